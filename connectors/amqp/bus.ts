@@ -1,0 +1,85 @@
+import type { EventEmitter } from 'node:events';
+
+/**
+ * The bus contract shared by RabbitMQ and the embedded in-process bus. Node glue and tests only ever
+ * see this interface, so a flow behaves the same on both (except that the embedded bus keeps nothing
+ * across a restart, which it says in describe()).
+ */
+export type BusKind = 'rabbitmq' | 'embedded';
+export type BusState = 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+export interface PublishOptions {
+  headers?: Record<string, unknown>;
+  messageId?: string;
+  correlationId?: string;
+  contentType?: string;
+  /** default true: survive a broker restart */
+  persistent?: boolean;
+  /** default true: an unroutable message rejects the publish instead of vanishing */
+  mandatory?: boolean;
+}
+
+export interface Binding {
+  exchange: string;
+  /** topic pattern, `*` one word, `#` zero or more words */
+  pattern: string;
+}
+
+export interface ConsumeOptions {
+  queue: string;
+  bindings: Binding[];
+  /** unacknowledged deliveries in flight for this consumer; default 10 */
+  prefetch?: number;
+  /** only one consumer of the queue is active at a time (RabbitMQ x-single-active-consumer) */
+  singleActiveConsumer?: boolean;
+}
+
+export interface BusMessage {
+  exchange: string;
+  routingKey: string;
+  body: Buffer;
+  headers: Record<string, unknown>;
+  messageId?: string;
+  correlationId?: string;
+  contentType?: string;
+  redelivered: boolean;
+}
+
+/** One delivery; exactly one of ack / deadLetter / requeue settles it. Settling twice is a no-op. */
+export interface Delivery extends BusMessage {
+  ack(): void;
+  /** republish to the dead-letter exchange with the reason in headers, confirmed, then ack */
+  deadLetter(reason: string): Promise<void>;
+  /** give it back to the queue for redelivery */
+  requeue(): void;
+}
+
+export interface Subscription {
+  readonly queue: string;
+  cancel(): Promise<void>;
+}
+
+export interface Bus extends EventEmitter {
+  readonly kind: BusKind;
+  /** human description for logs and /healthz; never contains credentials */
+  describe(): string;
+  state(): BusState;
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** durable topic exchange; idempotent */
+  declareExchange(name: string): Promise<void>;
+  /** resolves once the broker confirmed the message; rejects when it was nacked or unroutable */
+  publish(exchange: string, routingKey: string, body: Buffer, options?: PublishOptions): Promise<void>;
+  /** declares the quorum queue with its bindings and dead-lettering, then consumes with manual ack */
+  consume(options: ConsumeOptions, handler: (delivery: Delivery) => void): Promise<Subscription>;
+}
+
+/** Names the hub's topology uses unless a flow says otherwise. */
+export const DEFAULT_EXCHANGE = 'crm.events';
+export const DEAD_LETTER_EXCHANGE = 'crm.dlx';
+export const DEAD_LETTER_QUEUE = 'crm.dead-letter';
+/** headers a dead-lettered message carries */
+export const REASON_HEADER = 'x-crmhub-reason';
+export const ORIGINAL_EXCHANGE_HEADER = 'x-crmhub-original-exchange';
+export const ORIGINAL_ROUTING_KEY_HEADER = 'x-crmhub-original-routing-key';
+export const ORIGINAL_QUEUE_HEADER = 'x-crmhub-original-queue';

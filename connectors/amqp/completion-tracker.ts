@@ -1,0 +1,86 @@
+/**
+ * Acknowledge an AMQP message only once the whole Node-RED flow has handled it (at-least-once instead of
+ * ack-on-send). The glue reports every send and every done() for the message; when nothing is in flight
+ * any more the message is acked, or failed with the first error a node reported.
+ */
+export interface Settler {
+  ack(): void;
+  fail(reason: string): void;
+}
+
+interface Entry {
+  settle: Settler;
+  pending: number;
+  error?: string;
+  timer: NodeJS.Timeout;
+}
+
+export class CompletionTracker {
+  private readonly entries = new Map<string, Entry>();
+
+  track(id: string, settle: Settler, timeoutMs: number): void {
+    if (typeof id !== 'string' || id === '')
+      throw new TypeError('CompletionTracker.track: id must be a non-empty string');
+    if (typeof settle?.ack !== 'function' || typeof settle.fail !== 'function') {
+      throw new TypeError('CompletionTracker.track: settle must have ack() and fail(reason)');
+    }
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new RangeError(
+        `CompletionTracker.track: timeoutMs must be a positive number, got ${String(timeoutMs)}`,
+      );
+    }
+    if (this.entries.has(id)) throw new Error(`CompletionTracker.track: message '${id}' is already tracked`);
+    const timer = setTimeout(() => this.finish(id, `not completed within ${timeoutMs} ms`), timeoutMs);
+    // A stuck flow must not keep the process alive on shutdown.
+    timer.unref();
+    this.entries.set(id, { settle, pending: 0, timer });
+  }
+
+  sent(id: string, destinations: number): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    if (!Number.isInteger(destinations) || destinations < 0) {
+      throw new RangeError(
+        `CompletionTracker.sent: destinations must be a non-negative integer, got ${destinations}`,
+      );
+    }
+    entry.pending += destinations;
+  }
+
+  completed(id: string, error?: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    if (error !== undefined && entry.error === undefined) entry.error = error;
+    entry.pending -= 1;
+    if (entry.pending <= 0) this.finish(id, entry.error);
+  }
+
+  /** Called right after the source node emitted: a message that went nowhere (no wires) is done. */
+  settleIfIdle(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry && entry.pending <= 0) this.finish(id, entry.error);
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  size(): number {
+    return this.entries.size;
+  }
+
+  /** Shutdown: forget everything without settling; unacked messages go back to the broker's queue. */
+  clear(): void {
+    for (const entry of this.entries.values()) clearTimeout(entry.timer);
+    this.entries.clear();
+  }
+
+  private finish(id: string, error: string | undefined): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    clearTimeout(entry.timer);
+    if (error === undefined) entry.settle.ack();
+    else entry.settle.fail(error);
+  }
+}

@@ -1,0 +1,38 @@
+import type { Binding, BusMessage } from './bus';
+
+/**
+ * Reads the bindings an integrator types into amqp-in, one per line: `<pattern>` binds on the
+ * default exchange, `<exchange> <pattern>` on another one.
+ */
+export function parseBindings(text: string, defaultExchange: string): Binding[] {
+  const bindings = (text || '')
+    .split(/[\n,]+/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const parts = line.split(/\s+/);
+      if (parts.length > 2) throw new Error(`binding '${line}' has more than an exchange and a pattern`);
+      return parts.length === 2
+        ? { exchange: parts[0], pattern: parts[1] }
+        : { exchange: defaultExchange, pattern: parts[0] };
+    });
+  if (bindings.length === 0)
+    throw new Error('amqp-in needs at least one binding pattern, e.g. address-changed.#');
+  return bindings;
+}
+
+export type Decoded = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/** JSON bodies become objects; a body that claims to be JSON and is not goes to the dead-letter queue. */
+export function decodeBody(message: BusMessage): Decoded {
+  const type = (message.contentType ?? '').toLowerCase();
+  const text = message.body.toString('utf8');
+  if (type.includes('json') || (!type && /^\s*[{[]/.test(text))) {
+    try {
+      return { ok: true, value: JSON.parse(text) };
+    } catch (err) {
+      return { ok: false, reason: `invalid JSON body: ${(err as Error).message}` };
+    }
+  }
+  return { ok: true, value: type.startsWith('text/') || !type ? text : message.body };
+}

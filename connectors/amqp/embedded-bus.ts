@@ -1,0 +1,303 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import {
+  DEAD_LETTER_EXCHANGE,
+  DEAD_LETTER_QUEUE,
+  type Bus,
+  type BusMessage,
+  type BusState,
+  type ConsumeOptions,
+  type Delivery,
+  type PublishOptions,
+  type Subscription,
+} from './bus';
+import { compileTopicPattern, type TopicMatcher } from './topic-match';
+import { checkConsumeArgs, checkExchangeName, checkPublishArgs } from './validate';
+import { deadLetterHeaders } from './dead-letter';
+
+type StoredMessage = Omit<BusMessage, 'redelivered'>;
+
+interface QueuedMessage {
+  message: StoredMessage;
+  redelivered: boolean;
+}
+
+interface Consumer {
+  queue: QueueState;
+  handler: (delivery: Delivery) => void;
+  prefetch: number;
+  /** deliveries handed out and not yet settled, so cancel can give them back */
+  unsettled: Set<QueuedMessage>;
+  active: boolean;
+}
+
+interface QueueState {
+  name: string;
+  singleActiveConsumer: boolean;
+  messages: QueuedMessage[];
+  consumers: Consumer[];
+  nextConsumer: number;
+  drainScheduled: boolean;
+}
+
+interface ExchangeBinding {
+  queue: QueueState;
+  pattern: string;
+  matches: TopicMatcher;
+}
+
+/**
+ * The bus without a broker, so `npm start` runs anywhere. It keeps RabbitMQ's semantics that flows can
+ * observe (topic routing, mandatory, prefetch, redelivered flag, dead-lettering, round robin between
+ * consumers of one queue) but nothing survives a restart.
+ */
+export class EmbeddedBus extends EventEmitter implements Bus {
+  readonly kind = 'embedded' as const;
+  private current: BusState = 'disconnected';
+  private readonly exchanges = new Map<string, ExchangeBinding[]>();
+  private readonly queues = new Map<string, QueueState>();
+
+  constructor() {
+    super();
+    this.exchanges.set(DEAD_LETTER_EXCHANGE, []);
+    this.bind(this.queueFor(DEAD_LETTER_QUEUE, false), DEAD_LETTER_EXCHANGE, '#');
+  }
+
+  describe(): string {
+    return 'embedded in-process bus (not persistent; set AMQP_URL to use RabbitMQ)';
+  }
+
+  state(): BusState {
+    return this.current;
+  }
+
+  async start(): Promise<void> {
+    if (this.current === 'closed') throw new Error('embedded bus is closed; create a new one');
+    if (this.current === 'connected') return;
+    this.setState('connecting');
+    this.setState('connected');
+  }
+
+  async close(): Promise<void> {
+    if (this.current === 'closed') return;
+    for (const queue of this.queues.values()) {
+      for (const consumer of [...queue.consumers]) this.removeConsumer(consumer);
+    }
+    this.setState('closed');
+    this.emit('closed');
+  }
+
+  async declareExchange(name: string): Promise<void> {
+    checkExchangeName(name);
+    this.assertOpen();
+    if (!this.exchanges.has(name)) this.exchanges.set(name, []);
+  }
+
+  async publish(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    options: PublishOptions = {},
+  ): Promise<void> {
+    checkPublishArgs(exchange, routingKey, body, options);
+    this.assertOpen();
+    const targets = this.route(exchange, routingKey);
+    if (targets.size === 0 && options.mandatory !== false) {
+      throw new Error(
+        `message to exchange '${exchange}' with routing key '${routingKey}' is unroutable: no queue is bound to match it`,
+      );
+    }
+    const message: StoredMessage = {
+      exchange,
+      routingKey,
+      body,
+      headers: { ...(options.headers ?? {}) },
+      messageId: options.messageId ?? randomUUID(),
+      correlationId: options.correlationId,
+      contentType: options.contentType,
+    };
+    for (const queue of targets) {
+      // Each queue gets its own copy, as with a broker; a consumer mutating the buffer affects no other.
+      queue.messages.push({
+        message: { ...message, body: Buffer.from(body), headers: { ...message.headers } },
+        redelivered: false,
+      });
+      this.scheduleDrain(queue);
+    }
+  }
+
+  async consume(options: ConsumeOptions, handler: (delivery: Delivery) => void): Promise<Subscription> {
+    const checked = checkConsumeArgs(options, handler);
+    this.assertOpen();
+    for (const b of checked.bindings) {
+      if (!this.exchanges.has(b.exchange)) {
+        throw new Error(`cannot bind queue '${checked.queue}': exchange '${b.exchange}' is not declared`);
+      }
+      compileTopicPattern(b.pattern);
+    }
+    const queue = this.queueFor(checked.queue, checked.singleActiveConsumer);
+    for (const b of checked.bindings) this.bind(queue, b.exchange, b.pattern);
+
+    const consumer: Consumer = {
+      queue,
+      handler,
+      prefetch: checked.prefetch,
+      unsettled: new Set(),
+      active: true,
+    };
+    queue.consumers.push(consumer);
+    this.scheduleDrain(queue);
+    return {
+      queue: queue.name,
+      cancel: async () => this.removeConsumer(consumer),
+    };
+  }
+
+  /** Messages waiting in a queue (not counting those handed out); for tests and health output. */
+  queueDepth(queue: string): number {
+    return this.queues.get(queue)?.messages.length ?? 0;
+  }
+
+  private setState(state: BusState, detail?: string): void {
+    this.current = state;
+    this.emit('state', state, detail);
+  }
+
+  private assertOpen(): void {
+    if (this.current === 'closed') throw new Error('embedded bus is closed');
+    if (this.current !== 'connected') throw new Error('embedded bus is not started; call start() first');
+  }
+
+  private queueFor(name: string, singleActiveConsumer: boolean): QueueState {
+    const existing = this.queues.get(name);
+    if (existing) {
+      // RabbitMQ refuses to redeclare a queue with other arguments; keep flows honest here too.
+      if (existing.singleActiveConsumer !== singleActiveConsumer) {
+        throw new Error(
+          `queue '${name}' already exists with singleActiveConsumer=${existing.singleActiveConsumer}, ` +
+            `cannot redeclare it with singleActiveConsumer=${singleActiveConsumer}`,
+        );
+      }
+      return existing;
+    }
+    const queue: QueueState = {
+      name,
+      singleActiveConsumer,
+      messages: [],
+      consumers: [],
+      nextConsumer: 0,
+      drainScheduled: false,
+    };
+    this.queues.set(name, queue);
+    return queue;
+  }
+
+  private bind(queue: QueueState, exchange: string, pattern: string): void {
+    const bindings = this.exchanges.get(exchange) ?? [];
+    if (bindings.some((b) => b.queue === queue && b.pattern === pattern)) return;
+    bindings.push({ queue, pattern, matches: compileTopicPattern(pattern) });
+    this.exchanges.set(exchange, bindings);
+  }
+
+  private route(exchange: string, routingKey: string): Set<QueueState> {
+    const targets = new Set<QueueState>();
+    if (exchange === '') {
+      const queue = this.queues.get(routingKey);
+      if (queue) targets.add(queue);
+      return targets;
+    }
+    const bindings = this.exchanges.get(exchange);
+    if (!bindings) throw new Error(`cannot publish: exchange '${exchange}' is not declared`);
+    for (const b of bindings) if (b.matches(routingKey)) targets.add(b.queue);
+    return targets;
+  }
+
+  private removeConsumer(consumer: Consumer): void {
+    if (!consumer.active) return;
+    consumer.active = false;
+    const queue = consumer.queue;
+    queue.consumers = queue.consumers.filter((c) => c !== consumer);
+    // A cancelled consumer's unsettled deliveries go back to the queue, like a closed channel's do.
+    const giveBack = [...consumer.unsettled].map((q) => ({ message: q.message, redelivered: true }));
+    consumer.unsettled.clear();
+    queue.messages.unshift(...giveBack);
+    this.scheduleDrain(queue);
+  }
+
+  private scheduleDrain(queue: QueueState): void {
+    if (queue.drainScheduled) return;
+    queue.drainScheduled = true;
+    // Never deliver from inside publish/ack/consume: handlers must not run re-entrantly.
+    setImmediate(() => {
+      queue.drainScheduled = false;
+      this.drain(queue);
+    });
+  }
+
+  private drain(queue: QueueState): void {
+    while (queue.messages.length > 0 && this.current !== 'closed') {
+      const consumer = this.pickConsumer(queue);
+      if (!consumer) return;
+      const queued = queue.messages.shift() as QueuedMessage;
+      consumer.unsettled.add(queued);
+      this.deliver(consumer, queued);
+    }
+  }
+
+  private pickConsumer(queue: QueueState): Consumer | undefined {
+    const candidates = queue.singleActiveConsumer ? queue.consumers.slice(0, 1) : queue.consumers;
+    for (let i = 0; i < candidates.length; i++) {
+      const index = (queue.nextConsumer + i) % candidates.length;
+      const consumer = candidates[index];
+      if (consumer.unsettled.size < consumer.prefetch) {
+        queue.nextConsumer = index + 1;
+        return consumer;
+      }
+    }
+    return undefined;
+  }
+
+  private deliver(consumer: Consumer, queued: QueuedMessage): void {
+    const queue = consumer.queue;
+    let settled = false;
+    // Settling after a cancel must not touch the copy that went back to the queue.
+    const settle = (): boolean => {
+      if (settled || !consumer.unsettled.has(queued)) return false;
+      settled = true;
+      consumer.unsettled.delete(queued);
+      this.scheduleDrain(queue);
+      return true;
+    };
+    const delivery: Delivery = {
+      ...queued.message,
+      body: queued.message.body,
+      headers: { ...queued.message.headers },
+      redelivered: queued.redelivered,
+      ack: () => {
+        settle();
+      },
+      requeue: () => {
+        if (!settle()) return;
+        queue.messages.unshift({ message: queued.message, redelivered: true });
+      },
+      deadLetter: async (reason: string) => {
+        const headers = deadLetterHeaders(delivery, queue.name, reason);
+        if (!settle()) return;
+        await this.publish(DEAD_LETTER_EXCHANGE, queued.message.routingKey, queued.message.body, {
+          headers,
+          messageId: queued.message.messageId,
+          correlationId: queued.message.correlationId,
+          contentType: queued.message.contentType,
+        });
+      },
+    };
+    try {
+      consumer.handler(delivery);
+    } catch (err) {
+      // A throwing handler must not lose the message nor loop on it forever: dead-letter it.
+      const reason = `consumer handler threw: ${err instanceof Error ? err.message : String(err)}`;
+      this.emit('handler-error', err, queue.name);
+      delivery.deadLetter(reason).catch((dlErr: unknown) => this.emit('handler-error', dlErr, queue.name));
+    }
+  }
+}

@@ -1,0 +1,340 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import * as amqp from 'amqplib';
+import {
+  DEAD_LETTER_EXCHANGE,
+  ORIGINAL_QUEUE_HEADER,
+  ORIGINAL_ROUTING_KEY_HEADER,
+  REASON_HEADER,
+  type BusState,
+  type Delivery,
+} from '../../connectors/amqp/bus';
+import { RabbitMqBus } from '../../connectors/amqp/rabbitmq-bus';
+import { topicMatches } from '../../connectors/amqp/topic-match';
+
+const URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const run = `test.${randomBytes(4).toString('hex')}`;
+const EXCHANGE = `${run}.events`;
+const queues: string[] = [];
+const exchanges: string[] = [EXCHANGE];
+const execFileAsync = promisify(execFile);
+
+function queueName(suffix: string): string {
+  const name = `${run}.${suffix}`;
+  queues.push(name);
+  return name;
+}
+
+/** Collects deliveries; tests wait for the n-th one instead of timing anything. */
+function collector(): {
+  items: Delivery[];
+  handler: (d: Delivery) => void;
+  next(n: number): Promise<Delivery[]>;
+} {
+  const items: Delivery[] = [];
+  const wakers: (() => void)[] = [];
+  return {
+    items,
+    handler: (d) => {
+      items.push(d);
+      wakers.splice(0).forEach((w) => w());
+    },
+    async next(n) {
+      while (items.length < n) await new Promise<void>((resolve) => wakers.push(resolve));
+      return items.slice(0, n);
+    },
+  };
+}
+
+function waitForState(bus: RabbitMqBus, wanted: BusState): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (state: BusState): void => {
+      if (state !== wanted) return;
+      bus.off('state', listener);
+      resolve();
+    };
+    bus.on('state', listener);
+  });
+}
+
+describe('RabbitMqBus against RabbitMQ', () => {
+  let bus: RabbitMqBus;
+  let admin: amqp.ChannelModel;
+
+  beforeAll(async () => {
+    admin = await amqp.connect(URL);
+    bus = new RabbitMqBus({ url: URL, reconnectDelayMs: { initial: 100, max: 1000 }, connectionName: run });
+    await bus.start();
+    await bus.declareExchange(EXCHANGE);
+  });
+
+  afterAll(async () => {
+    await bus?.close();
+    if (!admin) return;
+    const ch = await admin.createChannel();
+    for (const q of queues) await ch.deleteQueue(q);
+    for (const e of exchanges) await ch.deleteExchange(e);
+    await admin.close();
+  });
+
+  it('connects and describes itself without the password', () => {
+    expect(bus.state()).toBe('connected');
+    expect(bus.describe()).toBe('RabbitMQ amqp://127.0.0.1:5672/ (user guest)');
+  });
+
+  it('publishes with confirm and consumes with manual ack', async () => {
+    const queue = queueName('roundtrip');
+    const c = collector();
+    const sub = await bus.consume(
+      { queue, bindings: [{ exchange: EXCHANGE, pattern: 'order.*' }] },
+      c.handler,
+    );
+    await bus.publish(EXCHANGE, 'order.created', Buffer.from('{"id":7}'), {
+      headers: { 'x-tenant': 'acme' },
+      messageId: 'rt-1',
+      correlationId: 'corr-1',
+      contentType: 'application/json',
+    });
+    const [d] = await c.next(1);
+    expect(d.body.toString()).toBe('{"id":7}');
+    expect(d.exchange).toBe(EXCHANGE);
+    expect(d.routingKey).toBe('order.created');
+    expect(d.headers['x-tenant']).toBe('acme');
+    expect(d.messageId).toBe('rt-1');
+    expect(d.correlationId).toBe('corr-1');
+    expect(d.contentType).toBe('application/json');
+    expect(d.redelivered).toBe(false);
+    d.ack();
+    d.ack();
+    await sub.cancel();
+
+    // acked means gone: the queue is empty and durable quorum
+    const ch = await admin.createChannel();
+    const info = await ch.checkQueue(queue);
+    expect(info.messageCount).toBe(0);
+    await ch.close();
+  });
+
+  it('rejects an unroutable mandatory publish and a publish to a missing exchange', async () => {
+    await expect(bus.publish(EXCHANGE, 'nobody.is.bound', Buffer.from('x'))).rejects.toThrow(
+      `message to exchange '${EXCHANGE}' with routing key 'nobody.is.bound' is unroutable: the broker returned it (312 NO_ROUTE)`,
+    );
+    await expect(
+      bus.publish(EXCHANGE, 'nobody.is.bound', Buffer.from('x'), { mandatory: false }),
+    ).resolves.toBeUndefined();
+    await expect(bus.publish(`${run}.missing`, 'k', Buffer.from('x'))).rejects.toThrow(
+      /NOT_FOUND - no exchange/,
+    );
+    // the publishing channel comes back after the broker closed it
+    const queue = queueName('after-404');
+    const c = collector();
+    const sub = await bus.consume(
+      { queue, bindings: [{ exchange: EXCHANGE, pattern: 'after.404' }] },
+      c.handler,
+    );
+    await bus.publish(EXCHANGE, 'after.404', Buffer.from('ok'));
+    const [d] = await c.next(1);
+    expect(d.body.toString()).toBe('ok');
+    d.ack();
+    await sub.cancel();
+  });
+
+  it('requeue redelivers with redelivered=true', async () => {
+    const queue = queueName('requeue');
+    const c = collector();
+    const sub = await bus.consume({ queue, bindings: [{ exchange: EXCHANGE, pattern: 'rq' }] }, c.handler);
+    await bus.publish(EXCHANGE, 'rq', Buffer.from('again'));
+    const [first] = await c.next(1);
+    expect(first.redelivered).toBe(false);
+    first.requeue();
+    first.ack();
+    const [, second] = await c.next(2);
+    expect(second.body.toString()).toBe('again');
+    expect(second.redelivered).toBe(true);
+    second.ack();
+    await sub.cancel();
+  });
+
+  it('deadLetter puts the message with the reason on the dead-letter exchange, then acks', async () => {
+    const key = `${run}.dl.bad`;
+    const queue = queueName('dl-source');
+    const deadQueue = queueName('dl-watch');
+    const dead = collector();
+    const deadSub = await bus.consume(
+      { queue: deadQueue, bindings: [{ exchange: DEAD_LETTER_EXCHANGE, pattern: key }] },
+      dead.handler,
+    );
+    const c = collector();
+    const sub = await bus.consume({ queue, bindings: [{ exchange: EXCHANGE, pattern: key }] }, c.handler);
+    await bus.publish(EXCHANGE, key, Buffer.from('poison'), { headers: { keep: 'me' }, messageId: 'dl-1' });
+    const [d] = await c.next(1);
+    await d.deadLetter('amount is not a number');
+    d.requeue();
+
+    const [x] = await dead.next(1);
+    expect(x.body.toString()).toBe('poison');
+    expect(x.routingKey).toBe(key);
+    expect(x.messageId).toBe('dl-1');
+    expect(x.headers).toMatchObject({
+      keep: 'me',
+      [REASON_HEADER]: 'amount is not a number',
+      [ORIGINAL_ROUTING_KEY_HEADER]: key,
+      [ORIGINAL_QUEUE_HEADER]: queue,
+    });
+    x.ack();
+    await sub.cancel();
+    await deadSub.cancel();
+
+    const ch = await admin.createChannel();
+    expect((await ch.checkQueue(queue)).messageCount).toBe(0);
+    // the hub-wide dead-letter queue exists as declared by consume
+    await expect(ch.checkQueue('crm.dead-letter')).resolves.toMatchObject({ queue: 'crm.dead-letter' });
+    await ch.close();
+    // crm.dead-letter is shared with other runs; drain our copy so it does not pile up
+    await drainDeadLetterCopies(key);
+  });
+
+  it('keeps consuming after the connection drops and reconnects', async () => {
+    const queue = queueName('reconnect');
+    const c = collector();
+    const sub = await bus.consume({ queue, bindings: [{ exchange: EXCHANGE, pattern: 'rc' }] }, c.handler);
+    const states: string[] = [];
+    const record = (s: string): number => states.push(s);
+    bus.on('state', record);
+    const back = waitForState(bus, 'connected');
+    await bus.forceReconnectForTests();
+    expect(bus.state()).toBe('disconnected');
+    // published while disconnected: waits for the reconnect instead of failing
+    const published = bus.publish(EXCHANGE, 'rc', Buffer.from('after reconnect'));
+    await back;
+    await published;
+    bus.off('state', record);
+    expect(states).toEqual(['disconnected', 'connecting', 'connected']);
+    const [d] = await c.next(1);
+    expect(d.body.toString()).toBe('after reconnect');
+    d.ack();
+    await sub.cancel();
+  });
+
+  it('keeps consuming after the broker closes the connection (rabbitmqctl close_connection)', async () => {
+    const queue = queueName('forced');
+    const c = collector();
+    const sub = await bus.consume(
+      { queue, bindings: [{ exchange: EXCHANGE, pattern: 'forced' }] },
+      c.handler,
+    );
+    const reasons: unknown[] = [];
+    const record = (s: string, detail: unknown): void => {
+      if (s === 'disconnected') reasons.push(detail);
+    };
+    bus.on('state', record);
+    const back = waitForState(bus, 'connected');
+    // Table output, because close_connection wants the <rabbit@host...> pid form the JSON formatter lacks.
+    const { stdout } = await execFileAsync('rabbitmqctl', [
+      '-q',
+      'list_connections',
+      'pid',
+      'client_properties',
+    ]);
+    const ours = stdout.split('\n').filter((line) => line.includes(`"${run}"`));
+    expect(ours).toHaveLength(1);
+    const pid = ours[0].split('\t')[0];
+    await execFileAsync('rabbitmqctl', ['close_connection', pid, 'test forced close']);
+    await back;
+    bus.off('state', record);
+    expect(String(reasons[0])).toMatch(/CONNECTION_FORCED/);
+    await bus.publish(EXCHANGE, 'forced', Buffer.from('still here'));
+    const [d] = await c.next(1);
+    expect(d.body.toString()).toBe('still here');
+    d.ack();
+    await sub.cancel();
+  });
+
+  it('receives a message published by the independent amqp-publish client', async () => {
+    const queue = queueName('interop');
+    const c = collector();
+    const sub = await bus.consume(
+      { queue, bindings: [{ exchange: EXCHANGE, pattern: 'interop.#' }] },
+      c.handler,
+    );
+    await execFileAsync('/usr/bin/amqp-publish', [
+      `--url=${URL}`,
+      '-e',
+      EXCHANGE,
+      '-r',
+      'interop.from.cli',
+      '-b',
+      'hello from amqp-tools',
+    ]);
+    const [d] = await c.next(1);
+    expect(d.body.toString()).toBe('hello from amqp-tools');
+    expect(d.routingKey).toBe('interop.from.cli');
+    d.ack();
+    await sub.cancel();
+  });
+
+  it('topic matching agrees with the broker', async () => {
+    const patterns = ['a.*.c', 'a.#', '#.c', '*', '#', 'a.#.c', '*.#.*', 'a.*', '#.*'];
+    const keys = ['a.b.c', 'a', 'c', 'a.c', 'a.x.y.c', 'b', 'a..c', 'x.y', ''];
+    const exchange = `${run}.parity`;
+    exchanges.push(exchange);
+    const ch = await admin.createConfirmChannel();
+    await ch.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
+    const names: string[] = [];
+    for (const pattern of patterns) {
+      const { queue } = await ch.assertQueue('', { exclusive: true });
+      await ch.bindQueue(queue, exchange, pattern);
+      names.push(queue);
+    }
+    for (const key of keys) ch.publish(exchange, key, Buffer.from(key));
+    await ch.waitForConfirms();
+    for (const [i, pattern] of patterns.entries()) {
+      const got: string[] = [];
+      for (let m = await ch.get(names[i], { noAck: true }); m; m = await ch.get(names[i], { noAck: true })) {
+        got.push(m.content.toString());
+      }
+      expect({ pattern, keys: got }).toEqual({ pattern, keys: keys.filter((k) => topicMatches(pattern, k)) });
+    }
+    await ch.close();
+  });
+
+  async function drainDeadLetterCopies(key: string): Promise<void> {
+    const ch = await admin.createChannel();
+    // Only our messages are taken; other runs' copies are requeued untouched.
+    const others: amqp.GetMessage[] = [];
+    for (let m = await ch.get('crm.dead-letter'); m; m = await ch.get('crm.dead-letter')) {
+      if (m.fields.routingKey === key) ch.ack(m);
+      else others.push(m);
+    }
+    for (const m of others) ch.nack(m, false, true);
+    await ch.close();
+  }
+});
+
+describe('RabbitMqBus without a broker', () => {
+  it('start() rejects with the reason and the bus keeps retrying until closed', async () => {
+    const bus = new RabbitMqBus({
+      url: 'amqp://guest:hidden@127.0.0.1:1',
+      reconnectDelayMs: { initial: 50, max: 100 },
+      connectWaitMs: 200,
+    });
+    const states: string[] = [];
+    bus.on('state', (s: string) => states.push(s));
+    const error = await bus.start().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(String(error)).toMatch(
+      /cannot connect to RabbitMQ amqp:\/\/127\.0\.0\.1:1\/ \(user guest\): .*ECONNREFUSED/,
+    );
+    expect(String(error)).not.toContain('hidden');
+    await waitForState(bus, 'connecting');
+    await expect(bus.publish('x', 'y', Buffer.from(''))).rejects.toThrow(
+      /not connected to RabbitMQ amqp:\/\/127\.0\.0\.1:1\/ \(user guest\) within 200 ms \(last error: .*ECONNREFUSED/,
+    );
+    await bus.close();
+    expect(bus.state()).toBe('closed');
+    expect(states.slice(0, 2)).toEqual(['connecting', 'disconnected']);
+  });
+});
