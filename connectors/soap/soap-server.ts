@@ -1,0 +1,392 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { parseEnvelope, sniffVersion, SoapFaultError, clientFault } from './envelope';
+import { FAULT_HTTP_STATUS, renderFault, soapContentType } from './fault';
+import { invalidReplyFault, tryRenderResponse } from './serialize';
+import type { OperationDef, SoapCall, SoapFaultInfo, SoapReply, SoapVersion, WsdlDefinition } from './types';
+import { validateAgainst } from './validate';
+import { escapeXml } from './xml-escape';
+
+export type SoapHandler = (call: SoapCall) => Promise<SoapReply>;
+
+export interface ServiceOptions {
+  /** largest accepted request body; default 1 MiB */
+  maxBytes?: number;
+  /** how long the handler may take before the client gets a server fault; default 30 s */
+  timeoutMs?: number;
+}
+
+export interface SoapServerOptions {
+  /** where the glue mounts handle(); used for ?wsdl address rewriting and full-path requests */
+  mountPath?: string;
+  /** told about handler failures, which reach the client only as a generic server fault */
+  onError?: (err: unknown, context: { service: string; operation?: string; callId?: string }) => void;
+}
+
+export interface ServiceStats {
+  name: string;
+  serviceName: string;
+  operations: string[];
+  versions: SoapVersion[];
+  calls: number;
+  clientFaults: number;
+  serverFaults: number;
+}
+
+interface Service {
+  name: string;
+  def: WsdlDefinition;
+  handler: SoapHandler;
+  maxBytes: number;
+  timeoutMs: number;
+  byElement: Map<string, OperationDef[]>;
+  wsdlByBase: Map<string, string>;
+  stats: ServiceStats;
+}
+
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** rewritten WSDLs kept per service; Host headers are client-controlled, so the cache is bounded */
+const WSDL_CACHE_LIMIT = 8;
+const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+const ADDRESS_LOCATION = /(<(?:[A-Za-z_][\w.-]*:)?address\b[^>]*?\blocation\s*=\s*)(["'])[^"']*\2/g;
+
+class TimeoutError extends Error {}
+class PayloadTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new PayloadTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        // Stop buffering at once; Node closes the connection after our 413 since the body is unread.
+        cleanup();
+        req.pause();
+        reject(new PayloadTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks, total));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function header(req: IncomingMessage, name: string): string {
+  const value = req.headers[name];
+  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+}
+
+/** SOAPAction (1.1, quoted on the wire) or the action parameter of the 1.2 media type. */
+function requestedAction(req: IncomingMessage): string | undefined {
+  const soapAction = req.headers.soapaction;
+  if (typeof soapAction === 'string') return soapAction.trim().replace(/^"(.*)"$/, '$1');
+  const match = /;\s*action\s*=\s*"?([^";]*)"?/i.exec(header(req, 'content-type'));
+  return match ? match[1] : undefined;
+}
+
+function charsetOf(contentType: string): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
+  return match ? match[1].toLowerCase() : undefined;
+}
+
+/**
+ * Our own small SOAP endpoint: one instance serves every registered service under a mount point
+ * (e.g. /soap). It reads and limits the body itself, refuses DTDs before parsing, validates
+ * against the WSDL and always answers, whatever the handler does.
+ */
+export class SoapServer {
+  private readonly services = new Map<string, Service>();
+  private readonly mountPath: string;
+
+  constructor(private readonly options: SoapServerOptions = {}) {
+    this.mountPath = (options.mountPath ?? '/soap').replace(/\/+$/, '');
+  }
+
+  addService(name: string, def: WsdlDefinition, handler: SoapHandler, options: ServiceOptions = {}): void {
+    if (!/^[A-Za-z0-9._~-]+$/.test(name)) {
+      throw new Error(`invalid SOAP service name '${name}': use letters, digits, '.', '_', '~' or '-'`);
+    }
+    if (this.services.has(name)) throw new Error(`SOAP service '${name}' is already registered`);
+    const byElement = new Map<string, OperationDef[]>();
+    for (const op of def.operations.values()) {
+      const k = `{${op.input.namespace}}${op.input.element}`;
+      byElement.set(k, [...(byElement.get(k) ?? []), op]);
+    }
+    this.services.set(name, {
+      name,
+      def,
+      handler,
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      byElement,
+      wsdlByBase: new Map(),
+      stats: {
+        name,
+        serviceName: def.serviceName,
+        operations: [...def.operations.keys()],
+        versions: [...def.versions],
+        calls: 0,
+        clientFaults: 0,
+        serverFaults: 0,
+      },
+    });
+  }
+
+  removeService(name: string): boolean {
+    return this.services.delete(name);
+  }
+
+  listServices(): ServiceStats[] {
+    return [...this.services.values()].map((s) => ({ ...s.stats, operations: [...s.stats.operations] }));
+  }
+
+  /** Never rejects: every failure becomes an HTTP answer. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let service: Service | undefined;
+    let version: SoapVersion = /application\/soap\+xml/i.test(header(req, 'content-type')) ? '1.2' : '1.1';
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      let path = url.pathname;
+      if (this.mountPath && (path === this.mountPath || path.startsWith(`${this.mountPath}/`))) {
+        path = path.slice(this.mountPath.length);
+      }
+      const name = safeDecode(path.replace(/^\/+|\/+$/g, ''));
+      service = this.services.get(name);
+      if (!service) {
+        sendJson(res, 404, { error: `no SOAP service '${name}' is registered at ${this.mountPath}/${name}` });
+        return;
+      }
+      const wantsWsdl = [...url.searchParams.keys()].some((k) => k.toLowerCase() === 'wsdl');
+      if (req.method === 'GET' && wantsWsdl) {
+        this.sendWsdl(req, res, service);
+        return;
+      }
+      if (req.method !== 'POST') {
+        res.setHeader('Allow', 'GET, POST');
+        sendJson(res, 405, {
+          error: `method ${req.method} not allowed: POST a SOAP envelope, or GET ${this.mountPath}/${name}?wsdl`,
+        });
+        return;
+      }
+      await this.handlePost(req, res, service, (v) => (version = v));
+    } catch (err) {
+      const fault =
+        err instanceof SoapFaultError
+          ? err
+          : new SoapFaultError({ code: 'server', message: 'internal error in the SOAP endpoint' });
+      if (!(err instanceof SoapFaultError)) this.options.onError?.(err, { service: service?.name ?? '' });
+      if (service) service.stats[fault.fault.code === 'client' ? 'clientFaults' : 'serverFaults']++;
+      sendFault(res, fault.fault, fault.version ?? version, fault.httpStatus ?? FAULT_HTTP_STATUS);
+    }
+  }
+
+  private async handlePost(
+    req: IncomingMessage,
+    res: ServerResponse,
+    service: Service,
+    setVersion: (v: SoapVersion) => void,
+  ): Promise<void> {
+    const charset = charsetOf(header(req, 'content-type'));
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, service.maxBytes);
+    } catch (err) {
+      if (err instanceof PayloadTooLarge) {
+        res.setHeader('Connection', 'close');
+        throw new SoapFaultError(
+          { code: 'client', message: `request body exceeds the limit of ${service.maxBytes} bytes` },
+          undefined,
+          413,
+        );
+      }
+      throw clientFault('request body could not be read');
+    }
+    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+      throw clientFault(`unsupported charset '${charset}': send UTF-8`, sniffVersion(raw.toString('latin1')));
+    }
+    const envelope = parseEnvelope(raw, { maxBytes: service.maxBytes });
+    setVersion(envelope.version);
+    if (!service.def.versions.includes(envelope.version)) {
+      throw clientFault(
+        `SOAP ${envelope.version} is not offered by service '${service.name}'`,
+        envelope.version,
+      );
+    }
+    const op = this.findOperation(
+      service,
+      envelope.operationElement,
+      envelope.namespace,
+      requestedAction(req),
+    );
+    const errors = validateAgainst(op.input.fields, envelope.body);
+    if (errors.length > 0) {
+      throw clientFault(`Invalid request: ${errors.map((e) => e.message).join('; ')}`, envelope.version, {
+        field: errors[0].field,
+        reason: errors[0].message,
+      });
+    }
+
+    const call: SoapCall = {
+      id: randomUUID(),
+      service: service.name,
+      operation: op.name,
+      version: envelope.version,
+      body: envelope.body,
+      headers: envelope.headers,
+      remoteAddress: req.socket.remoteAddress,
+    };
+    service.stats.calls++;
+    let reply: SoapReply;
+    try {
+      reply = await withTimeout(
+        Promise.resolve().then(() => service.handler(call)),
+        service.timeoutMs,
+      );
+    } catch (err) {
+      if (err instanceof TimeoutError) {
+        throw new SoapFaultError(
+          { code: 'server', message: `operation '${op.name}' timed out after ${service.timeoutMs} ms` },
+          call.version,
+        );
+      }
+      this.options.onError?.(err, { service: service.name, operation: op.name, callId: call.id });
+      throw new SoapFaultError(
+        { code: 'server', message: `internal error in operation '${op.name}'` },
+        call.version,
+      );
+    }
+
+    if (
+      !reply ||
+      typeof reply !== 'object' ||
+      (reply.ok === true && (typeof reply.body !== 'object' || !reply.body))
+    ) {
+      throw new SoapFaultError(
+        { code: 'server', message: `operation '${op.name}' produced no reply body` },
+        call.version,
+      );
+    }
+    if (!reply.ok) {
+      throw new SoapFaultError(reply.fault, call.version);
+    }
+    const rendered = tryRenderResponse(service.def, op, reply.body, call.version);
+    if (!rendered.ok) throw new SoapFaultError(invalidReplyFault(rendered.errors), call.version);
+    if (res.destroyed || res.headersSent) return;
+    res.writeHead(200, {
+      'Content-Type': soapContentType(call.version),
+      'Content-Length': Buffer.byteLength(rendered.xml),
+    });
+    res.end(rendered.xml);
+  }
+
+  private findOperation(
+    service: Service,
+    element: string,
+    ns: string,
+    action: string | undefined,
+  ): OperationDef {
+    const candidates = service.byElement.get(`{${ns}}${element}`) ?? [];
+    if (candidates.length === 1) return candidates[0];
+    const byAction = action
+      ? [...service.def.operations.values()].find((op) => op.soapAction !== '' && op.soapAction === action)
+      : undefined;
+    if (candidates.length > 1) {
+      if (byAction && candidates.includes(byAction)) return byAction;
+      throw clientFault(
+        `element <${element}> is used by several operations (${candidates.map((c) => c.name).join(', ')}); ` +
+          'send the SOAPAction to choose one',
+      );
+    }
+    if (byAction) {
+      throw clientFault(
+        `body element {${ns}}${element} does not match operation '${byAction.name}' ` +
+          `(expects {${byAction.input.namespace}}${byAction.input.element})`,
+      );
+    }
+    const sameName = [...service.def.operations.values()].find((op) => op.input.element === element);
+    if (sameName) {
+      throw clientFault(
+        `element <${element}> must be in namespace '${sameName.input.namespace}', not '${ns || '(none)'}'`,
+      );
+    }
+    throw clientFault(
+      `unknown operation element <${element}> for service '${service.name}' ` +
+        `(offered: ${[...service.def.operations.keys()].join(', ')})`,
+    );
+  }
+
+  private sendWsdl(req: IncomingMessage, res: ServerResponse, service: Service): void {
+    const host = header(req, 'host');
+    // A Host we cannot trust to be a plain host[:port] keeps the WSDL's own address.
+    const base = HOST.test(host)
+      ? `${(req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http'}://${host}${this.mountPath}/${service.name}`
+      : '';
+    let text = service.wsdlByBase.get(base);
+    if (text === undefined) {
+      text = base ? service.def.text.replace(ADDRESS_LOCATION, `$1$2${escapeXml(base)}$2`) : service.def.text;
+      if (service.wsdlByBase.size >= WSDL_CACHE_LIMIT) service.wsdlByBase.clear();
+      service.wsdlByBase.set(base, text);
+    }
+    res.writeHead(200, {
+      'Content-Type': 'text/xml; charset=utf-8',
+      'Content-Length': Buffer.byteLength(text),
+    });
+    res.end(text);
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function sendFault(res: ServerResponse, fault: SoapFaultInfo, version: SoapVersion, status: number): void {
+  if (res.headersSent || res.destroyed) return;
+  const xml = renderFault(fault, version);
+  res.writeHead(status, {
+    'Content-Type': soapContentType(version),
+    'Content-Length': Buffer.byteLength(xml),
+  });
+  res.end(xml);
+}

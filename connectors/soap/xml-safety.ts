@@ -1,0 +1,49 @@
+/**
+ * Guards that run before any XML reaches the parser. DTDs are the root of entity expansion
+ * ("billion laughs") and external entity (XXE) attacks; SOAP forbids them anyway (SOAP 1.1 §3,
+ * SOAP 1.2 part 1 §5), so refusing them outright costs legitimate clients nothing.
+ */
+export class UnsafeXmlError extends Error {
+  constructor(
+    message: string,
+    readonly construct: 'DOCTYPE' | 'ENTITY',
+  ) {
+    super(message);
+    this.name = 'UnsafeXmlError';
+  }
+}
+
+export class PayloadTooLargeError extends Error {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`request body exceeds the limit of ${limit} bytes`);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+// Whitespace after "<!" is not legal XML, but tolerate it so a sloppy parser downstream can never
+// be tricked into seeing a declaration we missed.
+const DECLARATION = /<!\s*(DOCTYPE|ENTITY)/i;
+
+export function assertSafeXml(text: string): void {
+  const match = DECLARATION.exec(text);
+  if (match) {
+    const construct = match[1].toUpperCase() as 'DOCTYPE' | 'ENTITY';
+    throw new UnsafeXmlError(
+      `unsafe XML: <!${construct}> declarations are not allowed (DTDs and entities are refused)`,
+      construct,
+    );
+  }
+}
+
+/** Size in bytes of a body that may still be a string (UTF-8, as sent on the wire). */
+export function byteSize(raw: Buffer | string): number {
+  return typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.length;
+}
+
+export function assertWithinSize(raw: Buffer | string, maxBytes: number): void {
+  const size = byteSize(raw);
+  if (size > maxBytes) throw new PayloadTooLargeError(size, maxBytes);
+}
