@@ -1,0 +1,153 @@
+import { mkdirSync } from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { HubStore, StoreHealth, StoredOffer } from './store';
+import { compareNewestFirst, plainCopy, requireEnabledFlag, requireId, validateOffer } from './store-input';
+
+interface PolicySwitch {
+  enabled: boolean;
+  updatedAt: string;
+}
+
+interface OpenDatabases {
+  root: RootDatabase;
+  processed: Database<string, string>;
+  /** key `customerId NUL offerId`, so one customer's offers are one contiguous key range */
+  offers: Database<StoredOffer, string>;
+  /** offerId -> customerId, to find the old index entry when a replaced offer moves to another customer */
+  offerOwners: Database<string, string>;
+  policies: Database<PolicySwitch, string>;
+}
+
+const SEP = '\u0000';
+// The code point right after SEP: the exclusive end of a `prefix SEP ...` range.
+const AFTER_SEP = '\u0001';
+
+/**
+ * The store without a server: LMDB files under the Node-RED user directory. A write resolves only after
+ * LMDB reports it flushed, so a resolved write survives kill -9 and power loss alike.
+ */
+export class EmbeddedStore implements HubStore {
+  readonly kind = 'embedded' as const;
+  private readonly directory: string;
+  private dbs: OpenDatabases | undefined;
+
+  constructor(options: { directory: string }) {
+    if (typeof options?.directory !== 'string' || options.directory.trim() === '') {
+      throw new Error('EmbeddedStore: directory must be a non-empty path');
+    }
+    this.directory = options.directory;
+  }
+
+  describe(): string {
+    return `embedded LMDB store at ${this.directory}`;
+  }
+
+  async open(): Promise<void> {
+    if (this.dbs) return;
+    mkdirSync(this.directory, { recursive: true });
+    const root = open({ path: this.directory, compression: false });
+    this.dbs = {
+      root,
+      processed: root.openDB<string, string>('processed-events', {}),
+      offers: root.openDB<StoredOffer, string>('offers', {}),
+      offerOwners: root.openDB<string, string>('offer-owners', {}),
+      policies: root.openDB<PolicySwitch, string>('policy-switches', {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    const dbs = this.dbs;
+    if (!dbs) return;
+    this.dbs = undefined;
+    await dbs.root.flushed;
+    await dbs.root.close();
+  }
+
+  async health(): Promise<StoreHealth> {
+    if (!this.dbs) return { ok: false, kind: this.kind, detail: `${this.describe()}: not open` };
+    try {
+      // A read through a fresh transaction proves the environment is still usable.
+      this.dbs.policies.get('\u0000health');
+      return { ok: true, kind: this.kind, detail: this.describe() };
+    } catch (err) {
+      return { ok: false, kind: this.kind, detail: `${this.describe()}: ${errorMessage(err)}` };
+    }
+  }
+
+  async markProcessed(consumer: string, eventId: string): Promise<boolean> {
+    const { root, processed } = this.require();
+    const key = processedKey(consumer, eventId);
+    // Checked and written inside LMDB's single writer, so concurrent callers cannot both win.
+    const inserted = await processed.ifNoExists(key, () => {
+      void processed.put(key, new Date().toISOString());
+    });
+    await root.flushed;
+    return inserted;
+  }
+
+  async wasProcessed(consumer: string, eventId: string): Promise<boolean> {
+    const { processed } = this.require();
+    return processed.doesExist(processedKey(consumer, eventId));
+  }
+
+  async putOffer(offer: StoredOffer): Promise<void> {
+    validateOffer(offer);
+    const { root, offers, offerOwners } = this.require();
+    const doc = plainCopy(offer);
+    await root.transaction(() => {
+      const previousOwner = offerOwners.get(doc.offerId);
+      if (previousOwner !== undefined && previousOwner !== doc.customerId) {
+        void offers.remove(offerKey(previousOwner, doc.offerId));
+      }
+      void offers.put(offerKey(doc.customerId, doc.offerId), doc);
+      void offerOwners.put(doc.offerId, doc.customerId);
+    });
+    await root.flushed;
+  }
+
+  async listOffers(
+    customerId: string,
+    options: { channel?: string; includeClosed?: boolean } = {},
+  ): Promise<StoredOffer[]> {
+    requireId(customerId, 'customerId');
+    if (options.channel !== undefined) requireId(options.channel, 'options.channel');
+    const { offers } = this.require();
+    const result: StoredOffer[] = [];
+    for (const { value } of offers.getRange({ start: customerId + SEP, end: customerId + AFTER_SEP })) {
+      if (options.channel !== undefined && value.channel !== options.channel) continue;
+      if (!options.includeClosed && value.status !== 'open') continue;
+      result.push(value);
+    }
+    return result.sort(compareNewestFirst);
+  }
+
+  async getPolicyEnabled(policyId: string): Promise<boolean | undefined> {
+    requireId(policyId, 'policyId');
+    return this.require().policies.get(policyId)?.enabled;
+  }
+
+  async setPolicyEnabled(policyId: string, enabled: boolean): Promise<void> {
+    requireId(policyId, 'policyId');
+    requireEnabledFlag(enabled);
+    const { root, policies } = this.require();
+    await policies.put(policyId, { enabled, updatedAt: new Date().toISOString() });
+    await root.flushed;
+  }
+
+  private require(): OpenDatabases {
+    if (!this.dbs) throw new Error(`${this.describe()} is not open; call open() first`);
+    return this.dbs;
+  }
+}
+
+function processedKey(consumer: string, eventId: string): string {
+  return requireId(consumer, 'consumer') + SEP + requireId(eventId, 'eventId');
+}
+
+function offerKey(customerId: string, offerId: string): string {
+  return customerId + SEP + offerId;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,240 @@
+import { Pool, type PoolClient } from 'pg';
+import type { HubStore, StoreHealth, StoredOffer } from './store';
+import { compareNewestFirst, plainCopy, requireEnabledFlag, requireId, validateOffer } from './store-input';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** default 'crm_hub'; lets several hubs (or test runs) share one database */
+  schema?: string;
+  poolSize?: number;
+}
+
+const HEALTH_TIMEOUT_MS = 2000;
+const CONNECT_TIMEOUT_MS = 5000;
+// Identifiers cannot be query parameters, so the schema name is restricted to what is safe to quote.
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** The shared store: several hub instances read and write the same PostgreSQL schema. */
+export class PostgresStore implements HubStore {
+  readonly kind = 'postgres' as const;
+  private readonly connectionString: string;
+  private readonly schema: string;
+  private readonly poolSize: number;
+  private readonly location: string;
+  private pool: Pool | undefined;
+  private lastPoolError: string | undefined;
+
+  constructor(options: PostgresStoreOptions) {
+    const { connectionString, schema = 'crm_hub', poolSize = 10 } = options ?? {};
+    if (typeof connectionString !== 'string' || connectionString.trim() === '') {
+      throw new Error('PostgresStore: connectionString must be a non-empty postgres:// URL');
+    }
+    this.location = describeLocation(connectionString);
+    if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
+      throw new Error(
+        `PostgresStore: schema must be 1-63 letters, digits or underscores, not starting with a digit; got ${JSON.stringify(schema)}`,
+      );
+    }
+    if (!Number.isInteger(poolSize) || poolSize < 1) {
+      throw new Error(`PostgresStore: poolSize must be a positive integer, got ${JSON.stringify(poolSize)}`);
+    }
+    this.connectionString = connectionString;
+    this.schema = schema;
+    this.poolSize = poolSize;
+  }
+
+  describe(): string {
+    return `PostgreSQL store at ${this.location} (schema ${this.schema})`;
+  }
+
+  async open(): Promise<void> {
+    if (this.pool) return;
+    const pool = new Pool({
+      connectionString: this.connectionString,
+      max: this.poolSize,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: 'crm-hub',
+    });
+    // Without a listener an idle client's network error would crash the process; the pool drops that client.
+    pool.on('error', (err) => {
+      this.lastPoolError = err.message;
+    });
+    try {
+      await this.createTables(pool);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw new Error(`${this.describe()}: could not create tables: ${errorMessage(err)}`, { cause: err });
+    }
+    this.pool = pool;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    if (!pool) return;
+    this.pool = undefined;
+    await pool.end();
+  }
+
+  async health(): Promise<StoreHealth> {
+    if (!this.pool) return { ok: false, kind: this.kind, detail: `${this.describe()}: not open` };
+    try {
+      await withTimeout(this.pool.query('select 1'), HEALTH_TIMEOUT_MS, 'select 1');
+      this.lastPoolError = undefined;
+      return { ok: true, kind: this.kind, detail: this.describe() };
+    } catch (err) {
+      const detail =
+        errorMessage(err) + (this.lastPoolError ? ` (last pool error: ${this.lastPoolError})` : '');
+      return { ok: false, kind: this.kind, detail: `${this.describe()}: ${detail}` };
+    }
+  }
+
+  async markProcessed(consumer: string, eventId: string): Promise<boolean> {
+    requireId(consumer, 'consumer');
+    requireId(eventId, 'eventId');
+    const result = await this.requirePool().query(
+      `insert into ${this.table('processed_events')} (consumer, event_id) values ($1, $2)
+       on conflict do nothing`,
+      [consumer, eventId],
+    );
+    return result.rowCount === 1;
+  }
+
+  async wasProcessed(consumer: string, eventId: string): Promise<boolean> {
+    requireId(consumer, 'consumer');
+    requireId(eventId, 'eventId');
+    const result = await this.requirePool().query(
+      `select 1 from ${this.table('processed_events')} where consumer = $1 and event_id = $2`,
+      [consumer, eventId],
+    );
+    return result.rowCount === 1;
+  }
+
+  async putOffer(offer: StoredOffer): Promise<void> {
+    validateOffer(offer);
+    const doc = plainCopy(offer);
+    await this.requirePool().query(
+      `insert into ${this.table('offers')} (offer_id, customer_id, channel, status, created_at, doc)
+       values ($1, $2, $3, $4, $5, $6)
+       on conflict (offer_id) do update set customer_id = excluded.customer_id, channel = excluded.channel,
+         status = excluded.status, created_at = excluded.created_at, doc = excluded.doc`,
+      [doc.offerId, doc.customerId, doc.channel, doc.status, doc.createdAt, JSON.stringify(doc)],
+    );
+  }
+
+  async listOffers(
+    customerId: string,
+    options: { channel?: string; includeClosed?: boolean } = {},
+  ): Promise<StoredOffer[]> {
+    requireId(customerId, 'customerId');
+    if (options.channel !== undefined) requireId(options.channel, 'options.channel');
+    const result = await this.requirePool().query<{ doc: StoredOffer }>(
+      `select doc from ${this.table('offers')}
+       where customer_id = $1 and ($2::text is null or channel = $2) and ($3::boolean or status = 'open')
+       order by created_at desc, offer_id`,
+      [customerId, options.channel ?? null, options.includeClosed === true],
+    );
+    // Re-sorted so ties break exactly as in the embedded store, independent of the database collation.
+    return result.rows.map((row) => row.doc).sort(compareNewestFirst);
+  }
+
+  async getPolicyEnabled(policyId: string): Promise<boolean | undefined> {
+    requireId(policyId, 'policyId');
+    const result = await this.requirePool().query<{ enabled: boolean }>(
+      `select enabled from ${this.table('policy_switches')} where policy_id = $1`,
+      [policyId],
+    );
+    return result.rows[0]?.enabled;
+  }
+
+  async setPolicyEnabled(policyId: string, enabled: boolean): Promise<void> {
+    requireId(policyId, 'policyId');
+    requireEnabledFlag(enabled);
+    await this.requirePool().query(
+      `insert into ${this.table('policy_switches')} (policy_id, enabled, updated_at) values ($1, $2, now())
+       on conflict (policy_id) do update set enabled = excluded.enabled, updated_at = excluded.updated_at`,
+      [policyId, enabled],
+    );
+  }
+
+  private async createTables(pool: Pool): Promise<void> {
+    const client: PoolClient = await pool.connect();
+    try {
+      await client.query('begin');
+      // IF NOT EXISTS alone still races on the catalog when two hubs start at once; the lock serialises them.
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [`crm-hub:schema:${this.schema}`]);
+      await client.query(`create schema if not exists ${quoteIdent(this.schema)}`);
+      await client.query(`create table if not exists ${this.table('processed_events')} (
+        consumer text not null,
+        event_id text not null,
+        processed_at timestamptz not null default now(),
+        primary key (consumer, event_id))`);
+      await client.query(`create table if not exists ${this.table('offers')} (
+        offer_id text primary key,
+        customer_id text not null,
+        channel text not null,
+        status text not null,
+        created_at timestamptz not null,
+        doc jsonb not null)`);
+      await client.query(
+        `create index if not exists offers_customer_channel_created
+         on ${this.table('offers')} (customer_id, channel, created_at desc)`,
+      );
+      await client.query(`create table if not exists ${this.table('policy_switches')} (
+        policy_id text primary key,
+        enabled boolean not null,
+        updated_at timestamptz not null default now())`);
+      await client.query('commit');
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private table(name: string): string {
+    return `${quoteIdent(this.schema)}.${quoteIdent(name)}`;
+  }
+
+  private requirePool(): Pool {
+    if (!this.pool) throw new Error(`${this.describe()} is not open; call open() first`);
+    return this.pool;
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** host:port/database for logs; the URL is parsed here so user and password never reach a log line */
+function describeLocation(connectionString: string): string {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    throw new Error(
+      'PostgresStore: connectionString is not a valid URL (expected postgres://host:port/database)',
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(
+      `PostgresStore: connectionString must start with postgres:// or postgresql://, got ${url.protocol}//`,
+    );
+  }
+  const host = url.hostname || url.searchParams.get('host') || 'localhost';
+  const port = url.port || '5432';
+  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default database)';
+  return `${host}:${port}/${database}`;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { PostgresStore } from '../../records/postgres-store';
+import { describeStoreContract } from './store-contract';
+
+const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const RUN = `crm_hub_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+let testNumber = 0;
+let schema = '';
+
+async function dropSchema(name: string): Promise<void> {
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${name}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+// A fresh schema per test, so the contract's "first time" assertions never see another test's rows.
+describeStoreContract('PostgresStore', () => new PostgresStore({ connectionString: DATABASE_URL, schema }), {
+  beforeEach: () => {
+    testNumber += 1;
+    schema = `${RUN}_${testNumber}`;
+  },
+  afterEach: () => dropSchema(schema),
+});
+
+describe('PostgresStore with several hub instances', () => {
+  const shared = `${RUN}_shared`;
+  const stores: PostgresStore[] = [];
+
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    await dropSchema(shared);
+  });
+
+  it('creates the schema safely when instances start at once, and lets one of them win each event', async () => {
+    for (let i = 0; i < 4; i++) {
+      stores.push(new PostgresStore({ connectionString: DATABASE_URL, schema: shared, poolSize: 4 }));
+    }
+    await Promise.all(stores.map((s) => s.open()));
+
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        stores[i % stores.length].markProcessed('golden-record', 'evt-shared'),
+      ),
+    );
+    expect(results.filter((r) => r)).toHaveLength(1);
+
+    await stores[0].setPolicyEnabled('p1', true);
+    expect(await stores[3].getPolicyEnabled('p1')).toBe(true);
+  });
+
+  it('describes where it is without the password', () => {
+    const store = new PostgresStore({ connectionString: 'postgres://postgres:hunter2@127.0.0.1:5432/test' });
+    expect(store.describe()).toBe('PostgreSQL store at 127.0.0.1:5432/test (schema crm_hub)');
+  });
+
+  it('fails to open with a message naming the store when the server is unreachable', async () => {
+    const store = new PostgresStore({
+      connectionString: 'postgres://postgres@127.0.0.1:1/test',
+      schema: shared,
+    });
+    await expect(store.open()).rejects.toThrow(/PostgreSQL store at 127\.0\.0\.1:1\/test/);
+    expect((await store.health()).ok).toBe(false);
+  });
+});

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedStore } from '../../records/embedded-store';
+import { createStore } from '../../records/create-store';
+import { PostgresStore } from '../../records/postgres-store';
+import { offerIdFor } from '../../records/offer-id';
+import { describeStoreContract } from '../integration/store-contract';
+
+let directory = '';
+
+describeStoreContract('EmbeddedStore', () => new EmbeddedStore({ directory }), {
+  beforeEach: () => {
+    directory = mkdtempSync(join(tmpdir(), 'crm-hub-store-'));
+  },
+  afterEach: () => {
+    rmSync(directory, { recursive: true, force: true });
+  },
+});
+
+describe('EmbeddedStore', () => {
+  it('describes itself with its directory', () => {
+    expect(new EmbeddedStore({ directory: '/data/crm-hub-store' }).describe()).toBe(
+      'embedded LMDB store at /data/crm-hub-store',
+    );
+  });
+
+  it('rejects a missing directory', () => {
+    expect(() => new EmbeddedStore({ directory: '' })).toThrow(/directory/);
+  });
+});
+
+describe('createStore', () => {
+  it('picks PostgreSQL when a database URL is given', () => {
+    const store = createStore({
+      databaseUrl: 'postgres://u:secret@db.example:6543/hub',
+      directory: '/tmp/x',
+    });
+    expect(store).toBeInstanceOf(PostgresStore);
+    expect(store.kind).toBe('postgres');
+  });
+
+  it('picks the embedded store when the database URL is empty or missing', () => {
+    expect(createStore({ databaseUrl: '  ', directory: '/tmp/x' })).toBeInstanceOf(EmbeddedStore);
+    expect(createStore({ directory: '/tmp/x' }).kind).toBe('embedded');
+  });
+});
+
+describe('PostgresStore configuration', () => {
+  it('describes host, port and database but never the password', () => {
+    const text = new PostgresStore({
+      connectionString: 'postgres://hub:s3cr3t@db.example:6543/crm',
+    }).describe();
+    expect(text).toContain('db.example:6543/crm');
+    expect(text).not.toContain('s3cr3t');
+    expect(text).not.toContain('hub:');
+  });
+
+  it('rejects a schema name that is not a plain identifier', () => {
+    expect(
+      () => new PostgresStore({ connectionString: 'postgres://localhost/x', schema: 'a"; drop table x; --' }),
+    ).toThrow(/schema/);
+  });
+
+  it('rejects a connection string that is not a postgres URL', () => {
+    expect(() => new PostgresStore({ connectionString: 'mysql://localhost/x' })).toThrow(/postgres:\/\//);
+    expect(() => new PostgresStore({ connectionString: '' })).toThrow(/connectionString/);
+  });
+});
+
+describe('offerIdFor', () => {
+  it('is deterministic per policy and event', () => {
+    expect(offerIdFor('p1', 'e1')).toBe(offerIdFor('p1', 'e1'));
+    expect(offerIdFor('p1', 'e1')).toMatch(/^[0-9a-f]{32}$/);
+    expect(offerIdFor('p1', 'e2')).not.toBe(offerIdFor('p1', 'e1'));
+    expect(offerIdFor('ab', 'c')).not.toBe(offerIdFor('a', 'bc'));
+  });
+
+  it('rejects empty ids', () => {
+    expect(() => offerIdFor('', 'e1')).toThrow(/policyId/);
+    expect(() => offerIdFor('p1', '')).toThrow(/eventId/);
+  });
+});
