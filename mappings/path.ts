@@ -1,0 +1,97 @@
+/**
+ * Field paths like `data.address.street` or `customer.identifiers[0].id`, parsed once into segments
+ * and compiled into getter/setter closures so nothing is re-parsed per record.
+ */
+
+export type PathSegment = string | number;
+
+export class PathSyntaxError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`bad path ${JSON.stringify(path)}: ${reason}`);
+    this.name = 'PathSyntaxError';
+  }
+}
+
+const KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+export function parsePath(path: string): PathSegment[] {
+  if (typeof path !== 'string' || path === '')
+    throw new PathSyntaxError(String(path), 'must be a non-empty string');
+  const segments: PathSegment[] = [];
+  for (const part of path.split('.')) {
+    const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+    if (!match) throw new PathSyntaxError(path, `"${part}" is not a key with optional [index] suffixes`);
+    const [, key, indexes] = match;
+    if (!KEY.test(key)) throw new PathSyntaxError(path, `"${key}" is not a valid key`);
+    // Never a data field, and writing it would change an object's prototype.
+    if (key === '__proto__') throw new PathSyntaxError(path, '"__proto__" is not allowed');
+    segments.push(key);
+    for (const index of indexes.matchAll(/\[(\d+)\]/g)) segments.push(Number(index[1]));
+  }
+  return segments;
+}
+
+export function formatPath(segments: readonly PathSegment[]): string {
+  let out = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? segment : `.${segment}`;
+  }
+  return out;
+}
+
+export type Getter = (root: unknown) => unknown;
+export type Setter = (root: Record<string, unknown>, value: unknown) => void;
+
+export function compileGetter(path: string | readonly PathSegment[]): Getter {
+  const segments = typeof path === 'string' ? parsePath(path) : [...path];
+  // The common short paths get straight-line closures; the loop covers the rest.
+  if (segments.length === 1) {
+    const [a] = segments;
+    return (root) => (isContainer(root) ? (root as Record<PathSegment, unknown>)[a] : undefined);
+  }
+  if (segments.length === 2) {
+    const [a, b] = segments;
+    return (root) => {
+      if (!isContainer(root)) return undefined;
+      const first = (root as Record<PathSegment, unknown>)[a];
+      return isContainer(first) ? (first as Record<PathSegment, unknown>)[b] : undefined;
+    };
+  }
+  return (root) => {
+    let current = root;
+    for (let i = 0; i < segments.length; i++) {
+      if (!isContainer(current)) return undefined;
+      current = (current as Record<PathSegment, unknown>)[segments[i]];
+    }
+    return current;
+  };
+}
+
+/** Creates missing objects and arrays on the way; an index segment creates an array. */
+export function compileSetter(path: string | readonly PathSegment[]): Setter {
+  const segments = typeof path === 'string' ? parsePath(path) : [...path];
+  const last = segments[segments.length - 1];
+  const parents = segments.slice(0, -1);
+  const childIsArray = segments.slice(1).map((segment) => typeof segment === 'number');
+  if (parents.length === 0) return (root, value) => void (root[last as string] = value);
+  return (root, value) => {
+    let current = root as Record<PathSegment, unknown>;
+    for (let i = 0; i < parents.length; i++) {
+      let next = current[parents[i]];
+      if (!isContainer(next)) {
+        next = childIsArray[i] ? [] : {};
+        current[parents[i]] = next;
+      }
+      current = next as Record<PathSegment, unknown>;
+    }
+    current[last] = value;
+  };
+}
+
+function isContainer(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}

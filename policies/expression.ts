@@ -1,0 +1,386 @@
+/**
+ * The condition language of policy cards: `<path> <op> <literal>` joined by `and` / `or`, with
+ * parentheses. Parsed once into closures; evaluation never looks at the text again.
+ *
+ *   amount.value > 10_000 and (customer.tier == "platinum" or customer.tags contains 'vip')
+ */
+import { compileGetter, parsePath } from '../mappings/path';
+
+export type Operator = '==' | '!=' | '>' | '>=' | '<' | '<=' | 'in' | 'contains';
+export type Literal = string | number | boolean | null | Literal[];
+
+export interface Check {
+  /** the comparison as written, e.g. `customer.tier == "platinum"` */
+  condition: string;
+  held: boolean;
+  /** the value found at the path (for money objects compared with a number: their value) */
+  actual: unknown;
+}
+
+export interface ConditionResult {
+  held: boolean;
+  checks: Check[];
+}
+
+export interface CompiledCondition {
+  /** evaluates every comparison, so an explanation lists all of them with their actual values */
+  (scope: unknown): ConditionResult;
+  /** short-circuit evaluation without allocations, for when no explanation is needed */
+  test(scope: unknown): boolean;
+  source: string;
+  /** the paths the condition reads, e.g. ["customer.tier"], for checking them at compile time */
+  paths: string[];
+}
+
+export class ExpressionError extends Error {
+  constructor(
+    readonly source: string,
+    /** 1-based character position in the source */
+    readonly position: number,
+    readonly token: string,
+    readonly reason: string,
+  ) {
+    const found =
+      token === '' ? ' (end of condition)' : `, found ${/^["']/.test(token) ? token : `"${token}"`}`;
+    super(`${reason} at position ${position}${found}`);
+    this.name = 'ExpressionError';
+  }
+}
+
+type TokenKind = 'path' | 'number' | 'string' | 'op' | '(' | ')' | '[' | ']' | ',' | 'end';
+interface Token {
+  kind: TokenKind;
+  text: string;
+  value?: string | number;
+  start: number;
+  end: number;
+}
+
+const OPERATORS: readonly string[] = ['==', '!=', '>=', '<=', '>', '<'];
+const WORD_OPERATORS: readonly string[] = ['in', 'contains'];
+const OPERATOR_LIST = '== != > >= < <= in contains';
+
+function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  const patterns: [TokenKind, RegExp][] = [
+    ['number', /-?\d[\d_]*(?:\.\d[\d_]*)?(?![A-Za-z_])/y],
+    ['path', /[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])*/y],
+    // Any run of comparison characters, so "=>" reaches the parser and gets the operator message.
+    ['op', /[=!<>]+/y],
+  ];
+  outer: while (i < source.length) {
+    const ch = source[i];
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      let j = i + 1;
+      let text = '';
+      while (j < source.length && source[j] !== ch) {
+        if (source[j] === '\\' && j + 1 < source.length) j++;
+        text += source[j++];
+      }
+      if (j >= source.length)
+        throw new ExpressionError(source, i + 1, source.slice(i), 'unterminated string');
+      tokens.push({ kind: 'string', text: source.slice(i, j + 1), value: text, start: i, end: j + 1 });
+      i = j + 1;
+      continue;
+    }
+    if ('()[],'.includes(ch)) {
+      tokens.push({ kind: ch as TokenKind, text: ch, start: i, end: i + 1 });
+      i++;
+      continue;
+    }
+    for (const [kind, pattern] of patterns) {
+      pattern.lastIndex = i;
+      const match = pattern.exec(source);
+      if (match) {
+        const text = match[0];
+        const token: Token = { kind, text, start: i, end: i + text.length };
+        if (kind === 'number') {
+          if (/_$|__|_\.|\._/.test(text))
+            throw new ExpressionError(source, i + 1, text, 'misplaced "_" in number');
+          token.value = Number(text.replace(/_/g, ''));
+        }
+        tokens.push(token);
+        i += text.length;
+        continue outer;
+      }
+    }
+    const bad = /^\S+/.exec(source.slice(i))?.[0] ?? ch;
+    throw new ExpressionError(source, i + 1, bad, 'unexpected character');
+  }
+  tokens.push({ kind: 'end', text: '', start: source.length, end: source.length });
+  return tokens;
+}
+
+type Node =
+  | { kind: 'and' | 'or'; left: Node; right: Node }
+  | { kind: 'compare'; path: string; op: Operator; literal: Literal; text: string; start: number };
+
+class Parser {
+  private index = 0;
+  constructor(
+    private readonly source: string,
+    private readonly tokens: Token[],
+  ) {}
+
+  parse(): Node {
+    if (this.peek().kind === 'end') throw this.error('expected a condition like customer.tier == "platinum"');
+    const node = this.parseOr();
+    if (this.peek().kind !== 'end') throw this.error('expected "and", "or" or the end of the condition');
+    return node;
+  }
+
+  private parseOr(): Node {
+    let left = this.parseAnd();
+    while (this.isWord('or')) {
+      this.index++;
+      left = { kind: 'or', left, right: this.parseAnd() };
+    }
+    return left;
+  }
+
+  private parseAnd(): Node {
+    let left = this.parsePrimary();
+    while (this.isWord('and')) {
+      this.index++;
+      left = { kind: 'and', left, right: this.parsePrimary() };
+    }
+    return left;
+  }
+
+  private parsePrimary(): Node {
+    const token = this.peek();
+    if (token.kind === '(') {
+      this.index++;
+      const inner = this.parseOr();
+      if (this.peek().kind !== ')') throw this.error('expected ")"');
+      this.index++;
+      return inner;
+    }
+    if (
+      token.kind !== 'path' ||
+      ['and', 'or', 'true', 'false', 'null', ...WORD_OPERATORS].includes(token.text)
+    ) {
+      throw this.error('expected a field path like customer.tier');
+    }
+    this.index++;
+    const opToken = this.peek();
+    const isOp =
+      (opToken.kind === 'op' && OPERATORS.includes(opToken.text)) ||
+      (opToken.kind === 'path' && WORD_OPERATORS.includes(opToken.text));
+    if (!isOp) throw this.error(`expected an operator (${OPERATOR_LIST})`);
+    this.index++;
+    const op = opToken.text as Operator;
+    const literalStart = this.peek();
+    const literal = this.parseLiteral();
+    const end = this.tokens[this.index - 1].end;
+    if (op === 'in' && !Array.isArray(literal)) {
+      throw new ExpressionError(
+        this.source,
+        literalStart.start + 1,
+        literalStart.text,
+        '"in" needs a list like ["a", "b"]',
+      );
+    }
+    if (['>', '>=', '<', '<='].includes(op) && typeof literal !== 'number' && typeof literal !== 'string') {
+      throw new ExpressionError(
+        this.source,
+        literalStart.start + 1,
+        literalStart.text,
+        `"${op}" needs a number or a string`,
+      );
+    }
+    return {
+      kind: 'compare',
+      path: token.text,
+      op,
+      literal,
+      text: this.source.slice(token.start, end),
+      start: token.start,
+    };
+  }
+
+  private parseLiteral(): Literal {
+    const token = this.peek();
+    this.index++;
+    switch (token.kind) {
+      case 'number':
+      case 'string':
+        return token.value as number | string;
+      case 'path':
+        if (token.text === 'true') return true;
+        if (token.text === 'false') return false;
+        if (token.text === 'null') return null;
+        break;
+      case '[': {
+        const items: Literal[] = [];
+        if (this.peek().kind === ']') {
+          this.index++;
+          return items;
+        }
+        for (;;) {
+          items.push(this.parseLiteral());
+          const next = this.peek();
+          this.index++;
+          if (next.kind === ']') return items;
+          if (next.kind !== ',') {
+            this.index--;
+            throw this.error('expected "," or "]" in the list');
+          }
+        }
+      }
+      default:
+        break;
+    }
+    this.index--;
+    throw this.error('expected a value: a number, a quoted string, true, false or a list ["a", "b"]');
+  }
+
+  private isWord(word: string): boolean {
+    const token = this.peek();
+    return token.kind === 'path' && token.text === word;
+  }
+
+  private peek(): Token {
+    return this.tokens[this.index];
+  }
+
+  private error(reason: string): ExpressionError {
+    const token = this.peek();
+    return new ExpressionError(this.source, token.start + 1, token.text, reason);
+  }
+}
+
+interface Leaf {
+  test(scope: unknown): boolean;
+  check(scope: unknown): Check;
+}
+
+export function compileCondition(source: string): CompiledCondition {
+  if (typeof source !== 'string') throw new ExpressionError(String(source), 1, '', 'condition must be text');
+  const ast = new Parser(source, tokenize(source)).parse();
+  const paths: string[] = [];
+
+  type Pair = { test: (scope: unknown) => boolean; explain: (scope: unknown, checks: Check[]) => boolean };
+  const build = (node: Node): Pair => {
+    if (node.kind === 'compare') {
+      const leaf = compileComparison(source, node);
+      paths.push(node.path);
+      return {
+        test: leaf.test,
+        explain: (scope, checks) => {
+          const check = leaf.check(scope);
+          checks.push(check);
+          return check.held;
+        },
+      };
+    }
+    const left = build(node.left);
+    const right = build(node.right);
+    if (node.kind === 'and') {
+      return {
+        test: (scope) => left.test(scope) && right.test(scope),
+        // Both sides run so the explanation shows every comparison, not just the first failure.
+        explain: (scope, checks) => {
+          const a = left.explain(scope, checks);
+          const b = right.explain(scope, checks);
+          return a && b;
+        },
+      };
+    }
+    return {
+      test: (scope) => left.test(scope) || right.test(scope),
+      explain: (scope, checks) => {
+        const a = left.explain(scope, checks);
+        const b = right.explain(scope, checks);
+        return a || b;
+      },
+    };
+  };
+  const root = build(ast);
+  const evaluate = (scope: unknown): ConditionResult => {
+    const checks: Check[] = [];
+    return { held: root.explain(scope, checks), checks };
+  };
+  return Object.assign(evaluate, { test: root.test, source, paths });
+}
+
+function compileComparison(source: string, node: Extract<Node, { kind: 'compare' }>): Leaf {
+  let raw: (scope: unknown) => unknown;
+  try {
+    raw = compileGetter(parsePath(node.path));
+  } catch (error) {
+    throw new ExpressionError(source, node.start + 1, node.path, (error as Error).message);
+  }
+  // Marketers write `amount > 10000` and mean the money's value, so a {value: number} object compared
+  // with a number reads as its value.
+  const get = typeof node.literal === 'number' ? (scope: unknown) => moneyValue(raw(scope)) : raw;
+  const compare = comparator(node.op, node.literal);
+  const condition = node.text;
+  return {
+    test: (scope) => compare(get(scope)),
+    check: (scope) => {
+      const actual = get(scope);
+      return { condition, held: compare(actual), actual };
+    },
+  };
+}
+
+function moneyValue(value: unknown): unknown {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { value?: unknown }).value === 'number'
+  ) {
+    return (value as { value: number }).value;
+  }
+  return value;
+}
+
+function comparator(op: Operator, literal: Literal): (actual: unknown) => boolean {
+  switch (op) {
+    case '==':
+      return (actual) => equals(actual, literal);
+    case '!=':
+      return (actual) => !equals(actual, literal);
+    case '>':
+      return (actual) => sameOrderType(actual, literal) && (actual as number) > (literal as number);
+    case '>=':
+      return (actual) => sameOrderType(actual, literal) && (actual as number) >= (literal as number);
+    case '<':
+      return (actual) => sameOrderType(actual, literal) && (actual as number) < (literal as number);
+    case '<=':
+      return (actual) => sameOrderType(actual, literal) && (actual as number) <= (literal as number);
+    case 'in': {
+      const list = literal as Literal[];
+      return (actual) => list.some((item) => equals(actual, item));
+    }
+    case 'contains':
+      return (actual) => {
+        if (Array.isArray(actual)) return actual.some((item) => equals(item, literal));
+        return typeof actual === 'string' && typeof literal === 'string' && actual.includes(literal);
+      };
+  }
+}
+
+/** Ordering only between two numbers or two strings (ISO dates compare as text); anything else fails. */
+function sameOrderType(actual: unknown, literal: Literal): boolean {
+  return typeof actual === typeof literal && (typeof actual === 'number' || typeof actual === 'string');
+}
+
+function equals(actual: unknown, literal: Literal): boolean {
+  if (Array.isArray(literal)) {
+    return (
+      Array.isArray(actual) &&
+      actual.length === literal.length &&
+      literal.every((item, i) => equals(actual[i], item))
+    );
+  }
+  // A missing field equals null, so `customer.tier == null` reads naturally.
+  if (literal === null) return actual === null || actual === undefined;
+  return actual === literal;
+}
