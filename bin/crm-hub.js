@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// CRM Hub command line: `crm-hub start` runs Node-RED with the hub's settings and flows.
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const root = path.resolve(__dirname, '..');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIfNeeded() {
+  const marker = path.join(root, 'dist', '.built');
+  const sources = ['nodes', 'connectors', 'mappings', 'policies', 'records', 'console']
+    .map((d) => path.join(root, d))
+    .filter((d) => fs.existsSync(d));
+  const builtAt = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : 0;
+  const changedAt = Math.max(...sources.map(newestMtime));
+  if (builtAt >= changedAt) return;
+  if (!fs.existsSync(path.join(root, 'node_modules', 'typescript'))) {
+    throw new Error('dist/ is missing or stale and TypeScript is not installed: run `npm ci` first');
+  }
+  console.log('CRM Hub: building dist/ ...');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.js')], { stdio: 'inherit' });
+}
+
+function prepareUserDir(settings) {
+  fs.mkdirSync(settings.userDir, { recursive: true });
+  const flowFile = path.join(settings.userDir, settings.flowFile || 'flows.json');
+  const shipped = process.env.CRM_HUB_FLOWS || path.join(root, 'flows', 'hub.json');
+  // The shipped flows are copied once; afterwards the user's deployed edits are theirs to keep.
+  if (!fs.existsSync(flowFile) || process.argv.includes('--reset-flows')) {
+    fs.copyFileSync(shipped, flowFile);
+    console.log(`CRM Hub: deployed ${path.relative(process.cwd(), shipped) || shipped} to ${flowFile}`);
+  }
+}
+
+function banner(settings) {
+  const bus = process.env.AMQP_URL
+    ? `RabbitMQ (AMQP_URL ${process.env.AMQP_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')})`
+    : 'embedded in-process bus (set AMQP_URL to use RabbitMQ)';
+  const store = process.env.DATABASE_URL
+    ? 'PostgreSQL (DATABASE_URL)'
+    : `embedded LMDB store under ${settings.userDir} (set DATABASE_URL to use PostgreSQL)`;
+  console.log(`CRM Hub: bus   = ${bus}`);
+  console.log(`CRM Hub: store = ${store}`);
+  console.log(
+    `CRM Hub: editor http://${settings.uiHost}:${settings.uiPort}/  console /console  health /healthz`,
+  );
+}
+
+function start() {
+  buildIfNeeded();
+  const settingsFile = path.join(root, 'settings.js');
+  const settings = require(settingsFile);
+  prepareUserDir(settings);
+  banner(settings);
+  process.argv = [process.argv[0], require.resolve('node-red/red.js'), '--settings', settingsFile];
+  require('node-red/red.js');
+}
+
+const command = process.argv[2] || 'start';
+try {
+  if (command === 'start') start();
+  else if (command === 'build') buildIfNeeded();
+  else {
+    console.error(`usage: crm-hub start [--reset-flows] | crm-hub build`);
+    process.exit(2);
+  }
+} catch (err) {
+  console.error(`CRM Hub: ${err.message}`);
+  process.exit(1);
+}

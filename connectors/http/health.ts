@@ -1,0 +1,75 @@
+/** What /healthz reports: one entry per bus and store the deployed flows use, plus the flow state. */
+export interface ComponentHealth {
+  id: string;
+  name: string;
+  kind: string;
+  ok: boolean;
+  state: string;
+  detail: string;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  bus: ComponentHealth[];
+  store: ComponentHealth[];
+  flows: { state: string; since: string };
+  uptimeSeconds: number;
+}
+
+export type HealthProbe = () => Promise<ComponentHealth>;
+
+export class HealthRegistry {
+  private readonly buses = new Map<string, HealthProbe>();
+  private readonly stores = new Map<string, HealthProbe>();
+  private flowState = { state: 'stopped', since: new Date().toISOString() };
+
+  addBus(id: string, probe: HealthProbe): void {
+    this.buses.set(id, probe);
+  }
+
+  addStore(id: string, probe: HealthProbe): void {
+    this.stores.set(id, probe);
+  }
+
+  remove(id: string): void {
+    this.buses.delete(id);
+    this.stores.delete(id);
+  }
+
+  setFlowState(state: string): void {
+    this.flowState = { state, since: new Date().toISOString() };
+  }
+
+  async report(): Promise<HealthReport> {
+    const run = (probes: Map<string, HealthProbe>) =>
+      Promise.all(
+        [...probes.entries()].map(([id, probe]) =>
+          withTimeout(probe(), 2000).catch((err: Error): ComponentHealth => ({
+            id,
+            name: id,
+            kind: 'unknown',
+            ok: false,
+            state: 'error',
+            detail: err.message,
+          })),
+        ),
+      );
+    const [bus, store] = await Promise.all([run(this.buses), run(this.stores)]);
+    const ok = [...bus, ...store].every((c) => c.ok) && this.flowState.state === 'started';
+    return {
+      status: ok ? 'ok' : 'degraded',
+      bus,
+      store,
+      flows: this.flowState,
+      uptimeSeconds: Math.round(process.uptime()),
+    };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

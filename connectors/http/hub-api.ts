@@ -1,0 +1,93 @@
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import type { HubStore } from '../../records/store';
+import type { HealthRegistry } from './health';
+
+/** The REST API under /api/v1 and the health endpoint. Errors are always JSON with a clear reason. */
+export interface HubApiContext {
+  store(): HubStore | undefined;
+  health: HealthRegistry;
+}
+
+const CHANNEL = /^[a-z][a-z0-9-]{0,31}$/;
+const CUSTOMER_REF = /^[a-z0-9-]+:[^\s/]{1,64}$/;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function createHubApi(context: HubApiContext): Router {
+  const api = express.Router();
+  api.use(express.json({ limit: '256kb' }));
+
+  api.get(
+    '/customers/:id/offers',
+    route(async (req, res) => {
+      const customerId = req.params.id;
+      if (!CUSTOMER_REF.test(customerId)) {
+        throw new ApiError(
+          400,
+          'invalid-customer-id',
+          `customer id '${customerId}' is not of the form <system>:<id>`,
+          'id',
+        );
+      }
+      const channel = typeof req.query.channel === 'string' ? req.query.channel : undefined;
+      if (channel !== undefined && !CHANNEL.test(channel)) {
+        throw new ApiError(400, 'invalid-channel', `channel '${channel}' is not a channel name`, 'channel');
+      }
+      const offers = await requireStore(context).listOffers(customerId, { channel });
+      res.json({ customerId, channel: channel ?? null, offers });
+    }),
+  );
+
+  api.use((req) => {
+    throw new ApiError(404, 'not-found', `no API resource at ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  api.use(jsonErrors);
+  return api;
+}
+
+export function createHealthHandler(health: HealthRegistry) {
+  return async (_req: Request, res: Response): Promise<void> => {
+    const report = await health.report();
+    res.status(report.status === 'ok' ? 200 : 503).json(report);
+  };
+}
+
+// Express 4 does not forward rejected promises to the error handler by itself.
+function route(handler: (req: Request, res: Response) => Promise<void>) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    handler(req, res).catch(next);
+  };
+}
+
+function requireStore(context: HubApiContext): HubStore {
+  const store = context.store();
+  if (!store) throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there is nothing to read');
+  return store;
+}
+
+function jsonErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(err);
+  if (err instanceof ApiError) {
+    res
+      .status(err.status)
+      .json({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
+    return;
+  }
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e.type === 'entity.too.large') {
+    res.status(413).json({ error: 'too-large', message: 'request body exceeds the size limit' });
+  } else if (e.type === 'entity.parse.failed') {
+    res.status(400).json({ error: 'invalid-json', message: e.message });
+  } else {
+    res.status(500).json({ error: 'internal', message: e.message ?? String(err) });
+  }
+}

@@ -1,0 +1,73 @@
+import type { Node, NodeDef, NodeMessage } from 'node-red';
+import { DEFAULT_EXCHANGE } from '../../connectors/amqp/bus';
+import { CANONICAL_EVENT_KEY, routingKeyFor } from '../../connectors/amqp/routing-key';
+import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
+import { ensureHubRoutes } from '../shared/mount';
+import { countStatus, errorMessage, type Done, type RED, type Send } from '../shared/red';
+
+export interface AmqpOutDef extends NodeDef {
+  broker: string;
+  exchange: string;
+  /** template with {path} placeholders from the payload; empty: msg.routingKey, then `{type}.{channel}` */
+  routingKey: string;
+}
+
+type OutMessage = NodeMessage & { routingKey?: unknown; headers?: Record<string, unknown> };
+
+export default function (RED: RED) {
+  ensureHubRoutes(RED);
+
+  function AmqpOut(this: Node, config: AmqpOutDef) {
+    RED.nodes.createNode(this, config);
+    const broker = RED.nodes.getNode(config.broker) as AmqpBrokerNode | null;
+    if (!broker) {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-out.status.no-broker') });
+      this.error(RED._('amqp-out.errors.no-broker'));
+      return;
+    }
+    const exchange = config.exchange || DEFAULT_EXCHANGE;
+    const counts = { ok: 0, failed: 0 };
+    const ready = broker
+      .register(this)
+      .then(() => broker.bus.declareExchange(exchange))
+      .catch((err: unknown) => {
+        this.error(RED._('amqp-out.errors.connect', { error: errorMessage(err) }));
+      });
+
+    this.on('input', (msg: OutMessage, send: Send, done: Done) => {
+      void (async () => {
+        try {
+          await ready;
+          const payload = msg.payload;
+          const routingKey = config.routingKey
+            ? routingKeyFor(config.routingKey, payload)
+            : typeof msg.routingKey === 'string' && msg.routingKey
+              ? msg.routingKey
+              : routingKeyFor(CANONICAL_EVENT_KEY, payload);
+          const eventId = (payload as { eventId?: unknown } | null)?.eventId;
+          const body = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
+          // Resolves only after the broker confirmed; an unroutable message (mandatory) rejects.
+          await broker.bus.publish(exchange, routingKey, body, {
+            contentType: Buffer.isBuffer(payload) ? 'application/octet-stream' : 'application/json',
+            messageId: typeof eventId === 'string' ? eventId : undefined,
+            headers: msg.headers,
+          });
+          counts.ok += 1;
+          countStatus(this, counts, 'published');
+          send({ ...msg, amqp: { exchange, routingKey, confirmed: true } } as NodeMessage);
+          done();
+        } catch (err) {
+          counts.failed += 1;
+          countStatus(this, counts, 'published');
+          done(new Error(RED._('amqp-out.errors.publish', { error: errorMessage(err) })));
+        }
+      })();
+    });
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      void broker.deregister(this).finally(() => done());
+    });
+  }
+
+  RED.nodes.registerType('amqp-out', AmqpOut);
+}

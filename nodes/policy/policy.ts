@@ -1,0 +1,89 @@
+import type { Node, NodeDef, NodeMessage } from 'node-red';
+import { compileCard } from '../../policies/card';
+import type { PolicyCard } from '../../policies/card';
+import { hubRuntime } from '../shared/hub-runtime';
+import { ensureHubRoutes } from '../shared/mount';
+import { errorMessage, type RED } from '../shared/red';
+
+export interface PolicyDef extends NodeDef {
+  engine: string;
+  policyId: string;
+  titleEn: string;
+  titleDe: string;
+  when: string;
+  condition: string;
+  then: string;
+  perCustomer: string;
+  global: string;
+  priority: string;
+  mode: 'trigger' | 'lurking';
+  /** the editor button's state; the store's switch wins once it has been set */
+  active: boolean;
+}
+
+export function cardFromConfig(config: PolicyDef): PolicyCard {
+  const limits: Record<string, string> = {};
+  if (config.perCustomer?.trim()) limits['per-customer'] = config.perCustomer.trim();
+  if (config.global?.trim()) limits.global = config.global.trim();
+  return {
+    policy: (config.policyId || config.id).trim(),
+    title: {
+      en: config.titleEn || config.name || config.policyId,
+      de: config.titleDe || config.titleEn || config.policyId,
+    },
+    when: config.when,
+    if: config.condition || undefined,
+    then: config.then,
+    limits: Object.keys(limits).length ? limits : undefined,
+    priority: Number(config.priority) || 50,
+    mode: config.mode || 'trigger',
+  } as PolicyCard;
+}
+
+export default function (RED: RED) {
+  ensureHubRoutes(RED);
+
+  function PolicyNode(this: Node, config: PolicyDef) {
+    RED.nodes.createNode(this, config);
+    let fired = 0;
+    let compiled;
+    try {
+      compiled = compileCard(cardFromConfig(config));
+    } catch (err) {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('policy.status.invalid') });
+      this.error(RED._('policy.errors.invalid-card', { error: errorMessage(err) }));
+      return;
+    }
+    const policyId = compiled.id;
+    const showState = (enabled: boolean) =>
+      this.status({
+        fill: enabled ? 'green' : 'grey',
+        shape: enabled ? 'dot' : 'ring',
+        text: `${enabled ? 'on' : 'off'}${fired ? `, ${fired} fired` : ''}`,
+      });
+
+    hubRuntime.policies.attach(
+      config.engine,
+      compiled,
+      {
+        nodeId: this.id,
+        emit: (decision, eventMsg) => {
+          fired += 1;
+          showState(true);
+          const source = eventMsg as NodeMessage;
+          this.send({ ...source, payload: decision, event: source.payload } as NodeMessage);
+        },
+        enabledChanged: showState,
+      },
+      config.active !== false,
+    );
+    showState(hubRuntime.policies.isEnabled(policyId));
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      hubRuntime.policies.detach(config.engine, policyId, this.id);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('policy', PolicyNode);
+}

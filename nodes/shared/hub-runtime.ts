@@ -1,0 +1,31 @@
+import { HealthRegistry } from '../../connectors/http/health';
+import { SoapServer } from '../../connectors/soap/soap-server';
+import type { HubStore } from '../../records/store';
+import { PolicyDirectory } from './policy-directory';
+
+/**
+ * Process-wide state the nodes share: the SOAP endpoints, the store the REST API reads, the health
+ * probes and the policy engines. It lives outside any one node because Node-RED recreates nodes on
+ * every deploy while the HTTP routes it feeds are mounted once per process.
+ */
+class HubRuntime {
+  readonly health = new HealthRegistry();
+  readonly soap = new SoapServer({ mountPath: '/soap' });
+  readonly policies = new PolicyDirectory();
+  private readonly stores = new Map<string, HubStore>();
+
+  addStore(id: string, store: HubStore): void {
+    this.stores.set(id, store);
+  }
+
+  removeStore(id: string): void {
+    this.stores.delete(id);
+  }
+
+  /** The API serves from the first store deployed; a hub normally has exactly one. */
+  store(): HubStore | undefined {
+    return this.stores.values().next().value;
+  }
+}
+
+export const hubRuntime = new HubRuntime();

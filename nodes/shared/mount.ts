@@ -1,0 +1,44 @@
+import express from 'express';
+import type { Request, Response } from 'express';
+import { createHealthHandler, createHubApi } from '../../connectors/http/hub-api';
+import { hubRuntime } from './hub-runtime';
+import type { RED } from './red';
+
+const mounted = new WeakSet<object>();
+
+/**
+ * Mounts the hub's HTTP surface once per Node-RED process: /healthz, /api/v1, /soap on the node
+ * server, and the policy switch on the admin API (behind the editor's own auth). Called by every
+ * CRM Hub node module at load time, so it also works when the package sits in a stock Node-RED.
+ */
+export function ensureHubRoutes(RED: RED): void {
+  const app = RED.httpNode;
+  if (!app || mounted.has(app)) return;
+  mounted.add(app);
+
+  app.get('/healthz', createHealthHandler(hubRuntime.health));
+  app.use('/api/v1', createHubApi({ store: () => hubRuntime.store(), health: hubRuntime.health }));
+  app.use('/soap', (req: Request, res: Response) => void hubRuntime.soap.handle(req, res));
+
+  RED.events.on('flows:started', () => hubRuntime.health.setFlowState('started'));
+  RED.events.on('flows:stopped', () => hubRuntime.health.setFlowState('stopped'));
+
+  RED.httpAdmin.post(
+    '/crm-hub/policies/:policyId/enabled',
+    RED.auth.needsPermission('crm-hub.write'),
+    express.json({ limit: '1kb' }),
+    (req: Request, res: Response) => {
+      const enabled = (req.body as { enabled?: unknown } | undefined)?.enabled;
+      if (typeof enabled !== 'boolean') {
+        res
+          .status(400)
+          .json({ error: 'invalid-body', message: 'body must be {"enabled": true|false}', field: 'enabled' });
+        return;
+      }
+      hubRuntime.policies
+        .setEnabled(req.params.policyId, enabled)
+        .then(() => res.json({ policyId: req.params.policyId, enabled }))
+        .catch((err: Error) => res.status(500).json({ error: 'store-failed', message: err.message }));
+    },
+  );
+}

@@ -1,0 +1,69 @@
+import type { Node, NodeDef, NodeMessage } from 'node-red';
+import type { SoapCall } from '../../connectors/soap/types';
+import type { CallHandler, SoapServiceNode } from '../soap-service/soap-service';
+import { ensureHubRoutes } from '../shared/mount';
+import type { RED } from '../shared/red';
+
+export interface SoapInDef extends NodeDef {
+  service: string;
+  operation: string;
+}
+
+/** What soap-in puts on msg.soap; soap-response answers the call by its id. */
+export interface SoapMsgInfo {
+  callId: string;
+  service: string;
+  operation: string;
+  version: string;
+  headers: Record<string, unknown>;
+}
+
+export type SoapMessage = NodeMessage & { soap?: SoapMsgInfo };
+
+export default function (RED: RED) {
+  ensureHubRoutes(RED);
+
+  function SoapIn(this: Node, config: SoapInDef) {
+    RED.nodes.createNode(this, config);
+    const service = RED.nodes.getNode(config.service) as SoapServiceNode | null;
+    if (!service) {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('soap-in.status.no-service') });
+      this.error(RED._('soap-in.errors.no-service'));
+      return;
+    }
+    const operation = (config.operation || '').trim();
+    if (operation && !service.definition.operations.has(operation)) {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('soap-in.status.unknown-operation') });
+      this.error(RED._('soap-in.errors.unknown-operation', { operation, service: service.servicePath }));
+      return;
+    }
+    let calls = 0;
+    this.status({ fill: 'green', shape: 'dot', text: `/soap/${service.servicePath}` });
+
+    const handler: CallHandler = (call: SoapCall) => {
+      calls += 1;
+      const msg: SoapMessage = {
+        _msgid: RED.util.generateId(),
+        topic: call.operation,
+        payload: call.body,
+        soap: {
+          callId: call.id,
+          service: call.service,
+          operation: call.operation,
+          version: call.version,
+          headers: call.headers,
+        },
+      };
+      this.status({ fill: 'green', shape: 'dot', text: `/soap/${service.servicePath}: ${calls}` });
+      this.send(msg);
+    };
+    service.listen(operation, handler);
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      service.unlisten(operation, handler);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('soap-in', SoapIn);
+}

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Node, NodeDef } from 'node-red';
+import type { SoapCall, SoapReply, WsdlDefinition } from '../../connectors/soap/types';
+import { parseWsdl } from '../../connectors/soap/wsdl';
+import { hubRuntime } from '../shared/hub-runtime';
+import { ensureHubRoutes } from '../shared/mount';
+import type { RED } from '../shared/red';
+
+export interface SoapServiceDef extends NodeDef {
+  /** served at /soap/<path> */
+  path: string;
+  /** "builtin:<name>" for a WSDL shipped in connectors/soap/wsdl, otherwise a file path */
+  wsdl: string;
+  maxBytes: string;
+  timeout: string;
+}
+
+export type CallHandler = (call: SoapCall) => void;
+
+export interface SoapServiceNode extends Node {
+  definition: WsdlDefinition;
+  servicePath: string;
+  /** a soap-in node takes the calls of one operation, or of all when operation is '' */
+  listen(operation: string, handler: CallHandler): void;
+  unlisten(operation: string, handler: CallHandler): void;
+  /** answers a pending call; false when it was already answered or timed out */
+  reply(callId: string, reply: SoapReply): boolean;
+}
+
+/** soap-response finds the service of a call by the path soap-in recorded on the msg. */
+const servicesByPath = new Map<string, SoapServiceNode>();
+
+export function findSoapService(servicePath: string): SoapServiceNode | undefined {
+  return servicesByPath.get(servicePath);
+}
+
+const BUILTIN_WSDL_DIR = path.join(__dirname, '..', '..', 'connectors', 'soap', 'wsdl');
+
+export function resolveWsdlPath(source: string, userDir: string): string {
+  const builtin = /^builtin:([a-z0-9-]+)$/i.exec(source.trim());
+  if (builtin) return path.join(BUILTIN_WSDL_DIR, `${builtin[1]}.wsdl`);
+  return path.resolve(userDir, source.trim());
+}
+
+export default function (RED: RED) {
+  ensureHubRoutes(RED);
+
+  function SoapService(this: SoapServiceNode, config: SoapServiceDef) {
+    RED.nodes.createNode(this, config);
+    const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
+    const settingsMax = (RED.settings as unknown as { crmHub?: { soapMaxBytes?: number } }).crmHub
+      ?.soapMaxBytes;
+    this.servicePath = (config.path || '').replace(/^\/+|\/+$/g, '');
+    // Loaded once per config node, never per message.
+    this.definition = parseWsdl(
+      fs.readFileSync(resolveWsdlPath(config.wsdl || `builtin:${this.servicePath}`, userDir), 'utf8'),
+    );
+    const timeoutMs = Number(config.timeout) || 30000;
+    const handlers = new Map<string, CallHandler>();
+    const pending = new Map<string, (reply: SoapReply) => void>();
+
+    const dispatch = (call: SoapCall): Promise<SoapReply> =>
+      new Promise((resolve) => {
+        const handler = handlers.get(call.operation) ?? handlers.get('');
+        if (!handler) {
+          resolve({
+            ok: false,
+            fault: { code: 'server', message: `operation ${call.operation} is not wired to a flow` },
+          });
+          return;
+        }
+        // The flow may never answer (a missing soap-response); the caller still gets a fault.
+        const timer = setTimeout(() => {
+          pending.delete(call.id);
+          resolve({
+            ok: false,
+            fault: { code: 'server', message: `the flow did not answer within ${timeoutMs} ms` },
+          });
+        }, timeoutMs);
+        pending.set(call.id, (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        });
+        handler(call);
+      });
+
+    hubRuntime.soap.addService(this.servicePath, this.definition, dispatch, {
+      maxBytes: Number(config.maxBytes) || settingsMax || 1024 * 1024,
+      // the server's own timeout is a backstop; the flow timeout above answers first
+      timeoutMs: timeoutMs + 1000,
+    });
+
+    servicesByPath.set(this.servicePath, this);
+    this.listen = (operation, handler) => handlers.set(operation, handler);
+    this.unlisten = (operation, handler) => {
+      if (handlers.get(operation) === handler) handlers.delete(operation);
+    };
+    this.reply = (callId, reply) => {
+      const resolve = pending.get(callId);
+      if (!resolve) return false;
+      pending.delete(callId);
+      resolve(reply);
+      return true;
+    };
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      hubRuntime.soap.removeService(this.servicePath);
+      if (servicesByPath.get(this.servicePath) === this) servicesByPath.delete(this.servicePath);
+      for (const resolve of pending.values()) {
+        resolve({
+          ok: false,
+          fault: { code: 'server', message: 'the service is being redeployed; try again' },
+        });
+      }
+      pending.clear();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('soap-service', SoapService);
+}

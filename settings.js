@@ -1,0 +1,70 @@
+// Node-RED settings for CRM Hub. Everything a deployment changes comes from the environment, so this
+// file holds no secrets and is the same on every machine. See the configuration table in README.md.
+const path = require('node:path');
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+const host = process.env.HOST || '127.0.0.1';
+const port = Number(process.env.PORT || 1880);
+const adminUser = process.env.CRM_HUB_ADMIN_USER || '';
+const adminPassword = process.env.CRM_HUB_ADMIN_PASSWORD || '';
+const adminPasswordHash = process.env.CRM_HUB_ADMIN_PASSWORD_HASH || '';
+
+function adminAuth() {
+  if (!adminUser || !(adminPassword || adminPasswordHash)) return undefined;
+  // Node-RED compares against a bcrypt hash; hashing a plain password here keeps the env simple.
+  const hash = adminPasswordHash || require('bcryptjs').hashSync(adminPassword, 10);
+  return { type: 'credentials', users: [{ username: adminUser, password: hash, permissions: '*' }] };
+}
+
+const auth = adminAuth();
+if (!LOOPBACK.has(host) && !auth) {
+  // Refuse rather than warn: an editor open to the network runs arbitrary code.
+  throw new Error(
+    `CRM Hub refuses to listen on ${host} without admin credentials. ` +
+      'Set CRM_HUB_ADMIN_USER and CRM_HUB_ADMIN_PASSWORD (or CRM_HUB_ADMIN_PASSWORD_HASH), or use HOST=127.0.0.1.',
+  );
+}
+
+module.exports = {
+  uiHost: host,
+  uiPort: port,
+  userDir: process.env.CRM_HUB_USER_DIR || path.join(__dirname, '.node-red'),
+  // Loads this package's nodes (and its examples) as a Node-RED module without installing it.
+  nodesDir: [__dirname],
+  flowFile: 'flows.json',
+  flowFilePretty: true,
+  // Unset means Node-RED generates one and keeps it in the user directory; production sets its own.
+  credentialSecret: process.env.CRM_HUB_CREDENTIAL_SECRET || undefined,
+  adminAuth: auth,
+  httpNodeAuth:
+    process.env.CRM_HUB_API_USER && process.env.CRM_HUB_API_PASSWORD_HASH
+      ? { user: process.env.CRM_HUB_API_USER, pass: process.env.CRM_HUB_API_PASSWORD_HASH }
+      : undefined,
+  apiMaxLength: '5mb',
+  paletteCategories: [
+    'CRM Hub',
+    'subflows',
+    'common',
+    'function',
+    'network',
+    'sequence',
+    'parser',
+    'storage',
+  ],
+  editorTheme: {
+    page: { title: 'CRM Hub' },
+    header: { title: 'CRM Hub' },
+    projects: { enabled: false },
+    tours: false,
+  },
+  diagnostics: { enabled: true, ui: false },
+  runtimeState: { enabled: false, ui: false },
+  telemetry: { enabled: false },
+  logging: { console: { level: process.env.CRM_HUB_LOG_LEVEL || 'info', metrics: false, audit: false } },
+  exportGlobalContextKeys: false,
+  externalModules: { autoInstall: false, palette: { allowInstall: false }, modules: { allowInstall: false } },
+  functionExternalModules: false,
+  crmHub: {
+    soapMaxBytes: Number(process.env.CRM_HUB_SOAP_MAX_BYTES || 1024 * 1024),
+  },
+};

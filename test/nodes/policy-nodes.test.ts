@@ -1,0 +1,130 @@
+import request from 'supertest';
+import { cardFromConfig, type PolicyDef } from '../../nodes/policy/policy';
+import { all, captured, helper, loggedErrors, nextInput, useHelper, load } from './harness';
+
+useHelper();
+
+const addressChanged = (channel: string) => ({
+  eventId: '3b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+  schemaVersion: '1.0',
+  type: 'address-changed',
+  occurredAt: '2026-11-22T10:00:00.000Z',
+  channel,
+  source: { system: 'crm' },
+  customer: { ref: 'crm:0004711', identifiers: [{ system: 'crm', id: '0004711' }] },
+  data: { address: { street: 'Hauptstraße 5', postalCode: '80331', city: 'München', country: 'DE' } },
+});
+
+const policyNode = (id: string, extra: Partial<PolicyDef> = {}) => ({
+  id,
+  type: 'policy',
+  engine: 'eng',
+  policyId: `mortgage-${id}`,
+  titleEn: 'Address change → mortgage',
+  titleDe: 'Adressänderung → Hypothek',
+  when: 'event address-changed via call-center',
+  condition: '',
+  then: 'web-offer mortgage to web within 30d',
+  perCustomer: '',
+  global: '',
+  priority: '60',
+  mode: 'trigger',
+  active: true,
+  wires: [['decided']],
+  ...extra,
+});
+
+const flow = [
+  { id: 'eng', type: 'policy-engine', wires: [['evaluated']] },
+  policyNode('p1'),
+  { id: 'decided', type: 'helper' },
+  { id: 'evaluated', type: 'helper' },
+];
+
+describe('policy-engine and policy', () => {
+  it('emits the decision from the output of the policy node whose card fired', async () => {
+    await load(all, flow);
+    const decided = nextInput<{ payload: Record<string, unknown>; event: Record<string, unknown> }>(
+      'decided',
+    );
+    const evaluated = nextInput<{ decisions: unknown[]; explanations: { outcome: string }[] }>('evaluated');
+    helper.getNode('eng').receive({ payload: addressChanged('call-center') });
+    const decision = await decided;
+    expect(decision.payload).toMatchObject({
+      policyId: 'mortgage-p1',
+      action: 'web-offer',
+      offer: 'mortgage',
+      channel: 'web',
+      customerRef: 'crm:0004711',
+      eventId: addressChanged('call-center').eventId,
+    });
+    expect(decision.event).toMatchObject({ type: 'address-changed' });
+    const trace = await evaluated;
+    expect(trace.decisions).toHaveLength(1);
+    expect(trace.explanations[0].outcome).toBe('fired');
+  });
+
+  it('does not fire for an address change reported on the web, and explains why', async () => {
+    await load(all, flow);
+    let fired = false;
+    helper.getNode('decided').on('input', () => (fired = true));
+    const evaluated = nextInput<{
+      decisions: unknown[];
+      explanations: { outcome: string; reason: string }[];
+    }>('evaluated');
+    helper.getNode('eng').receive({ payload: addressChanged('web') });
+    const trace = await evaluated;
+    expect(trace.decisions).toEqual([]);
+    expect(trace.explanations[0].outcome).toBe('not-matched');
+    expect(trace.explanations[0].reason).toContain('call-center');
+    expect(fired).toBe(false);
+  });
+
+  it('is switched off through the admin endpoint without a redeploy', async () => {
+    await load(all, flow);
+    const res = await request(captured.red!.httpAdmin)
+      .post('/crm-hub/policies/mortgage-p1/enabled')
+      .send({ enabled: false });
+    expect(res.status).toBe(200);
+    const evaluated = nextInput<{ decisions: unknown[]; explanations: { outcome: string }[] }>('evaluated');
+    helper.getNode('eng').receive({ payload: addressChanged('call-center') });
+    const trace = await evaluated;
+    expect(trace.decisions).toEqual([]);
+    expect(trace.explanations[0].outcome).toBe('switched-off');
+    const bad = await request(captured.red!.httpAdmin)
+      .post('/crm-hub/policies/mortgage-p1/enabled')
+      .send({ enabled: 'no' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ field: 'enabled' });
+  });
+
+  it('rejects an event without a type', async () => {
+    await load(all, flow);
+    const err = new Promise<string>((resolve) =>
+      helper.getNode('eng').once('call:error', (c: { args: unknown[] }) => resolve(String(c.args[0]))),
+    );
+    helper.getNode('eng').receive({ payload: { hello: 'world' } });
+    expect(await err).toContain('policy-engine.errors.not-an-event');
+  });
+
+  it('reports an invalid card at deploy time with the reason', async () => {
+    await load(all, [
+      { id: 'eng', type: 'policy-engine', wires: [[]] },
+      policyNode('bad', { when: 'whenever it rains' }),
+    ]);
+    expect(loggedErrors('bad')[0]).toContain('policy.errors.invalid-card');
+  });
+
+  it('builds the card from the node config, limits included', () => {
+    const card = cardFromConfig({
+      ...(policyNode('p') as unknown as PolicyDef),
+      perCustomer: '1 per 7d',
+      global: '200 per day',
+    });
+    expect(card).toMatchObject({
+      policy: 'mortgage-p',
+      priority: 60,
+      limits: { 'per-customer': '1 per 7d', global: '200 per day' },
+    });
+  });
+});

@@ -1,0 +1,65 @@
+import request from 'supertest';
+import { all, captured, helper, loggedErrors, nextInput, useHelper, load } from './harness';
+import { goodAddress, reportAddressChange, soapServiceNode } from './soap-fixtures';
+
+useHelper();
+
+const flow = [
+  soapServiceNode,
+  { id: 'in', type: 'soap-in', service: 'svc', operation: 'ReportAddressChange', wires: [['out', 'reply']] },
+  { id: 'out', type: 'helper' },
+  { id: 'reply', type: 'soap-response' },
+];
+
+function post(xml: string) {
+  return request(captured.red!.httpNode)
+    .post('/soap/crm')
+    .set('Content-Type', 'text/xml; charset=utf-8')
+    .set('SOAPAction', '"urn:crm-hub:crm/ReportAddressChange"')
+    .send(xml);
+}
+
+describe('soap-in', () => {
+  it('turns a SOAP call into a msg with the parsed body and the call info', async () => {
+    await load(all, flow);
+    const got = nextInput('out');
+    const res = post(reportAddressChange(goodAddress)).then((r) => r);
+    const msg = await got;
+    expect(msg).toMatchObject({
+      topic: 'ReportAddressChange',
+      payload: { customerNumber: '0004711', city: 'München', country: 'DE' },
+      soap: { service: 'crm', operation: 'ReportAddressChange', version: '1.1' },
+    });
+    // the payload echoed back is not a valid response, so soap-response must fault on the reply check
+    const answer = await res;
+    expect(answer.status).toBe(500);
+    expect(answer.text).toContain('Fault');
+  });
+
+  it('serves the WSDL at ?wsdl with the address the client used', async () => {
+    await load(all, flow);
+    const res = await request(captured.red!.httpNode).get('/soap/crm?wsdl').set('Host', 'hub.example:8080');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('ReportAddressChange');
+    expect(res.text).toContain('http://hub.example:8080/soap/crm');
+  });
+
+  it('answers a request with a missing field with a fault naming it, without reaching the flow', async () => {
+    await load(all, flow);
+    let reached = false;
+    helper.getNode('out').on('input', () => (reached = true));
+    const res = await post(reportAddressChange({ ...goodAddress, postalCode: undefined }));
+    expect(res.status).toBe(500);
+    expect(res.text).toMatch(/faultcode[^>]*>[^<]*Client/);
+    expect(res.text).toContain('postalCode');
+    expect(reached).toBe(false);
+  });
+
+  it('reports an unknown operation at deploy time', async () => {
+    await load(all, [
+      soapServiceNode,
+      { id: 'in', type: 'soap-in', service: 'svc', operation: 'Nope', wires: [] },
+    ]);
+    expect(loggedErrors('in')).toEqual(['soap-in.errors.unknown-operation']);
+  });
+});
