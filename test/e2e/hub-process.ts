@@ -1,0 +1,93 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/**
+ * A RabbitMQ virtual host of its own per test run, so a hub started by a test never shares its
+ * durable queues with a developer's running hub or with another run.
+ */
+export function createVhost(name: string): string {
+  execFileSync('rabbitmqctl', ['-q', 'add_vhost', name]);
+  execFileSync('rabbitmqctl', ['-q', 'set_permissions', '-p', name, 'guest', '.*', '.*', '.*']);
+  return `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(name)}`;
+}
+
+export function deleteVhost(name: string): void {
+  execFileSync('rabbitmqctl', ['-q', 'delete_vhost', name]);
+}
+
+export interface RunningHub {
+  url: string;
+  port: number;
+  userDir: string;
+  process: ChildProcess;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts the real hub (`node bin/crm-hub.js start`, settings.js, flows/hub.json) and waits for /healthz. */
+export async function startHub(env: Record<string, string>): Promise<RunningHub> {
+  const port = await freePort();
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-hub-e2e-'));
+  let output = '';
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'crm-hub.js'), 'start'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CRM_HUB_USER_DIR: userDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const hub: RunningHub = {
+    url,
+    port,
+    userDir,
+    process: child,
+    log: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10000).unref();
+      }),
+  };
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}:\n${output}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      const body = (await res.json()) as { status: string };
+      if (body.status === 'ok') return hub;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await hub.stop();
+  throw new Error(`hub did not become healthy within 30 s:\n${output}`);
+}
+
+/** Polls until fn returns a value (bounded), for effects that travel through the bus. */
+export async function eventually<T>(fn: () => Promise<T | undefined>, what: string, tries = 100): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
