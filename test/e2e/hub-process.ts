@@ -67,7 +67,8 @@ export async function startHub(env: Record<string, string>): Promise<RunningHub>
         setTimeout(() => child.kill('SIGKILL'), 10000).unref();
       }),
   };
-  for (let i = 0; i < 300; i++) {
+  // up to 2 minutes: `npm start` rebuilds dist/ first when the sources are newer
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}:\n${output}`);
     try {
       const res = await fetch(`${url}/healthz`);
@@ -79,7 +80,7 @@ export async function startHub(env: Record<string, string>): Promise<RunningHub>
     await new Promise((r) => setTimeout(r, 100));
   }
   await hub.stop();
-  throw new Error(`hub did not become healthy within 30 s:\n${output}`);
+  throw new Error(`hub did not become healthy within 2 minutes:\n${output}`);
 }
 
 /** Polls until fn returns a value (bounded), for effects that travel through the bus. */

@@ -17,7 +17,7 @@ describe('hub: address change via SOAP → mortgage offer on the web (RabbitMQ)'
   beforeAll(async () => {
     const amqpUrl = createVhost(vhost);
     hub = await startHub({ AMQP_URL: amqpUrl, DATABASE_URL: '' });
-  }, 60000);
+  }, 150000);
 
   afterAll(async () => {
     await hub?.stop();

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './browser';
+import { startHub, type RunningHub } from './hub-process';
+
+/**
+ * What an integrator sees: the editor with the "CRM Hub" palette and the hub flow deployed.
+ * Screenshots go to CRM_HUB_SCREENSHOTS (docs/images when refreshing the README) or a temp folder.
+ */
+describe('the editor in Chromium', () => {
+  let hub: RunningHub;
+  let browser: Browser;
+  const shots = process.env.CRM_HUB_SCREENSHOTS || fs.mkdtempSync('/tmp/crm-hub-shots-');
+
+  beforeAll(async () => {
+    hub = await startHub({ AMQP_URL: '', DATABASE_URL: '' });
+    browser = await launchChromium();
+  }, 150000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  it('shows the CRM Hub palette category with our nodes and the deployed hub flow', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await page.goto(hub.url, { waitUntil: 'domcontentloaded' });
+    const category = page.locator('#red-ui-palette-base-category-CRM_Hub');
+    await category.waitFor({ timeout: 30000 });
+    const types = await category
+      .locator('.red-ui-palette-node')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'soap-in',
+        'soap-response',
+        'to-canonical',
+        'amqp-out',
+        'amqp-in',
+        'policy-engine',
+        'policy',
+        'channel-action',
+      ]),
+    );
+    // the hub flow is on the workspace: its nodes are drawn
+    await page.locator('.red-ui-flow-node-group').first().waitFor({ timeout: 30000 });
+    const labels = await page.locator('.red-ui-flow-node-label text').allTextContents();
+    expect(labels.join(' ')).toContain('address change → mortgage');
+    await page.waitForTimeout(500); // let the status dots settle for the picture
+    const file = path.join(shots, 'editor-hub-flow.png');
+    await page.screenshot({ path: file });
+    expect(fs.statSync(file).size).toBeGreaterThan(10000);
+    await page.close();
+  }, 150000);
+
+  it('runs the demo: clicking "Anna Schmidt moves" puts a mortgage offer on her web page', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await page.goto(hub.url, { waitUntil: 'domcontentloaded' });
+    await page.locator('#red-ui-palette-base-category-CRM_Hub').waitFor({ timeout: 30000 });
+    await page.locator('#red-ui-workspace-tabs').getByText('Demo: simulated legacy systems').click();
+    const button = page.locator('[id="demo-move"] .red-ui-flow-node-button');
+    await button.waitFor({ timeout: 30000 });
+    await button.click();
+    let offers: { offer: string }[] = [];
+    for (let i = 0; i < 100 && !offers.length; i++) {
+      await page.waitForTimeout(100);
+      const res = await fetch(`${hub.url}/api/v1/customers/crm:4711/offers?channel=web`);
+      offers = ((await res.json()) as { offers: { offer: string }[] }).offers;
+    }
+    expect(offers[0]).toMatchObject({ offer: 'mortgage' });
+    await page
+      .locator('[id="demo-reply"] .red-ui-flow-node-status-label')
+      .getByText('200')
+      .waitFor({ timeout: 10000 });
+    await page.screenshot({ path: path.join(shots, 'editor-demo.png') });
+    await page.close();
+  }, 60000);
+});
