@@ -17,6 +17,7 @@ export type Validator = (doc: unknown) => ValidationResult;
 
 const SCHEMA_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const canonicalDir = path.join(__dirname, 'canonical');
+const MESSAGE_KEYWORD = 'x-message';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const DATE_TIME =
@@ -40,10 +41,15 @@ function digits(text: string, start: number, length: number): number {
   return value;
 }
 
-// One Ajv instance for all canonical schemas, so schemas can $ref each other by $id later. strictRequired
-// is off because if/then branches require properties that are declared in the main schema.
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
+// One Ajv instance for all canonical schemas, so they $ref each other (and common.schema.json) by $id.
+// strictRequired is off because if/then branches require properties declared in the main schema.
+// verbose puts the failing sub-schema and value on each error object (the error path only), which
+// the human messages below need.
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, verbose: true });
 addFormats(ajv);
+// "x-message" on a leaf schema is the human wording of what the value must be, e.g. "must be an ISO
+// 3166-1 alpha-2 country code such as \"DE\"". An annotation only: it never changes the outcome.
+ajv.addVocabulary([MESSAGE_KEYWORD]);
 // Every event carries an eventId and an occurredAt, so these two formats sit on the hot path. The
 // ajv-formats versions split and re-parse the text; these are one precompiled test each, as strict
 // (RFC 3339 with time zone, real calendar days; RFC 4122 layout).
@@ -70,9 +76,19 @@ export function loadCanonicalSchema(schemaName: string): Record<string, unknown>
     const known = listCanonicalSchemas();
     throw new Error(`unknown canonical schema "${schemaName}" (known: ${known.join(', ') || 'none'})`);
   }
-  const schema = JSON.parse(text) as Record<string, unknown>;
-  schemas.set(schemaName, schema);
-  return schema;
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch (error) {
+    throw new Error(
+      `canonical schema "${schemaName}" (${file}) is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw new Error(`canonical schema "${schemaName}" (${file}) must be a JSON object`);
+  }
+  schemas.set(schemaName, schema as Record<string, unknown>);
+  return schema as Record<string, unknown>;
 }
 
 export function listCanonicalSchemas(): string[] {
@@ -88,12 +104,85 @@ export function compileValidator(schemaName: string): Validator {
   const cached = validators.get(schemaName);
   if (cached) return cached;
   const schema = loadCanonicalSchema(schemaName);
+  registerCanonicalSchemas();
   const id = typeof schema.$id === 'string' ? schema.$id : undefined;
   const validate: ValidateFunction = (id && ajv.getSchema(id)) || ajv.compile(schema);
   const validator: Validator = (doc) =>
     validate(doc) ? { ok: true } : { ok: false, errors: toFieldErrors(validate.errors ?? []) };
   validators.set(schemaName, validator);
   return validator;
+}
+
+let registered = false;
+
+/**
+ * Adds every schema of canonical/ to the Ajv instance (without compiling it), so a $ref to
+ * "https://crm-hub.dev/schemas/common/1.0#/$defs/Money" resolves whichever schema is compiled first.
+ */
+function registerCanonicalSchemas(): void {
+  if (registered) return;
+  for (const name of listCanonicalSchemas()) {
+    const schema = loadCanonicalSchema(name);
+    const id = typeof schema.$id === 'string' ? schema.$id : name;
+    if (!ajv.getSchema(id)) ajv.addSchema(schema, typeof schema.$id === 'string' ? undefined : name);
+  }
+  registered = true;
+}
+
+let namesById: Map<string, string> | undefined;
+
+/** The canonical schema name whose $id is `id`, e.g. "common" for https://crm-hub.dev/schemas/common/1.0. */
+export function canonicalSchemaNameOf(id: string): string | undefined {
+  if (!namesById) {
+    namesById = new Map();
+    for (const name of listCanonicalSchemas()) {
+      const schemaId = loadCanonicalSchema(name).$id;
+      if (typeof schemaId === 'string') namesById.set(schemaId, name);
+    }
+  }
+  return namesById.get(id);
+}
+
+export interface ResolvedSchema {
+  /** the schema node the $ref points at */
+  node: unknown;
+  /** the canonical schema document that holds it, against which its own local $refs resolve */
+  within: Record<string, unknown>;
+}
+
+/**
+ * The sub-schema a $ref points at, for tools that walk schemas (field-path checks, docs): a local
+ * "#/$defs/Address" inside `within`, or "https://crm-hub.dev/schemas/common/1.0#/$defs/Money" in
+ * another canonical schema. Follows chains of $refs; undefined when the target does not exist.
+ */
+export function resolveCanonicalRef(
+  ref: string,
+  within: Record<string, unknown>,
+): ResolvedSchema | undefined {
+  let node: unknown = { $ref: ref };
+  let base = within;
+  for (let depth = 0; isRecord(node) && typeof node.$ref === 'string'; depth++) {
+    if (depth === 10) return undefined;
+    const target: string = node.$ref;
+    const hash = target.indexOf('#');
+    const uri = hash === -1 ? target : target.slice(0, hash);
+    if (uri !== '') {
+      const name = canonicalSchemaNameOf(uri);
+      if (name === undefined) return undefined;
+      base = loadCanonicalSchema(name);
+    }
+    const pointer = hash === -1 ? '' : target.slice(hash + 1);
+    node = pointer
+      .split('/')
+      .slice(1)
+      .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce<unknown>((at, key) => (isRecord(at) ? at[key] : undefined), base);
+  }
+  return node === undefined ? undefined : { node, within: base };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function toFieldErrors(errors: ErrorObject[]): FieldError[] {
@@ -111,9 +200,16 @@ function toFieldErrors(errors: ErrorObject[]): FieldError[] {
   return result;
 }
 
+// Keywords about the value itself, whose failure the schema's x-message describes better.
+const VALUE_KEYWORDS = new Set(['pattern', 'format', 'type', 'minLength', 'maxLength']);
+
 function toFieldError(error: ErrorObject): FieldError {
   const parent = pointerToPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
+  const custom = isRecord(error.parentSchema) ? error.parentSchema[MESSAGE_KEYWORD] : undefined;
+  if (typeof custom === 'string' && VALUE_KEYWORDS.has(error.keyword)) {
+    return { field: parent, message: `${custom}; got ${describe(error.data)}`, rule: error.keyword };
+  }
   switch (error.keyword) {
     case 'required':
       return {
@@ -139,9 +235,33 @@ function toFieldError(error: ErrorObject): FieldError {
       return { field: parent, message: `must be ${JSON.stringify(params.allowedValue)}`, rule: 'const' };
     case 'format':
       return { field: parent, message: `must be a valid ${String(params.format)}`, rule: 'format' };
+    case 'false schema':
+      return { field: parent, message: 'is not allowed here', rule: 'not-allowed' };
+    case 'minItems':
+      return {
+        field: parent,
+        message: `must have at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`,
+        rule: 'minItems',
+      };
+    case 'type':
+      return { field: parent, message: `must be ${article(String(params.type))}`, rule: 'type' };
+    case 'minLength':
+      return params.limit === 1
+        ? { field: parent, message: 'must not be empty', rule: 'minLength' }
+        : { field: parent, message: error.message ?? 'is too short', rule: 'minLength' };
     default:
       return { field: parent, message: error.message ?? `fails ${error.keyword}`, rule: error.keyword };
   }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** The rejected value, short enough for a log line. */
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** "/customer/identifiers/0/id" -> "customer.identifiers[0].id" */

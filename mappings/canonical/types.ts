@@ -1,6 +1,7 @@
 /**
- * TypeScript view of canonical/interaction-event.schema.json. The schema is the contract; these types
- * follow it, and test/unit/canonical-types.test.ts fails when the two drift apart.
+ * TypeScript view of the canonical JSON Schemas in this folder. The schemas are the contract; these
+ * types follow them, and test/unit/canonical-*.test.ts fail when property names and type keys drift
+ * apart at any level.
  */
 
 export const CHANNELS = [
@@ -29,6 +30,27 @@ export interface EventSource {
 export interface CustomerIdentifier {
   system: string;
   id: string;
+}
+
+/** "<system>:<id>", e.g. "crm:4711" or "core-banking:0012345678" */
+export type Ref = string;
+
+export const ACCOUNT_TYPES = [
+  'current',
+  'savings',
+  'deposit',
+  'loan',
+  'mortgage',
+  'card',
+  'securities',
+  'other',
+] as const;
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
+
+/** The account an event is about, e.g. the one a withdrawal came from. */
+export interface EventAccount {
+  ref: Ref;
+  type?: AccountType;
 }
 
 export interface EventCustomer {
@@ -68,6 +90,7 @@ export interface InteractionEvent {
   channel: Channel;
   source: EventSource;
   customer: EventCustomer;
+  account?: EventAccount;
   amount?: Money;
   data: EventData;
 }
@@ -81,13 +104,223 @@ export const INTERACTION_EVENT_FIELDS = [
   'channel',
   'source',
   'customer',
+  'account',
   'amount',
   'data',
 ] as const satisfies readonly (keyof InteractionEvent)[];
 
+/** Who last told the hub about a document or a fact (common.schema.json#/$defs/Source). */
+export type Source = EventSource;
+
+/** Text for the console and the channels (common.schema.json#/$defs/LocalizedText). */
+export interface LocalizedText {
+  de: string;
+  en: string;
+}
+
+// ---- customer.schema.json ----
+
+export const CUSTOMER_TIERS = ['basic', 'silver', 'gold', 'platinum'] as const;
+export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
+
+export interface PersonName {
+  /** e.g. "Frau", "Herr", "Ms" */
+  salutation?: string;
+  /** academic or honorary title, e.g. "Dr." */
+  title?: string;
+  givenName?: string;
+  middleNames?: string[];
+  familyName: string;
+}
+
+export interface OrganizationName {
+  legalName: string;
+  /** the name as printed on letters, line by line (SAP NAME1..NAME4) */
+  nameLines?: string[];
+}
+
+export const ADDRESS_TYPES = ['postal', 'billing', 'shipping', 'home'] as const;
+export type AddressType = (typeof ADDRESS_TYPES)[number];
+
+/** A customer's address; richer than the event's Address, which carries only what changed. */
+export interface CustomerAddress {
+  type: AddressType;
+  street?: string;
+  houseNumber?: string;
+  /** free address lines when the source does not split street and number */
+  streetLines?: string[];
+  postalCode?: string;
+  city: string;
+  /** state or province */
+  region?: string;
+  /** ISO 3166-1 alpha-2 */
+  country: string;
+  /** full-date, e.g. "2025-02-01" */
+  validFrom?: string;
+}
+
+export const PHONE_TYPES = ['mobile', 'home', 'work', 'fax', 'other'] as const;
+export interface Phone {
+  /** E.164, e.g. "+4917112345678" */
+  number: string;
+  type: (typeof PHONE_TYPES)[number];
+  preferred?: boolean;
+}
+
+export const EMAIL_TYPES = ['home', 'work', 'other'] as const;
+export interface Email {
+  /** lower case */
+  address: string;
+  type: (typeof EMAIL_TYPES)[number];
+  preferred?: boolean;
+}
+
+export const CONSENT_CHANNELS = ['email', 'sms', 'phone', 'post', 'web', 'app'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+export const CONSENT_STATUSES = ['granted', 'denied', 'withdrawn'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+
+export interface Consent {
+  channel: ConsentChannel;
+  /** kebab-case, e.g. "marketing", "profiling" */
+  purpose: string;
+  status: ConsentStatus;
+  /** when it was given, denied or withdrawn (date-time) */
+  at: string;
+  source: Source;
+}
+
+export interface Customer {
+  schemaVersion: '1.0';
+  customerRef: Ref;
+  kind: 'person' | 'organization';
+  /** required for kind "person", not allowed otherwise */
+  person?: PersonName;
+  /** required for kind "organization", not allowed otherwise */
+  organization?: OrganizationName;
+  /** full-date; persons only */
+  birthDate?: string;
+  tier?: CustomerTier;
+  /** kebab-case, e.g. "young-professionals" */
+  segment?: string;
+  addresses?: CustomerAddress[];
+  phones?: Phone[];
+  emails?: Email[];
+  consents?: Consent[];
+  /** at least one */
+  identifiers: CustomerIdentifier[];
+  updatedAt: string;
+  source: Source;
+}
+
+// ---- account.schema.json ----
+
+export const ACCOUNT_STATUSES = ['open', 'blocked', 'dormant', 'closed'] as const;
+
+export interface Account {
+  schemaVersion: '1.0';
+  accountRef: Ref;
+  customerRef: Ref;
+  type: AccountType;
+  /** electronic form, no spaces */
+  iban?: string;
+  /** ISO 4217 */
+  currency: string;
+  balance?: Money;
+  /** full-date */
+  openedOn?: string;
+  /** full-date */
+  closedOn?: string;
+  status: (typeof ACCOUNT_STATUSES)[number];
+  /** at least one */
+  identifiers: CustomerIdentifier[];
+  updatedAt: string;
+  source: Source;
+}
+
+// ---- offer.schema.json ----
+
+export const OFFER_ACTIONS = ['web-offer', 'call-task', 'sms', 'email', 'escalation'] as const;
+export type OfferAction = (typeof OFFER_ACTIONS)[number];
+export const OFFER_STATUSES = ['open', 'delivered', 'accepted', 'rejected', 'expired', 'cancelled'] as const;
+
+export interface Offer {
+  schemaVersion: '1.0';
+  /** uuid */
+  offerId: string;
+  customerRef: Ref;
+  channel: Channel;
+  action: OfferAction;
+  /** product or offer code, kebab-case, e.g. "mortgage-top-up" */
+  offerCode?: string;
+  /** who carries out a call task or escalation, e.g. "sales-rep" */
+  assignee?: string;
+  policyId: string;
+  /** uuid of the triggering interaction event */
+  eventId?: string;
+  /** integer 0..1000; higher wins arbitration */
+  priority: number;
+  title: LocalizedText;
+  createdAt: string;
+  expiresAt?: string;
+  status: (typeof OFFER_STATUSES)[number];
+}
+
+// ---- response.schema.json ----
+
+export const RESPONSE_OUTCOMES = ['accepted', 'rejected', 'ignored', 'clicked'] as const;
+
+export interface OfferResponse {
+  schemaVersion: '1.0';
+  /** uuid */
+  responseId: string;
+  /** uuid */
+  offerId: string;
+  /** copied from the offer, so a cooldown after a reject needs no look-up */
+  policyId?: string;
+  customerRef: Ref;
+  channel: Channel;
+  outcome: (typeof RESPONSE_OUTCOMES)[number];
+  occurredAt: string;
+}
+
+// ---- process-state.schema.json ----
+
+export const PROCESS_STATUSES = ['open', 'submitted', 'abandoned', 'completed'] as const;
+
+export interface ProcessState {
+  schemaVersion: '1.0';
+  /** uuid */
+  processId: string;
+  customerRef: Ref;
+  /** kebab-case, e.g. "mortgage-application" */
+  kind: string;
+  startedOn: Channel;
+  lastChannel: Channel;
+  /** where to resume, e.g. "income-details" */
+  step: string;
+  status: (typeof PROCESS_STATUSES)[number];
+  /** what the customer entered so far; its shape belongs to the process kind */
+  data: Record<string, unknown>;
+  startedAt?: string;
+  updatedAt: string;
+  expiresAt?: string;
+}
+
 /** Canonical documents by schema name; grows as schemas are added. */
 export interface CanonicalDocuments {
   'interaction-event': InteractionEvent;
+  customer: Customer;
+  account: Account;
+  offer: Offer;
+  response: OfferResponse;
+  'process-state': ProcessState;
 }
 export type CanonicalSchemaName = keyof CanonicalDocuments;
-export type CanonicalDocument = CanonicalDocuments[CanonicalSchemaName];
+export type AnyCanonicalDocument = CanonicalDocuments[CanonicalSchemaName];
+/**
+ * What compileMapping() yields by default. It stays the interaction event, which every mapping spec
+ * produces today, so callers can read event fields without narrowing; widen it to
+ * AnyCanonicalDocument once the engine types its result by the spec's "produces".
+ */
+export type CanonicalDocument = InteractionEvent;

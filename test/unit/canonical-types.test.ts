@@ -22,6 +22,7 @@ const full: Required<InteractionEvent> = {
   channel: 'call-center',
   source: { system: 'crm', operation: 'ReportAddressChange', recordId: 'r-1' },
   customer: { ref: 'crm:4711', identifiers: [{ system: 'crm', id: '4711' }] },
+  account: { ref: 'core-banking:0012345678', type: 'current' },
   amount: { value: 12.5, currency: 'EUR' },
   data: { address },
 };
@@ -47,6 +48,7 @@ describe('canonical interaction event types', () => {
     expect(propertyNames(props('customer').properties!.identifiers.items!)).toEqual(
       Object.keys(full.customer.identifiers[0]).sort(),
     );
+    expect(propertyNames(props('account'))).toEqual(Object.keys(full.account).sort());
     expect(propertyNames(props('amount'))).toEqual(Object.keys(full.amount).sort());
     expect(propertyNames(props('data'))).toEqual(Object.keys(full.data).sort());
     expect(propertyNames(props('data').properties!.address)).toEqual(Object.keys(address).sort());
