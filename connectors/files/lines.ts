@@ -1,0 +1,71 @@
+import iconv from 'iconv-lite';
+
+/** Where bytes come from: a Readable stream, or any (async) iterable of Buffers or strings. */
+export type ByteSource = AsyncIterable<Buffer | string> | Iterable<Buffer | string>;
+
+/** One physical line, or the mark of a line that was longer than allowed and was skipped unread. */
+export type PhysicalLine = { line: number; text: string } | { line: number; tooLong: number };
+
+/**
+ * Bytes to text, chunk by chunk, pulled rather than piped so that a failing source ends the
+ * iteration with its own error and memory stays bounded by the chunk size.
+ * 'ascii' is read as Latin-1 and checked per line by the callers that care, because Node's own
+ * ASCII decoder silently clears the high bit (0xE4 'ä' would become 'd').
+ */
+export async function* decodeChunks(input: ByteSource, encoding: string): AsyncGenerator<string> {
+  const name = encoding.toLowerCase() === 'ascii' ? 'latin1' : encoding;
+  if (!iconv.encodingExists(name)) throw new RangeError(`unknown character encoding "${encoding}"`);
+  const decoder = iconv.getDecoder(name);
+  for await (const chunk of input) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (text !== '') yield text;
+  }
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+/**
+ * Splits text into physical lines (LF or CRLF). A line beyond maxLength characters is not kept:
+ * its remainder is skipped up to the next line break, so one runaway line cannot exhaust memory.
+ */
+export async function* splitLines(
+  chunks: AsyncIterable<string>,
+  maxLength: number,
+): AsyncGenerator<PhysicalLine> {
+  let carry = '';
+  let line = 1;
+  let skipped = -1; // characters of an over-long line seen so far; -1 while not skipping
+  let skippedCR = false; // whether those characters end in the CR of a CRLF
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (let newline = chunk.indexOf('\n'); newline >= 0; newline = chunk.indexOf('\n', start)) {
+      if (skipped >= 0) {
+        const cr = newline > start ? chunk[newline - 1] === '\r' : skippedCR;
+        yield { line, tooLong: skipped + newline - start - (cr ? 1 : 0) };
+        skipped = -1;
+      } else {
+        let text = carry + chunk.slice(start, newline);
+        carry = '';
+        if (text.endsWith('\r')) text = text.slice(0, -1);
+        yield text.length > maxLength ? { line, tooLong: text.length } : { line, text };
+      }
+      line += 1;
+      start = newline + 1;
+    }
+    if (skipped >= 0) {
+      skipped += chunk.length - start;
+      if (chunk.length > start) skippedCR = chunk.endsWith('\r');
+    } else {
+      carry += chunk.slice(start);
+      if (carry.length > maxLength) {
+        skipped = carry.length;
+        skippedCR = carry.endsWith('\r');
+        carry = '';
+      }
+    }
+  }
+  if (skipped >= 0) yield { line, tooLong: skipped - (skippedCR ? 1 : 0) };
+  else if (carry !== '') yield { line, text: carry.endsWith('\r') ? carry.slice(0, -1) : carry };
+}
+
+export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
