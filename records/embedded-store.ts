@@ -1,7 +1,28 @@
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { HubStore, StoreHealth, StoredOffer } from './store';
-import { compareNewestFirst, plainCopy, requireEnabledFlag, requireId, validateOffer } from './store-input';
+import type {
+  CustomerWriteResult,
+  HubStore,
+  OfferOutcome,
+  StoreHealth,
+  StoredCustomer,
+  StoredInteraction,
+  StoredOffer,
+  VersionedCustomer,
+} from './store';
+import {
+  canonicalJson,
+  compareInteractionsNewestFirst,
+  compareNewestFirst,
+  normalizeCustomer,
+  normalizeInteraction,
+  plainCopy,
+  requireEnabledFlag,
+  requireId,
+  requireLimit,
+  requireOfferOutcome,
+  validateOffer,
+} from './store-input';
 
 interface PolicySwitch {
   enabled: boolean;
@@ -16,6 +37,11 @@ interface OpenDatabases {
   /** offerId -> customerId, to find the old index entry when a replaced offer moves to another customer */
   offerOwners: Database<string, string>;
   policies: Database<PolicySwitch, string>;
+  customers: Database<VersionedCustomer, string>;
+  /** key `customerRef NUL occurredAt NUL eventId`: one customer's history is one range, oldest to newest */
+  interactions: Database<StoredInteraction, string>;
+  /** eventId -> its key in interactions, so a redelivered event is recognised whatever it carries */
+  interactionKeys: Database<string, string>;
 }
 
 const SEP = '\u0000';
@@ -52,6 +78,9 @@ export class EmbeddedStore implements HubStore {
       offers: root.openDB<StoredOffer, string>('offers', {}),
       offerOwners: root.openDB<string, string>('offer-owners', {}),
       policies: root.openDB<PolicySwitch, string>('policy-switches', {}),
+      customers: root.openDB<VersionedCustomer, string>('customers', {}),
+      interactions: root.openDB<StoredInteraction, string>('interactions', {}),
+      interactionKeys: root.openDB<string, string>('interaction-keys', {}),
     };
   }
 
@@ -121,6 +150,80 @@ export class EmbeddedStore implements HubStore {
     return result.sort(compareNewestFirst);
   }
 
+  async updateOfferStatus(offerId: string, status: OfferOutcome): Promise<boolean> {
+    requireId(offerId, 'offerId');
+    requireOfferOutcome(status);
+    const { root, offers, offerOwners } = this.require();
+    const updated = await root.transaction(() => {
+      const owner = offerOwners.get(offerId);
+      const current = owner === undefined ? undefined : offers.get(offerKey(owner, offerId));
+      if (owner === undefined || current === undefined) return false;
+      void offers.put(offerKey(owner, offerId), { ...current, status });
+      return true;
+    });
+    await root.flushed;
+    return updated;
+  }
+
+  async putCustomer(customer: StoredCustomer): Promise<CustomerWriteResult> {
+    const next = normalizeCustomer(customer);
+    const { root, customers } = this.require();
+    // Read and write in one LMDB write transaction: concurrent writers are serialised, none is lost.
+    const result = await root.transaction((): CustomerWriteResult => {
+      const stored = customers.get(next.customerRef);
+      if (stored === undefined) {
+        void customers.put(next.customerRef, { ...next, version: 1 });
+        return { created: true, changed: true, version: 1 };
+      }
+      if (!supersedes(next, stored)) return { created: false, changed: false, version: stored.version };
+      const version = stored.version + 1;
+      void customers.put(next.customerRef, { ...next, version });
+      return { created: false, changed: true, version };
+    });
+    await root.flushed;
+    return result;
+  }
+
+  async getCustomer(customerRef: string): Promise<VersionedCustomer | undefined> {
+    requireId(customerRef, 'customerRef');
+    return this.require().customers.get(customerRef);
+  }
+
+  async recordInteraction(interaction: StoredInteraction): Promise<boolean> {
+    const doc = normalizeInteraction(interaction);
+    const { root, interactions, interactionKeys } = this.require();
+    const key = interactionKey(doc);
+    const inserted = await root.transaction(() => {
+      if (interactionKeys.doesExist(doc.eventId)) return false;
+      void interactions.put(key, doc);
+      void interactionKeys.put(doc.eventId, key);
+      return true;
+    });
+    await root.flushed;
+    return inserted;
+  }
+
+  async listInteractions(
+    customerRef: string,
+    options: { limit?: number } = {},
+  ): Promise<StoredInteraction[]> {
+    requireId(customerRef, 'customerRef');
+    const limit = requireLimit(options?.limit);
+    const { interactions } = this.require();
+    const found: StoredInteraction[] = [];
+    // Walking backwards yields newest first but ties in reverse event-id order, so the walk goes on until
+    // the instant at the cut-off changes and the final order comes from the shared comparator.
+    for (const { value } of interactions.getRange({
+      start: customerRef + AFTER_SEP,
+      end: customerRef + SEP,
+      reverse: true,
+    })) {
+      if (found.length >= limit && value.occurredAt !== found[found.length - 1].occurredAt) break;
+      found.push(value);
+    }
+    return found.sort(compareInteractionsNewestFirst).slice(0, limit);
+  }
+
   async getPolicyEnabled(policyId: string): Promise<boolean | undefined> {
     requireId(policyId, 'policyId');
     return this.require().policies.get(policyId)?.enabled;
@@ -146,6 +249,20 @@ function processedKey(consumer: string, eventId: string): string {
 
 function offerKey(customerId: string, offerId: string): string {
   return customerId + SEP + offerId;
+}
+
+function interactionKey(interaction: StoredInteraction): string {
+  // Normalised UTC timestamps all have one length, so key order is time order.
+  return interaction.customerRef + SEP + interaction.occurredAt + SEP + interaction.eventId;
+}
+
+/** the same rule as the PostgreSQL upsert: newer wins; at the same instant only a real difference counts */
+function supersedes(next: StoredCustomer, stored: StoredCustomer): boolean {
+  if (next.updatedAt !== stored.updatedAt) return next.updatedAt > stored.updatedAt;
+  return (
+    next.sourceSystem !== stored.sourceSystem ||
+    canonicalJson(next.document) !== canonicalJson(stored.document)
+  );
 }
 
 function errorMessage(err: unknown): string {

@@ -1,6 +1,26 @@
 import { Pool, type PoolClient } from 'pg';
-import type { HubStore, StoreHealth, StoredOffer } from './store';
-import { compareNewestFirst, plainCopy, requireEnabledFlag, requireId, validateOffer } from './store-input';
+import type {
+  CustomerWriteResult,
+  HubStore,
+  OfferOutcome,
+  StoreHealth,
+  StoredCustomer,
+  StoredInteraction,
+  StoredOffer,
+  VersionedCustomer,
+} from './store';
+import {
+  compareInteractionsNewestFirst,
+  compareNewestFirst,
+  normalizeCustomer,
+  normalizeInteraction,
+  plainCopy,
+  requireEnabledFlag,
+  requireId,
+  requireLimit,
+  requireOfferOutcome,
+  validateOffer,
+} from './store-input';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -137,6 +157,101 @@ export class PostgresStore implements HubStore {
     return result.rows.map((row) => row.doc).sort(compareNewestFirst);
   }
 
+  async updateOfferStatus(offerId: string, status: OfferOutcome): Promise<boolean> {
+    requireId(offerId, 'offerId');
+    requireOfferOutcome(status);
+    const result = await this.requirePool().query(
+      `update ${this.table('offers')}
+       set status = $2, doc = doc || jsonb_build_object('status', $2::text)
+       where offer_id = $1`,
+      [offerId, status],
+    );
+    return result.rowCount === 1;
+  }
+
+  async putCustomer(customer: StoredCustomer): Promise<CustomerWriteResult> {
+    const next = normalizeCustomer(customer);
+    const pool = this.requirePool();
+    // One statement, so concurrent writers (also from other hub instances) serialise on the row. The WHERE
+    // is the ordering rule: newer wins; at the same instant only a real difference counts (jsonb equality
+    // ignores key order).
+    const upserted = await pool.query<{ version: number }>(
+      `insert into ${this.table('customers')} as c (customer_ref, version, updated_at, source_system, doc)
+       values ($1, 1, $2, $3, $4)
+       on conflict (customer_ref) do update set version = c.version + 1, updated_at = excluded.updated_at,
+         source_system = excluded.source_system, doc = excluded.doc
+       where excluded.updated_at > c.updated_at
+         or (excluded.updated_at = c.updated_at
+             and (excluded.doc <> c.doc or excluded.source_system <> c.source_system))
+       returning version`,
+      [next.customerRef, next.updatedAt, next.sourceSystem, JSON.stringify(next.document)],
+    );
+    const applied = upserted.rows[0];
+    if (applied) {
+      // Only the insert yields version 1: every update adds one to a version of at least 1.
+      return { created: applied.version === 1, changed: true, version: applied.version };
+    }
+    // Ignored: the row exists and rows are never deleted, so a fresh read finds it.
+    const stored = await pool.query<{ version: number }>(
+      `select version from ${this.table('customers')} where customer_ref = $1`,
+      [next.customerRef],
+    );
+    return { created: false, changed: false, version: stored.rows[0].version };
+  }
+
+  async getCustomer(customerRef: string): Promise<VersionedCustomer | undefined> {
+    requireId(customerRef, 'customerRef');
+    const result = await this.requirePool().query<CustomerRow>(
+      `select customer_ref, version, updated_at, source_system, doc
+       from ${this.table('customers')} where customer_ref = $1`,
+      [customerRef],
+    );
+    const row = result.rows[0];
+    if (!row) return undefined;
+    return {
+      customerRef: row.customer_ref,
+      document: row.doc,
+      updatedAt: row.updated_at.toISOString(),
+      sourceSystem: row.source_system,
+      version: row.version,
+    };
+  }
+
+  async recordInteraction(interaction: StoredInteraction): Promise<boolean> {
+    const doc = normalizeInteraction(interaction);
+    const result = await this.requirePool().query(
+      `insert into ${this.table('interactions')} (event_id, customer_ref, type, channel, occurred_at, summary)
+       values ($1, $2, $3, $4, $5, $6)
+       on conflict (event_id) do nothing`,
+      [
+        doc.eventId,
+        doc.customerRef,
+        doc.type,
+        doc.channel,
+        doc.occurredAt,
+        doc.summary === undefined ? null : JSON.stringify(doc.summary),
+      ],
+    );
+    return result.rowCount === 1;
+  }
+
+  async listInteractions(
+    customerRef: string,
+    options: { limit?: number } = {},
+  ): Promise<StoredInteraction[]> {
+    requireId(customerRef, 'customerRef');
+    const limit = requireLimit(options?.limit);
+    // collate "C" orders tied event ids by code point, as the embedded store's comparator does.
+    const result = await this.requirePool().query<InteractionRow>(
+      `select event_id, customer_ref, type, channel, occurred_at, summary
+       from ${this.table('interactions')} where customer_ref = $1
+       order by occurred_at desc, event_id collate "C"
+       limit $2`,
+      [customerRef, limit],
+    );
+    return result.rows.map(interactionFromRow).sort(compareInteractionsNewestFirst);
+  }
+
   async getPolicyEnabled(policyId: string): Promise<boolean | undefined> {
     requireId(policyId, 'policyId');
     const result = await this.requirePool().query<{ enabled: boolean }>(
@@ -183,6 +298,23 @@ export class PostgresStore implements HubStore {
         policy_id text primary key,
         enabled boolean not null,
         updated_at timestamptz not null default now())`);
+      await client.query(`create table if not exists ${this.table('customers')} (
+        customer_ref text primary key,
+        version integer not null,
+        updated_at timestamptz not null,
+        source_system text not null,
+        doc jsonb not null)`);
+      await client.query(`create table if not exists ${this.table('interactions')} (
+        event_id text primary key,
+        customer_ref text not null,
+        type text not null,
+        channel text not null,
+        occurred_at timestamptz not null,
+        summary jsonb)`);
+      await client.query(
+        `create index if not exists interactions_customer_occurred
+         on ${this.table('interactions')} (customer_ref, occurred_at desc)`,
+      );
       await client.query('commit');
     } catch (err) {
       await client.query('rollback').catch(() => undefined);
@@ -200,6 +332,35 @@ export class PostgresStore implements HubStore {
     if (!this.pool) throw new Error(`${this.describe()} is not open; call open() first`);
     return this.pool;
   }
+}
+
+interface CustomerRow {
+  customer_ref: string;
+  version: number;
+  updated_at: Date;
+  source_system: string;
+  doc: Record<string, unknown>;
+}
+
+interface InteractionRow {
+  event_id: string;
+  customer_ref: string;
+  type: string;
+  channel: string;
+  occurred_at: Date;
+  summary: Record<string, unknown> | null;
+}
+
+function interactionFromRow(row: InteractionRow): StoredInteraction {
+  const interaction: StoredInteraction = {
+    customerRef: row.customer_ref,
+    eventId: row.event_id,
+    type: row.type,
+    channel: row.channel,
+    occurredAt: row.occurred_at.toISOString(),
+  };
+  if (row.summary !== null) interaction.summary = row.summary;
+  return interaction;
 }
 
 function quoteIdent(name: string): string {

@@ -1,8 +1,14 @@
-import type { StoredOffer } from './store';
+import type { OfferOutcome, StoredCustomer, StoredInteraction, StoredOffer } from './store';
 
 /** Checks shared by both store backends, so bad input fails the same way whichever store is configured. */
 
 const OFFER_STATUSES: ReadonlySet<string> = new Set(['open', 'accepted', 'rejected', 'expired']);
+const OFFER_OUTCOMES: ReadonlySet<string> = new Set(['accepted', 'rejected', 'expired']);
+// Two ids plus a timestamp form one embedded-store key; at 3 UTF-8 bytes per character this keeps the key
+// under LMDB's 1978-byte limit.
+const MAX_ID_LENGTH = 256;
+const MAX_LIST_LIMIT = 1000;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 export function requireId(value: unknown, field: string): string {
   if (typeof value !== 'string' || value === '') {
@@ -12,6 +18,9 @@ export function requireId(value: unknown, field: string): string {
   if (value.includes('\u0000')) {
     throw new Error(`store: ${field} must not contain a NUL character`);
   }
+  if (value.length > MAX_ID_LENGTH) {
+    throw new Error(`store: ${field} must be at most ${MAX_ID_LENGTH} characters, got ${value.length}`);
+  }
   return value;
 }
 
@@ -19,6 +28,123 @@ function requireTimestamp(value: unknown, field: string): void {
   if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
     throw new Error(`store: ${field} must be an ISO 8601 timestamp, got ${JSON.stringify(value)}`);
   }
+}
+
+/**
+ * An ISO 8601 instant with a zone, returned in UTC with millisecond precision. Both backends store this
+ * form, so they order equal instants alike and a zone-less time never depends on a server's time zone.
+ */
+export function requireInstant(value: unknown, field: string): string {
+  const match = typeof value === 'string' ? ISO_INSTANT.exec(value) : null;
+  const millis = match ? Date.parse(match[0]) : Number.NaN;
+  const normalized = Number.isNaN(millis) ? '' : new Date(millis).toISOString();
+  if (!match || normalized.length !== 24 || !isRealDate(match)) {
+    throw new Error(
+      `store: ${field} must be an ISO 8601 timestamp with a zone, e.g. 2025-01-01T10:00:00Z; got ${JSON.stringify(value)}`,
+    );
+  }
+  return normalized;
+}
+
+// Date.parse rolls 2025-02-30 over to March; PostgreSQL would reject it, so both backends reject it here.
+function isRealDate(match: RegExpExecArray): boolean {
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** a JSON object both backends can store alike (PostgreSQL jsonb refuses NUL characters) */
+function requireJsonObject(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`store: ${field} must be a JSON object`);
+  }
+  let copy: unknown;
+  try {
+    copy = JSON.parse(JSON.stringify(value));
+  } catch (err) {
+    throw new Error(
+      `store: ${field} must be JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  if (typeof copy !== 'object' || copy === null || Array.isArray(copy)) {
+    throw new Error(`store: ${field} must be a JSON object`);
+  }
+  rejectNul(copy, field);
+  return copy as Record<string, unknown>;
+}
+
+function rejectNul(value: unknown, path: string): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw new Error(`store: ${path} must not contain a NUL character`);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => rejectNul(item, `${path}[${i}]`));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) throw new Error(`store: ${path} has a key with a NUL character`);
+      rejectNul(item, `${path}.${key}`);
+    }
+  }
+}
+
+/** the checked customer as both backends store it: a plain copy with updatedAt in UTC */
+export function normalizeCustomer(customer: StoredCustomer): StoredCustomer {
+  if (typeof customer !== 'object' || customer === null) {
+    throw new Error('store: customer must be an object');
+  }
+  return {
+    customerRef: requireId(customer.customerRef, 'customer.customerRef'),
+    document: requireJsonObject(customer.document, 'customer.document'),
+    updatedAt: requireInstant(customer.updatedAt, 'customer.updatedAt'),
+    sourceSystem: requireId(customer.sourceSystem, 'customer.sourceSystem'),
+  };
+}
+
+/** the checked interaction as both backends store it: a plain copy, occurredAt in UTC, no undefined summary */
+export function normalizeInteraction(interaction: StoredInteraction): StoredInteraction {
+  if (typeof interaction !== 'object' || interaction === null) {
+    throw new Error('store: interaction must be an object');
+  }
+  const normalized: StoredInteraction = {
+    customerRef: requireId(interaction.customerRef, 'interaction.customerRef'),
+    eventId: requireId(interaction.eventId, 'interaction.eventId'),
+    type: requireId(interaction.type, 'interaction.type'),
+    channel: requireId(interaction.channel, 'interaction.channel'),
+    occurredAt: requireInstant(interaction.occurredAt, 'interaction.occurredAt'),
+  };
+  if (interaction.summary !== undefined) {
+    normalized.summary = requireJsonObject(interaction.summary, 'interaction.summary');
+  }
+  return normalized;
+}
+
+export function requireOfferOutcome(value: unknown): OfferOutcome {
+  if (typeof value !== 'string' || !OFFER_OUTCOMES.has(value)) {
+    throw new Error(
+      `store: status must be one of ${[...OFFER_OUTCOMES].join(', ')}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as OfferOutcome;
+}
+
+export function requireLimit(value: unknown): number {
+  if (value === undefined) return 20;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_LIST_LIMIT) {
+    throw new Error(
+      `store: options.limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** JSON text with object keys sorted, so two documents compare equal the way PostgreSQL jsonb does */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 export function validateOffer(offer: StoredOffer): void {
@@ -59,4 +185,11 @@ export function compareNewestFirst(a: StoredOffer, b: StoredOffer): number {
 /** drops undefined fields and foreign prototypes, so both backends hand back the same shape */
 export function plainCopy(offer: StoredOffer): StoredOffer {
   return JSON.parse(JSON.stringify(offer)) as StoredOffer;
+}
+
+/** newest first; ties broken by event id so both backends return the same order */
+export function compareInteractionsNewestFirst(a: StoredInteraction, b: StoredInteraction): number {
+  // Normalised UTC timestamps of one length sort as strings.
+  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? 1 : -1;
+  return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }

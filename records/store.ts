@@ -24,6 +24,51 @@ export interface StoredOffer {
   status: 'open' | 'accepted' | 'rejected' | 'expired';
 }
 
+/** The canonical customer as last sent by a source system (UpsertCustomer, golden-record changes). */
+export interface StoredCustomer {
+  /** canonical customer reference, e.g. "crm:4711" */
+  customerRef: string;
+  /** the canonical customer JSON, stored as sent */
+  document: Record<string, unknown>;
+  /**
+   * when the source changed the customer (ISO 8601 with a zone). Orders the writes: an older one is ignored.
+   * Stored and returned in UTC with millisecond precision, e.g. "2025-01-01T10:00:00.000Z".
+   */
+  updatedAt: string;
+  /** the legacy system that sent this version, e.g. "crm" */
+  sourceSystem: string;
+}
+
+export interface VersionedCustomer extends StoredCustomer {
+  /** 1 when created, +1 on every applied change */
+  version: number;
+}
+
+export interface CustomerWriteResult {
+  /** true only for the write that created the customer */
+  created: boolean;
+  /** false when the write was older than the stored customer or repeated it exactly */
+  changed: boolean;
+  /** the stored version after the write */
+  version: number;
+}
+
+/** One contact with a customer (a withdrawal, a web visit, a call), for history and the customer 360 view. */
+export interface StoredInteraction {
+  customerRef: string;
+  /** unique across the hub; a redelivered event is stored once */
+  eventId: string;
+  /** e.g. "withdrawal" */
+  type: string;
+  channel: string;
+  /** ISO 8601 with a zone; stored and returned in UTC with millisecond precision */
+  occurredAt: string;
+  summary?: Record<string, unknown>;
+}
+
+/** The statuses an open offer can move to once the customer (or time) answered it. */
+export type OfferOutcome = 'accepted' | 'rejected' | 'expired';
+
 export interface StoreHealth {
   ok: boolean;
   kind: StoreKind;
@@ -52,6 +97,22 @@ export interface HubStore {
     customerId: string,
     options?: { channel?: string; includeClosed?: boolean },
   ): Promise<StoredOffer[]>;
+
+  /** sets the status of a stored offer; false when no offer has this id */
+  updateOfferStatus(offerId: string, status: OfferOutcome): Promise<boolean>;
+
+  /**
+   * Insert or update by customerRef, atomically. Writes are ordered by updatedAt, not by arrival: one
+   * older than the stored customer is ignored, so a redelivered or overtaken message never rolls a
+   * customer back. An exact repeat (same updatedAt, document and source) changes nothing either.
+   */
+  putCustomer(customer: StoredCustomer): Promise<CustomerWriteResult>;
+  getCustomer(customerRef: string): Promise<VersionedCustomer | undefined>;
+
+  /** idempotent by eventId: true the first time, false when that event was already recorded */
+  recordInteraction(interaction: StoredInteraction): Promise<boolean>;
+  /** newest first by occurredAt, ties by eventId; limit defaults to 20 (at most 1000) */
+  listInteractions(customerRef: string, options?: { limit?: number }): Promise<StoredInteraction[]>;
 
   /** policy on/off switches, shared by the editor button and the console; undefined when never set */
   getPolicyEnabled(policyId: string): Promise<boolean | undefined>;

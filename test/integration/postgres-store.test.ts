@@ -53,6 +53,37 @@ describe('PostgresStore with several hub instances', () => {
     expect(await stores[3].getPolicyEnabled('p1')).toBe(true);
   });
 
+  it('keeps the newest customer when instances write it at once, whatever the arrival order', async () => {
+    const revisions = Array.from({ length: 20 }, (_, i) => 19 - i); // newest arrives first
+    const results = await Promise.all(
+      revisions.map((revision, i) =>
+        stores[i % stores.length].putCustomer({
+          customerRef: 'crm:shared',
+          document: { revision },
+          updatedAt: new Date(Date.UTC(2025, 0, 1, 0, revision)).toISOString(),
+          sourceSystem: 'crm',
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const stored = await stores[2].getCustomer('crm:shared');
+    expect(stored?.document).toEqual({ revision: 19 });
+    expect(stored?.version).toBe(results.filter((r) => r.changed).length);
+
+    const interactionResults = await Promise.all(
+      stores.map((s) =>
+        s.recordInteraction({
+          customerRef: 'crm:shared',
+          eventId: 'evt-shared-visit',
+          type: 'visit',
+          channel: 'web',
+          occurredAt: '2025-01-01T00:00:00Z',
+        }),
+      ),
+    );
+    expect(interactionResults.filter((r) => r)).toHaveLength(1);
+  });
+
   it('describes where it is without the password', () => {
     const store = new PostgresStore({ connectionString: 'postgres://postgres:hunter2@127.0.0.1:5432/test' });
     expect(store.describe()).toBe('PostgreSQL store at 127.0.0.1:5432/test (schema crm_hub)');

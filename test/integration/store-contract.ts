@@ -1,4 +1,4 @@
-import type { HubStore, StoredOffer } from '../../records/store';
+import type { HubStore, StoredCustomer, StoredInteraction, StoredOffer } from '../../records/store';
 import { offerIdFor } from '../../records/offer-id';
 
 /**
@@ -44,6 +44,26 @@ export function describeStoreContract(
         title: { de: 'Baufinanzierung', en: 'Mortgage' },
         createdAt: '2025-01-01T10:00:00.000Z',
         status: 'open',
+        ...overrides,
+      };
+    }
+
+    function customer(overrides: Partial<StoredCustomer> = {}): StoredCustomer {
+      return {
+        customerRef: 'crm:4711',
+        document: { name: { family: 'Meier', given: 'Anna' }, tier: 'gold', emails: ['anna@example.org'] },
+        updatedAt: '2025-01-01T10:00:00.000Z',
+        sourceSystem: 'crm',
+        ...overrides,
+      };
+    }
+
+    function interaction(overrides: Partial<StoredInteraction> & { eventId: string }): StoredInteraction {
+      return {
+        customerRef: 'crm:4711',
+        type: 'withdrawal',
+        channel: 'branch',
+        occurredAt: '2025-01-01T10:00:00.000Z',
         ...overrides,
       };
     }
@@ -119,6 +139,180 @@ export function describeStoreContract(
       expect(Object.keys(stored)).not.toContain('title');
     });
 
+    it('creates a customer at version 1 and counts every change', async () => {
+      const first = customer();
+      expect(await store.putCustomer(first)).toEqual({ created: true, changed: true, version: 1 });
+      expect(await store.getCustomer('crm:4711')).toEqual({ ...first, version: 1 });
+
+      const second = customer({ document: { tier: 'platinum' }, updatedAt: '2025-01-02T10:00:00.000Z' });
+      expect(await store.putCustomer(second)).toEqual({ created: false, changed: true, version: 2 });
+      // Same instant, another source with another document: still a change.
+      const third = { ...second, sourceSystem: 'sap', document: { tier: 'silver' } };
+      expect(await store.putCustomer(third)).toEqual({ created: false, changed: true, version: 3 });
+      expect(await store.getCustomer('crm:4711')).toEqual({ ...third, version: 3 });
+    });
+
+    it('ignores a customer write older than the stored one, and an exact repeat', async () => {
+      const current = customer({ updatedAt: '2025-03-01T00:00:00.000Z', document: { tier: 'platinum' } });
+      await store.putCustomer(current);
+      const stale = customer({ updatedAt: '2025-02-28T23:59:59.999Z', document: { tier: 'bronze' } });
+      expect(await store.putCustomer(stale)).toEqual({ created: false, changed: false, version: 1 });
+      // A redelivery with the keys in another order is the same document.
+      expect(await store.putCustomer({ ...current, document: { tier: 'platinum' } })).toEqual({
+        created: false,
+        changed: false,
+        version: 1,
+      });
+      expect(await store.getCustomer('crm:4711')).toEqual({ ...current, version: 1 });
+    });
+
+    it('compares customer instants across time zones and returns them in UTC', async () => {
+      await store.putCustomer(customer({ updatedAt: '2025-01-01T12:00:00+02:00', document: { v: 1 } }));
+      // 10:30Z is after 12:00+02:00 (10:00Z), although it reads as earlier.
+      const result = await store.putCustomer(
+        customer({ updatedAt: '2025-01-01T10:30:00Z', document: { v: 2 } }),
+      );
+      expect(result).toEqual({ created: false, changed: true, version: 2 });
+      const stored = await store.getCustomer('crm:4711');
+      expect(stored?.updatedAt).toBe('2025-01-01T10:30:00.000Z');
+      expect(stored?.document).toEqual({ v: 2 });
+    });
+
+    it('returns undefined for an unknown customer', async () => {
+      await store.putCustomer(customer());
+      expect(await store.getCustomer('crm:9999')).toBeUndefined();
+      expect(await store.getCustomer('crm:47')).toBeUndefined();
+    });
+
+    it('ends 20 concurrent writes of one customer with the newest document', async () => {
+      const writes = Array.from({ length: 20 }, (_, i) =>
+        customer({
+          updatedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
+          document: { revision: i },
+        }),
+      );
+      // Arrival order unlike time order: odd revisions first, backwards.
+      const shuffled = [
+        ...writes.filter((_, i) => i % 2 === 1).reverse(),
+        ...writes.filter((_, i) => i % 2 === 0),
+      ];
+      const results = await Promise.all(shuffled.map((w) => store.putCustomer(w)));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      const stored = await store.getCustomer('crm:4711');
+      expect(stored?.document).toEqual({ revision: 19 });
+      expect(stored?.updatedAt).toBe(writes[19].updatedAt);
+      // Each applied write counted once, and the stored version is the highest one handed out.
+      const applied = results.filter((r) => r.changed);
+      expect(stored?.version).toBe(applied.length);
+      expect(Math.max(...results.map((r) => r.version))).toBe(stored?.version);
+    });
+
+    it('records an interaction once per eventId', async () => {
+      const first = interaction({ eventId: 'evt-1', summary: { amount: 12000, currency: 'EUR' } });
+      expect(await store.recordInteraction(first)).toBe(true);
+      expect(await store.recordInteraction({ ...first })).toBe(false);
+      // A redelivery is recognised by its eventId even when it claims another time.
+      expect(await store.recordInteraction({ ...first, occurredAt: '2025-06-01T00:00:00Z' })).toBe(false);
+      expect(await store.listInteractions('crm:4711')).toEqual([first]);
+    });
+
+    it('lists interactions newest first, ties by eventId, per customer, within the limit', async () => {
+      const oldest = interaction({ eventId: 'evt-a', occurredAt: '2025-01-01T08:00:00.000Z' });
+      const tieB = interaction({ eventId: 'evt-b', occurredAt: '2025-01-02T08:00:00.000Z', channel: 'web' });
+      const tieC = interaction({ eventId: 'evt-c', occurredAt: '2025-01-02T08:00:00.000Z' });
+      const newest = interaction({ eventId: 'evt-d', occurredAt: '2025-01-03T08:00:00.000Z', type: 'login' });
+      const other = interaction({ eventId: 'evt-e', customerRef: 'crm:47' });
+      for (const i of [tieC, other, oldest, newest, tieB]) await store.recordInteraction(i);
+
+      const all = await store.listInteractions('crm:4711');
+      expect(all).toEqual([newest, tieB, tieC, oldest]);
+      expect(Object.keys(all[0])).not.toContain('summary');
+      expect(await store.listInteractions('crm:4711', { limit: 2 })).toEqual([newest, tieB]);
+      expect(await store.listInteractions('crm:4711', { limit: 1 })).toEqual([newest]);
+      expect(await store.listInteractions('crm:47')).toEqual([other]);
+      expect(await store.listInteractions('crm:0')).toEqual([]);
+    });
+
+    it('returns 20 interactions unless asked for more', async () => {
+      for (let n = 0; n < 25; n++) {
+        await store.recordInteraction(
+          interaction({
+            eventId: `evt-${String(n).padStart(2, '0')}`,
+            occurredAt: new Date(Date.UTC(2025, 0, 1, n)).toISOString(),
+          }),
+        );
+      }
+      const page = await store.listInteractions('crm:4711');
+      expect(page).toHaveLength(20);
+      expect(page[0].eventId).toBe('evt-24');
+      expect(page[19].eventId).toBe('evt-05');
+      expect(await store.listInteractions('crm:4711', { limit: 100 })).toHaveLength(25);
+    });
+
+    it('closes an offer by status so that it no longer counts as open', async () => {
+      const web = offer({ eventId: 'e1' });
+      const sms = offer({ eventId: 'e2', channel: 'sms' });
+      await store.putOffer(web);
+      await store.putOffer(sms);
+      expect(await store.updateOfferStatus(web.offerId, 'accepted')).toBe(true);
+      expect(await store.listOffers('crm:4711')).toEqual([sms]);
+      expect(await store.listOffers('crm:4711', { channel: 'web' })).toEqual([]);
+      expect(await store.listOffers('crm:4711', { includeClosed: true })).toEqual([
+        { ...web, status: 'accepted' },
+        sms,
+      ]);
+      expect(await store.updateOfferStatus(web.offerId, 'expired')).toBe(true);
+      expect(await store.listOffers('crm:4711', { channel: 'web', includeClosed: true })).toEqual([
+        { ...web, status: 'expired' },
+      ]);
+      expect(await store.updateOfferStatus('no-such-offer', 'rejected')).toBe(false);
+    });
+
+    it('rejects bad customers, interactions and status updates with an error naming the field', async () => {
+      await expect(store.putCustomer(customer({ customerRef: '' }))).rejects.toThrow(
+        'store: customer.customerRef must be a non-empty string',
+      );
+      await expect(store.putCustomer(customer({ customerRef: 'x'.repeat(300) }))).rejects.toThrow(
+        /customer\.customerRef must be at most 256 characters/,
+      );
+      await expect(store.putCustomer(customer({ updatedAt: '2025-01-01 10:00' }))).rejects.toThrow(
+        /customer\.updatedAt must be an ISO 8601 timestamp with a zone/,
+      );
+      await expect(store.putCustomer(customer({ updatedAt: '2025-02-30T10:00:00Z' }))).rejects.toThrow(
+        /customer\.updatedAt/,
+      );
+      await expect(store.putCustomer(customer({ sourceSystem: '' }))).rejects.toThrow(
+        /customer\.sourceSystem/,
+      );
+      const notObject = [1, 2] as unknown as Record<string, unknown>;
+      await expect(store.putCustomer(customer({ document: notObject }))).rejects.toThrow(
+        'store: customer.document must be a JSON object',
+      );
+      await expect(
+        store.putCustomer(customer({ document: { name: { family: 'a\u0000b' } } })),
+      ).rejects.toThrow('store: customer.document.name.family must not contain a NUL character');
+      await expect(store.getCustomer('')).rejects.toThrow(/customerRef/);
+      await expect(store.recordInteraction(interaction({ eventId: '' }))).rejects.toThrow(
+        /interaction\.eventId/,
+      );
+      await expect(
+        store.recordInteraction(interaction({ eventId: 'e', occurredAt: 'yesterday' })),
+      ).rejects.toThrow(/interaction\.occurredAt/);
+      await expect(store.recordInteraction(interaction({ eventId: 'e', channel: '' }))).rejects.toThrow(
+        /interaction\.channel/,
+      );
+      await expect(store.listInteractions('crm:4711', { limit: 0 })).rejects.toThrow(/options\.limit/);
+      await expect(store.listInteractions('crm:4711', { limit: 2.5 })).rejects.toThrow(/options\.limit/);
+      const reopened = 'open' as unknown as 'accepted';
+      await expect(store.updateOfferStatus('o1', reopened)).rejects.toThrow(
+        'store: status must be one of accepted, rejected, expired, got "open"',
+      );
+      await expect(store.updateOfferStatus('', 'accepted')).rejects.toThrow(/offerId/);
+      // Nothing bad was stored on the way.
+      expect(await store.getCustomer('crm:4711')).toBeUndefined();
+      expect(await store.listInteractions('crm:4711')).toEqual([]);
+    });
+
     it('reads policy switches as undefined until set', async () => {
       expect(await store.getPolicyEnabled('platinum-large-withdrawal')).toBeUndefined();
       await store.setPolicyEnabled('platinum-large-withdrawal', true);
@@ -141,6 +335,15 @@ export function describeStoreContract(
       await store.markProcessed('golden-record', 'evt-1');
       await store.putOffer(o);
       await store.setPolicyEnabled('p1', false);
+      await store.putCustomer(customer());
+      await store.putCustomer(
+        customer({ updatedAt: '2025-01-05T00:00:00.000Z', document: { tier: 'platinum' } }),
+      );
+      const visit = interaction({ eventId: 'evt-visit', summary: { page: '/mortgage' } });
+      await store.recordInteraction(visit);
+      const closed = offer({ eventId: 'e2', channel: 'sms' });
+      await store.putOffer(closed);
+      await store.updateOfferStatus(closed.offerId, 'rejected');
       await store.close();
 
       const reopened = await openStore();
@@ -148,6 +351,15 @@ export function describeStoreContract(
       expect(await reopened.markProcessed('golden-record', 'evt-1')).toBe(false);
       expect(await reopened.listOffers('crm:4711')).toEqual([o]);
       expect(await reopened.getPolicyEnabled('p1')).toBe(false);
+      expect(await reopened.getCustomer('crm:4711')).toEqual({
+        ...customer({ updatedAt: '2025-01-05T00:00:00.000Z', document: { tier: 'platinum' } }),
+        version: 2,
+      });
+      expect(await reopened.listInteractions('crm:4711')).toEqual([visit]);
+      expect(await reopened.recordInteraction(visit)).toBe(false);
+      expect(await reopened.listOffers('crm:4711', { channel: 'sms', includeClosed: true })).toEqual([
+        { ...closed, status: 'rejected' },
+      ]);
     });
   });
 }

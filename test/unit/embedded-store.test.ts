@@ -5,6 +5,7 @@ import { EmbeddedStore } from '../../records/embedded-store';
 import { createStore } from '../../records/create-store';
 import { PostgresStore } from '../../records/postgres-store';
 import { offerIdFor } from '../../records/offer-id';
+import { canonicalJson, requireInstant } from '../../records/store-input';
 import { describeStoreContract } from '../integration/store-contract';
 
 let directory = '';
@@ -79,5 +80,39 @@ describe('offerIdFor', () => {
   it('rejects empty ids', () => {
     expect(() => offerIdFor('', 'e1')).toThrow(/policyId/);
     expect(() => offerIdFor('p1', '')).toThrow(/eventId/);
+  });
+});
+
+describe('store timestamps', () => {
+  it('normalises an ISO 8601 instant with a zone to UTC with milliseconds', () => {
+    expect(requireInstant('2025-01-01T12:00:00+02:00', 'at')).toBe('2025-01-01T10:00:00.000Z');
+    expect(requireInstant('2025-01-01T10:00Z', 'at')).toBe('2025-01-01T10:00:00.000Z');
+    expect(requireInstant('2024-02-29T23:59:59.123456Z', 'at')).toBe('2024-02-29T23:59:59.123Z');
+  });
+
+  it.each([
+    ['2025-01-01T10:00:00', 'no zone'],
+    ['2025-01-01', 'date only'],
+    ['2025-02-29T00:00:00Z', 'not a leap year'],
+    ['2025-04-31T00:00:00Z', 'April has 30 days'],
+    ['2025-13-01T00:00:00Z', 'month 13'],
+    ['2025-01-01T25:00:00Z', 'hour 25'],
+    ['Wed, 01 Jan 2025 10:00:00 GMT', 'not ISO'],
+    ['9999-12-31T23:00:00-05:00', 'past year 9999 in UTC'],
+  ])('rejects %s (%s), naming the field', (value) => {
+    expect(() => requireInstant(value, 'customer.updatedAt')).toThrow(/^store: customer\.updatedAt must be/);
+  });
+
+  it('rejects a value that is not a string', () => {
+    expect(() => requireInstant(1735725600000, 'interaction.occurredAt')).toThrow(/interaction\.occurredAt/);
+  });
+});
+
+describe('canonicalJson', () => {
+  it('ignores key order, as PostgreSQL jsonb equality does, but not array order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, 2], c: null } })).toBe(
+      canonicalJson({ a: { c: null, d: [1, 2] }, b: 1 }),
+    );
+    expect(canonicalJson({ a: [1, 2] })).not.toBe(canonicalJson({ a: [2, 1] }));
   });
 });
