@@ -31,6 +31,8 @@ export function clientFault(
 export interface ParsedEnvelope {
   version: SoapVersion;
   headers: Record<string, unknown>;
+  /** the SOAP Header as parsed, for consumers that need attributes and namespaces (WS-Security) */
+  headerElement?: XmlElement;
   /** local name of the single element in the Body */
   operationElement: string;
   namespace: string;
@@ -146,6 +148,7 @@ export function parseEnvelope(raw: Buffer | string, options: { maxBytes: number 
   return {
     version,
     headers: header ? asRecord(elementToJson(header)) : {},
+    ...(header ? { headerElement: header } : {}),
     operationElement: operation.local,
     namespace: operation.ns,
     body:

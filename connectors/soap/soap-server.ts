@@ -6,7 +6,9 @@ import { FAULT_HTTP_STATUS, renderFault, soapContentType } from './fault';
 import { invalidReplyFault, tryRenderResponse } from './serialize';
 import type { OperationDef, SoapCall, SoapFaultInfo, SoapReply, SoapVersion, WsdlDefinition } from './types';
 import { validateAgainst } from './validate';
+import { UsernameTokenVerifier, WSSE_NS, WsSecurityError, type WsSecurityOptions } from './ws-security';
 import { escapeXml } from './xml-escape';
+import type { XmlElement } from './xml-tree';
 
 export type SoapHandler = (call: SoapCall) => Promise<SoapReply>;
 
@@ -15,6 +17,8 @@ export interface ServiceOptions {
   maxBytes?: number;
   /** how long the handler may take before the client gets a server fault; default 30 s */
   timeoutMs?: number;
+  /** when set, every call must carry a valid WS-Security UsernameToken */
+  security?: WsSecurityOptions;
 }
 
 export interface SoapServerOptions {
@@ -32,6 +36,10 @@ export interface ServiceStats {
   calls: number;
   clientFaults: number;
   serverFaults: number;
+  /** client faults caused by a missing or invalid WS-Security token (included in clientFaults) */
+  securityFaults: number;
+  /** whether calls must carry a WS-Security UsernameToken */
+  secured: boolean;
 }
 
 interface Service {
@@ -40,6 +48,7 @@ interface Service {
   handler: SoapHandler;
   maxBytes: number;
   timeoutMs: number;
+  verifier?: UsernameTokenVerifier;
   byElement: Map<string, OperationDef[]>;
   wsdlByBase: Map<string, string>;
   stats: ServiceStats;
@@ -146,6 +155,7 @@ export class SoapServer {
       handler,
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(options.security ? { verifier: new UsernameTokenVerifier(options.security) } : {}),
       byElement,
       wsdlByBase: new Map(),
       stats: {
@@ -156,6 +166,8 @@ export class SoapServer {
         calls: 0,
         clientFaults: 0,
         serverFaults: 0,
+        securityFaults: 0,
+        secured: options.security !== undefined,
       },
     });
   }
@@ -240,6 +252,10 @@ export class SoapServer {
         envelope.version,
       );
     }
+    // Authenticate before anything else, so strangers learn nothing about operations or validation.
+    const principal = service.verifier
+      ? authenticate(service.verifier, service.stats, envelope.headerElement, envelope.version)
+      : undefined;
     const op = this.findOperation(
       service,
       envelope.operationElement,
@@ -260,7 +276,8 @@ export class SoapServer {
       operation: op.name,
       version: envelope.version,
       body: envelope.body,
-      headers: envelope.headers,
+      headers: withoutSecurity(envelope.headers, envelope.headerElement),
+      ...(principal ? { principal } : {}),
       remoteAddress: req.socket.remoteAddress,
     };
     service.stats.calls++;
@@ -361,6 +378,31 @@ export class SoapServer {
     });
     res.end(text);
   }
+}
+
+function authenticate(
+  verifier: UsernameTokenVerifier,
+  stats: ServiceStats,
+  header: XmlElement | undefined,
+  version: SoapVersion,
+): string {
+  try {
+    return verifier.verify(header).username;
+  } catch (err) {
+    if (!(err instanceof WsSecurityError)) throw err;
+    stats.securityFaults++;
+    throw clientFault(err.message, version, { securityFault: `wsse:${err.code}` });
+  }
+}
+
+/** Credentials never travel on to the flow, secured service or not. */
+function withoutSecurity(
+  headers: Record<string, unknown>,
+  header: XmlElement | undefined,
+): Record<string, unknown> {
+  if (!header?.children.some((c) => c.ns === WSSE_NS && c.local === 'Security')) return headers;
+  const { Security: _credentials, ...rest } = headers;
+  return rest;
 }
 
 function safeDecode(segment: string): string {

@@ -57,6 +57,8 @@ export interface SoapCall {
   body: Record<string, unknown>;
   /** SOAP header entries by local name */
   headers: Record<string, unknown>;
+  /** the authenticated WS-Security username, when the service requires a token */
+  principal?: string;
   /** remote address, for logs */
   remoteAddress?: string;
 }

@@ -16,6 +16,8 @@ export interface SoapMsgInfo {
   operation: string;
   version: string;
   headers: Record<string, unknown>;
+  /** the WS-Security user the call authenticated as, when the service requires a token */
+  principal?: string;
 }
 
 export type SoapMessage = NodeMessage & { soap?: SoapMsgInfo };
@@ -52,6 +54,7 @@ export default function (RED: RED) {
           operation: call.operation,
           version: call.version,
           headers: call.headers,
+          ...(call.principal ? { principal: call.principal } : {}),
         },
       };
       this.status({ fill: 'green', shape: 'dot', text: `/soap/${service.servicePath}: ${calls}` });

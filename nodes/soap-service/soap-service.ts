@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Node, NodeDef } from 'node-red';
 import type { SoapCall, SoapReply, WsdlDefinition } from '../../connectors/soap/types';
 import { parseWsdl } from '../../connectors/soap/wsdl';
+import { singleUserSecurity } from '../../connectors/soap/ws-security';
 import { hubRuntime } from '../shared/hub-runtime';
 import { ensureHubRoutes } from '../shared/mount';
 import type { RED } from '../shared/red';
@@ -14,11 +15,20 @@ export interface SoapServiceDef extends NodeDef {
   wsdl: string;
   maxBytes: string;
   timeout: string;
+  /** none | digest | text-or-digest; unset means digest when a username is configured */
+  security?: string;
+  /** replay window in seconds */
+  replayWindow?: string;
+}
+
+interface SoapServiceCredentials {
+  username?: string;
+  password?: string;
 }
 
 export type CallHandler = (call: SoapCall) => void;
 
-export interface SoapServiceNode extends Node {
+export interface SoapServiceNode extends Node<SoapServiceCredentials> {
   definition: WsdlDefinition;
   servicePath: string;
   /** a soap-in node takes the calls of one operation, or of all when operation is '' */
@@ -85,10 +95,16 @@ export default function (RED: RED) {
         handler(call);
       });
 
+    // Credentials come from Node-RED's encrypted credentials file, never from the flow JSON.
+    const { username, password } = this.credentials ?? {};
+    const security = singleUserSecurity(config.security, username, password, Number(config.replayWindow));
+    if (security && !(username && password)) this.error(RED._('soap-service.errors.no-credentials'));
+
     hubRuntime.soap.addService(this.servicePath, this.definition, dispatch, {
       maxBytes: Number(config.maxBytes) || settingsMax || 1024 * 1024,
       // the server's own timeout is a backstop; the flow timeout above answers first
       timeoutMs: timeoutMs + 1000,
+      ...(security ? { security } : {}),
     });
 
     servicesByPath.set(this.servicePath, this);
@@ -118,5 +134,11 @@ export default function (RED: RED) {
     });
   }
 
-  RED.nodes.registerType('soap-service', SoapService);
+  RED.nodes.registerType<SoapServiceNode, SoapServiceDef, object, SoapServiceCredentials>(
+    'soap-service',
+    SoapService,
+    {
+      credentials: { username: { type: 'text' }, password: { type: 'password' } },
+    },
+  );
 }

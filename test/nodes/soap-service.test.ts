@@ -1,7 +1,18 @@
 import path from 'node:path';
 import request from 'supertest';
+import { usernameTokenHeader } from '../../connectors/soap/ws-security';
 import { resolveWsdlPath } from '../../nodes/soap-service/soap-service';
-import { all, captured, load, useHelper } from './harness';
+import {
+  all,
+  captured,
+  core,
+  helper,
+  load,
+  loggedErrors,
+  nextInput,
+  useHelper,
+  type FlowNode,
+} from './harness';
 import { goodAddress, reportAddressChange, soapServiceNode } from './soap-fixtures';
 
 useHelper();
@@ -51,5 +62,72 @@ describe('soap-service', () => {
   it('finds shipped WSDLs by builtin: name and user WSDLs relative to the user directory', () => {
     expect(resolveWsdlPath('builtin:crm', '/u')).toMatch(/connectors[/\\]soap[/\\]wsdl[/\\]crm\.wsdl$/);
     expect(resolveWsdlPath('wsdl/mine.wsdl', '/u')).toBe(path.resolve('/u/wsdl/mine.wsdl'));
+  });
+
+  describe('with WS-Security credentials', () => {
+    const credentials = { svc: { username: 'crm-agent', password: 'n0t in the flow' } };
+    const replyFlow = (service: Record<string, unknown>): FlowNode[] => [
+      { ...soapServiceNode, ...service },
+      { id: 'in', type: 'soap-in', service: 'svc', operation: '', wires: [['fn', 'sink']] },
+      {
+        id: 'fn',
+        type: 'function',
+        func: 'msg.payload = { accepted: true, eventId: "e-1", message: "ok" }; return msg;',
+        wires: [['reply']],
+      },
+      { id: 'reply', type: 'soap-response' },
+      { id: 'sink', type: 'helper' },
+    ];
+    const withToken = (password = credentials.svc.password): string =>
+      reportAddressChange(goodAddress).replace(
+        '<soapenv:Header/>',
+        `<soapenv:Header>${usernameTokenHeader({ username: 'crm-agent', password, type: 'PasswordDigest' })}</soapenv:Header>`,
+      );
+    const post = (xml: string) =>
+      request(captured.red!.httpNode).post('/soap/crm').set('Content-Type', 'text/xml').send(xml);
+
+    it('requires a UsernameToken: fault without, reply with, and the flow sees the user, not the header', async () => {
+      await load([...all, core.fn], replyFlow({}), credentials);
+      const without = await post(reportAddressChange(goodAddress));
+      expect(without.status).toBe(500);
+      expect(without.text).toMatch(/faultcode[^>]*>[^<]*Client/);
+      expect(without.text).toContain('WS-Security required');
+
+      const wrong = await post(withToken('guess'));
+      expect(wrong.text).toContain('authentication failed: unknown username or wrong password');
+
+      const seen = nextInput<{ soap: { headers: Record<string, unknown> } }>('sink');
+      const ok = await post(withToken());
+      expect(ok.status).toBe(200);
+      expect(ok.text).toMatch(/<(\w+:)?accepted>true<\/(\w+:)?accepted>/);
+      const msg = await seen;
+      expect(msg.soap.headers).toEqual({});
+      expect(JSON.stringify(msg)).not.toContain('Password');
+    });
+
+    it('refuses PasswordText unless the service allows it', async () => {
+      const text = reportAddressChange(goodAddress).replace(
+        '<soapenv:Header/>',
+        `<soapenv:Header>${usernameTokenHeader({ username: 'crm-agent', password: credentials.svc.password, type: 'PasswordText' })}</soapenv:Header>`,
+      );
+      await load([...all, core.fn], replyFlow({ security: 'digest' }), credentials);
+      expect((await post(text)).text).toContain('PasswordText is not accepted');
+      await helper.unload();
+      await load([...all, core.fn], replyFlow({ security: 'text-or-digest' }), credentials);
+      expect((await post(text)).status).toBe(200);
+    });
+
+    it('serves without a token when security is explicitly none', async () => {
+      await load([...all, core.fn], replyFlow({ security: 'none' }), credentials);
+      expect((await post(reportAddressChange(goodAddress))).status).toBe(200);
+    });
+
+    it('refuses every call and says why when a token is required but no credentials are set', async () => {
+      await load([...all, core.fn], replyFlow({ security: 'digest' }));
+      expect(loggedErrors('svc')).toEqual(['soap-service.errors.no-credentials']);
+      const res = await post(withToken());
+      expect(res.status).toBe(500);
+      expect(res.text).toContain('authentication failed');
+    });
   });
 });
