@@ -1,0 +1,516 @@
+import https from 'node:https';
+import { randomUUID } from 'node:crypto';
+import * as soap from 'soap';
+import { IDEMPOTENCY_HTTP_HEADER, messageIdFor, messageIdHeaderXml } from './idempotency';
+import {
+  CircuitBreaker,
+  CircuitOpenError,
+  retry,
+  type CircuitBreakerOptions,
+  type RetryOptions,
+} from './resilience';
+
+/**
+ * Outbound SOAP on node-soap's client: the WSDL is loaded once per configuration and shared, each
+ * call carries an idempotency key, has its own timeout, and fails with a classified SoapCallError so
+ * the retry policy retries only what a retry can fix.
+ */
+
+export type HttpAuth =
+  | { type: 'none' }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'header'; name: string; value: string };
+
+export interface TlsOptions {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized?: boolean;
+}
+
+export type WsSecurity =
+  | { type: 'none' }
+  | { type: 'username-text' | 'username-digest'; username: string; password: string }
+  | { type: 'x509'; privateKeyPem: string; certificatePem: string; passphrase?: string };
+
+export interface SoapClientOptions {
+  /** file path or http(s) URL of the WSDL */
+  wsdl: string;
+  /** replaces the soap:address of the WSDL */
+  endpoint?: string;
+  /** used to load the WSDL; with authOnCalls also sent with every call */
+  httpAuth?: HttpAuth;
+  authOnCalls?: boolean;
+  tls?: TlsOptions;
+  security?: WsSecurity;
+}
+
+export interface OperationInfo {
+  service: string;
+  port: string;
+  operation: string;
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  /** the same key on every attempt of one message; a random one when absent */
+  idempotencyKey?: string;
+}
+
+export interface SoapFault {
+  code: string;
+  string: string;
+  detail?: unknown;
+  /** who the fault blames: client (Client/Sender), server (Server/Receiver), or other codes */
+  side: 'client' | 'server' | 'other';
+}
+
+export type SoapErrorKind = 'network' | 'timeout' | 'http' | 'fault' | 'response' | 'operation' | 'wsdl';
+
+export class SoapCallError extends Error {
+  /** set by ResilientSoapClient: how many attempts were made */
+  attempts?: number;
+  constructor(
+    message: string,
+    readonly kind: SoapErrorKind,
+    readonly transient: boolean,
+    readonly details: { statusCode?: number; fault?: SoapFault; code?: string; cause?: unknown } = {},
+  ) {
+    super(message);
+    this.name = 'SoapCallError';
+  }
+  get fault(): SoapFault | undefined {
+    return this.details.fault;
+  }
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+/** statuses a retry can fix: overload, gateway trouble, a request timeout */
+const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+function text(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'object' && '$value' in value) return text((value as { $value: unknown }).$value);
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function faultSide(code: string): SoapFault['side'] {
+  const local = code.split(':').pop() ?? '';
+  if (/^(Client|Sender)/i.test(local)) return 'client';
+  if (/^(Server|Receiver)/i.test(local)) return 'server';
+  return 'other';
+}
+
+/** node-soap keeps the parsed envelope of a fault on err.root; SOAP 1.1 and 1.2 shapes. */
+export function faultOf(root: unknown): SoapFault | undefined {
+  const fault = (root as { Envelope?: { Body?: { Fault?: Record<string, unknown> } } } | undefined)?.Envelope
+    ?.Body?.Fault;
+  if (!fault || typeof fault !== 'object') return undefined;
+  const code12 = fault.Code as { Value?: unknown; Subcode?: { Value?: unknown } } | undefined;
+  const code = fault.faultcode !== undefined ? text(fault.faultcode) : text(code12?.Value);
+  const reason = fault.Reason as { Text?: unknown } | undefined;
+  const string = fault.faultstring !== undefined ? text(fault.faultstring) : text(reason?.Text);
+  const detail = fault.detail ?? fault.Detail;
+  return { code, string, ...(detail !== undefined ? { detail } : {}), side: faultSide(code) };
+}
+
+/**
+ * A fault is the server's considered answer: a Client fault is the caller's mistake and a Server
+ * fault means the server ran (part of) the call, so neither is retried unless retryServerFaults.
+ * No answer at all (network, timeout) or an overloaded/gateway status without a fault body is.
+ */
+export function classifySoapError(
+  err: unknown,
+  options: { retryServerFaults?: boolean } = {},
+): SoapCallError {
+  if (err instanceof SoapCallError) return err;
+  const e = (err ?? {}) as {
+    code?: unknown;
+    message?: unknown;
+    response?: { status?: unknown };
+    root?: unknown;
+  };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const fault = faultOf(e.root);
+  if (fault) {
+    const transient = fault.side === 'server' && options.retryServerFaults === true;
+    return new SoapCallError(`SOAP fault ${fault.code}: ${fault.string}`, 'fault', transient, {
+      fault,
+      cause: err,
+    });
+  }
+  const status = typeof e.response?.status === 'number' ? e.response.status : undefined;
+  if (status !== undefined && status >= 400) {
+    return new SoapCallError(`HTTP ${status} without a SOAP fault`, 'http', TRANSIENT_STATUS.has(status), {
+      statusCode: status,
+      cause: err,
+    });
+  }
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if ((code && NETWORK_CODES.has(code)) || /socket hang up|network error/i.test(message)) {
+    return new SoapCallError(`network error: ${message}`, 'network', true, { code, cause: err });
+  }
+  return new SoapCallError(`unusable response: ${message}`, 'response', false, { code, cause: err });
+}
+
+function authHeaders(auth: HttpAuth | undefined): Record<string, string> {
+  if (!auth || auth.type === 'none') return {};
+  if (auth.type === 'basic') {
+    return { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
+  }
+  if (!auth.name.trim()) throw new Error('httpAuth: a custom header needs a header name');
+  return { [auth.name.trim()]: auth.value };
+}
+
+function httpsAgentFor(tls: TlsOptions | undefined): https.Agent | undefined {
+  if (
+    !tls ||
+    (tls.ca === undefined &&
+      tls.cert === undefined &&
+      tls.key === undefined &&
+      tls.rejectUnauthorized !== false)
+  ) {
+    return undefined;
+  }
+  return new https.Agent({
+    ca: tls.ca || undefined,
+    cert: tls.cert || undefined,
+    key: tls.key || undefined,
+    rejectUnauthorized: tls.rejectUnauthorized !== false,
+    keepAlive: true,
+  });
+}
+
+function securityFor(security: WsSecurity | undefined): soap.ISecurity | undefined {
+  if (!security || security.type === 'none') return undefined;
+  if (security.type === 'x509') {
+    if (!security.privateKeyPem.includes('PRIVATE KEY'))
+      throw new Error('security x509: privateKeyPem is not a PEM private key');
+    if (!security.certificatePem.includes('CERTIFICATE'))
+      throw new Error('security x509: certificatePem is not a PEM certificate');
+    // the MessageID is signed too, so the idempotency key cannot be swapped on the way
+    return new soap.WSSecurityCert(
+      security.privateKeyPem,
+      security.certificatePem,
+      security.passphrase ?? '',
+      {
+        hasTimeStamp: true,
+        additionalReferences: ['wsa:MessageID'],
+      },
+    );
+  }
+  if (!security.username) throw new Error(`security ${security.type}: username is empty`);
+  return new soap.WSSecurity(security.username, security.password, {
+    passwordType: security.type === 'username-digest' ? 'PasswordDigest' : 'PasswordText',
+    hasNonce: true,
+    hasTimeStamp: true,
+  });
+}
+
+/** Cache key of a WSDL load: what decides which document comes back. */
+export function wsdlLoadKey(options: SoapClientOptions): string {
+  return JSON.stringify([options.wsdl.trim(), authHeaders(options.httpAuth), options.tls ?? {}]);
+}
+
+type Callback = (err: unknown, result: unknown) => void;
+type SoapMethod = (
+  args: unknown,
+  callback: Callback,
+  options: object,
+  extraHeaders: Record<string, string>,
+) => void;
+
+export class SoapClient {
+  private readonly client: soap.Client;
+  private readonly agent: https.Agent | undefined;
+  // node-soap builds headers from a shared client; the args object of each call finds its own key
+  private readonly keys = new WeakMap<object, string>();
+  private operations: OperationInfo[] | undefined;
+
+  constructor(
+    wsdl: soap.WSDL,
+    readonly options: SoapClientOptions,
+  ) {
+    this.client = new soap.Client(wsdl, options.endpoint || undefined, { disableCache: true });
+    this.agent = httpsAgentFor(options.tls);
+    const security = securityFor(options.security);
+    if (security) this.client.setSecurity(security);
+    if (options.authOnCalls) {
+      for (const [name, value] of Object.entries(authHeaders(options.httpAuth)))
+        this.client.addHttpHeader(name, value);
+    }
+    this.client.addSoapHeader((_method: unknown, _location: unknown, _action: unknown, args: unknown) => {
+      const key = typeof args === 'object' && args !== null ? this.keys.get(args) : undefined;
+      return key ? messageIdHeaderXml(key) : '';
+    });
+  }
+
+  listOperations(): OperationInfo[] {
+    if (this.operations) return this.operations;
+    const out: OperationInfo[] = [];
+    const services = this.client.describe() as Record<string, Record<string, Record<string, unknown>>>;
+    for (const [service, ports] of Object.entries(services)) {
+      for (const [port, operations] of Object.entries(ports)) {
+        for (const operation of Object.keys(operations)) out.push({ service, port, operation });
+      }
+    }
+    this.operations = out;
+    return out;
+  }
+
+  /** One attempt. `operation` is a name, or Service.Port.Operation when names repeat across ports. */
+  call(operation: string, payload: unknown, options: CallOptions = {}): Promise<unknown> {
+    let method: SoapMethod;
+    try {
+      method = this.method(operation);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const key = options.idempotencyKey || randomUUID();
+    if (
+      payload !== undefined &&
+      payload !== null &&
+      (typeof payload !== 'object' || Array.isArray(payload))
+    ) {
+      return Promise.reject(
+        new SoapCallError(`payload of ${operation} must be an object of its arguments`, 'operation', false),
+      );
+    }
+    const args: Record<string, unknown> = { ...(payload as Record<string, unknown> | undefined) };
+    this.keys.set(args, key);
+    const timeoutMs = options.timeoutMs ?? 30000;
+    const abort = new AbortController();
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        abort.abort();
+        reject(new SoapCallError(`no answer to ${operation} within ${timeoutMs} ms`, 'timeout', true));
+      }, timeoutMs);
+      const callback: Callback = (err, result) => {
+        clearTimeout(timer);
+        if (abort.signal.aborted) return;
+        if (err) reject(classifySoapError(err));
+        else resolve(result);
+      };
+      try {
+        method(
+          args,
+          callback,
+          { signal: abort.signal, ...(this.agent ? { httpsAgent: this.agent } : {}) },
+          {
+            [IDEMPOTENCY_HTTP_HEADER]: key,
+          },
+        );
+      } catch (err) {
+        clearTimeout(timer);
+        reject(
+          new SoapCallError(
+            `cannot build the ${operation} request: ${(err as Error).message}`,
+            'operation',
+            false,
+            { cause: err },
+          ),
+        );
+      }
+    });
+  }
+
+  /** Closes the kept-alive TLS sockets of this client. */
+  close(): void {
+    this.agent?.destroy();
+  }
+
+  private method(operation: string): SoapMethod {
+    const parts = operation.split('.');
+    const known = this.listOperations().some((o) =>
+      parts.length === 3
+        ? o.service === parts[0] && o.port === parts[1] && o.operation === parts[2]
+        : parts.length === 1 && o.operation === operation,
+    );
+    let target: unknown = this.client;
+    for (const part of parts) target = (target as Record<string, unknown> | undefined)?.[part];
+    if (!known || typeof target !== 'function') {
+      const names = [...new Set(this.listOperations().map((o) => o.operation))].join(', ');
+      throw new SoapCallError(
+        `operation "${operation}" is not in the WSDL (it has: ${names})`,
+        'operation',
+        false,
+      );
+    }
+    return target as SoapMethod;
+  }
+}
+
+/** The MessageID the server sees for a key (for logs and msg.soap). */
+export { messageIdFor };
+
+/**
+ * WSDLs by load key. Concurrent first callers share one load; a failed load is forgotten so the next
+ * call tries again; the last release drops the WSDL so a redeploy reads a changed file.
+ */
+export class SoapClientPool {
+  private readonly loads = new Map<string, { wsdl: Promise<soap.WSDL>; refs: number }>();
+
+  async acquire(options: SoapClientOptions): Promise<SoapClient> {
+    const key = wsdlLoadKey(options);
+    let entry = this.loads.get(key);
+    if (!entry) {
+      const created = { wsdl: this.load(options), refs: 0 };
+      created.wsdl.catch(() => {
+        if (this.loads.get(key) === created) this.loads.delete(key);
+      });
+      this.loads.set(key, created);
+      entry = created;
+    }
+    entry.refs += 1;
+    return new SoapClient(await entry.wsdl, options);
+  }
+
+  release(options: SoapClientOptions): void {
+    const key = wsdlLoadKey(options);
+    const entry = this.loads.get(key);
+    if (entry && --entry.refs <= 0) this.loads.delete(key);
+  }
+
+  get size(): number {
+    return this.loads.size;
+  }
+
+  private async load(options: SoapClientOptions): Promise<soap.WSDL> {
+    if (!options.wsdl || !options.wsdl.trim())
+      throw new SoapCallError('wsdl: no WSDL file or URL given', 'wsdl', false);
+    const agent = httpsAgentFor(options.tls);
+    try {
+      const client = await soap.createClientAsync(options.wsdl.trim(), {
+        disableCache: true,
+        wsdl_headers: authHeaders(options.httpAuth),
+        wsdl_options: agent ? { httpsAgent: agent } : {},
+      });
+      return client.wsdl;
+    } catch (err) {
+      const classified = classifySoapError(err);
+      throw new SoapCallError(
+        `cannot load WSDL ${options.wsdl}: ${(err as Error).message ?? String(err)}`,
+        'wsdl',
+        classified.kind === 'network' || (classified.kind === 'http' && classified.transient),
+        {
+          cause: err,
+          statusCode: classified.details.statusCode,
+        },
+      );
+    }
+  }
+}
+
+export const defaultSoapClientPool = new SoapClientPool();
+
+/** A client from the process-wide pool; the WSDL is loaded once per (wsdl, auth, TLS). */
+export function getSoapClient(options: SoapClientOptions): Promise<SoapClient> {
+  return defaultSoapClientPool.acquire(options);
+}
+
+export interface ResilienceOptions {
+  retry: Omit<RetryOptions, 'isTransient'>;
+  breaker: Omit<CircuitBreakerOptions, 'isFailure'>;
+  timeoutMs: number;
+  retryServerFaults?: boolean;
+}
+
+export interface CallOutcome {
+  result: unknown;
+  attempts: number;
+  messageId: string;
+}
+
+/**
+ * A SoapClient behind the redelivery policy and a circuit breaker for its endpoint. Every attempt of
+ * one call reuses the idempotency key; an open circuit fails fast and is not retried.
+ */
+export class ResilientSoapClient {
+  readonly breaker: CircuitBreaker;
+  private client: Promise<SoapClient> | undefined;
+  private acquired = false;
+  private closed = false;
+
+  constructor(
+    private readonly pool: SoapClientPool,
+    readonly options: SoapClientOptions,
+    private readonly resilience: ResilienceOptions,
+  ) {
+    this.breaker = new CircuitBreaker({
+      ...resilience.breaker,
+      name: resilience.breaker.name ?? options.endpoint ?? options.wsdl,
+      // only "the endpoint did not answer properly" opens the circuit; a fault is an answer
+      isFailure: (err) => err instanceof SoapCallError && err.kind !== 'fault' && err.transient,
+    });
+  }
+
+  soapClient(): Promise<SoapClient> {
+    if (!this.client) {
+      const pending = this.pool.acquire(this.options);
+      this.client = pending;
+      pending.then(
+        () => {
+          // closed while loading: give the reference back at once
+          if (this.closed) this.pool.release(this.options);
+          else this.acquired = true;
+        },
+        () => {
+          if (this.client === pending) this.client = undefined;
+        },
+      );
+    }
+    return this.client;
+  }
+
+  async call(operation: string, payload: unknown, options: CallOptions = {}): Promise<CallOutcome> {
+    const idempotencyKey = options.idempotencyKey || randomUUID();
+    let attempts = 0;
+    try {
+      const result = await retry(
+        () => {
+          attempts += 1;
+          return this.breaker.call(async () => {
+            const client = await this.soapClient();
+            return client.call(operation, payload, {
+              timeoutMs: options.timeoutMs ?? this.resilience.timeoutMs,
+              idempotencyKey,
+            });
+          });
+        },
+        {
+          ...this.resilience.retry,
+          isTransient: (err) =>
+            !(err instanceof CircuitOpenError) &&
+            (err instanceof SoapCallError
+              ? err.transient ||
+                (err.kind === 'fault' &&
+                  err.fault?.side === 'server' &&
+                  this.resilience.retryServerFaults === true)
+              : false),
+        },
+      );
+      return { result, attempts, messageId: messageIdFor(idempotencyKey) };
+    } catch (err) {
+      if (err instanceof SoapCallError) err.attempts = attempts;
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.breaker.dispose();
+    void this.client?.then((c) => c.close()).catch(() => undefined);
+    if (this.acquired) this.pool.release(this.options);
+    this.acquired = false;
+    this.client = undefined;
+  }
+}
