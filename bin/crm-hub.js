@@ -18,7 +18,7 @@ function newestMtime(dir) {
 
 function buildIfNeeded() {
   const marker = path.join(root, 'dist', '.built');
-  const sources = ['nodes', 'connectors', 'mappings', 'policies', 'records', 'console']
+  const sources = ['nodes', 'connectors', 'mappings', 'policies', 'records', 'console', 'bench']
     .map((d) => path.join(root, d))
     .filter((d) => fs.existsSync(d));
   const builtAt = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : 0;

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import { customer360, nextBestOffer } from '../../records/customer-view';
 import type { HubStore } from '../../records/store';
 import type { HealthRegistry } from './health';
 
@@ -47,6 +48,40 @@ export function createHubApi(context: HubApiContext): Router {
     }),
   );
 
+  api.get(
+    '/customers/:id',
+    route(async (req, res) => {
+      const customerRef = customerRefParam(req);
+      const view = await customer360(requireStore(context), customerRef);
+      if (!view.customer && view.offers.length === 0 && view.lastInteractions.length === 0) {
+        throw new ApiError(
+          404,
+          'unknown-customer',
+          `the hub knows nothing about customer ${customerRef}`,
+          'id',
+        );
+      }
+      res.json(view);
+    }),
+  );
+
+  api.get(
+    '/customers/:id/next-best-offer',
+    route(async (req, res) => {
+      const customerRef = customerRefParam(req);
+      const channel = typeof req.query.channel === 'string' ? req.query.channel : '';
+      if (!CHANNEL.test(channel)) {
+        throw new ApiError(
+          400,
+          'invalid-channel',
+          'query parameter channel is required, e.g. ?channel=web',
+          'channel',
+        );
+      }
+      res.json(await nextBestOffer(requireStore(context), customerRef, channel));
+    }),
+  );
+
   api.use((req) => {
     throw new ApiError(404, 'not-found', `no API resource at ${req.method} ${req.baseUrl}${req.path}`);
   });
@@ -59,6 +94,19 @@ export function createHealthHandler(health: HealthRegistry) {
     const report = await health.report();
     res.status(report.status === 'ok' ? 200 : 503).json(report);
   };
+}
+
+function customerRefParam(req: Request): string {
+  const customerRef = req.params.id;
+  if (!CUSTOMER_REF.test(customerRef)) {
+    throw new ApiError(
+      400,
+      'invalid-customer-id',
+      `customer id '${customerRef}' is not of the form <system>:<id>`,
+      'id',
+    );
+  }
+  return customerRef;
 }
 
 // Express 4 does not forward rejected promises to the error handler by itself.

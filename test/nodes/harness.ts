@@ -38,6 +38,8 @@ export const nodes = {
   policyEngine: wrap(require('../../nodes/policy-engine/policy-engine')),
   policy: wrap(require('../../nodes/policy/policy')),
   channelAction: wrap(require('../../nodes/channel-action/channel-action')),
+  goldenRecord: wrap(require('../../nodes/golden-record/golden-record')),
+  nextBestOffer: wrap(require('../../nodes/next-best-offer/next-best-offer')),
 };
 /** core nodes the tests wire between ours */
 export const core = {

@@ -1,0 +1,58 @@
+import type { CustomerWriteResult, HubStore } from './store';
+
+/**
+ * The first cut of the golden record: canonical customers are kept per customerRef, newest updatedAt
+ * wins, and interaction events go into the customer's history (once per eventId). Matching records of
+ * different systems to one customer, merging and per-attribute survivorship build on this.
+ */
+export type GoldenRecordResult =
+  | { kind: 'customer'; customerRef: string; write: CustomerWriteResult }
+  | { kind: 'interaction'; customerRef: string; eventId: string; recorded: boolean };
+
+interface CanonicalCustomerLike {
+  customerRef?: unknown;
+  kind?: unknown;
+  updatedAt?: unknown;
+  source?: { system?: unknown };
+}
+
+interface CanonicalEventLike {
+  eventId?: unknown;
+  type?: unknown;
+  channel?: unknown;
+  occurredAt?: unknown;
+  customer?: { ref?: unknown };
+  amount?: unknown;
+}
+
+export async function applyToGoldenRecord(store: HubStore, doc: unknown): Promise<GoldenRecordResult> {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new Error('golden record: msg.payload must be a canonical customer or interaction event');
+  }
+  const customer = doc as CanonicalCustomerLike;
+  if (typeof customer.customerRef === 'string' && typeof customer.kind === 'string') {
+    const write = await store.putCustomer({
+      customerRef: customer.customerRef,
+      document: doc as Record<string, unknown>,
+      updatedAt: String(customer.updatedAt ?? ''),
+      sourceSystem: String(customer.source?.system ?? ''),
+    });
+    return { kind: 'customer', customerRef: customer.customerRef, write };
+  }
+  const event = doc as CanonicalEventLike;
+  if (typeof event.eventId === 'string' && typeof event.type === 'string') {
+    const customerRef = String(event.customer?.ref ?? '');
+    const recorded = await store.recordInteraction({
+      customerRef,
+      eventId: event.eventId,
+      type: event.type,
+      channel: String(event.channel ?? ''),
+      occurredAt: String(event.occurredAt ?? ''),
+      ...(event.amount ? { summary: { amount: event.amount } } : {}),
+    });
+    return { kind: 'interaction', customerRef, eventId: event.eventId, recorded };
+  }
+  throw new Error(
+    'golden record: msg.payload is neither a canonical customer (customerRef, kind) nor an event (eventId, type)',
+  );
+}

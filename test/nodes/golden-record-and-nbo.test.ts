@@ -1,0 +1,143 @@
+import request from 'supertest';
+import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
+import { all, captured, helper, load, nextError, nextInput, tempDir, useHelper } from './harness';
+
+useHelper();
+
+const customer = (updatedAt: string, tier: string, consents: unknown[] = []) => ({
+  schemaVersion: '1.0',
+  customerRef: 'crm:4711',
+  kind: 'person',
+  person: { givenName: 'Anna', familyName: 'Schmidt' },
+  tier,
+  consents,
+  identifiers: [{ system: 'crm', id: '4711' }],
+  updatedAt,
+  source: { system: 'crm' },
+});
+
+const offer = (offerId: string, priority: number, name: string) => ({
+  offerId,
+  customerId: 'crm:4711',
+  channel: 'web',
+  action: 'web-offer',
+  offer: name,
+  policyId: `p-${name}`,
+  eventId: `e-${offerId}`,
+  priority,
+  createdAt: '2026-11-22T10:00:00.000Z',
+  status: 'open' as const,
+});
+
+const flow = () => [
+  { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('golden') },
+  { id: 'golden', type: 'golden-record', store: 'store', wires: [['stored']] },
+  { id: 'stored', type: 'helper' },
+  {
+    id: 'nbo',
+    type: 'next-best-offer',
+    store: 'store',
+    answer: 'next-best-offer',
+    channel: 'web',
+    wires: [['answer']],
+  },
+  {
+    id: 'c360',
+    type: 'next-best-offer',
+    store: 'store',
+    answer: 'customer-360',
+    channel: 'web',
+    wires: [['answer']],
+  },
+  { id: 'answer', type: 'helper' },
+];
+
+async function send(nodeId: string, payload: unknown, outId: string) {
+  const out = nextInput<Record<string, unknown>>(outId);
+  helper.getNode(nodeId).receive({ payload });
+  return out;
+}
+
+describe('golden-record and next-best-offer', () => {
+  it('keeps the newest customer version and ignores an older redelivery', async () => {
+    await load(all, flow());
+    const first = await send('golden', customer('2026-11-22T10:00:00Z', 'gold'), 'stored');
+    expect(first.goldenRecord).toMatchObject({ kind: 'customer', write: { created: true, version: 1 } });
+    await send('golden', customer('2026-11-22T11:00:00Z', 'platinum'), 'stored');
+    const older = await send('golden', customer('2026-11-22T09:00:00Z', 'basic'), 'stored');
+    expect(older.goldenRecord).toMatchObject({ write: { changed: false, version: 2 } });
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    expect((await store.getCustomer('crm:4711'))?.document.tier).toBe('platinum');
+  });
+
+  it('answers the next best offer by priority, explains it, and serves the same over REST', async () => {
+    await load(all, flow());
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    await store.putOffer(offer('o1', 40, 'credit-card'));
+    await store.putOffer(offer('o2', 60, 'mortgage'));
+    const answer = await send('nbo', { customerRef: 'crm:4711', channel: 'web' }, 'answer');
+    expect(answer.payload).toMatchObject({ offer: { offer: 'mortgage' } });
+    expect((answer.payload as { explanation: string }).explanation).toContain('highest of 2 open offers');
+
+    const rest = await request(captured.red!.httpNode).get(
+      '/api/v1/customers/crm:4711/next-best-offer?channel=web',
+    );
+    expect(rest.status).toBe(200);
+    expect(rest.body.offer.offer).toBe('mortgage');
+    const noChannel = await request(captured.red!.httpNode).get('/api/v1/customers/crm:4711/next-best-offer');
+    expect(noChannel.status).toBe(400);
+    expect(noChannel.body.field).toBe('channel');
+  });
+
+  it('offers nothing on a channel where the customer withdrew marketing consent', async () => {
+    await load(all, flow());
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    await store.putOffer(offer('o2', 60, 'mortgage'));
+    const withdrawn = [
+      {
+        channel: 'web',
+        purpose: 'marketing',
+        status: 'withdrawn',
+        at: '2026-11-01T00:00:00Z',
+        source: { system: 'web' },
+      },
+    ];
+    await send('golden', customer('2026-11-22T10:00:00Z', 'gold', withdrawn), 'stored');
+    const answer = await send('nbo', { customerRef: 'crm:4711' }, 'answer');
+    expect(answer.payload).not.toHaveProperty('offer');
+    expect((answer.payload as { explanation: string }).explanation).toContain('withdrew marketing on web');
+  });
+
+  it('answers customer 360 with the record, open offers and the interaction history', async () => {
+    await load(all, flow());
+    await send('golden', customer('2026-11-22T10:00:00Z', 'gold'), 'stored');
+    const event = {
+      eventId: 'e-9',
+      type: 'address-changed',
+      channel: 'call-center',
+      occurredAt: '2026-11-22T10:05:00Z',
+      customer: { ref: 'crm:4711' },
+    };
+    const recorded = await send('golden', event, 'stored');
+    expect(recorded.goldenRecord).toMatchObject({ kind: 'interaction', recorded: true });
+    const view = await send('c360', { customerRef: 'crm:4711' }, 'answer');
+    expect(view.payload).toMatchObject({
+      customer: { version: 1, document: { tier: 'gold' } },
+      lastInteractions: [{ eventId: 'e-9', type: 'address-changed' }],
+    });
+    const rest = await request(captured.red!.httpNode).get('/api/v1/customers/crm:4711');
+    expect(rest.body.customer.document.person.familyName).toBe('Schmidt');
+    const unknown = await request(captured.red!.httpNode).get('/api/v1/customers/crm:999');
+    expect(unknown.status).toBe(404);
+  });
+
+  it('rejects a payload that is neither a customer nor an event, and a query without customerRef', async () => {
+    await load(all, flow());
+    const err = nextError('golden');
+    helper.getNode('golden').receive({ payload: { hello: 'world' } });
+    expect(await err).toContain('neither a canonical customer');
+    const err2 = nextError('nbo');
+    helper.getNode('nbo').receive({ payload: { channel: 'web' } });
+    expect(await err2).toContain('next-best-offer.errors.no-customer');
+  });
+});
