@@ -95,3 +95,37 @@ export function compileSetter(path: string | readonly PathSegment[]): Setter {
 function isContainer(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
+
+/** A getter whose path may start at the record root (`$root.LAND1`) instead of the current segment. */
+export type ScopedGetter = (scope: unknown, root: unknown) => unknown;
+
+export const ROOT_KEY = '$root';
+
+/**
+ * The getter mapping specs use. XML decoders give a segment that occurs once as an object rather than
+ * a list of one, so here `[0]` of an object is that object ("E1KNVVM[0].KDGRP" reads both shapes).
+ */
+export function compileScopedGetter(path: string): ScopedGetter {
+  const all = parsePath(path);
+  const fromRoot = all[0] === ROOT_KEY;
+  const segments = fromRoot ? all.slice(1) : all;
+  let get: Getter;
+  if (segments.length === 0) get = (value) => value;
+  else if (!segments.some((segment) => typeof segment === 'number')) get = compileGetter(segments);
+  else {
+    get = (start) => {
+      let current = start;
+      for (let i = 0; i < segments.length; i++) {
+        if (!isContainer(current)) return undefined;
+        const segment = segments[i];
+        if (typeof segment === 'number' && !Array.isArray(current)) {
+          if (segment !== 0) return undefined;
+          continue;
+        }
+        current = (current as Record<PathSegment, unknown>)[segment];
+      }
+      return current;
+    };
+  }
+  return fromRoot ? (_scope, root) => get(root) : (scope) => get(scope);
+}

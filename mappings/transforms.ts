@@ -1,29 +1,32 @@
 /**
  * Named value transforms for mapping specs. A spec names a transform either bare ("trim") or with its
- * option ({ "prefix": "crm:" }). Each entry checks its option once at compile time and returns the
- * closure that runs per record. Adding a transform is one entry in `transforms`.
+ * option ({ "prefix": "crm:" }). Each entry checks its option once at compile time, throwing a
+ * TransformOptionError that says what it expected, and returns the closure that runs per record.
+ * Adding a transform is one entry in `transforms`; the families live in their own modules.
  */
+import { COUNTRY_FORMATS, countryAs, loadCodeTable, tableFrom, type CodeTable } from './code-tables';
+import { isPhoneCountry, normalizeEmail, toE164 } from './contact';
+import { DATE_INPUTS, DATE_OUTPUTS, formatDate, parseDate } from './dates';
+import { DECIMAL_LOCALES, formatDecimal, parseDecimal } from './decimal';
+import { joinName, joinStreet, splitName, splitStreet } from './names';
+import { compileGetter } from './path';
+import {
+  TransformError,
+  TransformOptionError,
+  asText,
+  describe,
+  isPlainObject,
+  noOption,
+  oneOf,
+  optionObject,
+  optionString,
+  optionalBoolean,
+  optionalInteger,
+  quote,
+  type TransformFn,
+} from './transform-support';
 
-/** Thrown by a transform at run time; the engine turns it into a mapping error naming the field. */
-export class TransformError extends Error {
-  constructor(
-    readonly rule: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TransformError';
-  }
-}
-
-/** Thrown at compile time when an option does not fit the transform. */
-export class TransformOptionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TransformOptionError';
-  }
-}
-
-export type TransformFn = (value: unknown) => unknown;
+export { TransformError, TransformOptionError, type TransformFn } from './transform-support';
 
 export interface TransformDefinition {
   /** one line for docs and error messages, including the option shape */
@@ -32,44 +35,21 @@ export interface TransformDefinition {
   needsOption: boolean;
   /**
    * Most transforms leave a missing value (undefined, null) alone, so the engine skips them for it;
-   * "default" is the exception, it exists to fill missing values.
+   * "default" and "const" are the exceptions, they exist to fill missing values.
    */
   handlesMissing?: boolean;
   create(option: unknown): TransformFn;
 }
 
-function asText(rule: string, value: unknown): string {
-  if (typeof value === 'string') return value;
-  // Decoders (XML, CSV) may already have turned "4711" into a number; treat it as the text it was.
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value);
-  throw new TransformError(
-    rule,
-    `${rule} expects text, got ${Array.isArray(value) ? 'array' : typeof value}`,
-  );
-}
-
-function optionString(name: string, option: unknown): string {
-  if (typeof option !== 'string')
-    throw new TransformOptionError(`${name} needs a string option, e.g. { "${name}": "x" }`);
-  return option;
-}
-
-function noOption(name: string, option: unknown): void {
-  if (option !== undefined && option !== true) {
-    throw new TransformOptionError(`${name} takes no option (write "${name}" or { "${name}": true })`);
-  }
-}
-
 function parseNumber(option: unknown): TransformFn {
   let decimal = '.';
   if (option !== undefined && option !== true) {
-    if (typeof option !== 'object' || option === null || Array.isArray(option)) {
-      throw new TransformOptionError('number takes no option or { "decimalSeparator": "," }');
-    }
-    const { decimalSeparator, ...rest } = option as Record<string, unknown>;
-    if (Object.keys(rest).length > 0)
-      throw new TransformOptionError(`number: unknown option "${Object.keys(rest)[0]}"`);
+    const { decimalSeparator } = optionObject(
+      'number',
+      option,
+      ['decimalSeparator'],
+      'no option or { "decimalSeparator": "," }',
+    );
     if (decimalSeparator !== '.' && decimalSeparator !== ',') {
       throw new TransformOptionError('number: decimalSeparator must be "." or ","');
     }
@@ -84,10 +64,128 @@ function parseNumber(option: unknown): TransformFn {
     const text = asText('number', value).trim().replace(group, '');
     const normalized = decimal === ',' ? text.replace(',', '.') : text;
     const parsed = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(normalized) ? Number(normalized) : NaN;
-    if (!Number.isFinite(parsed))
-      throw new TransformError('number', `${JSON.stringify(value)} is not a number`);
+    if (!Number.isFinite(parsed)) throw new TransformError('number', `${quote(value)} is not a number`);
     return parsed;
   };
+}
+
+function pad(name: 'padStart' | 'padEnd'): TransformDefinition {
+  const usage = `{ "${name}": { "length": 10, "char": "0" } }`;
+  return {
+    usage: `${usage}: pads on the ${name === 'padStart' ? 'left' : 'right'} to the length (char defaults to a space)`,
+    needsOption: true,
+    create: (option) => {
+      const { length, char = ' ' } = optionObject(name, option, ['length', 'char'], usage);
+      if (!Number.isInteger(length) || (length as number) < 1 || (length as number) > 1000) {
+        throw new TransformOptionError(
+          `${name} needs { "length": <integer 1..1000>, "char"?: "<one character>" }`,
+        );
+      }
+      if (typeof char !== 'string' || char.length !== 1)
+        throw new TransformOptionError(`${name}: char must be one character`);
+      const size = length as number;
+      return name === 'padStart'
+        ? (value) => asText(name, value).padStart(size, char)
+        : (value) => asText(name, value).padEnd(size, char);
+    },
+  };
+}
+
+const TRUE_WORDS = ['x', 'j', 'y', '1', 'true', 'ja', 'yes'];
+const FALSE_WORDS = ['', 'n', '0', 'false', 'nein', 'no'];
+
+function wordList(key: string, value: unknown, fallback: string[]): Set<string> {
+  if (value === undefined) return new Set(fallback);
+  if (!Array.isArray(value) || !value.every((word) => typeof word === 'string')) {
+    throw new TransformOptionError(`boolean: "${key}" must be a list of texts, e.g. ["X"]`);
+  }
+  return new Set(value.map((word: string) => word.trim().toLowerCase()));
+}
+
+function codeTransform(option: unknown): TransformFn {
+  const usage =
+    '{ "code": { "table": "country" | "tier" | "accountGroup" | { "<legacy>": "<canonical>" }, "reverse"?: true, "default"?: <value>, "as"?: "alpha-3" } }';
+  const spec = optionObject('code', option, ['table', 'reverse', 'default', 'as'], usage);
+  let table: CodeTable;
+  if (typeof spec.table === 'string') table = loadCodeTable(spec.table);
+  else if (isPlainObject(spec.table)) table = tableFrom('inline', spec.table);
+  else throw new TransformOptionError(`code needs ${usage}`);
+  const reverse = optionalBoolean('code', 'reverse', spec.reverse, false);
+  const hasDefault = spec.default !== undefined;
+  const fallback = spec.default;
+  if (spec.as !== undefined && (table.name !== 'country' || !reverse)) {
+    throw new TransformOptionError('code: "as" applies to the country table in reverse only');
+  }
+  const as = spec.as === undefined ? 'alpha-3' : oneOf('code', 'as', spec.as, COUNTRY_FORMATS);
+  const lookup = reverse ? table.reverse : table.forward;
+  const direction = reverse ? 'canonical value' : 'code';
+  return (value) => {
+    const text = asText('code', value).trim();
+    if (text === '') return undefined;
+    const key = table.caseInsensitive ? (reverse ? text.toUpperCase() : text.toLowerCase()) : text;
+    const found = lookup.get(key);
+    if (found === undefined) {
+      if (hasDefault) return fallback;
+      const known = [...lookup.keys()];
+      const list = known.length > 12 ? `${known.slice(0, 12).join(', ')}, ...` : known.join(', ');
+      throw new TransformError(
+        'code',
+        `${quote(value)} is not a ${direction} in code table "${table.name}" (known: ${list})`,
+      );
+    }
+    return table.name === 'country' && reverse ? countryAs(as, found) : found;
+  };
+}
+
+function phoneTransform(option: unknown): TransformFn {
+  const usage =
+    '"phone" or { "phone": { "defaultCountry": "DE" } } or { "phone": { "defaultCountryFrom": "LAND1" } }';
+  const spec = optionObject('phone', option, ['defaultCountry', 'defaultCountryFrom'], usage);
+  if (spec.defaultCountry !== undefined && spec.defaultCountryFrom !== undefined)
+    throw new TransformOptionError('phone: give defaultCountry or defaultCountryFrom, not both');
+  if (spec.defaultCountry !== undefined) {
+    const country = spec.defaultCountry;
+    if (!isPhoneCountry(country))
+      throw new TransformOptionError(
+        `phone: defaultCountry ${quote(country)} is not an ISO alpha-2 country code`,
+      );
+    return (value) => toE164(value, country);
+  }
+  if (spec.defaultCountryFrom !== undefined) {
+    if (typeof spec.defaultCountryFrom !== 'string')
+      throw new TransformOptionError('phone: defaultCountryFrom must be a field path, e.g. "LAND1"');
+    let get: (scope: unknown) => unknown;
+    try {
+      get = compileGetter(spec.defaultCountryFrom);
+    } catch (error) {
+      throw new TransformOptionError(`phone: defaultCountryFrom: ${(error as Error).message}`);
+    }
+    const countries = loadCodeTable('country');
+    return (value, scope) => {
+      const raw = get(scope);
+      const code = typeof raw === 'string' ? countries.forward.get(raw.trim().toLowerCase()) : undefined;
+      return toE164(value, isPhoneCountry(code) ? code : undefined);
+    };
+  }
+  return (value) => toE164(value, undefined);
+}
+
+function separatorOption(
+  name: string,
+  option: unknown,
+  extra: readonly string[],
+): Record<string, unknown> & { separator: string } {
+  const usage = `{ "${name}": "," } or { "${name}": { "separator": ",", ... } }`;
+  const spec =
+    typeof option === 'string'
+      ? { separator: option }
+      : optionObject(name, option, ['separator', ...extra], usage);
+  // Joining with "" concatenates (SAP date + time fields); splitting on "" would mean nothing useful.
+  if (typeof spec.separator !== 'string' || (spec.separator === '' && name === 'split'))
+    throw new TransformOptionError(
+      `${name} needs a ${name === 'split' ? 'non-empty ' : ''}separator text: ${usage}`,
+    );
+  return { ...spec, separator: spec.separator };
 }
 
 export const transforms: Record<string, TransformDefinition> = {
@@ -127,34 +225,181 @@ export const transforms: Record<string, TransformDefinition> = {
     needsOption: false,
     create: (option) => {
       noOption('stripLeadingZeros', option);
-      return (value) => asText('stripLeadingZeros', value).replace(/^0+(?=.)/, '');
+      return (value) =>
+        asText('stripLeadingZeros', value)
+          .trim()
+          .replace(/^0+(?=.)/, '');
     },
   },
-  padStart: {
-    usage: '{ "padStart": { "length": 10, "char": "0" } }: pads on the left to the length',
+  zeroPad: {
+    usage:
+      '{ "zeroPad": 10 }: SAP ALPHA conversion, "4711" becomes "0000004711"; text that is not all digits stays as it is',
     needsOption: true,
     create: (option) => {
-      const {
-        length,
-        char = ' ',
-        ...rest
-      } = (typeof option === 'object' && option !== null ? option : {}) as Record<string, unknown>;
-      if (Object.keys(rest).length > 0)
-        throw new TransformOptionError(`padStart: unknown option "${Object.keys(rest)[0]}"`);
-      if (!Number.isInteger(length) || (length as number) < 1) {
-        throw new TransformOptionError(
-          'padStart needs { "length": <positive integer>, "char"?: "<one character>" }',
-        );
-      }
-      if (typeof char !== 'string' || char.length !== 1)
-        throw new TransformOptionError('padStart: char must be one character');
-      return (value) => asText('padStart', value).padStart(length as number, char);
+      const length = optionalInteger('zeroPad', 'length', option, 1, 100);
+      if (length === undefined)
+        throw new TransformOptionError('zeroPad needs the length, e.g. { "zeroPad": 10 }');
+      return (value) => {
+        const text = asText('zeroPad', value).trim();
+        if (text.length > length)
+          throw new TransformError('zeroPad', `${quote(value)} is longer than ${length} characters`);
+        return /^\d+$/.test(text) ? text.padStart(length, '0') : text;
+      };
     },
   },
+  padStart: pad('padStart'),
+  padEnd: pad('padEnd'),
   number: {
     usage: '"number" or { "number": { "decimalSeparator": "," } }: parses text like "10_000" or "1.234,50"',
     needsOption: false,
     create: parseNumber,
+  },
+  decimal: {
+    usage: '{ "decimal": { "locale": "de", "scale": 2 } }: strict amount, "1.234,50-" becomes -1234.5',
+    needsOption: true,
+    create: (option) => {
+      const usage = '{ "decimal": { "locale": "de" | "en", "scale"?: <0..10> } }';
+      const spec = optionObject('decimal', option, ['locale', 'scale'], usage);
+      const locale = oneOf('decimal', 'locale', spec.locale, DECIMAL_LOCALES);
+      const scale = optionalInteger('decimal', 'scale', spec.scale, 0, 10);
+      return (value) => parseDecimal(locale, scale, value);
+    },
+  },
+  formatDecimal: {
+    usage:
+      '{ "formatDecimal": { "locale": "de", "scale": 2, "trailingSign": true } }: -1234.5 becomes "1.234,50-"',
+    needsOption: true,
+    create: (option) => {
+      const usage =
+        '{ "formatDecimal": { "locale": "de" | "en", "scale"?: 2, "trailingSign"?: false, "grouping"?: true } }';
+      const spec = optionObject(
+        'formatDecimal',
+        option,
+        ['locale', 'scale', 'trailingSign', 'grouping'],
+        usage,
+      );
+      const format = {
+        locale: oneOf('formatDecimal', 'locale', spec.locale, DECIMAL_LOCALES),
+        scale: optionalInteger('formatDecimal', 'scale', spec.scale, 0, 10) ?? 2,
+        trailingSign: optionalBoolean('formatDecimal', 'trailingSign', spec.trailingSign, false),
+        grouping: optionalBoolean('formatDecimal', 'grouping', spec.grouping, true),
+      };
+      return (value) => formatDecimal(format, value);
+    },
+  },
+  date: {
+    usage:
+      '{ "date": { "from": "YYYYMMDD", "to": "iso-date" } }: checked calendar dates; "00000000" is empty',
+    needsOption: true,
+    create: (option) => {
+      const usage = `{ "date": { "from": ${DATE_INPUTS.map((f) => `"${f}"`).join(' | ')}, "to": ${DATE_OUTPUTS.map((f) => `"${f}"`).join(' | ')} } }`;
+      const spec = optionObject('date', option, ['from', 'to'], usage);
+      const from = oneOf('date', 'from', spec.from, DATE_INPUTS);
+      const to = oneOf('date', 'to', spec.to, DATE_OUTPUTS);
+      return (value) => {
+        const date = parseDate(from, value);
+        return date === undefined ? undefined : formatDate(to, date);
+      };
+    },
+  },
+  code: {
+    usage:
+      '{ "code": { "table": "tier" } }: legacy code to canonical value ("reverse": true for back), unknown codes fail unless "default" is given',
+    needsOption: true,
+    create: codeTransform,
+  },
+  phone: {
+    usage: '{ "phone": { "defaultCountry": "DE" } }: to E.164, "030 1234567" becomes "+49301234567"',
+    needsOption: false,
+    create: phoneTransform,
+  },
+  email: {
+    usage: '"email": trims, lower-cases and checks the shape of an e-mail address',
+    needsOption: false,
+    create: (option) => (noOption('email', option), normalizeEmail),
+  },
+  splitName: {
+    usage: '"splitName": "Frau Dr. Anna Maria Schmidt" becomes { salutation, title, givenName, familyName }',
+    needsOption: false,
+    create: (option) => (noOption('splitName', option), splitName),
+  },
+  joinName: {
+    usage:
+      '"joinName" or { "joinName": { "format": "family-comma-given" } }: { salutation, title, givenName, familyName } or [given, family] to one line',
+    needsOption: false,
+    create: (option) => {
+      const spec = optionObject(
+        'joinName',
+        option,
+        ['format'],
+        '{ "joinName": { "format": "given-family" | "family-comma-given" } }',
+      );
+      const format =
+        spec.format === undefined
+          ? 'given-family'
+          : oneOf('joinName', 'format', spec.format, ['given-family', 'family-comma-given'] as const);
+      return (value) => joinName(format, value);
+    },
+  },
+  splitStreet: {
+    usage: '"splitStreet": "Hauptstraße 5a" becomes { street: "Hauptstraße", houseNumber: "5a" }',
+    needsOption: false,
+    create: (option) => (noOption('splitStreet', option), splitStreet),
+  },
+  joinStreet: {
+    usage: '"joinStreet": { street, houseNumber } or [street, houseNumber] to "Hauptstraße 5a"',
+    needsOption: false,
+    create: (option) => (noOption('joinStreet', option), joinStreet),
+  },
+  split: {
+    usage:
+      '{ "split": "," } or { "split": { "separator": ",", "keepEmpty": false } }: text to a list of trimmed parts',
+    needsOption: true,
+    create: (option) => {
+      const spec = separatorOption('split', option, ['keepEmpty']);
+      const keepEmpty = optionalBoolean('split', 'keepEmpty', spec.keepEmpty, false);
+      return (value) => {
+        const parts = asText('split', value)
+          .split(spec.separator)
+          .map((part) => part.trim());
+        return keepEmpty ? parts : parts.filter((part) => part !== '');
+      };
+    },
+  },
+  join: {
+    usage: '{ "join": " " }: a list (or several "from" fields) to one text, empty parts left out',
+    needsOption: true,
+    create: (option) => {
+      const { separator } = separatorOption('join', option, []);
+      return (value) => {
+        if (!Array.isArray(value)) return asText('join', value).trim();
+        let out = '';
+        for (let i = 0; i < value.length; i++) {
+          const part: unknown = value[i];
+          if (part === undefined || part === null) continue;
+          const text = asText('join', part).trim();
+          if (text !== '') out = out === '' ? text : out + separator + text;
+        }
+        return out;
+      };
+    },
+  },
+  pick: {
+    usage: '{ "pick": "family" } or { "pick": 0 }: one property or item of an object or list',
+    needsOption: true,
+    create: (option) => {
+      if (typeof option !== 'string' && !(Number.isInteger(option) && (option as number) >= 0)) {
+        throw new TransformOptionError(
+          'pick needs a property name or a list index, e.g. { "pick": "family" }',
+        );
+      }
+      const key = option as string | number;
+      return (value) => {
+        if (typeof value !== 'object' || value === null)
+          throw new TransformError('pick', `pick expects an object or list, got ${describe(value)}`);
+        return Object.hasOwn(value, key) ? (value as Record<string | number, unknown>)[key] : undefined;
+      };
+    },
   },
   default: {
     usage: '{ "default": <value> }: fills a missing or empty value',
@@ -165,17 +410,72 @@ export const transforms: Record<string, TransformDefinition> = {
       return (value) => (value === undefined || value === null || value === '' ? option : value);
     },
   },
+  const: {
+    usage: '{ "const": <value> }: always this value, whatever the source holds',
+    needsOption: true,
+    handlesMissing: true,
+    create: (option) => {
+      if (option === undefined) throw new TransformOptionError('const needs a value');
+      return () => option;
+    },
+  },
   map: {
     usage: '{ "map": { "T": "call-center" } }: replaces listed values, passes others through',
     needsOption: true,
     create: (option) => {
-      if (typeof option !== 'object' || option === null || Array.isArray(option)) {
-        throw new TransformOptionError('map needs an object of from -> to values');
-      }
+      if (!isPlainObject(option)) throw new TransformOptionError('map needs an object of from -> to values');
       const table = new Map(Object.entries(option));
       return (value) => {
         const key = asText('map', value);
         return table.has(key) ? table.get(key) : value;
+      };
+    },
+  },
+  boolean: {
+    usage:
+      '"boolean": SAP "X"/"", J/N, Y/N, 1/0, true/false to true/false; { "boolean": { "true": ["X"], "false": [""] } } for other words',
+    needsOption: false,
+    create: (option) => {
+      const spec = optionObject(
+        'boolean',
+        option,
+        ['true', 'false'],
+        '{ "boolean": { "true": ["X"], "false": [""] } }',
+      );
+      const yes = wordList('true', spec.true, TRUE_WORDS);
+      const no = wordList('false', spec.false, FALSE_WORDS);
+      for (const word of yes)
+        if (no.has(word)) throw new TransformOptionError(`boolean: "${word}" cannot be both true and false`);
+      return (value) => {
+        if (typeof value === 'boolean') return value;
+        const word = asText('boolean', value).trim().toLowerCase();
+        if (yes.has(word)) return true;
+        if (no.has(word)) return false;
+        throw new TransformError(
+          'boolean',
+          `${quote(value)} is not a yes/no value (true: ${[...yes].join(', ')}; false: ${[...no].map((w) => w || '""').join(', ')})`,
+        );
+      };
+    },
+  },
+  flag: {
+    usage: '"flag" or { "flag": { "true": "X", "false": "" } }: true/false back to a legacy flag',
+    needsOption: false,
+    create: (option) => {
+      const spec = optionObject(
+        'flag',
+        option,
+        ['true', 'false'],
+        '{ "flag": { "true": "X", "false": "" } }',
+      );
+      const yes = spec.true ?? 'X';
+      const no = spec.false ?? '';
+      if (typeof yes !== 'string' || typeof no !== 'string')
+        throw new TransformOptionError('flag: "true" and "false" must be texts');
+      return (value) => {
+        if (typeof value !== 'boolean')
+          throw new TransformError('flag', `flag expects true or false, got ${quote(value)}`);
+        return value ? yes : no;
       };
     },
   },
