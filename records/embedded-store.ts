@@ -33,20 +33,25 @@ interface OpenDatabases {
   root: RootDatabase;
   processed: Database<string, string>;
   /** key `customerId NUL offerId`, so one customer's offers are one contiguous key range */
-  offers: Database<StoredOffer, string>;
+  offers: Database<StoredOffer, CompositeKey>;
   /** offerId -> customerId, to find the old index entry when a replaced offer moves to another customer */
   offerOwners: Database<string, string>;
   policies: Database<PolicySwitch, string>;
   customers: Database<VersionedCustomer, string>;
   /** key `customerRef NUL occurredAt NUL eventId`: one customer's history is one range, oldest to newest */
-  interactions: Database<StoredInteraction, string>;
+  interactions: Database<StoredInteraction, CompositeKey>;
   /** eventId -> its key in interactions, so a redelivered event is recognised whatever it carries */
-  interactionKeys: Database<string, string>;
+  interactionKeys: Database<CompositeKey, string>;
 }
 
+/**
+ * Composite keys are arrays: LMDB's ordered-binary key encoding uses NUL as its element separator, so a
+ * NUL inside a string key turns into an array on read and breaks range scans.
+ */
+type CompositeKey = string[];
+// Sorts after every id and timestamp we store (U+FFFF encodes as EF BF BF), so [prefix, END] closes a range.
+const END = '\uffff';
 const SEP = '\u0000';
-// The code point right after SEP: the exclusive end of a `prefix SEP ...` range.
-const AFTER_SEP = '\u0001';
 
 /**
  * The store without a server: LMDB files under the Node-RED user directory. A write resolves only after
@@ -75,12 +80,12 @@ export class EmbeddedStore implements HubStore {
     this.dbs = {
       root,
       processed: root.openDB<string, string>('processed-events', {}),
-      offers: root.openDB<StoredOffer, string>('offers', {}),
+      offers: root.openDB<StoredOffer, CompositeKey>('offers', {}),
       offerOwners: root.openDB<string, string>('offer-owners', {}),
       policies: root.openDB<PolicySwitch, string>('policy-switches', {}),
       customers: root.openDB<VersionedCustomer, string>('customers', {}),
-      interactions: root.openDB<StoredInteraction, string>('interactions', {}),
-      interactionKeys: root.openDB<string, string>('interaction-keys', {}),
+      interactions: root.openDB<StoredInteraction, CompositeKey>('interactions', {}),
+      interactionKeys: root.openDB<CompositeKey, string>('interaction-keys', {}),
     };
   }
 
@@ -142,7 +147,7 @@ export class EmbeddedStore implements HubStore {
     if (options.channel !== undefined) requireId(options.channel, 'options.channel');
     const { offers } = this.require();
     const result: StoredOffer[] = [];
-    for (const { value } of offers.getRange({ start: customerId + SEP, end: customerId + AFTER_SEP })) {
+    for (const { value } of offers.getRange({ start: [customerId], end: [customerId, END] })) {
       if (options.channel !== undefined && value.channel !== options.channel) continue;
       if (!options.includeClosed && value.status !== 'open') continue;
       result.push(value);
@@ -214,8 +219,8 @@ export class EmbeddedStore implements HubStore {
     // Walking backwards yields newest first but ties in reverse event-id order, so the walk goes on until
     // the instant at the cut-off changes and the final order comes from the shared comparator.
     for (const { value } of interactions.getRange({
-      start: customerRef + AFTER_SEP,
-      end: customerRef + SEP,
+      start: [customerRef, END],
+      end: [customerRef],
       reverse: true,
     })) {
       if (found.length >= limit && value.occurredAt !== found[found.length - 1].occurredAt) break;
@@ -247,13 +252,13 @@ function processedKey(consumer: string, eventId: string): string {
   return requireId(consumer, 'consumer') + SEP + requireId(eventId, 'eventId');
 }
 
-function offerKey(customerId: string, offerId: string): string {
-  return customerId + SEP + offerId;
+function offerKey(customerId: string, offerId: string): CompositeKey {
+  return [customerId, offerId];
 }
 
-function interactionKey(interaction: StoredInteraction): string {
+function interactionKey(interaction: StoredInteraction): CompositeKey {
   // Normalised UTC timestamps all have one length, so key order is time order.
-  return interaction.customerRef + SEP + interaction.occurredAt + SEP + interaction.eventId;
+  return [interaction.customerRef, interaction.occurredAt, interaction.eventId];
 }
 
 /** the same rule as the PostgreSQL upsert: newer wins; at the same instant only a real difference counts */

@@ -207,6 +207,17 @@ export function describeStoreContract(
       expect(Math.max(...results.map((r) => r.version))).toBe(stored?.version);
     });
 
+    it('finds interactions and offers whose ids are UUIDs and hex digests starting with a digit', async () => {
+      // regression: such ids once vanished from range scans of the embedded store's composite keys
+      const uuid = '9e5b9564-1342-428f-b01f-e9d9de31b7e6';
+      expect(await store.recordInteraction(interaction({ eventId: uuid }))).toBe(true);
+      expect((await store.listInteractions('crm:4711')).map((i) => i.eventId)).toEqual([uuid]);
+      await store.putOffer(offer({ offerId: '3f9a0c51e2b84d7aa1c0e9f3b2d4c6e8', eventId: uuid }));
+      expect((await store.listOffers('crm:4711')).map((o) => o.offerId)).toEqual([
+        '3f9a0c51e2b84d7aa1c0e9f3b2d4c6e8',
+      ]);
+    });
+
     it('records an interaction once per eventId', async () => {
       const first = interaction({ eventId: 'evt-1', summary: { amount: 12000, currency: 'EUR' } });
       expect(await store.recordInteraction(first)).toBe(true);
