@@ -5,7 +5,7 @@ import { parseEnvelope, sniffVersion, SoapFaultError, clientFault } from './enve
 import { FAULT_HTTP_STATUS, renderFault, soapContentType } from './fault';
 import { invalidReplyFault, tryRenderResponse } from './serialize';
 import type { OperationDef, SoapCall, SoapFaultInfo, SoapReply, SoapVersion, WsdlDefinition } from './types';
-import { validateAgainst } from './validate';
+import { normalizeRepeats, validateAgainst } from './validate';
 import { UsernameTokenVerifier, WSSE_NS, WsSecurityError, type WsSecurityOptions } from './ws-security';
 import { escapeXml } from './xml-escape';
 import type { XmlElement } from './xml-tree';
@@ -275,7 +275,7 @@ export class SoapServer {
       service: service.name,
       operation: op.name,
       version: envelope.version,
-      body: envelope.body,
+      body: normalizeRepeats(op.input.fields, envelope.body),
       headers: withoutSecurity(envelope.headers, envelope.headerElement),
       ...(principal ? { principal } : {}),
       remoteAddress: req.socket.remoteAddress,

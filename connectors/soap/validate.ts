@@ -205,3 +205,25 @@ export function validateAgainst(fields: FieldDef[], body: Record<string, unknown
   validateInto(fields, body, '', errors);
   return errors;
 }
+
+/**
+ * Makes every element the schema declares as repeatable (maxOccurs > 1) an array, also when the caller
+ * sent it once, so flows and mappings see one shape whatever the count. Call after validateAgainst.
+ */
+export function normalizeRepeats(fields: FieldDef[], body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...body };
+  for (const def of fields) {
+    const value = out[def.name];
+    if (value === undefined || value === null) continue;
+    const values = Array.isArray(value) ? value : [value];
+    const shaped = def.children?.length
+      ? values.map((v) =>
+          v !== null && typeof v === 'object' && !Array.isArray(v)
+            ? normalizeRepeats(def.children!, v as Record<string, unknown>)
+            : v,
+        )
+      : values;
+    out[def.name] = def.maxOccurs > 1 ? shaped : shaped[0];
+  }
+  return out;
+}
