@@ -12,8 +12,8 @@ export function routingKeyFor(template: string, payload: unknown): string {
   });
 }
 
-/** The default for canonical events: `<type>.<channel>`, e.g. `address-changed.call-center`. */
-export const CANONICAL_EVENT_KEY = '{type}.{channel}';
+/** The default for canonical events: `event.<type>.<channel>`, e.g. `event.address-changed.call-center`. */
+export const CANONICAL_EVENT_KEY = 'event.{type}.{channel}';
 
 function topicWord(value: string): string {
   return value.replace(/[.*#\s]+/g, '-');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { DEFAULT_EXCHANGE } from '../../connectors/amqp/bus';
 import { CANONICAL_EVENT_KEY, routingKeyFor } from '../../connectors/amqp/routing-key';
@@ -8,7 +9,7 @@ import { countStatus, errorMessage, type Done, type RED, type Send } from '../sh
 export interface AmqpOutDef extends NodeDef {
   broker: string;
   exchange: string;
-  /** template with {path} placeholders from the payload; empty: msg.routingKey, then `{type}.{channel}` */
+  /** template with {path} placeholders from the payload; empty: msg.routingKey, then `event.{type}.{channel}` */
   routingKey: string;
 }
 
@@ -44,17 +45,19 @@ export default function (RED: RED) {
             : typeof msg.routingKey === 'string' && msg.routingKey
               ? msg.routingKey
               : routingKeyFor(CANONICAL_EVENT_KEY, payload);
+          // Consumers deduplicate by message id; documents without an eventId (customers) get one here.
           const eventId = (payload as { eventId?: unknown } | null)?.eventId;
+          const messageId = typeof eventId === 'string' && eventId ? eventId : randomUUID();
           const body = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
           // Resolves only after the broker confirmed; an unroutable message (mandatory) rejects.
           await broker.bus.publish(exchange, routingKey, body, {
             contentType: Buffer.isBuffer(payload) ? 'application/octet-stream' : 'application/json',
-            messageId: typeof eventId === 'string' ? eventId : undefined,
+            messageId,
             headers: msg.headers,
           });
           counts.ok += 1;
           countStatus(this, counts, 'published');
-          send({ ...msg, amqp: { exchange, routingKey, confirmed: true } } as NodeMessage);
+          send({ ...msg, amqp: { exchange, routingKey, messageId, confirmed: true } } as NodeMessage);
           done();
         } catch (err) {
           counts.failed += 1;

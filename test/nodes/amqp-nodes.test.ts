@@ -37,7 +37,7 @@ describe.each(buses)('amqp-in / amqp-out on the %s', (_name, url) => {
       type: 'amqp-in',
       broker: 'broker',
       queue,
-      bindings: `${exchange} address-changed.*`,
+      bindings: `${exchange} event.address-changed.*`,
       prefetch: '5',
       ack: 'flow',
       timeout: '5000',
@@ -72,7 +72,7 @@ describe.each(buses)('amqp-in / amqp-out on the %s', (_name, url) => {
       try {
         await broker.bus.publish(exchange, 'probe.none', Buffer.from('{}'), { mandatory: false });
         if (broker.bus.state() === 'connected') {
-          await broker.bus.publish(exchange, 'address-changed.warmup', Buffer.from('{"warmup":true}'));
+          await broker.bus.publish(exchange, 'event.address-changed.warmup', Buffer.from('{"warmup":true}'));
           return;
         }
       } catch {
@@ -83,7 +83,7 @@ describe.each(buses)('amqp-in / amqp-out on the %s', (_name, url) => {
     throw new Error('consumer never became ready');
   }
 
-  it('publishes with confirm, routes by {type}.{channel}, and delivers the parsed event to amqp-in', async () => {
+  it('publishes with confirm, routes by event.{type}.{channel}, and delivers the parsed event to amqp-in', async () => {
     await load(all, flow());
     await whenConsuming();
     const warm = await nextInput<{ payload: Record<string, unknown> }>('got');
@@ -94,12 +94,17 @@ describe.each(buses)('amqp-in / amqp-out on the %s', (_name, url) => {
     helper.getNode('out').receive({ payload: event('e-1') });
     expect((await published).amqp).toEqual({
       exchange,
-      routingKey: 'address-changed.call-center',
+      routingKey: 'event.address-changed.call-center',
+      messageId: 'e-1',
       confirmed: true,
     });
     const msg = await got;
     expect(msg.payload).toEqual(event('e-1'));
-    expect(msg.amqp).toMatchObject({ routingKey: 'address-changed.call-center', messageId: 'e-1', queue });
+    expect(msg.amqp).toMatchObject({
+      routingKey: 'event.address-changed.call-center',
+      messageId: 'e-1',
+      queue,
+    });
   });
 
   it('reports an unroutable message as a publish error (mandatory)', async () => {
@@ -125,7 +130,7 @@ describe.each(buses)('amqp-in / amqp-out on the %s', (_name, url) => {
     await broker.register(helper.getNode('broker'));
     await broker.bus.declareExchange('crm.dlx');
     const sub = await broker.bus.consume(
-      { queue: deadQueue, bindings: [{ exchange: 'crm.dlx', pattern: 'address-changed.#' }] },
+      { queue: deadQueue, bindings: [{ exchange: 'crm.dlx', pattern: 'event.address-changed.#' }] },
       (d) => {
         dead.push(d);
         d.ack();
