@@ -1,5 +1,12 @@
 import type { Node, NodeDef } from 'node-red';
-import { compileMapping, loadSystemSpec, type CompiledMapping, type SystemSpec } from '../../mappings/engine';
+import {
+  compileMapping,
+  compileOutbound,
+  loadSystemSpec,
+  type CompiledMapping,
+  type CompiledOutbound,
+  type SystemSpec,
+} from '../../mappings/engine';
 import { ensureHubRoutes } from '../shared/mount';
 import type { RED } from '../shared/red';
 
@@ -15,6 +22,8 @@ export interface LegacySystemNode extends Node<{ user?: string; password?: strin
   format: string;
   /** the compiled mapping for one inbound record kind (e.g. a SOAP operation), compiled once and cached */
   inbound(recordKind: string): CompiledMapping;
+  /** the compiled mapping from a canonical document to one record kind the system receives */
+  outbound(recordKind: string): CompiledOutbound;
 }
 
 export default function (RED: RED) {
@@ -37,17 +46,25 @@ export default function (RED: RED) {
       );
       this.error(specError.message);
     }
-    const compiled = new Map<string, CompiledMapping>();
+    const inbound = new Map<string, CompiledMapping>();
+    const outbound = new Map<string, CompiledOutbound>();
 
-    this.inbound = (recordKind: string) => {
-      let mapping = compiled.get(recordKind);
+    this.inbound = (recordKind: string) => cached(inbound, recordKind, compileMapping);
+    this.outbound = (recordKind: string) => cached(outbound, recordKind, compileOutbound);
+
+    function cached<T>(
+      cache: Map<string, T>,
+      recordKind: string,
+      compile: (s: SystemSpec, k: string) => T,
+    ): T {
+      let mapping = cache.get(recordKind);
       if (!mapping) {
         if (!spec) throw specError;
-        mapping = compileMapping(spec, recordKind);
-        compiled.set(recordKind, mapping);
+        mapping = compile(spec, recordKind);
+        cache.set(recordKind, mapping);
       }
       return mapping;
-    };
+    }
   }
 
   RED.nodes.registerType<LegacySystemNode, LegacySystemDef, object, { user?: string; password?: string }>(

@@ -33,6 +33,7 @@ export const nodes = {
   soapIn: wrap(require('../../nodes/soap-in/soap-in')),
   soapResponse: wrap(require('../../nodes/soap-response/soap-response')),
   toCanonical: wrap(require('../../nodes/to-canonical/to-canonical')),
+  fromCanonical: wrap(require('../../nodes/from-canonical/from-canonical')),
   amqpOut: wrap(require('../../nodes/amqp-out/amqp-out')),
   amqpIn: wrap(require('../../nodes/amqp-in/amqp-in')),
   policyEngine: wrap(require('../../nodes/policy-engine/policy-engine')),

@@ -1,0 +1,72 @@
+import { all, helper, load, nextError, nextInput, useHelper } from './harness';
+
+useHelper();
+
+/** A small outbound spec of the user's own, entered in the legacy-system node. */
+const spec = {
+  system: 'crm',
+  title: 'call-center CRM',
+  inbound: {},
+  outbound: {
+    AddressUpdate: {
+      consumes: 'interaction-event',
+      fields: [
+        { to: 'customerNumber', from: 'customer.identifiers[0].id', required: true },
+        { to: 'street', from: 'data.address.street' },
+        { to: 'postalCode', from: 'data.address.postalCode' },
+        { to: 'city', from: 'data.address.city' },
+        { to: 'country', from: 'data.address.country' },
+      ],
+    },
+  },
+};
+
+const event = {
+  eventId: '3b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+  schemaVersion: '1.0',
+  type: 'address-changed',
+  occurredAt: '2026-11-22T10:00:00.000Z',
+  channel: 'web',
+  source: { system: 'web' },
+  customer: { ref: 'crm:0004711', identifiers: [{ system: 'crm', id: '0004711' }] },
+  data: { address: { street: 'Hauptstraße 5', postalCode: '80331', city: 'München', country: 'DE' } },
+};
+
+const flow = [
+  { id: 'sys', type: 'legacy-system', systemId: 'crm', format: 'soap', mapping: JSON.stringify(spec) },
+  {
+    id: 'map',
+    type: 'from-canonical',
+    system: 'sys',
+    record: 'AddressUpdate',
+    wires: [['ok'], ['rejected']],
+  },
+  { id: 'ok', type: 'helper' },
+  { id: 'rejected', type: 'helper' },
+];
+
+describe('from-canonical', () => {
+  it('maps a canonical event to the legacy record the system receives', async () => {
+    await load(all, flow);
+    const got = nextInput<{ payload: Record<string, unknown> }>('ok');
+    helper.getNode('map').receive({ payload: event });
+    expect((await got).payload).toEqual({
+      customerNumber: '0004711',
+      street: 'Hauptstraße 5',
+      postalCode: '80331',
+      city: 'München',
+      country: 'DE',
+    });
+  });
+
+  it('rejects a document that is not valid canonical data, naming the field, to output 2 and Catch', async () => {
+    await load(all, flow);
+    const rejected = nextInput<{ error: { field: string } }>('rejected');
+    const caught = nextError('map');
+    helper
+      .getNode('map')
+      .receive({ payload: { ...event, data: { address: { ...event.data.address, country: 'Germany' } } } });
+    expect((await rejected).error.field).toBe('data.address.country');
+    expect(await caught).toContain('AddressUpdate');
+  });
+});
