@@ -1,6 +1,7 @@
 import request from 'supertest';
+import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { cardFromConfig, type PolicyDef } from '../../nodes/policy/policy';
-import { all, captured, helper, loggedErrors, nextInput, useHelper, load } from './harness';
+import { all, captured, helper, loggedErrors, nextInput, tempDir, useHelper, load } from './harness';
 
 useHelper();
 
@@ -126,5 +127,56 @@ describe('policy-engine and policy', () => {
       priority: 60,
       limits: { 'per-customer': '1 per 7d', global: '200 per day' },
     });
+  });
+});
+
+describe('policy-engine with customer profiles from the store', () => {
+  it('fires the platinum card for a large withdrawal when the stored customer is platinum, not for gold', async () => {
+    await load(all, [
+      { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('profiles') },
+      { id: 'eng', type: 'policy-engine', store: 'store', wires: [['evaluated']] },
+      policyNode('plat', {
+        policyId: 'platinum-large-withdrawal',
+        when: 'event withdrawal where amount > 10000',
+        condition: 'customer.tier == "platinum"',
+        then: 'call-task to sales-rep within 1d',
+      }),
+      { id: 'decided', type: 'helper' },
+      { id: 'evaluated', type: 'helper' },
+    ]);
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    const customer = (ref: string, tier: string) => ({
+      customerRef: ref,
+      document: { customerRef: ref, kind: 'person', tier },
+      updatedAt: '2026-11-22T10:00:00Z',
+      sourceSystem: 'crm',
+    });
+    await store.putCustomer(customer('crm:1', 'platinum'));
+    await store.putCustomer(customer('crm:2', 'gold'));
+    const withdrawal = (ref: string) => ({
+      eventId: `5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a${ref.slice(-1)}0`,
+      schemaVersion: '1.0',
+      type: 'withdrawal',
+      occurredAt: '2026-11-22T10:00:00.000Z',
+      channel: 'branch',
+      source: { system: 'core-banking' },
+      customer: { ref, identifiers: [{ system: 'crm', id: ref.slice(4) }] },
+      amount: { value: 12000, currency: 'EUR' },
+    });
+    const decided = nextInput<{ payload: Record<string, unknown> }>('decided');
+    const first = nextInput<{ decisions: unknown[] }>('evaluated');
+    helper.getNode('eng').receive({ payload: withdrawal('crm:1') });
+    expect((await first).decisions).toHaveLength(1);
+    expect((await decided).payload).toMatchObject({
+      action: 'call-task',
+      channel: 'sales-rep',
+      customerRef: 'crm:1',
+    });
+
+    const second = nextInput<{ decisions: unknown[]; explanations: { reason: string }[] }>('evaluated');
+    helper.getNode('eng').receive({ payload: withdrawal('crm:2') });
+    const trace = await second;
+    expect(trace.decisions).toEqual([]);
+    expect(trace.explanations[0].reason).toContain('"gold"');
   });
 });
