@@ -104,4 +104,114 @@ describe('hub: address change via SOAP → mortgage offer on the web (RabbitMQ)'
     }, 'the mortgage offer for the zeep call');
     expect(offers[0]).toMatchObject({ offer: 'mortgage' });
   });
+
+  describe('the hub services at /soap/hub', () => {
+    const number = customerNumber();
+    const ref = `crm:${number}`;
+    type Client = Record<string, (args: unknown) => Promise<[Record<string, unknown>]>>;
+    let client: Client;
+
+    beforeAll(async () => {
+      client = (await soap.createClientAsync(`${hub.url}/soap/hub?wsdl`)) as unknown as Client;
+    });
+
+    it('UpsertCustomer puts the customer on the bus; the golden record then answers GetCustomer360', async () => {
+      const [upserted] = await client.UpsertCustomerAsync({
+        customer: {
+          customerRef: ref,
+          sourceSystem: 'crm',
+          sourceId: number,
+          kind: 'person',
+          givenName: 'Anna',
+          familyName: 'Schmidt',
+          tier: 'platinum',
+          email: 'Anna.Schmidt@example.de',
+          city: 'München',
+          country: 'DE',
+          consents: [{ channel: 'web', purpose: 'marketing', status: 'granted' }],
+        },
+      });
+      expect(upserted).toMatchObject({ customerRef: ref, accepted: true });
+      const view = await eventually(async () => {
+        const [answer] = await client
+          .GetCustomer360Async({ customerRef: ref })
+          .catch(() => [undefined] as never);
+        return answer;
+      }, 'the customer in the golden record');
+      expect(view.customer).toMatchObject({
+        customerRef: ref,
+        tier: 'platinum',
+        email: 'anna.schmidt@example.de',
+      });
+    });
+
+    it('ReportInteraction adds to the customer history that GetCustomer360 shows', async () => {
+      const [reported] = await client.ReportInteractionAsync({
+        type: 'withdrawal',
+        channel: 'branch',
+        customerRef: ref,
+        amount: '12000.00',
+        currency: 'EUR',
+      });
+      expect(reported).toMatchObject({ accepted: true });
+      const view = await eventually(async () => {
+        const [answer] = await client.GetCustomer360Async({ customerRef: ref });
+        return JSON.stringify(answer.lastInteractions ?? []).includes('withdrawal') ? answer : undefined;
+      }, 'the withdrawal in the history');
+      expect(view.customer).toMatchObject({ customerRef: ref });
+    });
+
+    it('an address change reported by the call-center CRM makes a mortgage the next best offer on the web', async () => {
+      const crm = await soap.createClientAsync(`${hub.url}/soap/crm?wsdl`);
+      await crm.ReportAddressChangeAsync({
+        customerNumber: number,
+        street: 'Ring 2',
+        postalCode: '80331',
+        city: 'München',
+        country: 'DE',
+      });
+      const best = await eventually(async () => {
+        const [answer] = await client.GetNextBestOfferAsync({ customerRef: ref, channel: 'web' });
+        return answer.offer ? answer : undefined;
+      }, 'the next best offer');
+      expect(best.offer).toMatchObject({ offer: 'mortgage', channel: 'web' });
+      expect(String(best.explanation)).toContain('address-change-mortgage');
+    });
+
+    it('GetCustomer360 of an unknown customer is a client fault naming customerRef', async () => {
+      const error = await client.GetCustomer360Async({ customerRef: 'web:nobody' }).then(
+        () => undefined,
+        (err: {
+          root?: { Envelope?: { Body?: { Fault?: { faultcode?: string; faultstring?: string } } } };
+        }) => err,
+      );
+      const fault = error?.root?.Envelope?.Body?.Fault;
+      expect(fault?.faultcode).toContain('Client');
+      expect(fault?.faultstring).toContain('customerRef');
+    });
+
+    it('answers every operation for an independent client (python3-zeep)', async () => {
+      const script = [
+        'import json, sys, zeep',
+        'c = zeep.Client(sys.argv[1]).service',
+        "u = c.UpsertCustomer(customer={'sourceSystem': 'app', 'sourceId': sys.argv[2], 'kind': 'organization', 'organizationName': 'Muster Bau GmbH'})",
+        "r = c.ReportInteraction(type='visit', channel='app', customerRef=u.customerRef)",
+        "n = c.GetNextBestOffer(customerRef=u.customerRef, channel='web')",
+        'v = c.GetCustomer360(customerRef=sys.argv[3])',
+        "print(json.dumps({'upsert': u.accepted, 'report': r.accepted, 'explanation': n.explanation, 'ref': v.customer.customerRef}))",
+      ].join('\n');
+      const { stdout } = await run('/usr/bin/python3', [
+        '-c',
+        script,
+        `${hub.url}/soap/hub?wsdl`,
+        `org-${customerNumber()}`,
+        ref,
+      ]);
+      expect(JSON.parse(stdout.trim().split('\n').pop() as string)).toMatchObject({
+        upsert: true,
+        report: true,
+        ref,
+      });
+    });
+  });
 });

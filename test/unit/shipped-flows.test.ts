@@ -20,7 +20,17 @@ describe('shipped flows', () => {
         }
       )['node-red'].nodes,
     );
-    const core = ['tab', 'comment', 'change', 'debug', 'catch', 'inject', 'template', 'http request'];
+    const core = [
+      'tab',
+      'comment',
+      'change',
+      'switch',
+      'debug',
+      'catch',
+      'inject',
+      'template',
+      'http request',
+    ];
     const unknown = hub.map((n) => n.type as string).filter((t) => !ours.includes(t) && !core.includes(t));
     expect(unknown).toEqual([]);
   });
