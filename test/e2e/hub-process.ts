@@ -4,7 +4,20 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+/** The package root, from the TypeScript sources (tests) and from dist/ (benchmarks) alike. */
+export const ROOT = findRoot(__dirname);
+
+function findRoot(dir: string): string {
+  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
+    const pkg = path.join(d, 'package.json');
+    if (
+      fs.existsSync(pkg) &&
+      (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'crm-hub'
+    )
+      return d;
+  }
+  throw new Error(`no crm-hub package.json above ${dir}`);
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
