@@ -10,6 +10,7 @@ export const DATE_INPUTS = [
   'YYYYMMDD',
   'YYYYMMDDHHMMSS',
   'DD.MM.YYYY',
+  'MM/DD/YYYY HH:MM:SS',
   'epoch-s',
   'epoch-ms',
   'iso',
@@ -98,6 +99,9 @@ const YYYYMMDD = /^(\d{4})(\d{2})(\d{2})$/;
 const SAP_TIMESTAMP = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
 const GERMAN = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const SIEBEL = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})$/;
+// Salesforce writes "2024-03-15T10:15:30.000+0000": ISO 8601, but RFC 3339 wants "+00:00".
+const BASIC_OFFSET = /(T.*[+-]\d{2})(\d{2})$/;
 const EPOCH = /^[+-]?\d{1,16}$/;
 
 /** undefined for the "no date" spellings: empty text, SAP's 00000000, 00.00.0000. */
@@ -115,7 +119,7 @@ export function parseDate(format: DateInput, value: unknown): ParsedDate | undef
       throw new TransformError('date', `${quote(value)} is not a whole ${format}`);
     return fromInstant(value, format === 'epoch-s' ? count * 1000 : count);
   }
-  const text = asText('date', value).trim();
+  let text = asText('date', value).trim();
   if (text === '') return undefined;
   let match: RegExpExecArray | null;
   switch (format) {
@@ -142,7 +146,23 @@ export function parseDate(format: DateInput, value: unknown): ParsedDate | undef
       match = GERMAN.exec(text);
       if (!match) throw new TransformError('date', `${quote(value)} is not a date in the form DD.MM.YYYY`);
       return calendarDay(value, Number(match[3]), Number(match[2]), Number(match[1]));
+    case 'MM/DD/YYYY HH:MM:SS': {
+      // Siebel's EAI XML date-time; like SAP's it carries no zone and is read as UTC.
+      match = SIEBEL.exec(text);
+      if (!match)
+        throw new TransformError(
+          'date',
+          `${quote(value)} is not a date-time in the form MM/DD/YYYY HH:MM:SS`,
+        );
+      const day = calendarDay(value, Number(match[3]), Number(match[1]), Number(match[2]));
+      if (match[4] > '23' || match[5] > '59' || match[6] > '59')
+        throw new TransformError('date', `${quote(value)} is not a time of day`);
+      const seconds = Number(match[4]) * 3600 + Number(match[5]) * 60 + Number(match[6]);
+      day.instant = daysFromCivil(day.year, day.month, day.day) * DAY_MS + seconds * 1000;
+      return day;
+    }
     case 'iso':
+      text = text.replace(BASIC_OFFSET, '$1:$2');
       match = ISO_DATE.exec(text);
       if (match) return calendarDay(value, Number(match[1]), Number(match[2]), Number(match[3]));
       if (!isDateTime(text)) {

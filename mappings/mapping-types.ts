@@ -80,8 +80,12 @@ export interface OutboundMapping {
 /** How a system's files or messages are encoded, so tools (the CLI, the editor preview) can decode them. */
 export interface SpecFormat {
   kind: 'soap' | 'idoc-xml' | 'siebel-xml' | 'csv' | 'fixed-width' | 'ndjson' | 'json';
-  /** the inbound record kind a file's records are mapped as, e.g. "DEBMAS" */
+  /** the inbound record kind a file's records are mapped as, e.g. "DEBMAS"; the fallback of recordKindFrom */
   recordKind?: string;
+  /** when one file carries several record kinds: which field of a record names its kind */
+  recordKindFrom?: RecordKindFrom;
+  /** json: where a document keeps its records, e.g. "records" in a REST query response */
+  recordsPath?: string;
   /** outbound record kind for --reverse, when it differs from recordKind */
   outboundRecordKind?: string;
   /** character set of files, e.g. "windows-1252" */
@@ -90,6 +94,18 @@ export interface SpecFormat {
   delimiter?: string;
   /** fixed width: the layout JSON, relative to mappings/systems/ */
   layout?: string;
+}
+
+/**
+ * The record kind from a field of the record: `kinds` maps the field's (trimmed) value to a record
+ * kind, e.g. { "field": "event", "kinds": { "page_view": "PageView" } }; without `kinds` the value
+ * is the record kind itself. A value not listed in `kinds` falls back to format.recordKind; without
+ * `kinds`, only a missing value does (a Lead is not a Contact). Otherwise the record is an error;
+ * compileRecordKind() in record-kind.ts applies it.
+ */
+export interface RecordKindFrom {
+  field: string;
+  kinds?: Record<string, string>;
 }
 
 export interface SystemSpec {

@@ -202,8 +202,8 @@ function parseStreet(value: unknown): StreetLine | undefined {
   return { street: text };
 }
 
-/** Object { street, houseNumber } or array [street, houseNumber]. */
-export function joinStreet(value: unknown): string {
+/** Object { street, houseNumber } or array [street, houseNumber]; numberFirst for "12 Rue de Rivoli". */
+export function joinStreet(value: unknown, numberFirst = false): string {
   let street: unknown, houseNumber: unknown;
   if (isPlainObject(value)) ({ street, houseNumber } = value);
   else if (Array.isArray(value) && value.length === 2) [street, houseNumber] = value;
@@ -213,7 +213,6 @@ export function joinStreet(value: unknown): string {
       `joinStreet expects { street, houseNumber } or [street, houseNumber], got ${describe(value)}`,
     );
   }
-  return [textPart('joinStreet', street), textPart('joinStreet', houseNumber)]
-    .filter((part) => part !== '')
-    .join(' ');
+  const parts = [textPart('joinStreet', street), textPart('joinStreet', houseNumber)];
+  return (numberFirst ? parts.reverse() : parts).filter((part) => part !== '').join(' ');
 }

@@ -167,7 +167,14 @@ function prune(node: TemplateNode, access: string): string {
       : node.items.flatMap((child, index) =>
           child ? [[`${access}[${index}]`, child] as [string, TemplateNode]] : [],
         );
-  const inner = entries.map(([childAccess, child]) => prune(child, childAccess)).join('');
+  let inner = entries.map(([childAccess, child]) => prune(child, childAccess)).join('');
+  // A deleted object item would leave a hole (phones[0] missing, phones[1] there) that no schema
+  // accepts, so lists of objects close up; a leaf keeps its position (data.lines[1]).
+  if (
+    node.kind === 'array' &&
+    entries.some(([, child]) => child.kind !== 'leaf' && optionalFields(child) !== undefined)
+  )
+    inner += `${access} = ${access}.filter((item) => item !== undefined);\n`;
   const vanishing = access === 'o' ? undefined : optionalFields(node);
   if (!vanishing) return inner;
   const allMissing = vanishing.map((index) => `v[${index}] === undefined`).join(' && ');

@@ -347,9 +347,23 @@ export const transforms: Record<string, TransformDefinition> = {
     create: (option) => (noOption('splitStreet', option), splitStreet),
   },
   joinStreet: {
-    usage: '"joinStreet": { street, houseNumber } or [street, houseNumber] to "Hauptstraße 5a"',
+    usage:
+      '"joinStreet": { street, houseNumber } or [street, houseNumber] to "Hauptstraße 5a"; { "joinStreet": { "order": "number-first" } } gives "12 Rue de Rivoli"',
     needsOption: false,
-    create: (option) => (noOption('joinStreet', option), joinStreet),
+    create: (option) => {
+      const spec = optionObject(
+        'joinStreet',
+        option,
+        ['order'],
+        '{ "joinStreet": { "order": "number-last" | "number-first" } }',
+      );
+      const order =
+        spec.order === undefined
+          ? 'number-last'
+          : oneOf('joinStreet', 'order', spec.order, ['number-last', 'number-first'] as const);
+      const numberFirst = order === 'number-first';
+      return (value) => joinStreet(value, numberFirst);
+    },
   },
   split: {
     usage:
