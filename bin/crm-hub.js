@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// CRM Hub command line: `crm-hub start` runs Node-RED with the hub's settings and flows.
+// CRM Hub command line: `crm-hub start` runs Node-RED with the hub's settings and flows;
+// `crm-hub map` maps legacy files (connectors/files/map-command.ts does the work).
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -16,7 +17,8 @@ function newestMtime(dir) {
   return newest;
 }
 
-function buildIfNeeded() {
+// `map` writes its records to stdout, so its build messages go to stderr.
+function buildIfNeeded(log = console.log) {
   const marker = path.join(root, 'dist', '.built');
   const sources = ['nodes', 'connectors', 'mappings', 'policies', 'records', 'console', 'bench']
     .map((d) => path.join(root, d))
@@ -27,8 +29,10 @@ function buildIfNeeded() {
   if (!fs.existsSync(path.join(root, 'node_modules', 'typescript'))) {
     throw new Error('dist/ is missing or stale and TypeScript is not installed: run `npm ci` first');
   }
-  console.log('CRM Hub: building dist/ ...');
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.js')], { stdio: 'inherit' });
+  log('CRM Hub: building dist/ ...');
+  const stdio = log === console.log ? 'inherit' : ['ignore', 'pipe', 'inherit'];
+  const built = execFileSync(process.execPath, [path.join(root, 'scripts', 'build.js')], { stdio });
+  if (built) process.stderr.write(built);
 }
 
 function prepareUserDir(settings) {
@@ -66,12 +70,31 @@ function start() {
   require('node-red/red.js');
 }
 
+function map() {
+  try {
+    buildIfNeeded(console.error);
+  } catch (err) {
+    console.error(`CRM Hub: ${err.message}`);
+    process.exit(2);
+  }
+  const { runMapCommand } = require(path.join(root, 'dist', 'connectors', 'files', 'map-command.js'));
+  // exitCode rather than exit(): stdout may still hold records on their way to a pipe.
+  runMapCommand(process.argv.slice(3)).then(
+    (code) => (process.exitCode = code),
+    (err) => {
+      console.error(`crm-hub map: ${err.stack || err.message}`);
+      process.exitCode = 2;
+    },
+  );
+}
+
 const command = process.argv[2] || 'start';
 try {
   if (command === 'start') start();
   else if (command === 'build') buildIfNeeded();
+  else if (command === 'map') map();
   else {
-    console.error(`usage: crm-hub start [--reset-flows] | crm-hub build`);
+    console.error(`usage: crm-hub start [--reset-flows] | crm-hub build | crm-hub map --help`);
     process.exit(2);
   }
 } catch (err) {

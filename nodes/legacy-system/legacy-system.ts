@@ -9,6 +9,7 @@ import {
 } from '../../mappings/engine';
 import { ensureHubRoutes } from '../shared/mount';
 import type { RED } from '../shared/red';
+import { registerPreviewRoute } from './preview-route';
 
 export interface LegacySystemDef extends NodeDef {
   systemId: string;
@@ -28,6 +29,7 @@ export interface LegacySystemNode extends Node<{ user?: string; password?: strin
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
+  registerPreviewRoute(RED);
 
   function LegacySystem(this: LegacySystemNode, config: LegacySystemDef) {
     RED.nodes.createNode(this, config);
