@@ -5,6 +5,7 @@ import { hubRuntime } from './hub-runtime';
 import type { RED } from './red';
 
 const mounted = new WeakSet<object>();
+const listening = new WeakSet<object>();
 
 /**
  * Mounts the hub's HTTP surface once per Node-RED process: /healthz, /api/v1, /soap on the node
@@ -20,8 +21,12 @@ export function ensureHubRoutes(RED: RED): void {
   app.use('/api/v1', createHubApi({ store: () => hubRuntime.store(), health: hubRuntime.health }));
   app.use('/soap', (req: Request, res: Response) => void hubRuntime.soap.handle(req, res));
 
-  RED.events.on('flows:started', () => hubRuntime.health.setFlowState('started'));
-  RED.events.on('flows:stopped', () => hubRuntime.health.setFlowState('stopped'));
+  // The runtime's event emitter outlives HTTP apps (tests create a new app per load): listen once.
+  if (!listening.has(RED.events)) {
+    listening.add(RED.events);
+    RED.events.on('flows:started', () => hubRuntime.health.setFlowState('started'));
+    RED.events.on('flows:stopped', () => hubRuntime.health.setFlowState('stopped'));
+  }
 
   RED.httpAdmin.post(
     '/crm-hub/policies/:policyId/enabled',
