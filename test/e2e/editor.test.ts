@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { launchChromium } from './browser';
 import { startHub, type RunningHub } from './hub-process';
 
@@ -76,4 +76,46 @@ describe('the editor in Chromium', () => {
     await page.screenshot({ path: path.join(shots, 'editor-demo.png') });
     await page.close();
   }, 60000);
+
+  it('previews a mapping in the legacy-system dialog: "Try it" shows the canonical event or the error', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(hub.url, { waitUntil: 'domcontentloaded' });
+    await page.locator('#red-ui-palette-base-category-CRM_Hub').waitFor({ timeout: 30000 });
+    // open "crm → canonical" and, from its System field, the legacy-system dialog, as a person would
+    const node = page.locator('[id="map-crm"] .red-ui-flow-node');
+    await node.waitFor({ timeout: 30000 });
+    await node.dblclick();
+    await page.locator('#node-input-btn-system-edit').click();
+    const sample = page.locator('#node-config-legacy-preview-sample');
+    await sample.waitFor({ timeout: 10000 });
+    const envelope = (country: string) =>
+      '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:crm="urn:crm-hub:crm"><soapenv:Body>' +
+      '<crm:ReportAddressChange><crm:customerNumber>4711</crm:customerNumber><crm:street>Leopoldstraße 12</crm:street>' +
+      `<crm:postalCode>80802</crm:postalCode><crm:city>München</crm:city><crm:country>${country}</crm:country>` +
+      '</crm:ReportAddressChange></soapenv:Body></soapenv:Envelope>';
+    const result = page.locator('#node-config-legacy-preview-result');
+
+    await sample.fill(envelope('Germany'));
+    await page.locator('#node-config-legacy-preview-run').click();
+    expect(await textWith(result, 'data.address.country')).toContain('(from country) [pattern]');
+
+    await sample.fill(envelope('DE'));
+    await page.locator('#node-config-legacy-preview-run').click();
+    expect(await textWith(result, '"address-changed"')).not.toContain('data.address.country');
+    expect(await result.textContent()).toContain('"ref": "crm:4711"');
+    await result.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(shots, 'editor-try-it.png') });
+    await page.close();
+  }, 60000);
 });
+
+/** The element's text once it contains `part` (polled, bounded), for results that arrive over HTTP. */
+async function textWith(locator: Locator, part: string): Promise<string> {
+  let text = '';
+  for (let i = 0; i < 100; i++) {
+    text = (await locator.textContent()) ?? '';
+    if (text.includes(part)) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`gave up waiting for ${part}; the element shows: ${text}`);
+}
