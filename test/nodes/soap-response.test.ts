@@ -6,49 +6,36 @@ import { goodAddress, reportAddressChange, soapServiceNode } from './soap-fixtur
 useHelper();
 
 describe('soap-response', () => {
-  it('answers the caller with the response element built from msg.payload', async () => {
+  /** soap-in → a function node with `func` → soap-response; then one ReportAddressChange call */
+  async function callThrough(func: string) {
     await load(
       [...all, core.fn],
       [
         soapServiceNode,
         { id: 'in', type: 'soap-in', service: 'svc', operation: '', wires: [['fn']] },
-        {
-          id: 'fn',
-          type: 'function',
-          func: 'msg.payload = { accepted: true, eventId: "e-1", message: "ok " + msg.payload.city }; return msg;',
-          wires: [['reply']],
-        },
+        { id: 'fn', type: 'function', func, wires: [['reply']] },
         { id: 'reply', type: 'soap-response' },
       ],
     );
-    const res = await request(captured.red!.httpNode)
+    return request(captured.red!.httpNode)
       .post('/soap/crm')
       .set('Content-Type', 'text/xml')
       .send(reportAddressChange(goodAddress));
+  }
+
+  it('answers the caller with the response element built from msg.payload', async () => {
+    const res = await callThrough(
+      'msg.payload = { accepted: true, eventId: "e-1", message: "ok " + msg.payload.city }; return msg;',
+    );
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/<(\w+:)?accepted>true<\/(\w+:)?accepted>/);
     expect(res.text).toContain('ok München');
   });
 
   it('turns msg.error with a field into a client fault that names the field', async () => {
-    await load(
-      [...all, core.fn],
-      [
-        soapServiceNode,
-        { id: 'in', type: 'soap-in', service: 'svc', operation: '', wires: [['fn']] },
-        {
-          id: 'fn',
-          type: 'function',
-          func: 'msg.error = { message: "must match pattern", field: "data.address.country", sourceField: "country", rule: "pattern" }; return msg;',
-          wires: [['reply']],
-        },
-        { id: 'reply', type: 'soap-response' },
-      ],
+    const res = await callThrough(
+      'msg.error = { message: "must match pattern", field: "data.address.country", sourceField: "country", rule: "pattern" }; return msg;',
     );
-    const res = await request(captured.red!.httpNode)
-      .post('/soap/crm')
-      .set('Content-Type', 'text/xml')
-      .send(reportAddressChange(goodAddress));
     expect(res.status).toBe(500);
     expect(res.text).toMatch(/faultcode[^>]*>[^<]*Client/);
     expect(res.text).toContain('field &apos;country&apos;');
