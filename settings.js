@@ -16,12 +16,23 @@ function adminAuth() {
   return { type: 'credentials', users: [{ username: adminUser, password: hash, permissions: '*' }] };
 }
 
+function apiAuth() {
+  const user = process.env.CRM_HUB_API_USER || '';
+  const password = process.env.CRM_HUB_API_PASSWORD || '';
+  const hash = process.env.CRM_HUB_API_PASSWORD_HASH || '';
+  if (!user || !(password || hash)) return undefined;
+  return { user, pass: hash || require('bcryptjs').hashSync(password, 10) };
+}
+
 const auth = adminAuth();
-if (!LOOPBACK.has(host) && !auth) {
-  // Refuse rather than warn: an editor open to the network runs arbitrary code.
+const nodeAuth = apiAuth();
+if (!LOOPBACK.has(host) && (!auth || !nodeAuth)) {
+  // Refuse rather than warn: an editor open to the network runs arbitrary code, and the REST and SOAP
+  // endpoints serve customer data.
   throw new Error(
-    `CRM Hub refuses to listen on ${host} without admin credentials. ` +
-      'Set CRM_HUB_ADMIN_USER and CRM_HUB_ADMIN_PASSWORD (or CRM_HUB_ADMIN_PASSWORD_HASH), or use HOST=127.0.0.1.',
+    `CRM Hub refuses to listen on ${host} without credentials. Set CRM_HUB_ADMIN_USER and ` +
+      'CRM_HUB_ADMIN_PASSWORD (editor) and CRM_HUB_API_USER and CRM_HUB_API_PASSWORD (REST, SOAP, /healthz), ' +
+      'or use HOST=127.0.0.1.',
   );
 }
 
@@ -36,10 +47,7 @@ module.exports = {
   // Unset means Node-RED generates one and keeps it in the user directory; production sets its own.
   credentialSecret: process.env.CRM_HUB_CREDENTIAL_SECRET || undefined,
   adminAuth: auth,
-  httpNodeAuth:
-    process.env.CRM_HUB_API_USER && process.env.CRM_HUB_API_PASSWORD_HASH
-      ? { user: process.env.CRM_HUB_API_USER, pass: process.env.CRM_HUB_API_PASSWORD_HASH }
-      : undefined,
+  httpNodeAuth: nodeAuth,
   apiMaxLength: '5mb',
   paletteCategories: [
     'CRM Hub',

@@ -66,7 +66,15 @@ function start() {
   const settings = require(settingsFile);
   prepareUserDir(settings);
   banner(settings);
-  process.argv = [process.argv[0], require.resolve('node-red/red.js'), '--settings', settingsFile];
+  let red;
+  try {
+    red = require.resolve('node-red/red.js');
+  } catch {
+    throw new Error(
+      'Node-RED is not installed: run `npm ci` in a clone, or install node-red ~4.1 beside crm-hub',
+    );
+  }
+  process.argv = [process.argv[0], red, '--settings', settingsFile];
   require('node-red/red.js');
 }
 

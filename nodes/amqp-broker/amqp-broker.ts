@@ -19,6 +19,11 @@ export interface AmqpBrokerNode extends Node<Credentials> {
   bus: Bus;
   register(client: Node): Promise<void>;
   deregister(client: Node): Promise<void>;
+  /**
+   * Registers the client and runs its setup (declare, consume); when the broker is not reachable yet,
+   * runs it again each time the bus connects, until it succeeds. Returns a function that stops trying.
+   */
+  whenConnected(client: Node, setup: () => Promise<void>, onError: (err: unknown) => void): () => void;
 }
 
 const STATUS: Record<BusState, { fill: 'green' | 'yellow' | 'red' | 'grey'; text: string }> = {
@@ -85,6 +90,34 @@ export default function (RED: RED) {
 
     this.deregister = async (client: Node) => {
       clients.delete(client);
+    };
+
+    this.whenConnected = (client, setup, onError) => {
+      let finished = false;
+      let running = false;
+      const attempt = async () => {
+        if (finished || running) return;
+        running = true;
+        try {
+          await this.register(client);
+          await setup();
+          finished = true;
+          this.bus.off('state', onState);
+        } catch (err) {
+          onError(err);
+        } finally {
+          running = false;
+        }
+      };
+      const onState = (state: BusState) => {
+        if (state === 'connected') void attempt();
+      };
+      this.bus.on('state', onState);
+      void attempt();
+      return () => {
+        finished = true;
+        this.bus.off('state', onState);
+      };
     };
 
     this.on('close', (_removed: boolean, done: () => void) => {

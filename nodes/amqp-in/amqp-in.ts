@@ -117,14 +117,14 @@ export default function (RED: RED) {
       tracker.settleIfIdle(msgId);
     };
 
-    broker
-      .register(this)
-      .then(async () => {
+    const stopTrying = broker.whenConnected(
+      this,
+      async () => {
         const bindings = parseBindings(config.bindings, DEFAULT_EXCHANGE);
         // The bus binds only to exchanges that exist; declaring ours is idempotent.
         for (const exchange of new Set(bindings.map((b) => b.exchange)))
           await broker.bus.declareExchange(exchange);
-        return broker.bus.consume(
+        subscription = await broker.bus.consume(
           {
             queue,
             bindings,
@@ -138,17 +138,17 @@ export default function (RED: RED) {
             });
           },
         );
-      })
-      .then((sub) => {
-        subscription = sub;
-      })
-      .catch((err: unknown) => {
+      },
+      (err) => {
+        // retried when the bus connects; until then the status says why nothing is consumed
         this.status({ fill: 'red', shape: 'ring', text: errorMessage(err) });
-        this.error(RED._('amqp-in.errors.consume', { queue, error: errorMessage(err) }));
-      });
+        this.warn(RED._('amqp-in.errors.consume', { queue, error: errorMessage(err) }));
+      },
+    );
 
     this.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      stopTrying();
       Promise.resolve(subscription?.cancel())
         .catch(() => undefined)
         .then(() => broker.deregister(this))

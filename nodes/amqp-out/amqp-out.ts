@@ -28,17 +28,22 @@ export default function (RED: RED) {
     }
     const exchange = config.exchange || DEFAULT_EXCHANGE;
     const counts = { ok: 0, failed: 0 };
-    const ready = broker
-      .register(this)
-      .then(() => broker.bus.declareExchange(exchange))
-      .catch((err: unknown) => {
-        this.error(RED._('amqp-out.errors.connect', { error: errorMessage(err) }));
-      });
+    // Set up on first use and again after a failure, so a broker that comes up after the hub is used.
+    let ready: Promise<void> | undefined;
+    const ensureReady = () =>
+      (ready ??= broker
+        .register(this)
+        .then(() => broker.bus.declareExchange(exchange))
+        .catch((err: unknown) => {
+          ready = undefined;
+          throw new Error(RED._('amqp-out.errors.connect', { error: errorMessage(err) }));
+        }));
+    ensureReady().catch((err: Error) => this.warn(err.message));
 
     this.on('input', (msg: OutMessage, send: Send, done: Done) => {
       void (async () => {
         try {
-          await ready;
+          await ensureReady();
           const payload = msg.payload;
           const routingKey = config.routingKey
             ? routingKeyFor(config.routingKey, payload)

@@ -31,19 +31,39 @@ export default function (RED: RED) {
     RED.nodes.createNode(this, config);
     const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
     const directory = path.resolve(userDir, config.directory || 'crm-hub-store');
-    this.store = createStore({
-      databaseUrl: withPassword(configuredValue(config.databaseUrl), this.credentials?.password),
-      directory,
-    });
+    const makeStore = () =>
+      createStore({
+        databaseUrl: withPassword(configuredValue(config.databaseUrl), this.credentials?.password),
+        directory,
+      });
+    this.store = makeStore();
     this.log(`store: ${this.store.describe()}`);
-    this.ready = this.store.open().then(() => this.store);
-    this.ready.then(
-      () => {
-        hubRuntime.addStore(this.id, this.store);
-        hubRuntime.policies.useStore(this.store);
-      },
-      (err: unknown) => this.error(`store could not be opened: ${errorMessage(err)}`),
-    );
+    let closed = false;
+    let retryTimer: NodeJS.Timeout | undefined;
+
+    // A database that is not up yet is retried with backoff; users of the store wait for it instead of
+    // failing (and amqp-in does not spin on redeliveries meanwhile).
+    this.ready = new Promise<HubStore>((resolve) => {
+      const attempt = (delayMs: number) => {
+        this.store.open().then(
+          () => resolve(this.store),
+          (err: unknown) => {
+            if (closed) return;
+            this.warn(`store could not be opened, retrying in ${delayMs / 1000} s: ${errorMessage(err)}`);
+            void this.store.close().catch(() => undefined);
+            this.store = makeStore();
+            retryTimer = setTimeout(() => attempt(Math.min(delayMs * 2, 30000)), delayMs);
+          },
+        );
+      };
+      attempt(2000);
+    });
+    void this.ready.then((store) => {
+      // a redeploy may have closed this node while the store was opening
+      if (closed) return;
+      hubRuntime.addStore(this.id, store);
+      hubRuntime.policies.useStore(store);
+    });
     hubRuntime.health.addStore(this.id, async () => {
       const h = await this.store.health();
       return {
@@ -57,11 +77,13 @@ export default function (RED: RED) {
     });
 
     this.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      clearTimeout(retryTimer);
       hubRuntime.health.remove(this.id);
       hubRuntime.removeStore(this.id);
       if (hubRuntime.store() === undefined) hubRuntime.policies.useStore(undefined);
-      this.ready
-        .then(() => this.store.close())
+      this.store
+        .close()
         .catch(() => undefined)
         .finally(() => done());
     });

@@ -10,7 +10,15 @@ import { PolicyDirectory } from './policy-directory';
  */
 class HubRuntime {
   readonly health = new HealthRegistry();
-  readonly soap = new SoapServer({ mountPath: '/soap' });
+  /** where failures inside SOAP handlers are reported; the glue points it at Node-RED's log */
+  logError: (message: string) => void = (message) => console.error(message);
+  readonly soap = new SoapServer({
+    mountPath: '/soap',
+    onError: (err, context) =>
+      this.logError(
+        `SOAP ${context.service}${context.operation ? ` ${context.operation}` : ''}: ${err instanceof Error ? err.message : String(err)}`,
+      ),
+  });
   readonly policies = new PolicyDirectory();
   private readonly stores = new Map<string, HubStore>();
 

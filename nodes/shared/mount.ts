@@ -1,4 +1,3 @@
-import express from 'express';
 import type { Request, Response } from 'express';
 import { createHealthHandler, createHubApi } from '../../connectors/http/hub-api';
 import { hubRuntime } from './hub-runtime';
@@ -17,6 +16,7 @@ export function ensureHubRoutes(RED: RED): void {
   if (!app || mounted.has(app)) return;
   mounted.add(app);
 
+  hubRuntime.logError = (message) => RED.log.error(message);
   app.get('/healthz', createHealthHandler(hubRuntime.health));
   app.use('/api/v1', createHubApi({ store: () => hubRuntime.store(), health: hubRuntime.health }));
   app.use('/soap', (req: Request, res: Response) => void hubRuntime.soap.handle(req, res));
@@ -31,8 +31,14 @@ export function ensureHubRoutes(RED: RED): void {
   RED.httpAdmin.post(
     '/crm-hub/policies/:policyId/enabled',
     RED.auth.needsPermission('crm-hub.write'),
-    express.json({ limit: '1kb' }),
     (req: Request, res: Response) => {
+      // Node-RED's admin app parses JSON bodies itself (up to apiMaxLength); the switch needs 1 kB at most
+      if (Number(req.headers['content-length'] ?? 0) > 1024) {
+        res
+          .status(413)
+          .json({ error: 'too-large', message: 'the body of a policy switch is {"enabled": true|false}' });
+        return;
+      }
       const enabled = (req.body as { enabled?: unknown } | undefined)?.enabled;
       if (typeof enabled !== 'boolean') {
         res

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import amqplib from 'amqplib';
 import type { AmqpBrokerNode } from '../../nodes/amqp-broker/amqp-broker';
 import { brokerUrl } from '../../nodes/amqp-broker/amqp-broker';
@@ -170,4 +171,49 @@ describe('amqp-broker', () => {
     expect(broker.bus.kind).toBe('embedded');
     expect(broker.bus.describe()).toContain('embedded');
   });
+});
+
+describe('amqp-in / amqp-out when RabbitMQ is not reachable at deploy time', () => {
+  it('start consuming and publishing once the broker becomes reachable, without a redeploy', async () => {
+    // a virtual host that does not exist yet refuses the connection, like a broker that is still down
+    const vhost = `crm-hub-late-${randomUUID().slice(0, 8)}`;
+    const url = `${RABBIT_URL}/${vhost}`;
+    await load(all, [
+      { id: 'broker', type: 'amqp-broker', url, heartbeat: '30' },
+      { id: 'out', type: 'amqp-out', broker: 'broker', exchange: 'crm.events', routingKey: '', wires: [[]] },
+      {
+        id: 'in',
+        type: 'amqp-in',
+        broker: 'broker',
+        queue: 'late.q',
+        bindings: 'event.#',
+        prefetch: '5',
+        ack: 'flow',
+        timeout: '5000',
+        store: '',
+        wires: [['got']],
+      },
+      { id: 'got', type: 'helper' },
+    ]);
+    const refused = nextError('out');
+    helper.getNode('out').receive({ payload: { eventId: 'early', type: 'visit', channel: 'web' } });
+    expect(await refused).toContain('amqp-out.errors.publish');
+
+    execFileSync('rabbitmqctl', ['-q', 'add_vhost', vhost]);
+    execFileSync('rabbitmqctl', ['-q', 'set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
+    try {
+      const got = nextInput<{ payload: { eventId: string } }>('got');
+      // publish until the consumer is there: the bus reconnects with backoff
+      let delivered = false;
+      void got.then(() => (delivered = true));
+      for (let i = 0; i < 120 && !delivered; i++) {
+        helper.getNode('out').receive({ payload: { eventId: `late-${i}`, type: 'visit', channel: 'web' } });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect((await got).payload.eventId).toMatch(/^late-/);
+    } finally {
+      await helper.unload();
+      execFileSync('rabbitmqctl', ['-q', 'delete_vhost', vhost]);
+    }
+  }, 60000);
 });

@@ -75,3 +75,22 @@ describe('channel-action and hub-store', () => {
     expect(res.body.flows.state).toBe('started');
   });
 });
+
+describe('hub-store with a database that is not reachable', () => {
+  it('keeps retrying instead of failing, and /healthz says the store is not open', async () => {
+    // a port nothing listens on: the store cannot open, the hub must stay up and report it
+    await load(all, [
+      { id: 'store', type: 'hub-store', databaseUrl: 'postgres://postgres@127.0.0.1:1/test', directory: '' },
+    ]);
+    const warned = new Promise<string>((resolve) =>
+      helper.getNode('store').once('call:warn', (c: { args: unknown[] }) => resolve(String(c.args[0]))),
+    );
+    expect(await warned).toContain('retrying');
+    const res = await request(captured.red!.httpNode).get('/healthz');
+    expect(res.status).toBe(503);
+    expect(res.body.store).toEqual([expect.objectContaining({ kind: 'postgres', ok: false })]);
+    const offers = await request(captured.red!.httpNode).get('/api/v1/customers/crm:1/offers');
+    expect(offers.status).toBe(503);
+    expect(offers.body.error).toBe('no-store');
+  });
+});
