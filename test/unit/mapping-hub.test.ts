@@ -5,7 +5,9 @@ describe('mappings/systems/hub.json', () => {
   const spec = loadSystemSpec('hub');
   const upsert = compileMapping(spec, 'UpsertCustomer');
   const report = compileMapping(spec, 'ReportInteraction');
-  const receivedAt = '2026-11-22T10:00:00.000Z';
+  const receivedAtIso = '2026-11-22T10:00:00.000Z';
+  // the flow stamps the receipt time as epoch milliseconds (a change node's timestamp)
+  const receivedAt = Date.parse(receivedAtIso);
 
   it('maps UpsertCustomer to a valid canonical person, consents sent once included', () => {
     const result = upsert.map({
@@ -42,12 +44,12 @@ describe('mappings/systems/hub.json', () => {
             channel: 'email',
             purpose: 'marketing',
             status: 'granted',
-            at: receivedAt,
+            at: receivedAtIso,
             source: { system: 'web' },
           },
         ],
         identifiers: [{ system: 'web', id: 'u-17' }],
-        updatedAt: receivedAt,
+        updatedAt: receivedAtIso,
       },
     });
   });
@@ -83,7 +85,7 @@ describe('mappings/systems/hub.json', () => {
   it('maps ReportInteraction to a valid canonical withdrawal event', () => {
     const result = report.map(
       { type: 'withdrawal', channel: 'branch', customerRef: 'crm:4711', amount: '12000.00', currency: 'EUR' },
-      { eventId: '5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a50', occurredAt: receivedAt },
+      { eventId: '5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a50', occurredAt: receivedAtIso },
     );
     expect(result).toMatchObject({
       ok: true,
@@ -91,7 +93,7 @@ describe('mappings/systems/hub.json', () => {
         type: 'withdrawal',
         customer: { ref: 'crm:4711', identifiers: [{ system: 'crm', id: '4711' }] },
         amount: { value: 12000, currency: 'EUR' },
-        occurredAt: receivedAt,
+        occurredAt: receivedAtIso,
       },
     });
   });
