@@ -1,27 +1,5 @@
 import { compileCard, parseDuration, PolicyCardError, type PolicyCard } from '../../policies/card';
-
-const addressChangeCard: PolicyCard = {
-  policy: 'address-change-mortgage',
-  title: {
-    de: 'Adressänderung im Call-Center → Hypothekenangebot im Web',
-    en: 'Address change via call center → mortgage offer on the web page',
-  },
-  when: 'event address-changed via call-center',
-  if: '',
-  then: 'web-offer mortgage to web within 30d',
-  limits: { 'per-customer': '1 per 7d', global: '200 per day' },
-  priority: 60,
-};
-
-const platinumCard: PolicyCard = {
-  policy: 'platinum-large-withdrawal',
-  title: { de: 'Platin-Kunde hebt mehr als 10.000 ab', en: 'Platinum customer withdraws over 10,000' },
-  when: 'event withdrawal where amount.value > 10000',
-  if: 'customer.tier == "platinum"',
-  then: 'call-task to sales-rep within 1d',
-  limits: { 'per-customer': '1 per 7d', global: '200 per day' },
-  priority: 80,
-};
+import { addressChangeCard, platinumCard } from './policy-fixtures';
 
 function errorOf(card: unknown): PolicyCardError {
   try {

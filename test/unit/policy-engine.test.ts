@@ -2,29 +2,7 @@ import type { InteractionEvent } from '../../mappings/canonical/types';
 import { InMemoryCapCounter } from '../../policies/caps';
 import { compileCard, type PolicyCard } from '../../policies/card';
 import { PolicyEngine } from '../../policies/engine';
-
-const addressChangeCard: PolicyCard = {
-  policy: 'address-change-mortgage',
-  title: {
-    de: 'Adressänderung im Call-Center → Hypothekenangebot im Web',
-    en: 'Address change via call center → mortgage offer',
-  },
-  when: 'event address-changed via call-center',
-  if: '',
-  then: 'web-offer mortgage to web within 30d',
-  limits: { 'per-customer': '1 per 7d', global: '200 per day' },
-  priority: 60,
-};
-
-const platinumCard: PolicyCard = {
-  policy: 'platinum-large-withdrawal',
-  title: { de: 'Platin-Kunde hebt mehr als 10.000 ab', en: 'Platinum customer withdraws over 10,000' },
-  when: 'event withdrawal where amount.value > 10000',
-  if: 'customer.tier == "platinum"',
-  then: 'call-task to sales-rep within 1d',
-  limits: { 'per-customer': '1 per 7d', global: '200 per day' },
-  priority: 80,
-};
+import { addressChangeCard, platinumCard } from './policy-fixtures';
 
 const now = new Date('2025-03-01T10:00:00.000Z');
 const allOn = { isEnabled: () => true, now };
