@@ -301,6 +301,9 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   private async connectAndRestore(): Promise<void> {
     this.setState('connecting');
     const model = await amqp.connect(this.connectUrl, {
+      // Nagle's algorithm holds small frames (acks, confirms) back until the previous segment is
+      // acknowledged; with delayed ACKs that is up to 40 ms per confirmed publish.
+      noDelay: true,
       ...this.options.socketOptions,
       clientProperties: { connection_name: this.options.connectionName ?? 'crm-hub' },
     });
