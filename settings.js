@@ -2,6 +2,7 @@
 // file holds no secrets and is the same on every machine. See the configuration table in README.md.
 const path = require('node:path');
 
+const HUB_ENDPOINT = /^\/(?:soap\/|api\/v1\/|healthz(?:[/?]|$))/;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const host = process.env.HOST || '127.0.0.1';
 const port = Number(process.env.PORT || 1880);
@@ -49,6 +50,9 @@ module.exports = {
   adminAuth: auth,
   httpNodeAuth: nodeAuth,
   apiMaxLength: '5mb',
+  // The editor and its admin API sit at /, so Node-RED walks every admin route before it reaches the
+  // node endpoints. The hub's own endpoints have no admin route: send them straight on.
+  httpAdminMiddleware: (req, res, next) => (HUB_ENDPOINT.test(req.url) ? next('router') : next()),
   paletteCategories: [
     'CRM Hub',
     'subflows',

@@ -54,7 +54,10 @@ export interface RunningHub {
 }
 
 /** Starts the real hub (`node bin/crm-hub.js start`, settings.js, flows/hub.json) and waits for /healthz. */
-export async function startHub(env: Record<string, string>): Promise<RunningHub> {
+export async function startHub(
+  env: Record<string, string>,
+  options: { authorization?: string } = {},
+): Promise<RunningHub> {
   const port = await freePort();
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-hub-e2e-'));
   let output = '';
@@ -84,7 +87,10 @@ export async function startHub(env: Record<string, string>): Promise<RunningHub>
   for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}:\n${output}`);
     try {
-      const res = await fetch(`${url}/healthz`);
+      const headers: Record<string, string> = options.authorization
+        ? { authorization: options.authorization }
+        : {};
+      const res = await fetch(`${url}/healthz`, { headers });
       const body = (await res.json()) as { status: string };
       if (body.status === 'ok') return hub;
     } catch {

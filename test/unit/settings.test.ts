@@ -48,4 +48,36 @@ describe('settings.js', () => {
     expect(both.ok).toBe(true);
     expect(JSON.parse(both.out)).toEqual({ host: '0.0.0.0', port: 1880, admin: true, api: true });
   });
+
+  it('sends the hub endpoints past the editor admin app and leaves every other path to it', () => {
+    for (const url of [
+      '/soap/hub',
+      '/soap/crm?wsdl',
+      '/api/v1/customers/x/offers',
+      '/healthz',
+      '/healthz?x=1',
+    ])
+      expect(routeOf(url)).toBe('router');
+    for (const url of [
+      '/',
+      '/flows',
+      '/red/main.min.js',
+      '/healthzz',
+      '/soapbox',
+      '/api/v2/x',
+      '/crm-hub/policies/p/enabled',
+    ])
+      expect(routeOf(url)).toBeUndefined();
+  });
 });
+
+/** what settings.httpAdminMiddleware passes to next() for a request to url */
+function routeOf(url: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require(settingsFile) as {
+    httpAdminMiddleware: (req: { url: string }, res: unknown, next: (arg?: unknown) => void) => void;
+  };
+  let passed: unknown = 'not called';
+  settings.httpAdminMiddleware({ url }, {}, (arg?: unknown) => (passed = arg));
+  return passed;
+}

@@ -1,0 +1,54 @@
+import { createVhost, deleteVhost, startHub, type RunningHub } from './hub-process';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * settings.js sends the hub's own endpoints past the editor's admin app (they have no admin route),
+ * so this checks on the real hub that doing so skips no protection: with credentials configured the
+ * endpoints still need the API user and the admin API still needs a token.
+ */
+describe('hub with credentials: endpoints and admin API stay protected', () => {
+  const vhost = `crm-hub-auth-${randomUUID().slice(0, 8)}`;
+  const api = `Basic ${Buffer.from('api-user:api-secret').toString('base64')}`;
+  let hub: RunningHub;
+
+  beforeAll(async () => {
+    hub = await startHub(
+      {
+        AMQP_URL: createVhost(vhost),
+        DATABASE_URL: '',
+        CRM_HUB_ADMIN_USER: 'admin',
+        CRM_HUB_ADMIN_PASSWORD: 'admin-secret',
+        CRM_HUB_API_USER: 'api-user',
+        CRM_HUB_API_PASSWORD: 'api-secret',
+      },
+      { authorization: api },
+    );
+  }, 150000);
+
+  afterAll(async () => {
+    await hub?.stop();
+    deleteVhost(vhost);
+  });
+
+  it.each(['/healthz', '/soap/hub?wsdl', '/api/v1/customers/crm%3A1/offers?channel=web'])(
+    '%s answers 401 without the API user and serves it with the API user',
+    async (endpoint) => {
+      const anonymous = await fetch(`${hub.url}${endpoint}`);
+      expect(anonymous.status).toBe(401);
+      const wrong = await fetch(`${hub.url}${endpoint}`, {
+        headers: { authorization: `Basic ${Buffer.from('api-user:nope').toString('base64')}` },
+      });
+      expect(wrong.status).toBe(401);
+      const allowed = await fetch(`${hub.url}${endpoint}`, { headers: { authorization: api } });
+      expect(allowed.status).toBe(200);
+    },
+  );
+
+  it('keeps the admin API behind its token and still serves the editor', async () => {
+    expect((await fetch(`${hub.url}/flows`)).status).toBe(401);
+    expect((await fetch(`${hub.url}/flows`, { headers: { authorization: api } })).status).toBe(401);
+    const editor = await fetch(`${hub.url}/`);
+    expect(editor.status).toBe(200);
+    expect(await editor.text()).toContain('CRM Hub');
+  });
+});
