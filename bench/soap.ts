@@ -2,6 +2,8 @@
  * `npm run bench -- soap`: requests/s and p99 of the hub's UpsertCustomer over the full path (parse,
  * WSDL validation, map, canonical validation, publish to RabbitMQ with confirm, answer) against a bare
  * node-soap server answering the same operation, under the same client load, alternating rounds.
+ * A third server, node-soap plus raw amqplib publishing with confirm (bench/_node-soap-server.ts),
+ * shows what the broker round trip alone costs on this machine; it gets a RESULT line of its own.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -54,7 +56,7 @@ async function load(url: string, seconds: number): Promise<{ rps: number; p99: n
   return { rps: res.requests.average, p99: res.latency.p99 };
 }
 
-async function startAnchor(): Promise<{ url: string; stop: () => void }> {
+async function startAnchor(amqpUrl?: string): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -62,6 +64,7 @@ async function startAnchor(): Promise<{ url: string; stop: () => void }> {
       path.join(__dirname, '_node-soap-server.js'),
       String(port),
       path.join(ROOT, 'connectors/soap/wsdl/hub.wsdl'),
+      ...(amqpUrl ? [amqpUrl] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -74,37 +77,49 @@ async function startAnchor(): Promise<{ url: string; stop: () => void }> {
 
 async function main(): Promise<void> {
   const vhost = `crm-hub-bench-${randomUUID().slice(0, 8)}`;
+  const anchorVhost = `crm-hub-bench-anchor-${randomUUID().slice(0, 8)}`;
   const hub = await startHub({ AMQP_URL: createVhost(vhost), DATABASE_URL: '', CRM_HUB_LOG_LEVEL: 'warn' });
   const anchor = await startAnchor();
-  const ours = `${hub.url}/soap/hub`;
+  const withBroker = await startAnchor(createVhost(anchorVhost));
+  const servers = [
+    { name: 'hub', url: `${hub.url}/soap/hub` },
+    { name: 'node-soap', url: anchor.url },
+    { name: 'node-soap + amqplib confirm', url: withBroker.url },
+  ];
   try {
     console.log(
       `client: autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${ROUND_SECONDS} s`,
     );
-    await load(ours, 2);
-    await load(anchor.url, 2);
-    const a: { rps: number; p99: number }[] = [];
-    const b: { rps: number; p99: number }[] = [];
+    for (const server of servers) await load(server.url, 2);
+    const runs = servers.map(() => [] as { rps: number; p99: number }[]);
     for (let r = 0; r < ROUNDS; r++) {
-      a.push(await load(ours, ROUND_SECONDS));
-      b.push(await load(anchor.url, ROUND_SECONDS));
+      for (const [i, server] of servers.entries()) runs[i].push(await load(server.url, ROUND_SECONDS));
       console.log(
-        `round ${r + 1}: hub ${Math.round(a[r].rps)} req/s (p99 ${a[r].p99} ms), node-soap ${Math.round(b[r].rps)} req/s (p99 ${b[r].p99} ms)`,
+        `round ${r + 1}: ` +
+          servers
+            .map((s, i) => `${s.name} ${Math.round(runs[i][r].rps)} req/s (p99 ${runs[i][r].p99} ms)`)
+            .join(', '),
       );
     }
-    const oursRps = median(a.map((x) => x.rps));
-    const anchorRps = median(b.map((x) => x.rps));
+    const [ours, bare, broker] = runs.map((x) => ({
+      rps: median(x.map((y) => y.rps)),
+      p99: median(x.map((y) => y.p99)),
+    }));
     console.log(
-      `hub UpsertCustomer (parse, validate, map, publish with confirm): ${Math.round(oursRps)} req/s, p99 ${median(a.map((x) => x.p99))} ms`,
+      `hub UpsertCustomer (parse, validate, map, publish with confirm): ${Math.round(ours.rps)} req/s, p99 ${ours.p99} ms`,
     );
+    console.log(`bare node-soap UpsertCustomer: ${Math.round(bare.rps)} req/s, p99 ${bare.p99} ms`);
     console.log(
-      `bare node-soap UpsertCustomer: ${Math.round(anchorRps)} req/s, p99 ${median(b.map((x) => x.p99))} ms`,
+      `node-soap + amqplib publish with confirm (no mapping, no validation, no store): ${Math.round(broker.rps)} req/s, p99 ${broker.p99} ms`,
     );
-    console.log(result('soap-vs-node-soap', oursRps, anchorRps, 'req/s'));
+    console.log(result('soap-vs-node-soap-amqplib', ours.rps, broker.rps, 'req/s'));
+    console.log(result('soap-vs-node-soap', ours.rps, bare.rps, 'req/s'));
   } finally {
     anchor.stop();
+    withBroker.stop();
     await hub.stop();
     deleteVhost(vhost);
+    deleteVhost(anchorVhost);
   }
 }
 
