@@ -11,7 +11,7 @@ import type {
   VersionedCustomer,
 } from './store';
 import {
-  canonicalJson,
+  sameJsonDocument,
   compareInteractionsNewestFirst,
   compareNewestFirst,
   normalizeCustomer,
@@ -264,10 +264,7 @@ function interactionKey(interaction: StoredInteraction): CompositeKey {
 /** the same rule as the PostgreSQL upsert: newer wins; at the same instant only a real difference counts */
 function supersedes(next: StoredCustomer, stored: StoredCustomer): boolean {
   if (next.updatedAt !== stored.updatedAt) return next.updatedAt > stored.updatedAt;
-  return (
-    next.sourceSystem !== stored.sourceSystem ||
-    canonicalJson(next.document) !== canonicalJson(stored.document)
-  );
+  return next.sourceSystem !== stored.sourceSystem || !sameJsonDocument(next.document, stored.document);
 }
 
 function errorMessage(err: unknown): string {

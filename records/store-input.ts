@@ -137,14 +137,30 @@ export function requireLimit(value: unknown): number {
   return value;
 }
 
-/** JSON text with object keys sorted, so two documents compare equal the way PostgreSQL jsonb does */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+/**
+ * Equality of two stored JSON documents the way PostgreSQL jsonb compares them: key order does not
+ * count, array order does. A structural compare, so the golden record does not serialise both
+ * documents on every write.
+ */
+export function sameJsonDocument(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJsonDocument(a[i], b[i])) return false;
+    return true;
   }
-  return JSON.stringify(value);
+  if (Array.isArray(b)) return false;
+  // Not util.isDeepStrictEqual: it compares prototypes, and the embedded store's decoder gives
+  // documents read back a prototype of their own.
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  if (keys.length !== Object.keys(right).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(right, key) || !sameJsonDocument(left[key], right[key])) return false;
+  }
+  return true;
 }
 
 export function validateOffer(offer: StoredOffer): void {

@@ -5,7 +5,7 @@ import { EmbeddedStore } from '../../records/embedded-store';
 import { createStore } from '../../records/create-store';
 import { PostgresStore } from '../../records/postgres-store';
 import { offerIdFor } from '../../records/offer-id';
-import { canonicalJson, requireInstant } from '../../records/store-input';
+import { requireInstant, sameJsonDocument } from '../../records/store-input';
 import { describeStoreContract } from '../integration/store-contract';
 
 let directory = '';
@@ -108,11 +108,19 @@ describe('store timestamps', () => {
   });
 });
 
-describe('canonicalJson', () => {
+describe('sameJsonDocument', () => {
   it('ignores key order, as PostgreSQL jsonb equality does, but not array order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, 2], c: null } })).toBe(
-      canonicalJson({ a: { c: null, d: [1, 2] }, b: 1 }),
+    expect(sameJsonDocument({ b: 1, a: { d: [1, 2], c: null } }, { a: { c: null, d: [1, 2] }, b: 1 })).toBe(
+      true,
     );
-    expect(canonicalJson({ a: [1, 2] })).not.toBe(canonicalJson({ a: [2, 1] }));
+    expect(sameJsonDocument({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(sameJsonDocument({ a: '1' }, { a: 1 })).toBe(false);
+    expect(sameJsonDocument({ a: 1 }, { a: 1, b: null })).toBe(false);
+    expect(sameJsonDocument({ a: [] }, { a: {} })).toBe(false);
+    expect(sameJsonDocument({ a: null }, { a: {} })).toBe(false);
+    class Decoded {
+      tier = 'platinum';
+    }
+    expect(sameJsonDocument(new Decoded(), { tier: 'platinum' })).toBe(true);
   });
 });
