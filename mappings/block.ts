@@ -1,15 +1,18 @@
 /**
- * One block of rules (a record, or one item of a repeated segment) compiled into closures plus one
- * generated builder (template.ts). Running a block is a fixed loop over precompiled steps; an `each`
- * step runs its own compiled block per item. Shared by the inbound and the outbound direction.
+ * One block of rules (a record, or one item of a repeated segment) compiled into one generated
+ * function that runs its rules in order, plus one generated builder (template.ts). The getters,
+ * conditions and transforms stay closures handed to the generated code; each rule gets its own call
+ * sites, so V8 specializes (and inlines) them per rule instead of seeing every rule through one shared
+ * loop. An `each` rule runs its own compiled block per item. Shared by the inbound and the outbound
+ * direction.
  */
 import { compileCondition, type Predicate } from './conditions';
 import { MappingSpecError } from './mapping-types';
 import { compileScopedGetter, formatPath, ROOT_KEY, type PathSegment, type ScopedGetter } from './path';
 import { checkSchemaPath, itemSchema, parseSpecPath, type SchemaPosition } from './schema-paths';
 import { OutputTemplate, TemplateConflictError, type BuildFn } from './template';
-import { compileTransformChain } from './transform-chain';
-import { TransformError, describe, isPlainObject, type TransformFn } from './transform-support';
+import { chainSteps, compileTransformSteps, type TransformStep } from './transform-chain';
+import { TransformError, describe, isPlainObject } from './transform-support';
 
 /** A rule failed for one record; map() turns it into a MappingError with full paths. */
 export class RuleFailure extends Error {
@@ -87,16 +90,43 @@ export interface CompiledBlock {
 
 type Step = (scope: Record<string, unknown>, root: unknown, values: unknown[]) => void;
 
+/** The generated rules of a block: fill `values`. */
+type RunRules = (scope: Record<string, unknown>, root: unknown, values: unknown[]) => void;
+
 const FIELD_RULE_KEYS = ['to', 'from', 'transforms', 'default', 'required', 'when', 'description'];
 const EACH_RULE_KEYS = ['each', 'to', 'fields', 'set', 'where', 'when', 'required', 'description'];
+
+/** A rule mapping one source field (or several) through transforms to one target field. */
+interface FieldRule {
+  when: Predicate | undefined;
+  /** spec text of the condition, to evaluate one shared by several rules once */
+  whenKey: string | undefined;
+  /** one getter, or several whose values form a list (undefined when all are missing) */
+  getters: ScopedGetter[];
+  several: boolean;
+  steps: TransformStep[];
+  /** spec text of `from` and of each transform, to find rules that start the same way */
+  fromKey: string;
+  transformKeys: string[];
+  hasDefault: boolean;
+  fallback: unknown;
+  required: boolean;
+  to: string;
+  sourceField: string;
+}
 
 interface PlannedRule {
   label: string;
   segments: PathSegment[];
   to: string;
   optional: boolean;
-  make(slot: number): Step;
+  field?: FieldRule;
+  /** `each` rules stay a closure over their item block */
+  make?(slot: number): Step;
 }
+
+/** Marks a shared value not computed yet in this run (undefined is a value). */
+const NOT_YET = Symbol('not computed');
 
 export function compileBlock(spec: BlockSpec): CompiledBlock {
   const { where } = spec;
@@ -106,15 +136,17 @@ export function compileBlock(spec: BlockSpec): CompiledBlock {
   // Several rules may fill one target (alternatives under `when`): they share a slot, the first that
   // yields a value wins.
   const slots = new Map<string, { slot: number; segments: PathSegment[]; optional: boolean }>();
-  const steps: Step[] = [];
+  const ruleSlots: number[] = [];
   for (const rule of planned) {
     let entry = slots.get(rule.to);
     if (!entry) {
       entry = { slot: slots.size, segments: rule.segments, optional: rule.optional };
       slots.set(rule.to, entry);
     } else entry.optional ||= rule.optional;
-    steps.push(rule.make(entry.slot));
+    ruleSlots.push(entry.slot);
   }
+  const sharing = planSharing(planned);
+  const runRules = generateRules(planned, ruleSlots, sharing, spec.direction === 'outbound');
 
   const template = new OutputTemplate();
   const envelope = new Set<string>();
@@ -140,15 +172,160 @@ export function compileBlock(spec: BlockSpec): CompiledBlock {
   // run() is synchronous and a block never runs inside itself, and build() copies the values out, so
   // one array per block serves every call.
   const values: unknown[] = new Array(slots.size).fill(undefined);
-  const count = steps.length;
   return {
     envelope,
     run(scope, root, eventId, occurredAt) {
       values.fill(undefined);
-      for (let i = 0; i < count; i++) steps[i](scope, root, values);
+      runRules(scope, root, values);
       return build(values, eventId, occurredAt);
     },
   };
+}
+
+/** Per rule: the shared value it starts from, and after how many of its transforms. */
+interface Sharing {
+  count: number;
+  byRule: Map<number, { slot: number; length: number }>;
+}
+
+/**
+ * Rules that read the same `from` and begin with the same transforms (title, given and family name
+ * each split one name field, then pick their part) compute that beginning once per run. Only a
+ * beginning that every such rule continues from with transforms of its own is shared, so two targets
+ * never hold the same object.
+ */
+function planSharing(planned: readonly PlannedRule[]): Sharing {
+  const byRule = new Map<number, { slot: number; length: number }>();
+  const keys = new Map<string, number>();
+  planned.forEach((rule, index) => {
+    const mine = rule.field;
+    if (mine === undefined) return;
+    let length = 0;
+    for (const other of planned) {
+      const theirs = other.field;
+      if (theirs === undefined || theirs === mine || theirs.fromKey !== mine.fromKey) continue;
+      const limit = Math.min(mine.transformKeys.length, theirs.transformKeys.length) - 1;
+      let common = 0;
+      while (common < limit && mine.transformKeys[common] === theirs.transformKeys[common]) common++;
+      length = Math.max(length, common);
+    }
+    if (length === 0) return;
+    const key = JSON.stringify([mine.fromKey, mine.transformKeys.slice(0, length)]);
+    let slot = keys.get(key);
+    if (slot === undefined) {
+      slot = keys.size;
+      keys.set(key, slot);
+    }
+    byRule.set(index, { slot, length });
+  });
+  return { count: keys.size, byRule };
+}
+
+/**
+ * One function running every rule of the block in order. Per field rule: its condition, its slot
+ * (an earlier alternative may have filled it), the value read and transformed (or taken from a value
+ * shared with other rules), then default / required / skip for a missing value. Transform errors
+ * become RuleFailures naming the rule's target and source field. Shared values and conditions that
+ * several rules spell the same are locals of the run, computed by the first rule that needs them.
+ */
+function generateRules(
+  planned: readonly PlannedRule[],
+  ruleSlots: readonly number[],
+  sharing: Sharing,
+  outbound: boolean,
+): RunRules {
+  const names: string[] = [];
+  const bound: unknown[] = [];
+  const bind = (value: unknown): string => {
+    names.push(`k${names.length}`);
+    bound.push(value);
+    return names[names.length - 1];
+  };
+  const fail = bind(transformFailure);
+  const missing = bind(requiredFailure);
+  const legacy = bind(legacyValue);
+  const isMissing = (value: string) => `(${value} === undefined || ${value} === null || ${value} === '')`;
+  const whenCount = new Map<string, number>();
+  for (const { field } of planned) {
+    if (field?.whenKey !== undefined) whenCount.set(field.whenKey, (whenCount.get(field.whenKey) ?? 0) + 1);
+  }
+  const sharedWhen = new Map<string, string>();
+  let locals = '';
+  for (let slot = 0; slot < sharing.count; slot++) locals += `let s${slot} = NOT_YET;\n`;
+
+  let code = '';
+  planned.forEach((rule, index) => {
+    const slot = ruleSlots[index];
+    if (rule.make) {
+      code += `${bind(rule.make(slot))}(scope, root, values);\n`;
+      return;
+    }
+    const field = rule.field as FieldRule;
+    const about = bind({ to: field.to, sourceField: field.sourceField });
+    let when = '';
+    if (field.when !== undefined && field.whenKey !== undefined) {
+      const test = `${bind(field.when)}(scope, root)`;
+      if ((whenCount.get(field.whenKey) ?? 0) > 1) {
+        let local = sharedWhen.get(field.whenKey);
+        if (local === undefined) {
+          local = `w${sharedWhen.size}`;
+          sharedWhen.set(field.whenKey, local);
+          locals += `let ${local};\n`;
+        }
+        when = `(${local} === undefined ? (${local} = ${test}) : ${local}) && `;
+      } else when = `${test} && `;
+    }
+    let read: string;
+    if (!field.several) read = `value = ${bind(field.getters[0])}(scope, root);\n`;
+    else {
+      const parts = field.getters.map((get) => `${bind(get)}(scope, root)`);
+      const allMissing = field.getters.map((_, i) => isMissing(`value[${i}]`)).join(' && ');
+      read = `value = [${parts.join(', ')}];\nif (${allMissing}) value = undefined;\n`;
+    }
+    const apply = (steps: readonly TransformStep[]): string => {
+      const transform = chainSteps(steps);
+      if (transform === undefined) return '';
+      return `try {\nvalue = ${bind(transform)}(value, scope);\n} catch (error) {\nthrow ${fail}(error, ${about});\n}\n`;
+    };
+    code += `if (${when}values[${slot}] === undefined) {\nlet value;\n`;
+    const share = sharing.byRule.get(index);
+    if (share === undefined) {
+      code += read + apply(field.steps);
+    } else {
+      const local = `s${share.slot}`;
+      code += `if (${local} === NOT_YET) {\n${read}${apply(field.steps.slice(0, share.length))}${local} = value;\n} else value = ${local};\n`;
+      code += apply(field.steps.slice(share.length));
+    }
+    const store = `values[${slot}] = ${outbound ? `${legacy}(value, ${about})` : 'value'};\n`;
+    if (field.hasDefault) {
+      const fallback = bind(field.fallback);
+      // An object default is copied so two outputs never share (and mutate) one object.
+      const copy = typeof field.fallback === 'object' && field.fallback !== null;
+      code += `if ${isMissing('value')} value = ${copy ? `structuredClone(${fallback})` : fallback};\n${store}`;
+    } else if (field.required) {
+      code += `if ${isMissing('value')} throw ${missing}(${about});\n${store}`;
+    } else {
+      code += `if (!${isMissing('value')}) ${store}`;
+    }
+    code += '}\n';
+  });
+  const source = `"use strict";\nreturn function runRules(scope, root, values) {\n${locals}${code}};`;
+  return new Function('NOT_YET', ...names, source)(NOT_YET, ...bound) as RunRules;
+}
+
+interface RuleAbout {
+  to: string;
+  sourceField: string;
+}
+
+function transformFailure(error: unknown, { to, sourceField }: RuleAbout): unknown {
+  return error instanceof TransformError
+    ? new RuleFailure(to, sourceField, error.rule, error.message)
+    : error;
+}
+
+function requiredFailure({ to, sourceField }: RuleAbout): RuleFailure {
+  return new RuleFailure(to, sourceField, 'required', '');
 }
 
 function addConstants(spec: BlockSpec, template: OutputTemplate): void {
@@ -224,31 +401,19 @@ function planField(
 ): PlannedRule {
   checkKeys(label, rule, FIELD_RULE_KEYS);
   const from = rule.from;
-  let get: ScopedGetter;
+  let getters: ScopedGetter[];
   let sourceField: string;
   if (typeof from === 'string') {
-    get = compileSource(`${label} "from"`, spec, from);
+    getters = [compileSource(`${label} "from"`, spec, from)];
     sourceField = from;
   } else if (Array.isArray(from) && from.length > 0 && from.every((path) => typeof path === 'string')) {
-    const getters = from.map((path: string, index) => compileSource(`${label} from[${index}]`, spec, path));
-    get = (scope, root) => {
-      const parts = new Array<unknown>(getters.length);
-      let present = false;
-      for (let i = 0; i < getters.length; i++) {
-        parts[i] = getters[i](scope, root);
-        present ||= !isMissing(parts[i]);
-      }
-      return present ? parts : undefined;
-    };
+    getters = from.map((path: string, index) => compileSource(`${label} from[${index}]`, spec, path));
     sourceField = from.join('+');
   } else {
     throw new MappingSpecError(`${label}: "from" must be a source field path (or a list of them)`);
   }
-  const transform = compileTransformChain(label, rule.transforms);
+  const steps = compileTransformSteps(label, rule.transforms);
   const hasDefault = rule.default !== undefined;
-  const fallback = rule.default;
-  const cloneDefault = typeof fallback === 'object' && fallback !== null;
-  const outbound = spec.direction === 'outbound';
   spec.links.push({
     target: spec.linkPrefix.target + to,
     source: sourceField.startsWith(`${ROOT_KEY}.`) ? sourceField : spec.linkPrefix.source + sourceField,
@@ -259,42 +424,31 @@ function planField(
     segments,
     to,
     optional: (!required && !hasDefault) || when !== undefined,
-    make: (slot) => (scope, root, values) => {
-      if (when !== undefined && !when(scope, root)) return;
-      if (values[slot] !== undefined) return;
-      let value = get(scope, root);
-      if (transform !== undefined) value = applyTransform(transform, value, scope, to, sourceField);
-      if (isMissing(value)) {
-        // An object default is copied so two outputs never share (and mutate) one object.
-        if (hasDefault) value = cloneDefault ? structuredClone(fallback) : fallback;
-        else if (required) throw new RuleFailure(to, sourceField, 'required', '');
-        else return;
-      }
-      values[slot] = outbound ? legacyValue(value, to, sourceField) : value;
+    field: {
+      when,
+      whenKey: rule.when === undefined ? undefined : JSON.stringify(rule.when),
+      getters,
+      several: typeof from !== 'string',
+      steps,
+      fromKey: JSON.stringify(from),
+      transformKeys: Array.isArray(rule.transforms)
+        ? rule.transforms.map((ref: unknown) => JSON.stringify(ref))
+        : [],
+      hasDefault,
+      fallback: rule.default,
+      required,
+      to,
+      sourceField,
     },
   };
 }
 
-function applyTransform(
-  transform: TransformFn,
-  value: unknown,
-  scope: unknown,
-  to: string,
-  sourceField: string,
-): unknown {
-  try {
-    return transform(value, scope);
-  } catch (error) {
-    if (error instanceof TransformError) throw new RuleFailure(to, sourceField, error.rule, error.message);
-    throw error;
-  }
-}
-
 /** Legacy encoders (XML, CSV, fixed width) write text: numbers become text, anything else is an error. */
-function legacyValue(value: unknown, to: string, sourceField: string): unknown {
+function legacyValue(value: unknown, about: RuleAbout): unknown {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (Array.isArray(value)) return value.map((item) => legacyValue(item, to, sourceField));
+  if (Array.isArray(value)) return value.map((item) => legacyValue(item, about));
+  const { to, sourceField } = about;
   const hint = typeof value === 'boolean' ? '; add a "flag" transform to write it' : '';
   throw new RuleFailure(to, sourceField, 'type', `a legacy field holds text, got ${describe(value)}${hint}`);
 }

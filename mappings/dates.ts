@@ -179,6 +179,71 @@ export function parseDate(format: DateInput, value: unknown): ParsedDate | undef
   }
 }
 
+/**
+ * SAP's digit forms to ISO text, for a value that is a well-formed date (time stamp): the output
+ * repeats the input's digits, so no calendar arithmetic is needed. A function only for those pairs of
+ * formats; it returns undefined for anything else (empty, "no date" spellings, errors, white space),
+ * which then takes the general parseDate / formatDate path. The text is made in one piece from
+ * character codes: pieces joined with + or a template literal form a rope that every later reader
+ * (the validator's date-time check first) has to copy flat again.
+ */
+export function sapDigitsToIso(
+  from: DateInput,
+  to: DateOutput,
+): ((value: unknown) => string | undefined) | undefined {
+  if (from === 'YYYYMMDDHHMMSS' && to === 'iso-datetime') {
+    return (value) => {
+      if (typeof value !== 'string' || value.length !== 14 || !allDigits(value) || !isCalendarDay(value))
+        return undefined;
+      if (digitsAt(value, 8) > 23 || digitsAt(value, 10) > 59 || digitsAt(value, 12) > 59) return undefined;
+      const at = (index: number) => value.charCodeAt(index);
+      // YYYY-MM-DDThh:mm:ss.000Z
+      // prettier-ignore
+      return String.fromCharCode(
+        at(0), at(1), at(2), at(3), DASH, at(4), at(5), DASH, at(6), at(7), LETTER_T,
+        at(8), at(9), COLON, at(10), at(11), COLON, at(12), at(13), DOT, ZERO, ZERO, ZERO, LETTER_Z,
+      );
+    };
+  }
+  if (from === 'YYYYMMDD' && to === 'iso-date') {
+    return (value) => {
+      if (typeof value !== 'string' || value.length !== 8 || !allDigits(value) || !isCalendarDay(value))
+        return undefined;
+      const at = (index: number) => value.charCodeAt(index);
+      return String.fromCharCode(at(0), at(1), at(2), at(3), DASH, at(4), at(5), DASH, at(6), at(7));
+    };
+  }
+  return undefined;
+}
+
+const DASH = 45;
+const DOT = 46;
+const ZERO = 48;
+const COLON = 58;
+const LETTER_T = 84;
+const LETTER_Z = 90;
+
+function allDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
+/** The two digits at `at` as a number. */
+function digitsAt(text: string, at: number): number {
+  return (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+}
+
+/** YYYYMMDD at the start of the text is a day of the calendar, years 0001 to 9999. */
+function isCalendarDay(text: string): boolean {
+  const year = digitsAt(text, 0) * 100 + digitsAt(text, 2);
+  const month = digitsAt(text, 4);
+  const day = digitsAt(text, 6);
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
 function two(value: number): string {
   return value < 10 ? `0${value}` : String(value);
 }

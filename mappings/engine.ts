@@ -13,7 +13,7 @@ import { failure, fromRuleFailure, recordLabel, specSystem, SYSTEM_ID } from './
 import type { CanonicalDocument } from './canonical/types';
 import { MappingSpecError, type MapContext, type MapResult, type SystemSpec } from './mapping-types';
 import { isPlainObject } from './transform-support';
-import { compileValidator, loadCanonicalSchema } from './validate';
+import { compileMappingValidator, loadCanonicalSchema } from './validate';
 
 export * from './mapping-types';
 export { compileOutbound, type CompiledOutbound, type LegacyRecord } from './outbound';
@@ -72,7 +72,7 @@ export function compileMapping(spec: SystemSpec, recordKind: string): CompiledMa
   } catch (error) {
     throw new MappingSpecError(`${where}: "produces": ${(error as Error).message}`);
   }
-  const validate = compileValidator(produces);
+  const validate = compileMappingValidator(produces);
   const links: SourceLink[] = [];
   const block = compileBlock({
     where,

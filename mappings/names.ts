@@ -64,9 +64,14 @@ function isTitle(token: string): boolean {
   return TITLES.has(token.toLowerCase()) || /^[a-zäöü][a-zäöü.]*\.$/.test(token);
 }
 
+// White space other than single plain spaces: a run of two or more, or any other white space.
+const UNEVEN_SPACE = /\s\s|[^\S ]/;
+
 function tokens(text: string): string[] {
   const trimmed = text.trim();
-  return trimmed === '' ? [] : trimmed.split(/\s+/);
+  if (trimmed === '') return [];
+  // Single plain spaces between the words (the usual case) split without the regular expression.
+  return UNEVEN_SPACE.test(trimmed) ? trimmed.split(/\s+/) : trimmed.split(' ');
 }
 
 const SALUTATIONS = new Set([
@@ -97,32 +102,19 @@ function leadingTitles(parts: string[]): string[] {
 
 /** Keys in the order of the schema, so equal names compare equal however they were built. */
 function person(familyName: string, salutation: string[], title: string[], given: string[]): PersonName {
-  return {
-    ...(salutation.length > 0 ? { salutation: salutation[0] } : {}),
-    ...(title.length > 0 ? { title: title.join(' ') } : {}),
-    ...(given.length > 0 ? { givenName: given.join(' ') } : {}),
-    familyName,
-  };
+  const name = {} as PersonName;
+  if (salutation.length > 0) name.salutation = salutation[0];
+  if (title.length > 0) name.title = title.join(' ');
+  if (given.length > 0) name.givenName = given.join(' ');
+  name.familyName = familyName;
+  return name;
 }
 
 /**
- * A spec typically splits one name field three times (title, given and family name each pick their
- * part), so the last result is kept and handed out as a copy.
+ * A spec that picks several parts of one name (title, given and family name) splits it once per
+ * record: the engine shares the common start of such rules (block.ts).
  */
-let lastName: string | undefined;
-let lastPerson: PersonName | undefined;
-
 export function splitName(value: unknown): PersonName | undefined {
-  if (typeof value === 'string' && value === lastName) return lastPerson && { ...lastPerson };
-  const person = parseName(value);
-  if (typeof value === 'string') {
-    lastName = value;
-    lastPerson = person;
-  }
-  return person && { ...person };
-}
-
-function parseName(value: unknown): PersonName | undefined {
   const text = asText('splitName', value);
   const comma = text.indexOf(',');
   if (comma >= 0) {
@@ -173,30 +165,25 @@ export function joinName(format: NameFormat, value: unknown): string {
   return [...parts, last].filter((part) => part !== '').join(' ');
 }
 
+/** Trimmed, white-space runs as one space; most lines need neither, and then nothing is copied. */
+function collapseSpace(text: string): string {
+  const trimmed = text.trim();
+  return UNEVEN_SPACE.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
+}
+
 const HOUSE_NUMBER = String.raw`\d+(?: ?[a-zA-Z](?![a-zA-Z]))?(?: ?[-/] ?\d+(?: ?[a-zA-Z](?![a-zA-Z]))?)?`;
 const NUMBER_LAST = new RegExp(String.raw`^(.+?)(?:[ ,]+|(?<=\.))(${HOUSE_NUMBER})$`);
 const NUMBER_FIRST = new RegExp(String.raw`^(${HOUSE_NUMBER})[ ,]+(\D.*)$`);
 
-let lastLine: string | undefined;
-let lastStreet: StreetLine | undefined;
-
 /** "Hauptstraße 5a" and "10 Downing Street" alike; a line without a number is all street. */
 export function splitStreet(value: unknown): StreetLine | undefined {
-  // Kept for the same reason as in splitName: street and house number are picked from one line.
-  if (typeof value === 'string' && value === lastLine) return lastStreet && { ...lastStreet };
-  const line = parseStreet(value);
-  if (typeof value === 'string') {
-    lastLine = value;
-    lastStreet = line;
-  }
-  return line && { ...line };
-}
-
-function parseStreet(value: unknown): StreetLine | undefined {
-  const text = asText('splitStreet', value).trim().replace(/\s+/g, ' ');
+  const text = collapseSpace(asText('splitStreet', value));
   if (text === '') return undefined;
   const last = NUMBER_LAST.exec(text);
-  if (last) return { street: last[1].replace(/,$/, ''), houseNumber: last[2] };
+  if (last) {
+    const street = last[1];
+    return { street: street.endsWith(',') ? street.slice(0, -1) : street, houseNumber: last[2] };
+  }
   const first = NUMBER_FIRST.exec(text);
   if (first) return { street: first[2], houseNumber: first[1] };
   return { street: text };

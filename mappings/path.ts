@@ -48,27 +48,32 @@ export type Setter = (root: Record<string, unknown>, value: unknown) => void;
 
 export function compileGetter(path: string | readonly PathSegment[]): Getter {
   const segments = typeof path === 'string' ? parsePath(path) : [...path];
-  // The common short paths get straight-line closures; the loop covers the rest.
-  if (segments.length === 1) {
-    const [a] = segments;
-    return (root) => (isContainer(root) ? (root as Record<PathSegment, unknown>)[a] : undefined);
-  }
-  if (segments.length === 2) {
-    const [a, b] = segments;
-    return (root) => {
-      if (!isContainer(root)) return undefined;
-      const first = (root as Record<PathSegment, unknown>)[a];
-      return isContainer(first) ? (first as Record<PathSegment, unknown>)[b] : undefined;
-    };
-  }
-  return (root) => {
-    let current = root;
-    for (let i = 0; i < segments.length; i++) {
-      if (!isContainer(current)) return undefined;
-      current = (current as Record<PathSegment, unknown>)[segments[i]];
+  return generateGetter(segments, false) as Getter;
+}
+
+/**
+ * Straight-line code with the keys written out: each getter gets its own property-load sites, which
+ * V8 specializes per key, where one shared loop over a list of keys makes every load a generic keyed
+ * lookup. Keys passed parsePath() or are numbers, and go in as JSON literals.
+ * `listOfOne`: an index segment on an object that is not an array reads the object itself at [0]
+ * and nothing at other indexes.
+ */
+function generateGetter(segments: readonly PathSegment[], listOfOne: boolean): Getter {
+  let body = '';
+  for (const segment of segments) {
+    body += 'if (typeof c !== "object" || c === null) return undefined;\n';
+    if (typeof segment === 'number' && listOfOne) {
+      body +=
+        segment === 0
+          ? 'if (Array.isArray(c)) c = c[0];\n'
+          : `if (!Array.isArray(c)) return undefined;\nc = c[${segment}];\n`;
+    } else {
+      body += `c = c[${JSON.stringify(segment)}];\n`;
     }
-    return current;
-  };
+  }
+  return new Function(
+    `"use strict";\nreturn function get(start) {\nlet c = start;\n${body}return c;\n};`,
+  )() as Getter;
 }
 
 /** Creates missing objects and arrays on the way; an index segment creates an array. */
@@ -108,24 +113,7 @@ export const ROOT_KEY = '$root';
 export function compileScopedGetter(path: string): ScopedGetter {
   const all = parsePath(path);
   const fromRoot = all[0] === ROOT_KEY;
-  const segments = fromRoot ? all.slice(1) : all;
-  let get: Getter;
-  if (segments.length === 0) get = (value) => value;
-  else if (!segments.some((segment) => typeof segment === 'number')) get = compileGetter(segments);
-  else {
-    get = (start) => {
-      let current = start;
-      for (let i = 0; i < segments.length; i++) {
-        if (!isContainer(current)) return undefined;
-        const segment = segments[i];
-        if (typeof segment === 'number' && !Array.isArray(current)) {
-          if (segment !== 0) return undefined;
-          continue;
-        }
-        current = (current as Record<PathSegment, unknown>)[segment];
-      }
-      return current;
-    };
-  }
-  return fromRoot ? (_scope, root) => get(root) : (scope) => get(scope);
+  const get = generateGetter(fromRoot ? all.slice(1) : all, true);
+  // A Getter called with (scope, root) reads the scope and ignores the root.
+  return fromRoot ? (_scope, root) => get(root) : get;
 }

@@ -1,8 +1,10 @@
 /**
  * The output shape of a mapping, known at compile time, generated into one function that builds each
- * document as a single nested object literal. Objects built key by key through dynamic setters end up
- * with slow, unpredictable shapes; a literal gives every output the same hidden class, which is what
- * keeps mapping plus validation several times cheaper than an interpreted mapping language.
+ * document with object literals and plain property stores. Fields that may be missing are added under
+ * an `if` instead of being written and deleted afterwards: deleting a property that is not the last
+ * one turns the object into a hash table (dictionary mode), and every later reader of the document,
+ * the canonical validator first, then pays a hash lookup per property. Added in a fixed order, the
+ * documents of one mapping share a handful of fast hidden classes.
  */
 import { formatPath, type PathSegment } from './path';
 
@@ -67,7 +69,9 @@ export class OutputTemplate {
   }
 
   compile(): BuildFn {
-    const code = `"use strict";\nconst o = ${emit(this.root)};\n${prune(this.root, 'o')}return o;`;
+    const out: string[] = [];
+    const document = build(this.root, out, { next: 0 });
+    const code = `"use strict";\n${out.join('')}return ${document};`;
     return new Function('v', 'eventId', 'occurredAt', code) as BuildFn;
   }
 
@@ -110,15 +114,107 @@ function setChild(node: TemplateNode, segment: PathSegment, child: TemplateNode)
   else throw new TemplateConflictError(`cannot place ${JSON.stringify(segment)} in an ${node.kind}`);
 }
 
-function emit(node: TemplateNode): string {
+/** Names of the generated locals. */
+interface Names {
+  next: number;
+}
+
+/**
+ * An expression for the node's value; statements it needs first (locals of containers with optional
+ * parts) go to `out`.
+ */
+function build(node: TemplateNode, out: string[], names: Names): string {
   switch (node.kind) {
     case 'object':
-      return `{${[...node.children].map(([key, child]) => `${JSON.stringify(key)}: ${emit(child)}`).join(', ')}}`;
+      return buildObject(node, out, names);
     case 'array':
-      return `[${Array.from(node.items, (item) => (item ? emit(item) : 'undefined')).join(', ')}]`;
+      return buildArray(node, out, names);
     case 'leaf':
       return emitLeaf(node.source);
   }
+}
+
+/** The test that keeps an optional child: any of its fields has a value. */
+function present(indexes: number[]): string {
+  return indexes.map((index) => `v[${index}] !== undefined`).join(' || ');
+}
+
+function buildObject(node: Extract<TemplateNode, { kind: 'object' }>, out: string[], names: Names): string {
+  const entries = [...node.children].map(([key, child]) => ({
+    key: JSON.stringify(key),
+    child,
+    optional: optionalFields(child),
+  }));
+  // The children that always stay go into the literal, as long as no optional one comes before them,
+  // so the key order is the template's whatever is left out.
+  let fixed = 0;
+  while (fixed < entries.length && entries[fixed].optional === undefined) fixed++;
+  const literal = `{${entries
+    .slice(0, fixed)
+    .map(({ key, child }) => `${key}: ${build(child, out, names)}`)
+    .join(', ')}}`;
+  if (fixed === entries.length) return literal;
+  const name = `o${names.next++}`;
+  out.push(`const ${name} = ${literal};\n`);
+  for (const { key, child, optional } of entries.slice(fixed)) {
+    if (optional === undefined) {
+      const value = build(child, out, names);
+      out.push(`${name}[${key}] = ${value};\n`);
+    } else {
+      const inner: string[] = [];
+      const value = build(child, inner, names);
+      out.push(`if (${present(optional)}) {\n${inner.join('')}${name}[${key}] = ${value};\n}\n`);
+    }
+  }
+  return name;
+}
+
+function buildArray(node: Extract<TemplateNode, { kind: 'array' }>, out: string[], names: Names): string {
+  // A missing object item would leave a hole (phones[0] missing, phones[1] there) that no schema
+  // accepts, so lists that have optional object items close up; a leaf keeps its position
+  // (data.lines[1] stays the second line, a hole when missing).
+  const closesUp = node.items.some(
+    (item) => item !== undefined && item.kind !== 'leaf' && optionalFields(item) !== undefined,
+  );
+  if (!closesUp) {
+    const items = Array.from(node.items, (item) => (item ? build(item, out, names) : 'undefined'));
+    const holes = node.items.flatMap((item, index) =>
+      item?.kind === 'leaf' && item.source.kind === 'field' && item.source.optional
+        ? [{ index, field: item.source.index }]
+        : [],
+    );
+    if (holes.length === 0) return `[${items.join(', ')}]`;
+    const name = `a${names.next++}`;
+    out.push(`const ${name} = [${items.join(', ')}];\n`);
+    for (const { index, field } of holes)
+      out.push(`if (v[${field}] === undefined) delete ${name}[${index}];\n`);
+    return name;
+  }
+  // Closing up drops every item that is missing: empty positions, leaves without a value, optional
+  // objects none of whose fields has one.
+  const name = `a${names.next++}`;
+  out.push(`const ${name} = [];\n`);
+  for (const item of node.items) {
+    if (item === undefined) continue;
+    if (item.kind === 'leaf') {
+      const value = emitLeaf(item.source);
+      out.push(
+        item.source.kind === 'const'
+          ? `${name}.push(${value});\n`
+          : `if (${value} !== undefined) ${name}.push(${value});\n`,
+      );
+      continue;
+    }
+    const optional = optionalFields(item);
+    const inner: string[] = [];
+    const value = build(item, inner, names);
+    out.push(
+      optional === undefined
+        ? `${inner.join('')}${name}.push(${value});\n`
+        : `if (${present(optional)}) {\n${inner.join('')}${name}.push(${value});\n}\n`,
+    );
+  }
+  return name;
 }
 
 function emitLeaf(source: LeafSource): string {
@@ -153,30 +249,4 @@ function optionalFields(node: TemplateNode): number[] | undefined {
     indexes.push(...childIndexes);
   }
   return indexes;
-}
-
-function prune(node: TemplateNode, access: string): string {
-  if (node.kind === 'leaf') {
-    return node.source.kind === 'field' && node.source.optional
-      ? `if (v[${node.source.index}] === undefined) delete ${access};\n`
-      : '';
-  }
-  const entries: [string, TemplateNode][] =
-    node.kind === 'object'
-      ? [...node.children].map(([key, child]) => [`${access}[${JSON.stringify(key)}]`, child])
-      : node.items.flatMap((child, index) =>
-          child ? [[`${access}[${index}]`, child] as [string, TemplateNode]] : [],
-        );
-  let inner = entries.map(([childAccess, child]) => prune(child, childAccess)).join('');
-  // A deleted object item would leave a hole (phones[0] missing, phones[1] there) that no schema
-  // accepts, so lists of objects close up; a leaf keeps its position (data.lines[1]).
-  if (
-    node.kind === 'array' &&
-    entries.some(([, child]) => child.kind !== 'leaf' && optionalFields(child) !== undefined)
-  )
-    inner += `${access} = ${access}.filter((item) => item !== undefined);\n`;
-  const vanishing = access === 'o' ? undefined : optionalFields(node);
-  if (!vanishing) return inner;
-  const allMissing = vanishing.map((index) => `v[${index}] === undefined`).join(' && ');
-  return `if (${allMissing}) delete ${access};\nelse {\n${inner}}\n`;
 }

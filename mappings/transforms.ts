@@ -6,7 +6,7 @@
  */
 import { COUNTRY_FORMATS, countryAs, loadCodeTable, tableFrom, type CodeTable } from './code-tables';
 import { isPhoneCountry, normalizeEmail, toE164 } from './contact';
-import { DATE_INPUTS, DATE_OUTPUTS, formatDate, parseDate } from './dates';
+import { DATE_INPUTS, DATE_OUTPUTS, formatDate, parseDate, sapDigitsToIso } from './dates';
 import { DECIMAL_LOCALES, formatDecimal, parseDecimal } from './decimal';
 import { joinName, joinStreet, splitName, splitStreet } from './names';
 import { compileGetter } from './path';
@@ -67,6 +67,19 @@ function parseNumber(option: unknown): TransformFn {
     if (!Number.isFinite(parsed)) throw new TransformError('number', `${quote(value)} is not a number`);
     return parsed;
   };
+}
+
+/**
+ * "0004711" -> "4711", "000" -> "0", the way /^0+(?=.)/ would replace: a zero stays when only a line
+ * break (which "." does not match) or nothing follows the zeros.
+ */
+function stripLeadingZeros(text: string): string {
+  let zeros = 0;
+  while (zeros < text.length && text.charCodeAt(zeros) === 48) zeros++;
+  if (zeros === 0) return text;
+  const next = text.charCodeAt(zeros);
+  const keepOne = zeros === text.length || next === 10 || next === 13 || next === 0x2028 || next === 0x2029;
+  return text.slice(keepOne ? zeros - 1 : zeros);
 }
 
 function pad(name: 'padStart' | 'padEnd'): TransformDefinition {
@@ -225,10 +238,7 @@ export const transforms: Record<string, TransformDefinition> = {
     needsOption: false,
     create: (option) => {
       noOption('stripLeadingZeros', option);
-      return (value) =>
-        asText('stripLeadingZeros', value)
-          .trim()
-          .replace(/^0+(?=.)/, '');
+      return (value) => stripLeadingZeros(asText('stripLeadingZeros', value).trim());
     },
   },
   zeroPad: {
@@ -296,10 +306,12 @@ export const transforms: Record<string, TransformDefinition> = {
       const spec = optionObject('date', option, ['from', 'to'], usage);
       const from = oneOf('date', 'from', spec.from, DATE_INPUTS);
       const to = oneOf('date', 'to', spec.to, DATE_OUTPUTS);
-      return (value) => {
+      const general = (value: unknown) => {
         const date = parseDate(from, value);
         return date === undefined ? undefined : formatDate(to, date);
       };
+      const direct = sapDigitsToIso(from, to);
+      return direct === undefined ? general : (value) => direct(value) ?? general(value);
     },
   },
   code: {
@@ -373,10 +385,13 @@ export const transforms: Record<string, TransformDefinition> = {
       const spec = separatorOption('split', option, ['keepEmpty']);
       const keepEmpty = optionalBoolean('split', 'keepEmpty', spec.keepEmpty, false);
       return (value) => {
-        const parts = asText('split', value)
-          .split(spec.separator)
-          .map((part) => part.trim());
-        return keepEmpty ? parts : parts.filter((part) => part !== '');
+        const parts = asText('split', value).split(spec.separator);
+        const out: string[] = [];
+        for (let i = 0; i < parts.length; i++) {
+          const part = parts[i].trim();
+          if (keepEmpty || part !== '') out.push(part);
+        }
+        return out;
       };
     },
   },

@@ -41,20 +41,50 @@ function digits(text: string, start: number, length: number): number {
   return value;
 }
 
+/** ajv's logger for the verdict-only instance: the console, less the notice on its unicode option. */
+const withoutUnicodeNotice = {
+  log: console.log,
+  warn: (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && args[0].startsWith('DEPRECATED: option unicode.')))
+      console.warn(...args);
+  },
+  error: console.error,
+};
+
 // One Ajv instance for all canonical schemas, so they $ref each other (and common.schema.json) by $id.
 // strictRequired is off because if/then branches require properties declared in the main schema.
 // verbose puts the failing sub-schema and value on each error object (the error path only), which
 // the human messages below need.
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, verbose: true });
-addFormats(ajv);
-// "x-message" on a leaf schema is the human wording of what the value must be, e.g. "must be an ISO
-// 3166-1 alpha-2 country code such as \"DE\"". An annotation only: it never changes the outcome.
-ajv.addVocabulary([MESSAGE_KEYWORD]);
-// Every event carries an eventId and an occurredAt, so these two formats sit on the hot path. The
-// ajv-formats versions split and re-parse the text; these are one precompiled test each, as strict
-// (RFC 3339 with time zone, real calendar days; RFC 4122 layout).
-ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
-ajv.addFormat('uuid', { type: 'string', validate: (text: string) => UUID.test(text) });
+const ajv = newAjv(true);
+
+/**
+ * The same schemas, formats and keywords either way; `withErrors` collects every error with its
+ * schema and value (what the messages below need), without it validation stops at the first one and
+ * builds no error objects. Whether a document is valid does not depend on it.
+ */
+function newAjv(withErrors: boolean): Ajv2020 {
+  const lengthByCodeUnits =
+    !withErrors && onlyNonEmptyLimits(listCanonicalSchemas().map(loadCanonicalSchema));
+  const instance = new Ajv2020({
+    allErrors: withErrors,
+    strict: true,
+    strictRequired: false,
+    verbose: withErrors,
+    // Deprecated by ajv, which warns once per instance that it counts code points by default; here
+    // the count is not needed (see onlyNonEmptyLimits). A later ajv without it counts again.
+    ...(lengthByCodeUnits ? { unicode: false, logger: withoutUnicodeNotice } : {}),
+  });
+  addFormats(instance);
+  // "x-message" on a leaf schema is the human wording of what the value must be, e.g. "must be an ISO
+  // 3166-1 alpha-2 country code such as \"DE\"". An annotation only: it never changes the outcome.
+  instance.addVocabulary([MESSAGE_KEYWORD]);
+  // Every event carries an eventId and an occurredAt, so these two formats sit on the hot path. The
+  // ajv-formats versions split and re-parse the text; these are one precompiled test each, as strict
+  // (RFC 3339 with time zone, real calendar days; RFC 4122 layout).
+  instance.addFormat('date-time', { type: 'string', validate: isDateTime });
+  instance.addFormat('uuid', { type: 'string', validate: (text: string) => UUID.test(text) });
+  return instance;
+}
 
 const schemas = new Map<string, Record<string, unknown>>();
 const validators = new Map<string, Validator>();
@@ -103,30 +133,74 @@ export function listCanonicalSchemas(): string[] {
 export function compileValidator(schemaName: string): Validator {
   const cached = validators.get(schemaName);
   if (cached) return cached;
-  const schema = loadCanonicalSchema(schemaName);
-  registerCanonicalSchemas();
-  const id = typeof schema.$id === 'string' ? schema.$id : undefined;
-  const validate: ValidateFunction = (id && ajv.getSchema(id)) || ajv.compile(schema);
+  const validate = compileWith(ajv, schemaName);
   const validator: Validator = (doc) =>
     validate(doc) ? { ok: true } : { ok: false, errors: toFieldErrors(validate.errors ?? []) };
   validators.set(schemaName, validator);
   return validator;
 }
 
-let registered = false;
+/**
+ * ajv counts a string's length in code points (a surrogate pair is one), walking the whole string for
+ * every minLength. "Not empty" (minLength 1) needs no walk: a string has code points exactly when it
+ * has code units. So the verdict-only validator reads .length while the canonical schemas have no
+ * other length limit. A property that happens to be called minLength only makes this say no.
+ */
+function onlyNonEmptyLimits(node: unknown): boolean {
+  if (Array.isArray(node)) return node.every(onlyNonEmptyLimits);
+  if (!isRecord(node)) return true;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'maxLength' || (key === 'minLength' && (typeof value !== 'number' || value > 1)))
+      return false;
+    if (!onlyNonEmptyLimits(value)) return false;
+  }
+  return true;
+}
+
+const VALID: ValidationResult = Object.freeze({ ok: true });
+let quickAjv: Ajv2020 | undefined;
+const quickValidators = new Map<string, Validator>();
 
 /**
- * Adds every schema of canonical/ to the Ajv instance (without compiling it), so a $ref to
+ * For the documents compiled mappings build. The verdict comes from a validator that stops at the
+ * first error and records none, so a valid document (the usual case) costs the least; only an invalid
+ * one runs the full validator of compileValidator() for its errors, which are the same. Its own Ajv
+ * instance also keeps the validator's property caches to the few shapes mappings build, apart from
+ * whatever else the hub validates.
+ */
+export function compileMappingValidator(schemaName: string): Validator {
+  const cached = quickValidators.get(schemaName);
+  if (cached) return cached;
+  const full = compileValidator(schemaName);
+  quickAjv ??= newAjv(false);
+  const quick = compileWith(quickAjv, schemaName);
+  const validator: Validator = (doc) => (quick(doc) ? VALID : full(doc));
+  quickValidators.set(schemaName, validator);
+  return validator;
+}
+
+function compileWith(instance: Ajv2020, schemaName: string): ValidateFunction {
+  const schema = loadCanonicalSchema(schemaName);
+  registerCanonicalSchemas(instance);
+  const id = typeof schema.$id === 'string' ? schema.$id : undefined;
+  return (id && instance.getSchema(id)) || instance.compile(schema);
+}
+
+const registered = new WeakSet<Ajv2020>();
+
+/**
+ * Adds every schema of canonical/ to an Ajv instance (without compiling it), so a $ref to
  * "https://crm-hub.dev/schemas/common/1.0#/$defs/Money" resolves whichever schema is compiled first.
  */
-function registerCanonicalSchemas(): void {
-  if (registered) return;
+function registerCanonicalSchemas(instance: Ajv2020): void {
+  if (registered.has(instance)) return;
   for (const name of listCanonicalSchemas()) {
     const schema = loadCanonicalSchema(name);
     const id = typeof schema.$id === 'string' ? schema.$id : name;
-    if (!ajv.getSchema(id)) ajv.addSchema(schema, typeof schema.$id === 'string' ? undefined : name);
+    if (!instance.getSchema(id))
+      instance.addSchema(schema, typeof schema.$id === 'string' ? undefined : name);
   }
-  registered = true;
+  registered.add(instance);
 }
 
 let namesById: Map<string, string> | undefined;
