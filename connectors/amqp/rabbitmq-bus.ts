@@ -13,6 +13,7 @@ import {
   type PublishOptions,
   type Subscription,
 } from './bus';
+import { coalesceSocketWrites } from './coalesce-writes';
 import { deadLetterHeaders } from './dead-letter';
 import {
   checkConsumeArgs,
@@ -317,6 +318,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     model.on('close', (err?: unknown) => this.onConnectionLost(model, err));
     model.on('blocked', (reason: unknown) => this.emit('blocked', String(reason)));
     model.on('unblocked', () => this.emit('unblocked'));
+    coalesceSocketWrites(model);
     this.model = model;
     this.connectionError = undefined;
 
