@@ -70,6 +70,29 @@ describe('golden-record and next-best-offer', () => {
     expect((await store.getCustomer('crm:4711'))?.document.tier).toBe('platinum');
   });
 
+  // The hub flow's golden-record consumer keeps no processed-message ledger because of this.
+  it('changes nothing when the same customer or the same event is delivered again', async () => {
+    await load(all, flow());
+    const doc = customer('2026-11-22T10:00:00Z', 'gold');
+    await send('golden', doc, 'stored');
+    const again = await send('golden', JSON.parse(JSON.stringify(doc)) as unknown, 'stored');
+    expect(again.goldenRecord).toMatchObject({ write: { created: false, changed: false, version: 1 } });
+    const event = {
+      eventId: 'e-redelivered',
+      type: 'address-changed',
+      channel: 'call-center',
+      occurredAt: '2026-11-22T10:05:00Z',
+      customer: { ref: 'crm:4711' },
+    };
+    const first = await send('golden', event, 'stored');
+    expect(first.goldenRecord).toMatchObject({ kind: 'interaction', recorded: true });
+    const repeat = await send('golden', { ...event }, 'stored');
+    expect(repeat.goldenRecord).toMatchObject({ kind: 'interaction', recorded: false });
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    const history = await store.listInteractions('crm:4711');
+    expect(history.filter((i) => i.eventId === 'e-redelivered')).toHaveLength(1);
+  });
+
   it('answers the next best offer by priority, explains it, and serves the same over REST', async () => {
     await load(all, flow());
     const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
