@@ -113,7 +113,7 @@ type CompiledPlan = {
 } | null;
 
 // The order of the library's getNumberType(); any type that matches makes the number valid.
-const NUMBER_TYPES = [
+export const NUMBER_TYPES = [
   'FIXED_LINE',
   'MOBILE',
   'PREMIUM_RATE',
@@ -134,14 +134,22 @@ function entire(pattern: string | undefined): RegExp {
   return new RegExp(`^(?:${pattern})$`);
 }
 
-function compilePlan(key: string): CompiledPlan {
+/**
+ * The library's numbering plan object for a country or calling code, seen through the view a caller
+ * expects; the typings leave its methods out, so each caller checks the ones it uses.
+ */
+function numberingPlan<View>(key: string): Partial<View> | undefined {
   const selected = new Metadata(metadata);
   try {
     selected.selectNumberingPlan(key as CountryCode);
   } catch {
-    return null;
+    return undefined;
   }
-  const plan = selected.numberingPlan as unknown as Partial<NumberingPlanView> | undefined;
+  return selected.numberingPlan as unknown as Partial<View> | undefined;
+}
+
+function compilePlan(key: string): CompiledPlan {
+  const plan = numberingPlan<NumberingPlanView>(key);
   if (
     typeof plan?.nationalNumberPattern !== 'function' ||
     typeof plan.hasTypes !== 'function' ||
@@ -268,13 +276,7 @@ function describePlainCountry(country: string): PlainCountry | null {
   if (!COUNTRIES.has(country)) return null;
   const plan = planFor(country);
   if (plan === null) return null;
-  const selected = new Metadata(metadata);
-  try {
-    selected.selectNumberingPlan(country as CountryCode);
-  } catch {
-    return null;
-  }
-  const details = selected.numberingPlan as unknown as Partial<PlanDetailsView> | undefined;
+  const details = numberingPlan<PlanDetailsView>(country);
   if (
     typeof details?.callingCode !== 'function' ||
     typeof details.IDDPrefix !== 'function' ||

@@ -16,6 +16,14 @@ const customer = (updatedAt: string, tier: string, consents: unknown[] = []) => 
   source: { system: 'crm' },
 });
 
+const addressChanged = (eventId: string) => ({
+  eventId,
+  type: 'address-changed',
+  channel: 'call-center',
+  occurredAt: '2026-11-22T10:05:00Z',
+  customer: { ref: 'crm:4711' },
+});
+
 const offer = (offerId: string, priority: number, name: string) => ({
   offerId,
   customerId: 'crm:4711',
@@ -77,13 +85,7 @@ describe('golden-record and next-best-offer', () => {
     await send('golden', doc, 'stored');
     const again = await send('golden', JSON.parse(JSON.stringify(doc)) as unknown, 'stored');
     expect(again.goldenRecord).toMatchObject({ write: { created: false, changed: false, version: 1 } });
-    const event = {
-      eventId: 'e-redelivered',
-      type: 'address-changed',
-      channel: 'call-center',
-      occurredAt: '2026-11-22T10:05:00Z',
-      customer: { ref: 'crm:4711' },
-    };
+    const event = addressChanged('e-redelivered');
     const first = await send('golden', event, 'stored');
     expect(first.goldenRecord).toMatchObject({ kind: 'interaction', recorded: true });
     const repeat = await send('golden', { ...event }, 'stored');
@@ -134,13 +136,7 @@ describe('golden-record and next-best-offer', () => {
   it('answers customer 360 with the record, open offers and the interaction history', async () => {
     await load(all, flow());
     await send('golden', customer('2026-11-22T10:00:00Z', 'gold'), 'stored');
-    const event = {
-      eventId: 'e-9',
-      type: 'address-changed',
-      channel: 'call-center',
-      occurredAt: '2026-11-22T10:05:00Z',
-      customer: { ref: 'crm:4711' },
-    };
+    const event = addressChanged('e-9');
     const recorded = await send('golden', event, 'stored');
     expect(recorded.goldenRecord).toMatchObject({ kind: 'interaction', recorded: true });
     const view = await send('c360', { customerRef: 'crm:4711' }, 'answer');

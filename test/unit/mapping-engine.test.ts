@@ -1,5 +1,6 @@
 import { compileMapping, loadSystemSpec, MappingSpecError, type SystemSpec } from '../../mappings/engine';
 import { compileValidator } from '../../mappings/validate';
+import { eventSpec } from './mapping-test-spec';
 
 const request = {
   customerNumber: ' 0004711 ',
@@ -15,28 +16,8 @@ const context = {
   recordRef: 'msg-17',
 };
 
-function specWith(fields: unknown[], set: Record<string, unknown> = {}): SystemSpec {
-  return {
-    system: 'test',
-    title: 'test system',
-    inbound: {
-      Thing: {
-        produces: 'interaction-event',
-        set: {
-          type: 'withdrawal',
-          schemaVersion: '1.0',
-          channel: 'web',
-          'source.system': 'test',
-          'customer.ref': 'test:1',
-          'customer.identifiers': [],
-          data: {},
-          ...set,
-        },
-        fields: fields as SystemSpec['inbound'][string]['fields'],
-      },
-    },
-  };
-}
+const specWith = (fields: unknown[], set: Record<string, unknown> = {}) =>
+  eventSpec(fields, { type: 'withdrawal', channel: 'web', ...set });
 
 describe('mapping engine: crm ReportAddressChange', () => {
   const mapping = compileMapping(loadSystemSpec('crm'), 'ReportAddressChange');

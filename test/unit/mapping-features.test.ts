@@ -6,6 +6,7 @@ import {
   type SystemSpec,
   type Rule,
 } from '../../mappings/engine';
+import { eventSpec } from './mapping-test-spec';
 
 const context = {
   eventId: '7f1e2d3c-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
@@ -13,27 +14,7 @@ const context = {
   recordRef: 'line 17',
 };
 
-function spec(fields: unknown[]): SystemSpec {
-  return {
-    system: 'test',
-    title: 'test system',
-    inbound: {
-      Thing: {
-        produces: 'interaction-event',
-        set: {
-          type: 'customer-changed',
-          schemaVersion: '1.0',
-          channel: 'erp',
-          'source.system': 'test',
-          'customer.ref': 'test:1',
-          'customer.identifiers': [],
-          data: {},
-        },
-        fields: fields as Rule[],
-      },
-    },
-  };
-}
+const spec = (fields: unknown[]) => eventSpec(fields);
 
 function mapData(fields: unknown[], input: Record<string, unknown>): unknown {
   const result = compileMapping(spec(fields), 'Thing').map(input, context);

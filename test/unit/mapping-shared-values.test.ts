@@ -2,8 +2,9 @@
  * Rules that read the same source and begin with the same transforms share that beginning within one
  * record (or one item of a repeated segment); each rule still fails under its own name.
  */
-import { compileMapping, type Rule, type SystemSpec } from '../../mappings/engine';
+import { compileMapping } from '../../mappings/engine';
 import { transforms } from '../../mappings/transforms';
+import { eventSpec } from './mapping-test-spec';
 
 const context = {
   eventId: '7f1e2d3c-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
@@ -11,27 +12,7 @@ const context = {
   recordRef: 'line 3',
 };
 
-function spec(fields: unknown[]): SystemSpec {
-  return {
-    system: 'test',
-    title: 'test system',
-    inbound: {
-      Thing: {
-        produces: 'interaction-event',
-        set: {
-          type: 'customer-changed',
-          schemaVersion: '1.0',
-          channel: 'erp',
-          'source.system': 'test',
-          'customer.ref': 'test:1',
-          'customer.identifiers': [],
-          data: {},
-        },
-        fields: fields as Rule[],
-      },
-    },
-  };
-}
+const spec = (fields: unknown[]) => eventSpec(fields);
 
 const PERSON = { field: 'KIND', equals: 'P' };
 const nameRule = (to: string, part: string, extra: Record<string, unknown> = {}) => ({

@@ -9,33 +9,16 @@ import {
   getCountries,
   getCountryCallingCode,
   getExampleNumber,
-  parsePhoneNumberFromString,
   type CountryCode,
   type MetadataJson,
 } from 'libphonenumber-js/max';
 import maxMetadata from 'libphonenumber-js/metadata.max.json';
 import examples from 'libphonenumber-js/examples.mobile.json';
-import { plainE164, toE164 } from '../../mappings/contact';
-import { TransformError } from '../../mappings/transform-support';
+import { NUMBER_TYPES, plainE164, toE164 } from '../../mappings/contact';
+import { library, ours } from './phone-oracle';
 
 const metadata = maxMetadata as unknown as MetadataJson;
 const countries = getCountries();
-
-/** What the library's public API says: the E.164 number, or that it is not a valid one. */
-function library(text: string, country: CountryCode | undefined): string {
-  if (text.trim() === '') return 'empty';
-  const parsed = parsePhoneNumberFromString(text.trim(), country ? { defaultCountry: country } : undefined);
-  return parsed && parsed.isValid() ? parsed.number : 'invalid';
-}
-
-function ours(text: string, country: CountryCode | undefined): string {
-  try {
-    return toE164(text, country) ?? 'empty';
-  } catch (error) {
-    if (error instanceof TransformError) return 'invalid';
-    throw error;
-  }
-}
 
 /** The plain way's answer, 'not plain' where it leaves the text to the library. */
 function plain(text: string, country: CountryCode | undefined): string {
@@ -48,19 +31,6 @@ interface PlanView {
   IDDPrefix(): string | undefined;
   type(name: string): { pattern(): string | undefined } | undefined;
 }
-
-const TYPES = [
-  'FIXED_LINE',
-  'MOBILE',
-  'PREMIUM_RATE',
-  'TOLL_FREE',
-  'SHARED_COST',
-  'VOIP',
-  'PERSONAL_NUMBER',
-  'PAGER',
-  'UAN',
-  'VOICEMAIL',
-];
 
 interface CountryFacts {
   callingCode: string;
@@ -77,7 +47,7 @@ function facts(country: CountryCode): CountryFacts {
   const plan = selected.numberingPlan as unknown as PlanView;
   const example = getExampleNumber(country, examples as never)?.nationalNumber;
   const numbers: fc.Arbitrary<string>[] = example ? [fc.constant(example)] : [];
-  for (const name of TYPES) {
+  for (const name of NUMBER_TYPES) {
     const pattern = plan.type(name)?.pattern();
     if (pattern) numbers.push(fc.stringMatching(new RegExp(`^(?:${pattern})$`)));
   }

@@ -4,31 +4,11 @@
  * on every country's numbers and on near misses of them.
  */
 import fc from 'fast-check';
-import {
-  getCountries,
-  getExampleNumber,
-  parsePhoneNumberFromString,
-  type CountryCode,
-} from 'libphonenumber-js/max';
+import { getCountries, getExampleNumber, type CountryCode } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/examples.mobile.json';
 import { isPhoneCountry, toE164 } from '../../mappings/contact';
 import { TransformError } from '../../mappings/transform-support';
-
-/** What the library's public API says: the E.164 number, or that it is not a valid one. */
-function library(text: string, country: CountryCode | undefined): string {
-  if (text.trim() === '') return 'empty';
-  const parsed = parsePhoneNumberFromString(text.trim(), country ? { defaultCountry: country } : undefined);
-  return parsed && parsed.isValid() ? parsed.number : 'invalid';
-}
-
-function ours(text: string, country: CountryCode | undefined): string {
-  try {
-    return toE164(text, country) ?? 'empty';
-  } catch (error) {
-    if (error instanceof TransformError) return 'invalid';
-    throw error;
-  }
-}
+import { library, ours } from './phone-oracle';
 
 /** The number and near misses: a digit less, one more, the last or first one changed. */
 function variants(national: string): string[] {
