@@ -14,7 +14,32 @@ export interface XmlElement {
   /** concatenated direct text content (CDATA included), untrimmed */
   text: string;
   /** in-scope prefix → namespace bindings, to resolve QName-valued attributes such as type="tns:Foo" */
-  scope: ReadonlyMap<string, string>;
+  scope: NamespaceScope;
+}
+
+/**
+ * The prefix bindings in scope at an element: its own declarations over its parent's scope. Nothing
+ * is copied, so a document with many declarations costs what it declares; elements that declare
+ * nothing new share their parent's scope.
+ */
+export class NamespaceScope implements Iterable<[string, string]> {
+  constructor(
+    private readonly parent: NamespaceScope | undefined,
+    private readonly own: ReadonlyMap<string, string>,
+    /** how many scopes with declarations of their own lead here, the root scope included */
+    readonly depth: number,
+  ) {}
+
+  get(prefix: string): string | undefined {
+    return this.own.get(prefix) ?? this.parent?.get(prefix);
+  }
+
+  /** every binding in scope, outermost declaration first */
+  [Symbol.iterator](): Iterator<[string, string]> {
+    const bindings = new Map(this.parent ?? []);
+    for (const [prefix, uri] of this.own) bindings.set(prefix, uri);
+    return bindings[Symbol.iterator]();
+  }
 }
 
 export class XmlSyntaxError extends Error {
@@ -33,11 +58,11 @@ const XML_NS = 'http://www.w3.org/XML/1998/namespace';
  */
 const MAX_DEPTH = 256;
 /**
- * Each element that declares a namespace gets a copy of its parent's bindings; without a cap, a
- * 1 MB body of deeply nested elements with hundreds of declarations each takes seconds and hundreds
- * of megabytes. Real envelopes and IDocs declare a handful.
+ * Resolving a prefix walks up the scopes that declared something new; a hostile body nesting
+ * hundreds of them would make every lookup below them slow. Real envelopes and IDocs have a handful.
  */
-const MAX_NAMESPACE_DECLARATIONS = 256;
+const MAX_NAMESPACE_DEPTH = 64;
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
 // This parser runs on every SOAP request and every IDoc/Siebel file, so it is a single pass over
 // the string that builds the tree directly. It checks XML 1.0 well-formedness (without DTD
@@ -269,12 +294,11 @@ export function parseXmlTree(text: string): XmlElement {
   const length = text.length;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const documentStart = pos;
-  const rootScope: ReadonlyMap<string, string> = new Map([['xml', XML_NS]]);
+  const rootScope = new NamespaceScope(undefined, new Map([['xml', XML_NS]]), 1);
   const open: XmlElement[] = [];
   const openedAt: number[] = [];
   let current: XmlElement | undefined;
   let root: XmlElement | undefined;
-  let declarations = 0;
   // Next occurrence of characters that need the slow path in character data; searched again
   // only once the scan has passed them (-1: none left), so all of them cost one pass in total.
   let nextAmp = -2;
@@ -372,8 +396,9 @@ export function parseXmlTree(text: string): XmlElement {
       if (nameEnd === lt + 1)
         fail(text, lt + 1, `expected an element name after '<', found ${describe(text, lt + 1)}`);
       const qname = text.slice(lt + 1, nameEnd);
+      checkQName(text, lt + 1, qname);
       const parentScope = current === undefined ? rootScope : current.scope;
-      let scope = parentScope;
+      let declared: Map<string, string> | undefined;
       const attrs: Record<string, string> = {};
       let p = nameEnd;
       let selfClosing = false;
@@ -415,26 +440,48 @@ export function parseXmlTree(text: string): XmlElement {
         if (Object.hasOwn(attrs, name)) {
           fail(text, p, `duplicate attribute '${name}' on <${qname}>`);
         }
+        checkQName(text, p, name);
         setAttribute(attrs, name, value);
         if (name === 'xmlns' || name.startsWith('xmlns:')) {
-          if (++declarations > MAX_NAMESPACE_DECLARATIONS) {
-            fail(text, p, `more than ${MAX_NAMESPACE_DECLARATIONS} namespace declarations`);
-          }
-          if (scope === parentScope) scope = new Map(parentScope);
-          (scope as Map<string, string>).set(name === 'xmlns' ? '' : name.slice(6), value);
+          const prefix = name === 'xmlns' ? '' : name.slice(6);
+          checkDeclaration(text, p, prefix, value);
+          // A redeclaration of what is in scope already (generated XML repeats xmlns="..." on every
+          // element) changes nothing and costs nothing.
+          if (parentScope.get(prefix) !== value) (declared ??= new Map()).set(prefix, value);
         }
         p = close + 1;
+      }
+      let scope = parentScope;
+      if (declared !== undefined) {
+        if (parentScope.depth >= MAX_NAMESPACE_DEPTH) {
+          fail(text, lt, `namespaces are declared on more than ${MAX_NAMESPACE_DEPTH} nested levels`);
+        }
+        scope = new NamespaceScope(parentScope, declared, parentScope.depth + 1);
+      }
+      for (const name of Object.keys(attrs)) {
+        const colon = name.indexOf(':');
+        if (colon < 0) continue;
+        const prefix = name.slice(0, colon);
+        if (prefix !== 'xmlns' && scope.get(prefix) === undefined) {
+          throw new XmlSyntaxError(
+            `undeclared namespace prefix '${prefix}' on attribute '${name}' of <${qname}>`,
+          );
+        }
       }
 
       const colon = qname.indexOf(':');
       const prefix = colon < 0 ? '' : qname.slice(0, colon);
+      const local = colon < 0 ? qname : qname.slice(colon + 1);
+      // Element names become object keys when a body is turned into JSON; "__proto__" would set
+      // the object's prototype there and hide the element from validation.
+      if (local === '__proto__') fail(text, lt + 1, `element name <${qname}> is not allowed`);
       const ns = scope.get(prefix);
       if (ns === undefined && prefix !== '') {
         throw new XmlSyntaxError(`undeclared namespace prefix '${prefix}' on <${qname}>`);
       }
       const element: XmlElement = {
         qname,
-        local: colon < 0 ? qname : qname.slice(colon + 1),
+        local,
         ns: ns ?? '',
         attrs,
         children: [],
@@ -462,6 +509,23 @@ export function parseXmlTree(text: string): XmlElement {
   }
   if (root === undefined) fail(text, length, 'no root element');
   return root;
+}
+
+/** Namespaces in XML 1.0: at most one colon, with a name on each side. */
+function checkQName(text: string, at: number, qname: string): void {
+  const colon = qname.indexOf(':');
+  if (colon === 0 || colon === qname.length - 1 || (colon > 0 && qname.indexOf(':', colon + 1) >= 0)) {
+    fail(text, at, `'${qname}' is not a valid qualified name`);
+  }
+}
+
+function checkDeclaration(text: string, at: number, prefix: string, uri: string): void {
+  if (prefix !== '' && uri === '') fail(text, at, `prefix '${prefix}' cannot be bound to an empty namespace`);
+  if (prefix === 'xmlns' || uri === XMLNS_NS)
+    fail(text, at, `the xmlns prefix and namespace cannot be declared`);
+  if ((prefix === 'xml') !== (uri === XML_NS)) {
+    fail(text, at, `only the xml prefix is bound to ${XML_NS}, and it to nothing else`);
+  }
 }
 
 function splitName(qname: string): [string, string] {
