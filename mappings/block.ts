@@ -295,6 +295,9 @@ function generateRules(
       const local = `s${share.slot}`;
       code += `if (${local} === NOT_YET) {\n${read}${apply(field.steps.slice(0, share.length))}${local} = value;\n} else value = ${local};\n`;
       code += apply(field.steps.slice(share.length));
+      // A transform of its own may hand the shared object back unchanged (default, for one): the
+      // target gets a copy, so two outputs never hold (and mutate) one object.
+      code += `if (value === ${local} && typeof value === "object" && value !== null) value = structuredClone(value);\n`;
     }
     const store = `values[${slot}] = ${outbound ? `${legacy}(value, ${about})` : 'value'};\n`;
     if (field.hasDefault) {

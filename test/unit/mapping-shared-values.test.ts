@@ -129,6 +129,19 @@ describe('shared beginnings of rules', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('copies the shared object when the own transform of a rule hands it back unchanged', () => {
+    const fields = [
+      { to: 'data.a', from: 'NAME', transforms: ['splitName', { default: { familyName: 'A' } }] },
+      { to: 'data.b', from: 'NAME', transforms: ['splitName', { default: { familyName: 'B' } }] },
+    ];
+    const result = compileMapping(spec(fields), 'Thing').map({ NAME: 'Anna Schmidt' }, context);
+    if (!result.ok) throw new Error(result.error.message);
+    const data = result.value.data as { a: unknown; b: unknown };
+    expect(data.a).toEqual({ givenName: 'Anna', familyName: 'Schmidt' });
+    expect(data.b).toEqual(data.a);
+    expect(data.b).not.toBe(data.a);
+  });
+
   it('names the rule that needed the shared value first when it fails, with its source field', () => {
     const fields = [
       nameRule('title', 'title', { when: PERSON }),
