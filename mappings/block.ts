@@ -340,6 +340,10 @@ function addConstants(spec: BlockSpec, template: OutputTemplate): void {
     if (value === undefined) throw new MappingSpecError(`${label}: needs a value`);
     const segments = parseSpecPath(label, to, '"set" key');
     if (spec.target) checkSchemaPath(label, spec.target, segments);
+    if (hasProtoKey(value)) {
+      // The builder writes constants as object literals, where "__proto__" sets the prototype.
+      throw new MappingSpecError(`${label}: a constant cannot contain the key "__proto__"`);
+    }
     try {
       template.addConstant(segments, value);
     } catch (error) {
@@ -347,6 +351,14 @@ function addConstants(spec: BlockSpec, template: OutputTemplate): void {
       throw error;
     }
   }
+}
+
+function hasProtoKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasProtoKey);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.keys(value).some(
+    (key) => key === '__proto__' || hasProtoKey((value as Record<string, unknown>)[key]),
+  );
 }
 
 function checkKeys(where: string, rule: Record<string, unknown>, allowed: string[]): void {

@@ -276,3 +276,14 @@ describe('outbound leaves', () => {
     ).toThrow(/"consumes": unknown canonical schema "nope"/);
   });
 });
+
+describe('constants', () => {
+  it('refuses a "__proto__" key in a set constant, which would set a prototype in the output', () => {
+    const base = eventSpec([]);
+    const thing = base.inbound.Thing;
+    thing.set = { ...thing.set, data: JSON.parse('{"a": [{"__proto__": {"polluted": 1}}]}') as unknown };
+    expect(() => compileMapping(base, 'Thing')).toThrow(
+      /set\["data"\]: a constant cannot contain the key "__proto__"/,
+    );
+  });
+});
