@@ -14,7 +14,7 @@ import {
 } from '../../connectors/soap/client';
 import { messageIdFor } from '../../connectors/soap/idempotency';
 import { CircuitOpenError } from '../../connectors/soap/resilience';
-import { ACTIVITY_WSDL, CrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
+import { ACTIVITY_WSDL, useCrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
 import { FakeClock } from '../fixtures/soap-outbound/fake-clock';
 
 const activity = { customerRef: 'crm:4711', subject: 'Call about mortgage', dueDate: '2026-07-01' };
@@ -39,40 +39,38 @@ async function failure(call: Promise<unknown>): Promise<SoapCallError> {
   throw new Error('expected the call to fail');
 }
 
-let server: CrmActivityServer;
+const server = useCrmActivityServer();
 let pool: SoapClientPool;
 const clients: ResilientSoapClient[] = [];
 
 function resilient(options: Partial<SoapClientOptions> = {}, res: Partial<ResilienceOptions> = {}) {
   const c = new ResilientSoapClient(
     pool,
-    { wsdl: ACTIVITY_WSDL, endpoint: server.url, ...options },
+    { wsdl: ACTIVITY_WSDL, endpoint: server().url, ...options },
     resilience(res),
   );
   clients.push(c);
   return c;
 }
 
-beforeEach(async () => {
-  server = await new CrmActivityServer().start();
+beforeEach(() => {
   pool = new SoapClientPool();
 });
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  await server.stop();
 });
 
 describe('SOAP client against a local CRM activity service', () => {
   it('(a) succeeds after a dropped connection and a 503, on the third attempt', async () => {
-    server.script = [{ kind: 'drop' }, { kind: 'status', status: 503 }];
+    server().script = [{ kind: 'drop' }, { kind: 'status', status: 503 }];
     const outcome = await resilient().call('CreateActivity', activity, { idempotencyKey: 'evt-a' });
     expect(outcome.attempts).toBe(3);
     expect(outcome.result).toEqual({ activityId: 'ACT-1' });
-    expect(server.posts).toBe(3);
-    expect(server.serviceCalls).toBe(1);
+    expect(server().posts).toBe(3);
+    expect(server().serviceCalls).toBe(1);
     // every attempt carried the same key
-    const ids = server.rawRequests.map((x) => /<wsa:MessageID[^>]*>([^<]+)</.exec(x)?.[1]);
+    const ids = server().rawRequests.map((x) => /<wsa:MessageID[^>]*>([^<]+)</.exec(x)?.[1]);
     expect(ids).toEqual([messageIdFor('evt-a'), messageIdFor('evt-a'), messageIdFor('evt-a')]);
   });
 
@@ -87,7 +85,7 @@ describe('SOAP client against a local CRM activity service', () => {
     expect(e.attempts).toBe(1);
     expect(e.fault).toMatchObject({ side: 'client', code: 'soap:Client', detail: { field: 'customerRef' } });
     expect(e.fault?.string).toContain('customerRef "4711"');
-    expect(server.posts).toBe(1);
+    expect(server().posts).toBe(1);
   });
 
   it('does not retry a server fault unless retryServerFaults is set', async () => {
@@ -101,7 +99,7 @@ describe('SOAP client against a local CRM activity service', () => {
       }),
     );
     expect(retried.attempts).toBe(4);
-    expect(server.posts).toBe(5);
+    expect(server().posts).toBe(5);
   });
 
   it('(c) opens the circuit after N failures, rejects without touching the server, half-opens and closes', async () => {
@@ -115,7 +113,7 @@ describe('SOAP client against a local CRM activity service', () => {
     );
     const states: string[] = [];
     c.breaker.on('state', (s) => states.push(s));
-    server.script = [1, 2, 3].map(() => ({ kind: 'status', status: 503 }) as const);
+    server().script = [1, 2, 3].map(() => ({ kind: 'status', status: 503 }) as const);
     for (let i = 0; i < 3; i++) {
       await expect(c.call('CreateActivity', activity)).rejects.toMatchObject({
         kind: 'http',
@@ -126,7 +124,7 @@ describe('SOAP client against a local CRM activity service', () => {
 
     const fast = await c.call('CreateActivity', activity).catch((e: unknown) => e);
     expect(fast).toBeInstanceOf(CircuitOpenError);
-    expect(server.posts).toBe(3);
+    expect(server().posts).toBe(3);
 
     clock.advance(60_000);
     expect(c.breaker.state).toBe('half-open');
@@ -137,25 +135,25 @@ describe('SOAP client against a local CRM activity service', () => {
   });
 
   it('(d) creates no duplicate activity when the answer comes after the timeout and the call is retried', async () => {
-    server.script = [{ kind: 'late', delayMs: 1500 }];
+    server().script = [{ kind: 'late', delayMs: 1500 }];
     const c = resilient({}, { timeoutMs: 300 });
     const outcome = await c.call('CreateActivity', activity, { idempotencyKey: 'evt-d-1' });
     expect(outcome.attempts).toBe(2);
     // the server ran the first attempt, and the retry got the same activity back
-    expect(server.serviceCalls).toBe(2);
-    expect(server.activities).toHaveLength(1);
-    expect(outcome.result).toEqual({ activityId: server.activities[0].activityId });
-    expect(server.activities[0].key).toBe(messageIdFor('evt-d-1'));
+    expect(server().serviceCalls).toBe(2);
+    expect(server().activities).toHaveLength(1);
+    expect(outcome.result).toEqual({ activityId: server().activities[0].activityId });
+    expect(server().activities[0].key).toBe(messageIdFor('evt-d-1'));
 
     // a different message is a different activity
     await c.call('CreateActivity', activity, { idempotencyKey: 'evt-d-2' });
-    expect(server.activities).toHaveLength(2);
+    expect(server().activities).toHaveLength(2);
   });
 
   it('(e) sends a UsernameToken with a password digest the server can verify', async () => {
     const c = resilient({ security: { type: 'username-digest', username: 'hub', password: 's3cret' } });
     await c.call('CreateActivity', activity);
-    const xml = server.rawRequests[0];
+    const xml = server().rawRequests[0];
     const pick = (tag: string) => new RegExp(`<wsse:${tag}[^>]*>([^<]+)</wsse:${tag}>`).exec(xml)?.[1];
     expect(pick('Username')).toBe('hub');
     expect(xml).toMatch(/<wsse:Password Type="[^"]*#PasswordDigest"/);
@@ -179,7 +177,9 @@ describe('SOAP client against a local CRM activity service', () => {
       'CreateActivity',
       activity,
     );
-    expect(server.rawRequests[0]).toMatch(/<wsse:Password Type="[^"]*#PasswordText">plain<\/wsse:Password>/);
+    expect(server().rawRequests[0]).toMatch(
+      /<wsse:Password Type="[^"]*#PasswordText">plain<\/wsse:Password>/,
+    );
   });
 
   it('(e) signs the body, timestamp and MessageID with an X.509 certificate; the signature verifies', async () => {
@@ -212,7 +212,7 @@ describe('SOAP client against a local CRM activity service', () => {
         idempotencyKey: 'evt-e',
       },
     );
-    const xml = server.rawRequests[0];
+    const xml = server().rawRequests[0];
     expect(xml).toContain('<wsse:BinarySecurityToken');
     const doc = new DOMParser().parseFromString(xml, 'text/xml');
     const token = doc.getElementsByTagNameNS(
@@ -252,7 +252,7 @@ describe('SOAP client against a local CRM activity service', () => {
   });
 
   it('(f) loads the WSDL once for 20 concurrent first calls', async () => {
-    const options: SoapClientOptions = { wsdl: server.wsdlUrl, endpoint: server.url };
+    const options: SoapClientOptions = { wsdl: server().wsdlUrl, endpoint: server().url };
     const results = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         const client = await pool.acquire(options);
@@ -261,20 +261,20 @@ describe('SOAP client against a local CRM activity service', () => {
     );
     expect(results).toHaveLength(20);
     expect(new Set(results.map((r) => (r as { activityId: string }).activityId)).size).toBe(20);
-    expect(server.wsdlGets).toBe(1);
+    expect(server().wsdlGets).toBe(1);
     expect(pool.size).toBe(1);
   });
 
   it('loads a protected WSDL with Basic auth and says clearly when it cannot', async () => {
-    server.wsdlAuthorization = `Basic ${Buffer.from('wsdl-user:wsdl-pass').toString('base64')}`;
-    const denied = await failure(pool.acquire({ wsdl: server.wsdlUrl }));
+    server().wsdlAuthorization = `Basic ${Buffer.from('wsdl-user:wsdl-pass').toString('base64')}`;
+    const denied = await failure(pool.acquire({ wsdl: server().wsdlUrl }));
     expect(denied.kind).toBe('wsdl');
-    expect(denied.message).toContain(`cannot load WSDL ${server.wsdlUrl}`);
+    expect(denied.message).toContain(`cannot load WSDL ${server().wsdlUrl}`);
     expect(pool.size).toBe(0);
 
     const client = await pool.acquire({
-      wsdl: server.wsdlUrl,
-      endpoint: server.url,
+      wsdl: server().wsdlUrl,
+      endpoint: server().url,
       httpAuth: { type: 'basic', username: 'wsdl-user', password: 'wsdl-pass' },
     });
     expect(client.listOperations()).toEqual([
@@ -286,7 +286,7 @@ describe('SOAP client against a local CRM activity service', () => {
     const err = await failure(resilient().call('CreateTask', activity));
     expect(err.kind).toBe('operation');
     expect(err.message).toBe('operation "CreateTask" is not in the WSDL (it has: CreateActivity)');
-    expect(server.posts).toBe(0);
+    expect(server().posts).toBe(0);
     const describe = await failure(resilient().call('describe', activity));
     expect(describe.kind).toBe('operation');
   });

@@ -5,7 +5,8 @@ import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import type { RED } from '../../nodes/shared/red';
 import soapRequestModule from '../../nodes/soap-request/soap-request';
 import { offerIdFor } from '../../records/offer-id';
-import { ACTIVITY_WSDL, CrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
+import { ACTIVITY_WSDL, useCrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
+import { withdrawalEvent } from '../unit/policy-fixtures';
 import { all, helper, load, nextInput, tempDir, useHelper, type FlowNode } from './harness';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -24,13 +25,7 @@ const POLICY_ID = 'platinum-withdrawal-crm-call';
 
 useHelper();
 
-let server: CrmActivityServer;
-beforeEach(async () => {
-  server = await new CrmActivityServer().start();
-});
-afterEach(async () => {
-  await server.stop();
-});
+const server = useCrmActivityServer();
 
 /**
  * The example as shipped, made runnable here: the bus consumer and its broker are left out (the test
@@ -43,7 +38,7 @@ function runnable(edit: (node: FlowNode) => FlowNode = (n) => n): FlowNode[] {
     .map((n) => {
       if (n.type === 'debug') return { id: n.id, z: n.z, type: 'helper', wires: [] };
       if (n.type === 'hub-store') return { ...n, databaseUrl: '', directory: tempDir('call-task') };
-      if (n.type === 'soap-request') return { ...n, wsdl: ACTIVITY_WSDL, endpoint: server.url };
+      if (n.type === 'soap-request') return { ...n, wsdl: ACTIVITY_WSDL, endpoint: server().url };
       return n;
     })
     .map(edit);
@@ -61,21 +56,6 @@ async function withCustomers(customers: Record<string, string>): Promise<void> {
   }
 }
 
-/** A canonical withdrawal event as amqp-in delivers it from event.withdrawal.branch. */
-function withdrawal(eventId: string, ref: string, value: number) {
-  return {
-    eventId,
-    schemaVersion: '1.0',
-    type: 'withdrawal',
-    occurredAt: '2026-11-22T10:00:00.000Z',
-    channel: 'branch',
-    source: { system: 'core-banking' },
-    customer: { ref, identifiers: [{ system: 'crm', id: ref.slice(4) }] },
-    amount: { value, currency: 'EUR' },
-    data: {},
-  };
-}
-
 type Msg = Record<string, unknown> & { payload: Record<string, unknown> };
 type Evaluated = { decisions: unknown[]; explanations: { outcome: string; reason: string }[] };
 
@@ -85,7 +65,7 @@ function nextCopy(nodeId: string): Promise<Msg> {
   return new Promise((resolve) => node.once('input', (msg: Msg) => resolve(structuredClone(msg))));
 }
 
-function send(event: ReturnType<typeof withdrawal>): void {
+function send(event: ReturnType<typeof withdrawalEvent>): void {
   helper.getNode('ct-engine').receive({ payload: event } as never);
 }
 
@@ -100,7 +80,7 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     const decided = nextCopy('ct-act');
     const action = nextCopy('ct-is-call');
     const created = nextInput<Msg & { soap: Record<string, unknown>; idempotencyKey: string }>('ct-created');
-    send(withdrawal('evt-1001', 'crm:1001', 12000));
+    send(withdrawalEvent('evt-1001', 'crm:1001', 12000));
 
     const decision = (await decided).payload;
     const record = (await action).payload;
@@ -124,7 +104,7 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
       attempts: 1,
       messageId: messageIdFor(offerId),
     });
-    expect(server.activities).toEqual([
+    expect(server().activities).toEqual([
       {
         activityId: 'ACT-1',
         customerRef: 'crm:1001',
@@ -132,10 +112,10 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
         key: messageIdFor(offerId),
       },
     ]);
-    expect(server.rawRequests).toHaveLength(1);
-    expect(dueDateIn(server.rawRequests[0])).toBe(String(decision.expiresAt).slice(0, 10));
-    expect(server.rawRequests[0]).toContain(`>${messageIdFor(offerId)}</wsa:MessageID>`);
-    expect(server.rawRequests[0]).toMatch(new RegExp(`<(\\w+:)?idempotencyKey>${offerId}<`));
+    expect(server().rawRequests).toHaveLength(1);
+    expect(dueDateIn(server().rawRequests[0])).toBe(String(decision.expiresAt).slice(0, 10));
+    expect(server().rawRequests[0]).toContain(`>${messageIdFor(offerId)}</wsa:MessageID>`);
+    expect(server().rawRequests[0]).toMatch(new RegExp(`<(\\w+:)?idempotencyKey>${offerId}<`));
   });
 
   it('creates no second activity when the event is redelivered: the cap stops the decision', async () => {
@@ -143,17 +123,17 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     await withCustomers({ 'crm:1002': 'platinum' });
     const created = nextInput<Msg>('ct-created');
     const first = nextInput<Evaluated>('ct-trace');
-    send(withdrawal('evt-1002', 'crm:1002', 12000));
+    send(withdrawalEvent('evt-1002', 'crm:1002', 12000));
     expect((await first).decisions).toHaveLength(1);
     await created;
 
     const again = nextInput<Evaluated>('ct-trace');
-    send(withdrawal('evt-1002', 'crm:1002', 12000));
+    send(withdrawalEvent('evt-1002', 'crm:1002', 12000));
     const trace = await again;
     expect(trace.decisions).toEqual([]);
     expect(trace.explanations[0]).toMatchObject({ outcome: 'capped' });
-    expect(server.posts).toBe(1);
-    expect(server.activities).toHaveLength(1);
+    expect(server().posts).toBe(1);
+    expect(server().activities).toHaveLength(1);
   });
 
   it('creates no second activity when the same call task reaches soap-request again: same MessageID', async () => {
@@ -161,7 +141,7 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     await withCustomers({ 'crm:1003': 'platinum' });
     const action = nextCopy('ct-is-call');
     const first = nextInput<Msg & { soap: { messageId: string } }>('ct-created');
-    send(withdrawal('evt-1003', 'crm:1003', 12000));
+    send(withdrawalEvent('evt-1003', 'crm:1003', 12000));
     const output = await action;
     const firstResult = await first;
 
@@ -172,11 +152,11 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     helper.getNode('ct-is-call').receive(replay as never);
     const secondResult = await second;
 
-    expect(server.posts).toBe(2);
+    expect(server().posts).toBe(2);
     expect(secondResult._msgid).not.toBe(firstResult._msgid);
     expect(secondResult.soap.messageId).toBe(firstResult.soap.messageId);
     expect(secondResult.payload).toEqual(firstResult.payload);
-    expect(server.activities).toHaveLength(1);
+    expect(server().activities).toHaveLength(1);
   });
 
   it('creates one activity when a redelivered event fires again (caps are in memory, e.g. after a restart)', async () => {
@@ -184,16 +164,16 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     await load(modules, runnable(uncapped));
     await withCustomers({ 'crm:1004': 'platinum' });
     const first = nextInput<Msg & { soap: { messageId: string } }>('ct-created');
-    send(withdrawal('evt-1004', 'crm:1004', 12000));
+    send(withdrawalEvent('evt-1004', 'crm:1004', 12000));
     const firstResult = await first;
     const second = nextInput<Msg & { soap: { messageId: string } }>('ct-created');
-    send(withdrawal('evt-1004', 'crm:1004', 12000));
+    send(withdrawalEvent('evt-1004', 'crm:1004', 12000));
     const secondResult = await second;
 
-    expect(server.posts).toBe(2);
+    expect(server().posts).toBe(2);
     expect(secondResult.soap.messageId).toBe(messageIdFor(offerIdFor(POLICY_ID, 'evt-1004')));
     expect(secondResult.soap.messageId).toBe(firstResult.soap.messageId);
-    expect(server.activities).toEqual([
+    expect(server().activities).toEqual([
       expect.objectContaining({ activityId: 'ACT-1', customerRef: 'crm:1004' }),
     ]);
   });
@@ -203,24 +183,24 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     await withCustomers({ 'crm:1005': 'platinum', 'crm:1006': 'gold', 'crm:1007': 'platinum' });
 
     const small = nextInput<Evaluated>('ct-trace');
-    send(withdrawal('evt-1005', 'crm:1005', 5000));
+    send(withdrawalEvent('evt-1005', 'crm:1005', 5000));
     const smallTrace = await small;
     expect(smallTrace.decisions).toEqual([]);
     expect(smallTrace.explanations[0]).toMatchObject({ outcome: 'not-matched' });
     expect(smallTrace.explanations[0].reason).toContain('5000');
 
     const gold = nextInput<Evaluated>('ct-trace');
-    send(withdrawal('evt-1006', 'crm:1006', 12000));
+    send(withdrawalEvent('evt-1006', 'crm:1006', 12000));
     const goldTrace = await gold;
     expect(goldTrace.decisions).toEqual([]);
     expect(goldTrace.explanations[0].reason).toContain('"gold"');
 
     // a qualifying event afterwards goes through: the flow works, and only it reached the CRM
     const created = nextInput<Msg>('ct-created');
-    send(withdrawal('evt-1007', 'crm:1007', 12000));
+    send(withdrawalEvent('evt-1007', 'crm:1007', 12000));
     await created;
-    expect(server.posts).toBe(1);
-    expect(server.activities.map((a) => a.customerRef)).toEqual(['crm:1007']);
+    expect(server().posts).toBe(1);
+    expect(server().activities.map((a) => a.customerRef)).toEqual(['crm:1007']);
   });
 
   it('hands a SOAP fault from the CRM to the Catch node with the fault', async () => {
@@ -233,7 +213,7 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
       error: { message: string; source: { id: string } };
       callTask: Record<string, unknown>;
     }>('ct-failed');
-    send(withdrawal('evt-1008', 'crm:anna', 12000));
+    send(withdrawalEvent('evt-1008', 'crm:anna', 12000));
     const msg = await failed;
 
     expect(msg.fault).toEqual({
@@ -245,8 +225,8 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     expect(msg.error.source.id).toBe('ct-soap');
     expect(msg.callTask).toMatchObject({ customerId: 'crm:anna', action: 'call-task' });
     // a Client fault is the caller's mistake: not retried
-    expect(server.posts).toBe(1);
-    expect(server.activities).toEqual([]);
+    expect(server().posts).toBe(1);
+    expect(server().activities).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { cardFromConfig, type PolicyDef } from '../../nodes/policy/policy';
+import { withdrawalEvent } from '../unit/policy-fixtures';
 import { all, captured, helper, loggedErrors, nextInput, tempDir, useHelper, load } from './harness';
 
 useHelper();
@@ -153,16 +154,8 @@ describe('policy-engine with customer profiles from the store', () => {
     });
     await store.putCustomer(customer('crm:1', 'platinum'));
     await store.putCustomer(customer('crm:2', 'gold'));
-    const withdrawal = (ref: string) => ({
-      eventId: `5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a${ref.slice(-1)}0`,
-      schemaVersion: '1.0',
-      type: 'withdrawal',
-      occurredAt: '2026-11-22T10:00:00.000Z',
-      channel: 'branch',
-      source: { system: 'core-banking' },
-      customer: { ref, identifiers: [{ system: 'crm', id: ref.slice(4) }] },
-      amount: { value: 12000, currency: 'EUR' },
-    });
+    const withdrawal = (ref: string) =>
+      withdrawalEvent(`5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a${ref.slice(-1)}0`, ref, 12000);
     const decided = nextInput<{ payload: Record<string, unknown> }>('decided');
     const first = nextInput<{ decisions: unknown[] }>('evaluated');
     helper.getNode('eng').receive({ payload: withdrawal('crm:1') });

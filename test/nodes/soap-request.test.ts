@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import request from 'supertest';
 import type { NodeStatus } from 'node-red';
 import { messageIdFor } from '../../connectors/soap/idempotency';
-import { ACTIVITY_WSDL, CrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
+import { ACTIVITY_WSDL, useCrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
 import {
   all,
   captured,
@@ -25,13 +25,7 @@ const modules = [...all, soapRequest, core.catchNode];
 
 useHelper();
 
-let server: CrmActivityServer;
-beforeEach(async () => {
-  server = await new CrmActivityServer().start();
-});
-afterEach(async () => {
-  await server.stop();
-});
+const server = useCrmActivityServer();
 
 const activity = { customerRef: 'crm:4711', subject: 'Call about the mortgage offer', dueDate: '2026-07-01' };
 
@@ -41,7 +35,7 @@ function flow(overrides: Record<string, unknown> = {}): FlowNode[] {
       id: 'req',
       type: 'soap-request',
       wsdl: ACTIVITY_WSDL,
-      endpoint: server.url,
+      endpoint: server().url,
       operation: 'CreateActivity',
       timeout: '5000',
       retries: '2',
@@ -82,7 +76,7 @@ describe('soap-request', () => {
     const msg = await out;
     expect(msg.payload).toEqual({ activityId: 'ACT-1' });
     expect(msg.soap).toEqual({ operation: 'CreateActivity', attempts: 1, messageId: messageIdFor('evt-42') });
-    expect(server.activities[0]).toMatchObject({ customerRef: 'crm:4711', key: messageIdFor('evt-42') });
+    expect(server().activities[0]).toMatchObject({ customerRef: 'crm:4711', key: messageIdFor('evt-42') });
   });
 
   it('hands a SOAP fault to a Catch node with msg.fault and does not retry it', async () => {
@@ -105,12 +99,12 @@ describe('soap-request', () => {
       error: 'fault',
       reason: 'SOAP fault soap:Client: customerRef "4711" is not a CRM customer reference (crm:<number>)',
     });
-    expect(server.posts).toBe(1);
+    expect(server().posts).toBe(1);
   });
 
   it('shows the breaker state: red when open, yellow half-open, green when closed again', async () => {
     await load(modules, flow({ retries: '0', breakerThreshold: '1', breakerReset: '300' }));
-    server.script = [{ kind: 'status', status: 503 }];
+    server().script = [{ kind: 'status', status: 503 }];
     const open = statusMatching('req', (s) => s.fill === 'red');
     const caught = nextInput<{ soap: { reason: string } }>('caught');
     helper.getNode('req').receive({ payload: activity } as never);
@@ -124,7 +118,7 @@ describe('soap-request', () => {
       error: 'circuit-open',
       reason: expect.stringContaining('is open'),
     });
-    expect(server.posts).toBe(1);
+    expect(server().posts).toBe(1);
 
     const halfOpen = await statusMatching('req', (s) => s.fill === 'yellow');
     expect(halfOpen.text).toBe('soap-request.status.half-open');
@@ -164,7 +158,7 @@ describe('soap-request', () => {
     await load(modules, flow());
     const res = await request(captured.red!.httpAdmin)
       .get('/crm-hub/soap-request/operations')
-      .query({ wsdl: server.wsdlUrl });
+      .query({ wsdl: server().wsdlUrl });
     expect(res.status).toBe(200);
     expect(res.body.operations).toEqual([
       { service: 'CrmActivityService', port: 'ActivityPort', operation: 'CreateActivity' },
@@ -184,7 +178,7 @@ describe('soap-request', () => {
     const out = nextInput('out');
     helper.getNode('req').receive({ payload: activity } as never);
     await out;
-    expect(server.rawRequests[0]).toContain('<wsse:Username>hub</wsse:Username>');
-    expect(server.rawRequests[0]).toMatch(/#PasswordDigest/);
+    expect(server().rawRequests[0]).toContain('<wsse:Username>hub</wsse:Username>');
+    expect(server().rawRequests[0]).toMatch(/#PasswordDigest/);
   });
 });

@@ -23,3 +23,18 @@ export const platinumCard: PolicyCard = {
   limits: { 'per-customer': '1 per 7d', global: '200 per day' },
   priority: 80,
 };
+
+/** A canonical withdrawal event at a branch, as amqp-in delivers it from event.withdrawal.branch. */
+export function withdrawalEvent(eventId: string, ref: string, value: number) {
+  return {
+    eventId,
+    schemaVersion: '1.0',
+    type: 'withdrawal',
+    occurredAt: '2026-11-22T10:00:00.000Z',
+    channel: 'branch',
+    source: { system: 'core-banking' },
+    customer: { ref, identifiers: [{ system: 'crm', id: ref.slice(4) }] },
+    amount: { value, currency: 'EUR' },
+    data: {},
+  };
+}
