@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // CRM Hub command line: `crm-hub start` runs Node-RED with the hub's settings and flows;
-// `crm-hub map` maps legacy files (connectors/files/map-command.ts does the work).
+// `crm-hub map` maps legacy files (app/cli/map-command.ts does the work).
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -20,7 +20,17 @@ function newestMtime(dir) {
 // `map` writes its records to stdout, so its build messages go to stderr.
 function buildIfNeeded(log = console.log) {
   const marker = path.join(root, 'dist', '.built');
-  const sources = ['nodes', 'connectors', 'mappings', 'policies', 'records', 'console', 'bench']
+  const sources = [
+    'formats',
+    'connectors',
+    'mappings',
+    'app',
+    'nodes',
+    'policies',
+    'records',
+    'console',
+    'bench',
+  ]
     .map((d) => path.join(root, d))
     .filter((d) => fs.existsSync(d));
   const builtAt = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : 0;
@@ -85,7 +95,7 @@ function map() {
     console.error(`CRM Hub: ${err.message}`);
     process.exit(2);
   }
-  const { runMapCommand } = require(path.join(root, 'dist', 'connectors', 'files', 'map-command.js'));
+  const { runMapCommand } = require(path.join(root, 'dist', 'app', 'cli', 'map-command.js'));
   // exitCode rather than exit(): stdout may still hold records on their way to a pipe.
   runMapCommand(process.argv.slice(3)).then(
     (code) => (process.exitCode = code),

@@ -1,4 +1,4 @@
-import { offerIdFor } from '../records/offer-id';
+import { offerIdFor } from './decision-id';
 import type { StoredOffer } from '../records/store';
 
 /** The fields of a decision that carrying it out needs; decisions from the engine have them all. */

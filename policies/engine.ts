@@ -3,7 +3,7 @@
  * policies written for it; each of those gets an explanation, whether it fired or not.
  */
 import type { InteractionEvent } from '../mappings/canonical/types';
-import { offerIdFor } from '../records/offer-id';
+import { offerIdFor } from './decision-id';
 import { InMemoryCapCounter, type CapCounter } from './caps';
 import { compileCard, type CompiledPolicy, type Limit, type PolicyCard } from './card';
 import type { Check } from './expression';

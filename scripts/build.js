@@ -8,7 +8,17 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
-const sourceDirs = ['nodes', 'connectors', 'mappings', 'policies', 'records', 'console', 'bench'];
+const sourceDirs = [
+  'formats',
+  'connectors',
+  'mappings',
+  'app',
+  'nodes',
+  'policies',
+  'records',
+  'console',
+  'bench',
+];
 const copied = /\.(html|json|yaml|yml|wsdl|xsd|svg|png|css|js)$/;
 
 function copyResources(dir) {

@@ -1,6 +1,6 @@
 import type { SoapFaultInfo, SoapVersion } from './types';
-import { assertSafeXml, byteSize, UnsafeXmlError } from './xml-safety';
-import { parseXmlTree, XmlSyntaxError, type XmlElement } from './xml-tree';
+import { assertSafeXml, byteSize, UnsafeXmlError } from '../../formats/xml/xml-safety';
+import { parseXmlTree, XmlSyntaxError, type XmlElement } from '../../formats/xml/xml-tree';
 
 export const SOAP11_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const SOAP12_ENV_NS = 'http://www.w3.org/2003/05/soap-envelope';

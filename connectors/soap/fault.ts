@@ -1,6 +1,6 @@
 import { SOAP11_ENV_NS, SOAP12_ENV_NS } from './envelope';
 import type { SoapFaultInfo, SoapVersion } from './types';
-import { escapeXml, isXmlName } from './xml-escape';
+import { escapeXml, isXmlName } from '../../formats/xml/xml-escape';
 
 /** Namespace of our fault detail entries (SOAP 1.1 requires detail entries to be qualified). */
 export const FAULT_DETAIL_NS = 'urn:crm-hub:fault';

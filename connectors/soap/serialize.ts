@@ -1,7 +1,7 @@
 import { SOAP11_ENV_NS, SOAP12_ENV_NS } from './envelope';
 import type { FieldDef, OperationDef, SoapFaultInfo, SoapVersion, WsdlDefinition } from './types';
 import { validateAgainst, type ValidationError } from './validate';
-import { escapeXml } from './xml-escape';
+import { escapeXml } from '../../formats/xml/xml-escape';
 
 export class InvalidReplyError extends Error {
   constructor(readonly errors: ValidationError[]) {

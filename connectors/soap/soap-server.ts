@@ -7,8 +7,8 @@ import { invalidReplyFault, tryRenderResponse } from './serialize';
 import type { OperationDef, SoapCall, SoapFaultInfo, SoapReply, SoapVersion, WsdlDefinition } from './types';
 import { normalizeRepeats, validateAgainst } from './validate';
 import { UsernameTokenVerifier, WSSE_NS, WsSecurityError, type WsSecurityOptions } from './ws-security';
-import { escapeXml } from './xml-escape';
-import type { XmlElement } from './xml-tree';
+import { escapeXml } from '../../formats/xml/xml-escape';
+import type { XmlElement } from '../../formats/xml/xml-tree';
 
 export type SoapHandler = (call: SoapCall) => Promise<SoapReply>;
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { escapeXml } from './xml-escape';
-import { childrenNamed, firstChild, type XmlElement } from './xml-tree';
+import { escapeXml } from '../../formats/xml/xml-escape';
+import { childrenNamed, firstChild, type XmlElement } from '../../formats/xml/xml-tree';
 
 /**
  * OASIS WS-Security 1.0/1.1 UsernameToken Profile, server side: PasswordText and PasswordDigest,

@@ -2,8 +2,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FieldDef, MessageDef, OperationDef, SoapVersion, WsdlDefinition } from './types';
-import { assertSafeXml } from './xml-safety';
-import { childrenNamed, firstChild, parseXmlTree, resolveQName, type XmlElement } from './xml-tree';
+import { assertSafeXml } from '../../formats/xml/xml-safety';
+import {
+  childrenNamed,
+  firstChild,
+  parseXmlTree,
+  resolveQName,
+  type XmlElement,
+} from '../../formats/xml/xml-tree';
 
 /**
  * WSDL 1.1, document/literal wrapped, with the schema inline. That is what WS-I Basic Profile

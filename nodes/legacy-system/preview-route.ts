@@ -1,7 +1,7 @@
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { loadSystemSpec, MappingSpecError, type SystemSpec } from '../../mappings/engine';
-import { previewMapping, type Direction } from '../../mappings/preview';
+import { previewMapping, type Direction } from '../../app/preview/preview';
 import type { RED } from '../shared/red';
 
 const mounted = new WeakSet<object>();

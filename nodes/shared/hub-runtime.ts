@@ -1,4 +1,4 @@
-import { HealthRegistry } from '../../connectors/http/health';
+import { HealthRegistry } from '../../app/api/health';
 import { SoapServer } from '../../connectors/soap/soap-server';
 import type { HubStore } from '../../records/store';
 import { PolicyDirectory } from './policy-directory';

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { createHealthHandler, createHubApi } from '../../connectors/http/hub-api';
+import { createHealthHandler, createHubApi } from '../../app/api/hub-api';
 import { hubRuntime } from './hub-runtime';
 import type { RED } from './red';
 

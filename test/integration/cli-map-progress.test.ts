@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { runMapCommand } from '../../connectors/files/map-command';
+import { runMapCommand } from '../../app/cli/map-command';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'cli');
 

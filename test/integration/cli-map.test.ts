@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { parseIdocXml } from '../../connectors/xml/idoc';
-import { parseSiebelContacts } from '../../connectors/xml/siebel';
+import { parseIdocXml } from '../../formats/idoc/idoc';
+import { parseSiebelContacts } from '../../formats/siebel/siebel';
 import { buildOnce, cliFixtures, legacyFixtures, lines, root, runMap, summary } from './cli-map-run';
 
 // A run may rebuild dist/ first when other sources changed meanwhile.

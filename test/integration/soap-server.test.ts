@@ -10,7 +10,7 @@ import { renderResponse } from '../../connectors/soap/serialize';
 import { SoapServer } from '../../connectors/soap/soap-server';
 import type { SoapCall, SoapReply, WsdlDefinition } from '../../connectors/soap/types';
 import { loadWsdlFileSync } from '../../connectors/soap/wsdl';
-import { parseXmlTree, type XmlElement } from '../../connectors/soap/xml-tree';
+import { parseXmlTree, type XmlElement } from '../../formats/xml/xml-tree';
 
 const run = promisify(execFile);
 const WSDL_PATH = join(__dirname, '../../connectors/soap/wsdl/crm.wsdl');

@@ -1,5 +1,5 @@
 import type { HubStore, StoredCustomer, StoredInteraction, StoredOffer } from '../../records/store';
-import { offerIdFor } from '../../records/offer-id';
+import { offerIdFor } from '../../policies/decision-id';
 
 /**
  * One behavioural suite for every HubStore backend. `makeStore` returns a fresh, unopened store; called

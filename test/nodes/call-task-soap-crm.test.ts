@@ -4,9 +4,9 @@ import { messageIdFor } from '../../connectors/soap/idempotency';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import type { RED } from '../../nodes/shared/red';
 import soapRequestModule from '../../nodes/soap-request/soap-request';
-import { offerIdFor } from '../../records/offer-id';
+import { offerIdFor } from '../../policies/decision-id';
 import { ACTIVITY_WSDL, useCrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
-import { withdrawalEvent } from '../unit/policy-fixtures';
+import { withdrawalEvent } from '../unit/policies/fixtures';
 import { all, helper, load, nextInput, tempDir, useHelper, type FlowNode } from './harness';
 
 /* eslint-disable @typescript-eslint/no-require-imports */

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { cardFromConfig, type PolicyDef } from '../../nodes/policy/policy';
-import { withdrawalEvent } from '../unit/policy-fixtures';
+import { withdrawalEvent } from '../unit/policies/fixtures';
 import { all, captured, helper, loggedErrors, nextInput, tempDir, useHelper, load } from './harness';
 
 useHelper();

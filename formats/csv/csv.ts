@@ -1,0 +1,145 @@
+import { splitCsvRecord } from './csv-record';
+import {
+  type ByteSource,
+  decodeChunks,
+  DEFAULT_MAX_LINE_LENGTH,
+  splitLines,
+  type PhysicalLine,
+} from '../lines/lines';
+
+/**
+ * Streaming reader for delimiter-separated exports (core banking: ';' and Windows-1252).
+ * Values stay strings exactly as exported ("1.234,50", "15.03.2024"); the mapping converts them.
+ */
+export interface CsvReadOptions {
+  /** field delimiter; ';' by default as German exports use it */
+  delimiter?: string;
+  /** character encoding of the bytes; 'windows-1252' by default */
+  encoding?: string;
+  /** how many physical lines one quoted field may span before the record is given up; 20 by default */
+  maxRecordLines?: number;
+  /** longest physical line kept, in characters; 1 MiB by default */
+  maxLineLength?: number;
+}
+
+export type CsvItem = { line: number; record: Record<string, string> } | { line: number; error: string };
+
+export class CsvHeaderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CsvHeaderError';
+  }
+}
+
+interface Pending {
+  line: number;
+  parts: string[];
+  lines: PhysicalLine[];
+}
+
+function checkHeader(fields: string[], line: number): string[] {
+  const names = fields.map((name, index) => (index === 0 ? name.replace(/^\uFEFF/, '') : name).trim());
+  const seen = new Set<string>();
+  names.forEach((name, index) => {
+    if (name === '') throw new CsvHeaderError(`line ${line}: header column ${index + 1} has no name`);
+    if (name === '__proto__')
+      throw new CsvHeaderError(`line ${line}: header column name __proto__ is not allowed`);
+    if (seen.has(name)) throw new CsvHeaderError(`line ${line}: header column "${name}" occurs twice`);
+    seen.add(name);
+  });
+  return names;
+}
+
+/**
+ * Yields one item per record, in file order: `{ line, record }` keyed by the header row, or
+ * `{ line, error }` for a row that cannot be read (wrong field count, broken quotes, over-long
+ * line). `line` is the physical line where the record starts. A bad row never ends the stream;
+ * only a broken header does (CsvHeaderError), since no row can be read without it.
+ * Empty lines are skipped. Memory is bounded by maxRecordLines × maxLineLength, whatever the file size.
+ */
+export async function* readCsv(input: ByteSource, options: CsvReadOptions = {}): AsyncGenerator<CsvItem> {
+  const delimiter = options.delimiter ?? ';';
+  if (delimiter === '' || delimiter.includes('"') || /[\r\n]/.test(delimiter)) {
+    throw new RangeError(`delimiter ${JSON.stringify(delimiter)} cannot be empty, a quote or a line break`);
+  }
+  const maxRecordLines = options.maxRecordLines ?? 20;
+  const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  const source = splitLines(decodeChunks(input, options.encoding ?? 'windows-1252'), maxLineLength)[
+    Symbol.asyncIterator
+  ]();
+  let header: string[] | undefined;
+  let pending: Pending | undefined;
+  // Lines handed back after a record that spanned several lines turned out broken: each of them
+  // is read again as a possible record start, so one stray quote costs one row, not the rest.
+  const replay: PhysicalLine[] = [];
+
+  const toItem = (line: number, fields: string[]): CsvItem | undefined => {
+    if (!header) {
+      header = checkHeader(fields, line);
+      return undefined;
+    }
+    if (fields.length !== header.length) {
+      return {
+        line,
+        error: `line ${line}: expected ${header.length} fields as in the header, got ${fields.length}`,
+      };
+    }
+    const record: Record<string, string> = {};
+    header.forEach((name, index) => (record[name] = fields[index]));
+    return { line, record };
+  };
+
+  const giveUp = (reason: string): CsvItem => {
+    const broken = pending as Pending;
+    if (!header) throw new CsvHeaderError(`line ${broken.line}: cannot read the header row: ${reason}`);
+    pending = undefined;
+    replay.unshift(...broken.lines.slice(1));
+    return { line: broken.line, error: `line ${broken.line}: ${reason}` };
+  };
+
+  let sourceDone = false;
+  for (;;) {
+    let next: PhysicalLine | undefined = replay.shift();
+    if (!next && !sourceDone) {
+      const result = await source.next();
+      if (result.done) sourceDone = true;
+      else next = result.value;
+    }
+    if (!next) {
+      if (!pending) break;
+      yield giveUp('quoted field is not closed at the end of the file');
+      continue;
+    }
+    if ('tooLong' in next) {
+      if (pending) {
+        replay.unshift(next);
+        yield giveUp('quoted field is not closed');
+      } else {
+        yield {
+          line: next.line,
+          error: `line ${next.line}: longer than ${maxLineLength} characters (${next.tooLong})`,
+        };
+      }
+      continue;
+    }
+    if (!pending && next.text === '') continue;
+    const current: Pending = pending
+      ? { line: pending.line, parts: [...pending.parts, next.text], lines: [...pending.lines, next] }
+      : { line: next.line, parts: [next.text], lines: [next] };
+    pending = current;
+    const split = splitCsvRecord(current.parts.join('\n'), delimiter);
+    if ('incomplete' in split) {
+      if (current.parts.length >= maxRecordLines) {
+        yield giveUp(`quoted field is not closed within ${maxRecordLines} lines`);
+      }
+      continue;
+    }
+    if ('error' in split) {
+      yield giveUp(split.error);
+      continue;
+    }
+    pending = undefined;
+    const item = toItem(current.line, split.fields);
+    if (item) yield item;
+  }
+}

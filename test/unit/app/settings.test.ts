@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const settingsFile = path.resolve(__dirname, '..', '..', '..', 'settings.js');
+
+/** Loads settings.js in a fresh process with the given environment, as `npm start` does. */
+function load(env: Record<string, string>): { ok: boolean; out: string } {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('CRM_HUB_') && k !== 'HOST' && k !== 'PORT'),
+  );
+  const run = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const s = require(${JSON.stringify(settingsFile)}); console.log(JSON.stringify({ host: s.uiHost, port: s.uiPort, admin: !!s.adminAuth, api: !!s.httpNodeAuth }))`,
+    ],
+    { env: { ...clean, ...env }, encoding: 'utf8' },
+  );
+  return { ok: run.status === 0, out: run.stdout + run.stderr };
+}
+
+describe('settings.js', () => {
+  it('listens on 127.0.0.1:1880 by default, PORT and HOST override it', () => {
+    expect(JSON.parse(load({}).out)).toEqual({ host: '127.0.0.1', port: 1880, admin: false, api: false });
+    expect(JSON.parse(load({ PORT: '18999', HOST: 'localhost' }).out)).toMatchObject({
+      host: 'localhost',
+      port: 18999,
+    });
+  });
+
+  it('refuses a non-loopback HOST without admin and API credentials, naming the variables', () => {
+    const open = load({ HOST: '0.0.0.0' });
+    expect(open.ok).toBe(false);
+    expect(open.out).toContain('CRM_HUB_ADMIN_USER');
+    expect(open.out).toContain('CRM_HUB_API_USER');
+    const adminOnly = load({ HOST: '0.0.0.0', CRM_HUB_ADMIN_USER: 'admin', CRM_HUB_ADMIN_PASSWORD: 'x' });
+    expect(adminOnly.ok).toBe(false);
+  });
+
+  it('accepts a non-loopback HOST with both credentials and protects editor and endpoints', () => {
+    const both = load({
+      HOST: '0.0.0.0',
+      CRM_HUB_ADMIN_USER: 'admin',
+      CRM_HUB_ADMIN_PASSWORD: 'x',
+      CRM_HUB_API_USER: 'api',
+      CRM_HUB_API_PASSWORD: 'y',
+    });
+    expect(both.ok).toBe(true);
+    expect(JSON.parse(both.out)).toEqual({ host: '0.0.0.0', port: 1880, admin: true, api: true });
+  });
+
+  it('sends the hub endpoints past the editor admin app and leaves every other path to it', () => {
+    for (const url of [
+      '/soap/hub',
+      '/soap/crm?wsdl',
+      '/api/v1/customers/x/offers',
+      '/healthz',
+      '/healthz?x=1',
+    ])
+      expect(routeOf(url)).toBe('router');
+    for (const url of [
+      '/',
+      '/flows',
+      '/red/main.min.js',
+      '/healthzz',
+      '/soapbox',
+      '/api/v2/x',
+      '/crm-hub/policies/p/enabled',
+    ])
+      expect(routeOf(url)).toBeUndefined();
+  });
+});
+
+/** what settings.httpAdminMiddleware passes to next() for a request to url */
+function routeOf(url: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require(settingsFile) as {
+    httpAdminMiddleware: (req: { url: string }, res: unknown, next: (arg?: unknown) => void) => void;
+  };
+  let passed: unknown = 'not called';
+  settings.httpAdminMiddleware({ url }, {}, (arg?: unknown) => (passed = arg));
+  return passed;
+}

@@ -1,0 +1,105 @@
+import { CompletionTracker } from '../../../../connectors/amqp/completion-tracker';
+
+function settler(): { ack: jest.Mock; fail: jest.Mock } {
+  return { ack: jest.fn(), fail: jest.fn() };
+}
+
+describe('CompletionTracker', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('acks once every destination completed', () => {
+    const t = new CompletionTracker();
+    const s = settler();
+    t.track('m1', s, 1000);
+    t.sent('m1', 2);
+    t.settleIfIdle('m1');
+    expect(s.ack).not.toHaveBeenCalled();
+    t.completed('m1');
+    expect(s.ack).not.toHaveBeenCalled();
+    // a downstream node forwards before finishing: still in flight
+    t.sent('m1', 1);
+    t.completed('m1');
+    expect(s.ack).not.toHaveBeenCalled();
+    t.completed('m1');
+    expect(s.ack).toHaveBeenCalledTimes(1);
+    expect(s.fail).not.toHaveBeenCalled();
+    expect(t.size()).toBe(0);
+  });
+
+  it('fails with the first error once the flow is done', () => {
+    const t = new CompletionTracker();
+    const s = settler();
+    t.track('m2', s, 1000);
+    t.sent('m2', 3);
+    t.completed('m2', 'first broke');
+    t.completed('m2', 'second broke');
+    expect(s.fail).not.toHaveBeenCalled();
+    t.completed('m2');
+    expect(s.fail).toHaveBeenCalledWith('first broke');
+    expect(s.ack).not.toHaveBeenCalled();
+  });
+
+  it('acks a message that went nowhere (no wires) via settleIfIdle', () => {
+    const t = new CompletionTracker();
+    const s = settler();
+    t.track('m3', s, 1000);
+    t.settleIfIdle('m3');
+    expect(s.ack).toHaveBeenCalledTimes(1);
+    expect(t.has('m3')).toBe(false);
+  });
+
+  it('ignores unknown ids and settles only once', () => {
+    const t = new CompletionTracker();
+    const s = settler();
+    t.sent('ghost', 2);
+    t.completed('ghost', 'x');
+    t.settleIfIdle('ghost');
+    t.track('m4', s, 1000);
+    t.sent('m4', 1);
+    t.completed('m4');
+    t.completed('m4');
+    t.settleIfIdle('m4');
+    expect(s.ack).toHaveBeenCalledTimes(1);
+    expect(s.fail).not.toHaveBeenCalled();
+  });
+
+  it('fails after the timeout when the flow never completes', () => {
+    jest.useFakeTimers();
+    const t = new CompletionTracker();
+    const s = settler();
+    t.track('m5', s, 5000);
+    t.sent('m5', 1);
+    jest.advanceTimersByTime(4999);
+    expect(s.fail).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(s.fail).toHaveBeenCalledWith('not completed within 5000 ms');
+    expect(t.size()).toBe(0);
+    t.completed('m5');
+    expect(s.ack).not.toHaveBeenCalled();
+  });
+
+  it('clear() cancels timers without settling anything', () => {
+    jest.useFakeTimers();
+    const t = new CompletionTracker();
+    const s = settler();
+    t.track('a', s, 100);
+    t.track('b', s, 100);
+    expect(t.size()).toBe(2);
+    t.clear();
+    expect(t.size()).toBe(0);
+    jest.advanceTimersByTime(1000);
+    expect(s.ack).not.toHaveBeenCalled();
+    expect(s.fail).not.toHaveBeenCalled();
+  });
+
+  it('rejects bad arguments with specific errors', () => {
+    const t = new CompletionTracker();
+    expect(() => t.track('', settler(), 10)).toThrow('id must be a non-empty string');
+    expect(() => t.track('x', settler(), 0)).toThrow('timeoutMs must be a positive number, got 0');
+    expect(() => t.track('x', {} as never, 10)).toThrow('settle must have ack() and fail(reason)');
+    t.track('dup', settler(), 10);
+    expect(() => t.track('dup', settler(), 10)).toThrow("message 'dup' is already tracked");
+    expect(() => t.sent('dup', -1)).toThrow('destinations must be a non-negative integer, got -1');
+    t.clear();
+  });
+});

@@ -1,0 +1,131 @@
+import { parseEnvelope, SoapFaultError } from '../../../../connectors/soap/envelope';
+import {
+  assertSafeXml,
+  assertWithinSize,
+  PayloadTooLargeError,
+  UnsafeXmlError,
+} from '../../../../formats/xml/xml-safety';
+
+const S11 = 'http://schemas.xmlsoap.org/soap/envelope/';
+const S12 = 'http://www.w3.org/2003/05/soap-envelope';
+const opts = { maxBytes: 64 * 1024 };
+
+function faultOf(fn: () => unknown): SoapFaultError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SoapFaultError) return err;
+    throw err;
+  }
+  throw new Error('expected a SoapFaultError');
+}
+
+describe('assertSafeXml', () => {
+  it.each([
+    '<!DOCTYPE a>',
+    '<?xml version="1.0"?>\n<!doctype a [ ]><a/>',
+    '<a><!ENTITY x "y"></a>',
+    '<! DOCTYPE a>',
+  ])('refuses %s', (text) => {
+    expect(() => assertSafeXml(text)).toThrow(UnsafeXmlError);
+    expect(() => assertSafeXml(text)).toThrow(/declarations are not allowed/);
+  });
+
+  it('lets ordinary XML and comments through', () => {
+    expect(() => assertSafeXml('<!-- note --><a>DOCTYPE is just a word</a>')).not.toThrow();
+  });
+
+  it('checks byte size in UTF-8, not characters', () => {
+    expect(() => assertWithinSize('ääää', 7)).toThrow(PayloadTooLargeError);
+    expect(() => assertWithinSize('ääää', 8)).not.toThrow();
+  });
+});
+
+describe('parseEnvelope', () => {
+  it('reads a SOAP 1.1 envelope: local names, strings kept verbatim, repeats as arrays', () => {
+    const xml = `<?xml version="1.0"?>
+      <soapenv:Envelope xmlns:soapenv="${S11}" xmlns:c="urn:crm-hub:crm">
+        <soapenv:Header><c:Trace>abc</c:Trace></soapenv:Header>
+        <soapenv:Body>
+          <c:ReportAddressChange>
+            <c:customerNumber>0004711</c:customerNumber>
+            <c:street>  Hauptstraße 1 &amp; 2 </c:street>
+            <c:amount>1e3</c:amount>
+            <c:note><![CDATA[<b>bold</b>]]></c:note>
+            <c:tag>a</c:tag><c:tag>b</c:tag><c:tag>c</c:tag>
+            <c:address><c:postalCode>01067</c:postalCode></c:address>
+            <c:empty/>
+          </c:ReportAddressChange>
+        </soapenv:Body>
+      </soapenv:Envelope>`;
+    const env = parseEnvelope(xml, opts);
+    expect(env.version).toBe('1.1');
+    expect(env.operationElement).toBe('ReportAddressChange');
+    expect(env.namespace).toBe('urn:crm-hub:crm');
+    expect(env.headers).toEqual({ Trace: 'abc' });
+    expect(env.body).toEqual({
+      customerNumber: '0004711',
+      street: '  Hauptstraße 1 & 2 ',
+      amount: '1e3',
+      note: '<b>bold</b>',
+      tag: ['a', 'b', 'c'],
+      address: { postalCode: '01067' },
+      empty: '',
+    });
+  });
+
+  it('detects SOAP 1.2 by namespace, whatever the prefix, from a Buffer', () => {
+    const xml = `<e:Envelope xmlns:e="${S12}"><e:Body><Ping xmlns="urn:x"><n>1</n></Ping></e:Body></e:Envelope>`;
+    const env = parseEnvelope(Buffer.from(xml), opts);
+    expect(env).toMatchObject({
+      version: '1.2',
+      operationElement: 'Ping',
+      namespace: 'urn:x',
+      body: { n: '1' },
+    });
+  });
+
+  it.each([
+    ['an empty body', '   ', /empty request body/],
+    ['text that is not XML', 'hello', /not well-formed XML/],
+    ['broken XML', `<s:Envelope xmlns:s="${S11}"><s:Body>`, /not well-formed XML/],
+    ['XML that is not an envelope', '<order/>', /not a SOAP envelope: root element is <order>/],
+    [
+      'an unknown envelope namespace',
+      '<s:Envelope xmlns:s="urn:nope"><s:Body/></s:Envelope>',
+      /unknown envelope namespace 'urn:nope'/,
+    ],
+    ['a missing Body', `<s:Envelope xmlns:s="${S11}"><s:Header/></s:Envelope>`, /has no Body/],
+    ['an empty Body', `<s:Envelope xmlns:s="${S11}"><s:Body>  </s:Body></s:Envelope>`, /SOAP Body is empty/],
+    [
+      'two body elements',
+      `<s:Envelope xmlns:s="${S11}"><s:Body><a/><b/></s:Body></s:Envelope>`,
+      /exactly one element.*found 2/,
+    ],
+    [
+      'an undeclared prefix',
+      `<s:Envelope xmlns:s="${S11}"><s:Body><x:a/></s:Body></s:Envelope>`,
+      /undeclared namespace prefix 'x'/,
+    ],
+    [
+      'a DOCTYPE',
+      `<!DOCTYPE s [<!ENTITY a "aaaa">]><s:Envelope xmlns:s="${S11}"><s:Body><a>&a;</a></s:Body></s:Envelope>`,
+      /DOCTYPE/,
+    ],
+  ])('rejects %s with a specific client fault', (_what, xml, message) => {
+    const err = faultOf(() => parseEnvelope(xml, opts));
+    expect(err.fault.code).toBe('client');
+    expect(err.fault.message).toMatch(message);
+  });
+
+  it('rejects a body over maxBytes with a 413 hint', () => {
+    const err = faultOf(() => parseEnvelope('x'.repeat(101), { maxBytes: 100 }));
+    expect(err.httpStatus).toBe(413);
+    expect(err.fault.message).toMatch(/exceeds the limit of 100 bytes/);
+  });
+
+  it('remembers the version for faults when the envelope namespace is visible', () => {
+    const err = faultOf(() => parseEnvelope(`<!DOCTYPE x><e:Envelope xmlns:e="${S12}"/>`, opts));
+    expect(err.version).toBe('1.2');
+  });
+});

@@ -1,0 +1,216 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import {
+  compileLayout,
+  decodeFixedWidthRecord,
+  encodeFixedWidthFile,
+  encodeFixedWidthRecord,
+  readFixedWidth,
+  type FixedWidthItem,
+  type FixedWidthReadOptions,
+} from '../../../../formats/fixed-width/fixed-width';
+import { decodeZoned, encodeZoned } from '../../../../formats/fixed-width/zoned-decimal';
+
+const dir = join(__dirname, '..', '..', '..', 'fixtures', 'legacy', 'core-banking');
+const layout = compileLayout(JSON.parse(readFileSync(join(dir, 'transactions.layout.json'), 'utf8')));
+
+async function collect(
+  source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  options?: FixedWidthReadOptions,
+): Promise<FixedWidthItem[]> {
+  const items: FixedWidthItem[] = [];
+  for await (const item of readFixedWidth(source, layout, options)) items.push(item);
+  return items;
+}
+
+describe('signed zoned decimal', () => {
+  it.each([
+    ['000000012345}', 2, '-1234.50'],
+    ['000000025000{', 2, '2500.00'],
+    ['00000001012649I', 2, '101264.99'],
+    ['000000000004J', 2, '-0.41'],
+    ['000000000000}', 2, '0.00'],
+    ['000000000000{', 0, '0'],
+    ['000001999999R', 2, '-199999.99'],
+    ['00000000000001A', 2, '0.11'],
+    ['1I', 0, '19'],
+    ['1R', 1, '-1.9'],
+    ['0012345', 2, '123.45'],
+  ])('%s with scale %i is %s', (text, scale, value) => {
+    expect(decodeZoned(text, scale)).toBe(value);
+  });
+
+  it.each([
+    ['0000X', 'is not a zoned decimal sign digit'],
+    ['00A00', 'expected digits with an overpunched sign'],
+    [' 123{', 'expected digits with an overpunched sign'],
+  ])('refuses %s', (text, message) => {
+    expect(() => decodeZoned(text, 0)).toThrow(message);
+  });
+
+  it('encodes signs, zero and refuses what does not fit', () => {
+    expect(encodeZoned('-1234.5', 13, 2)).toBe('000000012345}');
+    expect(encodeZoned('0', 5, 2)).toBe('0000{');
+    expect(encodeZoned('-0.00', 5, 2)).toBe('0000{');
+    expect(encodeZoned('+7.01', 5, 2)).toBe('0070A');
+    expect(() => encodeZoned('123456', 5, 0)).toThrow('123456 does not fit in 5 digits');
+    expect(() => encodeZoned('1.234', 5, 2)).toThrow('1.234 has 3 decimals, the layout allows 2');
+    expect(() => encodeZoned('1,50', 5, 2)).toThrow('is not a decimal number');
+  });
+
+  it('decode(encode(v)) = v for any value that fits (property)', () => {
+    const arbitrary = fc
+      .record({ length: fc.integer({ min: 1, max: 18 }), scale: fc.integer({ min: 0, max: 17 }) })
+      .filter(({ length, scale }) => scale < length)
+      .chain(({ length, scale }) =>
+        fc.record({
+          length: fc.constant(length),
+          scale: fc.constant(scale),
+          units: fc.bigInt({ min: -(10n ** BigInt(length)) + 1n, max: 10n ** BigInt(length) - 1n }),
+        }),
+      );
+    fc.assert(
+      fc.property(arbitrary, ({ length, scale, units }) => {
+        const negative = units < 0n;
+        const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
+        const integer = digits.slice(0, digits.length - scale);
+        const value = `${negative && units !== 0n ? '-' : ''}${integer}${scale > 0 ? `.${digits.slice(-scale)}` : ''}`;
+        const encoded = encodeZoned(value, length, scale);
+        expect(encoded).toHaveLength(length);
+        expect(decodeZoned(encoded, scale)).toBe(value);
+        expect(encodeZoned(decodeZoned(encoded, scale), length, scale)).toBe(encoded);
+      }),
+    );
+  });
+});
+
+describe('fixed-width transaction records', () => {
+  it('decodes the Windows-1252 fixture into records of strings', async () => {
+    const items = await collect(createReadStream(join(dir, 'transactions.dat'), { highWaterMark: 64 }));
+    expect(items.map((i) => i.line)).toEqual([1, 2, 3, 4, 5]);
+    const records = items.map((i) => ('record' in i ? i.record : { error: i.error }));
+    expect(records[0]).toEqual({
+      recordType: 'TX',
+      accountNumber: '0012345678',
+      bookingDate: '2024-03-15',
+      valueDate: '2024-03-15',
+      amount: '-1234.50',
+      currency: 'EUR',
+      transactionCode: '5',
+      balance: '98765.40',
+      purpose: 'Miete März Wohnung 3.OG',
+    });
+    expect(records.map((r) => r.amount)).toEqual(['-1234.50', '2500.00', '-0.41', '0.00', '-199999.99']);
+    expect(records.map((r) => r.balance)).toEqual(['98765.40', '101265.40', '101264.99', '0.00', '0.11']);
+    expect(records[4]).toMatchObject({ valueDate: '', purpose: 'Kauf Bäckerei Weiß €-Karte' });
+  });
+
+  it('reports wrong lengths and bad fields by line and goes on', async () => {
+    const items = await collect(createReadStream(join(dir, 'transactions-with-errors.dat')));
+    expect(items.map((i) => ('error' in i ? i.error : `record ${i.line}`))).toEqual([
+      'record 1',
+      'line 2: expected 90 characters (layout KTOUMS-TX), got 87',
+      'line 3: field amount: "X" is not a zoned decimal sign digit ({, A-I, }, J-R or 0-9) at offset 28',
+      'record 4',
+    ]);
+  });
+
+  it('refuses non-ASCII bytes when the file is declared ASCII', async () => {
+    const items = await collect(createReadStream(join(dir, 'transactions.dat')), { encoding: 'ascii' });
+    expect(items[0]).toEqual({ line: 1, error: 'line 1: byte 0xE4 at column 70 is not printable ASCII' });
+    expect(items[3]).toHaveProperty('record');
+  });
+
+  it('re-encodes the fixture byte for byte (negative zero comes back as positive zero)', async () => {
+    const bytes = readFileSync(join(dir, 'transactions.dat'));
+    const records = (await collect([bytes])).flatMap((i) => ('record' in i ? [i.record] : []));
+    expect(records).toHaveLength(5);
+    const expected = Buffer.from(
+      bytes.toString('latin1').replace('000000000000}', '000000000000{'),
+      'latin1',
+    );
+    expect(encodeFixedWidthFile(layout, records).equals(expected)).toBe(true);
+  });
+
+  it('round-trips generated records (property)', () => {
+    const text = (max: number) =>
+      fc
+        .string({ maxLength: max, unit: fc.constantFrom(...'ABCXYZ abcäöüßÄÖÜ€0123456789-./'.split('')) })
+        .map((s) => s.trimEnd());
+    const amount = (length: number) =>
+      fc.bigInt({ min: -(10n ** BigInt(length)) + 1n, max: 10n ** BigInt(length) - 1n }).map((units) => {
+        const digits = (units < 0n ? -units : units).toString().padStart(3, '0');
+        return `${units < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+      });
+    const date = fc
+      .date({
+        min: new Date('1990-01-01T00:00:00Z'),
+        max: new Date('2099-12-31T00:00:00Z'),
+        noInvalidDate: true,
+      })
+      .map((d) => d.toISOString().slice(0, 10));
+    const record = fc.record({
+      recordType: fc.constant('TX'),
+      accountNumber: text(10),
+      bookingDate: date,
+      valueDate: fc.oneof(date, fc.constant('')),
+      amount: amount(13),
+      currency: fc.constantFrom('EUR', 'CHF', 'USD'),
+      transactionCode: fc.integer({ min: 0, max: 999 }).map(String),
+      balance: amount(15),
+      purpose: text(27),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 5 }), (records) => {
+        const lines = records.map((r) => encodeFixedWidthRecord(layout, r));
+        for (const [i, line] of lines.entries()) {
+          expect(line).toHaveLength(90);
+          expect(decodeFixedWidthRecord(layout, line)).toEqual(records[i]);
+          expect(encodeFixedWidthRecord(layout, decodeFixedWidthRecord(layout, line))).toBe(line);
+        }
+      }),
+    );
+  });
+
+  it('names the field an encoder cannot write', () => {
+    expect(() => encodeFixedWidthRecord(layout, { purpose: 'x'.repeat(28) })).toThrow(
+      'field purpose: 28 characters do not fit in 27',
+    );
+    expect(() => encodeFixedWidthRecord(layout, { transactionCode: '-1' })).toThrow(
+      'field transactionCode: -1 is negative but the field is unsigned',
+    );
+    expect(() => encodeFixedWidthRecord(layout, { bookingDate: '2024-02-30' })).toThrow(
+      'field bookingDate: "20240230" is not a calendar date (YYYYMMDD)',
+    );
+  });
+});
+
+describe('compileLayout', () => {
+  const base = { name: 'T', fields: [{ name: 'a', offset: 0, length: 2, type: 'X' }] };
+  it.each([
+    [
+      { ...base, fields: [...base.fields, { name: 'b', offset: 1, length: 2, type: 'X' }] },
+      'fields a and b overlap',
+    ],
+    [{ ...base, recordLength: 1 }, 'recordLength 1 is shorter than the fields (2)'],
+    [
+      { ...base, fields: [{ name: 'a', offset: 0, length: 2, type: 'P' }] },
+      'type must be one of X, 9, S9, date',
+    ],
+    [
+      { ...base, fields: [{ name: 'a', offset: 0, length: 2, type: '9', scale: 2 }] },
+      'scale must be an integer below length',
+    ],
+    [
+      { ...base, fields: [{ name: 'd', offset: 0, length: 6, type: 'date' }] },
+      'a date field is 8 characters long',
+    ],
+    [
+      { ...base, fields: [...base.fields, { name: 'a', offset: 2, length: 1, type: 'X' }] },
+      'name occurs twice',
+    ],
+  ])('refuses a bad layout (%#)', (layoutJson, message) => {
+    expect(() => compileLayout(layoutJson)).toThrow(message);
+  });
+});

@@ -1,0 +1,100 @@
+import { compileMapping, loadSystemSpec } from '../../../../mappings/engine';
+
+/** The hub's own SOAP API (hub.wsdl) to canonical documents. */
+describe('mappings/systems/hub.json', () => {
+  const spec = loadSystemSpec('hub');
+  const upsert = compileMapping(spec, 'UpsertCustomer');
+  const report = compileMapping(spec, 'ReportInteraction');
+  const receivedAtIso = '2026-11-22T10:00:00.000Z';
+  // the flow stamps the receipt time as epoch milliseconds (a change node's timestamp)
+  const receivedAt = Date.parse(receivedAtIso);
+
+  it('maps UpsertCustomer to a valid canonical person, consents sent once included', () => {
+    const result = upsert.map({
+      receivedAt,
+      customer: {
+        sourceSystem: 'web',
+        sourceId: 'u-17',
+        kind: 'person',
+        givenName: 'Anna',
+        familyName: 'Schmidt',
+        birthDate: '1984-06-30',
+        tier: 'platinum',
+        email: ' Anna.Schmidt@Example.DE ',
+        phone: '089 1234567',
+        street: 'Leopoldstraße',
+        houseNumber: '12',
+        postalCode: '80802',
+        city: 'München',
+        country: 'DE',
+        consents: [{ channel: 'email', purpose: 'Marketing', status: 'granted' }],
+      },
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      value: {
+        customerRef: 'web:u-17',
+        kind: 'person',
+        person: { givenName: 'Anna', familyName: 'Schmidt' },
+        emails: [{ address: 'anna.schmidt@example.de', type: 'home' }],
+        phones: [{ number: '+49891234567' }],
+        addresses: [{ type: 'home', city: 'München', country: 'DE' }],
+        consents: [
+          {
+            channel: 'email',
+            purpose: 'marketing',
+            status: 'granted',
+            at: receivedAtIso,
+            source: { system: 'web' },
+          },
+        ],
+        identifiers: [{ system: 'web', id: 'u-17' }],
+        updatedAt: receivedAtIso,
+      },
+    });
+  });
+
+  it('keeps a customerRef the caller sends, and maps an organization', () => {
+    const result = upsert.map({
+      receivedAt,
+      customer: {
+        customerRef: 'crm:4711',
+        sourceSystem: 'crm',
+        sourceId: '4711',
+        kind: 'organization',
+        organizationName: 'Muster Bau GmbH',
+      },
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { customerRef: 'crm:4711', organization: { legalName: 'Muster Bau GmbH' } },
+    });
+  });
+
+  it('rejects a person without family name, naming both fields', () => {
+    const result = upsert.map({
+      receivedAt,
+      customer: { sourceSystem: 'web', sourceId: '1', kind: 'person', givenName: 'Anna' },
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { field: 'person.familyName', sourceField: 'customer.familyName', rule: 'required' },
+    });
+  });
+
+  it('maps ReportInteraction to a valid canonical withdrawal event', () => {
+    const result = report.map(
+      { type: 'withdrawal', channel: 'branch', customerRef: 'crm:4711', amount: '12000.00', currency: 'EUR' },
+      { eventId: '5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a50', occurredAt: receivedAtIso },
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      value: {
+        type: 'withdrawal',
+        customer: { ref: 'crm:4711', identifiers: [{ system: 'crm', id: '4711' }] },
+        amount: { value: 12000, currency: 'EUR' },
+        occurredAt: receivedAtIso,
+      },
+    });
+  });
+});

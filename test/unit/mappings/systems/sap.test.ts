@@ -1,0 +1,181 @@
+/**
+ * mappings/systems/sap.json against the DEBMAS07 fixture files, decoded by the IDoc codec: every IDoc
+ * maps to a valid canonical document, bad IDocs are reported precisely while the next ones still map,
+ * and IDoc XML → canonical → IDoc XML keeps every mapped field.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseIdocXml, writeIdocXml } from '../../../../formats/idoc/idoc';
+import { idocToRecord, recordToIdoc } from '../../../../formats/idoc/idoc-record';
+import { compileMapping, compileOutbound, loadSystemSpec } from '../../../../mappings/engine';
+import { transforms } from '../../../../mappings/transforms';
+import { mapItems, mappedSourcePaths, roundTripDifferences, validAs } from './system-support';
+
+const dir = path.join(__dirname, '../../../fixtures/legacy/sap');
+const spec = loadSystemSpec('sap');
+const GOOD_FILES = [
+  'debmas07-create.xml',
+  'debmas07-change.xml',
+  'debmas07-two-idocs.xml',
+  'debmas07-definition-names-latin1.xml',
+  'debmas07-persons.xml',
+];
+
+function idocs(file: string): { ref: string; record: Record<string, unknown> }[] {
+  return parseIdocXml(fs.readFileSync(path.join(dir, file))).map((doc, index) => ({
+    ref: `${file} IDOC[${index}]`,
+    record: idocToRecord(doc, index),
+  }));
+}
+
+describe('sap spec', () => {
+  it('loads with a format block that names the codec and the record kinds', () => {
+    expect(spec.format).toEqual({
+      kind: 'idoc-xml',
+      recordKind: 'DEBMAS',
+      recordKindFrom: { field: 'E1KNA1M.MSGFN', kinds: { '003': 'DEBMAS_DELETE' } },
+      outboundRecordKind: 'DEBMAS',
+    });
+    expect(Object.keys(spec.inbound).sort()).toEqual(['DEBMAS', 'DEBMAS_DELETE']);
+    expect(Object.keys(spec.outbound ?? {})).toEqual(['DEBMAS']);
+  });
+
+  it('maps every IDoc of the fixture files to a valid canonical document', () => {
+    const results = mapItems(spec, GOOD_FILES.flatMap(idocs));
+    expect(results).toHaveLength(7);
+    for (const result of results) {
+      expect({ ref: result.ref, error: result.error }).toEqual({ ref: result.ref, error: undefined });
+      const schema = result.kind === 'DEBMAS' ? 'customer' : 'interaction-event';
+      expect(validAs(schema, result.value)).toBe(true);
+    }
+    const byRef = new Map(results.map((result) => [result.ref, result.value]));
+    expect(byRef.get('debmas07-persons.xml IDOC[0]')).toMatchObject({
+      customerRef: 'sap:104711',
+      kind: 'person',
+      person: { salutation: 'Frau', title: 'Dr.', givenName: 'Anna Maria', familyName: 'Schmidt' },
+      segment: 'sold-to',
+      tier: 'platinum',
+      addresses: [{ street: 'Hauptstraße', houseNumber: '5a', region: 'Berlin', country: 'DE' }],
+      phones: [{ number: '+49301234567', type: 'work' }],
+    });
+    expect(byRef.get('debmas07-persons.xml IDOC[1]')).toMatchObject({
+      person: { givenName: 'Carlos', familyName: 'García López' },
+      segment: 'prospect',
+      tier: 'basic',
+      phones: [{ number: '+34911234567' }],
+    });
+    expect(byRef.get('debmas07-create.xml IDOC[0]')).toMatchObject({
+      kind: 'organization',
+      organization: {
+        legalName: 'Müller Fördertechnik GmbH Werk Süd & Logistik',
+        nameLines: ['Müller Fördertechnik GmbH', 'Werk Süd & Logistik'],
+      },
+      segment: 'general-customer',
+      tier: 'gold',
+      addresses: [{ city: 'München', region: 'Bayern' }],
+      updatedAt: '2024-03-15T10:15:30.000Z',
+      source: { system: 'sap', operation: 'DEBMAS', recordId: '4815162' },
+    });
+    expect(byRef.get('debmas07-definition-names-latin1.xml IDOC[0]')).toMatchObject({
+      customerRef: 'sap:80042',
+      organization: { legalName: 'Zürcher Käserei AG' },
+      addresses: [{ city: 'Zürich', country: 'CH' }],
+    });
+  });
+
+  it('turns MSGFN 003 (delete) into a customer-deleted event, never into a customer', () => {
+    const [, deleted] = mapItems(spec, idocs('debmas07-two-idocs.xml'));
+    expect(deleted.kind).toBe('DEBMAS_DELETE');
+    expect(deleted.value).toMatchObject({
+      type: 'customer-deleted',
+      channel: 'erp',
+      customer: { ref: 'sap:3901', identifiers: [{ system: 'sap', id: '3901' }] },
+      occurredAt: '2024-04-02T09:12:01.000Z',
+      data: { deletionFlag: true, name: 'Alt & Partner OHG' },
+      source: { system: 'sap', recordId: '4815402' },
+    });
+  });
+
+  it('names canonical field, source field, IDoc and rule for bad IDocs and maps the next ones', () => {
+    const results = mapItems(spec, idocs('debmas07-bad-records.xml'));
+    expect(results.map((result) => result.error)).toEqual([
+      expect.objectContaining({
+        field: 'addresses[0].country',
+        sourceField: 'E1KNA1M.LAND1',
+        rule: 'code',
+        record: 'debmas07-bad-records.xml IDOC[0]',
+        message: expect.stringContaining('"XY" is not a code in code table "country"'),
+      }),
+      expect.objectContaining({
+        field: 'updatedAt',
+        sourceField: 'EDI_DC40.CREDAT+EDI_DC40.CRETIM',
+        rule: 'date',
+        record: 'debmas07-bad-records.xml IDOC[1]',
+        message: expect.stringContaining('"20240231080001" is not a calendar date'),
+      }),
+      expect.objectContaining({
+        field: 'tier',
+        sourceField: 'E1KNA1M.E1KNVVM[0].KDGRP',
+        rule: 'code',
+        record: 'debmas07-bad-records.xml IDOC[2]',
+      }),
+      undefined,
+    ]);
+    expect(results[3].value).toMatchObject({ customerRef: 'sap:104803' });
+  });
+});
+
+describe('sap round trip: IDoc XML → canonical → IDoc XML', () => {
+  const inbound = compileMapping(spec, 'DEBMAS');
+  const outbound = compileOutbound(spec, 'DEBMAS');
+  const phone = transforms.phone.create({ defaultCountryFrom: 'E1KNA1M.LAND1' });
+  const options = {
+    notWritten: {
+      'EDI_DC40.DOCNUM': 'the control record describes the message, SAP numbers its own IDocs',
+      'EDI_DC40.CREDAT': 'the control record describes the message, not the customer',
+      'EDI_DC40.CRETIM': 'the control record describes the message, not the customer',
+    },
+  };
+  const records = GOOD_FILES.flatMap(idocs).filter(
+    ({ record }) => (record.E1KNA1M as Record<string, unknown>).MSGFN !== '003',
+  );
+
+  it.each(records.map((item) => [item.ref, item.record] as const))(
+    '%s keeps every mapped field',
+    (ref, before) => {
+      const canonical = inbound.map(before, { recordRef: ref });
+      if (!canonical.ok) throw new Error(canonical.error.message);
+      const legacy = outbound.map(canonical.value, { recordRef: ref });
+      if (!legacy.ok) throw new Error(legacy.error.message);
+      const xml = writeIdocXml(recordToIdoc(legacy.value), { segmentNames: 'type' });
+      const [doc] = parseIdocXml(xml);
+      const after = idocToRecord(doc);
+      expect(doc.idocType).toBe('DEBMAS07');
+      const { compared, differences } = roundTripDifferences(spec, 'DEBMAS', before, after, {
+        ...options,
+        normalize: { 'E1KNA1M.TELF1': (value, record) => phone(value, record) },
+      });
+      expect(differences).toEqual([]);
+      expect(compared).toEqual(expect.arrayContaining(['E1KNA1M.KUNNR', 'E1KNA1M.NAME1', 'E1KNA1M.ORT01']));
+      // with the original control record (SAP stamps its own), the canonical document survives too
+      expect(inbound.map({ ...after, EDI_DC40: before.EDI_DC40 })).toEqual(canonical);
+    },
+  );
+
+  it('compares every field the inbound spec maps, except the documented control fields', () => {
+    expect(mappedSourcePaths(spec, 'DEBMAS')).toEqual(
+      expect.arrayContaining(['E1KNA1M.KUNNR', 'E1KNA1M.STRAS', 'E1KNA1M.TELF1', 'E1KNA1M.E1KNVVM[0].KDGRP']),
+    );
+    const personFields = roundTripDifferences(
+      spec,
+      'DEBMAS',
+      records[records.length - 2].record,
+      {},
+      options,
+    );
+    expect(personFields.differences.length).toBe(personFields.compared.length);
+    expect(personFields.compared).toEqual(
+      expect.arrayContaining(['E1KNA1M.ANRED', 'E1KNA1M.NAME2', 'E1KNA1M.KTOKD', 'E1KNA1M.REGIO']),
+    );
+  });
+});

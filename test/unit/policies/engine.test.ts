@@ -1,0 +1,252 @@
+import type { InteractionEvent } from '../../../mappings/canonical/types';
+import { InMemoryCapCounter } from '../../../policies/caps';
+import { compileCard, type PolicyCard } from '../../../policies/card';
+import { PolicyEngine } from '../../../policies/engine';
+import { addressChangeCard, platinumCard } from './fixtures';
+
+const now = new Date('2025-03-01T10:00:00.000Z');
+const allOn = { isEnabled: () => true, now };
+let counter = 0;
+
+function event(type: string, overrides: Partial<InteractionEvent> = {}): InteractionEvent {
+  counter++;
+  return {
+    eventId: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
+    schemaVersion: '1.0',
+    type,
+    occurredAt: '2025-03-01T09:59:00.000Z',
+    channel: 'call-center',
+    source: { system: 'crm' },
+    customer: { ref: 'crm:4711', identifiers: [{ system: 'crm', id: '4711' }] },
+    data: {},
+    ...overrides,
+  };
+}
+
+function engineWith(...cards: PolicyCard[]): PolicyEngine {
+  const engine = new PolicyEngine();
+  for (const card of cards) engine.register(compileCard(card), `node-${card.policy}`);
+  return engine;
+}
+
+describe('policy engine', () => {
+  it('fires the address-change card for a call-center event and not for a web one', () => {
+    const engine = engineWith(addressChangeCard, platinumCard);
+    const callCenter = event('address-changed');
+    const fired = engine.evaluate(callCenter, allOn);
+    expect(fired.decisions).toEqual([
+      {
+        decisionId: expect.stringMatching(/^[0-9a-f]{32}$/),
+        policyId: 'address-change-mortgage',
+        owner: 'node-address-change-mortgage',
+        priority: 60,
+        action: 'web-offer',
+        offer: 'mortgage',
+        channel: 'web',
+        decidedAt: now.toISOString(),
+        expiresAt: '2025-03-31T10:00:00.000Z',
+        customerRef: 'crm:4711',
+        eventId: callCenter.eventId,
+        title: addressChangeCard.title,
+      },
+    ]);
+    // only the card for this event type is considered
+    expect(fired.explanations.map((e) => [e.policyId, e.outcome])).toEqual([
+      ['address-change-mortgage', 'fired'],
+    ]);
+
+    const web = engine.evaluate(event('address-changed', { channel: 'web' }), allOn);
+    expect(web.decisions).toEqual([]);
+    expect(web.explanations).toEqual([
+      expect.objectContaining({
+        policyId: 'address-change-mortgage',
+        outcome: 'not-matched',
+        reason: 'not matched: via call-center (actual: "web")',
+        checks: [{ condition: 'via call-center', held: false, actual: 'web' }],
+      }),
+    ]);
+    expect(engine.evaluate(event('birthday'), allOn)).toEqual({ decisions: [], explanations: [] });
+  });
+
+  it('decision ids are deterministic per policy and event', () => {
+    const first = engineWith(addressChangeCard).evaluate(event('address-changed', { eventId: 'e-1' }), allOn);
+    const again = engineWith(addressChangeCard).evaluate(event('address-changed', { eventId: 'e-1' }), allOn);
+    const other = engineWith(addressChangeCard).evaluate(event('address-changed', { eventId: 'e-2' }), allOn);
+    expect(first.decisions[0].decisionId).toBe(again.decisions[0].decisionId);
+    expect(first.decisions[0].decisionId).not.toBe(other.decisions[0].decisionId);
+  });
+
+  it('fires the platinum card only for platinum customers withdrawing over 10000, explaining failures', () => {
+    const engine = engineWith(platinumCard);
+    const big = { amount: { value: 15000, currency: 'EUR' } };
+    const platinum = { tier: 'platinum' };
+
+    const gold = engine.evaluate(event('withdrawal', big), { ...allOn, customer: { tier: 'gold' } });
+    expect(gold.decisions).toEqual([]);
+    expect(gold.explanations[0]).toMatchObject({
+      outcome: 'not-matched',
+      reason: 'not matched: customer.tier == "platinum" (actual: "gold")',
+      checks: [
+        { condition: 'amount.value > 10000', held: true, actual: 15000 },
+        { condition: 'customer.tier == "platinum"', held: false, actual: 'gold' },
+      ],
+    });
+
+    const small = engine.evaluate(event('withdrawal', { amount: { value: 9000, currency: 'EUR' } }), {
+      ...allOn,
+      customer: platinum,
+    });
+    expect(small.decisions).toEqual([]);
+    expect(small.explanations[0].reason).toBe('not matched: amount.value > 10000 (actual: 9000)');
+
+    const noCustomer = engine.evaluate(event('withdrawal', big), allOn);
+    expect(noCustomer.explanations[0].reason).toBe(
+      'not matched: customer.tier == "platinum" (actual: missing)',
+    );
+
+    const fired = engine.evaluate(event('withdrawal', big), { ...allOn, customer: platinum });
+    expect(fired.decisions).toMatchObject([
+      {
+        policyId: 'platinum-large-withdrawal',
+        action: 'call-task',
+        channel: 'sales-rep',
+        expiresAt: '2025-03-02T10:00:00.000Z',
+      },
+    ]);
+    expect(fired.decisions[0].offer).toBeUndefined();
+  });
+
+  it('a switched-off policy explains itself and does not fire', () => {
+    const engine = engineWith(addressChangeCard);
+    const result = engine.evaluate(event('address-changed'), {
+      now,
+      isEnabled: (id) => id !== 'address-change-mortgage',
+    });
+    expect(result.decisions).toEqual([]);
+    expect(result.explanations).toEqual([
+      expect.objectContaining({
+        policyId: 'address-change-mortgage',
+        outcome: 'switched-off',
+        reason: 'switched off',
+      }),
+    ]);
+    // switching it back on fires, so the switch alone suppressed it
+    expect(engine.evaluate(event('address-changed'), allOn).decisions).toHaveLength(1);
+  });
+
+  it('the per-customer cap suppresses the second decision and says so', () => {
+    const engine = engineWith(addressChangeCard);
+    expect(engine.evaluate(event('address-changed'), allOn).decisions).toHaveLength(1);
+    const second = engine.evaluate(event('address-changed'), {
+      ...allOn,
+      now: new Date('2025-03-03T10:00:00Z'),
+    });
+    expect(second.decisions).toEqual([]);
+    expect(second.explanations[0]).toMatchObject({
+      outcome: 'capped',
+      reason: 'cap reached: per-customer 1 per 7d (1 already in the window)',
+      cap: { scope: 'per-customer', limit: '1 per 7d', count: 1 },
+    });
+    // another customer is not capped, and the window ends after 7 days
+    const otherCustomer = event('address-changed', { customer: { ref: 'crm:1', identifiers: [] } });
+    expect(engine.evaluate(otherCustomer, allOn).decisions).toHaveLength(1);
+    expect(
+      engine.evaluate(event('address-changed'), { ...allOn, now: new Date('2025-03-08T10:00:01Z') })
+        .decisions,
+    ).toHaveLength(1);
+  });
+
+  it('only emitted decisions count against the caps', () => {
+    const caps = new InMemoryCapCounter();
+    const engine = new PolicyEngine({ caps });
+    engine.register(compileCard({ ...addressChangeCard, limits: { global: '1 per day' } }));
+    engine.evaluate(event('address-changed', { channel: 'web' }), allOn);
+    engine.evaluate(event('address-changed'), { now, isEnabled: () => false });
+    expect(engine.evaluate(event('address-changed'), allOn).decisions).toHaveLength(1);
+    const capped = engine.evaluate(
+      event('address-changed', { customer: { ref: 'crm:2', identifiers: [] } }),
+      allOn,
+    );
+    expect(capped.explanations[0]).toMatchObject({
+      outcome: 'capped',
+      cap: { scope: 'global', limit: '1 per day' },
+    });
+  });
+
+  it('orders decisions by priority, highest first', () => {
+    const low = { ...addressChangeCard, policy: 'low', priority: 10 };
+    const high = {
+      ...addressChangeCard,
+      policy: 'high',
+      priority: 90,
+      then: 'call-task to sales-rep; email-offer mortgage to email',
+    };
+    const engine = engineWith(low, addressChangeCard, high);
+    const result = engine.evaluate(event('address-changed'), allOn);
+    expect(result.decisions.map((d) => [d.policyId, d.priority, d.action])).toEqual([
+      ['high', 90, 'call-task'],
+      ['high', 90, 'email-offer'],
+      ['address-change-mortgage', 60, 'web-offer'],
+      ['low', 10, 'web-offer'],
+    ]);
+    expect(new Set(result.decisions.map((d) => d.decisionId)).size).toBe(4);
+    expect(engine.list().map((entry) => entry.policy.id)).toEqual(['high', 'address-change-mortgage', 'low']);
+  });
+
+  it('register replaces by id and unregister removes the card from the index', () => {
+    const engine = engineWith(addressChangeCard);
+    engine.register(compileCard({ ...addressChangeCard, priority: 5 }), 'other-node');
+    expect(engine.list()).toEqual([expect.objectContaining({ owner: 'other-node' })]);
+    expect(engine.evaluate(event('address-changed'), allOn).decisions[0]).toMatchObject({
+      priority: 5,
+      owner: 'other-node',
+    });
+    expect(engine.unregister('address-change-mortgage')).toBe(true);
+    expect(engine.unregister('address-change-mortgage')).toBe(false);
+    expect(engine.evaluate(event('address-changed'), allOn)).toEqual({ decisions: [], explanations: [] });
+  });
+
+  it('dryRun evaluates an unregistered card against recorded events without touching caps', () => {
+    const engine = engineWith(addressChangeCard);
+    const events = [
+      event('address-changed', { occurredAt: '2025-02-01T10:00:00Z' }),
+      event('address-changed', { occurredAt: '2025-02-02T10:00:00Z' }),
+      event('address-changed', { channel: 'web' }),
+      event('withdrawal'),
+    ];
+    const result = engine.dryRun(addressChangeCard, events);
+    expect(result.decisions).toHaveLength(1);
+    expect(result.decisions[0]).toMatchObject({
+      eventId: events[0].eventId,
+      expiresAt: '2025-03-03T10:00:00.000Z',
+    });
+    expect(result.explanations.map((e) => [e.eventId, e.outcome])).toEqual([
+      [events[0].eventId, 'fired'],
+      [events[1].eventId, 'capped'],
+      [events[2].eventId, 'not-matched'],
+    ]);
+    // the real caps were not touched: the registered card still fires
+    expect(engine.evaluate(event('address-changed'), allOn).decisions).toHaveLength(1);
+    expect(engine.list()).toHaveLength(1);
+
+    const platinum = engine.dryRun(
+      platinumCard,
+      [event('withdrawal', { amount: { value: 20000, currency: 'EUR' } })],
+      {
+        customerOf: (ref) => (ref === 'crm:4711' ? { tier: 'platinum' } : undefined),
+      },
+    );
+    expect(platinum.decisions).toHaveLength(1);
+    expect(() => engine.dryRun({ ...platinumCard, when: 'whenever' }, [])).toThrow(
+      /policy "platinum-large-withdrawal": when:/,
+    );
+  });
+
+  it('rejects a bad event or context clearly', () => {
+    const engine = engineWith(addressChangeCard);
+    expect(() => engine.evaluate({ type: 'address-changed' } as InteractionEvent, allOn)).toThrow(
+      /event\.eventId/,
+    );
+    expect(() => engine.evaluate(event('address-changed'), {} as never)).toThrow(/context\.isEnabled/);
+  });
+});

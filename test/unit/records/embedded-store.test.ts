@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedStore } from '../../../records/embedded-store';
+import { createStore } from '../../../records/create-store';
+import { PostgresStore } from '../../../records/postgres-store';
+import { offerIdFor } from '../../../policies/decision-id';
+import { requireInstant, sameJsonDocument } from '../../../records/store-input';
+import { describeStoreContract } from '../../integration/store-contract';
+
+let directory = '';
+
+describeStoreContract('EmbeddedStore', () => new EmbeddedStore({ directory }), {
+  beforeEach: () => {
+    directory = mkdtempSync(join(tmpdir(), 'crm-hub-store-'));
+  },
+  afterEach: () => {
+    rmSync(directory, { recursive: true, force: true });
+  },
+});
+
+describe('EmbeddedStore', () => {
+  it('describes itself with its directory', () => {
+    expect(new EmbeddedStore({ directory: '/data/crm-hub-store' }).describe()).toBe(
+      'embedded LMDB store at /data/crm-hub-store',
+    );
+  });
+
+  it('rejects a missing directory', () => {
+    expect(() => new EmbeddedStore({ directory: '' })).toThrow(/directory/);
+  });
+});
+
+describe('createStore', () => {
+  it('picks PostgreSQL when a database URL is given', () => {
+    const store = createStore({
+      databaseUrl: 'postgres://u:secret@db.example:6543/hub',
+      directory: '/tmp/x',
+    });
+    expect(store).toBeInstanceOf(PostgresStore);
+    expect(store.kind).toBe('postgres');
+  });
+
+  it('picks the embedded store when the database URL is empty or missing', () => {
+    expect(createStore({ databaseUrl: '  ', directory: '/tmp/x' })).toBeInstanceOf(EmbeddedStore);
+    expect(createStore({ directory: '/tmp/x' }).kind).toBe('embedded');
+  });
+});
+
+describe('PostgresStore configuration', () => {
+  it('describes host, port and database but never the password', () => {
+    const text = new PostgresStore({
+      connectionString: 'postgres://hub:s3cr3t@db.example:6543/crm',
+    }).describe();
+    expect(text).toContain('db.example:6543/crm');
+    expect(text).not.toContain('s3cr3t');
+    expect(text).not.toContain('hub:');
+  });
+
+  it('rejects a schema name that is not a plain identifier', () => {
+    expect(
+      () => new PostgresStore({ connectionString: 'postgres://localhost/x', schema: 'a"; drop table x; --' }),
+    ).toThrow(/schema/);
+  });
+
+  it('rejects a connection string that is not a postgres URL', () => {
+    expect(() => new PostgresStore({ connectionString: 'mysql://localhost/x' })).toThrow(/postgres:\/\//);
+    expect(() => new PostgresStore({ connectionString: '' })).toThrow(/connectionString/);
+  });
+});
+
+describe('offerIdFor', () => {
+  it('is deterministic per policy and event', () => {
+    expect(offerIdFor('p1', 'e1')).toBe(offerIdFor('p1', 'e1'));
+    expect(offerIdFor('p1', 'e1')).toMatch(/^[0-9a-f]{32}$/);
+    expect(offerIdFor('p1', 'e2')).not.toBe(offerIdFor('p1', 'e1'));
+    expect(offerIdFor('ab', 'c')).not.toBe(offerIdFor('a', 'bc'));
+  });
+
+  it('rejects empty ids', () => {
+    expect(() => offerIdFor('', 'e1')).toThrow(/policyId/);
+    expect(() => offerIdFor('p1', '')).toThrow(/eventId/);
+  });
+});
+
+describe('store timestamps', () => {
+  it('normalises an ISO 8601 instant with a zone to UTC with milliseconds', () => {
+    expect(requireInstant('2025-01-01T12:00:00+02:00', 'at')).toBe('2025-01-01T10:00:00.000Z');
+    expect(requireInstant('2025-01-01T10:00Z', 'at')).toBe('2025-01-01T10:00:00.000Z');
+    expect(requireInstant('2024-02-29T23:59:59.123456Z', 'at')).toBe('2024-02-29T23:59:59.123Z');
+  });
+
+  it.each([
+    ['2025-01-01T10:00:00', 'no zone'],
+    ['2025-01-01', 'date only'],
+    ['2025-02-29T00:00:00Z', 'not a leap year'],
+    ['2025-04-31T00:00:00Z', 'April has 30 days'],
+    ['2025-13-01T00:00:00Z', 'month 13'],
+    ['2025-01-01T25:00:00Z', 'hour 25'],
+    ['Wed, 01 Jan 2025 10:00:00 GMT', 'not ISO'],
+    ['9999-12-31T23:00:00-05:00', 'past year 9999 in UTC'],
+  ])('rejects %s (%s), naming the field', (value) => {
+    expect(() => requireInstant(value, 'customer.updatedAt')).toThrow(/^store: customer\.updatedAt must be/);
+  });
+
+  it('rejects a value that is not a string', () => {
+    expect(() => requireInstant(1735725600000, 'interaction.occurredAt')).toThrow(/interaction\.occurredAt/);
+  });
+});
+
+describe('sameJsonDocument', () => {
+  it('ignores key order, as PostgreSQL jsonb equality does, but not array order', () => {
+    expect(sameJsonDocument({ b: 1, a: { d: [1, 2], c: null } }, { a: { c: null, d: [1, 2] }, b: 1 })).toBe(
+      true,
+    );
+    expect(sameJsonDocument({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(sameJsonDocument({ a: '1' }, { a: 1 })).toBe(false);
+    expect(sameJsonDocument({ a: 1 }, { a: 1, b: null })).toBe(false);
+    expect(sameJsonDocument({ a: [] }, { a: {} })).toBe(false);
+    expect(sameJsonDocument({ a: null }, { a: {} })).toBe(false);
+    class Decoded {
+      tier = 'platinum';
+    }
+    expect(sameJsonDocument(new Decoded(), { tier: 'platinum' })).toBe(true);
+  });
+});
