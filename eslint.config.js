@@ -1,6 +1,44 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
+/**
+ * The layers of DESIGN.md, from the ground up; a folder imports only from the floors below it.
+ * Each folder lists the top-level folders it must never import. A relative import climbs to the
+ * project root and names a top-level folder, so the check needs no resolver; subfolders are
+ * therefore never named after a top-level folder.
+ */
+const LAYERS = {
+  formats: ['connectors', 'mappings', 'records', 'policies', 'app', 'nodes'],
+  connectors: ['mappings', 'records', 'policies', 'app', 'nodes'],
+  mappings: ['connectors', 'records', 'policies', 'app', 'nodes'],
+  records: ['connectors', 'policies', 'app', 'nodes'],
+  policies: ['connectors', 'app', 'nodes'],
+  app: ['nodes'],
+  nodes: [],
+};
+const LIBRARIES = ['formats', 'connectors', 'mappings', 'records', 'policies', 'app'];
+
+function layerRules(folder) {
+  const banned = LAYERS[folder];
+  const patterns = [];
+  if (banned.length) {
+    patterns.push({
+      regex: `^(\\.\\./)+(${banned.join('|')})(/|$)`,
+      message: `${folder}/ sits below ${banned.join(', ')} in the layers of DESIGN.md and must not import them.`,
+    });
+  }
+  if (LIBRARIES.includes(folder)) {
+    patterns.push({
+      regex: '^(node-red|@node-red/.*)$',
+      message: `${folder}/ is a library: libraries never import Node-RED (only nodes/ does).`,
+    });
+  }
+  return {
+    files: [`${folder}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+}
+
 module.exports = tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.html', 'console/static/vendor/**'] },
   js.configs.recommended,
@@ -12,6 +50,7 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...Object.keys(LAYERS).map(layerRules),
   {
     files: ['**/*.js'],
     languageOptions: {

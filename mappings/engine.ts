@@ -27,12 +27,15 @@ export interface CompiledMapping<T = CanonicalDocument> {
 
 const RECORD_MAPPING_KEYS = new Set(['produces', 'description', 'set', 'fields']);
 
-/** Reads mappings/systems/<system>.json next to this file (sources and dist/ alike). */
+/** The shipped mapping specs, mappings/systems/ beside this file (sources and dist/ alike). */
+export const SYSTEMS_DIR = path.join(__dirname, 'systems');
+
+/** Reads <SYSTEMS_DIR>/<system>.json. */
 export function loadSystemSpec(system: string): SystemSpec {
   if (typeof system !== 'string' || !SYSTEM_ID.test(system)) {
     throw new MappingSpecError(`system id must be kebab-case, e.g. "crm"; got ${JSON.stringify(system)}`);
   }
-  const file = path.join(__dirname, 'systems', `${system}.json`);
+  const file = path.join(SYSTEMS_DIR, `${system}.json`);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

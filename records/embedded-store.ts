@@ -23,6 +23,7 @@ import {
   requireOfferOutcome,
   validateOffer,
 } from './store-input';
+import { errorMessage } from '../formats/error-message';
 
 interface PolicySwitch {
   enabled: boolean;
@@ -265,8 +266,4 @@ function interactionKey(interaction: StoredInteraction): CompositeKey {
 function supersedes(next: StoredCustomer, stored: StoredCustomer): boolean {
   if (next.updatedAt !== stored.updatedAt) return next.updatedAt > stored.updatedAt;
   return next.sourceSystem !== stored.sourceSystem || !sameJsonDocument(next.document, stored.document);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,3 +1,4 @@
+import type { Customer, InteractionEvent } from '../mappings/canonical/types';
 import type { CustomerWriteResult, HubStore } from './store';
 
 /**
@@ -9,27 +10,14 @@ export type GoldenRecordResult =
   | { kind: 'customer'; customerRef: string; write: CustomerWriteResult }
   | { kind: 'interaction'; customerRef: string; eventId: string; recorded: boolean };
 
-interface CanonicalCustomerLike {
-  customerRef?: unknown;
-  kind?: unknown;
-  updatedAt?: unknown;
-  source?: { system?: unknown };
-}
-
-interface CanonicalEventLike {
-  eventId?: unknown;
-  type?: unknown;
-  channel?: unknown;
-  occurredAt?: unknown;
-  customer?: { ref?: unknown };
-  amount?: unknown;
-}
+/** What arrives on the bus: the canonical shapes, of which a legacy source may leave fields out. */
+type Arriving<T> = { [K in keyof T]?: T[K] | null };
 
 export async function applyToGoldenRecord(store: HubStore, doc: unknown): Promise<GoldenRecordResult> {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new Error('golden record: msg.payload must be a canonical customer or interaction event');
   }
-  const customer = doc as CanonicalCustomerLike;
+  const customer = doc as Arriving<Customer>;
   if (typeof customer.customerRef === 'string' && typeof customer.kind === 'string') {
     const write = await store.putCustomer({
       customerRef: customer.customerRef,
@@ -39,7 +27,7 @@ export async function applyToGoldenRecord(store: HubStore, doc: unknown): Promis
     });
     return { kind: 'customer', customerRef: customer.customerRef, write };
   }
-  const event = doc as CanonicalEventLike;
+  const event = doc as Arriving<InteractionEvent>;
   if (typeof event.eventId === 'string' && typeof event.type === 'string') {
     const customerRef = String(event.customer?.ref ?? '');
     const recorded = await store.recordInteraction({

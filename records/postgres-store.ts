@@ -21,6 +21,7 @@ import {
   requireOfferOutcome,
   validateOffer,
 } from './store-input';
+import { errorMessage } from '../formats/error-message';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -394,8 +395,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

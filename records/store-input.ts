@@ -1,4 +1,5 @@
 import type { OfferOutcome, StoredCustomer, StoredInteraction, StoredOffer } from './store';
+import { errorMessage } from '../formats/error-message';
 
 /** Checks shared by both store backends, so bad input fails the same way whichever store is configured. */
 
@@ -63,9 +64,7 @@ function requireJsonObject(value: unknown, field: string): Record<string, unknow
   try {
     copy = JSON.parse(JSON.stringify(value));
   } catch (err) {
-    throw new Error(
-      `store: ${field} must be JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new Error(`store: ${field} must be JSON-serialisable: ${errorMessage(err)}`);
   }
   if (typeof copy !== 'object' || copy === null || Array.isArray(copy)) {
     throw new Error(`store: ${field} must be a JSON object`);

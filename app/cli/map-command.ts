@@ -8,27 +8,22 @@ import { once } from 'node:events';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { compileOutbound, loadSystemSpec } from '../../mappings/engine';
+import { compileOutbound, loadSystemSpec, SYSTEMS_DIR } from '../../mappings/engine';
 import {
   MappingSpecError,
   type MapResult,
   type MappingError,
   type SystemSpec,
 } from '../../mappings/mapping-types';
-import {
-  encoderOptionsFor,
-  inboundMapper,
-  pickRecordKind,
-  sourceOptionsFor,
-  SYSTEMS_DIR,
-} from '../preview/preview';
+import { encoderOptionsFor, inboundMapper, pickRecordKind, sourceOptionsFor } from '../preview/preview';
 import {
   createRecordSink,
   RecordEncodeError,
   writeWithBackpressure,
   type RecordEncoderOptions,
-} from '../../formats/records/record-sink';
-import { readRecords, type RecordSourceOptions, type SourceItem } from '../../formats/records/record-source';
+} from '../../formats/record-streams/record-sink';
+import { readRecords, type RecordSourceOptions, type SourceItem } from '../../formats/record-streams/record-source';
+import { errorMessage } from '../../formats/error-message';
 
 export const MAP_USAGE = `usage: crm-hub map (--system <id> | --spec <file>) [options] <file>
 
@@ -71,8 +66,6 @@ interface MapOptions {
   stats: boolean;
 }
 
-const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
 function parseOptions(args: string[]): MapOptions {
   let parsed;
   try {
@@ -91,7 +84,7 @@ function parseOptions(args: string[]): MapOptions {
       },
     });
   } catch (err) {
-    throw new UsageError(reason(err), true);
+    throw new UsageError(errorMessage(err), true);
   }
   const { values, positionals } = parsed;
   if (values.system === undefined && values.spec === undefined) {
@@ -129,7 +122,7 @@ function systemSpec(system: string): SystemSpec {
   try {
     return loadSystemSpec(system);
   } catch (err) {
-    throw new UsageError(`--system ${system}: ${reason(err)}`);
+    throw new UsageError(`--system ${system}: ${errorMessage(err)}`);
   }
 }
 
@@ -139,13 +132,13 @@ function specFile(file: string): SystemSpec {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     throw new UsageError(
-      `--spec ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? reason(err)})`,
+      `--spec ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`,
     );
   }
   try {
     return JSON.parse(text) as SystemSpec;
   } catch (err) {
-    throw new UsageError(`--spec ${file}: not valid JSON: ${reason(err)}`);
+    throw new UsageError(`--spec ${file}: not valid JSON: ${errorMessage(err)}`);
   }
 }
 

@@ -11,17 +11,18 @@ import {
   createRecordEncoder,
   RecordEncodeError,
   type RecordEncoderOptions,
-} from '../../formats/records/record-sink';
+} from '../../formats/record-streams/record-sink';
 import {
   isRecordFormatKind,
   readRecords,
   RECORD_FORMAT_KINDS,
   type RecordSourceOptions,
   type SourceItem,
-} from '../../formats/records/record-source';
+} from '../../formats/record-streams/record-source';
 import { parseEnvelope } from '../../connectors/soap/envelope';
 import type { CanonicalDocument } from '../../mappings/canonical/types';
 import {
+  SYSTEMS_DIR,
   compileMapping,
   compileOutbound,
   type CompiledMapping,
@@ -36,6 +37,7 @@ import {
 } from '../../mappings/mapping-types';
 import { compileRecordKind } from '../../mappings/record-kind';
 import { isPlainObject } from '../../mappings/transform-support';
+import { errorMessage } from '../../formats/error-message';
 
 export type Direction = 'inbound' | 'outbound';
 
@@ -70,9 +72,6 @@ export interface PreviewResponse {
 }
 
 export const PREVIEW_LIMIT = 20;
-export const SYSTEMS_DIR = path.join(__dirname, '../../mappings/systems');
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** The spec's format, checked; a spec without one is read as JSON. */
 export function specFormat(spec: SystemSpec): SpecFormat {
@@ -132,7 +131,7 @@ function loadLayout(spec: SystemSpec, format: SpecFormat, place: LayoutPlace) {
   try {
     return compileLayout(json);
   } catch (err) {
-    throw new MappingSpecError(`${where}: ${message(err)}`);
+    throw new MappingSpecError(`${where}: ${errorMessage(err)}`);
   }
 }
 
@@ -210,7 +209,7 @@ function soapItems(sample: string): { items: SourceItem[]; operation?: string } 
     const envelope = parseEnvelope(sample, { maxBytes: Buffer.byteLength(sample) });
     return { items: [{ ref: 'envelope', record: envelope.body }], operation: envelope.operationElement };
   } catch (err) {
-    return { items: [{ ref: 'envelope', error: message(err) }] };
+    return { items: [{ ref: 'envelope', error: errorMessage(err) }] };
   }
 }
 

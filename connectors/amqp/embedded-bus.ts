@@ -14,6 +14,7 @@ import {
 import { compileTopicPattern, type TopicMatcher } from './topic-match';
 import { checkConsumeArgs, checkExchangeName, checkPublishArgs } from './validate';
 import { deadLetterHeaders } from './dead-letter';
+import { errorMessage } from '../../formats/error-message';
 
 type StoredMessage = Omit<BusMessage, 'redelivered'>;
 
@@ -295,7 +296,7 @@ export class EmbeddedBus extends EventEmitter implements Bus {
       consumer.handler(delivery);
     } catch (err) {
       // A throwing handler must not lose the message nor loop on it forever: dead-letter it.
-      const reason = `consumer handler threw: ${err instanceof Error ? err.message : String(err)}`;
+      const reason = `consumer handler threw: ${errorMessage(err)}`;
       this.emit('handler-error', err, queue.name);
       delivery.deadLetter(reason).catch((dlErr: unknown) => this.emit('handler-error', dlErr, queue.name));
     }

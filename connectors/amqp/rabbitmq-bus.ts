@@ -21,6 +21,7 @@ import {
   checkPublishArgs,
   type CheckedConsumeOptions,
 } from './validate';
+import { errorMessage } from '../../formats/error-message';
 
 export interface RabbitMqBusOptions {
   /** amqp:// or amqps:// URL; credentials in it never show up in describe() or errors */
@@ -60,10 +61,6 @@ interface Waiter {
 
 const QUORUM = { 'x-queue-type': 'quorum' };
 const CLOSE_CONFIRM_WAIT_MS = 5000;
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function parseBrokerUrl(url: unknown): { description: string } {
   if (typeof url !== 'string' || url.trim() === '')
@@ -159,10 +156,10 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       await this.connectAndRestore();
     } catch (err) {
       if (!this.closing) {
-        this.setState('disconnected', messageOf(err));
+        this.setState('disconnected', errorMessage(err));
         void this.reconnectLoop();
       }
-      throw new Error(`cannot connect to ${this.description}: ${messageOf(err)}`);
+      throw new Error(`cannot connect to ${this.description}: ${errorMessage(err)}`);
     }
   }
 
@@ -313,7 +310,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       throw new Error('bus closed while connecting');
     }
     model.on('error', (err: unknown) => {
-      this.connectionError = messageOf(err);
+      this.connectionError = errorMessage(err);
     });
     model.on('close', (err?: unknown) => this.onConnectionLost(model, err));
     model.on('blocked', (reason: unknown) => this.emit('blocked', String(reason)));
@@ -350,7 +347,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       clearTimeout(rec.reopenTimer);
     }
     if (this.closing) return;
-    const reason = err ? messageOf(err) : (this.connectionError ?? 'connection closed');
+    const reason = err ? errorMessage(err) : (this.connectionError ?? 'connection closed');
     this.connectionError = reason;
     this.setState('disconnected', reason);
     void this.reconnectLoop();
@@ -368,7 +365,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
           return;
         } catch (err) {
           if (this.closing) return;
-          this.connectionError = messageOf(err);
+          this.connectionError = errorMessage(err);
           this.setState('disconnected', this.connectionError);
         }
       }
@@ -405,13 +402,13 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     try {
       ch = await model.createChannel();
     } catch (err) {
-      throw new Error(`${what}: ${messageOf(err)}`);
+      throw new Error(`${what}: ${errorMessage(err)}`);
     }
     this.watchChannel(ch);
     try {
       await fn(ch);
     } catch (err) {
-      throw new Error(`${what}: ${this.channelErrors.get(ch) ?? messageOf(err)}`);
+      throw new Error(`${what}: ${this.channelErrors.get(ch) ?? errorMessage(err)}`);
     } finally {
       if (!this.closedChannels.has(ch)) await ch.close().catch(() => undefined);
     }
@@ -419,7 +416,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
 
   private watchChannel(ch: Channel): void {
     // Without an 'error' listener a broker-side channel close would crash the process.
-    ch.on('error', (err: unknown) => this.channelErrors.set(ch, messageOf(err)));
+    ch.on('error', (err: unknown) => this.channelErrors.set(ch, errorMessage(err)));
     ch.on('close', () => this.closedChannels.add(ch));
   }
 
@@ -462,7 +459,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   }
 
   private publishFailure(channel: ConfirmChannel, where: string, err: unknown): string {
-    const text = messageOf(err);
+    const text = errorMessage(err);
     if (text === 'message nacked') return `the broker nacked the message to ${where}`;
     const channelError = this.channelErrors.get(channel);
     if (channelError) return `publish to ${where} failed: ${channelError}`;
@@ -487,7 +484,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     try {
       ch = await model.createChannel();
     } catch (err) {
-      throw new Error(`${what}: ${messageOf(err)}`);
+      throw new Error(`${what}: ${errorMessage(err)}`);
     }
     this.watchChannel(ch);
     try {
@@ -505,7 +502,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       const ok = await ch.consume(queue, (msg) => this.onMessage(rec, ch, msg), { noAck: false });
       rec.consumerTag = ok.consumerTag;
     } catch (err) {
-      const detail = this.channelErrors.get(ch) ?? messageOf(err);
+      const detail = this.channelErrors.get(ch) ?? errorMessage(err);
       if (!this.closedChannels.has(ch)) await ch.close().catch(() => undefined);
       throw new Error(`${what}: ${detail}`);
     }
@@ -596,7 +593,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
           // Fall back to the queue's own dead-lettering so the message is neither lost nor looping.
           if (!this.closedChannels.has(ch)) ch.nack(msg, false, false);
           throw new Error(
-            `dead-lettering from queue '${queue}' failed: ${messageOf(err)}; the message was rejected, ` +
+            `dead-lettering from queue '${queue}' failed: ${errorMessage(err)}; the message was rejected, ` +
               `so the broker dead-letters it to ${DEAD_LETTER_EXCHANGE} without the reason header`,
           );
         }
@@ -608,7 +605,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     } catch (err) {
       this.emit('handler-error', err, queue);
       delivery
-        .deadLetter(`consumer handler threw: ${messageOf(err)}`)
+        .deadLetter(`consumer handler threw: ${errorMessage(err)}`)
         .catch((dlErr: unknown) => this.emit('handler-error', dlErr, queue));
     }
   }

@@ -1,6 +1,7 @@
 import iconv from 'iconv-lite';
 import { type ByteSource, decodeChunks, DEFAULT_MAX_LINE_LENGTH, splitLines } from '../lines/lines';
 import { decodeUnsigned, decodeZoned, encodeUnsigned, encodeZoned, ZonedDecimalError } from './zoned-decimal';
+import { errorMessage } from '../error-message';
 
 /**
  * Fixed-width records described by a copybook-like layout. Offsets are 0-based character
@@ -157,7 +158,7 @@ export function decodeFixedWidthRecord(layout: CompiledLayout, text: string): Re
     try {
       record[field.name] = decodeField(field, raw);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       throw new FixedWidthFieldError(field.name, `${reason} at offset ${field.offset}`);
     }
   }
@@ -201,7 +202,7 @@ export async function* readFixedWidth(
     try {
       yield { line, record: decodeFixedWidthRecord(layout, physical.text) };
     } catch (err) {
-      yield { line, error: `line ${line}: ${err instanceof Error ? err.message : String(err)}` };
+      yield { line, error: `line ${line}: ${errorMessage(err)}` };
     }
   }
 }
@@ -249,7 +250,7 @@ export function encodeFixedWidthRecord(
     try {
       text = encodeField(field, value === undefined ? '' : String(value));
     } catch (err) {
-      throw new FixedWidthFieldError(field.name, err instanceof Error ? err.message : String(err));
+      throw new FixedWidthFieldError(field.name, errorMessage(err));
     }
     line = line.slice(0, field.offset) + text + line.slice(field.offset + field.length);
   }

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { type ByteSource, decodeChunks, DEFAULT_MAX_LINE_LENGTH, splitLines } from './lines';
+import { errorMessage } from '../error-message';
 
 /**
  * Newline-delimited JSON (one JSON object per line, UTF-8), as the web and mobile apps send
@@ -36,7 +37,7 @@ export async function* readNdjson(
     } catch (err) {
       yield {
         line,
-        error: `line ${line}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+        error: `line ${line}: not valid JSON: ${errorMessage(err)}`,
       };
       continue;
     }

@@ -3,8 +3,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { loadSystemSpec, MappingSpecError, type SystemSpec } from '../../mappings/engine';
 import { previewMapping, type Direction } from '../../app/preview/preview';
 import type { RED } from '../shared/red';
+import { firstTimeFor } from '../shared/once';
 
-const mounted = new WeakSet<object>();
 const MAX_BODY_BYTES = 256 * 1024;
 
 const tooLarge = (res: Response) =>
@@ -81,8 +81,7 @@ function checked(body: unknown): {
  */
 export function registerPreviewRoute(RED: RED): void {
   const app = RED.httpAdmin;
-  if (!app || mounted.has(app)) return;
-  mounted.add(app);
+  if (!app || !firstTimeFor(app, 'legacy-system-preview')) return;
   app.post(
     '/crm-hub/legacy-system/preview',
     RED.auth.needsPermission('legacy-system.read'),

@@ -2,6 +2,7 @@ import { HealthRegistry } from '../../app/api/health';
 import { SoapServer } from '../../connectors/soap/soap-server';
 import type { HubStore } from '../../records/store';
 import { PolicyDirectory } from './policy-directory';
+import { errorMessage } from '../../formats/error-message';
 
 /**
  * Process-wide state the nodes share: the SOAP endpoints, the store the REST API reads, the health
@@ -16,7 +17,7 @@ class HubRuntime {
     mountPath: '/soap',
     onError: (err, context) =>
       this.logError(
-        `SOAP ${context.service}${context.operation ? ` ${context.operation}` : ''}: ${err instanceof Error ? err.message : String(err)}`,
+        `SOAP ${context.service}${context.operation ? ` ${context.operation}` : ''}: ${errorMessage(err)}`,
       ),
   });
   readonly policies = new PolicyDirectory();

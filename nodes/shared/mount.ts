@@ -2,9 +2,7 @@ import type { Request, Response } from 'express';
 import { createHealthHandler, createHubApi } from '../../app/api/hub-api';
 import { hubRuntime } from './hub-runtime';
 import type { RED } from './red';
-
-const mounted = new WeakSet<object>();
-const listening = new WeakSet<object>();
+import { firstTimeFor } from './once';
 
 /**
  * Mounts the hub's HTTP surface once per Node-RED process: /healthz, /api/v1, /soap on the node
@@ -13,8 +11,7 @@ const listening = new WeakSet<object>();
  */
 export function ensureHubRoutes(RED: RED): void {
   const app = RED.httpNode;
-  if (!app || mounted.has(app)) return;
-  mounted.add(app);
+  if (!app || !firstTimeFor(app, 'hub-routes')) return;
 
   hubRuntime.logError = (message) => RED.log.error(message);
   app.get('/healthz', createHealthHandler(hubRuntime.health));
@@ -22,8 +19,7 @@ export function ensureHubRoutes(RED: RED): void {
   app.use('/soap', (req: Request, res: Response) => void hubRuntime.soap.handle(req, res));
 
   // The runtime's event emitter outlives HTTP apps (tests create a new app per load): listen once.
-  if (!listening.has(RED.events)) {
-    listening.add(RED.events);
+  if (firstTimeFor(RED.events, 'flow-state')) {
     RED.events.on('flows:started', () => hubRuntime.health.setFlowState('started'));
     RED.events.on('flows:stopped', () => hubRuntime.health.setFlowState('stopped'));
   }

@@ -19,9 +19,7 @@ export function countStatus(node: Node, counts: StatusCounts, label = 'ok'): voi
   });
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { errorMessage } from '../../formats/error-message';
 
 /**
  * Node-RED leaves `${VAR}` as it is when VAR is not set; for our URL fields that means "not

@@ -2,8 +2,7 @@ import type { Request, Response } from 'express';
 import { defaultSoapClientPool, type SoapClientOptions } from '../../connectors/soap/client';
 import { errorMessage, type RED } from '../shared/red';
 import { clientOptionsFrom, type SoapRequestCredentials, type SoapRequestDef } from './options';
-
-const mounted = new WeakSet<object>();
+import { firstTimeFor } from '../shared/once';
 
 /**
  * GET /crm-hub/soap-request/operations?wsdl=<file or URL>[&node=<id>] lists the operations for the
@@ -12,8 +11,7 @@ const mounted = new WeakSet<object>();
  */
 export function mountOperationsRoute(RED: RED, userDir: () => string): void {
   const admin = RED.httpAdmin;
-  if (!admin || mounted.has(admin)) return;
-  mounted.add(admin);
+  if (!admin || !firstTimeFor(admin, 'soap-request-operations')) return;
   admin.get(
     '/crm-hub/soap-request/operations',
     RED.auth.needsPermission('soap-request.read'),

@@ -11,6 +11,7 @@ import {
 } from '../fixed-width/fixed-width';
 import { toNdjsonLine } from '../lines/ndjson';
 import type { RecordFormatKind } from './record-source';
+import { errorMessage } from '../error-message';
 
 /**
  * The way back: mapped records written one at a time in a legacy format, so a file of any size is
@@ -47,8 +48,6 @@ export interface RecordEncoder {
   /** what closes the file (XML end tag, a CSV header when no record came) */
   end(): string;
 }
-
-const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function csvEncoder(options: RecordEncoderOptions): RecordEncoder {
   const delimiter = options.delimiter ?? ';';
@@ -98,7 +97,7 @@ function fixedWidthEncoder(options: RecordEncoderOptions): RecordEncoder {
         return encodeFixedWidthRecord(layout, record as Record<string, string | number | undefined>) + '\r\n';
       } catch (err) {
         const field = err instanceof FixedWidthFieldError ? err.field : '';
-        throw new RecordEncodeError(field, reason(err));
+        throw new RecordEncodeError(field, errorMessage(err));
       }
     },
     end: () => '',
@@ -117,7 +116,7 @@ function xmlEncoder(write: (record: object) => string): RecordEncoder {
       try {
         xml = write(record);
       } catch (err) {
-        throw new RecordEncodeError('', reason(err));
+        throw new RecordEncodeError('', errorMessage(err));
       }
       const lines = xml.split('\n');
       // the document element's start tag without its brackets, e.g. 'ListOfContact xmlns="…"'

@@ -5,6 +5,7 @@ import { CsvHeaderError, readCsv } from '../csv/csv';
 import { readFixedWidth, type CompiledLayout } from '../fixed-width/fixed-width';
 import type { ByteSource } from '../lines/lines';
 import { readNdjson } from '../lines/ndjson';
+import { errorMessage } from '../error-message';
 
 /**
  * One reader for every file format a legacy system writes, so tools (the map command, the
@@ -49,8 +50,6 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 export function isRecordFormatKind(kind: unknown): kind is RecordFormatKind {
   return typeof kind === 'string' && (RECORD_FORMAT_KINDS as readonly string[]).includes(kind);
 }
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export async function* readRecords(
   input: ByteSource,
@@ -132,7 +131,7 @@ async function* xmlRecords(input: ByteSource, options: RecordSourceOptions): Asy
     try {
       docs = parseIdocXml(xml);
     } catch (err) {
-      yield { ref: 'document', error: message(err) };
+      yield { ref: 'document', error: errorMessage(err) };
       return;
     }
     for (const [index, doc] of docs.entries()) {
@@ -141,7 +140,7 @@ async function* xmlRecords(input: ByteSource, options: RecordSourceOptions): Asy
       try {
         yield { ref, record: idocToRecord(doc, index) };
       } catch (err) {
-        yield { ref, error: message(err) };
+        yield { ref, error: errorMessage(err) };
       }
     }
     return;
@@ -151,7 +150,7 @@ async function* xmlRecords(input: ByteSource, options: RecordSourceOptions): Asy
     // Raw XML tags, because mapping paths cannot address Siebel's names with blanks ("First Name").
     contacts = parseSiebelContacts(xml, { names: 'raw' });
   } catch (err) {
-    yield { ref: 'document', error: message(err) };
+    yield { ref: 'document', error: errorMessage(err) };
     return;
   }
   for (const [index, contact] of contacts.entries()) {

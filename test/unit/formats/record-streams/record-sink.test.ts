@@ -7,8 +7,8 @@ import {
   createRecordEncoder,
   createRecordSink,
   RecordEncodeError,
-} from '../../../../formats/records/record-sink';
-import { readRecords, type SourceItem } from '../../../../formats/records/record-source';
+} from '../../../../formats/record-streams/record-sink';
+import { readRecords, type SourceItem } from '../../../../formats/record-streams/record-source';
 import { parseIdocXml } from '../../../../formats/idoc/idoc';
 import { parseSiebelContacts } from '../../../../formats/siebel/siebel';
 

@@ -6,7 +6,7 @@ import {
   readRecords,
   type RecordSourceOptions,
   type SourceItem,
-} from '../../../../formats/records/record-source';
+} from '../../../../formats/record-streams/record-source';
 
 const legacy = join(__dirname, '..', '..', '..', 'fixtures', 'legacy');
 const cli = join(__dirname, '..', '..', '..', 'fixtures', 'cli');
