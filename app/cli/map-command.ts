@@ -22,7 +22,11 @@ import {
   writeWithBackpressure,
   type RecordEncoderOptions,
 } from '../../formats/record-streams/record-sink';
-import { readRecords, type RecordSourceOptions, type SourceItem } from '../../formats/record-streams/record-source';
+import {
+  readRecords,
+  type RecordSourceOptions,
+  type SourceItem,
+} from '../../formats/record-streams/record-source';
 import { errorMessage } from '../../formats/error-message';
 
 export const MAP_USAGE = `usage: crm-hub map (--system <id> | --spec <file>) [options] <file>
