@@ -20,17 +20,7 @@ function newestMtime(dir) {
 // `map` writes its records to stdout, so its build messages go to stderr.
 function buildIfNeeded(log = console.log) {
   const marker = path.join(root, 'dist', '.built');
-  const sources = [
-    'formats',
-    'connectors',
-    'mappings',
-    'app',
-    'nodes',
-    'policies',
-    'records',
-    'console',
-    'bench',
-  ]
+  const sources = require('../scripts/source-dirs.js')
     .map((d) => path.join(root, d))
     .filter((d) => fs.existsSync(d));
   const builtAt = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : 0;

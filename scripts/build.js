@@ -8,17 +8,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
-const sourceDirs = [
-  'formats',
-  'connectors',
-  'mappings',
-  'app',
-  'nodes',
-  'policies',
-  'records',
-  'console',
-  'bench',
-];
+const sourceDirs = require('./source-dirs.js');
 const copied = /\.(html|json|yaml|yml|wsdl|xsd|svg|png|css|js)$/;
 
 function copyResources(dir) {
