@@ -1,8 +1,11 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { actionToOffer, type DecisionLike } from '../../policies/actions';
 import type { HubStoreNode } from '../hub-store/hub-store';
+import { onInput } from '../shared/input';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { countStatus, errorMessage, type Done, type RED, type Send } from '../shared/red';
+import { countStatus, countText, type RED } from '../shared/red';
+import { migrations } from './migrations';
 
 export interface ChannelActionDef extends NodeDef {
   store: string;
@@ -16,8 +19,9 @@ export interface ChannelActionDef extends NodeDef {
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function ChannelAction(this: Node, config: ChannelActionDef) {
-    RED.nodes.createNode(this, config);
+  function ChannelAction(this: Node, saved: ChannelActionDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<ChannelActionDef>(saved, migrations);
     const storeNode = RED.nodes.getNode(config.store) as HubStoreNode | null;
     if (!storeNode) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('channel-action.status.no-store') });
@@ -25,25 +29,27 @@ export default function (RED: RED) {
       return;
     }
     const counts = { ok: 0, failed: 0 };
+    const text = countText(RED, 'channel-action');
 
-    this.on('input', (msg: NodeMessage, send: Send, done: Done) => {
-      void (async () => {
-        try {
-          const offer = actionToOffer(msg.payload as DecisionLike, new Date());
-          if (offer.channel === 'web' || offer.action === 'web-offer') {
-            await (await storeNode.ready).putOffer(offer);
-          }
-          counts.ok += 1;
-          countStatus(this, counts, 'actions');
-          send({ ...msg, payload: offer } as NodeMessage);
-          done();
-        } catch (err) {
-          counts.failed += 1;
-          countStatus(this, counts, 'actions');
-          done(new Error(errorMessage(err)));
+    onInput(
+      this,
+      async (msg, send) => {
+        const offer = actionToOffer(msg.payload as DecisionLike, new Date());
+        if (offer.channel === 'web' || offer.action === 'web-offer') {
+          await (await storeNode.ready).putOffer(offer);
         }
-      })();
-    });
+        counts.ok += 1;
+        countStatus(this, counts, text);
+        send({ ...msg, payload: offer } as NodeMessage);
+      },
+      {
+        errorStatus: false,
+        onError: () => {
+          counts.failed += 1;
+          countStatus(this, counts, text);
+        },
+      },
+    );
   }
 
   RED.nodes.registerType('channel-action', ChannelAction);

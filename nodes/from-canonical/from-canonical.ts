@@ -1,8 +1,10 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
-import { mapAndSend } from '../shared/mapping-node';
+import { onMappingInput } from '../shared/mapping-node';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import type { Done, RED, Send } from '../shared/red';
+import { countText, type RED } from '../shared/red';
+import { migrations } from './migrations';
 
 export interface FromCanonicalDef extends NodeDef {
   system: string;
@@ -14,20 +16,19 @@ export interface FromCanonicalDef extends NodeDef {
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function FromCanonical(this: Node, config: FromCanonicalDef) {
-    RED.nodes.createNode(this, config);
+  function FromCanonical(this: Node, saved: FromCanonicalDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<FromCanonicalDef>(saved, migrations);
     const system = RED.nodes.getNode(config.system) as LegacySystemNode | null;
     if (!system) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('from-canonical.status.no-system') });
       this.error(RED._('from-canonical.errors.no-system'));
       return;
     }
-    const counts = { ok: 0, failed: 0 };
 
-    this.on('input', (msg: NodeMessage & { recordKind?: unknown }, send: Send, done: Done) => {
-      const recordKind = config.record || (typeof msg.recordKind === 'string' ? msg.recordKind : '');
-      const map = () => system.outbound(recordKind).map(msg.payload, { recordRef: recordKind });
-      mapAndSend(this, counts, system, recordKind, map, msg, send, done);
+    onMappingInput<NodeMessage & { recordKind?: unknown }>(this, system, countText(RED, 'from-canonical'), {
+      recordKind: (msg) => config.record || (typeof msg.recordKind === 'string' ? msg.recordKind : ''),
+      map: (msg, recordKind) => system.outbound(recordKind).map(msg.payload, { recordRef: recordKind }),
     });
   }
 

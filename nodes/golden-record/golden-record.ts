@@ -1,8 +1,11 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { applyToGoldenRecord } from '../../records/golden-record';
 import type { HubStoreNode } from '../hub-store/hub-store';
+import { onInput } from '../shared/input';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { countStatus, errorMessage, type Done, type RED, type Send } from '../shared/red';
+import { countStatus, countText, type RED } from '../shared/red';
+import { migrations } from './migrations';
 
 export interface GoldenRecordDef extends NodeDef {
   store: string;
@@ -12,8 +15,9 @@ export interface GoldenRecordDef extends NodeDef {
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function GoldenRecord(this: Node, config: GoldenRecordDef) {
-    RED.nodes.createNode(this, config);
+  function GoldenRecord(this: Node, saved: GoldenRecordDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<GoldenRecordDef>(saved, migrations);
     const storeNode = RED.nodes.getNode(config.store) as HubStoreNode | null;
     if (!storeNode) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('golden-record.status.no-store') });
@@ -21,22 +25,24 @@ export default function (RED: RED) {
       return;
     }
     const counts = { ok: 0, failed: 0 };
+    const text = countText(RED, 'golden-record');
 
-    this.on('input', (msg: NodeMessage, send: Send, done: Done) => {
-      void (async () => {
-        try {
-          const result = await applyToGoldenRecord(await storeNode.ready, msg.payload);
-          counts.ok += 1;
-          countStatus(this, counts, 'records');
-          send({ ...msg, goldenRecord: result } as NodeMessage);
-          done();
-        } catch (err) {
+    onInput(
+      this,
+      async (msg, send) => {
+        const result = await applyToGoldenRecord(await storeNode.ready, msg.payload);
+        counts.ok += 1;
+        countStatus(this, counts, text);
+        send({ ...msg, goldenRecord: result } as NodeMessage);
+      },
+      {
+        errorStatus: false,
+        onError: () => {
           counts.failed += 1;
-          countStatus(this, counts, 'records');
-          done(new Error(errorMessage(err)));
-        }
-      })();
-    });
+          countStatus(this, counts, text);
+        },
+      },
+    );
   }
 
   RED.nodes.registerType('golden-record', GoldenRecord);

@@ -3,8 +3,10 @@ import type { Node, NodeDef } from 'node-red';
 import { createStore } from '../../records/create-store';
 import type { HubStore } from '../../records/store';
 import { hubRuntime } from '../shared/hub-runtime';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { configuredValue, errorMessage, type RED } from '../shared/red';
+import { migrations } from './migrations';
 
 export interface HubStoreDef extends NodeDef {
   databaseUrl: string;
@@ -27,8 +29,9 @@ export function withPassword(url: string, password: string | undefined): string 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function HubStoreConfig(this: HubStoreNode, config: HubStoreDef) {
-    RED.nodes.createNode(this, config);
+  function HubStoreConfig(this: HubStoreNode, saved: HubStoreDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<HubStoreDef>(saved, migrations);
     const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
     const directory = path.resolve(userDir, config.directory || 'crm-hub-store');
     const makeStore = () =>
@@ -37,7 +40,7 @@ export default function (RED: RED) {
         directory,
       });
     this.store = makeStore();
-    this.log(`store: ${this.store.describe()}`);
+    this.log(RED._('hub-store.log.using', { store: this.store.describe() }));
     let closed = false;
     let retryTimer: NodeJS.Timeout | undefined;
 
@@ -49,7 +52,7 @@ export default function (RED: RED) {
           () => resolve(this.store),
           (err: unknown) => {
             if (closed) return;
-            this.warn(`store could not be opened, retrying in ${delayMs / 1000} s: ${errorMessage(err)}`);
+            this.warn(RED._('hub-store.log.retrying', { seconds: delayMs / 1000, error: errorMessage(err) }));
             void this.store.close().catch(() => undefined);
             this.store = makeStore();
             retryTimer = setTimeout(() => attempt(Math.min(delayMs * 2, 30000)), delayMs);
@@ -60,9 +63,7 @@ export default function (RED: RED) {
     });
     void this.ready.then((store) => {
       // a redeploy may have closed this node while the store was opening
-      if (closed) return;
-      hubRuntime.addStore(this.id, store);
-      hubRuntime.policies.useStore(store);
+      if (!closed) hubRuntime.addStore(this.id, store);
     });
     hubRuntime.health.addStore(this.id, async () => {
       const h = await this.store.health();
@@ -81,7 +82,6 @@ export default function (RED: RED) {
       clearTimeout(retryTimer);
       hubRuntime.health.remove(this.id);
       hubRuntime.removeStore(this.id);
-      if (hubRuntime.store() === undefined) hubRuntime.policies.useStore(undefined);
       this.store
         .close()
         .catch(() => undefined)

@@ -7,20 +7,20 @@ import {
   type CompiledOutbound,
   type SystemSpec,
 } from '../../mappings/engine';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import type { RED } from '../shared/red';
+import { errorMessage, type RED } from '../shared/red';
+import { migrations } from './migrations';
 import { registerPreviewRoute } from './preview-route';
 
 export interface LegacySystemDef extends NodeDef {
   systemId: string;
-  format: string;
   /** empty: the spec shipped in mappings/systems/<systemId>.json; otherwise a JSON spec of the user's */
   mapping: string;
 }
 
-export interface LegacySystemNode extends Node<{ user?: string; password?: string }> {
+export interface LegacySystemNode extends Node {
   systemId: string;
-  format: string;
   /** the compiled mapping for one inbound record kind (e.g. a SOAP operation), compiled once and cached */
   inbound(recordKind: string): CompiledMapping;
   /** the compiled mapping from a canonical document to one record kind the system receives */
@@ -31,10 +31,10 @@ export default function (RED: RED) {
   ensureHubRoutes(RED);
   registerPreviewRoute(RED);
 
-  function LegacySystem(this: LegacySystemNode, config: LegacySystemDef) {
-    RED.nodes.createNode(this, config);
+  function LegacySystem(this: LegacySystemNode, saved: LegacySystemDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<LegacySystemDef>(saved, migrations);
     this.systemId = (config.systemId || '').trim();
-    this.format = config.format || 'soap';
     let spec: SystemSpec | undefined;
     let specError: Error | undefined;
     try {
@@ -43,9 +43,9 @@ export default function (RED: RED) {
         : loadSystemSpec(this.systemId);
     } catch (err) {
       // Reported on every use too, so the flow shows which record could not be mapped and why.
-      specError = new Error(
-        `mapping of system '${this.systemId}' cannot be loaded: ${(err as Error).message}`,
-      );
+      specError = new Error(`mapping of system '${this.systemId}' cannot be loaded: ${errorMessage(err)}`, {
+        cause: err,
+      });
       this.error(specError.message);
     }
     const inbound = new Map<string, CompiledMapping>();
@@ -69,11 +69,5 @@ export default function (RED: RED) {
     }
   }
 
-  RED.nodes.registerType<LegacySystemNode, LegacySystemDef, object, { user?: string; password?: string }>(
-    'legacy-system',
-    LegacySystem,
-    {
-      credentials: { user: { type: 'text' }, password: { type: 'password' } },
-    },
-  );
+  RED.nodes.registerType('legacy-system', LegacySystem);
 }

@@ -1,8 +1,11 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { customer360, nextBestOffer } from '../../records/customer-view';
 import type { HubStoreNode } from '../hub-store/hub-store';
+import { onInput } from '../shared/input';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { errorMessage, type Done, type RED, type Send } from '../shared/red';
+import type { RED } from '../shared/red';
+import { migrations } from './migrations';
 
 export interface NextBestOfferDef extends NodeDef {
   store: string;
@@ -20,8 +23,9 @@ interface Query {
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function NextBestOfferNode(this: Node, config: NextBestOfferDef) {
-    RED.nodes.createNode(this, config);
+  function NextBestOfferNode(this: Node, saved: NextBestOfferDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<NextBestOfferDef>(saved, migrations);
     const storeNode = RED.nodes.getNode(config.store) as HubStoreNode | null;
     if (!storeNode) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('next-best-offer.status.no-store') });
@@ -30,30 +34,27 @@ export default function (RED: RED) {
     }
     let answered = 0;
 
-    this.on('input', (msg: NodeMessage, send: Send, done: Done) => {
-      void (async () => {
-        try {
-          const query = (msg.payload ?? {}) as Query;
-          if (typeof query.customerRef !== 'string' || !query.customerRef) {
-            throw new Error(RED._('next-best-offer.errors.no-customer'));
-          }
-          const store = await storeNode.ready;
-          let payload: unknown;
-          if (config.answer === 'customer-360') {
-            payload = await customer360(store, query.customerRef);
-          } else {
-            const channel =
-              typeof query.channel === 'string' && query.channel ? query.channel : config.channel || 'web';
-            payload = await nextBestOffer(store, query.customerRef, channel);
-          }
-          answered += 1;
-          this.status({ fill: 'green', shape: 'dot', text: `${answered} answered` });
-          send({ ...msg, payload } as NodeMessage);
-          done();
-        } catch (err) {
-          done(new Error(errorMessage(err)));
-        }
-      })();
+    onInput(this, async (msg, send) => {
+      const query = (msg.payload ?? {}) as Query;
+      if (typeof query.customerRef !== 'string' || !query.customerRef) {
+        throw new Error(RED._('next-best-offer.errors.no-customer'));
+      }
+      const store = await storeNode.ready;
+      let payload: unknown;
+      if (config.answer === 'customer-360') {
+        payload = await customer360(store, query.customerRef);
+      } else {
+        const channel =
+          typeof query.channel === 'string' && query.channel ? query.channel : config.channel || 'web';
+        payload = await nextBestOffer(store, query.customerRef, channel);
+      }
+      answered += 1;
+      this.status({
+        fill: 'green',
+        shape: 'dot',
+        text: RED._('next-best-offer.status.answered', { count: answered }),
+      });
+      send({ ...msg, payload } as NodeMessage);
     });
   }
 

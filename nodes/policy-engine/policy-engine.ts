@@ -1,9 +1,18 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { InteractionEvent } from '../../mappings/canonical/types';
+import { customerProfile } from '../../policies/profile';
 import type { HubStoreNode } from '../hub-store/hub-store';
 import { hubRuntime } from '../shared/hub-runtime';
+import { onInput } from '../shared/input';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { errorMessage, type Done, type RED, type Send } from '../shared/red';
+import type { RED } from '../shared/red';
+import { migrations } from './migrations';
+
+export interface PolicyEngineDef extends NodeDef {
+  /** optional: where `if` conditions read the customer when the message carries none */
+  store?: string;
+}
 
 type EventMessage = NodeMessage & { customer?: Record<string, unknown> };
 
@@ -14,44 +23,29 @@ type EventMessage = NodeMessage & { customer?: Record<string, unknown> };
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function PolicyEngineNode(this: Node, config: NodeDef & { store?: string }) {
-    RED.nodes.createNode(this, config);
-    // With a store, `if` conditions see the customer's current record when the msg carries none.
+  function PolicyEngineNode(this: Node, saved: PolicyEngineDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<PolicyEngineDef>(saved, migrations);
     const storeNode = config.store ? (RED.nodes.getNode(config.store) as HubStoreNode | null) : null;
-    const engine = hubRuntime.policies.engine(this.id);
+    const store = storeNode ? () => storeNode.ready : undefined;
     let events = 0;
-    let decided = 0;
+    let decisions = 0;
 
-    const profileOf = async (event: InteractionEvent, msg: EventMessage) => {
-      const ref = event.customer?.ref;
-      if (msg.customer || !storeNode || !ref) return msg.customer;
-      const stored = await (await storeNode.ready).getCustomer(ref);
-      return stored?.document;
-    };
-
-    this.on('input', (msg: EventMessage, send: Send, done: Done) => {
-      void (async () => {
-        try {
-          const event = msg.payload as Record<string, unknown>;
-          if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
-            throw new Error(RED._('policy-engine.errors.not-an-event'));
-          }
-          const customer = await profileOf(event as unknown as InteractionEvent, msg);
-          const result = engine.evaluate(event as unknown as InteractionEvent, {
-            customer,
-            isEnabled: (policyId: string) => hubRuntime.policies.isEnabled(policyId),
-          });
-          events += 1;
-          decided += result.decisions.length;
-          for (const decision of result.decisions)
-            hubRuntime.policies.owner(decision.policyId)?.emit(decision, msg);
-          this.status({ fill: 'green', shape: 'dot', text: `${events} events, ${decided} decisions` });
-          send({ ...msg, decisions: result.decisions, explanations: result.explanations } as NodeMessage);
-          done();
-        } catch (err) {
-          done(new Error(errorMessage(err)));
-        }
-      })();
+    onInput<EventMessage>(this, async (msg, send) => {
+      const event = msg.payload as InteractionEvent | null;
+      if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
+        throw new Error(RED._('policy-engine.errors.not-an-event'));
+      }
+      const customer = await customerProfile(event, msg.customer, store);
+      const result = hubRuntime.policies.evaluate(this.id, event, customer, msg);
+      events += 1;
+      decisions += result.decisions.length;
+      this.status({
+        fill: 'green',
+        shape: 'dot',
+        text: RED._('policy-engine.status.evaluated', { events, decisions }),
+      });
+      send({ ...msg, decisions: result.decisions, explanations: result.explanations } as NodeMessage);
     });
   }
 

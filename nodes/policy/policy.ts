@@ -1,9 +1,11 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { compileCard } from '../../policies/card';
-import type { PolicyCard } from '../../policies/card';
+import type { CompiledPolicy, PolicyCard } from '../../policies/card';
 import { hubRuntime } from '../shared/hub-runtime';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { errorMessage, type RED } from '../shared/red';
+import { migrations } from './migrations';
 
 export interface PolicyDef extends NodeDef {
   engine: string;
@@ -43,10 +45,11 @@ export function cardFromConfig(config: PolicyDef): PolicyCard {
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function PolicyNode(this: Node, config: PolicyDef) {
-    RED.nodes.createNode(this, config);
+  function PolicyNode(this: Node, saved: PolicyDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<PolicyDef>(saved, migrations);
     let fired = 0;
-    let compiled;
+    let compiled: CompiledPolicy;
     try {
       compiled = compileCard(cardFromConfig(config));
     } catch (err) {
@@ -59,7 +62,7 @@ export default function (RED: RED) {
       this.status({
         fill: enabled ? 'green' : 'grey',
         shape: enabled ? 'dot' : 'ring',
-        text: `${enabled ? 'on' : 'off'}${fired ? `, ${fired} fired` : ''}`,
+        text: RED._(`policy.status.${enabled ? 'on' : 'off'}${fired ? '-fired' : ''}`, { fired }),
       });
 
     hubRuntime.policies.attach(

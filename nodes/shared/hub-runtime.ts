@@ -23,12 +23,15 @@ class HubRuntime {
   readonly policies = new PolicyDirectory();
   private readonly stores = new Map<string, HubStore>();
 
+  /** The policy switches follow the store the API serves from, so the console and the editor agree. */
   addStore(id: string, store: HubStore): void {
     this.stores.set(id, store);
+    this.policies.useStore(this.store());
   }
 
   removeStore(id: string): void {
-    this.stores.delete(id);
+    if (!this.stores.delete(id)) return;
+    this.policies.useStore(this.store());
   }
 
   /** The API serves from the first store deployed; a hub normally has exactly one. */

@@ -13,7 +13,27 @@ export interface InputOptions {
 
 /** Any thrown value as an Error, keeping the original when it is one, so its class, kind and stack survive. */
 export function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(errorMessage(err));
+  const error = err instanceof Error ? err : new Error(errorMessage(err));
+  exposeKind(error);
+  return error;
+}
+
+/**
+ * A Catch node gets msg.error with the message, source, stack, cause and `code` of the error, but not
+ * our `kind` (Node-RED copies only those). A library error's kind ('fault', 'unroutable', 'rejected' …)
+ * becomes its code unless it has one of its own, so a switch node after Catch can route on
+ * msg.error.code.
+ */
+function exposeKind(error: Error): void {
+  const kind = (error as { kind?: unknown }).kind;
+  if (typeof kind === 'string' && !Object.hasOwn(error, 'code')) {
+    Object.defineProperty(error, 'code', {
+      value: kind,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
 }
 
 /**

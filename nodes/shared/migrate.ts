@@ -42,5 +42,19 @@ export function migrate<C extends object>(config: C | SavedConfig, migrations: r
     if (step.version <= from) continue;
     out = { ...step.up(out), version: step.version };
   }
+  keepHidden(config as SavedConfig, out);
   return out as C;
+}
+
+/**
+ * Node-RED hands a constructor its flow, module and path as non-enumerable properties of the config
+ * (`_flow`, `_module`, `_path`), which a spread leaves behind. Without `_flow` a node created from the
+ * migrated config cannot log, and its errors never reach a Catch node.
+ */
+function keepHidden(saved: SavedConfig, out: SavedConfig): void {
+  for (const key of Object.getOwnPropertyNames(saved)) {
+    const descriptor = Object.getOwnPropertyDescriptor(saved, key);
+    if (descriptor && !descriptor.enumerable && !Object.hasOwn(out, key))
+      Object.defineProperty(out, key, descriptor);
+  }
 }

@@ -1,7 +1,7 @@
-import { PolicyEngine } from '../../policies/engine';
+import type { InteractionEvent } from '../../mappings/canonical/types';
 import type { CompiledPolicy } from '../../policies/card';
-import type { Decision } from '../../policies/engine';
-import type { HubStore } from '../../records/store';
+import { PolicyEngine, type Decision, type Evaluation } from '../../policies/engine';
+import { PolicySwitches, type SwitchStore } from '../../policies/switches';
 
 /** A deployed policy node: the engine emits a decision through the node that holds the card. */
 export interface PolicyOwner {
@@ -11,14 +11,16 @@ export interface PolicyOwner {
 }
 
 /**
- * Engines by the id of their policy-engine node, and the on/off switches of every policy. Policy nodes
+ * Engines by the id of their policy-engine node, and the policy nodes that own the cards. Policy nodes
  * may be constructed before their engine node, so both sides meet here instead of looking each other up.
+ * The switches themselves are policies/ state; this only tells the owning node when its switch moved.
  */
 export class PolicyDirectory {
   private readonly engines = new Map<string, PolicyEngine>();
   private readonly owners = new Map<string, PolicyOwner>();
-  private readonly enabled = new Map<string, boolean>();
-  private store: HubStore | undefined;
+  private readonly switches = new PolicySwitches((policyId, enabled) =>
+    this.owners.get(policyId)?.enabledChanged(enabled),
+  );
 
   engine(engineId: string): PolicyEngine {
     let engine = this.engines.get(engineId);
@@ -32,8 +34,7 @@ export class PolicyDirectory {
   attach(engineId: string, policy: CompiledPolicy, owner: PolicyOwner, enabledByDefault: boolean): void {
     this.engine(engineId).register(policy, owner.nodeId);
     this.owners.set(policy.id, owner);
-    if (!this.enabled.has(policy.id)) this.enabled.set(policy.id, enabledByDefault);
-    void this.loadSwitch(policy.id);
+    void this.switches.declare(policy.id, enabledByDefault);
   }
 
   detach(engineId: string, policyId: string, nodeId: string): void {
@@ -42,31 +43,30 @@ export class PolicyDirectory {
     this.engine(engineId).unregister(policyId);
   }
 
-  owner(policyId: string): PolicyOwner | undefined {
-    return this.owners.get(policyId);
+  /** Evaluates with the current switches and emits each decision from the node that owns its card. */
+  evaluate(
+    engineId: string,
+    event: InteractionEvent,
+    customer: Record<string, unknown> | undefined,
+    source: unknown,
+  ): Evaluation {
+    const result = this.engine(engineId).evaluate(event, {
+      customer,
+      isEnabled: (policyId) => this.switches.isEnabled(policyId),
+    });
+    for (const decision of result.decisions) this.owners.get(decision.policyId)?.emit(decision, source);
+    return result;
   }
 
   isEnabled(policyId: string): boolean {
-    return this.enabled.get(policyId) ?? false;
+    return this.switches.isEnabled(policyId);
   }
 
-  /** Switching takes effect at once, without a redeploy, and is kept in the store when there is one. */
-  async setEnabled(policyId: string, enabled: boolean): Promise<void> {
-    this.enabled.set(policyId, enabled);
-    this.owners.get(policyId)?.enabledChanged(enabled);
-    await this.store?.setPolicyEnabled(policyId, enabled);
+  setEnabled(policyId: string, enabled: boolean): Promise<void> {
+    return this.switches.set(policyId, enabled);
   }
 
-  useStore(store: HubStore | undefined): void {
-    this.store = store;
-    for (const policyId of this.owners.keys()) void this.loadSwitch(policyId);
-  }
-
-  private async loadSwitch(policyId: string): Promise<void> {
-    const stored = await this.store?.getPolicyEnabled(policyId).catch(() => undefined);
-    if (stored !== undefined && stored !== this.enabled.get(policyId)) {
-      this.enabled.set(policyId, stored);
-      this.owners.get(policyId)?.enabledChanged(stored);
-    }
+  useStore(store: SwitchStore | undefined): void {
+    void this.switches.useStore(store);
   }
 }

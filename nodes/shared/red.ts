@@ -11,12 +11,29 @@ export interface StatusCounts {
   failed: number;
 }
 
-export function countStatus(node: Node, counts: StatusCounts, label = 'ok'): void {
-  node.status({
-    fill: counts.failed > 0 ? 'yellow' : 'green',
-    shape: 'dot',
-    text: `${counts.ok} ${label}${counts.failed ? `, ${counts.failed} rejected` : ''}`,
-  });
+/** The words of a counting node's status; they come from the node's locale, German users read them too. */
+export type CountText = (counts: StatusCounts) => string;
+
+/**
+ * The CountText of a node type whose locale has `status.counted` (e.g. "__ok__ mapped") and
+ * `status.counted-rejected` (e.g. "__ok__ mapped, __failed__ rejected"). The second key exists because
+ * the word order around the two numbers differs between languages.
+ */
+export function countText(RED: RED, type: string): CountText {
+  return ({ ok, failed }) =>
+    RED._(`${type}.status.${failed ? 'counted-rejected' : 'counted'}`, { ok, failed });
+}
+
+/**
+ * Green while everything passed, yellow once something was rejected. A plain label is the old English
+ * form ("3 published, 1 rejected"), kept until every caller words its status from its locale.
+ */
+export function countStatus(node: Node, counts: StatusCounts, text: CountText | string = 'ok'): void {
+  const words =
+    typeof text === 'function'
+      ? text(counts)
+      : `${counts.ok} ${text}${counts.failed ? `, ${counts.failed} rejected` : ''}`;
+  node.status({ fill: counts.failed > 0 ? 'yellow' : 'green', shape: 'dot', text: words });
 }
 
 export { errorMessage } from '../../formats/error-message';

@@ -1,9 +1,11 @@
 import type { Node, NodeDef } from 'node-red';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import type { SoapMessage } from '../soap-in/soap-in';
-import { mapAndSend } from '../shared/mapping-node';
+import { onMappingInput } from '../shared/mapping-node';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import type { Done, RED, Send } from '../shared/red';
+import { countText, type RED } from '../shared/red';
+import { migrations } from './migrations';
 
 export interface ToCanonicalDef extends NodeDef {
   system: string;
@@ -14,26 +16,25 @@ export interface ToCanonicalDef extends NodeDef {
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function ToCanonical(this: Node, config: ToCanonicalDef) {
-    RED.nodes.createNode(this, config);
+  function ToCanonical(this: Node, saved: ToCanonicalDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<ToCanonicalDef>(saved, migrations);
     const system = RED.nodes.getNode(config.system) as LegacySystemNode | null;
     if (!system) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('to-canonical.status.no-system') });
       this.error(RED._('to-canonical.errors.no-system'));
       return;
     }
-    const counts = { ok: 0, failed: 0 };
 
-    this.on('input', (msg: SoapMessage, send: Send, done: Done) => {
-      const recordKind = config.record || msg.soap?.operation || msg.topic || '';
-      const map = () => {
+    onMappingInput<SoapMessage>(this, system, countText(RED, 'to-canonical'), {
+      recordKind: (msg) => config.record || msg.soap?.operation || msg.topic || '',
+      map: (msg, recordKind) => {
         const payload = msg.payload;
         if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
           throw new Error(RED._('to-canonical.errors.not-an-object'));
         }
         return system.inbound(recordKind).map(payload as Record<string, unknown>, { recordRef: recordKind });
-      };
-      mapAndSend(this, counts, system, recordKind, map, msg, send, done);
+      },
     });
   }
 

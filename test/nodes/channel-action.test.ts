@@ -1,6 +1,9 @@
 import request from 'supertest';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
+import { migrations } from '../../nodes/channel-action/migrations';
+import { migrate } from '../../nodes/shared/migrate';
 import { all, captured, helper, nextError, nextInput, tempDir, useHelper, load } from './harness';
+import { watchStatus } from './node-status';
 
 useHelper();
 
@@ -17,7 +20,7 @@ const decision = {
   expiresAt: '2026-12-22T10:00:00.000Z',
 };
 
-describe('channel-action and hub-store', () => {
+describe('channel-action', () => {
   it('stores a web offer and serves it at GET /api/v1/customers/{id}/offers?channel=web', async () => {
     const dir = tempDir('store');
     await load(all, [
@@ -47,50 +50,35 @@ describe('channel-action and hub-store', () => {
     expect(await store.listOffers('crm:0004711')).toHaveLength(1);
   });
 
-  it('answers bad API input with a 4xx JSON error naming the field', async () => {
-    await load(all, [{ id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') }]);
-    const bad = await request(captured.red!.httpNode).get('/api/v1/customers/no-system-prefix/offers');
-    expect(bad.status).toBe(400);
-    expect(bad.body).toMatchObject({ error: 'invalid-customer-id', field: 'id' });
-    const missing = await request(captured.red!.httpNode).get('/api/v1/nothing-here');
-    expect(missing.status).toBe(404);
-    expect(missing.body.error).toBe('not-found');
-  });
-
   it('rejects a decision without a customer, naming the field', async () => {
     await load(all, [
       { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') },
       { id: 'act', type: 'channel-action', store: 'store', wires: [[]] },
     ]);
+    const status = watchStatus('act');
     const err = nextError('act');
     helper.getNode('act').receive({ payload: { ...decision, customerRef: undefined } });
     expect(await err).toContain("'customerRef'");
-  });
-
-  it('reports the store in /healthz', async () => {
-    await load(all, [{ id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') }]);
-    await (helper.getNode('store') as unknown as HubStoreNode).ready;
-    const res = await request(captured.red!.httpNode).get('/healthz');
-    expect(res.body.store).toEqual([expect.objectContaining({ kind: 'embedded', ok: true })]);
-    expect(res.body.flows.state).toBe('started');
+    // the count of rejected actions stays on the node instead of the last error's text
+    expect(status.all).toEqual([
+      { fill: 'yellow', shape: 'dot', text: 'channel-action.status.counted-rejected' },
+    ]);
   });
 });
 
-describe('hub-store with a database that is not reachable', () => {
-  it('keeps retrying instead of failing, and /healthz says the store is not open', async () => {
-    // a port nothing listens on: the store cannot open, the hub must stay up and report it
+describe('channel-action config versions', () => {
+  it('reads a config saved before versions existed in the current shape and acts with it', async () => {
+    const saved = { id: 'act', type: 'channel-action', name: 'offers', store: 'store' };
+    expect(migrate(saved, migrations)).toEqual({ ...saved, version: 1 });
     await load(all, [
-      { id: 'store', type: 'hub-store', databaseUrl: 'postgres://postgres@127.0.0.1:1/test', directory: '' },
+      { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') },
+      { ...saved, wires: [['out']] },
+      { id: 'out', type: 'helper' },
     ]);
-    const warned = new Promise<string>((resolve) =>
-      helper.getNode('store').once('call:warn', (c: { args: unknown[] }) => resolve(String(c.args[0]))),
-    );
-    expect(await warned).toContain('retrying');
-    const res = await request(captured.red!.httpNode).get('/healthz');
-    expect(res.status).toBe(503);
-    expect(res.body.store).toEqual([expect.objectContaining({ kind: 'postgres', ok: false })]);
-    const offers = await request(captured.red!.httpNode).get('/api/v1/customers/crm:1/offers');
-    expect(offers.status).toBe(503);
-    expect(offers.body.error).toBe('no-store');
+    const status = watchStatus('act');
+    const out = nextInput<{ payload: { offerId: string } }>('out');
+    helper.getNode('act').receive({ payload: decision });
+    expect((await out).payload.offerId).toBe('d-1');
+    expect(status.last()).toEqual({ fill: 'green', shape: 'dot', text: 'channel-action.status.counted' });
   });
 });

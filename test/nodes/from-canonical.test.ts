@@ -1,4 +1,7 @@
+import { migrations } from '../../nodes/from-canonical/migrations';
+import { migrate } from '../../nodes/shared/migrate';
 import { all, helper, load, nextError, nextInput, useHelper } from './harness';
+import { watchStatus } from './node-status';
 
 useHelper();
 
@@ -33,7 +36,7 @@ const event = {
 };
 
 const flow = [
-  { id: 'sys', type: 'legacy-system', systemId: 'crm', format: 'soap', mapping: JSON.stringify(spec) },
+  { id: 'sys', type: 'legacy-system', systemId: 'crm', mapping: JSON.stringify(spec) },
   {
     id: 'map',
     type: 'from-canonical',
@@ -68,5 +71,33 @@ describe('from-canonical', () => {
       .receive({ payload: { ...event, data: { address: { ...event.data.address, country: 'Germany' } } } });
     expect((await rejected).error.field).toBe('data.address.country');
     expect(await caught).toContain('AddressUpdate');
+  });
+
+  it('counts mapped and rejected records in its status, from its locale', async () => {
+    await load(all, flow);
+    const status = watchStatus('map');
+    const ok = nextInput('ok');
+    helper.getNode('map').receive({ payload: event });
+    await ok;
+    expect(status.last()?.text).toBe('from-canonical.status.counted');
+    const rejected = nextInput('rejected');
+    helper.getNode('map').receive({ payload: { ...event, customer: { ref: 'crm:1', identifiers: [] } } });
+    await rejected;
+    expect(status.last()).toEqual({
+      fill: 'yellow',
+      shape: 'dot',
+      text: 'from-canonical.status.counted-rejected',
+    });
+  });
+});
+
+describe('from-canonical config versions', () => {
+  it('reads a config saved before versions existed in the current shape and maps with it', async () => {
+    const saved = { id: 'map', type: 'from-canonical', system: 'sys', record: 'AddressUpdate' };
+    expect(migrate(saved, migrations)).toEqual({ ...saved, version: 1 });
+    await load(all, [flow[0], { ...saved, wires: [['ok'], ['rejected']] }, flow[2], flow[3]]);
+    const got = nextInput<{ payload: { customerNumber: string } }>('ok');
+    helper.getNode('map').receive({ payload: event });
+    expect((await got).payload.customerNumber).toBe('0004711');
   });
 });

@@ -1,6 +1,10 @@
 import request from 'supertest';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
+import { migrations as goldenRecordMigrations } from '../../nodes/golden-record/migrations';
+import { migrations as nextBestOfferMigrations } from '../../nodes/next-best-offer/migrations';
+import { migrate } from '../../nodes/shared/migrate';
 import { all, captured, helper, load, nextError, nextInput, tempDir, useHelper } from './harness';
+import { watchStatus } from './node-status';
 
 useHelper();
 
@@ -152,11 +156,54 @@ describe('golden-record and next-best-offer', () => {
 
   it('rejects a payload that is neither a customer nor an event, and a query without customerRef', async () => {
     await load(all, flow());
+    const golden = watchStatus('golden');
+    const nbo = watchStatus('nbo');
     const err = nextError('golden');
     helper.getNode('golden').receive({ payload: { hello: 'world' } });
     expect(await err).toContain('neither a canonical customer');
+    // golden-record keeps counting; next-best-offer shows why the last query failed
+    expect(golden.all).toEqual([
+      { fill: 'yellow', shape: 'dot', text: 'golden-record.status.counted-rejected' },
+    ]);
     const err2 = nextError('nbo');
     helper.getNode('nbo').receive({ payload: { channel: 'web' } });
     expect(await err2).toContain('next-best-offer.errors.no-customer');
+    expect(nbo.last()).toEqual({ fill: 'red', shape: 'ring', text: 'next-best-offer.errors.no-customer' });
+  });
+
+  it('words its statuses from the locale', async () => {
+    await load(all, flow());
+    const golden = watchStatus('golden');
+    const nbo = watchStatus('nbo');
+    await send('golden', customer('2026-11-22T10:00:00Z', 'gold'), 'stored');
+    expect(golden.last()).toEqual({ fill: 'green', shape: 'dot', text: 'golden-record.status.counted' });
+    await send('nbo', { customerRef: 'crm:4711' }, 'answer');
+    expect(nbo.last()).toEqual({ fill: 'green', shape: 'dot', text: 'next-best-offer.status.answered' });
+  });
+});
+
+describe('golden-record and next-best-offer config versions', () => {
+  it('read configs saved before versions existed in the current shape and work with them', async () => {
+    const golden = { id: 'golden', type: 'golden-record', name: '', store: 'store' };
+    const nbo = {
+      id: 'nbo',
+      type: 'next-best-offer',
+      name: '',
+      store: 'store',
+      answer: 'customer-360',
+      channel: 'web',
+    };
+    expect(migrate(golden, goldenRecordMigrations)).toEqual({ ...golden, version: 1 });
+    expect(migrate(nbo, nextBestOfferMigrations)).toEqual({ ...nbo, version: 1 });
+    await load(all, [
+      { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('golden') },
+      { ...golden, wires: [['stored']] },
+      { id: 'stored', type: 'helper' },
+      { ...nbo, wires: [['answer']] },
+      { id: 'answer', type: 'helper' },
+    ]);
+    await send('golden', customer('2026-11-22T10:00:00Z', 'gold'), 'stored');
+    const view = await send('nbo', { customerRef: 'crm:4711' }, 'answer');
+    expect(view.payload).toMatchObject({ customer: { document: { tier: 'gold' } } });
   });
 });

@@ -11,7 +11,7 @@ const preview = () => request(captured.red!.httpAdmin).post('/crm-hub/legacy-sys
 
 describe('POST /crm-hub/legacy-system/preview', () => {
   beforeEach(async () => {
-    await load(all, [{ id: 'sys', type: 'legacy-system', systemId: 'crm', format: 'soap', mapping: '' }]);
+    await load(all, [{ id: 'sys', type: 'legacy-system', systemId: 'crm', mapping: '' }]);
   });
 
   it('maps a CSV sample with the dialog mapping, ok and rejected records side by side', async () => {

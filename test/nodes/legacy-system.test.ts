@@ -1,28 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { LegacySystemNode } from '../../nodes/legacy-system/legacy-system';
+import { migrations } from '../../nodes/legacy-system/migrations';
+import { migrate } from '../../nodes/shared/migrate';
 import { all, helper, loggedErrors, useHelper, load } from './harness';
+import { goodAddress } from './soap-fixtures';
 
 useHelper();
 
 describe('legacy-system', () => {
   it('compiles a record mapping once and reuses it', async () => {
-    await load(all, [{ id: 'sys', type: 'legacy-system', systemId: 'crm', format: 'soap', mapping: '' }], {
-      sys: { user: 'hub', password: 'secret' },
-    });
+    await load(all, [{ id: 'sys', type: 'legacy-system', systemId: 'crm', mapping: '', version: 2 }]);
     const node = helper.getNode('sys') as unknown as LegacySystemNode;
     expect(node.systemId).toBe('crm');
     expect(node.inbound('ReportAddressChange')).toBe(node.inbound('ReportAddressChange'));
-    expect((node as unknown as { credentials: Record<string, string> }).credentials).toEqual({
-      user: 'hub',
-      password: 'secret',
-    });
   });
 
   it('reports a mapping that is not JSON, naming the system', async () => {
-    await load(all, [
-      { id: 'x', type: 'legacy-system', systemId: 'shop', format: 'json', mapping: '{ nope' },
-    ]);
+    await load(all, [{ id: 'x', type: 'legacy-system', systemId: 'shop', mapping: '{ nope' }]);
     const node = helper.getNode('x') as unknown as LegacySystemNode;
     expect(loggedErrors('x')[0]).toContain("mapping of system 'shop' cannot be loaded");
     expect(() => node.inbound('Order')).toThrow(/system 'shop'/);
+  });
+
+  it('declares no credentials: nothing ever read the user and password it used to ask for', async () => {
+    await load(all, [{ id: 'sys', type: 'legacy-system', systemId: 'crm', mapping: '' }]);
+    // Node-RED gives a node an empty credentials object whenever its type declares any
+    expect((helper.getNode('sys') as unknown as { credentials?: object }).credentials).toBeUndefined();
+    const editor = fs.readFileSync(
+      path.join(__dirname, '..', '..', 'nodes', 'legacy-system', 'legacy-system.html'),
+      'utf8',
+    );
+    expect(editor).not.toMatch(/credentials|node-config-input-(user|password|format)\b/);
+  });
+});
+
+describe('legacy-system config versions', () => {
+  const saved = {
+    id: 'sys',
+    type: 'legacy-system',
+    name: 'CRM',
+    systemId: 'crm',
+    format: 'soap',
+    mapping: '',
+  };
+
+  it('drops the unread format field from a config saved before versions existed or at version 1', () => {
+    const current = {
+      id: 'sys',
+      type: 'legacy-system',
+      name: 'CRM',
+      systemId: 'crm',
+      mapping: '',
+      version: 2,
+    };
+    expect(migrate(saved, migrations)).toEqual(current);
+    expect(migrate({ ...saved, version: 1 }, migrations)).toEqual(current);
+    expect(migrate(current, migrations)).toEqual(current);
+  });
+
+  it('keeps the flow Node-RED hands the constructor as a hidden property of the config', () => {
+    const handed = { ...saved };
+    const flow = { id: 'flow' };
+    Object.defineProperty(handed, '_flow', { value: flow, enumerable: false, writable: true });
+    const migrated = migrate<Record<string, unknown>>(handed, migrations);
+    expect(migrated._flow).toBe(flow);
+    expect(Object.keys(migrated)).not.toContain('_flow');
+  });
+
+  it('loads an old config with format and maps with it as before', async () => {
+    await load(all, [saved]);
+    const node = helper.getNode('sys') as unknown as LegacySystemNode & Record<string, unknown>;
+    expect(node).not.toHaveProperty('format');
+    expect(loggedErrors('sys')).toEqual([]);
+    const result = node.inbound('ReportAddressChange').map(goodAddress, { recordRef: 'ReportAddressChange' });
+    expect(result).toMatchObject({ ok: true, value: { customer: { ref: 'crm:0004711' } } });
   });
 });

@@ -1,8 +1,15 @@
+import type { NodeStatus } from 'node-red';
 import request from 'supertest';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
+import { migrations as engineMigrations } from '../../nodes/policy-engine/migrations';
+import { migrations as policyMigrations } from '../../nodes/policy/migrations';
 import { cardFromConfig, type PolicyDef } from '../../nodes/policy/policy';
+import { hubRuntime } from '../../nodes/shared/hub-runtime';
+import { migrate } from '../../nodes/shared/migrate';
+import { EmbeddedStore } from '../../records/embedded-store';
 import { withdrawalEvent } from '../unit/policies/fixtures';
 import { all, captured, helper, loggedErrors, nextInput, tempDir, useHelper, load } from './harness';
+import { reports, watchStatus } from './node-status';
 
 useHelper();
 
@@ -66,6 +73,19 @@ describe('policy-engine and policy', () => {
     expect(trace.explanations[0].outcome).toBe('fired');
   });
 
+  it('shows on and off, and how often it fired, in words from its locale', async () => {
+    await load(all, flow);
+    const policy = watchStatus('p1');
+    const engine = watchStatus('eng');
+    const decided = nextInput('decided');
+    const evaluated = nextInput('evaluated');
+    helper.getNode('eng').receive({ payload: addressChanged('call-center') });
+    await decided;
+    await evaluated;
+    expect(policy.last()).toEqual({ fill: 'green', shape: 'dot', text: 'policy.status.on-fired' });
+    expect(engine.last()).toEqual({ fill: 'green', shape: 'dot', text: 'policy-engine.status.evaluated' });
+  });
+
   it('does not fire for an address change reported on the web, and explains why', async () => {
     await load(all, flow);
     let fired = false;
@@ -84,10 +104,12 @@ describe('policy-engine and policy', () => {
 
   it('is switched off through the admin endpoint without a redeploy', async () => {
     await load(all, flow);
+    const policy = watchStatus('p1');
     const res = await request(captured.red!.httpAdmin)
       .post('/crm-hub/policies/mortgage-p1/enabled')
       .send({ enabled: false });
     expect(res.status).toBe(200);
+    expect(policy.last()).toEqual({ fill: 'grey', shape: 'ring', text: 'policy.status.off' });
     const evaluated = nextInput<{ decisions: unknown[]; explanations: { outcome: string }[] }>('evaluated');
     helper.getNode('eng').receive({ payload: addressChanged('call-center') });
     const trace = await evaluated;
@@ -171,5 +193,58 @@ describe('policy-engine with customer profiles from the store', () => {
     const trace = await second;
     expect(trace.decisions).toEqual([]);
     expect(trace.explanations[0].reason).toContain('"gold"');
+  });
+});
+
+describe('policy switches kept in the hub store', () => {
+  it('deploys a policy in the state the store kept, whatever its card was deployed with', async () => {
+    // switched off earlier, e.g. in the console of another hub instance on the same store
+    const directory = tempDir('switches');
+    const earlier = new EmbeddedStore({ directory });
+    await earlier.open();
+    await earlier.setPolicyEnabled('kept-off', false);
+    await earlier.close();
+
+    await load(all, [
+      { id: 'store', type: 'hub-store', databaseUrl: '', directory },
+      { id: 'eng', type: 'policy-engine', wires: [['evaluated']] },
+      policyNode('p1', { policyId: 'kept-off', active: true }),
+      { id: 'decided', type: 'helper' },
+      { id: 'evaluated', type: 'helper' },
+    ]);
+    await switchedOff('p1', 'kept-off');
+    const evaluated = nextInput<{ decisions: unknown[]; explanations: { outcome: string }[] }>('evaluated');
+    helper.getNode('eng').receive({ payload: addressChanged('call-center') });
+    const trace = await evaluated;
+    expect(trace.decisions).toEqual([]);
+    expect(trace.explanations[0].outcome).toBe('switched-off');
+  });
+});
+
+/** Resolves once the policy is off: at once if it already is, else when its node shows it. */
+function switchedOff(nodeId: string, policyId: string): Promise<void> {
+  return new Promise((resolve) => {
+    reports(nodeId).on('call:status', (call: { args: unknown[] }) => {
+      if ((call.args[0] as NodeStatus).text === 'policy.status.off') resolve();
+    });
+    if (!hubRuntime.policies.isEnabled(policyId)) resolve();
+  });
+}
+
+describe('policy and policy-engine config versions', () => {
+  it('read configs saved before versions existed in the current shape and decide with them', async () => {
+    const engine = { id: 'eng', type: 'policy-engine', name: '', store: '' };
+    const { wires: _wires, ...policy } = policyNode('p1', { policyId: 'saved-before-versions' });
+    expect(migrate(engine, engineMigrations)).toEqual({ ...engine, version: 1 });
+    expect(migrate(policy, policyMigrations)).toEqual({ ...policy, version: 1 });
+    await load(all, [
+      { ...engine, wires: [['evaluated']] },
+      { ...policy, wires: [['decided']] },
+      { id: 'decided', type: 'helper' },
+      { id: 'evaluated', type: 'helper' },
+    ]);
+    const decided = nextInput<{ payload: { policyId: string } }>('decided');
+    helper.getNode('eng').receive({ payload: addressChanged('call-center') });
+    expect((await decided).payload.policyId).toBe('saved-before-versions');
   });
 });

@@ -1,10 +1,22 @@
+import { MappingSpecError } from '../../mappings/engine';
+import { RecordRejectedError } from '../../nodes/shared/mapping-node';
+import { migrate } from '../../nodes/shared/migrate';
+import { migrations } from '../../nodes/to-canonical/migrations';
 import { all, helper, loggedErrors, nextError, nextInput, useHelper, load } from './harness';
+import { watchStatus } from './node-status';
 import { goodAddress } from './soap-fixtures';
+
+/** The error object the node handed to done(err), as a Catch node would see it. */
+function nextErrorObject(nodeId: string): Promise<unknown> {
+  return new Promise((resolve) =>
+    helper.getNode(nodeId).once('call:error', (call: { args: unknown[] }) => resolve(call.args[0])),
+  );
+}
 
 useHelper();
 
 const flow = [
-  { id: 'sys', type: 'legacy-system', systemId: 'crm', format: 'soap', mapping: '' },
+  { id: 'sys', type: 'legacy-system', systemId: 'crm', mapping: '' },
   { id: 'map', type: 'to-canonical', system: 'sys', record: '', wires: [['ok'], ['rejected']] },
   { id: 'ok', type: 'helper' },
   { id: 'rejected', type: 'helper' },
@@ -38,15 +50,55 @@ describe('to-canonical', () => {
     expect(await caught).toContain('ReportAddressChange');
   });
 
-  it('rejects a record kind the mapping does not know, naming it', async () => {
+  it('rejects a record kind the mapping does not know, naming it, and hands Catch the original error', async () => {
     await load(all, flow);
     const rejected = nextInput<{ error: { message: string } }>('rejected');
+    const caught = nextErrorObject('map');
     helper.getNode('map').receive({ payload: goodAddress, topic: 'DeleteEverything' });
     expect((await rejected).error.message).toContain('DeleteEverything');
+    expect(await caught).toBeInstanceOf(MappingSpecError);
+  });
+
+  it('hands Catch a rejection with its kind and field, and counts both outcomes in the status', async () => {
+    await load(all, flow);
+    const status = watchStatus('map');
+    const ok = nextInput('ok');
+    helper.getNode('map').receive({ payload: goodAddress, topic: 'ReportAddressChange' });
+    await ok;
+    expect(status.last()).toEqual({ fill: 'green', shape: 'dot', text: 'to-canonical.status.counted' });
+
+    const caught = nextErrorObject('map');
+    helper
+      .getNode('map')
+      .receive({ payload: { ...goodAddress, country: 'Germany' }, topic: 'ReportAddressChange' });
+    const error = await caught;
+    expect(error).toBeInstanceOf(RecordRejectedError);
+    expect(error).toMatchObject({
+      kind: 'rejected',
+      system: 'crm',
+      recordKind: 'ReportAddressChange',
+      reason: { field: 'data.address.country' },
+    });
+    expect(status.last()).toEqual({
+      fill: 'yellow',
+      shape: 'dot',
+      text: 'to-canonical.status.counted-rejected',
+    });
   });
 
   it('reports a missing legacy-system at deploy time', async () => {
     await load(all, [{ id: 'map', type: 'to-canonical', system: 'nope', wires: [[], []] }]);
     expect(loggedErrors('map')).toEqual(['to-canonical.errors.no-system']);
+  });
+});
+
+describe('to-canonical config versions', () => {
+  it('reads a config saved before versions existed in the current shape and maps with it', async () => {
+    const saved = { id: 'map', type: 'to-canonical', system: 'sys', record: 'ReportAddressChange' };
+    expect(migrate(saved, migrations)).toEqual({ ...saved, version: 1 });
+    await load(all, [flow[0], { ...saved, wires: [['ok'], ['rejected']] }, flow[2], flow[3]]);
+    const got = nextInput<{ payload: { type: string } }>('ok');
+    helper.getNode('map').receive({ payload: goodAddress });
+    expect((await got).payload.type).toBe('address-changed');
   });
 });

@@ -1,0 +1,72 @@
+import request from 'supertest';
+import { migrations } from '../../nodes/hub-store/migrations';
+import { withPassword, type HubStoreNode } from '../../nodes/hub-store/hub-store';
+import { migrate } from '../../nodes/shared/migrate';
+import { all, captured, helper, tempDir, useHelper, load } from './harness';
+
+useHelper();
+
+describe('hub-store', () => {
+  it('reports the store in /healthz', async () => {
+    await load(all, [{ id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') }]);
+    await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    const res = await request(captured.red!.httpNode).get('/healthz');
+    expect(res.body.store).toEqual([expect.objectContaining({ kind: 'embedded', ok: true })]);
+    expect(res.body.flows.state).toBe('started');
+  });
+
+  it('answers bad API input with a 4xx JSON error naming the field', async () => {
+    await load(all, [{ id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') }]);
+    const bad = await request(captured.red!.httpNode).get('/api/v1/customers/no-system-prefix/offers');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: 'invalid-customer-id', field: 'id' });
+    const missing = await request(captured.red!.httpNode).get('/api/v1/nothing-here');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toBe('not-found');
+  });
+
+  it('puts the password from the credentials into the database URL, encoded', () => {
+    expect(withPassword('postgres://hub@db.example:5432/crm', 'p@ss word')).toBe(
+      'postgres://hub:p%40ss%20word@db.example:5432/crm',
+    );
+    expect(withPassword('', 'secret')).toBe('');
+    expect(withPassword('postgres://hub@db.example/crm', undefined)).toBe('postgres://hub@db.example/crm');
+  });
+});
+
+describe('hub-store with a database that is not reachable', () => {
+  it('keeps retrying instead of failing, and /healthz says the store is not open', async () => {
+    // a port nothing listens on: the store cannot open, the hub must stay up and report it
+    await load(all, [
+      { id: 'store', type: 'hub-store', databaseUrl: 'postgres://postgres@127.0.0.1:1/test', directory: '' },
+    ]);
+    const warned = new Promise<string>((resolve) =>
+      helper.getNode('store').once('call:warn', (c: { args: unknown[] }) => resolve(String(c.args[0]))),
+    );
+    expect(await warned).toBe('hub-store.log.retrying');
+    const res = await request(captured.red!.httpNode).get('/healthz');
+    expect(res.status).toBe(503);
+    expect(res.body.store).toEqual([expect.objectContaining({ kind: 'postgres', ok: false })]);
+    const offers = await request(captured.red!.httpNode).get('/api/v1/customers/crm:1/offers');
+    expect(offers.status).toBe(503);
+    expect(offers.body.error).toBe('no-store');
+  });
+});
+
+describe('hub-store config versions', () => {
+  it('reads a config saved before versions existed in the current shape and opens the store', async () => {
+    const saved = {
+      id: 'store',
+      type: 'hub-store',
+      name: 'hub store',
+      databaseUrl: '',
+      directory: tempDir('saved'),
+    };
+    expect(migrate(saved, migrations)).toEqual({ ...saved, version: 1 });
+    await load(all, [saved]);
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    expect(store.kind).toBe('embedded');
+    const res = await request(captured.red!.httpNode).get('/healthz');
+    expect(res.body.store).toEqual([expect.objectContaining({ name: 'hub store', ok: true })]);
+  });
+});

@@ -1,0 +1,18 @@
+import type { EventEmitter } from 'node:events';
+import type { NodeStatus } from 'node-red';
+import { helper } from './harness';
+
+/** A node as the helper reports on it: `call:<method>` events, which Node's own typings do not list. */
+export function reports(nodeId: string): EventEmitter {
+  return helper.getNode(nodeId) as unknown as EventEmitter;
+}
+
+/**
+ * Every status a node shows from now on. The helper reports a status call on the next tick, before any
+ * message the node sent in the same handler arrives, so reading `all` after the output is deterministic.
+ */
+export function watchStatus(nodeId: string): { all: NodeStatus[]; last(): NodeStatus | undefined } {
+  const all: NodeStatus[] = [];
+  reports(nodeId).on('call:status', (call: { args: unknown[] }) => all.push(call.args[0] as NodeStatus));
+  return { all, last: () => all[all.length - 1] };
+}
