@@ -1,43 +1,36 @@
 /**
- * `npm run bench -- soap`: requests/s and p99 of the hub's UpsertCustomer over the full path (parse,
- * WSDL validation, map, canonical validation, publish to RabbitMQ with confirm, answer) against a bare
- * node-soap server answering the same operation, under the same client load, alternating rounds.
- * A third server, node-soap plus raw amqplib publishing with confirm (bench/_node-soap-server.ts),
- * shows what the broker round trip alone costs on this machine; it gets a RESULT line of its own.
+ * `npm run bench -- soap` (`-- soap --check`: the reply check only, no timing): requests/s and p99 of
+ * the hub's UpsertCustomer over the full path (parse, WSDL validation, map, canonical validation,
+ * publish to RabbitMQ with confirm, answer) against a bare node-soap server answering the same
+ * operation, under the same client load, alternating rounds. A third server, node-soap plus raw amqplib
+ * publishing with confirm (bench/_node-soap-server.ts), shows what the broker round trip alone costs on
+ * this machine; it gets a RESULT line of its own.
+ *
+ * Before timing, every server answers the same request and the parsed replies must be the same
+ * (_soap-replies.ts), and the hub must have stored the customer; under load every response body is
+ * checked too. Each round starts with a different server, and no round starts before the queues of
+ * the previous one are drained, so a consumer still working off a backlog never slows the next server.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import amqp from 'amqplib';
 import autocannon from 'autocannon';
 import { createVhost, deleteVhost, freePort, ROOT, startHub } from '../test/e2e/hub-process';
 import { median, result } from './_measure';
+import {
+  EXPECTED_CUSTOMER_REF,
+  looksAccepted,
+  requireSameReplies,
+  UPSERT_HEADERS,
+  UPSERT_REQUEST,
+  type Reply,
+} from './_soap-replies';
 
 const CONNECTIONS = 16;
 const ROUND_SECONDS = 5;
 const ROUNDS = 3;
-
-const body = `<?xml version="1.0" encoding="UTF-8"?>
-<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:hub="urn:crm-hub:hub:v1">
-  <soapenv:Body>
-    <hub:UpsertCustomer>
-      <hub:customer>
-        <hub:sourceSystem>web</hub:sourceSystem>
-        <hub:sourceId>u-4711</hub:sourceId>
-        <hub:kind>person</hub:kind>
-        <hub:givenName>Anna</hub:givenName>
-        <hub:familyName>Schmidt</hub:familyName>
-        <hub:tier>platinum</hub:tier>
-        <hub:email>anna.schmidt@example.de</hub:email>
-        <hub:street>Leopoldstraße</hub:street>
-        <hub:houseNumber>12</hub:houseNumber>
-        <hub:postalCode>80802</hub:postalCode>
-        <hub:city>München</hub:city>
-        <hub:country>DE</hub:country>
-        <hub:consents><hub:channel>email</hub:channel><hub:purpose>marketing</hub:purpose><hub:status>granted</hub:status></hub:consents>
-      </hub:customer>
-    </hub:UpsertCustomer>
-  </soapenv:Body>
-</soapenv:Envelope>`;
+const DRAIN_TIMEOUT_MS = 120_000;
 
 async function load(url: string, seconds: number): Promise<{ rps: number; p99: number }> {
   const res = await autocannon({
@@ -45,12 +38,14 @@ async function load(url: string, seconds: number): Promise<{ rps: number; p99: n
     method: 'POST',
     connections: CONNECTIONS,
     duration: seconds,
-    headers: { 'content-type': 'text/xml; charset=utf-8', SOAPAction: '"urn:crm-hub:hub:v1/UpsertCustomer"' },
-    body,
+    headers: UPSERT_HEADERS,
+    body: UPSERT_REQUEST,
+    verifyBody: looksAccepted,
   });
-  if (res.non2xx > 0 || res.errors > 0 || res.timeouts > 0) {
+  if (res.non2xx > 0 || res.errors > 0 || res.timeouts > 0 || res.mismatches > 0) {
     throw new Error(
-      `${url}: ${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts: the run is not valid`,
+      `${url}: ${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts, ` +
+        `${res.mismatches} replies that do not accept ${EXPECTED_CUSTOMER_REF}: the run is not valid`,
     );
   }
   return { rps: res.requests.average, p99: res.latency.p99 };
@@ -61,7 +56,7 @@ async function startAnchor(amqpUrl?: string): Promise<{ url: string; stop: () =>
   const child = spawn(
     process.execPath,
     [
-      path.join(__dirname, '_node-soap-server.js'),
+      path.join(ROOT, 'dist/bench/_node-soap-server.js'),
       String(port),
       path.join(ROOT, 'connectors/soap/wsdl/hub.wsdl'),
       ...(amqpUrl ? [amqpUrl] : []),
@@ -75,27 +70,118 @@ async function startAnchor(amqpUrl?: string): Promise<{ url: string; stop: () =>
   return { url: `http://127.0.0.1:${port}/soap/hub`, stop: () => child.kill('SIGKILL') };
 }
 
+async function ask(server: { name: string; url: string }): Promise<Reply> {
+  const res = await fetch(server.url, { method: 'POST', headers: UPSERT_HEADERS, body: UPSERT_REQUEST });
+  return { server: server.name, status: res.status, body: await res.text() };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: the run is not valid`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Waits until the consumed queues of a virtual host are empty. checkQueue's count leaves out the
+ * messages a consumer holds unacknowledged, so rabbitmqctl's total (ready + unacknowledged) has the
+ * last word. Queues without a consumer (dead letters) are not waited for.
+ */
+async function queueWatcher(amqpUrl: string, vhost: string) {
+  const listed = (columns: string) =>
+    execFileSync('rabbitmqctl', ['-q', 'list_queues', '-p', vhost, 'name', columns, '--no-table-headers'], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split('\t'))
+      .map(([name, n]) => ({ name, n: Number(n) }));
+  const queues = listed('consumers')
+    .filter((q) => q.n > 0)
+    .map((q) => q.name);
+  if (queues.length === 0) throw new Error(`no consumed queue in virtual host ${vhost}`);
+  const connection = await amqp.connect(amqpUrl);
+  const channel = await connection.createChannel();
+  return {
+    queues,
+    drained: () =>
+      until(`the queues of ${vhost} to drain`, async () => {
+        for (const q of queues) if ((await channel.checkQueue(q)).messageCount > 0) return undefined;
+        const total = listed('messages')
+          .filter((q) => queues.includes(q.name))
+          .reduce((sum, q) => sum + q.n, 0);
+        return total === 0 ? true : undefined;
+      }),
+    close: () => connection.close(),
+  };
+}
+
 async function main(): Promise<void> {
+  const checkOnly = process.argv.includes('--check');
   const vhost = `crm-hub-bench-${randomUUID().slice(0, 8)}`;
   const anchorVhost = `crm-hub-bench-anchor-${randomUUID().slice(0, 8)}`;
-  const hub = await startHub({ AMQP_URL: createVhost(vhost), DATABASE_URL: '', CRM_HUB_LOG_LEVEL: 'warn' });
-  const anchor = await startAnchor();
-  const withBroker = await startAnchor(createVhost(anchorVhost));
-  const servers = [
-    { name: 'hub', url: `${hub.url}/soap/hub` },
-    { name: 'node-soap', url: anchor.url },
-    { name: 'node-soap + amqplib confirm', url: withBroker.url },
-  ];
+  const hubAmqp = createVhost(vhost);
+  const anchorAmqp = createVhost(anchorVhost);
+  const stops: (() => unknown)[] = [() => deleteVhost(vhost), () => deleteVhost(anchorVhost)];
   try {
+    const hub = await startHub({ AMQP_URL: hubAmqp, DATABASE_URL: '', CRM_HUB_LOG_LEVEL: 'warn' });
+    stops.unshift(() => hub.stop());
+    const anchor = await startAnchor();
+    stops.unshift(() => anchor.stop());
+    const withBroker = await startAnchor(anchorAmqp);
+    stops.unshift(() => withBroker.stop());
+    const servers = [
+      { name: 'hub', url: `${hub.url}/soap/hub`, vhost, amqpUrl: hubAmqp },
+      { name: 'node-soap', url: anchor.url },
+      { name: 'node-soap + amqplib confirm', url: withBroker.url, vhost: anchorVhost, amqpUrl: anchorAmqp },
+    ];
+
+    const replies: Reply[] = [];
+    for (const server of servers) replies.push(await ask(server));
+    const expected = requireSameReplies(replies);
     console.log(
-      `client: autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${ROUND_SECONDS} s`,
+      `check: all ${servers.length} servers answer the same request with ${JSON.stringify(expected)}`,
+    );
+    // the reply alone could come before any work: the hub's golden record must have the customer
+    const stored = await until('the hub to store the customer it accepted', async () => {
+      const res = await fetch(`${hub.url}/api/v1/customers/${encodeURIComponent(EXPECTED_CUSTOMER_REF)}`);
+      if (res.status !== 200) return undefined;
+      return ((await res.json()) as { customer?: { document?: Record<string, unknown> } }).customer?.document;
+    });
+    const emails = stored.emails as { address?: string }[] | undefined;
+    if (stored.tier !== 'platinum' || emails?.[0]?.address !== 'anna.schmidt@example.de') {
+      throw new Error(`the hub stored another customer than it was sent: ${JSON.stringify(stored)}`);
+    }
+    console.log(`check: the hub's golden record holds ${EXPECTED_CUSTOMER_REF} as sent (tier, e-mail)`);
+    if (checkOnly) return;
+
+    console.log(
+      `client: autocannon, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_SECONDS} s, ` +
+        'each round starting with the next server, queues drained between servers',
     );
     for (const server of servers) await load(server.url, 2);
+    const watchers = new Map<string, Awaited<ReturnType<typeof queueWatcher>>>();
+    for (const s of servers) {
+      if (!s.vhost || !s.amqpUrl) continue;
+      const watcher = await queueWatcher(s.amqpUrl, s.vhost);
+      stops.unshift(() => watcher.close());
+      watchers.set(s.name, watcher);
+      console.log(`${s.name}: waits for ${watcher.queues.join(', ')} to drain`);
+    }
+    for (const w of watchers.values()) await w.drained();
     const runs = servers.map(() => [] as { rps: number; p99: number }[]);
     for (let r = 0; r < ROUNDS; r++) {
-      for (const [i, server] of servers.entries()) runs[i].push(await load(server.url, ROUND_SECONDS));
+      const order = servers.map((_, i) => (i + r) % servers.length);
+      for (const i of order) {
+        runs[i].push(await load(servers[i].url, ROUND_SECONDS));
+        await watchers.get(servers[i].name)?.drained();
+      }
       console.log(
-        `round ${r + 1}: ` +
+        `round ${r + 1} (${order.map((i) => servers[i].name).join(' → ')}): ` +
           servers
             .map((s, i) => `${s.name} ${Math.round(runs[i][r].rps)} req/s (p99 ${runs[i][r].p99} ms)`)
             .join(', '),
@@ -115,15 +201,17 @@ async function main(): Promise<void> {
     console.log(result('soap-vs-node-soap-amqplib', ours.rps, broker.rps, 'req/s'));
     console.log(result('soap-vs-node-soap', ours.rps, bare.rps, 'req/s'));
   } finally {
-    anchor.stop();
-    withBroker.stop();
-    await hub.stop();
-    deleteVhost(vhost);
-    deleteVhost(anchorVhost);
+    for (const stop of stops) {
+      try {
+        await stop();
+      } catch (err) {
+        console.error('cleanup:', err);
+      }
+    }
   }
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(err instanceof Error && err.name === 'RepliesDiffer' ? err.message : err);
   process.exit(1);
 });

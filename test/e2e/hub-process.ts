@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 
 /** The package root, from the TypeScript sources (tests) and from dist/ (benchmarks) alike. */
 export const ROOT = findRoot(__dirname);
@@ -42,6 +43,44 @@ export function createVhost(name: string): string {
 
 export function deleteVhost(name: string): void {
   execFileSync('rabbitmqctl', ['-q', 'delete_vhost', name]);
+}
+
+/** The local PostgreSQL server the tests use (trust authentication, as .ci/run sets it up). */
+export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432';
+const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new Client({ connectionString: `${POSTGRES_URL}/postgres`, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw new Error(
+      `PostgreSQL is not reachable at ${POSTGRES_URL} (${err instanceof Error ? err.message : String(err)}): ` +
+        '`npm test` needs it running (.ci/run starts it)',
+    );
+  }
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A PostgreSQL database of its own per test run, like the virtual hosts: the hub's schema starts
+ * empty and no run sees another's rows. Returns its URL; fails loudly when the server is not there.
+ */
+export async function createDatabase(name: string): Promise<string> {
+  if (!DATABASE_NAME.test(name)) throw new Error(`not a safe database name: ${name}`);
+  await adminQuery(`create database "${name}"`);
+  return `${POSTGRES_URL}/${name}`;
+}
+
+/** Drops the database even while a hub that was killed still holds connections to it. */
+export async function dropDatabase(name: string): Promise<void> {
+  if (!DATABASE_NAME.test(name)) throw new Error(`not a safe database name: ${name}`);
+  await adminQuery(`drop database if exists "${name}" with (force)`);
 }
 
 export interface RunningHub {

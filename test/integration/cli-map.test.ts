@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
@@ -329,7 +329,8 @@ describe('crm-hub map: usage and spec errors exit 2', () => {
 });
 
 // The shipped system specs (mappings/systems/) come with their own sample files; each format gets one
-// smoke run with --system, and --reverse where the spec has an outbound direction.
+// smoke run with --system, and --reverse where the spec has an outbound direction. The list is written
+// out, so a spec or sample that goes missing fails its test instead of dropping it.
 describe('crm-hub map --system (shipped specs)', () => {
   const shipped: [string, string][] = [
     ['sap', join(legacyFixtures, 'sap', 'debmas07-create.xml')],
@@ -339,25 +340,35 @@ describe('crm-hub map --system (shipped specs)', () => {
     ['app-events', join(legacyFixtures, 'app-events', 'web-app-events.ndjson')],
     ['salesforce', join(legacyFixtures, 'salesforce', 'contacts-query.json')],
   ];
-  const present = shipped.filter(
-    ([system, file]) => existsSync(join(root, 'mappings', 'systems', `${system}.json`)) && existsSync(file),
+  const specFile = (system: string) => join(root, 'mappings', 'systems', `${system}.json`);
+
+  it('covers every shipped spec with a file format (SOAP systems have none to map)', () => {
+    const withFiles = readdirSync(join(root, 'mappings', 'systems'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => json(readFileSync(join(root, 'mappings', 'systems', f), 'utf8')))
+      .filter((spec) => (spec.format as { kind?: string } | undefined)?.kind !== 'soap')
+      .map((spec) => spec.system)
+      .sort();
+    expect(withFiles).toEqual(shipped.map(([system]) => system).sort());
+  });
+
+  it.each(shipped)(
+    '%s maps its sample file, and back where it has an outbound direction',
+    async (system, file) => {
+      for (const needed of [specFile(system), file]) {
+        if (!existsSync(needed)) throw new Error(`${system}: ${needed} is missing`);
+      }
+      const run = await runMap(['--system', system, '--out', tmp(`${system}.ndjson`), file]);
+      expect(summary(run)).toMatch(/^mapped [1-9]\d* records, rejected 0$/);
+      expect(run.code).toBe(0);
+      const mapped = lines(readFileSync(tmp(`${system}.ndjson`))).map(json);
+      expect(mapped.every((doc) => doc.schemaVersion === '1.0')).toBe(true);
+      const shippedSpec = json(readFileSync(specFile(system), 'utf8'));
+      if (!shippedSpec.outbound) return;
+      const back = await runMap(['--system', system, '--reverse', tmp(`${system}.ndjson`)]);
+      expect(summary(back)).toBe(`mapped ${mapped.length} records, rejected 0`);
+      expect(back.code).toBe(0);
+      expect(back.stdout.length).toBeGreaterThan(0);
+    },
   );
-  if (present.length > 0) {
-    it.each(present)(
-      '%s maps its sample file, and back where it has an outbound direction',
-      async (system, file) => {
-        const run = await runMap(['--system', system, '--out', tmp(`${system}.ndjson`), file]);
-        expect(summary(run)).toMatch(/^mapped [1-9]\d* records, rejected 0$/);
-        expect(run.code).toBe(0);
-        const mapped = lines(readFileSync(tmp(`${system}.ndjson`))).map(json);
-        expect(mapped.every((doc) => doc.schemaVersion === '1.0')).toBe(true);
-        const shippedSpec = json(readFileSync(join(root, 'mappings', 'systems', `${system}.json`), 'utf8'));
-        if (!shippedSpec.outbound) return;
-        const back = await runMap(['--system', system, '--reverse', tmp(`${system}.ndjson`)]);
-        expect(summary(back)).toBe(`mapped ${mapped.length} records, rejected 0`);
-        expect(back.code).toBe(0);
-        expect(back.stdout.length).toBeGreaterThan(0);
-      },
-    );
-  }
 });

@@ -1,0 +1,40 @@
+/**
+ * `npm run bench -- <name> --check`: the checks each benchmark runs before it times anything, as the
+ * benchmark runs them (built dist/, the real hub, node-soap and RabbitMQ), without the timing. Both
+ * must pass, or the benchmark would stop before its RESULT lines.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './hub-process';
+
+const run = promisify(execFile);
+
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(ROOT, 'bin', 'crm-hub.js'), 'build'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}, 300_000);
+
+const check = (name: string) =>
+  run(process.execPath, [path.join(ROOT, 'dist', 'bench', `${name}.js`), '--check'], { cwd: ROOT });
+
+describe('benchmark checks', () => {
+  it('mapping: every side maps every SAP fixture alike, from records and from bytes', async () => {
+    const { stdout } = await check('mapping');
+    expect(stdout).toMatch(/^check: \d+ DEBMAS records, identical outcomes with ours, JSONata and by hand/m);
+    expect(stdout).toMatch(/^check: \d+ IDoc files from bytes, identical outcomes/m);
+    expect(stdout).not.toMatch(/^RESULT/m);
+  }, 60_000);
+
+  it('soap: the hub, node-soap and node-soap + amqplib give the same reply, and the hub stores the customer', async () => {
+    const { stdout } = await check('soap');
+    expect(stdout).toContain(
+      'check: all 3 servers answer the same request with {"status":200,"body":{"UpsertCustomerResponse":' +
+        '{"customerRef":"web:u-4711","eventId":"<uuid>","accepted":"true"}}}',
+    );
+    expect(stdout).toContain("check: the hub's golden record holds web:u-4711 as sent (tier, e-mail)");
+    expect(stdout).not.toMatch(/^RESULT/m);
+  }, 180_000);
+});
