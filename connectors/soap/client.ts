@@ -8,7 +8,7 @@ import {
   retry,
   type CircuitBreakerOptions,
   type RetryOptions,
-} from './resilience';
+} from '../resilience';
 
 /**
  * Outbound SOAP on node-soap's client: the WSDL is loaded once per configuration and shared, each
@@ -70,6 +70,11 @@ export type SoapErrorKind = 'network' | 'timeout' | 'http' | 'fault' | 'response
 export class SoapCallError extends Error {
   /** set by ResilientSoapClient: how many attempts were made */
   attempts?: number;
+  /**
+   * The kind again: Node-RED copies an error's own `code` (not `kind`) to msg.error, so a switch after a
+   * Catch node can route on msg.error.code.
+   */
+  readonly code: SoapErrorKind;
   constructor(
     message: string,
     readonly kind: SoapErrorKind,
@@ -78,6 +83,7 @@ export class SoapCallError extends Error {
   ) {
     super(message);
     this.name = 'SoapCallError';
+    this.code = kind;
   }
   get fault(): SoapFault | undefined {
     return this.details.fault;
@@ -352,6 +358,13 @@ export class SoapClient {
 /** The MessageID the server sees for a key (for logs and msg.soap). */
 export { messageIdFor };
 
+/** What failed, in the words a flow routes on: a SoapCallError's kind, circuit-open, or error. */
+export function soapErrorKind(err: unknown): SoapErrorKind | 'circuit-open' | 'error' {
+  if (err instanceof SoapCallError) return err.kind;
+  if (err instanceof CircuitOpenError) return err.kind;
+  return 'error';
+}
+
 /**
  * WSDLs by load key. Concurrent first callers share one load; a failed load is forgotten so the next
  * call tries again; the last release drops the WSDL so a redeploy reads a changed file.
@@ -371,7 +384,13 @@ export class SoapClientPool {
       entry = created;
     }
     entry.refs += 1;
-    return new SoapClient(await entry.wsdl, options);
+    try {
+      return new SoapClient(await entry.wsdl, options);
+    } catch (err) {
+      // no client was handed out, so its reference goes back (a failed load is gone already)
+      if (this.loads.get(key) === entry && --entry.refs <= 0) this.loads.delete(key);
+      throw err;
+    }
   }
 
   release(options: SoapClientOptions): void {
@@ -417,12 +436,44 @@ export function getSoapClient(options: SoapClientOptions): Promise<SoapClient> {
   return defaultSoapClientPool.acquire(options);
 }
 
-export interface ResilienceOptions {
-  retry: Omit<RetryOptions, 'isTransient'>;
-  breaker: Omit<CircuitBreakerOptions, 'isFailure'>;
+/**
+ * The operations of a WSDL, for an editor's dropdown. Only what loading the WSDL needs is used: no
+ * WS-Security key is parsed for a listing, and a WSDL already loaded by a deployed client is reused.
+ */
+export async function listWsdlOperations(
+  options: SoapClientOptions,
+  pool: SoapClientPool = defaultSoapClientPool,
+): Promise<OperationInfo[]> {
+  const listing: SoapClientOptions = { ...options, security: { type: 'none' } };
+  const client = await pool.acquire(listing);
+  try {
+    return client.listOperations();
+  } finally {
+    pool.release(listing);
+    client.close();
+  }
+}
+
+/** Per call: how long one attempt may take, and the redelivery policy. */
+export interface CallPolicy {
   timeoutMs: number;
+  retry: Omit<RetryOptions, 'isTransient'>;
+  /** retry a Server fault too: only for an idempotent service */
   retryServerFaults?: boolean;
 }
+
+export const DEFAULT_CALL_POLICY: CallPolicy = {
+  timeoutMs: 30000,
+  retry: { retries: 3, baseDelayMs: 500, maxDelayMs: 500 * 32, jitter: 0.2 },
+  retryServerFaults: false,
+};
+
+/** The breaker guards the endpoint; the call policy is the default for calls that bring none. */
+export interface ResilienceOptions extends Partial<CallPolicy> {
+  breaker: Omit<CircuitBreakerOptions, 'isFailure'>;
+}
+
+export interface ResilientCallOptions extends CallOptions, Partial<CallPolicy> {}
 
 export interface CallOutcome {
   result: unknown;
@@ -471,8 +522,15 @@ export class ResilientSoapClient {
     return this.client;
   }
 
-  async call(operation: string, payload: unknown, options: CallOptions = {}): Promise<CallOutcome> {
+  /** True once the WSDL is loaded (and until close). */
+  get loaded(): boolean {
+    return this.acquired;
+  }
+
+  async call(operation: string, payload: unknown, options: ResilientCallOptions = {}): Promise<CallOutcome> {
     const idempotencyKey = options.idempotencyKey || randomUUID();
+    const timeoutMs = options.timeoutMs ?? this.resilience.timeoutMs ?? DEFAULT_CALL_POLICY.timeoutMs;
+    const retryServerFaults = options.retryServerFaults ?? this.resilience.retryServerFaults === true;
     let attempts = 0;
     try {
       const result = await retry(
@@ -480,21 +538,15 @@ export class ResilientSoapClient {
           attempts += 1;
           return this.breaker.call(async () => {
             const client = await this.soapClient();
-            return client.call(operation, payload, {
-              timeoutMs: options.timeoutMs ?? this.resilience.timeoutMs,
-              idempotencyKey,
-            });
+            return client.call(operation, payload, { timeoutMs, idempotencyKey });
           });
         },
         {
-          ...this.resilience.retry,
+          ...(options.retry ?? this.resilience.retry ?? DEFAULT_CALL_POLICY.retry),
           isTransient: (err) =>
             !(err instanceof CircuitOpenError) &&
             (err instanceof SoapCallError
-              ? err.transient ||
-                (err.kind === 'fault' &&
-                  err.fault?.side === 'server' &&
-                  this.resilience.retryServerFaults === true)
+              ? err.transient || (err.kind === 'fault' && err.fault?.side === 'server' && retryServerFaults)
               : false),
         },
       );

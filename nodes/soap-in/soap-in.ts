@@ -1,8 +1,10 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { SoapCall } from '../../connectors/soap/types';
 import type { CallHandler, SoapServiceNode } from '../soap-service/soap-service';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import type { RED } from '../shared/red';
+import { migrations } from './migrations';
 
 export interface SoapInDef extends NodeDef {
   service: string;
@@ -25,8 +27,9 @@ export type SoapMessage = NodeMessage & { soap?: SoapMsgInfo };
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function SoapIn(this: Node, config: SoapInDef) {
-    RED.nodes.createNode(this, config);
+  function SoapIn(this: Node, saved: SoapInDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<SoapInDef>(saved, migrations);
     const service = RED.nodes.getNode(config.service) as SoapServiceNode | null;
     if (!service) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('soap-in.status.no-service') });
@@ -40,7 +43,8 @@ export default function (RED: RED) {
       return;
     }
     let calls = 0;
-    this.status({ fill: 'green', shape: 'dot', text: `/soap/${service.servicePath}` });
+    const path = `/soap/${service.servicePath}`;
+    this.status({ fill: 'green', shape: 'dot', text: RED._('soap-in.status.listening', { path }) });
 
     const handler: CallHandler = (call: SoapCall) => {
       calls += 1;
@@ -57,7 +61,7 @@ export default function (RED: RED) {
           ...(call.principal ? { principal: call.principal } : {}),
         },
       };
-      this.status({ fill: 'green', shape: 'dot', text: `/soap/${service.servicePath}: ${calls}` });
+      this.status({ fill: 'green', shape: 'dot', text: RED._('soap-in.status.calls', { path, calls }) });
       this.send(msg);
     };
     service.listen(operation, handler);

@@ -1,45 +1,48 @@
 import type { Request, Response } from 'express';
-import { defaultSoapClientPool, type SoapClientOptions } from '../../connectors/soap/client';
-import { errorMessage, type RED } from '../shared/red';
-import { clientOptionsFrom, type SoapRequestCredentials, type SoapRequestDef } from './options';
+import { listWsdlOperations, type OperationInfo } from '../../connectors/soap/client';
+import type { SharedSoapClient } from '../../connectors/soap/shared-client';
+import { resolveWsdlLocation } from '../../connectors/soap/wsdl-location';
+import type { SoapClientNode } from '../soap-client/soap-client';
 import { firstTimeFor } from '../shared/once';
+import { errorMessage, type RED } from '../shared/red';
+import type { SoapRequestNode } from './soap-request';
 
 /**
- * GET /crm-hub/soap-request/operations?wsdl=<file or URL>[&node=<id>] lists the operations for the
- * editor's dropdown. With node=<id> of a deployed soap-request node its WSDL credentials are used, as
- * the editor never holds the passwords.
+ * GET /crm-hub/soap-request/operations?wsdl=<file or URL>[&client=<soap-client id>][&node=<id>] lists
+ * the operations for the editor's dropdown. The editor never holds the passwords, so when a deployed
+ * soap-client (or an old soap-request with its own settings) has the same WSDL, the listing goes
+ * through it, with its WSDL auth and TLS, and reuses the WSDL it has loaded.
  */
 export function mountOperationsRoute(RED: RED, userDir: () => string): void {
   const admin = RED.httpAdmin;
   if (!admin || !firstTimeFor(admin, 'soap-request-operations')) return;
+
+  const deployed = (id: string): SharedSoapClient | undefined => {
+    if (!id) return undefined;
+    const node = RED.nodes.getNode(id) as (SoapClientNode & SoapRequestNode) | null;
+    return node?.shared ?? node?.endpoint;
+  };
+
   admin.get(
     '/crm-hub/soap-request/operations',
     RED.auth.needsPermission('soap-request.read'),
     (req: Request, res: Response) => {
-      const wsdl = typeof req.query.wsdl === 'string' ? req.query.wsdl : '';
-      const nodeId = typeof req.query.node === 'string' ? req.query.node : '';
-      let options: SoapClientOptions;
+      const param = (name: string) => (typeof req.query[name] === 'string' ? String(req.query[name]) : '');
+      let listing: Promise<OperationInfo[]>;
       try {
-        const deployed = nodeId
-          ? (RED.nodes.getNode(nodeId) as { config?: Partial<SoapRequestDef> } | null)
-          : null;
-        const config = deployed?.config?.wsdl === wsdl ? deployed.config : { wsdl };
-        const creds = deployed ? ((RED.nodes.getCredentials(nodeId) ?? {}) as SoapRequestCredentials) : {};
-        // only what loading the WSDL needs: no WS-Security key is parsed for a listing
-        options = { ...clientOptionsFrom({ ...config, security: 'none' }, creds, userDir()) };
+        const wsdl = resolveWsdlLocation(param('wsdl'), userDir());
+        const shared = deployed(param('client')) ?? deployed(param('node'));
+        listing =
+          shared && shared.options.wsdl === wsdl ? shared.listOperations() : listWsdlOperations({ wsdl });
       } catch (err) {
         res.status(400).json({ error: 'invalid-wsdl', field: 'wsdl', message: errorMessage(err) });
         return;
       }
-      defaultSoapClientPool
-        .acquire(options)
-        .then((client) => {
-          res.json({ wsdl, operations: client.listOperations() });
-          defaultSoapClientPool.release(options);
-        })
-        .catch((err: unknown) =>
+      listing.then(
+        (operations) => res.json({ wsdl: param('wsdl'), operations }),
+        (err: unknown) =>
           res.status(502).json({ error: 'wsdl-load-failed', field: 'wsdl', message: errorMessage(err) }),
-        );
+      );
     },
   );
 }

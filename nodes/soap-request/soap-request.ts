@@ -1,37 +1,28 @@
-import type { Node, NodeMessage, NodeStatus } from 'node-red';
-import {
-  defaultSoapClientPool,
-  ResilientSoapClient,
-  SoapCallError,
-  type ResilienceOptions,
-  type SoapClientOptions,
-} from '../../connectors/soap/client';
+import type { Node, NodeStatus } from 'node-red';
+import { SoapCallError, type CallPolicy } from '../../connectors/soap/client';
 import { idempotencyKeyOf } from '../../connectors/soap/idempotency';
-import { CircuitOpenError, type CircuitState } from '../../connectors/soap/resilience';
+import type { SharedSoapClient, SoapClientState } from '../../connectors/soap/shared-client';
+import { onInput } from '../shared/input';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { errorMessage, type Done, type RED, type Send } from '../shared/red';
-import {
-  clientOptionsFrom,
-  credentialTypes,
-  resilienceFrom,
-  type SoapRequestCredentials,
-  type SoapRequestDef,
-} from './options';
+import { errorMessage, type RED } from '../shared/red';
+import { credentialTypes, userDirOf } from '../soap-client/options';
+import { endpointFor, type Endpoint } from './endpoint';
+import { migrations } from './migrations';
 import { mountOperationsRoute } from './operations-route';
+import { callPolicyFrom, type SoapRequestCredentials, type SoapRequestDef } from './options';
+import { answered, failed, operationOf, type RequestMessage } from './outcome';
 
 export interface SoapRequestNode extends Node<SoapRequestCredentials> {
+  /** the migrated config */
   config: SoapRequestDef;
-  client?: ResilientSoapClient;
+  /** the client the node calls through (its soap-client's, or a private one for an old flow) */
+  endpoint?: SharedSoapClient;
 }
 
-type RequestMessage = NodeMessage & {
-  operation?: unknown;
-  idempotencyKey?: unknown;
-  fault?: unknown;
-  soap?: unknown;
-};
-
-const STATUS: Record<CircuitState, Pick<NodeStatus, 'fill' | 'shape'>> = {
+const STATUS: Record<SoapClientState, Pick<NodeStatus, 'fill' | 'shape'>> = {
+  loading: { fill: 'yellow', shape: 'ring' },
+  'no-wsdl': { fill: 'red', shape: 'ring' },
   closed: { fill: 'green', shape: 'dot' },
   'half-open': { fill: 'yellow', shape: 'ring' },
   open: { fill: 'red', shape: 'dot' },
@@ -39,87 +30,75 @@ const STATUS: Record<CircuitState, Pick<NodeStatus, 'fill' | 'shape'>> = {
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
-  const userDir = () => (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
-  mountOperationsRoute(RED, userDir);
+  mountOperationsRoute(RED, () => userDirOf(RED));
 
-  function SoapRequest(this: SoapRequestNode, config: SoapRequestDef) {
-    RED.nodes.createNode(this, config);
+  function SoapRequest(this: SoapRequestNode, saved: SoapRequestDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<SoapRequestDef>(saved, migrations);
     this.config = config;
-    let options: SoapClientOptions;
-    let resilience: ResilienceOptions;
+    let endpoint: Endpoint;
+    let policy: CallPolicy;
     try {
-      options = clientOptionsFrom(config, this.credentials ?? {}, userDir());
-      resilience = resilienceFrom(config);
+      policy = callPolicyFrom(config);
+      endpoint = endpointFor(RED, this, config, userDirOf(RED));
     } catch (err) {
+      const error = RED._('soap-request.errors.config', { error: errorMessage(err) });
       this.status({ fill: 'red', shape: 'ring', text: RED._('soap-request.status.invalid') });
-      this.error(RED._('soap-request.errors.config', { error: errorMessage(err) }));
+      this.error(error);
+      // messages still reach a Catch node instead of vanishing
+      onInput(
+        this,
+        () => {
+          throw new Error(error);
+        },
+        { errorStatus: false },
+      );
       return;
     }
-    const client = new ResilientSoapClient(defaultSoapClientPool, options, resilience);
-    this.client = client;
+    const shared = endpoint.shared;
+    this.endpoint = shared;
     const counts = { ok: 0, failed: 0 };
-    const showStatus = () => {
-      const state = client.breaker.state;
-      this.status({
-        ...STATUS[state],
-        text: RED._(`soap-request.status.${state}`, { ok: counts.ok, failed: counts.failed }),
-      });
-    };
-    client.breaker.on('state', showStatus);
-    // the WSDL loads at deploy, once; a failure is reported and retried by the next message
-    client.soapClient().then(showStatus, (err: unknown) => {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('soap-request.status.no-wsdl') });
-      this.warn(RED._('soap-request.errors.wsdl', { error: errorMessage(err) }));
-    });
+    const show = (state: SoapClientState = shared.state) =>
+      this.status({ ...STATUS[state], text: RED._(`soap-request.status.${state}`, counts) });
+    shared.on('state', show);
+    show();
 
-    this.on('input', (msg: RequestMessage, send: Send, done: Done) => {
-      const operation =
-        typeof msg.operation === 'string' && msg.operation.trim() ? msg.operation.trim() : config.operation;
-      if (!operation) {
-        done(new Error(RED._('soap-request.errors.no-operation')));
-        return;
-      }
-      client.call(operation, msg.payload, { idempotencyKey: idempotencyKeyOf(msg) }).then(
-        (outcome) => {
+    onInput<RequestMessage>(
+      this,
+      async (msg, send) => {
+        const operation = operationOf(msg, config.operation);
+        if (!operation)
+          throw new SoapCallError(RED._('soap-request.errors.no-operation'), 'operation', false);
+        try {
+          const outcome = await shared.call(operation, msg.payload, {
+            ...policy,
+            idempotencyKey: idempotencyKeyOf(msg),
+          });
           counts.ok += 1;
-          showStatus();
-          msg.payload = outcome.result;
-          msg.soap = { operation, attempts: outcome.attempts, messageId: outcome.messageId };
+          answered(msg, operation, outcome);
           send(msg);
-          done();
-        },
-        (err: unknown) => {
+        } catch (err) {
           counts.failed += 1;
-          showStatus();
-          const attempts = err instanceof SoapCallError ? (err.attempts ?? 1) : 1;
-          // what failed, for a switch after the Catch node: fault, http, network, timeout, circuit-open, ...
-          const kind =
-            err instanceof SoapCallError
-              ? err.kind
-              : err instanceof CircuitOpenError
-                ? 'circuit-open'
-                : 'error';
-          msg.soap = { operation, attempts, error: kind, reason: errorMessage(err) };
-          const fault = err instanceof SoapCallError ? err.fault : undefined;
-          if (fault) msg.fault = { code: fault.code, string: fault.string, detail: fault.detail };
-          done(
-            new Error(RED._('soap-request.errors.call', { operation, attempts, error: errorMessage(err) })),
-          );
-        },
-      );
-    });
+          failed(msg, operation, err);
+          // the original error goes on to done(err): its class, kind and stack reach the Catch node
+          throw err;
+        } finally {
+          show();
+        }
+      },
+      { errorStatus: false },
+    );
 
     this.on('close', (_removed: boolean, done: () => void) => {
-      client.close();
-      done();
+      shared.off('state', show);
+      endpoint.release(done);
     });
   }
 
+  // old flows keep their credentials on the node itself (see migrations.ts)
   RED.nodes.registerType<SoapRequestNode, SoapRequestDef, object, SoapRequestCredentials>(
     'soap-request',
     SoapRequest,
-    {
-      credentials: credentialTypes,
-    },
+    { credentials: credentialTypes },
   );
 }

@@ -2,8 +2,11 @@ import type { Node, NodeDef } from 'node-red';
 import type { SoapReply } from '../../connectors/soap/types';
 import type { SoapMessage } from '../soap-in/soap-in';
 import { findSoapService } from '../soap-service/soap-service';
+import { onInput } from '../shared/input';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import type { Done, RED } from '../shared/red';
+import type { RED } from '../shared/red';
+import { migrations } from './migrations';
 
 /** A mapping or validation error that a previous node put on msg.error. */
 interface MsgError {
@@ -46,31 +49,26 @@ export function replyFor(msg: SoapMessage & { error?: MsgError }): SoapReply {
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function SoapResponse(this: Node, config: NodeDef) {
-    RED.nodes.createNode(this, config);
+  function SoapResponse(this: Node, saved: NodeDef) {
+    RED.nodes.createNode(this, saved);
+    migrate<NodeDef>(saved, migrations);
     let answered = 0;
     let faults = 0;
 
-    this.on('input', (msg: SoapMessage & { error?: MsgError }, _send: unknown, done: Done) => {
+    onInput<SoapMessage & { error?: MsgError }>(this, (msg) => {
       const info = msg.soap;
       const target = info ? findSoapService(info.service) : undefined;
-      if (!info || !target) {
-        done(new Error(RED._('soap-response.errors.no-call')));
-        return;
-      }
+      if (!info || !target) throw new Error(RED._('soap-response.errors.no-call'));
       const reply = replyFor(msg);
-      if (!target.reply(info.callId, reply)) {
-        done(new Error(RED._('soap-response.errors.already-answered', { callId: info.callId })));
-        return;
-      }
+      if (!target.reply(info.callId, reply))
+        throw new Error(RED._('soap-response.errors.already-answered', { callId: info.callId }));
       if (reply.ok) answered += 1;
       else faults += 1;
       this.status({
         fill: faults ? 'yellow' : 'green',
         shape: 'dot',
-        text: `${answered} ok, ${faults} faults`,
+        text: RED._('soap-response.status.answered', { answered, faults }),
       });
-      done();
     });
   }
 

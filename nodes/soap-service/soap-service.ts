@@ -1,12 +1,15 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Node, NodeDef } from 'node-red';
 import type { SoapCall, SoapReply, WsdlDefinition } from '../../connectors/soap/types';
 import { parseWsdl } from '../../connectors/soap/wsdl';
 import { singleUserSecurity } from '../../connectors/soap/ws-security';
+import { isWsdlUrl, resolveWsdlLocation } from '../../connectors/soap/wsdl-location';
+import { userDirOf } from '../soap-client/options';
 import { hubRuntime } from '../shared/hub-runtime';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import type { RED } from '../shared/red';
+import { migrations } from './migrations';
 
 export interface SoapServiceDef extends NodeDef {
   /** served at /soap/<path> */
@@ -45,26 +48,24 @@ export function findSoapService(servicePath: string): SoapServiceNode | undefine
   return servicesByPath.get(servicePath);
 }
 
-const BUILTIN_WSDL_DIR = path.join(__dirname, '..', '..', 'connectors', 'soap', 'wsdl');
-
-export function resolveWsdlPath(source: string, userDir: string): string {
-  const builtin = /^builtin:([a-z0-9-]+)$/i.exec(source.trim());
-  if (builtin) return path.join(BUILTIN_WSDL_DIR, `${builtin[1]}.wsdl`);
-  return path.resolve(userDir, source.trim());
+/** The service parses its WSDL at deploy, synchronously, so it must be a file (shipped or the user's). */
+function wsdlFile(source: string, userDir: string): string {
+  if (isWsdlUrl(source)) throw new Error(`soap-service serves a WSDL file, not a URL: ${source.trim()}`);
+  return resolveWsdlLocation(source, userDir);
 }
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function SoapService(this: SoapServiceNode, config: SoapServiceDef) {
-    RED.nodes.createNode(this, config);
-    const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
+  function SoapService(this: SoapServiceNode, saved: SoapServiceDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<SoapServiceDef>(saved, migrations);
     const settingsMax = (RED.settings as unknown as { crmHub?: { soapMaxBytes?: number } }).crmHub
       ?.soapMaxBytes;
     this.servicePath = (config.path || '').replace(/^\/+|\/+$/g, '');
     // Loaded once per config node, never per message.
     this.definition = parseWsdl(
-      fs.readFileSync(resolveWsdlPath(config.wsdl || `builtin:${this.servicePath}`, userDir), 'utf8'),
+      fs.readFileSync(wsdlFile(config.wsdl || `builtin:${this.servicePath}`, userDirOf(RED)), 'utf8'),
     );
     const timeoutMs = Number(config.timeout) || 30000;
     const handlers = new Map<string, CallHandler>();

@@ -13,7 +13,8 @@ import {
   type SoapClientOptions,
 } from '../../connectors/soap/client';
 import { messageIdFor } from '../../connectors/soap/idempotency';
-import { CircuitOpenError } from '../../connectors/soap/resilience';
+import { SharedSoapClient, type SoapClientState } from '../../connectors/soap/shared-client';
+import { CircuitOpenError } from '../../connectors/resilience';
 import { ACTIVITY_WSDL, useCrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
 import { FakeClock } from '../fixtures/soap-outbound/fake-clock';
 
@@ -300,5 +301,72 @@ describe('SOAP client against a local CRM activity service', () => {
     expect(err.kind).toBe('network');
     expect(err.transient).toBe(true);
     expect(err.attempts).toBe(2);
+  });
+});
+
+describe('SharedSoapClient: one endpoint for all the nodes that use it', () => {
+  const shared: SharedSoapClient[] = [];
+  afterEach(() => {
+    for (const c of shared.splice(0)) c.close();
+  });
+
+  function endpoint(res: Partial<ResilienceOptions> = {}) {
+    const c = new SharedSoapClient(
+      { wsdl: server().wsdlUrl, endpoint: server().url },
+      { breaker: { failureThreshold: 5, resetTimeoutMs: 30_000 }, ...res },
+      pool,
+    );
+    shared.push(c);
+    return c;
+  }
+
+  it('loads the WSDL when the first user registers and releases it when the last one leaves', async () => {
+    const c = endpoint();
+    const states: SoapClientState[] = [];
+    c.on('state', (s) => states.push(s));
+    const ready = new Promise((resolve) => c.once('state', resolve));
+    c.register('a');
+    c.register('b');
+    await ready;
+    expect(states).toEqual(['closed']);
+    expect(server().wsdlGets).toBe(1);
+    expect(pool.size).toBe(1);
+
+    c.deregister('a');
+    expect(pool.size).toBe(1);
+    await c.call('CreateActivity', activity);
+    c.deregister('b');
+    expect(pool.size).toBe(0);
+    await expect(c.call('CreateActivity', activity)).rejects.toThrow('has no users');
+
+    // a redeploy registers again and reads the WSDL again, so a changed WSDL is seen
+    const again = new Promise((resolve) => c.once('state', resolve));
+    c.register('a');
+    await again;
+    expect(server().wsdlGets).toBe(2);
+  });
+
+  it("uses each call's own redelivery policy, and the client's otherwise", async () => {
+    const c = endpoint({ retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+    c.register('a');
+    server().script = [{ kind: 'status', status: 503 }];
+    const once = await failure(c.call('CreateActivity', activity));
+    expect(once.attempts).toBe(1);
+    server().script = [{ kind: 'status', status: 503 }];
+    const outcome = await c.call('CreateActivity', activity, {
+      retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    expect(outcome.attempts).toBe(2);
+    const faulted = await failure(
+      c.call(
+        'CreateActivity',
+        { ...activity, subject: 'server-fault' },
+        {
+          retryServerFaults: true,
+          retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 },
+        },
+      ),
+    );
+    expect(faulted.attempts).toBe(2);
   });
 });

@@ -3,6 +3,10 @@ import path from 'node:path';
 import { messageIdFor } from '../../connectors/soap/idempotency';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import type { RED } from '../../nodes/shared/red';
+import { migrations as soapClientMigrations } from '../../nodes/soap-client/migrations';
+import soapClientModule from '../../nodes/soap-client/soap-client';
+import { currentVersion } from '../../nodes/shared/migrate';
+import { migrations as soapRequestMigrations } from '../../nodes/soap-request/migrations';
 import soapRequestModule from '../../nodes/soap-request/soap-request';
 import { offerIdFor } from '../../policies/decision-id';
 import { ACTIVITY_WSDL, useCrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
@@ -16,8 +20,9 @@ const coreNodes = [
   require('@node-red/nodes/core/common/90-comment.js'),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
+const soapClient = (red: RED) => soapClientModule(red);
 const soapRequest = (red: RED) => soapRequestModule(red);
-const modules = [...all, soapRequest, ...coreNodes];
+const modules = [...all, soapClient, soapRequest, ...coreNodes];
 
 const EXAMPLE = path.resolve(__dirname, '..', '..', 'examples', 'call-task-to-soap-crm.json');
 const example = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8')) as FlowNode[];
@@ -30,7 +35,7 @@ const server = useCrmActivityServer();
 /**
  * The example as shipped, made runnable here: the bus consumer and its broker are left out (the test
  * feeds the policy engine what amqp-in would hand it), debug nodes become helper nodes with the same
- * ids, the store lives in a temp directory, and soap-request points at the local CRM test double.
+ * ids, the store lives in a temp directory, and the soap-client points at the local CRM test double.
  */
 function runnable(edit: (node: FlowNode) => FlowNode = (n) => n): FlowNode[] {
   return example
@@ -38,7 +43,7 @@ function runnable(edit: (node: FlowNode) => FlowNode = (n) => n): FlowNode[] {
     .map((n) => {
       if (n.type === 'debug') return { id: n.id, z: n.z, type: 'helper', wires: [] };
       if (n.type === 'hub-store') return { ...n, databaseUrl: '', directory: tempDir('call-task') };
-      if (n.type === 'soap-request') return { ...n, wsdl: ACTIVITY_WSDL, endpoint: server().url };
+      if (n.type === 'soap-client') return { ...n, wsdl: ACTIVITY_WSDL, endpoint: server().url };
       return n;
     })
     .map(edit);
@@ -246,6 +251,17 @@ describe('example: call-task-to-soap-crm.json as shipped', () => {
     expect(targets.filter((t) => !ids.has(t))).toEqual([]);
     const caught = example.find((n) => n.type === 'catch');
     expect(caught?.scope).toContain('ct-soap');
+  });
+
+  it('is saved in the current shape: soap-request calls through a soap-client and carries no client settings', () => {
+    const req = example.find((n) => n.type === 'soap-request');
+    const client = example.find((n) => n.type === 'soap-client');
+    expect(req?.client).toBe(client?.id);
+    expect(req?.version).toBe(currentVersion(soapRequestMigrations));
+    expect(client?.version).toBe(currentVersion(soapClientMigrations));
+    expect(req).not.toHaveProperty('wsdl');
+    expect(req).not.toHaveProperty('security');
+    expect(client?.wsdl).toBe('crm-activity.wsdl');
   });
 
   it('keeps secrets out: broker and store from the environment, no credentials in the JSON', () => {

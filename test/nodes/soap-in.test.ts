@@ -1,4 +1,8 @@
 import request from 'supertest';
+import type { EventEmitter } from 'node:events';
+import type { NodeStatus } from 'node-red';
+import { migrate } from '../../nodes/shared/migrate';
+import { migrations } from '../../nodes/soap-in/migrations';
 import { all, captured, helper, loggedErrors, nextInput, useHelper, load } from './harness';
 import { goodAddress, reportAddressChange, soapServiceNode } from './soap-fixtures';
 
@@ -53,6 +57,27 @@ describe('soap-in', () => {
     expect(res.text).toMatch(/faultcode[^>]*>[^<]*Client/);
     expect(res.text).toContain('postalCode');
     expect(reached).toBe(false);
+  });
+
+  it('comes out of a config saved without a version in the current shape', () => {
+    const saved = flow[1];
+    expect(migrate(saved, migrations)).toEqual({ ...saved, version: 1 });
+  });
+
+  it('shows the path it listens on and the calls it took, in words from its locale', async () => {
+    await load(all, flow);
+    const statuses: NodeStatus[] = [];
+    (helper.getNode('in') as unknown as EventEmitter).on('call:status', (call: { args: NodeStatus[] }) =>
+      statuses.push(call.args[0]),
+    );
+    const got = nextInput('out');
+    void post(reportAddressChange(goodAddress)).then((r) => r);
+    await got;
+    // the deploy-time status (listening) may be reported before or after the listener is attached
+    expect(statuses.at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'soap-in.status.calls' });
+    expect(
+      statuses.map((st) => st.text).every((t) => /^soap-in\.status\.(listening|calls)$/.test(String(t))),
+    ).toBe(true);
   });
 
   it('reports an unknown operation at deploy time', async () => {

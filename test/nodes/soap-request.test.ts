@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import request from 'supertest';
 import type { NodeStatus } from 'node-red';
+import { SoapCallError } from '../../connectors/soap/client';
 import { messageIdFor } from '../../connectors/soap/idempotency';
 import { ACTIVITY_WSDL, useCrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
 import {
@@ -15,13 +16,17 @@ import {
   type FlowNode,
 } from './harness';
 
-import soapRequestModule from '../../nodes/soap-request/soap-request';
+import soapClientModule from '../../nodes/soap-client/soap-client';
+import { migrate } from '../../nodes/shared/migrate';
 import type { RED } from '../../nodes/shared/red';
-import { clientOptionsFrom, resilienceFrom } from '../../nodes/soap-request/options';
+import { migrations } from '../../nodes/soap-request/migrations';
+import { callPolicyFrom } from '../../nodes/soap-request/options';
+import soapRequestModule, { type SoapRequestNode } from '../../nodes/soap-request/soap-request';
 
 // not in the harness's list yet: loaded next to the others, the way the harness loads them
+const soapClient = (red: RED) => soapClientModule(red);
 const soapRequest = (red: RED) => soapRequestModule(red);
-const modules = [...all, soapRequest, core.catchNode];
+const modules = [...all, soapClient, soapRequest, core.catchNode];
 
 useHelper();
 
@@ -29,21 +34,29 @@ const server = useCrmActivityServer();
 
 const activity = { customerRef: 'crm:4711', subject: 'Call about the mortgage offer', dueDate: '2026-07-01' };
 
-function flow(overrides: Record<string, unknown> = {}): FlowNode[] {
+function flow(overrides: Record<string, unknown> = {}, client: Record<string, unknown> = {}): FlowNode[] {
   return [
     {
-      id: 'req',
-      type: 'soap-request',
+      id: 'crm',
+      type: 'soap-client',
       wsdl: ACTIVITY_WSDL,
       endpoint: server().url,
-      operation: 'CreateActivity',
-      timeout: '5000',
-      retries: '2',
-      retryDelay: '5',
       breakerThreshold: '5',
       breakerReset: '30000',
       security: 'none',
       wsdlAuth: 'none',
+      version: 1,
+      ...client,
+    },
+    {
+      id: 'req',
+      type: 'soap-request',
+      client: 'crm',
+      operation: 'CreateActivity',
+      timeout: '5000',
+      retries: '2',
+      retryDelay: '5',
+      version: 2,
       wires: [['out']],
       ...overrides,
     },
@@ -52,6 +65,28 @@ function flow(overrides: Record<string, unknown> = {}): FlowNode[] {
     { id: 'caught', type: 'helper' },
   ];
 }
+
+/** A soap-request as flows saved it before soap-client existed: no version, everything on the node. */
+const savedBeforeSoapClient = () => ({
+  id: 'req',
+  type: 'soap-request',
+  name: '',
+  wsdl: ACTIVITY_WSDL,
+  endpoint: server().url,
+  operation: 'CreateActivity',
+  timeout: '5000',
+  retries: '2',
+  retryDelay: '5',
+  breakerThreshold: '5',
+  breakerReset: '30000',
+  retryServerFaults: false,
+  security: 'username-digest',
+  wsdlAuth: 'none',
+  authHeaderName: '',
+  authOnCalls: false,
+  rejectUnauthorized: true,
+  wires: [['out']],
+});
 
 /** Resolves with the first status the node shows that matches. */
 function statusMatching(nodeId: string, test: (s: NodeStatus) => boolean): Promise<NodeStatus> {
@@ -66,6 +101,14 @@ function statusMatching(nodeId: string, test: (s: NodeStatus) => boolean): Promi
     };
     node.on('call:status', listener);
   });
+}
+
+/** Resolves with the error object the node handed to done(err). */
+function nextDoneError(nodeId: string): Promise<unknown> {
+  const node = helper.getNode(nodeId) as unknown as EventEmitter;
+  return new Promise((resolve) =>
+    node.once('call:error', (call: { args: unknown[] }) => resolve(call.args[0])),
+  );
 }
 
 describe('soap-request', () => {
@@ -91,8 +134,7 @@ describe('soap-request', () => {
       string: 'customerRef "4711" is not a CRM customer reference (crm:<number>)',
       detail: { field: 'customerRef' },
     });
-    // the test runtime does not translate: the message is the catalog key
-    expect(msg.error.message).toContain('soap-request.errors.call');
+    expect(msg.error.message).toContain('customerRef "4711" is not a CRM customer reference');
     expect(msg.soap).toEqual({
       operation: 'CreateActivity',
       attempts: 1,
@@ -102,8 +144,26 @@ describe('soap-request', () => {
     expect(server().posts).toBe(1);
   });
 
+  it('passes the original error to done(err): its class and kind survive, and the Catch node gets the kind as msg.error.code', async () => {
+    await load(modules, flow({ retries: '1' }));
+    server().script = [
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 503 },
+    ];
+    const reported = nextDoneError('req');
+    const caught = nextInput<{ error: { code: string; source: { id: string }; stack: string } }>('caught');
+    helper.getNode('req').receive({ payload: activity } as never);
+    const err = await reported;
+    expect(err).toBeInstanceOf(SoapCallError);
+    expect(err).toMatchObject({ kind: 'http', attempts: 2, details: { statusCode: 503 } });
+    const msg = await caught;
+    expect(msg.error.source.id).toBe('req');
+    expect(msg.error.code).toBe('http');
+    expect(msg.error.stack).toBe((err as Error).stack);
+  });
+
   it('shows the breaker state: red when open, yellow half-open, green when closed again', async () => {
-    await load(modules, flow({ retries: '0', breakerThreshold: '1', breakerReset: '300' }));
+    await load(modules, flow({ retries: '0' }, { breakerThreshold: '1', breakerReset: '300' }));
     server().script = [{ kind: 'status', status: 503 }];
     const open = statusMatching('req', (s) => s.fill === 'red');
     const caught = nextInput<{ soap: { reason: string } }>('caught');
@@ -112,12 +172,13 @@ describe('soap-request', () => {
     expect((await open).text).toBe('soap-request.status.open');
 
     // while open, the server is not contacted
-    const rejected = nextInput<{ soap: { error: string; reason: string } }>('caught');
+    const rejected = nextInput<{ soap: { error: string; reason: string }; error: { code: string } }>(
+      'caught',
+    );
     helper.getNode('req').receive({ payload: activity } as never);
-    expect((await rejected).soap).toMatchObject({
-      error: 'circuit-open',
-      reason: expect.stringContaining('is open'),
-    });
+    const fast = await rejected;
+    expect(fast.soap).toMatchObject({ error: 'circuit-open', reason: expect.stringContaining('is open') });
+    expect(fast.error.code).toBe('circuit-open');
     expect(server().posts).toBe(1);
 
     const halfOpen = await statusMatching('req', (s) => s.fill === 'yellow');
@@ -140,45 +201,113 @@ describe('soap-request', () => {
     });
   });
 
-  it('reports an invalid configuration naming the field', async () => {
+  it('reports an invalid configuration naming the field, and hands every message to Catch', async () => {
     await load(modules, flow({ retries: 'many' }));
     expect(loggedErrors('req')).toEqual(['soap-request.errors.config']);
-    expect(() => resilienceFrom({ retries: 'many' })).toThrow(
+    const caught = nextInput<{ error: { message: string } }>('caught');
+    helper.getNode('req').receive({ payload: activity } as never);
+    expect((await caught).error.message).toContain('soap-request.errors.config');
+    expect(server().posts).toBe(0);
+    expect(() => callPolicyFrom({ retries: 'many' })).toThrow(
       'retries must be a whole number >= 0, got "many"',
     );
-    expect(() => resilienceFrom({ breakerThreshold: '0' })).toThrow(
-      'breakerThreshold must be a whole number >= 1',
-    );
-    expect(() => clientOptionsFrom({ wsdl: ' ' }, {}, '/u')).toThrow(
-      'wsdl: no WSDL file or URL is configured',
-    );
+    expect(() => callPolicyFrom({ timeout: '0' })).toThrow('timeout must be a whole number >= 1');
   });
 
-  it('lists the operations of a WSDL for the editor', async () => {
-    await load(modules, flow());
+  it('reports a node with neither a soap-client nor settings of its own', async () => {
+    await load(modules, flow({ client: '' }));
+    expect(loggedErrors('req')).toEqual(['soap-request.errors.config']);
+  });
+
+  it('lists the operations of a WSDL for the editor, through a deployed soap-client', async () => {
+    server().wsdlAuthorization = `Basic ${Buffer.from('wsdl-user:wsdl-pass').toString('base64')}`;
+    await load(modules, flow({}, { wsdl: server().wsdlUrl, wsdlAuth: 'basic' }), {
+      crm: { wsdlUser: 'wsdl-user', wsdlPassword: 'wsdl-pass' },
+    });
+    // the editor has no passwords: the deployed client's credentials load the protected WSDL
     const res = await request(captured.red!.httpAdmin)
       .get('/crm-hub/soap-request/operations')
-      .query({ wsdl: server().wsdlUrl });
+      .query({ wsdl: server().wsdlUrl, client: 'crm' });
     expect(res.status).toBe(200);
     expect(res.body.operations).toEqual([
       { service: 'CrmActivityService', port: 'ActivityPort', operation: 'CreateActivity' },
     ]);
+    const without = await request(captured.red!.httpAdmin)
+      .get('/crm-hub/soap-request/operations')
+      .query({ wsdl: server().wsdlUrl });
+    expect(without.status).toBe(502);
     const bad = await request(captured.red!.httpAdmin)
       .get('/crm-hub/soap-request/operations')
       .query({ wsdl: '/nonexistent/crm.wsdl' });
     expect(bad.status).toBe(502);
     expect(bad.body).toMatchObject({ error: 'wsdl-load-failed', field: 'wsdl' });
     expect(bad.body.message).toContain('/nonexistent/crm.wsdl');
+    const empty = await request(captured.red!.httpAdmin).get('/crm-hub/soap-request/operations');
+    expect(empty.status).toBe(400);
   });
 
-  it('keeps WS-Security passwords in credentials and sends the UsernameToken', async () => {
-    await load(modules, flow({ security: 'username-digest' }), {
-      req: { username: 'hub', password: 'pw-1' },
+  it("sends the soap-client's WS-Security UsernameToken, its password kept in credentials", async () => {
+    await load(modules, flow({}, { security: 'username-digest' }), {
+      crm: { username: 'hub', password: 'pw-1' },
     });
     const out = nextInput('out');
     helper.getNode('req').receive({ payload: activity } as never);
     await out;
     expect(server().rawRequests[0]).toContain('<wsse:Username>hub</wsse:Username>');
     expect(server().rawRequests[0]).toMatch(/#PasswordDigest/);
+  });
+});
+
+describe('soap-request saved before soap-client existed', () => {
+  it('migration 2 moves the client settings into an inline client and leaves the call settings', () => {
+    const saved = { ...savedBeforeSoapClient(), endpoint: 'http://crm.example/activity' };
+    expect(migrate(saved, migrations)).toEqual({
+      id: 'req',
+      type: 'soap-request',
+      name: '',
+      client: '',
+      operation: 'CreateActivity',
+      timeout: '5000',
+      retries: '2',
+      retryDelay: '5',
+      retryServerFaults: false,
+      wires: [['out']],
+      inlineClient: {
+        wsdl: ACTIVITY_WSDL,
+        endpoint: 'http://crm.example/activity',
+        security: 'username-digest',
+        wsdlAuth: 'none',
+        authHeaderName: '',
+        authOnCalls: false,
+        rejectUnauthorized: true,
+        breakerThreshold: '5',
+        breakerReset: '30000',
+      },
+      version: 2,
+    });
+    // a node whose soap-client was picked drops the settings it carried
+    const picked = migrate({ ...saved, client: 'crm' }, migrations);
+    expect(picked).toMatchObject({ client: 'crm', version: 2 });
+    expect(picked).not.toHaveProperty('inlineClient');
+    expect(picked).not.toHaveProperty('wsdl');
+  });
+
+  it('still calls the CRM with its own settings and the credentials on the node', async () => {
+    await load(modules, [savedBeforeSoapClient(), { id: 'out', type: 'helper' }], {
+      req: { username: 'hub', password: 'pw-old' },
+    });
+    const node = helper.getNode('req') as unknown as SoapRequestNode;
+    expect(node.config).toMatchObject({ client: '', version: 2, inlineClient: { wsdl: ACTIVITY_WSDL } });
+    const out = nextInput<{ payload: unknown; soap: Record<string, unknown> }>('out');
+    helper.getNode('req').receive({ payload: activity, idempotencyKey: 'evt-old' } as never);
+    const msg = await out;
+    expect(msg.payload).toEqual({ activityId: 'ACT-1' });
+    expect(msg.soap).toEqual({
+      operation: 'CreateActivity',
+      attempts: 1,
+      messageId: messageIdFor('evt-old'),
+    });
+    expect(server().rawRequests[0]).toContain('<wsse:Username>hub</wsse:Username>');
+    expect(server().activities).toHaveLength(1);
   });
 });

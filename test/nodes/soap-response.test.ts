@@ -1,4 +1,8 @@
+import type { EventEmitter } from 'node:events';
+import type { NodeStatus } from 'node-red';
 import request from 'supertest';
+import { migrate } from '../../nodes/shared/migrate';
+import { migrations } from '../../nodes/soap-response/migrations';
 import { replyFor } from '../../nodes/soap-response/soap-response';
 import { all, captured, core, helper, nextError, useHelper, load } from './harness';
 import { goodAddress, reportAddressChange, soapServiceNode } from './soap-fixtures';
@@ -7,7 +11,7 @@ useHelper();
 
 describe('soap-response', () => {
   /** soap-in → a function node with `func` → soap-response; then one ReportAddressChange call */
-  async function callThrough(func: string) {
+  async function callThrough(func: string, beforeCall: () => void = () => undefined) {
     await load(
       [...all, core.fn],
       [
@@ -17,6 +21,7 @@ describe('soap-response', () => {
         { id: 'reply', type: 'soap-response' },
       ],
     );
+    beforeCall();
     return request(captured.red!.httpNode)
       .post('/soap/crm')
       .set('Content-Type', 'text/xml')
@@ -47,6 +52,25 @@ describe('soap-response', () => {
     const err = nextError('reply');
     helper.getNode('reply').receive({ payload: {} });
     expect(await err).toContain('soap-response.errors.no-call');
+  });
+
+  it('comes out of a config saved without a version in the current shape', () => {
+    const saved = { id: 'reply', type: 'soap-response', name: 'answer CRM' };
+    expect(migrate(saved, migrations)).toEqual({ ...saved, version: 1 });
+  });
+
+  it('counts answers and faults in words from its locale', async () => {
+    const statuses: NodeStatus[] = [];
+    const res = await callThrough(
+      'msg.payload = { accepted: true, eventId: "e-1", message: "ok" }; return msg;',
+      () =>
+        (helper.getNode('reply') as unknown as EventEmitter).on(
+          'call:status',
+          (call: { args: NodeStatus[] }) => statuses.push(call.args[0]),
+        ),
+    );
+    expect(res.status).toBe(200);
+    expect(statuses).toEqual([{ fill: 'green', shape: 'dot', text: 'soap-response.status.answered' }]);
   });
 
   it('maps errors without a field to server faults', () => {

@@ -1,7 +1,7 @@
-import path from 'node:path';
 import request from 'supertest';
 import { usernameTokenHeader } from '../../connectors/soap/ws-security';
-import { resolveWsdlPath } from '../../nodes/soap-service/soap-service';
+import { migrate } from '../../nodes/shared/migrate';
+import { migrations } from '../../nodes/soap-service/migrations';
 import {
   all,
   captured,
@@ -59,9 +59,20 @@ describe('soap-service', () => {
     expect(res.body.error).toBeDefined();
   });
 
-  it('finds shipped WSDLs by builtin: name and user WSDLs relative to the user directory', () => {
-    expect(resolveWsdlPath('builtin:crm', '/u')).toMatch(/connectors[/\\]soap[/\\]wsdl[/\\]crm\.wsdl$/);
-    expect(resolveWsdlPath('wsdl/mine.wsdl', '/u')).toBe(path.resolve('/u/wsdl/mine.wsdl'));
+  it('comes out of a config saved without a version in the current shape, and serves it', async () => {
+    // the shape every flow had before versions existed (soapServiceNode has no version)
+    expect(migrate(soapServiceNode, migrations)).toEqual({ ...soapServiceNode, version: 1 });
+    await load(all, [soapServiceNode]);
+    const res = await request(captured.red!.httpNode).get('/soap/crm?wsdl');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('ReportAddressChange');
+  });
+
+  it('refuses a WSDL URL: the service serves a file it parses at deploy', async () => {
+    await load(all, [{ ...soapServiceNode, wsdl: 'http://crm.example/crm?wsdl' }]);
+    const res = await request(captured.red!.httpNode).get('/soap/crm?wsdl');
+    expect(res.status).toBe(404);
+    expect(loggedErrors('svc').join('\n')).toContain('serves a WSDL file, not a URL');
   });
 
   describe('with WS-Security credentials', () => {

@@ -4,7 +4,7 @@ import {
   CircuitOpenError,
   retry,
   type CircuitState,
-} from '../../../../connectors/soap/resilience';
+} from '../../../../connectors/resilience';
 import { FakeClock } from '../../../fixtures/soap-outbound/fake-clock';
 
 class Transient extends Error {}

@@ -1,67 +1,10 @@
 import { EventEmitter } from 'node:events';
+import { systemClock, type Clock } from './clock';
 
 /**
- * Redelivery policy and circuit breaker for outbound calls (Camel's words). Protocol-free, so the
- * SOAP client and a REST client share them. Time comes from an injectable clock so tests never sleep.
+ * Camel's circuit breaker, protocol-free, so the SOAP client and a REST client share it. Time comes from
+ * an injectable clock so tests never sleep.
  */
-
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    // a pending breaker timer must not keep Node-RED (or a test) alive
-    t.unref();
-    return t;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-export interface RetryOptions {
-  /** retries after the first attempt; 0 = one attempt only */
-  retries: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** 0..1: a delay d becomes a random value in [d * (1 - jitter), d]; spreads a thundering herd */
-  jitter?: number;
-  /** only errors for which this returns true are retried; anything else fails at once */
-  isTransient: (err: unknown) => boolean;
-  /** called before each wait, e.g. for a log line or status */
-  onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-}
-
-export function backoffDelay(
-  attempt: number,
-  options: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>,
-): number {
-  return Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
-}
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Runs fn(attempt) (1-based) until it succeeds, fails with a non-transient error, or retries run out. */
-export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
-  const sleep = options.sleep ?? realSleep;
-  const random = options.random ?? Math.random;
-  const jitter = Math.min(1, Math.max(0, options.jitter ?? 0));
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await fn(attempt);
-    } catch (err) {
-      if (attempt > options.retries || !options.isTransient(err)) throw err;
-      const delay = Math.round(backoffDelay(attempt, options) * (1 - jitter * random()));
-      options.onRetry?.(err, attempt, delay);
-      await sleep(delay);
-    }
-  }
-}
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -80,7 +23,9 @@ export interface CircuitBreakerOptions {
 }
 
 export class CircuitOpenError extends Error {
-  readonly code = 'CIRCUIT_OPEN';
+  /** what failed, for a switch after a Catch node; own properties, so Node-RED copies `code` to msg.error */
+  readonly kind = 'circuit-open';
+  readonly code = 'circuit-open';
   constructor(
     readonly circuit: string,
     /** epoch ms when trial calls are let through again; undefined while half-open trials are busy */

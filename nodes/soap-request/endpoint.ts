@@ -1,0 +1,44 @@
+import type { Node } from 'node-red';
+import type { SharedSoapClient } from '../../connectors/soap/shared-client';
+import type { SoapClientNode } from '../soap-client/soap-client';
+import { sharedClientFrom } from '../soap-client/options';
+import type { RED } from '../shared/red';
+import type { SoapRequestCredentials, SoapRequestDef } from './options';
+
+export interface Endpoint {
+  shared: SharedSoapClient;
+  /** true: built from the node's own (pre-soap-client) settings */
+  private: boolean;
+  release(done: () => void): void;
+}
+
+/**
+ * The client a soap-request calls through: its soap-client's shared one, or, for a node saved before
+ * soap-client existed, a private one built from its inline settings and its own credentials.
+ */
+export function endpointFor(
+  RED: RED,
+  node: Node<SoapRequestCredentials>,
+  config: SoapRequestDef,
+  userDir: string,
+): Endpoint {
+  if (config.client) {
+    const owner = RED.nodes.getNode(config.client) as SoapClientNode | null;
+    if (!owner) throw new Error(RED._('soap-request.errors.no-client'));
+    const shared = owner.shared;
+    if (!shared) throw new Error(owner.configError ?? RED._('soap-request.errors.no-client'));
+    owner.register(node);
+    return { shared, private: false, release: (done) => owner.deregister(node, done) };
+  }
+  if (!config.inlineClient) throw new Error(RED._('soap-request.errors.no-client'));
+  const shared = sharedClientFrom(config.inlineClient, node.credentials ?? {}, userDir);
+  shared.register(node.id);
+  return {
+    shared,
+    private: true,
+    release: (done) => {
+      shared.close();
+      done();
+    },
+  };
+}
