@@ -32,6 +32,11 @@ export interface ConsumeOptions {
   prefetch?: number;
   /** only one consumer of the queue is active at a time (RabbitMQ x-single-active-consumer) */
   singleActiveConsumer?: boolean;
+  /**
+   * On cancel (and on close of the bus), how long to wait for the deliveries already handed to the
+   * handler to be settled before the channel closes and the rest go back to the queue; default 0.
+   */
+  drainMs?: number;
 }
 
 export interface BusMessage {
@@ -56,6 +61,10 @@ export interface Delivery extends BusMessage {
 
 export interface Subscription {
   readonly queue: string;
+  /**
+   * Stops new deliveries at once, then waits up to the consumer's drainMs for those in hand to be
+   * settled; the unsettled rest go back to the queue. Calling it again returns the same promise.
+   */
   cancel(): Promise<void>;
 }
 
@@ -68,9 +77,15 @@ export interface Bus extends EventEmitter {
   close(): Promise<void>;
   /** durable topic exchange; idempotent */
   declareExchange(name: string): Promise<void>;
-  /** resolves once the broker confirmed the message; rejects when it was nacked or unroutable */
+  /**
+   * Resolves once the broker confirmed the message. Rejects with a BusError whose kind says what
+   * happened: nacked, unroutable, outcome-unknown, not-connected, closed or refused.
+   */
   publish(exchange: string, routingKey: string, body: Buffer, options?: PublishOptions): Promise<void>;
-  /** declares the quorum queue with its bindings and dead-lettering, then consumes with manual ack */
+  /**
+   * Declares the quorum queue with its bindings and dead-lettering, then consumes with manual ack.
+   * Both buses keep what was declared and consumed, and RabbitMQ replays it after every reconnect.
+   */
   consume(options: ConsumeOptions, handler: (delivery: Delivery) => void): Promise<Subscription>;
 }
 

@@ -6,6 +6,8 @@
 export interface Settler {
   ack(): void;
   fail(reason: string): void;
+  /** the flow did not finish in time; without this, a time-out is a failure like any other */
+  timedOut?(reason: string): void;
 }
 
 interface Entry {
@@ -30,7 +32,7 @@ export class CompletionTracker {
       );
     }
     if (this.entries.has(id)) throw new Error(`CompletionTracker.track: message '${id}' is already tracked`);
-    const timer = setTimeout(() => this.finish(id, `not completed within ${timeoutMs} ms`), timeoutMs);
+    const timer = setTimeout(() => this.finish(id, `not completed within ${timeoutMs} ms`, true), timeoutMs);
     // A stuck flow must not keep the process alive on shutdown.
     timer.unref();
     this.entries.set(id, { settle, pending: 0, timer });
@@ -75,12 +77,13 @@ export class CompletionTracker {
     this.entries.clear();
   }
 
-  private finish(id: string, error: string | undefined): void {
+  private finish(id: string, error: string | undefined, timedOut = false): void {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
     clearTimeout(entry.timer);
     if (error === undefined) entry.settle.ack();
+    else if (timedOut && entry.settle.timedOut) entry.settle.timedOut(error);
     else entry.settle.fail(error);
   }
 }

@@ -11,9 +11,11 @@ import {
   type PublishOptions,
   type Subscription,
 } from './bus';
+import { BusError } from './bus-error';
 import { compileTopicPattern, type TopicMatcher } from './topic-match';
 import { checkConsumeArgs, checkExchangeName, checkPublishArgs } from './validate';
 import { deadLetterHeaders } from './dead-letter';
+import { InFlight } from './in-flight';
 import { errorMessage } from '../../formats/error-message';
 
 type StoredMessage = Omit<BusMessage, 'redelivered'>;
@@ -27,9 +29,12 @@ interface Consumer {
   queue: QueueState;
   handler: (delivery: Delivery) => void;
   prefetch: number;
+  drainMs: number;
   /** deliveries handed out and not yet settled, so cancel can give them back */
   unsettled: Set<QueuedMessage>;
-  active: boolean;
+  /** the same deliveries as the drain on cancel sees them (a dead-letter under way still counts) */
+  inFlight: InFlight;
+  cancelling?: Promise<void>;
 }
 
 interface QueueState {
@@ -55,6 +60,7 @@ interface ExchangeBinding {
 export class EmbeddedBus extends EventEmitter implements Bus {
   readonly kind = 'embedded' as const;
   private current: BusState = 'disconnected';
+  private closing?: Promise<void>;
   private readonly exchanges = new Map<string, ExchangeBinding[]>();
   private readonly queues = new Map<string, QueueState>();
 
@@ -73,17 +79,22 @@ export class EmbeddedBus extends EventEmitter implements Bus {
   }
 
   async start(): Promise<void> {
-    if (this.current === 'closed') throw new Error('embedded bus is closed; create a new one');
+    if (this.current === 'closed' || this.closing)
+      throw new BusError('closed', 'embedded bus is closed; create a new one');
     if (this.current === 'connected') return;
     this.setState('connecting');
     this.setState('connected');
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     if (this.current === 'closed') return;
-    for (const queue of this.queues.values()) {
-      for (const consumer of [...queue.consumers]) this.removeConsumer(consumer);
-    }
+    const consumers = [...this.queues.values()].flatMap((queue) => queue.consumers);
+    await Promise.all(consumers.map((consumer) => this.cancelConsumer(consumer)));
     this.setState('closed');
     this.emit('closed');
   }
@@ -102,10 +113,17 @@ export class EmbeddedBus extends EventEmitter implements Bus {
   ): Promise<void> {
     checkPublishArgs(exchange, routingKey, body, options);
     this.assertOpen();
+    this.deposit(exchange, routingKey, body, options);
+  }
+
+  /** publish without the open check: a consumer draining on close still dead-letters */
+  private deposit(exchange: string, routingKey: string, body: Buffer, options: PublishOptions): void {
     const targets = this.route(exchange, routingKey);
     if (targets.size === 0 && options.mandatory !== false) {
-      throw new Error(
+      throw new BusError(
+        'unroutable',
         `message to exchange '${exchange}' with routing key '${routingKey}' is unroutable: no queue is bound to match it`,
+        { replyCode: 312 },
       );
     }
     const message: StoredMessage = {
@@ -132,7 +150,11 @@ export class EmbeddedBus extends EventEmitter implements Bus {
     this.assertOpen();
     for (const b of checked.bindings) {
       if (!this.exchanges.has(b.exchange)) {
-        throw new Error(`cannot bind queue '${checked.queue}': exchange '${b.exchange}' is not declared`);
+        throw new BusError(
+          'refused',
+          `cannot bind queue '${checked.queue}': exchange '${b.exchange}' is not declared`,
+          { replyCode: 404 },
+        );
       }
       compileTopicPattern(b.pattern);
     }
@@ -143,14 +165,15 @@ export class EmbeddedBus extends EventEmitter implements Bus {
       queue,
       handler,
       prefetch: checked.prefetch,
+      drainMs: checked.drainMs,
       unsettled: new Set(),
-      active: true,
+      inFlight: new InFlight(),
     };
     queue.consumers.push(consumer);
     this.scheduleDrain(queue);
     return {
       queue: queue.name,
-      cancel: async () => this.removeConsumer(consumer),
+      cancel: () => this.cancelConsumer(consumer),
     };
   }
 
@@ -165,8 +188,9 @@ export class EmbeddedBus extends EventEmitter implements Bus {
   }
 
   private assertOpen(): void {
-    if (this.current === 'closed') throw new Error('embedded bus is closed');
-    if (this.current !== 'connected') throw new Error('embedded bus is not started; call start() first');
+    if (this.current === 'closed' || this.closing) throw new BusError('closed', 'embedded bus is closed');
+    if (this.current !== 'connected')
+      throw new BusError('not-connected', 'embedded bus is not started; call start() first');
   }
 
   private queueFor(name: string, singleActiveConsumer: boolean): QueueState {
@@ -174,9 +198,11 @@ export class EmbeddedBus extends EventEmitter implements Bus {
     if (existing) {
       // RabbitMQ refuses to redeclare a queue with other arguments; keep flows honest here too.
       if (existing.singleActiveConsumer !== singleActiveConsumer) {
-        throw new Error(
+        throw new BusError(
+          'refused',
           `queue '${name}' already exists with singleActiveConsumer=${existing.singleActiveConsumer}, ` +
             `cannot redeclare it with singleActiveConsumer=${singleActiveConsumer}`,
+          { replyCode: 406 },
         );
       }
       return existing;
@@ -208,16 +234,25 @@ export class EmbeddedBus extends EventEmitter implements Bus {
       return targets;
     }
     const bindings = this.exchanges.get(exchange);
-    if (!bindings) throw new Error(`cannot publish: exchange '${exchange}' is not declared`);
+    if (!bindings) {
+      throw new BusError('refused', `cannot publish: exchange '${exchange}' is not declared`, {
+        replyCode: 404,
+      });
+    }
     for (const b of bindings) if (b.matches(routingKey)) targets.add(b.queue);
     return targets;
   }
 
-  private removeConsumer(consumer: Consumer): void {
-    if (!consumer.active) return;
-    consumer.active = false;
+  private cancelConsumer(consumer: Consumer): Promise<void> {
+    consumer.cancelling ??= this.drainConsumer(consumer);
+    return consumer.cancelling;
+  }
+
+  /** As on RabbitMQ: no new deliveries at once, then up to drainMs for those in hand to be settled. */
+  private async drainConsumer(consumer: Consumer): Promise<void> {
     const queue = consumer.queue;
     queue.consumers = queue.consumers.filter((c) => c !== consumer);
+    if (consumer.inFlight.size > 0) await consumer.inFlight.drain(consumer.drainMs);
     // A cancelled consumer's unsettled deliveries go back to the queue, like a closed channel's do.
     const giveBack = [...consumer.unsettled].map((q) => ({ message: q.message, redelivered: true }));
     consumer.unsettled.clear();
@@ -276,22 +311,27 @@ export class EmbeddedBus extends EventEmitter implements Bus {
       redelivered: queued.redelivered,
       ack: () => {
         settle();
+        consumer.inFlight.settled(delivery);
       },
       requeue: () => {
-        if (!settle()) return;
-        queue.messages.unshift({ message: queued.message, redelivered: true });
+        if (settle()) queue.messages.unshift({ message: queued.message, redelivered: true });
+        consumer.inFlight.settled(delivery);
       },
       deadLetter: async (reason: string) => {
         const headers = deadLetterHeaders(delivery, queue.name, reason);
         if (!settle()) return;
-        await this.publish(DEAD_LETTER_EXCHANGE, queued.message.routingKey, queued.message.body, {
-          headers,
-          messageId: queued.message.messageId,
-          correlationId: queued.message.correlationId,
-          contentType: queued.message.contentType,
-        });
+        const work = (async () =>
+          this.deposit(DEAD_LETTER_EXCHANGE, queued.message.routingKey, queued.message.body, {
+            headers,
+            messageId: queued.message.messageId,
+            correlationId: queued.message.correlationId,
+            contentType: queued.message.contentType,
+          }))();
+        consumer.inFlight.settleWith(delivery, work);
+        await work;
       },
     };
+    consumer.inFlight.add(delivery);
     try {
       consumer.handler(delivery);
     } catch (err) {

@@ -13,8 +13,11 @@ import {
   type PublishOptions,
   type Subscription,
 } from './bus';
+import { BusError, replyCodeOf } from './bus-error';
+import { describeBrokerUrl, parseBrokerUrls } from './broker-urls';
 import { coalesceSocketWrites } from './coalesce-writes';
 import { deadLetterHeaders } from './dead-letter';
+import { InFlight } from './in-flight';
 import {
   checkConsumeArgs,
   checkExchangeName,
@@ -22,10 +25,14 @@ import {
   type CheckedConsumeOptions,
 } from './validate';
 import { errorMessage } from '../../formats/error-message';
+import { backoffDelay } from '../resilience';
 
 export interface RabbitMqBusOptions {
-  /** amqp:// or amqps:// URL; credentials in it never show up in describe() or errors */
-  url: string;
+  /**
+   * amqp:// or amqps:// URL, or several (the nodes of a cluster, a standby), tried round robin on
+   * connect and on every reconnect; credentials in them never show up in describe() or errors
+   */
+  url: string | readonly string[];
   /** default 30; 0 disables heartbeats */
   heartbeatSeconds?: number;
   /** exponential backoff between reconnect attempts; default 500 ms doubling up to 30 s */
@@ -38,19 +45,39 @@ export interface RabbitMqBusOptions {
   connectWaitMs?: number;
 }
 
+interface Broker {
+  url: string;
+  where: string;
+  user: string;
+}
+
+/**
+ * One piece of topology (an exchange, a consumer with its queue, bindings and prefetch). It runs when
+ * it is declared and again, in the order declared, on every new connection (amqp-connection-manager's
+ * setup functions), so a reconnect rebuilds exactly what the flows asked for.
+ */
+interface SetupStep {
+  readonly key: unknown;
+  run(model: ChannelModel): Promise<void>;
+  /** a step that fails while reconnecting is reported and retried on its own; the others go on */
+  failed(err: unknown, model: ChannelModel): void;
+}
+
 interface ConsumerRecord {
   readonly options: CheckedConsumeOptions;
   readonly handler: (delivery: Delivery) => void;
+  readonly inFlight: InFlight;
   channel?: Channel;
   consumerTag?: string;
   opening?: Promise<void>;
   cancelled: boolean;
+  cancelling?: Promise<void>;
   reopenAttempt: number;
   reopenTimer?: NodeJS.Timeout;
 }
 
 interface PendingPublish {
-  returned?: string;
+  returned?: { code: number | undefined; text: string };
 }
 
 interface Waiter {
@@ -62,51 +89,35 @@ interface Waiter {
 const QUORUM = { 'x-queue-type': 'quorum' };
 const CLOSE_CONFIRM_WAIT_MS = 5000;
 
-function parseBrokerUrl(url: unknown): { description: string } {
-  if (typeof url !== 'string' || url.trim() === '')
-    throw new TypeError('RabbitMQ url must be a non-empty string');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // The URL itself may hold a password, so it is not echoed.
-    throw new Error('RabbitMQ url is not a valid URL (expected amqp://user:password@host:port/vhost)');
-  }
-  if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
-    throw new Error(`RabbitMQ url must start with amqp:// or amqps://, got ${parsed.protocol}//`);
-  }
-  const port = parsed.port || (parsed.protocol === 'amqp:' ? '5672' : '5671');
-  const vhost = decodeURIComponent(parsed.pathname.slice(1)) || '/';
-  const user = parsed.username ? decodeURIComponent(parsed.username) : 'guest';
-  const path = vhost === '/' ? '/' : `/${encodeURIComponent(vhost)}`;
-  return { description: `RabbitMQ ${parsed.protocol}//${parsed.hostname}:${port}${path} (user ${user})` };
-}
-
 /**
  * The bus on RabbitMQ: one connection, a confirm channel for publishing and one channel per consumer.
- * It survives broker restarts by itself: topology and consumers are restored after every reconnect,
- * so the Node-RED glue never has to re-register anything.
+ * It survives broker restarts and fails over between brokers by itself: the setup list is replayed
+ * after every reconnect, so the Node-RED glue never has to re-register anything.
  */
 export class RabbitMqBus extends EventEmitter implements Bus {
   readonly kind = 'rabbitmq' as const;
-  private readonly description: string;
-  private readonly connectUrl: string;
+  private readonly brokers: Broker[];
+  /** the broker connected to (or, before the first connection, the first to try) */
+  private currentBroker = 0;
+  /** where the next connection attempt starts: the broker after the last one connected to */
+  private nextBroker = 0;
   private readonly reconnectDelay: { initial: number; max: number };
   private readonly connectWaitMs: number;
   private current: BusState = 'disconnected';
   private started = false;
   private closing = false;
+  private closed?: Promise<void>;
   private model?: ChannelModel;
   private pubChannel?: ConfirmChannel;
   private pubChannelOpening?: Promise<ConfirmChannel>;
   private reconnecting = false;
   private backoffTimer?: { timer: NodeJS.Timeout; wake(): void };
   private waiters: Waiter[] = [];
-  private readonly exchanges = new Set<string>();
+  private setups: SetupStep[] = [];
   private readonly consumers = new Set<ConsumerRecord>();
   private readonly pendingReturns = new Map<string, PendingPublish[]>();
   /** why the broker closed a channel; amqplib only tells the publish callback "channel closed" */
-  private readonly channelErrors = new WeakMap<Channel, string>();
+  private readonly channelErrors = new WeakMap<Channel, Error>();
   private readonly closedChannels = new WeakSet<Channel>();
   private connectionError?: string;
 
@@ -114,14 +125,20 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     super();
     if (typeof options !== 'object' || options === null)
       throw new TypeError('RabbitMqBus options must be an object');
-    this.description = parseBrokerUrl(options.url).description;
+    const given: unknown = options.url;
+    const urls: unknown[] =
+      typeof given === 'string' || Array.isArray(given) ? parseBrokerUrls(given as string[]) : [given];
+    if (urls.length === 0) throw new TypeError('RabbitMQ url must be a non-empty string');
     const heartbeat = options.heartbeatSeconds ?? 30;
     if (!Number.isInteger(heartbeat) || heartbeat < 0) {
       throw new RangeError(`heartbeatSeconds must be a non-negative integer, got ${String(heartbeat)}`);
     }
-    const url = new URL(options.url);
-    if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', String(heartbeat));
-    this.connectUrl = url.toString();
+    this.brokers = urls.map((raw) => {
+      const { where, user } = describeBrokerUrl(raw);
+      const url = new URL(raw as string);
+      if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', String(heartbeat));
+      return { url: url.toString(), where, user };
+    });
     this.reconnectDelay = options.reconnectDelayMs ?? { initial: 500, max: 30_000 };
     const { initial, max } = this.reconnectDelay;
     if (!(Number.isFinite(initial) && initial > 0 && Number.isFinite(max) && max >= initial)) {
@@ -133,8 +150,13 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     }
   }
 
+  /** The broker in use, and with several, which one of how many. */
   describe(): string {
-    return this.description;
+    const broker = this.brokers[this.currentBroker];
+    const base = `RabbitMQ ${broker.where} (user ${broker.user})`;
+    return this.brokers.length > 1
+      ? `${base}, broker ${this.currentBroker + 1} of ${this.brokers.length}`
+      : base;
   }
 
   state(): BusState {
@@ -146,7 +168,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
    * broker may simply not be up yet); close() stops it.
    */
   async start(): Promise<void> {
-    if (this.closing) throw new Error(`${this.description}: bus is closed; create a new one`);
+    if (this.closing) throw new BusError('closed', `${this.describe()}: bus is closed; create a new one`);
     if (this.started) {
       await this.connectedModel();
       return;
@@ -159,18 +181,78 @@ export class RabbitMqBus extends EventEmitter implements Bus {
         this.setState('disconnected', errorMessage(err));
         void this.reconnectLoop();
       }
-      throw new Error(`cannot connect to ${this.description}: ${errorMessage(err)}`);
+      const target =
+        this.brokers.length > 1 ? `any of ${this.brokers.length} RabbitMQ brokers` : this.describe();
+      throw new BusError('not-connected', `cannot connect to ${target}: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
   }
 
-  async close(): Promise<void> {
-    if (this.current === 'closed') return;
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
+  async declareExchange(name: string): Promise<void> {
+    checkExchangeName(name);
+    const model = await this.connectedModel();
+    await this.assertExchange(model, name);
+    if (this.setups.some((s) => s.key === `exchange ${name}`)) return;
+    this.setups.push({
+      key: `exchange ${name}`,
+      run: (m) => this.assertExchange(m, name),
+      failed: (err) => this.emit('topology-error', err),
+    });
+  }
+
+  async publish(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    options: PublishOptions = {},
+  ): Promise<void> {
+    checkPublishArgs(exchange, routingKey, body, options);
+    return this.publishOn(await this.publishChannel(false), exchange, routingKey, body, options);
+  }
+
+  async consume(options: ConsumeOptions, handler: (delivery: Delivery) => void): Promise<Subscription> {
+    const checked = checkConsumeArgs(options, handler);
+    const rec: ConsumerRecord = {
+      options: checked,
+      handler,
+      inFlight: new InFlight(),
+      cancelled: false,
+      reopenAttempt: 0,
+    };
+    const model = await this.connectedModel();
+    // Listed before opening, so a reconnect during the open replays it too.
+    this.consumers.add(rec);
+    this.setups.push({
+      key: rec,
+      run: (m) => this.openConsumer(rec, m),
+      failed: (err, m) => {
+        this.emit('consumer-error', err, checked.queue);
+        this.scheduleConsumerReopen(rec, m);
+      },
+    });
+    try {
+      await this.openConsumer(rec, model);
+    } catch (err) {
+      this.forgetConsumer(rec);
+      throw err;
+    }
+    return { queue: checked.queue, cancel: () => this.cancelConsumer(rec) };
+  }
+
+  private async shutDown(): Promise<void> {
     this.closing = true;
     this.backoffTimer?.wake();
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer);
-      waiter.reject(new Error(`${this.description}: bus closed`));
+      waiter.reject(new BusError('closed', `${this.describe()}: bus closed`));
     }
+    // Consumers drain first: their deliveries may still be dead-lettered over the publish channel.
     await Promise.all([...this.consumers].map((rec) => this.cancelConsumer(rec)));
     const channel = this.pubChannel;
     if (channel) {
@@ -188,83 +270,6 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     this.emit('closed');
   }
 
-  async declareExchange(name: string): Promise<void> {
-    checkExchangeName(name);
-    const model = await this.connectedModel();
-    await this.withChannel(model, `cannot declare exchange '${name}'`, async (ch) => {
-      await ch.assertExchange(name, 'topic', { durable: true });
-    });
-    this.exchanges.add(name);
-  }
-
-  async publish(
-    exchange: string,
-    routingKey: string,
-    body: Buffer,
-    options: PublishOptions = {},
-  ): Promise<void> {
-    checkPublishArgs(exchange, routingKey, body, options);
-    const channel = await this.publishChannel();
-    const messageId = options.messageId ?? randomUUID();
-    const mandatory = options.mandatory !== false;
-    const pending: PendingPublish = {};
-    if (mandatory)
-      this.pendingReturns.set(messageId, [...(this.pendingReturns.get(messageId) ?? []), pending]);
-    const where = `exchange '${exchange}' with routing key '${routingKey}'`;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        try {
-          channel.publish(
-            exchange,
-            routingKey,
-            body,
-            {
-              persistent: options.persistent !== false,
-              mandatory,
-              messageId,
-              correlationId: options.correlationId,
-              contentType: options.contentType,
-              headers: options.headers,
-              timestamp: Math.floor(Date.now() / 1000),
-            },
-            (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
-          );
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
-    } catch (err) {
-      throw new Error(this.publishFailure(channel, where, err));
-    } finally {
-      if (mandatory) this.forgetReturn(messageId, pending);
-    }
-    if (pending.returned !== undefined) {
-      throw new Error(`message to ${where} is unroutable: the broker returned it (${pending.returned})`);
-    }
-  }
-
-  async consume(options: ConsumeOptions, handler: (delivery: Delivery) => void): Promise<Subscription> {
-    const checked = checkConsumeArgs(options, handler);
-    const rec: ConsumerRecord = { options: checked, handler, cancelled: false, reopenAttempt: 0 };
-    const model = await this.connectedModel();
-    // Registered before opening, so a reconnect during the open restores it too.
-    this.consumers.add(rec);
-    try {
-      await this.openConsumer(rec, model);
-    } catch (err) {
-      this.consumers.delete(rec);
-      rec.cancelled = true;
-      throw err;
-    }
-    return { queue: checked.queue, cancel: () => this.cancelConsumer(rec) };
-  }
-
-  /** Drops the connection as a network failure would, to exercise the reconnect path in tests. */
-  async forceReconnectForTests(): Promise<void> {
-    if (!this.model) throw new Error('not connected');
-    await this.model.close();
-  }
-
   private setState(state: BusState, detail?: string): void {
     if (this.current === state && detail === undefined) return;
     this.current = state;
@@ -278,10 +283,15 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     }
   }
 
-  private async connectedModel(): Promise<ChannelModel> {
-    if (this.closing) throw new Error(`${this.description}: bus is closed`);
-    if (!this.started) throw new Error(`${this.description}: bus is not started; call start() first`);
-    if (this.model && this.current === 'connected') return this.model;
+  /** `whileClosing`: a consumer draining on close still dead-letters over the open connection. */
+  private async connectedModel(whileClosing = false): Promise<ChannelModel> {
+    if (this.closing && !(whileClosing && this.model)) {
+      throw new BusError('closed', `${this.describe()}: bus is closed`);
+    }
+    if (!this.started) {
+      throw new BusError('not-connected', `${this.describe()}: bus is not started; call start() first`);
+    }
+    if (this.model && (this.current === 'connected' || this.closing)) return this.model;
     return new Promise<ChannelModel>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
@@ -289,7 +299,12 @@ export class RabbitMqBus extends EventEmitter implements Bus {
         timer: setTimeout(() => {
           this.waiters = this.waiters.filter((w) => w !== waiter);
           const why = this.connectionError ? ` (last error: ${this.connectionError})` : '';
-          reject(new Error(`not connected to ${this.description} within ${this.connectWaitMs} ms${why}`));
+          reject(
+            new BusError(
+              'not-connected',
+              `not connected to ${this.describe()} within ${this.connectWaitMs} ms${why}`,
+            ),
+          );
         }, this.connectWaitMs),
       };
       this.waiters.push(waiter);
@@ -298,16 +313,10 @@ export class RabbitMqBus extends EventEmitter implements Bus {
 
   private async connectAndRestore(): Promise<void> {
     this.setState('connecting');
-    const model = await amqp.connect(this.connectUrl, {
-      // Nagle's algorithm holds small frames (acks, confirms) back until the previous segment is
-      // acknowledged; with delayed ACKs that is up to 40 ms per confirmed publish.
-      noDelay: true,
-      ...this.options.socketOptions,
-      clientProperties: { connection_name: this.options.connectionName ?? 'crm-hub' },
-    });
+    const model = await this.connectToNextBroker();
     if (this.closing) {
       await model.close().catch(() => undefined);
-      throw new Error('bus closed while connecting');
+      throw new BusError('closed', 'bus closed while connecting');
     }
     model.on('error', (err: unknown) => {
       this.connectionError = errorMessage(err);
@@ -320,22 +329,41 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     this.connectionError = undefined;
 
     this.pubChannel = await this.openPublishChannel(model);
-    for (const name of this.exchanges) {
-      await this.withChannel(model, `cannot re-declare exchange '${name}'`, async (ch) => {
-        await ch.assertExchange(name, 'topic', { durable: true });
-      }).catch((err: unknown) => this.emit('topology-error', err));
+    for (const step of [...this.setups]) {
+      if (this.model !== model) break;
+      await step.run(model).catch((err: unknown) => step.failed(err, model));
     }
-    await Promise.all(
-      [...this.consumers].map((rec) =>
-        this.openConsumer(rec, model).catch((err: unknown) => {
-          this.emit('consumer-error', err, rec.options.queue);
-          this.scheduleConsumerReopen(rec, model);
-        }),
-      ),
-    );
     if (this.model !== model)
       throw new Error(this.connectionError ?? 'connection lost while restoring topology');
     this.setState('connected');
+  }
+
+  /** Tries each broker once, starting after the one connected to last (round robin). */
+  private async connectToNextBroker(): Promise<ChannelModel> {
+    const count = this.brokers.length;
+    const first = this.nextBroker;
+    const failures: string[] = [];
+    for (let i = 0; i < count && !this.closing; i++) {
+      const index = (first + i) % count;
+      const broker = this.brokers[index];
+      try {
+        const model = await amqp.connect(broker.url, {
+          // Nagle's algorithm holds small frames (acks, confirms) back until the previous segment is
+          // acknowledged; with delayed ACKs that is up to 40 ms per confirmed publish.
+          noDelay: true,
+          ...this.options.socketOptions,
+          clientProperties: { connection_name: this.options.connectionName ?? 'crm-hub' },
+        });
+        this.currentBroker = index;
+        this.nextBroker = (index + 1) % count;
+        return model;
+      } catch (err) {
+        failures.push(count > 1 ? `${broker.where}: ${errorMessage(err)}` : errorMessage(err));
+      }
+    }
+    // The next round starts one further on, so a broker that hangs on connect is not always tried first.
+    this.nextBroker = (first + 1) % count;
+    throw new Error(failures.join('; ') || 'bus closed while connecting');
   }
 
   private onConnectionLost(model: ChannelModel, err: unknown): void {
@@ -344,6 +372,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     this.pubChannel = undefined;
     for (const rec of this.consumers) {
       rec.channel = undefined;
+      rec.inFlight.clear();
       clearTimeout(rec.reopenTimer);
     }
     if (this.closing) return;
@@ -376,9 +405,8 @@ export class RabbitMqBus extends EventEmitter implements Bus {
 
   private delayFor(attempt: number): number {
     const { initial, max } = this.reconnectDelay;
-    const base = Math.min(max, initial * 2 ** Math.min(attempt, 30));
-    // Jitter keeps N hub instances from reconnecting to a restarted broker in lockstep.
-    return Math.round(base * (0.8 + Math.random() * 0.2));
+    // The SOAP client's backoff, jitter included: N hub instances never reconnect in lockstep.
+    return backoffDelay(attempt + 1, { baseDelayMs: initial, maxDelayMs: max, jitter: 0.2 });
   }
 
   private backoff(attempt: number): Promise<void> {
@@ -393,36 +421,45 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     });
   }
 
-  private async withChannel(
-    model: ChannelModel,
-    what: string,
-    fn: (ch: Channel) => Promise<void>,
-  ): Promise<void> {
+  private async assertExchange(model: ChannelModel, name: string): Promise<void> {
     let ch: Channel;
+    const what = `cannot declare exchange '${name}'`;
     try {
       ch = await model.createChannel();
     } catch (err) {
-      throw new Error(`${what}: ${errorMessage(err)}`);
+      throw this.operationFailure(what, model, err);
     }
     this.watchChannel(ch);
     try {
-      await fn(ch);
+      await ch.assertExchange(name, 'topic', { durable: true });
     } catch (err) {
-      throw new Error(`${what}: ${this.channelErrors.get(ch) ?? errorMessage(err)}`);
+      throw this.operationFailure(what, model, this.channelErrors.get(ch) ?? err);
     } finally {
       if (!this.closedChannels.has(ch)) await ch.close().catch(() => undefined);
     }
   }
 
+  /** The broker refused the operation, or the connection went away under it. */
+  private operationFailure(what: string, model: ChannelModel, err: unknown): BusError {
+    const refused = replyCodeOf(err) !== undefined || this.model === model;
+    return new BusError(refused ? 'refused' : 'not-connected', `${what}: ${errorMessage(err)}`, {
+      replyCode: replyCodeOf(err),
+      cause: err,
+    });
+  }
+
   private watchChannel(ch: Channel): void {
     // Without an 'error' listener a broker-side channel close would crash the process.
-    ch.on('error', (err: unknown) => this.channelErrors.set(ch, errorMessage(err)));
+    ch.on('error', (err: unknown) =>
+      this.channelErrors.set(ch, err instanceof Error ? err : new Error(errorMessage(err))),
+    );
     ch.on('close', () => this.closedChannels.add(ch));
   }
 
-  private async publishChannel(): Promise<ConfirmChannel> {
-    if (this.pubChannel && !this.closedChannels.has(this.pubChannel)) return this.pubChannel;
-    const model = await this.connectedModel();
+  private async publishChannel(whileClosing: boolean): Promise<ConfirmChannel> {
+    if (this.pubChannel && !this.closedChannels.has(this.pubChannel) && (whileClosing || !this.closing))
+      return this.pubChannel;
+    const model = await this.connectedModel(whileClosing);
     if (!this.pubChannelOpening) {
       this.pubChannelOpening = this.openPublishChannel(model).finally(() => {
         this.pubChannelOpening = undefined;
@@ -442,6 +479,69 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     return ch;
   }
 
+  private async publishOn(
+    channel: ConfirmChannel,
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    options: PublishOptions,
+  ): Promise<void> {
+    // The connection it goes out on: if that is gone when the publish fails, the outcome is unknown.
+    const model = this.model;
+    const messageId = options.messageId ?? randomUUID();
+    const mandatory = options.mandatory !== false;
+    const pending: PendingPublish = {};
+    if (mandatory)
+      this.pendingReturns.set(messageId, [...(this.pendingReturns.get(messageId) ?? []), pending]);
+    const where = `exchange '${exchange}' with routing key '${routingKey}'`;
+    let sent = false;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        try {
+          channel.publish(
+            exchange,
+            routingKey,
+            body,
+            {
+              persistent: options.persistent !== false,
+              mandatory,
+              messageId,
+              correlationId: options.correlationId,
+              contentType: options.contentType,
+              headers: options.headers,
+              timestamp: Math.floor(Date.now() / 1000),
+            },
+            (err: unknown) => (err ? reject(err) : resolve()),
+          );
+          sent = true;
+        } catch (err) {
+          reject(err);
+        }
+      });
+    } catch (err) {
+      if (!sent) {
+        // amqplib refuses at once when the channel is already closed: nothing went out.
+        if (!this.closedChannels.has(channel)) throw err;
+        throw new BusError('not-connected', `publish to ${where} failed: ${errorMessage(err)}`, {
+          cause: err,
+        });
+      }
+      // Classified only now: amqplib fails the confirm callbacks while it closes the channels, before
+      // the connection's own 'close' event says the connection is gone.
+      throw this.publishFailure(channel, model, where, err);
+    } finally {
+      if (mandatory) this.forgetReturn(messageId, pending);
+    }
+    if (pending.returned !== undefined) {
+      const { code, text } = pending.returned;
+      throw new BusError(
+        'unroutable',
+        `message to ${where} is unroutable: the broker returned it (${String(code)} ${text})`,
+        { replyCode: code },
+      );
+    }
+  }
+
   private onReturn(msg: Message): void {
     const id: unknown = msg.properties.messageId;
     if (typeof id !== 'string') return;
@@ -449,7 +549,10 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     const pending = this.pendingReturns.get(id)?.find((p) => p.returned === undefined);
     // basic.return carries replyCode/replyText, which the amqplib typings leave out of MessageFields.
     const fields = msg.fields as unknown as { replyCode?: unknown; replyText?: unknown };
-    if (pending) pending.returned = `${String(fields.replyCode)} ${String(fields.replyText)}`;
+    if (pending) {
+      const code = typeof fields.replyCode === 'number' ? fields.replyCode : undefined;
+      pending.returned = { code, text: String(fields.replyText) };
+    }
   }
 
   private forgetReturn(messageId: string, pending: PendingPublish): void {
@@ -458,15 +561,29 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     else this.pendingReturns.delete(messageId);
   }
 
-  private publishFailure(channel: ConfirmChannel, where: string, err: unknown): string {
+  private publishFailure(
+    channel: ConfirmChannel,
+    model: ChannelModel | undefined,
+    where: string,
+    err: unknown,
+  ): BusError {
     const text = errorMessage(err);
-    if (text === 'message nacked') return `the broker nacked the message to ${where}`;
+    if (text === 'message nacked') return new BusError('nacked', `the broker nacked the message to ${where}`);
     const channelError = this.channelErrors.get(channel);
-    if (channelError) return `publish to ${where} failed: ${channelError}`;
-    if (this.model === undefined || this.closing) {
-      return `connection to ${this.description} lost before the broker confirmed the message to ${where}; it may or may not have been delivered`;
+    if (channelError) {
+      return new BusError('refused', `publish to ${where} failed: ${errorMessage(channelError)}`, {
+        replyCode: replyCodeOf(channelError),
+        cause: channelError,
+      });
     }
-    return `publish to ${where} failed: ${text}`;
+    const lost = this.model !== model || this.model === undefined;
+    return new BusError(
+      'outcome-unknown',
+      lost
+        ? `connection to ${this.describe()} lost before the broker confirmed the message to ${where}; it may or may not have been delivered`
+        : `publish to ${where} failed before the broker confirmed it (${text}); it may or may not have been delivered`,
+      { cause: err },
+    );
   }
 
   private openConsumer(rec: ConsumerRecord, model: ChannelModel): Promise<void> {
@@ -484,7 +601,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     try {
       ch = await model.createChannel();
     } catch (err) {
-      throw new Error(`${what}: ${errorMessage(err)}`);
+      throw this.operationFailure(what, model, err);
     }
     this.watchChannel(ch);
     try {
@@ -502,9 +619,9 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       const ok = await ch.consume(queue, (msg) => this.onMessage(rec, ch, msg), { noAck: false });
       rec.consumerTag = ok.consumerTag;
     } catch (err) {
-      const detail = this.channelErrors.get(ch) ?? errorMessage(err);
+      const failure = this.operationFailure(what, model, this.channelErrors.get(ch) ?? err);
       if (!this.closedChannels.has(ch)) await ch.close().catch(() => undefined);
-      throw new Error(`${what}: ${detail}`);
+      throw failure;
     }
     if (rec.cancelled || this.closedChannels.has(ch)) {
       await ch.close().catch(() => undefined);
@@ -513,6 +630,8 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     rec.channel = ch;
     rec.reopenAttempt = 0;
     ch.on('close', () => {
+      // Whatever was unsettled on this channel goes back to the queue; there is nothing left to wait for.
+      rec.inFlight.clear();
       if (rec.channel !== ch) return;
       rec.channel = undefined;
       if (rec.cancelled || this.closing) return;
@@ -526,7 +645,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     clearTimeout(rec.reopenTimer);
     rec.reopenTimer = setTimeout(() => {
       rec.reopenTimer = undefined;
-      // A lost connection is handled by the reconnect loop, which restores every consumer.
+      // A lost connection is handled by the reconnect loop, which replays every setup step.
       if (rec.cancelled || this.closing || this.model !== model || this.current !== 'connected') return;
       this.openConsumer(rec, model).catch((err: unknown) => {
         this.emit('consumer-error', err, rec.options.queue);
@@ -535,23 +654,46 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     }, this.delayFor(rec.reopenAttempt++));
   }
 
-  private async cancelConsumer(rec: ConsumerRecord): Promise<void> {
+  private forgetConsumer(rec: ConsumerRecord): void {
     rec.cancelled = true;
     this.consumers.delete(rec);
+    this.setups = this.setups.filter((s) => s.key !== rec);
     clearTimeout(rec.reopenTimer);
+  }
+
+  private cancelConsumer(rec: ConsumerRecord): Promise<void> {
+    rec.cancelling ??= this.drainConsumer(rec);
+    return rec.cancelling;
+  }
+
+  /**
+   * basic.cancel first, so the broker sends nothing more; the channel stays open while the deliveries
+   * in hand are settled (up to drainMs), because only their own channel can ack them. Closing it then
+   * hands whatever is still unsettled back to the queue.
+   */
+  private async drainConsumer(rec: ConsumerRecord): Promise<void> {
+    this.forgetConsumer(rec);
     await rec.opening?.catch(() => undefined);
     const ch = rec.channel;
-    rec.channel = undefined;
-    if (!ch || this.closedChannels.has(ch)) return;
-    // Closing the channel hands unsettled deliveries back to the queue for another consumer.
+    if (!ch || this.closedChannels.has(ch)) {
+      rec.channel = undefined;
+      return;
+    }
     if (rec.consumerTag) await ch.cancel(rec.consumerTag).catch(() => undefined);
-    await ch.close().catch(() => undefined);
+    if (rec.inFlight.size > 0) await rec.inFlight.drain(rec.options.drainMs);
+    rec.channel = undefined;
+    if (!this.closedChannels.has(ch)) await ch.close().catch(() => undefined);
   }
 
   private onMessage(rec: ConsumerRecord, ch: Channel, msg: ConsumeMessage | null): void {
     if (msg === null) {
       // The broker cancelled this consumer; closing the channel triggers the reopen path.
       if (!this.closedChannels.has(ch)) ch.close().catch(() => undefined);
+      return;
+    }
+    if (rec.cancelled) {
+      // Sent before the broker saw our basic.cancel: it never reaches the flow, the queue gets it back.
+      if (!this.closedChannels.has(ch)) this.settleOn(ch, () => ch.nack(msg, false, true));
       return;
     }
     const queue = rec.options.queue;
@@ -573,33 +715,23 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       contentType: typeof props.contentType === 'string' ? props.contentType : undefined,
       redelivered: msg.fields.redelivered,
       ack: () => {
-        if (claim()) ch.ack(msg);
+        if (claim()) this.settleOn(ch, () => ch.ack(msg));
+        rec.inFlight.settled(delivery);
       },
       requeue: () => {
-        if (claim()) ch.nack(msg, false, true);
+        if (claim()) this.settleOn(ch, () => ch.nack(msg, false, true));
+        rec.inFlight.settled(delivery);
       },
       deadLetter: async (reason: string) => {
         const headers = deadLetterHeaders(delivery, queue, reason);
         if (settled) return;
         settled = true;
-        try {
-          await this.publish(DEAD_LETTER_EXCHANGE, msg.fields.routingKey, msg.content, {
-            headers,
-            messageId: delivery.messageId,
-            correlationId: delivery.correlationId,
-            contentType: delivery.contentType,
-          });
-        } catch (err) {
-          // Fall back to the queue's own dead-lettering so the message is neither lost nor looping.
-          if (!this.closedChannels.has(ch)) ch.nack(msg, false, false);
-          throw new Error(
-            `dead-lettering from queue '${queue}' failed: ${errorMessage(err)}; the message was rejected, ` +
-              `so the broker dead-letters it to ${DEAD_LETTER_EXCHANGE} without the reason header`,
-          );
-        }
-        if (!this.closedChannels.has(ch)) ch.ack(msg);
+        const work = this.deadLetter(ch, msg, delivery, headers, queue);
+        rec.inFlight.settleWith(delivery, work);
+        await work;
       },
     };
+    rec.inFlight.add(delivery);
     try {
       rec.handler(delivery);
     } catch (err) {
@@ -608,5 +740,46 @@ export class RabbitMqBus extends EventEmitter implements Bus {
         .deadLetter(`consumer handler threw: ${errorMessage(err)}`)
         .catch((dlErr: unknown) => this.emit('handler-error', dlErr, queue));
     }
+  }
+
+  /** amqplib throws while a channel is closing; the broker hands its unsettled messages back anyway. */
+  private settleOn(ch: Channel, settle: () => void): void {
+    try {
+      settle();
+    } catch (err) {
+      if (!this.closedChannels.has(ch) && !/clos/i.test(errorMessage(err))) throw err;
+    }
+  }
+
+  private async deadLetter(
+    ch: Channel,
+    msg: ConsumeMessage,
+    delivery: Delivery,
+    headers: Record<string, unknown>,
+    queue: string,
+  ): Promise<void> {
+    try {
+      await this.publishOn(
+        await this.publishChannel(true),
+        DEAD_LETTER_EXCHANGE,
+        msg.fields.routingKey,
+        msg.content,
+        {
+          headers,
+          messageId: delivery.messageId,
+          correlationId: delivery.correlationId,
+          contentType: delivery.contentType,
+        },
+      );
+    } catch (err) {
+      // Fall back to the queue's own dead-lettering so the message is neither lost nor looping.
+      if (!this.closedChannels.has(ch)) this.settleOn(ch, () => ch.nack(msg, false, false));
+      throw new Error(
+        `dead-lettering from queue '${queue}' failed: ${errorMessage(err)}; the message was rejected, ` +
+          `so the broker dead-letters it to ${DEAD_LETTER_EXCHANGE} without the reason header`,
+        { cause: err },
+      );
+    }
+    if (!this.closedChannels.has(ch)) this.settleOn(ch, () => ch.ack(msg));
   }
 }

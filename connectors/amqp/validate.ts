@@ -57,6 +57,7 @@ export interface CheckedConsumeOptions {
   bindings: { exchange: string; pattern: string }[];
   prefetch: number;
   singleActiveConsumer: boolean;
+  drainMs: number;
 }
 
 export function checkConsumeArgs(options: unknown, handler: unknown): CheckedConsumeOptions {
@@ -81,5 +82,9 @@ export function checkConsumeArgs(options: unknown, handler: unknown): CheckedCon
   }
   const sac = o.singleActiveConsumer ?? false;
   if (typeof sac !== 'boolean') throw new TypeError('consume singleActiveConsumer must be a boolean');
-  return { queue, bindings, prefetch, singleActiveConsumer: sac };
+  const drainMs = o.drainMs ?? 0;
+  if (typeof drainMs !== 'number' || !Number.isFinite(drainMs) || drainMs < 0) {
+    throw new RangeError(`consume drainMs must be a non-negative number, got ${String(drainMs)}`);
+  }
+  return { queue, bindings, prefetch, singleActiveConsumer: sac, drainMs };
 }

@@ -1,18 +1,16 @@
 import type { Node, NodeDef } from 'node-red';
-import { createBus } from '../../connectors/amqp';
+import { createBus, parseBrokerUrls, withCredentials, type Credentials } from '../../connectors/amqp';
 import type { Bus, BusState } from '../../connectors/amqp/bus';
 import { hubRuntime } from '../shared/hub-runtime';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { configuredValue, errorMessage, type RED } from '../shared/red';
+import { migrations } from './migrations';
 
 export interface AmqpBrokerDef extends NodeDef {
-  url: string;
+  /** broker URLs, one per line or comma separated; with several the bus fails over round robin */
+  urls: string;
   heartbeat: string;
-}
-
-interface Credentials {
-  user?: string;
-  password?: string;
 }
 
 export interface AmqpBrokerNode extends Node<Credentials> {
@@ -21,47 +19,57 @@ export interface AmqpBrokerNode extends Node<Credentials> {
   deregister(client: Node): Promise<void>;
   /**
    * Registers the client and runs its setup (declare, consume); when the broker is not reachable yet,
-   * runs it again each time the bus connects, until it succeeds. Returns a function that stops trying.
+   * runs it again each time the bus connects, until it succeeds. Returns a function that stops trying
+   * and resolves once an attempt under way has finished, so its result can be undone.
    */
-  whenConnected(client: Node, setup: () => Promise<void>, onError: (err: unknown) => void): () => void;
+  whenConnected(
+    client: Node,
+    setup: () => Promise<void>,
+    onError: (err: unknown) => void,
+  ): () => Promise<void>;
 }
 
 const STATUS: Record<BusState, { fill: 'green' | 'yellow' | 'red' | 'grey'; text: string }> = {
-  connected: { fill: 'green', text: 'connected' },
-  connecting: { fill: 'yellow', text: 'connecting' },
-  disconnected: { fill: 'red', text: 'disconnected' },
-  closed: { fill: 'grey', text: 'closed' },
+  connected: { fill: 'green', text: 'node-red:common.status.connected' },
+  connecting: { fill: 'yellow', text: 'node-red:common.status.connecting' },
+  disconnected: { fill: 'red', text: 'node-red:common.status.disconnected' },
+  closed: { fill: 'grey', text: 'amqp-broker.status.closed' },
 };
 
-/** Puts credentials kept in Node-RED's credential store into the URL, so the flow file holds none. */
-export function brokerUrl(url: string, credentials: Credentials): string {
-  if (!url || !credentials.user) return url;
-  const parsed = new URL(url);
-  parsed.username = encodeURIComponent(credentials.user);
-  parsed.password = encodeURIComponent(credentials.password ?? '');
-  return parsed.toString();
+/**
+ * The broker URLs with user and password from Node-RED's credential store, so the flow file holds
+ * none. An entry that is still an unset `${VAR}` counts as not configured.
+ */
+export function brokerUrls(text: string, credentials: Credentials): string[] {
+  return parseBrokerUrls(text)
+    .map(configuredValue)
+    .flatMap((entry) => parseBrokerUrls(entry))
+    .map((url) => withCredentials(url, credentials));
 }
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
-  function AmqpBroker(this: AmqpBrokerNode, config: AmqpBrokerDef) {
+  function AmqpBroker(this: AmqpBrokerNode, saved: AmqpBrokerDef) {
+    const config = migrate<AmqpBrokerDef>(saved, migrations);
     RED.nodes.createNode(this, config);
-    const url = brokerUrl(configuredValue(config.url), this.credentials ?? {});
-    this.bus = createBus(url, { heartbeatSeconds: Number(config.heartbeat) || 30 });
+    const urls = brokerUrls(config.urls, this.credentials ?? {});
+    this.bus = createBus(urls, { heartbeatSeconds: Number(config.heartbeat) || 30 });
     const clients = new Set<Node>();
     let starting: Promise<void> | undefined;
+    const statusOf = (state: BusState) => ({ fill: STATUS[state].fill, text: RED._(STATUS[state].text) });
 
     const showState = (state: BusState, detail?: string) => {
-      const s = STATUS[state];
+      const { fill, text } = statusOf(state);
       for (const client of clients)
-        client.status({ fill: s.fill, shape: 'dot', text: detail ? `${s.text}: ${detail}` : s.text });
-      if (state === 'disconnected') this.warn(`bus disconnected${detail ? `: ${detail}` : ''}; reconnecting`);
+        client.status({ fill, shape: 'dot', text: detail ? `${text}: ${detail}` : text });
+      if (state === 'disconnected')
+        this.warn(RED._('amqp-broker.log.disconnected', { reason: detail ?? '' }));
       if (state === 'connected' && this.bus.kind === 'rabbitmq')
-        this.log(`bus connected: ${this.bus.describe()}`);
+        this.log(RED._('amqp-broker.log.connected', { bus: this.bus.describe() }));
     };
     this.bus.on('state', showState);
-    this.log(`bus: ${this.bus.describe()}`);
+    this.log(RED._('amqp-broker.log.using', { bus: this.bus.describe() }));
 
     hubRuntime.health.addBus(this.id, async () => {
       const state = this.bus.state();
@@ -79,8 +87,8 @@ export default function (RED: RED) {
     // config in a flow opens no connection.
     this.register = async (client: Node) => {
       clients.add(client);
-      const s = STATUS[this.bus.state()];
-      client.status({ fill: s.fill, shape: 'dot', text: s.text });
+      const { fill, text } = statusOf(this.bus.state());
+      client.status({ fill, shape: 'dot', text });
       starting ??= this.bus.start().catch((err: unknown) => {
         starting = undefined;
         throw err;
@@ -94,38 +102,41 @@ export default function (RED: RED) {
 
     this.whenConnected = (client, setup, onError) => {
       let finished = false;
-      let running = false;
+      let running: Promise<void> | undefined;
       const attempt = async () => {
-        if (finished || running) return;
-        running = true;
         try {
           await this.register(client);
+          if (finished) return;
           await setup();
           finished = true;
           this.bus.off('state', onState);
         } catch (err) {
-          onError(err);
-        } finally {
-          running = false;
+          if (!finished) onError(err);
         }
       };
       const onState = (state: BusState) => {
-        if (state === 'connected') void attempt();
+        if (state === 'connected' && !finished && !running)
+          running = attempt().finally(() => (running = undefined));
       };
       this.bus.on('state', onState);
-      void attempt();
-      return () => {
+      running = attempt().finally(() => (running = undefined));
+      return async () => {
         finished = true;
         this.bus.off('state', onState);
+        await running;
       };
     };
 
+    // The bus drains its consumers before it closes (each amqp-in waits for the messages it has in the
+    // flow), so a redeploy that closes this node together with its clients loses and repeats nothing.
     this.on('close', (_removed: boolean, done: () => void) => {
       hubRuntime.health.remove(this.id);
       this.bus.off('state', showState);
       this.bus
         .close()
-        .catch((err: unknown) => this.warn(`closing the bus failed: ${errorMessage(err)}`))
+        .catch((err: unknown) =>
+          this.warn(RED._('amqp-broker.log.close-failed', { error: errorMessage(err) })),
+        )
         .finally(() => done());
     });
   }

@@ -1,11 +1,15 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { DEFAULT_EXCHANGE, type Delivery, type Subscription } from '../../connectors/amqp/bus';
-import { CompletionTracker } from '../../connectors/amqp/completion-tracker';
-import { decodeBody, parseBindings } from '../../connectors/amqp/consume-config';
+import { parseBindings } from '../../connectors/amqp/consume-config';
+import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
+import { admit, complete, inboundProperties, type Settlement } from '../../connectors/amqp/inbound';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import type { HubStoreNode } from '../hub-store/hub-store';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { errorMessage, type RED } from '../shared/red';
+import { completionTracker } from './completion-hooks';
+import { migrations } from './migrations';
 
 export interface AmqpInDef extends NodeDef {
   broker: string;
@@ -15,6 +19,7 @@ export interface AmqpInDef extends NodeDef {
   prefetch: string;
   /** "flow": ack once every node that handled the message called done; "receipt": ack at once */
   ack: 'flow' | 'receipt';
+  /** how long the flow may take with a message; also how long a redeploy waits for those in flight */
   timeout: string;
   /** optional hub-store: skip deliveries whose messageId was already processed (idempotent consumer) */
   store: string;
@@ -23,19 +28,10 @@ export interface AmqpInDef extends NodeDef {
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
-  // One tracker for the process: the onSend/onComplete hooks see every node's messages.
-  const tracker = new CompletionTracker();
-  // A reload of the module (tests, a restarted runtime) must replace the hooks, not stack them.
-  RED.hooks.remove('*.crm-hub-amqp-in');
-  RED.hooks.add('onSend.crm-hub-amqp-in', (events) => {
-    for (const event of events) if (event.msg._msgid) tracker.sent(event.msg._msgid, 1);
-  });
-  RED.hooks.add('onComplete.crm-hub-amqp-in', (event) => {
-    if (event.msg._msgid)
-      tracker.completed(event.msg._msgid, event.error ? errorMessage(event.error) : undefined);
-  });
+  const tracker = completionTracker(RED);
 
-  function AmqpIn(this: Node, config: AmqpInDef) {
+  function AmqpIn(this: Node, saved: AmqpInDef) {
+    const config = migrate<AmqpInDef>(saved, migrations);
     RED.nodes.createNode(this, config);
     const broker = RED.nodes.getNode(config.broker) as AmqpBrokerNode | null;
     if (!broker) {
@@ -46,111 +42,79 @@ export default function (RED: RED) {
     const storeNode = config.store ? (RED.nodes.getNode(config.store) as HubStoreNode | null) : null;
     const queue = (config.queue || '').trim();
     const timeoutMs = Number(config.timeout) || 60000;
+    const repository = storeNode ? new IdempotentRepository(storeNode.ready, queue) : undefined;
     let subscription: Subscription | undefined;
     let closing = false;
 
-    const settleLater = (delivery: Delivery, msgId: string) => {
-      tracker.track(
-        msgId,
-        {
-          ack: () => {
-            void (async () => {
-              try {
-                if (storeNode && delivery.messageId) {
-                  await (await storeNode.ready).markProcessed(queue, delivery.messageId);
-                }
-                delivery.ack();
-              } catch (err) {
-                this.warn(RED._('amqp-in.errors.ledger', { error: errorMessage(err) }));
-                delivery.requeue();
-              }
-            })();
-          },
-          fail: (reason: string) => {
-            delivery.deadLetter(reason).catch((err: unknown) => {
-              this.warn(RED._('amqp-in.errors.dead-letter', { error: errorMessage(err) }));
-              delivery.requeue();
-            });
-          },
-        },
-        timeoutMs,
-      );
+    const report = (settled: Settlement) => {
+      if (settled.outcome !== 'requeued') return;
+      this.warn(RED._(`amqp-in.errors.${settled.stage}`, { error: errorMessage(settled.error) }));
     };
+    const settler = (delivery: Delivery) => ({
+      ack: () => void complete(delivery, repository).then(report),
+      fail: (reason: string) => void complete(delivery, repository, reason).then(report),
+      // A redeploy tore the flow down under the message (Node-RED drops messages between stopped
+      // nodes): the new deployment gets it again instead of the dead-letter queue.
+      timedOut: (reason: string) =>
+        closing ? delivery.requeue() : void complete(delivery, repository, reason).then(report),
+    });
 
     const onDelivery = async (delivery: Delivery) => {
-      if (closing) return delivery.requeue();
-      if (storeNode && delivery.messageId) {
-        const store = await storeNode.ready;
-        if (await store.wasProcessed(queue, delivery.messageId)) {
-          delivery.ack();
-          return;
-        }
-      }
-      const decoded = decodeBody(delivery);
-      if (!decoded.ok) {
-        await delivery.deadLetter(decoded.reason);
-        this.warn(RED._('amqp-in.errors.undecodable', { reason: decoded.reason }));
-        return;
-      }
+      const admitted = await admit(delivery, repository);
+      // The flow is being stopped: a message not yet in it goes back to the queue.
+      if (closing && admitted.kind === 'accepted') return delivery.requeue();
+      if (admitted.kind === 'undecodable')
+        this.warn(RED._('amqp-in.errors.undecodable', { reason: admitted.reason }));
+      if (admitted.kind !== 'accepted') return;
       const msgId = RED.util.generateId();
-      const msg: NodeMessage & Record<string, unknown> = {
-        _msgid: msgId,
-        topic: delivery.routingKey,
-        payload: decoded.value,
-        amqp: {
-          exchange: delivery.exchange,
-          routingKey: delivery.routingKey,
-          messageId: delivery.messageId,
-          headers: delivery.headers,
-          redelivered: delivery.redelivered,
-          queue,
-        },
-      };
+      const amqp = inboundProperties(delivery, queue);
+      const msg = { _msgid: msgId, topic: delivery.routingKey, payload: admitted.payload, amqp };
       if (config.ack === 'receipt') {
         delivery.ack();
-        this.send(msg);
+        this.send(msg as NodeMessage);
         return;
       }
-      settleLater(delivery, msgId);
-      this.send(msg);
+      tracker.track(msgId, settler(delivery), timeoutMs);
+      this.send(msg as NodeMessage);
       // Nothing wired: no onSend event will come, so the message is handled already.
       tracker.settleIfIdle(msgId);
     };
 
-    const stopTrying = broker.whenConnected(
-      this,
-      async () => {
-        const bindings = parseBindings(config.bindings, DEFAULT_EXCHANGE);
-        // The bus binds only to exchanges that exist; declaring ours is idempotent.
-        for (const exchange of new Set(bindings.map((b) => b.exchange)))
-          await broker.bus.declareExchange(exchange);
-        subscription = await broker.bus.consume(
-          {
-            queue,
-            bindings,
-            prefetch: Number(config.prefetch) || 10,
-            singleActiveConsumer: !!config.singleActive,
-          },
-          (delivery) => {
-            onDelivery(delivery).catch((err: unknown) => {
-              this.error(RED._('amqp-in.errors.delivery', { error: errorMessage(err) }));
-              delivery.requeue();
-            });
-          },
-        );
-      },
-      (err) => {
-        // retried when the bus connects; until then the status says why nothing is consumed
-        this.status({ fill: 'red', shape: 'ring', text: errorMessage(err) });
-        this.warn(RED._('amqp-in.errors.consume', { queue, error: errorMessage(err) }));
-      },
-    );
+    const consume = async () => {
+      const bindings = parseBindings(config.bindings, DEFAULT_EXCHANGE);
+      // The bus binds only to exchanges that exist; declaring ours is idempotent.
+      for (const exchange of new Set(bindings.map((b) => b.exchange)))
+        await broker.bus.declareExchange(exchange);
+      subscription = await broker.bus.consume(
+        {
+          queue,
+          bindings,
+          prefetch: Number(config.prefetch) || 10,
+          singleActiveConsumer: !!config.singleActive,
+          drainMs: timeoutMs,
+        },
+        (delivery) => {
+          onDelivery(delivery).catch((err: unknown) => {
+            this.error(RED._('amqp-in.errors.delivery', { error: errorMessage(err) }));
+            delivery.requeue();
+          });
+        },
+      );
+      this.status({ fill: 'green', shape: 'dot', text: RED._('amqp-in.status.consuming', { queue }) });
+    };
+    const stopTrying = broker.whenConnected(this, consume, (err) => {
+      // retried when the bus connects; until then the status says why nothing is consumed
+      this.status({ fill: 'red', shape: 'ring', text: errorMessage(err) });
+      this.warn(RED._('amqp-in.errors.consume', { queue, error: errorMessage(err) }));
+    });
 
+    // Drain on redeploy: the consumer is cancelled first, then the messages already in the flow are
+    // settled (up to the timeout) on the channel that can still ack them, and only then it closes.
     this.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
-      stopTrying();
-      Promise.resolve(subscription?.cancel())
-        .catch(() => undefined)
+      stopTrying()
+        .then(() => subscription?.cancel())
+        .catch((err: unknown) => this.warn(errorMessage(err)))
         .then(() => broker.deregister(this))
         .finally(() => done());
     });

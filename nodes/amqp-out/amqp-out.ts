@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { DEFAULT_EXCHANGE } from '../../connectors/amqp/bus';
-import { CANONICAL_EVENT_KEY, routingKeyFor } from '../../connectors/amqp/routing-key';
+import { publicationOf } from '../../connectors/amqp/outbound';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
+import { onInput } from '../shared/input';
+import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { countStatus, errorMessage, type Done, type RED, type Send } from '../shared/red';
+import { countStatus, countText, errorMessage, type RED } from '../shared/red';
+import { migrations } from './migrations';
 
 export interface AmqpOutDef extends NodeDef {
   broker: string;
@@ -17,8 +19,10 @@ type OutMessage = NodeMessage & { routingKey?: unknown; headers?: Record<string,
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
+  const published = countText(RED, 'amqp-out');
 
-  function AmqpOut(this: Node, config: AmqpOutDef) {
+  function AmqpOut(this: Node, saved: AmqpOutDef) {
+    const config = migrate<AmqpOutDef>(saved, migrations);
     RED.nodes.createNode(this, config);
     const broker = RED.nodes.getNode(config.broker) as AmqpBrokerNode | null;
     if (!broker) {
@@ -36,41 +40,38 @@ export default function (RED: RED) {
         .then(() => broker.bus.declareExchange(exchange))
         .catch((err: unknown) => {
           ready = undefined;
-          throw new Error(RED._('amqp-out.errors.connect', { error: errorMessage(err) }));
+          throw err;
         }));
-    ensureReady().catch((err: Error) => this.warn(err.message));
+    ensureReady().catch((err: unknown) =>
+      this.warn(RED._('amqp-out.errors.connect', { error: errorMessage(err) })),
+    );
 
-    this.on('input', (msg: OutMessage, send: Send, done: Done) => {
-      void (async () => {
-        try {
-          await ensureReady();
-          const payload = msg.payload;
-          const routingKey = config.routingKey
-            ? routingKeyFor(config.routingKey, payload)
-            : typeof msg.routingKey === 'string' && msg.routingKey
-              ? msg.routingKey
-              : routingKeyFor(CANONICAL_EVENT_KEY, payload);
-          // Consumers deduplicate by message id; documents without an eventId (customers) get one here.
-          const eventId = (payload as { eventId?: unknown } | null)?.eventId;
-          const messageId = typeof eventId === 'string' && eventId ? eventId : randomUUID();
-          const body = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
-          // Resolves only after the broker confirmed; an unroutable message (mandatory) rejects.
-          await broker.bus.publish(exchange, routingKey, body, {
-            contentType: Buffer.isBuffer(payload) ? 'application/octet-stream' : 'application/json',
-            messageId,
-            headers: msg.headers,
-          });
-          counts.ok += 1;
-          countStatus(this, counts, 'published');
-          send({ ...msg, amqp: { exchange, routingKey, messageId, confirmed: true } } as NodeMessage);
-          done();
-        } catch (err) {
+    // A failure reaches done(err) as the bus threw it: a BusError whose kind (also msg.error.code in a
+    // Catch node) tells nacked, unroutable, outcome-unknown and not-connected apart.
+    onInput<OutMessage>(
+      this,
+      async (msg, send) => {
+        await ensureReady();
+        const out = publicationOf(msg.payload, config.routingKey, msg.routingKey);
+        // Resolves only after the broker confirmed; an unroutable message (mandatory) rejects.
+        await broker.bus.publish(exchange, out.routingKey, out.body, {
+          contentType: out.contentType,
+          messageId: out.messageId,
+          headers: msg.headers,
+        });
+        counts.ok += 1;
+        countStatus(this, counts, published);
+        const amqp = { exchange, routingKey: out.routingKey, messageId: out.messageId, confirmed: true };
+        send({ ...msg, amqp } as NodeMessage);
+      },
+      {
+        errorStatus: false,
+        onError: () => {
           counts.failed += 1;
-          countStatus(this, counts, 'published');
-          done(new Error(RED._('amqp-out.errors.publish', { error: errorMessage(err) })));
-        }
-      })();
-    });
+          countStatus(this, counts, published);
+        },
+      },
+    );
 
     this.on('close', (_removed: boolean, done: () => void) => {
       void broker.deregister(this).finally(() => done());

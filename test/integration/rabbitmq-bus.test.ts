@@ -12,6 +12,7 @@ import {
 } from '../../connectors/amqp/bus';
 import { RabbitMqBus } from '../../connectors/amqp/rabbitmq-bus';
 import { topicMatches } from '../../connectors/amqp/topic-match';
+import { TcpProxy } from './amqp-tcp-proxy';
 
 const URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const run = `test.${randomBytes(4).toString('hex')}`;
@@ -195,26 +196,97 @@ describe('RabbitMqBus against RabbitMQ', () => {
     await drainDeadLetterCopies(key);
   });
 
-  it('keeps consuming after the connection drops and reconnects', async () => {
-    const queue = queueName('reconnect');
-    const c = collector();
-    const sub = await bus.consume({ queue, bindings: [{ exchange: EXCHANGE, pattern: 'rc' }] }, c.handler);
-    const states: string[] = [];
-    const record = (s: string): number => states.push(s);
-    bus.on('state', record);
-    const back = waitForState(bus, 'connected');
-    await bus.forceReconnectForTests();
-    expect(bus.state()).toBe('disconnected');
-    // published while disconnected: waits for the reconnect instead of failing
-    const published = bus.publish(EXCHANGE, 'rc', Buffer.from('after reconnect'));
-    await back;
-    await published;
-    bus.off('state', record);
-    expect(states).toEqual(['disconnected', 'connecting', 'connected']);
-    const [d] = await c.next(1);
-    expect(d.body.toString()).toBe('after reconnect');
-    d.ack();
-    await sub.cancel();
+  it('keeps consuming after the network drops the connection, and publishes wait for the reconnect', async () => {
+    // the bus reaches RabbitMQ through a TCP hop this test cuts, as a failed network would
+    const proxy = await TcpProxy.start();
+    const netBus = new RabbitMqBus({
+      url: proxy.url(),
+      reconnectDelayMs: { initial: 100, max: 1000 },
+      connectionName: `${run}.net`,
+    });
+    try {
+      await netBus.start();
+      await netBus.declareExchange(EXCHANGE);
+      const queue = queueName('reconnect');
+      const c = collector();
+      const sub = await netBus.consume(
+        { queue, bindings: [{ exchange: EXCHANGE, pattern: 'rc' }] },
+        c.handler,
+      );
+      const states: string[] = [];
+      const record = (s: string): number => states.push(s);
+      netBus.on('state', record);
+      const lost = waitForState(netBus, 'disconnected');
+      const back = waitForState(netBus, 'connected');
+      proxy.cut();
+      await lost;
+      // published while disconnected: waits for the reconnect instead of failing
+      const published = netBus.publish(EXCHANGE, 'rc', Buffer.from('after reconnect'));
+      await back;
+      await published;
+      netBus.off('state', record);
+      expect(states).toEqual(['disconnected', 'connecting', 'connected']);
+      const [d] = await c.next(1);
+      expect(d.body.toString()).toBe('after reconnect');
+      d.ack();
+      await sub.cancel();
+    } finally {
+      await netBus.close();
+      await proxy.close();
+    }
+  });
+
+  it('replays the one setup list after a reconnect: exchange, queue, binding, prefetch and consumer', async () => {
+    const proxy = await TcpProxy.start();
+    const netBus = new RabbitMqBus({
+      url: proxy.url(),
+      reconnectDelayMs: { initial: 100, max: 1000 },
+      connectionName: `${run}.replay`,
+    });
+    const exchange = `${run}.replay`;
+    exchanges.push(exchange);
+    const queue = queueName('replay');
+    try {
+      await netBus.start();
+      await netBus.declareExchange(exchange);
+      const c = collector();
+      const sub = await netBus.consume(
+        { queue, bindings: [{ exchange, pattern: 'replay.#' }], prefetch: 3 },
+        c.handler,
+      );
+      // while the hub is cut off, the broker loses everything it declared
+      const lost = waitForState(netBus, 'disconnected');
+      proxy.cut({ refuse: true });
+      await lost;
+      const ch = await admin.createChannel();
+      await ch.deleteQueue(queue);
+      await ch.deleteExchange(exchange);
+      await ch.close();
+      const back = waitForState(netBus, 'connected');
+      proxy.acceptAgain();
+      await back;
+
+      await netBus.publish(exchange, 'replay.one', Buffer.from('routed again'));
+      const [d] = await c.next(1);
+      expect(d.body.toString()).toBe('routed again');
+      d.ack();
+      const { stdout } = await execFileAsync('rabbitmqctl', [
+        '-q',
+        'list_consumers',
+        'queue_name',
+        'prefetch_count',
+        '--formatter',
+        'json',
+      ]);
+      const consumers = JSON.parse(stdout) as { queue_name: string; prefetch_count: number }[];
+      expect(consumers.filter((x) => x.queue_name === queue)).toEqual([
+        { queue_name: queue, prefetch_count: 3 },
+      ]);
+      await sub.cancel();
+    } finally {
+      await netBus.close();
+      await proxy.close();
+    }
   });
 
   it('keeps consuming after the broker closes the connection (rabbitmqctl close_connection)', async () => {

@@ -78,6 +78,22 @@ describe('CompletionTracker', () => {
     expect(s.ack).not.toHaveBeenCalled();
   });
 
+  it('tells a time-out apart when the settler asks for it, and an error reported by a node not', () => {
+    jest.useFakeTimers();
+    const t = new CompletionTracker();
+    const s = { ...settler(), timedOut: jest.fn() };
+    t.track('m6', s, 1000);
+    t.sent('m6', 1);
+    jest.advanceTimersByTime(1000);
+    expect(s.timedOut).toHaveBeenCalledWith('not completed within 1000 ms');
+    expect(s.fail).not.toHaveBeenCalled();
+    t.track('m7', s, 1000);
+    t.sent('m7', 1);
+    t.completed('m7', 'boom');
+    expect(s.fail).toHaveBeenCalledWith('boom');
+    expect(s.timedOut).toHaveBeenCalledTimes(1);
+  });
+
   it('clear() cancels timers without settling anything', () => {
     jest.useFakeTimers();
     const t = new CompletionTracker();

@@ -6,6 +6,7 @@ import {
   REASON_HEADER,
   type Delivery,
 } from '../../../../connectors/amqp/bus';
+import { BusError } from '../../../../connectors/amqp/bus-error';
 import { EmbeddedBus } from '../../../../connectors/amqp/embedded-bus';
 import { createBus } from '../../../../connectors/amqp/index';
 import { RabbitMqBus } from '../../../../connectors/amqp/rabbitmq-bus';
@@ -206,6 +207,64 @@ describe('EmbeddedBus', () => {
     const [again] = await b.next(1);
     expect(again.body.toString()).toBe('inflight');
     expect(again.redelivered).toBe(true);
+  });
+
+  it('drains on cancel: no new deliveries, and waits up to drainMs for those in hand to be settled', async () => {
+    const a = collector();
+    const sub = await bus.consume(
+      { queue: 'q.drain', bindings: [{ exchange: 'ex', pattern: 'drain' }], prefetch: 2, drainMs: 60_000 },
+      a.handler,
+    );
+    for (const body of ['one', 'two', 'three']) await bus.publish('ex', 'drain', Buffer.from(body));
+    const [one, two] = await a.next(2);
+    let cancelled = false;
+    const cancelling = sub.cancel().then(() => (cancelled = true));
+    expect(sub.cancel()).toBe(sub.cancel());
+    one.ack();
+    await settle();
+    // 'three' is not handed to a consumer that is going away, and 'two' is still in hand
+    expect(a.items).toHaveLength(2);
+    expect(cancelled).toBe(false);
+    await two.deadLetter('not wanted');
+    await cancelling;
+    // only 'three' waits in the queue: the two in hand were settled, not given back
+    expect(bus.queueDepth('q.drain')).toBe(1);
+    expect(bus.queueDepth(DEAD_LETTER_QUEUE)).toBe(1);
+  });
+
+  it('gives back what is still unsettled when drainMs runs out', async () => {
+    const a = collector();
+    const sub = await bus.consume(
+      { queue: 'q.bound', bindings: [{ exchange: 'ex', pattern: 'bound' }], drainMs: 1 },
+      a.handler,
+    );
+    await bus.publish('ex', 'bound', Buffer.from('stuck'));
+    const [stuck] = await a.next(1);
+    await sub.cancel();
+    stuck.ack(); // too late: it went back
+    expect(bus.queueDepth('q.bound')).toBe(1);
+  });
+
+  it('fails with a BusError whose kind a flow can route on', async () => {
+    const kindOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 'resolved',
+        (err: BusError) => `${err.kind}${err.replyCode ? ` ${err.replyCode}` : ''}`,
+      );
+    expect(await kindOf(bus.publish('ex', 'nobody.listens', Buffer.from('x')))).toBe('unroutable 312');
+    expect(await kindOf(bus.publish('missing', 'k', Buffer.from('x')))).toBe('refused 404');
+    expect(
+      await kindOf(
+        bus.consume({ queue: 'q.k', bindings: [{ exchange: 'missing', pattern: '#' }] }, () => undefined),
+      ),
+    ).toBe('refused 404');
+    await bus.consume({ queue: 'q.k', bindings: [], singleActiveConsumer: true }, () => undefined);
+    expect(await kindOf(bus.consume({ queue: 'q.k', bindings: [] }, () => undefined))).toBe('refused 406');
+    expect(await kindOf(new EmbeddedBus().publish('ex', 'k', Buffer.from('x')))).toBe('not-connected');
+    await bus.close();
+    const closed = await bus.publish('ex', 'k', Buffer.from('x')).catch((err: unknown) => err);
+    expect(closed).toBeInstanceOf(BusError);
+    expect(closed).toMatchObject({ kind: 'closed', code: 'closed', name: 'BusError' });
   });
 
   it('dead-letters a message whose handler throws', async () => {

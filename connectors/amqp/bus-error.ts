@@ -1,0 +1,48 @@
+/**
+ * What went wrong on the bus, as a `kind` a flow can route on. Both buses throw it, so a flow behaves
+ * the same on RabbitMQ and on the embedded bus.
+ *
+ * - `nacked`: the broker refused to take the message (e.g. a full queue with overflow reject-publish);
+ *   it was not delivered, publishing it again later may succeed.
+ * - `unroutable`: no queue is bound to take it (mandatory flag, basic.return); a topology problem.
+ * - `outcome-unknown`: the connection was lost after the message was sent and before the broker
+ *   confirmed it; it may or may not have been delivered, so a retry may duplicate it (consumers are
+ *   idempotent on the message id, which is why a retry keeps the same id).
+ * - `not-connected`: no connection within the wait; nothing was sent.
+ * - `closed`: the bus was closed (redeploy, shutdown); nothing was sent.
+ * - `refused`: the broker closed the channel for this operation (missing exchange, arguments that
+ *   differ from the existing queue's, access refused); `replyCode` says which.
+ */
+export type BusErrorKind =
+  'nacked' | 'unroutable' | 'outcome-unknown' | 'not-connected' | 'closed' | 'refused';
+
+export class BusError extends Error {
+  /**
+   * The kind again, under the name Node-RED copies: a Catch node's msg.error keeps an error's own
+   * `code` (with message, stack and cause) but no other field.
+   */
+  readonly code: BusErrorKind;
+  /** the AMQP reply code when the broker gave one: 312 NO_ROUTE, 404 NOT_FOUND, 406 PRECONDITION_FAILED ... */
+  readonly replyCode?: number;
+
+  constructor(
+    readonly kind: BusErrorKind,
+    message: string,
+    options: { replyCode?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BusError';
+    this.code = kind;
+    if (options.replyCode !== undefined) this.replyCode = options.replyCode;
+  }
+}
+
+export function isBusError(err: unknown, kind?: BusErrorKind): err is BusError {
+  return err instanceof BusError && (kind === undefined || err.kind === kind);
+}
+
+/** The AMQP reply code amqplib puts on a channel or connection error as `code`, if there is one. */
+export function replyCodeOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}

@@ -1,0 +1,20 @@
+import { CompletionTracker } from '../../connectors/amqp/completion-tracker';
+import { errorMessage, type RED } from '../shared/red';
+
+/**
+ * One tracker for the process: Node-RED's onSend and onComplete hooks see every node's messages, so
+ * amqp-in learns when the whole flow is done with a message it sent (at least once, not ack-on-send).
+ */
+export function completionTracker(RED: RED): CompletionTracker {
+  const tracker = new CompletionTracker();
+  // A reload of the module (tests, a restarted runtime) must replace the hooks, not stack them.
+  RED.hooks.remove('*.crm-hub-amqp-in');
+  RED.hooks.add('onSend.crm-hub-amqp-in', (events) => {
+    for (const event of events) if (event.msg._msgid) tracker.sent(event.msg._msgid, 1);
+  });
+  RED.hooks.add('onComplete.crm-hub-amqp-in', (event) => {
+    if (event.msg._msgid)
+      tracker.completed(event.msg._msgid, event.error ? errorMessage(event.error) : undefined);
+  });
+  return tracker;
+}

@@ -1,0 +1,210 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { promisify } from 'node:util';
+import amqplib from 'amqplib';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { all, helper, load, RABBIT_URL, useHelper, type FlowNode } from './harness';
+import { whenStatus } from './amqp-test-nodes';
+
+/**
+ * amqp-in drains on redeploy: the consumer is cancelled first, the messages already in the flow are
+ * settled on the channel that can still ack them, and only then the channel closes. Counted across the
+ * old and the new deployment, every message is handled exactly once.
+ */
+
+useHelper();
+const execFileAsync = promisify(execFile);
+
+interface RecorderDef extends NodeDef {
+  deployment: string;
+  /** hold each message until the node closes (a slow downstream), or handle it at once */
+  hold: boolean;
+  /**
+   * on close: finish the held messages (a well-behaved node), finish them once the test says so, or
+   * abandon them (a stuck flow)
+   */
+  onClose: 'finish' | 'on-release' | 'abandon';
+}
+
+/** message id -> the deployments that handled it, and whether it came redelivered */
+const handled = new Map<string, { deployment: string; redelivered: boolean }[]>();
+const events = new EventEmitter();
+
+function recorderNode(RED: NodeAPI): void {
+  RED.nodes.registerType('amqp-test-recorder', function (this: Node, config: RecorderDef) {
+    RED.nodes.createNode(this, config);
+    const held: (() => void)[] = [];
+    const working = new Set<Promise<void>>();
+    let closing = false;
+    this.on('input', (msg: NodeMessage, _send: unknown, done: () => void) => {
+      const { messageId, redelivered } = (
+        msg as NodeMessage & { amqp: { messageId: string; redelivered: boolean } }
+      ).amqp;
+      const work = (async () => {
+        if (config.hold && !closing) {
+          const released = new Promise<void>((resolve) => held.push(resolve));
+          events.emit('held', config.deployment, held.length);
+          await released;
+        }
+        handled.set(messageId, [
+          ...(handled.get(messageId) ?? []),
+          { deployment: config.deployment, redelivered },
+        ]);
+        events.emit('handled', handled.size);
+        done();
+      })();
+      working.add(work);
+      void work.finally(() => working.delete(work));
+    });
+    this.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      if (config.onClose === 'abandon') return done();
+      const finish = () => {
+        for (const release of held.splice(0)) release();
+        void Promise.all(working).then(() => done());
+      };
+      if (config.onClose === 'finish') finish();
+      else events.once('release', finish);
+    });
+  });
+}
+
+function until(event: string, predicate: (...args: unknown[]) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (...args: unknown[]) => {
+      if (!predicate(...args)) return;
+      events.off(event, listener);
+      resolve();
+    };
+    events.on(event, listener);
+  });
+}
+
+describe('amqp-in on redeploy (RabbitMQ)', () => {
+  const run = randomUUID().slice(0, 8);
+  const exchange = `test.drain.${run}`;
+  const queues: string[] = [];
+  let admin: amqplib.ChannelModel;
+
+  beforeAll(async () => {
+    admin = await amqplib.connect(RABBIT_URL);
+  });
+
+  afterAll(async () => {
+    const ch = await admin.createChannel();
+    for (const queue of queues) await ch.deleteQueue(queue);
+    await ch.deleteExchange(exchange);
+    await admin.close();
+  });
+
+  beforeEach(() => handled.clear());
+
+  function flow(queue: string, timeout: string, recorder: Omit<RecorderDef, 'id' | 'type' | 'z' | 'name'>) {
+    return [
+      { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
+      {
+        id: 'in',
+        type: 'amqp-in',
+        broker: 'broker',
+        queue,
+        bindings: `${exchange} drain.#`,
+        prefetch: '5',
+        ack: 'flow',
+        timeout,
+        store: '',
+        singleActive: false,
+        wires: [['rec']],
+        version: 1,
+      },
+      { id: 'rec', type: 'amqp-test-recorder', ...recorder },
+    ] as FlowNode[];
+  }
+
+  async function publish(ids: string[]): Promise<void> {
+    const ch = await admin.createConfirmChannel();
+    for (const id of ids)
+      ch.publish(exchange, 'drain.event', Buffer.from(JSON.stringify({ id })), { messageId: id });
+    await ch.waitForConfirms();
+    await ch.close();
+  }
+
+  /** rabbitmqctl lists a consumer until it is cancelled (unlike queue.declare's consumer count). */
+  async function consumerListed(queue: string): Promise<boolean> {
+    const { stdout } = await execFileAsync('rabbitmqctl', [
+      '-q',
+      'list_consumers',
+      'queue_name',
+      '--formatter',
+      'json',
+    ]);
+    return (JSON.parse(stdout) as { queue_name: string }[]).some((c) => c.queue_name === queue);
+  }
+
+  async function queueDepth(queue: string): Promise<{ messageCount: number; consumerCount: number }> {
+    const ch = await admin.createChannel();
+    const info = await ch.checkQueue(queue);
+    await ch.close();
+    return info;
+  }
+
+  it('handles every message exactly once across the old and the new deployment', async () => {
+    const queue = `test.drain.${run}.once`;
+    queues.push(queue);
+    const ids = Array.from({ length: 20 }, (_, i) => `m-${i}`);
+    await load(
+      [...all, recorderNode],
+      flow(queue, '20000', { deployment: 'old', hold: true, onClose: 'on-release' }),
+    );
+    await whenStatus('in', 'amqp-in.status.consuming');
+    // prefetch 5: the old deployment holds five messages in its flow when the redeploy starts
+    const fiveHeld = until('held', (deployment, count) => deployment === 'old' && count === 5);
+    await publish(ids);
+    await fiveHeld;
+
+    const allHandled = until('handled', (size) => size === ids.length);
+    const redeploy = helper.setFlows(
+      flow(queue, '20000', { deployment: 'new', hold: false, onClose: 'finish' }),
+      'full',
+    );
+    // The held messages finish only once the broker no longer lists the old consumer (cancelled): a
+    // node that closed its channel then, instead of draining, could not ack them any more.
+    while (await consumerListed(queue));
+    events.emit('release');
+    await redeploy;
+    await allHandled;
+    // stopping drains again, so any message still unacked (or handed back twice) would show up below
+    await helper.clearFlows();
+
+    const counts = Object.fromEntries([...handled].map(([id, by]) => [id, by.length]));
+    expect(counts).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
+    const byOld = [...handled].filter(([, by]) => by[0].deployment === 'old');
+    expect(byOld).toHaveLength(5);
+    // the five in flight were acked on the old channel, not handed back: nothing came redelivered
+    expect([...handled.values()].flat().filter((h) => h.redelivered)).toEqual([]);
+    expect(await queueDepth(queue)).toMatchObject({ messageCount: 0, consumerCount: 0 });
+  });
+
+  it('waits no longer than its timeout for a stuck flow, then hands the message to the new deployment', async () => {
+    const queue = `test.drain.${run}.stuck`;
+    queues.push(queue);
+    await load(
+      [...all, recorderNode],
+      flow(queue, '1500', { deployment: 'old', hold: true, onClose: 'abandon' }),
+    );
+    await whenStatus('in', 'amqp-in.status.consuming');
+    const held = until('held', (deployment) => deployment === 'old');
+    await publish(['stuck-1']);
+    await held;
+
+    const handledOnce = until('handled', (size) => size === 1);
+    // resolves only once the old deployment has stopped, i.e. the drain gave up at its bound
+    await helper.setFlows(flow(queue, '1500', { deployment: 'new', hold: false, onClose: 'finish' }), 'full');
+    await handledOnce;
+    await helper.clearFlows();
+
+    // not dead-lettered for the time-out: back in the queue, redelivered to the new deployment
+    expect(handled.get('stuck-1')).toEqual([{ deployment: 'new', redelivered: true }]);
+    expect(await queueDepth(queue)).toMatchObject({ messageCount: 0, consumerCount: 0 });
+  });
+});

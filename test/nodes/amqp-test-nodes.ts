@@ -1,0 +1,39 @@
+import type { EventEmitter } from 'node:events';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { helper } from './harness';
+
+/** The end of a test flow: it says done for every message, as real nodes do, so amqp-in can ack. */
+export function sinkNode(RED: NodeAPI): void {
+  RED.nodes.registerType('amqp-test-sink', function (this: Node, config: NodeDef) {
+    RED.nodes.createNode(this, config);
+    this.on('input', (_msg: unknown, _send: unknown, done: () => void) => done());
+  });
+}
+
+interface StatusCall {
+  thisValue: unknown;
+  args: unknown[];
+}
+
+function statusText(args: unknown[]): string {
+  return String((args[0] as { text?: unknown } | undefined)?.text);
+}
+
+/**
+ * Resolves once the node has shown the status text, now or earlier: the helper spies on every
+ * node's status(), so a status set while the flow was starting is not missed.
+ */
+export function whenStatus(nodeId: string, text: string): Promise<void> {
+  const node = helper.getNode(nodeId);
+  const spy = node.status as unknown as { getCalls(): StatusCall[] };
+  if (spy.getCalls().some((c) => c.thisValue === node && statusText(c.args) === text))
+    return Promise.resolve();
+  return new Promise((resolve) => {
+    const listener = (call: { args: unknown[] }) => {
+      if (statusText(call.args) !== text) return;
+      (node as unknown as EventEmitter).off('call:status', listener);
+      resolve();
+    };
+    (node as unknown as EventEmitter).on('call:status', listener);
+  });
+}

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  IdempotentRepository,
+  type ProcessedLedger,
+} from '../../../../connectors/amqp/idempotent-repository';
+import { EmbeddedStore } from '../../../../records/embedded-store';
+import type { HubStore } from '../../../../records/store';
+
+// The hub store is what amqp-in hands the repository; connectors/ cannot import it, so this line is
+// where the compiler checks that it fits the repository's ledger.
+const fits: (store: HubStore) => ProcessedLedger = (store) => store;
+
+describe('IdempotentRepository over the embedded hub store', () => {
+  let directory: string;
+  let store: EmbeddedStore;
+
+  beforeEach(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'crm-hub-idempotent-'));
+    store = new EmbeddedStore({ directory });
+    await store.open();
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('is non-eager: contains is false until the flow finished and add recorded the key', async () => {
+    const repository = new IdempotentRepository(fits(store), 'crm.address-changes');
+    expect(repository.eager).toBe(false);
+    expect(await repository.contains('evt-1')).toBe(false);
+    // the flow runs now; a second delivery of evt-1 at this point is not stopped (see the module comment)
+    expect(await repository.contains('evt-1')).toBe(false);
+    expect(await repository.add('evt-1')).toBe(true);
+    await repository.confirm('evt-1');
+    expect(await repository.contains('evt-1')).toBe(true);
+    // a second add of the same key says it was there already
+    expect(await repository.add('evt-1')).toBe(false);
+  });
+
+  it('remove after a failed flow leaves nothing behind, because nothing was added before the flow', async () => {
+    const repository = new IdempotentRepository(store, 'q');
+    await repository.remove('evt-failed');
+    expect(await repository.contains('evt-failed')).toBe(false);
+    // the redelivery is processed and recorded as any first delivery
+    expect(await repository.add('evt-failed')).toBe(true);
+  });
+
+  it('keeps one ledger per consumer: two queues fed the same event each handle it once', async () => {
+    const audit = new IdempotentRepository(store, 'audit');
+    const golden = new IdempotentRepository(store, 'golden-record');
+    await audit.add('evt-shared');
+    expect(await audit.contains('evt-shared')).toBe(true);
+    expect(await golden.contains('evt-shared')).toBe(false);
+  });
+
+  it('takes a store that is still opening (a promise) and survives a restart of the store', async () => {
+    const opening = Promise.resolve(store);
+    await new IdempotentRepository(opening, 'q').add('evt-kept');
+    await store.close();
+    store = new EmbeddedStore({ directory });
+    await store.open();
+    expect(await new IdempotentRepository(store, 'q').contains('evt-kept')).toBe(true);
+  });
+
+  it('needs a consumer name', () => {
+    expect(() => new IdempotentRepository(store, '')).toThrow('consumer must be a non-empty string');
+  });
+});

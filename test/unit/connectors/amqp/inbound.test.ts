@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REASON_HEADER, type Delivery } from '../../../../connectors/amqp/bus';
+import { EmbeddedBus } from '../../../../connectors/amqp/embedded-bus';
+import { IdempotentRepository } from '../../../../connectors/amqp/idempotent-repository';
+import { admit, complete, inboundProperties } from '../../../../connectors/amqp/inbound';
+import { EmbeddedStore } from '../../../../records/embedded-store';
+
+/** Deliveries as they come; a test waits for the n-th one instead of timing anything. */
+function collector(): { handler: (d: Delivery) => void; next(): Promise<Delivery> } {
+  const ready: Delivery[] = [];
+  const waiting: ((d: Delivery) => void)[] = [];
+  return {
+    handler: (d) => {
+      const take = waiting.shift();
+      if (take) take(d);
+      else ready.push(d);
+    },
+    next: () => {
+      const d = ready.shift();
+      return d ? Promise.resolve(d) : new Promise((resolve) => waiting.push(resolve));
+    },
+  };
+}
+
+describe('inbound deliveries: the idempotent consumer and the dead letter channel', () => {
+  let bus: EmbeddedBus;
+  let store: EmbeddedStore;
+  let directory: string;
+  let repository: IdempotentRepository;
+  let inbox: ReturnType<typeof collector>;
+  let dead: ReturnType<typeof collector>;
+
+  beforeEach(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'crm-hub-inbound-'));
+    store = new EmbeddedStore({ directory });
+    await store.open();
+    repository = new IdempotentRepository(store, 'q');
+    bus = new EmbeddedBus();
+    await bus.start();
+    await bus.declareExchange('ex');
+    inbox = collector();
+    dead = collector();
+    await bus.consume({ queue: 'q', bindings: [{ exchange: 'ex', pattern: '#' }] }, inbox.handler);
+    await bus.consume({ queue: 'dead', bindings: [{ exchange: 'crm.dlx', pattern: '#' }] }, dead.handler);
+  });
+
+  afterEach(async () => {
+    await bus.close();
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+  it('admits a new message with its decoded body and acks it only after its key is recorded', async () => {
+    await bus.publish('ex', 'event.a', json({ n: 1 }), {
+      messageId: 'evt-1',
+      contentType: 'application/json',
+    });
+    const d = await inbox.next();
+    expect(await admit(d, repository)).toEqual({ kind: 'accepted', payload: { n: 1 } });
+    expect(inboundProperties(d, 'q')).toEqual({
+      exchange: 'ex',
+      routingKey: 'event.a',
+      messageId: 'evt-1',
+      headers: {},
+      redelivered: false,
+      queue: 'q',
+    });
+    expect(await complete(d, repository)).toEqual({ outcome: 'acked' });
+    expect(await repository.contains('evt-1')).toBe(true);
+    expect(bus.queueDepth('q')).toBe(0);
+  });
+
+  it('acks and skips a redelivery of a processed message', async () => {
+    await repository.add('evt-2');
+    await bus.publish('ex', 'event.a', json({ n: 2 }), { messageId: 'evt-2' });
+    const d = await inbox.next();
+    expect(await admit(d, repository)).toEqual({ kind: 'duplicate' });
+    // acked: cancelling the consumer gives nothing back to the queue
+    await bus.close();
+    expect(bus.queueDepth('q')).toBe(0);
+  });
+
+  it('dead-letters a body that claims to be JSON and is not, without recording it', async () => {
+    await bus.publish('ex', 'event.bad', Buffer.from('{oops'), {
+      messageId: 'evt-3',
+      contentType: 'application/json',
+    });
+    const admitted = await admit(await inbox.next(), repository);
+    expect(admitted).toMatchObject({
+      kind: 'undecodable',
+      reason: expect.stringContaining('invalid JSON body'),
+    });
+    const letter = await dead.next();
+    expect(letter.headers[REASON_HEADER]).toMatch(/invalid JSON body/);
+    expect(await repository.contains('evt-3')).toBe(false);
+  });
+
+  it('dead-letters a message whose flow failed, with the reason, and records nothing', async () => {
+    await bus.publish('ex', 'event.a', json({ n: 4 }), { messageId: 'evt-4' });
+    const d = await inbox.next();
+    await admit(d, repository);
+    expect(await complete(d, repository, 'no mortgage for evt-4')).toEqual({ outcome: 'dead-lettered' });
+    expect((await dead.next()).headers[REASON_HEADER]).toBe('no mortgage for evt-4');
+    expect(await repository.contains('evt-4')).toBe(false);
+  });
+
+  it('requeues instead of acking when the ledger cannot record the key, so the message is not lost', async () => {
+    const closedStore = new EmbeddedStore({ directory: mkdtempSync(join(tmpdir(), 'crm-hub-closed-')) });
+    await closedStore.open();
+    await closedStore.close();
+    const broken = new IdempotentRepository(closedStore, 'q');
+    await bus.publish('ex', 'event.a', json({ n: 5 }), { messageId: 'evt-5' });
+    const first = await inbox.next();
+    const settled = await complete(first, broken);
+    expect(settled).toMatchObject({ outcome: 'requeued', stage: 'ledger' });
+    expect(String((settled as { error: unknown }).error)).toMatch(/not open/);
+    const again = await inbox.next();
+    expect({ id: again.messageId, redelivered: again.redelivered }).toEqual({
+      id: 'evt-5',
+      redelivered: true,
+    });
+    again.ack();
+  });
+
+  it('works without a repository: no duplicate check, ack after the flow', async () => {
+    await bus.publish('ex', 'event.a', Buffer.from('plain text'), {
+      messageId: 'evt-6',
+      contentType: 'text/plain',
+    });
+    const d = await inbox.next();
+    expect(await admit(d)).toEqual({ kind: 'accepted', payload: 'plain text' });
+    expect(await complete(d, undefined)).toEqual({ outcome: 'acked' });
+  });
+});
