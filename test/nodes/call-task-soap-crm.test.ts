@@ -265,7 +265,7 @@ describe('example: call-task-to-soap-crm.json as shipped', () => {
   });
 
   it('keeps secrets out: broker and store from the environment, no credentials in the JSON', () => {
-    expect(example.find((n) => n.type === 'amqp-broker')?.url).toBe('${AMQP_URL}');
+    expect(example.find((n) => n.type === 'amqp-broker')?.urls).toBe('${AMQP_URL}');
     expect(example.find((n) => n.type === 'hub-store')?.databaseUrl).toBe('${DATABASE_URL}');
     expect(example.some((n) => 'credentials' in n)).toBe(false);
     expect(JSON.stringify(example)).not.toMatch(/password|passphrase|privateKey|guest:guest/i);

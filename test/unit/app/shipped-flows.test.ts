@@ -38,7 +38,7 @@ describe('shipped flows', () => {
   it('keeps secrets out of the flow: broker and database URLs come from the environment', () => {
     const broker = hub.find((n) => n.type === 'amqp-broker');
     const store = hub.find((n) => n.type === 'hub-store');
-    expect(broker?.url).toBe('${AMQP_URL}');
+    expect(broker?.urls).toBe('${AMQP_URL}');
     expect(store?.databaseUrl).toBe('${DATABASE_URL}');
     expect(JSON.stringify(hub)).not.toMatch(/password|guest:guest/i);
   });
