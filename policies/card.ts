@@ -1,41 +1,79 @@
 /**
  * Policy cards: the marketers' small, readable rules. compileCard() checks a card once and turns it into
- * plain data plus compiled predicates, so the engine does no parsing while events flow.
+ * plain data plus compiled predicates, so the engine does no parsing while events flow. The language is
+ * documented in docs/policies.md.
  *
  *   policy: address-change-mortgage
+ *   version: 2
  *   title: { de: "...", en: "..." }
+ *   mode: trigger                                   # or lurking
  *   when: event address-changed via call-center [where <conditions>]
  *   if: customer.tier == "platinum"
+ *   history: [count complaint within 30d >= 2, no complaint-answered within 2d]
  *   then: web-offer mortgage to web within 30d; call-task to sales-rep within 1d
- *   limits: { per-customer: 1 per 7d, global: 200 per day }
+ *   limits: { per-customer: 1 per 7d, per-channel: 3 per 7d, global: 200 per day, cooldown: 30d after reject }
  *   priority: 60
+ *   score: { propensity: 0.05, value: 450, weight: 1 }
+ *   schedule: { from: 2025-04-01, to: 2025-06-30, hours: Mon-Fri 09:00-18:00, time-zone: Europe/Berlin }
+ *   holdout: 10%
  */
 import { CHANNELS, INTERACTION_EVENT_FIELDS, type Channel } from '../mappings/canonical/types';
-import { compileCondition, ExpressionError, type CompiledCondition } from './expression';
+import { parseDuration } from './duration';
+import { allOf, compileCondition, ExpressionError, type CompiledCondition } from './expression';
+import {
+  compileHistoryCondition,
+  HistoryConditionError,
+  historyNeeds,
+  type CompiledHistoryCondition,
+  type HistoryNeeds,
+  type ResponseOutcome,
+} from './history';
+import { parseHoldout } from './holdout';
+import { compileSchedule, ScheduleError, type CompiledSchedule, type ScheduleSpec } from './schedule';
+import { compileScore, ScoreError, type CompiledScore, type ScoreSpec } from './score';
+import { contentHash, type CardVersion } from './version';
+
+export { parseDuration } from './duration';
 
 export type PolicyMode = 'trigger' | 'lurking';
 
 export interface PolicyLimits {
-  /** e.g. "1 per 7d" */
+  /** e.g. "1 per 7d": this card's actions for one customer */
   'per-customer'?: string;
-  /** e.g. "200 per day" */
+  /** e.g. "3 per 7d" for every channel the card acts on, or { sms: "1 per 7d", web: "5 per day" } */
+  'per-channel'?: string | Record<string, string>;
+  /** e.g. "200 per day": this card's actions for all customers together */
   global?: string;
+  /** e.g. "30d after reject": no action while the customer's last rejection of this card is this recent */
+  cooldown?: string;
 }
 
 export interface PolicyCard {
   /** kebab-case id, e.g. "address-change-mortgage" */
   policy: string;
+  /** the card's version number, counted up by whoever edits it; 1 when left out */
+  version?: number;
   title: { de: string; en: string };
-  /** `event <type> [via <channel>] [where <conditions>]` */
-  when: string;
-  /** conditions on the customer's golden record, e.g. `customer.tier == "platinum"`; empty means none */
-  if?: string;
-  /** `<action> [<offer>] to <channel-or-recipient> [within <duration>]`, several separated by `;` */
-  then: string;
-  limits?: PolicyLimits;
-  /** higher wins when several policies fire */
-  priority: number;
+  description?: { de?: string; en?: string };
   mode?: PolicyMode;
+  /**
+   * `event <type>[, <type>…] [via <channel>[, <channel>…]] [where <conditions>]`, or
+   * `contact [via …] [where …]` for any event; optional for lurking cards (any contact)
+   */
+  when?: string;
+  /** conditions on the customer's golden record, e.g. `customer.tier == "platinum"`; a list must all hold */
+  if?: string | string[];
+  /** conditions over the customer's history; a list must all hold */
+  history?: string | string[];
+  /** `<action> [<offer>] to <channel-or-recipient> [within <duration>]`, several separated by `;` or listed */
+  then: string | string[];
+  limits?: PolicyLimits;
+  /** higher wins when several policies fire; 0 … 1000 */
+  priority: number;
+  score?: ScoreSpec;
+  schedule?: ScheduleSpec;
+  /** a control group: `10%` of customers (stable per customer and policy) get no action */
+  holdout?: string | number;
 }
 
 export interface PolicyAction {
@@ -57,19 +95,50 @@ export interface Limit {
   text: string;
 }
 
+export interface Cooldown {
+  windowMs: number;
+  /** the response outcomes that start it */
+  after: ResponseOutcome[];
+  /** as written, e.g. "30d after reject" */
+  text: string;
+}
+
+/** `event` cards list their types; `contact` cards take any event, marked by this type. */
+export const ANY_EVENT = '*';
+
 export interface CompiledPolicy {
   id: string;
+  version: CardVersion;
   title: { de: string; en: string };
+  description?: { de?: string; en?: string };
   priority: number;
   mode: PolicyMode;
+  /** the first of eventTypes, or ANY_EVENT for a `contact` card */
   eventType: string;
+  /** empty for a `contact` card: any type */
+  eventTypes: string[];
+  /** set when the card names exactly one channel */
   channel?: Channel;
+  /** the channels of `via`; absent means any */
+  channels?: Channel[];
   /** the `where` part of `when`, evaluated against the event */
   where?: CompiledCondition;
   /** the `if` field, evaluated against { customer, event } */
   condition?: CompiledCondition;
+  /** history conditions judged when the event arrives */
+  history: CompiledHistoryCondition[];
+  /** `no <type> within <T>`: judged once deferMs has passed after the triggering event */
+  deferred: CompiledHistoryCondition[];
+  /** how long the card waits after the triggering event before it can fire; 0 for most cards */
+  deferMs: number;
+  /** what the history store must keep for this card */
+  historyNeeds: HistoryNeeds;
   actions: PolicyAction[];
-  limits: { perCustomer?: Limit; global?: Limit };
+  limits: { perCustomer?: Limit; perChannel?: Record<string, Limit>; global?: Limit; cooldown?: Cooldown };
+  score?: CompiledScore;
+  schedule?: CompiledSchedule;
+  /** the control-group percentage; 0 for none */
+  holdout: number;
   card: PolicyCard;
 }
 
@@ -77,7 +146,7 @@ export class PolicyCardError extends Error {
   constructor(
     /** the card's id when it has one */
     readonly policy: string | undefined,
-    /** the card field at fault, e.g. "when", "limits.per-customer" */
+    /** the card field at fault, e.g. "when", "limits.per-customer", "history[2]" (lists count from 1) */
     readonly field: string,
     readonly problem: string,
   ) {
@@ -86,43 +155,44 @@ export class PolicyCardError extends Error {
   }
 }
 
-const CARD_KEYS = new Set(['policy', 'title', 'when', 'if', 'then', 'limits', 'priority', 'mode']);
-const NOT_YET_SUPPORTED = new Set(['history', 'schedule', 'holdout', 'score']);
+export const CARD_FIELDS = [
+  'policy',
+  'version',
+  'title',
+  'description',
+  'mode',
+  'when',
+  'if',
+  'history',
+  'then',
+  'limits',
+  'priority',
+  'score',
+  'schedule',
+  'holdout',
+] as const;
+const LIMIT_KEYS = ['per-customer', 'per-channel', 'global', 'cooldown'];
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const WHEN = /^event\s+(\S+)(?:\s+via\s+(\S+))?(?:\s+where\s+([\s\S]+))?$/;
+const WHEN = /^(?:event\s+(.+?)|(contact))(?:\s+via\s+(.+?))?(?:\s+where\s+([\s\S]+))?$/;
 const ACTION = /^([a-z][a-z0-9-]*)(?:\s+(\S+))?\s+to\s+(\S+)(?:\s+within\s+(\S+))?$/;
+const LIST_SEPARATOR = /\s*,\s*|\s+or\s+/;
 const IF_ROOTS = ['customer', 'event'];
-
-const UNIT_MS: Record<string, number> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-const UNIT_WORDS: Record<string, string> = {
-  second: 's',
-  seconds: 's',
-  minute: 'm',
-  minutes: 'm',
-  hour: 'h',
-  hours: 'h',
-  day: 'd',
-  days: 'd',
-  week: 'w',
-  weeks: 'w',
+/** "declined" is the word of the issue and of marketers; the response schema says "rejected". */
+const OUTCOME_WORDS: Record<string, ResponseOutcome> = {
+  reject: 'rejected',
+  rejected: 'rejected',
+  rejection: 'rejected',
+  decline: 'rejected',
+  declined: 'rejected',
+  ignore: 'ignored',
+  ignored: 'ignored',
+  accept: 'accepted',
+  accepted: 'accepted',
+  click: 'clicked',
+  clicked: 'clicked',
 };
 
-/** "30m", "12h", "1d", "7d", "2w", "day", "7 days" -> milliseconds; m means minutes. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+)?\s*([a-z]+)$/.exec(String(text).trim());
-  const unit = match ? (UNIT_WORDS[match[2]] ?? match[2]) : undefined;
-  const count = match?.[1] === undefined ? 1 : Number(match[1]);
-  if (!match || !unit || !Object.hasOwn(UNIT_MS, unit) || count <= 0) {
-    throw new Error(`"${text}" is not a duration like 30m, 12h, 1d, 7d, 2w or day`);
-  }
-  return count * UNIT_MS[unit];
-}
+type Fail = (field: string, problem: string) => never;
 
 export function compileCard(card: PolicyCard): CompiledPolicy {
   if (typeof card !== 'object' || card === null || Array.isArray(card)) {
@@ -135,63 +205,134 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
       'policy',
       `must be a kebab-case id, got ${JSON.stringify(card.policy)}`,
     );
-  const fail = (field: string, problem: string): never => {
+  const fail: Fail = (field, problem) => {
     throw new PolicyCardError(id, field, problem);
   };
 
   for (const key of Object.keys(card)) {
-    if (NOT_YET_SUPPORTED.has(key)) fail(key, 'is not supported yet by this engine');
-    if (!CARD_KEYS.has(key)) fail(key, `unknown field (allowed: ${[...CARD_KEYS].join(', ')})`);
+    if (!(CARD_FIELDS as readonly string[]).includes(key)) {
+      fail(key, `unknown field (allowed: ${CARD_FIELDS.join(', ')})`);
+    }
   }
 
-  const title = card.title as unknown;
-  if (typeof title !== 'object' || title === null) fail('title', 'must be { de: "...", en: "..." }');
-  for (const lang of ['de', 'en'] as const) {
-    const text = (title as Record<string, unknown>)[lang];
-    if (typeof text !== 'string' || text.trim() === '') fail(`title.${lang}`, 'must be a non-empty text');
+  const versionNumber = card.version ?? 1;
+  if (typeof versionNumber !== 'number' || !Number.isInteger(versionNumber) || versionNumber < 1) {
+    fail('version', `must be a whole number from 1, got ${JSON.stringify(card.version)}`);
   }
+  const title = compileTexts('title', card.title, true, fail) as { de: string; en: string };
+  const description =
+    card.description === undefined ? undefined : compileTexts('description', card.description, false, fail);
 
-  if (typeof card.priority !== 'number' || !Number.isFinite(card.priority)) {
-    fail('priority', `must be a number, got ${JSON.stringify(card.priority)}`);
+  if (
+    typeof card.priority !== 'number' ||
+    !Number.isInteger(card.priority) ||
+    card.priority < 0 ||
+    card.priority > 1000
+  ) {
+    fail('priority', `must be a number, a whole one from 0 to 1000, got ${JSON.stringify(card.priority)}`);
   }
   const mode = card.mode ?? 'trigger';
   if (mode !== 'trigger' && mode !== 'lurking')
     fail('mode', `must be "trigger" or "lurking", got ${JSON.stringify(mode)}`);
 
-  const trigger = compileWhen(card.when, fail);
+  const trigger = compileWhen(card.when, mode, fail);
   const condition = compileIf(card.if, fail);
+  const { history, deferred } = compileHistory(card.history, mode, fail);
   const actions = compileThen(card.then, fail);
-  const limits = compileLimits(card.limits, fail);
+  const limits = compileLimits(card.limits, actions, fail);
 
-  return {
+  const policy: CompiledPolicy = {
     id,
-    title: { de: card.title.de, en: card.title.en },
+    version: { number: versionNumber, hash: contentHash(card) },
+    title,
     priority: card.priority,
     mode,
     ...trigger,
-    ...(condition ? { condition } : {}),
+    history,
+    deferred,
+    deferMs: Math.max(0, ...deferred.map((item) => item.requirement.windowMs)),
+    historyNeeds: historyNeeds([...history, ...deferred]),
     actions,
     limits,
+    holdout: 0,
     card,
   };
+  if (description) policy.description = description;
+  if (condition) policy.condition = condition;
+  if (card.score !== undefined) policy.score = translate('score', () => compileScore(card.score), fail);
+  if (card.schedule !== undefined) {
+    policy.schedule = translate('schedule', () => compileSchedule(card.schedule), fail);
+  }
+  if (card.holdout !== undefined) {
+    policy.holdout = translate('holdout', () => parseHoldout(card.holdout), fail);
+  }
+  return policy;
 }
 
-type Fail = (field: string, problem: string) => never;
+/** Runs a sub-compiler and turns its error into one naming the card field (e.g. schedule.hours). */
+function translate<T>(field: string, compile: () => T, fail: Fail): T {
+  try {
+    return compile();
+  } catch (error) {
+    if (error instanceof ScheduleError || error instanceof ScoreError) {
+      return fail(error.key ? `${field}.${error.key}` : field, error.message);
+    }
+    if (error instanceof Error) return fail(field, error.message);
+    throw error;
+  }
+}
 
-function compileWhen(when: unknown, fail: Fail): Pick<CompiledPolicy, 'eventType' | 'channel' | 'where'> {
+function compileTexts(
+  field: string,
+  value: unknown,
+  required: boolean,
+  fail: Fail,
+): { de?: string; en?: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail(field, 'must be { de: "...", en: "..." }');
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'de' && key !== 'en') fail(`${field}.${key}`, 'unknown language (allowed: de, en)');
+  }
+  const out: { de?: string; en?: string } = {};
+  for (const lang of ['de', 'en'] as const) {
+    const text = (value as Record<string, unknown>)[lang];
+    if (text === undefined && !required) continue;
+    if (typeof text !== 'string' || text.trim() === '') fail(`${field}.${lang}`, 'must be a non-empty text');
+    out[lang] = text as string;
+  }
+  return out;
+}
+
+type Trigger = Pick<CompiledPolicy, 'eventType' | 'eventTypes' | 'channel' | 'channels' | 'where'>;
+
+function compileWhen(when: unknown, mode: PolicyMode, fail: Fail): Trigger {
+  // A lurking card without `when` answers any contact on any channel.
+  if (when === undefined && mode === 'lurking') return { eventType: ANY_EVENT, eventTypes: [] };
   const text = typeof when === 'string' ? when.trim() : '';
   const match = WHEN.exec(text);
   if (!match) {
-    fail('when', `expected "event <type> [via <channel>] [where <conditions>]", got ${JSON.stringify(when)}`);
+    return fail(
+      'when',
+      `expected "event <type> [via <channel>] [where <conditions>]" or "contact [via <channel>] [where <conditions>]", got ${JSON.stringify(when)}`,
+    );
   }
-  const [, eventType, channel, whereText] = match as RegExpExecArray;
-  if (!KEBAB.test(eventType))
-    fail('when', `event type "${eventType}" must be kebab-case, e.g. address-changed`);
-  if (channel !== undefined && !(CHANNELS as readonly string[]).includes(channel)) {
-    fail('when', `unknown channel "${channel}" after "via" (known: ${CHANNELS.join(', ')})`);
+  const [, typeText, , channelText, whereText] = match;
+  const eventTypes = typeText === undefined ? [] : unique(typeText.split(LIST_SEPARATOR));
+  for (const type of eventTypes) {
+    if (!KEBAB.test(type)) fail('when', `event type "${type}" must be kebab-case, e.g. address-changed`);
   }
-  const result: Pick<CompiledPolicy, 'eventType' | 'channel' | 'where'> = { eventType };
-  if (channel !== undefined) result.channel = channel as Channel;
+  const result: Trigger = { eventType: eventTypes[0] ?? ANY_EVENT, eventTypes };
+  if (channelText !== undefined) {
+    const channels = unique(channelText.split(LIST_SEPARATOR));
+    for (const channel of channels) {
+      if (!(CHANNELS as readonly string[]).includes(channel)) {
+        fail('when', `unknown channel "${channel}" after "via" (known: ${CHANNELS.join(', ')})`);
+      }
+    }
+    result.channels = channels as Channel[];
+    if (channels.length === 1) result.channel = channels[0] as Channel;
+  }
   if (whereText !== undefined) {
     result.where = compileConditionField('when (where)', whereText, fail);
     checkRoots('when (where)', result.where, INTERACTION_EVENT_FIELDS, fail);
@@ -199,14 +340,58 @@ function compileWhen(when: unknown, fail: Fail): Pick<CompiledPolicy, 'eventType
   return result;
 }
 
-function compileIf(text: unknown, fail: Fail): CompiledCondition | undefined {
-  if (text === undefined || text === null || (typeof text === 'string' && text.trim() === ''))
-    return undefined;
-  if (typeof text !== 'string')
-    return fail('if', 'must be a condition text, e.g. customer.tier == "platinum"');
-  const condition = compileConditionField('if', text, fail);
-  checkRoots('if', condition, IF_ROOTS, fail);
-  return condition;
+function unique(items: string[]): string[] {
+  return [...new Set(items.filter((item) => item !== ''))];
+}
+
+/** A text, or a list of texts that must all hold; yields [field name, text] with lists counted from 1. */
+function textItems(field: string, value: unknown, example: string, fail: Fail): [string, string][] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string') return value.trim() === '' ? [] : [[field, value]];
+  if (!Array.isArray(value)) return fail(field, `must be a text or a list of texts, e.g. ${example}`);
+  return value.map((item, index): [string, string] => {
+    const name = `${field}[${index + 1}]`;
+    if (typeof item !== 'string' || item.trim() === '') return fail(name, `must be a text, e.g. ${example}`);
+    return [name, item];
+  });
+}
+
+function compileIf(value: unknown, fail: Fail): CompiledCondition | undefined {
+  const items = textItems('if', value, 'customer.tier == "platinum"', fail);
+  if (items.length === 0) return undefined;
+  const conditions = items.map(([field, text]) => {
+    const condition = compileConditionField(field, text, fail);
+    checkRoots(field, condition, IF_ROOTS, fail);
+    return condition;
+  });
+  return allOf(conditions);
+}
+
+function compileHistory(
+  value: unknown,
+  mode: PolicyMode,
+  fail: Fail,
+): { history: CompiledHistoryCondition[]; deferred: CompiledHistoryCondition[] } {
+  const history: CompiledHistoryCondition[] = [];
+  const deferred: CompiledHistoryCondition[] = [];
+  for (const [field, text] of textItems('history', value, 'count complaint within 30d >= 2', fail)) {
+    let condition: CompiledHistoryCondition;
+    try {
+      condition = compileHistoryCondition(text);
+    } catch (error) {
+      if (error instanceof HistoryConditionError) return fail(field, error.message);
+      throw error;
+    }
+    if (condition.requirement.kind === 'absence') {
+      // A lurking card has no triggering event to wait from.
+      if (mode === 'lurking')
+        fail(field, '"no <type> within <T>" waits after a triggering event; a lurking card has none');
+      deferred.push(condition);
+    } else {
+      history.push(condition);
+    }
+  }
+  return { history, deferred };
 }
 
 function compileConditionField(field: string, text: string, fail: Fail): CompiledCondition {
@@ -226,12 +411,21 @@ function checkRoots(field: string, condition: CompiledCondition, roots: readonly
 }
 
 function compileThen(then: unknown, fail: Fail): PolicyAction[] {
-  if (typeof then !== 'string' || then.trim() === '') {
-    return fail('then', 'needs at least one action like "web-offer mortgage to web within 30d"');
+  const example = 'web-offer mortgage to web within 30d';
+  let parts: [string, string][];
+  if (Array.isArray(then)) {
+    parts = textItems('then', then, example, fail);
+  } else if (typeof then === 'string') {
+    const split = then.split(';').map((part) => part.trim());
+    parts = split.map((part, index) => [split.length > 1 ? `then[${index + 1}]` : 'then', part]);
+  } else {
+    parts = [];
   }
-  const parts = then.split(';').map((part) => part.trim());
-  return parts.map((part, index) => {
-    const field = parts.length > 1 ? `then[${index + 1}]` : 'then';
+  if (parts.length === 0 || (parts.length === 1 && parts[0][1] === '')) {
+    return fail('then', `needs at least one action like "${example}"`);
+  }
+  return parts.map(([field, text]) => {
+    const part = text.trim();
     const match = ACTION.exec(part);
     if (!match) {
       return fail(
@@ -255,7 +449,7 @@ function compileThen(then: unknown, fail: Fail): PolicyAction[] {
   });
 }
 
-function compileLimits(limits: unknown, fail: Fail): CompiledPolicy['limits'] {
+function compileLimits(limits: unknown, actions: PolicyAction[], fail: Fail): CompiledPolicy['limits'] {
   const result: CompiledPolicy['limits'] = {};
   if (limits === undefined || limits === null) return result;
   if (typeof limits !== 'object' || Array.isArray(limits)) {
@@ -263,14 +457,41 @@ function compileLimits(limits: unknown, fail: Fail): CompiledPolicy['limits'] {
   }
   for (const [key, value] of Object.entries(limits)) {
     const field = `limits.${key}`;
-    if (key === 'cooldown') fail(field, 'is not supported yet by this engine');
-    if (key !== 'per-customer' && key !== 'global')
-      fail(field, 'unknown limit (allowed: per-customer, global)');
-    const limit = parseLimit(value, field, fail);
-    if (key === 'per-customer') result.perCustomer = limit;
-    else result.global = limit;
+    if (!LIMIT_KEYS.includes(key)) fail(field, `unknown limit (allowed: ${LIMIT_KEYS.join(', ')})`);
+    if (key === 'per-customer') result.perCustomer = parseLimit(value, field, fail);
+    else if (key === 'global') result.global = parseLimit(value, field, fail);
+    else if (key === 'cooldown') result.cooldown = parseCooldown(value, field, fail);
+    else result.perChannel = parsePerChannel(value, field, actions, fail);
   }
   return result;
+}
+
+function parsePerChannel(
+  value: unknown,
+  field: string,
+  actions: PolicyAction[],
+  fail: Fail,
+): Record<string, Limit> {
+  const targets = unique(actions.map((action) => action.to));
+  const out: Record<string, Limit> = {};
+  if (typeof value === 'string') {
+    const limit = parseLimit(value, field, fail);
+    for (const to of targets) out[to] = limit;
+    return out;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail(
+      field,
+      'must be a limit like "3 per 7d" for every channel, or { sms: "1 per 7d", web: "5 per day" }',
+    );
+  }
+  for (const [to, text] of Object.entries(value)) {
+    if (!targets.includes(to)) {
+      fail(`${field}.${to}`, `the card does not act on "${to}" (its then goes to: ${targets.join(', ')})`);
+    }
+    out[to] = parseLimit(text, `${field}.${to}`, fail);
+  }
+  return out;
 }
 
 function parseLimit(value: unknown, field: string, fail: Fail): Limit {
@@ -290,4 +511,30 @@ function parseLimit(value: unknown, field: string, fail: Fail): Limit {
     fail(field, (error as Error).message);
   }
   return { count, windowMs, text };
+}
+
+function parseCooldown(value: unknown, field: string, fail: Fail): Cooldown {
+  const text = typeof value === 'string' ? value.trim().replace(/\s+/g, ' ') : '';
+  const match = /^(.+?) after (?:an? )?(.+)$/.exec(text);
+  if (!match) {
+    return fail(
+      field,
+      `expected "<duration> after reject" like "30d after reject", got ${JSON.stringify(value)}`,
+    );
+  }
+  let windowMs = 0;
+  try {
+    windowMs = parseDuration(match[1]);
+  } catch (error) {
+    fail(field, (error as Error).message);
+  }
+  const after: ResponseOutcome[] = [];
+  for (const word of match[2].split(LIST_SEPARATOR)) {
+    const outcome = OUTCOME_WORDS[word];
+    if (!outcome) {
+      fail(field, `"${word}" is not a response (use reject, decline, ignore, accept or click)`);
+    }
+    if (!after.includes(outcome)) after.push(outcome);
+  }
+  return { windowMs, after, text };
 }

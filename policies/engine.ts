@@ -1,20 +1,31 @@
 /**
- * One indexed evaluator for all policies. Cards are indexed by event type, so an event only meets the
- * policies written for it; each of those gets an explanation, whether it fired or not.
+ * One indexed evaluator for all policies. The PolicyIndex narrows an event to the cards that can fire
+ * (by type, channel and each card's most selective condition); each card is then judged in this order:
+ * switch, schedule, conditions (when, if, history), a wait for "no B within T", cooldown, caps, holdout.
+ * Every step that stops a card says so in its explanation, with the values it saw.
  */
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { offerIdFor } from './decision-id';
 import { InMemoryCapCounter, type CapCounter } from './caps';
 import { compileCard, type CompiledPolicy, type Limit, type PolicyCard } from './card';
 import type { Check } from './expression';
+import { InMemoryHistory, type HistoryView } from './history';
+import { inHoldout } from './holdout';
+import { byPriority, PolicyIndex, type IndexKey, type IndexScope } from './policy-index';
+import type { ScoreResult } from './score';
+import type { CardVersion } from './version';
 
 export interface Decision {
   /** deterministic from policy, event and action, so a redelivered event yields the same id */
   decisionId: string;
   policyId: string;
+  /** the card that made the decision: its version number and content hash */
+  cardVersion: CardVersion;
   /** who registered the policy, e.g. the id of the policy node that emits the decision */
   owner?: string;
   priority: number;
+  /** propensity × value × weight, when the card has a score */
+  score?: ScoreResult;
   action: string;
   offer?: string;
   /** channel or recipient from the card's `to`, e.g. "web", "sales-rep" */
@@ -27,10 +38,21 @@ export interface Decision {
   title: { de: string; en: string };
 }
 
-export type Outcome = 'fired' | 'not-matched' | 'switched-off' | 'capped';
+export type Outcome =
+  | 'fired'
+  | 'not-matched'
+  | 'switched-off'
+  | 'out-of-schedule'
+  /** conditions held; the card waits for "no B within T" (see Evaluation.pending) */
+  | 'pending'
+  | 'cooldown'
+  | 'capped'
+  /** the customer is in the card's control group: it would have fired */
+  | 'holdout';
 
 export interface Explanation {
   policyId: string;
+  cardVersion: CardVersion;
   eventId: string;
   title: { de: string; en: string };
   outcome: Outcome;
@@ -39,20 +61,45 @@ export interface Explanation {
   /** every condition checked, with the value it saw */
   checks: Check[];
   /** set when outcome is "capped" */
-  cap?: { scope: 'per-customer' | 'global'; limit: string; count: number };
+  cap?: { scope: 'per-customer' | 'per-channel' | 'global'; limit: string; count: number; channel?: string };
+  /** set when outcome is "pending": when the card's wait ends */
+  dueAt?: string;
 }
+
+/** A card whose conditions held and that waits for "no B within T"; settle() finishes it. */
+export interface PendingDecision {
+  policyId: string;
+  cardVersion: CardVersion;
+  event: InteractionEvent;
+  /** when the wait started: the event's occurredAt */
+  triggeredAt: string;
+  dueAt: string;
+}
+
+export type ExplainMode =
+  /** every card registered for the event's type, also those the index ruled out (the default) */
+  | 'all'
+  /** only the cards the index found could fire */
+  | 'candidates'
+  /** decisions only, the fast path */
+  | 'none';
 
 export interface EvaluationContext {
   /** the customer's golden record, seen by the card's `if` as `customer` */
   customer?: Record<string, unknown>;
   isEnabled(policyId: string): boolean;
   now?: Date;
+  /** the customer's history, the triggering event already in it; cards with history need it */
+  history?: HistoryView;
+  explain?: ExplainMode;
 }
 
 export interface Evaluation {
   /** highest priority first */
   decisions: Decision[];
   explanations: Explanation[];
+  /** only present when some card waits */
+  pending?: PendingDecision[];
 }
 
 export interface RegisteredPolicy {
@@ -69,7 +116,7 @@ const ALWAYS_ON = (): boolean => true;
 
 export class PolicyEngine {
   private readonly byId = new Map<string, RegisteredPolicy>();
-  private readonly byEventType = new Map<string, RegisteredPolicy[]>();
+  private readonly index = new PolicyIndex<RegisteredPolicy>();
   private readonly caps: CapCounter;
 
   constructor(options: { caps?: CapCounter } = {}) {
@@ -78,35 +125,44 @@ export class PolicyEngine {
 
   /** Registering an id again replaces the earlier card (a redeploy). */
   register(policy: CompiledPolicy, owner?: string): void {
-    if (typeof policy !== 'object' || policy === null || typeof policy.id !== 'string' || !policy.eventType) {
+    if (
+      typeof policy !== 'object' ||
+      policy === null ||
+      typeof policy.id !== 'string' ||
+      !policy.eventType ||
+      !Array.isArray(policy.eventTypes)
+    ) {
       throw new TypeError('PolicyEngine.register: expects a policy from compileCard()');
     }
     this.unregister(policy.id);
     const entry: RegisteredPolicy = owner === undefined ? { policy } : { policy, owner };
     this.byId.set(policy.id, entry);
     // Lurking policies wait for the customer's next contact; they are not triggered by events.
-    if (policy.mode !== 'trigger') return;
-    const list = this.byEventType.get(policy.eventType) ?? [];
-    list.push(entry);
-    list.sort(byPriority);
-    this.byEventType.set(policy.eventType, list);
+    if (policy.mode === 'trigger') this.index.add(entry);
   }
 
   unregister(policyId: string): boolean {
     const entry = this.byId.get(policyId);
     if (!entry) return false;
     this.byId.delete(policyId);
-    const list = this.byEventType.get(entry.policy.eventType);
-    if (list) {
-      const remaining = list.filter((item) => item !== entry);
-      if (remaining.length > 0) this.byEventType.set(entry.policy.eventType, remaining);
-      else this.byEventType.delete(entry.policy.eventType);
-    }
+    this.index.remove(entry);
     return true;
   }
 
   list(): RegisteredPolicy[] {
     return [...this.byId.values()].sort(byPriority);
+  }
+
+  /** How a registered trigger card is indexed (undefined for unknown or lurking cards). */
+  indexKey(policyId: string): IndexKey | undefined {
+    const entry = this.byId.get(policyId);
+    return entry && this.index.keyOf(entry);
+  }
+
+  /** The ids of the cards the index hands this event to, in priority order. */
+  candidates(event: InteractionEvent, customer?: Record<string, unknown>): string[] {
+    checkEvent(event);
+    return this.index.candidates({ event, customer }).map((entry) => entry.policy.id);
   }
 
   evaluate(event: InteractionEvent, context: EvaluationContext): Evaluation {
@@ -115,20 +171,67 @@ export class PolicyEngine {
       throw new TypeError('PolicyEngine.evaluate: context.isEnabled(policyId) is required');
     }
     const result: Evaluation = { decisions: [], explanations: [] };
-    const candidates = this.byEventType.get(event.type);
-    if (!candidates) return result;
-    const now = context.now ?? new Date();
-    for (const entry of candidates) {
-      considerPolicy(entry, event, context.customer, context.isEnabled, now, this.caps, result);
-    }
+    const scope: Scope = { customer: context.customer, event };
+    const mode = context.explain ?? 'all';
+    const entries = mode === 'all' ? this.index.forType(event.type) : this.index.candidates(scope);
+    if (entries.length === 0) return result;
+    const run: Run = {
+      scope,
+      isEnabled: context.isEnabled,
+      now: context.now ?? new Date(),
+      caps: this.caps,
+      history: context.history,
+      explain: mode !== 'none',
+      out: result,
+    };
+    for (const entry of entries) considerPolicy(entry, run);
     // Candidates are already in priority order; the sort only matters for ties across actions.
     result.decisions.sort(byDecisionPriority);
     return result;
   }
 
   /**
-   * Evaluates a card that is not registered against recorded events. Caps are simulated on a scratch
-   * counter over the events' own times, so the real caps stay untouched.
+   * Finishes a card that waited for "no B within T", once its time has come: the absence is judged over
+   * the wait, then switch, schedule, cooldown, caps and holdout as at any firing. A card that changed
+   * since (another version) or was removed does not fire for the old one's wait.
+   */
+  settle(pending: PendingDecision, context: EvaluationContext): Evaluation {
+    checkEvent(pending?.event);
+    const result: Evaluation = { decisions: [], explanations: [] };
+    const entry = this.byId.get(pending.policyId);
+    const explain = context.explain !== 'none';
+    if (!entry || entry.policy.version.hash !== pending.cardVersion.hash) {
+      if (explain) {
+        const actual = entry ? entry.policy.version : 'not registered';
+        result.explanations.push({
+          policyId: pending.policyId,
+          cardVersion: pending.cardVersion,
+          eventId: pending.event.eventId,
+          title: entry?.policy.title ?? { de: pending.policyId, en: pending.policyId },
+          outcome: 'not-matched',
+          reason: `not matched: the card changed or was removed while it waited (now: ${show(actual)})`,
+          checks: [{ condition: `card version ${pending.cardVersion.number}`, held: false, actual }],
+        });
+      }
+      return result;
+    }
+    const run: Run = {
+      scope: { customer: context.customer, event: pending.event },
+      isEnabled: context.isEnabled,
+      now: context.now ?? new Date(),
+      caps: this.caps,
+      history: context.history,
+      explain,
+      out: result,
+      settling: pending,
+    };
+    considerPolicy(entry, run);
+    return result;
+  }
+
+  /**
+   * Evaluates a card that is not registered against recorded events, in the order given. Caps and
+   * history are simulated on scratch state over the events' own times, so the real ones stay untouched.
    */
   dryRun(
     card: PolicyCard | CompiledPolicy,
@@ -138,42 +241,192 @@ export class PolicyEngine {
     const policy = isCompiled(card) ? card : compileCard(card);
     if (!Array.isArray(events)) throw new TypeError('PolicyEngine.dryRun: events must be an array');
     const scratch = new InMemoryCapCounter();
+    const history = new InMemoryHistory();
+    // Only the event types the card's history reads are kept, so a long replay stays small.
+    const kept = new Set(Object.keys(policy.historyNeeds.retentionMs));
     const entry: RegisteredPolicy = { policy };
     const result: Evaluation = { decisions: [], explanations: [] };
     for (const event of events) {
       checkEvent(event);
-      if (event.type !== policy.eventType) continue;
       const at = new Date(event.occurredAt);
-      const now = Number.isNaN(at.getTime()) ? new Date() : at;
-      const customer = options.customerOf?.(event.customer.ref);
-      considerPolicy(entry, event, customer, ALWAYS_ON, now, scratch, result);
+      const valid = !Number.isNaN(at.getTime());
+      if (valid && kept.has(event.type)) history.record(event);
+      if (policy.eventTypes.length > 0 && !policy.eventTypes.includes(event.type)) continue;
+      considerPolicy(entry, {
+        scope: { customer: options.customerOf?.(event.customer.ref), event },
+        isEnabled: ALWAYS_ON,
+        now: valid ? at : new Date(),
+        caps: scratch,
+        history: history.view(event.customer.ref),
+        explain: true,
+        out: result,
+      });
     }
     result.decisions.sort(byDecisionPriority);
     return result;
   }
 }
 
-function considerPolicy(
-  entry: RegisteredPolicy,
-  event: InteractionEvent,
-  customer: Record<string, unknown> | undefined,
-  isEnabled: (policyId: string) => boolean,
-  now: Date,
-  caps: CapCounter,
-  out: Evaluation,
-): void {
+interface Scope extends IndexScope {
+  customer: Record<string, unknown> | undefined;
+  event: InteractionEvent;
+}
+
+interface Run {
+  scope: Scope;
+  isEnabled: (policyId: string) => boolean;
+  now: Date;
+  caps: CapCounter;
+  history: HistoryView | undefined;
+  explain: boolean;
+  out: Evaluation;
+  /** set when finishing a wait rather than judging a fresh event */
+  settling?: PendingDecision;
+}
+
+function considerPolicy(entry: RegisteredPolicy, run: Run): void {
   const { policy } = entry;
-  const base = { policyId: policy.id, eventId: event.eventId, title: policy.title };
-  if (!isEnabled(policy.id)) {
-    out.explanations.push({ ...base, outcome: 'switched-off', reason: 'switched off', checks: [] });
-    return;
-  }
+  const { scope, explain, out } = run;
+  const { event } = scope;
+  const nowMs = run.now.getTime();
+  const explainAs = (outcome: Outcome, reason: string, checks: Check[], extra: Partial<Explanation> = {}) => {
+    if (!explain) return;
+    out.explanations.push({
+      policyId: policy.id,
+      cardVersion: policy.version,
+      eventId: event.eventId,
+      title: policy.title,
+      outcome,
+      reason,
+      checks,
+      ...extra,
+    });
+  };
+
+  if (!run.isEnabled(policy.id)) return explainAs('switched-off', 'switched off', []);
 
   const checks: Check[] = [];
+  if (policy.schedule) {
+    if (explain) {
+      const schedule = policy.schedule.check(nowMs);
+      const check = { condition: schedule.condition, held: schedule.active, actual: schedule.actual };
+      if (!schedule.active) {
+        return explainAs('out-of-schedule', `out of schedule: ${check.condition} (actual: ${check.actual})`, [
+          check,
+        ]);
+      }
+      checks.push(check);
+    } else if (!policy.schedule.test(nowMs)) {
+      return;
+    }
+  }
+
+  const held = run.settling
+    ? judgeWait(policy, run, run.settling, checks)
+    : explain
+      ? explainConditions(policy, run, checks)
+      : testConditions(policy, run);
+  if (held === 'waiting') return;
+  if (!held) {
+    const failed = checks
+      .filter((check) => !check.held)
+      .map((check) => `${check.condition} (actual: ${show(check.actual)})`);
+    return explainAs('not-matched', `not matched: ${failed.join('; ')}`, checks);
+  }
+
+  if (!run.settling && policy.deferred.length > 0) {
+    const triggeredMs = eventTime(event, nowMs);
+    const pending: PendingDecision = {
+      policyId: policy.id,
+      cardVersion: policy.version,
+      event,
+      triggeredAt: new Date(triggeredMs).toISOString(),
+      dueAt: new Date(triggeredMs + policy.deferMs).toISOString(),
+    };
+    (out.pending ??= []).push(pending);
+    const waits = policy.deferred.map((item) => item.source).join('; ');
+    return explainAs('pending', `waiting until ${pending.dueAt}: ${waits}`, checks, { dueAt: pending.dueAt });
+  }
+
+  const cooldown = policy.limits.cooldown;
+  if (cooldown && run.history) {
+    const last = run.history.lastResponseAt(policy.id, cooldown.after, nowMs);
+    if (last !== undefined && nowMs - last < cooldown.windowMs) {
+      const check = {
+        condition: `cooldown ${cooldown.text}`,
+        held: false,
+        actual: new Date(last).toISOString(),
+      };
+      return explainAs(
+        'cooldown',
+        `cooldown: ${cooldown.after.join(' or ')} at ${check.actual}, ${cooldown.text}`,
+        [...checks, check],
+      );
+    }
+  }
+
+  const customerRef = event.customer.ref;
+  const capKeys: string[] = [];
+  for (const [scopeName, limit, key, channel] of limitsOf(policy, customerRef)) {
+    const count = run.caps.count(key, limit.windowMs, nowMs);
+    if (count >= limit.count) {
+      const where = channel === undefined ? scopeName : `${scopeName} (${channel})`;
+      return explainAs(
+        'capped',
+        `cap reached: ${where} ${limit.text} (${count} already in the window)`,
+        checks,
+        {
+          cap: { scope: scopeName, limit: limit.text, count, ...(channel === undefined ? {} : { channel }) },
+        },
+      );
+    }
+    capKeys.push(key);
+  }
+
+  // The control group is judged after the caps, so "would have fired" means it really would have.
+  if (policy.holdout > 0 && inHoldout(policy.id, customerRef, policy.holdout)) {
+    if (!explain) return;
+    return explainAs(
+      'holdout',
+      `holdout (${policy.holdout}% control group): would have fired: ${describeActions(policy)}`,
+      checks,
+    );
+  }
+
+  // Only an emitted decision counts against the caps.
+  for (const key of capKeys) run.caps.record(key, nowMs);
+
+  const decidedAt = run.now.toISOString();
+  const score = policy.score?.compute(scope);
+  policy.actions.forEach((action, index) => {
+    const decision: Decision = {
+      decisionId: offerIdFor(index === 0 ? policy.id : `${policy.id}#${index + 1}`, event.eventId),
+      policyId: policy.id,
+      cardVersion: policy.version,
+      priority: policy.priority,
+      action: action.action,
+      channel: action.to,
+      decidedAt,
+      customerRef,
+      eventId: event.eventId,
+      title: policy.title,
+    };
+    if (entry.owner !== undefined) decision.owner = entry.owner;
+    if (score) decision.score = score;
+    if (action.offer !== undefined) decision.offer = action.offer;
+    if (action.withinMs !== undefined) decision.expiresAt = new Date(nowMs + action.withinMs).toISOString();
+    out.decisions.push(decision);
+  });
+  if (explain) explainAs('fired', `fired: ${describeActions(policy)}`, checks);
+}
+
+/** All conditions, each recorded with its value; every one runs so the explanation is complete. */
+function explainConditions(policy: CompiledPolicy, run: Run, checks: Check[]): boolean {
+  const { event, customer } = run.scope;
   let held = true;
-  if (policy.channel !== undefined) {
-    const channelHeld = event.channel === policy.channel;
-    checks.push({ condition: `via ${policy.channel}`, held: channelHeld, actual: event.channel });
+  if (policy.channels !== undefined) {
+    const channelHeld = policy.channels.includes(event.channel);
+    checks.push({ condition: `via ${policy.channels.join(', ')}`, held: channelHeld, actual: event.channel });
     held &&= channelHeld;
   }
   if (policy.where) {
@@ -186,66 +439,96 @@ function considerPolicy(
     checks.push(...condition.checks);
     held &&= condition.held;
   }
-  if (!held) {
-    const failed = checks
-      .filter((check) => !check.held)
-      .map((check) => `${check.condition} (actual: ${show(check.actual)})`);
-    out.explanations.push({
-      ...base,
-      outcome: 'not-matched',
-      reason: `not matched: ${failed.join('; ')}`,
-      checks,
-    });
-    return;
+  const nowMs = run.now.getTime();
+  for (const item of policy.history) {
+    const check = run.history
+      ? item.check(run.history, nowMs)
+      : { condition: item.source, held: false, actual: 'no history available' };
+    checks.push(check);
+    held &&= check.held;
   }
+  return held;
+}
 
-  const nowMs = now.getTime();
-  const customerRef = event.customer.ref;
-  const capKeys: string[] = [];
-  const limits: [scope: 'per-customer' | 'global', limit: Limit | undefined, key: string][] = [
-    ['per-customer', policy.limits.perCustomer, `${policy.id}\u0000customer\u0000${customerRef}`],
-    ['global', policy.limits.global, `${policy.id}\u0000global`],
-  ];
-  for (const [scope, limit, key] of limits) {
-    if (!limit) continue;
-    const count = caps.count(key, limit.windowMs, nowMs);
-    if (count >= limit.count) {
-      out.explanations.push({
-        ...base,
-        outcome: 'capped',
-        reason: `cap reached: ${scope} ${limit.text} (${count} already in the window)`,
+/** The same verdict as explainConditions, short-circuited and without allocations. */
+function testConditions(policy: CompiledPolicy, run: Run): boolean {
+  const { event } = run.scope;
+  if (policy.channels !== undefined && !policy.channels.includes(event.channel)) return false;
+  if (policy.where && !policy.where.test(event)) return false;
+  if (policy.condition && !policy.condition.test(run.scope)) return false;
+  if (policy.history.length > 0) {
+    const view = run.history;
+    if (!view) return false;
+    const nowMs = run.now.getTime();
+    for (const item of policy.history) if (!item.test(view, nowMs)) return false;
+  }
+  return true;
+}
+
+/** At the end of a wait: did no B come? Too early gives the wait back instead of a verdict. */
+function judgeWait(
+  policy: CompiledPolicy,
+  run: Run,
+  pending: PendingDecision,
+  checks: Check[],
+): boolean | 'waiting' {
+  const nowMs = run.now.getTime();
+  const dueMs = Date.parse(pending.dueAt);
+  if (nowMs < dueMs) {
+    (run.out.pending ??= []).push(pending);
+    if (run.explain) {
+      run.out.explanations.push({
+        policyId: policy.id,
+        cardVersion: policy.version,
+        eventId: pending.event.eventId,
+        title: policy.title,
+        outcome: 'pending',
+        reason: `waiting until ${pending.dueAt}`,
         checks,
-        cap: { scope, limit: limit.text, count },
+        dueAt: pending.dueAt,
       });
-      return;
     }
-    capKeys.push(key);
+    return 'waiting';
   }
-  // Only an emitted decision counts against the caps.
-  for (const key of capKeys) caps.record(key, nowMs);
+  const triggeredMs = Date.parse(pending.triggeredAt);
+  let held = true;
+  for (const item of policy.deferred) {
+    const check = run.history
+      ? item.check(run.history, nowMs, triggeredMs)
+      : { condition: item.source, held: false, actual: 'no history available' };
+    checks.push(check);
+    held &&= check.held;
+  }
+  return held;
+}
 
-  const decidedAt = now.toISOString();
-  policy.actions.forEach((action, index) => {
-    const decision: Decision = {
-      decisionId: offerIdFor(index === 0 ? policy.id : `${policy.id}#${index + 1}`, event.eventId),
-      policyId: policy.id,
-      priority: policy.priority,
-      action: action.action,
-      channel: action.to,
-      decidedAt,
-      customerRef,
-      eventId: event.eventId,
-      title: policy.title,
-    };
-    if (entry.owner !== undefined) decision.owner = entry.owner;
-    if (action.offer !== undefined) decision.offer = action.offer;
-    if (action.withinMs !== undefined) decision.expiresAt = new Date(nowMs + action.withinMs).toISOString();
-    out.decisions.push(decision);
-  });
-  const what = policy.actions.map((action) =>
-    [action.action, action.offer, 'to', action.to].filter(Boolean).join(' '),
-  );
-  out.explanations.push({ ...base, outcome: 'fired', reason: `fired: ${what.join('; ')}`, checks });
+type LimitScope = 'per-customer' | 'per-channel' | 'global';
+
+function limitsOf(policy: CompiledPolicy, customerRef: string): [LimitScope, Limit, string, string?][] {
+  const out: [LimitScope, Limit, string, string?][] = [];
+  const { perCustomer, perChannel, global } = policy.limits;
+  if (perCustomer) out.push(['per-customer', perCustomer, `${policy.id}\u0000customer\u0000${customerRef}`]);
+  for (const [channel, limit] of Object.entries(perChannel ?? {})) {
+    out.push([
+      'per-channel',
+      limit,
+      `${policy.id}\u0000channel\u0000${customerRef}\u0000${channel}`,
+      channel,
+    ]);
+  }
+  if (global) out.push(['global', global, `${policy.id}\u0000global`]);
+  return out;
+}
+
+function describeActions(policy: CompiledPolicy): string {
+  return policy.actions
+    .map((action) => [action.action, action.offer, 'to', action.to].filter(Boolean).join(' '))
+    .join('; ');
+}
+
+function eventTime(event: InteractionEvent, fallbackMs: number): number {
+  const at = Date.parse(event.occurredAt);
+  return Number.isNaN(at) ? fallbackMs : at;
 }
 
 function checkEvent(event: InteractionEvent): void {
@@ -262,13 +545,6 @@ function checkEvent(event: InteractionEvent): void {
 function isCompiled(card: PolicyCard | CompiledPolicy): card is CompiledPolicy {
   return (
     typeof (card as CompiledPolicy).eventType === 'string' && Array.isArray((card as CompiledPolicy).actions)
-  );
-}
-
-function byPriority(a: RegisteredPolicy, b: RegisteredPolicy): number {
-  return (
-    b.policy.priority - a.policy.priority ||
-    (a.policy.id < b.policy.id ? -1 : a.policy.id > b.policy.id ? 1 : 0)
   );
 }
 

@@ -22,6 +22,15 @@ export interface ConditionResult {
   checks: Check[];
 }
 
+/** One comparison, as data. */
+export interface Term {
+  path: string;
+  op: Operator;
+  literal: Literal;
+  /** as written, e.g. `customer.tier == "platinum"` */
+  text: string;
+}
+
 export interface CompiledCondition {
   /** evaluates every comparison, so an explanation lists all of them with their actual values */
   (scope: unknown): ConditionResult;
@@ -30,6 +39,11 @@ export interface CompiledCondition {
   source: string;
   /** the paths the condition reads, e.g. ["customer.tier"], for checking them at compile time */
   paths: string[];
+  /**
+   * The comparisons that must all hold for the condition to hold (the top-level `and` chain; none when
+   * the top level is an `or`). The policy index picks its key among them.
+   */
+  terms: Term[];
 }
 
 export class ExpressionError extends Error {
@@ -306,7 +320,39 @@ export function compileCondition(source: string): CompiledCondition {
     const checks: Check[] = [];
     return { held: root.explain(scope, checks), checks };
   };
-  return Object.assign(evaluate, { test: root.test, source, paths });
+  return Object.assign(evaluate, { test: root.test, source, paths, terms: necessaryTerms(ast) });
+}
+
+function necessaryTerms(node: Node): Term[] {
+  if (node.kind === 'compare')
+    return [{ path: node.path, op: node.op, literal: node.literal, text: node.text }];
+  if (node.kind === 'and') return [...necessaryTerms(node.left), ...necessaryTerms(node.right)];
+  return [];
+}
+
+/**
+ * Several conditions that must all hold, as one. Each keeps its own source, so an error or an
+ * explanation points at the part the marketer wrote.
+ */
+export function allOf(conditions: readonly CompiledCondition[]): CompiledCondition {
+  if (conditions.length === 1) return conditions[0];
+  const evaluate = (scope: unknown): ConditionResult => {
+    const checks: Check[] = [];
+    let held = true;
+    for (const condition of conditions) {
+      const result = condition(scope);
+      checks.push(...result.checks);
+      held &&= result.held;
+    }
+    return { held, checks };
+  };
+  const test = (scope: unknown): boolean => conditions.every((condition) => condition.test(scope));
+  return Object.assign(evaluate, {
+    test,
+    source: conditions.map((condition) => `(${condition.source})`).join(' and '),
+    paths: conditions.flatMap((condition) => condition.paths),
+    terms: conditions.flatMap((condition) => condition.terms),
+  });
 }
 
 function compileComparison(source: string, node: Extract<Node, { kind: 'compare' }>): Leaf {
@@ -330,7 +376,8 @@ function compileComparison(source: string, node: Extract<Node, { kind: 'compare'
   };
 }
 
-function moneyValue(value: unknown): unknown {
+/** A money object's value; anything else as it is. */
+export function moneyValue(value: unknown): unknown {
   if (
     typeof value === 'object' &&
     value !== null &&

@@ -110,7 +110,7 @@ describe('policy cards', () => {
       [{ ...platinumCard, limits: { perCustomer: '1 per 7d' } }, 'limits.perCustomer', /unknown limit/],
       [{ ...platinumCard, priority: 'high' }, 'priority', /must be a number/],
       [{ ...platinumCard, mode: 'sleepy' }, 'mode', /"trigger" or "lurking"/],
-      [{ ...platinumCard, holdout: '10%' }, 'holdout', /not supported yet/],
+      [{ ...platinumCard, holdout: '120%' }, 'holdout', /less than 100%/],
       [{ ...platinumCard, wen: 'x' }, 'wen', /unknown field/],
     ];
     for (const [card, field, problem] of cases) {

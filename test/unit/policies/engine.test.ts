@@ -38,6 +38,7 @@ describe('policy engine', () => {
       {
         decisionId: expect.stringMatching(/^[0-9a-f]{32}$/),
         policyId: 'address-change-mortgage',
+        cardVersion: { number: 1, hash: compileCard(addressChangeCard).version.hash },
         owner: 'node-address-change-mortgage',
         priority: 60,
         action: 'web-offer',
@@ -248,5 +249,71 @@ describe('policy engine', () => {
       /event\.eventId/,
     );
     expect(() => engine.evaluate(event('address-changed'), {} as never)).toThrow(/context\.isEnabled/);
+  });
+});
+
+describe('policy engine: the full card vocabulary', () => {
+  it('caps per channel and names the channel that is full', () => {
+    const engine = engineWith({
+      ...addressChangeCard,
+      then: 'web-offer mortgage to web; email mortgage to email',
+      limits: { 'per-channel': { email: '1 per 7d' } },
+    });
+    expect(engine.evaluate(event('address-changed'), allOn).decisions.map((d) => d.channel)).toEqual([
+      'web',
+      'email',
+    ]);
+    const second = engine.evaluate(event('address-changed'), allOn);
+    expect(second.decisions).toEqual([]);
+    expect(second.explanations[0]).toMatchObject({
+      outcome: 'capped',
+      reason: 'cap reached: per-channel (email) 1 per 7d (1 already in the window)',
+      cap: { scope: 'per-channel', channel: 'email', limit: '1 per 7d', count: 1 },
+    });
+    // per customer: another customer's email is not capped
+    const other = event('address-changed', { customer: { ref: 'crm:2', identifiers: [] } });
+    expect(engine.evaluate(other, allOn).decisions).toHaveLength(2);
+  });
+
+  it('carries the score and the card version on each decision and explanation', () => {
+    const card = {
+      ...platinumCard,
+      version: 3,
+      score: { propensity: 0.1, value: 'event.amount', weight: 2 },
+    };
+    const engine = engineWith(card);
+    const result = engine.evaluate(event('withdrawal', { amount: { value: 20000, currency: 'EUR' } }), {
+      ...allOn,
+      customer: { tier: 'platinum' },
+    });
+    const version = compileCard(card).version;
+    expect(version.number).toBe(3);
+    expect(result.decisions[0]).toMatchObject({
+      cardVersion: version,
+      score: { score: 4000, propensity: 0.1, value: 20000, weight: 2 },
+    });
+    expect(result.explanations[0].cardVersion).toEqual(version);
+  });
+
+  it('fires a card for each of its event types, and the fast path decides the same without explaining', () => {
+    const delay: PolicyCard = {
+      ...addressChangeCard,
+      policy: 'delay-sms',
+      when: 'event flight-delayed or delivery-delayed via app, web',
+      then: 'sms delay-voucher to sms',
+      limits: undefined,
+    };
+    const engine = engineWith(delay);
+    for (const type of ['flight-delayed', 'delivery-delayed']) {
+      const fired = engine.evaluate(event(type, { channel: 'app' }), { ...allOn, explain: 'none' });
+      expect([type, fired.decisions.map((d) => d.policyId), fired.explanations]).toEqual([
+        type,
+        ['delay-sms'],
+        [],
+      ]);
+    }
+    expect(
+      engine.evaluate(event('flight-delayed', { channel: 'branch' }), allOn).explanations[0].reason,
+    ).toBe('not matched: via app, web (actual: "branch")');
   });
 });

@@ -1,4 +1,4 @@
-import { compileCondition, ExpressionError } from '../../../policies/expression';
+import { allOf, compileCondition, ExpressionError } from '../../../policies/expression';
 
 describe('policy condition expressions', () => {
   it('compares numbers (with _ separators) and explains with actual values', () => {
@@ -96,5 +96,35 @@ describe('policy condition expressions', () => {
       expect(caught).toBeInstanceOf(ExpressionError);
       expect([source, (caught as Error).message]).toEqual([source, expect.stringMatching(message)]);
     }
+  });
+
+  it('lists the comparisons that must hold, for the policy index', () => {
+    expect(compileCondition('a == 1 and (b > 2 and c in ["x"])').terms).toEqual([
+      { path: 'a', op: '==', literal: 1, text: 'a == 1' },
+      { path: 'b', op: '>', literal: 2, text: 'b > 2' },
+      { path: 'c', op: 'in', literal: ['x'], text: 'c in ["x"]' },
+    ]);
+    // under "or" no single comparison is necessary
+    expect(compileCondition('a == 1 and (b > 2 or c == 3)').terms.map((term) => term.path)).toEqual(['a']);
+    expect(compileCondition('a == 1 or b == 2').terms).toEqual([]);
+  });
+
+  it('allOf holds when every part holds and explains every part', () => {
+    const both = allOf([compileCondition('a == 1'), compileCondition('b == 2 or c == 3')]);
+    expect(both.test({ a: 1, c: 3 })).toBe(true);
+    expect(both.test({ a: 2, c: 3 })).toBe(false);
+    expect(both({ a: 2, b: 2 })).toEqual({
+      held: false,
+      checks: [
+        { condition: 'a == 1', held: false, actual: 2 },
+        { condition: 'b == 2', held: true, actual: 2 },
+        { condition: 'c == 3', held: false, actual: undefined },
+      ],
+    });
+    expect([both.source, both.paths, both.terms.map((term) => term.text)]).toEqual([
+      '(a == 1) and (b == 2 or c == 3)',
+      ['a', 'b', 'c'],
+      ['a == 1'],
+    ]);
   });
 });

@@ -1,0 +1,66 @@
+import type { InteractionEvent } from '../../../mappings/canonical/types';
+import { compileCard } from '../../../policies/card';
+import { PolicyEngine } from '../../../policies/engine';
+import { holdoutFraction, inHoldout, parseHoldout } from '../../../policies/holdout';
+import { platinumCard, withdrawalEvent } from './fixtures';
+
+const ids = Array.from({ length: 10_000 }, (_, i) => `crm:${String(i + 1).padStart(7, '0')}`);
+
+describe('holdout', () => {
+  it('puts about the asked share of customers in the control group', () => {
+    for (const percent of [10, 2.5, 50]) {
+      const held = ids.filter((id) => inHoldout('mortgage-campaign', id, percent)).length;
+      // binomial standard deviation at 10,000 is at most 0.5 percentage points; 4 of them is a wide margin
+      expect([percent, Math.abs(held / 100 - percent) < 2]).toEqual([percent, true]);
+    }
+    expect(ids.some((id) => inHoldout('mortgage-campaign', id, 0))).toBe(false);
+  });
+
+  it('assigns each customer the same way every time, and independently per policy', () => {
+    const first = ids.map((id) => inHoldout('mortgage-campaign', id, 10));
+    const again = ids.map((id) => inHoldout('mortgage-campaign', id, 10));
+    expect(again).toEqual(first);
+    // pinned: a change of the hash would silently reshuffle every running control group
+    expect(holdoutFraction('p', 'c')).toBe(0xcd866157 / 0x1_0000_0000);
+    // another policy draws its own group: overlap near 10% × 10% = 1%, not 10%
+    const other = ids.map((id) => inHoldout('card-upgrade', id, 10));
+    const both = first.filter((held, i) => held && other[i]).length;
+    expect(both).toBeGreaterThan(30);
+    expect(both).toBeLessThan(200);
+    // a larger control group contains the smaller one, so raising the percentage keeps those already held
+    const twenty = ids.map((id) => inHoldout('mortgage-campaign', id, 20));
+    expect(first.every((held, i) => !held || twenty[i])).toBe(true);
+  });
+
+  it('reads percentages as marketers write them', () => {
+    expect([parseHoldout('10%'), parseHoldout(' 2.5 % '), parseHoldout(10), parseHoldout('0%')]).toEqual([
+      10, 2.5, 10, 0,
+    ]);
+    expect(() => parseHoldout('-5%')).toThrow(/percentage like 10%/);
+    expect(() => parseHoldout('100')).toThrow(/less than 100%/);
+  });
+
+  it('the engine records a control-group customer as "would have fired" and spends no cap on it', () => {
+    const policy = compileCard({ ...platinumCard, holdout: '10%', limits: { global: '1 per day' } });
+    const held = ids.find((id) => inHoldout(policy.id, id, 10)) as string;
+    const treated = ids.find((id) => !inHoldout(policy.id, id, 10)) as string;
+    const engine = new PolicyEngine();
+    engine.register(policy);
+    const context = {
+      isEnabled: () => true,
+      customer: { tier: 'platinum' },
+      now: new Date('2026-11-22T10:00:00Z'),
+    };
+    const event = (id: string, ref: string) => withdrawalEvent(id, ref, 20000) as InteractionEvent;
+
+    const control = engine.evaluate(event('e-1', held), context);
+    expect(control.decisions).toEqual([]);
+    expect(control.explanations[0]).toMatchObject({
+      outcome: 'holdout',
+      reason: 'holdout (10% control group): would have fired: call-task to sales-rep',
+    });
+    // the global cap of 1 is still free for the treated customer
+    expect(engine.evaluate(event('e-2', treated), context).decisions).toHaveLength(1);
+    expect(engine.evaluate(event('e-3', held), context).explanations[0].outcome).toBe('capped');
+  });
+});
