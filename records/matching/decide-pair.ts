@@ -1,0 +1,207 @@
+/**
+ * One pair of records to a decision with its explanation: every field compared, the rules of
+ * deterministic-rules.ts first, then the Fellegi-Sunter total against the thresholds.
+ *
+ * Beyond the plain total, two guards keep apart the people a household or a family produces, whom
+ * independent field weights overrate because their agreements are not independent (twins share a
+ * family name, birth date, address and phone):
+ * - one conflict (the given names differ outright, or the birth dates do) caps the decision at
+ *   review: twins, or a father and son of one name, are for a steward to tell apart;
+ * - both conflicts at once are two people (spouses, siblings), kept apart.
+ * Neither guard overrides a shared identifier or national id.
+ */
+import type { Compared } from './compared';
+import { compareAddresses } from './compare-addresses';
+import { compareBirthDates } from './compare-birth-dates';
+import { compareEmails, compareNationalIds, comparePhones } from './compare-contacts';
+import { compareFamilyNames, compareGivenNames } from './compare-names';
+import { emailRule, identifierRules, type RuleResult } from './deterministic-rules';
+import type { MatchConfig } from './match-config';
+import type { ComparisonEvidence, MatchDecision, MatchExplanation, MatchOutcome } from './match-decision';
+import type { MatchRecord } from './match-record';
+import type { NormalizedNamePart } from './normalize-name';
+import { levelWeight, type LevelProbability, type MatchField } from './weights';
+
+type Weights = Record<MatchField, Record<string, number>>;
+const weightCache = new WeakMap<MatchConfig, Weights>();
+
+function weightsOf(config: MatchConfig): Weights {
+  let weights = weightCache.get(config);
+  if (weights === undefined) {
+    weights = {} as Weights;
+    for (const [field, levels] of Object.entries(config.levels) as [
+      MatchField,
+      Record<string, LevelProbability>,
+    ][]) {
+      weights[field] = {};
+      for (const [level, probability] of Object.entries(levels))
+        weights[field][level] = levelWeight(probability);
+    }
+    weightCache.set(config, weights);
+  }
+  return weights;
+}
+
+/** One field compared, with its weight; written out as ComparisonEvidence only when explained. */
+export interface FieldScore {
+  field: MatchField;
+  compared: Compared<string> | undefined;
+  weight: number;
+}
+
+export interface PairScore {
+  nameOrder: 'as-given' | 'swapped';
+  fields: FieldScore[];
+  conflicts: ('givenName' | 'birthDate')[];
+  totalWeight: number;
+}
+
+function fieldScore(weights: Weights, field: MatchField, compared: Compared<string> | undefined): FieldScore {
+  return { field, compared, weight: compared === undefined ? 0 : weights[field][compared.level] };
+}
+
+function levelOf(score: FieldScore): string {
+  return score.compared?.level ?? 'missing';
+}
+
+/**
+ * The given and family names as written, or crosswise when that agrees better: some sources swap
+ * the two fields. Crosswise only counts when it earns more than as written, so an ordinary pair
+ * never gains from it.
+ */
+function scoreNames(
+  weights: Weights,
+  a: MatchRecord,
+  b: MatchRecord,
+): Pick<PairScore, 'nameOrder' | 'fields'> {
+  const asGiven = [
+    fieldScore(weights, 'familyName', compareFamilyNames(a.name.family, b.name.family)),
+    fieldScore(weights, 'givenName', compareGivenNames(a.name.given, b.name.given)),
+  ];
+  const straight = asGiven[0].weight + asGiven[1].weight;
+  // Only worth a look when as written the names do not agree already, and only with both names on
+  // both sides: a lone family name against a lone given name is no evidence of a swap.
+  const complete = (r: MatchRecord) => r.name.given !== undefined && r.name.family !== undefined;
+  if (straight < weights.familyName['close-spelling'] && complete(a) && complete(b)) {
+    // Of the two crosswise pairs, the one whose family name sorts first is read as the family
+    // names, so that the pair scores the same whichever of its records came first.
+    const [x, y] =
+      (a.name.family as NormalizedNamePart).key <= (b.name.family as NormalizedNamePart).key
+        ? [a, b]
+        : [b, a];
+    const crosswise = [
+      fieldScore(weights, 'familyName', compareFamilyNames(x.name.family, y.name.given)),
+      fieldScore(weights, 'givenName', compareGivenNames(x.name.given, y.name.family)),
+    ];
+    const swapped = crosswise[0].weight + crosswise[1].weight;
+    if (swapped > straight && crosswise.every((s) => levelOf(s) !== 'differ'))
+      return { nameOrder: 'swapped', fields: crosswise };
+  }
+  return { nameOrder: 'as-given', fields: asGiven };
+}
+
+/** Every field compared and weighed; no rule applied yet. */
+export function scorePair(config: MatchConfig, a: MatchRecord, b: MatchRecord): PairScore {
+  const weights = weightsOf(config);
+  const names = scoreNames(weights, a, b);
+  const fields = [
+    ...names.fields,
+    fieldScore(weights, 'birthDate', compareBirthDates(a.birthDate, b.birthDate)),
+    fieldScore(weights, 'address', compareAddresses(a.addresses, b.addresses)),
+    fieldScore(weights, 'email', compareEmails(a.emails, b.emails)),
+    fieldScore(weights, 'phone', comparePhones(a.phones, b.phones)),
+    fieldScore(weights, 'nationalId', compareNationalIds(a.nationalIds, b.nationalIds)),
+  ];
+  const conflicts: PairScore['conflicts'] = [];
+  let totalWeight = 0;
+  for (const score of fields) {
+    totalWeight += score.weight;
+    if ((score.field === 'givenName' || score.field === 'birthDate') && levelOf(score) === 'differ')
+      conflicts.push(score.field);
+  }
+  return { nameOrder: names.nameOrder, fields, conflicts, totalWeight };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const conflictWords = (field: string) => (field === 'givenName' ? 'given names' : 'birth dates');
+
+function byWeights(config: MatchConfig, total: number, conflicts: readonly string[]): RuleResult {
+  const thresholds = `link ≥ ${config.linkThreshold}, review ≥ ${config.reviewThreshold}`;
+  if (conflicts.length >= 2)
+    return {
+      rule: 'conflicting-given-name-and-birth-date',
+      outcome: 'apart',
+      summary: `given name and birth date both differ: two people (total ${round(total)} bits)`,
+    };
+  let outcome: MatchOutcome =
+    total >= config.linkThreshold ? 'link' : total >= config.reviewThreshold ? 'review' : 'apart';
+  let summary = `total ${round(total)} bits (${thresholds}): ${outcome}`;
+  if (outcome === 'link' && conflicts.length === 1) {
+    outcome = 'review';
+    summary = `total ${round(total)} bits (${thresholds}) would link, but the ${conflictWords(conflicts[0])} differ: review`;
+  }
+  return { rule: 'weights', outcome, summary };
+}
+
+function applyRules(config: MatchConfig, a: MatchRecord, b: MatchRecord, score: PairScore): RuleResult {
+  const { conflicts, totalWeight } = score;
+  const levels = score.fields.map((s) => ({ field: s.field, level: levelOf(s) }));
+  let result = identifierRules(a, b) ?? emailRule(a, b, levels, conflicts);
+  if (result === undefined) {
+    result = byWeights(config, totalWeight, conflicts);
+    if (a.emails.some((x) => b.emails.some((y) => y.mailbox === x.mailbox))) {
+      const why =
+        conflicts.length > 0
+          ? `the ${conflicts.map(conflictWords).join(' and ')} differ`
+          : 'neither given name nor birth date agrees';
+      result.summary = `the shared mailbox does not decide, as ${why}; ${result.summary}`;
+    }
+  }
+  return result;
+}
+
+function evidence(config: MatchConfig, score: FieldScore): ComparisonEvidence {
+  const { field, compared, weight } = score;
+  if (compared === undefined) return { field, level: 'missing', weight: 0 };
+  const { m, u } = (config.levels[field] as Record<string, LevelProbability>)[compared.level];
+  return { field, level: compared.level, m, u, weight, values: compared.values() };
+}
+
+function decision(
+  config: MatchConfig,
+  a: MatchRecord,
+  b: MatchRecord,
+  score: PairScore,
+  result: RuleResult,
+): MatchDecision {
+  const explanation: MatchExplanation = {
+    rule: result.rule,
+    summary: result.summary,
+    comparisons: score.fields.map((s) => evidence(config, s)),
+    nameOrder: score.nameOrder,
+    conflicts: score.conflicts,
+    totalWeight: round(score.totalWeight),
+    thresholds: { link: config.linkThreshold, review: config.reviewThreshold },
+  };
+  return { a: a.ref, b: b.ref, outcome: result.outcome, explanation };
+}
+
+export function decidePair(config: MatchConfig, a: MatchRecord, b: MatchRecord): MatchDecision {
+  const score = scorePair(config, a, b);
+  return decision(config, a, b, score, applyRules(config, a, b, score));
+}
+
+/**
+ * What the index needs of a pair, explained only where someone will read it: links and reviews
+ * come with their explanation; a pair kept apart on contradicting evidence only as such, and one
+ * kept apart for want of evidence not at all. Most candidate pairs are strangers who share a
+ * blocking key, and explaining each would cost more than deciding it (decidePair explains any pair).
+ */
+export type Screened = MatchDecision | 'contradiction' | undefined;
+
+export function screenPair(config: MatchConfig, a: MatchRecord, b: MatchRecord): Screened {
+  const score = scorePair(config, a, b);
+  const result = applyRules(config, a, b, score);
+  if (result.outcome !== 'apart') return decision(config, a, b, score, result);
+  return result.rule !== 'weights' || score.conflicts.length > 0 ? 'contradiction' : undefined;
+}

@@ -1,0 +1,94 @@
+/**
+ * Matching as records arrive: each new record is decided against every record already indexed that
+ * shares a blocking key with it, then indexed itself. Every candidate pair is decided exactly once
+ * whatever the arrival order, so the links, and the clusters they make, do not depend on it.
+ */
+import { BlockIndex, blockingKeys } from './blocking';
+import { byStrength, LinkClusters } from './clusters';
+import { screenPair } from './decide-pair';
+import { DEFAULT_MATCH_CONFIG, type MatchConfig } from './match-config';
+import type { MatchDecision } from './match-decision';
+import type { MatchRecord } from './match-record';
+
+export interface AddResult {
+  links: MatchDecision[];
+  /** pairs between the thresholds, with their evidence, for a data steward */
+  reviews: MatchDecision[];
+  /** refs of pairs kept apart on contradicting evidence, which no chain of links may join */
+  contradictions: [string, string][];
+  /** candidate pairs decided, apart ones included */
+  compared: number;
+}
+
+export class MatchIndex {
+  private readonly records: MatchRecord[] = [];
+  private readonly blocks = new BlockIndex();
+
+  constructor(readonly config: MatchConfig = DEFAULT_MATCH_CONFIG) {}
+
+  get size(): number {
+    return this.records.length;
+  }
+
+  add(record: MatchRecord): AddResult {
+    const keys = blockingKeys(record);
+    const result: AddResult = { links: [], reviews: [], contradictions: [], compared: 0 };
+    for (const other of this.blocks.candidates(keys.search)) {
+      const earlier = this.records[other];
+      const screened = screenPair(this.config, earlier, record);
+      result.compared++;
+      if (screened === undefined) continue;
+      if (screened === 'contradiction') result.contradictions.push([earlier.ref, record.ref]);
+      else if (screened.outcome === 'link') result.links.push(screened);
+      else result.reviews.push(screened);
+    }
+    this.blocks.file(keys.file, this.records.length);
+    this.records.push(record);
+    return result;
+  }
+
+  largestBlocks(count: number): [string, number][] {
+    return this.blocks.largestBlocks(count);
+  }
+}
+
+export interface LinkResult {
+  /** the links the clusters were made of */
+  links: MatchDecision[];
+  /** pairs between the thresholds, and links refused because they would join records kept apart */
+  reviews: MatchDecision[];
+  /** records joined by links, each cluster sorted by ref; single records are clusters of one */
+  clusters: string[][];
+  compared: number;
+}
+
+/** A link that would join two records kept apart, as a review item that says so. */
+function refused(link: MatchDecision, [x, y]: [string, string]): MatchDecision {
+  const summary = `${link.explanation.summary}; refused, as it would join ${x} and ${y}, which are kept apart: review`;
+  return { ...link, outcome: 'review', explanation: { ...link.explanation, summary } };
+}
+
+export function linkRecords(
+  records: readonly MatchRecord[],
+  config: MatchConfig = DEFAULT_MATCH_CONFIG,
+): LinkResult {
+  const index = new MatchIndex(config);
+  const clusters = new LinkClusters();
+  const candidates: MatchDecision[] = [];
+  const result: LinkResult = { links: [], reviews: [], clusters: [], compared: 0 };
+  for (const record of records) {
+    clusters.add(record.ref);
+    const added = index.add(record);
+    candidates.push(...added.links);
+    result.reviews.push(...added.reviews);
+    for (const [a, b] of added.contradictions) clusters.keepApart(a, b);
+    result.compared += added.compared;
+  }
+  for (const link of candidates.sort(byStrength)) {
+    const blocked = clusters.link(link.a, link.b);
+    if (blocked) result.reviews.push(refused(link, blocked));
+    else result.links.push(link);
+  }
+  result.clusters = clusters.clusters();
+  return result;
+}

@@ -1,0 +1,335 @@
+/** Deterministic rules, the review band, the conflict guards, explanations and clustering. */
+import {
+  DEFAULT_MATCH_CONFIG,
+  LinkClusters,
+  decidePair,
+  linkRecords,
+  matchConfig,
+  matchInputFromCustomer,
+  normalizeRecord,
+  type MatchInput,
+  type MatchRecord,
+} from '../../../records/matching';
+import type { Customer } from '../../../mappings/canonical/types';
+
+const OPTIONS = { slashOrder: 'day-first', referenceYear: 2025, defaultCountry: 'DE' } as const;
+const record = (input: MatchInput): MatchRecord => normalizeRecord(input, OPTIONS);
+const anna = (ref: string, extra: Partial<MatchInput> = {}): MatchRecord =>
+  record({ ref, givenName: 'Anna', familyName: 'Schmidt', ...extra });
+
+describe('deterministic rules', () => {
+  it('links records that hold the same identifier, whatever else differs', () => {
+    const crm = record({
+      ref: 'crm:4711',
+      givenName: 'Anna',
+      familyName: 'Schmidt',
+      birthDate: '12.03.1985',
+    });
+    const sap = record({
+      ref: 'sap:80042',
+      familyName: 'Meyer',
+      birthDate: '1962-07-01',
+      identifiers: [{ system: 'CRM', id: '4711' }],
+    });
+    const decision = decidePair(DEFAULT_MATCH_CONFIG, crm, sap);
+    expect(decision.outcome).toBe('link');
+    expect(decision.explanation.rule).toBe('shared-identifier');
+    expect(decision.explanation.summary).toContain('crm:4711');
+  });
+
+  it('links on one valid tax id, and keeps apart two different valid ones', () => {
+    const a = anna('crm:1', { nationalIds: [{ scheme: 'de-tax-id', value: '86 095 742 719' }] });
+    const same = record({
+      ref: 'bank:9',
+      familyName: 'Fischer',
+      nationalIds: [{ scheme: 'de-tax-id', value: '86095742719' }],
+    });
+    const other = anna('bank:8', { nationalIds: [{ scheme: 'de-tax-id', value: '47036892816' }] });
+    expect(decidePair(DEFAULT_MATCH_CONFIG, a, same)).toMatchObject({
+      outcome: 'link',
+      explanation: { rule: 'national-id' },
+    });
+    expect(decidePair(DEFAULT_MATCH_CONFIG, a, other)).toMatchObject({
+      outcome: 'apart',
+      explanation: { rule: 'national-id-conflict' },
+    });
+  });
+
+  it('never links by rule on a tax id that fails its check digit', () => {
+    const a = record({
+      ref: 'crm:1',
+      familyName: 'Fischer',
+      nationalIds: [{ scheme: 'de-tax-id', value: '86095742718' }],
+    });
+    const b = record({
+      ref: 'crm:2',
+      familyName: 'Weber',
+      nationalIds: [{ scheme: 'de-tax-id', value: '86095742718' }],
+    });
+    const decision = decidePair(DEFAULT_MATCH_CONFIG, a, b);
+    expect(decision.explanation.rule).toBe('weights');
+    expect(decision.outcome).not.toBe('link');
+  });
+
+  it('links on the same mailbox when the given name agrees', () => {
+    const a = anna('web:1', { emails: ['Anna.Schmidt@googlemail.com'] });
+    const b = anna('crm:2', { emails: ['annaschmidt@gmail.com'], birthDate: '1985-03-12' });
+    const decision = decidePair(DEFAULT_MATCH_CONFIG, a, b);
+    expect(decision).toMatchObject({ outcome: 'link', explanation: { rule: 'email' } });
+    expect(decision.explanation.summary).toBe(
+      'the same mailbox annaschmidt@gmail.com, and the given name agrees',
+    );
+  });
+
+  it('does not let a family mailbox link two members of the household', () => {
+    const mother = record({
+      ref: 'crm:1',
+      givenName: 'Anna',
+      familyName: 'Kaya',
+      birthDate: '1960-01-02',
+      emails: ['familie.kaya@web.de'],
+    });
+    const son = record({
+      ref: 'web:2',
+      givenName: 'Emre',
+      familyName: 'Kaya',
+      birthDate: '1990-05-06',
+      emails: ['familie.kaya@web.de'],
+    });
+    const noGivenName = record({ ref: 'sap:3', familyName: 'Kaya', emails: ['familie.kaya@web.de'] });
+    const apart = decidePair(DEFAULT_MATCH_CONFIG, mother, son);
+    expect(apart.outcome).toBe('apart');
+    expect(apart.explanation.summary).toContain(
+      'the shared mailbox does not decide, as the given names and birth dates differ',
+    );
+    expect(decidePair(DEFAULT_MATCH_CONFIG, mother, noGivenName).explanation.rule).toBe('weights');
+  });
+});
+
+describe('weights and the review band', () => {
+  const a = anna('crm:1', {
+    birthDate: '12.03.1985',
+    addresses: [{ street: 'Hauptstraße 5', postalCode: '80331', city: 'München', country: 'DE' }],
+  });
+  const b = anna('sap:2', {
+    birthDate: '19850312',
+    addresses: [{ street: 'Hauptstr. 5', postalCode: '80331', city: 'München', country: 'DE' }],
+  });
+  const moved = anna('web:3', {
+    addresses: [{ street: 'Am Markt 1', postalCode: '53111', city: 'Bonn', country: 'DE' }],
+  });
+
+  it('links names, birth date and address that agree, and explains every comparison', () => {
+    const decision = decidePair(DEFAULT_MATCH_CONFIG, a, b);
+    expect(decision.outcome).toBe('link');
+    const { explanation } = decision;
+    expect(explanation.rule).toBe('weights');
+    expect(explanation.thresholds).toEqual({ link: 16, review: 14 });
+    expect(explanation.comparisons.map((c) => [c.field, c.level])).toEqual([
+      ['familyName', 'exact'],
+      ['givenName', 'exact'],
+      ['birthDate', 'exact'],
+      ['address', 'exact'],
+      ['email', 'missing'],
+      ['phone', 'missing'],
+      ['nationalId', 'missing'],
+    ]);
+    const birth = explanation.comparisons[2];
+    expect(birth).toMatchObject({ m: 0.86, u: 0.0002, values: ['1985-03-12', '1985-03-12'] });
+    expect(birth.weight).toBeCloseTo(Math.log2(0.86 / 0.0002), 10);
+    const sum = explanation.comparisons.reduce((s, c) => s + c.weight, 0);
+    expect(explanation.totalWeight).toBeCloseTo(sum, 2);
+    expect(explanation.summary).toMatch(/^total \d+(\.\d+)? bits \(link ≥ 16, review ≥ 14\): link$/);
+  });
+
+  it('keeps names alone apart, and puts them in review once a threshold lets them in', () => {
+    const names = decidePair(DEFAULT_MATCH_CONFIG, moved, anna('crm:9'));
+    expect(names.outcome).toBe('apart');
+    expect(names.explanation.totalWeight).toBeGreaterThan(13);
+    const lenient = matchConfig({ reviewThreshold: 13 });
+    const review = decidePair(lenient, moved, anna('crm:9'));
+    expect(review.outcome).toBe('review');
+    expect(review.explanation.thresholds).toEqual({ link: 16, review: 13 });
+  });
+
+  it('moves a pair across the band with the thresholds', () => {
+    const total = decidePair(DEFAULT_MATCH_CONFIG, a, b).explanation.totalWeight;
+    expect(
+      decidePair(matchConfig({ linkThreshold: total + 1, reviewThreshold: total - 1 }), a, b).outcome,
+    ).toBe('review');
+    expect(
+      decidePair(matchConfig({ linkThreshold: total + 2, reviewThreshold: total + 1 }), a, b).outcome,
+    ).toBe('apart');
+  });
+
+  it('refuses thresholds the wrong way round and probabilities outside (0, 1]', () => {
+    expect(() => matchConfig({ linkThreshold: 5, reviewThreshold: 10 })).toThrow(
+      /reviewThreshold ≤ linkThreshold/,
+    );
+    expect(() => matchConfig({ levels: { email: { exact: { m: 0, u: 0.1 } } } })).toThrow(/email.exact.m/);
+  });
+
+  it('takes overridden probabilities into the weights', () => {
+    const config = matchConfig({ levels: { birthDate: { exact: { m: 0.5, u: 0.5 } } } });
+    const birth = decidePair(config, a, b).explanation.comparisons.find((c) => c.field === 'birthDate');
+    expect(birth).toMatchObject({ m: 0.5, u: 0.5, weight: 0 });
+    expect(DEFAULT_MATCH_CONFIG.levels.birthDate.exact.m).toBe(0.86);
+  });
+});
+
+describe('conflict guards', () => {
+  const home = [{ street: 'Gartenweg 3', postalCode: '50667', city: 'Köln', country: 'DE' }];
+  const phone = ['0171 2345678'];
+
+  it('holds twins (one conflict: the given name) back to review, however much else agrees', () => {
+    const lukas = record({
+      ref: 'crm:1',
+      givenName: 'Lukas',
+      familyName: 'Becker',
+      birthDate: '2001-04-05',
+      addresses: home,
+      phones: phone,
+    });
+    const sophie = record({
+      ref: 'crm:2',
+      givenName: 'Sophie',
+      familyName: 'Becker',
+      birthDate: '05.04.2001',
+      addresses: home,
+      phones: phone,
+    });
+    const decision = decidePair(DEFAULT_MATCH_CONFIG, lukas, sophie);
+    expect(decision.explanation.totalWeight).toBeGreaterThan(16);
+    expect(decision.outcome).toBe('review');
+    expect(decision.explanation.conflicts).toEqual(['givenName']);
+    expect(decision.explanation.summary).toContain('would link, but the given names differ: review');
+  });
+
+  it('keeps spouses (given name and birth date both differ) apart', () => {
+    const a = record({
+      ref: 'crm:1',
+      givenName: 'Anna',
+      familyName: 'Becker',
+      birthDate: '1960-01-02',
+      addresses: home,
+    });
+    const b = record({
+      ref: 'crm:2',
+      givenName: 'Klaus',
+      familyName: 'Becker',
+      birthDate: '1958-09-30',
+      addresses: home,
+    });
+    expect(decidePair(DEFAULT_MATCH_CONFIG, a, b)).toMatchObject({
+      outcome: 'apart',
+      explanation: { rule: 'conflicting-given-name-and-birth-date', conflicts: ['givenName', 'birthDate'] },
+    });
+  });
+
+  it('reads given and family names crosswise when a source swapped them', () => {
+    const a = record({ ref: 'crm:1', givenName: 'Thomas', familyName: 'Weber', birthDate: '1970-02-03' });
+    const b = record({ ref: 'sap:2', givenName: 'WEBER', familyName: 'THOMAS', birthDate: '19700203' });
+    const decision = decidePair(DEFAULT_MATCH_CONFIG, a, b);
+    expect(decision.outcome).toBe('link');
+    expect(decision.explanation.nameOrder).toBe('swapped');
+    // Crosswise, the pair whose family name sorts first ("thomas", as SAP wrote it) is read as the
+    // family names, so the decision is the same whichever record came first.
+    expect(decision.explanation.comparisons.slice(0, 2)).toMatchObject([
+      { field: 'familyName', level: 'exact', values: ['thomas', 'thomas'] },
+      { field: 'givenName', level: 'exact', values: ['weber', 'weber'] },
+    ]);
+    const reversed = decidePair(DEFAULT_MATCH_CONFIG, b, a).explanation;
+    expect(reversed.totalWeight).toBe(decision.explanation.totalWeight);
+    expect(reversed.comparisons.map((c) => c.level)).toEqual(
+      decision.explanation.comparisons.map((c) => c.level),
+    );
+  });
+});
+
+describe('clusters', () => {
+  it('refuses a link that would chain two people kept apart, and lists it for review', () => {
+    // Two tax-id holders (kept apart) and a record without one that looks like both.
+    const home = [{ street: 'Gartenweg 3', postalCode: '50667', city: 'Köln', country: 'DE' }];
+    const first = anna('bank:1', {
+      birthDate: '1985-03-12',
+      addresses: home,
+      nationalIds: [{ scheme: 'de-tax-id', value: '86095742719' }],
+    });
+    const second = anna('bank:2', {
+      birthDate: '1985-03-12',
+      addresses: home,
+      nationalIds: [{ scheme: 'de-tax-id', value: '47036892816' }],
+    });
+    const between = anna('crm:3', { birthDate: '12.03.1985', addresses: home });
+    const result = linkRecords([first, second, between]);
+    expect(result.clusters).toEqual([['bank:1', 'crm:3'], ['bank:2']]);
+    expect(result.reviews).toHaveLength(1);
+    expect(result.reviews[0].explanation.summary).toContain('refused, as it would join');
+  });
+
+  it('gives the same clusters for any arrival order', () => {
+    const records = [
+      anna('crm:1', { birthDate: '1985-03-12' }),
+      anna('sap:2', { birthDate: '19850312', emails: ['a.s@web.de'] }),
+      anna('web:3', { emails: ['a.s@web.de'] }),
+      record({ ref: 'crm:4', givenName: 'Klaus', familyName: 'Schmidt', birthDate: '1950-01-01' }),
+    ];
+    const expected = linkRecords(records).clusters;
+    expect(expected).toEqual([['crm:1', 'sap:2', 'web:3'], ['crm:4']]);
+    expect(linkRecords([...records].reverse()).clusters).toEqual(expected);
+    expect(linkRecords([records[2], records[0], records[3], records[1]]).clusters).toEqual(expected);
+  });
+
+  it('keeps a pair kept apart out of one cluster even when links would chain them', () => {
+    const clusters = new LinkClusters();
+    clusters.keepApart('a', 'c');
+    expect(clusters.link('a', 'b')).toBeUndefined();
+    expect(clusters.link('b', 'c')).toEqual(['a', 'c']);
+    expect(clusters.sameCluster('a', 'b')).toBe(true);
+    expect(clusters.sameCluster('b', 'c')).toBe(false);
+  });
+});
+
+describe('matchInputFromCustomer', () => {
+  it('reads a canonical customer, tax ids among the identifiers', () => {
+    const customer: Customer = {
+      schemaVersion: '1.0',
+      customerRef: 'sap:0000080042',
+      kind: 'person',
+      person: { title: 'Dr.', givenName: 'Anna', middleNames: ['Maria'], familyName: 'Schmidt' },
+      birthDate: '1985-03-12',
+      addresses: [
+        {
+          type: 'postal',
+          street: 'Leopoldstraße',
+          houseNumber: '12',
+          postalCode: '80802',
+          city: 'München',
+          country: 'DE',
+        },
+      ],
+      emails: [{ address: 'anna@web.de', type: 'home' }],
+      phones: [{ number: '+491712345678', type: 'mobile' }],
+      identifiers: [
+        { system: 'sap', id: '0000080042' },
+        { system: 'crm', id: '4711' },
+        { system: 'de-tax-id', id: '86095742719' },
+      ],
+      updatedAt: '2025-01-01T10:00:00Z',
+      source: { system: 'sap' },
+    };
+    const input = matchInputFromCustomer(customer);
+    expect(input).toMatchObject({
+      ref: 'sap:0000080042',
+      givenName: 'Anna Maria',
+      familyName: 'Schmidt',
+      identifiers: [
+        { system: 'sap', id: '0000080042' },
+        { system: 'crm', id: '4711' },
+      ],
+      nationalIds: [{ scheme: 'de-tax-id', value: '86095742719' }],
+    });
+    const crm = record({ ref: 'crm:4711', givenName: 'Someone', familyName: 'Else' });
+    expect(decidePair(DEFAULT_MATCH_CONFIG, record(input), crm).explanation.rule).toBe('shared-identifier');
+  });
+});
