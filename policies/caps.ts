@@ -23,6 +23,15 @@ export class InMemoryCapCounter implements CapCounter {
     return times.length;
   }
 
+  /** takes back one hit recorded at `now`, when a shared store refused what this counter let through */
+  forget(key: string, now: number): void {
+    const times = this.hits.get(key);
+    const index = times ? times.lastIndexOf(now) : -1;
+    if (!times || index < 0) return;
+    times.splice(index, 1);
+    if (times.length === 0) this.hits.delete(key);
+  }
+
   record(key: string, now: number): void {
     const times = this.hits.get(key);
     if (!times) this.hits.set(key, [now]);

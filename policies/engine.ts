@@ -100,6 +100,29 @@ export interface Evaluation {
   explanations: Explanation[];
   /** only present when some card waits */
   pending?: PendingDecision[];
+  /**
+   * Only present when a card with limits fired: the caps its decisions took from the engine's counter.
+   * A shared store confirms them afterwards (PolicyState), so two hub instances cannot both pass a cap.
+   */
+  capClaims?: CapClaimSet[];
+}
+
+/** The limits one card's firing counted against, keyed as the engine's cap counter keys them. */
+export interface CapClaimSet {
+  policyId: string;
+  eventId: string;
+  /** the decisions that stand or fall with these caps */
+  decisionIds: string[];
+  /** when the caps were counted, in ms */
+  atMs: number;
+  claims: {
+    key: string;
+    limit: number;
+    windowMs: number;
+    scope: 'per-customer' | 'per-channel' | 'global';
+    text: string;
+    channel?: string;
+  }[];
 }
 
 export interface RegisteredPolicy {
@@ -262,6 +285,8 @@ export class PolicyEngine {
         out: result,
       });
     }
+    // Scratch caps: nothing for a store to confirm.
+    delete result.capClaims;
     result.decisions.sort(byDecisionPriority);
     return result;
   }
@@ -367,7 +392,8 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
 
   const customerRef = event.customer.ref;
   const capKeys: string[] = [];
-  for (const [scopeName, limit, key, channel] of limitsOf(policy, customerRef)) {
+  const limits = limitsOf(policy, customerRef);
+  for (const [scopeName, limit, key, channel] of limits) {
     const count = run.caps.count(key, limit.windowMs, nowMs);
     if (count >= limit.count) {
       const where = channel === undefined ? scopeName : `${scopeName} (${channel})`;
@@ -417,6 +443,22 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
     if (action.withinMs !== undefined) decision.expiresAt = new Date(nowMs + action.withinMs).toISOString();
     out.decisions.push(decision);
   });
+  if (limits.length > 0) {
+    (out.capClaims ??= []).push({
+      policyId: policy.id,
+      eventId: event.eventId,
+      decisionIds: out.decisions.slice(-policy.actions.length).map((decision) => decision.decisionId),
+      atMs: nowMs,
+      claims: limits.map(([scope, limit, key, channel]) => ({
+        key,
+        limit: limit.count,
+        windowMs: limit.windowMs,
+        scope,
+        text: limit.text,
+        ...(channel === undefined ? {} : { channel }),
+      })),
+    });
+  }
   if (explain) explainAs('fired', `fired: ${describeActions(policy)}`, checks);
 }
 
@@ -504,19 +546,20 @@ function judgeWait(
 
 type LimitScope = 'per-customer' | 'per-channel' | 'global';
 
+// Keys are separated by U+001F, not NUL: they double as store keys (PolicyState), and stores refuse NUL in ids.
 function limitsOf(policy: CompiledPolicy, customerRef: string): [LimitScope, Limit, string, string?][] {
   const out: [LimitScope, Limit, string, string?][] = [];
   const { perCustomer, perChannel, global } = policy.limits;
-  if (perCustomer) out.push(['per-customer', perCustomer, `${policy.id}\u0000customer\u0000${customerRef}`]);
+  if (perCustomer) out.push(['per-customer', perCustomer, `${policy.id}\u001fcustomer\u001f${customerRef}`]);
   for (const [channel, limit] of Object.entries(perChannel ?? {})) {
     out.push([
       'per-channel',
       limit,
-      `${policy.id}\u0000channel\u0000${customerRef}\u0000${channel}`,
+      `${policy.id}\u001fchannel\u001f${customerRef}\u001f${channel}`,
       channel,
     ]);
   }
-  if (global) out.push(['global', global, `${policy.id}\u0000global`]);
+  if (global) out.push(['global', global, `${policy.id}\u001fglobal`]);
   return out;
 }
 

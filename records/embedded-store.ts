@@ -1,9 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type {
+  CapClaim,
+  CapTakeResult,
   CustomerWriteResult,
+  HistoryEntry,
   HubStore,
   OfferOutcome,
+  PendingWait,
   StoreHealth,
   StoredCustomer,
   StoredInteraction,
@@ -11,6 +15,13 @@ import type {
   VersionedCustomer,
 } from './store';
 import {
+  compareHistoryOldestFirst,
+  normalizeHistoryEntry,
+  normalizeWait,
+  requireInstant,
+  requirePositiveInteger,
+  validateCapClaims,
+  windowStart,
   sameJsonDocument,
   compareInteractionsNewestFirst,
   compareNewestFirst,
@@ -43,6 +54,24 @@ interface OpenDatabases {
   interactions: Database<StoredInteraction, CompositeKey>;
   /** eventId -> its key in interactions, so a redelivered event is recognised whatever it carries */
   interactionKeys: Database<CompositeKey, string>;
+  /** key `customerRef NUL occurredAt NUL eventId`: a customer's window is one range, oldest first */
+  history: Database<HistoryEntry, CompositeKey>;
+  /** key `customerRef NUL eventId`, so a redelivered event is appended once */
+  historyIds: Database<string, CompositeKey>;
+  /** key `capKey NUL at NUL hitId`: a cap's window is one range */
+  capHits: Database<number, CompositeKey>;
+  /** key `capKey NUL hitId` -> at, so a redelivered decision is not counted twice */
+  capHitIds: Database<string, CompositeKey>;
+  waits: Database<WaitRecord, string>;
+  /** key `dueAt NUL waitId` for waits not yet done, so a sweep reads only what is due */
+  waitsDue: Database<string, CompositeKey>;
+}
+
+interface WaitRecord {
+  wait: PendingWait;
+  claimedBy?: string;
+  claimedUntil?: string;
+  doneAt?: string;
 }
 
 /**
@@ -77,7 +106,8 @@ export class EmbeddedStore implements HubStore {
   async open(): Promise<void> {
     if (this.dbs) return;
     mkdirSync(this.directory, { recursive: true });
-    const root = open({ path: this.directory, compression: false });
+    // LMDB's default of 12 named databases is too few; the number only sizes a table, so headroom is free.
+    const root = open({ path: this.directory, compression: false, maxDbs: 64 });
     this.dbs = {
       root,
       processed: root.openDB<string, string>('processed-events', {}),
@@ -87,6 +117,12 @@ export class EmbeddedStore implements HubStore {
       customers: root.openDB<VersionedCustomer, string>('customers', {}),
       interactions: root.openDB<StoredInteraction, CompositeKey>('interactions', {}),
       interactionKeys: root.openDB<CompositeKey, string>('interaction-keys', {}),
+      history: root.openDB<HistoryEntry, CompositeKey>('policy-history', {}),
+      historyIds: root.openDB<string, CompositeKey>('policy-history-ids', {}),
+      capHits: root.openDB<number, CompositeKey>('cap-hits', {}),
+      capHitIds: root.openDB<string, CompositeKey>('cap-hit-ids', {}),
+      waits: root.openDB<WaitRecord, string>('pending-waits', {}),
+      waitsDue: root.openDB<string, CompositeKey>('pending-waits-due', {}),
     };
   }
 
@@ -243,10 +279,134 @@ export class EmbeddedStore implements HubStore {
     await root.flushed;
   }
 
+  async appendHistory(entry: HistoryEntry): Promise<boolean> {
+    const doc = normalizeHistoryEntry(entry);
+    const { root, history, historyIds } = this.require();
+    const inserted = await root.transaction(() => {
+      const idKey = [doc.customerRef, doc.eventId];
+      if (historyIds.doesExist(idKey)) return false;
+      void history.put([doc.customerRef, doc.occurredAt, doc.eventId], doc);
+      void historyIds.put(idKey, doc.occurredAt);
+      return true;
+    });
+    await root.flushed;
+    return inserted;
+  }
+
+  async listHistory(customerRef: string, since: string): Promise<HistoryEntry[]> {
+    requireId(customerRef, 'customerRef');
+    const after = requireInstant(since, 'since');
+    const found: HistoryEntry[] = [];
+    // [ref, after, END] sorts after every entry at exactly `after`, so the range is (after, ...).
+    for (const { value } of this.require().history.getRange({
+      start: [customerRef, after, END],
+      end: [customerRef, END],
+    })) {
+      found.push(value);
+    }
+    return found.sort(compareHistoryOldestFirst);
+  }
+
+  async takeCaps(claims: readonly CapClaim[], hitId: string, at: string): Promise<CapTakeResult> {
+    validateCapClaims(claims);
+    requireId(hitId, 'hitId');
+    const when = requireInstant(at, 'at');
+    const { root, capHits, capHitIds } = this.require();
+    // One LMDB write transaction: the single writer serialises takers, so a cap of 1 lets one through.
+    const result = await root.transaction((): CapTakeResult => {
+      const counts = claims.map((claim) => countHits(capHits, claim.key, claim.windowMs, when));
+      const fresh = claims.map((claim) => !capHitIds.doesExist([claim.key, hitId]));
+      const refused = claims.findIndex((claim, i) => fresh[i] && counts[i] >= claim.limit);
+      if (refused >= 0) return { granted: false, counts, refused };
+      claims.forEach((claim, i) => {
+        if (!fresh[i]) return;
+        void capHits.put([claim.key, when, hitId], 1);
+        void capHitIds.put([claim.key, hitId], when);
+        counts[i] += 1;
+      });
+      return { granted: true, counts };
+    });
+    await root.flushed;
+    return result;
+  }
+
+  async countCap(key: string, windowMs: number, at: string): Promise<number> {
+    requireId(key, 'key');
+    requirePositiveInteger(windowMs, 'windowMs');
+    return countHits(this.require().capHits, key, windowMs, requireInstant(at, 'at'));
+  }
+
+  async putWait(wait: PendingWait): Promise<boolean> {
+    const doc = normalizeWait(wait);
+    const { root, waits, waitsDue } = this.require();
+    const inserted = await root.transaction(() => {
+      if (waits.doesExist(doc.waitId)) return false;
+      void waits.put(doc.waitId, { wait: doc });
+      void waitsDue.put([doc.dueAt, doc.waitId], doc.waitId);
+      return true;
+    });
+    await root.flushed;
+    return inserted;
+  }
+
+  async claimDueWaits(now: string, owner: string, leaseMs: number, limit: number): Promise<PendingWait[]> {
+    const at = requireInstant(now, 'now');
+    requireId(owner, 'owner');
+    const until = new Date(Date.parse(at) + requirePositiveInteger(leaseMs, 'leaseMs')).toISOString();
+    requirePositiveInteger(limit, 'limit');
+    const { root, waits, waitsDue } = this.require();
+    const claimed = await root.transaction((): PendingWait[] => {
+      const taken: PendingWait[] = [];
+      const due = [...waitsDue.getRange({ end: [at, END] })].map(({ value }) => value);
+      for (const waitId of due) {
+        if (taken.length >= limit) break;
+        const record = waits.get(waitId);
+        if (!record || record.doneAt !== undefined) continue;
+        if (record.claimedUntil !== undefined && record.claimedUntil > at) continue;
+        void waits.put(waitId, { ...record, claimedBy: owner, claimedUntil: until });
+        taken.push(record.wait);
+      }
+      return taken;
+    });
+    await root.flushed;
+    return claimed;
+  }
+
+  async completeWait(waitId: string, owner: string, now: string): Promise<boolean> {
+    requireId(waitId, 'waitId');
+    requireId(owner, 'owner');
+    const at = requireInstant(now, 'now');
+    const { root, waits, waitsDue } = this.require();
+    const completed = await root.transaction(() => {
+      const record = waits.get(waitId);
+      if (!record || record.doneAt !== undefined || record.claimedBy !== owner) return false;
+      // The record stays, so the same wait stored again (a redelivered event) is refused by putWait.
+      void waits.put(waitId, { ...record, doneAt: at });
+      void waitsDue.remove([record.wait.dueAt, waitId]);
+      return true;
+    });
+    await root.flushed;
+    return completed;
+  }
+
   private require(): OpenDatabases {
     if (!this.dbs) throw new Error(`${this.describe()} is not open; call open() first`);
     return this.dbs;
   }
+}
+
+function countHits(
+  capHits: Database<number, CompositeKey>,
+  key: string,
+  windowMs: number,
+  at: string,
+): number {
+  let count = 0;
+  // (at - windowMs, at]: [key, from, END] passes every hit exactly at the start, [key, at, END] keeps those at `at`.
+  for (const _ of capHits.getKeys({ start: [key, windowStart(at, windowMs), END], end: [key, at, END] })) {
+    count++;
+  }
+  return count;
 }
 
 function processedKey(consumer: string, eventId: string): string {

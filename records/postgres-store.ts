@@ -1,8 +1,12 @@
 import { Pool, type PoolClient } from 'pg';
 import type {
+  CapClaim,
+  CapTakeResult,
   CustomerWriteResult,
+  HistoryEntry,
   HubStore,
   OfferOutcome,
+  PendingWait,
   StoreHealth,
   StoredCustomer,
   StoredInteraction,
@@ -10,6 +14,14 @@ import type {
   VersionedCustomer,
 } from './store';
 import {
+  compareHistoryOldestFirst,
+  compareWaitsDueFirst,
+  normalizeHistoryEntry,
+  normalizeWait,
+  requireInstant,
+  requirePositiveInteger,
+  validateCapClaims,
+  windowStart,
   compareInteractionsNewestFirst,
   compareNewestFirst,
   normalizeCustomer,
@@ -272,6 +284,129 @@ export class PostgresStore implements HubStore {
     );
   }
 
+  async appendHistory(entry: HistoryEntry): Promise<boolean> {
+    const doc = normalizeHistoryEntry(entry);
+    const result = await this.requirePool().query(
+      `insert into ${this.table('policy_history')} (customer_ref, event_id, occurred_at, doc)
+       values ($1, $2, $3, $4)
+       on conflict do nothing`,
+      [doc.customerRef, doc.eventId, doc.occurredAt, JSON.stringify(doc)],
+    );
+    return result.rowCount === 1;
+  }
+
+  async listHistory(customerRef: string, since: string): Promise<HistoryEntry[]> {
+    requireId(customerRef, 'customerRef');
+    const after = requireInstant(since, 'since');
+    const result = await this.requirePool().query<{ doc: HistoryEntry }>(
+      `select doc from ${this.table('policy_history')}
+       where customer_ref = $1 and occurred_at > $2`,
+      [customerRef, after],
+    );
+    // Sorted here rather than in SQL, so ties break by code point exactly as in the embedded store.
+    return result.rows.map((row) => row.doc).sort(compareHistoryOldestFirst);
+  }
+
+  async takeCaps(claims: readonly CapClaim[], hitId: string, at: string): Promise<CapTakeResult> {
+    validateCapClaims(claims);
+    requireId(hitId, 'hitId');
+    const when = requireInstant(at, 'at');
+    const client = await this.requirePool().connect();
+    try {
+      await client.query('begin');
+      // Row locks cannot guard a count of rows that do not exist yet; an advisory lock per key serialises
+      // takers of one cap across every hub instance. Taken in key order, so two takers cannot deadlock.
+      for (const key of claims.map((claim) => claim.key).sort()) {
+        await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`crm-hub:cap:${key}`]);
+      }
+      const counts: number[] = [];
+      const fresh: boolean[] = [];
+      for (const claim of claims) {
+        const found = await client.query<{ n: number; seen: boolean }>(
+          `select count(*) filter (where at > $2 and at <= $3)::int as n, coalesce(bool_or(hit_id = $4), false) as seen
+           from ${this.table('cap_hits')} where cap_key = $1`,
+          [claim.key, windowStart(when, claim.windowMs), when, hitId],
+        );
+        counts.push(found.rows[0].n);
+        fresh.push(!found.rows[0].seen);
+      }
+      const refused = claims.findIndex((claim, i) => fresh[i] && counts[i] >= claim.limit);
+      if (refused >= 0) {
+        await client.query('rollback');
+        return { granted: false, counts, refused };
+      }
+      for (const [i, claim] of claims.entries()) {
+        if (!fresh[i]) continue;
+        await client.query(
+          `insert into ${this.table('cap_hits')} (cap_key, hit_id, at) values ($1, $2, $3)`,
+          [claim.key, hitId, when],
+        );
+        counts[i] += 1;
+      }
+      await client.query('commit');
+      return { granted: true, counts };
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async countCap(key: string, windowMs: number, at: string): Promise<number> {
+    requireId(key, 'key');
+    requirePositiveInteger(windowMs, 'windowMs');
+    const when = requireInstant(at, 'at');
+    const result = await this.requirePool().query<{ n: number }>(
+      `select count(*)::int as n from ${this.table('cap_hits')} where cap_key = $1 and at > $2 and at <= $3`,
+      [key, windowStart(when, windowMs), when],
+    );
+    return result.rows[0].n;
+  }
+
+  async putWait(wait: PendingWait): Promise<boolean> {
+    const doc = normalizeWait(wait);
+    const result = await this.requirePool().query(
+      `insert into ${this.table('pending_waits')} (wait_id, due_at, doc) values ($1, $2, $3)
+       on conflict do nothing`,
+      [doc.waitId, doc.dueAt, JSON.stringify(doc)],
+    );
+    return result.rowCount === 1;
+  }
+
+  async claimDueWaits(now: string, owner: string, leaseMs: number, limit: number): Promise<PendingWait[]> {
+    const at = requireInstant(now, 'now');
+    requireId(owner, 'owner');
+    const until = new Date(Date.parse(at) + requirePositiveInteger(leaseMs, 'leaseMs')).toISOString();
+    requirePositiveInteger(limit, 'limit');
+    // SKIP LOCKED: a second instance sweeping at the same moment passes over the rows the first one is
+    // claiming instead of waiting for them and claiming them too.
+    const result = await this.requirePool().query<{ doc: PendingWait }>(
+      `update ${this.table('pending_waits')} w set claimed_by = $2, claimed_until = $3
+       from (select wait_id from ${this.table('pending_waits')}
+             where done_at is null and due_at <= $1 and (claimed_until is null or claimed_until <= $1)
+             order by due_at, wait_id collate "C" limit $4
+             for update skip locked) due
+       where w.wait_id = due.wait_id
+       returning w.doc`,
+      [at, owner, until, limit],
+    );
+    return result.rows.map((row) => row.doc).sort(compareWaitsDueFirst);
+  }
+
+  async completeWait(waitId: string, owner: string, now: string): Promise<boolean> {
+    requireId(waitId, 'waitId');
+    requireId(owner, 'owner');
+    const at = requireInstant(now, 'now');
+    // The row stays, so the same wait stored again (a redelivered event) is refused by putWait.
+    const result = await this.requirePool().query(
+      `update ${this.table('pending_waits')} set done_at = $3
+       where wait_id = $1 and claimed_by = $2 and done_at is null`,
+      [waitId, owner, at],
+    );
+    return result.rowCount === 1;
+  }
+
   private async createTables(pool: Pool): Promise<void> {
     const client: PoolClient = await pool.connect();
     try {
@@ -315,6 +450,35 @@ export class PostgresStore implements HubStore {
       await client.query(
         `create index if not exists interactions_customer_occurred
          on ${this.table('interactions')} (customer_ref, occurred_at desc)`,
+      );
+      await client.query(`create table if not exists ${this.table('policy_history')} (
+        customer_ref text not null,
+        event_id text not null,
+        occurred_at timestamptz not null,
+        doc jsonb not null,
+        primary key (customer_ref, event_id))`);
+      await client.query(
+        `create index if not exists policy_history_customer_occurred
+         on ${this.table('policy_history')} (customer_ref, occurred_at)`,
+      );
+      await client.query(`create table if not exists ${this.table('cap_hits')} (
+        cap_key text not null,
+        hit_id text not null,
+        at timestamptz not null,
+        primary key (cap_key, hit_id))`);
+      await client.query(
+        `create index if not exists cap_hits_key_at on ${this.table('cap_hits')} (cap_key, at)`,
+      );
+      await client.query(`create table if not exists ${this.table('pending_waits')} (
+        wait_id text primary key,
+        due_at timestamptz not null,
+        doc jsonb not null,
+        claimed_by text,
+        claimed_until timestamptz,
+        done_at timestamptz)`);
+      await client.query(
+        `create index if not exists pending_waits_due
+         on ${this.table('pending_waits')} (due_at) where done_at is null`,
       );
       await client.query('commit');
     } catch (err) {

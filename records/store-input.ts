@@ -1,4 +1,12 @@
-import type { OfferOutcome, StoredCustomer, StoredInteraction, StoredOffer } from './store';
+import type {
+  CapClaim,
+  HistoryEntry,
+  OfferOutcome,
+  PendingWait,
+  StoredCustomer,
+  StoredInteraction,
+  StoredOffer,
+} from './store';
 import { errorMessage } from '../formats/error-message';
 
 /** Checks shared by both store backends, so bad input fails the same way whichever store is configured. */
@@ -207,4 +215,87 @@ export function compareInteractionsNewestFirst(a: StoredInteraction, b: StoredIn
   // Normalised UTC timestamps of one length sort as strings.
   if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? 1 : -1;
   return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+}
+
+/** the checked history entry as both backends store it: a plain copy, occurredAt in UTC */
+export function normalizeHistoryEntry(entry: HistoryEntry): HistoryEntry {
+  if (typeof entry !== 'object' || entry === null) throw new Error('store: history entry must be an object');
+  const normalized: HistoryEntry = {
+    customerRef: requireId(entry.customerRef, 'history.customerRef'),
+    eventId: requireId(entry.eventId, 'history.eventId'),
+    type: requireId(entry.type, 'history.type'),
+    occurredAt: requireInstant(entry.occurredAt, 'history.occurredAt'),
+  };
+  if (entry.values !== undefined) {
+    const values = requireJsonObject(entry.values, 'history.values');
+    for (const [field, value] of Object.entries(values)) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new Error(`store: history.values.${field} must be a finite number`);
+      }
+    }
+    normalized.values = values as Record<string, number>;
+  }
+  if (entry.response !== undefined) {
+    normalized.response = {
+      policyId: requireId(entry.response?.policyId, 'history.response.policyId'),
+      outcome: requireId(entry.response?.outcome, 'history.response.outcome'),
+    };
+  }
+  return normalized;
+}
+
+/** oldest first; ties by event id, so both backends return one order */
+export function compareHistoryOldestFirst(a: HistoryEntry, b: HistoryEntry): number {
+  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
+  return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+}
+
+export function requirePositiveInteger(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`store: ${field} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function validateCapClaims(claims: readonly CapClaim[]): void {
+  if (!Array.isArray(claims) || claims.length === 0) {
+    throw new Error('store: claims must be a non-empty array');
+  }
+  const keys = new Set<string>();
+  claims.forEach((claim, i) => {
+    requireId(claim?.key, `claims[${i}].key`);
+    if (keys.has(claim.key)) throw new Error(`store: claims[${i}].key "${claim.key}" is claimed twice`);
+    keys.add(claim.key);
+    requirePositiveInteger(claim.limit, `claims[${i}].limit`);
+    requirePositiveInteger(claim.windowMs, `claims[${i}].windowMs`);
+  });
+}
+
+/** the start of the window (at - windowMs, at] as a normalised instant */
+export function windowStart(at: string, windowMs: number): string {
+  return new Date(Date.parse(at) - windowMs).toISOString();
+}
+
+export function normalizeWait(wait: PendingWait): PendingWait {
+  if (typeof wait !== 'object' || wait === null) throw new Error('store: wait must be an object');
+  const version = wait.cardVersion;
+  if (typeof version !== 'object' || version === null)
+    throw new Error('store: wait.cardVersion must be an object');
+  return {
+    waitId: requireId(wait.waitId, 'wait.waitId'),
+    policyId: requireId(wait.policyId, 'wait.policyId'),
+    customerRef: requireId(wait.customerRef, 'wait.customerRef'),
+    dueAt: requireInstant(wait.dueAt, 'wait.dueAt'),
+    cardVersion: {
+      number: requirePositiveInteger(version.number, 'wait.cardVersion.number'),
+      hash: requireId(version.hash, 'wait.cardVersion.hash'),
+    },
+    payload: requireJsonObject(wait.payload, 'wait.payload'),
+  };
+}
+
+/** due first; ties by wait id, so both backends hand waits out in one order */
+export function compareWaitsDueFirst(a: PendingWait, b: PendingWait): number {
+  if (a.dueAt !== b.dueAt) return a.dueAt < b.dueAt ? -1 : 1;
+  return a.waitId < b.waitId ? -1 : a.waitId > b.waitId ? 1 : 0;
 }

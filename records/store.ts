@@ -75,7 +75,7 @@ export interface StoreHealth {
   detail: string;
 }
 
-export interface HubStore {
+export interface HubStore extends PolicyStateStore {
   readonly kind: StoreKind;
   /** for logs and /healthz; never contains credentials */
   describe(): string;
@@ -117,4 +117,80 @@ export interface HubStore {
   /** policy on/off switches, shared by the editor button and the console; undefined when never set */
   getPolicyEnabled(policyId: string): Promise<boolean | undefined>;
   setPolicyEnabled(policyId: string, enabled: boolean): Promise<void>;
+}
+
+/**
+ * One event in a customer's policy history: only what rolling windows count and sum, so a customer's
+ * history stays small however large the events were.
+ */
+export interface HistoryEntry {
+  customerRef: string;
+  /** unique per customer; a redelivered event is appended once */
+  eventId: string;
+  /** e.g. "withdrawal", or "response" for an answer to a policy's action */
+  type: string;
+  /** ISO 8601 with a zone; stored and returned in UTC with millisecond precision */
+  occurredAt: string;
+  /** the numbers sum windows read, by field path, e.g. { "amount": 12000 } (money as its value) */
+  values?: Record<string, number>;
+  /** set on a customer's answer to a policy's action, for cooldowns */
+  response?: { policyId: string; outcome: string };
+}
+
+/** One limit a decision must fit under: at most `limit` hits under `key` in (at - windowMs, at]. */
+export interface CapClaim {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+export interface CapTakeResult {
+  /** true when every claim had room (or this hit was already recorded: a redelivery) */
+  granted: boolean;
+  /** hits per claim within its window, in claim order: after the take when granted, as found when not */
+  counts: number[];
+  /** the index of the first claim that was full, when refused */
+  refused?: number;
+}
+
+/** A card waiting for "no B within T", kept until it is due and fired by exactly one hub instance. */
+export interface PendingWait {
+  /** deterministic from policy, card version and triggering event, so a redelivered event waits once */
+  waitId: string;
+  policyId: string;
+  customerRef: string;
+  /** ISO 8601 with a zone; stored and returned in UTC with millisecond precision */
+  dueAt: string;
+  cardVersion: { number: number; hash: string };
+  /** what the engine needs to finish the wait (the triggering event), as JSON */
+  payload: Record<string, unknown>;
+}
+
+/** The store's side of policy state: histories, caps and waits. Part of HubStore. */
+export interface PolicyStateStore {
+  /** idempotent by (customerRef, eventId): true the first time, false when already appended */
+  appendHistory(entry: HistoryEntry): Promise<boolean>;
+  /** a customer's entries with occurredAt after `since` (exclusive), oldest first, ties by eventId */
+  listHistory(customerRef: string, since: string): Promise<HistoryEntry[]>;
+
+  /**
+   * Atomically, also across hub instances: when every claim has fewer than `limit` hits in
+   * (at - windowMs, at], records `hitId` under every key and grants; otherwise records nothing. A hitId
+   * already recorded under a key is granted again without counting twice, so a redelivered event that
+   * made a decision is not capped by its own first delivery.
+   */
+  takeCaps(claims: readonly CapClaim[], hitId: string, at: string): Promise<CapTakeResult>;
+  /** hits under key in (at - windowMs, at] */
+  countCap(key: string, windowMs: number, at: string): Promise<number>;
+
+  /** idempotent by waitId: true the first time, false when that wait was already stored (even if done) */
+  putWait(wait: PendingWait): Promise<boolean>;
+  /**
+   * Claims up to `limit` waits due at `now` (dueAt <= now) for `owner`, oldest due first. A claimed wait
+   * is not handed out again until `leaseMs` has passed without completeWait, so an instance that died
+   * between claim and fire does not lose the wait; a completed wait is never handed out again.
+   */
+  claimDueWaits(now: string, owner: string, leaseMs: number, limit: number): Promise<PendingWait[]>;
+  /** marks a claimed wait done; false when it is not claimed by `owner` (its lease went to another) */
+  completeWait(waitId: string, owner: string, now: string): Promise<boolean>;
 }

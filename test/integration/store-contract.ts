@@ -1,4 +1,11 @@
-import type { HubStore, StoredCustomer, StoredInteraction, StoredOffer } from '../../records/store';
+import type {
+  HistoryEntry,
+  HubStore,
+  PendingWait,
+  StoredCustomer,
+  StoredInteraction,
+  StoredOffer,
+} from '../../records/store';
 import { offerIdFor } from '../../policies/decision-id';
 
 /**
@@ -371,6 +378,188 @@ export function describeStoreContract(
       expect(await reopened.listOffers('crm:4711', { channel: 'sms', includeClosed: true })).toEqual([
         { ...closed, status: 'rejected' },
       ]);
+    });
+
+    describe('policy state', () => {
+      const DAY = 86_400_000;
+      const T0 = Date.parse('2025-03-01T12:00:00.000Z');
+      const iso = (ms: number) => new Date(ms).toISOString();
+
+      function entry(overrides: Partial<HistoryEntry> & { eventId: string }): HistoryEntry {
+        return { customerRef: 'crm:4711', type: 'withdrawal', occurredAt: iso(T0), ...overrides };
+      }
+
+      function wait(overrides: Partial<PendingWait> & { waitId: string }): PendingWait {
+        return {
+          policyId: 'unanswered-complaint',
+          customerRef: 'crm:4711',
+          dueAt: iso(T0 + 2 * DAY),
+          cardVersion: { number: 1, hash: '0123456789abcdef' },
+          payload: { event: { eventId: 'evt-complaint', type: 'complaint' } },
+          ...overrides,
+        };
+      }
+
+      it('appends a history entry once per customer and event, and lists those after T oldest first', async () => {
+        const early = entry({ eventId: 'w1', occurredAt: iso(T0 - 10 * DAY), values: { amount: 12_000 } });
+        const atT = entry({ eventId: 'w2', occurredAt: iso(T0 - 7 * DAY), values: { amount: 5 } });
+        const late = entry({
+          eventId: 'w3',
+          occurredAt: '2025-03-01T14:00:00+02:00',
+          values: { amount: 0.5 },
+        });
+        const answer = entry({
+          eventId: 'r1',
+          type: 'response',
+          occurredAt: iso(T0 - DAY),
+          response: { policyId: 'p1', outcome: 'rejected' },
+        });
+        for (const e of [late, answer, early, atT]) expect(await store.appendHistory(e)).toBe(true);
+        // the same event again, even with other content, is not appended twice
+        expect(await store.appendHistory({ ...early, occurredAt: iso(T0) })).toBe(false);
+        // another customer's history is its own
+        expect(await store.appendHistory(entry({ eventId: 'w1', customerRef: 'crm:42' }))).toBe(true);
+
+        // (since, ...]: an entry exactly at `since` has left the window
+        expect(await store.listHistory('crm:4711', iso(T0 - 7 * DAY))).toEqual([
+          answer,
+          { ...late, occurredAt: iso(T0) },
+        ]);
+        expect(await store.listHistory('crm:4711', iso(T0 - 30 * DAY))).toEqual([
+          early,
+          atT,
+          answer,
+          { ...late, occurredAt: iso(T0) },
+        ]);
+        expect(await store.listHistory('crm:42', iso(0))).toHaveLength(1);
+        expect(await store.listHistory('crm:nobody', iso(0))).toEqual([]);
+      });
+
+      it('rejects a history entry whose values are not numbers, naming the field', async () => {
+        await expect(
+          store.appendHistory(entry({ eventId: 'x', values: { amount: 'many' as unknown as number } })),
+        ).rejects.toThrow(/history\.values\.amount must be a finite number/);
+        await expect(store.appendHistory(entry({ eventId: 'x', occurredAt: 'yesterday' }))).rejects.toThrow(
+          /history\.occurredAt/,
+        );
+        await expect(store.listHistory('crm:4711', 'soon')).rejects.toThrow(/since/);
+      });
+
+      it('takes a cap while it has room, in a window that slides, and all claims or none', async () => {
+        const perCustomer = { key: 'p1:customer:crm:4711', limit: 2, windowMs: 7 * DAY };
+        const global = { key: 'p1:global', limit: 3, windowMs: DAY };
+        expect(await store.takeCaps([perCustomer, global], 'd1', iso(T0 - 7 * DAY))).toEqual({
+          granted: true,
+          counts: [1, 1],
+        });
+        expect(await store.takeCaps([perCustomer, global], 'd2', iso(T0 - DAY))).toEqual({
+          granted: true,
+          counts: [2, 1],
+        });
+        // d1 lies exactly 7 days back: it has left the per-customer window
+        expect(await store.takeCaps([perCustomer, global], 'd3', iso(T0))).toEqual({
+          granted: true,
+          counts: [2, 1],
+        });
+        // full per customer: refused, and the global claim took nothing either
+        expect(await store.takeCaps([perCustomer, global], 'd4', iso(T0 + 1000))).toEqual({
+          granted: false,
+          counts: [2, 1],
+          refused: 0,
+        });
+        expect(await store.countCap(global.key, global.windowMs, iso(T0 + 1000))).toBe(1);
+        // a redelivered decision is granted again without counting twice
+        expect(await store.takeCaps([perCustomer, global], 'd3', iso(T0 + 2000))).toEqual({
+          granted: true,
+          counts: [2, 1],
+        });
+        expect(await store.countCap(perCustomer.key, perCustomer.windowMs, iso(T0 + 7 * DAY))).toBe(0);
+        await expect(store.takeCaps([{ ...global, limit: 0 }], 'd5', iso(T0))).rejects.toThrow(
+          /claims\[0\]\.limit/,
+        );
+      });
+
+      it('lets exactly one of 20 concurrent takers through a cap of 1', async () => {
+        const claim = { key: 'p1:global', limit: 1, windowMs: DAY };
+        // Warm connections first, so the takers really run side by side rather than one per new connection.
+        await Promise.all(
+          Array.from({ length: 20 }, () => store.countCap(claim.key, claim.windowMs, iso(T0))),
+        );
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => store.takeCaps([claim], `d${i}`, iso(T0))),
+        );
+        expect(results.filter((r) => r.granted)).toHaveLength(1);
+        expect(await store.countCap(claim.key, claim.windowMs, iso(T0))).toBe(1);
+      });
+
+      it('stores a wait once and hands out only the due ones, oldest due first', async () => {
+        const later = wait({ waitId: 'w-later', dueAt: iso(T0 + 3 * DAY) });
+        const sooner = wait({ waitId: 'w-sooner', dueAt: '2025-03-03T14:00:00+02:00' });
+        expect(await store.putWait(later)).toBe(true);
+        expect(await store.putWait(sooner)).toBe(true);
+        expect(await store.putWait(later)).toBe(false);
+
+        expect(await store.claimDueWaits(iso(T0 + DAY), 'hub-a', 60_000, 10)).toEqual([]);
+        expect(await store.claimDueWaits(iso(T0 + 5 * DAY), 'hub-a', 60_000, 10)).toEqual([
+          { ...sooner, dueAt: iso(T0 + 2 * DAY) },
+          later,
+        ]);
+      });
+
+      it('lets exactly one of 10 concurrent sweeps on two instances claim a due wait', async () => {
+        await store.putWait(wait({ waitId: 'w1' }));
+        const other = await openStore();
+        const hubs = [store, other];
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) => hubs[i % 2].countCap('warm-up', DAY, iso(T0))),
+        );
+        const claims = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            hubs[i % 2].claimDueWaits(iso(T0 + 2 * DAY), `hub-${i}`, 60_000, 10),
+          ),
+        );
+        expect(claims.flat()).toHaveLength(1);
+      });
+
+      it('does not hand out a claimed wait again after a reopen, nor a completed one ever', async () => {
+        const w = wait({ waitId: 'w1' });
+        await store.putWait(w);
+        const due = T0 + 2 * DAY;
+        expect(await store.claimDueWaits(iso(due), 'hub-a', 60_000, 10)).toEqual([w]);
+        await store.close();
+
+        const reopened = await openStore();
+        // within the lease nobody else gets it
+        expect(await reopened.claimDueWaits(iso(due + 59_999), 'hub-b', 60_000, 10)).toEqual([]);
+        // hub-a died without completing: after the lease another instance gets it, and hub-a cannot complete it
+        expect(await reopened.claimDueWaits(iso(due + 60_000), 'hub-b', 60_000, 10)).toEqual([w]);
+        expect(await reopened.completeWait('w1', 'hub-a', iso(due + 60_001))).toBe(false);
+        expect(await reopened.completeWait('w1', 'hub-b', iso(due + 60_001))).toBe(true);
+        expect(await reopened.completeWait('w1', 'hub-b', iso(due + 60_002))).toBe(false);
+        await reopened.close();
+
+        const again = await openStore();
+        expect(await again.claimDueWaits(iso(due + 30 * DAY), 'hub-c', 60_000, 10)).toEqual([]);
+        // the same wait stored again (a redelivered event) does not wait a second time
+        expect(await again.putWait(w)).toBe(false);
+      });
+
+      it('keeps history and caps when closed and opened again', async () => {
+        const e = entry({ eventId: 'w1', values: { amount: 7 } });
+        await store.appendHistory(e);
+        const claim = { key: 'p1:global', limit: 1, windowMs: DAY };
+        expect((await store.takeCaps([claim], 'd1', iso(T0))).granted).toBe(true);
+        await store.close();
+
+        const reopened = await openStore();
+        expect(await reopened.listHistory('crm:4711', iso(T0 - DAY))).toEqual([e]);
+        expect(await reopened.appendHistory(e)).toBe(false);
+        expect(await reopened.takeCaps([claim], 'd2', iso(T0 + 1))).toEqual({
+          granted: false,
+          counts: [1],
+          refused: 0,
+        });
+      });
     });
   });
 }

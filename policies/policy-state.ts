@@ -1,0 +1,194 @@
+/**
+ * The engine with its state in the hub store: history (StoredHistory), caps confirmed by the store, and
+ * "no B within T" waits that a sweep fires once they are due. Decisions stay synchronous; what must be
+ * shared between hub instances or survive a restart is written to the store around them.
+ */
+import type { InteractionEvent } from '../mappings/canonical/types';
+import type { PendingWait, PolicyStateStore } from '../records/store';
+import { InMemoryCapCounter } from './caps';
+import { offerIdFor } from './decision-id';
+import {
+  PolicyEngine,
+  type CapClaimSet,
+  type Evaluation,
+  type EvaluationContext,
+  type PendingDecision,
+} from './engine';
+import { historyNeeds, type HistoryNeeds } from './history';
+import { StoredHistory } from './stored-history';
+
+export interface PolicyStateOptions {
+  store: PolicyStateStore;
+  /** ms since the epoch; injected so tests and replays decide what time it is */
+  clock: () => number;
+  /** names this hub instance in wait claims */
+  instanceId: string;
+  /** how long a claimed wait stays with this instance before another may fire it */
+  leaseMs?: number;
+}
+
+export type StateContext = Omit<EvaluationContext, 'history' | 'now'>;
+
+export interface SweepOptions {
+  isEnabled(policyId: string): boolean;
+  customerOf?: (customerRef: string) => Promise<Record<string, unknown> | undefined>;
+  /**
+   * Hands a settled wait's evaluation on (e.g. publishes its decisions). The wait is completed only
+   * after it resolves; if it throws, the wait goes to whoever sweeps after the lease.
+   */
+  onSettled?: (evaluation: Evaluation) => Promise<void>;
+  /** most waits claimed per sweep */
+  limit?: number;
+  explain?: EvaluationContext['explain'];
+}
+
+export interface SweepResult {
+  settled: Evaluation[];
+  failed: { waitId: string; error: unknown }[];
+}
+
+const DEFAULT_LEASE_MS = 5 * 60_000;
+const DEFAULT_SWEEP_LIMIT = 100;
+
+export class PolicyState {
+  readonly engine: PolicyEngine;
+  readonly history: StoredHistory;
+  private readonly store: PolicyStateStore;
+  private readonly clock: () => number;
+  private readonly instanceId: string;
+  private readonly leaseMs: number;
+  /** the engine's fast pre-check; the store has the last word on every cap */
+  private readonly caps = new InMemoryCapCounter();
+
+  constructor(options: PolicyStateOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.instanceId = options.instanceId;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.engine = new PolicyEngine({ caps: this.caps });
+    this.history = new StoredHistory({
+      store: options.store,
+      needs: () => this.needs(),
+      responseRetentionMs: () =>
+        Math.max(0, ...this.engine.list().map(({ policy }) => policy.limits.cooldown?.windowMs ?? 0)),
+    });
+  }
+
+  /**
+   * Appends the event to the customer's history, judges it, then confirms the caps its decisions took
+   * and stores the waits it started. Decisions a cap refused in the store are dropped and explained as
+   * capped, exactly as if this instance had counted the other instances' decisions itself.
+   */
+  async evaluate(event: InteractionEvent, context: StateContext): Promise<Evaluation> {
+    const nowMs = this.clock();
+    await this.history.record(event, nowMs);
+    const result = this.engine.evaluate(event, {
+      ...context,
+      now: new Date(nowMs),
+      history: this.history.view(event.customer.ref),
+    });
+    await this.confirmCaps(result);
+    for (const pending of result.pending ?? []) await this.store.putWait(waitOf(pending));
+    return result;
+  }
+
+  /** Claims the waits due now, settles each and completes it: each fires once, also across a restart. */
+  async sweep(options: SweepOptions): Promise<SweepResult> {
+    const nowMs = this.clock();
+    const waits = await this.store.claimDueWaits(
+      new Date(nowMs).toISOString(),
+      this.instanceId,
+      this.leaseMs,
+      options.limit ?? DEFAULT_SWEEP_LIMIT,
+    );
+    const outcome: SweepResult = { settled: [], failed: [] };
+    for (const wait of waits) {
+      try {
+        const pending = pendingOf(wait);
+        // Fresh: the B that would cancel the wait may have reached another instance.
+        await this.history.load(wait.customerRef, nowMs, { fresh: true });
+        const evaluation = this.engine.settle(pending, {
+          customer: await options.customerOf?.(wait.customerRef),
+          isEnabled: options.isEnabled,
+          now: new Date(nowMs),
+          history: this.history.view(wait.customerRef),
+          explain: options.explain,
+        });
+        await this.confirmCaps(evaluation);
+        await options.onSettled?.(evaluation);
+        await this.store.completeWait(wait.waitId, this.instanceId, new Date(this.clock()).toISOString());
+        outcome.settled.push(evaluation);
+      } catch (error) {
+        outcome.failed.push({ waitId: wait.waitId, error });
+      }
+    }
+    return outcome;
+  }
+
+  private async confirmCaps(result: Evaluation): Promise<void> {
+    if (!result.capClaims) return;
+    const kept: CapClaimSet[] = [];
+    for (const set of result.capClaims) {
+      // The first decision's id is the same on redelivery, so the store does not count a decision twice.
+      const taken = await this.store.takeCaps(
+        set.claims.map(({ key, limit, windowMs }) => ({ key, limit, windowMs })),
+        set.decisionIds[0] ?? offerIdFor(set.policyId, set.eventId),
+        new Date(set.atMs).toISOString(),
+      );
+      if (taken.granted) {
+        kept.push(set);
+        continue;
+      }
+      for (const claim of set.claims) this.caps.forget(claim.key, set.atMs);
+      const dropped = new Set(set.decisionIds);
+      result.decisions = result.decisions.filter((decision) => !dropped.has(decision.decisionId));
+      const refused = set.claims[taken.refused ?? 0];
+      const count = taken.counts[taken.refused ?? 0];
+      const where = refused.channel === undefined ? refused.scope : `${refused.scope} (${refused.channel})`;
+      for (const explanation of result.explanations) {
+        if (explanation.policyId !== set.policyId || explanation.eventId !== set.eventId) continue;
+        if (explanation.outcome !== 'fired') continue;
+        explanation.outcome = 'capped';
+        explanation.reason = `cap reached: ${where} ${refused.text} (${count} already in the window)`;
+        explanation.cap = {
+          scope: refused.scope,
+          limit: refused.text,
+          count,
+          ...(refused.channel === undefined ? {} : { channel: refused.channel }),
+        };
+      }
+    }
+    if (kept.length > 0) result.capClaims = kept;
+    else delete result.capClaims;
+  }
+
+  private needs(): HistoryNeeds {
+    return historyNeeds(this.engine.list().flatMap(({ policy }) => [...policy.history, ...policy.deferred]));
+  }
+}
+
+/** The version is in the id: an edited card's wait is another wait, and the old one lapses at settle. */
+function waitOf(pending: PendingDecision): PendingWait {
+  return {
+    waitId: offerIdFor(`${pending.policyId}@${pending.cardVersion.hash}`, pending.event.eventId),
+    policyId: pending.policyId,
+    customerRef: pending.event.customer.ref,
+    dueAt: pending.dueAt,
+    cardVersion: pending.cardVersion,
+    payload: { triggeredAt: pending.triggeredAt, event: pending.event },
+  };
+}
+
+function pendingOf(wait: PendingWait): PendingDecision {
+  const { triggeredAt, event } = wait.payload;
+  if (typeof triggeredAt !== 'string' || typeof event !== 'object' || event === null) {
+    throw new Error(`wait ${wait.waitId}: payload lacks triggeredAt or event`);
+  }
+  return {
+    policyId: wait.policyId,
+    cardVersion: wait.cardVersion,
+    event: event as InteractionEvent,
+    triggeredAt,
+    dueAt: wait.dueAt,
+  };
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import type { InteractionEvent } from '../../mappings/canonical/types';
+import { compileCard, type PolicyCard } from '../../policies/card';
+import { PolicyState } from '../../policies/policy-state';
+import { PostgresStore } from '../../records/postgres-store';
+
+const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const SCHEMA = `crm_hub_policy_state_${process.pid}_${randomBytes(4).toString('hex')}`;
+const DAY = 86_400_000;
+const T0 = Date.parse('2025-03-01T12:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const allOn = { isEnabled: () => true };
+let counter = 0;
+
+function event(
+  type: string,
+  ref: string,
+  atMs: number,
+  extra: Partial<InteractionEvent> = {},
+): InteractionEvent {
+  counter++;
+  return {
+    eventId: `pg-e-${counter}`,
+    schemaVersion: '1.0',
+    type,
+    occurredAt: iso(atMs),
+    channel: 'web',
+    source: { system: 'web' },
+    customer: { ref, identifiers: [] },
+    data: {},
+    ...extra,
+  };
+}
+
+const dailyOne: PolicyCard = {
+  policy: 'daily-voucher',
+  title: { de: 'Ein Gutschein am Tag', en: 'One voucher a day' },
+  when: 'event web-visit',
+  then: 'web-offer voucher to web within 1d',
+  limits: { global: '1 per day' },
+  priority: 10,
+};
+
+const manyWithdrawals: PolicyCard = {
+  policy: 'many-withdrawals',
+  title: { de: 'Viele Abhebungen', en: 'Many withdrawals' },
+  when: 'event withdrawal',
+  history: 'count withdrawal within 7d >= 3',
+  then: 'call-task to sales-rep within 1d',
+  priority: 50,
+};
+
+const unanswered: PolicyCard = {
+  policy: 'unanswered-complaint',
+  title: { de: 'Beschwerde unbeantwortet', en: 'Complaint unanswered' },
+  when: 'event complaint',
+  history: 'no complaint-answered within 2d',
+  then: 'escalation to regional-manager',
+  priority: 95,
+};
+
+describe('PolicyState shared by two hub instances on PostgreSQL', () => {
+  let now = T0;
+  const stores: PostgresStore[] = [];
+  let hubs: PolicyState[] = [];
+
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      stores.push(new PostgresStore({ connectionString: DATABASE_URL, schema: SCHEMA, poolSize: 4 }));
+    }
+    await Promise.all(stores.map((s) => s.open()));
+    hubs = stores.map((store, i) => {
+      const state = new PolicyState({ store, clock: () => now, instanceId: `hub-${i}`, leaseMs: 60_000 });
+      for (const card of [dailyOne, manyWithdrawals, unanswered]) state.engine.register(compileCard(card));
+      return state;
+    });
+  });
+
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    const client = new Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    await client.query(`drop schema if exists "${SCHEMA}" cascade`);
+    await client.end();
+  });
+
+  it('lets only one of two instances pass a global cap of 1, also when they decide at once', async () => {
+    now = T0;
+    // Both evaluate side by side; each local counter is empty, so only the store can hold the cap.
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => hubs[i % 2].evaluate(event('web-visit', `crm:${i}`, now), allOn)),
+    );
+    expect(results.flatMap((r) => r.decisions)).toHaveLength(1);
+    const capped = results.flatMap((r) => r.explanations).filter((e) => e.outcome === 'capped');
+    expect(capped).toHaveLength(7);
+    expect(capped.every((e) => e.cap?.scope === 'global')).toBe(true);
+
+    // the cap is the store's, so a day later either instance may fire again, once
+    now = T0 + DAY;
+    const nextDay = await Promise.all(
+      hubs.map((hub, i) => hub.evaluate(event('web-visit', `crm:next-${i}`, now), allOn)),
+    );
+    expect(nextDay.flatMap((r) => r.decisions)).toHaveLength(1);
+  });
+
+  it('reads the history another instance wrote when it first sees the customer', async () => {
+    now = T0;
+    await hubs[0].evaluate(event('withdrawal', 'crm:shared', now), allOn);
+    now = T0 + 1000;
+    await hubs[0].evaluate(event('withdrawal', 'crm:shared', now), allOn);
+    now = T0 + 2000;
+    const third = await hubs[1].evaluate(event('withdrawal', 'crm:shared', now), allOn);
+    expect(third.explanations[0].checks).toEqual([
+      { condition: 'count withdrawal within 7d >= 3', held: true, actual: 3 },
+    ]);
+    expect(third.decisions).toHaveLength(1);
+  });
+
+  it('fires a due wait on exactly one instance when both sweep at once', async () => {
+    now = T0;
+    await hubs[0].evaluate(event('complaint', 'crm:complainer', now), allOn);
+    now = T0 + 2 * DAY;
+    const sweeps = await Promise.all(hubs.map((hub) => hub.sweep(allOn)));
+    const fired = sweeps.flatMap((s) => s.settled.flatMap((e) => e.decisions));
+    expect(fired).toMatchObject([{ policyId: 'unanswered-complaint', customerRef: 'crm:complainer' }]);
+    now = T0 + 3 * DAY;
+    const again = await Promise.all(hubs.map((hub) => hub.sweep(allOn)));
+    expect(again.flatMap((s) => s.settled)).toEqual([]);
+  });
+});

@@ -1,0 +1,225 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InteractionEvent } from '../../../mappings/canonical/types';
+import { compileCard, type PolicyCard } from '../../../policies/card';
+import { PolicyState } from '../../../policies/policy-state';
+import { EmbeddedStore } from '../../../records/embedded-store';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2025-03-01T12:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const allOn = { isEnabled: () => true };
+let counter = 0;
+
+function event(type: string, atMs: number, extra: Partial<InteractionEvent> = {}): InteractionEvent {
+  counter++;
+  return {
+    eventId: `e-${counter}`,
+    schemaVersion: '1.0',
+    type,
+    occurredAt: iso(atMs),
+    channel: 'branch',
+    source: { system: 'core-banking' },
+    customer: { ref: 'crm:4711', identifiers: [] },
+    data: {},
+    ...extra,
+  };
+}
+
+const savings: PolicyCard = {
+  policy: 'savings-after-withdrawals',
+  title: { de: 'Viele Abhebungen', en: 'Many withdrawals' },
+  when: 'event withdrawal',
+  history: ['sum withdrawal.amount within 7d > 20000', 'count withdrawal within 7d >= 3'],
+  then: 'web-offer savings-plan to web within 14d',
+  priority: 40,
+};
+
+const unanswered: PolicyCard = {
+  policy: 'unanswered-complaint',
+  title: { de: 'Beschwerde unbeantwortet', en: 'Complaint unanswered' },
+  when: 'event complaint',
+  history: 'no complaint-answered within 2d',
+  then: 'escalation to regional-manager',
+  priority: 95,
+};
+
+const onceAWeek: PolicyCard = {
+  policy: 'address-change-mortgage',
+  title: { de: 'Adressänderung', en: 'Address change' },
+  when: 'event address-changed',
+  then: 'web-offer mortgage to web within 30d',
+  limits: { 'per-customer': '1 per 7d' },
+  priority: 60,
+};
+
+describe('PolicyState on the embedded store', () => {
+  let directory: string;
+  let now: number;
+  const open: EmbeddedStore[] = [];
+
+  /** A hub process: a fresh store object, engine and history over the same directory. */
+  async function start(cards: PolicyCard[], instanceId = 'hub-a'): Promise<PolicyState> {
+    const store = new EmbeddedStore({ directory });
+    await store.open();
+    open.push(store);
+    const state = new PolicyState({ store, clock: () => now, instanceId, leaseMs: 60_000 });
+    for (const card of cards) state.engine.register(compileCard(card));
+    return state;
+  }
+
+  async function restart(): Promise<void> {
+    for (const store of open.splice(0)) await store.close();
+  }
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'crm-hub-policy-state-'));
+    now = T0;
+  });
+
+  afterEach(async () => {
+    await restart();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('counts and sums the same windows after a restart', async () => {
+    const before = await start([savings]);
+    const amounts = [12_000, 9_000];
+    for (const [i, value] of amounts.entries()) {
+      now = T0 + i * DAY;
+      const result = await before.evaluate(
+        event('withdrawal', now, { amount: { value, currency: 'EUR' } }),
+        allOn,
+      );
+      expect(result.decisions).toEqual([]);
+    }
+    // the same history, judged before the restart, for comparison
+    now = T0 + 2 * DAY;
+    const third = event('withdrawal', now, { amount: { value: 500, currency: 'EUR' } });
+    await restart();
+
+    const after = await start([savings]);
+    const result = await after.evaluate(third, allOn);
+    expect(result.explanations[0].checks).toEqual([
+      { condition: 'sum withdrawal.amount within 7d > 20000', held: true, actual: 21_500 },
+      { condition: 'count withdrawal within 7d >= 3', held: true, actual: 3 },
+    ]);
+    expect(result.decisions).toMatchObject([
+      { policyId: 'savings-after-withdrawals', offer: 'savings-plan' },
+    ]);
+
+    // a week after the first withdrawal it has left both windows, also as read from the store
+    await restart();
+    const later = await start([savings]);
+    now = T0 + 7 * DAY;
+    const fourth = await later.evaluate(
+      event('withdrawal', now, { amount: { value: 100, currency: 'EUR' } }),
+      allOn,
+    );
+    expect(fourth.explanations[0].checks.map((check) => check.actual)).toEqual([9_600, 3]);
+  });
+
+  it('records a redelivered event once, also across a restart', async () => {
+    const before = await start([savings]);
+    const withdrawal = event('withdrawal', T0, { amount: { value: 15_000, currency: 'EUR' } });
+    await before.evaluate(withdrawal, allOn);
+    await restart();
+    const after = await start([savings]);
+    const again = await after.evaluate(withdrawal, allOn);
+    expect(again.explanations[0].checks.map((check) => check.actual)).toEqual([15_000, 1]);
+  });
+
+  it('fires "no B within T" once when due, across a restart, and never again', async () => {
+    const before = await start([unanswered]);
+    const complaint = event('complaint', T0);
+    const armed = await before.evaluate(complaint, allOn);
+    expect(armed.pending).toHaveLength(1);
+    // a redelivered complaint does not start a second wait
+    await before.evaluate(complaint, allOn);
+    await restart();
+
+    const after = await start([unanswered]);
+    now = T0 + 2 * DAY - 1;
+    expect(await after.sweep(allOn)).toEqual({ settled: [], failed: [] });
+
+    now = T0 + 2 * DAY;
+    const fired: string[] = [];
+    const due = await after.sweep({
+      ...allOn,
+      onSettled: async (evaluation) => {
+        fired.push(...evaluation.decisions.map((d) => `${d.policyId} ${d.eventId}`));
+      },
+    });
+    expect(due.failed).toEqual([]);
+    expect(fired).toEqual([`unanswered-complaint ${complaint.eventId}`]);
+
+    expect((await after.sweep(allOn)).settled).toEqual([]);
+    await restart();
+    const third = await start([unanswered], 'hub-b');
+    now = T0 + 30 * DAY;
+    expect((await third.sweep(allOn)).settled).toEqual([]);
+  });
+
+  it('does not fire a wait whose B came meanwhile, even when the B arrived after a restart', async () => {
+    const before = await start([unanswered]);
+    await before.evaluate(event('complaint', T0), allOn);
+    await restart();
+
+    const after = await start([unanswered]);
+    now = T0 + DAY;
+    await after.evaluate(event('complaint-answered', now), allOn);
+    now = T0 + 2 * DAY;
+    const result = await after.sweep(allOn);
+    expect(result.settled).toHaveLength(1);
+    expect(result.settled[0].decisions).toEqual([]);
+    expect(result.settled[0].explanations[0].reason).toBe(
+      'not matched: no complaint-answered within 2d (actual: 1)',
+    );
+  });
+
+  it('leaves a wait whose hand-over failed to the next sweep after the lease, which fires it', async () => {
+    const state = await start([unanswered]);
+    await state.evaluate(event('complaint', T0), allOn);
+    now = T0 + 2 * DAY;
+    const broken = await state.sweep({
+      ...allOn,
+      onSettled: async () => {
+        throw new Error('broker down');
+      },
+    });
+    expect(broken.failed).toHaveLength(1);
+    await restart();
+
+    const other = await start([unanswered], 'hub-b');
+    // still leased to hub-a
+    now = T0 + 2 * DAY + 59_999;
+    expect((await other.sweep(allOn)).settled).toEqual([]);
+    now = T0 + 2 * DAY + 60_000;
+    const retried = await other.sweep(allOn);
+    expect(retried.settled.map((e) => e.decisions.length)).toEqual([1]);
+  });
+
+  it('keeps caps across a restart: the store refuses what a fresh counter would let through', async () => {
+    const before = await start([onceAWeek]);
+    const first = await before.evaluate(event('address-changed', T0), allOn);
+    expect(first.decisions).toHaveLength(1);
+    await restart();
+
+    const after = await start([onceAWeek]);
+    now = T0 + 6 * DAY;
+    const second = await after.evaluate(event('address-changed', now), allOn);
+    expect(second.decisions).toEqual([]);
+    expect(second.explanations[0]).toMatchObject({
+      outcome: 'capped',
+      reason: 'cap reached: per-customer 1 per 7d (1 already in the window)',
+      cap: { scope: 'per-customer', limit: '1 per 7d', count: 1 },
+    });
+    expect(second.capClaims).toBeUndefined();
+
+    // the refused hit was taken back from the local counter: a week after the first the card fires
+    now = T0 + 7 * DAY;
+    const third = await after.evaluate(event('address-changed', now), allOn);
+    expect(third.decisions).toHaveLength(1);
+  });
+});
