@@ -11,12 +11,13 @@ export interface Credentials {
 
 /**
  * The URLs in a text as integrators type it: one per line or comma separated (AMQP_URL may hold such a
- * list too). A comma inside a password must be written %2C, as in any URL.
+ * list too). A comma separates only where the next URL begins, so a URL that worked before lists
+ * existed, with a comma in its password, still reads as one.
  */
 export function parseBrokerUrls(text: string | readonly string[] | undefined): string[] {
   const parts = typeof text === 'string' ? [text] : (text ?? []);
   return parts
-    .flatMap((part) => part.split(/[\n,]+/))
+    .flatMap((part) => part.split(/\n|,(?=\s*(?:amqps?:\/\/|$))/i))
     .map((url) => url.trim())
     .filter((url) => url !== '');
 }

@@ -41,6 +41,8 @@ export interface RabbitMqBusOptions {
   socketOptions?: ConnectionOptions;
   /** shown in the RabbitMQ management UI; default "crm-hub" */
   connectionName?: string;
+  /** how long one broker may take to accept a connection and finish the AMQP handshake; default 10 s */
+  connectTimeoutMs?: number;
   /** how long publish/consume/declareExchange wait for a lost connection to come back; default 10 s */
   connectWaitMs?: number;
 }
@@ -351,6 +353,9 @@ export class RabbitMqBus extends EventEmitter implements Bus {
           // Nagle's algorithm holds small frames (acks, confirms) back until the previous segment is
           // acknowledged; with delayed ACKs that is up to 40 ms per confirmed publish.
           noDelay: true,
+          // Without a bound a cluster node that accepts TCP but never speaks AMQP (or drops packets)
+          // holds the round robin forever; amqplib lifts this timeout once the connection is open.
+          timeout: this.options.connectTimeoutMs ?? 10000,
           ...this.options.socketOptions,
           clientProperties: { connection_name: this.options.connectionName ?? 'crm-hub' },
         });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import * as amqp from 'amqplib';
 import type { BusState, Delivery } from '../../connectors/amqp/bus';
 import { isBusError } from '../../connectors/amqp/bus-error';
@@ -74,6 +75,29 @@ describe('RabbitMqBus with several brokers', () => {
       await sub.cancel();
     } finally {
       await bus.close();
+    }
+  });
+
+  it('moves on from a broker that accepts TCP but never answers the AMQP handshake', async () => {
+    // a cluster node that hangs: the socket opens, no protocol header ever comes back
+    const held: net.Socket[] = [];
+    const silent = net.createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const bus = new RabbitMqBus({
+      url: [`amqp://guest:guest@127.0.0.1:${port}`, URL],
+      connectionName: `${run}.silent`,
+      connectTimeoutMs: 300,
+    });
+    try {
+      await bus.start();
+      expect(bus.state()).toBe('connected');
+      expect(bus.describe()).toContain('broker 2 of 2');
+      expect(held.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await bus.close();
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 

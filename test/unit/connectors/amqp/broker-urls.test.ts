@@ -11,6 +11,12 @@ describe('broker URLs', () => {
     ]);
     expect(parseBrokerUrls(['amqp://a', 'amqp://b, amqp://c'])).toEqual(['amqp://a', 'amqp://b', 'amqp://c']);
     expect(parseBrokerUrls(undefined)).toEqual([]);
+    // a password with a comma, as single URLs had before lists existed, stays one URL
+    expect(parseBrokerUrls('amqp://hub:pa,ss@rabbit:5672')).toEqual(['amqp://hub:pa,ss@rabbit:5672']);
+    expect(parseBrokerUrls('amqp://hub:pa,ss@a:5672, AMQPS://b:5671')).toEqual([
+      'amqp://hub:pa,ss@a:5672',
+      'AMQPS://b:5671',
+    ]);
     expect(parseBrokerUrls('  ')).toEqual([]);
   });
 
