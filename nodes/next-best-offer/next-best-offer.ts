@@ -4,7 +4,7 @@ import type { HubStoreNode } from '../hub-store/hub-store';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import type { RED } from '../shared/red';
+import { statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
 
 export interface NextBestOfferDef extends NodeDef {
@@ -22,6 +22,7 @@ interface Query {
 /** Answers at contact time, from msg.payload.customerRef (and .channel): next best offer or customer 360. */
 export default function (RED: RED) {
   ensureHubRoutes(RED);
+  const words = statusWords(RED);
 
   function NextBestOfferNode(this: Node, saved: NextBestOfferDef) {
     RED.nodes.createNode(this, saved);
@@ -52,7 +53,7 @@ export default function (RED: RED) {
       this.status({
         fill: 'green',
         shape: 'dot',
-        text: RED._('next-best-offer.status.answered', { count: answered }),
+        text: words('next-best-offer.status.answered', { count: answered }),
       });
       send({ ...msg, payload } as NodeMessage);
     });

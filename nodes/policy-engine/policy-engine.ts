@@ -6,7 +6,7 @@ import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import type { RED } from '../shared/red';
+import { statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
 
 export interface PolicyEngineDef extends NodeDef {
@@ -22,6 +22,7 @@ type EventMessage = NodeMessage & { customer?: Record<string, unknown> };
  */
 export default function (RED: RED) {
   ensureHubRoutes(RED);
+  const words = statusWords(RED);
 
   function PolicyEngineNode(this: Node, saved: PolicyEngineDef) {
     RED.nodes.createNode(this, saved);
@@ -43,7 +44,7 @@ export default function (RED: RED) {
       this.status({
         fill: 'green',
         shape: 'dot',
-        text: RED._('policy-engine.status.evaluated', { events, decisions }),
+        text: words('policy-engine.status.evaluated', { events, decisions }),
       });
       send({ ...msg, decisions: result.decisions, explanations: result.explanations } as NodeMessage);
     });

@@ -4,7 +4,7 @@ import type { CompiledPolicy, PolicyCard } from '../../policies/card';
 import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { errorMessage, type RED } from '../shared/red';
+import { errorMessage, statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
 
 export interface PolicyDef extends NodeDef {
@@ -44,6 +44,7 @@ export function cardFromConfig(config: PolicyDef): PolicyCard {
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
+  const words = statusWords(RED);
 
   function PolicyNode(this: Node, saved: PolicyDef) {
     RED.nodes.createNode(this, saved);
@@ -62,7 +63,7 @@ export default function (RED: RED) {
       this.status({
         fill: enabled ? 'green' : 'grey',
         shape: enabled ? 'dot' : 'ring',
-        text: RED._(`policy.status.${enabled ? 'on' : 'off'}${fired ? '-fired' : ''}`, { fired }),
+        text: words(`policy.status.${enabled ? 'on' : 'off'}${fired ? '-fired' : ''}`, { fired }),
       });
 
     hubRuntime.policies.attach(

@@ -3,7 +3,7 @@ import type { SoapCall } from '../../connectors/soap/types';
 import type { CallHandler, SoapServiceNode } from '../soap-service/soap-service';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import type { RED } from '../shared/red';
+import { statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
 
 export interface SoapInDef extends NodeDef {
@@ -26,6 +26,7 @@ export type SoapMessage = NodeMessage & { soap?: SoapMsgInfo };
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
+  const words = statusWords(RED);
 
   function SoapIn(this: Node, saved: SoapInDef) {
     RED.nodes.createNode(this, saved);
@@ -61,7 +62,7 @@ export default function (RED: RED) {
           ...(call.principal ? { principal: call.principal } : {}),
         },
       };
-      this.status({ fill: 'green', shape: 'dot', text: RED._('soap-in.status.calls', { path, calls }) });
+      this.status({ fill: 'green', shape: 'dot', text: words('soap-in.status.calls', { path, calls }) });
       this.send(msg);
     };
     service.listen(operation, handler);

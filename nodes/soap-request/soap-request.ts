@@ -5,7 +5,7 @@ import type { SharedSoapClient, SoapClientState } from '../../connectors/soap/sh
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { errorMessage, type RED } from '../shared/red';
+import { errorMessage, statusWords, type RED } from '../shared/red';
 import { credentialTypes, userDirOf } from '../soap-client/options';
 import { endpointFor, type Endpoint } from './endpoint';
 import { migrations } from './migrations';
@@ -30,6 +30,7 @@ const STATUS: Record<SoapClientState, Pick<NodeStatus, 'fill' | 'shape'>> = {
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
+  const words = statusWords(RED);
   mountOperationsRoute(RED, () => userDirOf(RED));
 
   function SoapRequest(this: SoapRequestNode, saved: SoapRequestDef) {
@@ -59,7 +60,7 @@ export default function (RED: RED) {
     this.endpoint = shared;
     const counts = { ok: 0, failed: 0 };
     const show = (state: SoapClientState = shared.state) =>
-      this.status({ ...STATUS[state], text: RED._(`soap-request.status.${state}`, counts) });
+      this.status({ ...STATUS[state], text: words(`soap-request.status.${state}`, { ...counts }) });
     shared.on('state', show);
     show();
 

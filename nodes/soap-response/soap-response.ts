@@ -5,7 +5,7 @@ import { findSoapService } from '../soap-service/soap-service';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import type { RED } from '../shared/red';
+import { statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
 
 /** A mapping or validation error that a previous node put on msg.error. */
@@ -48,6 +48,7 @@ export function replyFor(msg: SoapMessage & { error?: MsgError }): SoapReply {
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
+  const words = statusWords(RED);
 
   function SoapResponse(this: Node, saved: NodeDef) {
     RED.nodes.createNode(this, saved);
@@ -67,7 +68,7 @@ export default function (RED: RED) {
       this.status({
         fill: faults ? 'yellow' : 'green',
         shape: 'dot',
-        text: RED._('soap-response.status.answered', { answered, faults }),
+        text: words('soap-response.status.answered', { answered, faults }),
       });
     });
   }
