@@ -48,16 +48,9 @@ export function statusWords(RED: RED): StatusWords {
   };
 }
 
-/**
- * Green while everything passed, yellow once something was rejected. A plain label is the old English
- * form ("3 published, 1 rejected"), kept until every caller words its status from its locale.
- */
-export function countStatus(node: Node, counts: StatusCounts, text: CountText | string = 'ok'): void {
-  const words =
-    typeof text === 'function'
-      ? text(counts)
-      : `${counts.ok} ${text}${counts.failed ? `, ${counts.failed} rejected` : ''}`;
-  node.status({ fill: counts.failed > 0 ? 'yellow' : 'green', shape: 'dot', text: words });
+/** Green while everything passed, yellow once something was rejected; the words from the node's locale. */
+export function countStatus(node: Node, counts: StatusCounts, text: CountText): void {
+  node.status({ fill: counts.failed > 0 ? 'yellow' : 'green', shape: 'dot', text: text(counts) });
 }
 
 export { errorMessage } from '../../formats/error-message';
