@@ -6,7 +6,7 @@
  */
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { offerIdFor } from './decision-id';
-import { InMemoryCapCounter, type CapCounter } from './caps';
+import { capHitIdFor, InMemoryCapCounter, type CapCounter } from './caps';
 import { compileCard, type CompiledPolicy, type Limit, type PolicyCard } from './card';
 import type { Check } from './expression';
 import { InMemoryHistory, type HistoryView } from './history';
@@ -111,6 +111,8 @@ export interface Evaluation {
 export interface CapClaimSet {
   policyId: string;
   eventId: string;
+  /** what the caps count this firing as: the same for every delivery of the event (capHitIdFor) */
+  hitId: string;
   /** the decisions that stand or fall with these caps */
   decisionIds: string[];
   /** when the caps were counted, in ms */
@@ -393,9 +395,11 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
   const customerRef = event.customer.ref;
   const capKeys: string[] = [];
   const limits = limitsOf(policy, customerRef);
+  // A redelivered event is not refused by the hit its first delivery left: it fires again, same ids.
+  const hitId = capHitIdFor(policy.id, event.eventId);
   for (const [scopeName, limit, key, channel] of limits) {
     const count = run.caps.count(key, limit.windowMs, nowMs);
-    if (count >= limit.count) {
+    if (count >= limit.count && !run.caps.has(key, hitId, limit.windowMs, nowMs)) {
       const where = channel === undefined ? scopeName : `${scopeName} (${channel})`;
       return explainAs(
         'capped',
@@ -419,8 +423,8 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
     );
   }
 
-  // Only an emitted decision counts against the caps.
-  for (const key of capKeys) run.caps.record(key, nowMs);
+  // Only an emitted decision counts against the caps, and a redelivered one does not count again.
+  for (const key of capKeys) run.caps.record(key, nowMs, hitId);
 
   const decidedAt = run.now.toISOString();
   const score = policy.score?.compute(scope);
@@ -447,6 +451,7 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
     (out.capClaims ??= []).push({
       policyId: policy.id,
       eventId: event.eventId,
+      hitId,
       decisionIds: out.decisions.slice(-policy.actions.length).map((decision) => decision.decisionId),
       atMs: nowMs,
       claims: limits.map(([scope, limit, key, channel]) => ({

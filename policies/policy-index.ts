@@ -203,6 +203,8 @@ export class PolicyIndex<T extends Indexed> {
   private readonly buckets = new Map<string, Map<string, Bucket<T>>>();
   /** event type (or ANY_EVENT) -> every card for it, in priority order, for explaining them all */
   private readonly byType = new Map<string, T[]>();
+  /** event type -> its cards and the any-type cards merged, in priority order; built on first use */
+  private readonly merged = new Map<string, T[]>();
   private readonly keys = new Map<T, IndexKey>();
 
   add(entry: T): void {
@@ -218,6 +220,7 @@ export class PolicyIndex<T extends Indexed> {
       }
       const list = [...(this.byType.get(type) ?? []), entry].sort(byPriority);
       this.byType.set(type, list);
+      this.changed(type);
     }
   }
 
@@ -233,7 +236,14 @@ export class PolicyIndex<T extends Indexed> {
       const rest = (this.byType.get(type) ?? []).filter((item) => item !== entry);
       if (rest.length) this.byType.set(type, rest);
       else this.byType.delete(type);
+      this.changed(type);
     }
+  }
+
+  /** drops the merged lists the cards of `type` are part of: every one for an any-type card */
+  private changed(type: string): void {
+    if (type === ANY_EVENT) this.merged.clear();
+    else this.merged.delete(type);
   }
 
   /** how the card is indexed, for explanations and tests */
@@ -241,11 +251,22 @@ export class PolicyIndex<T extends Indexed> {
     return this.keys.get(entry);
   }
 
-  /** every card an event of this type could concern, whatever its channel and values; priority order */
-  forType(eventType: string): T[] {
-    const typed = this.byType.get(eventType) ?? [];
+  /**
+   * every card an event of this type could concern, whatever its channel and values; priority order.
+   * The list is shared between calls: read it, do not change it.
+   */
+  forType(eventType: string): readonly T[] {
+    const typed = this.byType.get(eventType);
     const any = this.byType.get(ANY_EVENT);
-    return any ? [...typed, ...any].sort(byPriority) : typed;
+    if (!any) return typed ?? [];
+    // Types without cards of their own share the any-type list, so unknown types add no cache entries.
+    if (!typed || eventType === ANY_EVENT) return any;
+    let merged = this.merged.get(eventType);
+    if (!merged) {
+      merged = [...typed, ...any].sort(byPriority);
+      this.merged.set(eventType, merged);
+    }
+    return merged;
   }
 
   /** the cards that can fire for this event and customer, in priority order */

@@ -129,17 +129,18 @@ export class PolicyState {
     if (!result.capClaims) return;
     const kept: CapClaimSet[] = [];
     for (const set of result.capClaims) {
-      // The first decision's id is the same on redelivery, so the store does not count a decision twice.
+      // The hit id is the same on every delivery of the event (and the one the local counter used), so
+      // the store neither counts a redelivered decision twice nor refuses it for its own first hit.
       const taken = await this.store.takeCaps(
         set.claims.map(({ key, limit, windowMs }) => ({ key, limit, windowMs })),
-        set.decisionIds[0] ?? offerIdFor(set.policyId, set.eventId),
+        set.hitId,
         new Date(set.atMs).toISOString(),
       );
       if (taken.granted) {
         kept.push(set);
         continue;
       }
-      for (const claim of set.claims) this.caps.forget(claim.key, set.atMs);
+      for (const claim of set.claims) this.caps.forget(claim.key, set.hitId);
       const dropped = new Set(set.decisionIds);
       result.decisions = result.decisions.filter((decision) => !dropped.has(decision.decisionId));
       const refused = set.claims[taken.refused ?? 0];

@@ -53,6 +53,9 @@ export class PolicyDirectory {
     const result = this.engine(engineId).evaluate(event, {
       customer,
       isEnabled: (policyId) => this.switches.isEnabled(policyId),
+      // The policy-engine node's output documents an explanation for every card of the event's type,
+      // also the ones the index ruled out ("not matched: via call-center"), so not 'candidates'.
+      explain: 'all',
     });
     for (const decision of result.decisions) this.owners.get(decision.policyId)?.emit(decision, source);
     return result;

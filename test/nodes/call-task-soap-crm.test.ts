@@ -62,7 +62,7 @@ async function withCustomers(customers: Record<string, string>): Promise<void> {
 }
 
 type Msg = Record<string, unknown> & { payload: Record<string, unknown> };
-type Evaluated = { decisions: unknown[]; explanations: { outcome: string; reason: string }[] };
+type Evaluated = { decisions: { decisionId: string }[]; explanations: { outcome: string; reason: string }[] };
 
 /** The next msg a node receives, copied as it arrives: nodes further on change the same object. */
 function nextCopy(nodeId: string): Promise<Msg> {
@@ -123,22 +123,34 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     expect(server().rawRequests[0]).toMatch(new RegExp(`<(\\w+:)?idempotencyKey>${offerId}<`));
   });
 
-  it('creates no second activity when the event is redelivered: the cap stops the decision', async () => {
+  it('creates no second activity when the event is redelivered: the same decision again, deduplicated by the CRM', async () => {
     await load(modules, runnable());
     await withCustomers({ 'crm:1002': 'platinum' });
     const created = nextInput<Msg>('ct-created');
     const first = nextInput<Evaluated>('ct-trace');
     send(withdrawalEvent('evt-1002', 'crm:1002', 12000));
-    expect((await first).decisions).toHaveLength(1);
+    const firstTrace = await first;
+    expect(firstTrace.decisions).toHaveLength(1);
     await created;
 
+    // at-least-once: the bus redelivers the event; its own cap hit does not refuse it
+    const createdAgain = nextInput<Msg>('ct-created');
     const again = nextInput<Evaluated>('ct-trace');
     send(withdrawalEvent('evt-1002', 'crm:1002', 12000));
     const trace = await again;
-    expect(trace.decisions).toEqual([]);
-    expect(trace.explanations[0]).toMatchObject({ outcome: 'capped' });
-    expect(server().posts).toBe(1);
+    expect(trace.decisions).toHaveLength(1);
+    expect(trace.decisions[0].decisionId).toBe(firstTrace.decisions[0].decisionId);
+    await createdAgain;
+    expect(server().posts).toBe(2);
     expect(server().activities).toHaveLength(1);
+
+    // a new withdrawal of the same customer within the week is capped
+    const third = nextInput<Evaluated>('ct-trace');
+    send(withdrawalEvent('evt-1002b', 'crm:1002', 12000));
+    const capped = await third;
+    expect(capped.decisions).toEqual([]);
+    expect(capped.explanations[0]).toMatchObject({ outcome: 'capped' });
+    expect(server().posts).toBe(2);
   });
 
   it('creates no second activity when the same call task reaches soap-request again: same MessageID', async () => {

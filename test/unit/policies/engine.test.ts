@@ -157,6 +157,53 @@ describe('policy engine', () => {
     ).toHaveLength(1);
   });
 
+  it('a redelivered event fires again with the same decision id; a new event is capped', () => {
+    const caps = new InMemoryCapCounter();
+    const engine = new PolicyEngine({ caps });
+    engine.register(compileCard({ ...addressChangeCard, limits: { 'per-customer': '1 per 7d' } }));
+    const e1 = event('address-changed', { eventId: 'e1' });
+    const first = engine.evaluate(e1, allOn);
+    expect(first.decisions).toHaveLength(1);
+
+    // the bus delivers e1 again, an hour later: not refused by its own first hit, and not counted again
+    const later = { ...allOn, now: new Date('2025-03-01T11:00:00Z') };
+    const again = engine.evaluate(e1, later);
+    expect(again.decisions.map((d) => d.decisionId)).toEqual([first.decisions[0].decisionId]);
+    expect(again.explanations[0]).toMatchObject({ outcome: 'fired' });
+    expect(again.capClaims?.[0].hitId).toBe(first.capClaims?.[0].hitId);
+    const key = first.capClaims![0].claims[0].key;
+    expect(caps.count(key, 7 * 86_400_000, later.now.getTime())).toBe(1);
+
+    const e2 = engine.evaluate(event('address-changed', { eventId: 'e2' }), later);
+    expect(e2.decisions).toEqual([]);
+    expect(e2.explanations[0]).toMatchObject({
+      outcome: 'capped',
+      reason: 'cap reached: per-customer 1 per 7d (1 already in the window)',
+    });
+    // e1 still fires on a third delivery after e2 was refused; once the window is over, e1's hit is gone
+    expect(engine.evaluate(e1, later).decisions).toHaveLength(1);
+    expect(caps.has(key, first.capClaims![0].hitId, 7 * 86_400_000, later.now.getTime())).toBe(true);
+    expect(caps.has(key, first.capClaims![0].hitId, 7 * 86_400_000, Date.parse('2025-03-08T10:00:00Z'))).toBe(
+      false,
+    );
+  });
+
+  it('the in-memory counter counts a hit id once per key and forgets by hit id', () => {
+    const caps = new InMemoryCapCounter();
+    caps.record('k', 100, 'a');
+    caps.record('k', 200, 'a');
+    caps.record('k', 50, 'b');
+    caps.record('other', 100, 'a');
+    expect(caps.count('k', 1000, 300)).toBe(2);
+    expect(caps.has('k', 'a', 1000, 300)).toBe(true);
+    // the window (now - windowMs, now]: the hit at 50 has left it, the one at 100 not yet
+    expect(caps.count('k', 250, 300)).toBe(1);
+    expect(caps.has('k', 'b', 250, 300)).toBe(false);
+    caps.forget('k', 'a');
+    expect(caps.count('k', 1000, 300)).toBe(0);
+    expect(caps.count('other', 1000, 300)).toBe(1);
+  });
+
   it('only emitted decisions count against the caps', () => {
     const caps = new InMemoryCapCounter();
     const engine = new PolicyEngine({ caps });

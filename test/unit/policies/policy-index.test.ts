@@ -2,7 +2,7 @@ import type { Channel, InteractionEvent } from '../../../mappings/canonical/type
 import { compileCard, type CompiledPolicy, type PolicyCard } from '../../../policies/card';
 import { PolicyEngine } from '../../../policies/engine';
 import type { CompiledCondition } from '../../../policies/expression';
-import { chooseIndexKey } from '../../../policies/policy-index';
+import { chooseIndexKey, PolicyIndex } from '../../../policies/policy-index';
 import { platinumCard } from './fixtures';
 
 const now = new Date('2025-03-03T10:00:00Z');
@@ -232,6 +232,52 @@ describe('the policy index', () => {
     engine.unregister('atm');
     expect(ids(event('deposit', 'web', 101, { kind: 'atm' }))).toEqual(['above-100', 'from-100']);
     expect(engine.indexKey('atm')).toBeUndefined();
+  });
+
+  it('keeps the merged list of a type and the any-type cards right as cards come and go', () => {
+    const index = new PolicyIndex<{ policy: CompiledPolicy }>();
+    const entry = (policy: string, when: string, priority: number) => ({
+      policy: compileCard(card(policy, when, { priority })),
+    });
+    const ids = (type: string) => index.forType(type).map((item) => item.policy.id);
+    const withdrawal = entry('withdrawal', 'event withdrawal', 50);
+    const contact = entry('contact', 'contact', 30);
+    const both = entry('both', 'event withdrawal, deposit', 40);
+    const contactHigh = entry('contact-high', 'contact via web', 90);
+
+    index.add(withdrawal);
+    expect(ids('withdrawal')).toEqual(['withdrawal']);
+    expect(ids('deposit')).toEqual([]);
+    index.add(contact);
+    expect(ids('withdrawal')).toEqual(['withdrawal', 'contact']);
+    // the merged list is kept: asked again, it is the same array
+    expect(index.forType('withdrawal')).toBe(index.forType('withdrawal'));
+    expect(ids('birthday')).toEqual(['contact']);
+    // a typed card reaches the merged list of its own types only
+    index.add(both);
+    expect(ids('withdrawal')).toEqual(['withdrawal', 'both', 'contact']);
+    expect(ids('deposit')).toEqual(['both', 'contact']);
+    // an any-type card reaches every merged list, in priority order
+    index.add(contactHigh);
+    expect(ids('withdrawal')).toEqual(['contact-high', 'withdrawal', 'both', 'contact']);
+    expect(ids('deposit')).toEqual(['contact-high', 'both', 'contact']);
+    expect(ids('birthday')).toEqual(['contact-high', 'contact']);
+
+    index.remove(both);
+    expect(ids('withdrawal')).toEqual(['contact-high', 'withdrawal', 'contact']);
+    expect(ids('deposit')).toEqual(['contact-high', 'contact']);
+    index.remove(contactHigh);
+    expect(ids('withdrawal')).toEqual(['withdrawal', 'contact']);
+    expect(ids('deposit')).toEqual(['contact']);
+    index.remove(contact);
+    expect(ids('withdrawal')).toEqual(['withdrawal']);
+    expect(ids('birthday')).toEqual([]);
+    // a card added back after its type's list was dropped is found again
+    index.add(contact);
+    index.remove(withdrawal);
+    expect(ids('withdrawal')).toEqual(['contact']);
+    index.add(withdrawal);
+    expect(ids('withdrawal')).toEqual(['withdrawal', 'contact']);
   });
 
   it('"contact" cards meet events of every type; explain "candidates" lists only the cards met', () => {

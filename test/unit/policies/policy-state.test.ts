@@ -200,6 +200,49 @@ describe('PolicyState on the embedded store', () => {
     expect(retried.settled.map((e) => e.decisions.length)).toEqual([1]);
   });
 
+  it('fires a redelivered event again with the same decision id, on this instance and after a restart', async () => {
+    const state = await start([onceAWeek]);
+    const e1 = event('address-changed', T0, { eventId: 'e1' });
+    const first = await state.evaluate(e1, allOn);
+    expect(first.decisions).toHaveLength(1);
+    const [{ decisionId }] = first.decisions;
+    const [{ hitId, claims }] = first.capClaims!;
+    expect(hitId).toBe(decisionId);
+
+    // redelivered an hour later: neither the local counter nor the store refuses it for its own first hit
+    now = T0 + 3_600_000;
+    const again = await state.evaluate(e1, allOn);
+    expect(again.decisions.map((d) => d.decisionId)).toEqual([decisionId]);
+    expect(again.explanations[0]).toMatchObject({ outcome: 'fired' });
+    expect(again.capClaims?.[0].hitId).toBe(hitId);
+    await restart();
+
+    // a fresh counter (a redeploy or another instance): the store knows the hit id and grants it again
+    const after = await start([onceAWeek]);
+    now = T0 + 2 * DAY;
+    const third = await after.evaluate(e1, allOn);
+    expect(third.decisions.map((d) => d.decisionId)).toEqual([decisionId]);
+    // counted once in the store, whatever the deliveries
+    const store = open[0];
+    expect(await store.countCap(claims[0].key, claims[0].windowMs, iso(now))).toBe(1);
+
+    // a new event is capped: by the local counter here, and by the store on a fresh instance
+    const e2 = await after.evaluate(event('address-changed', now, { eventId: 'e2' }), allOn);
+    expect(e2.decisions).toEqual([]);
+    expect(e2.explanations[0]).toMatchObject({
+      outcome: 'capped',
+      reason: 'cap reached: per-customer 1 per 7d (1 already in the window)',
+    });
+    await restart();
+    const fresh = await start([onceAWeek]);
+    const e3 = await fresh.evaluate(event('address-changed', now, { eventId: 'e3' }), allOn);
+    expect(e3.decisions).toEqual([]);
+    expect(e3.explanations[0]).toMatchObject({ outcome: 'capped' });
+    // and e1 still fires on the fresh instance after e3 was refused there (the refusal took nothing back)
+    expect((await fresh.evaluate(e1, allOn)).decisions.map((d) => d.decisionId)).toEqual([decisionId]);
+    expect(await open[0].countCap(claims[0].key, claims[0].windowMs, iso(now))).toBe(1);
+  });
+
   it('keeps caps across a restart: the store refuses what a fresh counter would let through', async () => {
     const before = await start([onceAWeek]);
     const first = await before.evaluate(event('address-changed', T0), allOn);
