@@ -4,8 +4,8 @@ import type { IdempotentRepository } from './idempotent-repository';
 
 /**
  * The life of one delivery in an inbound consumer, without Node-RED: admitted before the flow (the
- * idempotent consumer's duplicate check, the body decoded), settled after it (acknowledged once its
- * key is recorded, or sent down the dead letter channel with the reason).
+ * idempotent consumer's duplicate check, the body decoded), settled after it (its key recorded, then
+ * acknowledged, or sent down the dead letter channel with the reason).
  */
 
 export type Admission =
@@ -31,15 +31,20 @@ export async function admit(delivery: Delivery, repository?: IdempotentRepositor
 export type Settlement =
   | { outcome: 'acked' | 'dead-lettered' }
   /**
-   * The ledger could not record the key, or the dead-letter exchange did not take the message: the
-   * message goes back to the queue instead of being acknowledged without its record.
+   * The flow succeeded but the ledger could not record the key: acked all the same, since the effect
+   * happened; requeueing would only guarantee that it happens a second time. A redelivery (should
+   * the ack be lost too) is not recognised as a duplicate.
    */
-  | { outcome: 'requeued'; stage: 'ledger' | 'dead-letter'; error: unknown };
+  | { outcome: 'acked-unrecorded'; error: unknown }
+  /** The dead-letter exchange did not take the message: it goes back to the queue. */
+  | { outcome: 'requeued'; stage: 'dead-letter'; error: unknown };
 
 /**
  * After the flow. Success: the key is added to the repository (non-eager: only now), then the
- * delivery is acked; a crash between the two means a redelivery that `admit` skips. Failure: nothing
- * was added, so nothing is removed, and the message goes to the dead-letter exchange with the reason.
+ * delivery is acked; a crash between the two means a redelivery that `admit` skips. When recording
+ * fails the delivery is acked anyway ('acked-unrecorded'): the effect is done, and a requeue would
+ * run it again for sure. Failure: nothing was added, so nothing is removed, and the message goes to
+ * the dead-letter exchange with the reason.
  */
 export async function complete(
   delivery: Delivery,
@@ -57,14 +62,14 @@ export async function complete(
       return { outcome: 'requeued', stage: 'dead-letter', error };
     }
   }
-  try {
-    if (repository && key) {
+  if (repository && key) {
+    try {
       await repository.add(key);
       await repository.confirm(key);
+    } catch (error) {
+      delivery.ack();
+      return { outcome: 'acked-unrecorded', error };
     }
-  } catch (error) {
-    delivery.requeue();
-    return { outcome: 'requeued', stage: 'ledger', error };
   }
   delivery.ack();
   return { outcome: 'acked' };

@@ -127,8 +127,12 @@ export default function (RED: RED) {
       };
     };
 
-    // The bus drains its consumers before it closes (each amqp-in waits for the messages it has in the
-    // flow), so a redeploy that closes this node together with its clients loses and repeats nothing.
+    // The bus drains its consumers before it closes (each amqp-in waits, up to its bounded drain, for the
+    // messages it has in the flow), so a redeploy that closes this node together with its clients does
+    // not hand those back while they are being finished. It still repeats some: in a flow of several
+    // nodes Node-RED drops a message sent to a node already stopped, and that message is requeued
+    // after the earlier nodes' effects ran; what is unsettled at the drain's bound is requeued too.
+    // Delivery is at least once; consumers must be idempotent (docs/amqp.md).
     this.on('close', (_removed: boolean, done: () => void) => {
       hubRuntime.health.remove(this.id);
       this.bus.off('state', showState);

@@ -4,7 +4,7 @@ import { parseBindings } from '../../connectors/amqp/consume-config';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
 import { admit, complete, inboundProperties, type Settlement } from '../../connectors/amqp/inbound';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
-import type { HubStoreNode } from '../hub-store/hub-store';
+import { closeWaitMs, type HubStoreNode } from '../hub-store/hub-store';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { errorMessage, type RED } from '../shared/red';
@@ -19,7 +19,10 @@ export interface AmqpInDef extends NodeDef {
   prefetch: string;
   /** "flow": ack once every node that handled the message called done; "receipt": ack at once */
   ack: 'flow' | 'receipt';
-  /** how long the flow may take with a message; also how long a redeploy waits for those in flight */
+  /**
+   * how long the flow may take with a message; a redeploy waits as long for those in flight, but no
+   * longer than Node-RED waits for a node to close (nodeCloseTimeout less a second)
+   */
   timeout: string;
   /** optional hub-store: skip deliveries whose messageId was already processed (idempotent consumer) */
   store: string;
@@ -42,13 +45,20 @@ export default function (RED: RED) {
     const storeNode = config.store ? (RED.nodes.getNode(config.store) as HubStoreNode | null) : null;
     const queue = (config.queue || '').trim();
     const timeoutMs = Number(config.timeout) || 60000;
+    // Past nodeCloseTimeout Node-RED logs "Close timed out" and goes on while this consumer would still
+    // hold its messages; what is unsettled at the bound goes back to the queue instead.
+    const drainMs = Math.min(timeoutMs, closeWaitMs(RED));
     const repository = storeNode ? new IdempotentRepository(storeNode.ready, queue) : undefined;
+    // The drain records what it settles in the store, so the store stays open until this node left it.
+    storeNode?.register(this);
     let subscription: Subscription | undefined;
     let closing = false;
 
     const report = (settled: Settlement) => {
-      if (settled.outcome !== 'requeued') return;
-      this.warn(RED._(`amqp-in.errors.${settled.stage}`, { error: errorMessage(settled.error) }));
+      if (settled.outcome === 'acked-unrecorded')
+        this.warn(RED._('amqp-in.errors.ledger', { error: errorMessage(settled.error) }));
+      if (settled.outcome === 'requeued')
+        this.warn(RED._(`amqp-in.errors.${settled.stage}`, { error: errorMessage(settled.error) }));
     };
     const settler = (delivery: Delivery) => ({
       ack: () => void complete(delivery, repository).then(report),
@@ -91,7 +101,7 @@ export default function (RED: RED) {
           bindings,
           prefetch: Number(config.prefetch) || 10,
           singleActiveConsumer: !!config.singleActive,
-          drainMs: timeoutMs,
+          drainMs,
         },
         (delivery) => {
           onDelivery(delivery).catch((err: unknown) => {
@@ -109,14 +119,18 @@ export default function (RED: RED) {
     });
 
     // Drain on redeploy: the consumer is cancelled first, then the messages already in the flow are
-    // settled (up to the timeout) on the channel that can still ack them, and only then it closes.
+    // settled (up to drainMs) on the channel that can still ack them, and only then it closes. Only
+    // then this node leaves the broker and the store, which wait for it.
     this.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
       stopTrying()
         .then(() => subscription?.cancel())
         .catch((err: unknown) => this.warn(errorMessage(err)))
         .then(() => broker.deregister(this))
-        .finally(() => done());
+        .finally(() => {
+          storeNode?.deregister(this);
+          done();
+        });
     });
   }
 

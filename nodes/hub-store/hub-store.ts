@@ -17,6 +17,22 @@ export interface HubStoreNode extends Node<{ password?: string }> {
   store: HubStore;
   /** resolves once the store is open; every use awaits it */
   ready: Promise<HubStore>;
+  /**
+   * A node that still writes to the store while it closes (amqp-in records the messages it drains)
+   * registers, and deregisters once it is done; on a redeploy the store closes only after its last
+   * user left (bounded by closeWaitMs), like Node-RED's mqtt-broker with its clients.
+   */
+  register(user: Node): void;
+  deregister(user: Node): void;
+}
+
+/**
+ * How long a closing node may wait for others: Node-RED gives every node nodeCloseTimeout (15 s by
+ * default) to close, then logs "Close timed out" and goes on; a second less leaves time to finish.
+ */
+export function closeWaitMs(RED: RED): number {
+  const nodeCloseTimeout = Number((RED.settings as { nodeCloseTimeout?: number }).nodeCloseTimeout) || 15000;
+  return Math.max(nodeCloseTimeout - 1000, 0);
 }
 
 export function withPassword(url: string, password: string | undefined): string {
@@ -43,6 +59,16 @@ export default function (RED: RED) {
     this.log(RED._('hub-store.log.using', { store: this.store.describe() }));
     let closed = false;
     let retryTimer: NodeJS.Timeout | undefined;
+    const users = new Set<Node>();
+    let lastUserLeft: (() => void) | undefined;
+
+    this.register = (user) => {
+      users.add(user);
+    };
+    this.deregister = (user) => {
+      users.delete(user);
+      if (users.size === 0) lastUserLeft?.();
+    };
 
     // A database that is not up yet is retried with backoff; users of the store wait for it instead of
     // failing (and amqp-in does not spin on redeliveries meanwhile).
@@ -77,13 +103,31 @@ export default function (RED: RED) {
       };
     });
 
+    // A redeploy closes this node together with its users. amqp-in still records the messages it
+    // drains; closing the store under it would leave them unrecorded, and the new deployment would
+    // handle them again. So the store waits for its registered users, but no longer than closeWaitMs:
+    // a stuck user must not hold up the redeploy.
+    const usersGone = (): Promise<void> => {
+      if (users.size === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.warn(RED._('hub-store.log.users-still-open', { count: users.size }));
+          resolve();
+        }, closeWaitMs(RED));
+        lastUserLeft = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    };
+
     this.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
       clearTimeout(retryTimer);
       hubRuntime.health.remove(this.id);
       hubRuntime.removeStore(this.id);
-      this.store
-        .close()
+      void usersGone()
+        .then(() => this.store.close())
         .catch(() => undefined)
         .finally(() => done());
     });

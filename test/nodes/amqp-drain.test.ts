@@ -2,9 +2,11 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { promisify } from 'node:util';
+import { rmSync } from 'node:fs';
 import amqplib from 'amqplib';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { all, helper, load, RABBIT_URL, useHelper, type FlowNode } from './harness';
+import { EmbeddedStore } from '../../records/embedded-store';
+import { all, helper, load, loggedErrors, RABBIT_URL, tempDir, useHelper, type FlowNode } from './harness';
 import { whenStatus } from './amqp-test-nodes';
 
 /**
@@ -100,8 +102,17 @@ describe('amqp-in on redeploy (RabbitMQ)', () => {
 
   beforeEach(() => handled.clear());
 
-  function flow(queue: string, timeout: string, recorder: Omit<RecorderDef, 'id' | 'type' | 'z' | 'name'>) {
+  function flow(
+    queue: string,
+    timeout: string,
+    recorder: Omit<RecorderDef, 'id' | 'type' | 'z' | 'name'>,
+    storeDirectory?: string,
+  ) {
+    const store = storeDirectory
+      ? [{ id: 'store', type: 'hub-store', databaseUrl: '', directory: storeDirectory, version: 1 }]
+      : [];
     return [
+      ...store,
       { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
       {
         id: 'in',
@@ -112,7 +123,7 @@ describe('amqp-in on redeploy (RabbitMQ)', () => {
         prefetch: '5',
         ack: 'flow',
         timeout,
-        store: '',
+        store: storeDirectory ? 'store' : '',
         singleActive: false,
         wires: [['rec']],
         version: 1,
@@ -185,6 +196,49 @@ describe('amqp-in on redeploy (RabbitMQ)', () => {
     expect(await queueDepth(queue)).toMatchObject({ messageCount: 0, consumerCount: 0 });
   });
 
+  // Node-RED closes amqp-in and its hub-store together. Were the store closed at once, the held
+  // messages could not be recorded when they finish: requeued (or acked unrecorded) while the new
+  // deployment's ledger does not know them, they would be handled a second time.
+  it('with an idempotency store: handles every message exactly once and records each id, the store outliving the drain', async () => {
+    const queue = `test.drain.${run}.store`;
+    queues.push(queue);
+    const directory = tempDir('amqp-drain-store');
+    const ids = Array.from({ length: 20 }, (_, i) => `s-${i}`);
+    await load(
+      [...all, recorderNode],
+      flow(queue, '20000', { deployment: 'old', hold: true, onClose: 'on-release' }, directory),
+    );
+    await whenStatus('in', 'amqp-in.status.consuming');
+    const fiveHeld = until('held', (deployment, count) => deployment === 'old' && count === 5);
+    await publish(ids);
+    await fiveHeld;
+
+    const allHandled = until('handled', (size) => size === ids.length);
+    const redeploy = helper.setFlows(
+      flow(queue, '20000', { deployment: 'new', hold: false, onClose: 'finish' }, directory),
+      'full',
+    );
+    // released only once the old consumer is cancelled, i.e. the redeploy is closing both nodes
+    while (await consumerListed(queue));
+    events.emit('release');
+    await redeploy;
+    await allHandled;
+    await helper.clearFlows();
+
+    const counts = Object.fromEntries([...handled].map(([id, by]) => [id, by.length]));
+    expect(counts).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
+    expect([...handled].filter(([, by]) => by[0].deployment === 'old')).toHaveLength(5);
+    expect([...handled.values()].flat().filter((h) => h.redelivered)).toEqual([]);
+    expect(await queueDepth(queue)).toMatchObject({ messageCount: 0, consumerCount: 0 });
+    // every id is in the queue's ledger, the five the old deployment finished while closing included
+    const ledger = new EmbeddedStore({ directory });
+    await ledger.open();
+    const recorded = await Promise.all(ids.map((id) => ledger.wasProcessed(queue, id)));
+    await ledger.close();
+    rmSync(directory, { recursive: true, force: true });
+    expect(recorded).toEqual(ids.map(() => true));
+  });
+
   it('waits no longer than its timeout for a stuck flow, then hands the message to the new deployment', async () => {
     const queue = `test.drain.${run}.stuck`;
     queues.push(queue);
@@ -205,6 +259,39 @@ describe('amqp-in on redeploy (RabbitMQ)', () => {
 
     // not dead-lettered for the time-out: back in the queue, redelivered to the new deployment
     expect(handled.get('stuck-1')).toEqual([{ deployment: 'new', redelivered: true }]);
+    expect(await queueDepth(queue)).toMatchObject({ messageCount: 0, consumerCount: 0 });
+  });
+
+  it('drains no longer than Node-RED waits for a node to close, when its timeout is longer', async () => {
+    const queue = `test.drain.${run}.capped`;
+    queues.push(queue);
+    // handling timeout 20 s, nodeCloseTimeout 2.5 s: the drain gives up after 1.5 s
+    const settings: Record<string, unknown> = { nodeCloseTimeout: 2500 }; // not in @types/node-red's LocalSettings
+    helper.settings(settings);
+    try {
+      await load(
+        [...all, recorderNode],
+        flow(queue, '20000', { deployment: 'old', hold: true, onClose: 'abandon' }),
+      );
+      await whenStatus('in', 'amqp-in.status.consuming');
+      const held = until('held', (deployment) => deployment === 'old');
+      await publish(['capped-1']);
+      await held;
+
+      const handledOnce = until('handled', (size) => size === 1);
+      await helper.setFlows(
+        flow(queue, '20000', { deployment: 'new', hold: false, onClose: 'finish' }),
+        'full',
+      );
+      // Node-RED did not have to give up on the old amqp-in ("Close timed out")
+      expect(loggedErrors('in').filter((e) => /stopping-error|timed out/i.test(e))).toEqual([]);
+      await handledOnce;
+      await helper.clearFlows();
+    } finally {
+      helper.settings({});
+    }
+    // back in the queue at the bound, redelivered to the new deployment, not dead-lettered
+    expect(handled.get('capped-1')).toEqual([{ deployment: 'new', redelivered: true }]);
     expect(await queueDepth(queue)).toMatchObject({ messageCount: 0, consumerCount: 0 });
   });
 });
