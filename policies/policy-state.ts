@@ -34,12 +34,15 @@ export interface SweepOptions {
   customerOf?: (customerRef: string) => Promise<Record<string, unknown> | undefined>;
   /**
    * Hands a settled wait's evaluation on (e.g. publishes its decisions). The wait is completed only
-   * after it resolves; if it throws, the wait goes to whoever sweeps after the lease.
+   * after it resolves; if it throws, the wait goes to whoever sweeps after the lease. `pending` is the
+   * wait as it was started, with the event that triggered it.
    */
-  onSettled?: (evaluation: Evaluation) => Promise<void>;
+  onSettled?: (evaluation: Evaluation, pending: PendingDecision) => Promise<void>;
   /** most waits claimed per sweep */
   limit?: number;
   explain?: EvaluationContext['explain'];
+  /** ms since the epoch the sweep counts as now; the clock when left out */
+  now?: number;
 }
 
 export interface SweepResult {
@@ -94,7 +97,7 @@ export class PolicyState {
 
   /** Claims the waits due now, settles each and completes it: each fires once, also across a restart. */
   async sweep(options: SweepOptions): Promise<SweepResult> {
-    const nowMs = this.clock();
+    const nowMs = options.now ?? this.clock();
     const waits = await this.store.claimDueWaits(
       new Date(nowMs).toISOString(),
       this.instanceId,
@@ -115,8 +118,12 @@ export class PolicyState {
           explain: options.explain,
         });
         await this.confirmCaps(evaluation);
-        await options.onSettled?.(evaluation);
-        await this.store.completeWait(wait.waitId, this.instanceId, new Date(this.clock()).toISOString());
+        await options.onSettled?.(evaluation, pending);
+        await this.store.completeWait(
+          wait.waitId,
+          this.instanceId,
+          new Date(options.now ?? this.clock()).toISOString(),
+        );
         outcome.settled.push(evaluation);
       } catch (error) {
         outcome.failed.push({ waitId: wait.waitId, error });

@@ -1,24 +1,36 @@
+import os from 'node:os';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { InteractionEvent } from '../../mappings/canonical/types';
+import type { PolicyState } from '../../policies/policy-state';
 import { customerProfile } from '../../policies/profile';
 import type { HubStoreNode } from '../hub-store/hub-store';
 import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { statusWords, type RED } from '../shared/red';
+import { errorMessage, statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
 
 export interface PolicyEngineDef extends NodeDef {
-  /** optional: where `if` conditions read the customer when the message carries none */
+  /** optional: the hub store that keeps history, caps and waits, and where `if` reads the customer */
   store?: string;
+  /** how often waits that are due ("no B within T") are fired, in seconds; with a store only */
+  sweepSeconds: string;
 }
 
 type EventMessage = NodeMessage & { customer?: Record<string, unknown> };
 
+const DEFAULT_SWEEP_SECONDS = 30;
+
+export function sweepIntervalMs(sweepSeconds: string | undefined): number {
+  const seconds = Number(sweepSeconds);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_SWEEP_SECONDS) * 1000;
+}
+
 /**
  * One evaluator for all policies of a flow: the policy nodes register their cards here, and each
- * decision leaves through the output of the policy node that holds the card.
+ * decision leaves through the output of the policy node that holds the card. With a hub store, the
+ * history, caps and waits live in the store, and a timer fires the waits that are due.
  */
 export default function (RED: RED) {
   ensureHubRoutes(RED);
@@ -31,14 +43,47 @@ export default function (RED: RED) {
     const store = storeNode ? () => storeNode.ready : undefined;
     let events = 0;
     let decisions = 0;
+    let closed = false;
+    let state: PolicyState | undefined;
+    let sweeping = false;
+
+    const bound = storeNode?.ready.then((hubStore) => {
+      if (closed) return;
+      state = hubRuntime.policies.bind(this.id, {
+        store: hubStore,
+        instanceId: `${os.hostname()}:${process.pid}:${this.id}`,
+      });
+    });
+    const customerOf = (ref: string) =>
+      customerProfile({ customer: { ref, identifiers: [] } }, undefined, store);
+    const sweep = async () => {
+      if (sweeping || closed) return;
+      sweeping = true;
+      try {
+        await bound;
+        const { failed } = await hubRuntime.policies.sweep(this.id, { customerOf });
+        for (const { waitId, error } of failed) {
+          this.warn(RED._('policy-engine.errors.sweep-failed', { wait: waitId, error: errorMessage(error) }));
+        }
+      } catch (err) {
+        this.warn(RED._('policy-engine.errors.sweep-failed', { wait: '-', error: errorMessage(err) }));
+      } finally {
+        sweeping = false;
+      }
+    };
+    const timer = storeNode
+      ? setInterval(() => void sweep(), sweepIntervalMs(config.sweepSeconds))
+      : undefined;
+    timer?.unref();
 
     onInput<EventMessage>(this, async (msg, send) => {
       const event = msg.payload as InteractionEvent | null;
       if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
         throw new Error(RED._('policy-engine.errors.not-an-event'));
       }
+      await bound;
       const customer = await customerProfile(event, msg.customer, store);
-      const result = hubRuntime.policies.evaluate(this.id, event, customer, msg);
+      const result = await hubRuntime.policies.evaluate(this.id, event, customer, msg);
       events += 1;
       decisions += result.decisions.length;
       this.status({
@@ -47,6 +92,13 @@ export default function (RED: RED) {
         text: words('policy-engine.status.evaluated', { events, decisions }),
       });
       send({ ...msg, decisions: result.decisions, explanations: result.explanations } as NodeMessage);
+    });
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      clearInterval(timer);
+      if (state) hubRuntime.policies.unbind(this.id, state);
+      done();
     });
   }
 

@@ -14,6 +14,8 @@ export interface PolicyDef extends NodeDef {
   titleDe: string;
   when: string;
   condition: string;
+  /** history conditions, `;`-separated, e.g. "no complaint-answered within 2d" */
+  history?: string;
   then: string;
   perCustomer: string;
   global: string;
@@ -35,11 +37,20 @@ export function cardFromConfig(config: PolicyDef): PolicyCard {
     },
     when: config.when,
     if: config.condition || undefined,
+    history: historyOf(config.history),
     then: config.then,
     limits: Object.keys(limits).length ? limits : undefined,
     priority: Number(config.priority) || 50,
     mode: config.mode || 'trigger',
   } as PolicyCard;
+}
+
+function historyOf(text: string | undefined): string[] | undefined {
+  const parts = (text ?? '')
+    .split(';')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  return parts.length ? parts : undefined;
 }
 
 export default function (RED: RED) {

@@ -1,7 +1,9 @@
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import type { CompiledPolicy } from '../../policies/card';
 import { PolicyEngine, type Decision, type Evaluation } from '../../policies/engine';
+import { PolicyState, type SweepResult } from '../../policies/policy-state';
 import { PolicySwitches, type SwitchStore } from '../../policies/switches';
+import type { PolicyStateStore } from '../../records/store';
 
 /** A deployed policy node: the engine emits a decision through the node that holds the card. */
 export interface PolicyOwner {
@@ -10,29 +12,39 @@ export interface PolicyOwner {
   enabledChanged(enabled: boolean): void;
 }
 
+export interface StateBinding {
+  store: PolicyStateStore;
+  instanceId: string;
+  clock?: () => number;
+}
+
+type CustomerOf = (customerRef: string) => Promise<Record<string, unknown> | undefined>;
+
 /**
  * Engines by the id of their policy-engine node, and the policy nodes that own the cards. Policy nodes
  * may be constructed before their engine node, so both sides meet here instead of looking each other up.
+ * An engine node with a hub store binds a PolicyState: its history, caps and waits then live in the
+ * store. The cards are kept in the plain engine as well, so binding and unbinding need no re-attach.
  * The switches themselves are policies/ state; this only tells the owning node when its switch moved.
  */
 export class PolicyDirectory {
   private readonly engines = new Map<string, PolicyEngine>();
+  private readonly states = new Map<string, PolicyState>();
   private readonly owners = new Map<string, PolicyOwner>();
   private readonly switches = new PolicySwitches((policyId, enabled) =>
     this.owners.get(policyId)?.enabledChanged(enabled),
   );
 
+  /** the engine that decides for the node: the bound state's, else a plain one */
   engine(engineId: string): PolicyEngine {
-    let engine = this.engines.get(engineId);
-    if (!engine) {
-      engine = new PolicyEngine();
-      this.engines.set(engineId, engine);
-    }
-    return engine;
+    const state = this.states.get(engineId);
+    if (state) return state.engine;
+    return this.plain(engineId);
   }
 
   attach(engineId: string, policy: CompiledPolicy, owner: PolicyOwner, enabledByDefault: boolean): void {
-    this.engine(engineId).register(policy, owner.nodeId);
+    this.plain(engineId).register(policy, owner.nodeId);
+    this.states.get(engineId)?.engine.register(policy, owner.nodeId);
     this.owners.set(policy.id, owner);
     void this.switches.declare(policy.id, enabledByDefault);
   }
@@ -40,25 +52,66 @@ export class PolicyDirectory {
   detach(engineId: string, policyId: string, nodeId: string): void {
     if (this.owners.get(policyId)?.nodeId !== nodeId) return;
     this.owners.delete(policyId);
-    this.engine(engineId).unregister(policyId);
+    this.plain(engineId).unregister(policyId);
+    this.states.get(engineId)?.engine.unregister(policyId);
+  }
+
+  /** Keeps the engine's state in the store from now on, with the cards attached so far. */
+  bind(engineId: string, binding: StateBinding): PolicyState {
+    const state = new PolicyState({
+      store: binding.store,
+      instanceId: binding.instanceId,
+      clock: binding.clock ?? Date.now,
+    });
+    for (const { policy, owner } of this.plain(engineId).list()) state.engine.register(policy, owner);
+    this.states.set(engineId, state);
+    return state;
+  }
+
+  /** Drops the state (its store is closing); a state bound meanwhile by a newer node stays. */
+  unbind(engineId: string, state: PolicyState): void {
+    if (this.states.get(engineId) === state) this.states.delete(engineId);
   }
 
   /** Evaluates with the current switches and emits each decision from the node that owns its card. */
-  evaluate(
+  async evaluate(
     engineId: string,
     event: InteractionEvent,
     customer: Record<string, unknown> | undefined,
     source: unknown,
-  ): Evaluation {
-    const result = this.engine(engineId).evaluate(event, {
+  ): Promise<Evaluation> {
+    const context = {
       customer,
-      isEnabled: (policyId) => this.switches.isEnabled(policyId),
+      isEnabled: (policyId: string) => this.switches.isEnabled(policyId),
       // The policy-engine node's output documents an explanation for every card of the event's type,
       // also the ones the index ruled out ("not matched: via call-center"), so not 'candidates'.
-      explain: 'all',
-    });
-    for (const decision of result.decisions) this.owners.get(decision.policyId)?.emit(decision, source);
+      explain: 'all' as const,
+    };
+    const state = this.states.get(engineId);
+    const result = state
+      ? await state.evaluate(event, context)
+      : this.plain(engineId).evaluate(event, context);
+    this.emit(result, source);
     return result;
+  }
+
+  /**
+   * Fires the waits that are due at `nowMs` (the state's clock when left out): each settled decision
+   * leaves through the node that owns its card, as an evaluated one does. Nothing without a state.
+   */
+  async sweep(
+    engineId: string,
+    options: { now?: number; customerOf?: CustomerOf } = {},
+  ): Promise<SweepResult> {
+    const state = this.states.get(engineId);
+    if (!state) return { settled: [], failed: [] };
+    return state.sweep({
+      now: options.now,
+      customerOf: options.customerOf,
+      isEnabled: (policyId) => this.switches.isEnabled(policyId),
+      // the policy node sends the decision with the event that triggered the wait, as on evaluation
+      onSettled: async (evaluation, pending) => this.emit(evaluation, { payload: pending.event }),
+    });
   }
 
   isEnabled(policyId: string): boolean {
@@ -71,5 +124,18 @@ export class PolicyDirectory {
 
   useStore(store: SwitchStore | undefined): void {
     void this.switches.useStore(store);
+  }
+
+  private plain(engineId: string): PolicyEngine {
+    let engine = this.engines.get(engineId);
+    if (!engine) {
+      engine = new PolicyEngine();
+      this.engines.set(engineId, engine);
+    }
+    return engine;
+  }
+
+  private emit(result: Evaluation, source: unknown): void {
+    for (const decision of result.decisions) this.owners.get(decision.policyId)?.emit(decision, source);
   }
 }

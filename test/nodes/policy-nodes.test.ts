@@ -235,8 +235,8 @@ describe('policy and policy-engine config versions', () => {
   it('read configs saved before versions existed in the current shape and decide with them', async () => {
     const engine = { id: 'eng', type: 'policy-engine', name: '', store: '' };
     const { wires: _wires, ...policy } = policyNode('p1', { policyId: 'saved-before-versions' });
-    expect(migrate(engine, engineMigrations)).toEqual({ ...engine, version: 1 });
-    expect(migrate(policy, policyMigrations)).toEqual({ ...policy, version: 1 });
+    expect(migrate(engine, engineMigrations)).toEqual({ ...engine, sweepSeconds: '30', version: 2 });
+    expect(migrate(policy, policyMigrations)).toEqual({ ...policy, history: '', version: 2 });
     await load(all, [
       { ...engine, wires: [['evaluated']] },
       { ...policy, wires: [['decided']] },
@@ -246,5 +246,97 @@ describe('policy and policy-engine config versions', () => {
     const decided = nextInput<{ payload: { policyId: string } }>('decided');
     helper.getNode('eng').receive({ payload: addressChanged('call-center') });
     expect((await decided).payload.policyId).toBe('saved-before-versions');
+  });
+});
+
+describe('policy-engine with its history, caps and waits in the hub store', () => {
+  const DAY = 86_400_000;
+  const HOUR = 3_600_000;
+
+  const complaint = (atMs: number) => ({
+    eventId: '7c1f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+    schemaVersion: '1.0',
+    type: 'complaint',
+    occurredAt: new Date(atMs).toISOString(),
+    channel: 'call-center',
+    source: { system: 'crm' },
+    customer: { ref: 'crm:0004711', identifiers: [{ system: 'crm', id: '0004711' }] },
+    data: {},
+  });
+
+  /** a deployment of the flow over the store in `directory`; the same directory is a redeploy */
+  const deploy = (directory: string, policy: ReturnType<typeof policyNode>) =>
+    load(all, [
+      { id: 'store', type: 'hub-store', databaseUrl: '', directory },
+      { id: 'eng', type: 'policy-engine', store: 'store', sweepSeconds: '30', wires: [['evaluated']] },
+      policy,
+      { id: 'decided', type: 'helper' },
+      { id: 'evaluated', type: 'helper' },
+    ]);
+
+  const escalation = policyNode('esc', {
+    policyId: 'unanswered-complaint',
+    when: 'event complaint',
+    history: 'no complaint-answered within 2d',
+    then: 'escalation to regional-manager',
+    priority: '95',
+  });
+
+  it('fires "no B within T" once, at the sweep when due, through the policy node, and not again after a redeploy', async () => {
+    const directory = tempDir('waits');
+    const t0 = Date.now();
+    await deploy(directory, escalation);
+    const decided: Record<string, unknown>[] = [];
+    helper.getNode('decided').on('input', (msg: Record<string, unknown>) => decided.push(msg));
+
+    const evaluated = nextInput<{ decisions: unknown[]; explanations: { outcome: string }[] }>('evaluated');
+    helper.getNode('eng').receive({ payload: complaint(t0) });
+    const trace = await evaluated;
+    expect(trace.decisions).toEqual([]);
+    expect(trace.explanations[0].outcome).toBe('pending');
+
+    const early = await hubRuntime.policies.sweep('eng', { now: t0 + DAY });
+    expect(early.settled).toEqual([]);
+    expect(decided).toEqual([]);
+
+    const due = await hubRuntime.policies.sweep('eng', { now: t0 + 2 * DAY + HOUR });
+    expect(due.failed).toEqual([]);
+    expect(due.settled).toHaveLength(1);
+    expect(decided).toHaveLength(1);
+    expect(decided[0]).toMatchObject({
+      payload: { policyId: 'unanswered-complaint', action: 'escalation', channel: 'regional-manager' },
+      event: { type: 'complaint', eventId: complaint(t0).eventId },
+    });
+
+    await helper.unload();
+    await deploy(directory, escalation);
+    let again = 0;
+    helper.getNode('decided').on('input', () => (again += 1));
+    const later = await hubRuntime.policies.sweep('eng', { now: t0 + 3 * DAY });
+    expect(later).toEqual({ settled: [], failed: [] });
+    expect(again).toBe(0);
+  });
+
+  it('keeps the per-customer cap across a redeploy on the embedded store', async () => {
+    const directory = tempDir('caps');
+    const capped = policyNode('cap', { policyId: 'mortgage-capped', perCustomer: '1 per 7d' });
+    await deploy(directory, capped);
+    const first = nextInput<{ decisions: unknown[] }>('evaluated');
+    helper.getNode('eng').receive({ payload: addressChanged('call-center') });
+    expect((await first).decisions).toHaveLength(1);
+
+    await helper.unload();
+    await deploy(directory, capped);
+    const second = nextInput<{
+      decisions: unknown[];
+      explanations: { outcome: string; cap?: { scope: string } }[];
+    }>('evaluated');
+    // another address change of the same customer: a new event, not a redelivery
+    helper.getNode('eng').receive({
+      payload: { ...addressChanged('call-center'), eventId: '4c8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' },
+    });
+    const trace = await second;
+    expect(trace.decisions).toEqual([]);
+    expect(trace.explanations[0]).toMatchObject({ outcome: 'capped', cap: { scope: 'per-customer' } });
   });
 });
