@@ -4,34 +4,14 @@ import type { InteractionEvent } from '../../mappings/canonical/types';
 import { compileCard, type PolicyCard } from '../../policies/card';
 import { PolicyState } from '../../policies/policy-state';
 import { PostgresStore } from '../../records/postgres-store';
+import { DAY, T0, eventFactory, unansweredComplaintCard } from '../unit/policies/fixtures';
 
 const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `crm_hub_policy_state_${process.pid}_${randomBytes(4).toString('hex')}`;
-const DAY = 86_400_000;
-const T0 = Date.parse('2025-03-01T12:00:00Z');
-const iso = (ms: number) => new Date(ms).toISOString();
 const allOn = { isEnabled: () => true };
-let counter = 0;
-
-function event(
-  type: string,
-  ref: string,
-  atMs: number,
-  extra: Partial<InteractionEvent> = {},
-): InteractionEvent {
-  counter++;
-  return {
-    eventId: `pg-e-${counter}`,
-    schemaVersion: '1.0',
-    type,
-    occurredAt: iso(atMs),
-    channel: 'web',
-    source: { system: 'web' },
-    customer: { ref, identifiers: [] },
-    data: {},
-    ...extra,
-  };
-}
+const eventAt = eventFactory({ channel: 'web', source: { system: 'web' } }, 'pg-e');
+const event = (type: string, ref: string, atMs: number, extra: Partial<InteractionEvent> = {}) =>
+  eventAt(type, atMs, { customer: { ref, identifiers: [] }, ...extra });
 
 const dailyOne: PolicyCard = {
   policy: 'daily-voucher',
@@ -51,14 +31,7 @@ const manyWithdrawals: PolicyCard = {
   priority: 50,
 };
 
-const unanswered: PolicyCard = {
-  policy: 'unanswered-complaint',
-  title: { de: 'Beschwerde unbeantwortet', en: 'Complaint unanswered' },
-  when: 'event complaint',
-  history: 'no complaint-answered within 2d',
-  then: 'escalation to regional-manager',
-  priority: 95,
-};
+const unanswered = unansweredComplaintCard;
 
 describe('PolicyState shared by two hub instances on PostgreSQL', () => {
   let now = T0;

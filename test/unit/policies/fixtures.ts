@@ -1,3 +1,4 @@
+import type { InteractionEvent } from '../../../mappings/canonical/types';
 import type { PolicyCard } from '../../../policies/card';
 
 /** The two example cards of DESIGN.md, shared by the card and engine tests. */
@@ -38,3 +39,40 @@ export function withdrawalEvent(eventId: string, ref: string, value: number) {
     data: {},
   };
 }
+
+export const DAY = 86_400_000;
+/** The clock of the history and policy-state tests starts here; times are offsets from it. */
+export const T0 = Date.parse('2025-03-01T12:00:00Z');
+
+/**
+ * An event factory for the history tests: `event(type, atMs, extra)` gives a canonical event of
+ * crm:4711 at that time with a fresh id; `defaults` sets the channel and source a test works with.
+ */
+export function eventFactory(defaults: Partial<InteractionEvent>, idPrefix = 'e') {
+  let counter = 0;
+  return (type: string, atMs: number, extra: Partial<InteractionEvent> = {}): InteractionEvent => {
+    counter++;
+    return {
+      eventId: `${idPrefix}-${counter}`,
+      schemaVersion: '1.0',
+      type,
+      occurredAt: new Date(atMs).toISOString(),
+      channel: 'branch',
+      source: { system: 'core-banking' },
+      customer: { ref: 'crm:4711', identifiers: [] },
+      data: {},
+      ...defaults,
+      ...extra,
+    };
+  };
+}
+
+/** "No B within T": a complaint nobody answered within two days goes to the regional manager. */
+export const unansweredComplaintCard: PolicyCard = {
+  policy: 'unanswered-complaint',
+  title: { de: 'Beschwerde unbeantwortet', en: 'Complaint unanswered' },
+  when: 'event complaint',
+  history: 'no complaint-answered within 2d',
+  then: 'escalation to regional-manager',
+  priority: 95,
+};

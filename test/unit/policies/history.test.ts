@@ -2,26 +2,10 @@ import type { InteractionEvent } from '../../../mappings/canonical/types';
 import { compileCard, type PolicyCard } from '../../../policies/card';
 import { PolicyEngine } from '../../../policies/engine';
 import { compileHistoryCondition, historyNeeds, InMemoryHistory } from '../../../policies/history';
+import { DAY, T0, eventFactory } from './fixtures';
 
-const DAY = 86_400_000;
-const T0 = Date.parse('2025-03-01T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
-let counter = 0;
-
-function event(type: string, atMs: number, extra: Partial<InteractionEvent> = {}): InteractionEvent {
-  counter++;
-  return {
-    eventId: `e-${counter}`,
-    schemaVersion: '1.0',
-    type,
-    occurredAt: iso(atMs),
-    channel: 'call-center',
-    source: { system: 'crm' },
-    customer: { ref: 'crm:4711', identifiers: [] },
-    data: {},
-    ...extra,
-  };
-}
+const event = eventFactory({ channel: 'call-center', source: { system: 'crm' } });
 
 function historyOf(...events: InteractionEvent[]): InMemoryHistory {
   const history = new InMemoryHistory();

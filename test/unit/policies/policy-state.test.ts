@@ -1,31 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InteractionEvent } from '../../../mappings/canonical/types';
 import { compileCard, type PolicyCard } from '../../../policies/card';
 import { PolicyState } from '../../../policies/policy-state';
 import { EmbeddedStore } from '../../../records/embedded-store';
+import { DAY, T0, eventFactory, unansweredComplaintCard } from './fixtures';
 
-const DAY = 86_400_000;
-const T0 = Date.parse('2025-03-01T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 const allOn = { isEnabled: () => true };
-let counter = 0;
-
-function event(type: string, atMs: number, extra: Partial<InteractionEvent> = {}): InteractionEvent {
-  counter++;
-  return {
-    eventId: `e-${counter}`,
-    schemaVersion: '1.0',
-    type,
-    occurredAt: iso(atMs),
-    channel: 'branch',
-    source: { system: 'core-banking' },
-    customer: { ref: 'crm:4711', identifiers: [] },
-    data: {},
-    ...extra,
-  };
-}
+const event = eventFactory({});
 
 const savings: PolicyCard = {
   policy: 'savings-after-withdrawals',
@@ -36,14 +19,7 @@ const savings: PolicyCard = {
   priority: 40,
 };
 
-const unanswered: PolicyCard = {
-  policy: 'unanswered-complaint',
-  title: { de: 'Beschwerde unbeantwortet', en: 'Complaint unanswered' },
-  when: 'event complaint',
-  history: 'no complaint-answered within 2d',
-  then: 'escalation to regional-manager',
-  priority: 95,
-};
+const unanswered = unansweredComplaintCard;
 
 const onceAWeek: PolicyCard = {
   policy: 'address-change-mortgage',
