@@ -12,6 +12,8 @@ export interface HealthReport {
   status: 'ok' | 'degraded';
   bus: ComponentHealth[];
   store: ComponentHealth[];
+  /** SOAP services; one whose WSDL could not be served is listed as failed */
+  soap: ComponentHealth[];
   flows: { state: string; since: string };
   uptimeSeconds: number;
 }
@@ -21,6 +23,7 @@ export type HealthProbe = () => Promise<ComponentHealth>;
 export class HealthRegistry {
   private readonly buses = new Map<string, HealthProbe>();
   private readonly stores = new Map<string, HealthProbe>();
+  private readonly soapServices = new Map<string, HealthProbe>();
   private flowState = { state: 'stopped', since: new Date().toISOString() };
 
   addBus(id: string, probe: HealthProbe): void {
@@ -31,9 +34,14 @@ export class HealthRegistry {
     this.stores.set(id, probe);
   }
 
+  addSoapService(id: string, probe: HealthProbe): void {
+    this.soapServices.set(id, probe);
+  }
+
   remove(id: string): void {
     this.buses.delete(id);
     this.stores.delete(id);
+    this.soapServices.delete(id);
   }
 
   setFlowState(state: string): void {
@@ -54,12 +62,13 @@ export class HealthRegistry {
           })),
         ),
       );
-    const [bus, store] = await Promise.all([run(this.buses), run(this.stores)]);
-    const ok = [...bus, ...store].every((c) => c.ok) && this.flowState.state === 'started';
+    const [bus, store, soap] = await Promise.all([run(this.buses), run(this.stores), run(this.soapServices)]);
+    const ok = [...bus, ...store, ...soap].every((c) => c.ok) && this.flowState.state === 'started';
     return {
       status: ok ? 'ok' : 'degraded',
       bus,
       store,
+      soap,
       flows: this.flowState,
       uptimeSeconds: Math.round(process.uptime()),
     };

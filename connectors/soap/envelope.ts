@@ -36,7 +36,10 @@ export interface ParsedEnvelope {
   /** local name of the single element in the Body */
   operationElement: string;
   namespace: string;
-  body: Record<string, unknown>;
+  /** the single element in the Body, for decoding against the WSDL's schema */
+  operation: XmlElement;
+  /** the operation element's content as schema-less JSON (computed on first use) */
+  readonly body: Record<string, unknown>;
 }
 
 function versionOf(ns: string): SoapVersion | undefined {
@@ -144,15 +147,26 @@ export function parseEnvelope(raw: Buffer | string, options: { maxBytes: number 
     );
   }
   const operation = body.children[0];
-  const content = elementToJson(operation);
+  let json: Record<string, unknown> | undefined;
   return {
     version,
     headers: header ? asRecord(elementToJson(header)) : {},
     ...(header ? { headerElement: header } : {}),
     operationElement: operation.local,
     namespace: operation.ns,
-    body:
-      typeof content === 'string' ? (content.trim() === '' ? {} : { '#text': content }) : asRecord(content),
+    operation,
+    get body(): Record<string, unknown> {
+      if (!json) {
+        const content = elementToJson(operation);
+        json =
+          typeof content === 'string'
+            ? content.trim() === ''
+              ? {}
+              : { '#text': content }
+            : asRecord(content);
+      }
+      return json;
+    },
   };
 }
 

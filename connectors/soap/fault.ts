@@ -32,7 +32,7 @@ function renderDetailEntries(detail: SoapFaultInfo['detail']): string {
 
 export function renderFault(fault: SoapFaultInfo, version: SoapVersion): string {
   const message = escapeXml(fault.message);
-  const detail = renderDetailEntries(fault.detail);
+  const detail = fault.detailXml ?? renderDetailEntries(fault.detail);
   if (version === '1.2') {
     const code = fault.code === 'client' ? 'env:Sender' : 'env:Receiver';
     return (

@@ -1,7 +1,9 @@
 import { SOAP11_ENV_NS, SOAP12_ENV_NS } from './envelope';
-import type { FieldDef, OperationDef, SoapFaultInfo, SoapVersion, WsdlDefinition } from './types';
-import { validateAgainst, type ValidationError } from './validate';
-import { escapeXml } from '../../formats/xml/xml-escape';
+import type { OperationDef, SoapFaultInfo, SoapVersion, WsdlDefinition } from './types';
+import { encodeElement } from './xsd/encode';
+import type { ValidationError } from './xsd/model';
+
+export type { ValidationError };
 
 export class InvalidReplyError extends Error {
   constructor(readonly errors: ValidationError[]) {
@@ -10,86 +12,21 @@ export class InvalidReplyError extends Error {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
-}
-
-function toLexical(def: FieldDef, value: unknown): unknown {
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'bigint') return String(value);
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) return 'NaN';
-    if (!Number.isFinite(value)) return value > 0 ? 'INF' : '-INF';
-    return String(value);
-  }
-  if (value instanceof Date)
-    return def.type === 'date' ? value.toISOString().slice(0, 10) : value.toISOString();
-  return value;
-}
-
-/**
- * Flows build replies in JavaScript, where `accepted: true` or `count: 3` is natural; turn those
- * into XSD lexical strings so the same validator checks requests and replies. Keys the schema
- * does not know are kept, so validation reports them instead of dropping data silently.
- */
-export function normalizeReply(fields: FieldDef[], body: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const defs = new Map(fields.map((f) => [f.name, f]));
-  for (const [name, value] of Object.entries(body)) {
-    if (value === undefined || value === null) continue;
-    const def = defs.get(name);
-    if (!def) {
-      out[name] = value;
-      continue;
-    }
-    const one = (v: unknown): unknown =>
-      def.type === 'complex' && isRecord(v) ? normalizeReply(def.children ?? [], v) : toLexical(def, v);
-    out[name] = Array.isArray(value)
-      ? value.filter((v) => v !== undefined && v !== null).map(one)
-      : one(value);
-  }
-  return out;
-}
-
-function renderFields(fields: FieldDef[], body: Record<string, unknown>, prefix: string): string {
-  let xml = '';
-  for (const def of fields) {
-    const raw = body[def.name];
-    if (raw === undefined) continue;
-    const tag = `${prefix}${def.name}`;
-    for (const value of Array.isArray(raw) ? raw : [raw]) {
-      const content =
-        def.type === 'complex'
-          ? renderFields(def.children ?? [], isRecord(value) ? value : {}, prefix)
-          : escapeXml(String(value));
-      xml += content === '' ? `<${tag}/>` : `<${tag}>${content}</${tag}>`;
-    }
-  }
-  return xml;
-}
-
 export type RenderResult = { ok: true; xml: string } | { ok: false; errors: ValidationError[] };
 
-/** Validates the reply against the output schema and renders it, or returns what is wrong. */
+/** Validates the reply against the output element's schema and renders the envelope, or says what is wrong. */
 export function tryRenderResponse(
-  _def: WsdlDefinition,
+  def: WsdlDefinition,
   op: OperationDef,
   body: Record<string, unknown>,
   version: SoapVersion,
 ): RenderResult {
-  const output = op.output;
-  const normalized = normalizeReply(output.fields, body);
-  const errors = validateAgainst(output.fields, normalized);
-  if (errors.length > 0) return { ok: false, errors };
+  const encoded = encodeElement(def.schemas, op.output.decl, body);
+  if (!encoded.ok) return encoded;
   const env = version === '1.2' ? `xmlns:env="${SOAP12_ENV_NS}"` : `xmlns:env="${SOAP11_ENV_NS}"`;
-  const childPrefix = output.qualified ? 'tns:' : '';
-  const content = renderFields(output.fields, normalized, childPrefix);
-  const element = `tns:${output.element}`;
-  const wrapper =
-    `<${element} xmlns:tns="${escapeXml(output.namespace)}"` + (content ? `>${content}</${element}>` : '/>');
   return {
     ok: true,
-    xml: `<?xml version="1.0" encoding="utf-8"?><env:Envelope ${env}><env:Body>${wrapper}</env:Body></env:Envelope>`,
+    xml: `<?xml version="1.0" encoding="utf-8"?><env:Envelope ${env}><env:Body>${encoded.xml}</env:Body></env:Envelope>`,
   };
 }
 
@@ -112,4 +49,32 @@ export function invalidReplyFault(errors: ValidationError[]): SoapFaultInfo {
     message: `Invalid reply: ${errors.map((e) => e.message).join('; ')}`,
     detail: { field: errors[0]?.field, reason: errors[0]?.message },
   };
+}
+
+/**
+ * A fault the WSDL declares for the operation: its detail element is checked and rendered like a
+ * reply. An unknown fault name or a detail that does not fit is the flow's mistake: a server fault.
+ */
+export function declaredFault(def: WsdlDefinition, op: OperationDef, fault: SoapFaultInfo): SoapFaultInfo {
+  if (!fault.declared) return fault;
+  const declared = op.faults.get(fault.declared.name);
+  if (!declared) {
+    const known = [...op.faults.keys()];
+    return {
+      code: 'server',
+      message:
+        `the flow answered with fault '${fault.declared.name}', which operation '${op.name}' does not declare` +
+        (known.length ? ` (declared: ${known.join(', ')})` : ' (it declares none)'),
+    };
+  }
+  const encoded = encodeElement(def.schemas, declared.decl, fault.declared.detail ?? {});
+  if (!encoded.ok) {
+    return {
+      code: 'server',
+      message: `Invalid fault detail for '${declared.name}': ${encoded.errors.map((e) => e.message).join('; ')}`,
+      detail: { field: encoded.errors[0]?.field, reason: encoded.errors[0]?.message },
+    };
+  }
+  const { declared: _declared, ...rest } = fault;
+  return { ...rest, detailXml: encoded.xml };
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { parseEnvelope, sniffVersion, SoapFaultError, clientFault } from './envelope';
+import { clientFault, elementToJson, parseEnvelope, sniffVersion, SoapFaultError } from './envelope';
 import { FAULT_HTTP_STATUS, renderFault, soapContentType } from './fault';
-import { invalidReplyFault, tryRenderResponse } from './serialize';
+import { declaredFault, invalidReplyFault, tryRenderResponse } from './serialize';
 import type { OperationDef, SoapCall, SoapFaultInfo, SoapReply, SoapVersion, WsdlDefinition } from './types';
-import { normalizeRepeats, validateAgainst } from './validate';
+import { decodeElement } from './xsd/decode';
 import { UsernameTokenVerifier, WSSE_NS, WsSecurityError, type WsSecurityOptions } from './ws-security';
 import { escapeXml } from '../../formats/xml/xml-escape';
 import type { XmlElement } from '../../formats/xml/xml-tree';
@@ -32,6 +32,8 @@ export interface ServiceStats {
   name: string;
   serviceName: string;
   operations: string[];
+  /** operations the WSDL has but the hub does not serve, with the reason */
+  refused: { name: string; reason: string }[];
   versions: SoapVersion[];
   calls: number;
   clientFaults: number;
@@ -59,6 +61,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** rewritten WSDLs kept per service; Host headers are client-controlled, so the cache is bounded */
 const WSDL_CACHE_LIMIT = 8;
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+/** schemaLocation= of xsd:import/include and location= of wsdl:import */
+const IMPORT_LOCATION = /(\b(?:schemaLocation|location)\s*=\s*)(["'])([^"']*)\2/g;
 const ADDRESS_LOCATION = /(<(?:[A-Za-z_][\w.-]*:)?address\b[^>]*?\blocation\s*=\s*)(["'])[^"']*\2/g;
 
 class TimeoutError extends Error {}
@@ -162,6 +166,7 @@ export class SoapServer {
         name,
         serviceName: def.serviceName,
         operations: [...def.operations.keys()],
+        refused: def.refused.map((r) => ({ ...r })),
         versions: [...def.versions],
         calls: 0,
         clientFaults: 0,
@@ -177,7 +182,11 @@ export class SoapServer {
   }
 
   listServices(): ServiceStats[] {
-    return [...this.services.values()].map((s) => ({ ...s.stats, operations: [...s.stats.operations] }));
+    return [...this.services.values()].map((s) => ({
+      ...s.stats,
+      operations: [...s.stats.operations],
+      refused: s.stats.refused.map((r) => ({ ...r })),
+    }));
   }
 
   /** Never rejects: every failure becomes an HTTP answer. */
@@ -197,8 +206,9 @@ export class SoapServer {
         return;
       }
       const wantsWsdl = [...url.searchParams.keys()].some((k) => k.toLowerCase() === 'wsdl');
-      if (req.method === 'GET' && wantsWsdl) {
-        this.sendWsdl(req, res, service);
+      const document = url.searchParams.get('xsd');
+      if (req.method === 'GET' && (wantsWsdl || document !== null)) {
+        this.sendWsdl(req, res, service, document ?? '');
         return;
       }
       if (req.method !== 'POST') {
@@ -262,7 +272,9 @@ export class SoapServer {
       envelope.namespace,
       requestedAction(req),
     );
-    const errors = validateAgainst(op.input.fields, envelope.body);
+    const decoded = decodeElement(service.def.schemas, op.input.decl, envelope.operation);
+    const errors = decoded.errors;
+    const headers = decodeHeaders(service.def, op, envelope.headerElement, errors);
     if (errors.length > 0) {
       throw clientFault(`Invalid request: ${errors.map((e) => e.message).join('; ')}`, envelope.version, {
         field: errors[0].field,
@@ -275,8 +287,8 @@ export class SoapServer {
       service: service.name,
       operation: op.name,
       version: envelope.version,
-      body: normalizeRepeats(op.input.fields, envelope.body),
-      headers: withoutSecurity(envelope.headers, envelope.headerElement),
+      body: decoded.value as Record<string, unknown>,
+      headers,
       ...(principal ? { principal } : {}),
       remoteAddress: req.socket.remoteAddress,
     };
@@ -312,7 +324,7 @@ export class SoapServer {
       );
     }
     if (!reply.ok) {
-      throw new SoapFaultError(reply.fault, call.version);
+      throw new SoapFaultError(declaredFault(service.def, op, reply.fault), call.version);
     }
     const rendered = tryRenderResponse(service.def, op, reply.body, call.version);
     if (!rendered.ok) throw new SoapFaultError(invalidReplyFault(rendered.errors), call.version);
@@ -348,6 +360,10 @@ export class SoapServer {
           `(expects {${byAction.input.namespace}}${byAction.input.element})`,
       );
     }
+    const refused = service.def.refused.find((r) => r.name === element || r.name === action);
+    if (refused) {
+      throw clientFault(`operation '${refused.name}' is not served by this hub: ${refused.reason}`);
+    }
     const sameName = [...service.def.operations.values()].find((op) => op.input.element === element);
     if (sameName) {
       throw clientFault(
@@ -360,17 +376,36 @@ export class SoapServer {
     );
   }
 
-  private sendWsdl(req: IncomingMessage, res: ServerResponse, service: Service): void {
+  /** The WSDL at ?wsdl, and what it imports at ?xsd=<path>, with addresses and imports pointing here. */
+  private sendWsdl(req: IncomingMessage, res: ServerResponse, service: Service, path: string): void {
+    const source =
+      path === ''
+        ? { text: service.def.text, references: service.def.references }
+        : service.def.documents.get(path);
+    if (!source) {
+      sendJson(res, 404, { error: `service '${service.name}' has no imported document '${path}'` });
+      return;
+    }
     const host = header(req, 'host');
     // A Host we cannot trust to be a plain host[:port] keeps the WSDL's own address.
     const base = HOST.test(host)
       ? `${(req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http'}://${host}${this.mountPath}/${service.name}`
       : '';
-    let text = service.wsdlByBase.get(base);
+    const cacheKey = `${base} ${path}`;
+    let text = service.wsdlByBase.get(cacheKey);
     if (text === undefined) {
-      text = base ? service.def.text.replace(ADDRESS_LOCATION, `$1$2${escapeXml(base)}$2`) : service.def.text;
+      text = base
+        ? source.text
+            .replace(ADDRESS_LOCATION, `$1$2${escapeXml(base)}$2`)
+            .replace(IMPORT_LOCATION, (whole, attr: string, quote: string, value: string) => {
+              const target = source.references.get(value);
+              return target === undefined
+                ? whole
+                : `${attr}${quote}${escapeXml(`${base}?xsd=${encodeURIComponent(target)}`)}${quote}`;
+            })
+        : source.text;
       if (service.wsdlByBase.size >= WSDL_CACHE_LIMIT) service.wsdlByBase.clear();
-      service.wsdlByBase.set(base, text);
+      service.wsdlByBase.set(cacheKey, text);
     }
     res.writeHead(200, {
       'Content-Type': 'text/xml; charset=utf-8',
@@ -395,14 +430,34 @@ function authenticate(
   }
 }
 
-/** Credentials never travel on to the flow, secured service or not. */
-function withoutSecurity(
-  headers: Record<string, unknown>,
+/**
+ * SOAP header entries by local name: the ones the binding declares are decoded and checked against
+ * their schema, others pass as they came. Credentials never travel on to the flow.
+ */
+function decodeHeaders(
+  def: WsdlDefinition,
+  op: OperationDef,
   header: XmlElement | undefined,
+  errors: { field: string; message: string }[],
 ): Record<string, unknown> {
-  if (!header?.children.some((c) => c.ns === WSSE_NS && c.local === 'Security')) return headers;
-  const { Security: _credentials, ...rest } = headers;
-  return rest;
+  const out: Record<string, unknown> = {};
+  for (const entry of header?.children ?? []) {
+    if (entry.ns === WSSE_NS && entry.local === 'Security') continue;
+    const declared = op.headers.get(entry.local);
+    let value: unknown;
+    if (declared && declared.namespace === entry.ns) {
+      const decoded = decodeElement(def.schemas, declared.decl, entry);
+      for (const e of decoded.errors) {
+        const field = `(header ${entry.local})${e.field === '(body)' ? '' : `.${e.field}`}`;
+        errors.push({ field, message: e.message.replace(`field '${e.field}'`, `field '${field}'`) });
+      }
+      value = decoded.value;
+    } else value = elementToJson(entry);
+    const existing = out[entry.local];
+    out[entry.local] =
+      existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return out;
 }
 
 function safeDecode(segment: string): string {

@@ -1,31 +1,22 @@
+import type { SchemaCompiler } from './xsd/compiler';
+import type { ElementDecl } from './xsd/model';
+
 /**
  * Contract between the SOAP library and the Node-RED glue. The library parses, validates,
  * dispatches and serializes; the glue turns a call into a msg and a msg back into a reply.
  */
 export type SoapVersion = '1.1' | '1.2';
 
-export interface FieldDef {
-  name: string;
-  /** xsd simple type local name (string, int, decimal, boolean, date, dateTime, ...) or 'complex' */
-  type: string;
-  minOccurs: number;
-  /** Infinity for unbounded */
-  maxOccurs: number;
-  maxLength?: number;
-  minLength?: number;
-  /** XSD pattern (implicitly anchored, as XSD defines it) */
-  pattern?: string;
-  enumeration?: string[];
-  children?: FieldDef[];
-}
-
 export interface MessageDef {
   /** element local name in the body, e.g. ReportAddressChange */
   element: string;
   namespace: string;
-  fields: FieldDef[];
-  /** elementFormDefault="qualified": child elements live in the schema's namespace */
-  qualified?: boolean;
+  decl: ElementDecl;
+}
+
+/** A fault the WSDL declares for an operation; soap-response can answer with it by name. */
+export interface FaultDef extends MessageDef {
+  name: string;
 }
 
 export interface OperationDef {
@@ -33,6 +24,23 @@ export interface OperationDef {
   soapAction: string;
   input: MessageDef;
   output: MessageDef;
+  /** soap:header entries the binding declares for the input, by element local name */
+  headers: Map<string, MessageDef>;
+  faults: Map<string, FaultDef>;
+}
+
+/** An operation the hub does not serve, and why; the others are served. */
+export interface RefusedOperation {
+  name: string;
+  reason: string;
+}
+
+export interface WsdlDocument {
+  /** path relative to the main WSDL's folder ('' for the main WSDL), served at ?xsd=<path> */
+  path: string;
+  text: string;
+  /** each schemaLocation/location value written in this document → the path of what it names */
+  references: Map<string, string>;
 }
 
 export interface WsdlDefinition {
@@ -42,8 +50,16 @@ export interface WsdlDefinition {
   /** the SOAP versions the WSDL binds (soap and/or soap12 bindings) */
   versions: SoapVersion[];
   operations: Map<string, OperationDef>;
+  refused: RefusedOperation[];
+  /** things read but not applied (untranslatable patterns, xsd:redefine), for the log */
+  warnings: string[];
   /** the original WSDL text, served at ?wsdl with the soap:address rewritten */
   text: string;
+  /** imported WSDL and XSD documents, by path, served at ?xsd=<path> */
+  documents: Map<string, WsdlDocument>;
+  /** the main document's own references */
+  references: Map<string, string>;
+  schemas: SchemaCompiler;
 }
 
 /** A parsed, validated inbound call, handed to the flow. */
@@ -72,4 +88,8 @@ export interface SoapFaultInfo {
   message: string;
   /** rendered inside <detail>; `field` names the offending input field when there is one */
   detail?: { field?: string; reason?: string; [key: string]: unknown };
+  /** a fault the WSDL declares: its name and the detail element's content, checked against the schema */
+  declared?: { name: string; detail: unknown };
+  /** the declared fault's detail, rendered by the server; not set by flows */
+  detailXml?: string;
 }

@@ -38,7 +38,21 @@ export default function (RED: RED) {
       return;
     }
     const operation = (config.operation || '').trim();
-    if (operation && !service.definition.operations.has(operation)) {
+    const definition = service.definition;
+    if (!definition) {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('soap-in.status.wsdl-failed') });
+      this.error(
+        RED._('soap-in.errors.wsdl-failed', { service: service.servicePath, reason: service.failure ?? '' }),
+      );
+      return;
+    }
+    const refused = definition.refused.find((r) => r.name === operation);
+    if (refused) {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('soap-in.status.refused-operation') });
+      this.error(RED._('soap-in.errors.refused-operation', { operation, reason: refused.reason }));
+      return;
+    }
+    if (operation && !definition.operations.has(operation)) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('soap-in.status.unknown-operation') });
       this.error(RED._('soap-in.errors.unknown-operation', { operation, service: service.servicePath }));
       return;

@@ -21,7 +21,26 @@ interface MsgError {
  * A msg carrying an error becomes a fault: a client fault when the error names a field (the caller
  * sent bad data), a server fault otherwise (something in the hub failed).
  */
-export function replyFor(msg: SoapMessage & { error?: MsgError }): SoapReply {
+/** A fault the WSDL declares, answered by name with a detail the schema checks. */
+interface MsgFault {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  detail?: unknown;
+}
+
+export function replyFor(msg: SoapMessage & { error?: MsgError; fault?: MsgFault }): SoapReply {
+  const declared = msg.fault;
+  if (declared && typeof declared === 'object' && typeof declared.name === 'string') {
+    return {
+      ok: false,
+      fault: {
+        code: declared.code === 'server' ? 'server' : 'client',
+        message: typeof declared.message === 'string' ? declared.message : declared.name,
+        declared: { name: declared.name, detail: declared.detail ?? {} },
+      },
+    };
+  }
   const error = msg.error;
   if (error) {
     const field = error.sourceField ?? error.field;

@@ -1,15 +1,16 @@
-import fs from 'node:fs';
 import type { Node, NodeDef } from 'node-red';
 import type { SoapCall, SoapReply, WsdlDefinition } from '../../connectors/soap/types';
-import { parseWsdl } from '../../connectors/soap/wsdl';
+import { loadWsdlFileSync } from '../../connectors/soap/wsdl';
 import { singleUserSecurity } from '../../connectors/soap/ws-security';
 import { isWsdlUrl, resolveWsdlLocation } from '../../connectors/soap/wsdl-location';
 import { userDirOf } from '../soap-client/options';
+import { errorMessage } from '../shared/red';
 import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import type { RED } from '../shared/red';
 import { migrations } from './migrations';
+import { mountStatusRoute } from './status-route';
 
 export interface SoapServiceDef extends NodeDef {
   /** served at /soap/<path> */
@@ -32,7 +33,9 @@ interface SoapServiceCredentials {
 export type CallHandler = (call: SoapCall) => void;
 
 export interface SoapServiceNode extends Node<SoapServiceCredentials> {
-  definition: WsdlDefinition;
+  /** undefined when the WSDL could not be served; `failure` says why */
+  definition?: WsdlDefinition;
+  failure?: string;
   servicePath: string;
   /** a soap-in node takes the calls of one operation, or of all when operation is '' */
   listen(operation: string, handler: CallHandler): void;
@@ -54,8 +57,26 @@ function wsdlFile(source: string, userDir: string): string {
   return resolveWsdlLocation(source, userDir);
 }
 
+/** What /healthz says about one SOAP service. */
+function soapHealth(node: SoapServiceNode) {
+  const def = node.definition;
+  const refused = def?.refused ?? [];
+  return {
+    id: node.id,
+    name: `/soap/${node.servicePath}`,
+    kind: 'soap-service',
+    ok: def !== undefined,
+    state: def ? 'serving' : 'failed',
+    detail: def
+      ? `${def.operations.size} operations served` +
+        (refused.length ? `; refused: ${refused.map((r) => `${r.name} (${r.reason})`).join('; ')}` : '')
+      : (node.failure ?? 'not loaded'),
+  };
+}
+
 export default function (RED: RED) {
   ensureHubRoutes(RED);
+  mountStatusRoute(RED);
 
   function SoapService(this: SoapServiceNode, saved: SoapServiceDef) {
     RED.nodes.createNode(this, saved);
@@ -63,10 +84,26 @@ export default function (RED: RED) {
     const settingsMax = (RED.settings as unknown as { crmHub?: { soapMaxBytes?: number } }).crmHub
       ?.soapMaxBytes;
     this.servicePath = (config.path || '').replace(/^\/+|\/+$/g, '');
-    // Loaded once per config node, never per message.
-    this.definition = parseWsdl(
-      fs.readFileSync(wsdlFile(config.wsdl || `builtin:${this.servicePath}`, userDirOf(RED)), 'utf8'),
-    );
+    // Loaded once per config node, never per message. A WSDL that cannot be served must not look
+    // deployed: the failure is logged, shown by every soap-in that uses the service, and in /healthz.
+    const source = config.wsdl || `builtin:${this.servicePath}`;
+    try {
+      this.definition = loadWsdlFileSync(wsdlFile(source, userDirOf(RED)));
+    } catch (err) {
+      this.failure = errorMessage(err);
+      this.error(
+        RED._('soap-service.errors.wsdl-failed', {
+          path: this.servicePath,
+          wsdl: source,
+          reason: this.failure,
+        }),
+      );
+    }
+    for (const refused of this.definition?.refused ?? []) {
+      this.warn(RED._('soap-service.warnings.refused', { operation: refused.name, reason: refused.reason }));
+    }
+    for (const warning of this.definition?.warnings ?? []) this.warn(warning);
+    hubRuntime.health.addSoapService(this.id, () => Promise.resolve(soapHealth(this)));
     const timeoutMs = Number(config.timeout) || 30000;
     const handlers = new Map<string, CallHandler>();
     const pending = new Map<string, (reply: SoapReply) => void>();
@@ -101,12 +138,13 @@ export default function (RED: RED) {
     const security = singleUserSecurity(config.security, username, password, Number(config.replayWindow));
     if (security && !(username && password)) this.error(RED._('soap-service.errors.no-credentials'));
 
-    hubRuntime.soap.addService(this.servicePath, this.definition, dispatch, {
-      maxBytes: Number(config.maxBytes) || settingsMax || 1024 * 1024,
-      // the server's own timeout is a backstop; the flow timeout above answers first
-      timeoutMs: timeoutMs + 1000,
-      ...(security ? { security } : {}),
-    });
+    if (this.definition)
+      hubRuntime.soap.addService(this.servicePath, this.definition, dispatch, {
+        maxBytes: Number(config.maxBytes) || settingsMax || 1024 * 1024,
+        // the server's own timeout is a backstop; the flow timeout above answers first
+        timeoutMs: timeoutMs + 1000,
+        ...(security ? { security } : {}),
+      });
 
     servicesByPath.set(this.servicePath, this);
     this.listen = (operation, handler) => handlers.set(operation, handler);
@@ -122,7 +160,8 @@ export default function (RED: RED) {
     };
 
     this.on('close', (_removed: boolean, done: () => void) => {
-      hubRuntime.soap.removeService(this.servicePath);
+      hubRuntime.health.remove(this.id);
+      if (this.definition) hubRuntime.soap.removeService(this.servicePath);
       if (servicesByPath.get(this.servicePath) === this) servicesByPath.delete(this.servicePath);
       for (const resolve of pending.values()) {
         resolve({

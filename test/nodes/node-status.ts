@@ -16,3 +16,19 @@ export function watchStatus(nodeId: string): { all: NodeStatus[]; last(): NodeSt
   reports(nodeId).on('call:status', (call: { args: unknown[] }) => all.push(call.args[0] as NodeStatus));
   return { all, last: () => all[all.length - 1] };
 }
+
+interface StatusSpy {
+  getCalls(): { thisValue: { id?: string }; args: unknown[] }[];
+}
+
+/**
+ * Every status a node has shown so far, those set while it was constructed included: the helper spies
+ * on the Node prototype, so the calls are there before a test can subscribe to a node's events.
+ */
+export function statusesSoFar(nodeId: string): NodeStatus[] {
+  const prototype = (helper as unknown as { _NodePrototype: { status: StatusSpy } })._NodePrototype;
+  return prototype.status
+    .getCalls()
+    .filter((call) => call.thisValue.id === nodeId)
+    .map((call) => call.args[0] as NodeStatus);
+}

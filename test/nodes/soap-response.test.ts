@@ -73,6 +73,23 @@ describe('soap-response', () => {
     expect(statuses).toEqual([{ fill: 'green', shape: 'dot', text: 'soap-response.status.answered' }]);
   });
 
+  it('answers a declared fault by name, with its detail for the schema to check', () => {
+    const reply = replyFor({ _msgid: 'x', fault: { name: 'NotFound', detail: { who: 'x', code: 404 } } });
+    expect(reply).toEqual({
+      ok: false,
+      fault: {
+        code: 'client',
+        message: 'NotFound',
+        declared: { name: 'NotFound', detail: { who: 'x', code: 404 } },
+      },
+    });
+    const server = replyFor({ _msgid: 'x', fault: { name: 'Busy', code: 'server', message: 'try later' } });
+    expect(server).toMatchObject({
+      ok: false,
+      fault: { code: 'server', message: 'try later', declared: { name: 'Busy', detail: {} } },
+    });
+  });
+
   it('maps errors without a field to server faults', () => {
     const reply = replyFor({ _msgid: 'x', error: { message: 'bus down' } });
     expect(reply).toEqual({ ok: false, fault: { code: 'server', message: 'bus down', detail: {} } });

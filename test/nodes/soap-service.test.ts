@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { usernameTokenHeader } from '../../connectors/soap/ws-security';
 import { migrate } from '../../nodes/shared/migrate';
@@ -10,10 +12,31 @@ import {
   load,
   loggedErrors,
   nextInput,
+  tempDir,
   useHelper,
   type FlowNode,
 } from './harness';
+import { statusesSoFar } from './node-status';
 import { goodAddress, reportAddressChange, soapServiceNode } from './soap-fixtures';
+import { wsdlWith } from '../unit/connectors/soap/xsd/schema-fixture';
+
+/** A WSDL whose one operation is RPC/encoded, and one with a served and a refused operation. */
+const RPC_ONLY = wsdlWith(
+  '<xs:element name="Req" type="xs:string"/><xs:element name="Resp" type="xs:string"/>',
+).replace('style="document"', 'style="rpc"');
+const HALF_SERVED = wsdlWith(
+  `<xs:element name="Req"><xs:complexType><xs:sequence><xs:element name="id" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
+   <xs:element name="Resp"><xs:complexType><xs:sequence><xs:element name="ok" type="xs:boolean"/></xs:sequence></xs:complexType></xs:element>
+   <xs:element name="Old"><xs:complexType><xs:sequence><xs:element name="x" type="xs:string" maxOccurs="unbounded"/></xs:sequence></xs:complexType></xs:element>`,
+  {
+    extra: `<wsdl:message name="OldIn"><wsdl:part name="a" element="t:Old"/><wsdl:part name="b" element="t:Old"/></wsdl:message>
+      <wsdl:portType name="PT2"><wsdl:operation name="Old"><wsdl:input message="t:OldIn"/><wsdl:output message="t:Out"/></wsdl:operation></wsdl:portType>
+      <wsdl:binding name="B2" type="t:PT2"><soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+        <wsdl:operation name="Old"><soap:operation soapAction="urn:t/Old"/>
+        <wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation></wsdl:binding>
+      <wsdl:service name="S2"><wsdl:port name="P2" binding="t:B2"><soap:address location="http://x/old"/></wsdl:port></wsdl:service>`,
+  },
+);
 
 useHelper();
 
@@ -72,7 +95,74 @@ describe('soap-service', () => {
     await load(all, [{ ...soapServiceNode, wsdl: 'http://crm.example/crm?wsdl' }]);
     const res = await request(captured.red!.httpNode).get('/soap/crm?wsdl');
     expect(res.status).toBe(404);
-    expect(loggedErrors('svc').join('\n')).toContain('serves a WSDL file, not a URL');
+    expect(loggedErrors('svc')).toEqual(['soap-service.errors.wsdl-failed']);
+    expect((helper.getNode('svc') as unknown as { failure?: string }).failure).toContain(
+      'serves a WSDL file, not a URL',
+    );
+  });
+
+  it('does not look deployed when its WSDL is refused: errors, red soap-in, failed in /healthz and the dialog', async () => {
+    const file = join(tempDir('wsdl-rpc-'), 'rpc.wsdl');
+    writeFileSync(file, RPC_ONLY);
+    const flow = [
+      { ...soapServiceNode, wsdl: file },
+      { id: 'in', type: 'soap-in', service: 'svc', operation: '', wires: [] },
+    ];
+    await load(all, flow);
+    expect(loggedErrors('svc')).toEqual(['soap-service.errors.wsdl-failed']);
+    expect(loggedErrors('in')).toEqual(['soap-in.errors.wsdl-failed']);
+    expect(statusesSoFar('in')).toEqual([{ fill: 'red', shape: 'ring', text: 'soap-in.status.wsdl-failed' }]);
+    const red = captured.red!;
+    expect((await request(red.httpNode).get('/soap/crm?wsdl')).status).toBe(404);
+    const health = await request(red.httpNode).get('/healthz');
+    expect(health.body.status).toBe('degraded');
+    expect(health.body.soap).toEqual([
+      expect.objectContaining({
+        name: '/soap/crm',
+        ok: false,
+        state: 'failed',
+        detail: expect.stringContaining('style="rpc" is not supported (in binding B operation Op)'),
+      }),
+    ]);
+    const dialog = await request(red.httpAdmin).get('/crm-hub/soap-services/svc');
+    expect(dialog.body).toMatchObject({
+      state: 'failed',
+      failure: expect.stringContaining('none of its 1 operations'),
+    });
+  });
+
+  it('serves the operations it can and names the refused one in the log, the soap-in and /healthz', async () => {
+    const file = join(tempDir('wsdl-half-'), 'half.wsdl');
+    writeFileSync(file, HALF_SERVED);
+    await load(
+      [...all, core.fn],
+      [
+        { ...soapServiceNode, wsdl: file },
+        { id: 'old', type: 'soap-in', service: 'svc', operation: 'Old', wires: [] },
+        { id: 'op', type: 'soap-in', service: 'svc', operation: 'Op', wires: [['reply']] },
+        { id: 'reply', type: 'function', func: 'msg.payload = { ok: true }; return msg;', wires: [['out']] },
+        { id: 'out', type: 'soap-response' },
+      ],
+    );
+    expect(loggedErrors('old')).toEqual(['soap-in.errors.refused-operation']);
+    expect(statusesSoFar('old')).toEqual([
+      { fill: 'red', shape: 'ring', text: 'soap-in.status.refused-operation' },
+    ]);
+    expect(loggedErrors('svc')).toEqual([]);
+    const red = captured.red!;
+    const res = await request(red.httpNode)
+      .post('/soap/crm')
+      .set('Content-Type', 'text/xml')
+      .send(
+        '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><t:Req xmlns:t="urn:t"><t:id>1</t:id></t:Req></s:Body></s:Envelope>',
+      );
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<tns:ok>true</tns:ok>');
+    const health = await request(red.httpNode).get('/healthz');
+    expect(health.body.soap[0]).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^1 operations served; refused: Old \(message OldIn with 2 body parts/),
+    });
   });
 
   describe('with WS-Security credentials', () => {

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { renderResponse } from '../../../../connectors/soap/serialize';
-import type { FieldDef, OperationDef } from '../../../../connectors/soap/types';
-import { validateAgainst } from '../../../../connectors/soap/validate';
+import type { OperationDef } from '../../../../connectors/soap/types';
 import { loadWsdlFileSync } from '../../../../connectors/soap/wsdl';
+import { contentIndex, type Slot } from '../../../../connectors/soap/xsd/content-index';
+import { encodeElement } from '../../../../connectors/soap/xsd/encode';
+import type { ElementDecl, SimpleType, ValidationError } from '../../../../connectors/soap/xsd/model';
 
 const def = loadWsdlFileSync(join(__dirname, '../../../../connectors/soap/wsdl/hub.wsdl'));
 
@@ -12,10 +14,25 @@ function op(name: string): OperationDef {
   return found;
 }
 
-function field(fields: FieldDef[], name: string): FieldDef {
-  const found = fields.find((f) => f.name === name);
+function slots(decl: ElementDecl): Slot[] {
+  if (decl.type.kind !== 'complex') throw new Error(`${decl.name} is not complex`);
+  return contentIndex(decl.type).order;
+}
+
+function field(decl: ElementDecl, name: string): Slot {
+  const found = slots(decl).find((s) => s.decl.name === name);
   if (!found) throw new Error(`field ${name} missing`);
   return found;
+}
+
+function simple(slot: Slot): SimpleType {
+  if (slot.decl.type.kind !== 'simple') throw new Error(`${slot.decl.name} is not simple`);
+  return slot.decl.type;
+}
+
+function validateAgainst(decl: ElementDecl, body: unknown): ValidationError[] {
+  const result = encodeElement(def.schemas, decl, body);
+  return result.ok ? [] : result.errors;
 }
 
 const customer = {
@@ -44,33 +61,33 @@ describe('hub.wsdl', () => {
     ]);
     for (const o of def.operations.values()) {
       expect(o.soapAction).toBe(`urn:crm-hub:hub:v1/${o.name}`);
-      expect(o.input.qualified).toBe(true);
+      expect(slots(o.input.decl)[0].decl.ns).toBe('urn:crm-hub:hub:v1');
       expect(o.output.element).toBe(`${o.name}Response`);
     }
   });
 
   it('reads named complex types, repeats, optional elements, enumerations and facets', () => {
-    const record = field(op('UpsertCustomer').input.fields, 'customer');
-    expect(record.type).toBe('complex');
-    const children = record.children ?? [];
-    expect(field(children, 'customerRef')).toMatchObject({ minOccurs: 0, maxOccurs: 1 });
-    expect(field(children, 'kind')).toMatchObject({ minOccurs: 1, enumeration: ['person', 'organization'] });
-    expect(field(children, 'tier').enumeration).toEqual(['basic', 'silver', 'gold', 'platinum']);
-    expect(field(children, 'birthDate').type).toBe('date');
-    expect(field(children, 'country').pattern).toBe('[A-Z]{2}');
-    const consents = field(children, 'consents');
-    expect(consents).toMatchObject({ type: 'complex', minOccurs: 0, maxOccurs: Infinity });
-    expect(consents.children?.map((c) => c.name)).toEqual(['channel', 'purpose', 'status']);
-    const interaction = op('ReportInteraction').input.fields;
-    expect(field(interaction, 'amount').type).toBe('decimal');
-    expect(field(interaction, 'occurredAt').type).toBe('dateTime');
-    expect(field(interaction, 'details').maxOccurs).toBe(Infinity);
-    expect(field(op('UpsertCustomer').output.fields, 'accepted').type).toBe('boolean');
+    const record = field(op('UpsertCustomer').input.decl, 'customer').decl;
+    expect(record.type.kind).toBe('complex');
+    expect(field(record, 'customerRef')).toMatchObject({ min: 0, max: 1 });
+    expect(field(record, 'kind').min).toBe(1);
+    expect(simple(field(record, 'kind')).facets.enumeration).toEqual(['person', 'organization']);
+    expect(simple(field(record, 'tier')).facets.enumeration).toEqual(['basic', 'silver', 'gold', 'platinum']);
+    expect(simple(field(record, 'birthDate')).builtin).toBe('date');
+    expect(simple(field(record, 'country')).facets.patterns).toEqual(['[A-Z]{2}']);
+    const consents = field(record, 'consents');
+    expect(consents).toMatchObject({ min: 0, max: Infinity, repeated: true });
+    expect(slots(consents.decl).map((c) => c.decl.name)).toEqual(['channel', 'purpose', 'status']);
+    const interaction = op('ReportInteraction').input.decl;
+    expect(simple(field(interaction, 'amount')).builtin).toBe('decimal');
+    expect(simple(field(interaction, 'occurredAt')).builtin).toBe('dateTime');
+    expect(field(interaction, 'details').max).toBe(Infinity);
+    expect(simple(field(op('UpsertCustomer').output.decl, 'accepted')).builtin).toBe('boolean');
   });
 
   it('validates requests field by field', () => {
-    expect(validateAgainst(op('UpsertCustomer').input.fields, { customer })).toEqual([]);
-    const bad = validateAgainst(op('UpsertCustomer').input.fields, {
+    expect(validateAgainst(op('UpsertCustomer').input.decl, { customer })).toEqual([]);
+    const bad = validateAgainst(op('UpsertCustomer').input.decl, {
       customer: {
         ...customer,
         kind: 'robot',
@@ -84,7 +101,7 @@ describe('hub.wsdl', () => {
       'customer.consents[0].status',
     ]);
     expect(bad[0].message).toBe("field 'customer.kind' must be one of 'person', 'organization'");
-    const interaction = validateAgainst(op('ReportInteraction').input.fields, {
+    const interaction = validateAgainst(op('ReportInteraction').input.decl, {
       type: 'Withdrawal',
       channel: 'branch',
       customerRef: 'crm:4711',

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWsdlFile, loadWsdlFileSync, parseWsdl, WsdlError } from '../../../../connectors/soap/wsdl';
+import { contentIndex, type Slot } from '../../../../connectors/soap/xsd/content-index';
+import type { ElementDecl, SimpleType } from '../../../../connectors/soap/xsd/model';
 import { UnsafeXmlError } from '../../../../formats/xml/xml-safety';
 
 const CRM_WSDL = join(__dirname, '../../../../connectors/soap/wsdl/crm.wsdl');
@@ -39,6 +41,16 @@ const ORDER_SCHEMA = `
   </xs:sequence></xs:complexType></xs:element>
   <xs:element name="PlaceOrderResponse"><xs:complexType><xs:sequence/></xs:complexType></xs:element>`;
 
+function slots(decl: ElementDecl | undefined): Slot[] {
+  if (!decl || decl.type.kind !== 'complex') throw new Error('expected a complex element');
+  return contentIndex(decl.type).order;
+}
+
+function simpleOf(slot: Slot | undefined): SimpleType {
+  if (!slot || slot.decl.type.kind !== 'simple') throw new Error('expected a simple element');
+  return slot.decl.type;
+}
+
 describe('parseWsdl', () => {
   it('reads the shipped crm.wsdl: service, ports, both SOAP versions and the operation', () => {
     const def = parseWsdl(readFileSync(CRM_WSDL, 'utf8'));
@@ -46,15 +58,12 @@ describe('parseWsdl', () => {
     expect(def.serviceName).toBe('CrmCallCenterService');
     expect(def.portName).toBe('CrmCallCenterSoap');
     expect(def.versions).toEqual(['1.1', '1.2']);
+    expect(def.refused).toEqual([]);
     const op = def.operations.get('ReportAddressChange');
-    expect(op).toBeDefined();
     expect(op?.soapAction).toBe('urn:crm-hub:crm/ReportAddressChange');
-    expect(op?.input).toMatchObject({
-      element: 'ReportAddressChange',
-      namespace: 'urn:crm-hub:crm',
-      qualified: true,
-    });
-    expect(op?.input.fields.map((f) => f.name)).toEqual([
+    expect(op?.input).toMatchObject({ element: 'ReportAddressChange', namespace: 'urn:crm-hub:crm' });
+    const input = slots(op?.input.decl);
+    expect(input.map((s) => s.decl.name)).toEqual([
       'customerNumber',
       'street',
       'postalCode',
@@ -62,18 +71,12 @@ describe('parseWsdl', () => {
       'country',
       'channel',
     ]);
-    expect(op?.input.fields[0]).toEqual({
-      name: 'customerNumber',
-      type: 'string',
-      minOccurs: 1,
-      maxOccurs: 1,
-      pattern: '[0-9]{1,10}',
-    });
-    expect(op?.input.fields[2]).toMatchObject({ name: 'postalCode', maxLength: 10, minLength: 1 });
-    expect(op?.input.fields[4]).toMatchObject({ name: 'country', pattern: '[A-Z]{2}' });
-    expect(op?.input.fields[5]).toMatchObject({ name: 'channel', minOccurs: 0 });
+    expect(input[0].decl.ns).toBe('urn:crm-hub:crm');
+    expect(simpleOf(input[0])).toMatchObject({ builtin: 'string', facets: { patterns: ['[0-9]{1,10}'] } });
+    expect(simpleOf(input[2]).facets).toMatchObject({ maxLength: 10, minLength: 1 });
+    expect(input[5]).toMatchObject({ min: 0, max: 1, repeated: false });
     expect(op?.output.element).toBe('ReportAddressChangeResponse');
-    expect(op?.output.fields.map((f) => [f.name, f.type])).toEqual([
+    expect(slots(op?.output.decl).map((s) => [s.decl.name, simpleOf(s).builtin])).toEqual([
       ['accepted', 'boolean'],
       ['eventId', 'string'],
       ['message', 'string'],
@@ -86,57 +89,52 @@ describe('parseWsdl', () => {
     expect(def.portName).toBe('OrdersSoap12');
     const op = def.operations.get('PlaceOrder');
     expect(op?.soapAction).toBe('urn:orders/Place');
-    expect(op?.output.fields).toEqual([]);
-    const [date, address, line] = op?.input.fields ?? [];
-    expect(date).toEqual({ name: 'orderDate', type: 'date', minOccurs: 1, maxOccurs: 1 });
-    expect(address.type).toBe('complex');
-    expect(address.children?.[1]).toEqual({
-      name: 'kind',
-      type: 'string',
-      minOccurs: 1,
-      maxOccurs: 1,
-      enumeration: ['home', 'work'],
+    expect(slots(op?.output.decl)).toEqual([]);
+    const [date, address, line] = slots(op?.input.decl);
+    expect(simpleOf(date).builtin).toBe('date');
+    expect(address.decl.type.kind).toBe('complex');
+    expect(simpleOf(slots(address.decl)[1]).facets.enumeration).toEqual(['home', 'work']);
+    expect(line).toMatchObject({ min: 1, max: Infinity, repeated: true });
+    expect(simpleOf(slots(line.decl)[0])).toMatchObject({
+      name: 'Sku',
+      facets: { maxLength: 12, patterns: ['[A-Z]+-[0-9]+'] },
     });
-    expect(line).toMatchObject({ type: 'complex', maxOccurs: Infinity });
-    expect(line.children?.[0]).toMatchObject({ name: 'sku', maxLength: 12, pattern: '[A-Z]+-[0-9]+' });
-    expect(line.children?.[1]).toMatchObject({ name: 'qty', type: 'int' });
+    expect(simpleOf(slots(line.decl)[1]).builtin).toBe('int');
   });
 
   it.each([
     [
-      'xs:choice',
+      'XSD 1.1 assertions',
       ORDER_SCHEMA.replace(
-        '<xs:sequence>\n    <xs:element name="postalCode"',
-        '<xs:choice>\n    <xs:element name="postalCode"',
-      ).replace(
-        '</xs:sequence></xs:complexType>\n  <xs:element name="PlaceOrder"',
-        '</xs:choice></xs:complexType>\n  <xs:element name="PlaceOrder"',
+        '<xs:sequence/></xs:complexType>',
+        '<xs:sequence/><xs:assert test="true()"/></xs:complexType>',
       ),
-      /xs:choice/,
+      /XSD 1.1 xsd:assert is not supported \(in element PlaceOrderResponse\)/,
     ],
     [
-      'xs:any',
-      ORDER_SCHEMA.replace('<xs:element name="orderDate" type="xs:date"/>', '<xs:any/>'),
-      /<xs:any> inside <xs:sequence>/,
-    ],
-    [
-      'a facet like totalDigits',
-      ORDER_SCHEMA.replace('<xs:maxLength value="12"/>', '<xs:totalDigits value="3"/>'),
-      /facet xsd:totalDigits is not supported/,
+      'an unknown facet',
+      ORDER_SCHEMA.replace('<xs:maxLength value="12"/>', '<xs:explicitTimezone value="required"/>'),
+      /facet xsd:explicitTimezone is not supported \(in simpleType Sku\)/,
     ],
     [
       'an undefined type',
       ORDER_SCHEMA.replace('type="o:Address"', 'type="o:Nope"'),
       /type \{urn:orders\}Nope is not defined/,
     ],
-  ])('rejects %s with a message naming it', (_what, schema, message) => {
-    expect(() => parseWsdl(wsdl(schema))).toThrow(WsdlError);
-    expect(() => parseWsdl(wsdl(schema))).toThrow(message);
-  });
+  ])(
+    'refuses %s, naming the construct and its place, when no operation is left',
+    (_what, schema, message) => {
+      expect(() => parseWsdl(wsdl(schema))).toThrow(WsdlError);
+      expect(() => parseWsdl(wsdl(schema))).toThrow(/none of its 1 operations can be served: PlaceOrder: /);
+      expect(() => parseWsdl(wsdl(schema))).toThrow(message);
+    },
+  );
 
-  it('rejects RPC style and non-WSDL documents', () => {
+  it('refuses RPC style per operation, and non-WSDL documents', () => {
     const rpc = wsdl(ORDER_SCHEMA).replace('style="document"', 'style="rpc"');
-    expect(() => parseWsdl(rpc)).toThrow(/style="rpc" is not supported/);
+    expect(() => parseWsdl(rpc)).toThrow(
+      /style="rpc" is not supported \(in binding B12 operation PlaceOrder\)/,
+    );
     expect(() => parseWsdl('<a/>')).toThrow(/expected wsdl:definitions/);
     expect(() => parseWsdl('<definitions')).toThrow(/not well-formed XML/);
   });
