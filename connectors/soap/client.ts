@@ -2,6 +2,7 @@ import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import * as soap from 'soap';
 import { IDEMPOTENCY_HTTP_HEADER, messageIdFor, messageIdHeaderXml } from './idempotency';
+import { fromNodeSoap, toNodeSoap } from './node-soap-shape';
 import {
   CircuitBreaker,
   CircuitOpenError,
@@ -291,7 +292,9 @@ export class SoapClient {
         new SoapCallError(`payload of ${operation} must be an object of its arguments`, 'operation', false),
       );
     }
-    const args: Record<string, unknown> = { ...(payload as Record<string, unknown> | undefined) };
+    const args = toNodeSoap({ ...(payload as Record<string, unknown> | undefined) }, (name) =>
+      this.typeNamespace(name),
+    ) as Record<string, unknown>;
     this.keys.set(args, key);
     const timeoutMs = options.timeoutMs ?? 30000;
     const abort = new AbortController();
@@ -304,7 +307,7 @@ export class SoapClient {
         clearTimeout(timer);
         if (abort.signal.aborted) return;
         if (err) reject(classifySoapError(err));
-        else resolve(result);
+        else resolve(fromNodeSoap(result));
       };
       try {
         method(
@@ -327,6 +330,20 @@ export class SoapClient {
         );
       }
     });
+  }
+
+  /** The namespace of the WSDL's complex type with this local name, for xsi:type. */
+  private typeNamespace(localName: string): string | undefined {
+    const schemas = (
+      this.client.wsdl.definitions as unknown as {
+        schemas?: Record<string, { complexTypes?: Record<string, unknown> }>;
+      }
+    ).schemas;
+    for (const [ns, schema] of Object.entries(schemas ?? {})) {
+      if (schema.complexTypes && Object.prototype.hasOwnProperty.call(schema.complexTypes, localName))
+        return ns;
+    }
+    return undefined;
   }
 
   /** Closes the kept-alive TLS sockets of this client. */
