@@ -12,6 +12,7 @@ import {
   type XsdType,
 } from './model';
 import { SchemaError, type SchemaInfo, type SchemaSet } from './schema-set';
+import { xsdPatternToJs } from './pattern';
 import { BUILTIN_TYPES } from './simple-check';
 import { resolveQName, type XmlElement } from '../../../formats/xml/xml-tree';
 
@@ -591,7 +592,7 @@ export class SchemaCompiler {
     if (patterns.length > 0) {
       // Patterns of one step are alternatives; each step narrows the previous ones.
       const own = patterns.length === 1 ? patterns[0] : patterns.map((p) => `(?:${p})`).join('|');
-      if (translatablePattern(own)) facets.patterns = [...(base.facets.patterns ?? []), own];
+      if (xsdPatternToJs(own) !== undefined) facets.patterns = [...(base.facets.patterns ?? []), own];
       else
         this.warnings.push(`pattern "${own}" (in ${where}) has no JavaScript equivalent and is not checked`);
     }
@@ -604,15 +605,6 @@ export class SchemaCompiler {
       ...(base.itemType ? { itemType: base.itemType } : {}),
       ...(base.memberTypes ? { memberTypes: base.memberTypes } : {}),
     };
-  }
-}
-
-function translatablePattern(pattern: string): boolean {
-  try {
-    new RegExp(`^(?:${pattern})$`, 'u');
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,3 +1,4 @@
+import { xsdPatternToJs } from './pattern';
 import type { SimpleType } from './model';
 
 const INTEGER_RANGES: Record<string, [bigint | undefined, bigint | undefined]> = {
@@ -151,8 +152,8 @@ const patternCache = new Map<string, RegExp>();
 function compiledPattern(pattern: string): RegExp {
   let re = patternCache.get(pattern);
   if (!re) {
-    // XSD patterns match the whole value; there are no ^/$ anchors in XSD regex syntax.
-    re = new RegExp(`^(?:${pattern})$`, 'u');
+    // XSD patterns match the whole value; the compiler kept only patterns that translate.
+    re = new RegExp(`^(?:${xsdPatternToJs(pattern) ?? pattern})$`, 'u');
     patternCache.set(pattern, re);
   }
   return re;
