@@ -96,13 +96,39 @@ function map() {
   );
 }
 
+// `dead-letters` works on the RabbitMQ dead-letter queue (app/cli/dead-letters-command.ts). Under a
+// TypeScript loader (the tests' register-ts.js) it runs from the sources and builds nothing.
+function deadLetters() {
+  let command;
+  if (require.extensions['.ts']) command = require(path.join(root, 'app', 'cli', 'dead-letters-command.ts'));
+  else {
+    try {
+      buildIfNeeded(console.error);
+    } catch (err) {
+      console.error(`CRM Hub: ${err.message}`);
+      process.exit(2);
+    }
+    command = require(path.join(root, 'dist', 'app', 'cli', 'dead-letters-command.js'));
+  }
+  command.runDeadLettersCommand(process.argv.slice(3)).then(
+    (code) => (process.exitCode = code),
+    (err) => {
+      console.error(`crm-hub dead-letters: ${err.stack || err.message}`);
+      process.exitCode = 2;
+    },
+  );
+}
+
 const command = process.argv[2] || 'start';
 try {
   if (command === 'start') start();
   else if (command === 'build') buildIfNeeded();
   else if (command === 'map') map();
+  else if (command === 'dead-letters') deadLetters();
   else {
-    console.error(`usage: crm-hub start [--reset-flows] | crm-hub build | crm-hub map --help`);
+    console.error(
+      `usage: crm-hub start [--reset-flows] | crm-hub build | crm-hub map --help | crm-hub dead-letters --help`,
+    );
     process.exit(2);
   }
 } catch (err) {

@@ -1,12 +1,23 @@
-import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import { customer360, nextBestOffer } from '../../records/customer-view';
 import type { HubStore } from '../../records/store';
 import type { HealthRegistry } from './health';
+import { createEventsApi, type EventsApiContext } from './events-api';
+import { createPoliciesApi, type PoliciesApiContext } from './policies-api';
+import { createDeadLettersApi } from './dead-letters-api';
 
 /** The REST API under /api/v1 and the health endpoint. Errors are always JSON with a clear reason. */
-export interface HubApiContext {
+export interface HubApiContext extends EventsApiContext, PoliciesApiContext {
   store(): HubStore | undefined;
   health: HealthRegistry;
+  /** the admin check for /dead-letters (Node-RED's needsPermission, passed by the glue) */
+  deadLettersAdmin?: RequestHandler;
 }
 
 const CHANNEL = /^[a-z][a-z0-9-]{0,31}$/;
@@ -80,6 +91,12 @@ export function createHubApi(context: HubApiContext): Router {
       }
       res.json(await nextBestOffer(requireStore(context), customerRef, channel));
     }),
+  );
+
+  api.use(createEventsApi(context), createPoliciesApi(context));
+  api.use(
+    '/dead-letters',
+    createDeadLettersApi(context.deadLettersAdmin ? { adminOnly: context.deadLettersAdmin } : {}),
   );
 
   api.use((req) => {

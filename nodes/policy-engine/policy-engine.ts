@@ -61,7 +61,8 @@ export default function (RED: RED) {
       sweeping = true;
       try {
         await bound;
-        const { failed } = await hubRuntime.policies.sweep(this.id, { customerOf });
+        const { settled, failed } = await hubRuntime.policies.sweep(this.id, { customerOf });
+        for (const evaluation of settled) hubRuntime.policyRegistry.observe(this.id, undefined, evaluation);
         for (const { waitId, error } of failed) {
           this.warn(RED._('policy-engine.errors.sweep-failed', { wait: waitId, error: errorMessage(error) }));
         }
@@ -84,6 +85,7 @@ export default function (RED: RED) {
       await bound;
       const customer = await customerProfile(event, msg.customer, store);
       const result = await hubRuntime.policies.evaluate(this.id, event, customer, msg);
+      hubRuntime.policyRegistry.observe(this.id, event, result);
       events += 1;
       decisions += result.decisions.length;
       this.status({

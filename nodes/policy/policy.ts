@@ -92,10 +92,12 @@ export default function (RED: RED) {
       },
       config.active !== false,
     );
+    hubRuntime.policyRegistry.declare(compiled, { kind: 'node', id: this.id, engineId: config.engine });
     showState(hubRuntime.policies.isEnabled(policyId));
 
     this.on('close', (_removed: boolean, done: () => void) => {
       hubRuntime.policies.detach(config.engine, policyId, this.id);
+      hubRuntime.policyRegistry.remove(policyId, this.id);
       done();
     });
   }

@@ -3,6 +3,8 @@ import { SoapServer } from '../../connectors/soap/soap-server';
 import type { HubStore } from '../../records/store';
 import { PolicyDirectory } from './policy-directory';
 import { errorMessage } from '../../formats/error-message';
+import type { EventPublisher } from '../../app/api/events-api';
+import { PolicyRegistry } from '../../policies/registry';
 
 /**
  * Process-wide state the nodes share: the SOAP endpoints, the store the REST API reads, the health
@@ -22,6 +24,19 @@ class HubRuntime {
   });
   readonly policies = new PolicyDirectory();
   private readonly stores = new Map<string, HubStore>();
+  /**
+   * The deployed cards, their switches with an audit trail in the store, counts and recent explanations,
+   * for the REST API; switching goes through the same switches as the editor button.
+   */
+  readonly policyRegistry = new PolicyRegistry({
+    switches: {
+      isEnabled: (policyId) => this.policies.isEnabled(policyId),
+      setEnabled: (policyId, enabled) => this.policies.setEnabled(policyId, enabled),
+    },
+    store: () => this.store(),
+  });
+  /** where POST /api/v1/events publishes: the deployed flows' bus; the glue that can find it sets this */
+  eventPublisher: () => EventPublisher | undefined = () => undefined;
 
   /** The policy switches follow the store the API serves from, so the console and the editor agree. */
   addStore(id: string, store: HubStore): void {

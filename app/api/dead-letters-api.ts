@@ -1,0 +1,230 @@
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
+import {
+  DeadLetterError,
+  DeadLetterQueue,
+  parseDestination,
+  type DeadLetterErrorCode,
+  type Destination,
+} from '../../connectors/amqp/dead-letters';
+import { errorMessage } from '../../formats/error-message';
+
+/**
+ * /api/v1/dead-letters: the dead-letter queue over HTTP, for admins only (the same operations as
+ * `crm-hub dead-letters`). Dead letters hold customer data and replaying one re-runs its effects, so
+ * the router sits behind the editor's admin authentication: the Node-RED glue passes
+ * `RED.auth.needsPermission(DEAD_LETTERS_PERMISSION)` as `adminOnly`. It asks for an admin token (Authorization:
+ * Bearer, or ?access_token= when the API user's Basic credentials take the header); the permission is
+ * neither a read nor a write scope, so only a full admin ('*') has it. Without such a check the router
+ * refuses every request while admin credentials are configured, and is open only when the hub has no
+ * admin credentials at all, as Node-RED's own admin routes are (the hub then listens on loopback only).
+ */
+export const DEAD_LETTERS_PERMISSION = 'crm-hub.dead-letters';
+
+export interface DeadLettersApiOptions {
+  /** the admin check (the glue passes Node-RED's needsPermission); default: see above */
+  adminOnly?: RequestHandler;
+  /** the broker URL(s); default AMQP_URL, as the hub's amqp-broker node reads it */
+  brokerUrl?: () => string | readonly string[] | undefined;
+  /** default crm.dead-letter */
+  queue?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const STATUS: Record<DeadLetterErrorCode, number> = {
+  'invalid-argument': 400,
+  'not-found': 404,
+  'no-destination': 409,
+  unroutable: 409,
+  refused: 409,
+  nacked: 409,
+  'outcome-unknown': 502,
+  'not-connected': 502,
+  'no-broker': 503,
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Router {
+  const env = options.env ?? process.env;
+  const api = express.Router();
+  const fallback = refuseWhileAdminAuthConfigured(env);
+  api.use(options.adminOnly ?? fallback);
+  api.use(express.json({ limit: '16kb' }));
+
+  const withQueue =
+    (work: (dlq: DeadLetterQueue, req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response, next: NextFunction): void => {
+      let dlq: DeadLetterQueue | undefined;
+      Promise.resolve()
+        .then(async () => {
+          dlq = new DeadLetterQueue({
+            url: (options.brokerUrl ?? (() => env.AMQP_URL))(),
+            queue: options.queue,
+          });
+          await work(dlq, req, res);
+        })
+        .catch(next)
+        .finally(() => void dlq?.close());
+    };
+
+  api.get(
+    '/',
+    withQueue(async (dlq, req, res) => {
+      const limit = queryCount(req, 'limit');
+      const offset = queryCount(req, 'offset');
+      res.json(await dlq.list({ limit, offset }));
+    }),
+  );
+
+  // Before /:id, so "replay" is not taken for an id.
+  api.post(
+    '/replay',
+    withQueue(async (dlq, req, res) => {
+      const result = await dlq.replay({ all: true }, { to: destination(req) });
+      if (result.failed.length > 0) {
+        throw new HttpError(
+          409,
+          'replay-failed',
+          `${result.failed.length} of ${result.failed.length + result.replayed.length} dead letters could not be replayed and stay in the queue`,
+          undefined,
+          { ...result },
+        );
+      }
+      res.json(result);
+    }),
+  );
+
+  api.get(
+    '/:id',
+    withQueue(async (dlq, req, res) => {
+      res.json(await dlq.show(req.params.id));
+    }),
+  );
+
+  api.post(
+    '/:id/replay',
+    withQueue(async (dlq, req, res) => {
+      const result = await dlq.replay({ id: req.params.id }, { to: destination(req) });
+      if (result.failed.length > 0) {
+        const first = result.failed[0];
+        throw new HttpError(
+          STATUS[first.code] ?? 409,
+          'replay-failed',
+          `dead letter '${req.params.id}' was not replayed and stays in the queue: ${first.error}`,
+          first.code === 'no-destination' ? 'to' : undefined,
+          { ...result },
+        );
+      }
+      res.json(result);
+    }),
+  );
+
+  api.delete(
+    '/:id',
+    withQueue(async (dlq, req, res) => {
+      res.json({ id: req.params.id, purged: await dlq.purge(req.params.id) });
+    }),
+  );
+
+  api.use((req) => {
+    throw new HttpError(404, 'not-found', `no API resource at ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  api.use(jsonErrors);
+  return api;
+}
+
+/** What Node-RED's needsPermission does without adminAuth (let through), and fail closed with it. */
+function refuseWhileAdminAuthConfigured(env: NodeJS.ProcessEnv): RequestHandler {
+  return (_req, _res, next) => {
+    const adminAuth =
+      !!env.CRM_HUB_ADMIN_USER && !!(env.CRM_HUB_ADMIN_PASSWORD || env.CRM_HUB_ADMIN_PASSWORD_HASH);
+    if (!adminAuth) return next();
+    next(
+      new HttpError(
+        403,
+        'admin-only',
+        'the dead-letter API is for admins, and this hub has no admin check wired for it; use `crm-hub dead-letters`',
+      ),
+    );
+  };
+}
+
+function queryCount(req: Request, name: string): number | undefined {
+  const value = req.query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value))
+    throw new HttpError(400, 'invalid-query', `${name} must be a whole number`, name);
+  return Number(value);
+}
+
+/** {"to": "<exchange>/<routing key>"} or {"to": {"exchange": …, "routingKey": …}}, or ?to=… */
+function destination(req: Request): Destination | undefined {
+  const body: unknown = req.body;
+  const to: unknown =
+    body && typeof body === 'object' && 'to' in body ? (body as { to: unknown }).to : req.query.to;
+  if (to === undefined || to === null) return undefined;
+  if (typeof to === 'string') {
+    try {
+      return parseDestination(to);
+    } catch (err) {
+      throw new HttpError(400, 'invalid-destination', errorMessage(err), 'to');
+    }
+  }
+  const d = to as { exchange?: unknown; routingKey?: unknown };
+  if (
+    typeof to === 'object' &&
+    typeof d.exchange === 'string' &&
+    typeof d.routingKey === 'string' &&
+    d.routingKey
+  )
+    return { exchange: d.exchange, routingKey: d.routingKey };
+  throw new HttpError(
+    400,
+    'invalid-destination',
+    'to must be "<exchange>/<routing key>" or {"exchange": …, "routingKey": …}',
+    'to',
+  );
+}
+
+function jsonErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(err);
+  if (err instanceof HttpError) {
+    res.status(err.status).json({
+      error: err.code,
+      message: err.message,
+      ...(err.field ? { field: err.field } : {}),
+      ...err.extra,
+    });
+    return;
+  }
+  if (err instanceof DeadLetterError) {
+    res
+      .status(STATUS[err.code] ?? 500)
+      .json({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
+    return;
+  }
+  const e = err as { type?: string; message?: string };
+  if (e.type === 'entity.too.large') {
+    res.status(413).json({ error: 'too-large', message: 'request body exceeds the size limit' });
+  } else if (e.type === 'entity.parse.failed') {
+    res.status(400).json({ error: 'invalid-json', message: e.message });
+  } else {
+    res.status(500).json({ error: 'internal', message: e.message ?? String(err) });
+  }
+}

@@ -1,0 +1,457 @@
+/**
+ * What the marketers' console reads and changes about the deployed policies, in one place: the cards
+ * deployed (by policy nodes or card files), their on/off switch with an audit trail kept in the hub
+ * store, how often each fired or was held back, and the engine's recent explanations per customer.
+ *
+ * The registry decides nothing itself. The engine explains every card it checked; the registry keeps
+ * those explanations (a bounded number of customers, a bounded number of evaluations each) so a
+ * question like "why did crm:4711 not get the mortgage offer?" can be answered after the event.
+ */
+import type { InteractionEvent } from '../mappings/canonical/types';
+import type { HubStore, StoredInteraction } from '../records/store';
+import type { CompiledPolicy } from './card';
+import type { Decision, Evaluation, Explanation, Outcome } from './engine';
+import type { CardVersion } from './version';
+
+/** The part of the hub store the audit trail lives in (one pseudo customer per policy, see auditRef). */
+export type AuditStore = Pick<HubStore, 'recordInteraction' | 'listInteractions'>;
+
+/** The switch every policy has (PolicySwitches behind the hub runtime's directory). */
+export interface PolicySwitch {
+  isEnabled(policyId: string): boolean;
+  /** takes effect at once; resolves when the store kept it */
+  setEnabled(policyId: string, enabled: boolean): Promise<void>;
+}
+
+/** Where a deployed card came from. */
+export interface CardSource {
+  kind: 'node' | 'file';
+  /** the policy node's id, or the card file's path */
+  id: string;
+  /** the policy-engine node the card is registered with */
+  engineId?: string;
+}
+
+/** Who switched, and through what. */
+export interface Actor {
+  /** the authenticated user, or "anonymous@<address>" where no authentication is configured */
+  user: string;
+  via: 'api' | 'editor';
+  /** the HTTP client's address */
+  remoteAddress?: string;
+}
+
+export interface AuditEntry {
+  auditId: string;
+  policyId: string;
+  /** ISO 8601, UTC */
+  at: string;
+  enabled: boolean;
+  /** the state before the switch */
+  previous: boolean;
+  user: string;
+  via: 'api' | 'editor';
+  remoteAddress?: string;
+}
+
+/** What an engine did with a card, except firing and not matching, by outcome. */
+export type SuppressedOutcome = Exclude<Outcome, 'fired' | 'not-matched' | 'pending'>;
+
+export interface OutcomeCounts {
+  /** explanations recorded for the card: every event of its type the engine saw */
+  evaluated: number;
+  fired: number;
+  notMatched: number;
+  /** started a "no B within T" wait */
+  pending: number;
+  suppressed: Partial<Record<SuppressedOutcome, number>>;
+}
+
+export interface PolicyCounts {
+  /** counting started here (the process start or the first evaluation); counts are per hub process */
+  since: string;
+  /** the current UTC day */
+  today: OutcomeCounts;
+  /** the current UTC day and the six before it */
+  last7Days: OutcomeCounts;
+}
+
+export interface PolicySummary {
+  policyId: string;
+  title: { de: string; en: string };
+  mode: 'trigger' | 'lurking';
+  version: CardVersion;
+  priority: number;
+  eventTypes: string[];
+  enabled: boolean;
+  source: CardSource;
+  counts: PolicyCounts;
+}
+
+/** One evaluation of one event as the engine explained it. */
+export interface EvaluationRecord {
+  engineId: string;
+  customerRef: string;
+  event: { eventId: string; type: string; channel: string; occurredAt: string };
+  evaluatedAt: string;
+  /** every card the engine checked, with the values each condition saw, the cap or wait consulted */
+  explanations: Explanation[];
+  /** what fired, highest priority first */
+  decisions: Decision[];
+  arbitration: Arbitration;
+}
+
+/**
+ * How the fired decisions rank. The engine emits every fired decision; the rank says which one a
+ * channel asking for a single answer would take first (priority, then score).
+ */
+export interface Arbitration {
+  rule: 'priority, then score';
+  ranked: { rank: number; decisionId: string; policyId: string; priority: number; score?: number }[];
+}
+
+export interface PolicyExplanation {
+  policyId: string;
+  customerRef: string;
+  /** newest first: one per evaluated event that had this card on its list */
+  evaluations: (Explanation & {
+    engineId: string;
+    event: EvaluationRecord['event'];
+    evaluatedAt: string;
+    decisions: Decision[];
+    arbitration: Arbitration;
+  })[];
+}
+
+export interface PolicyRegistryOptions {
+  switches: PolicySwitch;
+  /** where the audit trail is kept; the registry keeps a bounded one in memory without a store */
+  store?: () => AuditStore | undefined;
+  clock?: () => number;
+  /** customers whose recent evaluations are kept (least recently evaluated go first); default 500 */
+  maxCustomers?: number;
+  /** evaluations kept per customer; default 10 */
+  perCustomer?: number;
+  /** audit entries per policy kept in memory when there is no store; default 200 */
+  memoryAuditLimit?: number;
+}
+
+const DAY_MS = 86_400_000;
+const WEEK_DAYS = 7;
+const AUDIT_TYPE = 'policy-switched';
+
+/** The pseudo customer reference a policy's audit trail is kept under in the store's interactions. */
+export function auditRef(policyId: string): string {
+  return `policy-audit:${policyId}`;
+}
+
+export class UnknownPolicyError extends Error {
+  constructor(readonly policyId: string) {
+    super(`no policy '${policyId}' is deployed`);
+    this.name = 'UnknownPolicyError';
+  }
+}
+
+interface Deployed {
+  policy: CompiledPolicy;
+  source: CardSource;
+}
+
+export class PolicyRegistry {
+  private readonly deployed = new Map<string, Deployed>();
+  /** per policy: counts per UTC day number, at most WEEK_DAYS + 1 days */
+  private readonly days = new Map<string, Map<number, OutcomeCounts>>();
+  /** customers in least-recently-evaluated order (Map keeps insertion order) */
+  private readonly recent = new Map<string, EvaluationRecord[]>();
+  private readonly byDecision = new Map<string, EvaluationRecord>();
+  private readonly memoryAudit = new Map<string, AuditEntry[]>();
+  private readonly switches: PolicySwitch;
+  private readonly store: () => AuditStore | undefined;
+  private readonly clock: () => number;
+  private readonly maxCustomers: number;
+  private readonly perCustomer: number;
+  private readonly memoryAuditLimit: number;
+  private readonly since: string;
+  private lastAuditMs = 0;
+  private auditSeq = 0;
+
+  constructor(options: PolicyRegistryOptions) {
+    this.switches = options.switches;
+    this.store = options.store ?? (() => undefined);
+    this.clock = options.clock ?? Date.now;
+    this.maxCustomers = positive(options.maxCustomers, 500);
+    this.perCustomer = positive(options.perCustomer, 10);
+    this.memoryAuditLimit = positive(options.memoryAuditLimit, 200);
+    this.since = new Date(this.clock()).toISOString();
+  }
+
+  /** A card was deployed (again); the later deployment of an id wins, as in the engine. */
+  declare(policy: CompiledPolicy, source: CardSource): void {
+    this.deployed.set(policy.id, { policy, source });
+  }
+
+  /** The card's source went away (a redeploy closed its node); a newer source of the id stays. */
+  remove(policyId: string, sourceId: string): void {
+    if (this.deployed.get(policyId)?.source.id === sourceId) this.deployed.delete(policyId);
+  }
+
+  has(policyId: string): boolean {
+    return this.deployed.has(policyId);
+  }
+
+  /** Every deployed card, by id. */
+  list(): PolicySummary[] {
+    return [...this.deployed.keys()]
+      .sort()
+      .map((policyId) => this.get(policyId))
+      .filter((summary): summary is PolicySummary => summary !== undefined);
+  }
+
+  get(policyId: string): PolicySummary | undefined {
+    const entry = this.deployed.get(policyId);
+    if (!entry) return undefined;
+    const { policy, source } = entry;
+    return {
+      policyId,
+      title: policy.title,
+      mode: policy.mode,
+      version: policy.version,
+      priority: policy.priority,
+      eventTypes: [...policy.eventTypes],
+      enabled: this.switches.isEnabled(policyId),
+      source,
+      counts: this.counts(policyId),
+    };
+  }
+
+  /**
+   * Switches a deployed policy on or off through the one switch the editor button uses too, and keeps
+   * who did it, when and from where. The switch holds before the audit entry is written; a failing
+   * audit write rejects, so the caller can say the change was not recorded.
+   */
+  async setEnabled(policyId: string, enabled: boolean, actor: Actor): Promise<AuditEntry> {
+    if (typeof enabled !== 'boolean') throw new TypeError('setEnabled: enabled must be true or false');
+    if (!this.deployed.has(policyId)) throw new UnknownPolicyError(policyId);
+    const previous = this.switches.isEnabled(policyId);
+    await this.switches.setEnabled(policyId, enabled);
+    const entry: AuditEntry = {
+      auditId: this.nextAuditId(),
+      policyId,
+      at: this.auditTime(),
+      enabled,
+      previous,
+      user: actor.user,
+      via: actor.via,
+      ...(actor.remoteAddress ? { remoteAddress: actor.remoteAddress } : {}),
+    };
+    const store = this.store();
+    if (store) {
+      await store.recordInteraction({
+        customerRef: auditRef(policyId),
+        eventId: entry.auditId,
+        type: AUDIT_TYPE,
+        channel: entry.via,
+        occurredAt: entry.at,
+        summary: { ...entry },
+      });
+    } else {
+      const kept = this.memoryAudit.get(policyId) ?? [];
+      kept.unshift(entry);
+      kept.length = Math.min(kept.length, this.memoryAuditLimit);
+      this.memoryAudit.set(policyId, kept);
+    }
+    return entry;
+  }
+
+  /** Newest first, from the store when there is one. */
+  async audit(policyId: string, limit = 100): Promise<AuditEntry[]> {
+    const store = this.store();
+    if (!store) return (this.memoryAudit.get(policyId) ?? []).slice(0, limit);
+    const found = await store.listInteractions(auditRef(policyId), { limit });
+    return found.filter((item) => item.type === AUDIT_TYPE).map(auditEntryOf);
+  }
+
+  /**
+   * Counts the outcomes and keeps the explanations of one evaluation by an engine. Without the event
+   * (a settled wait, whose evaluation names no customer when nothing fired) it only counts.
+   */
+  observe(engineId: string, event: InteractionEvent | undefined, evaluation: Evaluation): void {
+    const nowMs = this.clock();
+    for (const explanation of evaluation.explanations) {
+      this.count(explanation.policyId, explanation.outcome, nowMs);
+    }
+    if (!event || (evaluation.explanations.length === 0 && evaluation.decisions.length === 0)) return;
+    let copy: Pick<Evaluation, 'explanations' | 'decisions'>;
+    try {
+      copy = structuredClone({ explanations: evaluation.explanations, decisions: evaluation.decisions });
+    } catch {
+      // a value a flow put on the customer that cannot be copied (a function): keep no explanation
+      // rather than fail the evaluation that was already made
+      return;
+    }
+    const record: EvaluationRecord = {
+      engineId,
+      customerRef: event.customer.ref,
+      event: {
+        eventId: event.eventId,
+        type: event.type,
+        channel: event.channel,
+        occurredAt: event.occurredAt,
+      },
+      evaluatedAt: new Date(nowMs).toISOString(),
+      explanations: copy.explanations,
+      decisions: copy.decisions,
+      arbitration: arbitrationOf(copy.decisions),
+    };
+    this.keep(record);
+  }
+
+  /** The evaluation that made a decision, while it is among the recent ones. */
+  decision(decisionId: string): { decision: Decision; evaluation: EvaluationRecord } | undefined {
+    const evaluation = this.byDecision.get(decisionId);
+    const decision = evaluation?.decisions.find((item) => item.decisionId === decisionId);
+    return evaluation && decision ? { decision, evaluation } : undefined;
+  }
+
+  /** What the engine said about one card for one customer's recent events, newest first. */
+  explain(policyId: string, customerRef: string): PolicyExplanation {
+    const records = this.recent.get(customerRef) ?? [];
+    const evaluations: PolicyExplanation['evaluations'] = [];
+    for (const record of [...records].reverse()) {
+      for (const explanation of record.explanations) {
+        if (explanation.policyId !== policyId) continue;
+        evaluations.push({
+          ...explanation,
+          engineId: record.engineId,
+          event: record.event,
+          evaluatedAt: record.evaluatedAt,
+          decisions: record.decisions.filter((decision) => decision.policyId === policyId),
+          arbitration: record.arbitration,
+        });
+      }
+    }
+    return { policyId, customerRef, evaluations };
+  }
+
+  /** The bounds of the explanations kept, for an answer that says why nothing was found. */
+  retention(): { customers: number; perCustomer: number; since: string } {
+    return { customers: this.maxCustomers, perCustomer: this.perCustomer, since: this.since };
+  }
+
+  private keep(record: EvaluationRecord): void {
+    const list = this.recent.get(record.customerRef) ?? [];
+    this.recent.delete(record.customerRef);
+    list.push(record);
+    while (list.length > this.perCustomer) this.forget(list.shift()!);
+    this.recent.set(record.customerRef, list);
+    for (const decision of record.decisions) this.byDecision.set(decision.decisionId, record);
+    while (this.recent.size > this.maxCustomers) {
+      const [oldest, dropped] = this.recent.entries().next().value as [string, EvaluationRecord[]];
+      this.recent.delete(oldest);
+      for (const item of dropped) this.forget(item);
+    }
+  }
+
+  private forget(record: EvaluationRecord): void {
+    // a redelivered event makes the same decision ids: only the record that still holds them lets go
+    for (const decision of record.decisions) {
+      if (this.byDecision.get(decision.decisionId) === record) this.byDecision.delete(decision.decisionId);
+    }
+  }
+
+  private count(policyId: string, outcome: Outcome, nowMs: number): void {
+    const day = Math.floor(nowMs / DAY_MS);
+    let days = this.days.get(policyId);
+    if (!days) {
+      days = new Map();
+      this.days.set(policyId, days);
+    }
+    let counts = days.get(day);
+    if (!counts) {
+      counts = emptyCounts();
+      days.set(day, counts);
+      for (const known of days.keys()) if (known <= day - WEEK_DAYS) days.delete(known);
+    }
+    add(counts, outcome);
+  }
+
+  private counts(policyId: string): PolicyCounts {
+    const today = Math.floor(this.clock() / DAY_MS);
+    const days = this.days.get(policyId) ?? new Map<number, OutcomeCounts>();
+    const week = emptyCounts();
+    for (const [day, counts] of days) if (day > today - WEEK_DAYS && day <= today) merge(week, counts);
+    return {
+      since: this.since,
+      today: structuredClone(days.get(today) ?? emptyCounts()),
+      last7Days: week,
+    };
+  }
+
+  private nextAuditId(): string {
+    this.auditSeq = (this.auditSeq + 1) % 1_000_000;
+    const random = Math.random().toString(36).slice(2, 10);
+    return `policy-switch-${this.clock().toString(36)}-${this.auditSeq.toString(36)}-${random}`;
+  }
+
+  /** Strictly increasing within this process, so the trail's order never depends on a tie. */
+  private auditTime(): string {
+    this.lastAuditMs = Math.max(this.clock(), this.lastAuditMs + 1);
+    return new Date(this.lastAuditMs).toISOString();
+  }
+}
+
+function arbitrationOf(decisions: Decision[]): Arbitration {
+  const ranked = [...decisions].sort(
+    (a, b) => b.priority - a.priority || (b.score?.score ?? 0) - (a.score?.score ?? 0),
+  );
+  return {
+    rule: 'priority, then score',
+    ranked: ranked.map((decision, index) => ({
+      rank: index + 1,
+      decisionId: decision.decisionId,
+      policyId: decision.policyId,
+      priority: decision.priority,
+      ...(decision.score ? { score: decision.score.score } : {}),
+    })),
+  };
+}
+
+function auditEntryOf(item: StoredInteraction): AuditEntry {
+  const summary = (item.summary ?? {}) as Partial<AuditEntry>;
+  return {
+    auditId: item.eventId,
+    policyId: String(summary.policyId ?? item.customerRef.slice('policy-audit:'.length)),
+    at: item.occurredAt,
+    enabled: summary.enabled === true,
+    previous: summary.previous === true,
+    user: String(summary.user ?? 'unknown'),
+    via: summary.via === 'editor' ? 'editor' : 'api',
+    ...(typeof summary.remoteAddress === 'string' ? { remoteAddress: summary.remoteAddress } : {}),
+  };
+}
+
+function emptyCounts(): OutcomeCounts {
+  return { evaluated: 0, fired: 0, notMatched: 0, pending: 0, suppressed: {} };
+}
+
+function add(counts: OutcomeCounts, outcome: Outcome): void {
+  counts.evaluated += 1;
+  if (outcome === 'fired') counts.fired += 1;
+  else if (outcome === 'not-matched') counts.notMatched += 1;
+  else if (outcome === 'pending') counts.pending += 1;
+  else counts.suppressed[outcome] = (counts.suppressed[outcome] ?? 0) + 1;
+}
+
+function merge(into: OutcomeCounts, from: OutcomeCounts): void {
+  into.evaluated += from.evaluated;
+  into.fired += from.fired;
+  into.notMatched += from.notMatched;
+  into.pending += from.pending;
+  for (const [outcome, n] of Object.entries(from.suppressed) as [SuppressedOutcome, number][]) {
+    into.suppressed[outcome] = (into.suppressed[outcome] ?? 0) + n;
+  }
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
+}

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import express, { type RequestHandler } from 'express';
+import request from 'supertest';
+import bcrypt from 'bcryptjs';
+import * as amqp from 'amqplib';
+import { DEFAULT_EXCHANGE } from '../../connectors/amqp/bus';
+import { RabbitMqBus } from '../../connectors/amqp/rabbitmq-bus';
+import { createHubApi } from '../../app/api/hub-api';
+import { HealthRegistry } from '../../app/api/health';
+import { DEAD_LETTERS_PERMISSION } from '../../app/api/dead-letters-api';
+import { createVhost, deleteVhost } from '../e2e/hub-process';
+
+/**
+ * /api/v1/dead-letters as the hub mounts it (createHubApi), on the real RabbitMQ in a virtual host of
+ * its own, behind Node-RED's real admin check: RED.auth.needsPermission with adminAuth, as the editor's
+ * admin routes use it, with bearer tokens from Node-RED's token store.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const auth = require('@node-red/editor-api/lib/auth') as {
+  init(settings: unknown, storage: unknown): void;
+  needsPermission(permission: string): RequestHandler;
+};
+
+const vhost = `crm-hub-dl-api-${randomUUID().slice(0, 8)}`;
+const SOURCE = 'dl-api.orders';
+const savedEnv = { ...process.env };
+let url: string;
+let app: express.Express;
+const adminToken = randomUUID();
+const readerToken = randomUUID();
+
+beforeAll(async () => {
+  url = createVhost(vhost);
+  const hash = bcrypt.hashSync('secret', 4);
+  auth.init(
+    {
+      adminAuth: {
+        type: 'credentials',
+        users: [
+          { username: 'admin', password: hash, permissions: '*' },
+          { username: 'reader', password: hash, permissions: 'read' },
+        ],
+        // Node-RED's static API access tokens: they take the same bearer path as a login's token
+        // (a login's token would leave Node-RED's session expiry timer running after the tests).
+        tokens: [
+          { token: adminToken, user: 'admin', scope: ['*'] },
+          { token: readerToken, user: 'reader', scope: ['read'] },
+        ],
+      },
+    },
+    { getSessions: async () => ({}), saveSessions: async () => undefined },
+  );
+
+  process.env.AMQP_URL = url;
+  app = express();
+  app.use(
+    '/api/v1',
+    createHubApi({
+      store: () => undefined,
+      health: new HealthRegistry(),
+      deadLettersAdmin: auth.needsPermission(DEAD_LETTERS_PERMISSION),
+    }),
+  );
+
+  const bus = new RabbitMqBus({ url });
+  await bus.start();
+  await bus.declareExchange(DEFAULT_EXCHANGE);
+  let done = 0;
+  let wake: (() => void) | undefined;
+  const sub = await bus.consume(
+    { queue: SOURCE, bindings: [{ exchange: DEFAULT_EXCHANGE, pattern: 'event.#' }] },
+    (delivery) =>
+      void delivery.deadLetter('golden-record: store unavailable').then(() => {
+        done++;
+        wake?.();
+      }),
+  );
+  for (const id of ['api-1', 'api-2', 'api-3']) {
+    await bus.publish(DEFAULT_EXCHANGE, 'event.address-changed.web', Buffer.from(`{"id":"${id}"}`), {
+      messageId: id,
+      contentType: 'application/json',
+    });
+  }
+  while (done < 3) await new Promise<void>((resolve) => (wake = resolve));
+  await sub.cancel();
+  await bus.close();
+}, 60_000);
+
+afterAll(() => {
+  process.env = savedEnv;
+  deleteVhost(vhost);
+});
+
+const wrongToken = { authorization: 'Bearer not-a-token' };
+const as = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('/api/v1/dead-letters', () => {
+  it('is for admins only: 401 without a token, with a wrong one, and with a read-only user', async () => {
+    expect((await request(app).get('/api/v1/dead-letters')).status).toBe(401);
+    expect((await request(app).get('/api/v1/dead-letters').set(wrongToken)).status).toBe(401);
+    expect((await request(app).get('/api/v1/dead-letters').set(as(readerToken))).status).toBe(401);
+    expect((await request(app).delete('/api/v1/dead-letters/api-1').set(as(readerToken))).status).toBe(401);
+    // next to the API user's Basic credentials (httpNodeAuth), the token goes in the query
+    const res = await request(app)
+      .get(`/api/v1/dead-letters?limit=1&access_token=${adminToken}`)
+      .set({ authorization: 'Basic YXBpOmFwaQ==' });
+    expect(res.status).toBe(200);
+  });
+
+  it('lists with limit and offset, and answers bad ones with a JSON error naming the field', async () => {
+    const res = await request(app).get('/api/v1/dead-letters?limit=2&offset=1').set(as(adminToken));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ queue: 'crm.dead-letter', total: 3, offset: 1, limit: 2 });
+    expect(res.body.items.map((d: { id: string }) => d.id)).toEqual(['api-2', 'api-3']);
+    expect(res.body.items[0]).toMatchObject({
+      position: 2,
+      exchange: DEFAULT_EXCHANGE,
+      routingKey: 'event.address-changed.web',
+      reason: 'golden-record: store unavailable',
+    });
+    const bad = await request(app).get('/api/v1/dead-letters?limit=0').set(as(adminToken));
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ error: 'invalid-argument', message: expect.any(String), field: 'limit' });
+    const word = await request(app).get('/api/v1/dead-letters?offset=abc').set(as(adminToken));
+    expect(word.body).toMatchObject({ error: 'invalid-query', field: 'offset' });
+  });
+
+  it('shows one, 404 for an unknown id', async () => {
+    const res = await request(app).get('/api/v1/dead-letters/api-1').set(as(adminToken));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: 'api-1', body: '{"id":"api-1"}', bodyEncoding: 'utf8' });
+    const missing = await request(app).get('/api/v1/dead-letters/nope').set(as(adminToken));
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error: 'not-found', message: expect.stringContaining("'nope'") });
+  });
+
+  it('keeps a dead letter whose replay fails and says why; replays one; replays all', async () => {
+    const failed = await request(app)
+      .post('/api/v1/dead-letters/api-1/replay')
+      .set(as(adminToken))
+      .send({ to: 'no.such.exchange/x' });
+    expect(failed.status).toBe(409);
+    expect(failed.body).toMatchObject({
+      error: 'replay-failed',
+      message: expect.stringContaining("no exchange 'no.such.exchange'"),
+      replayed: [],
+      failed: [{ id: 'api-1', code: 'refused' }],
+    });
+    const badTo = await request(app)
+      .post('/api/v1/dead-letters/api-1/replay')
+      .set(as(adminToken))
+      .send({ to: 'no-slash' });
+    expect(badTo.body).toMatchObject({ error: 'invalid-destination', field: 'to' });
+
+    const one = await request(app).post('/api/v1/dead-letters/api-1/replay').set(as(adminToken));
+    expect(one.status).toBe(200);
+    expect(one.body.replayed).toEqual([
+      { id: 'api-1', position: 1, exchange: DEFAULT_EXCHANGE, routingKey: 'event.address-changed.web' },
+    ]);
+    const all = await request(app).post('/api/v1/dead-letters/replay').set(as(adminToken));
+    expect(all.status).toBe(200);
+    expect(all.body.replayed.map((r: { id: string }) => r.id)).toEqual(['api-2', 'api-3']);
+
+    const conn = await amqp.connect(url);
+    try {
+      const ch = await conn.createChannel();
+      const ids: unknown[] = [];
+      for (let msg = await ch.get(SOURCE, { noAck: true }); msg; msg = await ch.get(SOURCE, { noAck: true }))
+        ids.push(msg.properties.messageId);
+      expect(ids).toEqual(['api-1', 'api-2', 'api-3']);
+    } finally {
+      await conn.close();
+    }
+    expect((await request(app).get('/api/v1/dead-letters').set(as(adminToken))).body.total).toBe(0);
+  });
+
+  it('deletes one by id', async () => {
+    const bus = new RabbitMqBus({ url });
+    await bus.start();
+    await bus.publish('crm.dlx', 'event.x', Buffer.from('x'), { messageId: 'api-9' });
+    await bus.close();
+    const res = await request(app).delete('/api/v1/dead-letters/api-9').set(as(adminToken));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: 'api-9', purged: 1 });
+    expect((await request(app).delete('/api/v1/dead-letters/api-9').set(as(adminToken))).status).toBe(404);
+  });
+
+  it('without the glue check: open without admin credentials, 403 with them, 503 without a broker', async () => {
+    const bare = express();
+    bare.use('/api/v1', createHubApi({ store: () => undefined, health: new HealthRegistry() }));
+    process.env.CRM_HUB_ADMIN_USER = 'admin';
+    process.env.CRM_HUB_ADMIN_PASSWORD = 'secret';
+    const refused = await request(bare).get('/api/v1/dead-letters');
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: 'admin-only' });
+    delete process.env.CRM_HUB_ADMIN_USER;
+    delete process.env.CRM_HUB_ADMIN_PASSWORD;
+    expect((await request(bare).get('/api/v1/dead-letters')).status).toBe(200);
+    delete process.env.AMQP_URL;
+    const noBroker = await request(bare).get('/api/v1/dead-letters');
+    expect(noBroker.status).toBe(503);
+    expect(noBroker.body).toMatchObject({
+      error: 'no-broker',
+      message: expect.stringContaining('set AMQP_URL'),
+    });
+    process.env.AMQP_URL = url;
+  });
+});

@@ -1,0 +1,181 @@
+import express from 'express';
+import request from 'supertest';
+import {
+  busEventPublisher,
+  createEventsApi,
+  stableEventId,
+  type EventPublisher,
+} from '../../../../app/api/events-api';
+import { BusError, EmbeddedBus, type Delivery } from '../../../../connectors/amqp';
+import type { InteractionEvent } from '../../../../mappings/canonical/types';
+
+const withdrawal = (eventId?: string, value = 12000) => ({
+  ...(eventId ? { eventId } : {}),
+  schemaVersion: '1.0',
+  type: 'withdrawal',
+  occurredAt: '2026-11-22T10:00:00.000Z',
+  channel: 'branch',
+  source: { system: 'core-banking' },
+  customer: { ref: 'crm:4711', identifiers: [{ system: 'crm', id: '4711' }] },
+  amount: { value, currency: 'EUR' },
+  data: {},
+});
+const ID_1 = '5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a51';
+const ID_2 = '5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a52';
+
+/** a publisher that confirms, or refuses the events whose ids are listed */
+function fakePublisher(refuse: string[] = []) {
+  const published: InteractionEvent[] = [];
+  const publisher: EventPublisher = {
+    describe: () => 'fake bus',
+    publish: async (event) => {
+      if (refuse.includes(event.eventId)) throw new BusError('nacked', 'the broker nacked it');
+      published.push(event);
+    },
+  };
+  return { publisher, published };
+}
+
+function app(publisher: EventPublisher | undefined, maxBatch?: number) {
+  const server = express();
+  server.use('/api/v1', createEventsApi({ events: () => publisher, maxBatch }));
+  return server;
+}
+
+describe('POST /api/v1/events', () => {
+  it('publishes one event and answers 202 with its id after the publish was confirmed', async () => {
+    const { publisher, published } = fakePublisher();
+    const res = await request(app(publisher)).post('/api/v1/events').send(withdrawal(ID_1));
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ eventIds: [ID_1] });
+    expect(published).toEqual([withdrawal(ID_1)]);
+  });
+
+  it('publishes a batch in order', async () => {
+    const { publisher, published } = fakePublisher();
+    const res = await request(app(publisher))
+      .post('/api/v1/events')
+      .send([withdrawal(ID_1), withdrawal(ID_2)]);
+    expect(res.status).toBe(202);
+    expect(res.body.eventIds).toEqual([ID_1, ID_2]);
+    expect(published.map((event) => event.eventId)).toEqual([ID_1, ID_2]);
+  });
+
+  it('gives an event without an id a stable one: the same event twice gets the same id', async () => {
+    const { publisher, published } = fakePublisher();
+    const first = await request(app(publisher)).post('/api/v1/events').send(withdrawal());
+    const again = await request(app(publisher)).post('/api/v1/events').send(withdrawal());
+    const other = await request(app(publisher)).post('/api/v1/events').send(withdrawal(undefined, 500));
+    expect(first.status).toBe(202);
+    expect(first.body.eventIds[0]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(again.body.eventIds).toEqual(first.body.eventIds);
+    expect(other.body.eventIds).not.toEqual(first.body.eventIds);
+    expect(published[0].eventId).toBe(first.body.eventIds[0]);
+    // key order does not change the id
+    const reordered = Object.fromEntries(Object.entries(withdrawal()).reverse());
+    expect(stableEventId(reordered)).toBe(first.body.eventIds[0]);
+  });
+
+  it('refuses the whole batch with 400 naming the item index and field, and publishes nothing', async () => {
+    const { publisher, published } = fakePublisher();
+    const bad = { ...withdrawal(ID_2), amount: { value: 5, currency: 'euro' } };
+    const res = await request(app(publisher))
+      .post('/api/v1/events')
+      .send([withdrawal(ID_1), bad]);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      error: 'invalid-event',
+      index: 1,
+      field: 'amount.currency',
+      errors: [expect.objectContaining({ index: 1, field: 'amount.currency', rule: 'pattern' })],
+    });
+    expect(res.body.message).toContain('event 1: amount.currency');
+    expect(published).toEqual([]);
+  });
+
+  it('names a missing field and an item that is no object', async () => {
+    const { publisher } = fakePublisher();
+    const { type: _type, ...untyped } = withdrawal(ID_1);
+    const missing = await request(app(publisher)).post('/api/v1/events').send(untyped);
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({ index: 0, field: 'type' });
+    const notObject = await request(app(publisher))
+      .post('/api/v1/events')
+      .send([withdrawal(ID_1), 'hello']);
+    expect(notObject.status).toBe(400);
+    expect(notObject.body).toMatchObject({ index: 1 });
+  });
+
+  it('caps the batch size, refuses an empty batch and a body that is not JSON', async () => {
+    const { publisher, published } = fakePublisher();
+    const big = await request(app(publisher, 2))
+      .post('/api/v1/events')
+      .send([withdrawal(ID_1), withdrawal(ID_2), withdrawal()]);
+    expect(big.status).toBe(413);
+    expect(big.body).toMatchObject({ error: 'batch-too-large', limit: 2 });
+    const empty = await request(app(publisher)).post('/api/v1/events').send([]);
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toBe('empty-batch');
+    const text = await request(app(publisher)).post('/api/v1/events').type('text/plain').send('hello');
+    expect(text.status).toBe(415);
+    expect(published).toEqual([]);
+  });
+
+  it('answers 503 and acknowledges nothing when a publish is not confirmed', async () => {
+    const { publisher, published } = fakePublisher([ID_2]);
+    const res = await request(app(publisher))
+      .post('/api/v1/events')
+      .send([withdrawal(ID_1), withdrawal(ID_2)]);
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({
+      error: 'publish-failed',
+      eventIds: [ID_1, ID_2],
+      published: [ID_1],
+      failed: [{ index: 1, eventId: ID_2, error: 'nacked' }],
+    });
+    expect(res.body.message).toContain('send the same request again');
+    expect(published.map((event) => event.eventId)).toEqual([ID_1]);
+  });
+
+  it('answers 503 while no bus is deployed', async () => {
+    const res = await request(app(undefined)).post('/api/v1/events').send(withdrawal(ID_1));
+    expect(res.status).toBe(503);
+    expect(res.body.error).toBe('no-bus');
+  });
+});
+
+describe('busEventPublisher', () => {
+  it('publishes on crm.events as event.<type>.<channel> with the event id as message id', async () => {
+    const bus = new EmbeddedBus();
+    await bus.start();
+    await bus.declareExchange('crm.events');
+    let deliver: (delivery: Delivery) => void = () => undefined;
+    const delivered = new Promise<Delivery>((resolve) => (deliver = resolve));
+    await bus.consume({ queue: 'q', bindings: [{ exchange: 'crm.events', pattern: 'event.#' }] }, (d) => {
+      d.ack();
+      deliver(d);
+    });
+    const publisher = busEventPublisher(bus);
+    await publisher.publish(withdrawal(ID_1) as unknown as InteractionEvent);
+    const received = [await delivered];
+    expect(received[0]).toMatchObject({
+      exchange: 'crm.events',
+      routingKey: 'event.withdrawal.branch',
+      messageId: ID_1,
+      contentType: 'application/json',
+    });
+    expect(JSON.parse(received[0].body.toString())).toEqual(withdrawal(ID_1));
+    await bus.close();
+  });
+
+  it('rejects when nothing is bound to take the event (mandatory), so the API does not answer 202', async () => {
+    const bus = new EmbeddedBus();
+    await bus.start();
+    await expect(
+      busEventPublisher(bus).publish(withdrawal(ID_1) as unknown as InteractionEvent),
+    ).rejects.toMatchObject({ kind: 'unroutable' });
+    await bus.close();
+  });
+});
