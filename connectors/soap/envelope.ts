@@ -147,27 +147,33 @@ export function parseEnvelope(raw: Buffer | string, options: { maxBytes: number 
     );
   }
   const operation = body.children[0];
-  let json: Record<string, unknown> | undefined;
-  return {
-    version,
-    headers: header ? asRecord(elementToJson(header)) : {},
-    ...(header ? { headerElement: header } : {}),
-    operationElement: operation.local,
-    namespace: operation.ns,
-    operation,
-    get body(): Record<string, unknown> {
-      if (!json) {
-        const content = elementToJson(operation);
-        json =
-          typeof content === 'string'
-            ? content.trim() === ''
-              ? {}
-              : { '#text': content }
-            : asRecord(content);
-      }
-      return json;
-    },
-  };
+  return new Envelope(version, header ? asRecord(elementToJson(header)) : {}, header, operation);
+}
+
+/** A class, so the lazy body is a prototype getter and building one costs no property definitions. */
+class Envelope implements ParsedEnvelope {
+  private json: Record<string, unknown> | undefined;
+  readonly operationElement: string;
+  readonly namespace: string;
+
+  constructor(
+    readonly version: SoapVersion,
+    readonly headers: Record<string, unknown>,
+    readonly headerElement: XmlElement | undefined,
+    readonly operation: XmlElement,
+  ) {
+    this.operationElement = operation.local;
+    this.namespace = operation.ns;
+  }
+
+  get body(): Record<string, unknown> {
+    if (!this.json) {
+      const content = elementToJson(this.operation);
+      this.json =
+        typeof content === 'string' ? (content.trim() === '' ? {} : { '#text': content }) : asRecord(content);
+    }
+    return this.json;
+  }
 }
 
 /** Best guess of the version for faults raised before the envelope could be read. */
