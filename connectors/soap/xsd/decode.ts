@@ -19,10 +19,13 @@ import { resolveQName, type XmlElement } from '../../../formats/xml/xml-tree';
  *   always an array, even when it came once;
  * - attributes are keys with '@' ("@currency"), simple content or mixed text is "$value", and
  *   xsi:type is "$type" (the derived type's local name). None of these can be an element name.
+ * - open content (xsd:any) that no schema declares keeps its namespace as "$ns" where it changes.
  */
 export const TYPE_KEY = '$type';
 export const VALUE_KEY = '$value';
 export const ATTRIBUTE_PREFIX = '@';
+/** the namespace of open (xsd:any) content, where it differs from its parent's */
+export const NAMESPACE_KEY = '$ns';
 
 /** Recursive types are walked as deep as the instance goes, but no deeper than this. */
 export const MAX_DECODE_DEPTH = 100;
@@ -266,7 +269,12 @@ function decodeChildren(
   if (open > openMax) fail(ctx, path, `holds ${open} elements for xsd:any, at most ${openMax} allowed`);
 }
 
-/** Content accepted by xsd:any: decoded by its global declaration when the schema has one. */
+/**
+ * Content accepted by xsd:any: decoded by its global declaration when the schema has one. Without
+ * one it passes as it came, also under processContents="strict": the .NET default `<s:any/>` carries
+ * documents whose schema is published elsewhere (an NF-e, an ISO 20022 message), and a schema the
+ * WSDL does not hold is missing, not a reason to refuse the call.
+ */
 function decodeWildcard(
   element: XmlElement,
   process: string,
@@ -284,16 +292,12 @@ function decodeWildcard(
       decl = undefined;
     }
     if (decl) return decodeValue(decl, element, path, depth, ctx);
-    if (process === 'strict') {
-      fail(ctx, path, `is not declared by any schema of this WSDL (xsd:any processContents="strict")`);
-      return undefined;
-    }
   }
-  return generic(element, path, depth, ctx);
+  return generic(element, '', path, depth, ctx);
 }
 
 /** Undeclared content, kept as it came, with the same conventions and a cap on its size. */
-function generic(element: XmlElement, path: string, depth: number, ctx: Context): unknown {
+function generic(element: XmlElement, parentNs: string, path: string, depth: number, ctx: Context): unknown {
   ctx.wildcardBudget -= 1;
   if (ctx.wildcardBudget < 0) {
     if (ctx.wildcardBudget === -1)
@@ -307,12 +311,14 @@ function generic(element: XmlElement, path: string, depth: number, ctx: Context)
   const nil = xsiAttr(element, 'nil');
   if (nil === 'true' || nil === '1') return null;
   const attributes = Object.entries(element.attrs).filter(([name]) => !isInfrastructure(name, element));
-  if (element.children.length === 0 && attributes.length === 0) return element.text;
+  const ownNs = element.ns !== parentNs;
+  if (element.children.length === 0 && attributes.length === 0 && !ownNs) return element.text;
   const out: Record<string, unknown> = {};
+  if (ownNs) out[NAMESPACE_KEY] = element.ns;
   for (const [name, value] of attributes)
     out[`${ATTRIBUTE_PREFIX}${name.slice(name.indexOf(':') + 1)}`] = value;
   for (const child of element.children) {
-    const value = generic(child, join(path, child.local), depth + 1, ctx);
+    const value = generic(child, element.ns, join(path, child.local), depth + 1, ctx);
     const existing = out[child.local];
     if (existing === undefined) out[child.local] = value;
     else if (Array.isArray(existing) && repeats.has(existing)) existing.push(value);

@@ -1,5 +1,5 @@
 import { checkOccurrences, contentIndex } from './content-index';
-import { ATTRIBUTE_PREFIX, TYPE_KEY, VALUE_KEY } from './decode';
+import { ATTRIBUTE_PREFIX, NAMESPACE_KEY, TYPE_KEY, VALUE_KEY } from './decode';
 import {
   admits,
   XSI_NS,
@@ -223,16 +223,20 @@ function renderComplex(
       );
       continue;
     }
-    // open content goes out unqualified, as the flow gave it
-    if (!index.wildcards.some((w) => admits(w.wildcard, ''))) {
+    // open content goes out in the namespace its "$ns" names, else unqualified
+    const first: unknown = Array.isArray(raw) ? raw[0] : raw;
+    const ns = isRecord(first) && typeof first[NAMESPACE_KEY] === 'string' ? first[NAMESPACE_KEY] : '';
+    if (!index.wildcards.some((w) => admits(w.wildcard, ns))) {
       fail(
         ctx,
         join(path, key),
-        'is open content (xsd:any), which must be qualified here; the hub cannot write it',
+        ns
+          ? `is open content (xsd:any) in namespace '${ns}', which the wildcard here does not admit`
+          : 'is open content (xsd:any) without a namespace, which the wildcard here does not admit: give it "$ns"',
       );
       continue;
     }
-    content += renderGeneric(key, raw, join(path, key), ctx);
+    content += renderGeneric(key, raw, join(path, key), '', ctx);
   }
   checkOccurrences(
     index,
@@ -244,8 +248,15 @@ function renderComplex(
   return content === '' ? `<${tag}${attrs}/>` : `<${tag}${attrs}>${content}</${tag}>`;
 }
 
-function renderGeneric(name: string, value: unknown, path: string, ctx: Context): string {
-  if (Array.isArray(value)) return value.map((v, i) => renderGeneric(name, v, `${path}[${i}]`, ctx)).join('');
+function renderGeneric(
+  name: string,
+  value: unknown,
+  path: string,
+  inheritedNs: string,
+  ctx: Context,
+): string {
+  if (Array.isArray(value))
+    return value.map((v, i) => renderGeneric(name, v, `${path}[${i}]`, inheritedNs, ctx)).join('');
   if (value === null) return `<${name} ${xsiPrefix(ctx)}:nil="true"/>`;
   if (!isRecord(value)) {
     const text = String(toLexical({ kind: 'simple', name: 'string', builtin: 'string', facets: {} }, value));
@@ -253,12 +264,16 @@ function renderGeneric(name: string, value: unknown, path: string, ctx: Context)
   }
   let attrs = '';
   let content = '';
+  const ns = typeof value[NAMESPACE_KEY] === 'string' ? value[NAMESPACE_KEY] : inheritedNs;
+  // a default namespace declaration puts this element and its unprefixed children in it
+  if (ns !== inheritedNs) attrs += ` xmlns="${escapeXml(ns)}"`;
   for (const [key, raw] of Object.entries(value)) {
-    if (raw === undefined) continue;
+    if (raw === undefined || key === NAMESPACE_KEY) continue;
     if (key.startsWith(ATTRIBUTE_PREFIX) && isXmlName(key.slice(1)))
       attrs += ` ${key.slice(1)}="${escapeXml(String(raw))}"`;
     else if (key === VALUE_KEY) content = escapeXml(String(raw)) + content;
-    else if (isXmlName(key) && !key.includes(':')) content += renderGeneric(key, raw, join(path, key), ctx);
+    else if (isXmlName(key) && !key.includes(':'))
+      content += renderGeneric(key, raw, join(path, key), ns, ctx);
     else fail(ctx, join(path, key), 'is not an XML element name');
   }
   return content === '' ? `<${name}${attrs}/>` : `<${name}${attrs}>${content}</${name}>`;
