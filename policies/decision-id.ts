@@ -1,4 +1,12 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
+
+/** crypto.hash (Node 20.12+) hashes a short string without building a Hash object. */
+const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string, encoding: 'hex') => string })
+  .hash;
+
+function sha256Hex(text: string): string {
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
+}
 
 /**
  * The offer id a policy produces for one event. Deterministic, so a redelivered event (at-least-once bus)
@@ -12,5 +20,5 @@ export function offerIdFor(policyId: string, eventId: string): string {
     throw new Error('offerIdFor: eventId must be a non-empty string');
   }
   // The separator keeps ("ab", "c") and ("a", "bc") apart.
-  return createHash('sha256').update(`${policyId}\u0000${eventId}`).digest('hex').slice(0, 32);
+  return sha256Hex(`${policyId}\u0000${eventId}`).slice(0, 32);
 }

@@ -141,6 +141,8 @@ const ALWAYS_ON = (): boolean => true;
 
 export class PolicyEngine {
   private readonly byId = new Map<string, RegisteredPolicy>();
+  private version = 0;
+  private sorted: RegisteredPolicy[] | undefined;
   private readonly index = new PolicyIndex<RegisteredPolicy>();
   private readonly caps: CapCounter;
 
@@ -162,6 +164,7 @@ export class PolicyEngine {
     this.unregister(policy.id);
     const entry: RegisteredPolicy = owner === undefined ? { policy } : { policy, owner };
     this.byId.set(policy.id, entry);
+    this.changed();
     // Lurking policies wait for the customer's next contact; they are not triggered by events.
     if (policy.mode === 'trigger') this.index.add(entry);
   }
@@ -171,11 +174,23 @@ export class PolicyEngine {
     if (!entry) return false;
     this.byId.delete(policyId);
     this.index.remove(entry);
+    this.changed();
     return true;
   }
 
+  /** Counts registrations and removals, so what is derived from the set of cards is derived once. */
+  get generation(): number {
+    return this.version;
+  }
+
   list(): RegisteredPolicy[] {
-    return [...this.byId.values()].sort(byPriority);
+    this.sorted ??= [...this.byId.values()].sort(byPriority);
+    return [...this.sorted];
+  }
+
+  private changed(): void {
+    this.version += 1;
+    this.sorted = undefined;
   }
 
   /** How a registered trigger card is indexed (undefined for unknown or lurking cards). */
@@ -303,6 +318,8 @@ interface Run {
   scope: Scope;
   isEnabled: (policyId: string) => boolean;
   now: Date;
+  /** run.now as ISO text, made once per evaluation */
+  nowIso?: string;
   caps: CapCounter;
   history: HistoryView | undefined;
   explain: boolean;
@@ -396,7 +413,8 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
   const capKeys: string[] = [];
   const limits = limitsOf(policy, customerRef);
   // A redelivered event is not refused by the hit its first delivery left: it fires again, same ids.
-  const hitId = capHitIdFor(policy.id, event.eventId);
+  // The id is a hash, so it is only made for a card with limits.
+  const hitId = limits.length > 0 ? capHitIdFor(policy.id, event.eventId) : '';
   for (const [scopeName, limit, key, channel] of limits) {
     const count = run.caps.count(key, limit.windowMs, nowMs);
     if (count >= limit.count && !run.caps.has(key, hitId, limit.windowMs, nowMs)) {
@@ -426,11 +444,15 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
   // Only an emitted decision counts against the caps, and a redelivered one does not count again.
   for (const key of capKeys) run.caps.record(key, nowMs, hitId);
 
-  const decidedAt = run.now.toISOString();
+  const decidedAt = (run.nowIso ??= run.now.toISOString());
   const score = policy.score?.compute(scope);
   policy.actions.forEach((action, index) => {
     const decision: Decision = {
-      decisionId: offerIdFor(index === 0 ? policy.id : `${policy.id}#${index + 1}`, event.eventId),
+      // the first action's id is the cap hit id when the card has limits (capHitIdFor)
+      decisionId:
+        index === 0 && hitId !== ''
+          ? hitId
+          : offerIdFor(index === 0 ? policy.id : `${policy.id}#${index + 1}`, event.eventId),
       policyId: policy.id,
       cardVersion: policy.version,
       priority: policy.priority,

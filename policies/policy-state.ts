@@ -62,6 +62,7 @@ export class PolicyState {
   private readonly leaseMs: number;
   /** the engine's fast pre-check; the store has the last word on every cap */
   private readonly caps = new InMemoryCapCounter();
+  private cachedNeeds: { generation: number; needs: HistoryNeeds; retentionMs: number } | undefined;
 
   constructor(options: PolicyStateOptions) {
     this.store = options.store;
@@ -72,8 +73,7 @@ export class PolicyState {
     this.history = new StoredHistory({
       store: options.store,
       needs: () => this.needs(),
-      responseRetentionMs: () =>
-        Math.max(0, ...this.engine.list().map(({ policy }) => policy.limits.cooldown?.windowMs ?? 0)),
+      responseRetentionMs: () => this.responseRetentionMs(),
     });
   }
 
@@ -171,7 +171,25 @@ export class PolicyState {
   }
 
   private needs(): HistoryNeeds {
-    return historyNeeds(this.engine.list().flatMap(({ policy }) => [...policy.history, ...policy.deferred]));
+    // derived from the set of cards, so computed again only when that set changes
+    if (this.cachedNeeds?.generation !== this.engine.generation) {
+      this.cachedNeeds = {
+        generation: this.engine.generation,
+        needs: historyNeeds(
+          this.engine.list().flatMap(({ policy }) => [...policy.history, ...policy.deferred]),
+        ),
+        retentionMs: Math.max(
+          0,
+          ...this.engine.list().map(({ policy }) => policy.limits.cooldown?.windowMs ?? 0),
+        ),
+      };
+    }
+    return this.cachedNeeds.needs;
+  }
+
+  private responseRetentionMs(): number {
+    this.needs();
+    return this.cachedNeeds!.retentionMs;
   }
 }
 
