@@ -1,10 +1,14 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { actionToOffer, type DecisionLike } from '../../policies/actions';
+import { contactChannelOf } from '../../policies/contact/consent';
+import { isOfferResponse, recordOfferResponse } from '../../policies/contact/responses';
 import type { HubStoreNode } from '../hub-store/hub-store';
+import { contactGate, contactOf, ContactRefusedError, type ContactMessage } from '../shared/contact-gate';
+import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { countStatus, countText, type RED } from '../shared/red';
+import { statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
 
 export interface ChannelActionDef extends NodeDef {
@@ -12,12 +16,16 @@ export interface ChannelActionDef extends NodeDef {
 }
 
 /**
- * Carries out a decision on its channel. A web offer is stored, so the customer's page finds it through
+ * Carries out a decision on its channel. Every action passes the contact policy first (consent,
+ * opt-out, quiet hours, cooldown, caps); a refused one goes to Catch with msg.error.code
+ * "contact-policy". A web offer is stored, so the customer's page finds it through
  * GET /api/v1/customers/{id}/offers; the stored id derives from policy and event, so a redelivered
- * event stores nothing twice. Every action also leaves on the output for gateways wired after it.
+ * event stores nothing twice. Every action also leaves on the output for gateways wired after it. A
+ * customer's answer (a canonical response) is recorded instead, so a decline starts the cooldown.
  */
 export default function (RED: RED) {
   ensureHubRoutes(RED);
+  const words = statusWords(RED);
 
   function ChannelAction(this: Node, saved: ChannelActionDef) {
     RED.nodes.createNode(this, saved);
@@ -28,25 +36,43 @@ export default function (RED: RED) {
       this.error(RED._('channel-action.errors.no-store'));
       return;
     }
-    const counts = { ok: 0, failed: 0 };
-    const text = countText(RED, 'channel-action');
+    const gate = contactGate(RED, this);
+    const counts = { ok: 0, failed: 0, refused: 0 };
+    const show = () => {
+      const key = counts.refused ? 'counted-refused' : counts.failed ? 'counted-rejected' : 'counted';
+      const fill = counts.failed || counts.refused ? 'yellow' : 'green';
+      this.status({ fill, shape: 'dot', text: words(`channel-action.status.${key}`, { ...counts }) });
+    };
+    const refused = (verdict: { reason?: string; detail: string }) =>
+      RED._('channel-action.errors.contact-refused', {
+        reason: verdict.reason ?? '',
+        detail: verdict.detail,
+      });
 
-    onInput(
+    onInput<ContactMessage>(
       this,
       async (msg, send) => {
-        const offer = actionToOffer(msg.payload as DecisionLike, new Date());
-        if (offer.channel === 'web' || offer.action === 'web-offer') {
-          await (await storeNode.ready).putOffer(offer);
+        const store = await storeNode.ready;
+        if (isOfferResponse(msg.payload)) {
+          await recordOfferResponse(hubRuntime.contactPolicy, store, msg.payload);
+          send(msg);
+          return;
         }
+        const offer = actionToOffer(msg.payload as DecisionLike, new Date());
+        const channel = contactChannelOf(offer.action) ? offer.action : offer.channel;
+        const request = contactOf(msg, { channel, id: offer.offerId, customerRef: offer.customerId });
+        if (request) await gate.enforce(msg, request, store, refused);
+        if (offer.channel === 'web' || offer.action === 'web-offer') await store.putOffer(offer);
         counts.ok += 1;
-        countStatus(this, counts, text);
+        show();
         send({ ...msg, payload: offer } as NodeMessage);
       },
       {
         errorStatus: false,
-        onError: () => {
-          counts.failed += 1;
-          countStatus(this, counts, text);
+        onError: (err) => {
+          if (err instanceof ContactRefusedError) counts.refused += 1;
+          else counts.failed += 1;
+          show();
         },
       },
     );

@@ -5,6 +5,7 @@ import { PolicyDirectory } from './policy-directory';
 import { errorMessage } from '../../formats/error-message';
 import type { EventPublisher } from '../../app/api/events-api';
 import { PolicyRegistry } from '../../policies/registry';
+import { ContactPolicy } from '../../policies/contact/contact-policy';
 
 /**
  * Process-wide state the nodes share: the SOAP endpoints, the store the REST API reads, the health
@@ -35,6 +36,11 @@ class HubRuntime {
     },
     store: () => this.store(),
   });
+  /**
+   * The contact policy every outbound node (channel-action, soap-request) checks, with its counts of
+   * suppressions by reason; one per process, so caps and counts cover every node and flow.
+   */
+  readonly contactPolicy = new ContactPolicy();
   /** where POST /api/v1/events publishes: the deployed flows' bus; the glue that can find it sets this */
   eventPublisher: () => EventPublisher | undefined = () => undefined;
 

@@ -2,6 +2,7 @@ import type { Node, NodeStatus } from 'node-red';
 import { SoapCallError, type CallPolicy } from '../../connectors/soap/client';
 import { idempotencyKeyOf } from '../../connectors/soap/idempotency';
 import type { SharedSoapClient, SoapClientState } from '../../connectors/soap/shared-client';
+import { contactGate, contactOf, type ContactMessage } from '../shared/contact-gate';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
@@ -63,13 +64,27 @@ export default function (RED: RED) {
       this.status({ ...STATUS[state], text: words(`soap-request.status.${state}`, { ...counts }) });
     shared.on('state', show);
     show();
+    // the contact policy judges every msg that declares a customer contact (msg.contact)
+    const gate = contactGate(RED, this);
 
-    onInput<RequestMessage>(
+    onInput<RequestMessage & ContactMessage>(
       this,
       async (msg, send) => {
         const operation = operationOf(msg, config.operation);
         if (!operation)
           throw new SoapCallError(RED._('soap-request.errors.no-operation'), 'operation', false);
+        const contact = contactOf(msg);
+        if (contact) {
+          await gate.enforce(msg, contact, await gate.store(), (verdict) => {
+            const values = { reason: verdict.reason ?? '', detail: verdict.detail };
+            this.status({
+              fill: 'yellow',
+              shape: 'ring',
+              text: words('soap-request.status.refused', values),
+            });
+            return RED._('soap-request.errors.contact-refused', values);
+          });
+        }
         try {
           const outcome = await shared.call(operation, msg.payload, {
             ...policy,

@@ -1,0 +1,236 @@
+import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
+import { hubRuntime } from '../../nodes/shared/hub-runtime';
+import type { RED } from '../../nodes/shared/red';
+import soapClientModule from '../../nodes/soap-client/soap-client';
+import soapRequestModule from '../../nodes/soap-request/soap-request';
+import { ACTIVITY_WSDL, useCrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
+import { all, core, helper, load, nextInput, tempDir, useHelper, type FlowNode } from './harness';
+import { watchStatus } from './node-status';
+
+const soapClient = (red: RED) => soapClientModule(red);
+const soapRequest = (red: RED) => soapRequestModule(red);
+const modules = [...all, soapClient, soapRequest, core.catchNode];
+
+useHelper();
+
+const server = useCrmActivityServer();
+
+/** Noon in Berlin and 06:00 in New York on a winter weekday: outside quiet hours unless a test moves it. */
+const NOON = Date.parse('2026-01-14T11:00:00Z');
+
+beforeEach(() => {
+  hubRuntime.contactPolicy.configure({});
+  hubRuntime.contactPolicy.clock = () => NOON;
+});
+
+type Caught = {
+  error: { code?: string; message: string; source: { id: string } };
+  contactPolicy: { allowed: boolean; reason?: string; detail: string };
+  payload: Record<string, unknown>;
+};
+
+const consent = (channel: string, purpose: string, status: string) => ({
+  channel,
+  purpose,
+  status,
+  at: '2026-01-10T09:00:00Z',
+  source: { system: 'crm' },
+});
+
+async function withCustomer(ref: string, consents: unknown[]): Promise<void> {
+  const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+  await store.putCustomer({
+    customerRef: ref,
+    document: { customerRef: ref, kind: 'person', tier: 'platinum', consents },
+    updatedAt: '2026-01-10T09:00:00Z',
+    sourceSystem: 'crm',
+  });
+}
+
+const smsDecision = (customerRef: string, eventId: string) => ({
+  decisionId: `d-${eventId}`,
+  policyId: 'platinum-credit-card-sms',
+  priority: 70,
+  action: 'sms',
+  offer: 'credit-card',
+  channel: 'sms',
+  customerRef,
+  eventId,
+  title: { en: 'Credit card', de: 'Kreditkarte' },
+});
+
+describe('contact policy at channel-action', () => {
+  const flow = (): FlowNode[] => [
+    { id: 'tab', type: 'tab' },
+    { id: 'store', type: 'hub-store', z: 'tab', databaseUrl: '', directory: tempDir('contact') },
+    { id: 'act', type: 'channel-action', z: 'tab', store: 'store', wires: [['out']] },
+    { id: 'out', type: 'helper', z: 'tab' },
+    { id: 'catcher', type: 'catch', z: 'tab', scope: ['act'], uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'tab' },
+  ];
+
+  it('refuses an SMS to a customer who withdrew SMS marketing: Catch gets code "contact-policy" and the reason', async () => {
+    await load(modules, flow());
+    await withCustomer('crm:2001', [consent('sms', 'marketing', 'withdrawn')]);
+    const sent: unknown[] = [];
+    helper.getNode('out').on('input', (msg: unknown) => sent.push(msg));
+    const status = watchStatus('act');
+    const caught = nextInput<Caught>('caught');
+    helper.getNode('act').receive({ payload: smsDecision('crm:2001', 'e-1') } as never);
+    const { error, contactPolicy } = await caught;
+    expect(error.code).toBe('contact-policy');
+    expect(error.source.id).toBe('act');
+    expect(error.message).toContain('channel-action.errors.contact-refused');
+    expect(contactPolicy).toMatchObject({ allowed: false, reason: 'opt-out', channel: 'sms' });
+    expect(contactPolicy.detail).toContain('withdrew marketing on sms');
+    expect(sent).toEqual([]);
+    expect(status.all).toEqual([
+      { fill: 'yellow', shape: 'dot', text: 'channel-action.status.counted-refused' },
+    ]);
+    expect(hubRuntime.contactPolicy.counts().total.suppressed['opt-out']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends the SMS to a customer who granted it, with the checked contact on the msg', async () => {
+    await load(modules, flow());
+    await withCustomer('crm:2002', [consent('sms', 'marketing', 'granted')]);
+    const out = nextInput<{ payload: Record<string, unknown>; contact: unknown; contactPolicy: unknown }>(
+      'out',
+    );
+    helper.getNode('act').receive({ payload: smsDecision('crm:2002', 'e-2') } as never);
+    const msg = await out;
+    expect(msg.payload).toMatchObject({ offerId: 'd-e-2', action: 'sms', customerId: 'crm:2002' });
+    expect(msg.contact).toEqual({
+      channel: 'sms',
+      purpose: 'marketing',
+      customerRef: 'crm:2002',
+      policyId: 'platinum-credit-card-sms',
+      offer: 'credit-card',
+      id: 'd-e-2',
+    });
+    expect(msg.contactPolicy).toMatchObject({ allowed: true });
+  });
+
+  it('holds the SMS back at night in the customer zone, and records a decline for the cooldown', async () => {
+    await load(modules, flow());
+    await withCustomer('crm:2003', [consent('sms', 'marketing', 'granted')]);
+    hubRuntime.contactPolicy.clock = () => Date.parse('2026-01-14T22:30:00Z'); // 23:30 in Berlin
+    const night = nextInput<Caught>('caught');
+    helper.getNode('act').receive({ payload: smsDecision('crm:2003', 'e-3') } as never);
+    expect((await night).contactPolicy).toMatchObject({
+      reason: 'quiet-hours',
+      retryAfter: '2026-01-15T07:00:00.000Z',
+    });
+
+    hubRuntime.contactPolicy.clock = () => NOON;
+    const recorded = nextInput('out');
+    helper.getNode('act').receive({
+      payload: {
+        schemaVersion: '1.0',
+        responseId: 'r-1',
+        offerId: 'd-e-0',
+        policyId: 'platinum-credit-card-sms',
+        customerRef: 'crm:2003',
+        channel: 'sms',
+        outcome: 'rejected',
+        occurredAt: '2026-01-13T10:00:00Z',
+      },
+    } as never);
+    await recorded;
+    const cooled = nextInput<Caught>('caught');
+    helper.getNode('act').receive({ payload: smsDecision('crm:2003', 'e-4') } as never);
+    expect((await cooled).contactPolicy).toMatchObject({ reason: 'cooldown' });
+  });
+});
+
+describe('contact policy at soap-request, sent straight from a flow (no engine)', () => {
+  const flow = (): FlowNode[] => [
+    { id: 'tab', type: 'tab' },
+    { id: 'store', type: 'hub-store', z: 'tab', databaseUrl: '', directory: tempDir('contact-soap') },
+    {
+      id: 'crm',
+      type: 'soap-client',
+      z: 'tab',
+      wsdl: ACTIVITY_WSDL,
+      endpoint: server().url,
+      breakerThreshold: '5',
+      breakerReset: '30000',
+      security: 'none',
+      wsdlAuth: 'none',
+      version: 1,
+    },
+    {
+      id: 'req',
+      type: 'soap-request',
+      z: 'tab',
+      client: 'crm',
+      operation: 'CreateActivity',
+      timeout: '5000',
+      retries: '0',
+      retryDelay: '5',
+      version: 2,
+      wires: [['out']],
+    },
+    { id: 'out', type: 'helper', z: 'tab' },
+    { id: 'catcher', type: 'catch', z: 'tab', scope: ['req'], uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'tab' },
+  ];
+
+  const callTask = (customerRef: string, contact: Record<string, unknown>) => ({
+    payload: { customerRef, subject: 'Call about the premium card', dueDate: '2026-07-01' },
+    contact,
+    idempotencyKey: `call-${customerRef}`,
+  });
+
+  it('does not call the CRM for a customer without consent, and says why', async () => {
+    // this deployment wants prior consent for marketing calls, as German law does for consumers
+    hubRuntime.contactPolicy.configure({ requireConsent: { phone: ['marketing'] } });
+    await load(modules, flow());
+    await withCustomer('crm:3001', []);
+    const caught = nextInput<Caught>('caught');
+    helper.getNode('req').receive(callTask('crm:3001', { channel: 'phone', purpose: 'marketing' }) as never);
+    const { error, contactPolicy } = await caught;
+    expect(error.code).toBe('contact-policy');
+    expect(error.source.id).toBe('req');
+    expect(contactPolicy).toMatchObject({ allowed: false, reason: 'consent', customerRef: 'crm:3001' });
+    expect(server().posts).toBe(0);
+    expect(server().activities).toEqual([]);
+  });
+
+  it('does not call for a customer (msg.customerRef) who withdrew phone marketing, the purpose left to its default', async () => {
+    await load(modules, flow());
+    await withCustomer('crm:3002', [consent('phone', 'marketing', 'withdrawn')]);
+    const caught = nextInput<Caught>('caught');
+    const msg = { ...callTask('crm:9999', { channel: 'call-task' }), customerRef: 'crm:3002' };
+    helper.getNode('req').receive(msg as never);
+    expect((await caught).contactPolicy).toMatchObject({ reason: 'opt-out', purpose: 'marketing' });
+    expect(server().posts).toBe(0);
+    expect(server().activities).toEqual([]);
+  });
+
+  it('calls for a customer who consented, and for a msg that declares no contact, as before', async () => {
+    hubRuntime.contactPolicy.configure({ requireConsent: { phone: ['marketing'] } });
+    await load(modules, flow());
+    await withCustomer('crm:3003', [consent('phone', 'marketing', 'granted')]);
+    const first = nextInput<{ payload: unknown; contactPolicy: unknown }>('out');
+    helper.getNode('req').receive(callTask('crm:3003', { channel: 'phone', purpose: 'marketing' }) as never);
+    expect(await first).toMatchObject({ payload: { activityId: 'ACT-1' }, contactPolicy: { allowed: true } });
+
+    const plain = nextInput<{ payload: unknown }>('out');
+    helper
+      .getNode('req')
+      .receive({ payload: callTask('crm:3004', {}).payload, idempotencyKey: 'k-2' } as never);
+    expect((await plain).payload).toEqual({ activityId: 'ACT-2' });
+    expect(server().activities.map((a) => a.customerRef)).toEqual(['crm:3003', 'crm:3004']);
+  });
+
+  it('refuses without a store to read consents from (fails closed)', async () => {
+    await load(
+      modules,
+      flow().filter((n) => n.type !== 'hub-store'),
+    );
+    const caught = nextInput<Caught>('caught');
+    helper.getNode('req').receive(callTask('crm:3005', { channel: 'phone', purpose: 'service' }) as never);
+    expect((await caught).contactPolicy).toMatchObject({ reason: 'consent' });
+    expect(server().posts).toBe(0);
+  });
+});
