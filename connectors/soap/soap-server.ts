@@ -5,7 +5,7 @@ import { clientFault, elementToJson, parseEnvelope, sniffVersion, SoapFaultError
 import { FAULT_HTTP_STATUS, renderFault, soapContentType } from './fault';
 import { declaredFault, invalidReplyFault, tryRenderResponse } from './serialize';
 import type { OperationDef, SoapCall, SoapFaultInfo, SoapReply, SoapVersion, WsdlDefinition } from './types';
-import { decodeElement } from './xsd/decode';
+import { decodeElement, VALUE_KEY } from './xsd/decode';
 import { UsernameTokenVerifier, WSSE_NS, WsSecurityError, type WsSecurityOptions } from './ws-security';
 import { escapeXml } from '../../formats/xml/xml-escape';
 import type { XmlElement } from '../../formats/xml/xml-tree';
@@ -287,7 +287,8 @@ export class SoapServer {
       service: service.name,
       operation: op.name,
       version: envelope.version,
-      body: decoded.value as Record<string, unknown>,
+      // a body element of simple type (document/literal "bare") reaches the flow as { $value }
+      body: isRecord(decoded.value) ? decoded.value : { [VALUE_KEY]: decoded.value },
       headers,
       ...(principal ? { principal } : {}),
       remoteAddress: req.socket.remoteAddress,
@@ -458,6 +459,10 @@ function decodeHeaders(
       existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
   return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function safeDecode(segment: string): string {

@@ -199,15 +199,10 @@ class OperationReader {
     if (use !== 'literal') refuse(`use="${use}" (SOAP encoding)`, where);
     if (!ref.attrs.message) throw new Refusal(`${where} has no message`);
     const parts = body?.attrs.parts?.trim();
-    return this.part(qname(ref.attrs.message, ref), parts ? parts.split(/\s+/) : undefined, where, true);
+    return this.part(qname(ref.attrs.message, ref), parts ? parts.split(/\s+/) : undefined, where);
   }
 
-  private part(
-    messageName: QName,
-    partNames: string | string[] | undefined,
-    where: string,
-    wrapped = false,
-  ): MessageDef {
+  private part(messageName: QName, partNames: string | string[] | undefined, where: string): MessageDef {
     const message = this.defs.messages.get(key(messageName));
     if (!message) throw new Refusal(`message ${messageName.local} used by ${where} is not defined`);
     const wanted = typeof partNames === 'string' ? [partNames] : partNames;
@@ -225,9 +220,6 @@ class OperationReader {
     if (!part.attrs.element) throw new Refusal(`part of message ${messageName.local} has no element=`);
     const element = qname(part.attrs.element, part);
     const decl = this.compiler.element(element, where);
-    if (wrapped && decl.type.kind !== 'complex') {
-      refuse(`body element ${element.local} of simple type ${decl.type.name} (bare style)`, where);
-    }
     return { element: element.local, namespace: element.ns, decl };
   }
 }

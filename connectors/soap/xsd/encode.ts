@@ -99,7 +99,8 @@ function renderElement(decl: ElementDecl, value: unknown, path: string, ctx: Con
     type = derived;
   }
   if (type.kind === 'simple') {
-    const lexical = toLexical(type, value);
+    // { $value } is how a simple element travels where an object is expected (a bare body)
+    const lexical = toLexical(type, isRecord(value) && VALUE_KEY in value ? value[VALUE_KEY] : value);
     if (typeof lexical !== 'string') {
       fail(
         ctx,

@@ -244,4 +244,12 @@ describe('XSD constructs: valid input passes, invalid input is named field by fi
     });
     expect(fields(s.request('<t:id>x</t:id>'))).toEqual(['@version', 'id', 'g']);
   });
+
+  it('a body element of simple type (document/literal bare): text in, { $value } or text out', () => {
+    const s = compile('<xs:element name="Req" type="xs:string"/><xs:element name="Resp" type="xs:int"/>');
+    expect(s.request('ping')).toEqual({ value: 'ping', errors: [] });
+    const reply = s.reply({ $value: 42 });
+    expect(reply.ok && reply.xml).toBe('<tns:Resp xmlns:tns="urn:t">42</tns:Resp>');
+    expect(messages(s.reply({ $value: 'many' }))).toEqual(["field '(body)' must be an integer (xsd:int)"]);
+  });
 });
