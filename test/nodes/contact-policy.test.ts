@@ -1,9 +1,12 @@
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { hubRuntime } from '../../nodes/shared/hub-runtime';
 import type { RED } from '../../nodes/shared/red';
+import restClientModule from '../../nodes/rest-client/rest-client';
+import restRequestModule from '../../nodes/rest-request/rest-request';
 import soapClientModule from '../../nodes/soap-client/soap-client';
 import soapRequestModule from '../../nodes/soap-request/soap-request';
 import { ACTIVITY_WSDL, useCrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
+import { useGateway } from '../unit/connectors/http/gateway-server';
 import { all, core, helper, load, nextInput, tempDir, useHelper, type FlowNode } from './harness';
 import { watchStatus } from './node-status';
 
@@ -232,5 +235,66 @@ describe('contact policy at soap-request, sent straight from a flow (no engine)'
     helper.getNode('req').receive(callTask('crm:3005', { channel: 'phone', purpose: 'service' }) as never);
     expect((await caught).contactPolicy).toMatchObject({ reason: 'consent' });
     expect(server().posts).toBe(0);
+  });
+});
+
+describe('contact policy at rest-request (an SMS gateway called straight from a flow)', () => {
+  const gateway = useGateway();
+  const restModules = [
+    ...all,
+    (red: RED) => restClientModule(red),
+    (red: RED) => restRequestModule(red),
+    core.catchNode,
+  ];
+  const flow = (): FlowNode[] => [
+    { id: 'tab', type: 'tab' },
+    { id: 'store', type: 'hub-store', z: 'tab', databaseUrl: '', directory: tempDir('contact-rest') },
+    {
+      id: 'gw',
+      type: 'rest-client',
+      z: 'tab',
+      baseUrl: gateway().url,
+      auth: 'none',
+      timeout: '2000',
+      retries: '0',
+      retryDelay: '1',
+      retryAfterMax: '5000',
+      breakerThreshold: '5',
+      breakerReset: '30000',
+      version: 1,
+    },
+    {
+      id: 'req',
+      type: 'rest-request',
+      z: 'tab',
+      client: 'gw',
+      method: 'POST',
+      path: '/sms',
+      version: 1,
+      wires: [['out']],
+    },
+    { id: 'out', type: 'helper', z: 'tab' },
+    { id: 'catcher', type: 'catch', z: 'tab', scope: ['req'], uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'tab' },
+  ];
+  const sms = (customerRef: string) => ({
+    payload: { to: '+491701234567', text: 'Ihr Angebot wartet', decisionId: `d-${customerRef}` },
+    contact: { channel: 'sms', purpose: 'marketing', customerRef },
+  });
+
+  it('does not call the gateway for a customer without SMS consent, and sends for one with it', async () => {
+    await load(restModules, flow());
+    await withCustomer('crm:4001', []);
+    await withCustomer('crm:4002', [consent('sms', 'marketing', 'granted')]);
+    const caught = nextInput<Caught>('caught');
+    helper.getNode('req').receive(sms('crm:4001') as never);
+    const { error, contactPolicy } = await caught;
+    expect(error.code).toBe('contact-policy');
+    expect(contactPolicy).toMatchObject({ allowed: false, reason: 'consent' });
+    expect(gateway().seen).toEqual([]);
+    const sent = nextInput('out');
+    helper.getNode('req').receive(sms('crm:4002') as never);
+    await sent;
+    expect(gateway().seen).toHaveLength(1);
   });
 });
