@@ -45,7 +45,12 @@ for (const entry of entries) {
   }
 }
 const operationCount = [...loaded.values()].reduce((n, l) => n + (l.def?.operations.size ?? 0), 0);
-const refusedCount = [...loaded.values()].reduce((n, l) => n + (l.def?.refused.length ?? 0), 0);
+// a WSDL with nothing to serve is refused whole; its error says how many operations it had
+const refusedCount = [...loaded.values()].reduce(
+  (n, l) =>
+    n + (l.def ? l.def.refused.length : Number(/none of its (\d+) operations/.exec(l.error ?? '')?.[1] ?? 0)),
+  0,
+);
 
 function addresses(root: XmlElement): string[] {
   const found: string[] = [];
