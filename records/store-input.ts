@@ -68,6 +68,15 @@ function requireJsonObject(value: unknown, field: string): Record<string, unknow
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error(`store: ${field} must be a JSON object`);
   }
+  // Documents as they come off the bus (JSON.parse) take one pass; anything else, and every failure,
+  // goes the way of JSON.stringify and JSON.parse below, which also words the errors.
+  let fast: unknown = NOT_PLAIN;
+  try {
+    fast = plainJsonCopy(value, 0);
+  } catch {
+    // a getter that throws: JSON.stringify below reports it
+  }
+  if (fast !== NOT_PLAIN) return fast as Record<string, unknown>;
   let copy: unknown;
   try {
     copy = JSON.parse(JSON.stringify(value));
@@ -79,6 +88,57 @@ function requireJsonObject(value: unknown, field: string): Record<string, unknow
   }
   rejectNul(copy, field);
   return copy as Record<string, unknown>;
+}
+
+const NOT_PLAIN = Symbol('not plain JSON');
+const MAX_FAST_DEPTH = 200;
+
+/**
+ * What JSON.parse(JSON.stringify(value)) gives, for data that is plain JSON already (plain objects and
+ * arrays, strings without NUL, finite numbers, booleans, null), in one pass and without the text in
+ * between; NOT_PLAIN for anything else (undefined, functions, dates and other classes, toJSON,
+ * non-finite numbers, sparse arrays, a `__proto__` key, NUL characters, cycles or very deep nesting),
+ * which the caller then handles the slow way with the same outcome as before.
+ */
+function plainJsonCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+      return value.includes('\u0000') ? NOT_PLAIN : value;
+    case 'number':
+      // JSON has no -0: the round trip makes it 0
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : NOT_PLAIN;
+    case 'boolean':
+      return value;
+    case 'object': {
+      if (value === null) return null;
+      if (depth > MAX_FAST_DEPTH) return NOT_PLAIN;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return NOT_PLAIN;
+      if (Array.isArray(value)) {
+        const out: unknown[] = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value)) return NOT_PLAIN;
+          const item = plainJsonCopy(value[i], depth + 1);
+          if (item === NOT_PLAIN) return NOT_PLAIN;
+          out[i] = item;
+        }
+        return out;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+      const source = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const key in source) {
+        if (!Object.hasOwn(source, key)) continue;
+        if (key === '__proto__' || key.includes('\u0000')) return NOT_PLAIN;
+        const item = plainJsonCopy(source[key], depth + 1);
+        if (item === NOT_PLAIN) return NOT_PLAIN;
+        out[key] = item;
+      }
+      return out;
+    }
+    default:
+      return NOT_PLAIN;
+  }
 }
 
 function rejectNul(value: unknown, path: string): void {

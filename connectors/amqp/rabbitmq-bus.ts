@@ -13,6 +13,7 @@ import {
   type PublishOptions,
   type Subscription,
 } from './bus';
+import { AckBatch } from './ack-batch';
 import { BusError, replyCodeOf } from './bus-error';
 import { describeBrokerUrl, parseBrokerUrls } from './broker-urls';
 import { coalesceSocketWrites } from './coalesce-writes';
@@ -121,6 +122,8 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   /** why the broker closed a channel; amqplib only tells the publish callback "channel closed" */
   private readonly channelErrors = new WeakMap<Channel, Error>();
   private readonly closedChannels = new WeakSet<Channel>();
+  /** the batched acknowledgements of each consumer channel */
+  private readonly ackBatches = new WeakMap<Channel, AckBatch>();
   private connectionError?: string;
 
   constructor(private readonly options: RabbitMqBusOptions) {
@@ -621,7 +624,8 @@ export class RabbitMqBus extends EventEmitter implements Bus {
         await ch.assertQueue(queue, { durable: true, arguments: args });
       }
       for (const b of bindings) await ch.bindQueue(queue, b.exchange, b.pattern);
-      const ok = await ch.consume(queue, (msg) => this.onMessage(rec, ch, msg), { noAck: false });
+      const acks = this.ackBatchFor(ch, queue);
+      const ok = await ch.consume(queue, (msg) => this.onMessage(rec, ch, acks, msg), { noAck: false });
       rec.consumerTag = ok.consumerTag;
     } catch (err) {
       const failure = this.operationFailure(what, model, this.channelErrors.get(ch) ?? err);
@@ -687,18 +691,43 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     if (rec.consumerTag) await ch.cancel(rec.consumerTag).catch(() => undefined);
     if (rec.inFlight.size > 0) await rec.inFlight.drain(rec.options.drainMs);
     rec.channel = undefined;
+    // The acknowledgements of this event-loop turn go out before the channel hands the rest back.
+    this.ackBatches.get(ch)?.flush();
     if (!this.closedChannels.has(ch)) await ch.close().catch(() => undefined);
   }
 
-  private onMessage(rec: ConsumerRecord, ch: Channel, msg: ConsumeMessage | null): void {
+  /**
+   * A consumer channel's acknowledgements, batched per event-loop turn (ack-batch.ts). The batch is
+   * dropped with the channel: what it had not sent yet, the broker redelivers.
+   */
+  private ackBatchFor(ch: Channel, queue: string): AckBatch {
+    const acks = new AckBatch((deliveryTag, allUpTo) => {
+      if (this.closedChannels.has(ch)) return;
+      try {
+        this.settleOn(ch, () => ch.ack({ fields: { deliveryTag } } as Message, allUpTo));
+      } catch (err) {
+        // sent from a timer: nobody to throw to; the broker redelivers what stays unacknowledged
+        this.emit('consumer-error', err, queue);
+      }
+    });
+    this.ackBatches.set(ch, acks);
+    ch.on('close', () => acks.close());
+    return acks;
+  }
+
+  private onMessage(rec: ConsumerRecord, ch: Channel, acks: AckBatch, msg: ConsumeMessage | null): void {
     if (msg === null) {
       // The broker cancelled this consumer; closing the channel triggers the reopen path.
+      acks.flush();
       if (!this.closedChannels.has(ch)) ch.close().catch(() => undefined);
       return;
     }
+    const tag = msg.fields.deliveryTag;
+    acks.delivered(tag);
     if (rec.cancelled) {
       // Sent before the broker saw our basic.cancel: it never reaches the flow, the queue gets it back.
       if (!this.closedChannels.has(ch)) this.settleOn(ch, () => ch.nack(msg, false, true));
+      acks.settled(tag);
       return;
     }
     const queue = rec.options.queue;
@@ -720,18 +749,21 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       contentType: typeof props.contentType === 'string' ? props.contentType : undefined,
       redelivered: msg.fields.redelivered,
       ack: () => {
-        if (claim()) this.settleOn(ch, () => ch.ack(msg));
+        if (claim()) acks.ack(tag);
         rec.inFlight.settled(delivery);
       },
       requeue: () => {
-        if (claim()) this.settleOn(ch, () => ch.nack(msg, false, true));
+        if (claim()) {
+          this.settleOn(ch, () => ch.nack(msg, false, true));
+          acks.settled(tag);
+        }
         rec.inFlight.settled(delivery);
       },
       deadLetter: async (reason: string) => {
         const headers = deadLetterHeaders(delivery, queue, reason);
         if (settled) return;
         settled = true;
-        const work = this.deadLetter(ch, msg, delivery, headers, queue);
+        const work = this.deadLetter(ch, acks, msg, delivery, headers, queue);
         rec.inFlight.settleWith(delivery, work);
         await work;
       },
@@ -758,6 +790,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
 
   private async deadLetter(
     ch: Channel,
+    acks: AckBatch,
     msg: ConsumeMessage,
     delivery: Delivery,
     headers: Record<string, unknown>,
@@ -779,12 +812,13 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     } catch (err) {
       // Fall back to the queue's own dead-lettering so the message is neither lost nor looping.
       if (!this.closedChannels.has(ch)) this.settleOn(ch, () => ch.nack(msg, false, false));
+      acks.settled(msg.fields.deliveryTag);
       throw new Error(
         `dead-lettering from queue '${queue}' failed: ${errorMessage(err)}; the message was rejected, ` +
           `so the broker dead-letters it to ${DEAD_LETTER_EXCHANGE} without the reason header`,
         { cause: err },
       );
     }
-    if (!this.closedChannels.has(ch)) this.settleOn(ch, () => ch.ack(msg));
+    if (!this.closedChannels.has(ch)) acks.ack(msg.fields.deliveryTag);
   }
 }

@@ -32,20 +32,33 @@ export type StatusWords = (key: string, values?: Record<string, string | number>
  * values, and later calls only fill the values in.
  */
 export function statusWords(RED: RED): StatusWords {
-  const templates = new Map<string, string>();
+  // per key: the value names it was translated with and the text split around their markers, so a
+  // call only joins strings (the names alternate with the literal parts: even = text, odd = name)
+  const templates = new Map<string, { names: string; parts: string[] }>();
   return (key, values = {}) => {
-    const names = Object.keys(values);
-    const cacheKey = `${key}\u0000${names.join(',')}`;
-    let template = templates.get(cacheKey);
+    let names = '';
+    for (const n in values) names = names === '' ? n : `${names},${n}`;
+    let template = templates.get(key);
+    // the same key with other value names (rare) is kept apart
+    if (template !== undefined && template.names !== names) template = templates.get(`${key}\u0000${names}`);
     if (template === undefined) {
-      template = RED._(key, Object.fromEntries(names.map((n) => [n, `\uE000${n}\uE000`])));
+      const list = names === '' ? [] : names.split(',');
+      const text = RED._(key, Object.fromEntries(list.map((n) => [n, `\uE000${n}\uE000`])));
+      const compiled = { names, parts: text.split(/\uE000(\w+)\uE000/) };
       // an untranslated key (catalog not loaded yet) is not kept, so the words come once it is
-      if (template !== key) templates.set(cacheKey, template);
+      if (text === key) return list.length === 0 ? text : fill(compiled.parts, values);
+      const cached = templates.get(key);
+      templates.set(cached === undefined || cached.names === names ? key : `${key}\u0000${names}`, compiled);
+      template = compiled;
     }
-    return names.length === 0
-      ? template
-      : template.replace(/\uE000(\w+)\uE000/g, (_, n: string) => String(values[n]));
+    return names === '' ? template.parts[0] : fill(template.parts, values);
   };
+}
+
+function fill(parts: string[], values: Record<string, string | number>): string {
+  let text = parts[0];
+  for (let i = 1; i < parts.length; i += 2) text += String(values[parts[i]]) + parts[i + 1];
+  return text;
 }
 
 /** Green while everything passed, yellow once something was rejected; the words from the node's locale. */

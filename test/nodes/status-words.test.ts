@@ -53,4 +53,23 @@ describe('statusWords', () => {
     expect(words('x.status.y', { n: 2 })).toBe('x.status.y');
     expect(asked).toBe(2);
   });
+
+  it('keeps a key asked with other value names apart, and fills a value used twice', () => {
+    let asked = 0;
+    const red = {
+      _: (key: string, values: Record<string, string> = {}) => {
+        asked += 1;
+        const names = Object.keys(values);
+        return `${key}: ${names.map((n) => `${n}=${values[n]}`).join(' ')} (${names.map((n) => values[n]).join('/')})`;
+      },
+    } as unknown as RED;
+    const words = statusWords(red);
+    expect(words('k', { a: 1 })).toBe('k: a=1 (1)');
+    expect(words('k', { a: 2, b: 'x' })).toBe('k: a=2 b=x (2/x)');
+    expect(words('k', { a: 3 })).toBe('k: a=3 (3)');
+    expect(words('k', { a: 4, b: 'y' })).toBe('k: a=4 b=y (4/y)');
+    expect(words('k')).toBe('k:  ()');
+    expect(words('k')).toBe('k:  ()');
+    expect(asked).toBe(3);
+  });
 });

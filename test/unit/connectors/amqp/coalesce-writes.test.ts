@@ -51,6 +51,32 @@ describe('coalesceSocketWrites', () => {
     }
   });
 
+  it('puts what an immediate and the ticks and microtasks after it write into one writev', async () => {
+    const pair = await socketPair(12);
+    try {
+      coalesceSocketWrites({ connection: { stream: pair.socket } });
+      const internals = pair.socket as unknown as { _writev: (...args: unknown[]) => void };
+      const writev = jest.spyOn(internals, '_writev');
+      // as Node-RED delivers: each message in a setImmediate of its own, with ticks in between
+      await new Promise<void>((resolve) =>
+        setImmediate(() => {
+          pair.socket.write(Buffer.from('abc'));
+          process.nextTick(() => pair.socket.write(Buffer.from('def')));
+          queueMicrotask(() => pair.socket.write(Buffer.from('ghi')));
+          setImmediate(() => {
+            pair.socket.write(Buffer.from('jkl'));
+            resolve();
+          });
+        }),
+      );
+      expect((await pair.received()).toString()).toBe('abcdefghijkl');
+      // the three of the first immediate in one writev; jkl, queued behind the uncork, in a write of its own
+      expect(writev.mock.calls.map((call) => (call[0] as unknown[]).length)).toEqual([3]);
+    } finally {
+      pair.close();
+    }
+  });
+
   it('writes again in the next turn, so nothing stays corked', async () => {
     const pair = await socketPair(6);
     try {
