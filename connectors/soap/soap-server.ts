@@ -194,8 +194,11 @@ export class SoapServer {
     let service: Service | undefined;
     let version: SoapVersion = /application\/soap\+xml/i.test(header(req, 'content-type')) ? '1.2' : '1.1';
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      let path = url.pathname;
+      // a split, not new URL(): this runs on every call, and only ?wsdl and ?xsd= need the query parsed
+      const raw = req.url ?? '/';
+      const mark = raw.indexOf('?');
+      let path = mark < 0 ? raw : raw.slice(0, mark);
+      const query = mark < 0 ? undefined : new URLSearchParams(raw.slice(mark + 1));
       if (this.mountPath && (path === this.mountPath || path.startsWith(`${this.mountPath}/`))) {
         path = path.slice(this.mountPath.length);
       }
@@ -205,8 +208,8 @@ export class SoapServer {
         sendJson(res, 404, { error: `no SOAP service '${name}' is registered at ${this.mountPath}/${name}` });
         return;
       }
-      const wantsWsdl = [...url.searchParams.keys()].some((k) => k.toLowerCase() === 'wsdl');
-      const document = url.searchParams.get('xsd');
+      const wantsWsdl = query !== undefined && [...query.keys()].some((k) => k.toLowerCase() === 'wsdl');
+      const document = query?.get('xsd') ?? null;
       if (req.method === 'GET' && (wantsWsdl || document !== null)) {
         this.sendWsdl(req, res, service, document ?? '');
         return;
