@@ -10,6 +10,8 @@
  * Evaluation takes the time as an argument (the engine's clock), so it never reads the system clock.
  */
 
+import { isTimeZone, ZoneClock } from './zone-clock';
+
 export interface ScheduleSpec {
   from?: string;
   to?: string;
@@ -80,7 +82,6 @@ const DAY_NAMES: Record<string, number> = {
   saturday: 6,
   sa: 6,
 };
-const WEEKDAY_LABELS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
 const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -249,83 +250,4 @@ function parseDays(text: string, range: string): number[] {
     if (d === last) break;
   }
   return days;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Local wall-clock time in one IANA zone. Intl computes the zone's offset (summer time included); the
- * last offset is kept per minute, as formatting is the costly part and events come in bursts.
- */
-class ZoneClock {
-  private readonly format: Intl.DateTimeFormat;
-  private cachedMinute = NaN;
-  private cachedOffset = 0;
-
-  constructor(readonly zone: string) {
-    this.format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  }
-
-  /** local time minus UTC, in milliseconds, at the instant ms */
-  offset(ms: number): number {
-    const minute = Math.floor(ms / 60_000);
-    if (minute === this.cachedMinute) return this.cachedOffset;
-    const fields: Record<string, number> = {};
-    for (const part of this.format.formatToParts(new Date(minute * 60_000))) {
-      if (part.type !== 'literal') fields[part.type] = Number(part.value);
-    }
-    const asUtc = Date.UTC(
-      fields.year,
-      fields.month - 1,
-      fields.day,
-      fields.hour,
-      fields.minute,
-      fields.second,
-    );
-    this.cachedMinute = minute;
-    this.cachedOffset = asUtc - minute * 60_000;
-    return this.cachedOffset;
-  }
-
-  /** weekday and minutes after local midnight at the instant ms */
-  local(ms: number): { weekday: number; minutes: number; shifted: Date } {
-    const shifted = new Date(ms + this.offset(ms));
-    return {
-      weekday: shifted.getUTCDay(),
-      minutes: shifted.getUTCHours() * 60 + shifted.getUTCMinutes(),
-      shifted,
-    };
-  }
-
-  /**
-   * The instant a local wall-clock time names. Two passes settle the offset on either side of a summer
-   * time change; a time that does not exist locally (skipped by the change) lands just after the gap.
-   */
-  toUtc(y: number, m: number, d: number, hh: number, mm: number): number {
-    const wall = Date.UTC(y, m - 1, d, hh, mm);
-    const first = wall - this.offset(wall);
-    return wall - this.offset(first);
-  }
-
-  describe(ms: number): string {
-    const { weekday, shifted } = this.local(ms);
-    const iso = shifted.toISOString();
-    return `${WEEKDAY_LABELS[weekday]} ${iso.slice(0, 10)} ${iso.slice(11, 16)} ${this.zone}`;
-  }
 }

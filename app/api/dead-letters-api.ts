@@ -13,6 +13,7 @@ import {
   type Destination,
 } from '../../connectors/amqp/dead-letters';
 import { errorMessage } from '../../formats/error-message';
+import { ApiError, jsonErrors, notFound } from './api-error';
 
 /**
  * /api/v1/dead-letters: the dead-letter queue over HTTP, for admins only (the same operations as
@@ -47,18 +48,6 @@ const STATUS: Record<DeadLetterErrorCode, number> = {
   'not-connected': 502,
   'no-broker': 503,
 };
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
 
 export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Router {
   const env = options.env ?? process.env;
@@ -98,7 +87,7 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
     withQueue(async (dlq, req, res) => {
       const result = await dlq.replay({ all: true }, { to: destination(req) });
       if (result.failed.length > 0) {
-        throw new HttpError(
+        throw new ApiError(
           409,
           'replay-failed',
           `${result.failed.length} of ${result.failed.length + result.replayed.length} dead letters could not be replayed and stay in the queue`,
@@ -123,7 +112,7 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
       const result = await dlq.replay({ id: req.params.id }, { to: destination(req) });
       if (result.failed.length > 0) {
         const first = result.failed[0];
-        throw new HttpError(
+        throw new ApiError(
           STATUS[first.code] ?? 409,
           'replay-failed',
           `dead letter '${req.params.id}' was not replayed and stays in the queue: ${first.error}`,
@@ -142,10 +131,8 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
     }),
   );
 
-  api.use((req) => {
-    throw new HttpError(404, 'not-found', `no API resource at ${req.method} ${req.baseUrl}${req.path}`);
-  });
-  api.use(jsonErrors);
+  api.use(notFound);
+  api.use(jsonErrors(deadLetterError));
   return api;
 }
 
@@ -156,7 +143,7 @@ function refuseWhileAdminAuthConfigured(env: NodeJS.ProcessEnv): RequestHandler 
       !!env.CRM_HUB_ADMIN_USER && !!(env.CRM_HUB_ADMIN_PASSWORD || env.CRM_HUB_ADMIN_PASSWORD_HASH);
     if (!adminAuth) return next();
     next(
-      new HttpError(
+      new ApiError(
         403,
         'admin-only',
         'the dead-letter API is for admins, and this hub has no admin check wired for it; use `crm-hub dead-letters`',
@@ -169,7 +156,7 @@ function queryCount(req: Request, name: string): number | undefined {
   const value = req.query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^\d+$/.test(value))
-    throw new HttpError(400, 'invalid-query', `${name} must be a whole number`, name);
+    throw new ApiError(400, 'invalid-query', `${name} must be a whole number`, name);
   return Number(value);
 }
 
@@ -183,7 +170,7 @@ function destination(req: Request): Destination | undefined {
     try {
       return parseDestination(to);
     } catch (err) {
-      throw new HttpError(400, 'invalid-destination', errorMessage(err), 'to');
+      throw new ApiError(400, 'invalid-destination', errorMessage(err), 'to');
     }
   }
   const d = to as { exchange?: unknown; routingKey?: unknown };
@@ -194,7 +181,7 @@ function destination(req: Request): Destination | undefined {
     d.routingKey
   )
     return { exchange: d.exchange, routingKey: d.routingKey };
-  throw new HttpError(
+  throw new ApiError(
     400,
     'invalid-destination',
     'to must be "<exchange>/<routing key>" or {"exchange": …, "routingKey": …}',
@@ -202,29 +189,8 @@ function destination(req: Request): Destination | undefined {
   );
 }
 
-function jsonErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
-  if (res.headersSent) return next(err);
-  if (err instanceof HttpError) {
-    res.status(err.status).json({
-      error: err.code,
-      message: err.message,
-      ...(err.field ? { field: err.field } : {}),
-      ...err.extra,
-    });
-    return;
-  }
-  if (err instanceof DeadLetterError) {
-    res
-      .status(STATUS[err.code] ?? 500)
-      .json({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
-    return;
-  }
-  const e = err as { type?: string; message?: string };
-  if (e.type === 'entity.too.large') {
-    res.status(413).json({ error: 'too-large', message: 'request body exceeds the size limit' });
-  } else if (e.type === 'entity.parse.failed') {
-    res.status(400).json({ error: 'invalid-json', message: e.message });
-  } else {
-    res.status(500).json({ error: 'internal', message: e.message ?? String(err) });
-  }
+/** The queue's own errors, with the status their code stands for. */
+function deadLetterError(err: unknown): ApiError | undefined {
+  if (!(err instanceof DeadLetterError)) return undefined;
+  return new ApiError(STATUS[err.code] ?? 500, err.code, err.message, err.field);
 }

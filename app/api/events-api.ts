@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import { DEFAULT_EXCHANGE, type Bus } from '../../connectors/amqp/bus';
 import { publicationOf } from '../../connectors/amqp/outbound';
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import { compileValidator, type FieldError } from '../../mappings/validate';
+import { ApiError, apiErrors, route } from './api-error';
 
 /**
  * POST /api/v1/events: canonical interaction events from a client (the marketers' console, a web
@@ -34,17 +35,6 @@ export interface EventProblem extends FieldError {
   index: number;
 }
 
-class EventsApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
 export function createEventsApi(context: EventsApiContext = {}): Router {
   const api = express.Router();
   const maxBatch = context.maxBatch ?? DEFAULT_MAX_BATCH;
@@ -52,26 +42,32 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
   // the hub API parses bodies before this router; this parser serves the router on its own
   api.use('/events', express.json({ limit: '256kb' }));
 
-  api.post('/events', (req: Request, res: Response, next: NextFunction) => {
-    const run = async () => {
+  api.post(
+    '/events',
+    route(async (req, res) => {
       if (!req.is('application/json')) {
-        throw new EventsApiError(415, 'unsupported-media-type', 'send the events as application/json');
+        throw new ApiError(415, 'unsupported-media-type', 'send the events as application/json');
       }
       const body: unknown = req.body;
       const items = Array.isArray(body) ? body : [body];
       if (body === undefined || body === null || (typeof body !== 'object' && !Array.isArray(body))) {
-        throw new EventsApiError(400, 'invalid-body', 'body must be a canonical event or an array of them', {
-          field: '',
-        });
+        throw new ApiError(
+          400,
+          'invalid-body',
+          'body must be a canonical event or an array of them',
+          undefined,
+          { field: '' },
+        );
       }
       if (items.length === 0) {
-        throw new EventsApiError(400, 'empty-batch', 'the array holds no event', { field: '' });
+        throw new ApiError(400, 'empty-batch', 'the array holds no event', undefined, { field: '' });
       }
       if (items.length > maxBatch) {
-        throw new EventsApiError(
+        throw new ApiError(
           413,
           'batch-too-large',
           `at most ${maxBatch} events per request, got ${items.length}`,
+          undefined,
           { limit: maxBatch },
         );
       }
@@ -83,16 +79,17 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
       });
       if (problems.length > 0) {
         const [first] = problems;
-        throw new EventsApiError(
+        throw new ApiError(
           400,
           'invalid-event',
           `event ${first.index}: ${first.field || 'event'} ${first.message}`,
+          undefined,
           { index: first.index, field: first.field, errors: problems },
         );
       }
       const publisher = context.events?.();
       if (!publisher) {
-        throw new EventsApiError(
+        throw new ApiError(
           503,
           'no-bus',
           'no amqp-broker is deployed, so the events cannot be published; nothing was accepted',
@@ -107,11 +104,12 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
           : [],
       );
       if (failed.length > 0) {
-        throw new EventsApiError(
+        throw new ApiError(
           503,
           'publish-failed',
           `${failed.length} of ${typed.length} events were not confirmed by ${publisher.describe()}: ` +
             `${failed[0].message}; send the same request again (event ids are stable, consumers deduplicate)`,
+          undefined,
           {
             eventIds,
             published: eventIds.filter((_, index) => outcomes[index].status === 'fulfilled'),
@@ -120,14 +118,10 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
         );
       }
       res.status(202).json({ eventIds });
-    };
-    run().catch(next);
-  });
+    }),
+  );
 
-  api.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent || !(err instanceof EventsApiError)) return next(err);
-    res.status(err.status).json({ error: err.code, message: err.message, ...err.extra });
-  });
+  api.use(apiErrors);
   return api;
 }
 

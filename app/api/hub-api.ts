@@ -1,12 +1,7 @@
-import express, {
-  type NextFunction,
-  type Request,
-  type RequestHandler,
-  type Response,
-  type Router,
-} from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { customer360, nextBestOffer } from '../../records/customer-view';
 import type { HubStore } from '../../records/store';
+import { ApiError, jsonErrors, notFound, route } from './api-error';
 import type { HealthRegistry } from './health';
 import { createEventsApi, type EventsApiContext } from './events-api';
 import { createPoliciesApi, type PoliciesApiContext } from './policies-api';
@@ -23,16 +18,7 @@ export interface HubApiContext extends EventsApiContext, PoliciesApiContext {
 const CHANNEL = /^[a-z][a-z0-9-]{0,31}$/;
 const CUSTOMER_REF = /^[a-z0-9-]+:[^\s/]{1,64}$/;
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError } from './api-error';
 
 export function createHubApi(context: HubApiContext): Router {
   const api = express.Router();
@@ -99,10 +85,8 @@ export function createHubApi(context: HubApiContext): Router {
     createDeadLettersApi(context.deadLettersAdmin ? { adminOnly: context.deadLettersAdmin } : {}),
   );
 
-  api.use((req) => {
-    throw new ApiError(404, 'not-found', `no API resource at ${req.method} ${req.baseUrl}${req.path}`);
-  });
-  api.use(jsonErrors);
+  api.use(notFound);
+  api.use(jsonErrors());
   return api;
 }
 
@@ -126,33 +110,8 @@ function customerRefParam(req: Request): string {
   return customerRef;
 }
 
-// Express 4 does not forward rejected promises to the error handler by itself.
-function route(handler: (req: Request, res: Response) => Promise<void>) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    handler(req, res).catch(next);
-  };
-}
-
 function requireStore(context: HubApiContext): HubStore {
   const store = context.store();
   if (!store) throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there is nothing to read');
   return store;
-}
-
-function jsonErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
-  if (res.headersSent) return next(err);
-  if (err instanceof ApiError) {
-    res
-      .status(err.status)
-      .json({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
-    return;
-  }
-  const e = err as { type?: string; status?: number; message?: string };
-  if (e.type === 'entity.too.large') {
-    res.status(413).json({ error: 'too-large', message: 'request body exceeds the size limit' });
-  } else if (e.type === 'entity.parse.failed') {
-    res.status(400).json({ error: 'invalid-json', message: e.message });
-  } else {
-    res.status(500).json({ error: 'internal', message: e.message ?? String(err) });
-  }
 }

@@ -1,5 +1,7 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
+import { errorMessage } from '../../formats/error-message';
 import { UnknownPolicyError, type Actor, type PolicyRegistry } from '../../policies/registry';
+import { ApiError, apiErrors, route } from './api-error';
 
 /**
  * The policies as the marketers' console sees them, under /api/v1:
@@ -31,24 +33,13 @@ const CUSTOMER_REF = /^[a-z0-9-]+:[^\s/]{1,64}$/;
 const DECISION_ID = /^[0-9a-f]{32}$/;
 const LOOPBACK = new Set(['127.0.0.1', '::1']);
 
-class PolicyApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
 export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
   const api = express.Router();
   // the hub API parses bodies before this router; this parser serves the router on its own
   api.use('/policies', express.json({ limit: '1kb' }));
   const backend = (): PoliciesBackend => {
     const found = context.policies?.();
-    if (!found) throw new PolicyApiError(503, 'no-policies', 'the policy runtime is not loaded');
+    if (!found) throw new ApiError(503, 'no-policies', 'the policy runtime is not loaded');
     return found;
   };
 
@@ -78,7 +69,7 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
       if (!summary) throw unknownPolicy(policyId);
       const asked = (req.body as { enabled?: unknown } | undefined)?.enabled;
       if (asked !== undefined && typeof asked !== 'boolean') {
-        throw new PolicyApiError(400, 'invalid-body', 'enabled must be true or false', 'enabled');
+        throw new ApiError(400, 'invalid-body', 'enabled must be true or false', 'enabled');
       }
       await switchTo(req, res, policyId, asked ?? !summary.enabled);
     }),
@@ -90,7 +81,7 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
       const policyId = policyIdParam(req);
       const enabled = (req.body as { enabled?: unknown } | undefined)?.enabled;
       if (typeof enabled !== 'boolean') {
-        throw new PolicyApiError(400, 'invalid-body', 'body must be {"enabled": true|false}', 'enabled');
+        throw new ApiError(400, 'invalid-body', 'body must be {"enabled": true|false}', 'enabled');
       }
       await switchTo(req, res, policyId, enabled);
     }),
@@ -115,7 +106,7 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
       const policyId = policyIdParam(req);
       const customerRef = typeof req.query.customer === 'string' ? req.query.customer : '';
       if (!CUSTOMER_REF.test(customerRef)) {
-        throw new PolicyApiError(
+        throw new ApiError(
           400,
           'invalid-customer',
           'query parameter customer is required, of the form <system>:<id>, e.g. ?customer=crm:4711',
@@ -126,7 +117,7 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
       if (explanation.evaluations.length === 0) {
         if (!registry.has(policyId)) throw unknownPolicy(policyId);
         const kept = registry.retention();
-        throw new PolicyApiError(
+        throw new ApiError(
           404,
           'no-evaluation',
           `the engine has not checked policy ${policyId} for customer ${customerRef} since ${kept.since} ` +
@@ -144,11 +135,11 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
       const { registry } = backend();
       const decisionId = req.params.decisionId;
       if (!DECISION_ID.test(decisionId)) {
-        throw new PolicyApiError(400, 'invalid-decision-id', 'a decision id is 32 hex digits', 'decisionId');
+        throw new ApiError(400, 'invalid-decision-id', 'a decision id is 32 hex digits', 'decisionId');
       }
       const found = registry.decision(decisionId);
       if (!found) {
-        throw new PolicyApiError(
+        throw new ApiError(
           404,
           'unknown-decision',
           `decision ${decisionId} is not among the recent evaluations this hub keeps`,
@@ -167,20 +158,15 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
       res.json({ policyId, enabled, previous: entry.previous, audit: entry });
     } catch (err) {
       if (err instanceof UnknownPolicyError) throw unknownPolicy(policyId);
-      throw new PolicyApiError(
+      throw new ApiError(
         500,
         'store-failed',
-        `switching ${policyId} ${enabled ? 'on' : 'off'} was not completely kept: ${errorText(err)}`,
+        `switching ${policyId} ${enabled ? 'on' : 'off'} was not completely kept: ${errorMessage(err)}`,
       );
     }
   }
 
-  api.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent || !(err instanceof PolicyApiError)) return next(err);
-    res
-      .status(err.status)
-      .json({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
-  });
+  api.use(apiErrors);
   return api;
 }
 
@@ -196,12 +182,11 @@ export function actorOf(req: Request, authConfigured: boolean, via: Actor['via']
   if (typeof user === 'string' && user) return { user, via, ...where };
   if (authConfigured) {
     const basic = basicUser(req.headers.authorization);
-    if (!basic)
-      throw new PolicyApiError(401, 'unauthenticated', 'switching a policy needs an authenticated user');
+    if (!basic) throw new ApiError(401, 'unauthenticated', 'switching a policy needs an authenticated user');
     return { user: basic, via, ...where };
   }
   if (!remoteAddress || !LOOPBACK.has(remoteAddress)) {
-    throw new PolicyApiError(
+    throw new ApiError(
       403,
       'authentication-required',
       `switching a policy from ${remoteAddress ?? 'an unknown address'} needs an authenticated user; ` +
@@ -229,7 +214,7 @@ function basicUser(header: string | undefined): string | undefined {
 function policyIdParam(req: Request): string {
   const policyId = req.params.id;
   if (!POLICY_ID.test(policyId)) {
-    throw new PolicyApiError(400, 'invalid-policy-id', `'${policyId}' is not a policy id`, 'id');
+    throw new ApiError(400, 'invalid-policy-id', `'${policyId}' is not a policy id`, 'id');
   }
   return policyId;
 }
@@ -238,22 +223,11 @@ function limitParam(req: Request): number {
   if (req.query.limit === undefined) return 100;
   const limit = Number(req.query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new PolicyApiError(400, 'invalid-limit', 'limit must be a whole number from 1 to 1000', 'limit');
+    throw new ApiError(400, 'invalid-limit', 'limit must be a whole number from 1 to 1000', 'limit');
   }
   return limit;
 }
 
-function unknownPolicy(policyId: string): PolicyApiError {
-  return new PolicyApiError(404, 'unknown-policy', `no policy '${policyId}' is deployed`, 'id');
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-// Express 4 does not forward rejected promises to the error handler by itself.
-function route(handler: (req: Request, res: Response) => Promise<void>) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    handler(req, res).catch(next);
-  };
+function unknownPolicy(policyId: string): ApiError {
+  return new ApiError(404, 'unknown-policy', `no policy '${policyId}' is deployed`, 'id');
 }

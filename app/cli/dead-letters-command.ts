@@ -3,7 +3,6 @@
  * (connectors/amqp/dead-letters.ts does the work and explains how it reads a queue without losing or
  * reordering it). The broker comes from --url or AMQP_URL, as for the hub itself.
  */
-import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import {
   DeadLetterError,
@@ -13,6 +12,7 @@ import {
   type ReplayResult,
 } from '../../connectors/amqp/dead-letters';
 import { errorMessage } from '../../formats/error-message';
+import { parseCommandArgs } from './args';
 
 export const DEAD_LETTERS_USAGE = `usage: crm-hub dead-letters <command> [options]
 
@@ -54,28 +54,21 @@ interface Parsed {
 }
 
 function parse(args: string[]): Parsed {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        limit: { type: 'string' },
-        offset: { type: 'string' },
-        all: { type: 'boolean', default: false },
-        yes: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        to: { type: 'string' },
-        url: { type: 'string' },
-        queue: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(errorMessage(err));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      limit: { type: 'string' },
+      offset: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      to: { type: 'string' },
+      url: { type: 'string' },
+      queue: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    (message) => new UsageError(message),
+  );
   if (values.help) throw new UsageError('');
   const [command, ...rest] = positionals;
   if (command !== 'list' && command !== 'show' && command !== 'replay' && command !== 'purge') {

@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { compileOutbound, loadSystemSpec, SYSTEMS_DIR } from '../../mappings/engine';
 import {
   MappingSpecError,
@@ -28,6 +27,7 @@ import {
   type SourceItem,
 } from '../../formats/record-streams/record-source';
 import { errorMessage } from '../../formats/error-message';
+import { parseCommandArgs } from './args';
 
 export const MAP_USAGE = `usage: crm-hub map (--system <id> | --spec <file>) [options] <file>
 
@@ -71,26 +71,19 @@ interface MapOptions {
 }
 
 function parseOptions(args: string[]): MapOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        system: { type: 'string' },
-        spec: { type: 'string' },
-        record: { type: 'string' },
-        reverse: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        rejects: { type: 'string' },
-        stats: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(errorMessage(err), true);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      system: { type: 'string' },
+      spec: { type: 'string' },
+      record: { type: 'string' },
+      reverse: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      rejects: { type: 'string' },
+      stats: { type: 'boolean', default: false },
+    },
+    (message) => new UsageError(message, true),
+  );
   if (values.system === undefined && values.spec === undefined) {
     throw new UsageError('name the mapping: --system <id> or --spec <file>', true);
   }

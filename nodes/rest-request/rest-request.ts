@@ -1,21 +1,15 @@
-import type { Node, NodeStatus } from 'node-red';
-import type { CircuitState } from '../../connectors/resilience';
+import type { Node } from 'node-red';
 import type { SharedRestClient } from '../../connectors/http';
-import type { RestClientNode } from '../rest-client/rest-client';
-import { contactGate, contactOf, type ContactMessage } from '../shared/contact-gate';
+import { CIRCUIT_STATUS, followState, refuseInvalidConfig } from '../shared/circuit-status';
+import { useClient, type ClientUse } from '../shared/client-owner';
+import { contactGate, contactOf, refusedWithStatus, type ContactMessage } from '../shared/contact-gate';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { errorMessage, statusWords, type RED } from '../shared/red';
+import { statusWords, type RED } from '../shared/red';
 import { answered, failed, idempotencyKeyOf, requestHeaders, type RestMessage } from './message';
 import { migrations } from './migrations';
 import { requestSettingsFrom, type RestRequestDef } from './options';
-
-const STATUS: Record<CircuitState, Pick<NodeStatus, 'fill' | 'shape'>> = {
-  closed: { fill: 'green', shape: 'dot' },
-  'half-open': { fill: 'yellow', shape: 'ring' },
-  open: { fill: 'red', shape: 'dot' },
-};
 
 /**
  * Calls a REST endpoint (an SMS or e-mail gateway, a modern CRM) through its rest-client: the client's
@@ -28,56 +22,28 @@ export default function (RED: RED) {
 
   function RestRequest(this: Node, saved: RestRequestDef) {
     RED.nodes.createNode(this, saved);
-    let shared: SharedRestClient;
-    let owner: RestClientNode;
+    let client: ClientUse<SharedRestClient>;
     let settings: ReturnType<typeof requestSettingsFrom>;
     try {
       const config = migrate<RestRequestDef>(saved, migrations);
       settings = requestSettingsFrom(config);
-      const found = RED.nodes.getNode(config.client) as RestClientNode | null;
-      if (!found) throw new Error(RED._('rest-request.errors.no-client'));
-      if (!found.shared) throw new Error(found.configError ?? RED._('rest-request.errors.no-client'));
-      owner = found;
-      shared = found.shared;
+      client = useClient<SharedRestClient>(RED, this, config.client, 'rest-request');
     } catch (err) {
-      const error = RED._('rest-request.errors.config', { error: errorMessage(err) });
-      this.status({ fill: 'red', shape: 'ring', text: RED._('rest-request.status.invalid') });
-      this.error(error);
-      // messages still reach a Catch node instead of vanishing
-      onInput(
-        this,
-        () => {
-          throw new Error(error);
-        },
-        { errorStatus: false },
-      );
+      refuseInvalidConfig(RED, this, 'rest-request', err);
       return;
     }
-    owner.register(this);
-    const counts = { ok: 0, failed: 0 };
-    const show = (state: CircuitState = shared.state) =>
-      this.status({ ...STATUS[state], text: words(`rest-request.status.${state}`, { ...counts }) });
-    shared.on('state', show);
-    show();
+    const { shared } = client;
+    const { counts, show, stop } = followState(this, 'rest-request', shared, CIRCUIT_STATUS, words);
 
     // an SMS or e-mail is a customer contact: every msg that declares one (msg.contact) is judged
     const gate = contactGate(RED, this);
+    const refused = refusedWithStatus(RED, this, 'rest-request', words);
 
     onInput<RestMessage & ContactMessage>(
       this,
       async (msg, send) => {
         const contact = contactOf(msg);
-        if (contact) {
-          await gate.enforce(msg, contact, await gate.store(), (verdict) => {
-            const values = { reason: verdict.reason ?? '', detail: verdict.detail };
-            this.status({
-              fill: 'yellow',
-              shape: 'ring',
-              text: words('rest-request.status.refused', values),
-            });
-            return RED._('rest-request.errors.contact-refused', values);
-          });
-        }
+        if (contact) await gate.enforce(msg, contact, await gate.store(), refused);
         const idempotencyKey = idempotencyKeyOf(msg);
         try {
           const res = await shared.request({
@@ -103,8 +69,8 @@ export default function (RED: RED) {
     );
 
     this.on('close', (_removed: boolean, done: () => void) => {
-      shared.off('state', show);
-      owner.deregister(this, done);
+      stop();
+      client.release(done);
     });
   }
 

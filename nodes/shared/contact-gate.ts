@@ -9,7 +9,7 @@ import {
 } from '../../policies/contact/contact-policy';
 import type { HubStoreNode } from '../hub-store/hub-store';
 import { hubRuntime } from './hub-runtime';
-import type { RED } from './red';
+import type { RED, StatusWords } from './red';
 
 /** What a flow sets to declare a customer contact, e.g. msg.contact = { channel: 'sms', purpose: 'marketing' }. */
 export interface MessageContact {
@@ -143,6 +143,18 @@ export function contactGate(RED: RED, node: Node) {
       };
       return verdict;
     },
+  };
+}
+
+/**
+ * The refusal of a node that shows its own status: `<type>.status.refused` on the node, and the
+ * message `<type>.errors.contact-refused` for the error, both with the verdict's reason and detail.
+ */
+export function refusedWithStatus(RED: RED, node: Node, type: string, words: StatusWords) {
+  return (verdict: ContactVerdict): string => {
+    const values = { reason: verdict.reason ?? '', detail: verdict.detail };
+    node.status({ fill: 'yellow', shape: 'ring', text: words(`${type}.status.refused`, values) });
+    return RED._(`${type}.errors.contact-refused`, values);
   };
 }
 

@@ -1,8 +1,8 @@
-import type { Node } from 'node-red';
 import type { SharedSoapClient, SoapClientState } from '../../connectors/soap/shared-client';
+import { ownClient, type ClientOwnerNode } from '../shared/client-owner';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { errorMessage, type RED } from '../shared/red';
+import type { RED } from '../shared/red';
 import { migrations } from './migrations';
 import {
   credentialTypes,
@@ -12,15 +12,8 @@ import {
   type SoapClientDef,
 } from './options';
 
-export interface SoapClientNode extends Node<SoapClientCredentials> {
-  /** undefined when the configuration is invalid; configError says why */
-  shared?: SharedSoapClient;
-  configError?: string;
-  /** A soap-request starts using the endpoint; the first one loads the WSDL. */
-  register(user: Node): void;
-  /** A soap-request stops using it; the last one releases the WSDL. */
-  deregister(user: Node, done: () => void): void;
-}
+/** soap-request nodes register with it; the first one loads the WSDL, the last one releases it. */
+export type SoapClientNode = ClientOwnerNode<SharedSoapClient, SoapClientCredentials>;
 
 /**
  * The soap-client config node (Node-RED's mqtt-broker, for SOAP): it owns the WSDL, endpoint, TLS,
@@ -33,28 +26,13 @@ export default function (RED: RED) {
   function SoapClient(this: SoapClientNode, saved: SoapClientDef) {
     RED.nodes.createNode(this, saved);
     const config = migrate<SoapClientDef>(saved, migrations);
-    try {
-      this.shared = sharedClientFrom(config, this.credentials ?? {}, userDirOf(RED));
-    } catch (err) {
-      this.configError = errorMessage(err);
-      this.error(RED._('soap-client.errors.config', { error: this.configError }));
-    }
-    const shared = this.shared;
+    const shared = ownClient(RED, this, 'soap-client', () =>
+      sharedClientFrom(config, this.credentials ?? {}, userDirOf(RED)),
+    );
     const onState = (state: SoapClientState, detail: string | undefined) => {
       if (state === 'no-wsdl') this.warn(RED._('soap-client.errors.wsdl', { error: detail ?? '' }));
     };
     shared?.on('state', onState);
-
-    this.register = (user) => shared?.register(user.id);
-    this.deregister = (user, done) => {
-      shared?.deregister(user.id);
-      done();
-    };
-
-    this.on('close', (_removed: boolean, done: () => void) => {
-      shared?.close();
-      done();
-    });
   }
 
   RED.nodes.registerType<SoapClientNode, SoapClientDef, object, SoapClientCredentials>(

@@ -1,7 +1,7 @@
 import type { Node } from 'node-red';
 import type { SharedSoapClient } from '../../connectors/soap/shared-client';
-import type { SoapClientNode } from '../soap-client/soap-client';
 import { sharedClientFrom } from '../soap-client/options';
+import { useClient } from '../shared/client-owner';
 import type { RED } from '../shared/red';
 import type { SoapRequestCredentials, SoapRequestDef } from './options';
 
@@ -23,12 +23,7 @@ export function endpointFor(
   userDir: string,
 ): Endpoint {
   if (config.client) {
-    const owner = RED.nodes.getNode(config.client) as SoapClientNode | null;
-    if (!owner) throw new Error(RED._('soap-request.errors.no-client'));
-    const shared = owner.shared;
-    if (!shared) throw new Error(owner.configError ?? RED._('soap-request.errors.no-client'));
-    owner.register(node);
-    return { shared, private: false, release: (done) => owner.deregister(node, done) };
+    return { ...useClient<SharedSoapClient>(RED, node, config.client, 'soap-request'), private: false };
   }
   if (!config.inlineClient) throw new Error(RED._('soap-request.errors.no-client'));
   const shared = sharedClientFrom(config.inlineClient, node.credentials ?? {}, userDir);

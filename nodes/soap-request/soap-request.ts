@@ -1,12 +1,13 @@
-import type { Node, NodeStatus } from 'node-red';
+import type { Node } from 'node-red';
 import { SoapCallError, type CallPolicy } from '../../connectors/soap/client';
 import { idempotencyKeyOf } from '../../connectors/soap/idempotency';
 import type { SharedSoapClient, SoapClientState } from '../../connectors/soap/shared-client';
-import { contactGate, contactOf, type ContactMessage } from '../shared/contact-gate';
+import { CIRCUIT_STATUS, followState, refuseInvalidConfig, type StatusLook } from '../shared/circuit-status';
+import { contactGate, contactOf, refusedWithStatus, type ContactMessage } from '../shared/contact-gate';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { errorMessage, statusWords, type RED } from '../shared/red';
+import { statusWords, type RED } from '../shared/red';
 import { credentialTypes, userDirOf } from '../soap-client/options';
 import { endpointFor, type Endpoint } from './endpoint';
 import { migrations } from './migrations';
@@ -21,12 +22,10 @@ export interface SoapRequestNode extends Node<SoapRequestCredentials> {
   endpoint?: SharedSoapClient;
 }
 
-const STATUS: Record<SoapClientState, Pick<NodeStatus, 'fill' | 'shape'>> = {
+const STATUS: Record<SoapClientState, StatusLook> = {
   loading: { fill: 'yellow', shape: 'ring' },
   'no-wsdl': { fill: 'red', shape: 'ring' },
-  closed: { fill: 'green', shape: 'dot' },
-  'half-open': { fill: 'yellow', shape: 'ring' },
-  open: { fill: 'red', shape: 'dot' },
+  ...CIRCUIT_STATUS,
 };
 
 export default function (RED: RED) {
@@ -44,28 +43,15 @@ export default function (RED: RED) {
       policy = callPolicyFrom(config);
       endpoint = endpointFor(RED, this, config, userDirOf(RED));
     } catch (err) {
-      const error = RED._('soap-request.errors.config', { error: errorMessage(err) });
-      this.status({ fill: 'red', shape: 'ring', text: RED._('soap-request.status.invalid') });
-      this.error(error);
-      // messages still reach a Catch node instead of vanishing
-      onInput(
-        this,
-        () => {
-          throw new Error(error);
-        },
-        { errorStatus: false },
-      );
+      refuseInvalidConfig(RED, this, 'soap-request', err);
       return;
     }
     const shared = endpoint.shared;
     this.endpoint = shared;
-    const counts = { ok: 0, failed: 0 };
-    const show = (state: SoapClientState = shared.state) =>
-      this.status({ ...STATUS[state], text: words(`soap-request.status.${state}`, { ...counts }) });
-    shared.on('state', show);
-    show();
+    const { counts, show, stop } = followState(this, 'soap-request', shared, STATUS, words);
     // the contact policy judges every msg that declares a customer contact (msg.contact)
     const gate = contactGate(RED, this);
+    const refused = refusedWithStatus(RED, this, 'soap-request', words);
 
     onInput<RequestMessage & ContactMessage>(
       this,
@@ -74,17 +60,7 @@ export default function (RED: RED) {
         if (!operation)
           throw new SoapCallError(RED._('soap-request.errors.no-operation'), 'operation', false);
         const contact = contactOf(msg);
-        if (contact) {
-          await gate.enforce(msg, contact, await gate.store(), (verdict) => {
-            const values = { reason: verdict.reason ?? '', detail: verdict.detail };
-            this.status({
-              fill: 'yellow',
-              shape: 'ring',
-              text: words('soap-request.status.refused', values),
-            });
-            return RED._('soap-request.errors.contact-refused', values);
-          });
-        }
+        if (contact) await gate.enforce(msg, contact, await gate.store(), refused);
         try {
           const outcome = await shared.call(operation, msg.payload, {
             ...policy,
@@ -106,7 +82,7 @@ export default function (RED: RED) {
     );
 
     this.on('close', (_removed: boolean, done: () => void) => {
-      shared.off('state', show);
+      stop();
       endpoint.release(done);
     });
   }

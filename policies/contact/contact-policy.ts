@@ -18,8 +18,9 @@ import { InMemoryCapCounter } from '../caps';
 import { parseDuration } from '../duration';
 import type { ResponseOutcome } from '../history';
 import { RESPONSE_TYPE } from '../stored-history';
+import { isTimeZone } from '../zone-clock';
 import { contactChannelOf, judgeConsent, type ContactChannel } from './consent';
-import { inQuietHours, isTimeZone, parseQuietHours, type QuietHours } from './quiet-hours';
+import { inQuietHours, parseQuietHours, type QuietHours } from './quiet-hours';
 
 export const CONTACT_REASONS = ['consent', 'opt-out', 'quiet-hours', 'cooldown', 'cap'] as const;
 export type ContactReason = (typeof CONTACT_REASONS)[number];

@@ -5,6 +5,8 @@
  * a dependency; the window is judged on the wall clock, so "21:00" is 21:00 on either side of a change.
  */
 
+import { zoneClock } from '../zone-clock';
+
 export interface QuietHours {
   /** minutes after local midnight the window starts, e.g. 21:00 -> 1260 */
   fromMinutes: number;
@@ -38,100 +40,21 @@ export function parseQuietHours(text: string): QuietHours {
   return { fromMinutes, toMinutes, text: source };
 }
 
-/** Whether Intl knows the zone (an IANA name such as "Europe/Berlin"). */
-export function isTimeZone(zone: unknown): zone is string {
-  if (typeof zone !== 'string' || zone.trim() === '') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function inQuietHours(window: QuietHours, zone: string, atMs: number): QuietVerdict {
   const clock = zoneClock(zone);
-  const local = clock.fields(atMs);
-  const minutes = local.hour * 60 + local.minute;
+  const { minutes, shifted } = clock.local(atMs);
   const { fromMinutes: from, toMinutes: to } = window;
   const quiet = from < to ? minutes >= from && minutes < to : minutes >= from || minutes < to;
-  const text = `${local.year}-${pad(local.month)}-${pad(local.day)} ${pad(local.hour)}:${pad(local.minute)} ${zone}`;
+  const text = clock.wallTime(atMs);
   if (!quiet) return { quiet, local: text };
   // The window ends today at `to` when we are before it, else tomorrow (a window over midnight).
   const endsToday = minutes < to;
-  const day = new Date(Date.UTC(local.year, local.month - 1, local.day + (endsToday ? 0 : 1)));
   const endsMs = clock.toUtc(
-    day.getUTCFullYear(),
-    day.getUTCMonth() + 1,
-    day.getUTCDate(),
+    shifted.getUTCFullYear(),
+    shifted.getUTCMonth() + 1,
+    shifted.getUTCDate() + (endsToday ? 0 : 1),
     Math.floor(to / 60),
     to % 60,
   );
   return { quiet, local: text, endsAt: new Date(endsMs).toISOString() };
-}
-
-interface LocalFields {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-}
-
-interface ZoneClock {
-  fields(ms: number): LocalFields;
-  toUtc(y: number, m: number, d: number, hh: number, mm: number): number;
-}
-
-const clocks = new Map<string, ZoneClock>();
-
-/** One formatter per zone, kept: creating an Intl.DateTimeFormat is the costly part. */
-function zoneClock(zone: string): ZoneClock {
-  let clock = clocks.get(zone);
-  if (clock) return clock;
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  const fields = (ms: number): LocalFields & { second: number } => {
-    const out: Record<string, number> = {};
-    for (const part of format.formatToParts(new Date(ms))) {
-      if (part.type !== 'literal') out[part.type] = Number(part.value);
-    }
-    return {
-      year: out.year,
-      month: out.month,
-      day: out.day,
-      hour: out.hour,
-      minute: out.minute,
-      second: out.second,
-    };
-  };
-  /** local time minus UTC at the instant ms */
-  const offset = (ms: number): number => {
-    const whole = Math.floor(ms / 1000) * 1000;
-    const f = fields(whole);
-    return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) - whole;
-  };
-  clock = {
-    fields,
-    // Two passes settle the offset on either side of a change; a time the change skipped lands after it.
-    toUtc: (y, m, d, hh, mm) => {
-      const wall = Date.UTC(y, m - 1, d, hh, mm);
-      const first = wall - offset(wall);
-      return wall - offset(first);
-    },
-  };
-  clocks.set(zone, clock);
-  return clock;
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
 }

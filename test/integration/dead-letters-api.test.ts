@@ -9,6 +9,7 @@ import { createHubApi } from '../../app/api/hub-api';
 import { HealthRegistry } from '../../app/api/health';
 import { DEAD_LETTERS_PERMISSION } from '../../app/api/dead-letters-api';
 import { createVhost, deleteVhost } from '../e2e/hub-process';
+import { seedDeadLetters } from './dead-letter-seed';
 
 /**
  * /api/v1/dead-letters as the hub mounts it (createHubApi), on the real RabbitMQ in a virtual host of
@@ -62,28 +63,12 @@ beforeAll(async () => {
     }),
   );
 
-  const bus = new RabbitMqBus({ url });
-  await bus.start();
-  await bus.declareExchange(DEFAULT_EXCHANGE);
-  let done = 0;
-  let wake: (() => void) | undefined;
-  const sub = await bus.consume(
-    { queue: SOURCE, bindings: [{ exchange: DEFAULT_EXCHANGE, pattern: 'event.#' }] },
-    (delivery) =>
-      void delivery.deadLetter('golden-record: store unavailable').then(() => {
-        done++;
-        wake?.();
-      }),
-  );
-  for (const id of ['api-1', 'api-2', 'api-3']) {
-    await bus.publish(DEFAULT_EXCHANGE, 'event.address-changed.web', Buffer.from(`{"id":"${id}"}`), {
-      messageId: id,
-      contentType: 'application/json',
-    });
-  }
-  while (done < 3) await new Promise<void>((resolve) => (wake = resolve));
-  await sub.cancel();
-  await bus.close();
+  await seedDeadLetters(url, {
+    queue: SOURCE,
+    routingKey: 'event.address-changed.web',
+    reason: 'golden-record: store unavailable',
+    ids: ['api-1', 'api-2', 'api-3'],
+  });
 }, 60_000);
 
 afterAll(() => {

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
-import { DEAD_LETTER_QUEUE, DEFAULT_EXCHANGE } from '../../connectors/amqp/bus';
-import { RabbitMqBus } from '../../connectors/amqp/rabbitmq-bus';
+import { DEAD_LETTER_QUEUE } from '../../connectors/amqp/bus';
 import { createVhost, deleteVhost, ROOT } from '../e2e/hub-process';
+import { seedDeadLetters } from './dead-letter-seed';
 
 /**
  * `crm-hub dead-letters` as a user runs it: `node bin/crm-hub.js dead-letters ...` in a child process,
@@ -46,28 +46,12 @@ function crmHub(args: string[], env: Record<string, string | undefined>): Promis
 beforeAll(async () => {
   url = createVhost(vhost);
   // The hub's topology, declared by the hub's bus; its consumer dead-letters both messages with a reason.
-  const bus = new RabbitMqBus({ url });
-  await bus.start();
-  await bus.declareExchange(DEFAULT_EXCHANGE);
-  let done = 0;
-  let wake: (() => void) | undefined;
-  const sub = await bus.consume(
-    { queue: SOURCE, bindings: [{ exchange: DEFAULT_EXCHANGE, pattern: 'event.#' }] },
-    (delivery) =>
-      void delivery.deadLetter('channel-action: CRM answered 503').then(() => {
-        done++;
-        wake?.();
-      }),
-  );
-  for (const id of ['cli-1', 'cli-2']) {
-    await bus.publish(DEFAULT_EXCHANGE, 'event.offer-accepted.web', Buffer.from(`{"id":"${id}"}`), {
-      messageId: id,
-      contentType: 'application/json',
-    });
-  }
-  while (done < 2) await new Promise<void>((resolve) => (wake = resolve));
-  await sub.cancel();
-  await bus.close();
+  await seedDeadLetters(url, {
+    queue: SOURCE,
+    routingKey: 'event.offer-accepted.web',
+    reason: 'channel-action: CRM answered 503',
+    ids: ['cli-1', 'cli-2'],
+  });
 }, 60_000);
 
 afterAll(() => deleteVhost(vhost));

@@ -32,3 +32,24 @@ export function statusesSoFar(nodeId: string): NodeStatus[] {
     .filter((call) => call.thisValue.id === nodeId)
     .map((call) => call.args[0] as NodeStatus);
 }
+
+/** Resolves with the first status the node shows that matches. */
+export function statusMatching(nodeId: string, test: (s: NodeStatus) => boolean): Promise<NodeStatus> {
+  const node = reports(nodeId);
+  return new Promise((resolve) => {
+    const listener = (call: { args: NodeStatus[] }) => {
+      if (test(call.args[0])) {
+        node.removeListener('call:status', listener);
+        resolve(call.args[0]);
+      }
+    };
+    node.on('call:status', listener);
+  });
+}
+
+/** Resolves with the error object the node hands to done(err) next. */
+export function nextDoneError(nodeId: string): Promise<unknown> {
+  return new Promise((resolve) =>
+    reports(nodeId).once('call:error', (call: { args: unknown[] }) => resolve(call.args[0])),
+  );
+}

@@ -1,7 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EventEmitter } from 'node:events';
-import type { NodeStatus } from 'node-red';
 import { RestCallError } from '../../connectors/http';
 import { CircuitOpenError } from '../../connectors/resilience';
 import restClientModule from '../../nodes/rest-client/rest-client';
@@ -12,6 +10,7 @@ import { migrations as requestMigrations } from '../../nodes/rest-request/migrat
 import type { RED } from '../../nodes/shared/red';
 import { useGateway } from '../unit/connectors/http/gateway-server';
 import { core, helper, load, loggedErrors, nextInput, useHelper, type FlowNode } from './harness';
+import { nextDoneError, statusMatching } from './node-status';
 
 const restClient = (red: RED) => restClientModule(red);
 const restRequest = (red: RED) => restRequestModule(red);
@@ -85,26 +84,6 @@ function runtimeCredentials() {
       };
     }
   ).credentials;
-}
-
-function statusMatching(nodeId: string, test: (s: NodeStatus) => boolean): Promise<NodeStatus> {
-  const node = helper.getNode(nodeId) as unknown as EventEmitter;
-  return new Promise((resolve) => {
-    const listener = (call: { args: NodeStatus[] }) => {
-      if (test(call.args[0])) {
-        node.removeListener('call:status', listener);
-        resolve(call.args[0]);
-      }
-    };
-    node.on('call:status', listener);
-  });
-}
-
-function nextDoneError(nodeId: string): Promise<unknown> {
-  const node = helper.getNode(nodeId) as unknown as EventEmitter;
-  return new Promise((resolve) =>
-    node.once('call:error', (call: { args: unknown[] }) => resolve(call.args[0])),
-  );
 }
 
 describe('rest-request', () => {

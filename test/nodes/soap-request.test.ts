@@ -1,6 +1,4 @@
-import type { EventEmitter } from 'node:events';
 import request from 'supertest';
-import type { NodeStatus } from 'node-red';
 import { SoapCallError } from '../../connectors/soap/client';
 import { messageIdFor } from '../../connectors/soap/idempotency';
 import { ACTIVITY_WSDL, useCrmActivityServer } from '../fixtures/soap-outbound/crm-activity-server';
@@ -15,6 +13,7 @@ import {
   useHelper,
   type FlowNode,
 } from './harness';
+import { nextDoneError, statusMatching } from './node-status';
 
 import soapClientModule from '../../nodes/soap-client/soap-client';
 import { migrate } from '../../nodes/shared/migrate';
@@ -87,29 +86,6 @@ const savedBeforeSoapClient = () => ({
   rejectUnauthorized: true,
   wires: [['out']],
 });
-
-/** Resolves with the first status the node shows that matches. */
-function statusMatching(nodeId: string, test: (s: NodeStatus) => boolean): Promise<NodeStatus> {
-  // the helper emits call:<method> for every spied node method
-  const node = helper.getNode(nodeId) as unknown as EventEmitter;
-  return new Promise((resolve) => {
-    const listener = (call: { args: NodeStatus[] }) => {
-      if (test(call.args[0])) {
-        node.removeListener('call:status', listener);
-        resolve(call.args[0]);
-      }
-    };
-    node.on('call:status', listener);
-  });
-}
-
-/** Resolves with the error object the node handed to done(err). */
-function nextDoneError(nodeId: string): Promise<unknown> {
-  const node = helper.getNode(nodeId) as unknown as EventEmitter;
-  return new Promise((resolve) =>
-    node.once('call:error', (call: { args: unknown[] }) => resolve(call.args[0])),
-  );
-}
 
 describe('soap-request', () => {
   it('calls the operation with msg.payload and sends the result, keyed by msg.idempotencyKey', async () => {
