@@ -11,6 +11,7 @@ import { compileCard, type CompiledPolicy, type Limit, type PolicyCard } from '.
 import type { Check } from './expression';
 import { InMemoryHistory, type HistoryView } from './history';
 import { inHoldout } from './holdout';
+import { evaluateLurking, type Contact, type LurkingContext, type LurkingEvaluation } from './lurking';
 import { byPriority, PolicyIndex, type IndexKey, type IndexScope } from './policy-index';
 import type { ScoreResult } from './score';
 import type { CardVersion } from './version';
@@ -228,6 +229,15 @@ export class PolicyEngine {
     // Candidates are already in priority order; the sort only matters for ties across actions.
     result.decisions.sort(byDecisionPriority);
     return result;
+  }
+
+  /**
+   * Judges every registered lurking card against a customer's contact (policies/lurking.ts): the cards
+   * the contact wakes come back as offers, ranked, with the conditions that held; every lurking card is
+   * explained. Read-only: no cap is taken and nothing is recorded.
+   */
+  lurking(contact: Contact, context: LurkingContext): LurkingEvaluation {
+    return evaluateLurking(this.list(), contact, context);
   }
 
   /**

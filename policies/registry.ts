@@ -200,6 +200,11 @@ export class PolicyRegistry {
   }
 
   /** Every deployed card, by id. */
+  /** The compiled card deployed under an id (for a dry-run by policyId). */
+  card(policyId: string): CompiledPolicy | undefined {
+    return this.deployed.get(policyId)?.policy;
+  }
+
   list(): PolicySummary[] {
     return [...this.deployed.keys()]
       .sort()

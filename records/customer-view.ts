@@ -11,13 +11,99 @@ export interface Customer360 {
   lastInteractions: StoredInteraction[];
 }
 
+/** A reason an offer is shown: a condition with the value it saw (a card's `if`, `via`, history, …). */
+export interface OfferReason {
+  condition: string;
+  held: boolean;
+  actual: unknown;
+}
+
+/**
+ * An offer a lurking card makes at this contact, as policies/lurking.ts returns it (records/ does not
+ * import policies/, so the shape is repeated here as far as the ranking needs it).
+ */
+export interface ContactOffer {
+  offerId: string;
+  policyId: string;
+  title: { de: string; en: string };
+  priority: number;
+  score?: { score: number };
+  action: string;
+  offer?: string;
+  /** the action's channel or recipient */
+  channel: string;
+  decidedAt: string;
+  expiresAt?: string;
+  contactId?: string;
+  reasons: OfferReason[];
+}
+
+/** Where the customer is now: the contact the next best offer answers. */
+export interface NextBestOfferContact {
+  customerRef: string;
+  channel: string;
+  /** where on the channel, e.g. "home" */
+  point?: string;
+  /** the kind of contact, e.g. "web-visit" */
+  eventType?: string;
+}
+
+/** The deployed lurking cards a contact wakes, given the customer's golden record. */
+export type LurkingOffers = (
+  customer: Record<string, unknown> | undefined,
+  contact: NextBestOfferContact,
+) => ContactOffer[] | Promise<ContactOffer[]>;
+
+/** What to show when nothing applies, e.g. settings.js `crmHub.defaultOffer`. */
+export interface DefaultOffer {
+  offer: string;
+  action?: string;
+  title?: { de?: string; en?: string };
+}
+
+export interface RankedOffer {
+  offerId: string;
+  policyId: string;
+  offer: string;
+  title?: Record<string, string>;
+  priority: number;
+  /** the card's score (propensity × value × weight), when it has one */
+  score?: number;
+  action: string;
+  /** the channel or recipient the offer is for */
+  channel: string;
+  /** stored: when the offer was decided; lurking: now */
+  createdAt: string;
+  expiresAt?: string;
+  reasons: OfferReason[];
+  source: 'lurking' | 'stored';
+}
+
 export interface NextBestOffer {
   customerRef: string;
   channel: string;
+  point?: string;
+  /** the first of `offers` in the shape of a stored offer (what callers read before the ranked list) */
   offer?: StoredOffer;
+  /** best first: priority, then score, then newest, then offer id; at most `limit` */
+  offers: RankedOffer[];
+  /** set when no offer applies and a default offer is configured; reason says why nothing applied */
+  default?: DefaultOffer & { reason: string };
   /** one sentence a call-center agent or a marketer can read */
   explanation: string;
 }
+
+export interface NextBestOfferOptions {
+  point?: string;
+  eventType?: string;
+  /** how many offers to answer: 1 (the default) to NBO_MAX_LIMIT */
+  limit?: number;
+  lurking?: LurkingOffers;
+  defaultOffer?: DefaultOffer;
+  now?: Date;
+}
+
+export const NBO_MAX_LIMIT = 10;
 
 interface ConsentLike {
   channel?: unknown;
@@ -47,50 +133,162 @@ export async function customer360(
   return { customerRef, ...(customer ? { customer } : {}), offers, lastInteractions };
 }
 
+/** A limit the next best offer accepts: a whole number from 1 to NBO_MAX_LIMIT; undefined means 1. */
+export function isOfferLimit(limit: unknown): boolean {
+  return (
+    limit === undefined ||
+    (Number.isInteger(limit) && (limit as number) >= 1 && (limit as number) <= NBO_MAX_LIMIT)
+  );
+}
+
 /**
- * The open, unexpired offer of highest priority on the channel. A marketing consent the customer denied
- * or withdrew for that channel is a hard filter no priority overrides.
+ * The offers to show now on a channel: the customer's open, unexpired stored offers and the offers of
+ * the lurking cards this contact wakes, ranked by priority, then score (an offer without a score ranks
+ * below one with any), then newest (a woken lurking offer is decided now, so it is the newest), then
+ * offer id, so equal offers always come in the same order. A marketing consent the customer denied or
+ * withdrew for that channel is a hard filter no priority overrides, and no default offer replaces it.
  */
 export async function nextBestOffer(
   store: HubStore,
   customerRef: string,
   channel: string,
-  now: Date = new Date(),
+  nowOrOptions: Date | NextBestOfferOptions = {},
 ): Promise<NextBestOffer> {
-  const [customer, offers] = await Promise.all([
+  const options: NextBestOfferOptions = nowOrOptions instanceof Date ? { now: nowOrOptions } : nowOrOptions;
+  if (!isOfferLimit(options.limit)) {
+    throw new RangeError(
+      `limit must be a whole number from 1 to ${NBO_MAX_LIMIT}, got ${String(options.limit)}`,
+    );
+  }
+  const now = options.now ?? new Date();
+  const limit = options.limit ?? 1;
+  const head = { customerRef, channel, ...(options.point === undefined ? {} : { point: options.point }) };
+  const [customer, stored] = await Promise.all([
     store.getCustomer(customerRef),
     store.listOffers(customerRef, { channel }),
   ]);
   const optedOut = marketingOptOut(customer?.document.consents, channel);
   if (optedOut) {
+    return { ...head, offers: [], explanation: `no offer: the customer ${optedOut} marketing on ${channel}` };
+  }
+  const live = stored.filter((o) => !o.expiresAt || Date.parse(o.expiresAt) > now.getTime());
+  const expired = stored.length - live.length;
+
+  let woken: ContactOffer[] = [];
+  let lurkingFailed: string | undefined;
+  if (options.lurking) {
+    const contact: NextBestOfferContact = { customerRef, channel };
+    if (options.point !== undefined) contact.point = options.point;
+    if (options.eventType !== undefined) contact.eventType = options.eventType;
+    try {
+      woken = (await options.lurking(customer?.document, contact)).filter((o) => o.offer !== undefined);
+    } catch (error) {
+      // The stored offers still answer; the sentence says what is missing.
+      lurkingFailed = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  const ranked = [...live.map(fromStored), ...woken.map(fromLurking)].sort(byRank);
+  const failedNote = lurkingFailed ? ` (lurking cards not evaluated: ${lurkingFailed})` : '';
+  if (ranked.length === 0) {
+    const why =
+      `no open offer on ${channel} for ${customerRef}${expired ? ` (${expired} expired)` : ''}` +
+      (options.lurking ? ' and no lurking card matched this contact' : '') +
+      failedNote;
+    if (!options.defaultOffer) return { ...head, offers: [], explanation: why };
     return {
-      customerRef,
-      channel,
-      explanation: `no offer: the customer ${optedOut} marketing on ${channel}`,
+      ...head,
+      offers: [],
+      default: { ...options.defaultOffer, reason: why },
+      explanation: `default offer ${options.defaultOffer.offer}: ${why}`,
     };
   }
-  const live = offers.filter((o) => !o.expiresAt || Date.parse(o.expiresAt) > now.getTime());
-  if (live.length === 0) {
-    const expired = offers.length - live.length;
-    return {
-      customerRef,
-      channel,
-      explanation: `no open offer on ${channel} for ${customerRef}${expired ? ` (${expired} expired)` : ''}`,
-    };
-  }
-  const best = live.reduce((a, b) =>
-    b.priority > a.priority || (b.priority === a.priority && b.createdAt > a.createdAt) ? b : a,
-  );
+  const best = ranked[0];
+  const bestStored = best.source === 'stored' ? live.find((o) => o.offerId === best.offerId) : undefined;
+  const woke =
+    best.source === 'lurking'
+      ? `, woken by this contact: ${best.reasons.map((r) => `${r.condition} (actual: ${show(r.actual)})`).join('; ')}`
+      : '';
   return {
-    customerRef,
-    channel,
-    offer: best,
+    ...head,
+    offer: bestStored ?? asStoredOffer(best, customerRef),
+    offers: ranked.slice(0, limit),
     explanation:
-      `${best.offer} from policy ${best.policyId} (priority ${best.priority})` +
-      (live.length > 1
-        ? ` is the highest of ${live.length} open offers on ${channel}`
-        : ` is the only open offer on ${channel}`),
+      `${best.offer} from ${best.source === 'lurking' ? 'lurking ' : ''}policy ${best.policyId} (priority ${best.priority})` +
+      (ranked.length > 1
+        ? ` is the highest of ${ranked.length} open offers on ${channel}`
+        : ` is the only open offer on ${channel}`) +
+      woke +
+      failedNote,
   };
+}
+
+function fromStored(o: StoredOffer): RankedOffer {
+  const ranked: RankedOffer = {
+    offerId: o.offerId,
+    policyId: o.policyId,
+    offer: o.offer,
+    priority: o.priority,
+    action: o.action,
+    channel: o.channel,
+    createdAt: o.createdAt,
+    reasons: [{ condition: `open offer decided on event ${o.eventId}`, held: true, actual: o.createdAt }],
+    source: 'stored',
+  };
+  if (o.title) ranked.title = o.title;
+  if (o.expiresAt) ranked.expiresAt = o.expiresAt;
+  return ranked;
+}
+
+function fromLurking(o: ContactOffer): RankedOffer {
+  const ranked: RankedOffer = {
+    offerId: o.offerId,
+    policyId: o.policyId,
+    offer: o.offer as string,
+    title: o.title,
+    priority: o.priority,
+    action: o.action,
+    channel: o.channel,
+    createdAt: o.decidedAt,
+    reasons: o.reasons,
+    source: 'lurking',
+  };
+  if (o.score) ranked.score = o.score.score;
+  if (o.expiresAt) ranked.expiresAt = o.expiresAt;
+  return ranked;
+}
+
+/** A woken lurking offer in the shape of a stored one, for callers of the single `offer` field. */
+function asStoredOffer(o: RankedOffer, customerRef: string): StoredOffer {
+  const offer: StoredOffer = {
+    offerId: o.offerId,
+    customerId: customerRef,
+    channel: o.channel,
+    action: o.action,
+    offer: o.offer,
+    policyId: o.policyId,
+    eventId: 'lurking',
+    priority: o.priority,
+    createdAt: o.createdAt,
+    status: 'open',
+  };
+  if (o.title) offer.title = o.title;
+  if (o.expiresAt) offer.expiresAt = o.expiresAt;
+  return offer;
+}
+
+/** Priority, then score (none ranks below any), then newest, then offer id. */
+function byRank(a: RankedOffer, b: RankedOffer): number {
+  return (
+    b.priority - a.priority ||
+    (b.score ?? -1) - (a.score ?? -1) ||
+    (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0) ||
+    (a.offerId < b.offerId ? -1 : a.offerId > b.offerId ? 1 : 0)
+  );
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'missing' : JSON.stringify(value);
 }
 
 function marketingOptOut(consents: unknown, channel: string): string | undefined {

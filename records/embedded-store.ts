@@ -6,6 +6,7 @@ import type {
   CustomerWriteResult,
   HistoryEntry,
   HubStore,
+  InteractionPeriodOptions,
   OfferOutcome,
   PendingWait,
   StoreHealth,
@@ -14,6 +15,7 @@ import type {
   StoredOffer,
   VersionedCustomer,
 } from './store';
+import { interactionPeriodQuery } from './store';
 import {
   compareHistoryOldestFirst,
   normalizeHistoryEntry,
@@ -54,6 +56,8 @@ interface OpenDatabases {
   interactions: Database<StoredInteraction, CompositeKey>;
   /** eventId -> its key in interactions, so a redelivered event is recognised whatever it carries */
   interactionKeys: Database<CompositeKey, string>;
+  /** key `occurredAt NUL eventId` -> customerRef: every customer's interactions in time order */
+  interactionTimes: Database<string, CompositeKey>;
   /** key `customerRef NUL occurredAt NUL eventId`: a customer's window is one range, oldest first */
   history: Database<HistoryEntry, CompositeKey>;
   /** key `customerRef NUL eventId`, so a redelivered event is appended once */
@@ -117,6 +121,7 @@ export class EmbeddedStore implements HubStore {
       customers: root.openDB<VersionedCustomer, string>('customers', {}),
       interactions: root.openDB<StoredInteraction, CompositeKey>('interactions', {}),
       interactionKeys: root.openDB<CompositeKey, string>('interaction-keys', {}),
+      interactionTimes: root.openDB<string, CompositeKey>('interactions-by-time', {}),
       history: root.openDB<HistoryEntry, CompositeKey>('policy-history', {}),
       historyIds: root.openDB<string, CompositeKey>('policy-history-ids', {}),
       capHits: root.openDB<number, CompositeKey>('cap-hits', {}),
@@ -124,6 +129,7 @@ export class EmbeddedStore implements HubStore {
       waits: root.openDB<WaitRecord, string>('pending-waits', {}),
       waitsDue: root.openDB<string, CompositeKey>('pending-waits-due', {}),
     };
+    await indexInteractionTimes(this.dbs);
   }
 
   async close(): Promise<void> {
@@ -233,12 +239,13 @@ export class EmbeddedStore implements HubStore {
 
   async recordInteraction(interaction: StoredInteraction): Promise<boolean> {
     const doc = normalizeInteraction(interaction);
-    const { root, interactions, interactionKeys } = this.require();
+    const { root, interactions, interactionKeys, interactionTimes } = this.require();
     const key = interactionKey(doc);
     const inserted = await root.transaction(() => {
       if (interactionKeys.doesExist(doc.eventId)) return false;
       void interactions.put(key, doc);
       void interactionKeys.put(doc.eventId, key);
+      void interactionTimes.put([doc.occurredAt, doc.eventId], doc.customerRef);
       return true;
     });
     await root.flushed;
@@ -264,6 +271,28 @@ export class EmbeddedStore implements HubStore {
       found.push(value);
     }
     return found.sort(compareInteractionsNewestFirst).slice(0, limit);
+  }
+
+  async listInteractionsBetween(
+    from: string,
+    to: string,
+    options: InteractionPeriodOptions = {},
+  ): Promise<StoredInteraction[]> {
+    const query = interactionPeriodQuery(from, to, options);
+    const { interactions, interactionTimes } = this.require();
+    const found: StoredInteraction[] = [];
+    if (query.from >= query.to) return found;
+    const { after } = query;
+    const start = after && after.occurredAt >= query.from ? [after.occurredAt, after.eventId] : [query.from];
+    for (const { key, value: customerRef } of interactionTimes.getRange({ start, end: [query.to] })) {
+      const [occurredAt, eventId] = key;
+      // the page goes on after the last item of the previous one, which the range starts at
+      if (after && occurredAt === after.occurredAt && eventId === after.eventId) continue;
+      const interaction = interactions.get([customerRef, occurredAt, eventId]);
+      if (interaction) found.push(interaction);
+      if (found.length >= query.limit) break;
+    }
+    return found;
   }
 
   async getPolicyEnabled(policyId: string): Promise<boolean | undefined> {
@@ -407,6 +436,26 @@ function countHits(
     count++;
   }
   return count;
+}
+
+/**
+ * Stores written before the time index existed get it once, at open: every interaction is indexed in one
+ * transaction, so a crash leaves either no index or a complete one.
+ */
+async function indexInteractionTimes(dbs: OpenDatabases): Promise<void> {
+  const { root, interactions, interactionTimes } = dbs;
+  if (hasAny(interactionTimes) || !hasAny(interactions)) return;
+  await root.transaction(() => {
+    for (const { value } of interactions.getRange({})) {
+      void interactionTimes.put([value.occurredAt, value.eventId], value.customerRef);
+    }
+  });
+  await root.flushed;
+}
+
+function hasAny(db: Database<unknown, CompositeKey>): boolean {
+  for (const _ of db.getKeys({ limit: 1 })) return true;
+  return false;
 }
 
 function processedKey(consumer: string, eventId: string): string {

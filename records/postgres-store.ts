@@ -5,6 +5,7 @@ import type {
   CustomerWriteResult,
   HistoryEntry,
   HubStore,
+  InteractionPeriodOptions,
   OfferOutcome,
   PendingWait,
   StoreHealth,
@@ -13,6 +14,7 @@ import type {
   StoredOffer,
   VersionedCustomer,
 } from './store';
+import { interactionPeriodQuery } from './store';
 import {
   compareHistoryOldestFirst,
   compareWaitsDueFirst,
@@ -265,6 +267,29 @@ export class PostgresStore implements HubStore {
     return result.rows.map(interactionFromRow).sort(compareInteractionsNewestFirst);
   }
 
+  async listInteractionsBetween(
+    from: string,
+    to: string,
+    options: InteractionPeriodOptions = {},
+  ): Promise<StoredInteraction[]> {
+    const query = interactionPeriodQuery(from, to, options);
+    const { after } = query;
+    // (occurred_at, event_id) > (after) continues after the previous page; collate "C" orders event ids
+    // by code point, as the embedded store's keys do.
+    const result = await this.requirePool().query<InteractionRow>(
+      `select event_id, customer_ref, type, channel, occurred_at, summary
+       from ${this.table('interactions')}
+       where occurred_at >= $1 and occurred_at < $2
+         and ($3::timestamptz is null
+              or occurred_at > $3::timestamptz
+              or (occurred_at = $3::timestamptz and event_id collate "C" > $4::text collate "C"))
+       order by occurred_at, event_id collate "C"
+       limit $5`,
+      [query.from, query.to, after?.occurredAt ?? null, after?.eventId ?? null, query.limit],
+    );
+    return result.rows.map(interactionFromRow);
+  }
+
   async getPolicyEnabled(policyId: string): Promise<boolean | undefined> {
     requireId(policyId, 'policyId');
     const result = await this.requirePool().query<{ enabled: boolean }>(
@@ -450,6 +475,10 @@ export class PostgresStore implements HubStore {
       await client.query(
         `create index if not exists interactions_customer_occurred
          on ${this.table('interactions')} (customer_ref, occurred_at desc)`,
+      );
+      await client.query(
+        `create index if not exists interactions_occurred
+         on ${this.table('interactions')} (occurred_at, event_id collate "C")`,
       );
       await client.query(`create table if not exists ${this.table('policy_history')} (
         customer_ref text not null,

@@ -2,6 +2,8 @@
  * The hub's state behind one interface with two backends: embedded (LMDB under the Node-RED user
  * directory, survives kill -9) and PostgreSQL (shared by several hub instances).
  */
+import { requireId, requireInstant } from './store-input';
+
 export type StoreKind = 'embedded' | 'postgres';
 
 /** An action decided for a customer on one channel, e.g. a mortgage offer on the web page. */
@@ -66,6 +68,55 @@ export interface StoredInteraction {
   summary?: Record<string, unknown>;
 }
 
+export interface InteractionPeriodOptions {
+  /** default 1000, at most MAX_PERIOD_LIMIT */
+  limit?: number;
+  /** the last item of the previous page: the listing goes on after it */
+  after?: { occurredAt: string; eventId: string };
+}
+
+export const MAX_PERIOD_LIMIT = 10_000;
+const DEFAULT_PERIOD_LIMIT = 1000;
+
+/** A period listing's arguments, checked and normalised the same way by both backends. */
+export interface InteractionPeriodQuery {
+  /** UTC, millisecond precision, inclusive */
+  from: string;
+  /** UTC, millisecond precision, exclusive */
+  to: string;
+  limit: number;
+  after?: { occurredAt: string; eventId: string };
+}
+
+export function interactionPeriodQuery(
+  from: string,
+  to: string,
+  options: InteractionPeriodOptions = {},
+): InteractionPeriodQuery {
+  const query: InteractionPeriodQuery = {
+    from: requireInstant(from, 'from'),
+    to: requireInstant(to, 'to'),
+    limit: DEFAULT_PERIOD_LIMIT,
+  };
+  if (query.to < query.from) throw new Error(`store: to (${query.to}) is before from (${query.from})`);
+  const limit = options?.limit;
+  if (limit !== undefined) {
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_PERIOD_LIMIT) {
+      throw new Error(
+        `store: options.limit must be an integer from 1 to ${MAX_PERIOD_LIMIT}, got ${JSON.stringify(limit)}`,
+      );
+    }
+    query.limit = limit;
+  }
+  if (options?.after !== undefined) {
+    query.after = {
+      occurredAt: requireInstant(options.after?.occurredAt, 'options.after.occurredAt'),
+      eventId: requireId(options.after?.eventId, 'options.after.eventId'),
+    };
+  }
+  return query;
+}
+
 /** The statuses an open offer can move to once the customer (or time) answered it. */
 export type OfferOutcome = 'accepted' | 'rejected' | 'expired';
 
@@ -113,6 +164,16 @@ export interface HubStore extends PolicyStateStore {
   recordInteraction(interaction: StoredInteraction): Promise<boolean>;
   /** newest first by occurredAt, ties by eventId; limit defaults to 20 (at most 1000) */
   listInteractions(customerRef: string, options?: { limit?: number }): Promise<StoredInteraction[]>;
+  /**
+   * Every customer's interactions with from <= occurredAt < to, oldest first, ties by eventId (code
+   * point order), e.g. for replaying a period in a policy dry-run. `after` continues a listing after
+   * the last item of its previous page. limit defaults to 1000 (at most 10000).
+   */
+  listInteractionsBetween(
+    from: string,
+    to: string,
+    options?: InteractionPeriodOptions,
+  ): Promise<StoredInteraction[]>;
 
   /** policy on/off switches, shared by the editor button and the console; undefined when never set */
   getPolicyEnabled(policyId: string): Promise<boolean | undefined>;

@@ -1,5 +1,12 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { customer360, nextBestOffer } from '../../records/customer-view';
+import {
+  customer360,
+  nextBestOffer,
+  NBO_MAX_LIMIT,
+  type DefaultOffer,
+  type LurkingOffers,
+  type NextBestOfferOptions,
+} from '../../records/customer-view';
 import type { HubStore } from '../../records/store';
 import { ApiError, jsonErrors, notFound, route } from './api-error';
 import type { HealthRegistry } from './health';
@@ -13,10 +20,16 @@ export interface HubApiContext extends EventsApiContext, PoliciesApiContext {
   health: HealthRegistry;
   /** the admin check for /dead-letters (Node-RED's needsPermission, passed by the glue) */
   deadLettersAdmin?: RequestHandler;
+  /** the deployed lurking cards a contact wakes (the glue passes the policy engines'); none when left out */
+  lurking?: LurkingOffers;
+  /** the offer to show when nothing applies (settings.js crmHub.defaultOffer); none when left out */
+  defaultOffer?: () => DefaultOffer | undefined;
 }
 
 const CHANNEL = /^[a-z][a-z0-9-]{0,31}$/;
 const CUSTOMER_REF = /^[a-z0-9-]+:[^\s/]{1,64}$/;
+const POINT = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const EVENT_TYPE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export { ApiError } from './api-error';
 
@@ -75,7 +88,15 @@ export function createHubApi(context: HubApiContext): Router {
           'channel',
         );
       }
-      res.json(await nextBestOffer(requireStore(context), customerRef, channel));
+      const options: NextBestOfferOptions = { limit: limitParam(req.query.limit) };
+      const point = optionalParam(req, 'point', POINT, 'a contact point like home');
+      if (point !== undefined) options.point = point;
+      const eventType = optionalParam(req, 'eventType', EVENT_TYPE, 'a kebab-case event type like web-visit');
+      if (eventType !== undefined) options.eventType = eventType;
+      if (context.lurking) options.lurking = context.lurking;
+      const defaultOffer = context.defaultOffer?.();
+      if (defaultOffer) options.defaultOffer = defaultOffer;
+      res.json(await nextBestOffer(requireStore(context), customerRef, channel, options));
     }),
   );
 
@@ -108,6 +129,36 @@ function customerRefParam(req: Request): string {
     );
   }
   return customerRef;
+}
+
+/** ?limit=3: a whole number from 1 to NBO_MAX_LIMIT; 1 when left out. */
+function limitParam(value: unknown): number {
+  if (value === undefined) return 1;
+  const text = typeof value === 'string' ? value : '';
+  const limit = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  if (!(limit >= 1 && limit <= NBO_MAX_LIMIT)) {
+    throw new ApiError(
+      400,
+      'invalid-limit',
+      `limit must be a whole number from 1 to ${NBO_MAX_LIMIT}, got '${String(value)}'`,
+      'limit',
+    );
+  }
+  return limit;
+}
+
+function optionalParam(req: Request, name: string, pattern: RegExp, expected: string): string | undefined {
+  const value = req.query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new ApiError(
+      400,
+      `invalid-${name === 'eventType' ? 'event-type' : name}`,
+      `${name} must be ${expected}, got '${String(value)}'`,
+      name,
+    );
+  }
+  return value;
 }
 
 function requireStore(context: HubApiContext): HubStore {

@@ -1,6 +1,11 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { errorMessage } from '../../formats/error-message';
 import { UnknownPolicyError, type Actor, type PolicyRegistry } from '../../policies/registry';
+import type { CompiledPolicy, PolicyCard } from '../../policies/card';
+import { PolicyCardError } from '../../policies/card';
+import { CardFileError } from '../../policies/card-files';
+import type { ContactPolicySettings } from '../../policies/contact/contact-policy';
+import { compileDryRunCard, dryRun, type DryRunStore } from '../../policies/dry-run';
 import { ApiError, apiErrors, route } from './api-error';
 
 /**
@@ -13,6 +18,7 @@ import { ApiError, apiErrors, route } from './api-error';
  *   GET  /policies/:id/audit                who switched it, when and from where; newest first
  *   GET  /policies/:id/explain?customer=    the engine's explanations for the customer's recent events
  *   GET  /decisions/:decisionId             the evaluation that made a recent decision
+ *   POST /policies/dry-run                  {card | policyId, from, to}: replays the card over the period
  *
  * Switching goes through the same switch as the policy node's button in the editor, takes effect at
  * once and is kept in the hub store. It is a write: with authentication configured it records the
@@ -22,11 +28,19 @@ export interface PoliciesBackend {
   registry: PolicyRegistry;
   /** true when the REST endpoints sit behind authentication (Node-RED's httpNodeAuth) */
   authConfigured(): boolean;
+  /** the deployment's contact policy settings (settings.js crmHub.contactPolicy) a dry-run applies */
+  contactPolicy?(): ContactPolicySettings | undefined;
 }
 
 export interface PoliciesApiContext {
   policies?: () => PoliciesBackend | undefined;
+  /** the hub store a dry-run reads recorded events and customers from */
+  store?: () => DryRunStore | undefined;
 }
+
+/** the longest period one dry-run replays */
+export const MAX_DRY_RUN_DAYS = 93;
+const DAY_MS = 86_400_000;
 
 const POLICY_ID = /^[a-z0-9][a-z0-9-]{0,127}$/;
 const CUSTOMER_REF = /^[a-z0-9-]+:[^\s/]{1,64}$/;
@@ -36,6 +50,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1']);
 export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
   const api = express.Router();
   // the hub API parses bodies before this router; this parser serves the router on its own
+  api.use('/policies/dry-run', express.json({ limit: '64kb' }));
   api.use('/policies', express.json({ limit: '1kb' }));
   const backend = (): PoliciesBackend => {
     const found = context.policies?.();
@@ -47,6 +62,47 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
     '/policies',
     route(async (_req, res) => {
       res.json({ policies: backend().registry.list() });
+    }),
+  );
+
+  api.post(
+    '/policies/dry-run',
+    route(async (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const { from, to } = periodOf(body);
+      const limit = body.limit === undefined ? undefined : dryRunLimit(body.limit);
+      const backend_ = backend();
+      let policy: CompiledPolicy;
+      if (body.card !== undefined) {
+        policy = compileBodyCard(body.card);
+      } else if (typeof body.policyId === 'string') {
+        if (!POLICY_ID.test(body.policyId)) {
+          throw new ApiError(400, 'invalid-policy-id', `'${body.policyId}' is not a policy id`, 'policyId');
+        }
+        const found = deployedCard(backend_, body.policyId);
+        if (!found)
+          throw new ApiError(404, 'unknown-policy', `no policy '${body.policyId}' is deployed`, 'policyId');
+        policy = found;
+      } else {
+        throw new ApiError(
+          400,
+          'invalid-body',
+          'body must name a card (YAML text or an object) or the policyId of a deployed card',
+          'card',
+        );
+      }
+      const store = context.store?.();
+      if (!store)
+        throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there are no recorded events');
+      const report = await dryRun({
+        card: policy,
+        from,
+        to,
+        store,
+        contactPolicy: backend_.contactPolicy?.() ?? {},
+        ...(limit === undefined ? {} : { maxEvents: limit }),
+      });
+      res.json(report);
     }),
   );
 
@@ -226,6 +282,64 @@ function limitParam(req: Request): number {
     throw new ApiError(400, 'invalid-limit', 'limit must be a whole number from 1 to 1000', 'limit');
   }
   return limit;
+}
+
+function compileBodyCard(card: unknown): CompiledPolicy {
+  if (typeof card !== 'string' && (typeof card !== 'object' || card === null || Array.isArray(card))) {
+    throw new ApiError(400, 'invalid-card', 'card must be YAML text or a card object', 'card');
+  }
+  try {
+    return compileDryRunCard(card as string | PolicyCard);
+  } catch (err) {
+    if (err instanceof CardFileError) {
+      throw new ApiError(400, 'invalid-card', err.message.replace(/^card: /, ''), err.field, {
+        ...(err.line === undefined ? {} : { line: err.line }),
+      });
+    }
+    if (err instanceof PolicyCardError) throw new ApiError(400, 'invalid-card', err.message, err.field);
+    throw new ApiError(400, 'invalid-card', errorMessage(err), 'card');
+  }
+}
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+function periodOf(body: Record<string, unknown>): { from: string; to: string } {
+  const at = (field: 'from' | 'to'): number => {
+    const value = body[field];
+    const ms = typeof value === 'string' && INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+    if (Number.isNaN(ms)) {
+      throw new ApiError(
+        400,
+        'invalid-period',
+        `${field} must be an ISO 8601 date or date-time with a zone, e.g. 2025-01-01 or 2025-01-01T00:00:00Z`,
+        field,
+      );
+    }
+    return ms;
+  };
+  const from = at('from');
+  const to = at('to');
+  if (to <= from) throw new ApiError(400, 'invalid-period', 'to must be after from', 'to');
+  if (to - from > MAX_DRY_RUN_DAYS * DAY_MS) {
+    throw new ApiError(
+      400,
+      'period-too-long',
+      `a dry-run replays at most ${MAX_DRY_RUN_DAYS} days; split the period`,
+      'to',
+    );
+  }
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}
+
+function dryRunLimit(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
+    throw new ApiError(400, 'invalid-limit', 'limit must be a whole number from 1 to 1000000', 'limit');
+  }
+  return value;
+}
+
+function deployedCard(backend: PoliciesBackend, policyId: string): CompiledPolicy | undefined {
+  return backend.registry.card(policyId);
 }
 
 function unknownPolicy(policyId: string): ApiError {

@@ -1,5 +1,6 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
-import { customer360, nextBestOffer } from '../../records/customer-view';
+import { customer360, nextBestOffer, type NextBestOfferOptions } from '../../records/customer-view';
+import { defaultOfferOf, deployedLurkingOffers } from './contact-offers';
 import type { HubStoreNode } from '../hub-store/hub-store';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
@@ -17,9 +18,17 @@ export interface NextBestOfferDef extends NodeDef {
 interface Query {
   customerRef?: unknown;
   channel?: unknown;
+  /** where on the channel, e.g. "home" */
+  point?: unknown;
+  /** how many ranked offers, 1 to 10 */
+  limit?: unknown;
+  eventType?: unknown;
 }
 
-/** Answers at contact time, from msg.payload.customerRef (and .channel): next best offer or customer 360. */
+/**
+ * Answers at contact time, from msg.payload.customerRef (and .channel, .point, .limit): the next best
+ * offer, ranked over stored offers and the deployed lurking cards the contact wakes, or customer 360.
+ */
 export default function (RED: RED) {
   ensureHubRoutes(RED);
   const words = statusWords(RED);
@@ -47,7 +56,15 @@ export default function (RED: RED) {
       } else {
         const channel =
           typeof query.channel === 'string' && query.channel ? query.channel : config.channel || 'web';
-        payload = await nextBestOffer(store, query.customerRef, channel);
+        const options: NextBestOfferOptions = {
+          lurking: deployedLurkingOffers,
+          limit: query.limit === undefined ? undefined : Number(query.limit),
+        };
+        if (typeof query.point === 'string' && query.point) options.point = query.point;
+        if (typeof query.eventType === 'string' && query.eventType) options.eventType = query.eventType;
+        const defaultOffer = defaultOfferOf(RED);
+        if (defaultOffer) options.defaultOffer = defaultOffer;
+        payload = await nextBestOffer(store, query.customerRef, channel, options);
       }
       answered += 1;
       this.status({

@@ -1,11 +1,13 @@
 import type { Request, Response } from 'express';
 import { DEAD_LETTERS_PERMISSION } from '../../app/api/dead-letters-api';
 import { createHealthHandler, createHubApi } from '../../app/api/hub-api';
+import type { ContactPolicySettings } from '../../policies/contact/contact-policy';
 import { hubRuntime } from './hub-runtime';
 import type { RED } from './red';
 import { firstTimeFor } from './once';
 import { deployedEventPublisher } from '../policy-engine/event-publisher';
 import { ensurePolicySwitchRoute } from '../policy/switch-route';
+import { defaultOfferOf, deployedLurkingOffers } from '../next-best-offer/contact-offers';
 
 /**
  * Mounts the hub's HTTP surface once per Node-RED process: /healthz, /api/v1, /soap on the node
@@ -23,6 +25,10 @@ export function ensureHubRoutes(RED: RED): void {
   const policies = {
     registry: hubRuntime.policyRegistry,
     authConfigured: () => Boolean(RED.settings.httpNodeAuth),
+    // a dry-run applies the deployment's contact policy, as the live nodes do
+    contactPolicy: () =>
+      (RED.settings as unknown as { crmHub?: { contactPolicy?: ContactPolicySettings } }).crmHub
+        ?.contactPolicy,
   };
   app.use(
     '/api/v1',
@@ -32,6 +38,9 @@ export function ensureHubRoutes(RED: RED): void {
       events: () => hubRuntime.eventPublisher(),
       policies: () => policies,
       deadLettersAdmin: RED.auth.needsPermission(DEAD_LETTERS_PERMISSION),
+      // next best offer: the deployed lurking cards wake at the contact; the default when none applies
+      lurking: deployedLurkingOffers,
+      defaultOffer: () => defaultOfferOf(RED),
     }),
   );
   app.use('/soap', (req: Request, res: Response) => void hubRuntime.soap.handle(req, res));

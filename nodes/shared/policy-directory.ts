@@ -1,6 +1,7 @@
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import type { CompiledPolicy } from '../../policies/card';
 import { PolicyEngine, type Decision, type Evaluation } from '../../policies/engine';
+import { byLurkingRank, type Contact, type LurkingOffer } from '../../policies/lurking';
 import { PolicyState, type SweepResult } from '../../policies/policy-state';
 import { PolicySwitches, type SwitchStore } from '../../policies/switches';
 import type { PolicyStateStore } from '../../records/store';
@@ -112,6 +113,33 @@ export class PolicyDirectory {
       // the policy node sends the decision with the event that triggered the wait, as on evaluation
       onSettled: async (evaluation, pending) => this.emit(evaluation, { payload: pending.event }),
     });
+  }
+
+  /**
+   * The lurking cards of every deployed engine that this contact wakes, ranked, with the current
+   * switches. An engine with a hub store lends the customer's stored history to cards that read it.
+   */
+  async lurkingOffers(
+    customer: Record<string, unknown> | undefined,
+    contact: Contact,
+    now: Date = new Date(),
+  ): Promise<LurkingOffer[]> {
+    const isEnabled = (policyId: string) => this.switches.isEnabled(policyId);
+    const offers = new Map<string, LurkingOffer>();
+    for (const [engineId, engine] of this.engines) {
+      const lurking = engine.list().filter(({ policy }) => policy.mode === 'lurking');
+      if (lurking.length === 0) continue;
+      const state = this.states.get(engineId);
+      const readsHistory = lurking.some(({ policy }) => policy.history.length > 0 || policy.limits.cooldown);
+      let history;
+      if (state && readsHistory) {
+        await state.history.load(contact.customerRef, now.getTime());
+        history = state.history.view(contact.customerRef);
+      }
+      const result = engine.lurking(contact, { customer, isEnabled, now, ...(history ? { history } : {}) });
+      for (const offer of result.offers) if (!offers.has(offer.policyId)) offers.set(offer.policyId, offer);
+    }
+    return [...offers.values()].sort(byLurkingRank);
   }
 
   isEnabled(policyId: string): boolean {

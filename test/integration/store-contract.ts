@@ -267,6 +267,84 @@ export function describeStoreContract(
       expect(await store.listInteractions('crm:4711', { limit: 100 })).toHaveLength(25);
     });
 
+    it("lists every customer's interactions of a period oldest first, from inclusive, to exclusive", async () => {
+      const before = interaction({ eventId: 'p-0', occurredAt: '2025-01-31T23:59:59.999Z' });
+      const atFrom = interaction({ eventId: 'p-1', occurredAt: '2025-02-01T00:00:00.000Z' });
+      const tieB = interaction({
+        eventId: 'p-b',
+        customerRef: 'crm:47',
+        occurredAt: '2025-02-02T08:00:00.000Z',
+      });
+      const tieA = interaction({
+        eventId: 'p-a',
+        customerRef: 'sap:0001',
+        channel: 'web',
+        occurredAt: '2025-02-02T09:00:00+01:00',
+        summary: { amount: { value: 12000, currency: 'EUR' } },
+      });
+      const last = interaction({ eventId: 'p-9', occurredAt: '2025-02-28T23:59:59.999Z', type: 'login' });
+      const atTo = interaction({ eventId: 'p-x', occurredAt: '2025-03-01T00:00:00.000Z' });
+      for (const i of [last, atTo, tieB, before, tieA, atFrom]) await store.recordInteraction(i);
+
+      const period = await store.listInteractionsBetween('2025-02-01T00:00:00Z', '2025-03-01T00:00:00Z');
+      const tieAStored = { ...tieA, occurredAt: '2025-02-02T08:00:00.000Z' };
+      expect(period).toEqual([atFrom, tieAStored, tieB, last]);
+      // a redelivery is listed once, and an empty period lists nothing
+      expect(await store.recordInteraction({ ...tieB })).toBe(false);
+      expect(
+        await store.listInteractionsBetween('2025-02-02T08:00:00.000Z', '2025-02-02T08:00:00.001Z'),
+      ).toEqual([tieAStored, tieB]);
+      expect(await store.listInteractionsBetween('2025-02-01T00:00:00Z', '2025-02-01T00:00:00Z')).toEqual([]);
+      expect(await store.listInteractionsBetween('2024-01-01T00:00:00Z', '2024-12-31T00:00:00Z')).toEqual([]);
+    });
+
+    it('pages a period with limit and after, the page boundary inside a tie', async () => {
+      const times = ['2025-02-01T10:00:00.000Z', '2025-02-01T11:00:00.000Z', '2025-02-01T11:00:00.000Z'];
+      const ids = ['q-2', 'q-1', 'q-10'];
+      const all = ids.map((eventId, n) =>
+        interaction({ eventId, customerRef: `crm:${n}`, occurredAt: times[n] }),
+      );
+      for (const i of all) await store.recordInteraction(i);
+      for (let n = 0; n < 3; n++) {
+        await store.recordInteraction(
+          interaction({ eventId: `q-late-${n}`, occurredAt: `2025-02-02T0${n}:00:00.000Z` }),
+        );
+      }
+      const from = '2025-02-01T00:00:00Z';
+      const to = '2025-02-03T00:00:00Z';
+      const first = await store.listInteractionsBetween(from, to, { limit: 2 });
+      expect(first.map((i) => i.eventId)).toEqual(['q-2', 'q-1']);
+      const second = await store.listInteractionsBetween(from, to, { limit: 2, after: first[1] });
+      expect(second.map((i) => i.eventId)).toEqual(['q-10', 'q-late-0']);
+      const third = await store.listInteractionsBetween(from, to, { limit: 2, after: second[1] });
+      expect(third.map((i) => i.eventId)).toEqual(['q-late-1', 'q-late-2']);
+      expect(await store.listInteractionsBetween(from, to, { after: third[1] })).toEqual([]);
+      // a cursor before the period starts the period from its beginning
+      const early = { occurredAt: '2025-01-01T00:00:00.000Z', eventId: 'zzz' };
+      expect((await store.listInteractionsBetween(from, to, { after: early })).map((i) => i.eventId)).toEqual(
+        ['q-2', 'q-1', 'q-10', 'q-late-0', 'q-late-1', 'q-late-2'],
+      );
+    });
+
+    it('refuses a period listing with bad bounds or limits, naming the field', async () => {
+      await expect(store.listInteractionsBetween('yesterday', '2025-01-01T00:00:00Z')).rejects.toThrow(
+        /from/,
+      );
+      await expect(store.listInteractionsBetween('2025-01-01T00:00:00Z', '')).rejects.toThrow(/\bto\b/);
+      await expect(
+        store.listInteractionsBetween('2025-01-02T00:00:00Z', '2025-01-01T00:00:00Z'),
+      ).rejects.toThrow(/before/);
+      const period = ['2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z'] as const;
+      await expect(store.listInteractionsBetween(...period, { limit: 0 })).rejects.toThrow(/options\.limit/);
+      await expect(store.listInteractionsBetween(...period, { limit: 10_001 })).rejects.toThrow(
+        /options\.limit/,
+      );
+      await expect(
+        store.listInteractionsBetween(...period, { after: { occurredAt: 'now', eventId: 'e' } }),
+      ).rejects.toThrow(/options\.after\.occurredAt/);
+      expect(await store.listInteractionsBetween(...period, { limit: 10_000 })).toEqual([]);
+    });
+
     it('closes an offer by status so that it no longer counts as open', async () => {
       const web = offer({ eventId: 'e1' });
       const sms = offer({ eventId: 'e2', channel: 'sms' });
@@ -374,6 +452,9 @@ export function describeStoreContract(
         version: 2,
       });
       expect(await reopened.listInteractions('crm:4711')).toEqual([visit]);
+      expect(await reopened.listInteractionsBetween('2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z')).toEqual([
+        visit,
+      ]);
       expect(await reopened.recordInteraction(visit)).toBe(false);
       expect(await reopened.listOffers('crm:4711', { channel: 'sms', includeClosed: true })).toEqual([
         { ...closed, status: 'rejected' },

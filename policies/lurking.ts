@@ -1,0 +1,273 @@
+/**
+ * Lurking cards at contact time. A `mode: lurking` card never fires on an event: it waits until a
+ * matching customer contacts the hub (a web page, the app, a call) and is answered there as an offer.
+ * evaluateLurking() judges every registered lurking card against one contact, synchronously and with the
+ * same compiled predicates as trigger cards, in this order: switch, schedule, `when` (contact type,
+ * `via`, `where`), `if`, history, cooldown, holdout. It is read-only: showing an offer takes no cap and
+ * records nothing, so asking twice gives the same answer.
+ *
+ * Offer ids: offerIdFor(policyId, "lurking" + customerRef + the contact's UTC day). A lurking offer shown
+ * twice on one day (a page reload, a second channel) is the same offer, and a response to it is recorded
+ * against one id; on the next day the customer sees a new offer with a new id.
+ */
+import type { Channel, InteractionEvent } from '../mappings/canonical/types';
+import { ANY_EVENT, type CompiledPolicy, type PolicyAction } from './card';
+import { offerIdFor } from './decision-id';
+import type { Explanation, Outcome, RegisteredPolicy } from './engine';
+import type { Check } from './expression';
+import type { HistoryView } from './history';
+import { inHoldout } from './holdout';
+import type { ScoreResult } from './score';
+import type { CardVersion } from './version';
+
+/** A customer's contact with the hub: where they are now. */
+export interface Contact {
+  customerRef: string;
+  /** the channel of the contact, e.g. "web" */
+  channel: string;
+  /** where on the channel, e.g. "home"; a card's `where` sees it as `data.point` */
+  point?: string;
+  /** the kind of contact, e.g. "web-visit"; a card with `when: event web-visit …` needs it */
+  eventType?: string;
+  /** an id for the contact; made from customer, channel and time when left out */
+  contactId?: string;
+}
+
+export interface LurkingContext {
+  /** the customer's golden record, seen by the card's `if` as `customer` */
+  customer?: Record<string, unknown>;
+  isEnabled(policyId: string): boolean;
+  now?: Date;
+  /** the customer's history; cards with `history` conditions need it, and a cooldown reads it */
+  history?: HistoryView;
+}
+
+/** A lurking card the contact woke: the offer to show, ranked against the customer's other offers. */
+export interface LurkingOffer {
+  /** offerIdFor(policyId, lurking + customerRef + UTC day): the same all day */
+  offerId: string;
+  policyId: string;
+  cardVersion: CardVersion;
+  /** who registered the card, e.g. the policy node */
+  owner?: string;
+  title: { de: string; en: string };
+  priority: number;
+  score?: ScoreResult;
+  /** the card's action for the contact's channel (its `to`), else its first action with an offer */
+  action: string;
+  offer?: string;
+  /** the action's `to` */
+  channel: string;
+  decidedAt: string;
+  /** from the action's `within` */
+  expiresAt?: string;
+  customerRef: string;
+  contactId: string;
+  /** every condition that held, with the value it saw */
+  reasons: Check[];
+  source: 'lurking';
+}
+
+export interface LurkingEvaluation {
+  /** priority, then score, then policy id: the order is the same for the same cards */
+  offers: LurkingOffer[];
+  /** one per lurking card, with outcome fired, switched-off, out-of-schedule, not-matched, cooldown or holdout */
+  explanations: Explanation[];
+}
+
+/** The UTC day of `now`, e.g. "2026-11-22": the part of a lurking offer's id that changes. */
+export function contactDay(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export function lurkingOfferId(policyId: string, customerRef: string, now: Date): string {
+  return offerIdFor(policyId, `lurking\u001f${customerRef}\u001f${contactDay(now)}`);
+}
+
+export function evaluateLurking(
+  entries: readonly RegisteredPolicy[],
+  contact: Contact,
+  context: LurkingContext,
+): LurkingEvaluation {
+  checkContact(contact);
+  if (typeof context?.isEnabled !== 'function') {
+    throw new TypeError('lurking evaluation: context.isEnabled(policyId) is required');
+  }
+  const now = context.now ?? new Date();
+  const nowMs = now.getTime();
+  const decidedAt = now.toISOString();
+  const contactId =
+    contact.contactId ??
+    `contact:${contact.customerRef}:${contact.channel}:${contact.point ?? ''}:${decidedAt}`;
+  const event = contactEvent(contact, contactId, decidedAt);
+  const scope = { customer: context.customer, event };
+  const result: LurkingEvaluation = { offers: [], explanations: [] };
+
+  for (const entry of entries) {
+    const { policy } = entry;
+    if (policy.mode !== 'lurking') continue;
+    const explain = (outcome: Outcome, reason: string, checks: Check[]) =>
+      result.explanations.push({
+        policyId: policy.id,
+        cardVersion: policy.version,
+        eventId: contactId,
+        title: policy.title,
+        outcome,
+        reason,
+        checks,
+      });
+
+    if (!context.isEnabled(policy.id)) {
+      explain('switched-off', 'switched off', []);
+      continue;
+    }
+    const checks: Check[] = [];
+    if (policy.schedule) {
+      const schedule = policy.schedule.check(nowMs);
+      const check = { condition: schedule.condition, held: schedule.active, actual: schedule.actual };
+      if (!schedule.active) {
+        explain('out-of-schedule', `out of schedule: ${check.condition} (actual: ${check.actual})`, [check]);
+        continue;
+      }
+      checks.push(check);
+    }
+
+    let held = true;
+    const add = (check: Check) => {
+      checks.push(check);
+      held &&= check.held;
+    };
+    if (policy.eventTypes.length > 0) {
+      add({
+        condition: `contact ${policy.eventTypes.join(', ')}`,
+        held: contact.eventType !== undefined && policy.eventTypes.includes(contact.eventType),
+        actual: contact.eventType,
+      });
+    }
+    if (policy.channels !== undefined) {
+      add({
+        condition: `via ${policy.channels.join(', ')}`,
+        held: policy.channels.includes(contact.channel as Channel),
+        actual: contact.channel,
+      });
+    }
+    if (policy.where) {
+      const where = policy.where(event);
+      checks.push(...where.checks);
+      held &&= where.held;
+    }
+    if (policy.condition) {
+      const condition = policy.condition(scope);
+      checks.push(...condition.checks);
+      held &&= condition.held;
+    }
+    for (const item of policy.history) {
+      add(
+        context.history
+          ? item.check(context.history, nowMs)
+          : { condition: item.source, held: false, actual: 'no history available' },
+      );
+    }
+    if (!held) {
+      const failed = checks
+        .filter((check) => !check.held)
+        .map((check) => `${check.condition} (actual: ${show(check.actual)})`);
+      explain('not-matched', `not matched: ${failed.join('; ')}`, checks);
+      continue;
+    }
+
+    const cooldown = policy.limits.cooldown;
+    if (cooldown && context.history) {
+      const last = context.history.lastResponseAt(policy.id, cooldown.after, nowMs);
+      if (last !== undefined && nowMs - last < cooldown.windowMs) {
+        const at = new Date(last).toISOString();
+        explain('cooldown', `cooldown: ${cooldown.after.join(' or ')} at ${at}, ${cooldown.text}`, [
+          ...checks,
+          { condition: `cooldown ${cooldown.text}`, held: false, actual: at },
+        ]);
+        continue;
+      }
+    }
+
+    const action = offerAction(policy, contact.channel);
+    const described = [action.action, action.offer, 'to', action.to].filter(Boolean).join(' ');
+    // The control group is stable per policy and customer, as for trigger cards.
+    if (policy.holdout > 0 && inHoldout(policy.id, contact.customerRef, policy.holdout)) {
+      explain(
+        'holdout',
+        `holdout (${policy.holdout}% control group): would have offered: ${described}`,
+        checks,
+      );
+      continue;
+    }
+
+    const offer: LurkingOffer = {
+      offerId: lurkingOfferId(policy.id, contact.customerRef, now),
+      policyId: policy.id,
+      cardVersion: policy.version,
+      title: policy.title,
+      priority: policy.priority,
+      action: action.action,
+      channel: action.to,
+      decidedAt,
+      customerRef: contact.customerRef,
+      contactId,
+      reasons: checks,
+      source: 'lurking',
+    };
+    if (entry.owner !== undefined) offer.owner = entry.owner;
+    const score = policy.score?.compute(scope);
+    if (score) offer.score = score;
+    if (action.offer !== undefined) offer.offer = action.offer;
+    if (action.withinMs !== undefined) offer.expiresAt = new Date(nowMs + action.withinMs).toISOString();
+    result.offers.push(offer);
+    explain('fired', `woken by the contact: ${described}`, checks);
+  }
+  result.offers.sort(byLurkingRank);
+  return result;
+}
+
+/** Priority, then score (a card without one ranks below one with any), then policy id. */
+export function byLurkingRank(a: LurkingOffer, b: LurkingOffer): number {
+  return (
+    b.priority - a.priority ||
+    (b.score?.score ?? -1) - (a.score?.score ?? -1) ||
+    (a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0)
+  );
+}
+
+function offerAction(policy: CompiledPolicy, channel: string): PolicyAction {
+  const { actions } = policy;
+  return (
+    actions.find((action) => action.to === channel && action.offer !== undefined) ??
+    actions.find((action) => action.offer !== undefined) ??
+    actions[0]
+  );
+}
+
+/** The contact as the event a card's `where` reads: type, channel, occurredAt, data.point. */
+function contactEvent(contact: Contact, contactId: string, at: string): InteractionEvent {
+  return {
+    eventId: contactId,
+    schemaVersion: '1.0',
+    type: contact.eventType ?? ANY_EVENT,
+    occurredAt: at,
+    channel: contact.channel as Channel,
+    source: { system: 'contact' },
+    customer: { ref: contact.customerRef },
+    data: contact.point === undefined ? {} : { point: contact.point },
+  } as InteractionEvent;
+}
+
+function checkContact(contact: Contact): void {
+  if (typeof contact !== 'object' || contact === null)
+    throw new TypeError('lurking evaluation: contact must be an object');
+  if (typeof contact.customerRef !== 'string' || contact.customerRef === '')
+    throw new TypeError('lurking evaluation: contact.customerRef must be a non-empty string');
+  if (typeof contact.channel !== 'string' || contact.channel === '')
+    throw new TypeError('lurking evaluation: contact.channel must be a non-empty string');
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'missing' : JSON.stringify(value);
+}

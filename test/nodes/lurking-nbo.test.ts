@@ -1,0 +1,112 @@
+import request from 'supertest';
+import { hubRuntime } from '../../nodes/shared/hub-runtime';
+import { all, captured, helper, load, nextInput, tempDir, useHelper } from './harness';
+
+useHelper();
+
+const customer = (ref: string, segment: string) => ({
+  schemaVersion: '1.0',
+  customerRef: ref,
+  kind: 'person',
+  person: { givenName: 'Anna', familyName: 'Schmidt' },
+  tier: 'gold',
+  segment,
+  consents: [],
+  identifiers: [{ system: 'crm', id: ref.slice(4) }],
+  updatedAt: '2026-11-22T10:00:00Z',
+  source: { system: 'crm' },
+});
+
+const flow = () => [
+  { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('lurking') },
+  { id: 'golden', type: 'golden-record', store: 'store', wires: [['stored']] },
+  { id: 'stored', type: 'helper' },
+  { id: 'eng', type: 'policy-engine', store: 'store', wires: [['evaluated']] },
+  { id: 'evaluated', type: 'helper' },
+  {
+    id: 'lurk',
+    type: 'policy',
+    engine: 'eng',
+    policyId: 'lurking-young-family-mortgage',
+    titleEn: 'Mortgage for young families',
+    titleDe: 'Baufinanzierung für junge Familien',
+    when: 'contact via web, app',
+    condition: 'customer.segment == "young-families"',
+    history: '',
+    then: 'web-offer mortgage to web within 30d',
+    perCustomer: '',
+    global: '',
+    priority: '60',
+    mode: 'lurking',
+    active: true,
+    wires: [['decided']],
+  },
+  { id: 'decided', type: 'helper' },
+  {
+    id: 'nbo',
+    type: 'next-best-offer',
+    store: 'store',
+    answer: 'next-best-offer',
+    channel: 'web',
+    wires: [['answer']],
+  },
+  { id: 'answer', type: 'helper' },
+];
+
+async function put(doc: unknown) {
+  const stored = nextInput('stored');
+  helper.getNode('golden').receive({ payload: doc });
+  await stored;
+}
+
+const nbo = (ref: string) =>
+  request(captured.red!.httpNode).get(`/api/v1/customers/${ref}/next-best-offer?channel=web&point=home`);
+
+describe('lurking cards wake at the next best offer', () => {
+  it('offers the mortgage of a deployed lurking card to a matching customer, with reasons', async () => {
+    await load(all, flow());
+    await put(customer('crm:4711', 'young-families'));
+    await put(customer('crm:4712', 'students'));
+
+    const res = await nbo('crm:4711');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ customerRef: 'crm:4711', channel: 'web', point: 'home' });
+    expect(res.body.offers).toHaveLength(1);
+    expect(res.body.offers[0]).toMatchObject({
+      policyId: 'lurking-young-family-mortgage',
+      offer: 'mortgage',
+      action: 'web-offer',
+      priority: 60,
+      source: 'lurking',
+      title: { en: 'Mortgage for young families' },
+      reasons: [
+        { condition: 'via web, app', held: true, actual: 'web' },
+        { condition: 'customer.segment == "young-families"', held: true, actual: 'young-families' },
+      ],
+    });
+    expect(res.body.offer).toMatchObject({ offer: 'mortgage', offerId: res.body.offers[0].offerId });
+    expect(res.body.explanation).toContain('mortgage from lurking policy lurking-young-family-mortgage');
+    // asked again the same day: the same offer
+    expect((await nbo('crm:4711')).body.offers[0].offerId).toBe(res.body.offers[0].offerId);
+
+    // a customer outside the profile: the card stays dormant
+    const other = await nbo('crm:4712');
+    expect(other.body.offers).toEqual([]);
+    expect(other.body.explanation).toContain('no lurking card matched this contact');
+
+    // the node answers the same ranked list
+    const answer = nextInput<{ payload: { offers: { policyId: string; offerId: string }[] } }>('answer');
+    helper
+      .getNode('nbo')
+      .receive({ payload: { customerRef: 'crm:4711', channel: 'web', point: 'home', limit: 3 } });
+    const { payload } = await answer;
+    expect(payload.offers.map((o) => [o.policyId, o.offerId])).toEqual([
+      ['lurking-young-family-mortgage', res.body.offers[0].offerId],
+    ]);
+
+    // switched off (console, editor button): it no longer wakes, without a redeploy
+    await hubRuntime.policies.setEnabled('lurking-young-family-mortgage', false);
+    expect((await nbo('crm:4711')).body.offers).toEqual([]);
+    await hubRuntime.policies.setEnabled('lurking-young-family-mortgage', true);
+  });
+});
