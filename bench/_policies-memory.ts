@@ -9,7 +9,7 @@
  * Events are generated one at a time and dropped, so the RSS is the state's and the code's.
  */
 import { compileCard, type PolicyCard } from '../policies/card';
-import { historyNeeds, type HistoryNeeds } from '../policies/history';
+import { historyNeeds } from '../policies/history';
 import { PolicyState } from '../policies/policy-state';
 import type { CapClaim, CapTakeResult, HistoryEntry, PendingWait, PolicyStateStore } from '../records/store';
 import {
@@ -96,36 +96,20 @@ export interface MemoryReport {
   baselineRssMiB: number;
   /** RSS growth from the first event to the last, per customer */
   bytesPerCustomer: number;
-  /** PolicyState.evaluate as it is (engine.list() not cached), per event over the first events */
+  /** PolicyState.evaluate per event over the first events */
   probe: { events: number; p50Us: number; p99Us: number };
   text: string;
 }
 
 const T0 = Date.parse('2026-03-02T08:00:00Z');
 const DAY = 86_400_000;
-/** events through PolicyState as it is, before the bench caches engine.list() */
+/** the first events, timed one by one through PolicyState */
 const PROBE_EVENTS = 2_000;
 
 /**
  * Every customer comes by `eventsPerCustomer` times, round by round over two days each, with the event
- * stream's types, channels and amounts. The first PROBE_EVENTS go through PolicyState as it is and are
- * timed; then the bench caches engine.list() and the history needs (StoredHistory asks for the cards'
- * history needs on every event, and list() sorts all 1,003 cards each time), which leaves the state as
- * it would be and takes the run from about 25 minutes to about one.
+ * stream's types, channels and amounts. The first PROBE_EVENTS are timed one by one.
  */
-/**
- * What PolicyState would do if it kept the list of cards and their history needs from one registration
- * to the next instead of working them out on every event: the state it holds stays the same. Reaches
- * into the private needs(), for the bench only.
- */
-function cacheCardLists(state: PolicyState): void {
-  const cards = state.engine.list();
-  state.engine.list = () => cards;
-  const internals = state as unknown as { needs(): HistoryNeeds };
-  const needs = internals.needs();
-  internals.needs = () => needs;
-}
-
 export async function memoryPart(customers: number, eventsPerCustomer = 2): Promise<MemoryReport> {
   let now = T0;
   const state = new PolicyState({ store: new NullPolicyStore(), clock: () => now, instanceId: 'bench' });
@@ -160,7 +144,6 @@ export async function memoryPart(customers: number, eventsPerCustomer = 2): Prom
         const t = process.hrtime.bigint();
         decisions += (await state.evaluate(event, { ...context, customer })).decisions.length;
         probe.push(Number(process.hrtime.bigint() - t) / 1000);
-        if (events === PROBE_EVENTS - 1) cacheCardLists(state);
       } else {
         decisions += (await state.evaluate(event, { ...context, customer })).decisions.length;
       }
@@ -198,9 +181,7 @@ export async function memoryPart(customers: number, eventsPerCustomer = 2): Prom
       `before the first event), heap used ${report.heapMiB} MiB, ` +
       `${n(report.bytesPerCustomer)} bytes per customer (goal: 1 GiB for 1,000,000 customers, ` +
       `${n(Math.round(2 ** 30 / 1e6))} bytes each)\n` +
-      `memory: PolicyState.evaluate as it is, first ${n(probe.length)} events: p50 ${report.probe.p50Us.toFixed(0)} µs, ` +
-      `p99 ${report.probe.p99Us.toFixed(0)} µs per event (StoredHistory asks for the history needs on every event, ` +
-      `and engine.list() sorts all ${state.engine.list().length} cards each time; after these, the bench caches both, ` +
-      `which leaves the state as it would be)`,
+      `memory: PolicyState.evaluate, first ${n(probe.length)} events: p50 ${report.probe.p50Us.toFixed(0)} µs, ` +
+      `p99 ${report.probe.p99Us.toFixed(0)} µs per event, ${state.engine.list().length} cards`,
   };
 }
