@@ -38,6 +38,15 @@ describe('benchmark checks', () => {
     expect(stdout).not.toMatch(/^RESULT/m);
   }, 180_000);
 
+  it('nbo: the hub answers the mortgage as next best offer, and the bare http anchor the identical body', async () => {
+    const { stdout } = await check('nbo');
+    expect(stdout).toMatch(
+      /^check: the hub's next best offer for crm:4711 on web\/home is the mortgage of address-change-mortgage \(status 200, \d+ bytes, the same twice\)$/m,
+    );
+    expect(stdout).toContain('check: the bare http anchor answers the identical body');
+    expect(stdout).not.toMatch(/^(RESULT|client|round|nbo:)/m);
+  }, 180_000);
+
   it('policies: ours, ZEN, json-rules-engine and the hand-written index fire the same policies per event', async () => {
     const { stdout } = await check('policies');
     expect(stdout).toMatch(
