@@ -557,19 +557,11 @@ export class SchemaCompiler {
       const value = facet.attrs.value ?? '';
       switch (facet.local) {
         case 'length':
-          facets.length = count(value, 0, 'length', where);
-          break;
         case 'minLength':
-          facets.minLength = count(value, 0, 'minLength', where);
-          break;
         case 'maxLength':
-          facets.maxLength = count(value, 0, 'maxLength', where);
-          break;
         case 'totalDigits':
-          facets.totalDigits = count(value, 0, 'totalDigits', where);
-          break;
         case 'fractionDigits':
-          facets.fractionDigits = count(value, 0, 'fractionDigits', where);
+          facets[facet.local] = count(value, 0, facet.local, where);
           break;
         case 'minInclusive':
         case 'maxInclusive':
