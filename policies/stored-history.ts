@@ -3,10 +3,25 @@
  * it survives a restart, and hub instances on PostgreSQL share it. Evaluation stays synchronous because
  * a customer's window is loaded once, when the customer is first seen, and every later event is appended
  * to the store and to the hot copy before the engine looks at it.
+ *
+ * The hot copy holds, per customer, only what some card reads: the types, the summed values, and only
+ * as long as the longest window over each type, packed into one array of numbers (event-log.ts). The
+ * event ids stay in the store; the hot copy tells a redelivered event by a hash of its id.
  */
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { compileGetter } from '../mappings/path';
 import type { HistoryEntry, PolicyStateStore } from '../records/store';
+import { detachedString } from './compact-ids';
+import {
+  EMPTY_LOG,
+  EventKinds,
+  EventLogView,
+  holdsRecord,
+  logWith,
+  recordOf,
+  type EventLog,
+  type KeepRecord,
+} from './event-log';
 import { moneyValue } from './expression';
 import type { HistoryNeeds, HistoryView, ResponseOutcome } from './history';
 
@@ -20,20 +35,14 @@ export interface StoredHistoryOptions {
   responseRetentionMs: () => number;
 }
 
-interface Hot {
-  /** event type -> entries, oldest first */
-  byType: Map<string, HistoryEntry[]>;
-  /** times in ms parallel to byType, so window scans do not parse dates */
-  times: Map<string, number[]>;
-  eventIds: Set<string>;
-}
-
 export class StoredHistory {
   private readonly store: PolicyStateStore;
   private readonly needs: () => HistoryNeeds;
   private readonly responseRetentionMs: () => number;
-  private readonly hot = new Map<string, Hot>();
-  private readonly loading = new Map<string, Promise<Hot>>();
+  /** customer ref -> the customer's kept events */
+  private readonly hot = new Map<string, EventLog>();
+  private readonly loading = new Map<string, Promise<EventLog>>();
+  private readonly kinds = new EventKinds();
   private readonly getters = new Map<string, (event: unknown) => unknown>();
 
   constructor(options: StoredHistoryOptions) {
@@ -59,7 +68,9 @@ export class StoredHistory {
       this.loading.set(customerRef, pending);
     }
     try {
-      this.hot.set(customerRef, await pending);
+      const log = await pending;
+      // A ref from a parsed message may be a view into the whole message; the key lives as long as the state.
+      this.hot.set(this.hot.has(customerRef) ? customerRef : detachedString(customerRef), log);
     } finally {
       if (this.loading.get(customerRef) === pending) this.loading.delete(customerRef);
     }
@@ -92,7 +103,7 @@ export class StoredHistory {
       if (typeof value === 'number' && Number.isFinite(value)) values[field] = value;
     }
     if (Object.keys(values).length > 0) entry.values = values;
-    return this.append(entry, retention, nowMs);
+    return this.append(entry, nowMs);
   }
 
   /** An answer to a policy's action, for cooldowns; idempotent by the answer's event id. */
@@ -111,64 +122,56 @@ export class StoredHistory {
       occurredAt: new Date(atMs).toISOString(),
       response: { ...response },
     };
-    return this.append(entry, this.responseRetentionMs(), nowMs);
+    return this.append(entry, nowMs);
   }
 
   /** The synchronous view the engine reads; the customer must have been loaded (record() loads). */
   view(customerRef: string): HistoryView {
-    const hot = this.hot.get(customerRef);
-    if (!hot) throw new Error(`StoredHistory.view: customer ${customerRef} is not loaded; call load() first`);
-    const range = (type: string, afterMs: number, untilMs: number): HistoryEntry[] => {
-      const times = hot.times.get(type) ?? [];
-      const entries = hot.byType.get(type) ?? [];
-      return entries.slice(firstAbove(times, afterMs), firstAbove(times, untilMs));
-    };
-    return {
-      count: (type, afterMs, untilMs) => range(type, afterMs, untilMs).length,
-      sum: (type, field, afterMs, untilMs) =>
-        range(type, afterMs, untilMs).reduce((total, entry) => total + (entry.values?.[field] ?? 0), 0),
-      times: (type, afterMs, untilMs) => range(type, afterMs, untilMs).map((e) => Date.parse(e.occurredAt)),
-      lastAt: (type, untilMs) => {
-        const last = range(type, -Infinity, untilMs).at(-1);
-        return last && Date.parse(last.occurredAt);
-      },
-      lastResponseAt: (policyId, outcomes, untilMs) => {
-        const answers = range(RESPONSE_TYPE, -Infinity, untilMs);
-        for (let i = answers.length - 1; i >= 0; i--) {
-          const response = answers[i].response;
-          if (response?.policyId === policyId && (outcomes as readonly string[]).includes(response.outcome)) {
-            return Date.parse(answers[i].occurredAt);
-          }
-        }
-        return undefined;
-      },
-    };
+    if (!this.hot.has(customerRef)) {
+      throw new Error(`StoredHistory.view: customer ${customerRef} is not loaded; call load() first`);
+    }
+    return new EventLogView(this.kinds, () => this.hot.get(customerRef) ?? EMPTY_LOG);
   }
 
-  private async append(entry: HistoryEntry, retentionMs: number, nowMs: number): Promise<boolean> {
+  private async append(entry: HistoryEntry, nowMs: number): Promise<boolean> {
     // The store first: a hot entry the store lacks would vanish at the next restart.
     const appended = await this.store.appendHistory(entry);
-    const hot = this.hot.get(entry.customerRef);
-    if (!hot || hot.eventIds.has(entry.eventId)) return appended;
-    insert(hot, entry);
-    prune(hot, entry.type, nowMs - retentionMs);
+    const log = this.hot.get(entry.customerRef);
+    if (!log) return appended;
+    // Also when the store says it is new: two deliveries of one event may both have passed load().
+    const record = recordOf(entry, this.kinds);
+    if (holdsRecord(log, this.kinds, record)) return appended;
+    // Rebuilt anyway, so whatever has left its window goes too, of every type (those no card reads now
+    // stay until the customer is read again: a card that comes back finds them).
+    const retention = this.retentionOf();
+    const keep: KeepRecord = (kind, atMs) => {
+      const ms = retention(kind.type);
+      return ms === undefined || atMs > nowMs - ms;
+    };
+    this.hot.set(entry.customerRef, logWith(log, this.kinds, [record], keep));
     return appended;
   }
 
-  private async read(customerRef: string, nowMs: number): Promise<Hot> {
+  private async read(customerRef: string, nowMs: number): Promise<EventLog> {
     const needs = this.needs();
-    const keep: Record<string, number> = {
-      ...needs.retentionMs,
-      [RESPONSE_TYPE]: this.responseRetentionMs(),
-    };
-    const longest = Math.max(0, ...Object.values(keep));
-    const hot: Hot = { byType: new Map(), times: new Map(), eventIds: new Set() };
+    const retention = this.retentionOf();
+    const longest = Math.max(0, this.responseRetentionMs(), ...Object.values(needs.retentionMs));
     const since = new Date(nowMs - longest).toISOString();
-    for (const entry of await this.store.listHistory(customerRef, since)) {
-      const retention = keep[entry.type];
-      if (retention !== undefined && Date.parse(entry.occurredAt) > nowMs - retention) insert(hot, entry);
-    }
-    return hot;
+    const records = (await this.store.listHistory(customerRef, since)).map((entry) =>
+      recordOf(entry, this.kinds),
+    );
+    const keep: KeepRecord = (kind, atMs) => {
+      const ms = retention(kind.type);
+      return ms !== undefined && atMs > nowMs - ms;
+    };
+    return logWith(EMPTY_LOG, this.kinds, records, keep);
+  }
+
+  /** how long each type is kept now: what the cards read, and answers for the longest cooldown */
+  private retentionOf(): (type: string) => number | undefined {
+    const { retentionMs } = this.needs();
+    const responses = this.responseRetentionMs();
+    return (type) => (type === RESPONSE_TYPE ? responses : retentionMs[type]);
   }
 
   private getter(field: string): (event: unknown) => unknown {
@@ -179,38 +182,4 @@ export class StoredHistory {
     }
     return get;
   }
-}
-
-function insert(hot: Hot, entry: HistoryEntry): void {
-  const at = Date.parse(entry.occurredAt);
-  const entries = hot.byType.get(entry.type) ?? [];
-  const times = hot.times.get(entry.type) ?? [];
-  hot.byType.set(entry.type, entries);
-  hot.times.set(entry.type, times);
-  const index = firstAbove(times, at);
-  entries.splice(index, 0, entry);
-  times.splice(index, 0, at);
-  hot.eventIds.add(entry.eventId);
-}
-
-function prune(hot: Hot, type: string, beforeOrAtMs: number): void {
-  const times = hot.times.get(type);
-  const entries = hot.byType.get(type);
-  if (!times || !entries) return;
-  const cut = firstAbove(times, beforeOrAtMs);
-  if (cut === 0) return;
-  for (const gone of entries.splice(0, cut)) hot.eventIds.delete(gone.eventId);
-  times.splice(0, cut);
-}
-
-/** the index of the first time greater than ms, in a sorted list */
-function firstAbove(sorted: readonly number[], ms: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
