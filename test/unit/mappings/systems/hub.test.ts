@@ -71,14 +71,19 @@ describe('mappings/systems/hub.json', () => {
     });
   });
 
-  it('rejects a person without family name, naming both fields', () => {
+  it('takes a person without family name (a gap, flagged later), but refuses an unreadable birth date', () => {
     const result = upsert.map({
       receivedAt,
       customer: { sourceSystem: 'web', sourceId: '1', kind: 'person', givenName: 'Anna' },
     });
-    expect(result).toMatchObject({
+    expect(result).toMatchObject({ ok: true, value: { person: { givenName: 'Anna' } } });
+    const malformed = upsert.map({
+      receivedAt,
+      customer: { sourceSystem: 'web', sourceId: '1', kind: 'person', birthDate: '31.02.1980' },
+    });
+    expect(malformed).toMatchObject({
       ok: false,
-      error: { field: 'person.familyName', sourceField: 'customer.familyName', rule: 'required' },
+      error: { field: 'birthDate', sourceField: 'customer.birthDate', rule: 'format' },
     });
   });
 

@@ -1,0 +1,70 @@
+/**
+ * Interaction events that carry customer data apply to the golden record as pseudo-sources: the
+ * event is a source `{ system: <event's source system>, sourceId: <eventId> }` holding only the
+ * attributes it reports, at the time it occurred, reported via its channel.
+ *
+ * Of the event types the shipped mappings produce, only `address-changed` carries customer data
+ * (crm ReportAddressChange, app-events AddressChanged). `customer-deleted` (SAP) says that one
+ * system dropped its view; it changes no attribute. `page-view` and `form-submitted` describe
+ * behaviour, not the customer. A new type is added by giving it a reader here.
+ */
+import type { Channel, CustomerAddress, InteractionEvent } from '../mappings/canonical/types';
+import type { Customer } from '../mappings/canonical/types';
+import { instant } from './source-versions';
+
+/** An event read as a source of customer attributes. */
+export interface EventContribution {
+  system: string;
+  /** the eventId */
+  sourceId: string;
+  /** the attributes the event reports; the address comes without a type (survivorship gives it one) */
+  document: Partial<Customer>;
+  /** occurredAt */
+  updatedAt: string;
+  channel: Channel;
+  /** the source ref ("crm:4711") the event is about: it follows that record through merge and unmerge */
+  customerRef: string;
+}
+
+type EventReader = (data: InteractionEvent['data']) => Partial<Customer> | undefined;
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+
+/** The reported address; `type` is filled in by survivorship from the address it replaces. */
+function readAddress(data: InteractionEvent['data']): Partial<Customer> | undefined {
+  const address = data?.address;
+  if (!address || typeof address !== 'object') return undefined;
+  const parts: Omit<CustomerAddress, 'type'> = {};
+  const street = text(address.street);
+  const postalCode = text(address.postalCode);
+  const city = text(address.city);
+  const country = text(address.country);
+  if (street) parts.street = street;
+  if (postalCode) parts.postalCode = postalCode;
+  if (city) parts.city = city;
+  if (country) parts.country = country;
+  if (Object.keys(parts).length === 0) return undefined;
+  return { addresses: [parts as CustomerAddress] };
+}
+
+export const EVENT_READERS: Readonly<Record<string, EventReader>> = {
+  'address-changed': readAddress,
+};
+
+/** The event as a pseudo-source, or undefined when its type carries no customer data. */
+export function eventContribution(event: InteractionEvent): EventContribution | undefined {
+  const reader = EVENT_READERS[event.type];
+  if (!reader) return undefined;
+  const document = reader(event.data);
+  if (!document) return undefined;
+  instant(event.occurredAt, `occurredAt of event ${event.eventId}`);
+  return {
+    system: event.source.system,
+    sourceId: event.eventId,
+    document,
+    updatedAt: event.occurredAt,
+    channel: event.channel,
+    customerRef: event.customer.ref,
+  };
+}
