@@ -8,6 +8,10 @@
  * contact policy is a fresh instance whose caps are taken on scratch counters and which records nothing,
  * and no action is emitted. The store is only read: the period's interactions, customer profiles (for the
  * card's `if` and for consents) and the customers' recorded answers (for the contact cooldown).
+ *
+ * The card is replayed alone. Deployed cards that would fire on the same events do not compete with it,
+ * so arbitration never stops it here ("would fire" means "would fire if it won arbitration"); the
+ * report's notes say so. Its score uses the card's prior propensity, not learned response rates.
  */
 import { INTERACTION_EVENT_SCHEMA_VERSION, type InteractionEvent } from '../mappings/canonical/types';
 import type {
@@ -182,6 +186,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunReport> {
     notes: [
       "customer profiles and consents are read as they are now, not as they were at each event's time",
       'events carry what the store recorded of them: type, channel, time, customer and amount',
+      'the card is replayed alone: arbitration against the deployed cards is not simulated, so a firing here may lose to another card live',
     ],
   };
   if (compiled.mode === 'lurking') {

@@ -1,10 +1,19 @@
 /**
  * One indexed evaluator for all policies. The PolicyIndex narrows an event to the cards that can fire
  * (by type, channel and each card's most selective condition); each card is then judged in this order:
- * switch, schedule, conditions (when, if, history), a wait for "no B within T", cooldown, caps, holdout.
+ * switch, schedule, conditions (when, if, history), a wait for "no B within T", cooldown, caps. The cards
+ * that pass compete in arbitration (policies/arbitration.ts); a winner whose customer is in its control
+ * group is held back (holdout), the others go out and only they take their caps.
  * Every step that stops a card says so in its explanation, with the values it saw.
  */
 import type { InteractionEvent } from '../mappings/canonical/types';
+import {
+  arbitrate,
+  checkArbitrationOptions,
+  rankComparator,
+  type ArbitrationExplanation,
+  type ArbitrationOptions,
+} from './arbitration';
 import { offerIdFor } from './decision-id';
 import { capHitIdFor, InMemoryCapCounter, type CapCounter } from './caps';
 import { compileCard, type CompiledPolicy, type Limit, type PolicyCard } from './card';
@@ -13,6 +22,7 @@ import { InMemoryHistory, type HistoryView } from './history';
 import { inHoldout } from './holdout';
 import { evaluateLurking, type Contact, type LurkingContext, type LurkingEvaluation } from './lurking';
 import { byPriority, PolicyIndex, type IndexKey, type IndexScope } from './policy-index';
+import { learnedPropensity, segmentOf, type PropensitySource } from './propensity';
 import type { ScoreResult } from './score';
 import type { CardVersion } from './version';
 
@@ -37,6 +47,11 @@ export interface Decision {
   customerRef: string;
   eventId: string;
   title: { de: string; en: string };
+  /**
+   * W3C traceparent of the message that carried the event (set by the node glue, which sees the
+   * transport): one trace id from the legacy call through the decision to the action's delivery
+   */
+  traceparent?: string;
 }
 
 export type Outcome =
@@ -48,8 +63,10 @@ export type Outcome =
   | 'pending'
   | 'cooldown'
   | 'capped'
-  /** the customer is in the card's control group: it would have fired */
-  | 'holdout';
+  /** the customer is in the card's control group: it would have fired (it won arbitration, too) */
+  | 'holdout'
+  /** it would have fired, but another card took its place on a channel (see Evaluation.arbitration) */
+  | 'arbitration-lost';
 
 export interface Explanation {
   policyId: string;
@@ -65,6 +82,8 @@ export interface Explanation {
   cap?: { scope: 'per-customer' | 'per-channel' | 'global'; limit: string; count: number; channel?: string };
   /** set when outcome is "pending": when the card's wait ends */
   dueAt?: string;
+  /** set when outcome is "arbitration-lost": the winning decision that took the channel it needed */
+  lostTo?: { policyId: string; decisionId: string; channel: string };
 }
 
 /** A card whose conditions held and that waits for "no B within T"; settle() finishes it. */
@@ -93,10 +112,14 @@ export interface EvaluationContext {
   /** the customer's history, the triggering event already in it; cards with history need it */
   history?: HistoryView;
   explain?: ExplainMode;
+  /** how the cards that fire compete; the engine's own options (its constructor's) when left out */
+  arbitration?: ArbitrationOptions;
+  /** response counts per card and segment: a card's learned propensity replaces its prior in the score */
+  propensity?: PropensitySource;
 }
 
 export interface Evaluation {
-  /** highest priority first */
+  /** the decisions that won arbitration, best first (by priority, or by score in score mode) */
   decisions: Decision[];
   explanations: Explanation[];
   /** only present when some card waits */
@@ -106,6 +129,11 @@ export interface Evaluation {
    * A shared store confirms them afterwards (PolicyState), so two hub instances cannot both pass a cap.
    */
   capClaims?: CapClaimSet[];
+  /**
+   * Only present when a card fired (won, lost or was held back) and the evaluation explains: how the
+   * cards were ranked, which won, and for each loser which decision beat it and why.
+   */
+  arbitration?: ArbitrationExplanation;
 }
 
 /** The limits one card's firing counted against, keyed as the engine's cap counter keys them. */
@@ -146,9 +174,16 @@ export class PolicyEngine {
   private sorted: RegisteredPolicy[] | undefined;
   private readonly index = new PolicyIndex<RegisteredPolicy>();
   private readonly caps: CapCounter;
+  private readonly arbitration: Required<ArbitrationOptions>;
 
-  constructor(options: { caps?: CapCounter } = {}) {
+  /**
+   * `arbitration` is the default for evaluations whose context names none: by priority, no limit per
+   * channel (every card that fires goes out, ranked), prior strength 20. The policy-engine node passes
+   * its own (1 winner per channel) with every evaluation.
+   */
+  constructor(options: { caps?: CapCounter; arbitration?: ArbitrationOptions } = {}) {
     this.caps = options.caps ?? new InMemoryCapCounter();
+    this.arbitration = checkArbitrationOptions(options.arbitration);
   }
 
   /** Registering an id again replaces the earlier card (a redeploy). */
@@ -224,11 +259,19 @@ export class PolicyEngine {
       history: context.history,
       explain: mode !== 'none',
       out: result,
+      ...this.competition(context),
     };
     for (const entry of entries) considerPolicy(entry, run);
-    // Candidates are already in priority order; the sort only matters for ties across actions.
-    result.decisions.sort(byDecisionPriority);
+    finish(run);
     return result;
+  }
+
+  private competition(context: EvaluationContext): Pick<Run, 'arbitration' | 'propensity' | 'fired'> {
+    const arbitration =
+      context.arbitration === undefined
+        ? this.arbitration
+        : checkArbitrationOptions({ ...this.arbitration, ...context.arbitration });
+    return { arbitration, propensity: context.propensity, fired: [] };
   }
 
   /**
@@ -274,8 +317,10 @@ export class PolicyEngine {
       explain,
       out: result,
       settling: pending,
+      ...this.competition(context),
     };
     considerPolicy(entry, run);
+    finish(run);
     return result;
   }
 
@@ -296,13 +341,15 @@ export class PolicyEngine {
     const kept = new Set(Object.keys(policy.historyNeeds.retentionMs));
     const entry: RegisteredPolicy = { policy };
     const result: Evaluation = { decisions: [], explanations: [] };
+    // One card, alone: nothing competes with it, so it wins every arbitration.
+    const competition = { arbitration: this.arbitration, propensity: undefined };
     for (const event of events) {
       checkEvent(event);
       const at = new Date(event.occurredAt);
       const valid = !Number.isNaN(at.getTime());
       if (valid && kept.has(event.type)) history.record(event);
       if (policy.eventTypes.length > 0 && !policy.eventTypes.includes(event.type)) continue;
-      considerPolicy(entry, {
+      const run: Run = {
         scope: { customer: options.customerOf?.(event.customer.ref), event },
         isEnabled: ALWAYS_ON,
         now: valid ? at : new Date(),
@@ -310,10 +357,15 @@ export class PolicyEngine {
         history: history.view(event.customer.ref),
         explain: true,
         out: result,
-      });
+        ...competition,
+        fired: [],
+      };
+      considerPolicy(entry, run);
+      finish(run);
     }
-    // Scratch caps: nothing for a store to confirm.
+    // Scratch caps: nothing for a store to confirm; and one card has nothing to be arbitrated against.
     delete result.capClaims;
+    delete result.arbitration;
     result.decisions.sort(byDecisionPriority);
     return result;
   }
@@ -336,6 +388,25 @@ interface Run {
   out: Evaluation;
   /** set when finishing a wait rather than judging a fresh event */
   settling?: PendingDecision;
+  arbitration: Required<ArbitrationOptions>;
+  propensity: PropensitySource | undefined;
+  /** the customer's segment for learned propensities, read once per evaluation */
+  segment?: string;
+  /** the cards whose conditions, cooldown and caps let them fire: they go to arbitration */
+  fired: FiredCard[];
+}
+
+/** A card that passed every step before arbitration, with the decisions it would make. */
+interface FiredCard {
+  policy: CompiledPolicy;
+  decisions: Decision[];
+  /** the caps it counts against, checked but not yet taken: only a winner takes them */
+  limits: [LimitScope, Limit, string, string?][];
+  hitId: string;
+  /** the customer is in the card's control group */
+  holdout: boolean;
+  /** its "fired" explanation, changed when it loses or is held back */
+  explanation?: Explanation;
 }
 
 function considerPolicy(entry: RegisteredPolicy, run: Run): void {
@@ -420,7 +491,6 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
   }
 
   const customerRef = event.customer.ref;
-  const capKeys: string[] = [];
   const limits = limitsOf(policy, customerRef);
   // A redelivered event is not refused by the hit its first delivery left: it fires again, same ids.
   // The id is a hash, so it is only made for a card with limits.
@@ -438,24 +508,11 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
         },
       );
     }
-    capKeys.push(key);
   }
-
-  // The control group is judged after the caps, so "would have fired" means it really would have.
-  if (policy.holdout > 0 && inHoldout(policy.id, customerRef, policy.holdout)) {
-    if (!explain) return;
-    return explainAs(
-      'holdout',
-      `holdout (${policy.holdout}% control group): would have fired: ${describeActions(policy)}`,
-      checks,
-    );
-  }
-
-  // Only an emitted decision counts against the caps, and a redelivered one does not count again.
-  for (const key of capKeys) run.caps.record(key, nowMs, hitId);
 
   const decidedAt = (run.nowIso ??= run.now.toISOString());
-  const score = policy.score?.compute(scope);
+  const score = policy.score && scoreOf(policy, run);
+  const decisions: Decision[] = [];
   policy.actions.forEach((action, index) => {
     const decision: Decision = {
       // the first action's id is the cap hit id when the card has limits (capHitIdFor)
@@ -477,16 +534,76 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
     if (score) decision.score = score;
     if (action.offer !== undefined) decision.offer = action.offer;
     if (action.withinMs !== undefined) decision.expiresAt = new Date(nowMs + action.withinMs).toISOString();
-    out.decisions.push(decision);
+    decisions.push(decision);
   });
-  if (limits.length > 0) {
+  // The control group is judged after the caps and after arbitration (finish), as Pega does: "would have
+  // fired" then means it really would have gone out, and the control group is kept off the channel the
+  // card would have taken.
+  const holdout = policy.holdout > 0 && inHoldout(policy.id, customerRef, policy.holdout);
+  const fired: FiredCard = { policy, decisions, limits, hitId, holdout };
+  if (explain) {
+    explainAs(
+      holdout ? 'holdout' : 'fired',
+      holdout
+        ? `holdout (${policy.holdout}% control group): would have fired: ${describeActions(policy)}`
+        : `fired: ${describeActions(policy)}`,
+      checks,
+    );
+    fired.explanation = out.explanations[out.explanations.length - 1];
+  }
+  run.fired.push(fired);
+}
+
+/**
+ * Arbitrates the cards that fired, then lets the winners out: their decisions, best first, and their
+ * caps. A loser takes no cap and makes no decision; a held-back winner (holdout) neither, but it keeps
+ * its place, so the cards it beat stay lost.
+ */
+function finish(run: Run): void {
+  const { fired, out, explain } = run;
+  if (fired.length === 0) return;
+  const { by, perChannel } = run.arbitration;
+  let wins: (card: FiredCard) => boolean;
+  if (perChannel === 0 && !explain) {
+    // the fast path: every card wins, there is nothing to explain
+    wins = (card) => !card.holdout;
+  } else {
+    const heldOut = new Set(fired.filter((card) => card.holdout).map((card) => card.policy.id));
+    const result = arbitrate(
+      fired.flatMap((card) => card.decisions),
+      { by, perChannel, heldOut },
+    );
+    const winners = new Set(result.winners.map((decision) => decision.policyId));
+    wins = (card) => winners.has(card.policy.id);
+    const losses = new Map(result.losers.map((loss) => [loss.policyId, loss]));
+    for (const card of fired) {
+      const loss = losses.get(card.policy.id);
+      if (!loss || !card.explanation) continue;
+      card.explanation.outcome = 'arbitration-lost';
+      card.explanation.reason = loss.reason;
+      card.explanation.lostTo = {
+        policyId: loss.lostTo.policyId,
+        decisionId: loss.lostTo.decisionId,
+        channel: loss.channel,
+      };
+    }
+    if (explain) out.arbitration = result.explanation;
+  }
+  const nowMs = run.now.getTime();
+  const firstDecision = out.decisions.length;
+  for (const card of fired) {
+    if (!wins(card)) continue;
+    // Only an emitted decision counts against the caps, and a redelivered one does not count again.
+    for (const [, , key] of card.limits) run.caps.record(key, nowMs, card.hitId);
+    out.decisions.push(...card.decisions);
+    if (card.limits.length === 0) continue;
     (out.capClaims ??= []).push({
-      policyId: policy.id,
-      eventId: event.eventId,
-      hitId,
-      decisionIds: out.decisions.slice(-policy.actions.length).map((decision) => decision.decisionId),
+      policyId: card.policy.id,
+      eventId: run.scope.event.eventId,
+      hitId: card.hitId,
+      decisionIds: card.decisions.map((decision) => decision.decisionId),
       atMs: nowMs,
-      claims: limits.map(([scope, limit, key, channel]) => ({
+      claims: card.limits.map(([scope, limit, key, channel]) => ({
         key,
         limit: limit.count,
         windowMs: limit.windowMs,
@@ -496,7 +613,30 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
       })),
     });
   }
-  if (explain) explainAs('fired', `fired: ${describeActions(policy)}`, checks);
+  sortFrom(out.decisions, firstDecision, rankComparator(by));
+}
+
+/** Sorts list[from..] in place; what an earlier run (a dry-run's earlier event) put before stays. */
+function sortFrom<T>(list: T[], from: number, compare: (a: T, b: T) => number): void {
+  if (list.length - from < 2) return;
+  if (from === 0) {
+    list.sort(compare);
+    return;
+  }
+  const tail = list.splice(from).sort(compare);
+  list.push(...tail);
+}
+
+/** The card's score, with the propensity learned in the customer's segment once responses came in. */
+function scoreOf(policy: CompiledPolicy, run: Run): ScoreResult {
+  const score = policy.score!;
+  if (!run.propensity) return score.compute(run.scope);
+  const segment = (run.segment ??= segmentOf(run.scope.customer));
+  const counts = run.propensity.counts(policy.id, segment);
+  return score.compute(
+    run.scope,
+    learnedPropensity(counts, score.propensity, segment, run.arbitration.priorStrength),
+  );
 }
 
 /** All conditions, each recorded with its value; every one runs so the explanation is complete. */

@@ -9,8 +9,10 @@
  */
 import type { InteractionEvent } from '../mappings/canonical/types';
 import type { HubStore, StoredInteraction } from '../records/store';
+import { arbitrate, type ArbitrationExplanation } from './arbitration';
 import type { CompiledPolicy } from './card';
 import type { Decision, Evaluation, Explanation, Outcome } from './engine';
+import type { ResponseLedger } from './response-ledger';
 import type { CardVersion } from './version';
 
 /** The part of the hub store the audit trail lives in (one pseudo customer per policy, see auditRef). */
@@ -102,13 +104,11 @@ export interface EvaluationRecord {
 }
 
 /**
- * How the fired decisions rank. The engine emits every fired decision; the rank says which one a
- * channel asking for a single answer would take first (priority, then score).
+ * How the cards that fired were ranked and which won, as the engine arbitrated them
+ * (policies/arbitration.ts): the rule, the tie-break, the winners per channel, and every decision with
+ * its priority, score and, for a loser, the decision that beat it and why.
  */
-export interface Arbitration {
-  rule: 'priority, then score';
-  ranked: { rank: number; decisionId: string; policyId: string; priority: number; score?: number }[];
-}
+export type Arbitration = ArbitrationExplanation;
 
 export interface PolicyExplanation {
   policyId: string;
@@ -134,6 +134,8 @@ export interface PolicyRegistryOptions {
   perCustomer?: number;
   /** audit entries per policy kept in memory when there is no store; default 200 */
   memoryAuditLimit?: number;
+  /** where fires, suppressions and control-group customers are counted for good (per process otherwise) */
+  ledger?: Pick<ResponseLedger, 'recordEvaluation' | 'background'>;
 }
 
 const DAY_MS = 86_400_000;
@@ -171,6 +173,7 @@ export class PolicyRegistry {
   private readonly maxCustomers: number;
   private readonly perCustomer: number;
   private readonly memoryAuditLimit: number;
+  private readonly ledger: PolicyRegistryOptions['ledger'];
   private readonly since: string;
   private lastAuditMs = 0;
   private auditSeq = 0;
@@ -182,6 +185,7 @@ export class PolicyRegistry {
     this.maxCustomers = positive(options.maxCustomers, 500);
     this.perCustomer = positive(options.perCustomer, 10);
     this.memoryAuditLimit = positive(options.memoryAuditLimit, 200);
+    this.ledger = options.ledger;
     this.since = new Date(this.clock()).toISOString();
   }
 
@@ -278,17 +282,32 @@ export class PolicyRegistry {
 
   /**
    * Counts the outcomes and keeps the explanations of one evaluation by an engine. Without the event
-   * (a settled wait, whose evaluation names no customer when nothing fired) it only counts.
+   * (a settled wait, whose evaluation names no customer when nothing fired) it only counts. The ledger
+   * gets the fires, suppressions and control-group customers ("would have fired") in the background;
+   * `customer` (the profile the engine judged) gives their segment without a store read.
    */
-  observe(engineId: string, event: InteractionEvent | undefined, evaluation: Evaluation): void {
+  observe(
+    engineId: string,
+    event: InteractionEvent | undefined,
+    evaluation: Evaluation,
+    customer?: Record<string, unknown>,
+  ): void {
     const nowMs = this.clock();
     for (const explanation of evaluation.explanations) {
       this.count(explanation.policyId, explanation.outcome, nowMs);
     }
+    const ledger = this.ledger;
+    if (ledger && evaluation.explanations.length > 0) {
+      ledger.background('counting an evaluation', () => ledger.recordEvaluation(evaluation, event, customer));
+    }
     if (!event || (evaluation.explanations.length === 0 && evaluation.decisions.length === 0)) return;
-    let copy: Pick<Evaluation, 'explanations' | 'decisions'>;
+    let copy: Pick<Evaluation, 'explanations' | 'decisions' | 'arbitration'>;
     try {
-      copy = structuredClone({ explanations: evaluation.explanations, decisions: evaluation.decisions });
+      copy = structuredClone({
+        explanations: evaluation.explanations,
+        decisions: evaluation.decisions,
+        arbitration: evaluation.arbitration,
+      });
     } catch {
       // a value a flow put on the customer that cannot be copied (a function): keep no explanation
       // rather than fail the evaluation that was already made
@@ -306,7 +325,8 @@ export class PolicyRegistry {
       evaluatedAt: new Date(nowMs).toISOString(),
       explanations: copy.explanations,
       decisions: copy.decisions,
-      arbitration: arbitrationOf(copy.decisions),
+      // an evaluation that explained nothing (explain: 'none') brings no arbitration: rank what went out
+      arbitration: copy.arbitration ?? arbitrate(copy.decisions).explanation,
     };
     this.keep(record);
   }
@@ -403,22 +423,6 @@ export class PolicyRegistry {
     this.lastAuditMs = Math.max(this.clock(), this.lastAuditMs + 1);
     return new Date(this.lastAuditMs).toISOString();
   }
-}
-
-function arbitrationOf(decisions: Decision[]): Arbitration {
-  const ranked = [...decisions].sort(
-    (a, b) => b.priority - a.priority || (b.score?.score ?? 0) - (a.score?.score ?? 0),
-  );
-  return {
-    rule: 'priority, then score',
-    ranked: ranked.map((decision, index) => ({
-      rank: index + 1,
-      decisionId: decision.decisionId,
-      policyId: decision.policyId,
-      priority: decision.priority,
-      ...(decision.score ? { score: decision.score.score } : {}),
-    })),
-  };
 }
 
 function auditEntryOf(item: StoredInteraction): AuditEntry {

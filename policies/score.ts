@@ -7,10 +7,12 @@
  *     weight: 1.5               # the marketers' lever, 1 when left out
  *
  * The card's propensity is the prior; once responses are recorded, the learned rate in the customer's
- * segment replaces it (passed in by the caller), so a card is ranked by evidence as soon as there is some.
+ * segment replaces it (passed in by the caller, see policies/propensity.ts), so a card is ranked by
+ * evidence as soon as there is some, and the result says which of the two it used.
  */
 import { compileGetter, parsePath } from '../mappings/path';
 import { moneyValue } from './expression';
+import type { LearnedPropensity } from './propensity';
 
 export interface ScoreSpec {
   propensity: number;
@@ -23,6 +25,11 @@ export interface ScoreResult {
   propensity: number;
   value: number;
   weight: number;
+  /**
+   * Only present when the propensity was learned, not the card's prior: the prior it replaced and, when
+   * the caller gave them, the response counts it was learned from.
+   */
+  learned?: { prior: number } & Partial<Omit<LearnedPropensity, 'propensity' | 'prior'>>;
 }
 
 export interface CompiledScore {
@@ -32,7 +39,7 @@ export interface CompiledScore {
   value: number | { path: string };
   weight: number;
   /** scope is { customer, event }; a learned propensity, when given, replaces the card's prior */
-  compute(scope: unknown, learnedPropensity?: number): ScoreResult;
+  compute(scope: unknown, learnedPropensity?: number | LearnedPropensity): ScoreResult;
 }
 
 export class ScoreError extends Error {
@@ -74,7 +81,7 @@ export function compileScore(spec: unknown): CompiledScore {
       propensity,
       value,
       weight,
-      compute: (_scope, learned) => result(learned ?? propensity, value, weight),
+      compute: (_scope, learned) => result(propensity, learned, value, weight),
     };
   }
   if (typeof value !== 'string' || !/^(customer|event)\./.test(value.trim())) {
@@ -98,11 +105,27 @@ export function compileScore(spec: unknown): CompiledScore {
       const read = moneyValue(get(scope));
       // A customer without the field is worth nothing to this card rather than breaking arbitration.
       const amount = typeof read === 'number' && Number.isFinite(read) && read > 0 ? read : 0;
-      return result(learned ?? propensity, amount, weight);
+      return result(propensity, learned, amount, weight);
     },
   };
 }
 
-function result(propensity: number, value: number, weight: number): ScoreResult {
-  return { score: propensity * value * weight, propensity, value, weight };
+function result(
+  prior: number,
+  learned: number | LearnedPropensity | undefined,
+  value: number,
+  weight: number,
+): ScoreResult {
+  if (learned === undefined) return { score: prior * value * weight, propensity: prior, value, weight };
+  if (typeof learned === 'number') {
+    return { score: learned * value * weight, propensity: learned, value, weight, learned: { prior } };
+  }
+  const { propensity, delivered, positive, segment, k } = learned;
+  return {
+    score: propensity * value * weight,
+    propensity,
+    value,
+    weight,
+    learned: { prior, delivered, positive, segment, k },
+  };
 }

@@ -43,9 +43,9 @@ export function deployedEventPublisher(RED: RED): EventPublisher | undefined {
       }));
     publisher = {
       describe: onBus.describe,
-      publish: async (event) => {
+      publish: async (event, options) => {
         await connect();
-        await onBus.publish(event);
+        await onBus.publish(event, options);
       },
     };
     publishers.set(broker, publisher);

@@ -5,4 +5,6 @@ export const migrations: Migration[] = [
   FIRST_VERSION,
   // 2: how often waits ("no B within T") that are due are swept from the store
   { version: 2, up: (config) => ({ sweepSeconds: '30', ...config }) },
+  // 3: arbitration; flows saved before it get the node's default, one winning card per channel
+  { version: 3, up: (config) => ({ arbitrateBy: 'priority', winnersPerChannel: '1', ...config }) },
 ];

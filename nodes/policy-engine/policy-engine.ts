@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { InteractionEvent } from '../../mappings/canonical/types';
+import { checkArbitrationOptions, type ArbitrationOptions } from '../../policies/arbitration';
 import type { PolicyState } from '../../policies/policy-state';
 import { customerProfile } from '../../policies/profile';
 import type { HubStoreNode } from '../hub-store/hub-store';
@@ -16,6 +17,10 @@ export interface PolicyEngineDef extends NodeDef {
   store?: string;
   /** how often waits that are due ("no B within T") are fired, in seconds; with a store only */
   sweepSeconds: string;
+  /** "priority" or "score": what ranks first when several cards fire for one customer */
+  arbitrateBy: string;
+  /** winning cards per outbound channel and event; "0" = no limit (every card that fires goes out) */
+  winnersPerChannel: string;
 }
 
 type EventMessage = NodeMessage & { customer?: Record<string, unknown> };
@@ -25,6 +30,20 @@ const DEFAULT_SWEEP_SECONDS = 30;
 export function sweepIntervalMs(sweepSeconds: string | undefined): number {
   const seconds = Number(sweepSeconds);
   return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_SWEEP_SECONDS) * 1000;
+}
+
+/** The node's default: one card per channel wins, by priority. */
+export const NODE_ARBITRATION = { by: 'priority', perChannel: 1 } as const;
+
+/** The arbitration of the config; throws ArbitrationOptionsError naming the field that is wrong. */
+export function arbitrationOptions(config: Partial<PolicyEngineDef>): ArbitrationOptions {
+  const winners = String(config.winnersPerChannel ?? '').trim();
+  return checkArbitrationOptions({
+    by: config.arbitrateBy || NODE_ARBITRATION.by,
+    // an empty field is the default, not Number('') = 0 ("no limit"); other text is refused as it is
+    perChannel:
+      winners === '' ? NODE_ARBITRATION.perChannel : /^\d+$/.test(winners) ? Number(winners) : winners,
+  });
 }
 
 /**
@@ -46,6 +65,14 @@ export default function (RED: RED) {
     let closed = false;
     let state: PolicyState | undefined;
     let sweeping = false;
+    // learned propensities come from the response ledger's counts per card and segment
+    const propensity = hubRuntime.responseLedger;
+    try {
+      hubRuntime.policies.configure(this.id, { arbitration: arbitrationOptions(config), propensity });
+    } catch (err) {
+      hubRuntime.policies.configure(this.id, { arbitration: NODE_ARBITRATION, propensity });
+      this.error(RED._('policy-engine.errors.bad-arbitration', { error: errorMessage(err) }));
+    }
 
     const bound = storeNode?.ready.then((hubStore) => {
       if (closed) return;
@@ -93,7 +120,8 @@ export default function (RED: RED) {
         shape: 'dot',
         text: words('policy-engine.status.evaluated', { events, decisions }),
       });
-      send({ ...msg, decisions: result.decisions, explanations: result.explanations } as NodeMessage);
+      const { decisions: made, explanations, arbitration } = result;
+      send({ ...msg, decisions: made, explanations, ...(arbitration ? { arbitration } : {}) } as NodeMessage);
     });
 
     this.on('close', (_removed: boolean, done: () => void) => {

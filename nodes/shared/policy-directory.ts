@@ -1,10 +1,14 @@
+import { newTraceparent } from '../../connectors/http/trace-context';
 import type { InteractionEvent } from '../../mappings/canonical/types';
+import type { ArbitrationOptions } from '../../policies/arbitration';
 import type { CompiledPolicy } from '../../policies/card';
 import { PolicyEngine, type Decision, type Evaluation } from '../../policies/engine';
 import { byLurkingRank, type Contact, type LurkingOffer } from '../../policies/lurking';
 import { PolicyState, type SweepResult } from '../../policies/policy-state';
+import type { PropensitySource } from '../../policies/propensity';
 import { PolicySwitches, type SwitchStore } from '../../policies/switches';
 import type { PolicyStateStore } from '../../records/store';
+import { traceparentOf } from './trace';
 
 /** A deployed policy node: the engine emits a decision through the node that holds the card. */
 export interface PolicyOwner {
@@ -21,6 +25,12 @@ export interface StateBinding {
 
 type CustomerOf = (customerRef: string) => Promise<Record<string, unknown> | undefined>;
 
+/** How an engine node's cards compete, and where learned propensities come from (the response ledger). */
+export interface EngineSettings {
+  arbitration?: ArbitrationOptions;
+  propensity?: PropensitySource;
+}
+
 /**
  * Engines by the id of their policy-engine node, and the policy nodes that own the cards. Policy nodes
  * may be constructed before their engine node, so both sides meet here instead of looking each other up.
@@ -32,6 +42,7 @@ export class PolicyDirectory {
   private readonly engines = new Map<string, PolicyEngine>();
   private readonly states = new Map<string, PolicyState>();
   private readonly owners = new Map<string, PolicyOwner>();
+  private readonly settings = new Map<string, EngineSettings>();
   private readonly switches = new PolicySwitches((policyId, enabled) =>
     this.owners.get(policyId)?.enabledChanged(enabled),
   );
@@ -55,6 +66,11 @@ export class PolicyDirectory {
     this.owners.delete(policyId);
     this.plain(engineId).unregister(policyId);
     this.states.get(engineId)?.engine.unregister(policyId);
+  }
+
+  /** The engine node's arbitration (and propensity source), used from its next evaluation on. */
+  configure(engineId: string, settings: EngineSettings): void {
+    this.settings.set(engineId, { ...this.settings.get(engineId), ...settings });
   }
 
   /** Keeps the engine's state in the store from now on, with the cards attached so far. */
@@ -87,6 +103,7 @@ export class PolicyDirectory {
       // The policy-engine node's output documents an explanation for every card of the event's type,
       // also the ones the index ruled out ("not matched: via call-center"), so not 'candidates'.
       explain: 'all' as const,
+      ...this.settings.get(engineId),
     };
     const state = this.states.get(engineId);
     const result = state
@@ -164,6 +181,13 @@ export class PolicyDirectory {
   }
 
   private emit(result: Evaluation, source: unknown): void {
-    for (const decision of result.decisions) this.owners.get(decision.policyId)?.emit(decision, source);
+    if (result.decisions.length === 0) return;
+    // The decisions of one event share the trace its message carried; a message without one (or a
+    // wait fired by the sweep, whose cause is time) starts a new trace. Explain and /decisions show it.
+    const traceparent = traceparentOf(source) ?? newTraceparent();
+    for (const decision of result.decisions) {
+      decision.traceparent ??= traceparent;
+      this.owners.get(decision.policyId)?.emit(decision, source);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import type { NodeStatus } from 'node-red';
+import type { NodeMessage, NodeStatus } from 'node-red';
 import request from 'supertest';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { migrations as engineMigrations } from '../../nodes/policy-engine/migrations';
@@ -153,6 +153,76 @@ describe('policy-engine and policy', () => {
   });
 });
 
+describe('policy-engine arbitration', () => {
+  /** two cards that both fire on a call-center address change and both want the web channel */
+  const competing = (engine: Record<string, unknown>) => [
+    { id: 'eng', type: 'policy-engine', wires: [['evaluated']], ...engine },
+    { ...policyNode('hi', { policyId: 'mortgage-offer', priority: '80' }), wires: [['decided-hi']] },
+    {
+      ...policyNode('lo', { policyId: 'savings-offer', then: 'web-offer savings to web', priority: '40' }),
+      wires: [['decided-lo']],
+    },
+    { id: 'decided-hi', type: 'helper' },
+    { id: 'decided-lo', type: 'helper' },
+    { id: 'evaluated', type: 'helper' },
+  ];
+  type Trace = {
+    decisions: { policyId: string }[];
+    explanations: { policyId: string; outcome: string; reason: string }[];
+    arbitration?: { perChannel: number; ranked: { policyId: string; outcome: string }[] };
+  };
+
+  /** Sends one event; resolves with the engine's output and the policy ids each policy node emitted. */
+  async function fire(): Promise<{ trace: Trace; emitted: string[] }> {
+    const emitted: string[] = [];
+    for (const id of ['decided-hi', 'decided-lo']) {
+      helper.getNode(id).on('input', (msg: NodeMessage) => {
+        emitted.push((msg.payload as { policyId: string }).policyId);
+      });
+    }
+    const evaluated = nextInput<Trace>('evaluated');
+    helper.getNode('eng').receive({ payload: addressChanged('call-center') });
+    const trace = await evaluated;
+    // the policy nodes sent before the engine did; one more turn lets any late message arrive
+    await new Promise((resolve) => setImmediate(resolve));
+    return { trace, emitted };
+  }
+
+  it('with 1 winner per channel, emits only the winning card from its policy node and explains the loser', async () => {
+    await load(all, competing({ arbitrateBy: 'priority', winnersPerChannel: '1', version: 3 }));
+    const { trace, emitted } = await fire();
+    expect(emitted).toEqual(['mortgage-offer']);
+    expect(trace.decisions.map((d) => d.policyId)).toEqual(['mortgage-offer']);
+    expect(trace.explanations.find((e) => e.policyId === 'savings-offer')).toMatchObject({
+      outcome: 'arbitration-lost',
+      reason: 'arbitration lost to mortgage-offer (priority 80 > 40) on web',
+    });
+    expect(trace.arbitration).toMatchObject({
+      perChannel: 1,
+      ranked: [
+        { policyId: 'mortgage-offer', outcome: 'won' },
+        { policyId: 'savings-offer', outcome: 'lost' },
+      ],
+    });
+  });
+
+  it('a flow saved before arbitration gets 1 winner per channel; 0 opts out and emits both', async () => {
+    await load(all, competing({ sweepSeconds: '30', version: 2 }));
+    expect((await fire()).emitted).toEqual(['mortgage-offer']);
+    await helper.unload();
+    await load(all, competing({ arbitrateBy: 'priority', winnersPerChannel: '0', version: 3 }));
+    const { trace, emitted } = await fire();
+    expect(emitted.sort()).toEqual(['mortgage-offer', 'savings-offer']);
+    expect(trace.decisions.map((d) => d.policyId)).toEqual(['mortgage-offer', 'savings-offer']);
+  });
+
+  it('reports winners per channel that is not a whole number, and keeps the default', async () => {
+    await load(all, competing({ arbitrateBy: 'priority', winnersPerChannel: 'two', version: 3 }));
+    expect(loggedErrors('eng')[0]).toContain('policy-engine.errors.bad-arbitration');
+    expect((await fire()).emitted).toEqual(['mortgage-offer']);
+  });
+});
+
 describe('policy-engine with customer profiles from the store', () => {
   it('fires the platinum card for a large withdrawal when the stored customer is platinum, not for gold', async () => {
     await load(all, [
@@ -235,8 +305,21 @@ describe('policy and policy-engine config versions', () => {
   it('read configs saved before versions existed in the current shape and decide with them', async () => {
     const engine = { id: 'eng', type: 'policy-engine', name: '', store: '' };
     const { wires: _wires, ...policy } = policyNode('p1', { policyId: 'saved-before-versions' });
-    expect(migrate(engine, engineMigrations)).toEqual({ ...engine, sweepSeconds: '30', version: 2 });
-    expect(migrate(policy, policyMigrations)).toEqual({ ...policy, history: '', version: 2 });
+    expect(migrate(engine, engineMigrations)).toEqual({
+      ...engine,
+      sweepSeconds: '30',
+      arbitrateBy: 'priority',
+      winnersPerChannel: '1',
+      version: 3,
+    });
+    // a flow saved at version 2 keeps its sweep and gets the arbitration defaults
+    expect(migrate({ ...engine, sweepSeconds: '5', version: 2 }, engineMigrations)).toMatchObject({
+      sweepSeconds: '5',
+      arbitrateBy: 'priority',
+      winnersPerChannel: '1',
+      version: 3,
+    });
+    expect(migrate(policy, policyMigrations)).toEqual({ ...policy, history: '', escalation: '', version: 3 });
     await load(all, [
       { ...engine, wires: [['evaluated']] },
       { ...policy, wires: [['decided']] },
