@@ -11,6 +11,7 @@
  *   if: customer.tier == "platinum"
  *   history: [count complaint within 30d >= 2, no complaint-answered within 2d]
  *   then: web-offer mortgage to web within 30d; call-task to sales-rep within 1d
+ *   escalation: { until: complaint-answered, steps: [regional-manager within 2d, head-of-service] }
  *   limits: { per-customer: 1 per 7d, per-channel: 3 per 7d, global: 200 per day, cooldown: 30d after reject }
  *   priority: 60
  *   score: { propensity: 0.05, value: 450, weight: 1 }
@@ -19,6 +20,12 @@
  */
 import { CHANNELS, INTERACTION_EVENT_FIELDS, type Channel } from '../mappings/canonical/types';
 import { parseDuration } from './duration';
+import {
+  compileEscalation,
+  EscalationError,
+  type CompiledEscalation,
+  type EscalationSpec,
+} from './escalation-card';
 import { allOf, compileCondition, ExpressionError, type CompiledCondition } from './expression';
 import {
   compileHistoryCondition,
@@ -67,6 +74,8 @@ export interface PolicyCard {
   history?: string | string[];
   /** `<action> [<offer>] to <channel-or-recipient> [within <duration>]`, several separated by `;` or listed */
   then: string | string[];
+  /** the ladder after the card's `escalation to …` action: `{ until, steps }` or one `;`-separated text */
+  escalation?: EscalationSpec | string;
   limits?: PolicyLimits;
   /** higher wins when several policies fire; 0 … 1000 */
   priority: number;
@@ -134,6 +143,8 @@ export interface CompiledPolicy {
   /** what the history store must keep for this card */
   historyNeeds: HistoryNeeds;
   actions: PolicyAction[];
+  /** the levels after the card's escalation action, and the events that answer the case */
+  escalation?: CompiledEscalation;
   limits: { perCustomer?: Limit; perChannel?: Record<string, Limit>; global?: Limit; cooldown?: Cooldown };
   score?: CompiledScore;
   schedule?: CompiledSchedule;
@@ -165,6 +176,7 @@ export const CARD_FIELDS = [
   'if',
   'history',
   'then',
+  'escalation',
   'limits',
   'priority',
   'score',
@@ -240,10 +252,15 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
   const { history, deferred } = compileHistory(card.history, mode, fail);
   const actions = compileThen(card.then, fail);
   const limits = compileLimits(card.limits, actions, fail);
+  const escalation = compileLadder(card.escalation, actions, trigger.eventTypes, mode, fail);
 
   const policy: CompiledPolicy = {
     id,
-    version: { number: versionNumber, hash: contentHash(card) },
+    // the ladder is hashed in one shape, so its one-line and its YAML form are the same card
+    version: {
+      number: versionNumber,
+      hash: contentHash(escalation ? { ...card, escalation: escalation.canonical } : card),
+    },
     title,
     priority: card.priority,
     mode,
@@ -259,6 +276,7 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
   };
   if (description) policy.description = description;
   if (condition) policy.condition = condition;
+  if (escalation) policy.escalation = escalation;
   if (card.score !== undefined) policy.score = translate('score', () => compileScore(card.score), fail);
   if (card.schedule !== undefined) {
     policy.schedule = translate('schedule', () => compileSchedule(card.schedule), fail);
@@ -267,6 +285,22 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
     policy.holdout = translate('holdout', () => parseHoldout(card.holdout), fail);
   }
   return policy;
+}
+
+function compileLadder(
+  value: unknown,
+  actions: PolicyAction[],
+  eventTypes: string[],
+  mode: PolicyMode,
+  fail: Fail,
+): CompiledEscalation | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  try {
+    return compileEscalation(value, { actions, eventTypes, mode });
+  } catch (error) {
+    if (error instanceof EscalationError) return fail(error.field, error.message);
+    throw error;
+  }
 }
 
 /** Runs a sub-compiler and turns its error into one naming the card field (e.g. schedule.hours). */

@@ -4,7 +4,7 @@
  * shared between hub instances or survive a restart is written to the store around them.
  */
 import type { InteractionEvent } from '../mappings/canonical/types';
-import type { PendingWait, PolicyStateStore } from '../records/store';
+import type { PendingWait, PolicyStateStore, ProcessStore } from '../records/store';
 import { InMemoryCapCounter } from './caps';
 import { offerIdFor } from './decision-id';
 import {
@@ -14,6 +14,7 @@ import {
   type EvaluationContext,
   type PendingDecision,
 } from './engine';
+import { Escalations, isEscalationStep } from './escalation';
 import { historyNeeds, type HistoryNeeds } from './history';
 import { StoredHistory } from './stored-history';
 
@@ -25,6 +26,8 @@ export interface PolicyStateOptions {
   instanceId: string;
   /** how long a claimed wait stays with this instance before another may fire it */
   leaseMs?: number;
+  /** where escalation cases are kept; the store itself when it keeps processes (a HubStore does) */
+  processes?: ProcessStore;
 }
 
 export type StateContext = Omit<EvaluationContext, 'history' | 'now'>;
@@ -63,9 +66,13 @@ export class PolicyState {
   /** the engine's fast pre-check; the store has the last word on every cap */
   private readonly caps = new InMemoryCapCounter();
   private cachedNeeds: { generation: number; needs: HistoryNeeds; retentionMs: number } | undefined;
+  /** escalation ladders; without a process store an escalation card fires its first level only */
+  private readonly escalations: Escalations | undefined;
 
   constructor(options: PolicyStateOptions) {
     this.store = options.store;
+    const processes = options.processes ?? processStoreOf(options.store);
+    this.escalations = processes && new Escalations({ processes, waits: options.store });
     this.clock = options.clock;
     this.instanceId = options.instanceId;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -92,6 +99,10 @@ export class PolicyState {
     });
     await this.confirmCaps(result);
     for (const pending of result.pending ?? []) await this.store.putWait(waitOf(pending));
+    if (this.escalations) {
+      await this.escalations.answer(this.engine, event, nowMs);
+      await this.escalations.open(this.engine, event, result);
+    }
     return result;
   }
 
@@ -107,6 +118,10 @@ export class PolicyState {
     const outcome: SweepResult = { settled: [], failed: [] };
     for (const wait of waits) {
       try {
+        if (isEscalationStep(wait)) {
+          outcome.settled.push(await this.climb(wait, options, nowMs));
+          continue;
+        }
         const pending = pendingOf(wait);
         // Fresh: the B that would cancel the wait may have reached another instance.
         await this.history.load(wait.customerRef, nowMs, { fresh: true });
@@ -118,6 +133,8 @@ export class PolicyState {
           explain: options.explain,
         });
         await this.confirmCaps(evaluation);
+        // a card that waited and then escalates opens its case like one that escalates at once
+        await this.escalations?.open(this.engine, pending.event, evaluation);
         await options.onSettled?.(evaluation, pending);
         await this.store.completeWait(
           wait.waitId,
@@ -130,6 +147,25 @@ export class PolicyState {
       }
     }
     return outcome;
+  }
+
+  /** One due level of an escalation case: hands it on, then starts the next level's timer. */
+  private async climb(wait: PendingWait, options: SweepOptions, nowMs: number): Promise<Evaluation> {
+    if (!this.escalations) throw new Error(`wait ${wait.waitId}: an escalation step, but no process store`);
+    const step = await this.escalations.step(wait, {
+      engine: this.engine,
+      isEnabled: options.isEnabled,
+      nowMs,
+      explain: options.explain !== 'none',
+    });
+    await options.onSettled?.(step.evaluation, step.pending);
+    await step.handedOn();
+    await this.store.completeWait(
+      wait.waitId,
+      this.instanceId,
+      new Date(options.now ?? this.clock()).toISOString(),
+    );
+    return step.evaluation;
   }
 
   private async confirmCaps(result: Evaluation): Promise<void> {
@@ -191,6 +227,13 @@ export class PolicyState {
     this.needs();
     return this.cachedNeeds!.retentionMs;
   }
+}
+
+function processStoreOf(store: PolicyStateStore): ProcessStore | undefined {
+  const candidate = store as PolicyStateStore & Partial<ProcessStore>;
+  return typeof candidate.putProcess === 'function' && typeof candidate.listProcesses === 'function'
+    ? (candidate as ProcessStore)
+    : undefined;
 }
 
 /** The version is in the id: an edited card's wait is another wait, and the old one lapses at settle. */

@@ -2,19 +2,24 @@ import { Pool, type PoolClient } from 'pg';
 import type {
   CapClaim,
   CapTakeResult,
+  CounterIncrement,
+  CounterValue,
   CustomerWriteResult,
   HistoryEntry,
   HubStore,
   InteractionPeriodOptions,
   OfferOutcome,
   PendingWait,
+  StoredProcess,
   StoreHealth,
   StoredCustomer,
   StoredInteraction,
   StoredOffer,
   VersionedCustomer,
 } from './store';
-import { interactionPeriodQuery } from './store';
+import { compareProcessesLatestFirst, interactionPeriodQuery, normalizeProcess } from './store';
+import { compareCounters, counterIncrements, counterRange, prefixEnd } from './store';
+import type { ProcessState } from '../mappings/canonical/types';
 import {
   compareHistoryOldestFirst,
   compareWaitsDueFirst,
@@ -432,6 +437,109 @@ export class PostgresStore implements HubStore {
     return result.rowCount === 1;
   }
 
+  async putProcess(process: ProcessState): Promise<boolean> {
+    const doc = normalizeProcess(process);
+    const result = await this.requirePool().query(
+      `insert into ${this.table('processes')} (process_id, customer_ref, status, updated_at, revision, doc)
+       values ($1, $2, $3, $4, 1, $5) on conflict do nothing`,
+      [doc.processId, doc.customerRef, doc.status, doc.updatedAt, JSON.stringify(doc)],
+    );
+    return result.rowCount === 1;
+  }
+
+  async getProcess(processId: string): Promise<StoredProcess | undefined> {
+    requireId(processId, 'processId');
+    const result = await this.requirePool().query<ProcessRow>(
+      `select doc, revision from ${this.table('processes')} where process_id = $1`,
+      [processId],
+    );
+    return result.rows[0] && processFromRow(result.rows[0]);
+  }
+
+  async updateProcess(process: ProcessState, revision: number): Promise<boolean> {
+    const doc = normalizeProcess(process);
+    requirePositiveInteger(revision, 'revision');
+    const pool = this.requirePool();
+    // The revision in the WHERE makes the update a compare-and-set: of two writers naming it, one matches.
+    const result = await pool.query(
+      `update ${this.table('processes')} set status = $3, updated_at = $4, doc = $5, revision = revision + 1
+       where process_id = $1 and revision = $2 and customer_ref = $6`,
+      [doc.processId, revision, doc.status, doc.updatedAt, JSON.stringify(doc), doc.customerRef],
+    );
+    if (result.rowCount === 1) return true;
+    const owner = await pool.query<{ customer_ref: string }>(
+      `select customer_ref from ${this.table('processes')} where process_id = $1`,
+      [doc.processId],
+    );
+    const stored = owner.rows[0]?.customer_ref;
+    if (stored !== undefined && stored !== doc.customerRef) {
+      throw new Error(`store: process.customerRef cannot change (process ${doc.processId} is ${stored}'s)`);
+    }
+    return false;
+  }
+
+  async listProcesses(
+    customerRef: string,
+    options: { status?: ProcessState['status'] } = {},
+  ): Promise<StoredProcess[]> {
+    requireId(customerRef, 'customerRef');
+    const status = options?.status;
+    const result = await this.requirePool().query<ProcessRow>(
+      `select doc, revision from ${this.table('processes')}
+       where customer_ref = $1 and ($2::text is null or status = $2)`,
+      [customerRef, status ?? null],
+    );
+    return result.rows.map(processFromRow).sort(compareProcessesLatestFirst);
+  }
+
+  async addCounters(id: string, increments: readonly CounterIncrement[]): Promise<boolean> {
+    const changes = counterIncrements(id, increments);
+    const client = await this.requirePool().connect();
+    try {
+      await client.query('begin');
+      // A second writer of the same id waits on the unique index until the first commits, then finds it.
+      const marked = await client.query(
+        `insert into ${this.table('counter_ids')} (id) values ($1) on conflict do nothing`,
+        [id],
+      );
+      if (marked.rowCount !== 1) {
+        await client.query('rollback');
+        return false;
+      }
+      if (changes.length > 0) {
+        // merged per key and day and sorted (counterIncrements), so one statement touches each row once
+        // and concurrent writers lock rows in the same order
+        await client.query(
+          `insert into ${this.table('counters')} as c (key, day, n)
+           select * from unnest($1::text[], $2::date[], $3::bigint[])
+           on conflict (key, day) do update set n = c.n + excluded.n`,
+          [changes.map((c) => c.key), changes.map((c) => c.day), changes.map((c) => c.n)],
+        );
+      }
+      await client.query('commit');
+      return true;
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async readCounters(prefix: string, from: string, to: string): Promise<CounterValue[]> {
+    const range = counterRange(prefix, from, to);
+    // The key column sorts in "C" order (code points), so a prefix is one index range.
+    const result = await this.requirePool().query<{ key: string; day: string; n: string }>(
+      `select key, to_char(day, 'YYYY-MM-DD') as day, n::text as n from ${this.table('counters')}
+       where key >= $1 and ($2::text is null or key < $2) and day >= $3 and day <= $4`,
+      [range.prefix, prefixEnd(range.prefix) ?? null, range.from, range.to],
+    );
+    return result.rows
+      .filter((row) => row.key.startsWith(range.prefix))
+      .map((row) => ({ key: row.key, day: row.day, n: Number(row.n) }))
+      .sort(compareCounters);
+  }
+
   private async createTables(pool: Pool): Promise<void> {
     const client: PoolClient = await pool.connect();
     try {
@@ -505,9 +613,27 @@ export class PostgresStore implements HubStore {
         claimed_by text,
         claimed_until timestamptz,
         done_at timestamptz)`);
+      await client.query(`create table if not exists ${this.table('counters')} (
+        key text collate "C" not null,
+        day date not null,
+        n bigint not null,
+        primary key (key, day))`);
+      await client.query(`create table if not exists ${this.table('counter_ids')} (
+        id text primary key,
+        applied_at timestamptz not null default now())`);
       await client.query(
         `create index if not exists pending_waits_due
          on ${this.table('pending_waits')} (due_at) where done_at is null`,
+      );
+      await client.query(`create table if not exists ${this.table('processes')} (
+        process_id text primary key,
+        customer_ref text not null,
+        status text not null,
+        updated_at timestamptz not null,
+        revision integer not null,
+        doc jsonb not null)`);
+      await client.query(
+        `create index if not exists processes_customer on ${this.table('processes')} (customer_ref, status)`,
       );
       await client.query('commit');
     } catch (err) {
@@ -543,6 +669,15 @@ interface InteractionRow {
   channel: string;
   occurred_at: Date;
   summary: Record<string, unknown> | null;
+}
+
+interface ProcessRow {
+  doc: ProcessState;
+  revision: number;
+}
+
+function processFromRow(row: ProcessRow): StoredProcess {
+  return { process: row.doc, revision: row.revision };
 }
 
 function interactionFromRow(row: InteractionRow): StoredInteraction {

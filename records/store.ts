@@ -2,6 +2,8 @@
  * The hub's state behind one interface with two backends: embedded (LMDB under the Node-RED user
  * directory, survives kill -9) and PostgreSQL (shared by several hub instances).
  */
+import { compileValidator } from '../mappings/validate';
+import type { ProcessState } from '../mappings/canonical/types';
 import { requireId, requireInstant } from './store-input';
 
 export type StoreKind = 'embedded' | 'postgres';
@@ -126,7 +128,7 @@ export interface StoreHealth {
   detail: string;
 }
 
-export interface HubStore extends PolicyStateStore {
+export interface HubStore extends PolicyStateStore, ProcessStore, CounterStore {
   readonly kind: StoreKind;
   /** for logs and /healthz; never contains credentials */
   describe(): string;
@@ -254,4 +256,163 @@ export interface PolicyStateStore {
   claimDueWaits(now: string, owner: string, leaseMs: number, limit: number): Promise<PendingWait[]>;
   /** marks a claimed wait done; false when it is not claimed by `owner` (its lease went to another) */
   completeWait(waitId: string, owner: string, now: string): Promise<boolean>;
+}
+
+/** One change of a named counter in one UTC day, e.g. { key: 'm␟p1␟*␟delivered', day: '2025-03-01', n: 1 }. */
+export interface CounterIncrement {
+  /** 1 to MAX_COUNTER_KEY_LENGTH characters, no NUL; readCounters finds keys by prefix */
+  key: string;
+  /** YYYY-MM-DD */
+  day: string;
+  /** a whole number; negative takes away */
+  n: number;
+}
+
+/** A counter's total in one day. */
+export type CounterValue = CounterIncrement;
+
+/**
+ * Named counters per day, e.g. the response ledger's fires, deliveries and responses per policy. A
+ * write names an id and is applied once: a redelivered message that adds the same id again counts
+ * nothing, so statistics fed from an at-least-once bus stay exact. Part of HubStore.
+ */
+export interface CounterStore {
+  /**
+   * Adds every increment atomically (also across hub instances), once per id: true when applied, false
+   * when this id was applied before (whatever increments it carries now). An empty list only marks the id.
+   */
+  addCounters(id: string, increments: readonly CounterIncrement[]): Promise<boolean>;
+  /** every counter whose key starts with `prefix` ('' for all), from <= day <= to, by key (code point order) then day */
+  readCounters(prefix: string, from: string, to: string): Promise<CounterValue[]>;
+}
+
+export const MAX_COUNTER_KEY_LENGTH = 512;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * The increments of one addCounters call, checked alike for both backends and merged per key and day
+ * (a write changes each row once), in key and day order so concurrent writers lock rows in one order.
+ */
+export function counterIncrements(id: string, increments: readonly CounterIncrement[]): CounterIncrement[] {
+  requireId(id, 'id');
+  if (!Array.isArray(increments)) throw new Error('store: increments must be an array');
+  const merged = new Map<string, CounterIncrement>();
+  increments.forEach((increment, index) => {
+    const at = `increments[${index}]`;
+    if (typeof increment !== 'object' || increment === null)
+      throw new Error(`store: ${at} must be an object`);
+    const key = requireCounterKey(increment.key, `${at}.key`);
+    const day = requireDay(increment.day, `${at}.day`);
+    if (!Number.isSafeInteger(increment.n)) {
+      throw new Error(`store: ${at}.n must be a whole number, got ${JSON.stringify(increment.n)}`);
+    }
+    const both = `${key}\u0000${day}`;
+    const found = merged.get(both);
+    if (found) found.n += increment.n;
+    else merged.set(both, { key, day, n: increment.n });
+  });
+  return [...merged.values()].sort(compareCounters);
+}
+
+/** readCounters' arguments, checked alike for both backends. */
+export function counterRange(
+  prefix: string,
+  from: string,
+  to: string,
+): { prefix: string; from: string; to: string } {
+  if (typeof prefix !== 'string' || prefix.includes('\u0000') || prefix.length > MAX_COUNTER_KEY_LENGTH) {
+    throw new Error(
+      `store: prefix must be a string of at most ${MAX_COUNTER_KEY_LENGTH} characters without NUL`,
+    );
+  }
+  return { prefix, from: requireDay(from, 'from'), to: requireDay(to, 'to') };
+}
+
+/** The first string after every string that starts with prefix, in code point order; undefined for '' */
+export function prefixEnd(prefix: string): string | undefined {
+  if (prefix === '') return undefined;
+  const last = prefix.codePointAt(prefix.length - 1) as number;
+  // a trailing surrogate pair or U+FFFF has no simple successor: such a range is closed by the filter alone
+  if (last >= 0xd800) return undefined;
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}
+
+/** by key in code point order, then day: the order readCounters returns */
+export function compareCounters(a: CounterValue, b: CounterValue): number {
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  return a.day < b.day ? -1 : a.day > b.day ? 1 : 0;
+}
+
+function requireCounterKey(value: unknown, field: string): string {
+  if (
+    typeof value !== 'string' ||
+    value === '' ||
+    value.length > MAX_COUNTER_KEY_LENGTH ||
+    value.includes('\u0000')
+  ) {
+    throw new Error(`store: ${field} must be 1 to ${MAX_COUNTER_KEY_LENGTH} characters without NUL`);
+  }
+  return value;
+}
+
+function requireDay(value: unknown, field: string): string {
+  const match = typeof value === 'string' ? DAY.exec(value) : null;
+  if (match) {
+    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    const date = new Date(Date.UTC(2000, month - 1, day));
+    date.setUTCFullYear(year);
+    // 2025-02-30 would roll over to March; PostgreSQL's date type refuses it, so both backends do
+    if (date.getUTCMonth() === month - 1 && date.getUTCDate() === day) return match[0];
+  }
+  throw new Error(`store: ${field} must be a day YYYY-MM-DD, got ${JSON.stringify(value)}`);
+}
+
+/** A process-state document as the store keeps it, with the revision an update must name. */
+export interface StoredProcess {
+  process: ProcessState;
+  /** 1 when stored, +1 on every update: updateProcess compares it, so of two writers only one wins */
+  revision: number;
+}
+
+/**
+ * Processes a customer has open (an escalation case, an application to resume on another channel), as
+ * canonical process-state documents. Part of HubStore.
+ */
+export interface ProcessStore {
+  /** idempotent by processId: true the first time, false when a process with this id is stored */
+  putProcess(process: ProcessState): Promise<boolean>;
+  getProcess(processId: string): Promise<StoredProcess | undefined>;
+  /**
+   * Replaces the process when its stored revision is still `revision`; false when another write came
+   * first (read it again and decide again) or no such process is stored. Its customer cannot change.
+   */
+  updateProcess(process: ProcessState, revision: number): Promise<boolean>;
+  /** a customer's processes, last updated first, ties by processId; `status` filters */
+  listProcesses(customerRef: string, options?: { status?: ProcessState['status'] }): Promise<StoredProcess[]>;
+}
+
+/** The checked process as both backends store it: a plain copy, valid against process-state, times in UTC. */
+export function normalizeProcess(process: ProcessState): ProcessState {
+  if (typeof process !== 'object' || process === null || Array.isArray(process)) {
+    throw new Error('store: process must be an object');
+  }
+  const verdict = compileValidator('process-state')(process);
+  if (!verdict.ok) {
+    const [first] = verdict.errors;
+    throw new Error(`store: process${first.field ? `.${first.field}` : ''} ${first.message}`);
+  }
+  const copy = JSON.parse(JSON.stringify(process)) as ProcessState;
+  requireId(copy.processId, 'process.processId');
+  requireId(copy.customerRef, 'process.customerRef');
+  copy.updatedAt = requireInstant(copy.updatedAt, 'process.updatedAt');
+  if (copy.startedAt !== undefined) copy.startedAt = requireInstant(copy.startedAt, 'process.startedAt');
+  if (copy.expiresAt !== undefined) copy.expiresAt = requireInstant(copy.expiresAt, 'process.expiresAt');
+  return copy;
+}
+
+/** last updated first; ties by process id, so both backends list in one order */
+export function compareProcessesLatestFirst(a: StoredProcess, b: StoredProcess): number {
+  const [x, y] = [a.process, b.process];
+  if (x.updatedAt !== y.updatedAt) return x.updatedAt < y.updatedAt ? 1 : -1;
+  return x.processId < y.processId ? -1 : x.processId > y.processId ? 1 : 0;
 }

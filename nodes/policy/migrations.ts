@@ -5,4 +5,6 @@ export const migrations: Migration[] = [
   FIRST_VERSION,
   // 2: history conditions ("no B within T", counts, sums); a card saved before has none
   { version: 2, up: (config) => ({ history: '', ...config }) },
+  // 3: an escalation ladder after the card's escalation action; a card saved before has none
+  { version: 3, up: (config) => ({ escalation: '', ...config }) },
 ];

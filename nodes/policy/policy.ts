@@ -17,6 +17,8 @@ export interface PolicyDef extends NodeDef {
   /** history conditions, `;`-separated, e.g. "no complaint-answered within 2d" */
   history?: string;
   then: string;
+  /** the escalation ladder in one line, e.g. "until complaint-answered; regional-manager within 2d" */
+  escalation?: string;
   perCustomer: string;
   global: string;
   priority: string;
@@ -39,6 +41,7 @@ export function cardFromConfig(config: PolicyDef): PolicyCard {
     if: config.condition || undefined,
     history: historyOf(config.history),
     then: config.then,
+    escalation: config.escalation?.trim() || undefined,
     limits: Object.keys(limits).length ? limits : undefined,
     priority: Number(config.priority) || 50,
     mode: config.mode || 'trigger',

@@ -1,3 +1,4 @@
+import type { ProcessState } from '../../mappings/canonical/types';
 import type {
   HistoryEntry,
   HubStore,
@@ -461,6 +462,98 @@ export function describeStoreContract(
       ]);
     });
 
+    describe('counters', () => {
+      const inc = (key: string, day: string, n = 1) => ({ key, day, n });
+
+      it('adds counters once per id, summed per key and day', async () => {
+        expect(
+          await store.addCounters('d1', [inc('p1|delivered', '2025-03-01'), inc('p1|due', '2025-03-08')]),
+        ).toBe(true);
+        expect(await store.addCounters('d2', [inc('p1|delivered', '2025-03-01', 2)])).toBe(true);
+        // the same id again (a redelivery), even with other increments, counts nothing
+        expect(await store.addCounters('d1', [inc('p1|delivered', '2025-03-01', 5)])).toBe(false);
+        // one key and day twice in one write is one change of the sum
+        expect(
+          await store.addCounters('d3', [
+            inc('p1|delivered', '2025-03-02'),
+            inc('p1|delivered', '2025-03-02', -3),
+          ]),
+        ).toBe(true);
+        expect(await store.readCounters('p1|', '2025-01-01', '2025-12-31')).toEqual([
+          inc('p1|delivered', '2025-03-01', 3),
+          inc('p1|delivered', '2025-03-02', -2),
+          inc('p1|due', '2025-03-08'),
+        ]);
+      });
+
+      it('reads by key prefix and an inclusive day range, by key in code point order then day', async () => {
+        await store.addCounters('w1', [
+          inc('b', '2025-03-02'),
+          inc('ab', '2025-03-01'),
+          inc('ab', '2025-03-03'),
+          inc('ab\u001fz', '2025-03-02'),
+          inc('abc', '2025-03-02'),
+          inc('aB', '2025-03-02'),
+          inc('ac', '2025-03-02'),
+          inc('a\u00e9', '2025-03-02'),
+        ]);
+        expect(await store.readCounters('ab', '2025-03-01', '2025-03-02')).toEqual([
+          inc('ab', '2025-03-01'),
+          inc('ab\u001fz', '2025-03-02'),
+          inc('abc', '2025-03-02'),
+        ]);
+        expect((await store.readCounters('', '2025-03-02', '2025-03-02')).map((c) => c.key)).toEqual([
+          'aB',
+          'ab\u001fz',
+          'abc',
+          'ac',
+          'a\u00e9',
+          'b',
+        ]);
+        expect(await store.readCounters('nothing', '2025-01-01', '2025-12-31')).toEqual([]);
+      });
+
+      it('applies exactly one of 20 concurrent writes of one id, and every one of 20 distinct ids', async () => {
+        await Promise.all(
+          Array.from({ length: 20 }, () => store.readCounters('warm', '2025-03-01', '2025-03-01')),
+        );
+        const same = await Promise.all(
+          Array.from({ length: 20 }, () => store.addCounters('once', [inc('k', '2025-03-01')])),
+        );
+        expect(same.filter((applied) => applied)).toHaveLength(1);
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) => store.addCounters(`each-${i}`, [inc('k', '2025-03-01')])),
+        );
+        expect(await store.readCounters('k', '2025-03-01', '2025-03-01')).toEqual([
+          inc('k', '2025-03-01', 21),
+        ]);
+      });
+
+      it('keeps counters and applied ids when closed and opened again', async () => {
+        await store.addCounters('d1', [inc('p1|delivered', '2025-03-01')]);
+        await store.close();
+        const reopened = await openStore();
+        expect(await reopened.addCounters('d1', [inc('p1|delivered', '2025-03-01')])).toBe(false);
+        expect(await reopened.readCounters('p1|', '2025-03-01', '2025-03-01')).toEqual([
+          inc('p1|delivered', '2025-03-01'),
+        ]);
+      });
+
+      it('refuses bad ids, keys, days and amounts, naming the field', async () => {
+        await expect(store.addCounters('', [])).rejects.toThrow(/id must be a non-empty string/);
+        await expect(store.addCounters('x', [inc('', '2025-03-01')])).rejects.toThrow(/increments\[0\]\.key/);
+        await expect(store.addCounters('x', [inc('k', '2025-02-30')])).rejects.toThrow(
+          /increments\[0\]\.day/,
+        );
+        await expect(store.addCounters('x', [inc('k', '2025-03-01', 1.5)])).rejects.toThrow(
+          /increments\[0\]\.n/,
+        );
+        await expect(store.readCounters('k', '1.3.2025', '2025-03-01')).rejects.toThrow(/from must be a day/);
+        // nothing of a refused write was kept, not even its id
+        expect(await store.addCounters('x', [inc('k', '2025-03-01')])).toBe(true);
+      });
+    });
+
     describe('policy state', () => {
       const DAY = 86_400_000;
       const T0 = Date.parse('2025-03-01T12:00:00.000Z');
@@ -640,6 +733,101 @@ export function describeStoreContract(
           counts: [1],
           refused: 0,
         });
+      });
+    });
+
+    describe('processes', () => {
+      function process(overrides: Partial<ProcessState> = {}): ProcessState {
+        return {
+          schemaVersion: '1.0',
+          processId: '8d3c2f1a-4b5e-4c6d-8e7f-0a1b2c3d4e5f',
+          customerRef: 'crm:4711',
+          kind: 'escalation',
+          startedOn: 'call-center',
+          lastChannel: 'call-center',
+          step: 'branch-manager',
+          status: 'open',
+          data: { policyId: 'second-complaint', level: 0 },
+          startedAt: '2025-03-01T12:00:00.000Z',
+          updatedAt: '2025-03-01T12:00:00.000Z',
+          ...overrides,
+        };
+      }
+      const other = '1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b';
+
+      it('stores a process once and reads it back at revision 1, times in UTC', async () => {
+        const p = process({ expiresAt: '2025-03-03T14:00:00+02:00' });
+        expect(await store.putProcess(p)).toBe(true);
+        expect(await store.putProcess({ ...p, step: 'regional-manager' })).toBe(false);
+        expect(await store.getProcess(p.processId)).toEqual({
+          process: { ...p, expiresAt: '2025-03-03T12:00:00.000Z' },
+          revision: 1,
+        });
+        expect(await store.getProcess(other)).toBeUndefined();
+      });
+
+      it('updates a process only at the revision it was read at', async () => {
+        const p = process();
+        await store.putProcess(p);
+        const next = { ...p, step: 'regional-manager', updatedAt: '2025-03-03T12:00:00.000Z' };
+        expect(await store.updateProcess(next, 1)).toBe(true);
+        // a writer that read revision 1 lost: it must read again
+        expect(await store.updateProcess({ ...p, status: 'completed' }, 1)).toBe(false);
+        expect(await store.getProcess(p.processId)).toEqual({ process: next, revision: 2 });
+        expect(await store.updateProcess(process({ processId: other }), 1)).toBe(false);
+      });
+
+      it('lets exactly one of 10 concurrent updates at one revision win, on two instances', async () => {
+        await store.putProcess(process());
+        const second = await openStore();
+        const hubs = [store, second];
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => hubs[i % 2].updateProcess(process({ step: `level-${i}` }), 1)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const stored = await second.getProcess(process().processId);
+        expect(stored?.revision).toBe(2);
+        expect(stored?.process.step).toBe(`level-${results.indexOf(true)}`);
+      });
+
+      it("lists a customer's processes last updated first, by status, and keeps them over a reopen", async () => {
+        const older = process({ updatedAt: '2025-03-01T12:00:00.000Z' });
+        const newer = process({
+          processId: other,
+          status: 'completed',
+          updatedAt: '2025-03-02T12:00:00.000Z',
+        });
+        const elsewhere = process({
+          processId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+          customerRef: 'crm:47',
+        });
+        for (const p of [older, newer, elsewhere]) await store.putProcess(p);
+        expect((await store.listProcesses('crm:4711')).map((s) => s.process)).toEqual([newer, older]);
+        expect((await store.listProcesses('crm:4711', { status: 'open' })).map((s) => s.process)).toEqual([
+          older,
+        ]);
+        expect(await store.listProcesses('crm:47')).toEqual([{ process: elsewhere, revision: 1 }]);
+        expect(await store.listProcesses('crm:nobody')).toEqual([]);
+        await store.close();
+
+        const reopened = await openStore();
+        expect(await reopened.listProcesses('crm:4711', { status: 'completed' })).toEqual([
+          { process: newer, revision: 1 },
+        ]);
+      });
+
+      it('refuses a process that is not a valid process-state, or moves to another customer, naming the field', async () => {
+        await expect(
+          store.putProcess(process({ status: 'pending' as ProcessState['status'] })),
+        ).rejects.toThrow(/process\.status must be one of: open/);
+        await expect(store.putProcess(process({ updatedAt: 'yesterday' }))).rejects.toThrow(
+          /process\.updatedAt/,
+        );
+        await store.putProcess(process());
+        await expect(store.updateProcess(process({ customerRef: 'crm:42' }), 1)).rejects.toThrow(
+          /process\.customerRef cannot change/,
+        );
+        await expect(store.getProcess('')).rejects.toThrow(/processId/);
       });
     });
   });
