@@ -4,21 +4,33 @@ import { UnknownPolicyError, type Actor, type PolicyRegistry } from '../../polic
 import type { CompiledPolicy, PolicyCard } from '../../policies/card';
 import { PolicyCardError } from '../../policies/card';
 import { CardFileError } from '../../policies/card-files';
-import type { ContactPolicySettings } from '../../policies/contact/contact-policy';
+import { ContactPolicyError, type ContactPolicySettings } from '../../policies/contact/contact-policy';
 import { compileDryRunCard, dryRun, type DryRunStore } from '../../policies/dry-run';
+import {
+  ResponseLedgerError,
+  type PolicyReport,
+  type ResponseAttribution,
+} from '../../policies/response-ledger';
+import type { OfferResponse } from '../../mappings/canonical/types';
+import { compileValidator } from '../../mappings/validate';
 import { ApiError, apiErrors, route } from './api-error';
+import { stableEventId } from './events-api';
 
 /**
  * The policies as the marketers' console sees them, under /api/v1:
  *
- *   GET  /policies                          every deployed card: title, mode, version, on/off, counts
- *   GET  /policies/:id                      one card
+ *   GET  /policies                          every deployed card: title, mode, version, on/off, counts,
+ *                                           and its report (fires, deliveries, suppressions, responses,
+ *                                           uplift) from the response ledger
+ *   GET  /policies/:id?days=30              one card; its report charts `days` days (default 7, at most 90)
  *   POST /policies/:id/toggle               flips the switch; {"enabled": bool} sets it instead
  *   PUT  /policies/:id/state                {"enabled": bool}
  *   GET  /policies/:id/audit                who switched it, when and from where; newest first
  *   GET  /policies/:id/explain?customer=    the engine's explanations for the customer's recent events
  *   GET  /decisions/:decisionId             the evaluation that made a recent decision
  *   POST /policies/dry-run                  {card | policyId, from, to}: replays the card over the period
+ *   POST /responses                         canonical responses (one or an array): cooldown, offer status,
+ *                                           and the report; 202 with the response ids
  *
  * Switching goes through the same switch as the policy node's button in the editor, takes effect at
  * once and is kept in the hub store. It is a write: with authentication configured it records the
@@ -30,6 +42,10 @@ export interface PoliciesBackend {
   authConfigured(): boolean;
   /** the deployment's contact policy settings (settings.js crmHub.contactPolicy) a dry-run applies */
   contactPolicy?(): ContactPolicySettings | undefined;
+  /** the response ledger's reports; without it the policies carry no report */
+  reports?(options: { policyIds: string[]; days?: number }): Promise<Map<string, PolicyReport>>;
+  /** keeps a customer's answer (cooldown, offer status, ledger); throws while no store is deployed */
+  recordResponse?(response: OfferResponse): Promise<{ added: boolean; attribution?: ResponseAttribution }>;
 }
 
 export interface PoliciesApiContext {
@@ -45,6 +61,8 @@ const DAY_MS = 86_400_000;
 const POLICY_ID = /^[a-z0-9][a-z0-9-]{0,127}$/;
 const CUSTOMER_REF = /^[a-z0-9-]+:[^\s/]{1,64}$/;
 const DECISION_ID = /^[0-9a-f]{32}$/;
+/** most responses in one POST /responses */
+export const MAX_RESPONSE_BATCH = 100;
 const LOOPBACK = new Set(['127.0.0.1', '::1']);
 
 export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
@@ -52,6 +70,7 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
   // the hub API parses bodies before this router; this parser serves the router on its own
   api.use('/policies/dry-run', express.json({ limit: '64kb' }));
   api.use('/policies', express.json({ limit: '1kb' }));
+  api.use('/responses', express.json({ limit: '256kb' }));
   const backend = (): PoliciesBackend => {
     const found = context.policies?.();
     if (!found) throw new ApiError(503, 'no-policies', 'the policy runtime is not loaded');
@@ -61,7 +80,9 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
   api.get(
     '/policies',
     route(async (_req, res) => {
-      res.json({ policies: backend().registry.list() });
+      const found = backend();
+      const policies = found.registry.list();
+      res.json({ policies: await withReports(found, policies) });
     }),
   );
 
@@ -109,10 +130,11 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
   api.get(
     '/policies/:id',
     route(async (req, res) => {
-      const { registry } = backend();
-      const summary = registry.get(policyIdParam(req));
+      const found = backend();
+      const summary = found.registry.get(policyIdParam(req));
       if (!summary) throw unknownPolicy(req.params.id);
-      res.json(summary);
+      const [withReport] = await withReports(found, [summary], daysParam(req));
+      res.json(withReport);
     }),
   );
 
@@ -203,6 +225,65 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
         );
       }
       res.json(found);
+    }),
+  );
+
+  const validateResponse = compileValidator('response');
+  api.post(
+    '/responses',
+    route(async (req, res) => {
+      if (!req.is('application/json')) {
+        throw new ApiError(415, 'unsupported-media-type', 'send the responses as application/json');
+      }
+      const body: unknown = req.body;
+      if (typeof body !== 'object' || body === null) {
+        throw new ApiError(400, 'invalid-body', 'body must be a canonical response or an array of them', '');
+      }
+      const items = Array.isArray(body) ? body : [body];
+      if (items.length === 0) throw new ApiError(400, 'empty-batch', 'the array holds no response', '');
+      if (items.length > MAX_RESPONSE_BATCH) {
+        throw new ApiError(
+          413,
+          'batch-too-large',
+          `at most ${MAX_RESPONSE_BATCH} responses per request, got ${items.length}`,
+          undefined,
+          { limit: MAX_RESPONSE_BATCH },
+        );
+      }
+      const responses = items.map(withResponseId);
+      const problems = responses.flatMap((response, index) => {
+        const verdict = validateResponse(response);
+        return verdict.ok ? [] : verdict.errors.map((error) => ({ index, ...error }));
+      });
+      if (problems.length > 0) {
+        const [first] = problems;
+        throw new ApiError(
+          400,
+          'invalid-response',
+          `response ${first.index}: ${first.field || 'response'} ${first.message}`,
+          first.field,
+          { index: first.index, errors: problems },
+        );
+      }
+      const found = backend();
+      if (!found.recordResponse) throw new ApiError(503, 'no-responses', 'the hub records no responses here');
+      const typed = responses as unknown as OfferResponse[];
+      const results = [];
+      for (const [index, response] of typed.entries()) {
+        try {
+          const { added, attribution } = await found.recordResponse(response);
+          results.push({
+            responseId: response.responseId,
+            new: added,
+            ...(attribution?.policyId ? { policyId: attribution.policyId } : {}),
+            ...(attribution?.group ? { group: attribution.group } : {}),
+            ...(attribution?.inTime === undefined ? {} : { inTime: attribution.inTime }),
+          });
+        } catch (err) {
+          throw responseError(err, index, typed.map((r) => r.responseId).slice(0, index));
+        }
+      }
+      res.status(202).json({ responseIds: typed.map((response) => response.responseId), responses: results });
     }),
   );
 
@@ -340,6 +421,69 @@ function dryRunLimit(value: unknown): number {
 
 function deployedCard(backend: PoliciesBackend, policyId: string): CompiledPolicy | undefined {
   return backend.registry.card(policyId);
+}
+
+/** The summaries with their reports, when the backend has a ledger; the summaries as they are otherwise. */
+async function withReports<T extends { policyId: string }>(
+  backend: PoliciesBackend,
+  summaries: T[],
+  days?: number,
+): Promise<(T & { report?: PolicyReport; reportError?: string })[]> {
+  if (!backend.reports || summaries.length === 0) return summaries;
+  let reports: Map<string, PolicyReport>;
+  try {
+    reports = await backend.reports({
+      policyIds: summaries.map((summary) => summary.policyId),
+      ...(days === undefined ? {} : { days }),
+    });
+  } catch (err) {
+    // the cards and their switches are still worth showing while the store cannot be read
+    return summaries.map((summary) => ({ ...summary, reportError: errorMessage(err) }));
+  }
+  return summaries.map((summary) => {
+    const report = reports.get(summary.policyId);
+    return report ? { ...summary, report } : summary;
+  });
+}
+
+function daysParam(req: Request): number | undefined {
+  if (req.query.days === undefined) return undefined;
+  const days = Number(req.query.days);
+  if (!Number.isInteger(days) || days < 1 || days > 90) {
+    throw new ApiError(400, 'invalid-days', 'days must be a whole number from 1 to 90', 'days');
+  }
+  return days;
+}
+
+/** A response without a responseId gets one from its content, so sending it again is recorded once. */
+function withResponseId(item: unknown): unknown {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
+  const response = item as Record<string, unknown>;
+  return response.responseId === undefined ? { responseId: stableEventId(response), ...response } : response;
+}
+
+function responseError(err: unknown, index: number, kept: string[]): ApiError {
+  const done = { index, recorded: kept };
+  if (err instanceof ResponseLedgerError) {
+    return new ApiError(400, 'invalid-response', `response ${index}: ${err.message}`, err.field, done);
+  }
+  if (err instanceof ContactPolicyError) {
+    // the one thing the contact policy refuses after the schema passed: an answer to nothing it knows
+    return new ApiError(
+      400,
+      'unattributable-response',
+      `response ${index}: ${err.message}`,
+      'policyId',
+      done,
+    );
+  }
+  return new ApiError(
+    503,
+    'not-recorded',
+    `response ${index}: ${errorMessage(err)}; send it again`,
+    '',
+    done,
+  );
 }
 
 function unknownPolicy(policyId: string): ApiError {

@@ -130,11 +130,13 @@ export interface PersonName {
   title?: string;
   givenName?: string;
   middleNames?: string[];
-  familyName: string;
+  /** optional: a legacy record without one is taken in and flagged in dataQuality */
+  familyName?: string;
 }
 
 export interface OrganizationName {
-  legalName: string;
+  /** optional like every name part: a gap is flagged in dataQuality */
+  legalName?: string;
   /** the name as printed on letters, line by line (SAP NAME1..NAME4) */
   nameLines?: string[];
 }
@@ -150,11 +152,12 @@ export interface CustomerAddress {
   /** free address lines when the source does not split street and number */
   streetLines?: string[];
   postalCode?: string;
-  city: string;
+  /** optional: a street without a city is data with a gap (dataQuality), not an error */
+  city?: string;
   /** state or province */
   region?: string;
   /** ISO 3166-1 alpha-2 */
-  country: string;
+  country?: string;
   /** full-date, e.g. "2025-02-01" */
   validFrom?: string;
 }
@@ -209,8 +212,19 @@ export interface Customer {
   consents?: Consent[];
   /** at least one */
   identifiers: CustomerIdentifier[];
+  /** set by the hub on the golden record: what is missing (records/data-quality.ts) */
+  dataQuality?: DataQuality;
   updatedAt: string;
   source: Source;
+}
+
+export interface DataQuality {
+  /** true when gaps is empty */
+  complete: boolean;
+  /** paths of missing values, e.g. "person.familyName", "addresses[0].city", "contact" */
+  gaps: string[];
+  /** 0..1, the weighted share of the checks met */
+  score: number;
 }
 
 // ---- account.schema.json ----
@@ -268,19 +282,38 @@ export interface Offer {
 
 // ---- response.schema.json ----
 
-export const RESPONSE_OUTCOMES = ['accepted', 'rejected', 'ignored', 'clicked'] as const;
+/**
+ * "rejected" is the canonical word for a decline: cooldowns, offer statuses and stored history use it.
+ * "declined" (the marketers' word) is accepted on input and stored as "rejected" (canonicalOutcome).
+ */
+export const RESPONSE_OUTCOMES = [
+  'accepted',
+  'rejected',
+  'ignored',
+  'clicked',
+  'converted',
+  'declined',
+] as const;
+export type ResponseOutcomeWord = (typeof RESPONSE_OUTCOMES)[number];
+/** the outcomes the hub keeps: every input word but the synonym "declined" */
+export type CanonicalResponseOutcome = Exclude<ResponseOutcomeWord, 'declined'>;
+
+/** "declined" -> "rejected"; every other outcome stays as it is. */
+export function canonicalOutcome(outcome: ResponseOutcomeWord): CanonicalResponseOutcome {
+  return outcome === 'declined' ? 'rejected' : outcome;
+}
 
 export interface OfferResponse {
   schemaVersion: '1.0';
   /** uuid */
   responseId: string;
-  /** uuid */
+  /** uuid, or the 32 hex digits of a hub decision id */
   offerId: string;
   /** copied from the offer, so a cooldown after a reject needs no look-up */
   policyId?: string;
   customerRef: Ref;
   channel: Channel;
-  outcome: (typeof RESPONSE_OUTCOMES)[number];
+  outcome: ResponseOutcomeWord;
   occurredAt: string;
 }
 

@@ -93,8 +93,12 @@ export function contactOf(msg: ContactMessage, known: MessageContact = {}): Cont
  * can switch it off.
  */
 export function contactGate(RED: RED, node: Node) {
-  const settings = (RED.settings as unknown as { crmHub?: { contactPolicy?: ContactPolicySettings } }).crmHub
-    ?.contactPolicy;
+  const hubSettings = (
+    RED.settings as unknown as {
+      crmHub?: { contactPolicy?: ContactPolicySettings; responses?: { ignoreAfter?: string } };
+    }
+  ).crmHub;
+  const settings = hubSettings?.contactPolicy;
   if (settings && typeof settings === 'object') {
     try {
       hubRuntime.contactPolicy.configure(settings);
@@ -102,6 +106,11 @@ export function contactGate(RED: RED, node: Node) {
       // the policy keeps its last good settings (at first the defaults), which are never more lenient
       node.error(err instanceof ContactPolicyError ? err.message : String(err));
     }
+  }
+  try {
+    hubRuntime.responseLedger.configure(hubSettings?.responses ?? {});
+  } catch (err) {
+    node.error(`crmHub.responses.${(err as Error).message}`);
   }
   return {
     /**
@@ -131,6 +140,7 @@ export function contactGate(RED: RED, node: Node) {
     ): Promise<ContactVerdict> {
       const verdict = await hubRuntime.contactPolicy.check(request, { store, customer: msg.customer });
       msg.contactPolicy = verdict;
+      countForPolicy(msg, verdict);
       if (!verdict.allowed) throw new ContactRefusedError(refused(verdict), verdict);
       msg.contact = {
         ...msg.contact,
@@ -156,6 +166,34 @@ export function refusedWithStatus(RED: RED, node: Node, type: string, words: Sta
     node.status({ fill: 'yellow', shape: 'ring', text: words(`${type}.status.refused`, values) });
     return RED._(`${type}.errors.contact-refused`, values);
   };
+}
+
+/**
+ * A policy's action, delivered or refused, goes into the response ledger under the id a response will
+ * name (the decision id), in the background: statistics never hold up a delivery. Checked again by a
+ * node further on, it counts once.
+ */
+function countForPolicy(msg: ContactMessage, verdict: ContactVerdict): void {
+  const policyId = verdict.policyId;
+  if (!policyId) return;
+  const payload = (typeof msg.payload === 'object' && msg.payload !== null ? msg.payload : {}) as Record<
+    string,
+    unknown
+  >;
+  const ledger = hubRuntime.responseLedger;
+  const expiresAt = text(payload.expiresAt);
+  ledger.background(`counting the contact ${verdict.contactId}`, () =>
+    ledger.recordContact({
+      policyId,
+      actionId: text(payload.decisionId) ?? text(payload.offerId) ?? verdict.contactId,
+      allowed: verdict.allowed,
+      at: Date.parse(verdict.checkedAt),
+      ...(verdict.customerRef ? { customerRef: verdict.customerRef } : {}),
+      ...(msg.customer ? { customer: msg.customer } : {}),
+      ...(verdict.reason ? { reason: verdict.reason } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
+    }),
+  );
 }
 
 function text(value: unknown): string | undefined {

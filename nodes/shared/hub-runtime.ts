@@ -6,6 +6,9 @@ import { errorMessage } from '../../formats/error-message';
 import type { EventPublisher } from '../../app/api/events-api';
 import { PolicyRegistry } from '../../policies/registry';
 import { ContactPolicy } from '../../policies/contact/contact-policy';
+import { recordResponse } from '../../policies/contact/responses';
+import { ResponseLedger } from '../../policies/response-ledger';
+import type { OfferResponse } from '../../mappings/canonical/types';
 
 /**
  * Process-wide state the nodes share: the SOAP endpoints, the store the REST API reads, the health
@@ -26,6 +29,15 @@ class HubRuntime {
   readonly policies = new PolicyDirectory();
   private readonly stores = new Map<string, HubStore>();
   /**
+   * Per policy and segment, in the store: fires, deliveries, suppressions by reason, the control group
+   * and the answers, for the reports and the engine's learned propensity (its counts are in memory).
+   */
+  readonly responseLedger = new ResponseLedger({
+    store: () => this.store(),
+    customerOf: async (customerRef) => (await this.store()?.getCustomer(customerRef))?.document,
+    onError: (error, what) => this.logError(`response ledger: ${what}: ${errorMessage(error)}`),
+  });
+  /**
    * The deployed cards, their switches with an audit trail in the store, counts and recent explanations,
    * for the REST API; switching goes through the same switches as the editor button.
    */
@@ -35,6 +47,7 @@ class HubRuntime {
       setEnabled: (policyId, enabled) => this.policies.setEnabled(policyId, enabled),
     },
     store: () => this.store(),
+    ledger: this.responseLedger,
   });
   /**
    * The contact policy every outbound node (channel-action, soap-request) checks, with its counts of
@@ -48,6 +61,17 @@ class HubRuntime {
   addStore(id: string, store: HubStore): void {
     this.stores.set(id, store);
     this.policies.useStore(this.store());
+    this.responseLedger.background('reading the response counts', () => this.responseLedger.load());
+  }
+
+  /**
+   * A customer's answer from any way in (channel-action, POST /api/v1/responses): the cooldown after a
+   * decline, the stored offer's status, and the ledger. Throws while no store is deployed.
+   */
+  async recordResponse(response: OfferResponse): ReturnType<typeof recordResponse> {
+    const store = this.store();
+    if (!store) throw new Error('no hub-store is deployed, so the response cannot be kept');
+    return recordResponse(this.contactPolicy, store, response, this.responseLedger);
   }
 
   removeStore(id: string): void {

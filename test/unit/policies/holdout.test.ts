@@ -2,6 +2,10 @@ import type { InteractionEvent } from '../../../mappings/canonical/types';
 import { compileCard } from '../../../policies/card';
 import { PolicyEngine } from '../../../policies/engine';
 import { holdoutFraction, inHoldout, parseHoldout } from '../../../policies/holdout';
+import { offerIdFor } from '../../../policies/decision-id';
+import { PolicyRegistry } from '../../../policies/registry';
+import { ResponseLedger } from '../../../policies/response-ledger';
+import type { CounterStore, CounterValue } from '../../../records/store';
 import { platinumCard, withdrawalEvent } from './fixtures';
 
 const ids = Array.from({ length: 10_000 }, (_, i) => `crm:${String(i + 1).padStart(7, '0')}`);
@@ -63,4 +67,68 @@ describe('holdout', () => {
     expect(engine.evaluate(event('e-2', treated), context).decisions).toHaveLength(1);
     expect(engine.evaluate(event('e-3', held), context).explanations[0].outcome).toBe('capped');
   });
+
+  it('records a control-group customer as "would have fired" in the response ledger, once per event', async () => {
+    const policy = compileCard({ ...platinumCard, holdout: '10%' });
+    const held = ids.find((id) => inHoldout(policy.id, id, 10)) as string;
+    const treated = ids.find((id) => !inHoldout(policy.id, id, 10)) as string;
+    const engine = new PolicyEngine();
+    engine.register(policy);
+    const counters = memoryCounters();
+    const ledger = new ResponseLedger({
+      store: () => counters,
+      clock: () => Date.parse('2026-11-22T10:00:00Z'),
+    });
+    const registry = new PolicyRegistry({
+      switches: { isEnabled: () => true, setEnabled: async () => undefined },
+      ledger,
+    });
+    registry.declare(policy, { kind: 'node', id: 'n1' });
+    const context = { isEnabled: () => true, customer: { tier: 'platinum', segment: 'private' } };
+    for (const [eventId, ref] of [
+      ['e-1', held],
+      ['e-1', held], // redelivered
+      ['e-2', treated],
+    ]) {
+      const e = withdrawalEvent(eventId, ref, 20000) as InteractionEvent;
+      registry.observe('eng', e, engine.evaluate(e, context), context.customer);
+    }
+    await ledger.settled();
+
+    const report = (await ledger.report({ policyIds: [policy.id] })).get(policy.id)!;
+    expect(report.today).toMatchObject({ fires: 1, holdout: 1 });
+    expect(report.segments.private).toMatchObject({ fires: 1, holdout: 1 });
+    // under the offer id the decision would have had, so a later conversion finds the control group
+    const answer = await ledger.recordResponse({
+      responseId: 'r-1',
+      offerId: offerIdFor(policy.id, 'e-1'),
+      customerRef: held,
+      outcome: 'converted',
+      occurredAt: '2026-11-22T11:00:00Z',
+    });
+    expect(answer).toMatchObject({ group: 'holdout', policyId: policy.id });
+  });
 });
+
+/** The counter primitive in memory, as the store contract describes it (the stores are tested there). */
+function memoryCounters(): Pick<CounterStore, 'addCounters' | 'readCounters'> {
+  const applied = new Set<string>();
+  const totals = new Map<string, CounterValue>();
+  return {
+    async addCounters(id, increments) {
+      if (applied.has(id)) return false;
+      applied.add(id);
+      for (const { key, day, n } of increments) {
+        const found = totals.get(`${key} ${day}`);
+        if (found) found.n += n;
+        else totals.set(`${key} ${day}`, { key, day, n });
+      }
+      return true;
+    },
+    async readCounters(prefix, from, to) {
+      return [...totals.values()]
+        .filter((c) => c.key.startsWith(prefix) && c.day >= from && c.day <= to)
+        .map((c) => ({ ...c }));
+    },
+  };
+}
