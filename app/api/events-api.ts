@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import express, { type Router } from 'express';
 import { DEFAULT_EXCHANGE, type Bus } from '../../connectors/amqp/bus';
 import { publicationOf } from '../../connectors/amqp/outbound';
+import { childTraceparent, continueTrace, TRACEPARENT } from '../../connectors/http/trace-context';
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import { compileValidator, type FieldError } from '../../mappings/validate';
 import { ApiError, apiErrors, route } from './api-error';
@@ -12,13 +13,14 @@ import { ApiError, apiErrors, route } from './api-error';
  * exchange crm.events, routing key event.<type>.<channel>, message id = eventId. A 202 is sent only
  * after the broker confirmed every event of the request, so nothing acknowledged can be lost; a
  * failed publish answers 503 and the client sends the same request again (the ids are stable, and
- * every consumer is idempotent by eventId).
+ * every consumer is idempotent by eventId). The request's W3C traceparent travels with each event as
+ * the AMQP header traceparent; without one the request starts a trace, named in `traceresponse`.
  */
 export interface EventPublisher {
   /** for the error text when publishing fails, e.g. the bus's describe() */
   describe(): string;
-  /** resolves once the broker confirmed the event */
-  publish(event: InteractionEvent): Promise<void>;
+  /** resolves once the broker confirmed the event; traceparent goes as the AMQP header of that name */
+  publish(event: InteractionEvent, options?: { traceparent?: string }): Promise<void>;
 }
 
 export interface EventsApiContext {
@@ -97,7 +99,11 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
       }
       const typed = events as unknown as InteractionEvent[];
       const eventIds = typed.map((event) => event.eventId);
-      const outcomes = await Promise.allSettled(typed.map((event) => publisher.publish(event)));
+      // the client's W3C trace (a new one without it); each publish is a child of it
+      const trace = continueTrace(req.get(TRACEPARENT));
+      const outcomes = await Promise.allSettled(
+        typed.map((event) => publisher.publish(event, { traceparent: childTraceparent(trace) })),
+      );
       const failed = outcomes.flatMap((outcome, index) =>
         outcome.status === 'rejected'
           ? [{ index, eventId: eventIds[index], ...reasonOf(outcome.reason) }]
@@ -117,6 +123,8 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
           },
         );
       }
+      // Trace Context Level 2's response header, so a client that sent no traceparent learns its trace
+      res.setHeader('traceresponse', trace);
       res.status(202).json({ eventIds });
     }),
   );
@@ -138,12 +146,13 @@ export function busEventPublisher(bus: Bus, exchange = DEFAULT_EXCHANGE): EventP
     }));
   return {
     describe: () => bus.describe(),
-    async publish(event) {
+    async publish(event, options = {}) {
       await ensureExchange();
       const out = publicationOf(event, '', undefined);
       await bus.publish(exchange, out.routingKey, out.body, {
         contentType: out.contentType,
         messageId: out.messageId,
+        ...(options.traceparent ? { headers: { [TRACEPARENT]: options.traceparent } } : {}),
       });
     },
   };

@@ -91,6 +91,8 @@ export interface Bus extends EventEmitter {
 
 /** Names the hub's topology uses unless a flow says otherwise. */
 export const DEFAULT_EXCHANGE = 'crm.events';
+/** actions that passed the contact policy, routed `action.<channel>` (channel-action publishes them) */
+export const ACTIONS_EXCHANGE = 'crm.actions';
 export const DEAD_LETTER_EXCHANGE = 'crm.dlx';
 export const DEAD_LETTER_QUEUE = 'crm.dead-letter';
 /** headers a dead-lettered message carries */

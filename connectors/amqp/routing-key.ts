@@ -15,6 +15,9 @@ export function routingKeyFor(template: string, payload: unknown): string {
 /** The default for canonical events: `event.<type>.<channel>`, e.g. `event.address-changed.call-center`. */
 export const CANONICAL_EVENT_KEY = 'event.{type}.{channel}';
 
+/** Actions on crm.actions: `action.<channel>`, e.g. `action.sms`; the channel is one topic word. */
+export const ACTION_KEY = 'action.{channel}';
+
 function topicWord(value: string): string {
   return value.replace(/[.*#\s]+/g, '-');
 }

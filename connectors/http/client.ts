@@ -11,6 +11,7 @@ import {
 } from '../resilience';
 import { statusError, transportError } from './classify';
 import { RestCallError } from './errors';
+import { childTraceparent, TRACEPARENT } from './trace-context';
 import {
   checkBaseUrl,
   decodeBody,
@@ -82,6 +83,8 @@ export interface RestRequest {
   headers?: unknown;
   /** the same on every attempt; a random one when absent */
   idempotencyKey?: string;
+  /** the caller's W3C trace context; the call goes out as its child, or starts a trace without one */
+  traceparent?: string;
   maxRequestBytes?: number;
   maxResponseBytes?: number;
 }
@@ -94,6 +97,8 @@ export interface RestResponse {
   method: HttpMethod;
   url: string;
   idempotencyKey: string;
+  /** the traceparent header the call carried */
+  traceparent: string;
 }
 
 function authHeaders(auth: RestAuth | undefined): Headers {
@@ -182,6 +187,7 @@ export class ResilientRestClient {
    */
   async request(req: RestRequest): Promise<RestResponse> {
     const idempotencyKey = req.idempotencyKey || randomUUID();
+    const traceparent = childTraceparent(req.traceparent);
     const url = joinUrl(this.baseUrl, fillPath(req.path, req.params));
     const body =
       req.method === 'GET' || req.method === 'DELETE'
@@ -192,7 +198,7 @@ export class ResilientRestClient {
       { headers: body ? { 'Content-Type': body.contentType } : {} },
       { headers: this.fixedHeaders },
       { headers: req.headers, fromMessage: true },
-      { headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } },
+      { headers: { [IDEMPOTENCY_HEADER]: idempotencyKey, [TRACEPARENT]: traceparent } },
       { headers: this.auth },
     );
     const sleep = this.hooks.sleep ?? realSleep;
@@ -216,7 +222,7 @@ export class ResilientRestClient {
           sleep: () => sleep(wait),
         },
       );
-      return { ...answer, attempts, method: req.method, url, idempotencyKey };
+      return { ...answer, attempts, method: req.method, url, idempotencyKey, traceparent };
     } catch (err) {
       if (err instanceof RestCallError) err.attempts = attempts;
       throw err;

@@ -28,3 +28,13 @@ export {
   type HttpMethod,
 } from './request';
 export { SharedRestClient, type SharedRestClientEvents } from './shared-client';
+export {
+  childTraceparent,
+  continueTrace,
+  formatTraceparent,
+  newTraceparent,
+  parseTraceparent,
+  TRACEPARENT,
+  traceIdOf,
+  type TraceParent,
+} from './trace-context';

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import * as soap from 'soap';
 import { IDEMPOTENCY_HTTP_HEADER, messageIdFor, messageIdHeaderXml } from './idempotency';
 import { fromNodeSoap, toNodeSoap } from './node-soap-shape';
+import { childTraceparent, TRACEPARENT } from '../http/trace-context';
 import {
   CircuitBreaker,
   CircuitOpenError,
@@ -56,6 +57,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** the same key on every attempt of one message; a random one when absent */
   idempotencyKey?: string;
+  /** the W3C traceparent header to send as it is (ResilientSoapClient makes it the caller's child) */
+  traceparent?: string;
 }
 
 export interface SoapFault {
@@ -316,6 +319,7 @@ export class SoapClient {
           { signal: abort.signal, ...(this.agent ? { httpsAgent: this.agent } : {}) },
           {
             [IDEMPOTENCY_HTTP_HEADER]: key,
+            ...(options.traceparent ? { [TRACEPARENT]: options.traceparent } : {}),
           },
         );
       } catch (err) {
@@ -496,6 +500,8 @@ export interface CallOutcome {
   result: unknown;
   attempts: number;
   messageId: string;
+  /** the traceparent header every attempt carried */
+  traceparent: string;
 }
 
 /**
@@ -546,6 +552,8 @@ export class ResilientSoapClient {
 
   async call(operation: string, payload: unknown, options: ResilientCallOptions = {}): Promise<CallOutcome> {
     const idempotencyKey = options.idempotencyKey || randomUUID();
+    // one outgoing call, its attempts included, is one child of the caller's trace
+    const traceparent = childTraceparent(options.traceparent);
     const timeoutMs = options.timeoutMs ?? this.resilience.timeoutMs ?? DEFAULT_CALL_POLICY.timeoutMs;
     const retryServerFaults = options.retryServerFaults ?? this.resilience.retryServerFaults === true;
     let attempts = 0;
@@ -555,7 +563,7 @@ export class ResilientSoapClient {
           attempts += 1;
           return this.breaker.call(async () => {
             const client = await this.soapClient();
-            return client.call(operation, payload, { timeoutMs, idempotencyKey });
+            return client.call(operation, payload, { timeoutMs, idempotencyKey, traceparent });
           });
         },
         {
@@ -567,7 +575,7 @@ export class ResilientSoapClient {
               : false),
         },
       );
-      return { result, attempts, messageId: messageIdFor(idempotencyKey) };
+      return { result, attempts, messageId: messageIdFor(idempotencyKey), traceparent };
     } catch (err) {
       if (err instanceof SoapCallError) err.attempts = attempts;
       throw err;

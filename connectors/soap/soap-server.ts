@@ -296,6 +296,8 @@ export class SoapServer {
       ...(principal ? { principal } : {}),
       remoteAddress: req.socket.remoteAddress,
     };
+    const traceparent = header(req, 'traceparent');
+    if (traceparent) call.traceparent = traceparent;
     service.stats.calls++;
     let reply: SoapReply;
     try {

@@ -77,6 +77,8 @@ export interface SoapCall {
   principal?: string;
   /** remote address, for logs */
   remoteAddress?: string;
+  /** the HTTP header traceparent as it came (W3C Trace Context); unchecked */
+  traceparent?: string;
 }
 
 /** What a handler answers: either the output element's content, or a fault. */

@@ -1,9 +1,11 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { DEFAULT_EXCHANGE } from '../../connectors/amqp/bus';
 import { publicationOf } from '../../connectors/amqp/outbound';
+import { childTraceparent } from '../../connectors/http/trace-context';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
+import { traceparentOf, withTraceHeader } from '../shared/trace';
 import { ensureHubRoutes } from '../shared/mount';
 import { countStatus, countText, errorMessage, type RED } from '../shared/red';
 import { migrations } from './migrations';
@@ -53,11 +55,13 @@ export default function (RED: RED) {
       async (msg, send) => {
         await ensureReady();
         const out = publicationOf(msg.payload, config.routingKey, msg.routingKey);
+        const trace = traceparentOf(msg);
         // Resolves only after the broker confirmed; an unroutable message (mandatory) rejects.
         await broker.bus.publish(exchange, out.routingKey, out.body, {
           contentType: out.contentType,
           messageId: out.messageId,
-          headers: msg.headers,
+          // the msg's W3C trace goes on as the header traceparent, a child of it (docs/policies.md, Trace)
+          headers: withTraceHeader(msg.headers, trace && childTraceparent(trace)),
         });
         counts.ok += 1;
         countStatus(this, counts, published);

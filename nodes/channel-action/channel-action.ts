@@ -1,7 +1,9 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
+import { continueTrace } from '../../connectors/http/trace-context';
 import { actionToOffer, type DecisionLike } from '../../policies/actions';
 import { contactChannelOf } from '../../policies/contact/consent';
 import { isOfferResponse, recordOfferResponse } from '../../policies/contact/responses';
+import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import type { HubStoreNode } from '../hub-store/hub-store';
 import { contactGate, contactOf, ContactRefusedError, type ContactMessage } from '../shared/contact-gate';
 import { hubRuntime } from '../shared/hub-runtime';
@@ -9,10 +11,15 @@ import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { statusWords, type RED } from '../shared/red';
+import { traceparentOf } from '../shared/trace';
+import { actionIds, actionPublication } from './action-message';
+import { actionPublisher } from './action-publisher';
 import { migrations } from './migrations';
 
 export interface ChannelActionDef extends NodeDef {
   store: string;
+  /** optional amqp-broker: every action is then published on crm.actions, confirmed, before it goes on */
+  broker?: string;
 }
 
 /**
@@ -20,8 +27,11 @@ export interface ChannelActionDef extends NodeDef {
  * opt-out, quiet hours, cooldown, caps); a refused one goes to Catch with msg.error.code
  * "contact-policy". A web offer is stored, so the customer's page finds it through
  * GET /api/v1/customers/{id}/offers; the stored id derives from policy and event, so a redelivered
- * event stores nothing twice. Every action also leaves on the output for gateways wired after it. A
- * customer's answer (a canonical response) is recorded instead, so a decline starts the cooldown.
+ * event stores nothing twice. With a broker, the action is published on crm.actions as
+ * `action.<channel>` (message id = decision id) and confirmed before it goes on. Every action also
+ * leaves on the output for gateways wired after it, with msg.policyId, decisionId, cardVersion and
+ * traceparent. A customer's answer (a canonical response) is recorded instead, so a decline starts
+ * the cooldown.
  */
 export default function (RED: RED) {
   ensureHubRoutes(RED);
@@ -36,6 +46,13 @@ export default function (RED: RED) {
       this.error(RED._('channel-action.errors.no-store'));
       return;
     }
+    const broker = config.broker ? (RED.nodes.getNode(config.broker) as AmqpBrokerNode | null) : null;
+    if (config.broker && !broker) {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('channel-action.status.no-broker') });
+      this.error(RED._('channel-action.errors.no-broker'));
+      return;
+    }
+    const publisher = broker ? actionPublisher(RED, this, broker) : undefined;
     const gate = contactGate(RED, this);
     const counts = { ok: 0, failed: 0, refused: 0 };
     const show = () => {
@@ -54,18 +71,22 @@ export default function (RED: RED) {
       async (msg, send) => {
         const store = await storeNode.ready;
         if (isOfferResponse(msg.payload)) {
-          await recordOfferResponse(hubRuntime.contactPolicy, store, msg.payload);
+          await recordOfferResponse(hubRuntime.contactPolicy, store, msg.payload, hubRuntime.responseLedger);
           send(msg);
           return;
         }
         const offer = actionToOffer(msg.payload as DecisionLike, new Date());
         const channel = contactChannelOf(offer.action) ? offer.action : offer.channel;
         const request = contactOf(msg, { channel, id: offer.offerId, customerRef: offer.customerId });
-        if (request) await gate.enforce(msg, request, store, refused);
+        const verdict = request ? await gate.enforce(msg, request, store, refused) : undefined;
         if (offer.channel === 'web' || offer.action === 'web-offer') await store.putOffer(offer);
+        const ids = actionIds(msg.payload, offer, continueTrace(traceparentOf(msg)));
+        const amqp = publisher
+          ? await publisher.publish(actionPublication(msg.payload, offer, verdict, ids))
+          : undefined;
         counts.ok += 1;
         show();
-        send({ ...msg, payload: offer } as NodeMessage);
+        send({ ...msg, ...ids, ...(amqp ? { amqp } : {}), payload: offer } as NodeMessage);
       },
       {
         errorStatus: false,
@@ -76,6 +97,11 @@ export default function (RED: RED) {
         },
       },
     );
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      if (publisher) publisher.close(done);
+      else done();
+    });
   }
 
   RED.nodes.registerType('channel-action', ChannelAction);

@@ -76,6 +76,7 @@ export function answered(msg: RestMessage, res: RestResponse): void {
     url: res.url,
     attempts: res.attempts,
     idempotencyKey: res.idempotencyKey,
+    traceparent: res.traceparent,
   };
 }
 

@@ -7,14 +7,15 @@ import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { statusWords, type RED } from '../shared/red';
+import { traceparentOf } from '../shared/trace';
 import { answered, failed, idempotencyKeyOf, requestHeaders, type RestMessage } from './message';
 import { migrations } from './migrations';
 import { requestSettingsFrom, type RestRequestDef } from './options';
 
 /**
  * Calls a REST endpoint (an SMS or e-mail gateway, a modern CRM) through its rest-client: the client's
- * redelivery and circuit breaker, one Idempotency-Key for every attempt of a message, and the policy,
- * decision and card version as X-CRM-* headers.
+ * redelivery and circuit breaker, one Idempotency-Key for every attempt of a message, the policy,
+ * decision and card version as X-CRM-* headers, and the msg's W3C trace as traceparent.
  */
 export default function (RED: RED) {
   ensureHubRoutes(RED);
@@ -52,6 +53,7 @@ export default function (RED: RED) {
             body: msg.payload,
             headers: requestHeaders(msg),
             idempotencyKey,
+            traceparent: traceparentOf(msg),
           });
           counts.ok += 1;
           answered(msg, res);

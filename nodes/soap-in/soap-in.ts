@@ -1,4 +1,5 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
+import { continueTrace, parseTraceparent } from '../../connectors/http/trace-context';
 import type { SoapCall } from '../../connectors/soap/types';
 import type { CallHandler, SoapServiceNode } from '../soap-service/soap-service';
 import { migrate } from '../shared/migrate';
@@ -22,7 +23,16 @@ export interface SoapMsgInfo {
   principal?: string;
 }
 
-export type SoapMessage = NodeMessage & { soap?: SoapMsgInfo };
+export type SoapMessage = NodeMessage & { soap?: SoapMsgInfo; traceparent?: string };
+
+/**
+ * The trace the call belongs to: the HTTP header traceparent, else a SOAP header entry of that local
+ * name (for clients that can only write the envelope), else a new trace.
+ */
+export function callTrace(call: SoapCall): string {
+  const fromHttp = call.traceparent;
+  return continueTrace(parseTraceparent(fromHttp) ? fromHttp : call.headers.traceparent);
+}
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
@@ -67,6 +77,7 @@ export default function (RED: RED) {
         _msgid: RED.util.generateId(),
         topic: call.operation,
         payload: call.body,
+        traceparent: callTrace(call),
         soap: {
           callId: call.id,
           service: call.service,

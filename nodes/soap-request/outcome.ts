@@ -16,7 +16,12 @@ export function operationOf(msg: RequestMessage, configured: string): string {
 
 export function answered(msg: RequestMessage, operation: string, outcome: CallOutcome): void {
   msg.payload = outcome.result;
-  msg.soap = { operation, attempts: outcome.attempts, messageId: outcome.messageId };
+  msg.soap = {
+    operation,
+    attempts: outcome.attempts,
+    messageId: outcome.messageId,
+    traceparent: outcome.traceparent,
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { statusWords, type RED } from '../shared/red';
+import { traceparentOf } from '../shared/trace';
 import { credentialTypes, userDirOf } from '../soap-client/options';
 import { endpointFor, type Endpoint } from './endpoint';
 import { migrations } from './migrations';
@@ -65,6 +66,7 @@ export default function (RED: RED) {
           const outcome = await shared.call(operation, msg.payload, {
             ...policy,
             idempotencyKey: idempotencyKeyOf(msg),
+            traceparent: traceparentOf(msg),
           });
           counts.ok += 1;
           answered(msg, operation, outcome);

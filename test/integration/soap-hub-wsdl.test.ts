@@ -51,7 +51,56 @@ const replies: Record<string, Record<string, unknown>> = {
     ],
     lastInteractions: [{ type: 'withdrawal', channel: 'branch', occurredAt: '2030-01-02T03:04:05Z' }],
   },
-  GetNextBestOffer: { offer: mortgage, explanation: 'address changed within 30 days' },
+  GetNextBestOffer: {
+    offer: mortgage,
+    explanation: 'address changed within 30 days',
+    point: 'home',
+    offers: [
+      {
+        rank: 1,
+        offerId: 'o-1',
+        policyId: 'address-change-mortgage',
+        offer: 'Mortgage 2.9%',
+        title: { de: 'Hypothek', en: 'Mortgage' },
+        priority: 80,
+        action: 'web-offer',
+        channel: 'web',
+        source: 'stored',
+        createdAt: '2030-01-02T03:04:05Z',
+        expiresAt: '2030-02-01T00:00:00Z',
+        reasons: [
+          { condition: 'open offer decided on event e-1', held: true, actual: '2030-01-02T03:04:05Z' },
+        ],
+      },
+      {
+        rank: 2,
+        offerId: 'o-9',
+        policyId: 'young-families-mortgage',
+        offer: 'Family mortgage',
+        priority: 60,
+        score: 0.42,
+        action: 'web-offer',
+        channel: 'web',
+        source: 'lurking',
+        createdAt: '2030-01-02T03:04:06Z',
+        reasons: [
+          { condition: 'customer.segment == "young-families"', held: true, actual: 'young-families' },
+          { condition: 'via web', held: true },
+        ],
+      },
+    ],
+  },
+};
+
+/** What the flow answers when nothing applies and a default offer is configured. */
+const noOffer = {
+  explanation: 'default offer newsletter: no open offer on web for crm:0',
+  defaultOffer: {
+    offer: 'newsletter',
+    action: 'web-offer',
+    title: { en: 'Our newsletter' },
+    reason: 'no open offer on web for crm:0',
+  },
 };
 
 describe('hub.wsdl served by SoapServer', () => {
@@ -65,7 +114,8 @@ describe('hub.wsdl served by SoapServer', () => {
     const soap = new SoapServer({ mountPath: '/soap' });
     soap.addService('hub', def, async (call): Promise<SoapReply> => {
       calls.push(call);
-      return { ok: true, body: replies[call.operation] };
+      const none = call.operation === 'GetNextBestOffer' && call.body.customerRef === 'crm:0';
+      return { ok: true, body: none ? noOffer : replies[call.operation] };
     });
     server = http.createServer((req, res) => {
       req.url = (req.url ?? '/').replace(/^\/soap/, '');
@@ -106,7 +156,9 @@ out["ReportInteraction"] = svc.ReportInteraction(
     occurredAt=datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=utc), amount=decimal.Decimal("12000.50"),
     currency="EUR", details=[{"key": "atm", "value": "A-17"}, {"key": "branch", "value": "Munich"}])
 out["GetCustomer360"] = svc.GetCustomer360(customerRef="crm:4711")
-out["GetNextBestOffer"] = svc.GetNextBestOffer(customerRef="crm:4711", channel="web")
+out["GetNextBestOffer"] = svc.GetNextBestOffer(customerRef="crm:4711", channel="web", point="home", limit=3)
+# as callers written before point and limit existed ask
+out["NoOffer"] = svc.GetNextBestOffer(customerRef="crm:0", channel="web")
 print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
 `;
     const before = calls.length;
@@ -137,6 +189,23 @@ print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
     expect(out.GetNextBestOffer).toMatchObject({
       offer: { offerId: 'o-1', action: 'web-offer' },
       explanation: 'address changed within 30 days',
+      point: 'home',
+      defaultOffer: null,
+    });
+    const ranked = out.GetNextBestOffer.offers as Record<string, unknown>[];
+    expect(ranked.map((o) => [o.rank, o.offerId, o.source, o.priority, o.score])).toEqual([
+      [1, 'o-1', 'stored', 80, null],
+      [2, 'o-9', 'lurking', 60, 0.42],
+    ]);
+    expect(ranked[0].title).toEqual({ de: 'Hypothek', en: 'Mortgage' });
+    expect(ranked[1].reasons).toEqual([
+      { condition: 'customer.segment == "young-families"', held: true, actual: 'young-families' },
+      { condition: 'via web', held: true, actual: null },
+    ]);
+    expect(out.NoOffer).toMatchObject({
+      offer: null,
+      offers: [],
+      defaultOffer: { offer: 'newsletter', reason: 'no open offer on web for crm:0' },
     });
 
     const seen = calls.slice(before);
@@ -145,7 +214,11 @@ print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
       ['ReportInteraction', '1.1'],
       ['GetCustomer360', '1.1'],
       ['GetNextBestOffer', '1.1'],
+      ['GetNextBestOffer', '1.1'],
     ]);
+    // the new request fields arrive as the flow reads them; the old call sends neither
+    expect(seen[3].body).toEqual({ customerRef: 'crm:4711', channel: 'web', point: 'home', limit: '3' });
+    expect(seen[4].body).toEqual({ customerRef: 'crm:0', channel: 'web' });
     expect(seen[0].body.customer).toMatchObject({ birthDate: '1980-02-29', tier: 'gold', kind: 'person' });
     expect((seen[0].body.customer as { consents: unknown[] }).consents).toHaveLength(2);
     expect(seen[1].body).toMatchObject({
@@ -157,6 +230,22 @@ print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
       ],
     });
     expect(String(seen[1].body.occurredAt)).toMatch(/^2030-01-02T03:04:05(\+00:00|Z)$/);
+  });
+
+  it('refuses a limit beyond 10 with a client fault naming limit', async () => {
+    const res = await fetch(base, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${HUB}/GetNextBestOffer"` },
+      body:
+        '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>' +
+        `<h:GetNextBestOffer xmlns:h="${HUB}"><h:customerRef>crm:4711</h:customerRef><h:channel>web</h:channel>` +
+        '<h:limit>11</h:limit></h:GetNextBestOffer></s:Body></s:Envelope>',
+    });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).toMatch(/faultcode[^>]*>[^<]*Client/);
+    expect(text).toContain('<f:field>limit</f:field>');
+    expect(text).toContain('must be at most 10');
   });
 
   it('gives zeep a client fault naming the field for an invalid enumeration', async () => {
@@ -224,7 +313,7 @@ describe('hub.wsdl schema and tools', () => {
       GetCustomer360: requestInstance('GetCustomer360', '<h:customerRef>crm:4711</h:customerRef>'),
       GetNextBestOffer: requestInstance(
         'GetNextBestOffer',
-        '<h:customerRef>crm:4711</h:customerRef><h:channel>web</h:channel>',
+        '<h:customerRef>crm:4711</h:customerRef><h:channel>web</h:channel><h:point>home</h:point><h:limit>3</h:limit>',
       ),
     };
     const files: string[] = [];

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { traceIdOf } from '../../connectors/http/trace-context';
 import { messageIdFor } from '../../connectors/soap/idempotency';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import type { RED } from '../../nodes/shared/red';
@@ -108,7 +109,10 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
       operation: 'CreateActivity',
       attempts: 1,
       messageId: messageIdFor(offerId),
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
     });
+    // the event came without a trace: the decision started one, and the SOAP call carried it on
+    expect(traceIdOf(result.soap.traceparent)).toBe(traceIdOf(decision.traceparent));
     expect(server().activities).toEqual([
       {
         activityId: 'ACT-1',

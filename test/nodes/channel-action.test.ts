@@ -69,7 +69,9 @@ describe('channel-action', () => {
 describe('channel-action config versions', () => {
   it('reads a config saved before versions existed in the current shape and acts with it', async () => {
     const saved = { id: 'act', type: 'channel-action', name: 'offers', store: 'store' };
-    expect(migrate(saved, migrations)).toEqual({ ...saved, version: 1 });
+    expect(migrate(saved, migrations)).toEqual({ ...saved, broker: '', version: 2 });
+    // version 2 added the optional broker for crm.actions; a version 1 config publishes nothing
+    expect(migrate({ ...saved, version: 1 }, migrations)).toEqual({ ...saved, broker: '', version: 2 });
     await load(all, [
       { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') },
       { ...saved, wires: [['out']] },

@@ -108,8 +108,11 @@ describe('rest-request', () => {
       url: `${gateway().url}/api/v1/messages/sms%2Fpremium`,
       attempts: 1,
       idempotencyKey: 'key-1',
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
     });
     const [seen] = gateway().seen;
+    // a msg without a trace starts one, and the gateway sees what msg.rest reports
+    expect(seen.headers.traceparent).toBe(msg.rest.traceparent);
     expect(seen.method).toBe('POST');
     expect(seen.url).toBe('/api/v1/messages/sms%2Fpremium');
     expect(JSON.parse(seen.body)).toEqual(sms);

@@ -40,6 +40,33 @@ describe('soap-in', () => {
     expect(answer.text).toContain('Fault');
   });
 
+  it('puts the W3C trace on msg.traceparent: the HTTP header, else a SOAP header, else a new trace', async () => {
+    await load(all, flow);
+    const trace = (id: string) => `00-${id}-00f067aa0ba902b7-01`;
+    const http = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const envelope = '0af7651916cd43dd8448eb211c80319c';
+    const withSoapHeader = reportAddressChange(goodAddress).replace(
+      '<soapenv:Header/>',
+      `<soapenv:Header><t:traceparent xmlns:t="urn:example:trace">${trace(envelope)}</t:traceparent></soapenv:Header>`,
+    );
+    const seen: string[] = [];
+    for (const [xml, header] of [
+      [withSoapHeader, trace(http)],
+      [withSoapHeader, 'broken'],
+      [reportAddressChange(goodAddress), undefined],
+    ] as const) {
+      const got = nextInput<{ traceparent: string }>('out');
+      const call = post(xml);
+      void (header ? call.set('traceparent', header) : call).then((r) => r);
+      seen.push((await got).traceparent);
+    }
+    expect(seen[0]).toBe(trace(http));
+    expect(seen[1]).toBe(trace(envelope));
+    expect(seen[2]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(seen[2]).not.toContain(http);
+    expect(seen[2]).not.toContain(envelope);
+  });
+
   it('serves the WSDL at ?wsdl with the address the client used', async () => {
     await load(all, flow);
     const res = await request(captured.red!.httpNode).get('/soap/crm?wsdl').set('Host', 'hub.example:8080');

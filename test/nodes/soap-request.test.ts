@@ -94,7 +94,12 @@ describe('soap-request', () => {
     helper.getNode('req').receive({ payload: activity, idempotencyKey: 'evt-42' } as never);
     const msg = await out;
     expect(msg.payload).toEqual({ activityId: 'ACT-1' });
-    expect(msg.soap).toEqual({ operation: 'CreateActivity', attempts: 1, messageId: messageIdFor('evt-42') });
+    expect(msg.soap).toEqual({
+      operation: 'CreateActivity',
+      attempts: 1,
+      messageId: messageIdFor('evt-42'),
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
+    });
     expect(server().activities[0]).toMatchObject({ customerRef: 'crm:4711', key: messageIdFor('evt-42') });
   });
 
@@ -282,6 +287,7 @@ describe('soap-request saved before soap-client existed', () => {
       operation: 'CreateActivity',
       attempts: 1,
       messageId: messageIdFor('evt-old'),
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
     });
     expect(server().rawRequests[0]).toContain('<wsse:Username>hub</wsse:Username>');
     expect(server().activities).toHaveLength(1);

@@ -7,6 +7,7 @@ import {
   type EventPublisher,
 } from '../../../../app/api/events-api';
 import { BusError, EmbeddedBus, type Delivery } from '../../../../connectors/amqp';
+import { traceIdOf } from '../../../../connectors/http/trace-context';
 import type { InteractionEvent } from '../../../../mappings/canonical/types';
 
 const withdrawal = (eventId?: string, value = 12000) => ({
@@ -146,7 +147,62 @@ describe('POST /api/v1/events', () => {
   });
 });
 
+describe('POST /api/v1/events: W3C trace context', () => {
+  const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+  function tracingPublisher() {
+    const traces: (string | undefined)[] = [];
+    const publisher: EventPublisher = {
+      describe: () => 'fake bus',
+      publish: async (_event, options) => {
+        traces.push(options?.traceparent);
+      },
+    };
+    return { publisher, traces };
+  }
+
+  it('publishes every event of the request as a child of its traceparent header', async () => {
+    const { publisher, traces } = tracingPublisher();
+    const res = await request(app(publisher))
+      .post('/api/v1/events')
+      .set('traceparent', `00-${TRACE}-00f067aa0ba902b7-01`)
+      .send([withdrawal(ID_1), withdrawal(ID_2)]);
+    expect(res.status).toBe(202);
+    expect(res.headers.traceresponse).toBe(`00-${TRACE}-00f067aa0ba902b7-01`);
+    expect(traces.map(traceIdOf)).toEqual([TRACE, TRACE]);
+    expect(new Set(traces).size).toBe(2);
+  });
+
+  it('starts a trace for a request without one (or a broken one) and names it in traceresponse', async () => {
+    const { publisher, traces } = tracingPublisher();
+    const res = await request(app(publisher))
+      .post('/api/v1/events')
+      .set('traceparent', 'not-a-trace')
+      .send(withdrawal(ID_1));
+    expect(res.status).toBe(202);
+    const started = traceIdOf(res.headers.traceresponse);
+    expect(started).toMatch(/^[0-9a-f]{32}$/);
+    expect(traces.map(traceIdOf)).toEqual([started]);
+  });
+});
+
 describe('busEventPublisher', () => {
+  it('sends the trace as the AMQP header traceparent', async () => {
+    const bus = new EmbeddedBus();
+    await bus.start();
+    let deliver: (delivery: Delivery) => void = () => undefined;
+    const delivered = new Promise<Delivery>((resolve) => (deliver = resolve));
+    await bus.declareExchange('crm.events');
+    await bus.consume({ queue: 'q', bindings: [{ exchange: 'crm.events', pattern: 'event.#' }] }, (d) => {
+      d.ack();
+      deliver(d);
+    });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await busEventPublisher(bus).publish(withdrawal(ID_1) as unknown as InteractionEvent, { traceparent });
+    expect((await delivered).headers).toEqual({ traceparent });
+    await bus.close();
+  });
+
   it('publishes on crm.events as event.<type>.<channel> with the event id as message id', async () => {
     const bus = new EmbeddedBus();
     await bus.start();
