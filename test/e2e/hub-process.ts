@@ -83,6 +83,31 @@ export async function dropDatabase(name: string): Promise<void> {
   await adminQuery(`drop database if exists "${name}" with (force)`);
 }
 
+/** A hub's wall clock that a test can move forward: pass `env` to startHub, then `setOffset`. */
+export interface HubClock {
+  env: Record<string, string>;
+  /** from now on the hub's Date runs this much ahead of the real time (within 100 ms) */
+  setOffset(ms: number): void;
+}
+
+/**
+ * For timers that wait days in the store: the hub process is started with test/e2e/clock-offset.js
+ * preloaded, which shifts its Date by the offset kept in a file of the test's own. The hub's code has
+ * no hook for it and needs none.
+ */
+export function hubClock(): HubClock {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crm-hub-clock-')), 'offset-ms');
+  fs.writeFileSync(file, '0');
+  const preload = path.join(ROOT, 'test', 'e2e', 'clock-offset.js');
+  return {
+    env: {
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}`.trim(),
+      CRM_HUB_TEST_CLOCK_FILE: file,
+    },
+    setOffset: (ms) => fs.writeFileSync(file, String(ms)),
+  };
+}
+
 export interface RunningHub {
   url: string;
   port: number;

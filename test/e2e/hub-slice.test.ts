@@ -230,6 +230,26 @@ describe.each(stores)(
         }, 'the next best offer');
         expect(best.offer).toMatchObject({ offer: 'mortgage', channel: 'web' });
         expect(String(best.explanation)).toContain('address-change-mortgage');
+        // the ranking, as GET /api/v1/customers/{id}/next-best-offer?channel=web&point=home&limit=3 has it
+        const [ranked] = await client.GetNextBestOfferAsync({
+          customerRef: ref,
+          channel: 'web',
+          point: 'home',
+          limit: 3,
+        });
+        const rest = (await (
+          await fetch(`${hub.url}/api/v1/customers/${ref}/next-best-offer?channel=web&point=home&limit=3`)
+        ).json()) as { offers: { offerId: string; reasons: unknown[] }[] };
+        const offers = ranked.offers as {
+          rank: number;
+          offerId: string;
+          offer: string;
+          reasons: unknown[];
+        }[];
+        expect(ranked.point).toBe('home');
+        expect(offers.map((o) => o.offerId)).toEqual(rest.offers.map((o) => o.offerId));
+        expect(offers.map((o) => o.rank)).toEqual(offers.map((_, i) => i + 1));
+        expect(offers.find((o) => o.offer === 'mortgage')?.reasons).not.toHaveLength(0);
       });
 
       it('GetCustomer360 of an unknown customer is a client fault naming customerRef', async () => {
@@ -252,7 +272,9 @@ describe.each(stores)(
           "r = c.ReportInteraction(type='visit', channel='app', customerRef=u.customerRef)",
           "n = c.GetNextBestOffer(customerRef=u.customerRef, channel='web')",
           'v = c.GetCustomer360(customerRef=sys.argv[3])',
-          "print(json.dumps({'upsert': u.accepted, 'report': r.accepted, 'explanation': n.explanation, 'ref': v.customer.customerRef}))",
+          "b = c.GetNextBestOffer(customerRef=sys.argv[3], channel='web', point='home', limit=3)",
+          'ranked = [[o.rank, o.offer, o.source, len(o.reasons)] for o in b.offers]',
+          "print(json.dumps({'upsert': u.accepted, 'report': r.accepted, 'explanation': n.explanation, 'ref': v.customer.customerRef, 'ranked': ranked}))",
         ].join('\n');
         const { stdout } = await run('/usr/bin/python3', [
           '-c',
@@ -261,11 +283,18 @@ describe.each(stores)(
           `org-${customerNumber()}`,
           ref,
         ]);
-        expect(JSON.parse(stdout.trim().split('\n').pop() as string)).toMatchObject({
-          upsert: true,
-          report: true,
-          ref,
-        });
+        const answer = JSON.parse(stdout.trim().split('\n').pop() as string) as {
+          ranked: [number, string, string, number][];
+        };
+        expect(answer).toMatchObject({ upsert: true, report: true, ref });
+        // the earlier test made a mortgage the offer for this customer; zeep sees the ranked list
+        expect(answer.ranked[0]).toEqual([1, expect.any(String), expect.any(String), expect.any(Number)]);
+        expect(answer.ranked.find(([, offer]) => offer === 'mortgage')).toEqual([
+          expect.any(Number),
+          'mortgage',
+          'stored',
+          1,
+        ]);
       });
     });
   },

@@ -30,6 +30,12 @@ describe('shipped flows', () => {
       'inject',
       'template',
       'http request',
+      // the Demo tab's simulated gateways and its paced REST calls
+      'http in',
+      'http response',
+      'function',
+      'delay',
+      'split',
     ];
     const unknown = hub.map((n) => n.type as string).filter((t) => !ours.includes(t) && !core.includes(t));
     expect(unknown).toEqual([]);
