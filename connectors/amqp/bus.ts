@@ -25,13 +25,47 @@ export interface Binding {
   pattern: string;
 }
 
-export interface ConsumeOptions {
-  queue: string;
-  bindings: Binding[];
-  /** unacknowledged deliveries in flight for this consumer; default 10 */
-  prefetch?: number;
+/**
+ * How a hub queue is declared. Every hub queue is a durable quorum queue that dead-letters to
+ * `crm.dlx`; these options add to that. Declaring a queue again with other options is refused
+ * (`refused`, 406) on both buses, as RabbitMQ refuses inequivalent arguments.
+ */
+export interface QueueOptions {
   /** only one consumer of the queue is active at a time (RabbitMQ x-single-active-consumer) */
   singleActiveConsumer?: boolean;
+  /**
+   * x-delivery-limit: a message given back to the queue (requeue, a consumer that died with it) more
+   * often than this is dead-lettered with the reason `delivery_limit`, so a poison message cannot loop
+   * forever; it is delivered at most deliveryLimit + 1 times
+   */
+  deliveryLimit?: number;
+  /**
+   * x-overflow reject-publish with x-dead-letter-strategy at-least-once: the broker moves a dead letter
+   * with publisher confirms of its own, and keeps it until the dead-letter queue took it
+   */
+  atLeastOnceDeadLettering?: boolean;
+  /** x-dead-letter-exchange; default crm.dlx. '' is the default exchange, where the routing key names a queue */
+  deadLetterExchange?: string;
+  /** x-dead-letter-routing-key; default: the message keeps its own routing key */
+  deadLetterRoutingKey?: string;
+  /** x-message-ttl: a message waiting this long is dead-lettered with the reason `expired` */
+  messageTtlMs?: number;
+}
+
+export interface QueueDeclaration extends QueueOptions {
+  queue: string;
+  bindings: Binding[];
+}
+
+export interface ConsumeOptions extends QueueDeclaration {
+  /** unacknowledged deliveries in flight for this consumer; default 10 */
+  prefetch?: number;
+  /**
+   * A delivery without a message id gets a stable one derived from its content type and body
+   * (message-id.ts), so the idempotent consumer recognises a legacy system sending the same message
+   * twice, and a dead letter keeps that id for its replay.
+   */
+  deriveMissingMessageId?: boolean;
   /**
    * On cancel (and on close of the bus), how long to wait for the deliveries already handed to the
    * handler to be settled before the channel closes and the rest go back to the queue; default 0.
@@ -83,6 +117,12 @@ export interface Bus extends EventEmitter {
    */
   publish(exchange: string, routingKey: string, body: Buffer, options?: PublishOptions): Promise<void>;
   /**
+   * Declares a quorum queue with its bindings and dead-lettering and no consumer (a target queue
+   * before its consumer starts, a retry queue whose messages only wait out their TTL); idempotent,
+   * and part of the setup list like everything declared.
+   */
+  declareQueue(declaration: QueueDeclaration): Promise<void>;
+  /**
    * Declares the quorum queue with its bindings and dead-lettering, then consumes with manual ack.
    * Both buses keep what was declared and consumed, and RabbitMQ replays it after every reconnect.
    */
@@ -93,6 +133,10 @@ export interface Bus extends EventEmitter {
 export const DEFAULT_EXCHANGE = 'crm.events';
 /** actions that passed the contact policy, routed `action.<channel>` (channel-action publishes them) */
 export const ACTIONS_EXCHANGE = 'crm.actions';
+/** raw legacy messages, routed `<system-id>.<message-type>` (e.g. `sap.DEBMAS`); any AMQP client may publish */
+export const INBOUND_EXCHANGE = 'crm.inbound';
+/** golden-record changes (sync-topology.ts) */
+export const GOLDEN_EXCHANGE = 'crm.golden';
 export const DEAD_LETTER_EXCHANGE = 'crm.dlx';
 export const DEAD_LETTER_QUEUE = 'crm.dead-letter';
 /** headers a dead-lettered message carries */
@@ -100,3 +144,6 @@ export const REASON_HEADER = 'x-crmhub-reason';
 export const ORIGINAL_EXCHANGE_HEADER = 'x-crmhub-original-exchange';
 export const ORIGINAL_ROUTING_KEY_HEADER = 'x-crmhub-original-routing-key';
 export const ORIGINAL_QUEUE_HEADER = 'x-crmhub-original-queue';
+/** headers of a message on its retry ladder (retry-ladder.ts): failed attempts so far, and the last error */
+export const ATTEMPTS_HEADER = 'x-crmhub-attempts';
+export const LAST_ERROR_HEADER = 'x-crmhub-last-error';

@@ -31,7 +31,9 @@ import type { ConnectionOptions } from 'node:tls';
 import * as amqp from 'amqplib';
 import type { ChannelModel, ConfirmChannel, GetMessage, Message, Options } from 'amqplib';
 import {
+  ATTEMPTS_HEADER,
   DEAD_LETTER_QUEUE,
+  LAST_ERROR_HEADER,
   ORIGINAL_EXCHANGE_HEADER,
   ORIGINAL_QUEUE_HEADER,
   ORIGINAL_ROUTING_KEY_HEADER,
@@ -136,7 +138,10 @@ export interface DeadLetterQueueOptions {
   socketOptions?: ConnectionOptions;
 }
 
-/** What the hub and the broker add when they dead-letter; a replay leaves them behind. */
+/**
+ * What the hub and the broker add when they dead-letter; a replay leaves them behind. The retry
+ * headers go too: a replayed message starts its target's retry ladder afresh.
+ */
 const DEATH_HEADERS = new Set([
   'x-death',
   'x-first-death-reason',
@@ -150,6 +155,8 @@ const DEATH_HEADERS = new Set([
   ORIGINAL_EXCHANGE_HEADER,
   ORIGINAL_ROUTING_KEY_HEADER,
   ORIGINAL_QUEUE_HEADER,
+  ATTEMPTS_HEADER,
+  LAST_ERROR_HEADER,
 ]);
 /** copies put back at the tail are confirmed in batches of this many before their originals are acked */
 const BATCH = 200;

@@ -9,12 +9,22 @@ import {
   type ConsumeOptions,
   type Delivery,
   type PublishOptions,
+  type QueueDeclaration,
   type Subscription,
 } from './bus';
 import { BusError } from './bus-error';
 import { compileTopicPattern, type TopicMatcher } from './topic-match';
-import { checkConsumeArgs, checkExchangeName, checkPublishArgs } from './validate';
+import {
+  checkConsumeArgs,
+  checkExchangeName,
+  checkPublishArgs,
+  checkQueueDeclaration,
+  queueOptionsOf,
+  type CheckedQueueDeclaration,
+  type CheckedQueueOptions,
+} from './validate';
 import { deadLetterHeaders } from './dead-letter';
+import { stableMessageId } from './message-id';
 import { InFlight } from './in-flight';
 import { errorMessage } from '../../formats/error-message';
 
@@ -23,6 +33,10 @@ type StoredMessage = Omit<BusMessage, 'redelivered'>;
 interface QueuedMessage {
   message: StoredMessage;
   redelivered: boolean;
+  /** how often it was given back to the queue (RabbitMQ's x-delivery-count) */
+  returns: number;
+  /** with a message TTL: when it is dead-lettered as expired (Date.now() milliseconds) */
+  expiresAt?: number;
 }
 
 interface Consumer {
@@ -30,6 +44,7 @@ interface Consumer {
   handler: (delivery: Delivery) => void;
   prefetch: number;
   drainMs: number;
+  deriveMissingMessageId: boolean;
   /** deliveries handed out and not yet settled, so cancel can give them back */
   unsettled: Set<QueuedMessage>;
   /** the same deliveries as the drain on cancel sees them (a dead-letter under way still counts) */
@@ -39,8 +54,10 @@ interface Consumer {
 
 interface QueueState {
   name: string;
-  singleActiveConsumer: boolean;
+  options: CheckedQueueOptions;
   messages: QueuedMessage[];
+  /** the timer that expires the head of a queue with a message TTL */
+  expiry?: NodeJS.Timeout;
   consumers: Consumer[];
   nextConsumer: number;
   drainScheduled: boolean;
@@ -55,7 +72,8 @@ interface ExchangeBinding {
 /**
  * The bus without a broker, so `npm start` runs anywhere. It keeps RabbitMQ's semantics that flows can
  * observe (topic routing, mandatory, prefetch, redelivered flag, dead-lettering, round robin between
- * consumers of one queue) but nothing survives a restart.
+ * consumers of one queue, the delivery limit, message TTL with dead-lettering) but nothing survives a
+ * restart: a message waiting out its TTL in a retry queue is a timer in this process.
  */
 export class EmbeddedBus extends EventEmitter implements Bus {
   readonly kind = 'embedded' as const;
@@ -67,7 +85,8 @@ export class EmbeddedBus extends EventEmitter implements Bus {
   constructor() {
     super();
     this.exchanges.set(DEAD_LETTER_EXCHANGE, []);
-    this.bind(this.queueFor(DEAD_LETTER_QUEUE, false), DEAD_LETTER_EXCHANGE, '#');
+    const deadLetters = checkQueueDeclaration({ queue: DEAD_LETTER_QUEUE, bindings: [] });
+    this.bind(this.queueFor(deadLetters), DEAD_LETTER_EXCHANGE, '#');
   }
 
   describe(): string {
@@ -95,6 +114,7 @@ export class EmbeddedBus extends EventEmitter implements Bus {
     if (this.current === 'closed') return;
     const consumers = [...this.queues.values()].flatMap((queue) => queue.consumers);
     await Promise.all(consumers.map((consumer) => this.cancelConsumer(consumer)));
+    for (const queue of this.queues.values()) clearTimeout(queue.expiry);
     this.setState('closed');
     this.emit('closed');
   }
@@ -103,6 +123,14 @@ export class EmbeddedBus extends EventEmitter implements Bus {
     checkExchangeName(name);
     this.assertOpen();
     if (!this.exchanges.has(name)) this.exchanges.set(name, []);
+  }
+
+  async declareQueue(declaration: QueueDeclaration): Promise<void> {
+    const checked = checkQueueDeclaration(declaration);
+    this.assertOpen();
+    this.checkBindings(checked);
+    const queue = this.queueFor(checked);
+    for (const b of checked.bindings) this.bind(queue, b.exchange, b.pattern);
   }
 
   async publish(
@@ -135,30 +163,99 @@ export class EmbeddedBus extends EventEmitter implements Bus {
       correlationId: options.correlationId,
       contentType: options.contentType,
     };
+    const now = Date.now();
     for (const queue of targets) {
+      const ttl = queue.options.messageTtlMs;
       // Each queue gets its own copy, as with a broker; a consumer mutating the buffer affects no other.
       queue.messages.push({
         message: { ...message, body: Buffer.from(body), headers: { ...message.headers } },
         redelivered: false,
+        returns: 0,
+        expiresAt: ttl === undefined ? undefined : now + ttl,
       });
       this.scheduleDrain(queue);
+      this.scheduleExpiry(queue);
     }
+  }
+
+  /**
+   * What the broker does with a message that expired or passed the delivery limit: it goes to the
+   * queue's dead-letter exchange, with the queue's dead-letter routing key if it has one, and an
+   * x-death entry saying where and why.
+   */
+  private deadLetterFrom(
+    queue: QueueState,
+    queued: QueuedMessage,
+    reason: 'expired' | 'delivery_limit',
+  ): void {
+    const { message } = queued;
+    const exchange = queue.options.deadLetterExchange;
+    const routingKey = queue.options.deadLetterRoutingKey ?? message.routingKey;
+    const { 'x-delivery-count': _count, ...headers } = message.headers;
+    const death = {
+      count: 1,
+      reason,
+      queue: queue.name,
+      exchange: message.exchange,
+      'routing-keys': [message.routingKey],
+    };
+    const deaths = Array.isArray(headers['x-death']) ? (headers['x-death'] as unknown[]) : [];
+    try {
+      this.deposit(exchange, routingKey, message.body, {
+        headers: { ...headers, 'x-death': [death, ...deaths] },
+        messageId: message.messageId,
+        correlationId: message.correlationId,
+        contentType: message.contentType,
+      });
+    } catch (err) {
+      // RabbitMQ's at-least-once strategy would hold it until a route exists; this bus has no such
+      // store, and the sync topology always declares the route first.
+      this.emit(
+        'topology-error',
+        new Error(
+          `dead-lettering message ${String(message.messageId)} from queue '${queue.name}' (${reason}) failed: ${errorMessage(err)}; the message was dropped`,
+        ),
+      );
+    }
+  }
+
+  private scheduleExpiry(queue: QueueState): void {
+    const head = queue.messages[0];
+    if (queue.expiry || head?.expiresAt === undefined || this.current === 'closed') return;
+    // As on RabbitMQ, only the head expires; every message of a TTL queue has the same TTL anyway.
+    queue.expiry = setTimeout(
+      () => {
+        queue.expiry = undefined;
+        const now = Date.now();
+        while (queue.messages.length > 0 && (queue.messages[0].expiresAt ?? Infinity) <= now) {
+          this.deadLetterFrom(queue, queue.messages.shift() as QueuedMessage, 'expired');
+        }
+        this.scheduleExpiry(queue);
+      },
+      Math.max(0, head.expiresAt - Date.now()),
+    );
+  }
+
+  /** A message back in its queue (requeue, a cancelled consumer), unless that passes the delivery limit. */
+  private giveBack(queue: QueueState, queued: QueuedMessage): QueuedMessage | undefined {
+    const returns = queued.returns + 1;
+    const limit = queue.options.deliveryLimit;
+    if (limit !== undefined && returns > limit) {
+      this.deadLetterFrom(queue, queued, 'delivery_limit');
+      return undefined;
+    }
+    const message = {
+      ...queued.message,
+      headers: { ...queued.message.headers, 'x-delivery-count': returns },
+    };
+    return { message, redelivered: true, returns, expiresAt: queued.expiresAt };
   }
 
   async consume(options: ConsumeOptions, handler: (delivery: Delivery) => void): Promise<Subscription> {
     const checked = checkConsumeArgs(options, handler);
     this.assertOpen();
-    for (const b of checked.bindings) {
-      if (!this.exchanges.has(b.exchange)) {
-        throw new BusError(
-          'refused',
-          `cannot bind queue '${checked.queue}': exchange '${b.exchange}' is not declared`,
-          { replyCode: 404 },
-        );
-      }
-      compileTopicPattern(b.pattern);
-    }
-    const queue = this.queueFor(checked.queue, checked.singleActiveConsumer);
+    this.checkBindings(checked);
+    const queue = this.queueFor(checked);
     for (const b of checked.bindings) this.bind(queue, b.exchange, b.pattern);
 
     const consumer: Consumer = {
@@ -166,6 +263,7 @@ export class EmbeddedBus extends EventEmitter implements Bus {
       handler,
       prefetch: checked.prefetch,
       drainMs: checked.drainMs,
+      deriveMissingMessageId: checked.deriveMissingMessageId,
       unsettled: new Set(),
       inFlight: new InFlight(),
     };
@@ -193,15 +291,32 @@ export class EmbeddedBus extends EventEmitter implements Bus {
       throw new BusError('not-connected', 'embedded bus is not started; call start() first');
   }
 
-  private queueFor(name: string, singleActiveConsumer: boolean): QueueState {
+  private checkBindings(declaration: CheckedQueueDeclaration): void {
+    for (const b of declaration.bindings) {
+      if (!this.exchanges.has(b.exchange)) {
+        throw new BusError(
+          'refused',
+          `cannot bind queue '${declaration.queue}': exchange '${b.exchange}' is not declared`,
+          { replyCode: 404 },
+        );
+      }
+      compileTopicPattern(b.pattern);
+    }
+  }
+
+  private queueFor(declaration: CheckedQueueDeclaration): QueueState {
+    const name = declaration.queue;
+    const options = queueOptionsOf(declaration);
     const existing = this.queues.get(name);
     if (existing) {
       // RabbitMQ refuses to redeclare a queue with other arguments; keep flows honest here too.
-      if (existing.singleActiveConsumer !== singleActiveConsumer) {
+      const keys = Object.keys(options) as (keyof CheckedQueueOptions)[];
+      const differs = keys.find((k) => existing.options[k] !== options[k]);
+      if (differs) {
         throw new BusError(
           'refused',
-          `queue '${name}' already exists with singleActiveConsumer=${existing.singleActiveConsumer}, ` +
-            `cannot redeclare it with singleActiveConsumer=${singleActiveConsumer}`,
+          `queue '${name}' already exists with ${differs}=${String(existing.options[differs])}, ` +
+            `cannot redeclare it with ${differs}=${String(options[differs])}`,
           { replyCode: 406 },
         );
       }
@@ -209,7 +324,7 @@ export class EmbeddedBus extends EventEmitter implements Bus {
     }
     const queue: QueueState = {
       name,
-      singleActiveConsumer,
+      options,
       messages: [],
       consumers: [],
       nextConsumer: 0,
@@ -254,9 +369,9 @@ export class EmbeddedBus extends EventEmitter implements Bus {
     queue.consumers = queue.consumers.filter((c) => c !== consumer);
     if (consumer.inFlight.size > 0) await consumer.inFlight.drain(consumer.drainMs);
     // A cancelled consumer's unsettled deliveries go back to the queue, like a closed channel's do.
-    const giveBack = [...consumer.unsettled].map((q) => ({ message: q.message, redelivered: true }));
+    const givenBack = [...consumer.unsettled].flatMap((q) => this.giveBack(queue, q) ?? []);
     consumer.unsettled.clear();
-    queue.messages.unshift(...giveBack);
+    queue.messages.unshift(...givenBack);
     this.scheduleDrain(queue);
   }
 
@@ -281,7 +396,7 @@ export class EmbeddedBus extends EventEmitter implements Bus {
   }
 
   private pickConsumer(queue: QueueState): Consumer | undefined {
-    const candidates = queue.singleActiveConsumer ? queue.consumers.slice(0, 1) : queue.consumers;
+    const candidates = queue.options.singleActiveConsumer ? queue.consumers.slice(0, 1) : queue.consumers;
     for (let i = 0; i < candidates.length; i++) {
       const index = (queue.nextConsumer + i) % candidates.length;
       const consumer = candidates[index];
@@ -304,17 +419,26 @@ export class EmbeddedBus extends EventEmitter implements Bus {
       this.scheduleDrain(queue);
       return true;
     };
+    const own = queued.message.messageId;
     const delivery: Delivery = {
       ...queued.message,
       body: queued.message.body,
       headers: { ...queued.message.headers },
+      messageId:
+        own || !consumer.deriveMissingMessageId
+          ? own
+          : stableMessageId(queued.message.body, queued.message.contentType),
       redelivered: queued.redelivered,
       ack: () => {
         settle();
         consumer.inFlight.settled(delivery);
       },
       requeue: () => {
-        if (settle()) queue.messages.unshift({ message: queued.message, redelivered: true });
+        const back = settle() ? this.giveBack(queue, queued) : undefined;
+        if (back) {
+          queue.messages.unshift(back);
+          this.scheduleExpiry(queue);
+        }
         consumer.inFlight.settled(delivery);
       },
       deadLetter: async (reason: string) => {

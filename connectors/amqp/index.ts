@@ -11,6 +11,24 @@ export { RabbitMqBus, type RabbitMqBusOptions } from './rabbitmq-bus';
 export { CompletionTracker, type Settler } from './completion-tracker';
 export { IdempotentRepository, type ProcessedLedger } from './idempotent-repository';
 export { compileTopicPattern, topicMatches, type TopicMatcher } from './topic-match';
+export { causeOf, causedHeaders, EVENT_ID_HEADER, type Cause } from './hop-headers';
+export { messageIdOf, stableMessageId, DERIVED_ID_PREFIX } from './message-id';
+export {
+  attemptsOf,
+  delayLabel,
+  retryOrDeadLetter,
+  retrySteps,
+  DEFAULT_RETRY_DELAYS_MS,
+  type RetryOutcome,
+  type RetryStep,
+} from './retry-ladder';
+export {
+  SyncTopology,
+  targetQueue,
+  DEFAULT_DELIVERY_LIMIT,
+  DEFAULT_INBOUND_QUEUE,
+  type SyncTopologyOptions,
+} from './sync-topology';
 
 /**
  * RabbitMQ when a URL is configured (AMQP_URL; several, comma separated or one per line, fail over

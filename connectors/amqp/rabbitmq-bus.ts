@@ -11,6 +11,7 @@ import {
   type ConsumeOptions,
   type Delivery,
   type PublishOptions,
+  type QueueDeclaration,
   type Subscription,
 } from './bus';
 import { AckBatch } from './ack-batch';
@@ -19,11 +20,15 @@ import { describeBrokerUrl, parseBrokerUrls } from './broker-urls';
 import { coalesceSocketWrites } from './coalesce-writes';
 import { deadLetterHeaders } from './dead-letter';
 import { InFlight } from './in-flight';
+import { stableMessageId } from './message-id';
+import { queueArguments } from './queue-arguments';
 import {
   checkConsumeArgs,
   checkExchangeName,
   checkPublishArgs,
+  checkQueueDeclaration,
   type CheckedConsumeOptions,
+  type CheckedQueueDeclaration,
 } from './validate';
 import { errorMessage } from '../../formats/error-message';
 import { backoffDelay } from '../resilience';
@@ -207,6 +212,20 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     this.setups.push({
       key: `exchange ${name}`,
       run: (m) => this.assertExchange(m, name),
+      failed: (err) => this.emit('topology-error', err),
+    });
+  }
+
+  async declareQueue(declaration: QueueDeclaration): Promise<void> {
+    const checked = checkQueueDeclaration(declaration);
+    const model = await this.connectedModel();
+    await this.assertQueue(model, checked);
+    const key = `queue ${checked.queue}`;
+    // The broker refused a redeclaration with other options above, so an existing step is this one.
+    if (this.setups.some((s) => s.key === key)) return;
+    this.setups.push({
+      key,
+      run: (m) => this.assertQueue(m, checked),
       failed: (err) => this.emit('topology-error', err),
     });
   }
@@ -447,6 +466,35 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     }
   }
 
+  private async assertQueue(model: ChannelModel, declaration: CheckedQueueDeclaration): Promise<void> {
+    let ch: Channel;
+    const what = `cannot declare queue '${declaration.queue}'`;
+    try {
+      ch = await model.createChannel();
+    } catch (err) {
+      throw this.operationFailure(what, model, err);
+    }
+    this.watchChannel(ch);
+    try {
+      await this.declareQueueOn(ch, declaration);
+    } catch (err) {
+      throw this.operationFailure(what, model, this.channelErrors.get(ch) ?? err);
+    } finally {
+      if (!this.closedChannels.has(ch)) await ch.close().catch(() => undefined);
+    }
+  }
+
+  /** The queue with its bindings, and the dead-letter exchange and queue every hub queue relies on. */
+  private async declareQueueOn(ch: Channel, declaration: CheckedQueueDeclaration): Promise<void> {
+    const { queue, bindings } = declaration;
+    await ch.assertExchange(DEAD_LETTER_EXCHANGE, 'topic', { durable: true });
+    await ch.assertQueue(DEAD_LETTER_QUEUE, { durable: true, arguments: { ...QUORUM } });
+    await ch.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '#');
+    if (queue !== DEAD_LETTER_QUEUE)
+      await ch.assertQueue(queue, { durable: true, arguments: queueArguments(queue, declaration) });
+    for (const b of bindings) await ch.bindQueue(queue, b.exchange, b.pattern);
+  }
+
   /** The broker refused the operation, or the connection went away under it. */
   private operationFailure(what: string, model: ChannelModel, err: unknown): BusError {
     const refused = replyCodeOf(err) !== undefined || this.model === model;
@@ -603,7 +651,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   }
 
   private async doOpenConsumer(rec: ConsumerRecord, model: ChannelModel): Promise<void> {
-    const { queue, bindings, prefetch, singleActiveConsumer } = rec.options;
+    const { queue, prefetch } = rec.options;
     const what = `cannot consume from queue '${queue}'`;
     let ch: Channel;
     try {
@@ -614,16 +662,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     this.watchChannel(ch);
     try {
       await ch.prefetch(prefetch);
-      await ch.assertExchange(DEAD_LETTER_EXCHANGE, 'topic', { durable: true });
-      await ch.assertQueue(DEAD_LETTER_QUEUE, { durable: true, arguments: { ...QUORUM } });
-      await ch.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '#');
-      if (queue !== DEAD_LETTER_QUEUE) {
-        // The dead-letter queue itself must not dead-letter into itself, so only other queues get the DLX.
-        const args: Record<string, unknown> = { ...QUORUM, 'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE };
-        if (singleActiveConsumer) args['x-single-active-consumer'] = true;
-        await ch.assertQueue(queue, { durable: true, arguments: args });
-      }
-      for (const b of bindings) await ch.bindQueue(queue, b.exchange, b.pattern);
+      await this.declareQueueOn(ch, rec.options);
       const acks = this.ackBatchFor(ch, queue);
       const ok = await ch.consume(queue, (msg) => this.onMessage(rec, ch, acks, msg), { noAck: false });
       rec.consumerTag = ok.consumerTag;
@@ -739,14 +778,17 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       return !this.closedChannels.has(ch);
     };
     const props = msg.properties;
+    const ownId = typeof props.messageId === 'string' && props.messageId !== '' ? props.messageId : undefined;
+    const contentType = typeof props.contentType === 'string' ? props.contentType : undefined;
     const delivery: Delivery = {
       exchange: msg.fields.exchange,
       routingKey: msg.fields.routingKey,
       body: msg.content,
       headers: { ...(props.headers ?? {}) },
-      messageId: typeof props.messageId === 'string' ? props.messageId : undefined,
+      messageId:
+        ownId ?? (rec.options.deriveMissingMessageId ? stableMessageId(msg.content, contentType) : undefined),
       correlationId: typeof props.correlationId === 'string' ? props.correlationId : undefined,
-      contentType: typeof props.contentType === 'string' ? props.contentType : undefined,
+      contentType,
       redelivered: msg.fields.redelivered,
       ack: () => {
         if (claim()) acks.ack(tag);
