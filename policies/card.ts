@@ -254,13 +254,12 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
   const limits = compileLimits(card.limits, actions, fail);
   const escalation = compileLadder(card.escalation, actions, trigger.eventTypes, mode, fail);
 
+  const holdout =
+    card.holdout === undefined ? 0 : translate('holdout', () => parseHoldout(card.holdout), fail);
+
   const policy: CompiledPolicy = {
     id,
-    // the ladder is hashed in one shape, so its one-line and its YAML form are the same card
-    version: {
-      number: versionNumber,
-      hash: contentHash(escalation ? { ...card, escalation: escalation.canonical } : card),
-    },
+    version: { number: versionNumber, hash: contentHash(hashedContent(card, escalation, holdout)) },
     title,
     priority: card.priority,
     mode,
@@ -271,7 +270,7 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
     historyNeeds: historyNeeds([...history, ...deferred]),
     actions,
     limits,
-    holdout: 0,
+    holdout,
     card,
   };
   if (description) policy.description = description;
@@ -281,10 +280,29 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
   if (card.schedule !== undefined) {
     policy.schedule = translate('schedule', () => compileSchedule(card.schedule), fail);
   }
-  if (card.holdout !== undefined) {
-    policy.holdout = translate('holdout', () => parseHoldout(card.holdout), fail);
-  }
   return policy;
+}
+
+/**
+ * One meaning, one hash: what a policy node and a YAML file may write differently is hashed in one
+ * shape. The ladder in its canonical form (one line or a map), `mode: trigger` as the default it is, a
+ * list of one condition or action as that text, and the holdout as `<n>%` (`5`, `5%` and `5 %`).
+ */
+function hashedContent(
+  card: PolicyCard,
+  escalation: CompiledEscalation | undefined,
+  holdout: number,
+): object {
+  const content: Record<string, unknown> = { ...card };
+  if (escalation) content.escalation = escalation.canonical;
+  if (content.mode === 'trigger') delete content.mode;
+  for (const key of ['if', 'history', 'then'] as const) {
+    const value = card[key];
+    if (Array.isArray(value) && value.length === 1) content[key] = value[0];
+  }
+  if (holdout > 0) content.holdout = `${holdout}%`;
+  else delete content.holdout;
+  return content;
 }
 
 function compileLadder(

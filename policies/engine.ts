@@ -134,6 +134,21 @@ export interface Evaluation {
    * cards were ranked, which won, and for each loser which decision beat it and why.
    */
   arbitration?: ArbitrationExplanation;
+  /**
+   * Only present when a winner's customer is in the card's control group, in every explain mode (the
+   * response ledger counts them as "would have fired", also where nothing is explained).
+   */
+  holdouts?: HeldOut[];
+}
+
+/** A control-group customer: what the card would have decided had its customer not been held out. */
+export interface HeldOut {
+  policyId: string;
+  cardVersion: CardVersion;
+  eventId: string;
+  customerRef: string;
+  /** the ids its decisions would have had; the first is the offer id a conversion names */
+  decisionIds: string[];
 }
 
 /** The limits one card's firing counted against, keyed as the engine's cap counter keys them. */
@@ -277,10 +292,14 @@ export class PolicyEngine {
   /**
    * Judges every registered lurking card against a customer's contact (policies/lurking.ts): the cards
    * the contact wakes come back as offers, ranked, with the conditions that held; every lurking card is
-   * explained. Read-only: no cap is taken and nothing is recorded.
+   * explained. Read-only: no cap is taken and nothing is recorded. With `context.propensity`, a card's
+   * score uses its learned propensity in the customer's segment, as an evaluation's arbitration does.
    */
   lurking(contact: Contact, context: LurkingContext): LurkingEvaluation {
-    return evaluateLurking(this.list(), contact, context);
+    return evaluateLurking(this.list(), contact, {
+      priorStrength: this.arbitration.priorStrength,
+      ...context,
+    });
   }
 
   /**
@@ -564,6 +583,8 @@ function finish(run: Run): void {
   if (fired.length === 0) return;
   const { by, perChannel } = run.arbitration;
   let wins: (card: FiredCard) => boolean;
+  // held out and not beaten: the card kept its place and "would have fired"
+  let keptPlace: (card: FiredCard) => boolean = ALWAYS_ON;
   if (perChannel === 0 && !explain) {
     // the fast path: every card wins, there is nothing to explain
     wins = (card) => !card.holdout;
@@ -575,6 +596,10 @@ function finish(run: Run): void {
     );
     const winners = new Set(result.winners.map((decision) => decision.policyId));
     wins = (card) => winners.has(card.policy.id);
+    if (heldOut.size > 0) {
+      const held = new Set(result.heldOut.map((decision) => decision.policyId));
+      keptPlace = (card) => held.has(card.policy.id);
+    }
     const losses = new Map(result.losers.map((loss) => [loss.policyId, loss]));
     for (const card of fired) {
       const loss = losses.get(card.policy.id);
@@ -592,7 +617,10 @@ function finish(run: Run): void {
   const nowMs = run.now.getTime();
   const firstDecision = out.decisions.length;
   for (const card of fired) {
-    if (!wins(card)) continue;
+    if (!wins(card)) {
+      if (card.holdout && keptPlace(card)) heldOutBy(card, run);
+      continue;
+    }
     // Only an emitted decision counts against the caps, and a redelivered one does not count again.
     for (const [, , key] of card.limits) run.caps.record(key, nowMs, card.hitId);
     out.decisions.push(...card.decisions);
@@ -614,6 +642,18 @@ function finish(run: Run): void {
     });
   }
   sortFrom(out.decisions, firstDecision, rankComparator(by));
+}
+
+/** Records a control-group customer; only called when a holdout happens, so the fast path builds nothing. */
+function heldOutBy(card: FiredCard, run: Run): void {
+  const { event } = run.scope;
+  (run.out.holdouts ??= []).push({
+    policyId: card.policy.id,
+    cardVersion: card.policy.version,
+    eventId: event.eventId,
+    customerRef: event.customer.ref,
+    decisionIds: card.decisions.map((decision) => decision.decisionId),
+  });
 }
 
 /** Sorts list[from..] in place; what an earlier run (a dry-run's earlier event) put before stays. */

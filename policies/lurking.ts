@@ -17,6 +17,7 @@ import type { Explanation, Outcome, RegisteredPolicy } from './engine';
 import type { Check } from './expression';
 import type { HistoryView } from './history';
 import { inHoldout } from './holdout';
+import { DEFAULT_PRIOR_STRENGTH, learnedPropensity, segmentOf, type PropensitySource } from './propensity';
 import type { ScoreResult } from './score';
 import type { CardVersion } from './version';
 
@@ -40,6 +41,13 @@ export interface LurkingContext {
   now?: Date;
   /** the customer's history; cards with `history` conditions need it, and a cooldown reads it */
   history?: HistoryView;
+  /**
+   * response counts per card and segment: a lurking card's learned propensity in the customer's segment
+   * replaces its prior in the score, as for trigger cards (the hub passes its response ledger)
+   */
+  propensity?: PropensitySource;
+  /** how many deliveries the prior is worth against the counts (k); default 20 */
+  priorStrength?: number;
 }
 
 /** A lurking card the contact woke: the offer to show, ranked against the customer's other offers. */
@@ -216,8 +224,7 @@ export function evaluateLurking(
       source: 'lurking',
     };
     if (entry.owner !== undefined) offer.owner = entry.owner;
-    const score = policy.score?.compute(scope);
-    if (score) offer.score = score;
+    if (policy.score) offer.score = scoreOf(policy, scope, context);
     if (action.offer !== undefined) offer.offer = action.offer;
     if (action.withinMs !== undefined) offer.expiresAt = new Date(nowMs + action.withinMs).toISOString();
     result.offers.push(offer);
@@ -225,6 +232,24 @@ export function evaluateLurking(
   }
   result.offers.sort(byLurkingRank);
   return result;
+}
+
+/** The card's score, with the propensity learned in the customer's segment once responses came in. */
+function scoreOf(
+  policy: CompiledPolicy,
+  scope: { customer: Record<string, unknown> | undefined; event: InteractionEvent },
+  context: LurkingContext,
+): ScoreResult {
+  const score = policy.score!;
+  if (!context.propensity) return score.compute(scope);
+  const segment = segmentOf(context.customer);
+  const learned = learnedPropensity(
+    context.propensity.counts(policy.id, segment),
+    score.propensity,
+    segment,
+    context.priorStrength ?? DEFAULT_PRIOR_STRENGTH,
+  );
+  return score.compute(scope, learned);
 }
 
 /** Priority, then score (a card without one ranks below one with any), then policy id. */

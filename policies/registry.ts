@@ -283,8 +283,9 @@ export class PolicyRegistry {
   /**
    * Counts the outcomes and keeps the explanations of one evaluation by an engine. Without the event
    * (a settled wait, whose evaluation names no customer when nothing fired) it only counts. The ledger
-   * gets the fires, suppressions and control-group customers ("would have fired") in the background;
-   * `customer` (the profile the engine judged) gives their segment without a store read.
+   * gets the fires, suppressions and control-group customers ("would have fired", from
+   * `evaluation.holdouts` in every explain mode) in the background; `customer` (the profile the engine
+   * judged) gives their segment without a store read.
    */
   observe(
     engineId: string,
@@ -296,8 +297,15 @@ export class PolicyRegistry {
     for (const explanation of evaluation.explanations) {
       this.count(explanation.policyId, explanation.outcome, nowMs);
     }
+    // an evaluation that explained nothing (explain: 'none') still names its control-group customers
+    if (evaluation.explanations.length === 0) {
+      for (const held of evaluation.holdouts ?? []) this.count(held.policyId, 'holdout', nowMs);
+    }
     const ledger = this.ledger;
-    if (ledger && evaluation.explanations.length > 0) {
+    if (
+      ledger &&
+      (evaluation.explanations.length > 0 || evaluation.decisions.length > 0 || evaluation.holdouts)
+    ) {
       ledger.background('counting an evaluation', () => ledger.recordEvaluation(evaluation, event, customer));
     }
     if (!event || (evaluation.explanations.length === 0 && evaluation.decisions.length === 0)) return;

@@ -33,7 +33,7 @@ import {
 import type { CounterIncrement, CounterStore, CounterValue } from '../records/store';
 import { offerIdFor } from './decision-id';
 import { parseDuration } from './duration';
-import type { Evaluation, Outcome } from './engine';
+import type { Evaluation, Explanation, Outcome } from './engine';
 import { ANY_SEGMENT, segmentOf, type PropensitySource, type ResponseCounts } from './propensity';
 
 export type { PropensitySource, ResponseCounts } from './propensity';
@@ -230,37 +230,38 @@ export class ResponseLedger implements PropensitySource {
   /**
    * What the engine did with each card for one event: fired, held back (capped-by-card, cooldown,
    * arbitration-lost), or held out as the control group, which is recorded as "would have fired" under
-   * the offer id the first action would have had. Without the event (a settled wait) the customer comes
-   * from the decisions, and a held-out customer of a settled wait is counted without one.
+   * the offer id the first action would have had. Fires and control-group customers come from the
+   * decisions and `holdouts` too, so an evaluation that explained nothing (explain: 'none') still counts
+   * them. Without the event (a settled wait) the customer comes from the decisions or the holdouts.
    */
   async recordEvaluation(
-    evaluation: Pick<Evaluation, 'explanations' | 'decisions'>,
+    evaluation: Pick<Evaluation, 'explanations' | 'decisions' | 'holdouts'>,
     event?: Pick<InteractionEvent, 'eventId'> & { customer?: { ref?: string } },
     customer?: Record<string, unknown>,
   ): Promise<void> {
     const store = this.store();
     if (!store) return;
-    const relevant = evaluation.explanations.filter((item) => !NOT_COUNTED.has(item.outcome));
-    if (relevant.length === 0) return;
+    const { fired, heldOut, suppressed } = countedOutcomes(evaluation);
+    if (fired.size === 0 && heldOut.size === 0 && suppressed.length === 0) return;
     const customerRef =
-      event?.customer?.ref ?? evaluation.decisions.find((decision) => decision.customerRef)?.customerRef;
+      event?.customer?.ref ??
+      evaluation.decisions.find((decision) => decision.customerRef)?.customerRef ??
+      evaluation.holdouts?.[0]?.customerRef;
     const segment = await this.segmentFor(customerRef, customer);
-    for (const explanation of relevant) {
-      const { policyId, eventId, outcome } = explanation;
-      const day = dayOf(this.clock());
-      const measure = (name: string) => counter('m', policyId, segment, name, day);
-      if (outcome === 'fired') {
-        await store.addCounters(idOf('fired', policyId, eventId), [measure('fired')]);
-      } else if (outcome === 'holdout') {
-        const actionId = offerIdFor(policyId, eventId);
-        await store.addCounters(idOf('holdout', actionId), [
-          measure('holdout'),
-          ...marks(actionId, 'holdout', policyId, segment, customerRef, undefined, day),
-        ]);
-      } else {
-        const reason = ENGINE_SUPPRESSIONS[outcome] ?? outcome;
-        await store.addCounters(idOf('held', policyId, eventId), [measure(`suppressed:${reason}`)]);
-      }
+    const day = dayOf(this.clock());
+    const measure = (policyId: string, name: string) => counter('m', policyId, segment, name, day);
+    for (const [policyId, eventId] of fired) {
+      await store.addCounters(idOf('fired', policyId, eventId), [measure(policyId, 'fired')]);
+    }
+    for (const [policyId, actionId] of heldOut) {
+      await store.addCounters(idOf('holdout', actionId), [
+        measure(policyId, 'holdout'),
+        ...marks(actionId, 'holdout', policyId, segment, customerRef, undefined, day),
+      ]);
+    }
+    for (const { policyId, eventId, outcome } of suppressed) {
+      const reason = ENGINE_SUPPRESSIONS[outcome] ?? outcome;
+      await store.addCounters(idOf('held', policyId, eventId), [measure(policyId, `suppressed:${reason}`)]);
     }
   }
 
@@ -557,6 +558,38 @@ interface Tally {
   n: number;
 }
 type Tallies = Tally[];
+
+/**
+ * What one evaluation counts, per policy: fired (policy → event id), held out (policy → the offer id
+ * the first decision would have had) and held back by the engine. Explanations, decisions and holdouts
+ * may tell the same thing twice; each is counted once.
+ */
+function countedOutcomes(evaluation: Pick<Evaluation, 'explanations' | 'decisions' | 'holdouts'>): {
+  fired: Map<string, string>;
+  heldOut: Map<string, string>;
+  suppressed: Pick<Explanation, 'policyId' | 'eventId' | 'outcome'>[];
+} {
+  const fired = new Map<string, string>();
+  const heldOut = new Map<string, string>();
+  const suppressed: Pick<Explanation, 'policyId' | 'eventId' | 'outcome'>[] = [];
+  for (const held of evaluation.holdouts ?? []) {
+    heldOut.set(held.policyId, held.decisionIds[0] ?? offerIdFor(held.policyId, held.eventId));
+  }
+  for (const decision of evaluation.decisions) {
+    if (!fired.has(decision.policyId)) fired.set(decision.policyId, decision.eventId);
+  }
+  for (const { policyId, eventId, outcome } of evaluation.explanations) {
+    if (NOT_COUNTED.has(outcome)) continue;
+    if (outcome === 'fired') {
+      if (!fired.has(policyId)) fired.set(policyId, eventId);
+    } else if (outcome === 'holdout') {
+      if (!heldOut.has(policyId)) heldOut.set(policyId, offerIdFor(policyId, eventId));
+    } else {
+      suppressed.push({ policyId, eventId, outcome });
+    }
+  }
+  return { fired, heldOut, suppressed };
+}
 
 function outcomeOf(word: string): ReportOutcome {
   if (!(RESPONSE_OUTCOMES as readonly string[]).includes(word)) {

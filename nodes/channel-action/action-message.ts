@@ -1,6 +1,8 @@
 import { ACTION_KEY, routingKeyFor } from '../../connectors/amqp/routing-key';
 import { childTraceparent, TRACEPARENT } from '../../connectors/http/trace-context';
+import type { ActionRecord } from '../../policies/actions';
 import { contactChannelOf } from '../../policies/contact/consent';
+import type { EscalationRef } from '../../policies/escalation';
 import type { CardVersion } from '../../policies/version';
 import type { StoredOffer } from '../../records/store';
 
@@ -30,6 +32,8 @@ export interface ActionMessage {
   title?: Record<string, string>;
   decidedAt: string;
   expiresAt?: string;
+  /** an escalation's case and level: level 0 is the card's own, `levels` counts them all */
+  escalation?: EscalationRef;
   /** W3C trace context, the same as the header */
   traceparent: string;
 }
@@ -68,7 +72,7 @@ export function actionIds(decision: unknown, offer: StoredOffer, traceparent: st
  */
 export function actionPublication(
   decision: unknown,
-  offer: StoredOffer,
+  offer: ActionRecord,
   verdict: { channel?: string; purpose?: string } | undefined,
   ids: ActionIds,
 ): ActionPublication {
@@ -91,6 +95,7 @@ export function actionPublication(
     ...(offer.title ? { title: offer.title } : {}),
     decidedAt: typeof decidedAt === 'string' && decidedAt ? decidedAt : offer.createdAt,
     ...(offer.expiresAt ? { expiresAt: offer.expiresAt } : {}),
+    ...(offer.escalation ? { escalation: offer.escalation } : {}),
     traceparent,
   };
   const headers: Record<string, string> = {

@@ -1,6 +1,6 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { continueTrace } from '../../connectors/http/trace-context';
-import { actionToOffer, type DecisionLike } from '../../policies/actions';
+import { actionToOffer, storedOfferOf, type DecisionLike } from '../../policies/actions';
 import { contactChannelOf } from '../../policies/contact/consent';
 import { isOfferResponse, recordOfferResponse } from '../../policies/contact/responses';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
@@ -30,7 +30,7 @@ export interface ChannelActionDef extends NodeDef {
  * event stores nothing twice. With a broker, the action is published on crm.actions as
  * `action.<channel>` (message id = decision id) and confirmed before it goes on. Every action also
  * leaves on the output for gateways wired after it, with msg.policyId, decisionId, cardVersion and
- * traceparent. A customer's answer (a canonical response) is recorded instead, so a decline starts
+ * traceparent; an escalation's payload keeps its `escalation` (case, level, levels, until). A customer's answer (a canonical response) is recorded instead, so a decline starts
  * the cooldown.
  */
 export default function (RED: RED) {
@@ -79,7 +79,8 @@ export default function (RED: RED) {
         const channel = contactChannelOf(offer.action) ? offer.action : offer.channel;
         const request = contactOf(msg, { channel, id: offer.offerId, customerRef: offer.customerId });
         const verdict = request ? await gate.enforce(msg, request, store, refused) : undefined;
-        if (offer.channel === 'web' || offer.action === 'web-offer') await store.putOffer(offer);
+        if (offer.channel === 'web' || offer.action === 'web-offer')
+          await store.putOffer(storedOfferOf(offer));
         const ids = actionIds(msg.payload, offer, continueTrace(traceparentOf(msg)));
         const amqp = publisher
           ? await publisher.publish(actionPublication(msg.payload, offer, verdict, ids))

@@ -88,8 +88,12 @@ export default function (RED: RED) {
       sweeping = true;
       try {
         await bound;
-        const { settled, failed } = await hubRuntime.policies.sweep(this.id, { customerOf });
-        for (const evaluation of settled) hubRuntime.policyRegistry.observe(this.id, undefined, evaluation);
+        const { failed } = await hubRuntime.policies.sweep(this.id, {
+          customerOf,
+          // the event that started the wait names the customer, and the profile gives the segment
+          observe: (evaluation, event, customer) =>
+            hubRuntime.policyRegistry.observe(this.id, event, evaluation, customer),
+        });
         for (const { waitId, error } of failed) {
           this.warn(RED._('policy-engine.errors.sweep-failed', { wait: waitId, error: errorMessage(error) }));
         }
@@ -112,7 +116,8 @@ export default function (RED: RED) {
       await bound;
       const customer = await customerProfile(event, msg.customer, store);
       const result = await hubRuntime.policies.evaluate(this.id, event, customer, msg);
-      hubRuntime.policyRegistry.observe(this.id, event, result);
+      // the profile the engine judged gives the ledger the customer's segment without a store read
+      hubRuntime.policyRegistry.observe(this.id, event, result, customer);
       events += 1;
       decisions += result.decisions.length;
       this.status({

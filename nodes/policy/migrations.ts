@@ -1,5 +1,22 @@
 import { FIRST_VERSION, type Migration } from '../shared/migrate';
 
+/** The fields version 4 added, empty. */
+const CARD_FIELDS_V4 = {
+  perChannel: '',
+  cooldown: '',
+  scorePropensity: '',
+  scoreValue: '',
+  scoreWeight: '',
+  scheduleFrom: '',
+  scheduleTo: '',
+  scheduleHours: '',
+  scheduleTimeZone: '',
+  holdout: '',
+  descriptionEn: '',
+  descriptionDe: '',
+  cardVersion: '',
+};
+
 /** One step per config version; a flow saved before versions existed is read as version 0. */
 export const migrations: Migration[] = [
   FIRST_VERSION,
@@ -7,4 +24,6 @@ export const migrations: Migration[] = [
   { version: 2, up: (config) => ({ history: '', ...config }) },
   // 3: an escalation ladder after the card's escalation action; a card saved before has none
   { version: 3, up: (config) => ({ escalation: '', ...config }) },
+  // 4: the rest of the card vocabulary; empty is "not on the card", so a saved card stays the same card
+  { version: 4, up: (config) => ({ ...CARD_FIELDS_V4, ...config }) },
 ];

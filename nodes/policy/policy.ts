@@ -1,60 +1,13 @@
-import type { Node, NodeDef, NodeMessage } from 'node-red';
-import { compileCard } from '../../policies/card';
-import type { CompiledPolicy, PolicyCard } from '../../policies/card';
+import type { Node, NodeMessage } from 'node-red';
+import { compileCard, PolicyCardError, type CompiledPolicy } from '../../policies/card';
 import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { errorMessage, statusWords, type RED } from '../shared/red';
+import { cardFromConfig, type PolicyDef } from './card-config';
 import { migrations } from './migrations';
 
-export interface PolicyDef extends NodeDef {
-  engine: string;
-  policyId: string;
-  titleEn: string;
-  titleDe: string;
-  when: string;
-  condition: string;
-  /** history conditions, `;`-separated, e.g. "no complaint-answered within 2d" */
-  history?: string;
-  then: string;
-  /** the escalation ladder in one line, e.g. "until complaint-answered; regional-manager within 2d" */
-  escalation?: string;
-  perCustomer: string;
-  global: string;
-  priority: string;
-  mode: 'trigger' | 'lurking';
-  /** the editor button's state; the store's switch wins once it has been set */
-  active: boolean;
-}
-
-export function cardFromConfig(config: PolicyDef): PolicyCard {
-  const limits: Record<string, string> = {};
-  if (config.perCustomer?.trim()) limits['per-customer'] = config.perCustomer.trim();
-  if (config.global?.trim()) limits.global = config.global.trim();
-  return {
-    policy: (config.policyId || config.id).trim(),
-    title: {
-      en: config.titleEn || config.name || config.policyId,
-      de: config.titleDe || config.titleEn || config.policyId,
-    },
-    when: config.when,
-    if: config.condition || undefined,
-    history: historyOf(config.history),
-    then: config.then,
-    escalation: config.escalation?.trim() || undefined,
-    limits: Object.keys(limits).length ? limits : undefined,
-    priority: Number(config.priority) || 50,
-    mode: config.mode || 'trigger',
-  } as PolicyCard;
-}
-
-function historyOf(text: string | undefined): string[] | undefined {
-  const parts = (text ?? '')
-    .split(';')
-    .map((part) => part.trim())
-    .filter(Boolean);
-  return parts.length ? parts : undefined;
-}
+export { cardFromConfig, type PolicyDef } from './card-config';
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
@@ -68,7 +21,12 @@ export default function (RED: RED) {
     try {
       compiled = compileCard(cardFromConfig(config));
     } catch (err) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('policy.status.invalid') });
+      // the field at fault shows on the node too, so a wrong field is found without opening the log
+      const text =
+        err instanceof PolicyCardError
+          ? RED._('policy.status.invalid-field', { field: err.field })
+          : RED._('policy.status.invalid');
+      this.status({ fill: 'red', shape: 'ring', text });
       this.error(RED._('policy.errors.invalid-card', { error: errorMessage(err) }));
       return;
     }

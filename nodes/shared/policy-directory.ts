@@ -2,7 +2,7 @@ import { newTraceparent } from '../../connectors/http/trace-context';
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import type { ArbitrationOptions } from '../../policies/arbitration';
 import type { CompiledPolicy } from '../../policies/card';
-import { PolicyEngine, type Decision, type Evaluation } from '../../policies/engine';
+import { PolicyEngine, type Decision, type Evaluation, type PendingDecision } from '../../policies/engine';
 import { byLurkingRank, type Contact, type LurkingOffer } from '../../policies/lurking';
 import { PolicyState, type SweepResult } from '../../policies/policy-state';
 import type { PropensitySource } from '../../policies/propensity';
@@ -24,6 +24,13 @@ export interface StateBinding {
 }
 
 type CustomerOf = (customerRef: string) => Promise<Record<string, unknown> | undefined>;
+
+/** A wait the sweep settled: its evaluation, the event that started it, and the profile it was judged with. */
+export type ObserveSettled = (
+  evaluation: Evaluation,
+  event: InteractionEvent,
+  customer: Record<string, unknown> | undefined,
+) => void;
 
 /** How an engine node's cards compete, and where learned propensities come from (the response ledger). */
 export interface EngineSettings {
@@ -116,20 +123,43 @@ export class PolicyDirectory {
   /**
    * Fires the waits that are due at `nowMs` (the state's clock when left out): each settled decision
    * leaves through the node that owns its card, as an evaluated one does. Nothing without a state.
+   * `observe` then hears of each wait that settled for good, with the event that started it and the
+   * customer profile it was judged with (when the sweep read one), e.g. for the response ledger.
    */
   async sweep(
     engineId: string,
-    options: { now?: number; customerOf?: CustomerOf } = {},
+    options: { now?: number; customerOf?: CustomerOf; observe?: ObserveSettled } = {},
   ): Promise<SweepResult> {
     const state = this.states.get(engineId);
     if (!state) return { settled: [], failed: [] };
-    return state.sweep({
+    const { customerOf, observe } = options;
+    // the profiles the sweep read, by customer, so observing costs no second read
+    const profiles = new Map<string, Record<string, unknown> | undefined>();
+    const handedOn = new Map<Evaluation, PendingDecision>();
+    const result = await state.sweep({
       now: options.now,
-      customerOf: options.customerOf,
+      customerOf:
+        customerOf &&
+        (async (customerRef) => {
+          const profile = await customerOf(customerRef);
+          profiles.set(customerRef, profile);
+          return profile;
+        }),
       isEnabled: (policyId) => this.switches.isEnabled(policyId),
       // the policy node sends the decision with the event that triggered the wait, as on evaluation
-      onSettled: async (evaluation, pending) => this.emit(evaluation, { payload: pending.event }),
+      onSettled: async (evaluation, pending) => {
+        this.emit(evaluation, { payload: pending.event });
+        handedOn.set(evaluation, pending);
+      },
     });
+    if (observe) {
+      // only what settled for good: a wait whose completion failed is swept again and observed then
+      for (const evaluation of result.settled) {
+        const pending = handedOn.get(evaluation);
+        if (pending) observe(evaluation, pending.event, profiles.get(pending.event.customer.ref));
+      }
+    }
+    return result;
   }
 
   /**
@@ -153,7 +183,16 @@ export class PolicyDirectory {
         await state.history.load(contact.customerRef, now.getTime());
         history = state.history.view(contact.customerRef);
       }
-      const result = engine.lurking(contact, { customer, isEnabled, now, ...(history ? { history } : {}) });
+      // the engine node's propensity source (the response ledger) and prior strength rank by learned rates
+      const { propensity, arbitration } = this.settings.get(engineId) ?? {};
+      const result = engine.lurking(contact, {
+        customer,
+        isEnabled,
+        now,
+        ...(history ? { history } : {}),
+        ...(propensity ? { propensity } : {}),
+        ...(arbitration?.priorStrength !== undefined ? { priorStrength: arbitration.priorStrength } : {}),
+      });
       for (const offer of result.offers) if (!offers.has(offer.policyId)) offers.set(offer.policyId, offer);
     }
     return [...offers.values()].sort(byLurkingRank);

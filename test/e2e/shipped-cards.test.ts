@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import amqplib, { type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import * as soap from 'soap';
+import { inHoldout } from '../../policies/holdout';
 import {
   createVhost,
   deleteVhost,
@@ -97,6 +98,13 @@ describe('shipped cards on the real hub (RabbitMQ, embedded store)', () => {
   });
 
   const newRef = () => `crm:e2e-${randomUUID().slice(0, 12)}`;
+  /** delay-apology-sms keeps 5% of customers as its control group: a customer in it, or one who is not */
+  const delayRef = (heldOut: boolean) => {
+    for (;;) {
+      const ref = newRef();
+      if (inHoldout('delay-apology-sms', ref, 5) === heldOut) return ref;
+    }
+  };
 
   /** Publishes a canonical customer as a legacy CRM would, and waits until the golden record has it. */
   async function customer(ref: string, fields: Record<string, unknown>): Promise<void> {
@@ -240,7 +248,7 @@ describe('shipped cards on the real hub (RabbitMQ, embedded store)', () => {
 
   describe('delay-apology-sms: a flight or delivery delay for a top-tier customer', () => {
     it('sends an apology SMS through the SMS gateway, traced to the card, keyed by the decision', async () => {
-      const ref = newRef();
+      const ref = delayRef(false);
       await customer(ref, { tier: 'platinum' });
       const delayed = event(ref, 'flight-delayed', 'app', new Date(), {
         flightNumber: 'LH 2024',
@@ -276,11 +284,30 @@ describe('shipped cards on the real hub (RabbitMQ, embedded store)', () => {
     });
 
     it('a delivery delay of the same length does the same', async () => {
-      const ref = newRef();
+      const ref = delayRef(false);
       await customer(ref, { tier: 'gold' });
       await postEvent(event(ref, 'delivery-delayed', 'erp', new Date(), { delayMinutes: 120 }));
       const sms = await sentTo('sms', (r) => r.body.recipientRef === ref);
       expect(sms.body.text).toContain('Ihre Lieferung hat 120 Minuten Verspätung');
+    });
+
+    it('sends nothing to a customer of the 5% control group, and counts them as would have fired', async () => {
+      const ref = delayRef(true);
+      await customer(ref, { tier: 'platinum' });
+      const delayed = event(ref, 'flight-delayed', 'app', new Date(), { delayMinutes: 200 });
+      await postEvent(delayed);
+      expect(await evaluation('delay-apology-sms', ref, delayed.eventId)).toMatchObject({
+        outcome: 'holdout',
+        reason: expect.stringContaining('holdout (5% control group): would have fired'),
+        decisions: [],
+      });
+      expect((await gateway('sms')).map((r) => r.body.recipientRef)).not.toContain(ref);
+      const report = await eventually(async () => {
+        const res = await fetch(`${hub.url}/api/v1/policies/delay-apology-sms`);
+        const body = (await res.json()) as { report?: { today: { holdout: number } } };
+        return (body.report?.today.holdout ?? 0) > 0 ? body.report : undefined;
+      }, 'the control-group customer in the report');
+      expect(report.today.holdout).toBeGreaterThanOrEqual(1);
     });
 
     it('sends nothing for a short delay or a silver customer, and says why', async () => {

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
+import { actionPublication } from '../../nodes/channel-action/action-message';
 import { migrations } from '../../nodes/channel-action/migrations';
+import { actionToOffer, type ActionRecord } from '../../policies/actions';
 import { migrate } from '../../nodes/shared/migrate';
 import { all, captured, helper, nextError, nextInput, tempDir, useHelper, load } from './harness';
 import { watchStatus } from './node-status';
@@ -63,6 +65,65 @@ describe('channel-action', () => {
     expect(status.all).toEqual([
       { fill: 'yellow', shape: 'dot', text: 'channel-action.status.counted-rejected' },
     ]);
+  });
+});
+
+describe('channel-action with an escalation', () => {
+  const escalation = {
+    decisionId: 'e'.repeat(32),
+    policyId: 'second-complaint-escalation',
+    cardVersion: { number: 1, hash: '0123456789abcdef' },
+    priority: 90,
+    action: 'escalation',
+    channel: 'regional-manager',
+    customerRef: 'crm:0004712',
+    eventId: 'c-2',
+    decidedAt: '2026-11-24T10:00:00.000Z',
+    expiresAt: '2026-11-26T10:00:00.000Z',
+    title: { en: 'Second complaint', de: 'Zweite Beschwerde' },
+    escalation: { processId: 'p-1', level: 1, levels: 3, until: ['complaint-answered'] },
+  };
+
+  it('carries the level of the case on the action, for the mail to say which level it is', async () => {
+    await load(all, [
+      { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') },
+      { id: 'act', type: 'channel-action', store: 'store', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ]);
+    const out = nextInput<{ payload: ActionRecord; decisionId: string; traceparent: string }>('out');
+    helper.getNode('act').receive({ payload: { ...escalation, escalation: { ...escalation.escalation } } });
+    const msg = await out;
+    expect(msg.payload).toMatchObject({
+      offerId: escalation.decisionId,
+      action: 'escalation',
+      channel: 'regional-manager',
+      escalation: { processId: 'p-1', level: 1, levels: 3, until: ['complaint-answered'] },
+    });
+    // and on crm.actions, the body a CRM connector reads
+    const published = actionPublication(escalation, msg.payload, undefined, {
+      policyId: escalation.policyId,
+      decisionId: msg.decisionId,
+      traceparent: msg.traceparent,
+    });
+    expect(published.message).toMatchObject({
+      channel: 'internal',
+      to: 'regional-manager',
+      escalation: { processId: 'p-1', level: 1, levels: 3, until: ['complaint-answered'] },
+    });
+    // a decision without a ladder carries none
+    expect(actionToOffer(decision, new Date())).not.toHaveProperty('escalation');
+  });
+
+  it('refuses an escalation it cannot read, naming the field', async () => {
+    await load(all, [
+      { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') },
+      { id: 'act', type: 'channel-action', store: 'store', wires: [[]] },
+    ]);
+    const err = nextError('act');
+    helper.getNode('act').receive({
+      payload: { ...escalation, escalation: { ...escalation.escalation, level: 'two' } },
+    });
+    expect(await err).toContain("'escalation.level'");
   });
 });
 

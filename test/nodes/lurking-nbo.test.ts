@@ -109,4 +109,64 @@ describe('lurking cards wake at the next best offer', () => {
     expect((await nbo('crm:4711')).body.offers).toEqual([]);
     await hubRuntime.policies.setEnabled('lurking-young-family-mortgage', true);
   });
+
+  it("ranks scored lurking cards by the propensity learned in the customer's segment", async () => {
+    const scored = (id: string, offer: string, propensity: string) => ({
+      ...flow().find((node) => node.id === 'lurk')!,
+      id,
+      policyId: `lurking-${offer}`,
+      then: `web-offer ${offer} to web within 30d`,
+      scorePropensity: propensity,
+      scoreValue: '1000',
+      version: 4,
+    });
+    await load(all, [
+      ...flow().filter((node) => node.id !== 'lurk'),
+      scored('lurk-savings', 'savings-plan', '0.05'),
+      scored('lurk-mortgage', 'mortgage', '0.04'),
+    ]);
+    await put(customer('crm:4711', 'young-families'));
+    const ranked = async () =>
+      (
+        (
+          await request(captured.red!.httpNode).get(
+            '/api/v1/customers/crm:4711/next-best-offer?channel=web&point=home&limit=3',
+          )
+        ).body.offers as { policyId: string; score: number }[]
+      ).map((o) => [o.policyId, Math.round(o.score)]);
+    // the priors: 0.05 × 1000 against 0.04 × 1000
+    expect(await ranked()).toEqual([
+      ['lurking-savings-plan', 50],
+      ['lurking-mortgage', 40],
+    ]);
+
+    // young families took the mortgage 8 times out of 10 deliveries
+    const ledger = hubRuntime.responseLedger;
+    await ledger.settled();
+    const family = { segment: 'young-families' };
+    for (let i = 0; i < 10; i += 1) {
+      const actionId = `${'m'.repeat(30)}${String(i).padStart(2, '0')}`;
+      await ledger.recordContact({
+        policyId: 'lurking-mortgage',
+        actionId,
+        customerRef: `crm:50${i}`,
+        customer: family,
+        allowed: true,
+      });
+      if (i < 8) {
+        await ledger.recordResponse({
+          responseId: `r-${i}`,
+          offerId: actionId,
+          customerRef: `crm:50${i}`,
+          outcome: 'accepted',
+          occurredAt: new Date().toISOString(),
+        });
+      }
+    }
+    // (8 + 0.04 × 20) / (10 + 20) × 1000 = 293: the evidence puts the mortgage first
+    expect(await ranked()).toEqual([
+      ['lurking-mortgage', 293],
+      ['lurking-savings-plan', 50],
+    ]);
+  });
 });

@@ -1,15 +1,20 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
 import type { NodeMessage, NodeStatus } from 'node-red';
 import request from 'supertest';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { migrations as engineMigrations } from '../../nodes/policy-engine/migrations';
 import { migrations as policyMigrations } from '../../nodes/policy/migrations';
 import { cardFromConfig, type PolicyDef } from '../../nodes/policy/policy';
+import { compileCard } from '../../policies/card';
+import { parseCardYaml } from '../../policies/card-files';
 import { hubRuntime } from '../../nodes/shared/hub-runtime';
 import { migrate } from '../../nodes/shared/migrate';
 import { EmbeddedStore } from '../../records/embedded-store';
 import { withdrawalEvent } from '../unit/policies/fixtures';
 import { all, captured, helper, loggedErrors, nextInput, tempDir, useHelper, load } from './harness';
-import { reports, watchStatus } from './node-status';
+import { reports, statusesSoFar, watchStatus } from './node-status';
 
 useHelper();
 
@@ -319,7 +324,13 @@ describe('policy and policy-engine config versions', () => {
       winnersPerChannel: '1',
       version: 3,
     });
-    expect(migrate(policy, policyMigrations)).toEqual({ ...policy, history: '', escalation: '', version: 3 });
+    expect(migrate(policy, policyMigrations)).toEqual({
+      ...policy,
+      history: '',
+      escalation: '',
+      ...EMPTY_V4_FIELDS,
+      version: 4,
+    });
     await load(all, [
       { ...engine, wires: [['evaluated']] },
       { ...policy, wires: [['decided']] },
@@ -329,6 +340,216 @@ describe('policy and policy-engine config versions', () => {
     const decided = nextInput<{ payload: { policyId: string } }>('decided');
     helper.getNode('eng').receive({ payload: addressChanged('call-center') });
     expect((await decided).payload.policyId).toBe('saved-before-versions');
+  });
+});
+
+/** What version 4 of the policy node added: the rest of the card vocabulary, all empty. */
+const EMPTY_V4_FIELDS = {
+  perChannel: '',
+  cooldown: '',
+  scorePropensity: '',
+  scoreValue: '',
+  scoreWeight: '',
+  scheduleFrom: '',
+  scheduleTo: '',
+  scheduleHours: '',
+  scheduleTimeZone: '',
+  holdout: '',
+  descriptionEn: '',
+  descriptionDe: '',
+  cardVersion: '',
+};
+
+describe('the policy node speaks the whole card vocabulary', () => {
+  const DELAY_YAML = `policy: delay-apology-sms
+version: 3
+title: { de: "Verspätung bei Top-Kunden", en: "Delay for a top-tier customer" }
+description:
+  en: "An apology for a long delay"
+  de: "Eine Entschuldigung für eine lange Verspätung"
+when: event flight-delayed or delivery-delayed where data.delayMinutes >= 120
+if: customer.tier in ["gold", "platinum"]
+then: sms delay-voucher to sms within 2h
+limits:
+  per-channel: { sms: 1 per 7d }
+  global: 5000 per day
+  cooldown: 30d after reject
+priority: 70
+score: { propensity: 0.05, value: customer.clv, weight: 1.5 }
+schedule:
+  from: 2025-04-01
+  to: 2030-06-30
+  hours: Mon-Fri 08:00-20:00, Sat 10:00-14:00
+  time-zone: Europe/Berlin
+holdout: 5%
+`;
+  const delayNode = (extra: Partial<PolicyDef> = {}) =>
+    policyNode('delay', {
+      policyId: 'delay-apology-sms',
+      titleEn: 'Delay for a top-tier customer',
+      titleDe: 'Verspätung bei Top-Kunden',
+      descriptionEn: 'An apology for a long delay',
+      descriptionDe: 'Eine Entschuldigung für eine lange Verspätung',
+      cardVersion: '3',
+      when: 'event flight-delayed or delivery-delayed where data.delayMinutes >= 120',
+      condition: 'customer.tier in ["gold", "platinum"]',
+      history: '',
+      then: 'sms delay-voucher to sms within 2h',
+      escalation: '',
+      perCustomer: '',
+      perChannel: 'sms: 1 per 7d',
+      global: '5000 per day',
+      cooldown: '30d after reject',
+      priority: '70',
+      scorePropensity: '0.05',
+      scoreValue: 'customer.clv',
+      scoreWeight: '1.5',
+      scheduleFrom: '2025-04-01',
+      scheduleTo: '2030-06-30',
+      scheduleHours: 'Mon-Fri 08:00-20:00, Sat 10:00-14:00',
+      scheduleTimeZone: 'Europe/Berlin',
+      holdout: '5%',
+      version: 4,
+      ...extra,
+    } as Partial<PolicyDef>);
+
+  it('deploys a card with holdout, cooldown, per-channel, score and schedule as the same version as its YAML', async () => {
+    await load(all, [
+      { id: 'eng', type: 'policy-engine', wires: [['evaluated']] },
+      delayNode(),
+      { id: 'decided', type: 'helper' },
+      { id: 'evaluated', type: 'helper' },
+    ]);
+    const deployed = hubRuntime.policyRegistry.card('delay-apology-sms')!;
+    const fromYaml = parseCardYaml(DELAY_YAML);
+    expect(deployed.version).toEqual(fromYaml.version);
+    expect(deployed.version.number).toBe(3);
+    // every field reached the engine, as the YAML's did
+    expect(deployed).toMatchObject({
+      description: { en: 'An apology for a long delay' },
+      limits: {
+        perChannel: { sms: { count: 1, text: '1 per 7d' } },
+        global: { count: 5000 },
+        cooldown: { after: ['rejected'], text: '30d after reject' },
+      },
+      score: { propensity: 0.05, value: { path: 'customer.clv' }, weight: 1.5 },
+      schedule: { timeZone: 'Europe/Berlin' },
+      holdout: 5,
+    });
+    expect(deployed.limits).toEqual(fromYaml.limits);
+    expect(deployed.schedule?.text).toBe(fromYaml.schedule?.text);
+
+    // one text for every channel of the card is the YAML's one text too
+    const everyChannel = compileCard(cardFromConfig(delayNode({ perChannel: '1 per 7d' }) as PolicyDef));
+    expect(everyChannel.version.hash).toBe(
+      parseCardYaml(DELAY_YAML.replace('{ sms: 1 per 7d }', '1 per 7d')).version.hash,
+    );
+    // a holdout typed as a bare number is the same control group
+    const bare = compileCard(cardFromConfig(delayNode({ holdout: '5' }) as PolicyDef));
+    expect(bare.version.hash).toBe(fromYaml.version.hash);
+  });
+
+  it('gives a card saved at version 3 the new fields empty, and the same card as before', () => {
+    const saved = {
+      ...policyNode('p3', { perCustomer: '1 per 7d' }),
+      history: '',
+      escalation: '',
+      version: 3,
+    };
+    const migrated = migrate<PolicyDef>(saved, policyMigrations);
+    expect(migrated).toEqual({ ...saved, ...EMPTY_V4_FIELDS, version: 4 });
+    expect(cardFromConfig(migrated)).toEqual(cardFromConfig(saved as unknown as PolicyDef));
+  });
+
+  it.each([
+    ['perChannel', 'sms: 1 per 7d, 5 per day', 'limits.per-channel'],
+    ['perChannel', 'sms: 1 per 7d, sms: 2 per 7d', 'limits.per-channel.sms'],
+    ['perChannel', 'web: 1 per 7d', 'limits.per-channel.web'],
+    ['cooldown', '30d after a complaint', 'limits.cooldown'],
+    ['holdout', '120%', 'holdout'],
+    ['scorePropensity', '5%', 'score.propensity'],
+    ['scoreValue', 'clv', 'score.value'],
+    ['scheduleTimeZone', 'Mars/Olympus', 'schedule.time-zone'],
+    ['scheduleHours', 'Mon-Fri 9-18', 'schedule.hours'],
+    ['cardVersion', '2.5', 'version'],
+  ] as const)('refuses %s "%s", naming %s on the status and in the log', async (field, value, named) => {
+    const config = delayNode({ [field]: value } as Partial<PolicyDef>);
+    expect(() => compileCard(cardFromConfig(config as PolicyDef))).toThrow(
+      expect.objectContaining({ name: 'PolicyCardError', field: named }),
+    );
+    // the helper's RED._ gives back bare keys; what the node asked it to say shows the field
+    const said: { key: string; values?: Record<string, unknown> }[] = [];
+    const listening = (red: { _: (key: string, values?: Record<string, unknown>) => string }) => {
+      const translate = red._;
+      red._ = (key, values) => {
+        said.push({ key, values });
+        return translate(key, values);
+      };
+    };
+    await load(
+      [listening, ...all],
+      [
+        { id: 'eng', type: 'policy-engine', wires: [[]] },
+        { ...config, wires: [[]] },
+      ],
+    );
+    expect(statusesSoFar('delay')).toEqual([
+      { fill: 'red', shape: 'ring', text: 'policy.status.invalid-field' },
+    ]);
+    expect(said).toContainEqual({ key: 'policy.status.invalid-field', values: { field: named } });
+    expect(loggedErrors('delay')[0]).toContain('policy.errors.invalid-card');
+    const logged = said.find((entry) => entry.key === 'policy.errors.invalid-card');
+    expect(String(logged?.values?.error)).toContain(`"delay-apology-sms": ${named}: `);
+    expect(hubRuntime.policyRegistry.has('delay-apology-sms')).toBe(false);
+  });
+});
+
+describe('the policy node editor checks the card fields as the hub reads them', () => {
+  type Validate = (this: { _: (key: string) => string }, value: string, opt: object) => true | string;
+  const definition = (): Record<string, { value: unknown; validate?: Validate }> => {
+    const html = fs.readFileSync(path.resolve(__dirname, '../../nodes/policy/policy.html'), 'utf8');
+    const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)![1];
+    let defaults: Record<string, { value: unknown; validate?: Validate }> = {};
+    const RED = {
+      nodes: {
+        registerType: (_type: string, def: { defaults: typeof defaults }) => (defaults = def.defaults),
+      },
+      validators: { regex: (re: RegExp) => (v: string) => re.test(v), number: () => () => true },
+    };
+    vm.runInNewContext(script, { RED });
+    return defaults;
+  };
+  const node = { _: (key: string) => key };
+
+  it.each([
+    [
+      'perChannel',
+      ['3 per 7d', 'sms: 1 per 7d', 'sms: 1 per 7d, web: 5 per day', ''],
+      ['sms 1 per 7d', 'sms: once'],
+    ],
+    ['cooldown', ['30d after reject', '14 days after reject or ignore', ''], ['30d', 'after reject']],
+    ['holdout', ['5%', '2.5 %', '10', ''], ['100%', 'five']],
+    ['scorePropensity', ['0.05', '1', ''], ['0', '1.5', '5%']],
+    ['scoreValue', ['450', 'customer.clv', 'event.amount.value', ''], ['clv', '-3']],
+    ['scoreWeight', ['1', '1.5', '0', ''], ['-1', 'heavy']],
+    ['scheduleFrom', ['2025-04-01', '2025-04-01T09:00', '2025-04-01T09:00:00+02:00', ''], ['April 1st']],
+    ['scheduleHours', ['Mon-Fri 09:00-18:00, Sat 10:00-14:00', 'täglich 08:00-20:00', ''], ['Mon-Fri 9-18']],
+    ['scheduleTimeZone', ['Europe/Berlin', 'UTC', ''], ['Europe Berlin']],
+    ['cardVersion', ['1', '12', ''], ['0', '2.5']],
+    ['perCustomer', ['1 per 7d', ''], ['once a week']],
+  ] as const)('%s', (field, valid, invalid) => {
+    const validate = definition()[field].validate!;
+    for (const value of valid) expect([value, validate.call(node, value, {})]).toEqual([value, true]);
+    for (const value of invalid) {
+      expect([value, validate.call(node, value, {})]).toEqual([value, `policy.invalid.${field}`]);
+    }
+  });
+
+  it('saves new nodes at version 4 with the new fields empty', () => {
+    const defaults = definition();
+    for (const field of Object.keys(EMPTY_V4_FIELDS))
+      expect([field, defaults[field]?.value]).toEqual([field, '']);
+    expect(defaults.version.value).toBe(4);
   });
 });
 

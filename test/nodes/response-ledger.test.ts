@@ -141,4 +141,72 @@ describe('the response ledger behind channel-action and the REST API', () => {
       positive: 0,
     });
   });
+
+  it('counts a wait the sweep settled under the event that started it, in the segment of the profile it was judged with', async () => {
+    const directory = tempDir('ledger-sweep');
+    await load(all, [
+      { id: 'store', type: 'hub-store', databaseUrl: '', directory },
+      // a sweep every 50 ms: the wait below is already due when it starts
+      { id: 'eng', type: 'policy-engine', store: 'store', sweepSeconds: '0.05', wires: [[]] },
+      {
+        id: 'unanswered',
+        type: 'policy',
+        engine: 'eng',
+        policyId: 'unanswered-complaint-callback',
+        titleEn: 'Unanswered complaint → call back',
+        titleDe: 'Unbeantwortete Beschwerde → Rückruf',
+        when: 'event complaint',
+        condition: '',
+        history: 'no complaint-answered within 2d',
+        then: 'call-task to service-rep within 1d',
+        perCustomer: '',
+        global: '',
+        priority: '80',
+        mode: 'trigger',
+        active: true,
+        version: 4,
+        wires: [['decided']],
+      },
+      { id: 'decided', type: 'helper' },
+    ]);
+    await customer('crm:3010', { segment: 'young-professionals' });
+    const complaintId = '6d1f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+    const decided = nextInput<{ payload: { decisionId: string } }>('decided');
+    helper.getNode('eng').receive({
+      payload: {
+        eventId: complaintId,
+        schemaVersion: '1.0',
+        type: 'complaint',
+        occurredAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+        channel: 'call-center',
+        source: { system: 'crm' },
+        customer: { ref: 'crm:3010', identifiers: [{ system: 'crm', id: '3010' }] },
+        data: {},
+      },
+    });
+    const { decisionId } = (await decided).payload;
+    // the registry hears of the settled wait once the sweep has completed it
+    const explained = await until(() => hubRuntime.policyRegistry.decision(decisionId));
+    expect(explained.evaluation).toMatchObject({
+      customerRef: 'crm:3010',
+      event: { eventId: complaintId, type: 'complaint' },
+    });
+    expect(
+      hubRuntime.policyRegistry
+        .explain('unanswered-complaint-callback', 'crm:3010')
+        .evaluations.map((e) => [e.outcome, e.event.eventId]),
+    ).toContainEqual(['fired', complaintId]);
+    const report = await reportOf('unanswered-complaint-callback');
+    expect(report.segments['young-professionals']).toMatchObject({ fires: 1 });
+  });
 });
+
+/** Polls until `found` gives a value (the policy engine's sweep runs on its own timer); 5 s at most. */
+async function until<T>(found: () => T | undefined): Promise<T> {
+  for (let tries = 0; tries < 500; tries += 1) {
+    const value = found();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('not found within 5 s');
+}

@@ -108,6 +108,78 @@ describe('holdout', () => {
     });
     expect(answer).toMatchObject({ group: 'holdout', policyId: policy.id });
   });
+
+  it("with explain 'none' the engine still names the control group, and the ledger records it", async () => {
+    const policy = compileCard({ ...platinumCard, holdout: '10%' });
+    const held = ids.find((id) => inHoldout(policy.id, id, 10)) as string;
+    const treated = ids.find((id) => !inHoldout(policy.id, id, 10)) as string;
+    const engine = new PolicyEngine();
+    engine.register(policy);
+    const counters = memoryCounters();
+    const ledger = new ResponseLedger({
+      store: () => counters,
+      clock: () => Date.parse('2026-11-22T10:00:00Z'),
+    });
+    const registry = new PolicyRegistry({
+      switches: { isEnabled: () => true, setEnabled: async () => undefined },
+      ledger,
+    });
+    const context = {
+      isEnabled: () => true,
+      customer: { tier: 'platinum', segment: 'private' },
+      explain: 'none' as const,
+    };
+    const control = withdrawalEvent('e-1', held, 20000) as InteractionEvent;
+    const result = engine.evaluate(control, context);
+    expect(result.explanations).toEqual([]);
+    expect(result.decisions).toEqual([]);
+    expect(result.holdouts).toEqual([
+      {
+        policyId: policy.id,
+        cardVersion: policy.version,
+        eventId: 'e-1',
+        customerRef: held,
+        decisionIds: [offerIdFor(policy.id, 'e-1')],
+      },
+    ]);
+    registry.observe('eng', control, result, context.customer);
+    const fired = withdrawalEvent('e-2', treated, 20000) as InteractionEvent;
+    const firedResult = engine.evaluate(fired, context);
+    // nobody held out: nothing is built on the fast path
+    expect(firedResult.holdouts).toBeUndefined();
+    registry.observe('eng', fired, firedResult, context.customer);
+    await ledger.settled();
+
+    const report = (await ledger.report({ policyIds: [policy.id] })).get(policy.id)!;
+    expect(report.segments.private).toMatchObject({ fires: 1, holdout: 1 });
+    const answer = await ledger.recordResponse({
+      responseId: 'r-1',
+      offerId: offerIdFor(policy.id, 'e-1'),
+      customerRef: held,
+      outcome: 'converted',
+      occurredAt: '2026-11-22T11:00:00Z',
+    });
+    expect(answer).toMatchObject({ group: 'holdout', policyId: policy.id });
+  });
+
+  it('names only the held-out cards that kept their place in arbitration, not those that lost', () => {
+    const high = compileCard({ ...platinumCard, policy: 'high-card', priority: 90, holdout: '50%' });
+    const low = compileCard({ ...platinumCard, policy: 'low-card', priority: 10, holdout: '50%' });
+    const bothHeld = ids.find((id) => inHoldout('high-card', id, 50) && inHoldout('low-card', id, 50))!;
+    const engine = new PolicyEngine();
+    engine.register(high);
+    engine.register(low);
+    const e = withdrawalEvent('e-9', bothHeld, 20000) as InteractionEvent;
+    const result = engine.evaluate(e, {
+      isEnabled: () => true,
+      customer: { tier: 'platinum' },
+      explain: 'none',
+      arbitration: { perChannel: 1 },
+    });
+    // the high card held the sales rep's place for its control group; the low one lost to it
+    expect(result.decisions).toEqual([]);
+    expect(result.holdouts?.map((h) => h.policyId)).toEqual(['high-card']);
+  });
 });
 
 /** The counter primitive in memory, as the store contract describes it (the stores are tested there). */

@@ -3,6 +3,7 @@ import { PolicyEngine } from '../../../policies/engine';
 import { inHoldout } from '../../../policies/holdout';
 import { contactDay, lurkingOfferId } from '../../../policies/lurking';
 import { InMemoryHistory } from '../../../policies/history';
+import { InMemoryPropensitySource } from '../../../policies/propensity';
 import { addressChangeCard } from './fixtures';
 
 const NOW = new Date('2026-11-22T10:00:00.000Z');
@@ -210,6 +211,53 @@ describe('lurking cards at contact time', () => {
       'b-plain',
     ]);
     expect(result.offers[1].score).toMatchObject({ score: 90 });
+  });
+
+  it("ranks scored cards by the learned propensity in the customer's segment, like trigger cards", () => {
+    const scored = (policy: string, propensity: number): PolicyCard => ({
+      ...mortgageCard,
+      policy,
+      then: `web-offer ${policy} to web within 30d`,
+      score: { propensity, value: 1000 },
+    });
+    const engine = engineWith(scored('savings-plan', 0.05), scored('mortgage', 0.04));
+    const ranked = (propensity?: InMemoryPropensitySource) =>
+      engine
+        .lurking(web, { customer: family, isEnabled: ON, now: NOW, ...(propensity ? { propensity } : {}) })
+        .offers.map((offer) => [offer.policyId, Math.round(offer.score!.score)]);
+    expect(ranked()).toEqual([
+      ['savings-plan', 50],
+      ['mortgage', 40],
+    ]);
+
+    const responses = new InMemoryPropensitySource();
+    for (let i = 0; i < 10; i += 1) responses.recordDelivered('mortgage', 'young-families');
+    for (let i = 0; i < 8; i += 1) responses.recordPositive('mortgage', 'young-families');
+    // another segment's answers say nothing about young families
+    for (let i = 0; i < 10; i += 1) responses.recordDelivered('savings-plan', 'students');
+    // (8 + 0.04 × 20) / (10 + 20) = 0.2933…: the evidence lifts the mortgage above the savings plan
+    expect(ranked(responses)).toEqual([
+      ['mortgage', 293],
+      ['savings-plan', 50],
+    ]);
+    const [best] = engine.lurking(web, {
+      customer: family,
+      isEnabled: ON,
+      now: NOW,
+      propensity: responses,
+    }).offers;
+    expect(best.score).toMatchObject({
+      learned: { prior: 0.04, delivered: 10, positive: 8, segment: 'young-families', k: 20 },
+    });
+    // the engine's prior strength applies unless the caller names its own
+    const stubborn = engine.lurking(web, {
+      customer: family,
+      isEnabled: ON,
+      now: NOW,
+      propensity: responses,
+      priorStrength: 1000,
+    });
+    expect(stubborn.offers[0].policyId).toBe('savings-plan');
   });
 
   it('refuses a contact without a customer or a channel', () => {

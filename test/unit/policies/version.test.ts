@@ -1,4 +1,4 @@
-import { compileCard } from '../../../policies/card';
+import { compileCard, type PolicyCard } from '../../../policies/card';
 import { parseCardYaml } from '../../../policies/card-files';
 import { contentHash, nextVersion } from '../../../policies/version';
 import { platinumCard } from './fixtures';
@@ -37,6 +37,25 @@ describe('card versions', () => {
     // a card from a policy node (an object, with an empty `if` left in) is the same card too
     expect(compileCard({ ...platinumCard }).version).toEqual(fromYaml);
     expect(contentHash({ ...platinumCard, mode: undefined, schedule: null })).toBe(fromYaml.hash);
+  });
+
+  it('hashes the forms a policy node and a YAML file write differently as one card', () => {
+    const yaml = parseCardYaml(`${compact}holdout: 5%\n`).version.hash;
+    const asNode = (card: Partial<PolicyCard>) =>
+      compileCard({ ...platinumCard, holdout: '5%', ...card }).version.hash;
+    // a node always says its mode, writes its history as a list, and its holdout as typed
+    expect(asNode({ mode: 'trigger' })).toBe(yaml);
+    expect(asNode({ if: ['customer.tier == "platinum"'], then: ['call-task to sales-rep within 1d'] })).toBe(
+      yaml,
+    );
+    expect([asNode({ holdout: 5 }), asNode({ holdout: ' 5 %' })]).toEqual([yaml, yaml]);
+    expect(compileCard({ ...platinumCard, holdout: '0%' }).version.hash).toBe(
+      parseCardYaml(compact).version.hash,
+    );
+    // what does change the meaning still changes the hash
+    expect(asNode({ mode: 'lurking', when: undefined })).not.toBe(yaml);
+    expect(asNode({ holdout: '6%' })).not.toBe(yaml);
+    expect(asNode({ if: ['customer.tier == "platinum"', 'customer.segment == "private"'] })).not.toBe(yaml);
   });
 
   it('the hash changes with anything that changes meaning, quoted text included', () => {
