@@ -25,6 +25,15 @@ function apiAuth() {
   return { user, pass: hash || require('bcryptjs').hashSync(password, 10) };
 }
 
+// The editor and its admin API sit at /, so Node-RED walks every admin route before it reaches the
+// node endpoints. The hub's own endpoints have no admin route: send them straight on. The mark tells
+// the next best offer's fast path (nodes/shared/fast-path-mount.ts) that of the admin app only its
+// CORS header applies to them.
+function passHubEndpoints(req, res, next) {
+  return HUB_ENDPOINT.test(req.url) ? next('router') : next();
+}
+passHubEndpoints.passesHubEndpoints = true;
+
 const auth = adminAuth();
 const nodeAuth = apiAuth();
 if (!LOOPBACK.has(host) && (!auth || !nodeAuth)) {
@@ -50,9 +59,7 @@ module.exports = {
   adminAuth: auth,
   httpNodeAuth: nodeAuth,
   apiMaxLength: '5mb',
-  // The editor and its admin API sit at /, so Node-RED walks every admin route before it reaches the
-  // node endpoints. The hub's own endpoints have no admin route: send them straight on.
-  httpAdminMiddleware: (req, res, next) => (HUB_ENDPOINT.test(req.url) ? next('router') : next()),
+  httpAdminMiddleware: passHubEndpoints,
   paletteCategories: [
     'CRM Hub',
     'subflows',

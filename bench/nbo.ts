@@ -16,8 +16,13 @@
  * beside it. Note that autocannon's rate is per connection and per second: each connection sends its
  * 100 requests of a second back to back, then waits for the next second, so the load comes in bursts
  * of 10 concurrent requests, not evenly spaced.
+ *
+ * Each round also prints the CPU time per answered request of the server process (user + system, all
+ * threads, from /proc/<pid>/stat; NaN without /proc) and of this process (the autocannon client), which
+ * says where the time goes better than the latencies on a shared machine.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +53,32 @@ interface Round {
   max: number;
   rps: number;
   autocannonP99: number;
+  /** the server process's CPU (user + system, all threads) per answered request, in µs */
+  serverCpu: number;
+  /** this process's CPU (the autocannon client) per answered request, in µs */
+  clientCpu: number;
+}
+
+const CLOCK_TICKS = clockTicks();
+
+function clockTicks(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** A process's CPU time so far in µs (user + system), from /proc; NaN where there is no /proc. */
+function processCpuMicros(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the fields after the command name, which may contain spaces, closed by the last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
 }
 
 interface Answer {
@@ -60,8 +91,10 @@ async function get(url: string): Promise<Answer> {
   return { status: res.status, body: await res.text() };
 }
 
-async function load(url: string, seconds: number, expected: string): Promise<Round> {
+async function load(url: string, pid: number | undefined, seconds: number, expected: string): Promise<Round> {
   const times: number[] = [];
+  const serverBefore = processCpuMicros(pid);
+  const clientBefore = process.cpuUsage();
   const res = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -83,16 +116,19 @@ async function load(url: string, seconds: number, expected: string): Promise<Rou
         `${res.mismatches} bodies other than the checked one: the run is not valid`,
     );
   }
+  const client = process.cpuUsage(clientBefore);
   return {
     p50: percentile(times, 50),
     p99: percentile(times, 99),
     max: Math.max(...times),
     rps: times.length / res.duration,
     autocannonP99: res.latency.p99,
+    serverCpu: (processCpuMicros(pid) - serverBefore) / times.length,
+    clientCpu: (client.user + client.system) / times.length,
   };
 }
 
-async function startAnchor(body: string): Promise<{ url: string; stop: () => void }> {
+async function startAnchor(body: string): Promise<{ url: string; pid?: number; stop: () => void }> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/bench/_nbo-bare-server.js'), String(port)], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -102,7 +138,7 @@ async function startAnchor(body: string): Promise<{ url: string; stop: () => voi
     child.stdout?.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`bare http anchor exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}${NBO_PATH}`, stop: () => child.kill('SIGKILL') };
+  return { url: `http://127.0.0.1:${port}${NBO_PATH}`, pid: child.pid, stop: () => child.kill('SIGKILL') };
 }
 
 interface NextBestOffer {
@@ -179,17 +215,18 @@ async function main(): Promise<void> {
           .join(' ')}`,
     );
     const servers = [
-      { name: 'hub', url: hubUrl },
-      { name: 'bare http', url: anchor.url },
+      { name: 'hub', url: hubUrl, pid: hub.process.pid },
+      { name: 'bare http', url: anchor.url, pid: anchor.pid },
     ];
-    for (const s of servers) await load(s.url, WARMUP_SECONDS, first.body);
+    for (const s of servers) await load(s.url, s.pid, WARMUP_SECONDS, first.body);
     const runs = servers.map(() => [] as Round[]);
     const fmt = (r: Round) =>
       `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms, ` +
-      `${Math.round(r.rps)} req/s (autocannon p99 ${r.autocannonP99} ms)`;
+      `${Math.round(r.rps)} req/s (autocannon p99 ${r.autocannonP99} ms), ` +
+      `CPU per request: server ${Math.round(r.serverCpu)} µs, client ${Math.round(r.clientCpu)} µs`;
     for (let r = 0; r < ROUNDS; r++) {
       for (let i = 0; i < servers.length; i++) {
-        const round = await load(servers[i].url, ROUND_SECONDS, first.body);
+        const round = await load(servers[i].url, servers[i].pid, ROUND_SECONDS, first.body);
         runs[i].push(round);
         console.log(`round ${r + 1} ${servers[i].name}: ${fmt(round)}`);
       }
@@ -200,6 +237,8 @@ async function main(): Promise<void> {
       max: median(x.map((y) => y.max)),
       rps: median(x.map((y) => y.rps)),
       autocannonP99: median(x.map((y) => y.autocannonP99)),
+      serverCpu: median(x.map((y) => y.serverCpu)),
+      clientCpu: median(x.map((y) => y.clientCpu)),
     }));
     console.log(
       `load average after: ${os

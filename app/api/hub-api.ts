@@ -24,6 +24,11 @@ export interface HubApiContext extends EventsApiContext, PoliciesApiContext {
   lurking?: LurkingOffers;
   /** the offer to show when nothing applies (settings.js crmHub.defaultOffer); none when left out */
   defaultOffer?: () => DefaultOffer | undefined;
+  /**
+   * Told the Authorization header of every next-best-offer request that reached the route, so past
+   * Node-RED's httpNodeAuth (the glue passes it to the route's fast path, which admits that header later)
+   */
+  credentialsAccepted?: (authorization: string) => void;
 }
 
 const CHANNEL = /^[a-z][a-z0-9-]{0,31}$/;
@@ -61,7 +66,7 @@ export function createHubApi(context: HubApiContext): Router {
   api.get(
     '/customers/:id',
     route(async (req, res) => {
-      const customerRef = customerRefParam(req);
+      const customerRef = customerRefParam(req.params.id);
       const view = await customer360(requireStore(context), customerRef);
       if (!view.customer && view.offers.length === 0 && view.lastInteractions.length === 0) {
         throw new ApiError(
@@ -78,25 +83,10 @@ export function createHubApi(context: HubApiContext): Router {
   api.get(
     '/customers/:id/next-best-offer',
     route(async (req, res) => {
-      const customerRef = customerRefParam(req);
-      const channel = typeof req.query.channel === 'string' ? req.query.channel : '';
-      if (!CHANNEL.test(channel)) {
-        throw new ApiError(
-          400,
-          'invalid-channel',
-          'query parameter channel is required, e.g. ?channel=web',
-          'channel',
-        );
-      }
-      const options: NextBestOfferOptions = { limit: limitParam(req.query.limit) };
-      const point = optionalParam(req, 'point', POINT, 'a contact point like home');
-      if (point !== undefined) options.point = point;
-      const eventType = optionalParam(req, 'eventType', EVENT_TYPE, 'a kebab-case event type like web-visit');
-      if (eventType !== undefined) options.eventType = eventType;
-      if (context.lurking) options.lurking = context.lurking;
-      const defaultOffer = context.defaultOffer?.();
-      if (defaultOffer) options.defaultOffer = defaultOffer;
-      res.json(await nextBestOffer(requireStore(context), customerRef, channel, options));
+      const asked = nextBestOfferRequest(req.params.id, req.query, context);
+      // this request got past Node-RED's httpNodeAuth: its credentials may take the fast path later
+      if (req.headers.authorization !== undefined) context.credentialsAccepted?.(req.headers.authorization);
+      res.json(await nextBestOffer(requireStore(context), asked.customerRef, asked.channel, asked.options));
     }),
   );
 
@@ -118,8 +108,44 @@ export function createHealthHandler(health: HealthRegistry) {
   };
 }
 
-function customerRefParam(req: Request): string {
-  const customerRef = req.params.id;
+export interface NextBestOfferRequest {
+  customerRef: string;
+  channel: string;
+  options: NextBestOfferOptions;
+}
+
+/**
+ * What `GET /customers/{id}/next-best-offer` asks for: the path's id (decoded) and the parsed query,
+ * checked in the order the answers name them (id, channel, limit, point, eventType); an ApiError 400
+ * for the first that does not fit. Shared by the express route and its fast path.
+ */
+export function nextBestOfferRequest(
+  id: string,
+  query: Record<string, unknown>,
+  context: Pick<HubApiContext, 'lurking' | 'defaultOffer'>,
+): NextBestOfferRequest {
+  const customerRef = customerRefParam(id);
+  const channel = typeof query.channel === 'string' ? query.channel : '';
+  if (!CHANNEL.test(channel)) {
+    throw new ApiError(
+      400,
+      'invalid-channel',
+      'query parameter channel is required, e.g. ?channel=web',
+      'channel',
+    );
+  }
+  const options: NextBestOfferOptions = { limit: limitParam(query.limit) };
+  const point = optionalParam(query, 'point', POINT, 'a contact point like home');
+  if (point !== undefined) options.point = point;
+  const eventType = optionalParam(query, 'eventType', EVENT_TYPE, 'a kebab-case event type like web-visit');
+  if (eventType !== undefined) options.eventType = eventType;
+  if (context.lurking) options.lurking = context.lurking;
+  const defaultOffer = context.defaultOffer?.();
+  if (defaultOffer) options.defaultOffer = defaultOffer;
+  return { customerRef, channel, options };
+}
+
+function customerRefParam(customerRef: string): string {
   if (!CUSTOMER_REF.test(customerRef)) {
     throw new ApiError(
       400,
@@ -147,8 +173,13 @@ function limitParam(value: unknown): number {
   return limit;
 }
 
-function optionalParam(req: Request, name: string, pattern: RegExp, expected: string): string | undefined {
-  const value = req.query[name];
+function optionalParam(
+  query: Record<string, unknown>,
+  name: string,
+  pattern: RegExp,
+  expected: string,
+): string | undefined {
+  const value = query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !pattern.test(value)) {
     throw new ApiError(

@@ -1,10 +1,12 @@
 import type { Request, Response } from 'express';
 import { DEAD_LETTERS_PERMISSION } from '../../app/api/dead-letters-api';
 import { createHealthHandler, createHubApi } from '../../app/api/hub-api';
+import type { OfferResponse } from '../../mappings/canonical/types';
 import type { ContactPolicySettings } from '../../policies/contact/contact-policy';
 import { hubRuntime } from './hub-runtime';
 import type { RED } from './red';
 import { firstTimeFor } from './once';
+import { mountNextBestOfferFastPath } from './fast-path-mount';
 import { deployedEventPublisher } from '../policy-engine/event-publisher';
 import { ensurePolicySwitchRoute } from '../policy/switch-route';
 import { defaultOfferOf, deployedLurkingOffers } from '../next-best-offer/contact-offers';
@@ -29,18 +31,27 @@ export function ensureHubRoutes(RED: RED): void {
     contactPolicy: () =>
       (RED.settings as unknown as { crmHub?: { contactPolicy?: ContactPolicySettings } }).crmHub
         ?.contactPolicy,
+    // fires, deliveries, suppressions, responses and uplift per policy, and POST /api/v1/responses
+    reports: (options: { policyIds: string[]; days?: number }) => hubRuntime.responseLedger.report(options),
+    recordResponse: (response: OfferResponse) => hubRuntime.recordResponse(response),
   };
+  // next best offer: the deployed lurking cards wake at the contact; the default when none applies
+  const nextBestOffer = {
+    store: () => hubRuntime.store(),
+    lurking: deployedLurkingOffers,
+    defaultOffer: () => defaultOfferOf(RED),
+  };
+  // a web page asks at every visit: a fast path ahead of Node-RED's express apps, where it can be one
+  const credentialsAccepted = mountNextBestOfferFastPath(RED, nextBestOffer);
   app.use(
     '/api/v1',
     createHubApi({
-      store: () => hubRuntime.store(),
+      ...nextBestOffer,
       health: hubRuntime.health,
       events: () => hubRuntime.eventPublisher(),
       policies: () => policies,
       deadLettersAdmin: RED.auth.needsPermission(DEAD_LETTERS_PERMISSION),
-      // next best offer: the deployed lurking cards wake at the contact; the default when none applies
-      lurking: deployedLurkingOffers,
-      defaultOffer: () => defaultOfferOf(RED),
+      ...(credentialsAccepted ? { credentialsAccepted } : {}),
     }),
   );
   app.use('/soap', (req: Request, res: Response) => void hubRuntime.soap.handle(req, res));

@@ -30,7 +30,9 @@ describe('hub with credentials: endpoints and admin API stay protected', () => {
     deleteVhost(vhost);
   });
 
-  it.each(['/healthz', '/soap/hub?wsdl', '/api/v1/customers/crm%3A1/offers?channel=web'])(
+  const NBO = '/api/v1/customers/crm%3A1/next-best-offer?channel=web&point=home&limit=3';
+
+  it.each(['/healthz', '/soap/hub?wsdl', '/api/v1/customers/crm%3A1/offers?channel=web', NBO])(
     '%s answers 401 without the API user and serves it with the API user',
     async (endpoint) => {
       const anonymous = await fetch(`${hub.url}${endpoint}`);
@@ -43,6 +45,23 @@ describe('hub with credentials: endpoints and admin API stay protected', () => {
       expect(allowed.status).toBe(200);
     },
   );
+
+  it('answers the next best offer through its fast path as through the route, and only with the API user', async () => {
+    const answer = async (headers: Record<string, string>) => {
+      const res = await fetch(`${hub.url}${NBO}`, { headers });
+      const kept = [...res.headers].filter(([name]) => name !== 'date');
+      return { status: res.status, headers: kept, body: await res.text() };
+    };
+    // the express route (a conditional request always goes there; this one matches nothing)
+    const route = await answer({ authorization: api, 'if-none-match': '"not-this"' });
+    expect(route.status).toBe(200);
+    // the credentials were accepted above, so these take the fast path: the same answer
+    expect(await answer({ authorization: api })).toEqual(route);
+    expect(await answer({ authorization: api })).toEqual(route);
+    expect((await answer({})).status).toBe(401);
+    const wrong = `Basic ${Buffer.from('api-user:api-secret ').toString('base64')}`;
+    expect((await answer({ authorization: wrong })).status).toBe(401);
+  });
 
   it('keeps the admin API behind its token and still serves the editor', async () => {
     expect((await fetch(`${hub.url}/flows`)).status).toBe(401);

@@ -1,0 +1,328 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { HealthRegistry } from '../../../../app/api/health';
+import { createHubApi } from '../../../../app/api/hub-api';
+import type { ContactOffer, DefaultOffer, LurkingOffers } from '../../../../records/customer-view';
+import type { HubStore, StoredOffer } from '../../../../records/store';
+import { mountNextBestOfferFastPath } from '../../../../nodes/shared/fast-path-mount';
+import type { RED } from '../../../../nodes/shared/red';
+
+/**
+ * The fast path of GET …/next-best-offer must answer exactly what the express route answers, or pass the
+ * request on. Two servers of Node-RED's shape (a server app; the editor's app at / with its CORS header
+ * and settings.js's httpAdminMiddleware; optionally basic auth; the node app with the hub API) get the
+ * same requests, one with the fast path mounted by the glue: status, raw headers but Date, and body
+ * must be equal, and the node app counts what the fast path passed on.
+ */
+
+const FUTURE = '2999-01-01T00:00:00.000Z';
+const SETTINGS = path.join(__dirname, '../../../../settings.js');
+
+const stored = (offerId: string, priority: number, offer: string): StoredOffer => ({
+  offerId,
+  customerId: 'crm:4711',
+  channel: 'web',
+  action: 'web-offer',
+  offer,
+  policyId: `p-${offer}`,
+  eventId: `e-${offerId}`,
+  priority,
+  title: { de: 'Hypothek für München', en: 'Mortgage' },
+  createdAt: '2026-11-20T10:00:00.000Z',
+  expiresAt: FUTURE,
+  status: 'open',
+});
+
+const lurkingOffer: ContactOffer = {
+  offerId: 'l-loan',
+  policyId: 'lurk-loan',
+  title: { de: 'Kredit', en: 'Loan' },
+  priority: 50,
+  action: 'web-offer',
+  offer: 'loan',
+  channel: 'web',
+  decidedAt: '2999-01-01T00:00:00.000Z',
+  reasons: [{ condition: 'customer.tier == "gold"', held: true, actual: 'gold' }],
+};
+
+interface Options {
+  store?: HubStore;
+  lurking?: LurkingOffers;
+  defaultOffer?: DefaultOffer;
+  /** the Authorization header Node-RED's basic auth accepts; none: no httpNodeAuth */
+  auth?: string;
+  fast: boolean;
+  settings?: Record<string, unknown>;
+}
+
+interface Running {
+  url: string;
+  /** requests that reached the node app: the ones the fast path passed on, or all without it */
+  reachedNodeApp: string[];
+  root: express.Express;
+  installed: boolean;
+  close(): Promise<void>;
+}
+
+const working = (offers: StoredOffer[]): HubStore =>
+  ({
+    getCustomer: async (ref: string) => ({ customerRef: ref, version: 1, document: { tier: 'gold' } }),
+    listOffers: async () => offers,
+  }) as unknown as HubStore;
+
+/** A server of Node-RED's shape: the layers Node-RED's red.js stacks, in its order. */
+async function start(options: Options): Promise<Running> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require(SETTINGS) as { httpAdminMiddleware: express.RequestHandler };
+  const root = express();
+  const admin = express();
+  const node = express();
+  for (const app of [root, admin, node]) app.disable('x-powered-by');
+  admin.use((_req: Request, res: Response, next: NextFunction) => {
+    // the editor's cors({ origin: '*' })
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    next();
+  });
+  admin.use(settings.httpAdminMiddleware);
+  admin.get('/flows', (_req, res) => void res.json([]));
+  root.use('/', admin);
+  if (options.auth) {
+    root.use('/', (req: Request, res: Response, next: NextFunction) => {
+      if (req.headers.authorization === options.auth) return next();
+      res.set('WWW-Authenticate', 'Basic realm="Authorization Required"');
+      res.sendStatus(401);
+    });
+  }
+  const reachedNodeApp: string[] = [];
+  node.use((req, _res, next) => {
+    reachedNodeApp.push(req.url);
+    next();
+  });
+  root.use('/', node);
+  const context = {
+    store: () => options.store,
+    ...(options.lurking ? { lurking: options.lurking } : {}),
+    defaultOffer: () => options.defaultOffer,
+  };
+  const before = stackOf(root).length;
+  const red = {
+    httpNode: node,
+    httpAdmin: admin,
+    settings: {
+      httpNodeRoot: '/',
+      httpAdminRoot: '/',
+      httpAdminMiddleware: settings.httpAdminMiddleware,
+      ...(options.auth ? { httpNodeAuth: { user: 'api', pass: '$2b$10$hash' } } : {}),
+      ...options.settings,
+    },
+    log: { debug: () => undefined },
+  } as unknown as RED;
+  const accepted = options.fast ? mountNextBestOfferFastPath(red, context) : undefined;
+  node.use(
+    '/api/v1',
+    createHubApi({
+      ...context,
+      health: new HealthRegistry(),
+      ...(accepted ? { credentialsAccepted: accepted } : {}),
+    }),
+  );
+  const server = http.createServer(root);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    reachedNodeApp,
+    root,
+    installed: stackOf(root).length > before,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function stackOf(app: express.Express): unknown[] {
+  return (app as unknown as { _router?: { stack: unknown[] } })._router?.stack ?? [];
+}
+
+interface Answer {
+  status: number;
+  headers: string[];
+  body: string;
+}
+
+function call(url: string, target: string, headers: Record<string, string> = {}, method = 'GET') {
+  return new Promise<Answer>((resolve, reject) => {
+    const req = http.request(`${url}${target}`, { method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        const raw = res.rawHeaders;
+        const kept: string[] = [];
+        for (let i = 0; i < raw.length; i += 2) if (raw[i] !== 'Date') kept.push(`${raw[i]}: ${raw[i + 1]}`);
+        resolve({ status: res.statusCode ?? 0, headers: kept, body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const NBO = '/api/v1/customers/crm:4711/next-best-offer';
+
+describe('next best offer fast path', () => {
+  const running: Running[] = [];
+  const pair = async (options: Omit<Options, 'fast'>) => {
+    const slow = await start({ ...options, fast: false });
+    const fast = await start({ ...options, fast: true });
+    running.push(slow, fast);
+    expect(fast.installed).toBe(true);
+    return { slow, fast };
+  };
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((r) => r.close()));
+  });
+
+  const offers = [stored('o1', 60, 'mortgage'), stored('o2', 40, 'savings')];
+
+  it('answers the route’s bytes itself for plain requests', async () => {
+    const lurking = () => [lurkingOffer];
+    const { slow, fast } = await pair({ store: working(offers), lurking });
+    for (const target of [
+      `${NBO}?channel=web&point=home&limit=3`,
+      `${NBO}?channel=web`,
+      `${NBO}?limit=2&eventType=web-visit&channel=web`,
+      '/api/v1/customers/crm%3A4711/next-best-offer?channel=web',
+    ]) {
+      const expected = await call(slow.url, target);
+      expect(expected.status).toBe(200);
+      expect(await call(fast.url, target)).toEqual(expected);
+    }
+    expect(fast.reachedNodeApp).toEqual([]);
+    const answer = await call(fast.url, `${NBO}?channel=web&limit=3`);
+    expect(answer.headers.slice(0, 4)).toEqual([
+      'Access-Control-Allow-Origin: *',
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(answer.body)}`,
+      expect.stringMatching(/^ETag: W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/),
+    ]);
+    expect(JSON.parse(answer.body).offers.map((o: { offerId: string }) => o.offerId)).toEqual([
+      'o1',
+      'l-loan',
+      'o2',
+    ]);
+  });
+
+  it('answers the default offer as the route does', async () => {
+    const { slow, fast } = await pair({ store: working([]), defaultOffer: { offer: 'newsletter' } });
+    const expected = await call(slow.url, `${NBO}?channel=web`);
+    expect(JSON.parse(expected.body).default.offer).toBe('newsletter');
+    expect(await call(fast.url, `${NBO}?channel=web`)).toEqual(expected);
+    expect(fast.reachedNodeApp).toEqual([]);
+  });
+
+  it('passes on what is not plain or what the route refuses, which then answers as before', async () => {
+    const { slow, fast } = await pair({ store: working(offers) });
+    const etag = (await call(slow.url, `${NBO}?channel=web`)).headers
+      .find((h) => h.startsWith('ETag: '))
+      ?.slice(6);
+    const cases: [string, Record<string, string>?, string?][] = [
+      [NBO],
+      [`${NBO}?channel=Web`],
+      [`${NBO}?channel=web&channel=app`],
+      [`${NBO}?channel=web&utm_source=mail`],
+      [`${NBO}?channel=w%65b`],
+      [`${NBO}?channel=web&limit=0`],
+      [`${NBO}?channel=web&limit`],
+      [`${NBO}?channel=web&&limit=2`],
+      [`${NBO}?channel[]=web`],
+      ['/api/v1/customers/crm%E0%A4%A/next-best-offer?channel=web'],
+      ['/api/v1/customers/4711/next-best-offer?channel=web'],
+      ['/API/V1/customers/crm:4711/next-best-offer?channel=web'],
+      [`${NBO}/?channel=web`],
+      [`${NBO}?channel=web`, { 'if-none-match': etag ?? '' }],
+      [`${NBO}?channel=web`, { 'if-modified-since': 'Thu, 01 Jan 2026 00:00:00 GMT' }],
+      [`${NBO}?channel=web`, { 'content-type': 'application/json', 'content-length': '0' }],
+      [`${NBO}?channel=web`, {}, 'HEAD'],
+    ];
+    for (const [target, headers, method] of cases) {
+      const expected = await call(slow.url, target, headers, method);
+      expect([target, await call(fast.url, target, headers, method)]).toEqual([target, expected]);
+    }
+    // every one of them went the long way; the 304 and the 400s came from express
+    expect(fast.reachedNodeApp).toHaveLength(cases.length);
+    expect((await call(fast.url, `${NBO}?channel=web`, { 'if-none-match': etag ?? '' })).status).toBe(304);
+  });
+
+  it('passes on without a store and when a read fails, so the route renders the error', async () => {
+    const failing = {
+      getCustomer: async () => undefined,
+      listOffers: async () => {
+        throw new Error('disk gone');
+      },
+    } as unknown as HubStore;
+    for (const store of [undefined, failing]) {
+      const { slow, fast } = await pair(store ? { store } : {});
+      const expected = await call(slow.url, `${NBO}?channel=web`);
+      expect(expected.status).toBe(store ? 500 : 503);
+      expect(await call(fast.url, `${NBO}?channel=web`)).toEqual(expected);
+      expect(fast.reachedNodeApp).toHaveLength(1);
+    }
+  });
+
+  it('with API credentials, takes only a header Node-RED’s auth has let through', async () => {
+    const good = `Basic ${Buffer.from('api:secret').toString('base64')}`;
+    const bad = `Basic ${Buffer.from('api:wrong').toString('base64')}`;
+    const { slow, fast } = await pair({ store: working(offers), auth: good });
+    const target = `${NBO}?channel=web`;
+    expect((await call(fast.url, target)).status).toBe(401);
+    expect((await call(fast.url, target, { authorization: bad })).status).toBe(401);
+    expect(fast.reachedNodeApp).toEqual([]); // refused by the auth layer, in front of the node app
+    const expected = await call(slow.url, target, { authorization: good });
+    expect(expected.status).toBe(200);
+    // the first time through Node-RED's auth, then the fast path
+    expect(await call(fast.url, target, { authorization: good })).toEqual(expected);
+    expect(fast.reachedNodeApp).toHaveLength(1);
+    expect(await call(fast.url, target, { authorization: good })).toEqual(expected);
+    expect(fast.reachedNodeApp).toHaveLength(1);
+    expect((await call(fast.url, target, { authorization: bad })).status).toBe(401);
+    expect((await call(fast.url, target)).status).toBe(401);
+  });
+
+  it.each([
+    ['an httpAdminMiddleware of its own', { httpAdminMiddleware: () => undefined }],
+    ['node endpoints under another root', { httpNodeRoot: '/nodes/' }],
+    ['the deprecated httpAdminAuth', { httpAdminAuth: { user: 'a', pass: 'b' } }],
+    ['an auth function', { httpNodeAuth: () => undefined }],
+  ])('stays off with %s', async (_why, settings) => {
+    const app = await start({ store: working(offers), fast: true, settings });
+    running.push(app);
+    expect(app.installed).toBe(false);
+    expect((await call(app.url, `${NBO}?channel=web`)).status).toBe(200);
+    expect(app.reachedNodeApp).toHaveLength(1);
+  });
+
+  it('stays off when express would write the JSON otherwise', () => {
+    const installs = (setting?: [string, unknown]) => {
+      const root = express();
+      const node = express();
+      root.disable('x-powered-by');
+      node.disable('x-powered-by');
+      root.use('/', node);
+      if (setting) node.set(...setting);
+      const red = {
+        httpNode: node,
+        httpAdmin: undefined,
+        settings: { httpNodeRoot: '/', httpAdminRoot: false },
+        log: { debug: () => undefined },
+      } as unknown as RED;
+      const before = stackOf(root).length;
+      mountNextBestOfferFastPath(red, { store: () => undefined });
+      return stackOf(root).length > before;
+    };
+    expect(installs()).toBe(true);
+    expect(installs(['etag', 'strong'])).toBe(false);
+    expect(installs(['json spaces', 2])).toBe(false);
+    expect(installs(['json replacer', (_k: string, v: unknown) => v])).toBe(false);
+    expect(installs(['x-powered-by', true])).toBe(false);
+  });
+});
