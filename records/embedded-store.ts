@@ -3,19 +3,24 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import type {
   CapClaim,
   CapTakeResult,
+  CounterIncrement,
+  CounterValue,
   CustomerWriteResult,
   HistoryEntry,
   HubStore,
   InteractionPeriodOptions,
   OfferOutcome,
   PendingWait,
+  StoredProcess,
   StoreHealth,
   StoredCustomer,
   StoredInteraction,
   StoredOffer,
   VersionedCustomer,
 } from './store';
-import { interactionPeriodQuery } from './store';
+import { compareProcessesLatestFirst, interactionPeriodQuery, normalizeProcess } from './store';
+import { compareCounters, counterIncrements, counterRange, prefixEnd } from './store';
+import type { ProcessState } from '../mappings/canonical/types';
 import {
   compareHistoryOldestFirst,
   normalizeHistoryEntry,
@@ -69,6 +74,13 @@ interface OpenDatabases {
   waits: Database<WaitRecord, string>;
   /** key `dueAt NUL waitId` for waits not yet done, so a sweep reads only what is due */
   waitsDue: Database<string, CompositeKey>;
+  /** key `counterKey NUL day` -> total: one key's days are one range, and keys sharing a prefix too */
+  counters: Database<number, CompositeKey>;
+  /** addCounters ids applied -> when, so a redelivered write counts once */
+  counterIds: Database<string, string>;
+  processes: Database<StoredProcess, string>;
+  /** key `customerRef NUL processId`, so one customer's processes are one range */
+  processesByCustomer: Database<string, CompositeKey>;
 }
 
 interface WaitRecord {
@@ -128,6 +140,10 @@ export class EmbeddedStore implements HubStore {
       capHitIds: root.openDB<string, CompositeKey>('cap-hit-ids', {}),
       waits: root.openDB<WaitRecord, string>('pending-waits', {}),
       waitsDue: root.openDB<string, CompositeKey>('pending-waits-due', {}),
+      counters: root.openDB<number, CompositeKey>('counters', {}),
+      counterIds: root.openDB<string, string>('counter-ids', {}),
+      processes: root.openDB<StoredProcess, string>('processes', {}),
+      processesByCustomer: root.openDB<string, CompositeKey>('processes-by-customer', {}),
     };
     await indexInteractionTimes(this.dbs);
   }
@@ -416,6 +432,91 @@ export class EmbeddedStore implements HubStore {
     });
     await root.flushed;
     return completed;
+  }
+
+  async putProcess(process: ProcessState): Promise<boolean> {
+    const doc = normalizeProcess(process);
+    const { root, processes, processesByCustomer } = this.require();
+    const inserted = await root.transaction(() => {
+      if (processes.doesExist(doc.processId)) return false;
+      void processes.put(doc.processId, { process: doc, revision: 1 });
+      void processesByCustomer.put([doc.customerRef, doc.processId], doc.processId);
+      return true;
+    });
+    await root.flushed;
+    return inserted;
+  }
+
+  async getProcess(processId: string): Promise<StoredProcess | undefined> {
+    requireId(processId, 'processId');
+    return this.require().processes.get(processId);
+  }
+
+  async updateProcess(process: ProcessState, revision: number): Promise<boolean> {
+    const doc = normalizeProcess(process);
+    requirePositiveInteger(revision, 'revision');
+    const { root, processes } = this.require();
+    // One write transaction: of two updates naming the same revision, the second finds it moved on.
+    const updated = await root.transaction(() => {
+      const stored = processes.get(doc.processId);
+      if (!stored || stored.revision !== revision) return false;
+      if (stored.process.customerRef !== doc.customerRef) {
+        throw new Error(
+          `store: process.customerRef cannot change (process ${doc.processId} is ${stored.process.customerRef}'s)`,
+        );
+      }
+      void processes.put(doc.processId, { process: doc, revision: revision + 1 });
+      return true;
+    });
+    await root.flushed;
+    return updated;
+  }
+
+  async listProcesses(
+    customerRef: string,
+    options: { status?: ProcessState['status'] } = {},
+  ): Promise<StoredProcess[]> {
+    requireId(customerRef, 'customerRef');
+    const { processes, processesByCustomer } = this.require();
+    const found: StoredProcess[] = [];
+    for (const { value } of processesByCustomer.getRange({ start: [customerRef], end: [customerRef, END] })) {
+      const stored = processes.get(value);
+      if (stored && (options?.status === undefined || stored.process.status === options.status)) {
+        found.push(stored);
+      }
+    }
+    return found.sort(compareProcessesLatestFirst);
+  }
+
+  async addCounters(id: string, increments: readonly CounterIncrement[]): Promise<boolean> {
+    const changes = counterIncrements(id, increments);
+    const { root, counters, counterIds } = this.require();
+    // Read, add and mark inside LMDB's single writer: two writers of one id cannot both apply it.
+    const applied = await root.transaction(() => {
+      if (counterIds.doesExist(id)) return false;
+      for (const { key, day, n } of changes) {
+        void counters.put([key, day], (counters.get([key, day]) ?? 0) + n);
+      }
+      void counterIds.put(id, new Date().toISOString());
+      return true;
+    });
+    await root.flushed;
+    return applied;
+  }
+
+  async readCounters(prefix: string, from: string, to: string): Promise<CounterValue[]> {
+    const range = counterRange(prefix, from, to);
+    const end = prefixEnd(range.prefix);
+    const found: CounterValue[] = [];
+    for (const { key, value } of this.require().counters.getRange({
+      start: [range.prefix],
+      ...(end === undefined ? {} : { end: [end] }),
+    })) {
+      const [name, day] = key;
+      if (!name.startsWith(range.prefix)) continue;
+      if (day >= range.from && day <= range.to) found.push({ key: name, day, n: value });
+    }
+    return found.sort(compareCounters);
   }
 
   private require(): OpenDatabases {
