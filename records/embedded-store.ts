@@ -42,6 +42,10 @@ import {
   validateOffer,
 } from './store-input';
 import { errorMessage } from '../formats/error-message';
+import { EmbeddedGolden } from './embedded-golden';
+import type * as Golden from './golden-store';
+import type { SourceKey, SourceRecord } from './source-versions';
+import type { InteractionEvent } from '../mappings/canonical/types';
 
 interface PolicySwitch {
   enabled: boolean;
@@ -81,6 +85,8 @@ interface OpenDatabases {
   processes: Database<StoredProcess, string>;
   /** key `customerRef NUL processId`, so one customer's processes are one range */
   processesByCustomer: Database<string, CompositeKey>;
+  /** source records, cross-reference, golden documents, review band and outbox (embedded-golden.ts) */
+  golden: EmbeddedGolden;
 }
 
 interface WaitRecord {
@@ -144,6 +150,7 @@ export class EmbeddedStore implements HubStore {
       counterIds: root.openDB<string, string>('counter-ids', {}),
       processes: root.openDB<StoredProcess, string>('processes', {}),
       processesByCustomer: root.openDB<string, CompositeKey>('processes-by-customer', {}),
+      golden: new EmbeddedGolden(root),
     };
     await indexInteractionTimes(this.dbs);
   }
@@ -517,6 +524,91 @@ export class EmbeddedStore implements HubStore {
       if (day >= range.from && day <= range.to) found.push({ key: name, day, n: value });
     }
     return found.sort(compareCounters);
+  }
+
+  async putSourceRecord(record: SourceRecord): Promise<Golden.SourceRecordWrite> {
+    return this.golden().putSourceRecord(record);
+  }
+
+  async getSourceRecord(key: SourceKey): Promise<Golden.StoredSourceRecord | undefined> {
+    return this.golden().getSourceRecord(key);
+  }
+
+  async putSourceEvent(event: InteractionEvent): Promise<boolean> {
+    return this.golden().putSourceEvent(event);
+  }
+
+  async listSourceEvents(key: SourceKey): Promise<InteractionEvent[]> {
+    return this.golden().listSourceEvents(key);
+  }
+
+  async resolveGoldenId(idOrRef: string): Promise<string | undefined> {
+    return this.golden().resolveGoldenId(idOrRef);
+  }
+
+  async getGolden(idOrRef: string): Promise<Golden.StoredGolden | undefined> {
+    return this.golden().getGolden(idOrRef);
+  }
+
+  async listGoldenMembers(idOrRef: string): Promise<SourceKey[]> {
+    return this.golden().listGoldenMembers(idOrRef);
+  }
+
+  async readGoldenContext(
+    goldenIds: readonly string[],
+    keys?: readonly SourceKey[],
+  ): Promise<Golden.GoldenContext> {
+    return this.golden().readGoldenContext(goldenIds, keys);
+  }
+
+  async applyLink(change: Golden.LinkChange): Promise<Golden.GoldenApplyResult> {
+    return this.golden().applyLink(change);
+  }
+
+  async applyMerge(change: Golden.MergeChange): Promise<Golden.GoldenApplyResult> {
+    return this.golden().applyMerge(change);
+  }
+
+  async applyUnmerge(change: Golden.UnmergeChange): Promise<Golden.GoldenApplyResult> {
+    return this.golden().applyUnmerge(change);
+  }
+
+  async proposeReview(proposal: Golden.ReviewProposal): Promise<Golden.ReviewProposalResult> {
+    return this.golden().proposeReview(proposal);
+  }
+
+  async getReview(reviewId: string): Promise<Golden.ReviewItem | undefined> {
+    return this.golden().getReview(reviewId);
+  }
+
+  async listReviews(options?: Golden.ReviewListOptions): Promise<Golden.ReviewItem[]> {
+    return this.golden().listReviews(options);
+  }
+
+  async resolveReview(
+    reviewId: string,
+    decision: Golden.ReviewDecision,
+    by: string,
+    at?: string,
+  ): Promise<Golden.ReviewResolution> {
+    return this.golden().resolveReview(reviewId, decision, by, at);
+  }
+
+  async isKeptApart(a: string, b: string): Promise<boolean> {
+    return this.golden().isKeptApart(a, b);
+  }
+
+  async listGoldenOutbox(limit?: number): Promise<Golden.GoldenOutboxEntry[]> {
+    return this.golden().listGoldenOutbox(limit);
+  }
+
+  async markGoldenPublished(seqs: readonly number[]): Promise<number> {
+    return this.golden().markGoldenPublished(seqs);
+  }
+
+  /** the golden-record part; a method rather than a field so a closed store refuses like every other call */
+  private golden(): EmbeddedGolden {
+    return this.require().golden;
   }
 
   private require(): OpenDatabases {

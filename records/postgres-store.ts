@@ -41,6 +41,10 @@ import {
   validateOffer,
 } from './store-input';
 import { errorMessage } from '../formats/error-message';
+import { createGoldenTables, PostgresGolden } from './postgres-golden';
+import type * as Golden from './golden-store';
+import type { SourceKey, SourceRecord } from './source-versions';
+import type { InteractionEvent } from '../mappings/canonical/types';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -63,6 +67,11 @@ export class PostgresStore implements HubStore {
   private readonly location: string;
   private pool: Pool | undefined;
   private lastPoolError: string | undefined;
+  /** source records, cross-reference, golden documents, review band and outbox (postgres-golden.ts) */
+  private readonly golden = new PostgresGolden(
+    () => this.requirePool(),
+    (name) => this.table(name),
+  );
 
   constructor(options: PostgresStoreOptions) {
     const { connectionString, schema = 'crm_hub', poolSize = 10 } = options ?? {};
@@ -540,6 +549,86 @@ export class PostgresStore implements HubStore {
       .sort(compareCounters);
   }
 
+  async putSourceRecord(record: SourceRecord): Promise<Golden.SourceRecordWrite> {
+    return this.golden.putSourceRecord(record);
+  }
+
+  async getSourceRecord(key: SourceKey): Promise<Golden.StoredSourceRecord | undefined> {
+    return this.golden.getSourceRecord(key);
+  }
+
+  async putSourceEvent(event: InteractionEvent): Promise<boolean> {
+    return this.golden.putSourceEvent(event);
+  }
+
+  async listSourceEvents(key: SourceKey): Promise<InteractionEvent[]> {
+    return this.golden.listSourceEvents(key);
+  }
+
+  async resolveGoldenId(idOrRef: string): Promise<string | undefined> {
+    return this.golden.resolveGoldenId(idOrRef);
+  }
+
+  async getGolden(idOrRef: string): Promise<Golden.StoredGolden | undefined> {
+    return this.golden.getGolden(idOrRef);
+  }
+
+  async listGoldenMembers(idOrRef: string): Promise<SourceKey[]> {
+    return this.golden.listGoldenMembers(idOrRef);
+  }
+
+  async readGoldenContext(
+    goldenIds: readonly string[],
+    keys?: readonly SourceKey[],
+  ): Promise<Golden.GoldenContext> {
+    return this.golden.readGoldenContext(goldenIds, keys);
+  }
+
+  async applyLink(change: Golden.LinkChange): Promise<Golden.GoldenApplyResult> {
+    return this.golden.applyLink(change);
+  }
+
+  async applyMerge(change: Golden.MergeChange): Promise<Golden.GoldenApplyResult> {
+    return this.golden.applyMerge(change);
+  }
+
+  async applyUnmerge(change: Golden.UnmergeChange): Promise<Golden.GoldenApplyResult> {
+    return this.golden.applyUnmerge(change);
+  }
+
+  async proposeReview(proposal: Golden.ReviewProposal): Promise<Golden.ReviewProposalResult> {
+    return this.golden.proposeReview(proposal);
+  }
+
+  async getReview(reviewId: string): Promise<Golden.ReviewItem | undefined> {
+    return this.golden.getReview(reviewId);
+  }
+
+  async listReviews(options?: Golden.ReviewListOptions): Promise<Golden.ReviewItem[]> {
+    return this.golden.listReviews(options);
+  }
+
+  async resolveReview(
+    reviewId: string,
+    decision: Golden.ReviewDecision,
+    by: string,
+    at?: string,
+  ): Promise<Golden.ReviewResolution> {
+    return this.golden.resolveReview(reviewId, decision, by, at);
+  }
+
+  async isKeptApart(a: string, b: string): Promise<boolean> {
+    return this.golden.isKeptApart(a, b);
+  }
+
+  async listGoldenOutbox(limit?: number): Promise<Golden.GoldenOutboxEntry[]> {
+    return this.golden.listGoldenOutbox(limit);
+  }
+
+  async markGoldenPublished(seqs: readonly number[]): Promise<number> {
+    return this.golden.markGoldenPublished(seqs);
+  }
+
   private async createTables(pool: Pool): Promise<void> {
     const client: PoolClient = await pool.connect();
     try {
@@ -635,6 +724,7 @@ export class PostgresStore implements HubStore {
       await client.query(
         `create index if not exists processes_customer on ${this.table('processes')} (customer_ref, status)`,
       );
+      await createGoldenTables(client, (name) => this.table(name));
       await client.query('commit');
     } catch (err) {
       await client.query('rollback').catch(() => undefined);

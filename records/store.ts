@@ -5,6 +5,7 @@
 import { compileValidator } from '../mappings/validate';
 import type { ProcessState } from '../mappings/canonical/types';
 import { requireId, requireInstant } from './store-input';
+import type { GoldenStore } from './golden-store';
 
 export type StoreKind = 'embedded' | 'postgres';
 
@@ -128,7 +129,7 @@ export interface StoreHealth {
   detail: string;
 }
 
-export interface HubStore extends PolicyStateStore, ProcessStore, CounterStore {
+export interface HubStore extends PolicyStateStore, ProcessStore, CounterStore, GoldenStore {
   readonly kind: StoreKind;
   /** for logs and /healthz; never contains credentials */
   describe(): string;

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { PostgresStore } from '../../records/postgres-store';
+import { linkSourceRecord, mergeGoldenRecords } from '../../records/golden-operations';
+import type { SourceRecord } from '../../records/source-versions';
 import { describeStoreContract } from './store-contract';
 
 const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -82,6 +84,38 @@ describe('PostgresStore with several hub instances', () => {
       ),
     );
     expect(interactionResults.filter((r) => r)).toHaveLength(1);
+  });
+
+  it('links records of one customer from four instances at once into one golden record, and merges it once', async () => {
+    const person = (system: string, sourceId: string, familyName: string): SourceRecord => ({
+      system,
+      sourceId,
+      updatedAt: '2025-01-01T00:00:00Z',
+      document: { kind: 'person', person: { givenName: 'Anna', familyName } },
+    });
+    const first = person('crm', 'shared-0', 'Schmidt');
+    await linkSourceRecord(stores[0], first);
+    const others = Array.from({ length: 8 }, (_, i) => person(`sys${i}`, `shared-${i + 1}`, `Schmidt-${i}`));
+    const linked = await Promise.all(
+      others.map((record, i) =>
+        linkSourceRecord(stores[i % stores.length], record, 'crm:shared-0', { attempts: 16 }),
+      ),
+    );
+    expect(linked.map((r) => r.status)).toEqual(others.map(() => 'applied'));
+    const golden = await stores[1].getGolden('crm:shared-0');
+    expect(golden?.members).toHaveLength(9);
+    expect(golden?.record.sources).toHaveLength(9);
+
+    const apart = person('web', 'shared-x', 'Schmidt');
+    await linkSourceRecord(stores[2], apart);
+    const merges = await Promise.all(
+      stores.map((s, i) => mergeGoldenRecords(s, i % 2 ? 'web:shared-x' : 'crm:shared-0', 'sys3:shared-4')),
+    );
+    expect(merges.filter((m) => m.status === 'applied')).toHaveLength(1);
+    expect(merges.filter((m) => m.status === 'same')).toHaveLength(3);
+    const outbox = await stores[3].listGoldenOutbox(1000);
+    expect(outbox.filter((e) => e.event.type === 'golden.merged')).toHaveLength(1);
+    expect(await stores[0].listGoldenMembers('web:shared-x')).toHaveLength(10);
   });
 
   it('describes where it is without the password', () => {

@@ -8,6 +8,7 @@ import type {
   StoredOffer,
 } from '../../records/store';
 import { offerIdFor } from '../../policies/decision-id';
+import { describeGoldenStoreContract } from './golden-store-contract';
 
 /**
  * One behavioural suite for every HubStore backend. `makeStore` returns a fresh, unopened store; called
@@ -38,6 +39,8 @@ export function describeStoreContract(
       for (const s of opened.splice(0)) await s.close();
       await lifecycle.afterEach?.();
     });
+
+    describeGoldenStoreContract(() => store, openStore);
 
     function offer(overrides: Partial<StoredOffer> & { eventId: string }): StoredOffer {
       const policyId = overrides.policyId ?? 'mortgage-web';

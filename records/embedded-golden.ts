@@ -1,0 +1,374 @@
+/**
+ * The golden store in LMDB, for EmbeddedStore. Every check and its write run inside one LMDB write
+ * transaction: LMDB has a single writer, so a check cannot be overtaken between reading and writing.
+ */
+import type { Database, RootDatabase } from 'lmdb';
+import type { InteractionEvent } from '../mappings/canonical/types';
+import { goldenIdFor } from './cross-reference';
+import {
+  appliedResult,
+  checkLink,
+  checkMerge,
+  checkUnmerge,
+  planChange,
+  type CheckedChange,
+  type GoldenRow,
+  type GoldenWritePlan,
+  type PlanState,
+} from './golden-change-plan';
+import type {
+  GoldenApplyResult,
+  GoldenContext,
+  GoldenOutboxEntry,
+  GoldenEvent,
+  GoldenState,
+  GoldenStore,
+  LinkChange,
+  MergeChange,
+  ReviewDecision,
+  ReviewItem,
+  ReviewListOptions,
+  ReviewProposal,
+  ReviewProposalResult,
+  ReviewResolution,
+  SourceRecordWrite,
+  StoredGolden,
+  StoredSourceRecord,
+  UnmergeChange,
+} from './golden-store';
+import {
+  compareSourceEvents,
+  normalizeProposal,
+  normalizeSourceEvent,
+  normalizeSourceRecord,
+  parseIdOrRef,
+  requireDecision,
+  requireGoldenId,
+  requireOutboxLimit,
+  requireSeqs,
+  requireSourceKey,
+  resolvedItem,
+  reviewListQuery,
+  reviewPair,
+  sortedKeys,
+} from './golden-store-input';
+import { acceptVersion, type SourceKey } from './source-versions';
+import { requireId, requireInstant } from './store-input';
+
+type Key = string[];
+// Sorts after every id we store, so [prefix, END] closes a range (as in embedded-store.ts).
+const END = '\uffff';
+const OUTBOX_SEQ = 'golden-outbox-seq';
+
+const keyOf = (key: SourceKey): Key => [key.system, key.sourceId];
+
+interface OutboxValue {
+  goldenId: string;
+  event: GoldenEvent;
+}
+
+export class EmbeddedGolden implements GoldenStore {
+  /** [system, sourceId] -> the held version */
+  private readonly records: Database<StoredSourceRecord, Key>;
+  /** [system, sourceId, eventId] -> the event: one record's events are one range */
+  private readonly events: Database<InteractionEvent, Key>;
+  /** eventId -> its key in events, so a redelivered event is recognised whatever it says */
+  private readonly eventIds: Database<Key, string>;
+  /** [system, sourceId] -> golden id */
+  private readonly xref: Database<string, Key>;
+  /** [goldenId, system, sourceId]: one golden id's members are one range */
+  private readonly members: Database<number, Key>;
+  /** every golden id ever issued -> the source record it was made from, so a retired id still resolves */
+  private readonly issued: Database<Key, string>;
+  private readonly goldens: Database<GoldenRow, string>;
+  private readonly reviews: Database<ReviewItem, string>;
+  /** [status, proposedAt, reviewId]: the band of one status in listing order */
+  private readonly reviewsByStatus: Database<string, Key>;
+  private readonly outbox: Database<OutboxValue, number>;
+  private readonly counters: Database<number, string>;
+
+  constructor(private readonly root: RootDatabase) {
+    this.records = root.openDB('golden-source-records', {});
+    this.events = root.openDB('golden-source-events', {});
+    this.eventIds = root.openDB('golden-source-event-ids', {});
+    this.xref = root.openDB('golden-xref', {});
+    this.members = root.openDB('golden-members', {});
+    this.issued = root.openDB('golden-issued-ids', {});
+    this.goldens = root.openDB('goldens', {});
+    this.reviews = root.openDB('golden-reviews', {});
+    this.reviewsByStatus = root.openDB('golden-reviews-by-status', {});
+    this.outbox = root.openDB('golden-outbox', {});
+    this.counters = root.openDB('golden-counters', {});
+  }
+
+  async putSourceRecord(record: Parameters<GoldenStore['putSourceRecord']>[0]): Promise<SourceRecordWrite> {
+    const { record: incoming, contentHash } = normalizeSourceRecord(record);
+    const now = new Date().toISOString();
+    return this.write((): SourceRecordWrite => {
+      const held = this.records.get(keyOf(incoming));
+      if (held) {
+        const verdict = acceptVersion(held, incoming);
+        if (!verdict.accept) return { accepted: false, stale: verdict.stale, record: held };
+      }
+      const stored: StoredSourceRecord = { ...incoming, contentHash, storedAt: now };
+      void this.records.put(keyOf(incoming), stored);
+      this.touchHome(incoming);
+      return { accepted: true, created: held === undefined, record: stored };
+    });
+  }
+
+  async getSourceRecord(key: SourceKey): Promise<StoredSourceRecord | undefined> {
+    return this.records.get(keyOf(requireSourceKey(key, 'key')));
+  }
+
+  async putSourceEvent(event: InteractionEvent): Promise<boolean> {
+    const { event: doc, key } = normalizeSourceEvent(event);
+    return this.write(() => {
+      if (this.eventIds.doesExist(doc.eventId)) return false;
+      this.storeEvent(doc, key);
+      this.touchHome(key);
+      return true;
+    });
+  }
+
+  async listSourceEvents(key: SourceKey): Promise<InteractionEvent[]> {
+    return this.eventsOf(requireSourceKey(key, 'key')).sort(compareSourceEvents);
+  }
+
+  async resolveGoldenId(idOrRef: string): Promise<string | undefined> {
+    const parsed = parseIdOrRef(idOrRef, 'idOrRef');
+    const key = 'key' in parsed ? keyOf(parsed.key) : this.issued.get(parsed.goldenId);
+    return key && this.xref.get(key);
+  }
+
+  async getGolden(idOrRef: string): Promise<StoredGolden | undefined> {
+    const goldenId = await this.resolveGoldenId(idOrRef);
+    const row = goldenId === undefined ? undefined : this.goldens.get(goldenId);
+    if (goldenId === undefined || !row?.current || !row.record) return undefined;
+    return {
+      goldenId,
+      revision: row.revision,
+      record: row.record,
+      members: this.membersOf(goldenId),
+      recomputeNeeded: row.recomputeNeeded,
+      updatedAt: row.updatedAt ?? '',
+    };
+  }
+
+  async listGoldenMembers(idOrRef: string): Promise<SourceKey[]> {
+    const goldenId = await this.resolveGoldenId(idOrRef);
+    return goldenId === undefined ? [] : this.membersOf(goldenId);
+  }
+
+  async readGoldenContext(
+    goldenIds: readonly string[],
+    keys: readonly SourceKey[] = [],
+  ): Promise<GoldenContext> {
+    const ids = goldenIds.map((id, i) => requireGoldenId(id, `goldenIds[${i}]`));
+    const asked = keys.map((key, i) => requireSourceKey(key, `keys[${i}]`));
+    const holders = asked.map((key) => {
+      const goldenId = this.xref.get(keyOf(key));
+      return goldenId === undefined ? { key } : { key, goldenId };
+    });
+    const all = [...new Set([...ids, ...holders.map((h) => h.goldenId ?? goldenIdFor(h.key))])].sort();
+    const goldens: GoldenState[] = all.map((goldenId) => {
+      const row = this.goldens.get(goldenId);
+      const current = row?.current === true;
+      return {
+        goldenId,
+        revision: row?.revision ?? 0,
+        current,
+        members: current ? this.membersOf(goldenId) : [],
+      };
+    });
+    const everyKey = sortedKeys([...goldens.flatMap((g) => g.members), ...asked]);
+    return {
+      goldens,
+      holders,
+      records: everyKey.flatMap((key) => this.records.get(keyOf(key)) ?? []),
+      events: everyKey.flatMap((key) => this.eventsOf(key)).sort(compareSourceEvents),
+    };
+  }
+
+  applyLink(change: LinkChange): Promise<GoldenApplyResult> {
+    return this.apply(checkLink(change));
+  }
+
+  applyMerge(change: MergeChange): Promise<GoldenApplyResult> {
+    return this.apply(checkMerge(change));
+  }
+
+  applyUnmerge(change: UnmergeChange): Promise<GoldenApplyResult> {
+    return this.apply(checkUnmerge(change));
+  }
+
+  async proposeReview(proposal: ReviewProposal): Promise<ReviewProposalResult> {
+    const item = normalizeProposal(proposal);
+    return this.write((): ReviewProposalResult => {
+      const found = this.reviews.get(item.reviewId);
+      // a pair linked once and proposed again was unmerged since: the steward decides anew
+      if (found && found.status !== 'linked') return { stored: false, item: found };
+      this.putReview(item, found);
+      return { stored: true, item };
+    });
+  }
+
+  async getReview(reviewId: string): Promise<ReviewItem | undefined> {
+    return this.reviews.get(requireId(reviewId, 'reviewId'));
+  }
+
+  async listReviews(options: ReviewListOptions = {}): Promise<ReviewItem[]> {
+    const { status, limit, after } = reviewListQuery(options);
+    const found: ReviewItem[] = [];
+    const start = after ? [status, after.proposedAt, after.reviewId] : [status];
+    for (const { key, value } of this.reviewsByStatus.getRange({ start, end: [status, END] })) {
+      if (after && key[1] === after.proposedAt && key[2] === after.reviewId) continue;
+      const item = this.reviews.get(value);
+      if (item) found.push(item);
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
+  async resolveReview(
+    reviewId: string,
+    decision: ReviewDecision,
+    by: string,
+    at?: string,
+  ): Promise<ReviewResolution> {
+    requireId(reviewId, 'reviewId');
+    requireDecision(decision);
+    requireId(by, 'by');
+    const when = at === undefined ? new Date().toISOString() : requireInstant(at, 'at');
+    return this.write((): ReviewResolution => {
+      const item = this.reviews.get(reviewId);
+      if (!item) return { outcome: 'not-found' };
+      if (item.status !== 'open') return { outcome: 'already-resolved', item };
+      const resolved = resolvedItem(item, decision, by, when);
+      this.putReview(resolved, item);
+      return { outcome: 'resolved', item: resolved };
+    });
+  }
+
+  async isKeptApart(a: string, b: string): Promise<boolean> {
+    return this.reviews.get(reviewPair(a, b).reviewId)?.status === 'kept-apart';
+  }
+
+  async listGoldenOutbox(limit?: number): Promise<GoldenOutboxEntry[]> {
+    const max = requireOutboxLimit(limit);
+    return [...this.outbox.getRange({ limit: max })].map(({ key, value }) => ({ seq: key, ...value }));
+  }
+
+  async markGoldenPublished(seqs: readonly number[]): Promise<number> {
+    const checked = requireSeqs(seqs);
+    return this.write(() => {
+      let removed = 0;
+      for (const seq of checked) {
+        if (!this.outbox.doesExist(seq)) continue;
+        void this.outbox.remove(seq);
+        removed++;
+      }
+      return removed;
+    });
+  }
+
+  private async apply(change: CheckedChange): Promise<GoldenApplyResult> {
+    const now = new Date().toISOString();
+    // A plan that throws aborts the transaction before anything is written.
+    return this.write((): GoldenApplyResult => {
+      const outcome = planChange(change, this.planState(change), now);
+      if ('refused' in outcome) return outcome.refused;
+      this.writePlan(outcome.plan);
+      return appliedResult(outcome.plan);
+    });
+  }
+
+  private planState(change: CheckedChange): PlanState {
+    const rows = new Map<string, GoldenRow | undefined>();
+    const members = new Map<string, SourceKey[]>();
+    for (const goldenId of change.expected.keys()) {
+      const row = this.goldens.get(goldenId);
+      rows.set(goldenId, row);
+      members.set(goldenId, row?.current ? this.membersOf(goldenId) : []);
+    }
+    const state: PlanState = { rows, members };
+    if (change.kind === 'link') {
+      const holder = this.xref.get(keyOf(change.key));
+      if (holder !== undefined) state.holder = holder;
+      const held = change.record ? this.records.get(keyOf(change.key)) : undefined;
+      if (held) state.held = held;
+    }
+    if (change.kind === 'merge' && change.review) {
+      const review = this.reviews.get(change.review.reviewId);
+      if (review) state.review = review;
+    }
+    return state;
+  }
+
+  private writePlan(plan: GoldenWritePlan): void {
+    if (plan.record) void this.records.put(keyOf(plan.record), plan.record);
+    for (const { event, key } of plan.sourceEvents) {
+      if (!this.eventIds.doesExist(event.eventId)) this.storeEvent(event, key);
+    }
+    for (const { key, goldenId } of plan.xref) {
+      const before = this.xref.get(keyOf(key));
+      if (before !== goldenId) {
+        if (before !== undefined) void this.members.remove([before, key.system, key.sourceId]);
+        void this.xref.put(keyOf(key), goldenId);
+        void this.members.put([goldenId, key.system, key.sourceId], 1);
+      }
+      const issued = goldenIdFor(key);
+      if (!this.issued.doesExist(issued)) void this.issued.put(issued, keyOf(key));
+    }
+    for (const { goldenId, row } of plan.rows) void this.goldens.put(goldenId, row);
+    let seq = this.counters.get(OUTBOX_SEQ) ?? 0;
+    for (const entry of plan.outbox) void this.outbox.put(++seq, entry);
+    void this.counters.put(OUTBOX_SEQ, seq);
+    if (plan.review) this.putReview(plan.review, this.reviews.get(plan.review.reviewId));
+  }
+
+  /** A record's inputs changed outside a change: its golden id's revision moves, and its document is due. */
+  private touchHome(key: SourceKey): void {
+    const home = this.xref.get(keyOf(key)) ?? goldenIdFor(key);
+    const row = this.goldens.get(home);
+    const next: GoldenRow = {
+      ...(row ?? { current: false }),
+      revision: (row?.revision ?? 0) + 1,
+      recomputeNeeded: row?.current === true,
+    };
+    void this.goldens.put(home, next);
+  }
+
+  private storeEvent(event: InteractionEvent, key: SourceKey): void {
+    const at = [key.system, key.sourceId, event.eventId];
+    void this.events.put(at, event);
+    void this.eventIds.put(event.eventId, at);
+  }
+
+  private putReview(item: ReviewItem, before: ReviewItem | undefined): void {
+    if (before) void this.reviewsByStatus.remove([before.status, before.proposedAt, before.reviewId]);
+    void this.reviews.put(item.reviewId, item);
+    void this.reviewsByStatus.put([item.status, item.proposedAt, item.reviewId], item.reviewId);
+  }
+
+  private membersOf(goldenId: string): SourceKey[] {
+    const found: SourceKey[] = [];
+    for (const key of this.members.getKeys({ start: [goldenId], end: [goldenId, END] })) {
+      found.push({ system: key[1], sourceId: key[2] });
+    }
+    return sortedKeys(found);
+  }
+
+  private eventsOf(key: SourceKey): InteractionEvent[] {
+    return [...this.events.getRange({ start: keyOf(key), end: [key.system, key.sourceId, END] })].map(
+      ({ value }) => value,
+    );
+  }
+
+  /** One write transaction, resolved once LMDB has flushed it (so it survives kill -9). */
+  private async write<T>(body: () => T): Promise<T> {
+    const result = await this.root.transaction(body);
+    await this.root.flushed;
+    return result;
+  }
+}

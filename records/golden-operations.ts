@@ -1,0 +1,298 @@
+/**
+ * Link, merge, unmerge and event application against a GoldenStore: read the state, decide with the
+ * cross-reference and survivorship libraries, and apply the result with the revisions read. When
+ * another writer (another hub instance) came first, read again and decide again.
+ *
+ * This is what the golden-record node, the REST API and the review band call; they never assemble a
+ * LinkChange by hand.
+ */
+import type { InteractionEvent } from '../mappings/canonical/types';
+import { CrossReference, recompute, type CrossReferenceEntry, type SourceLookup } from './cross-reference';
+import { eventContribution } from './event-sources';
+import type {
+  GoldenApplyResult,
+  GoldenContext,
+  GoldenEvent,
+  GoldenExpectation,
+  GoldenStore,
+  ReviewItem,
+  StoredSourceRecord,
+} from './golden-store';
+import {
+  compareSourceKeys,
+  parseSourceRef,
+  sourceRef,
+  type SourceKey,
+  type SourceRecord,
+  type StaleVersion,
+} from './source-versions';
+import { acceptVersion } from './source-versions';
+import type { TrustConfig, TrustLookup } from './trust';
+
+export interface GoldenOperationOptions {
+  /** source trust per attribute, from the legacy-system nodes */
+  trust?: TrustConfig | TrustLookup;
+  /** when the change is made; defaults to now */
+  at?: string;
+  /** reads after losing to another writer before giving up; default 8 */
+  attempts?: number;
+}
+
+export type LinkOutcome =
+  | { status: 'applied'; goldenId: string; events: GoldenEvent[] }
+  /** older than, or a repeat of, the version held: nothing changed */
+  | { status: 'stale'; stale: StaleVersion; held: StoredSourceRecord };
+
+export type EventOutcome =
+  | { status: 'applied'; goldenId: string; events: GoldenEvent[] }
+  /** no golden record holds its source record yet: kept, and applied when the record arrives */
+  | { status: 'held' }
+  | { status: 'repeat' }
+  /** the event type carries no customer data (event-sources.ts) */
+  | { status: 'ignored' };
+
+export type MergeOutcome =
+  | { status: 'applied'; survivor: string; retired: string; events: GoldenEvent[] }
+  /** both already belong to one golden record */
+  | { status: 'same'; goldenId: string }
+  | { status: 'review-closed'; review?: ReviewItem };
+
+const DEFAULT_ATTEMPTS = 8;
+
+/** The cross-reference of the current golden ids in a context. */
+export function crossReferenceOf(context: GoldenContext): CrossReference {
+  const entries: CrossReferenceEntry[] = context.goldens
+    .filter((g) => g.current)
+    .flatMap((g) => g.members.map((key) => ({ ...key, goldenId: g.goldenId })));
+  return new CrossReference(entries);
+}
+
+/** Survivorship's inputs from a context, with versions not yet stored taking the place of held ones. */
+export function lookupOf(
+  context: GoldenContext,
+  incoming: readonly SourceRecord[] = [],
+  events: readonly InteractionEvent[] = [],
+): SourceLookup {
+  const records = new Map<string, SourceRecord>(context.records.map((r) => [sourceRef(r), r]));
+  for (const record of incoming) records.set(sourceRef(record), record);
+  const byRef = new Map<string, InteractionEvent[]>();
+  const seen = new Set<string>();
+  for (const event of [...context.events, ...events]) {
+    if (seen.has(event.eventId)) continue;
+    seen.add(event.eventId);
+    const list = byRef.get(event.customer.ref) ?? [];
+    list.push(event);
+    byRef.set(event.customer.ref, list);
+  }
+  return {
+    recordsOf: (key) => {
+      const record = records.get(sourceRef(key));
+      return record ? [record] : [];
+    },
+    eventsOf: (key) => byRef.get(sourceRef(key)) ?? [],
+  };
+}
+
+const expectationsOf = (context: GoldenContext): GoldenExpectation[] =>
+  context.goldens.map((g) => ({ goldenId: g.goldenId, revision: g.revision }));
+
+async function untilApplied<T>(
+  options: GoldenOperationOptions,
+  what: string,
+  attempt: () => Promise<{ done: T } | { retry: string }>,
+): Promise<T> {
+  const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+  let last = '';
+  for (let i = 0; i < attempts; i++) {
+    const outcome = await attempt();
+    if ('done' in outcome) return outcome.done;
+    last = outcome.retry;
+  }
+  throw new Error(`golden record: ${what} lost to other writers ${attempts} times (last: ${last})`);
+}
+
+function conflictOf(result: GoldenApplyResult): { retry: string } | undefined {
+  return !result.applied && result.reason === 'conflict' ? { retry: result.message } : undefined;
+}
+
+/**
+ * Stores a version of a source record and recomputes the golden record it belongs to: the one that
+ * holds it, or `into` (matching linked it there; a golden id or a member's ref), or a new one.
+ */
+export async function linkSourceRecord(
+  store: GoldenStore,
+  record: SourceRecord,
+  into?: string,
+  options: GoldenOperationOptions = {},
+): Promise<LinkOutcome> {
+  const key: SourceKey = { system: record.system, sourceId: record.sourceId };
+  return untilApplied<LinkOutcome>(options, `linking ${sourceRef(key)}`, async () => {
+    const target = into === undefined ? undefined : await store.resolveGoldenId(into);
+    if (into !== undefined && target === undefined)
+      throw new Error(`golden record: no golden record ${JSON.stringify(into)}`);
+    const context = await store.readGoldenContext(target ? [target] : [], [key]);
+    const held = context.records.find((r) => compareSourceKeys(r, key) === 0);
+    const verdict = acceptVersion(held, record);
+    if (!verdict.accept)
+      return { done: { status: 'stale', stale: verdict.stale, held: held as StoredSourceRecord } };
+    const xref = crossReferenceOf(context);
+    const attached = xref.attach(key, target, options.at);
+    const golden = recompute(xref, attached.goldenId, lookupOf(context, [record]), options.trust);
+    const result = await store.applyLink({
+      key,
+      goldenId: attached.goldenId,
+      events: attached.events,
+      record,
+      expected: expectationsOf(context),
+      goldens: [golden],
+      ...(options.at ? { at: options.at } : {}),
+    });
+    if (result.applied)
+      return { done: { status: 'applied', goldenId: attached.goldenId, events: result.events } };
+    if (result.reason === 'stale')
+      return { done: { status: 'stale', stale: result.stale, held: result.held } };
+    return conflictOf(result) ?? { retry: `unexpected ${result.reason}` };
+  });
+}
+
+/**
+ * Applies an event that carries customer data (address-changed) to the golden record of the source
+ * record it is about, and keeps it so every later recompute sees it.
+ */
+export async function applySourceEvent(
+  store: GoldenStore,
+  event: InteractionEvent,
+  options: GoldenOperationOptions = {},
+): Promise<EventOutcome> {
+  if (!eventContribution(event)) return { status: 'ignored' };
+  const key = parseSourceRef(event.customer.ref);
+  return untilApplied<EventOutcome>(options, `applying event ${event.eventId}`, async () => {
+    const context = await store.readGoldenContext([], [key]);
+    if (context.events.some((e) => e.eventId === event.eventId)) return { done: { status: 'repeat' } };
+    const holder = context.holders[0]?.goldenId;
+    if (holder === undefined) {
+      return { done: (await store.putSourceEvent(event)) ? { status: 'held' } : { status: 'repeat' } };
+    }
+    const xref = crossReferenceOf(context);
+    const golden = recompute(xref, holder, lookupOf(context, [], [event]), options.trust);
+    const result = await store.applyLink({
+      key,
+      goldenId: holder,
+      events: [],
+      sourceEvents: [event],
+      expected: expectationsOf(context),
+      goldens: [golden],
+      ...(options.at ? { at: options.at } : {}),
+    });
+    if (result.applied) return { done: { status: 'applied', goldenId: holder, events: result.events } };
+    return conflictOf(result) ?? { retry: `unexpected ${result.reason}` };
+  });
+}
+
+/**
+ * Joins the golden records of `a` and `b` (golden ids or refs), e.g. when a steward links a review
+ * item: pass the item as `review` and it is resolved in the same transaction.
+ */
+export async function mergeGoldenRecords(
+  store: GoldenStore,
+  a: string,
+  b: string,
+  options: GoldenOperationOptions & { review?: { reviewId: string; by: string } } = {},
+): Promise<MergeOutcome> {
+  return untilApplied<MergeOutcome>(options, `merging ${a} and ${b}`, async () => {
+    const [first, second] = [await store.resolveGoldenId(a), await store.resolveGoldenId(b)];
+    for (const [asked, found] of [
+      [a, first],
+      [b, second],
+    ]) {
+      if (found === undefined) throw new Error(`golden record: no golden record ${JSON.stringify(asked)}`);
+    }
+    if (first === second) {
+      if (options.review)
+        await store.resolveReview(options.review.reviewId, 'link', options.review.by, options.at);
+      return { done: { status: 'same', goldenId: first as string } };
+    }
+    const context = await store.readGoldenContext([first as string, second as string]);
+    const xref = crossReferenceOf(context);
+    const { survivor, retired, events } = xref.merge(first as string, second as string, options.at);
+    const golden = recompute(xref, survivor, lookupOf(context), options.trust);
+    const result = await store.applyMerge({
+      survivor,
+      retired,
+      events,
+      expected: expectationsOf(context),
+      goldens: [golden],
+      ...(options.review ? { review: options.review } : {}),
+      ...(options.at ? { at: options.at } : {}),
+    });
+    if (result.applied) return { done: { status: 'applied', survivor, retired, events: result.events } };
+    if (result.reason === 'review-closed') {
+      return { done: { status: 'review-closed', ...(result.review ? { review: result.review } : {}) } };
+    }
+    return conflictOf(result) ?? { retry: `unexpected ${result.reason}` };
+  });
+}
+
+/** Splits `split` off the golden record of `idOrRef`; each part is recomputed from its own records. */
+export async function unmergeGoldenRecord(
+  store: GoldenStore,
+  idOrRef: string,
+  split: readonly SourceKey[],
+  options: GoldenOperationOptions = {},
+): Promise<{ parts: { goldenId: string; sources: SourceKey[] }[]; events: GoldenEvent[] }> {
+  return untilApplied<{ parts: { goldenId: string; sources: SourceKey[] }[]; events: GoldenEvent[] }>(
+    options,
+    `unmerging ${idOrRef}`,
+    async () => {
+      const from = await store.resolveGoldenId(idOrRef);
+      if (from === undefined) throw new Error(`golden record: no golden record ${JSON.stringify(idOrRef)}`);
+      const context = await store.readGoldenContext([from]);
+      const xref = crossReferenceOf(context);
+      const { parts, events } = xref.unmerge(from, split, options.at);
+      // the part that gets its old id back: that id's revision (it was retired) is part of the change
+      const revived = await store.readGoldenContext(parts.map((p) => p.goldenId).filter((id) => id !== from));
+      const lookup = lookupOf(context);
+      const result = await store.applyUnmerge({
+        from,
+        parts,
+        events,
+        expected: [...expectationsOf(context), ...expectationsOf(revived)],
+        goldens: parts.map((part) => recompute(xref, part.goldenId, lookup, options.trust)),
+        ...(options.at ? { at: options.at } : {}),
+      });
+      if (result.applied) return { done: { parts, events: result.events } };
+      return conflictOf(result) ?? { retry: `unexpected ${result.reason}` };
+    },
+  );
+}
+
+/** Computes a golden record again from what is stored (after a trust change, or when recomputeNeeded). */
+export async function recomputeGoldenRecord(
+  store: GoldenStore,
+  idOrRef: string,
+  options: GoldenOperationOptions = {},
+): Promise<{ goldenId: string; events: GoldenEvent[] }> {
+  return untilApplied<{ goldenId: string; events: GoldenEvent[] }>(
+    options,
+    `recomputing ${idOrRef}`,
+    async () => {
+      const goldenId = await store.resolveGoldenId(idOrRef);
+      if (goldenId === undefined)
+        throw new Error(`golden record: no golden record ${JSON.stringify(idOrRef)}`);
+      const context = await store.readGoldenContext([goldenId]);
+      const xref = crossReferenceOf(context);
+      const [first] = xref.sourcesOf(goldenId);
+      if (!first) return { retry: `${goldenId} was retired meanwhile` };
+      const result = await store.applyLink({
+        key: first,
+        goldenId,
+        events: [],
+        expected: expectationsOf(context),
+        goldens: [recompute(xref, goldenId, lookupOf(context), options.trust)],
+        ...(options.at ? { at: options.at } : {}),
+      });
+      if (result.applied) return { done: { goldenId, events: result.events } };
+      return conflictOf(result) ?? { retry: `unexpected ${result.reason}` };
+    },
+  );
+}
