@@ -48,6 +48,12 @@ export interface LurkingContext {
   propensity?: PropensitySource;
   /** how many deliveries the prior is worth against the counts (k); default 20 */
   priorStrength?: number;
+  /**
+   * false at contact time, where only the offers are read (the next best offer): no explanations, and a
+   * card stops at its first condition that fails, so a card the contact does not wake costs no strings.
+   * The offers are the same either way. Default true (the explain API and the console).
+   */
+  explain?: boolean;
 }
 
 /** A lurking card the contact woke: the offer to show, ranked against the customer's other offers. */
@@ -79,7 +85,10 @@ export interface LurkingOffer {
 export interface LurkingEvaluation {
   /** priority, then score, then policy id: the order is the same for the same cards */
   offers: LurkingOffer[];
-  /** one per lurking card, with outcome fired, switched-off, out-of-schedule, not-matched, cooldown or holdout */
+  /**
+   * one per lurking card, with outcome fired, switched-off, out-of-schedule, not-matched, cooldown or
+   * holdout; empty with `explain: false`
+   */
   explanations: Explanation[];
 }
 
@@ -110,23 +119,25 @@ export function evaluateLurking(
   const event = contactEvent(contact, contactId, decidedAt);
   const scope = { customer: context.customer, event };
   const result: LurkingEvaluation = { offers: [], explanations: [] };
+  const explaining = context.explain !== false;
+  const explain = (policy: CompiledPolicy, outcome: Outcome, reason: string, checks: Check[]) =>
+    explaining &&
+    result.explanations.push({
+      policyId: policy.id,
+      cardVersion: policy.version,
+      eventId: contactId,
+      title: policy.title,
+      outcome,
+      reason,
+      checks,
+    });
 
   for (const entry of entries) {
     const { policy } = entry;
     if (policy.mode !== 'lurking') continue;
-    const explain = (outcome: Outcome, reason: string, checks: Check[]) =>
-      result.explanations.push({
-        policyId: policy.id,
-        cardVersion: policy.version,
-        eventId: contactId,
-        title: policy.title,
-        outcome,
-        reason,
-        checks,
-      });
 
     if (!context.isEnabled(policy.id)) {
-      explain('switched-off', 'switched off', []);
+      explain(policy, 'switched-off', 'switched off', []);
       continue;
     }
     const checks: Check[] = [];
@@ -134,42 +145,53 @@ export function evaluateLurking(
       const schedule = policy.schedule.check(nowMs);
       const check = { condition: schedule.condition, held: schedule.active, actual: schedule.actual };
       if (!schedule.active) {
-        explain('out-of-schedule', `out of schedule: ${check.condition} (actual: ${check.actual})`, [check]);
+        if (!explaining) continue;
+        explain(policy, 'out-of-schedule', `out of schedule: ${check.condition} (actual: ${check.actual})`, [
+          check,
+        ]);
         continue;
       }
       checks.push(check);
     }
 
+    // Unexplained, the first condition that fails ends the card: it wakes no offer, and nothing reads why.
     let held = true;
     const add = (check: Check) => {
       checks.push(check);
       held &&= check.held;
     };
+    const eventTypeHeld =
+      policy.eventTypes.length === 0 ||
+      (contact.eventType !== undefined && policy.eventTypes.includes(contact.eventType));
+    if (!eventTypeHeld && !explaining) continue;
     if (policy.eventTypes.length > 0) {
       add({
         condition: `contact ${policy.eventTypes.join(', ')}`,
-        held: contact.eventType !== undefined && policy.eventTypes.includes(contact.eventType),
+        held: eventTypeHeld,
         actual: contact.eventType,
       });
     }
+    const channelHeld = policy.channels === undefined || policy.channels.includes(contact.channel as Channel);
+    if (!channelHeld && !explaining) continue;
     if (policy.channels !== undefined) {
       add({
         condition: `via ${policy.channels.join(', ')}`,
-        held: policy.channels.includes(contact.channel as Channel),
+        held: channelHeld,
         actual: contact.channel,
       });
     }
-    if (policy.where) {
+    if (policy.where && (held || explaining)) {
       const where = policy.where(event);
       checks.push(...where.checks);
       held &&= where.held;
     }
-    if (policy.condition) {
+    if (policy.condition && (held || explaining)) {
       const condition = policy.condition(scope);
       checks.push(...condition.checks);
       held &&= condition.held;
     }
     for (const item of policy.history) {
+      if (!held && !explaining) break;
       add(
         context.history
           ? item.check(context.history, nowMs)
@@ -177,10 +199,11 @@ export function evaluateLurking(
       );
     }
     if (!held) {
+      if (!explaining) continue;
       const failed = checks
         .filter((check) => !check.held)
         .map((check) => `${check.condition} (actual: ${show(check.actual)})`);
-      explain('not-matched', `not matched: ${failed.join('; ')}`, checks);
+      explain(policy, 'not-matched', `not matched: ${failed.join('; ')}`, checks);
       continue;
     }
 
@@ -188,8 +211,9 @@ export function evaluateLurking(
     if (cooldown && context.history) {
       const last = context.history.lastResponseAt(policy.id, cooldown.after, nowMs);
       if (last !== undefined && nowMs - last < cooldown.windowMs) {
+        if (!explaining) continue;
         const at = new Date(last).toISOString();
-        explain('cooldown', `cooldown: ${cooldown.after.join(' or ')} at ${at}, ${cooldown.text}`, [
+        explain(policy, 'cooldown', `cooldown: ${cooldown.after.join(' or ')} at ${at}, ${cooldown.text}`, [
           ...checks,
           { condition: `cooldown ${cooldown.text}`, held: false, actual: at },
         ]);
@@ -198,12 +222,13 @@ export function evaluateLurking(
     }
 
     const action = offerAction(policy, contact.channel);
-    const described = [action.action, action.offer, 'to', action.to].filter(Boolean).join(' ');
     // The control group is stable per policy and customer, as for trigger cards.
     if (policy.holdout > 0 && inHoldout(policy.id, contact.customerRef, policy.holdout)) {
+      if (!explaining) continue;
       explain(
+        policy,
         'holdout',
-        `holdout (${policy.holdout}% control group): would have offered: ${described}`,
+        `holdout (${policy.holdout}% control group): would have offered: ${described(action)}`,
         checks,
       );
       continue;
@@ -228,7 +253,7 @@ export function evaluateLurking(
     if (action.offer !== undefined) offer.offer = action.offer;
     if (action.withinMs !== undefined) offer.expiresAt = new Date(nowMs + action.withinMs).toISOString();
     result.offers.push(offer);
-    explain('fired', `woken by the contact: ${described}`, checks);
+    if (explaining) explain(policy, 'fired', `woken by the contact: ${described(action)}`, checks);
   }
   result.offers.sort(byLurkingRank);
   return result;
@@ -259,6 +284,10 @@ export function byLurkingRank(a: LurkingOffer, b: LurkingOffer): number {
     (b.score?.score ?? -1) - (a.score?.score ?? -1) ||
     (a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0)
   );
+}
+
+function described(action: PolicyAction): string {
+  return [action.action, action.offer, 'to', action.to].filter(Boolean).join(' ');
 }
 
 function offerAction(policy: CompiledPolicy, channel: string): PolicyAction {

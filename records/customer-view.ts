@@ -171,7 +171,10 @@ export async function nextBestOffer(
   if (optedOut) {
     return { ...head, offers: [], explanation: `no offer: the customer ${optedOut} marketing on ${channel}` };
   }
-  const live = stored.filter((o) => !o.expiresAt || Date.parse(o.expiresAt) > now.getTime());
+  const nowMs = now.getTime();
+  const isLive = (o: StoredOffer) => !o.expiresAt || Date.parse(o.expiresAt) > nowMs;
+  // asked at every page view: no copy of the list when nothing in it expired
+  const live = stored.every(isLive) ? stored : stored.filter(isLive);
   const expired = stored.length - live.length;
 
   let woken: ContactOffer[] = [];
@@ -181,14 +184,17 @@ export async function nextBestOffer(
     if (options.point !== undefined) contact.point = options.point;
     if (options.eventType !== undefined) contact.eventType = options.eventType;
     try {
-      woken = (await options.lurking(customer?.document, contact)).filter((o) => o.offer !== undefined);
+      woken = await options.lurking(customer?.document, contact);
     } catch (error) {
       // The stored offers still answer; the sentence says what is missing.
       lurkingFailed = error instanceof Error ? error.message : String(error);
     }
   }
 
-  const ranked = [...live.map(fromStored), ...woken.map(fromLurking)].sort(byRank);
+  const ranked: RankedOffer[] = [];
+  for (const o of live) ranked.push(fromStored(o));
+  for (const o of woken) if (o.offer !== undefined) ranked.push(fromLurking(o));
+  ranked.sort(byRank);
   const failedNote = lurkingFailed ? ` (lurking cards not evaluated: ${lurkingFailed})` : '';
   if (ranked.length === 0) {
     const why =
@@ -212,7 +218,7 @@ export async function nextBestOffer(
   return {
     ...head,
     offer: bestStored ?? asStoredOffer(best, customerRef),
-    offers: ranked.slice(0, limit),
+    offers: ranked.length > limit ? ranked.slice(0, limit) : ranked,
     explanation:
       `${best.offer} from ${best.source === 'lurking' ? 'lurking ' : ''}policy ${best.policyId} (priority ${best.priority})` +
       (ranked.length > 1

@@ -2,8 +2,20 @@ import { newTraceparent } from '../../connectors/http/trace-context';
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import type { ArbitrationOptions } from '../../policies/arbitration';
 import type { CompiledPolicy } from '../../policies/card';
-import { PolicyEngine, type Decision, type Evaluation, type PendingDecision } from '../../policies/engine';
-import { byLurkingRank, type Contact, type LurkingOffer } from '../../policies/lurking';
+import {
+  PolicyEngine,
+  type Decision,
+  type Evaluation,
+  type PendingDecision,
+  type RegisteredPolicy,
+} from '../../policies/engine';
+import {
+  byLurkingRank,
+  evaluateLurking,
+  type Contact,
+  type LurkingContext,
+  type LurkingOffer,
+} from '../../policies/lurking';
 import { PolicyState, type SweepResult } from '../../policies/policy-state';
 import type { PropensitySource } from '../../policies/propensity';
 import { PolicySwitches, type SwitchStore } from '../../policies/switches';
@@ -38,6 +50,13 @@ export interface EngineSettings {
   propensity?: PropensitySource;
 }
 
+/** An engine's lurking cards as of one generation of its card set, and whether any reads history. */
+interface LurkingCards {
+  generation: number;
+  entries: RegisteredPolicy[];
+  readsHistory: boolean;
+}
+
 /**
  * Engines by the id of their policy-engine node, and the policy nodes that own the cards. Policy nodes
  * may be constructed before their engine node, so both sides meet here instead of looking each other up.
@@ -50,6 +69,8 @@ export class PolicyDirectory {
   private readonly states = new Map<string, PolicyState>();
   private readonly owners = new Map<string, PolicyOwner>();
   private readonly settings = new Map<string, EngineSettings>();
+  // A web page asks for the next best offer at every visit; the lurking cards change only on deploy.
+  private readonly lurkingCards = new WeakMap<PolicyEngine, LurkingCards>();
   private readonly switches = new PolicySwitches((policyId, enabled) =>
     this.owners.get(policyId)?.enabledChanged(enabled),
   );
@@ -171,31 +192,51 @@ export class PolicyDirectory {
     contact: Contact,
     now: Date = new Date(),
   ): Promise<LurkingOffer[]> {
-    const isEnabled = (policyId: string) => this.switches.isEnabled(policyId);
-    const offers = new Map<string, LurkingOffer>();
+    let first: LurkingOffer[] | undefined;
+    let offers: Map<string, LurkingOffer> | undefined;
     for (const [engineId, engine] of this.engines) {
-      const lurking = engine.list().filter(({ policy }) => policy.mode === 'lurking');
-      if (lurking.length === 0) continue;
+      const { entries, readsHistory } = this.lurkingOf(engine);
+      if (entries.length === 0) continue;
+      // Only the offers are read here, so no explanations (engine.lurking() gives them, for the console).
+      // The directory's engines keep the default prior strength, as engine.lurking() would pass it.
+      const context: LurkingContext = { customer, isEnabled: this.isEnabledFn, now, explain: false };
       const state = this.states.get(engineId);
-      const readsHistory = lurking.some(({ policy }) => policy.history.length > 0 || policy.limits.cooldown);
-      let history;
       if (state && readsHistory) {
         await state.history.load(contact.customerRef, now.getTime());
-        history = state.history.view(contact.customerRef);
+        context.history = state.history.view(contact.customerRef);
       }
       // the engine node's propensity source (the response ledger) and prior strength rank by learned rates
-      const { propensity, arbitration } = this.settings.get(engineId) ?? {};
-      const result = engine.lurking(contact, {
-        customer,
-        isEnabled,
-        now,
-        ...(history ? { history } : {}),
-        ...(propensity ? { propensity } : {}),
-        ...(arbitration?.priorStrength !== undefined ? { priorStrength: arbitration.priorStrength } : {}),
-      });
-      for (const offer of result.offers) if (!offers.has(offer.policyId)) offers.set(offer.policyId, offer);
+      const settings = this.settings.get(engineId);
+      if (settings?.propensity) context.propensity = settings.propensity;
+      const priorStrength = settings?.arbitration?.priorStrength;
+      if (priorStrength !== undefined) context.priorStrength = priorStrength;
+      const result = evaluateLurking(entries, contact, context).offers;
+      if (result.length === 0) continue;
+      // one engine's offers are ranked and unique already; a card deployed to two engines counts once
+      if (!first) {
+        first = result;
+        continue;
+      }
+      offers ??= new Map(first.map((offer) => [offer.policyId, offer]));
+      for (const offer of result) if (!offers.has(offer.policyId)) offers.set(offer.policyId, offer);
     }
-    return [...offers.values()].sort(byLurkingRank);
+    if (offers) return [...offers.values()].sort(byLurkingRank);
+    return first ?? [];
+  }
+
+  private readonly isEnabledFn = (policyId: string): boolean => this.switches.isEnabled(policyId);
+
+  private lurkingOf(engine: PolicyEngine): LurkingCards {
+    const cached = this.lurkingCards.get(engine);
+    if (cached?.generation === engine.generation) return cached;
+    const entries = engine.list().filter(({ policy }) => policy.mode === 'lurking');
+    const cards: LurkingCards = {
+      generation: engine.generation,
+      entries,
+      readsHistory: entries.some(({ policy }) => policy.history.length > 0 || !!policy.limits.cooldown),
+    };
+    this.lurkingCards.set(engine, cards);
+    return cards;
   }
 
   isEnabled(policyId: string): boolean {

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { compileCard } from '../../policies/card';
 import { hubRuntime } from '../../nodes/shared/hub-runtime';
 import { all, captured, helper, load, nextInput, tempDir, useHelper } from './harness';
 
@@ -168,5 +169,34 @@ describe('lurking cards wake at the next best offer', () => {
       ['lurking-mortgage', 293],
       ['lurking-savings-plan', 50],
     ]);
+  });
+
+  it('wakes a lurking card attached after the first contacts, and forgets a detached one', async () => {
+    await load(all, flow());
+    await put(customer('crm:4711', 'young-families'));
+    const offered = async () =>
+      (
+        (
+          await request(captured.red!.httpNode).get(
+            '/api/v1/customers/crm:4711/next-best-offer?channel=web&point=home&limit=3',
+          )
+        ).body.offers as { policyId: string }[]
+      ).map((o) => o.policyId);
+    expect(await offered()).toEqual(['lurking-young-family-mortgage']);
+
+    // the directory keeps each engine's lurking cards until its set of cards changes
+    const savings = compileCard({
+      policy: 'lurking-savings-plan',
+      title: { de: 'Sparplan', en: 'Savings plan' },
+      mode: 'lurking',
+      when: 'contact via web',
+      then: 'web-offer savings-plan to web',
+      priority: 70,
+    });
+    const owner = { nodeId: 'added-by-test', emit: () => undefined, enabledChanged: () => undefined };
+    hubRuntime.policies.attach('eng', savings, owner, true);
+    expect(await offered()).toEqual(['lurking-savings-plan', 'lurking-young-family-mortgage']);
+    hubRuntime.policies.detach('eng', 'lurking-savings-plan', 'added-by-test');
+    expect(await offered()).toEqual(['lurking-young-family-mortgage']);
   });
 });

@@ -260,6 +260,64 @@ describe('lurking cards at contact time', () => {
     expect(stubborn.offers[0].policyId).toBe('savings-plan');
   });
 
+  it('answers the same offers without explanations at contact time (explain: false)', () => {
+    const engine = engineWith(
+      mortgageCard,
+      { ...mortgageCard, policy: 'family-savings', then: 'web-offer savings-plan to web', priority: 50 },
+      { ...mortgageCard, policy: 'family-insurance', then: 'web-offer insurance to web', holdout: '50%' },
+      {
+        ...mortgageCard,
+        policy: 'family-loan',
+        then: 'web-offer loan to web',
+        history: 'count address-changed within 90d >= 1',
+        limits: { cooldown: '30d after reject' },
+      },
+      { ...mortgageCard, policy: 'family-switched-off', then: 'web-offer card to web' },
+    );
+    const history = new InMemoryHistory();
+    history.record({
+      type: 'address-changed',
+      occurredAt: '2026-11-01T10:00:00.000Z',
+      customer: { ref: 'crm:4711' },
+    });
+    const isEnabled = (policyId: string) => policyId !== 'family-switched-off';
+    const inGroup = Array.from({ length: 50 }, (_, i) => `crm:${i}`).find((ref) =>
+      inHoldout('family-insurance', ref, 50),
+    )!;
+    const outside = Array.from({ length: 50 }, (_, i) => `crm:${i}`).find(
+      (ref) => !inHoldout('family-insurance', ref, 50),
+    )!;
+    const cases = [
+      { contact: web, customer: family },
+      { contact: { ...web, customerRef: inGroup }, customer: family },
+      { contact: { ...web, customerRef: outside }, customer: family },
+      { contact: { ...web, channel: 'call-center' }, customer: family },
+      { contact: web, customer: { ...family, tier: 'basic' } },
+      { contact: web, customer: undefined },
+    ];
+    const woken: number[] = [];
+    for (const { contact, customer } of cases) {
+      for (const withHistory of [false, true]) {
+        const context = {
+          customer,
+          isEnabled,
+          now: NOW,
+          ...(withHistory ? { history: history.view(contact.customerRef) } : {}),
+        };
+        const explained = engine.lurking(contact, context);
+        expect(explained.explanations).toHaveLength(5);
+        expect(engine.lurking(contact, { ...context, explain: false })).toEqual({
+          offers: explained.offers,
+          explanations: [],
+        });
+        woken.push(explained.offers.length);
+      }
+    }
+    // woken cards with and without the history card's event (only crm:4711 has one) and the holdout
+    // card (out of its control group only for `outside`), and dormant ones
+    expect(woken).toEqual([2, 3, 2, 2, 3, 3, 0, 0, 0, 0, 0, 0]);
+  });
+
   it('refuses a contact without a customer or a channel', () => {
     const engine = engineWith(mortgageCard);
     expect(() => engine.lurking({ customerRef: '', channel: 'web' }, { isEnabled: ON })).toThrow(
