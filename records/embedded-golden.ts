@@ -31,6 +31,7 @@ import type {
   ReviewProposal,
   ReviewProposalResult,
   ReviewResolution,
+  SourceRecordListOptions,
   SourceRecordWrite,
   StoredGolden,
   StoredSourceRecord,
@@ -51,8 +52,9 @@ import {
   reviewListQuery,
   reviewPair,
   sortedKeys,
+  sourceRecordPage,
 } from './golden-store-input';
-import { acceptVersion, type SourceKey } from './source-versions';
+import { acceptVersion, compareSourceKeys, type SourceKey } from './source-versions';
 import { requireId, requireInstant } from './store-input';
 
 type Key = string[];
@@ -119,6 +121,19 @@ export class EmbeddedGolden implements GoldenStore {
 
   async getSourceRecord(key: SourceKey): Promise<StoredSourceRecord | undefined> {
     return this.records.get(keyOf(requireSourceKey(key, 'key')));
+  }
+
+  async listSourceRecords(options?: SourceRecordListOptions): Promise<StoredSourceRecord[]> {
+    const { after, limit } = sourceRecordPage(options);
+    // the range starts at `after` inclusive: one more is read and `after` itself left out
+    const rows = this.records.getRange({ ...(after ? { start: keyOf(after) } : {}), limit: limit + 1 });
+    const page: StoredSourceRecord[] = [];
+    for (const { value } of rows) {
+      if (after && compareSourceKeys(value, after) <= 0) continue;
+      if (page.length === limit) break;
+      page.push(value);
+    }
+    return page;
   }
 
   async putSourceEvent(event: InteractionEvent): Promise<boolean> {

@@ -534,6 +534,10 @@ export class EmbeddedStore implements HubStore {
     return this.golden().getSourceRecord(key);
   }
 
+  async listSourceRecords(options?: Golden.SourceRecordListOptions): Promise<Golden.StoredSourceRecord[]> {
+    return this.golden().listSourceRecords(options);
+  }
+
   async putSourceEvent(event: InteractionEvent): Promise<boolean> {
     return this.golden().putSourceEvent(event);
   }

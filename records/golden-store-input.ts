@@ -249,6 +249,19 @@ export function compareReviews(a: ReviewItem, b: ReviewItem): number {
   return compareText(a.proposedAt, b.proposedAt) || compareText(a.reviewId, b.reviewId);
 }
 
+export const MAX_SOURCE_RECORD_PAGE = 10000;
+
+/** A page of listSourceRecords: the key to start after, if any, and the page size. */
+export function sourceRecordPage(options: unknown): { after?: SourceKey; limit: number } {
+  const { after, limit = 1000 } = (options ?? {}) as { after?: unknown; limit?: unknown };
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_SOURCE_RECORD_PAGE) {
+    throw new Error(
+      `store: limit must be an integer from 1 to ${MAX_SOURCE_RECORD_PAGE}, got ${JSON.stringify(limit)}`,
+    );
+  }
+  return after === undefined ? { limit } : { after: requireSourceKey(after, 'after'), limit };
+}
+
 export function requireOutboxLimit(value: unknown): number {
   const limit = value ?? 100;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_OUTBOX_LIMIT) {

@@ -188,6 +188,17 @@ export interface ReviewListOptions {
   after?: { proposedAt: string; reviewId: string };
 }
 
+/**
+ * A page of held source records in the store's key order (system, then source id; code-unit order in
+ * LMDB, the database's collation in PostgreSQL): pages continue after the last key of the previous one.
+ */
+export interface SourceRecordListOptions {
+  /** the last key of the previous page */
+  after?: SourceKey;
+  /** default 1000, at most 10000 */
+  limit?: number;
+}
+
 export interface GoldenStore {
   /**
    * Stores a version of a source record if it is newer than the held one (acceptVersion), atomically
@@ -196,6 +207,8 @@ export interface GoldenStore {
    */
   putSourceRecord(record: SourceRecord): Promise<SourceRecordWrite>;
   getSourceRecord(key: SourceKey): Promise<StoredSourceRecord | undefined>;
+  /** the held version of every source record, a page at a time (to rebuild a match index after a restart) */
+  listSourceRecords(options?: SourceRecordListOptions): Promise<StoredSourceRecord[]>;
 
   /**
    * Keeps an event about a source record (its customer.ref) for survivorship; idempotent by eventId

@@ -32,6 +32,7 @@ import type {
   ReviewProposal,
   ReviewProposalResult,
   ReviewResolution,
+  SourceRecordListOptions,
   SourceRecordWrite,
   StoredGolden,
   StoredSourceRecord,
@@ -52,6 +53,7 @@ import {
   reviewListQuery,
   reviewPair,
   sortedKeys,
+  sourceRecordPage,
 } from './golden-store-input';
 import { acceptVersion, type SourceRecord, type SourceKey } from './source-versions';
 import { requireId, requireInstant } from './store-input';
@@ -175,6 +177,18 @@ export class PostgresGolden implements GoldenStore {
       [checked.system, checked.sourceId],
     );
     return result.rows[0]?.rec;
+  }
+
+  async listSourceRecords(options?: SourceRecordListOptions): Promise<StoredSourceRecord[]> {
+    const { after, limit } = sourceRecordPage(options);
+    // the primary key's own order (the database's collation), so each page is an index range scan
+    const result = await this.pool().query<{ rec: StoredSourceRecord }>(
+      `select rec from ${this.table('golden_source_records')}
+        where $1::text is null or (system, source_id) > ($1::text, $2::text)
+        order by system, source_id limit $3`,
+      [after?.system ?? null, after?.sourceId ?? null, limit],
+    );
+    return result.rows.map((row) => row.rec);
   }
 
   async putSourceEvent(event: InteractionEvent): Promise<boolean> {

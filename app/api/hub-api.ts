@@ -1,6 +1,5 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import {
-  customer360,
   nextBestOffer,
   NBO_MAX_LIMIT,
   type DefaultOffer,
@@ -13,9 +12,11 @@ import type { HealthRegistry } from './health';
 import { createEventsApi, type EventsApiContext } from './events-api';
 import { createPoliciesApi, type PoliciesApiContext } from './policies-api';
 import { createDeadLettersApi } from './dead-letters-api';
+import { customerAnswer, customerIdParam } from './golden-customer';
+import { createReviewsApi, type ReviewsApiContext } from './reviews-api';
 
 /** The REST API under /api/v1 and the health endpoint. Errors are always JSON with a clear reason. */
-export interface HubApiContext extends EventsApiContext, PoliciesApiContext {
+export interface HubApiContext extends EventsApiContext, PoliciesApiContext, ReviewsApiContext {
   store(): HubStore | undefined;
   health: HealthRegistry;
   /** the admin check for /dead-letters (Node-RED's needsPermission, passed by the glue) */
@@ -63,20 +64,11 @@ export function createHubApi(context: HubApiContext): Router {
     }),
   );
 
+  // a golden id or <system>:<source id>, resolved through the cross-reference (golden-customer.ts)
   api.get(
     '/customers/:id',
     route(async (req, res) => {
-      const customerRef = customerRefParam(req.params.id);
-      const view = await customer360(requireStore(context), customerRef);
-      if (!view.customer && view.offers.length === 0 && view.lastInteractions.length === 0) {
-        throw new ApiError(
-          404,
-          'unknown-customer',
-          `the hub knows nothing about customer ${customerRef}`,
-          'id',
-        );
-      }
-      res.json(view);
+      res.json(await customerAnswer(requireStore(context), customerIdParam(req.params.id)));
     }),
   );
 
@@ -90,7 +82,7 @@ export function createHubApi(context: HubApiContext): Router {
     }),
   );
 
-  api.use(createEventsApi(context), createPoliciesApi(context));
+  api.use(createEventsApi(context), createPoliciesApi(context), createReviewsApi(context));
   api.use(
     '/dead-letters',
     createDeadLettersApi(context.deadLettersAdmin ? { adminOnly: context.deadLettersAdmin } : {}),

@@ -1,17 +1,25 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
-import { applyToGoldenRecord } from '../../records/golden-record';
+import { applyWithGoldenRecord, GoldenIntake } from '../../records/golden-intake';
+import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import type { HubStoreNode } from '../hub-store/hub-store';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { countStatus, countText, type RED } from '../shared/red';
 import { migrations } from './migrations';
+import { outboxRelay } from './outbox-relay';
 
 export interface GoldenRecordDef extends NodeDef {
   store: string;
+  /** optional amqp-broker: the golden outbox is then published on crm.golden */
+  broker?: string;
 }
 
-/** Keeps canonical customers and their interaction history in the hub store. */
+/**
+ * Matches canonical customers into golden records (cross-reference, survivorship with lineage, review
+ * band), applies address-changed events to them, keeps the document per customerRef that the next
+ * best offer and the policies read, and, with a broker, publishes the golden changes on crm.golden.
+ */
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
@@ -24,15 +32,27 @@ export default function (RED: RED) {
       this.error(RED._('golden-record.errors.no-store'));
       return;
     }
+    const broker = config.broker ? (RED.nodes.getNode(config.broker) as AmqpBrokerNode | null) : null;
+    if (config.broker && !broker) {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('golden-record.status.no-broker') });
+      this.error(RED._('golden-record.errors.no-broker'));
+      return;
+    }
+    const intake = storeNode.ready.then((store) => new GoldenIntake(store));
+    // a store that fails to open fails each message (awaited there), not as an unhandled rejection
+    intake.catch(() => undefined);
+    const relay = broker ? outboxRelay(RED, this, broker, storeNode.ready) : undefined;
     const counts = { ok: 0, failed: 0 };
     const text = countText(RED, 'golden-record');
 
     onInput(
       this,
       async (msg, send) => {
-        const result = await applyToGoldenRecord(await storeNode.ready, msg.payload);
+        const result = await applyWithGoldenRecord(await storeNode.ready, await intake, msg.payload);
         counts.ok += 1;
         countStatus(this, counts, text);
+        const golden = result.golden;
+        if (relay && golden && golden.status === 'applied') relay.changed(msg, golden.events);
         send({ ...msg, goldenRecord: result } as NodeMessage);
       },
       {
@@ -43,6 +63,10 @@ export default function (RED: RED) {
         },
       },
     );
+    this.on('close', (_removed: boolean, done: () => void) => {
+      if (relay) relay.close(done);
+      else done();
+    });
   }
 
   RED.nodes.registerType('golden-record', GoldenRecord);

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { DEAD_LETTERS_PERMISSION } from '../../app/api/dead-letters-api';
 import { createHealthHandler, createHubApi } from '../../app/api/hub-api';
+import { REVIEWS_PERMISSION } from '../../app/api/reviews-api';
 import type { OfferResponse } from '../../mappings/canonical/types';
 import type { ContactPolicySettings } from '../../policies/contact/contact-policy';
 import { hubRuntime } from './hub-runtime';
@@ -51,6 +52,7 @@ export function ensureHubRoutes(RED: RED): void {
       events: () => hubRuntime.eventPublisher(),
       policies: () => policies,
       deadLettersAdmin: RED.auth.needsPermission(DEAD_LETTERS_PERMISSION),
+      reviewsAdmin: RED.auth.needsPermission(REVIEWS_PERMISSION),
       ...(credentialsAccepted ? { credentialsAccepted } : {}),
     }),
   );

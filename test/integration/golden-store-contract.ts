@@ -181,6 +181,29 @@ export function describeGoldenStoreContract(
         );
         expect(await store.getSourceRecord(crm)).toBeUndefined();
       });
+
+      it('lists every held record once, newest version only, a page at a time', async () => {
+        const keys = Array.from({ length: 7 }, (_, i) => ({
+          system: i % 2 ? 'sap' : 'crm',
+          sourceId: `k${i}`,
+        }));
+        for (const key of keys) await store.putSourceRecord(record(key, '2025-01-01T10:00:00Z'));
+        await store.putSourceRecord(record(keys[3], '2025-01-02T10:00:00Z', { tier: 'gold' }));
+        const seen: string[] = [];
+        let after: SourceKey | undefined;
+        for (let page = 0; page < 10; page++) {
+          const rows = await store.listSourceRecords({ limit: 3, ...(after ? { after } : {}) });
+          expect(rows.length).toBeLessThanOrEqual(3);
+          if (rows.length === 0) break;
+          seen.push(...rows.map((r) => `${r.system}:${r.sourceId}`));
+          after = rows[rows.length - 1];
+        }
+        expect([...seen].sort()).toEqual(keys.map((k) => `${k.system}:${k.sourceId}`).sort());
+        expect(new Set(seen).size).toBe(7);
+        const all = await store.listSourceRecords();
+        expect(all.find((r) => r.sourceId === 'k3')?.document).toMatchObject({ tier: 'gold' });
+        await expect(store.listSourceRecords({ limit: 0 })).rejects.toThrow(/limit must be an integer/);
+      });
     });
 
     describe('cross-reference and golden documents', () => {

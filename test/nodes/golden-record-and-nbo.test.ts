@@ -193,7 +193,7 @@ describe('golden-record and next-best-offer config versions', () => {
       answer: 'customer-360',
       channel: 'web',
     };
-    expect(migrate(golden, goldenRecordMigrations)).toEqual({ ...golden, version: 1 });
+    expect(migrate(golden, goldenRecordMigrations)).toEqual({ ...golden, broker: '', version: 2 });
     expect(migrate(nbo, nextBestOfferMigrations)).toEqual({ ...nbo, version: 1 });
     await load(all, [
       { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('golden') },

@@ -1,0 +1,195 @@
+import express, { type Request, type RequestHandler, type Router } from 'express';
+import { isGoldenId } from '../../records/cross-reference';
+import {
+  mergeGoldenRecords,
+  unmergeGoldenRecord,
+  type GoldenOperationOptions,
+} from '../../records/golden-operations';
+import type { ReviewStatus } from '../../records/golden-store';
+import { parseSourceRef, type SourceKey } from '../../records/source-versions';
+import type { HubStore } from '../../records/store';
+import { ApiError, apiErrors, route } from './api-error';
+
+/**
+ * The data steward's side of the golden record, for admins (integrators) only:
+ *
+ *   GET  /reviews?status=open&limit=100        the review band, oldest first
+ *   POST /reviews/{id}  {"decision":"link"}     merges the two golden records (resolving the item with it)
+ *   POST /reviews/{id}  {"decision":"keep-apart"}  closes it; matching does not propose the pair again
+ *   POST /customers/{goldenId}/unmerge  {"sources":["sap:80042"]}  splits those records off
+ *
+ * Linking and unmerging change golden records every system is fed from, so the routes sit behind the
+ * same admin check as the dead-letter API (the glue passes Node-RED's needsPermission).
+ */
+export const REVIEWS_PERMISSION = 'crm-hub.reviews';
+
+export interface ReviewsApiContext {
+  store(): HubStore | undefined;
+  /** the admin check (Node-RED's needsPermission); without it the routes refuse while admin auth is configured */
+  reviewsAdmin?: RequestHandler;
+  /** source trust for recomputing golden records */
+  goldenOptions?: () => GoldenOperationOptions;
+}
+
+const STATUSES: readonly ReviewStatus[] = ['open', 'linked', 'kept-apart'];
+const MAX_SOURCES = 100;
+
+export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.ProcessEnv = process.env): Router {
+  const api = express.Router();
+  const admin = context.reviewsAdmin ?? refuseWhileAdminAuthConfigured(env);
+  const store = () => {
+    const s = context.store();
+    if (!s) throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there is nothing to read');
+    return s;
+  };
+  const options = () => context.goldenOptions?.() ?? {};
+
+  api.get(
+    '/reviews',
+    admin,
+    route(async (req, res) => {
+      const status = req.query.status ?? 'open';
+      if (typeof status !== 'string' || !STATUSES.includes(status as ReviewStatus)) {
+        throw new ApiError(400, 'invalid-status', `status must be one of ${STATUSES.join(', ')}`, 'status');
+      }
+      const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        throw new ApiError(400, 'invalid-limit', 'limit must be a whole number from 1 to 1000', 'limit');
+      }
+      const reviews = await store().listReviews({ status: status as ReviewStatus, limit });
+      res.json({ status, reviews });
+    }),
+  );
+
+  api.post(
+    '/reviews/:id',
+    admin,
+    route(async (req, res) => {
+      const decision = (req.body as { decision?: unknown } | undefined)?.decision;
+      if (decision !== 'link' && decision !== 'keep-apart') {
+        throw new ApiError(400, 'invalid-decision', "decision must be 'link' or 'keep-apart'", 'decision');
+      }
+      const s = store();
+      const item = await s.getReview(req.params.id);
+      if (!item) throw new ApiError(404, 'unknown-review', `no review item ${req.params.id}`, 'id');
+      if (item.status !== 'open') {
+        throw new ApiError(
+          409,
+          'review-closed',
+          `review item ${item.reviewId} is already ${item.status}`,
+          'id',
+          {
+            review: item,
+          },
+        );
+      }
+      const by = stewardOf(req);
+      if (decision === 'keep-apart') {
+        const resolved = await s.resolveReview(item.reviewId, 'keep-apart', by);
+        if (resolved.outcome !== 'resolved') throw closed(item.reviewId);
+        res.json({ review: resolved.item });
+        return;
+      }
+      const merged = await mergeGoldenRecords(s, item.a, item.b, {
+        ...options(),
+        review: { reviewId: item.reviewId, by },
+      });
+      if (merged.status === 'review-closed') throw closed(item.reviewId);
+      const goldenId = merged.status === 'applied' ? merged.survivor : merged.goldenId;
+      res.json({ review: await s.getReview(item.reviewId), goldenId, merge: merged });
+    }),
+  );
+
+  api.post(
+    '/customers/:id/unmerge',
+    admin,
+    route(async (req, res) => {
+      const goldenId = req.params.id;
+      if (!isGoldenId(goldenId)) {
+        throw new ApiError(400, 'invalid-customer-id', `'${goldenId}' is not a golden id (g-…)`, 'id');
+      }
+      const sources = sourcesParam((req.body as { sources?: unknown } | undefined)?.sources);
+      const s = store();
+      const members = await s.listGoldenMembers(goldenId);
+      if (members.length === 0)
+        throw new ApiError(404, 'unknown-customer', `no golden record ${goldenId}`, 'id');
+      const held = new Set(members.map((m) => `${m.system}:${m.sourceId}`));
+      const foreign = sources.filter((k) => !held.has(`${k.system}:${k.sourceId}`));
+      if (foreign.length > 0 || sources.length >= members.length) {
+        throw new ApiError(
+          400,
+          'invalid-sources',
+          foreign.length > 0
+            ? `${foreign.map((k) => `${k.system}:${k.sourceId}`).join(', ')} is not a member of ${goldenId}`
+            : 'sources must leave at least one member behind',
+          'sources',
+        );
+      }
+      res.json(await unmergeGoldenRecord(s, goldenId, sources, options()));
+    }),
+  );
+
+  api.use(apiErrors);
+  return api;
+}
+
+function closed(reviewId: string): ApiError {
+  return new ApiError(409, 'review-closed', `review item ${reviewId} was decided meanwhile`, 'id');
+}
+
+/** ["sap:80042", …] or [{ system, sourceId }, …], at least one. */
+function sourcesParam(value: unknown): SourceKey[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_SOURCES) {
+    throw new ApiError(
+      400,
+      'invalid-sources',
+      `sources must be a list of 1 to ${MAX_SOURCES} source refs such as "sap:80042"`,
+      'sources',
+    );
+  }
+  return value.map((entry: unknown) => {
+    try {
+      if (typeof entry === 'string') return parseSourceRef(entry);
+      const key = entry as Partial<SourceKey> | null;
+      if (typeof key?.system === 'string' && typeof key.sourceId === 'string' && key.system && key.sourceId)
+        return { system: key.system, sourceId: key.sourceId };
+    } catch {
+      // reported below, with the entry
+    }
+    throw new ApiError(
+      400,
+      'invalid-sources',
+      `source ${JSON.stringify(entry)} is not "<system>:<source id>"`,
+      'sources',
+    );
+  });
+}
+
+/** Who decided: the user another middleware authenticated, else the Basic user, else "api". */
+function stewardOf(req: Request): string {
+  const user = (req as Request & { user?: { username?: unknown } }).user?.username;
+  if (typeof user === 'string' && user) return user;
+  const auth = req.headers.authorization ?? '';
+  if (auth.startsWith('Basic ')) {
+    const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
+    const name = decoded.slice(0, Math.max(0, decoded.indexOf(':')));
+    if (name) return name;
+  }
+  return 'api';
+}
+
+/** As Node-RED's needsPermission without adminAuth (let through), and failing closed with it. */
+function refuseWhileAdminAuthConfigured(env: NodeJS.ProcessEnv): RequestHandler {
+  return (_req, _res, next) => {
+    const adminAuth =
+      !!env.CRM_HUB_ADMIN_USER && !!(env.CRM_HUB_ADMIN_PASSWORD || env.CRM_HUB_ADMIN_PASSWORD_HASH);
+    if (!adminAuth) return next();
+    next(
+      new ApiError(
+        403,
+        'admin-only',
+        'the review API is for admins, and this hub has no admin check wired for it',
+      ),
+    );
+  };
+}

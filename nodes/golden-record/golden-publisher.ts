@@ -1,0 +1,84 @@
+import { GOLDEN_EXCHANGE, type Bus } from '../../connectors/amqp/bus';
+import { EVENT_ID_HEADER } from '../../connectors/amqp/hop-headers';
+import { childTraceparent, TRACEPARENT } from '../../connectors/http/trace-context';
+import type { GoldenOutboxEntry, GoldenStore } from '../../records/golden-store';
+
+/** The message that caused golden changes: its trace and the id of the first event of the chain. */
+export interface GoldenCause {
+  traceparent: string;
+  eventId?: string;
+  /** the golden events this message caused; others drained with them get no cause */
+  golden: readonly string[];
+}
+
+export const GOLDEN_ID_HEADER = 'x-crm-golden-id';
+const PAGE = 100;
+
+/**
+ * Drains the store's golden outbox onto crm.golden: routing key = the event type (`golden.changed`,
+ * `golden.merged`, `golden.unmerged`), message id = the event id (a republished change is the same
+ * message to an idempotent consumer), persistent, confirmed. Entries are marked published only up to
+ * the first one the broker did not confirm, so a failure never lets a later change overtake an earlier
+ * one; what stays is sent again on the next drain (at least once).
+ *
+ * Not mandatory: crm.golden is a broadcast, and a change no target subscribes to yet is not an error
+ * that should stop the outbox.
+ */
+export class GoldenPublisher {
+  private running: Promise<number> | undefined;
+  private again = false;
+  private readonly causes = new Map<string, GoldenCause>();
+
+  constructor(
+    private readonly store: GoldenStore,
+    private readonly bus: Bus,
+  ) {}
+
+  /** Publishes everything waiting; resolves with how many were published, rejects on a failed publish. */
+  drain(cause?: GoldenCause): Promise<number> {
+    if (cause) for (const eventId of cause.golden) this.causes.set(eventId, cause);
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.loop().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async loop(): Promise<number> {
+    let published = 0;
+    for (;;) {
+      this.again = false;
+      const entries = await this.store.listGoldenOutbox(PAGE);
+      if (entries.length === 0 && !this.again) return published;
+      published += await this.publishPage(entries);
+      if (entries.length < PAGE && !this.again) return published;
+    }
+  }
+
+  private async publishPage(entries: GoldenOutboxEntry[]): Promise<number> {
+    // one channel keeps the order of publishes; waiting for all confirms at once keeps the pace
+    const results = await Promise.allSettled(entries.map((entry) => this.publish(entry)));
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    const done = failed === -1 ? entries : entries.slice(0, failed);
+    if (done.length > 0) await this.store.markGoldenPublished(done.map((e) => e.seq));
+    for (const entry of done) this.causes.delete(entry.event.eventId);
+    if (failed !== -1) throw (results[failed] as PromiseRejectedResult).reason;
+    return done.length;
+  }
+
+  private publish(entry: GoldenOutboxEntry): Promise<void> {
+    const cause = this.causes.get(entry.event.eventId);
+    const headers: Record<string, unknown> = {
+      [GOLDEN_ID_HEADER]: entry.goldenId,
+      [EVENT_ID_HEADER]: cause?.eventId ?? entry.event.eventId,
+      ...(cause ? { [TRACEPARENT]: childTraceparent(cause.traceparent) } : {}),
+    };
+    return this.bus.publish(GOLDEN_EXCHANGE, entry.event.type, Buffer.from(JSON.stringify(entry.event)), {
+      contentType: 'application/json',
+      messageId: entry.event.eventId,
+      headers,
+      mandatory: false,
+    });
+  }
+}

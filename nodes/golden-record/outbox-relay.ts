@@ -1,0 +1,81 @@
+import type { Node, NodeMessage } from 'node-red';
+import { GOLDEN_EXCHANGE, type BusState } from '../../connectors/amqp/bus';
+import { EVENT_ID_HEADER } from '../../connectors/amqp/hop-headers';
+import { continueTrace } from '../../connectors/http/trace-context';
+import type { GoldenEvent, GoldenStore } from '../../records/golden-store';
+import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
+import { errorMessage, type RED } from '../shared/red';
+import { traceparentOf } from '../shared/trace';
+import { GoldenPublisher, type GoldenCause } from './golden-publisher';
+
+const RETRY_MS = 5000;
+
+export interface OutboxRelay {
+  /** publishes what the message changed (and whatever else waits), in the background */
+  changed(msg: NodeMessage, events: readonly GoldenEvent[]): void;
+  close(done: () => void): void;
+}
+
+/**
+ * golden-record's side of the broker: declares crm.golden on every connect, drains the outbox then
+ * (what a crash or an outage left), after every change, and again a little later when a publish
+ * failed. The change itself is already stored when this runs, so a broker that is away delays the
+ * events but loses none.
+ */
+export function outboxRelay(
+  RED: RED,
+  node: Node,
+  broker: AmqpBrokerNode,
+  store: Promise<GoldenStore>,
+): OutboxRelay {
+  let publisher: GoldenPublisher | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const drain = (cause?: GoldenCause) => {
+    // while the broker is away the outbox waits; the next 'connected' drains it
+    if (closed || !publisher || broker.bus.state() !== 'connected') return;
+    publisher.drain(cause).catch((err: unknown) => {
+      node.warn(RED._('golden-record.errors.publish', { error: errorMessage(err) }));
+      if (!closed && !retry) retry = setTimeout(() => ((retry = undefined), drain()), RETRY_MS);
+    });
+  };
+  const onState = (state: BusState) => {
+    if (state === 'connected') drain();
+  };
+  const stop = broker.whenConnected(
+    node,
+    async () => {
+      await broker.bus.declareExchange(GOLDEN_EXCHANGE);
+      publisher ??= new GoldenPublisher(await store, broker.bus);
+      broker.bus.on('state', onState);
+      drain();
+    },
+    (err) => node.warn(RED._('golden-record.errors.publish', { error: errorMessage(err) })),
+  );
+
+  return {
+    changed(msg, events) {
+      if (events.length === 0) return;
+      drain({ ...causeOf(msg), golden: events.map((e) => e.eventId) });
+    },
+    close(done) {
+      closed = true;
+      clearTimeout(retry);
+      broker.bus.off('state', onState);
+      void stop()
+        .then(() => broker.deregister(node))
+        .finally(() => done());
+    },
+  };
+}
+
+function causeOf(msg: NodeMessage): Omit<GoldenCause, 'golden'> {
+  const m = msg as { amqp?: { headers?: Record<string, unknown>; messageId?: unknown }; payload?: unknown };
+  const header = m.amqp?.headers?.[EVENT_ID_HEADER];
+  const payloadEventId = (m.payload as { eventId?: unknown } | undefined)?.eventId;
+  const eventId = [header, payloadEventId, m.amqp?.messageId].find(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
+  return { traceparent: continueTrace(traceparentOf(msg)), ...(eventId ? { eventId } : {}) };
+}

@@ -1,0 +1,303 @@
+/**
+ * The golden record's intake: what the golden-record node does with each canonical customer and
+ * event. A customer from system S with source id X is matched against every source record seen
+ * (deterministic rules, then weights, with blocking), linked into the golden record of its best
+ * partner unless a steward kept the pair apart, or founds a new one; pairs between the thresholds go
+ * to the review band. An event that carries customer data (address-changed) is applied to the golden
+ * record of the source record it is about.
+ *
+ * The match index lives in memory and is filled from the store (listSourceRecords) before the first
+ * record is taken, so a restart or a redeploy matches against everything held. Records are taken one
+ * at a time: two records of one person arriving together must see each other's link.
+ */
+import type { Customer, InteractionEvent } from '../mappings/canonical/types';
+import { EVENT_READERS } from './event-sources';
+import { applyToGoldenRecord, type GoldenRecordResult } from './golden-record';
+import {
+  applySourceEvent,
+  linkSourceRecord,
+  type EventOutcome,
+  type GoldenOperationOptions,
+} from './golden-operations';
+import type { GoldenEvent, GoldenStore, StoredSourceRecord } from './golden-store';
+import { byStrength } from './matching/clusters';
+import {
+  DEFAULT_MATCH_CONFIG,
+  MatchIndex,
+  matchInputFromCustomer,
+  normalizeRecord,
+  type MatchConfig,
+  type MatchDecision,
+} from './matching';
+import { instant, sourceRef, type SourceKey, type SourceRecord, type StaleVersion } from './source-versions';
+import type { HubStore } from './store';
+import type { TrustConfig, TrustLookup } from './trust';
+
+export interface GoldenIntakeOptions {
+  /** source trust per attribute; every system counts the same when left out */
+  trust?: TrustConfig | TrustLookup;
+  /** thresholds and weights of matching */
+  match?: MatchConfig;
+  /** records read per page when the index is filled from the store; default 1000 */
+  pageSize?: number;
+}
+
+/** The link matching chose for a record new to the hub. */
+export interface MatchedWith {
+  /** the partner's source ref */
+  ref: string;
+  rule: string;
+  summary: string;
+}
+
+export type CustomerIntake =
+  | {
+      status: 'applied';
+      key: SourceKey;
+      goldenId: string;
+      /** set when matching joined the record to another one's golden record */
+      matched?: MatchedWith;
+      /** review items proposed (new ones and ones already open) */
+      reviews: string[];
+      events: GoldenEvent[];
+    }
+  /** an older version than, or a repeat of, the one held: nothing changed */
+  | { status: 'stale'; key: SourceKey; goldenId?: string; stale: StaleVersion };
+
+export type EventIntake = EventOutcome;
+
+/** What matching said about a record when it was indexed, its own ref left out. */
+interface Found {
+  /** strongest first */
+  links: MatchDecision[];
+  reviews: MatchDecision[];
+  /** refs matching kept apart from it on contradicting evidence */
+  contradicted: string[];
+}
+
+/** Which record of which system a canonical customer is: `source.system` and its id there. */
+export function sourceKeyOf(customer: Partial<Customer>): SourceKey {
+  const system = customer.source?.system;
+  if (typeof system !== 'string' || system.trim() === '') {
+    throw new Error('golden record: a customer needs source.system to say which system it comes from');
+  }
+  const ref = typeof customer.customerRef === 'string' ? customer.customerRef : '';
+  if (ref.startsWith(`${system}:`) && ref.length > system.length + 1) {
+    return { system, sourceId: ref.slice(system.length + 1) };
+  }
+  const own = (customer.identifiers ?? []).find((i) => i?.system === system && typeof i.id === 'string');
+  if (own && own.id !== '') return { system, sourceId: own.id };
+  throw new Error(
+    `golden record: customer ${JSON.stringify(ref)} from ${system} has neither a customerRef "${system}:<id>" nor an identifier of ${system}`,
+  );
+}
+
+/** A canonical customer as a source record of its system. */
+export function sourceRecordOf(customer: Partial<Customer>): SourceRecord {
+  const key = sourceKeyOf(customer);
+  instant(customer.updatedAt, `updatedAt of customer ${sourceRef(key)}`);
+  return { ...key, document: customer, updatedAt: customer.updatedAt as string };
+}
+
+export class GoldenIntake {
+  private readonly index: MatchIndex;
+  private readonly indexed = new Set<string>();
+  private filled: Promise<void> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: GoldenStore,
+    private readonly options: GoldenIntakeOptions = {},
+  ) {
+    this.index = new MatchIndex(options.match ?? DEFAULT_MATCH_CONFIG);
+  }
+
+  /** source records in the match index */
+  get size(): number {
+    return this.indexed.size;
+  }
+
+  /** Fills the match index from the store once; called by the first take. */
+  fill(): Promise<void> {
+    this.filled ??= this.readAll().catch((err: unknown) => {
+      this.filled = undefined;
+      throw err;
+    });
+    return this.filled;
+  }
+
+  takeCustomer(customer: Partial<Customer>): Promise<CustomerIntake> {
+    const record = sourceRecordOf(customer);
+    return this.serial(() => this.link(record));
+  }
+
+  takeEvent(event: InteractionEvent): Promise<EventIntake> {
+    const reader = EVENT_READERS[event.type];
+    if (!reader?.(event.data)) return Promise.resolve({ status: 'ignored' });
+    if (typeof event.source?.system !== 'string' || event.source.system === '') {
+      throw new Error(
+        `golden record: event ${event.eventId} reports customer data but has no source.system to weigh it by`,
+      );
+    }
+    return this.serial(() => applySourceEvent(this.store, event, this.operationOptions()));
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(async () => {
+      await this.fill();
+      return work();
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readAll(): Promise<void> {
+    const limit = this.options.pageSize ?? 1000;
+    let after: SourceKey | undefined;
+    for (;;) {
+      const page: StoredSourceRecord[] = await this.store.listSourceRecords({
+        limit,
+        ...(after ? { after } : {}),
+      });
+      for (const held of page) this.remember(held);
+      if (page.length < limit) return;
+      after = page[page.length - 1];
+    }
+  }
+
+  /** Indexes a record the first time its ref is seen; returns what matching said about it then. */
+  private remember(record: SourceRecord): Found | undefined {
+    const ref = sourceRef(record);
+    if (this.indexed.has(ref)) return undefined;
+    const document = { ...record.document, customerRef: ref, identifiers: record.document.identifiers ?? [] };
+    const added = this.index.add(normalizeRecord(matchInputFromCustomer(document as Customer)));
+    this.indexed.add(ref);
+    const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
+    return {
+      links: added.links.filter((d) => other(d) !== ref).sort(byStrength),
+      reviews: added.reviews.filter((d) => other(d) !== ref),
+      contradicted: added.contradictions.map(([a, b]) => (a === ref ? b : a)),
+    };
+  }
+
+  private async link(record: SourceRecord): Promise<CustomerIntake> {
+    const key: SourceKey = { system: record.system, sourceId: record.sourceId };
+    const ref = sourceRef(key);
+    const held = await this.store.resolveGoldenId(ref);
+    const found = this.remember(record);
+    const decided =
+      held === undefined && found ? await this.choose(ref, found) : { reviews: [] as MatchDecision[] };
+    const outcome = await linkSourceRecord(this.store, record, decided.into?.ref, this.operationOptions());
+    if (outcome.status === 'stale') {
+      return { status: 'stale', key, stale: outcome.stale, ...(held ? { goldenId: held } : {}) };
+    }
+    const reviews: string[] = [];
+    for (const decision of decided.reviews) {
+      const id = await this.propose(ref, outcome.goldenId, decision);
+      if (id) reviews.push(id);
+    }
+    return {
+      status: 'applied',
+      key,
+      goldenId: outcome.goldenId,
+      ...(decided.into ? { matched: decided.into } : {}),
+      reviews,
+      events: outcome.events,
+    };
+  }
+
+  /**
+   * The golden record a new record joins: its strongest link whose partner a steward did not keep
+   * apart from it, and whose golden record holds nothing matching contradicted. Every other link to
+   * another golden record goes to review: the hub does not join two golden records on its own.
+   */
+  private async choose(
+    ref: string,
+    { links, reviews, contradicted }: Found,
+  ): Promise<{ into?: MatchedWith; reviews: MatchDecision[] }> {
+    const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
+    const blocked = new Set<string>();
+    for (const partner of contradicted) {
+      const goldenId = await this.store.resolveGoldenId(partner);
+      if (goldenId) blocked.add(goldenId);
+    }
+    let into: { ref: string; goldenId: string; decision: MatchDecision } | undefined;
+    const toReview: MatchDecision[] = [...reviews];
+    for (const link of links) {
+      const partner = other(link);
+      const goldenId = await this.store.resolveGoldenId(partner);
+      if (goldenId === undefined || (await this.store.isKeptApart(ref, partner))) continue;
+      if (into === undefined && !blocked.has(goldenId)) into = { ref: partner, goldenId, decision: link };
+      else if (goldenId !== into?.goldenId) toReview.push(asReview(link, into?.ref));
+    }
+    const chosen = into
+      ? {
+          ref: into.ref,
+          rule: into.decision.explanation.rule,
+          summary: into.decision.explanation.summary,
+        }
+      : undefined;
+    return { ...(chosen ? { into: chosen } : {}), reviews: toReview };
+  }
+
+  private async propose(ref: string, goldenId: string, decision: MatchDecision): Promise<string | undefined> {
+    const partner = decision.a === ref ? decision.b : decision.a;
+    const partnerGolden = await this.store.resolveGoldenId(partner);
+    if (partnerGolden === undefined || partnerGolden === goldenId) return undefined;
+    if (await this.store.isKeptApart(ref, partner)) return undefined;
+    const result = await this.store.proposeReview({
+      a: ref,
+      b: partner,
+      score: decision.explanation.totalWeight,
+      explanation: decision.explanation,
+      proposedAt: new Date().toISOString(),
+    });
+    return result.item.status === 'open' ? result.item.reviewId : undefined;
+  }
+
+  private operationOptions(): GoldenOperationOptions {
+    return this.options.trust ? { trust: this.options.trust } : {};
+  }
+}
+
+/** A link the hub did not follow, as a review item that says why. */
+function asReview(link: MatchDecision, joined: string | undefined): MatchDecision {
+  const why = joined
+    ? `; not followed, as the record joined the golden record of ${joined}: review`
+    : '; not followed, as matching contradicted a member of that golden record: review';
+  return {
+    ...link,
+    outcome: 'review',
+    explanation: { ...link.explanation, summary: `${link.explanation.summary}${why}` },
+  };
+}
+
+export type GoldenPathResult = GoldenRecordResult & { golden?: CustomerIntake | EventIntake };
+
+/**
+ * Both sides of the golden-record node for one canonical customer or event: the document per
+ * customerRef that the next best offer, the policies and the customer 360 read today
+ * (applyToGoldenRecord), and the golden record. A customer is checked for its source key and
+ * updatedAt before anything is written, so a record the golden record cannot take is refused whole.
+ */
+export async function applyWithGoldenRecord(
+  store: HubStore,
+  intake: GoldenIntake,
+  doc: unknown,
+): Promise<GoldenPathResult> {
+  const customer = isCustomer(doc) ? doc : undefined;
+  if (customer) sourceRecordOf(customer);
+  const result = await applyToGoldenRecord(store, doc);
+  if (customer) return { ...result, golden: await intake.takeCustomer(customer) };
+  if (result.kind === 'interaction') {
+    return { ...result, golden: await intake.takeEvent(doc as InteractionEvent) };
+  }
+  return result;
+}
+
+function isCustomer(doc: unknown): doc is Partial<Customer> {
+  const c = doc as Partial<Customer> | null;
+  return (
+    typeof c === 'object' && c !== null && typeof c.customerRef === 'string' && typeof c.kind === 'string'
+  );
+}
