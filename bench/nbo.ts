@@ -27,7 +27,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { createVhost, deleteVhost, freePort, ROOT, startHub } from '../test/e2e/hub-process';
+import { createVhost, deleteVhost, freePort, hubNodeFlags, ROOT, startHub } from '../test/e2e/hub-process';
 import { median, percentile, result } from './_measure';
 
 const RATE = 1000;
@@ -130,7 +130,9 @@ async function load(url: string, pid: number | undefined, seconds: number, expec
 
 async function startAnchor(body: string): Promise<{ url: string; pid?: number; stop: () => void }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/bench/_nbo-bare-server.js'), String(port)], {
+  // The anchor runs with the hub's Node flags, so only the code differs between the two sides.
+  const script = path.join(ROOT, 'dist/bench/_nbo-bare-server.js');
+  const child = spawn(process.execPath, [...hubNodeFlags(), script, String(port)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   child.stdin?.end(body);

@@ -117,7 +117,22 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
-/** Starts the real hub (`node bin/crm-hub.js start`, settings.js, flows/hub.json) and waits for /healthz. */
+/**
+ * The Node flags `npm start` runs the hub with (package.json's start script, between `node` and the
+ * script), so tests and benchmarks run the hub exactly as the README's command does.
+ */
+export function hubNodeFlags(): string[] {
+  const scripts = (
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  const words = scripts.start.split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`npm start does not start with node: ${scripts.start}`);
+  return words.slice(1, words.indexOf('bin/crm-hub.js'));
+}
+
+/** Starts the real hub (`npm start`'s command, settings.js, flows/hub.json) and waits for /healthz. */
 export async function startHub(
   env: Record<string, string>,
   options: { authorization?: string } = {},
@@ -125,7 +140,7 @@ export async function startHub(
   const port = await freePort();
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-hub-e2e-'));
   let output = '';
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'crm-hub.js'), 'start'], {
+  const child = spawn(process.execPath, [...hubNodeFlags(), path.join(ROOT, 'bin', 'crm-hub.js'), 'start'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CRM_HUB_USER_DIR: userDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
