@@ -1,10 +1,11 @@
 import { HealthRegistry } from '../../app/api/health';
 import { SoapServer } from '../../connectors/soap/soap-server';
 import type { HubStore } from '../../records/store';
-import { PolicyDirectory } from './policy-directory';
+import { nodePolicyDirectory } from './policy-directory';
 import { errorMessage } from '../../formats/error-message';
 import type { EventPublisher } from '../../app/api/events-api';
 import { PolicyRegistry } from '../../policies/registry';
+import { ContactGate } from '../../policies/contact/contact-gate';
 import { ContactPolicy } from '../../policies/contact/contact-policy';
 import { recordResponse } from '../../policies/contact/responses';
 import { ResponseLedger } from '../../policies/response-ledger';
@@ -26,7 +27,7 @@ class HubRuntime {
         `SOAP ${context.service}${context.operation ? ` ${context.operation}` : ''}: ${errorMessage(err)}`,
       ),
   });
-  readonly policies = new PolicyDirectory();
+  readonly policies = nodePolicyDirectory();
   private readonly stores = new Map<string, HubStore>();
   /**
    * Per policy and segment, in the store: fires, deliveries, suppressions by reason, the control group
@@ -54,6 +55,8 @@ class HubRuntime {
    * suppressions by reason; one per process, so caps and counts cover every node and flow.
    */
   readonly contactPolicy = new ContactPolicy();
+  /** the contact policy as outbound nodes apply it: judged, and a policy's action counted in the ledger */
+  readonly contactGate = new ContactGate(this.contactPolicy, this.responseLedger);
   /** where POST /api/v1/events publishes: the deployed flows' bus; the glue that can find it sets this */
   eventPublisher: () => EventPublisher | undefined = () => undefined;
 
