@@ -1,7 +1,10 @@
 /**
  * Shared measuring for the benchmarks: ours and the anchor run alternately in rounds in the same
- * process, so machine noise hits both alike; the median round counts.
+ * process, so machine noise hits both alike; the median round counts. The server benchmarks (nbo,
+ * soap) also share how an anchor process starts and how everything they started is stopped.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+
 export interface Throughput {
   perSecond: number;
   rounds: number[];
@@ -52,4 +55,41 @@ export function percentile(values: number[], p: number): number {
 export function result(name: string, ours: number, anchor: number, unit: string): string {
   const fmt = (n: number) => (n >= 100 ? Math.round(n).toString() : n.toFixed(2));
   return `RESULT ${name} ours=${fmt(ours)} anchor=${fmt(anchor)} ratio=${(ours / anchor).toFixed(2)} unit=${unit}`;
+}
+
+/** The median of every measure over the rounds of one side, e.g. { p99, rps } of each round. */
+export function medianRound<T extends { [K in keyof T]: number }>(rounds: readonly T[]): T {
+  const keys = Object.keys(rounds[0] ?? {}) as (keyof T)[];
+  return Object.fromEntries(keys.map((key) => [key, median(rounds.map((round) => round[key]))])) as T;
+}
+
+/**
+ * An anchor server in a process of its own (as the hub is), ready once it writes its first line;
+ * `stdin`, when given, is written to it and closed.
+ */
+export async function startAnchorProcess(
+  name: string,
+  args: readonly string[],
+  stdin?: string,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'inherit'],
+  });
+  if (stdin !== undefined) child.stdin?.end(stdin);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+  });
+  return child;
+}
+
+/** Runs every stop in the order given; one that fails is logged and the others still run. */
+export async function stopAll(stops: readonly (() => unknown)[]): Promise<void> {
+  for (const stop of stops) {
+    try {
+      await stop();
+    } catch (err) {
+      console.error('cleanup:', err);
+    }
+  }
 }

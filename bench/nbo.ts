@@ -21,14 +21,14 @@
  * threads, from /proc/<pid>/stat; NaN without /proc) and of this process (the autocannon client), which
  * says where the time goes better than the latencies on a shared machine.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createVhost, deleteVhost, freePort, hubNodeFlags, ROOT, startHub } from '../test/e2e/hub-process';
-import { median, percentile, result } from './_measure';
+import { medianRound, percentile, result, startAnchorProcess, stopAll } from './_measure';
 
 const RATE = 1000;
 const CONNECTIONS = 10;
@@ -132,14 +132,7 @@ async function startAnchor(body: string): Promise<{ url: string; pid?: number; s
   const port = await freePort();
   // The anchor runs with the hub's Node flags, so only the code differs between the two sides.
   const script = path.join(ROOT, 'dist/bench/_nbo-bare-server.js');
-  const child = spawn(process.execPath, [...hubNodeFlags(), script, String(port)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  child.stdin?.end(body);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`bare http anchor exited with ${code}`)));
-  });
+  const child = await startAnchorProcess('bare http anchor', [...hubNodeFlags(), script, String(port)], body);
   return { url: `http://127.0.0.1:${port}${NBO_PATH}`, pid: child.pid, stop: () => child.kill('SIGKILL') };
 }
 
@@ -233,15 +226,7 @@ async function main(): Promise<void> {
         console.log(`round ${r + 1} ${servers[i].name}: ${fmt(round)}`);
       }
     }
-    const [ours, bareHttp] = runs.map((x) => ({
-      p50: median(x.map((y) => y.p50)),
-      p99: median(x.map((y) => y.p99)),
-      max: median(x.map((y) => y.max)),
-      rps: median(x.map((y) => y.rps)),
-      autocannonP99: median(x.map((y) => y.autocannonP99)),
-      serverCpu: median(x.map((y) => y.serverCpu)),
-      clientCpu: median(x.map((y) => y.clientCpu)),
-    }));
+    const [ours, bareHttp] = runs.map(medianRound);
     console.log(
       `load average after: ${os
         .loadavg()
@@ -255,13 +240,7 @@ async function main(): Promise<void> {
     );
     console.log(result('nbo-p99-vs-bare-http', ours.p99, bareHttp.p99, 'ms-p99'));
   } finally {
-    for (const stop of stops) {
-      try {
-        await stop();
-      } catch (err) {
-        console.error('cleanup:', err);
-      }
-    }
+    await stopAll(stops);
   }
 }
 

@@ -11,13 +11,13 @@
  * checked too. Each round starts with a different server, and no round starts before the queues of
  * the previous one are drained, so a consumer still working off a backlog never slows the next server.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import amqp from 'amqplib';
 import autocannon from 'autocannon';
 import { createVhost, deleteVhost, freePort, ROOT, startHub } from '../test/e2e/hub-process';
-import { median, result } from './_measure';
+import { medianRound, result, startAnchorProcess, stopAll } from './_measure';
 import {
   EXPECTED_CUSTOMER_REF,
   looksAccepted,
@@ -53,20 +53,12 @@ async function load(url: string, seconds: number): Promise<{ rps: number; p99: n
 
 async function startAnchor(amqpUrl?: string): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'dist/bench/_node-soap-server.js'),
-      String(port),
-      path.join(ROOT, 'connectors/soap/wsdl/hub.wsdl'),
-      ...(amqpUrl ? [amqpUrl] : []),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`node-soap anchor exited with ${code}`)));
-  });
+  const child = await startAnchorProcess('node-soap anchor', [
+    path.join(ROOT, 'dist/bench/_node-soap-server.js'),
+    String(port),
+    path.join(ROOT, 'connectors/soap/wsdl/hub.wsdl'),
+    ...(amqpUrl ? [amqpUrl] : []),
+  ]);
   return { url: `http://127.0.0.1:${port}/soap/hub`, stop: () => child.kill('SIGKILL') };
 }
 
@@ -187,10 +179,7 @@ async function main(): Promise<void> {
             .join(', '),
       );
     }
-    const [ours, bare, broker] = runs.map((x) => ({
-      rps: median(x.map((y) => y.rps)),
-      p99: median(x.map((y) => y.p99)),
-    }));
+    const [ours, bare, broker] = runs.map(medianRound);
     console.log(
       `hub UpsertCustomer (parse, validate, map, publish with confirm): ${Math.round(ours.rps)} req/s, p99 ${ours.p99} ms`,
     );
@@ -201,13 +190,7 @@ async function main(): Promise<void> {
     console.log(result('soap-vs-node-soap-amqplib', ours.rps, broker.rps, 'req/s'));
     console.log(result('soap-vs-node-soap', ours.rps, bare.rps, 'req/s'));
   } finally {
-    for (const stop of stops) {
-      try {
-        await stop();
-      } catch (err) {
-        console.error('cleanup:', err);
-      }
-    }
+    await stopAll(stops);
   }
 }
 

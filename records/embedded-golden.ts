@@ -39,15 +39,18 @@ import type {
 } from './golden-store';
 import {
   compareSourceEvents,
+  contextGoldenIds,
+  contextHolders,
+  contextKeys,
+  goldenContextQuery,
   normalizeProposal,
   normalizeSourceEvent,
   normalizeSourceRecord,
   parseIdOrRef,
-  requireDecision,
-  requireGoldenId,
   requireOutboxLimit,
   requireSeqs,
   requireSourceKey,
+  resolutionInstant,
   resolvedItem,
   reviewListQuery,
   reviewPair,
@@ -55,7 +58,7 @@ import {
   sourceRecordPage,
 } from './golden-store-input';
 import { acceptVersion, compareSourceKeys, type SourceKey } from './source-versions';
-import { requireId, requireInstant } from './store-input';
+import { requireId } from './store-input';
 
 type Key = string[];
 // Sorts after every id we store, so [prefix, END] closes a range (as in embedded-store.ts).
@@ -179,14 +182,9 @@ export class EmbeddedGolden implements GoldenStore {
     goldenIds: readonly string[],
     keys: readonly SourceKey[] = [],
   ): Promise<GoldenContext> {
-    const ids = goldenIds.map((id, i) => requireGoldenId(id, `goldenIds[${i}]`));
-    const asked = keys.map((key, i) => requireSourceKey(key, `keys[${i}]`));
-    const holders = asked.map((key) => {
-      const goldenId = this.xref.get(keyOf(key));
-      return goldenId === undefined ? { key } : { key, goldenId };
-    });
-    const all = [...new Set([...ids, ...holders.map((h) => h.goldenId ?? goldenIdFor(h.key))])].sort();
-    const goldens: GoldenState[] = all.map((goldenId) => {
+    const { ids, asked } = goldenContextQuery(goldenIds, keys);
+    const holders = contextHolders(asked, (key) => this.xref.get(keyOf(key)));
+    const goldens: GoldenState[] = contextGoldenIds(ids, holders).map((goldenId) => {
       const row = this.goldens.get(goldenId);
       const current = row?.current === true;
       return {
@@ -196,7 +194,7 @@ export class EmbeddedGolden implements GoldenStore {
         members: current ? this.membersOf(goldenId) : [],
       };
     });
-    const everyKey = sortedKeys([...goldens.flatMap((g) => g.members), ...asked]);
+    const everyKey = contextKeys(goldens, asked);
     return {
       goldens,
       holders,
@@ -251,10 +249,7 @@ export class EmbeddedGolden implements GoldenStore {
     by: string,
     at?: string,
   ): Promise<ReviewResolution> {
-    requireId(reviewId, 'reviewId');
-    requireDecision(decision);
-    requireId(by, 'by');
-    const when = at === undefined ? new Date().toISOString() : requireInstant(at, 'at');
+    const when = resolutionInstant(reviewId, decision, by, at);
     return this.write((): ReviewResolution => {
       const item = this.reviews.get(reviewId);
       if (!item) return { outcome: 'not-found' };

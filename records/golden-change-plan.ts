@@ -25,7 +25,6 @@ import {
   normalizeSourceEvent,
   normalizeSourceRecord,
   requireGoldenId,
-  requireObject,
   requireSourceKey,
   resolvedItem,
   sortedKeys,
@@ -37,7 +36,7 @@ import {
   type SourceKey,
   type SourceRecord,
 } from './source-versions';
-import { requireId, requireInstant, sameJsonDocument } from './store-input';
+import { requireId, requireInstant, requireObject, sameJsonDocument } from './store-input';
 import type { GoldenRecord } from './survivorship';
 
 /** A golden id's row as both backends keep it. */

@@ -5,7 +5,7 @@
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { compileValidator } from '../mappings/validate';
 import { contentDigest, uuidFromName } from './content-hash';
-import { isGoldenId } from './cross-reference';
+import { goldenIdFor, isGoldenId } from './cross-reference';
 import {
   compareSourceKeys,
   compareText,
@@ -14,13 +14,15 @@ import {
   type SourceRecord,
 } from './source-versions';
 import type {
+  GoldenContext,
+  GoldenState,
   ReviewDecision,
   ReviewItem,
   ReviewListOptions,
   ReviewProposal,
   ReviewStatus,
 } from './golden-store';
-import { requireId, requireInstant } from './store-input';
+import { rejectNul, requireId, requireInstant, requireObject } from './store-input';
 
 // The embedded store keys an event by system, source id and event id: with a short system id the key
 // stays under LMDB's 1978-byte limit at 3 UTF-8 bytes per character.
@@ -82,26 +84,6 @@ export function jsonCopy<T>(value: T, field: string): T {
   return copy as T;
 }
 
-function rejectNul(value: unknown, path: string): void {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw new Error(`store: ${path} must not contain a NUL character`);
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => rejectNul(item, `${path}[${i}]`));
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\u0000')) throw new Error(`store: ${path} has a key with a NUL character`);
-      rejectNul(item, `${path}.${key}`);
-    }
-  }
-}
-
-export function requireObject(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`store: ${field} must be a JSON object`);
-  }
-  return value as Record<string, unknown>;
-}
-
 /** The record as stored: times in UTC, a plain copy of the document, and its content hash. */
 export function normalizeSourceRecord(
   record: SourceRecord,
@@ -158,6 +140,38 @@ export function compareSourceEvents(a: InteractionEvent, b: InteractionEvent): n
   );
 }
 
+/** The arguments of readGoldenContext, checked alike for both backends. */
+export function goldenContextQuery(
+  goldenIds: readonly string[],
+  keys: readonly SourceKey[],
+): { ids: string[]; asked: SourceKey[] } {
+  return {
+    ids: goldenIds.map((id, i) => requireGoldenId(id, `goldenIds[${i}]`)),
+    asked: keys.map((key, i) => requireSourceKey(key, `keys[${i}]`)),
+  };
+}
+
+/** Per key asked for, the golden id holding it (`holderOf`), if any. */
+export function contextHolders(
+  asked: readonly SourceKey[],
+  holderOf: (key: SourceKey) => string | undefined,
+): GoldenContext['holders'] {
+  return asked.map((key) => {
+    const goldenId = holderOf(key);
+    return goldenId === undefined ? { key } : { key, goldenId };
+  });
+}
+
+/** The golden ids a context reads, sorted: those asked for, and per key the holder or the id it would found. */
+export function contextGoldenIds(ids: readonly string[], holders: GoldenContext['holders']): string[] {
+  return [...new Set([...ids, ...holders.map((h) => h.goldenId ?? goldenIdFor(h.key))])].sort();
+}
+
+/** Every key whose record and events a context returns: the current goldens' members and the keys asked for. */
+export function contextKeys(goldens: readonly GoldenState[], asked: readonly SourceKey[]): SourceKey[] {
+  return sortedKeys([...goldens.flatMap((g) => g.members), ...asked]);
+}
+
 export function sortedKeys(keys: Iterable<SourceKey>): SourceKey[] {
   const unique = new Map<string, SourceKey>();
   for (const key of keys)
@@ -211,8 +225,20 @@ export function requireDecision(value: unknown): ReviewDecision {
   return value;
 }
 
+/** The arguments of resolveReview, checked alike for both backends; the instant decided at (now if left out). */
+export function resolutionInstant(reviewId: unknown, decision: unknown, by: unknown, at: unknown): string {
+  requireId(reviewId, 'reviewId');
+  requireDecision(decision);
+  requireId(by, 'by');
+  return at === undefined ? new Date().toISOString() : requireInstant(at, 'at');
+}
+
+export function reviewStatusOf(decision: ReviewDecision): ReviewStatus {
+  return decision === 'link' ? 'linked' : 'kept-apart';
+}
+
 export function resolvedItem(item: ReviewItem, decision: ReviewDecision, by: string, at: string): ReviewItem {
-  return { ...item, status: decision === 'link' ? 'linked' : 'kept-apart', resolvedBy: by, resolvedAt: at };
+  return { ...item, status: reviewStatusOf(decision), resolvedBy: by, resolvedAt: at };
 }
 
 /** The arguments of a review listing, checked alike for both backends. */

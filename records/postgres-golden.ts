@@ -41,22 +41,27 @@ import type {
 import {
   compareReviews,
   compareSourceEvents,
+  contextGoldenIds,
+  contextHolders,
+  contextKeys,
+  goldenContextQuery,
   normalizeProposal,
   normalizeSourceEvent,
   normalizeSourceRecord,
   parseIdOrRef,
-  requireDecision,
-  requireGoldenId,
   requireOutboxLimit,
   requireSeqs,
   requireSourceKey,
+  resolutionInstant,
   reviewListQuery,
   reviewPair,
+  reviewStatusOf,
   sortedKeys,
   sourceRecordPage,
 } from './golden-store-input';
+import { inTransaction } from './postgres-transaction';
 import { acceptVersion, type SourceRecord, type SourceKey } from './source-versions';
-import { requireId, requireInstant } from './store-input';
+import { requireId } from './store-input';
 import type { GoldenRecord } from './survivorship';
 
 type Table = (name: string) => string;
@@ -272,16 +277,12 @@ export class PostgresGolden implements GoldenStore {
     goldenIds: readonly string[],
     keys: readonly SourceKey[] = [],
   ): Promise<GoldenContext> {
-    const ids = goldenIds.map((id, i) => requireGoldenId(id, `goldenIds[${i}]`));
-    const asked = keys.map((key, i) => requireSourceKey(key, `keys[${i}]`));
+    const { ids, asked } = goldenContextQuery(goldenIds, keys);
     return this.transaction(
       async (client) => {
         const holderOf = await this.holders(client, asked);
-        const holders = asked.map((key) => {
-          const goldenId = holderOf.get(`${key.system}:${key.sourceId}`);
-          return goldenId === undefined ? { key } : { key, goldenId };
-        });
-        const all = [...new Set([...ids, ...holders.map((h) => h.goldenId ?? goldenIdFor(h.key))])].sort();
+        const holders = contextHolders(asked, (key) => holderOf.get(`${key.system}:${key.sourceId}`));
+        const all = contextGoldenIds(ids, holders);
         const found = await client.query<{ golden_id: string; revision: number; current: boolean }>(
           `select golden_id, revision, current from ${this.table('goldens')} where golden_id = any($1::text[])`,
           [all],
@@ -297,7 +298,7 @@ export class PostgresGolden implements GoldenStore {
           current: byId.get(goldenId)?.current === true,
           members: members.get(goldenId) ?? [],
         }));
-        const everyKey = sortedKeys([...goldens.flatMap((g) => g.members), ...asked]);
+        const everyKey = contextKeys(goldens, asked);
         const [systems, sourceIds] = keyColumns(everyKey);
         const records = await client.query<{ rec: StoredSourceRecord }>(
           `select r.rec from ${this.table('golden_source_records')} r
@@ -386,11 +387,8 @@ export class PostgresGolden implements GoldenStore {
     by: string,
     at?: string,
   ): Promise<ReviewResolution> {
-    requireId(reviewId, 'reviewId');
-    requireDecision(decision);
-    requireId(by, 'by');
-    const when = at === undefined ? new Date().toISOString() : requireInstant(at, 'at');
-    const status = decision === 'link' ? 'linked' : 'kept-apart';
+    const when = resolutionInstant(reviewId, decision, by, at);
+    const status = reviewStatusOf(decision);
     // One statement: of two stewards deciding at once, the second finds the item no longer open.
     const updated = await this.pool().query<{ item: ReviewItem }>(
       `update ${this.table('golden_reviews')}
@@ -639,23 +637,12 @@ export class PostgresGolden implements GoldenStore {
     }
   }
 
-  private async transaction<T>(
+  private transaction<T>(
     body: (client: PoolClient) => Promise<T>,
-    keep: (result: T) => boolean = () => true,
-    mode = '',
+    keep?: (result: T) => boolean,
+    mode?: string,
   ): Promise<T> {
-    const client = await this.pool().connect();
-    try {
-      await client.query(mode ? `begin isolation level ${mode}` : 'begin');
-      const result = await body(client);
-      await client.query(keep(result) ? 'commit' : 'rollback');
-      return result;
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    return inTransaction(this.pool(), body, keep, mode);
   }
 }
 

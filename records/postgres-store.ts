@@ -1,4 +1,4 @@
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import type {
   CapClaim,
   CapTakeResult,
@@ -42,6 +42,7 @@ import {
 } from './store-input';
 import { errorMessage } from '../formats/error-message';
 import { createGoldenTables, PostgresGolden } from './postgres-golden';
+import { inTransaction } from './postgres-transaction';
 import type * as Golden from './golden-store';
 import type { SourceKey, SourceRecord } from './source-versions';
 import type { InteractionEvent } from '../mappings/canonical/types';
@@ -350,46 +351,39 @@ export class PostgresStore implements HubStore {
     validateCapClaims(claims);
     requireId(hitId, 'hitId');
     const when = requireInstant(at, 'at');
-    const client = await this.requirePool().connect();
-    try {
-      await client.query('begin');
-      // Row locks cannot guard a count of rows that do not exist yet; an advisory lock per key serialises
-      // takers of one cap across every hub instance. Taken in key order, so two takers cannot deadlock.
-      for (const key of claims.map((claim) => claim.key).sort()) {
-        await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`crm-hub:cap:${key}`]);
-      }
-      const counts: number[] = [];
-      const fresh: boolean[] = [];
-      for (const claim of claims) {
-        const found = await client.query<{ n: number; seen: boolean }>(
-          `select count(*) filter (where at > $2 and at <= $3)::int as n, coalesce(bool_or(hit_id = $4), false) as seen
+    return inTransaction(
+      this.requirePool(),
+      async (client): Promise<CapTakeResult> => {
+        // Row locks cannot guard a count of rows that do not exist yet; an advisory lock per key serialises
+        // takers of one cap across every hub instance. Taken in key order, so two takers cannot deadlock.
+        for (const key of claims.map((claim) => claim.key).sort()) {
+          await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`crm-hub:cap:${key}`]);
+        }
+        const counts: number[] = [];
+        const fresh: boolean[] = [];
+        for (const claim of claims) {
+          const found = await client.query<{ n: number; seen: boolean }>(
+            `select count(*) filter (where at > $2 and at <= $3)::int as n, coalesce(bool_or(hit_id = $4), false) as seen
            from ${this.table('cap_hits')} where cap_key = $1`,
-          [claim.key, windowStart(when, claim.windowMs), when, hitId],
-        );
-        counts.push(found.rows[0].n);
-        fresh.push(!found.rows[0].seen);
-      }
-      const refused = claims.findIndex((claim, i) => fresh[i] && counts[i] >= claim.limit);
-      if (refused >= 0) {
-        await client.query('rollback');
-        return { granted: false, counts, refused };
-      }
-      for (const [i, claim] of claims.entries()) {
-        if (!fresh[i]) continue;
-        await client.query(
-          `insert into ${this.table('cap_hits')} (cap_key, hit_id, at) values ($1, $2, $3)`,
-          [claim.key, hitId, when],
-        );
-        counts[i] += 1;
-      }
-      await client.query('commit');
-      return { granted: true, counts };
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+            [claim.key, windowStart(when, claim.windowMs), when, hitId],
+          );
+          counts.push(found.rows[0].n);
+          fresh.push(!found.rows[0].seen);
+        }
+        const refused = claims.findIndex((claim, i) => fresh[i] && counts[i] >= claim.limit);
+        if (refused >= 0) return { granted: false, counts, refused };
+        for (const [i, claim] of claims.entries()) {
+          if (!fresh[i]) continue;
+          await client.query(
+            `insert into ${this.table('cap_hits')} (cap_key, hit_id, at) values ($1, $2, $3)`,
+            [claim.key, hitId, when],
+          );
+          counts[i] += 1;
+        }
+        return { granted: true, counts };
+      },
+      (result) => result.granted,
+    );
   }
 
   async countCap(key: string, windowMs: number, at: string): Promise<number> {
@@ -503,36 +497,29 @@ export class PostgresStore implements HubStore {
 
   async addCounters(id: string, increments: readonly CounterIncrement[]): Promise<boolean> {
     const changes = counterIncrements(id, increments);
-    const client = await this.requirePool().connect();
-    try {
-      await client.query('begin');
-      // A second writer of the same id waits on the unique index until the first commits, then finds it.
-      const marked = await client.query(
-        `insert into ${this.table('counter_ids')} (id) values ($1) on conflict do nothing`,
-        [id],
-      );
-      if (marked.rowCount !== 1) {
-        await client.query('rollback');
-        return false;
-      }
-      if (changes.length > 0) {
-        // merged per key and day and sorted (counterIncrements), so one statement touches each row once
-        // and concurrent writers lock rows in the same order
-        await client.query(
-          `insert into ${this.table('counters')} as c (key, day, n)
+    return inTransaction(
+      this.requirePool(),
+      async (client) => {
+        // A second writer of the same id waits on the unique index until the first commits, then finds it.
+        const marked = await client.query(
+          `insert into ${this.table('counter_ids')} (id) values ($1) on conflict do nothing`,
+          [id],
+        );
+        if (marked.rowCount !== 1) return false;
+        if (changes.length > 0) {
+          // merged per key and day and sorted (counterIncrements), so one statement touches each row once
+          // and concurrent writers lock rows in the same order
+          await client.query(
+            `insert into ${this.table('counters')} as c (key, day, n)
            select * from unnest($1::text[], $2::date[], $3::bigint[])
            on conflict (key, day) do update set n = c.n + excluded.n`,
-          [changes.map((c) => c.key), changes.map((c) => c.day), changes.map((c) => c.n)],
-        );
-      }
-      await client.query('commit');
-      return true;
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+            [changes.map((c) => c.key), changes.map((c) => c.day), changes.map((c) => c.n)],
+          );
+        }
+        return true;
+      },
+      (applied) => applied,
+    );
   }
 
   async readCounters(prefix: string, from: string, to: string): Promise<CounterValue[]> {
@@ -634,9 +621,7 @@ export class PostgresStore implements HubStore {
   }
 
   private async createTables(pool: Pool): Promise<void> {
-    const client: PoolClient = await pool.connect();
-    try {
-      await client.query('begin');
+    await inTransaction(pool, async (client) => {
       // IF NOT EXISTS alone still races on the catalog when two hubs start at once; the lock serialises them.
       await client.query('select pg_advisory_xact_lock(hashtext($1))', [`crm-hub:schema:${this.schema}`]);
       await client.query(`create schema if not exists ${quoteIdent(this.schema)}`);
@@ -729,13 +714,7 @@ export class PostgresStore implements HubStore {
         `create index if not exists processes_customer on ${this.table('processes')} (customer_ref, status)`,
       );
       await createGoldenTables(client, (name) => this.table(name));
-      await client.query('commit');
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private table(name: string): string {

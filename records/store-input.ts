@@ -63,11 +63,17 @@ function isRealDate(match: RegExpExecArray): boolean {
   return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-/** a JSON object both backends can store alike (PostgreSQL jsonb refuses NUL characters) */
-function requireJsonObject(value: unknown, field: string): Record<string, unknown> {
+/** a plain object, not null or an array; its members are the caller's to check */
+export function requireObject(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error(`store: ${field} must be a JSON object`);
   }
+  return value as Record<string, unknown>;
+}
+
+/** a JSON object both backends can store alike (PostgreSQL jsonb refuses NUL characters) */
+function requireJsonObject(value: unknown, field: string): Record<string, unknown> {
+  requireObject(value, field);
   // Documents as they come off the bus (JSON.parse) take one pass; anything else, and every failure,
   // goes the way of JSON.stringify and JSON.parse below, which also words the errors.
   let fast: unknown = NOT_PLAIN;
@@ -83,11 +89,9 @@ function requireJsonObject(value: unknown, field: string): Record<string, unknow
   } catch (err) {
     throw new Error(`store: ${field} must be JSON-serialisable: ${errorMessage(err)}`);
   }
-  if (typeof copy !== 'object' || copy === null || Array.isArray(copy)) {
-    throw new Error(`store: ${field} must be a JSON object`);
-  }
-  rejectNul(copy, field);
-  return copy as Record<string, unknown>;
+  const object = requireObject(copy, field);
+  rejectNul(object, field);
+  return object;
 }
 
 const NOT_PLAIN = Symbol('not plain JSON');
@@ -141,7 +145,8 @@ function plainJsonCopy(value: unknown, depth: number): unknown {
   }
 }
 
-function rejectNul(value: unknown, path: string): void {
+/** PostgreSQL's jsonb refuses NUL characters in strings and keys, so both backends do. */
+export function rejectNul(value: unknown, path: string): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) throw new Error(`store: ${path} must not contain a NUL character`);
   } else if (Array.isArray(value)) {

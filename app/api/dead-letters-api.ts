@@ -13,6 +13,7 @@ import {
   type Destination,
 } from '../../connectors/amqp/dead-letters';
 import { errorMessage } from '../../formats/error-message';
+import { refuseWhileAdminAuthConfigured } from './admin-only';
 import { ApiError, jsonErrors, notFound } from './api-error';
 
 /**
@@ -52,7 +53,10 @@ const STATUS: Record<DeadLetterErrorCode, number> = {
 export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Router {
   const env = options.env ?? process.env;
   const api = express.Router();
-  const fallback = refuseWhileAdminAuthConfigured(env);
+  const fallback = refuseWhileAdminAuthConfigured(
+    env,
+    'the dead-letter API is for admins, and this hub has no admin check wired for it; use `crm-hub dead-letters`',
+  );
   api.use(options.adminOnly ?? fallback);
   api.use(express.json({ limit: '16kb' }));
 
@@ -134,22 +138,6 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
   api.use(notFound);
   api.use(jsonErrors(deadLetterError));
   return api;
-}
-
-/** What Node-RED's needsPermission does without adminAuth (let through), and fail closed with it. */
-function refuseWhileAdminAuthConfigured(env: NodeJS.ProcessEnv): RequestHandler {
-  return (_req, _res, next) => {
-    const adminAuth =
-      !!env.CRM_HUB_ADMIN_USER && !!(env.CRM_HUB_ADMIN_PASSWORD || env.CRM_HUB_ADMIN_PASSWORD_HASH);
-    if (!adminAuth) return next();
-    next(
-      new ApiError(
-        403,
-        'admin-only',
-        'the dead-letter API is for admins, and this hub has no admin check wired for it; use `crm-hub dead-letters`',
-      ),
-    );
-  };
 }
 
 function queryCount(req: Request, name: string): number | undefined {

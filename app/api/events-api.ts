@@ -1,11 +1,14 @@
-import { createHash } from 'node:crypto';
 import express, { type Router } from 'express';
 import { DEFAULT_EXCHANGE, type Bus } from '../../connectors/amqp/bus';
 import { publicationOf } from '../../connectors/amqp/outbound';
 import { childTraceparent, continueTrace, TRACEPARENT } from '../../connectors/http/trace-context';
 import type { InteractionEvent } from '../../mappings/canonical/types';
-import { compileValidator, type FieldError } from '../../mappings/validate';
+import { compileValidator } from '../../mappings/validate';
 import { ApiError, apiErrors, route } from './api-error';
+import { batchItems } from './batch-body';
+
+/** the content-derived id an event without eventId gets (batch-body.ts), for clients and tests */
+export { stableEventId } from './batch-body';
 
 /**
  * POST /api/v1/events: canonical interaction events from a client (the marketers' console, a web
@@ -32,11 +35,6 @@ export interface EventsApiContext {
 
 const DEFAULT_MAX_BATCH = 100;
 
-export interface EventProblem extends FieldError {
-  /** position in the request's array; 0 for a single object */
-  index: number;
-}
-
 export function createEventsApi(context: EventsApiContext = {}): Router {
   const api = express.Router();
   const maxBatch = context.maxBatch ?? DEFAULT_MAX_BATCH;
@@ -47,48 +45,13 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
   api.post(
     '/events',
     route(async (req, res) => {
-      if (!req.is('application/json')) {
-        throw new ApiError(415, 'unsupported-media-type', 'send the events as application/json');
-      }
-      const body: unknown = req.body;
-      const items = Array.isArray(body) ? body : [body];
-      if (body === undefined || body === null || (typeof body !== 'object' && !Array.isArray(body))) {
-        throw new ApiError(
-          400,
-          'invalid-body',
-          'body must be a canonical event or an array of them',
-          undefined,
-          { field: '' },
-        );
-      }
-      if (items.length === 0) {
-        throw new ApiError(400, 'empty-batch', 'the array holds no event', undefined, { field: '' });
-      }
-      if (items.length > maxBatch) {
-        throw new ApiError(
-          413,
-          'batch-too-large',
-          `at most ${maxBatch} events per request, got ${items.length}`,
-          undefined,
-          { limit: maxBatch },
-        );
-      }
-      const events = items.map(withEventId);
-      const problems: EventProblem[] = [];
-      events.forEach((event, index) => {
-        const result = validate(event);
-        if (!result.ok) for (const error of result.errors) problems.push({ index, ...error });
+      const events = batchItems(req, {
+        noun: 'event',
+        max: maxBatch,
+        validate,
+        idKey: 'eventId',
+        alwaysNameField: true,
       });
-      if (problems.length > 0) {
-        const [first] = problems;
-        throw new ApiError(
-          400,
-          'invalid-event',
-          `event ${first.index}: ${first.field || 'event'} ${first.message}`,
-          undefined,
-          { index: first.index, field: first.field, errors: problems },
-        );
-      }
       const publisher = context.events?.();
       if (!publisher) {
         throw new ApiError(
@@ -156,36 +119,6 @@ export function busEventPublisher(bus: Bus, exchange = DEFAULT_EXCHANGE): EventP
       });
     },
   };
-}
-
-/**
- * An event without an eventId gets one derived from its content: a UUID (RFC 4122 layout, version 5
- * bits) of the SHA-256 of the event's JSON with sorted keys. Sending the same event again, e.g. a retry
- * after a 503, gives the same id, so consumers that deduplicate by eventId handle it once.
- */
-export function stableEventId(event: Record<string, unknown>): string {
-  const { eventId: _ignored, ...content } = event;
-  const hex = createHash('sha256').update(canonicalJson(content)).digest('hex');
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-function withEventId(item: unknown): unknown {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
-  const event = item as Record<string, unknown>;
-  return event.eventId === undefined ? { eventId: stableEventId(event), ...event } : event;
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.keys(value)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 function reasonOf(reason: unknown): { error: string; message: string } {

@@ -21,12 +21,13 @@ export interface CustomerAnswer extends Customer360 {
   revision?: number;
 }
 
-const SOURCE_REF = /^[a-z0-9-]+:[^\s/]{1,64}$/;
+/** a customer as the REST API names it by a source record: <system>:<source id> */
+export const CUSTOMER_REF = /^[a-z0-9-]+:[^\s/]{1,64}$/;
 const INTERACTIONS = 10;
 
 /** A golden id ("g-…") or "<system>:<source id>"; a 400 for anything else. */
 export function customerIdParam(id: string): string {
-  if (isGoldenId(id) || SOURCE_REF.test(id)) return id;
+  if (isGoldenId(id) || CUSTOMER_REF.test(id)) return id;
   throw new ApiError(
     400,
     'invalid-customer-id',

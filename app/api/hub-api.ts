@@ -12,7 +12,7 @@ import type { HealthRegistry } from './health';
 import { createEventsApi, type EventsApiContext } from './events-api';
 import { createPoliciesApi, type PoliciesApiContext } from './policies-api';
 import { createDeadLettersApi } from './dead-letters-api';
-import { customerAnswer, customerIdParam } from './golden-customer';
+import { CUSTOMER_REF, customerAnswer, customerIdParam } from './golden-customer';
 import { createReviewsApi, type ReviewsApiContext } from './reviews-api';
 
 /** The REST API under /api/v1 and the health endpoint. Errors are always JSON with a clear reason. */
@@ -33,7 +33,6 @@ export interface HubApiContext extends EventsApiContext, PoliciesApiContext, Rev
 }
 
 const CHANNEL = /^[a-z][a-z0-9-]{0,31}$/;
-const CUSTOMER_REF = /^[a-z0-9-]+:[^\s/]{1,64}$/;
 const POINT = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const EVENT_TYPE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 

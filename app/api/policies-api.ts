@@ -14,7 +14,8 @@ import {
 import type { OfferResponse } from '../../mappings/canonical/types';
 import { compileValidator } from '../../mappings/validate';
 import { ApiError, apiErrors, route } from './api-error';
-import { stableEventId } from './events-api';
+import { batchItems } from './batch-body';
+import { CUSTOMER_REF } from './golden-customer';
 
 /**
  * The policies as the marketers' console sees them, under /api/v1:
@@ -59,7 +60,6 @@ export const MAX_DRY_RUN_DAYS = 93;
 const DAY_MS = 86_400_000;
 
 const POLICY_ID = /^[a-z0-9][a-z0-9-]{0,127}$/;
-const CUSTOMER_REF = /^[a-z0-9-]+:[^\s/]{1,64}$/;
 const DECISION_ID = /^[0-9a-f]{32}$/;
 /** most responses in one POST /responses */
 export const MAX_RESPONSE_BATCH = 100;
@@ -232,39 +232,12 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
   api.post(
     '/responses',
     route(async (req, res) => {
-      if (!req.is('application/json')) {
-        throw new ApiError(415, 'unsupported-media-type', 'send the responses as application/json');
-      }
-      const body: unknown = req.body;
-      if (typeof body !== 'object' || body === null) {
-        throw new ApiError(400, 'invalid-body', 'body must be a canonical response or an array of them', '');
-      }
-      const items = Array.isArray(body) ? body : [body];
-      if (items.length === 0) throw new ApiError(400, 'empty-batch', 'the array holds no response', '');
-      if (items.length > MAX_RESPONSE_BATCH) {
-        throw new ApiError(
-          413,
-          'batch-too-large',
-          `at most ${MAX_RESPONSE_BATCH} responses per request, got ${items.length}`,
-          undefined,
-          { limit: MAX_RESPONSE_BATCH },
-        );
-      }
-      const responses = items.map(withResponseId);
-      const problems = responses.flatMap((response, index) => {
-        const verdict = validateResponse(response);
-        return verdict.ok ? [] : verdict.errors.map((error) => ({ index, ...error }));
+      const responses = batchItems(req, {
+        noun: 'response',
+        max: MAX_RESPONSE_BATCH,
+        validate: validateResponse,
+        idKey: 'responseId',
       });
-      if (problems.length > 0) {
-        const [first] = problems;
-        throw new ApiError(
-          400,
-          'invalid-response',
-          `response ${first.index}: ${first.field || 'response'} ${first.message}`,
-          first.field,
-          { index: first.index, errors: problems },
-        );
-      }
       const found = backend();
       if (!found.recordResponse) throw new ApiError(503, 'no-responses', 'the hub records no responses here');
       const typed = responses as unknown as OfferResponse[];
@@ -453,13 +426,6 @@ function daysParam(req: Request): number | undefined {
     throw new ApiError(400, 'invalid-days', 'days must be a whole number from 1 to 90', 'days');
   }
   return days;
-}
-
-/** A response without a responseId gets one from its content, so sending it again is recorded once. */
-function withResponseId(item: unknown): unknown {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
-  const response = item as Record<string, unknown>;
-  return response.responseId === undefined ? { responseId: stableEventId(response), ...response } : response;
 }
 
 function responseError(err: unknown, index: number, kept: string[]): ApiError {

@@ -8,6 +8,7 @@ import {
 import type { ReviewStatus } from '../../records/golden-store';
 import { parseSourceRef, type SourceKey } from '../../records/source-versions';
 import type { HubStore } from '../../records/store';
+import { refuseWhileAdminAuthConfigured } from './admin-only';
 import { ApiError, apiErrors, route } from './api-error';
 
 /**
@@ -36,7 +37,12 @@ const MAX_SOURCES = 100;
 
 export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.ProcessEnv = process.env): Router {
   const api = express.Router();
-  const admin = context.reviewsAdmin ?? refuseWhileAdminAuthConfigured(env);
+  const admin =
+    context.reviewsAdmin ??
+    refuseWhileAdminAuthConfigured(
+      env,
+      'the review API is for admins, and this hub has no admin check wired for it',
+    );
   const store = () => {
     const s = context.store();
     if (!s) throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there is nothing to read');
@@ -176,20 +182,4 @@ function stewardOf(req: Request): string {
     if (name) return name;
   }
   return 'api';
-}
-
-/** As Node-RED's needsPermission without adminAuth (let through), and failing closed with it. */
-function refuseWhileAdminAuthConfigured(env: NodeJS.ProcessEnv): RequestHandler {
-  return (_req, _res, next) => {
-    const adminAuth =
-      !!env.CRM_HUB_ADMIN_USER && !!(env.CRM_HUB_ADMIN_PASSWORD || env.CRM_HUB_ADMIN_PASSWORD_HASH);
-    if (!adminAuth) return next();
-    next(
-      new ApiError(
-        403,
-        'admin-only',
-        'the review API is for admins, and this hub has no admin check wired for it',
-      ),
-    );
-  };
 }

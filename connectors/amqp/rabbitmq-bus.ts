@@ -206,28 +206,20 @@ export class RabbitMqBus extends EventEmitter implements Bus {
 
   async declareExchange(name: string): Promise<void> {
     checkExchangeName(name);
-    const model = await this.connectedModel();
-    await this.assertExchange(model, name);
-    if (this.setups.some((s) => s.key === `exchange ${name}`)) return;
-    this.setups.push({
-      key: `exchange ${name}`,
-      run: (m) => this.assertExchange(m, name),
-      failed: (err) => this.emit('topology-error', err),
-    });
+    await this.declareAndKeep(`exchange ${name}`, (model) => this.assertExchange(model, name));
   }
 
   async declareQueue(declaration: QueueDeclaration): Promise<void> {
     const checked = checkQueueDeclaration(declaration);
-    const model = await this.connectedModel();
-    await this.assertQueue(model, checked);
-    const key = `queue ${checked.queue}`;
+    await this.declareAndKeep(`queue ${checked.queue}`, (model) => this.assertQueue(model, checked));
+  }
+
+  /** Declares on the broker now, and keeps the step to replay after every reconnect (once per key). */
+  private async declareAndKeep(key: string, declare: (model: ChannelModel) => Promise<void>): Promise<void> {
+    await declare(await this.connectedModel());
     // The broker refused a redeclaration with other options above, so an existing step is this one.
     if (this.setups.some((s) => s.key === key)) return;
-    this.setups.push({
-      key,
-      run: (m) => this.assertQueue(m, checked),
-      failed: (err) => this.emit('topology-error', err),
-    });
+    this.setups.push({ key, run: declare, failed: (err) => this.emit('topology-error', err) });
   }
 
   async publish(
@@ -448,17 +440,30 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     });
   }
 
-  private async assertExchange(model: ChannelModel, name: string): Promise<void> {
-    let ch: Channel;
-    const what = `cannot declare exchange '${name}'`;
-    try {
-      ch = await model.createChannel();
-    } catch (err) {
-      throw this.operationFailure(what, model, err);
-    }
-    this.watchChannel(ch);
-    try {
+  private assertExchange(model: ChannelModel, name: string): Promise<void> {
+    return this.onOwnChannel(model, `cannot declare exchange '${name}'`, async (ch) => {
       await ch.assertExchange(name, 'topic', { durable: true });
+    });
+  }
+
+  private assertQueue(model: ChannelModel, declaration: CheckedQueueDeclaration): Promise<void> {
+    return this.onOwnChannel(model, `cannot declare queue '${declaration.queue}'`, (ch) =>
+      this.declareQueueOn(ch, declaration),
+    );
+  }
+
+  /**
+   * One operation on a channel of its own, closed after it: a refused declaration closes only that
+   * channel, and its failure says `what` could not be done.
+   */
+  private async onOwnChannel(
+    model: ChannelModel,
+    what: string,
+    operation: (ch: Channel) => Promise<void>,
+  ): Promise<void> {
+    const ch = await this.openChannel(model, what);
+    try {
+      await operation(ch);
     } catch (err) {
       throw this.operationFailure(what, model, this.channelErrors.get(ch) ?? err);
     } finally {
@@ -466,22 +471,16 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     }
   }
 
-  private async assertQueue(model: ChannelModel, declaration: CheckedQueueDeclaration): Promise<void> {
+  /** A new channel, watched for the broker closing it; failing to open it is an operationFailure. */
+  private async openChannel(model: ChannelModel, what: string): Promise<Channel> {
     let ch: Channel;
-    const what = `cannot declare queue '${declaration.queue}'`;
     try {
       ch = await model.createChannel();
     } catch (err) {
       throw this.operationFailure(what, model, err);
     }
     this.watchChannel(ch);
-    try {
-      await this.declareQueueOn(ch, declaration);
-    } catch (err) {
-      throw this.operationFailure(what, model, this.channelErrors.get(ch) ?? err);
-    } finally {
-      if (!this.closedChannels.has(ch)) await ch.close().catch(() => undefined);
-    }
+    return ch;
   }
 
   /** The queue with its bindings, and the dead-letter exchange and queue every hub queue relies on. */
@@ -653,13 +652,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   private async doOpenConsumer(rec: ConsumerRecord, model: ChannelModel): Promise<void> {
     const { queue, prefetch } = rec.options;
     const what = `cannot consume from queue '${queue}'`;
-    let ch: Channel;
-    try {
-      ch = await model.createChannel();
-    } catch (err) {
-      throw this.operationFailure(what, model, err);
-    }
-    this.watchChannel(ch);
+    const ch = await this.openChannel(model, what);
     try {
       await ch.prefetch(prefetch);
       await this.declareQueueOn(ch, rec.options);

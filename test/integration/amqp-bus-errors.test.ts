@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as amqp from 'amqplib';
-import type { BusState } from '../../connectors/amqp/bus';
 import { BusError, type BusErrorKind } from '../../connectors/amqp/bus-error';
 import { RabbitMqBus } from '../../connectors/amqp/rabbitmq-bus';
 import { TcpProxy } from './amqp-tcp-proxy';
+import { nextState } from './bus-waits';
 
 /**
  * Every way a publish can fail on RabbitMQ, produced for real, comes back as a BusError whose kind
@@ -27,17 +27,6 @@ async function failure(promise: Promise<unknown>): Promise<BusError> {
 
 function expectKind(err: BusError, kind: BusErrorKind): void {
   expect({ name: err.name, kind: err.kind, code: err.code }).toEqual({ name: 'BusError', kind, code: kind });
-}
-
-function nextState(target: RabbitMqBus, wanted: BusState): Promise<void> {
-  return new Promise((resolve) => {
-    const listener = (state: BusState): void => {
-      if (state !== wanted) return;
-      target.off('state', listener);
-      resolve();
-    };
-    target.on('state', listener);
-  });
 }
 
 /** A queue of the test's own next to the bus, so what reached the broker can be counted. */

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import * as amqp from 'amqplib';
-import type { BusState, Delivery } from '../../connectors/amqp/bus';
+import type { Delivery } from '../../connectors/amqp/bus';
 import { isBusError } from '../../connectors/amqp/bus-error';
 import { RabbitMqBus } from '../../connectors/amqp/rabbitmq-bus';
 import { TcpProxy } from './amqp-tcp-proxy';
+import { nextState } from './bus-waits';
 
 /**
  * Broker failover: the bus takes several broker URLs and moves round robin between them, on the first
@@ -17,17 +18,6 @@ const DEAD_URL = 'amqp://guest:guest@127.0.0.1:5673';
 const run = `test.failover.${randomBytes(4).toString('hex')}`;
 const EXCHANGE = `${run}.events`;
 const queues: string[] = [];
-
-function nextState(bus: RabbitMqBus, wanted: BusState): Promise<void> {
-  return new Promise((resolve) => {
-    const listener = (state: BusState): void => {
-      if (state !== wanted) return;
-      bus.off('state', listener);
-      resolve();
-    };
-    bus.on('state', listener);
-  });
-}
 
 function nextDelivery(): { handler: (d: Delivery) => void; next(): Promise<Delivery> } {
   const waiting: ((d: Delivery) => void)[] = [];

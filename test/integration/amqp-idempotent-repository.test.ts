@@ -1,31 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
-import { PostgresStore } from '../../records/postgres-store';
+import { sharedSchema } from './postgres-schema';
 
 /**
  * N hub instances consume one queue and share PostgreSQL: what one instance recorded, the other skips
  * when the broker redelivers the message to it.
  */
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `crm_hub_idem_${process.pid}_${randomBytes(4).toString('hex')}`;
-const stores: PostgresStore[] = [];
-
-afterAll(async () => {
-  for (const store of stores) await store.close();
-  const client = new Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
-});
+const shared = sharedSchema('crm_hub_idem');
 
 async function instance(): Promise<IdempotentRepository> {
-  const store = new PostgresStore({ connectionString: DATABASE_URL, schema });
-  stores.push(store);
-  await store.open();
+  const store = await shared.open();
   return new IdempotentRepository(store, 'crm.address-changes');
 }
 

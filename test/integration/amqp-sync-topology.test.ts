@@ -10,7 +10,6 @@ import {
   ORIGINAL_QUEUE_HEADER,
   REASON_HEADER,
   type Bus,
-  type BusState,
   type Delivery,
 } from '../../connectors/amqp/bus';
 import { BusError, type BusErrorKind } from '../../connectors/amqp/bus-error';
@@ -23,6 +22,7 @@ import { SyncTopology } from '../../connectors/amqp/sync-topology';
 import { parseTraceparent, TRACEPARENT } from '../../connectors/http/trace-context';
 import { createVhost, deleteVhost } from '../e2e/hub-process';
 import { TcpProxy } from './amqp-tcp-proxy';
+import { collector, nextState } from './bus-waits';
 
 /**
  * The record-sync topology on the real RabbitMQ (3.10+: quorum queues with message TTL and
@@ -82,37 +82,6 @@ async function admin(): Promise<amqp.Channel> {
   const conn = await amqp.connect(url());
   cleanups.push(() => conn.close());
   return conn.createChannel();
-}
-
-/** Collects deliveries; a test waits for the n-th one instead of timing anything. */
-function collector(onDelivery: (d: Delivery, index: number) => void = () => undefined) {
-  const items: Delivery[] = [];
-  let wakers: (() => void)[] = [];
-  return {
-    items,
-    handler: (d: Delivery) => {
-      items.push(d);
-      onDelivery(d, items.length - 1);
-      const woken = wakers;
-      wakers = [];
-      woken.forEach((wake) => wake());
-    },
-    async next(n: number): Promise<Delivery[]> {
-      while (items.length < n) await new Promise<void>((resolve) => wakers.push(resolve));
-      return items.slice(0, n);
-    },
-  };
-}
-
-function nextState(bus: RabbitMqBus, wanted: BusState): Promise<void> {
-  return new Promise((resolve) => {
-    const listener = (state: BusState): void => {
-      if (state !== wanted) return;
-      bus.off('state', listener);
-      resolve();
-    };
-    bus.on('state', listener);
-  });
 }
 
 type Arguments = Record<string, unknown>;

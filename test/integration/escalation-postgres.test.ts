@@ -1,14 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { compileCard } from '../../policies/card';
 import { parseCardYaml } from '../../policies/card-files';
 import { escalationProcessId } from '../../policies/escalation';
 import { PolicyState } from '../../policies/policy-state';
-import { PostgresStore } from '../../records/postgres-store';
 import { DAY, T0, eventFactory } from '../unit/policies/fixtures';
+import { sharedSchema } from './postgres-schema';
 
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const SCHEMA = `crm_hub_escalation_${process.pid}_${randomBytes(4).toString('hex')}`;
 const allOn = { isEnabled: () => true };
 const eventAt = eventFactory({ channel: 'call-center', source: { system: 'crm' } }, 'pg-esc');
 const event = (type: string, ref: string, atMs: number) =>
@@ -29,27 +25,16 @@ priority: 90
 
 describe('escalation ladders shared by two hub instances on PostgreSQL', () => {
   let now = T0;
-  const stores: PostgresStore[] = [];
+  const { stores, open } = sharedSchema('crm_hub_escalation');
   let hubs: PolicyState[] = [];
 
   beforeAll(async () => {
-    for (let i = 0; i < 2; i++) {
-      stores.push(new PostgresStore({ connectionString: DATABASE_URL, schema: SCHEMA, poolSize: 4 }));
-    }
-    await Promise.all(stores.map((s) => s.open()));
+    await Promise.all([open({ poolSize: 4 }), open({ poolSize: 4 })]);
     hubs = stores.map((store, i) => {
       const state = new PolicyState({ store, clock: () => now, instanceId: `hub-${i}`, leaseMs: 60_000 });
       state.engine.register(compileCard(ladder));
       return state;
     });
-  });
-
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-    const client = new Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(`drop schema if exists "${SCHEMA}" cascade`);
-    await client.end();
   });
 
   /** Two complaints a day apart, the second on the other instance: the case opens at `start` + 1d. */

@@ -1,13 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import { compileCard, type PolicyCard } from '../../policies/card';
 import { PolicyState } from '../../policies/policy-state';
-import { PostgresStore } from '../../records/postgres-store';
 import { DAY, T0, eventFactory, unansweredComplaintCard } from '../unit/policies/fixtures';
+import { sharedSchema } from './postgres-schema';
 
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const SCHEMA = `crm_hub_policy_state_${process.pid}_${randomBytes(4).toString('hex')}`;
 const allOn = { isEnabled: () => true };
 const eventAt = eventFactory({ channel: 'web', source: { system: 'web' } }, 'pg-e');
 const event = (type: string, ref: string, atMs: number, extra: Partial<InteractionEvent> = {}) =>
@@ -35,27 +31,16 @@ const unanswered = unansweredComplaintCard;
 
 describe('PolicyState shared by two hub instances on PostgreSQL', () => {
   let now = T0;
-  const stores: PostgresStore[] = [];
+  const { stores, open } = sharedSchema('crm_hub_policy_state');
   let hubs: PolicyState[] = [];
 
   beforeAll(async () => {
-    for (let i = 0; i < 2; i++) {
-      stores.push(new PostgresStore({ connectionString: DATABASE_URL, schema: SCHEMA, poolSize: 4 }));
-    }
-    await Promise.all(stores.map((s) => s.open()));
+    await Promise.all([open({ poolSize: 4 }), open({ poolSize: 4 })]);
     hubs = stores.map((store, i) => {
       const state = new PolicyState({ store, clock: () => now, instanceId: `hub-${i}`, leaseMs: 60_000 });
       for (const card of [dailyOne, manyWithdrawals, unanswered]) state.engine.register(compileCard(card));
       return state;
     });
-  });
-
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-    const client = new Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(`drop schema if exists "${SCHEMA}" cascade`);
-    await client.end();
   });
 
   it('lets only one of two instances pass a global cap of 1, also when they decide at once', async () => {

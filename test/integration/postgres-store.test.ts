@@ -1,24 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { PostgresStore } from '../../records/postgres-store';
 import { linkSourceRecord, mergeGoldenRecords } from '../../records/golden-operations';
 import type { SourceRecord } from '../../records/source-versions';
+import { DATABASE_URL, dropSchema, uniqueSchema } from './postgres-schema';
 import { describeStoreContract } from './store-contract';
 
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const RUN = `crm_hub_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+const RUN = uniqueSchema('crm_hub_test');
 let testNumber = 0;
 let schema = '';
-
-async function dropSchema(name: string): Promise<void> {
-  const client = new Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${name}" cascade`);
-  } finally {
-    await client.end();
-  }
-}
 
 // A fresh schema per test, so the contract's "first time" assertions never see another test's rows.
 describeStoreContract('PostgresStore', () => new PostgresStore({ connectionString: DATABASE_URL, schema }), {

@@ -7,12 +7,11 @@ import {
   ORIGINAL_QUEUE_HEADER,
   ORIGINAL_ROUTING_KEY_HEADER,
   REASON_HEADER,
-  type BusState,
-  type Delivery,
 } from '../../connectors/amqp/bus';
 import { RabbitMqBus } from '../../connectors/amqp/rabbitmq-bus';
 import { topicMatches } from '../../connectors/amqp/topic-match';
 import { TcpProxy } from './amqp-tcp-proxy';
+import { collector, nextState } from './bus-waits';
 
 const URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const run = `test.${randomBytes(4).toString('hex')}`;
@@ -25,38 +24,6 @@ function queueName(suffix: string): string {
   const name = `${run}.${suffix}`;
   queues.push(name);
   return name;
-}
-
-/** Collects deliveries; tests wait for the n-th one instead of timing anything. */
-function collector(): {
-  items: Delivery[];
-  handler: (d: Delivery) => void;
-  next(n: number): Promise<Delivery[]>;
-} {
-  const items: Delivery[] = [];
-  const wakers: (() => void)[] = [];
-  return {
-    items,
-    handler: (d) => {
-      items.push(d);
-      wakers.splice(0).forEach((w) => w());
-    },
-    async next(n) {
-      while (items.length < n) await new Promise<void>((resolve) => wakers.push(resolve));
-      return items.slice(0, n);
-    },
-  };
-}
-
-function waitForState(bus: RabbitMqBus, wanted: BusState): Promise<void> {
-  return new Promise((resolve) => {
-    const listener = (state: BusState): void => {
-      if (state !== wanted) return;
-      bus.off('state', listener);
-      resolve();
-    };
-    bus.on('state', listener);
-  });
 }
 
 describe('RabbitMqBus against RabbitMQ', () => {
@@ -216,8 +183,8 @@ describe('RabbitMqBus against RabbitMQ', () => {
       const states: string[] = [];
       const record = (s: string): number => states.push(s);
       netBus.on('state', record);
-      const lost = waitForState(netBus, 'disconnected');
-      const back = waitForState(netBus, 'connected');
+      const lost = nextState(netBus, 'disconnected');
+      const back = nextState(netBus, 'connected');
       proxy.cut();
       await lost;
       // published while disconnected: waits for the reconnect instead of failing
@@ -255,14 +222,14 @@ describe('RabbitMqBus against RabbitMQ', () => {
         c.handler,
       );
       // while the hub is cut off, the broker loses everything it declared
-      const lost = waitForState(netBus, 'disconnected');
+      const lost = nextState(netBus, 'disconnected');
       proxy.cut({ refuse: true });
       await lost;
       const ch = await admin.createChannel();
       await ch.deleteQueue(queue);
       await ch.deleteExchange(exchange);
       await ch.close();
-      const back = waitForState(netBus, 'connected');
+      const back = nextState(netBus, 'connected');
       proxy.acceptAgain();
       await back;
 
@@ -301,7 +268,7 @@ describe('RabbitMqBus against RabbitMQ', () => {
       if (s === 'disconnected') reasons.push(detail);
     };
     bus.on('state', record);
-    const back = waitForState(bus, 'connected');
+    const back = nextState(bus, 'connected');
     // Table output, because close_connection wants the <rabbit@host...> pid form the JSON formatter lacks.
     const { stdout } = await execFileAsync('rabbitmqctl', [
       '-q',
@@ -401,7 +368,7 @@ describe('RabbitMqBus without a broker', () => {
       /cannot connect to RabbitMQ amqp:\/\/127\.0\.0\.1:1\/ \(user guest\): .*ECONNREFUSED/,
     );
     expect(String(error)).not.toContain('hidden');
-    await waitForState(bus, 'connecting');
+    await nextState(bus, 'connecting');
     await expect(bus.publish('x', 'y', Buffer.from(''))).rejects.toThrow(
       /not connected to RabbitMQ amqp:\/\/127\.0\.0\.1:1\/ \(user guest\) within 200 ms \(last error: .*ECONNREFUSED/,
     );

@@ -1,29 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { ResponseLedger } from '../../policies/response-ledger';
-import { PostgresStore } from '../../records/postgres-store';
+import { sharedSchema } from './postgres-schema';
 
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const SCHEMA = `crm_hub_ledger_${process.pid}_${randomBytes(4).toString('hex')}`;
 const NOW = Date.parse('2025-03-10T12:00:00Z');
-
-const stores: PostgresStore[] = [];
-
-afterAll(async () => {
-  for (const store of stores) await store.close();
-  const client = new Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${SCHEMA}" cascade`);
-  } finally {
-    await client.end();
-  }
-});
+const shared = sharedSchema('crm_hub_ledger');
 
 async function hub(): Promise<ResponseLedger> {
-  const store = new PostgresStore({ connectionString: DATABASE_URL, schema: SCHEMA, poolSize: 4 });
-  stores.push(store);
-  await store.open();
+  const store = await shared.open({ poolSize: 4 });
   return new ResponseLedger({ store: () => store, clock: () => NOW });
 }
 
