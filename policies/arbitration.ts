@@ -139,14 +139,17 @@ export function checkArbitrationOptions(
   return { by, perChannel, priorStrength };
 }
 
+/** What ranks a card: the same for each of its decisions. */
+export type RankKey = Pick<Contender, 'policyId' | 'priority' | 'score'>;
+
 /** Best first in the mode; decisions of one card compare equal, so a stable sort keeps their order. */
-export function rankComparator(by: ArbitrationMode): (a: Contender, b: Contender) => number {
+export function rankComparator(by: ArbitrationMode): (a: RankKey, b: RankKey) => number {
   return by === 'score' ? BY_SCORE : BY_PRIORITY;
 }
 
-const BY_PRIORITY = (a: Contender, b: Contender): number =>
+const BY_PRIORITY = (a: RankKey, b: RankKey): number =>
   b.priority - a.priority || scoreOf(b) - scoreOf(a) || byId(a, b);
-const BY_SCORE = (a: Contender, b: Contender): number =>
+const BY_SCORE = (a: RankKey, b: RankKey): number =>
   scoreOf(b) - scoreOf(a) || b.priority - a.priority || byId(a, b);
 
 export function arbitrate<D extends Contender>(
@@ -220,6 +223,34 @@ export function arbitrate<D extends Contender>(
   }
   result.explanation.summary = summary(result, by, perChannel);
   return result;
+}
+
+/**
+ * arbitrate()'s verdict and nothing more, for an evaluation that explains nothing: the cards that take
+ * their places (winners and held-back winners alike), best first. The same ranking and the same rule,
+ * but no ranks, reasons or summary are built, and a card is ranked as one, not decision by decision.
+ * `channelsOf` gives the channels of a card's actions; a card without any is left out, as it is from
+ * arbitrate(), which only sees decisions.
+ */
+export function placedCards<C extends RankKey>(
+  cards: readonly C[],
+  channelsOf: (card: C) => readonly string[],
+  options: { by: ArbitrationMode; perChannel: number },
+): Set<C> {
+  const { perChannel } = options;
+  const taken = new Map<string, number>();
+  const placed = new Set<C>();
+  for (const card of [...cards].sort(rankComparator(options.by))) {
+    const channels = channelsOf(card);
+    if (channels.length === 0) continue;
+    if (perChannel > 0 && channels.some((channel) => (taken.get(channel) ?? 0) >= perChannel)) continue;
+    channels.forEach((channel, index) => {
+      // one place per channel, however many of the card's actions go there
+      if (channels.indexOf(channel) === index) taken.set(channel, (taken.get(channel) ?? 0) + 1);
+    });
+    placed.add(card);
+  }
+  return placed;
 }
 
 /** Consecutive decisions of one policy: after the sort, a card's decisions are adjacent. */
@@ -306,11 +337,11 @@ function summary(result: ArbitrationResult<Contender>, by: ArbitrationMode, perC
   return `${rule}, then policy id; ${limit}: ${counts.join(', ')}`;
 }
 
-function scoreOf(decision: Contender): number {
+function scoreOf(decision: RankKey): number {
   return decision.score?.score ?? 0;
 }
 
-function byId(a: Contender, b: Contender): number {
+function byId(a: RankKey, b: RankKey): number {
   return a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0;
 }
 

@@ -10,9 +10,11 @@ import type { InteractionEvent } from '../mappings/canonical/types';
 import {
   arbitrate,
   checkArbitrationOptions,
+  placedCards,
   rankComparator,
   type ArbitrationExplanation,
   type ArbitrationOptions,
+  type RankKey,
 } from './arbitration';
 import { offerIdFor } from './decision-id';
 import { capHitIdFor, InMemoryCapCounter, type CapCounter } from './caps';
@@ -415,10 +417,12 @@ interface Run {
   fired: FiredCard[];
 }
 
-/** A card that passed every step before arbitration, with the decisions it would make. */
-interface FiredCard {
+/** A card that passed every step before arbitration; it ranks as its decisions would. */
+interface FiredCard extends RankKey {
+  entry: RegisteredPolicy;
   policy: CompiledPolicy;
-  decisions: Decision[];
+  /** made by decisionsOf() once needed */
+  decisions?: Decision[];
   /** the caps it counts against, checked but not yet taken: only a winner takes them */
   limits: [LimitScope, Limit, string, string?][];
   hitId: string;
@@ -529,37 +533,21 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
     }
   }
 
-  const decidedAt = (run.nowIso ??= run.now.toISOString());
   const score = policy.score && scoreOf(policy, run);
-  const decisions: Decision[] = [];
-  policy.actions.forEach((action, index) => {
-    const decision: Decision = {
-      // the first action's id is the cap hit id when the card has limits (capHitIdFor)
-      decisionId:
-        index === 0 && hitId !== ''
-          ? hitId
-          : offerIdFor(index === 0 ? policy.id : `${policy.id}#${index + 1}`, event.eventId),
-      policyId: policy.id,
-      cardVersion: policy.version,
-      priority: policy.priority,
-      action: action.action,
-      channel: action.to,
-      decidedAt,
-      customerRef,
-      eventId: event.eventId,
-      title: policy.title,
-    };
-    if (entry.owner !== undefined) decision.owner = entry.owner;
-    if (score) decision.score = score;
-    if (action.offer !== undefined) decision.offer = action.offer;
-    if (action.withinMs !== undefined) decision.expiresAt = new Date(nowMs + action.withinMs).toISOString();
-    decisions.push(decision);
-  });
   // The control group is judged after the caps and after arbitration (finish), as Pega does: "would have
   // fired" then means it really would have gone out, and the control group is kept off the channel the
   // card would have taken.
   const holdout = policy.holdout > 0 && inHoldout(policy.id, customerRef, policy.holdout);
-  const fired: FiredCard = { policy, decisions, limits, hitId, holdout };
+  const fired: FiredCard = {
+    entry,
+    policy,
+    policyId: policy.id,
+    priority: policy.priority,
+    limits,
+    hitId,
+    holdout,
+  };
+  if (score) fired.score = score;
   if (explain) {
     explainAs(
       holdout ? 'holdout' : 'fired',
@@ -574,6 +562,48 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
 }
 
 /**
+ * The card's decisions, made when first needed: a card that loses an arbitration nobody explains never
+ * makes them (their ids are hashes).
+ */
+function decisionsOf(card: FiredCard, run: Run): Decision[] {
+  if (card.decisions) return card.decisions;
+  const { policy, hitId } = card;
+  const { event } = run.scope;
+  const nowMs = run.now.getTime();
+  const decidedAt = (run.nowIso ??= run.now.toISOString());
+  const decisions: Decision[] = [];
+  policy.actions.forEach((action, index) => {
+    const decision: Decision = {
+      // the first action's id is the cap hit id when the card has limits (capHitIdFor)
+      decisionId:
+        index === 0 && hitId !== ''
+          ? hitId
+          : offerIdFor(index === 0 ? policy.id : `${policy.id}#${index + 1}`, event.eventId),
+      policyId: policy.id,
+      cardVersion: policy.version,
+      priority: policy.priority,
+      action: action.action,
+      channel: action.to,
+      decidedAt,
+      customerRef: event.customer.ref,
+      eventId: event.eventId,
+      title: policy.title,
+    };
+    if (card.entry.owner !== undefined) decision.owner = card.entry.owner;
+    if (card.score) decision.score = card.score;
+    if (action.offer !== undefined) decision.offer = action.offer;
+    if (action.withinMs !== undefined) decision.expiresAt = new Date(nowMs + action.withinMs).toISOString();
+    decisions.push(decision);
+  });
+  card.decisions = decisions;
+  return decisions;
+}
+
+function channelsOf(card: FiredCard): string[] {
+  return card.policy.actions.map((action) => action.to);
+}
+
+/**
  * Arbitrates the cards that fired, then lets the winners out: their decisions, best first, and their
  * caps. A loser takes no cap and makes no decision; a held-back winner (holdout) neither, but it keeps
  * its place, so the cards it beat stay lost.
@@ -585,13 +615,18 @@ function finish(run: Run): void {
   let wins: (card: FiredCard) => boolean;
   // held out and not beaten: the card kept its place and "would have fired"
   let keptPlace: (card: FiredCard) => boolean = ALWAYS_ON;
-  if (perChannel === 0 && !explain) {
-    // the fast path: every card wins, there is nothing to explain
+  if (!explain && (perChannel === 0 || fired.length === 1)) {
+    // the fast path: every card wins (alone, a card finds every channel free), nothing to explain
     wins = (card) => !card.holdout;
+  } else if (!explain) {
+    // decisions only: who takes a place is all that is read, so nothing is built to say why
+    const placed = placedCards(fired, channelsOf, { by, perChannel });
+    wins = (card) => placed.has(card) && !card.holdout;
+    keptPlace = (card) => placed.has(card);
   } else {
     const heldOut = new Set(fired.filter((card) => card.holdout).map((card) => card.policy.id));
     const result = arbitrate(
-      fired.flatMap((card) => card.decisions),
+      fired.flatMap((card) => decisionsOf(card, run)),
       { by, perChannel, heldOut },
     );
     const winners = new Set(result.winners.map((decision) => decision.policyId));
@@ -612,7 +647,7 @@ function finish(run: Run): void {
         channel: loss.channel,
       };
     }
-    if (explain) out.arbitration = result.explanation;
+    out.arbitration = result.explanation;
   }
   const nowMs = run.now.getTime();
   const firstDecision = out.decisions.length;
@@ -623,13 +658,14 @@ function finish(run: Run): void {
     }
     // Only an emitted decision counts against the caps, and a redelivered one does not count again.
     for (const [, , key] of card.limits) run.caps.record(key, nowMs, card.hitId);
-    out.decisions.push(...card.decisions);
+    const decisions = decisionsOf(card, run);
+    out.decisions.push(...decisions);
     if (card.limits.length === 0) continue;
     (out.capClaims ??= []).push({
       policyId: card.policy.id,
       eventId: run.scope.event.eventId,
       hitId: card.hitId,
-      decisionIds: card.decisions.map((decision) => decision.decisionId),
+      decisionIds: decisions.map((decision) => decision.decisionId),
       atMs: nowMs,
       claims: card.limits.map(([scope, limit, key, channel]) => ({
         key,
@@ -652,7 +688,7 @@ function heldOutBy(card: FiredCard, run: Run): void {
     cardVersion: card.policy.version,
     eventId: event.eventId,
     customerRef: event.customer.ref,
-    decisionIds: card.decisions.map((decision) => decision.decisionId),
+    decisionIds: decisionsOf(card, run).map((decision) => decision.decisionId),
   });
 }
 

@@ -311,7 +311,7 @@ export class PolicyRegistry {
     if (!event || (evaluation.explanations.length === 0 && evaluation.decisions.length === 0)) return;
     let copy: Pick<Evaluation, 'explanations' | 'decisions' | 'arbitration'>;
     try {
-      copy = structuredClone({
+      copy = copyData({
         explanations: evaluation.explanations,
         decisions: evaluation.decisions,
         arbitration: evaluation.arbitration,
@@ -431,6 +431,32 @@ export class PolicyRegistry {
     this.lastAuditMs = Math.max(this.clock(), this.lastAuditMs + 1);
     return new Date(this.lastAuditMs).toISOString();
   }
+}
+
+/** Deeper than an evaluation's own data goes; below, a value (a cycle a flow made) is left to structuredClone. */
+const MAX_COPY_DEPTH = 32;
+
+/**
+ * A deep copy of plain data, as structuredClone makes it, without its serialisation: an evaluation that
+ * explains every card of the event's type is hundreds of small objects, and structuredClone cost more
+ * than the evaluation. Anything not plain (a Date or Map a flow put on the customer) goes to
+ * structuredClone, which throws for what cannot be copied (a function, a symbol).
+ */
+function copyData<T>(value: T, depth = 0): T {
+  if (
+    value === null ||
+    (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')
+  ) {
+    return value;
+  }
+  if (depth > MAX_COPY_DEPTH) return structuredClone(value);
+  if (Array.isArray(value)) return value.map((item: unknown) => copyData(item, depth + 1)) as T;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value))
+    copy[key] = copyData((value as Record<string, unknown>)[key], depth + 1);
+  return copy as T;
 }
 
 function auditEntryOf(item: StoredInteraction): AuditEntry {

@@ -58,8 +58,17 @@ export interface ResponseLedgerOptions {
   lookbackDays?: number;
   /** the days of responses the propensity counts cover; default 90 */
   propensityDays?: number;
-  /** how old the propensity counts may get before they are read from the store again; default 60 s */
+  /**
+   * how old the propensity counts may get before they are read from the store again; default 60 s. Such a
+   * refresh reads the days from the day before the last read on; the whole window is read every
+   * fullRefreshMs
+   */
   refreshMs?: number;
+  /**
+   * how often a refresh reads every day of the propensity window, for answers other instances dated
+   * further back (a conversion reported days later); default 1 h
+   */
+  fullRefreshMs?: number;
   onError?: (error: unknown, what: string) => void;
 }
 
@@ -190,12 +199,16 @@ export class ResponseLedger implements PropensitySource {
   private readonly lookbackDays: number;
   private readonly propensityDays: number;
   private readonly refreshMs: number;
+  private readonly fullRefreshMs: number;
   private readonly onError: (error: unknown, what: string) => void;
   private ignoreAfterText = DEFAULT_IGNORE_AFTER;
   private ignoreAfterMs = parseDuration(DEFAULT_IGNORE_AFTER);
   /** per policy and segment: delivered and positive per day, within propensityDays */
   private hot = new Map<string, HotEntry>();
   private loadedAt: number | undefined;
+  /** when the whole propensity window was last read, and the day of the last read of any kind */
+  private fullReadAt: number | undefined;
+  private readDay: string | undefined;
   private loading: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -206,6 +219,7 @@ export class ResponseLedger implements PropensitySource {
     this.lookbackDays = positive(options.lookbackDays, 90);
     this.propensityDays = positive(options.propensityDays, 90);
     this.refreshMs = positive(options.refreshMs, 60_000);
+    this.fullRefreshMs = positive(options.fullRefreshMs, 3_600_000);
     this.onError = options.onError ?? (() => undefined);
     if (options.ignoreAfter !== undefined) this.configure({ ignoreAfter: options.ignoreAfter });
   }
@@ -454,7 +468,10 @@ export class ResponseLedger implements PropensitySource {
     return { ...(entry.total as ResponseCounts) };
   }
 
-  /** Reads the propensity counts from the store (at start, and again when they are older than refreshMs). */
+  /**
+   * Reads the propensity counts from the store (at start, and again when they are older than refreshMs):
+   * the whole window at start and every fullRefreshMs, else the days from the day before the last read on.
+   */
   load(): Promise<void> {
     this.loading ??= this.readHot().finally(() => {
       this.loading = undefined;
@@ -467,14 +484,40 @@ export class ResponseLedger implements PropensitySource {
     if (!store) return;
     const startedAt = this.clock();
     const today = dayOf(startedAt);
-    const rows = await store.readCounters(`r${SEP}`, addDays(today, -(this.propensityDays - 1)), today);
-    const hot = new Map<string, HotEntry>();
+    const first = addDays(today, -(this.propensityDays - 1));
+    // The store cannot say which days changed. Writes are dated by their delivery or answer, so nearly all
+    // land on the last day or two: reading those keeps a refresh small however long the window is.
+    const recent =
+      this.readDay !== undefined &&
+      this.fullReadAt !== undefined &&
+      startedAt - this.fullReadAt < this.fullRefreshMs
+        ? maxDay(first, addDays(this.readDay, -1))
+        : undefined;
+    const full = recent === undefined;
+    const from = recent ?? first;
+    const rows = await store.readCounters(`r${SEP}`, from, today);
+    const read = new Map<string, HotEntry>();
     for (const row of rows) {
       const parsed = parseMeasure(row);
       if (!parsed || (parsed.measure !== 'delivered' && parsed.measure !== 'positive')) continue;
-      add(hot, hotKey(parsed.policyId, parsed.segment), parsed.day, parsed.measure, parsed.n);
+      add(read, hotKey(parsed.policyId, parsed.segment), parsed.day, parsed.measure, parsed.n);
     }
-    this.hot = hot;
+    if (full) {
+      this.hot = read;
+      this.fullReadAt = startedAt;
+    } else {
+      // the store's counts replace the copy's from `from` on; older days stay as read before
+      for (const entry of this.hot.values()) {
+        for (const day of entry.days.keys()) if (day >= from) entry.days.delete(day);
+        entry.totalOn = undefined;
+      }
+      for (const [key, entry] of read) {
+        const known = this.hot.get(key);
+        if (!known) this.hot.set(key, entry);
+        else for (const [day, counts] of entry.days) known.days.set(day, counts);
+      }
+    }
+    this.readDay = today;
     this.loadedAt = startedAt;
   }
 
@@ -731,10 +774,15 @@ function idOf(kind: string, ...parts: string[]): string {
  * ids pass unchanged; a policy id a flow set on msg.contact might not.
  */
 function part(text: string): string {
+  // card ids and segments are clean: the engine's look-ups (counts) then copy nothing
+  if (text.length <= MAX_PART && !CONTROL.test(text)) return text;
   // eslint-disable-next-line no-control-regex -- the separator and NUL are exactly what must go
   const clean = text.replace(/[\u0000-\u001f]/g, ' ');
   return clean.length <= MAX_PART ? clean : `#${sha256(clean)}`;
 }
+
+// eslint-disable-next-line no-control-regex -- the separator and NUL are exactly what must go
+const CONTROL = /[\u0000-\u001f]/;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
@@ -745,8 +793,14 @@ function hotKey(policyId: string, segment: string): string {
 }
 
 function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  // UTC days are 86,400,000 ms each in JavaScript time, so the day number tells whether the text is known
+  const number = Math.floor(ms / DAY_MS);
+  if (number !== lastDay.number) lastDay = { number, text: new Date(ms).toISOString().slice(0, 10) };
+  return lastDay.text;
 }
+
+/** The last day dayOf() wrote out: counts() reads the clock for every card the engine scores. */
+let lastDay = { number: Number.NaN, text: '' };
 
 function addDays(day: string, days: number): string {
   return dayOf(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS);

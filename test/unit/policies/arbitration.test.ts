@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InteractionEvent } from '../../../mappings/canonical/types';
-import { arbitrate, ArbitrationOptionsError, checkArbitrationOptions } from '../../../policies/arbitration';
+import {
+  arbitrate,
+  ArbitrationOptionsError,
+  checkArbitrationOptions,
+  placedCards,
+} from '../../../policies/arbitration';
 import { InMemoryCapCounter } from '../../../policies/caps';
 import { compileCard, type PolicyCard } from '../../../policies/card';
 import { PolicyEngine, type Decision, type EvaluationContext } from '../../../policies/engine';
@@ -228,6 +233,30 @@ describe('winners per channel', () => {
     const alone = engineWith([cards[3]]).evaluate(withdrawal(), context());
     expect(alone.decisions).toHaveLength(2);
   });
+
+  it('decides the same without explanations: the same decisions, caps and control-group customers', () => {
+    const held = card('held-web', 70, { holdout: '50%', then: 'web-offer h to web' });
+    const ref = Array.from({ length: 200 }, (_, i) => `crm:${i}`).find((r) => inHoldout('held-web', r, 50))!;
+    const cards = [
+      held,
+      card('web-and-email', 50, { then: 'web-offer b to web; email-offer b to email' }),
+      card('email-only', 10, { then: 'email-offer c to email within 7d', limits: { global: '5 per day' } }),
+      card('sms-only', 30, { then: 'sms voucher to sms' }),
+    ];
+    for (const perChannel of [1, 2]) {
+      const event = withdrawal(ref);
+      const explained = engineWith(cards).evaluate(event, context({ arbitration: { perChannel } }));
+      const bare = engineWith(cards).evaluate(
+        event,
+        context({ arbitration: { perChannel }, explain: 'none' }),
+      );
+      expect(bare.decisions).toEqual(explained.decisions);
+      expect(bare.capClaims).toEqual(explained.capClaims);
+      expect(bare.holdouts).toEqual(explained.holdouts);
+      expect(bare.holdouts!.map((h) => h.policyId)).toEqual(['held-web']);
+      expect(bare.explanations).toEqual([]);
+    }
+  });
 });
 
 describe('losers and caps', () => {
@@ -396,6 +425,34 @@ describe('arbitrate() on its own', () => {
     expect(backward.explanation.ranked.map((r) => r.policyId)).toEqual(
       forward.explanation.ranked.map((r) => r.policyId),
     );
+  });
+
+  it('placedCards() gives the places arbitrate() gives, over seeded random cards', () => {
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const channels = ['web', 'sms', 'email'];
+    for (let round = 0; round < 200; round++) {
+      const cards = Array.from({ length: 1 + next(8) }, (_, i) => {
+        const priority = 10 * next(3);
+        const score = next(3) === 0 ? undefined : next(4);
+        const actions = Array.from({ length: 1 + next(3) }, () => channels[next(3)]);
+        return actions.map((channel) => decision(`card-${i}`, priority, channel, score));
+      });
+      for (const by of ['priority', 'score'] as const) {
+        for (const perChannel of [1, 2]) {
+          const full = arbitrate(cards.flat(), { by, perChannel });
+          // a card ranks as its first decision, and acts on its decisions' channels
+          const keyed = cards.map((item) => ({ ...item[0], channels: item.map((d) => d.channel) }));
+          const placed = placedCards(keyed, (item) => item.channels, { by, perChannel });
+          expect([...placed].map((item) => item.policyId)).toEqual([
+            ...new Set(full.winners.map((d) => d.policyId)),
+          ]);
+        }
+      }
+    }
   });
 
   it('refuses options it does not know, naming the field', () => {

@@ -185,6 +185,21 @@ describe('PolicyRegistry: explanations', () => {
     result.explanations[0].reason = 'changed downstream';
     expect(registry.explain(platinum.id, 'crm:1').evaluations[0].reason).toMatch(/^fired/);
   });
+
+  it('copies what a condition saw however deep, a Date as a Date, and keeps nothing it cannot copy', () => {
+    const { registry, evaluate } = setup();
+    const tier = { name: 'gold', since: new Date(T0), history: [{ tier: 'silver' }] };
+    evaluate('e-1', 'crm:4', 12000, tier as never);
+    tier.history[0].tier = 'changed downstream';
+    const [kept] = registry.explain(platinum.id, 'crm:4').evaluations;
+    const seen = kept.checks.find((check) => check.condition.startsWith('customer.tier'))!.actual;
+    expect(seen).toEqual({ name: 'gold', since: new Date(T0), history: [{ tier: 'silver' }] });
+    // structuredClone makes it in Node's realm, not the test's: compared by its tag
+    expect(Object.prototype.toString.call((seen as { since: unknown }).since)).toBe('[object Date]');
+    // a function on the customer cannot be copied: the evaluation stands, no explanation is kept
+    evaluate('e-2', 'crm:5', 12000, { name: 'gold', rank: () => 1 } as never);
+    expect(registry.explain(platinum.id, 'crm:5').evaluations).toEqual([]);
+  });
 });
 
 describe('PolicyRegistry: switching with an audit trail', () => {

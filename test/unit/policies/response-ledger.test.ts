@@ -254,6 +254,36 @@ describe('response ledger', () => {
     expect(mine.counts('p1', '*')).toEqual({ delivered: 1, positive: 0 });
   });
 
+  it('refreshes the recent days each refreshMs and the whole window each fullRefreshMs', async () => {
+    const reads: [string, string][] = [];
+    const spied = {
+      addCounters: store.addCounters.bind(store),
+      readCounters: (prefix: string, from: string, to: string) => {
+        if (prefix === 'r\u001f') reads.push([from, to]);
+        return store.readCounters(prefix, from, to);
+      },
+    };
+    const mine = ledger({ store: () => spied, refreshMs: 60_000, fullRefreshMs: 3_600_000 });
+    await mine.load();
+    const other = ledger();
+    await other.recordContact(delivered('a1'));
+    // another instance delivered 10 days ago (a late write): not in the recent days
+    await other.recordContact(delivered('a2', { at: T0 - 10 * DAY }));
+    now = T0 + 60_000;
+    mine.counts('p1', '*');
+    await mine.settled();
+    expect(mine.counts('p1', '*')).toEqual({ delivered: 1, positive: 0 });
+    now = T0 + 3_600_000;
+    mine.counts('p1', '*');
+    await mine.settled();
+    expect(mine.counts('p1', '*')).toEqual({ delivered: 2, positive: 0 });
+    expect(reads).toEqual([
+      ['2024-12-11', '2025-03-10'],
+      ['2025-03-09', '2025-03-10'],
+      ['2024-12-11', '2025-03-10'],
+    ]);
+  });
+
   it('reports zeros for a policy it never counted, and nothing without a store', async () => {
     const { today, days } = await report(ledger(), 'p9', 3);
     expect(today).toMatchObject({ fires: 0, delivered: 0, responseRate: null });
