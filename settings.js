@@ -10,11 +10,38 @@ const adminUser = process.env.CRM_HUB_ADMIN_USER || '';
 const adminPassword = process.env.CRM_HUB_ADMIN_PASSWORD || '';
 const adminPasswordHash = process.env.CRM_HUB_ADMIN_PASSWORD_HASH || '';
 
+const marketerUser = process.env.CRM_HUB_MARKETER_USER || '';
+const marketerPassword = process.env.CRM_HUB_MARKETER_PASSWORD || '';
+const marketerPasswordHash = process.env.CRM_HUB_MARKETER_PASSWORD_HASH || '';
+
+// Node-RED compares against a bcrypt hash; hashing a plain password here keeps the env simple.
+function bcryptHash(password, hash) {
+  return hash || require('bcryptjs').hashSync(password, 10);
+}
+const adminHash =
+  adminUser && (adminPassword || adminPasswordHash) ? bcryptHash(adminPassword, adminPasswordHash) : '';
+
 function adminAuth() {
-  if (!adminUser || !(adminPassword || adminPasswordHash)) return undefined;
-  // Node-RED compares against a bcrypt hash; hashing a plain password here keeps the env simple.
-  const hash = adminPasswordHash || require('bcryptjs').hashSync(adminPassword, 10);
-  return { type: 'credentials', users: [{ username: adminUser, password: hash, permissions: '*' }] };
+  if (!adminHash) return undefined;
+  return { type: 'credentials', users: [{ username: adminUser, password: adminHash, permissions: '*' }] };
+}
+
+// The policy console's users (see README.md, "Policy console"): the admin as integrator, and the
+// marketer, who logs in to the console only. The marketer is deliberately not among adminAuth's users,
+// so /auth/token never gives them an editor token.
+function consoleUsers() {
+  const users = [];
+  if (adminHash) users.push({ username: adminUser, passwordHash: adminHash, role: 'integrator' });
+  if (marketerUser && (marketerPassword || marketerPasswordHash)) {
+    if (marketerUser === adminUser)
+      throw new Error('CRM_HUB_MARKETER_USER must differ from CRM_HUB_ADMIN_USER');
+    const passwordHash = bcryptHash(marketerPassword, marketerPasswordHash);
+    users.push({ username: marketerUser, passwordHash, role: 'marketer' });
+    if (!adminHash) {
+      console.warn('CRM Hub: a marketer is set but no CRM_HUB_ADMIN_USER, so the editor has no log-in');
+    }
+  }
+  return users;
 }
 
 function apiAuth() {
@@ -85,5 +112,6 @@ module.exports = {
   functionExternalModules: false,
   crmHub: {
     soapMaxBytes: Number(process.env.CRM_HUB_SOAP_MAX_BYTES || 1024 * 1024),
+    consoleUsers: consoleUsers(),
   },
 };

@@ -34,11 +34,15 @@ export interface CardSource {
   engineId?: string;
 }
 
+/** Through what a switch came: the REST API, the editor's button, or the marketers' console. */
+export type SwitchedVia = 'api' | 'editor' | 'console';
+const VIAS: readonly SwitchedVia[] = ['api', 'editor', 'console'];
+
 /** Who switched, and through what. */
 export interface Actor {
   /** the authenticated user, or "anonymous@<address>" where no authentication is configured */
   user: string;
-  via: 'api' | 'editor';
+  via: SwitchedVia;
   /** the HTTP client's address */
   remoteAddress?: string;
 }
@@ -52,9 +56,14 @@ export interface AuditEntry {
   /** the state before the switch */
   previous: boolean;
   user: string;
-  via: 'api' | 'editor';
+  via: SwitchedVia;
   remoteAddress?: string;
 }
+
+/** A decision as the engine made it, with the engine that made it, told to onDecision listeners. */
+export type DecisionListener = (decision: Decision, engineId: string) => void;
+/** A switch as the audit trail keeps it, told to onSwitch listeners once it is kept. */
+export type SwitchListener = (entry: AuditEntry) => void;
 
 /** What an engine did with a card, except firing and not matching, by outcome. */
 export type SuppressedOutcome = Exclude<Outcome, 'fired' | 'not-matched' | 'pending'>;
@@ -177,6 +186,9 @@ export class PolicyRegistry {
   private readonly since: string;
   private lastAuditMs = 0;
   private auditSeq = 0;
+  /** copied on change, so a listener that unsubscribes while being told does not skip another */
+  private decisionListeners: readonly DecisionListener[] = [];
+  private switchListeners: readonly SwitchListener[] = [];
 
   constructor(options: PolicyRegistryOptions) {
     this.switches = options.switches;
@@ -269,6 +281,7 @@ export class PolicyRegistry {
       kept.length = Math.min(kept.length, this.memoryAuditLimit);
       this.memoryAudit.set(policyId, kept);
     }
+    if (this.switchListeners.length !== 0) this.tell(this.switchListeners, entry);
     return entry;
   }
 
@@ -296,6 +309,9 @@ export class PolicyRegistry {
     const nowMs = this.clock();
     for (const explanation of evaluation.explanations) {
       this.count(explanation.policyId, explanation.outcome, nowMs);
+    }
+    if (this.decisionListeners.length !== 0) {
+      for (const decision of evaluation.decisions) this.tell(this.decisionListeners, decision, engineId);
     }
     // an evaluation that explained nothing (explain: 'none') still names its control-group customers
     if (evaluation.explanations.length === 0) {
@@ -369,6 +385,35 @@ export class PolicyRegistry {
   /** The bounds of the explanations kept, for an answer that says why nothing was found. */
   retention(): { customers: number; perCustomer: number; since: string } {
     return { customers: this.maxCustomers, perCustomer: this.perCustomer, since: this.since };
+  }
+
+  /**
+   * Tells the listener every decision an engine reports from now on (the live view of the console).
+   * Returns the unsubscribe. The engine's path checks one array length when nobody listens.
+   */
+  onDecision(listener: DecisionListener): () => void {
+    this.decisionListeners = [...this.decisionListeners, listener];
+    return () => {
+      this.decisionListeners = this.decisionListeners.filter((known) => known !== listener);
+    };
+  }
+
+  /** Tells the listener every switch once its audit entry is kept; returns the unsubscribe. */
+  onSwitch(listener: SwitchListener): () => void {
+    this.switchListeners = [...this.switchListeners, listener];
+    return () => {
+      this.switchListeners = this.switchListeners.filter((known) => known !== listener);
+    };
+  }
+
+  private tell<T extends unknown[]>(listeners: readonly ((...args: T) => void)[], ...args: T): void {
+    for (const listener of listeners) {
+      try {
+        listener(...args);
+      } catch {
+        // a listener (an SSE client that went away) must not fail the evaluation or the switch
+      }
+    }
   }
 
   private keep(record: EvaluationRecord): void {
@@ -468,7 +513,7 @@ function auditEntryOf(item: StoredInteraction): AuditEntry {
     enabled: summary.enabled === true,
     previous: summary.previous === true,
     user: String(summary.user ?? 'unknown'),
-    via: summary.via === 'editor' ? 'editor' : 'api',
+    via: VIAS.includes(summary.via as SwitchedVia) ? (summary.via as SwitchedVia) : 'api',
     ...(typeof summary.remoteAddress === 'string' ? { remoteAddress: summary.remoteAddress } : {}),
   };
 }

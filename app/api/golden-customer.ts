@@ -1,4 +1,4 @@
-import type { Customer, DataQuality } from '../../mappings/canonical/types';
+import type { Customer, DataQuality, ProcessState } from '../../mappings/canonical/types';
 import { isGoldenId } from '../../records/cross-reference';
 import { customer360, type Customer360 } from '../../records/customer-view';
 import type { StoredGolden } from '../../records/golden-store';
@@ -19,6 +19,11 @@ export interface CustomerAnswer extends Customer360 {
   lineage?: Record<string, AttributeLineage>;
   dataQuality?: DataQuality;
   revision?: number;
+  /**
+   * The customer's open processes (an application to resume, an escalation case) under every source
+   * record the golden record holds, last updated first: what an agent continues at contact time
+   */
+  openProcesses: ProcessState[];
 }
 
 /** a customer as the REST API names it by a source record: <system>:<source id> */
@@ -52,10 +57,18 @@ export async function customerAnswer(store: HubStore, id: string): Promise<Custo
   const view = isGoldenId(id)
     ? await membersView(store, id, golden?.members ?? [])
     : await customer360(store, id, INTERACTIONS);
-  if (!golden && !view.customer && view.offers.length === 0 && view.lastInteractions.length === 0) {
+  const refs = golden ? golden.members.map(sourceRef) : isGoldenId(id) ? [] : [id];
+  const openProcesses = await openProcessesOf(store, refs);
+  if (
+    !golden &&
+    !view.customer &&
+    view.offers.length === 0 &&
+    view.lastInteractions.length === 0 &&
+    openProcesses.length === 0
+  ) {
     throw new ApiError(404, 'unknown-customer', `the hub knows nothing about customer ${id}`, 'id');
   }
-  if (!golden) return view;
+  if (!golden) return { ...view, openProcesses };
   const { document, lineage } = golden.record;
   return {
     ...view,
@@ -66,7 +79,17 @@ export async function customerAnswer(store: HubStore, id: string): Promise<Custo
     lineage,
     ...(document.dataQuality ? { dataQuality: document.dataQuality } : {}),
     revision: golden.revision,
+    openProcesses,
   };
+}
+
+/** The open processes of every ref, last updated first, ties by processId (as listProcesses orders). */
+async function openProcessesOf(store: HubStore, refs: string[]): Promise<ProcessState[]> {
+  const lists = await Promise.all(refs.map((ref) => store.listProcesses(ref, { status: 'open' })));
+  return lists
+    .flat()
+    .map((stored) => stored.process)
+    .sort((a, b) => compareText(b.updatedAt, a.updatedAt) || compareText(a.processId, b.processId));
 }
 
 /** Offers and interactions of every member, for a customer asked for by golden id. */

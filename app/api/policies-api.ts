@@ -1,11 +1,16 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { errorMessage } from '../../formats/error-message';
-import { UnknownPolicyError, type Actor, type PolicyRegistry } from '../../policies/registry';
+import {
+  UnknownPolicyError,
+  type Actor,
+  type AuditEntry,
+  type PolicyRegistry,
+} from '../../policies/registry';
 import type { CompiledPolicy, PolicyCard } from '../../policies/card';
 import { PolicyCardError } from '../../policies/card';
 import { CardFileError } from '../../policies/card-files';
 import { ContactPolicyError, type ContactPolicySettings } from '../../policies/contact/contact-policy';
-import { compileDryRunCard, dryRun, type DryRunStore } from '../../policies/dry-run';
+import { compileDryRunCard, dryRun, type DryRunReport, type DryRunStore } from '../../policies/dry-run';
 import {
   ResponseLedgerError,
   type PolicyReport,
@@ -89,41 +94,7 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
   api.post(
     '/policies/dry-run',
     route(async (req, res) => {
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const { from, to } = periodOf(body);
-      const limit = body.limit === undefined ? undefined : dryRunLimit(body.limit);
-      const backend_ = backend();
-      let policy: CompiledPolicy;
-      if (body.card !== undefined) {
-        policy = compileBodyCard(body.card);
-      } else if (typeof body.policyId === 'string') {
-        if (!POLICY_ID.test(body.policyId)) {
-          throw new ApiError(400, 'invalid-policy-id', `'${body.policyId}' is not a policy id`, 'policyId');
-        }
-        const found = deployedCard(backend_, body.policyId);
-        if (!found)
-          throw new ApiError(404, 'unknown-policy', `no policy '${body.policyId}' is deployed`, 'policyId');
-        policy = found;
-      } else {
-        throw new ApiError(
-          400,
-          'invalid-body',
-          'body must name a card (YAML text or an object) or the policyId of a deployed card',
-          'card',
-        );
-      }
-      const store = context.store?.();
-      if (!store)
-        throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there are no recorded events');
-      const report = await dryRun({
-        card: policy,
-        from,
-        to,
-        store,
-        contactPolicy: backend_.contactPolicy?.() ?? {},
-        ...(limit === undefined ? {} : { maxEvents: limit }),
-      });
-      res.json(report);
+      res.json(await dryRunAnswer(backend, context.store?.(), req.body));
     }),
   );
 
@@ -262,22 +233,79 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
 
   async function switchTo(req: Request, res: Response, policyId: string, enabled: boolean): Promise<void> {
     const { registry, authConfigured } = backend();
-    const actor = actorOf(req, authConfigured(), 'api');
-    try {
-      const entry = await registry.setEnabled(policyId, enabled, actor);
-      res.json({ policyId, enabled, previous: entry.previous, audit: entry });
-    } catch (err) {
-      if (err instanceof UnknownPolicyError) throw unknownPolicy(policyId);
-      throw new ApiError(
-        500,
-        'store-failed',
-        `switching ${policyId} ${enabled ? 'on' : 'off'} was not completely kept: ${errorMessage(err)}`,
-      );
-    }
+    res.json(await switchPolicy(registry, policyId, enabled, actorOf(req, authConfigured(), 'api')));
   }
 
   api.use(apiErrors);
   return api;
+}
+
+/**
+ * A dry-run as POST /policies/dry-run answers it, for any router that offers one (the console's too):
+ * the body's card (YAML text or an object) or a deployed card's policyId, replayed over from..to.
+ */
+export async function dryRunAnswer(
+  backendOf: () => PoliciesBackend,
+  store: DryRunStore | undefined,
+  requestBody: unknown,
+): Promise<DryRunReport> {
+  const body = (requestBody ?? {}) as Record<string, unknown>;
+  const { from, to } = periodOf(body);
+  const limit = body.limit === undefined ? undefined : dryRunLimit(body.limit);
+  const backend = backendOf();
+  let policy: CompiledPolicy;
+  if (body.card !== undefined) {
+    policy = compileBodyCard(body.card);
+  } else if (typeof body.policyId === 'string') {
+    if (!POLICY_ID.test(body.policyId)) {
+      throw new ApiError(400, 'invalid-policy-id', `'${body.policyId}' is not a policy id`, 'policyId');
+    }
+    const found = deployedCard(backend, body.policyId);
+    if (!found)
+      throw new ApiError(404, 'unknown-policy', `no policy '${body.policyId}' is deployed`, 'policyId');
+    policy = found;
+  } else {
+    throw new ApiError(
+      400,
+      'invalid-body',
+      'body must name a card (YAML text or an object) or the policyId of a deployed card',
+      'card',
+    );
+  }
+  if (!store)
+    throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there are no recorded events');
+  const report = await dryRun({
+    card: policy,
+    from,
+    to,
+    store,
+    contactPolicy: backend.contactPolicy?.() ?? {},
+    ...(limit === undefined ? {} : { maxEvents: limit }),
+  });
+  return report;
+}
+
+/**
+ * Switches a policy as PUT /policies/:id/state does, for any router (the console's too), with the
+ * answer {policyId, enabled, previous, audit}; an ApiError for an unknown policy or a store failure.
+ */
+export async function switchPolicy(
+  registry: PolicyRegistry,
+  policyId: string,
+  enabled: boolean,
+  actor: Actor,
+): Promise<{ policyId: string; enabled: boolean; previous: boolean; audit: AuditEntry }> {
+  try {
+    const entry = await registry.setEnabled(policyId, enabled, actor);
+    return { policyId, enabled, previous: entry.previous, audit: entry };
+  } catch (err) {
+    if (err instanceof UnknownPolicyError) throw unknownPolicy(policyId);
+    throw new ApiError(
+      500,
+      'store-failed',
+      `switching ${policyId} ${enabled ? 'on' : 'off'} was not completely kept: ${errorMessage(err)}`,
+    );
+  }
 }
 
 /**
@@ -321,7 +349,7 @@ function basicUser(header: string | undefined): string | undefined {
   return user || undefined;
 }
 
-function policyIdParam(req: Request): string {
+export function policyIdParam(req: Request): string {
   const policyId = req.params.id;
   if (!POLICY_ID.test(policyId)) {
     throw new ApiError(400, 'invalid-policy-id', `'${policyId}' is not a policy id`, 'id');
@@ -397,7 +425,7 @@ function deployedCard(backend: PoliciesBackend, policyId: string): CompiledPolic
 }
 
 /** The summaries with their reports, when the backend has a ledger; the summaries as they are otherwise. */
-async function withReports<T extends { policyId: string }>(
+export async function withReports<T extends { policyId: string }>(
   backend: PoliciesBackend,
   summaries: T[],
   days?: number,
@@ -419,7 +447,7 @@ async function withReports<T extends { policyId: string }>(
   });
 }
 
-function daysParam(req: Request): number | undefined {
+export function daysParam(req: Request): number | undefined {
   if (req.query.days === undefined) return undefined;
   const days = Number(req.query.days);
   if (!Number.isInteger(days) || days < 1 || days > 90) {

@@ -10,6 +10,7 @@ import { firstTimeFor } from './once';
 import { mountNextBestOfferFastPath } from './fast-path-mount';
 import { deployedEventPublisher } from '../policy-engine/event-publisher';
 import { ensurePolicySwitchRoute } from '../policy/switch-route';
+import { ensureConsoleRoutes } from './console-mount';
 import { defaultOfferOf, deployedLurkingOffers } from '../next-best-offer/contact-offers';
 
 /**
@@ -64,4 +65,5 @@ export function ensureHubRoutes(RED: RED): void {
     RED.events.on('flows:stopped', () => hubRuntime.health.setFlowState('stopped'));
   }
   ensurePolicySwitchRoute(RED);
+  ensureConsoleRoutes(RED, { ...nextBestOffer, policies: () => policies });
 }

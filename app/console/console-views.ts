@@ -1,0 +1,114 @@
+import { errorMessage } from '../../formats/error-message';
+import type { CompiledPolicy } from '../../policies/card';
+import { describeCardBoth } from '../../policies/card-plain-language';
+import type { AuditEntry, PolicyExplanation, PolicyRegistry, PolicySummary } from '../../policies/registry';
+import type { PolicyReport } from '../../policies/response-ledger';
+import { withReports, type PoliciesBackend } from '../api/policies-api';
+
+/** A card in plain language, one sentence per language. */
+export interface PlainSentences {
+  de: string;
+  en: string;
+}
+
+/** /api/v1/policies' entry with the card in plain language, as the console lists it. */
+export type PolicyView = PolicySummary & {
+  plain?: PlainSentences;
+  /** the sentences behind `plain`: the conditions, limits and schedule one by one */
+  plainDetails?: { de: string[]; en: string[] };
+  description?: { de?: string; en?: string };
+  report?: PolicyReport;
+  reportError?: string;
+};
+
+/**
+ * The plain-language rendering of a card; nothing when the renderer does not know the card (a card
+ * file with a field newer than the renderer), so the list still shows it with its title.
+ */
+export function plainOf(card: CompiledPolicy | undefined): Pick<PolicyView, 'plain' | 'plainDetails'> {
+  if (!card) return {};
+  try {
+    const { de, en } = describeCardBoth(card);
+    return {
+      plain: { de: de.sentence, en: en.sentence },
+      plainDetails: { de: [...de.details], en: [...en.details] },
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** The deployed policies (or the given ones) with reports over `days` days and in plain language. */
+export async function policyViews(
+  backend: PoliciesBackend,
+  summaries: PolicySummary[],
+  days?: number,
+): Promise<PolicyView[]> {
+  const withReport = await withReports(backend, summaries, days);
+  return withReport.map((summary) => {
+    const compiled = backend.registry.card(summary.policyId);
+    const description = compiled?.description;
+    return {
+      ...summary,
+      ...plainOf(compiled),
+      ...(description && (description.de || description.en) ? { description } : {}),
+    };
+  });
+}
+
+export interface CustomerExplanation {
+  customerRef: string;
+  /** every deployed policy, those the engine never checked for the customer with no evaluations */
+  policies: (Pick<PolicyView, 'policyId' | 'title' | 'enabled' | 'plain'> & {
+    evaluations: PolicyExplanation['evaluations'];
+  })[];
+}
+
+/**
+ * Why a customer did or did not get each policy's action, from the engine's recent explanations:
+ * the policies checked for them first (most recent evaluation first), then the rest by id.
+ */
+export function explainCustomer(registry: PolicyRegistry, customerRef: string): CustomerExplanation {
+  const policies = registry.list().map((summary) => {
+    const { plain } = plainOf(registry.card(summary.policyId));
+    return {
+      policyId: summary.policyId,
+      title: summary.title,
+      enabled: summary.enabled,
+      ...(plain ? { plain } : {}),
+      evaluations: registry.explain(summary.policyId, customerRef).evaluations,
+    };
+  });
+  const latest = (entry: (typeof policies)[number]) => entry.evaluations[0]?.evaluatedAt ?? '';
+  policies.sort((a, b) => {
+    const byTime = latest(b).localeCompare(latest(a));
+    return byTime !== 0 ? byTime : a.policyId.localeCompare(b.policyId);
+  });
+  return { customerRef, policies };
+}
+
+/**
+ * Every switch of every deployed policy, newest first: the audit trail the console shows. Each policy's
+ * trail is read newest first up to `limit`, so merging them and cutting at `limit` loses nothing.
+ */
+export async function auditTrail(
+  registry: PolicyRegistry,
+  limit: number,
+): Promise<{ entries: AuditEntry[]; errors?: { policyId: string; message: string }[] }> {
+  const errors: { policyId: string; message: string }[] = [];
+  const trails = await Promise.all(
+    registry.list().map(async ({ policyId }) => {
+      try {
+        return await registry.audit(policyId, limit);
+      } catch (err) {
+        errors.push({ policyId, message: errorMessage(err) });
+        return [];
+      }
+    }),
+  );
+  const entries = trails
+    .flat()
+    .sort((a, b) => (a.at === b.at ? b.auditId.localeCompare(a.auditId) : a.at < b.at ? 1 : -1))
+    .slice(0, limit);
+  return errors.length > 0 ? { entries, errors } : { entries };
+}

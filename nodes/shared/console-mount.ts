@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { createConsoleRouter } from '../../app/console/console-router';
+import type { PoliciesBackend } from '../../app/api/policies-api';
+import type { DefaultOffer, LurkingOffers } from '../../records/customer-view';
+import type { HubStore } from '../../records/store';
+import { firstTimeFor } from './once';
+import { errorMessage, type RED } from './red';
+
+export interface ConsoleBackends {
+  policies: () => PoliciesBackend | undefined;
+  store: () => HubStore | undefined;
+  lurking: LurkingOffers;
+  defaultOffer: () => DefaultOffer | undefined;
+}
+
+/**
+ * The marketers' policy console at /console on the admin app (beside the editor, not behind
+ * httpNodeAuth), once per app. Its users come from settings.js `crmHub.consoleUsers`; it has its own
+ * log-in and session cookie, which the editor and the admin API never accept.
+ */
+export function ensureConsoleRoutes(RED: RED, backends: ConsoleBackends): void {
+  const admin = RED.httpAdmin;
+  if (!admin || !firstTimeFor(admin, 'policy-console')) return;
+  const users = (RED.settings as unknown as { crmHub?: { consoleUsers?: unknown } }).crmHub?.consoleUsers;
+  try {
+    admin.use('/console', createConsoleRouter({ ...backends, users, staticDir: consoleDir() }));
+  } catch (err) {
+    RED.log.error(`policy console: ${errorMessage(err)}`);
+  }
+}
+
+/** dist/console, from the compiled glue (dist/nodes/shared) and from the sources under test alike. */
+function consoleDir(): string {
+  const up = path.resolve(__dirname, '..', '..');
+  return path.join(path.basename(up) === 'dist' ? up : path.join(up, 'dist'), 'console');
+}

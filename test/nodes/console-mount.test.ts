@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import request from 'supertest';
+import { all, captured, helper, load, nextInput, useHelper } from './harness';
+
+useHelper();
+
+/**
+ * The policy console as the node package mounts it on Node-RED's admin app (nodes/shared/console-mount.ts):
+ * users from settings.js crmHub.consoleUsers, the deployed policy nodes' cards, and the switch that the
+ * engine obeys at once. What the editor's own auth does with the console's session is checked against a
+ * real hub in test/e2e/console-auth.test.ts.
+ */
+describe('policy console on the admin app', () => {
+  const run = randomUUID().slice(0, 8);
+  const type = `console-visit-${run}`;
+  const policyId = `console-mortgage-${run}`;
+  const users = [
+    { username: 'mia', passwordHash: bcrypt.hashSync('mia-secret', 4), role: 'marketer' },
+    { username: 'ian', passwordHash: bcrypt.hashSync('ian-secret', 4), role: 'integrator' },
+  ];
+
+  // settings.js crmHub.consoleUsers, which @types/node-red's LocalSettings does not know
+  const settings: Record<string, unknown> = { crmHub: { consoleUsers: users } };
+  beforeEach(() => helper.settings(settings));
+  afterEach(() => helper.settings({}));
+
+  const deploy = () =>
+    load(all, [
+      { id: 'eng', type: 'policy-engine', sweepSeconds: '30', wires: [['evaluated']], version: 2 },
+      {
+        id: 'p1',
+        type: 'policy',
+        engine: 'eng',
+        policyId,
+        titleEn: 'Web visit → mortgage offer',
+        titleDe: 'Webbesuch → Hypothekenangebot',
+        when: `event ${type} via web`,
+        condition: '',
+        history: '',
+        then: 'web-offer mortgage to web within 30d',
+        perCustomer: '',
+        global: '',
+        priority: '60',
+        mode: 'trigger',
+        active: true,
+        wires: [['decided']],
+        version: 2,
+      },
+      { id: 'decided', type: 'helper' },
+      { id: 'evaluated', type: 'helper' },
+    ]);
+
+  const event = (n: number) => ({
+    eventId: `7b2f9a4e-1c2d-4e5f-8a9b-${run}000${n}`,
+    schemaVersion: '1.0',
+    type,
+    occurredAt: '2026-11-22T10:00:00.000Z',
+    channel: 'web',
+    source: { system: 'web-shop' },
+    customer: { ref: 'crm:88', identifiers: [{ system: 'crm', id: '88' }] },
+    data: {},
+  });
+
+  async function evaluate(n: number): Promise<{ decisions: unknown[] }> {
+    const evaluated = nextInput<{ decisions: unknown[] }>('evaluated');
+    helper.getNode('eng').receive({ payload: event(n) } as never);
+    return evaluated;
+  }
+
+  const admin = () => request(captured.red!.httpAdmin);
+
+  it('lets a marketer log in, read the policies, and switch one off and on with the CSRF token', async () => {
+    await deploy();
+    expect((await admin().get('/console/api/policies')).status).toBe(401);
+    expect((await admin().get('/console/api/session')).status).toBe(401);
+
+    const wrong = await admin().post('/console/api/login').send({ username: 'mia', password: 'nope' });
+    expect(wrong.status).toBe(401);
+    const login = await admin().post('/console/api/login').send({ username: 'mia', password: 'mia-secret' });
+    expect(login.status).toBe(200);
+    expect(login.body).toMatchObject({ user: 'mia', role: 'marketer' });
+    const cookie = String(login.headers['set-cookie'][0]).split(';')[0];
+    const csrf = login.body.csrfToken as string;
+
+    const listed = await admin().get('/console/api/policies').set('Cookie', cookie);
+    expect(listed.status).toBe(200);
+    const view = listed.body.policies.find((p: { policyId: string }) => p.policyId === policyId);
+    expect(view).toMatchObject({
+      title: { en: 'Web visit → mortgage offer', de: 'Webbesuch → Hypothekenangebot' },
+      enabled: true,
+      plain: { de: expect.any(String), en: expect.any(String) },
+    });
+
+    const state = `/console/api/policies/${policyId}/state`;
+    const forged = await admin().put(state).set('Cookie', cookie).send({ enabled: false });
+    expect(forged.status).toBe(403);
+    expect(forged.body.error).toBe('csrf');
+    expect((await evaluate(1)).decisions).toHaveLength(1);
+
+    const off = await admin()
+      .put(state)
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrf)
+      .send({ enabled: false });
+    expect(off.status).toBe(200);
+    expect(off.body.audit).toMatchObject({ user: 'mia', via: 'console', enabled: false, previous: true });
+    expect((await evaluate(2)).decisions).toEqual([]);
+
+    const on = await admin()
+      .put(state)
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrf)
+      .send({ enabled: true });
+    expect(on.status).toBe(200);
+    const decided = nextInput<{ payload: { policyId: string } }>('decided');
+    expect((await evaluate(3)).decisions).toHaveLength(1);
+    expect((await decided).payload.policyId).toBe(policyId);
+
+    const audit = await admin().get('/console/api/audit').set('Cookie', cookie);
+    expect(
+      audit.body.entries
+        .filter((e: { policyId: string }) => e.policyId === policyId)
+        .map((e: { user: string; via: string; enabled: boolean }) => [e.user, e.via, e.enabled]),
+    ).toEqual([
+      ['mia', 'console', true],
+      ['mia', 'console', false],
+    ]);
+  });
+
+  it('serves the built console page with its security headers', async () => {
+    await deploy();
+    const page = await admin().get('/console/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(page.text).toContain('/console/assets/app.js');
+    const bundle = await admin().get('/console/assets/app.js');
+    expect(bundle.status).toBe(200);
+  });
+
+  it('keeps the console off the node endpoints', async () => {
+    await deploy();
+    const node = await request(captured.red!.httpNode).get('/console/api/session');
+    expect(node.status).toBe(404);
+  });
+});

@@ -1,0 +1,44 @@
+import { LOGIN_WINDOW_MS, LoginLimiter } from '../../../../app/console/login-limiter';
+
+describe('LoginLimiter', () => {
+  it('refuses after 5 failures from one address within 15 minutes, until the oldest leaves the window', () => {
+    let now = 0;
+    const limiter = new LoginLimiter({ clock: () => now });
+    for (let i = 0; i < 5; i++) {
+      expect(limiter.retryAfterSeconds('10.0.0.1', `user${i}`)).toBe(0);
+      limiter.failed('10.0.0.1', `user${i}`);
+      now += 60_000;
+    }
+    // first failure at 0, now 5 min: 10 min to go
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'someone')).toBe(600);
+    expect(limiter.retryAfterSeconds('10.0.0.2', 'someone')).toBe(0);
+    now = LOGIN_WINDOW_MS;
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'someone')).toBe(0);
+  });
+
+  it('refuses after 5 failures for one user name from any addresses, in any case or padding', () => {
+    const now = 0;
+    const limiter = new LoginLimiter({ clock: () => now });
+    for (let i = 0; i < 5; i++) limiter.failed(`10.0.0.${i}`, i % 2 ? 'Anna' : ' anna');
+    expect(limiter.retryAfterSeconds('10.9.9.9', 'anna')).toBe(LOGIN_WINDOW_MS / 1000);
+    expect(limiter.retryAfterSeconds('10.9.9.9', 'ben')).toBe(0);
+  });
+
+  it('allows four failures, and a success clears the user but not the address', () => {
+    const limiter = new LoginLimiter({ clock: () => 0 });
+    for (let i = 0; i < 4; i++) limiter.failed('10.0.0.1', 'anna');
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'anna')).toBe(0);
+    limiter.succeeded('anna');
+    limiter.failed('10.0.0.1', 'ben');
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'anna')).toBeGreaterThan(0);
+    expect(limiter.retryAfterSeconds('10.0.0.2', 'anna')).toBe(0);
+  });
+
+  it('keeps a bounded number of keys', () => {
+    const limiter = new LoginLimiter({ clock: () => 0, maxKeys: 4 });
+    for (let i = 0; i < 5; i++) limiter.failed('10.0.0.1', 'anna');
+    for (let i = 0; i < 10; i++) limiter.failed(`10.1.0.${i}`, `u${i}`);
+    // the first address's failures were pushed out by the spray
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'x')).toBe(0);
+  });
+});
