@@ -8,7 +8,13 @@
  * compares F1. Nothing is timed before both sides have linked the same inputs (same digest before
  * and after each side) and answered for every record; the run exits 1 otherwise.
  * MATCH_BENCH_PEOPLE sets the population size (default 50,000 people, about 110,000 records).
+ *
+ * Then the scale part (_matching-scale.ts), in a process of its own: records/s and RSS of matching
+ * one record at a time, as the golden intake does, until the hub holds the golden records of
+ * MATCH_BENCH_SCALE people (default 1,000,000, as the goal asks; about 2.2 million records, some
+ * minutes and several GiB; 0 leaves the part out). `--check` leaves it out too.
  */
+import { execFileSync } from 'node:child_process';
 import { candidatePairs, normalizeRecord } from '../records/matching';
 import { formatQuality, linkageQuality } from './_linkage-quality';
 import {
@@ -20,9 +26,12 @@ import {
   SidesDiffer,
 } from './_matching-sides';
 import { median, result } from './_measure';
+import { scalePart, type ScaleReport } from './_matching-scale';
 import { generatePopulation } from './_population';
 
 const SEED = 20250917;
+/** people in the scale part; see above */
+const DEFAULT_SCALE_PEOPLE = 1_000_000;
 
 function timed<T>(fn: () => T): [T, number] {
   const start = process.hrtime.bigint();
@@ -31,6 +40,11 @@ function timed<T>(fn: () => T): [T, number] {
 }
 
 function main(): void {
+  if (process.env.MATCH_BENCH_PART === 'scale') {
+    // The child: nothing else loaded or allocated, so its RSS is matching's.
+    console.log(JSON.stringify(scalePart(Number(process.env.MATCH_BENCH_SCALE), SEED)));
+    return;
+  }
   const people = Number(process.env.MATCH_BENCH_PEOPLE ?? 50_000);
   const population = generatePopulation({ people, seed: SEED });
   const inputs = population.records.map((r) => r.input);
@@ -81,6 +95,24 @@ function main(): void {
     `ours: ${Math.round(oursRate)} records/s, naive MDM: ${Math.round(anchorRate)} records/s; ` +
       `RSS after ours: ${Math.round(rss / 2 ** 20)} MiB for ${inputs.length} records`,
   );
+
+  // ---- scale: the golden records of MATCH_BENCH_SCALE people, in a process of its own ----
+  const scalePeople = Number(process.env.MATCH_BENCH_SCALE ?? DEFAULT_SCALE_PEOPLE);
+  if (scalePeople > 0) {
+    const output = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', __filename], {
+      env: { ...process.env, MATCH_BENCH_PART: 'scale', MATCH_BENCH_SCALE: String(scalePeople) },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    });
+    const scale = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as ScaleReport;
+    console.log(scale.text);
+    if (scale.goldenRecords < 1_000_000) {
+      console.log(
+        `scale: fewer than the 1,000,000 golden records of the goal (MATCH_BENCH_SCALE=${DEFAULT_SCALE_PEOPLE} measures them)`,
+      );
+    }
+  }
   console.log(result('matching-f1-vs-naive-mdm', oursQuality.f1, anchorQuality.f1, 'F1'));
 }
 

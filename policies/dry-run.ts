@@ -22,6 +22,7 @@ import type {
   StoredInteraction,
   VersionedCustomer,
 } from '../records/store';
+import { customerOf } from '../records/customer-view';
 import { InMemoryCapCounter } from './caps';
 import { compileCard, type CompiledPolicy, type PolicyCard } from './card';
 import { parseCardYaml } from './card-files';
@@ -38,7 +39,8 @@ import { InMemoryHistory } from './history';
 import type { CardVersion } from './version';
 
 /** What a dry-run reads from the hub store; it never writes. */
-export type DryRunStore = Pick<HubStore, 'listInteractionsBetween' | 'getCustomer' | 'listHistory'>;
+export type DryRunStore = Pick<HubStore, 'listInteractionsBetween' | 'getCustomer' | 'listHistory'> &
+  Partial<Pick<HubStore, 'getGolden'>>;
 
 /** Why a firing was stopped: by the card itself (schedule, cooldown, caps, holdout) or the contact policy. */
 export type StopReason = 'out-of-schedule' | 'cooldown' | 'cap' | 'holdout' | ContactReason;
@@ -158,7 +160,8 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunReport> {
   const profile = (ref: string) => {
     let found = profiles.get(ref);
     if (!found) {
-      found = store.getCustomer(ref);
+      // the golden record's attributes, as the live engine judges them (records/customer-view.ts)
+      found = customerOf(store, ref);
       profiles.set(ref, found);
     }
     return found;

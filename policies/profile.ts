@@ -1,12 +1,14 @@
 import type { InteractionEvent } from '../mappings/canonical/types';
-import type { HubStore } from '../records/store';
+import { customerDocument, type CustomerDocumentReader } from '../records/customer-view';
 
-/** The part of the hub store a card's `if` reads customers from. */
-export type CustomerReader = Pick<HubStore, 'getCustomer'>;
+/** The part of the hub store a card's `if` reads customers from: golden records, else per-ref copies. */
+export type CustomerReader = CustomerDocumentReader;
 
 /**
  * The customer a card's `if` conditions see. A customer the message carries wins: the flow chose it,
- * e.g. fresher than the store. Otherwise the golden record stored for the event's customer, if any.
+ * e.g. fresher than the store. Otherwise the golden document of the golden record that holds the
+ * event's customer ref, with what every member system contributed (records/customer-view.ts
+ * customerDocument); a customer not in any golden record is read as its system sent it.
  * The store is asked for lazily because opening it may still be under way (a database not up yet),
  * and a message that carries its customer should not wait for that.
  */
@@ -18,5 +20,5 @@ export async function customerProfile(
   if (carried) return carried;
   const ref = event.customer?.ref;
   if (!store || typeof ref !== 'string' || ref === '') return undefined;
-  return (await (await store()).getCustomer(ref))?.document;
+  return customerDocument(await store(), ref);
 }

@@ -1,14 +1,36 @@
+import type { Customer, DataQuality } from '../mappings/canonical/types';
+import { isGoldenId } from './cross-reference';
+import type { StoredGolden } from './golden-store';
+import { compareText, sourceRef, type SourceKey } from './source-versions';
 import type { HubStore, StoredInteraction, StoredOffer, VersionedCustomer } from './store';
+import type { AttributeLineage } from './survivorship';
 
 /**
  * What a touchpoint asks for at contact time: the customer's current record with open offers and recent
  * interactions (customer 360), and the one offer to show now on a channel (next best offer).
  */
 export interface Customer360 {
+  /** as asked: "<system>:<source id>" or a golden id */
   customerRef: string;
+  /**
+   * the record stored for customerRef as its system sent it; asked by golden id (or when no copy is
+   * stored for the ref), the golden document in its place
+   */
   customer?: VersionedCustomer;
   offers: StoredOffer[];
   lastInteractions: StoredInteraction[];
+  /** the golden record, resolved through the cross-reference; the fields below come with it */
+  goldenId?: string;
+  /** the cross-reference: every source record the golden record holds, sorted */
+  members?: SourceKey[];
+  /** the same as "<system>:<source id>" */
+  xrefs?: string[];
+  /** the golden document: each attribute as survivorship chose it from the members */
+  document?: Customer;
+  /** per attribute path of `document`: the winning source, the rule and the time */
+  lineage?: Record<string, AttributeLineage>;
+  dataQuality?: DataQuality;
+  revision?: number;
 }
 
 /** A reason an offer is shown: a condition with the value it saw (a card's `if`, `via`, history, …). */
@@ -120,17 +142,131 @@ const CONSENT_CHANNEL: Record<string, string> = {
   app: 'app',
 };
 
+/** The golden document's own customerRef: "hub:<golden id>"; it names the golden record as well. */
+const HUB_REF = /^hub:(g-.+)$/;
+
+/**
+ * The golden record of a golden id, "hub:<golden id>" or "<system>:<source id>". SAP pads its customer
+ * numbers with zeros (KUNNR 0000100001) and the hub keys them without, so a numeric id is also tried
+ * without them.
+ */
+export async function goldenOf(
+  store: Pick<HubStore, 'getGolden'>,
+  id: string,
+): Promise<StoredGolden | undefined> {
+  const asked = HUB_REF.exec(id)?.[1] ?? id;
+  const found = await store.getGolden(asked);
+  if (found || isGoldenId(asked)) return found;
+  const unpadded = asked.replace(/:0+(\d+)$/, ':$1');
+  return unpadded === asked ? undefined : store.getGolden(unpadded);
+}
+
+/** What reads a customer: the per-ref copies, and the golden records where the store keeps them. */
+export type CustomerDocumentReader = Pick<HubStore, 'getCustomer'> & Partial<Pick<HubStore, 'getGolden'>>;
+
+/**
+ * The customer's attributes as the policies and the next best offer judge them: the golden document of
+ * the golden record that holds the ref (a golden id works too), so an attribute one system contributed
+ * (the tier from SAP) is seen on an event or a contact keyed with another system's ref (the call
+ * center's). Without a golden record, the copy stored for the ref as its system sent it.
+ */
+export async function customerDocument(
+  store: CustomerDocumentReader,
+  customerRef: string,
+): Promise<Record<string, unknown> | undefined> {
+  return (await customerOf(store, customerRef))?.document;
+}
+
+/** customerDocument in the shape of a stored customer (the golden document under the ref asked for). */
+export async function customerOf(
+  store: CustomerDocumentReader,
+  customerRef: string,
+): Promise<VersionedCustomer | undefined> {
+  if (store.getGolden) {
+    const golden = await goldenOf(store as Pick<HubStore, 'getGolden'>, customerRef);
+    if (golden) return goldenAsCustomer(golden, isGoldenRef(customerRef) ? undefined : customerRef);
+  }
+  return store.getCustomer(customerRef);
+}
+
+/** A golden id, or the golden document's own customerRef "hub:g-…". */
+function isGoldenRef(id: string): boolean {
+  return isGoldenId(id) || HUB_REF.test(id);
+}
+
+/**
+ * The customer 360 of a source ref or a golden id ("g-…", or "hub:g-…"). With a golden record, the
+ * answer carries it: golden id, cross-reference, the golden document and its lineage. Asked by golden
+ * id, the offers and interactions are those of every member, newest interactions first.
+ */
 export async function customer360(
   store: HubStore,
   customerRef: string,
   interactions = 10,
 ): Promise<Customer360> {
+  const golden = await goldenOf(store, customerRef);
+  const byGoldenId = golden !== undefined && isGoldenRef(customerRef);
+  const view = byGoldenId
+    ? await membersView(store, customerRef, golden.members, interactions)
+    : await refView(store, customerRef, interactions);
+  if (!golden) return view;
+  const { document, lineage } = golden.record;
+  return {
+    ...view,
+    ...(view.customer ? {} : { customer: goldenAsCustomer(golden, byGoldenId ? undefined : customerRef) }),
+    goldenId: golden.goldenId,
+    members: golden.members,
+    xrefs: golden.members.map(sourceRef),
+    document,
+    lineage,
+    ...(document.dataQuality ? { dataQuality: document.dataQuality } : {}),
+    revision: golden.revision,
+  };
+}
+
+async function refView(store: HubStore, customerRef: string, interactions: number): Promise<Customer360> {
   const [customer, offers, lastInteractions] = await Promise.all([
     store.getCustomer(customerRef),
     store.listOffers(customerRef),
     store.listInteractions(customerRef, { limit: interactions }),
   ]);
   return { customerRef, ...(customer ? { customer } : {}), offers, lastInteractions };
+}
+
+/** Offers and interactions of every member; the per-ref copies are not read (the golden one stands in). */
+async function membersView(
+  store: HubStore,
+  customerRef: string,
+  members: SourceKey[],
+  interactions: number,
+): Promise<Customer360> {
+  const refs = members.map(sourceRef);
+  const [offers, histories] = await Promise.all([
+    Promise.all(refs.map((ref) => store.listOffers(ref))),
+    Promise.all(refs.map((ref) => store.listInteractions(ref, { limit: interactions }))),
+  ]);
+  const lastInteractions = histories
+    .flat()
+    .sort((a, b) => compareText(b.occurredAt, a.occurredAt) || compareText(a.eventId, b.eventId))
+    .slice(0, interactions);
+  return { customerRef, offers: offers.flat(), lastInteractions };
+}
+
+/**
+ * The golden document in the shape of a stored customer, for callers that read `customer`: under the
+ * member asked for (unpadded, as the hub keys it), or under the golden document's own "hub:g-…".
+ */
+function goldenAsCustomer(golden: StoredGolden, asked: string | undefined): VersionedCustomer {
+  const { document } = golden.record;
+  const unpadded = asked?.replace(/:0+(\d+)$/, ':$1');
+  const member = golden.members.find((m) => sourceRef(m) === asked || sourceRef(m) === unpadded);
+  return {
+    customerRef: member ? sourceRef(member) : document.customerRef,
+    document: document as unknown as Record<string, unknown>,
+    updatedAt: document.updatedAt,
+    sourceSystem: member ? member.system : document.source.system,
+    version: golden.revision,
+  };
 }
 
 /** A limit the next best offer accepts: a whole number from 1 to NBO_MAX_LIMIT; undefined means 1. */
@@ -164,10 +300,10 @@ export async function nextBestOffer(
   const limit = options.limit ?? 1;
   const head = { customerRef, channel, ...(options.point === undefined ? {} : { point: options.point }) };
   const [customer, stored] = await Promise.all([
-    store.getCustomer(customerRef),
+    customerDocument(store, customerRef),
     store.listOffers(customerRef, { channel }),
   ]);
-  const optedOut = marketingOptOut(customer?.document.consents, channel);
+  const optedOut = marketingOptOut(customer?.consents, channel);
   if (optedOut) {
     return { ...head, offers: [], explanation: `no offer: the customer ${optedOut} marketing on ${channel}` };
   }
@@ -184,7 +320,7 @@ export async function nextBestOffer(
     if (options.point !== undefined) contact.point = options.point;
     if (options.eventType !== undefined) contact.eventType = options.eventType;
     try {
-      woken = await options.lurking(customer?.document, contact);
+      woken = await options.lurking(customer, contact);
     } catch (error) {
       // The stored offers still answer; the sentence says what is missing.
       lurkingFailed = error instanceof Error ? error.message : String(error);

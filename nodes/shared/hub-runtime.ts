@@ -10,6 +10,8 @@ import { ContactPolicy } from '../../policies/contact/contact-policy';
 import { recordResponse } from '../../policies/contact/responses';
 import { ResponseLedger } from '../../policies/response-ledger';
 import type { OfferResponse } from '../../mappings/canonical/types';
+import { customerDocument } from '../../records/customer-view';
+import { TrustRegistry } from '../../records/trust';
 
 /**
  * Process-wide state the nodes share: the SOAP endpoints, the store the REST API reads, the health
@@ -28,6 +30,8 @@ class HubRuntime {
       ),
   });
   readonly policies = nodePolicyDirectory();
+  /** source trust per attribute, as the deployed legacy-system nodes state it; survivorship reads it */
+  readonly trust = new TrustRegistry();
   private readonly stores = new Map<string, HubStore>();
   /**
    * Per policy and segment, in the store: fires, deliveries, suppressions by reason, the control group
@@ -35,7 +39,11 @@ class HubRuntime {
    */
   readonly responseLedger = new ResponseLedger({
     store: () => this.store(),
-    customerOf: async (customerRef) => (await this.store()?.getCustomer(customerRef))?.document,
+    // the segment of the golden record, whichever system's ref the decision was keyed with
+    customerOf: async (customerRef) => {
+      const store = this.store();
+      return store ? customerDocument(store, customerRef) : undefined;
+    },
     onError: (error, what) => this.logError(`response ledger: ${what}: ${errorMessage(error)}`),
   });
   /**

@@ -54,6 +54,8 @@ export function ensureHubRoutes(RED: RED): void {
       policies: () => policies,
       deadLettersAdmin: RED.auth.needsPermission(DEAD_LETTERS_PERMISSION),
       reviewsAdmin: RED.auth.needsPermission(REVIEWS_PERMISSION),
+      // a steward's link or unmerge recomputes golden records with the deployed systems' trust
+      goldenOptions: () => ({ trust: hubRuntime.trust.lookup }),
       ...(credentialsAccepted ? { credentialsAccepted } : {}),
     }),
   );

@@ -13,6 +13,7 @@
  * the store atomically, so hub instances on PostgreSQL share them.
  */
 import { RESPONSE_OUTCOMES, type ConsentChannel } from '../../mappings/canonical/types';
+import { customerDocument } from '../../records/customer-view';
 import type { CapClaim, HistoryEntry, HubStore } from '../../records/store';
 import { InMemoryCapCounter } from '../caps';
 import { parseDuration } from '../duration';
@@ -88,7 +89,8 @@ export interface ContactRequest {
 }
 
 /** What the policy reads: the golden record, the customer's answers, and the caps. */
-export type ContactStore = Pick<HubStore, 'getCustomer' | 'listHistory' | 'takeCaps' | 'appendHistory'>;
+export type ContactStore = Pick<HubStore, 'getCustomer' | 'listHistory' | 'takeCaps' | 'appendHistory'> &
+  Partial<Pick<HubStore, 'getGolden'>>;
 
 export interface ContactSource {
   /** undefined: no store deployed; consents cannot be read, so nothing that contacts a customer passes */
@@ -342,7 +344,8 @@ export class ContactPolicy {
     const { store } = source;
     if (!store) return refuse('consent', `no hub store to read ${ref}'s consents from`);
 
-    const stored = (await store.getCustomer(ref))?.document;
+    // the golden record's consents: a withdrawal one system recorded holds for every system's ref
+    const stored = await customerDocument(store, ref);
     const consent = judgeConsent(
       [stored?.consents, source.customer?.consents],
       channel,

@@ -45,18 +45,27 @@ describe('legacy-system config versions', () => {
     mapping: '',
   };
 
-  it('drops the unread format field from a config saved before versions existed or at version 1', () => {
+  it('drops the unread format field and adds the middle trust to a config saved before versions existed or at version 1', () => {
     const current = {
       id: 'sys',
       type: 'legacy-system',
       name: 'CRM',
       systemId: 'crm',
       mapping: '',
-      version: 2,
+      trustDefault: 50,
+      trust: '',
+      version: 3,
     };
     expect(migrate(saved, migrations)).toEqual(current);
     expect(migrate({ ...saved, version: 1 }, migrations)).toEqual(current);
     expect(migrate(current, migrations)).toEqual(current);
+  });
+
+  it('keeps the trust a version 2 config never had at the middle of the scale, and a version 3 one as saved', () => {
+    const v2 = { id: 'sys', type: 'legacy-system', systemId: 'sap', mapping: '', version: 2 };
+    expect(migrate(v2, migrations)).toEqual({ ...v2, trustDefault: 50, trust: '', version: 3 });
+    const v3 = { ...v2, trustDefault: '80', trust: 'address: 90', version: 3 };
+    expect(migrate(v3, migrations)).toEqual(v3);
   });
 
   it('keeps the flow Node-RED hands the constructor as a hidden property of the config', () => {

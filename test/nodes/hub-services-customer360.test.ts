@@ -1,0 +1,202 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as soap from 'soap';
+import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
+import { applyWithGoldenRecord, GoldenIntake } from '../../records/golden-intake';
+import { all, captured, core, helper, load, tempDir, useHelper, type FlowNode } from './harness';
+import { withCustomer360Change } from './customer360-flow-change';
+
+/* eslint-disable-next-line @typescript-eslint/no-require-imports */
+const changeNode = require('@node-red/nodes/core/function/15-change.js') as unknown;
+/* eslint-disable-next-line @typescript-eslint/no-require-imports */
+const switchNode = require('@node-red/nodes/core/function/10-switch.js') as unknown;
+const modules = [...all, core.catchNode, changeNode, switchNode];
+const run = promisify(execFile);
+const root = path.join(__dirname, '..', '..');
+/** hub.wsdl as clients built before the golden record cached it */
+const OLD_WSDL = path.join(root, 'test', 'fixtures', 'wsdl-history', 'hub-v1-before-golden.wsdl');
+
+useHelper();
+
+/** The shipped GetCustomer360 path of flows/hub.json, with the golden-record change laid over it. */
+function shippedPath(directory: string): FlowNode[] {
+  const hub = JSON.parse(fs.readFileSync(path.join(root, 'flows', 'hub.json'), 'utf8')) as FlowNode[];
+  const ids = [
+    'cfg-soap-hub',
+    'cfg-store',
+    'svc-360',
+    'svc-360-request',
+    'svc-view',
+    'svc-known',
+    'svc-shape-360',
+    'svc-unknown',
+    'svc-reply-read',
+    'svc-catch-read',
+  ];
+  return [
+    { id: 'tab-services', type: 'tab' },
+    ...withCustomer360Change(hub.filter((n) => ids.includes(n.id))).map((n) =>
+      n.id === 'cfg-store'
+        ? { ...n, databaseUrl: '', directory }
+        : n.id === 'svc-catch-read'
+          ? { ...n, scope: (n.scope as string[]).filter((id) => !id.includes('nbo')) }
+          : n,
+    ),
+  ];
+}
+
+/** SAP knows Anna's tier; the CRM her e-mail; the call center then hears she moved. */
+const sapAnna = {
+  schemaVersion: '1.0',
+  customerRef: 'sap:100001',
+  kind: 'person',
+  person: { givenName: 'Anna', familyName: 'Schmidt' },
+  tier: 'platinum',
+  addresses: [{ type: 'postal', street: 'Alte Gasse 3', postalCode: '10115', city: 'Berlin', country: 'DE' }],
+  identifiers: [
+    { system: 'sap', id: '100001' },
+    { system: 'tax-id', id: '12345678901' },
+  ],
+  updatedAt: '2026-11-20T10:00:00Z',
+  source: { system: 'sap', operation: 'DEBMAS' },
+};
+const crmAnna = {
+  schemaVersion: '1.0',
+  customerRef: 'crm:4711',
+  kind: 'person',
+  person: { givenName: 'Anna', familyName: 'Schmidt' },
+  emails: [{ type: 'home', address: 'anna.schmidt@example.org' }],
+  identifiers: [
+    { system: 'crm', id: '4711' },
+    { system: 'tax-id', id: '12345678901' },
+  ],
+  updatedAt: '2026-11-21T10:00:00Z',
+  source: { system: 'crm' },
+};
+const moved = {
+  eventId: '6f1c2a4e-8b1d-4c3e-9a7f-2d5e8c9b0a11',
+  schemaVersion: '1.0',
+  type: 'address-changed',
+  occurredAt: '2026-11-22T09:00:00Z',
+  channel: 'call-center',
+  source: { system: 'crm', operation: 'ReportAddressChange' },
+  customer: { ref: 'crm:4711', identifiers: [{ system: 'crm', id: '4711' }] },
+  data: { address: { street: 'Leopoldstraße 12', postalCode: '80802', city: 'München', country: 'DE' } },
+};
+
+let server: http.Server | undefined;
+
+async function serve(): Promise<string> {
+  server = http.createServer(captured.red!.httpNode);
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/soap/hub`;
+}
+
+async function deployWithAnna(): Promise<string> {
+  await load(modules, shippedPath(tempDir('c360-soap')));
+  const store = await (helper.getNode('cfg-store') as unknown as HubStoreNode).ready;
+  const intake = new GoldenIntake(store);
+  for (const doc of [sapAnna, crmAnna, moved]) await applyWithGoldenRecord(store, intake, doc);
+  const golden = await store.getGolden('crm:4711');
+  expect(golden?.members).toHaveLength(2);
+  return golden!.goldenId;
+}
+
+type Zeep = Record<string, { customer: Record<string, unknown> } & Record<string, unknown>>;
+
+describe('GetCustomer360 on the Hub services flow: the golden record through the cross-reference', () => {
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    server = undefined;
+  });
+
+  it('answers zeep by golden id or source ref with xrefs and lineage, and a zeep built from the old WSDL as before', async () => {
+    const goldenId = await deployWithAnna();
+    const base = await serve();
+    const script = `
+import json, sys, zeep
+from zeep.helpers import serialize_object
+new = zeep.Client(sys.argv[1] + "?wsdl").service
+old = zeep.Client(sys.argv[2]).create_service("{urn:crm-hub:hub:v1}CrmHubSoapBinding", sys.argv[1])
+out = {
+    "byGoldenId": new.GetCustomer360(customerRef=sys.argv[3], withGolden=True),
+    "bySap": new.GetCustomer360(customerRef="sap:100001", withGolden=True),
+    "plain": new.GetCustomer360(customerRef="sap:100001"),
+    "oldClient": old.GetCustomer360(customerRef="crm:4711"),
+}
+try:
+    new.GetCustomer360(customerRef="g-" + "0" * 26)
+except zeep.exceptions.Fault as f:
+    out["unknown"] = {"customer": {}, "fault": f.code + "|" + f.message}
+print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
+`;
+    const { stdout } = await run('/usr/bin/python3', ['-c', script, base, OLD_WSDL, goldenId]);
+    const out = JSON.parse(stdout) as Zeep;
+
+    // the golden attributes: tier from SAP, e-mail from the CRM, the address the call center heard
+    const golden = {
+      kind: 'person',
+      givenName: 'Anna',
+      familyName: 'Schmidt',
+      tier: 'platinum',
+      email: 'anna.schmidt@example.org',
+      street: 'Leopoldstraße 12',
+      city: 'München',
+    };
+    expect(out.byGoldenId.customer).toMatchObject({
+      ...golden,
+      customerRef: `hub:${goldenId}`,
+      sourceSystem: 'hub',
+      sourceId: goldenId,
+    });
+    expect(out.byGoldenId.goldenId).toBe(goldenId);
+    expect(out.byGoldenId.xrefs).toEqual(['crm:4711', 'sap:100001']);
+    const lineage = out.byGoldenId.lineage as Record<string, unknown>[];
+    expect(lineage.find((l) => l.attribute === 'tier')).toMatchObject({
+      system: 'sap',
+      sourceId: '100001',
+      rule: 'sole-source',
+      at: '2026-11-20 10:00:00+00:00',
+    });
+    expect(lineage.find((l) => l.attribute === 'addresses[0]')).toMatchObject({
+      system: 'crm',
+      sourceId: moved.eventId,
+      rule: 'event',
+      via: 'call-center',
+      note: 'reported via call-center',
+    });
+    // asked by golden id, the history is every member's
+    expect((out.byGoldenId.lastInteractions as { type: string }[]).map((i) => i.type)).toEqual([
+      'address-changed',
+    ]);
+
+    expect(out.bySap.customer).toMatchObject({ ...golden, customerRef: 'sap:100001', sourceId: '100001' });
+    expect(out.bySap).toMatchObject({ goldenId, xrefs: ['crm:4711', 'sap:100001'] });
+    // without withGolden, the answer has only what the earlier WSDL knew
+    expect(out.plain.customer).toMatchObject({ ...golden, customerRef: 'sap:100001' });
+    expect(out.plain).toMatchObject({ goldenId: null, xrefs: [], lineage: [] });
+    expect(out.oldClient.customer).toMatchObject({ ...golden, customerRef: 'crm:4711', sourceSystem: 'crm' });
+    expect(Object.keys(out.oldClient)).toEqual(['customer', 'offers', 'lastInteractions']);
+    expect(out.unknown.fault).toMatch(/^soap:Client\|.*knows no customer g-0{26}/);
+  });
+
+  it('answers node-soap for an SAP number with its zeros, and refuses an id of neither form', async () => {
+    const goldenId = await deployWithAnna();
+    const base = await serve();
+    type Client = Record<string, (args: unknown) => Promise<[Record<string, unknown>]>>;
+    const client = (await soap.createClientAsync(`${base}?wsdl`)) as unknown as Client;
+    const [padded] = await client.GetCustomer360Async({ customerRef: 'sap:0000100001', withGolden: true });
+    expect(padded.customer).toMatchObject({ customerRef: 'sap:100001', tier: 'platinum' });
+    expect(padded.goldenId).toBe(goldenId);
+    const refused = await client.GetCustomer360Async({ customerRef: 'x-4711' }).then(
+      () => undefined,
+      (err: { root?: { Envelope?: { Body?: { Fault?: { faultstring?: string } } } } }) => err,
+    );
+    expect(refused?.root?.Envelope?.Body?.Fault?.faultstring).toContain('customerRef');
+  });
+});

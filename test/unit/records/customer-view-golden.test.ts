@@ -1,0 +1,190 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Customer } from '../../../mappings/canonical/types';
+import { ContactPolicy } from '../../../policies/contact/contact-policy';
+import { customerProfile } from '../../../policies/profile';
+import { dryRun } from '../../../policies/dry-run';
+import { customer360, customerDocument, nextBestOffer } from '../../../records/customer-view';
+import { EmbeddedStore } from '../../../records/embedded-store';
+import { applyWithGoldenRecord, GoldenIntake } from '../../../records/golden-intake';
+import { withdrawalEvent } from '../policies/fixtures';
+
+/** SAP knows Anna's tier and keeps her web marketing consent withdrawn; the call-center CRM her address. */
+const sapAnna: Customer = {
+  schemaVersion: '1.0',
+  customerRef: 'sap:100001',
+  kind: 'person',
+  person: { givenName: 'Anna', familyName: 'Schmidt' },
+  tier: 'platinum',
+  identifiers: [
+    { system: 'sap', id: '100001' },
+    { system: 'tax-id', id: '12345678901' },
+  ],
+  updatedAt: '2026-11-20T10:00:00Z',
+  source: { system: 'sap' },
+};
+const crmAnna: Customer = {
+  schemaVersion: '1.0',
+  customerRef: 'crm:4711',
+  kind: 'person',
+  person: { givenName: 'Anna', familyName: 'Schmidt' },
+  addresses: [
+    { type: 'home', street: 'Leopoldstraße 12', postalCode: '80802', city: 'München', country: 'DE' },
+  ],
+  identifiers: [
+    { system: 'crm', id: '4711' },
+    { system: 'tax-id', id: '12345678901' },
+  ],
+  updatedAt: '2026-11-21T10:00:00Z',
+  source: { system: 'crm' },
+};
+
+let directory = '';
+let store: EmbeddedStore;
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'crm-hub-golden-view-'));
+  store = new EmbeddedStore({ directory });
+  await store.open();
+  const intake = new GoldenIntake(store);
+  await applyWithGoldenRecord(store, intake, sapAnna);
+  await applyWithGoldenRecord(store, intake, crmAnna);
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('policies and the next best offer read the golden document', () => {
+  it('gives the attributes of every member system under either system’s ref and the golden id', async () => {
+    const byCrm = await customerDocument(store, 'crm:4711');
+    expect(byCrm).toMatchObject({ tier: 'platinum', addresses: [{ city: 'München' }] });
+    // the copy kept per ref has only what the CRM sent
+    expect((await store.getCustomer('crm:4711'))?.document.tier).toBeUndefined();
+    const goldenId = (await store.getGolden('crm:4711'))!.goldenId;
+    expect(await customerDocument(store, 'sap:100001')).toEqual(byCrm);
+    expect(await customerDocument(store, goldenId)).toEqual(byCrm);
+    expect(await customerDocument(store, `hub:${goldenId}`)).toEqual(byCrm);
+  });
+
+  it('falls back to the copy stored for a ref no golden record holds, and to it alone for a store without golden records', async () => {
+    await store.putCustomer({
+      customerRef: 'web:u-1',
+      document: { customerRef: 'web:u-1', kind: 'person', tier: 'gold' },
+      updatedAt: '2026-11-22T10:00:00Z',
+      sourceSystem: 'web',
+    });
+    expect(await customerDocument(store, 'web:u-1')).toMatchObject({ tier: 'gold' });
+    expect(await customerDocument(store, 'web:nobody')).toBeUndefined();
+    const perRefOnly = { getCustomer: (ref: string) => store.getCustomer(ref) };
+    expect(await customerDocument(perRefOnly, 'crm:4711')).not.toHaveProperty('tier');
+  });
+
+  it('lets a card’s `if` see the SAP tier on an event keyed with the CRM’s ref', async () => {
+    const profile = await customerProfile(
+      { customer: { ref: 'crm:4711', identifiers: [] } },
+      undefined,
+      async () => store,
+    );
+    expect(profile).toMatchObject({ tier: 'platinum', addresses: [{ city: 'München' }] });
+  });
+
+  it('dry-runs a card against recorded events with the golden attributes', async () => {
+    const withdrawal = withdrawalEvent('5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a50', 'crm:4711', 12000);
+    await applyWithGoldenRecord(store, new GoldenIntake(store), withdrawal);
+    const report = await dryRun({
+      store,
+      card: [
+        'policy: platinum-large-withdrawal',
+        'title: { de: "Platin", en: "Platinum" }',
+        'when: event withdrawal where amount > 10000',
+        'if: customer.tier == "platinum"',
+        'then: call-task to sales-rep within 1d',
+        'priority: 80',
+      ].join('\n'),
+      from: '2026-11-22T00:00:00Z',
+      to: '2026-11-23T00:00:00Z',
+    });
+    expect(report).toMatchObject({ evaluated: 1, wouldFire: 1 });
+  });
+
+  it('offers what a lurking card decides on the golden document, and honours a consent another system holds', async () => {
+    const seen: unknown[] = [];
+    const lurking = (customer: Record<string, unknown> | undefined) => {
+      seen.push(customer?.tier);
+      return [];
+    };
+    const answer = await nextBestOffer(store, 'crm:4711', 'web', { lurking });
+    expect(seen).toEqual(['platinum']);
+    expect(answer.offers).toEqual([]);
+
+    // SAP records that Anna withdrew web marketing: no offer on the web, asked with the CRM's ref
+    const withdrawn: Customer = {
+      ...sapAnna,
+      consents: [
+        {
+          channel: 'web',
+          purpose: 'marketing',
+          status: 'withdrawn',
+          at: '2026-11-23T08:00:00Z',
+          source: { system: 'sap' },
+        },
+      ],
+      updatedAt: '2026-11-23T08:00:00Z',
+    };
+    await applyWithGoldenRecord(store, new GoldenIntake(store), withdrawn);
+    const refused = await nextBestOffer(store, 'crm:4711', 'web', { lurking });
+    expect(refused.explanation).toBe('no offer: the customer withdrew marketing on web');
+  });
+
+  it('stops an SMS to the CRM’s ref when SAP recorded later that the customer withdrew SMS marketing', async () => {
+    const contact = new ContactPolicy({ quietHours: false });
+    const sms = (contactId: string) => ({
+      customerRef: 'crm:4711',
+      channel: 'sms',
+      purpose: 'marketing',
+      contactId,
+    });
+    const consent = (status: 'granted' | 'withdrawn', at: string, system: string) => ({
+      channel: 'sms' as const,
+      purpose: 'marketing',
+      status,
+      at,
+      source: { system },
+    });
+    const intake = new GoldenIntake(store);
+    const granted = '2026-11-21T12:00:00Z';
+    await applyWithGoldenRecord(store, intake, {
+      ...crmAnna,
+      consents: [consent('granted', granted, 'crm')],
+      updatedAt: granted,
+    });
+    expect(await contact.check(sms('c-1'), { store })).toMatchObject({ allowed: true });
+
+    const withdrawn = '2026-11-23T08:00:00Z';
+    await applyWithGoldenRecord(store, intake, {
+      ...sapAnna,
+      consents: [consent('withdrawn', withdrawn, 'sap')],
+      updatedAt: withdrawn,
+    });
+    // the CRM's own copy still says granted; the golden record has SAP's later withdrawal
+    expect((await store.getCustomer('crm:4711'))?.document.consents).toMatchObject([{ status: 'granted' }]);
+    expect(await contact.check(sms('c-2'), { store })).toMatchObject({ allowed: false, reason: 'opt-out' });
+  });
+
+  it('answers the customer 360 of a golden id with its members’ history and the golden record', async () => {
+    const goldenId = (await store.getGolden('sap:100001'))!.goldenId;
+    const view = await customer360(store, goldenId);
+    expect(view).toMatchObject({
+      customerRef: goldenId,
+      goldenId,
+      xrefs: ['crm:4711', 'sap:100001'],
+      customer: { customerRef: `hub:${goldenId}`, sourceSystem: 'hub', document: { tier: 'platinum' } },
+      lineage: { tier: { source: { system: 'sap' } } },
+    });
+    const bySap = await customer360(store, 'sap:0000100001');
+    expect(bySap.customer).toMatchObject({ customerRef: 'sap:100001', sourceSystem: 'sap' });
+  });
+});
