@@ -1,6 +1,6 @@
 import type { Customer, DataQuality } from '../mappings/canonical/types';
 import { isGoldenId } from './cross-reference';
-import type { StoredGolden } from './golden-store';
+import type { GoldenDocumentRead, StoredGolden } from './golden-store';
 import { compareText, sourceRef, type SourceKey } from './source-versions';
 import type { HubStore, StoredInteraction, StoredOffer, VersionedCustomer } from './store';
 import type { AttributeLineage } from './survivorship';
@@ -162,7 +162,8 @@ export async function goldenOf(
 }
 
 /** What reads a customer: the per-ref copies, and the golden records where the store keeps them. */
-export type CustomerDocumentReader = Pick<HubStore, 'getCustomer'> & Partial<Pick<HubStore, 'getGolden'>>;
+export type CustomerDocumentReader = Pick<HubStore, 'getCustomer'> &
+  Partial<Pick<HubStore, 'getGolden' | 'getGoldenDocument'>>;
 
 /**
  * The customer's attributes as the policies and the next best offer judge them: the golden document of
@@ -182,7 +183,11 @@ export async function customerOf(
   store: CustomerDocumentReader,
   customerRef: string,
 ): Promise<VersionedCustomer | undefined> {
-  if (store.getGolden) {
+  if (store.getGoldenDocument) {
+    // asked at every event and page view: the document alone, not the lineage and members
+    const golden = await goldenDocumentOf(store as Pick<HubStore, 'getGoldenDocument'>, customerRef);
+    if (golden) return documentAsCustomer(golden);
+  } else if (store.getGolden) {
     const golden = await goldenOf(store as Pick<HubStore, 'getGolden'>, customerRef);
     if (golden) return goldenAsCustomer(golden, isGoldenRef(customerRef) ? undefined : customerRef);
   }
@@ -256,6 +261,30 @@ async function membersView(
  * The golden document in the shape of a stored customer, for callers that read `customer`: under the
  * member asked for (unpadded, as the hub keys it), or under the golden document's own "hub:g-…".
  */
+/** goldenOf for the document alone: the same ids, the same retry without SAP's leading zeros. */
+async function goldenDocumentOf(
+  store: Pick<HubStore, 'getGoldenDocument'>,
+  id: string,
+): Promise<GoldenDocumentRead | undefined> {
+  const asked = HUB_REF.exec(id)?.[1] ?? id;
+  const found = await store.getGoldenDocument(asked);
+  if (found || isGoldenId(asked)) return found;
+  const unpadded = asked.replace(/:0+(\d+)$/, ':$1');
+  return unpadded === asked ? undefined : store.getGoldenDocument(unpadded);
+}
+
+/** goldenAsCustomer from a document read: the ref asked for is the member that resolved it. */
+function documentAsCustomer(golden: GoldenDocumentRead): VersionedCustomer {
+  const { document, key } = golden;
+  return {
+    customerRef: key ? sourceRef(key) : document.customerRef,
+    document: document as unknown as Record<string, unknown>,
+    updatedAt: document.updatedAt,
+    sourceSystem: key ? key.system : document.source.system,
+    version: golden.revision,
+  };
+}
+
 function goldenAsCustomer(golden: StoredGolden, asked: string | undefined): VersionedCustomer {
   const { document } = golden.record;
   const unpadded = asked?.replace(/:0+(\d+)$/, ':$1');

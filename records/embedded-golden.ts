@@ -5,6 +5,7 @@
 import type { Database, RootDatabase } from 'lmdb';
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { goldenIdFor } from './cross-reference';
+import { GoldenDocumentCache } from './golden-document-cache';
 import {
   appliedResult,
   checkLink,
@@ -19,6 +20,7 @@ import {
 import type {
   GoldenApplyResult,
   GoldenContext,
+  GoldenDocumentRead,
   GoldenOutboxEntry,
   GoldenEvent,
   GoldenState,
@@ -86,6 +88,9 @@ export class EmbeddedGolden implements GoldenStore {
   /** every golden id ever issued -> the source record it was made from, so a retired id still resolves */
   private readonly issued: Database<Key, string>;
   private readonly goldens: Database<GoldenRow, string>;
+  private readonly documents = new GoldenDocumentCache();
+  /** the golden ids the transaction body running now writes (see write) */
+  private touched: string[] | undefined;
   private readonly reviews: Database<ReviewItem, string>;
   /** [status, proposedAt, reviewId]: the band of one status in listing order */
   private readonly reviewsByStatus: Database<string, Key>;
@@ -171,6 +176,22 @@ export class EmbeddedGolden implements GoldenStore {
       recomputeNeeded: row.recomputeNeeded,
       updatedAt: row.updatedAt ?? '',
     };
+  }
+
+  async getGoldenDocument(idOrRef: string): Promise<GoldenDocumentRead | undefined> {
+    const parsed = parseIdOrRef(idOrRef, 'idOrRef');
+    const key = 'key' in parsed ? keyOf(parsed.key) : this.issued.get(parsed.goldenId);
+    const goldenId = key && this.xref.get(key);
+    if (!goldenId) return undefined;
+    let cached = this.documents.get(goldenId);
+    if (!cached) {
+      const row = this.goldens.get(goldenId);
+      if (!row?.current || !row.record) return undefined;
+      cached = this.documents.keep(goldenId, row.revision, row.record.document);
+    }
+    const read: GoldenDocumentRead = { goldenId, revision: cached.revision, document: cached.document };
+    if ('key' in parsed) read.key = parsed.key;
+    return read;
   }
 
   async listGoldenMembers(idOrRef: string): Promise<SourceKey[]> {
@@ -330,7 +351,7 @@ export class EmbeddedGolden implements GoldenStore {
       const issued = goldenIdFor(key);
       if (!this.issued.doesExist(issued)) void this.issued.put(issued, keyOf(key));
     }
-    for (const { goldenId, row } of plan.rows) void this.goldens.put(goldenId, row);
+    for (const { goldenId, row } of plan.rows) this.putGoldenRow(goldenId, row);
     let seq = this.counters.get(OUTBOX_SEQ) ?? 0;
     for (const entry of plan.outbox) void this.outbox.put(++seq, entry);
     void this.counters.put(OUTBOX_SEQ, seq);
@@ -346,7 +367,7 @@ export class EmbeddedGolden implements GoldenStore {
       revision: (row?.revision ?? 0) + 1,
       recomputeNeeded: row?.current === true,
     };
-    void this.goldens.put(home, next);
+    this.putGoldenRow(home, next);
   }
 
   private storeEvent(event: InteractionEvent, key: SourceKey): void {
@@ -376,9 +397,27 @@ export class EmbeddedGolden implements GoldenStore {
   }
 
   /** One write transaction, resolved once LMDB has flushed it (so it survives kill -9). */
+  private putGoldenRow(goldenId: string, row: GoldenRow): void {
+    this.documents.writing(goldenId);
+    this.touched?.push(goldenId);
+    void this.goldens.put(goldenId, row);
+  }
+
   private async write<T>(body: () => T): Promise<T> {
-    const result = await this.root.transaction(body);
-    await this.root.flushed;
-    return result;
+    const touched: string[] = [];
+    try {
+      const result = await this.root.transaction(() => {
+        this.touched = touched;
+        try {
+          return body();
+        } finally {
+          this.touched = undefined;
+        }
+      });
+      await this.root.flushed;
+      return result;
+    } finally {
+      this.documents.settled(touched);
+    }
   }
 }

@@ -69,6 +69,16 @@ export interface StoredGolden {
   updatedAt: string;
 }
 
+/** The current golden document of a golden id, as getGoldenDocument reads it. */
+export interface GoldenDocumentRead {
+  goldenId: string;
+  revision: number;
+  /** shared with later reads (the embedded store caches it): frozen, never to be changed */
+  document: GoldenRecord['document'];
+  /** the source record asked for ("<system>:<source id>"), a member of the golden record; absent for a golden id */
+  key?: SourceKey;
+}
+
 export interface GoldenExpectation {
   goldenId: string;
   /** as read (GoldenContext); 0 for an id never stored */
@@ -222,6 +232,11 @@ export interface GoldenStore {
   resolveGoldenId(idOrRef: string): Promise<string | undefined>;
   /** the golden record of "g-…" or "<system>:<source id>", resolved through the cross-reference */
   getGolden(idOrRef: string): Promise<StoredGolden | undefined>;
+  /**
+   * Only the golden document of "g-…" or "<system>:<source id>": what the policies and the next best
+   * offer read at every event and page view, without the lineage, sources and members of getGolden
+   */
+  getGoldenDocument(idOrRef: string): Promise<GoldenDocumentRead | undefined>;
   /** the source records of the golden record of "g-…" or "<system>:<source id>", sorted; [] if unknown */
   listGoldenMembers(idOrRef: string): Promise<SourceKey[]>;
   /** the state a change is computed from; `goldenIds` may be current, retired or new ids */

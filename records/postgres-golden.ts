@@ -20,6 +20,7 @@ import {
 import type {
   GoldenApplyResult,
   GoldenContext,
+  GoldenDocumentRead,
   GoldenEvent,
   GoldenOutboxEntry,
   GoldenState,
@@ -234,6 +235,23 @@ export class PostgresGolden implements GoldenStore {
             [parsed.goldenId],
           );
     return result.rows[0]?.golden_id;
+  }
+
+  async getGoldenDocument(idOrRef: string): Promise<GoldenDocumentRead | undefined> {
+    const parsed = parseIdOrRef(idOrRef, 'idOrRef');
+    const goldenId = await this.resolveGoldenId(idOrRef);
+    if (goldenId === undefined) return undefined;
+    // the document only: the lineage, sources and events stay in the database
+    const found = await this.pool().query<{ revision: number; document: GoldenDocumentRead['document'] }>(
+      `select revision, record->'document' as document from ${this.table('goldens')}
+       where golden_id = $1 and current and record is not null`,
+      [goldenId],
+    );
+    const row = found.rows[0];
+    if (!row?.document) return undefined;
+    const read: GoldenDocumentRead = { goldenId, revision: row.revision, document: row.document };
+    if ('key' in parsed) read.key = parsed.key;
+    return read;
   }
 
   async getGolden(idOrRef: string): Promise<StoredGolden | undefined> {

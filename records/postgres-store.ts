@@ -560,6 +560,10 @@ export class PostgresStore implements HubStore {
     return this.golden.resolveGoldenId(idOrRef);
   }
 
+  async getGoldenDocument(idOrRef: string): Promise<Golden.GoldenDocumentRead | undefined> {
+    return this.golden.getGoldenDocument(idOrRef);
+  }
+
   async getGolden(idOrRef: string): Promise<Golden.StoredGolden | undefined> {
     return this.golden.getGolden(idOrRef);
   }

@@ -236,6 +236,32 @@ export function describeGoldenStoreContract(
         );
       });
 
+      it('reads the golden document alone, current through link, merge and unmerge, as getGolden has it', async () => {
+        const documentOf = async (id: string) => {
+          const [golden, read] = [await store.getGolden(id), await store.getGoldenDocument(id)];
+          expect(read?.document).toEqual(golden?.record.document);
+          expect(read?.revision).toBe(golden?.revision);
+          expect(read?.goldenId).toBe(golden?.goldenId);
+          return read;
+        };
+        expect(await store.getGoldenDocument('crm:4711')).toBeUndefined();
+        await linkSourceRecord(store, anna, undefined, { trust });
+        // read twice: the second read may come from a cache, and must say the same
+        expect((await documentOf('crm:4711'))?.key).toEqual(crm);
+        expect(await documentOf('crm:4711')).toMatchObject({ goldenId: G_CRM, key: crm });
+        await linkSourceRecord(store, anne, undefined, { trust });
+        await mergeGoldenRecords(store, 'sap:80042', G_CRM, { trust, at: '2025-04-01T00:00:00Z' });
+        const merged = await documentOf('sap:80042');
+        expect(merged).toMatchObject({ goldenId: G_CRM, key: sap });
+        expect(merged?.document.person).toEqual({ givenName: 'Anne', familyName: 'Schmitt' });
+        expect((await documentOf(G_SAP))?.key).toBeUndefined();
+        await unmergeGoldenRecord(store, G_CRM, [sap], { trust });
+        expect(await documentOf('sap:80042')).toMatchObject({ goldenId: G_SAP, key: sap });
+        expect(await documentOf('crm:4711')).toMatchObject({ goldenId: G_CRM });
+        expect(await store.getGoldenDocument('web:u-1')).toBeUndefined();
+        await expect(store.getGoldenDocument('4711')).rejects.toThrow(/golden id/);
+      });
+
       it('merges two golden records and unmerges them: each gets its id, members and lineage back', async () => {
         await linkSourceRecord(store, anna, undefined, { trust });
         await linkSourceRecord(store, anne, undefined, { trust });
