@@ -71,8 +71,12 @@ export default function (RED: RED) {
       hubRuntime.policies.configure(this.id, { arbitration: arbitrationOptions(config), propensity });
     } catch (err) {
       hubRuntime.policies.configure(this.id, { arbitration: NODE_ARBITRATION, propensity });
+      this.status({ fill: 'yellow', shape: 'ring', text: RED._('policy-engine.status.bad-arbitration') });
       this.error(RED._('policy-engine.errors.bad-arbitration', { error: errorMessage(err) }));
     }
+    // a store that is configured but not deployed: history, caps and waits stay in memory
+    if (config.store && !storeNode)
+      this.status({ fill: 'red', shape: 'ring', text: RED._('policy-engine.status.no-store') });
 
     const bound = storeNode?.ready.then((hubStore) => {
       if (closed) return;

@@ -4,6 +4,7 @@ import { UnknownPolicyError } from '../../policies/registry';
 import { hubRuntime } from '../shared/hub-runtime';
 import { firstTimeFor } from '../shared/once';
 import { errorMessage, type RED } from '../shared/red';
+import { ensurePolicyEditorRoutes } from './editor-routes';
 
 /**
  * The policy node's button: POST /crm-hub/policies/:policyId/state {"enabled": bool} on the admin API
@@ -11,6 +12,8 @@ import { errorMessage, type RED } from '../shared/red';
  * records the editor user (anonymous@<address> when the editor has no login) with via "editor".
  */
 export function ensurePolicySwitchRoute(RED: RED): void {
+  // the policy dialog's plain language and dry-run, and the CRM Hub sidebar, sit beside the switch
+  ensurePolicyEditorRoutes(RED);
   const admin = RED.httpAdmin;
   if (!admin || !firstTimeFor(admin, 'policy-switch-route')) return;
   // '/enabled' is the path editors loaded before the audit existed still post to
