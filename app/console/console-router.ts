@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type NextFunction,
+  type Request,
+  type Response,
+  type Router,
+} from 'express';
 import { CUSTOMER_REF, customerAnswer, customerIdParam } from '../api/golden-customer';
 import { ApiError, jsonErrors, notFound, route } from '../api/api-error';
 import {
@@ -44,13 +50,18 @@ export interface ConsoleRouterOptions {
   sessions?: SessionStore;
   limiter?: LoginLimiter;
   live?: LiveHub;
+  /** told once why crmHub.consoleUsers is wrong (the API answers only that it is, without names) */
+  warn?: (message: string) => void;
 }
 
 /** the largest JSON body the console API takes; a card in YAML is a few hundred bytes */
 export const CONSOLE_BODY_LIMIT = 16 * 1024;
 const AUDIT_MAX = 500;
+/** dry-runs running at once across all sessions */
+export const MAX_DRY_RUNS = 2;
 const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1']);
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip'];
 const ANONYMOUS = 'anonymous';
 
 type WithSession = Request & { consoleSession?: ConsoleSession };
@@ -64,7 +75,10 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
     users = new ConsoleUsers(parseConsoleUsers(options.users));
   } catch (err) {
     if (!(err instanceof ConsoleUsersError)) throw err;
-    usersProblem = err.message;
+    usersProblem =
+      "the console's users in settings.js (crmHub.consoleUsers) are wrong, so nobody can log in; " +
+      "the hub's log says why";
+    options.warn?.(`policy console: ${err.message}`);
   }
   const live =
     options.live ??
@@ -139,7 +153,8 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
       const body = (req.body ?? {}) as { username?: unknown; password?: unknown };
       const username = typeof body.username === 'string' ? body.username : '';
       const address = addressOf(req) ?? 'unknown';
-      const wait = limiter.retryAfterSeconds(address, username);
+      // counted before the password check, so parallel attempts cannot all slip under the limit
+      const wait = limiter.begin(address, username);
       if (wait > 0) {
         res.setHeader('Retry-After', String(wait));
         throw new ApiError(
@@ -151,13 +166,13 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
         );
       }
       const user = await found.verify(username, body.password);
-      if (!user) {
-        limiter.failed(address, username);
-        throw new ApiError(401, 'invalid-credentials', 'user name or password is wrong');
-      }
-      limiter.succeeded(username);
-      // a new id at every log-in, so an id planted before cannot ride along (session fixation)
-      sessions.destroy(sessionIdOf(req));
+      if (!user) throw new ApiError(401, 'invalid-credentials', 'user name or password is wrong');
+      limiter.succeeded(username, address);
+      // a new id at every log-in, so an id planted before cannot ride along (session fixation); the
+      // old session's live streams end with it
+      const previous = sessionIdOf(req);
+      sessions.destroy(previous);
+      if (previous) live.close(previous);
       const session = sessions.create(user.username, user.role);
       setSessionCookie(req, res, session.id);
       res.json(sessionBody(session, true));
@@ -242,10 +257,23 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
     }),
   );
 
+  // A dry-run replays up to 93 days of recorded events in memory: one at a time per session and a
+  // few at once in all, so a held-down button or a script cannot starve the engine of CPU and memory.
+  const dryRunning = new Set<string>();
   api.post(
     '/dry-run',
-    route(async (req, res) => {
-      res.json(await dryRunAnswer(backend, options.store(), req.body));
+    route(async (req: WithSession, res) => {
+      const sessionId = req.consoleSession!.id;
+      if (dryRunning.has(sessionId) || dryRunning.size >= MAX_DRY_RUNS) {
+        res.setHeader('Retry-After', '5');
+        throw new ApiError(429, 'dry-run-busy', 'a dry-run is already running; try again when it is done');
+      }
+      dryRunning.add(sessionId);
+      try {
+        res.json(await dryRunAnswer(backend, options.store(), req.body));
+      } finally {
+        dryRunning.delete(sessionId);
+      }
     }),
   );
 
@@ -282,14 +310,25 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   );
 
   api.get('/live', (req: WithSession, res, next) => {
+    // express routes HEAD here too: it would hold a stream open that never carries an event
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      return next(new ApiError(405, 'method-not-allowed', 'the live stream is read with GET'));
+    }
+    const sessionId = req.consoleSession!.id;
+    if (!live.hasRoomFor(sessionId)) {
+      return next(
+        new ApiError(429, 'too-many-streams', 'this session has its most live views open; close one first'),
+      );
+    }
     if (!live.hasRoom()) {
       return next(new ApiError(503, 'too-many-streams', 'too many live views are open; try again later'));
     }
-    live.add(res, req.consoleSession!.id);
+    live.add(res, sessionId);
   });
 
   api.use(notFound);
-  api.use(jsonErrors());
+  api.use(jsonErrors(clientBodyError));
 
   /** The next best offer on the web for the customer, as a web page would get it now; none without a store. */
   async function webOffer(customerRef: string): Promise<NextBestOffer | undefined> {
@@ -334,6 +373,22 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   return router;
 }
 
+/**
+ * For behind the router where it is mounted: Node-RED's admin app parses bodies before the console is
+ * reached, and its parser's refusals (broken JSON, too large) skip the router and would end as
+ * express's HTML page with a stack trace. This answers them as the console's JSON errors.
+ */
+export function consoleBodyErrors(): ErrorRequestHandler {
+  const render = jsonErrors(clientBodyError);
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    securityHeaders(req, res, () => undefined);
+    res.setHeader('Cache-Control', 'no-store');
+    withoutCors(req, res, () => undefined);
+    render(err, req, res, next);
+  };
+}
+
 function sessionBody(
   session: ConsoleSession,
   authRequired: boolean,
@@ -341,10 +396,17 @@ function sessionBody(
   return { authRequired, user: session.user, role: session.role, csrfToken: session.csrfToken };
 }
 
+/**
+ * A browser on this machine: the socket's own address (not req.ip, which a `trust proxy` setting would
+ * take from X-Forwarded-For), no sign of a proxy in between (a reverse proxy on this machine connects
+ * from loopback for every client), and a loopback Host (a page under a rebound host name sends its own).
+ */
 function isLoopback(req: Request): boolean {
-  const address = addressOf(req);
+  const raw = req.socket?.remoteAddress ?? '';
+  const address = raw.startsWith('::ffff:') ? raw.slice('::ffff:'.length) : raw;
   const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-  return address !== undefined && LOOPBACK_ADDRESSES.has(address) && LOOPBACK_HOSTS.has(host);
+  const proxied = PROXY_HEADERS.some((name) => req.headers[name] !== undefined);
+  return !proxied && LOOPBACK_ADDRESSES.has(address) && LOOPBACK_HOSTS.has(host);
 }
 
 /**
@@ -385,6 +447,19 @@ function bodyLimit(req: Request, _res: Response, next: NextFunction): void {
 function needsBody(req: Request): boolean {
   const declared = Number(req.headers['content-length'] ?? 0);
   return needsCsrfCheck(req.method) && (declared > 0 || req.headers['transfer-encoding'] !== undefined);
+}
+
+/**
+ * The body parser's other refusals (an unknown charset or encoding, an aborted upload) are the
+ * client's fault and keep their 4xx status; jsonErrors would answer them as a 500.
+ */
+function clientBodyError(err: unknown): ApiError | undefined {
+  const e = err as { status?: unknown; type?: unknown; message?: unknown } | null;
+  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return undefined;
+  if (e.type === 'entity.too.large' || e.type === 'entity.parse.failed') return undefined;
+  if (e.status < 400 || e.status > 499) return undefined;
+  const code = e.status === 415 ? 'unsupported-media-type' : 'invalid-body';
+  return new ApiError(e.status, code, typeof e.message === 'string' ? e.message : e.type);
 }
 
 function auditLimit(value: unknown): number {

@@ -20,6 +20,8 @@ export interface LiveHubOptions {
   pingMs?: number;
   /** streams at most; a further one is refused (each holds a socket) */
   maxClients?: number;
+  /** streams of one session at most (a few tabs), so one session cannot take every stream */
+  maxPerSession?: number;
   /** a client whose unsent output grows past this is too slow to follow: its stream is closed */
   maxBufferedBytes?: number;
   /** asked at every ping: a stream whose session ended is closed */
@@ -60,6 +62,7 @@ export class LiveHub {
   private readonly clients = new Set<Client>();
   private readonly pingMs: number;
   private readonly maxClients: number;
+  private readonly maxPerSession: number;
   private readonly maxBufferedBytes: number;
   private readonly stillAllowed: (sessionId: string) => boolean;
   private timer: NodeJS.Timeout | undefined;
@@ -69,6 +72,7 @@ export class LiveHub {
   constructor(options: LiveHubOptions = {}) {
     this.pingMs = options.pingMs ?? LIVE_PING_MS;
     this.maxClients = options.maxClients ?? 200;
+    this.maxPerSession = options.maxPerSession ?? 4;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
     this.stillAllowed = options.stillAllowed ?? (() => true);
     this.subscribe = options.subscribe;
@@ -81,6 +85,13 @@ export class LiveHub {
   /** false when full; the caller answers 503 then */
   hasRoom(): boolean {
     return this.clients.size < this.maxClients;
+  }
+
+  /** false when the session has its most streams open; the caller answers 429 then */
+  hasRoomFor(sessionId: string): boolean {
+    let open = 0;
+    for (const client of this.clients) if (client.sessionId === sessionId) open += 1;
+    return open < this.maxPerSession;
   }
 
   /** Turns the response into an event stream until the client goes away or its session ends. */

@@ -45,11 +45,28 @@ export class LoginLimiter {
   }
 
   /**
-   * A correct password clears the user's failures. The address's stay: an attacker who owns one
-   * account must not reset the count of the addresses they guess other accounts from.
+   * Checks and counts an attempt in one step, before its password is checked: the check takes a
+   * bcrypt's time, and attempts sent in parallel must not all pass the limit while the first ones
+   * are still being checked. Answers the seconds to wait (nothing counted) or 0; a correct password
+   * takes its count back with succeeded().
    */
-  succeeded(username: string): void {
+  begin(address: string, username: string): number {
+    const wait = this.retryAfterSeconds(address, username);
+    if (wait === 0) this.failed(address, username);
+    return wait;
+  }
+
+  /**
+   * A correct password clears the user's failures and takes back the count begin() made for it from
+   * the address. The address's other failures stay: an attacker who owns one account must not reset
+   * the count of the addresses they guess other accounts from.
+   */
+  succeeded(username: string, address?: string): void {
     this.failures.delete(userKey(username));
+    if (address === undefined) return;
+    const kept = this.failures.get(addressKey(address));
+    kept?.pop();
+    if (kept?.length === 0) this.failures.delete(addressKey(address));
   }
 
   private waitFor(key: string, now: number): number {
@@ -80,8 +97,30 @@ export class LoginLimiter {
   }
 }
 
+/**
+ * An IPv6 client usually owns a whole /64 and can pick a new address in it for every attempt, so its
+ * attempts count by that prefix; IPv4 addresses count one by one.
+ */
 function addressKey(address: string): string {
-  return `a:${address}`;
+  return `a:${address.includes(':') ? ipv6Prefix64(address) : address}`;
+}
+
+/** The first four groups of an IPv6 address, `::` expanded; the address itself if it is not one. */
+export function ipv6Prefix64(address: string): string {
+  const bare = address.replace(/%.*$/, '').toLowerCase();
+  const halves = bare.split('::');
+  if (halves.length > 2) return bare;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const groups =
+    halves.length === 2
+      ? [...head, ...Array<string>(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail]
+      : head;
+  if (groups.length < 4 || !groups.slice(0, 4).every((g) => /^[0-9a-f]{1,4}$/.test(g))) return bare;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 // variants of one name ("Anna", "anna ") count together, so case games do not multiply the attempts

@@ -5,6 +5,8 @@ import type { ConsoleRole } from './console-users';
 export const SESSION_COOKIE = 'crmhub_console';
 /** A session not used for this long is gone: a marketer's working day. */
 export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
+/** However busy, a session ends this long after its log-in (OWASP's absolute timeout). */
+export const SESSION_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_MAX_SESSIONS = 10_000;
 
 export interface ConsoleSession {
@@ -21,6 +23,7 @@ export interface ConsoleSession {
 export interface SessionStoreOptions {
   clock?: () => number;
   idleMs?: number;
+  maxAgeMs?: number;
   /** the oldest-used sessions go first beyond this many, so a log-in loop cannot fill the memory */
   maxSessions?: number;
 }
@@ -39,11 +42,13 @@ export class SessionStore {
   private readonly sessions = new Map<string, ConsoleSession>();
   private readonly clock: () => number;
   private readonly idleMs: number;
+  private readonly maxAgeMs: number;
   private readonly maxSessions: number;
 
   constructor(options: SessionStoreOptions = {}) {
     this.clock = options.clock ?? Date.now;
     this.idleMs = options.idleMs ?? SESSION_IDLE_MS;
+    this.maxAgeMs = options.maxAgeMs ?? SESSION_MAX_AGE_MS;
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
   }
 
@@ -71,7 +76,7 @@ export class SessionStore {
     const session = this.sessions.get(id);
     if (!session) return undefined;
     const now = this.clock();
-    if (now - session.lastSeenAt > this.idleMs) {
+    if (!this.fresh(session, now)) {
       this.sessions.delete(id);
       return undefined;
     }
@@ -84,7 +89,11 @@ export class SessionStore {
   /** Whether the session is still there, without counting as a use (for a stream that stays open). */
   isLive(id: string): boolean {
     const session = this.sessions.get(id);
-    return session !== undefined && this.clock() - session.lastSeenAt <= this.idleMs;
+    return session !== undefined && this.fresh(session, this.clock());
+  }
+
+  private fresh(session: ConsoleSession, now: number): boolean {
+    return now - session.lastSeenAt <= this.idleMs && now - session.createdAt <= this.maxAgeMs;
   }
 
   destroy(id: string | undefined): void {

@@ -13,6 +13,10 @@ import { cardFromConfig, type PolicyDef } from './card-config';
 export const POLICIES_READ_PERMISSION = 'crm-hub.read';
 /** the longest look back the editor's dry-run offers */
 export const MAX_EDITOR_DRY_RUN_DAYS = 93;
+/** the editor's dry-runs running at once */
+export const MAX_EDITOR_DRY_RUNS = 2;
+/** a card from the dialog, all fields together; Node-RED's own body limit is several MB */
+const MAX_CARD_CHARS = 64 * 1024;
 const DAY_MS = 86_400_000;
 /** the policy dialog's text fields: what a card is spelled in (see card-config.ts) */
 const CARD_FIELDS = [
@@ -55,6 +59,8 @@ export function ensurePolicyEditorRoutes(RED: RED): void {
     }),
   );
 
+  // each replays up to MAX_EDITOR_DRY_RUN_DAYS of events in memory: a few at once, not one per click
+  let dryRunning = 0;
   routes.post(
     '/dry-run',
     read,
@@ -64,16 +70,25 @@ export function ensurePolicyEditorRoutes(RED: RED): void {
       const store = hubRuntime.store();
       if (!store)
         throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there are no recorded events');
-      const to = Date.now();
-      const settings = RED.settings as unknown as { crmHub?: { contactPolicy?: ContactPolicySettings } };
-      const report = await dryRun({
-        card: compiled,
-        from: new Date(to - days * DAY_MS).toISOString(),
-        to: new Date(to).toISOString(),
-        store,
-        contactPolicy: settings.crmHub?.contactPolicy ?? {},
-      });
-      res.json(report);
+      if (dryRunning >= MAX_EDITOR_DRY_RUNS) {
+        res.setHeader('Retry-After', '5');
+        throw new ApiError(429, 'dry-run-busy', 'other dry-runs are running; try again when they are done');
+      }
+      dryRunning += 1;
+      try {
+        const to = Date.now();
+        const settings = RED.settings as unknown as { crmHub?: { contactPolicy?: ContactPolicySettings } };
+        const report = await dryRun({
+          card: compiled,
+          from: new Date(to - days * DAY_MS).toISOString(),
+          to: new Date(to).toISOString(),
+          store,
+          contactPolicy: settings.crmHub?.contactPolicy ?? {},
+        });
+        res.json(report);
+      } finally {
+        dryRunning -= 1;
+      }
     }),
   );
 
@@ -87,17 +102,24 @@ export function ensurePolicyEditorRoutes(RED: RED): void {
 
 /** The dialog's fields as a card, compiled so a mistake names its field before anything runs. */
 function draftOf(req: Request): { card: PolicyCard; compiled: CompiledPolicy } {
-  if (Number(req.headers['content-length'] ?? 0) > 64 * 1024) {
-    throw new ApiError(413, 'too-large', 'a policy card from the dialog is at most 64 kB');
-  }
+  const tooLarge = () => new ApiError(413, 'too-large', 'a policy card from the dialog is at most 64 kB');
+  if (Number(req.headers['content-length'] ?? 0) > MAX_CARD_CHARS) throw tooLarge();
   const fields = (req.body as { card?: unknown } | undefined)?.card;
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
     throw new ApiError(400, 'invalid-body', 'body must be {"card": {<the policy dialog fields>}}', 'card');
   }
   const config: Record<string, string> = { id: 'draft' };
+  // a chunked body declares no length: the fields themselves are counted too
+  let chars = 0;
   for (const key of CARD_FIELDS) {
     const value = (fields as Record<string, unknown>)[key];
-    if (value !== undefined && value !== null) config[key] = String(value);
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'object') {
+      throw new ApiError(400, 'invalid-card', `${key} must be text or a number`, key);
+    }
+    config[key] = String(value);
+    chars += config[key].length;
+    if (chars > MAX_CARD_CHARS) throw tooLarge();
   }
   if (!config.policyId) throw new ApiError(400, 'invalid-card', 'the card needs a policy id', 'policyId');
   try {

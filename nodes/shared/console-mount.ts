@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createConsoleRouter } from '../../app/console/console-router';
+import { consoleBodyErrors, createConsoleRouter } from '../../app/console/console-router';
 import type { PoliciesBackend } from '../../app/api/policies-api';
 import type { DefaultOffer, LurkingOffers } from '../../records/customer-view';
 import type { HubStore } from '../../records/store';
@@ -23,7 +23,22 @@ export function ensureConsoleRoutes(RED: RED, backends: ConsoleBackends): void {
   if (!admin || !firstTimeFor(admin, 'policy-console')) return;
   const users = (RED.settings as unknown as { crmHub?: { consoleUsers?: unknown } }).crmHub?.consoleUsers;
   try {
-    admin.use('/console', createConsoleRouter({ ...backends, users, staticDir: consoleDir() }));
+    admin.use(
+      '/console',
+      createConsoleRouter({
+        ...backends,
+        users,
+        staticDir: consoleDir(),
+        warn: (message) => RED.log.error(message),
+      }),
+      consoleBodyErrors(),
+    );
+    // Node-RED's editor app parses bodies before it hands a request to RED.httpAdmin, which it mounts
+    // as a sub-app (errors skip those): its parser's refusals for /console are answered on that app.
+    const editorApp = (admin as unknown as { parent?: { use?: unknown } }).parent;
+    if (editorApp && typeof editorApp.use === 'function') {
+      (editorApp as typeof admin).use('/console', consoleBodyErrors());
+    }
   } catch (err) {
     RED.log.error(`policy console: ${errorMessage(err)}`);
   }

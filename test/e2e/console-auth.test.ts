@@ -1,3 +1,4 @@
+import { launchChromium } from './browser';
 import { startHub, type RunningHub } from './hub-process';
 
 /**
@@ -120,4 +121,55 @@ describe('policy console log-in on a hub with credentials', () => {
     const wrong = await consoleLogIn('mia', 'admin-secret');
     expect(wrong.res.status).toBe(401);
   });
+
+  it('answers a broken JSON body (which the admin app parses before the console) as JSON, without a stack', async () => {
+    const res = await fetch(`${hub.url}/console/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"username": "mia", "password',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ error: 'invalid-json' });
+    expect(text).not.toMatch(/node_modules|at \w+ \(/);
+  });
+
+  it('shows the built console in Chromium without a single Content-Security-Policy violation', async () => {
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ locale: 'de-DE' });
+      const page = await context.newPage();
+      await page.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+        document.addEventListener('securitypolicyviolation', (e) =>
+          seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+        );
+      });
+      const consoleErrors: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) consoleErrors.push(message.text());
+      });
+      await page.goto(`${hub.url}/console/`);
+      // logged in through the page's own origin, so the cookie is the browser's; then the policy list
+      // with its charts renders
+      const login = await page.request.post(`${hub.url}/console/api/login`, {
+        data: { username: 'mia', password: 'mia-secret' },
+      });
+      expect(login.status()).toBe(200);
+      await page.reload();
+      // the hub flow's policies, each with its switch and chart
+      await page.waitForSelector('[data-policy-id] [role="switch"]', { timeout: 15000 });
+      await page.waitForLoadState('networkidle');
+      const violations = await page.evaluate(
+        () => (window as unknown as { cspViolations: string[] }).cspViolations,
+      );
+      expect(violations).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  }, 60000);
 });

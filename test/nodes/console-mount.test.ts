@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import bcrypt from 'bcryptjs';
 import request from 'supertest';
+import { hubRuntime } from '../../nodes/shared/hub-runtime';
+import type { HubStore } from '../../records/store';
 import { all, captured, helper, load, nextInput, useHelper } from './harness';
 
 useHelper();
@@ -140,9 +144,117 @@ describe('policy console on the admin app', () => {
     expect(bundle.status).toBe(200);
   });
 
+  it('answers what the admin app body parser refuses as console JSON errors', async () => {
+    await deploy();
+    const broken = await admin()
+      .post('/console/api/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username": "mia", "pass');
+    expect(broken.status).toBe(400);
+    expect(broken.headers['content-type']).toMatch(/^application\/json/);
+    expect(broken.body).toEqual({ error: 'invalid-json', message: expect.any(String) });
+    expect(broken.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(broken.headers['cache-control']).toBe('no-store');
+    // elsewhere on the admin app nothing changes
+    const editor = await admin()
+      .post('/crm-hub/policies/describe')
+      .set('Content-Type', 'application/json')
+      .send('{"card');
+    expect(editor.status).toBe(400);
+    expect(editor.headers['content-type']).not.toMatch(/^application\/json/);
+  });
+
   it('keeps the console off the node endpoints', async () => {
     await deploy();
     const node = await request(captured.red!.httpNode).get('/console/api/session');
     expect(node.status).toBe(404);
+  });
+});
+
+/** The policy dialog's and the sidebar's admin routes (nodes/policy/editor-routes.ts): what they take. */
+describe('policy editor routes on the admin app', () => {
+  const draft = {
+    policyId: 'draft-visit',
+    titleEn: 'Visit → offer',
+    titleDe: 'Besuch → Angebot',
+    when: 'event visit via web',
+    condition: '',
+    history: '',
+    then: 'web-offer mortgage to web within 30d',
+    priority: '60',
+    mode: 'trigger',
+  };
+  const admin = () => request(captured.red!.httpAdmin);
+  afterEach(() => jest.restoreAllMocks());
+
+  it('takes card fields as text only, and counts their size even when the body declares none', async () => {
+    await load(all, []);
+    const described = await admin().post('/crm-hub/policies/describe').send({ card: draft });
+    expect(described.status).toBe(200);
+    const nested = await admin()
+      .post('/crm-hub/policies/describe')
+      .send({ card: { ...draft, condition: { $where: 'x' } } });
+    expect(nested.status).toBe(400);
+    expect(nested.body).toMatchObject({ error: 'invalid-card', field: 'condition' });
+
+    // a chunked body has no Content-Length to check up front
+    const server = captured.red!.httpAdmin.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await new Promise<{ status: number; body: { error?: string } }>((resolve, reject) => {
+        const req = http.request(
+          {
+            port,
+            host: '127.0.0.1',
+            method: 'POST',
+            path: '/crm-hub/policies/describe',
+            headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+          },
+        );
+        req.on('error', reject);
+        req.write(JSON.stringify({ card: { ...draft, descriptionEn: 'x'.repeat(70 * 1024) } }));
+        req.end();
+      });
+      expect(answer).toEqual({ status: 413, body: expect.objectContaining({ error: 'too-large' }) });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('runs at most two dry-runs at a time, answering 429 dry-run-busy beyond', async () => {
+    await load(all, []);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const slowStore = {
+      listInteractionsBetween: async () => {
+        started += 1;
+        await held;
+        return [];
+      },
+    } as unknown as HubStore;
+    jest.spyOn(hubRuntime, 'store').mockReturnValue(slowStore);
+    const dryRun = () => admin().post('/crm-hub/policies/dry-run').send({ card: draft, days: 7 });
+    const first = dryRun().then((res) => res);
+    const second = dryRun().then((res) => res);
+    while (started < 2) await new Promise((resolve) => setImmediate(resolve));
+    const third = await dryRun();
+    expect(third.status).toBe(429);
+    expect(third.body).toEqual({ error: 'dry-run-busy', message: expect.any(String) });
+    release();
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect((await dryRun()).status).toBe(200);
+    const tooLong = await admin().post('/crm-hub/policies/dry-run').send({ card: draft, days: 365 });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error).toBe('invalid-days');
   });
 });

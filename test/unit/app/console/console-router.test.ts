@@ -146,6 +146,19 @@ describe('console page and files', () => {
     expect(missing.body).toMatchObject({ error: 'not-found' });
     const escape = await request(app).get('/console/assets/..%2f..%2fpackage.json');
     expect(escape.status).toBe(404);
+    for (const url of [
+      '/console/assets/%2e%2e/%2e%2e/package.json',
+      '/console/assets/..%5c..%5cpackage.json',
+      '/console/assets/%2e%2e%2findex.html',
+      '/console/assets/.env',
+    ]) {
+      const res = await request(app).get(url);
+      expect([url, res.status, res.headers['content-type']]).toEqual([
+        url,
+        404,
+        expect.stringMatching(/^application\/json/),
+      ]);
+    }
   });
 
   it('answers 503 naming npm run build while the console is not built', async () => {
@@ -324,11 +337,98 @@ describe('console log-in and session', () => {
   });
 
   it('answers 503 for every API call while crmHub.consoleUsers is wrong, never opening up', async () => {
-    const { app } = await setup({ users: [{ username: 'anna', passwordHash: 'plain', role: 'marketer' }] });
+    const warned: string[] = [];
+    const { app } = await setup({
+      users: [{ username: 'anna', passwordHash: 'plain', role: 'marketer' }],
+      warn: (message) => void warned.push(message),
+    });
     const res = await request(app).get('/console/api/session');
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ error: 'console-misconfigured', message: expect.stringContaining('bcrypt') });
+    expect(res.body).toEqual({
+      error: 'console-misconfigured',
+      message: expect.stringContaining('settings.js'),
+    });
+    // the details (and the user names in them) go to the hub's log, not to whoever asks
+    expect(res.text).not.toContain('anna');
+    expect(warned).toEqual([expect.stringMatching(/user anna: passwordHash must be a bcrypt hash/)]);
     expect((await request(app).get('/console/api/policies')).status).toBe(503);
+  });
+
+  it('counts parallel log-in attempts before checking them, so a burst gets no more than 5 guesses', async () => {
+    const { app } = await setup({ limiter: new LoginLimiter() });
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        request(app)
+          .post('/console/api/login')
+          .set('X-Forwarded-For', '10.3.0.1')
+          .send({ username: 'anna', password: `guess${i}` }),
+      ),
+    );
+    const statuses = burst.map((res) => res.status).sort();
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+  });
+
+  it('does not count a correct log-in against its address', async () => {
+    const { app } = await setup({ limiter: new LoginLimiter() });
+    // an office behind one address: more than 5 good log-ins within 15 minutes are fine
+    for (let i = 0; i < 7; i++) {
+      const res = await request(app)
+        .post('/console/api/login')
+        .set('X-Forwarded-For', '10.4.0.1')
+        .send({ username: i % 2 ? 'ivo' : 'anna', password: i % 2 ? 'ivo-secret' : 'anna-secret' });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('gives a new session id at log-in and ends the one the request came with (session fixation)', async () => {
+    const { app } = await setup();
+    const first = await logIn(app, 'anna');
+    const again = await request(app)
+      .post('/console/api/login')
+      .set('Cookie', first.cookie)
+      .send({ username: 'ivo', password: 'ivo-secret' });
+    expect(again.status).toBe(200);
+    const second = String(again.headers['set-cookie'][0]).split(';')[0];
+    expect(second).not.toBe(first.cookie);
+    expect(again.body.csrfToken).not.toBe(first.csrf);
+    expect((await request(app).get('/console/api/session').set('Cookie', first.cookie)).status).toBe(401);
+    const now = await request(app).get('/console/api/session').set('Cookie', second);
+    expect(now.body).toMatchObject({ user: 'ivo', role: 'integrator' });
+  });
+
+  it('needs the CSRF token to log out, and never puts a password hash in an answer', async () => {
+    const { app } = await setup();
+    const { cookie, csrf, body } = await logIn(app, 'ivo');
+    expect(JSON.stringify(body)).not.toMatch(/\$2[aby]\$/);
+    const forged = await request(app).post('/console/api/logout').set('Cookie', cookie);
+    expect(forged.status).toBe(403);
+    expect(forged.body).toEqual({ error: 'csrf', message: expect.any(String) });
+    expect((await request(app).get('/console/api/session').set('Cookie', cookie)).status).toBe(200);
+    const out = await request(app)
+      .post('/console/api/logout')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrf);
+    expect(out.status).toBe(204);
+    expect(String(out.headers['set-cookie'][0])).toMatch(
+      /^crmhub_console=; Path=\/console; HttpOnly; SameSite=Strict/,
+    );
+  });
+
+  it('answers a body the parser refuses as a JSON 4xx, not a 500', async () => {
+    const { app } = await setup();
+    const res = await request(app)
+      .post('/console/api/login')
+      .set('Content-Type', 'application/json; charset=klingon')
+      .send('{"username":"anna","password":"x"}');
+    expect(res.status).toBe(415);
+    expect(res.body).toEqual({ error: 'unsupported-media-type', message: expect.any(String) });
+    const broken = await request(app)
+      .post('/console/api/login')
+      .set('Content-Type', 'application/json')
+      .send('{"user');
+    expect(broken.status).toBe(400);
+    expect(broken.body.error).toBe('invalid-json');
   });
 });
 
@@ -373,6 +473,23 @@ describe('console without users (loopback development)', () => {
     const login = await request(app).post('/console/api/login').send({ username: 'a', password: 'b' });
     expect(login.status).toBe(400);
     expect(login.body.error).toBe('no-login');
+  });
+
+  it('serves no proxied request, whatever it claims (a reverse proxy on this machine is loopback too)', async () => {
+    const { app } = await setup({ users: [] });
+    for (const [name, value] of [
+      ['X-Forwarded-For', '127.0.0.1'],
+      ['Forwarded', 'for=127.0.0.1'],
+      ['X-Real-IP', '127.0.0.1'],
+    ]) {
+      const res = await request(app)
+        .get('/console/api/session')
+        .set('Host', '127.0.0.1:1880')
+        .set(name, value);
+      expect(res.status).toBe(403);
+      expect(res.body.error).toBe('loopback-only');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
   });
 });
 
@@ -491,6 +608,51 @@ describe('console policies', () => {
       .set('X-CSRF-Token', ivo.csrf)
       .send({ enabled: false });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('console dry-run limits', () => {
+  it('runs one dry-run per session and two in all at a time, answering 429 dry-run-busy beyond', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const realStore = await (async () => (await setup()).store)();
+    // a store whose first page of events waits until the test lets it go
+    const slowStore = new Proxy(realStore, {
+      get(target, name, receiver) {
+        if (name === 'listInteractionsBetween') {
+          return async (...args: unknown[]) => {
+            started += 1;
+            await held;
+            return (target.listInteractionsBetween as (...a: unknown[]) => unknown)(...args);
+          };
+        }
+        const value = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const { app } = await setup({ store: () => slowStore });
+    const anna = await logIn(app);
+    const ivo = await logIn(app, 'ivo');
+    const third = await logIn(app);
+    const dryRun = (who: { cookie: string; csrf: string }) =>
+      request(app)
+        .post('/console/api/dry-run')
+        .set('Cookie', who.cookie)
+        .set('X-CSRF-Token', who.csrf)
+        .send({ policyId: platinum.id, from: '2025-01-01', to: '2025-02-01' });
+    const first = dryRun(anna).then((res) => res);
+    const second = dryRun(ivo).then((res) => res);
+    while (started < 2) await new Promise((resolve) => setImmediate(resolve));
+    const sameSession = await dryRun(anna);
+    expect(sameSession.status).toBe(429);
+    expect(sameSession.body).toEqual({ error: 'dry-run-busy', message: expect.any(String) });
+    const full = await dryRun(third);
+    expect(full.status).toBe(429);
+    release();
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect((await dryRun(third)).status).toBe(200);
   });
 });
 
@@ -661,6 +823,63 @@ describe('console live stream', () => {
       close: () => response?.destroy(),
     };
   }
+
+  it('keeps at most 4 streams per session, and opens none for HEAD', async () => {
+    const { app } = await setup();
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const streams: ReturnType<typeof stream>[] = [];
+    try {
+      const anna = await logIn(app);
+      for (let i = 0; i < 4; i++) {
+        const live = stream(port, anna.cookie);
+        streams.push(live);
+        expect((await live.opened).statusCode).toBe(200);
+      }
+      const fifth = stream(port, anna.cookie);
+      streams.push(fifth);
+      const refused = await fifth.opened;
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['content-type']).toMatch(/^application\/json/);
+      // another session still gets its stream
+      const ivo = await logIn(app, 'ivo');
+      const other = stream(port, ivo.cookie);
+      streams.push(other);
+      expect((await other.opened).statusCode).toBe(200);
+      const head = await request(app).head('/console/api/live').set('Cookie', ivo.cookie);
+      expect(head.status).toBe(405);
+      expect(head.headers.allow).toBe('GET');
+    } finally {
+      for (const live of streams) live.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('ends the live streams of the session a new log-in replaces', async () => {
+    const { app } = await setup();
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const anna = await logIn(app);
+      const live = stream(port, anna.cookie);
+      const res = await live.opened;
+      await live.waitFor((t) => t.includes(': connected'));
+      const ended = new Promise((resolve) => res.once('end', resolve));
+      const again = await request(app)
+        .post('/console/api/login')
+        .set('Cookie', anna.cookie)
+        .send({ username: 'anna', password: 'anna-secret' });
+      expect(again.status).toBe(200);
+      await ended;
+      live.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 
   it('streams decisions and switches as server-sent events, and only with a session', async () => {
     const { app, evaluate, registry } = await setup();

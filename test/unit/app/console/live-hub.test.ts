@@ -101,6 +101,19 @@ describe('LiveHub', () => {
     expect(hub.hasRoom()).toBe(true);
   });
 
+  it('has room for a few streams per session, so one session cannot take them all', () => {
+    const hub = new LiveHub({ maxPerSession: 2 });
+    hub.add(asResponse(fakeResponse()), 's1');
+    expect(hub.hasRoomFor('s1')).toBe(true);
+    const second = fakeResponse();
+    hub.add(asResponse(second), 's1');
+    expect(hub.hasRoomFor('s1')).toBe(false);
+    expect(hub.hasRoomFor('s2')).toBe(true);
+    expect(hub.hasRoom()).toBe(true);
+    second.emit('close');
+    expect(hub.hasRoomFor('s1')).toBe(true);
+  });
+
   it('closes the streams of one session at log-out', () => {
     const hub = new LiveHub();
     const a = fakeResponse();

@@ -1,4 +1,4 @@
-import { LOGIN_WINDOW_MS, LoginLimiter } from '../../../../app/console/login-limiter';
+import { ipv6Prefix64, LOGIN_WINDOW_MS, LoginLimiter } from '../../../../app/console/login-limiter';
 
 describe('LoginLimiter', () => {
   it('refuses after 5 failures from one address within 15 minutes, until the oldest leaves the window', () => {
@@ -32,6 +32,29 @@ describe('LoginLimiter', () => {
     limiter.failed('10.0.0.1', 'ben');
     expect(limiter.retryAfterSeconds('10.0.0.1', 'anna')).toBeGreaterThan(0);
     expect(limiter.retryAfterSeconds('10.0.0.2', 'anna')).toBe(0);
+  });
+
+  it('begin counts an attempt at once, and a success takes its count back from the address', () => {
+    const limiter = new LoginLimiter({ clock: () => 0 });
+    // five attempts started before any is checked: the sixth has to wait
+    for (let i = 0; i < 5; i++) expect(limiter.begin('10.0.0.1', `user${i}`)).toBe(0);
+    expect(limiter.begin('10.0.0.1', 'user5')).toBe(LOGIN_WINDOW_MS / 1000);
+    // four of them had the right password
+    for (let i = 0; i < 4; i++) limiter.succeeded(`user${i}`, '10.0.0.1');
+    expect(limiter.begin('10.0.0.1', 'user6')).toBe(0);
+    expect(limiter.retryAfterSeconds('10.0.0.2', 'user4')).toBe(0);
+  });
+
+  it('counts IPv6 clients by their /64, as they can take a new address in it for every attempt', () => {
+    expect(ipv6Prefix64('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(ipv6Prefix64('2001:0db8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
+    expect(ipv6Prefix64('2001:db8::5')).toBe('2001:db8:0:0::/64');
+    expect(ipv6Prefix64('::1')).toBe('0:0:0:0::/64');
+    expect(ipv6Prefix64('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    const limiter = new LoginLimiter({ clock: () => 0 });
+    for (let i = 1; i <= 5; i++) limiter.failed(`2001:db8:1:2::${i.toString(16)}`, `user${i}`);
+    expect(limiter.retryAfterSeconds('2001:db8:1:2:ffff::9', 'someone')).toBeGreaterThan(0);
+    expect(limiter.retryAfterSeconds('2001:db8:1:3::1', 'someone')).toBe(0);
   });
 
   it('keeps a bounded number of keys', () => {

@@ -1,4 +1,4 @@
-import { SESSION_IDLE_MS, SessionStore } from '../../../../app/console/session-store';
+import { SESSION_IDLE_MS, SESSION_MAX_AGE_MS, SessionStore } from '../../../../app/console/session-store';
 
 describe('SessionStore', () => {
   it('creates sessions with distinct 256-bit ids and CSRF tokens', () => {
@@ -24,6 +24,19 @@ describe('SessionStore', () => {
     expect(store.isLive(session.id)).toBe(false);
     expect(store.get(session.id)).toBeUndefined();
     expect(store.size).toBe(0);
+  });
+
+  it('ends a session 24 hours after its log-in however busy it is (absolute timeout)', () => {
+    let now = 0;
+    const store = new SessionStore({ clock: () => now });
+    const session = store.create('anna', 'marketer');
+    while (now + 60 * 60 * 1000 <= SESSION_MAX_AGE_MS) {
+      now += 60 * 60 * 1000;
+      expect(store.get(session.id)).toBeDefined();
+    }
+    now = SESSION_MAX_AGE_MS + 1;
+    expect(store.isLive(session.id)).toBe(false);
+    expect(store.get(session.id)).toBeUndefined();
   });
 
   it('isLive does not count as a use', () => {
