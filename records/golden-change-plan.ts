@@ -486,7 +486,16 @@ export function planChange(change: CheckedChange, state: PlanState, now: string)
         sameJsonDocument(before.record.document, golden.document) &&
         sameJsonDocument(before.record.lineage, golden.lineage) &&
         sameKeys(state.members.get(goldenId) ?? [], members);
-      if (!same)
+      // A member reporting new content that loses survivorship leaves the document as it was, yet the
+      // sources now disagree: the change is published all the same, so the record sync (sync-target)
+      // sends that system the golden values again instead of leaving it behind.
+      const reported =
+        record !== undefined &&
+        change.kind === 'link' &&
+        change.goldenId === goldenId &&
+        state.held !== undefined &&
+        state.held.contentHash !== record.contentHash;
+      if (!same || reported)
         changed.push({ goldenId, event: goldenChanged(goldenId, next.revision, golden, members, at) });
     } else if (moves.retired.includes(goldenId)) {
       next.current = false;

@@ -25,6 +25,7 @@ export {
 export {
   SyncTopology,
   targetQueue,
+  targetSystemOf,
   DEFAULT_DELIVERY_LIMIT,
   DEFAULT_INBOUND_QUEUE,
   type SyncTopologyOptions,

@@ -47,6 +47,13 @@ const TARGET_PREFIX = 'crm.out.';
 /** the legacy-system ids of the mapping specs (mappings/mapping-errors.ts): one topic word */
 const SYSTEM_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
+/** The system id of a target queue name `crm.out.<system>`, or undefined for any other name. */
+export function targetSystemOf(queue: string): string | undefined {
+  if (typeof queue !== 'string' || !queue.startsWith(TARGET_PREFIX)) return undefined;
+  const system = queue.slice(TARGET_PREFIX.length);
+  return SYSTEM_ID.test(system) ? system : undefined;
+}
+
 export function targetQueue(system: string): string {
   if (typeof system !== 'string' || !SYSTEM_ID.test(system)) {
     throw new Error(
@@ -92,6 +99,16 @@ export class SyncTopology {
       for (const step of this.retrySteps(system))
         await this.bus.declareQueue(this.retryDeclaration(system, step));
     }
+  }
+
+  /**
+   * Declares one target's queue and its retry queues only: what a publisher to crm.out.<system> needs
+   * (amqp-out with a queue), without the inbound side. Idempotent, like every declaration.
+   */
+  async declareTarget(system: string): Promise<void> {
+    await this.bus.declareQueue(this.targetDeclaration(system));
+    for (const step of this.retrySteps(system))
+      await this.bus.declareQueue(this.retryDeclaration(system, step));
   }
 
   /**

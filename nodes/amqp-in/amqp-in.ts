@@ -1,6 +1,13 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
-import { DEFAULT_EXCHANGE, type Delivery, type Subscription } from '../../connectors/amqp/bus';
+import {
+  DEFAULT_EXCHANGE,
+  INBOUND_EXCHANGE,
+  type ConsumeOptions,
+  type Delivery,
+  type Subscription,
+} from '../../connectors/amqp/bus';
 import { parseBindings } from '../../connectors/amqp/consume-config';
+import { DEFAULT_INBOUND_QUEUE, SyncTopology } from '../../connectors/amqp/sync-topology';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
 import { admit, complete, inboundProperties, type Settlement } from '../../connectors/amqp/inbound';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
@@ -27,6 +34,12 @@ export interface AmqpInDef extends NodeDef {
   /** optional hub-store: skip deliveries whose messageId was already processed (idempotent consumer) */
   store: string;
   singleActive: boolean;
+  /**
+   * "": the queue and bindings typed in; "sync-inbound": the hub's queue on crm.inbound exactly as the
+   * record-sync topology declares it (crm.hub.inbound unless a queue is typed in), ids derived from the
+   * body for messages that come without one
+   */
+  topology: '' | 'sync-inbound';
 }
 
 export default function (RED: RED) {
@@ -43,7 +56,8 @@ export default function (RED: RED) {
       return;
     }
     const storeNode = config.store ? (RED.nodes.getNode(config.store) as HubStoreNode | null) : null;
-    const queue = (config.queue || '').trim();
+    const syncInbound = config.topology === 'sync-inbound';
+    const queue = (config.queue || '').trim() || (syncInbound ? DEFAULT_INBOUND_QUEUE : '');
     const timeoutMs = Number(config.timeout) || 60000;
     // Past nodeCloseTimeout Node-RED logs "Close timed out" and goes on while this consumer would still
     // hold its messages; what is unsettled at the bound goes back to the queue instead.
@@ -90,26 +104,29 @@ export default function (RED: RED) {
       tracker.settleIfIdle(msgId);
     };
 
-    const consume = async () => {
-      const bindings = parseBindings(config.bindings, DEFAULT_EXCHANGE);
-      // The bus binds only to exchanges that exist; declaring ours is idempotent.
-      for (const exchange of new Set(bindings.map((b) => b.exchange)))
-        await broker.bus.declareExchange(exchange);
-      subscription = await broker.bus.consume(
-        {
-          queue,
-          bindings,
-          prefetch: Number(config.prefetch) || 10,
-          singleActiveConsumer: !!config.singleActive,
+    const consumeOptions = (): ConsumeOptions => {
+      const prefetch = Number(config.prefetch) || 10;
+      // the topology's own arguments, so every declaration of the queue (tools, tests) is equivalent
+      if (syncInbound)
+        return new SyncTopology(broker.bus, { targets: [], inboundQueue: queue }).inboundConsumeOptions({
+          prefetch,
           drainMs,
-        },
-        (delivery) => {
-          onDelivery(delivery).catch((err: unknown) => {
-            this.error(RED._('amqp-in.errors.delivery', { error: errorMessage(err) }));
-            delivery.requeue();
-          });
-        },
-      );
+        });
+      const bindings = parseBindings(config.bindings, DEFAULT_EXCHANGE);
+      return { queue, bindings, prefetch, singleActiveConsumer: !!config.singleActive, drainMs };
+    };
+    const consume = async () => {
+      const options = consumeOptions();
+      // The bus binds only to exchanges that exist; declaring ours is idempotent.
+      const exchanges = new Set(options.bindings.map((b) => b.exchange));
+      if (syncInbound) exchanges.add(INBOUND_EXCHANGE);
+      for (const exchange of exchanges) await broker.bus.declareExchange(exchange);
+      subscription = await broker.bus.consume(options, (delivery) => {
+        onDelivery(delivery).catch((err: unknown) => {
+          this.error(RED._('amqp-in.errors.delivery', { error: errorMessage(err) }));
+          delivery.requeue();
+        });
+      });
       this.status({ fill: 'green', shape: 'dot', text: RED._('amqp-in.status.consuming', { queue }) });
     };
     const stopTrying = broker.whenConnected(this, consume, (err) => {

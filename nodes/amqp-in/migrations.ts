@@ -1,4 +1,8 @@
 import { FIRST_VERSION, type Migration } from '../shared/migrate';
 
 /** One step per config version; a flow saved before versions existed is read as version 0. */
-export const migrations: Migration[] = [FIRST_VERSION];
+export const migrations: Migration[] = [
+  FIRST_VERSION,
+  // 2: the record-sync topology's inbound queue as an option; older configs consume what they name
+  { version: 2, up: (config) => ({ topology: '', ...config }) },
+];

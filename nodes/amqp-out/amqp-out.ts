@@ -1,6 +1,7 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { DEFAULT_EXCHANGE } from '../../connectors/amqp/bus';
 import { publicationOf } from '../../connectors/amqp/outbound';
+import { SyncTopology, targetSystemOf } from '../../connectors/amqp/sync-topology';
 import { childTraceparent } from '../../connectors/http/trace-context';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import { onInput } from '../shared/input';
@@ -15,9 +16,19 @@ export interface AmqpOutDef extends NodeDef {
   exchange: string;
   /** template with {path} placeholders from the payload; empty: msg.routingKey, then `event.{type}.{channel}` */
   routingKey: string;
+  /** "exchange": to the exchange, by routing key; "queue": straight into one queue (the default exchange) */
+  destination: 'exchange' | 'queue';
+  /** destination "queue": the queue; empty: msg.queue. crm.out.<system> is declared as a sync target */
+  queue: string;
 }
 
-type OutMessage = NodeMessage & { routingKey?: unknown; headers?: Record<string, unknown> };
+type OutMessage = NodeMessage & {
+  routingKey?: unknown;
+  queue?: unknown;
+  messageId?: unknown;
+  contentType?: unknown;
+  headers?: Record<string, unknown>;
+};
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
@@ -32,14 +43,15 @@ export default function (RED: RED) {
       this.error(RED._('amqp-out.errors.no-broker'));
       return;
     }
-    const exchange = config.exchange || DEFAULT_EXCHANGE;
+    const toQueue = config.destination === 'queue';
+    const exchange = toQueue ? '' : config.exchange || DEFAULT_EXCHANGE;
     const counts = { ok: 0, failed: 0 };
     // Set up on first use and again after a failure, so a broker that comes up after the hub is used.
     let ready: Promise<void> | undefined;
     const ensureReady = () =>
       (ready ??= broker
         .register(this)
-        .then(() => broker.bus.declareExchange(exchange))
+        .then(() => (toQueue ? undefined : broker.bus.declareExchange(exchange)))
         .catch((err: unknown) => {
           ready = undefined;
           throw err;
@@ -47,6 +59,25 @@ export default function (RED: RED) {
     ensureReady().catch((err: unknown) =>
       this.warn(RED._('amqp-out.errors.connect', { error: errorMessage(err) })),
     );
+    // A record-sync target queue is declared as the topology declares it (retry ladder, crm.dlx), once;
+    // any other queue must exist, or the publish comes back unroutable.
+    const declared = new Map<string, Promise<void>>();
+    const ensureQueue = (queue: string): Promise<void> | undefined => {
+      const system = targetSystemOf(queue);
+      if (!system) return undefined;
+      let done = declared.get(queue);
+      if (!done) {
+        done = new SyncTopology(broker.bus, { targets: [system] }).declareTarget(system);
+        done.catch(() => declared.delete(queue));
+        declared.set(queue, done);
+      }
+      return done;
+    };
+    const queueOf = (msg: OutMessage): string => {
+      const queue = config.queue || (typeof msg.queue === 'string' ? msg.queue : '');
+      if (!queue) throw new Error(RED._('amqp-out.errors.no-queue'));
+      return queue;
+    };
 
     // A failure reaches done(err) as the bus threw it: a BusError whose kind (also msg.error.code in a
     // Catch node) tells nacked, unroutable, outcome-unknown and not-connected apart.
@@ -54,7 +85,12 @@ export default function (RED: RED) {
       this,
       async (msg, send) => {
         await ensureReady();
-        const out = publicationOf(msg.payload, config.routingKey, msg.routingKey);
+        const queue = toQueue ? queueOf(msg) : undefined;
+        if (queue) await ensureQueue(queue);
+        const out = publicationOf(msg.payload, toQueue ? '' : config.routingKey, queue ?? msg.routingKey, {
+          messageId: msg.messageId,
+          contentType: msg.contentType,
+        });
         const trace = traceparentOf(msg);
         // Resolves only after the broker confirmed; an unroutable message (mandatory) rejects.
         await broker.bus.publish(exchange, out.routingKey, out.body, {

@@ -1,4 +1,6 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
+import { LegacyFormat } from '../../records/golden-legacy-format';
+import { systemSpecOf } from '../legacy-decode/system-spec';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import { onMappingInput } from '../shared/mapping-node';
 import { migrate } from '../shared/migrate';
@@ -10,7 +12,11 @@ export interface FromCanonicalDef extends NodeDef {
   system: string;
   /** the legacy record kind to produce (an IDoc type, a SOAP operation); empty: msg.recordKind */
   record: string;
+  /** "record": the record tree; "document": written in the system's format (IDoc XML, …), as text */
+  output: 'record' | 'document';
 }
+
+type FromCanonicalMessage = NodeMessage & { recordKind?: unknown; contentType?: unknown };
 
 /** The reverse of to-canonical: a canonical document to the record tree a legacy system receives. */
 export default function (RED: RED) {
@@ -25,10 +31,20 @@ export default function (RED: RED) {
       this.error(RED._('from-canonical.errors.no-system'));
       return;
     }
+    // compiled on first use, so a spec that cannot be read fails its messages with the reason
+    let format: LegacyFormat | undefined;
+    const formatOf = () => (format ??= new LegacyFormat(systemSpecOf(RED, system)));
 
-    onMappingInput<NodeMessage & { recordKind?: unknown }>(this, system, countText(RED, 'from-canonical'), {
+    onMappingInput<FromCanonicalMessage>(this, system, countText(RED, 'from-canonical'), {
       recordKind: (msg) => config.record || (typeof msg.recordKind === 'string' ? msg.recordKind : ''),
-      map: (msg, recordKind) => system.outbound(recordKind).map(msg.payload, { recordRef: recordKind }),
+      map: (msg, recordKind) => {
+        const mapped = system.outbound(recordKind).map(msg.payload, { recordRef: recordKind });
+        if (!mapped.ok || config.output !== 'document') return mapped;
+        const document = formatOf().encode(mapped.value);
+        // amqp-out publishes a text payload with msg.contentType as it is (an IDoc stays XML)
+        msg.contentType = document.contentType;
+        return { ok: true, value: document.text };
+      },
     });
   }
 

@@ -2,6 +2,7 @@ import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { applyWithGoldenRecord, GoldenIntake } from '../../records/golden-intake';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import type { HubStoreNode } from '../hub-store/hub-store';
+import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
@@ -38,7 +39,10 @@ export default function (RED: RED) {
       this.error(RED._('golden-record.errors.no-broker'));
       return;
     }
-    const intake = storeNode.ready.then((store) => new GoldenIntake(store));
+    // survivorship weighs each system as its deployed legacy-system node states (source trust)
+    const intake = storeNode.ready.then(
+      (store) => new GoldenIntake(store, { trust: hubRuntime.trust.lookup }),
+    );
     // a store that fails to open fails each message (awaited there), not as an unhandled rejection
     intake.catch(() => undefined);
     const relay = broker ? outboxRelay(RED, this, broker, storeNode.ready) : undefined;

@@ -300,7 +300,7 @@ describe('AMQP node config versions', () => {
     expect(broker.bus.state()).toBe('connected');
   });
 
-  it('amqp-in and amqp-out: configs saved before versions existed load unchanged at version 1', () => {
+  it('amqp-in and amqp-out: configs saved before versions existed load unchanged, at the current version', () => {
     const amqpIn = {
       id: 'in',
       type: 'amqp-in',
@@ -314,8 +314,14 @@ describe('AMQP node config versions', () => {
       singleActive: false,
     };
     const amqpOut = { id: 'out', type: 'amqp-out', broker: 'broker', exchange: 'crm.events', routingKey: '' };
-    expect(migrate(amqpIn, inMigrations)).toEqual({ ...amqpIn, version: 1 });
-    expect(migrate(amqpOut, outMigrations)).toEqual({ ...amqpOut, version: 1 });
+    // version 2 added the record-sync options, off: the same queue, the same exchange
+    expect(migrate(amqpIn, inMigrations)).toEqual({ ...amqpIn, topology: '', version: 2 });
+    expect(migrate(amqpOut, outMigrations)).toEqual({
+      ...amqpOut,
+      destination: 'exchange',
+      queue: '',
+      version: 2,
+    });
   });
 });
 

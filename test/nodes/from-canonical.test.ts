@@ -94,7 +94,7 @@ describe('from-canonical', () => {
 describe('from-canonical config versions', () => {
   it('reads a config saved before versions existed in the current shape and maps with it', async () => {
     const saved = { id: 'map', type: 'from-canonical', system: 'sys', record: 'AddressUpdate' };
-    expect(migrate(saved, migrations)).toEqual({ ...saved, version: 1 });
+    expect(migrate(saved, migrations)).toEqual({ ...saved, output: 'record', version: 2 });
     await load(all, [flow[0], { ...saved, wires: [['ok'], ['rejected']] }, flow[2], flow[3]]);
     const got = nextInput<{ payload: { customerNumber: string } }>('ok');
     helper.getNode('map').receive({ payload: event });

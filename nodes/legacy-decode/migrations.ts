@@ -1,0 +1,4 @@
+import { FIRST_VERSION, type Migration } from '../shared/migrate';
+
+/** One step per config version; a flow saved before versions existed is read as version 0. */
+export const migrations: Migration[] = [FIRST_VERSION];

@@ -1,0 +1,110 @@
+import type { Node, NodeDef, NodeMessage } from 'node-red';
+import { EVENT_ID_HEADER } from '../../connectors/amqp/hop-headers';
+import { targetQueue } from '../../connectors/amqp/sync-topology';
+import { GoldenFanOut } from '../../records/golden-fan-out';
+import type { Customer } from '../../mappings/canonical/types';
+import type { HubStoreNode } from '../hub-store/hub-store';
+import { systemSpecOf } from '../legacy-decode/system-spec';
+import type { LegacySystemNode } from '../legacy-system/legacy-system';
+import { onInput } from '../shared/input';
+import { migrate } from '../shared/migrate';
+import { ensureHubRoutes } from '../shared/mount';
+import { countStatus, errorMessage, statusWords, type RED } from '../shared/red';
+import { migrations } from './migrations';
+
+export interface SyncTargetDef extends NodeDef {
+  store: string;
+  /** the target: a legacy-system with an outbound mapping */
+  system: string;
+  /** the outbound record kind; empty: the spec's format.outboundRecordKind, else its only one */
+  record: string;
+}
+
+type GoldenMessage = NodeMessage & { amqp?: { headers?: Record<string, unknown> } };
+
+/**
+ * One target system's side of the record sync: each golden change from crm.golden becomes an update
+ * for every record the target holds of that customer, unless the target holds those values already
+ * (echo suppression, records/golden-fan-out.ts). from-canonical and amqp-out follow.
+ */
+export default function (RED: RED) {
+  ensureHubRoutes(RED);
+  const words = statusWords(RED);
+
+  function SyncTarget(this: Node, saved: SyncTargetDef) {
+    RED.nodes.createNode(this, saved);
+    const config = migrate<SyncTargetDef>(saved, migrations);
+    const storeNode = RED.nodes.getNode(config.store) as HubStoreNode | null;
+    const system = RED.nodes.getNode(config.system) as LegacySystemNode | null;
+    if (!storeNode || !system) {
+      const what = storeNode ? 'no-system' : 'no-store';
+      this.status({ fill: 'red', shape: 'ring', text: RED._(`sync-target.status.${what}`) });
+      this.error(RED._(`sync-target.errors.${what}`));
+      return;
+    }
+    let recordKind = config.record;
+    let fanOut: Promise<GoldenFanOut> | undefined;
+    const ready = () =>
+      (fanOut ??= storeNode.ready.then((store) => {
+        recordKind ||= outboundKindOf(RED, system);
+        const mapping = system.outbound(recordKind);
+        return new GoldenFanOut(store, system.systemId, (view) =>
+          mapping.map(view, { recordRef: recordKind }),
+        );
+      }));
+    ready().catch((err: unknown) => {
+      fanOut = undefined;
+      this.error(RED._('sync-target.errors.setup', { error: errorMessage(err) }));
+    });
+    const counts = { sent: 0, echo: 0, failed: 0 };
+    const showCounts = () =>
+      countStatus(this, { ok: counts.sent, failed: counts.failed }, ({ failed }) =>
+        words(failed ? 'sync-target.status.counted-failed' : 'sync-target.status.counted', {
+          sent: counts.sent,
+          echo: counts.echo,
+          failed,
+        }),
+      );
+
+    onInput<GoldenMessage>(
+      this,
+      async (msg, send) => {
+        const result = await (await ready()).take(msg.payload);
+        counts.sent += result.sent.length;
+        counts.echo += result.skipped.filter((s) => s.reason === 'echo').length;
+        showCounts();
+        const eventId = msg.amqp?.headers?.[EVENT_ID_HEADER];
+        for (const update of result.sent) {
+          send({
+            ...msg,
+            payload: update.view satisfies Customer,
+            recordKind,
+            target: update.target,
+            goldenId: update.goldenId,
+            queue: targetQueue(update.target),
+            messageId: update.messageId,
+            headers: { [EVENT_ID_HEADER]: typeof eventId === 'string' ? eventId : update.eventId },
+          } as NodeMessage);
+        }
+      },
+      {
+        errorStatus: false,
+        onError: () => {
+          counts.failed += 1;
+          showCounts();
+        },
+      },
+    );
+  }
+
+  /** The spec's outbound record kind, or its only one. */
+  function outboundKindOf(red: RED, system: LegacySystemNode): string {
+    const spec = systemSpecOf(red, system);
+    const kinds = Object.keys(spec.outbound ?? {});
+    const kind = spec.format?.outboundRecordKind ?? (kinds.length === 1 ? kinds[0] : undefined);
+    if (!kind) throw new Error(RED._('sync-target.errors.no-outbound', { system: system.systemId }));
+    return kind;
+  }
+
+  RED.nodes.registerType('sync-target', SyncTarget);
+}

@@ -1,0 +1,170 @@
+/**
+ * Fan-out of golden-record changes to one target system (the sync-target node, one per target): a
+ * `golden.changed` event from crm.golden becomes one update per record the target holds of that
+ * golden record, as the target's view of the golden document. Its outbound mapping (from-canonical)
+ * and its queue crm.out.<system> follow.
+ *
+ * What goes out is the golden record as the store holds it when the event is handled, not the
+ * event's snapshot: events of one golden id are handled one after another, so the last update a
+ * target receives carries the newest golden values even when events overtook each other.
+ *
+ * Echo suppression. A target is not sent a change it already holds: the golden view and the target's
+ * own held version (its newest accepted record in the store) are both run through the target's
+ * outbound mapping, and when the two come out equal the update is suppressed. So a change that came
+ * from the target (and won) does not bounce back, while one whose golden value differs from what the
+ * target sent (it lost survivorship for an attribute) is sent, and the target converges. One
+ * exception keeps a target from being left behind: when the last update handed out for that record
+ * since this process started carried other values, the target may still apply it after its own
+ * report, so the golden values are sent once more.
+ */
+import { createHash } from 'node:crypto';
+import type { Customer, CustomerIdentifier } from '../mappings/canonical/types';
+import type { MapResult } from '../mappings/mapping-types';
+import type { GoldenChangedEvent, GoldenStore } from './golden-store';
+import { sourceRef, type SourceKey } from './source-versions';
+
+/** The target's outbound mapping of a canonical customer (from-canonical's, compiled once). */
+export type TargetProjection = (view: Customer) => MapResult<unknown>;
+
+export interface TargetUpdate {
+  target: string;
+  /** the target's record this update is for */
+  key: SourceKey;
+  goldenId: string;
+  revision: number;
+  /** the golden event that caused it */
+  eventId: string;
+  /** `<eventId>:<target>:<source id>`: the same change redelivered is the same message to the target */
+  messageId: string;
+  /** the golden document as the target's view: customerRef and identifiers[0] are the target's record */
+  view: Customer;
+}
+
+export type SkipReason =
+  /** golden.merged / golden.unmerged: the golden.changed events of the same change carry the documents */
+  | 'not-a-change'
+  /** the golden id is not (or no longer) known to the store */
+  | 'unknown'
+  /** the golden record holds no record of the target: the target does not know this customer */
+  | 'not-held'
+  /** the target holds these values already */
+  | 'echo';
+
+export type FanOutResult = { sent: TargetUpdate[]; skipped: { reason: SkipReason; key?: SourceKey }[] };
+
+const LAST_SENT_LIMIT = 100_000;
+
+export class GoldenFanOut {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  /** digest of the projection last handed out per target record ref, newest last (bounded) */
+  private readonly lastSent = new Map<string, string>();
+
+  constructor(
+    private readonly store: GoldenStore,
+    readonly target: string,
+    private readonly project: TargetProjection,
+  ) {}
+
+  /** The updates one crm.golden message gives this target; events of one golden id in arrival order. */
+  take(event: unknown): Promise<FanOutResult> {
+    if (!isChange(event)) return Promise.resolve({ sent: [], skipped: [{ reason: 'not-a-change' }] });
+    const key = event.goldenId;
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.fanOut(event));
+    const settled = next.catch(() => undefined);
+    this.chains.set(key, settled);
+    void settled.then(() => {
+      if (this.chains.get(key) === settled) this.chains.delete(key);
+    });
+    return next;
+  }
+
+  private async fanOut(event: GoldenChangedEvent): Promise<FanOutResult> {
+    const golden = await this.store.getGolden(event.goldenId);
+    if (!golden) return { sent: [], skipped: [{ reason: 'unknown' }] };
+    const held = golden.members.filter((m) => m.system === this.target);
+    if (held.length === 0) return { sent: [], skipped: [{ reason: 'not-held' }] };
+    const result: FanOutResult = { sent: [], skipped: [] };
+    for (const key of held) {
+      const view = targetView(golden.record.document, key);
+      const projected = this.project(view);
+      const digest = projected.ok ? digestOf(projected.value) : undefined;
+      const ref = sourceRef(key);
+      const last = this.lastSent.get(ref);
+      const echo =
+        digest !== undefined && (last === undefined || last === digest) && (await this.holds(key, digest));
+      if (echo) {
+        result.skipped.push({ reason: 'echo', key });
+        continue;
+      }
+      this.remember(ref, digest);
+      result.sent.push({
+        target: this.target,
+        key,
+        goldenId: golden.goldenId,
+        revision: golden.revision,
+        eventId: event.eventId,
+        messageId: `${event.eventId}:${this.target}:${key.sourceId}`,
+        view,
+      });
+    }
+    return result;
+  }
+
+  /** Whether the target's held version of the record maps to the same values. */
+  private async holds(key: SourceKey, digest: string): Promise<boolean> {
+    const held = await this.store.getSourceRecord(key);
+    if (!held) return false;
+    const own = this.project(targetView(held.document as Customer, key));
+    return own.ok && digestOf(own.value) === digest;
+  }
+
+  private remember(ref: string, digest: string | undefined): void {
+    this.lastSent.delete(ref);
+    // a projection that failed is sent for from-canonical to reject with the reason; nothing to compare
+    if (digest === undefined) return;
+    this.lastSent.set(ref, digest);
+    if (this.lastSent.size > LAST_SENT_LIMIT)
+      this.lastSent.delete(this.lastSent.keys().next().value as string);
+  }
+}
+
+/**
+ * The golden document as one target record's view, the shape the outbound mappings read: that record
+ * is customerRef and identifiers[0]; the other identifiers follow.
+ */
+export function targetView(document: Partial<Customer>, key: SourceKey): Customer {
+  const own: CustomerIdentifier = { system: key.system, id: key.sourceId };
+  const others = (document.identifiers ?? []).filter(
+    (i) => !(i.system === key.system && i.id === key.sourceId),
+  );
+  return { ...document, customerRef: sourceRef(key), identifiers: [own, ...others] } as Customer;
+}
+
+function isChange(event: unknown): event is GoldenChangedEvent {
+  const e = event as Partial<GoldenChangedEvent> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    e.type === 'golden.changed' &&
+    typeof e.goldenId === 'string' &&
+    typeof e.eventId === 'string'
+  );
+}
+
+/** Key order does not count: the same values are the same projection. */
+function digestOf(value: unknown): string {
+  return createHash('sha256').update(stableJson(value)).digest('hex');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,149 @@
+/**
+ * A legacy system's messages on the bus, in its own format, for the record-sync pipeline: what a
+ * system publishes on crm.inbound decoded into the record trees its mapping spec reads (and the record
+ * kind of each), and a mapped outbound record written back into the system's format for
+ * crm.out.<system>. The spec's `format` says how, as it does for files (the CLI, the editor preview):
+ * SAP's DEBMAS07 IDoc XML, Siebel XML, JSON, NDJSON, CSV or fixed-width lines.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { compileLayout, type CompiledLayout } from '../formats/fixed-width/fixed-width';
+import { createRecordEncoder } from '../formats/record-streams/record-sink';
+import { readRecords, type RecordSourceOptions } from '../formats/record-streams/record-source';
+import { SYSTEMS_DIR } from '../mappings/engine';
+import { MappingSpecError, type SpecFormat, type SystemSpec } from '../mappings/mapping-types';
+import { compileRecordKind, type RecordKindResolver } from '../mappings/record-kind';
+
+/** One record of a message: its tree and record kind, or why it cannot be read. */
+export type DecodedRecord =
+  { ref: string; recordKind: string; record: Record<string, unknown> } | { ref: string; error: string };
+
+export interface EncodedDocument {
+  text: string;
+  contentType: string;
+}
+
+const CONTENT_TYPES: Record<SpecFormat['kind'], string> = {
+  'idoc-xml': 'application/xml',
+  'siebel-xml': 'application/xml',
+  json: 'application/json',
+  ndjson: 'application/x-ndjson',
+  csv: 'text/csv',
+  'fixed-width': 'text/plain',
+  soap: 'application/json',
+};
+
+/** Compiled once per system: decodes the messages it sends and encodes those it receives. */
+export class LegacyFormat {
+  readonly system: string;
+  readonly format: SpecFormat;
+  private readonly source: RecordSourceOptions | undefined;
+  private readonly kindOf: RecordKindResolver | undefined;
+
+  constructor(
+    private readonly spec: SystemSpec,
+    layoutDir = SYSTEMS_DIR,
+  ) {
+    this.system = spec.system;
+    this.format = spec.format ?? { kind: 'json' };
+    // A SOAP system has no message format of its own: on the bus it sends its records as JSON.
+    const kind = this.format.kind === 'soap' ? 'json' : this.format.kind;
+    this.source = {
+      kind,
+      encoding: this.format.encoding,
+      delimiter: this.format.delimiter,
+      recordsPath: this.format.recordsPath,
+      layout: kind === 'fixed-width' ? loadLayout(spec, this.format, layoutDir) : undefined,
+    };
+    this.kindOf =
+      this.format.recordKind !== undefined || this.format.recordKindFrom !== undefined
+        ? compileRecordKind(spec)
+        : undefined;
+  }
+
+  /** The content type of what encode() writes. */
+  get contentType(): string {
+    return CONTENT_TYPES[this.format.kind];
+  }
+
+  /**
+   * The records of one message. `messageType` is the second word of its routing key
+   * (`sap.DEBMAS` → DEBMAS): it names the record kind when the spec's format does not (a SOAP system
+   * sending `crm.ReportAddressChange`). An object payload (a body already parsed as JSON) is one record.
+   */
+  async decode(body: Buffer | string | object, messageType = ''): Promise<DecodedRecord[]> {
+    const items: DecodedRecord[] = [];
+    if (!Buffer.isBuffer(body) && typeof body === 'object') {
+      const records = this.recordsOf(body);
+      records.forEach((record, i) => items.push(this.kinded(`record ${i}`, record, messageType)));
+      return items;
+    }
+    const input = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    try {
+      for await (const item of readRecords([input], this.source as RecordSourceOptions)) {
+        items.push('error' in item ? item : this.kinded(item.ref, item.record, messageType));
+      }
+    } catch (err) {
+      // a document that cannot be read at all (not well-formed, unsafe XML) is one error, not a crash
+      items.push({ ref: 'document', error: err instanceof Error ? err.message : String(err) });
+    }
+    return items;
+  }
+
+  /** One mapped record (from-canonical's result) as a document of the system's format. */
+  encode(record: object): EncodedDocument {
+    if (this.format.kind === 'json' || this.format.kind === 'soap') {
+      return { text: JSON.stringify(record), contentType: this.contentType };
+    }
+    const encoder = createRecordEncoder({ ...(this.source as RecordSourceOptions) });
+    return { text: encoder.encode(record) + encoder.end(), contentType: this.contentType };
+  }
+
+  /** A parsed JSON body: a list, a query response keeping its records at format.recordsPath, or one record. */
+  private recordsOf(body: object): unknown[] {
+    if (Array.isArray(body)) return body as unknown[];
+    let at: unknown = body;
+    for (const part of (this.format.recordsPath ?? '').split('.').filter(Boolean))
+      at = at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined;
+    return this.format.recordsPath && Array.isArray(at) ? (at as unknown[]) : [body];
+  }
+
+  private kinded(ref: string, record: unknown, messageType: string): DecodedRecord {
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      return { ref, error: `${this.system} ${ref}: a record must be an object` };
+    }
+    const tree = record as Record<string, unknown>;
+    if (this.kindOf) {
+      const kind = this.kindOf(tree, ref);
+      return kind.ok ? { ref, recordKind: kind.value, record: tree } : { ref, error: kind.error.message };
+    }
+    const known = Object.keys(this.spec.inbound ?? {});
+    if (messageType && known.includes(messageType)) return { ref, recordKind: messageType, record: tree };
+    if (known.length === 1) return { ref, recordKind: known[0], record: tree };
+    return {
+      ref,
+      error: `${this.system}: message type '${messageType}' is not a record kind of its mapping (known: ${known.join(', ')})`,
+    };
+  }
+}
+
+/** `<system>.<message type>` → its two parts; the type may be empty (`sap`). */
+export function splitInboundKey(routingKey: string): { system: string; messageType: string } {
+  const dot = routingKey.indexOf('.');
+  return dot < 0
+    ? { system: routingKey, messageType: '' }
+    : { system: routingKey.slice(0, dot), messageType: routingKey.slice(dot + 1) };
+}
+
+function loadLayout(spec: SystemSpec, format: SpecFormat, dir: string): CompiledLayout {
+  const where = `mapping ${spec.system}: "format.layout"`;
+  if (!format.layout) throw new MappingSpecError(`${where} is required for fixed-width messages`);
+  const file = path.resolve(dir, format.layout);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new MappingSpecError(`${where}: ${file} cannot be read: ${(err as Error).message}`);
+  }
+  return compileLayout(json);
+}

@@ -1,0 +1,275 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import type { NodeAPI } from 'node-red';
+import amqplib from 'amqplib';
+import { REASON_HEADER } from '../../connectors/amqp/bus';
+import { parseIdocXml } from '../../formats/idoc/idoc';
+import type { Customer } from '../../mappings/canonical/types';
+import type { AmqpBrokerNode } from '../../nodes/amqp-broker/amqp-broker';
+import { migrations as inMigrations } from '../../nodes/amqp-in/migrations';
+import { migrations as outMigrations } from '../../nodes/amqp-out/migrations';
+import { migrations as fromMigrations } from '../../nodes/from-canonical/migrations';
+import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
+import { migrate } from '../../nodes/shared/migrate';
+import { GoldenIntake } from '../../records/golden-intake';
+import type { GoldenChangedEvent } from '../../records/golden-store';
+import { createVhost, deleteVhost, eventually } from '../e2e/hub-process';
+import { debmas, type PersonVersion } from '../e2e/sync-fixtures';
+import { all, helper, load, nextInput, tempDir, useHelper, type FlowNode } from './harness';
+import { sinkNode, whenStatus } from './amqp-test-nodes';
+
+/**
+ * The record-sync nodes as the shipped Record sync tab wires them, on RabbitMQ in a virtual host of
+ * the test's own: amqp-in on crm.hub.inbound → legacy decode → to-canonical → golden record, and
+ * sync target → from-canonical (document) → amqp-out into crm.out.sap.
+ */
+type NodeModule = { default: (red: NodeAPI) => void | Promise<void> };
+const wrap = (mod: NodeModule) => (red: NodeAPI) => {
+  const api = red as NodeAPI & { hooks?: unknown };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  api.hooks ??= require('@node-red/util').hooks;
+  return mod.default(red);
+};
+/* eslint-disable @typescript-eslint/no-require-imports */
+const legacyDecode = wrap(require('../../nodes/legacy-decode/legacy-decode'));
+const syncTarget = wrap(require('../../nodes/sync-target/sync-target'));
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+useHelper();
+const nodes = [...all, legacyDecode, syncTarget, sinkNode];
+
+const anna: PersonVersion = {
+  given: 'Anna',
+  family: 'Schmidt',
+  street: 'Ring 1',
+  postalCode: '50667',
+  city: 'Köln',
+  country: 'DE',
+  at: new Date('2026-03-01T09:00:00Z'),
+};
+
+let vhost = '';
+let url = '';
+beforeEach(() => {
+  vhost = `crm-hub-sync-nodes-${randomUUID().slice(0, 8)}`;
+  url = createVhost(vhost);
+});
+afterEach(() => deleteVhost(vhost));
+
+/** messages (ready and unacknowledged) per queue, from the broker */
+function depth(queue: string): number {
+  const out = execFileSync('rabbitmqctl', ['-q', 'list_queues', '-p', vhost, 'name', 'messages']).toString();
+  const line = out.split('\n').find((l) => l.split(/\s+/)[0] === queue);
+  return line ? Number(line.trim().split(/\s+/)[1]) : -1;
+}
+
+const config = (): FlowNode[] => [
+  { id: 'broker', type: 'amqp-broker', urls: url, heartbeat: '30', version: 2 },
+  { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('sync-nodes'), version: 1 },
+  // ids differ from the system ids: Node-RED reads a property value equal to a node id as a reference
+  { id: 'sys-sap', type: 'legacy-system', systemId: 'sap', mapping: '', version: 2 },
+];
+
+describe('record sync inbound: amqp-in (sync-inbound) → legacy decode → to-canonical → golden record', () => {
+  const flow = (): FlowNode[] => [
+    ...config(),
+    {
+      id: 'in',
+      type: 'amqp-in',
+      broker: 'broker',
+      queue: 'crm.hub.inbound',
+      bindings: 'crm.inbound #',
+      prefetch: '5',
+      ack: 'flow',
+      timeout: '10000',
+      store: 'store',
+      topology: 'sync-inbound',
+      wires: [['decode']],
+      version: 2,
+    },
+    { id: 'decode', type: 'legacy-decode', system: 'sys-sap', wires: [['map']], version: 1 },
+    { id: 'map', type: 'to-canonical', system: 'sys-sap', record: '', wires: [['golden'], []], version: 1 },
+    { id: 'golden', type: 'golden-record', store: 'store', wires: [['got']], version: 2 },
+    { id: 'got', type: 'amqp-test-sink' },
+  ];
+
+  it('takes a DEBMAS07 IDoc from crm.inbound into the golden record, then acknowledges it', async () => {
+    await load(nodes, flow());
+    await whenStatus('in', 'amqp-in.status.consuming');
+    const broker = helper.getNode('broker') as unknown as AmqpBrokerNode;
+    const got = nextInput<{ payload: Customer; topic: string; goldenRecord: { golden: { status: string } } }>(
+      'got',
+    );
+    const decoded = nextInput<{ payload: Record<string, unknown>; topic: string }>('map');
+    await broker.bus.publish('crm.inbound', 'sap.DEBMAS', Buffer.from(debmas('4711', anna)), {
+      contentType: 'application/xml',
+    });
+    const record = await decoded;
+    expect(record.topic).toBe('DEBMAS');
+    expect(record.payload).toMatchObject({ E1KNA1M: { KUNNR: '0000004711' } });
+    const msg = await got;
+    expect(msg.payload).toMatchObject({ customerRef: 'sap:4711', person: { familyName: 'Schmidt' } });
+    expect(msg.goldenRecord.golden.status).toBe('applied');
+    // acknowledged once the flow was done with it
+    await eventually(async () => (depth('crm.hub.inbound') === 0 ? true : undefined), 'the ack', 100);
+  }, 30000);
+
+  it('dead-letters an IDoc it cannot read, with the reason, and the stream goes on', async () => {
+    await load(nodes, flow());
+    await whenStatus('in', 'amqp-in.status.consuming');
+    const broker = helper.getNode('broker') as unknown as AmqpBrokerNode;
+    // as a plain AMQP client sends it: no message id (the hub derives one from the body)
+    const raw = await amqplib.connect(url);
+    const rawChannel = await raw.createConfirmChannel();
+    rawChannel.publish('crm.inbound', 'sap.DEBMAS', Buffer.from('<DEBMAS07><IDOC BEGIN="1">'), {
+      contentType: 'application/xml',
+    });
+    await rawChannel.waitForConfirms();
+    await raw.close();
+    const got = nextInput<{ payload: Customer }>('got');
+    await broker.bus.publish('crm.inbound', 'sap.DEBMAS', Buffer.from(debmas('4712', anna)), {
+      contentType: 'application/xml',
+    });
+    expect((await got).payload.customerRef).toBe('sap:4712');
+    const connection = await amqplib.connect(url);
+    try {
+      const channel = await connection.createChannel();
+      const dead = await eventually(
+        async () => (await channel.get('crm.dead-letter')) || undefined,
+        'the dead letter',
+      );
+      expect(String(dead.properties.headers?.[REASON_HEADER])).toMatch(/^sap document: .*(well-formed|IDOC)/);
+      expect(dead.properties.messageId).toMatch(/^body-sha256:/);
+    } finally {
+      await connection.close();
+    }
+  }, 30000);
+});
+
+describe('record sync fan-out: sync target → from-canonical (document) → amqp-out into crm.out.sap', () => {
+  const flow = (): FlowNode[] => [
+    ...config(),
+    {
+      id: 'target',
+      type: 'sync-target',
+      store: 'store',
+      system: 'sys-sap',
+      record: '',
+      wires: [['encode']],
+      version: 1,
+    },
+    {
+      id: 'encode',
+      type: 'from-canonical',
+      system: 'sys-sap',
+      record: '',
+      output: 'document',
+      wires: [['out'], []],
+      version: 2,
+    },
+    {
+      id: 'out',
+      type: 'amqp-out',
+      broker: 'broker',
+      exchange: '',
+      routingKey: '',
+      destination: 'queue',
+      queue: '',
+      wires: [['sent']],
+      version: 2,
+    },
+    { id: 'sent', type: 'amqp-test-sink' },
+  ];
+
+  it("sends SAP a DEBMAS07 update of another system's change and declares crm.out.sap as the topology does", async () => {
+    await load(nodes, flow());
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    const intake = new GoldenIntake(store);
+    const doc = (system: string, id: string, street: string, minute: number) =>
+      ({
+        schemaVersion: '1.0',
+        customerRef: `${system}:${id}`,
+        kind: 'person',
+        person: { givenName: 'Anna', familyName: 'Schmidt' },
+        identifiers: [{ system, id }, ...(system === 'sap' ? [] : [{ system: 'sap', id: '4711' }])],
+        addresses: [
+          { type: 'postal', street, houseNumber: '12', postalCode: '80802', city: 'München', country: 'DE' },
+        ],
+        updatedAt: new Date(Date.UTC(2026, 2, 1, 9, minute)).toISOString(),
+        source: { system },
+      }) as Customer;
+    const changed = async (customer: Customer) => {
+      const r = await intake.takeCustomer(customer);
+      if (r.status !== 'applied') throw new Error(r.status);
+      return r.events
+        .filter((e): e is GoldenChangedEvent => e.type === 'golden.changed')
+        .at(-1) as GoldenChangedEvent;
+    };
+    // SAP's own record: an echo, nothing is sent
+    const own = await changed(doc('sap', '4711', 'Ring', 0));
+    const target = helper.getNode('target');
+    const idle = new Promise<void>((resolve) =>
+      (target as unknown as EventEmitter).on('call:status', (c: { args: { text?: string }[] }) => {
+        if (c.args[0]?.text === 'sync-target.status.counted') resolve();
+      }),
+    );
+    target.receive({ payload: own, amqp: { headers: { 'x-crm-event-id': 'origin-1' } } } as never);
+    await idle;
+    // the call center's newer street: SAP gets it
+    const sent = nextInput<{ amqp: { routingKey: string; messageId: string } }>('sent');
+    const siebel = await changed(doc('crm', '99', 'Leopoldstraße', 5));
+    target.receive({ payload: siebel, amqp: { headers: { 'x-crm-event-id': 'origin-2' } } } as never);
+    const published = await sent;
+    expect(published.amqp).toMatchObject({
+      routingKey: 'crm.out.sap',
+      messageId: `${siebel.eventId}:sap:4711`,
+    });
+
+    const connection = await amqplib.connect(url);
+    try {
+      const channel = await connection.createChannel();
+      const m = await eventually(async () => (await channel.get('crm.out.sap')) || undefined, 'the update');
+      expect(m.properties).toMatchObject({ contentType: 'application/xml', deliveryMode: 2 });
+      expect(m.properties.headers?.['x-crm-event-id']).toBe('origin-2');
+      const [idoc] = parseIdocXml(m.content);
+      expect(idoc.segments.E1KNA1M[0]).toMatchObject({
+        MSGFN: '004',
+        KUNNR: '0000004711',
+        STRAS: 'Leopoldstraße 12',
+      });
+      expect(await channel.get('crm.out.sap')).toBe(false);
+      // declared with the topology's arguments: a target connector's own declaration is equivalent
+      await channel.checkQueue('crm.out.sap.retry.5s');
+    } finally {
+      await connection.close();
+    }
+  }, 30000);
+});
+
+describe('config versions of the nodes the record sync extends', () => {
+  it('amqp-in, amqp-out and from-canonical saved at version 1 keep their behaviour at version 2', () => {
+    expect(migrate({ id: 'a', type: 'amqp-in', queue: 'q', version: 1 }, inMigrations)).toEqual({
+      id: 'a',
+      type: 'amqp-in',
+      queue: 'q',
+      topology: '',
+      version: 2,
+    });
+    expect(migrate({ id: 'b', type: 'amqp-out', exchange: 'x', version: 1 }, outMigrations)).toEqual({
+      id: 'b',
+      type: 'amqp-out',
+      exchange: 'x',
+      destination: 'exchange',
+      queue: '',
+      version: 2,
+    });
+    expect(migrate({ id: 'c', type: 'from-canonical', system: 's', version: 1 }, fromMigrations)).toEqual({
+      id: 'c',
+      type: 'from-canonical',
+      system: 's',
+      output: 'record',
+      version: 2,
+    });
+  });
+});

@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Customer } from '../../../mappings/canonical/types';
+import { compileOutbound, loadSystemSpec } from '../../../mappings/engine';
+import { goldenIdFor } from '../../../records/cross-reference';
+import { EmbeddedStore } from '../../../records/embedded-store';
+import { GoldenFanOut } from '../../../records/golden-fan-out';
+import { GoldenIntake } from '../../../records/golden-intake';
+import type { GoldenChangedEvent, GoldenEvent } from '../../../records/golden-store';
+
+/**
+ * One target's side of the record sync (records/golden-fan-out.ts) on the embedded store: which golden
+ * changes become updates for SAP, and which are echoes of what SAP holds already.
+ */
+const sapOut = compileOutbound(loadSystemSpec('sap'), 'DEBMAS');
+
+function customer(
+  system: string,
+  id: string,
+  street: string,
+  minute: number,
+  extra: Partial<Customer> = {},
+): Customer {
+  return {
+    schemaVersion: '1.0',
+    customerRef: `${system}:${id}`,
+    kind: 'person',
+    person: { givenName: 'Anna', familyName: 'Schmidt' },
+    identifiers: [{ system, id }, ...(system === 'sap' ? [] : [{ system: 'sap', id: '80042' }])],
+    addresses: [
+      { type: 'postal', street, houseNumber: '12', postalCode: '80802', city: 'München', country: 'DE' },
+    ],
+    updatedAt: new Date(Date.UTC(2026, 2, 1, 9, minute)).toISOString(),
+    source: { system },
+    ...extra,
+  } as Customer;
+}
+
+describe('GoldenFanOut', () => {
+  let directory: string;
+  let store: EmbeddedStore;
+  let intake: GoldenIntake;
+  let fanOut: GoldenFanOut;
+
+  beforeEach(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'crm-hub-fan-out-'));
+    store = new EmbeddedStore({ directory });
+    await store.open();
+    intake = new GoldenIntake(store);
+    fanOut = new GoldenFanOut(store, 'sap', (view) => sapOut.map(view));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  async function take(doc: Customer): Promise<GoldenChangedEvent> {
+    const result = await intake.takeCustomer(doc);
+    if (result.status !== 'applied') throw new Error(`not applied: ${result.status}`);
+    const changed = result.events.filter(
+      (e: GoldenEvent): e is GoldenChangedEvent => e.type === 'golden.changed',
+    );
+    return changed[changed.length - 1];
+  }
+
+  it("does not send SAP its own change back (echo), but sends another system's newer value", async () => {
+    const own = await take(customer('sap', '80042', 'Ring', 0));
+    expect(await fanOut.take(own)).toEqual({
+      sent: [],
+      skipped: [{ reason: 'echo', key: { system: 'sap', sourceId: '80042' } }],
+    });
+
+    const siebel = await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
+    const result = await fanOut.take(siebel);
+    expect(result.sent).toHaveLength(1);
+    const [update] = result.sent;
+    expect(update).toMatchObject({
+      target: 'sap',
+      key: { system: 'sap', sourceId: '80042' },
+      goldenId: siebel.goldenId,
+      messageId: `${siebel.eventId}:sap:80042`,
+      view: { customerRef: 'sap:80042' },
+    });
+    // the outbound mapping reads the target's number from identifiers[0]
+    expect(update.view.identifiers[0]).toEqual({ system: 'sap', id: '80042' });
+    expect(update.view.addresses?.[0]).toMatchObject({ street: 'Leopoldstraße' });
+    // the same change delivered again is the same message
+    expect((await fanOut.take(siebel)).sent[0].messageId).toBe(update.messageId);
+  });
+
+  it('sends the golden values again when the last update SAP was handed carried others', async () => {
+    await take(customer('sap', '80042', 'Ring', 0));
+    const siebel = await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
+    expect((await fanOut.take(siebel)).sent).toHaveLength(1);
+    // SAP reports its old street again, later: it wins by recency and the golden record follows SAP,
+    // but SAP may still apply the Leopoldstraße update queued for it, so the golden values go out once more
+    const back = await take(customer('sap', '80042', 'Ring', 9));
+    const again = await fanOut.take(back);
+    expect(again.sent).toHaveLength(1);
+    expect(again.sent[0].view.addresses?.[0]).toMatchObject({ street: 'Ring' });
+    // from then on SAP holds what it was last sent: an echo
+    expect((await fanOut.take(back)).skipped).toEqual([
+      { reason: 'echo', key: { system: 'sap', sourceId: '80042' } },
+    ]);
+  });
+
+  it('sends a system whose report lost survivorship the golden value (the change is published although the document stayed)', async () => {
+    await take(customer('sap', '80042', 'Ring', 0));
+    await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
+    // SAP reports a change that is older than Siebel's: the golden address stays Siebel's
+    const lost = await take(customer('sap', '80042', 'Am Hof', 3));
+    expect(lost).toBeDefined();
+    const result = await fanOut.take(lost);
+    expect(result.sent).toHaveLength(1);
+    expect(result.sent[0].view.addresses?.[0]).toMatchObject({ street: 'Leopoldstraße' });
+  });
+
+  it('skips events that are no change, golden records unknown, and golden records SAP holds no record of', async () => {
+    expect(await fanOut.take({ type: 'golden.merged', goldenId: 'g-x', eventId: 'e' })).toEqual({
+      sent: [],
+      skipped: [{ reason: 'not-a-change' }],
+    });
+    const unknown = goldenIdFor({ system: 'nobody', sourceId: '1' });
+    expect(await fanOut.take({ type: 'golden.changed', goldenId: unknown, eventId: 'e' })).toEqual({
+      sent: [],
+      skipped: [{ reason: 'unknown' }],
+    });
+    const crm = await take({
+      ...customer('crm', '4711', 'Ring', 0),
+      identifiers: [{ system: 'crm', id: '4711' }],
+    });
+    expect((await fanOut.take(crm)).skipped).toEqual([{ reason: 'not-held' }]);
+  });
+});
