@@ -52,6 +52,29 @@ module.exports = tseslint.config(
   },
   ...Object.keys(LAYERS).map(layerRules),
   {
+    // the policy console runs in the browser: it talks to the hub over HTTP only
+    files: ['console/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', localStorage: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${[...LIBRARIES, 'nodes'].join('|')})(/|$)`,
+              message: 'console/ runs in the browser and reaches the hub through /console/api only.',
+            },
+            { regex: '^(node:.*|node-red|@node-red/.*)$', message: 'console/ runs in the browser.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',

@@ -32,5 +32,6 @@ execFileSync(
   },
 );
 for (const dir of sourceDirs) if (fs.existsSync(path.join(root, dir))) copyResources(path.join(root, dir));
+require('../console/build.js').buildConsole(path.join(dist, 'console'));
 fs.writeFileSync(path.join(dist, '.built'), new Date().toISOString() + '\n');
 console.log('built dist/');

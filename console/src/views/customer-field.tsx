@@ -1,0 +1,54 @@
+import { useEffect, useState } from 'preact/hooks';
+import { useI18n } from '../i18n';
+
+/** The customer reference form the explain and customer views share; the route holds the customer. */
+export function CustomerField({
+  value,
+  label,
+  submit,
+  busy,
+  testId,
+  onSubmit,
+}: {
+  value: string;
+  label: string;
+  submit: string;
+  busy: boolean;
+  testId: string;
+  onSubmit: (customerRef: string) => void;
+}) {
+  const { t } = useI18n();
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  return (
+    <form
+      class="panel search-form"
+      data-testid={`${testId}-form`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (text.trim()) onSubmit(text.trim());
+      }}
+    >
+      <label class="field grow">
+        <span class="field-label">{label}</span>
+        <input
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+          placeholder="crm:4711"
+          required
+          pattern="[a-z0-9\-]+:[^\s/]{1,64}|g-.+"
+          aria-describedby={`${testId}-hint`}
+          autoComplete="off"
+          spellcheck={false}
+          data-testid={`${testId}-customer`}
+        />
+        <span class="field-hint" id={`${testId}-hint`}>
+          {t('explain.customerHint')}
+        </span>
+      </label>
+      <button type="submit" class="button primary" disabled={busy} data-testid={`${testId}-submit`}>
+        {submit}
+      </button>
+    </form>
+  );
+}

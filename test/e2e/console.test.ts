@@ -1,0 +1,364 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Browser, Locator, Page } from 'playwright-core';
+import * as soap from 'soap';
+import { launchChromium } from './browser';
+import { eventually, startHub, type RunningHub } from './hub-process';
+
+/**
+ * The marketers' policy console in Chromium, against the real hub process (`npm start`'s command,
+ * settings.js, flows/hub.json, embedded bus and store) with an integrator and a marketer configured
+ * from the environment. Customers reach the golden record through SOAP UpsertCustomer and events come
+ * in through POST /api/v1/events, as a legacy CRM and a web shop would send them.
+ * Screenshots go to CRM_HUB_SCREENSHOTS (docs/images when refreshing the README) or a temp folder.
+ */
+
+const ADMIN = { username: 'admin', password: 'integrator-secret-1' };
+const MARKETER = { username: 'maria', password: 'marketing-secret-1' };
+const PLATINUM = 'platinum-large-withdrawal';
+
+interface Evaluation {
+  outcome: string;
+  event: { eventId: string };
+}
+
+describe('the policy console in Chromium', () => {
+  let hub: RunningHub;
+  let browser: Browser;
+  const shots = process.env.CRM_HUB_SCREENSHOTS || fs.mkdtempSync('/tmp/crm-hub-shots-');
+  const run = String(Date.now()).slice(-6);
+  /** customer refs of this run, so no number depends on another test's customers */
+  const ref = (name: string) => `crm:${name}-${run}`;
+
+  beforeAll(async () => {
+    hub = await startHub({
+      AMQP_URL: '',
+      DATABASE_URL: '',
+      CRM_HUB_ADMIN_USER: ADMIN.username,
+      CRM_HUB_ADMIN_PASSWORD: ADMIN.password,
+      CRM_HUB_MARKETER_USER: MARKETER.username,
+      CRM_HUB_MARKETER_PASSWORD: MARKETER.password,
+    });
+    browser = await launchChromium();
+  }, 150000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  async function logIn(user: { username: string; password: string }, locale = 'en-GB') {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale });
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/console`, { waitUntil: 'domcontentloaded' });
+    await page.getByTestId('login-username').fill(user.username);
+    await page.getByTestId('login-password').fill(user.password);
+    await page.getByTestId('login-submit').click();
+    await policyEntry(page, PLATINUM).waitFor({ timeout: 30000 });
+    return { context, page };
+  }
+
+  const policyEntry = (page: Page, policyId: string) => page.locator(`article[data-policy-id="${policyId}"]`);
+
+  /** A customer as the legacy CRM sends it over SOAP, once the golden record has it. */
+  /** Anna, Ben and Carla: each a person of their own, so matching links only Ben's two source records */
+  const PEOPLE: Record<string, { birthDate: string; phone: string; street: string; houseNumber: string }> = {
+    Anna: { birthDate: '1979-03-02', phone: '+4989100001', street: 'Leopoldstraße', houseNumber: '12' },
+    Ben: { birthDate: '1984-06-12', phone: '+4989200002', street: 'Hohenzollernstraße', houseNumber: '7' },
+    Carla: { birthDate: '1991-11-23', phone: '+4989300003', street: 'Belgradstraße', houseNumber: '31' },
+  };
+
+  async function customer(customerRef: string, tier: string, givenName: string, familyName: string) {
+    const client = (await soap.createClientAsync(`${hub.url}/soap/hub?wsdl`)) as unknown as Record<
+      string,
+      (args: unknown) => Promise<[Record<string, unknown>]>
+    >;
+    const [answer] = await client.UpsertCustomerAsync({
+      customer: {
+        customerRef,
+        sourceSystem: customerRef.split(':')[0],
+        sourceId: customerRef.split(':')[1],
+        kind: 'person',
+        givenName,
+        familyName,
+        tier,
+        ...PEOPLE[givenName],
+        email: `${givenName}.${familyName}@example.de`.toLowerCase(),
+        postalCode: '80802',
+        city: 'München',
+        country: 'DE',
+        consents: [{ channel: 'phone', purpose: 'marketing', status: 'granted' }],
+      },
+    });
+    expect(answer).toMatchObject({ accepted: true });
+    await eventually(async () => {
+      const res = await fetch(`${hub.url}/api/v1/customers/${encodeURIComponent(customerRef)}`);
+      if (res.status !== 200) return undefined;
+      const view = (await res.json()) as { customer?: { document?: { tier?: string } } };
+      return view.customer?.document?.tier === tier ? true : undefined;
+    }, `customer ${customerRef} in the golden record`);
+  }
+
+  /** A withdrawal at the branch, through the REST API; resolves once the engine judged it. */
+  async function withdrawal(customerRef: string, amount: number): Promise<Evaluation> {
+    const eventId = randomUUID();
+    const res = await fetch(`${hub.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        eventId,
+        schemaVersion: '1.0',
+        type: 'withdrawal',
+        occurredAt: new Date().toISOString(),
+        channel: 'branch',
+        source: { system: 'e2e' },
+        customer: { ref: customerRef, identifiers: [{ system: 'crm', id: customerRef.split(':')[1] }] },
+        amount: { value: amount, currency: 'EUR' },
+        data: {},
+      }),
+    });
+    expect(res.status).toBe(202);
+    return eventually(async () => {
+      const answer = await fetch(
+        `${hub.url}/api/v1/policies/${PLATINUM}/explain?customer=${encodeURIComponent(customerRef)}`,
+      );
+      if (answer.status !== 200) return undefined;
+      const { evaluations } = (await answer.json()) as { evaluations: Evaluation[] };
+      return evaluations.find((e) => e.event.eventId === eventId);
+    }, `the engine's evaluation of ${eventId}`);
+  }
+
+  it('a marketer switches a shipped policy off and on; a fire shows live, without a reload', async () => {
+    const anna = ref('anna');
+    await customer(anna, 'platinum', 'Anna', 'Schmidt');
+    const { context, page } = await logIn(MARKETER);
+    const entry = policyEntry(page, PLATINUM);
+    const toggle = entry.getByRole('switch');
+    expect(await toggle.getAttribute('aria-checked')).toBe('true');
+    // a marketer gets no way into the flow editor
+    expect(await page.getByTestId('editor-link').count()).toBe(0);
+    // set a mark on the page: a reload would lose it
+    await page.evaluate(() => ((window as unknown as { unreloaded: boolean }).unreloaded = true));
+    const firesToday = entry.getByTestId('fires-today');
+    await page.getByTestId('live-status').and(page.locator('[data-status="connected"]')).waitFor();
+    const before = Number(await firesToday.textContent());
+
+    await toggle.click();
+    await entry.locator('[role="switch"][aria-checked="false"]').waitFor();
+    const state = await fetch(`${hub.url}/api/v1/policies/${PLATINUM}`);
+    expect(((await state.json()) as { enabled: boolean }).enabled).toBe(false);
+    const fired = page.locator(`[data-testid="feed-decision"][data-policy-id="${PLATINUM}"]`);
+    expect((await withdrawal(anna, 12000)).outcome).toBe('switched-off');
+    expect(await fired.count()).toBe(0);
+    expect(Number(await firesToday.textContent())).toBe(before);
+
+    await toggle.click();
+    await entry.locator('[role="switch"][aria-checked="true"]').waitFor();
+    expect((await withdrawal(anna, 13000)).outcome).toBe('fired');
+    await fired.filter({ hasText: anna }).waitFor({ timeout: 10000 });
+    expect(await textWith(firesToday, String(before + 1))).toBe(String(before + 1));
+    expect(await fired.count()).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as { unreloaded?: boolean }).unreloaded)).toBe(true);
+    // both switches are in the feed and in the audit trail, with the marketer's name
+    expect(await page.getByTestId('feed-toggle').count()).toBe(2);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(shots, 'console-en.png') });
+
+    await page.getByTestId('lang-de').click();
+    expect(await page.locator('html').getAttribute('lang')).toBe('de');
+    await page.getByRole('heading', { name: 'Policies' }).waitFor();
+    expect(await entry.getByRole('switch').getAttribute('aria-label')).toContain('ein- oder ausschalten');
+    expect(await entry.textContent()).toContain('Ausgelöst heute');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(shots, 'console-de.png') });
+    // the choice is kept for the next visit
+    expect(await page.evaluate(() => localStorage.getItem('crmhub.lang'))).toBe('de');
+    // the chart over 30 days, read for this policy alone: today's fire is its last day
+    await entry.getByTestId('chart-range-30').click();
+    const chart = entry.getByTestId('policy-chart');
+    await entry.locator('[data-testid="policy-chart"][aria-label*="über 30 Tage"]').waitFor();
+    expect(await chart.getAttribute('aria-label')).toMatch(/(0, ){29}1$/);
+
+    await page.getByTestId('nav-audit').click();
+    const audit = page.locator(`[data-testid="audit-entry"][data-policy-id="${PLATINUM}"]`);
+    await audit.first().waitFor();
+    const rows = await audit.allTextContents();
+    expect(rows.slice(0, 2)).toEqual([
+      expect.stringMatching(/maria.*eingeschaltet.*Konsole/),
+      expect.stringMatching(/maria.*ausgeschaltet.*Konsole/),
+    ]);
+    await context.close();
+  }, 120000);
+
+  it('a marketer can open neither the editor nor the admin API: not with the console session, not at /auth/token', async () => {
+    const { context, page } = await logIn(MARKETER);
+    const cookies = await context.cookies(hub.url + '/console');
+    const session = cookies.find((c) => c.name === 'crmhub_console');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console' });
+    const cookie = `${session?.name}=${session?.value}`;
+    // the browser does not send the console cookie outside /console; sent by hand it opens nothing either
+    expect((await page.request.get(`${hub.url}/flows`)).status()).toBe(401);
+    const attempts: Record<string, string>[] = [{ cookie }, { authorization: `Bearer ${session?.value}` }];
+    for (const headers of attempts) {
+      expect((await fetch(`${hub.url}/flows`, { headers })).status).toBe(401);
+      expect((await fetch(`${hub.url}/settings/user`, { headers })).status).toBe(401);
+    }
+
+    const token = (user: { username: string; password: string }) =>
+      fetch(`${hub.url}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          client_id: 'node-red-editor',
+          grant_type: 'password',
+          scope: '*',
+          username: user.username,
+          password: user.password,
+        }).toString(),
+      });
+    const refused = await token(MARKETER);
+    // Node-RED's token endpoint answers a wrong grant with 403
+    expect([401, 403]).toContain(refused.status);
+    expect(await refused.text()).not.toContain('access_token');
+    // the same endpoint hands the integrator a token, so the refusal above is about the marketer
+    const granted = await token(ADMIN);
+    expect(granted.status).toBe(200);
+    expect(((await granted.json()) as { access_token?: string }).access_token).toEqual(expect.any(String));
+    await context.close();
+
+    // an integrator's console links to the editor
+    const integrator = await logIn(ADMIN);
+    expect(await integrator.page.getByTestId('editor-link').getAttribute('href')).toBe('/');
+    await integrator.context.close();
+  }, 60000);
+
+  it('a marketer runs a dry-run and an explain and reads the numbers the events make', async () => {
+    const ben = ref('ben');
+    const carla = ref('carla');
+    await customer(ben, 'platinum', 'Ben', 'Hoffmann');
+    await customer(carla, 'gold', 'Carla', 'Neumann');
+    // one at a time, so the engine sees them in this order
+    expect((await withdrawal(ben, 500)).outcome).toBe('not-matched');
+    expect((await withdrawal(ben, 60000)).outcome).toBe('fired');
+    expect((await withdrawal(ben, 70000)).outcome).toBe('capped');
+    expect((await withdrawal(carla, 80000)).outcome).toBe('not-matched');
+
+    const { context, page } = await logIn(MARKETER);
+    await page.getByTestId('nav-dry-run').click();
+    const form = page.getByTestId('dry-run-form');
+    await form.waitFor();
+    await page.getByTestId('dry-run-policy').selectOption(PLATINUM);
+    await page.getByTestId('dry-run-submit').click();
+    const result = page.getByTestId('dry-run-result');
+    // Ben: the 60,000 would fire, the 70,000 hits the card's "1 per 7d"; Carla is gold, so she is not listed
+    const benRow = result.locator(`[data-testid="dry-run-customer-table"] tr[data-customer="${ben}"]`);
+    await benRow.waitFor({ timeout: 30000 });
+    expect(cells(await benRow.locator('td').allTextContents())).toEqual([ben, '1', 'cap 1']);
+    expect(await result.locator(`tr[data-customer="${carla}"]`).count()).toBe(0);
+
+    // a draft card nobody switched on: only withdrawals over 50,000 by platinum customers
+    await page.getByTestId('dry-run-source-draft').check();
+    await page
+      .getByTestId('dry-run-card')
+      .fill(
+        [
+          'policy: draft-very-large-withdrawal',
+          'title: { de: "Platin-Kunde hebt mehr als 50.000 ab", en: "Platinum customer withdraws over 50,000" }',
+          'when: event withdrawal where amount > 50000',
+          'if: customer.tier == "platinum"',
+          'then: call-task to sales-rep within 1d',
+          'limits: { per-customer: 1 per 7d }',
+          'priority: 85',
+        ].join('\n'),
+      );
+    await page.getByTestId('dry-run-submit').click();
+    await result.getByText('draft-very-large-withdrawal').waitFor({ timeout: 30000 });
+    expect(await result.getByTestId('dry-run-would-fire').textContent()).toBe('1');
+    expect(await result.getByTestId('dry-run-stopped').textContent()).toBe('1');
+    expect(await result.getByTestId('dry-run-customers').textContent()).toBe('1');
+    expect(cells(await result.locator(`tr[data-customer="${ben}"] td`).allTextContents())).toEqual([
+      ben,
+      '1',
+      'cap 1',
+    ]);
+    expect(
+      await result.locator('[data-testid="dry-run-stopped-by"] tr[data-reason="cap"] td').allTextContents(),
+    ).toEqual(['cap', 'the card', '1']);
+    await page.screenshot({ path: path.join(shots, 'console-dry-run.png'), fullPage: true });
+
+    // explain: Ben's last withdrawal was capped, with the values the card saw
+    await page.getByTestId('nav-explain').click();
+    await page.getByTestId('explain-customer').fill(ben);
+    await page.getByTestId('explain-submit').click();
+    const platinum = page.locator(`[data-testid="explain-policy"][data-policy-id="${PLATINUM}"]`);
+    const latest = platinum.getByTestId('explain-evaluation').first();
+    await latest.waitFor({ timeout: 30000 });
+    expect(await latest.getAttribute('data-outcome')).toBe('capped');
+    expect(await latest.getByTestId('check-actual').allTextContents()).toEqual(
+      expect.arrayContaining(['70000', '"platinum"']),
+    );
+    expect(await latest.getByTestId('explain-cap').textContent()).toMatch(
+      /per-customer.*1 per 7d.*1 already/,
+    );
+    expect(await platinum.locator('details.older > summary').textContent()).toContain(
+      '2 earlier evaluations',
+    );
+    expect(await page.getByTestId('explain-consent').textContent()).toContain('granted');
+    // the earlier ones: the 60,000 fired, the 500 did not match
+    await platinum.locator('details.older > summary').click();
+    expect(
+      await platinum
+        .getByTestId('explain-evaluation')
+        .evaluateAll((els) => els.map((e) => e.dataset.outcome)),
+    ).toEqual(['capped', 'fired', 'not-matched']);
+    await page.screenshot({ path: path.join(shots, 'console-explain.png'), fullPage: true });
+
+    // and Carla was not matched, because she is gold
+    await page.getByTestId('explain-customer').fill(carla);
+    await page.getByTestId('explain-submit').click();
+    const carlaLatest = page
+      .locator(`[data-testid="explain-policy"][data-policy-id="${PLATINUM}"]`)
+      .getByTestId('explain-evaluation')
+      .first();
+    await carlaLatest.getByTestId('check-actual').getByText('"gold"').waitFor({ timeout: 30000 });
+    expect(await carlaLatest.getAttribute('data-outcome')).toBe('not-matched');
+    expect(await carlaLatest.locator('tr.failed').textContent()).toContain('"gold"');
+
+    // Ben is in SAP too: the golden record joins both source records
+    const benInSap = `sap:${run}`;
+    await customer(benInSap, 'platinum', 'Ben', 'Hoffmann');
+    await eventually(async () => {
+      const res = await fetch(`${hub.url}/api/v1/customers/${encodeURIComponent(ben)}`);
+      const view = (await res.json()) as { xrefs?: string[] };
+      return view.xrefs?.includes(benInSap) ? true : undefined;
+    }, 'the SAP record in the golden record');
+
+    // the customer 360 of Ben, as the call center sees it
+    await page.getByTestId('nav-customer').click();
+    await page.getByTestId('customer-customer').fill(ben);
+    await page.getByTestId('customer-submit').click();
+    await page.getByTestId('customer-name').getByText('Ben Hoffmann').waitFor({ timeout: 30000 });
+    expect(await page.getByTestId('customer-tier').textContent()).toBe('platinum');
+    expect(await page.getByTestId('customer-xrefs').locator('li').allTextContents()).toEqual([ben, benInSap]);
+    expect(await page.getByTestId('customer-lineage').textContent()).toContain(benInSap);
+    await page.screenshot({ path: path.join(shots, 'console-customer.png'), fullPage: true });
+    await context.close();
+  }, 120000);
+});
+
+/** table cells without the layout's whitespace */
+function cells(texts: string[]): string[] {
+  return texts.map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+/** The element's text once it equals `wanted` (polled, bounded), for numbers the live stream moves. */
+async function textWith(locator: Locator, wanted: string): Promise<string> {
+  let text = '';
+  for (let i = 0; i < 100; i++) {
+    text = ((await locator.textContent()) ?? '').trim();
+    if (text === wanted) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`gave up waiting for ${wanted}; the element shows: ${text}`);
+}
