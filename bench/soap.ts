@@ -10,9 +10,15 @@
  * (_soap-replies.ts), and the hub must have stored the customer; under load every response body is
  * checked too. Each round starts with a different server, and no round starts before the queues of
  * the previous one are drained, so a consumer still working off a backlog never slows the next server.
+ *
+ * Each round also prints every server's CPU time per answered request (user + system, all threads,
+ * from /proc/<pid>/stat; NaN without /proc), while loaded and until its queues are drained. On a
+ * shared machine it says far more than req/s about what a code change did.
+ * SOAP_BENCH_ROUNDS and SOAP_BENCH_SECONDS shorten a run for that.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import amqp from 'amqplib';
 import autocannon from 'autocannon';
@@ -28,13 +34,54 @@ import {
 } from './_soap-replies';
 
 const CONNECTIONS = 16;
-const ROUND_SECONDS = 5;
-const ROUNDS = 3;
+// a shorter run for comparing CPU per request while changing code: SOAP_BENCH_ROUNDS=1 SOAP_BENCH_SECONDS=3
+const ROUND_SECONDS = Number(process.env.SOAP_BENCH_SECONDS) || 5;
+const ROUNDS = Number(process.env.SOAP_BENCH_ROUNDS) || 3;
 const DRAIN_TIMEOUT_MS = 120_000;
+const CLOCK_TICKS = clockTicks();
 
-async function load(url: string, seconds: number): Promise<{ rps: number; p99: number }> {
+interface Round {
+  rps: number;
+  p99: number;
+  /** the server process's CPU (user + system, all threads) per answered request while loaded, in µs */
+  cpu: number;
+  /** the same until its queues are drained: with what its consumers did after the answers */
+  cpuDrained: number;
+}
+
+function clockTicks(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** A process's CPU time so far in µs (user + system), from /proc; NaN where there is no /proc. */
+function processCpuMicros(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the fields after the command name, which may contain spaces, closed by the last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * One round against one server. Its CPU is counted while it is loaded, and again until its queues are
+ * drained (`drained`), so work a consumer does after the answers (the golden record) is charged to the
+ * round that caused it.
+ */
+async function load(
+  server: { url: string; pid?: number },
+  seconds: number,
+  drained: () => Promise<unknown> = async () => undefined,
+): Promise<Round> {
+  const cpuBefore = processCpuMicros(server.pid);
   const res = await autocannon({
-    url,
+    url: server.url,
     method: 'POST',
     connections: CONNECTIONS,
     duration: seconds,
@@ -44,14 +91,22 @@ async function load(url: string, seconds: number): Promise<{ rps: number; p99: n
   });
   if (res.non2xx > 0 || res.errors > 0 || res.timeouts > 0 || res.mismatches > 0) {
     throw new Error(
-      `${url}: ${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts, ` +
+      `${server.url}: ${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts, ` +
         `${res.mismatches} replies that do not accept ${EXPECTED_CUSTOMER_REF}: the run is not valid`,
     );
   }
-  return { rps: res.requests.average, p99: res.latency.p99 };
+  const cpuLoaded = processCpuMicros(server.pid);
+  await drained();
+  const answered = res['2xx'];
+  return {
+    rps: res.requests.average,
+    p99: res.latency.p99,
+    cpu: (cpuLoaded - cpuBefore) / answered,
+    cpuDrained: (processCpuMicros(server.pid) - cpuBefore) / answered,
+  };
 }
 
-async function startAnchor(amqpUrl?: string): Promise<{ url: string; stop: () => void }> {
+async function startAnchor(amqpUrl?: string): Promise<{ url: string; pid?: number; stop: () => void }> {
   const port = await freePort();
   const child = await startAnchorProcess('node-soap anchor', [
     path.join(ROOT, 'dist/bench/_node-soap-server.js'),
@@ -59,7 +114,7 @@ async function startAnchor(amqpUrl?: string): Promise<{ url: string; stop: () =>
     path.join(ROOT, 'connectors/soap/wsdl/hub.wsdl'),
     ...(amqpUrl ? [amqpUrl] : []),
   ]);
-  return { url: `http://127.0.0.1:${port}/soap/hub`, stop: () => child.kill('SIGKILL') };
+  return { url: `http://127.0.0.1:${port}/soap/hub`, pid: child.pid, stop: () => child.kill('SIGKILL') };
 }
 
 async function ask(server: { name: string; url: string }): Promise<Reply> {
@@ -127,9 +182,15 @@ async function main(): Promise<void> {
     const withBroker = await startAnchor(anchorAmqp);
     stops.unshift(() => withBroker.stop());
     const servers = [
-      { name: 'hub', url: `${hub.url}/soap/hub`, vhost, amqpUrl: hubAmqp },
-      { name: 'node-soap', url: anchor.url },
-      { name: 'node-soap + amqplib confirm', url: withBroker.url, vhost: anchorVhost, amqpUrl: anchorAmqp },
+      { name: 'hub', url: `${hub.url}/soap/hub`, pid: hub.process.pid, vhost, amqpUrl: hubAmqp },
+      { name: 'node-soap', url: anchor.url, pid: anchor.pid },
+      {
+        name: 'node-soap + amqplib confirm',
+        url: withBroker.url,
+        pid: withBroker.pid,
+        vhost: anchorVhost,
+        amqpUrl: anchorAmqp,
+      },
     ];
 
     const replies: Reply[] = [];
@@ -155,7 +216,7 @@ async function main(): Promise<void> {
       `client: autocannon, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_SECONDS} s, ` +
         'each round starting with the next server, queues drained between servers',
     );
-    for (const server of servers) await load(server.url, 2);
+    for (const server of servers) await load(server, 2);
     const watchers = new Map<string, Awaited<ReturnType<typeof queueWatcher>>>();
     for (const s of servers) {
       if (!s.vhost || !s.amqpUrl) continue;
@@ -165,21 +226,33 @@ async function main(): Promise<void> {
       console.log(`${s.name}: waits for ${watcher.queues.join(', ')} to drain`);
     }
     for (const w of watchers.values()) await w.drained();
-    const runs = servers.map(() => [] as { rps: number; p99: number }[]);
+    const runs = servers.map(() => [] as Round[]);
     for (let r = 0; r < ROUNDS; r++) {
       const order = servers.map((_, i) => (i + r) % servers.length);
       for (const i of order) {
-        runs[i].push(await load(servers[i].url, ROUND_SECONDS));
-        await watchers.get(servers[i].name)?.drained();
+        const watcher = watchers.get(servers[i].name);
+        runs[i].push(await load(servers[i], ROUND_SECONDS, watcher?.drained));
       }
       console.log(
         `round ${r + 1} (${order.map((i) => servers[i].name).join(' → ')}): ` +
           servers
-            .map((s, i) => `${s.name} ${Math.round(runs[i][r].rps)} req/s (p99 ${runs[i][r].p99} ms)`)
+            .map(
+              (s, i) =>
+                `${s.name} ${Math.round(runs[i][r].rps)} req/s (p99 ${runs[i][r].p99} ms, server CPU ` +
+                `${Math.round(runs[i][r].cpu)} µs per request, ${Math.round(runs[i][r].cpuDrained)} µs drained)`,
+            )
             .join(', '),
       );
     }
     const [ours, bare, broker] = runs.map(medianRound);
+    // far less sensitive to a busy machine than req/s: what each server itself spends on one request
+    const medians = [ours, bare, broker];
+    console.log(
+      'server CPU per answered request (user + system, all threads, medians): under load ' +
+        servers.map((s, i) => `${s.name} ${Math.round(medians[i].cpu)} µs`).join(', ') +
+        '; until its queues are drained ' +
+        servers.map((s, i) => `${s.name} ${Math.round(medians[i].cpuDrained)} µs`).join(', '),
+    );
     console.log(
       `hub UpsertCustomer (parse, validate, map, publish with confirm): ${Math.round(ours.rps)} req/s, p99 ${ours.p99} ms`,
     );

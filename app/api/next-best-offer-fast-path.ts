@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nextBestOffer, type DefaultOffer, type LurkingOffers } from '../../records/customer-view';
 import type { HubStore } from '../../records/store';
+import type { RawHandler } from './fast-path';
 import { nextBestOfferRequest } from './hub-api';
+
+export { AcceptedCredentials, type RawHandler } from './fast-path';
 
 /**
  * `GET /api/v1/customers/{id}/next-best-offer` on Node's own request and response, ahead of Node-RED's
@@ -27,8 +30,6 @@ export interface NextBestOfferFastPathContext {
   /** headers the way to the route adds before the route's own, in order (the editor's CORS header) */
   headers?: Record<string, string>;
 }
-
-export type RawHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 const PATH = /^\/api\/v1\/customers\/([^/?#]+)\/next-best-offer(?:\?([^#]*))?$/;
 // Parameters the route reads; another name could mean something to qs (brackets, prototypes), so it goes on.
@@ -124,25 +125,4 @@ function sendJson(res: ServerResponse, json: string, headers: Record<string, str
   );
   res.writeHead(200, head);
   res.end(body);
-}
-
-/**
- * The Authorization headers Node-RED's httpNodeAuth let through to the route. Node-RED's user and
- * password cannot change while it runs (its own basic auth caches the checked password on the same
- * grounds), so a header it accepted once is good for the fast path; any other header goes the long way.
- */
-export class AcceptedCredentials {
-  private readonly accepted = new Set<string>();
-
-  constructor(private readonly max = 64) {}
-
-  accept(authorization: string): void {
-    // many distinct headers are no API client's doing: forget them rather than grow
-    if (this.accepted.size >= this.max) this.accepted.clear();
-    this.accepted.add(authorization);
-  }
-
-  has(authorization: string | undefined): boolean {
-    return authorization !== undefined && this.accepted.has(authorization);
-  }
 }

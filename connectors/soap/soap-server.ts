@@ -67,6 +67,8 @@ const ADDRESS_LOCATION = /(<(?:[A-Za-z_][\w.-]*:)?address\b[^>]*?\blocation\s*=\
 
 class TimeoutError extends Error {}
 class PayloadTooLarge extends Error {}
+/** the client fault for a body too large to read: the connection closes after it, as the body is unread */
+class BodyLeftUnread extends SoapFaultError {}
 
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
@@ -104,12 +106,21 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   });
 }
 
+/** Settles as `promise` does, or rejects with TimeoutError after `ms`: one promise per call, not three. */
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError()), ms);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TimeoutError()), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function header(req: IncomingMessage, name: string): string {
@@ -189,8 +200,11 @@ export class SoapServer {
     }));
   }
 
-  /** Never rejects: every failure becomes an HTTP answer. */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * Never rejects: every failure becomes an HTTP answer. `headers` (names and values, flat) go first in
+   * every answer: what the way to the endpoint would have set, written with the endpoint's own in one go.
+   */
+  async handle(req: IncomingMessage, res: ServerResponse, headers: readonly string[] = []): Promise<void> {
     let service: Service | undefined;
     let version: SoapVersion = /application\/soap\+xml/i.test(header(req, 'content-type')) ? '1.2' : '1.1';
     try {
@@ -205,23 +219,24 @@ export class SoapServer {
       const name = safeDecode(path.replace(/^\/+|\/+$/g, ''));
       service = this.services.get(name);
       if (!service) {
-        sendJson(res, 404, { error: `no SOAP service '${name}' is registered at ${this.mountPath}/${name}` });
+        sendJson(res, headers, 404, {
+          error: `no SOAP service '${name}' is registered at ${this.mountPath}/${name}`,
+        });
         return;
       }
       const wantsWsdl = query !== undefined && [...query.keys()].some((k) => k.toLowerCase() === 'wsdl');
       const document = query?.get('xsd') ?? null;
       if (req.method === 'GET' && (wantsWsdl || document !== null)) {
-        this.sendWsdl(req, res, service, document ?? '');
+        this.sendWsdl(req, res, headers, service, document ?? '');
         return;
       }
       if (req.method !== 'POST') {
-        res.setHeader('Allow', 'GET, POST');
-        sendJson(res, 405, {
+        sendJson(res, [...headers, 'Allow', 'GET, POST'], 405, {
           error: `method ${req.method} not allowed: POST a SOAP envelope, or GET ${this.mountPath}/${name}?wsdl`,
         });
         return;
       }
-      await this.handlePost(req, res, service, (v) => (version = v));
+      await this.handlePost(req, res, headers, service, (v) => (version = v));
     } catch (err) {
       const fault =
         err instanceof SoapFaultError
@@ -229,13 +244,15 @@ export class SoapServer {
           : new SoapFaultError({ code: 'server', message: 'internal error in the SOAP endpoint' });
       if (!(err instanceof SoapFaultError)) this.options.onError?.(err, { service: service?.name ?? '' });
       if (service) service.stats[fault.fault.code === 'client' ? 'clientFaults' : 'serverFaults']++;
-      sendFault(res, fault.fault, fault.version ?? version, fault.httpStatus ?? FAULT_HTTP_STATUS);
+      const head = err instanceof BodyLeftUnread ? [...headers, 'Connection', 'close'] : headers;
+      sendFault(res, head, fault.fault, fault.version ?? version, fault.httpStatus ?? FAULT_HTTP_STATUS);
     }
   }
 
   private async handlePost(
     req: IncomingMessage,
     res: ServerResponse,
+    answerHeaders: readonly string[],
     service: Service,
     setVersion: (v: SoapVersion) => void,
   ): Promise<void> {
@@ -245,8 +262,7 @@ export class SoapServer {
       raw = await readBody(req, service.maxBytes);
     } catch (err) {
       if (err instanceof PayloadTooLarge) {
-        res.setHeader('Connection', 'close');
-        throw new SoapFaultError(
+        throw new BodyLeftUnread(
           { code: 'client', message: `request body exceeds the limit of ${service.maxBytes} bytes` },
           undefined,
           413,
@@ -335,11 +351,7 @@ export class SoapServer {
     const rendered = tryRenderResponse(service.def, op, reply.body, call.version);
     if (!rendered.ok) throw new SoapFaultError(invalidReplyFault(rendered.errors), call.version);
     if (res.destroyed || res.headersSent) return;
-    res.writeHead(200, {
-      'Content-Type': soapContentType(call.version),
-      'Content-Length': Buffer.byteLength(rendered.xml),
-    });
-    res.end(rendered.xml);
+    send(res, answerHeaders, 200, soapContentType(call.version), rendered.xml);
   }
 
   private findOperation(
@@ -383,13 +395,19 @@ export class SoapServer {
   }
 
   /** The WSDL at ?wsdl, and what it imports at ?xsd=<path>, with addresses and imports pointing here. */
-  private sendWsdl(req: IncomingMessage, res: ServerResponse, service: Service, path: string): void {
+  private sendWsdl(
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers: readonly string[],
+    service: Service,
+    path: string,
+  ): void {
     const source =
       path === ''
         ? { text: service.def.text, references: service.def.references }
         : service.def.documents.get(path);
     if (!source) {
-      sendJson(res, 404, { error: `service '${service.name}' has no imported document '${path}'` });
+      sendJson(res, headers, 404, { error: `service '${service.name}' has no imported document '${path}'` });
       return;
     }
     const host = header(req, 'host');
@@ -413,11 +431,7 @@ export class SoapServer {
       if (service.wsdlByBase.size >= WSDL_CACHE_LIMIT) service.wsdlByBase.clear();
       service.wsdlByBase.set(cacheKey, text);
     }
-    res.writeHead(200, {
-      'Content-Type': 'text/xml; charset=utf-8',
-      'Content-Length': Buffer.byteLength(text),
-    });
-    res.end(text);
+    send(res, headers, 200, 'text/xml; charset=utf-8', text);
   }
 }
 
@@ -471,6 +485,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function safeDecode(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -478,22 +493,36 @@ function safeDecode(segment: string): string {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, headers: readonly string[], status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  res.end(text);
+  send(res, headers, status, 'application/json; charset=utf-8', JSON.stringify(body));
 }
 
-function sendFault(res: ServerResponse, fault: SoapFaultInfo, version: SoapVersion, status: number): void {
+function sendFault(
+  res: ServerResponse,
+  headers: readonly string[],
+  fault: SoapFaultInfo,
+  version: SoapVersion,
+  status: number,
+): void {
   if (res.headersSent || res.destroyed) return;
-  const xml = renderFault(fault, version);
-  res.writeHead(status, {
-    'Content-Type': soapContentType(version),
-    'Content-Length': Buffer.byteLength(xml),
-  });
-  res.end(xml);
+  send(res, headers, status, soapContentType(version), renderFault(fault, version));
+}
+
+/**
+ * One answer, its headers a flat list of names and values: Node writes such a list as it is, with no
+ * object to build and walk. Headers set on `res` before (on the way here) stay first, as with an object.
+ * The body goes as a string: Node then sends it in one write with the head, where a Buffer takes a
+ * writev of two.
+ */
+function send(
+  res: ServerResponse,
+  headers: readonly string[],
+  status: number,
+  contentType: string,
+  text: string,
+): void {
+  const length = String(Buffer.byteLength(text, 'utf8'));
+  res.writeHead(status, [...headers, 'Content-Type', contentType, 'Content-Length', length]);
+  res.end(text, 'utf8');
 }

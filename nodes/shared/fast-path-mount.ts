@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+import { AcceptedCredentials, type RawHandler } from '../../app/api/fast-path';
 import {
-  AcceptedCredentials,
   nextBestOfferFastPath,
   type NextBestOfferFastPathContext,
-  type RawHandler,
 } from '../../app/api/next-best-offer-fast-path';
+import { SOAP_FAST_PATH_PREFIX, soapFastPath, type SoapFastPathContext } from '../../app/api/soap-fast-path';
 import type { RED } from './red';
 
 /** The parts of an express app (Node-RED's own copies of express) the mount reads. */
@@ -26,10 +26,19 @@ interface NodeRedHttpSettings {
 
 export type FastPathContext = Omit<NextBestOfferFastPathContext, 'admits' | 'headers'>;
 
+export interface HubFastPaths {
+  /** GET …/next-best-offer (app/api/next-best-offer-fast-path.ts) */
+  nextBestOffer?: FastPathContext;
+  /** POST /soap/<service> and GET ?wsdl (app/api/soap-fast-path.ts) */
+  soap?: SoapFastPathContext['soap'];
+}
+
+const API_PREFIX = '/api/v1/';
+
 /**
- * Puts the next best offer's fast path (app/api/next-best-offer-fast-path.ts) first in the Node-RED
- * server's express stack, as Node-RED's http-in node does with its raw-body capture, when nothing on
- * the way to the route changes an answer in a way the fast path does not repeat:
+ * Puts one dispatcher for the hub's fast paths (the next best offer, the SOAP endpoint) first in the
+ * Node-RED server's express stack, as Node-RED's http-in node does with its raw-body capture, when
+ * nothing on the way to the routes changes an answer in a way the fast paths do not repeat:
  * - the node endpoints sit at `/`, and settings.js's httpAdminMiddleware sends the hub's endpoints past
  *   the editor's admin app (it marks itself `passesHubEndpoints`), so of that app only its CORS handler
  *   applies: `Access-Control-Allow-Origin: *`, which the fast path adds;
@@ -38,33 +47,50 @@ export type FastPathContext = Omit<NextBestOfferFastPathContext, 'admits' | 'hea
  *   request on the long way;
  * - express's defaults for what `res.json` writes (weak ETag, no JSON spacing or replacer, no
  *   X-Powered-By).
- * Returns the route's `credentialsAccepted` when installed, undefined when the route stays the only way.
+ * Returns `credentialsAccepted`, for the routes to report the Authorization headers that reached them,
+ * when installed with httpNodeAuth; undefined when the routes stay the only way or need no credentials.
  */
-export function mountNextBestOfferFastPath(
+export function mountHubFastPaths(
   RED: RED,
-  context: FastPathContext,
+  paths: HubFastPaths,
 ): ((authorization: string) => void) | undefined {
   const node = RED.httpNode as unknown as ExpressApp;
   const root = rootOf(node);
   const settings = RED.settings as unknown as NodeRedHttpSettings;
   const why = refusal(root, node, RED.httpAdmin as unknown as ExpressApp, settings);
   if (why) {
-    RED.log.debug(`CRM Hub: next best offer without fast path: ${why}`);
+    RED.log.debug(`CRM Hub: no fast paths: ${why}`);
     return undefined;
   }
   const credentials = new AcceptedCredentials();
   const auth = settings.httpNodeAuth;
   const admits = (req: IncomingMessage) => auth === undefined || credentials.has(req.headers.authorization);
-  const fastPath = nextBestOfferFastPath({
-    ...context,
-    admits,
-    // the editor's admin app at / runs cors({ origin: '*' }) for every request before it lets one pass
-    headers: settings.httpAdminRoot === '/' ? { 'Access-Control-Allow-Origin': '*' } : {},
-  });
-  root.use(fastPath);
+  // the editor's admin app at / runs cors({ origin: '*' }) for every request before it lets one pass
+  const headers: Record<string, string> =
+    settings.httpAdminRoot === '/' ? { 'Access-Control-Allow-Origin': '*' } : {};
+  const nextBestOffer = paths.nextBestOffer
+    ? nextBestOfferFastPath({ ...paths.nextBestOffer, admits, headers })
+    : undefined;
+  const soap = paths.soap ? soapFastPath({ soap: paths.soap, admits, headers }) : undefined;
+  // every request to Node-RED passes here: one look at the URL's start sends it on its way
+  const dispatch: RawHandler = (req, res, next) => {
+    const url = req.url ?? '';
+    if (soap && url.startsWith(SOAP_FAST_PATH_PREFIX)) return soap(req, res, next);
+    if (nextBestOffer && url.startsWith(API_PREFIX)) return nextBestOffer(req, res, next);
+    next();
+  };
+  root.use(dispatch);
   const stack = root._router?.stack;
   if (stack) stack.unshift(stack.pop());
   return auth === undefined ? undefined : (authorization) => credentials.accept(authorization);
+}
+
+/** The next best offer's fast path alone (as before the SOAP endpoint had one). */
+export function mountNextBestOfferFastPath(
+  RED: RED,
+  context: FastPathContext,
+): ((authorization: string) => void) | undefined {
+  return mountHubFastPaths(RED, { nextBestOffer: context });
 }
 
 function rootOf(app: ExpressApp): ExpressApp {

@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import { DEAD_LETTERS_PERMISSION } from '../../app/api/dead-letters-api';
 import { createHealthHandler, createHubApi } from '../../app/api/hub-api';
 import { REVIEWS_PERMISSION } from '../../app/api/reviews-api';
@@ -7,7 +6,8 @@ import type { ContactPolicySettings } from '../../policies/contact/contact-polic
 import { hubRuntime } from './hub-runtime';
 import type { RED } from './red';
 import { firstTimeFor } from './once';
-import { mountNextBestOfferFastPath } from './fast-path-mount';
+import { mountHubFastPaths } from './fast-path-mount';
+import { soapRoute } from '../../app/api/soap-fast-path';
 import { deployedEventPublisher } from '../policy-engine/event-publisher';
 import { ensurePolicySwitchRoute } from '../policy/switch-route';
 import { ensureConsoleRoutes } from './console-mount';
@@ -43,8 +43,9 @@ export function ensureHubRoutes(RED: RED): void {
     lurking: deployedLurkingOffers,
     defaultOffer: () => defaultOfferOf(RED),
   };
-  // a web page asks at every visit: a fast path ahead of Node-RED's express apps, where it can be one
-  const credentialsAccepted = mountNextBestOfferFastPath(RED, nextBestOffer);
+  // a web page asks at every visit, a legacy system calls SOAP at every change: fast paths ahead of
+  // Node-RED's express apps, where they can be
+  const credentialsAccepted = mountHubFastPaths(RED, { nextBestOffer, soap: hubRuntime.soap });
   app.use(
     '/api/v1',
     createHubApi({
@@ -59,7 +60,7 @@ export function ensureHubRoutes(RED: RED): void {
       ...(credentialsAccepted ? { credentialsAccepted } : {}),
     }),
   );
-  app.use('/soap', (req: Request, res: Response) => void hubRuntime.soap.handle(req, res));
+  app.use('/soap', soapRoute(hubRuntime.soap, credentialsAccepted));
 
   // The runtime's event emitter outlives HTTP apps (tests create a new app per load): listen once.
   if (firstTimeFor(RED.events, 'flow-state')) {

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { createVhost, deleteVhost, startHub, type RunningHub } from './hub-process';
 import { randomUUID } from 'node:crypto';
 
@@ -61,6 +62,58 @@ describe('hub with credentials: endpoints and admin API stay protected', () => {
     expect((await answer({})).status).toBe(401);
     const wrong = `Basic ${Buffer.from('api-user:api-secret ').toString('base64')}`;
     expect((await answer({ authorization: wrong })).status).toBe(401);
+  });
+
+  it('answers SOAP through its fast path as through the route, and only with the API user', async () => {
+    const envelope =
+      '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:h="urn:crm-hub:hub:v1">' +
+      '<s:Body><h:UpsertCustomer><h:customer><h:sourceSystem>web</h:sourceSystem>' +
+      '<h:sourceId>nope</h:sourceId><h:tier>tin</h:tier></h:customer></h:UpsertCustomer></s:Body></s:Envelope>';
+    // a raw request: the headers as they came, in their order, Date left out
+    const answer = (method: string, target: string, headers: Record<string, string>, body?: string) =>
+      new Promise<{ status: number; headers: string[]; body: string }>((resolve, reject) => {
+        const req = http.request(`${hub.url}${target}`, { method, headers, agent: false }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            const raw = res.rawHeaders;
+            const kept: string[] = [];
+            for (let i = 0; i < raw.length; i += 2)
+              if (raw[i] !== 'Date') kept.push(`${raw[i]}: ${raw[i + 1]}`);
+            resolve({ status: res.statusCode ?? 0, headers: kept, body: text });
+          });
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const post = (authorization?: string) =>
+      answer(
+        'POST',
+        '/soap/hub',
+        { 'content-type': 'text/xml; charset=utf-8', ...(authorization ? { authorization } : {}) },
+        envelope,
+      );
+    // Headers no request has sent before, which Node-RED's basic auth accepts all the same (the scheme
+    // in any case, spaces before the credentials): the first request with each goes the long way.
+    const encoded = Buffer.from('api-user:api-secret').toString('base64');
+    const fresh = `BASIC ${encoded}`;
+    const alsoFresh = `basic  ${encoded}`;
+    const wsdl = await answer('GET', '/soap/hub?wsdl', { host: 'hub.test', authorization: fresh });
+    expect(wsdl.status).toBe(200);
+    expect(await answer('GET', '/soap/hub?wsdl', { host: 'hub.test', authorization: fresh })).toEqual(wsdl);
+    // a client fault from validation: the same bytes the long way and the fast way
+    const fault = await post(alsoFresh);
+    expect(fault.status).toBe(500);
+    expect(fault.body).toContain('tier');
+    expect(await post(alsoFresh)).toEqual(fault);
+    expect(await post(api)).toEqual(fault);
+    expect(fault.headers.slice(0, 2)).toEqual([
+      'Access-Control-Allow-Origin: *',
+      'Content-Type: text/xml; charset=utf-8',
+    ]);
+    expect((await post()).status).toBe(401);
+    expect((await post(`Basic ${Buffer.from('api-user:nope').toString('base64')}`)).status).toBe(401);
   });
 
   it('keeps the admin API behind its token and still serves the editor', async () => {

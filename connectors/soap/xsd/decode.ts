@@ -60,14 +60,22 @@ function fail(ctx: Context, field: string, reason: string): void {
   ctx.errors.push({ field: field || '(body)', message: `field '${field || '(body)'}' ${reason}` });
 }
 
+// Most elements of a call carry no attribute at all: these run for every one of them, so they walk
+// the attributes in place rather than build an array of them first.
 function xsiAttr(element: XmlElement, local: string): string | undefined {
-  for (const [name, value] of Object.entries(element.attrs)) {
+  const { attrs } = element;
+  for (const name in attrs) {
     const colon = name.indexOf(':');
     if (colon > 0 && name.slice(colon + 1) === local && element.scope.get(name.slice(0, colon)) === XSI_NS) {
-      return value;
+      return attrs[name];
     }
   }
   return undefined;
+}
+
+function hasAttributes(element: XmlElement): boolean {
+  for (const _name in element.attrs) return true;
+  return false;
 }
 
 function derivesFrom(type: ComplexType, base: XsdType): boolean {
@@ -155,7 +163,7 @@ function decodeValue(
 }
 
 function checkAttributesOfSimple(element: XmlElement, path: string, ctx: Context): void {
-  for (const name of Object.keys(element.attrs)) {
+  for (const name in element.attrs) {
     if (!isInfrastructure(name, element))
       fail(ctx, `${path}.@${name}`, 'is an attribute the schema does not declare');
   }
@@ -175,6 +183,7 @@ function decodeAttributes(
   path: string,
   ctx: Context,
 ): void {
+  if (type.attributes.length === 0 && !hasAttributes(element)) return;
   const seen = new Set<string>();
   for (const [name, value] of Object.entries(element.attrs)) {
     if (isInfrastructure(name, element)) continue;

@@ -214,6 +214,22 @@ function checkLength(type: SimpleType, length: number, unit: string): string | u
 }
 
 /** Returns why `value` is not valid for the simple type, or undefined. */
+/** What `[...value].length` counts (a surrogate pair is one character), without building the array. */
+export function codePoints(value: string): number {
+  let n = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 export function checkSimple(type: SimpleType, value: string): string | undefined {
   const f = type.facets;
   if (type.itemType) {
@@ -233,7 +249,7 @@ export function checkSimple(type: SimpleType, value: string): string | undefined
     if (typeError) return typeError;
     // Length counts characters (code points), as XSD does, not UTF-16 units.
     if (f.length !== undefined || f.maxLength !== undefined || f.minLength !== undefined) {
-      const lengthError = checkLength(type, [...value].length, 'characters');
+      const lengthError = checkLength(type, codePoints(value), 'characters');
       if (lengthError) return lengthError;
     }
     const rangeError = checkRange(type, value) ?? checkDigits(type, value);
