@@ -8,12 +8,19 @@ export interface Settler {
   fail(reason: string): void;
   /** the flow did not finish in time; without this, a time-out is a failure like any other */
   timedOut?(reason: string): void;
+  /**
+   * the flow failed because the bus was away (a transient failure, see `completed`): the message is
+   * not at fault and should come again; without this, it is a failure like any other
+   */
+  retry?(reason: string): void;
 }
 
 interface Entry {
   settle: Settler;
   pending: number;
   error?: string;
+  /** the first error was transient */
+  transient?: boolean;
   timer: NodeJS.Timeout;
 }
 
@@ -49,10 +56,14 @@ export class CompletionTracker {
     entry.pending += destinations;
   }
 
-  completed(id: string, error?: string): void {
+  /** `transient`: the error says nothing about the message (the bus was away while the flow ran) */
+  completed(id: string, error?: string, transient = false): void {
     const entry = this.entries.get(id);
     if (!entry) return;
-    if (error !== undefined && entry.error === undefined) entry.error = error;
+    if (error !== undefined && entry.error === undefined) {
+      entry.error = error;
+      entry.transient = transient;
+    }
     entry.pending -= 1;
     if (entry.pending <= 0) this.finish(id, entry.error);
   }
@@ -84,6 +95,7 @@ export class CompletionTracker {
     clearTimeout(entry.timer);
     if (error === undefined) entry.settle.ack();
     else if (timedOut && entry.settle.timedOut) entry.settle.timedOut(error);
+    else if (entry.transient && entry.settle.retry) entry.settle.retry(error);
     else entry.settle.fail(error);
   }
 }

@@ -42,6 +42,9 @@ export interface AmqpInDef extends NodeDef {
   topology: '' | 'sync-inbound';
 }
 
+/** how long a message the bus failed under waits before it goes back to the queue */
+const REQUEUE_AFTER_BUS_FAILURE_MS = 1000;
+
 export default function (RED: RED) {
   ensureHubRoutes(RED);
   const tracker = completionTracker(RED);
@@ -81,6 +84,13 @@ export default function (RED: RED) {
       // nodes): the new deployment gets it again instead of the dead-letter queue.
       timedOut: (reason: string) =>
         closing ? delivery.requeue() : void complete(delivery, repository, reason).then(report),
+      // The bus was away while the flow ran: the message comes again once it is back. The pause keeps a
+      // still-missing bus from turning the queue into a hot loop; the queue's delivery limit bounds it.
+      retry: (reason: string) => {
+        this.warn(RED._('amqp-in.errors.bus-away', { error: reason }));
+        if (closing) delivery.requeue();
+        else setTimeout(() => delivery.requeue(), REQUEUE_AFTER_BUS_FAILURE_MS).unref();
+      },
     });
 
     const onDelivery = async (delivery: Delivery) => {

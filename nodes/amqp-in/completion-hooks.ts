@@ -1,3 +1,4 @@
+import { isBusError } from '../../connectors/amqp/bus-error';
 import { CompletionTracker } from '../../connectors/amqp/completion-tracker';
 import { errorMessage, type RED } from '../shared/red';
 
@@ -14,7 +15,22 @@ export function completionTracker(RED: RED): CompletionTracker {
   });
   RED.hooks.add('onComplete.crm-hub-amqp-in', (event) => {
     if (event.msg._msgid)
-      tracker.completed(event.msg._msgid, event.error ? errorMessage(event.error) : undefined);
+      tracker.completed(
+        event.msg._msgid,
+        event.error ? errorMessage(event.error) : undefined,
+        isTransientBusFailure(event.error),
+      );
   });
   return tracker;
+}
+
+/**
+ * The bus went away while the flow ran (a broker restart, a lost connection, a redeploy closing the
+ * bus): the message is fine and must come again, not go to the dead-letter queue as if it were poison.
+ * A nacked or unroutable publish, or a refusal, says something about the message or the topology.
+ */
+export function isTransientBusFailure(error: unknown): boolean {
+  return (
+    isBusError(error, 'outcome-unknown') || isBusError(error, 'not-connected') || isBusError(error, 'closed')
+  );
 }

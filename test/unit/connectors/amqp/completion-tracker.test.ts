@@ -26,6 +26,32 @@ describe('CompletionTracker', () => {
     expect(t.size()).toBe(0);
   });
 
+  it('hands a transient first error to retry, and a later transient one leaves a real failure a failure', () => {
+    const t = new CompletionTracker();
+    const away = { ...settler(), retry: jest.fn() };
+    t.track('t1', away, 1000);
+    t.sent('t1', 2);
+    t.completed('t1', 'connection lost before the broker confirmed', true);
+    t.completed('t1', 'schema says no');
+    expect(away.retry).toHaveBeenCalledWith('connection lost before the broker confirmed');
+    expect(away.fail).not.toHaveBeenCalled();
+
+    const poison = { ...settler(), retry: jest.fn() };
+    t.track('t2', poison, 1000);
+    t.sent('t2', 2);
+    t.completed('t2', 'schema says no');
+    t.completed('t2', 'connection lost', true);
+    expect(poison.fail).toHaveBeenCalledWith('schema says no');
+    expect(poison.retry).not.toHaveBeenCalled();
+
+    // a settler without retry fails as before
+    const plain = settler();
+    t.track('t3', plain, 1000);
+    t.sent('t3', 1);
+    t.completed('t3', 'connection lost', true);
+    expect(plain.fail).toHaveBeenCalledWith('connection lost');
+  });
+
   it('fails with the first error once the flow is done', () => {
     const t = new CompletionTracker();
     const s = settler();
