@@ -3,6 +3,7 @@
  * (connectors/amqp/dead-letters.ts does the work and explains how it reads a queue without losing or
  * reordering it). The broker comes from --url or AMQP_URL, as for the hub itself.
  */
+import fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import {
   DeadLetterError,
@@ -13,6 +14,7 @@ import {
 } from '../../connectors/amqp/dead-letters';
 import { errorMessage } from '../../formats/error-message';
 import { parseCommandArgs } from './args';
+import { replayWithBody } from './replay-with-body';
 
 export const DEAD_LETTERS_USAGE = `usage: crm-hub dead-letters <command> [options]
 
@@ -23,6 +25,8 @@ export const DEAD_LETTERS_USAGE = `usage: crm-hub dead-letters <command> [option
                                       /<queue> is the default exchange), keeping its message id and
                                       headers; it leaves the dead-letter queue only once the broker
                                       confirmed the replay
+  replay <id> --body <file>           the same with a corrected body (the file's bytes): the fix for a
+                                      message that died of its body (not XML, refused by the schema)
   purge <id> | --all  --yes           delete for good (--yes confirms)
 
   --url <amqp-url>    the broker (default: AMQP_URL)
@@ -40,6 +44,9 @@ export interface DeadLettersIo {
 
 class UsageError extends Error {}
 
+/** a replay that was tried and failed: the dead letter stays, exit code 1 as for a plain replay */
+const REPLAY_FAILURES = new Set(['no-destination', 'unroutable', 'refused', 'nacked', 'outcome-unknown']);
+
 interface Parsed {
   command: 'list' | 'show' | 'replay' | 'purge';
   id?: string;
@@ -49,6 +56,7 @@ interface Parsed {
   limit?: number;
   offset?: number;
   to?: string;
+  body?: string;
   url?: string;
   queue?: string;
 }
@@ -63,6 +71,7 @@ function parse(args: string[]): Parsed {
       yes: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       to: { type: 'string' },
+      body: { type: 'string' },
       url: { type: 'string' },
       queue: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -83,6 +92,7 @@ function parse(args: string[]): Parsed {
     yes: values.yes,
     json: values.json,
     to: values.to,
+    body: values.body,
     url: values.url,
     queue: values.queue,
   };
@@ -99,6 +109,8 @@ function parse(args: string[]): Parsed {
     throw new UsageError(`${command} needs either an <id> or --all`);
   }
   if (command !== 'replay' && values.to !== undefined) throw new UsageError('--to belongs to replay');
+  if (values.body !== undefined && (command !== 'replay' || values.all))
+    throw new UsageError('--body belongs to replay <id>: one dead letter gets the corrected body');
   if (command !== 'replay' && command !== 'purge' && values.all)
     throw new UsageError(`--all belongs to replay and purge`);
   if (command === 'purge' && !values.yes) {
@@ -107,6 +119,16 @@ function parse(args: string[]): Parsed {
     );
   }
   return result;
+}
+
+/** The corrected body; a file that cannot be read is a usage error, before anything is touched. */
+function readBody(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`--body ${file}: cannot read it (${code ?? errorMessage(err)})`);
+  }
 }
 
 function count(name: string, text: string | undefined): number | undefined {
@@ -146,6 +168,27 @@ export async function runDeadLettersCommand(
         say(JSON.stringify(await dlq.show(options.id as string), null, 2));
         return 0;
       case 'replay': {
+        if (options.body !== undefined) {
+          const body = readBody(options.body);
+          const url = options.url ?? io.env.AMQP_URL;
+          let r;
+          try {
+            r = await replayWithBody(dlq, url, options.id as string, body, { to });
+          } catch (err) {
+            if (!(err instanceof DeadLetterError) || !REPLAY_FAILURES.has(err.code)) throw err;
+            complain(
+              `not replayed ${options.id} (${err.code}): ${err.message}; it stays in the dead-letter queue`,
+            );
+            return 1;
+          }
+          if (options.json) say(JSON.stringify(r, null, 2));
+          else
+            say(
+              `replayed ${r.id} with the ${r.size} bytes of ${options.body} to exchange '${r.exchange}' ` +
+                `with routing key '${r.routingKey}'`,
+            );
+          return 0;
+        }
         const which = options.all ? ({ all: true } as const) : { id: options.id as string };
         const result = await dlq.replay(which, { to });
         if (options.json) say(JSON.stringify(result, null, 2));

@@ -47,6 +47,16 @@ describe('benchmark checks', () => {
     expect(stdout).not.toMatch(/^(RESULT|client|round|nbo:)/m);
   }, 180_000);
 
+  it('sync: each SAP record reaches Siebel and Salesforce exactly once through the hub, and the raw amqplib anchor moves its messages', async () => {
+    const { stdout } = await check('sync');
+    expect(stdout).toMatch(
+      /^check: 300 SAP DEBMAS07 records \(\d+ bytes each\) on crm\.inbound, each applied exactly once with its version at siebel and salesforce$/m,
+    );
+    expect(stdout).toMatch(/^check: broker messages per record \d+\.\d\d \(1 on crm\.inbound, /m);
+    expect(stdout).toMatch(/^check: raw amqplib moved \d+ messages of \d+ bytes through a quorum queue$/m);
+    expect(stdout).not.toMatch(/^(RESULT|rounds|round|sync:|sync latency)/m);
+  }, 300_000);
+
   it('policies: ours, ZEN, json-rules-engine and the hand-written index fire the same policies per event', async () => {
     const { stdout } = await check('policies');
     expect(stdout).toMatch(

@@ -8,9 +8,16 @@ import os from 'node:os';
 import path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { summaryLine } = require('../summary-reporter') as {
+const Reporter = require('../summary-reporter') as {
+  new (
+    globalConfig: unknown,
+    options?: { accumulate?: boolean },
+  ): {
+    onRunComplete(contexts: unknown, results: Record<string, number>): void;
+  };
   summaryLine: (results: Record<string, number>) => string;
 };
+const { summaryLine } = Reporter;
 const ciRun = path.join(__dirname, '..', '..', '.ci', 'run');
 
 const results = (counts: Partial<Record<string, number>>) => ({
@@ -30,6 +37,29 @@ describe('the test summary line', () => {
     expect(summaryLine(results({ numPassedTests: 5, numFailedTests: 1, numRuntimeErrorTestSuites: 1 }))).toBe(
       'tests: 5 passed, 2 failed, 0 skipped',
     );
+  });
+
+  it('adds the fault run to the main run in the file CI reads, and starts afresh without accumulate', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-hub-accumulate-'));
+    const file = path.join(dir, 'summary');
+    const saved = process.env.CRM_HUB_TEST_SUMMARY;
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      process.env.CRM_HUB_TEST_SUMMARY = file;
+      fs.writeFileSync(file, 'tests: 1 passed, 0 failed, 0 skipped\n'); // a stale earlier run
+      new Reporter({}).onRunComplete([], results({ numPassedTests: 2000, numPendingTests: 1 }));
+      expect(fs.readFileSync(file, 'utf8')).toBe('tests: 2000 passed, 0 failed, 1 skipped\n');
+      new Reporter({}, { accumulate: true }).onRunComplete(
+        [],
+        results({ numPassedTests: 2, numFailedTests: 1 }),
+      );
+      expect(fs.readFileSync(file, 'utf8')).toBe('tests: 2002 passed, 1 failed, 1 skipped\n');
+    } finally {
+      log.mockRestore();
+      if (saved === undefined) delete process.env.CRM_HUB_TEST_SUMMARY;
+      else process.env.CRM_HUB_TEST_SUMMARY = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('.ci/run --final-line', () => {

@@ -29,6 +29,8 @@ describe('crm-hub dead-letters: options (no broker needed)', () => {
     [['purge', 'evt-1'], "purge deletes dead letter 'evt-1' for good; add --yes to confirm"],
     [['show', 'a', '--to', 'x/y'], '--to belongs to replay'],
     [['list', '--bogus'], "Unknown option '--bogus'"],
+    [['replay', '--all', '--body', 'fixed.xml'], '--body belongs to replay <id>'],
+    [['show', 'a', '--body', 'fixed.xml'], '--body belongs to replay <id>'],
   ])('refuses %j with exit code 2: %s', async (args, message) => {
     const result = await run(args, { AMQP_URL: 'amqp://127.0.0.1:1' });
     expect(result.code).toBe(2);
@@ -41,6 +43,17 @@ describe('crm-hub dead-letters: options (no broker needed)', () => {
     const result = await run(['replay', 'evt-1', '--to', 'crm.events'], { AMQP_URL: 'amqp://127.0.0.1:1' });
     expect(result.code).toBe(2);
     expect(result.err).toContain("destination 'crm.events' is not <exchange>/<routing key>");
+  });
+
+  it('refuses a --body file it cannot read before it connects', async () => {
+    const result = await run(['replay', 'evt-1', '--body', '/nonexistent/fixed.xml'], {
+      AMQP_URL: 'amqp://127.0.0.1:1',
+    });
+    expect(result.code).toBe(2);
+    expect(result.out).toBe('');
+    expect(result.err).toContain(
+      'crm-hub dead-letters: --body /nonexistent/fixed.xml: cannot read it (ENOENT)',
+    );
   });
 
   it('says that dead letters need RabbitMQ when AMQP_URL is not set', async () => {

@@ -1,0 +1,354 @@
+/**
+ * `npm run bench -- sync` (`-- sync --check`: the check only, a few hundred records, no timing): the
+ * record sync end to end on the real hub process (the shipped flow's "Record sync" tab, RabbitMQ in a
+ * virtual host of its own, the embedded store): SAP publishes DEBMAS07 changes of about 1 KB on
+ * crm.inbound (persistent, publisher confirms, no message id, as any AMQP client), the hub maps them,
+ * merges them into the golden record and fans each change out to Siebel and Salesforce, whose
+ * connectors (this process) consume crm.out.siebel and crm.out.salesforce. bench/_sync-rig.ts explains
+ * the customers the run seeds first, so that every record gives exactly one update per target.
+ *
+ * The anchor, in the same run on the same broker: raw amqplib publish + consume with the same settings
+ * (persistent 1 KB messages, a confirm channel with the same confirm window, a quorum queue, the
+ * flow's prefetch, one ack per message). Ours and the anchor run alternately in rounds; the median round
+ * counts.
+ *
+ * Hop efficiency: the hub's path costs several broker messages per record (crm.inbound, crm.golden, one
+ * per target, and whatever else the hub publishes on the way); they are counted in the check pass with
+ * spy queues on crm.golden and crm.events and from the target deliveries. The hub's achieved broker
+ * rate is records/s × broker messages per record; ratio = that ÷ the raw rate (goal ≥ 0.7).
+ *
+ * Latency: SAP publishes at a paced 1,000 records/s; each record's time from its publish to the arrival
+ * of its update in each target queue's consumer; p50, p99, max (goal p99 ≤ 50 ms).
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { ConfirmChannel } from 'amqplib';
+import {
+  consumeTarget,
+  makeCustomers,
+  publishAll,
+  sapDebmas,
+  seedCustomers,
+  startRig,
+  TARGETS,
+  TargetLedger,
+  waitUntil,
+  PREFETCH,
+  type SyncCustomer,
+  type SyncRig,
+  type Target,
+} from './_sync-rig';
+import { median, percentile, result, stopAll } from './_measure';
+
+const CHECK_RECORDS = 300;
+const ROUND_RECORDS = 3000;
+const ROUNDS = 3;
+const RATE = 1000;
+const LATENCY_SECONDS = 3;
+const CONFIRM_WINDOW = 500;
+const GOAL_RATIO = 0.7;
+const GOAL_P99_MS = 50;
+const ROUND_TIMEOUT_MS = 300_000;
+
+const idOf = (target: Target, c: SyncCustomer) => (target === 'siebel' ? c.siebel : c.salesforce);
+
+interface Run {
+  ledgers: TargetLedger[];
+  stop(): Promise<void>;
+}
+
+/** The two target connectors, each with a ledger of its own. */
+async function targets(rig: SyncRig): Promise<Run> {
+  const ledgers = TARGETS.map((t) => new TargetLedger(t));
+  const connection = await rig.amqp();
+  const channels = await Promise.all(ledgers.map((l) => consumeTarget(connection, l)));
+  return {
+    ledgers,
+    stop: async () => {
+      for (const ch of channels) await ch.close().catch(() => undefined);
+    },
+  };
+}
+
+const sapMessages = (customers: readonly SyncCustomer[], version: number) =>
+  customers.map((c) => ({
+    exchange: 'crm.inbound',
+    routingKey: 'sap.DEBMAS',
+    body: sapDebmas(c, version),
+    contentType: 'application/xml',
+  }));
+
+/** Every customer's update at `version` applied at every target. */
+const allApplied = (run: Run, customers: readonly SyncCustomer[], version: number) => () =>
+  run.ledgers.every(
+    (l) =>
+      l.holding(
+        customers.map((c) => idOf(l.target, c)),
+        version,
+      ) === customers.length,
+  );
+
+const deliveries = (run: Run) => () => run.ledgers.reduce((n, l) => n + l.deliveries, 0);
+
+function describeLedgers(run: Run, customers: readonly SyncCustomer[], version: number): string {
+  return run.ledgers
+    .map(
+      (l) =>
+        `${l.target}: ${l.holding(
+          customers.map((c) => idOf(l.target, c)),
+          version,
+        )}/${customers.length} at version ` +
+        `${version}, ${l.deliveries} deliveries, ${l.duplicateIds} repeated message ids, ${l.duplicateVersions} ` +
+        `repeated versions, ${l.stale} stale, ${l.unreadable} unreadable`,
+    )
+    .join('; ');
+}
+
+/**
+ * The check: every record gives exactly one update with its version at each target, and the broker
+ * messages per record, counted with spy queues on crm.golden and crm.events.
+ */
+async function check(rig: SyncRig, customers: readonly SyncCustomer[], version: number): Promise<number> {
+  const spy = await (await rig.amqp()).createChannel();
+  const spied = { golden: 0, events: 0 };
+  const spies: string[] = [];
+  const spyOn = async (exchange: string, key: keyof typeof spied) => {
+    const { queue } = await spy.assertQueue('', { exclusive: true, durable: false });
+    spies.push(queue);
+    await spy.bindQueue(queue, exchange, '#');
+    await spy.consume(queue, () => (spied[key] += 1), { noAck: true });
+  };
+  await spyOn('crm.golden', 'golden');
+  await spyOn('crm.events', 'events');
+  const run = await targets(rig);
+  try {
+    await publishAll(await rig.publisher(), sapMessages(customers, version), CONFIRM_WINDOW);
+    const done = await waitUntil(rig, allApplied(run, customers, version), deliveries(run), {
+      quietMs: 20_000,
+      timeoutMs: ROUND_TIMEOUT_MS,
+    });
+    // late duplicates would show within a moment
+    await new Promise((r) => setTimeout(r, 1000));
+    const bad = run.ledgers.some((l) => l.duplicateIds + l.duplicateVersions + l.stale + l.unreadable > 0);
+    if (!done || bad) {
+      throw new Error(
+        `the hub did not deliver each record once to each target: ${describeLedgers(run, customers, version)}; ` +
+          (await whyMissing(rig, run, customers, version)),
+      );
+    }
+    const targetMessages = run.ledgers.reduce((n, l) => n + l.deliveries, 0);
+    const perRecord = 1 + (spied.golden + spied.events + targetMessages) / customers.length;
+    console.log(
+      `check: ${customers.length} SAP DEBMAS07 records (${sapDebmas(customers[0], version).length} bytes each) on ` +
+        `crm.inbound, each applied exactly once with its version at ${TARGETS.join(' and ')}`,
+    );
+    console.log(
+      `check: broker messages per record ${perRecord.toFixed(2)} (1 on crm.inbound, ` +
+        `${(spied.golden / customers.length).toFixed(2)} on crm.golden, ${(spied.events / customers.length).toFixed(2)} ` +
+        `on crm.events, ${(targetMessages / customers.length).toFixed(2)} to the target queues)`,
+    );
+    return perRecord;
+  } finally {
+    await run.stop();
+    // an exclusive queue lives as long as its connection, not its channel: the timed rounds must not feed it
+    for (const queue of spies) await spy.deleteQueue(queue).catch(() => undefined);
+    await spy.close().catch(() => undefined);
+  }
+}
+
+/** For a failed check: what the hub holds of the first customer a target is missing. */
+async function whyMissing(
+  rig: SyncRig,
+  run: Run,
+  customers: readonly SyncCustomer[],
+  version: number,
+): Promise<string> {
+  const missing = customers.find((c) =>
+    run.ledgers.some((l) => l.applied.get(idOf(l.target, c))?.at(-1) !== version),
+  );
+  if (!missing) return 'none missing';
+  const res = await fetch(`${rig.hub.url}/api/v1/customers/${encodeURIComponent(`sap:${missing.sap}`)}`);
+  const body = (await res.text()).slice(0, 1500);
+  return `e.g. sap:${missing.sap} (crm:${missing.crm}): ${res.status} ${body}; hub log: ${rig.hub.log().slice(-1500)}`;
+}
+
+/** One round of ours: records/s from the first publish to the last update applied at a target. */
+async function oursRound(rig: SyncRig, customers: readonly SyncCustomer[], version: number): Promise<number> {
+  const run = await targets(rig);
+  try {
+    const start = performance.now();
+    await publishAll(await rig.publisher(), sapMessages(customers, version), CONFIRM_WINDOW);
+    const done = await waitUntil(rig, allApplied(run, customers, version), deliveries(run), {
+      quietMs: 20_000,
+      timeoutMs: ROUND_TIMEOUT_MS,
+    });
+    if (!done)
+      throw new Error(`round at version ${version} incomplete: ${describeLedgers(run, customers, version)}`);
+    const last = Math.max(...run.ledgers.flatMap((l) => [...l.arrivals.values()]));
+    return customers.length / ((last - start) / 1000);
+  } finally {
+    await run.stop();
+  }
+}
+
+const RAW_QUEUE = 'bench.raw-amqplib';
+
+/** One round of the anchor: `count` 1 KB messages published (confirmed) and consumed; msgs/s. */
+async function rawRound(rig: SyncRig, count: number, body: Buffer): Promise<number> {
+  const connection = await rig.amqp();
+  const publisher: ConfirmChannel = await connection.createConfirmChannel();
+  const consumer = await connection.createChannel();
+  await consumer.assertQueue(RAW_QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  await consumer.prefetch(PREFETCH);
+  let consumed = 0;
+  let last = 0;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const { consumerTag } = await consumer.consume(RAW_QUEUE, (msg) => {
+    if (!msg) return;
+    consumer.ack(msg);
+    consumed += 1;
+    if (consumed === count) {
+      last = performance.now();
+      finish();
+    }
+  });
+  try {
+    const start = performance.now();
+    const messages = Array.from({ length: count }, () => ({
+      exchange: '',
+      routingKey: RAW_QUEUE,
+      body,
+      contentType: 'application/xml',
+    }));
+    await publishAll(publisher, messages, CONFIRM_WINDOW);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      finished,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('raw round timed out')), ROUND_TIMEOUT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    return count / ((last - start) / 1000);
+  } finally {
+    await consumer.cancel(consumerTag).catch(() => undefined);
+    await consumer.close().catch(() => undefined);
+    await publisher.close().catch(() => undefined);
+  }
+}
+
+/** SAP at a paced `rate`: each record's publish-to-arrival time at each target, in ms. */
+async function latencyRound(
+  rig: SyncRig,
+  customers: readonly SyncCustomer[],
+  version: number,
+): Promise<number[]> {
+  const run = await targets(rig);
+  const publisher = await rig.publisher();
+  const sentAt = new Map<number, number>();
+  try {
+    const start = performance.now();
+    let i = 0;
+    while (i < customers.length) {
+      // due by now at the pace; sent in a burst of at most a few ms' worth, then the timer again
+      const due = Math.min(customers.length, Math.floor(((performance.now() - start) * RATE) / 1000) + 1);
+      for (; i < due; i++) {
+        sentAt.set(i, performance.now());
+        publisher.publish('crm.inbound', 'sap.DEBMAS', sapDebmas(customers[i], version), {
+          persistent: true,
+          contentType: 'application/xml',
+        });
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await publisher.waitForConfirms();
+    const done = await waitUntil(rig, allApplied(run, customers, version), deliveries(run), {
+      quietMs: 20_000,
+      timeoutMs: ROUND_TIMEOUT_MS,
+    });
+    if (!done) throw new Error(`latency round incomplete: ${describeLedgers(run, customers, version)}`);
+    const latencies: number[] = [];
+    customers.forEach((c, n) => {
+      for (const l of run.ledgers) {
+        const at = l.arrivals.get(`${idOf(l.target, c)}@${version}`);
+        if (at !== undefined) latencies.push(at - (sentAt.get(n) as number));
+      }
+    });
+    return latencies;
+  } finally {
+    await run.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const checkOnly = process.argv.includes('--check');
+  const seeded = checkOnly ? CHECK_RECORDS : Math.max(ROUND_RECORDS, RATE * LATENCY_SECONDS);
+  const stops: (() => unknown)[] = [];
+  try {
+    const rig = await startRig('bench-sync');
+    stops.push(() => rig.stop());
+    const customers = makeCustomers(rig.vhost.slice(-6), seeded);
+    const seedStart = performance.now();
+    await seedCustomers(rig, customers);
+    console.log(
+      `seeded ${customers.length} customers known to the CRM, Siebel and Salesforce in ` +
+        `${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
+    );
+    let version = 1;
+    const perRecord = await check(rig, customers.slice(0, CHECK_RECORDS), version++);
+    const body = sapDebmas(customers[0], 0);
+    const raw = await rawRound(rig, Math.round(CHECK_RECORDS * perRecord), body);
+    console.log(
+      `check: raw amqplib moved ${Math.round(CHECK_RECORDS * perRecord)} messages of ${body.length} bytes through a quorum queue`,
+    );
+    if (!Number.isFinite(raw) || raw <= 0) throw new Error('the raw amqplib anchor moved nothing');
+    if (checkOnly) return;
+
+    console.log(
+      `rounds: ${ROUNDS} × (ours: ${ROUND_RECORDS} records, raw: ${Math.round(ROUND_RECORDS * perRecord)} messages), ` +
+        `confirm window ${CONFIRM_WINDOW}, prefetch ${PREFETCH}; load average before: ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
+    );
+    const roundCustomers = customers.slice(0, ROUND_RECORDS);
+    const ours: number[] = [];
+    const anchor: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      ours.push(await oursRound(rig, roundCustomers, version++));
+      anchor.push(await rawRound(rig, Math.round(ROUND_RECORDS * perRecord), body));
+      console.log(
+        `round ${r + 1}: ours ${Math.round(ours[r])} records/s (${Math.round(ours[r] * perRecord)} broker msgs/s), ` +
+          `raw amqplib ${Math.round(anchor[r])} msgs/s`,
+      );
+    }
+    const latencies = await latencyRound(rig, customers.slice(0, RATE * LATENCY_SECONDS), version++);
+    const p99 = percentile(latencies, 99);
+    console.log(
+      `load average after: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    const recordsPerSecond = median(ours);
+    const rawPerSecond = median(anchor);
+    console.log(
+      `sync: ${Math.round(recordsPerSecond)} records/s end to end (median of ${ROUNDS} rounds), ` +
+        `${perRecord.toFixed(2)} broker messages per record; raw amqplib ${Math.round(rawPerSecond)} msgs/s; ` +
+        `hop efficiency ${((recordsPerSecond * perRecord) / rawPerSecond).toFixed(2)} (goal ≥ ${GOAL_RATIO})`,
+    );
+    console.log(
+      `sync latency at ${RATE} records/s for ${LATENCY_SECONDS} s, crm.inbound publish → target consumer ` +
+        `(${latencies.length} updates): p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, ` +
+        `max ${Math.max(...latencies).toFixed(1)} ms (goal p99 ≤ ${GOAL_P99_MS} ms)`,
+    );
+    console.log(result('sync-vs-raw-amqplib', recordsPerSecond * perRecord, rawPerSecond, 'msgs/s'));
+  } finally {
+    await stopAll(stops);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
