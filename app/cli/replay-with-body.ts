@@ -15,35 +15,14 @@
  */
 import * as amqp from 'amqplib';
 import type { Message, Options } from 'amqplib';
-import {
-  ATTEMPTS_HEADER,
-  LAST_ERROR_HEADER,
-  ORIGINAL_EXCHANGE_HEADER,
-  ORIGINAL_QUEUE_HEADER,
-  ORIGINAL_ROUTING_KEY_HEADER,
-  REASON_HEADER,
-} from '../../connectors/amqp/bus';
 import { parseBrokerUrls } from '../../connectors/amqp/broker-urls';
-import { DeadLetterError, type DeadLetterQueue, type Destination } from '../../connectors/amqp/dead-letters';
+import {
+  DEATH_HEADERS,
+  DeadLetterError,
+  type DeadLetterQueue,
+  type Destination,
+} from '../../connectors/amqp/dead-letters';
 import { errorMessage } from '../../formats/error-message';
-
-/** What dead-lettering adds; the corrected copy goes without them (a plain replay drops the same). */
-const DEATH_HEADERS = new Set([
-  'x-death',
-  'x-first-death-reason',
-  'x-first-death-queue',
-  'x-first-death-exchange',
-  'x-last-death-reason',
-  'x-last-death-queue',
-  'x-last-death-exchange',
-  'x-delivery-count',
-  REASON_HEADER,
-  ORIGINAL_EXCHANGE_HEADER,
-  ORIGINAL_ROUTING_KEY_HEADER,
-  ORIGINAL_QUEUE_HEADER,
-  ATTEMPTS_HEADER,
-  LAST_ERROR_HEADER,
-]);
 
 export interface BodyReplay {
   id: string;

@@ -142,7 +142,7 @@ export interface DeadLetterQueueOptions {
  * What the hub and the broker add when they dead-letter; a replay leaves them behind. The retry
  * headers go too: a replayed message starts its target's retry ladder afresh.
  */
-const DEATH_HEADERS = new Set([
+export const DEATH_HEADERS: ReadonlySet<string> = new Set([
   'x-death',
   'x-first-death-reason',
   'x-first-death-queue',
