@@ -21,14 +21,13 @@
  * threads, from /proc/<pid>/stat; NaN without /proc) and of this process (the autocannon client), which
  * says where the time goes better than the latencies on a shared machine.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createVhost, deleteVhost, freePort, hubNodeFlags, ROOT, startHub } from '../test/e2e/hub-process';
 import { medianRound, percentile, result, startAnchorProcess, stopAll } from './_measure';
+import { processCpuMicros } from './_process-cpu';
 
 const RATE = 1000;
 const CONNECTIONS = 10;
@@ -57,28 +56,6 @@ interface Round {
   serverCpu: number;
   /** this process's CPU (the autocannon client) per answered request, in µs */
   clientCpu: number;
-}
-
-const CLOCK_TICKS = clockTicks();
-
-function clockTicks(): number {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-}
-
-/** A process's CPU time so far in µs (user + system), from /proc; NaN where there is no /proc. */
-function processCpuMicros(pid: number | undefined): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the fields after the command name, which may contain spaces, closed by the last ')'
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
 }
 
 interface Answer {

@@ -18,7 +18,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import amqp from 'amqplib';
 import autocannon from 'autocannon';
@@ -32,14 +31,13 @@ import {
   UPSERT_REQUEST,
   type Reply,
 } from './_soap-replies';
+import { processCpuMicros } from './_process-cpu';
 
 const CONNECTIONS = 16;
 // a shorter run for comparing CPU per request while changing code: SOAP_BENCH_ROUNDS=1 SOAP_BENCH_SECONDS=3
 const ROUND_SECONDS = Number(process.env.SOAP_BENCH_SECONDS) || 5;
 const ROUNDS = Number(process.env.SOAP_BENCH_ROUNDS) || 3;
 const DRAIN_TIMEOUT_MS = 120_000;
-const CLOCK_TICKS = clockTicks();
-
 interface Round {
   rps: number;
   p99: number;
@@ -47,26 +45,6 @@ interface Round {
   cpu: number;
   /** the same until its queues are drained: with what its consumers did after the answers */
   cpuDrained: number;
-}
-
-function clockTicks(): number {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-}
-
-/** A process's CPU time so far in µs (user + system), from /proc; NaN where there is no /proc. */
-function processCpuMicros(pid: number | undefined): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the fields after the command name, which may contain spaces, closed by the last ')'
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
 }
 
 /**
