@@ -1,36 +1,19 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { request } from '../api';
 import { useI18n } from '../i18n';
 import { go, href } from '../route';
 import type { CustomerAnswer, CustomerDocument, ProcessView } from '../types';
 import { CustomerField } from './customer-field';
 import { OfferList } from './explain';
+import { useLookup } from './use-lookup';
 import { ConsentStatus, Empty, ErrorNote, OutcomeBadge, PageHead, Section } from './parts';
 
 export function CustomerView({ customer }: { customer: string }) {
   const { t } = useI18n();
-  const [answer, setAnswer] = useState<CustomerAnswer | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
   const [asked, setAsked] = useState(0);
-
-  useEffect(() => {
-    if (!customer) return;
-    let current = true;
-    setBusy(true);
-    setError(undefined);
-    request<CustomerAnswer>(`/customers/${encodeURIComponent(customer)}`)
-      .then((found) => current && setAnswer(found))
-      .catch((err: unknown) => {
-        if (!current) return;
-        setAnswer(undefined);
-        setError(err);
-      })
-      .finally(() => current && setBusy(false));
-    return () => {
-      current = false;
-    };
-  }, [customer, asked]);
+  const { answer, error, busy } = useLookup(customer, asked, (ref) =>
+    request<CustomerAnswer>(`/customers/${encodeURIComponent(ref)}`),
+  );
 
   return (
     <div class="single">

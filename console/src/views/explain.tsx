@@ -1,49 +1,33 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiFailure, request } from '../api';
 import { useI18n } from '../i18n';
 import { go, href } from '../route';
 import type { CustomerAnswer, Evaluation, ExplainAnswer, NextBestOffer } from '../types';
 import { CustomerField } from './customer-field';
+import { useLookup } from './use-lookup';
 import { ConsentStatus, Empty, ErrorNote, OutcomeBadge, PageHead, Section, formatValue } from './parts';
 
 export function ExplainView({ customer }: { customer: string }) {
   const { t } = useI18n();
-  const [answer, setAnswer] = useState<ExplainAnswer | undefined>(undefined);
-  const [profile, setProfile] = useState<CustomerAnswer | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
   // asking again for the same customer reloads: the hash, and so the route, stays the same
   const [asked, setAsked] = useState(0);
-
-  useEffect(() => {
-    if (!customer) return;
-    let current = true;
-    setBusy(true);
-    setError(undefined);
-    const ref = encodeURIComponent(customer);
-    Promise.all([
+  const {
+    answer: found,
+    error,
+    busy,
+  } = useLookup(customer, asked, (customerRef) => {
+    const ref = encodeURIComponent(customerRef);
+    return Promise.all([
       request<ExplainAnswer>(`/explain?customer=${ref}`),
       // the golden record carries the consents; a customer the store does not know still has explanations
       request<CustomerAnswer>(`/customers/${ref}`).catch((err: unknown) => {
         if (err instanceof ApiFailure && err.status === 404) return undefined;
         throw err;
       }),
-    ])
-      .then(([explained, found]) => {
-        if (!current) return;
-        setAnswer(explained);
-        setProfile(found);
-      })
-      .catch((err: unknown) => {
-        if (!current) return;
-        setAnswer(undefined);
-        setError(err);
-      })
-      .finally(() => current && setBusy(false));
-    return () => {
-      current = false;
-    };
-  }, [customer, asked]);
+    ]);
+  });
+  const answer = found?.[0];
+  const profile = found?.[1];
 
   return (
     <div class="single">
