@@ -158,12 +158,13 @@ describe('record sync under faults: 10,000 records in flight (real RabbitMQ, rea
       await faulted;
 
       const ids = (target: Target) => customers.map((c) => idOf(target, c));
-      await waitUntil(
+      const arrived = await waitUntil(
         rig,
         () => ledgers.every((l) => l.holding(ids(l.target), version) === CUSTOMERS),
         () => ledgers.reduce((n, l) => n + l.deliveries, 0) + result.retried,
         { quietMs: 15_000, timeoutMs: 240_000 },
       );
+      if (!arrived) reportStall();
       // what was still on its way (redeliveries, retries) arrives and is counted
       await settle(rig);
       await sleep(RETRY_DELAYS_MS.at(-1) as number);
@@ -172,6 +173,31 @@ describe('record sync under faults: 10,000 records in flight (real RabbitMQ, rea
       await targetBus.close().catch(() => undefined);
       await publisher.close().catch(() => undefined);
     }
+  }
+
+  /**
+   * Where the records stand when they did not all arrive: each queue of the virtual host (ready,
+   * unacknowledged, consumers) and the end of the hub's log, so a failure says which hop stalled.
+   */
+  function reportStall(): void {
+    const queues = execFileSync(
+      'rabbitmqctl',
+      [
+        '-q',
+        'list_queues',
+        '-p',
+        rig.vhost,
+        'name',
+        'messages_ready',
+        'messages_unacknowledged',
+        'consumers',
+      ],
+      { encoding: 'utf8' },
+    );
+    const log = rig.hub.log().split('\n').slice(-60).join('\n');
+    console.log(
+      `not all records arrived; the queues (name ready unacked consumers):\n${queues}\nhub log:\n${log}`,
+    );
   }
 
   /** The counts at every target, and the dead-letter queue. */
