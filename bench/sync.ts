@@ -39,6 +39,7 @@ import {
   type Target,
 } from './_sync-rig';
 import { median, percentile, result, stopAll } from './_measure';
+import { processCpuMicros } from './_process-cpu';
 
 const CHECK_RECORDS = 300;
 const ROUND_RECORDS = 3000;
@@ -172,10 +173,23 @@ async function whyMissing(
   return `e.g. sap:${missing.sap} (crm:${missing.crm}): ${res.status} ${body}; hub log: ${rig.hub.log().slice(-1500)}`;
 }
 
+interface OursRound {
+  recordsPerSecond: number;
+  /** the hub process's CPU (all threads) per record over the round, µs */
+  hubCpuPerRecord: number;
+  /** that CPU over the round's wall time: 1.0 is one core busy the whole round */
+  hubCores: number;
+}
+
 /** One round of ours: records/s from the first publish to the last update applied at a target. */
-async function oursRound(rig: SyncRig, customers: readonly SyncCustomer[], version: number): Promise<number> {
+async function oursRound(
+  rig: SyncRig,
+  customers: readonly SyncCustomer[],
+  version: number,
+): Promise<OursRound> {
   const run = await targets(rig);
   try {
+    const cpuBefore = processCpuMicros(rig.hub.process.pid);
     const start = performance.now();
     await publishAll(await rig.publisher(), sapMessages(customers, version), CONFIRM_WINDOW);
     const done = await waitUntil(rig, allApplied(run, customers, version), deliveries(run), {
@@ -185,7 +199,14 @@ async function oursRound(rig: SyncRig, customers: readonly SyncCustomer[], versi
     if (!done)
       throw new Error(`round at version ${version} incomplete: ${describeLedgers(run, customers, version)}`);
     const last = Math.max(...run.ledgers.flatMap((l) => [...l.arrivals.values()]));
-    return customers.length / ((last - start) / 1000);
+    // read when the round is seen complete (at most one 200 ms look after the last arrival)
+    const hubCpu = processCpuMicros(rig.hub.process.pid) - cpuBefore;
+    const wallMs = performance.now() - start;
+    return {
+      recordsPerSecond: customers.length / ((last - start) / 1000),
+      hubCpuPerRecord: hubCpu / customers.length,
+      hubCores: hubCpu / 1000 / wallMs,
+    };
   } finally {
     await run.stop();
   }
@@ -315,10 +336,12 @@ async function main(): Promise<void> {
     const ours: number[] = [];
     const anchor: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      ours.push(await oursRound(rig, roundCustomers, version++));
+      const round = await oursRound(rig, roundCustomers, version++);
+      ours.push(round.recordsPerSecond);
       anchor.push(await rawRound(rig, Math.round(ROUND_RECORDS * perRecord), body));
       console.log(
-        `round ${r + 1}: ours ${Math.round(ours[r])} records/s (${Math.round(ours[r] * perRecord)} broker msgs/s), ` +
+        `round ${r + 1}: ours ${Math.round(ours[r])} records/s (${Math.round(ours[r] * perRecord)} broker msgs/s; ` +
+          `hub CPU ${Math.round(round.hubCpuPerRecord)} µs per record, ${round.hubCores.toFixed(2)} cores busy), ` +
           `raw amqplib ${Math.round(anchor[r])} msgs/s`,
       );
     }

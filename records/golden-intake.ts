@@ -7,8 +7,15 @@
  * record of the source record it is about.
  *
  * The match index lives in memory and is filled from the store (listSourceRecords) before the first
- * record is taken, so a restart or a redeploy matches against everything held. Records are taken one
- * at a time: two records of one person arriving together must see each other's link.
+ * record is taken, so a restart or a redeploy matches against everything held.
+ *
+ * Records and events take lanes (KeyedLanes): first their source record's own, so two versions of one
+ * record are taken in the order they came; then the lane of the golden record that holds it, so one
+ * golden record is written by one change at a time; a record or event no golden record holds yet
+ * takes the one lane for newcomers instead: two records of one person arriving together must see each
+ * other's link. Changes to different golden records run side by side, and their store writes share a
+ * commit. Where a newcomer joins a golden record that its own lane changes at the same moment, the
+ * store's revision check makes the later writer read again (golden-operations.ts).
  */
 import type { Customer, InteractionEvent } from '../mappings/canonical/types';
 import { EVENT_READERS } from './event-sources';
@@ -29,9 +36,13 @@ import {
   type MatchConfig,
   type MatchDecision,
 } from './matching';
+import { KeyedLanes } from './keyed-lanes';
 import { instant, sourceRef, type SourceKey, type SourceRecord, type StaleVersion } from './source-versions';
 import type { HubStore } from './store';
 import type { TrustConfig, TrustLookup } from './trust';
+
+/** the lane of records and events no golden record holds yet */
+const NEWCOMERS = 'newcomers';
 
 export interface GoldenIntakeOptions {
   /** source trust per attribute; every system counts the same when left out */
@@ -103,7 +114,7 @@ export class GoldenIntake {
   private readonly index: MatchIndex;
   private readonly indexed = new Set<string>();
   private filled: Promise<void> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly lanes = new KeyedLanes();
 
   constructor(
     private readonly store: GoldenStore,
@@ -128,7 +139,7 @@ export class GoldenIntake {
 
   takeCustomer(customer: Partial<Customer>): Promise<CustomerIntake> {
     const record = sourceRecordOf(customer);
-    return this.serial(() => this.link(record));
+    return this.take(sourceRef(record), () => this.link(record));
   }
 
   takeEvent(event: InteractionEvent): Promise<EventIntake> {
@@ -139,16 +150,18 @@ export class GoldenIntake {
         `golden record: event ${event.eventId} reports customer data but has no source.system to weigh it by`,
       );
     }
-    return this.serial(() => applySourceEvent(this.store, event, this.operationOptions()));
+    // a malformed ref is refused by applySourceEvent, on the newcomers' lane
+    const ref = typeof event.customer?.ref === 'string' ? event.customer.ref : '';
+    return this.take(ref, () => applySourceEvent(this.store, event, this.operationOptions()));
   }
 
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(async () => {
+  /** `work` on `ref`'s lane, then its golden record's (or the newcomers'), once the index is filled. */
+  private take<T>(ref: string, work: () => Promise<T>): Promise<T> {
+    return this.lanes.run(`ref ${ref}`, async () => {
       await this.fill();
-      return work();
+      const goldenId = await this.store.resolveGoldenId(ref).catch(() => undefined);
+      return this.lanes.run(goldenId === undefined ? NEWCOMERS : `golden ${goldenId}`, work);
     });
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 
   private async readAll(): Promise<void> {
