@@ -11,11 +11,12 @@
  *
  * Records and events take lanes (KeyedLanes): first their source record's own, so two versions of one
  * record are taken in the order they came; then the lane of the golden record that holds it, so one
- * golden record is written by one change at a time; a record or event no golden record holds yet
- * takes the one lane for newcomers instead: two records of one person arriving together must see each
- * other's link. Changes to different golden records run side by side, and their store writes share a
- * commit. Where a newcomer joins a golden record that its own lane changes at the same moment, the
- * store's revision check makes the later writer read again (golden-operations.ts).
+ * golden record is written by one change at a time. A record no golden record holds yet (a newcomer)
+ * is matched at once, and waits only for the partners matching found that are still on their way into
+ * the store: two records of one person arriving together must see each other's link. Changes to
+ * different golden records run side by side, and their store writes share a commit. Where a newcomer
+ * joins a golden record that its lane changes at the same moment, the store's revision check makes the
+ * later writer read again (golden-operations.ts).
  */
 import type { Customer, InteractionEvent } from '../mappings/canonical/types';
 import { EVENT_READERS } from './event-sources';
@@ -40,9 +41,6 @@ import { KeyedLanes } from './keyed-lanes';
 import { instant, sourceRef, type SourceKey, type SourceRecord, type StaleVersion } from './source-versions';
 import type { HubStore } from './store';
 import type { TrustConfig, TrustLookup } from './trust';
-
-/** the lane of records and events no golden record holds yet */
-const NEWCOMERS = 'newcomers';
 
 export interface GoldenIntakeOptions {
   /** source trust per attribute; every system counts the same when left out */
@@ -115,6 +113,8 @@ export class GoldenIntake {
   private readonly indexed = new Set<string>();
   private filled: Promise<void> | undefined;
   private readonly lanes = new KeyedLanes();
+  /** newcomers matched but not yet stored, by ref: settled once their link is written (or failed) */
+  private readonly arriving = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: GoldenStore,
@@ -155,13 +155,32 @@ export class GoldenIntake {
     return this.take(ref, () => applySourceEvent(this.store, event, this.operationOptions()));
   }
 
-  /** `work` on `ref`'s lane, then its golden record's (or the newcomers'), once the index is filled. */
+  /** `work` on `ref`'s lane, then on its golden record's if it has one, once the index is filled. */
   private take<T>(ref: string, work: () => Promise<T>): Promise<T> {
     return this.lanes.run(`ref ${ref}`, async () => {
       await this.fill();
       const goldenId = await this.store.resolveGoldenId(ref).catch(() => undefined);
-      return this.lanes.run(goldenId === undefined ? NEWCOMERS : `golden ${goldenId}`, work);
+      return goldenId === undefined ? work() : this.lanes.run(`golden ${goldenId}`, work);
     });
+  }
+
+  /**
+   * Marks `ref` as on its way into the store until `work` settles; before that, waits for the partners
+   * that are on their way themselves. Partners are only ever records matched earlier, so no two
+   * newcomers wait for each other.
+   */
+  private async arrive<T>(ref: string, partners: readonly string[], work: () => Promise<T>): Promise<T> {
+    let settle: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => (settle = resolve));
+    const waits = partners.flatMap((p) => this.arriving.get(p) ?? []);
+    this.arriving.set(ref, arrived);
+    try {
+      if (waits.length > 0) await Promise.all(waits);
+      return await work();
+    } finally {
+      settle();
+      if (this.arriving.get(ref) === arrived) this.arriving.delete(ref);
+    }
   }
 
   private async readAll(): Promise<void> {
@@ -198,8 +217,20 @@ export class GoldenIntake {
     const ref = sourceRef(key);
     const held = await this.store.resolveGoldenId(ref);
     const found = this.remember(record);
-    const decided =
-      held === undefined && found ? await this.choose(ref, found) : { reviews: [] as MatchDecision[] };
+    if (held !== undefined || !found) return this.join(record, held, { reviews: [] });
+    const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
+    const partners = [...found.links.map(other), ...found.reviews.map(other), ...found.contradicted];
+    return this.arrive(ref, partners, async () => this.join(record, held, await this.choose(ref, found)));
+  }
+
+  /** Writes the record into the golden record `decided` chose (or its own), then the reviews. */
+  private async join(
+    record: SourceRecord,
+    held: string | undefined,
+    decided: { into?: MatchedWith; reviews: MatchDecision[] },
+  ): Promise<CustomerIntake> {
+    const key: SourceKey = { system: record.system, sourceId: record.sourceId };
+    const ref = sourceRef(key);
     const outcome = await linkSourceRecord(this.store, record, decided.into?.ref, this.operationOptions());
     if (outcome.status === 'stale') {
       return { status: 'stale', key, stale: outcome.stale, ...(held ? { goldenId: held } : {}) };
