@@ -80,13 +80,17 @@ export class GoldenFanOut {
   }
 
   private async fanOut(event: GoldenChangedEvent): Promise<FanOutResult> {
-    const golden = await this.store.getGolden(event.goldenId);
+    // the document alone (the embedded store keeps it decoded), not the whole stored record with its
+    // lineage, sources and events, which every target of every change decoded again
+    const golden = await this.store.getGoldenDocument(event.goldenId);
     if (!golden) return { sent: [], skipped: [{ reason: 'unknown' }] };
-    const held = golden.members.filter((m) => m.system === this.target);
+    const members = await this.store.listGoldenMembers(golden.goldenId);
+    const held = members.filter((m) => m.system === this.target);
     if (held.length === 0) return { sent: [], skipped: [{ reason: 'not-held' }] };
     const result: FanOutResult = { sent: [], skipped: [] };
     for (const key of held) {
-      const view = targetView(golden.record.document, key);
+      // a copy of its own: the cached document is shared and frozen, and flows may change what they get
+      const view = targetView(structuredClone(golden.document), key);
       const projected = this.project(view);
       const digest = projected.ok ? digestOf(projected.value) : undefined;
       const ref = sourceRef(key);
