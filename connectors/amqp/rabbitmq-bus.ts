@@ -687,7 +687,11 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     rec.reopenTimer = setTimeout(() => {
       rec.reopenTimer = undefined;
       // A lost connection is handled by the reconnect loop, which replays every setup step.
-      if (rec.cancelled || this.closing || this.model !== model || this.current !== 'connected') return;
+      if (rec.cancelled || this.closing || this.model !== model) return;
+      if (rec.channel && !this.closedChannels.has(rec.channel)) return;
+      // The connection is still being restored (a consumer whose step failed while the steps after it
+      // run): giving up here would leave the queue without its consumer for good, so try again later.
+      if (this.current !== 'connected') return this.scheduleConsumerReopen(rec, model);
       this.openConsumer(rec, model).catch((err: unknown) => {
         this.emit('consumer-error', err, rec.options.queue);
         this.scheduleConsumerReopen(rec, model);

@@ -13,6 +13,7 @@ export class TcpProxy {
   private readonly pairs = new Set<Pair>();
   private refusing = false;
   private holding = false;
+  private replyDelayMs = 0;
   private readonly held = new Map<Pair, Buffer[]>();
 
   private constructor(
@@ -39,6 +40,11 @@ export class TcpProxy {
   /** From now on the broker's frames (confirms, deliveries, heartbeats) stop reaching the client. */
   holdReplies(): void {
     this.holding = true;
+  }
+
+  /** From now on every chunk the broker sends reaches the client `ms` later, in order: a slow link. */
+  delayReplies(ms: number): void {
+    this.replyDelayMs = ms;
   }
 
   /** Drops every connection at once; with `refuse`, new ones are dropped too until accept(). */
@@ -79,8 +85,9 @@ export class TcpProxy {
     upstream.on('error', drop).on('close', drop);
     client.on('data', (chunk: Buffer) => upstream.write(chunk));
     upstream.on('data', (chunk: Buffer) => {
-      if (!this.holding) client.write(chunk);
-      else this.held.set(pair, [...(this.held.get(pair) ?? []), chunk]);
+      if (this.holding) this.held.set(pair, [...(this.held.get(pair) ?? []), chunk]);
+      else if (this.replyDelayMs > 0) setTimeout(() => client.write(chunk), this.replyDelayMs);
+      else client.write(chunk);
     });
   }
 }

@@ -256,6 +256,73 @@ describe('RabbitMqBus against RabbitMQ', () => {
     }
   });
 
+  it('brings back a consumer whose queue refused it while the connection was being restored', async () => {
+    // A consumer's step fails during the restore and is retried on its own; until the steps after it
+    // are done the bus is not connected yet. A retry due then must wait, not give up: before, it did,
+    // and the queue stayed without its consumer for good (a stalled stream after a broker restart).
+    const proxy = await TcpProxy.start();
+    const netBus = new RabbitMqBus({
+      url: proxy.url(),
+      reconnectDelayMs: { initial: 100, max: 1000 },
+      connectionName: `${run}.refused-on-restore`,
+    });
+    const queue = queueName('refused-on-restore');
+    try {
+      await netBus.start();
+      const c = collector();
+      const sub = await netBus.consume({ queue, bindings: [] }, c.handler);
+      // steps after the consumer's, which a slow link makes take seconds to replay
+      for (let i = 0; i < 4; i++) await netBus.declareQueue({ queue: queueName(`after-${i}`), bindings: [] });
+      const lost = nextState(netBus, 'disconnected');
+      proxy.cut({ refuse: true });
+      await lost;
+      // meanwhile someone declared the queue as a classic queue: the consumer's declaration is refused
+      const ch = await admin.createChannel();
+      ch.on('error', () => undefined);
+      await ch.deleteQueue(queue);
+      await ch.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'classic' } });
+      const refused = new Promise<void>((resolve) =>
+        netBus.on('consumer-error', (_err: unknown, q: string) => {
+          if (q === queue) resolve();
+        }),
+      );
+      const back = nextState(netBus, 'connected');
+      proxy.delayReplies(100);
+      proxy.acceptAgain();
+      await refused;
+      // set right: from now on the consumer's declaration succeeds
+      await ch.deleteQueue(queue);
+      await back;
+      proxy.delayReplies(0);
+      await ch.close();
+      // a missing queue closes the channel that asked: one channel per look
+      const consumersOf = async (): Promise<number> => {
+        const look = await admin.createChannel();
+        look.on('error', () => undefined);
+        const count = await look
+          .checkQueue(queue)
+          .then((q) => q.consumerCount)
+          .catch(() => 0);
+        await look.close().catch(() => undefined);
+        return count;
+      };
+      let consumers = 0;
+      for (let i = 0; i < 150 && consumers === 0; i++) {
+        consumers = await consumersOf();
+        if (consumers === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(consumers).toBe(1);
+      await netBus.publish('', queue, Buffer.from('consumed again'));
+      const [d] = await c.next(1);
+      expect(d.body.toString()).toBe('consumed again');
+      d.ack();
+      await sub.cancel();
+    } finally {
+      await netBus.close();
+      await proxy.close();
+    }
+  }, 60_000);
+
   it('keeps consuming after the broker closes the connection (rabbitmqctl close_connection)', async () => {
     const queue = queueName('forced');
     const c = collector();
