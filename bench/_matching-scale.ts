@@ -34,6 +34,7 @@ export interface ScaleReport {
 }
 
 const MiB = 2 ** 20;
+const PROGRESS_EVERY = 100_000;
 
 function collected(): NodeJS.MemoryUsage {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -96,6 +97,15 @@ export function scalePart(people: number, seed: number): ScaleReport {
       }
     }
     golden.take(i, into);
+    // a run of many minutes says where it is (stderr: the parent reads the report from stdout)
+    if ((i + 1) % PROGRESS_EVERY === 0) {
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+      process.stderr.write(
+        `scale: ${i + 1} of ${records} records after ${elapsed.toFixed(0)} s, ` +
+          `${(compared / (i + 1)).toFixed(2)} candidate pairs per record so far, ` +
+          `heap ${Math.round(process.memoryUsage().heapUsed / MiB)} MiB\n`,
+      );
+    }
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const { rss, heapUsed } = collected();
