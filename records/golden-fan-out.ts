@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import type { Customer, CustomerIdentifier } from '../mappings/canonical/types';
 import type { MapResult } from '../mappings/mapping-types';
 import type { GoldenChangedEvent, GoldenStore } from './golden-store';
+import { KeyedLanes } from './keyed-lanes';
 import { sourceRef, type SourceKey } from './source-versions';
 
 /** The target's outbound mapping of a canonical customer (from-canonical's, compiled once). */
@@ -55,7 +56,8 @@ export type FanOutResult = { sent: TargetUpdate[]; skipped: { reason: SkipReason
 const LAST_SENT_LIMIT = 100_000;
 
 export class GoldenFanOut {
-  private readonly chains = new Map<string, Promise<unknown>>();
+  /** one golden id's events in arrival order, different golden ids side by side */
+  private readonly lanes = new KeyedLanes();
   /** digest of the projection last handed out per target record ref, newest last (bounded) */
   private readonly lastSent = new Map<string, string>();
 
@@ -68,15 +70,7 @@ export class GoldenFanOut {
   /** The updates one crm.golden message gives this target; events of one golden id in arrival order. */
   take(event: unknown): Promise<FanOutResult> {
     if (!isChange(event)) return Promise.resolve({ sent: [], skipped: [{ reason: 'not-a-change' }] });
-    const key = event.goldenId;
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.fanOut(event));
-    const settled = next.catch(() => undefined);
-    this.chains.set(key, settled);
-    void settled.then(() => {
-      if (this.chains.get(key) === settled) this.chains.delete(key);
-    });
-    return next;
+    return this.lanes.run(event.goldenId, () => this.fanOut(event));
   }
 
   private async fanOut(event: GoldenChangedEvent): Promise<FanOutResult> {
