@@ -139,7 +139,7 @@ export class GoldenIntake {
 
   takeCustomer(customer: Partial<Customer>): Promise<CustomerIntake> {
     const record = sourceRecordOf(customer);
-    return this.take(sourceRef(record), () => this.link(record));
+    return this.take(sourceRef(record), (held) => this.link(record, held));
   }
 
   takeEvent(event: InteractionEvent): Promise<EventIntake> {
@@ -150,17 +150,20 @@ export class GoldenIntake {
         `golden record: event ${event.eventId} reports customer data but has no source.system to weigh it by`,
       );
     }
-    // a malformed ref is refused by applySourceEvent, on the newcomers' lane
+    // a malformed ref holds no golden record: applySourceEvent refuses it
     const ref = typeof event.customer?.ref === 'string' ? event.customer.ref : '';
     return this.take(ref, () => applySourceEvent(this.store, event, this.operationOptions()));
   }
 
-  /** `work` on `ref`'s lane, then on its golden record's if it has one, once the index is filled. */
-  private take<T>(ref: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * `work` on `ref`'s lane, then on its golden record's if it has one, once the index is filled; it is
+   * told that golden id.
+   */
+  private take<T>(ref: string, work: (held: string | undefined) => Promise<T>): Promise<T> {
     return this.lanes.run(`ref ${ref}`, async () => {
       await this.fill();
-      const goldenId = await this.store.resolveGoldenId(ref).catch(() => undefined);
-      return goldenId === undefined ? work() : this.lanes.run(`golden ${goldenId}`, work);
+      const held = await this.store.resolveGoldenId(ref).catch(() => undefined);
+      return held === undefined ? work(undefined) : this.lanes.run(`golden ${held}`, () => work(held));
     });
   }
 
@@ -212,10 +215,8 @@ export class GoldenIntake {
     };
   }
 
-  private async link(record: SourceRecord): Promise<CustomerIntake> {
-    const key: SourceKey = { system: record.system, sourceId: record.sourceId };
-    const ref = sourceRef(key);
-    const held = await this.store.resolveGoldenId(ref);
+  private async link(record: SourceRecord, held: string | undefined): Promise<CustomerIntake> {
+    const ref = sourceRef(record);
     const found = this.remember(record);
     if (held !== undefined || !found) return this.join(record, held, { reviews: [] });
     const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
