@@ -321,11 +321,14 @@ export async function publishAll(
   await channel.waitForConfirms();
 }
 
+/** `rabbitmqctl list_queues` of the virtual host with these columns: one line per queue, as it prints them */
+export function listQueues(vhost: string, columns: readonly string[]): string {
+  return execFileSync('rabbitmqctl', ['-q', 'list_queues', '-p', vhost, ...columns], { encoding: 'utf8' });
+}
+
 /** messages (ready and unacknowledged) per queue of the virtual host, from the broker itself */
 export function queueDepths(vhost: string): Map<string, number> {
-  const out = execFileSync('rabbitmqctl', ['-q', 'list_queues', '-p', vhost, 'name', 'messages'], {
-    encoding: 'utf8',
-  });
+  const out = listQueues(vhost, ['name', 'messages']);
   const depths = new Map<string, number>();
   for (const line of out.split('\n')) {
     const [queue, count] = line.trim().split(/\s+/);

@@ -3,6 +3,7 @@ import { DeadLetterQueue } from '../../connectors/amqp/dead-letters';
 import { RabbitMqBus } from '../../connectors/amqp/rabbitmq-bus';
 import { SyncTopology } from '../../connectors/amqp/sync-topology';
 import {
+  listQueues,
   makeCustomers,
   PREFETCH,
   sapDebmas,
@@ -180,20 +181,7 @@ describe('record sync under faults: 10,000 records in flight (real RabbitMQ, rea
    * unacknowledged, consumers) and the end of the hub's log, so a failure says which hop stalled.
    */
   function reportStall(): void {
-    const queues = execFileSync(
-      'rabbitmqctl',
-      [
-        '-q',
-        'list_queues',
-        '-p',
-        rig.vhost,
-        'name',
-        'messages_ready',
-        'messages_unacknowledged',
-        'consumers',
-      ],
-      { encoding: 'utf8' },
-    );
+    const queues = listQueues(rig.vhost, ['name', 'messages_ready', 'messages_unacknowledged', 'consumers']);
     const log = rig.hub.log().split('\n').slice(-60).join('\n');
     console.log(
       `not all records arrived; the queues (name ready unacked consumers):\n${queues}\nhub log:\n${log}`,
