@@ -1,13 +1,12 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import { HealthRegistry } from '../../../../app/api/health';
 import { createHubApi } from '../../../../app/api/hub-api';
 import type { ContactOffer, DefaultOffer, LurkingOffers } from '../../../../records/customer-view';
 import type { HubStore, StoredOffer } from '../../../../records/store';
 import { mountNextBestOfferFastPath } from '../../../../nodes/shared/fast-path-mount';
 import type { RED } from '../../../../nodes/shared/red';
+import { nodeRedShape, stackOf, type Answer } from './node-red-shape';
 
 /**
  * The fast path of GET …/next-best-offer must answer exactly what the express route answers, or pass the
@@ -18,7 +17,6 @@ import type { RED } from '../../../../nodes/shared/red';
  */
 
 const FUTURE = '2999-01-01T00:00:00.000Z';
-const SETTINGS = path.join(__dirname, '../../../../settings.js');
 
 const stored = (offerId: string, priority: number, offer: string): StoredOffer => ({
   offerId,
@@ -72,55 +70,19 @@ const working = (offers: StoredOffer[]): HubStore =>
     listOffers: async () => offers,
   }) as unknown as HubStore;
 
-/** A server of Node-RED's shape: the layers Node-RED's red.js stacks, in its order. */
+/** A server of Node-RED's shape (node-red-shape.ts) with the hub API, and the fast path if asked. */
 async function start(options: Options): Promise<Running> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const settings = require(SETTINGS) as { httpAdminMiddleware: express.RequestHandler };
-  const root = express();
-  const admin = express();
-  const node = express();
-  for (const app of [root, admin, node]) app.disable('x-powered-by');
-  admin.use((_req: Request, res: Response, next: NextFunction) => {
-    // the editor's cors({ origin: '*' })
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    next();
+  const shape = nodeRedShape({
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
   });
-  admin.use(settings.httpAdminMiddleware);
-  admin.get('/flows', (_req, res) => void res.json([]));
-  root.use('/', admin);
-  if (options.auth) {
-    root.use('/', (req: Request, res: Response, next: NextFunction) => {
-      if (req.headers.authorization === options.auth) return next();
-      res.set('WWW-Authenticate', 'Basic realm="Authorization Required"');
-      res.sendStatus(401);
-    });
-  }
-  const reachedNodeApp: string[] = [];
-  node.use((req, _res, next) => {
-    reachedNodeApp.push(req.url);
-    next();
-  });
-  root.use('/', node);
   const context = {
     store: () => options.store,
     ...(options.lurking ? { lurking: options.lurking } : {}),
     defaultOffer: () => options.defaultOffer,
   };
-  const before = stackOf(root).length;
-  const red = {
-    httpNode: node,
-    httpAdmin: admin,
-    settings: {
-      httpNodeRoot: '/',
-      httpAdminRoot: '/',
-      httpAdminMiddleware: settings.httpAdminMiddleware,
-      ...(options.auth ? { httpNodeAuth: { user: 'api', pass: '$2b$10$hash' } } : {}),
-      ...options.settings,
-    },
-    log: { debug: () => undefined },
-  } as unknown as RED;
-  const accepted = options.fast ? mountNextBestOfferFastPath(red, context) : undefined;
-  node.use(
+  const accepted = options.fast ? mountNextBestOfferFastPath(shape.red, context) : undefined;
+  shape.node.use(
     '/api/v1',
     createHubApi({
       ...context,
@@ -128,25 +90,7 @@ async function start(options: Options): Promise<Running> {
       ...(accepted ? { credentialsAccepted: accepted } : {}),
     }),
   );
-  const server = http.createServer(root);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    reachedNodeApp,
-    root,
-    installed: stackOf(root).length > before,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-function stackOf(app: express.Express): unknown[] {
-  return (app as unknown as { _router?: { stack: unknown[] } })._router?.stack ?? [];
-}
-
-interface Answer {
-  status: number;
-  headers: string[];
-  body: string;
+  return { ...(await shape.listen()), reachedNodeApp: shape.reachedNodeApp, root: shape.root };
 }
 
 function call(url: string, target: string, headers: Record<string, string> = {}, method = 'GET') {

@@ -1,13 +1,11 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import express, { type NextFunction, type Request, type Response } from 'express';
 import { soapRoute } from '../../../../app/api/soap-fast-path';
 import { SoapServer } from '../../../../connectors/soap/soap-server';
 import type { SoapCall, SoapReply } from '../../../../connectors/soap/types';
 import { loadWsdlFileSync } from '../../../../connectors/soap/wsdl';
 import { mountHubFastPaths } from '../../../../nodes/shared/fast-path-mount';
-import type { RED } from '../../../../nodes/shared/red';
+import { nodeRedShape, type Answer } from './node-red-shape';
 
 /**
  * The fast path of /soap must answer exactly what the long way through Node-RED's express apps answers,
@@ -19,7 +17,6 @@ import type { RED } from '../../../../nodes/shared/red';
  * methods and the credentials are among the requests.
  */
 
-const SETTINGS = path.join(__dirname, '../../../../settings.js');
 const CRM_WSDL = path.join(__dirname, '../../../../connectors/soap/wsdl/crm.wsdl');
 const S11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 const S12 = 'http://www.w3.org/2003/05/soap-envelope';
@@ -68,77 +65,17 @@ interface Running {
   close(): Promise<void>;
 }
 
-/** A server of Node-RED's shape: the layers Node-RED's red.js stacks, in its order. */
+/** A server of Node-RED's shape (node-red-shape.ts) with the /soap route, and the fast paths if asked. */
 async function start(options: Options): Promise<Running> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const settings = require(SETTINGS) as { httpAdminMiddleware: express.RequestHandler };
-  const root = express();
-  const admin = express();
-  const node = express();
-  for (const app of [root, admin, node]) app.disable('x-powered-by');
-  admin.use((req: Request, res: Response, next: NextFunction) => {
-    // the editor's cors({ origin: '*' }): a preflight ends here
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    if (req.method === 'OPTIONS') {
-      res.setHeader('Access-Control-Allow-Methods', 'GET,PUT,POST,DELETE');
-      res.statusCode = 204;
-      res.setHeader('Content-Length', '0');
-      res.end();
-      return;
-    }
-    next();
+  const shape = nodeRedShape({
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
+    editorBodies: true,
+    note: (req) => `${req.method} ${req.url}`,
   });
-  admin.use(settings.httpAdminMiddleware);
-  // the editor's body parsers, which read what a request that got this far carries as JSON or a form
-  admin.use(express.json(), express.urlencoded({ extended: true }));
-  admin.get('/flows', (_req, res) => void res.json([]));
-  root.use('/', admin);
-  if (options.auth) {
-    root.use('/', (req: Request, res: Response, next: NextFunction) => {
-      if (req.method === 'OPTIONS' || req.headers.authorization === options.auth) return next();
-      res.set('WWW-Authenticate', 'Basic realm="Authorization Required"');
-      res.sendStatus(401);
-    });
-  }
-  const reachedNodeApp: string[] = [];
-  node.use((req, _res, next) => {
-    reachedNodeApp.push(`${req.method} ${req.url}`);
-    next();
-  });
-  root.use('/', node);
-  const before = stackOf(root).length;
-  const red = {
-    httpNode: node,
-    httpAdmin: admin,
-    settings: {
-      httpNodeRoot: '/',
-      httpAdminRoot: '/',
-      httpAdminMiddleware: settings.httpAdminMiddleware,
-      ...(options.auth ? { httpNodeAuth: { user: 'api', pass: '$2b$10$hash' } } : {}),
-      ...options.settings,
-    },
-    log: { debug: () => undefined },
-  } as unknown as RED;
-  const accepted = options.fast ? mountHubFastPaths(red, { soap: options.soap }) : undefined;
-  node.use('/soap', soapRoute(options.soap, accepted));
-  const server = http.createServer(root);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    reachedNodeApp,
-    installed: stackOf(root).length > before,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-function stackOf(app: express.Express): unknown[] {
-  return (app as unknown as { _router?: { stack: unknown[] } })._router?.stack ?? [];
-}
-
-interface Answer {
-  status: number;
-  headers: string[];
-  body: string;
+  const accepted = options.fast ? mountHubFastPaths(shape.red, { soap: options.soap }) : undefined;
+  shape.node.use('/soap', soapRoute(options.soap, accepted));
+  return { ...(await shape.listen()), reachedNodeApp: shape.reachedNodeApp };
 }
 
 interface Ask {
