@@ -5,7 +5,7 @@
 import type { Database, RootDatabase } from 'lmdb';
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { goldenIdFor } from './cross-reference';
-import { GoldenDocumentCache } from './golden-document-cache';
+import { SettledReadCache } from './settled-read-cache';
 import {
   appliedResult,
   checkLink,
@@ -88,7 +88,8 @@ export class EmbeddedGolden implements GoldenStore {
   /** every golden id ever issued -> the source record it was made from, so a retired id still resolves */
   private readonly issued: Database<Key, string>;
   private readonly goldens: Database<GoldenRow, string>;
-  private readonly documents = new GoldenDocumentCache();
+  /** the golden documents read last: policies and the next best offer read one at every event and page view */
+  private readonly documents = new SettledReadCache<Pick<GoldenDocumentRead, 'revision' | 'document'>>();
   /** the golden ids the transaction body running now writes (see write) */
   private touched: string[] | undefined;
   private readonly reviews: Database<ReviewItem, string>;
@@ -187,7 +188,7 @@ export class EmbeddedGolden implements GoldenStore {
     if (!cached) {
       const row = this.goldens.get(goldenId);
       if (!row?.current || !row.record) return undefined;
-      cached = this.documents.keep(goldenId, row.revision, row.record.document);
+      cached = this.documents.keep(goldenId, { revision: row.revision, document: row.record.document });
     }
     const read: GoldenDocumentRead = { goldenId, revision: cached.revision, document: cached.document };
     if ('key' in parsed) read.key = parsed.key;

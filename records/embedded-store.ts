@@ -43,6 +43,7 @@ import {
 } from './store-input';
 import { errorMessage } from '../formats/error-message';
 import { EmbeddedGolden } from './embedded-golden';
+import { SettledReadCache } from './settled-read-cache';
 import type * as Golden from './golden-store';
 import type { SourceKey, SourceRecord } from './source-versions';
 import type { InteractionEvent } from '../mappings/canonical/types';
@@ -113,6 +114,8 @@ export class EmbeddedStore implements HubStore {
   readonly kind = 'embedded' as const;
   private readonly directory: string;
   private dbs: OpenDatabases | undefined;
+  /** each customer's offers, newest first: the next best offer reads them at every page view */
+  private offerLists = new SettledReadCache<StoredOffer[]>();
 
   constructor(options: { directory: string }) {
     if (typeof options?.directory !== 'string' || options.directory.trim() === '') {
@@ -126,6 +129,7 @@ export class EmbeddedStore implements HubStore {
   }
 
   async open(): Promise<void> {
+    this.offerLists = new SettledReadCache<StoredOffer[]>();
     if (this.dbs) return;
     mkdirSync(this.directory, { recursive: true });
     // LMDB's default of 12 named databases is too few; the number only sizes a table, so headroom is free.
@@ -194,15 +198,17 @@ export class EmbeddedStore implements HubStore {
     validateOffer(offer);
     const { root, offers, offerOwners } = this.require();
     const doc = plainCopy(offer);
-    await root.transaction(() => {
-      const previousOwner = offerOwners.get(doc.offerId);
-      if (previousOwner !== undefined && previousOwner !== doc.customerId) {
-        void offers.remove(offerKey(previousOwner, doc.offerId));
-      }
-      void offers.put(offerKey(doc.customerId, doc.offerId), doc);
-      void offerOwners.put(doc.offerId, doc.customerId);
-    });
-    await root.flushed;
+    await this.writingOffers([doc.customerId], (touched) =>
+      root.transaction(() => {
+        const previousOwner = offerOwners.get(doc.offerId);
+        if (previousOwner !== undefined && previousOwner !== doc.customerId) {
+          touched(previousOwner);
+          void offers.remove(offerKey(previousOwner, doc.offerId));
+        }
+        void offers.put(offerKey(doc.customerId, doc.offerId), doc);
+        void offerOwners.put(doc.offerId, doc.customerId);
+      }),
+    );
   }
 
   async listOffers(
@@ -212,28 +218,56 @@ export class EmbeddedStore implements HubStore {
     requireId(customerId, 'customerId');
     if (options.channel !== undefined) requireId(options.channel, 'options.channel');
     const { offers } = this.require();
-    const result: StoredOffer[] = [];
-    for (const { value } of offers.getRange({ start: [customerId], end: [customerId, END] })) {
-      if (options.channel !== undefined && value.channel !== options.channel) continue;
-      if (!options.includeClosed && value.status !== 'open') continue;
-      result.push(value);
+    let all = this.offerLists.get(customerId);
+    if (!all) {
+      const read: StoredOffer[] = [];
+      for (const { value } of offers.getRange({ start: [customerId], end: [customerId, END] }))
+        read.push(value);
+      all = this.offerLists.keep(customerId, read.sort(compareNewestFirst));
     }
-    return result.sort(compareNewestFirst);
+    const { channel, includeClosed } = options;
+    return all.filter(
+      (o) => (channel === undefined || o.channel === channel) && (includeClosed || o.status === 'open'),
+    );
   }
 
   async updateOfferStatus(offerId: string, status: OfferOutcome): Promise<boolean> {
     requireId(offerId, 'offerId');
     requireOfferOutcome(status);
     const { root, offers, offerOwners } = this.require();
-    const updated = await root.transaction(() => {
-      const owner = offerOwners.get(offerId);
-      const current = owner === undefined ? undefined : offers.get(offerKey(owner, offerId));
-      if (owner === undefined || current === undefined) return false;
-      void offers.put(offerKey(owner, offerId), { ...current, status });
-      return true;
-    });
-    await root.flushed;
-    return updated;
+    return this.writingOffers([], (touched) =>
+      root.transaction(() => {
+        const owner = offerOwners.get(offerId);
+        const current = owner === undefined ? undefined : offers.get(offerKey(owner, offerId));
+        if (owner === undefined || current === undefined) return false;
+        touched(owner);
+        void offers.put(offerKey(owner, offerId), { ...current, status });
+        return true;
+      }),
+    );
+  }
+
+  /**
+   * Runs a write of offers and waits until it is flushed, with the offer lists of the customers it
+   * touches (known before, or found inside the transaction, before it writes) kept out of the cache
+   * until it settled.
+   */
+  private async writingOffers<T>(
+    customerIds: string[],
+    write: (touched: (customerId: string) => void) => Promise<T>,
+  ): Promise<T> {
+    const touched = [...customerIds];
+    for (const id of touched) this.offerLists.writing(id);
+    try {
+      const result = await write((id) => {
+        this.offerLists.writing(id);
+        touched.push(id);
+      });
+      await this.require().root.flushed;
+      return result;
+    } finally {
+      this.offerLists.settled(touched);
+    }
   }
 
   async putCustomer(customer: StoredCustomer): Promise<CustomerWriteResult> {

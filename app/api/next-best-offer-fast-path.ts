@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nextBestOffer, type DefaultOffer, type LurkingOffers } from '../../records/customer-view';
 import type { HubStore } from '../../records/store';
@@ -111,7 +111,8 @@ function decodedSegment(segment: string): string | undefined {
 function sendJson(res: ServerResponse, json: string, headers: Record<string, string> = {}): void {
   // encoded once: the hash, the length and the socket all take these bytes
   const body = Buffer.from(json, 'utf8');
-  const hash = createHash('sha1').update(body).digest('base64').substring(0, 27);
+  // one-shot: no Hash object per answer
+  const hash = digest('sha1', body, 'base64').substring(0, 27);
   // a flat list of names and values: Node writes it as it is, with no object to build and walk
   const head: string[] = [];
   for (const name in headers) head.push(name, headers[name]);

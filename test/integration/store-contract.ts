@@ -141,6 +141,47 @@ export function describeStoreContract(
       expect(await store.listOffers('crm:9999')).toEqual([moved]);
     });
 
+    it('shows every write in the next list, also of lists read before it and while it was in flight', async () => {
+      // the embedded store keeps the lists it read: each read here comes before the write it checks
+      const first = offer({ eventId: 'e1' });
+      expect(await store.listOffers('crm:4711')).toEqual([]);
+      await store.putOffer(first);
+      expect(await store.listOffers('crm:4711')).toEqual([first]);
+      expect(await store.listOffers('crm:9999', { includeClosed: true })).toEqual([]);
+
+      const moved = { ...first, customerId: 'crm:9999' };
+      const moving = store.putOffer(moved);
+      // read while the write is on its way: either list may still be the old one, not later
+      await store.listOffers('crm:4711');
+      await store.listOffers('crm:9999');
+      await moving;
+      expect(await store.listOffers('crm:4711', { includeClosed: true })).toEqual([]);
+      expect(await store.listOffers('crm:9999')).toEqual([moved]);
+
+      const closing = store.updateOfferStatus(moved.offerId, 'accepted');
+      await store.listOffers('crm:9999');
+      expect(await closing).toBe(true);
+      expect(await store.listOffers('crm:9999')).toEqual([]);
+      expect(await store.listOffers('crm:9999', { includeClosed: true })).toEqual([
+        { ...moved, status: 'accepted' },
+      ]);
+    });
+
+    it('hands out lists a caller may not change in place, and a new array each time', async () => {
+      await store.putOffer(offer({ eventId: 'e1' }));
+      const [a] = await store.listOffers('crm:4711');
+      const list = await store.listOffers('crm:4711');
+      list.pop();
+      expect(await store.listOffers('crm:4711')).toHaveLength(1);
+      // a caller that changed an offer it read must not change what the next caller reads
+      try {
+        (a as { offer: string }).offer = 'changed';
+      } catch {
+        // frozen: changing it throws in strict mode
+      }
+      expect((await store.listOffers('crm:4711'))[0].offer).not.toBe('changed');
+    });
+
     it('keeps optional fields absent rather than undefined', async () => {
       const o = offer({ eventId: 'e1', expiresAt: '2025-02-01T00:00:00.000Z' });
       delete o.title;

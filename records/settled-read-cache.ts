@@ -1,0 +1,55 @@
+/**
+ * What the embedded store read last, by key, for reads asked at every event and page view: decoding
+ * the stored value each time (a golden record with its lineage, sources and events; a customer's offers
+ * through an LMDB range) cost several times the lookup here.
+ *
+ * Only the embedded store uses it: its LMDB files belong to one process, so every write passes through
+ * `writing`/`settled` here. A key being written is not cached until its transaction has settled, so a
+ * read between the write and its commit cannot keep the old value.
+ */
+export class SettledReadCache<V> {
+  private readonly entries = new Map<string, V>();
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(private readonly max = 10_000) {}
+
+  get(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Keeps a value just read; shared with every later read, so it is frozen. */
+  keep(key: string, value: V): V {
+    const kept = deepFreeze(value);
+    if (this.inFlight.has(key)) return kept;
+    if (this.entries.size >= this.max) {
+      // the oldest entry: Map keeps insertion order
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, kept);
+    return kept;
+  }
+
+  /** A transaction writes the key: forget it, and keep nothing of it until settled. */
+  writing(key: string): void {
+    this.entries.delete(key);
+    this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+  }
+
+  /** The transaction that wrote these keys committed or failed. */
+  settled(keys: readonly string[]): void {
+    for (const key of keys) {
+      this.entries.delete(key);
+      const count = (this.inFlight.get(key) ?? 1) - 1;
+      if (count > 0) this.inFlight.set(key, count);
+      else this.inFlight.delete(key);
+    }
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
+}
