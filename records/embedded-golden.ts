@@ -207,6 +207,11 @@ export class EmbeddedGolden implements GoldenStore {
     const { ids, asked } = goldenContextQuery(goldenIds, keys);
     const holders = contextHolders(asked, (key) => this.xref.get(keyOf(key)));
     const goldens: GoldenState[] = contextGoldenIds(ids, holders).map((goldenId) => {
+      // a cached document is a current row's: its revision spares decoding the whole row (the
+      // transaction checks the revision again)
+      const cached = this.documents.get(goldenId);
+      if (cached)
+        return { goldenId, revision: cached.revision, current: true, members: this.membersOf(goldenId) };
       const row = this.goldens.get(goldenId);
       const current = row?.current === true;
       return {
