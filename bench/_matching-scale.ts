@@ -24,6 +24,8 @@ export interface ScaleReport {
   recordsPerSecond: number;
   /** candidate pairs decided per record */
   comparedPerRecord: number;
+  /** blocks that reached the match config's maxBlockSize */
+  fullBlocks: number;
   /** after a full collection, with the population still held and nothing indexed */
   baselineRssMiB: number;
   /** after a full collection, with every record indexed and the population let go */
@@ -118,6 +120,7 @@ export function scalePart(people: number, seed: number): ScaleReport {
     seconds,
     recordsPerSecond: records / seconds,
     comparedPerRecord: compared / records,
+    fullBlocks: index.fullBlocks,
     baselineRssMiB: baseline / MiB,
     rssMiB: rss / MiB,
     heapUsedMiB: heapUsed / MiB,
@@ -126,7 +129,8 @@ export function scalePart(people: number, seed: number): ScaleReport {
   const text =
     `scale: ${fmt(report.goldenRecords)} golden records from ${fmt(records)} records of ` +
     `${fmt(peopleCount)} people, matched one at a time as the intake does: ${fmt(report.recordsPerSecond)} records/s ` +
-    `(${seconds.toFixed(1)} s, ${report.comparedPerRecord.toFixed(2)} candidate pairs per record); ` +
+    `(${seconds.toFixed(1)} s, ${report.comparedPerRecord.toFixed(2)} candidate pairs per record, ` +
+    `${fmt(report.fullBlocks)} blocks full at ${fmt(index.config.maxBlockSize)}); ` +
     `RSS ${fmt(report.rssMiB)} MiB holding them (${fmt(report.baselineRssMiB)} MiB before, with the generated ` +
     `population held and nothing indexed), heap in use ${fmt(report.heapUsedMiB)} MiB, ` +
     `${fmt(heapUsed / report.goldenRecords)} bytes of heap per golden record`;

@@ -6,39 +6,42 @@
  *
  *   n  both names' Kölner Phonetik codes, in sorted order, + birth year  (typos, swapped names, moves)
  *   o  the same codes + birth day and month                             (a wrong birth year)
- *   m  the names alone, for a pair of which at least one record has no birth date (see below)
  *   f  family name code + full birth date          (nicknames and other given names)
  *   g  given name code + full birth date           (a new or garbled family name)
+ *   d  postal code + full birth date               (a new family name and a new given name spelling)
  *   p  postal code + family or given name code     (a wrong or missing birth date)
  *   e  e-mail local part                           (a new provider: anna.schmidt@web.de → @gmx.de)
  *   t  phone number (E.164)
  *   i  source identifier, x  tax or national id    (the deterministic rules)
  *
- * A key with a missing part is not made: "no birth date" is no block. The names alone would make
- * blocks that grow with the population ("Thomas Müller"), so only pairs in which a birth date is
- * missing meet there: records with a birth date are filed under m+ and search m-, records without
- * one are filed under m- and search both. Whether a pair meets depends only on the two records,
- * never on which came first.
+ * A key with a missing part is not made: "no birth date" is no block. There is no block on the
+ * names alone. Its key space stays fixed while the population grows ("Thomas Müller"), so its blocks
+ * grew with the records held: at 1,000,000 generated people it made 43.6 candidate pairs per record
+ * instead of 2 at 100,000. And it brought no link: agreeing names earn about 13.6 bits, below the
+ * link threshold (match-config.ts), so a pair needs more that agrees, a postal code, an e-mail, a
+ * phone, an id or a date, and each of those is a block of its own. Taking it out changed the
+ * benchmark's recall from 0.9540 to 0.9539 (bench/matching.ts; docs/golden-record.md has the numbers).
+ * Whether a pair meets depends only on the two records, never on which came first, with one
+ * exception: a full block.
+ *
+ * A block that holds `maxBlockSize` records takes no more. Its key no longer tells people apart: a
+ * placeholder e-mail or phone number in legacy data, a common given name in a dense postal area, and
+ * comparing every newcomer with all of its members makes the cost grow with the square of the
+ * records. A full block is still searched, so a record's candidates are bounded by its keys times
+ * the cap. The price is paid only there: two records that share no key but a full one, both filed
+ * after it filled, are not compared, and for such pairs the arrival order decides.
  */
 import type { MatchRecord } from './match-record';
 
-export interface BlockingKeys {
-  /** the blocks the record is filed under */
-  file: string[];
-  /** the blocks searched for its candidates: the same, and for a record without a birth date also m+ */
-  search: string[];
-}
-
-export function blockingKeys(record: MatchRecord): BlockingKeys {
+/** The blocks a record is filed under and searched in for its candidates. */
+export function blockingKeys(record: MatchRecord): string[] {
   const keys: string[] = [];
   const family = record.name.family?.phonetic || undefined;
   const given = record.name.given?.phonetic || undefined;
   const date = record.birthDate;
-  let nameOnly: string | undefined;
-  if (family && given) {
+  if (family && given && date) {
     const names = family < given ? `${family}|${given}` : `${given}|${family}`;
-    if (date) keys.push(`n|${names}|${date.year}`, `o|${names}|${date.iso.slice(5)}`);
-    nameOnly = names;
+    keys.push(`n|${names}|${date.year}`, `o|${names}|${date.iso.slice(5)}`);
   }
   if (family && date) keys.push(`f|${family}|${date.iso}`);
   if (given && date) keys.push(`g|${given}|${date.iso}`);
@@ -52,10 +55,7 @@ export function blockingKeys(record: MatchRecord): BlockingKeys {
   for (const phone of record.phones) keys.push(`t|${phone}`);
   for (const id of record.identifiers) keys.push(`i|${id}`);
   for (const id of record.nationalIds) keys.push(`x|${id.scheme}|${id.value}`);
-  const file = [...new Set(keys)];
-  if (nameOnly === undefined) return { file, search: file };
-  if (date) return { file: [...file, `m+|${nameOnly}`], search: [...file, `m-|${nameOnly}`] };
-  return { file: [...file, `m-|${nameOnly}`], search: [...file, `m-|${nameOnly}`, `m+|${nameOnly}`] };
+  return [...new Set(keys)];
 }
 
 /** Blocks of record numbers by key, growing as records arrive. */
@@ -64,6 +64,14 @@ export class BlockIndex {
   // Per record number, the query that last listed it: a candidate in several blocks is listed once.
   private lastListed = new Int32Array(1024).fill(-1);
   private queries = 0;
+  private full = 0;
+
+  constructor(private readonly maxBlockSize = Number.POSITIVE_INFINITY) {}
+
+  /** blocks that reached maxBlockSize and take no more records */
+  get fullBlocks(): number {
+    return this.full;
+  }
 
   /** Numbers of the records filed so far under any of the keys, each once. */
   candidates(keys: readonly string[]): number[] {
@@ -89,8 +97,13 @@ export class BlockIndex {
     }
     for (const key of keys) {
       const members = this.blocks.get(key);
-      if (members === undefined) this.blocks.set(key, [recordNumber]);
-      else members.push(recordNumber);
+      if (members === undefined) {
+        this.blocks.set(key, [recordNumber]);
+        if (this.maxBlockSize <= 1) this.full++;
+      } else if (members.length < this.maxBlockSize) {
+        members.push(recordNumber);
+        if (members.length === this.maxBlockSize) this.full++;
+      }
     }
   }
 
@@ -103,13 +116,16 @@ export class BlockIndex {
 }
 
 /** Every candidate pair once, as [earlier, later] record number in the order given. */
-export function candidatePairs(records: readonly MatchRecord[]): [number, number][] {
-  const index = new BlockIndex();
+export function candidatePairs(
+  records: readonly MatchRecord[],
+  maxBlockSize = Number.POSITIVE_INFINITY,
+): [number, number][] {
+  const index = new BlockIndex(maxBlockSize);
   const pairs: [number, number][] = [];
   records.forEach((record, recordNumber) => {
     const keys = blockingKeys(record);
-    for (const other of index.candidates(keys.search)) pairs.push([other, recordNumber]);
-    index.file(keys.file, recordNumber);
+    for (const other of index.candidates(keys)) pairs.push([other, recordNumber]);
+    index.file(keys, recordNumber);
   });
   return pairs;
 }

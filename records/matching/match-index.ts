@@ -22,9 +22,16 @@ export interface AddResult {
 
 export class MatchIndex {
   private readonly records: MatchRecord[] = [];
-  private readonly blocks = new BlockIndex();
+  private readonly blocks: BlockIndex;
 
-  constructor(readonly config: MatchConfig = DEFAULT_MATCH_CONFIG) {}
+  constructor(readonly config: MatchConfig = DEFAULT_MATCH_CONFIG) {
+    this.blocks = new BlockIndex(config.maxBlockSize);
+  }
+
+  /** blocks that reached the config's maxBlockSize (blocking.ts says what that costs) */
+  get fullBlocks(): number {
+    return this.blocks.fullBlocks;
+  }
 
   get size(): number {
     return this.records.length;
@@ -33,7 +40,7 @@ export class MatchIndex {
   add(record: MatchRecord): AddResult {
     const keys = blockingKeys(record);
     const result: AddResult = { links: [], reviews: [], contradictions: [], compared: 0 };
-    for (const other of this.blocks.candidates(keys.search)) {
+    for (const other of this.blocks.candidates(keys)) {
       const earlier = this.records[other];
       const screened = screenPair(this.config, earlier, record);
       result.compared++;
@@ -42,7 +49,7 @@ export class MatchIndex {
       else if (screened.outcome === 'link') result.links.push(screened);
       else result.reviews.push(screened);
     }
-    this.blocks.file(keys.file, this.records.length);
+    this.blocks.file(keys, this.records.length);
     this.records.push(record);
     return result;
   }

@@ -169,6 +169,15 @@ describe('weights and the review band', () => {
     expect(() => matchConfig({ levels: { email: { exact: { m: 0, u: 0.1 } } } })).toThrow(/email.exact.m/);
   });
 
+  it('takes a block size cap of 2 or more, or none, and refuses others', () => {
+    expect(matchConfig().maxBlockSize).toBe(200);
+    expect(matchConfig({ maxBlockSize: 50 }).maxBlockSize).toBe(50);
+    expect(matchConfig({ maxBlockSize: Infinity }).maxBlockSize).toBe(Infinity);
+    for (const bad of [0, 1, 2.5, -3, NaN]) {
+      expect(() => matchConfig({ maxBlockSize: bad })).toThrow(/maxBlockSize must be a whole number ≥ 2/);
+    }
+  });
+
   it('takes overridden probabilities into the weights', () => {
     const config = matchConfig({ levels: { birthDate: { exact: { m: 0.5, u: 0.5 } } } });
     const birth = decidePair(config, a, b).explanation.comparisons.find((c) => c.field === 'birthDate');
