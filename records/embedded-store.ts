@@ -129,8 +129,9 @@ export class EmbeddedStore implements HubStore {
   }
 
   async open(): Promise<void> {
-    this.offerLists = new SettledReadCache<StoredOffer[]>();
     if (this.dbs) return;
+    // a store opened again may find other files than it cached from
+    this.offerLists = new SettledReadCache<StoredOffer[]>();
     mkdirSync(this.directory, { recursive: true });
     // LMDB's default of 12 named databases is too few; the number only sizes a table, so headroom is free.
     const root = open({ path: this.directory, compression: false, maxDbs: 64 });
