@@ -72,7 +72,8 @@ export default function (RED: RED) {
         shape: 'dot',
         text: words('next-best-offer.status.answered', { count: answered }),
       });
-      send({ ...msg, payload } as NodeMessage);
+      // the embedded store shares what it read with later reads (frozen); a flow gets a copy it may change
+      send({ ...msg, payload: structuredClone(payload) } as NodeMessage);
     });
   }
 

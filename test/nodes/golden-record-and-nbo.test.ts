@@ -118,6 +118,29 @@ describe('golden-record and next-best-offer', () => {
     expect(noChannel.body.field).toBe('channel');
   });
 
+  it('hands flows answers of their own: changing one changes neither the store nor the next answer', async () => {
+    await load(all, flow());
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    await store.putOffer(offer('o2', 60, 'mortgage'));
+    for (const node of ['nbo', 'c360']) {
+      const first = (await send(node, { customerRef: 'crm:4711', channel: 'web' }, 'answer')).payload as {
+        offer?: Record<string, unknown>;
+        offers: Record<string, unknown>[];
+      };
+      // what a function node downstream might do; the embedded store keeps what it read frozen
+      const shown = first.offer ?? first.offers[0];
+      shown.offer = 'changed by a flow';
+      shown.seen = true;
+      const again = (await send(node, { customerRef: 'crm:4711', channel: 'web' }, 'answer')).payload as {
+        offer?: Record<string, unknown>;
+        offers: Record<string, unknown>[];
+      };
+      expect((again.offer ?? again.offers[0]).offer).toBe('mortgage');
+      expect(again.offer ?? again.offers[0]).not.toHaveProperty('seen');
+    }
+    expect((await store.listOffers('crm:4711'))[0].offer).toBe('mortgage');
+  });
+
   it('offers nothing on a channel where the customer withdrew marketing consent', async () => {
     await load(all, flow());
     const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
