@@ -146,7 +146,11 @@ export interface HubStore extends PolicyStateStore, ProcessStore, CounterStore, 
 
   /** insert or replace by offerId */
   putOffer(offer: StoredOffer): Promise<void>;
-  /** newest first; channel filters when given; only status "open" unless includeClosed */
+  /**
+   * newest first; channel filters when given; only status "open" unless includeClosed. A new array
+   * each time, but the offers in it may be shared with later reads and frozen (the embedded store
+   * keeps them decoded): copy one before changing it, as the next-best-offer node does for flows.
+   */
   listOffers(
     customerId: string,
     options?: { channel?: string; includeClosed?: boolean },
