@@ -199,7 +199,7 @@ export class EmbeddedStore implements HubStore {
     validateOffer(offer);
     const { root, offers, offerOwners } = this.require();
     const doc = plainCopy(offer);
-    await this.writingOffers([doc.customerId], (touched) =>
+    await this.writingOffers(root, [doc.customerId], (touched) =>
       root.transaction(() => {
         const previousOwner = offerOwners.get(doc.offerId);
         if (previousOwner !== undefined && previousOwner !== doc.customerId) {
@@ -236,7 +236,7 @@ export class EmbeddedStore implements HubStore {
     requireId(offerId, 'offerId');
     requireOfferOutcome(status);
     const { root, offers, offerOwners } = this.require();
-    return this.writingOffers([], (touched) =>
+    return this.writingOffers(root, [], (touched) =>
       root.transaction(() => {
         const owner = offerOwners.get(offerId);
         const current = owner === undefined ? undefined : offers.get(offerKey(owner, offerId));
@@ -254,6 +254,7 @@ export class EmbeddedStore implements HubStore {
    * until it settled.
    */
   private async writingOffers<T>(
+    root: RootDatabase,
     customerIds: string[],
     write: (touched: (customerId: string) => void) => Promise<T>,
   ): Promise<T> {
@@ -264,7 +265,8 @@ export class EmbeddedStore implements HubStore {
         this.offerLists.writing(id);
         touched.push(id);
       });
-      await this.require().root.flushed;
+      // the root the write began on: a close meanwhile must not fail a write that committed
+      await root.flushed;
       return result;
     } finally {
       this.offerLists.settled(touched);

@@ -1,4 +1,4 @@
-import { hash as digest } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nextBestOffer, type DefaultOffer, type LurkingOffers } from '../../records/customer-view';
 import type { HubStore } from '../../records/store';
@@ -73,7 +73,13 @@ export function nextBestOfferFastPath(context: NextBestOfferFastPathContext): Ra
         } catch {
           return next();
         }
-        sendJson(res, body, context.headers);
+        try {
+          sendJson(res, body, context.headers);
+        } catch (error) {
+          // nothing sent yet: the route answers; else the connection goes, not the process
+          if (!res.headersSent) return next();
+          res.destroy(error instanceof Error ? error : new Error(String(error)));
+        }
       },
       () => next(),
     );
@@ -108,11 +114,16 @@ function decodedSegment(segment: string): string | undefined {
  * What express's `res.json` sends for a 200 under its default settings (the glue checks them): the
  * JSON, `application/json; charset=utf-8`, the length and express's weak ETag (SHA-1 of the bytes).
  */
+// one-shot where Node has it (20.12 on): no Hash object per answer
+const sha1Base64: (data: Buffer) => string =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha1', data, 'base64')
+    : (data) => crypto.createHash('sha1').update(data).digest('base64');
+
 function sendJson(res: ServerResponse, json: string, headers: Record<string, string> = {}): void {
   // encoded once: the hash, the length and the socket all take these bytes
   const body = Buffer.from(json, 'utf8');
-  // one-shot: no Hash object per answer
-  const hash = digest('sha1', body, 'base64').substring(0, 27);
+  const hash = sha1Base64(body).substring(0, 27);
   // a flat list of names and values: Node writes it as it is, with no object to build and walk
   const head: string[] = [];
   for (const name in headers) head.push(name, headers[name]);

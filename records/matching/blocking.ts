@@ -14,35 +14,47 @@
  *   t  phone number (E.164)
  *   i  source identifier, x  tax or national id    (the deterministic rules)
  *
+ *   c  both names' codes + city, only for pairs in which a birth date is missing
+ *                                                  (sparse records: no postal code, a street typo)
+ *
  * A key with a missing part is not made: "no birth date" is no block. There is no block on the
  * names alone. Its key space stays fixed while the population grows ("Thomas Müller"), so its blocks
  * grew with the records held: at 1,000,000 generated people it made 43.6 candidate pairs per record
- * instead of 2 at 100,000. And it brought no link: agreeing names earn about 13.6 bits, below the
- * link threshold (match-config.ts), so a pair needs more that agrees, a postal code, an e-mail, a
- * phone, an id or a date, and each of those is a block of its own. Taking it out changed the
- * benchmark's recall from 0.9540 to 0.9539 (bench/matching.ts; docs/golden-record.md has the numbers).
- * Whether a pair meets depends only on the two records, never on which came first, with one
- * exception: a full block.
+ * instead of 2 at 100,000. Agreeing names earn about 13.6 bits, below the link threshold
+ * (match-config.ts), so a pair needs more that agrees, and most of that evidence is a block of its
+ * own (a postal code, an e-mail, a phone, an id, a date). An address that agrees without a postal
+ * code on one side, or with a street typo, is not: the c blocks keep it, on the city, and like the
+ * names-alone blocks before them only where a birth date is missing (records with one are filed under
+ * c+ and search c-, records without are filed under c- and search both), so a pair meets there only
+ * when one of its records lacks a birth date, whichever came first. What no block keeps now is a pair
+ * whose only evidence beyond the names is a phone or id one digit off, or an e-mail typo, in different
+ * cities, one of them without a birth date. Whether a pair meets depends only on the two records,
+ * never on which came first, with one exception: a full block.
  *
  * A block that holds `maxBlockSize` records takes no more. Its key no longer tells people apart: a
  * placeholder e-mail or phone number in legacy data, a common given name in a dense postal area, and
  * comparing every newcomer with all of its members makes the cost grow with the square of the
  * records. A full block is still searched, so a record's candidates are bounded by its keys times
  * the cap. The price is paid only there: two records that share no key but a full one, both filed
- * after it filled, are not compared, and for such pairs the arrival order decides.
+ * after it filled, are not compared, and for such pairs the arrival order decides (after a restart,
+ * the order in which the store lists its records, from which the index is filled again).
  */
 import type { MatchRecord } from './match-record';
 
-/** The blocks a record is filed under and searched in for its candidates. */
-export function blockingKeys(record: MatchRecord): string[] {
+export interface BlockingKeys {
+  /** the blocks the record is filed under */
+  file: string[];
+  /** the blocks searched for its candidates: the same but for the c blocks (see above) */
+  search: string[];
+}
+
+export function blockingKeys(record: MatchRecord): BlockingKeys {
   const keys: string[] = [];
   const family = record.name.family?.phonetic || undefined;
   const given = record.name.given?.phonetic || undefined;
+  const names = family && given ? (family < given ? `${family}|${given}` : `${given}|${family}`) : undefined;
   const date = record.birthDate;
-  if (family && given && date) {
-    const names = family < given ? `${family}|${given}` : `${given}|${family}`;
-    keys.push(`n|${names}|${date.year}`, `o|${names}|${date.iso.slice(5)}`);
-  }
+  if (names && date) keys.push(`n|${names}|${date.year}`, `o|${names}|${date.iso.slice(5)}`);
   if (family && date) keys.push(`f|${family}|${date.iso}`);
   if (given && date) keys.push(`g|${given}|${date.iso}`);
   for (const address of record.addresses) {
@@ -55,7 +67,14 @@ export function blockingKeys(record: MatchRecord): string[] {
   for (const phone of record.phones) keys.push(`t|${phone}`);
   for (const id of record.identifiers) keys.push(`i|${id}`);
   for (const id of record.nationalIds) keys.push(`x|${id.scheme}|${id.value}`);
-  return [...new Set(keys)];
+  const file = [...new Set(keys)];
+  const cities = new Set<string>();
+  if (names) for (const { cityKey } of record.addresses) if (cityKey) cities.add(cityKey);
+  if (names === undefined || cities.size === 0) return { file, search: file };
+  const dated = [...cities].map((city) => `c+|${city}|${names}`);
+  const undated = [...cities].map((city) => `c-|${city}|${names}`);
+  if (date) return { file: [...file, ...dated], search: [...file, ...undated] };
+  return { file: [...file, ...undated], search: [...file, ...undated, ...dated] };
 }
 
 /** Blocks of record numbers by key, growing as records arrive. */
@@ -124,8 +143,8 @@ export function candidatePairs(
   const pairs: [number, number][] = [];
   records.forEach((record, recordNumber) => {
     const keys = blockingKeys(record);
-    for (const other of index.candidates(keys)) pairs.push([other, recordNumber]);
-    index.file(keys, recordNumber);
+    for (const other of index.candidates(keys.search)) pairs.push([other, recordNumber]);
+    index.file(keys.file, recordNumber);
   });
   return pairs;
 }

@@ -1,5 +1,5 @@
 /** Matching customer records to one another: the floor the golden record's identity builds on. */
-export { blockingKeys, candidatePairs, BlockIndex } from './blocking';
+export { blockingKeys, candidatePairs, BlockIndex, type BlockingKeys } from './blocking';
 export { LinkClusters } from './clusters';
 export { decidePair, scorePair, type FieldScore, type PairScore } from './decide-pair';
 export { matchInputFromCustomer, NATIONAL_ID_SYSTEMS } from './from-customer';

@@ -40,7 +40,7 @@ export class MatchIndex {
   add(record: MatchRecord): AddResult {
     const keys = blockingKeys(record);
     const result: AddResult = { links: [], reviews: [], contradictions: [], compared: 0 };
-    for (const other of this.blocks.candidates(keys)) {
+    for (const other of this.blocks.candidates(keys.search)) {
       const earlier = this.records[other];
       const screened = screenPair(this.config, earlier, record);
       result.compared++;
@@ -49,7 +49,7 @@ export class MatchIndex {
       else if (screened.outcome === 'link') result.links.push(screened);
       else result.reviews.push(screened);
     }
-    this.blocks.file(keys, this.records.length);
+    this.blocks.file(keys.file, this.records.length);
     this.records.push(record);
     return result;
   }

@@ -29,6 +29,37 @@ describe('EmbeddedStore', () => {
   it('rejects a missing directory', () => {
     expect(() => new EmbeddedStore({ directory: '' })).toThrow(/directory/);
   });
+
+  it('keeps an offer write that was under way when the store closed, and reads it after reopening', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-hub-store-'));
+    try {
+      const store = new EmbeddedStore({ directory: dir });
+      await store.open();
+      const offer = {
+        offerId: 'o-1',
+        customerId: 'crm:4711',
+        channel: 'web',
+        action: 'web-offer',
+        offer: 'mortgage',
+        policyId: 'p',
+        eventId: 'e-1',
+        priority: 1,
+        createdAt: '2026-11-22T10:00:00.000Z',
+        status: 'open' as const,
+      };
+      expect(await store.listOffers('crm:4711')).toEqual([]);
+      // a redeploy closes the store while a channel-action is still writing
+      const writing = store.putOffer(offer);
+      const closing = store.close();
+      await expect(writing).resolves.toBeUndefined();
+      await closing;
+      await store.open();
+      expect(await store.listOffers('crm:4711')).toEqual([offer]);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('createStore', () => {

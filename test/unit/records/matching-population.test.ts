@@ -9,6 +9,7 @@ import { generatePopulation, type Population } from '../../../bench/_population'
 import { SeededRandom } from '../../../bench/_random';
 import {
   BlockIndex,
+  blockingKeys,
   candidatePairs,
   decidePair,
   DEFAULT_MATCH_CONFIG,
@@ -134,6 +135,37 @@ describe('blocking as the population grows', () => {
     const capped = candidatePairs(placeholders, 20);
     expect(capped.length).toBeLessThanOrEqual(500 * 20);
     expect(capped.length).toBeGreaterThanOrEqual(480 * 20);
+  });
+
+  it('still compares a record without postal code and birth date with its partner in the same city', () => {
+    // the address agrees on street, number and city, and with the names that links; no other key is shared
+    const sparse = normalizeRecord(
+      {
+        ref: 'crm:1',
+        givenName: 'Anna',
+        familyName: 'Schmidt',
+        addresses: [{ street: 'Hauptstraße', houseNumber: '5', city: 'Berlin', country: 'DE' }],
+      },
+      BENCH_NORMALIZE,
+    );
+    const full = normalizeRecord(
+      {
+        ref: 'sap:2',
+        givenName: 'Anna',
+        familyName: 'Schmidt',
+        birthDate: '1985-03-12',
+        addresses: [
+          { street: 'Hauptstr.', houseNumber: '5', postalCode: '10115', city: 'Berlin', country: 'DE' },
+        ],
+      },
+      BENCH_NORMALIZE,
+    );
+    expect(decidePair(DEFAULT_MATCH_CONFIG, sparse, full).outcome).toBe('link');
+    expect(candidatePairs([sparse, full])).toEqual([[0, 1]]);
+    expect(candidatePairs([full, sparse])).toEqual([[0, 1]]);
+    // both with a birth date: the c blocks stay out of it (the dated blocks decide)
+    const dated = { ...sparse, ref: 'crm:3', birthDate: full.birthDate };
+    expect(blockingKeys(dated).search.some((k) => k.startsWith('c+'))).toBe(false);
   });
 
   it('reports the blocks that are full', () => {
