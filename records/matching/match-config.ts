@@ -32,9 +32,9 @@ export interface MatchConfigOverrides {
 }
 
 /**
- * see blocking.ts. Far above the blocks real keys make (at 1,000,000 generated people, 186 blocks
- * reached 100 and no quality figure moved), so it bites only on placeholder values, where it keeps
- * each record's comparisons bounded instead of growing with every record that shares the placeholder.
+ * see blocking.ts. Above the blocks real keys make (at 1,000,000 generated people one block reached
+ * it; with a cap of 100, 186 did and no quality figure moved), so it bites on placeholder values,
+ * where it keeps each record's comparisons bounded instead of growing with every record sharing one.
  */
 export const DEFAULT_MAX_BLOCK_SIZE = 200;
 
