@@ -91,7 +91,7 @@ export class EmbeddedGolden implements GoldenStore {
   /** the golden documents read last: policies and the next best offer read one at every event and page view */
   private readonly documents = new SettledReadCache<Pick<GoldenDocumentRead, 'revision' | 'document'>>();
   /** the golden ids the transaction body running now writes (see write) */
-  private touched: string[] | undefined;
+  private touch: ((goldenId: string) => void) | undefined;
   private readonly reviews: Database<ReviewItem, string>;
   /** [status, proposedAt, reviewId]: the band of one status in listing order */
   private readonly reviewsByStatus: Database<string, Key>;
@@ -404,26 +404,24 @@ export class EmbeddedGolden implements GoldenStore {
 
   /** One write transaction, resolved once LMDB has flushed it (so it survives kill -9). */
   private putGoldenRow(goldenId: string, row: GoldenRow): void {
-    this.documents.writing(goldenId);
-    this.touched?.push(goldenId);
+    // only inside write(): that is what keeps the cached document out until the write settled
+    if (!this.touch) throw new Error('embedded golden store: a golden row is written only inside write()');
+    this.touch(goldenId);
     void this.goldens.put(goldenId, row);
   }
 
-  private async write<T>(body: () => T): Promise<T> {
-    const touched: string[] = [];
-    try {
+  private write<T>(body: () => T): Promise<T> {
+    return this.documents.during(async (touch) => {
       const result = await this.root.transaction(() => {
-        this.touched = touched;
+        this.touch = touch;
         try {
           return body();
         } finally {
-          this.touched = undefined;
+          this.touch = undefined;
         }
       });
       await this.root.flushed;
       return result;
-    } finally {
-      this.documents.settled(touched);
-    }
+    });
   }
 }
