@@ -91,7 +91,7 @@ export class EmbeddedGolden implements GoldenStore {
   /** the golden documents read last: policies and the next best offer read one at every event and page view */
   private readonly documents = new SettledReadCache<Pick<GoldenDocumentRead, 'revision' | 'document'>>();
   /** the golden ids the transaction body running now writes (see write) */
-  private touch: ((goldenId: string) => void) | undefined;
+  private touched: string[] | undefined;
   private readonly reviews: Database<ReviewItem, string>;
   /** [status, proposedAt, reviewId]: the band of one status in listing order */
   private readonly reviewsByStatus: Database<string, Key>;
@@ -404,24 +404,26 @@ export class EmbeddedGolden implements GoldenStore {
 
   /** One write transaction, resolved once LMDB has flushed it (so it survives kill -9). */
   private putGoldenRow(goldenId: string, row: GoldenRow): void {
-    // only inside write(): that is what keeps the cached document out until the write settled
-    if (!this.touch) throw new Error('embedded golden store: a golden row is written only inside write()');
-    this.touch(goldenId);
+    this.documents.writing(goldenId);
+    this.touched?.push(goldenId);
     void this.goldens.put(goldenId, row);
   }
 
-  private write<T>(body: () => T): Promise<T> {
-    return this.documents.during(async (touch) => {
+  private async write<T>(body: () => T): Promise<T> {
+    const touched: string[] = [];
+    try {
       const result = await this.root.transaction(() => {
-        this.touch = touch;
+        this.touched = touched;
         try {
           return body();
         } finally {
-          this.touch = undefined;
+          this.touched = undefined;
         }
       });
       await this.root.flushed;
       return result;
-    });
+    } finally {
+      this.documents.settled(touched);
+    }
   }
 }

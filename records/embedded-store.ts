@@ -253,18 +253,24 @@ export class EmbeddedStore implements HubStore {
    * touches (known before, or found inside the transaction, before it writes) kept out of the cache
    * until it settled.
    */
-  private writingOffers<T>(
+  private async writingOffers<T>(
     root: RootDatabase,
     customerIds: string[],
-    write: (touch: (customerId: string) => void) => Promise<T>,
+    write: (touched: (customerId: string) => void) => Promise<T>,
   ): Promise<T> {
-    return this.offerLists.during(async (touch) => {
-      for (const id of customerIds) touch(id);
-      const result = await write(touch);
+    const touched = [...customerIds];
+    for (const id of touched) this.offerLists.writing(id);
+    try {
+      const result = await write((id) => {
+        this.offerLists.writing(id);
+        touched.push(id);
+      });
       // the root the write began on: a close meanwhile must not fail a write that committed
       await root.flushed;
       return result;
-    });
+    } finally {
+      this.offerLists.settled(touched);
+    }
   }
 
   async putCustomer(customer: StoredCustomer): Promise<CustomerWriteResult> {

@@ -36,22 +36,6 @@ export class SettledReadCache<V> {
     this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
   }
 
-  /**
-   * Runs a write, with every key it touches (`touch`, before the write changes it) kept out of the
-   * cache until the write has settled, committed or failed.
-   */
-  async during<T>(write: (touch: (key: string) => void) => Promise<T>): Promise<T> {
-    const touched: string[] = [];
-    try {
-      return await write((key) => {
-        this.writing(key);
-        touched.push(key);
-      });
-    } finally {
-      this.settled(touched);
-    }
-  }
-
   /** The transaction that wrote these keys committed or failed. */
   settled(keys: readonly string[]): void {
     for (const key of keys) {
