@@ -41,18 +41,26 @@ export class GoldenPublisher {
       this.again = true;
       return this.running;
     }
-    this.running = this.loop().finally(() => (this.running = undefined));
-    return this.running;
+    const running = this.loop();
+    this.running = running;
+    return running;
   }
 
   private async loop(): Promise<number> {
     let published = 0;
-    for (;;) {
-      this.again = false;
-      const entries = await this.store.listGoldenOutbox(PAGE);
-      if (entries.length === 0 && !this.again) return published;
-      published += await this.publishPage(entries);
-      if (entries.length < PAGE && !this.again) return published;
+    try {
+      for (;;) {
+        this.again = false;
+        const entries = await this.store.listGoldenOutbox(PAGE);
+        if (entries.length === 0 && !this.again) return published;
+        published += await this.publishPage(entries);
+        if (entries.length < PAGE && !this.again) return published;
+      }
+    } finally {
+      // Given up in the same step as the decision to stop: a `.finally()` on the promise would run a
+      // tick later, and a change committed in that tick would join a loop that has already ended and
+      // wait in the outbox for the next change, which after the last one of a burst never comes.
+      this.running = undefined;
     }
   }
 

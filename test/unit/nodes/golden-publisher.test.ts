@@ -1,0 +1,108 @@
+import { EventEmitter } from 'node:events';
+import type { Bus } from '../../../connectors/amqp/bus';
+import type { GoldenEvent, GoldenOutboxEntry, GoldenStore } from '../../../records/golden-store';
+import { GoldenPublisher } from '../../../nodes/golden-record/golden-publisher';
+
+/** An outbox in memory, with a hook that runs when a listing has been handed to the publisher. */
+class MemoryOutbox {
+  entries: GoldenOutboxEntry[] = [];
+  private seq = 0;
+  afterList: ((listed: GoldenOutboxEntry[], settled: Promise<GoldenOutboxEntry[]>) => void) | undefined;
+
+  add(goldenId: string): void {
+    this.seq += 1;
+    const event = { type: 'golden.changed', eventId: `ev-${this.seq}`, goldenId } as unknown as GoldenEvent;
+    this.entries.push({ seq: this.seq, goldenId, event });
+  }
+
+  store(): GoldenStore {
+    return {
+      listGoldenOutbox: (limit = 100) => {
+        const listed = this.entries.slice(0, limit);
+        const settled = Promise.resolve(listed);
+        const hook = this.afterList;
+        this.afterList = undefined;
+        hook?.(listed, settled);
+        return settled;
+      },
+      markGoldenPublished: (seqs: readonly number[]) => {
+        const before = this.entries.length;
+        this.entries = this.entries.filter((e) => !seqs.includes(e.seq));
+        return Promise.resolve(before - this.entries.length);
+      },
+    } as unknown as GoldenStore;
+  }
+}
+
+function recordingBus(): { bus: Bus; published: string[] } {
+  const published: string[] = [];
+  const bus = Object.assign(new EventEmitter(), {
+    publish: (_exchange: string, _key: string, _body: Buffer, options?: { messageId?: string }) => {
+      published.push(options?.messageId ?? '?');
+      return Promise.resolve();
+    },
+  }) as unknown as Bus;
+  return { bus, published };
+}
+
+/** Lets every queued promise reaction (and the ones they queue) run. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('GoldenPublisher', () => {
+  it('publishes the outbox in order and empties it', async () => {
+    const outbox = new MemoryOutbox();
+    for (let i = 0; i < 250; i++) outbox.add(`g${i % 7}`);
+    const { bus, published } = recordingBus();
+    const count = await new GoldenPublisher(outbox.store(), bus).drain();
+    expect(count).toBe(250);
+    expect(published).toEqual(Array.from({ length: 250 }, (_, i) => `ev-${i + 1}`));
+    expect(outbox.entries).toEqual([]);
+  });
+
+  it('does not miss a change that asks for a drain just as the running drain finds the outbox empty', async () => {
+    // The window: the loop has seen an empty outbox and returned, but its promise has not settled
+    // yet. A change committed then used to join the finished loop and wait in the outbox until the
+    // next change came along, which after the last record of a burst is never.
+    const outbox = new MemoryOutbox();
+    const { bus, published } = recordingBus();
+    const publisher = new GoldenPublisher(outbox.store(), bus);
+    let late: Promise<number> | undefined;
+    outbox.afterList = (_listed, settled) => {
+      // queued behind the loop's own continuation, so it runs right after the loop decided to stop
+      void settled.then(() =>
+        queueMicrotask(() => {
+          outbox.add('late');
+          late = publisher.drain();
+        }),
+      );
+    };
+    await publisher.drain();
+    await settle();
+    expect(late).toBeDefined();
+    await late;
+    await settle();
+    expect(published).toEqual(['ev-1']);
+    expect(outbox.entries).toEqual([]);
+  });
+
+  it('keeps what the broker did not confirm for the next drain, in order', async () => {
+    const outbox = new MemoryOutbox();
+    for (let i = 0; i < 5; i++) outbox.add('g');
+    const published: string[] = [];
+    let failAt: string | undefined = 'ev-3';
+    const bus = Object.assign(new EventEmitter(), {
+      publish: (_e: string, _k: string, _b: Buffer, options?: { messageId?: string }) => {
+        const id = options?.messageId ?? '?';
+        if (id === failAt) return Promise.reject(new Error('channel closed'));
+        published.push(id);
+        return Promise.resolve();
+      },
+    }) as unknown as Bus;
+    const publisher = new GoldenPublisher(outbox.store(), bus);
+    await expect(publisher.drain()).rejects.toThrow('channel closed');
+    expect(outbox.entries.map((e) => e.event.eventId)).toEqual(['ev-3', 'ev-4', 'ev-5']);
+    failAt = undefined;
+    await expect(publisher.drain()).resolves.toBe(3);
+    expect(outbox.entries).toEqual([]);
+  });
+});
