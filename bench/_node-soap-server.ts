@@ -6,15 +6,20 @@
  * process, as the hub's golden record does. That second anchor is the floor for "publish with
  * confirm" on this machine, without any mapping, validation or store.
  *
- * Usage: node _node-soap-server.js <port> <wsdl file> [amqp url]
+ * Given a store directory as well, its consumer does instead what the hub's contract asks after the
+ * answer, at the least (bench/_golden-floor.ts): a durable store write and a confirmed publish of the
+ * change, consumed in turn. That third anchor is the contract floor.
+ *
+ * Usage: node _node-soap-server.js <port> <wsdl file> [amqp url [store dir]]
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import amqp, { type ConfirmChannel } from 'amqplib';
 import * as soap from 'soap';
+import { goldenFloor } from './_golden-floor';
 
-const [port, wsdlFile, amqpUrl] = process.argv.slice(2);
+const [port, wsdlFile, amqpUrl, storeDir] = process.argv.slice(2);
 const wsdl = fs.readFileSync(wsdlFile, 'utf8');
 interface UpsertArgs {
   customer: { sourceSystem: string; sourceId: string; customerRef?: string };
@@ -29,6 +34,10 @@ async function publisher(url: string): Promise<ConfirmChannel> {
   await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
   await channel.assertQueue(QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await channel.bindQueue(QUEUE, EXCHANGE, '#');
+  if (storeDir) {
+    await goldenFloor(url, QUEUE, storeDir);
+    return channel;
+  }
   const consumer = await connection.createChannel();
   await consumer.prefetch(20);
   await consumer.consume(QUEUE, (msg) => {

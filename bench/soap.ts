@@ -4,7 +4,9 @@
  * publish to RabbitMQ with confirm, answer) against a bare node-soap server answering the same
  * operation, under the same client load, alternating rounds. A third server, node-soap plus raw amqplib
  * publishing with confirm (bench/_node-soap-server.ts), shows what the broker round trip alone costs on
- * this machine; it gets a RESULT line of its own.
+ * this machine; it gets a RESULT line of its own. A fourth, the contract floor, does that and then the
+ * least the hub's contract asks after the answer (bench/_golden-floor.ts: a durable store write and a
+ * confirmed publish of the change, consumed): what any implementation of this endpoint must spend.
  *
  * Before timing, every server answers the same request and the parsed replies must be the same
  * (_soap-replies.ts), and the hub must have stored the customer; under load every response body is
@@ -18,6 +20,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import amqp from 'amqplib';
 import autocannon from 'autocannon';
@@ -38,6 +42,8 @@ const CONNECTIONS = 16;
 const ROUND_SECONDS = Number(process.env.SOAP_BENCH_SECONDS) || 5;
 const ROUNDS = Number(process.env.SOAP_BENCH_ROUNDS) || 3;
 const DRAIN_TIMEOUT_MS = 120_000;
+/** issue 11: the hub at 0.75 of node-soap + amqplib */
+const GOAL_RATIO = 0.75;
 interface Round {
   rps: number;
   p99: number;
@@ -84,13 +90,17 @@ async function load(
   };
 }
 
-async function startAnchor(amqpUrl?: string): Promise<{ url: string; pid?: number; stop: () => void }> {
+async function startAnchor(
+  amqpUrl?: string,
+  storeDir?: string,
+): Promise<{ url: string; pid?: number; stop: () => void }> {
   const port = await freePort();
   const child = await startAnchorProcess('node-soap anchor', [
     path.join(ROOT, 'dist/bench/_node-soap-server.js'),
     String(port),
     path.join(ROOT, 'connectors/soap/wsdl/hub.wsdl'),
     ...(amqpUrl ? [amqpUrl] : []),
+    ...(storeDir ? [storeDir] : []),
   ]);
   return { url: `http://127.0.0.1:${port}/soap/hub`, pid: child.pid, stop: () => child.kill('SIGKILL') };
 }
@@ -149,9 +159,17 @@ async function main(): Promise<void> {
   const checkOnly = process.argv.includes('--check');
   const vhost = `crm-hub-bench-${randomUUID().slice(0, 8)}`;
   const anchorVhost = `crm-hub-bench-anchor-${randomUUID().slice(0, 8)}`;
+  const contractVhost = `crm-hub-bench-contract-${randomUUID().slice(0, 8)}`;
   const hubAmqp = createVhost(vhost);
   const anchorAmqp = createVhost(anchorVhost);
-  const stops: (() => unknown)[] = [() => deleteVhost(vhost), () => deleteVhost(anchorVhost)];
+  const contractAmqp = createVhost(contractVhost);
+  const contractStore = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-hub-bench-contract-'));
+  const stops: (() => unknown)[] = [
+    () => deleteVhost(vhost),
+    () => deleteVhost(anchorVhost),
+    () => deleteVhost(contractVhost),
+    () => fs.rmSync(contractStore, { recursive: true, force: true }),
+  ];
   try {
     const hub = await startHub({ AMQP_URL: hubAmqp, DATABASE_URL: '', CRM_HUB_LOG_LEVEL: 'warn' });
     stops.unshift(() => hub.stop());
@@ -159,6 +177,8 @@ async function main(): Promise<void> {
     stops.unshift(() => anchor.stop());
     const withBroker = await startAnchor(anchorAmqp);
     stops.unshift(() => withBroker.stop());
+    const contract = await startAnchor(contractAmqp, contractStore);
+    stops.unshift(() => contract.stop());
     const servers = [
       { name: 'hub', url: `${hub.url}/soap/hub`, pid: hub.process.pid, vhost, amqpUrl: hubAmqp },
       { name: 'node-soap', url: anchor.url, pid: anchor.pid },
@@ -168,6 +188,13 @@ async function main(): Promise<void> {
         pid: withBroker.pid,
         vhost: anchorVhost,
         amqpUrl: anchorAmqp,
+      },
+      {
+        name: 'contract floor',
+        url: contract.url,
+        pid: contract.pid,
+        vhost: contractVhost,
+        amqpUrl: contractAmqp,
       },
     ];
 
@@ -222,9 +249,9 @@ async function main(): Promise<void> {
             .join(', '),
       );
     }
-    const [ours, bare, broker] = runs.map(medianRound);
+    const medians = runs.map(medianRound);
+    const [ours, bare, broker, floor] = medians;
     // far less sensitive to a busy machine than req/s: what each server itself spends on one request
-    const medians = [ours, bare, broker];
     console.log(
       'server CPU per answered request (user + system, all threads, medians): under load ' +
         servers.map((s, i) => `${s.name} ${Math.round(medians[i].cpu)} µs`).join(', ') +
@@ -238,6 +265,14 @@ async function main(): Promise<void> {
     console.log(
       `node-soap + amqplib publish with confirm (no mapping, no validation, no store): ${Math.round(broker.rps)} req/s, p99 ${broker.p99} ms`,
     );
+    console.log(
+      `contract floor: node-soap + the same confirmed publish, then a durable LMDB write and a confirmed publish of the change, consumed (no mapping, validation, matching or survivorship): ${Math.round(floor.rps)} req/s, p99 ${floor.p99} ms`,
+    );
+    console.log(
+      `the goal's ${GOAL_RATIO} of node-soap + amqplib is ${Math.round(GOAL_RATIO * broker.rps)} req/s; ` +
+        `the contract floor reaches ${(floor.rps / broker.rps).toFixed(2)} of it`,
+    );
+    console.log(result('soap-vs-contract-floor', ours.rps, floor.rps, 'req/s'));
     console.log(result('soap-vs-node-soap-amqplib', ours.rps, broker.rps, 'req/s'));
     console.log(result('soap-vs-node-soap', ours.rps, bare.rps, 'req/s'));
   } finally {
