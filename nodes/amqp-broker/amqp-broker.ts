@@ -1,6 +1,7 @@
 import type { Node, NodeDef } from 'node-red';
 import { createBus, parseBrokerUrls, withCredentials, type Credentials } from '../../connectors/amqp';
 import type { Bus, BusState } from '../../connectors/amqp/bus';
+import { setUpOnConnect } from '../../connectors/amqp/set-up-on-connect';
 import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
@@ -100,32 +101,15 @@ export default function (RED: RED) {
       clients.delete(client);
     };
 
-    this.whenConnected = (client, setup, onError) => {
-      let finished = false;
-      let running: Promise<void> | undefined;
-      const attempt = async () => {
-        try {
+    this.whenConnected = (client, setup, onError) =>
+      setUpOnConnect(
+        this.bus,
+        async (stopped) => {
           await this.register(client);
-          if (finished) return;
-          await setup();
-          finished = true;
-          this.bus.off('state', onState);
-        } catch (err) {
-          if (!finished) onError(err);
-        }
-      };
-      const onState = (state: BusState) => {
-        if (state === 'connected' && !finished && !running)
-          running = attempt().finally(() => (running = undefined));
-      };
-      this.bus.on('state', onState);
-      running = attempt().finally(() => (running = undefined));
-      return async () => {
-        finished = true;
-        this.bus.off('state', onState);
-        await running;
-      };
-    };
+          if (!stopped()) await setup();
+        },
+        onError,
+      );
 
     // The bus drains its consumers before it closes (each amqp-in waits, up to its bounded drain, for the
     // messages it has in the flow), so a redeploy that closes this node together with its clients does
