@@ -12,6 +12,10 @@
 import amqp, { type Channel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { open, type RootDatabase } from 'lmdb';
 
+/** the sync contract floor's queues (bench/_sync-floor-server.ts) */
+export const FLOOR_INBOUND = 'bench.floor.inbound';
+export const FLOOR_TARGETS = ['bench.floor.out.siebel', 'bench.floor.out.salesforce'] as const;
+
 const GOLDEN_EXCHANGE = 'bench.node-soap.golden';
 const GOLDEN_QUEUE = 'bench.node-soap.golden.sync';
 const PREFETCH = 20;
@@ -27,7 +31,7 @@ interface Held {
  * resolves puts in the order they were made, the broker confirms in publish order), so the newest
  * completed delivery acknowledges the ones before it.
  */
-function batchedAcks(channel: Channel): (msg: ConsumeMessage) => void {
+export function batchedAcks(channel: Channel): (msg: ConsumeMessage) => void {
   let newest: ConsumeMessage | undefined;
   let scheduled = false;
   return (msg) => {
@@ -42,10 +46,16 @@ function batchedAcks(channel: Channel): (msg: ConsumeMessage) => void {
   };
 }
 
-const confirmed = (channel: ConfirmChannel, key: string, body: Buffer, messageId: string) =>
+export const confirmedPublish = (
+  channel: ConfirmChannel,
+  exchange: string,
+  key: string,
+  body: Buffer,
+  messageId: string,
+) =>
   new Promise<void>((resolve, reject) =>
     channel.publish(
-      GOLDEN_EXCHANGE,
+      exchange,
       key,
       body,
       { persistent: true, messageId, contentType: 'application/json' },
@@ -78,8 +88,9 @@ export async function goldenFloor(url: string, queue: string, storeDir: string):
     store
       .put(key, next)
       .then(() =>
-        confirmed(
+        confirmedPublish(
           publisher,
+          GOLDEN_EXCHANGE,
           'golden.changed',
           Buffer.from(JSON.stringify({ type: 'golden.changed', goldenId: key, ...next })),
           `${key}|${next.revision}`,

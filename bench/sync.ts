@@ -17,10 +17,17 @@
  * spy queues on crm.golden and crm.events and from the target deliveries. The hub's achieved broker
  * rate is records/s × broker messages per record; ratio = that ÷ the raw rate (goal ≥ 0.7).
  *
+ * The contract floor, in the same run (bench/_sync-floor-server.ts, a process of its own): the least
+ * any implementation of this path does per record, with raw amqplib: the IDoc parsed, an LMDB write,
+ * the change published and consumed, one update per target; its hop efficiency says how much of the
+ * goal the path's own hops leave.
+ *
  * Latency: SAP publishes at a paced 1,000 records/s; each record's time from its publish to the arrival
  * of its update in each target queue's consumer; p50, p99, max (goal p99 ≤ 50 ms).
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ConfirmChannel } from 'amqplib';
 import {
@@ -38,7 +45,9 @@ import {
   type SyncRig,
   type Target,
 } from './_sync-rig';
-import { median, percentile, result, stopAll } from './_measure';
+import { median, medianRound, percentile, result, startAnchorProcess, stopAll } from './_measure';
+import { FLOOR_INBOUND, FLOOR_TARGETS } from './_golden-floor';
+import { ROOT } from '../test/e2e/hub-process';
 import { processCpuMicros } from './_process-cpu';
 
 const CHECK_RECORDS = 300;
@@ -51,6 +60,8 @@ const LATENCY_SECONDS = 3;
 const CONFIRM_WINDOW = 500;
 const GOAL_RATIO = 0.7;
 const GOAL_P99_MS = 50;
+/** inbound, golden change, one update per target */
+const FLOOR_MESSAGES = 4;
 const ROUND_TIMEOUT_MS = 300_000;
 
 const idOf = (target: Target, c: SyncCustomer) => (target === 'siebel' ? c.siebel : c.salesforce);
@@ -214,6 +225,84 @@ async function oursRound(
   }
 }
 
+interface FloorRound {
+  recordsPerSecond: number;
+  /** the floor process's CPU (all threads) per record, µs */
+  cpuPerRecord: number;
+}
+
+/**
+ * One round of the contract floor (bench/_sync-floor-server.ts): the same IDocs on its inbound queue,
+ * records/s until every record's update arrived at both of its target queues, each exactly once.
+ */
+async function floorRound(
+  rig: SyncRig,
+  floor: { pid?: number },
+  customers: readonly SyncCustomer[],
+  version: number,
+): Promise<FloorRound> {
+  const connection = await rig.amqp();
+  const consumer = await connection.createChannel();
+  await consumer.prefetch(PREFETCH);
+  const seen = FLOOR_TARGETS.map(() => new Set<string>());
+  let repeated = 0;
+  let last = 0;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const tags: string[] = [];
+  for (const [i, queue] of FLOOR_TARGETS.entries()) {
+    const { consumerTag } = await consumer.consume(queue, (msg) => {
+      if (!msg) return;
+      const update = JSON.parse(msg.content.toString('utf8')) as { id: string; version: number };
+      const key = `${update.id}@${update.version}`;
+      if (seen[i].has(key)) repeated += 1;
+      seen[i].add(key);
+      consumer.ack(msg);
+      if (seen.every((s) => s.size === customers.length)) {
+        last = performance.now();
+        finish();
+      }
+    });
+    tags.push(consumerTag);
+  }
+  try {
+    const cpuBefore = processCpuMicros(floor.pid);
+    const start = performance.now();
+    const messages = customers.map((c) => ({
+      exchange: '',
+      routingKey: FLOOR_INBOUND,
+      body: sapDebmas(c, version),
+      contentType: 'application/xml',
+    }));
+    await publishAll(await rig.publisher(), messages, CONFIRM_WINDOW);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      finished,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('contract floor round timed out')), ROUND_TIMEOUT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (repeated > 0)
+      throw new Error(`the contract floor delivered ${repeated} updates twice: the run is not valid`);
+    return {
+      recordsPerSecond: customers.length / ((last - start) / 1000),
+      cpuPerRecord: (processCpuMicros(floor.pid) - cpuBefore) / customers.length,
+    };
+  } finally {
+    for (const tag of tags) await consumer.cancel(tag).catch(() => undefined);
+    await consumer.close().catch(() => undefined);
+  }
+}
+
+async function startFloor(rig: SyncRig, storeDir: string) {
+  const child = await startAnchorProcess('sync contract floor', [
+    path.join(ROOT, 'dist/bench/_sync-floor-server.js'),
+    rig.amqpUrl,
+    storeDir,
+  ]);
+  return { pid: child.pid, stop: () => child.kill('SIGKILL') };
+}
+
 const RAW_QUEUE = 'bench.raw-amqplib';
 
 /** One round of the anchor: `count` 1 KB messages published (confirmed) and consumed; msgs/s. */
@@ -326,6 +415,14 @@ async function main(): Promise<void> {
       `check: raw amqplib moved ${Math.round(CHECK_RECORDS * perRecord)} messages of ${body.length} bytes through a quorum queue`,
     );
     if (!Number.isFinite(raw) || raw <= 0) throw new Error('the raw amqplib anchor moved nothing');
+    const floorStore = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-hub-bench-sync-floor-'));
+    stops.push(() => fs.rmSync(floorStore, { recursive: true, force: true }));
+    const floor = await startFloor(rig, floorStore);
+    stops.unshift(() => floor.stop());
+    await floorRound(rig, floor, customers.slice(0, CHECK_RECORDS), version);
+    console.log(
+      `check: the contract floor delivered ${CHECK_RECORDS} records once each to both of its target queues`,
+    );
     if (checkOnly) return;
 
     console.log(
@@ -338,14 +435,17 @@ async function main(): Promise<void> {
     const roundCustomers = customers.slice(0, ROUND_RECORDS);
     const ours: number[] = [];
     const anchor: number[] = [];
+    const floors: FloorRound[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const round = await oursRound(rig, roundCustomers, version++);
       ours.push(round.recordsPerSecond);
       anchor.push(await rawRound(rig, Math.round(ROUND_RECORDS * perRecord), body));
+      floors.push(await floorRound(rig, floor, roundCustomers, version++));
       console.log(
         `round ${r + 1}: ours ${Math.round(ours[r])} records/s (${Math.round(ours[r] * perRecord)} broker msgs/s; ` +
           `hub CPU ${Math.round(round.hubCpuPerRecord)} µs per record, ${round.hubCores.toFixed(2)} cores busy), ` +
-          `raw amqplib ${Math.round(anchor[r])} msgs/s`,
+          `raw amqplib ${Math.round(anchor[r])} msgs/s, contract floor ${Math.round(floors[r].recordsPerSecond)} ` +
+          `records/s (${Math.round(floors[r].cpuPerRecord)} µs of its CPU per record)`,
       );
     }
     const latencies = await latencyRound(rig, customers.slice(0, RATE * LATENCY_SECONDS), version++);
@@ -378,6 +478,16 @@ async function main(): Promise<void> {
       `sync latency at ${BELOW_CAPACITY_RATE} records/s for ${LATENCY_SECONDS} s (below capacity, no backlog; ` +
         `${unhurried.length} updates): p50 ${percentile(unhurried, 50).toFixed(1)} ms, p99 ${percentile(unhurried, 99).toFixed(1)} ms, ` +
         `max ${Math.max(...unhurried).toFixed(1)} ms`,
+    );
+    const floorMedian = medianRound(floors);
+    console.log(
+      `contract floor (IDoc parsed, LMDB write, change published and consumed, one update per target, ` +
+        `${FLOOR_MESSAGES} broker messages per record, nothing else): ${Math.round(floorMedian.recordsPerSecond)} records/s, ` +
+        `${Math.round(floorMedian.cpuPerRecord)} µs of its CPU per record; its hop efficiency ` +
+        `${((floorMedian.recordsPerSecond * FLOOR_MESSAGES) / rawPerSecond).toFixed(2)}`,
+    );
+    console.log(
+      result('sync-vs-contract-floor', recordsPerSecond, floorMedian.recordsPerSecond, 'records/s'),
     );
     console.log(result('sync-vs-raw-amqplib', recordsPerSecond * perRecord, rawPerSecond, 'msgs/s'));
   } finally {
