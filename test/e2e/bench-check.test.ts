@@ -28,10 +28,10 @@ describe('benchmark checks', () => {
     expect(stdout).not.toMatch(/^RESULT/m);
   }, 60_000);
 
-  it('soap: the hub, node-soap and node-soap + amqplib give the same reply, and the hub stores the customer', async () => {
+  it('soap: the hub, node-soap, node-soap + amqplib and the contract floor give the same reply, and the hub stores the customer', async () => {
     const { stdout } = await check('soap');
     expect(stdout).toContain(
-      'check: all 3 servers answer the same request with {"status":200,"body":{"UpsertCustomerResponse":' +
+      'check: all 4 servers answer the same request with {"status":200,"body":{"UpsertCustomerResponse":' +
         '{"customerRef":"web:u-4711","eventId":"<uuid>","accepted":"true"}}}',
     );
     expect(stdout).toContain("check: the hub's golden record holds web:u-4711 as sent (tier, e-mail)");
@@ -47,13 +47,16 @@ describe('benchmark checks', () => {
     expect(stdout).not.toMatch(/^(RESULT|client|round|nbo:)/m);
   }, 180_000);
 
-  it('sync: each SAP record reaches Siebel and Salesforce exactly once through the hub, and the raw amqplib anchor moves its messages', async () => {
+  it('sync: each SAP record reaches Siebel and Salesforce exactly once through the hub, the raw amqplib anchor moves its messages, and so does the contract floor', async () => {
     const { stdout } = await check('sync');
     expect(stdout).toMatch(
       /^check: 300 SAP DEBMAS07 records \(\d+ bytes each\) on crm\.inbound, each applied exactly once with its version at siebel and salesforce$/m,
     );
     expect(stdout).toMatch(/^check: broker messages per record \d+\.\d\d \(1 on crm\.inbound, /m);
     expect(stdout).toMatch(/^check: raw amqplib moved \d+ messages of \d+ bytes through a quorum queue$/m);
+    expect(stdout).toContain(
+      'check: the contract floor delivered 300 records once each to both of its target queues',
+    );
     expect(stdout).not.toMatch(/^(RESULT|rounds|round|sync:|sync latency)/m);
   }, 300_000);
 
