@@ -1,4 +1,11 @@
-import type { Bus, BusState } from './bus';
+import type { BusState } from './bus';
+
+/** What setUpOnConnect needs of a bus: its state and the event that says it changed. */
+export interface BusStateSource {
+  state(): BusState;
+  on(event: 'state', listener: (state: BusState) => void): unknown;
+  off(event: 'state', listener: (state: BusState) => void): unknown;
+}
 
 /**
  * Runs a client's setup (declare, consume) now, and again each time the bus connects, until one run
@@ -10,7 +17,7 @@ import type { Bus, BusState } from './bus';
  * while it was failing) would wait for a connect that, with the bus now up, never comes.
  */
 export function setUpOnConnect(
-  bus: Pick<Bus, 'on' | 'off' | 'state'>,
+  bus: BusStateSource,
   run: (stopped: () => boolean) => Promise<void>,
   onError: (err: unknown) => void,
 ): () => Promise<void> {
