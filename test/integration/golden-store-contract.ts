@@ -262,6 +262,19 @@ export function describeGoldenStoreContract(
         await expect(store.getGoldenDocument('4711')).rejects.toThrow(/golden id/);
       });
 
+      it("leaves the events a change hands back the caller's own: changing them changes no read", async () => {
+        const linked = await linkSourceRecord(store, anna, undefined, { trust });
+        if (linked.status !== 'applied') throw new Error('not applied');
+        const changed = linked.events.find((e) => e.type === 'golden.changed');
+        if (changed?.type !== 'golden.changed') throw new Error('no golden.changed');
+        const document = changed.document as { person?: { givenName?: string } };
+        expect(Object.isFrozen(document)).toBe(false);
+        const asStored = structuredClone(document);
+        (document.person as { givenName: string }).givenName = 'Changed by a flow';
+        expect((await store.getGoldenDocument('crm:4711'))?.document).toEqual(asStored);
+        expect((await store.getGolden('crm:4711'))?.record.document).toEqual(asStored);
+      });
+
       it('merges two golden records and unmerges them: each gets its id, members and lineage back', async () => {
         await linkSourceRecord(store, anna, undefined, { trust });
         await linkSourceRecord(store, anne, undefined, { trust });
