@@ -71,18 +71,28 @@ export function requireObject(value: unknown, field: string): Record<string, unk
   return value as Record<string, unknown>;
 }
 
+/**
+ * JSON.parse(JSON.stringify(value)) in one pass, for data that is plain JSON already and holds no NUL
+ * character; undefined for anything else (JSON.parse never gives undefined), which the caller copies
+ * the slow way, with the same outcome and the errors worded there.
+ */
+export function plainCopyOf(value: unknown): unknown {
+  try {
+    const copy = plainJsonCopy(value, 0);
+    return copy === NOT_PLAIN ? undefined : copy;
+  } catch {
+    // a getter that throws: the slow way reports it
+    return undefined;
+  }
+}
+
 /** a JSON object both backends can store alike (PostgreSQL jsonb refuses NUL characters) */
 function requireJsonObject(value: unknown, field: string): Record<string, unknown> {
   requireObject(value, field);
   // Documents as they come off the bus (JSON.parse) take one pass; anything else, and every failure,
   // goes the way of JSON.stringify and JSON.parse below, which also words the errors.
-  let fast: unknown = NOT_PLAIN;
-  try {
-    fast = plainJsonCopy(value, 0);
-  } catch {
-    // a getter that throws: JSON.stringify below reports it
-  }
-  if (fast !== NOT_PLAIN) return fast as Record<string, unknown>;
+  const fast = plainCopyOf(value);
+  if (fast !== undefined) return fast as Record<string, unknown>;
   let copy: unknown;
   try {
     copy = JSON.parse(JSON.stringify(value));

@@ -1,3 +1,4 @@
+import { jsonCopy } from '../../../records/golden-store-input';
 import { normalizeCustomer } from '../../../records/store-input';
 
 /** The document as the store keeps it, or the error it gives, through normalizeCustomer. */
@@ -123,5 +124,21 @@ describe('normalizeCustomer: the stored document', () => {
     let deep: Record<string, unknown> = { leaf: 'x' };
     for (let i = 0; i < 500; i++) deep = { next: deep };
     expect(stored(deep).document).toEqual(JSON.parse(JSON.stringify(deep)));
+  });
+
+  // jsonCopy (golden records, source documents and events) takes the same one-pass copy
+  it.each(documents)('jsonCopy, %s: the same as the JSON round trip', (_name, document) => {
+    const copy = jsonCopy(document, 'golden');
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(viaJsonText(document).document));
+    expect(copy).not.toBe(document);
+  });
+
+  it('jsonCopy names a NUL character and what JSON cannot hold, as before', () => {
+    expect(() => jsonCopy({ lineage: { x: 'a\u0000' } }, 'golden')).toThrow(
+      'store: golden.lineage.x must not contain a NUL character',
+    );
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => jsonCopy(circular, 'golden')).toThrow(/^store: golden must be JSON-serialisable: /);
   });
 });
