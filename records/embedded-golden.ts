@@ -91,7 +91,7 @@ export class EmbeddedGolden implements GoldenStore {
   /** the golden documents read last: policies and the next best offer read one at every event and page view */
   private readonly documents = new SettledReadCache<Pick<GoldenDocumentRead, 'revision' | 'document'>>();
   /** the golden rows the transaction body running now writes, and each id once per write (see write) */
-  private writes: { touched: string[]; rows: Map<string, GoldenRow> } | undefined;
+  private writes: { touched: string[]; rows: Map<string, { token: symbol; row: GoldenRow }> } | undefined;
   private readonly reviews: Database<ReviewItem, string>;
   /** [status, proposedAt, reviewId]: the band of one status in listing order */
   private readonly reviewsByStatus: Database<string, Key>;
@@ -404,14 +404,14 @@ export class EmbeddedGolden implements GoldenStore {
 
   /** One write transaction, resolved once LMDB has flushed it (so it survives kill -9). */
   private putGoldenRow(goldenId: string, row: GoldenRow): void {
-    this.documents.writing(goldenId);
+    const token = this.documents.writing(goldenId);
     this.writes?.touched.push(goldenId);
-    this.writes?.rows.set(goldenId, row);
+    this.writes?.rows.set(goldenId, { token, row });
     void this.goldens.put(goldenId, row);
   }
 
   private async write<T>(body: () => T): Promise<T> {
-    const writes = { touched: [] as string[], rows: new Map<string, GoldenRow>() };
+    const writes = { touched: [] as string[], rows: new Map<string, { token: symbol; row: GoldenRow }>() };
     let durable = false;
     try {
       const result = await this.root.transaction(() => {
@@ -426,18 +426,21 @@ export class EmbeddedGolden implements GoldenStore {
       durable = true;
       return result;
     } finally {
-      this.documents.settled(writes.touched);
       // The new document is kept as written: the record sync, the policies and the next best offer
       // read it right after each change, and decoding the whole row again cost more than this copy (a
-      // copy, because the caller holds the written record in the events it gets back). A key another
-      // write still holds is not kept (SettledReadCache.keep).
+      // copy, because the caller holds the written record in the events it gets back).
+      const written = new Map<
+        string,
+        { token: symbol; value: Pick<GoldenDocumentRead, 'revision' | 'document'> }
+      >();
       if (durable)
-        for (const [goldenId, row] of writes.rows)
+        for (const [goldenId, { token, row }] of writes.rows)
           if (row.current && row.record)
-            this.documents.keep(goldenId, {
-              revision: row.revision,
-              document: structuredClone(row.record.document),
+            written.set(goldenId, {
+              token,
+              value: { revision: row.revision, document: structuredClone(row.record.document) },
             });
+      this.documents.settled(writes.touched, written);
     }
   }
 }

@@ -10,6 +10,8 @@
 export class SettledReadCache<V> {
   private readonly entries = new Map<string, V>();
   private readonly inFlight = new Map<string, number>();
+  /** per key in flight, the newest write begun on it */
+  private readonly newest = new Map<string, symbol>();
 
   constructor(private readonly max = 10_000) {}
 
@@ -21,29 +23,50 @@ export class SettledReadCache<V> {
   keep(key: string, value: V): V {
     const kept = deepFreeze(value);
     if (this.inFlight.has(key)) return kept;
+    this.put(key, kept);
+    return kept;
+  }
+
+  /**
+   * A transaction writes the key: forget it, and keep nothing of it until settled. The token names
+   * this write to `settled`.
+   */
+  writing(key: string): symbol {
+    this.entries.delete(key);
+    this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+    const token = Symbol(key);
+    this.newest.set(key, token);
+    return token;
+  }
+
+  /**
+   * The transaction that wrote these keys committed or failed. `written` holds what a durable write
+   * wrote, to keep as it is: only for a key no other write holds any more, and only when this write
+   * was the newest begun on it, so a write that settles after a newer one cannot leave its older value.
+   */
+  settled(keys: readonly string[], written?: ReadonlyMap<string, { token: symbol; value: V }>): void {
+    for (const key of keys) {
+      this.entries.delete(key);
+      const count = (this.inFlight.get(key) ?? 1) - 1;
+      if (count > 0) {
+        this.inFlight.set(key, count);
+        continue;
+      }
+      this.inFlight.delete(key);
+      const newest = this.newest.get(key);
+      this.newest.delete(key);
+      const mine = written?.get(key);
+      if (mine && mine.token === newest) this.put(key, deepFreeze(mine.value));
+    }
+  }
+
+  private put(key: string, value: V): void {
     if (this.entries.size >= this.max) {
       // the oldest entry: Map keeps insertion order
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, kept);
-    return kept;
-  }
-
-  /** A transaction writes the key: forget it, and keep nothing of it until settled. */
-  writing(key: string): void {
-    this.entries.delete(key);
-    this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
-  }
-
-  /** The transaction that wrote these keys committed or failed. */
-  settled(keys: readonly string[]): void {
-    for (const key of keys) {
-      this.entries.delete(key);
-      const count = (this.inFlight.get(key) ?? 1) - 1;
-      if (count > 0) this.inFlight.set(key, count);
-      else this.inFlight.delete(key);
-    }
+    this.entries.set(key, value);
   }
 }
 
