@@ -9,7 +9,7 @@
  * Acknowledgements go out once per event-loop turn with `allUpTo`, as the hub's consumers batch them
  * (a quorum queue logs every ack), so the floor is not slowed by a cost the hub does not pay.
  */
-import amqp, { type Channel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { open, type RootDatabase } from 'lmdb';
 
 /** the sync contract floor's queues (bench/_sync-floor-server.ts) */
@@ -31,7 +31,7 @@ interface Held {
  * resolves puts in the order they were made, the broker confirms in publish order), so the newest
  * completed delivery acknowledges the ones before it.
  */
-export function batchedAcks(channel: Channel): (msg: ConsumeMessage) => void {
+function batchedAcks(channel: Channel): (msg: ConsumeMessage) => void {
   let newest: ConsumeMessage | undefined;
   let scheduled = false;
   return (msg) => {
@@ -63,6 +63,48 @@ export const confirmedPublish = (
     ),
   );
 
+export interface Settle {
+  ack(): void;
+  /** sends the message back to its queue */
+  nack(): void;
+}
+
+/** Consumes `queue` on a channel of its own with the benchmark's prefetch, acknowledging in batches. */
+export async function consumeBatched(
+  connection: ChannelModel,
+  queue: string,
+  handle: (msg: ConsumeMessage, settle: Settle) => void,
+): Promise<void> {
+  const channel = await connection.createChannel();
+  await channel.prefetch(PREFETCH);
+  const ack = batchedAcks(channel);
+  await channel.consume(queue, (msg) => {
+    if (msg) handle(msg, { ack: () => ack(msg), nack: () => channel.nack(msg) });
+  });
+}
+
+/**
+ * Writes the record (durable once the put resolves), publishes its change with confirm, then
+ * acknowledges the message that brought it; a failure sends that message back.
+ */
+export function storeThenAnnounce<V extends { revision: number }>(
+  store: RootDatabase<V, string>,
+  key: string,
+  value: V,
+  publisher: ConfirmChannel,
+  exchange: string,
+  settle: Settle,
+): void {
+  const change = Buffer.from(JSON.stringify({ type: 'golden.changed', goldenId: key, ...value }));
+  store
+    .put(key, value)
+    .then(() => confirmedPublish(publisher, exchange, 'golden.changed', change, `${key}|${value.revision}`))
+    .then(settle.ack, (err: unknown) => {
+      console.error(err);
+      settle.nack();
+    });
+}
+
 /** Consumes `queue`: stores each customer, publishes its change with confirm, then acknowledges. */
 export async function goldenFloor(url: string, queue: string, storeDir: string): Promise<void> {
   const store: RootDatabase<Held, string> = open({ path: storeDir, compression: false });
@@ -72,11 +114,7 @@ export async function goldenFloor(url: string, queue: string, storeDir: string):
   await publisher.assertQueue(GOLDEN_QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await publisher.bindQueue(GOLDEN_QUEUE, GOLDEN_EXCHANGE, '#');
 
-  const intake = await connection.createChannel();
-  await intake.prefetch(PREFETCH);
-  const ackIntake = batchedAcks(intake);
-  await intake.consume(queue, (msg) => {
-    if (!msg) return;
+  await consumeBatched(connection, queue, (msg, settle) => {
     const customer = JSON.parse(msg.content.toString('utf8')) as { sourceSystem: string; sourceId: string };
     const key = `${customer.sourceSystem}:${customer.sourceId}`;
     const held = store.get(key);
@@ -85,32 +123,10 @@ export async function goldenFloor(url: string, queue: string, storeDir: string):
       document: customer,
       updatedAt: new Date().toISOString(),
     };
-    store
-      .put(key, next)
-      .then(() =>
-        confirmedPublish(
-          publisher,
-          GOLDEN_EXCHANGE,
-          'golden.changed',
-          Buffer.from(JSON.stringify({ type: 'golden.changed', goldenId: key, ...next })),
-          `${key}|${next.revision}`,
-        ),
-      )
-      .then(
-        () => ackIntake(msg),
-        (err: unknown) => {
-          console.error(err);
-          intake.nack(msg);
-        },
-      );
+    storeThenAnnounce(store, key, next, publisher, GOLDEN_EXCHANGE, settle);
   });
-
-  const sync = await connection.createChannel();
-  await sync.prefetch(PREFETCH);
-  const ackSync = batchedAcks(sync);
-  await sync.consume(GOLDEN_QUEUE, (msg) => {
-    if (!msg) return;
+  await consumeBatched(connection, GOLDEN_QUEUE, (msg, settle) => {
     JSON.parse(msg.content.toString('utf8'));
-    ackSync(msg);
+    settle.ack();
   });
 }

@@ -14,11 +14,16 @@
 import amqp, { type ConfirmChannel } from 'amqplib';
 import { open, type RootDatabase } from 'lmdb';
 import { parseXmlTree, type XmlElement } from '../formats/xml/xml-tree';
-import { batchedAcks, confirmedPublish, FLOOR_INBOUND, FLOOR_TARGETS } from './_golden-floor';
+import {
+  consumeBatched,
+  confirmedPublish,
+  FLOOR_INBOUND,
+  FLOOR_TARGETS,
+  storeThenAnnounce,
+} from './_golden-floor';
 
 const GOLDEN_EXCHANGE = 'bench.floor.golden';
 const GOLDEN_QUEUE = 'bench.floor.golden.sync';
-const PREFETCH = 20;
 
 interface Held {
   revision: number;
@@ -47,34 +52,13 @@ async function main(): Promise<void> {
   await publisher.bindQueue(GOLDEN_QUEUE, GOLDEN_EXCHANGE, '#');
   for (const target of FLOOR_TARGETS) await quorumQueue(publisher, target);
 
-  const intake = await connection.createChannel();
-  await intake.prefetch(PREFETCH);
-  const ackIntake = batchedAcks(intake);
-  await intake.consume(FLOOR_INBOUND, (msg) => {
-    if (!msg) return;
+  await consumeBatched(connection, FLOOR_INBOUND, (msg, settle) => {
     const fields = leaves(parseXmlTree(msg.content.toString('utf8')));
     const key = fields.KUNNR;
     const next: Held = { revision: (store.get(key)?.revision ?? 0) + 1, fields };
-    const change = Buffer.from(JSON.stringify({ type: 'golden.changed', goldenId: key, ...next }));
-    store
-      .put(key, next)
-      .then(() =>
-        confirmedPublish(publisher, GOLDEN_EXCHANGE, 'golden.changed', change, `${key}|${next.revision}`),
-      )
-      .then(
-        () => ackIntake(msg),
-        (err: unknown) => {
-          console.error(err);
-          intake.nack(msg);
-        },
-      );
+    storeThenAnnounce(store, key, next, publisher, GOLDEN_EXCHANGE, settle);
   });
-
-  const sync = await connection.createChannel();
-  await sync.prefetch(PREFETCH);
-  const ackSync = batchedAcks(sync);
-  await sync.consume(GOLDEN_QUEUE, (msg) => {
-    if (!msg) return;
+  await consumeBatched(connection, GOLDEN_QUEUE, (msg, settle) => {
     const change = JSON.parse(msg.content.toString('utf8')) as { goldenId: string } & Held;
     Promise.all(
       FLOOR_TARGETS.map((target) =>
@@ -86,13 +70,10 @@ async function main(): Promise<void> {
           `${target}|${change.goldenId}|${change.revision}`,
         ),
       ),
-    ).then(
-      () => ackSync(msg),
-      (err: unknown) => {
-        console.error(err);
-        sync.nack(msg);
-      },
-    );
+    ).then(settle.ack, (err: unknown) => {
+      console.error(err);
+      settle.nack();
+    });
   });
   console.log('consuming');
 }
