@@ -245,7 +245,10 @@ async function floorRound(
   const consumer = await connection.createChannel();
   await consumer.prefetch(PREFETCH);
   const seen = FLOOR_TARGETS.map(() => new Set<string>());
+  // what each update must carry: the street of the IDoc sent for its record at this version
+  const streets = new Map(customers.map((c) => [c.sap.padStart(10, '0'), `${c.street} ${version}`]));
   let repeated = 0;
+  let wrong = 0;
   let last = 0;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -253,7 +256,12 @@ async function floorRound(
   for (const [i, queue] of FLOOR_TARGETS.entries()) {
     const { consumerTag } = await consumer.consume(queue, (msg) => {
       if (!msg) return;
-      const update = JSON.parse(msg.content.toString('utf8')) as { id: string; version: number };
+      const update = JSON.parse(msg.content.toString('utf8')) as {
+        id: string;
+        version: number;
+        STRAS?: string;
+      };
+      if (update.STRAS === undefined || update.STRAS !== streets.get(update.id)) wrong += 1;
       const key = `${update.id}@${update.version}`;
       if (seen[i].has(key)) repeated += 1;
       seen[i].add(key);
@@ -282,8 +290,10 @@ async function floorRound(
         timer = setTimeout(() => reject(new Error('contract floor round timed out')), ROUND_TIMEOUT_MS);
       }),
     ]).finally(() => clearTimeout(timer));
-    if (repeated > 0)
-      throw new Error(`the contract floor delivered ${repeated} updates twice: the run is not valid`);
+    if (repeated > 0 || wrong > 0)
+      throw new Error(
+        `the contract floor delivered ${repeated} updates twice and ${wrong} without the street sent: the run is not valid`,
+      );
     return {
       recordsPerSecond: customers.length / ((last - start) / 1000),
       cpuPerRecord: (processCpuMicros(floor.pid) - cpuBefore) / customers.length,
@@ -421,7 +431,7 @@ async function main(): Promise<void> {
     stops.unshift(() => floor.stop());
     await floorRound(rig, floor, customers.slice(0, CHECK_RECORDS), version);
     console.log(
-      `check: the contract floor delivered ${CHECK_RECORDS} records once each to both of its target queues`,
+      `check: the contract floor delivered ${CHECK_RECORDS} records once each to both of its target queues, each with the street sent`,
     );
     if (checkOnly) return;
 

@@ -55,7 +55,7 @@ describe('benchmark checks', () => {
     expect(stdout).toMatch(/^check: broker messages per record \d+\.\d\d \(1 on crm\.inbound, /m);
     expect(stdout).toMatch(/^check: raw amqplib moved \d+ messages of \d+ bytes through a quorum queue$/m);
     expect(stdout).toContain(
-      'check: the contract floor delivered 300 records once each to both of its target queues',
+      'check: the contract floor delivered 300 records once each to both of its target queues, each with the street sent',
     );
     expect(stdout).not.toMatch(/^(RESULT|rounds|round|sync:|sync latency)/m);
   }, 300_000);
