@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
 
 /** The customer reference form the explain and customer views share; the route holds the customer. */
@@ -19,7 +19,15 @@ export function CustomerField({
 }) {
   const { t } = useI18n();
   const [text, setText] = useState(value);
-  useEffect(() => setText(value), [value]);
+  // The route's customer replaces what is typed only when it changes. Preact runs effects after the
+  // paint, so an effect that also ran on mount cleared what was typed in the first frame (a fast
+  // typist, or a test), and the required field then refused the submit.
+  const shown = useRef(value);
+  useEffect(() => {
+    if (shown.current === value) return;
+    shown.current = value;
+    setText(value);
+  }, [value]);
   return (
     <form
       class="panel search-form"
