@@ -283,13 +283,7 @@ async function floorRound(
       contentType: 'application/xml',
     }));
     await publishAll(await rig.publisher(), messages, CONFIRM_WINDOW);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      finished,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('contract floor round timed out')), ROUND_TIMEOUT_MS);
-      }),
-    ]).finally(() => clearTimeout(timer));
+    await within(finished, 'contract floor round timed out');
     if (repeated > 0 || wrong > 0)
       throw new Error(
         `the contract floor delivered ${repeated} updates twice and ${wrong} without the street sent: the run is not valid`,
@@ -311,6 +305,17 @@ async function startFloor(rig: SyncRig, storeDir: string) {
     storeDir,
   ]);
   return { pid: child.pid, stop: () => child.kill('SIGKILL') };
+}
+
+/** `done`, or a failure naming `what` once the round's bound has passed. */
+async function within(done: Promise<void>, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    done,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(what)), ROUND_TIMEOUT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 const RAW_QUEUE = 'bench.raw-amqplib';
@@ -344,13 +349,7 @@ async function rawRound(rig: SyncRig, count: number, body: Buffer): Promise<numb
       contentType: 'application/xml',
     }));
     await publishAll(publisher, messages, CONFIRM_WINDOW);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      finished,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('raw round timed out')), ROUND_TIMEOUT_MS);
-      }),
-    ]).finally(() => clearTimeout(timer));
+    await within(finished, 'raw round timed out');
     return count / ((last - start) / 1000);
   } finally {
     await consumer.cancel(consumerTag).catch(() => undefined);
