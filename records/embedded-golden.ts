@@ -88,6 +88,12 @@ export class EmbeddedGolden implements GoldenStore {
   /** every golden id ever issued -> the source record it was made from, so a retired id still resolves */
   private readonly issued: Database<Key, string>;
   private readonly goldens: Database<GoldenRow, string>;
+  /**
+   * goldenId -> the revision of its row, written with the row: a small value that says whether a cached
+   * document is still the stored one, whoever wrote since (another store instance or process on the
+   * same files too), without decoding the row
+   */
+  private readonly revisions: Database<number, string>;
   /** the golden documents read last: policies and the next best offer read one at every event and page view */
   private readonly documents = new SettledReadCache<Pick<GoldenDocumentRead, 'revision' | 'document'>>();
   /** the golden rows the transaction body running now writes, and each id once per write (see write) */
@@ -106,6 +112,7 @@ export class EmbeddedGolden implements GoldenStore {
     this.members = root.openDB('golden-members', {});
     this.issued = root.openDB('golden-issued-ids', {});
     this.goldens = root.openDB('goldens', {});
+    this.revisions = root.openDB('golden-revisions', {});
     this.reviews = root.openDB('golden-reviews', {});
     this.reviewsByStatus = root.openDB('golden-reviews-by-status', {});
     this.outbox = root.openDB('golden-outbox', {});
@@ -184,7 +191,7 @@ export class EmbeddedGolden implements GoldenStore {
     const key = 'key' in parsed ? keyOf(parsed.key) : this.issued.get(parsed.goldenId);
     const goldenId = key && this.xref.get(key);
     if (!goldenId) return undefined;
-    let cached = this.documents.get(goldenId);
+    let cached = this.cachedDocument(goldenId);
     if (!cached) {
       const row = this.goldens.get(goldenId);
       if (!row?.current || !row.record) return undefined;
@@ -209,7 +216,7 @@ export class EmbeddedGolden implements GoldenStore {
     const goldens: GoldenState[] = contextGoldenIds(ids, holders).map((goldenId) => {
       // a cached document is a current row's: its revision spares decoding the whole row (the
       // transaction checks the revision again)
-      const cached = this.documents.get(goldenId);
+      const cached = this.cachedDocument(goldenId);
       if (cached)
         return { goldenId, revision: cached.revision, current: true, members: this.membersOf(goldenId) };
       const row = this.goldens.get(goldenId);
@@ -402,14 +409,25 @@ export class EmbeddedGolden implements GoldenStore {
     );
   }
 
-  /** One write transaction, resolved once LMDB has flushed it (so it survives kill -9). */
+  /**
+   * The cached document, only while its revision is the stored one. Every write of this instance passes
+   * through the cache, but another instance on the same files does not (a row written before this
+   * table existed has no entry here, and is decoded).
+   */
+  private cachedDocument(goldenId: string): Pick<GoldenDocumentRead, 'revision' | 'document'> | undefined {
+    const cached = this.documents.get(goldenId);
+    return cached && this.revisions.get(goldenId) === cached.revision ? cached : undefined;
+  }
+
   private putGoldenRow(goldenId: string, row: GoldenRow): void {
     const token = this.documents.writing(goldenId);
     this.writes?.touched.push(goldenId);
     this.writes?.rows.set(goldenId, { token, row });
     void this.goldens.put(goldenId, row);
+    void this.revisions.put(goldenId, row.revision);
   }
 
+  /** One write transaction, resolved once LMDB has flushed it (so it survives kill -9). */
   private async write<T>(body: () => T): Promise<T> {
     const writes = { touched: [] as string[], rows: new Map<string, { token: symbol; row: GoldenRow }>() };
     let durable = false;

@@ -60,6 +60,11 @@ interface OpenDatabases {
   offers: Database<StoredOffer, CompositeKey>;
   /** offerId -> customerId, to find the old index entry when a replaced offer moves to another customer */
   offerOwners: Database<string, string>;
+  /**
+   * customerId -> a number moved by every write of that customer's offers: says whether a cached list
+   * is still the stored one, whoever wrote since (another store instance on the same files too)
+   */
+  offerListVersions: Database<number, string>;
   policies: Database<PolicySwitch, string>;
   customers: Database<VersionedCustomer, string>;
   /** key `customerRef NUL occurredAt NUL eventId`: one customer's history is one range, oldest to newest */
@@ -115,7 +120,7 @@ export class EmbeddedStore implements HubStore {
   private readonly directory: string;
   private dbs: OpenDatabases | undefined;
   /** each customer's offers, newest first: the next best offer reads them at every page view */
-  private offerLists = new SettledReadCache<StoredOffer[]>();
+  private offerLists = new SettledReadCache<{ version: number; offers: StoredOffer[] }>();
 
   constructor(options: { directory: string }) {
     if (typeof options?.directory !== 'string' || options.directory.trim() === '') {
@@ -131,7 +136,7 @@ export class EmbeddedStore implements HubStore {
   async open(): Promise<void> {
     if (this.dbs) return;
     // a store opened again may find other files than it cached from
-    this.offerLists = new SettledReadCache<StoredOffer[]>();
+    this.offerLists = new SettledReadCache<{ version: number; offers: StoredOffer[] }>();
     mkdirSync(this.directory, { recursive: true });
     // LMDB's default of 12 named databases is too few; the number only sizes a table, so headroom is free.
     const root = open({ path: this.directory, compression: false, maxDbs: 64 });
@@ -140,6 +145,7 @@ export class EmbeddedStore implements HubStore {
       processed: root.openDB<string, string>('processed-events', {}),
       offers: root.openDB<StoredOffer, CompositeKey>('offers', {}),
       offerOwners: root.openDB<string, string>('offer-owners', {}),
+      offerListVersions: root.openDB<number, string>('offer-list-versions', {}),
       policies: root.openDB<PolicySwitch, string>('policy-switches', {}),
       customers: root.openDB<VersionedCustomer, string>('customers', {}),
       interactions: root.openDB<StoredInteraction, CompositeKey>('interactions', {}),
@@ -197,15 +203,16 @@ export class EmbeddedStore implements HubStore {
 
   async putOffer(offer: StoredOffer): Promise<void> {
     validateOffer(offer);
-    const { root, offers, offerOwners } = this.require();
+    const { root, offers, offerOwners, offerListVersions } = this.require();
     const doc = plainCopy(offer);
-    await this.writingOffers(root, [doc.customerId], (touched) =>
+    await this.writingOffers(root, offerListVersions, [doc.customerId], (touched) =>
       root.transaction(() => {
         const previousOwner = offerOwners.get(doc.offerId);
         if (previousOwner !== undefined && previousOwner !== doc.customerId) {
           touched(previousOwner);
           void offers.remove(offerKey(previousOwner, doc.offerId));
         }
+        offerListChanged(offerListVersions, doc.customerId);
         void offers.put(offerKey(doc.customerId, doc.offerId), doc);
         void offerOwners.put(doc.offerId, doc.customerId);
       }),
@@ -218,16 +225,17 @@ export class EmbeddedStore implements HubStore {
   ): Promise<StoredOffer[]> {
     requireId(customerId, 'customerId');
     if (options.channel !== undefined) requireId(options.channel, 'options.channel');
-    const { offers } = this.require();
+    const { offers, offerListVersions } = this.require();
+    const version = offerListVersions.get(customerId) ?? 0;
     let all = this.offerLists.get(customerId);
-    if (!all) {
+    if (all?.version !== version) {
       const read: StoredOffer[] = [];
       for (const { value } of offers.getRange({ start: [customerId], end: [customerId, END] }))
         read.push(value);
-      all = this.offerLists.keep(customerId, read.sort(compareNewestFirst));
+      all = this.offerLists.keep(customerId, { version, offers: read.sort(compareNewestFirst) });
     }
     const { channel, includeClosed } = options;
-    return all.filter(
+    return all.offers.filter(
       (o) => (channel === undefined || o.channel === channel) && (includeClosed || o.status === 'open'),
     );
   }
@@ -235,8 +243,8 @@ export class EmbeddedStore implements HubStore {
   async updateOfferStatus(offerId: string, status: OfferOutcome): Promise<boolean> {
     requireId(offerId, 'offerId');
     requireOfferOutcome(status);
-    const { root, offers, offerOwners } = this.require();
-    return this.writingOffers(root, [], (touched) =>
+    const { root, offers, offerOwners, offerListVersions } = this.require();
+    return this.writingOffers(root, offerListVersions, [], (touched) =>
       root.transaction(() => {
         const owner = offerOwners.get(offerId);
         const current = owner === undefined ? undefined : offers.get(offerKey(owner, offerId));
@@ -255,6 +263,7 @@ export class EmbeddedStore implements HubStore {
    */
   private async writingOffers<T>(
     root: RootDatabase,
+    offerListVersions: OpenDatabases['offerListVersions'],
     customerIds: string[],
     write: (touched: (customerId: string) => void) => Promise<T>,
   ): Promise<T> {
@@ -264,6 +273,7 @@ export class EmbeddedStore implements HubStore {
       const result = await write((id) => {
         this.offerLists.writing(id);
         touched.push(id);
+        offerListChanged(offerListVersions, id);
       });
       // the root the write began on: a close meanwhile must not fail a write that committed
       await root.flushed;
@@ -713,4 +723,9 @@ function interactionKey(interaction: StoredInteraction): CompositeKey {
 function supersedes(next: StoredCustomer, stored: StoredCustomer): boolean {
   if (next.updatedAt !== stored.updatedAt) return next.updatedAt > stored.updatedAt;
   return next.sourceSystem !== stored.sourceSystem || !sameJsonDocument(next.document, stored.document);
+}
+
+/** Inside the write transaction: the customer's cached offer list, in any instance, is out of date. */
+function offerListChanged(versions: OpenDatabases['offerListVersions'], customerId: string): void {
+  void versions.put(customerId, (versions.get(customerId) ?? 0) + 1);
 }

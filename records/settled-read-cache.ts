@@ -3,9 +3,11 @@
  * the stored value each time (a golden record with its lineage, sources and events; a customer's offers
  * through an LMDB range) cost several times the lookup here.
  *
- * Only the embedded store uses it: its LMDB files belong to one process, so every write passes through
- * `writing`/`settled` here. A key being written is not cached until its transaction has settled, so a
- * read between the write and its commit cannot keep the old value.
+ * Only the embedded store uses it. Every write of that store instance passes through `writing`/`settled`
+ * here: a key being written is not cached until its transaction has settled, so a read between the
+ * write and its commit cannot keep the old value. Writes of another instance on the same files do not
+ * pass here, so the store keeps a version with each value and uses it only while the stored version is
+ * the same.
  */
 export class SettledReadCache<V> {
   private readonly entries = new Map<string, V>();

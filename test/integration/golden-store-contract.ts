@@ -262,6 +262,22 @@ export function describeGoldenStoreContract(
         await expect(store.getGoldenDocument('4711')).rejects.toThrow(/golden id/);
       });
 
+      it('reads and links on what another instance on the same data wrote since, not on what it read before', async () => {
+        await linkSourceRecord(store, anna, undefined, { trust });
+        // this instance read (and may keep) revision 1 of the golden record
+        expect(await store.getGoldenDocument('crm:4711')).toMatchObject({ revision: 1 });
+        const other = await openStore();
+        await linkSourceRecord(other, anne, 'crm:4711', { trust });
+        expect(await store.getGoldenDocument('crm:4711')).toMatchObject({ revision: 2 });
+        expect((await store.readGoldenContext([G_CRM])).goldens[0]).toMatchObject({ revision: 2 });
+        // a link computed here is computed on revision 2, so it applies at once
+        expect(await linkSourceRecord(store, shopper, 'crm:4711', { trust })).toMatchObject({
+          status: 'applied',
+        });
+        expect(await other.getGoldenDocument(G_CRM)).toMatchObject({ revision: 3 });
+        expect(await other.listGoldenMembers(G_CRM)).toEqual([crm, sap, web]);
+      });
+
       it("leaves the events a change hands back the caller's own: changing them changes no read", async () => {
         const linked = await linkSourceRecord(store, anna, undefined, { trust });
         if (linked.status !== 'applied') throw new Error('not applied');

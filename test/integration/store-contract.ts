@@ -141,6 +141,24 @@ export function describeStoreContract(
       expect(await store.listOffers('crm:9999')).toEqual([moved]);
     });
 
+    it('shows in the next list what another instance on the same data wrote since', async () => {
+      const first = offer({ eventId: 'e1' });
+      await store.putOffer(first);
+      expect(await store.listOffers('crm:4711')).toEqual([first]);
+      const other = await openStore();
+      const accepted: StoredOffer = { ...first, status: 'accepted' };
+      await other.putOffer(accepted);
+      expect(await store.listOffers('crm:4711')).toEqual([]);
+      expect(await store.listOffers('crm:4711', { includeClosed: true })).toEqual([accepted]);
+      const second = offer({ eventId: 'e2' });
+      await other.putOffer(second);
+      expect(await other.updateOfferStatus(second.offerId, 'rejected')).toBe(true);
+      expect(await store.listOffers('crm:4711', { includeClosed: true })).toContainEqual({
+        ...second,
+        status: 'rejected',
+      });
+    });
+
     it('shows every write in the next list, also of lists read before it and while it was in flight', async () => {
       // the embedded store keeps the lists it read: each read here comes before the write it checks
       const first = offer({ eventId: 'e1' });
