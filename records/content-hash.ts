@@ -2,7 +2,7 @@
  * Stable digests of JSON content, for ids and tie-breaks that must not depend on the order in which
  * the keys of an object happen to be written, nor on the order in which records arrive.
  */
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 
 /** JSON with the keys of every object sorted; undefined members are left out, as JSON.stringify does. */
 export function canonicalJson(value: unknown): string {
@@ -24,8 +24,13 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
+/** Node 20.12 and later hash in one call, about twice as fast for short texts as a Hash object. */
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
+
 export function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return oneShot
+    ? oneShot('sha256', text, 'buffer')
+    : crypto.createHash('sha256').update(text, 'utf8').digest();
 }
 
 /** Hex SHA-256 of the canonical JSON of a value. */

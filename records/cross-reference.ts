@@ -30,9 +30,20 @@ import type { TrustConfig, TrustLookup } from './trust';
 
 const GOLDEN_ID = /^g-[0-9a-hjkmnp-tv-z]{26}$/;
 
+const ISSUED_IDS_KEPT = 10_000;
+/** by source ref, the golden ids asked for last: each link asks for the ids of its records several times */
+const issuedIds = new Map<string, string>();
+
 /** The golden id a source ref stands for. */
 export function goldenIdFor(key: SourceKey): string {
-  return `g-${base32(sha256(sourceRef(key)), 26)}`;
+  const ref = sourceRef(key);
+  let id = issuedIds.get(ref);
+  if (id === undefined) {
+    id = `g-${base32(sha256(ref), 26)}`;
+    if (issuedIds.size >= ISSUED_IDS_KEPT) issuedIds.delete(issuedIds.keys().next().value as string);
+    issuedIds.set(ref, id);
+  }
+  return id;
 }
 
 export function isGoldenId(text: string): boolean {

@@ -66,6 +66,7 @@ type Key = string[];
 // Sorts after every id we store, so [prefix, END] closes a range (as in embedded-store.ts).
 const END = '\uffff';
 const OUTBOX_SEQ = 'golden-outbox-seq';
+const MEMBER_LISTS_KEPT = 10_000;
 
 const keyOf = (key: SourceKey): Key => [key.system, key.sourceId];
 
@@ -94,6 +95,8 @@ export class EmbeddedGolden implements GoldenStore {
    * same files too), without decoding the row
    */
   private readonly revisions: Database<number, string>;
+  /** the members of the golden ids read last, each at the revision it was read at */
+  private readonly memberLists = new Map<string, { revision: number; members: SourceKey[] }>();
   /** the golden documents read last: policies and the next best offer read one at every event and page view */
   private readonly documents = new SettledReadCache<Pick<GoldenDocumentRead, 'revision' | 'document'>>();
   /** the golden rows the transaction body running now writes, and each id once per write (see write) */
@@ -180,7 +183,7 @@ export class EmbeddedGolden implements GoldenStore {
       goldenId,
       revision: row.revision,
       record: row.record,
-      members: this.membersOf(goldenId),
+      members: this.currentMembers(goldenId),
       recomputeNeeded: row.recomputeNeeded,
       updatedAt: row.updatedAt ?? '',
     };
@@ -204,7 +207,7 @@ export class EmbeddedGolden implements GoldenStore {
 
   async listGoldenMembers(idOrRef: string): Promise<SourceKey[]> {
     const goldenId = await this.resolveGoldenId(idOrRef);
-    return goldenId === undefined ? [] : this.membersOf(goldenId);
+    return goldenId === undefined ? [] : this.currentMembers(goldenId);
   }
 
   async readGoldenContext(
@@ -218,14 +221,14 @@ export class EmbeddedGolden implements GoldenStore {
       // transaction checks the revision again)
       const cached = this.cachedDocument(goldenId);
       if (cached)
-        return { goldenId, revision: cached.revision, current: true, members: this.membersOf(goldenId) };
+        return { goldenId, revision: cached.revision, current: true, members: this.currentMembers(goldenId) };
       const row = this.goldens.get(goldenId);
       const current = row?.current === true;
       return {
         goldenId,
         revision: row?.revision ?? 0,
         current,
-        members: current ? this.membersOf(goldenId) : [],
+        members: current ? this.currentMembers(goldenId) : [],
       };
     });
     const everyKey = contextKeys(goldens, asked);
@@ -393,6 +396,23 @@ export class EmbeddedGolden implements GoldenStore {
     if (before) void this.reviewsByStatus.remove([before.status, before.proposedAt, before.reviewId]);
     void this.reviews.put(item.reviewId, item);
     void this.reviewsByStatus.put([item.status, item.proposedAt, item.reviewId], item.reviewId);
+  }
+
+  /**
+   * Outside a transaction: the members, read once per revision. Every sync target reads them at every
+   * change, and the members of a golden id change only in a change that moves its revision.
+   */
+  private currentMembers(goldenId: string): SourceKey[] {
+    const revision = this.revisions.get(goldenId);
+    const kept = this.memberLists.get(goldenId);
+    if (revision !== undefined && kept?.revision === revision) return kept.members.map((k) => ({ ...k }));
+    const members = this.membersOf(goldenId);
+    if (revision !== undefined) {
+      if (this.memberLists.size >= MEMBER_LISTS_KEPT)
+        this.memberLists.delete(this.memberLists.keys().next().value as string);
+      this.memberLists.set(goldenId, { revision, members: members.map((k) => ({ ...k })) });
+    }
+    return members;
   }
 
   private membersOf(goldenId: string): SourceKey[] {

@@ -17,9 +17,9 @@
  * since this process started carried other values, the target may still apply it after its own
  * report, so the golden values are sent once more.
  */
-import { createHash } from 'node:crypto';
 import type { Customer, CustomerIdentifier } from '../mappings/canonical/types';
 import type { MapResult } from '../mappings/mapping-types';
+import { canonicalJson, sha256 } from './content-hash';
 import type { GoldenChangedEvent, GoldenStore } from './golden-store';
 import { KeyedLanes } from './keyed-lanes';
 import { sourceRef, type SourceKey } from './source-versions';
@@ -83,9 +83,8 @@ export class GoldenFanOut {
     if (held.length === 0) return { sent: [], skipped: [{ reason: 'not-held' }] };
     const result: FanOutResult = { sent: [], skipped: [] };
     for (const key of held) {
-      // a copy of its own: the cached document is shared and frozen, and flows may change what they get
-      const view = targetView(structuredClone(golden.document), key);
-      const projected = this.project(view);
+      // the shared, frozen document: the projection only reads it
+      const projected = this.project(targetView(golden.document, key));
       const digest = projected.ok ? digestOf(projected.value) : undefined;
       const ref = sourceRef(key);
       const last = this.lastSent.get(ref);
@@ -103,7 +102,8 @@ export class GoldenFanOut {
         revision: golden.revision,
         eventId: event.eventId,
         messageId: `${event.eventId}:${this.target}:${key.sourceId}`,
-        view,
+        // a copy of its own for what is sent: flows may change what they get
+        view: targetView(structuredClone(golden.document), key),
       });
     }
     return result;
@@ -152,17 +152,5 @@ function isChange(event: unknown): event is GoldenChangedEvent {
 
 /** Key order does not count: the same values are the same projection. */
 function digestOf(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('hex');
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value as object)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return sha256(canonicalJson(value)).toString('base64');
 }

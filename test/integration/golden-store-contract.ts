@@ -264,12 +264,17 @@ export function describeGoldenStoreContract(
 
       it('reads and links on what another instance on the same data wrote since, not on what it read before', async () => {
         await linkSourceRecord(store, anna, undefined, { trust });
-        // this instance read (and may keep) revision 1 of the golden record
+        // this instance read (and may keep) revision 1 of the golden record and its members
         expect(await store.getGoldenDocument('crm:4711')).toMatchObject({ revision: 1 });
+        expect(await store.listGoldenMembers(G_CRM)).toEqual([crm]);
         const other = await openStore();
         await linkSourceRecord(other, anne, 'crm:4711', { trust });
         expect(await store.getGoldenDocument('crm:4711')).toMatchObject({ revision: 2 });
-        expect((await store.readGoldenContext([G_CRM])).goldens[0]).toMatchObject({ revision: 2 });
+        expect(await store.listGoldenMembers(G_CRM)).toEqual([crm, sap]);
+        expect((await store.readGoldenContext([G_CRM])).goldens[0]).toMatchObject({
+          revision: 2,
+          members: [crm, sap],
+        });
         // a link computed here is computed on revision 2, so it applies at once
         expect(await linkSourceRecord(store, shopper, 'crm:4711', { trust })).toMatchObject({
           status: 'applied',
