@@ -23,8 +23,27 @@ export function parseBindings(text: string, defaultExchange: string): Binding[] 
 
 export type Decoded = { ok: true; value: unknown } | { ok: false; reason: string };
 
-/** JSON bodies become objects; a body that claims to be JSON and is not goes to the dead-letter queue. */
-export function decodeBody(message: BusMessage): Decoded {
+/**
+ * What msg.payload is, as Node-RED's mqtt in offers it: `auto` decodes by content type, `buffer` and
+ * `string` hand the body on as it came, for a flow that reads its own format, or only the headers.
+ */
+export const PAYLOAD_OUTPUTS = ['auto', 'buffer', 'string'] as const;
+export type PayloadOutput = (typeof PAYLOAD_OUTPUTS)[number];
+
+export function payloadOutputOf(value: unknown): PayloadOutput {
+  if (value === undefined || value === '') return 'auto';
+  if (!PAYLOAD_OUTPUTS.includes(value as PayloadOutput))
+    throw new Error(`output must be one of ${PAYLOAD_OUTPUTS.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as PayloadOutput;
+}
+
+/**
+ * `auto`: JSON bodies become objects; a body that claims to be JSON and is not goes to the
+ * dead-letter queue; text becomes a string, anything else stays a Buffer.
+ */
+export function decodeBody(message: BusMessage, output: PayloadOutput = 'auto'): Decoded {
+  if (output === 'buffer') return { ok: true, value: message.body };
+  if (output === 'string') return { ok: true, value: message.body.toString('utf8') };
   const type = (message.contentType ?? '').toLowerCase();
   const text = message.body.toString('utf8');
   if (type.includes('json') || (!type && /^\s*[{[]/.test(text))) {

@@ -1,5 +1,5 @@
 import type { Delivery } from './bus';
-import { decodeBody } from './consume-config';
+import { decodeBody, type PayloadOutput } from './consume-config';
 import type { IdempotentRepository } from './idempotent-repository';
 
 /**
@@ -15,12 +15,16 @@ export type Admission =
   /** the body cannot be read: dead-lettered, since no redelivery will make it readable */
   | { kind: 'undecodable'; reason: string };
 
-export async function admit(delivery: Delivery, repository?: IdempotentRepository): Promise<Admission> {
+export async function admit(
+  delivery: Delivery,
+  repository?: IdempotentRepository,
+  output: PayloadOutput = 'auto',
+): Promise<Admission> {
   if (repository && delivery.messageId && (await repository.contains(delivery.messageId))) {
     delivery.ack();
     return { kind: 'duplicate' };
   }
-  const decoded = decodeBody(delivery);
+  const decoded = decodeBody(delivery, output);
   if (!decoded.ok) {
     await delivery.deadLetter(decoded.reason);
     return { kind: 'undecodable', reason: decoded.reason };

@@ -6,7 +6,7 @@ import {
   type Delivery,
   type Subscription,
 } from '../../connectors/amqp/bus';
-import { parseBindings } from '../../connectors/amqp/consume-config';
+import { parseBindings, payloadOutputOf, type PayloadOutput } from '../../connectors/amqp/consume-config';
 import { DEFAULT_INBOUND_QUEUE, SyncTopology } from '../../connectors/amqp/sync-topology';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
 import { admit, complete, inboundProperties, type Settlement } from '../../connectors/amqp/inbound';
@@ -40,6 +40,8 @@ export interface AmqpInDef extends NodeDef {
    * body for messages that come without one
    */
   topology: '' | 'sync-inbound';
+  /** msg.payload: "auto" decodes by content type; "buffer" or "string" hand the body on as it came */
+  output: PayloadOutput;
 }
 
 /** how long a message the bus failed under waits before it goes back to the queue */
@@ -56,6 +58,14 @@ export default function (RED: RED) {
     if (!broker) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.no-broker') });
       this.error(RED._('amqp-in.errors.no-broker'));
+      return;
+    }
+    let output: PayloadOutput;
+    try {
+      output = payloadOutputOf(config.output);
+    } catch (err) {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.bad-output') });
+      this.error(RED._('amqp-in.errors.bad-output', { error: errorMessage(err) }));
       return;
     }
     const storeNode = config.store ? (RED.nodes.getNode(config.store) as HubStoreNode | null) : null;
@@ -94,7 +104,7 @@ export default function (RED: RED) {
     });
 
     const onDelivery = async (delivery: Delivery) => {
-      const admitted = await admit(delivery, repository);
+      const admitted = await admit(delivery, repository, output);
       // The flow is being stopped: a message not yet in it goes back to the queue.
       if (closing && admitted.kind === 'accepted') return delivery.requeue();
       if (admitted.kind === 'undecodable')

@@ -5,4 +5,6 @@ export const migrations: Migration[] = [
   FIRST_VERSION,
   // 2: the record-sync topology's inbound queue as an option; older configs consume what they name
   { version: 2, up: (config) => ({ topology: '', ...config }) },
+  // 3: msg.payload as decoded, or the body as it came; older configs decode, as they did
+  { version: 3, up: (config) => ({ output: 'auto', ...config }) },
 ];

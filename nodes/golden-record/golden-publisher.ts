@@ -1,4 +1,5 @@
 import { GOLDEN_EXCHANGE, type Bus } from '../../connectors/amqp/bus';
+import { GOLDEN_ID_HEADER } from '../../connectors/amqp/golden-message';
 import { EVENT_ID_HEADER } from '../../connectors/amqp/hop-headers';
 import { childTraceparent, TRACEPARENT } from '../../connectors/http/trace-context';
 import type { GoldenOutboxEntry, GoldenStore } from '../../records/golden-store';
@@ -11,7 +12,6 @@ export interface GoldenCause {
   golden: readonly string[];
 }
 
-export const GOLDEN_ID_HEADER = 'x-crm-golden-id';
 const PAGE = 100;
 
 /**

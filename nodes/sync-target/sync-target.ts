@@ -1,4 +1,5 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
+import { goldenEventOf } from '../../connectors/amqp/golden-message';
 import { EVENT_ID_HEADER } from '../../connectors/amqp/hop-headers';
 import { targetQueue } from '../../connectors/amqp/sync-topology';
 import { GoldenFanOut } from '../../records/golden-fan-out';
@@ -20,7 +21,9 @@ export interface SyncTargetDef extends NodeDef {
   record: string;
 }
 
-type GoldenMessage = NodeMessage & { amqp?: { headers?: Record<string, unknown> } };
+type GoldenMessage = NodeMessage & {
+  amqp?: { routingKey?: unknown; messageId?: unknown; headers?: Record<string, unknown> };
+};
 
 /**
  * One target system's side of the record sync: each golden change from crm.golden becomes an update
@@ -69,7 +72,7 @@ export default function (RED: RED) {
     onInput<GoldenMessage>(
       this,
       async (msg, send) => {
-        const result = await (await ready()).take(msg.payload);
+        const result = await (await ready()).take(goldenEventOf(msg.payload, msg.amqp));
         counts.sent += result.sent.length;
         counts.echo += result.skipped.filter((s) => s.reason === 'echo').length;
         showCounts();

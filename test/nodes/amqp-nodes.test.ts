@@ -106,6 +106,37 @@ describe.each(buses)('amqp-in / amqp-out on the %s', (_name, url) => {
     });
   });
 
+  it('hands the body on as it came with output "buffer", the properties as with "auto"', async () => {
+    const asBytes = flow().map((n) => (n.id === 'in' ? { ...n, output: 'buffer', version: 3 } : n));
+    await load(nodes, asBytes);
+    const warm = await whenConsuming();
+    expect(Buffer.isBuffer(warm.payload)).toBe(true);
+    const got = nextInput<{ payload: Buffer; amqp: Record<string, unknown> }>('got');
+    helper.getNode('out').receive({ payload: event('e-bytes') });
+    const msg = await got;
+    expect(JSON.parse(msg.payload.toString('utf8'))).toEqual(event('e-bytes'));
+    expect(msg.amqp).toMatchObject({ routingKey: 'event.address-changed.call-center', messageId: 'e-bytes' });
+  });
+
+  it('refuses an output it does not know with a red status and an error, and consumes nothing', async () => {
+    await load(
+      nodes,
+      flow().map((n) => (n.id === 'in' ? { ...n, output: 'xml', version: 3 } : n)),
+    );
+    await whenStatus('in', 'amqp-in.status.bad-output');
+    const errors = (
+      helper.getNode('in').error as unknown as { getCalls(): { args: unknown[] }[] }
+    ).getCalls();
+    // the text names the value and the choices (payloadOutputOf, unit-tested)
+    expect(errors.map((c) => String(c.args[0]))).toEqual(['amqp-in.errors.bad-output']);
+    const statuses = (
+      helper.getNode('in').status as unknown as { getCalls(): { args: unknown[] }[] }
+    ).getCalls();
+    expect(statuses.map((c) => JSON.stringify(c.args[0]))).not.toContainEqual(
+      expect.stringContaining('amqp-in.status.consuming'),
+    );
+  });
+
   it('hands an unroutable message (mandatory) to done(err) as the BusError, which a Catch node routes on by kind', async () => {
     const catcher = { id: 'catcher', type: 'catch', scope: ['out'], uncaught: false, wires: [['caught']] };
     await load([...nodes, core.catchNode], flow([catcher, { id: 'caught', type: 'amqp-test-sink' }]));
@@ -314,8 +345,9 @@ describe('AMQP node config versions', () => {
       singleActive: false,
     };
     const amqpOut = { id: 'out', type: 'amqp-out', broker: 'broker', exchange: 'crm.events', routingKey: '' };
-    // version 2 added the record-sync options, off: the same queue, the same exchange
-    expect(migrate(amqpIn, inMigrations)).toEqual({ ...amqpIn, topology: '', version: 2 });
+    // version 2 added the record-sync options, off: the same queue, the same exchange; version 3 the
+    // payload output, decoded as before
+    expect(migrate(amqpIn, inMigrations)).toEqual({ ...amqpIn, topology: '', output: 'auto', version: 3 });
     expect(migrate(amqpOut, outMigrations)).toEqual({
       ...amqpOut,
       destination: 'exchange',

@@ -17,6 +17,7 @@ import type { GoldenChangedEvent } from '../../records/golden-store';
 import { createVhost, deleteVhost, eventually } from '../e2e/hub-process';
 import { debmas, type PersonVersion } from '../e2e/sync-fixtures';
 import { all, helper, load, nextInput, tempDir, useHelper, type FlowNode } from './harness';
+import { annaSchmidt } from '../fixtures/anna-schmidt';
 import { sinkNode, whenStatus } from './amqp-test-nodes';
 
 /**
@@ -187,18 +188,7 @@ describe('record sync fan-out: sync target → from-canonical (document) → amq
     const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
     const intake = new GoldenIntake(store);
     const doc = (system: string, id: string, street: string, minute: number) =>
-      ({
-        schemaVersion: '1.0',
-        customerRef: `${system}:${id}`,
-        kind: 'person',
-        person: { givenName: 'Anna', familyName: 'Schmidt' },
-        identifiers: [{ system, id }, ...(system === 'sap' ? [] : [{ system: 'sap', id: '4711' }])],
-        addresses: [
-          { type: 'postal', street, houseNumber: '12', postalCode: '80802', city: 'München', country: 'DE' },
-        ],
-        updatedAt: new Date(Date.UTC(2026, 2, 1, 9, minute)).toISOString(),
-        source: { system },
-      }) as Customer;
+      annaSchmidt(system, id, street, minute, { sapId: '4711' });
     const changed = async (customer: Customer) => {
       const r = await intake.takeCustomer(customer);
       if (r.status !== 'applied') throw new Error(r.status);
@@ -245,16 +235,49 @@ describe('record sync fan-out: sync target → from-canonical (document) → amq
       await connection.close();
     }
   }, 30000);
+
+  it('reads a change that comes as raw bytes (amqp-in with output "buffer") from its properties', async () => {
+    await load(nodes, flow());
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    const intake = new GoldenIntake(store);
+    const customer = (system: string, id: string, street: string, minute: number) =>
+      annaSchmidt(system, id, street, minute, { houseNumber: '3', sapId: '4712' });
+    await intake.takeCustomer(customer('sap', '4712', 'Ring', 0));
+    const r = await intake.takeCustomer(customer('crm', '98', 'Isartorplatz', 5));
+    if (r.status !== 'applied') throw new Error(r.status);
+    const change = r.events.filter((e) => e.type === 'golden.changed').at(-1) as GoldenChangedEvent;
+    const sent = nextInput<{ amqp: { messageId: string } }>('sent');
+    // not the event's JSON: what is sent comes from the store, found through the properties
+    helper.getNode('target').receive({
+      payload: Buffer.from('unread'),
+      amqp: {
+        routingKey: 'golden.changed',
+        messageId: change.eventId,
+        headers: { 'x-crm-golden-id': change.goldenId, 'x-crm-event-id': 'origin-3' },
+      },
+    } as never);
+    expect((await sent).amqp.messageId).toBe(`${change.eventId}:sap:4712`);
+    const connection = await amqplib.connect(url);
+    try {
+      const channel = await connection.createChannel();
+      const m = await eventually(async () => (await channel.get('crm.out.sap')) || undefined, 'the update');
+      expect(m.properties.headers?.['x-crm-event-id']).toBe('origin-3');
+      expect(parseIdocXml(m.content)[0].segments.E1KNA1M[0]).toMatchObject({ STRAS: 'Isartorplatz 3' });
+    } finally {
+      await connection.close();
+    }
+  }, 30000);
 });
 
 describe('config versions of the nodes the record sync extends', () => {
-  it('amqp-in, amqp-out and from-canonical saved at version 1 keep their behaviour at version 2', () => {
+  it('amqp-in, amqp-out and from-canonical saved at version 1 keep their behaviour at the current version', () => {
     expect(migrate({ id: 'a', type: 'amqp-in', queue: 'q', version: 1 }, inMigrations)).toEqual({
       id: 'a',
       type: 'amqp-in',
       queue: 'q',
       topology: '',
-      version: 2,
+      output: 'auto',
+      version: 3,
     });
     expect(migrate({ id: 'b', type: 'amqp-out', exchange: 'x', version: 1 }, outMigrations)).toEqual({
       id: 'b',

@@ -6,6 +6,7 @@ import { compileOutbound, loadSystemSpec } from '../../../mappings/engine';
 import { goldenIdFor } from '../../../records/cross-reference';
 import { EmbeddedStore } from '../../../records/embedded-store';
 import { GoldenFanOut } from '../../../records/golden-fan-out';
+import { annaSchmidt } from '../../fixtures/anna-schmidt';
 import { GoldenIntake } from '../../../records/golden-intake';
 import type { GoldenChangedEvent, GoldenEvent } from '../../../records/golden-store';
 
@@ -22,19 +23,7 @@ function customer(
   minute: number,
   extra: Partial<Customer> = {},
 ): Customer {
-  return {
-    schemaVersion: '1.0',
-    customerRef: `${system}:${id}`,
-    kind: 'person',
-    person: { givenName: 'Anna', familyName: 'Schmidt' },
-    identifiers: [{ system, id }, ...(system === 'sap' ? [] : [{ system: 'sap', id: '80042' }])],
-    addresses: [
-      { type: 'postal', street, houseNumber: '12', postalCode: '80802', city: 'München', country: 'DE' },
-    ],
-    updatedAt: new Date(Date.UTC(2026, 2, 1, 9, minute)).toISOString(),
-    source: { system },
-    ...extra,
-  } as Customer;
+  return annaSchmidt(system, id, street, minute, { extra });
 }
 
 describe('GoldenFanOut', () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REASON_HEADER, type Delivery } from '../../../../connectors/amqp/bus';
+import { payloadOutputOf } from '../../../../connectors/amqp/consume-config';
 import { EmbeddedBus } from '../../../../connectors/amqp/embedded-bus';
 import { IdempotentRepository } from '../../../../connectors/amqp/idempotent-repository';
 import { admit, complete, inboundProperties } from '../../../../connectors/amqp/inbound';
@@ -133,5 +134,28 @@ describe('inbound deliveries: the idempotent consumer and the dead letter channe
     const d = await inbox.next();
     expect(await admit(d)).toEqual({ kind: 'accepted', payload: 'plain text' });
     expect(await complete(d, undefined)).toEqual({ outcome: 'acked' });
+  });
+
+  it('hands the body on as it came with output "buffer" or "string", even one that claims JSON and is not', async () => {
+    const body = Buffer.from('{"n": 1');
+    await bus.publish('ex', 'event.a', body, { messageId: 'evt-7', contentType: 'application/json' });
+    const d = await inbox.next();
+    // decoded by content type it would be dead-lettered; as it came it is the flow's to read
+    const asBuffer = await admit(d, undefined, 'buffer');
+    expect(asBuffer).toMatchObject({ kind: 'accepted' });
+    expect(Buffer.isBuffer((asBuffer as { payload: unknown }).payload)).toBe(true);
+    expect((asBuffer as { payload: Buffer }).payload.equals(body)).toBe(true);
+    expect(await admit(d, undefined, 'string')).toEqual({ kind: 'accepted', payload: '{"n": 1' });
+    expect(await admit(d, undefined, 'auto')).toMatchObject({ kind: 'undecodable', reason: /invalid JSON/ });
+  });
+});
+
+describe('payloadOutputOf', () => {
+  it('reads auto, buffer and string, a missing one as auto, and refuses others by name', () => {
+    expect(payloadOutputOf(undefined)).toBe('auto');
+    expect(payloadOutputOf('')).toBe('auto');
+    expect(payloadOutputOf('buffer')).toBe('buffer');
+    expect(payloadOutputOf('string')).toBe('string');
+    expect(() => payloadOutputOf('json')).toThrow('output must be one of auto, buffer, string, got "json"');
   });
 });

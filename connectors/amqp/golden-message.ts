@@ -1,0 +1,47 @@
+/**
+ * What a message on crm.golden says about its golden event without its body being read: the hub's
+ * publisher (nodes/golden-record/golden-publisher.ts) sends every event with routing key = event type,
+ * message id = event id, and the golden id in a header. A consumer that needs only which golden record
+ * changed (the record sync reads the document from the store) can take the body as raw bytes, which
+ * Node-RED copies cheaply for each target, instead of a parsed event it deep-copies.
+ */
+export const GOLDEN_ID_HEADER = 'x-crm-golden-id';
+
+export interface GoldenEventRef {
+  type: string;
+  goldenId: string;
+  eventId: string;
+}
+
+interface MessageProperties {
+  routingKey?: unknown;
+  messageId?: unknown;
+  headers?: Record<string, unknown>;
+}
+
+/**
+ * The golden event of a message: a payload that is an object already is taken as it is; raw bytes
+ * or text are read from the message's properties when it carries all three, else parsed as JSON.
+ */
+export function goldenEventOf(payload: unknown, amqp?: MessageProperties): unknown {
+  if (!Buffer.isBuffer(payload) && typeof payload !== 'string') return payload;
+  const type = amqp?.routingKey;
+  const eventId = amqp?.messageId;
+  const goldenId = amqp?.headers?.[GOLDEN_ID_HEADER];
+  if (nonEmpty(type) && nonEmpty(eventId) && nonEmpty(goldenId)) {
+    const ref: GoldenEventRef = { type, goldenId, eventId };
+    return ref;
+  }
+  const text = Buffer.isBuffer(payload) ? payload.toString('utf8') : payload;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(
+      `the golden event is neither in the message's properties (routing key, message id, ${GOLDEN_ID_HEADER}) nor JSON in its body: ${(err as Error).message}`,
+    );
+  }
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
