@@ -10,6 +10,7 @@
  * (a quorum queue logs every ack), so the floor is not slowed by a cost the hub does not pay.
  */
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { flowPrefetch } from './_flow-prefetch';
 import { open, type RootDatabase } from 'lmdb';
 
 /** the sync contract floor's queues (bench/_sync-floor-server.ts) */
@@ -18,7 +19,8 @@ export const FLOOR_TARGETS = ['bench.floor.out.siebel', 'bench.floor.out.salesfo
 
 const GOLDEN_EXCHANGE = 'bench.node-soap.golden';
 const GOLDEN_QUEUE = 'bench.node-soap.golden.sync';
-const PREFETCH = 20;
+/** the hub's golden-record consumer's, as the flow ships it */
+const PREFETCH = flowPrefetch('svc-golden-in');
 
 interface Held {
   revision: number;

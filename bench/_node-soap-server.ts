@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import amqp, { type ConfirmChannel } from 'amqplib';
 import * as soap from 'soap';
+import { flowPrefetch } from './_flow-prefetch';
 import { goldenFloor } from './_golden-floor';
 
 const [port, wsdlFile, amqpUrl, storeDir] = process.argv.slice(2);
@@ -39,7 +40,7 @@ async function publisher(url: string): Promise<ConfirmChannel> {
     return channel;
   }
   const consumer = await connection.createChannel();
-  await consumer.prefetch(20);
+  await consumer.prefetch(flowPrefetch('svc-golden-in'));
   await consumer.consume(QUEUE, (msg) => {
     if (!msg) return;
     JSON.parse(msg.content.toString('utf8'));

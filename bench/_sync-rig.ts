@@ -20,13 +20,14 @@ import amqplib, { type Channel, type ChannelModel, type ConfirmChannel, type Con
 import { RabbitMqBus } from '../connectors/amqp/rabbitmq-bus';
 import { SyncTopology } from '../connectors/amqp/sync-topology';
 import { createVhost, deleteVhost, startHub, type RunningHub } from '../test/e2e/hub-process';
+import { flowPrefetch } from './_flow-prefetch';
 
 export const TARGETS = ['siebel', 'salesforce'] as const;
 export type Target = (typeof TARGETS)[number];
 /** the hub's own queues on the sync path: empty and quiet means the hub has nothing left in hand */
 export const HUB_QUEUES = ['crm.hub.inbound', 'crm-hub.golden-record', 'crm-hub.sync-out'];
 /** the flow's amqp-in prefetch (flows/hub.json), used by the raw anchor and the target consumers alike */
-export const PREFETCH = 20;
+export const PREFETCH = flowPrefetch();
 
 const SEED_TIME = Date.parse('2026-01-01T00:00:00Z');
 
