@@ -23,6 +23,15 @@ describe('the editor in Chromium', () => {
     await hub?.stop();
   });
 
+  /** The editor, once the palette is there, on the flow tab with this label. */
+  async function openTab(label: string) {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await page.goto(hub.url, { waitUntil: 'domcontentloaded' });
+    await page.locator('#red-ui-palette-base-category-CRM_Hub').waitFor({ timeout: 30000 });
+    await page.locator('#red-ui-workspace-tabs').getByText(label).click();
+    return page;
+  }
+
   it('shows the CRM Hub palette category with our nodes and the deployed hub flow', async () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     await page.goto(hub.url, { waitUntil: 'domcontentloaded' });
@@ -55,10 +64,7 @@ describe('the editor in Chromium', () => {
   }, 150000);
 
   it('runs the demo: clicking "Anna Schmidt moves" puts a mortgage offer on her web page', async () => {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-    await page.goto(hub.url, { waitUntil: 'domcontentloaded' });
-    await page.locator('#red-ui-palette-base-category-CRM_Hub').waitFor({ timeout: 30000 });
-    await page.locator('#red-ui-workspace-tabs').getByText('Demo: simulated legacy systems').click();
+    const page = await openTab('Demo: simulated legacy systems');
     const button = page.locator('[id="demo-move"] .red-ui-flow-node-button');
     await button.waitFor({ timeout: 30000 });
     await button.click();
@@ -105,6 +111,25 @@ describe('the editor in Chromium', () => {
     expect(await result.textContent()).toContain('"ref": "crm:4711"');
     await result.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(shots, 'editor-try-it.png') });
+    await page.close();
+  }, 60000);
+
+  it("shows amqp-in's Output in words, and the Record sync tab taking crm.golden as a buffer", async () => {
+    const page = await openTab('Record sync');
+    const node = page.locator('[id="sync-golden-in"] .red-ui-flow-node');
+    await node.waitFor({ timeout: 30000 });
+    await node.dblclick();
+    const output = page.locator('#node-input-output');
+    await output.waitFor({ timeout: 10000 });
+    expect(await output.inputValue()).toBe('buffer');
+    const choices = await output.locator('option').allTextContents();
+    expect(choices).toEqual([
+      'auto: JSON parsed, text as string',
+      'a Buffer, as it came',
+      'a String, as it came',
+    ]);
+    expect(await page.locator('label[for="node-input-output"]').textContent()).toContain('Output');
+    await page.screenshot({ path: path.join(shots, 'editor-amqp-in-output.png') });
     await page.close();
   }, 60000);
 });
