@@ -122,6 +122,21 @@ export class EmbeddedGolden implements GoldenStore {
     this.counters = root.openDB('golden-counters', {});
   }
 
+  /**
+   * Stores written before the revisions table existed get it once, at open, in one transaction: until
+   * then no cached document or member list of theirs could be used.
+   */
+  async indexRevisions(): Promise<void> {
+    for (const _ of this.revisions.getKeys({ limit: 1 })) return;
+    let any = false;
+    for (const _ of this.goldens.getKeys({ limit: 1 })) any = true;
+    if (!any) return;
+    await this.root.transaction(() => {
+      for (const { key, value } of this.goldens.getRange({})) void this.revisions.put(key, value.revision);
+    });
+    await this.root.flushed;
+  }
+
   async putSourceRecord(record: Parameters<GoldenStore['putSourceRecord']>[0]): Promise<SourceRecordWrite> {
     const { record: incoming, contentHash } = normalizeSourceRecord(record);
     const now = new Date().toISOString();
@@ -357,8 +372,15 @@ export class EmbeddedGolden implements GoldenStore {
     for (const { event, key } of plan.sourceEvents) {
       if (!this.eventIds.doesExist(event.eventId)) this.storeEvent(event, key);
     }
+    // the cached member lists rely on it: a record moves only between golden ids whose rows (and
+    // revisions) the same change writes
+    const written = new Set(plan.rows.map((r) => r.goldenId));
     for (const { key, goldenId } of plan.xref) {
       const before = this.xref.get(keyOf(key));
+      if (before !== goldenId && (!written.has(goldenId) || (before !== undefined && !written.has(before))))
+        throw new Error(
+          `store: a change moves ${key.system}:${key.sourceId} from ${before ?? 'no golden record'} to ${goldenId} without writing both`,
+        );
       if (before !== goldenId) {
         if (before !== undefined) void this.members.remove([before, key.system, key.sourceId]);
         void this.xref.put(keyOf(key), goldenId);

@@ -164,6 +164,7 @@ export class EmbeddedStore implements HubStore {
       golden: new EmbeddedGolden(root),
     };
     await indexInteractionTimes(this.dbs);
+    await this.dbs.golden.indexRevisions();
   }
 
   async close(): Promise<void> {

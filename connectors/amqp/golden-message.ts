@@ -7,6 +7,9 @@
  */
 export const GOLDEN_ID_HEADER = 'x-crm-golden-id';
 
+/** The routing keys the publisher uses: a message that came another way (a replay straight to a queue) is read from its body. */
+const GOLDEN_EVENT_TYPES = new Set(['golden.changed', 'golden.merged', 'golden.unmerged']);
+
 export interface GoldenEventRef {
   type: string;
   goldenId: string;
@@ -21,14 +24,16 @@ interface MessageProperties {
 
 /**
  * The golden event of a message: a payload that is an object already is taken as it is; raw bytes
- * or text are read from the message's properties when it carries all three, else parsed as JSON.
+ * or text are read from the message's properties when it carries all three and its routing key is a
+ * golden event type, else parsed as JSON (`crm-hub dead-letters replay --to /<queue>` sends a message
+ * through the default exchange, with the queue's name as routing key).
  */
 export function goldenEventOf(payload: unknown, amqp?: MessageProperties): unknown {
   if (!Buffer.isBuffer(payload) && typeof payload !== 'string') return payload;
   const type = amqp?.routingKey;
   const eventId = amqp?.messageId;
   const goldenId = amqp?.headers?.[GOLDEN_ID_HEADER];
-  if (nonEmpty(type) && nonEmpty(eventId) && nonEmpty(goldenId)) {
+  if (nonEmpty(type) && GOLDEN_EVENT_TYPES.has(type) && nonEmpty(eventId) && nonEmpty(goldenId)) {
     const ref: GoldenEventRef = { type, goldenId, eventId };
     return ref;
   }

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { open } from 'lmdb';
 import { EmbeddedStore } from '../../../records/embedded-store';
+import { GoldenIntake } from '../../../records/golden-intake';
+import { annaSchmidt } from '../../fixtures/anna-schmidt';
 import { createStore } from '../../../records/create-store';
 import { PostgresStore } from '../../../records/postgres-store';
 import { offerIdFor } from '../../../policies/decision-id';
@@ -28,6 +31,38 @@ describe('EmbeddedStore', () => {
 
   it('rejects a missing directory', () => {
     expect(() => new EmbeddedStore({ directory: '' })).toThrow(/directory/);
+  });
+
+  it('gives a store written before the revisions table its revisions at open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-hub-store-'));
+    try {
+      const store = new EmbeddedStore({ directory: dir });
+      await store.open();
+      const intake = new GoldenIntake(store);
+      await intake.takeCustomer(annaSchmidt('sap', '80042', 'Ring', 0));
+      await intake.takeCustomer(annaSchmidt('crm', '4711', 'Ring', 1));
+      const golden = await store.getGoldenDocument('sap:80042');
+      if (!golden) throw new Error('no golden record');
+      await store.close();
+      // as an older version left the files: no revisions table
+      const revisionsOf = async (clear: boolean) => {
+        const root = open({ path: dir, compression: false, maxDbs: 64 });
+        const revisions = root.openDB<number, string>('golden-revisions', {});
+        if (clear) await revisions.clearAsync();
+        const all = [...revisions.getRange({})].map(({ key, value }) => [key, value]);
+        await root.close();
+        return all;
+      };
+      expect(await revisionsOf(true)).toEqual([]);
+      await store.open();
+      await store.close();
+      const revisions = await revisionsOf(false);
+      // the retired golden id of the record that joined keeps its row, and its revision
+      expect(revisions).toHaveLength(2);
+      expect(revisions).toContainEqual([golden.goldenId, golden.revision]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps an offer write that was under way when the store closed, and reads it after reopening', async () => {

@@ -33,6 +33,16 @@ describe('goldenEventOf: the golden event of a crm.golden message', () => {
     expect(goldenEventOf(JSON.stringify(event), undefined)).toEqual(event);
   });
 
+  it('parses the body of a message that came with another routing key, as a replay straight to a queue does', () => {
+    const body = Buffer.from(JSON.stringify(event));
+    expect(goldenEventOf(body, { ...properties, routingKey: 'crm-hub.sync-out' })).toEqual(event);
+    expect(goldenEventOf(body, { ...properties, routingKey: 'golden.merged' })).toEqual({
+      type: 'golden.merged',
+      goldenId: 'g-1',
+      eventId: 'e-1',
+    });
+  });
+
   it('names what is missing when neither the properties nor the body tell the event', () => {
     expect(() => goldenEventOf(Buffer.from('<xml/>'), { routingKey: 'golden.changed' })).toThrow(
       /neither in the message's properties \(routing key, message id, x-crm-golden-id\) nor JSON in its body/,
