@@ -198,7 +198,7 @@ export class EmbeddedGolden implements GoldenStore {
       goldenId,
       revision: row.revision,
       record: row.record,
-      members: this.currentMembers(goldenId),
+      members: this.currentMembers(goldenId, row.revision),
       recomputeNeeded: row.recomputeNeeded,
       updatedAt: row.updatedAt ?? '',
     };
@@ -236,14 +236,19 @@ export class EmbeddedGolden implements GoldenStore {
       // transaction checks the revision again)
       const cached = this.cachedDocument(goldenId);
       if (cached)
-        return { goldenId, revision: cached.revision, current: true, members: this.currentMembers(goldenId) };
+        return {
+          goldenId,
+          revision: cached.revision,
+          current: true,
+          members: this.currentMembers(goldenId, cached.revision),
+        };
       const row = this.goldens.get(goldenId);
       const current = row?.current === true;
       return {
         goldenId,
         revision: row?.revision ?? 0,
         current,
-        members: current ? this.currentMembers(goldenId) : [],
+        members: current ? this.currentMembers(goldenId, row.revision) : [],
       };
     });
     const everyKey = contextKeys(goldens, asked);
@@ -422,10 +427,10 @@ export class EmbeddedGolden implements GoldenStore {
 
   /**
    * Outside a transaction: the members, read once per revision. Every sync target reads them at every
-   * change, and the members of a golden id change only in a change that moves its revision.
+   * change, and the members of a golden id change only in a change that moves its revision. A caller
+   * that read the row or a valid cached document in the same step passes the revision it saw.
    */
-  private currentMembers(goldenId: string): SourceKey[] {
-    const revision = this.revisions.get(goldenId);
+  private currentMembers(goldenId: string, revision = this.revisions.get(goldenId)): SourceKey[] {
     const kept = this.memberLists.get(goldenId);
     if (revision !== undefined && kept?.revision === revision) return kept.members.map((k) => ({ ...k }));
     const members = this.membersOf(goldenId);
