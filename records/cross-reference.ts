@@ -26,6 +26,7 @@ import {
   type SourceRecord,
 } from './source-versions';
 import { computeGolden, type GoldenRecord } from './survivorship';
+import { setBounded } from './bounded-map';
 import type { TrustConfig, TrustLookup } from './trust';
 
 const GOLDEN_ID = /^g-[0-9a-hjkmnp-tv-z]{26}$/;
@@ -40,8 +41,7 @@ export function goldenIdFor(key: SourceKey): string {
   let id = issuedIds.get(ref);
   if (id === undefined) {
     id = `g-${base32(sha256(ref), 26)}`;
-    if (issuedIds.size >= ISSUED_IDS_KEPT) issuedIds.delete(issuedIds.keys().next().value as string);
-    issuedIds.set(ref, id);
+    setBounded(issuedIds, ref, id, ISSUED_IDS_KEPT);
   }
   return id;
 }

@@ -60,6 +60,7 @@ import {
   sourceRecordPage,
 } from './golden-store-input';
 import { acceptVersion, compareSourceKeys, type SourceKey } from './source-versions';
+import { setBounded } from './bounded-map';
 import { requireId } from './store-input';
 
 type Key = string[];
@@ -435,9 +436,12 @@ export class EmbeddedGolden implements GoldenStore {
     if (revision !== undefined && kept?.revision === revision) return kept.members.map((k) => ({ ...k }));
     const members = this.membersOf(goldenId);
     if (revision !== undefined) {
-      if (this.memberLists.size >= MEMBER_LISTS_KEPT)
-        this.memberLists.delete(this.memberLists.keys().next().value as string);
-      this.memberLists.set(goldenId, { revision, members: members.map((k) => ({ ...k })) });
+      setBounded(
+        this.memberLists,
+        goldenId,
+        { revision, members: members.map((k) => ({ ...k })) },
+        MEMBER_LISTS_KEPT,
+      );
     }
     return members;
   }

@@ -22,6 +22,7 @@ import type { MapResult } from '../mappings/mapping-types';
 import { canonicalJson, sha256 } from './content-hash';
 import type { GoldenChangedEvent, GoldenStore } from './golden-store';
 import { KeyedLanes } from './keyed-lanes';
+import { setBounded } from './bounded-map';
 import { sourceRef, type SourceKey } from './source-versions';
 
 /** The target's outbound mapping of a canonical customer (from-canonical's, compiled once). */
@@ -121,9 +122,7 @@ export class GoldenFanOut {
     this.lastSent.delete(ref);
     // a projection that failed is sent for from-canonical to reject with the reason; nothing to compare
     if (digest === undefined) return;
-    this.lastSent.set(ref, digest);
-    if (this.lastSent.size > LAST_SENT_LIMIT)
-      this.lastSent.delete(this.lastSent.keys().next().value as string);
+    setBounded(this.lastSent, ref, digest, LAST_SENT_LIMIT);
   }
 }
 

@@ -1,3 +1,5 @@
+import { setBounded } from './bounded-map';
+
 /**
  * What the embedded store read last, by key, for reads asked at every event and page view: decoding
  * the stored value each time (a golden record with its lineage, sources and events; a customer's offers
@@ -63,12 +65,7 @@ export class SettledReadCache<V> {
   }
 
   private put(key: string, value: V): void {
-    if (this.entries.size >= this.max) {
-      // the oldest entry: Map keeps insertion order
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(key, value);
+    setBounded(this.entries, key, value, this.max);
   }
 }
 

@@ -2,8 +2,8 @@
  * What a message on crm.golden says about its golden event without its body being read: the hub's
  * publisher (nodes/golden-record/golden-publisher.ts) sends every event with routing key = event type,
  * message id = event id, and the golden id in a header. A consumer that needs only which golden record
- * changed (the record sync reads the document from the store) can take the body as raw bytes, which
- * Node-RED copies cheaply for each target, instead of a parsed event it deep-copies.
+ * changed (the record sync reads the document from the store) can take the body as raw bytes, whose
+ * copies for each target Node-RED makes share the bytes, instead of deep-copying a parsed event.
  */
 export const GOLDEN_ID_HEADER = 'x-crm-golden-id';
 
