@@ -3,6 +3,7 @@
  * transaction: LMDB has a single writer, so a check cannot be overtaken between reading and writing.
  */
 import type { Database, RootDatabase } from 'lmdb';
+import { DOCUMENTS } from './lmdb-documents';
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { goldenIdFor } from './cross-reference';
 import { SettledReadCache } from './settled-read-cache';
@@ -68,7 +69,6 @@ type Key = string[];
 const END = '\uffff';
 const OUTBOX_SEQ = 'golden-outbox-seq';
 const MEMBER_LISTS_KEPT = 10_000;
-
 const keyOf = (key: SourceKey): Key => [key.system, key.sourceId];
 
 interface OutboxValue {
@@ -109,17 +109,17 @@ export class EmbeddedGolden implements GoldenStore {
   private readonly counters: Database<number, string>;
 
   constructor(private readonly root: RootDatabase) {
-    this.records = root.openDB('golden-source-records', {});
-    this.events = root.openDB('golden-source-events', {});
+    this.records = root.openDB('golden-source-records', DOCUMENTS);
+    this.events = root.openDB('golden-source-events', DOCUMENTS);
     this.eventIds = root.openDB('golden-source-event-ids', {});
     this.xref = root.openDB('golden-xref', {});
     this.members = root.openDB('golden-members', {});
     this.issued = root.openDB('golden-issued-ids', {});
-    this.goldens = root.openDB('goldens', {});
+    this.goldens = root.openDB('goldens', DOCUMENTS);
     this.revisions = root.openDB('golden-revisions', {});
-    this.reviews = root.openDB('golden-reviews', {});
+    this.reviews = root.openDB('golden-reviews', DOCUMENTS);
     this.reviewsByStatus = root.openDB('golden-reviews-by-status', {});
-    this.outbox = root.openDB('golden-outbox', {});
+    this.outbox = root.openDB('golden-outbox', DOCUMENTS);
     this.counters = root.openDB('golden-counters', {});
   }
 

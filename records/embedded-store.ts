@@ -43,6 +43,7 @@ import {
 } from './store-input';
 import { errorMessage } from '../formats/error-message';
 import { EmbeddedGolden } from './embedded-golden';
+import { DOCUMENTS } from './lmdb-documents';
 import { SettledReadCache } from './settled-read-cache';
 import type * as Golden from './golden-store';
 import type { SourceKey, SourceRecord } from './source-versions';
@@ -147,7 +148,7 @@ export class EmbeddedStore implements HubStore {
       offerOwners: root.openDB<string, string>('offer-owners', {}),
       offerListVersions: root.openDB<number, string>('offer-list-versions', {}),
       policies: root.openDB<PolicySwitch, string>('policy-switches', {}),
-      customers: root.openDB<VersionedCustomer, string>('customers', {}),
+      customers: root.openDB<VersionedCustomer, string>('customers', DOCUMENTS),
       interactions: root.openDB<StoredInteraction, CompositeKey>('interactions', {}),
       interactionKeys: root.openDB<CompositeKey, string>('interaction-keys', {}),
       interactionTimes: root.openDB<string, CompositeKey>('interactions-by-time', {}),

@@ -65,6 +65,59 @@ describe('EmbeddedStore', () => {
     }
   });
 
+  it('reads rows an older version stored as msgpack records, shapes beyond the shared structures included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-hub-store-'));
+    try {
+      const store = new EmbeddedStore({ directory: dir });
+      await store.open();
+      const intake = new GoldenIntake(store);
+      await intake.takeCustomer(annaSchmidt('sap', '80042', 'Ring', 0));
+      await intake.takeCustomer(annaSchmidt('crm', '4711', 'Ring', 1));
+      const anna = annaSchmidt('crm', '4711', 'Ring', 1);
+      await store.putCustomer({
+        customerRef: anna.customerRef,
+        document: { ...anna },
+        updatedAt: anna.updatedAt as string,
+        sourceSystem: 'crm',
+      });
+      const golden = await store.getGoldenDocument('sap:80042');
+      const record = await store.getSourceRecord({ system: 'sap', sourceId: '80042' });
+      const customer = await store.getCustomer('crm:4711');
+      if (!golden || !record || !customer) throw new Error('nothing stored');
+      await store.close();
+      // rewrite every row as the older version did (lmdb's default: records with shared structures),
+      // after 40 other shapes took the 32 shared structures, so the rows carry their structures inline
+      const root = open({ path: dir, compression: false, maxDbs: 64 });
+      const shapes = Array.from({ length: 40 }, (_, i) => ({ [`attribute${i}`]: { value: i, at: 'x' } }));
+      for (const name of ['goldens', 'golden-source-records', 'customers']) {
+        const db = root.openDB<unknown, string | string[]>(name, {});
+        const rows = [...db.getRange({})].filter(({ key }) => typeof key !== 'symbol');
+        await db.transaction(() => shapes.forEach((shape, i) => void db.put(['zz-shape', String(i)], shape)));
+        await db.transaction(() => rows.forEach(({ key, value }) => void db.put(key, value)));
+        expect(db.get(['zz-shape', '39'])).toEqual(shapes[39]);
+        await db.transaction(() => shapes.forEach((_, i) => void db.remove(['zz-shape', String(i)])));
+      }
+      await root.close();
+      // a new instance: nothing it reads comes from the first one's caches
+      const reopened = new EmbeddedStore({ directory: dir });
+      await reopened.open();
+      expect(await reopened.getGoldenDocument('sap:80042')).toEqual(golden);
+      expect(await reopened.getSourceRecord({ system: 'sap', sourceId: '80042' })).toEqual(record);
+      expect(await reopened.getCustomer('crm:4711')).toEqual(customer);
+      // and the store writes on over them
+      const next = await new GoldenIntake(reopened).takeCustomer(
+        annaSchmidt('sap', '80042', 'Leopoldstraße', 2),
+      );
+      expect(next.status).toBe('applied');
+      expect((await reopened.getGoldenDocument('sap:80042'))?.document.addresses?.[0]).toMatchObject({
+        street: 'Leopoldstraße',
+      });
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps an offer write that was under way when the store closed, and reads it after reopening', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crm-hub-store-'));
     try {
