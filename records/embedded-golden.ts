@@ -69,6 +69,7 @@ type Key = string[];
 const END = '\uffff';
 const OUTBOX_SEQ = 'golden-outbox-seq';
 const MEMBER_LISTS_KEPT = 10_000;
+
 const keyOf = (key: SourceKey): Key => [key.system, key.sourceId];
 
 interface OutboxValue {

@@ -22,6 +22,16 @@ describeStoreContract('EmbeddedStore', () => new EmbeddedStore({ directory }), {
   },
 });
 
+/** A store at `dir` holding Anna Schmidt's SAP and CRM records, linked into one golden record. */
+async function storeWithAnna(dir: string): Promise<EmbeddedStore> {
+  const store = new EmbeddedStore({ directory: dir });
+  await store.open();
+  const intake = new GoldenIntake(store);
+  await intake.takeCustomer(annaSchmidt('sap', '80042', 'Ring', 0));
+  await intake.takeCustomer(annaSchmidt('crm', '4711', 'Ring', 1));
+  return store;
+}
+
 describe('EmbeddedStore', () => {
   it('describes itself with its directory', () => {
     expect(new EmbeddedStore({ directory: '/data/crm-hub-store' }).describe()).toBe(
@@ -36,11 +46,7 @@ describe('EmbeddedStore', () => {
   it('gives a store written before the revisions table its revisions at open', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crm-hub-store-'));
     try {
-      const store = new EmbeddedStore({ directory: dir });
-      await store.open();
-      const intake = new GoldenIntake(store);
-      await intake.takeCustomer(annaSchmidt('sap', '80042', 'Ring', 0));
-      await intake.takeCustomer(annaSchmidt('crm', '4711', 'Ring', 1));
+      const store = await storeWithAnna(dir);
       const golden = await store.getGoldenDocument('sap:80042');
       if (!golden) throw new Error('no golden record');
       await store.close();
@@ -68,11 +74,7 @@ describe('EmbeddedStore', () => {
   it('reads rows an older version stored as msgpack records, shapes beyond the shared structures included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crm-hub-store-'));
     try {
-      const store = new EmbeddedStore({ directory: dir });
-      await store.open();
-      const intake = new GoldenIntake(store);
-      await intake.takeCustomer(annaSchmidt('sap', '80042', 'Ring', 0));
-      await intake.takeCustomer(annaSchmidt('crm', '4711', 'Ring', 1));
+      const store = await storeWithAnna(dir);
       const anna = annaSchmidt('crm', '4711', 'Ring', 1);
       await store.putCustomer({
         customerRef: anna.customerRef,
