@@ -242,7 +242,24 @@ describe('the integrator in the editor', () => {
     await page.locator('#red-ui-clipboard-dialog-import-tabs').getByText('Examples', { exact: true }).click();
     const tree = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
     await tree.getByText('crm-hub', { exact: true }).click();
-    await tree.getByText('golden-customer-to-sap-idoc', { exact: true }).click();
+    // Selecting the example fetches its flow and then enables Import; a click while the folder still
+    // unfolds can miss (seen once under CI load): select it again until Import is enabled (bounded)
+    const importEnabled = () =>
+      page
+        .waitForFunction(
+          () =>
+            !(document.querySelector('#red-ui-clipboard-dialog-ok') as HTMLButtonElement | null)?.disabled,
+          null,
+          { timeout: 5000 },
+        )
+        .then(() => true)
+        .catch(() => false);
+    let enabled = false;
+    for (let attempt = 0; attempt < 5 && !enabled; attempt++) {
+      await tree.getByText('golden-customer-to-sap-idoc', { exact: true }).click();
+      enabled = await importEnabled();
+    }
+    expect(enabled).toBe(true);
     await page.locator('#red-ui-clipboard-dialog-ok').click();
     // the example shares the hub store and SAP's legacy-system with the hub flow: Node-RED asks, and
     // keeps the ones already there unless told otherwise
