@@ -63,8 +63,46 @@ function fill(parts: string[], values: Record<string, string | number>): string 
 
 /** Green while everything passed, yellow once something was rejected; the words from the node's locale. */
 export function countStatus(node: Node, counts: StatusCounts, text: CountText): void {
-  node.status({ fill: counts.failed > 0 ? 'yellow' : 'green', shape: 'dot', text: text(counts) });
+  const show = () =>
+    node.status({ fill: counts.failed > 0 ? 'yellow' : 'green', shape: 'dot', text: text(counts) });
+  let state = shown.get(node);
+  if (state === undefined) {
+    const created: Shown = { at: 0 };
+    node.on('close', () => clearTimeout(created.timer));
+    shown.set(node, created);
+    state = created;
+  }
+  state.latest = show;
+  if (state.timer !== undefined) return;
+  const since = Date.now() - state.at;
+  if (since >= STATUS_INTERVAL_MS) {
+    state.at = Date.now();
+    show();
+    return;
+  }
+  const pending = state;
+  pending.timer = setTimeout(() => {
+    pending.timer = undefined;
+    pending.at = Date.now();
+    pending.latest?.();
+  }, STATUS_INTERVAL_MS - since);
 }
+
+/**
+ * At most one count status per node every 100 ms, the newest counts at the end of it (as Node-RED's
+ * debug node counts): each update goes to every open editor, and at hundreds of messages a second the
+ * updates cost more than an editor can show.
+ */
+const STATUS_INTERVAL_MS = 100;
+
+interface Shown {
+  /** when the status was last set */
+  at: number;
+  timer?: ReturnType<typeof setTimeout>;
+  latest?: () => void;
+}
+
+const shown = new WeakMap<Node, Shown>();
 
 export { errorMessage } from '../../formats/error-message';
 

@@ -1,7 +1,7 @@
 import { migrations } from '../../nodes/from-canonical/migrations';
 import { migrate } from '../../nodes/shared/migrate';
 import { all, helper, load, nextError, nextInput, useHelper } from './harness';
-import { watchStatus } from './node-status';
+import { statusMatching, watchStatus } from './node-status';
 
 useHelper();
 
@@ -81,8 +81,11 @@ describe('from-canonical', () => {
     await ok;
     expect(status.last()?.text).toBe('from-canonical.status.counted');
     const rejected = nextInput('rejected');
+    // the status is set at most every 100 ms, the newest counts last (nodes/shared/red.ts)
+    const yellow = statusMatching('map', (s) => s.fill === 'yellow');
     helper.getNode('map').receive({ payload: { ...event, customer: { ref: 'crm:1', identifiers: [] } } });
     await rejected;
+    await yellow;
     expect(status.last()).toEqual({
       fill: 'yellow',
       shape: 'dot',

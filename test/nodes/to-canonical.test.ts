@@ -3,7 +3,7 @@ import { RecordRejectedError } from '../../nodes/shared/mapping-node';
 import { migrate } from '../../nodes/shared/migrate';
 import { migrations } from '../../nodes/to-canonical/migrations';
 import { all, helper, loggedErrors, nextError, nextInput, useHelper, load } from './harness';
-import { watchStatus } from './node-status';
+import { statusMatching, watchStatus } from './node-status';
 import { goodAddress } from './soap-fixtures';
 
 /** The error object the node handed to done(err), as a Catch node would see it. */
@@ -68,6 +68,8 @@ describe('to-canonical', () => {
     expect(status.last()).toEqual({ fill: 'green', shape: 'dot', text: 'to-canonical.status.counted' });
 
     const caught = nextErrorObject('map');
+    // the status is set at most every 100 ms, the newest counts last (nodes/shared/red.ts)
+    const yellow = statusMatching('map', (s) => s.fill === 'yellow');
     helper
       .getNode('map')
       .receive({ payload: { ...goodAddress, country: 'Germany' }, topic: 'ReportAddressChange' });
@@ -79,6 +81,7 @@ describe('to-canonical', () => {
       recordKind: 'ReportAddressChange',
       reason: { field: 'data.address.country' },
     });
+    await yellow;
     expect(status.last()).toEqual({
       fill: 'yellow',
       shape: 'dot',
