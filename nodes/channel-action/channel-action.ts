@@ -10,7 +10,7 @@ import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { statusWords, type RED } from '../shared/red';
+import { showThrottled, statusWords, type RED } from '../shared/red';
 import { traceparentOf } from '../shared/trace';
 import { actionIds, actionPublication } from './action-message';
 import { actionPublisher } from './action-publisher';
@@ -55,11 +55,12 @@ export default function (RED: RED) {
     const publisher = broker ? actionPublisher(RED, this, broker) : undefined;
     const gate = contactGate(RED, this);
     const counts = { ok: 0, failed: 0, refused: 0 };
-    const show = () => {
-      const key = counts.refused ? 'counted-refused' : counts.failed ? 'counted-rejected' : 'counted';
-      const fill = counts.failed || counts.refused ? 'yellow' : 'green';
-      this.status({ fill, shape: 'dot', text: words(`channel-action.status.${key}`, { ...counts }) });
-    };
+    const show = () =>
+      showThrottled(this, () => {
+        const key = counts.refused ? 'counted-refused' : counts.failed ? 'counted-rejected' : 'counted';
+        const fill = counts.failed || counts.refused ? 'yellow' : 'green';
+        return { fill, shape: 'dot', text: words(`channel-action.status.${key}`, { ...counts }) };
+      });
     const refused = (verdict: { reason?: string; detail: string }) =>
       RED._('channel-action.errors.contact-refused', {
         reason: verdict.reason ?? '',

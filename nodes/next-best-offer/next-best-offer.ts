@@ -5,7 +5,7 @@ import type { HubStoreNode } from '../hub-store/hub-store';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { statusWords, type RED } from '../shared/red';
+import { showThrottled, statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
 
 export interface NextBestOfferDef extends NodeDef {
@@ -67,11 +67,11 @@ export default function (RED: RED) {
         payload = await nextBestOffer(store, query.customerRef, channel, options);
       }
       answered += 1;
-      this.status({
+      showThrottled(this, () => ({
         fill: 'green',
         shape: 'dot',
         text: words('next-best-offer.status.answered', { count: answered }),
-      });
+      }));
       // the embedded store shares what it read with later reads (frozen); a flow gets a copy it may change
       send({ ...msg, payload: structuredClone(payload) } as NodeMessage);
     });

@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeMessage } from 'node-red';
+import type { Node, NodeAPI, NodeMessage, NodeStatus } from 'node-red';
 
 /** Node-RED types the @types package leaves out or types too loosely for our glue. */
 export type RED = NodeAPI;
@@ -63,46 +63,48 @@ function fill(parts: string[], values: Record<string, string | number>): string 
 
 /** Green while everything passed, yellow once something was rejected; the words from the node's locale. */
 export function countStatus(node: Node, counts: StatusCounts, text: CountText): void {
-  const show = () =>
-    node.status({ fill: counts.failed > 0 ? 'yellow' : 'green', shape: 'dot', text: text(counts) });
-  let state = shown.get(node);
-  if (state === undefined) {
-    const created: Shown = { at: 0 };
-    node.on('close', () => clearTimeout(created.timer));
-    shown.set(node, created);
-    state = created;
-  }
-  state.latest = show;
-  if (state.timer !== undefined) return;
-  const since = Date.now() - state.at;
-  if (since >= STATUS_INTERVAL_MS) {
-    state.at = Date.now();
-    show();
-    return;
-  }
-  const pending = state;
-  pending.timer = setTimeout(() => {
-    pending.timer = undefined;
-    pending.at = Date.now();
-    pending.latest?.();
-  }, STATUS_INTERVAL_MS - since);
+  showThrottled(node, () => ({
+    fill: counts.failed > 0 ? 'yellow' : 'green',
+    shape: 'dot',
+    text: text(counts),
+  }));
 }
 
 /**
- * At most one count status per node every 100 ms, the newest counts at the end of it (as Node-RED's
- * debug node counts): each update goes to every open editor, and at hundreds of messages a second the
- * updates cost more than an editor can show.
+ * A status set at every message (counts): at most one per node every 100 ms, the newest at the end of
+ * it, as Node-RED's debug counter does. Each status goes to every open editor, and at hundreds of
+ * messages a second the updates cost more than an editor can show. `status` is called only when shown.
  */
-const STATUS_INTERVAL_MS = 100;
-
-interface Shown {
-  /** when the status was last set */
-  at: number;
-  timer?: ReturnType<typeof setTimeout>;
-  latest?: () => void;
+export function showThrottled(node: Node, status: () => NodeStatus): void {
+  let throttle = throttles.get(node);
+  if (throttle === undefined) {
+    throttle = statusThrottle(node);
+    throttles.set(node, throttle);
+  }
+  throttle(status);
 }
 
-const shown = new WeakMap<Node, Shown>();
+const STATUS_INTERVAL_MS = 100;
+const throttles = new WeakMap<Node, (status: () => NodeStatus) => void>();
+
+function statusThrottle(node: Node): (status: () => NodeStatus) => void {
+  let shownAt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let latest: () => NodeStatus = () => ({});
+  node.on('close', () => clearTimeout(timer));
+  const show = () => {
+    timer = undefined;
+    shownAt = Date.now();
+    node.status(latest());
+  };
+  return (status) => {
+    latest = status;
+    if (timer !== undefined) return;
+    const wait = shownAt + STATUS_INTERVAL_MS - Date.now();
+    if (wait <= 0) show();
+    else timer = setTimeout(show, wait);
+  };
+}
 
 export { errorMessage } from '../../formats/error-message';
 

@@ -4,7 +4,7 @@ import type { SoapCall } from '../../connectors/soap/types';
 import type { CallHandler, SoapServiceNode } from '../soap-service/soap-service';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
-import { statusWords, type RED } from '../shared/red';
+import { showThrottled, statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
 
 export interface SoapInDef extends NodeDef {
@@ -87,7 +87,11 @@ export default function (RED: RED) {
           ...(call.principal ? { principal: call.principal } : {}),
         },
       };
-      this.status({ fill: 'green', shape: 'dot', text: words('soap-in.status.calls', { path, calls }) });
+      showThrottled(this, () => ({
+        fill: 'green',
+        shape: 'dot',
+        text: words('soap-in.status.calls', { path, calls }),
+      }));
       this.send(msg);
     };
     service.listen(operation, handler);
