@@ -14,6 +14,7 @@ import type { CompiledPolicy } from './card';
 import type { Decision, Evaluation, Explanation, Outcome } from './engine';
 import type { ResponseLedger } from './response-ledger';
 import type { CardVersion } from './version';
+import { copyData } from '../formats/copy-data';
 
 /** The part of the hub store the audit trail lives in (one pseudo customer per policy, see auditRef). */
 export type AuditStore = Pick<HubStore, 'recordInteraction' | 'listInteractions'>;
@@ -476,32 +477,6 @@ export class PolicyRegistry {
     this.lastAuditMs = Math.max(this.clock(), this.lastAuditMs + 1);
     return new Date(this.lastAuditMs).toISOString();
   }
-}
-
-/** Deeper than an evaluation's own data goes; below, a value (a cycle a flow made) is left to structuredClone. */
-const MAX_COPY_DEPTH = 32;
-
-/**
- * A deep copy of plain data, as structuredClone makes it, without its serialisation: an evaluation that
- * explains every card of the event's type is hundreds of small objects, and structuredClone cost more
- * than the evaluation. Anything not plain (a Date or Map a flow put on the customer) goes to
- * structuredClone, which throws for what cannot be copied (a function, a symbol).
- */
-function copyData<T>(value: T, depth = 0): T {
-  if (
-    value === null ||
-    (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')
-  ) {
-    return value;
-  }
-  if (depth > MAX_COPY_DEPTH) return structuredClone(value);
-  if (Array.isArray(value)) return value.map((item: unknown) => copyData(item, depth + 1)) as T;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value))
-    copy[key] = copyData((value as Record<string, unknown>)[key], depth + 1);
-  return copy as T;
 }
 
 function auditEntryOf(item: StoredInteraction): AuditEntry {

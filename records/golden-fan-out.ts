@@ -23,6 +23,7 @@ import { canonicalJson, sha256 } from './content-hash';
 import type { GoldenChangedEvent, GoldenStore } from './golden-store';
 import { KeyedLanes } from './keyed-lanes';
 import { setBounded } from './bounded-map';
+import { copyData } from '../formats/copy-data';
 import { sourceRef, type SourceKey } from './source-versions';
 
 /** The target's outbound mapping of a canonical customer (from-canonical's, compiled once). */
@@ -104,7 +105,7 @@ export class GoldenFanOut {
         eventId: event.eventId,
         messageId: `${event.eventId}:${this.target}:${key.sourceId}`,
         // a copy of its own for what is sent: flows may change what they get
-        view: targetView(structuredClone(golden.document), key),
+        view: copyData(targetView(golden.document, key)),
       });
     }
     return result;

@@ -7,6 +7,7 @@ import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { showThrottled, statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
+import { copyData } from '../../formats/copy-data';
 
 export interface NextBestOfferDef extends NodeDef {
   store: string;
@@ -73,7 +74,7 @@ export default function (RED: RED) {
         text: words('next-best-offer.status.answered', { count: answered }),
       }));
       // the embedded store shares what it read with later reads (frozen); a flow gets a copy it may change
-      send({ ...msg, payload: structuredClone(payload) } as NodeMessage);
+      send({ ...msg, payload: copyData(payload) } as NodeMessage);
     });
   }
 
