@@ -146,12 +146,12 @@ function choose<V>(candidates: Candidate<V>[], recencyFirst = false): Choice<V> 
   return { winner, rule, ranked };
 }
 
-function lineageOf(choice: Choice<unknown>): AttributeLineage {
+function lineageOf(choice: Choice<unknown>, isoTime: (ms: number) => string): AttributeLineage {
   const { from, ms } = choice.winner;
   const lineage: AttributeLineage = {
     source: { ...from.key },
     rule: choice.rule,
-    at: new Date(ms).toISOString(),
+    at: isoTime(ms),
   };
   if (from.origin === 'event' && from.channel) {
     lineage.via = from.channel;
@@ -178,6 +178,8 @@ const OTHER_ADDRESS_TYPES = ['billing', 'shipping'] as const;
 
 class Survivorship {
   readonly lineage: Record<string, AttributeLineage> = {};
+  /** a handful of sources give every attribute's time: each formatted once, not once per attribute */
+  private readonly isoTimes = new Map<number, string>();
 
   constructor(
     private readonly contributors: Contributor[],
@@ -215,15 +217,23 @@ class Survivorship {
   ): V | undefined {
     const choice = choose(this.candidates(path, read, completeness, when));
     if (!choice) return undefined;
-    this.lineage[path] = lineageOf(choice);
+    this.lineage[path] = lineageOf(choice, this.isoTime);
     return choice.winner.value;
   }
 
   /** Items placed in a list of the golden document, each with the lineage of the choice it came from. */
   place<V>(list: string, items: { value: V; choice: Choice<unknown> }[]): V[] {
-    items.forEach((item, index) => (this.lineage[`${list}[${index}]`] = lineageOf(item.choice)));
+    items.forEach(
+      (item, index) => (this.lineage[`${list}[${index}]`] = lineageOf(item.choice, this.isoTime)),
+    );
     return items.map((item) => item.value);
   }
+
+  private readonly isoTime = (ms: number): string => {
+    let text = this.isoTimes.get(ms);
+    if (text === undefined) this.isoTimes.set(ms, (text = new Date(ms).toISOString()));
+    return text;
+  };
 }
 
 function names(s: Survivorship, kind: Customer['kind']): Pick<Customer, 'person' | 'organization'> {
