@@ -63,6 +63,7 @@ import {
 import { acceptVersion, compareSourceKeys, type SourceKey } from './source-versions';
 import { setBounded } from './bounded-map';
 import { requireId } from './store-input';
+import { copyData } from '../formats/copy-data';
 
 type Key = string[];
 // Sorts after every id we store, so [prefix, END] closes a range (as in embedded-store.ts).
@@ -71,6 +72,9 @@ const OUTBOX_SEQ = 'golden-outbox-seq';
 const MEMBER_LISTS_KEPT = 10_000;
 
 const keyOf = (key: SourceKey): Key => [key.system, key.sourceId];
+
+/** a row of a golden id in use, with its record: the only rows the read cache keeps */
+type CurrentRow = GoldenRow & { current: true; record: NonNullable<GoldenRow['record']> };
 
 interface OutboxValue {
   goldenId: string;
@@ -99,8 +103,12 @@ export class EmbeddedGolden implements GoldenStore {
   private readonly revisions: Database<number, string>;
   /** the members of the golden ids read last, each at the revision it was read at */
   private readonly memberLists = new Map<string, { revision: number; members: SourceKey[] }>();
-  /** the golden documents read last: policies and the next best offer read one at every event and page view */
-  private readonly documents = new SettledReadCache<Pick<GoldenDocumentRead, 'revision' | 'document'>>();
+  /**
+   * the current golden rows read or written last, frozen: policies and the next best offer read the
+   * document at every event and page view, and the next change of a golden id reads its row again in
+   * its transaction (decoding a row with its lineage cost more than the copy kept at each write)
+   */
+  private readonly rows = new SettledReadCache<CurrentRow>();
   /** the golden rows the transaction body running now writes, and each id once per write (see write) */
   private writes: { touched: string[]; rows: Map<string, { token: symbol; row: GoldenRow }> } | undefined;
   private readonly reviews: Database<ReviewItem, string>;
@@ -211,13 +219,14 @@ export class EmbeddedGolden implements GoldenStore {
     const key = 'key' in parsed ? keyOf(parsed.key) : this.issued.get(parsed.goldenId);
     const goldenId = key && this.xref.get(key);
     if (!goldenId) return undefined;
-    let cached = this.cachedDocument(goldenId);
-    if (!cached) {
-      const row = this.goldens.get(goldenId);
-      if (!row?.current || !row.record) return undefined;
-      cached = this.documents.keep(goldenId, { revision: row.revision, document: row.record.document });
+    let row = this.cachedRow(goldenId);
+    if (!row) {
+      const stored = this.goldens.get(goldenId);
+      if (!stored?.current || !stored.record) return undefined;
+      row = this.rows.keep(goldenId, { ...stored, current: true, record: stored.record });
     }
-    const read: GoldenDocumentRead = { goldenId, revision: cached.revision, document: cached.document };
+    const { revision, record } = row;
+    const read: GoldenDocumentRead = { goldenId, revision, document: record.document };
     if ('key' in parsed) read.key = parsed.key;
     return read;
   }
@@ -234,9 +243,9 @@ export class EmbeddedGolden implements GoldenStore {
     const { ids, asked } = goldenContextQuery(goldenIds, keys);
     const holders = contextHolders(asked, (key) => this.xref.get(keyOf(key)));
     const goldens: GoldenState[] = contextGoldenIds(ids, holders).map((goldenId) => {
-      // a cached document is a current row's: its revision spares decoding the whole row (the
-      // transaction checks the revision again)
-      const cached = this.cachedDocument(goldenId);
+      // a cached row is a current one: its revision spares decoding the whole row (the transaction
+      // checks the revision again)
+      const cached = this.cachedRow(goldenId);
       if (cached)
         return {
           goldenId,
@@ -356,7 +365,9 @@ export class EmbeddedGolden implements GoldenStore {
     const rows = new Map<string, GoldenRow | undefined>();
     const members = new Map<string, SourceKey[]>();
     for (const goldenId of change.expected.keys()) {
-      const row = this.goldens.get(goldenId);
+      // inside the transaction: the revision read here is the newest, whoever wrote it; the plan only
+      // reads the rows, so a frozen cached one serves
+      const row = this.cachedRow(goldenId) ?? this.goldens.get(goldenId);
       rows.set(goldenId, row);
       members.set(goldenId, row?.current ? this.membersOf(goldenId) : []);
     }
@@ -462,17 +473,17 @@ export class EmbeddedGolden implements GoldenStore {
   }
 
   /**
-   * The cached document, only while its revision is the stored one. Every write of this instance passes
+   * The cached row, only while its revision is the stored one. Every write of this instance passes
    * through the cache, but another instance on the same files does not (a row written before this
    * table existed has no entry here, and is decoded).
    */
-  private cachedDocument(goldenId: string): Pick<GoldenDocumentRead, 'revision' | 'document'> | undefined {
-    const cached = this.documents.get(goldenId);
+  private cachedRow(goldenId: string): CurrentRow | undefined {
+    const cached = this.rows.get(goldenId);
     return cached && this.revisions.get(goldenId) === cached.revision ? cached : undefined;
   }
 
   private putGoldenRow(goldenId: string, row: GoldenRow): void {
-    const token = this.documents.writing(goldenId);
+    const token = this.rows.writing(goldenId);
     this.writes?.touched.push(goldenId);
     this.writes?.rows.set(goldenId, { token, row });
     void this.goldens.put(goldenId, row);
@@ -496,21 +507,15 @@ export class EmbeddedGolden implements GoldenStore {
       durable = true;
       return result;
     } finally {
-      // The new document is kept as written: the record sync, the policies and the next best offer
-      // read it right after each change, and decoding the whole row again cost more than this copy (a
-      // copy, because the caller holds the written record in the events it gets back).
-      const written = new Map<
-        string,
-        { token: symbol; value: Pick<GoldenDocumentRead, 'revision' | 'document'> }
-      >();
+      // The new row is kept as written: the record sync, the policies and the next best offer read its
+      // document right after each change, the next change its row, and decoding it again cost more
+      // than this copy (a copy, because the caller holds the written record in the events it gets back).
+      const written = new Map<string, { token: symbol; value: CurrentRow }>();
       if (durable)
         for (const [goldenId, { token, row }] of writes.rows)
           if (row.current && row.record)
-            written.set(goldenId, {
-              token,
-              value: { revision: row.revision, document: structuredClone(row.record.document) },
-            });
-      this.documents.settled(writes.touched, written);
+            written.set(goldenId, { token, value: copyData({ ...row, current: true, record: row.record }) });
+      this.rows.settled(writes.touched, written);
     }
   }
 }
