@@ -31,8 +31,13 @@ import type { TrustConfig, TrustLookup } from './trust';
 
 const GOLDEN_ID = /^g-[0-9a-hjkmnp-tv-z]{26}$/;
 
-const ISSUED_IDS_KEPT = 10_000;
-/** by source ref, the golden ids asked for last: each link asks for the ids of its records several times */
+/**
+ * Golden ids kept by source ref: each is a SHA-256, and every change asks for the ids of all its
+ * members several times. Tens of thousands of recently active source records take a few MB; 10,000
+ * was fewer than the sync benchmark's 12,000 refs, so every lookup hashed again.
+ */
+const ISSUED_IDS_KEPT = 50_000;
+/** by source ref, the golden ids asked for last */
 const issuedIds = new Map<string, string>();
 
 /** The golden id a source ref stands for. */
