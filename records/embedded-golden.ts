@@ -76,6 +76,18 @@ const keyOf = (key: SourceKey): Key => [key.system, key.sourceId];
 /** a row of a golden id in use, with its record: the only rows the read cache keeps */
 type CurrentRow = GoldenRow & { current: true; record: NonNullable<GoldenRow['record']> };
 
+interface Writes {
+  touched: string[];
+  rows: Map<string, { token: symbol; row: GoldenRow }>;
+  /** the members of the current rows written, at their new revisions */
+  members: Map<string, MemberList>;
+}
+
+interface MemberList {
+  revision: number;
+  members: SourceKey[];
+}
+
 interface OutboxValue {
   goldenId: string;
   event: GoldenEvent;
@@ -102,7 +114,7 @@ export class EmbeddedGolden implements GoldenStore {
    */
   private readonly revisions: Database<number, string>;
   /** the members of the golden ids read last, each at the revision it was read at */
-  private readonly memberLists = new Map<string, { revision: number; members: SourceKey[] }>();
+  private readonly memberLists = new Map<string, MemberList>();
   /**
    * the current golden rows read or written last, frozen: policies and the next best offer read the
    * document at every event and page view, and the next change of a golden id reads its row again in
@@ -110,7 +122,7 @@ export class EmbeddedGolden implements GoldenStore {
    */
   private readonly rows = new SettledReadCache<CurrentRow>();
   /** the golden rows the transaction body running now writes, and each id once per write (see write) */
-  private writes: { touched: string[]; rows: Map<string, { token: symbol; row: GoldenRow }> } | undefined;
+  private writes: Writes | undefined;
   private readonly reviews: Database<ReviewItem, string>;
   /** [status, proposedAt, reviewId]: the band of one status in listing order */
   private readonly reviewsByStatus: Database<string, Key>;
@@ -369,7 +381,7 @@ export class EmbeddedGolden implements GoldenStore {
       // reads the rows, so a frozen cached one serves
       const row = this.cachedRow(goldenId) ?? this.goldens.get(goldenId);
       rows.set(goldenId, row);
-      members.set(goldenId, row?.current ? this.membersOf(goldenId) : []);
+      members.set(goldenId, row?.current ? this.membersAt(goldenId, row.revision) : []);
     }
     const state: PlanState = { rows, members };
     if (change.kind === 'link') {
@@ -407,7 +419,10 @@ export class EmbeddedGolden implements GoldenStore {
       const issued = goldenIdFor(key);
       if (!this.issued.doesExist(issued)) void this.issued.put(issued, keyOf(key));
     }
-    for (const { goldenId, row } of plan.rows) this.putGoldenRow(goldenId, row);
+    for (const { goldenId, row, members } of plan.rows) {
+      this.putGoldenRow(goldenId, row);
+      if (members) this.writes?.members.set(goldenId, { revision: row.revision, members });
+    }
     let seq = this.counters.get(OUTBOX_SEQ) ?? 0;
     for (const entry of plan.outbox) void this.outbox.put(++seq, entry);
     void this.counters.put(OUTBOX_SEQ, seq);
@@ -458,6 +473,16 @@ export class EmbeddedGolden implements GoldenStore {
     return members;
   }
 
+  /**
+   * Inside a transaction: the members at the revision its row has there, kept ones if a write of this
+   * instance settled them at that revision. Nothing is kept from here: what a transaction reads may
+   * be the uncommitted write of another change in the same commit.
+   */
+  private membersAt(goldenId: string, revision: number): SourceKey[] {
+    const kept = this.memberLists.get(goldenId);
+    return kept?.revision === revision ? kept.members.map((k) => ({ ...k })) : this.membersOf(goldenId);
+  }
+
   private membersOf(goldenId: string): SourceKey[] {
     const found: SourceKey[] = [];
     for (const key of this.members.getKeys({ start: [goldenId], end: [goldenId, END] })) {
@@ -492,7 +517,7 @@ export class EmbeddedGolden implements GoldenStore {
 
   /** One write transaction, resolved once LMDB has flushed it (so it survives kill -9). */
   private async write<T>(body: () => T): Promise<T> {
-    const writes = { touched: [] as string[], rows: new Map<string, { token: symbol; row: GoldenRow }>() };
+    const writes: Writes = { touched: [], rows: new Map(), members: new Map() };
     let durable = false;
     try {
       const result = await this.root.transaction(() => {
@@ -516,6 +541,16 @@ export class EmbeddedGolden implements GoldenStore {
           if (row.current && row.record)
             written.set(goldenId, { token, value: copyData({ ...row, current: true, record: row.record }) });
       this.rows.settled(writes.touched, written);
+      // the fan-out of each target reads the members right after the change: a revision committed is
+      // a member list known (a list of an older revision that settles later is simply never used)
+      if (durable)
+        for (const [goldenId, { revision, members }] of writes.members)
+          setBounded(
+            this.memberLists,
+            goldenId,
+            { revision, members: members.map((k) => ({ ...k })) },
+            MEMBER_LISTS_KEPT,
+          );
     }
   }
 }

@@ -98,8 +98,8 @@ export interface GoldenWritePlan {
   sourceEvents: { event: InteractionEvent; key: SourceKey }[];
   /** the cross-reference entries to set */
   xref: { key: SourceKey; goldenId: string }[];
-  /** the new row of every expected id */
-  rows: { goldenId: string; row: GoldenRow }[];
+  /** the new row of every expected id; a current one with its members after the change */
+  rows: { goldenId: string; row: GoldenRow; members?: SourceKey[] }[];
   outbox: { goldenId: string; event: GoldenEvent }[];
   review?: ReviewItem;
   revisions: GoldenExpectation[];
@@ -502,7 +502,7 @@ export function planChange(change: CheckedChange, state: PlanState, now: string)
       next.recomputeNeeded = false;
       delete next.record;
     }
-    rows.push({ goldenId, row: next });
+    rows.push({ goldenId, row: next, ...(golden && members ? { members } : {}) });
     revisions.push({ goldenId, revision: next.revision });
   }
   const identity = change.events.map((event, i) => ({
