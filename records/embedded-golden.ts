@@ -72,6 +72,7 @@ const OUTBOX_SEQ = 'golden-outbox-seq';
 const MEMBER_LISTS_KEPT = 10_000;
 
 const keyOf = (key: SourceKey): Key => [key.system, key.sourceId];
+const copyKeys = (keys: readonly SourceKey[]): SourceKey[] => keys.map((k) => ({ ...k }));
 
 /** a row of a golden id in use, with its record: the only rows the read cache keeps */
 type CurrentRow = GoldenRow & { current: true; record: NonNullable<GoldenRow['record']> };
@@ -459,17 +460,11 @@ export class EmbeddedGolden implements GoldenStore {
    * that read the row or a valid cached document in the same step passes the revision it saw.
    */
   private currentMembers(goldenId: string, revision = this.revisions.get(goldenId)): SourceKey[] {
-    const kept = this.memberLists.get(goldenId);
-    if (revision !== undefined && kept?.revision === revision) return kept.members.map((k) => ({ ...k }));
+    if (revision === undefined) return this.membersOf(goldenId);
+    const kept = this.keptMembers(goldenId, revision);
+    if (kept) return kept;
     const members = this.membersOf(goldenId);
-    if (revision !== undefined) {
-      setBounded(
-        this.memberLists,
-        goldenId,
-        { revision, members: members.map((k) => ({ ...k })) },
-        MEMBER_LISTS_KEPT,
-      );
-    }
+    this.keepMembers(goldenId, revision, members);
     return members;
   }
 
@@ -479,8 +474,17 @@ export class EmbeddedGolden implements GoldenStore {
    * be the uncommitted write of another change in the same commit.
    */
   private membersAt(goldenId: string, revision: number): SourceKey[] {
+    return this.keptMembers(goldenId, revision) ?? this.membersOf(goldenId);
+  }
+
+  /** Kept and handed out as copies: callers build events of them, which reach flows. */
+  private keptMembers(goldenId: string, revision: number): SourceKey[] | undefined {
     const kept = this.memberLists.get(goldenId);
-    return kept?.revision === revision ? kept.members.map((k) => ({ ...k })) : this.membersOf(goldenId);
+    return kept?.revision === revision ? copyKeys(kept.members) : undefined;
+  }
+
+  private keepMembers(goldenId: string, revision: number, members: readonly SourceKey[]): void {
+    setBounded(this.memberLists, goldenId, { revision, members: copyKeys(members) }, MEMBER_LISTS_KEPT);
   }
 
   private membersOf(goldenId: string): SourceKey[] {
@@ -545,12 +549,7 @@ export class EmbeddedGolden implements GoldenStore {
       // a member list known (a list of an older revision that settles later is simply never used)
       if (durable)
         for (const [goldenId, { revision, members }] of writes.members)
-          setBounded(
-            this.memberLists,
-            goldenId,
-            { revision, members: members.map((k) => ({ ...k })) },
-            MEMBER_LISTS_KEPT,
-          );
+          this.keepMembers(goldenId, revision, members);
     }
   }
 }
