@@ -229,6 +229,9 @@ export class EmbeddedGolden implements GoldenStore {
 
   async getGoldenDocument(idOrRef: string): Promise<GoldenDocumentRead | undefined> {
     const parsed = parseIdOrRef(idOrRef, 'idOrRef');
+    const kept = this.keptById(parsed);
+    if (kept)
+      return { goldenId: kept.goldenId, revision: kept.row.revision, document: kept.row.record.document };
     const key = 'key' in parsed ? keyOf(parsed.key) : this.issued.get(parsed.goldenId);
     const goldenId = key && this.xref.get(key);
     if (!goldenId) return undefined;
@@ -245,6 +248,8 @@ export class EmbeddedGolden implements GoldenStore {
   }
 
   async listGoldenMembers(idOrRef: string): Promise<SourceKey[]> {
+    const kept = this.keptById(parseIdOrRef(idOrRef, 'idOrRef'));
+    if (kept) return this.currentMembers(kept.goldenId, kept.row.revision);
     const goldenId = await this.resolveGoldenId(idOrRef);
     return goldenId === undefined ? [] : this.currentMembers(goldenId);
   }
@@ -509,6 +514,20 @@ export class EmbeddedGolden implements GoldenStore {
   private cachedRow(goldenId: string): CurrentRow | undefined {
     const cached = this.rows.get(goldenId);
     return cached && this.revisions.get(goldenId) === cached.revision ? cached : undefined;
+  }
+
+  /**
+   * A golden id asked for by its id whose row is kept at the stored revision is current, so it resolves
+   * to itself without the issued ids and the cross-reference (the sync targets ask for the document and
+   * the members of every changed one): a retired id's row is written when it retires, which drops the
+   * kept one.
+   */
+  private keptById(
+    asked: ReturnType<typeof parseIdOrRef>,
+  ): { goldenId: string; row: CurrentRow } | undefined {
+    if ('key' in asked) return undefined;
+    const row = this.cachedRow(asked.goldenId);
+    return row && { goldenId: asked.goldenId, row };
   }
 
   private putGoldenRow(goldenId: string, row: GoldenRow): void {

@@ -250,12 +250,18 @@ export function describeGoldenStoreContract(
         expect((await documentOf('crm:4711'))?.key).toEqual(crm);
         expect(await documentOf('crm:4711')).toMatchObject({ goldenId: G_CRM, key: crm });
         await linkSourceRecord(store, anne, undefined, { trust });
+        // asked by its id while current (and kept), then once it is retired: the survivor's
+        expect(await documentOf(G_SAP)).toMatchObject({ goldenId: G_SAP });
+        expect(await store.listGoldenMembers(G_SAP)).toEqual([sap]);
         await mergeGoldenRecords(store, 'sap:80042', G_CRM, { trust, at: '2025-04-01T00:00:00Z' });
+        expect(await store.listGoldenMembers(G_SAP)).toEqual([crm, sap]);
         const merged = await documentOf('sap:80042');
         expect(merged).toMatchObject({ goldenId: G_CRM, key: sap });
         expect(merged?.document.person).toEqual({ givenName: 'Anne', familyName: 'Schmitt' });
         expect((await documentOf(G_SAP))?.key).toBeUndefined();
         await unmergeGoldenRecord(store, G_CRM, [sap], { trust });
+        expect(await documentOf(G_SAP)).toMatchObject({ goldenId: G_SAP });
+        expect(await store.listGoldenMembers(G_SAP)).toEqual([sap]);
         expect(await documentOf('sap:80042')).toMatchObject({ goldenId: G_SAP, key: sap });
         expect(await documentOf('crm:4711')).toMatchObject({ goldenId: G_CRM });
         expect(await store.getGoldenDocument('web:u-1')).toBeUndefined();
@@ -269,6 +275,7 @@ export function describeGoldenStoreContract(
         expect(await store.listGoldenMembers(G_CRM)).toEqual([crm]);
         const other = await openStore();
         await linkSourceRecord(other, anne, 'crm:4711', { trust });
+        expect(await store.getGoldenDocument(G_CRM)).toMatchObject({ revision: 2 });
         expect(await store.getGoldenDocument('crm:4711')).toMatchObject({ revision: 2 });
         expect(await store.listGoldenMembers(G_CRM)).toEqual([crm, sap]);
         expect((await store.readGoldenContext([G_CRM])).goldens[0]).toMatchObject({
