@@ -133,6 +133,37 @@ describe('RabbitMqBus when the network fails', () => {
     expect(await depth(queue)).toBe(1);
   });
 
+  it('outcome-unknown: no confirm within publishTimeoutMs while the connection stays up; the bus goes on', async () => {
+    const queue = await watchQueue('unconfirmed', 'unconfirmed');
+    const slow = new RabbitMqBus({ url: proxy.url(), publishTimeoutMs: 400, connectionName: `${run}.slow` });
+    try {
+      await slow.start();
+      proxy.holdReplies();
+      const published = failure(slow.publish(EXCHANGE, 'unconfirmed', Buffer.from('sent')));
+      while ((await depth(queue)) === 0);
+      const err = await published;
+      expectKind(err, 'outcome-unknown');
+      expect(err.message).toMatch(
+        /no confirm from RabbitMQ .* within 400 ms; it may or may not have been delivered/,
+      );
+      // only the confirm is missing: the broker has the message, and the connection was not given up
+      expect(await depth(queue)).toBe(1);
+      expect(slow.state()).toBe('connected');
+    } finally {
+      // the held replies include the close handshake's: cut the link, then close
+      proxy.cut();
+      await slow.close();
+    }
+  });
+
+  it('refuses a publishTimeoutMs that is not a positive number of milliseconds', () => {
+    for (const publishTimeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new RabbitMqBus({ url: URL, publishTimeoutMs })).toThrow(
+        'publishTimeoutMs must be a positive number of milliseconds',
+      );
+    }
+  });
+
   it('not-connected: no connection within connectWaitMs, nothing sent; publishing works again once it is back', async () => {
     const queue = await watchQueue('later', 'later');
     const lost = nextState(netBus, 'disconnected');
