@@ -582,8 +582,10 @@ export class RabbitMqBus extends EventEmitter implements Bus {
         },
       };
       this.unsettledPublishes.add(entry);
-      this.publishSweep ??= setInterval(() => this.sweepPublishes(), Math.min(this.publishTimeoutMs, 1000));
-      this.publishSweep.unref();
+      if (!this.publishSweep) {
+        this.publishSweep = setInterval(() => this.sweepPublishes(), Math.min(this.publishTimeoutMs, 1000));
+        this.publishSweep.unref();
+      }
       this.publishChannel(whileClosing)
         .then((channel) => this.publishOn(channel, exchange, routingKey, body, options, entry))
         .then(
@@ -645,7 +647,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     const pending: PendingPublish = {};
     if (mandatory)
       this.pendingReturns.set(messageId, [...(this.pendingReturns.get(messageId) ?? []), pending]);
-    const where = `exchange '${exchange}' with routing key '${routingKey}'`;
+    const where = unsettled.where;
     let sent = false;
     try {
       await new Promise<void>((resolve, reject) => {
