@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import * as amqp from 'amqplib';
@@ -56,6 +57,11 @@ export interface RabbitMqBusOptions {
    * caller publishes again; consumers are idempotent on the message id); default 30 s
    */
   publishTimeoutMs?: number;
+  /**
+   * how long the restore after a connect (publish channel, declarations, consumers) may take before the
+   * connection is given up and the next attempt follows the backoff; default 30 s
+   */
+  restoreTimeoutMs?: number;
 }
 
 interface Broker {
@@ -126,6 +132,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   private readonly reconnectDelay: { initial: number; max: number };
   private readonly connectWaitMs: number;
   private readonly publishTimeoutMs: number;
+  private readonly restoreTimeoutMs: number;
   private readonly unsettledPublishes = new Set<UnsettledPublish>();
   private publishSweep?: NodeJS.Timeout;
   private current: BusState = 'disconnected';
@@ -178,6 +185,10 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
     if (!(Number.isFinite(this.publishTimeoutMs) && this.publishTimeoutMs > 0)) {
       throw new RangeError('publishTimeoutMs must be a positive number of milliseconds');
+    }
+    this.restoreTimeoutMs = options.restoreTimeoutMs ?? 30_000;
+    if (!(Number.isFinite(this.restoreTimeoutMs) && this.restoreTimeoutMs > 0)) {
+      throw new RangeError('restoreTimeoutMs must be a positive number of milliseconds');
     }
   }
 
@@ -302,7 +313,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     const model = this.model;
     this.model = undefined;
     this.pubChannel = undefined;
-    if (model) await model.close().catch(() => undefined);
+    if (model) await closeWithin(model, CLOSE_CONFIRM_WAIT_MS);
     this.setState('closed');
     this.emit('closed');
   }
@@ -356,7 +367,8 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       throw new BusError('closed', 'bus closed while connecting');
     }
     model.on('error', (err: unknown) => {
-      this.connectionError = errorMessage(err);
+      // a connection given up (restoreWithinBound) reports its end after a newer one took its place
+      if (this.model === model || !this.model) this.connectionError = errorMessage(err);
     });
     model.on('close', (err?: unknown) => this.onConnectionLost(model, err));
     model.on('blocked', (reason: unknown) => this.emit('blocked', String(reason)));
@@ -364,15 +376,54 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     coalesceSocketWrites(model);
     this.model = model;
     this.connectionError = undefined;
+    await this.restoreWithinBound(model);
+    this.setState('connected');
+  }
 
-    this.pubChannel = await this.openPublishChannel(model);
+  /**
+   * Heartbeats keep a connection alive whose broker never answers an RPC (a channel open, a declaration
+   * held up on the broker's side); without a bound such a broker would keep the bus "connecting" for
+   * good, and everything waiting for the connection with it. Past restoreTimeoutMs the connection is
+   * given up like a lost one, and the reconnect loop tries again after its backoff.
+   */
+  private async restoreWithinBound(model: ChannelModel): Promise<void> {
+    const restoring = this.restore(model);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `${this.describe()} did not answer within ${this.restoreTimeoutMs} ms while the bus restored its channels and topology`,
+            ),
+          ),
+        this.restoreTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([restoring, late]);
+    } catch (err) {
+      // the restore may still fail later, on the connection given up here
+      restoring.catch(() => undefined);
+      if (this.model === model) {
+        this.onConnectionLost(model, err);
+        // a close handshake would wait for the same broker: drop the socket
+        destroySocket(model, errorMessage(err));
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async restore(model: ChannelModel): Promise<void> {
+    await this.openPublishChannel(model);
     for (const step of [...this.setups]) {
       if (this.model !== model) break;
       await step.run(model).catch((err: unknown) => step.failed(err, model));
     }
     if (this.model !== model)
       throw new Error(this.connectionError ?? 'connection lost while restoring topology');
-    this.setState('connected');
   }
 
   /** Tries each broker once, starting after the one connected to last (round robin). */
@@ -957,4 +1008,27 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     }
     if (!this.closedChannels.has(ch)) acks.ack(msg.fields.deliveryTag);
   }
+}
+
+/**
+ * Drops the connection's socket with the reason: amqplib learns of a socket's end only from its
+ * 'error' and 'end' events, and without one it would keep the connection's heartbeat timers and
+ * pending requests until the heartbeat timeout. amqplib keeps the socket at `connection.stream`, which
+ * its typings leave out.
+ */
+function destroySocket(model: ChannelModel, reason: string): void {
+  const socket = (model as unknown as { connection?: { stream?: unknown } }).connection?.stream;
+  if (socket instanceof Socket) socket.destroy(new Error(reason));
+}
+
+/**
+ * The close handshake, bounded: a broker that stopped answering would otherwise hold close() (and a
+ * Node-RED redeploy or shutdown with it) for good; past the bound the socket is dropped.
+ */
+async function closeWithin(model: ChannelModel, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const outcome = await Promise.race([model.close().catch(() => undefined), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') destroySocket(model, `no answer to the close handshake within ${ms} ms`);
 }

@@ -156,6 +156,73 @@ describe('RabbitMqBus when the network fails', () => {
     }
   });
 
+  it('a broker that takes the connection and then answers nothing: the restore gives up after restoreTimeoutMs, the next attempt connects', async () => {
+    const queue = await watchQueue('restored', 'restored');
+    // a link of its own: the bus of beforeEach would reconnect into the silence too
+    const link = await TcpProxy.start();
+    const restoring = new RabbitMqBus({
+      url: link.url(),
+      restoreTimeoutMs: 500,
+      reconnectDelayMs: { initial: 50, max: 200 },
+      connectionName: `${run}.restore`,
+    });
+    try {
+      await restoring.start();
+      await restoring.declareExchange(EXCHANGE);
+      const reasons: string[] = [];
+      restoring.on('state', (state: string, detail?: string) => {
+        if (state === 'disconnected' && detail) reasons.push(detail);
+      });
+      const gaveUp = new Promise<void>((resolve) =>
+        restoring.on('state', (state: string, detail?: string) => {
+          if (state === 'disconnected' && detail?.includes('did not answer')) resolve();
+        }),
+      );
+      link.holdRepliesAfterOpen();
+      link.cut();
+      await gaveUp;
+      expect(reasons).toContainEqual(
+        expect.stringMatching(
+          /^RabbitMQ amqp:\/\/127\.0\.0\.1:\d+\/ \(user guest\) did not answer within 500 ms while the bus restored its channels and topology$/,
+        ),
+      );
+      expect(restoring.state()).not.toBe('connected');
+      link.answerNewConnections();
+      await nextState(restoring, 'connected');
+      // the connection given up was closed, not left open beside the new one
+      expect(link.connections).toBe(1);
+      await restoring.publish(EXCHANGE, 'restored', Buffer.from('after the silent broker'));
+      expect(await depth(queue)).toBe(1);
+    } finally {
+      await restoring.close();
+      await link.close();
+    }
+  });
+
+  it('close() with a broker that stopped answering: the close handshake is given up after its bound and the socket dropped', async () => {
+    const link = await TcpProxy.start();
+    const quiet = new RabbitMqBus({ url: link.url(), connectionName: `${run}.quiet` });
+    try {
+      await quiet.start();
+      expect(link.connections).toBe(1);
+      link.holdReplies();
+      await quiet.close();
+      expect(quiet.state()).toBe('closed');
+      // the proxy sees the client's end of the link go
+      while (link.connections > 0) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      await link.close();
+    }
+  });
+
+  it('refuses a restoreTimeoutMs that is not a positive number of milliseconds', () => {
+    for (const restoreTimeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new RabbitMqBus({ url: URL, restoreTimeoutMs })).toThrow(
+        'restoreTimeoutMs must be a positive number of milliseconds',
+      );
+    }
+  });
+
   it('refuses a publishTimeoutMs that is not a positive number of milliseconds', () => {
     for (const publishTimeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => new RabbitMqBus({ url: URL, publishTimeoutMs })).toThrow(

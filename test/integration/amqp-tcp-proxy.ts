@@ -14,6 +14,9 @@ export class TcpProxy {
   private refusing = false;
   private holding = false;
   private replyDelayMs = 0;
+  private holdingAfterOpen = false;
+  /** connections whose broker has sent connection.open-ok, from which on replies are held */
+  private readonly opened = new Set<Pair>();
   private readonly held = new Map<Pair, Buffer[]>();
 
   private constructor(
@@ -42,6 +45,20 @@ export class TcpProxy {
     this.holding = true;
   }
 
+  /**
+   * Connections made from now on get through the AMQP handshake (up to the broker's
+   * connection.open-ok) and then hear nothing more: a broker that takes the connection and answers no
+   * request, not even a channel open. Heartbeats are held too; the bus's own bounds must notice.
+   */
+  holdRepliesAfterOpen(): void {
+    this.holdingAfterOpen = true;
+  }
+
+  /** New connections are answered again; held replies stay held. */
+  answerNewConnections(): void {
+    this.holdingAfterOpen = false;
+  }
+
   /** From now on every chunk the broker sends reaches the client `ms` later, in order: a slow link. */
   delayReplies(ms: number): void {
     this.replyDelayMs = ms;
@@ -55,6 +72,7 @@ export class TcpProxy {
       pair.upstream.destroy();
     }
     this.pairs.clear();
+    this.opened.clear();
     this.held.clear();
     this.holding = false;
   }
@@ -78,16 +96,42 @@ export class TcpProxy {
     this.pairs.add(pair);
     const drop = () => {
       this.pairs.delete(pair);
+      this.opened.delete(pair);
       client.destroy();
       upstream.destroy();
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     client.on('data', (chunk: Buffer) => upstream.write(chunk));
+    const holdAfterOpen = this.holdingAfterOpen;
     upstream.on('data', (chunk: Buffer) => {
-      if (this.holding) this.held.set(pair, [...(this.held.get(pair) ?? []), chunk]);
+      if (holdAfterOpen && !this.opened.has(pair)) {
+        const end = openOkEnd(chunk);
+        if (end === undefined) {
+          client.write(chunk);
+          return;
+        }
+        this.opened.add(pair);
+        client.write(chunk.subarray(0, end));
+        this.held.set(pair, [chunk.subarray(end)]);
+        return;
+      }
+      if (this.holding || this.opened.has(pair)) this.held.set(pair, [...(this.held.get(pair) ?? []), chunk]);
       else if (this.replyDelayMs > 0) setTimeout(() => client.write(chunk), this.replyDelayMs);
       else client.write(chunk);
     });
   }
+}
+
+/**
+ * Where the broker's connection.open-ok frame ends in a chunk, if it is there: a method frame (type 1)
+ * on channel 0 with class 10, method 41, then its payload and the frame-end octet.
+ */
+function openOkEnd(chunk: Buffer): number | undefined {
+  for (let at = chunk.indexOf(1); at >= 0 && at + 11 <= chunk.length; at = chunk.indexOf(1, at + 1)) {
+    if (chunk.readUInt16BE(at + 1) !== 0) continue;
+    if (chunk.readUInt16BE(at + 7) !== 10 || chunk.readUInt16BE(at + 9) !== 41) continue;
+    return at + 7 + chunk.readUInt32BE(at + 3) + 1;
+  }
+  return undefined;
 }
