@@ -2,6 +2,7 @@ import { GOLDEN_EXCHANGE, type Bus } from '../../connectors/amqp/bus';
 import { GOLDEN_ID_HEADER } from '../../connectors/amqp/golden-message';
 import { EVENT_ID_HEADER } from '../../connectors/amqp/hop-headers';
 import { childTraceparent, TRACEPARENT } from '../../connectors/http/trace-context';
+import { setBounded } from '../../records/bounded-map';
 import type { GoldenOutboxEntry, GoldenStore } from '../../records/golden-store';
 
 /** The message that caused golden changes: its trace and the id of the first event of the chain. */
@@ -13,6 +14,11 @@ export interface GoldenCause {
 }
 
 const PAGE = 100;
+/**
+ * Causes kept for changes not published yet. While the broker is away every change adds one, so the
+ * oldest make room: their changes still go out, with their own event id and a trace of their own.
+ */
+const CAUSE_LIMIT = 100_000;
 
 /**
  * Drains the store's golden outbox onto crm.golden: routing key = the event type (`golden.changed`,
@@ -32,11 +38,12 @@ export class GoldenPublisher {
   constructor(
     private readonly store: GoldenStore,
     private readonly bus: Bus,
+    private readonly causeLimit = CAUSE_LIMIT,
   ) {}
 
   /** Publishes everything waiting; resolves with how many were published, rejects on a failed publish. */
   drain(cause?: GoldenCause): Promise<number> {
-    if (cause) for (const eventId of cause.golden) this.causes.set(eventId, cause);
+    if (cause) for (const eventId of cause.golden) setBounded(this.causes, eventId, cause, this.causeLimit);
     if (this.running) {
       this.again = true;
       return this.running;

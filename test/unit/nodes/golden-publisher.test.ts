@@ -105,4 +105,36 @@ describe('GoldenPublisher', () => {
     await expect(publisher.drain()).resolves.toBe(3);
     expect(outbox.entries).toEqual([]);
   });
+
+  it('keeps the causes of the newest changes only while the broker is away; the older ones still go out', async () => {
+    const outbox = new MemoryOutbox();
+    const headers = new Map<string, Record<string, unknown>>();
+    let away = true;
+    const bus = Object.assign(new EventEmitter(), {
+      publish: (
+        _e: string,
+        _k: string,
+        _b: Buffer,
+        options?: { messageId?: string; headers?: Record<string, unknown> },
+      ) => {
+        if (away) return Promise.reject(new Error('not connected'));
+        headers.set(options?.messageId ?? '?', options?.headers ?? {});
+        return Promise.resolve();
+      },
+    }) as unknown as Bus;
+    const publisher = new GoldenPublisher(outbox.store(), bus, 3);
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    for (let i = 1; i <= 5; i++) {
+      outbox.add('g');
+      await expect(
+        publisher.drain({ traceparent, eventId: `cause-${i}`, golden: [`ev-${i}`] }),
+      ).rejects.toThrow('not connected');
+    }
+    away = false;
+    await expect(publisher.drain()).resolves.toBe(5);
+    const carried = [1, 2, 3, 4, 5].map((i) => headers.get(`ev-${i}`)?.['x-crm-event-id']);
+    expect(carried).toEqual(['ev-1', 'ev-2', 'cause-3', 'cause-4', 'cause-5']);
+    expect(headers.get('ev-1')?.traceparent).toBeUndefined();
+    expect(String(headers.get('ev-5')?.traceparent)).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-/);
+  });
 });
