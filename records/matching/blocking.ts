@@ -57,6 +57,11 @@ export function blockingKeys(record: MatchRecord): BlockingKeys {
   if (names && date) keys.push(`n|${names}|${date.year}`, `o|${names}|${date.iso.slice(5)}`);
   if (family && date) keys.push(`f|${family}|${date.iso}`);
   if (given && date) keys.push(`g|${given}|${date.iso}`);
+  // one name's code, the other's first letter and the birth month: a typo in a name and one in the day
+  const familyInitial = record.name.family?.keyPlain.charAt(0);
+  const givenInitial = record.name.given?.keyPlain.charAt(0);
+  if (given && familyInitial && date) keys.push(`m|${given}|${familyInitial}|${date.iso.slice(0, 7)}`);
+  if (family && givenInitial && date) keys.push(`m|${family}|${givenInitial}|${date.iso.slice(0, 7)}`);
   for (const address of record.addresses) {
     if (!address.postalCode) continue;
     if (date) keys.push(`d|${address.postalCode}|${date.iso}`);

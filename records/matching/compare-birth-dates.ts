@@ -13,6 +13,8 @@ function level(a: NormalizedBirthDate, b: NormalizedBirthDate): LevelOf<'birthDa
   if (a.year === b.year && a.month === b.day && a.day === b.month) return 'day-month-swapped';
   if (editDistanceWithin(1, digits(a), digits(b)) <= 1) return 'one-digit-off';
   if (a.year === b.year && a.month === b.month) return 'same-year-month';
+  if (a.month === b.month && a.day === b.day) return 'same-month-day';
+  if (a.year === b.year && a.day === b.day) return 'same-year-day';
   return 'differ';
 }
 

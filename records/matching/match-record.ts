@@ -6,7 +6,12 @@
  */
 import type { CustomerIdentifier } from '../../mappings/canonical/types';
 import { normalizeAddress, type AddressInput, type NormalizedAddress } from './normalize-address';
-import { normalizeBirthDate, type BirthDateOptions, type NormalizedBirthDate } from './normalize-birth-date';
+import {
+  birthDateAsWritten,
+  normalizeBirthDate,
+  type BirthDateOptions,
+  type NormalizedBirthDate,
+} from './normalize-birth-date';
 import { normalizeEmail, type NormalizedEmail } from './normalize-email';
 import { normalizeName, type NormalizedName } from './normalize-name';
 import { normalizeNationalId, type NormalizedNationalId } from './normalize-national-id';
@@ -110,7 +115,9 @@ export function normalizeRecord(
     nationalIds,
     unreadable,
   };
-  const birthDate = read('birthDate', input.birthDate, normalizeBirthDate(input.birthDate, options));
+  const birthDate =
+    read('birthDate', input.birthDate, normalizeBirthDate(input.birthDate, options)) ??
+    birthDateAsWritten(input.birthDate, options);
   if (birthDate) record.birthDate = birthDate;
   return record;
 }

@@ -18,6 +18,11 @@ export interface NormalizedBirthDate {
   day: number;
   /** YYYY-MM-DD */
   iso: string;
+  /**
+   * No calendar day: the date as written (1994-11-71, 1949-00-13, 1450-09-23), compared digit by
+   * digit only. Such a date is a typo of a real one more often than not, and its digits still tell.
+   */
+  impossible?: true;
 }
 
 export interface BirthDateOptions {
@@ -114,4 +119,34 @@ export function normalizeBirthDate(
   if ((m = DAY_MONTH_NAME.exec(text))) return day(Number(m[3]), monthNamed(m[2]), Number(m[1]));
   if ((m = MONTH_NAME_DAY.exec(text))) return day(Number(m[3]), monthNamed(m[1]), Number(m[2]));
   return undefined;
+}
+
+/**
+ * The numbers of a numeric spelling that is no calendar day (normalizeBirthDate gave none): month 13,
+ * day 71, a year before 1800. undefined for what is not written as numbers, and for the "no date"
+ * spellings (a zero year, 00000000).
+ */
+export function birthDateAsWritten(
+  value: string | undefined,
+  options: BirthDateOptions,
+): NormalizedBirthDate | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  let m: RegExpExecArray | null;
+  let parts: [number, number, number] | undefined;
+  if ((m = ISO.exec(text) ?? DIGITS.exec(text) ?? YEAR_FIRST.exec(text)))
+    parts = [Number(m[1]), Number(m[2]), Number(m[3])];
+  else if ((m = DOTTED.exec(text) ?? DASHED.exec(text)))
+    parts = [fullYear(m[3], options), Number(m[2]), Number(m[1])];
+  if (parts === undefined) return undefined;
+  const [year, month, dayOfMonth] = parts;
+  if (year === 0 || year > 9999 || month > 99 || dayOfMonth > 99) return undefined;
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return {
+    year,
+    month,
+    day: dayOfMonth,
+    iso: `${pad(year, 4)}-${pad(month)}-${pad(dayOfMonth)}`,
+    impossible: true,
+  };
 }

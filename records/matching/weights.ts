@@ -70,7 +70,15 @@ export const BIRTH_DATE_LEVELS = {
       'about once in a thousand pairs',
   },
   'same-year-month': { m: 0.01, u: 0.0014, why: 'the day is wrong beyond a typo' },
-  differ: { m: 0.05, u: 0.99735, why: 'a wrong or placeholder date; rare for one person' },
+  'same-month-day': {
+    m: 0.015,
+    u: 0.0027,
+    why:
+      'the year is wrong beyond a typo, the commonest of the three: a two-digit year read in the wrong ' +
+      'century (47 → 2047), a year taken from another document; strangers share day and month once in 365',
+  },
+  'same-year-day': { m: 0.01, u: 0.00055, why: 'the month is wrong beyond a typo' },
+  differ: { m: 0.025, u: 0.9941, why: 'a wrong or placeholder date; rare for one person' },
 } satisfies Record<string, LevelProbability>;
 
 export const ADDRESS_LEVELS = {

@@ -106,6 +106,9 @@ describe('birth date levels', () => {
     ['21.03.1985', '1985-03-12', 'one-digit-off'],
     ['13.03.1985', '1985-03-12', 'one-digit-off'],
     ['28.03.1985', '1985-03-12', 'same-year-month'],
+    // a two-digit year read in the wrong century, or a year typed from another document
+    ['12.03.2047', '1947-03-12', 'same-month-day'],
+    ['12.11.1985', '1985-03-12', 'same-year-day'],
     ['01.07.1962', '1985-03-12', 'differ'],
   ])('%s against %s: %s', (a, b, level) => {
     expect(date(a, b)).toBe(level);

@@ -181,10 +181,24 @@ describe('normalizeRecord', () => {
       },
       { ...DATES, defaultCountry: 'DE' },
     );
-    expect(record.birthDate).toBeUndefined();
+    // no calendar day, but its digits are still compared (a typo of a real date, more often than not)
+    expect(record.birthDate).toEqual({ year: 1985, month: 2, day: 30, iso: '1985-02-30', impossible: true });
     expect(record.emails.map((e) => e.mailbox)).toEqual(['anna.schmidt@web.de']);
     expect(record.phones).toEqual(['+491712345678']);
     expect(record.identifiers).toEqual(['crm:4711', 'sap:0000080042']);
     expect(record.unreadable).toEqual(['email "not-an-address"', 'birthDate "30.02.1985"']);
+  });
+
+  it('keeps impossible dates as written, compared digit by digit; not the "no date" spellings', () => {
+    const written = (birthDate: string) =>
+      normalizeRecord({ ref: 'x:1', birthDate }, { ...DATES, defaultCountry: 'DE' });
+    expect(written('1994-11-71').birthDate?.iso).toBe('1994-11-71');
+    expect(written('1949-00-13').birthDate?.iso).toBe('1949-00-13');
+    expect(written('1450-09-23').birthDate?.iso).toBe('1450-09-23');
+    expect(written('31.13.1985').birthDate?.iso).toBe('1985-13-31');
+    expect(written('00000000').birthDate).toBeUndefined();
+    expect(written('0000-00-00').birthDate).toBeUndefined();
+    expect(written('unbekannt').birthDate).toBeUndefined();
+    expect(written('1994-11-71').unreadable).toEqual(['birthDate "1994-11-71"']);
   });
 });

@@ -168,6 +168,21 @@ describe('blocking as the population grows', () => {
     expect(blockingKeys(dated).search.some((k) => k.startsWith('c+'))).toBe(false);
   });
 
+  it('compares a pair with a typo in the family name and one in the birth day (RLdata500: Karl Klein / Kleibn)', () => {
+    const a = normalizeRecord(
+      { ref: 'a:1', givenName: 'KARL', familyName: 'KLEIN', birthDate: '2002-06-20' },
+      BENCH_NORMALIZE,
+    );
+    const b = normalizeRecord(
+      { ref: 'b:1', givenName: 'KARL', familyName: 'KLEIBN', birthDate: '2002-06-29' },
+      BENCH_NORMALIZE,
+    );
+    // neither name code nor the full date is shared: only the block of given name, family initial and month
+    expect(a.name.family?.phonetic).not.toBe(b.name.family?.phonetic);
+    expect(candidatePairs([a, b])).toEqual([[0, 1]]);
+    expect(decidePair(DEFAULT_MATCH_CONFIG, a, b).outcome).toBe('link');
+  });
+
   it('reports the blocks that are full', () => {
     const index = new BlockIndex(3);
     for (let i = 0; i < 5; i++) index.file(['t|+49300', `i|crm:${i}`], i);
