@@ -19,6 +19,7 @@ import { emailRule, identifierRules, type RuleResult } from './deterministic-rul
 import type { MatchConfig } from './match-config';
 import type { ComparisonEvidence, MatchDecision, MatchExplanation, MatchOutcome } from './match-decision';
 import type { MatchRecord } from './match-record';
+import type { NameFrequencies } from './name-frequencies';
 import type { NormalizedNamePart } from './normalize-name';
 import { levelWeight, type LevelProbability, type MatchField } from './weights';
 
@@ -47,6 +48,8 @@ export interface FieldScore {
   field: MatchField;
   compared: Compared<string> | undefined;
   weight: number;
+  /** the u a common name's agreement took instead of the level's (name-frequencies.ts) */
+  u?: number;
 }
 
 export interface PairScore {
@@ -60,6 +63,27 @@ function fieldScore(weights: Weights, field: MatchField, compared: Compared<stri
   return { field, compared, weight: compared === undefined ? 0 : weights[field][compared.level] };
 }
 
+/** A name that agrees exactly, weighed by how common it is where the frequencies were counted. */
+function nameScore(
+  config: MatchConfig,
+  weights: Weights,
+  field: 'familyName' | 'givenName',
+  a: NormalizedNamePart | undefined,
+  b: NormalizedNamePart | undefined,
+  frequencies: NameFrequencies | undefined,
+): FieldScore {
+  const compared = field === 'familyName' ? compareFamilyNames(a, b) : compareGivenNames(a, b);
+  const score = fieldScore(weights, field, compared);
+  if (frequencies === undefined || compared?.level !== 'exact' || a === undefined || b === undefined)
+    return score;
+  const { m, u } = config.levels[field].exact;
+  // the two may agree on the key or only without diacritics (Müller / Muller): the commoner counts,
+  // whichever record comes first
+  const share = Math.max(frequencies.share(field, a.key), frequencies.share(field, b.key));
+  if (share <= u) return score;
+  return { ...score, weight: Math.log2(m / share), u: share };
+}
+
 function levelOf(score: FieldScore): string {
   return score.compared?.level ?? 'missing';
 }
@@ -70,13 +94,15 @@ function levelOf(score: FieldScore): string {
  * never gains from it.
  */
 function scoreNames(
+  config: MatchConfig,
   weights: Weights,
   a: MatchRecord,
   b: MatchRecord,
+  frequencies: NameFrequencies | undefined,
 ): Pick<PairScore, 'nameOrder' | 'fields'> {
   const asGiven = [
-    fieldScore(weights, 'familyName', compareFamilyNames(a.name.family, b.name.family)),
-    fieldScore(weights, 'givenName', compareGivenNames(a.name.given, b.name.given)),
+    nameScore(config, weights, 'familyName', a.name.family, b.name.family, frequencies),
+    nameScore(config, weights, 'givenName', a.name.given, b.name.given, frequencies),
   ];
   const straight = asGiven[0].weight + asGiven[1].weight;
   // Only worth a look when as written the names do not agree already, and only with both names on
@@ -90,8 +116,8 @@ function scoreNames(
         ? [a, b]
         : [b, a];
     const crosswise = [
-      fieldScore(weights, 'familyName', compareFamilyNames(x.name.family, y.name.given)),
-      fieldScore(weights, 'givenName', compareGivenNames(x.name.given, y.name.family)),
+      nameScore(config, weights, 'familyName', x.name.family, y.name.given, frequencies),
+      nameScore(config, weights, 'givenName', x.name.given, y.name.family, frequencies),
     ];
     const swapped = crosswise[0].weight + crosswise[1].weight;
     if (swapped > straight && crosswise.every((s) => levelOf(s) !== 'differ'))
@@ -100,10 +126,18 @@ function scoreNames(
   return { nameOrder: 'as-given', fields: asGiven };
 }
 
-/** Every field compared and weighed; no rule applied yet. */
-export function scorePair(config: MatchConfig, a: MatchRecord, b: MatchRecord): PairScore {
+/**
+ * Every field compared and weighed; no rule applied yet. With `frequencies`, a name that agrees
+ * exactly weighs by how common it is (name-frequencies.ts).
+ */
+export function scorePair(
+  config: MatchConfig,
+  a: MatchRecord,
+  b: MatchRecord,
+  frequencies?: NameFrequencies,
+): PairScore {
   const weights = weightsOf(config);
-  const names = scoreNames(weights, a, b);
+  const names = scoreNames(config, weights, a, b, frequencies);
   const fields = [
     ...names.fields,
     fieldScore(weights, 'birthDate', compareBirthDates(a.birthDate, b.birthDate)),
@@ -164,7 +198,7 @@ function evidence(config: MatchConfig, score: FieldScore): ComparisonEvidence {
   const { field, compared, weight } = score;
   if (compared === undefined) return { field, level: 'missing', weight: 0 };
   const { m, u } = (config.levels[field] as Record<string, LevelProbability>)[compared.level];
-  return { field, level: compared.level, m, u, weight, values: compared.values() };
+  return { field, level: compared.level, m, u: score.u ?? u, weight, values: compared.values() };
 }
 
 function decision(
@@ -186,8 +220,13 @@ function decision(
   return { a: a.ref, b: b.ref, outcome: result.outcome, explanation };
 }
 
-export function decidePair(config: MatchConfig, a: MatchRecord, b: MatchRecord): MatchDecision {
-  const score = scorePair(config, a, b);
+export function decidePair(
+  config: MatchConfig,
+  a: MatchRecord,
+  b: MatchRecord,
+  frequencies?: NameFrequencies,
+): MatchDecision {
+  const score = scorePair(config, a, b, frequencies);
   return decision(config, a, b, score, applyRules(config, a, b, score));
 }
 
@@ -199,8 +238,13 @@ export function decidePair(config: MatchConfig, a: MatchRecord, b: MatchRecord):
  */
 export type Screened = MatchDecision | 'contradiction' | undefined;
 
-export function screenPair(config: MatchConfig, a: MatchRecord, b: MatchRecord): Screened {
-  const score = scorePair(config, a, b);
+export function screenPair(
+  config: MatchConfig,
+  a: MatchRecord,
+  b: MatchRecord,
+  frequencies?: NameFrequencies,
+): Screened {
+  const score = scorePair(config, a, b, frequencies);
   const result = applyRules(config, a, b, score);
   if (result.outcome !== 'apart') return decision(config, a, b, score, result);
   return result.rule !== 'weights' || score.conflicts.length > 0 ? 'contradiction' : undefined;

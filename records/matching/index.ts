@@ -18,6 +18,12 @@ export type {
 } from './match-decision';
 export { MatchIndex, linkRecords, type AddResult, type LinkResult } from './match-index';
 export {
+  DEFAULT_NAME_FREQUENCY_PRIOR,
+  NameCounts,
+  type NameField,
+  type NameFrequencies,
+} from './name-frequencies';
+export {
   DEFAULT_NORMALIZE_OPTIONS,
   normalizeRecord,
   type MatchInput,

@@ -13,6 +13,7 @@
  * weak support (a similar e-mail, the same postal code) go to review. The thresholds were set on a
  * generated population of another seed than the benchmark's (bench/matching.ts).
  */
+import { DEFAULT_NAME_FREQUENCY_PRIOR } from './name-frequencies';
 import { MATCH_LEVELS, type LevelProbability, type MatchField, type MatchLevels } from './weights';
 
 export interface MatchConfig {
@@ -20,6 +21,11 @@ export interface MatchConfig {
   reviewThreshold: number;
   /** records a blocking key collects at most; see blocking.ts */
   maxBlockSize: number;
+  /**
+   * how many records a name's observed share is counted against on top of the records seen
+   * (name-frequencies.ts); Infinity leaves the static u of every name as it is
+   */
+  nameFrequencyPrior: number;
   levels: MatchLevels;
 }
 
@@ -27,6 +33,7 @@ export interface MatchConfigOverrides {
   linkThreshold?: number;
   reviewThreshold?: number;
   maxBlockSize?: number;
+  nameFrequencyPrior?: number;
   /** per field and level, the probabilities to replace */
   levels?: { [F in MatchField]?: Partial<Record<keyof MatchLevels[F], Pick<LevelProbability, 'm' | 'u'>>> };
 }
@@ -42,6 +49,7 @@ export const DEFAULT_MATCH_CONFIG: MatchConfig = {
   linkThreshold: 16,
   reviewThreshold: 14,
   maxBlockSize: DEFAULT_MAX_BLOCK_SIZE,
+  nameFrequencyPrior: DEFAULT_NAME_FREQUENCY_PRIOR,
   levels: MATCH_LEVELS,
 };
 
@@ -61,6 +69,11 @@ export function matchConfig(overrides: MatchConfigOverrides = {}): MatchConfig {
     throw new RangeError(
       `match config: maxBlockSize must be a whole number ≥ 2 (or Infinity), got ${maxBlockSize}`,
     );
+  const nameFrequencyPrior = overrides.nameFrequencyPrior ?? DEFAULT_MATCH_CONFIG.nameFrequencyPrior;
+  if (!(nameFrequencyPrior > 0))
+    throw new RangeError(
+      `match config: nameFrequencyPrior must be a positive number of records (or Infinity), got ${nameFrequencyPrior}`,
+    );
   const levels = structuredClone(MATCH_LEVELS) as MatchLevels;
   for (const [field, fieldOverrides] of Object.entries(overrides.levels ?? {})) {
     const target = (levels as Record<string, Record<string, LevelProbability>>)[field];
@@ -73,5 +86,5 @@ export function matchConfig(overrides: MatchConfigOverrides = {}): MatchConfig {
       target[level] = { ...target[level], m, u };
     }
   }
-  return { linkThreshold, reviewThreshold, maxBlockSize, levels };
+  return { linkThreshold, reviewThreshold, maxBlockSize, nameFrequencyPrior, levels };
 }

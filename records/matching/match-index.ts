@@ -2,6 +2,11 @@
  * Matching as records arrive: each new record is decided against every record already indexed that
  * shares a blocking key with it, then indexed itself. Every candidate pair is decided exactly once
  * whatever the arrival order, so the links, and the clusters they make, do not depend on it.
+ *
+ * One input does depend on the order: how common a name is (name-frequencies.ts), counted over the
+ * records indexed so far unless the index is given fixed frequencies. It moves a decision only where
+ * a name is common in a large set; linkRecords counts every record first, so its result does not
+ * depend on the order at all.
  */
 import { BlockIndex, blockingKeys } from './blocking';
 import { byStrength, LinkClusters } from './clusters';
@@ -9,6 +14,7 @@ import { screenPair } from './decide-pair';
 import { DEFAULT_MATCH_CONFIG, type MatchConfig } from './match-config';
 import type { MatchDecision } from './match-decision';
 import type { MatchRecord } from './match-record';
+import { NameCounts, type NameFrequencies } from './name-frequencies';
 
 export interface AddResult {
   links: MatchDecision[];
@@ -23,9 +29,17 @@ export interface AddResult {
 export class MatchIndex {
   private readonly records: MatchRecord[] = [];
   private readonly blocks: BlockIndex;
+  /** counted here as records arrive, unless fixed frequencies were given */
+  private readonly counts?: NameCounts;
+  private readonly frequencies: NameFrequencies;
 
-  constructor(readonly config: MatchConfig = DEFAULT_MATCH_CONFIG) {
+  constructor(
+    readonly config: MatchConfig = DEFAULT_MATCH_CONFIG,
+    frequencies?: NameFrequencies,
+  ) {
     this.blocks = new BlockIndex(config.maxBlockSize);
+    if (frequencies === undefined) this.counts = new NameCounts(config.nameFrequencyPrior);
+    this.frequencies = frequencies ?? (this.counts as NameCounts);
   }
 
   /** blocks that reached the config's maxBlockSize (blocking.ts says what that costs) */
@@ -40,9 +54,10 @@ export class MatchIndex {
   add(record: MatchRecord): AddResult {
     const keys = blockingKeys(record);
     const result: AddResult = { links: [], reviews: [], contradictions: [], compared: 0 };
+    this.counts?.add(record);
     for (const other of this.blocks.candidates(keys.search)) {
       const earlier = this.records[other];
-      const screened = screenPair(this.config, earlier, record);
+      const screened = screenPair(this.config, earlier, record, this.frequencies);
       result.compared++;
       if (screened === undefined) continue;
       if (screened === 'contradiction') result.contradictions.push([earlier.ref, record.ref]);
@@ -79,7 +94,9 @@ export function linkRecords(
   records: readonly MatchRecord[],
   config: MatchConfig = DEFAULT_MATCH_CONFIG,
 ): LinkResult {
-  const index = new MatchIndex(config);
+  const counts = new NameCounts(config.nameFrequencyPrior);
+  for (const record of records) counts.add(record);
+  const index = new MatchIndex(config, counts);
   const clusters = new LinkClusters();
   const candidates: MatchDecision[] = [];
   const result: LinkResult = { links: [], reviews: [], clusters: [], compared: 0 };
