@@ -3,7 +3,8 @@
  * 1. a shared identifier: both records hold the same (system, id), such as SAP's record carrying the
  *    CRM's customer number, or two versions of one source record;
  * 2. the same tax or national id of one scheme, valid by its check digit;
- * 3. two different valid ids of one scheme: two people, kept apart;
+ * 3. two different valid ids of one scheme with a check digit or structure: two people, kept apart
+ *    (of a scheme without one, either may be a typo of the other: the weights decide);
  * 4. the same mailbox (normalize-email.ts), with the given name or the birth date agreeing and
  *    neither contradicting: families share mailboxes, so any other e-mail match falls through to
  *    the weights, where it still counts as evidence.
@@ -33,6 +34,8 @@ export function identifierRules(a: MatchRecord, b: MatchRecord): RuleResult | un
       if (!y.valid || x.scheme !== y.scheme) continue;
       if (x.value === y.value)
         return { rule: 'national-id', outcome: 'link', summary: `the same ${maskNationalId(x)}` };
+      // without a check one of two different ids may be a typo of the other: the weights decide
+      if (!x.checked || !y.checked) continue;
       conflict ??= {
         rule: 'national-id-conflict',
         outcome: 'apart',

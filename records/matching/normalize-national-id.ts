@@ -6,7 +6,7 @@
  * - `de-tax-id`, the German Steuerliche Identifikationsnummer: 11 digits, no leading 0, check digit
  *   by ISO/IEC 7064 MOD 11,10 (§ 139b AO; BZSt). The check catches every single wrong digit.
  * - `us-ssn`: 9 digits; area 000, 666 and 900-999, group 00 and serial 0000 are never issued.
- * - any other scheme: separators removed, not checked (`valid` is then true).
+ * - any other scheme: separators removed, not checked (`valid` is then true, `checked` false).
  */
 
 export interface NormalizedNationalId {
@@ -14,6 +14,8 @@ export interface NormalizedNationalId {
   value: string;
   /** false when the scheme has a structure and the value breaks it */
   valid: boolean;
+  /** the scheme has a check: a valid value is no typo of another valid one */
+  checked: boolean;
 }
 
 const SEPARATORS = /[\s./-]+/g;
@@ -56,5 +58,10 @@ export function normalizeNationalId(scheme: string, value: string): NormalizedNa
   const cleanValue = value.replace(SEPARATORS, '').toUpperCase();
   if (cleanScheme === '' || cleanValue === '') return undefined;
   const check = CHECKS[cleanScheme];
-  return { scheme: cleanScheme, value: cleanValue, valid: check ? check(cleanValue) : true };
+  return {
+    scheme: cleanScheme,
+    value: cleanValue,
+    valid: check ? check(cleanValue) : true,
+    checked: check !== undefined,
+  };
 }

@@ -55,6 +55,25 @@ describe('deterministic rules', () => {
     });
   });
 
+  it('leaves two different ids of a scheme without a check to the weights: either may be a typo (FEBRL4 soc_sec_id)', () => {
+    const full = {
+      birthDate: '1985-03-12',
+      addresses: [{ street: 'Hauptstr. 5', postalCode: '80331', city: 'München', country: 'DE' }],
+    };
+    const a = anna('crm:1', { ...full, nationalIds: [{ scheme: 'au-ssn', value: '1551941' }] });
+    const typo = anna('bank:9', { ...full, nationalIds: [{ scheme: 'au-ssn', value: '1551947' }] });
+    const decision = decidePair(DEFAULT_MATCH_CONFIG, a, typo);
+    expect(decision.explanation.rule).toBe('weights');
+    expect(decision.outcome).toBe('link');
+    // the same unchecked id still links by rule
+    const same = record({
+      ref: 'shop:3',
+      familyName: 'Fischer',
+      nationalIds: [{ scheme: 'au-ssn', value: '155 1941' }],
+    });
+    expect(decidePair(DEFAULT_MATCH_CONFIG, a, same).explanation.rule).toBe('national-id');
+  });
+
   it('never links by rule on a tax id that fails its check digit', () => {
     const a = record({
       ref: 'crm:1',

@@ -87,6 +87,7 @@ describe('normalizeNationalId', () => {
       scheme: 'de-tax-id',
       value: '86095742719',
       valid: true,
+      checked: true,
     });
     // one digit wrong, two digits swapped, a leading zero: all invalid
     expect(normalizeNationalId('de-tax-id', '86095742718')?.valid).toBe(false);
@@ -101,6 +102,7 @@ describe('normalizeNationalId', () => {
       scheme: 'passport',
       value: 'C01X00T47',
       valid: true,
+      checked: false,
     });
   });
 });
