@@ -41,6 +41,7 @@ import {
   validateOffer,
 } from './store-input';
 import { errorMessage } from '../formats/error-message';
+import { withTimeout } from '../formats/with-timeout';
 import { createGoldenTables, PostgresGolden } from './postgres-golden';
 import { inTransaction } from './postgres-transaction';
 import type * as Golden from './golden-store';
@@ -128,7 +129,11 @@ export class PostgresStore implements HubStore {
   async health(): Promise<StoreHealth> {
     if (!this.pool) return { ok: false, kind: this.kind, detail: `${this.describe()}: not open` };
     try {
-      await withTimeout(this.pool.query('select 1'), HEALTH_TIMEOUT_MS, 'select 1');
+      await withTimeout(
+        this.pool.query('select 1'),
+        HEALTH_TIMEOUT_MS,
+        () => new Error(`select 1 timed out after ${HEALTH_TIMEOUT_MS} ms`),
+      );
       this.lastPoolError = undefined;
       return { ok: true, kind: this.kind, detail: this.describe() };
     } catch (err) {
@@ -792,12 +797,4 @@ function describeLocation(connectionString: string): string {
   const port = url.port || '5432';
   const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default database)';
   return `${host}:${port}/${database}`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

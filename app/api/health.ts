@@ -1,3 +1,5 @@
+import { withTimeout } from '../../formats/with-timeout';
+
 /** What /healthz reports: one entry per bus and store the deployed flows use, plus the flow state. */
 export interface ComponentHealth {
   id: string;
@@ -52,14 +54,16 @@ export class HealthRegistry {
     const run = (probes: Map<string, HealthProbe>) =>
       Promise.all(
         [...probes.entries()].map(([id, probe]) =>
-          withTimeout(probe(), 2000).catch((err: Error): ComponentHealth => ({
-            id,
-            name: id,
-            kind: 'unknown',
-            ok: false,
-            state: 'error',
-            detail: err.message,
-          })),
+          withTimeout(probe(), 2000, () => new Error('no answer within 2000 ms')).catch(
+            (err: Error): ComponentHealth => ({
+              id,
+              name: id,
+              kind: 'unknown',
+              ok: false,
+              state: 'error',
+              detail: err.message,
+            }),
+          ),
         ),
       );
     const [bus, store, soap] = await Promise.all([run(this.buses), run(this.stores), run(this.soapServices)]);
@@ -73,12 +77,4 @@ export class HealthRegistry {
       uptimeSeconds: Math.round(process.uptime()),
     };
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

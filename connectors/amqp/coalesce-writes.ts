@@ -1,4 +1,5 @@
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { amqplibSocket } from './amqplib-socket';
 
 /**
  * The connection runs with TCP_NODELAY so a confirm or an ack is not held back by Nagle's algorithm.
@@ -11,12 +12,11 @@ import { Socket } from 'node:net';
  * publishes and acks of a whole loop iteration into one write (under the SOAP benchmark's load, about
  * a quarter of the writes, and a quarter less broker CPU per message together with ack-batch.ts).
  *
- * amqplib keeps its socket at `connection.stream`, which its typings leave out; without one (another
- * amqplib version), nothing changes.
+ * Without a socket where amqplib keeps it (another amqplib version), nothing changes.
  */
 export function coalesceSocketWrites(model: unknown): boolean {
-  const socket = (model as { connection?: { stream?: unknown } } | null)?.connection?.stream;
-  if (!(socket instanceof Socket)) return false;
+  const socket = amqplibSocket(model);
+  if (!socket) return false;
   const write = socket.write;
   let corked = false;
   const uncork = () => {

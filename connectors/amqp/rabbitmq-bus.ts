@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import * as amqp from 'amqplib';
@@ -18,6 +17,7 @@ import {
 import { AckBatch } from './ack-batch';
 import { BusError, replyCodeOf } from './bus-error';
 import { describeBrokerUrl, parseBrokerUrls } from './broker-urls';
+import { amqplibSocket } from './amqplib-socket';
 import { coalesceSocketWrites } from './coalesce-writes';
 import { deadLetterHeaders } from './dead-letter';
 import { InFlight } from './in-flight';
@@ -32,6 +32,7 @@ import {
   type CheckedQueueDeclaration,
 } from './validate';
 import { errorMessage } from '../../formats/error-message';
+import { withTimeout } from '../../formats/with-timeout';
 import { backoffDelay } from '../resilience';
 
 export interface RabbitMqBusOptions {
@@ -305,10 +306,9 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     const channel = this.pubChannel;
     if (channel) {
       // Let publishes already on the wire get their confirm instead of failing them on shutdown.
-      let timer: NodeJS.Timeout | undefined;
-      const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_CONFIRM_WAIT_MS)));
-      await Promise.race([channel.waitForConfirms().catch(() => undefined), bounded]);
-      clearTimeout(timer);
+      await withTimeout(channel.waitForConfirms(), CLOSE_CONFIRM_WAIT_MS, () => new Error('late')).catch(
+        () => undefined,
+      );
     }
     const model = this.model;
     this.model = undefined;
@@ -387,32 +387,22 @@ export class RabbitMqBus extends EventEmitter implements Bus {
    * given up like a lost one, and the reconnect loop tries again after its backoff.
    */
   private async restoreWithinBound(model: ChannelModel): Promise<void> {
-    const restoring = this.restore(model);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `${this.describe()} did not answer within ${this.restoreTimeoutMs} ms while the bus restored its channels and topology`,
-            ),
-          ),
-        this.restoreTimeoutMs,
-      );
-    });
     try {
-      await Promise.race([restoring, late]);
+      await withTimeout(
+        this.restore(model),
+        this.restoreTimeoutMs,
+        () =>
+          new Error(
+            `${this.describe()} did not answer within ${this.restoreTimeoutMs} ms while the bus restored its channels and topology`,
+          ),
+      );
     } catch (err) {
-      // the restore may still fail later, on the connection given up here
-      restoring.catch(() => undefined);
       if (this.model === model) {
         this.onConnectionLost(model, err);
         // a close handshake would wait for the same broker: drop the socket
         destroySocket(model, errorMessage(err));
       }
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -1013,12 +1003,10 @@ export class RabbitMqBus extends EventEmitter implements Bus {
 /**
  * Drops the connection's socket with the reason: amqplib learns of a socket's end only from its
  * 'error' and 'end' events, and without one it would keep the connection's heartbeat timers and
- * pending requests until the heartbeat timeout. amqplib keeps the socket at `connection.stream`, which
- * its typings leave out.
+ * pending requests until the heartbeat timeout.
  */
 function destroySocket(model: ChannelModel, reason: string): void {
-  const socket = (model as unknown as { connection?: { stream?: unknown } }).connection?.stream;
-  if (socket instanceof Socket) socket.destroy(new Error(reason));
+  amqplibSocket(model)?.destroy(new Error(reason));
 }
 
 /**
@@ -1026,9 +1014,9 @@ function destroySocket(model: ChannelModel, reason: string): void {
  * Node-RED redeploy or shutdown with it) for good; past the bound the socket is dropped.
  */
 async function closeWithin(model: ChannelModel, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
-  const outcome = await Promise.race([model.close().catch(() => undefined), late]);
-  clearTimeout(timer);
-  if (outcome === 'late') destroySocket(model, `no answer to the close handshake within ${ms} ms`);
+  await withTimeout(
+    model.close(),
+    ms,
+    () => new Error(`no answer to the close handshake within ${ms} ms`),
+  ).catch((err: unknown) => destroySocket(model, errorMessage(err)));
 }

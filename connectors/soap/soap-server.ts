@@ -7,6 +7,7 @@ import { declaredFault, invalidReplyFault, tryRenderResponse } from './serialize
 import type { OperationDef, SoapCall, SoapFaultInfo, SoapReply, SoapVersion, WsdlDefinition } from './types';
 import { decodeElement, VALUE_KEY } from './xsd/decode';
 import { UsernameTokenVerifier, WSSE_NS, WsSecurityError, type WsSecurityOptions } from './ws-security';
+import { withTimeout } from '../../formats/with-timeout';
 import { escapeXml } from '../../formats/xml/xml-escape';
 import type { XmlElement } from '../../formats/xml/xml-tree';
 
@@ -103,23 +104,6 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
-  });
-}
-
-/** Settles as `promise` does, or rejects with TimeoutError after `ms`: one promise per call, not three. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError()), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
   });
 }
 
@@ -320,6 +304,7 @@ export class SoapServer {
       reply = await withTimeout(
         Promise.resolve().then(() => service.handler(call)),
         service.timeoutMs,
+        () => new TimeoutError(),
       );
     } catch (err) {
       if (err instanceof TimeoutError) {
