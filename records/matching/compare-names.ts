@@ -40,12 +40,22 @@ function familyLevel(a: NormalizedNamePart, b: NormalizedNamePart): LevelOf<'fam
   return 'differ';
 }
 
+/**
+ * A space put in or left out ("Isab elle", "Hans Peter" / "Hanspeter"): the given name's key is its
+ * first word, so the words are also compared run together.
+ */
+function closeRunTogether(a: NormalizedNamePart, b: NormalizedNamePart): boolean {
+  if (a.words.length === 1 && b.words.length === 1) return false;
+  return closeSpelling(a.words.join(''), b.words.join(''));
+}
+
 function givenLevel(a: NormalizedNamePart, b: NormalizedNamePart): LevelOf<'givenName'> {
   // Before the exact test: two equal initials are as weak as one.
   if (a.initial || b.initial) return a.key[0] === b.key[0] ? 'initial' : 'differ';
   if (sameKey(a, b)) return 'exact';
   if (shareNicknameGroup(a.nicknames, b.nicknames)) return 'nickname';
-  if (closeSpelling(a.key, b.key) || closeSpelling(a.keyPlain, b.keyPlain)) return 'close-spelling';
+  if (closeSpelling(a.key, b.key) || closeSpelling(a.keyPlain, b.keyPlain) || closeRunTogether(a, b))
+    return 'close-spelling';
   if (samePhonetic(a, b)) return 'phonetic';
   if (shareWord(a, b)) return 'other-given-name';
   return 'differ';

@@ -83,16 +83,24 @@ export const BIRTH_DATE_LEVELS = {
 
 export const ADDRESS_LEVELS = {
   exact: {
-    m: 0.65,
+    m: 0.63,
     u: 0.008,
     why:
       'same street, house number and postal code or city; u is raised far above chance because a household ' +
       'shares the address and, mostly, the family name: the two are not independent evidence',
   },
   'street-typo': { m: 0.08, u: 0.002, why: 'same house number and place, street Jaro-Winkler ≥ 0.92' },
-  'same-postal-code': { m: 0.05, u: 0.01, why: 'a move within the district, or a new house number' },
+  'same-street': {
+    m: 0.03,
+    u: 0.0075,
+    why:
+      'same street and place, the house number another or missing on one side: a typo in the number, a ' +
+      'source that keeps none, or a neighbour; no stronger than the postal code, since the common streets ' +
+      '(Hauptstraße, Bahnhofstraße) are shared by many in a place',
+  },
+  'same-postal-code': { m: 0.04, u: 0.01, why: 'a move within the district' },
   'same-city': { m: 0.04, u: 0.05, why: 'a move within the city; large cities make this weak' },
-  differ: { m: 0.18, u: 0.93, why: 'people move: the old address stays in the systems they did not tell' },
+  differ: { m: 0.18, u: 0.9225, why: 'people move: the old address stays in the systems they did not tell' },
 } satisfies Record<string, LevelProbability>;
 
 export const EMAIL_LEVELS = {

@@ -79,6 +79,9 @@ describe('given name levels', () => {
     ['Bill', 'William', 'nickname'],
     ['Sepp', 'Josef', 'nickname'],
     ['Katharina', 'Katharnia', 'close-spelling'],
+    // a space put in or left out
+    ['Isab elle', 'Isabelle', 'close-spelling'],
+    ['Hans Peter', 'Hanspeter', 'close-spelling'],
     ['Christoph', 'Kristof', 'phonetic'],
     ['Maria Anna', 'Anna', 'other-given-name'],
     ['Lukas', 'Sophie', 'differ'],
@@ -120,6 +123,11 @@ describe('address levels', () => {
   it.each([
     [{ street: 'Hauptstr. 5 A', postalCode: '80331', city: 'Muenchen', country: 'DE' }, 'exact'],
     [{ street: 'Hauptsrtaße 5a', postalCode: '80331', city: 'München', country: 'DE' }, 'street-typo'],
+    // a mistyped or outdated postal code: street, number and city still agree
+    [{ street: 'Hauptstraße 5a', postalCode: '83031', city: 'München', country: 'DE' }, 'exact'],
+    [{ street: 'Hauptstraße 15', postalCode: '80331', city: 'München', country: 'DE' }, 'same-street'],
+    [{ street: 'Hauptstraße', postalCode: '80331', city: 'München', country: 'DE' }, 'same-street'],
+    [{ street: 'Hauptstraße 7', postalCode: '81929', city: 'München', country: 'DE' }, 'same-street'],
     [{ street: 'Lindenweg 7', postalCode: '80331', city: 'München', country: 'DE' }, 'same-postal-code'],
     [{ street: 'Lindenweg 7', postalCode: '81929', city: 'München', country: 'DE' }, 'same-city'],
     [{ street: 'Hauptstraße 5a', postalCode: '10115', city: 'Berlin', country: 'DE' }, 'differ'],
