@@ -6,7 +6,8 @@
  * independent field weights overrate because their agreements are not independent (twins share a
  * family name, birth date, address and phone):
  * - one conflict (the given names differ outright, or the birth dates do) caps the decision at
- *   review: twins, or a father and son of one name, are for a steward to tell apart;
+ *   review: twins, or a father and son of one name, are for a steward to tell apart; unless a
+ *   national id agrees (even one typo apart), which no two of them share;
  * - both conflicts at once are two people (spouses, siblings), kept apart.
  * Neither guard overrides a shared identifier or national id.
  */
@@ -159,7 +160,20 @@ export function scorePair(
 const round = (n: number) => Math.round(n * 100) / 100;
 const conflictWords = (field: string) => (field === 'givenName' ? 'given names' : 'birth dates');
 
-function byWeights(config: MatchConfig, total: number, conflicts: readonly string[]): RuleResult {
+/**
+ * Agreement no one in a household shares: a national id the same or one typo apart. Twins and a
+ * father and son of one name each have their own, so with it one conflicting field is a data error,
+ * not another member of the family. A mobile number does not count: a child's records often carry
+ * a parent's.
+ */
+function personalAgreement(score: PairScore): FieldScore | undefined {
+  return score.fields.find(
+    (s) => s.field === 'nationalId' && ['exact', 'one-digit-off'].includes(levelOf(s)),
+  );
+}
+
+function byWeights(config: MatchConfig, score: PairScore): RuleResult {
+  const { totalWeight: total, conflicts } = score;
   const thresholds = `link ≥ ${config.linkThreshold}, review ≥ ${config.reviewThreshold}`;
   if (conflicts.length >= 2)
     return {
@@ -171,18 +185,24 @@ function byWeights(config: MatchConfig, total: number, conflicts: readonly strin
     total >= config.linkThreshold ? 'link' : total >= config.reviewThreshold ? 'review' : 'apart';
   let summary = `total ${round(total)} bits (${thresholds}): ${outcome}`;
   if (outcome === 'link' && conflicts.length === 1) {
-    outcome = 'review';
-    summary = `total ${round(total)} bits (${thresholds}) would link, but the ${conflictWords(conflicts[0])} differ: review`;
+    const personal = personalAgreement(score);
+    if (personal === undefined) {
+      outcome = 'review';
+      summary = `total ${round(total)} bits (${thresholds}) would link, but the ${conflictWords(conflicts[0])} differ: review`;
+    } else {
+      const agrees = `the national id agrees${levelOf(personal) === 'exact' ? '' : ' but for one digit'}`;
+      summary = `total ${round(total)} bits (${thresholds}): link; the ${conflictWords(conflicts[0])} differ, but ${agrees}`;
+    }
   }
   return { rule: 'weights', outcome, summary };
 }
 
 function applyRules(config: MatchConfig, a: MatchRecord, b: MatchRecord, score: PairScore): RuleResult {
-  const { conflicts, totalWeight } = score;
+  const { conflicts } = score;
   const levels = score.fields.map((s) => ({ field: s.field, level: levelOf(s) }));
   let result = identifierRules(a, b) ?? emailRule(a, b, levels, conflicts);
   if (result === undefined) {
-    result = byWeights(config, totalWeight, conflicts);
+    result = byWeights(config, score);
     if (a.emails.some((x) => b.emails.some((y) => y.mailbox === x.mailbox))) {
       const why =
         conflicts.length > 0

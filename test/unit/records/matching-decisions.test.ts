@@ -233,6 +233,43 @@ describe('conflict guards', () => {
     expect(decision.explanation.summary).toContain('would link, but the given names differ: review');
   });
 
+  it('links despite one conflict when the national id agrees but for one digit, which twins never share', () => {
+    const febrl = (ref: string, givenName: string, id: string) =>
+      record({
+        ref,
+        givenName,
+        familyName: 'Lowe',
+        birthDate: '19651206',
+        addresses: [
+          {
+            street: 'Fergusson Crescent',
+            houseNumber: '272',
+            postalCode: '6066',
+            city: 'Carrara',
+            country: 'AU',
+          },
+        ],
+        nationalIds: [{ scheme: 'au-ssn', value: id }],
+      });
+    const decision = decidePair(
+      DEFAULT_MATCH_CONFIG,
+      febrl('a:1', 'Madeline', '8520720'),
+      febrl('b:1', 'Beau', '8529720'),
+    );
+    expect(decision.explanation.conflicts).toEqual(['givenName']);
+    expect(decision.outcome).toBe('link');
+    expect(decision.explanation.summary).toContain(
+      'the given names differ, but the national id agrees but for one digit',
+    );
+    // the same pair with ids far apart stays in review
+    const apart = decidePair(
+      DEFAULT_MATCH_CONFIG,
+      febrl('a:1', 'Madeline', '8520720'),
+      febrl('b:1', 'Beau', '1904897'),
+    );
+    expect(apart.outcome).not.toBe('link');
+  });
+
   it('keeps spouses (given name and birth date both differ) apart', () => {
     const a = record({
       ref: 'crm:1',
