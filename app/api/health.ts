@@ -1,6 +1,11 @@
 import { withTimeout } from '../../formats/with-timeout';
 
-/** What /healthz reports: one entry per bus and store the deployed flows use, plus the flow state. */
+/**
+ * What /healthz reports: one entry per bus, store, SOAP service and queue consumer the deployed flows
+ * use, plus the flow state. A consumer is healthy once its queue is declared, bound and consumed:
+ * until then a message published to its exchange has nowhere to go (the hub publishes mandatory, so
+ * the publisher is told), and a load balancer that waits for 200 sends no traffic before it.
+ */
 export interface ComponentHealth {
   id: string;
   name: string;
@@ -16,6 +21,8 @@ export interface HealthReport {
   store: ComponentHealth[];
   /** SOAP services; one whose WSDL could not be served is listed as failed */
   soap: ComponentHealth[];
+  /** amqp-in nodes: ok once their queue is bound and consumed */
+  consumers: ComponentHealth[];
   flows: { state: string; since: string };
   uptimeSeconds: number;
 }
@@ -26,6 +33,7 @@ export class HealthRegistry {
   private readonly buses = new Map<string, HealthProbe>();
   private readonly stores = new Map<string, HealthProbe>();
   private readonly soapServices = new Map<string, HealthProbe>();
+  private readonly consumers = new Map<string, HealthProbe>();
   private flowState = { state: 'stopped', since: new Date().toISOString() };
 
   addBus(id: string, probe: HealthProbe): void {
@@ -40,10 +48,15 @@ export class HealthRegistry {
     this.soapServices.set(id, probe);
   }
 
+  addConsumer(id: string, probe: HealthProbe): void {
+    this.consumers.set(id, probe);
+  }
+
   remove(id: string): void {
     this.buses.delete(id);
     this.stores.delete(id);
     this.soapServices.delete(id);
+    this.consumers.delete(id);
   }
 
   setFlowState(state: string): void {
@@ -66,13 +79,20 @@ export class HealthRegistry {
           ),
         ),
       );
-    const [bus, store, soap] = await Promise.all([run(this.buses), run(this.stores), run(this.soapServices)]);
-    const ok = [...bus, ...store, ...soap].every((c) => c.ok) && this.flowState.state === 'started';
+    const [bus, store, soap, consumers] = await Promise.all([
+      run(this.buses),
+      run(this.stores),
+      run(this.soapServices),
+      run(this.consumers),
+    ]);
+    const ok =
+      [...bus, ...store, ...soap, ...consumers].every((c) => c.ok) && this.flowState.state === 'started';
     return {
       status: ok ? 'ok' : 'degraded',
       bus,
       store,
       soap,
+      consumers,
       flows: this.flowState,
       uptimeSeconds: Math.round(process.uptime()),
     };

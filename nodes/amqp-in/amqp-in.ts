@@ -12,6 +12,7 @@ import { IdempotentRepository } from '../../connectors/amqp/idempotent-repositor
 import { admit, complete, inboundProperties, type Settlement } from '../../connectors/amqp/inbound';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import { closeWaitMs, type HubStoreNode } from '../hub-store/hub-store';
+import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { errorMessage, type RED } from '../shared/red';
@@ -80,6 +81,22 @@ export default function (RED: RED) {
     storeNode?.register(this);
     let subscription: Subscription | undefined;
     let closing = false;
+    // /healthz: not ready until the queue is bound and consumed, with the last reason it is not
+    let consumeError: string | undefined;
+    const queueName = queue || 'a server-named queue';
+    hubRuntime.health.addConsumer(this.id, () =>
+      Promise.resolve({
+        id: this.id,
+        name: config.name || queueName,
+        kind: 'amqp-in',
+        ok: subscription !== undefined,
+        state: subscription !== undefined ? 'consuming' : 'waiting',
+        detail:
+          subscription !== undefined
+            ? `consuming ${queueName}`
+            : `not consuming ${queueName} yet${consumeError ? `: ${consumeError}` : ''}`,
+      }),
+    );
 
     const report = (settled: Settlement) => {
       if (settled.outcome === 'acked-unrecorded')
@@ -151,6 +168,7 @@ export default function (RED: RED) {
     };
     const stopTrying = broker.whenConnected(this, consume, (err) => {
       // retried when the bus connects; until then the status says why nothing is consumed
+      consumeError = errorMessage(err);
       this.status({ fill: 'red', shape: 'ring', text: errorMessage(err) });
       this.warn(RED._('amqp-in.errors.consume', { queue, error: errorMessage(err) }));
     });
@@ -160,6 +178,7 @@ export default function (RED: RED) {
     // then this node leaves the broker and the store, which wait for it.
     this.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      hubRuntime.health.remove(this.id);
       stopTrying()
         .then(() => subscription?.cancel())
         .catch((err: unknown) => this.warn(errorMessage(err)))

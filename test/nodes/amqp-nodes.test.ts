@@ -11,7 +11,19 @@ import { migrations as outMigrations } from '../../nodes/amqp-out/migrations';
 import { migrate } from '../../nodes/shared/migrate';
 import { REASON_HEADER, type Delivery } from '../../connectors/amqp/bus';
 import { BusError } from '../../connectors/amqp/bus-error';
-import { all, core, helper, nextInput, RABBIT_URL, tempDir, useHelper, load, type FlowNode } from './harness';
+import request from 'supertest';
+import {
+  all,
+  captured,
+  core,
+  helper,
+  nextInput,
+  RABBIT_URL,
+  tempDir,
+  useHelper,
+  load,
+  type FlowNode,
+} from './harness';
 import { sinkNode, whenStatus } from './amqp-test-nodes';
 
 useHelper();
@@ -393,12 +405,23 @@ describe('amqp-in / amqp-out when RabbitMQ is not reachable at deploy time', () 
     );
     out.receive({ payload: { eventId: 'early', type: 'visit', channel: 'web' } });
     expect(await refused).toMatchObject({ name: 'BusError', kind: 'not-connected' });
+    // not ready while nothing is consumed: a load balancer sends no traffic that would have nowhere to go
+    const waiting = await request(captured.red!.httpNode).get('/healthz');
+    expect(waiting.status).toBe(503);
+    expect(waiting.body.consumers).toEqual([
+      expect.objectContaining({ kind: 'amqp-in', name: 'late.q', ok: false, state: 'waiting' }),
+    ]);
+    expect(waiting.body.consumers[0].detail).toMatch(/^not consuming late\.q yet: .+/);
 
     execFileSync('rabbitmqctl', ['-q', 'add_vhost', vhost]);
     execFileSync('rabbitmqctl', ['-q', 'set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
     try {
       // the bus reconnects with backoff; amqp-in says when it consumes, without a redeploy
       await whenStatus('in', 'amqp-in.status.consuming');
+      const ready = await request(captured.red!.httpNode).get('/healthz');
+      expect(ready.body.consumers).toEqual([
+        expect.objectContaining({ ok: true, state: 'consuming', detail: 'consuming late.q' }),
+      ]);
       const got = nextInput<{ payload: { eventId: string } }>('got');
       const published = nextInput<{ amqp: { confirmed: boolean } }>('published');
       out.receive({ payload: { eventId: 'late', type: 'visit', channel: 'web' } });
