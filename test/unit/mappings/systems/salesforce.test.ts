@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compileMapping, compileOutbound, loadSystemSpec } from '../../../../mappings/engine';
 import { transforms } from '../../../../mappings/transforms';
+import type { Customer } from '../../../../mappings/canonical/types';
+import { assessDataQuality } from '../../../../records/data-quality';
 import { lowerCase, mapItems, mappedSourcePaths, roundTripDifferences, validAs } from './system-support';
 
 const dir = path.join(__dirname, '../../../fixtures/legacy/salesforce');
@@ -77,6 +79,27 @@ describe('salesforce spec', () => {
       undefined,
     ]);
     expect(results[3].value).toMatchObject({ addresses: [{ city: 'Leipzig', country: 'DE' }] });
+  });
+
+  it('takes a contact with a street but no city, or no last name, in with the gaps flagged', () => {
+    const inbound = compileMapping(spec, 'Contact');
+    const result = inbound.map({
+      attributes: { type: 'Contact' },
+      Id: '0035g00000XyZaCAAV',
+      FirstName: 'Jonas',
+      MailingStreet: 'Lindenweg 7',
+      MailingPostalCode: '04109',
+      LastModifiedDate: '2025-03-01T09:30:00.000+0000',
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(validAs('customer', result.value)).toBe(true);
+    expect(result.value).toMatchObject({
+      person: { givenName: 'Jonas' },
+      addresses: [{ type: 'postal', street: 'Lindenweg', houseNumber: '7', postalCode: '04109' }],
+    });
+    expect(assessDataQuality(result.value as unknown as Customer).gaps).toEqual(
+      expect.arrayContaining(['person.familyName', 'addresses[0].city', 'addresses[0].country']),
+    );
   });
 
   it('refuses a record of another sObject type with a clear error', () => {

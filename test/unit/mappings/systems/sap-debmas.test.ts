@@ -11,6 +11,8 @@ import {
   type SystemSpec,
 } from '../../../../mappings/engine';
 import { compileValidator } from '../../../../mappings/validate';
+import type { Customer } from '../../../../mappings/canonical/types';
+import { assessDataQuality } from '../../../../records/data-quality';
 
 /** The shipped spec, mappings/systems/sap.json: this test and the system tests share it. */
 export const sapSpec: SystemSpec = loadSystemSpec('sap');
@@ -127,10 +129,34 @@ describe('SAP DEBMAS to the canonical customer', () => {
     });
     const phone = mapping.map(debmas({ TELF1: '12' }));
     expect(phone.ok === false && phone.error).toMatchObject({ field: 'phones[0].number', rule: 'phone' });
-    const noCity = mapping.map(debmas({ ORT01: ' ' }));
-    expect(noCity.ok === false && noCity.error.message).toBe(
-      'addresses[0].city is required but source field "E1KNA1M.ORT01" is missing or empty',
-    );
+  });
+
+  it('takes incomplete records in, the gaps for the data-quality field, and refuses only what is malformed', () => {
+    const valid = compileValidator('customer');
+    const gapsOf = (record: Record<string, unknown>) => {
+      const result = mapping.map(record);
+      if (!result.ok) throw new Error(result.error.message);
+      expect(valid(result.value)).toEqual({ ok: true });
+      return { value: result.value, gaps: assessDataQuality(result.value as unknown as Customer).gaps };
+    };
+    const noCity = gapsOf(debmas({ ORT01: ' ' }));
+    expect(noCity.value).toMatchObject({
+      addresses: [{ type: 'postal', street: 'Hauptstraße', postalCode: '10115' }],
+    });
+    expect(noCity.gaps).toContain('addresses[0].city');
+    const noCountry = gapsOf(debmas({ LAND1: undefined, TELF1: undefined, REGIO: undefined }));
+    expect(noCountry.gaps).toContain('addresses[0].country');
+    const noName = gapsOf(debmas({ NAME1: '', NAME2: '' }));
+    expect(noName.value).toMatchObject({ kind: 'person', person: { salutation: 'Frau' } });
+    expect(noName.gaps).toEqual(expect.arrayContaining(['person.familyName', 'person.givenName']));
+    const noLegalName = gapsOf(debmas({ ANRED: 'Firma', NAME1: '', NAME2: '' }));
+    expect(noLegalName.gaps).toContain('organization.legalName');
+    // no customer number: nothing to key the record by, which is malformed, not merely incomplete
+    const noNumber = mapping.map(debmas({ KUNNR: '' }));
+    expect(noNumber.ok === false && noNumber.error).toMatchObject({
+      field: 'identifiers[0].id',
+      rule: 'required',
+    });
   });
 });
 
