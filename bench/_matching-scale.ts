@@ -4,7 +4,7 @@
  * the golden intake (records/golden-intake.ts) takes records: one at a time, each normalised,
  * matched against every record held through the blocking index (MatchIndex.add), and joined into the
  * golden record of its strongest link unless matching contradicted a member of it, else founding one.
- * A map from ref to record stands for the intake's set of indexed refs.
+ * The index's own numbers of the refs stand for the intake's lookups of indexed refs.
  *
  * The generated population is made first and let go record by record as the index takes it, so the
  * RSS at the end is the index's, the refs' and the code's. The store (LMDB or PostgreSQL) is not part
@@ -74,7 +74,6 @@ export function scalePart(people: number, seed: number): ScaleReport {
   const baseline = collected().rss;
 
   const index = new MatchIndex();
-  const at = new Map<string, number>();
   const golden = new GoldenIds();
   let compared = 0;
   const other = (d: MatchDecision, ref: string) => (d.a === ref ? d.b : d.a);
@@ -84,15 +83,14 @@ export function scalePart(people: number, seed: number): ScaleReport {
     inputs[i] = undefined;
     const added = index.add(record);
     compared += added.compared;
-    at.set(record.ref, i);
     const blocked = new Set<number>();
     for (const [a, b] of added.contradictions) {
-      const partner = at.get(a === record.ref ? b : a);
+      const partner = index.numberOf(a === record.ref ? b : a);
       if (partner !== undefined) blocked.add(golden.root(partner));
     }
     let into: number | undefined;
     for (const link of added.links.sort(byStrength)) {
-      const partner = at.get(other(link, record.ref));
+      const partner = index.numberOf(other(link, record.ref));
       if (partner !== undefined && partner !== i && !blocked.has(golden.root(partner))) {
         into = partner;
         break;

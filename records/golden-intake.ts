@@ -7,7 +7,9 @@
  * record of the source record it is about.
  *
  * The match index lives in memory and is filled from the store (listSourceRecords) before the first
- * record is taken, so a restart or a redeploy matches against everything held.
+ * record is taken, so a restart or a redeploy matches against everything held. A newer version of a
+ * record held replaces its values there once the store took it (a stale one does not), so a record
+ * that gained an e-mail is found by it; the new version is not matched again itself.
  *
  * Records and events take lanes (KeyedLanes): first their source record's own, so two versions of one
  * record are taken in the order they came; then the lane of the golden record that holds it, so one
@@ -36,6 +38,7 @@ import {
   normalizeRecord,
   type MatchConfig,
   type MatchDecision,
+  type MatchRecord,
 } from './matching';
 import { KeyedLanes } from './keyed-lanes';
 import { instant, sourceRef, type SourceKey, type SourceRecord, type StaleVersion } from './source-versions';
@@ -108,9 +111,15 @@ export function sourceRecordOf(customer: Partial<Customer>): SourceRecord {
   return { ...key, document: customer, updatedAt: customer.updatedAt as string };
 }
 
+/** A source record as matching reads it, under its source ref. */
+function matchRecordOf(record: SourceRecord): MatchRecord {
+  const ref = sourceRef(record);
+  const document = { ...record.document, customerRef: ref, identifiers: record.document.identifiers ?? [] };
+  return normalizeRecord(matchInputFromCustomer(document as Customer));
+}
+
 export class GoldenIntake {
   private readonly index: MatchIndex;
-  private readonly indexed = new Set<string>();
   private filled: Promise<void> | undefined;
   private readonly lanes = new KeyedLanes();
   /** newcomers matched but not yet stored, by ref: settled once their link is written (or failed) */
@@ -125,7 +134,7 @@ export class GoldenIntake {
 
   /** source records in the match index */
   get size(): number {
-    return this.indexed.size;
+    return this.index.size;
   }
 
   /** Fills the match index from the store once; called by the first take. */
@@ -203,10 +212,8 @@ export class GoldenIntake {
   /** Indexes a record the first time its ref is seen; returns what matching said about it then. */
   private remember(record: SourceRecord): Found | undefined {
     const ref = sourceRef(record);
-    if (this.indexed.has(ref)) return undefined;
-    const document = { ...record.document, customerRef: ref, identifiers: record.document.identifiers ?? [] };
-    const added = this.index.add(normalizeRecord(matchInputFromCustomer(document as Customer)));
-    this.indexed.add(ref);
+    if (this.index.numberOf(ref) !== undefined) return undefined;
+    const added = this.index.add(matchRecordOf(record));
     const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
     return {
       links: added.links.filter((d) => other(d) !== ref).sort(byStrength),
@@ -218,7 +225,12 @@ export class GoldenIntake {
   private async link(record: SourceRecord, held: string | undefined): Promise<CustomerIntake> {
     const ref = sourceRef(record);
     const found = this.remember(record);
-    if (held !== undefined || !found) return this.join(record, held, { reviews: [] });
+    if (held !== undefined || !found) {
+      const intake = await this.join(record, held, { reviews: [] });
+      // a version the store took: the records that come later match against what it holds now
+      if (intake.status !== 'stale') this.index.update(matchRecordOf(record));
+      return intake;
+    }
     const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
     const partners = [...found.links.map(other), ...found.reviews.map(other), ...found.contradicted];
     return this.arrive(ref, partners, async () => this.join(record, held, await this.choose(ref, found)));

@@ -28,6 +28,8 @@ export interface AddResult {
 
 export class MatchIndex {
   private readonly records: MatchRecord[] = [];
+  /** ref to its number in `records` */
+  private readonly numbers = new Map<string, number>();
   private readonly blocks: BlockIndex;
   /** counted here as records arrive, unless fixed frequencies were given */
   private readonly counts?: NameCounts;
@@ -51,6 +53,11 @@ export class MatchIndex {
     return this.records.length;
   }
 
+  /** The number a record got when it was added (0, 1, ... in the order added), if it was. */
+  numberOf(ref: string): number | undefined {
+    return this.numbers.get(ref);
+  }
+
   add(record: MatchRecord): AddResult {
     const keys = blockingKeys(record);
     const result: AddResult = { links: [], reviews: [], contradictions: [], compared: 0 };
@@ -65,8 +72,29 @@ export class MatchIndex {
       else result.reviews.push(screened);
     }
     this.blocks.file(keys.file, this.records.length);
+    this.numbers.set(record.ref, this.records.length);
     this.records.push(record);
     return result;
+  }
+
+  /**
+   * A newer version of a record added before: records added later are compared with its current
+   * values, and find it under its new blocking keys as well as its old ones (an old key only brings
+   * it up as a candidate, decided on what it holds now). It is not decided again against the records
+   * indexed: a new version does not move a source record between golden records by itself (a steward
+   * links or unmerges). The name frequencies keep counting its first version. False when the record
+   * was never added.
+   */
+  update(record: MatchRecord): boolean {
+    const number = this.numbers.get(record.ref);
+    if (number === undefined) return false;
+    const filed = new Set(blockingKeys(this.records[number]).file);
+    this.records[number] = record;
+    this.blocks.file(
+      blockingKeys(record).file.filter((key) => !filed.has(key)),
+      number,
+    );
+    return true;
   }
 
   largestBlocks(count: number): [string, number][] {

@@ -1,0 +1,88 @@
+/**
+ * The golden intake's match index follows new versions of the records it holds: a record that gained
+ * an e-mail is found by it, a stale version changes nothing, and the new version itself is not
+ * matched again.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Customer } from '../../../mappings/canonical/types';
+import { EmbeddedStore } from '../../../records/embedded-store';
+import { GoldenIntake } from '../../../records/golden-intake';
+import { MatchIndex, normalizeRecord } from '../../../records/matching';
+
+const anna = (ref: string, updatedAt: string, extra: Partial<Customer> = {}): Customer => {
+  const [system, id] = ref.split(':');
+  return {
+    schemaVersion: '1.0',
+    customerRef: ref,
+    kind: 'person',
+    person: { givenName: 'Anna', familyName: 'Schmidt' },
+    identifiers: [{ system, id }],
+    updatedAt,
+    source: { system },
+    ...extra,
+  };
+};
+const mailbox = (address: string): Partial<Customer> => ({ emails: [{ address, type: 'home' }] });
+
+let directory = '';
+let store: EmbeddedStore;
+let intake: GoldenIntake;
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'crm-hub-intake-versions-'));
+  store = new EmbeddedStore({ directory });
+  await store.open();
+  intake = new GoldenIntake(store);
+  await intake.takeCustomer(anna('sap:1', '2026-11-20T10:00:00Z'));
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('golden intake: new versions of held records', () => {
+  it('finds a record by the e-mail its newer version gained', async () => {
+    await intake.takeCustomer(anna('sap:1', '2026-11-21T10:00:00Z', mailbox('anna.schmidt@example.de')));
+    const web = await intake.takeCustomer(
+      anna('web:9', '2026-11-22T10:00:00Z', mailbox('Anna.Schmidt@example.de')),
+    );
+    expect(web).toMatchObject({ status: 'applied', matched: { ref: 'sap:1', rule: 'email' } });
+    expect(await store.resolveGoldenId('web:9')).toBe(await store.resolveGoldenId('sap:1'));
+    expect(intake.size).toBe(2);
+  });
+
+  it('leaves the index alone for a stale version', async () => {
+    await intake.takeCustomer(anna('sap:1', '2026-11-21T10:00:00Z', mailbox('anna.schmidt@example.de')));
+    const stale = await intake.takeCustomer(anna('sap:1', '2026-11-19T10:00:00Z', mailbox('old@example.de')));
+    expect(stale.status).toBe('stale');
+    const web = await intake.takeCustomer(anna('web:10', '2026-11-22T10:00:00Z', mailbox('old@example.de')));
+    expect(web).toMatchObject({ status: 'applied' });
+    expect(web).not.toHaveProperty('matched');
+    expect(await store.resolveGoldenId('web:10')).not.toBe(await store.resolveGoldenId('sap:1'));
+  });
+
+  it('without the newer version, names alone keep the two apart (what the update changes)', async () => {
+    const web = await intake.takeCustomer(
+      anna('web:9', '2026-11-22T10:00:00Z', mailbox('anna.schmidt@example.de')),
+    );
+    expect(web).not.toHaveProperty('matched');
+  });
+});
+
+describe('MatchIndex.update', () => {
+  it('refuses a record it never added, and finds an updated one under its new keys', () => {
+    const index = new MatchIndex();
+    const record = (ref: string, email?: string) =>
+      normalizeRecord({ ref, givenName: 'Anna', familyName: 'Schmidt', emails: email ? [email] : [] });
+    expect(index.update(record('crm:1', 'a@example.de'))).toBe(false);
+    index.add(record('crm:1'));
+    expect(index.update(record('crm:1', 'anna@example.de'))).toBe(true);
+    expect(index.size).toBe(1);
+    expect(index.numberOf('crm:1')).toBe(0);
+    const added = index.add(record('web:2', 'anna@example.de'));
+    expect(added.links).toEqual([expect.objectContaining({ a: 'crm:1', b: 'web:2' })]);
+  });
+});
