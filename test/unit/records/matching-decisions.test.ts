@@ -6,14 +6,12 @@ import {
   linkRecords,
   matchConfig,
   matchInputFromCustomer,
-  normalizeRecord,
   type MatchInput,
   type MatchRecord,
 } from '../../../records/matching';
+import { record } from './matching-support';
 import type { Customer } from '../../../mappings/canonical/types';
 
-const OPTIONS = { slashOrder: 'day-first', referenceYear: 2025, defaultCountry: 'DE' } as const;
-const record = (input: MatchInput): MatchRecord => normalizeRecord(input, OPTIONS);
 const anna = (ref: string, extra: Partial<MatchInput> = {}): MatchRecord =>
   record({ ref, givenName: 'Anna', familyName: 'Schmidt', ...extra });
 

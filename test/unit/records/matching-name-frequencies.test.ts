@@ -5,13 +5,9 @@ import {
   decidePair,
   linkRecords,
   matchConfig,
-  normalizeRecord,
-  type MatchInput,
   type MatchRecord,
 } from '../../../records/matching';
-
-const OPTIONS = { slashOrder: 'day-first', referenceYear: 2025, defaultCountry: 'DE' } as const;
-const record = (input: MatchInput): MatchRecord => normalizeRecord(input, OPTIONS);
+import { record } from './matching-support';
 
 /** A deterministic stream of numbers in [0, 1). */
 function lcg(seed: number): () => number {
