@@ -9,7 +9,8 @@
  * The match index lives in memory and is filled from the store (listSourceRecords) before the first
  * record is taken, so a restart or a redeploy matches against everything held. A newer version of a
  * record held replaces its values there once the store took it (a stale one does not), so a record
- * that gained an e-mail is found by it; the new version is not matched again itself.
+ * that gained an e-mail is found by it; what the new version matches in another golden record is
+ * proposed for review, never joined by itself.
  *
  * Records and events take lanes (KeyedLanes): first their source record's own, so two versions of one
  * record are taken in the order they came; then the lane of the golden record that holds it, so one
@@ -227,8 +228,18 @@ export class GoldenIntake {
     const found = this.remember(record);
     if (held !== undefined || !found) {
       const intake = await this.join(record, held, { reviews: [] });
-      // a version the store took: the records that come later match against what it holds now
-      if (intake.status !== 'stale') this.index.update(matchRecordOf(record));
+      if (intake.status === 'stale') return intake;
+      // a version the store took: the records that come later match against what it holds now, and
+      // what it matches in another golden record goes to review; it does not move by itself
+      const rematched = this.index.update(matchRecordOf(record));
+      const moved = 'a new version of a record held does not move to another golden record by itself';
+      for (const decision of [
+        ...(rematched?.links ?? []).map((l) => asReview(l, moved)),
+        ...(rematched?.reviews ?? []),
+      ]) {
+        const id = await this.propose(ref, intake.goldenId, decision);
+        if (id && !intake.reviews.includes(id)) intake.reviews.push(id);
+      }
       return intake;
     }
     const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
@@ -285,7 +296,7 @@ export class GoldenIntake {
       const goldenId = await this.store.resolveGoldenId(partner);
       if (goldenId === undefined || (await this.store.isKeptApart(ref, partner))) continue;
       if (into === undefined && !blocked.has(goldenId)) into = { ref: partner, goldenId, decision: link };
-      else if (goldenId !== into?.goldenId) toReview.push(asReview(link, into?.ref));
+      else if (goldenId !== into?.goldenId) toReview.push(asReview(link, joinedElsewhere(into?.ref)));
     }
     const chosen = into
       ? {
@@ -318,16 +329,21 @@ export class GoldenIntake {
 }
 
 /** A link the hub did not follow, as a review item that says why. */
-function asReview(link: MatchDecision, joined: string | undefined): MatchDecision {
-  const why = joined
-    ? `; not followed, as the record joined the golden record of ${joined}: review`
-    : '; not followed, as matching contradicted a member of that golden record: review';
+function asReview(link: MatchDecision, why: string): MatchDecision {
   return {
     ...link,
     outcome: 'review',
-    explanation: { ...link.explanation, summary: `${link.explanation.summary}${why}` },
+    explanation: {
+      ...link.explanation,
+      summary: `${link.explanation.summary}; not followed, as ${why}: review`,
+    },
   };
 }
+
+const joinedElsewhere = (joined: string | undefined) =>
+  joined
+    ? `the record joined the golden record of ${joined}`
+    : 'matching contradicted a member of that golden record';
 
 export type GoldenPathResult = GoldenRecordResult & { golden?: CustomerIntake | EventIntake };
 

@@ -62,15 +62,7 @@ export class MatchIndex {
     const keys = blockingKeys(record);
     const result: AddResult = { links: [], reviews: [], contradictions: [], compared: 0 };
     this.counts?.add(record);
-    for (const other of this.blocks.candidates(keys.search)) {
-      const earlier = this.records[other];
-      const screened = screenPair(this.config, earlier, record, this.frequencies);
-      result.compared++;
-      if (screened === undefined) continue;
-      if (screened === 'contradiction') result.contradictions.push([earlier.ref, record.ref]);
-      else if (screened.outcome === 'link') result.links.push(screened);
-      else result.reviews.push(screened);
-    }
+    for (const other of this.blocks.candidates(keys.search)) this.decide(this.records[other], record, result);
     this.blocks.file(keys.file, this.records.length);
     this.numbers.set(record.ref, this.records.length);
     this.records.push(record);
@@ -78,23 +70,37 @@ export class MatchIndex {
   }
 
   /**
-   * A newer version of a record added before: records added later are compared with its current
-   * values, and find it under its new blocking keys as well as its old ones (an old key only brings
-   * it up as a candidate, decided on what it holds now). It is not decided again against the records
-   * indexed: a new version does not move a source record between golden records by itself (a steward
-   * links or unmerges). The name frequencies keep counting its first version. False when the record
-   * was never added.
+   * A newer version of a record added before: it is decided against the records that share a
+   * blocking key with it, like a new one, and takes its place, so records added later are compared
+   * with its current values and find it under its new keys as well as its old ones (an old key only
+   * brings it up as a candidate, decided on what it holds now). The name frequencies keep counting its
+   * first version. Undefined when the record was never added.
    */
-  update(record: MatchRecord): boolean {
+  update(record: MatchRecord): AddResult | undefined {
     const number = this.numbers.get(record.ref);
-    if (number === undefined) return false;
+    if (number === undefined) return undefined;
+    const keys = blockingKeys(record);
+    const result: AddResult = { links: [], reviews: [], contradictions: [], compared: 0 };
+    for (const other of this.blocks.candidates(keys.search)) {
+      if (other === number) continue;
+      this.decide(this.records[other], record, result);
+    }
     const filed = new Set(blockingKeys(this.records[number]).file);
     this.records[number] = record;
     this.blocks.file(
-      blockingKeys(record).file.filter((key) => !filed.has(key)),
+      keys.file.filter((key) => !filed.has(key)),
       number,
     );
-    return true;
+    return result;
+  }
+
+  private decide(earlier: MatchRecord, record: MatchRecord, result: AddResult): void {
+    const screened = screenPair(this.config, earlier, record, this.frequencies);
+    result.compared++;
+    if (screened === undefined) return;
+    if (screened === 'contradiction') result.contradictions.push([earlier.ref, record.ref]);
+    else if (screened.outcome === 'link') result.links.push(screened);
+    else result.reviews.push(screened);
   }
 
   largestBlocks(count: number): [string, number][] {

@@ -1,7 +1,7 @@
 /**
  * The golden intake's match index follows new versions of the records it holds: a record that gained
- * an e-mail is found by it, a stale version changes nothing, and the new version itself is not
- * matched again.
+ * an e-mail is found by it, a stale version changes nothing, and what a new version matches in
+ * another golden record goes to review instead of moving it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +64,30 @@ describe('golden intake: new versions of held records', () => {
     expect(await store.resolveGoldenId('web:10')).not.toBe(await store.resolveGoldenId('sap:1'));
   });
 
+  it('proposes for review what a newer version matches in another golden record, and moves nothing', async () => {
+    const web = await intake.takeCustomer(
+      anna('web:9', '2026-11-20T12:00:00Z', mailbox('anna.schmidt@example.de')),
+    );
+    expect(web).not.toHaveProperty('matched');
+    const updated = await intake.takeCustomer(
+      anna('sap:1', '2026-11-21T10:00:00Z', mailbox('anna.schmidt@example.de')),
+    );
+    expect(updated).toMatchObject({ status: 'applied', reviews: [expect.any(String)] });
+    expect(await store.resolveGoldenId('web:9')).not.toBe(await store.resolveGoldenId('sap:1'));
+    const [item] = await store.listReviews();
+    expect(item).toMatchObject({ status: 'open' });
+    expect([item.a, item.b].sort()).toEqual(['sap:1', 'web:9']);
+    expect(item.explanation.summary).toContain(
+      'not followed, as a new version of a record held does not move to another golden record by itself: review',
+    );
+    // the same version again proposes nothing new
+    const again = await intake.takeCustomer(
+      anna('sap:1', '2026-11-21T10:00:00Z', mailbox('anna.schmidt@example.de')),
+    );
+    expect(again.status).toBe('stale');
+    expect(await store.listReviews()).toHaveLength(1);
+  });
+
   it('without the newer version, names alone keep the two apart (what the update changes)', async () => {
     const web = await intake.takeCustomer(
       anna('web:9', '2026-11-22T10:00:00Z', mailbox('anna.schmidt@example.de')),
@@ -77,9 +101,15 @@ describe('MatchIndex.update', () => {
     const index = new MatchIndex();
     const record = (ref: string, email?: string) =>
       normalizeRecord({ ref, givenName: 'Anna', familyName: 'Schmidt', emails: email ? [email] : [] });
-    expect(index.update(record('crm:1', 'a@example.de'))).toBe(false);
+    expect(index.update(record('crm:1', 'a@example.de'))).toBeUndefined();
     index.add(record('crm:1'));
-    expect(index.update(record('crm:1', 'anna@example.de'))).toBe(true);
+    // decided against the others, never against itself
+    expect(index.update(record('crm:1', 'anna@example.de'))).toEqual({
+      links: [],
+      reviews: [],
+      contradictions: [],
+      compared: 0,
+    });
     expect(index.size).toBe(1);
     expect(index.numberOf('crm:1')).toBe(0);
     const added = index.add(record('web:2', 'anna@example.de'));
