@@ -12,7 +12,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { linkRecords, normalizeRecord, type MatchInput } from '../records/matching';
+import { DEFAULT_MATCH_CONFIG, linkRecords, normalizeRecord, type MatchInput } from '../records/matching';
+import { formatBound, labelledPairs, patternBound } from './_pattern-bound';
 import { formatQuality, linkageQuality } from './_linkage-quality';
 
 function rows(file: string): string[][] {
@@ -55,12 +56,18 @@ function main(): void {
   // rec-<n>-org and its rec-<n>-dup-<k> are one person
   const personOf = new Map(inputs.map((input) => [input.ref, Number(/rec-(\d+)-/.exec(input.ref)?.[1])]));
   const options = { slashOrder: 'day-first', referenceYear: 2025, defaultCountry: 'AU' } as const;
-  const result = linkRecords(inputs.map((input) => normalizeRecord(input, options)));
+  const records = inputs.map((input) => normalizeRecord(input, options));
+  const result = linkRecords(records);
   console.log(
     `FEBRL ${files.map((f) => path.basename(f)).join(' + ')}: ${inputs.length} records, soc_sec_id ${withSsn ? 'as a national id' : 'left out'}`,
   );
-  console.log(formatQuality('ours', linkageQuality(result.clusters, personOf)));
+  const quality = linkageQuality(result.clusters, personOf);
+  console.log(formatQuality('ours', quality));
   console.log(`ours: ${result.reviews.length} pairs in the review band`);
+  const persons = inputs.map((input) => personOf.get(input.ref) as number);
+  const pairs = labelledPairs(records, persons, DEFAULT_MATCH_CONFIG);
+  const bound = patternBound(pairs, quality.truePairs, [0.95], DEFAULT_MATCH_CONFIG.linkThreshold);
+  for (const line of formatBound(bound)) console.log(line);
 }
 
 main();

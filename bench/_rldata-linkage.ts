@@ -10,7 +10,8 @@
  * Prints precision, recall and F1 over record pairs (bench/_linkage-quality.ts) and the review band.
  */
 import fs from 'node:fs';
-import { linkRecords, normalizeRecord, type MatchInput } from '../records/matching';
+import { DEFAULT_MATCH_CONFIG, linkRecords, normalizeRecord, type MatchInput } from '../records/matching';
+import { formatBound, labelledPairs, patternBound } from './_pattern-bound';
 import { formatQuality, linkageQuality } from './_linkage-quality';
 
 /** The rows of a write.csv file as records of their header's fields; R's NA is no value. */
@@ -42,11 +43,20 @@ function main(): void {
     familyName: row.lname_c1,
     birthDate: row.by && row.bm && row.bd ? `${row.by}-${pad(row.bm)}-${pad(row.bd)}` : undefined,
   }));
-  const result = linkRecords(inputs.map((input) => normalizeRecord(input)));
+  const records = inputs.map((input) => normalizeRecord(input));
+  const result = linkRecords(records);
   const personOf = new Map(inputs.map((input, i) => [input.ref, identity[i]]));
   console.log(`${dataFile}: ${inputs.length} records`);
-  console.log(formatQuality('ours', linkageQuality(result.clusters, personOf)));
+  const quality = linkageQuality(result.clusters, personOf);
+  console.log(formatQuality('ours', quality));
   console.log(`ours: ${result.reviews.length} pairs in the review band`);
+  const bound = patternBound(
+    labelledPairs(records, identity, DEFAULT_MATCH_CONFIG),
+    quality.truePairs,
+    [0.93, 0.95],
+    DEFAULT_MATCH_CONFIG.linkThreshold,
+  );
+  for (const line of formatBound(bound)) console.log(line);
 }
 
 main();
