@@ -53,6 +53,11 @@ export class MatchIndex {
     return this.records.length;
   }
 
+  /** how common each name is among the records indexed (or the fixed frequencies given) */
+  get nameFrequencies(): NameFrequencies {
+    return this.frequencies;
+  }
+
   /** The number a record got when it was added (0, 1, ... in the order added), if it was. */
   numberOf(ref: string): number | undefined {
     return this.numbers.get(ref);
@@ -73,14 +78,17 @@ export class MatchIndex {
    * A newer version of a record added before: it is decided against the records that share a
    * blocking key with it, like a new one, and takes its place, so records added later are compared
    * with its current values and find it under its new keys as well as its old ones (an old key only
-   * brings it up as a candidate, decided on what it holds now). The name frequencies keep counting its
-   * first version. Undefined when the record was never added.
+   * brings it up as a candidate, decided on what it holds now). The name frequencies count its new
+   * names instead of the old ones (a married name, a corrected typo). Undefined when the record was
+   * never added.
    */
   update(record: MatchRecord): AddResult | undefined {
     const number = this.numbers.get(record.ref);
     if (number === undefined) return undefined;
     const keys = blockingKeys(record);
     const result: AddResult = { links: [], reviews: [], contradictions: [], compared: 0 };
+    this.counts?.remove(this.records[number]);
+    this.counts?.add(record);
     for (const other of this.blocks.candidates(keys.search)) {
       if (other === number) continue;
       this.decide(this.records[other], record, result);

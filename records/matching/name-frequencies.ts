@@ -30,14 +30,29 @@ export class NameCounts implements NameFrequencies {
   constructor(private readonly prior = DEFAULT_NAME_FREQUENCY_PRIOR) {}
 
   add(record: MatchRecord): void {
-    this.records++;
+    this.count(record, 1);
+  }
+
+  /** Takes back a record added before: a newer version of it replaces it (MatchIndex.update). */
+  remove(record: MatchRecord): void {
+    this.count(record, -1);
+  }
+
+  private count(record: MatchRecord, by: 1 | -1): void {
+    this.records += by;
     const { given, family } = record.name;
-    if (given && !given.initial) this.given.set(given.key, (this.given.get(given.key) ?? 0) + 1);
-    if (family) this.family.set(family.key, (this.family.get(family.key) ?? 0) + 1);
+    if (given && !given.initial) bump(this.given, given.key, by);
+    if (family) bump(this.family, family.key, by);
   }
 
   share(field: NameField, key: string): number {
     const count = (field === 'givenName' ? this.given : this.family).get(key) ?? 0;
     return count / (this.records + this.prior);
   }
+}
+
+function bump(counts: Map<string, number>, key: string, by: 1 | -1): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }

@@ -1,6 +1,7 @@
 /** Term-frequency adjusted name weights: a common name's agreement counts for less, in large sets only. */
 import {
   DEFAULT_MATCH_CONFIG,
+  MatchIndex,
   NameCounts,
   decidePair,
   linkRecords,
@@ -112,6 +113,35 @@ describe('term-frequency adjusted name weights', () => {
       expect(() => matchConfig({ nameFrequencyPrior })).toThrow(
         /nameFrequencyPrior must be a positive number/,
       );
+  });
+
+  it('counts a new version’s names instead of its old ones (a married name, a corrected typo)', () => {
+    const counts = new NameCounts(1);
+    counts.add(record({ ref: 'crm:1', givenName: 'Anna', familyName: 'Schmidt' }));
+    counts.add(record({ ref: 'crm:2', givenName: 'Berta', familyName: 'Schmidt' }));
+    counts.remove(record({ ref: 'crm:1', givenName: 'Anna', familyName: 'Schmidt' }));
+    counts.add(record({ ref: 'crm:1', givenName: 'Anna', familyName: 'Weber' }));
+    // two records, a prior of one: each name's share is its count of three
+    expect(counts.share('familyName', 'schmidt')).toBeCloseTo(1 / 3, 10);
+    expect(counts.share('familyName', 'weber')).toBeCloseTo(1 / 3, 10);
+    expect(counts.share('givenName', 'anna')).toBeCloseTo(1 / 3, 10);
+
+    // the index does the same when a held record's new version replaces it
+    const index = new MatchIndex(matchConfig({ nameFrequencyPrior: 1 }));
+    const shareOf = (name: string) =>
+      decidePair(
+        index.config,
+        record({ ref: 'x:1', givenName: 'Anna', familyName: name }),
+        record({ ref: 'x:2', givenName: 'Anna', familyName: name }),
+        index.nameFrequencies,
+      ).explanation.comparisons.find((c) => c.field === 'familyName')?.u;
+    for (let i = 0; i < 20; i++)
+      index.add(record({ ref: `crm:${i}`, givenName: 'Otto', familyName: 'Zschokke' }));
+    expect(shareOf('Zschokke')).toBeCloseTo(20 / 21, 10);
+    for (let i = 0; i < 10; i++)
+      index.update(record({ ref: `crm:${i}`, givenName: 'Otto', familyName: 'Quast' }));
+    expect(shareOf('Zschokke')).toBeCloseTo(10 / 21, 10);
+    expect(shareOf('Quast')).toBeCloseTo(10 / 21, 10);
   });
 
   it('linkRecords counts every record first: the clusters do not depend on the order', () => {
