@@ -211,9 +211,13 @@ export async function customer360(
 ): Promise<Customer360> {
   const golden = await goldenOf(store, customerRef);
   const byGoldenId = golden !== undefined && isGoldenRef(customerRef);
+  // SAP's padded number (sap:0000100001) names the member the hub keys as sap:100001: its own record,
+  // offers and interactions are read under that key, as when it is asked for unpadded
+  const member = golden && !byGoldenId ? memberAsked(golden, customerRef) : undefined;
+  const ref = member ? sourceRef(member) : customerRef;
   const view = byGoldenId
     ? await membersView(store, customerRef, golden.members, interactions)
-    : await refView(store, customerRef, interactions);
+    : await refView(store, ref, interactions);
   if (!golden) return view;
   const { document, lineage } = golden.record;
   return {
@@ -285,10 +289,15 @@ function documentAsCustomer(golden: GoldenDocumentRead): VersionedCustomer {
   };
 }
 
+/** The member of `golden` that `asked` names, as written or without SAP's leading zeros. */
+function memberAsked(golden: StoredGolden, asked: string): SourceKey | undefined {
+  const unpadded = asked.replace(/:0+(\d+)$/, ':$1');
+  return golden.members.find((m) => sourceRef(m) === asked || sourceRef(m) === unpadded);
+}
+
 function goldenAsCustomer(golden: StoredGolden, asked: string | undefined): VersionedCustomer {
   const { document } = golden.record;
-  const unpadded = asked?.replace(/:0+(\d+)$/, ':$1');
-  const member = golden.members.find((m) => sourceRef(m) === asked || sourceRef(m) === unpadded);
+  const member = asked === undefined ? undefined : memberAsked(golden, asked);
   return {
     customerRef: member ? sourceRef(member) : document.customerRef,
     document: document as unknown as Record<string, unknown>,

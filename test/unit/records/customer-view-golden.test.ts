@@ -187,4 +187,21 @@ describe('policies and the next best offer read the golden document', () => {
     const bySap = await customer360(store, 'sap:0000100001');
     expect(bySap.customer).toMatchObject({ customerRef: 'sap:100001', sourceSystem: 'sap' });
   });
+
+  it('answers SAP’s padded number like the number the hub keys: the same record, offers and interactions', async () => {
+    await store.recordInteraction({
+      customerRef: 'sap:100001',
+      eventId: '3f1c2a9e-5b6d-4e7f-8a9b-0c1d2e3f4a5b',
+      type: 'withdrawal',
+      channel: 'branch',
+      occurredAt: '2026-11-22T09:00:00Z',
+    });
+    const padded = await customer360(store, 'sap:0000100001');
+    const plain = await customer360(store, 'sap:100001');
+    expect(padded.lastInteractions.map((i) => i.eventId)).toEqual(['3f1c2a9e-5b6d-4e7f-8a9b-0c1d2e3f4a5b']);
+    // SAP's own record as it sent it, not the golden document standing in for a record not found
+    expect(padded.customer).toEqual(plain.customer);
+    expect(padded.customer?.document).toMatchObject({ customerRef: 'sap:100001' });
+    expect(padded).toEqual(plain);
+  });
 });
