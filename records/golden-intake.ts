@@ -24,6 +24,7 @@
 import type { Customer, InteractionEvent } from '../mappings/canonical/types';
 import { EVENT_READERS } from './event-sources';
 import { applyToGoldenRecord, type GoldenRecordResult } from './golden-record';
+import { isProcessState } from './process-drafts';
 import {
   applySourceEvent,
   linkSourceRecord,
@@ -371,6 +372,11 @@ export async function applyWithGoldenRecord(
 function isCustomer(doc: unknown): doc is Partial<Customer> {
   const c = doc as Partial<Customer> | null;
   return (
-    typeof c === 'object' && c !== null && typeof c.customerRef === 'string' && typeof c.kind === 'string'
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.customerRef === 'string' &&
+    typeof c.kind === 'string' &&
+    // a process state has a customerRef and a kind too (applyToGoldenRecord stores it)
+    !isProcessState(doc)
   );
 }

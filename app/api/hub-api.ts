@@ -13,10 +13,12 @@ import { createEventsApi, type EventsApiContext } from './events-api';
 import { createPoliciesApi, type PoliciesApiContext } from './policies-api';
 import { createDeadLettersApi } from './dead-letters-api';
 import { CUSTOMER_REF, customerAnswer, customerIdParam } from './golden-customer';
+import { createProcessesApi, type ProcessesApiContext } from './processes-api';
 import { createReviewsApi, type ReviewsApiContext } from './reviews-api';
 
 /** The REST API under /api/v1 and the health endpoint. Errors are always JSON with a clear reason. */
-export interface HubApiContext extends EventsApiContext, PoliciesApiContext, ReviewsApiContext {
+export interface HubApiContext
+  extends EventsApiContext, PoliciesApiContext, ReviewsApiContext, ProcessesApiContext {
   store(): HubStore | undefined;
   health: HealthRegistry;
   /** the admin check for /dead-letters (Node-RED's needsPermission, passed by the glue) */
@@ -81,7 +83,12 @@ export function createHubApi(context: HubApiContext): Router {
     }),
   );
 
-  api.use(createEventsApi(context), createPoliciesApi(context), createReviewsApi(context));
+  api.use(
+    createEventsApi(context),
+    createPoliciesApi(context),
+    createReviewsApi(context),
+    createProcessesApi(context),
+  );
   api.use(
     '/dead-letters',
     createDeadLettersApi(context.deadLettersAdmin ? { adminOnly: context.deadLettersAdmin } : {}),

@@ -311,6 +311,72 @@ describe('record sync on the real hub (RabbitMQ, PostgreSQL, shipped flow)', () 
     expect((await golden(`sap:${kunnr}`))?.revision).toBe(g.revision);
   }, 120000);
 
+  it("the app's application_started via amqp-publish is a process state the 360 shows; the call center resumes it over REST", async () => {
+    const processId = randomUUID();
+    const customer = String(500000 + Math.floor(Math.random() * 99999));
+    const event = {
+      messageId: randomUUID(),
+      event: 'application_started',
+      timestamp: '2026-11-30T19:05:00.000+01:00',
+      platform: 'ios',
+      customerNumber: customer,
+      properties: {
+        applicationId: processId,
+        product: 'mortgage-application',
+        step: 'property',
+        input: { loanAmount: 320000 },
+      },
+    };
+    await run('/usr/bin/amqp-publish', [
+      `--url=${amqpUrl}`,
+      '--exchange=crm.inbound',
+      '--routing-key=app-events.application_started',
+      '--content-type=application/json',
+      '--persistent',
+      `--body=${JSON.stringify(event)}`,
+    ]);
+    const url = `${hub.url}/api/v1/customers/crm:${customer}/processes/${processId}`;
+    const read = await eventually(
+      async () => {
+        const res = await fetch(url);
+        return res.status === 200 ? res : undefined;
+      },
+      `process ${processId} stored`,
+      300,
+    );
+    expect(read.headers.get('etag')).toBe('"1"');
+    expect(((await read.json()) as { process: unknown }).process).toMatchObject({
+      customerRef: `crm:${customer}`,
+      startedOn: 'app',
+      step: 'property',
+      status: 'open',
+      data: { loanAmount: 320000 },
+    });
+    const view = (await (await fetch(`${hub.url}/api/v1/customers/crm:${customer}`)).json()) as {
+      openProcesses: { processId: string }[];
+    };
+    expect(view.openProcesses.map((p) => p.processId)).toEqual([processId]);
+
+    const save = (ifMatch: string, step: string) =>
+      fetch(url, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'if-match': ifMatch },
+        body: JSON.stringify({
+          kind: 'mortgage-application',
+          lastChannel: 'call-center',
+          step,
+          data: { loanAmount: 320000, income: 6100 },
+        }),
+      });
+    const resumed = await save('"1"', 'documents');
+    expect(resumed.status).toBe(200);
+    expect(resumed.headers.get('etag')).toBe('"2"');
+    // a second channel that read revision 1 does not overwrite it unseen
+    const stale = await save('"1"', 'income');
+    expect(stale.status).toBe(412);
+    expect(((await stale.json()) as { process: { step: string } }).process.step).toBe('documents');
+  }, 120000);
+
   it('three systems update overlapping customers concurrently, and every target ends with the golden values', async () => {
     const random = seeded(20260304);
     const streets = ['Leopoldstraße 12', 'Ring 1', 'Hauptstraße 7', 'Marienplatz 8', 'Am Hof 3'];

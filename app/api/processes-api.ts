@@ -1,0 +1,196 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { PROCESS_STATUSES, type ProcessState } from '../../mappings/canonical/types';
+import { isGoldenId } from '../../records/cross-reference';
+import {
+  processOf,
+  saveProcess,
+  unknownSaveFields,
+  type ProcessSave,
+  type SaveOutcome,
+} from '../../records/process-drafts';
+import { sourceRef } from '../../records/source-versions';
+import { compareProcessesLatestFirst, type HubStore, type StoredProcess } from '../../records/store';
+import { ApiError, apiErrors, route } from './api-error';
+import { CUSTOMER_REF, customerIdParam } from './golden-customer';
+
+/**
+ * Process state for the channels (records/process-drafts.ts): a draft saved on one channel, shown in
+ * the customer 360, resumed on another.
+ *
+ *   PUT /customers/{id}/processes/{processId}   the state now; If-Match: "<revision>" on every save
+ *                                               but the first → 201 or 200 with ETag "<revision>"
+ *   GET /customers/{id}/processes/{processId}   the state with its ETag
+ *   GET /customers/{id}/processes?status=open   the customer's processes, under every member of its
+ *                                               golden record, last updated first
+ *
+ * A save that names an older revision gets 412 with the state now, one that names none 428: two
+ * channels cannot overwrite each other without having seen what the other saved.
+ */
+export interface ProcessesApiContext {
+  store(): HubStore | undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** "3", W/"3" (a weak tag names the same revision here) or a bare 3 */
+const REVISION_TAG = /^(?:W\/)?"?([1-9]\d{0,9})"?$/;
+
+const etag = (stored: StoredProcess) => `"${stored.revision}"`;
+const body = (stored: StoredProcess) => ({ process: stored.process, revision: stored.revision });
+
+function processIdParam(id: string): string {
+  if (UUID.test(id)) return id.toLowerCase();
+  throw new ApiError(400, 'invalid-process-id', `process id '${id}' is not a UUID`, 'processId');
+}
+
+function ifMatchOf(req: Request): number | undefined {
+  const header = req.get('if-match');
+  if (header === undefined) return undefined;
+  const revision = REVISION_TAG.exec(header.trim())?.[1];
+  if (revision === undefined) {
+    throw new ApiError(
+      400,
+      'invalid-if-match',
+      `If-Match must name one revision as the ETag gave it ("3"), got '${header}'`,
+      'If-Match',
+    );
+  }
+  return Number(revision);
+}
+
+function saveOf(raw: unknown): ProcessSave {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ApiError(400, 'invalid-body', 'the body must be a JSON object: the process state now');
+  }
+  const unknown = unknownSaveFields(raw as Record<string, unknown>);
+  if (unknown.length > 0) {
+    throw new ApiError(
+      400,
+      'unknown-field',
+      `the hub sets ${unknown.join(', ')} itself; send kind, lastChannel, step, data and optionally status, expiresAt, startedOn`,
+      unknown[0],
+    );
+  }
+  return raw as ProcessSave;
+}
+
+function answer(res: Response, outcome: SaveOutcome, customerId: string, processId: string): void {
+  switch (outcome.outcome) {
+    case 'created':
+    case 'updated':
+      res
+        .status(outcome.outcome === 'created' ? 201 : 200)
+        .set('ETag', etag(outcome.stored))
+        .location(`${customerId}/processes/${processId}`)
+        .json(body(outcome.stored));
+      return;
+    case 'invalid': {
+      const [first] = outcome.errors;
+      throw new ApiError(
+        400,
+        'invalid-process',
+        `not a valid process state: ${outcome.errors.map((e) => `${e.field || '(body)'} ${e.message}`).join('; ')}`,
+        first?.field,
+        { errors: outcome.errors.map(({ field, message }) => ({ field, message })) },
+      );
+    }
+    case 'revision-required':
+      throw new ApiError(
+        428,
+        'revision-required',
+        `process ${processId} is stored at revision ${outcome.current.revision}; send If-Match: "${outcome.current.revision}" with a save made on it`,
+        'If-Match',
+        body(outcome.current),
+      );
+    case 'conflict':
+      throw new ApiError(
+        412,
+        'revision-conflict',
+        `process ${processId} moved on to revision ${outcome.current.revision} (last saved via ${outcome.current.process.lastChannel}); read it and save again on that`,
+        'If-Match',
+        body(outcome.current),
+      );
+    case 'kind-differs':
+      throw new ApiError(
+        409,
+        'kind-differs',
+        `process ${processId} is a ${outcome.current.process.kind}; its kind cannot change`,
+        'kind',
+      );
+    case 'other-customer':
+      throw unknownProcess(customerId, processId);
+  }
+}
+
+function unknownProcess(customerId: string, processId: string): ApiError {
+  return new ApiError(
+    404,
+    'unknown-process',
+    `customer ${customerId} has no process ${processId}`,
+    'processId',
+  );
+}
+
+export function createProcessesApi(context: ProcessesApiContext): Router {
+  const api = express.Router();
+  const store = () => {
+    const s = context.store();
+    if (!s) throw new ApiError(503, 'no-store', 'no hub-store is deployed, so no process can be kept');
+    return s;
+  };
+
+  api.put(
+    '/customers/:id/processes/:processId',
+    route(async (req, res) => {
+      const customerId = req.params.id;
+      if (!CUSTOMER_REF.test(customerId)) {
+        throw new ApiError(
+          400,
+          'invalid-customer-id',
+          `customer id '${customerId}' is not of the form <system>:<id>: a process is saved for the channel's own customer`,
+          'id',
+        );
+      }
+      const processId = processIdParam(req.params.processId);
+      const ifMatch = ifMatchOf(req);
+      const outcome = await saveProcess(store(), customerId, processId, saveOf(req.body), ifMatch);
+      answer(res, outcome, customerId, processId);
+    }),
+  );
+
+  api.get(
+    '/customers/:id/processes/:processId',
+    route(async (req, res) => {
+      const customerId = customerIdParam(req.params.id);
+      const processId = processIdParam(req.params.processId);
+      const stored = await processOf(store(), customerId, processId);
+      if (!stored) throw unknownProcess(customerId, processId);
+      res.set('ETag', etag(stored)).json(body(stored));
+    }),
+  );
+
+  api.get(
+    '/customers/:id/processes',
+    route(async (req, res) => {
+      const customerId = customerIdParam(req.params.id);
+      const status = req.query.status;
+      if (status !== undefined && !(PROCESS_STATUSES as readonly unknown[]).includes(status)) {
+        throw new ApiError(
+          400,
+          'invalid-status',
+          `status must be one of ${PROCESS_STATUSES.join(', ')}`,
+          'status',
+        );
+      }
+      const s = store();
+      const golden = await s.getGolden(customerId);
+      const refs = golden ? golden.members.map(sourceRef) : isGoldenId(customerId) ? [] : [customerId];
+      const options = status === undefined ? {} : { status: status as ProcessState['status'] };
+      const lists = await Promise.all(refs.map((ref) => s.listProcesses(ref, options)));
+      const processes = lists.flat().sort(compareProcessesLatestFirst).map(body);
+      res.json({ customerId, processes });
+    }),
+  );
+
+  api.use(apiErrors);
+  return api;
+}

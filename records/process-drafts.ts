@@ -1,0 +1,193 @@
+/**
+ * Process state: a draft or an application a customer saved on one channel (a mortgage application
+ * half filled in on the web), stored at once so the service center sees it in the customer 360 and
+ * the customer can go on with it on another channel.
+ *
+ * Two ways in:
+ * - a channel saves it (REST `PUT /customers/{id}/processes/{processId}`, saveProcess). Each save
+ *   names the revision it read (HTTP If-Match); a save that names an older one is refused with the
+ *   stored state, so of two channels working on one application neither overwrites the other
+ *   without having seen it. The first save needs none.
+ * - an event reports it (the apps' `application_started`, mapped to a process-state document, through
+ *   the golden-record node; reportProcess). Events carry no revision: the newest `updatedAt` wins, and
+ *   an older report changes nothing.
+ *
+ * Who started it, where and when stays as first stored; a process stays its customer's. Any member of
+ * the same golden record may save it (the call center under crm:4711 resumes what the web started
+ * under web:77 once the two are one customer).
+ */
+import { PROCESS_STATUSES, type ProcessState } from '../mappings/canonical/types';
+import { compileValidator, type FieldError } from '../mappings/validate';
+import type { GoldenStore } from './golden-store';
+import type { ProcessStore, StoredProcess } from './store';
+
+export type ProcessDraftStore = ProcessStore & Pick<GoldenStore, 'resolveGoldenId'>;
+
+/** What a channel sends: the state as it stands now. The hub sets ids, who and when. */
+export interface ProcessSave {
+  kind: string;
+  /** the channel saving it now */
+  lastChannel: string;
+  step: string;
+  data: Record<string, unknown>;
+  status?: ProcessState['status'];
+  expiresAt?: string;
+  /** only on the first save; the channel saving it then by default */
+  startedOn?: string;
+}
+
+export type SaveOutcome =
+  | { outcome: 'created' | 'updated'; stored: StoredProcess }
+  /** not a valid process state; nothing stored */
+  | { outcome: 'invalid'; errors: FieldError[] }
+  /** stored already, and the save named no revision: read it first */
+  | { outcome: 'revision-required'; current: StoredProcess }
+  /** another save came first: the state now, to decide on again */
+  | { outcome: 'conflict'; current: StoredProcess }
+  /** stored under a customer that is not this one (nor one golden record with it) */
+  | { outcome: 'other-customer' }
+  /** the kind of a stored process cannot change */
+  | { outcome: 'kind-differs'; current: StoredProcess };
+
+const validate = compileValidator('process-state');
+const SAVE_FIELDS = new Set(['kind', 'lastChannel', 'step', 'data', 'status', 'expiresAt', 'startedOn']);
+
+/** The fields of a save the hub does not take (ids, times and who it belongs to are the hub's). */
+export function unknownSaveFields(body: Record<string, unknown>): string[] {
+  return Object.keys(body).filter((key) => !SAVE_FIELDS.has(key));
+}
+
+/** The state a save makes; the channels are as sent, so it is validated before anything is stored. */
+function stateOf(
+  save: ProcessSave,
+  base: Pick<ProcessState, 'processId' | 'customerRef' | 'startedAt'> & { startedOn: string },
+  now: string,
+): ProcessState {
+  return {
+    schemaVersion: '1.0',
+    processId: base.processId,
+    customerRef: base.customerRef,
+    kind: save.kind,
+    startedOn: base.startedOn,
+    lastChannel: save.lastChannel,
+    step: save.step,
+    status: save.status ?? 'open',
+    data: save.data,
+    ...(base.startedAt ? { startedAt: base.startedAt } : {}),
+    updatedAt: now,
+    ...(save.expiresAt ? { expiresAt: save.expiresAt } : {}),
+  } as ProcessState;
+}
+
+/** Whether `a` and `b` name one customer: the same ref, or members of one golden record. */
+async function sameCustomer(store: ProcessDraftStore, a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
+  const [x, y] = await Promise.all([store.resolveGoldenId(a), store.resolveGoldenId(b)]);
+  return x !== undefined && x === y;
+}
+
+/**
+ * A channel's save of process `processId` for `customerRef` (a `<system>:<id>` ref), naming the
+ * revision it read (`ifMatch`), or none for a new one.
+ */
+export async function saveProcess(
+  store: ProcessDraftStore,
+  customerRef: string,
+  processId: string,
+  save: ProcessSave,
+  ifMatch: number | undefined,
+  now: Date = new Date(),
+): Promise<SaveOutcome> {
+  const at = now.toISOString();
+  const stored = await store.getProcess(processId);
+  if (!stored) {
+    const state = stateOf(
+      save,
+      { processId, customerRef, startedOn: save.startedOn ?? save.lastChannel, startedAt: at },
+      at,
+    );
+    const checked = validate(state);
+    if (!checked.ok) {
+      // startedOn taken from lastChannel fails with it: name the field the channel sent
+      const errors = checked.errors.filter((e) => save.startedOn !== undefined || e.field !== 'startedOn');
+      return { outcome: 'invalid', errors };
+    }
+    if (await store.putProcess(state)) return { outcome: 'created', stored: await asStored(store, state, 1) };
+    // another channel created it in between: it is theirs to show first
+    return saveProcess(store, customerRef, processId, save, ifMatch, now);
+  }
+  if (!(await sameCustomer(store, stored.process.customerRef, customerRef)))
+    return { outcome: 'other-customer' };
+  if (ifMatch === undefined) return { outcome: 'revision-required', current: stored };
+  if (save.kind !== stored.process.kind) return { outcome: 'kind-differs', current: stored };
+  if (ifMatch !== stored.revision) return { outcome: 'conflict', current: stored };
+  const state = stateOf(save, stored.process, at);
+  const checked = validate(state);
+  if (!checked.ok) return { outcome: 'invalid', errors: checked.errors };
+  if (await store.updateProcess(state, ifMatch))
+    return { outcome: 'updated', stored: await asStored(store, state, ifMatch + 1) };
+  const current = await store.getProcess(processId);
+  return current ? { outcome: 'conflict', current } : { outcome: 'other-customer' };
+}
+
+/** The state as the store keeps it (times in UTC), unless a later save replaced it already. */
+async function asStored(
+  store: ProcessDraftStore,
+  state: ProcessState,
+  revision: number,
+): Promise<StoredProcess> {
+  const read = await store.getProcess(state.processId);
+  return read?.revision === revision ? read : { process: state, revision };
+}
+
+/** A process of `customerRef`'s (or of a member of its golden record), if stored. */
+export async function processOf(
+  store: ProcessDraftStore,
+  customerRef: string,
+  processId: string,
+): Promise<StoredProcess | undefined> {
+  const stored = await store.getProcess(processId);
+  return stored && (await sameCustomer(store, stored.process.customerRef, customerRef)) ? stored : undefined;
+}
+
+export type ReportOutcome = 'created' | 'updated' | 'older';
+
+/** Whether a document is a process state (processId and status), not a customer (which also has kind). */
+export function isProcessState(doc: unknown): boolean {
+  const d = doc as Partial<ProcessState> | null;
+  return (
+    typeof d === 'object' &&
+    d !== null &&
+    typeof d.processId === 'string' &&
+    typeof d.status === 'string' &&
+    (PROCESS_STATUSES as readonly string[]).includes(d.status)
+  );
+}
+
+/**
+ * A process state an event reported: stored when new, replacing the stored one when it is newer by
+ * updatedAt (who started it, where and when stay as stored); an older one changes nothing. Throws,
+ * naming the fields, when it is not a valid process state.
+ */
+export async function reportProcess(store: ProcessStore, doc: unknown): Promise<ReportOutcome> {
+  const checked = validate(doc);
+  if (!checked.ok) {
+    const fields = checked.errors.map((e) => `${e.field} ${e.message}`).join('; ');
+    throw new Error(`process state: not a valid process-state document: ${fields}`);
+  }
+  const state = doc as ProcessState;
+  for (;;) {
+    if (await store.putProcess(state)) return 'created';
+    const stored = await store.getProcess(state.processId);
+    if (!stored) continue;
+    if (stored.process.customerRef !== state.customerRef) {
+      throw new Error(
+        `process state: process ${state.processId} is ${stored.process.customerRef}'s, not ${state.customerRef}'s`,
+      );
+    }
+    if (Date.parse(state.updatedAt) <= Date.parse(stored.process.updatedAt)) return 'older';
+    const { startedOn, startedAt } = stored.process;
+    const next: ProcessState = { ...state, startedOn, ...(startedAt ? { startedAt } : {}) };
+    if (await store.updateProcess(next, stored.revision)) return 'updated';
+  }
+}

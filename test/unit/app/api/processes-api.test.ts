@@ -1,0 +1,211 @@
+/** Process state over REST: saved on one channel, resumed on another, never overwritten unseen. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import request from 'supertest';
+import { HealthRegistry } from '../../../../app/api/health';
+import { createHubApi } from '../../../../app/api/hub-api';
+import type { Customer } from '../../../../mappings/canonical/types';
+import { EmbeddedStore } from '../../../../records/embedded-store';
+import { applyWithGoldenRecord, GoldenIntake } from '../../../../records/golden-intake';
+
+const PROCESS = '3f2e1d0c-9b8a-4765-a432-10fedcba9876';
+const path = (customer: string, id = PROCESS) => `/api/v1/customers/${customer}/processes/${id}`;
+
+const anna = (system: string, id: string, updatedAt: string): Customer => ({
+  schemaVersion: '1.0',
+  customerRef: `${system}:${id}`,
+  kind: 'person',
+  person: { givenName: 'Anna', familyName: 'Schmidt' },
+  identifiers: [
+    { system, id },
+    { system: 'tax-id', id: '12345678901' },
+  ],
+  updatedAt,
+  source: { system },
+});
+
+const draft = {
+  kind: 'mortgage-application',
+  lastChannel: 'web',
+  step: 'income-details',
+  data: { loanAmount: 250000, propertyType: 'flat' },
+};
+
+let directory = '';
+let store: EmbeddedStore;
+let server: express.Express;
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'crm-hub-processes-api-'));
+  store = new EmbeddedStore({ directory });
+  await store.open();
+  // the web's customer and the call center's are one golden record (the same tax id)
+  const intake = new GoldenIntake(store);
+  await applyWithGoldenRecord(store, intake, anna('web', '77', '2026-11-20T10:00:00Z'));
+  await applyWithGoldenRecord(store, intake, anna('crm', '4711', '2026-11-21T10:00:00Z'));
+  server = express();
+  server.use('/api/v1', createHubApi({ store: () => store, health: new HealthRegistry() }));
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('PUT /api/v1/customers/{id}/processes/{processId}', () => {
+  it('stores a draft at once, with revision 1 as its ETag, and shows it in the customer 360', async () => {
+    const created = await request(server).put(path('web:77')).send(draft);
+    expect(created.status).toBe(201);
+    expect(created.headers.etag).toBe('"1"');
+    expect(created.body).toMatchObject({
+      revision: 1,
+      process: {
+        processId: PROCESS,
+        customerRef: 'web:77',
+        startedOn: 'web',
+        lastChannel: 'web',
+        status: 'open',
+        data: { loanAmount: 250000 },
+      },
+    });
+    // the service center looks the customer up under its own number
+    const view = await request(server).get('/api/v1/customers/crm:4711');
+    expect(view.status).toBe(200);
+    expect(view.body.openProcesses).toEqual([
+      expect.objectContaining({ processId: PROCESS, step: 'income-details' }),
+    ]);
+  });
+
+  it('resumes on another channel of the same customer with the revision it read', async () => {
+    await request(server).put(path('web:77')).send(draft);
+    const read = await request(server).get(path('crm:4711'));
+    expect(read.status).toBe(200);
+    expect(read.headers.etag).toBe('"1"');
+
+    const resumed = await request(server)
+      .put(path('crm:4711'))
+      .set('If-Match', read.headers.etag as string)
+      .send({
+        ...draft,
+        lastChannel: 'call-center',
+        step: 'documents',
+        data: { ...draft.data, income: 5200 },
+      });
+    expect(resumed.status).toBe(200);
+    expect(resumed.headers.etag).toBe('"2"');
+    // still the web's process, started there; saved last by the call center
+    expect(resumed.body.process).toMatchObject({
+      customerRef: 'web:77',
+      startedOn: 'web',
+      lastChannel: 'call-center',
+      step: 'documents',
+      data: { income: 5200 },
+    });
+    expect(resumed.body.process.startedAt).toBe(read.body.process.startedAt);
+  });
+
+  it('refuses a save made on an older revision with 412 and the state now, so nothing is overwritten unseen', async () => {
+    await request(server).put(path('web:77')).send(draft);
+    const app = await request(server)
+      .put(path('web:77'))
+      .set('If-Match', '"1"')
+      .send({ ...draft, lastChannel: 'app', step: 'property' });
+    expect(app.status).toBe(200);
+
+    const stale = await request(server)
+      .put(path('crm:4711'))
+      .set('If-Match', '"1"')
+      .send({ ...draft, lastChannel: 'call-center', step: 'documents' });
+    expect(stale.status).toBe(412);
+    expect(stale.body).toMatchObject({
+      error: 'revision-conflict',
+      field: 'If-Match',
+      revision: 2,
+      process: { lastChannel: 'app', step: 'property' },
+    });
+    expect(stale.body.message).toMatch(/revision 2 \(last saved via app\)/);
+    const now = await request(server).get(path('web:77'));
+    expect(now.body.process.step).toBe('property');
+  });
+
+  it('asks for the revision (428) when a stored process is saved without If-Match', async () => {
+    await request(server).put(path('web:77')).send(draft);
+    const blind = await request(server)
+      .put(path('web:77'))
+      .send({ ...draft, step: 'documents' });
+    expect(blind.status).toBe(428);
+    expect(blind.body).toMatchObject({ error: 'revision-required', revision: 1 });
+  });
+
+  it('answers bad input with a 4xx and a JSON reason, storing nothing', async () => {
+    const cases: [string, request.Test, number, string][] = [
+      ['not a uuid', request(server).put(path('web:77', 'draft-1')).send(draft), 400, 'invalid-process-id'],
+      ['a golden id', request(server).put(path('g-abc')).send(draft), 400, 'invalid-customer-id'],
+      [
+        'hub fields',
+        request(server)
+          .put(path('web:77'))
+          .send({ ...draft, customerRef: 'x:1' }),
+        400,
+        'unknown-field',
+      ],
+      ['no object', request(server).put(path('web:77')).send([draft]), 400, 'invalid-body'],
+      [
+        'a channel',
+        request(server)
+          .put(path('web:77'))
+          .send({ ...draft, lastChannel: 'fax' }),
+        400,
+        'invalid-process',
+      ],
+      [
+        'If-Match',
+        request(server).put(path('web:77')).set('If-Match', '*').send(draft),
+        400,
+        'invalid-if-match',
+      ],
+    ];
+    for (const [what, sent, status, code] of cases) {
+      const res = await sent;
+      expect({ what, status: res.status, error: res.body.error }).toEqual({ what, status, error: code });
+    }
+    const channel = await request(server)
+      .put(path('web:77'))
+      .send({ ...draft, lastChannel: 'fax' });
+    expect(channel.body).toMatchObject({ field: 'lastChannel', errors: [{ field: 'lastChannel' }] });
+    expect(await store.getProcess(PROCESS)).toBeUndefined();
+  });
+
+  it('keeps a process to its customer: another one gets 404, and its kind cannot change (409)', async () => {
+    await request(server).put(path('web:77')).send(draft);
+    const other = await request(server).put(path('crm:9999')).set('If-Match', '"1"').send(draft);
+    expect(other.status).toBe(404);
+    expect(other.body.error).toBe('unknown-process');
+    expect((await request(server).get(path('crm:9999'))).status).toBe(404);
+    const kind = await request(server)
+      .put(path('web:77'))
+      .set('If-Match', '"1"')
+      .send({ ...draft, kind: 'credit-card-application' });
+    expect(kind.status).toBe(409);
+  });
+
+  it('lists the processes of every member of the golden record, filtered by status', async () => {
+    const second = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    await request(server).put(path('web:77')).send(draft);
+    await request(server)
+      .put(path('crm:4711', second))
+      .send({ ...draft, kind: 'savings-plan', lastChannel: 'call-center', status: 'submitted' });
+    const all = await request(server).get('/api/v1/customers/web:77/processes');
+    expect(all.status).toBe(200);
+    expect(
+      all.body.processes.map((p: { process: { processId: string } }) => p.process.processId).sort(),
+    ).toEqual([PROCESS, second].sort());
+    const open = await request(server).get('/api/v1/customers/crm:4711/processes?status=open');
+    expect(open.body.processes).toEqual([
+      expect.objectContaining({ process: expect.objectContaining({ processId: PROCESS }) }),
+    ]);
+    expect((await request(server).get('/api/v1/customers/crm:4711/processes?status=done')).status).toBe(400);
+  });
+});
