@@ -1,8 +1,9 @@
-import type { Customer, DataQuality } from '../mappings/canonical/types';
+import type { Customer, CustomerTier, DataQuality, ProcessState } from '../mappings/canonical/types';
 import { isGoldenId } from './cross-reference';
 import type { GoldenDocumentRead, StoredGolden } from './golden-store';
 import { compareText, sourceRef, type SourceKey } from './source-versions';
 import type { HubStore, StoredInteraction, StoredOffer, VersionedCustomer } from './store';
+import { serviceLevelOf, type ServiceLevelAnswer } from './service-level';
 import type { AttributeLineage } from './survivorship';
 
 /**
@@ -31,6 +32,10 @@ export interface Customer360 {
   lineage?: Record<string, AttributeLineage>;
   dataQuality?: DataQuality;
   revision?: number;
+  /** the open processes (drafts to resume, escalation cases) under every member, last updated first */
+  openProcesses: ProcessState[];
+  /** how the company serves this customer, from tier, value and open complaints (service-level.ts) */
+  serviceLevel: ServiceLevelAnswer;
 }
 
 /** A reason an offer is shown: a condition with the value it saw (a card's `if`, `via`, history, …). */
@@ -218,10 +223,14 @@ export async function customer360(
   const view = byGoldenId
     ? await membersView(store, customerRef, golden.members, interactions)
     : await refView(store, ref, interactions);
-  if (!golden) return view;
+  const refs = golden ? golden.members.map(sourceRef) : [ref];
+  const tier = (golden?.record.document ?? view.customer?.document)?.tier as CustomerTier | undefined;
+  const standing = await customerStanding(store, refs, tier);
+  if (!golden) return { ...view, ...standing };
   const { document, lineage } = golden.record;
   return {
     ...view,
+    ...standing,
     ...(view.customer ? {} : { customer: goldenAsCustomer(golden, byGoldenId ? undefined : customerRef) }),
     goldenId: golden.goldenId,
     members: golden.members,
@@ -233,7 +242,33 @@ export async function customer360(
   };
 }
 
-async function refView(store: HubStore, customerRef: string, interactions: number): Promise<Customer360> {
+/** The most interactions per member read for the service level's windows (the store's listing cap). */
+const STANDING_INTERACTIONS = 1000;
+
+/**
+ * How a customer stands, under every ref of theirs: the open processes, last updated first, and the
+ * service level from the tier, the value of the last year and the open complaints.
+ */
+export async function customerStanding(
+  store: Pick<HubStore, 'listProcesses' | 'listInteractions'>,
+  refs: readonly string[],
+  tier: CustomerTier | undefined,
+  now: Date = new Date(),
+): Promise<Pick<Customer360, 'openProcesses' | 'serviceLevel'>> {
+  const [processes, histories] = await Promise.all([
+    Promise.all(refs.map((ref) => store.listProcesses(ref, { status: 'open' }))),
+    Promise.all(refs.map((ref) => store.listInteractions(ref, { limit: STANDING_INTERACTIONS }))),
+  ]);
+  const openProcesses = processes
+    .flat()
+    .map((stored) => stored.process)
+    .sort((a, b) => compareText(b.updatedAt, a.updatedAt) || compareText(a.processId, b.processId));
+  return { openProcesses, serviceLevel: serviceLevelOf(tier, histories.flat(), now) };
+}
+
+type RefView = Omit<Customer360, 'openProcesses' | 'serviceLevel'>;
+
+async function refView(store: HubStore, customerRef: string, interactions: number): Promise<RefView> {
   const [customer, offers, lastInteractions] = await Promise.all([
     store.getCustomer(customerRef),
     store.listOffers(customerRef),
@@ -248,7 +283,7 @@ async function membersView(
   customerRef: string,
   members: SourceKey[],
   interactions: number,
-): Promise<Customer360> {
+): Promise<RefView> {
   const refs = members.map(sourceRef);
   const [offers, histories] = await Promise.all([
     Promise.all(refs.map((ref) => store.listOffers(ref))),

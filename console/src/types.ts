@@ -246,5 +246,7 @@ export interface CustomerAnswer {
   offers?: Offer[];
   lastInteractions?: { eventId: string; type: string; channel: string; occurredAt: string }[];
   openProcesses?: (ProcessView | { process: ProcessView; revision?: number })[];
+  /** how the company serves the customer now, with the reasons in plain words (English) */
+  serviceLevel?: { level: 'standard' | 'priority' | 'premium'; openComplaints: number; reasons: string[] };
   nextBestOffer?: NextBestOffer;
 }

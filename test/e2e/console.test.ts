@@ -340,6 +340,10 @@ describe('the policy console in Chromium', () => {
     await page.getByTestId('customer-submit').click();
     await page.getByTestId('customer-name').getByText('Ben Hoffmann').waitFor({ timeout: 30000 });
     expect(await page.getByTestId('customer-tier').textContent()).toBe('platinum');
+    // the service level the agent serves Ben at, with its reason on hover
+    const level = page.getByTestId('customer-service-level');
+    expect(await level.textContent()).toBe('premium');
+    expect(await level.getAttribute('title')).toContain('tier platinum: premium');
     expect(await page.getByTestId('customer-xrefs').locator('li').allTextContents()).toEqual([ben, benInSap]);
     expect(await page.getByTestId('customer-lineage').textContent()).toContain(benInSap);
     await page.screenshot({ path: path.join(shots, 'console-customer.png'), fullPage: true });

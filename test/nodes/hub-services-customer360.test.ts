@@ -8,7 +8,6 @@ import * as soap from 'soap';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { applyWithGoldenRecord, GoldenIntake } from '../../records/golden-intake';
 import { all, captured, core, helper, load, tempDir, useHelper, type FlowNode } from './harness';
-import { withCustomer360Change } from './customer360-flow-change';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const changeNode = require('@node-red/nodes/core/function/15-change.js') as unknown;
@@ -22,7 +21,7 @@ const OLD_WSDL = path.join(root, 'test', 'fixtures', 'wsdl-history', 'hub-v1-bef
 
 useHelper();
 
-/** The shipped GetCustomer360 path of flows/hub.json, with the golden-record change laid over it. */
+/** The shipped GetCustomer360 path of flows/hub.json. */
 function shippedPath(directory: string): FlowNode[] {
   const hub = JSON.parse(fs.readFileSync(path.join(root, 'flows', 'hub.json'), 'utf8')) as FlowNode[];
   const ids = [
@@ -39,13 +38,15 @@ function shippedPath(directory: string): FlowNode[] {
   ];
   return [
     { id: 'tab-services', type: 'tab' },
-    ...withCustomer360Change(hub.filter((n) => ids.includes(n.id))).map((n) =>
-      n.id === 'cfg-store'
-        ? { ...n, databaseUrl: '', directory }
-        : n.id === 'svc-catch-read'
-          ? { ...n, scope: (n.scope as string[]).filter((id) => !id.includes('nbo')) }
-          : n,
-    ),
+    ...hub
+      .filter((n) => ids.includes(n.id))
+      .map((n) =>
+        n.id === 'cfg-store'
+          ? { ...n, databaseUrl: '', directory }
+          : n.id === 'svc-catch-read'
+            ? { ...n, scope: (n.scope as string[]).filter((id) => !id.includes('nbo')) }
+            : n,
+      ),
   ];
 }
 
@@ -117,6 +118,20 @@ describe('GetCustomer360 on the Hub services flow: the golden record through the
 
   it('answers zeep by golden id or source ref with xrefs and lineage, and a zeep built from the old WSDL as before', async () => {
     const goldenId = await deployWithAnna();
+    // the web saved a draft for Anna under SAP's number; the call center asks under the CRM's
+    const store = await (helper.getNode('cfg-store') as unknown as HubStoreNode).ready;
+    await store.putProcess({
+      schemaVersion: '1.0',
+      processId: '3f2e1d0c-9b8a-4765-a432-10fedcba9876',
+      customerRef: 'sap:100001',
+      kind: 'mortgage-application',
+      startedOn: 'web',
+      lastChannel: 'web',
+      step: 'income-details',
+      status: 'open',
+      data: { loanAmount: 250000 },
+      updatedAt: '2026-11-23T08:00:00Z',
+    });
     const base = await serve();
     const script = `
 import json, sys, zeep
@@ -127,6 +142,7 @@ out = {
     "byGoldenId": new.GetCustomer360(customerRef=sys.argv[3], withGolden=True),
     "bySap": new.GetCustomer360(customerRef="sap:100001", withGolden=True),
     "plain": new.GetCustomer360(customerRef="sap:100001"),
+    "standing": new.GetCustomer360(customerRef="crm:4711", withStanding=True),
     "oldClient": old.GetCustomer360(customerRef="crm:4711"),
 }
 try:
@@ -179,7 +195,30 @@ print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
     expect(out.bySap).toMatchObject({ goldenId, xrefs: ['crm:4711', 'sap:100001'] });
     // without withGolden, the answer has only what the earlier WSDL knew
     expect(out.plain.customer).toMatchObject({ ...golden, customerRef: 'sap:100001' });
-    expect(out.plain).toMatchObject({ goldenId: null, xrefs: [], lineage: [] });
+    expect(out.plain).toMatchObject({
+      goldenId: null,
+      xrefs: [],
+      lineage: [],
+      serviceLevel: null,
+      openProcesses: [],
+    });
+    // withStanding: the service level (SAP's platinum tier) and the draft to resume, under any member
+    expect(out.standing.serviceLevel).toMatchObject({
+      level: 'premium',
+      tier: 'platinum',
+      openComplaints: 0,
+      currency: 'EUR',
+      reason: ['tier platinum: premium'],
+    });
+    expect(out.standing.openProcesses).toEqual([
+      expect.objectContaining({
+        processId: '3f2e1d0c-9b8a-4765-a432-10fedcba9876',
+        customerRef: 'sap:100001',
+        kind: 'mortgage-application',
+        step: 'income-details',
+        data: '{"loanAmount":250000}',
+      }),
+    ]);
     expect(out.oldClient.customer).toMatchObject({ ...golden, customerRef: 'crm:4711', sourceSystem: 'crm' });
     expect(Object.keys(out.oldClient)).toEqual(['customer', 'offers', 'lastInteractions']);
     expect(out.unknown.fault).toMatch(/^soap:Client\|.*knows no customer g-0{26}/);

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { request } from '../api';
-import { useI18n } from '../i18n';
+import { useI18n, type MessageKey } from '../i18n';
 import { go, href } from '../route';
 import type { CustomerAnswer, CustomerDocument, ProcessView } from '../types';
 import { CustomerField } from './customer-field';
@@ -108,6 +108,18 @@ function CustomerResult({ answer, asked }: { answer: CustomerAnswer; asked: stri
           <div>
             <dt>{t('customer.tier')}</dt>
             <dd data-testid="customer-tier">{doc?.tier ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>{t('customer.serviceLevel')}</dt>
+            <dd data-testid="customer-service-level" title={answer.serviceLevel?.reasons.join('\n')}>
+              {answer.serviceLevel ? (
+                <span class={`service-level ${answer.serviceLevel.level}`}>
+                  {t(`customer.serviceLevel.${answer.serviceLevel.level}` as MessageKey)}
+                </span>
+              ) : (
+                '—'
+              )}
+            </dd>
           </div>
           <div>
             <dt>{t('customer.segment')}</dt>

@@ -1,0 +1,114 @@
+/**
+ * Service-level differentiation (the seeds' example, as Bertelsmann runs it): when a customer calls,
+ * the agent sees at once how the company serves them, matched to their standing. The level comes from
+ * three things the hub holds, and the answer says which of them decided it:
+ *
+ * - the tier of the golden record: platinum is served at premium, gold at priority, the rest standard;
+ * - the value: what the customer moved in the last 365 days, the amounts of their interactions in the
+ *   hub's currency (EUR), under every member of the golden record. 25,000 raises to priority, 100,000
+ *   to premium;
+ * - open complaints: complaints of the last 90 days that no `complaint-answered` came after. Any raise
+ *   the level one step (at most to premium): an unhappy customer is the one to serve first.
+ *
+ * The level is the higher of tier and value, then raised for open complaints.
+ */
+import type { CustomerTier } from '../mappings/canonical/types';
+import type { StoredInteraction } from './store';
+
+export const SERVICE_LEVELS = ['standard', 'priority', 'premium'] as const;
+export type ServiceLevel = (typeof SERVICE_LEVELS)[number];
+
+export interface ServiceLevelRules {
+  tiers: Record<CustomerTier, ServiceLevel>;
+  value: { currency: string; days: number; priority: number; premium: number };
+  complaints: { days: number; type: string; answered: string };
+}
+
+export const DEFAULT_SERVICE_LEVEL_RULES: ServiceLevelRules = {
+  tiers: { basic: 'standard', silver: 'standard', gold: 'priority', platinum: 'premium' },
+  value: { currency: 'EUR', days: 365, priority: 25_000, premium: 100_000 },
+  complaints: { days: 90, type: 'complaint', answered: 'complaint-answered' },
+};
+
+export interface ServiceLevelAnswer {
+  level: ServiceLevel;
+  tier?: CustomerTier;
+  /** the amounts of the window in the rules' currency (amounts in other currencies are left out) */
+  value: { amount: number; currency: string; since: string };
+  openComplaints: number;
+  /** in plain words, one per input that counted, e.g. "tier gold: priority" */
+  reasons: string[];
+}
+
+const DAY = 86_400_000;
+
+function amountOf(interaction: StoredInteraction, currency: string): number {
+  const amount = (interaction.summary as { amount?: { value?: unknown; currency?: unknown } } | undefined)
+    ?.amount;
+  return amount &&
+    amount.currency === currency &&
+    typeof amount.value === 'number' &&
+    Number.isFinite(amount.value)
+    ? Math.abs(amount.value)
+    : 0;
+}
+
+const rank = (level: ServiceLevel) => SERVICE_LEVELS.indexOf(level);
+const money = (n: number, currency: string) => `${Math.round(n).toLocaleString('en-US')} ${currency}`;
+
+/** `interactions`: the customer's, under every member, in any order; more than the windows is fine. */
+export function serviceLevelOf(
+  tier: CustomerTier | undefined,
+  interactions: readonly StoredInteraction[],
+  now: Date,
+  rules: ServiceLevelRules = DEFAULT_SERVICE_LEVEL_RULES,
+): ServiceLevelAnswer {
+  const reasons: string[] = [];
+  let level: ServiceLevel = 'standard';
+  if (tier) {
+    level = rules.tiers[tier] ?? 'standard';
+    reasons.push(`tier ${tier}: ${level}`);
+  }
+
+  const since = new Date(now.getTime() - rules.value.days * DAY).toISOString();
+  let amount = 0;
+  for (const i of interactions) if (i.occurredAt >= since) amount += amountOf(i, rules.value.currency);
+  const byValue: ServiceLevel =
+    amount >= rules.value.premium ? 'premium' : amount >= rules.value.priority ? 'priority' : 'standard';
+  if (byValue !== 'standard') {
+    const threshold = byValue === 'premium' ? rules.value.premium : rules.value.priority;
+    reasons.push(
+      `value ${money(amount, rules.value.currency)} in ${rules.value.days} days ≥ ${money(threshold, rules.value.currency)}: ${byValue}`,
+    );
+    if (rank(byValue) > rank(level)) level = byValue;
+  }
+
+  // oldest first: an answer closes every complaint before it
+  const complaintsSince = new Date(now.getTime() - rules.complaints.days * DAY).toISOString();
+  const recent = interactions
+    .filter((i) => i.occurredAt >= complaintsSince && i.occurredAt <= now.toISOString())
+    .sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0));
+  let openComplaints = 0;
+  for (const i of recent) {
+    if (i.type === rules.complaints.type) openComplaints++;
+    else if (i.type === rules.complaints.answered) openComplaints = 0;
+  }
+  if (openComplaints > 0) {
+    const raised = SERVICE_LEVELS[Math.min(SERVICE_LEVELS.length - 1, rank(level) + 1)];
+    const what = openComplaints === 1 ? '1 open complaint' : `${openComplaints} open complaints`;
+    reasons.push(
+      raised === level
+        ? `${what} in ${rules.complaints.days} days: already ${level}`
+        : `${what} in ${rules.complaints.days} days: raised from ${level} to ${raised}`,
+    );
+    level = raised;
+  }
+  if (reasons.length === 0) reasons.push('no tier, value or open complaint that raises it: standard');
+  return {
+    level,
+    ...(tier ? { tier } : {}),
+    value: { amount, currency: rules.value.currency, since },
+    openComplaints,
+    reasons,
+  };
+}

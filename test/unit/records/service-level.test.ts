@@ -1,0 +1,76 @@
+/** Service-level differentiation: tier, the value of the last year, open complaints; the reasons say which. */
+import { serviceLevelOf } from '../../../records/service-level';
+import type { StoredInteraction } from '../../../records/store';
+
+const NOW = new Date('2026-12-01T12:00:00Z');
+let n = 0;
+const at = (daysAgo: number) => new Date(NOW.getTime() - daysAgo * 86_400_000).toISOString();
+const interaction = (
+  type: string,
+  daysAgo: number,
+  amount?: number,
+  currency = 'EUR',
+): StoredInteraction => ({
+  customerRef: 'sap:100001',
+  eventId: `e-${++n}`,
+  type,
+  channel: 'branch',
+  occurredAt: at(daysAgo),
+  ...(amount === undefined ? {} : { summary: { amount: { value: amount, currency } } }),
+});
+
+describe('service level', () => {
+  it('follows the tier: platinum premium, gold priority, silver and basic standard', () => {
+    expect(serviceLevelOf('platinum', [], NOW)).toMatchObject({
+      level: 'premium',
+      reasons: ['tier platinum: premium'],
+    });
+    expect(serviceLevelOf('gold', [], NOW).level).toBe('priority');
+    expect(serviceLevelOf('silver', [], NOW).level).toBe('standard');
+    expect(serviceLevelOf(undefined, [], NOW)).toMatchObject({
+      level: 'standard',
+      reasons: ['no tier, value or open complaint that raises it: standard'],
+    });
+  });
+
+  it('raises a customer whose last year moved enough, counting only the window and the currency', () => {
+    const year = [
+      interaction('withdrawal', 10, 12_000),
+      interaction('deposit', 200, -15_000),
+      interaction('purchase', 400, 90_000),
+      interaction('purchase', 20, 50_000, 'USD'),
+    ];
+    const answer = serviceLevelOf('silver', year, NOW);
+    expect(answer).toMatchObject({ level: 'priority', value: { amount: 27_000, currency: 'EUR' } });
+    expect(answer.reasons).toEqual([
+      'tier silver: standard',
+      'value 27,000 EUR in 365 days ≥ 25,000 EUR: priority',
+    ]);
+    expect(serviceLevelOf('basic', [...year, interaction('purchase', 30, 80_000)], NOW).level).toBe(
+      'premium',
+    );
+    // the tier stands when the value is lower
+    expect(serviceLevelOf('platinum', year, NOW).level).toBe('premium');
+  });
+
+  it('serves a customer with an open complaint one level higher, until the complaint is answered', () => {
+    const open = serviceLevelOf('silver', [interaction('complaint', 5)], NOW);
+    expect(open).toMatchObject({ level: 'priority', openComplaints: 1 });
+    expect(open.reasons[1]).toBe('1 open complaint in 90 days: raised from standard to priority');
+
+    const answered = [
+      interaction('complaint', 9),
+      interaction('complaint', 8),
+      interaction('complaint-answered', 3),
+    ];
+    expect(serviceLevelOf('silver', answered, NOW)).toMatchObject({ level: 'standard', openComplaints: 0 });
+    expect(serviceLevelOf('silver', [...answered, interaction('complaint', 1)], NOW).openComplaints).toBe(1);
+    // older than the window: not open any more
+    expect(serviceLevelOf('silver', [interaction('complaint', 120)], NOW).level).toBe('standard');
+    // never above premium
+    expect(serviceLevelOf('platinum', [interaction('complaint', 2)], NOW)).toMatchObject({
+      level: 'premium',
+      reasons: ['tier platinum: premium', '1 open complaint in 90 days: already premium'],
+    });
+  });
+});
