@@ -26,6 +26,17 @@ export function customerIdParam(id: string): string {
   );
 }
 
+/** "<system>:<source id>" only; a 400 for anything else, `why` saying what needs one. */
+export function sourceRefParam(id: string, why = ''): string {
+  if (CUSTOMER_REF.test(id)) return id;
+  throw new ApiError(
+    400,
+    'invalid-customer-id',
+    `customer id '${id}' is not of the form <system>:<id>${why ? `: ${why}` : ''}`,
+    'id',
+  );
+}
+
 export async function customerAnswer(store: HubStore, id: string): Promise<CustomerAnswer> {
   const full = await customer360(store, id, INTERACTIONS);
   const { customer, ...rest } = full;

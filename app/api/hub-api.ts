@@ -12,7 +12,7 @@ import type { HealthRegistry } from './health';
 import { createEventsApi, type EventsApiContext } from './events-api';
 import { createPoliciesApi, type PoliciesApiContext } from './policies-api';
 import { createDeadLettersApi } from './dead-letters-api';
-import { CUSTOMER_REF, customerAnswer, customerIdParam } from './golden-customer';
+import { customerAnswer, customerIdParam, sourceRefParam } from './golden-customer';
 import { createProcessesApi, type ProcessesApiContext } from './processes-api';
 import { createReviewsApi, type ReviewsApiContext } from './reviews-api';
 
@@ -47,15 +47,7 @@ export function createHubApi(context: HubApiContext): Router {
   api.get(
     '/customers/:id/offers',
     route(async (req, res) => {
-      const customerId = req.params.id;
-      if (!CUSTOMER_REF.test(customerId)) {
-        throw new ApiError(
-          400,
-          'invalid-customer-id',
-          `customer id '${customerId}' is not of the form <system>:<id>`,
-          'id',
-        );
-      }
+      const customerId = sourceRefParam(req.params.id);
       const channel = typeof req.query.channel === 'string' ? req.query.channel : undefined;
       if (channel !== undefined && !CHANNEL.test(channel)) {
         throw new ApiError(400, 'invalid-channel', `channel '${channel}' is not a channel name`, 'channel');
@@ -122,7 +114,7 @@ export function nextBestOfferRequest(
   query: Record<string, unknown>,
   context: Pick<HubApiContext, 'lurking' | 'defaultOffer'>,
 ): NextBestOfferRequest {
-  const customerRef = customerRefParam(id);
+  const customerRef = sourceRefParam(id);
   const channel = typeof query.channel === 'string' ? query.channel : '';
   if (!CHANNEL.test(channel)) {
     throw new ApiError(
@@ -141,18 +133,6 @@ export function nextBestOfferRequest(
   const defaultOffer = context.defaultOffer?.();
   if (defaultOffer) options.defaultOffer = defaultOffer;
   return { customerRef, channel, options };
-}
-
-function customerRefParam(customerRef: string): string {
-  if (!CUSTOMER_REF.test(customerRef)) {
-    throw new ApiError(
-      400,
-      'invalid-customer-id',
-      `customer id '${customerRef}' is not of the form <system>:<id>`,
-      'id',
-    );
-  }
-  return customerRef;
 }
 
 /** ?limit=3: a whole number from 1 to NBO_MAX_LIMIT; 1 when left out. */

@@ -11,7 +11,7 @@ import {
 import { sourceRef } from '../../records/source-versions';
 import { compareProcessesLatestFirst, type HubStore, type StoredProcess } from '../../records/store';
 import { ApiError, apiErrors, route } from './api-error';
-import { CUSTOMER_REF, customerIdParam } from './golden-customer';
+import { customerIdParam, sourceRefParam } from './golden-customer';
 
 /**
  * Process state for the channels (records/process-drafts.ts): a draft saved on one channel, shown in
@@ -141,15 +141,7 @@ export function createProcessesApi(context: ProcessesApiContext): Router {
   api.put(
     '/customers/:id/processes/:processId',
     route(async (req, res) => {
-      const customerId = req.params.id;
-      if (!CUSTOMER_REF.test(customerId)) {
-        throw new ApiError(
-          400,
-          'invalid-customer-id',
-          `customer id '${customerId}' is not of the form <system>:<id>: a process is saved for the channel's own customer`,
-          'id',
-        );
-      }
+      const customerId = sourceRefParam(req.params.id, "a process is saved for the channel's own customer");
       const processId = processIdParam(req.params.processId);
       const ifMatch = ifMatchOf(req);
       const outcome = await saveProcess(store(), customerId, processId, saveOf(req.body), ifMatch);
