@@ -18,7 +18,9 @@ export interface Customer360 {
    * stored for the ref), the golden document in its place
    */
   customer?: VersionedCustomer;
+  /** the open offers; with a golden record, under every member */
   offers: StoredOffer[];
+  /** the newest interactions; with a golden record, under every member */
   lastInteractions: StoredInteraction[];
   /** the golden record, resolved through the cross-reference; the fields below come with it */
   goldenId?: string;
@@ -206,8 +208,9 @@ function isGoldenRef(id: string): boolean {
 
 /**
  * The customer 360 of a source ref or a golden id ("g-…", or "hub:g-…"). With a golden record, the
- * answer carries it: golden id, cross-reference, the golden document and its lineage. Asked by golden
- * id, the offers and interactions are those of every member, newest interactions first.
+ * answer carries it: golden id, cross-reference, the golden document and its lineage, and the offers
+ * and interactions are those of every member, newest interactions first, whichever member (or the
+ * golden id) was asked for.
  */
 export async function customer360(
   store: HubStore,
@@ -220,9 +223,17 @@ export async function customer360(
   // offers and interactions are read under that key, as when it is asked for unpadded
   const member = golden && !byGoldenId ? memberAsked(golden, customerRef) : undefined;
   const ref = member ? sourceRef(member) : customerRef;
-  const view = byGoldenId
-    ? await membersView(store, customerRef, golden.members, interactions)
-    : await refView(store, ref, interactions);
+  // with a golden record, the offers and interactions are the customer's under every member: the
+  // call center looking up its own number sees what happened on the web; `customer` stays the ref's own
+  let view: RefView;
+  if (!golden) view = await refView(store, ref, interactions);
+  else {
+    const [all, own] = await Promise.all([
+      membersView(store, byGoldenId ? customerRef : ref, golden.members, interactions),
+      byGoldenId ? undefined : store.getCustomer(ref),
+    ]);
+    view = own ? { ...all, customer: own } : all;
+  }
   const refs = golden ? golden.members.map(sourceRef) : [ref];
   const tier = (golden?.record.document ?? view.customer?.document)?.tier as CustomerTier | undefined;
   const standing = await customerStanding(store, refs, tier);
@@ -294,6 +305,40 @@ async function membersView(
     .sort((a, b) => compareText(b.occurredAt, a.occurredAt) || compareText(a.eventId, b.eventId))
     .slice(0, interactions);
   return { customerRef, offers: offers.flat(), lastInteractions };
+}
+
+/**
+ * The customer's document and open offers on a channel, the offers of every member of their golden
+ * record: an offer the call center's event decided under crm:4711 is the web page's too when it asks
+ * under the web shop's number. The ref's own offers are read while the golden record is looked up;
+ * the other members' only when there are any.
+ */
+async function customerWithOffers(
+  store: CustomerDocumentReader & Pick<HubStore, 'listOffers'> & Partial<Pick<HubStore, 'listGoldenMembers'>>,
+  customerRef: string,
+  channel: string,
+): Promise<{ customer: Record<string, unknown> | undefined; stored: StoredOffer[] }> {
+  const [golden, own] = await Promise.all([
+    // a store that keeps no golden records (the policies' own) has the per-ref copies only
+    store.getGoldenDocument
+      ? goldenDocumentOf(store as Pick<HubStore, 'getGoldenDocument'>, customerRef)
+      : undefined,
+    store.listOffers(customerRef, { channel }),
+  ]);
+  if (!golden) return { customer: (await store.getCustomer(customerRef))?.document, stored: own };
+  const customer = golden.document as unknown as Record<string, unknown>;
+  // asked with SAP's padded number, the member's own offers are under its unpadded key: among these
+  const others = ((await store.listGoldenMembers?.(golden.goldenId)) ?? [])
+    .map(sourceRef)
+    .filter((ref) => ref !== customerRef);
+  if (others.length === 0) return { customer, stored: own };
+  const lists = await Promise.all(others.map((ref) => store.listOffers(ref, { channel })));
+  return { customer, stored: uniqueOffers([...own, ...lists.flat()]) };
+}
+
+function uniqueOffers(offers: StoredOffer[]): StoredOffer[] {
+  const seen = new Set<string>();
+  return offers.filter((o) => !seen.has(o.offerId) && seen.add(o.offerId) !== undefined);
 }
 
 /**
@@ -372,10 +417,7 @@ export async function nextBestOffer(
   const now = options.now ?? new Date();
   const limit = options.limit ?? 1;
   const head = { customerRef, channel, ...(options.point === undefined ? {} : { point: options.point }) };
-  const [customer, stored] = await Promise.all([
-    customerDocument(store, customerRef),
-    store.listOffers(customerRef, { channel }),
-  ]);
+  const { customer, stored } = await customerWithOffers(store, customerRef, channel);
   const optedOut = marketingOptOut(customer?.consents, channel);
   if (optedOut) {
     return { ...head, offers: [], explanation: `no offer: the customer ${optedOut} marketing on ${channel}` };

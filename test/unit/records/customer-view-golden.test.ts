@@ -188,6 +188,32 @@ describe('policies and the next best offer read the golden document', () => {
     expect(bySap.customer).toMatchObject({ customerRef: 'sap:100001', sourceSystem: 'sap' });
   });
 
+  it('shows an offer decided under one member to the web page asking under another', async () => {
+    // the call center's address change made a mortgage offer for crm:4711
+    await store.putOffer({
+      offerId: 'o-mortgage-1',
+      customerId: 'crm:4711',
+      channel: 'web',
+      action: 'web-offer',
+      offer: 'mortgage',
+      policyId: 'address-change-mortgage',
+      eventId: 'e-address-1',
+      priority: 60,
+      createdAt: '2026-11-22T09:00:01.000Z',
+      status: 'open',
+    });
+    for (const asked of ['sap:100001', 'sap:0000100001', 'crm:4711']) {
+      const answer = await nextBestOffer(store, asked, 'web');
+      expect({ asked, offer: answer.offer?.offer, to: answer.offer?.customerId }).toEqual({
+        asked,
+        offer: 'mortgage',
+        to: 'crm:4711',
+      });
+    }
+    // another customer sees nothing of it
+    expect((await nextBestOffer(store, 'sap:999', 'web')).offer).toBeUndefined();
+  });
+
   it('gives the service level of the golden record: the tier SAP holds, seen under the CRM’s number too', async () => {
     await store.recordInteraction({
       customerRef: 'sap:100001',
@@ -204,6 +230,9 @@ describe('policies and the next best offer read the golden document', () => {
       reasons: ['tier platinum: premium', '1 open complaint in 90 days: already premium'],
     });
     expect(view.openProcesses).toEqual([]);
+    // the complaint SAP's branch recorded is in the history the call center sees under its number
+    expect(view.lastInteractions.map((i) => i.eventId)).toEqual(['5d2e8f10-7a3b-4c6d-9e0f-1a2b3c4d5e6f']);
+    expect(view.customer).toMatchObject({ customerRef: 'crm:4711', sourceSystem: 'crm' });
   });
 
   it('answers SAP’s padded number like the number the hub keys: the same record, offers and interactions', async () => {
