@@ -201,6 +201,17 @@ export async function customerOf(
   return store.getCustomer(customerRef);
 }
 
+/**
+ * The key the hub holds a member under: SAP's padded number (sap:0000100001) as sap:100001 when a
+ * golden record holds that member; any other id as it is.
+ */
+export async function memberRefOf(store: Pick<HubStore, 'getGolden'>, id: string): Promise<string> {
+  if (isGoldenRef(id)) return id;
+  const golden = await goldenOf(store, id);
+  const member = golden ? memberAsked(golden, id) : undefined;
+  return member ? sourceRef(member) : id;
+}
+
 /** A golden id, or the golden document's own customerRef "hub:g-…". */
 function isGoldenRef(id: string): boolean {
   return isGoldenId(id) || HUB_REF.test(id);
@@ -223,25 +234,33 @@ export async function customer360(
   // offers and interactions are read under that key, as when it is asked for unpadded
   const member = golden && !byGoldenId ? memberAsked(golden, customerRef) : undefined;
   const ref = member ? sourceRef(member) : customerRef;
-  // with a golden record, the offers and interactions are the customer's under every member: the
-  // call center looking up its own number sees what happened on the web; `customer` stays the ref's own
-  let view: RefView;
-  if (!golden) view = await refView(store, ref, interactions);
-  else {
-    const [all, own] = await Promise.all([
-      membersView(store, byGoldenId ? customerRef : ref, golden.members, interactions),
-      byGoldenId ? undefined : store.getCustomer(ref),
-    ]);
-    view = own ? { ...all, customer: own } : all;
-  }
+  // with a golden record, the offers, interactions and processes are the customer's under every
+  // member: the call center looking up its own number sees what happened on the web. `customer` stays
+  // the ref's own record. One read of the history serves the last interactions and the service level.
   const refs = golden ? golden.members.map(sourceRef) : [ref];
-  const tier = (golden?.record.document ?? view.customer?.document)?.tier as CustomerTier | undefined;
-  const standing = await customerStanding(store, refs, tier);
-  if (!golden) return { ...view, ...standing };
+  const [own, offers, histories, processes] = await Promise.all([
+    byGoldenId ? undefined : store.getCustomer(ref),
+    Promise.all(refs.map((r) => store.listOffers(r))),
+    Promise.all(refs.map((r) => store.listInteractions(r, { limit: STANDING_INTERACTIONS }))),
+    Promise.all(refs.map((r) => store.listProcesses(r, { status: 'open' }))),
+  ]);
+  const history = refs.length === 1 ? histories[0] : histories.flat().sort(newestInteractionFirst);
+  const tier = (golden?.record.document ?? own?.document)?.tier as CustomerTier | undefined;
+  const view: Customer360 = {
+    customerRef: byGoldenId ? customerRef : ref,
+    ...(own ? { customer: own } : {}),
+    offers: offers.flat(),
+    lastInteractions: history.slice(0, interactions),
+    openProcesses: processes
+      .flat()
+      .map((stored) => stored.process)
+      .sort((a, b) => compareText(b.updatedAt, a.updatedAt) || compareText(a.processId, b.processId)),
+    serviceLevel: serviceLevelOf(tier, history, new Date()),
+  };
+  if (!golden) return view;
   const { document, lineage } = golden.record;
   return {
     ...view,
-    ...standing,
     ...(view.customer ? {} : { customer: goldenAsCustomer(golden, byGoldenId ? undefined : customerRef) }),
     goldenId: golden.goldenId,
     members: golden.members,
@@ -256,55 +275,9 @@ export async function customer360(
 /** The most interactions per member read for the service level's windows (the store's listing cap). */
 const STANDING_INTERACTIONS = 1000;
 
-/**
- * How a customer stands, under every ref of theirs: the open processes, last updated first, and the
- * service level from the tier, the value of the last year and the open complaints.
- */
-export async function customerStanding(
-  store: Pick<HubStore, 'listProcesses' | 'listInteractions'>,
-  refs: readonly string[],
-  tier: CustomerTier | undefined,
-  now: Date = new Date(),
-): Promise<Pick<Customer360, 'openProcesses' | 'serviceLevel'>> {
-  const [processes, histories] = await Promise.all([
-    Promise.all(refs.map((ref) => store.listProcesses(ref, { status: 'open' }))),
-    Promise.all(refs.map((ref) => store.listInteractions(ref, { limit: STANDING_INTERACTIONS }))),
-  ]);
-  const openProcesses = processes
-    .flat()
-    .map((stored) => stored.process)
-    .sort((a, b) => compareText(b.updatedAt, a.updatedAt) || compareText(a.processId, b.processId));
-  return { openProcesses, serviceLevel: serviceLevelOf(tier, histories.flat(), now) };
-}
-
-type RefView = Omit<Customer360, 'openProcesses' | 'serviceLevel'>;
-
-async function refView(store: HubStore, customerRef: string, interactions: number): Promise<RefView> {
-  const [customer, offers, lastInteractions] = await Promise.all([
-    store.getCustomer(customerRef),
-    store.listOffers(customerRef),
-    store.listInteractions(customerRef, { limit: interactions }),
-  ]);
-  return { customerRef, ...(customer ? { customer } : {}), offers, lastInteractions };
-}
-
-/** Offers and interactions of every member; the per-ref copies are not read (the golden one stands in). */
-async function membersView(
-  store: HubStore,
-  customerRef: string,
-  members: SourceKey[],
-  interactions: number,
-): Promise<RefView> {
-  const refs = members.map(sourceRef);
-  const [offers, histories] = await Promise.all([
-    Promise.all(refs.map((ref) => store.listOffers(ref))),
-    Promise.all(refs.map((ref) => store.listInteractions(ref, { limit: interactions }))),
-  ]);
-  const lastInteractions = histories
-    .flat()
-    .sort((a, b) => compareText(b.occurredAt, a.occurredAt) || compareText(a.eventId, b.eventId))
-    .slice(0, interactions);
-  return { customerRef, offers: offers.flat(), lastInteractions };
+/** newest first, ties by eventId, as the store lists one customer's */
+function newestInteractionFirst(a: StoredInteraction, b: StoredInteraction): number {
+  return compareText(b.occurredAt, a.occurredAt) || compareText(a.eventId, b.eventId);
 }
 
 /**

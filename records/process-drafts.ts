@@ -16,10 +16,11 @@
  * the same golden record may save it (the call center under crm:4711 resumes what the web started
  * under web:77 once the two are one customer).
  */
-import { PROCESS_STATUSES, type ProcessState } from '../mappings/canonical/types';
+import type { ProcessState } from '../mappings/canonical/types';
 import { compileValidator, type FieldError } from '../mappings/validate';
 import type { GoldenStore } from './golden-store';
 import type { ProcessStore, StoredProcess } from './store';
+import { requireInstant } from './store-input';
 
 export type ProcessDraftStore = ProcessStore & Pick<GoldenStore, 'resolveGoldenId'>;
 
@@ -47,7 +48,9 @@ export type SaveOutcome =
   /** stored under a customer that is not this one (nor one golden record with it) */
   | { outcome: 'other-customer' }
   /** the kind of a stored process cannot change */
-  | { outcome: 'kind-differs'; current: StoredProcess };
+  | { outcome: 'kind-differs'; current: StoredProcess }
+  /** a save naming a revision of a process that is not stored (the first save names none) */
+  | { outcome: 'not-stored' };
 
 const validate = compileValidator('process-state');
 const SAVE_FIELDS = new Set(['kind', 'lastChannel', 'step', 'data', 'status', 'expiresAt', 'startedOn']);
@@ -71,12 +74,35 @@ function stateOf(
     startedOn: base.startedOn,
     lastChannel: save.lastChannel,
     step: save.step,
-    status: save.status ?? 'open',
+    // given but null or empty, they fail validation instead of being dropped
+    status: save.status === undefined ? 'open' : save.status,
     data: save.data,
     ...(base.startedAt ? { startedAt: base.startedAt } : {}),
     updatedAt: now,
-    ...(save.expiresAt ? { expiresAt: save.expiresAt } : {}),
+    ...(save.expiresAt === undefined ? {} : { expiresAt: save.expiresAt }),
   } as ProcessState;
+}
+
+/**
+ * The schema's check, and the store's stricter one for the times it normalises (a space for the T,
+ * a lowercase z): what the store would refuse is the channel's error, not the hub's.
+ */
+function check(state: ProcessState): FieldError[] {
+  const checked = validate(state);
+  if (!checked.ok) return checked.errors;
+  if (state.expiresAt === undefined) return [];
+  try {
+    requireInstant(state.expiresAt, 'expiresAt');
+    return [];
+  } catch {
+    return [
+      {
+        field: 'expiresAt',
+        message: 'must be an ISO 8601 timestamp with a zone, e.g. 2026-12-31T23:59:59Z',
+        rule: 'format',
+      },
+    ];
+  }
 }
 
 /** Whether `a` and `b` name one customer: the same ref, or members of one golden record. */
@@ -101,16 +127,19 @@ export async function saveProcess(
   const at = now.toISOString();
   const stored = await store.getProcess(processId);
   if (!stored) {
+    if (ifMatch !== undefined) return { outcome: 'not-stored' };
     const state = stateOf(
       save,
       { processId, customerRef, startedOn: save.startedOn ?? save.lastChannel, startedAt: at },
       at,
     );
-    const checked = validate(state);
-    if (!checked.ok) {
+    const errors = check(state);
+    if (errors.length > 0) {
       // startedOn taken from lastChannel fails with it: name the field the channel sent
-      const errors = checked.errors.filter((e) => save.startedOn !== undefined || e.field !== 'startedOn');
-      return { outcome: 'invalid', errors };
+      return {
+        outcome: 'invalid',
+        errors: errors.filter((e) => save.startedOn !== undefined || e.field !== 'startedOn'),
+      };
     }
     if (await store.putProcess(state)) return { outcome: 'created', stored: await asStored(store, state, 1) };
     // another channel created it in between: it is theirs to show first
@@ -121,9 +150,12 @@ export async function saveProcess(
   if (ifMatch === undefined) return { outcome: 'revision-required', current: stored };
   if (save.kind !== stored.process.kind) return { outcome: 'kind-differs', current: stored };
   if (ifMatch !== stored.revision) return { outcome: 'conflict', current: stored };
-  const state = stateOf(save, stored.process, at);
-  const checked = validate(state);
-  if (!checked.ok) return { outcome: 'invalid', errors: checked.errors };
+  // never before what is stored: an app whose clock runs ahead stamped it, and an older report of it
+  // redelivered later must not win over this save (reportProcess keeps the newest)
+  const after = new Date(Math.max(now.getTime(), Date.parse(stored.process.updatedAt) + 1)).toISOString();
+  const state = stateOf(save, stored.process, after);
+  const errors = check(state);
+  if (errors.length > 0) return { outcome: 'invalid', errors };
   if (await store.updateProcess(state, ifMatch))
     return { outcome: 'updated', stored: await asStored(store, state, ifMatch + 1) };
   const current = await store.getProcess(processId);
@@ -152,16 +184,12 @@ export async function processOf(
 
 export type ReportOutcome = 'created' | 'updated' | 'older';
 
-/** Whether a document is a process state (processId and status), not a customer (which also has kind). */
+/** Whether a document is a process state (it has a processId), not a customer (which also has kind). */
 export function isProcessState(doc: unknown): boolean {
   const d = doc as Partial<ProcessState> | null;
-  return (
-    typeof d === 'object' &&
-    d !== null &&
-    typeof d.processId === 'string' &&
-    typeof d.status === 'string' &&
-    (PROCESS_STATUSES as readonly string[]).includes(d.status)
-  );
+  // a processId is enough: one that fails the schema is refused as a process state, naming its
+  // fields, rather than taken for a customer
+  return typeof d === 'object' && d !== null && typeof d.processId === 'string';
 }
 
 /**
@@ -169,25 +197,32 @@ export function isProcessState(doc: unknown): boolean {
  * updatedAt (who started it, where and when stay as stored); an older one changes nothing. Throws,
  * naming the fields, when it is not a valid process state.
  */
-export async function reportProcess(store: ProcessStore, doc: unknown): Promise<ReportOutcome> {
-  const checked = validate(doc);
-  if (!checked.ok) {
-    const fields = checked.errors.map((e) => `${e.field} ${e.message}`).join('; ');
-    throw new Error(`process state: not a valid process-state document: ${fields}`);
+export async function reportProcess(store: ProcessDraftStore, doc: unknown): Promise<ReportOutcome> {
+  const errors = typeof doc === 'object' && doc !== null ? check(doc as ProcessState) : undefined;
+  if (errors === undefined || errors.length > 0) {
+    const fields = (errors ?? []).map((e) => `${e.field || '(document)'} ${e.message}`).join('; ');
+    throw new Error(`process state: not a valid process-state document: ${fields || 'not an object'}`);
   }
   const state = doc as ProcessState;
   for (;;) {
     if (await store.putProcess(state)) return 'created';
     const stored = await store.getProcess(state.processId);
     if (!stored) continue;
-    if (stored.process.customerRef !== state.customerRef) {
+    // as for a save over REST: any member of the customer's golden record, and the same kind
+    if (!(await sameCustomer(store, stored.process.customerRef, state.customerRef))) {
       throw new Error(
         `process state: process ${state.processId} is ${stored.process.customerRef}'s, not ${state.customerRef}'s`,
       );
     }
+    if (state.kind !== stored.process.kind) {
+      throw new Error(
+        `process state: process ${state.processId} is a ${stored.process.kind}; a report cannot make it a ${state.kind}`,
+      );
+    }
     if (Date.parse(state.updatedAt) <= Date.parse(stored.process.updatedAt)) return 'older';
-    const { startedOn, startedAt } = stored.process;
-    const next: ProcessState = { ...state, startedOn, ...(startedAt ? { startedAt } : {}) };
+    // whose it is, who started it, where and when stay as stored
+    const { customerRef, startedOn, startedAt } = stored.process;
+    const next: ProcessState = { ...state, customerRef, startedOn, ...(startedAt ? { startedAt } : {}) };
     if (await store.updateProcess(next, stored.revision)) return 'updated';
   }
 }

@@ -107,7 +107,8 @@ export function serviceLevelOf(
   return {
     level,
     ...(tier ? { tier } : {}),
-    value: { amount, currency: rules.value.currency, since },
+    // in cents: a sum of floats (0.1 + 0.2) is no amount a SOAP decimal takes
+    value: { amount: Math.round(amount * 100) / 100, currency: rules.value.currency, since },
     openComplaints,
     reasons,
   };

@@ -8,6 +8,7 @@ import {
   type ProcessSave,
   type SaveOutcome,
 } from '../../records/process-drafts';
+import { goldenOf, memberRefOf } from '../../records/customer-view';
 import { sourceRef } from '../../records/source-versions';
 import { compareProcessesLatestFirst, type HubStore, type StoredProcess } from '../../records/store';
 import { ApiError, apiErrors, route } from './api-error';
@@ -31,8 +32,8 @@ export interface ProcessesApiContext {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** "3", W/"3" (a weak tag names the same revision here) or a bare 3 */
-const REVISION_TAG = /^(?:W\/)?"?([1-9]\d{0,9})"?$/;
+/** "3" as the ETag gave it, or a bare 3; a weak tag (W/"3") is no match for If-Match (RFC 9110) */
+const REVISION_TAG = /^"?([1-9]\d{0,9})"?$/;
 
 const etag = (stored: StoredProcess) => `"${stored.revision}"`;
 const body = (stored: StoredProcess) => ({ process: stored.process, revision: stored.revision });
@@ -73,16 +74,27 @@ function saveOf(raw: unknown): ProcessSave {
   return raw as ProcessSave;
 }
 
-function answer(res: Response, outcome: SaveOutcome, customerId: string, processId: string): void {
+function answer(
+  req: Request,
+  res: Response,
+  outcome: SaveOutcome,
+  customerId: string,
+  processId: string,
+): void {
   switch (outcome.outcome) {
     case 'created':
-    case 'updated':
-      res
-        .status(outcome.outcome === 'created' ? 201 : 200)
-        .set('ETag', etag(outcome.stored))
-        .location(`${customerId}/processes/${processId}`)
-        .json(body(outcome.stored));
+      res.status(201).set('ETag', etag(outcome.stored)).location(req.originalUrl).json(body(outcome.stored));
       return;
+    case 'updated':
+      res.status(200).set('ETag', etag(outcome.stored)).json(body(outcome.stored));
+      return;
+    case 'not-stored':
+      throw new ApiError(
+        412,
+        'not-stored',
+        `process ${processId} is not stored, so If-Match names no revision of it; its first save sends none`,
+        'If-Match',
+      );
     case 'invalid': {
       const [first] = outcome.errors;
       throw new ApiError(
@@ -141,11 +153,22 @@ export function createProcessesApi(context: ProcessesApiContext): Router {
   api.put(
     '/customers/:id/processes/:processId',
     route(async (req, res) => {
-      const customerId = sourceRefParam(req.params.id, "a process is saved for the channel's own customer");
+      const asked = sourceRefParam(req.params.id, "a process is saved for the channel's own customer");
+      if (asked.startsWith('hub:')) {
+        throw new ApiError(
+          400,
+          'invalid-customer-id',
+          `customer id '${asked}' names the golden record; a process is saved under a system's own customer number`,
+          'id',
+        );
+      }
       const processId = processIdParam(req.params.processId);
       const ifMatch = ifMatchOf(req);
-      const outcome = await saveProcess(store(), customerId, processId, saveOf(req.body), ifMatch);
-      answer(res, outcome, customerId, processId);
+      const save = saveOf(req.body);
+      const s = store();
+      // SAP's padded number is the member the hub keys without the zeros
+      const customerId = await memberRefOf(s, asked);
+      answer(req, res, await saveProcess(s, customerId, processId, save, ifMatch), customerId, processId);
     }),
   );
 
@@ -154,7 +177,8 @@ export function createProcessesApi(context: ProcessesApiContext): Router {
     route(async (req, res) => {
       const customerId = customerIdParam(req.params.id);
       const processId = processIdParam(req.params.processId);
-      const stored = await processOf(store(), customerId, processId);
+      const s = store();
+      const stored = await processOf(s, await memberRefOf(s, customerId), processId);
       if (!stored) throw unknownProcess(customerId, processId);
       res.set('ETag', etag(stored)).json(body(stored));
     }),
@@ -174,7 +198,7 @@ export function createProcessesApi(context: ProcessesApiContext): Router {
         );
       }
       const s = store();
-      const golden = await s.getGolden(customerId);
+      const golden = await goldenOf(s, customerId);
       const refs = golden ? golden.members.map(sourceRef) : isGoldenId(customerId) ? [] : [customerId];
       const options = status === undefined ? {} : { status: status as ProcessState['status'] };
       const lists = await Promise.all(refs.map((ref) => s.listProcesses(ref, options)));

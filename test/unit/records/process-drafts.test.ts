@@ -8,7 +8,7 @@ import type { ProcessState } from '../../../mappings/canonical/types';
 import { loadSystemSpec } from '../../../mappings/engine';
 import { EmbeddedStore } from '../../../records/embedded-store';
 import { applyWithGoldenRecord, GoldenIntake } from '../../../records/golden-intake';
-import { isProcessState, reportProcess } from '../../../records/process-drafts';
+import { isProcessState, reportProcess, saveProcess } from '../../../records/process-drafts';
 import { mapItems } from '../mappings/systems/system-support';
 
 const started: ProcessState = {
@@ -59,18 +59,76 @@ describe('a process state reported by an event', () => {
     });
   });
 
-  it('refuses what is no process state, naming the field, and a process of another customer', async () => {
+  it('refuses what is no process state, naming the field, a process of another customer and a new kind', async () => {
     await expect(reportProcess(store, { ...started, lastChannel: 'fax' })).rejects.toThrow(/lastChannel/);
+    await expect(reportProcess(store, { ...started, status: 'draft' })).rejects.toThrow(/status/);
+    await expect(reportProcess(store, { ...started, expiresAt: '2026-12-31 10:00:00Z' })).rejects.toThrow(
+      /expiresAt must be an ISO 8601 timestamp/,
+    );
     await reportProcess(store, started);
-    await expect(
-      reportProcess(store, { ...started, customerRef: 'crm:9', updatedAt: '2026-12-01T00:00:00Z' }),
-    ).rejects.toThrow(/is crm:4711's, not crm:9's/);
+    const later = { updatedAt: '2026-12-01T00:00:00Z' };
+    await expect(reportProcess(store, { ...started, ...later, customerRef: 'crm:9' })).rejects.toThrow(
+      /is crm:4711's, not crm:9's/,
+    );
+    await expect(reportProcess(store, { ...started, ...later, kind: 'savings-plan' })).rejects.toThrow(
+      /is a mortgage-application; a report cannot make it a savings-plan/,
+    );
+  });
+
+  it('takes a report from another member of the same golden record, keeping whose it is', async () => {
+    const intake = new GoldenIntake(store);
+    const anna = (system: string, id: string) => ({
+      schemaVersion: '1.0',
+      customerRef: `${system}:${id}`,
+      kind: 'person',
+      person: { givenName: 'Anna', familyName: 'Schmidt' },
+      identifiers: [
+        { system, id },
+        { system: 'tax-id', id: '12345678901' },
+      ],
+      updatedAt: '2026-11-20T10:00:00Z',
+      source: { system },
+    });
+    await applyWithGoldenRecord(store, intake, anna('crm', '4711'));
+    await applyWithGoldenRecord(store, intake, anna('app', '77'));
+    await reportProcess(store, started);
+    const fromApp = {
+      ...started,
+      customerRef: 'app:77',
+      step: 'documents',
+      updatedAt: '2026-11-21T08:00:00Z',
+    };
+    expect(await reportProcess(store, fromApp)).toBe('updated');
+    expect((await store.getProcess(started.processId))?.process).toMatchObject({
+      customerRef: 'crm:4711',
+      step: 'documents',
+    });
+  });
+
+  it('a save over REST is never older than what is stored, so a redelivered report does not undo it', async () => {
+    // the app's clock runs ahead: its report says 10:10, the call center saves at 10:02
+    await reportProcess(store, { ...started, updatedAt: '2026-11-20T10:10:00.000Z' });
+    const saved = await saveProcess(
+      store,
+      'crm:4711',
+      started.processId,
+      { kind: started.kind, lastChannel: 'call-center', step: 'documents', data: { income: 5200 } },
+      1,
+      new Date('2026-11-20T10:02:00.000Z'),
+    );
+    expect(saved).toMatchObject({
+      outcome: 'updated',
+      stored: { process: { updatedAt: '2026-11-20T10:10:00.001Z' } },
+    });
+    expect(await reportProcess(store, { ...started, updatedAt: '2026-11-20T10:10:00.000Z' })).toBe('older');
+    expect((await store.getProcess(started.processId))?.process.step).toBe('documents');
   });
 
   it('is told from a customer, though both have a customerRef and a kind', () => {
     expect(isProcessState(started)).toBe(true);
     expect(isProcessState({ customerRef: 'crm:1', kind: 'person', status: 'open' })).toBe(false);
-    expect(isProcessState({ ...started, status: 'dormant' })).toBe(false);
+    // a process state with a wrong status is still one, and is refused as one, naming the field
+    expect(isProcessState({ ...started, status: 'draft' })).toBe(true);
   });
 
   it("the app's application_started, mapped, goes through the golden-record path into the store", async () => {

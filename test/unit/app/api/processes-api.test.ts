@@ -178,6 +178,41 @@ describe('PUT /api/v1/customers/{id}/processes/{processId}', () => {
     expect(await store.getProcess(PROCESS)).toBeUndefined();
   });
 
+  it('answers SAP’s padded number as the member the hub keys, and refuses the golden record’s own ref', async () => {
+    const intake = new GoldenIntake(store);
+    await applyWithGoldenRecord(store, intake, anna('sap', '100001', '2026-11-22T10:00:00Z'));
+    const created = await request(server).put(path('sap:0000100001')).send(draft);
+    expect(created.status).toBe(201);
+    expect(created.body.process.customerRef).toBe('sap:100001');
+    expect(created.headers.location).toBe(path('sap:0000100001'));
+    expect((await request(server).get(path('sap:100001'))).status).toBe(200);
+    expect((await request(server).get(path('sap:0000100001'))).status).toBe(200);
+    const listed = await request(server).get('/api/v1/customers/sap:0000100001/processes');
+    expect(listed.body.processes).toHaveLength(1);
+    const golden = (await request(server).get('/api/v1/customers/web:77')).body.goldenId as string;
+    const byHub = await request(server)
+      .put(path(`hub:${golden}`, '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'))
+      .send(draft);
+    expect(byHub.status).toBe(400);
+  });
+
+  it('refuses a revision of a process not stored (412), a weak tag, and a time the store cannot keep', async () => {
+    const unknown = await request(server).put(path('web:77')).set('If-Match', '"3"').send(draft);
+    expect(unknown.status).toBe(412);
+    expect(unknown.body.error).toBe('not-stored');
+    expect((await request(server).put(path('web:77')).set('If-Match', 'W/"1"').send(draft)).status).toBe(400);
+    const time = await request(server)
+      .put(path('web:77'))
+      .send({ ...draft, expiresAt: '2026-12-31 10:00:00Z' });
+    expect(time.status).toBe(400);
+    expect(time.body).toMatchObject({ error: 'invalid-process', field: 'expiresAt' });
+    const empty = await request(server)
+      .put(path('web:77'))
+      .send({ ...draft, status: null });
+    expect(empty.status).toBe(400);
+    expect(await store.getProcess(PROCESS)).toBeUndefined();
+  });
+
   it('keeps a process to its customer: another one gets 404, and its kind cannot change (409)', async () => {
     await request(server).put(path('web:77')).send(draft);
     const other = await request(server).put(path('crm:9999')).set('If-Match', '"1"').send(draft);
