@@ -9,6 +9,7 @@ import { loadSystemSpec } from '../../../mappings/engine';
 import { EmbeddedStore } from '../../../records/embedded-store';
 import { applyWithGoldenRecord, GoldenIntake } from '../../../records/golden-intake';
 import { isProcessState, reportProcess, saveProcess } from '../../../records/process-drafts';
+import { annaSchmidt } from '../../fixtures/anna-schmidt';
 import { mapItems } from '../mappings/systems/system-support';
 
 const started: ProcessState = {
@@ -77,20 +78,9 @@ describe('a process state reported by an event', () => {
 
   it('takes a report from another member of the same golden record, keeping whose it is', async () => {
     const intake = new GoldenIntake(store);
-    const anna = (system: string, id: string) => ({
-      schemaVersion: '1.0',
-      customerRef: `${system}:${id}`,
-      kind: 'person',
-      person: { givenName: 'Anna', familyName: 'Schmidt' },
-      identifiers: [
-        { system, id },
-        { system: 'tax-id', id: '12345678901' },
-      ],
-      updatedAt: '2026-11-20T10:00:00Z',
-      source: { system },
-    });
-    await applyWithGoldenRecord(store, intake, anna('crm', '4711'));
-    await applyWithGoldenRecord(store, intake, anna('app', '77'));
+
+    await applyWithGoldenRecord(store, intake, annaSchmidt('crm', '4711', 'Leopoldstraße', 0));
+    await applyWithGoldenRecord(store, intake, annaSchmidt('app', '77', 'Leopoldstraße', 1));
     await reportProcess(store, started);
     const fromApp = {
       ...started,

@@ -6,25 +6,12 @@ import express from 'express';
 import request from 'supertest';
 import { HealthRegistry } from '../../../../app/api/health';
 import { createHubApi } from '../../../../app/api/hub-api';
-import type { Customer } from '../../../../mappings/canonical/types';
 import { EmbeddedStore } from '../../../../records/embedded-store';
 import { applyWithGoldenRecord, GoldenIntake } from '../../../../records/golden-intake';
+import { annaSchmidt } from '../../../fixtures/anna-schmidt';
 
 const PROCESS = '3f2e1d0c-9b8a-4765-a432-10fedcba9876';
 const path = (customer: string, id = PROCESS) => `/api/v1/customers/${customer}/processes/${id}`;
-
-const anna = (system: string, id: string, updatedAt: string): Customer => ({
-  schemaVersion: '1.0',
-  customerRef: `${system}:${id}`,
-  kind: 'person',
-  person: { givenName: 'Anna', familyName: 'Schmidt' },
-  identifiers: [
-    { system, id },
-    { system: 'tax-id', id: '12345678901' },
-  ],
-  updatedAt,
-  source: { system },
-});
 
 const draft = {
   kind: 'mortgage-application',
@@ -41,10 +28,10 @@ beforeEach(async () => {
   directory = mkdtempSync(join(tmpdir(), 'crm-hub-processes-api-'));
   store = new EmbeddedStore({ directory });
   await store.open();
-  // the web's customer and the call center's are one golden record (the same tax id)
+  // the web's customer and the call center's are one golden record (both name SAP's number)
   const intake = new GoldenIntake(store);
-  await applyWithGoldenRecord(store, intake, anna('web', '77', '2026-11-20T10:00:00Z'));
-  await applyWithGoldenRecord(store, intake, anna('crm', '4711', '2026-11-21T10:00:00Z'));
+  await applyWithGoldenRecord(store, intake, annaSchmidt('web', '77', 'Leopoldstraße', 0));
+  await applyWithGoldenRecord(store, intake, annaSchmidt('crm', '4711', 'Leopoldstraße', 1));
   server = express();
   server.use('/api/v1', createHubApi({ store: () => store, health: new HealthRegistry() }));
 });
@@ -179,15 +166,18 @@ describe('PUT /api/v1/customers/{id}/processes/{processId}', () => {
   });
 
   it('answers SAP’s padded number as the member the hub keys, and refuses the golden record’s own ref', async () => {
-    const intake = new GoldenIntake(store);
-    await applyWithGoldenRecord(store, intake, anna('sap', '100001', '2026-11-22T10:00:00Z'));
-    const created = await request(server).put(path('sap:0000100001')).send(draft);
+    await applyWithGoldenRecord(
+      store,
+      new GoldenIntake(store),
+      annaSchmidt('sap', '80042', 'Leopoldstraße', 2),
+    );
+    const created = await request(server).put(path('sap:0000080042')).send(draft);
     expect(created.status).toBe(201);
-    expect(created.body.process.customerRef).toBe('sap:100001');
-    expect(created.headers.location).toBe(path('sap:0000100001'));
-    expect((await request(server).get(path('sap:100001'))).status).toBe(200);
-    expect((await request(server).get(path('sap:0000100001'))).status).toBe(200);
-    const listed = await request(server).get('/api/v1/customers/sap:0000100001/processes');
+    expect(created.body.process.customerRef).toBe('sap:80042');
+    expect(created.headers.location).toBe(path('sap:0000080042'));
+    expect((await request(server).get(path('sap:80042'))).status).toBe(200);
+    expect((await request(server).get(path('sap:0000080042'))).status).toBe(200);
+    const listed = await request(server).get('/api/v1/customers/sap:0000080042/processes');
     expect(listed.body.processes).toHaveLength(1);
     const golden = (await request(server).get('/api/v1/customers/web:77')).body.goldenId as string;
     const byHub = await request(server)
