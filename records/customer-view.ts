@@ -2,7 +2,13 @@ import type { Customer, CustomerTier, DataQuality, ProcessState } from '../mappi
 import { isGoldenId } from './cross-reference';
 import type { GoldenDocumentRead, StoredGolden } from './golden-store';
 import { compareText, sourceRef, type SourceKey } from './source-versions';
-import type { HubStore, StoredInteraction, StoredOffer, VersionedCustomer } from './store';
+import {
+  compareProcessesLatestFirst,
+  type HubStore,
+  type StoredInteraction,
+  type StoredOffer,
+  type VersionedCustomer,
+} from './store';
 import { serviceLevelOf, type ServiceLevelAnswer } from './service-level';
 import type { AttributeLineage } from './survivorship';
 
@@ -253,8 +259,8 @@ export async function customer360(
     lastInteractions: history.slice(0, interactions),
     openProcesses: processes
       .flat()
-      .map((stored) => stored.process)
-      .sort((a, b) => compareText(b.updatedAt, a.updatedAt) || compareText(a.processId, b.processId)),
+      .sort(compareProcessesLatestFirst)
+      .map((stored) => stored.process),
     serviceLevel: serviceLevelOf(tier, history, new Date()),
   };
   if (!golden) return view;
@@ -311,7 +317,13 @@ async function customerWithOffers(
 
 function uniqueOffers(offers: StoredOffer[]): StoredOffer[] {
   const seen = new Set<string>();
-  return offers.filter((o) => !seen.has(o.offerId) && seen.add(o.offerId) !== undefined);
+  const unique: StoredOffer[] = [];
+  for (const offer of offers) {
+    if (seen.has(offer.offerId)) continue;
+    seen.add(offer.offerId);
+    unique.push(offer);
+  }
+  return unique;
 }
 
 /**
