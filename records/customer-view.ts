@@ -10,6 +10,7 @@ import {
   type VersionedCustomer,
 } from './store';
 import { serviceLevelOf, type ServiceLevelAnswer } from './service-level';
+import { compareNewestFirst } from './store-input';
 import type { AttributeLineage } from './survivorship';
 
 /**
@@ -255,7 +256,7 @@ export async function customer360(
   const view: Customer360 = {
     customerRef: byGoldenId ? customerRef : ref,
     ...(own ? { customer: own } : {}),
-    offers: offers.flat(),
+    offers: uniqueOffers(offers.flat()),
     lastInteractions: history.slice(0, interactions),
     openProcesses: processes
       .flat()
@@ -286,33 +287,76 @@ function newestInteractionFirst(a: StoredInteraction, b: StoredInteraction): num
   return compareText(b.occurredAt, a.occurredAt) || compareText(a.eventId, b.eventId);
 }
 
+type OfferReader = CustomerDocumentReader &
+  Pick<HubStore, 'listOffers'> &
+  Partial<Pick<HubStore, 'listGoldenMembers'>>;
+
+/**
+ * The customer's open offers (on a channel, or all), those of every member of their golden record: an
+ * offer the call center's event decided under crm:4711 is the web page's too when it asks under the
+ * web shop's number, as in the customer 360 and the next best offer.
+ */
+export async function customerOffers(
+  store: OfferReader,
+  customerRef: string,
+  channel?: string,
+): Promise<StoredOffer[]> {
+  const [golden, own] = await Promise.all([
+    goldenDocumentIfKept(store, customerRef),
+    store.listOffers(customerRef, channel === undefined ? {} : { channel }),
+  ]);
+  return golden ? withMembersOffers(store, golden.goldenId, customerRef, own, channel) : own;
+}
+
 /**
  * The customer's document and open offers on a channel, the offers of every member of their golden
- * record: an offer the call center's event decided under crm:4711 is the web page's too when it asks
- * under the web shop's number. The ref's own offers are read while the golden record is looked up;
- * the other members' only when there are any.
+ * record (customerOffers). The ref's own offers are read while the golden record is looked up; the
+ * other members' only when there are any.
  */
 async function customerWithOffers(
-  store: CustomerDocumentReader & Pick<HubStore, 'listOffers'> & Partial<Pick<HubStore, 'listGoldenMembers'>>,
+  store: OfferReader,
   customerRef: string,
   channel: string,
 ): Promise<{ customer: Record<string, unknown> | undefined; stored: StoredOffer[] }> {
   const [golden, own] = await Promise.all([
-    // a store that keeps no golden records (the policies' own) has the per-ref copies only
-    store.getGoldenDocument
-      ? goldenDocumentOf(store as Pick<HubStore, 'getGoldenDocument'>, customerRef)
-      : undefined,
+    goldenDocumentIfKept(store, customerRef),
     store.listOffers(customerRef, { channel }),
   ]);
   if (!golden) return { customer: (await store.getCustomer(customerRef))?.document, stored: own };
-  const customer = golden.document as unknown as Record<string, unknown>;
+  return {
+    customer: golden.document as unknown as Record<string, unknown>,
+    stored: await withMembersOffers(store, golden.goldenId, customerRef, own, channel),
+  };
+}
+
+/** a store that keeps no golden records (the policies' own) has the per-ref copies only */
+function goldenDocumentIfKept(
+  store: CustomerDocumentReader,
+  customerRef: string,
+): Promise<GoldenDocumentRead | undefined> {
+  return store.getGoldenDocument
+    ? goldenDocumentOf(store as Pick<HubStore, 'getGoldenDocument'>, customerRef)
+    : Promise.resolve(undefined);
+}
+
+/** `own` (the ref's offers) with the other members' offers, each offer once, newest first. */
+async function withMembersOffers(
+  store: OfferReader,
+  goldenId: string,
+  customerRef: string,
+  own: StoredOffer[],
+  channel: string | undefined,
+): Promise<StoredOffer[]> {
   // asked with SAP's padded number, the member's own offers are under its unpadded key: among these
-  const others = ((await store.listGoldenMembers?.(golden.goldenId)) ?? [])
+  const others = ((await store.listGoldenMembers?.(goldenId)) ?? [])
     .map(sourceRef)
     .filter((ref) => ref !== customerRef);
-  if (others.length === 0) return { customer, stored: own };
-  const lists = await Promise.all(others.map((ref) => store.listOffers(ref, { channel })));
-  return { customer, stored: uniqueOffers([...own, ...lists.flat()]) };
+  if (others.length === 0) return own;
+  const lists = await Promise.all(
+    others.map((ref) => store.listOffers(ref, channel === undefined ? {} : { channel })),
+  );
+  // newest first across members, as the store lists one ref's
+  return uniqueOffers([...own, ...lists.flat()]).sort(compareNewestFirst);
 }
 
 function uniqueOffers(offers: StoredOffer[]): StoredOffer[] {

@@ -1,5 +1,6 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import {
+  customerOffers,
   nextBestOffer,
   NBO_MAX_LIMIT,
   type DefaultOffer,
@@ -52,7 +53,8 @@ export function createHubApi(context: HubApiContext): Router {
       if (channel !== undefined && !CHANNEL.test(channel)) {
         throw new ApiError(400, 'invalid-channel', `channel '${channel}' is not a channel name`, 'channel');
       }
-      const offers = await requireStore(context).listOffers(customerId, { channel });
+      // every member's, as the customer 360 and the next best offer see them
+      const offers = await customerOffers(requireStore(context), customerId, channel);
       res.json({ customerId, channel: channel ?? null, offers });
     }),
   );

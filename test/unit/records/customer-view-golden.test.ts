@@ -5,7 +5,7 @@ import type { Customer } from '../../../mappings/canonical/types';
 import { ContactPolicy } from '../../../policies/contact/contact-policy';
 import { customerProfile } from '../../../policies/profile';
 import { dryRun } from '../../../policies/dry-run';
-import { customer360, customerDocument, nextBestOffer } from '../../../records/customer-view';
+import { customer360, customerDocument, customerOffers, nextBestOffer } from '../../../records/customer-view';
 import { EmbeddedStore } from '../../../records/embedded-store';
 import { applyWithGoldenRecord, GoldenIntake } from '../../../records/golden-intake';
 import { withdrawalEvent } from '../policies/fixtures';
@@ -212,6 +212,36 @@ describe('policies and the next best offer read the golden document', () => {
     }
     // another customer sees nothing of it
     expect((await nextBestOffer(store, 'sap:999', 'web')).offer).toBeUndefined();
+  });
+
+  it('lists the open offers of every member, newest first, under any member and the padded number', async () => {
+    const offer = (offerId: string, customerId: string, channel: string, createdAt: string) => ({
+      offerId,
+      customerId,
+      channel,
+      action: 'web-offer',
+      offer: 'mortgage',
+      policyId: 'address-change-mortgage',
+      eventId: `e-${offerId}`,
+      priority: 60,
+      createdAt,
+      status: 'open' as const,
+    });
+    await store.putOffer(offer('o-crm-web', 'crm:4711', 'web', '2026-11-22T09:00:00.000Z'));
+    await store.putOffer(offer('o-sap-web', 'sap:100001', 'web', '2026-11-23T09:00:00.000Z'));
+    await store.putOffer(offer('o-sap-app', 'sap:100001', 'app', '2026-11-24T09:00:00.000Z'));
+    for (const asked of ['crm:4711', 'sap:100001', 'sap:0000100001']) {
+      const web = await customerOffers(store, asked, 'web');
+      expect({ asked, ids: web.map((o) => o.offerId) }).toEqual({ asked, ids: ['o-sap-web', 'o-crm-web'] });
+      const all = await customerOffers(store, asked);
+      expect({ asked, ids: all.map((o) => o.offerId) }).toEqual({
+        asked,
+        ids: ['o-sap-app', 'o-sap-web', 'o-crm-web'],
+      });
+    }
+    // a ref no golden record holds has its own offers only
+    await store.putOffer(offer('o-other', 'shop:9', 'web', '2026-11-25T09:00:00.000Z'));
+    expect((await customerOffers(store, 'shop:9', 'web')).map((o) => o.offerId)).toEqual(['o-other']);
   });
 
   it('gives the service level of the golden record: the tier SAP holds, seen under the CRM’s number too', async () => {
