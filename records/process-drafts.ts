@@ -12,6 +12,10 @@
  *   the golden-record node; reportProcess). Events carry no revision: the newest `updatedAt` wins, and
  *   an older report changes nothing.
  *
+ * A process that is completed or abandoned is closed: no save or report changes it any more (a channel
+ * that read it at an older revision learns so from the 412's state; one that saves it anyway gets a
+ * refusal naming the status), so a stale tab cannot reopen an application the bank completed.
+ *
  * Who started it, where and when stays as first stored; a process stays its customer's. Any member of
  * the same golden record may save it (the call center under crm:4711 resumes what the web started
  * under web:77 once the two are one customer).
@@ -50,7 +54,16 @@ export type SaveOutcome =
   /** the kind of a stored process cannot change */
   | { outcome: 'kind-differs'; current: StoredProcess }
   /** a save naming a revision of a process that is not stored (the first save names none) */
-  | { outcome: 'not-stored' };
+  | { outcome: 'not-stored' }
+  /** completed or abandoned: it changes no more */
+  | { outcome: 'closed'; current: StoredProcess };
+
+/** The statuses after which a process changes no more. */
+export const CLOSED_PROCESS_STATUSES: readonly ProcessState['status'][] = ['completed', 'abandoned'];
+
+function isClosed(process: ProcessState): boolean {
+  return CLOSED_PROCESS_STATUSES.includes(process.status);
+}
 
 const validate = compileValidator('process-state');
 const SAVE_FIELDS = new Set(['kind', 'lastChannel', 'step', 'data', 'status', 'expiresAt', 'startedOn']);
@@ -150,6 +163,7 @@ export async function saveProcess(
   if (ifMatch === undefined) return { outcome: 'revision-required', current: stored };
   if (save.kind !== stored.process.kind) return { outcome: 'kind-differs', current: stored };
   if (ifMatch !== stored.revision) return { outcome: 'conflict', current: stored };
+  if (isClosed(stored.process)) return { outcome: 'closed', current: stored };
   // never before what is stored: an app whose clock runs ahead stamped it, and an older report of it
   // redelivered later must not win over this save (reportProcess keeps the newest)
   const after = new Date(Math.max(now.getTime(), Date.parse(stored.process.updatedAt) + 1)).toISOString();
@@ -195,7 +209,8 @@ export function isProcessState(doc: unknown): boolean {
 /**
  * A process state an event reported: stored when new, replacing the stored one when it is newer by
  * updatedAt (who started it, where and when stay as stored); an older one changes nothing. Throws,
- * naming the fields, when it is not a valid process state.
+ * naming the fields, when it is not a valid process state, and naming the status when a newer report
+ * would change a closed process.
  */
 export async function reportProcess(store: ProcessDraftStore, doc: unknown): Promise<ReportOutcome> {
   const errors = typeof doc === 'object' && doc !== null ? check(doc as ProcessState) : undefined;
@@ -220,6 +235,11 @@ export async function reportProcess(store: ProcessDraftStore, doc: unknown): Pro
       );
     }
     if (Date.parse(state.updatedAt) <= Date.parse(stored.process.updatedAt)) return 'older';
+    if (isClosed(stored.process)) {
+      throw new Error(
+        `process state: process ${state.processId} is ${stored.process.status} since ${stored.process.updatedAt}; a report cannot change it`,
+      );
+    }
     // whose it is, who started it, where and when stay as stored
     const { customerRef, startedOn, startedAt } = stored.process;
     const next: ProcessState = { ...state, customerRef, startedOn, ...(startedAt ? { startedAt } : {}) };

@@ -25,7 +25,8 @@ import { customerIdParam, sourceRefParam } from './golden-customer';
  *                                               golden record, last updated first
  *
  * A save that names an older revision gets 412 with the state now, one that names none 428: two
- * channels cannot overwrite each other without having seen what the other saved.
+ * channels cannot overwrite each other without having seen what the other saved. A completed or
+ * abandoned process changes no more: 409 with its state.
  */
 export interface ProcessesApiContext {
   store(): HubStore | undefined;
@@ -127,6 +128,14 @@ function answer(
         'kind-differs',
         `process ${processId} is a ${outcome.current.process.kind}; its kind cannot change`,
         'kind',
+      );
+    case 'closed':
+      throw new ApiError(
+        409,
+        'process-closed',
+        `process ${processId} is ${outcome.current.process.status} (saved via ${outcome.current.process.lastChannel} at ${outcome.current.process.updatedAt}); a closed process changes no more`,
+        'status',
+        body(outcome.current),
       );
     case 'other-customer':
       throw unknownProcess(customerId, processId);

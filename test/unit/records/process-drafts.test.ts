@@ -76,6 +76,23 @@ describe('a process state reported by an event', () => {
     );
   });
 
+  it('refuses a newer report that would change a completed process, naming its status', async () => {
+    const completed = { ...started, status: 'completed' as const, updatedAt: '2026-11-21T09:00:00.000Z' };
+    await reportProcess(store, started);
+    expect(await reportProcess(store, completed)).toBe('updated');
+    await expect(
+      reportProcess(store, { ...started, step: 'documents', updatedAt: '2026-11-22T09:00:00.000Z' }),
+    ).rejects.toThrow(
+      `process ${started.processId} is completed since 2026-11-21T09:00:00.000Z; a report cannot change it`,
+    );
+    // an older one is still no error: the completion came later
+    expect(await reportProcess(store, started)).toBe('older');
+    expect(await store.getProcess(started.processId)).toMatchObject({
+      revision: 2,
+      process: { status: 'completed' },
+    });
+  });
+
   it('takes a report from another member of the same golden record, keeping whose it is', async () => {
     const intake = new GoldenIntake(store);
 

@@ -117,6 +117,36 @@ describe('PUT /api/v1/customers/{id}/processes/{processId}', () => {
     expect(now.body.process.step).toBe('property');
   });
 
+  it('keeps a completed or abandoned process closed: a save that would change it gets 409 with its state', async () => {
+    for (const [n, status] of [
+      [1, 'completed'],
+      [2, 'abandoned'],
+    ] as const) {
+      const id = `3f2e1d0c-9b8a-4765-a432-10fedcba987${n}`;
+      await request(server).put(path('web:77', id)).send(draft);
+      const closing = await request(server)
+        .put(path('web:77', id))
+        .set('If-Match', '"1"')
+        .send({ ...draft, lastChannel: 'app', step: 'done', status });
+      expect(closing.status).toBe(200);
+      // a tab left open on the web saves on the state it read last
+      const reopen = await request(server)
+        .put(path('crm:4711', id))
+        .set('If-Match', '"2"')
+        .send({ ...draft, step: 'income-details', status: 'open' });
+      expect(reopen.status).toBe(409);
+      expect(reopen.body).toMatchObject({
+        error: 'process-closed',
+        field: 'status',
+        revision: 2,
+        process: { status, step: 'done' },
+      });
+      expect(reopen.body.message).toContain(`is ${status} (saved via app at `);
+      const now = await request(server).get(path('web:77', id));
+      expect(now.body).toMatchObject({ revision: 2, process: { status, step: 'done' } });
+    }
+  });
+
   it('asks for the revision (428) when a stored process is saved without If-Match', async () => {
     await request(server).put(path('web:77')).send(draft);
     const blind = await request(server)
