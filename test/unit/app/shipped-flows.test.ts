@@ -12,6 +12,36 @@ describe('shipped flows', () => {
     expect(read('examples/address-change-mortgage-offer.json')).toEqual(hub);
   });
 
+  it('offers the Record sync tab standalone as it ships, with the config nodes it uses', () => {
+    const nodes = hub.filter((n) => n.z === 'tab-sync');
+    const config = new Map(hub.filter((n) => n.z === undefined && n.type !== 'tab').map((n) => [n.id, n]));
+    const used = new Set<string>();
+    const visit = (node: Record<string, unknown>) => {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'id' || key === 'wires' || typeof value !== 'string') continue;
+        const referenced = config.get(value);
+        if (referenced && !used.has(value)) {
+          used.add(value);
+          visit(referenced);
+        }
+      }
+    };
+    nodes.forEach(visit);
+    const example = read('examples/record-sync.json');
+    const byId = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      String(a.id).localeCompare(String(b.id));
+    const expected = [
+      hub.find((n) => n.id === 'tab-sync'),
+      ...hub.filter((n) => used.has(n.id as string)),
+      ...nodes,
+    ];
+    expect([...example].sort(byId)).toEqual([...(expected as Record<string, unknown>[])].sort(byId));
+    // the apps' events row is part of it
+    expect(example.map((n) => n.id)).toEqual(
+      expect.arrayContaining(['cfg-app-events', 'sync-map-app-events']),
+    );
+  });
+
   it('uses only node types that Node-RED core or this package provides', () => {
     const ours = Object.keys(
       (
