@@ -9,7 +9,12 @@ import {
   type StoredOffer,
   type VersionedCustomer,
 } from './store';
-import { serviceLevelOf, type ServiceLevelAnswer } from './service-level';
+import {
+  DEFAULT_SERVICE_LEVEL_RULES,
+  serviceLevelOf,
+  type ServiceLevelAnswer,
+  type ServiceLevelRules,
+} from './service-level';
 import { compareNewestFirst } from './store-input';
 import type { AttributeLineage } from './survivorship';
 
@@ -234,6 +239,7 @@ export async function customer360(
   store: HubStore,
   customerRef: string,
   interactions = 10,
+  serviceLevelRules: ServiceLevelRules = DEFAULT_SERVICE_LEVEL_RULES,
 ): Promise<Customer360> {
   const golden = await goldenOf(store, customerRef);
   const byGoldenId = golden !== undefined && isGoldenRef(customerRef);
@@ -262,7 +268,7 @@ export async function customer360(
       .flat()
       .sort(compareProcessesLatestFirst)
       .map((stored) => stored.process),
-    serviceLevel: serviceLevelOf(tier, history, new Date()),
+    serviceLevel: serviceLevelOf(tier, history, new Date(), serviceLevelRules),
   };
   if (!golden) return view;
   const { document, lineage } = golden.record;

@@ -10,9 +10,11 @@
  * - open complaints: complaints of the last 90 days that no `complaint-answered` came after. Any raise
  *   the level one step (at most to premium): an unhappy customer is the one to serve first.
  *
- * The level is the higher of tier and value, then raised for open complaints.
+ * The level is the higher of tier and value, then raised for open complaints. The numbers, the
+ * currency and the event types are the defaults below; settings.js `crmHub.serviceLevel` changes any
+ * of them (serviceLevelRules).
  */
-import type { CustomerTier } from '../mappings/canonical/types';
+import { CUSTOMER_TIERS, type CustomerTier } from '../mappings/canonical/types';
 import type { StoredInteraction } from './store';
 
 export const SERVICE_LEVELS = ['standard', 'priority', 'premium'] as const;
@@ -29,6 +31,95 @@ export const DEFAULT_SERVICE_LEVEL_RULES: ServiceLevelRules = {
   value: { currency: 'EUR', days: 365, priority: 25_000, premium: 100_000 },
   complaints: { days: 90, type: 'complaint', answered: 'complaint-answered' },
 };
+
+/**
+ * The rules settings.js `crmHub.serviceLevel` states, over the defaults: any part may be left out,
+ * e.g. `{ value: { currency: 'CHF', premium: 250000 } }`. Throws, naming the setting, for a value
+ * that is not one (an unknown key, a tier or level misspelt, thresholds out of order).
+ */
+export function serviceLevelRules(settings: unknown): ServiceLevelRules {
+  if (settings === undefined || settings === null) return DEFAULT_SERVICE_LEVEL_RULES;
+  const top = section(settings, 'crmHub.serviceLevel', ['tiers', 'value', 'complaints']);
+  const tiers = { ...DEFAULT_SERVICE_LEVEL_RULES.tiers };
+  if (top.tiers !== undefined) {
+    for (const [tier, level] of Object.entries(
+      section(top.tiers, 'crmHub.serviceLevel.tiers', CUSTOMER_TIERS),
+    )) {
+      if (!SERVICE_LEVELS.includes(level as ServiceLevel)) {
+        throw new Error(
+          `crmHub.serviceLevel.tiers.${tier} must be one of ${SERVICE_LEVELS.join(', ')}, not ${JSON.stringify(level)}`,
+        );
+      }
+      tiers[tier as CustomerTier] = level as ServiceLevel;
+    }
+  }
+  const value = { ...DEFAULT_SERVICE_LEVEL_RULES.value };
+  if (top.value !== undefined) {
+    const given = section(top.value, 'crmHub.serviceLevel.value', [
+      'currency',
+      'days',
+      'priority',
+      'premium',
+    ]);
+    if (given.currency !== undefined)
+      value.currency = matching(given.currency, CURRENCY, 'value.currency', 'a currency code like EUR');
+    if (given.days !== undefined) value.days = days(given.days, 'value.days');
+    if (given.priority !== undefined) value.priority = amount(given.priority, 'value.priority');
+    if (given.premium !== undefined) value.premium = amount(given.premium, 'value.premium');
+    if (value.priority > value.premium) {
+      throw new Error(
+        `crmHub.serviceLevel.value: priority (${value.priority}) must not be above premium (${value.premium})`,
+      );
+    }
+  }
+  const complaints = { ...DEFAULT_SERVICE_LEVEL_RULES.complaints };
+  if (top.complaints !== undefined) {
+    const given = section(top.complaints, 'crmHub.serviceLevel.complaints', ['days', 'type', 'answered']);
+    if (given.days !== undefined) complaints.days = days(given.days, 'complaints.days');
+    if (given.type !== undefined)
+      complaints.type = matching(given.type, EVENT_TYPE, 'complaints.type', 'an event type like complaint');
+    if (given.answered !== undefined) {
+      complaints.answered = matching(
+        given.answered,
+        EVENT_TYPE,
+        'complaints.answered',
+        'an event type like complaint-answered',
+      );
+    }
+  }
+  return { tiers, value, complaints };
+}
+
+const CURRENCY = /^[A-Z]{3}$/;
+const EVENT_TYPE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+function section(value: unknown, name: string, keys: readonly string[]): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`${name} must be an object with any of ${keys.join(', ')}`);
+  }
+  const unknown = Object.keys(value).filter((k) => !keys.includes(k));
+  if (unknown.length > 0) {
+    throw new Error(`${name} has no setting ${unknown.join(', ')}; it takes ${keys.join(', ')}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function matching(value: unknown, pattern: RegExp, name: string, what: string): string {
+  if (typeof value === 'string' && pattern.test(value)) return value;
+  throw new Error(`crmHub.serviceLevel.${name} must be ${what}, not ${JSON.stringify(value)}`);
+}
+
+function days(value: unknown, name: string): number {
+  if (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 3660) return value as number;
+  throw new Error(
+    `crmHub.serviceLevel.${name} must be a whole number of days from 1 to 3660, not ${JSON.stringify(value)}`,
+  );
+}
+
+function amount(value: unknown, name: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  throw new Error(`crmHub.serviceLevel.${name} must be an amount of 0 or more, not ${JSON.stringify(value)}`);
+}
 
 export interface ServiceLevelAnswer {
   level: ServiceLevel;

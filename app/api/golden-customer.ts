@@ -1,5 +1,6 @@
 import { isGoldenId } from '../../records/cross-reference';
 import { customer360, type Customer360 } from '../../records/customer-view';
+import type { ServiceLevelRules } from '../../records/service-level';
 import type { HubStore } from '../../records/store';
 import { ApiError } from './api-error';
 
@@ -37,8 +38,12 @@ export function sourceRefParam(id: string, why = ''): string {
   );
 }
 
-export async function customerAnswer(store: HubStore, id: string): Promise<CustomerAnswer> {
-  const full = await customer360(store, id, INTERACTIONS);
+export async function customerAnswer(
+  store: HubStore,
+  id: string,
+  serviceLevelRules?: ServiceLevelRules,
+): Promise<CustomerAnswer> {
+  const full = await customer360(store, id, INTERACTIONS, serviceLevelRules);
   const { customer, ...rest } = full;
   const view = isGoldenId(id) ? rest : full;
   if (

@@ -7,6 +7,7 @@ import {
   type LurkingOffers,
   type NextBestOfferOptions,
 } from '../../records/customer-view';
+import type { ServiceLevelRules } from '../../records/service-level';
 import type { HubStore } from '../../records/store';
 import { ApiError, jsonErrors, notFound, route } from './api-error';
 import type { HealthRegistry } from './health';
@@ -28,6 +29,8 @@ export interface HubApiContext
   lurking?: LurkingOffers;
   /** the offer to show when nothing applies (settings.js crmHub.defaultOffer); none when left out */
   defaultOffer?: () => DefaultOffer | undefined;
+  /** the service level's rules (settings.js crmHub.serviceLevel); the defaults when left out */
+  serviceLevelRules?: () => ServiceLevelRules;
   /**
    * Told the Authorization header of every next-best-offer request that reached the route, so past
    * Node-RED's httpNodeAuth (the glue passes it to the route's fast path, which admits that header later)
@@ -63,7 +66,13 @@ export function createHubApi(context: HubApiContext): Router {
   api.get(
     '/customers/:id',
     route(async (req, res) => {
-      res.json(await customerAnswer(requireStore(context), customerIdParam(req.params.id)));
+      res.json(
+        await customerAnswer(
+          requireStore(context),
+          customerIdParam(req.params.id),
+          context.serviceLevelRules?.(),
+        ),
+      );
     }),
   );
 

@@ -23,6 +23,7 @@ import {
   type LurkingOffers,
   type NextBestOffer,
 } from '../../records/customer-view';
+import type { ServiceLevelRules } from '../../records/service-level';
 import type { HubStore } from '../../records/store';
 import { ConsoleUsers, ConsoleUsersError, parseConsoleUsers, type ConsoleRole } from './console-users';
 import { auditTrail, explainCustomer, policyViews } from './console-views';
@@ -45,6 +46,8 @@ export interface ConsoleRouterOptions {
   store: () => HubStore | undefined;
   lurking?: LurkingOffers;
   defaultOffer?: () => DefaultOffer | undefined;
+  /** the service level's rules (settings.js crmHub.serviceLevel); the defaults when left out */
+  serviceLevelRules?: () => ServiceLevelRules;
   /** the built front end (dist/console): index.html and the files it loads */
   staticDir: string;
   sessions?: SessionStore;
@@ -301,7 +304,11 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
       const store = options.store();
       if (!store)
         throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there is nothing to read');
-      const answer = await customerAnswer(store, customerIdParam(req.params.id));
+      const answer = await customerAnswer(
+        store,
+        customerIdParam(req.params.id),
+        options.serviceLevelRules?.(),
+      );
       // a golden id has no channel contact of its own: the offer is asked for by its first source record
       const ref = CUSTOMER_REF.test(req.params.id) ? req.params.id : answer.xrefs?.[0];
       const offer = ref ? await webOffer(ref) : undefined;

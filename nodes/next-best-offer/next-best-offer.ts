@@ -5,6 +5,7 @@ import type { HubStoreNode } from '../hub-store/hub-store';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
+import { serviceLevelRulesOf } from '../shared/service-level-settings';
 import { showThrottled, statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
 import { copyData } from '../../formats/copy-data';
@@ -53,7 +54,7 @@ export default function (RED: RED) {
       const store = await storeNode.ready;
       let payload: unknown;
       if (config.answer === 'customer-360') {
-        payload = await customer360(store, query.customerRef);
+        payload = await customer360(store, query.customerRef, undefined, serviceLevelRulesOf(RED));
       } else {
         const channel =
           typeof query.channel === 'string' && query.channel ? query.channel : config.channel || 'web';

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { consoleBodyErrors, createConsoleRouter } from '../../app/console/console-router';
 import type { PoliciesBackend } from '../../app/api/policies-api';
 import type { DefaultOffer, LurkingOffers } from '../../records/customer-view';
+import type { ServiceLevelRules } from '../../records/service-level';
 import type { HubStore } from '../../records/store';
 import { firstTimeFor } from './once';
 import { errorMessage, type RED } from './red';
@@ -11,6 +12,7 @@ export interface ConsoleBackends {
   store: () => HubStore | undefined;
   lurking: LurkingOffers;
   defaultOffer: () => DefaultOffer | undefined;
+  serviceLevelRules: () => ServiceLevelRules;
 }
 
 /**

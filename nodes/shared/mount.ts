@@ -12,6 +12,7 @@ import { deployedEventPublisher } from '../policy-engine/event-publisher';
 import { ensurePolicySwitchRoute } from '../policy/switch-route';
 import { ensureConsoleRoutes } from './console-mount';
 import { defaultOfferOf, deployedLurkingOffers } from '../next-best-offer/contact-offers';
+import { serviceLevelRulesOf } from './service-level-settings';
 
 /**
  * Mounts the hub's HTTP surface once per Node-RED process: /healthz, /api/v1, /soap on the node
@@ -42,6 +43,7 @@ export function ensureHubRoutes(RED: RED): void {
     store: () => hubRuntime.store(),
     lurking: deployedLurkingOffers,
     defaultOffer: () => defaultOfferOf(RED),
+    serviceLevelRules: () => serviceLevelRulesOf(RED),
   };
   // a web page asks at every visit, a legacy system calls SOAP at every change: fast paths ahead of
   // Node-RED's express apps, where they can be

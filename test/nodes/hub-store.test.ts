@@ -2,6 +2,9 @@ import request from 'supertest';
 import { migrations } from '../../nodes/hub-store/migrations';
 import { withPassword, type HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { migrate } from '../../nodes/shared/migrate';
+import { applyWithGoldenRecord, GoldenIntake } from '../../records/golden-intake';
+import type { HubStore } from '../../records/store';
+import { annaSchmidt } from '../fixtures/anna-schmidt';
 import { all, captured, helper, tempDir, useHelper, load } from './harness';
 
 useHelper();
@@ -31,6 +34,39 @@ describe('hub-store', () => {
     );
     expect(withPassword('', 'secret')).toBe('');
     expect(withPassword('postgres://hub@db.example/crm', undefined)).toBe('postgres://hub@db.example/crm');
+  });
+});
+
+describe('the customer 360 under settings.js crmHub.serviceLevel', () => {
+  afterEach(() => helper.settings({}));
+
+  const silverAnna = (store: HubStore) =>
+    applyWithGoldenRecord(
+      store,
+      new GoldenIntake(store),
+      annaSchmidt('sap', '80042', 'Leopoldstraße', 0, { extra: { tier: 'silver' } }),
+    );
+
+  it('serves the tiers as the settings map them', async () => {
+    helper.settings({ crmHub: { serviceLevel: { tiers: { silver: 'priority' } } } });
+    await load(all, [{ id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') }]);
+    await silverAnna(await (helper.getNode('store') as unknown as HubStoreNode).ready);
+    const view = await request(captured.red!.httpNode).get('/api/v1/customers/sap:80042');
+    expect(view.status).toBe(200);
+    expect(view.body.serviceLevel).toMatchObject({ level: 'priority', reasons: ['tier silver: priority'] });
+  });
+
+  it('logs a wrong setting, naming it, and answers with the defaults', async () => {
+    helper.settings({ crmHub: { serviceLevel: { tiers: { silver: 'vip' } } } });
+    await load(all, [{ id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') }]);
+    await silverAnna(await (helper.getNode('store') as unknown as HubStoreNode).ready);
+    const errors = jest.spyOn(captured.red!.log, 'error');
+    const view = await request(captured.red!.httpNode).get('/api/v1/customers/sap:80042');
+    expect(view.status).toBe(200);
+    expect(view.body.serviceLevel).toMatchObject({ level: 'standard', reasons: ['tier silver: standard'] });
+    expect(errors).toHaveBeenCalledWith(
+      'service level: crmHub.serviceLevel.tiers.silver must be one of standard, priority, premium, not "vip"; the defaults apply',
+    );
   });
 });
 

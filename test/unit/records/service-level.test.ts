@@ -1,5 +1,9 @@
 /** Service-level differentiation: tier, the value of the last year, open complaints; the reasons say which. */
-import { serviceLevelOf } from '../../../records/service-level';
+import {
+  DEFAULT_SERVICE_LEVEL_RULES,
+  serviceLevelOf,
+  serviceLevelRules,
+} from '../../../records/service-level';
 import type { StoredInteraction } from '../../../records/store';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
@@ -72,5 +76,66 @@ describe('service level', () => {
       level: 'premium',
       reasons: ['tier platinum: premium', '1 open complaint in 90 days: already premium'],
     });
+  });
+});
+
+describe('service level rules from settings.js crmHub.serviceLevel', () => {
+  it('changes what is given and keeps the defaults for the rest', () => {
+    const rules = serviceLevelRules({
+      tiers: { gold: 'premium' },
+      value: { currency: 'CHF', premium: 250_000 },
+      complaints: { days: 30 },
+    });
+    expect(rules).toEqual({
+      tiers: { ...DEFAULT_SERVICE_LEVEL_RULES.tiers, gold: 'premium' },
+      value: { currency: 'CHF', days: 365, priority: 25_000, premium: 250_000 },
+      complaints: { days: 30, type: 'complaint', answered: 'complaint-answered' },
+    });
+    expect(serviceLevelRules(undefined)).toBe(DEFAULT_SERVICE_LEVEL_RULES);
+    // the rules decide: 120,000 CHF is priority under a premium threshold of 250,000, EUR not counted
+    const answer = serviceLevelOf(
+      'silver',
+      [interaction('withdrawal', 3, 120_000, 'CHF'), interaction('withdrawal', 3, 500_000)],
+      NOW,
+      rules,
+    );
+    expect(answer).toMatchObject({ level: 'priority', value: { amount: 120_000, currency: 'CHF' } });
+    expect(answer.reasons).toContain('value 120,000 CHF in 365 days ≥ 25,000 CHF: priority');
+    expect(serviceLevelOf('gold', [], NOW, rules).level).toBe('premium');
+  });
+
+  it('refuses a setting that is none, naming it', () => {
+    const refused: [unknown, string][] = [
+      ['premium', 'crmHub.serviceLevel must be an object with any of tiers, value, complaints'],
+      [{ tier: {} }, 'crmHub.serviceLevel has no setting tier; it takes tiers, value, complaints'],
+      [{ tiers: { diamond: 'premium' } }, 'crmHub.serviceLevel.tiers has no setting diamond'],
+      [
+        { tiers: { gold: 'vip' } },
+        'crmHub.serviceLevel.tiers.gold must be one of standard, priority, premium, not "vip"',
+      ],
+      [
+        { value: { currency: 'euro' } },
+        'crmHub.serviceLevel.value.currency must be a currency code like EUR, not "euro"',
+      ],
+      [
+        { value: { days: 0 } },
+        'crmHub.serviceLevel.value.days must be a whole number of days from 1 to 3660, not 0',
+      ],
+      [
+        { value: { premium: '100000' } },
+        'crmHub.serviceLevel.value.premium must be an amount of 0 or more, not "100000"',
+      ],
+      [
+        { value: { priority: 200_000 } },
+        'crmHub.serviceLevel.value: priority (200000) must not be above premium (100000)',
+      ],
+      [
+        { complaints: { type: 'Complaint' } },
+        'crmHub.serviceLevel.complaints.type must be an event type like complaint',
+      ],
+    ];
+    for (const [setting, message] of refused) {
+      expect(() => serviceLevelRules(setting)).toThrow(message);
+    }
   });
 });
