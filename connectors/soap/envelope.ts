@@ -1,5 +1,6 @@
 import type { SoapFaultInfo, SoapVersion } from './types';
 import { assertSafeXml, byteSize, UnsafeXmlError } from '../../formats/xml/xml-safety';
+import { decodeXmlBytes, XmlEncodingError } from '../../formats/xml/xml-input';
 import { parseXmlTree, XmlSyntaxError, type XmlElement } from '../../formats/xml/xml-tree';
 
 export const SOAP11_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -93,7 +94,10 @@ function asRecord(value: unknown): Record<string, unknown> {
     : {};
 }
 
-export function parseEnvelope(raw: Buffer | string, options: { maxBytes: number }): ParsedEnvelope {
+export function parseEnvelope(
+  raw: Buffer | string,
+  options: { maxBytes: number; /** Content-Type's charset, when it names one */ charset?: string },
+): ParsedEnvelope {
   const size = byteSize(raw);
   if (size > options.maxBytes) {
     throw new SoapFaultError(
@@ -102,7 +106,13 @@ export function parseEnvelope(raw: Buffer | string, options: { maxBytes: number 
       413,
     );
   }
-  let text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  let text: string;
+  try {
+    text = typeof raw === 'string' ? raw : decodeXmlBytes(raw, options.charset);
+  } catch (err) {
+    if (err instanceof XmlEncodingError) throw clientFault(err.message, sniffVersion(raw.toString('latin1')));
+    throw err;
+  }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw clientFault('empty request body: expected a SOAP envelope');
 

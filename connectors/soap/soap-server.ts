@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { clientFault, elementToJson, parseEnvelope, sniffVersion, SoapFaultError } from './envelope';
+import { clientFault, elementToJson, parseEnvelope, SoapFaultError } from './envelope';
 import { FAULT_HTTP_STATUS, renderFault, soapContentType } from './fault';
 import { declaredFault, invalidReplyFault, tryRenderResponse } from './serialize';
 import type { OperationDef, SoapCall, SoapFaultInfo, SoapReply, SoapVersion, WsdlDefinition } from './types';
@@ -254,10 +254,9 @@ export class SoapServer {
       }
       throw clientFault('request body could not be read');
     }
-    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
-      throw clientFault(`unsupported charset '${charset}': send UTF-8`, sniffVersion(raw.toString('latin1')));
-    }
-    const envelope = parseEnvelope(raw, { maxBytes: service.maxBytes });
+    // a Latin code page is decoded as the charset or the XML declaration names it; bytes that are no
+    // UTF-8 where UTF-8 is meant are a fault, never stored as U+FFFD
+    const envelope = parseEnvelope(raw, { maxBytes: service.maxBytes, ...(charset ? { charset } : {}) });
     setVersion(envelope.version);
     if (!service.def.versions.includes(envelope.version)) {
       throw clientFault(

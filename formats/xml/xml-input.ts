@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { assertSafeXml } from './xml-safety';
 import { parseXmlTree, type XmlElement } from './xml-tree';
@@ -16,20 +17,46 @@ const DECLARED = /^<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
 /**
  * Legacy systems write files in the code page their XML declaration names (SAP file ports often
  * say iso-8859-1), so a Buffer is decoded by that declaration, falling back to UTF-8 as XML does.
+ * A charset the transport states (HTTP's Content-Type) comes first, as RFC 7303 has it. Bytes that
+ * are not UTF-8 where UTF-8 is meant are refused, naming the byte: XML calls that a fatal error, and
+ * decoding them anyway would store "K\uFFFDln" for Köln.
  */
-export function decodeXmlBytes(raw: Buffer): string {
+export function decodeXmlBytes(raw: Buffer, transportCharset?: string): string {
   if (raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) {
-    return raw.subarray(3).toString('utf8');
+    return strictUtf8(raw.subarray(3), 3);
   }
   if (raw.length >= 2 && raw[0] === 0xff && raw[1] === 0xfe) return iconv.decode(raw.subarray(2), 'utf-16le');
   if (raw.length >= 2 && raw[0] === 0xfe && raw[1] === 0xff) return iconv.decode(raw.subarray(2), 'utf-16be');
-  const head = raw.subarray(0, 200).toString('latin1');
-  const declared = DECLARED.exec(head)?.[1];
-  if (!declared || /^utf-?8$/i.test(declared)) return raw.toString('utf8');
+  const declared = transportCharset ?? DECLARED.exec(raw.subarray(0, 200).toString('latin1'))?.[1];
+  if (!declared || /^utf-?8$/i.test(declared)) return strictUtf8(raw, 0);
   if (!iconv.encodingExists(declared)) {
-    throw new XmlEncodingError(`unsupported XML encoding "${declared}" in the XML declaration`);
+    throw new XmlEncodingError(
+      transportCharset
+        ? `unsupported charset "${declared}" in the Content-Type: send UTF-8 or a Latin code page such as ISO-8859-1`
+        : `unsupported XML encoding "${declared}" in the XML declaration`,
+    );
   }
   return iconv.decode(raw, declared);
+}
+
+function strictUtf8(bytes: Buffer, offset: number): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  throw new XmlEncodingError(
+    `the XML is not valid UTF-8 at byte ${offset + firstInvalidUtf8(bytes)}: declare its encoding (e.g. <?xml version="1.0" encoding="ISO-8859-1"?>) or send UTF-8`,
+  );
+}
+
+/** The offset of the first byte that does not continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const length =
+      b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (length === 0 || !isUtf8(bytes.subarray(i, i + length))) return i;
+    i += length;
+  }
+  return i;
 }
 
 /** DOCTYPE/ENTITY are refused before the parser sees anything (see connectors/soap/xml-safety). */

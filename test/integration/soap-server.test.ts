@@ -168,6 +168,46 @@ describe('SoapServer with real clients', () => {
     expect(text).toContain('<f:field>country</f:field>');
   });
 
+  it('reads a Latin-1 body by its XML declaration or charset, and refuses bytes that are no UTF-8', async () => {
+    const fields = { ...goodRequest, street: 'Königsallee 1', city: 'Düsseldorf' };
+    const latin1 = (declared: string) =>
+      Buffer.from(
+        envelope11(requestElement(fields)).replace('encoding="utf-8"', `encoding="${declared}"`),
+        'latin1',
+      );
+    const send = (body: Buffer, contentType: string) =>
+      fetch(base, {
+        method: 'POST',
+        headers: { 'content-type': contentType, soapaction: '"urn:crm-hub:crm/ReportAddressChange"' },
+        body,
+      });
+    for (const [body, contentType] of [
+      [latin1('ISO-8859-1'), 'text/xml'],
+      [latin1('windows-1252'), 'text/xml'],
+      // the transport's charset comes first (RFC 7303), whatever the declaration says
+      [latin1('utf-8'), 'text/xml; charset=ISO-8859-1'],
+    ] as const) {
+      const before = calls.length;
+      const res = await send(body, contentType);
+      expect({ contentType, status: res.status }).toEqual({ contentType, status: 200 });
+      expect(calls[before].body).toMatchObject({ street: 'Königsallee 1', city: 'Düsseldorf' });
+    }
+    // Latin-1 bytes declared (or defaulted) as UTF-8: a fault naming the byte, nothing reaches the flow
+    const before = calls.length;
+    for (const res of [
+      await send(latin1('utf-8'), 'text/xml'),
+      await send(latin1('utf-8'), 'text/xml; charset=utf-8'),
+    ]) {
+      expect(res.status).toBe(500);
+      const text = await res.text();
+      expect(text).toContain('<faultcode>soap:Client</faultcode>');
+      expect(text).toMatch(/the XML is not valid UTF-8 at byte \d+: declare its encoding/);
+    }
+    const unknown = await send(latin1('ebcdic-xyz'), 'text/xml');
+    expect(await unknown.text()).toContain('unsupported XML encoding &quot;ebcdic-xyz&quot;');
+    expect(calls.length).toBe(before);
+  });
+
   it('refuses a billion-laughs payload as a client fault and keeps serving', async () => {
     const laughs =
       '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +

@@ -48,7 +48,8 @@ describe('the customer 360 under settings.js crmHub.serviceLevel', () => {
     );
 
   it('serves the tiers as the settings map them', async () => {
-    helper.settings({ crmHub: { serviceLevel: { tiers: { silver: 'priority' } } } });
+    const settings: Record<string, unknown> = { crmHub: { serviceLevel: { tiers: { silver: 'priority' } } } };
+    helper.settings(settings);
     await load(all, [{ id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') }]);
     await silverAnna(await (helper.getNode('store') as unknown as HubStoreNode).ready);
     const view = await request(captured.red!.httpNode).get('/api/v1/customers/sap:80042');
@@ -57,7 +58,8 @@ describe('the customer 360 under settings.js crmHub.serviceLevel', () => {
   });
 
   it('logs a wrong setting, naming it, and answers with the defaults', async () => {
-    helper.settings({ crmHub: { serviceLevel: { tiers: { silver: 'vip' } } } });
+    const settings: Record<string, unknown> = { crmHub: { serviceLevel: { tiers: { silver: 'vip' } } } };
+    helper.settings(settings);
     await load(all, [{ id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('store') }]);
     await silverAnna(await (helper.getNode('store') as unknown as HubStoreNode).ready);
     const errors = jest.spyOn(captured.red!.log, 'error');
