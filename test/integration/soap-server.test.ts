@@ -179,7 +179,7 @@ describe('SoapServer with real clients', () => {
       fetch(base, {
         method: 'POST',
         headers: { 'content-type': contentType, soapaction: '"urn:crm-hub:crm/ReportAddressChange"' },
-        body,
+        body: new Uint8Array(body),
       });
     for (const [body, contentType] of [
       [latin1('ISO-8859-1'), 'text/xml'],
