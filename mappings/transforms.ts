@@ -41,6 +41,19 @@ export interface TransformDefinition {
   create(option: unknown): TransformFn;
 }
 
+/** Doubles carry 15 significant decimal digits exactly; past that an amount would change. */
+const MAX_EXACT_DIGITS = 15;
+
+/**
+ * The digits of a number's text past its leading zeros, and past the trailing zeros of its fraction:
+ * "0.0500" has 1, "12000" 5 (an integer's zeros count: 10^22 is no amount to round), "1.5e22" 2.
+ */
+function significantDigits(text: string): number {
+  const mantissa = text.replace(/^[+-]/, '').replace(/[eE].*$/, '');
+  const [whole, fraction = ''] = mantissa.split('.');
+  return (whole + fraction.replace(/0+$/, '')).replace(/^0+/, '').length;
+}
+
 function parseNumber(option: unknown): TransformFn {
   let decimal = '.';
   if (option !== undefined && option !== true) {
@@ -65,6 +78,9 @@ function parseNumber(option: unknown): TransformFn {
     const normalized = decimal === ',' ? text.replace(',', '.') : text;
     const parsed = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(normalized) ? Number(normalized) : NaN;
     if (!Number.isFinite(parsed)) throw new TransformError('number', `${quote(value)} is not a number`);
+    if (significantDigits(normalized) > MAX_EXACT_DIGITS) {
+      throw new TransformError('number', `${quote(value)} has more digits than can be kept exactly`);
+    }
     return parsed;
   };
 }

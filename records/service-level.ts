@@ -144,6 +144,14 @@ function amountOf(interaction: StoredInteraction, currency: string): number {
     : 0;
 }
 
+/**
+ * In cents: a sum of floats (0.1 + 0.2) is no amount a SOAP decimal takes. Past 2^53 cents a double
+ * has no cents to round, and multiplying would change the amount.
+ */
+function inCents(amount: number): number {
+  return Math.abs(amount) < Number.MAX_SAFE_INTEGER / 100 ? Math.round(amount * 100) / 100 : amount;
+}
+
 const rank = (level: ServiceLevel) => SERVICE_LEVELS.indexOf(level);
 const money = (n: number, currency: string) => `${Math.round(n).toLocaleString('en-US')} ${currency}`;
 
@@ -198,8 +206,7 @@ export function serviceLevelOf(
   return {
     level,
     ...(tier ? { tier } : {}),
-    // in cents: a sum of floats (0.1 + 0.2) is no amount a SOAP decimal takes
-    value: { amount: Math.round(amount * 100) / 100, currency: rules.value.currency, since },
+    value: { amount: inCents(amount), currency: rules.value.currency, since },
     openComplaints,
     reasons,
   };

@@ -224,6 +224,47 @@ print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
     expect(out.unknown.fault).toMatch(/^soap:Client\|.*knows no customer g-0{26}/);
   });
 
+  it('answers what the hub holds whatever its length or size: SAP’s four name lines, a long event type, a big amount', async () => {
+    await load(modules, shippedPath(tempDir('c360-long')));
+    const store = await (helper.getNode('cfg-store') as unknown as HubStoreNode).ready;
+    const intake = new GoldenIntake(store);
+    const legalName = ['Muster Bau', 'Gesellschaft', 'mit beschränkter', 'Haftung']
+      .map((l) => l.padEnd(35, '.'))
+      .join(' ');
+    expect(legalName.length).toBe(143);
+    await applyWithGoldenRecord(store, intake, {
+      schemaVersion: '1.0',
+      customerRef: 'sap:4799',
+      kind: 'organization',
+      organization: { legalName },
+      identifiers: [{ system: 'sap', id: '4799' }],
+      updatedAt: '2026-11-20T10:00:00Z',
+      source: { system: 'sap', operation: 'DEBMAS' },
+    });
+    const longType = 'verylongeventtype-'.repeat(4) + 'x';
+    await store.recordInteraction({
+      customerRef: 'sap:4799',
+      eventId: '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9',
+      type: longType,
+      channel: 'branch',
+      occurredAt: new Date().toISOString(),
+      summary: { amount: { value: 1e22, currency: 'EUR' } },
+    });
+    const base = await serve();
+    const script = `
+import json, sys, zeep
+from zeep.helpers import serialize_object
+c = zeep.Client(sys.argv[1] + "?wsdl").service
+print(json.dumps(serialize_object(c.GetCustomer360(customerRef="sap:4799", withStanding=True)), default=str))
+`;
+    const { stdout } = await run('/usr/bin/python3', ['-c', script, base]);
+    const out = JSON.parse(stdout) as Record<string, unknown> & { customer: Record<string, unknown> };
+    expect(out.customer.organizationName).toBe(legalName);
+    expect(out.lastInteractions).toEqual([expect.objectContaining({ type: longType })]);
+    // xsd:decimal has no exponent: 1e22 is written out, and zeep reads it back as that decimal
+    expect(out.serviceLevel).toMatchObject({ level: 'premium', value: '10000000000000000000000' });
+  });
+
   it('answers node-soap for an SAP number with its zeros, and refuses an id of neither form', async () => {
     const goldenId = await deployWithAnna();
     const base = await serve();

@@ -54,13 +54,29 @@ export function toLexical(type: XsdType, value: unknown): unknown {
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'NaN';
     if (!Number.isFinite(value)) return value > 0 ? 'INF' : '-INF';
-    return String(value);
+    const text = String(value);
+    // xsd:decimal and the integers have no exponent: 1e+22 is 10000000000000000000000 there
+    if (!text.includes('e')) return text;
+    const builtin = type.kind === 'simple' ? type.builtin : type.text?.builtin;
+    return builtin === 'float' || builtin === 'double' ? text : plainDecimal(text);
   }
   if (value instanceof Date) {
     const builtin = type.kind === 'simple' ? type.builtin : type.text?.builtin;
     return builtin === 'date' ? value.toISOString().slice(0, 10) : value.toISOString();
   }
   return value;
+}
+
+/** "1.5e-7" as "0.00000015", "1e+22" as "10000000000000000000000": the same digits, no exponent. */
+export function plainDecimal(text: string): string {
+  const parts = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!parts) return text;
+  const [, sign, whole, fraction = '', exponent] = parts;
+  const digits = whole + fraction;
+  const point = whole.length + Number(exponent);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /**

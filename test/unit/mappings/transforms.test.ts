@@ -292,6 +292,16 @@ describe('transforms: values', () => {
     expect(make('number')('10_000')).toBe(10000);
   });
 
+  it('number keeps every digit or refuses: 15 significant digits, an integer’s zeros counted', () => {
+    expect(make('number')('123456789012345')).toBe(123456789012345);
+    expect(make('number')('0.000123456789012345')).toBe(0.000123456789012345);
+    expect(make('number')('1.50000000000000000000')).toBe(1.5);
+    expect(make('number')('1.5e22')).toBe(1.5e22);
+    for (const text of ['10000000000000000000000', '1234567890123456', '0.1234567890123456']) {
+      failsWith(() => make('number')(text), 'number', /has more digits than can be kept exactly/);
+    }
+  });
+
   it('lists every transform with a usage line', () => {
     for (const name of listTransforms())
       expect(transforms[name].usage).toMatch(
