@@ -5,6 +5,7 @@ import {
   type NextBestOfferFastPathContext,
 } from '../../app/api/next-best-offer-fast-path';
 import { SOAP_FAST_PATH_PREFIX, soapFastPath, type SoapFastPathContext } from '../../app/api/soap-fast-path';
+import { withoutCrossOrigin } from '../../app/api/cross-origin';
 import type { RED } from './red';
 
 /** The parts of an express app (Node-RED's own copies of express) the mount reads. */
@@ -65,9 +66,8 @@ export function mountHubFastPaths(
   const credentials = new AcceptedCredentials();
   const auth = settings.httpNodeAuth;
   const admits = (req: IncomingMessage) => auth === undefined || credentials.has(req.headers.authorization);
-  // the editor's admin app at / runs cors({ origin: '*' }) for every request before it lets one pass
-  const headers: Record<string, string> =
-    settings.httpAdminRoot === '/' ? { 'Access-Control-Allow-Origin': '*' } : {};
+  // the editor's CORS header never reaches the hub's endpoints (mountWithoutCrossOrigin)
+  const headers: Record<string, string> = {};
   const nextBestOffer = paths.nextBestOffer
     ? nextBestOfferFastPath({ ...paths.nextBestOffer, admits, headers })
     : undefined;
@@ -91,6 +91,19 @@ export function mountNextBestOfferFastPath(
   context: FastPathContext,
 ): ((authorization: string) => void) | undefined {
   return mountHubFastPaths(RED, { nextBestOffer: context });
+}
+
+/**
+ * Puts app/api/cross-origin.ts first in the Node-RED server's stack: no CORS for the hub's endpoints,
+ * whatever the editor's app at / adds. False when the node endpoints are not in a server of their own.
+ */
+export function mountWithoutCrossOrigin(RED: RED): boolean {
+  const root = rootOf(RED.httpNode as unknown as ExpressApp);
+  const stack = root._router?.stack;
+  if (root === (RED.httpNode as unknown as ExpressApp) || !stack) return false;
+  root.use(withoutCrossOrigin);
+  stack.unshift(stack.pop());
+  return true;
 }
 
 function rootOf(app: ExpressApp): ExpressApp {

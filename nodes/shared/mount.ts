@@ -6,7 +6,7 @@ import type { ContactPolicySettings } from '../../policies/contact/contact-polic
 import { hubRuntime } from './hub-runtime';
 import type { RED } from './red';
 import { firstTimeFor } from './once';
-import { mountHubFastPaths } from './fast-path-mount';
+import { mountHubFastPaths, mountWithoutCrossOrigin } from './fast-path-mount';
 import { soapRoute } from '../../app/api/soap-fast-path';
 import { deployedEventPublisher } from '../policy-engine/event-publisher';
 import { ensurePolicySwitchRoute } from '../policy/switch-route';
@@ -48,6 +48,8 @@ export function ensureHubRoutes(RED: RED): void {
   // a web page asks at every visit, a legacy system calls SOAP at every change: fast paths ahead of
   // Node-RED's express apps, where they can be
   const credentialsAccepted = mountHubFastPaths(RED, { nextBestOffer, soap: hubRuntime.soap });
+  // after the fast paths, so it goes first: no other site's script uses the hub's endpoints
+  mountWithoutCrossOrigin(RED);
   app.use(
     '/api/v1',
     createHubApi({

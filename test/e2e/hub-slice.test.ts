@@ -85,6 +85,32 @@ describe.each(stores)(
       });
     });
 
+    it('lets no other site’s script use its endpoints: a preflight gets no CORS, nor does any answer', async () => {
+      const evil = { origin: 'https://evil.example' };
+      for (const path of ['/api/v1/reviews/x', '/api/v1/customers/g-0/unmerge', '/soap/hub', '/healthz']) {
+        const preflight = await fetch(`${hub.url}${path}`, {
+          method: 'OPTIONS',
+          headers: {
+            ...evil,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type',
+          },
+        });
+        const cors = [...preflight.headers.keys()].filter((name) => name.startsWith('access-control-'));
+        expect({ path, status: preflight.status, cors }).toEqual({ path, status: 204, cors: [] });
+      }
+      for (const path of ['/api/v1/customers/crm:1', '/healthz', '/soap/hub?wsdl']) {
+        const res = await fetch(`${hub.url}${path}`, { headers: evil });
+        expect({ path, allowed: res.headers.get('access-control-allow-origin') }).toEqual({
+          path,
+          allowed: null,
+        });
+      }
+      // the editor's own admin API keeps Node-RED's CORS (it needs a bearer token)
+      const admin = await fetch(`${hub.url}/settings`, { headers: evil });
+      expect(admin.headers.get('access-control-allow-origin')).toBe('*');
+    });
+
     it('accepts ReportAddressChange from a node-soap client and offers a mortgage on the web channel', async () => {
       const client = await soap.createClientAsync(`${hub.url}/soap/crm?wsdl`);
       const number = customerNumber();

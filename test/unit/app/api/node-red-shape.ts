@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { RED } from '../../../../nodes/shared/red';
+import { withoutCrossOrigin } from '../../../../app/api/cross-origin';
 
 const SETTINGS = path.join(__dirname, '../../../../settings.js');
 
@@ -43,6 +44,8 @@ export function nodeRedShape(options: ShapeOptions): NodeRedShape {
   const admin = express();
   const node = express();
   for (const app of [root, admin, node]) app.disable('x-powered-by');
+  // what ensureHubRoutes puts first: no CORS for the hub's endpoints (app/api/cross-origin.ts)
+  root.use(withoutCrossOrigin);
   admin.use((req: Request, res: Response, next: NextFunction) => {
     // the editor's cors({ origin: '*' }): a preflight ends here
     res.setHeader('Access-Control-Allow-Origin', '*');
