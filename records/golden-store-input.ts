@@ -22,7 +22,14 @@ import type {
   ReviewProposal,
   ReviewStatus,
 } from './golden-store';
-import { plainCopyOf, rejectNul, requireId, requireInstant, requireObject } from './store-input';
+import {
+  plainCopyOf,
+  rejectNul,
+  requireId,
+  requireInstant,
+  requireObject,
+  StoreInputError,
+} from './store-input';
 
 // The embedded store keys an event by system, source id and event id: with a short system id the key
 // stays under LMDB's 1978-byte limit at 3 UTF-8 bytes per character.
@@ -35,16 +42,18 @@ const REVIEW_STATUSES: readonly ReviewStatus[] = ['open', 'linked', 'kept-apart'
 export function requireSystemId(value: unknown, field: string): string {
   const system = requireId(value, field);
   if (system.includes(':'))
-    throw new Error(`store: ${field} must not contain a colon, got ${JSON.stringify(system)}`);
+    throw new StoreInputError(`store: ${field} must not contain a colon, got ${JSON.stringify(system)}`);
   if (system.length > MAX_SYSTEM_LENGTH) {
-    throw new Error(`store: ${field} must be at most ${MAX_SYSTEM_LENGTH} characters, got ${system.length}`);
+    throw new StoreInputError(
+      `store: ${field} must be at most ${MAX_SYSTEM_LENGTH} characters, got ${system.length}`,
+    );
   }
   return system;
 }
 
 export function requireSourceKey(value: unknown, field: string): SourceKey {
   if (typeof value !== 'object' || value === null)
-    throw new Error(`store: ${field} must be { system, sourceId }`);
+    throw new StoreInputError(`store: ${field} must be { system, sourceId }`);
   const key = value as Partial<SourceKey>;
   return {
     system: requireSystemId(key.system, `${field}.system`),
@@ -54,7 +63,7 @@ export function requireSourceKey(value: unknown, field: string): SourceKey {
 
 export function requireGoldenId(value: unknown, field: string): string {
   if (typeof value !== 'string' || !isGoldenId(value)) {
-    throw new Error(
+    throw new StoreInputError(
       `store: ${field} must be a golden id "g-" and 26 base-32 characters, got ${JSON.stringify(value)}`,
     );
   }
@@ -65,7 +74,7 @@ export function requireGoldenId(value: unknown, field: string): string {
 export function parseIdOrRef(value: unknown, field: string): { goldenId: string } | { key: SourceKey } {
   if (typeof value === 'string' && isGoldenId(value)) return { goldenId: value };
   if (typeof value !== 'string' || value.indexOf(':') <= 0 || value.endsWith(':')) {
-    throw new Error(
+    throw new StoreInputError(
       `store: ${field} must be a golden id ("g-…") or "<system>:<source id>", got ${JSON.stringify(value)}`,
     );
   }
@@ -81,7 +90,9 @@ export function jsonCopy<T>(value: T, field: string): T {
   try {
     copy = JSON.parse(JSON.stringify(value)) as unknown;
   } catch (err) {
-    throw new Error(`store: ${field} must be JSON-serialisable: ${(err as Error).message}`, { cause: err });
+    throw new StoreInputError(`store: ${field} must be JSON-serialisable: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   rejectNul(copy, field);
   return copy as T;
@@ -102,7 +113,7 @@ export function normalizeSourceRecord(
   };
   if (record.version !== undefined) {
     if (typeof record.version !== 'number' || !Number.isFinite(record.version)) {
-      throw new Error(
+      throw new StoreInputError(
         `store: ${field}.version must be a finite number, got ${JSON.stringify(record.version)}`,
       );
     }
@@ -120,14 +131,14 @@ export function normalizeSourceEvent(
   const verdict = compileValidator('interaction-event')(event);
   if (!verdict.ok) {
     const [first] = verdict.errors;
-    throw new Error(`store: ${field}${first.field ? `.${first.field}` : ''} ${first.message}`);
+    throw new StoreInputError(`store: ${field}${first.field ? `.${first.field}` : ''} ${first.message}`);
   }
   const copy = jsonCopy(event, field);
   requireId(copy.eventId, `${field}.eventId`);
   copy.occurredAt = requireInstant(copy.occurredAt, `${field}.occurredAt`);
   const ref = copy.customer?.ref;
   if (typeof ref !== 'string' || ref.indexOf(':') <= 0 || ref.endsWith(':')) {
-    throw new Error(
+    throw new StoreInputError(
       `store: ${field}.customer.ref must be the source record "<system>:<source id>" the event is about, got ${JSON.stringify(ref)}`,
     );
   }
@@ -196,7 +207,8 @@ export function reviewIdFor(a: string, b: string): string {
 /** The pair in code-unit order, checked. */
 export function reviewPair(a: unknown, b: unknown): { a: string; b: string; reviewId: string } {
   const [x, y] = [requirePairSide(a, 'review.a'), requirePairSide(b, 'review.b')].sort(compareText);
-  if (x === y) throw new Error(`store: review.a and review.b must differ, both are ${JSON.stringify(x)}`);
+  if (x === y)
+    throw new StoreInputError(`store: review.a and review.b must differ, both are ${JSON.stringify(x)}`);
   return { a: x, b: y, reviewId: reviewIdFor(x, y) };
 }
 
@@ -204,7 +216,9 @@ export function normalizeProposal(proposal: ReviewProposal): ReviewItem {
   requireObject(proposal, 'review');
   const pair = reviewPair(proposal.a, proposal.b);
   if (typeof proposal.score !== 'number' || !Number.isFinite(proposal.score)) {
-    throw new Error(`store: review.score must be a finite number, got ${JSON.stringify(proposal.score)}`);
+    throw new StoreInputError(
+      `store: review.score must be a finite number, got ${JSON.stringify(proposal.score)}`,
+    );
   }
   const explanation = jsonCopy(
     requireObject(proposal.explanation, 'review.explanation'),
@@ -223,7 +237,7 @@ export function normalizeProposal(proposal: ReviewProposal): ReviewItem {
 
 export function requireDecision(value: unknown): ReviewDecision {
   if (value !== 'link' && value !== 'keep-apart') {
-    throw new Error(`store: decision must be "link" or "keep-apart", got ${JSON.stringify(value)}`);
+    throw new StoreInputError(`store: decision must be "link" or "keep-apart", got ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -252,13 +266,13 @@ export function reviewListQuery(options: ReviewListOptions = {}): {
 } {
   const status = options?.status ?? 'open';
   if (!REVIEW_STATUSES.includes(status)) {
-    throw new Error(
+    throw new StoreInputError(
       `store: options.status must be one of ${REVIEW_STATUSES.join(', ')}, got ${JSON.stringify(status)}`,
     );
   }
   const limit = options?.limit ?? DEFAULT_REVIEW_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_REVIEW_LIMIT) {
-    throw new Error(
+    throw new StoreInputError(
       `store: options.limit must be an integer from 1 to ${MAX_REVIEW_LIMIT}, got ${JSON.stringify(limit)}`,
     );
   }
@@ -284,7 +298,7 @@ export const MAX_SOURCE_RECORD_PAGE = 10000;
 export function sourceRecordPage(options: unknown): { after?: SourceKey; limit: number } {
   const { after, limit = 1000 } = (options ?? {}) as { after?: unknown; limit?: unknown };
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_SOURCE_RECORD_PAGE) {
-    throw new Error(
+    throw new StoreInputError(
       `store: limit must be an integer from 1 to ${MAX_SOURCE_RECORD_PAGE}, got ${JSON.stringify(limit)}`,
     );
   }
@@ -294,7 +308,7 @@ export function sourceRecordPage(options: unknown): { after?: SourceKey; limit: 
 export function requireOutboxLimit(value: unknown): number {
   const limit = value ?? 100;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_OUTBOX_LIMIT) {
-    throw new Error(
+    throw new StoreInputError(
       `store: limit must be an integer from 1 to ${MAX_OUTBOX_LIMIT}, got ${JSON.stringify(value)}`,
     );
   }
@@ -303,7 +317,7 @@ export function requireOutboxLimit(value: unknown): number {
 
 export function requireSeqs(value: unknown): number[] {
   if (!Array.isArray(value) || !value.every((seq) => Number.isSafeInteger(seq) && (seq as number) > 0)) {
-    throw new Error('store: seqs must be an array of positive whole numbers');
+    throw new StoreInputError('store: seqs must be an array of positive whole numbers');
   }
   return [...new Set(value as number[])].sort((x, y) => x - y);
 }

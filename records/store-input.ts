@@ -9,6 +9,17 @@ import type {
 } from './store';
 import { errorMessage } from '../formats/error-message';
 
+/**
+ * What a caller sent that the store cannot keep: an id of neither form, a NUL character, a time
+ * without a zone. The REST API answers it as a 400 with this message, not as its own failure.
+ */
+export class StoreInputError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StoreInputError';
+  }
+}
+
 /** Checks shared by both store backends, so bad input fails the same way whichever store is configured. */
 
 const OFFER_STATUSES: ReadonlySet<string> = new Set(['open', 'accepted', 'rejected', 'expired']);
@@ -21,21 +32,23 @@ const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?
 
 export function requireId(value: unknown, field: string): string {
   if (typeof value !== 'string' || value === '') {
-    throw new Error(`store: ${field} must be a non-empty string`);
+    throw new StoreInputError(`store: ${field} must be a non-empty string`);
   }
   // The embedded store uses NUL as the separator inside composite keys.
   if (value.includes('\u0000')) {
-    throw new Error(`store: ${field} must not contain a NUL character`);
+    throw new StoreInputError(`store: ${field} must not contain a NUL character`);
   }
   if (value.length > MAX_ID_LENGTH) {
-    throw new Error(`store: ${field} must be at most ${MAX_ID_LENGTH} characters, got ${value.length}`);
+    throw new StoreInputError(
+      `store: ${field} must be at most ${MAX_ID_LENGTH} characters, got ${value.length}`,
+    );
   }
   return value;
 }
 
 function requireTimestamp(value: unknown, field: string): void {
   if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-    throw new Error(`store: ${field} must be an ISO 8601 timestamp, got ${JSON.stringify(value)}`);
+    throw new StoreInputError(`store: ${field} must be an ISO 8601 timestamp, got ${JSON.stringify(value)}`);
   }
 }
 
@@ -48,7 +61,7 @@ export function requireInstant(value: unknown, field: string): string {
   const millis = match ? Date.parse(match[0]) : Number.NaN;
   const normalized = Number.isNaN(millis) ? '' : new Date(millis).toISOString();
   if (!match || normalized.length !== 24 || !isRealDate(match)) {
-    throw new Error(
+    throw new StoreInputError(
       `store: ${field} must be an ISO 8601 timestamp with a zone, e.g. 2025-01-01T10:00:00Z; got ${JSON.stringify(value)}`,
     );
   }
@@ -66,7 +79,7 @@ function isRealDate(match: RegExpExecArray): boolean {
 /** a plain object, not null or an array; its members are the caller's to check */
 export function requireObject(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`store: ${field} must be a JSON object`);
+    throw new StoreInputError(`store: ${field} must be a JSON object`);
   }
   return value as Record<string, unknown>;
 }
@@ -97,7 +110,7 @@ function requireJsonObject(value: unknown, field: string): Record<string, unknow
   try {
     copy = JSON.parse(JSON.stringify(value));
   } catch (err) {
-    throw new Error(`store: ${field} must be JSON-serialisable: ${errorMessage(err)}`);
+    throw new StoreInputError(`store: ${field} must be JSON-serialisable: ${errorMessage(err)}`);
   }
   const object = requireObject(copy, field);
   rejectNul(object, field);
@@ -158,12 +171,13 @@ function plainJsonCopy(value: unknown, depth: number): unknown {
 /** PostgreSQL's jsonb refuses NUL characters in strings and keys, so both backends do. */
 export function rejectNul(value: unknown, path: string): void {
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw new Error(`store: ${path} must not contain a NUL character`);
+    if (value.includes('\u0000'))
+      throw new StoreInputError(`store: ${path} must not contain a NUL character`);
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => rejectNul(item, `${path}[${i}]`));
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\u0000')) throw new Error(`store: ${path} has a key with a NUL character`);
+      if (key.includes('\u0000')) throw new StoreInputError(`store: ${path} has a key with a NUL character`);
       rejectNul(item, `${path}.${key}`);
     }
   }
@@ -172,7 +186,7 @@ export function rejectNul(value: unknown, path: string): void {
 /** the checked customer as both backends store it: a plain copy with updatedAt in UTC */
 export function normalizeCustomer(customer: StoredCustomer): StoredCustomer {
   if (typeof customer !== 'object' || customer === null) {
-    throw new Error('store: customer must be an object');
+    throw new StoreInputError('store: customer must be an object');
   }
   return {
     customerRef: requireId(customer.customerRef, 'customer.customerRef'),
@@ -185,7 +199,7 @@ export function normalizeCustomer(customer: StoredCustomer): StoredCustomer {
 /** the checked interaction as both backends store it: a plain copy, occurredAt in UTC, no undefined summary */
 export function normalizeInteraction(interaction: StoredInteraction): StoredInteraction {
   if (typeof interaction !== 'object' || interaction === null) {
-    throw new Error('store: interaction must be an object');
+    throw new StoreInputError('store: interaction must be an object');
   }
   const normalized: StoredInteraction = {
     customerRef: requireId(interaction.customerRef, 'interaction.customerRef'),
@@ -202,7 +216,7 @@ export function normalizeInteraction(interaction: StoredInteraction): StoredInte
 
 export function requireOfferOutcome(value: unknown): OfferOutcome {
   if (typeof value !== 'string' || !OFFER_OUTCOMES.has(value)) {
-    throw new Error(
+    throw new StoreInputError(
       `store: status must be one of ${[...OFFER_OUTCOMES].join(', ')}, got ${JSON.stringify(value)}`,
     );
   }
@@ -212,7 +226,7 @@ export function requireOfferOutcome(value: unknown): OfferOutcome {
 export function requireLimit(value: unknown): number {
   if (value === undefined) return 20;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_LIST_LIMIT) {
-    throw new Error(
+    throw new StoreInputError(
       `store: options.limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${JSON.stringify(value)}`,
     );
   }
@@ -247,7 +261,7 @@ export function sameJsonDocument(a: unknown, b: unknown): boolean {
 
 export function validateOffer(offer: StoredOffer): void {
   if (typeof offer !== 'object' || offer === null) {
-    throw new Error('store: offer must be an object');
+    throw new StoreInputError('store: offer must be an object');
   }
   requireId(offer.offerId, 'offer.offerId');
   requireId(offer.customerId, 'offer.customerId');
@@ -257,19 +271,19 @@ export function validateOffer(offer: StoredOffer): void {
   requireId(offer.policyId, 'offer.policyId');
   requireId(offer.eventId, 'offer.eventId');
   if (typeof offer.priority !== 'number' || !Number.isFinite(offer.priority)) {
-    throw new Error('store: offer.priority must be a finite number');
+    throw new StoreInputError('store: offer.priority must be a finite number');
   }
   requireTimestamp(offer.createdAt, 'offer.createdAt');
   if (offer.expiresAt !== undefined) requireTimestamp(offer.expiresAt, 'offer.expiresAt');
   if (!OFFER_STATUSES.has(offer.status)) {
-    throw new Error(
+    throw new StoreInputError(
       `store: offer.status must be one of ${[...OFFER_STATUSES].join(', ')}, got ${JSON.stringify(offer.status)}`,
     );
   }
 }
 
 export function requireEnabledFlag(value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new Error('store: enabled must be a boolean');
+  if (typeof value !== 'boolean') throw new StoreInputError('store: enabled must be a boolean');
   return value;
 }
 
@@ -294,7 +308,8 @@ export function compareInteractionsNewestFirst(a: StoredInteraction, b: StoredIn
 
 /** the checked history entry as both backends store it: a plain copy, occurredAt in UTC */
 export function normalizeHistoryEntry(entry: HistoryEntry): HistoryEntry {
-  if (typeof entry !== 'object' || entry === null) throw new Error('store: history entry must be an object');
+  if (typeof entry !== 'object' || entry === null)
+    throw new StoreInputError('store: history entry must be an object');
   const normalized: HistoryEntry = {
     customerRef: requireId(entry.customerRef, 'history.customerRef'),
     eventId: requireId(entry.eventId, 'history.eventId'),
@@ -305,7 +320,7 @@ export function normalizeHistoryEntry(entry: HistoryEntry): HistoryEntry {
     const values = requireJsonObject(entry.values, 'history.values');
     for (const [field, value] of Object.entries(values)) {
       if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new Error(`store: history.values.${field} must be a finite number`);
+        throw new StoreInputError(`store: history.values.${field} must be a finite number`);
       }
     }
     normalized.values = values as Record<string, number>;
@@ -327,19 +342,20 @@ export function compareHistoryOldestFirst(a: HistoryEntry, b: HistoryEntry): num
 
 export function requirePositiveInteger(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`store: ${field} must be a positive integer, got ${JSON.stringify(value)}`);
+    throw new StoreInputError(`store: ${field} must be a positive integer, got ${JSON.stringify(value)}`);
   }
   return value;
 }
 
 export function validateCapClaims(claims: readonly CapClaim[]): void {
   if (!Array.isArray(claims) || claims.length === 0) {
-    throw new Error('store: claims must be a non-empty array');
+    throw new StoreInputError('store: claims must be a non-empty array');
   }
   const keys = new Set<string>();
   claims.forEach((claim, i) => {
     requireId(claim?.key, `claims[${i}].key`);
-    if (keys.has(claim.key)) throw new Error(`store: claims[${i}].key "${claim.key}" is claimed twice`);
+    if (keys.has(claim.key))
+      throw new StoreInputError(`store: claims[${i}].key "${claim.key}" is claimed twice`);
     keys.add(claim.key);
     requirePositiveInteger(claim.limit, `claims[${i}].limit`);
     requirePositiveInteger(claim.windowMs, `claims[${i}].windowMs`);
@@ -352,10 +368,10 @@ export function windowStart(at: string, windowMs: number): string {
 }
 
 export function normalizeWait(wait: PendingWait): PendingWait {
-  if (typeof wait !== 'object' || wait === null) throw new Error('store: wait must be an object');
+  if (typeof wait !== 'object' || wait === null) throw new StoreInputError('store: wait must be an object');
   const version = wait.cardVersion;
   if (typeof version !== 'object' || version === null)
-    throw new Error('store: wait.cardVersion must be an object');
+    throw new StoreInputError('store: wait.cardVersion must be an object');
   return {
     waitId: requireId(wait.waitId, 'wait.waitId'),
     policyId: requireId(wait.policyId, 'wait.policyId'),

@@ -4,7 +4,7 @@
  */
 import { compileValidator } from '../mappings/validate';
 import type { ProcessState } from '../mappings/canonical/types';
-import { requireId, requireInstant } from './store-input';
+import { rejectNul, requireId, requireInstant, StoreInputError } from './store-input';
 import type { GoldenStore } from './golden-store';
 
 export type StoreKind = 'embedded' | 'postgres';
@@ -399,14 +399,16 @@ export interface ProcessStore {
 /** The checked process as both backends store it: a plain copy, valid against process-state, times in UTC. */
 export function normalizeProcess(process: ProcessState): ProcessState {
   if (typeof process !== 'object' || process === null || Array.isArray(process)) {
-    throw new Error('store: process must be an object');
+    throw new StoreInputError('store: process must be an object');
   }
   const verdict = compileValidator('process-state')(process);
   if (!verdict.ok) {
     const [first] = verdict.errors;
-    throw new Error(`store: process${first.field ? `.${first.field}` : ''} ${first.message}`);
+    throw new StoreInputError(`store: process${first.field ? `.${first.field}` : ''} ${first.message}`);
   }
   const copy = JSON.parse(JSON.stringify(process)) as ProcessState;
+  // PostgreSQL's jsonb cannot keep one: both backends refuse it alike
+  rejectNul(copy, 'process');
   requireId(copy.processId, 'process.processId');
   requireId(copy.customerRef, 'process.customerRef');
   copy.updatedAt = requireInstant(copy.updatedAt, 'process.updatedAt');

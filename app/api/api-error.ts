@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { StoreInputError } from '../../records/store-input';
 
 /**
  * What every router of the REST API answers when a request fails: JSON of the form
@@ -34,6 +35,71 @@ export function route(handler: (req: Request, res: Response) => Promise<void>): 
   };
 }
 
+/**
+ * The body parser's other refusals (an unknown charset or encoding, an aborted upload) are the
+ * client's fault and keep their 4xx status.
+ */
+export function clientBodyError(err: unknown): ApiError | undefined {
+  const e = err as { status?: unknown; type?: unknown; message?: unknown } | null;
+  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return undefined;
+  if (e.type === 'entity.too.large' || e.type === 'entity.parse.failed') return undefined;
+  if (e.status < 400 || e.status > 499) return undefined;
+  if (e.type === 'charset.unsupported') {
+    return new ApiError(415, 'unsupported-media-type', `${String(e.message)}: send JSON in UTF-8`);
+  }
+  const code = e.status === 415 ? 'unsupported-media-type' : 'invalid-body';
+  return new ApiError(e.status, code, typeof e.message === 'string' ? e.message : e.type);
+}
+
+/** An id or a value the store cannot keep (a NUL character, an id of neither form) is the caller's. */
+function storeInputError(err: unknown): ApiError | undefined {
+  if (!(err instanceof StoreInputError)) return undefined;
+  return new ApiError(400, 'invalid-input', err.message.replace(/^store: /, ''));
+}
+
+/** A write that carries a body must send JSON (or a +json type): an HTML form from another site cannot. */
+export const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    return next(new ApiError(415, 'unsupported-media-type', 'send the body as application/json'));
+  }
+  next();
+};
+
+/** Nesting past this is no document a channel or a legacy system sends, and would exhaust the stack. */
+export const MAX_JSON_DEPTH = 100;
+
+/** A 400 for a body nested deeper than MAX_JSON_DEPTH, before any route walks it. */
+export const jsonDepthLimit: RequestHandler = (req, _res, next) => {
+  const depth = jsonDepth(req.body as unknown);
+  if (depth > MAX_JSON_DEPTH) {
+    return next(
+      new ApiError(
+        400,
+        'too-deep',
+        `the body is nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are taken`,
+      ),
+    );
+  }
+  next();
+};
+
+/** The nesting of a parsed JSON value, walked without recursion (it is what a deep one would exhaust). */
+export function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > MAX_JSON_DEPTH) return deepest;
+    for (const child of Object.values(node))
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** The last route of a router: a path no route took is a JSON 404. */
 export function notFound(req: Request): never {
   throw new ApiError(404, 'not-found', `no API resource at ${req.method} ${req.baseUrl}${req.path}`);
@@ -50,12 +116,14 @@ export const apiErrors: ErrorRequestHandler = (err: unknown, _req, res, next) =>
 
 /**
  * Renders every error as JSON: ApiErrors (and what `translate` makes one of, a library's own errors),
- * the body parser's (too large, not JSON), and anything else as a 500.
+ * the body parser's (too large, not JSON, a charset it cannot read), what the store refuses to keep
+ * (a 400), and anything else as a 500.
  */
 export function jsonErrors(translate?: (err: unknown) => ApiError | undefined): ErrorRequestHandler {
   return (err: unknown, _req, res, next) => {
     if (res.headersSent) return next(err);
-    const known = err instanceof ApiError ? err : translate?.(err);
+    const known =
+      err instanceof ApiError ? err : (translate?.(err) ?? clientBodyError(err) ?? storeInputError(err));
     if (known) {
       res.status(known.status).json(known.body());
       return;
@@ -64,7 +132,12 @@ export function jsonErrors(translate?: (err: unknown) => ApiError | undefined): 
     if (e.type === 'entity.too.large') {
       res.status(413).json({ error: 'too-large', message: 'request body exceeds the size limit' });
     } else if (e.type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'invalid-json', message: e.message });
+      // the strict parser takes objects and arrays only: null, 5 and "x" are JSON, but no body here
+      const scalar = /^\s*(null|true|false|-?\d|")/.test((err as { body?: string }).body ?? '');
+      res.status(400).json({
+        error: 'invalid-json',
+        message: scalar ? 'the body must be a JSON object' : e.message,
+      });
     } else {
       res.status(500).json({ error: 'internal', message: e.message ?? String(err) });
     }

@@ -32,7 +32,7 @@ export interface BatchProblem extends FieldError {
 export function batchItems(req: Request, rules: BatchRules): unknown[] {
   const { noun, max } = rules;
   const plural = `${noun}s`;
-  if (!req.is('application/json')) {
+  if (!req.is(['application/json', 'application/*+json'])) {
     throw new ApiError(415, 'unsupported-media-type', `send the ${plural} as application/json`);
   }
   const [field, extra] = rules.alwaysNameField ? [undefined, { field: '' }] : ['', {}];

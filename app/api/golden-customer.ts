@@ -12,17 +12,26 @@ import { ApiError } from './api-error';
  */
 export type CustomerAnswer = Customer360;
 
-/** a customer as the REST API names it by a source record: <system>:<source id> */
-export const CUSTOMER_REF = /^[a-z0-9-]+:[^\s/]{1,64}$/;
+/**
+ * a customer as the REST API names it by a source record: <system>:<source id>, as the hub takes it in
+ * over SOAP and AMQP (any characters but control characters, 200 in all: "crm:A/B C#1" arrives as
+ * crm:A%2FB%20C%231); "hub:" names a golden record and takes a golden id only
+ */
+export const CUSTOMER_REF = /^(?=[^]{3,200}$)(?!hub:)[a-z0-9-]+:\P{Cc}+$/u;
+const HUB_GOLDEN_REF = /^hub:(g-[0-9a-z]+)$/i;
 const INTERACTIONS = 10;
 
 /** A golden id ("g-…") or "<system>:<source id>"; a 400 for anything else. */
 export function customerIdParam(id: string): string {
-  if (isGoldenId(id) || CUSTOMER_REF.test(id)) return id;
+  // Crockford's base 32 reads upper and lower case alike
+  if (isGoldenId(id.toLowerCase())) return id.toLowerCase();
+  const hub = HUB_GOLDEN_REF.exec(id);
+  if (hub && isGoldenId(hub[1].toLowerCase())) return `hub:${hub[1].toLowerCase()}`;
+  if (CUSTOMER_REF.test(id)) return id;
   throw new ApiError(
     400,
     'invalid-customer-id',
-    `customer id '${id}' is neither a golden id (g-…) nor of the form <system>:<id>`,
+    `customer id '${shown(id)}' is neither a golden id (g-…) nor of the form <system>:<id>`,
     'id',
   );
 }
@@ -33,9 +42,15 @@ export function sourceRefParam(id: string, why = ''): string {
   throw new ApiError(
     400,
     'invalid-customer-id',
-    `customer id '${id}' is not of the form <system>:<id>${why ? `: ${why}` : ''}`,
+    `customer id '${shown(id)}' is not of the form <system>:<id>${why ? `: ${why}` : ''}`,
     'id',
   );
+}
+
+/** An id as an error message quotes it: control characters escaped, a long one cut. */
+function shown(id: string): string {
+  const escaped = JSON.stringify(id).slice(1, -1);
+  return escaped.length > 80 ? `${escaped.slice(0, 80)}…` : escaped;
 }
 
 export async function customerAnswer(

@@ -9,12 +9,12 @@ import {
 } from '../../records/customer-view';
 import type { ServiceLevelRules } from '../../records/service-level';
 import type { HubStore } from '../../records/store';
-import { ApiError, jsonErrors, notFound, route } from './api-error';
+import { ApiError, jsonBodiesOnly, jsonDepthLimit, jsonErrors, notFound, route } from './api-error';
 import type { HealthRegistry } from './health';
 import { createEventsApi, type EventsApiContext } from './events-api';
 import { createPoliciesApi, type PoliciesApiContext } from './policies-api';
 import { createDeadLettersApi } from './dead-letters-api';
-import { customerAnswer, customerIdParam, sourceRefParam } from './golden-customer';
+import { customerAnswer, customerIdParam } from './golden-customer';
 import { createProcessesApi, type ProcessesApiContext } from './processes-api';
 import { createReviewsApi, type ReviewsApiContext } from './reviews-api';
 
@@ -46,13 +46,23 @@ export { ApiError } from './api-error';
 
 export function createHubApi(context: HubApiContext): Router {
   const api = express.Router();
-  api.use(express.json({ limit: '256kb' }));
+  // a write with a body sends JSON; one nested past reason is refused before a route walks it
+  api.use(
+    jsonBodiesOnly,
+    express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }),
+    jsonDepthLimit,
+  );
 
   api.get(
     '/customers/:id/offers',
     route(async (req, res) => {
-      const customerId = sourceRefParam(req.params.id);
-      const channel = typeof req.query.channel === 'string' ? req.query.channel : undefined;
+      // a golden id too: the offers under every member
+      const customerId = customerIdParam(req.params.id);
+      const asked = req.query.channel;
+      if (Array.isArray(asked)) {
+        throw new ApiError(400, 'invalid-channel', 'channel is given more than once; ask for one', 'channel');
+      }
+      const channel = typeof asked === 'string' ? asked : undefined;
       if (channel !== undefined && !CHANNEL.test(channel)) {
         throw new ApiError(400, 'invalid-channel', `channel '${channel}' is not a channel name`, 'channel');
       }
@@ -125,7 +135,8 @@ export function nextBestOfferRequest(
   query: Record<string, unknown>,
   context: Pick<HubApiContext, 'lurking' | 'defaultOffer'>,
 ): NextBestOfferRequest {
-  const customerRef = sourceRefParam(id);
+  // any member's ref, or the golden id (g-…, hub:g-…): the offers of every member
+  const customerRef = customerIdParam(id);
   const channel = typeof query.channel === 'string' ? query.channel : '';
   if (!CHANNEL.test(channel)) {
     throw new ApiError(

@@ -82,6 +82,8 @@ function answer(
   customerId: string,
   processId: string,
 ): void {
+  // an answer that carries the state now names its revision, for the next If-Match
+  if ('current' in outcome) res.set('ETag', etag(outcome.current));
   switch (outcome.outcome) {
     case 'created':
       res.status(201).set('ETag', etag(outcome.stored)).location(req.originalUrl).json(body(outcome.stored));

@@ -335,7 +335,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   });
 
   api.use(notFound);
-  api.use(jsonErrors(clientBodyError));
+  api.use(jsonErrors());
 
   /** The next best offer on the web for the customer, as a web page would get it now; none without a store. */
   async function webOffer(customerRef: string): Promise<NextBestOffer | undefined> {
@@ -386,7 +386,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
  * express's HTML page with a stack trace. This answers them as the console's JSON errors.
  */
 export function consoleBodyErrors(): ErrorRequestHandler {
-  const render = jsonErrors(clientBodyError);
+  const render = jsonErrors();
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     securityHeaders(req, res, () => undefined);
@@ -454,19 +454,6 @@ function bodyLimit(req: Request, _res: Response, next: NextFunction): void {
 function needsBody(req: Request): boolean {
   const declared = Number(req.headers['content-length'] ?? 0);
   return needsCsrfCheck(req.method) && (declared > 0 || req.headers['transfer-encoding'] !== undefined);
-}
-
-/**
- * The body parser's other refusals (an unknown charset or encoding, an aborted upload) are the
- * client's fault and keep their 4xx status; jsonErrors would answer them as a 500.
- */
-function clientBodyError(err: unknown): ApiError | undefined {
-  const e = err as { status?: unknown; type?: unknown; message?: unknown } | null;
-  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return undefined;
-  if (e.type === 'entity.too.large' || e.type === 'entity.parse.failed') return undefined;
-  if (e.status < 400 || e.status > 499) return undefined;
-  const code = e.status === 415 ? 'unsupported-media-type' : 'invalid-body';
-  return new ApiError(e.status, code, typeof e.message === 'string' ? e.message : e.type);
 }
 
 function auditLimit(value: unknown): number {

@@ -1,0 +1,159 @@
+/** What a user tried that answered 500 or a misleading 400: each is now a 4xx with a JSON reason. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import request from 'supertest';
+import { HealthRegistry } from '../../../../app/api/health';
+import { createHubApi } from '../../../../app/api/hub-api';
+import { EmbeddedStore } from '../../../../records/embedded-store';
+import { applyWithGoldenRecord, GoldenIntake } from '../../../../records/golden-intake';
+import { annaSchmidt } from '../../../fixtures/anna-schmidt';
+
+const PROCESS = '3f2e1d0c-9b8a-4765-a432-10fedcba9876';
+const draft = { kind: 'mortgage-application', lastChannel: 'web', step: 'income-details', data: {} };
+
+let directory = '';
+let store: EmbeddedStore;
+let server: express.Express;
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'crm-hub-bad-input-'));
+  store = new EmbeddedStore({ directory });
+  await store.open();
+  const intake = new GoldenIntake(store);
+  await applyWithGoldenRecord(store, intake, annaSchmidt('crm', 'A/B C#1', 'Leopoldstraße', 0));
+  server = express();
+  server.use('/api/v1', createHubApi({ store: () => store, health: new HealthRegistry() }));
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
+  it('refuses ids the store cannot read with 400, not 500', async () => {
+    for (const path of [
+      '/api/v1/customers/hub:g-XYZ',
+      '/api/v1/customers/hub:g-XYZ/next-best-offer?channel=web',
+      '/api/v1/customers/hub:g-XYZ/processes',
+      '/api/v1/customers/crm:%00',
+      '/api/v1/customers/crm:%00/offers?channel=web',
+      `/api/v1/customers/crm:${'K'.repeat(300)}`,
+    ]) {
+      const res = await request(server).get(path);
+      expect({ path, status: res.status, error: res.body.error }).toEqual({
+        path,
+        status: 400,
+        error: 'invalid-customer-id',
+      });
+      // a long or odd id is quoted short and escaped
+      expect(res.body.message.length).toBeLessThan(200);
+      expect(res.body.message).not.toContain('\u0000');
+    }
+  });
+
+  it('reads every id the hub takes in: slashes, blanks and #, a golden id in capitals, over every route', async () => {
+    const golden = await store.getGolden('crm:A/B C#1');
+    const ref = encodeURIComponent('crm:A/B C#1');
+    for (const path of [
+      `/api/v1/customers/${ref}`,
+      `/api/v1/customers/${ref}/offers?channel=web`,
+      `/api/v1/customers/${ref}/next-best-offer?channel=web`,
+      `/api/v1/customers/${golden!.goldenId.toUpperCase()}`,
+      `/api/v1/customers/${golden!.goldenId}/next-best-offer?channel=web`,
+      `/api/v1/customers/${golden!.goldenId}/offers`,
+    ]) {
+      const res = await request(server).get(path);
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+    }
+    const saved = await request(server).put(`/api/v1/customers/${ref}/processes/${PROCESS}`).send(draft);
+    expect(saved.status).toBe(201);
+  });
+
+  it('answers a charset it cannot read and a body that is no JSON with 415', async () => {
+    const path = `/api/v1/customers/crm:4711/processes/${PROCESS}`;
+    const latin1 = await request(server)
+      .put(path)
+      .set('content-type', 'application/json; charset=latin1')
+      .send(JSON.stringify(draft));
+    expect(latin1.status).toBe(415);
+    expect(latin1.body).toMatchObject({ error: 'unsupported-media-type' });
+    expect(latin1.body.message).toContain('send JSON in UTF-8');
+    for (const type of ['text/plain', 'application/xml']) {
+      const res = await request(server).put(path).set('content-type', type).send(JSON.stringify(draft));
+      expect({ type, status: res.status, error: res.body.error }).toEqual({
+        type,
+        status: 415,
+        error: 'unsupported-media-type',
+      });
+    }
+    const review = await request(server)
+      .post('/api/v1/reviews/x')
+      .set('content-type', 'text/plain')
+      .send('{"decision":"link"}');
+    expect(review.status).toBe(415);
+    // a +json type is JSON
+    const problem = await request(server)
+      .put(path)
+      .set('content-type', 'application/vnd.crm-hub+json')
+      .send(JSON.stringify(draft));
+    expect(problem.status).toBe(201);
+    expect(await store.getProcess(PROCESS)).toBeDefined();
+  });
+
+  it('refuses a body nested too deep with 400, and JSON that is no object for what it is', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 2000; i++) deep = { a: deep };
+    const res = await request(server)
+      .put(`/api/v1/customers/crm:4711/processes/${PROCESS}`)
+      .send({ ...draft, data: deep });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'too-deep' });
+    expect(res.body.message).toContain('at most 100');
+    const scalar = await request(server)
+      .put(`/api/v1/customers/crm:4711/processes/${PROCESS}`)
+      .set('content-type', 'application/json')
+      .send('null');
+    expect(scalar.status).toBe(400);
+    expect(scalar.body).toEqual({ error: 'invalid-json', message: 'the body must be a JSON object' });
+    expect(await store.getProcess(PROCESS)).toBeUndefined();
+  });
+
+  it('refuses a NUL character in process data as both stores would, with 400', async () => {
+    const res = await request(server)
+      .put(`/api/v1/customers/crm:4711/processes/${PROCESS}`)
+      .send({ ...draft, data: { note: 'a\u0000b' } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid-input' });
+    expect(res.body.message).toContain('process.data.note must not contain a NUL character');
+  });
+
+  it('names the revision of the state it answers in the ETag of a 412 and a 428', async () => {
+    const path = `/api/v1/customers/crm:4711/processes/${PROCESS}`;
+    await request(server).put(path).send(draft);
+    await request(server)
+      .put(path)
+      .set('If-Match', '"1"')
+      .send({ ...draft, step: 'documents' });
+    const stale = await request(server).put(path).set('If-Match', '"1"').send(draft);
+    expect(stale.status).toBe(412);
+    expect(stale.headers.etag).toBe('"2"');
+    const blind = await request(server).put(path).send(draft);
+    expect(blind.status).toBe(428);
+    expect(blind.headers.etag).toBe('"2"');
+    // that ETag is good for the next save
+    const retried = await request(server)
+      .put(path)
+      .set('If-Match', stale.headers.etag as string)
+      .send(draft);
+    expect(retried.status).toBe(200);
+  });
+
+  it('refuses a channel asked for twice instead of listing every channel', async () => {
+    const res = await request(server).get('/api/v1/customers/crm:4711/offers?channel=web&channel=sms');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid-channel', field: 'channel' });
+  });
+});
