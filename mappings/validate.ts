@@ -275,6 +275,15 @@ function toFieldErrors(errors: ErrorObject[]): FieldError[] {
 }
 
 // Keywords about the value itself, whose failure the schema's x-message describes better.
+/**
+ * What a format asks for, with an example: a zone is what a naive timestamp (Python's datetime.now(),
+ * SAP's local time) lacks, and "valid date-time" does not say so.
+ */
+const FORMAT_MESSAGES: Record<string, string> = {
+  'date-time': 'must be a date-time with a zone (Z or ±hh:mm), e.g. 2026-12-05T10:00:00Z',
+  date: 'must be a date, e.g. 2026-12-05',
+};
+
 const VALUE_KEYWORDS = new Set(['pattern', 'format', 'type', 'minLength', 'maxLength']);
 
 function toFieldError(error: ErrorObject): FieldError {
@@ -308,7 +317,11 @@ function toFieldError(error: ErrorObject): FieldError {
     case 'const':
       return { field: parent, message: `must be ${JSON.stringify(params.allowedValue)}`, rule: 'const' };
     case 'format':
-      return { field: parent, message: `must be a valid ${String(params.format)}`, rule: 'format' };
+      return {
+        field: parent,
+        message: FORMAT_MESSAGES[String(params.format)] ?? `must be a valid ${String(params.format)}`,
+        rule: 'format',
+      };
     case 'false schema':
       return { field: parent, message: 'is not allowed here', rule: 'not-allowed' };
     case 'minItems':

@@ -131,12 +131,18 @@ export function parseEnvelope(
   }
 
   const version = versionOf(root.ns);
+  if (root.local === 'Envelope' && !version) {
+    // SOAP 1.1 §4.4.1: an Envelope of another namespace is a VersionMismatch, answered in SOAP 1.1
+    throw new SoapFaultError(
+      {
+        code: 'version-mismatch',
+        message: `unknown envelope namespace '${root.ns || '(none)'}' (SOAP 1.1: ${SOAP11_ENV_NS}, SOAP 1.2: ${SOAP12_ENV_NS})`,
+      },
+      '1.1',
+    );
+  }
   if (root.local !== 'Envelope' || !version) {
-    const hint =
-      root.local === 'Envelope'
-        ? `unknown envelope namespace '${root.ns}' (SOAP 1.1: ${SOAP11_ENV_NS}, SOAP 1.2: ${SOAP12_ENV_NS})`
-        : `root element is <${root.qname}>`;
-    throw clientFault(`not a SOAP envelope: ${hint}`);
+    throw clientFault(`not a SOAP envelope: root element is <${root.qname}>`);
   }
   const envNs = root.ns;
   let header: XmlElement | undefined;

@@ -8,6 +8,24 @@ export const FAULT_DETAIL_NS = 'urn:crm-hub:fault';
 /** SOAP 1.1 §6.2 and SOAP 1.2 part 2 §7.5.1 both answer faults with 500. */
 export const FAULT_HTTP_STATUS = 500;
 
+/** SOAP 1.2 part 2 §7.5.2.2 (table 20): a Sender fault is 400 Bad Request; SOAP 1.1 answers 500. */
+export function faultHttpStatus(fault: SoapFaultInfo, version: SoapVersion): number {
+  return version === '1.2' && fault.code === 'client' ? 400 : FAULT_HTTP_STATUS;
+}
+
+const CODES_11: Record<SoapFaultInfo['code'], string> = {
+  client: 'soap:Client',
+  server: 'soap:Server',
+  'must-understand': 'soap:MustUnderstand',
+  'version-mismatch': 'soap:VersionMismatch',
+};
+const CODES_12: Record<SoapFaultInfo['code'], string> = {
+  client: 'env:Sender',
+  server: 'env:Receiver',
+  'must-understand': 'env:MustUnderstand',
+  'version-mismatch': 'env:VersionMismatch',
+};
+
 export function soapContentType(version: SoapVersion): string {
   return version === '1.2' ? 'application/soap+xml; charset=utf-8' : 'text/xml; charset=utf-8';
 }
@@ -34,7 +52,7 @@ export function renderFault(fault: SoapFaultInfo, version: SoapVersion): string 
   const message = escapeXml(fault.message);
   const detail = fault.detailXml ?? renderDetailEntries(fault.detail);
   if (version === '1.2') {
-    const code = fault.code === 'client' ? 'env:Sender' : 'env:Receiver';
+    const code = CODES_12[fault.code];
     return (
       '<?xml version="1.0" encoding="utf-8"?>' +
       `<env:Envelope xmlns:env="${SOAP12_ENV_NS}"><env:Body><env:Fault>` +
@@ -44,7 +62,7 @@ export function renderFault(fault: SoapFaultInfo, version: SoapVersion): string 
       '</env:Fault></env:Body></env:Envelope>'
     );
   }
-  const code = fault.code === 'client' ? 'soap:Client' : 'soap:Server';
+  const code = CODES_11[fault.code];
   return (
     '<?xml version="1.0" encoding="utf-8"?>' +
     `<soap:Envelope xmlns:soap="${SOAP11_ENV_NS}"><soap:Body><soap:Fault>` +

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { clientFault, elementToJson, parseEnvelope, SoapFaultError } from './envelope';
-import { FAULT_HTTP_STATUS, renderFault, soapContentType } from './fault';
+import {
+  clientFault,
+  elementToJson,
+  parseEnvelope,
+  SOAP11_ENV_NS,
+  SOAP12_ENV_NS,
+  SoapFaultError,
+} from './envelope';
+import { faultHttpStatus, renderFault, soapContentType } from './fault';
 import { declaredFault, invalidReplyFault, tryRenderResponse } from './serialize';
 import type { OperationDef, SoapCall, SoapFaultInfo, SoapReply, SoapVersion, WsdlDefinition } from './types';
 import { decodeElement, VALUE_KEY } from './xsd/decode';
@@ -71,12 +78,23 @@ class PayloadTooLarge extends Error {}
 /** the client fault for a body too large to read: the connection closes after it, as the body is unread */
 class BodyLeftUnread extends SoapFaultError {}
 
+/**
+ * How much of an oversize body is read and dropped before the 413: a client still sending when the
+ * connection closes sees a reset instead of the fault, so a body up to this size is read to its end.
+ * Past it, the 413 goes at once and the connection closes.
+ */
+function drainLimit(maxBytes: number): number {
+  return Math.max(4 * maxBytes, 8 * 1024 * 1024);
+}
+
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new PayloadTooLarge());
+  if (Number.isFinite(declared) && declared > drainLimit(maxBytes))
+    return Promise.reject(new PayloadTooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    let tooLarge = false;
     const cleanup = (): void => {
       req.off('data', onData);
       req.off('end', onEnd);
@@ -84,18 +102,23 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
     };
     const onData = (chunk: Buffer): void => {
       total += chunk.length;
-      if (total > maxBytes) {
-        // Stop buffering at once; Node closes the connection after our 413 since the body is unread.
+      if (total > maxBytes && !tooLarge) {
+        tooLarge = true;
+        chunks.length = 0;
+      }
+      if (tooLarge && total > drainLimit(maxBytes)) {
+        // Past what is worth reading: the 413 now; Node closes the connection after it.
         cleanup();
         req.pause();
         reject(new PayloadTooLarge());
         return;
       }
-      chunks.push(chunk);
+      if (!tooLarge) chunks.push(chunk);
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(Buffer.concat(chunks, total));
+      if (tooLarge) reject(new PayloadTooLarge());
+      else resolve(Buffer.concat(chunks, total));
     };
     const onError = (err: Error): void => {
       cleanup();
@@ -227,9 +250,10 @@ export class SoapServer {
           ? err
           : new SoapFaultError({ code: 'server', message: 'internal error in the SOAP endpoint' });
       if (!(err instanceof SoapFaultError)) this.options.onError?.(err, { service: service?.name ?? '' });
-      if (service) service.stats[fault.fault.code === 'client' ? 'clientFaults' : 'serverFaults']++;
+      if (service) service.stats[fault.fault.code === 'server' ? 'serverFaults' : 'clientFaults']++;
       const head = err instanceof BodyLeftUnread ? [...headers, 'Connection', 'close'] : headers;
-      sendFault(res, head, fault.fault, fault.version ?? version, fault.httpStatus ?? FAULT_HTTP_STATUS);
+      const answered = fault.version ?? version;
+      sendFault(res, head, fault.fault, answered, fault.httpStatus ?? faultHttpStatus(fault.fault, answered));
     }
   }
 
@@ -274,6 +298,16 @@ export class SoapServer {
       envelope.namespace,
       requestedAction(req),
     );
+    const notUnderstood = headersNotUnderstood(envelope.headerElement, envelope.version, op, service);
+    if (notUnderstood.length > 0) {
+      throw new SoapFaultError(
+        {
+          code: 'must-understand',
+          message: `header ${notUnderstood.map((h) => `{${h.ns}}${h.local}`).join(', ')} is marked mustUnderstand, and the hub does not process it`,
+        },
+        envelope.version,
+      );
+    }
     const decoded = decodeElement(service.def.schemas, op.input.decl, envelope.operation);
     const errors = decoded.errors;
     const headers = decodeHeaders(service.def, op, envelope.headerElement, errors);
@@ -345,10 +379,19 @@ export class SoapServer {
     action: string | undefined,
   ): OperationDef {
     const candidates = service.byElement.get(`{${ns}}${element}`) ?? [];
-    if (candidates.length === 1) return candidates[0];
     const byAction = action
       ? [...service.def.operations.values()].find((op) => op.soapAction !== '' && op.soapAction === action)
       : undefined;
+    if (candidates.length === 1) {
+      // WS-I BP R2744: a gateway may allow or log by the action; one naming another operation than
+      // the body's would let a write pass as a read
+      if (byAction && byAction !== candidates[0]) {
+        throw clientFault(
+          `SOAPAction '${action}' names operation '${byAction.name}', but the body holds <${element}> of operation '${candidates[0].name}'`,
+        );
+      }
+      return candidates[0];
+    }
     if (candidates.length > 1) {
       if (byAction && candidates.includes(byAction)) return byAction;
       throw clientFault(
@@ -462,6 +505,50 @@ function decodeHeaders(
       existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
   return out;
+}
+
+const SOAP11_NEXT = 'http://schemas.xmlsoap.org/soap/actor/next';
+const SOAP12_NEXT = 'http://www.w3.org/2003/05/soap-envelope/role/next';
+const SOAP12_ULTIMATE = 'http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver';
+
+/**
+ * The header blocks addressed to the hub and marked mustUnderstand that it does not process: the
+ * operation's WSDL headers and, where the service checks tokens, WS-Security are processed; a
+ * transaction context or a security header of a service that checks none is not, and SOAP 1.1 §4.2.3
+ * and SOAP 1.2 part 1 §5.2.3 forbid acting on the body as if it were not there.
+ */
+function headersNotUnderstood(
+  header: XmlElement | undefined,
+  version: SoapVersion,
+  op: OperationDef,
+  service: Service,
+): XmlElement[] {
+  const envNs = version === '1.2' ? SOAP12_ENV_NS : SOAP11_ENV_NS;
+  const out: XmlElement[] = [];
+  for (const block of header?.children ?? []) {
+    const mark = envelopeAttr(block, envNs, 'mustUnderstand');
+    if (mark !== '1' && mark !== 'true') continue;
+    const target = envelopeAttr(block, envNs, version === '1.2' ? 'role' : 'actor');
+    const forUs =
+      target === undefined ||
+      (version === '1.2' ? target === SOAP12_NEXT || target === SOAP12_ULTIMATE : target === SOAP11_NEXT);
+    if (!forUs) continue;
+    if (block.ns === WSSE_NS && block.local === 'Security' && service.verifier) continue;
+    if (op.headers.get(block.local)?.namespace === block.ns) continue;
+    out.push(block);
+  }
+  return out;
+}
+
+/** An attribute in the envelope's namespace, by whichever prefix the request gave it. */
+function envelopeAttr(element: XmlElement, envNs: string, local: string): string | undefined {
+  for (const [name, value] of Object.entries(element.attrs)) {
+    const colon = name.indexOf(':');
+    if (colon > 0 && name.slice(colon + 1) === local && element.scope.get(name.slice(0, colon)) === envNs) {
+      return value.trim();
+    }
+  }
+  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

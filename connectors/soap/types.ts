@@ -85,8 +85,12 @@ export interface SoapCall {
 export type SoapReply = { ok: true; body: Record<string, unknown> } | { ok: false; fault: SoapFaultInfo };
 
 export interface SoapFaultInfo {
-  /** 'Client' (SOAP 1.1) / 'Sender' (1.2) for bad input; 'Server' / 'Receiver' for our failures */
-  code: 'client' | 'server';
+  /**
+   * 'Client' (SOAP 1.1) / 'Sender' (1.2) for bad input; 'Server' / 'Receiver' for our failures;
+   * MustUnderstand for a header block marked so that the hub does not process; VersionMismatch for an
+   * envelope of neither SOAP version
+   */
+  code: 'client' | 'server' | 'must-understand' | 'version-mismatch';
   message: string;
   /** rendered inside <detail>; `field` names the offending input field when there is one */
   detail?: { field?: string; reason?: string; [key: string]: unknown };

@@ -232,6 +232,31 @@ print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
     expect(String(seen[1].body.occurredAt)).toMatch(/^2030-01-02T03:04:05(\+00:00|Z)$/);
   });
 
+  it('refuses a SOAPAction that names another operation than the body’s: a write never passes as a read', async () => {
+    const upsert =
+      '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>' +
+      `<h:UpsertCustomer xmlns:h="${HUB}"><h:customer><h:sourceSystem>crm</h:sourceSystem>` +
+      '<h:sourceId>4711</h:sourceId><h:kind>person</h:kind></h:customer></h:UpsertCustomer></s:Body></s:Envelope>';
+    const send = (action: string) =>
+      fetch(base, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml', soapaction: action },
+        body: upsert,
+      });
+    const before = calls.length;
+    const res = await send(`"${HUB}/GetCustomer360"`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toContain(
+      `SOAPAction &apos;${HUB}/GetCustomer360&apos; names operation &apos;GetCustomer360&apos;, but the body holds &lt;UpsertCustomer&gt; of operation &apos;UpsertCustomer&apos;`,
+    );
+    expect(calls.length).toBe(before);
+    // its own action, one the WSDL does not know, or none: the body decides, as before
+    for (const action of [`"${HUB}/UpsertCustomer"`, '"urn:unknown"', '""']) {
+      expect({ action, status: (await send(action)).status }).toEqual({ action, status: 200 });
+    }
+    expect(calls.length).toBe(before + 3);
+  });
+
   it('refuses a limit beyond 10 with a client fault naming limit', async () => {
     const res = await fetch(base, {
       method: 'POST',

@@ -184,7 +184,8 @@ print(call("wrong"))
 
   it('answers SOAP 1.2 security faults with Sender', async () => {
     const res = await post(envelope('', body, S12), base, 'application/soap+xml; charset=utf-8');
-    expect(res.status).toBe(500);
+    // SOAP 1.2 part 2 §7.5.2.2: a Sender fault is 400
+    expect(res.status).toBe(400);
     expect(res.text).toContain('<env:Value>env:Sender</env:Value>');
     expect(res.text).toContain('WS-Security required');
   });

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -238,6 +239,36 @@ describe('SoapServer with real clients', () => {
     expect(await res.text()).toContain(`exceeds the limit of ${MAX_BYTES} bytes`);
   });
 
+  it('reads an oversize body to its end before the 413, so a client still sending gets the fault, not a reset', async () => {
+    const body = Buffer.from(
+      envelope11(requestElement({ ...goodRequest, street: 'x'.repeat(16 * MAX_BYTES) })),
+    );
+    const { port } = new URL(base);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      let received = '';
+      socket.on('data', (data) => (received += data.toString('latin1')));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(received));
+      socket.write(
+        `POST /soap/crm HTTP/1.1\r\nHost: hub.test\r\nContent-Type: text/xml\r\nSOAPAction: ""\r\n` +
+          `Content-Length: ${body.length}\r\n\r\n`,
+      );
+      // a legacy client on a slow line: ten parts, a pause between them; the hub must not close on it
+      const part = Math.ceil(body.length / 10);
+      let offset = 0;
+      const next = () => {
+        if (offset >= body.length) return;
+        socket.write(body.subarray(offset, offset + part));
+        offset += part;
+        setTimeout(next, 20);
+      };
+      next();
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toContain(`exceeds the limit of ${MAX_BYTES} bytes`);
+  });
+
   it('stops reading a chunked body once it passes the limit and answers 413', async () => {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(
@@ -299,12 +330,45 @@ describe('SoapServer with real clients', () => {
   it('answers a bad SOAP 1.2 request with a Sender fault', async () => {
     const xml = `<env:Envelope xmlns:env="${S12}"><env:Body><ReportAddressChange xmlns="${CRM}"/></env:Body></env:Envelope>`;
     const res = await post(xml, { 'content-type': 'application/soap+xml; charset=utf-8' });
-    expect(res.status).toBe(500);
+    // SOAP 1.2 part 2 §7.5.2.2: a Sender fault is 400 (SOAP 1.1 answers every fault with 500)
+    expect(res.status).toBe(400);
     const fault = child(child(parseXmlTree(await res.text()), S12, 'Body'), S12, 'Fault');
     expect(child(child(fault, S12, 'Code'), S12, 'Value').text).toBe('env:Sender');
     expect(child(child(fault, S12, 'Reason'), S12, 'Text').text).toMatch(
       /^Invalid request: field 'customerNumber' is required/,
     );
+  });
+
+  it('refuses a header block marked mustUnderstand that it does not process, in either version', async () => {
+    const before = calls.length;
+    const tx = (env: string, mark: string, role = '') =>
+      `<tx:Transaction xmlns:tx="urn:example:tx" ${env}:mustUnderstand="${mark}"${role}>42</tx:Transaction>`;
+    const header11 = `<s:Header>${tx('s', '1')}</s:Header>`;
+    const res11 = await post(
+      envelope11(requestElement(goodRequest)).replace('<s:Body>', `${header11}<s:Body>`),
+    );
+    expect(res11.status).toBe(500);
+    const text11 = await res11.text();
+    expect(text11).toContain('<faultcode>soap:MustUnderstand</faultcode>');
+    expect(text11).toContain('header {urn:example:tx}Transaction is marked mustUnderstand');
+    const xml12 = (block: string) =>
+      `<env:Envelope xmlns:env="${S12}" xmlns:c="${CRM}"><env:Header>${block}</env:Header><env:Body>${requestElement(goodRequest)}</env:Body></env:Envelope>`;
+    const res12 = await post(xml12(tx('env', 'true')), {
+      'content-type': 'application/soap+xml; charset=utf-8',
+    });
+    expect(res12.status).toBe(500);
+    expect(await res12.text()).toContain('<env:Value>env:MustUnderstand</env:Value>');
+    expect(calls.length).toBe(before);
+    // not marked, marked false, or for another role: processed as before
+    for (const block of [
+      tx('env', 'false'),
+      tx('env', 'true', ` env:role="http://www.w3.org/2003/05/soap-envelope/role/none"`),
+      '<tx:Transaction xmlns:tx="urn:example:tx">42</tx:Transaction>',
+    ]) {
+      const res = await post(xml12(block), { 'content-type': 'application/soap+xml; charset=utf-8' });
+      expect({ block, status: res.status }).toEqual({ block, status: 200 });
+    }
+    expect(calls.length).toBe(before + 3);
   });
 
   it('turns handler exceptions, invalid replies, handler faults and timeouts into faults', async () => {

@@ -112,6 +112,12 @@ export class SchemaCompiler {
     return type;
   }
 
+  /** A named simple type by qualified name (not a built-in), for xsi:type; undefined when there is none. */
+  namedSimpleType(name: QName): SimpleType | undefined {
+    if (name.ns === XSD_NS || !this.set.get('simpleType', name.ns, name.local)) return undefined;
+    return this.simpleByName(name, `xsi:type ${name.local}`);
+  }
+
   /** Named complex types with this local name, in any namespace (a JSON `$type` names no namespace). */
   complexTypesNamed(local: string): ComplexType[] {
     const out: ComplexType[] = [];

@@ -106,9 +106,12 @@ function decodeValue(
   const xsiType = xsiAttr(element, 'type');
   if (xsiType !== undefined) {
     let derived: ComplexType | undefined;
+    let sameSimple = false;
     try {
       const name = resolveQName(xsiType, element);
       derived = ctx.compiler.namedComplexType(name);
+      // .NET and Axis name the declared simple type itself, qualified (h:CustomerKind)
+      sameSimple = type.kind === 'simple' && ctx.compiler.namedSimpleType(name) === type;
     } catch {
       derived = undefined;
     }
@@ -117,7 +120,7 @@ function decodeValue(
       typeName = derived.name;
     } else if (
       type.kind === 'complex' ||
-      !(xsiType.endsWith(`:${type.builtin}`) || xsiType === type.builtin)
+      !(sameSimple || xsiType.endsWith(`:${type.builtin}`) || xsiType === type.builtin)
     ) {
       // xsi:type naming the declared simple type itself (zeep and .NET do so) is harmless
       if (!(type.kind === 'complex' && derived === type)) {

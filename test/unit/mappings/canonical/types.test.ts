@@ -116,7 +116,13 @@ describe('canonical interaction event types', () => {
     for (const text of bad) expect([text, isDateTime(text)]).toEqual([text, false]);
     expect(validate({ ...full, occurredAt: '2025-02-30T10:00:00Z' })).toEqual({
       ok: false,
-      errors: [{ field: 'occurredAt', message: 'must be a valid date-time', rule: 'format' }],
+      errors: [
+        {
+          field: 'occurredAt',
+          message: 'must be a date-time with a zone (Z or ±hh:mm), e.g. 2026-12-05T10:00:00Z',
+          rule: 'format',
+        },
+      ],
     });
     expect(validate({ ...full, eventId: '4711' })).toEqual({
       ok: false,

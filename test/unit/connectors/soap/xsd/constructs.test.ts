@@ -133,6 +133,26 @@ describe('XSD constructs: valid input passes, invalid input is named field by fi
     );
   });
 
+  it('takes xsi:type naming the declared simple type itself, qualified as .NET and Axis send it', () => {
+    const s = compile(
+      req(
+        `<xs:sequence><xs:element name="kind" type="t:Kind"/><xs:element name="code" type="t:Code"/></xs:sequence>`,
+        `<xs:simpleType name="Kind"><xs:restriction base="xs:string"><xs:enumeration value="person"/></xs:restriction></xs:simpleType>
+         <xs:simpleType name="Code"><xs:restriction base="xs:string"><xs:maxLength value="3"/></xs:restriction></xs:simpleType>`,
+      ),
+    );
+    const ok = s.request(
+      '<t:kind xsi:type="t:Kind">person</t:kind><t:code xsi:type="xs:string">abc</t:code>',
+    );
+    expect(ok.errors).toEqual([]);
+    expect(ok.value).toEqual({ kind: 'person', code: 'abc' });
+    // another simple type is still refused, and the facets still hold under the type's own name
+    const other = s.request(
+      '<t:kind xsi:type="t:Code">person</t:kind><t:code xsi:type="t:Code">abcd</t:code>',
+    );
+    expect(fields(other)).toEqual(['kind', 'code']);
+  });
+
   it('complexContent restriction: the restricted content replaces the base content', () => {
     const s = compile(
       req(
