@@ -37,19 +37,39 @@ export function payloadOutputOf(value: unknown): PayloadOutput {
   return value as PayloadOutput;
 }
 
+/** NDJSON and its kin (application/x-ndjson, jsonl, json-lines, json-seq): one document per line. */
+const JSON_LINES_TYPE = /ndjson|jsonl|json-?lines|json-seq/;
+
+/** Two or more lines, each a JSON object: the apps' tracking events as a legacy system sends them. */
+function isJsonLines(text: string): boolean {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  if (lines.length < 2) return false;
+  try {
+    return lines.every((line) => {
+      const value: unknown = JSON.parse(line);
+      return typeof value === 'object' && value !== null;
+    });
+  } catch {
+    return false;
+  }
+}
+
 /**
- * `auto`: JSON bodies become objects; a body that claims to be JSON and is not goes to the
- * dead-letter queue; text becomes a string, anything else stays a Buffer.
+ * `auto`: JSON bodies become objects; NDJSON (by its content type, or lines of JSON objects sent
+ * without one) becomes a string for the flow to read line by line; a body that claims to be JSON and
+ * is not goes to the dead-letter queue; text becomes a string, anything else stays a Buffer.
  */
 export function decodeBody(message: BusMessage, output: PayloadOutput = 'auto'): Decoded {
   if (output === 'buffer') return { ok: true, value: message.body };
   if (output === 'string') return { ok: true, value: message.body.toString('utf8') };
   const type = (message.contentType ?? '').toLowerCase();
   const text = message.body.toString('utf8');
+  if (JSON_LINES_TYPE.test(type)) return { ok: true, value: text };
   if (type.includes('json') || (!type && /^\s*[{[]/.test(text))) {
     try {
       return { ok: true, value: JSON.parse(text) };
     } catch (err) {
+      if (!type && isJsonLines(text)) return { ok: true, value: text };
       return { ok: false, reason: `invalid JSON body: ${(err as Error).message}` };
     }
   }

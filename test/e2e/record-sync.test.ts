@@ -375,6 +375,36 @@ describe('record sync on the real hub (RabbitMQ, PostgreSQL, shipped flow)', () 
     const stale = await save('"1"', 'income');
     expect(stale.status).toBe(412);
     expect(((await stale.json()) as { process: { step: string } }).process.step).toBe('documents');
+
+    // the apps' batch as they send it: NDJSON, labelled application/x-ndjson, several events at once
+    const second = randomUUID();
+    const batch = [
+      {
+        ...event,
+        messageId: randomUUID(),
+        event: 'page_view',
+        properties: undefined,
+        context: { page: { path: '/' } },
+      },
+      { ...event, messageId: randomUUID(), properties: { ...event.properties, applicationId: second } },
+    ]
+      .map((e) => JSON.stringify(e))
+      .join('\n');
+    await run('/usr/bin/amqp-publish', [
+      `--url=${amqpUrl}`,
+      '--exchange=crm.inbound',
+      '--routing-key=app-events.batch',
+      '--content-type=application/x-ndjson',
+      '--persistent',
+      `--body=${batch}`,
+    ]);
+    const batchProcess = `${hub.url}/api/v1/customers/crm:${customer}/processes/${second}`;
+    const stored = await eventually(
+      async () => ((await fetch(batchProcess)).status === 200 ? true : undefined),
+      `process ${second} from the NDJSON batch stored`,
+      300,
+    );
+    expect(stored).toBe(true);
   }, 120000);
 
   it('three systems update overlapping customers concurrently, and every target ends with the golden values', async () => {
