@@ -446,6 +446,40 @@ export const transforms: Record<string, TransformDefinition> = {
       };
     },
   },
+  find: {
+    usage:
+      '{ "find": { "where": { "type": "work" }, "pick": "number" } }: the first item of a list whose properties equal those in where (or its pick); nothing when none does',
+    needsOption: true,
+    create: (option) => {
+      const usage = '{ "find": { "where": { "type": "work" }, "pick"?: "number" } }';
+      const { where, pick } = optionObject('find', option, ['where', 'pick'], usage);
+      if (
+        typeof where !== 'object' ||
+        where === null ||
+        Array.isArray(where) ||
+        Object.keys(where).length === 0
+      ) {
+        throw new TransformOptionError(`find needs where, an object of the properties to match: ${usage}`);
+      }
+      if (pick !== undefined && typeof pick !== 'string') {
+        throw new TransformOptionError(`find: pick must be a property name: ${usage}`);
+      }
+      const wanted = Object.entries(where as Record<string, unknown>);
+      return (value) => {
+        if (value === undefined || value === null) return undefined;
+        if (!Array.isArray(value))
+          throw new TransformError('find', `find expects a list, got ${describe(value)}`);
+        const found: unknown = value.find(
+          (item) =>
+            typeof item === 'object' &&
+            item !== null &&
+            wanted.every(([key, expected]) => (item as Record<string, unknown>)[key] === expected),
+        );
+        if (found === undefined || pick === undefined) return found;
+        return Object.hasOwn(found as object, pick) ? (found as Record<string, unknown>)[pick] : undefined;
+      };
+    },
+  },
   default: {
     usage: '{ "default": <value> }: fills a missing or empty value',
     needsOption: true,

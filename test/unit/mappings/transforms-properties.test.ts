@@ -47,6 +47,7 @@ const INSTANCES: [string, unknown][] = [
   ['split', ','],
   ['join', ' '],
   ['pick', 'family'],
+  ['find', { where: { type: 'work' }, pick: 'number' }],
   ['default', 'x'],
   ['const', 'y'],
   ['map', { a: 'b' }],

@@ -292,6 +292,19 @@ describe('transforms: values', () => {
     expect(make('number')('10_000')).toBe(10000);
   });
 
+  it('find picks the first item of a list that matches, or nothing', () => {
+    const phones = [
+      { type: 'mobile', number: '+4917155598100' },
+      { type: 'work', number: '+49221555100' },
+    ];
+    expect(make('find', { where: { type: 'work' }, pick: 'number' })(phones)).toBe('+49221555100');
+    expect(make('find', { where: { type: 'work' } })(phones)).toEqual(phones[1]);
+    expect(make('find', { where: { type: 'fax' }, pick: 'number' })(phones)).toBeUndefined();
+    expect(make('find', { where: { type: 'work' }, pick: 'number' })(undefined)).toBeUndefined();
+    failsWith(() => make('find', { where: { type: 'work' } })('x'), 'find', /expects a list/);
+    expect(() => make('find', { where: {} })).toThrow(/find needs where/);
+  });
+
   it('number keeps every digit or refuses: 15 significant digits, an integer’s zeros counted', () => {
     expect(make('number')('123456789012345')).toBe(123456789012345);
     expect(make('number')('0.000123456789012345')).toBe(0.000123456789012345);

@@ -190,6 +190,25 @@ describe('canonical customer back to SAP DEBMAS (outbound)', () => {
     });
   });
 
+  it('writes the work number to TELF1, never a mobile that comes first, and no TELF1 without one', () => {
+    const customer = inbound.map(debmas());
+    if (!customer.ok) throw new Error(customer.error.message);
+    const mobileFirst = {
+      ...customer.value,
+      phones: [
+        { type: 'mobile', number: '+4917155598100' },
+        { type: 'work', number: '+49221555100' },
+      ],
+    };
+    const written = outbound.map(mobileFirst);
+    expect(written.ok && written.value.E1KNA1M).toMatchObject({ TELF1: '+49221555100' });
+    const mobileOnly = outbound.map({
+      ...customer.value,
+      phones: [{ type: 'mobile', number: '+4917155598100' }],
+    });
+    expect(mobileOnly.ok && mobileOnly.value.E1KNA1M).not.toHaveProperty('TELF1');
+  });
+
   it('takes the alternative rule whose condition holds', () => {
     const company = inbound.map(debmas({ ANRED: 'Firma', NAME1: 'Muster Bau GmbH', NAME2: '' }));
     if (!company.ok) throw new Error(company.error.message);
