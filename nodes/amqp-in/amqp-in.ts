@@ -43,6 +43,25 @@ export interface AmqpInDef extends NodeDef {
   topology: '' | 'sync-inbound';
   /** msg.payload: "auto" decodes by content type; "buffer" or "string" hand the body on as it came */
   output: PayloadOutput;
+  /**
+   * x-delivery-limit of the queue typed in ("" for none, as queues were declared before the option):
+   * a message given back more often is dead-lettered as `delivery_limit`, so a poison one cannot loop
+   */
+  deliveryLimit: string;
+  /** x-overflow reject-publish and x-dead-letter-strategy at-least-once for the queue typed in */
+  atLeastOnce: boolean;
+}
+
+/** "" or none: no delivery limit; else a whole number the broker takes (0 to 2^32 - 1). */
+function deliveryLimitOf(value: unknown): number | undefined {
+  if (value === undefined || value === null || String(value).trim() === '') return undefined;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 0 || limit > 0xffffffff) {
+    throw new Error(
+      `delivery limit must be a whole number from 0 to 4294967295, got ${JSON.stringify(value)}`,
+    );
+  }
+  return limit;
 }
 
 /** how long a message the bus failed under waits before it goes back to the queue */
@@ -66,6 +85,14 @@ export default function (RED: RED) {
       output = payloadOutputOf(config.output);
     } catch (err) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.bad-output') });
+      this.error(RED._('amqp-in.errors.bad-output', { error: errorMessage(err) }));
+      return;
+    }
+    let deliveryLimit: number | undefined;
+    try {
+      deliveryLimit = deliveryLimitOf(config.deliveryLimit);
+    } catch (err) {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.bad-delivery-limit') });
       this.error(RED._('amqp-in.errors.bad-output', { error: errorMessage(err) }));
       return;
     }
@@ -150,7 +177,15 @@ export default function (RED: RED) {
           drainMs,
         });
       const bindings = parseBindings(config.bindings, DEFAULT_EXCHANGE);
-      return { queue, bindings, prefetch, singleActiveConsumer: !!config.singleActive, drainMs };
+      return {
+        queue,
+        bindings,
+        prefetch,
+        singleActiveConsumer: !!config.singleActive,
+        drainMs,
+        ...(deliveryLimit === undefined ? {} : { deliveryLimit }),
+        ...(config.atLeastOnce ? { atLeastOnceDeadLettering: true } : {}),
+      };
     };
     const consume = async () => {
       const options = consumeOptions();

@@ -7,4 +7,7 @@ export const migrations: Migration[] = [
   { version: 2, up: (config) => ({ topology: '', ...config }) },
   // 3: msg.payload as decoded, or the body as it came; older configs decode, as they did
   { version: 3, up: (config) => ({ output: 'auto', ...config }) },
+  // 4: poison-message arguments for the queue typed in; older configs keep the queue they declared
+  // (RabbitMQ refuses to declare an existing queue with other arguments)
+  { version: 4, up: (config) => ({ deliveryLimit: '', atLeastOnce: false, ...config }) },
 ];

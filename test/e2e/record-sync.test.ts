@@ -217,6 +217,32 @@ describe('record sync on the real hub (RabbitMQ, PostgreSQL, shipped flow)', () 
     return (JSON.parse(body) as { Id: string }).Id;
   }
 
+  it('declares every queue of the Record sync tab with a delivery limit and at-least-once dead-lettering', async () => {
+    const { stdout } = await run('rabbitmqctl', ['-q', 'list_queues', '-p', vhost, 'name', 'arguments']);
+    const argumentsOf = new Map(stdout.split('\n').map((line) => line.split('\t') as [string, string]));
+    for (const queue of [...HUB_QUEUES, ...TARGETS.map((t) => `crm.out.${t}`)]) {
+      const args = argumentsOf.get(queue) ?? '';
+      expect({
+        queue,
+        quorum: args.includes('"quorum"'),
+        limit: /"x-delivery-limit",\d+/.test(args),
+      }).toEqual({
+        queue,
+        quorum: true,
+        limit: true,
+      });
+      expect({
+        queue,
+        overflow: args.includes('reject-publish'),
+        strategy: args.includes('at-least-once'),
+      }).toEqual({
+        queue,
+        overflow: true,
+        strategy: true,
+      });
+    }
+  });
+
   it('an address change over SOAP from the call center reaches crm.out.sap as a DEBMAS07 update', async () => {
     const kunnr = String(80000 + Math.floor(Math.random() * 9999));
     const crmId = String(Math.floor(Math.random() * 1e9));

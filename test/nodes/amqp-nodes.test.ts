@@ -130,6 +130,14 @@ describe.each(buses)('amqp-in / amqp-out on the %s', (_name, url) => {
     expect(msg.amqp).toMatchObject({ routingKey: 'event.address-changed.call-center', messageId: 'e-bytes' });
   });
 
+  it('refuses a delivery limit that is no whole number with a red status, and consumes nothing', async () => {
+    await load(
+      nodes,
+      flow().map((n) => (n.id === 'in' ? { ...n, deliveryLimit: 'many', version: 4 } : n)),
+    );
+    await whenStatus('in', 'amqp-in.status.bad-delivery-limit');
+  });
+
   it('refuses an output it does not know with a red status and an error, and consumes nothing', async () => {
     await load(
       nodes,
@@ -226,6 +234,46 @@ describe.each(buses)('amqp-in / amqp-out on the %s', (_name, url) => {
         await conn.close();
       }
     }
+  });
+});
+
+describe('amqp-in queue arguments on RabbitMQ', () => {
+  const queue = `test.nodes.limited.${randomUUID().slice(0, 8)}`;
+  afterAll(async () => {
+    const conn = await amqplib.connect(RABBIT_URL);
+    const ch = await conn.createChannel();
+    await ch.deleteQueue(queue);
+    await conn.close();
+  });
+
+  it('declares its queue with the delivery limit and at-least-once dead-lettering it is given', async () => {
+    await load(nodes, [
+      { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
+      {
+        id: 'in',
+        type: 'amqp-in',
+        broker: 'broker',
+        queue,
+        bindings: 'event.limited.#',
+        prefetch: '5',
+        ack: 'flow',
+        timeout: '5000',
+        store: '',
+        deliveryLimit: '7',
+        atLeastOnce: true,
+        wires: [['got']],
+        version: 4,
+      },
+      { id: 'got', type: 'amqp-test-sink' },
+    ]);
+    await whenStatus('in', 'amqp-in.status.consuming');
+    const listed = execFileSync('rabbitmqctl', ['-q', 'list_queues', 'name', 'arguments'], {
+      encoding: 'utf8',
+    });
+    const line = listed.split('\n').find((l) => l.startsWith(`${queue}\t`)) ?? '';
+    expect(line).toContain('{"x-delivery-limit",7}');
+    expect(line).toContain('reject-publish');
+    expect(line).toContain('at-least-once');
   });
 });
 
@@ -358,8 +406,16 @@ describe('AMQP node config versions', () => {
     };
     const amqpOut = { id: 'out', type: 'amqp-out', broker: 'broker', exchange: 'crm.events', routingKey: '' };
     // version 2 added the record-sync options, off: the same queue, the same exchange; version 3 the
-    // payload output, decoded as before
-    expect(migrate(amqpIn, inMigrations)).toEqual({ ...amqpIn, topology: '', output: 'auto', version: 3 });
+    // payload output, decoded as before; version 4 the poison-message arguments, none: RabbitMQ would
+    // refuse to declare the queue it declared before with others
+    expect(migrate(amqpIn, inMigrations)).toEqual({
+      ...amqpIn,
+      topology: '',
+      output: 'auto',
+      deliveryLimit: '',
+      atLeastOnce: false,
+      version: 4,
+    });
     expect(migrate(amqpOut, outMigrations)).toEqual({
       ...amqpOut,
       destination: 'exchange',

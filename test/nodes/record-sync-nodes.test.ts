@@ -277,7 +277,9 @@ describe('config versions of the nodes the record sync extends', () => {
       queue: 'q',
       topology: '',
       output: 'auto',
-      version: 3,
+      deliveryLimit: '',
+      atLeastOnce: false,
+      version: 4,
     });
     expect(migrate({ id: 'b', type: 'amqp-out', exchange: 'x', version: 1 }, outMigrations)).toEqual({
       id: 'b',
