@@ -1,7 +1,8 @@
 /**
  * Acknowledge an AMQP message only once the whole Node-RED flow has handled it (at-least-once instead of
  * ack-on-send). The glue reports every send and every done() for the message; when nothing is in flight
- * any more the message is acked, or failed with the first error a node reported.
+ * any more the message is acked, or failed with the errors the nodes reported: a message of several
+ * records (an IDoc packet) names each bad one, not only the first, so one fix and one replay suffice.
  */
 export interface Settler {
   ack(): void;
@@ -15,13 +16,27 @@ export interface Settler {
   retry?(reason: string): void;
 }
 
+/** the most errors one reason names; a packet of thousands of bad records names these and a count */
+const MAX_REASONS = 10;
+
 interface Entry {
   settle: Settler;
   pending: number;
-  error?: string;
+  /** the distinct errors that say something about the message, in the order they came */
+  errors: string[];
+  /** errors past MAX_REASONS */
+  more: number;
+  /** the first transient error (the bus was away) */
+  away?: string;
   /** the first error was transient */
   transient?: boolean;
   timer: NodeJS.Timeout;
+}
+
+function reasonOf(entry: Entry): string | undefined {
+  if (entry.transient || entry.errors.length === 0) return entry.away;
+  const more = entry.more > 0 ? `; and ${entry.more} more` : '';
+  return entry.errors.join('; ') + more;
 }
 
 export class CompletionTracker {
@@ -42,7 +57,7 @@ export class CompletionTracker {
     const timer = setTimeout(() => this.finish(id, `not completed within ${timeoutMs} ms`, true), timeoutMs);
     // A stuck flow must not keep the process alive on shutdown.
     timer.unref();
-    this.entries.set(id, { settle, pending: 0, timer });
+    this.entries.set(id, { settle, pending: 0, errors: [], more: 0, timer });
   }
 
   sent(id: string, destinations: number): void {
@@ -60,18 +75,23 @@ export class CompletionTracker {
   completed(id: string, error?: string, transient = false): void {
     const entry = this.entries.get(id);
     if (!entry) return;
-    if (error !== undefined && entry.error === undefined) {
-      entry.error = error;
-      entry.transient = transient;
+    if (error !== undefined) {
+      // the first error decides whether the message is at fault (see Settler.retry)
+      if (entry.errors.length === 0 && entry.away === undefined) entry.transient = transient;
+      if (transient) entry.away ??= error;
+      else if (entry.errors.includes(error)) {
+        // the same reason for two records is said once
+      } else if (entry.errors.length < MAX_REASONS) entry.errors.push(error);
+      else entry.more += 1;
     }
     entry.pending -= 1;
-    if (entry.pending <= 0) this.finish(id, entry.error);
+    if (entry.pending <= 0) this.finish(id, reasonOf(entry));
   }
 
   /** Called right after the source node emitted: a message that went nowhere (no wires) is done. */
   settleIfIdle(id: string): void {
     const entry = this.entries.get(id);
-    if (entry && entry.pending <= 0) this.finish(id, entry.error);
+    if (entry && entry.pending <= 0) this.finish(id, reasonOf(entry));
   }
 
   has(id: string): boolean {

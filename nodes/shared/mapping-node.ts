@@ -12,7 +12,9 @@ export class RecordRejectedError extends Error {
     readonly recordKind: string,
     readonly reason: MappingError,
   ) {
-    super(`${system} ${recordKind}: ${reason.message}`);
+    // the record in a packet (IDOC[2] DOCNUM …) when the caller named one beyond its kind
+    const record = reason.record && reason.record !== recordKind ? ` ${reason.record}` : '';
+    super(`${system} ${recordKind}${record}: ${reason.message}`);
     this.name = 'RecordRejectedError';
   }
 }

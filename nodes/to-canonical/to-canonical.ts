@@ -33,7 +33,11 @@ export default function (RED: RED) {
         if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
           throw new Error(RED._('to-canonical.errors.not-an-object'));
         }
-        return system.inbound(recordKind).map(payload as Record<string, unknown>, { recordRef: recordKind });
+        // legacy decode names the record in a packet (IDOC[2] DOCNUM …), so a dead letter says which
+        const ref = (msg as { recordRef?: unknown }).recordRef;
+        return system.inbound(recordKind).map(payload as Record<string, unknown>, {
+          recordRef: typeof ref === 'string' && ref ? ref : recordKind,
+        });
       },
     });
   }

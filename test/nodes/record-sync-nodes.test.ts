@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
@@ -19,6 +21,8 @@ import { debmas, type PersonVersion } from '../e2e/sync-fixtures';
 import { all, helper, load, nextInput, tempDir, useHelper, type FlowNode } from './harness';
 import { annaSchmidt } from '../fixtures/anna-schmidt';
 import { sinkNode, whenStatus } from './amqp-test-nodes';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'legacy');
 
 /**
  * The record-sync nodes as the shipped Record sync tab wires them, on RabbitMQ in a virtual host of
@@ -142,6 +146,33 @@ describe('record sync inbound: amqp-in (sync-inbound) → legacy decode → to-c
       );
       expect(String(dead.properties.headers?.[REASON_HEADER])).toMatch(/^sap document: .*(well-formed|IDOC)/);
       expect(dead.properties.messageId).toMatch(/^body-sha256:/);
+    } finally {
+      await connection.close();
+    }
+  }, 30000);
+  it('dead-letters a packet with bad IDocs naming each of them, the good one taken', async () => {
+    await load(nodes, flow());
+    await whenStatus('in', 'amqp-in.status.consuming');
+    const broker = helper.getNode('broker') as unknown as AmqpBrokerNode;
+    const packet = fs.readFileSync(path.join(FIXTURES, 'sap', 'debmas07-bad-records.xml'));
+    const got = nextInput<{ payload: Customer }>('got');
+    await broker.bus.publish('crm.inbound', 'sap.DEBMAS', packet, { contentType: 'application/xml' });
+    expect((await got).payload.customerRef).toBe('sap:104803');
+    const connection = await amqplib.connect(url);
+    try {
+      const channel = await connection.createChannel();
+      const dead = await eventually(
+        async () => (await channel.get('crm.dead-letter')) || undefined,
+        'the dead letter',
+      );
+      const reason = String(dead.properties.headers?.[REASON_HEADER]);
+      // one reason per bad IDoc, each naming it: one fix, one replay
+      expect(reason.match(/IDOC\[\d\] DOCNUM \d+/g)).toEqual([
+        expect.stringMatching(/^IDOC\[0\]/),
+        expect.stringMatching(/^IDOC\[1\]/),
+        expect.stringMatching(/^IDOC\[2\]/),
+      ]);
+      expect(reason).toContain('LAND1');
     } finally {
       await connection.close();
     }

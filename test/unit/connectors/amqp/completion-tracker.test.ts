@@ -52,7 +52,7 @@ describe('CompletionTracker', () => {
     expect(plain.fail).toHaveBeenCalledWith('connection lost');
   });
 
-  it('fails with the first error once the flow is done', () => {
+  it('fails naming every error once the flow is done (the bad records of a packet), each once, at most 10', () => {
     const t = new CompletionTracker();
     const s = settler();
     t.track('m2', s, 1000);
@@ -61,8 +61,18 @@ describe('CompletionTracker', () => {
     t.completed('m2', 'second broke');
     expect(s.fail).not.toHaveBeenCalled();
     t.completed('m2');
-    expect(s.fail).toHaveBeenCalledWith('first broke');
+    expect(s.fail).toHaveBeenCalledWith('first broke; second broke');
     expect(s.ack).not.toHaveBeenCalled();
+
+    const packet = settler();
+    t.track('m4', packet, 1000);
+    t.sent('m4', 14);
+    for (let i = 0; i < 12; i++) t.completed('m4', `IDOC[${i}] broke`);
+    t.completed('m4', 'IDOC[0] broke');
+    t.completed('m4');
+    const reason = (packet.fail as jest.Mock).mock.calls[0][0] as string;
+    expect(reason.split('; ')).toHaveLength(11);
+    expect(reason).toMatch(/^IDOC\[0\] broke; IDOC\[1\] broke; .*IDOC\[9\] broke; and 2 more$/);
   });
 
   it('acks a message that went nowhere (no wires) via settleIfIdle', () => {
