@@ -15,7 +15,13 @@
  * target sent (it lost survivorship for an attribute) is sent, and the target converges. One
  * exception keeps a target from being left behind: when the last update handed out for that record
  * since this process started carried other values, the target may still apply it after its own
- * report, so the golden values are sent once more.
+ * report, so the golden values are sent once more. Once the target reports back what it was sent last,
+ * it has applied it, and its own later changes are echoes again.
+ *
+ * A record the target holds with a gap its own format requires (a Siebel contact without a last name)
+ * cannot be mapped back either; when the target's held version fails the outbound mapping as the golden
+ * view does, the target holds that gap already, and nothing is sent: a change of the golden record is
+ * not dead-lettered for a value the target itself never had.
  */
 import type { Customer, CustomerIdentifier } from '../mappings/canonical/types';
 import type { MapResult } from '../mappings/mapping-types';
@@ -89,9 +95,16 @@ export class GoldenFanOut {
       const projected = this.project(targetView(golden.document, key));
       const digest = projected.ok ? digestOf(projected.value) : undefined;
       const ref = sourceRef(key);
-      const last = this.lastSent.get(ref);
-      const echo =
-        digest !== undefined && (last === undefined || last === digest) && (await this.holds(key, digest));
+      let last = this.lastSent.get(ref);
+      const own = await this.heldProjection(key);
+      // the target reported what it was sent last: it applied it, no update of ours is outstanding
+      if (last !== undefined && own?.digest === last) {
+        this.lastSent.delete(ref);
+        last = undefined;
+      }
+      const echo = projected.ok
+        ? (last === undefined || last === digest) && own?.digest === digest
+        : own !== undefined && own.digest === undefined && own.error === projected.error.message;
       if (echo) {
         result.skipped.push({ reason: 'echo', key });
         continue;
@@ -111,12 +124,12 @@ export class GoldenFanOut {
     return result;
   }
 
-  /** Whether the target's held version of the record maps to the same values. */
-  private async holds(key: SourceKey, digest: string): Promise<boolean> {
+  /** The target's held version of the record as its outbound mapping makes it, or why it cannot. */
+  private async heldProjection(key: SourceKey): Promise<{ digest?: string; error?: string } | undefined> {
     const held = await this.store.getSourceRecord(key);
-    if (!held) return false;
+    if (!held) return undefined;
     const own = this.project(targetView(held.document as Customer, key));
-    return own.ok && digestOf(own.value) === digest;
+    return own.ok ? { digest: digestOf(own.value) } : { error: own.error.message };
   }
 
   private remember(ref: string, digest: string | undefined): void {

@@ -94,6 +94,45 @@ describe('GoldenFanOut', () => {
     ]);
   });
 
+  it('once SAP reported back what it was sent, its own later changes are echoes again', async () => {
+    await take(customer('sap', '80042', 'Ring', 0));
+    // Siebel's change goes to SAP
+    const siebel = await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
+    expect((await fanOut.take(siebel)).sent).toHaveLength(1);
+    // SAP applied it and reports it back: an echo
+    const applied = await take(customer('sap', '80042', 'Leopoldstraße', 6));
+    expect((await fanOut.take(applied)).skipped).toEqual([
+      { reason: 'echo', key: { system: 'sap', sourceId: '80042' } },
+    ]);
+    // SAP's own later changes: echoes, each, not bounced back to SAP
+    for (const [street, minute] of [
+      ['Kalker Hauptstraße', 7],
+      ['Mülheimer Freiheit', 8],
+    ] as const) {
+      const own = await take(customer('sap', '80042', street, minute));
+      expect({ street, result: await fanOut.take(own) }).toEqual({
+        street,
+        result: { sent: [], skipped: [{ reason: 'echo', key: { system: 'sap', sourceId: '80042' } }] },
+      });
+    }
+  });
+
+  it('sends nothing for a gap the target holds itself, where its own format requires the value', async () => {
+    const siebelOut = compileOutbound(loadSystemSpec('siebel'), 'Contact');
+    const siebelFanOut = new GoldenFanOut(store, 'siebel', (view) => siebelOut.map(view));
+    // Siebel sent a contact without a last name, which its own outbound mapping requires
+    const { person: _person, ...nameless } = customer('siebel', '1-5AA003', 'Leopoldstraße', 0);
+    const gap = await take({ ...nameless, person: { givenName: 'Anna' } } as Customer);
+    expect(await siebelFanOut.take(gap)).toEqual({
+      sent: [],
+      skipped: [{ reason: 'echo', key: { system: 'siebel', sourceId: '1-5AA003' } }],
+    });
+    // once another system supplies the name, Siebel gets it
+    const sap = await take(customer('sap', '80042', 'Leopoldstraße', 5));
+    const filled = await siebelFanOut.take(sap);
+    expect(filled.sent.map((u) => u.view.person?.familyName)).toEqual(['Schmidt']);
+  });
+
   it('sends a system whose report lost survivorship the golden value (the change is published although the document stayed)', async () => {
     await take(customer('sap', '80042', 'Ring', 0));
     await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
