@@ -27,6 +27,7 @@ import {
   type StaleVersion,
 } from './source-versions';
 import { acceptVersion } from './source-versions';
+import { reviewPair } from './golden-store-input';
 import type { TrustConfig, TrustLookup } from './trust';
 
 export interface GoldenOperationOptions {
@@ -55,6 +56,8 @@ export type MergeOutcome =
   | { status: 'applied'; survivor: string; retired: string; events: GoldenEvent[] }
   /** both already belong to one golden record */
   | { status: 'same'; goldenId: string }
+  /** a steward kept a member of one apart from a member of the other; `force` links all the same */
+  | { status: 'kept-apart'; review: ReviewItem }
   | { status: 'review-closed'; review?: ReviewItem };
 
 const DEFAULT_ATTEMPTS = 8;
@@ -197,7 +200,7 @@ export async function mergeGoldenRecords(
   store: GoldenStore,
   a: string,
   b: string,
-  options: GoldenOperationOptions & { review?: { reviewId: string; by: string } } = {},
+  options: GoldenOperationOptions & { review?: { reviewId: string; by: string }; force?: boolean } = {},
 ): Promise<MergeOutcome> {
   return untilApplied<MergeOutcome>(options, `merging ${a} and ${b}`, async () => {
     const [first, second] = [await store.resolveGoldenId(a), await store.resolveGoldenId(b)];
@@ -213,6 +216,12 @@ export async function mergeGoldenRecords(
       return { done: { status: 'same', goldenId: first as string } };
     }
     const context = await store.readGoldenContext([first as string, second as string]);
+    // a steward's "not the same customer" holds for the golden records they are in now: a link through
+    // a third record must not join the two behind the decision
+    if (!options.force) {
+      const keptApart = await keptApartAcross(store, context, first as string, second as string);
+      if (keptApart) return { done: { status: 'kept-apart', review: keptApart } };
+    }
     const xref = crossReferenceOf(context);
     const { survivor, retired, events } = xref.merge(first as string, second as string, options.at);
     const golden = recompute(xref, survivor, lookupOf(context), options.trust);
@@ -231,6 +240,24 @@ export async function mergeGoldenRecords(
     }
     return conflictOf(result) ?? { retry: `unexpected ${result.reason}` };
   });
+}
+
+/** The first review a steward decided "keep apart" between a member of `first` and one of `second`. */
+async function keptApartAcross(
+  store: GoldenStore,
+  context: GoldenContext,
+  first: string,
+  second: string,
+): Promise<ReviewItem | undefined> {
+  const membersOf = (goldenId: string) =>
+    (context.goldens.find((g) => g.goldenId === goldenId)?.members ?? []).map(sourceRef);
+  for (const x of membersOf(first)) {
+    for (const y of membersOf(second)) {
+      const review = await store.getReview(reviewPair(x, y).reviewId);
+      if (review?.status === 'kept-apart') return review;
+    }
+  }
+  return undefined;
 }
 
 /** Splits `split` off the golden record of `idOrRef`; each part is recomputed from its own records. */

@@ -96,11 +96,23 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         res.json({ review: resolved.item });
         return;
       }
+      const force = (req.body as { force?: unknown }).force === true;
       const merged = await mergeGoldenRecords(s, item.a, item.b, {
         ...options(),
         review: { reviewId: item.reviewId, by },
+        force,
       });
       if (merged.status === 'review-closed') throw closed(item.reviewId);
+      if (merged.status === 'kept-apart') {
+        const kept = merged.review;
+        throw new ApiError(
+          409,
+          'kept-apart',
+          `linking would join ${kept.a} and ${kept.b}, which ${kept.resolvedBy ?? 'a steward'} kept apart${kept.resolvedAt ? ` at ${kept.resolvedAt}` : ''} (review ${kept.reviewId}); send "force": true to link all the same`,
+          'decision',
+          { keptApart: kept },
+        );
+      }
       const goldenId = merged.status === 'applied' ? merged.survivor : merged.goldenId;
       res.json({ review: await s.getReview(item.reviewId), goldenId, merge: merged });
     }),
