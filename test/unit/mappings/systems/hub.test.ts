@@ -87,6 +87,29 @@ describe('mappings/systems/hub.json', () => {
     });
   });
 
+  it('keys SAP’s padded KUNNR as the DEBMAS mapping does, and leaves other systems’ numbers as sent', () => {
+    const customer = (sourceSystem: string, sourceId: string) =>
+      upsert.map({ receivedAt, customer: { sourceSystem, sourceId, kind: 'person', familyName: 'Zeros' } });
+    expect(customer('sap', ' 0000104712 ')).toMatchObject({
+      ok: true,
+      value: { customerRef: 'sap:104712', identifiers: [{ system: 'sap', id: '104712' }] },
+    });
+    expect(customer('crm', '0004711')).toMatchObject({
+      ok: true,
+      value: { customerRef: 'crm:0004711', identifiers: [{ system: 'crm', id: '0004711' }] },
+    });
+    const event = (customerRef: string) =>
+      report.map({ receivedAt, type: 'complaint', channel: 'call-center', customerRef });
+    expect(event('sap:0000104711')).toMatchObject({
+      ok: true,
+      value: { customer: { ref: 'sap:104711', identifiers: [{ system: 'sap', id: '104711' }] } },
+    });
+    expect(event('crm:0004711')).toMatchObject({
+      ok: true,
+      value: { customer: { ref: 'crm:0004711', identifiers: [{ system: 'crm', id: '0004711' }] } },
+    });
+  });
+
   it('maps ReportInteraction to a valid canonical withdrawal event', () => {
     const result = report.map(
       { type: 'withdrawal', channel: 'branch', customerRef: 'crm:4711', amount: '12000.00', currency: 'EUR' },
