@@ -100,6 +100,20 @@ export function jsonDepth(value: unknown): number {
   return deepest;
 }
 
+/** After a resource's routes: any other method is a JSON 405 naming the ones it takes (RFC 9110). */
+export function methodNotAllowed(allow: string): RequestHandler {
+  return (req, res, next) => {
+    res.set('Allow', allow);
+    next(
+      new ApiError(
+        405,
+        'method-not-allowed',
+        `${req.method} is not allowed here; this resource takes ${allow}`,
+      ),
+    );
+  };
+}
+
 /** The last route of a router: a path no route took is a JSON 404. */
 export function notFound(req: Request): never {
   throw new ApiError(404, 'not-found', `no API resource at ${req.method} ${req.baseUrl}${req.path}`);

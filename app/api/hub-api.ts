@@ -9,7 +9,15 @@ import {
 } from '../../records/customer-view';
 import type { ServiceLevelRules } from '../../records/service-level';
 import type { HubStore } from '../../records/store';
-import { ApiError, jsonBodiesOnly, jsonDepthLimit, jsonErrors, notFound, route } from './api-error';
+import {
+  ApiError,
+  jsonBodiesOnly,
+  jsonDepthLimit,
+  jsonErrors,
+  methodNotAllowed,
+  notFound,
+  route,
+} from './api-error';
 import type { HealthRegistry } from './health';
 import { createEventsApi, type EventsApiContext } from './events-api';
 import { createPoliciesApi, type PoliciesApiContext } from './policies-api';
@@ -95,6 +103,10 @@ export function createHubApi(context: HubApiContext): Router {
       res.json(await nextBestOffer(requireStore(context), asked.customerRef, asked.channel, asked.options));
     }),
   );
+
+  api.all('/customers/:id', methodNotAllowed('GET, HEAD'));
+  api.all('/customers/:id/offers', methodNotAllowed('GET, HEAD'));
+  api.all('/customers/:id/next-best-offer', methodNotAllowed('GET, HEAD'));
 
   api.use(
     createEventsApi(context),

@@ -11,7 +11,7 @@ import {
 import { goldenOf, memberRefOf } from '../../records/customer-view';
 import { sourceRef } from '../../records/source-versions';
 import { compareProcessesLatestFirst, type HubStore, type StoredProcess } from '../../records/store';
-import { ApiError, apiErrors, route } from './api-error';
+import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
 import { customerIdParam, sourceRefParam } from './golden-customer';
 
 /**
@@ -86,7 +86,14 @@ function answer(
   if ('current' in outcome) res.set('ETag', etag(outcome.current));
   switch (outcome.outcome) {
     case 'created':
-      res.status(201).set('ETag', etag(outcome.stored)).location(req.originalUrl).json(body(outcome.stored));
+      // the process as stored: under the member the hub keys (sap:104712 when asked as sap:0000104712)
+      res
+        .status(201)
+        .set('ETag', etag(outcome.stored))
+        .location(
+          `${req.baseUrl}/customers/${encodeURIComponent(outcome.stored.process.customerRef).replace(/%3A/gi, ':')}/processes/${processId}`,
+        )
+        .json(body(outcome.stored));
       return;
     case 'updated':
       res.status(200).set('ETag', etag(outcome.stored)).json(body(outcome.stored));
@@ -164,15 +171,8 @@ export function createProcessesApi(context: ProcessesApiContext): Router {
   api.put(
     '/customers/:id/processes/:processId',
     route(async (req, res) => {
-      const asked = sourceRefParam(req.params.id, "a process is saved for the channel's own customer");
-      if (asked.startsWith('hub:')) {
-        throw new ApiError(
-          400,
-          'invalid-customer-id',
-          `customer id '${asked}' names the golden record; a process is saved under a system's own customer number`,
-          'id',
-        );
-      }
+      // never under the golden record's own hub: ref: a process is saved under a system's number
+      const asked = sourceRefParam(req.params.id, "a process is saved under a system's own customer number");
       const processId = processIdParam(req.params.processId);
       const ifMatch = ifMatchOf(req);
       const save = saveOf(req.body);
@@ -217,6 +217,9 @@ export function createProcessesApi(context: ProcessesApiContext): Router {
       res.json({ customerId, processes });
     }),
   );
+
+  api.all('/customers/:id/processes/:processId', methodNotAllowed('GET, HEAD, PUT'));
+  api.all('/customers/:id/processes', methodNotAllowed('GET, HEAD'));
 
   api.use(apiErrors);
   return api;

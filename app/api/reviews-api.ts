@@ -126,12 +126,19 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       if (!isGoldenId(goldenId)) {
         throw new ApiError(400, 'invalid-customer-id', `'${goldenId}' is not a golden id (g-…)`, 'id');
       }
-      const sources = sourcesParam((req.body as { sources?: unknown } | undefined)?.sources);
+      const asked = sourcesParam((req.body as { sources?: unknown } | undefined)?.sources);
       const s = store();
       const members = await s.listGoldenMembers(goldenId);
       if (members.length === 0)
         throw new ApiError(404, 'unknown-customer', `no golden record ${goldenId}`, 'id');
       const held = new Set(members.map((m) => `${m.system}:${m.sourceId}`));
+      // SAP's padded number names the member the hub keys without the zeros, as on every other route
+      const sources = asked.map((k) => {
+        const unpadded = { system: k.system, sourceId: k.sourceId.replace(/^0+(?=\d)/, '') };
+        return held.has(`${k.system}:${k.sourceId}`) || !held.has(`${unpadded.system}:${unpadded.sourceId}`)
+          ? k
+          : unpadded;
+      });
       const foreign = sources.filter((k) => !held.has(`${k.system}:${k.sourceId}`));
       if (foreign.length > 0 || sources.length >= members.length) {
         throw new ApiError(

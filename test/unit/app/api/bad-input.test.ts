@@ -151,6 +151,42 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
     expect(retried.status).toBe(200);
   });
 
+  it('unmerges SAP’s padded number as the member the hub keys', async () => {
+    const intake = new GoldenIntake(store);
+    await applyWithGoldenRecord(store, intake, annaSchmidt('sap', '80042', 'Leopoldstraße', 1));
+    await applyWithGoldenRecord(store, intake, annaSchmidt('crm', '4711', 'Leopoldstraße', 2));
+    const golden = await store.getGolden('crm:4711');
+    expect(golden?.members.map((m) => `${m.system}:${m.sourceId}`).sort()).toEqual([
+      'crm:4711',
+      'crm:A/B C#1',
+      'sap:80042',
+    ]);
+    const res = await request(server)
+      .post(`/api/v1/customers/${golden!.goldenId}/unmerge`)
+      .send({ sources: ['sap:0000080042'] });
+    expect(res.status).toBe(200);
+    expect(await store.resolveGoldenId('sap:80042')).not.toBe(await store.resolveGoldenId('crm:4711'));
+  });
+
+  it('answers a method a resource does not take with 405 and Allow', async () => {
+    for (const [method, path, allow] of [
+      ['delete', `/api/v1/customers/crm:4711/processes/${PROCESS}`, 'GET, HEAD, PUT'],
+      ['post', `/api/v1/customers/crm:4711/processes/${PROCESS}`, 'GET, HEAD, PUT'],
+      ['patch', '/api/v1/customers/crm:4711/processes', 'GET, HEAD'],
+      ['delete', '/api/v1/customers/crm:4711', 'GET, HEAD'],
+      ['post', '/api/v1/customers/crm:4711/offers', 'GET, HEAD'],
+    ] as const) {
+      const res = await request(server)[method](path);
+      expect({ method, path, status: res.status, allow: res.headers.allow, error: res.body.error }).toEqual({
+        method,
+        path,
+        status: 405,
+        allow,
+        error: 'method-not-allowed',
+      });
+    }
+  });
+
   it('refuses a channel asked for twice instead of listing every channel', async () => {
     const res = await request(server).get('/api/v1/customers/crm:4711/offers?channel=web&channel=sms');
     expect(res.status).toBe(400);
