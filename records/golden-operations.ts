@@ -219,7 +219,14 @@ export async function mergeGoldenRecords(
     // a steward's "not the same customer" holds for the golden records they are in now: a link through
     // a third record must not join the two behind the decision
     if (!options.force) {
-      const keptApart = await keptApartAcross(store, context, first as string, second as string);
+      // the item being linked, if closed meanwhile, is the transaction's to refuse (review-closed)
+      const keptApart = await keptApartAcross(
+        store,
+        context,
+        first as string,
+        second as string,
+        options.review?.reviewId,
+      );
       if (keptApart) return { done: { status: 'kept-apart', review: keptApart } };
     }
     const xref = crossReferenceOf(context);
@@ -248,12 +255,15 @@ async function keptApartAcross(
   context: GoldenContext,
   first: string,
   second: string,
+  deciding: string | undefined,
 ): Promise<ReviewItem | undefined> {
   const membersOf = (goldenId: string) =>
     (context.goldens.find((g) => g.goldenId === goldenId)?.members ?? []).map(sourceRef);
   for (const x of membersOf(first)) {
     for (const y of membersOf(second)) {
-      const review = await store.getReview(reviewPair(x, y).reviewId);
+      const { reviewId } = reviewPair(x, y);
+      if (reviewId === deciding) continue;
+      const review = await store.getReview(reviewId);
       if (review?.status === 'kept-apart') return review;
     }
   }

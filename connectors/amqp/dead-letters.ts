@@ -334,7 +334,7 @@ export class DeadLetterQueue {
         this.model = model;
         return model;
       } catch (err) {
-        failures.push(`${describeBrokerUrl(url).where}: ${errorMessage(err)}`);
+        failures.push(`${describeBrokerUrl(url).where}: ${connectFailure(err, url)}`);
       }
     }
     throw new DeadLetterError('not-connected', `cannot connect to RabbitMQ (${failures.join('; ')})`);
@@ -660,4 +660,22 @@ function textBody(msg: Message): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000e-\u001f]/.test(text)) return undefined;
   return text;
+}
+
+/**
+ * amqplib's words for a broker that closes the connection at open ("Expected ConnectionOpenOk; got
+ * <ConnectionClose channel:0>") name no cause; RabbitMQ does that for a virtual host that does not
+ * exist or that the user may not use.
+ */
+function connectFailure(err: unknown, url: string): string {
+  const message = errorMessage(err);
+  if (!message.includes('ConnectionOpenOk')) return message;
+  let vhost = '/';
+  try {
+    const path = new URL(url).pathname.slice(1);
+    if (path) vhost = decodeURIComponent(path);
+  } catch {
+    // the URL was read before; the vhost stays the default in the message
+  }
+  return `the broker refused to open virtual host '${vhost}': it does not exist, or the user may not use it`;
 }

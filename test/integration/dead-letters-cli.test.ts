@@ -123,4 +123,11 @@ describe('crm-hub dead-letters (child process)', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('dead letters need RabbitMQ: set AMQP_URL');
   });
+
+  it('names a virtual host the broker will not open instead of amqplib’s frame names', async () => {
+    const run = await crmHub(['list'], { AMQP_URL: `${url}-missing` });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`the broker refused to open virtual host '${vhost}-missing'`);
+    expect(run.stderr).not.toContain('ConnectionOpenOk');
+  });
 });
