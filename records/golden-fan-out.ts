@@ -95,16 +95,19 @@ export class GoldenFanOut {
       const projected = this.project(targetView(golden.document, key));
       const digest = projected.ok ? digestOf(projected.value) : undefined;
       const ref = sourceRef(key);
-      let last = this.lastSent.get(ref);
-      const own = await this.heldProjection(key);
-      // the target reported what it was sent last: it applied it, no update of ours is outstanding
-      if (last !== undefined && own?.digest === last) {
-        this.lastSent.delete(ref);
-        last = undefined;
+      const last = this.lastSent.get(ref);
+      let echo = false;
+      if (!projected.ok) {
+        const own = await this.heldProjection(key);
+        echo = own !== undefined && own.digest === undefined && own.error === projected.error.message;
+      } else if (last === undefined || last === digest) {
+        // (with another last update outstanding the golden values go out whatever the target holds)
+        const own = await this.heldProjection(key);
+        echo = own?.digest === digest;
+        // the target reported what it was sent last: it applied it, no update of ours is outstanding,
+        // and its own later changes are echoes again
+        if (echo && last !== undefined) this.lastSent.delete(ref);
       }
-      const echo = projected.ok
-        ? (last === undefined || last === digest) && own?.digest === digest
-        : own !== undefined && own.digest === undefined && own.error === projected.error.message;
       if (echo) {
         result.skipped.push({ reason: 'echo', key });
         continue;
