@@ -311,7 +311,8 @@ export async function customerOffers(
     goldenDocumentIfKept(store, customerRef),
     store.listOffers(customerRef, channel === undefined ? {} : { channel }),
   ]);
-  return golden ? withMembersOffers(store, golden.goldenId, customerRef, own, channel) : own;
+  if (!golden) return own;
+  return withMembersOffers(store, await memberRefs(store, golden.goldenId), customerRef, own, channel);
 }
 
 /**
@@ -323,16 +324,30 @@ async function customerWithOffers(
   store: OfferReader,
   customerRef: string,
   channel: string,
-): Promise<{ customer: Record<string, unknown> | undefined; stored: StoredOffer[] }> {
+): Promise<{ customer: Record<string, unknown> | undefined; stored: StoredOffer[]; contactRef: string }> {
   const [golden, own] = await Promise.all([
     goldenDocumentIfKept(store, customerRef),
     store.listOffers(customerRef, { channel }),
   ]);
-  if (!golden) return { customer: (await store.getCustomer(customerRef))?.document, stored: own };
+  if (!golden) {
+    return {
+      customer: (await store.getCustomer(customerRef))?.document,
+      stored: own,
+      contactRef: customerRef,
+    };
+  }
+  const refs = await memberRefs(store, golden.goldenId);
   return {
     customer: golden.document as unknown as Record<string, unknown>,
-    stored: await withMembersOffers(store, golden.goldenId, customerRef, own, channel),
+    stored: await withMembersOffers(store, refs, customerRef, own, channel),
+    // asked by golden id, the cards judge the contact as the first member's, as the console does: the
+    // history, the control group and the offer ids are kept per source record
+    contactRef: isGoldenRef(customerRef) && refs.length > 0 ? refs[0] : customerRef,
   };
+}
+
+async function memberRefs(store: OfferReader, goldenId: string): Promise<string[]> {
+  return ((await store.listGoldenMembers?.(goldenId)) ?? []).map(sourceRef);
 }
 
 /** a store that keeps no golden records (the policies' own) has the per-ref copies only */
@@ -348,15 +363,13 @@ function goldenDocumentIfKept(
 /** `own` (the ref's offers) with the other members' offers, each offer once, newest first. */
 async function withMembersOffers(
   store: OfferReader,
-  goldenId: string,
+  members: readonly string[],
   customerRef: string,
   own: StoredOffer[],
   channel: string | undefined,
 ): Promise<StoredOffer[]> {
   // asked with SAP's padded number, the member's own offers are under its unpadded key: among these
-  const others = ((await store.listGoldenMembers?.(goldenId)) ?? [])
-    .map(sourceRef)
-    .filter((ref) => ref !== customerRef);
+  const others = members.filter((ref) => ref !== customerRef);
   if (others.length === 0) return own;
   const lists = await Promise.all(
     others.map((ref) => store.listOffers(ref, channel === undefined ? {} : { channel })),
@@ -452,7 +465,7 @@ export async function nextBestOffer(
   const now = options.now ?? new Date();
   const limit = options.limit ?? 1;
   const head = { customerRef, channel, ...(options.point === undefined ? {} : { point: options.point }) };
-  const { customer, stored } = await customerWithOffers(store, customerRef, channel);
+  const { customer, stored, contactRef } = await customerWithOffers(store, customerRef, channel);
   const optedOut = marketingOptOut(customer?.consents, channel);
   if (optedOut) {
     return { ...head, offers: [], explanation: `no offer: the customer ${optedOut} marketing on ${channel}` };
@@ -466,7 +479,7 @@ export async function nextBestOffer(
   let woken: ContactOffer[] = [];
   let lurkingFailed: string | undefined;
   if (options.lurking) {
-    const contact: NextBestOfferContact = { customerRef, channel };
+    const contact: NextBestOfferContact = { customerRef: contactRef, channel };
     if (options.point !== undefined) contact.point = options.point;
     if (options.eventType !== undefined) contact.eventType = options.eventType;
     try {
@@ -503,7 +516,7 @@ export async function nextBestOffer(
       : '';
   return {
     ...head,
-    offer: bestStored ?? asStoredOffer(best, customerRef),
+    offer: bestStored ?? asStoredOffer(best, contactRef),
     offers: ranked.length > limit ? ranked.slice(0, limit) : ranked,
     explanation:
       `${best.offer} from ${best.source === 'lurking' ? 'lurking ' : ''}policy ${best.policyId} (priority ${best.priority})` +

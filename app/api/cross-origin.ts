@@ -1,8 +1,12 @@
 import type { RawHandler } from './fast-path';
 
-/** The hub's own endpoints, as express would route them (case-insensitive). */
-const HUB_ENDPOINT = /^\/(?:soap|api\/v1|healthz)(?:[/?]|$)/i;
 const CORS_HEADER = /^access-control-/i;
+
+/** The hub's own endpoints under Node-RED's httpNodeRoot, as express would route them (case-insensitive). */
+function hubEndpoint(nodeRoot: string): RegExp {
+  const prefix = nodeRoot.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${prefix}/(?:soap|api/v1|healthz)(?:[/?]|$)`, 'i');
+}
 
 /**
  * No other site's script may use the hub's REST, SOAP or health endpoints from a browser. Node-RED's
@@ -14,16 +18,19 @@ const CORS_HEADER = /^access-control-/i;
  * nothing), and keeps the editor's from every other answer there (so no script reads it). A browser
  * page that needs the hub calls it through its own backend, or a proxy that states its origins.
  */
-export const withoutCrossOrigin: RawHandler = (req, res, next) => {
-  if (!HUB_ENDPOINT.test(req.url ?? '')) return next();
-  if (req.method === 'OPTIONS') {
-    res.writeHead(204, { Allow: 'GET, HEAD, POST, PUT, DELETE', 'Content-Length': '0' });
-    res.end();
-    return;
-  }
-  const setHeader = res.setHeader;
-  res.setHeader = function (this: typeof res, name: string, value: number | string | readonly string[]) {
-    return CORS_HEADER.test(name) ? this : setHeader.call(this, name, value);
+export function withoutCrossOrigin(nodeRoot = '/'): RawHandler {
+  const endpoint = hubEndpoint(nodeRoot);
+  return (req, res, next) => {
+    if (!endpoint.test(req.url ?? '')) return next();
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { Allow: 'GET, HEAD, POST, PUT, DELETE', 'Content-Length': '0' });
+      res.end();
+      return;
+    }
+    const setHeader = res.setHeader;
+    res.setHeader = function (this: typeof res, name: string, value: number | string | readonly string[]) {
+      return CORS_HEADER.test(name) ? this : setHeader.call(this, name, value);
+    };
+    next();
   };
-  next();
-};
+}

@@ -133,7 +133,9 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         throw new ApiError(404, 'unknown-customer', `no golden record ${goldenId}`, 'id');
       const held = new Set(members.map((m) => `${m.system}:${m.sourceId}`));
       // SAP's padded number names the member the hub keys without the zeros, as on every other route
+      // (SAP's only: elsewhere 007 and 7 may be two customers)
       const sources = asked.map((k) => {
+        if (k.system !== 'sap' || !/^\d+$/.test(k.sourceId)) return k;
         const unpadded = { system: k.system, sourceId: k.sourceId.replace(/^0+(?=\d)/, '') };
         return held.has(`${k.system}:${k.sourceId}`) || !held.has(`${unpadded.system}:${unpadded.sourceId}`)
           ? k

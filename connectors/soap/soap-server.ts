@@ -385,7 +385,13 @@ export class SoapServer {
     if (candidates.length === 1) {
       // WS-I BP R2744: a gateway may allow or log by the action; one naming another operation than
       // the body's would let a write pass as a read
-      if (byAction && byAction !== candidates[0]) {
+      // (a WSDL may give several operations one action: refused only when none of them is the body's)
+      const named = action
+        ? [...service.def.operations.values()].filter(
+            (op) => op.soapAction !== '' && op.soapAction === action,
+          )
+        : [];
+      if (byAction && !named.includes(candidates[0])) {
         throw clientFault(
           `SOAPAction '${action}' names operation '${byAction.name}', but the body holds <${element}> of operation '${candidates[0].name}'`,
         );

@@ -100,8 +100,9 @@ export function mountNextBestOfferFastPath(
 export function mountWithoutCrossOrigin(RED: RED): boolean {
   const root = rootOf(RED.httpNode as unknown as ExpressApp);
   const stack = root._router?.stack;
-  if (root === (RED.httpNode as unknown as ExpressApp) || !stack) return false;
-  root.use(withoutCrossOrigin);
+  const nodeRoot = (RED.settings as unknown as NodeRedHttpSettings).httpNodeRoot ?? '/';
+  if (root === (RED.httpNode as unknown as ExpressApp) || !stack || nodeRoot === false) return false;
+  root.use(withoutCrossOrigin(nodeRoot));
   stack.unshift(stack.pop());
   return true;
 }

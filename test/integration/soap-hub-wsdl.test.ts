@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -255,6 +255,45 @@ print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
       expect({ action, status: (await send(action)).status }).toEqual({ action, status: 200 });
     }
     expect(calls.length).toBe(before + 3);
+  });
+
+  it('takes an operation whose WSDL gives every operation one soapAction, as many vendors do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-hub-shared-action-'));
+    try {
+      const shared = readFileSync(join(WSDL_DIR, 'hub.wsdl'), 'utf8').replace(
+        /soapAction="[^"]*"/g,
+        `soapAction="${HUB}/Any"`,
+      );
+      writeFileSync(join(dir, 'hub.wsdl'), shared);
+      const soap = new SoapServer({ mountPath: '/soap' });
+      const seen: string[] = [];
+      soap.addService('hub', loadWsdlFileSync(join(dir, 'hub.wsdl')), async (call): Promise<SoapReply> => {
+        seen.push(call.operation);
+        return { ok: true, body: replies[call.operation] };
+      });
+      const one = http.createServer((req, res) => {
+        req.url = (req.url ?? '/').replace(/^\/soap/, '');
+        void soap.handle(req, res);
+      });
+      await new Promise<void>((resolve) => one.listen(0, '127.0.0.1', resolve));
+      try {
+        const res = await fetch(`http://127.0.0.1:${(one.address() as AddressInfo).port}/soap/hub`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/xml', soapaction: `"${HUB}/Any"` },
+          body:
+            '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>' +
+            `<h:GetNextBestOffer xmlns:h="${HUB}"><h:customerRef>crm:4711</h:customerRef><h:channel>web</h:channel>` +
+            '</h:GetNextBestOffer></s:Body></s:Envelope>',
+        });
+        expect(res.status).toBe(200);
+        expect(seen).toEqual(['GetNextBestOffer']);
+      } finally {
+        one.closeAllConnections();
+        await new Promise<void>((resolve) => one.close(() => resolve()));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a limit beyond 10 with a client fault naming limit', async () => {

@@ -285,6 +285,27 @@ describe('the example flows import cleanly', () => {
     const used = new Set(EXAMPLES.flatMap((file) => readExample(file).map((node) => node.type)));
     expect(TYPES.filter((type) => !used.has(type))).toEqual([]);
   });
+
+  it('shows an amqp-in saved before the delivery limit existed as valid, and refuses one the broker would not take', () => {
+    const broker = { id: 'b', type: 'amqp-broker', urls: 'amqp://127.0.0.1', heartbeat: '30', version: 2 };
+    const saved = {
+      id: 'in',
+      type: 'amqp-in',
+      broker: 'b',
+      queue: 'q',
+      bindings: '#',
+      prefetch: '10',
+      ack: 'flow',
+      timeout: '60000',
+      store: '',
+      version: 3,
+    };
+    expect(editorProblems([broker, saved])).toEqual([]);
+    expect(editorProblems([broker, { ...saved, deliveryLimit: '4294967295', version: 4 }])).toEqual([]);
+    expect(editorProblems([broker, { ...saved, deliveryLimit: '4294967296', version: 4 }])).toEqual([
+      'in (amqp-in) deliveryLimit: false',
+    ]);
+  });
 });
 
 describe('the CRM Hub sidebar plugin', () => {

@@ -244,6 +244,20 @@ describe('policies and the next best offer read the golden document', () => {
     expect((await customerOffers(store, 'shop:9', 'web')).map((o) => o.offerId)).toEqual(['o-other']);
   });
 
+  it('judges a contact asked by golden id as its first member’s, for history, control group and offer ids', async () => {
+    const golden = await store.getGolden('crm:4711');
+    const seen: string[] = [];
+    const lurking = async (_customer: unknown, contact: { customerRef: string }) => {
+      seen.push(contact.customerRef);
+      return [];
+    };
+    for (const asked of [golden!.goldenId, `hub:${golden!.goldenId}`, 'crm:4711', 'sap:100001']) {
+      await nextBestOffer(store, asked, 'web', { lurking });
+    }
+    const first = golden!.members.map((m) => `${m.system}:${m.sourceId}`)[0];
+    expect(seen).toEqual([first, first, 'crm:4711', 'sap:100001']);
+  });
+
   it('gives the service level of the golden record: the tier SAP holds, seen under the CRM’s number too', async () => {
     await store.recordInteraction({
       customerRef: 'sap:100001',

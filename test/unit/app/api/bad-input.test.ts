@@ -166,6 +166,12 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
       .send({ sources: ['sap:0000080042'] });
     expect(res.status).toBe(200);
     expect(await store.resolveGoldenId('sap:80042')).not.toBe(await store.resolveGoldenId('crm:4711'));
+    // another system's zeros count: crm:04711 is not crm:4711
+    const other = await request(server)
+      .post(`/api/v1/customers/${(await store.resolveGoldenId('crm:4711'))!}/unmerge`)
+      .send({ sources: ['crm:04711'] });
+    expect(other.status).toBe(400);
+    expect(other.body.message).toContain('crm:04711 is not a member');
   });
 
   it('answers a method a resource does not take with 405 and Allow', async () => {

@@ -45,7 +45,7 @@ export function nodeRedShape(options: ShapeOptions): NodeRedShape {
   const node = express();
   for (const app of [root, admin, node]) app.disable('x-powered-by');
   // what ensureHubRoutes puts first: no CORS for the hub's endpoints (app/api/cross-origin.ts)
-  root.use(withoutCrossOrigin);
+  root.use(withoutCrossOrigin());
   admin.use((req: Request, res: Response, next: NextFunction) => {
     // the editor's cors({ origin: '*' }): a preflight ends here
     res.setHeader('Access-Control-Allow-Origin', '*');

@@ -94,6 +94,18 @@ describe('mappings/systems/hub.json', () => {
       ok: true,
       value: { customerRef: 'sap:104712', identifiers: [{ system: 'sap', id: '104712' }] },
     });
+    // a customerRef the caller sends, padded, is keyed the same way
+    expect(
+      upsert.map({
+        receivedAt,
+        customer: {
+          customerRef: 'sap:0000104712',
+          sourceSystem: 'sap',
+          sourceId: '0000104712',
+          kind: 'person',
+        },
+      }),
+    ).toMatchObject({ ok: true, value: { customerRef: 'sap:104712', identifiers: [{ id: '104712' }] } });
     expect(customer('crm', '0004711')).toMatchObject({
       ok: true,
       value: { customerRef: 'crm:0004711', identifiers: [{ system: 'crm', id: '0004711' }] },
