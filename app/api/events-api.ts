@@ -5,6 +5,7 @@ import { childTraceparent, continueTrace, TRACEPARENT } from '../../connectors/h
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import { compileValidator } from '../../mappings/validate';
 import { ApiError, apiErrors, route } from './api-error';
+import { withUnpaddedSapNumbers } from '../../mappings/canonical/sap-numbers';
 import { batchItems } from './batch-body';
 
 /** the content-derived id an event without eventId gets (batch-body.ts), for clients and tests */
@@ -60,7 +61,8 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
           'no amqp-broker is deployed, so the events cannot be published; nothing was accepted',
         );
       }
-      const typed = events as unknown as InteractionEvent[];
+      // SAP's number as SAP shows it (sap:0000104711) reaches the customer the hub keys as sap:104711
+      const typed = (events as unknown as InteractionEvent[]).map(withUnpaddedSapNumbers);
       const eventIds = typed.map((event) => event.eventId);
       // the client's W3C trace (a new one without it); each publish is a child of it
       const trace = continueTrace(req.get(TRACEPARENT));

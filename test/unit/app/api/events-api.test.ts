@@ -52,6 +52,24 @@ describe('POST /api/v1/events', () => {
     expect(published).toEqual([withdrawal(ID_1)]);
   });
 
+  it('keys an SAP number as SAP shows it (padded) as the hub keys it, and leaves other systems’ zeros', async () => {
+    const { publisher, published } = fakePublisher();
+    const padded = {
+      ...withdrawal(ID_1),
+      customer: { ref: 'sap:0000104711', identifiers: [{ system: 'sap', id: '0000104711' }] },
+    };
+    const crm = {
+      ...withdrawal(ID_2),
+      customer: { ref: 'crm:0004711', identifiers: [{ system: 'crm', id: '0004711' }] },
+    };
+    const res = await request(app(publisher)).post('/api/v1/events').send([padded, crm]);
+    expect(res.status).toBe(202);
+    expect(published.map((e) => e.customer)).toEqual([
+      { ref: 'sap:104711', identifiers: [{ system: 'sap', id: '104711' }] },
+      { ref: 'crm:0004711', identifiers: [{ system: 'crm', id: '0004711' }] },
+    ]);
+  });
+
   it('publishes a batch in order', async () => {
     const { publisher, published } = fakePublisher();
     const res = await request(app(publisher))
