@@ -6,7 +6,8 @@ import {
   type GoldenOperationOptions,
 } from '../../records/golden-operations';
 import type { ReviewStatus } from '../../records/golden-store';
-import { parseSourceRef, type SourceKey } from '../../records/source-versions';
+import { unpaddedSapRef } from '../../mappings/canonical/sap-numbers';
+import { parseSourceRef, sourceRef, type SourceKey } from '../../records/source-versions';
 import type { HubStore } from '../../records/store';
 import { refuseWhileAdminAuthConfigured } from './admin-only';
 import { ApiError, apiErrors, route } from './api-error';
@@ -131,17 +132,14 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       const members = await s.listGoldenMembers(goldenId);
       if (members.length === 0)
         throw new ApiError(404, 'unknown-customer', `no golden record ${goldenId}`, 'id');
-      const held = new Set(members.map((m) => `${m.system}:${m.sourceId}`));
+      const held = new Set(members.map(sourceRef));
       // SAP's padded number names the member the hub keys without the zeros, as on every other route
       // (SAP's only: elsewhere 007 and 7 may be two customers)
       const sources = asked.map((k) => {
-        if (k.system !== 'sap' || !/^\d+$/.test(k.sourceId)) return k;
-        const unpadded = { system: k.system, sourceId: k.sourceId.replace(/^0+(?=\d)/, '') };
-        return held.has(`${k.system}:${k.sourceId}`) || !held.has(`${unpadded.system}:${unpadded.sourceId}`)
-          ? k
-          : unpadded;
+        const unpadded = unpaddedSapRef(sourceRef(k));
+        return held.has(sourceRef(k)) || !held.has(unpadded) ? k : parseSourceRef(unpadded);
       });
-      const foreign = sources.filter((k) => !held.has(`${k.system}:${k.sourceId}`));
+      const foreign = sources.filter((k) => !held.has(sourceRef(k)));
       if (foreign.length > 0 || sources.length >= members.length) {
         throw new ApiError(
           400,

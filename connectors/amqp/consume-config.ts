@@ -21,6 +21,18 @@ export function parseBindings(text: string, defaultExchange: string): Binding[] 
   return bindings;
 }
 
+/** "" or none: no delivery limit; else a whole number the broker takes (0 to 2^32 - 1). */
+export function deliveryLimitOf(value: unknown): number | undefined {
+  if (value === undefined || value === null || String(value).trim() === '') return undefined;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 0 || limit > 0xffffffff) {
+    throw new Error(
+      `delivery limit must be a whole number from 0 to 4294967295, got ${JSON.stringify(value)}`,
+    );
+  }
+  return limit;
+}
+
 export type Decoded = { ok: true; value: unknown } | { ok: false; reason: string };
 
 /**

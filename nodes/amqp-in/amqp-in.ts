@@ -6,7 +6,12 @@ import {
   type Delivery,
   type Subscription,
 } from '../../connectors/amqp/bus';
-import { parseBindings, payloadOutputOf, type PayloadOutput } from '../../connectors/amqp/consume-config';
+import {
+  deliveryLimitOf,
+  parseBindings,
+  payloadOutputOf,
+  type PayloadOutput,
+} from '../../connectors/amqp/consume-config';
 import { DEFAULT_INBOUND_QUEUE, SyncTopology } from '../../connectors/amqp/sync-topology';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
 import { admit, complete, inboundProperties, type Settlement } from '../../connectors/amqp/inbound';
@@ -52,18 +57,6 @@ export interface AmqpInDef extends NodeDef {
   atLeastOnce: boolean;
 }
 
-/** "" or none: no delivery limit; else a whole number the broker takes (0 to 2^32 - 1). */
-function deliveryLimitOf(value: unknown): number | undefined {
-  if (value === undefined || value === null || String(value).trim() === '') return undefined;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 0 || limit > 0xffffffff) {
-    throw new Error(
-      `delivery limit must be a whole number from 0 to 4294967295, got ${JSON.stringify(value)}`,
-    );
-  }
-  return limit;
-}
-
 /** how long a message the bus failed under waits before it goes back to the queue */
 const REQUEUE_AFTER_BUS_FAILURE_MS = 1000;
 
@@ -80,21 +73,22 @@ export default function (RED: RED) {
       this.error(RED._('amqp-in.errors.no-broker'));
       return;
     }
+    // a setting the runtime cannot use: red status, the reason in the log, nothing consumed
+    const refuse = (status: string, err: unknown): void => {
+      this.status({ fill: 'red', shape: 'ring', text: RED._(status) });
+      this.error(RED._('amqp-in.errors.bad-output', { error: errorMessage(err) }));
+    };
     let output: PayloadOutput;
+    let deliveryLimit: number | undefined;
     try {
       output = payloadOutputOf(config.output);
     } catch (err) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.bad-output') });
-      this.error(RED._('amqp-in.errors.bad-output', { error: errorMessage(err) }));
-      return;
+      return refuse('amqp-in.status.bad-output', err);
     }
-    let deliveryLimit: number | undefined;
     try {
       deliveryLimit = deliveryLimitOf(config.deliveryLimit);
     } catch (err) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.bad-delivery-limit') });
-      this.error(RED._('amqp-in.errors.bad-output', { error: errorMessage(err) }));
-      return;
+      return refuse('amqp-in.status.bad-delivery-limit', err);
     }
     const storeNode = config.store ? (RED.nodes.getNode(config.store) as HubStoreNode | null) : null;
     const syncInbound = config.topology === 'sync-inbound';

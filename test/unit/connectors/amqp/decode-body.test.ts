@@ -1,6 +1,6 @@
 /** amqp-in's "auto" output: JSON parsed, NDJSON handed on as text, a body that claims JSON and is none refused. */
 import type { BusMessage } from '../../../../connectors/amqp/bus';
-import { decodeBody } from '../../../../connectors/amqp/consume-config';
+import { decodeBody, deliveryLimitOf } from '../../../../connectors/amqp/consume-config';
 
 const lines = [
   '{"event":"page_view","customerNumber":"4711"}',
@@ -34,5 +34,19 @@ describe('decodeBody (auto)', () => {
       reason: expect.stringContaining('invalid JSON body'),
     });
     expect(decodeBody(message('{"a":1}\n{broken'))).toMatchObject({ ok: false });
+  });
+});
+
+describe('deliveryLimitOf (amqp-in)', () => {
+  it('reads none from an empty or missing value, a whole number the broker takes, and refuses the rest', () => {
+    expect(deliveryLimitOf(undefined)).toBeUndefined();
+    expect(deliveryLimitOf(' ')).toBeUndefined();
+    expect(deliveryLimitOf('20')).toBe(20);
+    expect(deliveryLimitOf('4294967295')).toBe(4294967295);
+    for (const bad of ['many', '-1', '2.5', '4294967296']) {
+      expect(() => deliveryLimitOf(bad)).toThrow(
+        /delivery limit must be a whole number from 0 to 4294967295/,
+      );
+    }
   });
 });
