@@ -119,16 +119,23 @@ function deadLetters() {
   );
 }
 
-const command = process.argv[2] || 'start';
+const USAGE = `usage: crm-hub <command>
+  start [--reset-flows]   run the hub (Node-RED with the hub's settings and flows), as npm start does
+  build                   build dist/ if it is missing or older than the sources
+  map --help              map a legacy file with a system's spec
+  dead-letters --help     list, show, replay and purge the dead letters on RabbitMQ`;
+
+// No command prints the usage rather than starting a hub: with AMQP_URL exported for the dead-letters
+// command, a bare \`crm-hub\` would otherwise add a second consumer with a store of its own.
+const command = process.argv[2];
 try {
   if (command === 'start') start();
   else if (command === 'build') buildIfNeeded();
   else if (command === 'map') map();
   else if (command === 'dead-letters') deadLetters();
+  else if (command === '--help' || command === '-h' || command === 'help') console.log(USAGE);
   else {
-    console.error(
-      `usage: crm-hub start [--reset-flows] | crm-hub build | crm-hub map --help | crm-hub dead-letters --help`,
-    );
+    console.error(command === undefined ? USAGE : `crm-hub: unknown command '${command}'\n${USAGE}`);
     process.exit(2);
   }
 } catch (err) {
