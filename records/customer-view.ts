@@ -46,8 +46,11 @@ export interface Customer360 {
   lineage?: Record<string, AttributeLineage>;
   dataQuality?: DataQuality;
   revision?: number;
-  /** the open processes (drafts to resume, escalation cases) under every member, last updated first */
-  openProcesses: ProcessState[];
+  /**
+   * the open processes (drafts to resume, escalation cases) under every member, last updated first,
+   * each with its revision: what a channel resuming it sends as If-Match, without reading it first
+   */
+  openProcesses: (ProcessState & { revision: number })[];
   /** how the company serves this customer, from tier, value and open complaints (service-level.ts) */
   serviceLevel: ServiceLevelAnswer;
 }
@@ -267,7 +270,7 @@ export async function customer360(
     openProcesses: processes
       .flat()
       .sort(compareProcessesLatestFirst)
-      .map((stored) => stored.process),
+      .map((stored) => ({ ...stored.process, revision: stored.revision })),
     serviceLevel: serviceLevelOf(tier, history, new Date(), serviceLevelRules),
   };
   if (!golden) return view;

@@ -60,8 +60,9 @@ describe('PUT /api/v1/customers/{id}/processes/{processId}', () => {
     // the service center looks the customer up under its own number
     const view = await request(server).get('/api/v1/customers/crm:4711');
     expect(view.status).toBe(200);
+    // with the revision to send as If-Match when the service center goes on with it
     expect(view.body.openProcesses).toEqual([
-      expect.objectContaining({ processId: PROCESS, step: 'income-details' }),
+      expect.objectContaining({ processId: PROCESS, step: 'income-details', revision: 1 }),
     ]);
   });
 
