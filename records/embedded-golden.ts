@@ -54,6 +54,7 @@ import {
   requireSeqs,
   requireSourceKey,
   resolutionInstant,
+  reproposedItem,
   resolvedItem,
   reviewListQuery,
   reviewPair,
@@ -307,8 +308,9 @@ export class EmbeddedGolden implements GoldenStore {
       const found = this.reviews.get(item.reviewId);
       // a pair linked once and proposed again was unmerged since: the steward decides anew
       if (found && found.status !== 'linked') return { stored: false, item: found };
-      this.putReview(item, found);
-      return { stored: true, item };
+      const stored = reproposedItem(item, found);
+      this.putReview(stored, found);
+      return { stored: true, item: stored };
     });
   }
 

@@ -254,6 +254,19 @@ export function reviewStatusOf(decision: ReviewDecision): ReviewStatus {
   return decision === 'link' ? 'linked' : 'kept-apart';
 }
 
+/** A pair proposed again after it was linked: the new item, with the decision before it kept. */
+export function reproposedItem(item: ReviewItem, held: ReviewItem | undefined): ReviewItem {
+  if (!held || held.status !== 'linked') return item;
+  const { status, proposedAt, resolvedBy, resolvedAt } = held;
+  const decided = {
+    status,
+    proposedAt,
+    ...(resolvedBy ? { resolvedBy } : {}),
+    ...(resolvedAt ? { resolvedAt } : {}),
+  };
+  return { ...item, earlier: [...(held.earlier ?? []), decided] };
+}
+
 export function resolvedItem(item: ReviewItem, decision: ReviewDecision, by: string, at: string): ReviewItem {
   return { ...item, status: reviewStatusOf(decision), resolvedBy: by, resolvedAt: at };
 }

@@ -177,6 +177,11 @@ export interface ReviewItem extends ReviewProposal {
   status: ReviewStatus;
   resolvedBy?: string;
   resolvedAt?: string;
+  /**
+   * the decisions on this pair before it came up again (linked, then split by an unmerge), oldest
+   * first: the steward's trail is not overwritten by the new proposal
+   */
+  earlier?: { status: ReviewStatus; proposedAt: string; resolvedBy?: string; resolvedAt?: string }[];
 }
 
 export type ReviewProposalResult =

@@ -54,6 +54,7 @@ import {
   requireSeqs,
   requireSourceKey,
   resolutionInstant,
+  reproposedItem,
   reviewListQuery,
   reviewPair,
   reviewStatusOf,
@@ -364,15 +365,16 @@ export class PostgresGolden implements GoldenStore {
         const held = found.rows[0]?.item;
         // a pair linked once and proposed again was unmerged since: the steward decides anew
         if (held && held.status !== 'linked') return { stored: false, item: held };
+        const stored = reproposedItem(item, held);
         const written = await client.query(
           `insert into ${reviews} (review_id, status, proposed_at, item) values ($1, $2, $3, $4)
            on conflict (review_id) do update set status = excluded.status, proposed_at = excluded.proposed_at,
              item = excluded.item where ${reviews}.status = 'linked'`,
-          [item.reviewId, item.status, item.proposedAt, JSON.stringify(item)],
+          [stored.reviewId, stored.status, stored.proposedAt, JSON.stringify(stored)],
         );
         // a second proposer of a new pair waited on the first one's insert: theirs stands
         if (written.rowCount !== 1) throw new ConflictError('proposed at the same time');
-        return { stored: true, item };
+        return { stored: true, item: stored };
       }),
     );
   }

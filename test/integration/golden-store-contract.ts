@@ -639,6 +639,15 @@ export function describeGoldenStoreContract(
         // after the unmerge the pair may come up again: a link is no keep-apart
         const again = await store.proposeReview(proposal('crm:4711', 'sap:80042', '2025-05-01T00:00:00Z'));
         expect(again).toMatchObject({ stored: true, item: { status: 'open' } });
+        // the link before stays on the item: the steward's trail
+        expect((await store.getReview(item.reviewId))?.earlier).toEqual([
+          {
+            status: 'linked',
+            proposedAt: item.proposedAt,
+            resolvedBy: 'steward-1',
+            resolvedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          },
+        ]);
         await store.resolveReview(item.reviewId, 'keep-apart', 'steward-2');
         expect(await mergeGoldenRecords(store, item.a, item.b, { trust, review })).toMatchObject({
           status: 'review-closed',
