@@ -326,7 +326,8 @@ describe('the policy console in Chromium', () => {
     expect(await carlaLatest.locator('tr.failed').textContent()).toContain('"gold"');
 
     // Ben is in SAP too: the golden record joins both source records
-    const benInSap = `sap:${run}`;
+    // a KUNNR as the hub keys it: the run's digits may start with 0, which SAP's numbers drop
+    const benInSap = `sap:${Number(run)}`;
     await customer(benInSap, 'platinum', 'Ben', 'Hoffmann');
     await eventually(async () => {
       const res = await fetch(`${hub.url}/api/v1/customers/${encodeURIComponent(ben)}`);
