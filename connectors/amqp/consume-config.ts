@@ -1,4 +1,4 @@
-import type { Binding, BusMessage } from './bus';
+import { DEFAULT_EXCHANGE, type Binding, type BusMessage, type ConsumeOptions } from './bus';
 
 /**
  * Reads the bindings an integrator types into amqp-in, one per line: `<pattern>` binds on the
@@ -31,6 +31,28 @@ export function deliveryLimitOf(value: unknown): number | undefined {
     );
   }
   return limit;
+}
+
+/** What amqp-in declares and consumes for the queue typed in (the record-sync topology has its own). */
+export function typedQueueOptions(typed: {
+  queue: string;
+  /** as typed: one binding per line (parseBindings) */
+  bindings: string;
+  prefetch: number;
+  singleActive: boolean;
+  drainMs: number;
+  deliveryLimit: number | undefined;
+  atLeastOnce: boolean;
+}): ConsumeOptions {
+  return {
+    queue: typed.queue,
+    bindings: parseBindings(typed.bindings, DEFAULT_EXCHANGE),
+    prefetch: typed.prefetch,
+    singleActiveConsumer: typed.singleActive,
+    drainMs: typed.drainMs,
+    ...(typed.deliveryLimit === undefined ? {} : { deliveryLimit: typed.deliveryLimit }),
+    ...(typed.atLeastOnce ? { atLeastOnceDeadLettering: true } : {}),
+  };
 }
 
 export type Decoded = { ok: true; value: unknown } | { ok: false; reason: string };

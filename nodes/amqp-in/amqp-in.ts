@@ -1,6 +1,5 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import {
-  DEFAULT_EXCHANGE,
   INBOUND_EXCHANGE,
   type ConsumeOptions,
   type Delivery,
@@ -8,8 +7,8 @@ import {
 } from '../../connectors/amqp/bus';
 import {
   deliveryLimitOf,
-  parseBindings,
   payloadOutputOf,
+  typedQueueOptions,
   type PayloadOutput,
 } from '../../connectors/amqp/consume-config';
 import { DEFAULT_INBOUND_QUEUE, SyncTopology } from '../../connectors/amqp/sync-topology';
@@ -170,16 +169,15 @@ export default function (RED: RED) {
           prefetch,
           drainMs,
         });
-      const bindings = parseBindings(config.bindings, DEFAULT_EXCHANGE);
-      return {
+      return typedQueueOptions({
         queue,
-        bindings,
+        bindings: config.bindings,
         prefetch,
-        singleActiveConsumer: !!config.singleActive,
+        singleActive: !!config.singleActive,
         drainMs,
-        ...(deliveryLimit === undefined ? {} : { deliveryLimit }),
-        ...(config.atLeastOnce ? { atLeastOnceDeadLettering: true } : {}),
-      };
+        deliveryLimit,
+        atLeastOnce: !!config.atLeastOnce,
+      });
     };
     const consume = async () => {
       const options = consumeOptions();
