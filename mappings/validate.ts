@@ -64,14 +64,14 @@ const ajv = newAjv(true);
  */
 function newAjv(withErrors: boolean): Ajv2020 {
   const lengthByCodeUnits =
-    !withErrors && onlyNonEmptyLimits(listCanonicalSchemas().map(loadCanonicalSchema));
+    !withErrors && lengthsSafeByCodeUnits(listCanonicalSchemas().map(loadCanonicalSchema));
   const instance = new Ajv2020({
     allErrors: withErrors,
     strict: true,
     strictRequired: false,
     verbose: withErrors,
     // Deprecated by ajv, which warns once per instance that it counts code points by default; here
-    // the count is not needed (see onlyNonEmptyLimits). A later ajv without it counts again.
+    // the count is not needed (see lengthsSafeByCodeUnits). A later ajv without it counts again.
     ...(lengthByCodeUnits ? { unicode: false, logger: withoutUnicodeNotice } : {}),
   });
   addFormats(instance);
@@ -142,17 +142,20 @@ export function compileValidator(schemaName: string): Validator {
 
 /**
  * ajv counts a string's length in code points (a surrogate pair is one), walking the whole string for
- * every minLength. "Not empty" (minLength 1) needs no walk: a string has code points exactly when it
- * has code units. So the verdict-only validator reads .length while the canonical schemas have no
- * other length limit. A property that happens to be called minLength only makes this say no.
+ * every minLength and maxLength. The verdict-only validator may read .length (code units) where that
+ * can only be stricter: "not empty" (minLength 1) holds for code points exactly when for code units,
+ * and a string within a maxLength in code units is within it in code points. A string it refuses goes
+ * to the full validator (compileMappingValidator), which counts code points and has the last word. A
+ * minLength above 1 would let it accept what the full validator refuses, so it makes this say no, as
+ * does a property that happens to be called minLength.
  */
-function onlyNonEmptyLimits(node: unknown): boolean {
-  if (Array.isArray(node)) return node.every(onlyNonEmptyLimits);
+function lengthsSafeByCodeUnits(node: unknown): boolean {
+  if (Array.isArray(node)) return node.every(lengthsSafeByCodeUnits);
   if (!isRecord(node)) return true;
   for (const [key, value] of Object.entries(node)) {
-    if (key === 'maxLength' || (key === 'minLength' && (typeof value !== 'number' || value > 1)))
-      return false;
-    if (!onlyNonEmptyLimits(value)) return false;
+    if (key === 'maxLength' && typeof value !== 'number') return false;
+    if (key === 'minLength' && (typeof value !== 'number' || value > 1)) return false;
+    if (!lengthsSafeByCodeUnits(value)) return false;
   }
   return true;
 }
@@ -284,7 +287,8 @@ const FORMAT_MESSAGES: Record<string, string> = {
   date: 'must be a date, e.g. 2026-12-05',
 };
 
-const VALUE_KEYWORDS = new Set(['pattern', 'format', 'type', 'minLength', 'maxLength']);
+// Not maxLength: a value too long may well be the right kind ("must be an e-mail address" would mislead).
+const VALUE_KEYWORDS = new Set(['pattern', 'format', 'type', 'minLength']);
 
 function toFieldError(error: ErrorObject): FieldError {
   const parent = pointerToPath(error.instancePath);
@@ -336,6 +340,12 @@ function toFieldError(error: ErrorObject): FieldError {
       return params.limit === 1
         ? { field: parent, message: 'must not be empty', rule: 'minLength' }
         : { field: parent, message: error.message ?? 'is too short', rule: 'minLength' };
+    case 'maxLength':
+      return {
+        field: parent,
+        message: `must be at most ${String(params.limit)} characters long; got ${describeLength(error.data)}`,
+        rule: 'maxLength',
+      };
     default:
       return { field: parent, message: error.message ?? `fails ${error.keyword}`, rule: error.keyword };
   }
@@ -345,9 +355,20 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
+function describeLength(value: unknown): string {
+  if (typeof value !== 'string') return describe(value);
+  let characters = 0;
+  for (const _ of value) characters++; // code points, as maxLength counts them
+  return `${characters} characters`;
+}
+
 /** The rejected value, short enough for a log line. */
 function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  // A field of megabytes is cut before it is quoted, not after.
+  const text =
+    (typeof value === 'string' && value.length > 200
+      ? JSON.stringify(value.slice(0, 200))
+      : JSON.stringify(value)) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

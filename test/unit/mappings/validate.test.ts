@@ -90,6 +90,39 @@ describe('validator of mapped documents', () => {
     expect(quick(empty)).toMatchObject({ ok: false, errors: [{ field: 'person.title', rule: 'minLength' }] });
   });
 
+  it('refuses a field longer than the schema allows, naming its length, and counts code points as the full validator does', () => {
+    const huge = clone(customer);
+    (huge.person as Doc).familyName = 'M'.repeat(2 * 1024 * 1024);
+    expect(quick(huge)).toEqual(full(huge));
+    expect(quick(huge)).toEqual({
+      ok: false,
+      errors: [
+        {
+          field: 'person.familyName',
+          message: 'must be at most 1000 characters long; got 2097152 characters',
+          rule: 'maxLength',
+        },
+      ],
+    });
+    // 1,000 characters outside the basic plane are 2,000 code units: within the limit
+    const astral = clone(customer);
+    (astral.person as Doc).givenName = '𝔇'.repeat(1000);
+    expect(quick(astral)).toEqual({ ok: true });
+    expect(full(astral)).toEqual({ ok: true });
+    const longMail = clone(customer);
+    longMail.emails = [{ address: `${'a'.repeat(250)}@x.de`, type: 'home' }];
+    expect(quick(longMail)).toMatchObject({
+      ok: false,
+      errors: [{ field: 'emails[0].address', rule: 'maxLength' }],
+    });
+    const longId = clone(customer);
+    longId.identifiers = [{ system: 'sap', id: '9'.repeat(201) }];
+    expect(full(longId)).toMatchObject({
+      ok: false,
+      errors: [{ field: 'identifiers[0].id', rule: 'maxLength' }],
+    });
+  });
+
   it('checks the other canonical schemas the same way', () => {
     const event = {
       eventId: '7f1e2d3c-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
