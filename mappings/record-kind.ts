@@ -21,6 +21,15 @@ export function compileRecordKind(spec: SystemSpec): RecordKindResolver {
       );
   };
   if (fallback !== undefined) check(fallback, 'recordKind');
+  for (const kind of Object.values(from?.kinds ?? {})) check(kind, 'recordKindFrom.kinds');
+  const resolve = compileFieldKind(spec, known);
+  return format?.kind === 'idoc-xml' ? withIdocMessageType(spec, known, resolve) : resolve;
+}
+
+function compileFieldKind(spec: SystemSpec, known: string[]): RecordKindResolver {
+  const format = spec.format;
+  const fallback = format?.recordKind;
+  const from = format?.recordKindFrom;
   if (from === undefined) {
     if (fallback === undefined)
       throw new MappingSpecError(`mapping ${spec.system}: format has neither recordKind nor recordKindFrom`);
@@ -28,7 +37,6 @@ export function compileRecordKind(spec: SystemSpec): RecordKindResolver {
   }
   if (typeof from.field !== 'string')
     throw new MappingSpecError(`mapping ${spec.system}: format.recordKindFrom needs "field", a source path`);
-  for (const kind of Object.values(from.kinds ?? {})) check(kind, 'recordKindFrom.kinds');
   const get = compileScopedGetter(from.field);
   const kinds = new Map(Object.entries(from.kinds ?? {}));
   return (record, recordRef) => {
@@ -48,6 +56,37 @@ export function compileRecordKind(spec: SystemSpec): RecordKindResolver {
         sourceField: from.field,
         rule: 'recordKind',
         message: `${spec.system}: source field "${from.field}" is ${JSON.stringify(raw ?? null)}, not a known record kind (known: ${listed.join(', ')})`,
+        ...(recordRef === undefined ? {} : { record: recordRef }),
+      },
+    };
+  };
+}
+
+const MESSAGE_TYPE = compileScopedGetter('EDI_DC40.MESTYP');
+
+/**
+ * An IDoc says in its control record what it is (EDI_DC40.MESTYP: DEBMAS, ORDERS, MATMAS). One whose
+ * message type the spec has no inbound mapping for is refused as such, before its segments are read
+ * as another type's and it fails on a field it never had (an ORDERS IDoc has no KUNNR in E1KNA1M). An
+ * IDoc without the field is left to the spec's own rule.
+ */
+function withIdocMessageType(
+  spec: SystemSpec,
+  known: string[],
+  resolve: RecordKindResolver,
+): RecordKindResolver {
+  const messageTypes = new Set([...known, ...(spec.format?.recordKind ? [spec.format.recordKind] : [])]);
+  return (record, recordRef) => {
+    const raw = MESSAGE_TYPE(record, record);
+    const type = typeof raw === 'string' ? raw.trim() : '';
+    if (type === '' || messageTypes.has(type)) return resolve(record, recordRef);
+    return {
+      ok: false,
+      error: {
+        field: '',
+        sourceField: 'EDI_DC40.MESTYP',
+        rule: 'recordKind',
+        message: `${spec.system}: IDoc message type ${JSON.stringify(type)} is not one this system maps (maps: ${[...messageTypes].join(', ')})`,
         ...(recordRef === undefined ? {} : { record: recordRef }),
       },
     };

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseIdocXml, writeIdocXml } from '../../../../formats/idoc/idoc';
 import { idocToRecord, recordToIdoc } from '../../../../formats/idoc/idoc-record';
 import { compileMapping, compileOutbound, loadSystemSpec } from '../../../../mappings/engine';
+import { compileRecordKind } from '../../../../mappings/record-kind';
 import { transforms } from '../../../../mappings/transforms';
 import { mapItems, mappedSourcePaths, roundTripDifferences, validAs } from './system-support';
 
@@ -38,6 +39,29 @@ describe('sap spec', () => {
     });
     expect(Object.keys(spec.inbound).sort()).toEqual(['DEBMAS', 'DEBMAS_DELETE']);
     expect(Object.keys(spec.outbound ?? {})).toEqual(['DEBMAS']);
+  });
+
+  it('refuses an IDoc of a message type it has no mapping for as such, naming the type', () => {
+    const kindOf = compileRecordKind(spec);
+    const [debmas] = idocs('debmas07-create.xml');
+    expect(kindOf(debmas.record)).toEqual({ ok: true, value: 'DEBMAS' });
+    const orders = parseIdocXml(
+      Buffer.from(
+        '<ORDERS05><IDOC BEGIN="1"><EDI_DC40 SEGMENT="1"><DOCNUM>0000000000481551</DOCNUM>' +
+          '<IDOCTYP>ORDERS05</IDOCTYP><MESTYP>ORDERS</MESTYP></EDI_DC40>' +
+          '<E1EDK01 SEGMENT="1"><BELNR>4500012345</BELNR></E1EDK01></IDOC></ORDERS05>',
+      ),
+    );
+    expect(kindOf(idocToRecord(orders[0], 0), 'IDOC[0]')).toEqual({
+      ok: false,
+      error: {
+        field: '',
+        sourceField: 'EDI_DC40.MESTYP',
+        rule: 'recordKind',
+        message: 'sap: IDoc message type "ORDERS" is not one this system maps (maps: DEBMAS, DEBMAS_DELETE)',
+        record: 'IDOC[0]',
+      },
+    });
   });
 
   it('maps every IDoc of the fixture files to a valid canonical document', () => {
