@@ -21,6 +21,7 @@
  * joins a golden record that its lane changes at the same moment, the store's revision check makes the
  * later writer read again (golden-operations.ts).
  */
+import { withUnpaddedSapNumbers } from '../mappings/canonical/sap-numbers';
 import type { Customer, InteractionEvent } from '../mappings/canonical/types';
 import { EVENT_READERS } from './event-sources';
 import { applyToGoldenRecord, type GoldenRecordResult } from './golden-record';
@@ -361,10 +362,13 @@ export async function applyWithGoldenRecord(
 ): Promise<GoldenPathResult> {
   const customer = isCustomer(doc) ? doc : undefined;
   if (customer) sourceRecordOf(customer);
-  const result = await applyToGoldenRecord(store, doc);
+  // an event another flow published with SAP's number as SAP shows it (sap:0000104711) is about the
+  // customer the hub keys as sap:104711, as the REST and SOAP intakes and the DEBMAS mapping key it
+  const keyed = customer ? doc : withUnpaddedSapNumbers(doc as InteractionEvent);
+  const result = await applyToGoldenRecord(store, keyed);
   if (customer) return { ...result, golden: await intake.takeCustomer(customer) };
   if (result.kind === 'interaction') {
-    return { ...result, golden: await intake.takeEvent(doc as InteractionEvent) };
+    return { ...result, golden: await intake.takeEvent(keyed as InteractionEvent) };
   }
   return result;
 }

@@ -14,12 +14,13 @@ export function unpaddedSapRef(ref: string): string {
 
 /** The event with its customer's SAP number unpadded, in the ref and the identifiers; else itself. */
 export function withUnpaddedSapNumbers(event: InteractionEvent): InteractionEvent {
-  const { customer } = event;
-  if (!customer) return event;
+  const customer = (event as Partial<InteractionEvent> | null)?.customer;
+  // not yet validated on every path: what is no event is left for the validator to name
+  if (!customer || typeof customer.ref !== 'string' || !Array.isArray(customer.identifiers)) return event;
   const ref = unpaddedSapRef(customer.ref);
   let changed = ref !== customer.ref;
   const identifiers = customer.identifiers.map((i) => {
-    if (i.system !== 'sap' || !/^0+\d+$/.test(i.id)) return i;
+    if (i?.system !== 'sap' || typeof i.id !== 'string' || !/^0+\d+$/.test(i.id)) return i;
     changed = true;
     return { ...i, id: i.id.replace(/^0+(?=\d)/, '') };
   });

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
+import { withUnpaddedSapNumbers } from '../../mappings/canonical/sap-numbers';
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import { checkArbitrationOptions, type ArbitrationOptions } from '../../policies/arbitration';
 import type { PolicyState } from '../../policies/policy-state';
@@ -113,10 +114,12 @@ export default function (RED: RED) {
     timer?.unref();
 
     onInput<EventMessage>(this, async (msg, send) => {
-      const event = msg.payload as InteractionEvent | null;
-      if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
+      const payload = msg.payload as InteractionEvent | null;
+      if (!payload || typeof payload !== 'object' || typeof payload.type !== 'string') {
         throw new Error(RED._('policy-engine.errors.not-an-event'));
       }
+      // SAP's number as SAP shows it (sap:0000104711) is the customer the hub keys as sap:104711
+      const event = withUnpaddedSapNumbers(payload);
       await bound;
       const customer = await customerProfile(event, msg.customer, store);
       const result = await hubRuntime.policies.evaluate(this.id, event, customer, msg);
@@ -130,7 +133,13 @@ export default function (RED: RED) {
         text: words('policy-engine.status.evaluated', { events, decisions }),
       });
       const { decisions: made, explanations, arbitration } = result;
-      send({ ...msg, decisions: made, explanations, ...(arbitration ? { arbitration } : {}) } as NodeMessage);
+      send({
+        ...msg,
+        payload: event,
+        decisions: made,
+        explanations,
+        ...(arbitration ? { arbitration } : {}),
+      } as NodeMessage);
     });
 
     this.on('close', (_removed: boolean, done: () => void) => {

@@ -146,6 +146,21 @@ describe('golden-record: the golden path', () => {
     expect(again.goldenRecord).toMatchObject({ recorded: false, golden: { status: 'repeat' } });
   });
 
+  it("applies an event another flow sent with SAP's padded number to the customer the hub keys without the zeros", async () => {
+    await load(all, flow());
+    await send(sapAnna);
+    const padded = {
+      ...reported,
+      source: { system: 'sap' },
+      customer: { ref: 'sap:0000100001', identifiers: [{ system: 'sap', id: '0000100001' }] },
+    };
+    const applied = await send(padded);
+    expect(applied.goldenRecord).toMatchObject({ kind: 'interaction', golden: { status: 'applied' } });
+    const golden = await (await storeOf()).getGolden('sap:100001');
+    expect(golden?.record.document.addresses?.[0]).toMatchObject({ street: 'Leopoldstraße 12' });
+    expect(await (await storeOf()).getGolden('sap:0000100001')).toBeUndefined();
+  });
+
   it('refuses a customer it cannot key, writing nothing', async () => {
     await load(all, flow());
     const err = nextError('golden');

@@ -269,6 +269,38 @@ describe('policy-engine with customer profiles from the store', () => {
     expect(trace.decisions).toEqual([]);
     expect(trace.explanations[0].reason).toContain('"gold"');
   });
+
+  it("judges an event with SAP's padded number as the customer the hub keys without the zeros", async () => {
+    await load(all, [
+      { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('profiles-sap') },
+      { id: 'eng', type: 'policy-engine', store: 'store', wires: [['evaluated']] },
+      policyNode('plat', {
+        policyId: 'platinum-large-withdrawal',
+        when: 'event withdrawal where amount > 10000',
+        condition: 'customer.tier == "platinum"',
+        then: 'call-task to sales-rep within 1d',
+      }),
+      { id: 'decided', type: 'helper' },
+      { id: 'evaluated', type: 'helper' },
+    ]);
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    await store.putCustomer({
+      customerRef: 'sap:104711',
+      document: { customerRef: 'sap:104711', kind: 'person', tier: 'platinum' },
+      updatedAt: '2026-11-22T10:00:00Z',
+      sourceSystem: 'sap',
+    });
+    const event = withdrawalEvent('5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a77', 'sap:0000104711', 12000);
+    event.customer.identifiers = [{ system: 'sap', id: '0000104711' }];
+    const decided = nextInput<{ payload: Record<string, unknown> }>('decided');
+    const evaluated = nextInput<{ payload: { customer: unknown } }>('evaluated');
+    helper.getNode('eng').receive({ payload: event });
+    expect((await decided).payload).toMatchObject({ action: 'call-task', customerRef: 'sap:104711' });
+    expect((await evaluated).payload.customer).toEqual({
+      ref: 'sap:104711',
+      identifiers: [{ system: 'sap', id: '104711' }],
+    });
+  });
 });
 
 describe('policy switches kept in the hub store', () => {
