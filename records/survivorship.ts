@@ -38,6 +38,7 @@ import {
   type SourceRecord,
   type StaleVersion,
 } from './source-versions';
+import { NameAgreement } from './name-compatibility';
 import { compileTrust, type AttributePath, type TrustConfig, type TrustLookup } from './trust';
 
 /** Why a value won: the first rule that set it apart from the runner-up. */
@@ -243,11 +244,34 @@ function names(s: Survivorship, kind: Customer['kind']): Pick<Customer, 'person'
   const count = (value: string[]): number => value.length;
   if (kind === 'person') {
     const person: PersonName = {};
-    const salutation = s.scalar('person.salutation', (d) => d.person?.salutation, text, sameKind);
-    const title = s.scalar('person.title', (d) => d.person?.title, text, sameKind);
-    const givenName = s.scalar('person.givenName', (d) => d.person?.givenName, text, sameKind);
-    const middleNames = s.scalar('person.middleNames', (d) => d.person?.middleNames, count, sameKind);
+    // The family name first, then each part only from sources whose name agrees with what won so far
+    // (name-compatibility.ts): one person's salutation never lands on another's given name.
     const familyName = s.scalar('person.familyName', (d) => d.person?.familyName, text, sameKind);
+    const names = new NameAgreement<Contributor>((from) => from.document.person);
+    const familyAgrees = familyName === undefined ? undefined : new Map<Contributor, boolean>();
+    const sameFamily = (from: Contributor): boolean => {
+      if (!sameKind(from)) return false;
+      if (!familyAgrees) return true;
+      let agrees = familyAgrees.get(from);
+      if (agrees === undefined) familyAgrees.set(from, (agrees = names.familyAgrees(from, familyName)));
+      return agrees;
+    };
+    const givenRead = (d: Partial<Customer>): string | undefined => d.person?.givenName;
+    // a changed family name (a marriage) must not cost the given name the other sources hold
+    const givenName =
+      s.scalar('person.givenName', givenRead, text, sameFamily) ??
+      s.scalar('person.givenName', givenRead, text, sameKind);
+    const givenAgrees = new Map<Contributor, boolean>();
+    const samePerson = (from: Contributor): boolean => {
+      if (!sameFamily(from)) return false;
+      if (givenName === undefined) return true;
+      let agrees = givenAgrees.get(from);
+      if (agrees === undefined) givenAgrees.set(from, (agrees = names.givenAgrees(from, givenName)));
+      return agrees;
+    };
+    const salutation = s.scalar('person.salutation', (d) => d.person?.salutation, text, samePerson);
+    const title = s.scalar('person.title', (d) => d.person?.title, text, samePerson);
+    const middleNames = s.scalar('person.middleNames', (d) => d.person?.middleNames, count, samePerson);
     if (salutation) person.salutation = salutation;
     if (title) person.title = title;
     if (givenName) person.givenName = givenName;

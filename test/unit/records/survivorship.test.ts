@@ -275,6 +275,57 @@ describe('survivorship rules, in order', () => {
     expect(g.document.organization).toBeUndefined();
   });
 
+  it("keeps one person's name together: no salutation or title from a source naming someone else", () => {
+    // a steward's forced link of two people of one family name; equal trust, the later record wins
+    const linked = golden(
+      [
+        record('crm', '1', '2024-01-01T00:00:00Z', {
+          person: { salutation: 'Frau', givenName: 'Anna', familyName: 'Schmidt' },
+        }),
+        record('shop', '2', '2024-02-01T00:00:00Z', {
+          person: { title: 'Dr.', givenName: 'Hans', familyName: 'Schmidt' },
+        }),
+      ],
+      [],
+      { default: 1 },
+    );
+    expect(linked.document.person).toEqual({ title: 'Dr.', givenName: 'Hans', familyName: 'Schmidt' });
+    expect(linked.lineage['person.salutation']).toBeUndefined();
+    expect(linked.lineage['person.title']).toMatchObject({ source: { system: 'shop' }, rule: 'sole-source' });
+  });
+
+  it('still lends a part to a name that agrees: a nickname, an initial, a typo, or no given name at all', () => {
+    const nickname = golden(
+      [
+        record('sap', '1', '2024-01-01T00:00:00Z', {
+          person: { salutation: 'Herr', title: 'Prof.', givenName: 'Johannes', familyName: 'Schmidt' },
+        }),
+        record('crm', '2', '2024-02-01T00:00:00Z', { person: { givenName: 'Hans', familyName: 'Schmitt' } }),
+      ],
+      [],
+      { default: 1 },
+    );
+    expect(nickname.document.person).toEqual({
+      salutation: 'Herr',
+      title: 'Prof.',
+      givenName: 'Hans',
+      familyName: 'Schmitt',
+    });
+    // the master knows only "Frau Schmidt"; the newer CRM record calls her Anna Müller since her
+    // marriage: the master's family name, the CRM's given name, the master's salutation
+    const married = golden([
+      record('sap', '1', '2024-01-01T00:00:00Z', { person: { salutation: 'Frau', familyName: 'Schmidt' } }),
+      record('crm', '2', '2024-02-01T00:00:00Z', {
+        person: { title: 'Dr.', givenName: 'Anna', familyName: 'Müller' },
+      }),
+    ]);
+    expect(married.document.person).toEqual({ salutation: 'Frau', givenName: 'Anna', familyName: 'Schmidt' });
+    expect(married.lineage['person.givenName']).toMatchObject({
+      source: { system: 'crm' },
+      rule: 'sole-source',
+    });
+  });
+
   it('the golden document is a valid canonical customer, with its data quality', () => {
     const g = golden([
       record('sap', '80042', '2025-01-01T00:00:00Z', {
