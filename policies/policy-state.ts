@@ -53,6 +53,15 @@ export interface SweepResult {
   failed: { waitId: string; error: unknown }[];
 }
 
+/** a cap the store refused: its key, and the hits the store counts in its window */
+interface RefusedCap {
+  key: string;
+  windowMs: number;
+  atMs: number;
+  count: number;
+}
+
+const MAX_CAP_ROUNDS = 8;
 const DEFAULT_LEASE_MS = 5 * 60_000;
 const DEFAULT_SWEEP_LIMIT = 100;
 
@@ -92,12 +101,13 @@ export class PolicyState {
   async evaluate(event: InteractionEvent, context: StateContext): Promise<Evaluation> {
     const nowMs = this.clock();
     await this.history.record(event, nowMs);
-    const result = this.engine.evaluate(event, {
-      ...context,
-      now: new Date(nowMs),
-      history: this.history.view(event.customer.ref),
-    });
-    await this.confirmCaps(result);
+    const result = await this.confirmed(() =>
+      this.engine.evaluate(event, {
+        ...context,
+        now: new Date(nowMs),
+        history: this.history.view(event.customer.ref),
+      }),
+    );
     for (const pending of result.pending ?? []) await this.store.putWait(waitOf(pending));
     if (this.escalations) {
       await this.escalations.answer(this.engine, event, nowMs);
@@ -125,14 +135,16 @@ export class PolicyState {
         const pending = pendingOf(wait);
         // Fresh: the B that would cancel the wait may have reached another instance.
         await this.history.load(wait.customerRef, nowMs, { fresh: true });
-        const evaluation = this.engine.settle(pending, {
-          customer: await options.customerOf?.(wait.customerRef),
-          isEnabled: options.isEnabled,
-          now: new Date(nowMs),
-          history: this.history.view(wait.customerRef),
-          explain: options.explain,
-        });
-        await this.confirmCaps(evaluation);
+        const customer = await options.customerOf?.(wait.customerRef);
+        const evaluation = await this.confirmed(() =>
+          this.engine.settle(pending, {
+            customer,
+            isEnabled: options.isEnabled,
+            now: new Date(nowMs),
+            history: this.history.view(wait.customerRef),
+            explain: options.explain,
+          }),
+        );
         // a card that waited and then escalates opens its case like one that escalates at once
         await this.escalations?.open(this.engine, pending.event, evaluation);
         await options.onSettled?.(evaluation, pending);
@@ -168,8 +180,39 @@ export class PolicyState {
     return step.evaluation;
   }
 
-  private async confirmCaps(result: Evaluation): Promise<void> {
-    if (!result.capClaims) return;
+  /**
+   * Judges, and has the store confirm the caps the decisions took. A cap the store refuses (hits this
+   * instance has not counted: another instance's, or those before a restart) makes the card capped,
+   * and a capped card does not compete: the event is judged again with the store's count in the local
+   * counter, so the card that lost arbitration to it fires instead. The store's hits stand in the
+   * counter only for that judgement; the store keeps the last word on every later one.
+   */
+  private async confirmed(judge: () => Evaluation): Promise<Evaluation> {
+    const standIns: { key: string; hitId: string }[] = [];
+    try {
+      for (let round = 1; ; round++) {
+        const result = judge();
+        const refused = await this.confirmCaps(result);
+        // each round caps at least one more card; a card set is small, the bound only a guard
+        if (refused.length === 0 || round >= MAX_CAP_ROUNDS) return result;
+        for (const claim of refused) {
+          const missing = claim.count - this.caps.count(claim.key, claim.windowMs, claim.atMs);
+          for (let i = 0; i < missing; i++) {
+            const hitId = `\u0000store-hit ${standIns.length}`;
+            this.caps.record(claim.key, claim.atMs, hitId);
+            standIns.push({ key: claim.key, hitId });
+          }
+        }
+      }
+    } finally {
+      for (const { key, hitId } of standIns) this.caps.forget(key, hitId);
+    }
+  }
+
+  /** Drops the decisions whose caps the store refused, explained as capped; returns what was refused. */
+  private async confirmCaps(result: Evaluation): Promise<RefusedCap[]> {
+    if (!result.capClaims) return [];
+    const refusedCaps: RefusedCap[] = [];
     const kept: CapClaimSet[] = [];
     for (const set of result.capClaims) {
       // The hit id is the same on every delivery of the event (and the one the local counter used), so
@@ -188,6 +231,12 @@ export class PolicyState {
       result.decisions = result.decisions.filter((decision) => !dropped.has(decision.decisionId));
       const refused = set.claims[taken.refused ?? 0];
       const count = taken.counts[taken.refused ?? 0];
+      refusedCaps.push({
+        key: refused.key,
+        windowMs: refused.windowMs,
+        atMs: set.atMs,
+        count: Math.max(count, refused.limit),
+      });
       const where = refused.channel === undefined ? refused.scope : `${refused.scope} (${refused.channel})`;
       for (const explanation of result.explanations) {
         if (explanation.policyId !== set.policyId || explanation.eventId !== set.eventId) continue;
@@ -204,6 +253,7 @@ export class PolicyState {
     }
     if (kept.length > 0) result.capClaims = kept;
     else delete result.capClaims;
+    return refusedCaps;
   }
 
   private needs(): HistoryNeeds {

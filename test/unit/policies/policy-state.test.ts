@@ -219,6 +219,48 @@ describe('PolicyState on the embedded store', () => {
     expect(await open[0].countCap(claims[0].key, claims[0].windowMs, iso(now))).toBe(1);
   });
 
+  it('after a restart a card the store caps does not compete: the card it beat fires in its place', async () => {
+    const platinum: PolicyCard = {
+      policy: 'platinum-large-withdrawal',
+      title: { de: 'Platin', en: 'Platinum' },
+      when: 'event withdrawal where amount > 10000',
+      then: 'call-task to sales-rep within 1d',
+      limits: { 'per-customer': '1 per 7d' },
+      priority: 80,
+    };
+    const anyLarge: PolicyCard = {
+      policy: 'any-large-withdrawal',
+      title: { de: 'Groß', en: 'Large' },
+      when: 'event withdrawal where amount > 10000',
+      then: 'call-task to sales-rep within 1d',
+      priority: 10,
+    };
+    const oneWinner = { ...allOn, arbitration: { perChannel: 1 } };
+    const withdrawal = (eventId: string) =>
+      event('withdrawal', now, { eventId, amount: { value: 31000, currency: 'EUR' } });
+    const before = await start([platinum, anyLarge]);
+    const first = await before.evaluate(withdrawal('w1'), oneWinner);
+    expect(first.decisions.map((d) => d.policyId)).toEqual(['platinum-large-withdrawal']);
+    now += 3_600_000;
+    const second = await before.evaluate(withdrawal('w2'), oneWinner);
+    expect(second.decisions.map((d) => d.policyId)).toEqual(['any-large-withdrawal']);
+    await restart();
+
+    const after = await start([platinum, anyLarge]);
+    for (const eventId of ['w3', 'w4']) {
+      now += 3_600_000;
+      const result = await after.evaluate(withdrawal(eventId), oneWinner);
+      expect(result.decisions.map((d) => d.policyId)).toEqual(['any-large-withdrawal']);
+      const outcomes = Object.fromEntries(result.explanations.map((e) => [e.policyId, e.outcome]));
+      expect(outcomes).toEqual({ 'platinum-large-withdrawal': 'capped', 'any-large-withdrawal': 'fired' });
+      expect(result.arbitration?.ranked.map((r) => r.policyId)).toEqual(['any-large-withdrawal']);
+    }
+    // the store's hit stood in for the judgement only: a week after the first, platinum fires again
+    now = T0 + 7 * DAY + 1;
+    const later = await after.evaluate(withdrawal('w5'), oneWinner);
+    expect(later.decisions.map((d) => d.policyId)).toEqual(['platinum-large-withdrawal']);
+  });
+
   it('keeps caps across a restart: the store refuses what a fresh counter would let through', async () => {
     const before = await start([onceAWeek]);
     const first = await before.evaluate(event('address-changed', T0), allOn);
