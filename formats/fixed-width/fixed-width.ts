@@ -1,5 +1,11 @@
 import iconv from 'iconv-lite';
-import { type ByteSource, decodeChunks, DEFAULT_MAX_LINE_LENGTH, splitLines } from '../lines/lines';
+import {
+  type ByteSource,
+  decodeChunks,
+  DEFAULT_MAX_LINE_LENGTH,
+  splitLines,
+  withoutEndOfFileMark,
+} from '../lines/lines';
 import { decodeUnsigned, decodeZoned, encodeUnsigned, encodeZoned, ZonedDecimalError } from './zoned-decimal';
 import { errorMessage } from '../error-message';
 
@@ -145,8 +151,23 @@ function decodeField(field: Required<FixedWidthField>, text: string): string {
   return field.type === '9' ? decodeUnsigned(text, field.scale) : decodeZoned(text, field.scale);
 }
 
-/** One record (line without its line break) → field values; throws naming the field that fails. */
-export function decodeFixedWidthRecord(layout: CompiledLayout, text: string): Record<string, string> {
+/**
+ * Export tools and editors trim trailing blanks, which cuts into the last text fields. Padding them
+ * back loses nothing, since X values are read without trailing blanks anyway; a cut into a number or
+ * a date could be lost data, so that stays an error.
+ */
+function padTrimmedText(layout: CompiledLayout, text: string): string {
+  if (text.length >= layout.recordLength) return text;
+  const cut = layout.fields.some((f) => f.type !== 'X' && f.offset + f.length > text.length);
+  return cut ? text : text.padEnd(layout.recordLength, ' ');
+}
+
+/**
+ * One record (line without its line break) → field values; throws naming the field that fails.
+ * A line shorter than the layout only where text (X) fields are is read as if blank-padded.
+ */
+export function decodeFixedWidthRecord(layout: CompiledLayout, line: string): Record<string, string> {
+  const text = padTrimmedText(layout, line);
   if (text.length !== layout.recordLength) {
     throw new RangeError(
       `expected ${layout.recordLength} characters (layout ${layout.name}), got ${text.length}`,
@@ -173,7 +194,8 @@ export interface FixedWidthReadOptions {
 
 /**
  * Yields `{ line, record }` per line, or `{ line, error }` for a line of the wrong length or with
- * a field that does not decode; a bad line never ends the stream.
+ * a field that does not decode; a bad line never ends the stream. Blank lines are skipped, and so
+ * is the DOS end-of-file mark (0x1A) that some hosts still append.
  */
 export async function* readFixedWidth(
   input: ByteSource,
@@ -183,8 +205,10 @@ export async function* readFixedWidth(
   const encoding = options.encoding ?? 'windows-1252';
   const ascii = encoding.toLowerCase() === 'ascii';
   const maxLineLength = Math.max(options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH, layout.recordLength);
-  for await (const physical of splitLines(decodeChunks(input, encoding), maxLineLength)) {
+  const lines = withoutEndOfFileMark(splitLines(decodeChunks(input, encoding), maxLineLength));
+  for await (const physical of lines) {
     const { line } = physical;
+    if ('text' in physical && physical.text.trim() === '') continue;
     if ('tooLong' in physical) {
       const reason = `expected ${layout.recordLength} characters (layout ${layout.name}), got ${physical.tooLong}`;
       yield { line, error: `line ${line}: ${reason}` };

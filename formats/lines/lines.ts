@@ -68,4 +68,23 @@ export async function* splitLines(
   else if (carry !== '') yield { line, text: carry.endsWith('\r') ? carry.slice(0, -1) : carry };
 }
 
+/**
+ * Drops a DOS end-of-file mark (0x1A, Ctrl-Z) from the end of the last line. Only the very last
+ * character counts: a 0x1A anywhere else is data the caller must see, so each line is held back
+ * until the next one shows it was not the last.
+ */
+export async function* withoutEndOfFileMark(
+  lines: AsyncIterable<PhysicalLine>,
+): AsyncGenerator<PhysicalLine> {
+  let held: PhysicalLine | undefined;
+  for await (const next of lines) {
+    if (held) yield held;
+    held = next;
+  }
+  if (held && 'text' in held && held.text.endsWith('\x1a')) {
+    held = { line: held.line, text: held.text.slice(0, -1) };
+  }
+  if (held) yield held;
+}
+
 export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;

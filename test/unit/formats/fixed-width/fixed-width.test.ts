@@ -106,11 +106,12 @@ describe('fixed-width transaction records', () => {
     expect(records[4]).toMatchObject({ valueDate: '', purpose: 'Kauf Bäckerei Weiß €-Karte' });
   });
 
-  it('reports wrong lengths and bad fields by line and goes on', async () => {
+  it('reports bad fields by line and goes on; a line short only in its purpose text is read', async () => {
     const items = await collect(createReadStream(join(dir, 'transactions-with-errors.dat')));
+    expect(items[1]).toMatchObject({ line: 2, record: { purpose: 'Miete März Wohnung 3.OG' } });
     expect(items.map((i) => ('error' in i ? i.error : `record ${i.line}`))).toEqual([
       'record 1',
-      'line 2: expected 90 characters (layout KTOUMS-TX), got 87',
+      'record 2',
       'line 3: field amount: "X" is not a zoned decimal sign digit ({, A-I, }, J-R or 0-9) at offset 28',
       'record 4',
     ]);
@@ -183,6 +184,66 @@ describe('fixed-width transaction records', () => {
     expect(() => encodeFixedWidthRecord(layout, { bookingDate: '2024-02-30' })).toThrow(
       'field bookingDate: "20240230" is not a calendar date (YYYYMMDD)',
     );
+  });
+});
+
+describe('fixed-width files as core banking writes them (KTOUMS-TX2)', () => {
+  const systems = join(__dirname, '..', '..', '..', '..', 'mappings', 'systems', 'layouts');
+  const tx2 = compileLayout(
+    JSON.parse(readFileSync(join(systems, 'core-banking-transactions.layout.json'), 'utf8')),
+  );
+  const clean = readFileSync(join(dir, 'umsaetze-2024-04.dat'));
+  const read = async (bytes: Buffer, chunk = 64): Promise<FixedWidthItem[]> => {
+    const items: FixedWidthItem[] = [];
+    const parts: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += chunk) parts.push(bytes.subarray(i, i + chunk));
+    for await (const item of readFixedWidth(parts, tx2)) items.push(item);
+    return items;
+  };
+  const latin1 = (text: string) => Buffer.from(text, 'latin1');
+  const lines = clean.toString('latin1').split('\r\n').slice(0, -1);
+
+  it('skips blank lines and a DOS end-of-file mark', async () => {
+    const expected = await read(clean);
+    expect(expected.map((i) => ('record' in i ? i.line : i.error))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const tail of ['\r\n', '\r\n\x1a', '\x1a', '   \r\n\x1a\r\n']) {
+      expect(await read(Buffer.concat([clean, latin1(tail)]))).toEqual(expected);
+    }
+    const withoutLastBreak = clean.subarray(0, clean.length - 2);
+    expect(await read(Buffer.concat([withoutLastBreak, latin1('\x1a')]), 7)).toEqual(expected);
+    const blankInside = latin1(`${lines[0]}\r\n\r\n${lines[1]}\r\n`);
+    expect((await read(blankInside)).map((i) => i.line)).toEqual([1, 3]);
+  });
+
+  it('still refuses an end-of-file mark that is not at the end', async () => {
+    const items = await read(latin1(`${lines[0]}\r\n\x1a\r\n${lines[1]}\r\n`));
+    expect(items.map((i) => ('error' in i ? i.error : i.line))).toEqual([
+      1,
+      'line 2: expected 128 characters (layout KTOUMS-TX2), got 1',
+      3,
+    ]);
+  });
+
+  it('reads records whose blank-padded trailing text fields were trimmed', async () => {
+    const expected = await read(clean);
+    const trimmed = latin1(lines.map((line) => `${line.trimEnd()}\r\n`).join(''));
+    expect(lines.some((line) => line.trimEnd().length < 128)).toBe(true);
+    expect(await read(trimmed)).toEqual(expected);
+    const noPurpose = latin1(`${lines[0].slice(0, 101)}\r\n`);
+    expect(await read(noPurpose)).toEqual([
+      { line: 1, record: { ...(expected[0] as { record: object }).record, purpose: '' } },
+    ]);
+  });
+
+  it('refuses a line cut inside a numeric or date field, or longer than the layout', async () => {
+    const cut = (length: number) => latin1(`${lines[0].slice(0, length)}\r\n`);
+    const errors = async (bytes: Buffer) => (await read(bytes)).map((i) => ('error' in i ? i.error : i.line));
+    expect(await errors(cut(80))).toEqual(['line 1: expected 128 characters (layout KTOUMS-TX2), got 80']);
+    expect(await errors(cut(44))).toEqual(['line 1: expected 128 characters (layout KTOUMS-TX2), got 44']);
+    expect(await errors(cut(70))).toEqual(['line 1: expected 128 characters (layout KTOUMS-TX2), got 70']);
+    expect(await errors(latin1(`${lines[0]}X\r\n`))).toEqual([
+      'line 1: expected 128 characters (layout KTOUMS-TX2), got 129',
+    ]);
   });
 });
 

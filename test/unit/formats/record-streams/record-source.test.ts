@@ -63,7 +63,7 @@ describe('readRecords', () => {
     );
     expect(refs(items)).toEqual([
       ['line 1', 'record'],
-      ['line 2', 'error'],
+      ['line 2', 'record'],
       ['line 3', 'error'],
       ['line 4', 'record'],
     ]);
