@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import { type ByteSource, decodeChunks, DEFAULT_MAX_LINE_LENGTH, splitLines } from './lines';
+import { type ByteSource, DEFAULT_MAX_LINE_LENGTH, type PhysicalLine, splitLines } from './lines';
+import { decodeUtf8Chunks, Utf8Error } from '../utf8';
 import { errorMessage } from '../error-message';
 
 /**
@@ -24,29 +25,40 @@ export async function* readNdjson(
   options: NdjsonReadOptions = {},
 ): AsyncGenerator<NdjsonItem> {
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
-  for await (const physical of splitLines(decodeChunks(input, 'utf8'), maxLineLength)) {
-    const { line } = physical;
-    if ('tooLong' in physical) {
-      yield { line, error: `line ${line}: longer than ${maxLineLength} characters (${physical.tooLong})` };
-      continue;
+  let line = 0;
+  try {
+    for await (const physical of splitLines(decodeUtf8Chunks(input), maxLineLength)) {
+      line = physical.line;
+      const item = toItem(physical, maxLineLength);
+      if (item) yield item;
     }
-    if (physical.text.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(physical.text);
-    } catch (err) {
-      yield {
-        line,
-        error: `line ${line}: not valid JSON: ${errorMessage(err)}`,
-      };
-      continue;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      yield { line, error: `line ${line}: expected a JSON object, got ${kindOf(value)}` };
-      continue;
-    }
-    yield { line, record: value as Record<string, unknown> };
+  } catch (err) {
+    if (!(err instanceof Utf8Error)) throw err;
+    // Bytes that are not UTF-8 mean another code page throughout: reading on would take the
+    // lines that happen to be ASCII and refuse the rest, half a file from a wrongly encoded one.
+    yield {
+      line: line + 1,
+      error: `line ${line + 1}: ${err.message}: NDJSON is UTF-8, so the file is read no further`,
+    };
   }
+}
+
+function toItem(physical: PhysicalLine, maxLineLength: number): NdjsonItem | undefined {
+  const { line } = physical;
+  if ('tooLong' in physical) {
+    return { line, error: `line ${line}: longer than ${maxLineLength} characters (${physical.tooLong})` };
+  }
+  if (physical.text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(physical.text);
+  } catch (err) {
+    return { line, error: `line ${line}: not valid JSON: ${errorMessage(err)}` };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { line, error: `line ${line}: expected a JSON object, got ${kindOf(value)}` };
+  }
+  return { line, record: value as Record<string, unknown> };
 }
 
 /** One NDJSON line (with its "\n"); JSON.stringify never emits a raw line break inside it. */

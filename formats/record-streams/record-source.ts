@@ -6,6 +6,7 @@ import { readFixedWidth, type CompiledLayout } from '../fixed-width/fixed-width'
 import type { ByteSource } from '../lines/lines';
 import { readNdjson } from '../lines/ndjson';
 import { errorMessage } from '../error-message';
+import { decodeUtf8, startsWithUtf8Bom, Utf8Error } from '../utf8';
 
 /**
  * One reader for every file format a legacy system writes, so tools (the map command, the
@@ -165,6 +166,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 const kindOf = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 
+const jsonText = (bytes: Buffer): string =>
+  startsWithUtf8Bom(bytes) ? decodeUtf8(bytes.subarray(3), 3) : decodeUtf8(bytes);
+
 /** One JSON object, an array of objects, or (when the whole does not parse) NDJSON lines. */
 async function* jsonRecords(input: ByteSource, options: RecordSourceOptions): AsyncGenerator<SourceItem> {
   const maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
@@ -173,7 +177,14 @@ async function* jsonRecords(input: ByteSource, options: RecordSourceOptions): As
     yield tooLarge('json', maxBytes);
     return;
   }
-  const text = (typeof whole === 'string' ? whole : whole.toString('utf8')).replace(/^\uFEFF/, '');
+  let text: string;
+  try {
+    text = typeof whole === 'string' ? whole.replace(/^\uFEFF/, '') : jsonText(whole);
+  } catch (err) {
+    if (!(err instanceof Utf8Error)) throw err;
+    yield { ref: 'document', error: `the JSON is ${err.message}: send UTF-8 (JSON is UTF-8, RFC 8259)` };
+    return;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

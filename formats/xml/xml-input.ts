@@ -1,5 +1,5 @@
-import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
+import { invalidUtf8At, startsWithUtf8Bom } from '../utf8';
 import { assertSafeXml } from './xml-safety';
 import { parseXmlTree, type XmlElement } from './xml-tree';
 
@@ -22,9 +22,7 @@ const DECLARED = /^<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
  * decoding them anyway would store "K\uFFFDln" for Köln.
  */
 export function decodeXmlBytes(raw: Buffer, transportCharset?: string): string {
-  if (raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) {
-    return strictUtf8(raw.subarray(3), 3);
-  }
+  if (startsWithUtf8Bom(raw)) return strictUtf8(raw.subarray(3), 3);
   if (raw.length >= 2 && raw[0] === 0xff && raw[1] === 0xfe) return iconv.decode(raw.subarray(2), 'utf-16le');
   if (raw.length >= 2 && raw[0] === 0xfe && raw[1] === 0xff) return iconv.decode(raw.subarray(2), 'utf-16be');
   const declared = transportCharset ?? DECLARED.exec(raw.subarray(0, 200).toString('latin1'))?.[1];
@@ -40,23 +38,11 @@ export function decodeXmlBytes(raw: Buffer, transportCharset?: string): string {
 }
 
 function strictUtf8(bytes: Buffer, offset: number): string {
-  if (isUtf8(bytes)) return bytes.toString('utf8');
+  const bad = invalidUtf8At(bytes);
+  if (bad === undefined) return bytes.toString('utf8');
   throw new XmlEncodingError(
-    `the XML is not valid UTF-8 at byte ${offset + firstInvalidUtf8(bytes)}: declare its encoding (e.g. <?xml version="1.0" encoding="ISO-8859-1"?>) or send UTF-8`,
+    `the XML is not valid UTF-8 at byte ${offset + bad}: declare its encoding (e.g. <?xml version="1.0" encoding="ISO-8859-1"?>) or send UTF-8`,
   );
-}
-
-/** The offset of the first byte that does not continue a valid UTF-8 sequence. */
-function firstInvalidUtf8(bytes: Buffer): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i];
-    const length =
-      b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (length === 0 || !isUtf8(bytes.subarray(i, i + length))) return i;
-    i += length;
-  }
-  return i;
 }
 
 /** DOCTYPE/ENTITY are refused before the parser sees anything (see connectors/soap/xml-safety). */

@@ -1,8 +1,9 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import { readNdjson, toNdjsonLine, writeNdjson, type NdjsonItem } from '../../../../formats/lines/ndjson';
 
 const fixture = join(__dirname, '..', '..', '..', 'fixtures', 'legacy', 'app-events', 'app-events.ndjson');
@@ -14,6 +15,12 @@ async function collect(
   const items: NdjsonItem[] = [];
   for await (const item of readNdjson(source, { maxLineLength })) items.push(item);
   return items;
+}
+
+function chunked(bytes: Buffer, size: number): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) parts.push(bytes.subarray(i, i + size));
+  return Readable.from(parts);
 }
 
 describe('readNdjson', () => {
@@ -29,6 +36,33 @@ describe('readNdjson', () => {
     expect(items[1]).toMatchObject({ record: { data: { amount: 12500.5, atm: 'München Hbf' } } });
     expect('error' in items[2] && items[2].error).toMatch(/^line 4: not valid JSON: /);
     expect('error' in items[3] && items[3].error).toBe('line 5: expected a JSON object, got an array');
+  });
+
+  it('refuses bytes that are not UTF-8, naming line and byte, and reads no further', async () => {
+    const latin1 = iconv.encode(readFileSync(fixture, 'utf8'), 'latin1');
+    const items = await collect(chunked(latin1, 32));
+    expect(items).toEqual([
+      { line: 1, record: expect.objectContaining({ eventId: '7f9c2b1e-0001' }) },
+      {
+        line: 2,
+        error: 'line 2: not valid UTF-8 at byte 335: NDJSON is UTF-8, so the file is read no further',
+      },
+    ]);
+    const cutShort = await collect([Buffer.from('{"a":1}\n{"b":"'), Buffer.from([0xc3])]);
+    expect(cutShort[1]).toEqual({
+      line: 2,
+      error: 'line 2: not valid UTF-8 at byte 14: NDJSON is UTF-8, so the file is read no further',
+    });
+  });
+
+  it('accepts a UTF-8 BOM and characters split across chunks', async () => {
+    const bytes = readFileSync(fixture);
+    const expected = await collect([bytes]);
+    expect(expected).toHaveLength(5);
+    expect(await collect(chunked(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]), 1))).toEqual(
+      expected,
+    );
+    expect(await collect(chunked(bytes, 3))).toEqual(expected);
   });
 
   it('reports an over-long line without holding it', async () => {

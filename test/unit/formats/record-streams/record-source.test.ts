@@ -108,6 +108,31 @@ describe('readRecords', () => {
     ]);
   });
 
+  it('refuses JSON and NDJSON that is not UTF-8, naming the byte, and accepts a UTF-8 BOM', async () => {
+    const query = readFileSync(join(legacy, 'salesforce', 'contacts-query.json'));
+    const utf8 = await collect([query], { kind: 'json', recordsPath: 'records' });
+    expect(utf8[0]).toMatchObject({ ref: 'records[0]', record: { FirstName: 'Anna' } });
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect(await collect([bom, query], { kind: 'json', recordsPath: 'records' })).toEqual(utf8);
+    const latin1 = iconv.encode(query.toString('utf8'), 'latin1');
+    const refused = [
+      {
+        ref: 'document',
+        error: 'the JSON is not valid UTF-8 at byte 482: send UTF-8 (JSON is UTF-8, RFC 8259)',
+      },
+    ];
+    expect(await collect([latin1], { kind: 'json', recordsPath: 'records' })).toEqual(refused);
+    expect(await collect([bom, latin1], { kind: 'json' })).toEqual([
+      { ...refused[0], error: refused[0].error.replace('482', '485') },
+    ]);
+    const events = readFileSync(join(legacy, 'app-events', 'app-events.ndjson'), 'utf8');
+    const items = await collect([iconv.encode(events, 'latin1')], { kind: 'ndjson' });
+    expect(items.map((i) => ('error' in i ? i.error : i.ref))).toEqual([
+      'line 1',
+      'line 2: not valid UTF-8 at byte 335: NDJSON is UTF-8, so the file is read no further',
+    ]);
+  });
+
   it('reads every IDoc of a file as the mapping view, with index and DOCNUM as ref', async () => {
     const items = await collect(createReadStream(join(legacy, 'sap', 'debmas07-two-idocs.xml')), {
       kind: 'idoc-xml',
