@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { startsWithUtf8Bom } from '../utf8';
 
 /** Where bytes come from: a Readable stream, or any (async) iterable of Buffers or strings. */
 export type ByteSource = AsyncIterable<Buffer | string> | Iterable<Buffer | string>;
@@ -11,16 +12,33 @@ export type PhysicalLine = { line: number; text: string } | { line: number; tooL
  * iteration with its own error and memory stays bounded by the chunk size.
  * 'ascii' is read as Latin-1 and checked per line by the callers that care, because Node's own
  * ASCII decoder silently clears the high bit (0xE4 'ä' would become 'd').
+ * A UTF-8 BOM overrides the configured encoding: Excel and Notepad save "UTF-8" with one, and read
+ * as windows-1252 it would become "ï»¿" in the first header name and every umlaut would break.
  */
 export async function* decodeChunks(input: ByteSource, encoding: string): AsyncGenerator<string> {
   const name = encoding.toLowerCase() === 'ascii' ? 'latin1' : encoding;
   if (!iconv.encodingExists(name)) throw new RangeError(`unknown character encoding "${encoding}"`);
-  const decoder = iconv.getDecoder(name);
+  let decoder: ReturnType<typeof iconv.getDecoder> | undefined;
+  let head: Buffer = Buffer.alloc(0); // the first bytes, until there are enough to tell a BOM
+  const start = (): string => {
+    decoder = iconv.getDecoder(startsWithUtf8Bom(head) ? 'utf8' : name);
+    const text = decoder.write(head);
+    head = Buffer.alloc(0);
+    return text;
+  };
   for await (const chunk of input) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let text: string;
+    if (typeof chunk === 'string') text = decoder ? chunk : start() + chunk;
+    else if (decoder) text = decoder.write(chunk);
+    else {
+      head = Buffer.concat([head, chunk]);
+      if (head.length < 3) continue;
+      text = start();
+    }
     if (text !== '') yield text;
   }
-  const rest = decoder.end();
+  const short = decoder ? '' : start(); // a source of fewer bytes than a BOM has
+  const rest = short + (decoder?.end() ?? '');
   if (rest) yield rest;
 }
 

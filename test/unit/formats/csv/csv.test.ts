@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
@@ -89,6 +89,17 @@ describe('readCsv on core banking exports', () => {
       { line: 2, error: 'line 2: longer than 100 characters (202)' },
       { line: 4, record: { name: 'Jörg', city: 'Köln' } },
     ]);
+  });
+
+  it('reads a file with a UTF-8 BOM as UTF-8 whatever encoding is configured', async () => {
+    const file = join(dir, 'konten-2024-03-31.csv');
+    const expected = await collect(createReadStream(file));
+    expect(expected[0]).toHaveProperty('record.Kontonummer', '0012345678');
+    const text = iconv.decode(readFileSync(file), 'windows-1252');
+    const withBom = Buffer.from(`\uFEFF${text}`, 'utf8');
+    expect(await collect(chunked(withBom, 1))).toEqual(expected);
+    expect(await collect([withBom], { encoding: 'iso-8859-1' })).toEqual(expected);
+    expect(await collect([withBom], { encoding: 'utf8' })).toEqual(expected);
   });
 
   it('handles multi-byte text split across chunks and a comma delimiter', async () => {

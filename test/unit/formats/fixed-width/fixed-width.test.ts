@@ -1,6 +1,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import {
   compileLayout,
   decodeFixedWidthRecord,
@@ -213,6 +214,14 @@ describe('fixed-width files as core banking writes them (KTOUMS-TX2)', () => {
     expect(await read(Buffer.concat([withoutLastBreak, latin1('\x1a')]), 7)).toEqual(expected);
     const blankInside = latin1(`${lines[0]}\r\n\r\n${lines[1]}\r\n`);
     expect((await read(blankInside)).map((i) => i.line)).toEqual([1, 3]);
+  });
+
+  it('reads a file with a UTF-8 BOM as UTF-8', async () => {
+    const utf8 = Buffer.from(`\uFEFF${iconv.decode(clean, 'windows-1252')}`, 'utf8');
+    expect(await read(utf8, 2)).toEqual(await read(clean));
+    expect(await read(latin1('x'))).toEqual([
+      { line: 1, error: 'line 1: expected 128 characters (layout KTOUMS-TX2), got 1' },
+    ]);
   });
 
   it('still refuses an end-of-file mark that is not at the end', async () => {
