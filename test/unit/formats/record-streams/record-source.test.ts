@@ -71,6 +71,51 @@ describe('readRecords', () => {
     expect('error' in items[2] && items[2].error).toMatch(/^line 3: field amount: /);
   });
 
+  it('names the line of an error once, at its start', async () => {
+    const tx2 = compileLayout(
+      JSON.parse(
+        readFileSync(
+          join(
+            __dirname,
+            '..',
+            '..',
+            '..',
+            '..',
+            'mappings',
+            'systems',
+            'layouts',
+            'core-banking-transactions.layout.json',
+          ),
+          'utf8',
+        ),
+      ),
+    );
+    const files: [string, RecordSourceOptions][] = [
+      [join(legacy, 'core-banking', 'konten-mit-fehlern.csv'), { kind: 'csv' }],
+      [
+        join(legacy, 'core-banking', 'umsaetze-2024-04-mit-fehlern.dat'),
+        { kind: 'fixed-width', layout: tx2 },
+      ],
+      [join(legacy, 'app-events', 'web-app-events-with-errors.ndjson'), { kind: 'ndjson' }],
+    ];
+    for (const [file, options] of files) {
+      const errors = (await collect(createReadStream(file), options)).flatMap((i) =>
+        'error' in i ? [[i.ref, i.error]] : [],
+      );
+      expect(errors.length).toBeGreaterThan(0);
+      for (const [ref, error] of errors) {
+        expect(error.startsWith(`${ref}: `)).toBe(true);
+        expect(error.indexOf(ref, ref.length)).toBe(-1);
+      }
+    }
+    const csv = await collect(createReadStream(files[0][0]), { kind: 'csv' });
+    expect(csv.find((i) => 'error' in i)).toEqual({
+      ref: 'line 6',
+      line: 6,
+      error: 'line 6: expected 11 fields as in the header, got 10',
+    });
+  });
+
   it('refuses fixed width without a layout', async () => {
     await expect(collect(['x'], { kind: 'fixed-width' })).rejects.toThrow('fixed-width input needs a layout');
   });
