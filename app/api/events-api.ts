@@ -4,7 +4,7 @@ import { publicationOf } from '../../connectors/amqp/outbound';
 import { childTraceparent, continueTrace, TRACEPARENT } from '../../connectors/http/trace-context';
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import { compileValidator } from '../../mappings/validate';
-import { ApiError, apiErrors, route } from './api-error';
+import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
 import { withUnpaddedSapNumbers } from '../../mappings/canonical/sap-numbers';
 import { batchItems } from './batch-body';
 
@@ -93,6 +93,7 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
       res.status(202).json({ eventIds });
     }),
   );
+  api.all('/events', methodNotAllowed('POST'));
 
   api.use(apiErrors);
   return api;

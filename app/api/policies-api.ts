@@ -18,7 +18,7 @@ import {
 } from '../../policies/response-ledger';
 import type { OfferResponse } from '../../mappings/canonical/types';
 import { compileValidator } from '../../mappings/validate';
-import { ApiError, apiErrors, route } from './api-error';
+import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
 import { batchItems } from './batch-body';
 import { CUSTOMER_REF } from './golden-customer';
 
@@ -97,6 +97,8 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
       res.json(await dryRunAnswer(backend, context.store?.(), req.body));
     }),
   );
+  // here, not with the others below: a GET of it would otherwise be read as the card named dry-run
+  api.all('/policies/dry-run', methodNotAllowed('POST'));
 
   api.get(
     '/policies/:id',
@@ -230,6 +232,15 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
       res.status(202).json({ responseIds: typed.map((response) => response.responseId), responses: results });
     }),
   );
+
+  api.all('/policies', methodNotAllowed('GET, HEAD'));
+  api.all('/policies/:id', methodNotAllowed('GET, HEAD'));
+  api.all('/policies/:id/toggle', methodNotAllowed('POST'));
+  api.all('/policies/:id/state', methodNotAllowed('PUT'));
+  api.all('/policies/:id/audit', methodNotAllowed('GET, HEAD'));
+  api.all('/policies/:id/explain', methodNotAllowed('GET, HEAD'));
+  api.all('/decisions/:decisionId', methodNotAllowed('GET, HEAD'));
+  api.all('/responses', methodNotAllowed('POST'));
 
   async function switchTo(req: Request, res: Response, policyId: string, enabled: boolean): Promise<void> {
     const { registry, authConfigured } = backend();

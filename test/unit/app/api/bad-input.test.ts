@@ -181,6 +181,20 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
       ['patch', '/api/v1/customers/crm:4711/processes', 'GET, HEAD'],
       ['delete', '/api/v1/customers/crm:4711', 'GET, HEAD'],
       ['post', '/api/v1/customers/crm:4711/offers', 'GET, HEAD'],
+      ['get', '/api/v1/events', 'POST'],
+      ['put', '/api/v1/events', 'POST'],
+      ['post', '/api/v1/policies', 'GET, HEAD'],
+      ['get', '/api/v1/policies/dry-run', 'POST'],
+      ['delete', '/api/v1/policies/dry-run', 'POST'],
+      ['delete', '/api/v1/policies/platinum-large-withdrawal', 'GET, HEAD'],
+      ['get', '/api/v1/policies/platinum-large-withdrawal/toggle', 'POST'],
+      ['delete', '/api/v1/policies/platinum-large-withdrawal/state', 'PUT'],
+      ['get', '/api/v1/policies/platinum-large-withdrawal/state', 'PUT'],
+      ['post', '/api/v1/policies/platinum-large-withdrawal/audit', 'GET, HEAD'],
+      ['patch', '/api/v1/policies/platinum-large-withdrawal/explain', 'GET, HEAD'],
+      ['delete', `/api/v1/decisions/${'a'.repeat(32)}`, 'GET, HEAD'],
+      ['get', '/api/v1/responses', 'POST'],
+      ['delete', '/api/v1/responses', 'POST'],
     ] as const) {
       const res = await request(server)[method](path);
       expect({ method, path, status: res.status, allow: res.headers.allow, error: res.body.error }).toEqual({
@@ -191,6 +205,9 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
         error: 'method-not-allowed',
       });
     }
+    // HEAD is GET without a body: a resource that takes no GET takes no HEAD either
+    const head = await request(server).head('/api/v1/events');
+    expect({ status: head.status, allow: head.headers.allow }).toEqual({ status: 405, allow: 'POST' });
   });
 
   it('refuses a channel asked for twice instead of listing every channel', async () => {

@@ -74,6 +74,15 @@ describe('GET /api/v1/policies', () => {
     expect((await request(server).get(`/api/v1/policies/${ID}`)).body.policyId).toBe(ID);
     expect((await request(server).get('/api/v1/policies/nope')).status).toBe(404);
   });
+
+  it('answers a GET of the dry-run with 405, not as a card named dry-run', async () => {
+    const { server } = setup();
+    const res = await request(server).get('/api/v1/policies/dry-run');
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('POST');
+    expect(res.body).toMatchObject({ error: 'method-not-allowed' });
+    expect(res.body.message).not.toContain('deployed');
+  });
 });
 
 describe('switching a policy', () => {
