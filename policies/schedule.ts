@@ -186,10 +186,20 @@ function parseMoment(
 }
 
 function checkDate(key: string, text: string, y: number, m: number, d: number): void {
+  const problem = calendarDateProblem(text, y, m, d);
+  if (problem) throw new ScheduleError(key, problem);
+}
+
+/**
+ * Why a year, month and day written as `text` name no day of the calendar, or undefined when they do.
+ * Date rolls 2025-02-30 over into March without a word, so whatever takes a date checks it here: a
+ * card's schedule, and the period of a dry-run.
+ */
+export function calendarDateProblem(text: string, y: number, m: number, d: number): string | undefined {
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
-    throw new ScheduleError(key, `"${text}" is not a calendar date`);
-  }
+  if (date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d)
+    return undefined;
+  return `"${text}" is not a calendar date`;
 }
 
 /** `Mon-Fri 09:00-18:00, Sat 10:00-14:00`, `daily 08:00-20:00`; German day names (Mo, Di, …) work too. */

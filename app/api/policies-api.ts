@@ -18,6 +18,7 @@ import {
 } from '../../policies/response-ledger';
 import type { OfferResponse } from '../../mappings/canonical/types';
 import { compileValidator } from '../../mappings/validate';
+import { calendarDateProblem } from '../../policies/schedule';
 import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
 import { batchItems } from './batch-body';
 import { CUSTOMER_REF } from './golden-customer';
@@ -394,12 +395,18 @@ function compileBodyCard(card: unknown): CompiledPolicy {
   }
 }
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 function periodOf(body: Record<string, unknown>): { from: string; to: string } {
   const at = (field: 'from' | 'to'): number => {
     const value = body[field];
-    const ms = typeof value === 'string' && INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+    const instant = typeof value === 'string' ? INSTANT.exec(value) : null;
+    if (instant) {
+      const [y, m, d] = instant.slice(1, 4).map(Number);
+      const problem = calendarDateProblem(instant[0], y, m, d);
+      if (problem) throw new ApiError(400, 'invalid-period', `${field}: ${problem}`, field);
+    }
+    const ms = instant ? Date.parse(instant[0]) : Number.NaN;
     if (Number.isNaN(ms)) {
       throw new ApiError(
         400,

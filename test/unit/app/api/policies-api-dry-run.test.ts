@@ -148,6 +148,27 @@ describe('POST /api/v1/policies/dry-run', () => {
     expect(none.body).toMatchObject({ error: 'invalid-body', field: 'card' });
   });
 
+  it('refuses a day the calendar does not have instead of rolling it over into the next month', async () => {
+    const { server, periods } = setup();
+    const post = (body: object) => request(server).post('/api/v1/policies/dry-run').send(body);
+    for (const [field, body] of [
+      ['from', { from: '2025-02-30', to: '2025-03-03' }],
+      ['from', { from: '2025-02-29T08:00:00+01:00', to: '2025-03-03' }],
+      ['to', { from: '2025-04-01', to: '2025-04-31T00:00:00Z' }],
+    ] as const) {
+      const res = await post({ policyId: platinum.id, ...body });
+      const value = body[field];
+      expect({ field, status: res.status, body: res.body }).toEqual({
+        field,
+        status: 400,
+        body: { error: 'invalid-period', field, message: `${field}: "${value}" is not a calendar date` },
+      });
+    }
+    // a leap year has the 29th
+    expect((await post({ policyId: platinum.id, from: '2024-02-29', to: '2024-03-01' })).status).toBe(200);
+    expect(periods).toEqual(['2024-02-29T00:00:00.000Z/2024-03-01T00:00:00.000Z']);
+  });
+
   it('answers 503 without a hub store', async () => {
     const { server } = setup({ store: false });
     const res = await request(server)
