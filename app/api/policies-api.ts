@@ -185,7 +185,8 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
     '/decisions/:decisionId',
     route(async (req, res) => {
       const { registry } = backend();
-      const decisionId = req.params.decisionId;
+      // the engine writes lower case; a ticket or a spreadsheet may have upper-cased the same digits
+      const decisionId = req.params.decisionId.toLowerCase();
       if (!DECISION_ID.test(decisionId)) {
         throw new ApiError(400, 'invalid-decision-id', 'a decision id is 32 hex digits', 'decisionId');
       }

@@ -205,6 +205,13 @@ describe('explaining decisions', () => {
         arbitration: { rule: 'priority, then score', ranked: [expect.objectContaining({ rank: 1 })] },
       },
     });
+    // hex digits in either case name the same id (a ticket or a log may have upper-cased it)
+    const upper = await request(server).get(`/api/v1/decisions/${decision.decisionId.toUpperCase()}`);
+    expect(upper.status).toBe(200);
+    expect(upper.body.decision.decisionId).toBe(decision.decisionId);
+    const unknown = await request(server).get(`/api/v1/decisions/${'A'.repeat(32)}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toContain('a'.repeat(32));
     expect((await request(server).get(`/api/v1/decisions/${'0'.repeat(32)}`)).status).toBe(404);
     expect((await request(server).get('/api/v1/decisions/not-an-id')).status).toBe(400);
   });
