@@ -47,8 +47,8 @@ export function sourceRefParam(id: string, why = ''): string {
   );
 }
 
-/** An id as an error message quotes it: control characters escaped, a long one cut. */
-function shown(id: string): string {
+/** An id (or a query value) as an error message quotes it: control characters escaped, a long one cut. */
+export function shown(id: string): string {
   const escaped = JSON.stringify(id).slice(1, -1);
   return escaped.length > 80 ? `${escaped.slice(0, 80)}…` : escaped;
 }

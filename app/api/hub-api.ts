@@ -7,6 +7,7 @@ import {
   type LurkingOffers,
   type NextBestOfferOptions,
 } from '../../records/customer-view';
+import { CHANNELS, type Channel } from '../../mappings/canonical/types';
 import type { ServiceLevelRules } from '../../records/service-level';
 import type { HubStore } from '../../records/store';
 import {
@@ -22,7 +23,7 @@ import type { HealthRegistry } from './health';
 import { createEventsApi, type EventsApiContext } from './events-api';
 import { createPoliciesApi, type PoliciesApiContext } from './policies-api';
 import { createDeadLettersApi } from './dead-letters-api';
-import { customerAnswer, customerIdParam } from './golden-customer';
+import { customerAnswer, customerIdParam, shown } from './golden-customer';
 import { createProcessesApi, type ProcessesApiContext } from './processes-api';
 import { createReviewsApi, type ReviewsApiContext } from './reviews-api';
 
@@ -149,15 +150,7 @@ export function nextBestOfferRequest(
 ): NextBestOfferRequest {
   // any member's ref, or the golden id (g-…, hub:g-…): the offers of every member
   const customerRef = customerIdParam(id);
-  const channel = typeof query.channel === 'string' ? query.channel : '';
-  if (!CHANNEL.test(channel)) {
-    throw new ApiError(
-      400,
-      'invalid-channel',
-      'query parameter channel is required, e.g. ?channel=web',
-      'channel',
-    );
-  }
+  const channel = channelParam(query.channel);
   const options: NextBestOfferOptions = { limit: limitParam(query.limit) };
   const point = optionalParam(query, 'point', POINT, 'a contact point like home');
   if (point !== undefined) options.point = point;
@@ -167,6 +160,31 @@ export function nextBestOfferRequest(
   const defaultOffer = context.defaultOffer?.();
   if (defaultOffer) options.defaultOffer = defaultOffer;
   return { customerRef, channel, options };
+}
+
+/**
+ * ?channel=web: one of the canonical channels, as events carry them (lower case); the cards' `via`
+ * and the lurking offers know no other, so another name would only ever answer the default offer.
+ */
+function channelParam(value: unknown): Channel {
+  const known = CHANNELS.join(', ');
+  if (value === undefined || value === '') {
+    throw new ApiError(
+      400,
+      'invalid-channel',
+      `query parameter channel is required, e.g. ?channel=web (one of: ${known})`,
+      'channel',
+    );
+  }
+  // qs makes ?channel=web&channel=app an array, which no check below would name for what it is
+  if (Array.isArray(value)) {
+    throw new ApiError(400, 'invalid-channel', 'give channel once, e.g. ?channel=web', 'channel');
+  }
+  if (typeof value !== 'string' || !(CHANNELS as readonly string[]).includes(value)) {
+    const got = typeof value === 'string' ? `; got '${shown(value)}'` : '';
+    throw new ApiError(400, 'invalid-channel', `channel must be one of: ${known}${got}`, 'channel');
+  }
+  return value as Channel;
 }
 
 /** ?limit=3: a whole number from 1 to NBO_MAX_LIMIT; 1 when left out. */

@@ -172,6 +172,7 @@ describe('next best offer fast path', () => {
     const cases: [string, Record<string, string>?, string?][] = [
       [NBO],
       [`${NBO}?channel=Web`],
+      [`${NBO}?channel=fax`],
       [`${NBO}?channel=web&channel=app`],
       [`${NBO}?channel=web&utm_source=mail`],
       [`${NBO}?channel=w%65b`],

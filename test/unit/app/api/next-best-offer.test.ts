@@ -168,6 +168,30 @@ describe('GET /api/v1/customers/{id}/next-best-offer', () => {
     expect(res.body.error).toMatch(/^invalid-/);
   });
 
+  it('answers 400 naming what is wrong with the channel: none, twice, or none of the canonical ones', async () => {
+    const known = 'call-center, web, app, branch, erp, core-banking, email, sms';
+    for (const [query, message] of [
+      ['', `query parameter channel is required, e.g. ?channel=web (one of: ${known})`],
+      ['channel=', `query parameter channel is required, e.g. ?channel=web (one of: ${known})`],
+      ['channel=web&channel=app', 'give channel once, e.g. ?channel=web'],
+      ['channel=web&channel=web', 'give channel once, e.g. ?channel=web'],
+      // the canonical channels are lower case, as events carry them
+      ['channel=WEB', `channel must be one of: ${known}; got 'WEB'`],
+      ['channel=fax', `channel must be one of: ${known}; got 'fax'`],
+      ['channel[a]=web', `channel must be one of: ${known}`],
+    ]) {
+      const res = await get(app(fakeStore(offers)), query);
+      expect({ query, status: res.status, body: res.body }).toEqual({
+        query,
+        status: 400,
+        body: { error: 'invalid-channel', field: 'channel', message },
+      });
+    }
+    for (const channel of ['web', 'call-center', 'core-banking', 'sms']) {
+      expect((await get(app(fakeStore(offers)), `channel=${channel}`)).status).toBe(200);
+    }
+  });
+
   it('answers 400 without a channel and for a bad customer id', async () => {
     const noChannel = await request(app(fakeStore(offers))).get('/api/v1/customers/crm:4711/next-best-offer');
     expect(noChannel.status).toBe(400);
