@@ -298,19 +298,34 @@ export async function dryRunAnswer(
   return report;
 }
 
+/** What a switch answers: `audit` is the entry it wrote, and there is none when nothing changed. */
+export interface SwitchAnswer {
+  policyId: string;
+  enabled: boolean;
+  previous: boolean;
+  changed: boolean;
+  audit?: AuditEntry;
+}
+
 /**
  * Switches a policy as PUT /policies/:id/state does, for any router (the console's too), with the
- * answer {policyId, enabled, previous, audit}; an ApiError for an unknown policy or a store failure.
+ * answer {policyId, enabled, previous, changed, audit}; an ApiError for an unknown policy or a store
+ * failure. A switch to the state the card is already in changes nothing, so it is answered with that
+ * state and not audited: the trail is what an auditor reads as changes, and a retried or double-clicked
+ * request would fill it with "switched on" after "switched on".
  */
 export async function switchPolicy(
   registry: PolicyRegistry,
   policyId: string,
   enabled: boolean,
   actor: Actor,
-): Promise<{ policyId: string; enabled: boolean; previous: boolean; audit: AuditEntry }> {
+): Promise<SwitchAnswer> {
+  if (registry.get(policyId)?.enabled === enabled) {
+    return { policyId, enabled, previous: enabled, changed: false };
+  }
   try {
     const entry = await registry.setEnabled(policyId, enabled, actor);
-    return { policyId, enabled, previous: entry.previous, audit: entry };
+    return { policyId, enabled, previous: entry.previous, changed: entry.previous !== enabled, audit: entry };
   } catch (err) {
     if (err instanceof UnknownPolicyError) throw unknownPolicy(policyId);
     throw new ApiError(

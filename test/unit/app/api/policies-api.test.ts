@@ -99,18 +99,47 @@ describe('switching a policy', () => {
     expect(states.get(ID)).toBe(false);
     const on = await request(server).put(`/api/v1/policies/${ID}/state`).send({ enabled: true });
     expect(on.body).toMatchObject({ enabled: true, previous: false });
-    const set = await request(server).post(`/api/v1/policies/${ID}/toggle`).send({ enabled: true });
-    expect(set.body).toMatchObject({ enabled: true, previous: true });
+    const set = await request(server).post(`/api/v1/policies/${ID}/toggle`).send({ enabled: false });
+    expect(set.body).toMatchObject({ enabled: false, previous: true, changed: true });
 
     const audit = await request(server).get(`/api/v1/policies/${ID}/audit`);
     expect(audit.status).toBe(200);
-    expect(audit.body.entries.map((e: { enabled: boolean }) => e.enabled)).toEqual([true, true, false]);
+    expect(audit.body.entries.map((e: { enabled: boolean }) => e.enabled)).toEqual([false, true, false]);
     expect(audit.body.entries[2]).toMatchObject({
       policyId: ID,
       user: 'anonymous@127.0.0.1',
       via: 'api',
       at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
+  });
+
+  it('answers a switch to the state the card is in with that state, and audits nothing', async () => {
+    const { server, states, registry } = setup();
+    const told: unknown[] = [];
+    registry.onSwitch((entry) => told.push(entry));
+    for (let i = 0; i < 3; i++) {
+      const same = await request(server).put(`/api/v1/policies/${ID}/state`).send({ enabled: true });
+      expect(same.status).toBe(200);
+      expect(same.body).toEqual({ policyId: ID, enabled: true, previous: true, changed: false });
+    }
+    const toggled = await request(server).post(`/api/v1/policies/${ID}/toggle`).send({ enabled: true });
+    expect(toggled.body).toMatchObject({ enabled: true, changed: false });
+    expect((await request(server).get(`/api/v1/policies/${ID}/audit`)).body.entries).toEqual([]);
+    expect(told).toEqual([]);
+
+    const off = await request(server).put(`/api/v1/policies/${ID}/state`).send({ enabled: false });
+    expect(off.body).toMatchObject({
+      enabled: false,
+      previous: true,
+      changed: true,
+      audit: { enabled: false },
+    });
+    const again = await request(server).put(`/api/v1/policies/${ID}/state`).send({ enabled: false });
+    expect(again.body).toEqual({ policyId: ID, enabled: false, previous: false, changed: false });
+    expect(states.get(ID)).toBe(false);
+    const audit = await request(server).get(`/api/v1/policies/${ID}/audit`);
+    expect(audit.body.entries.map((e: { enabled: boolean }) => e.enabled)).toEqual([false]);
+    expect(told).toHaveLength(1);
   });
 
   it('records the user authentication checked, and refuses a write without one when auth is configured', async () => {
