@@ -22,6 +22,7 @@
  * later writer read again (golden-operations.ts).
  */
 import { withUnpaddedSapNumbers } from '../mappings/canonical/sap-numbers';
+import { compileMappingValidator } from '../mappings/validate';
 import type { Customer, InteractionEvent } from '../mappings/canonical/types';
 import { EVENT_READERS } from './event-sources';
 import { applyToGoldenRecord, type GoldenRecordResult } from './golden-record';
@@ -45,6 +46,7 @@ import {
 } from './matching';
 import { KeyedLanes } from './keyed-lanes';
 import { instant, sourceRef, type SourceKey, type SourceRecord, type StaleVersion } from './source-versions';
+import { StoreInputError } from './store-input';
 import type { HubStore } from './store';
 import type { TrustConfig, TrustLookup } from './trust';
 
@@ -342,6 +344,8 @@ function asReview(link: MatchDecision, why: string): MatchDecision {
   };
 }
 
+const validateCustomer = compileMappingValidator('customer');
+
 const joinedElsewhere = (joined: string | undefined) =>
   joined
     ? `the record joined the golden record of ${joined}`
@@ -361,7 +365,18 @@ export async function applyWithGoldenRecord(
   doc: unknown,
 ): Promise<GoldenPathResult> {
   const customer = isCustomer(doc) ? doc : undefined;
-  if (customer) sourceRecordOf(customer);
+  if (customer) {
+    const key = sourceRecordOf(customer);
+    // A flow may wire anything into the golden record; what the survivorship builds from must be a
+    // canonical customer, or the golden document (and every target's update from it) is not one.
+    const verdict = validateCustomer(customer);
+    if (!verdict.ok) {
+      const [first] = verdict.errors;
+      throw new StoreInputError(
+        `golden record: customer ${sourceRef(key)} is no valid canonical customer: ${first.field || 'document'} ${first.message}`,
+      );
+    }
+  }
   // an event another flow published with SAP's number as SAP shows it (sap:0000104711) is about the
   // customer the hub keys as sap:104711, as the REST and SOAP intakes and the DEBMAS mapping key it
   const keyed = customer ? doc : withUnpaddedSapNumbers(doc as InteractionEvent);

@@ -36,7 +36,7 @@ const sapAnna = {
   customerRef: 'sap:100001',
   kind: 'person',
   person: { givenName: 'Anna', familyName: 'Schmitt' },
-  emails: [{ type: 'home', address: 'Anna.Schmidt@Example.org' }],
+  emails: [{ type: 'home', address: 'anna.schmidt@example.org' }],
   addresses: [{ type: 'postal', street: 'Alte Gasse 3', postalCode: '10115', city: 'Berlin', country: 'DE' }],
   identifiers: [{ system: 'sap', id: '100001' }],
   updatedAt: '2026-11-21T10:00:00Z',
@@ -159,6 +159,27 @@ describe('golden-record: the golden path', () => {
     const golden = await (await storeOf()).getGolden('sap:100001');
     expect(golden?.record.document.addresses?.[0]).toMatchObject({ street: 'Leopoldstraße 12' });
     expect(await (await storeOf()).getGolden('sap:0000100001')).toBeUndefined();
+  });
+
+  it('refuses a customer that is no valid canonical customer, naming the field, and writes nothing', async () => {
+    await load(all, flow());
+    const err = nextError('golden');
+    helper.getNode('golden').receive({
+      payload: {
+        ...crmAnna,
+        customerRef: 'crm:9999',
+        identifiers: [{ system: 'crm', id: '9999' }],
+        addresses: [{ type: 'postal', street: 'X 1', postalCode: '1', city: 'Y', country: 'Germany' }],
+      },
+    });
+    expect(await err).toContain(
+      'golden record: customer crm:9999 is no valid canonical customer: addresses[0].country must be an ISO 3166-1 alpha-2 country code',
+    );
+    const store = await storeOf();
+    expect(await store.getGolden('crm:9999')).toBeUndefined();
+    expect(
+      await (helper.getNode('store') as unknown as HubStoreNode).ready.then((s) => s.getCustomer('crm:9999')),
+    ).toBeUndefined();
   });
 
   it('refuses a customer it cannot key, writing nothing', async () => {
