@@ -12,9 +12,11 @@
  * - `closed`: the bus was closed (redeploy, shutdown); nothing was sent.
  * - `refused`: the broker closed the channel for this operation (missing exchange, arguments that
  *   differ from the existing queue's, access refused); `replyCode` says which.
+ * - `misconfigured`: the broker's settings cannot be used (a URL that is no amqp:// URL); nothing was
+ *   sent, and nothing will be until the settings are fixed.
  */
 export type BusErrorKind =
-  'nacked' | 'unroutable' | 'outcome-unknown' | 'not-connected' | 'closed' | 'refused';
+  'nacked' | 'unroutable' | 'outcome-unknown' | 'not-connected' | 'closed' | 'refused' | 'misconfigured';
 
 export class BusError extends Error {
   /**

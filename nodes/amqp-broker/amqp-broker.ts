@@ -2,6 +2,7 @@ import type { Node, NodeDef } from 'node-red';
 import { createBus, parseBrokerUrls, withCredentials, type Credentials } from '../../connectors/amqp';
 import type { Bus, BusState } from '../../connectors/amqp/bus';
 import { setUpOnConnect } from '../../connectors/amqp/set-up-on-connect';
+import { UnusableBus } from '../../connectors/amqp/unusable-bus';
 import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
@@ -48,14 +49,27 @@ export function brokerUrls(text: string, credentials: Credentials): string[] {
     .map((url) => withCredentials(url, credentials));
 }
 
+/** The bus of the settings; one that fails every operation with the reason when they cannot be used. */
+function busOf(config: AmqpBrokerDef, credentials: Credentials, report: (err: unknown) => void): Bus {
+  try {
+    return createBus(brokerUrls(config.urls, credentials), {
+      heartbeatSeconds: Number(config.heartbeat) || 30,
+    });
+  } catch (err) {
+    report(err);
+    return new UnusableBus(errorMessage(err));
+  }
+}
+
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
   function AmqpBroker(this: AmqpBrokerNode, saved: AmqpBrokerDef) {
     const config = migrate<AmqpBrokerDef>(saved, migrations);
     RED.nodes.createNode(this, config);
-    const urls = brokerUrls(config.urls, this.credentials ?? {});
-    this.bus = createBus(urls, { heartbeatSeconds: Number(config.heartbeat) || 30 });
+    this.bus = busOf(config, this.credentials ?? {}, (err) =>
+      this.error(RED._('amqp-broker.log.unusable', { error: errorMessage(err) })),
+    );
     const clients = new Set<Node>();
     let starting: Promise<void> | undefined;
     const statusOf = (state: BusState) => ({ fill: STATUS[state].fill, text: RED._(STATUS[state].text) });

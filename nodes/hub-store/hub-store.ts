@@ -55,8 +55,17 @@ export default function (RED: RED) {
         databaseUrl: withPassword(configuredValue(config.databaseUrl), this.credentials?.password),
         directory,
       });
-    this.store = makeStore();
-    this.log(RED._('hub-store.log.using', { store: this.store.describe() }));
+    // Node-RED drops a config node whose constructor throws, and the nodes using it then let every
+    // message vanish without a word; settings it cannot use (a URL of another database) fail each use
+    // instead, through `ready`, and /healthz reports the store as failing.
+    let unusable: string | undefined;
+    try {
+      this.store = makeStore();
+      this.log(RED._('hub-store.log.using', { store: this.store.describe() }));
+    } catch (err) {
+      unusable = errorMessage(err);
+      this.error(RED._('hub-store.log.unusable', { error: unusable }));
+    }
     let closed = false;
     let retryTimer: NodeJS.Timeout | undefined;
     const users = new Set<Node>();
@@ -72,7 +81,11 @@ export default function (RED: RED) {
 
     // A database that is not up yet is retried with backoff; users of the store wait for it instead of
     // failing (and amqp-in does not spin on redeliveries meanwhile).
-    this.ready = new Promise<HubStore>((resolve) => {
+    this.ready = new Promise<HubStore>((resolve, reject) => {
+      if (unusable !== undefined) {
+        reject(new Error(RED._('hub-store.log.unusable', { error: unusable })));
+        return;
+      }
       const attempt = (delayMs: number) => {
         this.store.open().then(
           () => resolve(this.store),
@@ -87,11 +100,23 @@ export default function (RED: RED) {
       };
       attempt(2000);
     });
-    void this.ready.then((store) => {
-      // a redeploy may have closed this node while the store was opening
-      if (!closed) hubRuntime.addStore(this.id, store);
-    });
+    this.ready.then(
+      (store) => {
+        // a redeploy may have closed this node while the store was opening
+        if (!closed) hubRuntime.addStore(this.id, store);
+      },
+      () => undefined, // each user awaits ready and fails with the reason itself
+    );
     hubRuntime.health.addStore(this.id, async () => {
+      if (unusable !== undefined)
+        return {
+          id: this.id,
+          name: config.name || 'hub-store',
+          kind: 'unusable',
+          ok: false,
+          state: 'failing',
+          detail: unusable,
+        };
       const h = await this.store.health();
       return {
         id: this.id,
@@ -127,7 +152,7 @@ export default function (RED: RED) {
       hubRuntime.health.remove(this.id);
       hubRuntime.removeStore(this.id);
       void usersGone()
-        .then(() => this.store.close())
+        .then(() => (unusable === undefined ? this.store.close() : undefined))
         .catch(() => undefined)
         .finally(() => done());
     });

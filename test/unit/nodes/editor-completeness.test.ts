@@ -343,3 +343,32 @@ describe('the CRM Hub sidebar plugin', () => {
     expect(english.label).toBe('CRM Hub');
   });
 });
+
+/** The editor marks a broker or database URL the runtime cannot use, before anything is deployed. */
+type Check = (v: string) => true | string;
+const checkOf = (type: string, field: string): Check => {
+  const validate = editorDefinition(type).defaults[field].validate as (
+    this: object,
+    v: string,
+  ) => true | string;
+  return (v) => validate.call({}, v);
+};
+
+describe('URL checks in the editor', () => {
+  it('amqp-broker: amqp:// and amqps:// URLs, ${VAR} and empty pass; http:// does not', () => {
+    const urls = checkOf('amqp-broker', 'urls');
+    expect(urls('')).toBe(true);
+    expect(urls('${AMQP_URL}')).toBe(true);
+    expect(urls('amqp://10.0.0.1:5672, amqps://rabbit-2.example.org/prod')).toBe(true);
+    expect(urls('amqp://a:5672\nhttp://127.0.0.1:1/')).toBe('amqp-broker.errors.urls');
+  });
+
+  it('hub-store: postgres:// and postgresql:// URLs, ${VAR} and empty pass; mysql:// does not', () => {
+    const databaseUrl = checkOf('hub-store', 'databaseUrl');
+    expect(databaseUrl('')).toBe(true);
+    expect(databaseUrl('${DATABASE_URL}')).toBe(true);
+    expect(databaseUrl('postgres://hub@127.0.0.1:5432/crm')).toBe(true);
+    expect(databaseUrl('postgresql://hub@db/crm')).toBe(true);
+    expect(databaseUrl('mysql://u:pw@127.0.0.1/x')).toBe('hub-store.errors.database-url');
+  });
+});
