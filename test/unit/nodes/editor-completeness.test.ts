@@ -351,7 +351,7 @@ const checkOf = (type: string, field: string): Check => {
     this: object,
     v: string,
   ) => true | string;
-  return (v) => validate.call({}, v);
+  return (v) => validate.call({ _: (key: string) => key }, v);
 };
 
 describe('URL checks in the editor', () => {
@@ -361,6 +361,17 @@ describe('URL checks in the editor', () => {
     expect(urls('${AMQP_URL}')).toBe(true);
     expect(urls('amqp://10.0.0.1:5672, amqps://rabbit-2.example.org/prod')).toBe(true);
     expect(urls('amqp://a:5672\nhttp://127.0.0.1:1/')).toBe('amqp-broker.errors.urls');
+  });
+
+  it('soap-request: a soap-client is required, unless the node still carries its own WSDL', () => {
+    const validate = editorDefinition('soap-request').defaults.client.validate as (
+      this: object,
+      v: string,
+    ) => true | string;
+    expect(editorDefinition('soap-request').defaults.client.required).toBeUndefined();
+    expect(validate.call({ _: (key: string) => key }, '')).toBe('soap-request.errors.no-client');
+    expect(validate.call({ _: (key: string) => key, wsdl: 'http://x/?wsdl' }, '')).toBe(true);
+    expect(validate.call({ _: (key: string) => key }, 'client-1')).toBe(true);
   });
 
   it('hub-store: postgres:// and postgresql:// URLs, ${VAR} and empty pass; mysql:// does not', () => {
