@@ -145,7 +145,18 @@ export interface CompiledPolicy {
   actions: PolicyAction[];
   /** the levels after the card's escalation action, and the events that answer the case */
   escalation?: CompiledEscalation;
-  limits: { perCustomer?: Limit; perChannel?: Record<string, Limit>; global?: Limit; cooldown?: Cooldown };
+  limits: {
+    perCustomer?: Limit;
+    perChannel?: Record<string, Limit>;
+    global?: Limit;
+    cooldown?: Cooldown;
+    /**
+     * lurking cards: an offer the customer accepted or converted on is closed, not shown again for the
+     * offer's validity (the action's `within`, else 30d), unless the card's own cooldown names those
+     * outcomes
+     */
+    closed?: Cooldown;
+  };
   score?: CompiledScore;
   schedule?: CompiledSchedule;
   /** the control-group percentage; 0 for none */
@@ -253,6 +264,7 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
   const actions = compileThen(card.then, fail);
   const limits = compileLimits(card.limits, actions, fail);
   const escalation = compileLadder(card.escalation, actions, trigger.eventTypes, mode, fail);
+  if (mode === 'lurking') closeLurkingOffers(limits, actions, fail);
 
   const holdout =
     card.holdout === undefined ? 0 : translate('holdout', () => parseHoldout(card.holdout), fail);
@@ -516,6 +528,37 @@ function compileLimits(limits: unknown, actions: PolicyAction[], fail: Fail): Co
     else result.perChannel = parsePerChannel(value, field, actions, fail);
   }
   return result;
+}
+
+const CLOSING_OUTCOMES: ResponseOutcome[] = ['accepted', 'converted'];
+const DEFAULT_CLOSED_MS = 30 * 24 * 3_600_000;
+
+/**
+ * A lurking card is never fired, only shown: a cap would count nothing and never apply, so one is
+ * refused rather than left to mislead. And a customer who took the offer is not offered it again
+ * while it is valid (Pega suppresses an accepted proposition the same way).
+ */
+function closeLurkingOffers(limits: CompiledPolicy['limits'], actions: PolicyAction[], fail: Fail): void {
+  const caps: [keyof CompiledPolicy['limits'], string][] = [
+    ['perCustomer', 'per-customer'],
+    ['perChannel', 'per-channel'],
+    ['global', 'global'],
+  ];
+  for (const [key, name] of caps) {
+    if (limits[key] !== undefined)
+      fail(
+        `limits.${name}`,
+        'a lurking card takes no caps: showing its offer is counted nowhere, so a cap would never apply; use a cooldown such as "30d after reject"',
+      );
+  }
+  if (limits.cooldown?.after.some((outcome) => CLOSING_OUTCOMES.includes(outcome))) return;
+  const offer = actions.find((action) => action.offer !== undefined) ?? actions[0];
+  const valid = offer?.withinMs !== undefined && offer.within !== undefined;
+  limits.closed = {
+    windowMs: valid ? (offer.withinMs as number) : DEFAULT_CLOSED_MS,
+    after: CLOSING_OUTCOMES,
+    text: `${valid ? (offer.within as string) : '30d'} after accepted or converted`,
+  };
 }
 
 function parsePerChannel(

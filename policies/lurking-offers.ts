@@ -25,7 +25,9 @@ export class LurkingCardCache {
     const cards: LurkingCards = {
       generation: engine.generation,
       entries,
-      readsHistory: entries.some(({ policy }) => policy.history.length > 0 || !!policy.limits.cooldown),
+      readsHistory: entries.some(
+        ({ policy }) => policy.history.length > 0 || !!policy.limits.cooldown || !!policy.limits.closed,
+      ),
     };
     this.cards.set(engine, cards);
     return cards;

@@ -221,6 +221,20 @@ export function evaluateLurking(
       }
     }
 
+    const closed = policy.limits.closed;
+    if (closed && context.history) {
+      const last = context.history.lastResponseAt(policy.id, closed.after, nowMs);
+      if (last !== undefined && nowMs - last < closed.windowMs) {
+        if (!explaining) continue;
+        const at = new Date(last).toISOString();
+        explain(policy, 'cooldown', `closed: the customer accepted or converted at ${at}, ${closed.text}`, [
+          ...checks,
+          { condition: `closed ${closed.text}`, held: false, actual: at },
+        ]);
+        continue;
+      }
+    }
+
     const action = offerAction(policy, contact.channel);
     // The control group is stable per policy and customer, as for trigger cards.
     if (policy.holdout > 0 && inHoldout(policy.id, contact.customerRef, policy.holdout)) {

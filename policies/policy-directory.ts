@@ -185,13 +185,44 @@ export class PolicyDirectory {
     contact: Contact,
     now: Date = new Date(),
   ): Promise<LurkingOffer[]> {
-    const perEngine: LurkingOffer[][] = [];
+    // Only the offers are read here, so no explanations (engine.lurking() gives them, for the console).
+    const perEngine = await this.judgeLurking(customer, contact, now, false);
+    return mergeLurkingOffers(perEngine.map((result) => result.offers));
+  }
+
+  /**
+   * Why no lurking card woke for this contact: each card's outcome and reason (switched off, out of
+   * schedule, not matched, cooldown, closed, holdout), once per card, for an answer that has no offer.
+   */
+  async lurkingReasons(
+    customer: Record<string, unknown> | undefined,
+    contact: Contact,
+    now: Date = new Date(),
+  ): Promise<{ policyId: string; outcome: string; reason: string }[]> {
+    const seen = new Set<string>();
+    const reasons: { policyId: string; outcome: string; reason: string }[] = [];
+    for (const result of await this.judgeLurking(customer, contact, now, true)) {
+      for (const { policyId, outcome, reason } of result.explanations) {
+        if (seen.has(policyId)) continue;
+        seen.add(policyId);
+        reasons.push({ policyId, outcome, reason });
+      }
+    }
+    return reasons;
+  }
+
+  private async judgeLurking(
+    customer: Record<string, unknown> | undefined,
+    contact: Contact,
+    now: Date,
+    explain: boolean,
+  ): Promise<ReturnType<typeof evaluateLurking>[]> {
+    const perEngine: ReturnType<typeof evaluateLurking>[] = [];
     for (const [engineId, engine] of this.engines) {
       const { entries, readsHistory } = this.lurkingCards.of(engine);
       if (entries.length === 0) continue;
-      // Only the offers are read here, so no explanations (engine.lurking() gives them, for the console).
       // The directory's engines keep the default prior strength, as engine.lurking() would pass it.
-      const context: LurkingContext = { customer, isEnabled: this.isEnabledFn, now, explain: false };
+      const context: LurkingContext = { customer, isEnabled: this.isEnabledFn, now, explain };
       const state = this.states.get(engineId);
       if (state && readsHistory) {
         await state.history.load(contact.customerRef, now.getTime());
@@ -202,9 +233,14 @@ export class PolicyDirectory {
       if (settings?.propensity) context.propensity = settings.propensity;
       const priorStrength = settings?.arbitration?.priorStrength;
       if (priorStrength !== undefined) context.priorStrength = priorStrength;
-      perEngine.push(evaluateLurking(entries, contact, context).offers);
+      perEngine.push(evaluateLurking(entries, contact, context));
     }
-    return mergeLurkingOffers(perEngine);
+    return perEngine;
+  }
+
+  /** Every engine's hot history of the customer read again, after a response was written to the store. */
+  async refreshHistory(customerRef: string, now: Date = new Date()): Promise<void> {
+    for (const state of this.states.values()) await state.history.refresh(customerRef, now.getTime());
   }
 
   isEnabled(policyId: string): boolean {

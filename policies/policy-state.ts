@@ -266,7 +266,11 @@ export class PolicyState {
         ),
         retentionMs: Math.max(
           0,
-          ...this.engine.list().map(({ policy }) => policy.limits.cooldown?.windowMs ?? 0),
+          ...this.engine
+            .list()
+            .map(({ policy }) =>
+              Math.max(policy.limits.cooldown?.windowMs ?? 0, policy.limits.closed?.windowMs ?? 0),
+            ),
         ),
       };
     }

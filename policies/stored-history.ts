@@ -76,6 +76,14 @@ export class StoredHistory {
     }
   }
 
+  /**
+   * Reads a hot customer again from the store, after something wrote to their history on another path
+   * (a response recorded by the contact policy): the hot copy would not show it until a restart.
+   */
+  async refresh(customerRef: string, nowMs: number): Promise<void> {
+    if (this.hot.has(customerRef)) await this.load(customerRef, nowMs, { fresh: true });
+  }
+
   /** drops the hot copy, e.g. when the customer's shard moved to another instance */
   forget(customerRef: string): void {
     this.hot.delete(customerRef);

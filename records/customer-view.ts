@@ -93,10 +93,20 @@ export interface NextBestOfferContact {
 }
 
 /** The deployed lurking cards a contact wakes, given the customer's golden record. */
-export type LurkingOffers = (
-  customer: Record<string, unknown> | undefined,
-  contact: NextBestOfferContact,
-) => ContactOffer[] | Promise<ContactOffer[]>;
+export interface LurkingOffers {
+  (
+    customer: Record<string, unknown> | undefined,
+    contact: NextBestOfferContact,
+  ): ContactOffer[] | Promise<ContactOffer[]>;
+  /**
+   * Why no card woke, card by card (switched off, out of schedule, cooldown, closed, holdout, not
+   * matched): asked only for an answer without any offer, so the contact that gets one pays nothing.
+   */
+  reasons?(
+    customer: Record<string, unknown> | undefined,
+    contact: NextBestOfferContact,
+  ): Promise<{ policyId: string; reason: string }[]>;
+}
 
 /** What to show when nothing applies, e.g. settings.js `crmHub.defaultOffer`. */
 export interface DefaultOffer {
@@ -481,10 +491,10 @@ export async function nextBestOffer(
 
   let woken: ContactOffer[] = [];
   let lurkingFailed: string | undefined;
+  const contact: NextBestOfferContact = { customerRef: contactRef, channel };
+  if (options.point !== undefined) contact.point = options.point;
+  if (options.eventType !== undefined) contact.eventType = options.eventType;
   if (options.lurking) {
-    const contact: NextBestOfferContact = { customerRef: contactRef, channel };
-    if (options.point !== undefined) contact.point = options.point;
-    if (options.eventType !== undefined) contact.eventType = options.eventType;
     try {
       woken = await options.lurking(customer, contact);
     } catch (error) {
@@ -501,7 +511,7 @@ export async function nextBestOffer(
   if (ranked.length === 0) {
     const why =
       `no open offer on ${channel} for ${customerRef}${expired ? ` (${expired} expired)` : ''}` +
-      (options.lurking ? ' and no lurking card matched this contact' : '') +
+      (options.lurking && !lurkingFailed ? await dormantCards(options.lurking, customer, contact) : '') +
       failedNote;
     if (!options.defaultOffer) return { ...head, offers: [], explanation: why };
     return {
@@ -529,6 +539,27 @@ export async function nextBestOffer(
       woke +
       failedNote,
   };
+}
+
+const REASONS_SHOWN = 3;
+
+/** " and no lurking card woke (card: why; …)", or the plain sentence when the cards cannot say. */
+async function dormantCards(
+  lurking: LurkingOffers,
+  customer: Record<string, unknown> | undefined,
+  contact: NextBestOfferContact,
+): Promise<string> {
+  const plain = ' and no lurking card matched this contact';
+  let reasons: { policyId: string; reason: string }[];
+  try {
+    reasons = (await lurking.reasons?.(customer, contact)) ?? [];
+  } catch {
+    return plain;
+  }
+  if (reasons.length === 0) return plain;
+  const shown = reasons.slice(0, REASONS_SHOWN).map((r) => `${r.policyId}: ${r.reason}`);
+  const more = reasons.length > REASONS_SHOWN ? `; ${reasons.length - REASONS_SHOWN} more` : '';
+  return ` and no lurking card woke (${shown.join('; ')}${more})`;
 }
 
 function fromStored(o: StoredOffer): RankedOffer {

@@ -82,7 +82,10 @@ class HubRuntime {
   async recordResponse(response: OfferResponse): ReturnType<typeof recordResponse> {
     const store = this.store();
     if (!store) throw new Error('no hub-store is deployed, so the response cannot be kept');
-    return recordResponse(this.contactPolicy, store, response, this.responseLedger);
+    const recorded = await recordResponse(this.contactPolicy, store, response, this.responseLedger);
+    // the engines' cooldowns and closed lurking offers read the history they keep hot
+    if (recorded.added) await this.policies.refreshHistory(response.customerRef);
+    return recorded;
   }
 
   removeStore(id: string): void {

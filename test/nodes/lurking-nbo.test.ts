@@ -93,7 +93,9 @@ describe('lurking cards wake at the next best offer', () => {
     // a customer outside the profile: the card stays dormant
     const other = await nbo('crm:4712');
     expect(other.body.offers).toEqual([]);
-    expect(other.body.explanation).toContain('no lurking card matched this contact');
+    expect(other.body.explanation).toContain(
+      'no lurking card woke (lurking-young-family-mortgage: not matched: customer.segment == "young-families" (actual: "students"))',
+    );
 
     // the node answers the same ranked list
     const answer = nextInput<{ payload: { offers: { policyId: string; offerId: string }[] } }>('answer');
@@ -109,6 +111,29 @@ describe('lurking cards wake at the next best offer', () => {
     await hubRuntime.policies.setEnabled('lurking-young-family-mortgage', false);
     expect((await nbo('crm:4711')).body.offers).toEqual([]);
     await hubRuntime.policies.setEnabled('lurking-young-family-mortgage', true);
+  });
+
+  it('closes the offer for a customer who converted on it: the next contact gets no offer, and says why', async () => {
+    await load(all, flow());
+    await put(customer('crm:4711', 'young-families'));
+    const first = await nbo('crm:4711');
+    expect(first.body.offers).toHaveLength(1);
+    const converted = await request(captured.red!.httpNode).post('/api/v1/responses').send({
+      schemaVersion: '1.0',
+      responseId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c70',
+      offerId: first.body.offers[0].offerId,
+      policyId: 'lurking-young-family-mortgage',
+      customerRef: 'crm:4711',
+      channel: 'web',
+      outcome: 'converted',
+      occurredAt: new Date().toISOString(),
+    });
+    expect(converted.status).toBe(202);
+    const after = await nbo('crm:4711');
+    expect(after.body.offers).toEqual([]);
+    expect(after.body.explanation).toMatch(
+      /^no open offer on web for crm:4711 and no lurking card woke \(lurking-young-family-mortgage: closed: the customer accepted or converted at .+, 30d after accepted or converted\)$/,
+    );
   });
 
   it("ranks scored lurking cards by the propensity learned in the customer's segment", async () => {

@@ -124,7 +124,7 @@ describe('the card vocabulary', () => {
     const contact = compileCard({ ...platinumCard, when: 'contact via web' });
     expect([contact.eventType, contact.eventTypes, contact.channel]).toEqual([ANY_EVENT, [], 'web']);
     const { when: _when, ...withoutWhen } = platinumCard;
-    const lurking = compileCard({ ...withoutWhen, mode: 'lurking' });
+    const lurking = compileCard({ ...withoutWhen, mode: 'lurking', limits: undefined });
     expect([lurking.mode, lurking.eventTypes, lurking.channels]).toEqual(['lurking', [], undefined]);
     // a trigger card must say what triggers it
     expect(errorOf(withoutWhen).field).toBe('when');

@@ -170,6 +170,51 @@ describe('lurking cards at contact time', () => {
     expect(cooling.explanations[0]).toMatchObject({ outcome: 'cooldown' });
   });
 
+  it('closes an offer the customer accepted or converted on for its validity, then offers it again', () => {
+    const engine = engineWith(mortgageCard);
+    const history = new InMemoryHistory();
+    const at = (iso: string) =>
+      engine.lurking(web, {
+        customer: family,
+        isEnabled: ON,
+        now: new Date(iso),
+        history: history.view('crm:4711'),
+      });
+    expect(at('2026-11-22T10:00:00Z').offers).toHaveLength(1);
+    history.recordResponse(
+      'crm:4711',
+      'young-family-mortgage',
+      'converted',
+      Date.parse('2026-11-22T10:05:00Z'),
+    );
+    const closed = at('2026-11-23T10:00:00Z');
+    expect(closed.offers).toEqual([]);
+    expect(closed.explanations[0]).toMatchObject({
+      outcome: 'cooldown',
+      reason:
+        'closed: the customer accepted or converted at 2026-11-22T10:05:00.000Z, 30d after accepted or converted',
+    });
+    // the offer was valid for 30 days ("within 30d"): after that the card may wake again
+    expect(at('2026-12-22T10:05:00.001Z').offers).toHaveLength(1);
+    // a reject does not close it (that is what a cooldown is for)
+    const other = new InMemoryHistory();
+    other.recordResponse('crm:4711', 'young-family-mortgage', 'rejected', Date.parse('2026-11-22T10:05:00Z'));
+    expect(
+      engine.lurking(web, { customer: family, isEnabled: ON, now: NOW, history: other.view('crm:4711') })
+        .offers,
+    ).toHaveLength(1);
+  });
+
+  it('refuses caps on a lurking card, which is shown and never fired, and points to a cooldown', () => {
+    expect(() => compileCard({ ...mortgageCard, limits: { 'per-customer': '1 per 30d' } })).toThrow(
+      'a lurking card takes no caps',
+    );
+    // a card whose own cooldown names the outcomes keeps it as written
+    const own = compileCard({ ...mortgageCard, limits: { cooldown: '90d after accept' } });
+    expect(own.limits.closed).toBeUndefined();
+    expect(compileCard(mortgageCard).limits.closed).toMatchObject({ after: ['accepted', 'converted'] });
+  });
+
   it('gives the same offer id all day and a new one the next day', () => {
     const engine = engineWith(mortgageCard);
     const at = (iso: string) =>

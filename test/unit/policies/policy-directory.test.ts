@@ -120,7 +120,8 @@ describe('lurking offers across engines', () => {
     const cache = new LurkingCardCache();
     const first = cache.of(engine);
     expect(first.entries.map((entry) => entry.policy.id)).toEqual(['one']);
-    expect(first.readsHistory).toBe(false);
+    // every lurking card reads the customer's responses: an offer taken is closed
+    expect(first.readsHistory).toBe(true);
     expect(cache.of(engine)).toBe(first);
     engine.register(compileCard({ ...lurkingCard('two', 20), limits: { cooldown: '7d after rejected' } }));
     const second = cache.of(engine);
