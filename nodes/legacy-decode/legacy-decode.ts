@@ -20,9 +20,24 @@ export class UndecodableRecordError extends Error {
     readonly ref: string,
     reason: string,
   ) {
-    super(`${system} ${ref}: ${reason}`);
+    super(`${system} ${ref}: ${withoutPrefix(reason, system, ref)}`);
     this.name = 'UndecodableRecordError';
   }
+}
+
+/**
+ * The readers and the record-kind resolver already name the line or record ("line 6: …", "sap IDOC[1]:
+ * …"); said once is enough.
+ */
+function withoutPrefix(reason: string, system: string, ref: string): string {
+  const prefixes = [`${system} ${ref}: `, `${ref}: `, `${system}: `];
+  let rest = reason;
+  for (let found = true; found; ) {
+    const prefix = prefixes.find((p) => rest.startsWith(p));
+    found = prefix !== undefined;
+    if (prefix) rest = rest.slice(prefix.length);
+  }
+  return rest;
 }
 
 /**

@@ -68,7 +68,8 @@ describe('crm-hub map (inbound)', () => {
     expect(run.code).toBe(1);
     expect(run.stdout.length).toBe(0);
     const out = lines(readFileSync(tmp('tx.ndjson'))).map(json);
-    expect(out).toHaveLength(2);
+    // line 2 lacks only blanks of its purpose: read, with the purpose left out
+    expect(out).toHaveLength(3);
     expect(out[0]).toMatchObject({
       type: 'account-booking',
       account: { ref: 'core-banking:0012345678' },
@@ -76,11 +77,8 @@ describe('crm-hub map (inbound)', () => {
       occurredAt: '2024-03-15T00:00:00.000Z',
     });
     const rejects = lines(readFileSync(tmp('tx.rejects'))).map(json);
-    expect(rejects.map((r) => [r.ref, r.line, r.rule])).toEqual([
-      ['line 2', 2, 'decode'],
-      ['line 3', 3, 'decode'],
-    ]);
-    expect(rejects[1].message).toMatch(/^line 3: field amount: /);
+    expect(rejects.map((r) => [r.ref, r.line, r.rule])).toEqual([['line 3', 3, 'decode']]);
+    expect(rejects[0].message).toMatch(/^line 3: field amount: /);
   });
 
   it('maps NDJSON app events line by line', async () => {
