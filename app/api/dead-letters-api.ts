@@ -14,7 +14,7 @@ import {
 } from '../../connectors/amqp/dead-letters';
 import { errorMessage } from '../../formats/error-message';
 import { refuseWhileAdminAuthConfigured } from './admin-only';
-import { ApiError, jsonErrors, notFound } from './api-error';
+import { ApiError, jsonErrors, methodNotAllowed, notFound } from './api-error';
 
 /**
  * /api/v1/dead-letters: the dead-letter queue over HTTP, for admins only (the same operations as
@@ -103,6 +103,10 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
     }),
   );
 
+  api.all('/', methodNotAllowed('GET, HEAD'));
+  // before /:id, which would read "replay" as a message id
+  api.all('/replay', methodNotAllowed('POST'));
+
   api.get(
     '/:id',
     withQueue(async (dlq, req, res) => {
@@ -135,6 +139,8 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
     }),
   );
 
+  api.all('/:id', methodNotAllowed('GET, HEAD, DELETE'));
+  api.all('/:id/replay', methodNotAllowed('POST'));
   api.use(notFound);
   api.use(jsonErrors(deadLetterError));
   return api;

@@ -10,7 +10,7 @@ import { unpaddedSapRef } from '../../mappings/canonical/sap-numbers';
 import { parseSourceRef, sourceRef, type SourceKey } from '../../records/source-versions';
 import type { HubStore } from '../../records/store';
 import { refuseWhileAdminAuthConfigured } from './admin-only';
-import { ApiError, apiErrors, route } from './api-error';
+import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
 
 /**
  * The data steward's side of the golden record, for admins (integrators) only:
@@ -154,6 +154,9 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
     }),
   );
 
+  api.all('/reviews', methodNotAllowed('GET, HEAD'));
+  api.all('/reviews/:id', methodNotAllowed('POST'));
+  api.all('/customers/:id/unmerge', methodNotAllowed('POST'));
   api.use(apiErrors);
   return api;
 }

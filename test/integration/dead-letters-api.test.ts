@@ -110,6 +110,23 @@ describe('/api/v1/dead-letters', () => {
     expect(word.body).toMatchObject({ error: 'invalid-query', field: 'offset' });
   });
 
+  it('answers a method a resource does not take with 405 and Allow, GET /replay included', async () => {
+    for (const [method, path, allow] of [
+      ['post', '/api/v1/dead-letters', 'GET, HEAD'],
+      ['get', '/api/v1/dead-letters/replay', 'POST'],
+      ['put', '/api/v1/dead-letters/api-1', 'GET, HEAD, DELETE'],
+      ['get', '/api/v1/dead-letters/api-1/replay', 'POST'],
+    ] as const) {
+      const res = await request(app)[method](path).set(as(adminToken));
+      expect({ path, status: res.status, allow: res.headers.allow, error: res.body.error }).toEqual({
+        path,
+        status: 405,
+        allow,
+        error: 'method-not-allowed',
+      });
+    }
+  });
+
   it('shows one, 404 for an unknown id', async () => {
     const res = await request(app).get('/api/v1/dead-letters/api-1').set(as(adminToken));
     expect(res.status).toBe(200);

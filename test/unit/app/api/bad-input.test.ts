@@ -195,6 +195,9 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
       ['delete', `/api/v1/decisions/${'a'.repeat(32)}`, 'GET, HEAD'],
       ['get', '/api/v1/responses', 'POST'],
       ['delete', '/api/v1/responses', 'POST'],
+      ['delete', '/api/v1/reviews', 'GET, HEAD'],
+      ['get', '/api/v1/reviews/r-1', 'POST'],
+      ['get', '/api/v1/customers/crm:4711/unmerge', 'POST'],
     ] as const) {
       const res = await request(server)[method](path);
       expect({ method, path, status: res.status, allow: res.headers.allow, error: res.body.error }).toEqual({
