@@ -53,10 +53,25 @@ export interface PostgresStoreOptions {
   /** default 'crm_hub'; lets several hubs (or test runs) share one database */
   schema?: string;
   poolSize?: number;
+  /**
+   * default 30 000: the server cancels a statement that runs longer, and the client gives up
+   * QUERY_GRACE_MS later when the server does not answer at all. DATABASE_URL's own
+   * `?statement_timeout=` and `?query_timeout=` take precedence (node-postgres reads them from the URL).
+   */
+  statementTimeoutMs?: number;
 }
 
 const HEALTH_TIMEOUT_MS = 2000;
 const CONNECT_TIMEOUT_MS = 5000;
+// Without bounds a database that stops answering held a request and its connection indefinitely, and
+// once every connection was held all later requests failed waiting for one until the hub restarted.
+const STATEMENT_TIMEOUT_MS = 30_000;
+// The client-side limit trails the server's so a slow statement ends with the server's cancellation,
+// which keeps the connection usable; the client's own limit only fires when nothing answers at all,
+// and node-postgres then discards that connection.
+const QUERY_GRACE_MS = 5000;
+// Idle connections are closed after this long so a restarted server or a failover leaves none behind.
+const IDLE_TIMEOUT_MS = 30_000;
 // Identifiers cannot be query parameters, so the schema name is restricted to what is safe to quote.
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -66,6 +81,7 @@ export class PostgresStore implements HubStore {
   private readonly connectionString: string;
   private readonly schema: string;
   private readonly poolSize: number;
+  private readonly statementTimeoutMs: number;
   private readonly location: string;
   private pool: Pool | undefined;
   private lastPoolError: string | undefined;
@@ -76,7 +92,12 @@ export class PostgresStore implements HubStore {
   );
 
   constructor(options: PostgresStoreOptions) {
-    const { connectionString, schema = 'crm_hub', poolSize = 10 } = options ?? {};
+    const {
+      connectionString,
+      schema = 'crm_hub',
+      poolSize = 10,
+      statementTimeoutMs = STATEMENT_TIMEOUT_MS,
+    } = options ?? {};
     if (typeof connectionString !== 'string' || connectionString.trim() === '') {
       throw new Error('PostgresStore: connectionString must be a non-empty postgres:// URL');
     }
@@ -89,9 +110,15 @@ export class PostgresStore implements HubStore {
     if (!Number.isInteger(poolSize) || poolSize < 1) {
       throw new Error(`PostgresStore: poolSize must be a positive integer, got ${JSON.stringify(poolSize)}`);
     }
+    if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 1) {
+      throw new Error(
+        `PostgresStore: statementTimeoutMs must be a positive integer, got ${JSON.stringify(statementTimeoutMs)}`,
+      );
+    }
     this.connectionString = connectionString;
     this.schema = schema;
     this.poolSize = poolSize;
+    this.statementTimeoutMs = statementTimeoutMs;
   }
 
   describe(): string {
@@ -104,6 +131,11 @@ export class PostgresStore implements HubStore {
       connectionString: this.connectionString,
       max: this.poolSize,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      statement_timeout: this.statementTimeoutMs,
+      query_timeout: this.statementTimeoutMs + QUERY_GRACE_MS,
+      idleTimeoutMillis: IDLE_TIMEOUT_MS,
+      // A peer that vanished without closing the connection is noticed by the operating system.
+      keepAlive: true,
       application_name: 'crm-hub',
     });
     // Without a listener an idle client's network error would crash the process; the pool drops that client.

@@ -1,0 +1,102 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { PostgresStore } from '../../records/postgres-store';
+import { DATABASE_URL, dropSchema, uniqueSchema } from './postgres-schema';
+
+const schema = uniqueSchema('crm_hub_timeouts');
+const stores: PostgresStore[] = [];
+
+async function openStore(options: {
+  connectionString?: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+}) {
+  const store = new PostgresStore({ connectionString: DATABASE_URL, schema, ...options });
+  stores.push(store);
+  await store.open();
+  return store;
+}
+
+afterAll(async () => {
+  for (const store of stores) await store.close().catch(() => undefined);
+  await dropSchema(schema);
+});
+
+describe('PostgresStore pool bounds', () => {
+  it('refuses a statement timeout that is not a positive integer', () => {
+    expect(
+      () => new PostgresStore({ connectionString: DATABASE_URL, schema, statementTimeoutMs: 0 }),
+    ).toThrow(/statementTimeoutMs must be a positive integer/);
+  });
+
+  it('cancels a statement that waits longer than the statement timeout, and the pool serves the next query', async () => {
+    const store = await openStore({ poolSize: 1, statementTimeoutMs: 300 });
+    await store.setPolicyEnabled('p1', true);
+    // Another session holds the table, so the store's statement waits as it would on a stuck database.
+    const blocker = new Client({ connectionString: DATABASE_URL });
+    await blocker.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query(`lock table "${schema}".policy_switches in access exclusive mode`);
+      const started = Date.now();
+      await expect(store.getPolicyEnabled('p1')).rejects.toThrow(/statement timeout/);
+      expect(Date.now() - started).toBeLessThan(5000);
+      await blocker.query('rollback');
+    } finally {
+      await blocker.end();
+    }
+    expect(await store.getPolicyEnabled('p1')).toBe(true);
+    expect((await store.health()).ok).toBe(true);
+  });
+
+  describe('with a database that stops answering', () => {
+    let proxy: Server;
+    let frozen = false;
+    const sockets: Socket[] = [];
+
+    beforeAll(async () => {
+      // Forwards to the real server until frozen; frozen, it swallows every byte, as a hung host or a
+      // dropped network path does (the server never sees the query, so only the client can give up).
+      proxy = createServer((downstream) => {
+        const upstream = connect(5432, '127.0.0.1');
+        sockets.push(downstream, upstream);
+        downstream.on('data', (chunk) => (frozen ? undefined : upstream.write(chunk)));
+        upstream.on('data', (chunk) => (frozen ? undefined : downstream.write(chunk)));
+        downstream.on('error', () => upstream.destroy());
+        upstream.on('error', () => downstream.destroy());
+        downstream.on('close', () => upstream.destroy());
+        upstream.on('close', () => downstream.destroy());
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    });
+
+    afterAll(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    });
+
+    it('fails each request within the timeouts instead of hanging, and serves again once the database answers', async () => {
+      const { port } = proxy.address() as AddressInfo;
+      const store = await openStore({
+        connectionString: `postgres://postgres@127.0.0.1:${port}/test`,
+        poolSize: 2,
+        statementTimeoutMs: 300,
+      });
+      await store.setPolicyEnabled('p2', true);
+
+      frozen = true;
+      const started = Date.now();
+      // More requests than connections: the ones waiting for a connection must fail too, not queue forever.
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 4 }, () => store.getPolicyEnabled('p2')),
+      );
+      const elapsed = Date.now() - started;
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+      expect(elapsed).toBeLessThan(15000);
+
+      frozen = false;
+      expect(await store.getPolicyEnabled('p2')).toBe(true);
+    }, 30000);
+  });
+});
