@@ -5,7 +5,7 @@ const path = require('node:path');
 const HUB_ENDPOINT = /^\/(?:soap\/|api\/v1\/|healthz(?:[/?]|$))/;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const host = process.env.HOST || '127.0.0.1';
-const port = Number(process.env.PORT || 1880);
+const port = portFrom(process.env.PORT);
 const adminUser = process.env.CRM_HUB_ADMIN_USER || '';
 const adminPassword = process.env.CRM_HUB_ADMIN_PASSWORD || '';
 const adminPasswordHash = process.env.CRM_HUB_ADMIN_PASSWORD_HASH || '';
@@ -13,6 +13,17 @@ const adminPasswordHash = process.env.CRM_HUB_ADMIN_PASSWORD_HASH || '';
 const marketerUser = process.env.CRM_HUB_MARKETER_USER || '';
 const marketerPassword = process.env.CRM_HUB_MARKETER_PASSWORD || '';
 const marketerPasswordHash = process.env.CRM_HUB_MARKETER_PASSWORD_HASH || '';
+
+// Refused here rather than left to Node-RED: with a port it cannot use it logs the failure, then runs
+// the flows without HTTP (consuming queues while no one can reach the hub).
+function portFrom(value) {
+  if (!value) return 1880;
+  const parsed = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(parsed >= 1 && parsed <= 65535)) {
+    throw new Error(`PORT must be a whole number from 1 to 65535, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
 
 // Node-RED compares against a bcrypt hash; hashing a plain password here keeps the env simple.
 function bcryptHash(password, hash) {

@@ -61,9 +61,11 @@ function banner(settings) {
 }
 
 function start() {
-  buildIfNeeded();
   const settingsFile = path.join(root, 'settings.js');
+  // First, so that settings it cannot use (settings.js throws) stop it before it builds or deploys
+  // anything, with exit code 1 and the reason.
   const settings = require(settingsFile);
+  buildIfNeeded();
   prepareUserDir(settings);
   banner(settings);
   let red;

@@ -1,5 +1,7 @@
 /** `crm-hub` without a command says what it does instead of starting a hub beside the running one. */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const bin = join(__dirname, '..', '..', 'bin', 'crm-hub.js');
@@ -18,5 +20,38 @@ describe('crm-hub usage', () => {
     const unknown = run('serve');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("crm-hub: unknown command 'serve'");
+  });
+});
+
+describe('crm-hub start with settings it cannot use', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-hub-start-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** `crm-hub start` with env on top of an environment without the hub's variables */
+  function start(env: Record<string, string>) {
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !k.startsWith('CRM_HUB_') && !['HOST', 'PORT', 'AMQP_URL', 'DATABASE_URL'].includes(k),
+      ),
+    );
+    const userDir = join(dir, `user-${Object.keys(env).join('-')}`);
+    const started = spawnSync(process.execPath, [bin, 'start'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...clean, CRM_HUB_USER_DIR: userDir, ...env },
+    });
+    return { ...started, userDir };
+  }
+
+  it.each([
+    [{ PORT: 'abc' }, 'CRM Hub: PORT must be a whole number from 1 to 65535, got "abc"'],
+    [{ PORT: '70000' }, 'CRM Hub: PORT must be a whole number from 1 to 65535, got "70000"'],
+  ])('refuses %j with exit code 1 before anything starts', (env, message) => {
+    const started = start(env);
+    expect(started.status).toBe(1);
+    expect(started.stderr.trim()).toBe(message);
+    // no banner, no flows deployed, no Node-RED
+    expect(started.stdout).toBe('');
+    expect(existsSync(started.userDir)).toBe(false);
   });
 });

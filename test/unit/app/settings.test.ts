@@ -49,6 +49,16 @@ describe('settings.js', () => {
     expect(JSON.parse(both.out)).toEqual({ host: '0.0.0.0', port: 1880, admin: true, api: true });
   });
 
+  it('refuses a PORT that is not a port number, naming it, instead of starting without HTTP', () => {
+    for (const PORT of ['abc', '70000', '0', '-1', '1880.5', '18 80', '0x50']) {
+      const bad = load({ PORT });
+      expect(bad.ok).toBe(false);
+      expect(bad.out).toContain(`PORT must be a whole number from 1 to 65535, got ${JSON.stringify(PORT)}`);
+    }
+    expect(JSON.parse(load({ PORT: '65535' }).out)).toMatchObject({ port: 65535 });
+    expect(JSON.parse(load({ PORT: '1' }).out)).toMatchObject({ port: 1 });
+  });
+
   it('sends the hub endpoints past the editor admin app and leaves every other path to it', () => {
     for (const url of [
       '/soap/hub',
