@@ -25,12 +25,25 @@ function portFrom(value) {
   return parsed;
 }
 
-// Node-RED compares against a bcrypt hash; hashing a plain password here keeps the env simple.
-function bcryptHash(password, hash) {
+// $2$, $2a$, $2b$ and $2y$ are the versions bcryptjs (which Node-RED compares with) reads.
+const BCRYPT_HASH = /^\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}$/;
+
+// Node-RED compares against a bcrypt hash; hashing a plain password here keeps the env simple. A
+// _HASH variable holding anything else would match no password and lock its user out in silence, so
+// it is refused at start (without echoing the value, which may well be the password itself).
+function bcryptHash(password, hash, role) {
+  if (hash && !BCRYPT_HASH.test(hash)) {
+    throw new Error(
+      `CRM_HUB_${role}_PASSWORD_HASH must be a bcrypt hash such as $2b$10$…; ` +
+        `to give a plain password use CRM_HUB_${role}_PASSWORD`,
+    );
+  }
   return hash || require('bcryptjs').hashSync(password, 10);
 }
 const adminHash =
-  adminUser && (adminPassword || adminPasswordHash) ? bcryptHash(adminPassword, adminPasswordHash) : '';
+  adminUser && (adminPassword || adminPasswordHash)
+    ? bcryptHash(adminPassword, adminPasswordHash, 'ADMIN')
+    : '';
 
 function adminAuth() {
   if (!adminHash) return undefined;
@@ -46,7 +59,7 @@ function consoleUsers() {
   if (marketerUser && (marketerPassword || marketerPasswordHash)) {
     if (marketerUser === adminUser)
       throw new Error('CRM_HUB_MARKETER_USER must differ from CRM_HUB_ADMIN_USER');
-    const passwordHash = bcryptHash(marketerPassword, marketerPasswordHash);
+    const passwordHash = bcryptHash(marketerPassword, marketerPasswordHash, 'MARKETER');
     users.push({ username: marketerUser, passwordHash, role: 'marketer' });
     if (!adminHash) {
       console.warn('CRM Hub: a marketer is set but no CRM_HUB_ADMIN_USER, so the editor has no log-in');
@@ -60,7 +73,7 @@ function apiAuth() {
   const password = process.env.CRM_HUB_API_PASSWORD || '';
   const hash = process.env.CRM_HUB_API_PASSWORD_HASH || '';
   if (!user || !(password || hash)) return undefined;
-  return { user, pass: hash || require('bcryptjs').hashSync(password, 10) };
+  return { user, pass: bcryptHash(password, hash, 'API') };
 }
 
 // The editor and its admin API sit at /, so Node-RED walks every admin route before it reaches the

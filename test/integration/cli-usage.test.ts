@@ -46,6 +46,10 @@ describe('crm-hub start with settings it cannot use', () => {
   it.each([
     [{ PORT: 'abc' }, 'CRM Hub: PORT must be a whole number from 1 to 65535, got "abc"'],
     [{ PORT: '70000' }, 'CRM Hub: PORT must be a whole number from 1 to 65535, got "70000"'],
+    [
+      { CRM_HUB_API_USER: 'api', CRM_HUB_API_PASSWORD_HASH: 'secret' },
+      'CRM Hub: CRM_HUB_API_PASSWORD_HASH must be a bcrypt hash such as $2b$10$…; to give a plain password use CRM_HUB_API_PASSWORD',
+    ],
   ])('refuses %j with exit code 1 before anything starts', (env, message) => {
     const started = start(env);
     expect(started.status).toBe(1);

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import bcrypt from 'bcryptjs';
 
 const settingsFile = path.resolve(__dirname, '..', '..', '..', 'settings.js');
 
@@ -57,6 +58,42 @@ describe('settings.js', () => {
     }
     expect(JSON.parse(load({ PORT: '65535' }).out)).toMatchObject({ port: 65535 });
     expect(JSON.parse(load({ PORT: '1' }).out)).toMatchObject({ port: 1 });
+  });
+
+  it('refuses a _PASSWORD_HASH that is not a bcrypt hash, naming the variable and never echoing it', () => {
+    for (const [userVar, role] of [
+      ['CRM_HUB_ADMIN_USER', 'ADMIN'],
+      ['CRM_HUB_MARKETER_USER', 'MARKETER'],
+      ['CRM_HUB_API_USER', 'API'],
+    ]) {
+      const plain = load({ [userVar]: 'someone', [`CRM_HUB_${role}_PASSWORD_HASH`]: 'plain-secret' });
+      expect(plain.ok).toBe(false);
+      expect(plain.out).toContain(
+        `CRM_HUB_${role}_PASSWORD_HASH must be a bcrypt hash such as $2b$10$…; ` +
+          `to give a plain password use CRM_HUB_${role}_PASSWORD`,
+      );
+      expect(plain.out).not.toContain('plain-secret');
+    }
+    const cut = load({
+      CRM_HUB_API_USER: 'api',
+      CRM_HUB_API_PASSWORD_HASH: bcrypt.hashSync('y', 4).slice(0, -1),
+    });
+    expect(cut.ok).toBe(false);
+  });
+
+  it('takes a bcrypt hash in each _PASSWORD_HASH variable as it is', () => {
+    const hash = bcrypt.hashSync('y', 4);
+    for (const variant of [hash, hash.replace('$2b$', '$2a$'), hash.replace('$2b$', '$2y$')]) {
+      const loaded = load({
+        HOST: '0.0.0.0',
+        CRM_HUB_ADMIN_USER: 'admin',
+        CRM_HUB_ADMIN_PASSWORD_HASH: variant,
+        CRM_HUB_API_USER: 'api',
+        CRM_HUB_API_PASSWORD_HASH: variant,
+      });
+      expect(loaded.ok).toBe(true);
+      expect(JSON.parse(loaded.out)).toMatchObject({ admin: true, api: true });
+    }
   });
 
   it('sends the hub endpoints past the editor admin app and leaves every other path to it', () => {
