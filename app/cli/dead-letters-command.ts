@@ -34,7 +34,8 @@ export const DEAD_LETTERS_USAGE = `usage: crm-hub dead-letters <command> [option
   --json              print JSON on stdout instead of text
 
   <id> is the message id that list shows (sha256:... for a message that has none).
-exit code: 0 done, 1 no such dead letter or a replay failed (it stays), 2 bad options, no broker`;
+exit code: 0 done, 1 no such dead letter or a replay failed (it stays), 2 bad options, no broker,
+  no such queue or virtual host`;
 
 export interface DeadLettersIo {
   stdout: Writable;
@@ -208,7 +209,8 @@ export async function runDeadLettersCommand(
     }
   } catch (err) {
     complain(`crm-hub dead-letters: ${errorMessage(err)}`);
-    return err instanceof DeadLetterError && err.code === 'not-found' ? 1 : 2;
+    // A queue that is not there is a wrong --queue or URL, as a virtual host the broker refuses is.
+    return err instanceof DeadLetterError && err.code === 'not-found' && err.field !== 'queue' ? 1 : 2;
   } finally {
     await dlq?.close();
   }

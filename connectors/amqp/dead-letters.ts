@@ -180,6 +180,8 @@ export class DeadLetterQueue {
   readonly queue: string;
   private readonly urls: string[];
   private model?: ChannelModel;
+  /** the URL of the broker it connected to, which may be any of `urls` */
+  private connectedUrl?: string;
   private replayChannel?: ConfirmChannel;
 
   constructor(private readonly options: DeadLetterQueueOptions) {
@@ -301,7 +303,7 @@ export class DeadLetterQueue {
     try {
       return (await ch.purgeQueue(this.queue)).messageCount;
     } catch (err) {
-      if (replyCodeOf(err) === 404) return 0;
+      if (replyCodeOf(err) === 404) throw this.noQueue(err);
       throw new DeadLetterError('refused', `cannot purge ${this.describe()}: ${errorMessage(err)}`, {
         cause: err,
       });
@@ -312,6 +314,22 @@ export class DeadLetterQueue {
 
   private notFound(id: string): DeadLetterError {
     return new DeadLetterError('not-found', `no dead letter with id '${id}' in ${this.describe()}`);
+  }
+
+  /**
+   * Reading a queue that is not there as an empty one answered "0 dead letters" for a mistyped --queue
+   * or a URL of the wrong virtual host, where the dead letters were never looked for. The hub declares
+   * crm.dead-letter with each queue of its own, so where a hub consumes a missing one is such a mistake too.
+   */
+  private noQueue(cause: unknown): DeadLetterError {
+    const url = this.connectedUrl ?? this.urls[0];
+    const { where, user } = describeBrokerUrl(url);
+    return new DeadLetterError(
+      'not-found',
+      `queue '${this.queue}' does not exist in virtual host '${virtualHostOf(url)}' on RabbitMQ ${where} ` +
+        `(user ${user}); check the queue name and the virtual host in the broker URL`,
+      { cause, field: 'queue' },
+    );
   }
 
   private async connection(): Promise<ChannelModel> {
@@ -332,6 +350,7 @@ export class DeadLetterQueue {
           if (this.model === model) this.model = undefined;
         });
         this.model = model;
+        this.connectedUrl = url;
         return model;
       } catch (err) {
         failures.push(`${describeBrokerUrl(url).where}: ${connectFailure(err, url)}`);
@@ -343,7 +362,7 @@ export class DeadLetterQueue {
   /**
    * One pass over the messages counted at the start (see the top of this file). `visit` decides per
    * message: 'remove' acks it, 'keep' puts a confirmed copy back at the tail, then acks it. Returns
-   * the number of messages the queue held; a queue that does not exist (yet) holds none.
+   * the number of messages the queue held; a queue that does not exist is an error (noQueue).
    */
   private async pass(
     visit: (msg: GetMessage, position: number) => Promise<'keep' | 'remove'>,
@@ -359,7 +378,7 @@ export class DeadLetterQueue {
     try {
       total = (await ch.checkQueue(this.queue)).messageCount;
     } catch (err) {
-      if (replyCodeOf(err) === 404) return 0;
+      if (replyCodeOf(err) === 404) throw this.noQueue(err);
       throw new DeadLetterError('refused', `cannot read ${this.describe()}: ${errorMessage(err)}`, {
         cause: err,
       });
@@ -670,12 +689,15 @@ function textBody(msg: Message): string | undefined {
 function connectFailure(err: unknown, url: string): string {
   const message = errorMessage(err);
   if (!message.includes('ConnectionOpenOk')) return message;
-  let vhost = '/';
+  return `the broker refused to open virtual host '${virtualHostOf(url)}': it does not exist, or the user may not use it`;
+}
+
+function virtualHostOf(url: string): string {
   try {
     const path = new URL(url).pathname.slice(1);
-    if (path) vhost = decodeURIComponent(path);
+    if (path) return decodeURIComponent(path);
   } catch {
     // the URL was read before; the vhost stays the default in the message
   }
-  return `the broker refused to open virtual host '${vhost}': it does not exist, or the user may not use it`;
+  return '/';
 }

@@ -301,10 +301,18 @@ describe('dead letters on RabbitMQ', () => {
     expect((await dlq.list()).total).toBe(0);
   });
 
-  it('says so when there is no dead-letter queue yet, and needs RabbitMQ', async () => {
+  it('says that a queue does not exist, naming it and the virtual host, and needs RabbitMQ', async () => {
     const other = new DeadLetterQueue({ url, queue: 'dl-test.never-declared' });
     dlqs.push(other);
-    expect(await other.list()).toMatchObject({ total: 0, items: [] });
+    const vhostOfUrl = decodeURIComponent(new URL(url).pathname.slice(1));
+    for (const attempt of [() => other.list(), () => other.purgeAll()])
+      await expect(attempt()).rejects.toMatchObject({
+        code: 'not-found',
+        field: 'queue',
+        message: expect.stringContaining(
+          `queue 'dl-test.never-declared' does not exist in virtual host '${vhostOfUrl}'`,
+        ),
+      });
     expect(() => new DeadLetterQueue({ url: undefined })).toThrow(/dead letters need RabbitMQ: set AMQP_URL/);
     const unreachable = new DeadLetterQueue({ url: 'amqp://guest:secret@127.0.0.1:1/' });
     await expect(unreachable.list()).rejects.toMatchObject({ code: 'not-connected' });
