@@ -33,7 +33,8 @@ export const DEAD_LETTERS_USAGE = `usage: crm-hub dead-letters <command> [option
   --queue <name>      the dead-letter queue (default: crm.dead-letter)
   --json              print JSON on stdout instead of text
 
-  <id> is the message id that list shows (sha256:... for a message that has none).
+  <id> is the id that list shows: the message id, body-sha256:... for a message without one that came
+  to crm.inbound (the id the hub gave it), sha256:... for any other without one.
 exit code: 0 done, 1 no such dead letter or a replay failed (it stays), 2 bad options, no broker,
   no such queue or virtual host`;
 

@@ -33,6 +33,7 @@ import type { ChannelModel, ConfirmChannel, GetMessage, Message, Options } from 
 import {
   ATTEMPTS_HEADER,
   DEAD_LETTER_QUEUE,
+  INBOUND_EXCHANGE,
   LAST_ERROR_HEADER,
   ORIGINAL_EXCHANGE_HEADER,
   ORIGINAL_QUEUE_HEADER,
@@ -41,6 +42,7 @@ import {
 } from './bus';
 import { describeBrokerUrl, parseBrokerUrls } from './broker-urls';
 import { replyCodeOf } from './bus-error';
+import { stableMessageId } from './message-id';
 import { errorMessage } from '../../formats/error-message';
 
 export type DeadLetterErrorCode =
@@ -73,7 +75,11 @@ export class DeadLetterError extends Error {
 export interface DeadLetterSummary {
   /** 1-based place in the queue when it was read (the queue order survives every command) */
   position: number;
-  /** the message id, or for a message without one `sha256:` and a hash of its body and headers */
+  /**
+   * the message id; for a message without one that came to crm.inbound, the id the hub's inbound
+   * consumer derives for it (`body-sha256:`, message-id.ts); for any other without one `sha256:` and a
+   * hash of its body and headers
+   */
   id: string;
   messageId: string | null;
   /** where the message was published before it died: the hub's header, else x-death */
@@ -579,6 +585,13 @@ function origin(msg: Message): Destination | undefined {
 export function idOf(msg: Message): string {
   const messageId = msg.properties.messageId as unknown;
   if (typeof messageId === 'string' && messageId !== '') return messageId;
+  // The hub's inbound consumer names such a message by its content type and body, and a dead letter
+  // the hub makes itself carries that id; one the broker made (delivery limit, a reject) carries none.
+  // Showing the hub's id for both lets an operator find the message in the hub's logs and history.
+  if (origin(msg)?.exchange === INBOUND_EXCHANGE) {
+    const contentType = msg.properties.contentType as unknown;
+    return stableMessageId(msg.content, typeof contentType === 'string' ? contentType : undefined);
+  }
   const headers = { ...rawHeaders(msg) };
   delete headers['x-delivery-count'];
   const hash = createHash('sha256')
