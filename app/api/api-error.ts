@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly field?: string,
     /** more members of the body, after error, message and field */
     readonly extra: Record<string, unknown> = {},
+    /** response headers the answer carries (Retry-After) */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -49,6 +51,101 @@ export function clientBodyError(err: unknown): ApiError | undefined {
   }
   const code = e.status === 415 ? 'unsupported-media-type' : 'invalid-body';
   return new ApiError(e.status, code, typeof e.message === 'string' ? e.message : e.type);
+}
+
+/** How long a client waits before asking again while the store is away (the store's own connect bound). */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The 503 for a store that cannot be reached. The driver's message names the database's host and
+ * port, which are no client's business, so the answer says only what the client can do.
+ */
+export function storeUnavailable(message = 'the hub store cannot be reached; try again later'): ApiError {
+  return new ApiError(
+    503,
+    'store-unavailable',
+    message,
+    undefined,
+    {},
+    {
+      'Retry-After': String(STORE_RETRY_AFTER_SECONDS),
+    },
+  );
+}
+
+/** A hub-store node is deployed, but its database has not been reached since the deploy. */
+export function storeNotOpen(): ApiError {
+  return storeUnavailable(
+    'the hub store is deployed but not open yet (its database cannot be reached); try again later',
+  );
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  // pg's SQLSTATE: the server is shutting down (admin, crash, cannot connect now)
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+const CONNECTION_MESSAGES = [
+  /^Connection terminated/,
+  /timeout exceeded when trying to connect/,
+  /^Client has encountered a connection error/,
+  /^connect (ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)/,
+];
+
+/**
+ * Whether an error means the store's database could not be reached (rather than that it refused the
+ * request): socket errors, pg's connection-class SQLSTATE 08xxx and 57P01-57P03, and the pool's and
+ * the client's own words for a lost or never made connection. Follows `cause` and an AggregateError's
+ * errors (Node tries every address of "localhost" and reports them together).
+ */
+export function isStoreUnreachable(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 5) return false;
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string' && (CONNECTION_CODES.has(e.code) || /^08[0-9A-Z]{3}$/.test(e.code)))
+    return true;
+  if (
+    typeof e.message === 'string' &&
+    CONNECTION_MESSAGES.some((pattern) => pattern.test(e.message as string))
+  )
+    return true;
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isStoreUnreachable(inner, depth + 1))) return true;
+  return isStoreUnreachable(e.cause, depth + 1);
+}
+
+/** Where a router finds the store, and whether a hub-store node is deployed while there is none open. */
+export interface StoreSource<S> {
+  store(): S | undefined;
+  /** the health probes know every deployed hub-store node, open or not */
+  health?: { storeDeployed(): boolean };
+}
+
+/**
+ * The store a route works on; 503 while there is none. A hub-store node that is deployed but has not
+ * reached its database yet is named as such: "no hub-store is deployed" would send the operator
+ * looking for a node that is there.
+ */
+export function requireStore<S>(source: StoreSource<S>, missing: string): S {
+  const store = source.store();
+  if (store) return store;
+  if (source.health?.storeDeployed()) throw storeNotOpen();
+  throw new ApiError(503, 'no-store', missing);
+}
+
+/**
+ * The 503 for an error of a router whose only connection is the store (a bus or a queue router has
+ * its own: ECONNREFUSED there is the broker's).
+ */
+export function storeUnreachableError(err: unknown): ApiError | undefined {
+  return isStoreUnreachable(err) ? storeUnavailable() : undefined;
 }
 
 /** An id or a value the store cannot keep (a NUL character, an id of neither form) is the caller's. */
@@ -125,7 +222,7 @@ export function notFound(req: Request): never {
  */
 export const apiErrors: ErrorRequestHandler = (err: unknown, _req, res, next) => {
   if (res.headersSent || !(err instanceof ApiError)) return next(err);
-  res.status(err.status).json(err.body());
+  send(res, err);
 };
 
 /**
@@ -139,7 +236,7 @@ export function jsonErrors(translate?: (err: unknown) => ApiError | undefined): 
     const known =
       err instanceof ApiError ? err : (translate?.(err) ?? clientBodyError(err) ?? storeInputError(err));
     if (known) {
-      res.status(known.status).json(known.body());
+      send(res, known);
       return;
     }
     const e = err as { type?: string; message?: string };
@@ -156,4 +253,8 @@ export function jsonErrors(translate?: (err: unknown) => ApiError | undefined): 
       res.status(500).json({ error: 'internal', message: e.message ?? String(err) });
     }
   };
+}
+
+function send(res: Response, err: ApiError): void {
+  res.set(err.headers).status(err.status).json(err.body());
 }

@@ -44,6 +44,11 @@ export class HealthRegistry {
     this.stores.set(id, probe);
   }
 
+  /** whether a hub-store node is deployed, whether or not its database was reached */
+  storeDeployed(): boolean {
+    return this.stores.size > 0;
+  }
+
   addSoapService(id: string, probe: HealthProbe): void {
     this.soapServices.set(id, probe);
   }

@@ -18,6 +18,8 @@ import {
   methodNotAllowed,
   notFound,
   route,
+  requireStore as storeOf,
+  storeUnreachableError,
 } from './api-error';
 import type { HealthRegistry } from './health';
 import { createEventsApi, type EventsApiContext } from './events-api';
@@ -121,7 +123,9 @@ export function createHubApi(context: HubApiContext): Router {
   );
 
   api.use(notFound);
-  api.use(jsonErrors());
+  // past the routers above, an error that is no ApiError came from the store (dead letters answer
+  // their own, the broker's, inside their router)
+  api.use(jsonErrors(storeUnreachableError));
   return api;
 }
 
@@ -223,7 +227,5 @@ function optionalParam(
 }
 
 function requireStore(context: HubApiContext): HubStore {
-  const store = context.store();
-  if (!store) throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there is nothing to read');
-  return store;
+  return storeOf(context, 'no hub-store is deployed, so there is nothing to read');
 }

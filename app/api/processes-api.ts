@@ -11,7 +11,7 @@ import {
 import { goldenOf, memberRefOf } from '../../records/customer-view';
 import { sourceRef } from '../../records/source-versions';
 import { compareProcessesLatestFirst, type HubStore, type StoredProcess } from '../../records/store';
-import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
+import { ApiError, apiErrors, methodNotAllowed, requireStore, route, type StoreSource } from './api-error';
 import { customerIdParam, sourceRefParam } from './golden-customer';
 
 /**
@@ -28,9 +28,7 @@ import { customerIdParam, sourceRefParam } from './golden-customer';
  * channels cannot overwrite each other without having seen what the other saved. A completed or
  * abandoned process changes no more: 409 with its state.
  */
-export interface ProcessesApiContext {
-  store(): HubStore | undefined;
-}
+export type ProcessesApiContext = StoreSource<HubStore>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** "3" as the ETag gave it, or a bare 3; a weak tag (W/"3") is no match for If-Match (RFC 9110) */
@@ -162,11 +160,7 @@ function unknownProcess(customerId: string, processId: string): ApiError {
 
 export function createProcessesApi(context: ProcessesApiContext): Router {
   const api = express.Router();
-  const store = () => {
-    const s = context.store();
-    if (!s) throw new ApiError(503, 'no-store', 'no hub-store is deployed, so no process can be kept');
-    return s;
-  };
+  const store = () => requireStore(context, 'no hub-store is deployed, so no process can be kept');
 
   api.put(
     '/customers/:id/processes/:processId',

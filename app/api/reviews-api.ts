@@ -10,7 +10,7 @@ import { unpaddedSapRef } from '../../mappings/canonical/sap-numbers';
 import { parseSourceRef, sourceRef, type SourceKey } from '../../records/source-versions';
 import type { HubStore } from '../../records/store';
 import { refuseWhileAdminAuthConfigured } from './admin-only';
-import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
+import { ApiError, apiErrors, methodNotAllowed, requireStore, route, type StoreSource } from './api-error';
 
 /**
  * The data steward's side of the golden record, for admins (integrators) only:
@@ -25,8 +25,7 @@ import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
  */
 export const REVIEWS_PERMISSION = 'crm-hub.reviews';
 
-export interface ReviewsApiContext {
-  store(): HubStore | undefined;
+export interface ReviewsApiContext extends StoreSource<HubStore> {
   /** the admin check (Node-RED's needsPermission); without it the routes refuse while admin auth is configured */
   reviewsAdmin?: RequestHandler;
   /** source trust for recomputing golden records */
@@ -44,11 +43,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       env,
       'the review API is for admins, and this hub has no admin check wired for it',
     );
-  const store = () => {
-    const s = context.store();
-    if (!s) throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there is nothing to read');
-    return s;
-  };
+  const store = () => requireStore(context, 'no hub-store is deployed, so there is nothing to read');
   const options = () => context.goldenOptions?.() ?? {};
 
   api.get(
