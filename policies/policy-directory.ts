@@ -247,8 +247,8 @@ export class PolicyDirectory {
     return this.switches.isEnabled(policyId);
   }
 
-  setEnabled(policyId: string, enabled: boolean): Promise<void> {
-    return this.switches.set(policyId, enabled);
+  setEnabled(policyId: string, enabled: boolean, keep?: () => Promise<void>): Promise<void> {
+    return this.switches.set(policyId, enabled, keep);
   }
 
   useStore(store: SwitchStore | undefined): void {

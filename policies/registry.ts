@@ -22,8 +22,11 @@ export type AuditStore = Pick<HubStore, 'recordInteraction' | 'listInteractions'
 /** The switch every policy has (PolicySwitches behind the hub runtime's directory). */
 export interface PolicySwitch {
   isEnabled(policyId: string): boolean;
-  /** takes effect at once; resolves when the store kept it */
-  setEnabled(policyId: string, enabled: boolean): Promise<void>;
+  /**
+   * Keeps the state (in the store, when there is one), then runs `keep` (the audit entry), and only
+   * then takes effect; when either fails it rejects and the switch is as it was.
+   */
+  setEnabled(policyId: string, enabled: boolean, keep?: () => Promise<void>): Promise<void>;
 }
 
 /** Where a deployed card came from. */
@@ -146,6 +149,8 @@ export interface PolicyRegistryOptions {
   memoryAuditLimit?: number;
   /** where fires, suppressions and control-group customers are counted for good (per process otherwise) */
   ledger?: Pick<ResponseLedger, 'recordEvaluation' | 'background'>;
+  /** whether a store is deployed, open or not; while one is and `store` has none open, switches are refused */
+  storeDeployed?: () => boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -161,6 +166,14 @@ export class UnknownPolicyError extends Error {
   constructor(readonly policyId: string) {
     super(`no policy '${policyId}' is deployed`);
     this.name = 'UnknownPolicyError';
+  }
+}
+
+/** A store is deployed but not open: a switch now would be lost at the next restart, so none is made. */
+export class StoreNotOpenError extends Error {
+  constructor(readonly policyId: string) {
+    super(`the hub store is deployed but not open, so switching ${policyId} could not be kept`);
+    this.name = 'StoreNotOpenError';
   }
 }
 
@@ -184,6 +197,7 @@ export class PolicyRegistry {
   private readonly perCustomer: number;
   private readonly memoryAuditLimit: number;
   private readonly ledger: PolicyRegistryOptions['ledger'];
+  private readonly storeDeployed: () => boolean;
   private readonly since: string;
   private lastAuditMs = 0;
   private auditSeq = 0;
@@ -199,6 +213,7 @@ export class PolicyRegistry {
     this.perCustomer = positive(options.perCustomer, 10);
     this.memoryAuditLimit = positive(options.memoryAuditLimit, 200);
     this.ledger = options.ledger;
+    this.storeDeployed = options.storeDeployed ?? (() => false);
     this.since = new Date(this.clock()).toISOString();
   }
 
@@ -248,14 +263,19 @@ export class PolicyRegistry {
 
   /**
    * Switches a deployed policy on or off through the one switch the editor button uses too, and keeps
-   * who did it, when and from where. The switch holds before the audit entry is written; a failing
-   * audit write rejects, so the caller can say the change was not recorded.
+   * who did it, when and from where. All or nothing: the state and its audit entry are kept in the
+   * store first and the switch takes effect only then, so a store that cannot be reached rejects with
+   * the switch as it was (and a client's retry does not flip it back). A switch to the state the card
+   * is already in changes nothing and resolves to undefined without an audit entry: the trail is what
+   * an auditor reads as changes, and a double-click would fill it with "switched on" after "switched on".
    */
-  async setEnabled(policyId: string, enabled: boolean, actor: Actor): Promise<AuditEntry> {
+  async setEnabled(policyId: string, enabled: boolean, actor: Actor): Promise<AuditEntry | undefined> {
     if (typeof enabled !== 'boolean') throw new TypeError('setEnabled: enabled must be true or false');
     if (!this.deployed.has(policyId)) throw new UnknownPolicyError(policyId);
     const previous = this.switches.isEnabled(policyId);
-    await this.switches.setEnabled(policyId, enabled);
+    if (previous === enabled) return undefined;
+    const store = this.store();
+    if (!store && this.storeDeployed()) throw new StoreNotOpenError(policyId);
     const entry: AuditEntry = {
       auditId: this.nextAuditId(),
       policyId,
@@ -266,9 +286,10 @@ export class PolicyRegistry {
       via: actor.via,
       ...(actor.remoteAddress ? { remoteAddress: actor.remoteAddress } : {}),
     };
-    const store = this.store();
-    if (store) {
-      await store.recordInteraction({
+    let audited = false;
+    const keep = async (): Promise<void> => {
+      audited = true;
+      await store?.recordInteraction({
         customerRef: auditRef(policyId),
         eventId: entry.auditId,
         type: AUDIT_TYPE,
@@ -276,7 +297,11 @@ export class PolicyRegistry {
         occurredAt: entry.at,
         summary: { ...entry },
       });
-    } else {
+    };
+    await this.switches.setEnabled(policyId, enabled, keep);
+    // a switch that takes no `keep` (a stand-in) still gets its trail, if only after the fact
+    if (!audited) await keep();
+    if (!store) {
       const kept = this.memoryAudit.get(policyId) ?? [];
       kept.unshift(entry);
       kept.length = Math.min(kept.length, this.memoryAuditLimit);

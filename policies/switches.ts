@@ -30,11 +30,26 @@ export class PolicySwitches {
     return this.enabled.get(policyId) ?? false;
   }
 
-  /** Takes effect at once, without a redeploy; resolves when the store kept it (if there is one). */
-  async set(policyId: string, enabled: boolean): Promise<void> {
+  /**
+   * Takes effect without a redeploy, once the store kept it (if there is one) and `keep` (the audit
+   * entry) succeeded: a switch that held only in memory would be undone by the next restart, and the
+   * caller told of the failure would retry a switch that had in fact been made. When `keep` fails the
+   * store gets the state it had, so a restart does not bring back a switch the trail does not show.
+   */
+  async set(policyId: string, enabled: boolean, keep?: () => Promise<void>): Promise<void> {
+    const store = this.store;
+    const before = this.enabled.get(policyId);
+    // bumped first: a store read that started before this switch must not undo it
     this.generation.set(policyId, (this.generation.get(policyId) ?? 0) + 1);
+    await store?.setPolicyEnabled(policyId, enabled);
+    try {
+      await keep?.();
+    } catch (err) {
+      if (store && before !== undefined)
+        await store.setPolicyEnabled(policyId, before).catch(() => undefined);
+      throw err;
+    }
     this.apply(policyId, enabled);
-    await this.store?.setPolicyEnabled(policyId, enabled);
   }
 
   /** A store came up (or went away): the known policies take the states kept in it. */

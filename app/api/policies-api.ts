@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { errorMessage } from '../../formats/error-message';
 import {
+  StoreNotOpenError,
   UnknownPolicyError,
   type Actor,
   type AuditEntry,
@@ -19,7 +20,15 @@ import {
 import type { OfferResponse } from '../../mappings/canonical/types';
 import { compileValidator } from '../../mappings/validate';
 import { calendarDateProblem } from '../../policies/schedule';
-import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
+import {
+  ApiError,
+  apiErrors,
+  isStoreUnreachable,
+  methodNotAllowed,
+  route,
+  storeNotOpen,
+  storeUnavailable,
+} from './api-error';
 import { batchItems } from './batch-body';
 import { CUSTOMER_REF } from './golden-customer';
 
@@ -311,8 +320,9 @@ export interface SwitchAnswer {
  * Switches a policy as PUT /policies/:id/state does, for any router (the console's too), with the
  * answer {policyId, enabled, previous, changed, audit}; an ApiError for an unknown policy or a store
  * failure. A switch to the state the card is already in changes nothing, so it is answered with that
- * state and not audited: the trail is what an auditor reads as changes, and a retried or double-clicked
- * request would fill it with "switched on" after "switched on".
+ * state and not audited (the registry makes it no switch). A switch the store could not keep did not
+ * take effect either (the registry keeps it first): 503 while the store cannot be reached, so the
+ * client retries the same request.
  */
 export async function switchPolicy(
   registry: PolicyRegistry,
@@ -325,15 +335,24 @@ export async function switchPolicy(
   }
   try {
     const entry = await registry.setEnabled(policyId, enabled, actor);
-    return { policyId, enabled, previous: entry.previous, changed: entry.previous !== enabled, audit: entry };
+    // another request made the same switch meanwhile
+    if (!entry) return { policyId, enabled, previous: enabled, changed: false };
+    return { policyId, enabled, previous: entry.previous, changed: true, audit: entry };
   } catch (err) {
-    if (err instanceof UnknownPolicyError) throw unknownPolicy(policyId);
-    throw new ApiError(
-      500,
-      'store-failed',
-      `switching ${policyId} ${enabled ? 'on' : 'off'} was not completely kept: ${errorMessage(err)}`,
-    );
+    throw switchError(err, policyId, enabled);
   }
+}
+
+/** Why a switch was refused, as the REST API and the editor's button answer it. */
+export function switchError(err: unknown, policyId: string, enabled: boolean): ApiError {
+  if (err instanceof UnknownPolicyError) return unknownPolicy(policyId);
+  if (err instanceof StoreNotOpenError) return storeNotOpen();
+  if (isStoreUnreachable(err)) return storeUnavailable();
+  return new ApiError(
+    500,
+    'store-failed',
+    `switching ${policyId} ${enabled ? 'on' : 'off'} was not kept, so it did not take effect: ${errorMessage(err)}`,
+  );
 }
 
 /**

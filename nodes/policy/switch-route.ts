@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
-import { addressOf } from '../../app/api/policies-api';
+import { addressOf, switchError } from '../../app/api/policies-api';
 import { UnknownPolicyError } from '../../policies/registry';
 import { hubRuntime } from '../shared/hub-runtime';
 import { firstTimeFor } from '../shared/once';
-import { errorMessage, type RED } from '../shared/red';
+import type { RED } from '../shared/red';
 import { ensurePolicyEditorRoutes } from './editor-routes';
 
 /**
@@ -43,12 +43,24 @@ export function ensurePolicySwitchRoute(RED: RED): void {
           via: 'editor',
           ...(remoteAddress ? { remoteAddress } : {}),
         })
-        .then((audit) => res.json({ policyId, enabled, previous: audit.previous, audit }))
-        .catch((err: unknown) =>
-          err instanceof UnknownPolicyError
-            ? res.status(404).json({ error: 'unknown-policy', message: err.message, field: 'policyId' })
-            : res.status(500).json({ error: 'store-failed', message: errorMessage(err) }),
-        );
+        // no audit entry: the policy already was in that state, and nothing changed
+        .then((audit) =>
+          res.json({
+            policyId,
+            enabled,
+            previous: audit ? audit.previous : enabled,
+            changed: audit !== undefined,
+            ...(audit ? { audit } : {}),
+          }),
+        )
+        .catch((err: unknown) => {
+          if (err instanceof UnknownPolicyError) {
+            res.status(404).json({ error: 'unknown-policy', message: err.message, field: 'policyId' });
+            return;
+          }
+          const refused = switchError(err, policyId, enabled);
+          res.set(refused.headers).status(refused.status).json(refused.body());
+        });
     },
   );
 }

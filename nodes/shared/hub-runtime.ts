@@ -53,9 +53,11 @@ class HubRuntime {
   readonly policyRegistry = new PolicyRegistry({
     switches: {
       isEnabled: (policyId) => this.policies.isEnabled(policyId),
-      setEnabled: (policyId, enabled) => this.policies.setEnabled(policyId, enabled),
+      setEnabled: (policyId, enabled, keep) => this.policies.setEnabled(policyId, enabled, keep),
     },
     store: () => this.store(),
+    // a hub-store node that has not reached its database: a switch now would not survive a restart
+    storeDeployed: () => this.health.storeDeployed(),
     ledger: this.responseLedger,
   });
   /**

@@ -171,6 +171,10 @@ describe.each(buses)('policy REST API on the %s', (_name, url) => {
     const button = await admin().post(`/crm-hub/policies/${policyId}/state`).send({ enabled: false });
     expect(button.status).toBe(200);
     expect(button.body.audit).toMatchObject({ via: 'editor', user: 'anonymous@127.0.0.1', enabled: false });
+    // pressed again for the same state: nothing changed, so the trail gets no second "switched off"
+    const again = await admin().post(`/crm-hub/policies/${policyId}/state`).send({ enabled: false });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ policyId, enabled: false, previous: false, changed: false });
 
     // a redeploy over the same store: the switch and its trail are the store's
     await helper.unload();

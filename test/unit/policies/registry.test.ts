@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { compileCard } from '../../../policies/card';
 import { PolicyEngine } from '../../../policies/engine';
-import { auditRef, PolicyRegistry, UnknownPolicyError, type PolicySwitch } from '../../../policies/registry';
+import {
+  auditRef,
+  PolicyRegistry,
+  StoreNotOpenError,
+  UnknownPolicyError,
+  type PolicySwitch,
+} from '../../../policies/registry';
 import { PolicySwitches } from '../../../policies/switches';
 import { EmbeddedStore } from '../../../records/embedded-store';
 import type { StoredInteraction } from '../../../records/store';
@@ -277,5 +283,87 @@ describe('PolicyRegistry: switching with an audit trail', () => {
         expect.objectContaining({ enabled: false, previous: true, user: 'anonymous@127.0.0.1', via: 'api' }),
       ]);
     });
+  });
+});
+
+describe('PolicyRegistry: a switch is kept before it takes effect', () => {
+  const refused = () =>
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5439'), { code: 'ECONNREFUSED' });
+
+  /** The switches on a store whose parts can be made to fail, as PostgreSQL going away does. */
+  function onStore(fail: { state?: boolean; audit?: boolean } = {}) {
+    const audit = memoryAuditStore();
+    const kept = new Map<string, boolean>();
+    const store = {
+      getPolicyEnabled: async (policyId: string) => kept.get(policyId),
+      setPolicyEnabled: async (policyId: string, enabled: boolean) => {
+        if (fail.state) throw refused();
+        kept.set(policyId, enabled);
+      },
+      recordInteraction: async (item: StoredInteraction) => {
+        if (fail.audit) throw refused();
+        return audit.recordInteraction(item);
+      },
+      listInteractions: audit.listInteractions,
+    };
+    const switches = new PolicySwitches();
+    const registry = new PolicyRegistry({
+      switches: {
+        isEnabled: (id) => switches.isEnabled(id),
+        setEnabled: (id, enabled, keep) => switches.set(id, enabled, keep),
+      },
+      store: () => store,
+    });
+    return { audit, kept, store, switches, registry };
+  }
+
+  it('leaves the switch as it was when the store cannot keep the state', async () => {
+    const { audit, kept, store, switches, registry } = onStore({ state: true });
+    await switches.useStore(store);
+    await switches.declare(platinum.id, true);
+    registry.declare(platinum, node('n1'));
+    await expect(registry.setEnabled(platinum.id, false, anna)).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+    });
+    expect(registry.get(platinum.id)!.enabled).toBe(true);
+    expect(kept.has(platinum.id)).toBe(false);
+    expect(audit.items).toEqual([]);
+  });
+
+  it('leaves the switch and the kept state as they were when the audit entry cannot be written', async () => {
+    const { audit, kept, store, switches, registry } = onStore({ audit: true });
+    await switches.useStore(store);
+    await switches.declare(platinum.id, true);
+    registry.declare(platinum, node('n1'));
+    await expect(registry.setEnabled(platinum.id, false, anna)).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+    });
+    expect(registry.get(platinum.id)!.enabled).toBe(true);
+    // a restart reads the store: it must not bring back a switch nobody sees in the trail
+    expect(kept.get(platinum.id)).not.toBe(false);
+    expect(audit.items).toEqual([]);
+  });
+
+  it('writes no audit entry for a switch to the state the card is already in, whoever asks', async () => {
+    const { audit, store, switches, registry } = onStore();
+    await switches.useStore(store);
+    await switches.declare(platinum.id, true);
+    registry.declare(platinum, node('n1'));
+    expect(await registry.setEnabled(platinum.id, true, { user: 'admin', via: 'editor' })).toBeUndefined();
+    expect(audit.items).toEqual([]);
+    expect(await registry.setEnabled(platinum.id, false, anna)).toMatchObject({
+      previous: true,
+      enabled: false,
+    });
+    expect(audit.items).toHaveLength(1);
+  });
+
+  it('refuses a switch while a deployed store is not open, rather than keep it in memory only', async () => {
+    const switches = memorySwitch();
+    const registry = new PolicyRegistry({ switches, store: () => undefined, storeDeployed: () => true });
+    registry.declare(platinum, node('n1'));
+    await expect(registry.setEnabled(platinum.id, false, anna)).rejects.toBeInstanceOf(StoreNotOpenError);
+    expect(registry.get(platinum.id)!.enabled).toBe(true);
+    expect(await registry.audit(platinum.id)).toEqual([]);
   });
 });

@@ -10,12 +10,14 @@ import { platinumCard, withdrawalEvent } from '../../policies/fixtures';
 const platinum = compileCard(platinumCard);
 const ID = platinum.id;
 
-function setup(options: { auth?: boolean; failingStore?: boolean } = {}) {
+function setup(options: { auth?: boolean; failingStore?: boolean; unreachableStore?: boolean } = {}) {
   const states = new Map<string, boolean>();
   const items: StoredInteraction[] = [];
   const store: AuditStore = {
     recordInteraction: async (item) => {
       if (options.failingStore) throw new Error('disk full');
+      if (options.unreachableStore)
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5439'), { code: 'ECONNREFUSED' });
       items.push(item);
       return true;
     },
@@ -28,7 +30,10 @@ function setup(options: { auth?: boolean; failingStore?: boolean } = {}) {
   const registry = new PolicyRegistry({
     switches: {
       isEnabled: (id) => states.get(id) ?? true,
-      setEnabled: async (id, enabled) => void states.set(id, enabled),
+      setEnabled: async (id, enabled, keep) => {
+        await keep?.();
+        states.set(id, enabled);
+      },
     },
     store: () => store,
   });
@@ -188,6 +193,24 @@ describe('switching a policy', () => {
     const res = await request(failing.server).post(`/api/v1/policies/${ID}/toggle`);
     expect(res.status).toBe(500);
     expect(res.body.message).toContain('disk full');
+    // nothing was kept, so nothing took effect
+    expect((await request(failing.server).get(`/api/v1/policies/${ID}`)).body.enabled).toBe(true);
+  });
+
+  it('answers 503 store-unavailable while the store cannot be reached, and the switch stays as it was', async () => {
+    const down = setup({ unreachableStore: true });
+    for (const attempt of [1, 2]) {
+      const res = await request(down.server).post(`/api/v1/policies/${ID}/toggle`);
+      expect({ attempt, status: res.status, body: res.body }).toEqual({
+        attempt,
+        status: 503,
+        body: { error: 'store-unavailable', message: 'the hub store cannot be reached; try again later' },
+      });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      // a client's retry after the 503 does not flip it back
+      expect((await request(down.server).get(`/api/v1/policies/${ID}`)).body.enabled).toBe(true);
+    }
+    expect(down.items).toEqual([]);
   });
 });
 
