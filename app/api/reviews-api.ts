@@ -30,6 +30,11 @@ export interface ReviewsApiContext extends StoreSource<HubStore> {
   reviewsAdmin?: RequestHandler;
   /** source trust for recomputing golden records */
   goldenOptions?: () => GoldenOperationOptions;
+  /**
+   * Told after a link or unmerge wrote golden events to the outbox, so they are published now (the glue
+   * tells the deployed golden-record relays, which otherwise hear only of their own node's changes)
+   */
+  goldenOutboxChanged?: () => void;
 }
 
 const STATUSES: readonly ReviewStatus[] = ['open', 'linked', 'kept-apart'];
@@ -98,6 +103,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         review: { reviewId: item.reviewId, by },
         force,
       });
+      if (merged.status === 'applied') context.goldenOutboxChanged?.();
       if (merged.status === 'review-closed') throw closed(item.reviewId);
       if (merged.status === 'kept-apart') {
         const kept = merged.review;
@@ -145,7 +151,9 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
           'sources',
         );
       }
-      res.json(await unmergeGoldenRecord(s, goldenId, sources, options()));
+      const unmerged = await unmergeGoldenRecord(s, goldenId, sources, options());
+      if (unmerged.events.length > 0) context.goldenOutboxChanged?.();
+      res.json(unmerged);
     }),
   );
 

@@ -4,6 +4,7 @@ import { EVENT_ID_HEADER } from '../../connectors/amqp/hop-headers';
 import { continueTrace } from '../../connectors/http/trace-context';
 import type { GoldenEvent, GoldenStore } from '../../records/golden-store';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
+import { hubRuntime } from '../shared/hub-runtime';
 import { errorMessage, type RED } from '../shared/red';
 import { traceparentOf } from '../shared/trace';
 import { GoldenPublisher, type GoldenCause } from './golden-publisher';
@@ -43,6 +44,8 @@ export function outboxRelay(
   const onState = (state: BusState) => {
     if (state === 'connected') drain();
   };
+  // a steward's link or unmerge over REST writes to the outbox without passing this node
+  const unlisten = hubRuntime.onGoldenOutboxChanged(() => drain());
   const stop = broker.whenConnected(
     node,
     async () => {
@@ -61,6 +64,7 @@ export function outboxRelay(
     },
     close(done) {
       closed = true;
+      unlisten();
       clearTimeout(retry);
       broker.bus.off('state', onState);
       void stop()

@@ -70,6 +70,31 @@ class HubRuntime {
   /** where POST /api/v1/events publishes: the deployed flows' bus; the glue that can find it sets this */
   eventPublisher: () => EventPublisher | undefined = () => undefined;
 
+  private goldenOutboxListeners: readonly (() => void)[] = [];
+
+  /**
+   * The golden outbox got entries outside any golden-record node (a steward's link or unmerge over
+   * REST): every deployed relay drains it now. Its own changes and a reconnect are all a relay hears
+   * of otherwise, so the events would wait for some unrelated change.
+   */
+  goldenOutboxChanged(): void {
+    for (const listener of this.goldenOutboxListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.logError(`golden outbox: ${errorMessage(err)}`);
+      }
+    }
+  }
+
+  /** Hears goldenOutboxChanged; returns the unsubscribe (a relay's close calls it). */
+  onGoldenOutboxChanged(listener: () => void): () => void {
+    this.goldenOutboxListeners = [...this.goldenOutboxListeners, listener];
+    return () => {
+      this.goldenOutboxListeners = this.goldenOutboxListeners.filter((known) => known !== listener);
+    };
+  }
+
   /** The policy switches follow the store the API serves from, so the console and the editor agree. */
   addStore(id: string, store: HubStore): void {
     this.stores.set(id, store);

@@ -61,6 +61,7 @@ export function ensureHubRoutes(RED: RED): void {
       reviewsAdmin: RED.auth.needsPermission(REVIEWS_PERMISSION),
       // a steward's link or unmerge recomputes golden records with the deployed systems' trust
       goldenOptions: () => ({ trust: hubRuntime.trust.lookup }),
+      goldenOutboxChanged: () => hubRuntime.goldenOutboxChanged(),
       ...(credentialsAccepted ? { credentialsAccepted } : {}),
     }),
   );

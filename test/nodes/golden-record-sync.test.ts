@@ -333,4 +333,45 @@ describe('golden-record on real RabbitMQ', () => {
       await new Promise((r) => setTimeout(r, 20));
     expect(await store.listGoldenOutbox()).toEqual([]);
   });
+
+  it('publishes what a REST unmerge wrote to the outbox at once, without waiting for another change', async () => {
+    const unmergeQueue = `${queue}.unmerge`;
+    connection = await amqp.connect(RABBIT_URL);
+    const channel = await connection.createChannel();
+    await channel.assertExchange('crm.golden', 'topic', { durable: true });
+    await channel.assertQueue(unmergeQueue, { exclusive: true, autoDelete: true });
+    await channel.bindQueue(unmergeQueue, 'crm.golden', 'golden.#');
+    const received: amqp.ConsumeMessage[] = [];
+    await channel.consume(unmergeQueue, (m) => {
+      if (!m) return;
+      received.push(m);
+      channel.ack(m);
+    });
+    await load(all, [
+      { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
+      ...flow([], 'broker'),
+    ]);
+    await whenStatus('golden', 'node-red:common.status.connected');
+    const { goldenRecord } = await send(crmAnna);
+    await send(sapAnna);
+    const goldenId = String(goldenRecord.golden.goldenId);
+    const settled = async (count: number) => {
+      for (let i = 0; i < 100 && received.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await settled(2);
+    expect(received).toHaveLength(2);
+
+    const unmerged = await request(captured.red!.httpNode)
+      .post(`/api/v1/customers/${goldenId}/unmerge`)
+      .send({ sources: ['sap:100001'] });
+    expect(unmerged.status).toBe(200);
+    const written = (unmerged.body as { events: { eventId: string }[] }).events.map((e) => e.eventId);
+    expect(written.length).toBeGreaterThan(0);
+    // the relay drains after every change and every few seconds only after a failed publish: well
+    // within that, with nothing else happening, the events are on crm.golden
+    await settled(2 + written.length);
+    const after = received.slice(2);
+    expect(after.map((m) => m.properties.messageId).sort()).toEqual([...written].sort());
+    expect(after.map((m) => m.fields.routingKey)).toContain('golden.unmerged');
+  });
 });
