@@ -87,7 +87,10 @@ describe('hub-store with a database that is not reachable', () => {
     expect(res.body.store).toEqual([expect.objectContaining({ kind: 'postgres', ok: false })]);
     const offers = await request(captured.red!.httpNode).get('/api/v1/customers/crm:1/offers');
     expect(offers.status).toBe(503);
-    expect(offers.body.error).toBe('no-store');
+    // a hub-store is deployed: "no hub-store is deployed" would send the operator looking for it
+    expect(offers.body.error).toBe('store-unavailable');
+    expect(offers.body.message).toMatch(/deployed but not open yet/);
+    expect(offers.headers['retry-after']).toBeDefined();
   });
 });
 
