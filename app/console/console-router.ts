@@ -55,6 +55,8 @@ export interface ConsoleRouterOptions {
   live?: LiveHub;
   /** told once why crmHub.consoleUsers is wrong (the API answers only that it is, without names) */
   warn?: (message: string) => void;
+  /** the time a card's schedule is judged at; Date.now, as the engine's */
+  clock?: () => number;
 }
 
 /** the largest JSON body the console API takes; a card in YAML is a few hundred bytes */
@@ -71,6 +73,7 @@ type WithSession = Request & { consoleSession?: ConsoleSession };
 
 export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   const sessions = options.sessions ?? new SessionStore();
+  const now = options.clock ?? Date.now;
   const limiter = options.limiter ?? new LoginLimiter();
   let users: ConsoleUsers | undefined;
   let usersProblem: string | undefined;
@@ -219,7 +222,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
     '/policies',
     route(async (_req, res) => {
       const found = backend();
-      res.json({ policies: await policyViews(found, found.registry.list()) });
+      res.json({ policies: await policyViews(found, found.registry.list(), undefined, now()) });
     }),
   );
 
@@ -230,7 +233,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
       const summary = found.registry.get(policyIdParam(req));
       if (!summary)
         throw new ApiError(404, 'unknown-policy', `no policy '${req.params.id}' is deployed`, 'id');
-      const [view] = await policyViews(found, [summary], daysParam(req));
+      const [view] = await policyViews(found, [summary], daysParam(req), now());
       res.json(view);
     }),
   );

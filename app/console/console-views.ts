@@ -11,11 +11,25 @@ export interface PlainSentences {
   en: string;
 }
 
+/**
+ * Whether a card's schedule lets it act at the moment the list was read. A switched-on card outside
+ * its campaign period or business hours fires nothing, which its switch alone does not tell.
+ */
+export interface ScheduleNow {
+  active: boolean;
+  /** why not: the period has not begun, it is over, or the time is outside the card's hours */
+  state: 'active' | 'not-started' | 'ended' | 'outside-hours';
+  /** the moment judged, ISO 8601 */
+  at: string;
+}
+
 /** /api/v1/policies' entry with the card in plain language, as the console lists it. */
 export type PolicyView = PolicySummary & {
   plain?: PlainSentences;
   /** the sentences behind `plain`: the conditions, limits and schedule one by one */
   plainDetails?: { de: string[]; en: string[] };
+  /** only for a card with a schedule */
+  schedule?: ScheduleNow;
   description?: { de?: string; en?: string };
   report?: PolicyReport;
   reportError?: string;
@@ -38,20 +52,43 @@ export function plainOf(card: CompiledPolicy | undefined): Pick<PolicyView, 'pla
   }
 }
 
-/** The deployed policies (or the given ones) with reports over `days` days and in plain language. */
+/**
+ * The card's schedule judged at `nowMs` by the check the engine applies before it fires; nothing for
+ * a card without a schedule.
+ */
+export function scheduleNow(card: CompiledPolicy | undefined, nowMs: number): ScheduleNow | undefined {
+  const schedule = card?.schedule;
+  if (!schedule) return undefined;
+  const { active } = schedule.check(nowMs);
+  let state: ScheduleNow['state'] = 'active';
+  if (!active) {
+    if (schedule.fromMs !== undefined && nowMs < schedule.fromMs) state = 'not-started';
+    else if (schedule.toMs !== undefined && nowMs >= schedule.toMs) state = 'ended';
+    else state = 'outside-hours';
+  }
+  return { active, state, at: new Date(nowMs).toISOString() };
+}
+
+/**
+ * The deployed policies (or the given ones) with reports over `days` days, in plain language, and
+ * whether each card's schedule lets it act at `nowMs`.
+ */
 export async function policyViews(
   backend: PoliciesBackend,
   summaries: PolicySummary[],
   days?: number,
+  nowMs: number = Date.now(),
 ): Promise<PolicyView[]> {
   const withReport = await withReports(backend, summaries, days);
   return withReport.map((summary) => {
     const compiled = backend.registry.card(summary.policyId);
     const description = compiled?.description;
+    const schedule = scheduleNow(compiled, nowMs);
     return {
       ...summary,
       ...plainOf(compiled),
       ...(description && (description.de || description.en) ? { description } : {}),
+      ...(schedule ? { schedule } : {}),
     };
   });
 }

@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { PoliciesBackend } from '../../../../app/api/policies-api';
 import { createConsoleRouter, type ConsoleRouterOptions } from '../../../../app/console/console-router';
 import { LoginLimiter } from '../../../../app/console/login-limiter';
-import { compileCard } from '../../../../policies/card';
+import { compileCard, type PolicyCard } from '../../../../policies/card';
 import { PolicyEngine } from '../../../../policies/engine';
 import { PolicyRegistry } from '../../../../policies/registry';
 import type { PolicyReport } from '../../../../policies/response-ledger';
@@ -17,6 +17,22 @@ import { EmbeddedStore } from '../../../../records/embedded-store';
 import { addressChangeCard, platinumCard, withdrawalEvent } from '../../policies/fixtures';
 
 const platinum = compileCard(platinumCard);
+/** a campaign in December, on weekdays in Berlin office hours, with half the customers held out */
+const adventCard: PolicyCard = {
+  policy: 'advent-calendar',
+  title: { de: 'Adventskalender', en: 'Advent calendar' },
+  when: 'event withdrawal',
+  then: 'call-task to sales-rep within 1d',
+  limits: { 'per-customer': '1 per 1d' },
+  schedule: {
+    from: '2026-12-01',
+    to: '2026-12-31',
+    hours: 'Mon-Fri 09:00-18:00',
+    'time-zone': 'Europe/Berlin',
+  },
+  holdout: '50%',
+  priority: 40,
+};
 const mortgage = compileCard(addressChangeCard);
 const USERS = [
   { username: 'anna', passwordHash: bcrypt.hashSync('anna-secret', 4), role: 'marketer' },
@@ -531,6 +547,64 @@ describe('console policies', () => {
     expect(unknown.body.error).toBe('unknown-policy');
     const bad = await request(app).get(`/console/api/policies/${platinum.id}?days=365`).set('Cookie', cookie);
     expect(bad.status).toBe(400);
+  });
+
+  it('gives a card its limits, schedule and control group in plain words, in both languages', async () => {
+    const { app, registry } = await setup();
+    registry.declare(compileCard(adventCard), { kind: 'node', id: 'n3', engineId: 'eng' });
+    const { cookie } = await logIn(app);
+    const res = await request(app).get(`/console/api/policies/${adventCard.policy}`).set('Cookie', cookie);
+    expect(res.status).toBe(200);
+    expect(res.body.plainDetails.en).toEqual(
+      expect.arrayContaining([
+        'Per customer: at most 1 action per day',
+        'Active from December 1, 2026 to December 31, 2026 at Mon-Fri 09:00-18:00 (Europe/Berlin)',
+        'Control group: 50% of customers get no action',
+      ]),
+    );
+    expect(res.body.plainDetails.de).toEqual(
+      expect.arrayContaining([
+        'Pro Kunde: höchstens 1 Aktion pro Tag',
+        expect.stringMatching(/^Aktiv vom 1\. Dezember 2026 bis 31\. Dezember 2026 .*\(Europe\/Berlin\)$/),
+        'Kontrollgruppe: 50 % der Kunden erhalten keine Aktion',
+      ]),
+    );
+  });
+
+  it("tells whether a card's schedule lets it act now, judged by the card's own schedule", async () => {
+    let now = Date.parse('2026-11-30T12:00:00Z');
+    const { app, registry } = await setup({ clock: () => now });
+    registry.declare(compileCard(adventCard), { kind: 'node', id: 'n3', engineId: 'eng' });
+    const { cookie } = await logIn(app);
+    const scheduleAt = async (iso: string) => {
+      now = Date.parse(iso);
+      const res = await request(app).get('/console/api/policies').set('Cookie', cookie);
+      expect(res.status).toBe(200);
+      const views = res.body.policies as { policyId: string; schedule?: unknown }[];
+      // a card without a schedule acts whenever it is on: it carries none
+      expect(views.filter((v) => v.schedule !== undefined).map((v) => v.policyId)).toEqual([
+        adventCard.policy,
+      ]);
+      return views.find((v) => v.policyId === adventCard.policy)?.schedule;
+    };
+    // 23:00 in Berlin on November 30: the period begins at the next local midnight
+    expect(await scheduleAt('2026-11-30T22:00:00Z')).toEqual({
+      active: false,
+      state: 'not-started',
+      at: '2026-11-30T22:00:00.000Z',
+    });
+    // Tuesday, December 1, 10:00 in Berlin
+    expect(await scheduleAt('2026-12-01T09:00:00Z')).toMatchObject({ active: true, state: 'active' });
+    // Saturday, December 5: inside the period, outside Mon-Fri
+    expect(await scheduleAt('2026-12-05T10:00:00Z')).toMatchObject({ active: false, state: 'outside-hours' });
+    // Tuesday 19:00 in Berlin: after 18:00
+    expect(await scheduleAt('2026-12-01T18:00:00Z')).toMatchObject({ active: false, state: 'outside-hours' });
+    // the whole of December 31 counts, until midnight in Berlin
+    expect(await scheduleAt('2026-12-31T16:59:00Z')).toMatchObject({ active: true });
+    expect(await scheduleAt('2026-12-31T23:00:00Z')).toMatchObject({ active: false, state: 'ended' });
+    now = Date.parse('2026-12-05T10:00:00Z');
+    const one = await request(app).get(`/console/api/policies/${adventCard.policy}`).set('Cookie', cookie);
+    expect(one.body.schedule).toMatchObject({ active: false, state: 'outside-hours' });
   });
 
   it('switches with the CSRF token, as the session user via console, and audits it across policies', async () => {
