@@ -23,7 +23,9 @@ import {
   type LurkingOffers,
   type NextBestOffer,
 } from '../../records/customer-view';
+import { isGoldenId } from '../../records/cross-reference';
 import type { ServiceLevelRules } from '../../records/service-level';
+import { sourceRef } from '../../records/source-versions';
 import type { HubStore } from '../../records/store';
 import { ConsoleUsers, ConsoleUsersError, parseConsoleUsers, type ConsoleRole } from './console-users';
 import { auditTrail, explainCustomer, policyViews } from './console-views';
@@ -286,18 +288,19 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   api.get(
     '/explain',
     route(async (req, res) => {
-      const customerRef = typeof req.query.customer === 'string' ? req.query.customer.trim() : '';
-      if (!CUSTOMER_REF.test(customerRef)) {
-        throw new ApiError(
-          400,
-          'invalid-customer',
-          'query parameter customer is required, of the form <system>:<id>, e.g. ?customer=crm:4711',
-          'customer',
-        );
-      }
+      const asked = explainedCustomer(req.query.customer);
+      const golden = goldenIdOf(asked);
+      // the engine keeps its evaluations per source record, so a golden id is explained as its first
+      // member, the one the next best offer judges a contact by golden id as (records/customer-view.ts)
+      const members = golden ? await goldenMembers(golden) : undefined;
+      const customerRef = members ? members[0] : asked;
       const explanation = explainCustomer(backend().registry, customerRef);
-      const offer = await webOffer(customerRef);
-      res.json(offer ? { ...explanation, nextBestOffer: offer } : explanation);
+      const offer = await webOffer(asked);
+      res.json({
+        ...explanation,
+        ...(golden && members ? { goldenId: golden, members } : {}),
+        ...(offer ? { nextBestOffer: offer } : {}),
+      });
     }),
   );
 
@@ -339,6 +342,19 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
 
   api.use(notFound);
   api.use(jsonErrors());
+
+  /** The golden record's source records as "<system>:<id>", sorted; a 404 when there is none. */
+  async function goldenMembers(goldenId: string): Promise<string[]> {
+    const store = options.store();
+    if (!store) {
+      throw new ApiError(503, 'no-store', 'no hub-store is deployed, so a golden id cannot be resolved');
+    }
+    const members = (await store.listGoldenMembers(goldenId)).map(sourceRef);
+    if (members.length === 0) {
+      throw new ApiError(404, 'unknown-customer', `no golden record ${goldenId} is known`, 'customer');
+    }
+    return members;
+  }
 
   /** The next best offer on the web for the customer, as a web page would get it now; none without a store. */
   async function webOffer(customerRef: string): Promise<NextBestOffer | undefined> {
@@ -457,6 +473,31 @@ function bodyLimit(req: Request, _res: Response, next: NextFunction): void {
 function needsBody(req: Request): boolean {
   const declared = Number(req.headers['content-length'] ?? 0);
   return needsCsrfCheck(req.method) && (declared > 0 || req.headers['transfer-encoding'] !== undefined);
+}
+
+/**
+ * ?customer= as the REST API takes a customer (golden-customer.ts): a golden id (g-…, also hub:g-…, in
+ * either case) or <system>:<id>; a 400 naming the parameter for anything else.
+ */
+function explainedCustomer(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  try {
+    return customerIdParam(text);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    throw new ApiError(
+      400,
+      'invalid-customer',
+      'query parameter customer is required: a golden id (g-…) or <system>:<id>, e.g. ?customer=crm:4711',
+      'customer',
+    );
+  }
+}
+
+/** The golden id of a customer id customerIdParam answered, or undefined for a source ref. */
+function goldenIdOf(id: string): string | undefined {
+  const bare = id.startsWith('hub:') ? id.slice('hub:'.length) : id;
+  return isGoldenId(bare) ? bare : undefined;
 }
 
 function auditLimit(value: unknown): number {

@@ -141,6 +141,8 @@ const en = {
   'explain.nboNone': 'No offer for this customer right now.',
   'explain.olderEvaluations': '{count} earlier evaluations',
   'explain.notEvaluatedList': 'Not evaluated for this customer recently',
+  'explain.golden':
+    'Golden record {golden}: the engine judges each source record on its own; shown is the first of its {count}, {member}, as the next best offer judges a contact by golden id.',
   'outcome.fired': 'fired',
   'outcome.not-matched': 'not matched',
   'outcome.switched-off': 'switched off',
@@ -360,6 +362,8 @@ const de: Record<MessageKey, string> = {
   'explain.nboNone': 'Derzeit kein Angebot für diesen Kunden.',
   'explain.olderEvaluations': '{count} frühere Prüfungen',
   'explain.notEvaluatedList': 'Für diesen Kunden zuletzt nicht geprüft',
+  'explain.golden':
+    'Golden Record {golden}: Die Engine prüft jeden Quelldatensatz für sich; gezeigt ist der erste seiner {count}, {member}, so wie das nächstbeste Angebot einen Kontakt per Golden-ID beurteilt.',
   'outcome.fired': 'ausgelöst',
   'outcome.not-matched': 'nicht zutreffend',
   'outcome.switched-off': 'ausgeschaltet',

@@ -177,7 +177,11 @@ export interface NextBestOffer {
 }
 
 export interface ExplainAnswer {
+  /** the source record whose evaluations these are; asked by golden id, its first member */
   customerRef: string;
+  /** asked by golden id: that id and every source record of the golden record, sorted */
+  goldenId?: string;
+  members?: string[];
   policies: { policyId: string; title: Localized; plain?: Localized; evaluations: Evaluation[] }[];
   nextBestOffer?: NextBestOffer;
 }

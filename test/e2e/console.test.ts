@@ -348,6 +348,26 @@ describe('the policy console in Chromium', () => {
     expect(await page.getByTestId('customer-xrefs').locator('li').allTextContents()).toEqual([ben, benInSap]);
     expect(await page.getByTestId('customer-lineage').textContent()).toContain(benInSap);
     await page.screenshot({ path: path.join(shots, 'console-customer.png'), fullPage: true });
+
+    // opened by golden id, the customer page's explain link explains Ben's first source record
+    const { goldenId } = (await (
+      await fetch(`${hub.url}/api/v1/customers/${encodeURIComponent(ben)}`)
+    ).json()) as { goldenId: string };
+    await page.goto(`${hub.url}/console/#/customer/${goldenId}`);
+    await page.getByTestId('customer-name').getByText('Ben Hoffmann').waitFor({ timeout: 30000 });
+    await page.getByRole('link', { name: 'Explain this customer' }).click();
+    const golden = page.getByTestId('explain-golden');
+    await golden.waitFor({ timeout: 30000 });
+    expect(await golden.textContent()).toContain(`Golden record ${goldenId}`);
+    expect(await golden.textContent()).toContain(ben);
+    expect(
+      await page
+        .locator(`[data-testid="explain-policy"][data-policy-id="${PLATINUM}"]`)
+        .getByTestId('explain-evaluation')
+        .first()
+        .getAttribute('data-outcome'),
+    ).toBe('capped');
+    expect(await page.locator('.note-error').count()).toBe(0);
     await context.close();
   }, 120000);
 });

@@ -15,9 +15,9 @@ export function ExplainView({ customer }: { customer: string }) {
     answer: found,
     error,
     busy,
-  } = useLookup(customer, asked, (customerRef) => {
+  } = useLookup(customer, asked, async (customerRef) => {
     const ref = encodeURIComponent(customerRef);
-    return Promise.all([
+    const [explanation, profile] = await Promise.all([
       request<ExplainAnswer>(`/explain?customer=${ref}`),
       // the golden record carries the consents; a customer the store does not know still has explanations
       request<CustomerAnswer>(`/customers/${ref}`).catch((err: unknown) => {
@@ -25,9 +25,11 @@ export function ExplainView({ customer }: { customer: string }) {
         throw err;
       }),
     ]);
+    // the hub answers a golden id with a member's ref: the answer is told apart by what was asked
+    return { asked: customerRef, explanation, profile };
   });
-  const answer = found?.[0];
-  const profile = found?.[1];
+  const answer = found?.asked === customer ? found.explanation : undefined;
+  const profile = found?.profile;
 
   return (
     <div class="single">
@@ -41,7 +43,7 @@ export function ExplainView({ customer }: { customer: string }) {
         onSubmit={(ref) => (ref === customer ? setAsked((n) => n + 1) : go('explain', ref))}
       />
       {error !== undefined && <ErrorNote error={error} />}
-      {answer && answer.customerRef === customer && <ExplainResult answer={answer} profile={profile} />}
+      {answer && <ExplainResult answer={answer} profile={profile} />}
     </div>
   );
 }
@@ -55,6 +57,15 @@ function ExplainResult({ answer, profile }: { answer: ExplainAnswer; profile?: C
   const unchecked = answer.policies.filter((p) => p.evaluations.length === 0);
   return (
     <div class="result" data-testid="explain-result" aria-live="polite">
+      {answer.goldenId && (
+        <p class="note" data-testid="explain-golden">
+          {t('explain.golden', {
+            golden: answer.goldenId,
+            member: answer.customerRef,
+            count: answer.members?.length ?? 1,
+          })}
+        </p>
+      )}
       <div class="two-col">
         <Section title={t('explain.nbo')} testId="explain-nbo">
           <OfferList nbo={nbo} />

@@ -13,7 +13,9 @@ import { compileCard, type PolicyCard } from '../../../../policies/card';
 import { PolicyEngine } from '../../../../policies/engine';
 import { PolicyRegistry } from '../../../../policies/registry';
 import type { PolicyReport } from '../../../../policies/response-ledger';
+import type { Customer } from '../../../../mappings/canonical/types';
 import { EmbeddedStore } from '../../../../records/embedded-store';
+import { applyWithGoldenRecord, GoldenIntake } from '../../../../records/golden-intake';
 import { addressChangeCard, platinumCard, withdrawalEvent } from '../../policies/fixtures';
 
 const platinum = compileCard(platinumCard);
@@ -121,6 +123,22 @@ async function setup(options: Partial<ConsoleRouterOptions> & { built?: boolean 
       });
       registry.observe('eng', event, result);
     },
+  };
+}
+
+/** Anna as one of her systems sends her; the tax id links her records into one golden record. */
+function annaIn(system: string, id: string): Customer {
+  return {
+    schemaVersion: '1.0',
+    customerRef: `${system}:${id}`,
+    kind: 'person',
+    person: { givenName: 'Anna', familyName: 'Schmidt' },
+    identifiers: [
+      { system, id },
+      { system: 'tax-id', id: '12345678901' },
+    ],
+    updatedAt: '2026-11-20T10:00:00Z',
+    source: { system },
   };
 }
 
@@ -812,6 +830,62 @@ describe('console dry-run, explain and customer view', () => {
     const bad = await request(app).get('/console/api/explain?customer=4711').set('Cookie', cookie);
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('invalid-customer');
+  });
+
+  it('explains a customer asked by golden id as its first source record, as the next best offer judges one', async () => {
+    const { app, store, evaluate } = await setup();
+    const intake = new GoldenIntake(store);
+    await applyWithGoldenRecord(store, intake, annaIn('sap', '100001'));
+    await applyWithGoldenRecord(store, intake, annaIn('crm', '4711'));
+    const golden = (await store.getGolden('crm:4711'))!;
+    const members = golden.members.map((m) => `${m.system}:${m.sourceId}`);
+    expect(members).toEqual(['crm:4711', 'sap:100001']);
+    evaluate('e-1', 'crm:4711', 'gold');
+    const { cookie } = await logIn(app);
+    // as the customer page links it, in capitals as typed, and as the golden document names itself
+    for (const asked of [golden.goldenId, golden.goldenId.toUpperCase(), `hub:${golden.goldenId}`]) {
+      const res = await request(app)
+        .get(`/console/api/explain?customer=${encodeURIComponent(asked)}`)
+        .set('Cookie', cookie);
+      expect([asked, res.status]).toEqual([asked, 200]);
+      expect(res.body).toMatchObject({ customerRef: 'crm:4711', goldenId: golden.goldenId, members });
+      const checked = res.body.policies.find((p: { policyId: string }) => p.policyId === platinum.id);
+      expect(checked.evaluations[0]).toMatchObject({ outcome: 'not-matched', event: { eventId: 'e-1' } });
+      // the web offer of the golden record: every member's offers
+      expect(res.body.nextBestOffer).toMatchObject({ customerRef: asked.toLowerCase(), channel: 'web' });
+    }
+    // a source ref is explained as itself, without the golden record's members
+    const byRef = await request(app).get('/console/api/explain?customer=sap:100001').set('Cookie', cookie);
+    expect(byRef.status).toBe(200);
+    expect(byRef.body.customerRef).toBe('sap:100001');
+    expect(byRef.body.goldenId).toBeUndefined();
+    // refs the REST API takes: a slash, blanks and #
+    const odd = await request(app)
+      .get(`/console/api/explain?customer=${encodeURIComponent('crm:A/B C#1')}`)
+      .set('Cookie', cookie);
+    expect([odd.status, odd.body.customerRef]).toEqual([200, 'crm:A/B C#1']);
+
+    const unknown = await request(app)
+      .get('/console/api/explain?customer=g-0000000000000000000000000a')
+      .set('Cookie', cookie);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: 'unknown-customer', field: 'customer' });
+    for (const bad of ['g-', 'g-not-a-golden-id', 'hub:crm:1', '']) {
+      const res = await request(app)
+        .get(`/console/api/explain?customer=${encodeURIComponent(bad)}`)
+        .set('Cookie', cookie);
+      expect([bad, res.status, res.body.error]).toEqual([bad, 400, 'invalid-customer']);
+    }
+  });
+
+  it('answers 503 for a golden id while no store is deployed to resolve it', async () => {
+    const { app } = await setup({ store: () => undefined });
+    const { cookie } = await logIn(app);
+    const res = await request(app)
+      .get('/console/api/explain?customer=g-0000000000000000000000000a')
+      .set('Cookie', cookie);
+    expect(res.status).toBe(503);
+    expect(res.body.error).toBe('no-store');
   });
 
   it('shows the customer 360 with open processes, offers and the next best offer', async () => {
