@@ -52,10 +52,21 @@ export interface PolicyReport {
   ignoreAfter: string;
 }
 
+/** whether a card's schedule lets it act at the moment the list was read */
+export interface ScheduleNow {
+  active: boolean;
+  state: 'active' | 'not-started' | 'ended' | 'outside-hours';
+  at: string;
+}
+
 export interface PolicyView {
   policyId: string;
   title: Localized;
   plain?: Localized;
+  /** the card's limits, schedule, control group … one sentence each */
+  plainDetails?: { de: string[]; en: string[] };
+  /** only for a card with a schedule */
+  schedule?: ScheduleNow;
   description?: string | Localized;
   mode: 'trigger' | 'lurking';
   version: { number: number; hash: string };

@@ -17,6 +17,7 @@ import { eventually, startHub, type RunningHub } from './hub-process';
 const ADMIN = { username: 'admin', password: 'integrator-secret-1' };
 const MARKETER = { username: 'maria', password: 'marketing-secret-1' };
 const PLATINUM = 'platinum-large-withdrawal';
+const ADVENT = 'advent-calendar';
 
 interface Evaluation {
   outcome: string;
@@ -370,6 +371,94 @@ describe('the policy console in Chromium', () => {
     expect(await page.locator('.note-error').count()).toBe(0);
     await context.close();
   }, 120000);
+
+  it("a card's limits, schedule and control group show in plain words, and a card out of its schedule says so", async () => {
+    const token = await adminToken();
+    // a campaign that has not begun: on, but it fires nothing yet
+    const deployed = await fetch(`${hub.url}/flow`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'Node-RED-Deployment-Type': 'flows',
+      },
+      body: JSON.stringify({
+        label: 'e2e advent campaign',
+        nodes: [
+          {
+            id: `policy-advent-${run}`,
+            type: 'policy',
+            x: 180,
+            y: 80,
+            name: 'advent',
+            engine: 'engine',
+            policyId: ADVENT,
+            titleEn: 'Advent calendar offer',
+            titleDe: 'Adventskalender-Angebot',
+            when: 'event withdrawal',
+            then: 'web-offer advent to web within 1d',
+            perCustomer: '1 per 1d',
+            scheduleFrom: '2099-12-01',
+            scheduleTo: '2099-12-31',
+            scheduleTimeZone: 'Europe/Berlin',
+            holdout: '50%',
+            priority: '40',
+            mode: 'trigger',
+            active: true,
+            wires: [[]],
+          },
+        ],
+      }),
+    });
+    expect(deployed.status).toBe(200);
+
+    const { context, page } = await logIn(MARKETER);
+    const advent = policyEntry(page, ADVENT);
+    await advent.waitFor({ timeout: 30000 });
+    expect(await advent.getByRole('switch').getAttribute('aria-checked')).toBe('true');
+    expect(await advent.getByTestId('policy-schedule').textContent()).toBe('Not started yet: fires nothing');
+    expect(await advent.getByTestId('policy-details').locator('li').allTextContents()).toEqual(
+      expect.arrayContaining([
+        'Per customer: at most 1 action per day',
+        'Active from December 1, 2099 to December 31, 2099 (Europe/Berlin)',
+        'Control group: 50% of customers get no action',
+      ]),
+    );
+    // a card without a schedule says nothing about one; its limits show all the same
+    const platinum = policyEntry(page, PLATINUM);
+    expect(await platinum.getByTestId('policy-schedule').count()).toBe(0);
+    expect(await platinum.getByTestId('policy-details').textContent()).toContain(
+      'Per customer: at most 1 action in 7 days',
+    );
+
+    await page.getByTestId('lang-de').click();
+    await page.getByRole('heading', { name: 'Policies' }).waitFor();
+    await advent.getByText('Noch nicht gestartet: löst nichts aus').waitFor();
+    expect(await advent.getByTestId('policy-details').locator('li').allTextContents()).toEqual(
+      expect.arrayContaining([
+        'Aktiv vom 1. Dezember 2099 bis 31. Dezember 2099 (Europe/Berlin)',
+        'Kontrollgruppe: 50 % der Kunden erhalten keine Aktion',
+      ]),
+    );
+    await context.close();
+  }, 60000);
+
+  /** A Node-RED admin token for the integrator, to deploy a flow as the editor would. */
+  async function adminToken(): Promise<string> {
+    const res = await fetch(`${hub.url}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: 'node-red-editor',
+        grant_type: 'password',
+        scope: '*',
+        username: ADMIN.username,
+        password: ADMIN.password,
+      }).toString(),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
 });
 
 /** table cells without the layout's whitespace */

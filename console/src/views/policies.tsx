@@ -3,7 +3,7 @@ import { request } from '../api';
 import { useI18n, type I18n } from '../i18n';
 import type { FeedItem, HubState } from '../live';
 import { href } from '../route';
-import type { PeriodReport, PolicyView } from '../types';
+import type { PeriodReport, PolicyView, ScheduleNow } from '../types';
 import { DayChart } from './chart';
 import { Empty, ErrorNote, PageHead, Stat, useReasonText } from './parts';
 
@@ -71,7 +71,7 @@ function PolicyEntry({
   setEnabled: (policyId: string, enabled: boolean) => Promise<void>;
 }) {
   const i18n = useI18n();
-  const { t, pick } = i18n;
+  const { t, pick, lang } = i18n;
   const reasonText = useReasonText();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
@@ -82,6 +82,9 @@ function PolicyEntry({
   const fires7 = report?.last7Days.fires ?? policy.counts.last7Days.fired;
   const suppressed = report?.last7Days.suppressed ?? policy.counts.last7Days.suppressed;
   const reasons = Object.entries(suppressed).filter(([, n]) => n > 0);
+  const details = policy.plainDetails?.[lang] ?? [];
+  // switched on but outside its schedule, a card fires nothing: it must not look like one that does
+  const idle = policy.enabled && policy.schedule?.active === false;
 
   const toggle = async () => {
     setBusy(true);
@@ -97,7 +100,7 @@ function PolicyEntry({
 
   return (
     <article
-      class={policy.enabled ? 'policy' : 'policy is-off'}
+      class={policy.enabled ? (idle ? 'policy is-idle' : 'policy') : 'policy is-off'}
       data-policy-id={policy.policyId}
       data-testid="policy"
       aria-labelledby={titleId}
@@ -134,9 +137,17 @@ function PolicyEntry({
               {policy.enabled ? t('policy.on') : t('policy.off')}
             </span>
           </button>
+          {policy.schedule && <ScheduleBadge schedule={policy.schedule} />}
         </div>
       </header>
       {policy.plain && <p class="policy-plain">{pick(policy.plain)}</p>}
+      {details.length > 0 && (
+        <ul class="policy-details" data-testid="policy-details">
+          {details.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      )}
       {error !== undefined && (
         <p class="note note-error" role="alert">
           {t('policy.switchFailed', { message: error instanceof Error ? error.message : String(error) })}
@@ -172,6 +183,21 @@ function PolicyEntry({
       </footer>
       {policy.reportError && <p class="note">{t('policy.reportError', { message: policy.reportError })}</p>}
     </article>
+  );
+}
+
+/** Whether the schedule lets the card act now, in words; the hub judged it when the list was read. */
+function ScheduleBadge({ schedule }: { schedule: ScheduleNow }) {
+  const { t, dateTime } = useI18n();
+  return (
+    <span
+      class={schedule.active ? 'badge badge-good schedule-state' : 'badge badge-warn schedule-state'}
+      title={t('schedule.checkedAt', { at: dateTime(schedule.at) })}
+      data-testid="policy-schedule"
+      data-state={schedule.state}
+    >
+      {t(`schedule.${schedule.state}`)}
+    </span>
   );
 }
 
