@@ -286,7 +286,29 @@ describe('the policy console in Chromium', () => {
     expect(
       await result.locator('[data-testid="dry-run-stopped-by"] tr[data-reason="cap"] td').allTextContents(),
     ).toEqual(['cap', 'the card', '1']);
+    expect(await result.getByTestId('dry-run-pending').textContent()).toBe('0');
     await page.screenshot({ path: path.join(shots, 'console-dry-run.png'), fullPage: true });
+
+    // a card that waits 2 days for no deposit: the period ends before any wait does
+    await page
+      .getByTestId('dry-run-card')
+      .fill(
+        [
+          'policy: draft-no-deposit-after-withdrawal',
+          'title: { de: "Große Abhebung ohne Einzahlung", en: "Large withdrawal, no deposit after it" }',
+          'when: event withdrawal where amount > 50000',
+          'history: no deposit within 2d',
+          'then: call-task to sales-rep within 1d',
+          'priority: 75',
+        ].join('\n'),
+      );
+    await page.getByTestId('dry-run-submit').click();
+    await result.getByText('draft-no-deposit-after-withdrawal').waitFor({ timeout: 30000 });
+    // Ben's 60,000 and 70,000 and Carla's 80,000
+    expect(await result.getByTestId('dry-run-pending').textContent()).toBe('3');
+    expect(await result.getByTestId('dry-run-would-fire').textContent()).toBe('0');
+    const pendingTile = result.locator('.stat').filter({ has: page.getByTestId('dry-run-pending') });
+    expect(await pendingTile.textContent()).toContain('"no B within T" window');
 
     // explain: Ben's last withdrawal was capped, with the values the card saw
     await page.getByTestId('nav-explain').click();

@@ -217,6 +217,13 @@ function DryRunResult({ report, title }: { report: DryRunReport; title: string }
           value={i18n.number(report.notMatched)}
           testId="dry-run-not-matched"
         />
+        <Stat
+          label={t('dry.pending')}
+          value={i18n.number(report.pending)}
+          detail={t('dry.pendingDetail')}
+          testId="dry-run-pending"
+          tone={report.pending > 0 ? undefined : 'muted'}
+        />
         <Stat label={t('dry.stopped')} value={i18n.number(stoppedTotal)} testId="dry-run-stopped" />
         <Stat
           label={t('dry.customers')}
