@@ -121,7 +121,7 @@ const en = {
   'explain.lead':
     'Why did a customer get an offer, or not? Every policy with the conditions and the values it saw, caps, consent and arbitration.',
   'explain.customer': 'Customer',
-  'explain.customerHint': 'System and id, e.g. crm:4711',
+  'explain.customerHint': 'System and id (e.g. crm:4711) or a golden id (g-…)',
   'explain.run': 'Explain',
   'explain.running': 'Asking the engine …',
   'explain.notEvaluated': 'Not evaluated for this customer recently.',
@@ -349,7 +349,7 @@ const de: Record<MessageKey, string> = {
   'explain.lead':
     'Warum hat ein Kunde ein Angebot bekommen oder nicht? Jede Policy mit ihren Bedingungen und den gesehenen Werten, Limits, Einwilligung und Arbitrierung.',
   'explain.customer': 'Kunde',
-  'explain.customerHint': 'System und ID, z. B. crm:4711',
+  'explain.customerHint': 'System und ID (z. B. crm:4711) oder eine Golden-ID (g-…)',
   'explain.run': 'Erklären',
   'explain.running': 'Frage die Engine …',
   'explain.notEvaluated': 'Für diesen Kunden zuletzt nicht geprüft.',

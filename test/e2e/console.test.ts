@@ -246,6 +246,8 @@ describe('the policy console in Chromium', () => {
     expect((await withdrawal(carla, 80000)).outcome).toBe('not-matched');
 
     const { context, page } = await logIn(MARKETER);
+    const messages: string[] = [];
+    page.on('console', (message) => messages.push(message.text()));
     await page.getByTestId('nav-dry-run').click();
     const form = page.getByTestId('dry-run-form');
     await form.waitFor();
@@ -312,6 +314,13 @@ describe('the policy console in Chromium', () => {
 
     // explain: Ben's last withdrawal was capped, with the values the card saw
     await page.getByTestId('nav-explain').click();
+    // the field takes what the hub takes: a ref with a slash and blanks, a golden id
+    const field = page.getByTestId('explain-customer');
+    const valid = (text: string) =>
+      field.fill(text).then(() => field.evaluate((input: HTMLInputElement) => input.validity.valid));
+    expect(await valid('crm:A/B C#1')).toBe(true);
+    expect(await valid('g-2c5bvydw7xvwwamx84xqgq1jsx')).toBe(true);
+    expect(await valid('4711')).toBe(false);
     await page.getByTestId('explain-customer').fill(ben);
     await page.getByTestId('explain-submit').click();
     const platinum = page.locator(`[data-testid="explain-policy"][data-policy-id="${PLATINUM}"]`);
@@ -391,6 +400,8 @@ describe('the policy console in Chromium', () => {
         .getAttribute('data-outcome'),
     ).toBe('capped');
     expect(await page.locator('.note-error').count()).toBe(0);
+    // Chromium says so on the console when it cannot compile an input's pattern
+    expect(messages.filter((m) => /pattern/i.test(m))).toEqual([]);
     await context.close();
   }, 120000);
 

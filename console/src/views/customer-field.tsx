@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { CUSTOMER_ID_PATTERN } from '../customer-id';
 import { useI18n } from '../i18n';
 
 /** The customer reference form the explain and customer views share; the route holds the customer. */
@@ -44,7 +45,8 @@ export function CustomerField({
           onInput={(e) => setText(e.currentTarget.value)}
           placeholder="crm:4711"
           required
-          pattern="[a-z0-9\-]+:[^\s/]{1,64}|g-.+"
+          pattern={CUSTOMER_ID_PATTERN}
+          title={t('explain.customerHint')}
           aria-describedby={`${testId}-hint`}
           autoComplete="off"
           spellcheck={false}
