@@ -476,6 +476,40 @@ describe('the policy console in Chromium', () => {
     await context.close();
   }, 60000);
 
+  it('fits a narrow window: one column, charts inside their cards, the log-out on screen', async () => {
+    const { context, page } = await logIn(MARKETER);
+    for (const width of [800, 400]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const entry = policyEntry(page, PLATINUM);
+      // the chart follows its card's width: wait until it has
+      await eventually(async () => {
+        const card = await entry.boundingBox();
+        const chart = await entry.getByTestId('policy-chart').boundingBox();
+        return card && chart && chart.x + chart.width <= card.x + card.width ? true : undefined;
+      }, `the chart inside its card at ${width} px`);
+      const layout = await page.evaluate(() => {
+        const box = (selector: string) => document.querySelector(selector)!.getBoundingClientRect();
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          logoutRight: box('[data-testid="logout"]').right,
+          userRight: box('[data-testid="user-name"]').right,
+          listBottom: box('[data-testid="policy-list"]').bottom,
+          feedTop: box('[data-testid="live-feed"]').top,
+          cardWidth: box('[data-testid="policy"]').width,
+        };
+      });
+      expect([width, layout.scrollWidth]).toEqual([width, width]);
+      expect(layout.logoutRight).toBeLessThanOrEqual(width);
+      expect(layout.userRight).toBeLessThanOrEqual(width);
+      // one column: the live feed below the policies, not over them
+      expect(layout.feedTop).toBeGreaterThanOrEqual(layout.listBottom);
+      expect(layout.cardWidth).toBeGreaterThan(width - 60);
+      await page.screenshot({ path: path.join(shots, `console-${width}px.png`) });
+    }
+    await context.close();
+  }, 60000);
+
   /** A Node-RED admin token for the integrator, to deploy a flow as the editor would. */
   async function adminToken(): Promise<string> {
     const res = await fetch(`${hub.url}/auth/token`, {

@@ -15,7 +15,9 @@ function sum(values: Record<string, number>): number {
 
 /**
  * Fires per day as bars and suppressions as a line, from the report's days. The picture is
- * decoration for sighted users; the label says the same numbers for a screen reader.
+ * decoration for sighted users; the label says the same numbers for a screen reader. It is as wide
+ * as the figure the page's layout gives it (`width` until that is known): a canvas has a fixed size,
+ * and a fixed one stuck out of the card on a narrow window.
  */
 export function DayChart({
   days,
@@ -27,6 +29,7 @@ export function DayChart({
   height?: number;
 }) {
   const { t, lang } = useI18n();
+  const figure = useRef<HTMLElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -42,7 +45,7 @@ export function DayChart({
       timeZone: 'UTC',
     });
     const options: uPlot.Options = {
-      width,
+      width: fitted(figure.current, width),
       height,
       legend: { show: false },
       cursor: { show: false },
@@ -106,8 +109,19 @@ export function DayChart({
     plot.current?.setData([xs, fires, suppressed]);
   }, [xs.join(), fires.join(), suppressed.join()]);
 
+  useEffect(() => {
+    const observed = figure.current;
+    if (!observed || typeof ResizeObserver === 'undefined') return undefined;
+    const observer = new ResizeObserver(() => {
+      const next = fitted(observed, width);
+      if (plot.current && plot.current.width !== next) plot.current.setSize({ width: next, height });
+    });
+    observer.observe(observed);
+    return () => observer.disconnect();
+  }, [width, height]);
+
   return (
-    <figure class="chart">
+    <figure class="chart" ref={figure}>
       <div
         ref={box}
         role="img"
@@ -120,4 +134,10 @@ export function DayChart({
       </figcaption>
     </figure>
   );
+}
+
+/** The figure's inner width in whole pixels; `fallback` before it is laid out (0 wide). */
+function fitted(element: HTMLElement | null, fallback: number): number {
+  const measured = element ? Math.floor(element.clientWidth) : 0;
+  return measured > 0 ? measured : fallback;
 }
