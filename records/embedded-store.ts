@@ -29,6 +29,7 @@ import {
   requirePositiveInteger,
   validateCapClaims,
   windowStart,
+  capSpanEnd,
   sameJsonDocument,
   compareInteractionsNewestFirst,
   compareNewestFirst,
@@ -415,7 +416,7 @@ export class EmbeddedStore implements HubStore {
     const { root, capHits, capHitIds } = this.require();
     // One LMDB write transaction: the single writer serialises takers, so a cap of 1 lets one through.
     const result = await root.transaction((): CapTakeResult => {
-      const counts = claims.map((claim) => countHits(capHits, claim.key, claim.windowMs, when));
+      const counts = claims.map((claim) => countTakenHits(capHits, claim.key, claim.windowMs, when));
       const fresh = claims.map((claim) => !capHitIds.doesExist([claim.key, hitId]));
       const refused = claims.findIndex((claim, i) => fresh[i] && counts[i] >= claim.limit);
       if (refused >= 0) return { granted: false, counts, refused };
@@ -672,6 +673,24 @@ export class EmbeddedStore implements HubStore {
     if (!this.dbs) throw new Error(`${this.describe()} is not open; call open() first`);
     return this.dbs;
   }
+}
+
+/** The hits a take at `at` must count: (at - window, at + window), see capSpanEnd. */
+function countTakenHits(
+  capHits: Database<number, CompositeKey>,
+  key: string,
+  windowMs: number,
+  at: string,
+): number {
+  let count = 0;
+  // [key, end] sorts before every [key, end, hitId]: a hit exactly at the span's end is left out
+  for (const _ of capHits.getKeys({
+    start: [key, windowStart(at, windowMs), END],
+    end: [key, capSpanEnd(at, windowMs)],
+  })) {
+    count++;
+  }
+  return count;
 }
 
 function countHits(

@@ -29,6 +29,7 @@ import {
   requirePositiveInteger,
   validateCapClaims,
   windowStart,
+  capSpanEnd,
   compareInteractionsNewestFirst,
   compareNewestFirst,
   normalizeCustomer,
@@ -400,9 +401,9 @@ export class PostgresStore implements HubStore {
         const fresh: boolean[] = [];
         for (const claim of claims) {
           const found = await client.query<{ n: number; seen: boolean }>(
-            `select count(*) filter (where at > $2 and at <= $3)::int as n, coalesce(bool_or(hit_id = $4), false) as seen
+            `select count(*) filter (where at > $2 and at < $3)::int as n, coalesce(bool_or(hit_id = $4), false) as seen
            from ${this.table('cap_hits')} where cap_key = $1`,
-            [claim.key, windowStart(when, claim.windowMs), when, hitId],
+            [claim.key, windowStart(when, claim.windowMs), capSpanEnd(when, claim.windowMs), hitId],
           );
           counts.push(found.rows[0].n);
           fresh.push(!found.rows[0].seen);

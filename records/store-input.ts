@@ -367,6 +367,15 @@ export function windowStart(at: string, windowMs: number): string {
   return new Date(Date.parse(at) - windowMs).toISOString();
 }
 
+/**
+ * The end of the span a cap taken at `at` counts hits in. Not `at` itself: two hub instances stamp
+ * their takes with their own clocks, and the one stamped later may commit first; a hit "after" the
+ * take is as much within the window as one before, or both instances' decisions would go out.
+ */
+export function capSpanEnd(at: string, windowMs: number): string {
+  return new Date(Date.parse(at) + windowMs).toISOString();
+}
+
 export function normalizeWait(wait: PendingWait): PendingWait {
   if (typeof wait !== 'object' || wait === null) throw new StoreInputError('store: wait must be an object');
   const version = wait.cardVersion;

@@ -715,6 +715,21 @@ export function describeStoreContract(
         );
       });
 
+      it('counts a hit stamped after the take too: two instances whose clocks stamp the later take first', async () => {
+        const claim = { key: 'p1:customer:crm:4712', limit: 1, windowMs: 7 * DAY };
+        expect(await store.takeCaps([claim], 'later', iso(T0 + 50))).toEqual({ granted: true, counts: [1] });
+        expect(await store.takeCaps([claim], 'earlier', iso(T0))).toEqual({
+          granted: false,
+          counts: [1],
+          refused: 0,
+        });
+        // a hit a whole window away on either side does not count
+        expect(await store.takeCaps([claim], 'next-week', iso(T0 + 50 + 7 * DAY))).toEqual({
+          granted: true,
+          counts: [1],
+        });
+      });
+
       it('lets exactly one of 20 concurrent takers through a cap of 1', async () => {
         const claim = { key: 'p1:global', limit: 1, windowMs: DAY };
         // Warm connections first, so the takers really run side by side rather than one per new connection.
