@@ -11,6 +11,7 @@ import {
   typedQueueOptions,
   type PayloadOutput,
 } from '../../connectors/amqp/consume-config';
+import { requeuePauseMs } from '../../connectors/amqp/requeue-pause';
 import { DEFAULT_INBOUND_QUEUE, SyncTopology } from '../../connectors/amqp/sync-topology';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
 import { admit, complete, inboundProperties, type Settlement } from '../../connectors/amqp/inbound';
@@ -23,9 +24,6 @@ import { errorMessage, type RED } from '../shared/red';
 import type { AmqpInDef } from './amqp-in-config';
 import { completionTracker } from './completion-hooks';
 import { migrations } from './migrations';
-
-/** how long a message the bus failed under waits before it goes back to the queue */
-const REQUEUE_AFTER_BUS_FAILURE_MS = 1000;
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
@@ -99,14 +97,16 @@ export default function (RED: RED) {
       // nodes): the new deployment gets it again instead of the dead-letter queue.
       timedOut: (reason: string) =>
         closing ? delivery.requeue() : void complete(delivery, repository, reason).then(report),
-      // The bus was away while the flow ran: the message comes again once it is back. The pause keeps a
-      // still-missing bus from turning the queue into a hot loop; the queue's delivery limit bounds it.
-      retry: (reason: string) => {
-        this.warn(RED._('amqp-in.errors.bus-away', { error: reason }));
-        if (closing) delivery.requeue();
-        else setTimeout(() => delivery.requeue(), REQUEUE_AFTER_BUS_FAILURE_MS).unref();
-      },
+      // The bus or the store was away while the flow ran: the message comes again once it is back.
+      retry: (reason: string) => requeueLater(delivery, 'amqp-in.errors.passing', reason),
     });
+
+    const requeueLater = (delivery: Delivery, key: string, error: string) => {
+      if (closing) return delivery.requeue();
+      const pauseMs = requeuePauseMs(delivery);
+      this.warn(RED._(key, { error, seconds: pauseMs / 1000 }));
+      setTimeout(() => delivery.requeue(), pauseMs).unref();
+    };
 
     const onDelivery = async (delivery: Delivery) => {
       const admitted = await admit(delivery, repository, output);
@@ -154,10 +154,10 @@ export default function (RED: RED) {
       if (syncInbound) exchanges.add(INBOUND_EXCHANGE);
       for (const exchange of exchanges) await broker.bus.declareExchange(exchange);
       subscription = await broker.bus.consume(options, (delivery) => {
-        onDelivery(delivery).catch((err: unknown) => {
-          this.error(RED._('amqp-in.errors.delivery', { error: errorMessage(err) }));
-          delivery.requeue();
-        });
+        // admit reads the idempotent store: one that cannot be reached now may answer in a moment
+        onDelivery(delivery).catch((err: unknown) =>
+          requeueLater(delivery, 'amqp-in.errors.delivery', errorMessage(err)),
+        );
       });
       this.status({ fill: 'green', shape: 'dot', text: RED._('amqp-in.status.consuming', { queue }) });
     };

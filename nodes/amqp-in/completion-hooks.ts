@@ -1,5 +1,6 @@
 import { isBusError } from '../../connectors/amqp/bus-error';
 import { CompletionTracker } from '../../connectors/amqp/completion-tracker';
+import { isStoreUnavailable } from '../../records/store-unavailable';
 import { errorMessage, type RED } from '../shared/red';
 
 /**
@@ -18,7 +19,7 @@ export function completionTracker(RED: RED): CompletionTracker {
       tracker.completed(
         event.msg._msgid,
         event.error ? errorMessage(event.error) : undefined,
-        isTransientBusFailure(event.error),
+        isPassingFailure(event.error),
       );
   });
   return tracker;
@@ -33,4 +34,13 @@ export function isTransientBusFailure(error: unknown): boolean {
   return (
     isBusError(error, 'outcome-unknown') || isBusError(error, 'not-connected') || isBusError(error, 'closed')
   );
+}
+
+/**
+ * The bus or the store was away while the flow ran: either way the message is fine and comes again.
+ * A store that cannot be reached for a few seconds (a PostgreSQL restart, a failover) must not send
+ * every message in flight to the dead-letter queue.
+ */
+export function isPassingFailure(error: unknown): boolean {
+  return isTransientBusFailure(error) || isStoreUnavailable(error);
 }

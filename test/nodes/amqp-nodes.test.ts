@@ -17,6 +17,7 @@ import {
   captured,
   core,
   helper,
+  loggedWarnings,
   nextInput,
   RABBIT_URL,
   tempDir,
@@ -24,7 +25,7 @@ import {
   load,
   type FlowNode,
 } from './harness';
-import { sinkNode, whenStatus } from './amqp-test-nodes';
+import { flakyStoreNode, sinkNode, whenStatus } from './amqp-test-nodes';
 
 useHelper();
 const nodes = [...all, sinkNode];
@@ -197,6 +198,24 @@ describe.each(buses)('amqp-in / amqp-out on the %s', (_name, url) => {
     for (const id of ['e-dup', 'e-dup', 'e-after']) out.receive({ payload: event(id) });
     await twoSeen;
     expect(seen).toEqual(['e-dup', 'e-after']);
+  });
+
+  it('gives a message back to the queue when the store was away while the flow ran, and it comes again', async () => {
+    // the first delivery meets a database that refuses connections, the second one gets through
+    const flaky = { id: 'flaky', type: 'store-outage-test', wires: [['got']] };
+    await load([...nodes, flakyStoreNode], flow([flaky], ['flaky']));
+    await whenConsuming();
+    const again = new Promise<{ seen: number }>((resolve) =>
+      (helper.getNode('got') as unknown as EventEmitter).on(
+        'input',
+        (msg: { payload: { eventId?: string }; seen: number }) => {
+          if (msg.payload.eventId === 'e-outage') resolve(msg);
+        },
+      ),
+    );
+    helper.getNode('out').receive({ payload: event('e-outage') });
+    expect((await again).seen).toBe(2);
+    expect(loggedWarnings('in').join('\n')).toContain('amqp-in.errors.passing');
   });
 
   it('dead-letters a message whose handling failed, with the reason', async () => {

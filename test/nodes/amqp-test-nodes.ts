@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { helper } from './harness';
 
 /** The end of a test flow: it says done for every message, as real nodes do, so amqp-in can ack. */
@@ -7,6 +7,27 @@ export function sinkNode(RED: NodeAPI): void {
   RED.nodes.registerType('amqp-test-sink', function (this: Node, config: NodeDef) {
     RED.nodes.createNode(this, config);
     this.on('input', (_msg: unknown, _send: unknown, done: () => void) => done());
+  });
+}
+
+/**
+ * A node whose store refuses connections the first time it sees a message with eventId "e-outage",
+ * as a golden-record node does while PostgreSQL restarts: it fails with the driver's error (code
+ * ECONNREFUSED), which a function node would flatten into text. The second time it passes it on.
+ */
+export function flakyStoreNode(RED: NodeAPI): void {
+  RED.nodes.registerType('store-outage-test', function (this: Node, config: NodeDef) {
+    RED.nodes.createNode(this, config);
+    let seen = 0;
+    this.on('input', (input: unknown, send: (m: NodeMessage) => void, done: (e?: Error) => void) => {
+      const msg = input as NodeMessage & { payload?: { eventId?: string } };
+      if (msg.payload?.eventId === 'e-outage' && ++seen === 1) {
+        done(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5439'), { code: 'ECONNREFUSED' }));
+        return;
+      }
+      send({ ...msg, seen } as NodeMessage);
+      done();
+    });
   });
 }
 

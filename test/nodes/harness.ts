@@ -92,6 +92,15 @@ export function loggedErrors(nodeId: string): string[] {
     .map((e) => String(e.msg));
 }
 
+/** What the node logged as warnings (node.warn), oldest first. */
+export function loggedWarnings(nodeId: string): string[] {
+  const spy = helper.log() as unknown as { args: { level: number; id?: string; msg?: unknown }[][] };
+  return spy.args
+    .map((a) => a[0])
+    .filter((e) => e && e.id === nodeId && e.level === 30)
+    .map((e) => String(e.msg));
+}
+
 export type FlowNode = { id: string; type: string; [property: string]: unknown };
 
 /** helper.load with flow nodes typed loosely: every node type has its own properties. */
