@@ -14,7 +14,7 @@ import {
 import { requeuePauseMs } from '../../connectors/amqp/requeue-pause';
 import { DEFAULT_INBOUND_QUEUE, SyncTopology } from '../../connectors/amqp/sync-topology';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
-import { admit, complete, inboundProperties, type Settlement } from '../../connectors/amqp/inbound';
+import { admit, complete, inboundProperties } from '../../connectors/amqp/inbound';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import { closeWaitMs, type HubStoreNode } from '../hub-store/hub-store';
 import { hubRuntime } from '../shared/hub-runtime';
@@ -23,6 +23,7 @@ import { ensureHubRoutes } from '../shared/mount';
 import { errorMessage, type RED } from '../shared/red';
 import type { AmqpInDef } from './amqp-in-config';
 import { completionTracker } from './completion-hooks';
+import { settlementReports } from './settlement-reports';
 import { migrations } from './migrations';
 
 export default function (RED: RED) {
@@ -84,19 +85,17 @@ export default function (RED: RED) {
       }),
     );
 
-    const report = (settled: Settlement) => {
-      if (settled.outcome === 'acked-unrecorded')
-        this.warn(RED._('amqp-in.errors.ledger', { error: errorMessage(settled.error) }));
-      if (settled.outcome === 'requeued')
-        this.warn(RED._(`amqp-in.errors.${settled.stage}`, { error: errorMessage(settled.error) }));
-    };
+    const { report, deadLettered } = settlementReports(RED, this);
     const settler = (delivery: Delivery) => ({
       ack: () => void complete(delivery, repository).then(report),
-      fail: (reason: string) => void complete(delivery, repository, reason).then(report),
+      fail: (reason: string) =>
+        void complete(delivery, repository, reason).then(deadLettered(delivery, reason)),
       // A redeploy tore the flow down under the message (Node-RED drops messages between stopped
       // nodes): the new deployment gets it again instead of the dead-letter queue.
       timedOut: (reason: string) =>
-        closing ? delivery.requeue() : void complete(delivery, repository, reason).then(report),
+        closing
+          ? delivery.requeue()
+          : void complete(delivery, repository, reason).then(deadLettered(delivery, reason)),
       // The bus or the store was away while the flow ran: the message comes again once it is back.
       retry: (reason: string) => requeueLater(delivery, 'amqp-in.errors.passing', reason),
     });

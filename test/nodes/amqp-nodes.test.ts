@@ -244,6 +244,10 @@ describe.each(buses)('amqp-in / amqp-out on the %s', (_name, url) => {
       await whenConsuming('fail');
       helper.getNode('out').receive({ payload: event('e-bad') });
       expect((await letter).headers[REASON_HEADER]).toContain('no mortgage for e-bad');
+      // logged once the dead-letter exchange confirmed it, which may be after the letter arrived here
+      for (let i = 0; i < 50 && !loggedWarnings('in').some((w) => w.includes('dead-lettered')); i++)
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      expect(loggedWarnings('in').join('\n')).toContain('amqp-in.errors.dead-lettered');
     } finally {
       await sub.cancel();
       if (url) {
