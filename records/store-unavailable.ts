@@ -11,13 +11,14 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EPIPE',
+  'ENOTFOUND',
   'EAI_AGAIN',
 ]);
 /** PostgreSQL: the server shuts down or restarts (57P01-57P03), and connection exceptions (class 08) */
 const SERVER_GOING_AWAY = /^(57P0[123]|08...)$/;
 /** node-postgres says so in words only */
 const DRIVER_WORDS =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout)/;
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|connect (ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH))/;
 
 export function isStoreUnavailable(error: unknown): boolean {
   for (let at: unknown = error, depth = 0; at && depth < 5; depth++) {

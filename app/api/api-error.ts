@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { isStoreUnavailable } from '../../records/store-unavailable';
 import { StoreInputError } from '../../records/store-input';
 
 /**
@@ -80,46 +81,11 @@ export function storeNotOpen(): ApiError {
   );
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  // pg's SQLSTATE: the server is shutting down (admin, crash, cannot connect now)
-  '57P01',
-  '57P02',
-  '57P03',
-]);
-const CONNECTION_MESSAGES = [
-  /^Connection terminated/,
-  /timeout exceeded when trying to connect/,
-  /^Client has encountered a connection error/,
-  /^connect (ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)/,
-];
-
 /**
  * Whether an error means the store's database could not be reached (rather than that it refused the
- * request): socket errors, pg's connection-class SQLSTATE 08xxx and 57P01-57P03, and the pool's and
- * the client's own words for a lost or never made connection. Follows `cause` and an AggregateError's
- * errors (Node tries every address of "localhost" and reports them together).
+ * request); the same judgement amqp-in makes before it gives a message back to its queue.
  */
-export function isStoreUnreachable(err: unknown, depth = 0): boolean {
-  if (typeof err !== 'object' || err === null || depth > 5) return false;
-  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof e.code === 'string' && (CONNECTION_CODES.has(e.code) || /^08[0-9A-Z]{3}$/.test(e.code)))
-    return true;
-  if (
-    typeof e.message === 'string' &&
-    CONNECTION_MESSAGES.some((pattern) => pattern.test(e.message as string))
-  )
-    return true;
-  if (Array.isArray(e.errors) && e.errors.some((inner) => isStoreUnreachable(inner, depth + 1))) return true;
-  return isStoreUnreachable(e.cause, depth + 1);
-}
+export const isStoreUnreachable = isStoreUnavailable;
 
 /** Where a router finds the store, and whether a hub-store node is deployed while there is none open. */
 export interface StoreSource<S> {

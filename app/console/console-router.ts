@@ -8,7 +8,7 @@ import express, {
   type Router,
 } from 'express';
 import { CUSTOMER_REF, customerAnswer, customerIdParam } from '../api/golden-customer';
-import { ApiError, jsonErrors, notFound, route } from '../api/api-error';
+import { ApiError, jsonErrors, notFound, route, storeUnreachableError } from '../api/api-error';
 import {
   addressOf,
   daysParam,
@@ -341,7 +341,8 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   });
 
   api.use(notFound);
-  api.use(jsonErrors());
+  // a database that cannot be reached is a 503 to try again, not a 500 naming its address
+  api.use(jsonErrors(storeUnreachableError));
 
   /** The golden record's source records as "<system>:<id>", sorted; a 404 when there is none. */
   async function goldenMembers(goldenId: string): Promise<string[]> {
