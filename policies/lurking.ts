@@ -90,6 +90,18 @@ export interface LurkingEvaluation {
    * holdout; empty with `explain: false`
    */
   explanations: Explanation[];
+  /**
+   * the cards the contact would have woken but for their state: switched off, out of schedule, in a
+   * cooldown, closed (the customer took the offer), or the customer is in the control group. Kept with
+   * `explain: false` too (no strings are built), so an answer without an offer can say why; a card
+   * whose conditions did not hold is not listed, nor what the customer's values were.
+   */
+  dormant: DormantCard[];
+}
+
+export interface DormantCard {
+  policyId: string;
+  state: 'switched-off' | 'out-of-schedule' | 'cooldown' | 'closed' | 'holdout';
 }
 
 /** The UTC day of `now`, e.g. "2026-11-22": the part of a lurking offer's id that changes. */
@@ -118,7 +130,9 @@ export function evaluateLurking(
     `contact:${contact.customerRef}:${contact.channel}:${contact.point ?? ''}:${decidedAt}`;
   const event = contactEvent(contact, contactId, decidedAt);
   const scope = { customer: context.customer, event };
-  const result: LurkingEvaluation = { offers: [], explanations: [] };
+  const result: LurkingEvaluation = { offers: [], explanations: [], dormant: [] };
+  const dormant = (policy: CompiledPolicy, state: DormantCard['state']) =>
+    result.dormant.push({ policyId: policy.id, state });
   const explaining = context.explain !== false;
   const explain = (policy: CompiledPolicy, outcome: Outcome, reason: string, checks: Check[]) =>
     explaining &&
@@ -137,6 +151,7 @@ export function evaluateLurking(
     if (policy.mode !== 'lurking') continue;
 
     if (!context.isEnabled(policy.id)) {
+      dormant(policy, 'switched-off');
       explain(policy, 'switched-off', 'switched off', []);
       continue;
     }
@@ -145,6 +160,7 @@ export function evaluateLurking(
       const schedule = policy.schedule.check(nowMs);
       const check = { condition: schedule.condition, held: schedule.active, actual: schedule.actual };
       if (!schedule.active) {
+        dormant(policy, 'out-of-schedule');
         if (!explaining) continue;
         explain(policy, 'out-of-schedule', `out of schedule: ${check.condition} (actual: ${check.actual})`, [
           check,
@@ -211,6 +227,7 @@ export function evaluateLurking(
     if (cooldown && context.history) {
       const last = context.history.lastResponseAt(policy.id, cooldown.after, nowMs);
       if (last !== undefined && nowMs - last < cooldown.windowMs) {
+        dormant(policy, 'cooldown');
         if (!explaining) continue;
         const at = new Date(last).toISOString();
         explain(policy, 'cooldown', `cooldown: ${cooldown.after.join(' or ')} at ${at}, ${cooldown.text}`, [
@@ -225,6 +242,7 @@ export function evaluateLurking(
     if (closed && context.history) {
       const last = context.history.lastResponseAt(policy.id, closed.after, nowMs);
       if (last !== undefined && nowMs - last < closed.windowMs) {
+        dormant(policy, 'closed');
         if (!explaining) continue;
         const at = new Date(last).toISOString();
         explain(policy, 'cooldown', `closed: the customer accepted or converted at ${at}, ${closed.text}`, [
@@ -238,6 +256,7 @@ export function evaluateLurking(
     const action = offerAction(policy, contact.channel);
     // The control group is stable per policy and customer, as for trigger cards.
     if (policy.holdout > 0 && inHoldout(policy.id, contact.customerRef, policy.holdout)) {
+      dormant(policy, 'holdout');
       if (!explaining) continue;
       explain(
         policy,

@@ -3,7 +3,13 @@ import type { PolicyStateStore } from '../records/store';
 import type { ArbitrationOptions } from './arbitration';
 import type { CompiledPolicy } from './card';
 import { PolicyEngine, type Decision, type Evaluation, type PendingDecision } from './engine';
-import { evaluateLurking, type Contact, type LurkingContext, type LurkingOffer } from './lurking';
+import {
+  evaluateLurking,
+  type Contact,
+  type DormantCard,
+  type LurkingContext,
+  type LurkingOffer,
+} from './lurking';
 import { LurkingCardCache, mergeLurkingOffers } from './lurking-offers';
 import { PolicyState, type SweepResult } from './policy-state';
 import type { PropensitySource } from './propensity';
@@ -185,30 +191,28 @@ export class PolicyDirectory {
     contact: Contact,
     now: Date = new Date(),
   ): Promise<LurkingOffer[]> {
-    // Only the offers are read here, so no explanations (engine.lurking() gives them, for the console).
-    const perEngine = await this.judgeLurking(customer, contact, now, false);
-    return mergeLurkingOffers(perEngine.map((result) => result.offers));
+    return (await this.lurkingAnswer(customer, contact, now)).offers;
   }
 
   /**
-   * Why no lurking card woke for this contact: each card's outcome and reason (switched off, out of
-   * schedule, not matched, cooldown, closed, holdout), once per card, for an answer that has no offer.
+   * The offers, and the cards that would have woken but for their state (DormantCard), once each: an
+   * answer without an offer says why. Only the offers are read here, so no explanations
+   * (engine.lurking() gives them, for the console).
    */
-  async lurkingReasons(
+  async lurkingAnswer(
     customer: Record<string, unknown> | undefined,
     contact: Contact,
     now: Date = new Date(),
-  ): Promise<{ policyId: string; outcome: string; reason: string }[]> {
+  ): Promise<{ offers: LurkingOffer[]; dormant: DormantCard[] }> {
+    const perEngine = await this.judgeLurking(customer, contact, now, false);
     const seen = new Set<string>();
-    const reasons: { policyId: string; outcome: string; reason: string }[] = [];
-    for (const result of await this.judgeLurking(customer, contact, now, true)) {
-      for (const { policyId, outcome, reason } of result.explanations) {
-        if (seen.has(policyId)) continue;
-        seen.add(policyId);
-        reasons.push({ policyId, outcome, reason });
-      }
+    const dormant: DormantCard[] = [];
+    for (const { policyId, state } of perEngine.flatMap((result) => result.dormant)) {
+      if (seen.has(policyId)) continue;
+      seen.add(policyId);
+      dormant.push({ policyId, state });
     }
-    return reasons;
+    return { offers: mergeLurkingOffers(perEngine.map((result) => result.offers)), dormant };
   }
 
   private async judgeLurking(

@@ -93,20 +93,23 @@ export interface NextBestOfferContact {
 }
 
 /** The deployed lurking cards a contact wakes, given the customer's golden record. */
-export interface LurkingOffers {
-  (
-    customer: Record<string, unknown> | undefined,
-    contact: NextBestOfferContact,
-  ): ContactOffer[] | Promise<ContactOffer[]>;
-  /**
-   * Why no card woke, card by card (switched off, out of schedule, cooldown, closed, holdout, not
-   * matched): asked only for an answer without any offer, so the contact that gets one pays nothing.
-   */
-  reasons?(
-    customer: Record<string, unknown> | undefined,
-    contact: NextBestOfferContact,
-  ): Promise<{ policyId: string; reason: string }[]>;
+/** A lurking card that would have woken but for its state, as policies/lurking.ts names it. */
+export interface DormantLurkingCard {
+  policyId: string;
+  state: 'switched-off' | 'out-of-schedule' | 'cooldown' | 'closed' | 'holdout';
 }
+
+/**
+ * The deployed lurking cards a contact wakes, given the customer's golden record: the offers, or the
+ * offers with the cards that stayed dormant for their state (so an answer without an offer says why).
+ */
+export type LurkingOffers = (
+  customer: Record<string, unknown> | undefined,
+  contact: NextBestOfferContact,
+) =>
+  | ContactOffer[]
+  | { offers: ContactOffer[]; dormant?: DormantLurkingCard[] }
+  | Promise<ContactOffer[] | { offers: ContactOffer[]; dormant?: DormantLurkingCard[] }>;
 
 /** What to show when nothing applies, e.g. settings.js `crmHub.defaultOffer`. */
 export interface DefaultOffer {
@@ -490,13 +493,16 @@ export async function nextBestOffer(
   const expired = stored.length - live.length;
 
   let woken: ContactOffer[] = [];
+  let dormant: DormantLurkingCard[] = [];
   let lurkingFailed: string | undefined;
   const contact: NextBestOfferContact = { customerRef: contactRef, channel };
   if (options.point !== undefined) contact.point = options.point;
   if (options.eventType !== undefined) contact.eventType = options.eventType;
   if (options.lurking) {
     try {
-      woken = await options.lurking(customer, contact);
+      const answer = await options.lurking(customer, contact);
+      if (Array.isArray(answer)) woken = answer;
+      else ({ offers: woken, dormant = [] } = answer);
     } catch (error) {
       // The stored offers still answer; the sentence says what is missing.
       lurkingFailed = error instanceof Error ? error.message : String(error);
@@ -511,7 +517,7 @@ export async function nextBestOffer(
   if (ranked.length === 0) {
     const why =
       `no open offer on ${channel} for ${customerRef}${expired ? ` (${expired} expired)` : ''}` +
-      (options.lurking && !lurkingFailed ? await dormantCards(options.lurking, customer, contact) : '') +
+      (options.lurking && !lurkingFailed ? dormantCards(dormant) : '') +
       failedNote;
     if (!options.defaultOffer) return { ...head, offers: [], explanation: why };
     return {
@@ -542,23 +548,23 @@ export async function nextBestOffer(
 }
 
 const REASONS_SHOWN = 3;
+const DORMANT_WORDS: Record<DormantLurkingCard['state'], string> = {
+  'switched-off': 'switched off',
+  'out-of-schedule': 'out of its schedule',
+  cooldown: 'in its cooldown',
+  closed: 'closed, the customer took the offer',
+  holdout: 'the customer is in its control group',
+};
 
-/** " and no lurking card woke (card: why; …)", or the plain sentence when the cards cannot say. */
-async function dormantCards(
-  lurking: LurkingOffers,
-  customer: Record<string, unknown> | undefined,
-  contact: NextBestOfferContact,
-): Promise<string> {
-  const plain = ' and no lurking card matched this contact';
-  let reasons: { policyId: string; reason: string }[];
-  try {
-    reasons = (await lurking.reasons?.(customer, contact)) ?? [];
-  } catch {
-    return plain;
-  }
-  if (reasons.length === 0) return plain;
-  const shown = reasons.slice(0, REASONS_SHOWN).map((r) => `${r.policyId}: ${r.reason}`);
-  const more = reasons.length > REASONS_SHOWN ? `; ${reasons.length - REASONS_SHOWN} more` : '';
+/**
+ * " and no lurking card woke (card: why; …)": the state of the cards that would have woken, in words
+ * and never with the customer's values (channels and their logs read this answer); the plain
+ * sentence when no card got that far.
+ */
+function dormantCards(dormant: readonly DormantLurkingCard[]): string {
+  if (dormant.length === 0) return ' and no lurking card matched this contact';
+  const shown = dormant.slice(0, REASONS_SHOWN).map((d) => `${d.policyId}: ${DORMANT_WORDS[d.state]}`);
+  const more = dormant.length > REASONS_SHOWN ? `; ${dormant.length - REASONS_SHOWN} more` : '';
   return ` and no lurking card woke (${shown.join('; ')}${more})`;
 }
 

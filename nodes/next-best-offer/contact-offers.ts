@@ -3,14 +3,8 @@ import { hubRuntime } from '../shared/hub-runtime';
 import type { RED } from '../shared/red';
 
 /** The deployed policy engines' lurking cards, for the REST API and the next-best-offer node alike. */
-export const deployedLurkingOffers: LurkingOffers = Object.assign(
-  (customer: Record<string, unknown> | undefined, contact: Parameters<LurkingOffers>[1]) =>
-    hubRuntime.policies.lurkingOffers(customer, contact),
-  {
-    reasons: (customer: Record<string, unknown> | undefined, contact: Parameters<LurkingOffers>[1]) =>
-      hubRuntime.policies.lurkingReasons(customer, contact),
-  },
-);
+export const deployedLurkingOffers: LurkingOffers = (customer, contact) =>
+  hubRuntime.policies.lurkingAnswer(customer, contact);
 
 /**
  * settings.js `crmHub.defaultOffer`: what to show when no offer applies, as the offer's name

@@ -110,8 +110,14 @@ class HubRuntime {
     const store = this.store();
     if (!store) throw new Error('no hub-store is deployed, so the response cannot be kept');
     const recorded = await recordResponse(this.contactPolicy, store, response, this.responseLedger);
-    // the engines' cooldowns and closed lurking offers read the history they keep hot
-    if (recorded.added) await this.policies.refreshHistory(response.customerRef);
+    // the engines' cooldowns and closed lurking offers read the history they keep hot; the response is
+    // kept already, so a failed refresh is logged, not answered as a failed response
+    if (recorded.added)
+      await this.policies
+        .refreshHistory(response.customerRef)
+        .catch((err: unknown) =>
+          console.warn(`CRM Hub: history of ${response.customerRef} not refreshed: ${String(err)}`),
+        );
     return recorded;
   }
 

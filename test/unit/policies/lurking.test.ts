@@ -351,10 +351,13 @@ describe('lurking cards at contact time', () => {
         };
         const explained = engine.lurking(contact, context);
         expect(explained.explanations).toHaveLength(5);
+        // the same offers, and the same cards dormant for their state, without a string built
         expect(engine.lurking(contact, { ...context, explain: false })).toEqual({
           offers: explained.offers,
           explanations: [],
+          dormant: explained.dormant,
         });
+        expect(explained.dormant.map((d) => d.policyId)).toContain('family-switched-off');
         woken.push(explained.offers.length);
       }
     }
