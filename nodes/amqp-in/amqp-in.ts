@@ -100,11 +100,18 @@ export default function (RED: RED) {
       retry: (reason: string) => requeueLater(delivery, 'amqp-in.errors.passing', reason),
     });
 
+    // a message waiting out its pause is handed back at once when the node closes: the drain would
+    // otherwise wait for it (up to 30 s) and hold the redeploy
+    const pausing = new Map<NodeJS.Timeout, Delivery>();
     const requeueLater = (delivery: Delivery, key: string, error: string) => {
       if (closing) return delivery.requeue();
       const pauseMs = requeuePauseMs(delivery);
       this.warn(RED._(key, { error, seconds: pauseMs / 1000 }));
-      setTimeout(() => delivery.requeue(), pauseMs).unref();
+      const timer = setTimeout(() => {
+        pausing.delete(timer);
+        delivery.requeue();
+      }, pauseMs).unref();
+      pausing.set(timer, delivery);
     };
 
     const onDelivery = async (delivery: Delivery) => {
@@ -172,6 +179,11 @@ export default function (RED: RED) {
     // then this node leaves the broker and the store, which wait for it.
     this.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      for (const [timer, delivery] of pausing) {
+        clearTimeout(timer);
+        delivery.requeue();
+      }
+      pausing.clear();
       hubRuntime.health.remove(this.id);
       stopTrying()
         .then(() => subscription?.cancel())
