@@ -63,10 +63,16 @@ function compileFieldKind(spec: SystemSpec, known: string[]): RecordKindResolver
 }
 
 const MESSAGE_TYPE = compileScopedGetter('EDI_DC40.MESTYP');
+/**
+ * SAP's customer namespace: a reduced message type (BD53) must be named Z… or Y…, e.g. ZDEBMAS for a
+ * DEBMAS without the segments a site does not send. Which standard type it reduces is not in the IDoc,
+ * so such an IDoc is left to the spec's own rule; only a standard type the spec does not map is refused.
+ */
+const CUSTOMER_NAMESPACE = /^[ZY]/;
 
 /**
- * An IDoc says in its control record what it is (EDI_DC40.MESTYP: DEBMAS, ORDERS, MATMAS). One whose
- * message type the spec has no inbound mapping for is refused as such, before its segments are read
+ * An IDoc says in its control record what it is (EDI_DC40.MESTYP: DEBMAS, ORDERS, MATMAS). One of a
+ * standard message type the spec has no inbound mapping for is refused as such, before its segments are read
  * as another type's and it fails on a field it never had (an ORDERS IDoc has no KUNNR in E1KNA1M). An
  * IDoc without the field is left to the spec's own rule.
  */
@@ -79,7 +85,8 @@ function withIdocMessageType(
   return (record, recordRef) => {
     const raw = MESSAGE_TYPE(record, record);
     const type = typeof raw === 'string' ? raw.trim() : '';
-    if (type === '' || messageTypes.has(type)) return resolve(record, recordRef);
+    if (type === '' || messageTypes.has(type) || CUSTOMER_NAMESPACE.test(type))
+      return resolve(record, recordRef);
     return {
       ok: false,
       error: {

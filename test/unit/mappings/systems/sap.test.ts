@@ -52,6 +52,10 @@ describe('sap spec', () => {
           '<E1EDK01 SEGMENT="1"><BELNR>4500012345</BELNR></E1EDK01></IDOC></ORDERS05>',
       ),
     );
+    // a reduced message type of the customer namespace (BD53: ZDEBMAS) is the site's DEBMAS
+    const reduced = structuredClone(debmas.record) as { EDI_DC40: { MESTYP: string } };
+    reduced.EDI_DC40.MESTYP = 'ZDEBMAS';
+    expect(kindOf(reduced)).toEqual({ ok: true, value: 'DEBMAS' });
     expect(kindOf(idocToRecord(orders[0], 0), 'IDOC[0]')).toEqual({
       ok: false,
       error: {
