@@ -190,6 +190,8 @@ export class PolicyRegistry {
   private readonly recent = new Map<string, EvaluationRecord[]>();
   private readonly byDecision = new Map<string, EvaluationRecord>();
   private readonly memoryAudit = new Map<string, AuditEntry[]>();
+  /** the switch of each policy under way: the next waits for it */
+  private readonly switching = new Map<string, Promise<AuditEntry | undefined>>();
   private readonly switches: PolicySwitch;
   private readonly store: () => AuditStore | undefined;
   private readonly clock: () => number;
@@ -272,6 +274,19 @@ export class PolicyRegistry {
   async setEnabled(policyId: string, enabled: boolean, actor: Actor): Promise<AuditEntry | undefined> {
     if (typeof enabled !== 'boolean') throw new TypeError('setEnabled: enabled must be true or false');
     if (!this.deployed.has(policyId)) throw new UnknownPolicyError(policyId);
+    // One switch of a policy at a time: two at once (a double click, a retry, two marketers) would both
+    // see the old state, both write "switched on" to the trail, or answer "off" while an "on" is landing.
+    const prior = this.switching.get(policyId) ?? Promise.resolve();
+    const run = prior.catch(() => undefined).then(() => this.switchNow(policyId, enabled, actor));
+    this.switching.set(policyId, run);
+    try {
+      return await run;
+    } finally {
+      if (this.switching.get(policyId) === run) this.switching.delete(policyId);
+    }
+  }
+
+  private async switchNow(policyId: string, enabled: boolean, actor: Actor): Promise<AuditEntry | undefined> {
     const previous = this.switches.isEnabled(policyId);
     if (previous === enabled) return undefined;
     const store = this.store();

@@ -330,12 +330,9 @@ export async function switchPolicy(
   enabled: boolean,
   actor: Actor,
 ): Promise<SwitchAnswer> {
-  if (registry.get(policyId)?.enabled === enabled) {
-    return { policyId, enabled, previous: enabled, changed: false };
-  }
   try {
+    // the registry judges "no change" inside its per-policy turn, after any switch under way
     const entry = await registry.setEnabled(policyId, enabled, actor);
-    // another request made the same switch meanwhile
     if (!entry) return { policyId, enabled, previous: enabled, changed: false };
     return { policyId, enabled, previous: entry.previous, changed: true, audit: entry };
   } catch (err) {

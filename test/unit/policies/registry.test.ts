@@ -358,6 +358,27 @@ describe('PolicyRegistry: a switch is kept before it takes effect', () => {
     expect(audit.items).toHaveLength(1);
   });
 
+  it('takes two switches of one policy at once in turn: one audit entry for a double click, the last word wins', async () => {
+    const { audit, store, switches, registry } = onStore();
+    await switches.useStore(store);
+    await switches.declare(platinum.id, true);
+    registry.declare(platinum, node('n1'));
+    const twice = await Promise.all([
+      registry.setEnabled(platinum.id, false, anna),
+      registry.setEnabled(platinum.id, false, anna),
+    ]);
+    expect(twice.map((entry) => entry?.enabled)).toEqual([false, undefined]);
+    expect(audit.items).toHaveLength(1);
+    // an "on" under way, then an "off": the off is judged after the on landed, and wins
+    const [on, off] = await Promise.all([
+      registry.setEnabled(platinum.id, true, anna),
+      registry.setEnabled(platinum.id, false, anna),
+    ]);
+    expect([on?.previous, on?.enabled, off?.previous, off?.enabled]).toEqual([false, true, true, false]);
+    expect(registry.get(platinum.id)!.enabled).toBe(false);
+    expect(audit.items).toHaveLength(3);
+  });
+
   it('refuses a switch while a deployed store is not open, rather than keep it in memory only', async () => {
     const switches = memorySwitch();
     const registry = new PolicyRegistry({ switches, store: () => undefined, storeDeployed: () => true });
