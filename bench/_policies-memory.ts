@@ -33,6 +33,7 @@ export class NullPolicyStore implements PolicyStateStore {
   async takeCaps(claims: readonly CapClaim[], _hitId: string, _at: string): Promise<CapTakeResult> {
     return { granted: true, counts: claims.map(() => 0) };
   }
+  async releaseCaps(_keys: readonly string[], _hitId: string): Promise<void> {}
   async countCap(_key: string, _windowMs: number, _at: string): Promise<number> {
     return 0;
   }

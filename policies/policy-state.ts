@@ -189,12 +189,17 @@ export class PolicyState {
    */
   private async confirmed(judge: () => Evaluation): Promise<Evaluation> {
     const standIns: { key: string; hitId: string }[] = [];
+    const granted = new Map<string, CapClaimSet>();
     try {
       for (let round = 1; ; round++) {
         const result = judge();
         const refused = await this.confirmCaps(result);
+        for (const set of result.capClaims ?? []) granted.set(set.hitId, set);
         // each round caps at least one more card; a card set is small, the bound only a guard
-        if (refused.length === 0 || round >= MAX_CAP_ROUNDS) return result;
+        if (refused.length === 0 || round >= MAX_CAP_ROUNDS) {
+          await this.releaseDropped(granted, result);
+          return result;
+        }
         for (const claim of refused) {
           const missing = claim.count - this.caps.count(claim.key, claim.windowMs, claim.atMs);
           for (let i = 0; i < missing; i++) {
@@ -206,6 +211,21 @@ export class PolicyState {
       }
     } finally {
       for (const { key, hitId } of standIns) this.caps.forget(key, hitId);
+    }
+  }
+
+  /**
+   * A card an earlier round let through can lose in a later one (the capped card dropping out lets a
+   * third take its channel): the hits the store granted it are given back, or the customer would be
+   * capped for a decision that never went out.
+   */
+  private async releaseDropped(granted: Map<string, CapClaimSet>, result: Evaluation): Promise<void> {
+    const kept = new Set((result.capClaims ?? []).map((set) => set.hitId));
+    for (const [hitId, set] of granted) {
+      if (kept.has(hitId)) continue;
+      const keys = set.claims.map((claim) => claim.key);
+      await this.store.releaseCaps(keys, hitId);
+      for (const key of keys) this.caps.forget(key, hitId);
     }
   }
 

@@ -432,6 +432,21 @@ export class EmbeddedStore implements HubStore {
     return result;
   }
 
+  async releaseCaps(keys: readonly string[], hitId: string): Promise<void> {
+    keys.forEach((key, i) => requireId(key, `keys[${i}]`));
+    requireId(hitId, 'hitId');
+    const { root, capHits, capHitIds } = this.require();
+    await root.transaction(() => {
+      for (const key of keys) {
+        const at = capHitIds.get([key, hitId]);
+        if (at === undefined) continue;
+        void capHits.remove([key, at, hitId]);
+        void capHitIds.remove([key, hitId]);
+      }
+    });
+    await root.flushed;
+  }
+
   async countCap(key: string, windowMs: number, at: string): Promise<number> {
     requireId(key, 'key');
     requirePositiveInteger(windowMs, 'windowMs');

@@ -424,6 +424,15 @@ export class PostgresStore implements HubStore {
     );
   }
 
+  async releaseCaps(keys: readonly string[], hitId: string): Promise<void> {
+    keys.forEach((key, i) => requireId(key, `keys[${i}]`));
+    requireId(hitId, 'hitId');
+    await this.requirePool().query(
+      `delete from ${this.table('cap_hits')} where cap_key = any($1::text[]) and hit_id = $2`,
+      [[...keys], hitId],
+    );
+  }
+
   async countCap(key: string, windowMs: number, at: string): Promise<number> {
     requireId(key, 'key');
     requirePositiveInteger(windowMs, 'windowMs');

@@ -248,6 +248,11 @@ export interface PolicyStateStore {
    * made a decision is not capped by its own first delivery.
    */
   takeCaps(claims: readonly CapClaim[], hitId: string, at: string): Promise<CapTakeResult>;
+  /**
+   * Gives back the hit hitId under each key (nothing where it has none): a firing the store granted
+   * that did not go out after all (policies/policy-state.ts judges an event again when a cap refuses).
+   */
+  releaseCaps(keys: readonly string[], hitId: string): Promise<void>;
   /** hits under key in (at - windowMs, at] */
   countCap(key: string, windowMs: number, at: string): Promise<number>;
 

@@ -730,6 +730,23 @@ export function describeStoreContract(
         });
       });
 
+      it('gives back a hit under each key it is held, and nothing else', async () => {
+        const perCustomer = { key: 'p2:customer:crm:4713', limit: 1, windowMs: 7 * DAY };
+        const global = { key: 'p2:global', limit: 5, windowMs: DAY };
+        await store.takeCaps([perCustomer, global], 'h1', iso(T0));
+        await store.takeCaps([global], 'h2', iso(T0));
+        await store.releaseCaps([perCustomer.key, global.key], 'h1');
+        expect(await store.countCap(perCustomer.key, perCustomer.windowMs, iso(T0))).toBe(0);
+        expect(await store.countCap(global.key, global.windowMs, iso(T0))).toBe(1);
+        // released and unknown ids are nothing to give back
+        await store.releaseCaps([perCustomer.key], 'h1');
+        await store.releaseCaps([perCustomer.key], 'nobody');
+        expect(await store.takeCaps([perCustomer], 'h3', iso(T0 + 1000))).toEqual({
+          granted: true,
+          counts: [1],
+        });
+      });
+
       it('lets exactly one of 20 concurrent takers through a cap of 1', async () => {
         const claim = { key: 'p1:global', limit: 1, windowMs: DAY };
         // Warm connections first, so the takers really run side by side rather than one per new connection.

@@ -261,6 +261,42 @@ describe('PolicyState on the embedded store', () => {
     expect(later.decisions.map((d) => d.policyId)).toEqual(['platinum-large-withdrawal']);
   });
 
+  it('gives back the cap hit of a card that won the first judgement and lost the second', async () => {
+    const withdrawalCard = (policy: string, priority: number, then: string, capped: boolean): PolicyCard => ({
+      policy,
+      title: { de: policy, en: policy },
+      when: 'event withdrawal',
+      then,
+      priority,
+      ...(capped ? { limits: { 'per-customer': '1 per 7d' } } : {}),
+    });
+    const cards = [
+      withdrawalCard('web-winner', 90, 'web-offer a to web', true),
+      withdrawalCard('web-and-email', 50, 'web-offer b to web; email-offer b to email', false),
+      withdrawalCard('email-only', 10, 'email-offer c to email', true),
+    ];
+    const oneWinner = { ...allOn, arbitration: { perChannel: 1 } };
+    const before = await start(cards);
+    // web-winner fired before a restart: the store holds its hit
+    const first = await before.evaluate(event('withdrawal', now, { eventId: 'w1' }), oneWinner);
+    expect(first.decisions.map((d) => d.policyId)).toEqual(['web-winner', 'email-only']);
+    const emailKey = first.capClaims!.find((set) => set.policyId === 'email-only')!.claims[0].key;
+    await open[0].releaseCaps(
+      [emailKey],
+      first.capClaims!.find((set) => set.policyId === 'email-only')!.hitId,
+    );
+    await restart();
+
+    // first judgement: web-winner wins web, so web-and-email loses and email-only takes e-mail, which
+    // the store grants; web-winner is refused. Judged again, web-and-email takes both channels.
+    const after = await start(cards);
+    now += 3_600_000;
+    const second = await after.evaluate(event('withdrawal', now, { eventId: 'w2' }), oneWinner);
+    expect(second.decisions.map((d) => d.policyId)).toEqual(['web-and-email', 'web-and-email']);
+    // email-only's hit from the first judgement was given back: its cap is free
+    expect(await open[0].countCap(emailKey, 7 * DAY, iso(now))).toBe(0);
+  });
+
   it('keeps caps across a restart: the store refuses what a fresh counter would let through', async () => {
     const before = await start([onceAWeek]);
     const first = await before.evaluate(event('address-changed', T0), allOn);

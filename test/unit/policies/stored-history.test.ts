@@ -28,6 +28,7 @@ function historyStore(): PolicyStateStore & { entries: HistoryEntry[] } {
         .filter((e) => e.customerRef === ref && Date.parse(e.occurredAt) > Date.parse(since))
         .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt)),
     takeCaps: unused,
+    releaseCaps: unused,
     countCap: unused,
     putWait: unused,
     claimDueWaits: unused,
