@@ -39,7 +39,9 @@ export function isTransientBusFailure(error: unknown): boolean {
 /**
  * The bus or the store was away while the flow ran: either way the message is fine and comes again.
  * A store that cannot be reached for a few seconds (a PostgreSQL restart, a failover) must not send
- * every message in flight to the dead-letter queue.
+ * every message in flight to the dead-letter queue. A refused or reset connection is judged by its
+ * code, so one to another service the flow called counts too; it is as passing, and the queue's
+ * delivery limit still ends the retries.
  */
 export function isPassingFailure(error: unknown): boolean {
   return isTransientBusFailure(error) || isStoreUnavailable(error);
