@@ -32,7 +32,7 @@ export class UndecodableRecordError extends Error {
 function withoutPrefix(reason: string, system: string, ref: string): string {
   const prefixes = [`${system} ${ref}: `, `${ref}: `, `${system}: `];
   let rest = reason;
-  for (let found = true; found; ) {
+  for (let found = true; found;) {
     const prefix = prefixes.find((p) => rest.startsWith(p));
     found = prefix !== undefined;
     if (prefix) rest = rest.slice(prefix.length);
