@@ -416,7 +416,10 @@ export class EmbeddedStore implements HubStore {
     const { root, capHits, capHitIds } = this.require();
     // One LMDB write transaction: the single writer serialises takers, so a cap of 1 lets one through.
     const result = await root.transaction((): CapTakeResult => {
-      const counts = claims.map((claim) => countTakenHits(capHits, claim.key, claim.windowMs, when));
+      // (when - window, when + window): a hit another instance stamped later counts too (capSpanEnd)
+      const counts = claims.map((claim) =>
+        countHits(capHits, claim.key, claim.windowMs, when, [claim.key, capSpanEnd(when, claim.windowMs)]),
+      );
       const fresh = claims.map((claim) => !capHitIds.doesExist([claim.key, hitId]));
       const refused = claims.findIndex((claim, i) => fresh[i] && counts[i] >= claim.limit);
       if (refused >= 0) return { granted: false, counts, refused };
@@ -690,35 +693,21 @@ export class EmbeddedStore implements HubStore {
   }
 }
 
-/** The hits a take at `at` must count: (at - window, at + window), see capSpanEnd. */
-function countTakenHits(
-  capHits: Database<number, CompositeKey>,
-  key: string,
-  windowMs: number,
-  at: string,
-): number {
-  let count = 0;
-  // [key, end] sorts before every [key, end, hitId]: a hit exactly at the span's end is left out
-  for (const _ of capHits.getKeys({
-    start: [key, windowStart(at, windowMs), END],
-    end: [key, capSpanEnd(at, windowMs)],
-  })) {
-    count++;
-  }
-  return count;
-}
-
+/**
+ * The hits under key after the window's start, (at - windowMs, …, up to `end`: a key range end.
+ * [key, at, END] keeps the hits exactly at `at` (what countCap asks: (at - windowMs, at]); [key, t]
+ * sorts before every [key, t, hitId] and leaves out those at t (a take's span, see capSpanEnd).
+ */
 function countHits(
   capHits: Database<number, CompositeKey>,
   key: string,
   windowMs: number,
   at: string,
+  end: CompositeKey = [key, at, END],
 ): number {
   let count = 0;
-  // (at - windowMs, at]: [key, from, END] passes every hit exactly at the start, [key, at, END] keeps those at `at`.
-  for (const _ of capHits.getKeys({ start: [key, windowStart(at, windowMs), END], end: [key, at, END] })) {
-    count++;
-  }
+  // [key, from, END] passes every hit exactly at the window's start
+  for (const _ of capHits.getKeys({ start: [key, windowStart(at, windowMs), END], end })) count++;
   return count;
 }
 

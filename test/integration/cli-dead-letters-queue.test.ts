@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { DEAD_LETTER_QUEUE, INBOUND_EXCHANGE } from '../../connectors/amqp/bus';
 import { stableMessageId } from '../../connectors/amqp/message-id';
 import { RabbitMqBus } from '../../connectors/amqp/rabbitmq-bus';
 import { SyncTopology } from '../../connectors/amqp/sync-topology';
-import { createVhost, deleteVhost, ROOT } from '../e2e/hub-process';
+import { createVhost, deleteVhost } from '../e2e/hub-process';
+import { crmHubDeadLetters } from './dead-letters-cli-run';
 
 /**
  * `crm-hub dead-letters` against a queue that is not there, and against what the broker itself
@@ -16,33 +15,7 @@ import { createVhost, deleteVhost, ROOT } from '../e2e/hub-process';
 const vhost = `crm-hub-dl-queue-${randomUUID().slice(0, 8)}`;
 let url: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function crmHub(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--require',
-        join(ROOT, 'test', 'integration', 'fixtures', 'register-ts.js'),
-        join(ROOT, 'bin', 'crm-hub.js'),
-        'dead-letters',
-        ...args,
-      ],
-      { cwd: ROOT, env: { ...process.env, AMQP_URL: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const crmHub = crmHubDeadLetters;
 
 beforeAll(() => {
   url = createVhost(vhost);

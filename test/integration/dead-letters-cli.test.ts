@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { DEAD_LETTER_QUEUE } from '../../connectors/amqp/bus';
-import { createVhost, deleteVhost, ROOT } from '../e2e/hub-process';
+import { createVhost, deleteVhost } from '../e2e/hub-process';
+import { crmHubDeadLetters } from './dead-letters-cli-run';
 import { seedDeadLetters } from './dead-letter-seed';
 
 /**
@@ -15,33 +14,7 @@ const vhost = `crm-hub-dl-cli-${randomUUID().slice(0, 8)}`;
 const SOURCE = 'dl-cli.orders';
 let url: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function crmHub(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--require',
-        join(ROOT, 'test', 'integration', 'fixtures', 'register-ts.js'),
-        join(ROOT, 'bin', 'crm-hub.js'),
-        'dead-letters',
-        ...args,
-      ],
-      { cwd: ROOT, env: { ...process.env, AMQP_URL: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const crmHub = crmHubDeadLetters;
 
 beforeAll(async () => {
   url = createVhost(vhost);
