@@ -11,7 +11,7 @@
  * against one id; on the next day the customer sees a new offer with a new id.
  */
 import type { Channel, InteractionEvent } from '../mappings/canonical/types';
-import { ANY_EVENT, type CompiledPolicy, type PolicyAction } from './card';
+import { ANY_EVENT, type CompiledPolicy, type Cooldown, type PolicyAction } from './card';
 import { offerIdFor } from './decision-id';
 import type { Explanation, Outcome, RegisteredPolicy } from './engine';
 import type { Check } from './expression';
@@ -223,34 +223,21 @@ export function evaluateLurking(
       continue;
     }
 
-    const cooldown = policy.limits.cooldown;
-    if (cooldown && context.history) {
-      const last = context.history.lastResponseAt(policy.id, cooldown.after, nowMs);
-      if (last !== undefined && nowMs - last < cooldown.windowMs) {
-        dormant(policy, 'cooldown');
-        if (!explaining) continue;
-        const at = new Date(last).toISOString();
-        explain(policy, 'cooldown', `cooldown: ${cooldown.after.join(' or ')} at ${at}, ${cooldown.text}`, [
-          ...checks,
-          { condition: `cooldown ${cooldown.text}`, held: false, actual: at },
-        ]);
-        continue;
-      }
-    }
-
-    const closed = policy.limits.closed;
-    if (closed && context.history) {
-      const last = context.history.lastResponseAt(policy.id, closed.after, nowMs);
-      if (last !== undefined && nowMs - last < closed.windowMs) {
-        dormant(policy, 'closed');
-        if (!explaining) continue;
-        const at = new Date(last).toISOString();
-        explain(policy, 'cooldown', `closed: the customer accepted or converted at ${at}, ${closed.text}`, [
-          ...checks,
-          { condition: `closed ${closed.text}`, held: false, actual: at },
-        ]);
-        continue;
-      }
+    // a cooldown after a refusal and the close after a taken offer are one rule: a response within a window
+    const resting = restingWindow(policy, context.history, nowMs);
+    if (resting) {
+      dormant(policy, resting.state);
+      if (!explaining) continue;
+      const { window, at } = resting;
+      const reason =
+        resting.state === 'cooldown'
+          ? `cooldown: ${window.after.join(' or ')} at ${at}, ${window.text}`
+          : `closed: the customer accepted or converted at ${at}, ${window.text}`;
+      explain(policy, 'cooldown', reason, [
+        ...checks,
+        { condition: `${resting.state} ${window.text}`, held: false, actual: at },
+      ]);
+      continue;
     }
 
     const action = offerAction(policy, contact.channel);
@@ -290,6 +277,23 @@ export function evaluateLurking(
   }
   result.offers.sort(byLurkingRank);
   return result;
+}
+
+/** The card's cooldown or close that a response of the customer started and that has not passed yet. */
+function restingWindow(
+  policy: CompiledPolicy,
+  history: HistoryView | undefined,
+  nowMs: number,
+): { state: 'cooldown' | 'closed'; window: Cooldown; at: string } | undefined {
+  if (!history) return undefined;
+  for (const state of ['cooldown', 'closed'] as const) {
+    const window = policy.limits[state];
+    if (!window) continue;
+    const last = history.lastResponseAt(policy.id, window.after, nowMs);
+    if (last !== undefined && nowMs - last < window.windowMs)
+      return { state, window, at: new Date(last).toISOString() };
+  }
+  return undefined;
 }
 
 /** The card's score, with the propensity learned in the customer's segment once responses came in. */
