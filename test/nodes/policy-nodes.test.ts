@@ -228,20 +228,23 @@ describe('policy-engine arbitration', () => {
   });
 });
 
+/** The platinum card on an engine that reads customer profiles from a store of its own. */
+const platinumOnStore = (directory: string) => [
+  { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir(directory) },
+  { id: 'eng', type: 'policy-engine', store: 'store', wires: [['evaluated']] },
+  policyNode('plat', {
+    policyId: 'platinum-large-withdrawal',
+    when: 'event withdrawal where amount > 10000',
+    condition: 'customer.tier == "platinum"',
+    then: 'call-task to sales-rep within 1d',
+  }),
+  { id: 'decided', type: 'helper' },
+  { id: 'evaluated', type: 'helper' },
+];
+
 describe('policy-engine with customer profiles from the store', () => {
   it('fires the platinum card for a large withdrawal when the stored customer is platinum, not for gold', async () => {
-    await load(all, [
-      { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('profiles') },
-      { id: 'eng', type: 'policy-engine', store: 'store', wires: [['evaluated']] },
-      policyNode('plat', {
-        policyId: 'platinum-large-withdrawal',
-        when: 'event withdrawal where amount > 10000',
-        condition: 'customer.tier == "platinum"',
-        then: 'call-task to sales-rep within 1d',
-      }),
-      { id: 'decided', type: 'helper' },
-      { id: 'evaluated', type: 'helper' },
-    ]);
+    await load(all, platinumOnStore('profiles'));
     const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
     const customer = (ref: string, tier: string) => ({
       customerRef: ref,
@@ -271,18 +274,7 @@ describe('policy-engine with customer profiles from the store', () => {
   });
 
   it("judges an event with SAP's padded number as the customer the hub keys without the zeros", async () => {
-    await load(all, [
-      { id: 'store', type: 'hub-store', databaseUrl: '', directory: tempDir('profiles-sap') },
-      { id: 'eng', type: 'policy-engine', store: 'store', wires: [['evaluated']] },
-      policyNode('plat', {
-        policyId: 'platinum-large-withdrawal',
-        when: 'event withdrawal where amount > 10000',
-        condition: 'customer.tier == "platinum"',
-        then: 'call-task to sales-rep within 1d',
-      }),
-      { id: 'decided', type: 'helper' },
-      { id: 'evaluated', type: 'helper' },
-    ]);
+    await load(all, platinumOnStore('profiles-sap'));
     const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
     await store.putCustomer({
       customerRef: 'sap:104711',
