@@ -61,7 +61,7 @@ import {
   sortedKeys,
   sourceRecordPage,
 } from './golden-store-input';
-import { inTransaction } from './postgres-transaction';
+import { inTransaction, withClient } from './postgres-transaction';
 import { acceptVersion, type SourceRecord, type SourceKey } from './source-versions';
 import { requireId } from './store-input';
 import type { GoldenRecord } from './survivorship';
@@ -284,12 +284,10 @@ export class PostgresGolden implements GoldenStore {
   async listGoldenMembers(idOrRef: string): Promise<SourceKey[]> {
     const goldenId = await this.resolveGoldenId(idOrRef);
     if (goldenId === undefined) return [];
-    const client = await this.pool().connect();
-    try {
-      return (await this.membersOf(client, [goldenId])).get(goldenId) ?? [];
-    } finally {
-      client.release();
-    }
+    return withClient(
+      this.pool(),
+      async (client) => (await this.membersOf(client, [goldenId])).get(goldenId) ?? [],
+    );
   }
 
   async readGoldenContext(

@@ -1,9 +1,33 @@
 import type { Pool, PoolClient } from 'pg';
 
 /**
+ * Runs `body` on a client of the pool and releases it. While the client is checked out, pg-pool
+ * listens for none of its errors, so a connection the server ends between two queries would throw
+ * an unhandled 'error' and stop the process; here it is caught, and such a client, or one `body`
+ * marks as broken, is discarded instead of serving the pool's next caller.
+ */
+export async function withClient<T>(
+  pool: Pool,
+  body: (client: PoolClient, markBroken: (err: Error) => void) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const markBroken = (err: Error) => {
+    broken ??= err;
+  };
+  client.on('error', markBroken);
+  try {
+    return await body(client, markBroken);
+  } finally {
+    client.removeListener('error', markBroken);
+    client.release(broken);
+  }
+}
+
+/**
  * Runs `body` in one transaction on a client of the pool: committed when `keep` says so of its
- * result, rolled back otherwise or when anything throws (the error is passed on), and the client
- * released either way. `mode` is an isolation level clause, e.g. 'repeatable read, read only'.
+ * result, rolled back otherwise or when anything throws (the error is passed on). A client whose
+ * rollback failed is discarded: it may still hold the transaction open.
  */
 export async function inTransaction<T>(
   pool: Pool,
@@ -11,16 +35,19 @@ export async function inTransaction<T>(
   keep: (result: T) => boolean = () => true,
   mode = '',
 ): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query(mode ? `begin isolation level ${mode}` : 'begin');
-    const result = await body(client);
-    await client.query(keep(result) ? 'commit' : 'rollback');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  return withClient(pool, async (client, markBroken) => {
+    try {
+      await client.query(mode ? `begin isolation level ${mode}` : 'begin');
+      const result = await body(client);
+      await client.query(keep(result) ? 'commit' : 'rollback');
+      return result;
+    } catch (err) {
+      await client
+        .query('rollback')
+        .catch((rollbackError: unknown) =>
+          markBroken(rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
+        );
+      throw err;
+    }
+  });
 }

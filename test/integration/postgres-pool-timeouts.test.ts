@@ -1,6 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
+import { inTransaction } from '../../records/postgres-transaction';
 import { PostgresStore } from '../../records/postgres-store';
 import { DATABASE_URL, dropSchema, uniqueSchema } from './postgres-schema';
 
@@ -98,5 +99,37 @@ describe('PostgresStore pool bounds', () => {
       frozen = false;
       expect(await store.getPolicyEnabled('p2')).toBe(true);
     }, 30000);
+  });
+});
+
+describe('inTransaction', () => {
+  it('discards a client whose rollback failed, so the next caller gets a working connection', async () => {
+    const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
+    const errors: Error[] = [];
+    pool.on('error', (err) => errors.push(err));
+    try {
+      // The backend ends itself inside the transaction: the body fails, and so does the rollback.
+      await expect(
+        inTransaction(pool, (client) => client.query('select pg_terminate_backend(pg_backend_pid())')),
+      ).rejects.toThrow(/terminat/);
+      expect(pool.totalCount).toBe(0);
+      const answer = await inTransaction(pool, (client) => client.query('select 1 as one'));
+      expect(answer.rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('returns a client whose rollback worked to the pool', async () => {
+    const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
+    try {
+      await expect(inTransaction(pool, (client) => client.query('select 1/0'))).rejects.toThrow(
+        /division by zero/,
+      );
+      expect(pool.totalCount).toBe(1);
+      expect(pool.idleCount).toBe(1);
+    } finally {
+      await pool.end();
+    }
   });
 });
