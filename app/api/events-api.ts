@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import { DEFAULT_EXCHANGE, type Bus } from '../../connectors/amqp/bus';
+import { busFailureForCaller } from '../../connectors/amqp/bus-error';
 import { publicationOf } from '../../connectors/amqp/outbound';
 import { childTraceparent, continueTrace, TRACEPARENT } from '../../connectors/http/trace-context';
 import type { InteractionEvent } from '../../mappings/canonical/types';
@@ -21,8 +22,6 @@ export { stableEventId } from './batch-body';
  * the AMQP header traceparent; without one the request starts a trace, named in `traceresponse`.
  */
 export interface EventPublisher {
-  /** for the error text when publishing fails, e.g. the bus's describe() */
-  describe(): string;
   /** resolves once the broker confirmed the event; traceparent goes as the AMQP header of that name */
   publish(event: InteractionEvent, options?: { traceparent?: string }): Promise<void>;
 }
@@ -78,7 +77,7 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
         throw new ApiError(
           503,
           'publish-failed',
-          `${failed.length} of ${typed.length} events were not confirmed by ${publisher.describe()}: ` +
+          `${failed.length} of ${typed.length} events were not confirmed by the message bus: ` +
             `${failed[0].message}; send the same request again (event ids are stable, consumers deduplicate)`,
           undefined,
           {
@@ -111,7 +110,6 @@ export function busEventPublisher(bus: Bus, exchange = DEFAULT_EXCHANGE): EventP
       throw err;
     }));
   return {
-    describe: () => bus.describe(),
     async publish(event, options = {}) {
       await ensureExchange();
       const out = publicationOf(event, '', undefined);
@@ -124,10 +122,10 @@ export function busEventPublisher(bus: Bus, exchange = DEFAULT_EXCHANGE): EventP
   };
 }
 
+/** the caller learns the kind of failure, never the broker's address (the bus logs that) */
 function reasonOf(reason: unknown): { error: string; message: string } {
-  const err = reason as { kind?: unknown; message?: unknown } | undefined;
-  return {
-    error: typeof err?.kind === 'string' ? err.kind : 'publish-failed',
-    message: typeof err?.message === 'string' ? err.message : String(reason),
-  };
+  const known = busFailureForCaller(reason);
+  return known
+    ? { error: known.kind, message: known.message }
+    : { error: 'publish-failed', message: 'the event was not published' };
 }

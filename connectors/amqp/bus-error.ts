@@ -48,3 +48,25 @@ export function replyCodeOf(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
 }
+
+const FOR_CALLERS: Record<BusErrorKind, string> = {
+  nacked: 'the message bus refused the message (a queue is full); nothing was taken, try again later',
+  unroutable: "no queue takes the message (the hub's bus topology is incomplete); nothing was taken",
+  'outcome-unknown':
+    'the connection to the message bus was lost before it confirmed the message; it may have been taken, send it again with the same id',
+  'not-connected': 'the message bus cannot be reached; nothing was taken, try again later',
+  closed: 'the message bus is being redeployed or shut down; nothing was taken, try again',
+  refused: 'the message bus refused the operation; nothing was taken',
+  misconfigured: "the hub's message bus settings cannot be used; nothing was taken",
+};
+
+/**
+ * What a caller of the hub (a SOAP or REST client) is told of a failure on the bus: the kind in
+ * words, without the broker's host, virtual host or user that the error itself names for the log.
+ */
+export function busFailureForCaller(err: unknown): { kind: BusErrorKind; message: string } | undefined {
+  const kind = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof kind === 'string' && Object.hasOwn(FOR_CALLERS, kind)
+    ? { kind: kind as BusErrorKind, message: FOR_CALLERS[kind as BusErrorKind] }
+    : undefined;
+}

@@ -42,7 +42,6 @@ export function deployedEventPublisher(RED: RED): EventPublisher | undefined {
         throw err;
       }));
     publisher = {
-      describe: onBus.describe,
       publish: async (event, options) => {
         await connect();
         await onBus.publish(event, options);

@@ -1,4 +1,5 @@
 import type { Node, NodeDef } from 'node-red';
+import { busFailureForCaller } from '../../connectors/amqp/bus-error';
 import type { SoapReply } from '../../connectors/soap/types';
 import type { SoapMessage } from '../soap-in/soap-in';
 import { findSoapService } from '../soap-service/soap-service';
@@ -11,6 +12,8 @@ import { migrations } from './migrations';
 /** A mapping or validation error that a previous node put on msg.error. */
 interface MsgError {
   message?: string;
+  /** the error's own code, which Node-RED's Catch keeps: a BusError's kind */
+  code?: unknown;
   field?: string;
   sourceField?: string;
   rule?: string;
@@ -19,9 +22,10 @@ interface MsgError {
 
 /**
  * A msg carrying an error becomes a fault: a client fault when the error names a field (the caller
- * sent bad data), a server fault otherwise (something in the hub failed).
+ * sent bad data), a server fault otherwise (something in the hub failed). A failure on the bus is
+ * told by its kind, without the broker's address that its message names for the log. A fault the
+ * WSDL declares (msg.fault) is answered by name with a detail the schema checks.
  */
-/** A fault the WSDL declares, answered by name with a detail the schema checks. */
 interface MsgFault {
   name?: unknown;
   message?: unknown;
@@ -42,6 +46,13 @@ export function replyFor(msg: SoapMessage & { error?: MsgError; fault?: MsgFault
     };
   }
   const error = msg.error;
+  const onTheBus = busFailureForCaller(error);
+  if (onTheBus) {
+    return {
+      ok: false,
+      fault: { code: 'server', message: onTheBus.message, detail: { reason: onTheBus.kind } },
+    };
+  }
   if (error) {
     const field = error.sourceField ?? error.field;
     return {

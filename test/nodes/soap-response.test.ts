@@ -94,4 +94,22 @@ describe('soap-response', () => {
     const reply = replyFor({ _msgid: 'x', error: { message: 'bus down' } });
     expect(reply).toEqual({ ok: false, fault: { code: 'server', message: 'bus down', detail: {} } });
   });
+
+  it("tells a failure on the bus by its kind, without the broker's address, vhost or user", () => {
+    const reply = replyFor({
+      _msgid: 'x',
+      error: {
+        message: 'BusError: not connected to RabbitMQ amqp://10.1.2.3:5672/prod (user hub) within 10000 ms',
+        code: 'not-connected',
+      },
+    });
+    expect(reply).toEqual({
+      ok: false,
+      fault: {
+        code: 'server',
+        message: 'the message bus cannot be reached; nothing was taken, try again later',
+        detail: { reason: 'not-connected' },
+      },
+    });
+  });
 });

@@ -28,9 +28,9 @@ const ID_2 = '5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a52';
 function fakePublisher(refuse: string[] = []) {
   const published: InteractionEvent[] = [];
   const publisher: EventPublisher = {
-    describe: () => 'fake bus',
     publish: async (event) => {
-      if (refuse.includes(event.eventId)) throw new BusError('nacked', 'the broker nacked it');
+      if (refuse.includes(event.eventId))
+        throw new BusError('nacked', 'RabbitMQ amqp://10.1.2.3:5672/prod (user hub) nacked it');
       published.push(event);
     },
   };
@@ -155,6 +155,9 @@ describe('POST /api/v1/events', () => {
       failed: [{ index: 1, eventId: ID_2, error: 'nacked' }],
     });
     expect(res.body.message).toContain('send the same request again');
+    // the broker's address, virtual host and user stay in the log
+    expect(JSON.stringify(res.body)).not.toMatch(/10\.1\.2\.3|prod|user hub/);
+    expect(res.body.failed[0].message).toMatch(/refused the message .*nothing was taken/);
     expect(published.map((event) => event.eventId)).toEqual([ID_1]);
   });
 
@@ -171,7 +174,6 @@ describe('POST /api/v1/events: W3C trace context', () => {
   function tracingPublisher() {
     const traces: (string | undefined)[] = [];
     const publisher: EventPublisher = {
-      describe: () => 'fake bus',
       publish: async (_event, options) => {
         traces.push(options?.traceparent);
       },
