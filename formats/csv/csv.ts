@@ -5,6 +5,7 @@ import {
   DEFAULT_MAX_LINE_LENGTH,
   splitLines,
   type PhysicalLine,
+  withoutEndOfFileMark,
 } from '../lines/lines';
 
 /**
@@ -55,7 +56,7 @@ function checkHeader(fields: string[], line: number): string[] {
  * `{ line, error }` for a row that cannot be read (wrong field count, broken quotes, over-long
  * line). `line` is the physical line where the record starts. A bad row never ends the stream;
  * only a broken header does (CsvHeaderError), since no row can be read without it.
- * Empty lines are skipped. Memory is bounded by maxRecordLines × maxLineLength, whatever the file size.
+ * Empty lines and a final DOS end-of-file mark are skipped. Memory is bounded by maxRecordLines × maxLineLength, whatever the file size.
  */
 export async function* readCsv(input: ByteSource, options: CsvReadOptions = {}): AsyncGenerator<CsvItem> {
   const delimiter = options.delimiter ?? ';';
@@ -64,9 +65,10 @@ export async function* readCsv(input: ByteSource, options: CsvReadOptions = {}):
   }
   const maxRecordLines = options.maxRecordLines ?? 20;
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
-  const source = splitLines(decodeChunks(input, options.encoding ?? 'windows-1252'), maxLineLength)[
-    Symbol.asyncIterator
-  ]();
+  // DOS exports may still end in a Ctrl-Z; read as data it would be a one-field record at the end
+  const source = withoutEndOfFileMark(
+    splitLines(decodeChunks(input, options.encoding ?? 'windows-1252'), maxLineLength),
+  )[Symbol.asyncIterator]();
   let header: string[] | undefined;
   let pending: Pending | undefined;
   // Lines handed back after a record that spanned several lines turned out broken: each of them

@@ -95,9 +95,15 @@ export async function* withoutEndOfFileMark(
   lines: AsyncIterable<PhysicalLine>,
 ): AsyncGenerator<PhysicalLine> {
   let held: PhysicalLine | undefined;
-  for await (const next of lines) {
+  try {
+    for await (const next of lines) {
+      if (held) yield held;
+      held = next;
+    }
+  } catch (err) {
+    // the line held back was read whole before the source failed, so its reader still gets it
     if (held) yield held;
-    held = next;
+    throw err;
   }
   if (held && 'text' in held && held.text.endsWith('\x1a')) {
     held = { line: held.line, text: held.text.slice(0, -1) };

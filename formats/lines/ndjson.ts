@@ -1,12 +1,18 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import { type ByteSource, DEFAULT_MAX_LINE_LENGTH, type PhysicalLine, splitLines } from './lines';
+import {
+  type ByteSource,
+  DEFAULT_MAX_LINE_LENGTH,
+  type PhysicalLine,
+  splitLines,
+  withoutEndOfFileMark,
+} from './lines';
 import { decodeUtf8Chunks, Utf8Error } from '../utf8';
 import { errorMessage } from '../error-message';
 
 /**
  * Newline-delimited JSON (one JSON object per line, UTF-8), as the web and mobile apps send
- * events. Blank lines are skipped; anything else that is not a JSON object is reported by line.
+ * events. Blank lines and a final DOS end-of-file mark are skipped; anything else that is not a JSON object is reported by line.
  */
 export type NdjsonItem = { line: number; record: Record<string, unknown> } | { line: number; error: string };
 
@@ -27,7 +33,7 @@ export async function* readNdjson(
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   let line = 0;
   try {
-    for await (const physical of splitLines(decodeUtf8Chunks(input), maxLineLength)) {
+    for await (const physical of withoutEndOfFileMark(splitLines(decodeUtf8Chunks(input), maxLineLength))) {
       line = physical.line;
       const item = toItem(physical, maxLineLength);
       if (item) yield item;

@@ -102,6 +102,15 @@ describe('readCsv on core banking exports', () => {
     expect(await collect([withBom], { encoding: 'utf8' })).toEqual(expected);
   });
 
+  it('skips a final DOS end-of-file mark, on its own line or after the last record, and keeps one inside', async () => {
+    const alone = await collect(['KONTO;NAME\r\n1;Anna\r\n\x1a']);
+    expect(alone).toEqual([{ line: 2, record: { KONTO: '1', NAME: 'Anna' } }]);
+    const attached = await collect(['KONTO;NAME\r\n1;Anna\r\n2;Bernd\x1a']);
+    expect(attached.map((item) => 'record' in item && item.record.NAME)).toEqual(['Anna', 'Bernd']);
+    const inside = await collect(['KONTO;NAME\r\n1;A\x1anna\r\n']);
+    expect(inside).toEqual([{ line: 2, record: { KONTO: '1', NAME: 'A\x1anna' } }]);
+  });
+
   it('handles multi-byte text split across chunks and a comma delimiter', async () => {
     const bytes = iconv.encode('Name,Ort\n"Müller, Hans",Düsseldorf\n', 'windows-1252');
     const items = await collect(chunked(bytes, 1), { delimiter: ',' });

@@ -55,6 +55,16 @@ describe('readNdjson', () => {
     });
   });
 
+  it('skips a final DOS end-of-file mark, on its own line or after the last object', async () => {
+    const alone = await collect([Buffer.from('{"a":1}\r\n\x1a')]);
+    expect(alone).toEqual([{ line: 1, record: { a: 1 } }]);
+    const attached = await collect([Buffer.from('{"a":1}\n{"a":2}\x1a')]);
+    expect(attached).toEqual([
+      { line: 1, record: { a: 1 } },
+      { line: 2, record: { a: 2 } },
+    ]);
+  });
+
   it('accepts a UTF-8 BOM and characters split across chunks', async () => {
     const bytes = readFileSync(fixture);
     const expected = await collect([bytes]);
