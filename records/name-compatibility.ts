@@ -49,3 +49,57 @@ export class NameAgreement<S> {
     return name;
   }
 }
+
+type NameParts = { givenName?: string; familyName?: string };
+
+/**
+ * The sources whose given and family name fields hold the same two names as the others, crosswise
+ * (some systems, or the people typing into them, swap the two fields). A source is read crosswise
+ * only when the sources that write the two names the other way round outweigh it and those that
+ * agree with it: by trust, then by their number. Without another order to compare with (or at a
+ * tie) a source is taken as it is, since nothing says which way round is right.
+ */
+export function crosswiseSources<S>(
+  sources: readonly S[],
+  nameOf: (source: S) => NameParts | undefined,
+  trustOf: (source: S) => number,
+): Set<S> {
+  const complete = sources.flatMap((source) => {
+    const parts = nameOf(source);
+    if (!parts?.givenName?.trim() || !parts.familyName?.trim()) return [];
+    const asGiven = normalizeName(parts.givenName, parts.familyName);
+    const crosswise = normalizeName(parts.familyName, parts.givenName);
+    return [{ source, asGiven, crosswise, trust: trustOf(source) }];
+  });
+  const out = new Set<S>();
+  if (complete.length < 2) return out;
+  for (const one of complete) {
+    const same = { trust: one.trust, count: 1 };
+    const swapped = { trust: 0, count: 0 };
+    for (const other of complete) {
+      if (other === one) continue;
+      if (namesAgree(one.asGiven, other.asGiven)) {
+        same.trust += other.trust;
+        same.count++;
+      } else if (namesAgree(one.crosswise, other.asGiven)) {
+        swapped.trust += other.trust;
+        swapped.count++;
+      }
+    }
+    if (swapped.trust > same.trust || (swapped.trust === same.trust && swapped.count > same.count))
+      out.add(one.source);
+  }
+  return out;
+}
+
+/** Both parts present and neither called different by matching. */
+function namesAgree(a: NormalizedName, b: NormalizedName): boolean {
+  const family = compareFamilyNames(a.family, b.family);
+  const given = compareGivenNames(a.given, b.given);
+  return family !== undefined && given !== undefined && family.level !== 'differ' && given.level !== 'differ';
+}
+
+/** A person's name read crosswise: the given name field as the family name and the other way round. */
+export function readCrosswise<P extends NameParts>(person: P): P {
+  return { ...person, givenName: person.familyName, familyName: person.givenName };
+}

@@ -38,7 +38,7 @@ import {
   type SourceRecord,
   type StaleVersion,
 } from './source-versions';
-import { NameAgreement } from './name-compatibility';
+import { crosswiseSources, NameAgreement, readCrosswise } from './name-compatibility';
 import { compileTrust, type AttributePath, type TrustConfig, type TrustLookup } from './trust';
 
 /** Why a value won: the first rule that set it apart from the runner-up. */
@@ -52,7 +52,7 @@ export interface AttributeLineage {
   at: string;
   /** events: the channel the change was reported on */
   via?: Channel;
-  /** events: "reported via call-center" */
+  /** events: "reported via call-center"; a name read from a source's swapped fields: "read crosswise: …" */
   note?: string;
 }
 
@@ -183,8 +183,8 @@ class Survivorship {
   private readonly isoTimes = new Map<number, string>();
 
   constructor(
-    private readonly contributors: Contributor[],
-    private readonly trust: TrustLookup,
+    readonly contributors: Contributor[],
+    readonly trust: TrustLookup,
   ) {}
 
   candidates<V>(
@@ -212,7 +212,7 @@ class Survivorship {
   /** A single value: chosen, recorded in the lineage under its path, returned. */
   scalar<V>(
     path: AttributePath,
-    read: (doc: Partial<Customer>) => V | undefined,
+    read: (doc: Partial<Customer>, from: Contributor) => V | undefined,
     completeness?: (value: V) => number,
     when?: (from: Contributor) => boolean,
   ): V | undefined {
@@ -244,10 +244,27 @@ function names(s: Survivorship, kind: Customer['kind']): Pick<Customer, 'person'
   const count = (value: string[]): number => value.length;
   if (kind === 'person') {
     const person: PersonName = {};
+    // A source holding the others' two names crosswise is read crosswise, or the newest such source
+    // would win the family name with the given name and send the reversed name to every target.
+    const crosswise = crosswiseSources(
+      s.contributors.filter((from) => from.origin === 'record' && sameKind(from)),
+      (from) => from.document.person,
+      (from) => s.trust(from.key.system, 'person.familyName'),
+    );
+    const personOf = (from: Contributor): PersonName | undefined => {
+      const held = from.document.person;
+      return held && crosswise.has(from) ? readCrosswise(held) : held;
+    };
+    const noteCrosswise = (path: 'person.familyName' | 'person.givenName'): void => {
+      const lineage = s.lineage[path];
+      if (lineage && [...crosswise].some((from) => compareSourceKeys(from.key, lineage.source) === 0))
+        lineage.note = 'read crosswise: its given and family name fields are swapped';
+    };
     // The family name first, then each part only from sources whose name agrees with what won so far
     // (name-compatibility.ts): one person's salutation never lands on another's given name.
-    const familyName = s.scalar('person.familyName', (d) => d.person?.familyName, text, sameKind);
-    const names = new NameAgreement<Contributor>((from) => from.document.person);
+    const familyName = s.scalar('person.familyName', (_, from) => personOf(from)?.familyName, text, sameKind);
+    noteCrosswise('person.familyName');
+    const names = new NameAgreement<Contributor>(personOf);
     const familyAgrees = familyName === undefined ? undefined : new Map<Contributor, boolean>();
     const sameFamily = (from: Contributor): boolean => {
       if (!sameKind(from)) return false;
@@ -256,11 +273,13 @@ function names(s: Survivorship, kind: Customer['kind']): Pick<Customer, 'person'
       if (agrees === undefined) familyAgrees.set(from, (agrees = names.familyAgrees(from, familyName)));
       return agrees;
     };
-    const givenRead = (d: Partial<Customer>): string | undefined => d.person?.givenName;
+    const givenRead = (_: Partial<Customer>, from: Contributor): string | undefined =>
+      personOf(from)?.givenName;
     // a changed family name (a marriage) must not cost the given name the other sources hold
     const givenName =
       s.scalar('person.givenName', givenRead, text, sameFamily) ??
       s.scalar('person.givenName', givenRead, text, sameKind);
+    noteCrosswise('person.givenName');
     const givenAgrees = new Map<Contributor, boolean>();
     const samePerson = (from: Contributor): boolean => {
       if (!sameFamily(from)) return false;

@@ -326,6 +326,67 @@ describe('survivorship rules, in order', () => {
     });
   });
 
+  it('reads a source with swapped name fields crosswise when the others agree on the order', () => {
+    // the tester's case: equal trust, so recency decides, and the newest source (Siebel) holds
+    // "Schmidt" as its first name and "Anna" as its last name
+    const records = [
+      record('sap', '100001', '2025-03-01T00:00:00Z', {
+        person: { salutation: 'Frau', givenName: 'Anna', familyName: 'Schmidt' },
+      }),
+      record('salesforce', '003A000001', '2025-03-02T00:00:00Z', {
+        person: { givenName: 'Anna', familyName: 'Schmidt' },
+      }),
+      record('siebel', '1-ANNA', '2025-03-03T00:00:00Z', {
+        person: { givenName: 'Schmidt', familyName: 'Anna' },
+      }),
+    ];
+    const g = golden(records, [], { default: 50 });
+    expect(g.document.person).toEqual({ salutation: 'Frau', givenName: 'Anna', familyName: 'Schmidt' });
+    const crosswise = 'read crosswise: its given and family name fields are swapped';
+    expect(g.lineage['person.familyName']).toEqual({
+      source: { system: 'siebel', sourceId: '1-ANNA' },
+      rule: 'recency',
+      at: '2025-03-03T00:00:00.000Z',
+      note: crosswise,
+    });
+    expect(g.lineage['person.givenName']).toMatchObject({ source: { system: 'siebel' }, note: crosswise });
+    expect(g.lineage['person.salutation']).toMatchObject({ source: { system: 'sap' }, rule: 'sole-source' });
+
+    // the order of the more trusted side counts: a trusted master outweighs two sources
+    const master = golden(records, [], { default: 1, systems: { siebel: { attributes: { name: 9 } } } });
+    expect(master.document.person).toEqual({ salutation: 'Frau', givenName: 'Schmidt', familyName: 'Anna' });
+    expect(master.lineage['person.familyName']).not.toHaveProperty('note');
+  });
+
+  it('takes a name as it is when there is no other order to compare with', () => {
+    const two = golden(
+      [
+        record('sap', '1', '2025-03-01T00:00:00Z', { person: { givenName: 'Anna', familyName: 'Schmidt' } }),
+        record('siebel', '2', '2025-03-03T00:00:00Z', {
+          person: { givenName: 'Schmidt', familyName: 'Anna' },
+        }),
+      ],
+      [],
+      { default: 50 },
+    );
+    // one against one: nothing says which order is right, so the newer one counts as written
+    expect(two.document.person).toEqual({ givenName: 'Schmidt', familyName: 'Anna' });
+    expect(two.lineage['person.familyName']).not.toHaveProperty('note');
+    // a source with only one of the two names is no evidence of an order
+    const partial = golden(
+      [
+        record('sap', '1', '2025-03-01T00:00:00Z', { person: { familyName: 'Schmidt' } }),
+        record('crm', '2', '2025-03-02T00:00:00Z', { person: { familyName: 'Schmidt' } }),
+        record('siebel', '3', '2025-03-03T00:00:00Z', {
+          person: { givenName: 'Schmidt', familyName: 'Anna' },
+        }),
+      ],
+      [],
+      { default: 50 },
+    );
+    expect(partial.document.person).toEqual({ givenName: 'Schmidt', familyName: 'Anna' });
+  });
+
   it('the golden document is a valid canonical customer, with its data quality', () => {
     const g = golden([
       record('sap', '80042', '2025-01-01T00:00:00Z', {
