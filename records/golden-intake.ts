@@ -280,16 +280,20 @@ export class GoldenIntake {
 
   /**
    * The golden record a new record joins: its strongest link whose partner a steward did not keep
-   * apart from it, and whose golden record holds nothing matching contradicted. Every other link to
-   * another golden record goes to review: the hub does not join two golden records on its own.
+   * apart from it, and whose golden record holds nothing matching contradicted or held back for a
+   * conflict (a different birth date or given name). Every other link to another golden record goes
+   * to review: the hub does not join two golden records on its own.
    */
   private async choose(
     ref: string,
     { links, reviews, contradicted }: Found,
   ): Promise<{ into?: MatchedWith; reviews: MatchDecision[] }> {
     const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
+    // A father and son of one name meet through a record without a birth date: joining through it
+    // would bury the pair the conflict guard sent to review inside one golden record.
+    const conflicting = reviews.filter((d) => d.explanation.conflicts.length > 0).map(other);
     const blocked = new Set<string>();
-    for (const partner of contradicted) {
+    for (const partner of [...contradicted, ...conflicting]) {
       const goldenId = await this.store.resolveGoldenId(partner);
       if (goldenId) blocked.add(goldenId);
     }
@@ -349,7 +353,7 @@ const validateCustomer = compileMappingValidator('customer');
 const joinedElsewhere = (joined: string | undefined) =>
   joined
     ? `the record joined the golden record of ${joined}`
-    : 'matching contradicted a member of that golden record';
+    : 'matching contradicted a member of that golden record, or found a conflict with one';
 
 export type GoldenPathResult = GoldenRecordResult & { golden?: CustomerIntake | EventIntake };
 
