@@ -10,6 +10,7 @@
  */
 import type { Channel, CustomerAddress, InteractionEvent } from '../mappings/canonical/types';
 import type { Customer } from '../mappings/canonical/types';
+import { splitStreet } from '../mappings/names';
 import { instant } from './source-versions';
 
 /** An event read as a source of customer attributes. */
@@ -40,7 +41,11 @@ function readAddress(data: InteractionEvent['data']): Partial<Customer> | undefi
   const postalCode = text(address.postalCode);
   const city = text(address.city);
   const country = text(address.country);
-  if (street) parts.street = street;
+  // An event carries the street line as typed ("Leopoldstraße 12"); records carry street and house
+  // number apart, as their mappings split them. Split alike, a system echoing the reported address
+  // back leaves the golden record as it is instead of rewriting it and sending it to every target.
+  const line = street ? splitStreet(street) : undefined;
+  if (line) Object.assign(parts, line);
   if (postalCode) parts.postalCode = postalCode;
   if (city) parts.city = city;
   if (country) parts.country = country;

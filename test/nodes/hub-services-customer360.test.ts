@@ -161,7 +161,8 @@ print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
       familyName: 'Schmidt',
       tier: 'platinum',
       email: 'anna.schmidt@example.org',
-      street: 'Leopoldstraße 12',
+      street: 'Leopoldstraße',
+      houseNumber: '12',
       city: 'München',
     };
     expect(out.byGoldenId.customer).toMatchObject({

@@ -490,7 +490,14 @@ describe('events apply to the record', () => {
   it('an address reported to the call center replaces the older master address, lineage "reported via call-center"', () => {
     const g = golden([sapOld, crmOld], [moved]);
     expect(g.document.addresses).toEqual([
-      { type: 'postal', street: 'Leopoldstraße 12', postalCode: '80802', city: 'München', country: 'DE' },
+      {
+        type: 'postal',
+        street: 'Leopoldstraße',
+        houseNumber: '12',
+        postalCode: '80802',
+        city: 'München',
+        country: 'DE',
+      },
     ]);
     expect(g.lineage['addresses[0]']).toEqual({
       source: { system: 'crm', sourceId: moved.eventId },
@@ -500,6 +507,29 @@ describe('events apply to the record', () => {
       note: 'reported via call-center',
     });
     expect(g.events).toEqual([moved.eventId]);
+  });
+
+  it("splits the reported street as the mappings split a record's, so a system echoing the address changes nothing", () => {
+    const before = golden([crmOld], [moved]);
+    // the CRM applied the fan-out and reports the address back, split as its mapping splits it
+    const crmEcho = record('crm', '4711', '2025-02-02T00:00:00Z', {
+      addresses: [
+        {
+          type: 'home',
+          street: 'Leopoldstraße',
+          houseNumber: '12',
+          postalCode: '80802',
+          city: 'München',
+          country: 'DE',
+        },
+      ],
+    });
+    const after = golden([crmOld, crmEcho], [moved]);
+    expect(after.lineage['addresses[0]']).toMatchObject({ source: { system: 'crm', sourceId: '4711' } });
+    expect(after.document.addresses).toEqual(before.document.addresses);
+    // a street without a number stays whole
+    const plain = addressChanged('8b9619ff-8b86-4d01-b42d-00cf4fc964ff', '2025-02-01T09:00:00Z', 'Am Markt');
+    expect(golden([sapOld], [plain]).document.addresses?.[0]).not.toHaveProperty('houseNumber');
   });
 
   it('a later update of the more trusted master still wins by the rules', () => {
@@ -526,7 +556,7 @@ describe('events apply to the record', () => {
       'app',
     );
     const g = golden([sapOld, webLater], [moved, again]);
-    expect(g.document.addresses?.[0].street).toBe('Ungererstraße 7');
+    expect(g.document.addresses?.[0]).toMatchObject({ street: 'Ungererstraße', houseNumber: '7' });
     expect(g.lineage['addresses[0]']).toMatchObject({
       source: { system: 'app-events' },
       note: 'reported via app',
