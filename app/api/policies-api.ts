@@ -25,9 +25,11 @@ import {
   apiErrors,
   isStoreUnreachable,
   methodNotAllowed,
+  requireStore,
   route,
   storeNotOpen,
   storeUnavailable,
+  type StoreSource,
 } from './api-error';
 import { batchItems } from './batch-body';
 import { CUSTOMER_REF } from './golden-customer';
@@ -68,6 +70,8 @@ export interface PoliciesApiContext {
   policies?: () => PoliciesBackend | undefined;
   /** the hub store a dry-run reads recorded events and customers from */
   store?: () => DryRunStore | undefined;
+  /** tells a hub-store that is deployed but not open from none at all */
+  health?: StoreSource<DryRunStore>['health'];
 }
 
 /** the longest period one dry-run replays */
@@ -104,7 +108,8 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
   api.post(
     '/policies/dry-run',
     route(async (req, res) => {
-      res.json(await dryRunAnswer(backend, context.store?.(), req.body));
+      const store = { store: () => context.store?.(), health: context.health };
+      res.json(await dryRunAnswer(backend, store, req.body));
     }),
   );
   // here, not with the others below: a GET of it would otherwise be read as the card named dry-run
@@ -268,7 +273,7 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
  */
 export async function dryRunAnswer(
   backendOf: () => PoliciesBackend,
-  store: DryRunStore | undefined,
+  storeSource: StoreSource<DryRunStore>,
   requestBody: unknown,
 ): Promise<DryRunReport> {
   const body = (requestBody ?? {}) as Record<string, unknown>;
@@ -294,8 +299,7 @@ export async function dryRunAnswer(
       'card',
     );
   }
-  if (!store)
-    throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there are no recorded events');
+  const store = requireStore(storeSource, 'no hub-store is deployed, so there are no recorded events');
   const report = await dryRun({
     card: policy,
     from,

@@ -8,7 +8,15 @@ import express, {
   type Router,
 } from 'express';
 import { CUSTOMER_REF, customerAnswer, customerIdParam } from '../api/golden-customer';
-import { ApiError, jsonErrors, notFound, route, storeUnreachableError } from '../api/api-error';
+import {
+  ApiError,
+  jsonErrors,
+  notFound,
+  requireStore,
+  route,
+  storeUnreachableError,
+  type StoreSource,
+} from '../api/api-error';
 import {
   addressOf,
   daysParam,
@@ -46,6 +54,8 @@ export interface ConsoleRouterOptions {
   users: unknown;
   policies: () => PoliciesBackend | undefined;
   store: () => HubStore | undefined;
+  /** tells a hub-store that is deployed but not open from none at all */
+  health?: StoreSource<HubStore>['health'];
   lurking?: LurkingOffers;
   defaultOffer?: () => DefaultOffer | undefined;
   /** the service level's rules (settings.js crmHub.serviceLevel); the defaults when left out */
@@ -278,7 +288,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
       }
       dryRunning.add(sessionId);
       try {
-        res.json(await dryRunAnswer(backend, options.store(), req.body));
+        res.json(await dryRunAnswer(backend, options, req.body));
       } finally {
         dryRunning.delete(sessionId);
       }
@@ -307,9 +317,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   api.get(
     '/customers/:id',
     route(async (req, res) => {
-      const store = options.store();
-      if (!store)
-        throw new ApiError(503, 'no-store', 'no hub-store is deployed, so there is nothing to read');
+      const store = requireStore(options, 'no hub-store is deployed, so there is nothing to read');
       const answer = await customerAnswer(
         store,
         customerIdParam(req.params.id),
@@ -346,10 +354,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
 
   /** The golden record's source records as "<system>:<id>", sorted; a 404 when there is none. */
   async function goldenMembers(goldenId: string): Promise<string[]> {
-    const store = options.store();
-    if (!store) {
-      throw new ApiError(503, 'no-store', 'no hub-store is deployed, so a golden id cannot be resolved');
-    }
+    const store = requireStore(options, 'no hub-store is deployed, so a golden id cannot be resolved');
     const members = (await store.listGoldenMembers(goldenId)).map(sourceRef);
     if (members.length === 0) {
       throw new ApiError(404, 'unknown-customer', `no golden record ${goldenId} is known`, 'customer');

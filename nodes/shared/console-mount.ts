@@ -10,6 +10,8 @@ import { errorMessage, type RED } from './red';
 export interface ConsoleBackends {
   policies: () => PoliciesBackend | undefined;
   store: () => HubStore | undefined;
+  /** the health probes, which know a deployed hub-store that is not open */
+  health: { storeDeployed(): boolean };
   lurking: LurkingOffers;
   defaultOffer: () => DefaultOffer | undefined;
   serviceLevelRules: () => ServiceLevelRules;

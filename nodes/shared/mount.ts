@@ -73,5 +73,5 @@ export function ensureHubRoutes(RED: RED): void {
     RED.events.on('flows:stopped', () => hubRuntime.health.setFlowState('stopped'));
   }
   ensurePolicySwitchRoute(RED);
-  ensureConsoleRoutes(RED, { ...nextBestOffer, policies: () => policies });
+  ensureConsoleRoutes(RED, { ...nextBestOffer, policies: () => policies, health: hubRuntime.health });
 }

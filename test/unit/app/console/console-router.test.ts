@@ -888,6 +888,26 @@ describe('console dry-run, explain and customer view', () => {
     expect(res.body.error).toBe('no-store');
   });
 
+  it('says a hub-store is deployed but not open, for the customer, a golden id and the dry-run', async () => {
+    const { app } = await setup({ store: () => undefined, health: { storeDeployed: () => true } });
+    const { cookie, csrf } = await logIn(app);
+    const answers = [
+      await request(app).get('/console/api/customers/crm:4711').set('Cookie', cookie),
+      await request(app)
+        .get('/console/api/explain?customer=g-0000000000000000000000000a')
+        .set('Cookie', cookie),
+      await request(app)
+        .post('/console/api/dry-run')
+        .set('Cookie', cookie)
+        .set('X-CSRF-Token', csrf)
+        .send({ policyId: platinum.id, from: '2025-01-01', to: '2025-02-01' }),
+    ];
+    for (const res of answers) {
+      expect([res.status, res.body.error]).toEqual([503, 'store-unavailable']);
+      expect(res.body.message).toMatch(/deployed but not open yet/);
+    }
+  });
+
   it('shows the customer 360 with open processes, offers and the next best offer', async () => {
     const { app, store } = await setup();
     await store.putCustomer({
