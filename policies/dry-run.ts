@@ -125,7 +125,21 @@ export interface DryRunReport {
   sample: DryRunSample[];
   /** what the replay could not know */
   notes: string[];
+  /** the same notes as stable keys, in the same order, for a front end that says them in its language */
+  noteKeys: DryRunNoteKey[];
 }
+
+/** Each note of a dry-run, by a key that stays when its English wording changes. */
+export const DRY_RUN_NOTES = {
+  'profiles-now':
+    "customer profiles and consents are read as they are now, not as they were at each event's time",
+  'recorded-fields': 'events carry what the store recorded of them: type, channel, time, customer and amount',
+  'card-alone':
+    'the card is replayed alone: arbitration against the deployed cards is not simulated, so a firing here may lose to another card live',
+  'lurking-contacts': 'a lurking card is replayed as if every event of its types were a contact',
+} as const;
+
+export type DryRunNoteKey = keyof typeof DRY_RUN_NOTES;
 
 /** A card given as YAML text or as an object, compiled; errors are CardFileError or PolicyCardError. */
 export function compileDryRunCard(card: CompiledPolicy | PolicyCard | string): CompiledPolicy {
@@ -186,15 +200,11 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunReport> {
     customers: [],
     customerCount: 0,
     sample: [],
-    notes: [
-      "customer profiles and consents are read as they are now, not as they were at each event's time",
-      'events carry what the store recorded of them: type, channel, time, customer and amount',
-      'the card is replayed alone: arbitration against the deployed cards is not simulated, so a firing here may lose to another card live',
-    ],
+    notes: [],
+    noteKeys: ['profiles-now', 'recorded-fields', 'card-alone'],
   };
-  if (compiled.mode === 'lurking') {
-    report.notes.push('a lurking card is replayed as if every event of its types were a contact');
-  }
+  if (compiled.mode === 'lurking') report.noteKeys.push('lurking-contacts');
+  report.notes = report.noteKeys.map((key) => DRY_RUN_NOTES[key]);
   const customers = new Map<string, DryRunCustomer>();
   const sampleSize = options.sampleSize ?? 20;
   const waits: { dueMs: number; pending: NonNullable<Evaluation['pending']>[number] }[] = [];

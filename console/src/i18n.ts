@@ -28,6 +28,14 @@ const en = {
   'login.invalid': 'User name or password is wrong.',
   'login.tooMany': 'Too many failed attempts. Try again in {minutes} min.',
   'error.generic': 'The hub answered: {message}',
+  'error.code.store-unavailable': 'The hub cannot reach its database right now. Try again in a moment.',
+  'error.code.no-store':
+    'No hub store is deployed, so there is nothing to read. Ask an integrator to deploy one.',
+  'error.code.no-policies': 'The policy runtime is not loaded yet. Try again in a moment.',
+  'error.code.dry-run-busy': 'Dry-runs are already running. Wait for them to finish and try again.',
+  'error.code.too-many-streams': 'Too many live views are open. Close one and try again.',
+  'error.code.unknown-customer': 'The hub knows no such customer.',
+  'error.code.csrf': 'Your session is out of date. Reload the page and try again.',
   'error.network': 'The hub cannot be reached. Check the connection and try again.',
   'live.connected': 'Live',
   'live.connecting': 'Connecting …',
@@ -225,6 +233,31 @@ const en = {
   'reason.holdout': 'holdout',
   'reason.out-of-schedule': 'out of schedule',
   'reason.contact-cap': 'contact cap',
+  'why.fired': 'All conditions held: the card fired.',
+  'why.not-matched': 'Not matched: {failed} of {total} conditions did not hold.',
+  'why.switched-off': 'The card is switched off.',
+  'why.out-of-schedule': 'The event lies outside the card’s schedule.',
+  'why.pending': 'The conditions held; the card waits until {at}.',
+  'why.cooldown': 'The conditions held, but the card rests after the customer’s last answer.',
+  'why.capped': 'The conditions held, but the card’s cap is reached.',
+  'why.holdout': 'It would have fired, but the customer is in the card’s control group.',
+  'why.arbitration-lost': 'It would have fired, but another card took the channel.',
+  'why.fires': 'fires: {actions}',
+  'arb.byPriority': 'by priority, then score, then policy id',
+  'arb.byScore': 'by score, then priority, then policy id',
+  'arb.perChannel': '{n} per channel',
+  'arb.noLimit': 'no limit per channel',
+  'arb.won': '{n} won',
+  'arb.held': '{n} held back (control group)',
+  'arb.lost': '{n} lost',
+  'arb.lostTo': 'to {policy}',
+  'dry.note.profiles-now':
+    'Customer profiles and consents are read as they are now, not as they were at each event’s time.',
+  'dry.note.recorded-fields':
+    'Events carry what the store recorded of them: type, channel, time, customer and amount.',
+  'dry.note.card-alone':
+    'The card is replayed alone: arbitration against the deployed cards is not simulated, so a firing here may lose to another card live.',
+  'dry.note.lurking-contacts': 'A lurking card is replayed as if every event of its types were a contact.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -255,6 +288,17 @@ const de: Record<MessageKey, string> = {
   'login.invalid': 'Benutzername oder Passwort ist falsch.',
   'login.tooMany': 'Zu viele Fehlversuche. Bitte in {minutes} Min. erneut versuchen.',
   'error.generic': 'Der Hub antwortet: {message}',
+  'error.code.store-unavailable':
+    'Der Hub erreicht seine Datenbank gerade nicht. Bitte gleich noch einmal versuchen.',
+  'error.code.no-store':
+    'Es ist kein Hub-Store eingesetzt, es gibt also nichts zu lesen. Bitte die Integration fragen.',
+  'error.code.no-policies': 'Die Policies sind noch nicht geladen. Bitte gleich noch einmal versuchen.',
+  'error.code.dry-run-busy':
+    'Es laufen schon Probeläufe. Bitte warten, bis sie fertig sind, und erneut versuchen.',
+  'error.code.too-many-streams':
+    'Zu viele Live-Ansichten sind offen. Bitte eine schließen und erneut versuchen.',
+  'error.code.unknown-customer': 'Diesen Kunden kennt der Hub nicht.',
+  'error.code.csrf': 'Die Sitzung ist veraltet. Bitte die Seite neu laden und erneut versuchen.',
   'error.network': 'Der Hub ist nicht erreichbar. Bitte Verbindung prüfen und erneut versuchen.',
   'live.connected': 'Live',
   'live.connecting': 'Verbinde …',
@@ -453,6 +497,33 @@ const de: Record<MessageKey, string> = {
   'reason.holdout': 'Kontrollgruppe',
   'reason.out-of-schedule': 'außerhalb des Zeitplans',
   'reason.contact-cap': 'Kontaktlimit',
+  'why.fired': 'Alle Bedingungen erfüllt: Die Karte hat ausgelöst.',
+  'why.not-matched': 'Nicht erfüllt: {failed} von {total} Bedingungen trafen nicht zu.',
+  'why.switched-off': 'Die Karte ist ausgeschaltet.',
+  'why.out-of-schedule': 'Das Ereignis liegt außerhalb des Zeitplans der Karte.',
+  'why.pending': 'Die Bedingungen sind erfüllt; die Karte wartet bis {at}.',
+  'why.cooldown':
+    'Die Bedingungen sind erfüllt, aber nach der letzten Antwort des Kunden läuft die Sperrfrist der Karte.',
+  'why.capped': 'Die Bedingungen sind erfüllt, aber das Limit der Karte ist erreicht.',
+  'why.holdout': 'Sie hätte ausgelöst, aber der Kunde ist in der Kontrollgruppe der Karte.',
+  'why.arbitration-lost': 'Sie hätte ausgelöst, aber eine andere Karte hat den Kanal bekommen.',
+  'why.fires': 'löst aus: {actions}',
+  'arb.byPriority': 'nach Priorität, dann Score, dann Policy-ID',
+  'arb.byScore': 'nach Score, dann Priorität, dann Policy-ID',
+  'arb.perChannel': '{n} je Kanal',
+  'arb.noLimit': 'ohne Limit je Kanal',
+  'arb.won': '{n} gewonnen',
+  'arb.held': '{n} zurückgehalten (Kontrollgruppe)',
+  'arb.lost': '{n} unterlegen',
+  'arb.lostTo': 'gegen {policy}',
+  'dry.note.profiles-now':
+    'Kundenprofile und Einwilligungen werden so gelesen, wie sie jetzt sind, nicht wie zum Zeitpunkt jedes Ereignisses.',
+  'dry.note.recorded-fields':
+    'Ereignisse tragen, was der Store von ihnen aufgezeichnet hat: Typ, Kanal, Zeit, Kunde und Betrag.',
+  'dry.note.card-alone':
+    'Die Karte läuft allein: Die Arbitrierung gegen die eingesetzten Karten wird nicht simuliert, live kann eine Auslösung hier also einer anderen Karte unterliegen.',
+  'dry.note.lurking-contacts':
+    'Eine lauernde Karte läuft so, als wäre jedes Ereignis ihrer Typen ein Kontakt.',
 };
 
 const messages: Record<Lang, Record<MessageKey, string>> = { en, de };

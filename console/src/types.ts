@@ -136,6 +136,8 @@ export interface DryRunReport {
   customerCount: number;
   sample: DryRunSample[];
   notes: string[];
+  /** the notes' stable keys, in the same order (policies/dry-run.ts DRY_RUN_NOTES) */
+  noteKeys?: string[];
 }
 
 export interface Check {
@@ -166,7 +168,12 @@ export interface Evaluation {
   event: { eventId: string; type: string; channel: string; occurredAt: string };
   evaluatedAt: string;
   decisions: { decisionId: string; action: string; channel: string; offer?: string }[];
-  arbitration?: { summary: string; ranked: RankedDecision[] };
+  arbitration?: {
+    summary: string;
+    rule?: 'priority, then score' | 'score, then priority';
+    perChannel?: number;
+    ranked: RankedDecision[];
+  };
 }
 
 export interface Offer {

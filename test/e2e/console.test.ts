@@ -311,6 +311,14 @@ describe('the policy console in Chromium', () => {
     expect(await result.getByTestId('dry-run-would-fire').textContent()).toBe('0');
     const pendingTile = result.locator('.stat').filter({ has: page.getByTestId('dry-run-pending') });
     expect(await pendingTile.textContent()).toContain('"no B within T" window');
+    // the notes in the console's language: the hub sends their keys beside its English sentences
+    await page.getByTestId('lang-de').click();
+    await result.locator('.notes li').first().waitFor();
+    expect(await result.locator('.notes li').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Die Karte läuft allein: /)]),
+    );
+    await page.getByTestId('lang-en').click();
+    await result.getByText('The card is replayed alone', { exact: false }).waitFor();
 
     // explain: Ben's last withdrawal was capped, with the values the card saw
     await page.getByTestId('nav-explain').click();
@@ -332,6 +340,9 @@ describe('the policy console in Chromium', () => {
     );
     expect(await latest.getByTestId('explain-cap').textContent()).toMatch(
       /per-customer.*1 per 7d.*1 already/,
+    );
+    expect(await latest.locator('.evaluation-reason').textContent()).toBe(
+      'The conditions held, but the card’s cap is reached.',
     );
     expect(await platinum.locator('details.older > summary').textContent()).toContain(
       '2 earlier evaluations',
@@ -356,6 +367,14 @@ describe('the policy console in Chromium', () => {
     await carlaLatest.getByTestId('check-actual').getByText('"gold"').waitFor({ timeout: 30000 });
     expect(await carlaLatest.getAttribute('data-outcome')).toBe('not-matched');
     expect(await carlaLatest.locator('tr.failed').textContent()).toContain('"gold"');
+    expect(await carlaLatest.locator('.evaluation-reason').textContent()).toMatch(
+      /^Not matched: 1 of \d conditions did not hold\.$/,
+    );
+    // and in German, the engine's reason is said in German, not in the hub's English
+    await page.getByTestId('lang-de').click();
+    await carlaLatest.locator('.evaluation-reason').getByText('Nicht erfüllt', { exact: false }).waitFor();
+    await page.getByTestId('lang-en').click();
+    await carlaLatest.locator('.evaluation-reason').getByText('Not matched', { exact: false }).waitFor();
 
     // Ben is in SAP too: the golden record joins both source records
     // a KUNNR as the hub keys it: the run's digits may start with 0, which SAP's numbers drop

@@ -4,6 +4,7 @@ import { useI18n, type MessageKey } from '../i18n';
 import { href } from '../route';
 import type { DryRunReport, PolicyView } from '../types';
 import { Empty, ErrorNote, OutcomeBadge, PageHead, Section, Stat, useReasonText } from './parts';
+import { dryRunNotes } from './reason-text';
 
 const DRAFT_EXAMPLE = `policy: draft-platinum-large-withdrawal
 title: { de: "Platin-Kunde hebt mehr als 10.000 ab", en: "Platinum customer withdraws over 10,000" }
@@ -316,7 +317,17 @@ function DryRunResult({ report, title }: { report: DryRunReport; title: string }
                   <td>
                     <OutcomeBadge outcome={s.outcome} label={t(`dry.outcome.${s.outcome}` as MessageKey)} />
                   </td>
-                  <td class="why">{s.explanation}</td>
+                  <td class="why">
+                    {s.outcome === 'stopped'
+                      ? s.reason
+                        ? reasonText(s.reason)
+                        : s.explanation
+                      : t('why.fires', {
+                          actions: s.actions
+                            .map((a) => `${a.action}${a.offer ? ` ${a.offer}` : ''} → ${a.channel}`)
+                            .join('; '),
+                        })}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -326,7 +337,7 @@ function DryRunResult({ report, title }: { report: DryRunReport; title: string }
       {report.notes.length > 0 && (
         <Section title={t('dry.notes')}>
           <ul class="notes">
-            {report.notes.map((n) => (
+            {dryRunNotes(i18n, report).map((n) => (
               <li key={n}>{n}</li>
             ))}
           </ul>

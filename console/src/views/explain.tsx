@@ -6,6 +6,7 @@ import type { CustomerAnswer, Evaluation, ExplainAnswer, NextBestOffer } from '.
 import { CustomerField } from './customer-field';
 import { useLookup } from './use-lookup';
 import { ConsentStatus, Empty, ErrorNote, OutcomeBadge, PageHead, Section, formatValue } from './parts';
+import { arbitrationSummary, evaluationReason } from './reason-text';
 
 export function ExplainView({ customer }: { customer: string }) {
   const { t } = useI18n();
@@ -158,7 +159,7 @@ function EvaluationDetail({ evaluation, showOutcome }: { evaluation: Evaluation;
           at: i18n.dateTime(event.occurredAt),
         })}
       </p>
-      <p class="evaluation-reason">{evaluation.reason}</p>
+      <p class="evaluation-reason">{evaluationReason(i18n, evaluation)}</p>
       {evaluation.checks.length === 0 ? (
         <p class="muted small">{t('explain.noChecks')}</p>
       ) : (
@@ -211,7 +212,7 @@ function EvaluationDetail({ evaluation, showOutcome }: { evaluation: Evaluation;
       {arbitration && arbitration.ranked.length > 0 && (
         <details class="arbitration">
           <summary>
-            {t('explain.arbitration')}: {arbitration.summary}
+            {t('explain.arbitration')}: {arbitrationSummary(i18n, arbitration)}
           </summary>
           <table class="table">
             <thead>
@@ -240,7 +241,12 @@ function EvaluationDetail({ evaluation, showOutcome }: { evaluation: Evaluation;
                   <td class="num">{r.score === undefined ? '—' : i18n.number(r.score)}</td>
                   <td>
                     <OutcomeBadge outcome={r.outcome} />
-                    {r.lostTo && <span class="muted small"> {r.lostTo.because}</span>}
+                    {r.lostTo && (
+                      <span class="muted small" title={r.lostTo.because}>
+                        {' '}
+                        {t('arb.lostTo', { policy: r.lostTo.policyId })}
+                      </span>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -6,10 +6,15 @@ import { useI18n, type MessageKey } from '../i18n';
 export function ErrorNote({ error }: { error: unknown }) {
   const { t } = useI18n();
   const failure = error instanceof ApiFailure ? error : undefined;
+  // a failure the console knows by its code is said in the console's language; any other keeps the
+  // hub's own (English) message, which names what was wrong
+  const known = failure && (`error.code.${failure.code}` as MessageKey);
   const text =
     failure?.status === 0
       ? t('error.network')
-      : t('error.generic', { message: failure?.message ?? (error instanceof Error ? error.message : '') });
+      : known && t(known) !== known
+        ? t(known)
+        : t('error.generic', { message: failure?.message ?? (error instanceof Error ? error.message : '') });
   return (
     <p class="note note-error" role="alert">
       {text}

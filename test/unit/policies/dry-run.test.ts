@@ -1,4 +1,4 @@
-import { dryRun, compileDryRunCard, type DryRunStore } from '../../../policies/dry-run';
+import { dryRun, compileDryRunCard, DRY_RUN_NOTES, type DryRunStore } from '../../../policies/dry-run';
 import { CardFileError } from '../../../policies/card-files';
 import type { HistoryEntry, StoredInteraction, VersionedCustomer } from '../../../records/store';
 
@@ -133,6 +133,9 @@ describe('dryRun', () => {
       contact: { consent: 1, 'opt-out': 1, 'quiet-hours': 1 },
     });
     expect(report.customerCount).toBe(4);
+    // each note once more by its key, in the same order, for a console that says it in German
+    expect(report.noteKeys).toEqual(['profiles-now', 'recorded-fields', 'card-alone']);
+    expect(report.notes).toEqual(report.noteKeys.map((key) => DRY_RUN_NOTES[key]));
     expect(report.customers).toEqual([
       { customerRef: 'crm:1', fired: 2, stopped: { cap: 1 } },
       { customerRef: 'crm:5', fired: 0, stopped: { 'quiet-hours': 1, cap: 1 } },

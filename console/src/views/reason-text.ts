@@ -1,0 +1,58 @@
+import type { I18n, MessageKey } from '../i18n';
+import type { DryRunReport, Evaluation } from '../types';
+
+/**
+ * The engine's reasons, said in the console's language. The hub's own sentences are English (the
+ * REST API and the logs keep them); the console builds its sentence from the same structured parts
+ * (outcome, checks, wait, cap) and falls back to the hub's sentence for an outcome it does not know.
+ */
+export function evaluationReason(i18n: I18n, evaluation: Evaluation): string {
+  const { t } = i18n;
+  const failed = evaluation.checks.filter((check) => !check.held).length;
+  switch (evaluation.outcome) {
+    case 'not-matched':
+      return t('why.not-matched', { failed, total: evaluation.checks.length });
+    case 'pending':
+      return t('why.pending', { at: evaluation.dueAt ? i18n.dateTime(evaluation.dueAt) : '—' });
+    case 'fired':
+    case 'switched-off':
+    case 'out-of-schedule':
+    case 'cooldown':
+    case 'capped':
+    case 'holdout':
+    case 'arbitration-lost':
+      return t(`why.${evaluation.outcome}` as MessageKey);
+    default:
+      return evaluation.reason;
+  }
+}
+
+type Arbitration = NonNullable<Evaluation['arbitration']>;
+
+/** The arbitration's rule and tally: by what it ranked, how many per channel, who won and lost. */
+export function arbitrationSummary(i18n: I18n, arbitration: Arbitration): string {
+  const { t } = i18n;
+  const cards = (outcome: string) =>
+    new Set(arbitration.ranked.filter((r) => r.outcome === outcome).map((r) => r.policyId)).size;
+  const rule = arbitration.rule === 'score, then priority' ? t('arb.byScore') : t('arb.byPriority');
+  const limit = arbitration.perChannel
+    ? t('arb.perChannel', { n: arbitration.perChannel })
+    : t('arb.noLimit');
+  const held = cards('holdout');
+  const tally = [
+    t('arb.won', { n: cards('won') }),
+    ...(held > 0 ? [t('arb.held', { n: held })] : []),
+    t('arb.lost', { n: cards('lost') }),
+  ];
+  return `${rule}; ${limit}: ${tally.join(', ')}`;
+}
+
+/** A dry-run's notes by their keys; a hub that sends none (older) is shown its own sentences. */
+export function dryRunNotes(i18n: I18n, report: Pick<DryRunReport, 'notes' | 'noteKeys'>): string[] {
+  if (!report.noteKeys || report.noteKeys.length !== report.notes.length) return report.notes;
+  return report.noteKeys.map((key, i) => {
+    const messageKey = `dry.note.${key}` as MessageKey;
+    const text = i18n.t(messageKey);
+    return text === messageKey ? report.notes[i] : text;
+  });
+}
