@@ -4,7 +4,7 @@ import { useI18n, type MessageKey } from '../i18n';
 import { href } from '../route';
 import type { DryRunReport, PolicyView } from '../types';
 import { Empty, ErrorNote, OutcomeBadge, PageHead, Section, Stat, useReasonText } from './parts';
-import { dryRunNotes } from './reason-text';
+import { dryRunNotes, sampleWhy } from './reason-text';
 
 const DRAFT_EXAMPLE = `policy: draft-platinum-large-withdrawal
 title: { de: "Platin-Kunde hebt mehr als 10.000 ab", en: "Platinum customer withdraws over 10,000" }
@@ -317,17 +317,7 @@ function DryRunResult({ report, title }: { report: DryRunReport; title: string }
                   <td>
                     <OutcomeBadge outcome={s.outcome} label={t(`dry.outcome.${s.outcome}` as MessageKey)} />
                   </td>
-                  <td class="why">
-                    {s.outcome === 'stopped'
-                      ? s.reason
-                        ? reasonText(s.reason)
-                        : s.explanation
-                      : t('why.fires', {
-                          actions: s.actions
-                            .map((a) => `${a.action}${a.offer ? ` ${a.offer}` : ''} → ${a.channel}`)
-                            .join('; '),
-                        })}
-                  </td>
+                  <td class="why">{sampleWhy(i18n, reasonText, s)}</td>
                 </tr>
               ))}
             </tbody>

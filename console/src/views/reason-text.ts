@@ -1,5 +1,5 @@
 import type { I18n, MessageKey } from '../i18n';
-import type { DryRunReport, Evaluation } from '../types';
+import type { DryRunReport, DryRunSample, Evaluation } from '../types';
 
 /**
  * The engine's reasons, said in the console's language. The hub's own sentences are English (the
@@ -55,4 +55,15 @@ export function dryRunNotes(i18n: I18n, report: Pick<DryRunReport, 'notes' | 'no
     const text = i18n.t(messageKey);
     return text === messageKey ? report.notes[i] : text;
   });
+}
+
+/**
+ * Why a dry-run sample fired or stopped. In English the engine's own sentence says the most (the cap
+ * and its window); in another language the stop reason, or the actions it would take.
+ */
+export function sampleWhy(i18n: I18n, reasonText: (reason: string) => string, sample: DryRunSample): string {
+  if (i18n.lang === 'en') return sample.explanation;
+  if (sample.outcome === 'stopped') return sample.reason ? reasonText(sample.reason) : sample.explanation;
+  const actions = sample.actions.map((a) => `${a.action}${a.offer ? ` ${a.offer}` : ''} → ${a.channel}`);
+  return i18n.t('why.fires', { actions: actions.join('; ') });
 }
