@@ -12,7 +12,7 @@ import type { HubStore, StoredInteraction } from '../records/store';
 import { arbitrate, type ArbitrationExplanation } from './arbitration';
 import type { CompiledPolicy } from './card';
 import type { Decision, Evaluation, Explanation, Outcome } from './engine';
-import type { ResponseLedger } from './response-ledger';
+import type { LurkingContactAnswer, ResponseLedger } from './response-ledger';
 import type { CardVersion } from './version';
 import { copyData } from '../formats/copy-data';
 
@@ -148,12 +148,14 @@ export interface PolicyRegistryOptions {
   /** audit entries per policy kept in memory when there is no store; default 200 */
   memoryAuditLimit?: number;
   /** where fires, suppressions and control-group customers are counted for good (per process otherwise) */
-  ledger?: Pick<ResponseLedger, 'recordEvaluation' | 'background'>;
+  ledger?: Pick<ResponseLedger, 'recordEvaluation' | 'recordLurking' | 'background'>;
   /** whether a store is deployed, open or not; while one is and `store` has none open, switches are refused */
   storeDeployed?: () => boolean;
 }
 
 const DAY_MS = 86_400_000;
+/** ids remembered per day before the memory starts afresh (a store read each then) */
+const LURKING_SEEN_MAX = 100_000;
 const WEEK_DAYS = 7;
 const AUDIT_TYPE = 'policy-switched';
 
@@ -186,6 +188,11 @@ export class PolicyRegistry {
   private readonly deployed = new Map<string, Deployed>();
   /** per policy: counts per UTC day number, at most WEEK_DAYS + 1 days */
   private readonly days = new Map<string, Map<number, OutcomeCounts>>();
+  /** the lurking offers and held-back cards counted today by this process (observeLurking) */
+  private readonly lurkingSeen = new Set<string>();
+  private lurkingDay = -1;
+  /** the store they were counted in: another store (a redeploy onto another database) counts afresh */
+  private lurkingStore: AuditStore | undefined;
   /** customers in least-recently-evaluated order (Map keeps insertion order) */
   private readonly recent = new Map<string, EvaluationRecord[]>();
   private readonly byDecision = new Map<string, EvaluationRecord>();
@@ -476,6 +483,35 @@ export class PolicyRegistry {
     for (const decision of record.decisions) {
       if (this.byDecision.get(decision.decisionId) === record) this.byDecision.delete(decision.decisionId);
     }
+  }
+
+  /**
+   * A channel's contact woke lurking cards: the offers it was shown and the cards its control group
+   * held back are counted, in the ledger for good (in the background, so the answer does not wait)
+   * and here once each. A page shown again the same day counts once: the ledger says which counted now.
+   * The console's own look at a customer is no contact and is not observed.
+   */
+  observeLurking(answer: LurkingContactAnswer): void {
+    const ledger = this.ledger;
+    if (!ledger) return;
+    const at = answer.at ?? this.clock();
+    // a page asks at every visit: what this process counted today needs no store read again
+    const day = Math.floor(at / DAY_MS);
+    const store = this.store();
+    if (day !== this.lurkingDay || store !== this.lurkingStore || this.lurkingSeen.size >= LURKING_SEEN_MAX) {
+      this.lurkingDay = day;
+      this.lurkingStore = store;
+      this.lurkingSeen.clear();
+    }
+    const fresh = (id: string) => !this.lurkingSeen.has(id) && Boolean(this.lurkingSeen.add(id));
+    const offers = answer.offers.filter((offer) => fresh(offer.offerId));
+    const heldOut = answer.heldOut.filter((held) => fresh(held.actionId));
+    if (offers.length === 0 && heldOut.length === 0) return;
+    ledger.background('counting a lurking answer', async () => {
+      const counted = await ledger.recordLurking({ ...answer, offers, heldOut, at });
+      for (const policyId of counted.fired) this.count(policyId, 'fired', at);
+      for (const policyId of counted.heldOut) this.count(policyId, 'holdout', at);
+    });
   }
 
   private count(policyId: string, outcome: Outcome, nowMs: number): void {

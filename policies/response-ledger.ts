@@ -89,6 +89,18 @@ export interface ContactOutcome {
   expiresAt?: string;
 }
 
+/** What a contact's lurking cards did: the offers shown, and the cards the control group held back. */
+export interface LurkingContactAnswer {
+  customerRef: string;
+  /** the profile the cards judged; its segment, else the stored customer's, else "*" */
+  customer?: Record<string, unknown>;
+  offers: { policyId: string; offerId: string; expiresAt?: string }[];
+  /** the card and the offer id it would have shown (lurkingOfferId) */
+  heldOut: { policyId: string; actionId: string }[];
+  /** ms; default now */
+  at?: number;
+}
+
 /** A customer's answer, as the canonical response has it. */
 export interface LedgerResponse {
   responseId: string;
@@ -277,6 +289,44 @@ export class ResponseLedger implements PropensitySource {
       const reason = ENGINE_SUPPRESSIONS[outcome] ?? outcome;
       await store.addCounters(idOf('held', policyId, eventId), [measure(policyId, `suppressed:${reason}`)]);
     }
+  }
+
+  /**
+   * A contact's lurking answer: each offer shown is a fire of its card and an action delivered to the
+   * treated group; each card held back because the customer is in its control group is a control-group
+   * customer. Offer ids stay the same all day (lurkingOfferId), so a page shown again the same day
+   * counts once. Returns the offers and held-back cards that were counted now for the first time.
+   */
+  async recordLurking(answer: LurkingContactAnswer): Promise<{ fired: string[]; heldOut: string[] }> {
+    const store = this.store();
+    const counted = { fired: [] as string[], heldOut: [] as string[] };
+    if (!store || (answer.offers.length === 0 && answer.heldOut.length === 0)) return counted;
+    const at = answer.at ?? this.clock();
+    const day = dayOf(at);
+    const segment = await this.segmentFor(answer.customerRef, answer.customer);
+    for (const offer of answer.offers) {
+      const fired = await store.addCounters(idOf('fired', offer.policyId, offer.offerId), [
+        counter('m', offer.policyId, segment, 'fired', day),
+      ]);
+      if (fired) counted.fired.push(offer.policyId);
+      await this.recordContact({
+        policyId: offer.policyId,
+        actionId: offer.offerId,
+        customerRef: answer.customerRef,
+        customer: answer.customer,
+        allowed: true,
+        at,
+        ...(offer.expiresAt ? { expiresAt: offer.expiresAt } : {}),
+      });
+    }
+    for (const held of answer.heldOut) {
+      const applied = await store.addCounters(idOf('holdout', held.actionId), [
+        counter('m', held.policyId, segment, 'holdout', day),
+        ...marks(held.actionId, 'holdout', held.policyId, segment, answer.customerRef, undefined, day),
+      ]);
+      if (applied) counted.heldOut.push(held.policyId);
+    }
+    return counted;
   }
 
   /** An action at the contact policy: delivered (and awaiting an answer), or suppressed by reason. */

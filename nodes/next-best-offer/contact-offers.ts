@@ -1,9 +1,33 @@
 import type { DefaultOffer, LurkingOffers } from '../../records/customer-view';
+import { lurkingOfferId } from '../../policies/lurking';
 import { hubRuntime } from '../shared/hub-runtime';
 import type { RED } from '../shared/red';
 
-/** The deployed policy engines' lurking cards, for the REST API and the next-best-offer node alike. */
-export const deployedLurkingOffers: LurkingOffers = (customer, contact) =>
+/**
+ * The deployed policy engines' lurking cards at a channel's contact, for the REST API and the
+ * next-best-offer node alike: what they offered and held back is counted (fires, deliveries, the
+ * control group), so a lurking campaign's report has its numbers.
+ */
+export const deployedLurkingOffers: LurkingOffers = async (customer, contact) => {
+  const now = new Date();
+  const answer = await hubRuntime.policies.lurkingAnswer(customer, contact, now);
+  hubRuntime.policyRegistry.observeLurking({
+    customerRef: contact.customerRef,
+    ...(customer ? { customer } : {}),
+    offers: answer.offers,
+    heldOut: answer.dormant
+      .filter((card) => card.state === 'holdout')
+      .map((card) => ({
+        policyId: card.policyId,
+        actionId: lurkingOfferId(card.policyId, contact.customerRef, now),
+      })),
+    at: now.getTime(),
+  });
+  return answer;
+};
+
+/** The same cards as the console looks at a customer: no contact, so nothing is counted. */
+export const lurkingOffersUncounted: LurkingOffers = (customer, contact) =>
   hubRuntime.policies.lurkingAnswer(customer, contact);
 
 /**

@@ -11,7 +11,11 @@ import { soapRoute } from '../../app/api/soap-fast-path';
 import { deployedEventPublisher } from '../policy-engine/event-publisher';
 import { ensurePolicySwitchRoute } from '../policy/switch-route';
 import { ensureConsoleRoutes } from './console-mount';
-import { defaultOfferOf, deployedLurkingOffers } from '../next-best-offer/contact-offers';
+import {
+  defaultOfferOf,
+  deployedLurkingOffers,
+  lurkingOffersUncounted,
+} from '../next-best-offer/contact-offers';
 import { serviceLevelRulesOf } from './service-level-settings';
 
 /**
@@ -73,5 +77,11 @@ export function ensureHubRoutes(RED: RED): void {
     RED.events.on('flows:stopped', () => hubRuntime.health.setFlowState('stopped'));
   }
   ensurePolicySwitchRoute(RED);
-  ensureConsoleRoutes(RED, { ...nextBestOffer, policies: () => policies, health: hubRuntime.health });
+  ensureConsoleRoutes(RED, {
+    ...nextBestOffer,
+    // the console looks at a customer; that is no contact of the customer's, so nothing is counted
+    lurking: lurkingOffersUncounted,
+    policies: () => policies,
+    health: hubRuntime.health,
+  });
 }

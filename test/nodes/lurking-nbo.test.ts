@@ -118,6 +118,30 @@ describe('lurking cards wake at the next best offer', () => {
     await hubRuntime.policies.setEnabled('lurking-young-family-mortgage', true);
   });
 
+  it("counts a lurking card's offers shown to channels, once a day per customer, and not the console's look", async () => {
+    await load(all, flow());
+    await put(customer('crm:4711', 'young-families'));
+    await put(customer('crm:4713', 'young-families'));
+    await put(customer('crm:4714', 'young-families'));
+    const policyId = 'lurking-young-family-mortgage';
+    // the registry's counts are the process's, kept across the tests of this file
+    const firedToday = () => hubRuntime.policyRegistry.get(policyId)?.counts.today.fired ?? 0;
+    const before = firedToday();
+    // the page opened twice by one customer and once by another: two customers were offered it
+    for (const ref of ['crm:4711', 'crm:4711', 'crm:4713'])
+      expect((await nbo(ref)).body.offers).toHaveLength(1);
+    await hubRuntime.responseLedger.settled();
+    expect(firedToday()).toBe(before + 2);
+    const reports = await hubRuntime.responseLedger.report({ policyIds: [policyId] });
+    expect(reports.get(policyId)?.today).toMatchObject({ fires: 2, delivered: 2 });
+    // the console's customer view shows a customer no channel has asked for yet the offer, uncounted
+    const console = await request(captured.red!.httpAdmin).get('/console/api/customers/crm:4714');
+    expect(console.status).toBe(200);
+    expect(console.body.nextBestOffer?.offers?.[0]).toMatchObject({ policyId });
+    await hubRuntime.responseLedger.settled();
+    expect(firedToday()).toBe(before + 2);
+  });
+
   it('closes the offer for a customer who converted on it: the next contact gets no offer, and says why', async () => {
     await load(all, flow());
     await put(customer('crm:4711', 'young-families'));
@@ -194,10 +218,11 @@ describe('lurking cards wake at the next best offer', () => {
         });
       }
     }
-    // (8 + 0.04 × 20) / (10 + 20) × 1000 = 293: the evidence puts the mortgage first
+    // the first page view was a delivery of both offers, unanswered: (8 + 0.04 × 20) / (11 + 20) × 1000
+    // = 284 against (0 + 0.05 × 20) / (1 + 20) × 1000 = 48; the evidence puts the mortgage first
     expect(await ranked()).toEqual([
-      ['lurking-mortgage', 293],
-      ['lurking-savings-plan', 50],
+      ['lurking-mortgage', 284],
+      ['lurking-savings-plan', 48],
     ]);
   });
 

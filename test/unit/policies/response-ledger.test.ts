@@ -181,6 +181,42 @@ describe('response ledger', () => {
     expect(today.responses).toMatchObject({ clicked: 0, converted: 1 });
   });
 
+  it("counts a lurking card's offers and control group once a day each, and their conversions for the uplift", async () => {
+    const l = ledger();
+    const shown = (customerRef: string, offerId: string) => ({
+      customerRef,
+      offers: [{ policyId: 'p1', offerId }],
+      heldOut: [],
+    });
+    // crm:1 opens the page twice the same day: one fire, one delivery
+    expect(await l.recordLurking(shown('crm:1', 'lurk-1'))).toEqual({ fired: ['p1'], heldOut: [] });
+    expect(await l.recordLurking(shown('crm:1', 'lurk-1'))).toEqual({ fired: [], heldOut: [] });
+    await l.recordLurking(shown('crm:2', 'lurk-2'));
+    const held = { customerRef: 'crm:3', offers: [], heldOut: [{ policyId: 'p1', actionId: 'lurk-3' }] };
+    expect(await l.recordLurking(held)).toEqual({ fired: [], heldOut: ['p1'] });
+    expect(await l.recordLurking(held)).toEqual({ fired: [], heldOut: [] });
+    await l.recordLurking({
+      customerRef: 'crm:4',
+      offers: [],
+      heldOut: [{ policyId: 'p1', actionId: 'lurk-4' }],
+    });
+
+    // crm:1 takes the offer shown; crm:3 of the control group buys the product all the same
+    await l.recordResponse({ ...response('r1', 'lurk-1', 'converted'), customerRef: 'crm:1' });
+    await l.recordResponse({
+      ...response('r2', 'a-sale-the-core-system-saw', 'converted'),
+      customerRef: 'crm:3',
+      policyId: 'p1',
+    });
+    const { today } = await report(l);
+    expect(today).toMatchObject({ fires: 2, holdout: 2, delivered: 2 });
+    expect(today.conversion).toEqual({
+      treated: { n: 2, converted: 1, rate: 0.5 },
+      holdout: { n: 2, converted: 1, rate: 0.5 },
+      uplift: 0,
+    });
+  });
+
   it('counts an action with no answer within T as ignored once its day is over, once, across restarts', async () => {
     const first = ledger({ ignoreAfter: '2d' });
     // the card's `within` gives a1 a day; a2 names none, so the default of 2 days applies
