@@ -7,6 +7,7 @@ import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { configuredValue, errorMessage, type RED } from '../shared/red';
+import { savedInFlow, urlListHoldsSecret } from '../shared/secrets-in-flow';
 import { migrations } from './migrations';
 
 export interface AmqpBrokerDef extends NodeDef {
@@ -67,6 +68,8 @@ export default function (RED: RED) {
   function AmqpBroker(this: AmqpBrokerNode, saved: AmqpBrokerDef) {
     const config = migrate<AmqpBrokerDef>(saved, migrations);
     RED.nodes.createNode(this, config);
+    // still used, so an upgraded deployment keeps running; the editor marks it invalid
+    if (urlListHoldsSecret(savedInFlow(config.urls))) this.warn(RED._('amqp-broker.log.secret-in-flow'));
     this.bus = busOf(config, this.credentials ?? {}, (err) =>
       this.error(RED._('amqp-broker.log.unusable', { error: errorMessage(err) })),
     );

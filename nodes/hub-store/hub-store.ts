@@ -6,6 +6,7 @@ import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { configuredValue, errorMessage, type RED } from '../shared/red';
+import { savedInFlow, urlHoldsSecret } from '../shared/secrets-in-flow';
 import { migrations } from './migrations';
 
 export interface HubStoreDef extends NodeDef {
@@ -48,6 +49,8 @@ export default function (RED: RED) {
   function HubStoreConfig(this: HubStoreNode, saved: HubStoreDef) {
     RED.nodes.createNode(this, saved);
     const config = migrate<HubStoreDef>(saved, migrations);
+    // still used, so an upgraded deployment keeps running; the editor marks it invalid
+    if (urlHoldsSecret(savedInFlow(config.databaseUrl))) this.warn(RED._('hub-store.log.secret-in-flow'));
     const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
     const directory = path.resolve(userDir, config.directory || 'crm-hub-store');
     const makeStore = () =>

@@ -3,6 +3,7 @@ import { ownClient, type ClientOwnerNode } from '../shared/client-owner';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import type { RED } from '../shared/red';
+import { savedInFlow, secretHeaderNames } from '../shared/secrets-in-flow';
 import { migrations } from './migrations';
 import {
   credentialTypes,
@@ -24,6 +25,10 @@ export default function (RED: RED) {
 
   function RestClient(this: RestClientNode, saved: RestClientDef) {
     RED.nodes.createNode(this, saved);
+    // still sent, so an upgraded deployment keeps running; the editor marks them invalid
+    const secretHeaders = secretHeaderNames(savedInFlow(saved.headers));
+    if (secretHeaders.length)
+      this.warn(RED._('rest-client.log.secret-in-flow', { headers: secretHeaders.join(', ') }));
     ownClient(RED, this, 'rest-client', () => {
       const config = migrate<RestClientDef>(saved, migrations);
       return new SharedRestClient(restClientOptionsFrom(config, this.credentials ?? {}));
