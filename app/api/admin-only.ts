@@ -14,3 +14,50 @@ export function refuseWhileAdminAuthConfigured(env: NodeJS.ProcessEnv, refusal: 
     next(new ApiError(403, 'admin-only', refusal));
   };
 }
+
+/**
+ * Node-RED's needsPermission(...) as a JSON route of /api/v1. Node-RED answers a refusal itself, in
+ * plain text and always as 401: passport's "Unauthorized" with `WWW-Authenticate: Bearer` when no valid
+ * token came, an empty 401 when the token's user lacks the permission. This lets the check run as it
+ * is, catches the answer it would write, and turns it into the API's JSON: 401 `unauthenticated` (the
+ * challenge kept) or 403 `admin-only`. A request the check lets through goes on untouched.
+ */
+export function jsonPermission(check: RequestHandler, what: string): RequestHandler {
+  return (req, res, next) => {
+    let challenge: string | undefined;
+    // Passport and Node-RED write the refusal through these only; the rest stays the real response's.
+    const refusal = Object.create(res) as typeof res;
+    Object.assign(refusal, {
+      setHeader(name: string, value: number | string | readonly string[]) {
+        if (name.toLowerCase() === 'www-authenticate') challenge = [value].flat().join(', ');
+        return refusal;
+      },
+      status(code: number) {
+        refusal.statusCode = code;
+        return refusal;
+      },
+      end() {
+        const user = (req as { user?: { anonymous?: boolean } }).user;
+        next(
+          user && !user.anonymous
+            ? new ApiError(
+                403,
+                'admin-only',
+                `${what} is for admins: this user's permissions do not include it`,
+              )
+            : new ApiError(
+                401,
+                'unauthenticated',
+                `${what} needs an admin's token: Authorization: Bearer <token>, or ?access_token=<token> ` +
+                  `percent-encoded (+ as %2B) when the Authorization header carries the API user's Basic credentials`,
+                undefined,
+                {},
+                challenge ? { 'WWW-Authenticate': challenge } : {},
+              ),
+        );
+        return refusal;
+      },
+    });
+    check(req, refusal, next);
+  };
+}

@@ -13,7 +13,7 @@ import {
   type Destination,
 } from '../../connectors/amqp/dead-letters';
 import { errorMessage } from '../../formats/error-message';
-import { refuseWhileAdminAuthConfigured } from './admin-only';
+import { jsonPermission, refuseWhileAdminAuthConfigured } from './admin-only';
 import { ApiError, jsonErrors, methodNotAllowed, notFound } from './api-error';
 
 /**
@@ -25,6 +25,7 @@ import { ApiError, jsonErrors, methodNotAllowed, notFound } from './api-error';
  * neither a read nor a write scope, so only a full admin ('*') has it. Without such a check the router
  * refuses every request while admin credentials are configured, and is open only when the hub has no
  * admin credentials at all, as Node-RED's own admin routes are (the hub then listens on loopback only).
+ * Refusals are JSON like every other error of the API: 401 `unauthenticated`, 403 `admin-only`.
  */
 export const DEAD_LETTERS_PERMISSION = 'crm-hub.dead-letters';
 
@@ -57,7 +58,7 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
     env,
     'the dead-letter API is for admins, and this hub has no admin check wired for it; use `crm-hub dead-letters`',
   );
-  api.use(options.adminOnly ?? fallback);
+  api.use(options.adminOnly ? jsonPermission(options.adminOnly, 'the dead-letter API') : fallback);
   api.use(express.json({ limit: '16kb' }));
 
   const withQueue =

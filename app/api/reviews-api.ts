@@ -9,7 +9,7 @@ import type { ReviewStatus } from '../../records/golden-store';
 import { unpaddedSapRef } from '../../mappings/canonical/sap-numbers';
 import { parseSourceRef, sourceRef, type SourceKey } from '../../records/source-versions';
 import type { HubStore } from '../../records/store';
-import { refuseWhileAdminAuthConfigured } from './admin-only';
+import { jsonPermission, refuseWhileAdminAuthConfigured } from './admin-only';
 import { ApiError, apiErrors, methodNotAllowed, requireStore, route, type StoreSource } from './api-error';
 
 /**
@@ -42,12 +42,12 @@ const MAX_SOURCES = 100;
 
 export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.ProcessEnv = process.env): Router {
   const api = express.Router();
-  const admin =
-    context.reviewsAdmin ??
-    refuseWhileAdminAuthConfigured(
-      env,
-      'the review API is for admins, and this hub has no admin check wired for it',
-    );
+  const admin = context.reviewsAdmin
+    ? jsonPermission(context.reviewsAdmin, 'the review API')
+    : refuseWhileAdminAuthConfigured(
+        env,
+        'the review API is for admins, and this hub has no admin check wired for it',
+      );
   const store = () => requireStore(context, 'no hub-store is deployed, so there is nothing to read');
   const options = () => context.goldenOptions?.() ?? {};
 

@@ -29,6 +29,8 @@ let url: string;
 let app: express.Express;
 const adminToken = randomUUID();
 const readerToken = randomUUID();
+// Node-RED's login tokens are base64: + and / happen
+const plusToken = `dl+admin/${randomUUID()}`;
 
 beforeAll(async () => {
   url = createVhost(vhost);
@@ -46,6 +48,7 @@ beforeAll(async () => {
         tokens: [
           { token: adminToken, user: 'admin', scope: ['*'] },
           { token: readerToken, user: 'reader', scope: ['read'] },
+          { token: plusToken, user: 'admin', scope: ['*'] },
         ],
       },
     },
@@ -80,16 +83,45 @@ const wrongToken = { authorization: 'Bearer not-a-token' };
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('/api/v1/dead-letters', () => {
-  it('is for admins only: 401 without a token, with a wrong one, and with a read-only user', async () => {
-    expect((await request(app).get('/api/v1/dead-letters')).status).toBe(401);
-    expect((await request(app).get('/api/v1/dead-letters').set(wrongToken)).status).toBe(401);
-    expect((await request(app).get('/api/v1/dead-letters').set(as(readerToken))).status).toBe(401);
-    expect((await request(app).delete('/api/v1/dead-letters/api-1').set(as(readerToken))).status).toBe(401);
+  it('is for admins only: 401 JSON without a token or with a wrong one, 403 JSON for a read-only user', async () => {
+    for (const headers of [{}, wrongToken]) {
+      const res = await request(app).get('/api/v1/dead-letters').set(headers);
+      expect({ status: res.status, type: res.type, body: res.body }).toEqual({
+        status: 401,
+        type: 'application/json',
+        body: { error: 'unauthenticated', message: expect.stringContaining('access_token') },
+      });
+      // Node-RED's own challenge stays, as RFC 9110 wants it with a 401
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="Users"/);
+    }
+    for (const call of [
+      request(app).get('/api/v1/dead-letters').set(as(readerToken)),
+      request(app).delete('/api/v1/dead-letters/api-1').set(as(readerToken)),
+    ]) {
+      const res = await call;
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: 403,
+        body: { error: 'admin-only', message: expect.any(String) },
+      });
+    }
     // next to the API user's Basic credentials (httpNodeAuth), the token goes in the query
     const res = await request(app)
       .get(`/api/v1/dead-letters?limit=1&access_token=${adminToken}`)
       .set({ authorization: 'Basic YXBpOmFwaQ==' });
     expect(res.status).toBe(200);
+  });
+
+  it('takes a token with + or / in the query only percent-encoded (a bare + is read as a space)', async () => {
+    const basic = { authorization: 'Basic YXBpOmFwaQ==' };
+    const bare = await request(app).get(`/api/v1/dead-letters?limit=1&access_token=${plusToken}`).set(basic);
+    expect({ status: bare.status, error: bare.body.error }).toEqual({
+      status: 401,
+      error: 'unauthenticated',
+    });
+    const encoded = await request(app)
+      .get(`/api/v1/dead-letters?limit=1&access_token=${encodeURIComponent(plusToken)}`)
+      .set(basic);
+    expect(encoded.status).toBe(200);
   });
 
   it('lists with limit and offset, and answers bad ones with a JSON error naming the field', async () => {
