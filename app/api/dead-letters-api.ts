@@ -61,20 +61,24 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
   api.use(options.adminOnly ? jsonPermission(options.adminOnly, 'the dead-letter API') : fallback);
   api.use(express.json({ limit: '16kb' }));
 
+  // Every request makes a pass over the queue: each message off the head, a copy back at the tail.
+  // Two passes at once see each other's copies and list a dead letter twice or miss it, so within this
+  // hub they run one at a time (other processes, such as the CLI, are not covered: see the README).
+  const oneAtATime = serially();
   const withQueue =
     (work: (dlq: DeadLetterQueue, req: Request, res: Response) => Promise<void>) =>
     (req: Request, res: Response, next: NextFunction): void => {
-      let dlq: DeadLetterQueue | undefined;
-      Promise.resolve()
-        .then(async () => {
-          dlq = new DeadLetterQueue({
-            url: (options.brokerUrl ?? (() => env.AMQP_URL))(),
-            queue: options.queue,
-          });
+      oneAtATime(async () => {
+        const dlq = new DeadLetterQueue({
+          url: (options.brokerUrl ?? (() => env.AMQP_URL))(),
+          queue: options.queue,
+        });
+        try {
           await work(dlq, req, res);
-        })
-        .catch(next)
-        .finally(() => void dlq?.close());
+        } finally {
+          await dlq.close();
+        }
+      }).catch(next);
     };
 
   api.get(
@@ -145,6 +149,16 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
   api.use(notFound);
   api.use(jsonErrors(deadLetterError));
   return api;
+}
+
+/** Runs the tasks given to it one after the other, in the order given; a failed one does not stop the next. */
+function serially(): (task: () => Promise<void>) => Promise<void> {
+  let last: Promise<void> = Promise.resolve();
+  return (task) => {
+    const run = last.then(task);
+    last = run.catch(() => undefined);
+    return run;
+  };
 }
 
 function queryCount(req: Request, name: string): number | undefined {

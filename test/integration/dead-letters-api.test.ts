@@ -7,7 +7,7 @@ import { DEFAULT_EXCHANGE } from '../../connectors/amqp/bus';
 import { RabbitMqBus } from '../../connectors/amqp/rabbitmq-bus';
 import { createHubApi } from '../../app/api/hub-api';
 import { HealthRegistry } from '../../app/api/health';
-import { DEAD_LETTERS_PERMISSION } from '../../app/api/dead-letters-api';
+import { createDeadLettersApi, DEAD_LETTERS_PERMISSION } from '../../app/api/dead-letters-api';
 import { createVhost, deleteVhost } from '../e2e/hub-process';
 import { seedDeadLetters } from './dead-letter-seed';
 
@@ -238,5 +238,54 @@ describe('/api/v1/dead-letters', () => {
       message: expect.stringContaining('set AMQP_URL'),
     });
     process.env.AMQP_URL = url;
+  });
+});
+
+/**
+ * Every request reads the queue in a pass that takes each message off the head and puts a copy back at
+ * the tail; two passes at once see each other's copies and list some twice, others not at all. Within
+ * one hub the API runs its passes one at a time.
+ */
+describe('/api/v1/dead-letters, several requests at once', () => {
+  const busyVhost = `crm-hub-dl-busy-${randomUUID().slice(0, 8)}`;
+  const ids = Array.from({ length: 9 }, (_, i) => `busy-${i + 1}`);
+  let busy: express.Express;
+
+  beforeAll(async () => {
+    const busyUrl = createVhost(busyVhost);
+    busy = express();
+    // no admin credentials in this env: the router is open, as on a hub without any
+    busy.use('/dead-letters', createDeadLettersApi({ brokerUrl: () => busyUrl, env: {} }));
+    await seedDeadLetters(busyUrl, {
+      queue: 'dl-busy.orders',
+      routingKey: 'event.order.web',
+      reason: 'golden-record: store unavailable',
+      ids,
+    });
+  }, 60_000);
+
+  afterAll(() => deleteVhost(busyVhost));
+
+  it('gives each of six parallel lists the whole queue, in order, each dead letter once', async () => {
+    const pages = await Promise.all(Array.from({ length: 6 }, () => request(busy).get('/dead-letters')));
+    for (const page of pages) {
+      expect(page.status).toBe(200);
+      expect({ total: page.body.total, ids: page.body.items.map((d: { id: string }) => d.id) }).toEqual({
+        total: 9,
+        ids,
+      });
+    }
+  });
+
+  it('finds every dead letter while lists, shows and other shows run at the same time', async () => {
+    const answers = await Promise.all([
+      ...ids.map((id) => request(busy).get(`/dead-letters/${id}`)),
+      request(busy).get('/dead-letters'),
+      request(busy).get('/dead-letters?limit=3&offset=6'),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    expect(answers.slice(0, 9).map((a) => a.body.id)).toEqual(ids);
+    expect(answers[9].body.items.map((d: { id: string }) => d.id)).toEqual(ids);
+    expect(answers[10].body.items.map((d: { id: string }) => d.id)).toEqual(ids.slice(6));
   });
 });
