@@ -143,6 +143,23 @@ function requestedAction(req: IncomingMessage): string | undefined {
   return match ? match[1] : undefined;
 }
 
+/**
+ * The media types a SOAP request may carry: SOAP 1.1's text/xml, SOAP 1.2's application/soap+xml, and
+ * application/xml, which some legacy clients send for 1.1. None of them is one an HTML form or a
+ * script without a CORS preflight can send, so another site's page cannot call the endpoint.
+ */
+const SOAP_MEDIA_TYPES = new Set(['text/xml', 'application/xml', 'application/soap+xml']);
+
+/**
+ * Why a request's Content-Type is refused, or undefined when it is a SOAP type or missing (old clients
+ * send none, and no browser form leaves it out: it always sends one of the CORS-simple types).
+ */
+function refusedMediaType(contentType: string): string | undefined {
+  const type = contentType.split(';', 1)[0].trim().toLowerCase();
+  if (type === '' || SOAP_MEDIA_TYPES.has(type)) return undefined;
+  return `Content-Type ${type} is not accepted: send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)`;
+}
+
 function charsetOf(contentType: string): string | undefined {
   const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
   return match ? match[1].toLowerCase() : undefined;
@@ -278,6 +295,9 @@ export class SoapServer {
       }
       throw clientFault('request body could not be read');
     }
+    // after the body is read, so the client gets the fault rather than a reset while still sending
+    const refused = refusedMediaType(header(req, 'content-type'));
+    if (refused) throw new SoapFaultError({ code: 'client', message: refused }, undefined, 415);
     // a Latin code page is decoded as the charset or the XML declaration names it; bytes that are no
     // UTF-8 where UTF-8 is meant are a fault, never stored as U+FFFD
     const envelope = parseEnvelope(raw, { maxBytes: service.maxBytes, ...(charset ? { charset } : {}) });

@@ -419,6 +419,36 @@ describe('SoapServer with real clients', () => {
     expect(put.headers.get('allow')).toBe('GET, POST');
   });
 
+  it('refuses a type an HTML form can send (or any other non-XML type) with 415 and a client fault', async () => {
+    const before = calls.length;
+    const body = envelope11(requestElement(goodRequest));
+    for (const type of [
+      'text/plain',
+      'text/plain; charset=utf-8',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/json',
+    ]) {
+      const res = await post(body, { 'content-type': type });
+      expect([type, res.status]).toEqual([type, 415]);
+      expect(res.headers.get('content-type')).toBe('text/xml; charset=utf-8');
+      const text = await res.text();
+      expect(text).toContain('<faultcode>soap:Client</faultcode>');
+      expect(text).toContain(`Content-Type ${type.split(';')[0]} is not accepted`);
+    }
+    expect(calls.length).toBe(before);
+    // the XML types, and none at all (legacy clients send none), reach the operation
+    for (const type of ['text/xml', 'TEXT/XML; charset=utf-8', 'application/xml', undefined]) {
+      const res = await fetch(base, {
+        method: 'POST',
+        headers: { soapaction: '"urn:crm-hub:crm/ReportAddressChange"' },
+        body: type === undefined ? Buffer.from(body) : new Blob([body], { type }),
+      });
+      expect([type, res.status]).toEqual([type, 200]);
+    }
+    expect(calls.length).toBe(before + 4);
+  });
+
   it('accepts the full /soap/<name> path when the mount path was not stripped', async () => {
     const res = await post(
       envelope11(requestElement(goodRequest)),

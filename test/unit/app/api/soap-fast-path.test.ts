@@ -163,6 +163,14 @@ const TAKEN: [string, Ask][] = [
     'JSON instead of XML',
     { target: '/soap/crm', headers: { 'Content-Type': 'application/json' }, body: '{"customerNumber":"1"}' },
   ],
+  [
+    "an HTML form's type",
+    {
+      target: '/soap/crm',
+      headers: { 'Content-Type': 'text/plain', SOAPAction: '"ReportAddressChange"' },
+      body: report(address('0004711')),
+    },
+  ],
   ['no content type', { target: '/soap/crm', body: report(address('0004711')) }],
   [
     'a body over the limit (Content-Length)',
@@ -231,7 +239,7 @@ describe('SOAP fast path', () => {
       expect([what, await call(fast.url, ask)]).toEqual([what, expected]);
     }
     expect(fast.reachedNodeApp).toEqual([]);
-    expect([...statuses].sort()).toEqual([200, 404, 405, 413, 500]);
+    expect([...statuses].sort()).toEqual([200, 404, 405, 413, 415, 500]);
     // no CORS header: the editor's never reaches the hub's endpoints (app/api/cross-origin.ts)
     const answer = await call(fast.url, TAKEN[0][1]);
     expect(answer.headers.slice(0, 2)).toEqual([
