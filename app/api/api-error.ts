@@ -120,11 +120,25 @@ function storeInputError(err: unknown): ApiError | undefined {
   return new ApiError(400, 'invalid-input', err.message.replace(/^store: /, ''));
 }
 
-/** A write that carries a body must send JSON (or a +json type): an HTML form from another site cannot. */
+/**
+ * The types an HTML form (or a script, without a CORS preflight) sends to another site. A write that
+ * names one is a page of another site at work, even with an empty body: `<form method=POST>` sends
+ * application/x-www-form-urlencoded and no body.
+ */
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A write that carries a body must send JSON (or a +json type), and no write may name a type a form
+ * sends, body or not: an HTML form from another site cannot send JSON.
+ */
 export const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
   const declared = Number(req.headers['content-length'] ?? 0);
   const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+  // the header itself: req.is() answers null for a request without a body (a DELETE with no length)
+  const type = (req.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
+  const formWrite = !READS.has(req.method) && FORM_TYPES.has(type);
+  if (formWrite || (hasBody && !req.is(['application/json', 'application/*+json']))) {
     return next(new ApiError(415, 'unsupported-media-type', 'send the body as application/json'));
   }
   next();

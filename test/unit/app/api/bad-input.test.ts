@@ -103,6 +103,40 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
     expect(await store.getProcess(PROCESS)).toBeDefined();
   });
 
+  it('refuses a write with a type an HTML form sends with 415, even with no body', async () => {
+    const writes: [string, string][] = [
+      ['post', '/api/v1/policies/address-change-mortgage/toggle'],
+      ['put', '/api/v1/policies/address-change-mortgage/state'],
+      ['post', '/api/v1/dead-letters/replay'],
+      ['delete', `/api/v1/customers/crm:4711/processes/${PROCESS}`],
+      ['patch', `/api/v1/customers/crm:4711/processes/${PROCESS}`],
+    ];
+    for (const [method, path] of writes) {
+      for (const type of [
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'text/plain;charset=UTF-8',
+      ]) {
+        const res = await request(server)[method as 'post'](path).set('content-type', type);
+        expect({ method, path, type, status: res.status, body: res.body }).toEqual({
+          method,
+          path,
+          type,
+          status: 415,
+          body: { error: 'unsupported-media-type', message: 'send the body as application/json' },
+        });
+      }
+    }
+    // a write without a body and without a type is no form's: it reaches its route
+    const bare = await request(server).post('/api/v1/policies/address-change-mortgage/toggle');
+    expect(bare.status).not.toBe(415);
+    // a read carries no body to speak of, whatever its type
+    const read = await request(server)
+      .get(`/api/v1/customers/${encodeURIComponent('crm:A/B C#1')}`)
+      .set('content-type', 'application/x-www-form-urlencoded');
+    expect(read.status).toBe(200);
+  });
+
   it('refuses a body nested too deep with 400, and JSON that is no object for what it is', async () => {
     let deep: unknown = 1;
     for (let i = 0; i < 2000; i++) deep = { a: deep };
