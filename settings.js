@@ -77,13 +77,29 @@ function apiAuth() {
 }
 
 // The editor and its admin API sit at /, so Node-RED walks every admin route before it reaches the
-// node endpoints. The hub's own endpoints have no admin route: send them straight on. The mark tells
-// the next best offer's fast path (nodes/shared/fast-path-mount.ts) that of the admin app only its
-// CORS header applies to them.
+// node endpoints. The hub's own endpoints have no admin route: send them straight on (they keep a rule
+// of their own, nodes/shared/mount.ts). The mark tells the next best offer's fast path
+// (nodes/shared/fast-path-mount.ts) that of the admin app only its CORS header applies to them.
+// Without adminAuth anyone who reaches the editor runs code on this machine, so it serves this machine
+// only and takes no write from another site's page (app/api/local-only.ts, as the console does).
 function passHubEndpoints(req, res, next) {
-  return HUB_ENDPOINT.test(req.url) ? next('router') : next();
+  if (HUB_ENDPOINT.test(req.url)) return next('router');
+  if (auth) return next();
+  return hubModule('app/api/local-only').adminLocalOnly(req, res, next);
 }
 passHubEndpoints.passesHubEndpoints = true;
+
+// A module of the hub's, from the sources where a TypeScript loader resolves them (the tests), else from
+// dist/. Not at load time: `crm-hub start` reads this file before it builds dist/.
+function hubModule(name) {
+  let file;
+  try {
+    file = require.resolve(`./${name}`);
+  } catch {
+    file = require.resolve(`./dist/${name}.js`);
+  }
+  return require(file);
+}
 
 const auth = adminAuth();
 const nodeAuth = apiAuth();

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { isStoreUnavailable } from '../../records/store-unavailable';
 import { StoreInputError } from '../../records/store-input';
+import { hasFormType, isWrite } from './local-only';
 
 /**
  * What every router of the REST API answers when a request fails: JSON of the form
@@ -121,23 +122,15 @@ function storeInputError(err: unknown): ApiError | undefined {
 }
 
 /**
- * The types an HTML form (or a script, without a CORS preflight) sends to another site. A write that
- * names one is a page of another site at work, even with an empty body: `<form method=POST>` sends
- * application/x-www-form-urlencoded and no body.
- */
-const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
  * A write that carries a body must send JSON (or a +json type), and no write may name a type a form
  * sends, body or not: an HTML form from another site cannot send JSON.
  */
 export const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
   const declared = Number(req.headers['content-length'] ?? 0);
   const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
-  // the header itself: req.is() answers null for a request without a body (a DELETE with no length)
-  const type = (req.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
-  const formWrite = !READS.has(req.method) && FORM_TYPES.has(type);
+  // the header itself, not req.is(), which answers null for a request without a body: a
+  // `<form method=POST>` with no fields sends application/x-www-form-urlencoded and no body
+  const formWrite = isWrite(req.method) && hasFormType(req);
   if (formWrite || (hasBody && !req.is(['application/json', 'application/*+json']))) {
     return next(new ApiError(415, 'unsupported-media-type', 'send the body as application/json'));
   }

@@ -1,11 +1,25 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { renderFault, soapContentType } from '../../connectors/soap/fault';
 import type { RawHandler } from './fast-path';
+import { localOnlyRefusal, sendJsonRefusal, type LocalOnlyRefusal } from './local-only';
 
 const CORS_HEADER = /^access-control-/i;
 
+/** What gives the REST and SOAP endpoints credentials, named in a refusal. */
+const API_CREDENTIALS = 'CRM_HUB_API_USER and CRM_HUB_API_PASSWORD (settings.js httpNodeAuth)';
+
 /** The hub's own endpoints under Node-RED's httpNodeRoot, as express would route them (case-insensitive). */
-function hubEndpoint(nodeRoot: string): RegExp {
+function hubEndpoint(nodeRoot: string, names: string): RegExp {
   const prefix = nodeRoot.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${prefix}/(?:soap|api/v1|healthz)(?:[/?]|$)`, 'i');
+  return new RegExp(`^${prefix}/(${names})(?:[/?]|$)`, 'i');
+}
+
+export interface CrossOriginOptions {
+  /**
+   * The REST and SOAP endpoints have no credentials (no httpNodeAuth): they serve only clients on this
+   * machine and take no write a page of another site sent (app/api/local-only.ts)
+   */
+  localOnly?: boolean;
 }
 
 /**
@@ -17,20 +31,57 @@ function hubEndpoint(nodeRoot: string): RegExp {
  * this answers a preflight for the hub's endpoints itself, without CORS headers (so the browser sends
  * nothing), and keeps the editor's from every other answer there (so no script reads it). A browser
  * page that needs the hub calls it through its own backend, or a proxy that states its origins.
+ *
+ * Without credentials (`localOnly`) it also refuses, ahead of the fast paths, what no CORS header
+ * stops: a client beyond this machine, a page under a rebound host name, and a form's write.
  */
-export function withoutCrossOrigin(nodeRoot = '/'): RawHandler {
-  const endpoint = hubEndpoint(nodeRoot);
+export function withoutCrossOrigin(nodeRoot = '/', options: CrossOriginOptions = {}): RawHandler {
+  const endpoint = hubEndpoint(nodeRoot, 'soap|api/v1|healthz');
+  const guarded = options.localOnly ? hubEndpoint(nodeRoot, 'soap|api/v1') : undefined;
   return (req, res, next) => {
-    if (!endpoint.test(req.url ?? '')) return next();
+    const url = req.url ?? '';
+    if (!endpoint.test(url)) return next();
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { Allow: 'GET, HEAD, POST, PUT, DELETE', 'Content-Length': '0' });
       res.end();
       return;
     }
+    const kind = guarded?.exec(url)?.[1].toLowerCase();
+    if (kind && refuseUnlessLocal(kind === 'soap' ? 'soap' : 'api', req, res)) return;
     const setHeader = res.setHeader;
     res.setHeader = function (this: typeof res, name: string, value: number | string | readonly string[]) {
       return CORS_HEADER.test(name) ? this : setHeader.call(this, name, value);
     };
     next();
   };
+}
+
+/**
+ * The same rule for where withoutCrossOrigin cannot go first (the node endpoints in no server of their
+ * own): mounted ahead of the `/api/v1` or the `/soap` routes.
+ */
+export function localOnlyEndpoint(kind: 'api' | 'soap'): RawHandler {
+  return (req, res, next) => {
+    if (!refuseUnlessLocal(kind, req, res)) next();
+  };
+}
+
+/** True when the request was refused (and answered): a JSON error for the REST API, a Fault for SOAP. */
+function refuseUnlessLocal(kind: 'api' | 'soap', req: IncomingMessage, res: ServerResponse): boolean {
+  const what = kind === 'soap' ? "the hub's SOAP endpoint" : "the hub's REST API";
+  const refusal = localOnlyRefusal(req, what, API_CREDENTIALS);
+  if (!refusal) return false;
+  if (kind === 'soap') sendFaultRefusal(req, res, refusal);
+  else sendJsonRefusal(res, refusal);
+  return true;
+}
+
+function sendFaultRefusal(req: IncomingMessage, res: ServerResponse, refusal: LocalOnlyRefusal): void {
+  const version = /application\/soap\+xml/i.test(req.headers['content-type'] ?? '') ? '1.2' : '1.1';
+  const body = renderFault({ code: 'client', message: refusal.message }, version);
+  res.writeHead(refusal.status, {
+    'Content-Type': soapContentType(version),
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }

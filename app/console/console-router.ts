@@ -8,6 +8,7 @@ import express, {
   type Router,
 } from 'express';
 import { CUSTOMER_REF, customerAnswer, customerIdParam } from '../api/golden-customer';
+import { isLoopbackRequest } from '../api/local-only';
 import {
   ApiError,
   jsonErrors,
@@ -76,9 +77,6 @@ export const CONSOLE_BODY_LIMIT = 16 * 1024;
 const AUDIT_MAX = 500;
 /** dry-runs running at once across all sessions */
 export const MAX_DRY_RUNS = 2;
-const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1']);
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip'];
 const ANONYMOUS = 'anonymous';
 
 type WithSession = Request & { consoleSession?: ConsoleSession };
@@ -383,7 +381,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
     const id = sessionIdOf(req);
     const session = sessions.get(id);
     if (session || users!.required) return session;
-    if (!isLoopback(req)) return undefined;
+    if (!isLoopbackRequest(req)) return undefined;
     const created = sessions.create(ANONYMOUS, 'integrator');
     setSessionCookie(req, res, created.id);
     return created;
@@ -426,19 +424,6 @@ function sessionBody(
   authRequired: boolean,
 ): { authRequired: boolean; user: string; role: ConsoleRole; csrfToken: string } {
   return { authRequired, user: session.user, role: session.role, csrfToken: session.csrfToken };
-}
-
-/**
- * A browser on this machine: the socket's own address (not req.ip, which a `trust proxy` setting would
- * take from X-Forwarded-For), no sign of a proxy in between (a reverse proxy on this machine connects
- * from loopback for every client), and a loopback Host (a page under a rebound host name sends its own).
- */
-function isLoopback(req: Request): boolean {
-  const raw = req.socket?.remoteAddress ?? '';
-  const address = raw.startsWith('::ffff:') ? raw.slice('::ffff:'.length) : raw;
-  const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-  const proxied = PROXY_HEADERS.some((name) => req.headers[name] !== undefined);
-  return !proxied && LOOPBACK_ADDRESSES.has(address) && LOOPBACK_HOSTS.has(host);
 }
 
 /**

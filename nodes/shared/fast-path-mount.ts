@@ -95,14 +95,16 @@ export function mountNextBestOfferFastPath(
 
 /**
  * Puts app/api/cross-origin.ts first in the Node-RED server's stack: no CORS for the hub's endpoints,
- * whatever the editor's app at / adds. False when the node endpoints are not in a server of their own.
+ * whatever the editor's app at / adds, and without httpNodeAuth none of them for clients beyond this
+ * machine or for another site's writes. False when the node endpoints are not in a server of their own.
  */
 export function mountWithoutCrossOrigin(RED: RED): boolean {
   const root = rootOf(RED.httpNode as unknown as ExpressApp);
   const stack = root._router?.stack;
-  const nodeRoot = (RED.settings as unknown as NodeRedHttpSettings).httpNodeRoot ?? '/';
+  const settings = RED.settings as unknown as NodeRedHttpSettings;
+  const nodeRoot = settings.httpNodeRoot ?? '/';
   if (root === (RED.httpNode as unknown as ExpressApp) || !stack || nodeRoot === false) return false;
-  root.use(withoutCrossOrigin(nodeRoot));
+  root.use(withoutCrossOrigin(nodeRoot, { localOnly: !settings.httpNodeAuth }));
   stack.unshift(stack.pop());
   return true;
 }

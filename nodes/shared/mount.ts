@@ -8,6 +8,7 @@ import type { RED } from './red';
 import { firstTimeFor } from './once';
 import { mountHubFastPaths, mountWithoutCrossOrigin } from './fast-path-mount';
 import { soapRoute } from '../../app/api/soap-fast-path';
+import { localOnlyEndpoint } from '../../app/api/cross-origin';
 import { deployedEventPublisher } from '../policy-engine/event-publisher';
 import { ensurePolicySwitchRoute } from '../policy/switch-route';
 import { ensureConsoleRoutes } from './console-mount';
@@ -52,8 +53,12 @@ export function ensureHubRoutes(RED: RED): void {
   // a web page asks at every visit, a legacy system calls SOAP at every change: fast paths ahead of
   // Node-RED's express apps, where they can be
   const credentialsAccepted = mountHubFastPaths(RED, { nextBestOffer, soap: hubRuntime.soap });
-  // after the fast paths, so it goes first: no other site's script uses the hub's endpoints
-  mountWithoutCrossOrigin(RED);
+  // after the fast paths, so it goes first: no other site's script uses the hub's endpoints; where it
+  // cannot go first, the rule without credentials goes ahead of the routes
+  if (!mountWithoutCrossOrigin(RED) && !RED.settings.httpNodeAuth) {
+    app.use('/api/v1', localOnlyEndpoint('api'));
+    app.use('/soap', localOnlyEndpoint('soap'));
+  }
   app.use(
     '/api/v1',
     createHubApi({

@@ -128,7 +128,27 @@ describe.each(buses)('policy REST API on the %s', (_name, url) => {
       }),
     );
 
-    const off = await api().post(`/api/v1/policies/${policyId}/toggle`);
+    // without httpNodeAuth: nothing from beyond this machine, no page of another site, no form
+    const toggle = `/api/v1/policies/${policyId}/toggle`;
+    for (const headers of [
+      { 'X-Forwarded-For': '203.0.113.7' },
+      { Forwarded: 'for=203.0.113.7' },
+      { 'X-Real-IP': '203.0.113.7' },
+      { Host: 'attacker.example:1880' },
+    ]) {
+      const refused = await api().post(toggle).set(headers);
+      expect([headers, refused.status, refused.body.error]).toEqual([headers, 403, 'loopback-only']);
+    }
+    const forged = await api().post(toggle).set('Origin', 'null');
+    expect([forged.status, forged.body.error]).toEqual([403, 'cross-origin']);
+    const form = await api().post(toggle).type('form').send('');
+    expect([form.status, form.body.error]).toEqual([415, 'unsupported-media-type']);
+    const soap = await api().post('/soap/hub').set('X-Forwarded-For', '203.0.113.7').type('text/xml');
+    expect(soap.status).toBe(403);
+    expect(soap.text).toContain('<faultcode>soap:Client</faultcode>');
+    expect((await api().get(`/api/v1/policies/${policyId}`)).body).toMatchObject({ enabled: true });
+
+    const off = await api().post(toggle);
     expect(off.status).toBe(200);
     expect(off.body).toMatchObject({
       enabled: false,

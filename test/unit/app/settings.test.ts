@@ -122,9 +122,16 @@ describe('settings.js', () => {
 function routeOf(url: string): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const settings = require(settingsFile) as {
-    httpAdminMiddleware: (req: { url: string }, res: unknown, next: (arg?: unknown) => void) => void;
+    httpAdminMiddleware: (req: object, res: unknown, next: (arg?: unknown) => void) => void;
   };
   let passed: unknown = 'not called';
-  settings.httpAdminMiddleware({ url }, {}, (arg?: unknown) => (passed = arg));
+  // a request from this machine, which the editor serves without adminAuth (local-only.test.ts)
+  const req = {
+    url,
+    method: 'GET',
+    headers: { host: '127.0.0.1:1880' },
+    socket: { remoteAddress: '127.0.0.1' },
+  };
+  settings.httpAdminMiddleware(req, {}, (arg?: unknown) => (passed = arg));
   return passed;
 }

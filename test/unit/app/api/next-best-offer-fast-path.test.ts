@@ -4,7 +4,10 @@ import { HealthRegistry } from '../../../../app/api/health';
 import { createHubApi } from '../../../../app/api/hub-api';
 import type { ContactOffer, DefaultOffer, LurkingOffers } from '../../../../records/customer-view';
 import type { HubStore, StoredOffer } from '../../../../records/store';
-import { mountNextBestOfferFastPath } from '../../../../nodes/shared/fast-path-mount';
+import {
+  mountNextBestOfferFastPath,
+  mountWithoutCrossOrigin,
+} from '../../../../nodes/shared/fast-path-mount';
 import type { RED } from '../../../../nodes/shared/red';
 import { nodeRedShape, stackOf, type Answer } from './node-red-shape';
 
@@ -53,6 +56,8 @@ interface Options {
   auth?: string;
   fast: boolean;
   settings?: Record<string, unknown>;
+  /** what ensureHubRoutes puts first after the fast paths (app/api/cross-origin.ts), as the hub runs */
+  guarded?: boolean;
 }
 
 interface Running {
@@ -82,6 +87,7 @@ async function start(options: Options): Promise<Running> {
     defaultOffer: () => options.defaultOffer,
   };
   const accepted = options.fast ? mountNextBestOfferFastPath(shape.red, context) : undefined;
+  if (options.guarded) expect(mountWithoutCrossOrigin(shape.red)).toBe(true);
   shape.node.use(
     '/api/v1',
     createHubApi({
@@ -212,6 +218,31 @@ describe('next best offer fast path', () => {
       expect(await call(fast.url, `${NBO}?channel=web`)).toEqual(expected);
       expect(fast.reachedNodeApp).toHaveLength(1);
     }
+  });
+
+  it('without API credentials, refuses a client beyond this machine ahead of the fast path', async () => {
+    const app = await start({ store: working(offers), fast: true, guarded: true });
+    running.push(app);
+    const target = `${NBO}?channel=web`;
+    const proxied: Record<string, string>[] = [
+      { 'X-Forwarded-For': '203.0.113.7' },
+      { Forwarded: 'for=203.0.113.7' },
+      { 'X-Real-IP': '203.0.113.7' },
+      { Host: 'attacker.example:1880' },
+    ];
+    for (const headers of proxied) {
+      const refused = await call(app.url, target, headers);
+      expect([headers, refused.status, JSON.parse(refused.body).error]).toEqual([
+        headers,
+        403,
+        'loopback-only',
+      ]);
+    }
+    const local = await call(app.url, target);
+    expect(local.status).toBe(200);
+    expect(JSON.parse(local.body).offers[0]).toMatchObject({ offer: 'mortgage' });
+    // refused and answered alike ahead of the node app
+    expect(app.reachedNodeApp).toEqual([]);
   });
 
   it('with API credentials, takes only a header Node-RED’s auth has let through', async () => {
