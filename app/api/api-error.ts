@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { isStoreUnavailable } from '../../records/store-unavailable';
 import { StoreInputError } from '../../records/store-input';
@@ -230,4 +231,44 @@ export function jsonErrors(translate?: (err: unknown) => ApiError | undefined): 
 
 function send(res: Response, err: ApiError): void {
   res.set(err.headers).status(err.status).json(err.body());
+}
+
+/**
+ * The last error handler of the Node-RED server: what no router answered itself (the editor's body
+ * parser, the http-in node's, a route's own throw) is answered with its status and a short text, never
+ * the stack. Express's own final handler writes the stack, with the install's paths, unless NODE_ENV is
+ * `production`, and nothing makes sure it is: a hub started from a shell, a test or a service unit
+ * leaks it to any client. A client's error (4xx) says what the parser said; a server's (5xx) only its
+ * status, and its stack goes to `log`.
+ */
+export function errorsWithoutStack(log: (message: string) => void): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    // nothing can be said any more: express's own handler ends the connection, writing nothing
+    if (res.headersSent) return next(err);
+    const e = (typeof err === 'object' && err !== null ? err : {}) as {
+      status?: unknown;
+      statusCode?: unknown;
+      expose?: unknown;
+      message?: unknown;
+      headers?: unknown;
+      stack?: unknown;
+    };
+    const given = typeof e.status === 'number' ? e.status : e.statusCode;
+    const status = typeof given === 'number' && given >= 400 && given <= 599 ? given : 500;
+    if (status >= 500) log(`${req.method} ${req.path}: ${String(e.stack ?? e.message ?? err)}`);
+    const reason = STATUS_CODES[status] ?? 'Error';
+    const text =
+      status < 500 && e.expose === true && typeof e.message === 'string' ? `${reason}: ${e.message}` : reason;
+    if (status < 500 && typeof e.headers === 'object' && e.headers !== null) {
+      res.set(e.headers as Record<string, string>);
+    }
+    res
+      .status(status)
+      .set({
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Content-Security-Policy': "default-src 'none'",
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .send(`${text}\n`);
+  };
 }

@@ -6,13 +6,15 @@ import {
 } from '../../app/api/next-best-offer-fast-path';
 import { SOAP_FAST_PATH_PREFIX, soapFastPath, type SoapFastPathContext } from '../../app/api/soap-fast-path';
 import { withoutCrossOrigin } from '../../app/api/cross-origin';
+import { errorsWithoutStack } from '../../app/api/api-error';
+import type { ErrorRequestHandler } from 'express';
 import type { RED } from './red';
 
 /** The parts of an express app (Node-RED's own copies of express) the mount reads. */
 interface ExpressApp {
   parent?: ExpressApp;
   _router?: { stack: unknown[] };
-  use(handler: RawHandler): unknown;
+  use(handler: RawHandler | ErrorRequestHandler): unknown;
   enabled(setting: string): boolean;
   get(setting: string): unknown;
 }
@@ -106,6 +108,18 @@ export function mountWithoutCrossOrigin(RED: RED): boolean {
   if (root === (RED.httpNode as unknown as ExpressApp) || !stack || nodeRoot === false) return false;
   root.use(withoutCrossOrigin(nodeRoot, { localOnly: !settings.httpNodeAuth }));
   stack.unshift(stack.pop());
+  return true;
+}
+
+/**
+ * Puts app/api/api-error.ts's errorsWithoutStack last in the Node-RED server's stack, after the editor's
+ * and the node endpoints' apps (red.js mounts them before it loads any node): no error reaches a client
+ * with its stack. False when the node endpoints are not in a server of their own.
+ */
+export function mountErrorsWithoutStack(RED: RED): boolean {
+  const root = rootOf(RED.httpNode as unknown as ExpressApp);
+  if (root === (RED.httpNode as unknown as ExpressApp) || !root._router) return false;
+  root.use(errorsWithoutStack((message) => RED.log.error(message)));
   return true;
 }
 

@@ -6,7 +6,7 @@ import type { ContactPolicySettings } from '../../policies/contact/contact-polic
 import { hubRuntime } from './hub-runtime';
 import type { RED } from './red';
 import { firstTimeFor } from './once';
-import { mountHubFastPaths, mountWithoutCrossOrigin } from './fast-path-mount';
+import { mountErrorsWithoutStack, mountHubFastPaths, mountWithoutCrossOrigin } from './fast-path-mount';
 import { soapRoute } from '../../app/api/soap-fast-path';
 import { localOnlyEndpoint } from '../../app/api/cross-origin';
 import { deployedEventPublisher } from '../policy-engine/event-publisher';
@@ -75,6 +75,8 @@ export function ensureHubRoutes(RED: RED): void {
     }),
   );
   app.use('/soap', soapRoute(hubRuntime.soap, credentialsAccepted));
+  // what no route answered (the editor's body parser, an http-in node's) reaches no client with its stack
+  mountErrorsWithoutStack(RED);
 
   // The runtime's event emitter outlives HTTP apps (tests create a new app per load): listen once.
   if (firstTimeFor(RED.events, 'flow-state')) {
