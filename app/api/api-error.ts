@@ -116,6 +116,19 @@ export function storeUnreachableError(err: unknown): ApiError | undefined {
   return isStoreUnreachable(err) ? storeUnavailable() : undefined;
 }
 
+/**
+ * Express could not decode a path parameter (`%FF`, an overlong `%C0%AE`, a lone surrogate `%ED%A0%80`):
+ * its URIError carries status 400, and the path is the caller's to fix.
+ */
+function pathDecodeError(err: unknown): ApiError | undefined {
+  if (!(err instanceof URIError) || (err as URIError & { status?: unknown }).status !== 400) return undefined;
+  return new ApiError(
+    400,
+    'invalid-path',
+    `the path is not valid percent-encoded UTF-8 (${err.message}): encode each character's UTF-8 bytes`,
+  );
+}
+
 /** An id or a value the store cannot keep (a NUL character, an id of neither form) is the caller's. */
 function storeInputError(err: unknown): ApiError | undefined {
   if (!(err instanceof StoreInputError)) return undefined;
@@ -137,6 +150,14 @@ export const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/**
+ * A query parameter read as a number: NaN for anything but one string, as qs makes ?x[]=1 a list and
+ * ?x[toString]=1 an object, which Number() would read as 1 or fail on.
+ */
+export function numberQuery(value: unknown): number {
+  return typeof value === 'string' ? Number(value) : NaN;
+}
 
 /** Nesting past this is no document a channel or a legacy system sends, and would exhaust the stack. */
 export const MAX_JSON_DEPTH = 100;
@@ -201,14 +222,16 @@ export const apiErrors: ErrorRequestHandler = (err: unknown, _req, res, next) =>
 
 /**
  * Renders every error as JSON: ApiErrors (and what `translate` makes one of, a library's own errors),
- * the body parser's (too large, not JSON, a charset it cannot read), what the store refuses to keep
- * (a 400), and anything else as a 500.
+ * the body parser's (too large, not JSON, a charset it cannot read), a path express cannot decode and
+ * what the store refuses to keep (400s), and anything else as a 500.
  */
 export function jsonErrors(translate?: (err: unknown) => ApiError | undefined): ErrorRequestHandler {
   return (err: unknown, _req, res, next) => {
     if (res.headersSent) return next(err);
     const known =
-      err instanceof ApiError ? err : (translate?.(err) ?? clientBodyError(err) ?? storeInputError(err));
+      err instanceof ApiError
+        ? err
+        : (translate?.(err) ?? clientBodyError(err) ?? pathDecodeError(err) ?? storeInputError(err));
     if (known) {
       send(res, known);
       return;

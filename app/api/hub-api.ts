@@ -49,7 +49,6 @@ export interface HubApiContext
   credentialsAccepted?: (authorization: string) => void;
 }
 
-const CHANNEL = /^[a-z][a-z0-9-]{0,31}$/;
 const POINT = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const EVENT_TYPE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -73,10 +72,8 @@ export function createHubApi(context: HubApiContext): Router {
       if (Array.isArray(asked)) {
         throw new ApiError(400, 'invalid-channel', 'channel is given more than once; ask for one', 'channel');
       }
-      const channel = typeof asked === 'string' ? asked : undefined;
-      if (channel !== undefined && !CHANNEL.test(channel)) {
-        throw new ApiError(400, 'invalid-channel', `channel '${channel}' is not a channel name`, 'channel');
-      }
+      // one of the channels, as the next best offer takes it; left out, the offers of every channel
+      const channel = asked === undefined ? undefined : channelParam(asked);
       // every member's, as the customer 360 and the next best offer see them
       const offers = await customerOffers(requireStore(context), customerId, channel);
       res.json({ customerId, channel: channel ?? null, offers });
@@ -200,7 +197,7 @@ function limitParam(value: unknown): number {
     throw new ApiError(
       400,
       'invalid-limit',
-      `limit must be a whole number from 1 to ${NBO_MAX_LIMIT}, got '${String(value)}'`,
+      `limit must be a whole number from 1 to ${NBO_MAX_LIMIT}, got ${queryShown(value)}`,
       'limit',
     );
   }
@@ -219,11 +216,20 @@ function optionalParam(
     throw new ApiError(
       400,
       `invalid-${name === 'eventType' ? 'event-type' : name}`,
-      `${name} must be ${expected}, got '${String(value)}'`,
+      `${name} must be ${expected}, got ${queryShown(value)}`,
       name,
     );
   }
   return value;
+}
+
+/**
+ * A query value as an answer quotes it. qs makes ?x[]=1 a list and ?x[toString]=1 an object, which
+ * String() cannot even turn into text.
+ */
+function queryShown(value: unknown): string {
+  if (typeof value === 'string') return `'${shown(value)}'`;
+  return Array.isArray(value) ? 'a list (give it once)' : 'an object (give it as ?name=value)';
 }
 
 function requireStore(context: HubApiContext): HubStore {

@@ -25,6 +25,7 @@ import {
   apiErrors,
   isStoreUnreachable,
   methodNotAllowed,
+  numberQuery,
   requireStore,
   route,
   storeNotOpen,
@@ -407,7 +408,7 @@ export function policyIdParam(req: Request): string {
 
 function limitParam(req: Request): number {
   if (req.query.limit === undefined) return 100;
-  const limit = Number(req.query.limit);
+  const limit = numberQuery(req.query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new ApiError(400, 'invalid-limit', 'limit must be a whole number from 1 to 1000', 'limit');
   }
@@ -503,7 +504,7 @@ export async function withReports<T extends { policyId: string }>(
 
 export function daysParam(req: Request): number | undefined {
   if (req.query.days === undefined) return undefined;
-  const days = Number(req.query.days);
+  const days = numberQuery(req.query.days);
   if (!Number.isInteger(days) || days < 1 || days > 90) {
     throw new ApiError(400, 'invalid-days', 'days must be a whole number from 1 to 90', 'days');
   }

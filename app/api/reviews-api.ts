@@ -10,7 +10,15 @@ import { unpaddedSapRef } from '../../mappings/canonical/sap-numbers';
 import { parseSourceRef, sourceRef, type SourceKey } from '../../records/source-versions';
 import type { HubStore } from '../../records/store';
 import { jsonPermission, refuseWhileAdminAuthConfigured } from './admin-only';
-import { ApiError, apiErrors, methodNotAllowed, requireStore, route, type StoreSource } from './api-error';
+import {
+  ApiError,
+  apiErrors,
+  methodNotAllowed,
+  numberQuery,
+  requireStore,
+  route,
+  type StoreSource,
+} from './api-error';
 
 /**
  * The data steward's side of the golden record, for admins (integrators) only:
@@ -59,7 +67,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       if (typeof status !== 'string' || !STATUSES.includes(status as ReviewStatus)) {
         throw new ApiError(400, 'invalid-status', `status must be one of ${STATUSES.join(', ')}`, 'status');
       }
-      const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
+      const limit = req.query.limit === undefined ? 100 : numberQuery(req.query.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
         throw new ApiError(400, 'invalid-limit', 'limit must be a whole number from 1 to 1000', 'limit');
       }

@@ -247,6 +247,56 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
     expect({ status: head.status, allow: head.headers.allow }).toEqual({ status: 405, allow: 'POST' });
   });
 
+  it('answers a path that is no valid percent-encoding with 400, not 500', async () => {
+    for (const path of [
+      '/api/v1/customers/web:%FF',
+      '/api/v1/customers/web:%FF/offers',
+      '/api/v1/customers/web:%C0%AE/next-best-offer?channel=web',
+      '/api/v1/policies/%FF',
+      '/api/v1/dead-letters/%ED%A0%80',
+      '/api/v1/customers/web:1/processes/%FF',
+    ]) {
+      const res = await request(server).get(path);
+      expect({ path, status: res.status, error: res.body.error }).toEqual({
+        path,
+        status: 400,
+        error: 'invalid-path',
+      });
+      expect(res.body.message).toContain('percent-encoded UTF-8');
+    }
+  });
+
+  it('answers a query parameter given as an object or a list with 400, not 500', async () => {
+    const nbo = '/api/v1/customers/crm:4711/next-best-offer?channel=web';
+    for (const [path, error] of [
+      [`${nbo}&limit[toString]=1`, 'invalid-limit'],
+      [`${nbo}&limit[]=1`, 'invalid-limit'],
+      [`${nbo}&point[toString]=home`, 'invalid-point'],
+      [`${nbo}&eventType[toString]=x`, 'invalid-event-type'],
+      ['/api/v1/reviews?limit[toString]=1', 'invalid-limit'],
+    ]) {
+      const res = await request(server).get(path);
+      expect({ path, status: res.status, error: res.body.error }).toEqual({ path, status: 400, error });
+    }
+  });
+
+  it('checks the channel of /offers as the next best offer does', async () => {
+    const ref = encodeURIComponent('crm:A/B C#1');
+    for (const query of ['channel=bogus', 'channel=WEB', 'channel=', 'channel[toString]=web']) {
+      const res = await request(server).get(`/api/v1/customers/${ref}/offers?${query}`);
+      expect({ query, status: res.status, error: res.body.error }).toEqual({
+        query,
+        status: 400,
+        error: 'invalid-channel',
+      });
+    }
+    const web = await request(server).get(`/api/v1/customers/${ref}/offers?channel=web`);
+    expect(web.status).toBe(200);
+    expect(web.body).toMatchObject({ channel: 'web', offers: [] });
+    const every = await request(server).get(`/api/v1/customers/${ref}/offers`);
+    expect(every.body).toMatchObject({ channel: null, offers: [] });
+  });
+
   it('refuses a channel asked for twice instead of listing every channel', async () => {
     const res = await request(server).get('/api/v1/customers/crm:4711/offers?channel=web&channel=sms');
     expect(res.status).toBe(400);

@@ -118,6 +118,13 @@ describe('policy reports in the policies API', () => {
 
     const bad = await request(server).get(`/api/v1/policies/${ID}?days=91`);
     expect([bad.status, bad.body.error, bad.body.field]).toEqual([400, 'invalid-days', 'days']);
+    // qs makes these an object and a list, which Number() fails on or reads as 30
+    for (const query of ['days[toString]=1', 'days[]=30']) {
+      const odd = await request(server).get(`/api/v1/policies/${ID}?${query}`);
+      expect([query, odd.status, odd.body.error]).toEqual([query, 400, 'invalid-days']);
+    }
+    const audit = await request(server).get(`/api/v1/policies/${ID}/audit?limit[toString]=1`);
+    expect([audit.status, audit.body.error]).toEqual([400, 'invalid-limit']);
   });
 
   it('leaves the report out where no ledger is deployed', async () => {

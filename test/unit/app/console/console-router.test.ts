@@ -565,6 +565,14 @@ describe('console policies', () => {
     expect(unknown.body.error).toBe('unknown-policy');
     const bad = await request(app).get(`/console/api/policies/${platinum.id}?days=365`).set('Cookie', cookie);
     expect(bad.status).toBe(400);
+    const odd = await request(app)
+      .get(`/console/api/policies/${platinum.id}?days[toString]=1`)
+      .set('Cookie', cookie);
+    expect([odd.status, odd.body.error]).toEqual([400, 'invalid-days']);
+    for (const id of ['%FF', '%C0%AE', '%ED%A0%80']) {
+      const path = await request(app).get(`/console/api/policies/${id}`).set('Cookie', cookie);
+      expect([id, path.status, path.body.error]).toEqual([id, 400, 'invalid-path']);
+    }
   });
 
   it('gives a card its limits, schedule and control group in plain words, in both languages', async () => {
