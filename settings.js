@@ -25,6 +25,21 @@ function portFrom(value) {
   return parsed;
 }
 
+// Half a pair would otherwise leave its user out without a word: the editor or the REST and SOAP
+// endpoints would start open, and the integrator would believe them protected.
+function halfPair(role) {
+  const user = `CRM_HUB_${role}_USER`;
+  const secrets = [`CRM_HUB_${role}_PASSWORD`, `CRM_HUB_${role}_PASSWORD_HASH`];
+  const given = secrets.filter((name) => process.env[name]);
+  if (process.env[user] && given.length === 0)
+    return `${user} is set but neither ${secrets[0]} nor ${secrets[1]}; set one, or unset ${user}`;
+  if (!process.env[user] && given.length > 0)
+    return `${given[0]} is set but ${user} is not; set ${user}, or unset ${given[0]}`;
+  return undefined;
+}
+const halfPairs = ['ADMIN', 'MARKETER', 'API'].map(halfPair).filter(Boolean);
+if (halfPairs.length > 0) throw new Error(halfPairs.join('. '));
+
 // $2$, $2a$, $2b$ and $2y$ are the versions bcryptjs (which Node-RED compares with) reads.
 const BCRYPT_HASH = /^\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}$/;
 

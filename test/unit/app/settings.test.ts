@@ -81,6 +81,26 @@ describe('settings.js', () => {
     expect(cut.ok).toBe(false);
   });
 
+  it('refuses half a credential pair, naming the missing variable, instead of starting open', () => {
+    for (const role of ['ADMIN', 'MARKETER', 'API']) {
+      const userOnly = load({ [`CRM_HUB_${role}_USER`]: 'someone' });
+      expect(userOnly.ok).toBe(false);
+      expect(userOnly.out).toContain(
+        `CRM_HUB_${role}_USER is set but neither CRM_HUB_${role}_PASSWORD nor CRM_HUB_${role}_PASSWORD_HASH`,
+      );
+      for (const secret of [`CRM_HUB_${role}_PASSWORD`, `CRM_HUB_${role}_PASSWORD_HASH`]) {
+        const value = secret.endsWith('_HASH') ? bcrypt.hashSync('y', 4) : 'secret';
+        const secretOnly = load({ [secret]: value });
+        expect(secretOnly.ok).toBe(false);
+        expect(secretOnly.out).toContain(`${secret} is set but CRM_HUB_${role}_USER is not`);
+        expect(secretOnly.out).not.toContain(value);
+      }
+    }
+    // the pair of the tester's report: an API user and the admin's password, both halves missing
+    const crossed = load({ CRM_HUB_API_USER: 'api', CRM_HUB_ADMIN_PASSWORD: 'secret' });
+    expect(crossed.ok).toBe(false);
+  });
+
   it('takes a bcrypt hash in each _PASSWORD_HASH variable as it is', () => {
     const hash = bcrypt.hashSync('y', 4);
     for (const variant of [hash, hash.replace('$2b$', '$2a$'), hash.replace('$2b$', '$2y$')]) {

@@ -70,7 +70,9 @@ describe('settings.js crmHub.consoleUsers', () => {
     expect(loaded.out).toContain('CRM_HUB_MARKETER_USER must differ');
   });
 
-  it('leaves out a marketer without a password', () => {
-    expect(load({ CRM_HUB_MARKETER_USER: 'mia' }).consoleUsers).toEqual([]);
+  it('refuses a marketer without a password rather than leave them out in silence', () => {
+    const loaded = load({ CRM_HUB_MARKETER_USER: 'mia' });
+    expect(loaded.ok).toBe(false);
+    expect(loaded.out).toContain('CRM_HUB_MARKETER_USER is set but neither CRM_HUB_MARKETER_PASSWORD');
   });
 });
