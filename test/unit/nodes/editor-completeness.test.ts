@@ -34,6 +34,11 @@ interface EditorDef {
 const folderOf = (type: string) => path.join(root, 'nodes', type);
 const readText = (file: string) => fs.readFileSync(file, 'utf8');
 
+/** What `$` is while an editor function runs (oneditprepare): a stand-in that records form values. */
+let jquery: (selector: unknown) => unknown = () => {
+  throw new Error('no $ outside an editor function under test');
+};
+
 /** The nodes an example holds while its nodes are validated: RED.nodes.node looks them up. */
 let loaded: FlowNode[] = [];
 
@@ -60,7 +65,8 @@ export function editorDefinition(type: string): EditorDef {
     },
     _: (key: string) => key,
   };
-  for (const script of scripts) vm.runInNewContext(script, { RED });
+  for (const script of scripts)
+    vm.runInNewContext(script, { RED, $: (selector: unknown) => jquery(selector) });
   const def = found[type];
   if (!def) throw new Error(`${type}.html registers no '${type}'`);
   return def;
@@ -281,6 +287,26 @@ describe('the example flows import cleanly', () => {
     expect(editorProblems(nodes)).toEqual([]);
   });
 
+  it.each(EXAMPLES)(
+    '%s: every CRM Hub node carries every field its editor defaults declare, at the current version',
+    (file) => {
+      // Opening a node and pressing Done writes what the form holds: a field the flow leaves out shows
+      // empty and is saved empty, and an empty winnersPerChannel or trustDefault makes the node invalid.
+      const missing = readExample(file)
+        .filter((node) => TYPES.includes(node.type))
+        .flatMap((node) => {
+          const defaults = editorDefinition(node.type).defaults;
+          // (a default without a value is a field older nodes kept, which the form leaves alone)
+          const absent = Object.entries(defaults)
+            .filter(([field, def]) => def.value !== undefined && !Object.hasOwn(node, field))
+            .map(([field]) => field);
+          const stale = node.version !== defaults.version?.value ? [`version ${String(node.version)}`] : [];
+          return [...absent, ...stale].map((what) => `${node.id} (${node.type}) ${what}`);
+        });
+      expect(missing).toEqual([]);
+    },
+  );
+
   it('uses every CRM Hub node in at least one example', () => {
     const used = new Set(EXAMPLES.flatMap((file) => readExample(file).map((node) => node.type)));
     expect(TYPES.filter((type) => !used.has(type))).toEqual([]);
@@ -305,6 +331,71 @@ describe('the example flows import cleanly', () => {
     expect(editorProblems([broker, { ...saved, deliveryLimit: '4294967296', version: 4 }])).toEqual([
       'in (amqp-in) deliveryLimit: false',
     ]);
+  });
+});
+
+describe('opening a node saved by an older version', () => {
+  /**
+   * Runs the node's oneditprepare as Node-RED 4.1 does after it filled the form: every input holds the
+   * node's value, "" where the node has none. Returns the form as Done would read it.
+   */
+  function openAndDone(node: FlowNode, prefix: 'node-input' | 'node-config-input'): Record<string, unknown> {
+    const def = editorDefinition(node.type) as EditorDef & { oneditprepare?: (this: object) => void };
+    const form: Record<string, unknown> = {};
+    for (const field of Object.keys(def.defaults)) form[`#${prefix}-${field}`] = node[field] ?? '';
+    const chain: Record<string, unknown> = new Proxy({}, { get: () => () => chain });
+    jquery = (selector) => {
+      const key = String(selector);
+      return new Proxy(chain, {
+        get: (_target, name) =>
+          name === 'val'
+            ? (value?: unknown) => (value === undefined ? form[key] : ((form[key] = value), chain))
+            : () => chain,
+      });
+    };
+    def.oneditprepare?.call({ ...node, _def: def, _: (key: string) => key });
+    return Object.fromEntries(Object.keys(def.defaults).map((field) => [field, form[`#${prefix}-${field}`]]));
+  }
+
+  it('shows a policy engine saved before arbitration with the defaults, so Done keeps it valid', () => {
+    const saved = {
+      id: 'engine',
+      type: 'policy-engine',
+      name: '',
+      store: '',
+      sweepSeconds: '30',
+      version: 2,
+    };
+    const done = { ...saved, ...openAndDone(saved, 'node-input'), version: 2 };
+    expect(done).toMatchObject({ arbitrateBy: 'priority', winnersPerChannel: '1' });
+    expect(editorProblems([done])).toEqual([]);
+  });
+
+  it('shows a legacy system saved before trust with the default trust, so Done keeps it valid', () => {
+    const saved = {
+      id: 'cfg-crm',
+      type: 'legacy-system',
+      name: 'CRM',
+      systemId: 'crm',
+      mapping: '',
+      version: 2,
+    };
+    const done = { ...saved, ...openAndDone(saved, 'node-config-input'), version: 2 };
+    expect(done).toMatchObject({ trustDefault: 50, trust: '' });
+    expect(editorProblems([done])).toEqual([]);
+  });
+
+  it('leaves a value the node holds as it is', () => {
+    const saved = {
+      id: 'e',
+      type: 'policy-engine',
+      store: '',
+      sweepSeconds: '30',
+      arbitrateBy: 'score',
+      winnersPerChannel: '3',
+      version: 3,
+    };
+    expect(openAndDone(saved, 'node-input')).toMatchObject({ arbitrateBy: 'score', winnersPerChannel: '3' });
   });
 });
 
