@@ -42,6 +42,28 @@ describe('shipped flows', () => {
     );
   });
 
+  it("shows the demo's IDoc to SAP in the debug sidebar, as the Demo tab says, and no other record's", () => {
+    const comment = hub.find((n) => n.id === 'demo-c6');
+    const named = /debug "([^"]+)"/.exec(String(comment?.name))?.[1];
+    const debug = hub.find((n) => n.type === 'debug' && n.name === named);
+    expect(debug).toMatchObject({ active: true, tosidebar: true });
+    const feeding = (id: unknown) =>
+      hub.filter((n) => ((n.wires ?? []) as string[][]).some((port) => port.includes(id as string)));
+    // a sync of thousands of customers must not flood the sidebar: a filter sits before it
+    const [filter, ...others] = feeding(debug?.id);
+    expect(others).toEqual([]);
+    expect(filter).toMatchObject({ type: 'switch', property: 'messageId', propertyType: 'msg' });
+    expect(feeding(filter.id).map((n) => n.id)).toEqual(['sync-out-sap']);
+    const [rule] = filter.rules as { t: string; v: string }[];
+    expect(rule.t).toBe('regex');
+    // the demo's SAP customer is KUNNR 0000080042; the sync's message id ends with the target record
+    const demoKunnr = /<KUNNR>0*(\d+)</.exec(String(hub.find((n) => n.id === 'demo-sync-sap')?.payload))?.[1];
+    expect(demoKunnr).toBe('80042');
+    expect(new RegExp(rule.v).test('2f0c6a1e-0000-4000-8000-000000000001:sap:80042')).toBe(true);
+    expect(new RegExp(rule.v).test('2f0c6a1e-0000-4000-8000-000000000001:sap:800421')).toBe(false);
+    expect(new RegExp(rule.v).test('2f0c6a1e-0000-4000-8000-000000000001:sap:4711')).toBe(false);
+  });
+
   it('uses only node types that Node-RED core or this package provides', () => {
     const ours = Object.keys(
       (
