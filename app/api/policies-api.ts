@@ -415,7 +415,8 @@ function limitParam(req: Request): number {
   return limit;
 }
 
-function compileBodyCard(card: unknown): CompiledPolicy {
+/** A request's card, YAML text or a card object, compiled; a mistake is a 400 naming its field (and line). */
+export function compileBodyCard(card: unknown): CompiledPolicy {
   if (typeof card !== 'string' && (typeof card !== 'object' || card === null || Array.isArray(card))) {
     throw new ApiError(400, 'invalid-card', 'card must be YAML text or a card object', 'card');
   }

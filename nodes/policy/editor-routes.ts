@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError, route } from '../../app/api/api-error';
+import { compileBodyCard } from '../../app/api/policies-api';
 import { compileCard, PolicyCardError, type CompiledPolicy, type PolicyCard } from '../../policies/card';
 import { describeCardBoth } from '../../policies/card-plain-language';
 import type { ContactPolicySettings } from '../../policies/contact/contact-policy';
@@ -30,10 +31,11 @@ const CARD_FIELDS = [
  * The policy dialog and the CRM Hub sidebar on the admin API, behind the editor's own log-in:
  *
  *   GET  /crm-hub/policies             the deployed cards with their switch and counts (the sidebar)
- *   POST /crm-hub/policies/describe    {card: dialog fields} → the card in plain German and English
- *   POST /crm-hub/policies/dry-run     {card: dialog fields, days: 7} → what it would have done
+ *   POST /crm-hub/policies/describe    {card} → the card in plain German and English
+ *   POST /crm-hub/policies/dry-run     {card, days: 7} → what it would have done
  *
- * The card is the dialog's unsaved fields, so a draft is read and replayed before it is deployed.
+ * The card is the dialog's unsaved fields, so a draft is read and replayed before it is deployed, or a
+ * card as README and the REST dry-run spell it: YAML text or the card object.
  */
 export function ensurePolicyEditorRoutes(RED: RED): void {
   const admin = RED.httpAdmin;
@@ -100,13 +102,25 @@ export function ensurePolicyEditorRoutes(RED: RED): void {
   admin.use('/crm-hub/policies', routes);
 }
 
-/** The dialog's fields as a card, compiled so a mistake names its field before anything runs. */
+/** The body's card compiled, so a mistake names its field before anything runs. */
 function draftOf(req: Request): { card: PolicyCard; compiled: CompiledPolicy } {
   const tooLarge = () => new ApiError(413, 'too-large', 'a policy card from the dialog is at most 64 kB');
   if (Number(req.headers['content-length'] ?? 0) > MAX_CARD_CHARS) throw tooLarge();
   const fields = (req.body as { card?: unknown } | undefined)?.card;
+  if (typeof fields === 'string' || isCardObject(fields)) {
+    // a chunked body declares no length: the card itself is counted too
+    if ((typeof fields === 'string' ? fields : JSON.stringify(fields)).length > MAX_CARD_CHARS)
+      throw tooLarge();
+    const compiled = compileBodyCard(fields);
+    return { card: compiled.card, compiled };
+  }
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-    throw new ApiError(400, 'invalid-body', 'body must be {"card": {<the policy dialog fields>}}', 'card');
+    throw new ApiError(
+      400,
+      'invalid-body',
+      'body must be {"card": <the policy dialog fields, a card object or its YAML text>}',
+      'card',
+    );
   }
   const config: Record<string, string> = { id: 'draft' };
   // a chunked body declares no length: the fields themselves are counted too
@@ -129,6 +143,17 @@ function draftOf(req: Request): { card: PolicyCard; compiled: CompiledPolicy } {
     if (err instanceof PolicyCardError) throw new ApiError(400, 'invalid-card', err.message, err.field);
     throw new ApiError(400, 'invalid-card', errorMessage(err), 'card');
   }
+}
+
+/** A card as written (`policy:`), not the dialog's fields (`policyId`). */
+function isCardObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.hasOwn(value, 'policy') &&
+    !Object.hasOwn(value, 'policyId')
+  );
 }
 
 function daysOf(value: unknown): number {

@@ -229,6 +229,51 @@ describe('policy editor routes on the admin app', () => {
     }
   });
 
+  /** README's card ("Interaction policies"), as a marketer writes it */
+  const readmeCard = [
+    'policy: platinum-large-withdrawal',
+    'title: { de: "Platin-Kunde hebt mehr als 10.000 ab", en: "Platinum customer withdraws over 10,000" }',
+    'when: event withdrawal where amount > 10000',
+    'if: customer.tier == "platinum"',
+    'then: call-task to sales-rep within 1d',
+    'limits: { per-customer: 1 per 7d, global: 200 per day }',
+    'priority: 80',
+    '',
+  ].join('\n');
+
+  it('describes a card given as YAML text or as the card object, as the REST dry-run takes it', async () => {
+    await load(all, []);
+    const fromText = await admin().post('/crm-hub/policies/describe').send({ card: readmeCard });
+    expect(fromText.status).toBe(200);
+    expect(fromText.body).toMatchObject({ policyId: 'platinum-large-withdrawal' });
+    expect(JSON.stringify(fromText.body.en)).toContain('10,000');
+    const object = {
+      policy: 'platinum-large-withdrawal',
+      title: { de: 'Platin-Kunde hebt mehr als 10.000 ab', en: 'Platinum customer withdraws over 10,000' },
+      when: 'event withdrawal where amount > 10000',
+      if: 'customer.tier == "platinum"',
+      then: 'call-task to sales-rep within 1d',
+      limits: { 'per-customer': '1 per 7d', global: '200 per day' },
+      priority: 80,
+    };
+    const fromObject = await admin().post('/crm-hub/policies/describe').send({ card: object });
+    expect(fromObject.status).toBe(200);
+    expect(fromObject.body).toEqual(fromText.body);
+    // a mistake in the text names its line and field, as the REST dry-run does
+    const broken = await admin()
+      .post('/crm-hub/policies/describe')
+      .send({ card: readmeCard.replace('priority: 80', 'priority: high') });
+    expect(broken.status).toBe(400);
+    expect(broken.body).toMatchObject({ error: 'invalid-card', field: 'priority', line: 7 });
+    // the dry-run beside it takes the same card
+    jest
+      .spyOn(hubRuntime, 'store')
+      .mockReturnValue({ listInteractionsBetween: async () => [] } as unknown as HubStore);
+    const dryRun = await admin().post('/crm-hub/policies/dry-run').send({ card: readmeCard, days: 7 });
+    expect(dryRun.status).toBe(200);
+    expect(dryRun.body).toMatchObject({ policyId: 'platinum-large-withdrawal', wouldFire: 0 });
+  });
+
   it('runs at most two dry-runs at a time, answering 429 dry-run-busy beyond', async () => {
     await load(all, []);
     let release: () => void = () => undefined;
