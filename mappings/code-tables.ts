@@ -16,6 +16,8 @@ export interface CodeTable {
   reverse: Map<string, string>;
   /** lookups ignore case (country names, ISO codes) */
   caseInsensitive: boolean;
+  /** the legacy codes as the data writes them, for messages: forward's keys are lower case when case is ignored */
+  codes: readonly string[];
 }
 
 export const COUNTRY_FORMATS = ['alpha-2', 'alpha-3', 'numeric', 'name-de', 'name-en'] as const;
@@ -94,7 +96,7 @@ export function tableFrom(name: string, entries: unknown, aliases: unknown = {})
       throw new TransformOptionError(`code: table "${name}": alias "${code}" contradicts its entry`);
     forward.set(code, value);
   }
-  return { name, forward, reverse, caseInsensitive: false };
+  return { name, forward, reverse, caseInsensitive: false, codes: [...forward.keys()] };
 }
 
 let countryLocalesRegistered = false;
@@ -146,7 +148,7 @@ function countryTable(raw: Record<string, unknown>): CodeTable {
     }
     add(spelling, code);
   }
-  return { name: 'country', forward, reverse, caseInsensitive: true };
+  return { name: 'country', forward, reverse, caseInsensitive: true, codes: alpha2Codes };
 }
 
 /** The legacy spelling of an ISO alpha-2 code for the country table's reverse direction. */

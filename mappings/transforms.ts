@@ -155,7 +155,7 @@ function codeTransform(option: unknown): TransformFn {
     const found = lookup.get(key);
     if (found === undefined) {
       if (hasDefault) return fallback;
-      const known = [...lookup.keys()];
+      const known = reverse ? [...lookup.keys()] : table.codes;
       const list = known.length > 12 ? `${known.slice(0, 12).join(', ')}, ...` : known.join(', ');
       throw new TransformError(
         'code',

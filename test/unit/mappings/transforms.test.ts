@@ -143,6 +143,12 @@ describe('transforms: code tables', () => {
     expect(country('Schweiz')).toBe('CH');
     expect(country('CHE')).toBe('CH');
     failsWith(() => country('Atlantis'), 'code', /"Atlantis" is not a code in code table "country"/);
+    // the codes as the data writes them (LAND1 "DE"), not the lower-cased keys of the lookup
+    failsWith(
+      () => country('XY'),
+      'code',
+      /\(known: AF, AL, DZ, AS, AD, AO, AI, AQ, AG, AR, AM, AW, \.\.\.\)$/,
+    );
     expect(make('code', { table: 'country', reverse: true })('DE')).toBe('DEU');
     expect(make('code', { table: 'country', reverse: true, as: 'name-de' })('AT')).toBe('Österreich');
     expect(make('code', { table: 'country', reverse: true, as: 'alpha-2' })('at')).toBe('AT');
