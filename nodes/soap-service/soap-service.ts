@@ -74,6 +74,12 @@ function soapHealth(node: SoapServiceNode) {
   };
 }
 
+/** settings.js crmHub.soapMaxBytes (CRM_HUB_SOAP_MAX_BYTES): the limit of a service that sets none. */
+function hubMaxBytes(RED: RED): number {
+  const setting = (RED.settings as unknown as { crmHub?: { soapMaxBytes?: unknown } }).crmHub?.soapMaxBytes;
+  return typeof setting === 'number' && setting > 0 ? setting : 1024 * 1024;
+}
+
 export default function (RED: RED) {
   ensureHubRoutes(RED);
   mountStatusRoute(RED);
@@ -81,8 +87,6 @@ export default function (RED: RED) {
   function SoapService(this: SoapServiceNode, saved: SoapServiceDef) {
     RED.nodes.createNode(this, saved);
     const config = migrate<SoapServiceDef>(saved, migrations);
-    const settingsMax = (RED.settings as unknown as { crmHub?: { soapMaxBytes?: number } }).crmHub
-      ?.soapMaxBytes;
     this.servicePath = (config.path || '').replace(/^\/+|\/+$/g, '');
     // Loaded once per config node, never per message. A WSDL that cannot be served must not look
     // deployed: the failure is logged, shown by every soap-in that uses the service, and in /healthz.
@@ -140,7 +144,7 @@ export default function (RED: RED) {
 
     if (this.definition)
       hubRuntime.soap.addService(this.servicePath, this.definition, dispatch, {
-        maxBytes: Number(config.maxBytes) || settingsMax || 1024 * 1024,
+        maxBytes: Number(config.maxBytes) || hubMaxBytes(RED),
         // the server's own timeout is a backstop; the flow timeout above answers first
         timeoutMs: timeoutMs + 1000,
         ...(security ? { security } : {}),
@@ -179,6 +183,8 @@ export default function (RED: RED) {
     SoapService,
     {
       credentials: { username: { type: 'text' }, password: { type: 'password' } },
+      // the edit dialog shows the limit an empty field stands for
+      settings: { soapServiceMaxBytes: { value: hubMaxBytes(RED), exportable: true } },
     },
   );
 }

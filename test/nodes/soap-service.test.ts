@@ -75,6 +75,45 @@ describe('soap-service', () => {
     expect(res.status).toBe(413);
   });
 
+  describe('under settings.js crmHub.soapMaxBytes (CRM_HUB_SOAP_MAX_BYTES)', () => {
+    // the real runtime exports node settings to the editor's /settings; the helper's runtime has none
+    const exported = new Map<string, unknown>();
+    // crmHub is ours; @types/node-red's LocalSettings does not know it
+    const settings: Record<string, unknown> = {
+      crmHub: { soapMaxBytes: 2048 },
+      registerNodeSettings: (type: string, opts: unknown) => exported.set(type, opts),
+    };
+    beforeEach(() => helper.settings(settings));
+    afterEach(() => helper.settings({}));
+    const post = (street: string) =>
+      request(captured.red!.httpNode)
+        .post('/soap/crm')
+        .set('Content-Type', 'text/xml')
+        .send(reportAddressChange({ ...goodAddress, street }));
+
+    it('takes the setting when the node leaves the limit empty', async () => {
+      await load(all, [{ ...soapServiceNode, maxBytes: '' }]);
+      const res = await post('x'.repeat(4000));
+      expect(res.status).toBe(413);
+      expect(res.text).toContain('exceeds the limit of 2048 bytes');
+    });
+
+    it('takes the value set on the node over the setting', async () => {
+      await load(all, [{ ...soapServiceNode, maxBytes: '65536' }]);
+      const res = await post('x'.repeat(4000));
+      // past the size check, the WSDL check answers
+      expect(res.status).toBe(500);
+      expect(res.text).toContain('field &apos;street&apos; is too long');
+    });
+
+    it("shows the editor the hub's limit for the placeholder", async () => {
+      await load(all, [soapServiceNode]);
+      expect(exported.get('soap-service')).toEqual({
+        soapServiceMaxBytes: { value: 2048, exportable: true },
+      });
+    });
+  });
+
   it('serves nothing for a service that is not deployed', async () => {
     await load(all, [soapServiceNode]);
     const res = await request(captured.red!.httpNode).get('/soap/unknown?wsdl');
@@ -84,11 +123,22 @@ describe('soap-service', () => {
 
   it('comes out of a config saved without a version in the current shape, and serves it', async () => {
     // the shape every flow had before versions existed (soapServiceNode has no version)
-    expect(migrate(soapServiceNode, migrations)).toEqual({ ...soapServiceNode, version: 1 });
+    expect(migrate(soapServiceNode, migrations)).toEqual({ ...soapServiceNode, version: 2 });
     await load(all, [soapServiceNode]);
     const res = await request(captured.red!.httpNode).get('/soap/crm?wsdl');
     expect(res.status).toBe(200);
     expect(res.text).toContain('ReportAddressChange');
+  });
+
+  it("leaves the limit of a version-1 config that kept the old editor default to the hub's setting", () => {
+    expect(migrate({ ...soapServiceNode, maxBytes: '1048576', version: 1 }, migrations)).toEqual({
+      ...soapServiceNode,
+      maxBytes: '',
+      version: 2,
+    });
+    expect(migrate({ ...soapServiceNode, maxBytes: '2000000', version: 1 }, migrations)).toMatchObject({
+      maxBytes: '2000000',
+    });
   });
 
   it('refuses a WSDL URL: the service serves a file it parses at deploy', async () => {

@@ -12,6 +12,11 @@ describe('shipped flows', () => {
     expect(read('examples/address-change-mortgage-offer.json')).toEqual(hub);
   });
 
+  it("leaves the SOAP services' size limit to CRM_HUB_SOAP_MAX_BYTES", () => {
+    const services = hub.filter((n) => n.type === 'soap-service');
+    expect(services.map((n) => n.maxBytes)).toEqual(['', '']);
+  });
+
   it('offers the Record sync tab standalone as it ships, with the config nodes it uses', () => {
     const nodes = hub.filter((n) => n.z === 'tab-sync');
     const config = new Map(hub.filter((n) => n.z === undefined && n.type !== 'tab').map((n) => [n.id, n]));
