@@ -384,12 +384,23 @@ export async function applyWithGoldenRecord(
   // an event another flow published with SAP's number as SAP shows it (sap:0000104711) is about the
   // customer the hub keys as sap:104711, as the REST and SOAP intakes and the DEBMAS mapping key it
   const keyed = customer ? doc : withUnpaddedSapNumbers(doc as InteractionEvent);
-  const result = await applyToGoldenRecord(store, keyed);
-  if (customer) return { ...result, golden: await intake.takeCustomer(customer) };
-  if (result.kind === 'interaction') {
-    return { ...result, golden: await intake.takeEvent(keyed as InteractionEvent) };
+  try {
+    const result = await applyToGoldenRecord(store, keyed);
+    if (customer) return { ...result, golden: await intake.takeCustomer(customer) };
+    if (result.kind === 'interaction') {
+      return { ...result, golden: await intake.takeEvent(keyed as InteractionEvent) };
+    }
+    return result;
+  } catch (err) {
+    // a dead letter from a batch must say which of its records the store refused
+    if (customer && err instanceof StoreInputError) {
+      const ref = sourceRef(sourceRecordOf(customer));
+      throw new StoreInputError(`golden record: customer ${ref}: ${err.message.replace(/^store: /, '')}`, {
+        cause: err,
+      });
+    }
+    throw err;
   }
-  return result;
 }
 
 function isCustomer(doc: unknown): doc is Partial<Customer> {

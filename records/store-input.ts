@@ -38,6 +38,7 @@ export function requireId(value: unknown, field: string): string {
   if (value.includes('\u0000')) {
     throw new StoreInputError(`store: ${field} must not contain a NUL character`);
   }
+  rejectLoneSurrogate(value, field);
   if (value.length > MAX_ID_LENGTH) {
     throw new StoreInputError(
       `store: ${field} must be at most ${MAX_ID_LENGTH} characters, got ${value.length}`,
@@ -86,7 +87,7 @@ export function requireObject(value: unknown, field: string): Record<string, unk
 
 /**
  * JSON.parse(JSON.stringify(value)) in one pass, for data that is plain JSON already and holds no NUL
- * character; undefined for anything else (JSON.parse never gives undefined), which the caller copies
+ * character or lone surrogate; undefined for anything else (JSON.parse never gives undefined), which the caller copies
  * the slow way, with the same outcome and the errors worded there.
  */
 export function plainCopyOf(value: unknown): unknown {
@@ -124,13 +125,13 @@ const MAX_FAST_DEPTH = 200;
  * What JSON.parse(JSON.stringify(value)) gives, for data that is plain JSON already (plain objects and
  * arrays, strings without NUL, finite numbers, booleans, null), in one pass and without the text in
  * between; NOT_PLAIN for anything else (undefined, functions, dates and other classes, toJSON,
- * non-finite numbers, sparse arrays, a `__proto__` key, NUL characters, cycles or very deep nesting),
- * which the caller then handles the slow way with the same outcome as before.
+ * non-finite numbers, sparse arrays, a `__proto__` key, NUL characters, lone surrogates, cycles or very
+ * deep nesting), which the caller then handles the slow way with the same outcome as before.
  */
 function plainJsonCopy(value: unknown, depth: number): unknown {
   switch (typeof value) {
     case 'string':
-      return value.includes('\u0000') ? NOT_PLAIN : value;
+      return value.includes('\u0000') || LONE_SURROGATE.test(value) ? NOT_PLAIN : value;
     case 'number':
       // JSON has no -0: the round trip makes it 0
       return Number.isFinite(value) ? (value === 0 ? 0 : value) : NOT_PLAIN;
@@ -156,7 +157,7 @@ function plainJsonCopy(value: unknown, depth: number): unknown {
       const out: Record<string, unknown> = {};
       for (const key in source) {
         if (!Object.hasOwn(source, key)) continue;
-        if (key === '__proto__' || key.includes('\u0000')) return NOT_PLAIN;
+        if (key === '__proto__' || key.includes('\u0000') || LONE_SURROGATE.test(key)) return NOT_PLAIN;
         const item = plainJsonCopy(source[key], depth + 1);
         if (item === NOT_PLAIN) return NOT_PLAIN;
         out[key] = item;
@@ -168,16 +169,39 @@ function plainJsonCopy(value: unknown, depth: number): unknown {
   }
 }
 
-/** PostgreSQL's jsonb refuses NUL characters in strings and keys, so both backends do. */
+/**
+ * Half of a UTF-16 surrogate pair without the other half: in u mode a whole pair reads as one code
+ * point, so only a lone half matches. PostgreSQL's jsonb refuses its \uXXXX escape, and UTF-8 (LMDB,
+ * PostgreSQL text) cannot encode it at all: the driver would keep U+FFFD instead, silently.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function loneSurrogateIn(value: string): string | undefined {
+  const match = LONE_SURROGATE.exec(value);
+  return match ? `\\u${match[0].charCodeAt(0).toString(16)}` : undefined;
+}
+
+function rejectLoneSurrogate(value: string, field: string): void {
+  const lone = loneSurrogateIn(value);
+  if (lone) throw new StoreInputError(`store: ${field} must not contain a lone surrogate (${lone})`);
+}
+
+/**
+ * PostgreSQL's jsonb refuses NUL characters and lone surrogates in strings and keys, so both backends
+ * do, naming the field.
+ */
 export function rejectNul(value: unknown, path: string): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000'))
       throw new StoreInputError(`store: ${path} must not contain a NUL character`);
+    rejectLoneSurrogate(value, path);
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => rejectNul(item, `${path}[${i}]`));
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
       if (key.includes('\u0000')) throw new StoreInputError(`store: ${path} has a key with a NUL character`);
+      const lone = loneSurrogateIn(key);
+      if (lone) throw new StoreInputError(`store: ${path} has a key with a lone surrogate (${lone})`);
       rejectNul(item, `${path}.${key}`);
     }
   }

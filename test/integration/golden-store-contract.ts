@@ -179,6 +179,15 @@ export function describeGoldenStoreContract(
         await expect(store.putSourceRecord({ ...anna, document: notObject })).rejects.toThrow(
           /record\.document must be a JSON object/,
         );
+        // jsonb refuses a lone surrogate, LMDB would keep U+FFFD: both refuse it alike
+        await expect(
+          store.putSourceRecord({
+            ...anna,
+            document: { ...anna.document, person: { givenName: 'An\ud800na', familyName: 'Schmidt' } },
+          }),
+        ).rejects.toThrow(
+          'store: record.document.person.givenName must not contain a lone surrogate (\\ud800)',
+        );
         expect(await store.getSourceRecord(crm)).toBeUndefined();
       });
 

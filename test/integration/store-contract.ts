@@ -860,6 +860,14 @@ export function describeStoreContract(
         expect(await store.getProcess(other)).toBeUndefined();
       });
 
+      it('refuses a lone surrogate in process data, naming the field, and stores nothing', async () => {
+        // jsonb refuses it, LMDB would keep U+FFFD: both refuse it alike
+        await expect(store.putProcess(process({ data: { x: '\ud800' } }))).rejects.toThrow(
+          'store: process.data.x must not contain a lone surrogate (\\ud800)',
+        );
+        expect(await store.getProcess(process().processId)).toBeUndefined();
+      });
+
       it('updates a process only at the revision it was read at', async () => {
         const p = process();
         await store.putProcess(p);

@@ -186,6 +186,25 @@ describe('golden-record: the golden path', () => {
     ).toBeUndefined();
   });
 
+  it('refuses a lone surrogate as both stores do, naming the customer and the field, and writes nothing', async () => {
+    await load(all, flow());
+    const err = nextError('golden');
+    helper.getNode('golden').receive({
+      payload: {
+        ...crmAnna,
+        customerRef: 'crm:9998',
+        identifiers: [{ system: 'crm', id: '9998' }],
+        person: { givenName: 'An\ud800na', familyName: 'Schmidt' },
+      },
+    });
+    expect(await err).toContain(
+      'golden record: customer crm:9998: customer.document.person.givenName must not contain a lone surrogate (\\ud800)',
+    );
+    expect(
+      await (helper.getNode('store') as unknown as HubStoreNode).ready.then((s) => s.getCustomer('crm:9998')),
+    ).toBeUndefined();
+  });
+
   it('refuses a customer it cannot key, writing nothing', async () => {
     await load(all, flow());
     const err = nextError('golden');

@@ -105,6 +105,20 @@ describe('normalizeCustomer: the stored document', () => {
     );
   });
 
+  // PostgreSQL's jsonb refuses one and LMDB would keep U+FFFD instead: both refuse it alike
+  it('names the field with a lone surrogate, in a value or in a key; a pair is kept', () => {
+    expect(stored({ name: { given: 'An\ud800na' } }).error).toBe(
+      'store: customer.document.name.given must not contain a lone surrogate (\\ud800)',
+    );
+    expect(stored({ list: ['ok', 'x\udfff'] }).error).toBe(
+      'store: customer.document.list[1] must not contain a lone surrogate (\\udfff)',
+    );
+    expect(stored({ inner: { 'k\udc00': 1 } }).error).toBe(
+      'store: customer.document.inner has a key with a lone surrogate (\\udc00)',
+    );
+    expect(stored({ emoji: 'An\ud83d\ude00na' }).document).toEqual({ emoji: 'An\ud83d\ude00na' });
+  });
+
   it('refuses what JSON cannot hold, as before', () => {
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
@@ -131,6 +145,12 @@ describe('normalizeCustomer: the stored document', () => {
     const copy = jsonCopy(document, 'golden');
     expect(JSON.stringify(copy)).toBe(JSON.stringify(viaJsonText(document).document));
     expect(copy).not.toBe(document);
+  });
+
+  it('jsonCopy names a lone surrogate', () => {
+    expect(() => jsonCopy({ document: { FirstName: 'An\ud800na' } }, 'record')).toThrow(
+      'store: record.document.FirstName must not contain a lone surrogate (\\ud800)',
+    );
   });
 
   it('jsonCopy names a NUL character and what JSON cannot hold, as before', () => {

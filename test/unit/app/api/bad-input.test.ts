@@ -164,6 +164,16 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
     expect(res.body.message).toContain('process.data.note must not contain a NUL character');
   });
 
+  it('refuses a lone surrogate in process data as both stores would, with 400', async () => {
+    const res = await request(server)
+      .put(`/api/v1/customers/crm:4711/processes/${PROCESS}`)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ ...draft, data: { x: '\ud800' } }));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid-input' });
+    expect(res.body.message).toContain('process.data.x must not contain a lone surrogate');
+  });
+
   it('names the revision of the state it answers in the ETag of a 412 and a 428', async () => {
     const path = `/api/v1/customers/crm:4711/processes/${PROCESS}`;
     await request(server).put(path).send(draft);
