@@ -289,9 +289,23 @@ function setAttribute(attrs: Record<string, string>, name: string, value: string
   else attrs[name] = value;
 }
 
+/**
+ * Characters XML 1.0 §2.2 leaves out of Char that a decoded document can hold: C0 controls other than
+ * tab, line feed and carriage return, and U+FFFE/U+FFFF. (Surrogates cannot come out of the strict
+ * decoders.) Written raw they are as illegal as their character references, and kept they would come
+ * out of every XML writer as U+FFFD. One scan of the whole text is cheaper than one per text run.
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const ILLEGAL_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+
 /** Parses well-formed XML into one root element. Call assertSafeXml first (defence in depth). */
 export function parseXmlTree(text: string): XmlElement {
   const length = text.length;
+  const illegal = text.search(ILLEGAL_CHAR);
+  if (illegal >= 0) {
+    const code = text.charCodeAt(illegal).toString(16).toUpperCase().padStart(4, '0');
+    fail(text, illegal, `character U+${code} is not a legal XML character`);
+  }
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const documentStart = pos;
   const rootScope = new NamespaceScope(undefined, new Map([['xml', XML_NS]]), 1);

@@ -103,6 +103,11 @@ describe('parseEnvelope', () => {
       /undeclared namespace prefix 'x'/,
     ],
     [
+      'a raw control character, as its character reference would be',
+      `<s:Envelope xmlns:s="${S11}"><s:Body><u><givenName>Eve\u0001\u0008</givenName></u></s:Body></s:Envelope>`,
+      /not well-formed XML: character U\+0001 is not a legal XML character \(line 1, column \d+\)/,
+    ],
+    [
       'a DOCTYPE',
       `<!DOCTYPE s [<!ENTITY a "aaaa">]><s:Envelope xmlns:s="${S11}"><s:Body><a>&a;</a></s:Body></s:Envelope>`,
       /DOCTYPE/,
