@@ -26,6 +26,11 @@ describe('assertSafeXml', () => {
     '<?xml version="1.0"?>\n<!doctype a [ ]><a/>',
     '<a><!ENTITY x "y"></a>',
     '<! DOCTYPE a>',
+    '<!-- note --><!DOCTYPE a><a/>',
+    '<a><![CDATA[x]]></a><!ENTITY x "y">',
+    '<a><!-- never closed <!DOCTYPE a></a>',
+    '<a><![CDATA[ never closed <!ENTITY x "y"></a>',
+    '<a><![cdata[<!DOCTYPE a>]]></a>',
   ])('refuses %s', (text) => {
     expect(() => assertSafeXml(text)).toThrow(UnsafeXmlError);
     expect(() => assertSafeXml(text)).toThrow(/declarations are not allowed/);
@@ -33,6 +38,17 @@ describe('assertSafeXml', () => {
 
   it('lets ordinary XML and comments through', () => {
     expect(() => assertSafeXml('<!-- note --><a>DOCTYPE is just a word</a>')).not.toThrow();
+  });
+
+  it('lets a CDATA section or a comment quote a declaration: it is data, not markup', () => {
+    expect(() => assertSafeXml('<a><![CDATA[<!doctype html><p>Hello</p>]]></a>')).not.toThrow();
+    expect(() => assertSafeXml('<a><!-- was <!DOCTYPE a> --><![CDATA[<!ENTITY x]]></a>')).not.toThrow();
+  });
+
+  it('hands the quoted declaration on as the value', () => {
+    const value = '<h:value><![CDATA[<!doctype html><p>Hello</p>]]></h:value>';
+    const xml = `<s:Envelope xmlns:s="${S11}"><s:Body><h:Report xmlns:h="urn:h">${value}</h:Report></s:Body></s:Envelope>`;
+    expect(parseEnvelope(xml, opts).body).toEqual({ value: '<!doctype html><p>Hello</p>' });
   });
 
   it('checks byte size in UTF-8, not characters', () => {
