@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../formats/json-depth';
 import { isStoreUnavailable } from '../../records/store-unavailable';
 import { StoreInputError } from '../../records/store-input';
 import { hasFormType, isWrite } from './local-only';
@@ -159,9 +160,6 @@ export function numberQuery(value: unknown): number {
   return typeof value === 'string' ? Number(value) : NaN;
 }
 
-/** Nesting past this is no document a channel or a legacy system sends, and would exhaust the stack. */
-export const MAX_JSON_DEPTH = 100;
-
 /** A 400 for a body nested deeper than MAX_JSON_DEPTH, before any route walks it. */
 export const jsonDepthLimit: RequestHandler = (req, _res, next) => {
   const depth = jsonDepth(req.body as unknown);
@@ -176,21 +174,6 @@ export const jsonDepthLimit: RequestHandler = (req, _res, next) => {
   }
   next();
 };
-
-/** The nesting of a parsed JSON value, walked without recursion (it is what a deep one would exhaust). */
-export function jsonDepth(value: unknown): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth + 1 > deepest) deepest = depth + 1;
-    if (deepest > MAX_JSON_DEPTH) return deepest;
-    for (const child of Object.values(node))
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-  }
-  return deepest;
-}
 
 /** After a resource's routes: any other method is a JSON 405 naming the ones it takes (RFC 9110). */
 export function methodNotAllowed(allow: string): RequestHandler {

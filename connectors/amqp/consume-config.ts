@@ -1,3 +1,4 @@
+import { tooDeeplyNested } from '../../formats/json-depth';
 import { DEFAULT_EXCHANGE, type Binding, type BusMessage, type ConsumeOptions } from './bus';
 
 /**
@@ -100,12 +101,16 @@ export function decodeBody(message: BusMessage, output: PayloadOutput = 'auto'):
   const text = message.body.toString('utf8');
   if (JSON_LINES_TYPE.test(type)) return { ok: true, value: text };
   if (type.includes('json') || (!type && /^\s*[{[]/.test(text))) {
+    let value: unknown;
     try {
-      return { ok: true, value: JSON.parse(text) };
+      value = JSON.parse(text);
     } catch (err) {
       if (!type && isJsonLines(text)) return { ok: true, value: text };
       return { ok: false, reason: `invalid JSON body: ${(err as Error).message}` };
     }
+    // before the flow clones or maps it, which would exhaust the stack
+    const tooDeep = tooDeeplyNested(value);
+    return tooDeep ? { ok: false, reason: `JSON body ${tooDeep}` } : { ok: true, value };
   }
   return { ok: true, value: type.startsWith('text/') || !type ? text : message.body };
 }

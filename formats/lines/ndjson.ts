@@ -9,6 +9,7 @@ import {
 } from './lines';
 import { decodeUtf8Chunks, Utf8Error } from '../utf8';
 import { errorMessage } from '../error-message';
+import { tooDeeplyNested } from '../json-depth';
 
 /**
  * Newline-delimited JSON (one JSON object per line, UTF-8), as the web and mobile apps send
@@ -61,6 +62,8 @@ function toItem(physical: PhysicalLine, maxLineLength: number): NdjsonItem | und
   } catch (err) {
     return { line, error: `line ${line}: not valid JSON: ${errorMessage(err)}` };
   }
+  const tooDeep = tooDeeplyNested(value);
+  if (tooDeep) return { line, error: `line ${line}: the JSON is ${tooDeep}` };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { line, error: `line ${line}: expected a JSON object, got ${kindOf(value)}` };
   }

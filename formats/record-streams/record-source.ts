@@ -6,6 +6,7 @@ import { readFixedWidth, type CompiledLayout } from '../fixed-width/fixed-width'
 import type { ByteSource } from '../lines/lines';
 import { readNdjson } from '../lines/ndjson';
 import { errorMessage } from '../error-message';
+import { tooDeeplyNested } from '../json-depth';
 import { decodeUtf8, startsWithUtf8Bom, Utf8Error } from '../utf8';
 
 /**
@@ -190,6 +191,11 @@ async function* jsonRecords(input: ByteSource, options: RecordSourceOptions): As
     value = JSON.parse(text);
   } catch {
     for await (const item of readNdjson([text])) yield { ref: `line ${item.line}`, ...item };
+    return;
+  }
+  const tooDeep = tooDeeplyNested(value);
+  if (tooDeep) {
+    yield { ref: 'document', error: `the JSON is ${tooDeep}` };
     return;
   }
   const at = options.recordsPath ?? '';

@@ -37,6 +37,20 @@ describe('decodeBody (auto)', () => {
   });
 });
 
+describe('decodeBody: nesting', () => {
+  const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+
+  it('takes JSON nested 100 levels deep, as the REST API does, and refuses one level more', () => {
+    expect(decodeBody(message(`{"a":${nested(99)}}`, 'application/json'))).toMatchObject({ ok: true });
+    expect(decodeBody(message(`{"a":${nested(100)}}`, 'application/json'))).toEqual({
+      ok: false,
+      reason: 'JSON body nested more than 100 levels deep; at most 100 are taken',
+    });
+    // without a content type too
+    expect(decodeBody(message(nested(200_000)))).toMatchObject({ ok: false });
+  });
+});
+
 describe('deliveryLimitOf (amqp-in)', () => {
   it('reads none from an empty or missing value, a whole number the broker takes, and refuses the rest', () => {
     expect(deliveryLimitOf(undefined)).toBeUndefined();

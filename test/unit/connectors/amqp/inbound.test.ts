@@ -100,6 +100,21 @@ describe('inbound deliveries: the idempotent consumer and the dead letter channe
     expect(await repository.contains('evt-3')).toBe(false);
   });
 
+  it('dead-letters a JSON body nested past the cap with that reason, before the flow walks it', async () => {
+    const deep = '{"a":'.repeat(200_000) + '1' + '}'.repeat(200_000);
+    await bus.publish('ex', 'salesforce.Contact', Buffer.from(deep), {
+      messageId: 'evt-deep',
+      contentType: 'application/json',
+    });
+    expect(await admit(await inbox.next(), repository)).toEqual({
+      kind: 'undecodable',
+      reason: 'JSON body nested more than 100 levels deep; at most 100 are taken',
+    });
+    expect((await dead.next()).headers[REASON_HEADER]).toBe(
+      'JSON body nested more than 100 levels deep; at most 100 are taken',
+    );
+  });
+
   it('dead-letters a message whose flow failed, with the reason, and records nothing', async () => {
     await bus.publish('ex', 'event.a', json({ n: 4 }), { messageId: 'evt-4' });
     const d = await inbox.next();

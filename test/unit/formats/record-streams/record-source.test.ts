@@ -153,6 +153,21 @@ describe('readRecords', () => {
     ]);
   });
 
+  it('refuses JSON and NDJSON nested deeper than 100 levels before anything walks it', async () => {
+    const deep = '{"Id":"003A","x":' + '['.repeat(200_000) + ']'.repeat(200_000) + '}';
+    expect(await collect([deep], { kind: 'json' })).toEqual([
+      { ref: 'document', error: 'the JSON is nested more than 100 levels deep; at most 100 are taken' },
+    ]);
+    expect(await collect([`{"a":1}\n${deep}\n`], { kind: 'ndjson' })).toEqual([
+      { ref: 'line 1', line: 1, record: { a: 1 } },
+      {
+        ref: 'line 2',
+        line: 2,
+        error: 'line 2: the JSON is nested more than 100 levels deep; at most 100 are taken',
+      },
+    ]);
+  });
+
   it('refuses JSON and NDJSON that is not UTF-8, naming the byte, and accepts a UTF-8 BOM', async () => {
     const query = readFileSync(join(legacy, 'salesforce', 'contacts-query.json'));
     const utf8 = await collect([query], { kind: 'json', recordsPath: 'records' });
