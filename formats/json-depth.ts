@@ -26,3 +26,31 @@ export function tooDeeplyNested(value: unknown): string | undefined {
     ? `nested more than ${MAX_JSON_DEPTH} levels deep; at most ${MAX_JSON_DEPTH} are taken`
     : undefined;
 }
+
+/**
+ * Where a parsed JSON value holds a number JSON.parse made ±Infinity (1e400: beyond a double), as
+ * "data.loanAmount" or "[0].amount.value" ('' for the value itself); undefined when there is none.
+ * JSON.stringify would write such a number as null, so keeping it would change the data silently.
+ */
+export function numberOutOfRangeAt(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (typeof node === 'number') {
+      if (!Number.isFinite(node)) return path;
+    } else if (Array.isArray(node)) {
+      // pushed last to first, so the first one in the document is named
+      for (let i = node.length - 1; i >= 0; i--) push(stack, node[i], `${path}[${i}]`);
+    } else if (typeof node === 'object' && node !== null) {
+      const keys = Object.keys(node);
+      for (let i = keys.length - 1; i >= 0; i--)
+        push(stack, (node as Record<string, unknown>)[keys[i]], path ? `${path}.${keys[i]}` : keys[i]);
+    }
+  }
+  return undefined;
+}
+
+function push(stack: [unknown, string][], child: unknown, path: string): void {
+  // strings, booleans and null cannot be out of range: no path is built for them
+  if (typeof child === 'number' || (typeof child === 'object' && child !== null)) stack.push([child, path]);
+}

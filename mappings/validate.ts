@@ -335,6 +335,13 @@ function toFieldError(error: ErrorObject): FieldError {
         rule: 'minItems',
       };
     case 'type':
+      // JSON.parse makes 1e400 Infinity: a number all the same, only too large for a double
+      if (typeof error.data === 'number' && !Number.isFinite(error.data))
+        return {
+          field: parent,
+          message: `is out of range: a number must lie within ±${Number.MAX_VALUE}`,
+          rule: 'type',
+        };
       return { field: parent, message: `must be ${article(String(params.type))}`, rule: 'type' };
     case 'minLength':
       return params.limit === 1

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { jsonDepth, MAX_JSON_DEPTH } from '../../formats/json-depth';
+import { jsonDepth, MAX_JSON_DEPTH, numberOutOfRangeAt } from '../../formats/json-depth';
 import { isStoreUnavailable } from '../../records/store-unavailable';
 import { StoreInputError } from '../../records/store-input';
 import { hasFormType, isWrite } from './local-only';
@@ -173,6 +173,20 @@ export const jsonDepthLimit: RequestHandler = (req, _res, next) => {
     );
   }
   next();
+};
+
+/** A 400 for a number beyond a double (1e400), which JSON.parse makes Infinity and storing would make null. */
+export const jsonNumbersInRange: RequestHandler = (req, _res, next) => {
+  const field = numberOutOfRangeAt(req.body as unknown);
+  if (field === undefined) return next();
+  next(
+    new ApiError(
+      400,
+      'number-out-of-range',
+      `${field || 'the body'} is out of range: a number must lie within ±${Number.MAX_VALUE}`,
+      field,
+    ),
+  );
 };
 
 /** After a resource's routes: any other method is a JSON 405 naming the ones it takes (RFC 9110). */

@@ -14,6 +14,7 @@ import {
   ApiError,
   jsonBodiesOnly,
   jsonDepthLimit,
+  jsonNumbersInRange,
   jsonErrors,
   methodNotAllowed,
   notFound,
@@ -61,6 +62,7 @@ export function createHubApi(context: HubApiContext): Router {
     jsonBodiesOnly,
     express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }),
     jsonDepthLimit,
+    jsonNumbersInRange,
   );
 
   api.get(

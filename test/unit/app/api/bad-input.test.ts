@@ -174,6 +174,18 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
     expect(res.body.message).toContain('process.data.x must not contain a lone surrogate');
   });
 
+  it('refuses a number out of range with 400 naming the field, not as null', async () => {
+    const path = `/api/v1/customers/crm:4711/processes/${PROCESS}`;
+    const body = JSON.stringify({ ...draft, data: { loanAmount: 1, neg: 2 } })
+      .replace('"loanAmount":1', '"loanAmount":1e400')
+      .replace('"neg":2', '"neg":-1e400');
+    const res = await request(server).put(path).set('Content-Type', 'application/json').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'number-out-of-range', field: 'data.loanAmount' });
+    expect(res.body.message).toContain('data.loanAmount is out of range');
+    expect((await request(server).get(path)).status).toBe(404);
+  });
+
   it('names the revision of the state it answers in the ETag of a 412 and a 428', async () => {
     const path = `/api/v1/customers/crm:4711/processes/${PROCESS}`;
     await request(server).put(path).send(draft);

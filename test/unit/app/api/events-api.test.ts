@@ -114,6 +114,19 @@ describe('POST /api/v1/events', () => {
     expect(published).toEqual([]);
   });
 
+  it('says a number JSON.parse cannot hold is out of range, not that it is no number', async () => {
+    const { publisher, published } = fakePublisher();
+    const res = await request(app(publisher))
+      .post('/api/v1/events')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(withdrawal(ID_1)).replace('"value":12000', '"value":1e309'));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid-event', field: 'amount.value' });
+    expect(res.body.message).toContain('event 0: amount.value is out of range');
+    expect(res.body.message).not.toContain('must be a number');
+    expect(published).toEqual([]);
+  });
+
   it('names a missing field and an item that is no object', async () => {
     const { publisher } = fakePublisher();
     const { type: _type, ...untyped } = withdrawal(ID_1);
