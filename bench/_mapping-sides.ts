@@ -106,6 +106,7 @@ const REGIONS = (
 // The hub's transforms, created once, handed to JSONata as functions.
 const fn = {
   strip: transforms.stripLeadingZeros.create(undefined),
+  toNumber: transforms.number.create(undefined),
   splitName: transforms.splitName.create(undefined),
   splitStreet: transforms.splitStreet.create(undefined),
   accountGroup: transforms.code.create({ table: 'accountGroup' }),
@@ -149,7 +150,7 @@ const EXPRESSION = `
     "phones": $k.TELF1 ? [{ "number": $phone($k.TELF1, { "E1KNA1M": { "LAND1": $k.LAND1 } }), "type": "work" }],
     "identifiers": [{ "system": "sap", "id": $strip($k.KUNNR) }],
     "updatedAt": $date(EDI_DC40.CREDAT & EDI_DC40.CRETIM),
-    "source": { "system": "sap", "operation": "DEBMAS", "recordId": EDI_DC40.DOCNUM ? $strip(EDI_DC40.DOCNUM) }
+    "source": { "system": "sap", "operation": "DEBMAS", "recordId": EDI_DC40.DOCNUM ? $strip(EDI_DC40.DOCNUM), "version": EDI_DC40.DOCNUM ? $toNumber($strip(EDI_DC40.DOCNUM)) }
   }
 )`;
 
@@ -263,6 +264,7 @@ function handWritten(record: Record<string, unknown>): Record<string, unknown> {
   doc.updatedAt = fn.date(`${control.CREDAT ?? ''}${control.CRETIM ?? ''}`);
   const source: Record<string, unknown> = { system: 'sap', operation: 'DEBMAS' };
   if (control.DOCNUM) put(source, 'recordId', fn.strip(control.DOCNUM));
+  if (control.DOCNUM) put(source, 'version', fn.toNumber(fn.strip(control.DOCNUM)));
   doc.source = source;
   return doc;
 }

@@ -113,7 +113,15 @@ export function sourceKeyOf(customer: Partial<Customer>): SourceKey {
 export function sourceRecordOf(customer: Partial<Customer>): SourceRecord {
   const key = sourceKeyOf(customer);
   instant(customer.updatedAt, `updatedAt of customer ${sourceRef(key)}`);
-  return { ...key, document: customer, updatedAt: customer.updatedAt as string };
+  const version = customer.source?.version;
+  // the system's sequence orders two versions of one moment (two IDocs of one second) by the order
+  // the system made them, not by their content
+  return {
+    ...key,
+    document: customer,
+    updatedAt: customer.updatedAt as string,
+    ...(typeof version === 'number' ? { version } : {}),
+  };
 }
 
 /** A source record as matching reads it, under its source ref. */

@@ -25,6 +25,8 @@ export interface EventSource {
   operation?: string;
   /** the record's id in the source system, when it has one */
   recordId?: string;
+  /** the system's own sequence for the record (an IDoc number): higher is newer */
+  version?: number;
 }
 
 export interface CustomerIdentifier {

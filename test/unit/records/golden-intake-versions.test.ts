@@ -6,10 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseIdocXml } from '../../../formats/idoc/idoc';
+import { idocToRecord } from '../../../formats/idoc/idoc-record';
 import type { Customer } from '../../../mappings/canonical/types';
+import { compileMapping, loadSystemSpec } from '../../../mappings/engine';
 import { EmbeddedStore } from '../../../records/embedded-store';
 import { GoldenIntake } from '../../../records/golden-intake';
 import { MatchIndex, normalizeRecord } from '../../../records/matching';
+import { debmas } from '../../e2e/sync-fixtures';
 
 const anna = (ref: string, updatedAt: string, extra: Partial<Customer> = {}): Customer => {
   const [system, id] = ref.split(':');
@@ -93,6 +97,54 @@ describe('golden intake: new versions of held records', () => {
       anna('web:9', '2026-11-22T10:00:00Z', mailbox('anna.schmidt@example.de')),
     );
     expect(web).not.toHaveProperty('matched');
+  });
+});
+
+describe('golden intake: SAP IDocs created in the same second', () => {
+  const mapDebmas = compileMapping(loadSystemSpec('sap'), 'DEBMAS');
+  const at = new Date('2026-11-23T08:15:30Z');
+  // people who share nothing, so each is a golden record of its own
+  const FAMILIES = ['Abel', 'Brandt', 'Costa', 'Dietz', 'Engel', 'Fuchs', 'Graf', 'Hahn'];
+  const GIVEN = ['Anna', 'Boris', 'Clara', 'Dirk', 'Eva', 'Fritz', 'Greta', 'Hugo'];
+  const idoc = (kunnr: string, docnum: string, phone: string): Customer => {
+    const n = Number(kunnr) % 100;
+    const xml = debmas(
+      kunnr,
+      {
+        given: GIVEN[n % 8],
+        family: FAMILIES[Math.floor(n / 8)],
+        street: `Ring ${n + 1}`,
+        postalCode: String(50667 + n * 7),
+        city: 'Köln',
+        country: 'DE',
+        at,
+        phone,
+      },
+      docnum,
+    );
+    const mapped = mapDebmas.map(idocToRecord(parseIdocXml(Buffer.from(xml))[0], 0));
+    if (!mapped.ok) throw new Error(mapped.error.message);
+    return mapped.value as unknown as Customer;
+  };
+  const phoneOf = async (ref: string) => {
+    const golden = await store.getGoldenDocument((await store.resolveGoldenId(ref)) as string);
+    return golden?.document.phones?.[0]?.number;
+  };
+
+  it('keeps the IDoc with the higher DOCNUM, in either order, whatever the content', async () => {
+    // a digest of the content decided before, so about half of these went the wrong way
+    const customers = Array.from({ length: 16 }, (_, i) => String(73100 + i));
+    for (const kunnr of customers) {
+      const older = await intake.takeCustomer(idoc(kunnr, `73${kunnr}1`, `0221 100${kunnr}`));
+      expect(older.status).toBe('applied');
+      const newer = await intake.takeCustomer(idoc(kunnr, `73${kunnr}2`, `0221 200${kunnr}`));
+      expect({ kunnr, status: newer.status }).toEqual({ kunnr, status: 'applied' });
+      expect(await phoneOf(`sap:${kunnr}`)).toBe(`+49221200${kunnr}`);
+      // the older one arriving late changes nothing
+      const late = await intake.takeCustomer(idoc(kunnr, `73${kunnr}1`, `0221 100${kunnr}`));
+      expect({ kunnr, status: late.status }).toEqual({ kunnr, status: 'stale' });
+      expect(await phoneOf(`sap:${kunnr}`)).toBe(`+49221200${kunnr}`);
+    }
   });
 });
 

@@ -30,7 +30,7 @@ type Complete<T> = T extends readonly (infer U)[]
     ? { [K in keyof T]-?: Complete<T[K]> }
     : T;
 
-const source = { system: 'crm', operation: 'UpdateCustomer', recordId: 'r-88' };
+const source = { system: 'crm', operation: 'UpdateCustomer', recordId: 'r-88', version: 88 };
 
 const person: Customer = {
   schemaVersion: '1.0',
@@ -67,7 +67,7 @@ const person: Customer = {
       purpose: 'marketing',
       status: 'granted',
       at: '2024-11-02T08:15:00Z',
-      source: { system: 'web', operation: 'newsletter-signup', recordId: 'f-1' },
+      source: { system: 'web', operation: 'newsletter-signup', recordId: 'f-1', version: 3 },
     },
   ],
   identifiers: [
@@ -111,7 +111,7 @@ const account: Complete<Account> = {
   status: 'closed',
   identifiers: [{ system: 'core-banking', id: '0012345678' }],
   updatedAt: '2025-03-01T09:30:00Z',
-  source: { system: 'core-banking', operation: 'daily-export', recordId: 'line-17' },
+  source: { system: 'core-banking', operation: 'daily-export', recordId: 'line-17', version: 17 },
 };
 
 const event: Complete<InteractionEvent> = {
@@ -120,7 +120,7 @@ const event: Complete<InteractionEvent> = {
   type: 'address-changed',
   occurredAt: '2025-01-31T10:00:00Z',
   channel: 'call-center',
-  source: { system: 'crm', operation: 'ReportAddressChange', recordId: 'r-1' },
+  source: { system: 'crm', operation: 'ReportAddressChange', recordId: 'r-1', version: 4815402 },
   customer: { ref: 'crm:4711', identifiers: [{ system: 'crm', id: '4711' }] },
   account: { ref: 'core-banking:0012345678', type: 'savings' },
   amount: { value: 15000, currency: 'EUR' },

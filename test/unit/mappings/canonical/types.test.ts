@@ -20,7 +20,7 @@ const full: Required<InteractionEvent> = {
   type: 'address-changed',
   occurredAt: '2025-01-31T10:00:00Z',
   channel: 'call-center',
-  source: { system: 'crm', operation: 'ReportAddressChange', recordId: 'r-1' },
+  source: { system: 'crm', operation: 'ReportAddressChange', recordId: 'r-1', version: 1 },
   customer: { ref: 'crm:4711', identifiers: [{ system: 'crm', id: '4711' }] },
   account: { ref: 'core-banking:0012345678', type: 'current' },
   amount: { value: 12.5, currency: 'EUR' },

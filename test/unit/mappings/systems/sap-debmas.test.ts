@@ -67,7 +67,7 @@ describe('SAP DEBMAS to the canonical customer', () => {
         phones: [{ number: '+49301234567', type: 'work' }],
         identifiers: [{ system: 'sap', id: '4711' }],
         updatedAt: '2025-03-01T09:30:00.000Z',
-        source: { system: 'sap', operation: 'DEBMAS', recordId: '123456' },
+        source: { system: 'sap', operation: 'DEBMAS', recordId: '123456', version: 123456 },
       },
     });
     if (result.ok) expect(compileValidator('customer')(result.value)).toEqual({ ok: true });
