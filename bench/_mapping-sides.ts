@@ -120,17 +120,19 @@ const phoneWithCountryOfRecord = transforms.phone.create({ defaultCountryFrom: '
 const EXPRESSION = `
 (
   $k := E1KNA1M;
-  $person := $trim($k.ANRED) in ${JSON.stringify(PERSON)};
+  $anred := $trim($k.ANRED);
+  $person := $not($anred in ["Firma", "Company"]) and (
+    $anred in ${JSON.stringify(PERSON)} or $trim($k.STKZN) = "X" or ($anred and $trim($k.NAME2) ? true : false)
+  );
   $name := $person ? $splitName($join([$k.NAME2, $k.NAME1][$ != ''], ', '));
-  $kind := $lookup({"Herr":"person","Frau":"person","Mr.":"person","Ms.":"person","Mrs.":"person","Firma":"organization","Company":"organization"}, $trim($k.ANRED));
   $lines := [$k.NAME1, $k.NAME2, $k.NAME3, $k.NAME4][$ != ''];
   $street := $k.STRAS ? $splitStreet($k.STRAS);
   {
     "schemaVersion": "1.0",
     "customerRef": "sap:" & $strip($k.KUNNR),
-    "kind": $kind ? $kind : ($k.ANRED ? $trim($k.ANRED) : "organization"),
+    "kind": $person ? "person" : "organization",
     "person": $person ? {
-      "salutation": $trim($k.ANRED),
+      "salutation": $anred ? $anred,
       "title": $name.title,
       "givenName": $name.givenName,
       "familyName": $name.familyName
@@ -213,21 +215,17 @@ function put(o: Record<string, unknown>, key: string, value: unknown): void {
   if (value !== undefined) o[key] = value;
 }
 const trim = (v: string | undefined) => (v === undefined ? undefined : v.trim());
-const KINDS: Record<string, string> = {
-  Herr: 'person',
-  Frau: 'person',
-  'Mr.': 'person',
-  'Ms.': 'person',
-  'Mrs.': 'person',
-  Firma: 'organization',
-  Company: 'organization',
-};
 
 function handWritten(record: Record<string, unknown>): Record<string, unknown> {
   const k = record.E1KNA1M as Segment;
   const control = record.EDI_DC40 as Segment;
-  const salutation = trim(k.ANRED);
-  const person = salutation !== undefined && PERSON.includes(salutation);
+  const salutation = trim(k.ANRED) || undefined;
+  const person =
+    salutation !== 'Firma' &&
+    salutation !== 'Company' &&
+    ((salutation !== undefined && PERSON.includes(salutation)) ||
+      trim(k.STKZN) === 'X' ||
+      (salutation !== undefined && !!trim(k.NAME2)));
   const name = person
     ? (fn.splitName(nonEmpty([k.NAME2, k.NAME1]).join(', ')) as Record<string, string | undefined>)
     : undefined;
@@ -240,10 +238,11 @@ function handWritten(record: Record<string, unknown>): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     schemaVersion: '1.0',
     customerRef: `sap:${String(id)}`,
-    kind: (salutation !== undefined && KINDS[salutation]) || (k.ANRED ? salutation : 'organization'),
+    kind: person ? 'person' : 'organization',
   };
   if (person) {
-    const p: Record<string, unknown> = { salutation };
+    const p: Record<string, unknown> = {};
+    put(p, 'salutation', salutation);
     put(p, 'title', name?.title);
     put(p, 'givenName', name?.givenName);
     put(p, 'familyName', name?.familyName);

@@ -47,6 +47,36 @@ describe('mapping benchmark: the sides do the same work', () => {
     expect(theirs).toEqual(mine);
   });
 
+  it('reads the kind alike on every side: forms of address, STKZN, other ANREDs, Firma, none', async () => {
+    const [template] = customerRecords([file('debmas07-create.xml')]);
+    const variants: Record<string, string | undefined>[] = [
+      { ANRED: 'Frau', NAME1: 'Anna', NAME2: 'Schmidt' },
+      { ANRED: undefined, STKZN: 'X', NAME1: 'Anna', NAME2: 'Schmidt' },
+      { ANRED: 'Dr.', NAME1: 'Anna', NAME2: 'Schmidt' },
+      { ANRED: 'Gemeinde', NAME1: 'Stadt Köln', NAME2: undefined },
+      { ANRED: 'Firma', STKZN: 'X', NAME1: 'Muster Bau', NAME2: 'GmbH' },
+      { ANRED: undefined, NAME1: 'Muster Bau', NAME2: 'GmbH' },
+    ];
+    const records = variants.map((fields, i) => {
+      const record = structuredClone(template.record) as { E1KNA1M: Record<string, unknown> };
+      for (const [key, value] of Object.entries(fields)) {
+        if (value === undefined) delete record.E1KNA1M[key];
+        else record.E1KNA1M[key] = value;
+      }
+      return { where: `variant ${i}`, record };
+    });
+    const { samples } = await checkRecordPath(records);
+    expect(samples).toHaveLength(variants.length);
+    expect(records.map((r) => (oursRecord(r.record) as { doc: { kind: string } }).doc.kind)).toEqual([
+      'person',
+      'person',
+      'person',
+      'organization',
+      'organization',
+      'organization',
+    ]);
+  });
+
   it('stops on an anchor that maps the deletion IDoc the others skip', async () => {
     const mapsDeletions = async (xml: Buffer): Promise<Outcome[]> => {
       const outcomes = await anchorXml(xml);

@@ -183,6 +183,7 @@ describe('canonical customer back to SAP DEBMAS (outbound)', () => {
           ORT01: 'Berlin',
           LAND1: 'DE',
           REGIO: '11',
+          STKZN: 'X',
           TELF1: '+49301234567',
           E1KNVVM: [{ KDGRP: '01' }],
         },

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseIdocXml, writeIdocXml } from '../../../../formats/idoc/idoc';
 import { idocToRecord, recordToIdoc } from '../../../../formats/idoc/idoc-record';
 import { compileMapping, compileOutbound, loadSystemSpec } from '../../../../mappings/engine';
+import type { Customer } from '../../../../mappings/canonical/types';
 import { compileRecordKind } from '../../../../mappings/record-kind';
 import { transforms } from '../../../../mappings/transforms';
 import { mapItems, mappedSourcePaths, roundTripDifferences, validAs } from './system-support';
@@ -205,5 +206,109 @@ describe('sap round trip: IDoc XML → canonical → IDoc XML', () => {
     expect(personFields.compared).toEqual(
       expect.arrayContaining(['E1KNA1M.ANRED', 'E1KNA1M.NAME2', 'E1KNA1M.KTOKD', 'E1KNA1M.REGIO']),
     );
+  });
+});
+
+describe("sap round trip of a golden person: SAP's echo of the hub's IDoc is the same kind and name", () => {
+  const inbound = compileMapping(spec, 'DEBMAS');
+  const outbound = compileOutbound(spec, 'DEBMAS');
+  const FORMS_OF_ADDRESS = ['Herr', 'Frau', 'Mr.', 'Ms.', 'Mrs.'];
+  const golden = (person: Record<string, string>) => ({
+    schemaVersion: '1.0',
+    customerRef: 'sap:4711',
+    kind: 'person',
+    person,
+    identifiers: [{ system: 'sap', id: '4711' }],
+    updatedAt: '2026-03-01T09:00:00Z',
+    source: { system: 'hub', operation: 'golden-record', recordId: 'g-1' },
+  });
+  /** from-canonical sap, written and read as XML, SAP's echo of it (as SAP sent it back), to-canonical sap */
+  const echo = (customer: unknown) => {
+    const legacy = outbound.map(customer);
+    if (!legacy.ok) throw new Error(legacy.error.message);
+    const [doc] = parseIdocXml(writeIdocXml(recordToIdoc(legacy.value), { segmentNames: 'type' }));
+    const record = idocToRecord(doc);
+    (record as { EDI_DC40: Record<string, string> }).EDI_DC40 = {
+      DOCNUM: '0000000000073001',
+      CREDAT: '20260301',
+      CRETIM: '090500',
+      MESTYP: 'DEBMAS',
+    };
+    const back = inbound.map(record);
+    if (!back.ok) throw new Error(back.error.message);
+    return { sent: legacy.value.E1KNA1M as Record<string, unknown>, back: back.value as unknown as Customer };
+  };
+
+  it.each([
+    ['Frau', 'Frau'],
+    ['Herr', 'Herr'],
+    ['Mr', 'Mr.'],
+    ['Herr Dr.', 'Herr'],
+    ['Dr.', undefined],
+    ['Prof.', undefined],
+    [undefined, undefined],
+  ])('salutation %s: ANRED %s, and a person Anna Schmidt comes back', (salutation, anred) => {
+    const person = { givenName: 'Anna', familyName: 'Schmidt', ...(salutation ? { salutation } : {}) };
+    const { sent, back } = echo(golden(person));
+    // only what the inbound mapping reads as a form of address goes to SAP
+    expect(sent.ANRED).toBe(anred);
+    if (sent.ANRED !== undefined) expect(FORMS_OF_ADDRESS).toContain(sent.ANRED);
+    expect(back.kind).toBe('person');
+    expect(back).not.toHaveProperty('organization');
+    expect(back.person).toMatchObject({ givenName: 'Anna', familyName: 'Schmidt' });
+    expect(back.person?.salutation).toBe(anred);
+  });
+
+  it('keeps a title and a family name alone', () => {
+    expect(
+      echo(golden({ salutation: 'Frau', title: 'Dr.', givenName: 'Anna', familyName: 'Schmidt' })).back
+        .person,
+    ).toEqual({
+      salutation: 'Frau',
+      title: 'Dr.',
+      givenName: 'Anna',
+      familyName: 'Schmidt',
+    });
+    expect(echo(golden({ familyName: 'Schmidt' })).back).toMatchObject({
+      kind: 'person',
+      person: { familyName: 'Schmidt' },
+    });
+  });
+
+  it('sends an organization as Firma, and it comes back one', () => {
+    const company = { ...golden({}), kind: 'organization', organization: { legalName: 'Muster Bau GmbH' } };
+    delete (company as { person?: unknown }).person;
+    const { sent, back } = echo(company);
+    expect(sent.ANRED).toBe('Firma');
+    expect(back).toMatchObject({ kind: 'organization', organization: { legalName: 'Muster Bau GmbH' } });
+  });
+
+  it("reads an ANRED it does not know as a person's salutation when NAME2 holds a name", () => {
+    const record = (fields: Record<string, string | undefined>) => ({
+      EDI_DC40: { DOCNUM: '0000000000073002', CREDAT: '20260301', CRETIM: '090500', MESTYP: 'DEBMAS' },
+      E1KNA1M: { MSGFN: '004', KUNNR: '0000004711', LAND1: 'DE', ...fields },
+    });
+    for (const anred of ['Dr.', 'Herr Dr.']) {
+      const mapped = inbound.map(record({ ANRED: anred, NAME1: 'Anna', NAME2: 'Schmidt' }));
+      expect({ anred, mapped }).toMatchObject({
+        anred,
+        mapped: {
+          ok: true,
+          value: { kind: 'person', person: { salutation: anred, givenName: 'Anna', familyName: 'Schmidt' } },
+        },
+      });
+    }
+    // SAP's own convention for organizations, and the B2B customers that carry no form of address
+    for (const fields of [
+      { ANRED: 'Firma', NAME1: 'Muster Bau', NAME2: 'GmbH', STKZN: 'X' },
+      { NAME1: 'Muster Bau', NAME2: 'GmbH' },
+      { ANRED: 'Gemeinde', NAME1: 'Stadt Köln' },
+    ]) {
+      const mapped = inbound.map(record(fields));
+      expect({ fields, mapped }).toMatchObject({
+        fields,
+        mapped: { ok: true, value: { kind: 'organization' } },
+      });
+    }
   });
 });
