@@ -25,7 +25,11 @@ import { flowPrefetch } from './_flow-prefetch';
 export const TARGETS = ['siebel', 'salesforce'] as const;
 export type Target = (typeof TARGETS)[number];
 /** the hub's own queues on the sync path: empty and quiet means the hub has nothing left in hand */
-export const HUB_QUEUES = ['crm.hub.inbound', 'crm-hub.golden-record', 'crm-hub.sync-out'];
+export const HUB_QUEUES = [
+  'crm.hub.inbound',
+  'crm-hub.golden-record',
+  ...['sap', 'siebel', 'salesforce'].map((t) => `crm-hub.sync-out.${t}`),
+];
 /** the flow's amqp-in prefetch (flows/hub.json), used by the raw anchor and the target consumers alike */
 export const PREFETCH = flowPrefetch();
 

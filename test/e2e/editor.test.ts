@@ -116,7 +116,7 @@ describe('the editor in Chromium', () => {
 
   it("shows amqp-in's Output in words, and the Record sync tab taking crm.golden as a buffer", async () => {
     const page = await openTab('Record sync');
-    const node = page.locator('[id="sync-golden-in"] .red-ui-flow-node');
+    const node = page.locator('[id="sync-golden-in-sap"] .red-ui-flow-node');
     await node.waitFor({ timeout: 30000 });
     await node.dblclick();
     const output = page.locator('#node-input-output');

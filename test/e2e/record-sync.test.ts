@@ -41,7 +41,11 @@ import {
 const run = promisify(execFile);
 const TARGETS = ['sap', 'siebel', 'salesforce'] as const;
 type Target = (typeof TARGETS)[number];
-const HUB_QUEUES = ['crm.hub.inbound', 'crm-hub.golden-record', 'crm-hub.sync-out'];
+const HUB_QUEUES = [
+  'crm.hub.inbound',
+  'crm-hub.golden-record',
+  ...['sap', 'siebel', 'salesforce'].map((t) => `crm-hub.sync-out.${t}`),
+];
 
 interface Received {
   body: string;
