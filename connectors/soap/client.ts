@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import * as soap from 'soap';
 import { IDEMPOTENCY_HTTP_HEADER, messageIdFor, messageIdHeaderXml } from './idempotency';
 import { fromNodeSoap, toNodeSoap } from './node-soap-shape';
+import type { SoapVersion } from './types';
+import { portSoapVersions } from './wsdl';
 import { childTraceparent, TRACEPARENT } from '../http/trace-context';
 import {
   CircuitBreaker,
@@ -231,6 +233,30 @@ export function wsdlLoadKey(options: SoapClientOptions): string {
   return JSON.stringify([options.wsdl.trim(), authHeaders(options.httpAuth), options.tls ?? {}]);
 }
 
+/** The documents node-soap read for a WSDL: the main one and, recursively, what it imported. */
+interface LoadedWsdl {
+  xml?: unknown;
+  _includesWsdl?: LoadedWsdl[];
+}
+
+function loadedTexts(wsdl: LoadedWsdl, into: string[] = []): string[] {
+  if (typeof wsdl.xml === 'string') into.push(wsdl.xml);
+  for (const included of wsdl._includesWsdl ?? []) loadedTexts(included, into);
+  return into;
+}
+
+const portVersionsByWsdl = new WeakMap<soap.WSDL, Map<string, SoapVersion>>();
+
+/** SOAP version by "Service.Port", read once per loaded WSDL (the pool shares it between clients). */
+function portVersionsOf(wsdl: soap.WSDL): Map<string, SoapVersion> {
+  let versions = portVersionsByWsdl.get(wsdl);
+  if (!versions) {
+    versions = portSoapVersions(loadedTexts(wsdl as unknown as LoadedWsdl));
+    portVersionsByWsdl.set(wsdl, versions);
+  }
+  return versions;
+}
+
 type Callback = (err: unknown, result: unknown) => void;
 type SoapMethod = (
   args: unknown,
@@ -279,9 +305,9 @@ export class SoapClient {
 
   /** One attempt. `operation` is a name, or Service.Port.Operation when names repeat across ports. */
   call(operation: string, payload: unknown, options: CallOptions = {}): Promise<unknown> {
-    let method: SoapMethod;
+    let target: { method: SoapMethod; soap12: boolean };
     try {
-      method = this.method(operation);
+      target = this.method(operation);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -312,8 +338,14 @@ export class SoapClient {
         if (err) reject(classifySoapError(err));
         else resolve(fromNodeSoap(result));
       };
+      // node-soap reads forceSoap12Headers from the WSDL's options, which all clients of the pooled
+      // WSDL and all its ports share; it is read while the envelope and headers are built, before
+      // the method returns, so setting it for this call alone decides this call's version
+      const wsdlOptions = this.client.wsdl.options as { forceSoap12Headers?: boolean };
+      const before = wsdlOptions.forceSoap12Headers;
+      wsdlOptions.forceSoap12Headers = target.soap12;
       try {
-        method(
+        target.method(
           args,
           callback,
           { signal: abort.signal, ...(this.agent ? { httpsAgent: this.agent } : {}) },
@@ -332,6 +364,8 @@ export class SoapClient {
             { cause: err },
           ),
         );
+      } finally {
+        wsdlOptions.forceSoap12Headers = before;
       }
     });
   }
@@ -355,16 +389,25 @@ export class SoapClient {
     this.agent?.destroy();
   }
 
-  private method(operation: string): SoapMethod {
+  /**
+   * The function node-soap defined for the operation, and whether its port is bound to SOAP 1.2. A
+   * bare name that several ports offer goes through the first SOAP 1.1 port, else the first port:
+   * node-soap's own bare name is simply the last port it defined.
+   */
+  private method(operation: string): { method: SoapMethod; soap12: boolean } {
     const parts = operation.split('.');
-    const known = this.listOperations().some((o) =>
+    const candidates = this.listOperations().filter((o) =>
       parts.length === 3
         ? o.service === parts[0] && o.port === parts[1] && o.operation === parts[2]
         : parts.length === 1 && o.operation === operation,
     );
+    const versions = portVersionsOf(this.client.wsdl);
+    const versionOf = (o: OperationInfo): SoapVersion => versions.get(`${o.service}.${o.port}`) ?? '1.1';
+    const chosen = candidates.find((o) => versionOf(o) === '1.1') ?? candidates[0];
     let target: unknown = this.client;
-    for (const part of parts) target = (target as Record<string, unknown> | undefined)?.[part];
-    if (!known || typeof target !== 'function') {
+    for (const part of chosen ? [chosen.service, chosen.port, chosen.operation] : [])
+      target = (target as Record<string, unknown> | undefined)?.[part];
+    if (!chosen || typeof target !== 'function') {
       const names = [...new Set(this.listOperations().map((o) => o.operation))].join(', ');
       throw new SoapCallError(
         `operation "${operation}" is not in the WSDL (it has: ${names})`,
@@ -372,7 +415,7 @@ export class SoapClient {
         false,
       );
     }
-    return target as SoapMethod;
+    return { method: target as SoapMethod, soap12: versionOf(chosen) === '1.2' };
   }
 }
 

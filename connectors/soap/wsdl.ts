@@ -374,3 +374,47 @@ export function loadWsdlFileSync(path: string): WsdlDefinition {
   cache.set(full, { mtimeMs: info.mtimeMs, size: info.size, def });
   return def;
 }
+
+/**
+ * The SOAP version of each port, keyed "Service.Port", from WSDL documents another reader loaded
+ * (node-soap's client). node-soap keeps no trace of whether a binding was soap: or soap12:, yet
+ * the envelope and Content-Type of a call must follow the binding of the port it goes through.
+ * A document this reader cannot take yields no entry, and the caller keeps SOAP 1.1 for that port.
+ */
+export function portSoapVersions(texts: readonly string[]): Map<string, SoapVersion> {
+  const roots: XmlElement[] = [];
+  for (const text of texts) {
+    try {
+      const root = parseXmlTree(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      if (root.ns === WSDL_NS && root.local === 'definitions') roots.push(root);
+    } catch {
+      // node-soap accepted it; an entry missing here only means the port is called as SOAP 1.1
+    }
+  }
+  const versions = new Map<string, SoapVersion>();
+  let defs: Definitions;
+  try {
+    defs = collect(roots);
+  } catch {
+    return versions;
+  }
+  for (const service of defs.services) {
+    for (const port of childrenNamed(service, WSDL_NS, 'port')) {
+      if (!port.attrs.binding) continue;
+      let binding: XmlElement | undefined;
+      try {
+        binding = defs.bindings.get(key(resolveQName(port.attrs.binding, port)));
+      } catch {
+        continue;
+      }
+      if (!binding) continue;
+      const version = firstChild(binding, WSDL_SOAP12_NS, 'binding')
+        ? '1.2'
+        : firstChild(binding, WSDL_SOAP11_NS, 'binding')
+          ? '1.1'
+          : undefined;
+      if (version) versions.set(`${service.attrs.name ?? ''}.${port.attrs.name ?? ''}`, version);
+    }
+  }
+  return versions;
+}
