@@ -1,6 +1,15 @@
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import * as soap from 'soap';
+import {
+  ANSWER_CHECK,
+  CheckedHttpClient,
+  expectationOf,
+  UnusableAnswerError,
+  type AnswerCheck,
+  type AnswerExpectation,
+  type NodeSoapOutput,
+} from './answer';
 import { IDEMPOTENCY_HTTP_HEADER, messageIdFor, messageIdHeaderXml } from './idempotency';
 import { fromNodeSoap, toNodeSoap } from './node-soap-shape';
 import type { SoapVersion } from './types';
@@ -145,6 +154,8 @@ export function classifySoapError(
   options: { retryServerFaults?: boolean } = {},
 ): SoapCallError {
   if (err instanceof SoapCallError) return err;
+  if (err instanceof UnusableAnswerError)
+    return new SoapCallError(err.message, 'response', false, { cause: err });
   const e = (err ?? {}) as {
     code?: unknown;
     message?: unknown;
@@ -276,7 +287,10 @@ export class SoapClient {
     wsdl: soap.WSDL,
     readonly options: SoapClientOptions,
   ) {
-    this.client = new soap.Client(wsdl, options.endpoint || undefined, { disableCache: true });
+    this.client = new soap.Client(wsdl, options.endpoint || undefined, {
+      disableCache: true,
+      httpClient: new CheckedHttpClient(),
+    });
     this.agent = httpsAgentFor(options.tls);
     const security = securityFor(options.security);
     if (security) this.client.setSecurity(security);
@@ -305,7 +319,7 @@ export class SoapClient {
 
   /** One attempt. `operation` is a name, or Service.Port.Operation when names repeat across ports. */
   call(operation: string, payload: unknown, options: CallOptions = {}): Promise<unknown> {
-    let target: { method: SoapMethod; soap12: boolean };
+    let target: { method: SoapMethod; soap12: boolean; answer: AnswerExpectation };
     try {
       target = this.method(operation);
     } catch (err) {
@@ -327,6 +341,7 @@ export class SoapClient {
     this.keys.set(args, key);
     const timeoutMs = options.timeoutMs ?? 30000;
     const abort = new AbortController();
+    const check: AnswerCheck = { expect: target.answer };
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         abort.abort();
@@ -336,7 +351,8 @@ export class SoapClient {
         clearTimeout(timer);
         if (abort.signal.aborted) return;
         if (err) reject(classifySoapError(err));
-        else resolve(fromNodeSoap(result));
+        // node-soap hands back the whole envelope for an empty Body; the output without parts is {}
+        else resolve(check.emptyBody ? {} : fromNodeSoap(result));
       };
       // node-soap reads forceSoap12Headers from the WSDL's options, which all clients of the pooled
       // WSDL and all its ports share; it is read while the envelope and headers are built, before
@@ -348,7 +364,7 @@ export class SoapClient {
         target.method(
           args,
           callback,
-          { signal: abort.signal, ...(this.agent ? { httpsAgent: this.agent } : {}) },
+          { signal: abort.signal, ...(this.agent ? { httpsAgent: this.agent } : {}), [ANSWER_CHECK]: check },
           {
             [IDEMPOTENCY_HTTP_HEADER]: key,
             ...(options.traceparent ? { [TRACEPARENT]: options.traceparent } : {}),
@@ -394,7 +410,7 @@ export class SoapClient {
    * bare name that several ports offer goes through the first SOAP 1.1 port, else the first port:
    * node-soap's own bare name is simply the last port it defined.
    */
-  private method(operation: string): { method: SoapMethod; soap12: boolean } {
+  private method(operation: string): { method: SoapMethod; soap12: boolean; answer: AnswerExpectation } {
     const parts = operation.split('.');
     const candidates = this.listOperations().filter((o) =>
       parts.length === 3
@@ -415,7 +431,25 @@ export class SoapClient {
         false,
       );
     }
-    return { method: target as SoapMethod, soap12: versionOf(chosen) === '1.2' };
+    const definitions = this.client.wsdl.definitions as unknown as {
+      services?: Record<
+        string,
+        {
+          ports?: Record<
+            string,
+            { binding?: { methods?: Record<string, { output?: NodeSoapOutput | null }> } }
+          >;
+        }
+      >;
+    };
+    const output =
+      definitions.services?.[chosen.service]?.ports?.[chosen.port]?.binding?.methods?.[chosen.operation]
+        ?.output;
+    return {
+      method: target as SoapMethod,
+      soap12: versionOf(chosen) === '1.2',
+      answer: expectationOf(chosen.operation, output),
+    };
   }
 }
 

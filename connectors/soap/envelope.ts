@@ -94,6 +94,12 @@ function asRecord(value: unknown): Record<string, unknown> {
     : {};
 }
 
+/** The charset a Content-Type names, lower-cased; the server and the client decode bodies by it. */
+export function charsetOf(contentType: string): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
+  return match ? match[1].toLowerCase() : undefined;
+}
+
 export function parseEnvelope(
   raw: Buffer | string,
   options: { maxBytes: number; /** Content-Type's charset, when it names one */ charset?: string },

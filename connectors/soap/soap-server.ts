@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import {
+  charsetOf,
   clientFault,
   elementToJson,
   parseEnvelope,
@@ -158,11 +159,6 @@ function refusedMediaType(contentType: string): string | undefined {
   const type = contentType.split(';', 1)[0].trim().toLowerCase();
   if (type === '' || SOAP_MEDIA_TYPES.has(type)) return undefined;
   return `Content-Type ${type} is not accepted: send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)`;
-}
-
-function charsetOf(contentType: string): string | undefined {
-  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
-  return match ? match[1].toLowerCase() : undefined;
 }
 
 /**
