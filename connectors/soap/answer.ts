@@ -1,6 +1,7 @@
 import * as soap from 'soap';
 import { SOAP11_ENV_NS, SOAP12_ENV_NS } from './envelope';
-import { parseXmlTree, type XmlElement } from '../../formats/xml/xml-tree';
+import { assertSafeXml, UnsafeXmlError } from '../../formats/xml/xml-safety';
+import { parseXmlTree, XmlSyntaxError, type XmlElement } from '../../formats/xml/xml-tree';
 
 /**
  * The answer to an outbound call is read here before node-soap parses it. node-soap takes an empty
@@ -82,7 +83,7 @@ export function readAnswer(bytes: Buffer, status: number, expect: AnswerExpectat
       `the answer is empty: HTTP ${status} without a SOAP envelope, where operation ${expect.operation}${expected(expect)}`,
     );
   }
-  const root = parseXmlTree(text);
+  const root = parseAnswer(text);
   if (root.local !== 'Envelope' || !ENVELOPE_NAMESPACES.includes(root.ns)) {
     throw new UnusableAnswerError(`the answer is not a SOAP envelope: its root element is <${root.qname}>`);
   }
@@ -95,7 +96,34 @@ export function readAnswer(bytes: Buffer, status: number, expect: AnswerExpectat
       `the answer's Body is empty, where operation ${expect.operation}${expected(expect)}`,
     );
   }
+  if (first.ns === root.ns && first.local === 'Fault') return { text, emptyBody: false };
+  if (expect.elements && !expect.elements.includes(first.local)) {
+    throw new UnusableAnswerError(
+      `the answer's body element <${first.qname}> is not the output of operation ${expect.operation}, which${expected(expect)}`,
+    );
+  }
   return { text, emptyBody: false };
+}
+
+/**
+ * Our parser refuses any DOCTYPE, so a DTD never reaches node-soap's parser either; the safety check
+ * only names the refusal, and runs after a failed parse so that a CDATA section quoting "<!DOCTYPE"
+ * in an otherwise good answer is not refused.
+ */
+function parseAnswer(text: string): XmlElement {
+  try {
+    return parseXmlTree(text);
+  } catch (err) {
+    if (!(err instanceof XmlSyntaxError)) throw err;
+    try {
+      assertSafeXml(text);
+    } catch (unsafe) {
+      if (unsafe instanceof UnsafeXmlError)
+        throw new UnusableAnswerError(`the answer carries a ${unsafe.construct}, which the hub refuses`);
+      throw unsafe;
+    }
+    throw new UnusableAnswerError(`the answer is ${err.message}`);
+  }
 }
 
 /** Per call: what the answer must be, and what reading it found. */

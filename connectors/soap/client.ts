@@ -131,6 +131,22 @@ function faultSide(code: string): SoapFault['side'] {
   return 'other';
 }
 
+/** node-soap throws plain objects too, such as `{ Fault: { faultstring: 'Invalid XML', detail } }`. */
+function thrownText(err: unknown): string {
+  if (typeof err !== 'object' || err === null) return String(err);
+  const fault = (err as { Fault?: { faultstring?: unknown; detail?: unknown } }).Fault;
+  if (fault && typeof fault === 'object' && fault.faultstring !== undefined) {
+    return fault.detail !== undefined
+      ? `${text(fault.faultstring)}: ${text(fault.detail)}`
+      : text(fault.faultstring);
+  }
+  try {
+    return JSON.stringify(err);
+  } catch {
+    return String(err);
+  }
+}
+
 /** node-soap keeps the parsed envelope of a fault on err.root; SOAP 1.1 and 1.2 shapes. */
 export function faultOf(root: unknown): SoapFault | undefined {
   const fault = (root as { Envelope?: { Body?: { Fault?: Record<string, unknown> } } } | undefined)?.Envelope
@@ -162,7 +178,7 @@ export function classifySoapError(
     response?: { status?: unknown };
     root?: unknown;
   };
-  const message = typeof e.message === 'string' ? e.message : String(err);
+  const message = typeof e.message === 'string' ? e.message : thrownText(err);
   const fault = faultOf(e.root);
   if (fault) {
     const transient = fault.side === 'server' && options.retryServerFaults === true;

@@ -145,3 +145,50 @@ describe('an answer without a usable envelope', () => {
     expect((await resilient().call('CreateActivity', activity)).result).toEqual({ activityId: 'ACT-9' });
   });
 });
+
+describe('an answer that is no usable XML, or not the output of the operation', () => {
+  it('says that the answer is not well-formed XML, and where', async () => {
+    server().script = [
+      { kind: 'raw', body: envelope('<a:CreateActivityResponse xmlns:a="urn:crm-hub:test:activity">') },
+    ];
+    const err = await unusable(resilient().call('CreateActivity', activity));
+    expect(err.message).toMatch(/^the answer is not well-formed XML: \S/);
+    expect(err.message).not.toMatch(/object Object|Cannot read properties/);
+  });
+
+  it('refuses an answer with a DOCTYPE, saying so', async () => {
+    server().script = [
+      {
+        kind: 'raw',
+        body: `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY id "ACT-1">]>${answer('&id;')}`,
+      },
+    ];
+    const err = await unusable(resilient().call('CreateActivity', activity));
+    expect(err.message).toBe('the answer carries a DOCTYPE, which the hub refuses');
+  });
+
+  it('names a body element that is not the output of the operation', async () => {
+    server().script = [
+      { kind: 'raw', body: envelope('<o:Other xmlns:o="urn:other"><o:a>1</o:a></o:Other>') },
+    ];
+    const err = await unusable(resilient().call('CreateActivity', activity));
+    expect(err.message).toBe(
+      "the answer's body element <o:Other> is not the output of operation CreateActivity, which answers with <CreateActivityResponse>",
+    );
+  });
+
+  it('still reads a SOAP Fault answered with HTTP 200 as a fault', async () => {
+    server().script = [
+      {
+        kind: 'raw',
+        body: envelope(
+          '<soap:Fault><faultcode>soap:Client</faultcode><faultstring>no such customer</faultstring></soap:Fault>',
+        ),
+      },
+    ];
+    const err = await resilient()
+      .call('CreateActivity', activity)
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'fault', fault: { side: 'client', string: 'no such customer' } });
+  });
+});

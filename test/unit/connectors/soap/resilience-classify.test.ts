@@ -67,6 +67,21 @@ describe('classifySoapError: what a retry can fix', () => {
   });
 });
 
+describe('classifySoapError: what a thrown non-Error says', () => {
+  it("reads node-soap's thrown parse fault instead of printing [object Object]", () => {
+    const thrown = {
+      Fault: { faultcode: 500, faultstring: 'Invalid XML', detail: 'Error: Unexpected close tag' },
+    };
+    expect(classifySoapError(thrown).message).toBe(
+      'unusable response: Invalid XML: Error: Unexpected close tag',
+    );
+  });
+
+  it('shows any other thrown object as JSON', () => {
+    expect(classifySoapError({ reason: 'odd' }).message).toBe('unusable response: {"reason":"odd"}');
+  });
+});
+
 describe('idempotency keys', () => {
   it('keeps a UUID and maps any other key to one stable UUID', () => {
     const uuid = '1b4e28ba-2fa1-41d2-883f-0016d3cca427';
