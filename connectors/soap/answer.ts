@@ -1,5 +1,6 @@
 import * as soap from 'soap';
-import { SOAP11_ENV_NS, SOAP12_ENV_NS } from './envelope';
+import { charsetOf, SOAP11_ENV_NS, SOAP12_ENV_NS } from './envelope';
+import { decodeXmlBytes, XmlEncodingError } from '../../formats/xml/xml-input';
 import { assertSafeXml, UnsafeXmlError } from '../../formats/xml/xml-safety';
 import { parseXmlTree, XmlSyntaxError, type XmlElement } from '../../formats/xml/xml-tree';
 
@@ -75,9 +76,26 @@ function expected(expect: AnswerExpectation): string {
  * whose Body holds the operation's output (or a Fault). Other statuses pass as they are: node-soap
  * reads their faults, and an HTTP error without one is classified by its status.
  */
-export function readAnswer(bytes: Buffer, status: number, expect: AnswerExpectation): ReadAnswer {
-  const text = bytes.toString('utf8');
-  if (status < 200 || status > 299 || !expect.hasOutput) return { text, emptyBody: false };
+export function readAnswer(
+  bytes: Buffer,
+  contentType: string | undefined,
+  status: number,
+  expect: AnswerExpectation,
+): ReadAnswer {
+  const checked = status >= 200 && status <= 299 && expect.hasOutput;
+  let text: string;
+  try {
+    // as the inbound server decodes a request: the Content-Type's charset, else the XML
+    // declaration's, else the byte order mark or UTF-8
+    text = decodeXmlBytes(bytes, contentType ? charsetOf(contentType) : undefined);
+  } catch (err) {
+    if (!(err instanceof XmlEncodingError)) throw err;
+    if (checked) throw new UnusableAnswerError(`the answer cannot be decoded: ${err.message}`);
+    // an error status is reported by its status or fault, and a one-way answer is not read
+    text = bytes.toString('utf8');
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (!checked) return { text, emptyBody: false };
   if (text.trim() === '') {
     throw new UnusableAnswerError(
       `the answer is empty: HTTP ${status} without a SOAP envelope, where operation ${expect.operation}${expected(expect)}`,
@@ -146,7 +164,7 @@ interface HttpResponse {
 /**
  * node-soap's HTTP client, asked for the answer's bytes, which readAnswer decodes and checks before
  * node-soap parses them. node-soap passes a call's options through to here untouched, so the call's
- * AnswerCheck rides along under a symbol, which node-soap's own option copying does not enumerate.
+ * AnswerCheck rides along under a symbol and is taken off before the options reach axios.
  */
 export class CheckedHttpClient extends soap.HttpClient {
   override request(
@@ -169,7 +187,13 @@ export class CheckedHttpClient extends soap.HttpClient {
         const response = res as HttpResponse;
         try {
           const raw = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : '');
-          const read = readAnswer(raw, response.status, check.expect);
+          const contentType = response.headers['content-type'];
+          const read = readAnswer(
+            raw,
+            typeof contentType === 'string' ? contentType : undefined,
+            response.status,
+            check.expect,
+          );
           check.emptyBody = read.emptyBody;
           response.data = read.text;
           return callback(null, response, read.text);

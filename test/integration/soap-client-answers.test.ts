@@ -192,3 +192,76 @@ describe('an answer that is no usable XML, or not the output of the operation', 
     expect(err).toMatchObject({ kind: 'fault', fault: { side: 'client', string: 'no such customer' } });
   });
 });
+
+describe('the charset of an answer', () => {
+  const latin1 = (xml: string): Buffer => Buffer.from(xml, 'latin1');
+
+  it('decodes ISO-8859-1 named by the Content-Type and the XML declaration', async () => {
+    server().script = [
+      {
+        kind: 'raw',
+        contentType: 'text/xml; charset=ISO-8859-1',
+        body: latin1(`<?xml version="1.0" encoding="ISO-8859-1"?>${answer('Köln')}`),
+      },
+    ];
+    expect((await resilient().call('CreateActivity', activity)).result).toEqual({ activityId: 'Köln' });
+  });
+
+  it('decodes by the XML declaration when the Content-Type names no charset', async () => {
+    server().script = [
+      {
+        kind: 'raw',
+        contentType: 'text/xml',
+        body: latin1(`<?xml version="1.0" encoding="ISO-8859-1"?>${answer('Düsseldorf')}`),
+      },
+    ];
+    expect((await resilient().call('CreateActivity', activity)).result).toEqual({ activityId: 'Düsseldorf' });
+  });
+
+  it('decodes UTF-8 with a byte order mark', async () => {
+    server().script = [
+      {
+        kind: 'raw',
+        contentType: 'text/xml',
+        body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(answer('Köln'))]),
+      },
+    ];
+    expect((await resilient().call('CreateActivity', activity)).result).toEqual({ activityId: 'Köln' });
+  });
+
+  it('refuses Latin-1 bytes sent as UTF-8, naming the byte, instead of answering K\uFFFDln', async () => {
+    const body = latin1(answer('Köln'));
+    server().script = [{ kind: 'raw', contentType: 'text/xml; charset=utf-8', body }];
+    const err = await unusable(resilient().call('CreateActivity', activity));
+    expect(err.message).toBe(
+      `the answer cannot be decoded: the XML is not valid UTF-8 at byte ${body.indexOf(0xf6)}: declare its encoding (e.g. <?xml version="1.0" encoding="ISO-8859-1"?>) or send UTF-8`,
+    );
+  });
+
+  it('refuses a charset it does not know, naming it', async () => {
+    server().script = [{ kind: 'raw', contentType: 'text/xml; charset=x-klingon', body: answer('ACT-1') }];
+    const err = await unusable(resilient().call('CreateActivity', activity));
+    expect(err.message).toMatch(
+      /^the answer cannot be decoded: unsupported charset "x-klingon" in the Content-Type/,
+    );
+  });
+
+  it('decodes the fault string of an ISO-8859-1 fault', async () => {
+    server().script = [
+      {
+        kind: 'raw',
+        status: 500,
+        contentType: 'text/xml; charset=ISO-8859-1',
+        body: latin1(
+          envelope(
+            '<soap:Fault><faultcode>soap:Client</faultcode><faultstring>Kunde in Köln unbekannt</faultstring></soap:Fault>',
+          ),
+        ),
+      },
+    ];
+    const err = await resilient()
+      .call('CreateActivity', activity)
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'fault', fault: { string: 'Kunde in Köln unbekannt' } });
+  });
+});
