@@ -13,6 +13,7 @@ import {
 import { IDEMPOTENCY_HTTP_HEADER, messageIdFor, messageIdHeaderXml } from './idempotency';
 import { fromNodeSoap, toNodeSoap } from './node-soap-shape';
 import type { SoapVersion } from './types';
+import { localImportLocation } from './well-known';
 import { portSoapVersions } from './wsdl';
 import { childTraceparent, TRACEPARENT } from '../http/trace-context';
 import {
@@ -525,7 +526,10 @@ export class SoapClientPool {
       const client = await soap.createClientAsync(options.wsdl.trim(), {
         disableCache: true,
         wsdl_headers: authHeaders(options.httpAuth),
-        wsdl_options: agent ? { httpsAgent: agent } : {},
+        wsdl_options: {
+          ...(agent ? { httpsAgent: agent } : {}),
+          overrideImportLocation: localImportLocation,
+        },
       });
       return client.wsdl;
     } catch (err) {
