@@ -1,3 +1,4 @@
+import { unpaddedSapRef } from '../mappings/canonical/sap-numbers';
 import type { Customer, CustomerTier, DataQuality, ProcessState } from '../mappings/canonical/types';
 import { isGoldenId } from './cross-reference';
 import type { GoldenDocumentRead, StoredGolden } from './golden-store';
@@ -182,8 +183,8 @@ const HUB_REF = /^hub:(g-.+)$/;
 
 /**
  * The golden record of a golden id, "hub:<golden id>" or "<system>:<source id>". SAP pads its customer
- * numbers with zeros (KUNNR 0000100001) and the hub keys them without, so a numeric id is also tried
- * without them.
+ * numbers with zeros (KUNNR 0000100001) and the hub keys them without, so an SAP number is also tried
+ * without them; another system's zeros are part of its id (crm:0004711 is not crm:4711).
  */
 export async function goldenOf(
   store: Pick<HubStore, 'getGolden'>,
@@ -192,7 +193,7 @@ export async function goldenOf(
   const asked = HUB_REF.exec(id)?.[1] ?? id;
   const found = await store.getGolden(asked);
   if (found || isGoldenId(asked)) return found;
-  const unpadded = asked.replace(/:0+(\d+)$/, ':$1');
+  const unpadded = unpaddedSapRef(asked);
   return unpadded === asked ? undefined : store.getGolden(unpadded);
 }
 
@@ -417,7 +418,7 @@ async function goldenDocumentOf(
   const asked = HUB_REF.exec(id)?.[1] ?? id;
   const found = await store.getGoldenDocument(asked);
   if (found || isGoldenId(asked)) return found;
-  const unpadded = asked.replace(/:0+(\d+)$/, ':$1');
+  const unpadded = unpaddedSapRef(asked);
   return unpadded === asked ? undefined : store.getGoldenDocument(unpadded);
 }
 
@@ -433,9 +434,9 @@ function documentAsCustomer(golden: GoldenDocumentRead): VersionedCustomer {
   };
 }
 
-/** The member of `golden` that `asked` names, as written or without SAP's leading zeros. */
+/** The member of `golden` that `asked` names, as written or, an SAP number, without its leading zeros. */
 function memberAsked(golden: StoredGolden, asked: string): SourceKey | undefined {
-  const unpadded = asked.replace(/:0+(\d+)$/, ':$1');
+  const unpadded = unpaddedSapRef(asked);
   return golden.members.find((m) => sourceRef(m) === asked || sourceRef(m) === unpadded);
 }
 

@@ -297,4 +297,26 @@ describe('policies and the next best offer read the golden document', () => {
     const timeless = ({ serviceLevel, ...rest }: typeof plain) => ({ ...rest, level: serviceLevel.level });
     expect(timeless(padded)).toEqual(timeless(plain));
   });
+
+  it('strips leading zeros for SAP only: another system’s 0004711 is not its 4711', async () => {
+    const padded = await customer360(store, 'crm:0004711');
+    expect(padded).toMatchObject({ customerRef: 'crm:0004711', offers: [], lastInteractions: [] });
+    expect(padded.customer).toBeUndefined();
+    expect(padded.goldenId).toBeUndefined();
+    expect(await customerDocument(store, 'crm:0004711')).toBeUndefined();
+    await store.putOffer({
+      offerId: 'o-crm-1',
+      customerId: 'crm:4711',
+      channel: 'web',
+      action: 'web-offer',
+      offer: 'mortgage',
+      policyId: 'address-change-mortgage',
+      eventId: 'e-crm-1',
+      priority: 60,
+      createdAt: '2026-11-22T09:00:01.000Z',
+      status: 'open',
+    });
+    expect(await customerOffers(store, 'crm:0004711', 'web')).toEqual([]);
+    expect((await nextBestOffer(store, 'crm:0004711', 'web')).offer).toBeUndefined();
+  });
 });
