@@ -8,6 +8,7 @@ import { COUNTRY_FORMATS, countryAs, loadCodeTable, tableFrom, type CodeTable } 
 import { isPhoneCountry, normalizeEmail, toE164 } from './contact';
 import { DATE_INPUTS, DATE_OUTPUTS, formatDate, parseDate, sapDigitsToIso } from './dates';
 import { DECIMAL_LOCALES, formatDecimal, parseDecimal } from './decimal';
+import { entriesToObject } from './entries';
 import { joinName, joinStreet, splitName, splitStreet } from './names';
 import { compileGetter } from './path';
 import {
@@ -478,6 +479,22 @@ export const transforms: Record<string, TransformDefinition> = {
         if (found === undefined || pick === undefined) return found;
         return Object.hasOwn(found as object, pick) ? (found as Record<string, unknown>)[pick] : undefined;
       };
+    },
+  },
+  entries: {
+    usage:
+      '"entries" or { "entries": { "key": "key", "value": "value" } }: a list of key/value items to an object, a dotted key nesting ("address.street"); a key given twice or not a path of plain names fails',
+    needsOption: false,
+    create: (option) => {
+      const usage = '{ "entries": { "key": "<item property>", "value": "<item property>" } }';
+      const spec = optionObject('entries', option, ['key', 'value'], usage);
+      const names = { key: spec.key ?? 'key', value: spec.value ?? 'value' };
+      if (typeof names.key !== 'string' || typeof names.value !== 'string' || names.key === names.value)
+        throw new TransformOptionError(
+          `entries: key and value must be two different property names: ${usage}`,
+        );
+      const entries = { key: names.key, value: names.value };
+      return (value) => entriesToObject(entries, value);
     },
   },
   default: {

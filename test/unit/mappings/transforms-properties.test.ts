@@ -53,6 +53,8 @@ const INSTANCES: [string, unknown][] = [
   ['map', { a: 'b' }],
   ['boolean', undefined],
   ['flag', undefined],
+  ['entries', undefined],
+  ['entries', { key: 'name', value: 'text' }],
 ];
 
 const anyInput = fc.oneof(

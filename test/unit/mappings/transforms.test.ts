@@ -311,6 +311,44 @@ describe('transforms: values', () => {
     expect(() => make('find', { where: {} })).toThrow(/find needs where/);
   });
 
+  it('entries makes an object of key/value items, nesting dotted keys, and refuses what it cannot place', () => {
+    const entries = make('entries');
+    expect(
+      entries([
+        { key: 'reason', value: 'late' },
+        { key: 'address.city', value: 'München' },
+        { key: 'address.country', value: 'DE' },
+      ]),
+    ).toEqual({ reason: 'late', address: { city: 'München', country: 'DE' } });
+    expect(make('entries', { key: 'name', value: 'text' })({ name: 'a', text: 'b' })).toEqual({ a: 'b' });
+    // a value that is an object stays that value: a later dotted key cannot write into it
+    const kept = { city: 'Köln' };
+    failsWith(
+      () =>
+        entries([
+          { key: 'address', value: kept },
+          { key: 'address.city', value: 'Bonn' },
+        ]),
+      'entries',
+      /clashes with key "address" of item \[0\]/,
+    );
+    expect(kept).toEqual({ city: 'Köln' });
+    failsWith(
+      () =>
+        entries([
+          { key: 'a.b', value: '1' },
+          { key: 'a', value: '2' },
+        ]),
+      'entries',
+      /clashes with key "a.b"/,
+    );
+    // names an object inherits are free keys, not parents
+    expect(entries([{ key: 'toString.x', value: '1' }])).toEqual({ toString: { x: '1' } });
+    failsWith(() => entries(['reason=late']), 'entries', /item \[0\] must be an object, got string/);
+    failsWith(() => entries([{ value: 'late' }]), 'entries', /item \[0\] has no text in "key"/);
+    expect(() => make('entries', { key: 'k', value: 'k' })).toThrow(/two different property names/);
+  });
+
   it('number keeps every digit or refuses: 15 significant digits, an integer’s zeros counted', () => {
     expect(make('number')('123456789012345')).toBe(123456789012345);
     expect(make('number')('0.000123456789012345')).toBe(0.000123456789012345);

@@ -122,6 +122,81 @@ describe('mappings/systems/hub.json', () => {
     });
   });
 
+  it('puts each detail of ReportInteraction into data, a dotted key nesting, so an address change can be reported', () => {
+    const complaint = report.map({
+      type: 'complaint',
+      channel: 'call-center',
+      customerRef: 'crm:9401',
+      details: [
+        { key: 'reason', value: 'Gebühr zu hoch' },
+        { key: 'caseId', value: 'C-77' },
+      ],
+    });
+    expect(complaint).toMatchObject({
+      ok: true,
+      value: { data: { reason: 'Gebühr zu hoch', caseId: 'C-77' } },
+    });
+    // one detail arrives from XML as an object, not a list of one
+    expect(
+      report.map({
+        type: 'complaint',
+        channel: 'web',
+        customerRef: 'crm:9401',
+        details: { key: 'reason', value: 'late' },
+      }),
+    ).toMatchObject({ ok: true, value: { data: { reason: 'late' } } });
+    expect(report.map({ type: 'complaint', channel: 'web', customerRef: 'crm:9401' })).toMatchObject({
+      ok: true,
+      value: { data: {} },
+    });
+    const address = { street: 'Leopoldstraße 12', postalCode: '80802', city: 'München', country: 'DE' };
+    const moved = report.map({
+      type: 'address-changed',
+      channel: 'call-center',
+      customerRef: 'crm:4711',
+      details: Object.entries(address).map(([key, value]) => ({ key: `address.${key}`, value })),
+    });
+    expect(moved).toMatchObject({ ok: true, value: { type: 'address-changed', data: { address } } });
+    // an address change without the address is still refused, naming where it should have come from
+    expect(
+      report.map({ type: 'address-changed', channel: 'call-center', customerRef: 'crm:4711' }),
+    ).toMatchObject({ ok: false, error: { field: 'data.address', sourceField: 'details' } });
+  });
+
+  it('refuses a detail key given twice or not a path of plain names, naming the key', () => {
+    const refused = (details: { key: string; value: string }[]) => {
+      const result = report.map({ type: 'complaint', channel: 'web', customerRef: 'crm:9401', details });
+      expect(result.ok).toBe(false);
+      return result.ok ? undefined : result.error;
+    };
+    expect(
+      refused([
+        { key: 'caseId', value: 'C-1' },
+        { key: 'caseId', value: 'C-2' },
+      ]),
+    ).toMatchObject({
+      sourceField: 'details',
+      rule: 'entries',
+      message: expect.stringContaining('"caseId" is given twice'),
+    });
+    for (const key of ['__proto__', 'constructor', 'a.prototype', 'a..b', '.a', 'a.', '', 'a b', 'x[0]']) {
+      expect(refused([{ key, value: '1' }])).toMatchObject({
+        sourceField: 'details',
+        rule: 'entries',
+        message: expect.stringContaining(
+          `key ${JSON.stringify(key)} of item [0] is not a path of plain names`,
+        ),
+      });
+    }
+    expect(
+      refused([
+        { key: 'address', value: 'x' },
+        { key: 'address.street', value: 'y' },
+      ])?.message,
+    ).toContain('clashes with key "address"');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('maps ReportInteraction to a valid canonical withdrawal event', () => {
     const result = report.map(
       { type: 'withdrawal', channel: 'branch', customerRef: 'crm:4711', amount: '12000.00', currency: 'EUR' },
