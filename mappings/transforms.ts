@@ -11,6 +11,7 @@ import { DECIMAL_LOCALES, formatDecimal, parseDecimal } from './decimal';
 import { entriesToObject } from './entries';
 import { joinName, joinStreet, splitName, splitStreet } from './names';
 import { compileGetter } from './path';
+import { compileSourceRef } from './source-ref';
 import {
   TransformError,
   TransformOptionError,
@@ -479,6 +480,18 @@ export const transforms: Record<string, TransformDefinition> = {
         if (found === undefined || pick === undefined) return found;
         return Object.hasOwn(found as object, pick) ? (found as Record<string, unknown>)[pick] : undefined;
       };
+    },
+  },
+  sourceRef: {
+    usage:
+      '{ "sourceRef": { "system": "sourceSystem", "id": "sourceId" } }: a "system:id" reference that must name the record of those two fields (SAP\'s leading zeros aside), as the hub keys it',
+    needsOption: true,
+    create: (option) => {
+      const usage = '{ "sourceRef": { "system": "<field path>", "id": "<field path>" } }';
+      const spec = optionObject('sourceRef', option, ['system', 'id'], usage);
+      if (typeof spec.system !== 'string' || typeof spec.id !== 'string')
+        throw new TransformOptionError(`sourceRef needs ${usage}`);
+      return compileSourceRef({ system: spec.system, id: spec.id });
     },
   },
   entries: {

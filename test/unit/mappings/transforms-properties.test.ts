@@ -54,6 +54,7 @@ const INSTANCES: [string, unknown][] = [
   ['boolean', undefined],
   ['flag', undefined],
   ['entries', undefined],
+  ['sourceRef', { system: 'LAND1', id: 'LAND1' }],
   ['entries', { key: 'name', value: 'text' }],
 ];
 

@@ -71,6 +71,43 @@ describe('mappings/systems/hub.json', () => {
     });
   });
 
+  it('refuses a customerRef that names another record than sourceSystem:sourceId, SAP’s zeros aside', () => {
+    const upsertWith = (customerRef: string, sourceSystem: string, sourceId: string) =>
+      upsert.map({ receivedAt, customer: { customerRef, sourceSystem, sourceId, kind: 'organization' } });
+    // the CRM cannot write over SAP's customer by naming it
+    expect(upsertWith('sap:104712', 'crm', '1')).toMatchObject({
+      ok: false,
+      error: {
+        field: 'customerRef',
+        sourceField: 'customer.customerRef',
+        rule: 'sourceRef',
+        message: expect.stringContaining(
+          '"sap:104712" is not the record customer.sourceSystem:customer.sourceId names ("crm:1")',
+        ),
+      },
+    });
+    expect(upsertWith('crm:5555', 'crm', '9212')).toMatchObject({
+      ok: false,
+      error: { sourceField: 'customer.customerRef', rule: 'sourceRef' },
+    });
+    for (const [ref, id] of [
+      ['sap:104712', '0000104712'],
+      ['sap:0000104712', '104712'],
+      [' sap:0000104712 ', '0000104712'],
+    ]) {
+      expect(upsertWith(ref, 'sap', id)).toMatchObject({ ok: true, value: { customerRef: 'sap:104712' } });
+    }
+    // other systems' zeros are part of the id
+    expect(upsertWith('crm:0004711', 'crm', '0004711')).toMatchObject({
+      ok: true,
+      value: { customerRef: 'crm:0004711' },
+    });
+    expect(upsertWith('crm:4711', 'crm', '0004711')).toMatchObject({
+      ok: false,
+      error: { rule: 'sourceRef' },
+    });
+  });
+
   it('takes a person without family name (a gap, flagged later), but refuses an unreadable birth date', () => {
     const result = upsert.map({
       receivedAt,
