@@ -266,6 +266,65 @@ print(json.dumps(serialize_object(c.GetCustomer360(customerRef="sap:4799", withS
     expect(out.serviceLevel).toMatchObject({ level: 'premium', value: '10000000000000000000000' });
   });
 
+  it('answers what REST answers for a customer the hub holds no record of: the offers and interactions, no attributes', async () => {
+    await load(modules, shippedPath(tempDir('c360-no-record')));
+    const store = await (helper.getNode('cfg-store') as unknown as HubStoreNode).ready;
+    // the README's address change for crm:4711: an event and an offer, no customer record
+    await store.recordInteraction({
+      customerRef: 'crm:4711',
+      eventId: moved.eventId,
+      type: 'address-changed',
+      channel: 'call-center',
+      occurredAt: '2026-11-22T09:00:00Z',
+    });
+    await store.putOffer({
+      offerId: 'o-mortgage-1',
+      customerId: 'crm:4711',
+      channel: 'web',
+      action: 'web-offer',
+      offer: 'mortgage',
+      policyId: 'address-change-mortgage',
+      eventId: moved.eventId,
+      priority: 60,
+      createdAt: '2026-11-22T09:00:01.000Z',
+      status: 'open',
+    });
+    const base = await serve();
+    const script = `
+import json, sys, zeep
+from zeep.helpers import serialize_object
+out = {}
+for name, client in (("new", zeep.Client(sys.argv[1] + "?wsdl").service),
+                     ("old", zeep.Client(sys.argv[2]).create_service("{urn:crm-hub:hub:v1}CrmHubSoapBinding", sys.argv[1]))):
+    out[name] = serialize_object(client.GetCustomer360(customerRef="crm:4711"))
+try:
+    zeep.Client(sys.argv[1] + "?wsdl").service.GetCustomer360(customerRef="crm:4712")
+except zeep.exceptions.Fault as f:
+    out["unknown"] = f.code + "|" + f.message
+print(json.dumps(out, default=str))
+`;
+    const { stdout } = await run('/usr/bin/python3', ['-c', script, base, OLD_WSDL]);
+    const out = JSON.parse(stdout) as Record<string, Record<string, unknown>> & { unknown: string };
+    for (const client of ['new', 'old']) {
+      expect({ client, ...out[client] }).toMatchObject({
+        client,
+        // no attributes: the customer is its reference alone (REST leaves customer out)
+        customer: expect.objectContaining({
+          customerRef: 'crm:4711',
+          sourceSystem: 'crm',
+          sourceId: '4711',
+          kind: null,
+          familyName: null,
+          consents: [],
+        }),
+        offers: [expect.objectContaining({ offerId: 'o-mortgage-1', offer: 'mortgage', channel: 'web' })],
+        lastInteractions: [expect.objectContaining({ type: 'address-changed', channel: 'call-center' })],
+      });
+    }
+    // where REST answers 404, a fault
+    expect(out.unknown).toMatch(/^soap:Client\|.*field 'customerRef': the hub knows no customer crm:4712/);
+  });
+
   it('answers node-soap for an SAP number with its zeros, and refuses an id of neither form', async () => {
     const goldenId = await deployWithAnna();
     const base = await serve();
