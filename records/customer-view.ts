@@ -1,5 +1,12 @@
 import { unpaddedSapRef } from '../mappings/canonical/sap-numbers';
-import type { Customer, CustomerTier, DataQuality, ProcessState } from '../mappings/canonical/types';
+import {
+  CHANNELS,
+  type Channel,
+  type Customer,
+  type CustomerTier,
+  type DataQuality,
+  type ProcessState,
+} from '../mappings/canonical/types';
 import { isGoldenId } from './cross-reference';
 import type { GoldenDocumentRead, StoredGolden } from './golden-store';
 import { compareText, sourceRef, type SourceKey } from './source-versions';
@@ -162,6 +169,31 @@ export interface NextBestOfferOptions {
 }
 
 export const NBO_MAX_LIMIT = 10;
+
+/**
+ * A next best offer asked for on a channel that is none of the canonical ones (those events carry; the
+ * cards' `via` and the lurking offers know no other, so it could only ever answer "no offer"). `kind`
+ * is the code the REST API answers, and what a Catch node sees as msg.error.code.
+ */
+export class InvalidChannelError extends RangeError {
+  readonly kind = 'invalid-channel';
+  readonly field = 'channel';
+  constructor(readonly channel: unknown) {
+    const got = typeof channel === 'string' ? `; got '${shownValue(channel)}'` : '';
+    super(`channel must be one of: ${CHANNELS.join(', ')}${got}`);
+    this.name = 'InvalidChannelError';
+  }
+}
+
+export function isContactChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value);
+}
+
+/** A value as an error message quotes it: control characters escaped, a long one cut. */
+export function shownValue(value: string): string {
+  const escaped = JSON.stringify(value).slice(1, -1);
+  return escaped.length > 80 ? `${escaped.slice(0, 80)}…` : escaped;
+}
 
 interface ConsentLike {
   channel?: unknown;
@@ -474,6 +506,7 @@ export async function nextBestOffer(
   nowOrOptions: Date | NextBestOfferOptions = {},
 ): Promise<NextBestOffer> {
   const options: NextBestOfferOptions = nowOrOptions instanceof Date ? { now: nowOrOptions } : nowOrOptions;
+  if (!isContactChannel(channel)) throw new InvalidChannelError(channel);
   if (!isOfferLimit(options.limit)) {
     throw new RangeError(
       `limit must be a whole number from 1 to ${NBO_MAX_LIMIT}, got ${String(options.limit)}`,

@@ -1,5 +1,5 @@
 import { isGoldenId } from '../../records/cross-reference';
-import { customer360, type Customer360 } from '../../records/customer-view';
+import { customer360, shownValue, type Customer360 } from '../../records/customer-view';
 import type { ServiceLevelRules } from '../../records/service-level';
 import type { HubStore } from '../../records/store';
 import { ApiError } from './api-error';
@@ -48,10 +48,7 @@ export function sourceRefParam(id: string, why = ''): string {
 }
 
 /** An id (or a query value) as an error message quotes it: control characters escaped, a long one cut. */
-export function shown(id: string): string {
-  const escaped = JSON.stringify(id).slice(1, -1);
-  return escaped.length > 80 ? `${escaped.slice(0, 80)}…` : escaped;
-}
+export const shown = shownValue;
 
 export async function customerAnswer(
   store: HubStore,

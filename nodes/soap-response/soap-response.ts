@@ -33,6 +33,17 @@ interface MsgFault {
   detail?: unknown;
 }
 
+/**
+ * A node's error that refuses one field of the request (records' InvalidChannelError, kind
+ * invalid-channel), as a Catch node hands it on: Node-RED keeps its message and code, not its field,
+ * so the code names the field. The codes are the REST API's for the same refusal.
+ */
+const REFUSED_FIELDS: Readonly<Record<string, string>> = { 'invalid-channel': 'channel' };
+
+function refusedField(code: unknown): string | undefined {
+  return typeof code === 'string' && Object.hasOwn(REFUSED_FIELDS, code) ? REFUSED_FIELDS[code] : undefined;
+}
+
 export function replyFor(msg: SoapMessage & { error?: MsgError; fault?: MsgFault }): SoapReply {
   const declared = msg.fault;
   if (declared && typeof declared === 'object' && typeof declared.name === 'string') {
@@ -54,15 +65,17 @@ export function replyFor(msg: SoapMessage & { error?: MsgError; fault?: MsgFault
     };
   }
   if (error) {
-    const field = error.sourceField ?? error.field;
+    const refused = refusedField(error.code);
+    const field = error.sourceField ?? error.field ?? refused;
+    const reason = error.rule ?? (refused ? (error.code as string) : undefined);
+    // Catch words an Error as its toString(), "InvalidChannelError: channel must be …"
+    const said = refused ? error.message?.replace(/^\w*Error: /, '') : error.message;
     return {
       ok: false,
       fault: {
         code: field ? 'client' : 'server',
-        message: field
-          ? `Invalid request: field '${field}': ${error.message}`
-          : (error.message ?? 'request failed'),
-        detail: { ...(field ? { field } : {}), ...(error.rule ? { reason: error.rule } : {}) },
+        message: field ? `Invalid request: field '${field}': ${said}` : (said ?? 'request failed'),
+        detail: { ...(field ? { field } : {}), ...(reason ? { reason } : {}) },
       },
     };
   }

@@ -194,6 +194,18 @@ describe('golden-record and next-best-offer', () => {
     expect(nbo.last()).toEqual({ fill: 'red', shape: 'ring', text: 'next-best-offer.errors.no-customer' });
   });
 
+  it('refuses a channel that is none, as REST does, instead of answering no offer', async () => {
+    await load(all, flow());
+    const err = nextError('nbo');
+    let answered = false;
+    helper.getNode('answer').on('input', () => (answered = true));
+    helper.getNode('nbo').receive({ payload: { customerRef: 'crm:4711', channel: 'telepathy' } });
+    expect(await err).toContain(
+      "channel must be one of: call-center, web, app, branch, erp, core-banking, email, sms; got 'telepathy'",
+    );
+    expect(answered).toBe(false);
+  });
+
   it('words its statuses from the locale', async () => {
     await load(all, flow());
     const golden = watchStatus('golden');

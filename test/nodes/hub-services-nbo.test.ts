@@ -122,6 +122,24 @@ describe('GetNextBestOffer on the shipped Hub services flow', () => {
     expect(old.offers?.map((o) => o.offerId)).toEqual(['b']);
   });
 
+  it('refuses an unknown channel with a Client fault naming channel and the channels there are, as REST does', async () => {
+    await load(modules, shippedPath(tempDir('nbo-soap')));
+    const refused = await (
+      await client()
+    )
+      .GetNextBestOfferAsync({ customerRef: 'crm:9401', channel: 'telepathy' })
+      .then(
+        () => undefined,
+        (err: {
+          root?: { Envelope?: { Body?: { Fault?: { faultcode?: string; faultstring?: string } } } };
+        }) => err.root?.Envelope?.Body?.Fault,
+      );
+    expect(refused?.faultcode).toMatch(/:Client$/);
+    expect(refused?.faultstring).toBe(
+      "Invalid request: field 'channel': channel must be one of: call-center, web, app, branch, erp, core-banking, email, sms; got 'telepathy'",
+    );
+  });
+
   it('answers the default offer, and why, when nothing applies', async () => {
     // settings.js crmHub.defaultOffer, which @types/node-red's LocalSettings does not know
     const settings: Record<string, unknown> = {
