@@ -164,7 +164,13 @@ function parseMoment(
   needZone: (key: string) => ZoneClock,
 ): number {
   const text = typeof value === 'string' ? value.trim() : '';
-  if (WITH_OFFSET.test(text)) return Date.parse(text);
+  if (WITH_OFFSET.test(text)) {
+    // Date.parse rolls 2025-02-30T09:00Z over into March and takes 24:30, as Date does
+    const [y, m, d, hh, mm] = text.slice(0, 16).split(/[-T:]/).map(Number);
+    checkDate(key, text, y, m, d);
+    if (hh > 23 || mm > 59) throw new ScheduleError(key, `"${text}" is not a time of day`);
+    return Date.parse(text);
+  }
   const date = DATE_ONLY.exec(text);
   if (date) {
     const [y, m, d] = date.slice(1).map(Number);

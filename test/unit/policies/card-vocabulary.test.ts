@@ -200,6 +200,9 @@ describe('the card vocabulary', () => {
         /unknown time zone/,
       ],
       [{ schedule: { from: '2025-02-30', 'time-zone': 'UTC' } }, 'schedule.from', /not a calendar date/],
+      [{ schedule: { from: '2025-02-30T09:00Z' } }, 'schedule.from', /not a calendar date/],
+      [{ schedule: { to: '2025-04-31T09:00:00+02:00' } }, 'schedule.to', /not a calendar date/],
+      [{ schedule: { from: '2025-04-01T24:30Z' } }, 'schedule.from', /not a time of day/],
       [{ schedule: { from: '2025-05-01Z', to: '2025-04-01Z' } }, 'schedule.from', /expected a date/],
       [
         { schedule: { from: '2025-05-01', to: '2025-04-01', 'time-zone': 'UTC' } },
