@@ -148,6 +148,16 @@ function parseAnswer(text: string): XmlElement {
 export interface AnswerCheck {
   expect: AnswerExpectation;
   emptyBody?: boolean;
+  /** the largest answer read, in bytes; a larger one is cut off while it arrives */
+  maxBytes: number;
+}
+
+/** The most an answer may hold unless the client says otherwise (a 300 MB answer took 1.6 GB). */
+export const DEFAULT_MAX_ANSWER_BYTES = 10 * 1024 * 1024;
+
+/** axios's refusal of a body over maxContentLength, which it words without the limit's purpose */
+function tooLarge(error: unknown): boolean {
+  return /maxContentLength size of \d+ exceeded/.test((error as { message?: unknown })?.message as string);
 }
 
 /** The key under which a call hands its AnswerCheck to the HTTP client, through node-soap. */
@@ -178,11 +188,22 @@ export class CheckedHttpClient extends soap.HttpClient {
       [ANSWER_CHECK]?: AnswerCheck;
     };
     if (!check) return super.request(rurl, data, callback, exheaders, exoptions);
-    const options: soap.IExOptions = { ...rest, responseType: 'arraybuffer' };
+    const options: soap.IExOptions = {
+      ...rest,
+      responseType: 'arraybuffer',
+      maxContentLength: check.maxBytes,
+    };
     return super.request(
       rurl,
       data,
       (error, res, body) => {
+        if (error && tooLarge(error)) {
+          return callback(
+            new UnusableAnswerError(
+              `the answer is larger than ${check.maxBytes} bytes, the most that is read`,
+            ),
+          );
+        }
         if (error) return callback(error, res, body);
         const response = res as HttpResponse;
         try {

@@ -6,6 +6,7 @@ import {
   CheckedHttpClient,
   expectationOf,
   UnusableAnswerError,
+  DEFAULT_MAX_ANSWER_BYTES,
   type AnswerCheck,
   type AnswerExpectation,
   type NodeSoapOutput,
@@ -57,6 +58,8 @@ export interface SoapClientOptions {
   authOnCalls?: boolean;
   tls?: TlsOptions;
   security?: WsSecurity;
+  /** the largest WSDL or answer read, in bytes; 10 MiB by default (DEFAULT_MAX_ANSWER_BYTES) */
+  maxAnswerBytes?: number;
 }
 
 export interface OperationInfo {
@@ -358,7 +361,10 @@ export class SoapClient {
     this.keys.set(args, key);
     const timeoutMs = options.timeoutMs ?? 30000;
     const abort = new AbortController();
-    const check: AnswerCheck = { expect: target.answer };
+    const check: AnswerCheck = {
+      expect: target.answer,
+      maxBytes: this.options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
+    };
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         abort.abort();
@@ -528,6 +534,8 @@ export class SoapClientPool {
         wsdl_headers: authHeaders(options.httpAuth),
         wsdl_options: {
           ...(agent ? { httpsAgent: agent } : {}),
+          // a WSDL is read whole into memory and parsed: one that never ends must not take the process
+          maxContentLength: options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
           overrideImportLocation: localImportLocation,
         },
       });

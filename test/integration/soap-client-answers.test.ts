@@ -126,6 +126,16 @@ describe('an answer without a usable envelope', () => {
     expect(err.message).toBe('the answer is not a SOAP envelope: its root element is <html>');
   });
 
+  it('cuts off an answer larger than the most it reads, saying so, and reads one within it', async () => {
+    const big = answer(`A-${'x'.repeat(5000)}`);
+    server().script = [{ kind: 'raw', body: big }];
+    const err = await unusable(resilient({ maxAnswerBytes: 4096 }).call('CreateActivity', activity));
+    expect(err.message).toBe('the answer is larger than 4096 bytes, the most that is read');
+    server().script = [{ kind: 'raw', body: big }];
+    const outcome = await resilient({ maxAnswerBytes: 8192 }).call('CreateActivity', activity);
+    expect(String((outcome.result as { activityId?: unknown }).activityId)).toHaveLength(5002);
+  });
+
   it('takes an empty Body for an operation whose output message has no parts', async () => {
     server().script = [{ kind: 'raw', body: envelope('') }];
     const outcome = await resilient({ wsdl: join(dir, 'p.wsdl') }).call('Ping', { a: 'x' });
