@@ -508,7 +508,15 @@ export class PolicyRegistry {
     const heldOut = answer.heldOut.filter((held) => fresh(held.actionId));
     if (offers.length === 0 && heldOut.length === 0) return;
     ledger.background('counting a lurking answer', async () => {
-      const counted = await ledger.recordLurking({ ...answer, offers, heldOut, at });
+      let counted: Awaited<ReturnType<typeof ledger.recordLurking>>;
+      try {
+        counted = await ledger.recordLurking({ ...answer, offers, heldOut, at });
+      } catch (err) {
+        // not counted: the next contact today tries again
+        for (const offer of offers) this.lurkingSeen.delete(offer.offerId);
+        for (const held of heldOut) this.lurkingSeen.delete(held.actionId);
+        throw err;
+      }
       for (const policyId of counted.fired) this.count(policyId, 'fired', at);
       for (const policyId of counted.heldOut) this.count(policyId, 'holdout', at);
     });

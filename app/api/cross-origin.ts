@@ -1,7 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { renderFault, soapContentType } from '../../connectors/soap/fault';
 import type { RawHandler } from './fast-path';
-import { localOnlyRefusal, sendJsonRefusal, type LocalOnlyRefusal } from './local-only';
+import {
+  foreignOrigin,
+  isWrite,
+  localOnlyRefusal,
+  sendJsonRefusal,
+  type LocalOnlyRefusal,
+} from './local-only';
 
 const CORS_HEADER = /^access-control-/i;
 
@@ -37,7 +43,8 @@ export interface CrossOriginOptions {
  */
 export function withoutCrossOrigin(nodeRoot = '/', options: CrossOriginOptions = {}): RawHandler {
   const endpoint = hubEndpoint(nodeRoot, 'soap|api/v1|healthz');
-  const guarded = options.localOnly ? hubEndpoint(nodeRoot, 'soap|api/v1') : undefined;
+  const writes = hubEndpoint(nodeRoot, 'soap|api/v1');
+  const guarded = options.localOnly ? writes : undefined;
   return (req, res, next) => {
     const url = req.url ?? '';
     if (!endpoint.test(url)) return next();
@@ -48,6 +55,20 @@ export function withoutCrossOrigin(nodeRoot = '/', options: CrossOriginOptions =
     }
     const kind = guarded?.exec(url)?.[1].toLowerCase();
     if (kind && refuseUnlessLocal(kind === 'soap' ? 'soap' : 'api', req, res)) return;
+    // with credentials too: a page of another site may hold a browser's Basic log-in, and a body with
+    // no Content-Type (fetch with a Blob) needs no preflight; the endpoints take no CORS writes anyway
+    const written = !guarded && isWrite(req.method) ? writes.exec(url)?.[1].toLowerCase() : undefined;
+    const origin = written ? foreignOrigin(req) : undefined;
+    if (written && origin !== undefined) {
+      const refusal: LocalOnlyRefusal = {
+        status: 403,
+        code: 'cross-origin',
+        message: `the hub takes no write from a page of another site (Origin ${origin}); call it from that site's backend`,
+      };
+      if (written === 'soap') sendFaultRefusal(req, res, refusal);
+      else sendJsonRefusal(res, refusal);
+      return;
+    }
     const setHeader = res.setHeader;
     res.setHeader = function (this: typeof res, name: string, value: number | string | readonly string[]) {
       return CORS_HEADER.test(name) ? this : setHeader.call(this, name, value);

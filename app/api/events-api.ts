@@ -8,6 +8,7 @@ import { compileValidator } from '../../mappings/validate';
 import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
 import { withUnpaddedSapNumbers } from '../../mappings/canonical/sap-numbers';
 import { batchItems } from './batch-body';
+import { errorMessage } from '../../formats/error-message';
 
 /** the content-derived id an event without eventId gets (batch-body.ts), for clients and tests */
 export { stableEventId } from './batch-body';
@@ -31,6 +32,8 @@ export interface EventsApiContext {
   events?: () => EventPublisher | undefined;
   /** most events in one request; default 100 */
   maxBatch?: number;
+  /** told a failed publish's own error, which the caller learns only by its kind; console.error by default */
+  logError?: (message: string) => void;
 }
 
 const DEFAULT_MAX_BATCH = 100;
@@ -73,6 +76,8 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
           ? [{ index, eventId: eventIds[index], ...reasonOf(outcome.reason) }]
           : [],
       );
+      const first = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (first) (context.logError ?? console.error)(`POST /events: ${errorMessage(first.reason)}`);
       if (failed.length > 0) {
         throw new ApiError(
           503,

@@ -15,6 +15,13 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
 /** the console and the hub's endpoints (in any spelling express routes to them) keep rules of their own */
 const OWN_RULES = /^\/(?:console|soap|api\/v1|healthz)(?:[/?]|$)/i;
+/**
+ * The editor's page and Node-RED's admin API (editor-api, and the admin routes of the core nodes and
+ * of CRM Hub's): with the admin and node roots both at /, every request passes the admin app first, so
+ * only these are judged as the editor's; a flow's own `http in` endpoints keep what their flow does.
+ */
+const ADMIN_PATH =
+  /^\/(?:$|[?#]|(?:auth|settings|plugins|nodes|flows?|library|credentials|context|diagnostics|comms|icons|locales|theme|red|vendor|core|types|debug|inject|projects|crm-hub|favicon\.ico)(?:[/?#]|$))/i;
 
 /**
  * A client on this machine: the socket's own address (not req.ip, which a `trust proxy` setting would
@@ -113,14 +120,15 @@ export function sendJsonRefusal(res: ServerResponse, refusal: LocalOnlyRefusal):
  * For settings.js's httpAdminMiddleware while the editor has no adminAuth: the editor and its admin
  * API serve this machine only, take no write a page of another site sent, and no write of a form's
  * type unless the editor's own page sent it (its debug sidebar posts a form to /debug/enable; a
- * browser names the page's origin on every POST, PUT and DELETE).
+ * browser names the page's origin on every POST, PUT and DELETE). Other paths (ADMIN_PATH) pass.
  */
 export function adminLocalOnly(
   req: IncomingMessage,
   res: ServerResponse,
   next: (err?: unknown) => void,
 ): void {
-  if (OWN_RULES.test(req.url ?? '')) return next();
+  const url = req.url ?? '';
+  if (OWN_RULES.test(url) || !ADMIN_PATH.test(url)) return next();
   const refusal =
     localOnlyRefusal(
       req,

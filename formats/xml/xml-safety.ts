@@ -26,23 +26,26 @@ export class PayloadTooLargeError extends Error {
 // Whitespace after "<!" is not legal XML, but tolerate it so a sloppy parser downstream can never
 // be tricked into seeing a declaration we missed.
 const DECLARATION = /<!\s*(DOCTYPE|ENTITY)/i;
-// A declaration, or the start of a comment or CDATA section, whose text is data, not markup: a
-// CDATA section may well quote "<!doctype html>". The section markers are case-sensitive, as in XML.
-const MARKUP = /<!(?:--|\[CDATA\[|\s*([Dd][Oo][Cc][Tt][Yy][Pp][Ee]|[Ee][Nn][Tt][Ii][Tt][Yy]))/g;
+// A declaration, or the start of a comment, CDATA section or processing instruction, whose text is
+// data, not markup: a CDATA section may well quote "<!doctype html>". Each is skipped to its own end,
+// so one cannot open a comment inside another (`<?x <!-- ?><!DOCTYPE …`) to hide a declaration. The
+// section markers are case-sensitive, as in XML.
+const MARKUP = /<\?|<!(?:--|\[CDATA\[|\s*([Dd][Oo][Cc][Tt][Yy][Pp][Ee]|[Ee][Nn][Tt][Ii][Tt][Yy]))/g;
+const CLOSE: Record<string, string> = { '<?': '?>', '<!--': '-->', '<![CDATA[': ']]>' };
 
 export function assertSafeXml(text: string): void {
   MARKUP.lastIndex = 0;
   for (let match = MARKUP.exec(text); match; match = MARKUP.exec(text)) {
     if (match[1]) refuse(match[1]);
-    const comment = match[0] === '<!--';
-    const close = text.indexOf(comment ? '-->' : ']]>', MARKUP.lastIndex);
+    const end = CLOSE[match[0]];
+    const close = text.indexOf(end, MARKUP.lastIndex);
     if (close < 0) {
       // never closed: the parser refuses it, but nothing after it is taken for data here
       const rest = DECLARATION.exec(text.slice(MARKUP.lastIndex));
       if (rest) refuse(rest[1]);
       return;
     }
-    MARKUP.lastIndex = close + 3;
+    MARKUP.lastIndex = close + end.length;
   }
 }
 

@@ -65,6 +65,7 @@ export function ensureHubRoutes(RED: RED): void {
       ...nextBestOffer,
       health: hubRuntime.health,
       events: () => hubRuntime.eventPublisher(),
+      logError: (message: string) => hubRuntime.logError(message),
       policies: () => policies,
       deadLettersAdmin: RED.auth.needsPermission(DEAD_LETTERS_PERMISSION),
       reviewsAdmin: RED.auth.needsPermission(REVIEWS_PERMISSION),

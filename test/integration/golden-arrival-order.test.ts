@@ -185,7 +185,12 @@ describe.each(backends)('golden record, %s: random arrival orders converge', (_n
       lineage: Record<string, unknown>;
     }[];
     expect(first.members).toHaveLength(SYSTEMS.length);
-    expect(first.document.addresses?.[0]).toMatchObject({ street: 'Neue Straße 2', postalCode: '80802' });
+    // the event's street line is split as the mappings split a record's
+    expect(first.document.addresses?.[0]).toMatchObject({
+      street: 'Neue Straße',
+      houseNumber: '2',
+      postalCode: '80802',
+    });
     expect(first.lineage['addresses[0]']).toMatchObject({ rule: 'event', via: 'call-center' });
   }, 300000);
 

@@ -76,6 +76,33 @@ describe('PolicyRegistry: the deployed cards', () => {
     registry.remove(platinum.id, 'new');
     expect(registry.list()).toEqual([]);
   });
+  it('counts a lurking offer once a day, and tries again at the next contact when the ledger failed', async () => {
+    const recorded: string[][] = [];
+    let fail = true;
+    const running: Promise<unknown>[] = [];
+    const ledger = {
+      recordEvaluation: async () => undefined,
+      background: (_what: string, record: () => Promise<unknown>) =>
+        void running.push(record().catch(() => undefined)),
+      recordLurking: async (answer: { offers: { offerId: string; policyId: string }[] }) => {
+        recorded.push(answer.offers.map((offer) => offer.offerId));
+        if (fail) throw new Error('store down');
+        return { fired: answer.offers.map((offer) => offer.policyId), heldOut: [] };
+      },
+    };
+    const registry = new PolicyRegistry({ switches: memorySwitch(), clock: () => T0, ledger });
+    registry.declare(platinum, node('n1'));
+    const shown = { customerRef: 'crm:1', offers: [{ policyId: platinum.id, offerId: 'o-1' }], heldOut: [] };
+    registry.observeLurking(shown);
+    await Promise.all(running);
+    fail = false;
+    registry.observeLurking(shown);
+    await Promise.all(running);
+    registry.observeLurking(shown);
+    await Promise.all(running);
+    expect(recorded).toEqual([['o-1'], ['o-1']]);
+    expect(registry.get(platinum.id)!.counts.today.fired).toBe(1);
+  });
 });
 
 describe('PolicyRegistry: counts', () => {

@@ -81,6 +81,18 @@ describe('withoutCrossOrigin without API credentials (localOnly)', () => {
     expect((await request(server('/')).get(API).set(headers)).status).toBe(200);
   });
 
+  it('refuses a write of another site’s page with credentials too (a browser may hold the log-in)', async () => {
+    const app = server('/');
+    const forged = await request(app).post('/api/v1/events').set('Origin', 'https://evil.example').send([]);
+    expect([forged.status, forged.body.error]).toEqual([403, 'cross-origin']);
+    const soap = await request(app).post('/soap/hub').set('Origin', 'null').send(Buffer.from('<x/>'));
+    expect(soap.status).toBe(403);
+    expect(soap.text).toContain('takes no write from a page of another site');
+    // a program (no Origin) and a read go on to the endpoints' own auth
+    expect((await request(app).post('/api/v1/events').send([])).status).toBe(200);
+    expect((await request(app).get(API).set('Origin', 'null')).status).toBe(200);
+  });
+
   it('refuses a write a page of another site sent, and takes the hub’s own page and programs', async () => {
     const listening = http.createServer(server('/', true));
     await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));

@@ -37,9 +37,14 @@ function fakePublisher(refuse: string[] = []) {
   return { publisher, published };
 }
 
+const logged: string[] = [];
+
 function app(publisher: EventPublisher | undefined, maxBatch?: number) {
   const server = express();
-  server.use('/api/v1', createEventsApi({ events: () => publisher, maxBatch }));
+  server.use(
+    '/api/v1',
+    createEventsApi({ events: () => publisher, maxBatch, logError: (message) => logged.push(message) }),
+  );
   return server;
 }
 
@@ -170,6 +175,7 @@ describe('POST /api/v1/events', () => {
     expect(res.body.message).toContain('send the same request again');
     // the broker's address, virtual host and user stay in the log
     expect(JSON.stringify(res.body)).not.toMatch(/10\.1\.2\.3|prod|user hub/);
+    expect(logged.at(-1)).toBe('POST /events: RabbitMQ amqp://10.1.2.3:5672/prod (user hub) nacked it');
     expect(res.body.failed[0].message).toMatch(/refused the message .*nothing was taken/);
     expect(published.map((event) => event.eventId)).toEqual([ID_1]);
   });

@@ -74,6 +74,19 @@ describe("settings.js's admin middleware without adminAuth", () => {
     expect(reached).toEqual(['POST /flows', 'POST /inject/abc', 'POST /debug/enable']);
   });
 
+  it('leaves a flow’s own http in endpoints to their flow: a webhook through a proxy, a form post', async () => {
+    const proxied = { 'X-Forwarded-For': '203.0.113.7' };
+    const hook = await request(`http://${hub}`).post('/webhooks/shop').set(proxied).type('form').send('a=1');
+    expect([hook.status, hook.body]).toEqual([200, { ok: true }]);
+    expect((await request(`http://${hub}`).get('/demo/gateways/sms/messages').set(proxied)).status).toBe(200);
+    // the editor's own paths in any case and with a query are still the editor's
+    for (const path of ['/', '/?x=1', '/FLOWS', '/flow/abc', '/crm-hub/policies', '/red/main.min.js']) {
+      const res = await request(`http://${hub}`).get(path).set(proxied);
+      expect([path, res.status]).toEqual([path, 403]);
+    }
+    expect(reached).toEqual(['POST /webhooks/shop', 'GET /demo/gateways/sms/messages']);
+  });
+
   it('leaves the console and the hub’s endpoints to their own rules', async () => {
     const proxied = { 'X-Forwarded-For': '203.0.113.7' };
     expect((await request(`http://${hub}`).get('/console/api/session').set(proxied)).status).toBe(200);

@@ -31,6 +31,8 @@ describe('assertSafeXml', () => {
     '<a><!-- never closed <!DOCTYPE a></a>',
     '<a><![CDATA[ never closed <!ENTITY x "y"></a>',
     '<a><![cdata[<!DOCTYPE a>]]></a>',
+    '<?x <!-- ?><!DOCTYPE r [<!ENTITY e "boom">]><r>&e; --></r>',
+    '<?x never closed <!DOCTYPE a><a/>',
   ])('refuses %s', (text) => {
     expect(() => assertSafeXml(text)).toThrow(UnsafeXmlError);
     expect(() => assertSafeXml(text)).toThrow(/declarations are not allowed/);
@@ -38,6 +40,7 @@ describe('assertSafeXml', () => {
 
   it('lets ordinary XML and comments through', () => {
     expect(() => assertSafeXml('<!-- note --><a>DOCTYPE is just a word</a>')).not.toThrow();
+    expect(() => assertSafeXml('<?xml version="1.0"?><?pi <!DOCTYPE is its data ?><a/>')).not.toThrow();
   });
 
   it('lets a CDATA section or a comment quote a declaration: it is data, not markup', () => {
