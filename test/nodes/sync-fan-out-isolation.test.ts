@@ -52,7 +52,7 @@ function depth(queue: string): number {
 
 /**
  * The golden-change half of the shipped Record sync tab as it is, with this run's broker and a
- * store directory of its own; the "sent to targets" debug node becomes a sink.
+ * store directory of its own; the debug nodes become sinks.
  */
 function shippedFanOut(): FlowNode[] {
   const hub = JSON.parse(fs.readFileSync(path.join(__dirname, '../../flows/hub.json'), 'utf8')) as FlowNode[];
@@ -74,7 +74,10 @@ function shippedFanOut(): FlowNode[] {
   const flow = sync
     .filter((n) => ids.has(n.id))
     .map(({ x: _x, y: _y, z: _z, ...node }) =>
-      node.id === 'sync-sent' ? { id: node.id, type: 'amqp-test-sink' } : (node as FlowNode),
+      // the debug nodes (and the Demo tab's switch before its own) become sinks: core nodes are not loaded
+      node.type === 'debug' || node.type === 'switch'
+        ? { id: node.id, type: 'amqp-test-sink' }
+        : (node as FlowNode),
     );
   return [...config, ...flow];
 }
