@@ -45,6 +45,13 @@ export function deleteVhost(name: string): void {
   execFileSync('rabbitmqctl', ['-q', 'delete_vhost', name]);
 }
 
+/** Messages (ready and unacknowledged) in a queue of the virtual host, from the broker; -1 for none. */
+export function queueDepth(vhost: string, queue: string): number {
+  const out = execFileSync('rabbitmqctl', ['-q', 'list_queues', '-p', vhost, 'name', 'messages']).toString();
+  const line = out.split('\n').find((l) => l.split(/\s+/)[0] === queue);
+  return line ? Number(line.trim().split(/\s+/)[1]) : -1;
+}
+
 /** The local PostgreSQL server the tests use (trust authentication, as .ci/run sets it up). */
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432';
 const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

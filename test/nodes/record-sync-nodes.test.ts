@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { NodeAPI } from 'node-red';
@@ -16,7 +15,7 @@ import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { migrate } from '../../nodes/shared/migrate';
 import { GoldenIntake } from '../../records/golden-intake';
 import type { GoldenChangedEvent } from '../../records/golden-store';
-import { createVhost, deleteVhost, eventually } from '../e2e/hub-process';
+import { createVhost, deleteVhost, eventually, queueDepth } from '../e2e/hub-process';
 import { debmas, type PersonVersion } from '../e2e/sync-fixtures';
 import { all, helper, load, nextInput, tempDir, useHelper, type FlowNode } from './harness';
 import { annaSchmidt } from '../fixtures/anna-schmidt';
@@ -62,12 +61,7 @@ beforeEach(() => {
 });
 afterEach(() => deleteVhost(vhost));
 
-/** messages (ready and unacknowledged) per queue, from the broker */
-function depth(queue: string): number {
-  const out = execFileSync('rabbitmqctl', ['-q', 'list_queues', '-p', vhost, 'name', 'messages']).toString();
-  const line = out.split('\n').find((l) => l.split(/\s+/)[0] === queue);
-  return line ? Number(line.trim().split(/\s+/)[1]) : -1;
-}
+const depth = (queue: string): number => queueDepth(vhost, queue);
 
 /** The next message in crm.dead-letter of this run's virtual host, taken off the queue. */
 async function nextDeadLetter(): Promise<amqplib.GetMessage> {

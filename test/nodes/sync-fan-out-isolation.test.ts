@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { NodeAPI } from 'node-red';
 import amqplib from 'amqplib';
@@ -18,7 +17,7 @@ import type { AmqpBrokerNode } from '../../nodes/amqp-broker/amqp-broker';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { GoldenIntake } from '../../records/golden-intake';
 import type { GoldenChangedEvent } from '../../records/golden-store';
-import { createVhost, deleteVhost, eventually } from '../e2e/hub-process';
+import { createVhost, deleteVhost, eventually, queueDepth } from '../e2e/hub-process';
 import { annaSchmidt } from '../fixtures/anna-schmidt';
 import { all, helper, load, tempDir, useHelper, type FlowNode } from './harness';
 import { sinkNode, whenStatus } from './amqp-test-nodes';
@@ -43,12 +42,7 @@ beforeEach(() => {
 });
 afterEach(() => deleteVhost(vhost));
 
-/** messages (ready and unacknowledged) per queue, from the broker */
-function depth(queue: string): number {
-  const out = execFileSync('rabbitmqctl', ['-q', 'list_queues', '-p', vhost, 'name', 'messages']).toString();
-  const line = out.split('\n').find((l) => l.split(/\s+/)[0] === queue);
-  return line ? Number(line.trim().split(/\s+/)[1]) : -1;
-}
+const depth = (queue: string): number => queueDepth(vhost, queue);
 
 /**
  * The golden-change half of the shipped Record sync tab as it is, with this run's broker and a
