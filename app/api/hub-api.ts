@@ -73,10 +73,7 @@ export function createHubApi(context: HubApiContext): Router {
       // a golden id too: the offers under every member
       const customerId = customerIdParam(req.params.id);
       const asked = req.query.channel;
-      if (Array.isArray(asked)) {
-        throw new ApiError(400, 'invalid-channel', 'channel is given more than once; ask for one', 'channel');
-      }
-      // one of the channels, as the next best offer takes it; left out, the offers of every channel
+      // one of the channels, checked as the next best offer checks it; left out, every channel's offers
       const channel = asked === undefined ? undefined : channelParam(asked);
       // every member's, as the customer 360 and the next best offer see them
       const offers = await customerOffers(requireStore(context), customerId, channel);
