@@ -148,6 +148,10 @@ export function linkRecords(
     candidates.push(...added.links);
     result.reviews.push(...added.reviews);
     for (const [a, b] of added.contradictions) clusters.keepApart(a, b);
+    // As the golden intake does: a pair held back for one conflict (given name or birth date) is no
+    // link, and no third record may join the two either, or the review would end inside one cluster.
+    for (const review of added.reviews)
+      if (review.explanation.conflicts.length > 0) clusters.keepApart(review.a, review.b);
     result.compared += added.compared;
   }
   for (const link of candidates.sort(byStrength)) {

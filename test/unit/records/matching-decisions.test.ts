@@ -268,6 +268,26 @@ describe('conflict guards', () => {
     expect(apart.outcome).not.toBe('link');
   });
 
+  it('takes a badly typed given name (same first letter, alike) for no conflict, and a different one for one', () => {
+    const maier = (ref: string, givenName: string) =>
+      record({
+        ref,
+        givenName,
+        familyName: 'Maier',
+        birthDate: '1973-05-31',
+        addresses: [{ street: 'Hauptstraße 166', postalCode: '79117', city: 'Freiburg', country: 'DE' }],
+        emails: ['felix_maier@t-online.de'],
+      });
+    const typed = decidePair(DEFAULT_MATCH_CONFIG, maier('web:1', 'Feix'), maier('crm:2', 'Felixx'));
+    expect(typed.explanation.comparisons[1]).toMatchObject({ field: 'givenName', level: 'differ' });
+    expect(typed.explanation.conflicts).toEqual([]);
+    expect(typed.outcome).toBe('link');
+    // the same first letter alone is not enough: Martin and Monika are two people
+    const other = decidePair(DEFAULT_MATCH_CONFIG, maier('web:1', 'Martin'), maier('crm:2', 'Monika'));
+    expect(other.explanation.conflicts).toEqual(['givenName']);
+    expect(other.outcome).not.toBe('link');
+  });
+
   it('keeps spouses (given name and birth date both differ) apart', () => {
     const a = record({
       ref: 'crm:1',
@@ -328,6 +348,29 @@ describe('clusters', () => {
     expect(result.clusters).toEqual([['bank:1', 'crm:3'], ['bank:2']]);
     expect(result.reviews).toHaveLength(1);
     expect(result.reviews[0].explanation.summary).toContain('refused, as it would join');
+  });
+
+  it('keeps a pair held back for a conflict apart, as the golden intake does (father and son of one name)', () => {
+    const home = [{ street: 'Eichenallee 9', postalCode: '20095', city: 'Hamburg', country: 'DE' }];
+    const becker = (ref: string, birthDate?: string) =>
+      record({
+        ref,
+        givenName: 'Thomas',
+        familyName: 'Becker',
+        addresses: home,
+        ...(birthDate ? { birthDate } : {}),
+      });
+    const father = becker('sf:1', '1950-01-01');
+    const son = becker('sf:2', '1980-06-15');
+    const undated = becker('sap:3');
+    expect(decidePair(DEFAULT_MATCH_CONFIG, father, son).explanation.conflicts).toEqual(['birthDate']);
+    for (const order of [
+      [father, son, undated],
+      [undated, son, father],
+    ]) {
+      const { clusters } = linkRecords(order);
+      expect(clusters.some((c) => c.includes('sf:1') && c.includes('sf:2'))).toBe(false);
+    }
   });
 
   it('gives the same clusters for any arrival order', () => {
