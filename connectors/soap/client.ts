@@ -14,6 +14,7 @@ import {
 import { IDEMPOTENCY_HTTP_HEADER, messageIdFor, messageIdHeaderXml } from './idempotency';
 import { fromNodeSoap, toNodeSoap } from './node-soap-shape';
 import type { SoapVersion } from './types';
+import { checkNoUserinfo, withoutUserinfo } from './userinfo';
 import { localImportLocation } from './well-known';
 import { portSoapVersions } from './wsdl';
 import { childTraceparent, TRACEPARENT } from '../http/trace-context';
@@ -100,7 +101,8 @@ export class SoapCallError extends Error {
     readonly transient: boolean,
     readonly details: { statusCode?: number; fault?: SoapFault; code?: string; cause?: unknown } = {},
   ) {
-    super(message);
+    // it quotes a WSDL URL or a library's error about one; the log, status and Catch never see a password
+    super(withoutUserinfo(message));
     this.name = 'SoapCallError';
     this.code = kind;
   }
@@ -494,6 +496,7 @@ export class SoapClientPool {
   private readonly loads = new Map<string, { wsdl: Promise<soap.WSDL>; refs: number }>();
 
   async acquire(options: SoapClientOptions): Promise<SoapClient> {
+    checkSoapUrls(options);
     const key = wsdlLoadKey(options);
     let entry = this.loads.get(key);
     if (!entry) {
@@ -556,6 +559,15 @@ export class SoapClientPool {
 }
 
 export const defaultSoapClientPool = new SoapClientPool();
+
+/**
+ * Refuses a WSDL or endpoint URL with a user or password in it: they belong in httpAuth, and node-soap
+ * would otherwise send them as Basic auth from the flow JSON.
+ */
+export function checkSoapUrls(options: Pick<SoapClientOptions, 'wsdl' | 'endpoint'>): void {
+  checkNoUserinfo('wsdl', options.wsdl);
+  checkNoUserinfo('endpoint', options.endpoint);
+}
 
 /** A client from the process-wide pool; the WSDL is loaded once per (wsdl, auth, TLS). */
 export function getSoapClient(options: SoapClientOptions): Promise<SoapClient> {
@@ -626,7 +638,7 @@ export class ResilientSoapClient {
   ) {
     this.breaker = new CircuitBreaker({
       ...resilience.breaker,
-      name: resilience.breaker.name ?? options.endpoint ?? options.wsdl,
+      name: resilience.breaker.name ?? withoutUserinfo(options.endpoint ?? options.wsdl),
       // only "the endpoint did not answer properly" opens the circuit; a fault is an answer
       isFailure: (err) => err instanceof SoapCallError && err.kind !== 'fault' && err.transient,
     });

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { errorMessage } from '../../formats/error-message';
 import type { CircuitState } from '../resilience';
 import {
+  checkSoapUrls,
   defaultSoapClientPool,
   listWsdlOperations,
   ResilientSoapClient,
@@ -12,6 +13,7 @@ import {
   type SoapClientOptions,
   type SoapClientPool,
 } from './client';
+import { withoutUserinfo } from './userinfo';
 
 /** loading: the WSDL is on its way; no-wsdl: it failed to load (the next call tries again); else the circuit. */
 export type SoapClientState = 'loading' | 'no-wsdl' | CircuitState;
@@ -37,6 +39,8 @@ export class SharedSoapClient extends EventEmitter<SharedSoapClientEvents> {
     private readonly pool: SoapClientPool = defaultSoapClientPool,
   ) {
     super();
+    // at deploy, so the owner reports an invalid configuration rather than a WSDL that failed to load
+    checkSoapUrls(options);
   }
 
   get state(): SoapClientState {
@@ -69,7 +73,8 @@ export class SharedSoapClient extends EventEmitter<SharedSoapClientEvents> {
 
   async call(operation: string, payload: unknown, options: ResilientCallOptions = {}): Promise<CallOutcome> {
     const client = this.client;
-    if (!client) throw new Error(`the SOAP client for ${this.options.wsdl} has no users: it is closed`);
+    if (!client)
+      throw new Error(`the SOAP client for ${withoutUserinfo(this.options.wsdl)} has no users: it is closed`);
     try {
       return await client.call(operation, payload, options);
     } finally {
@@ -99,7 +104,7 @@ export class SharedSoapClient extends EventEmitter<SharedSoapClientEvents> {
         if (this.client === client) this.set(client.breaker.state);
       },
       (err: unknown) => {
-        if (this.client === client) this.set('no-wsdl', errorMessage(err));
+        if (this.client === client) this.set('no-wsdl', withoutUserinfo(errorMessage(err)));
       },
     );
   }

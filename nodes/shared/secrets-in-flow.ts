@@ -29,6 +29,18 @@ export function urlHoldsSecret(url: string): boolean {
   return /[?&](ssl)?password=[^&#]/i.test(text);
 }
 
+/**
+ * True when an http(s) URL names a user, with or without a password (`https://user:pw@host`): the
+ * rest-client and soap-client refuse those outright, as their runtime does (checkBaseUrl in
+ * connectors/http, checkNoUserinfo in connectors/soap), since the user and password have credential
+ * fields of their own. The authority ends at the first `/`, `?`, `#` or `\` (WHATWG URL, as Node parses
+ * it), so an `@` in the path is no user; an empty userinfo (`https://@host`, `https://:@host`) names none.
+ */
+export function urlHasUserinfo(url: string): boolean {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\\]*)@/i.exec(url.trim())?.[1] ?? '';
+  return userinfo.replace(':', '') !== '';
+}
+
 /** True when an entry of a URL list (one per line or comma separated) carries a password. */
 export function urlListHoldsSecret(text: string): boolean {
   return text

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { listWsdlOperations, type OperationInfo } from '../../connectors/soap/client';
+import { checkSoapUrls, listWsdlOperations, type OperationInfo } from '../../connectors/soap/client';
 import type { SharedSoapClient } from '../../connectors/soap/shared-client';
 import { resolveWsdlLocation } from '../../connectors/soap/wsdl-location';
 import type { SoapClientNode } from '../soap-client/soap-client';
@@ -31,6 +31,7 @@ export function mountOperationsRoute(RED: RED, userDir: () => string): void {
       let listing: Promise<OperationInfo[]>;
       try {
         const wsdl = resolveWsdlLocation(param('wsdl'), userDir());
+        checkSoapUrls({ wsdl });
         const shared = deployed(param('client')) ?? deployed(param('node'));
         listing =
           shared && shared.options.wsdl === wsdl ? shared.listOperations() : listWsdlOperations({ wsdl });

@@ -129,6 +129,27 @@ describe('soap-client', () => {
     expect((await caught).error.source.id).toBe('a');
   });
 
+  it.each([
+    ['wsdl', (u: string) => u.replace('http://', 'http://wsdluser:WsdlSecret12@')],
+    ['endpoint', (u: string) => u.replace('http://', 'http://epuser:EpSecret13@')],
+    ['endpoint', (u: string) => u.replace('http://', 'http://epuser@')],
+  ] as const)(
+    'refuses a user or password in the %s URL, pointing to HTTP auth, and never sends them',
+    async (field, withUser) => {
+      const url = field === 'wsdl' ? server().wsdlUrl : server().url;
+      await load(modules, twoUsers({ [field]: withUser(url) }));
+      expect(loggedErrors('crm')).toEqual(['soap-client.errors.config']);
+      expect(node<SoapClientNode>('crm').configError).toBe(
+        `${field} URL must not contain a user or password: put them in the HTTP auth settings (Basic: user and password${field === 'endpoint' ? ', sent with every call' : ''})`,
+      );
+      expect(loggedErrors('a')).toEqual(['soap-request.errors.config']);
+      const caught = nextInput<{ error: { message: string; source: { id: string } } }>('caught');
+      helper.getNode('a').receive({ payload: activity } as never);
+      expect((await caught).error.source.id).toBe('a');
+      expect({ wsdlGets: server().wsdlGets, posts: server().posts }).toEqual({ wsdlGets: 0, posts: 0 });
+    },
+  );
+
   it('warns, and its users show it, when the WSDL cannot be loaded; the next call loads it', async () => {
     server().wsdlAuthorization = 'Basic nobody-has-this';
     await load(modules, twoUsers());

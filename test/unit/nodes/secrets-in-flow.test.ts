@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
+import { checkBaseUrl } from '../../../connectors/http/request';
+import { checkNoUserinfo } from '../../../connectors/soap/userinfo';
 import {
   savedInFlow,
   secretHeaderNames,
+  urlHasUserinfo,
   urlHoldsSecret,
   urlListHoldsSecret,
 } from '../../../nodes/shared/secrets-in-flow';
@@ -26,6 +29,19 @@ const URLS: [string, boolean][] = [
   ['amqp://host/path@with-at', false],
 ];
 
+/** http(s) URLs the rest-client and soap-client refuse: any user, with or without a password. */
+const USERINFO: [string, boolean][] = [
+  ['https://u:p4ss@gw.example/api', true],
+  ['http://wsdluser:WsdlSecret12@127.0.0.1:1881/soap/crm?wsdl', true],
+  ['http://epuser@127.0.0.1:18817/soap', true],
+  ['https://u%40corp:p@gw.example', true],
+  ['https://gw.example/api', false],
+  ['https://gw.example/api/@me?x=a@b#c@d', false],
+  ['http://127.0.0.1:1881/soap/crm?wsdl', false],
+  ['https://@gw.example/api', false],
+  ['https://:@gw.example/api', false],
+];
+
 const HEADERS: [string, string[]][] = [
   ['Authorization: Bearer HDRSECRET3', ['Authorization']],
   ['Accept: application/json\nproxy-authorization: Basic eDp5', ['proxy-authorization']],
@@ -42,6 +58,21 @@ const HEADERS: [string, string[]][] = [
 describe('what counts as a secret in the flow JSON', () => {
   it.each(URLS)('%s holds a password: %s', (url, secret) => {
     expect(urlHoldsSecret(url)).toBe(secret);
+  });
+
+  it.each(USERINFO)('%s names a user: %s, as the REST and SOAP runtimes judge it', (url, named) => {
+    expect(urlHasUserinfo(url)).toBe(named);
+    const refusedBy = (check: () => unknown) => {
+      try {
+        check();
+        return false;
+      } catch (err) {
+        return /must not contain a user or password/.test(String(err));
+      }
+    };
+    expect(refusedBy(() => checkBaseUrl(url))).toBe(named);
+    expect(refusedBy(() => checkNoUserinfo('wsdl', url))).toBe(named);
+    expect(refusedBy(() => checkNoUserinfo('endpoint', url))).toBe(named);
   });
 
   it('a URL list holds one when any entry does; ${VAR} entries and empty lines do not', () => {
@@ -80,6 +111,24 @@ describe('the editor marks a secret in the flow invalid and says where it belong
   const urls = editorCheck('amqp-broker', 'urls');
   const databaseUrl = editorCheck('hub-store', 'databaseUrl');
   const headers = editorCheck('rest-client', 'headers');
+  const baseUrl = editorCheck('rest-client', 'baseUrl');
+  const wsdl = editorCheck('soap-client', 'wsdl');
+  const endpoint = editorCheck('soap-client', 'endpoint');
+
+  it.each(USERINFO)('rest-client baseUrl and soap-client wsdl and endpoint %s', (url, named) => {
+    expect(baseUrl(url)).toBe(named ? 'rest-client.errors.userinfo-in-url' : true);
+    expect(wsdl(url)).toBe(named ? 'soap-client.errors.userinfo-in-url' : true);
+    expect(endpoint(url)).toBe(named ? 'soap-client.errors.userinfo-in-url' : true);
+  });
+
+  it('the URL fields keep their other checks: a base URL is http(s) or ${VAR}, a WSDL has no spaces', () => {
+    expect(baseUrl('gw.example/api')).toBe(false);
+    expect(baseUrl('${SMS_GATEWAY_URL}/v1')).toBe(true);
+    expect(wsdl('my crm.wsdl')).toBe(false);
+    expect(wsdl('builtin:crm')).toBe(true);
+    expect(wsdl('wsdl/user@crm.wsdl')).toBe(true);
+    expect(endpoint('')).toBe(true);
+  });
 
   it.each(URLS.filter(([url]) => url.startsWith('amqp')))('amqp-broker urls %s', (url, secret) => {
     expect(urls(url)).toBe(secret ? 'amqp-broker.errors.secret-in-url' : true);
@@ -113,6 +162,8 @@ describe('the editor marks a secret in the flow invalid and says where it belong
       expect(text('amqp-broker', lang, 'errors.secret-in-url')).toMatch(/Passw(or)?[dt].*\$\{AMQP_URL\}/);
       expect(text('hub-store', lang, 'errors.secret-in-url')).toMatch(/Passw(or)?[dt].*\$\{DATABASE_URL\}/);
       expect(text('rest-client', lang, 'errors.secret-in-headers')).toMatch(/Auth/);
+      expect(text('rest-client', lang, 'errors.userinfo-in-url')).toMatch(/Auth Basic/);
+      expect(text('soap-client', lang, 'errors.userinfo-in-url')).toMatch(/HTTP[- ]Auth Basic/i);
       expect(text('amqp-broker', lang, 'log.secret-in-flow')).toBeTruthy();
       expect(text('hub-store', lang, 'log.secret-in-flow')).toBeTruthy();
       expect(text('rest-client', lang, 'log.secret-in-flow')).toContain('__headers__');
