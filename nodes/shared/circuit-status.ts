@@ -1,6 +1,7 @@
 import type { Node, NodeStatus } from 'node-red';
 import type { CircuitState } from '../../connectors/resilience';
 import { onInput } from './input';
+import { MisconfiguredError } from './misconfigured';
 import { errorMessage, type RED, type StatusCounts, type StatusWords } from './red';
 
 export type StatusLook = Pick<NodeStatus, 'fill' | 'shape'>;
@@ -49,8 +50,8 @@ export function followState<S extends string>(
 
 /**
  * A node whose configuration cannot be used: it shows `<type>.status.invalid`, logs
- * `<type>.errors.config`, and fails every message with that error, so messages still reach a Catch
- * node instead of vanishing.
+ * `<type>.errors.config`, and fails every message with that error (code `misconfigured`), so messages
+ * still reach a Catch node instead of vanishing.
  */
 export function refuseInvalidConfig(RED: RED, node: Node, type: string, err: unknown): void {
   const error = RED._(`${type}.errors.config`, { error: errorMessage(err) });
@@ -59,7 +60,7 @@ export function refuseInvalidConfig(RED: RED, node: Node, type: string, err: unk
   onInput(
     node,
     () => {
-      throw new Error(error);
+      throw new MisconfiguredError(error);
     },
     { errorStatus: false },
   );

@@ -260,6 +260,17 @@ describe('rest-request', () => {
     expect((await caught).error.message).toContain('rest-request.errors.config');
   });
 
+  it('a base URL with a user or password: refused at deploy, and Catch sees code misconfigured', async () => {
+    await load(modules, flow({}, { baseUrl: 'https://u:p4ss@gw.example/api', auth: 'none' }), {});
+    expect(loggedErrors('gw')).toEqual(['rest-client.errors.config']);
+    const caught = nextInput<Caught>('caught');
+    helper.getNode('req').receive({ payload: sms } as never);
+    const { error } = await caught;
+    expect(error.code).toBe('misconfigured');
+    expect(error.message).toContain('rest-request.errors.config');
+    expect(JSON.stringify(error)).not.toContain('p4ss');
+  });
+
   it('refuses a path with a host of its own, and a bearer client without a token', async () => {
     await load(modules, flow({ path: 'https://evil.example/x' }), creds);
     expect(loggedErrors('req')).toEqual(['rest-request.errors.config']);

@@ -185,8 +185,9 @@ describe('soap-request', () => {
   it('reports an invalid configuration naming the field, and hands every message to Catch', async () => {
     await load(modules, flow({ retries: 'many' }));
     expect(loggedErrors('req')).toEqual(['soap-request.errors.config']);
-    const caught = nextInput<{ error: { message: string } }>('caught');
+    const caught = nextInput<{ error: { message: string; code: string } }>('caught');
     helper.getNode('req').receive({ payload: activity } as never);
+    expect((await caught).error).toMatchObject({ code: 'misconfigured' });
     expect((await caught).error.message).toContain('soap-request.errors.config');
     expect(server().posts).toBe(0);
     expect(() => callPolicyFrom({ retries: 'many' })).toThrow(
