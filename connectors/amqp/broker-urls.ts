@@ -54,3 +54,25 @@ export function describeBrokerUrl(url: unknown): { where: string; user: string }
   const path = vhost === '/' ? '/' : `/${encodeURIComponent(vhost)}`;
   return { where: `${parsed.protocol}//${parsed.hostname}:${port}${path}`, user };
 }
+
+/** The virtual host a broker URL names, `/` when it names none (or cannot be read). */
+export function virtualHostOf(url: string): string {
+  try {
+    const path = new URL(url).pathname.slice(1);
+    if (path) return decodeURIComponent(path);
+  } catch {
+    // the URL was checked when the bus was made; the default stays in the message
+  }
+  return '/';
+}
+
+/** The user a broker URL logs in as: amqplib's default guest when it names none. */
+export function userOf(url: string): string {
+  try {
+    const user = new URL(url).username;
+    if (user) return decodeURIComponent(user);
+  } catch {
+    // as above
+  }
+  return 'guest';
+}

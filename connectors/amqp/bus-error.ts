@@ -1,3 +1,6 @@
+import { errorMessage } from '../../formats/error-message';
+import { userOf, virtualHostOf } from './broker-urls';
+
 /**
  * What went wrong on the bus, as a `kind` a flow can route on. Both buses throw it, so a flow behaves
  * the same on RabbitMQ and on the embedded bus.
@@ -69,4 +72,20 @@ export function busFailureForCaller(err: unknown): { kind: BusErrorKind; message
   return typeof kind === 'string' && Object.hasOwn(FOR_CALLERS, kind)
     ? { kind: kind as BusErrorKind, message: FOR_CALLERS[kind as BusErrorKind] }
     : undefined;
+}
+
+/**
+ * Why a connection attempt failed, in words an operator can act on. RabbitMQ answers connection.open
+ * for a virtual host that does not exist, that the user may not use or that is at its connection limit
+ * with connection.close 530 NOT_ALLOWED; amqplib drops the close's code and text and says only
+ * "Expected ConnectionOpenOk; got <ConnectionClose channel:0>". `url` may hold a password: only its
+ * virtual host and user are named.
+ */
+export function connectFailure(err: unknown, url: string): string {
+  const message = errorMessage(err);
+  if (!/Expected ConnectionOpenOk; got <ConnectionClose/.test(message)) return message;
+  return (
+    `the broker refused to open virtual host '${virtualHostOf(url)}': it does not exist, or user ` +
+    `${userOf(url)} may not use it (RabbitMQ 530 NOT_ALLOWED; rabbitmqctl list_vhosts and list_permissions show which)`
+  );
 }

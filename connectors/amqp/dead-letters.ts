@@ -40,8 +40,8 @@ import {
   ORIGINAL_ROUTING_KEY_HEADER,
   REASON_HEADER,
 } from './bus';
-import { describeBrokerUrl, parseBrokerUrls } from './broker-urls';
-import { replyCodeOf } from './bus-error';
+import { describeBrokerUrl, parseBrokerUrls, virtualHostOf } from './broker-urls';
+import { connectFailure, replyCodeOf } from './bus-error';
 import { stableMessageId } from './message-id';
 import { errorMessage } from '../../formats/error-message';
 
@@ -692,25 +692,4 @@ function textBody(msg: Message): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000e-\u001f]/.test(text)) return undefined;
   return text;
-}
-
-/**
- * amqplib's words for a broker that closes the connection at open ("Expected ConnectionOpenOk; got
- * <ConnectionClose channel:0>") name no cause; RabbitMQ does that for a virtual host that does not
- * exist or that the user may not use.
- */
-function connectFailure(err: unknown, url: string): string {
-  const message = errorMessage(err);
-  if (!message.includes('ConnectionOpenOk')) return message;
-  return `the broker refused to open virtual host '${virtualHostOf(url)}': it does not exist, or the user may not use it`;
-}
-
-function virtualHostOf(url: string): string {
-  try {
-    const path = new URL(url).pathname.slice(1);
-    if (path) return decodeURIComponent(path);
-  } catch {
-    // the URL was read before; the vhost stays the default in the message
-  }
-  return '/';
 }

@@ -15,7 +15,7 @@ import {
   type Subscription,
 } from './bus';
 import { AckBatch } from './ack-batch';
-import { BusError, replyCodeOf } from './bus-error';
+import { BusError, connectFailure, replyCodeOf } from './bus-error';
 import { describeBrokerUrl, parseBrokerUrls } from './broker-urls';
 import { amqplibSocket } from './amqplib-socket';
 import { coalesceSocketWrites } from './coalesce-writes';
@@ -439,7 +439,8 @@ export class RabbitMqBus extends EventEmitter implements Bus {
         this.nextBroker = (index + 1) % count;
         return model;
       } catch (err) {
-        failures.push(count > 1 ? `${broker.where}: ${errorMessage(err)}` : errorMessage(err));
+        const why = connectFailure(err, broker.url);
+        failures.push(count > 1 ? `${broker.where}: ${why}` : why);
       }
     }
     // The next round starts one further on, so a broker that hangs on connect is not always tried first.

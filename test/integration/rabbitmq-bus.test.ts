@@ -443,4 +443,29 @@ describe('RabbitMqBus without a broker', () => {
     expect(bus.state()).toBe('closed');
     expect(states.slice(0, 2)).toEqual(['connecting', 'disconnected']);
   });
+
+  it("a virtual host that does not exist: start(), the state and every wait say so, not amqplib's handshake words", async () => {
+    const vhost = `${run}.no-such-vhost`;
+    const bus = new RabbitMqBus({
+      url: `${URL}/${encodeURIComponent(vhost)}`,
+      reconnectDelayMs: { initial: 50, max: 100 },
+      connectWaitMs: 200,
+    });
+    const details: string[] = [];
+    bus.on('state', (_state: string, detail?: string) => detail && details.push(detail));
+    try {
+      const error = await bus.start().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      const says = `the broker refused to open virtual host '${vhost}': it does not exist, or user guest may not use it (RabbitMQ 530 NOT_ALLOWED`;
+      expect(error).toMatchObject({ name: 'BusError', kind: 'not-connected' });
+      expect(String(error)).toContain(says);
+      expect(String(error)).not.toContain('ConnectionOpenOk');
+      await expect(bus.publish('x', 'y', Buffer.from(''))).rejects.toThrow(says);
+      expect(details[0]).toContain(says);
+    } finally {
+      await bus.close();
+    }
+  });
 });
