@@ -85,6 +85,19 @@ export function storeNotOpen(): ApiError {
 }
 
 /**
+ * Every deployed hub-store node has settings it cannot use. Not "cannot be reached": no retry will
+ * mend it, so no Retry-After either. The reason, which may name the URL, is in the hub's log and
+ * /healthz, not in an answer to a client.
+ */
+export function storeMisconfigured(): ApiError {
+  return new ApiError(
+    503,
+    'store-misconfigured',
+    "the hub-store settings are invalid (the hub's log says why), so nothing that needs the store can be served until they are fixed and the flows redeployed",
+  );
+}
+
+/**
  * Whether an error means the store's database could not be reached (rather than that it refused the
  * request); the same judgement amqp-in makes before it gives a message back to its queue.
  */
@@ -93,18 +106,19 @@ export const isStoreUnreachable = isStoreUnavailable;
 /** Where a router finds the store, and whether a hub-store node is deployed while there is none open. */
 export interface StoreSource<S> {
   store(): S | undefined;
-  /** the health probes know every deployed hub-store node, open or not */
-  health?: { storeDeployed(): boolean };
+  /** the health probes know every deployed hub-store node, open or not, and which cannot open at all */
+  health?: { storeDeployed(): boolean; storeMisconfigured?(): boolean };
 }
 
 /**
  * The store a route works on; 503 while there is none. A hub-store node that is deployed but has not
  * reached its database yet is named as such: "no hub-store is deployed" would send the operator
- * looking for a node that is there.
+ * looking for a node that is there; one whose settings cannot be used at all is named as that.
  */
 export function requireStore<S>(source: StoreSource<S>, missing: string): S {
   const store = source.store();
   if (store) return store;
+  if (source.health?.storeMisconfigured?.()) throw storeMisconfigured();
   if (source.health?.storeDeployed()) throw storeNotOpen();
   throw new ApiError(503, 'no-store', missing);
 }

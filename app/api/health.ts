@@ -32,6 +32,8 @@ export type HealthProbe = () => Promise<ComponentHealth>;
 export class HealthRegistry {
   private readonly buses = new Map<string, HealthProbe>();
   private readonly stores = new Map<string, HealthProbe>();
+  /** hub-store nodes whose settings cannot be used: they will not open before a redeploy */
+  private readonly unusableStores = new Set<string>();
   private readonly soapServices = new Map<string, HealthProbe>();
   private readonly consumers = new Map<string, HealthProbe>();
   private flowState = { state: 'stopped', since: new Date().toISOString() };
@@ -40,13 +42,23 @@ export class HealthRegistry {
     this.buses.set(id, probe);
   }
 
-  addStore(id: string, probe: HealthProbe): void {
+  addStore(id: string, probe: HealthProbe, options: { unusable?: boolean } = {}): void {
     this.stores.set(id, probe);
+    if (options.unusable) this.unusableStores.add(id);
+    else this.unusableStores.delete(id);
   }
 
   /** whether a hub-store node is deployed, whether or not its database was reached */
   storeDeployed(): boolean {
     return this.stores.size > 0;
+  }
+
+  /**
+   * whether hub-store nodes are deployed and none of them can ever open: each has settings it cannot
+   * use (a URL of another database), so waiting will not help, fixing them and redeploying will
+   */
+  storeMisconfigured(): boolean {
+    return this.stores.size > 0 && [...this.stores.keys()].every((id) => this.unusableStores.has(id));
   }
 
   addSoapService(id: string, probe: HealthProbe): void {
@@ -60,6 +72,7 @@ export class HealthRegistry {
   remove(id: string): void {
     this.buses.delete(id);
     this.stores.delete(id);
+    this.unusableStores.delete(id);
     this.soapServices.delete(id);
     this.consumers.delete(id);
   }

@@ -6,6 +6,7 @@ import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { configuredValue, errorMessage, type RED } from '../shared/red';
+import { MisconfiguredError } from '../shared/misconfigured';
 import { savedInFlow, urlHoldsSecret } from '../shared/secrets-in-flow';
 import { migrations } from './migrations';
 
@@ -86,7 +87,12 @@ export default function (RED: RED) {
     // failing (and amqp-in does not spin on redeliveries meanwhile).
     this.ready = new Promise<HubStore>((resolve, reject) => {
       if (unusable !== undefined) {
-        reject(new Error(RED._('hub-store.log.unusable', { error: unusable })));
+        reject(
+          new MisconfiguredError(
+            RED._('hub-store.log.unusable', { error: unusable }),
+            RED._('hub-store.status.unusable'),
+          ),
+        );
         return;
       }
       const attempt = (delayMs: number) => {
@@ -110,7 +116,7 @@ export default function (RED: RED) {
       },
       () => undefined, // each user awaits ready and fails with the reason itself
     );
-    hubRuntime.health.addStore(this.id, async () => {
+    const probe = async () => {
       if (unusable !== undefined)
         return {
           id: this.id,
@@ -129,7 +135,9 @@ export default function (RED: RED) {
         state: h.ok ? 'open' : 'failing',
         detail: h.detail,
       };
-    });
+    };
+    // the REST API tells "misconfigured" from "not open yet" by it
+    hubRuntime.health.addStore(this.id, probe, { unusable: unusable !== undefined });
 
     // A redeploy closes this node together with its users. amqp-in still records the messages it
     // drains; closing the store under it would leave them unrecorded, and the new deployment would

@@ -37,6 +37,24 @@ function exposeKind(error: Error): void {
 }
 
 /**
+ * What the node's status says of a failure. Node-RED shows a status whole, on one line under the node,
+ * and its own nodes cut theirs to 32 characters (debug, the subflow status): an error that brings a
+ * few words for it (MisconfiguredError's statusText) shows those, any other its message cut at a word
+ * within STATUS_MAX characters, with an ellipsis; the whole message goes to done(err).
+ */
+export const STATUS_MAX = 60;
+
+export function statusTextOf(error: Error): string {
+  const short = (error as { statusText?: unknown }).statusText;
+  if (typeof short === 'string' && short !== '') return short;
+  const text = error.message;
+  if (text.length <= STATUS_MAX) return text;
+  const cut = text.slice(0, STATUS_MAX - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > STATUS_MAX / 2 ? cut.slice(0, space) : cut).replace(/[\s,.:;]+$/, '')}…`;
+}
+
+/**
  * The one input path of every CRM Hub node (zachowj's InputOutputController, in small): the handler
  * may be synchronous or async; when it returns, done() is called; when it throws or rejects, the node
  * shows the reason and done(err) hands the original error to Catch nodes. A promise never rejects
@@ -50,8 +68,7 @@ export function onInput<M extends NodeMessage = NodeMessage>(
   const fail = (err: unknown, done: Done) => {
     const error = asError(err);
     options.onError?.(error);
-    if (options.errorStatus !== false)
-      node.status({ fill: 'red', shape: 'ring', text: error.message.slice(0, 60) });
+    if (options.errorStatus !== false) node.status({ fill: 'red', shape: 'ring', text: statusTextOf(error) });
     done(error);
   };
   node.on('input', (msg: NodeMessage, send: Send, done: Done) => {

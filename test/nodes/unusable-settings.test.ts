@@ -3,6 +3,8 @@
  * node whose constructor throws, and the nodes using it then dropped every message without a word while
  * /healthz said ok. Each message must fail with the reason instead, and /healthz must say so.
  */
+import type { EventEmitter } from 'node:events';
+import type { NodeStatus } from 'node-red';
 import request from 'supertest';
 import { all, captured, helper, load, loggedErrors, tempDir, useHelper } from './harness';
 
@@ -43,10 +45,38 @@ describe('config nodes with settings that cannot be used', () => {
     const failed = firstError('golden');
     helper.getNode('golden').receive({ payload: { customerRef: 'crm:1', kind: 'person' } });
     expect(String(await failed)).toContain('hub-store.log.unusable');
+    expect(await failed).toMatchObject({ code: 'misconfigured' });
     const health = await request(captured.red!.httpNode).get('/healthz');
     expect(health.status).toBe(503);
     expect(health.body.store).toEqual([
       expect.objectContaining({ id: 'store', ok: false, state: 'failing' }),
     ]);
+  });
+
+  it('a hub-store with a mysql:// URL: the REST API says misconfigured, a node using it shows a short status', async () => {
+    await load(all, [
+      {
+        id: 'store',
+        type: 'hub-store',
+        databaseUrl: 'mysql://u@127.0.0.1/x',
+        directory: tempDir('unusable'),
+      },
+      { id: 'nbo', type: 'next-best-offer', store: 'store', answer: 'next-best-offer', wires: [[]] },
+    ]);
+    const shown = new Promise<NodeStatus>((resolve) =>
+      (helper.getNode('nbo') as unknown as EventEmitter).on('call:status', (call: { args: NodeStatus[] }) => {
+        if (call.args[0].fill === 'red') resolve(call.args[0]);
+      }),
+    );
+    const failed = firstError('nbo');
+    helper.getNode('nbo').receive({ payload: { customerRef: 'crm:1', channel: 'web' } });
+    expect(await failed).toMatchObject({ code: 'misconfigured' });
+    expect(String(await failed)).toContain('hub-store.log.unusable');
+    // the whole reason is in the log and at Catch; the status names it in a few words
+    expect(await shown).toEqual({ fill: 'red', shape: 'ring', text: 'hub-store.status.unusable' });
+    const offers = await request(captured.red!.httpNode).get('/api/v1/customers/crm:1/offers');
+    expect(offers.status).toBe(503);
+    expect(offers.body.error).toBe('store-misconfigured');
+    expect(offers.body.message).toMatch(/hub-store settings are invalid/);
   });
 });

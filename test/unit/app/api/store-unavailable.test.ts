@@ -51,6 +51,47 @@ describe('the REST API without an open store', () => {
     expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
   });
 
+  it.each(paths)(
+    '%s: deployed with settings it cannot use is 503 store-misconfigured, saying so',
+    async (path) => {
+      const health = new HealthRegistry();
+      health.addStore(
+        'store-1',
+        async () => ({
+          id: 'store-1',
+          name: 'hub-store',
+          kind: 'unusable',
+          ok: false,
+          state: 'failing',
+          detail:
+            'PostgresStore: connectionString must start with postgres:// or postgresql://, got mysql://',
+        }),
+        { unusable: true },
+      );
+      const server = express().use('/api/v1', createHubApi({ store: () => undefined, health }));
+      const answer = await request(server).get(path);
+      expect(answer.status).toBe(503);
+      expect(answer.body.error).toBe('store-misconfigured');
+      expect(answer.body.message).toMatch(/hub-store settings are invalid/);
+      expect(answer.body.message).not.toMatch(/not open yet|cannot be reached|mysql/);
+      // waiting does not mend a configuration: no Retry-After
+      expect(answer.headers['retry-after']).toBeUndefined();
+    },
+  );
+
+  it('a usable store deployed beside an unusable one is only not open yet', async () => {
+    const health = new HealthRegistry();
+    const probe = async () => ({ id: 'x', name: 'x', kind: 'x', ok: false, state: 'failing', detail: '' });
+    health.addStore('bad', probe, { unusable: true });
+    health.addStore('late', probe);
+    const server = express().use('/api/v1', createHubApi({ store: () => undefined, health }));
+    expect((await request(server).get(paths[0])).body.error).toBe('store-unavailable');
+    health.remove('late');
+    expect((await request(server).get(paths[0])).body.error).toBe('store-misconfigured');
+    health.remove('bad');
+    expect((await request(server).get(paths[0])).body.error).toBe('no-store');
+  });
+
   it.each(paths)('%s: none deployed stays 503 no-store', async (path) => {
     const server = express().use(
       '/api/v1',

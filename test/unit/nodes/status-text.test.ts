@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { STATUS_MAX, statusTextOf } from '../../../nodes/shared/input';
+import { MisconfiguredError } from '../../../nodes/shared/misconfigured';
+
+/**
+ * A failing node's status: Node-RED draws it whole on one line under the node, and its own nodes keep
+ * theirs to 32 characters. A long error message used to be cut at 60 characters mid-word ("... every
+ * use of this stor").
+ */
+describe('the status a failure shows', () => {
+  const unusable =
+    'the store settings cannot be used, so every use of this store fails until they are fixed: PostgresStore: connectionString must start with postgres:// or postgresql://, got mysql://';
+
+  it('an error that brings a few words for the status shows those', () => {
+    expect(statusTextOf(new MisconfiguredError(unusable, 'store settings invalid'))).toBe(
+      'store settings invalid',
+    );
+  });
+
+  it('any other long message is cut at a word, with an ellipsis', () => {
+    const text = statusTextOf(new Error(unusable));
+    expect(text).toBe('the store settings cannot be used, so every use of this…');
+    expect(text.length).toBeLessThanOrEqual(STATUS_MAX);
+    expect(statusTextOf(new Error('x'.repeat(100)))).toBe(`${'x'.repeat(STATUS_MAX - 1)}…`);
+    expect(statusTextOf(new Error('short and whole'))).toBe('short and whole');
+  });
+
+  it('the hub-store status words fit in 32 characters, in English and German', () => {
+    for (const lang of ['en-US', 'de']) {
+      const file = path.resolve(__dirname, '../../../nodes/hub-store/locales', lang, 'hub-store.json');
+      const catalog = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+        'hub-store': { status: Record<string, string> };
+      };
+      const words = catalog['hub-store'].status.unusable;
+      expect(words).toBeTruthy();
+      expect(words.length).toBeLessThanOrEqual(32);
+    }
+  });
+});
