@@ -1,4 +1,6 @@
+import { isAscii } from 'node:buffer';
 import { tooDeeplyNested } from '../../formats/json-depth';
+import { invalidUtf8At } from '../../formats/utf8';
 import { DEFAULT_EXCHANGE, type Binding, type BusMessage, type ConsumeOptions } from './bus';
 
 /**
@@ -89,15 +91,42 @@ function isJsonLines(text: string): boolean {
   }
 }
 
+/** The charset parameter of a content type, lower case; undefined when there is none. */
+function charsetOf(type: string): string | undefined {
+  return /;\s*charset\s*=\s*"?([^";\s]+)"?/.exec(type)?.[1];
+}
+
+/**
+ * UTF-8 bytes (checked before) read the same as text in UTF-8 and, when all ASCII, in any Latin code
+ * page; text in another charset with letters past ASCII is left as bytes for the flow to decode.
+ */
+function readsAsUtf8(charset: string | undefined, body: Buffer): boolean {
+  if (charset === undefined || /^(utf-?8|us-ascii)$/.test(charset)) return true;
+  return !/^utf-?(16|32)/.test(charset) && isAscii(body);
+}
+
 /**
  * `auto`: JSON bodies become objects; NDJSON (by its content type, or lines of JSON objects sent
  * without one) becomes a string for the flow to read line by line; a body that claims to be JSON and
- * is not goes to the dead-letter queue; text becomes a string, anything else stays a Buffer.
+ * is not (or is not UTF-8, as JSON must be) goes to the dead-letter queue; text in UTF-8 becomes a
+ * string; anything else stays a Buffer, the bytes as they came. Like Node-RED's mqtt in, text is made
+ * only of bytes that are UTF-8: a CSV in windows-1252 or an IDoc in ISO-8859-1 sent as text/* (or
+ * with no type) stays bytes, for legacy-decode to read by its charset, instead of "K\uFFFDln".
  */
 export function decodeBody(message: BusMessage, output: PayloadOutput = 'auto'): Decoded {
   if (output === 'buffer') return { ok: true, value: message.body };
   if (output === 'string') return { ok: true, value: message.body.toString('utf8') };
   const type = (message.contentType ?? '').toLowerCase();
+  const jsonType = JSON_LINES_TYPE.test(type) || type.includes('json');
+  if (type && !jsonType && !type.startsWith('text/')) return { ok: true, value: message.body };
+  const at = invalidUtf8At(message.body);
+  if (jsonType && at !== undefined)
+    return {
+      ok: false,
+      reason: `JSON body not valid UTF-8 at byte ${at}: send UTF-8 (JSON is UTF-8, RFC 8259)`,
+    };
+  if (at !== undefined || !(jsonType || readsAsUtf8(charsetOf(type), message.body)))
+    return { ok: true, value: message.body };
   const text = message.body.toString('utf8');
   if (JSON_LINES_TYPE.test(type)) return { ok: true, value: text };
   if (type.includes('json') || (!type && /^\s*[{[]/.test(text))) {
@@ -112,5 +141,5 @@ export function decodeBody(message: BusMessage, output: PayloadOutput = 'auto'):
     const tooDeep = tooDeeplyNested(value);
     return tooDeep ? { ok: false, reason: `JSON body ${tooDeep}` } : { ok: true, value };
   }
-  return { ok: true, value: type.startsWith('text/') || !type ? text : message.body };
+  return { ok: true, value: text };
 }

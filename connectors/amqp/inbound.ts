@@ -88,5 +88,7 @@ export function inboundProperties(delivery: Delivery, queue: string): Record<str
     headers: delivery.headers,
     redelivered: delivery.redelivered,
     queue,
+    // its charset names the code page of a body handed on as bytes (legacy-decode reads it)
+    ...(delivery.contentType === undefined ? {} : { contentType: delivery.contentType }),
   };
 }

@@ -22,6 +22,8 @@ export type SiebelNames = 'decoded' | 'raw';
 
 export interface ParseSiebelOptions {
   names?: SiebelNames;
+  /** the charset the message's content type states; without one the XML declaration decides */
+  charset?: string;
 }
 
 export interface WriteSiebelOptions {
@@ -119,7 +121,7 @@ function readRecord(element: XmlElement, location: string, names: SiebelNames): 
 /** Reads the <Contact> records of a SOAP message (request or response) or of a bare <ListOfContact>. */
 export function parseSiebelContacts(xml: string | Buffer, options: ParseSiebelOptions = {}): SiebelRecord[] {
   const names = options.names ?? 'decoded';
-  const root = parseSafeXml(xml);
+  const root = parseSafeXml(xml, options.charset);
   const fault = soapFault(root);
   if (fault !== undefined) throw new SiebelError('SOAP Body', `Siebel answered with a fault: ${fault}`);
   const list = findFirst(root, 'ListOfContact');

@@ -45,9 +45,12 @@ function strictUtf8(bytes: Buffer, offset: number): string {
   );
 }
 
-/** DOCTYPE/ENTITY are refused before the parser sees anything (see connectors/soap/xml-safety). */
-export function parseSafeXml(xml: string | Buffer): XmlElement {
-  const text = typeof xml === 'string' ? xml : decodeXmlBytes(xml);
+/**
+ * DOCTYPE/ENTITY are refused before the parser sees anything (see connectors/soap/xml-safety).
+ * `transportCharset`: the charset the message's content type states, which comes before the declaration.
+ */
+export function parseSafeXml(xml: string | Buffer, transportCharset?: string): XmlElement {
+  const text = typeof xml === 'string' ? xml : decodeXmlBytes(xml, transportCharset);
   assertSafeXml(text);
   return parseXmlTree(text);
 }

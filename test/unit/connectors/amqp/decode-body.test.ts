@@ -64,3 +64,47 @@ describe('deliveryLimitOf (amqp-in)', () => {
     }
   });
 });
+
+describe('decodeBody (auto): bytes in a Latin code page', () => {
+  const bytes = (body: Buffer, contentType?: string) =>
+    ({ body, ...(contentType ? { contentType } : {}) }) as unknown as BusMessage;
+  // "Schäfer;Köln" as windows-1252 and ISO-8859-1 write it: ä is E4, ö is F6, neither UTF-8
+  const latin = Buffer.from('Kundennummer;Nachname;Ort\n1001;Sch\xe4fer;K\xf6ln\n', 'latin1');
+
+  it('hands text that is not UTF-8 on as the bytes it came as, whatever its content type', () => {
+    for (const type of [undefined, 'text/csv', 'text/plain', 'text/xml', 'text/csv; charset=windows-1252']) {
+      const decoded = decodeBody(bytes(latin, type));
+      expect({ type, isBuffer: decoded.ok && Buffer.isBuffer(decoded.value) }).toEqual({
+        type,
+        isBuffer: true,
+      });
+      expect(decoded).toEqual({ ok: true, value: latin });
+    }
+  });
+
+  it('makes text of UTF-8, and of ASCII in any Latin charset, as before', () => {
+    const utf8 = Buffer.from('1001;Schäfer;Köln\n');
+    expect(decodeBody(bytes(utf8, 'text/csv'))).toEqual({ ok: true, value: '1001;Schäfer;Köln\n' });
+    expect(decodeBody(bytes(utf8, 'text/csv; charset=UTF-8'))).toEqual({
+      ok: true,
+      value: '1001;Schäfer;Köln\n',
+    });
+    expect(decodeBody(bytes(utf8))).toEqual({ ok: true, value: '1001;Schäfer;Köln\n' });
+    expect(decodeBody(bytes(Buffer.from('1001;Koeln'), 'text/csv; charset=iso-8859-1'))).toEqual({
+      ok: true,
+      value: '1001;Koeln',
+    });
+    // UTF-8 bytes labelled windows-1252 mean other letters: the flow gets the bytes and the label
+    expect(decodeBody(bytes(utf8, 'text/csv; charset=windows-1252'))).toEqual({ ok: true, value: utf8 });
+  });
+
+  it('refuses JSON that is not UTF-8 instead of parsing "K\\uFFFDln"', () => {
+    const json = Buffer.from('{"city":"K\xf6ln"}', 'latin1');
+    expect(decodeBody(bytes(json, 'application/json'))).toEqual({
+      ok: false,
+      reason: 'JSON body not valid UTF-8 at byte 10: send UTF-8 (JSON is UTF-8, RFC 8259)',
+    });
+    // without a type it is no JSON one can tell: the bytes go on
+    expect(decodeBody(bytes(json))).toEqual({ ok: true, value: json });
+  });
+});

@@ -69,6 +69,7 @@ describe('inbound deliveries: the idempotent consumer and the dead letter channe
       headers: {},
       redelivered: false,
       queue: 'q',
+      contentType: 'application/json',
     });
     expect(await complete(d, repository)).toEqual({ outcome: 'acked' });
     expect(await repository.contains('evt-1')).toBe(true);
