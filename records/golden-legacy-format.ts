@@ -16,7 +16,58 @@ import { compileRecordKind, type RecordKindResolver } from '../mappings/record-k
 
 /** One record of a message: its tree and record kind, or why it cannot be read. */
 export type DecodedRecord =
-  { ref: string; recordKind: string; record: Record<string, unknown> } | { ref: string; error: string };
+  | { ref: string; recordKind: string; record: Record<string, unknown> }
+  | { ref: string; error: string }
+  | RecordLimitItem;
+
+export interface DecodeOptions {
+  /**
+   * The message's content type: its charset parameter (`text/csv; charset=utf-8`) comes before the
+   * spec's encoding and an XML declaration. Without one, those decide.
+   */
+  contentType?: string;
+  /** the most records one message may hold; past it the message is refused whole (one error item) */
+  maxRecords?: number;
+}
+
+/**
+ * How many records one message on crm.inbound may hold, unless the legacy-decode node says otherwise.
+ * Each record of a message is in the flow at once and the message is acknowledged only when all are
+ * stored: 5,000 records take about 10 s on the sync path (about 500 records/s), well within amqp-in's
+ * 60 s timeout, and keep the hub's memory bounded. Larger exports belong in several messages or a
+ * file (`crm-hub map`).
+ */
+export const DEFAULT_MAX_RECORDS = 5000;
+
+/** A record limit as typed into the node: a whole number of at least 1; empty means the default. */
+export function maxRecordsOf(value: unknown): number {
+  if (value === undefined || value === null || String(value).trim() === '') return DEFAULT_MAX_RECORDS;
+  const max = Number(value);
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new Error(`max records must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+  return max;
+}
+
+/** The error item of a message past `maxRecords`: `limit` tells it from a record that cannot be read. */
+export interface RecordLimitItem {
+  ref: 'document';
+  error: string;
+  limit: number;
+}
+
+function tooMany(max: number): RecordLimitItem {
+  return {
+    ref: 'document',
+    error: `holds more than ${max} records, the most one message may hold`,
+    limit: max,
+  };
+}
+
+/** The charset parameter of a content type (RFC 9110), unquoted; undefined when there is none. */
+export function charsetOf(contentType: string | undefined): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
+  return match?.[1];
+}
 
 export interface EncodedDocument {
   text: string;
@@ -67,20 +118,32 @@ export class LegacyFormat {
   }
 
   /**
-   * The records of one message. `messageType` is the second word of its routing key
+   * The records of one message, each read on its own: a line or an IDoc that cannot be read is an
+   * error item of its own and the others are read. `messageType` is the second word of its routing key
    * (`sap.DEBMAS` → DEBMAS): it names the record kind when the spec's format does not (a SOAP system
    * sending `crm.ReportAddressChange`). An object payload (a body already parsed as JSON) is one record.
    */
-  async decode(body: Buffer | string | object, messageType = ''): Promise<DecodedRecord[]> {
+  async decode(
+    body: Buffer | string | object,
+    messageType = '',
+    options: DecodeOptions = {},
+  ): Promise<DecodedRecord[]> {
     const items: DecodedRecord[] = [];
+    const max = options.maxRecords ?? Infinity;
     if (!Buffer.isBuffer(body) && typeof body === 'object') {
       const records = this.recordsOf(body);
+      if (records.length > max) return [tooMany(max)];
       records.forEach((record, i) => items.push(this.kinded(`record ${i}`, record, messageType)));
       return items;
     }
+    // amqp-in hands text on only when its bytes were UTF-8, so this gives back the bytes as they came
     const input = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    const charset = charsetOf(options.contentType);
+    const source = charset ? { ...this.source, charset } : this.source;
     try {
-      for await (const item of readRecords([input], this.source as RecordSourceOptions)) {
+      for await (const item of readRecords([input], source as RecordSourceOptions)) {
+        // stop reading there: a message past the limit is refused whole, and nothing of it is kept
+        if (items.length >= max) return [tooMany(max)];
         items.push('error' in item ? item : this.kinded(item.ref, item.record, messageType));
       }
     } catch (err) {

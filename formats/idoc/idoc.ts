@@ -139,22 +139,53 @@ function readIdoc(element: XmlElement, idocType: string, index: number): IdocDoc
   return { idocType, control, segments };
 }
 
-/** Parses an IDoc-XML file: one document per <IDOC BEGIN="1"> under the root (e.g. <DEBMAS07>). */
-export function parseIdocXml(xml: string | Buffer): IdocDocument[] {
-  const root = parseSafeXml(xml);
+/** One <IDOC> of a file: its document, or why it cannot be read, with its DOCNUM when that can be. */
+export type IdocItem =
+  | { index: number; docnum?: string; doc: IdocDocument }
+  | { index: number; docnum?: string; error: IdocError };
+
+/** DOCNUM from a control record that may itself be broken, so the error can name the IDoc anyway. */
+function docnumOf(element: XmlElement): string | undefined {
+  const control = element.children.find((c) => c.local === CONTROL_RECORD);
+  const docnum = control?.children.find((c) => c.local === 'DOCNUM')?.text.trim();
+  return docnum || undefined;
+}
+
+/**
+ * Each <IDOC> of a file on its own: one malformed IDoc of a packet is an error of that IDoc, and the
+ * others are read. Throws only when the file as a whole cannot be read (not well-formed, no IDocs).
+ * `transportCharset`: the charset the message's content type states; else the XML declaration decides.
+ */
+export function readIdocXml(xml: string | Buffer, transportCharset?: string): IdocItem[] {
+  const root = parseSafeXml(xml, transportCharset);
   const text = strayText(root);
   if (text !== undefined) {
     throw new IdocError(`<${root.local}>`, `unexpected text ${JSON.stringify(text.slice(0, 40))}`);
   }
-  const docs: IdocDocument[] = [];
+  const items: IdocItem[] = [];
   for (const child of root.children) {
     if (child.local !== 'IDOC') {
       throw new IdocError(`<${root.local}>`, `expected only <IDOC> elements, found <${child.local}>`);
     }
-    docs.push(readIdoc(child, root.local, docs.length));
+    const index = items.length;
+    const docnum = docnumOf(child);
+    try {
+      items.push({ index, ...(docnum ? { docnum } : {}), doc: readIdoc(child, root.local, index) });
+    } catch (err) {
+      if (!(err instanceof IdocError)) throw err;
+      items.push({ index, ...(docnum ? { docnum } : {}), error: err });
+    }
   }
-  if (docs.length === 0) throw new IdocError(`<${root.local}>`, 'no <IDOC> element: not an IDoc-XML file');
-  return docs;
+  if (items.length === 0) throw new IdocError(`<${root.local}>`, 'no <IDOC> element: not an IDoc-XML file');
+  return items;
+}
+
+/** Parses an IDoc-XML file: one document per <IDOC BEGIN="1"> under the root (e.g. <DEBMAS07>). */
+export function parseIdocXml(xml: string | Buffer): IdocDocument[] {
+  return readIdocXml(xml).map((item) => {
+    if ('error' in item) throw item.error;
+    return item.doc;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

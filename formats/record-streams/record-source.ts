@@ -1,5 +1,5 @@
 import { idocToRecord } from '../idoc/idoc-record';
-import { parseIdocXml } from '../idoc/idoc';
+import { readIdocXml } from '../idoc/idoc';
 import { parseSiebelContacts } from '../siebel/siebel';
 import { CsvHeaderError, readCsv } from '../csv/csv';
 import { readFixedWidth, type CompiledLayout } from '../fixed-width/fixed-width';
@@ -32,6 +32,11 @@ export interface RecordSourceOptions {
   kind: RecordFormatKind;
   /** CSV and fixed width; windows-1252 by default. XML follows its declaration, JSON is UTF-8. */
   encoding?: string;
+  /**
+   * The charset the transport states for this input (a message's `text/csv; charset=utf-8`): it comes
+   * before `encoding` and before an XML declaration, as RFC 7303 has it. JSON stays UTF-8.
+   */
+  charset?: string;
   /** CSV field delimiter; ';' by default */
   delimiter?: string;
   /** fixed width only: the compiled layout */
@@ -63,7 +68,8 @@ export async function* readRecords(
       return;
     case 'fixed-width': {
       if (!options.layout) throw new RangeError('fixed-width input needs a layout');
-      for await (const item of readFixedWidth(input, options.layout, { encoding: options.encoding })) {
+      const encoding = options.charset ?? options.encoding;
+      for await (const item of readFixedWidth(input, options.layout, { encoding })) {
         yield { ref: `line ${item.line}`, ...item };
       }
       return;
@@ -87,7 +93,8 @@ export async function* readRecords(
 
 async function* csvRecords(input: ByteSource, options: RecordSourceOptions): AsyncGenerator<SourceItem> {
   try {
-    for await (const item of readCsv(input, { delimiter: options.delimiter, encoding: options.encoding })) {
+    const encoding = options.charset ?? options.encoding;
+    for await (const item of readCsv(input, { delimiter: options.delimiter, encoding })) {
       yield { ref: `line ${item.line}`, ...item };
     }
   } catch (err) {
@@ -129,18 +136,22 @@ async function* xmlRecords(input: ByteSource, options: RecordSourceOptions): Asy
     return;
   }
   if (options.kind === 'idoc-xml') {
-    let docs;
+    let items;
     try {
-      docs = parseIdocXml(xml);
+      items = readIdocXml(xml, options.charset);
     } catch (err) {
       yield { ref: 'document', error: errorMessage(err) };
       return;
     }
-    for (const [index, doc] of docs.entries()) {
-      const docnum = doc.control.DOCNUM;
-      const ref = docnum ? `IDOC[${index}] DOCNUM ${docnum}` : `IDOC[${index}]`;
+    // one malformed IDoc of a packet is an error of its own; the others are read
+    for (const item of items) {
+      const ref = item.docnum ? `IDOC[${item.index}] DOCNUM ${item.docnum}` : `IDOC[${item.index}]`;
+      if ('error' in item) {
+        yield { ref, error: item.error.message };
+        continue;
+      }
       try {
-        yield { ref, record: idocToRecord(doc, index) };
+        yield { ref, record: idocToRecord(item.doc, item.index) };
       } catch (err) {
         yield { ref, error: errorMessage(err) };
       }
@@ -150,7 +161,7 @@ async function* xmlRecords(input: ByteSource, options: RecordSourceOptions): Asy
   let contacts;
   try {
     // Raw XML tags, because mapping paths cannot address Siebel's names with blanks ("First Name").
-    contacts = parseSiebelContacts(xml, { names: 'raw' });
+    contacts = parseSiebelContacts(xml, { names: 'raw', charset: options.charset });
   } catch (err) {
     yield { ref: 'document', error: errorMessage(err) };
     return;

@@ -1,43 +1,20 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
-import { LegacyFormat, splitInboundKey } from '../../records/golden-legacy-format';
+import { LegacyFormat, maxRecordsOf, splitInboundKey } from '../../records/golden-legacy-format';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { countStatus, countText, errorMessage, type RED } from '../shared/red';
+import { RecordLimitError, UndecodableRecordError, undecodableRecords } from './decode-errors';
 import { migrations } from './migrations';
 import { systemSpecOf } from './system-spec';
 
+export { RecordLimitError, UndecodableRecordError, undecodableRecords };
+
 export interface LegacyDecodeDef extends NodeDef {
   system: string;
-}
-
-/** A message a legacy system sent in its own format that the hub cannot read: what Catch nodes see. */
-export class UndecodableRecordError extends Error {
-  readonly kind = 'rejected';
-  constructor(
-    readonly system: string,
-    readonly ref: string,
-    reason: string,
-  ) {
-    super(`${system} ${ref}: ${withoutPrefix(reason, system, ref)}`);
-    this.name = 'UndecodableRecordError';
-  }
-}
-
-/**
- * The readers and the record-kind resolver already name the line or record ("line 6: …", "sap IDOC[1]:
- * …"); said once is enough.
- */
-function withoutPrefix(reason: string, system: string, ref: string): string {
-  const prefixes = [`${system} ${ref}: `, `${ref}: `, `${system}: `];
-  let rest = reason;
-  for (let found = true; found;) {
-    const prefix = prefixes.find((p) => rest.startsWith(p));
-    found = prefix !== undefined;
-    if (prefix) rest = rest.slice(prefix.length);
-  }
-  return rest;
+  /** the most records one message may hold, as typed; empty: DEFAULT_MAX_RECORDS */
+  maxRecords?: string;
 }
 
 /**
@@ -67,29 +44,41 @@ export default function (RED: RED) {
       });
       this.error(formatError.message);
     }
+    let maxRecords = 0;
+    try {
+      maxRecords = maxRecordsOf(config.maxRecords);
+    } catch (err) {
+      formatError = new Error(RED._('legacy-decode.errors.max-records', { error: errorMessage(err) }));
+      format = undefined;
+      this.error(formatError.message);
+    }
     const counts = { ok: 0, failed: 0 };
 
-    onInput<NodeMessage & { amqp?: { routingKey?: unknown } }>(
+    onInput<NodeMessage & { amqp?: { routingKey?: unknown; contentType?: unknown } }>(
       this,
       async (msg, send) => {
         if (!format) throw formatError;
         const key = typeof msg.amqp?.routingKey === 'string' ? msg.amqp.routingKey : String(msg.topic ?? '');
-        const records = await format.decode(
-          msg.payload as Buffer | string | object,
-          splitInboundKey(key).messageType,
-        );
-        const failed = records.find((r) => 'error' in r);
-        // a message is one unit: a bad record in it dead-letters the whole message with the reason
-        if (failed && 'error' in failed)
-          throw new UndecodableRecordError(format.system, failed.ref, failed.error);
-        if (records.length === 0)
+        const contentType = typeof msg.amqp?.contentType === 'string' ? msg.amqp.contentType : undefined;
+        const type = splitInboundKey(key).messageType;
+        const body = msg.payload as Buffer | string | object;
+        const items = await format.decode(body, type, { contentType, maxRecords });
+        if (items.some((item) => 'limit' in item)) throw new RecordLimitError(format.system, maxRecords);
+        if (items.length === 0)
           throw new UndecodableRecordError(format.system, 'document', 'holds no record');
-        counts.ok += records.length;
-        countStatus(this, counts, text);
-        for (const r of records) {
-          if ('record' in r)
+        // record by record: the good ones go on, the bad ones fail the message (amqp-in dead-letters it
+        // once the good ones are stored; the golden record takes a replayed good one as a repeat)
+        const failures: { ref: string; error: string }[] = [];
+        let taken = 0;
+        for (const r of items) {
+          if ('record' in r) {
+            taken += 1;
             send({ ...msg, payload: r.record, topic: r.recordKind, recordRef: r.ref } as NodeMessage);
+          } else failures.push(r);
         }
+        counts.ok += taken;
+        countStatus(this, counts, text);
+        if (failures.length > 0) throw undecodableRecords(format.system, failures, taken);
       },
       {
         errorStatus: false,

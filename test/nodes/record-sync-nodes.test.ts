@@ -4,13 +4,16 @@ import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { NodeAPI } from 'node-red';
 import amqplib from 'amqplib';
+import iconv from 'iconv-lite';
 import { REASON_HEADER } from '../../connectors/amqp/bus';
+import { DeadLetterQueue } from '../../connectors/amqp/dead-letters';
 import { parseIdocXml } from '../../formats/idoc/idoc';
 import type { Customer } from '../../mappings/canonical/types';
 import type { AmqpBrokerNode } from '../../nodes/amqp-broker/amqp-broker';
 import { migrations as inMigrations } from '../../nodes/amqp-in/migrations';
 import { migrations as outMigrations } from '../../nodes/amqp-out/migrations';
 import { migrations as fromMigrations } from '../../nodes/from-canonical/migrations';
+import { migrations as decodeMigrations } from '../../nodes/legacy-decode/migrations';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { migrate } from '../../nodes/shared/migrate';
 import { GoldenIntake } from '../../records/golden-intake';
@@ -167,6 +170,146 @@ describe('record sync inbound: amqp-in (sync-inbound) → legacy decode → to-c
     ]);
     expect(reason).toContain('LAND1');
   }, 30000);
+});
+
+/** Publishes as a plain AMQP client does: no message id (the hub derives one), the content type given. */
+async function publishRaw(routingKey: string, body: Buffer, contentType?: string): Promise<void> {
+  const raw = await amqplib.connect(url);
+  try {
+    const channel = await raw.createConfirmChannel();
+    channel.publish('crm.inbound', routingKey, body, contentType ? { contentType } : {});
+    await channel.waitForConfirms();
+  } finally {
+    await raw.close();
+  }
+}
+
+describe('record sync inbound: a CSV system (windows-1252) on crm.inbound', () => {
+  /** An old CRM that sends its customer export as CSV in windows-1252, as its spec says. */
+  const spec = fs.readFileSync(path.join(FIXTURES, 'old-crm', 'old-crm.json'), 'utf8');
+  const header = 'Kundennummer;Vorname;Nachname;Ort;Land;Geaendert\n';
+  const row = (id: string, family = 'Schäfer') => `${id};Jörg;${family};Köln;de;2026-03-01T09:00:00Z\n`;
+  const cp1252 = (text: string) => iconv.encode(text, 'windows-1252');
+  type Stored = { payload: Customer; goldenRecord: { golden: { status: string } } };
+
+  const flow = (maxRecords = ''): FlowNode[] => [
+    ...config(),
+    { id: 'sys-old', type: 'legacy-system', systemId: 'old-crm', mapping: spec, version: 2 },
+    {
+      id: 'in',
+      type: 'amqp-in',
+      broker: 'broker',
+      queue: 'crm.hub.inbound',
+      bindings: 'crm.inbound #',
+      prefetch: '5',
+      ack: 'flow',
+      timeout: '10000',
+      store: 'store',
+      topology: 'sync-inbound',
+      output: 'auto',
+      wires: [['decode']],
+      version: 4,
+    },
+    { id: 'decode', type: 'legacy-decode', system: 'sys-old', maxRecords, wires: [['map']], version: 2 },
+    { id: 'map', type: 'to-canonical', system: 'sys-old', record: '', wires: [['golden'], []], version: 1 },
+    { id: 'golden', type: 'golden-record', store: 'store', wires: [['got']], version: 2 },
+    { id: 'got', type: 'amqp-test-sink' },
+  ];
+
+  /** The next `n` messages the golden record stored or judged. */
+  function nextStored(n: number): Promise<Stored[]> {
+    const got: Stored[] = [];
+    const node = helper.getNode('got') as unknown as EventEmitter;
+    return new Promise((resolve) => {
+      const on = (msg: Stored) => {
+        got.push(msg);
+        if (got.length === n) {
+          node.off('input', on);
+          resolve(got);
+        }
+      };
+      node.on('input', on);
+    });
+  }
+
+  it('stores the umlauts of a CSV sent as text/csv, and of one sent with no content type', async () => {
+    await load(nodes, flow());
+    await whenStatus('in', 'amqp-in.status.consuming');
+    for (const [id, type] of [
+      ['1001', 'text/csv'],
+      ['1002', undefined],
+    ] as const) {
+      const stored = nextStored(1);
+      await publishRaw('old-crm.Kunde', cp1252(header + row(id)), type);
+      const [msg] = await stored;
+      expect({ type, person: msg.payload.person, city: msg.payload.addresses?.[0]?.city }).toEqual({
+        type,
+        person: expect.objectContaining({ givenName: 'Jörg', familyName: 'Schäfer' }),
+        city: 'Köln',
+      });
+    }
+  }, 30000);
+
+  it('takes the good lines around a bad one, dead-letters the message naming it, and a replay changes nothing', async () => {
+    await load(nodes, flow());
+    await whenStatus('in', 'amqp-in.status.consuming');
+    const stored = nextStored(3);
+    const body = cp1252(
+      header + row('2001') + '2002;Jörg;Kurz\n' + row('2003', 'Müller') + '2004;x\n' + row('2005'),
+    );
+    await publishRaw('old-crm.Kunde', body, 'text/csv');
+    const first = await stored;
+    expect(first.map((m) => [m.payload.customerRef, m.goldenRecord.golden.status])).toEqual([
+      ['old-crm:2001', 'applied'],
+      ['old-crm:2003', 'applied'],
+      ['old-crm:2005', 'applied'],
+    ]);
+    const dead = await nextDeadLetter();
+    const reason = String(dead.properties.headers?.[REASON_HEADER]);
+    expect(reason).toMatch(
+      /^old-crm: 2 of 5 records cannot be read, the other 3 went on: line 3: expected 6 fields/,
+    );
+    expect(reason).toContain('; line 5: expected 6 fields');
+    // the dead letter is the message as it came: the replay reads it the same way
+    expect(dead.content.equals(body)).toBe(true);
+
+    // replayed as is (nothing fixed): the good lines come again and change nothing
+    const again = nextStored(3);
+    const dlq = new DeadLetterQueue({ url });
+    try {
+      expect((await dlq.replay({ all: true })).replayed).toHaveLength(1);
+    } finally {
+      await dlq.close();
+    }
+    expect((await again).map((m) => m.goldenRecord.golden.status)).toEqual(['stale', 'stale', 'stale']);
+    expect(String((await nextDeadLetter()).properties.headers?.[REASON_HEADER])).toBe(reason);
+  }, 30000);
+
+  it('refuses a message past Max records whole, saying the limit and how to change it', async () => {
+    await load(nodes, flow('2'));
+    await whenStatus('in', 'amqp-in.status.consuming');
+    let mapped = 0;
+    (helper.getNode('map') as unknown as EventEmitter).on('input', () => (mapped += 1));
+    await publishRaw('old-crm.Kunde', cp1252(header + row('3001') + row('3002') + row('3003')), 'text/csv');
+    const reason = String((await nextDeadLetter()).properties.headers?.[REASON_HEADER]);
+    expect(reason).toMatch(/^old-crm: the message holds more than 2 records/);
+    expect(reason).toContain('raise "Max records"');
+    expect(mapped).toBe(0);
+    // one at the limit goes through
+    const stored = nextStored(2);
+    await publishRaw('old-crm.Kunde', cp1252(header + row('3004') + row('3005')), 'text/csv');
+    expect((await stored).map((m) => m.payload.customerRef)).toEqual(['old-crm:3004', 'old-crm:3005']);
+  }, 30000);
+
+  it('migrates a legacy-decode saved before Max records to the default limit', () => {
+    expect(migrate({ id: 'd', type: 'legacy-decode', system: 's', version: 1 }, decodeMigrations)).toEqual({
+      id: 'd',
+      type: 'legacy-decode',
+      system: 's',
+      maxRecords: '',
+      version: 2,
+    });
+  });
 });
 
 describe('record sync fan-out: sync target → from-canonical (document) → amqp-out into crm.out.sap', () => {

@@ -1,5 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import type { BusMessage } from '../../../connectors/amqp/bus';
+import { decodeBody } from '../../../connectors/amqp/consume-config';
 import { parseIdocXml } from '../../../formats/idoc/idoc';
 import { compileMapping, compileOutbound, loadSystemSpec } from '../../../mappings/engine';
+import type { SystemSpec } from '../../../mappings/mapping-types';
 import type { Customer } from '../../../mappings/canonical/types';
 import { targetView } from '../../../records/golden-fan-out';
 import { LegacyFormat, splitInboundKey } from '../../../records/golden-legacy-format';
@@ -111,5 +117,107 @@ describe('LegacyFormat: messages on the bus in a system format', () => {
   it('splits an inbound routing key into system and message type', () => {
     expect(splitInboundKey('sap.DEBMAS')).toEqual({ system: 'sap', messageType: 'DEBMAS' });
     expect(splitInboundKey('sap')).toEqual({ system: 'sap', messageType: '' });
+  });
+});
+
+const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'legacy');
+/** An old CRM that exports customers as CSV in windows-1252 (the spec says so) onto crm.inbound. */
+const oldCrm = JSON.parse(
+  fs.readFileSync(path.join(FIXTURES, 'old-crm', 'old-crm.json'), 'utf8'),
+) as SystemSpec;
+const header = 'Kundennummer;Vorname;Nachname;Ort;Land;Geaendert\n';
+const row = (id: string, family = 'Schäfer', city = 'Köln') =>
+  `${id};Jörg;${family};${city};de;2026-03-01T09:00:00Z\n`;
+const cp1252 = (text: string) => iconv.encode(text, 'windows-1252');
+
+/** What legacy-decode gets from amqp-in (Output "auto") for a body of this content type. */
+function fromAmqpIn(body: Buffer, contentType?: string): Buffer | string | object {
+  const decoded = decodeBody({ body, ...(contentType ? { contentType } : {}) } as unknown as BusMessage);
+  if (!decoded.ok) throw new Error(decoded.reason);
+  return decoded.value as Buffer | string | object;
+}
+
+const recordsOf = (items: Awaited<ReturnType<LegacyFormat['decode']>>) =>
+  items.map((i) => ('record' in i ? i.record : { error: i.error, ref: i.ref }));
+
+describe('LegacyFormat: the bytes decide, whatever the content type', () => {
+  it("reads a windows-1252 CSV sent as text/csv or with no type by the spec's encoding", async () => {
+    const csv = cp1252(header + row('1001'));
+    for (const type of ['text/csv', undefined, 'application/octet-stream']) {
+      const items = await new LegacyFormat(oldCrm).decode(fromAmqpIn(csv, type), 'Kunde', {
+        contentType: type,
+      });
+      expect({ type, records: recordsOf(items) }).toEqual({
+        type,
+        records: [expect.objectContaining({ Nachname: 'Schäfer', Ort: 'Köln' })],
+      });
+    }
+  });
+
+  it('reads an ISO-8859-1 IDoc sent as text/xml by its XML declaration', async () => {
+    const idoc = fs.readFileSync(path.join(FIXTURES, 'sap', 'debmas07-definition-names-latin1.xml'));
+    const [item] = await new LegacyFormat(loadSystemSpec('sap')).decode(
+      fromAmqpIn(idoc, 'text/xml'),
+      'DEBMAS',
+      {
+        contentType: 'text/xml',
+      },
+    );
+    expect(item).toMatchObject({ record: { E1KNA1M: { NAME1: 'Zürcher Käserei AG', ORT01: 'Zürich' } } });
+  });
+
+  it("takes the message's charset parameter before the spec's encoding", async () => {
+    const utf8 = Buffer.from(header + row('1001'));
+    const type = 'text/csv; charset=utf-8';
+    const items = await new LegacyFormat(oldCrm).decode(fromAmqpIn(utf8, type), 'Kunde', {
+      contentType: type,
+    });
+    expect(recordsOf(items)).toEqual([expect.objectContaining({ Nachname: 'Schäfer', Ort: 'Köln' })]);
+    const latin = cp1252(header + row('1001'));
+    const labelled = 'text/csv; charset="ISO-8859-1"';
+    const again = await new LegacyFormat(oldCrm).decode(fromAmqpIn(latin, labelled), 'Kunde', {
+      contentType: labelled,
+    });
+    expect(recordsOf(again)).toEqual([expect.objectContaining({ Nachname: 'Schäfer' })]);
+  });
+});
+
+describe('LegacyFormat: record by record', () => {
+  it('reads the good lines of a CSV around one with the wrong field count', async () => {
+    const csv = cp1252(header + row('1001') + '1002;Jörg;Kurz\n' + row('1003', 'Müller'));
+    const items = await new LegacyFormat(oldCrm).decode(csv, 'Kunde');
+    expect(recordsOf(items)).toEqual([
+      expect.objectContaining({ Kundennummer: '1001' }),
+      { ref: 'line 3', error: expect.stringContaining('line 3: expected 6 fields') },
+      expect.objectContaining({ Kundennummer: '1003', Nachname: 'Müller' }),
+    ]);
+  });
+
+  it('reads the good IDocs of a packet around a malformed one, which it names by index and DOCNUM', async () => {
+    const one = (kunnr: string, docnum: string) =>
+      /<IDOC BEGIN="1">[\s\S]*<\/IDOC>/.exec(debmas(kunnr, anna, docnum))?.[0] ?? '';
+    const broken = one('80043', '7').replace('<NAME1>', '<NAME1>Anna</NAME1><NAME1>');
+    const packet = `<?xml version="1.0" encoding="UTF-8"?><DEBMAS07>${one('80042', '6')}${broken}${one('80044', '8')}</DEBMAS07>`;
+    const items = await new LegacyFormat(loadSystemSpec('sap')).decode(Buffer.from(packet), 'DEBMAS');
+    expect(items.map((i) => ('record' in i ? i.ref : `${i.ref} ! ${i.error}`))).toEqual([
+      'IDOC[0] DOCNUM 0000000000000006',
+      expect.stringMatching(
+        /^IDOC\[1\] DOCNUM 0000000000000007 ! IDOC\[1\] segment E1KNA1M\[0\]: field NAME1 occurs more than once/,
+      ),
+      'IDOC[2] DOCNUM 0000000000000008',
+    ]);
+  });
+
+  it('refuses a message past maxRecords whole, with the limit, and reads one at the limit', async () => {
+    const csv = cp1252(header + row('1001') + row('1002') + row('1003'));
+    expect(await new LegacyFormat(oldCrm).decode(csv, 'Kunde', { maxRecords: 2 })).toEqual([
+      { ref: 'document', error: 'holds more than 2 records, the most one message may hold', limit: 2 },
+    ]);
+    expect(await new LegacyFormat(oldCrm).decode(csv, 'Kunde', { maxRecords: 3 })).toHaveLength(3);
+    const json = new LegacyFormat(loadSystemSpec('salesforce'));
+    const one = salesforceContact('003A', anna);
+    expect(await json.decode({ records: [one, one, one] }, '', { maxRecords: 2 })).toMatchObject([
+      { limit: 2 },
+    ]);
   });
 });
