@@ -5,6 +5,7 @@
  */
 import { MappingSpecError, type MapResult, type SystemSpec } from './mapping-types';
 import { compileScopedGetter } from './path';
+import { isPlainObject } from './transform-support';
 
 export type RecordKindResolver = (record: Record<string, unknown>, recordRef?: string) => MapResult<string>;
 
@@ -98,4 +99,31 @@ function withIdocMessageType(
       },
     };
   };
+}
+
+/**
+ * The inbound record kind a record has when no message names one, as the CLI and the editor preview
+ * read a file: format.recordKind / recordKindFrom, else the spec's only inbound kind. Undefined when
+ * the spec names none (several kinds, no rule); compiled once per spec.
+ */
+export function compileSpecRecordKind(spec: SystemSpec): RecordKindResolver | undefined {
+  const format = spec.format;
+  if (format?.recordKind !== undefined || format?.recordKindFrom !== undefined)
+    return compileRecordKind(spec);
+  const kinds = Object.keys(isPlainObject(spec.inbound) ? spec.inbound : {});
+  if (kinds.length !== 1) return undefined;
+  const only: MapResult<string> = { ok: true, value: kinds[0] };
+  return () => only;
+}
+
+/**
+ * The outbound record kind the spec names, as `crm-hub map --reverse` picks it: format.outboundRecordKind,
+ * else format.recordKind when the system also receives that kind, else its only outbound kind.
+ */
+export function specOutboundKind(spec: SystemSpec): string | undefined {
+  const format = spec.format;
+  if (format?.outboundRecordKind !== undefined) return format.outboundRecordKind;
+  const kinds = Object.keys(isPlainObject(spec.outbound) ? spec.outbound : {});
+  if (format?.recordKind !== undefined && kinds.includes(format.recordKind)) return format.recordKind;
+  return kinds.length === 1 ? kinds[0] : undefined;
 }

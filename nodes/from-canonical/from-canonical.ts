@@ -1,6 +1,4 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
-import { LegacyFormat } from '../../records/golden-legacy-format';
-import { systemSpecOf } from '../legacy-decode/system-spec';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import { onMappingInput } from '../shared/mapping-node';
 import { migrate } from '../shared/migrate';
@@ -10,7 +8,10 @@ import { migrations } from './migrations';
 
 export interface FromCanonicalDef extends NodeDef {
   system: string;
-  /** the legacy record kind to produce (an IDoc type, a SOAP operation); empty: msg.recordKind */
+  /**
+   * the legacy record kind to produce (an IDoc type, a SOAP operation); empty: msg.recordKind, then the
+   * spec's format.outboundRecordKind or its only outbound kind
+   */
   record: string;
   /** "record": the record tree; "document": written in the system's format (IDoc XML, …), as text */
   output: 'record' | 'document';
@@ -31,21 +32,43 @@ export default function (RED: RED) {
       this.error(RED._('from-canonical.errors.no-system'));
       return;
     }
-    // compiled on first use, so a spec that cannot be read fails its messages with the reason
-    let format: LegacyFormat | undefined;
-    const formatOf = () => (format ??= new LegacyFormat(systemSpecOf(RED, system)));
+    const document = config.output === 'document';
 
     onMappingInput<FromCanonicalMessage>(this, system, countText(RED, 'from-canonical'), {
-      recordKind: (msg) => config.record || (typeof msg.recordKind === 'string' ? msg.recordKind : ''),
+      // the Record (or every kind a message may name) and, for documents, the system's format
+      problem: () =>
+        system.problem('outbound', config.record ? [config.record] : undefined) ??
+        (document ? formatProblem(system) : undefined),
+      recordKind: (msg) => {
+        // as `crm-hub map --reverse` picks it: the spec's format.outboundRecordKind, or its only kind
+        const kind =
+          config.record ||
+          (typeof msg.recordKind === 'string' ? msg.recordKind : '') ||
+          system.outboundKind();
+        if (kind) return { ok: true, value: kind };
+        return {
+          ok: false,
+          error: { field: '', rule: 'recordKind', message: RED._('from-canonical.errors.no-record-kind') },
+        };
+      },
       map: (msg, recordKind) => {
         const mapped = system.outbound(recordKind).map(msg.payload, { recordRef: recordKind });
-        if (!mapped.ok || config.output !== 'document') return mapped;
-        const document = formatOf().encode(mapped.value);
+        if (!mapped.ok || !document) return mapped;
+        const written = system.legacyFormat().encode(mapped.value);
         // amqp-out publishes a text payload with msg.contentType as it is (an IDoc stays XML)
-        msg.contentType = document.contentType;
-        return { ok: true, value: document.text };
+        msg.contentType = written.contentType;
+        return { ok: true, value: written.text };
       },
     });
+  }
+
+  function formatProblem(system: LegacySystemNode): Error | undefined {
+    try {
+      system.legacyFormat();
+      return undefined;
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
   }
 
   RED.nodes.registerType('from-canonical', FromCanonical);

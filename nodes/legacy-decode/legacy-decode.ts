@@ -2,6 +2,7 @@ import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { LegacyFormat, maxRecordsOf, splitInboundKey } from '../../records/golden-legacy-format';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import { onInput } from '../shared/input';
+import { specStatusText } from '../shared/mapping-node';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { countStatus, countText, errorMessage, type RED } from '../shared/red';
@@ -43,6 +44,7 @@ export default function (RED: RED) {
         cause: err,
       });
       this.error(formatError.message);
+      this.status({ fill: 'red', shape: 'ring', text: specStatusText(errorMessage(err)) });
     }
     let maxRecords = 0;
     try {

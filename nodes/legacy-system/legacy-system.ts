@@ -1,12 +1,13 @@
 import type { Node, NodeDef } from 'node-red';
 import {
-  compileMapping,
-  compileOutbound,
   loadSystemSpec,
   type CompiledMapping,
   type CompiledOutbound,
+  type MapResult,
   type SystemSpec,
 } from '../../mappings/engine';
+import { SystemMappings, type Direction } from '../../mappings/system-mappings';
+import { LegacyFormat } from '../../records/golden-legacy-format';
 import { parseSystemTrust, type SystemTrust } from '../../records/trust';
 import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
@@ -33,6 +34,17 @@ export interface LegacySystemNode extends Node {
   inbound(recordKind: string): CompiledMapping;
   /** the compiled mapping from a canonical document to one record kind the system receives */
   outbound(recordKind: string): CompiledOutbound;
+  /**
+   * Why the mapping cannot be used in a direction, as the given record kinds or (none given) as any
+   * of its kinds; undefined when it can. Compiles them, so a node can turn red at deploy.
+   */
+  problem(direction: Direction, recordKinds?: readonly string[]): Error | undefined;
+  /** the spec's inbound record kind for a record no message names; undefined when the spec names none */
+  inboundKindOf(record: Record<string, unknown>, recordRef?: string): MapResult<string> | undefined;
+  /** the spec's outbound record kind (format.outboundRecordKind or its only one), if it names one */
+  outboundKind(): string | undefined;
+  /** the system's own message format (IDoc XML, CSV, …) as the spec's `format` says, read once */
+  legacyFormat(): LegacyFormat;
 }
 
 export default function (RED: RED) {
@@ -44,16 +56,12 @@ export default function (RED: RED) {
     const config = migrate<LegacySystemDef>(saved, migrations);
     this.systemId = (config.systemId || '').trim();
     let spec: SystemSpec | undefined;
-    let specError: Error | undefined;
+    let specError = new Error(`mapping of system '${this.systemId}' cannot be loaded`);
     try {
-      spec = config.mapping?.trim()
-        ? (JSON.parse(config.mapping) as SystemSpec)
-        : loadSystemSpec(this.systemId);
+      spec = config.mapping?.trim() ? ownSpec(config.mapping) : loadSystemSpec(this.systemId);
     } catch (err) {
       // Reported on every use too, so the flow shows which record could not be mapped and why.
-      specError = new Error(`mapping of system '${this.systemId}' cannot be loaded: ${errorMessage(err)}`, {
-        cause: err,
-      });
+      specError = new Error(`${specError.message}: ${errorMessage(err)}`, { cause: err });
       this.error(specError.message);
     }
     stateTrust(this, config);
@@ -61,25 +69,37 @@ export default function (RED: RED) {
       hubRuntime.trust.remove(this.id);
       done();
     });
-    const inbound = new Map<string, CompiledMapping>();
-    const outbound = new Map<string, CompiledOutbound>();
-
-    this.inbound = (recordKind: string) => cached(inbound, recordKind, compileMapping);
-    this.outbound = (recordKind: string) => cached(outbound, recordKind, compileOutbound);
-
-    function cached<T>(
-      cache: Map<string, T>,
-      recordKind: string,
-      compile: (s: SystemSpec, k: string) => T,
-    ): T {
-      let mapping = cache.get(recordKind);
-      if (!mapping) {
-        if (!spec) throw specError;
-        mapping = compile(spec, recordKind);
-        cache.set(recordKind, mapping);
+    const mappings = spec && new SystemMappings(spec);
+    const use = (): SystemMappings => {
+      if (!mappings) throw specError;
+      return mappings;
+    };
+    this.inbound = (recordKind) => use().inbound(recordKind);
+    this.outbound = (recordKind) => use().outbound(recordKind);
+    this.problem = (direction, recordKinds) =>
+      mappings ? mappings.problem(direction, recordKinds) : specError;
+    this.inboundKindOf = (record, recordRef) => use().inboundKindOf(record, recordRef);
+    this.outboundKind = () => use().outboundKind;
+    let format: LegacyFormat | Error | undefined;
+    this.legacyFormat = () => {
+      if (format === undefined) {
+        try {
+          format = new LegacyFormat(use().spec);
+        } catch (err) {
+          format = err instanceof Error ? err : new Error(errorMessage(err));
+        }
       }
-      return mapping;
-    }
+      if (format instanceof Error) throw format;
+      return format;
+    };
+  }
+
+  /** The spec typed into the node: JSON, as the editor checks it, and an object. */
+  function ownSpec(mapping: string): SystemSpec {
+    const spec: unknown = JSON.parse(mapping);
+    if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
+      throw new Error('the mapping must be a JSON object, a mapping spec');
+    return spec as SystemSpec;
   }
 
   /**

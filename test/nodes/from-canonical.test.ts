@@ -1,7 +1,8 @@
 import { migrations } from '../../nodes/from-canonical/migrations';
 import { migrate } from '../../nodes/shared/migrate';
-import { all, helper, load, nextError, nextInput, useHelper } from './harness';
-import { statusMatching, watchStatus } from './node-status';
+import { loadSystemSpec } from '../../mappings/engine';
+import { all, helper, load, loggedErrors, nextError, nextInput, useHelper } from './harness';
+import { statusesSoFar, statusMatching, watchStatus } from './node-status';
 
 useHelper();
 
@@ -91,6 +92,101 @@ describe('from-canonical', () => {
       shape: 'dot',
       text: 'from-canonical.status.counted-rejected',
     });
+  });
+});
+
+/** A customer as the canonical schema has it, for the shipped Salesforce spec. */
+const customer = {
+  schemaVersion: '1.0',
+  customerRef: 'salesforce:0035g00000XyZaBAAV',
+  kind: 'person',
+  identifiers: [{ system: 'salesforce', id: '0035g00000XyZaBAAV' }],
+  person: { givenName: 'Anna', familyName: 'Muster' },
+  source: { system: 'salesforce' },
+  updatedAt: '2026-11-22T10:00:00.000Z',
+};
+
+function mappingFlow(mapping: string, record = '', output = 'record', systemId = 'crm') {
+  return [
+    { id: 'sys', type: 'legacy-system', systemId, mapping },
+    { id: 'map', type: 'from-canonical', system: 'sys', record, output, wires: [['ok'], ['rejected']] },
+    { id: 'ok', type: 'helper' },
+    { id: 'rejected', type: 'helper' },
+  ];
+}
+
+describe('from-canonical without a record kind on the node or the message', () => {
+  it("produces the spec's only outbound record kind", async () => {
+    const oldCrm = { ...spec, system: 'old-crm', outbound: { Kunde: spec.outbound.AddressUpdate } };
+    await load(all, mappingFlow(JSON.stringify(oldCrm), '', 'record', 'old-crm'));
+    const got = nextInput<{ payload: Record<string, unknown> }>('ok');
+    helper.getNode('map').receive({ payload: event });
+    expect((await got).payload).toMatchObject({ customerNumber: '0004711', city: 'München' });
+  });
+
+  it("produces the spec's format.outboundRecordKind, as `crm-hub map --reverse` does", async () => {
+    const salesforce = loadSystemSpec('salesforce');
+    // a second outbound kind, so only outboundRecordKind can name Contact
+    salesforce.outbound = { ...salesforce.outbound, Lead: spec.outbound.AddressUpdate };
+    await load(all, mappingFlow(JSON.stringify(salesforce), '', 'document', 'salesforce'));
+    const got = nextInput<{ payload: string; contentType: string }>('ok');
+    helper.getNode('map').receive({ payload: customer });
+    const { payload, contentType } = await got;
+    expect(contentType).toBe('application/json');
+    expect(JSON.parse(payload)).toMatchObject({ FirstName: 'Anna', LastName: 'Muster' });
+  });
+
+  it('says how to name one when nothing names it', async () => {
+    const two = { ...spec, outbound: { A: spec.outbound.AddressUpdate, B: spec.outbound.AddressUpdate } };
+    await load(all, mappingFlow(JSON.stringify(two)));
+    const rejected = nextInput<{ error: { message: string } }>('rejected');
+    const caught = nextError('map');
+    helper.getNode('map').receive({ payload: event });
+    expect((await rejected).error.message).toBe('from-canonical.errors.no-record-kind');
+    expect(await caught).toContain('from-canonical.errors.no-record-kind');
+  });
+});
+
+describe('from-canonical checks its mapping at deploy', () => {
+  const broken = {
+    ...spec,
+    outbound: {
+      AddressUpdate: {
+        ...spec.outbound.AddressUpdate,
+        fields: [{ to: 'customerNumber', from: 'customer.noSuchField' }],
+      },
+    },
+  };
+
+  it.each(['AddressUpdate', ''])(
+    'turns red and names the field of a spec that cannot compile (Record "%s")',
+    async (record) => {
+      await load(all, mappingFlow(JSON.stringify(broken), record));
+      expect(loggedErrors('map')).toEqual([expect.stringContaining('customer.noSuchField')]);
+      expect(statusesSoFar('map')).toEqual([
+        { fill: 'red', shape: 'ring', text: expect.stringContaining('customer.noSuchField') },
+      ]);
+      const rejected = nextInput<{ error: { message: string } }>('rejected');
+      helper.getNode('map').receive({ payload: event });
+      expect((await rejected).error.message).toContain('customer.noSuchField');
+    },
+  );
+
+  it('turns red when the spec has no outbound record kinds', async () => {
+    await load(all, mappingFlow('', '', 'record', 'crm'));
+    expect(loggedErrors('map')).toEqual([expect.stringContaining('has no "outbound" record kinds')]);
+  });
+
+  it('turns red for output "document" when the format of the spec cannot be read', async () => {
+    const fixedWidth = { ...spec, format: { kind: 'fixed-width', layout: 'layouts/none.json' } };
+    await load(all, mappingFlow(JSON.stringify(fixedWidth), 'AddressUpdate', 'document'));
+    expect(loggedErrors('map')).toEqual([expect.stringContaining('format.layout')]);
+  });
+
+  it('stays quiet at deploy with a spec that compiles', async () => {
+    await load(all, flow);
+    expect(loggedErrors('map')).toEqual([]);
+    expect(statusesSoFar('map')).toEqual([]);
   });
 });
 

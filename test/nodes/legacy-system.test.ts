@@ -23,6 +23,14 @@ describe('legacy-system', () => {
     expect(() => node.inbound('Order')).toThrow(/system 'shop'/);
   });
 
+  it('refuses a mapping that is JSON but no object, naming the system', async () => {
+    await load(all, [{ id: 'x', type: 'legacy-system', systemId: 'shop', mapping: 'null' }]);
+    const node = helper.getNode('x') as unknown as LegacySystemNode;
+    expect(loggedErrors('x')).toEqual([expect.stringContaining('must be a JSON object')]);
+    expect(() => node.inbound('Order')).toThrow(/system 'shop'/);
+    expect(node.problem('inbound')?.message).toMatch(/system 'shop' cannot be loaded/);
+  });
+
   it('declares no credentials: nothing ever read the user and password it used to ask for', async () => {
     await load(all, [{ id: 'sys', type: 'legacy-system', systemId: 'crm', mapping: '' }]);
     // Node-RED gives a node an empty credentials object whenever its type declares any
