@@ -43,6 +43,22 @@ describe('legacy-system', () => {
   });
 });
 
+describe('legacy-system help', () => {
+  it.each(['en-US', 'de'])(
+    'describes Mapping as the JSON the runtime parses (%s), not a YAML file',
+    (lang) => {
+      const help = fs.readFileSync(
+        path.join(__dirname, '..', '..', 'nodes', 'legacy-system', 'locales', lang, 'legacy-system.html'),
+        'utf8',
+      );
+      expect(help).not.toMatch(/YAML|Benutzerverzeichnis|user directory/);
+      expect(help).toMatch(
+        /<b>Mapping<\/b> (is a mapping spec of your own|ist eine eigene Mapping-Spezifikation), [^.]*JSON/,
+      );
+    },
+  );
+});
+
 describe('legacy-system config versions', () => {
   const saved = {
     id: 'sys',

@@ -385,6 +385,23 @@ describe('opening a node saved by an older version', () => {
     expect(editorProblems([done])).toEqual([]);
   });
 
+  it('marks a legacy system whose mapping is not a JSON object, as the runtime reads it', () => {
+    const system = {
+      id: 's',
+      type: 'legacy-system',
+      systemId: 'shop',
+      trustDefault: 50,
+      trust: '',
+      version: 3,
+    };
+    const spec = JSON.stringify({ system: 'shop', title: 'Shop', inbound: {} });
+    for (const mapping of ['', '  ', spec]) expect(editorProblems([{ ...system, mapping }])).toEqual([]);
+    for (const mapping of ['mappings/shop.yaml', '{ nope', '[]', '42'])
+      expect(editorProblems([{ ...system, mapping }])).toEqual([
+        's (legacy-system) mapping: legacy-system.errors.mapping-json',
+      ]);
+  });
+
   it('leaves a value the node holds as it is', () => {
     const saved = {
       id: 'e',
