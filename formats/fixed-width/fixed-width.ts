@@ -8,6 +8,7 @@ import {
 } from '../lines/lines';
 import { decodeUnsigned, decodeZoned, encodeUnsigned, encodeZoned, ZonedDecimalError } from './zoned-decimal';
 import { errorMessage } from '../error-message';
+import { describeCharacter, iconvName, unencodableIn } from '../charset';
 
 /**
  * Fixed-width records described by a copybook-like layout. Offsets are 0-based character
@@ -281,13 +282,29 @@ export function encodeFixedWidthRecord(
   return line;
 }
 
-/** Records → file bytes, one record per line (CRLF as the exports come from Windows hosts). */
+/**
+ * Records → file bytes, one record per line (CRLF as the exports come from Windows hosts). A value
+ * with a character the charset lacks throws FixedWidthFieldError, instead of being written as '?'.
+ */
 export function encodeFixedWidthFile(
   layout: CompiledLayout,
   records: Iterable<Readonly<Record<string, string | number | undefined>>>,
   encoding = 'windows-1252',
 ): Buffer {
+  const unencodable = unencodableIn(encoding);
   const lines: string[] = [];
-  for (const record of records) lines.push(encodeFixedWidthRecord(layout, record) + '\r\n');
-  return iconv.encode(lines.join(''), encoding.toLowerCase() === 'ascii' ? 'latin1' : encoding);
+  for (const record of records) {
+    for (const field of layout.fields) {
+      const value = record[field.name];
+      const char = typeof value === 'string' ? unencodable(value) : undefined;
+      if (char !== undefined) {
+        throw new FixedWidthFieldError(
+          field.name,
+          `${describeCharacter(char)} cannot be written in ${encoding}`,
+        );
+      }
+    }
+    lines.push(encodeFixedWidthRecord(layout, record) + '\r\n');
+  }
+  return iconv.encode(lines.join(''), iconvName(encoding));
 }

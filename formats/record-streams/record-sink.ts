@@ -12,6 +12,7 @@ import {
 import { toNdjsonLine } from '../lines/ndjson';
 import type { RecordFormatKind } from './record-source';
 import { errorMessage } from '../error-message';
+import { describeCharacter, iconvName, unencodableIn } from '../charset';
 
 /**
  * The way back: mapped records written one at a time in a legacy format, so a file of any size is
@@ -21,7 +22,10 @@ import { errorMessage } from '../error-message';
  */
 export interface RecordEncoderOptions {
   kind: RecordFormatKind;
-  /** CSV and fixed width; windows-1252 by default. XML and NDJSON are written as UTF-8. */
+  /**
+   * CSV and fixed width; windows-1252 by default. A value with a character the charset lacks is
+   * refused (RecordEncodeError). XML and NDJSON are written as UTF-8.
+   */
   encoding?: string;
   /** CSV field delimiter; ';' by default */
   delimiter?: string;
@@ -49,13 +53,32 @@ export interface RecordEncoder {
   end(): string;
 }
 
+/**
+ * Refuses text the file's charset cannot hold, naming field and character, so a record is rejected
+ * instead of reaching the legacy system with '?' in place of a letter.
+ */
+function charsetGuard(options: RecordEncoderOptions): (field: string, text: string) => void {
+  const charset = options.encoding ?? 'windows-1252';
+  const unencodable = unencodableIn(charset);
+  return (field, text) => {
+    const char = unencodable(text);
+    if (char !== undefined) {
+      throw new RecordEncodeError(field, `${describeCharacter(char)} cannot be written in ${charset}`);
+    }
+  };
+}
+
 function csvEncoder(options: RecordEncoderOptions): RecordEncoder {
   const delimiter = options.delimiter ?? ';';
+  const writable = charsetGuard(options);
   let columns = options.columns;
   let started = false;
   const quoted = (text: string): string =>
     text.includes(delimiter) || /["\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  const header = (names: readonly string[]): string => names.map(quoted).join(delimiter) + '\r\n';
+  const header = (names: readonly string[]): string => {
+    for (const name of names) writable(name, name);
+    return names.map(quoted).join(delimiter) + '\r\n';
+  };
   return {
     encode(record) {
       const names = columns ?? Object.keys(record);
@@ -66,7 +89,10 @@ function csvEncoder(options: RecordEncoderOptions): RecordEncoder {
       const cells = names.map((name) => {
         const value = (record as Record<string, unknown>)[name];
         if (value === undefined || value === null) return '';
-        if (typeof value === 'string') return quoted(value);
+        if (typeof value === 'string') {
+          writable(name, value);
+          return quoted(value);
+        }
         if (typeof value === 'number' && Number.isFinite(value)) return String(value);
         throw new RecordEncodeError(name, `a CSV value must be text, got ${describe(value)}`);
       });
@@ -89,10 +115,14 @@ function fixedWidthEncoder(options: RecordEncoderOptions): RecordEncoder {
   const layout = options.layout;
   if (!layout) throw new RangeError('fixed-width output needs a layout');
   const known = new Set(layout.fields.map((f) => f.name));
+  const writable = charsetGuard(options);
   return {
     encode(record) {
       const unknown = Object.keys(record).find((key) => !known.has(key));
       if (unknown !== undefined) throw new RecordEncodeError(unknown, `is not in layout ${layout.name}`);
+      for (const [field, value] of Object.entries(record)) {
+        if (typeof value === 'string') writable(field, value);
+      }
       try {
         return encodeFixedWidthRecord(layout, record as Record<string, string | number | undefined>) + '\r\n';
       } catch (err) {
@@ -182,13 +212,6 @@ export async function writeWithBackpressure(output: Writable, chunk: string | Bu
   }
 }
 
-function refuseNonAscii(record: object): void {
-  for (const [field, value] of Object.entries(record)) {
-    const wide = typeof value === 'string' ? [...value].find((c) => c.charCodeAt(0) > 0x7f) : undefined;
-    if (wide) throw new RecordEncodeError(field, `${JSON.stringify(wide)} cannot be written as ASCII`);
-  }
-}
-
 export interface RecordSink {
   /** encodes one record and writes it (in batches); a RecordEncodeError means nothing of it was taken */
   write(record: object): Promise<void>;
@@ -197,15 +220,10 @@ export interface RecordSink {
 }
 
 export function createRecordSink(output: Writable, options: RecordEncoderOptions): RecordSink {
+  // the encoder refuses what the charset cannot hold, so nothing below turns into '?'
   const encoder = createRecordEncoder(options);
   const legacyCharset = options.kind === 'csv' || options.kind === 'fixed-width';
-  const charset = options.encoding ?? 'windows-1252';
-  // Node's ASCII encoder would silently turn 'ä' into another byte: non-ASCII text is refused instead.
-  const name = charset.toLowerCase() === 'ascii' ? 'latin1' : charset;
-  if (legacyCharset && !iconv.encodingExists(name)) {
-    throw new RangeError(`unknown character encoding "${charset}"`);
-  }
-  const ascii = legacyCharset && charset.toLowerCase() === 'ascii';
+  const name = legacyCharset ? iconvName(options.encoding ?? 'windows-1252') : '';
   const bytes = (text: string): string | Buffer => (legacyCharset ? iconv.encode(text, name) : text);
   // Records are a few hundred bytes; handing each to the stream on its own costs more than mapping
   // it. They are gathered up to BATCH_CHARS, which also bounds what is held back.
@@ -218,7 +236,6 @@ export function createRecordSink(output: Writable, options: RecordEncoderOptions
   };
   return {
     async write(record) {
-      if (ascii) refuseNonAscii(record);
       batch += encoder.encode(record);
       if (batch.length >= BATCH_CHARS) await flush();
     },

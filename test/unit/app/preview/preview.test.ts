@@ -91,6 +91,28 @@ describe('previewMapping', () => {
     );
   });
 
+  it('rejects an outbound record the file charset cannot hold instead of showing it in the file', async () => {
+    const customer = {
+      schemaVersion: '1.0',
+      customerRef: 'oldcrm:1001',
+      kind: 'person',
+      identifiers: [{ system: 'oldcrm', id: '1001' }],
+      person: { givenName: 'Łukasz', familyName: 'Dvořák €' },
+      updatedAt: '2024-03-15T00:00:00Z',
+      source: { system: 'oldcrm' },
+    };
+    const answer = await previewMapping({
+      spec: spec('oldcrm.spec.json'),
+      direction: 'outbound',
+      sample: JSON.stringify(customer),
+    });
+    expect(answer.results[0]).toMatchObject({
+      ok: false,
+      error: { field: 'Vorname', rule: 'encode', message: expect.stringContaining('"Ł" (U+0141)') },
+    });
+    expect(answer.output).toBe('Anrede;KdNr;Vorname;Nachname;EMail\r\n');
+  });
+
   it('maps an IDoc document and a Siebel response', async () => {
     const xml = readFileSync(
       join(__dirname, '..', '..', '..', 'fixtures', 'legacy', 'sap', 'debmas07-two-idocs.xml'),

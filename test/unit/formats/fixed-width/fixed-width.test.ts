@@ -186,6 +186,17 @@ describe('fixed-width transaction records', () => {
       'field bookingDate: "20240230" is not a calendar date (YYYYMMDD)',
     );
   });
+
+  it('refuses to write a character the file charset lacks instead of writing "?"', () => {
+    expect(() => encodeFixedWidthFile(layout, [{ purpose: 'Miete Łódź' }])).toThrow(
+      'field purpose: "Ł" (U+0141) cannot be written in windows-1252',
+    );
+    expect(() => encodeFixedWidthFile(layout, [{ purpose: 'Miete März' }], 'ascii')).toThrow(
+      'field purpose: "ä" (U+00E4) cannot be written in ascii',
+    );
+    const bytes = encodeFixedWidthFile(layout, [{ purpose: 'Miete März 10 €' }]);
+    expect(iconv.decode(bytes, 'windows-1252')).toContain('Miete März 10 €');
+  });
 });
 
 describe('fixed-width files as core banking writes them (KTOUMS-TX2)', () => {

@@ -104,6 +104,26 @@ describe('createRecordEncoder', () => {
     ]);
   });
 
+  it('refuses a value the CSV or fixed-width charset lacks, naming field and character, never "?"', () => {
+    const csv = createRecordEncoder({ kind: 'csv', columns: ['Vorname', 'Nachname'] });
+    expect(() => csv.encode({ Vorname: 'Łukasz', Nachname: 'Dvořák €' })).toThrow(
+      new RecordEncodeError('Vorname', '"Ł" (U+0141) cannot be written in windows-1252'),
+    );
+    expect(csv.encode({ Vorname: 'Jürgen', Nachname: 'Weiß €' })).toBe(
+      'Vorname;Nachname\r\nJürgen;Weiß €\r\n',
+    );
+    const latin1 = createRecordEncoder({ kind: 'fixed-width', layout, encoding: 'iso-8859-1' });
+    expect(() => latin1.encode({ purpose: 'Miete 10 €' })).toThrow(
+      'field purpose: "€" (U+20AC) cannot be written in iso-8859-1',
+    );
+    const ascii = createRecordEncoder({ kind: 'csv', columns: ['a'], encoding: 'ascii' });
+    expect(() => ascii.encode({ a: 'Müller' })).toThrow('field a: "ü" (U+00FC) cannot be written in ascii');
+    // JSON and XML are UTF-8, where every character has its bytes
+    expect(createRecordEncoder({ kind: 'ndjson', encoding: 'windows-1252' }).encode({ a: 'Ł' })).toBe(
+      '{"a":"Ł"}\n',
+    );
+  });
+
   it('writes nothing for an XML file without records', () => {
     expect(createRecordEncoder({ kind: 'idoc-xml' }).end()).toBe('');
   });
@@ -128,7 +148,7 @@ describe('createRecordSink', () => {
     const { stream, chunks } = slowSink();
     const sink = createRecordSink(stream, { kind: 'fixed-width', layout, encoding: 'ascii' });
     await expect(sink.write({ purpose: 'Miete März' })).rejects.toThrow(
-      'field purpose: "ä" cannot be written as ASCII',
+      'field purpose: "ä" (U+00E4) cannot be written in ascii',
     );
     await sink.write({ purpose: 'Miete' });
     await sink.end();

@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import iconv from 'iconv-lite';
+import { runMapCommand } from '../../../../app/cli/map-command';
+
+// In-process runs of `crm-hub map` (test/integration/cli-map.test.ts runs the built command).
+const cli = join(__dirname, '..', '..', '..', 'fixtures', 'cli');
+const dir = mkdtempSync(join(tmpdir(), 'crm-hub-map-command-'));
+const tmp = (name: string) => join(dir, name);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const code = await runMapCommand(args, { stdin: Readable.from([]), stdout, stderr });
+  return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+const rejects = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const customer = (id: string, givenName: string, familyName: string) => ({
+  schemaVersion: '1.0',
+  customerRef: `oldcrm:${id}`,
+  kind: 'person',
+  identifiers: [{ system: 'oldcrm', id }],
+  person: { givenName, familyName },
+  updatedAt: '2024-03-15T00:00:00Z',
+  source: { system: 'oldcrm' },
+});
+
+describe('crm-hub map --reverse into a legacy charset', () => {
+  const ndjson = tmp('tricky.ndjson');
+  beforeAll(() =>
+    writeFileSync(
+      ndjson,
+      [customer('1001', 'Łukasz', 'Dvořák €'), customer('1002', 'Jürgen', 'Weiß €')]
+        .map((c) => JSON.stringify(c) + '\n')
+        .join(''),
+    ),
+  );
+
+  it.each([
+    ['CSV', 'oldcrm.spec.json', 'Vorname'],
+    ['fixed width', 'oldcrm-fixed.spec.json', 'vorname'],
+  ])(
+    '%s: rejects a record with a character windows-1252 lacks, naming field and character',
+    async (_, specName, field) => {
+      const file = tmp(`${specName}.rejects`);
+      const result = await run(['--spec', join(cli, specName), '--reverse', '--rejects', file, ndjson]);
+      expect(result.code).toBe(1);
+      const text = iconv.decode(result.stdout, 'windows-1252');
+      expect(text).not.toContain('?');
+      expect(text).toContain('Jürgen');
+      expect(text).toContain('Weiß €');
+      expect(text).not.toContain('1001');
+      expect(rejects(file)).toEqual([
+        {
+          ref: 'line 1',
+          line: 1,
+          field,
+          rule: 'encode',
+          message: `field ${field}: "Ł" (U+0141) cannot be written in windows-1252`,
+          record: 'line 1',
+        },
+      ]);
+    },
+  );
+});
