@@ -7,11 +7,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import iconv from 'iconv-lite';
+import { iconvName } from '../formats/charset';
 import { compileLayout, type CompiledLayout } from '../formats/fixed-width/fixed-width';
 import { createRecordEncoder } from '../formats/record-streams/record-sink';
 import { readRecords, type RecordSourceOptions } from '../formats/record-streams/record-source';
 import { SYSTEMS_DIR } from '../mappings/engine';
 import { MappingSpecError, type SpecFormat, type SystemSpec } from '../mappings/mapping-types';
+import { outboundColumns } from '../mappings/outbound-columns';
 import { compileRecordKind, type RecordKindResolver } from '../mappings/record-kind';
 
 /** One record of a message: its tree and record kind, or why it cannot be read. */
@@ -70,7 +73,8 @@ export function charsetOf(contentType: string | undefined): string | undefined {
 }
 
 export interface EncodedDocument {
-  text: string;
+  /** XML and JSON as text; CSV and fixed width as bytes in the spec's charset (windows-1252 by default) */
+  body: string | Buffer;
   contentType: string;
 }
 
@@ -83,6 +87,9 @@ const CONTENT_TYPES: Record<SpecFormat['kind'], string> = {
   'fixed-width': 'text/plain',
   soap: 'application/json',
 };
+
+/** The formats written in a legacy charset; XML, JSON and NDJSON are UTF-8. */
+const LEGACY_CHARSET_KINDS: readonly string[] = ['csv', 'fixed-width'];
 
 /** Compiled once per system: decodes the messages it sends and encodes those it receives. */
 export class LegacyFormat {
@@ -112,9 +119,12 @@ export class LegacyFormat {
         : undefined;
   }
 
-  /** The content type of what encode() writes. */
+  /** The content type of what encode() writes; CSV and fixed width name their charset. */
   get contentType(): string {
-    return CONTENT_TYPES[this.format.kind];
+    const type = CONTENT_TYPES[this.format.kind];
+    if (!LEGACY_CHARSET_KINDS.includes(this.format.kind)) return type;
+    const charset = this.format.encoding ?? 'windows-1252';
+    return `${type}; charset=${charset.toLowerCase() === 'ascii' ? 'us-ascii' : charset}`;
   }
 
   /**
@@ -153,13 +163,29 @@ export class LegacyFormat {
     return items;
   }
 
-  /** One mapped record (from-canonical's result) as a document of the system's format. */
-  encode(record: object): EncodedDocument {
+  /**
+   * One mapped record (from-canonical's result) as a document of the system's format. A CSV document
+   * has the header of the record kind's outbound rules (the format's outbound kind by default);
+   * a value its charset cannot hold throws RecordEncodeError.
+   */
+  encode(record: object, recordKind?: string): EncodedDocument {
     if (this.format.kind === 'json' || this.format.kind === 'soap') {
-      return { text: JSON.stringify(record), contentType: this.contentType };
+      return { body: JSON.stringify(record), contentType: this.contentType };
     }
-    const encoder = createRecordEncoder({ ...(this.source as RecordSourceOptions) });
-    return { text: encoder.encode(record) + encoder.end(), contentType: this.contentType };
+    const source = this.source as RecordSourceOptions;
+    const kind = recordKind ?? this.format.outboundRecordKind ?? this.format.recordKind;
+    const only = Object.keys(this.spec.outbound ?? {});
+    const columns = outboundColumns(this.spec, kind ?? (only.length === 1 ? only[0] : ''));
+    const encoder = createRecordEncoder({
+      ...source,
+      ...(source.kind === 'csv' && columns ? { columns } : {}),
+    });
+    const text = encoder.encode(record) + encoder.end();
+    if (!LEGACY_CHARSET_KINDS.includes(source.kind)) return { body: text, contentType: this.contentType };
+    return {
+      body: iconv.encode(text, iconvName(source.encoding ?? 'windows-1252')),
+      contentType: this.contentType,
+    };
   }
 
   /** A parsed JSON body: a list, a query response keeping its records at format.recordsPath, or one record. */

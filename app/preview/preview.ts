@@ -36,6 +36,7 @@ import {
   type SystemSpec,
 } from '../../mappings/mapping-types';
 import { compileRecordKind } from '../../mappings/record-kind';
+import { outboundColumns } from '../../mappings/outbound-columns';
 import { isPlainObject } from '../../mappings/transform-support';
 import { errorMessage } from '../../formats/error-message';
 
@@ -187,13 +188,8 @@ export function encoderOptionsFor(
   place: LayoutPlace = {},
 ): RecordEncoderOptions {
   const options: RecordEncoderOptions = sourceOptionsFor(spec, place);
-  const mapping = spec.outbound?.[recordKind];
-  if (options.kind !== 'csv' || !isPlainObject(mapping)) return options;
-  const columns = [
-    ...Object.keys(isPlainObject(mapping.set) ? mapping.set : {}),
-    ...(Array.isArray(mapping.fields) ? mapping.fields : []).map((rule) => (rule as { to?: unknown }).to),
-  ].filter((name): name is string => typeof name === 'string');
-  return { ...options, columns: [...new Set(columns)] };
+  const columns = options.kind === 'csv' ? outboundColumns(spec, recordKind) : undefined;
+  return columns ? { ...options, columns } : options;
 }
 
 const decodeError = (ref: string, text: string): PreviewResult => ({

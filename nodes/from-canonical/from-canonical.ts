@@ -1,4 +1,5 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
+import { RecordEncodeError } from '../../formats/record-streams/record-sink';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import { onMappingInput } from '../shared/mapping-node';
 import { migrate } from '../shared/migrate';
@@ -13,7 +14,7 @@ export interface FromCanonicalDef extends NodeDef {
    * spec's format.outboundRecordKind or its only outbound kind
    */
   record: string;
-  /** "record": the record tree; "document": written in the system's format (IDoc XML, …), as text */
+  /** "record": the record tree; "document": in the system's format (IDoc XML as text, CSV as bytes, …) */
   output: 'record' | 'document';
 }
 
@@ -54,10 +55,16 @@ export default function (RED: RED) {
       map: (msg, recordKind) => {
         const mapped = system.outbound(recordKind).map(msg.payload, { recordRef: recordKind });
         if (!mapped.ok || !document) return mapped;
-        const written = system.legacyFormat().encode(mapped.value);
-        // amqp-out publishes a text payload with msg.contentType as it is (an IDoc stays XML)
+        let written;
+        try {
+          written = system.legacyFormat().encode(mapped.value, recordKind);
+        } catch (err) {
+          if (!(err instanceof RecordEncodeError)) throw err;
+          return { ok: false, error: { field: err.field, rule: 'encode', message: err.message } };
+        }
+        // amqp-out publishes the payload (text, or CSV bytes in the system's charset) with msg.contentType
         msg.contentType = written.contentType;
-        return { ok: true, value: written.text };
+        return { ok: true, value: written.body };
       },
     });
   }

@@ -543,11 +543,11 @@ describe('record sync on the real hub (RabbitMQ, PostgreSQL, shipped flow)', () 
                 target,
                 message(target, c.ids[target], own[target].get(c.ids[target]) as PersonVersion),
               ),
-            ).text;
+            ).body;
         expect([c.crmId, target, holds]).toEqual([
           c.crmId,
           target,
-          formats[target].encode(expected.value).text,
+          formats[target].encode(expected.value).body,
         ]);
       }
     }

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import { migrations } from '../../nodes/from-canonical/migrations';
 import { migrate } from '../../nodes/shared/migrate';
 import { loadSystemSpec } from '../../mappings/engine';
@@ -187,6 +190,50 @@ describe('from-canonical checks its mapping at deploy', () => {
     await load(all, flow);
     expect(loggedErrors('map')).toEqual([]);
     expect(statusesSoFar('map')).toEqual([]);
+  });
+});
+
+describe('from-canonical output "document" in a legacy charset', () => {
+  const oldcrm = readFileSync(join(__dirname, '..', 'fixtures', 'cli', 'oldcrm.spec.json'), 'utf8');
+  const customer = (givenName: string) => ({
+    schemaVersion: '1.0',
+    customerRef: 'oldcrm:1001',
+    kind: 'person',
+    identifiers: [{ system: 'oldcrm', id: '1001' }],
+    person: { givenName, familyName: 'Weiß €' },
+    updatedAt: '2024-03-15T00:00:00Z',
+    source: { system: 'oldcrm' },
+  });
+  const csvFlow = [
+    { id: 'sys', type: 'legacy-system', systemId: 'oldcrm', mapping: oldcrm },
+    { ...flow[1], record: 'KUNDE', output: 'document' },
+    flow[2],
+    flow[3],
+  ];
+
+  it('writes the CSV row as windows-1252 bytes with every column, and names the charset', async () => {
+    await load(all, csvFlow);
+    const got = nextInput<{ payload: Buffer; contentType: string }>('ok');
+    helper.getNode('map').receive({ payload: customer('Jürgen') });
+    const msg = await got;
+    expect(msg.contentType).toBe('text/csv; charset=windows-1252');
+    expect(Buffer.isBuffer(msg.payload)).toBe(true);
+    expect(iconv.decode(msg.payload, 'windows-1252')).toBe(
+      'Anrede;KdNr;Vorname;Nachname;EMail\r\n;1001;Jürgen;Weiß €;\r\n',
+    );
+  });
+
+  it('rejects a record the charset cannot hold with rule "encode", to output 2 and Catch', async () => {
+    await load(all, csvFlow);
+    const rejected = nextInput<{ error: { field: string; rule: string; message: string } }>('rejected');
+    const caught = nextError('map');
+    helper.getNode('map').receive({ payload: customer('Łukasz') });
+    expect((await rejected).error).toMatchObject({
+      field: 'Vorname',
+      rule: 'encode',
+      message: 'field Vorname: "Ł" (U+0141) cannot be written in windows-1252',
+    });
+    expect(await caught).toContain('cannot be written in windows-1252');
   });
 });
 

@@ -4,6 +4,7 @@ import iconv from 'iconv-lite';
 import type { BusMessage } from '../../../connectors/amqp/bus';
 import { decodeBody } from '../../../connectors/amqp/consume-config';
 import { parseIdocXml } from '../../../formats/idoc/idoc';
+import { RecordEncodeError } from '../../../formats/record-streams/record-sink';
 import { compileMapping, compileOutbound, loadSystemSpec } from '../../../mappings/engine';
 import type { SystemSpec } from '../../../mappings/mapping-types';
 import type { Customer } from '../../../mappings/canonical/types';
@@ -90,7 +91,7 @@ describe('LegacyFormat: messages on the bus in a system format', () => {
     const format = new LegacyFormat(spec);
     const document = format.encode(mapped.value);
     expect(document.contentType).toBe('application/xml');
-    const [idoc] = parseIdocXml(document.text);
+    const [idoc] = parseIdocXml(document.body);
     expect(idoc.control).toMatchObject({ IDOCTYP: 'DEBMAS07', MESTYP: 'DEBMAS' });
     expect(idoc.segments.E1KNA1M[0]).toMatchObject({
       MSGFN: '004',
@@ -100,7 +101,7 @@ describe('LegacyFormat: messages on the bus in a system format', () => {
       ORT01: 'München',
     });
     // and SAP reads it back as the same customer (SAP stamps CREDAT and CRETIM when it takes the IDoc)
-    const stamped = document.text.replace(
+    const stamped = String(document.body).replace(
       '</EDI_DC40>',
       '<CREDAT>20260301</CREDAT><CRETIM>101530</CRETIM></EDI_DC40>',
     );
@@ -109,9 +110,29 @@ describe('LegacyFormat: messages on the bus in a system format', () => {
       addresses: [{ street: 'Leopoldstraße', houseNumber: '12', city: 'München' }],
     });
     expect(new LegacyFormat(loadSystemSpec('salesforce')).encode({ Id: '003A' })).toEqual({
-      text: '{"Id":"003A"}',
+      body: '{"Id":"003A"}',
       contentType: 'application/json',
     });
+  });
+
+  it('writes CSV and fixed width as bytes in the spec charset, with every column of the outbound rules', () => {
+    const cli = path.join(__dirname, '..', '..', 'fixtures', 'cli');
+    const spec = (name: string) => JSON.parse(fs.readFileSync(path.join(cli, name), 'utf8')) as SystemSpec;
+    const csv = new LegacyFormat(spec('oldcrm.spec.json'), cli);
+    const row = csv.encode({ KdNr: '1001', Vorname: 'Jürgen', Nachname: 'Weiß €' });
+    expect(row.contentType).toBe('text/csv; charset=windows-1252');
+    expect(Buffer.isBuffer(row.body)).toBe(true);
+    expect(iconv.decode(row.body as Buffer, 'windows-1252')).toBe(
+      'Anrede;KdNr;Vorname;Nachname;EMail\r\n;1001;Jürgen;Weiß €;\r\n',
+    );
+    expect(() => csv.encode({ KdNr: '1002', Vorname: 'Łukasz' })).toThrow(
+      new RecordEncodeError('Vorname', '"Ł" (U+0141) cannot be written in windows-1252'),
+    );
+    const fixed = new LegacyFormat(spec('oldcrm-fixed.spec.json'), cli);
+    const line = fixed.encode({ kdnr: '1001', vorname: 'Jürgen', nachname: 'Weiß €' }, 'KUNDE');
+    expect(line.contentType).toBe('text/plain; charset=windows-1252');
+    expect(line.body).toHaveLength(82); // 80 bytes and CRLF, one byte per character
+    expect(iconv.decode(line.body as Buffer, 'windows-1252')).toMatch(/^1001 {4}Jürgen {24}Weiß € /);
   });
 
   it('splits an inbound routing key into system and message type', () => {
