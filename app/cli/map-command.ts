@@ -253,7 +253,7 @@ async function run(options: MapOptions, io: MapCommandIo): Promise<number> {
   async function handle(item: SourceItem): Promise<void> {
     const where = { ref: item.ref, ...(item.line !== undefined ? { line: item.line } : {}) };
     if ('error' in item) {
-      await reject({ ...where, field: '', rule: 'decode', message: item.error });
+      await reject({ ...where, field: item.field ?? '', rule: 'decode', message: item.error });
     } else {
       const result = map(item.record, item.ref);
       if (!result.ok) {

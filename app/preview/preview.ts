@@ -192,10 +192,10 @@ export function encoderOptionsFor(
   return columns ? { ...options, columns } : options;
 }
 
-const decodeError = (ref: string, text: string): PreviewResult => ({
+const decodeError = (ref: string, text: string, field = ''): PreviewResult => ({
   ref,
   ok: false,
-  error: { field: '', rule: 'decode', message: text, record: ref },
+  error: { field, rule: 'decode', message: text, record: ref },
 });
 
 /** SOAP samples are an envelope (the operation is the record kind) or the body as JSON. */
@@ -249,7 +249,7 @@ export async function previewMapping(request: PreviewRequest): Promise<PreviewRe
       : undefined;
   let output = '';
   const results = items.map((item): PreviewResult => {
-    if ('error' in item) return decodeError(item.ref, item.error);
+    if ('error' in item) return decodeError(item.ref, item.error, item.field);
     const mapped = map(item.record, item.ref);
     if (!mapped.ok) return { ref: item.ref, ok: false, error: mapped.error };
     if (encoder) {

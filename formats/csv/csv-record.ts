@@ -3,7 +3,11 @@
  * fields. It reports "incomplete" when the text ends inside a quoted field, so the caller can
  * join the next physical line, and names the field and column of any quoting error.
  */
-export type CsvSplit = { fields: string[] } | { incomplete: true } | { error: string };
+export type CsvSplit =
+  | { fields: string[] }
+  | { incomplete: true }
+  /** `field` counts from 1, as the message does */
+  | { error: string; field: number };
 
 export function splitCsvRecord(text: string, delimiter: string, quote = '"'): CsvSplit {
   const fields: string[] = [];
@@ -30,6 +34,7 @@ export function splitCsvRecord(text: string, delimiter: string, quote = '"'): Cs
       if (!text.startsWith(delimiter, i)) {
         return {
           error: `field ${fieldNumber}: unexpected ${JSON.stringify(text[i])} after the closing quote (column ${i + 1})`,
+          field: fieldNumber,
         };
       }
       i += delimiter.length;
@@ -38,7 +43,10 @@ export function splitCsvRecord(text: string, delimiter: string, quote = '"'): Cs
       const value = text.slice(i, end < 0 ? text.length : end);
       const stray = value.indexOf(quote);
       if (stray >= 0) {
-        return { error: `field ${fieldNumber}: quote inside an unquoted field (column ${i + stray + 1})` };
+        return {
+          error: `field ${fieldNumber}: quote inside an unquoted field (column ${i + stray + 1})`,
+          field: fieldNumber,
+        };
       }
       fields.push(value);
       if (end < 0) return { fields };

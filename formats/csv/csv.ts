@@ -23,7 +23,9 @@ export interface CsvReadOptions {
   maxLineLength?: number;
 }
 
-export type CsvItem = { line: number; record: Record<string, string> } | { line: number; error: string };
+/** `field` of an error: the header name of the column the reader refused, when it was one column. */
+export type CsvItem =
+  { line: number; record: Record<string, string> } | { line: number; error: string; field?: string };
 
 export class CsvHeaderError extends Error {
   constructor(message: string) {
@@ -91,12 +93,13 @@ export async function* readCsv(input: ByteSource, options: CsvReadOptions = {}):
     return { line, record };
   };
 
-  const giveUp = (reason: string): CsvItem => {
+  const giveUp = (reason: string, fieldNumber?: number): CsvItem => {
     const broken = pending as Pending;
     if (!header) throw new CsvHeaderError(`line ${broken.line}: cannot read the header row: ${reason}`);
     pending = undefined;
     replay.unshift(...broken.lines.slice(1));
-    return { line: broken.line, error: `line ${broken.line}: ${reason}` };
+    const field = fieldNumber === undefined ? undefined : header[fieldNumber - 1];
+    return { line: broken.line, error: `line ${broken.line}: ${reason}`, ...(field ? { field } : {}) };
   };
 
   let sourceDone = false;
@@ -137,7 +140,7 @@ export async function* readCsv(input: ByteSource, options: CsvReadOptions = {}):
       continue;
     }
     if ('error' in split) {
-      yield giveUp(split.error);
+      yield giveUp(split.error, split.field);
       continue;
     }
     pending = undefined;

@@ -43,8 +43,9 @@ export interface CompiledLayout {
   fields: readonly Required<FixedWidthField>[];
 }
 
+/** `field` of an error: the layout field the reader refused, when it was one field. */
 export type FixedWidthItem =
-  { line: number; record: Record<string, string> } | { line: number; error: string };
+  { line: number; record: Record<string, string> } | { line: number; error: string; field?: string };
 
 export class FixedWidthLayoutError extends Error {
   constructor(layout: string, reason: string) {
@@ -218,16 +219,20 @@ export async function* readFixedWidth(
     const nonAscii = ascii ? /[^\x20-\x7e]/.exec(physical.text) : null;
     if (nonAscii) {
       const code = nonAscii[0].charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
+      const at = nonAscii.index;
+      const field = layout.fields.find((f) => f.offset <= at && at < f.offset + f.length)?.name;
       yield {
         line,
-        error: `line ${line}: byte 0x${code} at column ${nonAscii.index + 1} is not printable ASCII`,
+        ...(field ? { field } : {}),
+        error: `line ${line}: byte 0x${code} at column ${at + 1} is not printable ASCII`,
       };
       continue;
     }
     try {
       yield { line, record: decodeFixedWidthRecord(layout, physical.text) };
     } catch (err) {
-      yield { line, error: `line ${line}: ${errorMessage(err)}` };
+      const field = err instanceof FixedWidthFieldError ? { field: err.field } : {};
+      yield { line, ...field, error: `line ${line}: ${errorMessage(err)}` };
     }
   }
 }

@@ -47,10 +47,13 @@ export interface RecordSourceOptions {
   recordsPath?: string;
 }
 
-/** `line` is set for line-based formats (counting from 1); `ref` names the record in every format. */
+/**
+ * `line` is set for line-based formats (counting from 1); `ref` names the record in every format.
+ * `field` of an error names the source field (CSV column, fixed-width field) the decoder refused.
+ */
 export type SourceItem =
   | { ref: string; line?: number; record: Record<string, unknown> }
-  | { ref: string; line?: number; error: string };
+  | { ref: string; line?: number; error: string; field?: string };
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 

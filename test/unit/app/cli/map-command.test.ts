@@ -76,3 +76,24 @@ describe('crm-hub map --reverse into a legacy charset', () => {
     },
   );
 });
+
+describe('crm-hub map: decode refusals', () => {
+  it('names the source field the decoder refused in the reject', async () => {
+    const input = tmp('kunden.dat');
+    const line = (gebdat: string) => '1001'.padEnd(8) + 'Anna'.padEnd(30) + 'Schmidt'.padEnd(34) + gebdat;
+    writeFileSync(input, iconv.encode([line('01022000'), line('31022000')].join('\r\n') + '\r\n', 'latin1'));
+    const file = tmp('kunden.rejects');
+    const result = await run(['--spec', join(cli, 'oldcrm-fixed.spec.json'), '--rejects', file, input]);
+    expect(result.stderr).toBe('mapped 1 records, rejected 1 (see ' + file + ')\n');
+    expect(result.code).toBe(1);
+    expect(rejects(file)).toEqual([
+      {
+        ref: 'line 2',
+        line: 2,
+        field: 'gebdat',
+        rule: 'decode',
+        message: 'line 2: field gebdat: "31022000" is not a calendar date (DDMMYYYY) at offset 72',
+      },
+    ]);
+  });
+});

@@ -63,6 +63,9 @@ describe('readCsv on core banking exports', () => {
     expect(errors[0]).toBe('line 3: expected 8 fields as in the header, got 7');
     expect(errors[1]).toBe('line 4: field 7: unexpected "E" after the closing quote (column 75)');
     expect(errors[2]).toBe('line 6: quoted field is not closed at the end of the file');
+    // the column a decoder names is in `field`, by its header name, so a reject can say which
+    expect(items[2]).toMatchObject({ line: 4, field: 'Verwendungszweck' });
+    expect(items[1]).not.toHaveProperty('field');
     const last = items[items.length - 1];
     expect('record' in last && last.record['Empfänger/Auftraggeber']).toBe('Café Ümit');
   });
@@ -140,6 +143,7 @@ describe('splitCsvRecord', () => {
     expect(splitCsvRecord('a;"b', ';')).toEqual({ incomplete: true });
     expect(splitCsvRecord('a;b"c', ';')).toEqual({
       error: 'field 2: quote inside an unquoted field (column 4)',
+      field: 2,
     });
   });
 });

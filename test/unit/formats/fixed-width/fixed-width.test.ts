@@ -116,11 +116,16 @@ describe('fixed-width transaction records', () => {
       'line 3: field amount: "X" is not a zoned decimal sign digit ({, A-I, }, J-R or 0-9) at offset 28',
       'record 4',
     ]);
+    expect(items[2]).toHaveProperty('field', 'amount');
   });
 
   it('refuses non-ASCII bytes when the file is declared ASCII', async () => {
     const items = await collect(createReadStream(join(dir, 'transactions.dat')), { encoding: 'ascii' });
-    expect(items[0]).toEqual({ line: 1, error: 'line 1: byte 0xE4 at column 70 is not printable ASCII' });
+    expect(items[0]).toEqual({
+      line: 1,
+      field: 'purpose',
+      error: 'line 1: byte 0xE4 at column 70 is not printable ASCII',
+    });
     expect(items[3]).toHaveProperty('record');
   });
 
