@@ -40,7 +40,8 @@ export const MAP_USAGE = `usage: crm-hub map (--system <id> | --spec <file>) [op
   --stats            print a JSON line of counts and peak memory on stderr at the end
   <file>             the input file, or - for stdin
 
-exit code: 0 all records mapped, 1 some rejected, 2 bad options, spec or files`;
+exit code: 0 all records mapped, 1 some rejected, 2 bad options, spec or files (an input that
+cannot be read at all, such as a broken CSV header)`;
 
 export interface MapCommandIo {
   stdin: Readable;
@@ -276,8 +277,14 @@ async function run(options: MapOptions, io: MapCommandIo): Promise<number> {
       }
     }
   }
+  // The one error of an input that cannot be read at all is no rejected record: exit 2, as for a bad spec.
+  let unreadable: string | undefined;
   for await (const item of readRecords(counted(input.stream, counter), source)) {
     if (outputError) break;
+    if ('unreadable' in item && item.unreadable) {
+      unreadable = item.error;
+      break;
+    }
     await handle(item);
     progress.tick(mapped, rejected, counter.bytes);
   }
@@ -286,6 +293,9 @@ async function run(options: MapOptions, io: MapCommandIo): Promise<number> {
   if (rejectsFile) await closeOutput(rejectsFile);
   progress.done();
   if (outputError) throw new UsageError(`cannot write the output: ${outputError.message}`);
+  if (unreadable !== undefined) {
+    throw new UsageError(`${options.input === '-' ? 'stdin' : `input file ${options.input}`}: ${unreadable}`);
+  }
   const see =
     rejected === 0
       ? ''

@@ -40,11 +40,17 @@ interface Pending {
   lines: PhysicalLine[];
 }
 
+/**
+ * The header's names; '' for a column without one. Excel exports end in empty header cells
+ * ("Bemerkung;;"): such a column is read past, since no mapping could address its values anyway.
+ */
 function checkHeader(fields: string[], line: number): string[] {
   const names = fields.map((name, index) => (index === 0 ? name.replace(/^\uFEFF/, '') : name).trim());
+  if (names.every((name) => name === ''))
+    throw new CsvHeaderError(`line ${line}: the header row names no column`);
   const seen = new Set<string>();
-  names.forEach((name, index) => {
-    if (name === '') throw new CsvHeaderError(`line ${line}: header column ${index + 1} has no name`);
+  names.forEach((name) => {
+    if (name === '') return;
     if (name === '__proto__')
       throw new CsvHeaderError(`line ${line}: header column name __proto__ is not allowed`);
     if (seen.has(name)) throw new CsvHeaderError(`line ${line}: header column "${name}" occurs twice`);
@@ -57,7 +63,8 @@ function checkHeader(fields: string[], line: number): string[] {
  * Yields one item per record, in file order: `{ line, record }` keyed by the header row, or
  * `{ line, error }` for a row that cannot be read (wrong field count, broken quotes, over-long
  * line). `line` is the physical line where the record starts. A bad row never ends the stream;
- * only a broken header does (CsvHeaderError), since no row can be read without it.
+ * only a broken header does (CsvHeaderError), since no row can be read without it. Columns without
+ * a header name are left out of the records.
  * Empty lines and a final DOS end-of-file mark are skipped. Memory is bounded by maxRecordLines × maxLineLength, whatever the file size.
  */
 export async function* readCsv(input: ByteSource, options: CsvReadOptions = {}): AsyncGenerator<CsvItem> {
@@ -72,6 +79,8 @@ export async function* readCsv(input: ByteSource, options: CsvReadOptions = {}):
     splitLines(decodeChunks(input, options.encoding ?? 'windows-1252'), maxLineLength),
   )[Symbol.asyncIterator]();
   let header: string[] | undefined;
+  // A row may end before trailing columns without a name: nothing it lacks could be mapped.
+  let fewestFields = 0;
   let pending: Pending | undefined;
   // Lines handed back after a record that spanned several lines turned out broken: each of them
   // is read again as a possible record start, so one stray quote costs one row, not the rest.
@@ -80,16 +89,19 @@ export async function* readCsv(input: ByteSource, options: CsvReadOptions = {}):
   const toItem = (line: number, fields: string[]): CsvItem | undefined => {
     if (!header) {
       header = checkHeader(fields, line);
+      fewestFields = header.reduce((fewest, name, index) => (name === '' ? fewest : index + 1), 0);
       return undefined;
     }
-    if (fields.length !== header.length) {
+    if (fields.length > header.length || fields.length < fewestFields) {
       return {
         line,
         error: `line ${line}: expected ${header.length} fields as in the header, got ${fields.length}`,
       };
     }
     const record: Record<string, string> = {};
-    header.forEach((name, index) => (record[name] = fields[index]));
+    header.forEach((name, index) => {
+      if (name !== '' && index < fields.length) record[name] = fields[index];
+    });
     return { line, record };
   };
 

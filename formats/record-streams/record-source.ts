@@ -50,10 +50,12 @@ export interface RecordSourceOptions {
 /**
  * `line` is set for line-based formats (counting from 1); `ref` names the record in every format.
  * `field` of an error names the source field (CSV column, fixed-width field) the decoder refused.
+ * `unreadable` marks the one error of an input that cannot be read at all (a CSV header without which
+ * no row can be read, an XML or JSON document that does not parse or is too large): no record follows.
  */
 export type SourceItem =
   | { ref: string; line?: number; record: Record<string, unknown> }
-  | { ref: string; line?: number; error: string; field?: string };
+  | { ref: string; line?: number; error: string; field?: string; unreadable?: true };
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
@@ -104,7 +106,7 @@ async function* csvRecords(input: ByteSource, options: RecordSourceOptions): Asy
     // Without a header no row can be read: one error for the file instead of a thrown stream.
     if (!(err instanceof CsvHeaderError)) throw err;
     const line = Number(/^line (\d+)/.exec(err.message)?.[1] ?? 1);
-    yield { ref: `line ${line}`, line, error: err.message };
+    yield { ref: `line ${line}`, line, error: err.message, unreadable: true };
   }
 }
 
@@ -125,11 +127,12 @@ async function readWhole(input: ByteSource, maxBytes: number): Promise<Buffer | 
 }
 
 function tooLarge(kind: string, maxBytes: number): SourceItem {
-  return {
-    ref: 'document',
-    error: `the ${kind} document is larger than ${maxBytes} bytes; XML and JSON documents are parsed whole`,
-  };
+  return unreadable(
+    `the ${kind} document is larger than ${maxBytes} bytes; XML and JSON documents are parsed whole`,
+  );
 }
+
+const unreadable = (error: string): SourceItem => ({ ref: 'document', error, unreadable: true });
 
 async function* xmlRecords(input: ByteSource, options: RecordSourceOptions): AsyncGenerator<SourceItem> {
   const maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
@@ -143,7 +146,7 @@ async function* xmlRecords(input: ByteSource, options: RecordSourceOptions): Asy
     try {
       items = readIdocXml(xml, options.charset);
     } catch (err) {
-      yield { ref: 'document', error: errorMessage(err) };
+      yield unreadable(errorMessage(err));
       return;
     }
     // one malformed IDoc of a packet is an error of its own; the others are read
@@ -166,7 +169,7 @@ async function* xmlRecords(input: ByteSource, options: RecordSourceOptions): Asy
     // Raw XML tags, because mapping paths cannot address Siebel's names with blanks ("First Name").
     contacts = parseSiebelContacts(xml, { names: 'raw', charset: options.charset });
   } catch (err) {
-    yield { ref: 'document', error: errorMessage(err) };
+    yield unreadable(errorMessage(err));
     return;
   }
   for (const [index, contact] of contacts.entries()) {
@@ -197,7 +200,7 @@ async function* jsonRecords(input: ByteSource, options: RecordSourceOptions): As
     text = typeof whole === 'string' ? whole.replace(/^\uFEFF/, '') : jsonText(whole);
   } catch (err) {
     if (!(err instanceof Utf8Error)) throw err;
-    yield { ref: 'document', error: `the JSON is ${err.message}: send UTF-8 (JSON is UTF-8, RFC 8259)` };
+    yield unreadable(`the JSON is ${err.message}: send UTF-8 (JSON is UTF-8, RFC 8259)`);
     return;
   }
   let value: unknown;
@@ -209,7 +212,7 @@ async function* jsonRecords(input: ByteSource, options: RecordSourceOptions): As
   }
   const tooDeep = tooDeeplyNested(value);
   if (tooDeep) {
-    yield { ref: 'document', error: `the JSON is ${tooDeep}` };
+    yield unreadable(`the JSON is ${tooDeep}`);
     return;
   }
   const at = options.recordsPath ?? '';
@@ -217,7 +220,7 @@ async function* jsonRecords(input: ByteSource, options: RecordSourceOptions): As
     for (const key of at.split('.'))
       value = isObject(value) && Object.hasOwn(value, key) ? value[key] : undefined;
     if (value === undefined) {
-      yield { ref: 'document', error: `the document has no ${JSON.stringify(at)} (format.recordsPath)` };
+      yield unreadable(`the document has no ${JSON.stringify(at)} (format.recordsPath)`);
       return;
     }
   }
@@ -231,6 +234,6 @@ async function* jsonRecords(input: ByteSource, options: RecordSourceOptions): As
         : { ref, error: `${ref}: expected a JSON object, got ${kindOf(element)}` };
     }
   } else {
-    yield { ref: 'document', error: `expected a JSON object or an array of objects, got ${kindOf(value)}` };
+    yield unreadable(`expected a JSON object or an array of objects, got ${kindOf(value)}`);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -95,5 +95,44 @@ describe('crm-hub map: decode refusals', () => {
         message: 'line 2: field gebdat: "31022000" is not a calendar date (DDMMYYYY) at offset 72',
       },
     ]);
+  });
+});
+
+describe('crm-hub map: a file that cannot be read at all exits 2', () => {
+  it('a CSV header with a column named twice', async () => {
+    const input = tmp('twice.csv');
+    writeFileSync(input, 'KdNr;Vorname;Nachname;Vorname;Stand\r\n1;Anna;Schmidt;A;15.03.2024\r\n');
+    const file = tmp('twice.rejects');
+    const result = await run(['--spec', join(cli, 'oldcrm.spec.json'), '--rejects', file, input]);
+    expect(result.stderr).toBe(
+      `crm-hub map: input file ${input}: line 1: header column "Vorname" occurs twice\n`,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stdout.length).toBe(0);
+  });
+
+  it('a JSON document over the 64 MiB limit', async () => {
+    const input = tmp('huge.json');
+    const fd = openSync(input, 'w');
+    const block = Buffer.alloc(1024 * 1024, ' ');
+    for (let i = 0; i < 65; i += 1) writeSync(fd, block);
+    closeSync(fd);
+    const result = await run(['--system', 'salesforce', input]);
+    expect(result.stderr).toMatch(
+      /^crm-hub map: input file .*huge\.json: the json document is larger than 67108864 bytes/,
+    );
+    expect(result.code).toBe(2);
+    rmSync(input);
+  });
+
+  it('an Excel header with empty cells is read, and the columns without a name are left out', async () => {
+    const input = tmp('excel.csv');
+    writeFileSync(
+      input,
+      'KdNr;Vorname;Nachname;GebDat;Stand;Bemerkung;;\r\n1;Anna;Schmidt;;15.03.2024;;;\r\n',
+    );
+    const result = await run(['--spec', join(cli, 'oldcrm.spec.json'), input]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout.toString('utf8'))).toMatchObject({ customerRef: 'oldcrm:1' });
   });
 });

@@ -124,8 +124,27 @@ describe('readCsv on core banking exports', () => {
     await expect(collect([Buffer.from('a;b;a\n1;2;3\n')])).rejects.toThrow(
       'line 1: header column "a" occurs twice',
     );
-    await expect(collect([Buffer.from('a;;c\n')])).rejects.toThrow(CsvHeaderError);
+    await expect(collect([Buffer.from(';;\n1;2;3\n')])).rejects.toThrow(
+      new CsvHeaderError('line 1: the header row names no column'),
+    );
     await expect(collect([Buffer.from('a;"b\n')])).rejects.toThrow('line 1: cannot read the header row');
+  });
+
+  it('keeps columns without a header name out of the record, as Excel exports leave them', async () => {
+    const items = await collect([
+      'KdNr;Name;;Bemerkung;;\r\n',
+      '1;Anna;;Stammkundin;;\r\n',
+      '2;Bernd;x;;\r\n', // one cell fewer: only an unnamed column is missing
+      '3;Clara;;;;;\r\n',
+      '4;Dora\r\n',
+    ]);
+    expect(items).toEqual([
+      { line: 2, record: { KdNr: '1', Name: 'Anna', Bemerkung: 'Stammkundin' } },
+      { line: 3, record: { KdNr: '2', Name: 'Bernd', Bemerkung: '' } },
+      { line: 4, error: 'line 4: expected 6 fields as in the header, got 7' },
+      { line: 5, error: 'line 5: expected 6 fields as in the header, got 2' },
+    ]);
+    await expect(collect(['a;;a\r\n'])).rejects.toThrow('line 1: header column "a" occurs twice');
   });
 });
 

@@ -41,7 +41,10 @@ describe('readRecords', () => {
 
   it('turns a broken CSV header into one error instead of a thrown stream', async () => {
     const items = await collect(['a;a\n1;2\n'], { kind: 'csv' });
-    expect(items).toEqual([{ ref: 'line 1', line: 1, error: 'line 1: header column "a" occurs twice' }]);
+    // marked unreadable: no row follows, and the map command exits 2 for it
+    expect(items).toEqual([
+      { ref: 'line 1', line: 1, error: 'line 1: header column "a" occurs twice', unreadable: true },
+    ]);
   });
 
   it('decodes CSV in the given charset and delimiter', async () => {
@@ -149,14 +152,22 @@ describe('readRecords', () => {
       { ref: 'line 3', line: 3, record: { a: 2 } },
     ]);
     expect(await collect(['"text"'], { kind: 'json' })).toEqual([
-      { ref: 'document', error: 'expected a JSON object or an array of objects, got a string' },
+      {
+        ref: 'document',
+        error: 'expected a JSON object or an array of objects, got a string',
+        unreadable: true,
+      },
     ]);
   });
 
   it('refuses JSON and NDJSON nested deeper than 100 levels before anything walks it', async () => {
     const deep = '{"Id":"003A","x":' + '['.repeat(200_000) + ']'.repeat(200_000) + '}';
     expect(await collect([deep], { kind: 'json' })).toEqual([
-      { ref: 'document', error: 'the JSON is nested more than 100 levels deep; at most 100 are taken' },
+      {
+        ref: 'document',
+        error: 'the JSON is nested more than 100 levels deep; at most 100 are taken',
+        unreadable: true,
+      },
     ]);
     expect(await collect([`{"a":1}\n${deep}\n`], { kind: 'ndjson' })).toEqual([
       { ref: 'line 1', line: 1, record: { a: 1 } },
@@ -179,6 +190,7 @@ describe('readRecords', () => {
       {
         ref: 'document',
         error: 'the JSON is not valid UTF-8 at byte 482: send UTF-8 (JSON is UTF-8, RFC 8259)',
+        unreadable: true,
       },
     ];
     expect(await collect([latin1], { kind: 'json', recordsPath: 'records' })).toEqual(refused);
@@ -218,7 +230,7 @@ describe('readRecords', () => {
   it('reports an XML document that does not parse, or is too large, as one error', async () => {
     const broken = await collect(['<DEBMAS07><IDOC BEGIN="1">'], { kind: 'idoc-xml' });
     expect(broken).toHaveLength(1);
-    expect(broken[0]).toMatchObject({ ref: 'document' });
+    expect(broken[0]).toMatchObject({ ref: 'document', unreadable: true });
     expect('error' in broken[0] && broken[0].error).toBeTruthy();
     const doctype = await collect(['<!DOCTYPE x [<!ENTITY a "b">]><ListOfContact/>'], { kind: 'siebel-xml' });
     expect('error' in doctype[0] && doctype[0].error).toMatch(/DOCTYPE/i);
@@ -227,6 +239,7 @@ describe('readRecords', () => {
       {
         ref: 'document',
         error: 'the siebel-xml document is larger than 50 bytes; XML and JSON documents are parsed whole',
+        unreadable: true,
       },
     ]);
   });
