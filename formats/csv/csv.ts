@@ -4,6 +4,7 @@ import {
   decodeChunks,
   DEFAULT_MAX_LINE_LENGTH,
   splitLines,
+  controlCharacterReason,
   type PhysicalLine,
   withoutEndOfFileMark,
 } from '../lines/lines';
@@ -64,7 +65,8 @@ function checkHeader(fields: string[], line: number): string[] {
  * `{ line, error }` for a row that cannot be read (wrong field count, broken quotes, over-long
  * line). `line` is the physical line where the record starts. A bad row never ends the stream;
  * only a broken header does (CsvHeaderError), since no row can be read without it. Columns without
- * a header name are left out of the records.
+ * a header name are left out of the records. A field holding a C0 control character other than tab,
+ * CR and LF makes its row an error.
  * Empty lines and a final DOS end-of-file mark are skipped. Memory is bounded by maxRecordLines × maxLineLength, whatever the file size.
  */
 export async function* readCsv(input: ByteSource, options: CsvReadOptions = {}): AsyncGenerator<CsvItem> {
@@ -99,9 +101,12 @@ export async function* readCsv(input: ByteSource, options: CsvReadOptions = {}):
       };
     }
     const record: Record<string, string> = {};
-    header.forEach((name, index) => {
-      if (name !== '' && index < fields.length) record[name] = fields[index];
-    });
+    for (const [index, name] of header.entries()) {
+      if (name === '' || index >= fields.length) continue;
+      const control = controlCharacterReason(fields[index]);
+      if (control) return { line, field: name, error: `line ${line}: field ${name}: ${control}` };
+      record[name] = fields[index];
+    }
     return { line, record };
   };
 

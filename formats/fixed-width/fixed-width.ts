@@ -1,6 +1,7 @@
 import iconv from 'iconv-lite';
 import {
   type ByteSource,
+  controlCharacterReason,
   decodeChunks,
   DEFAULT_MAX_LINE_LENGTH,
   splitLines,
@@ -15,7 +16,8 @@ import { describeCharacter, iconvName, unencodableIn } from '../charset';
  * positions (a copybook's position 1 is offset 0). Every decoded value is a string:
  * X → text without trailing blanks; 9 / S9 → a plain decimal like "-1234.50" (scale = implied
  * decimals; S9 is signed zoned decimal with an overpunched last digit); date → "YYYY-MM-DD".
- * An all-blank numeric or date field, and a date of zeros, decode to "" (no value).
+ * An all-blank numeric or date field, and a date of zeros, decode to "" (no value). A C0 control
+ * character other than tab in an X field is an error, as it is in a CSV field.
  */
 export type FixedWidthType = 'X' | '9' | 'S9' | 'date';
 
@@ -147,7 +149,11 @@ function decodeDate(text: string, format: 'YYYYMMDD' | 'DDMMYYYY'): string {
 }
 
 function decodeField(field: Required<FixedWidthField>, text: string): string {
-  if (field.type === 'X') return text.trimEnd();
+  if (field.type === 'X') {
+    const control = controlCharacterReason(text);
+    if (control) throw new ZonedDecimalError(control);
+    return text.trimEnd();
+  }
   if (field.type === 'date') return decodeDate(text, field.format);
   if (text.trim() === '') return '';
   return field.type === '9' ? decodeUnsigned(text, field.scale) : decodeZoned(text, field.scale);

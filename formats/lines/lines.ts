@@ -112,3 +112,16 @@ export async function* withoutEndOfFileMark(
 }
 
 export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
+
+/**
+ * Why a text field is refused for a C0 control character (other than tab, CR and LF), or undefined.
+ * Such a byte in a legacy export is damage (a DOS end-of-file mark mid-line, a stray escape),
+ * not a letter of a name, and would travel into every system the record reaches.
+ */
+export function controlCharacterReason(text: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const found = /[\x00-\x08\x0b\x0c\x0e-\x1f]/.exec(text);
+  if (!found) return undefined;
+  const code = found[0].charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
+  return `control character 0x${code} at character ${found.index + 1} is not text`;
+}

@@ -105,13 +105,29 @@ describe('readCsv on core banking exports', () => {
     expect(await collect([withBom], { encoding: 'utf8' })).toEqual(expected);
   });
 
-  it('skips a final DOS end-of-file mark, on its own line or after the last record, and keeps one inside', async () => {
+  it('skips a final DOS end-of-file mark, on its own line or after the last record, and refuses one inside', async () => {
     const alone = await collect(['KONTO;NAME\r\n1;Anna\r\n\x1a']);
     expect(alone).toEqual([{ line: 2, record: { KONTO: '1', NAME: 'Anna' } }]);
     const attached = await collect(['KONTO;NAME\r\n1;Anna\r\n2;Bernd\x1a']);
     expect(attached.map((item) => 'record' in item && item.record.NAME)).toEqual(['Anna', 'Bernd']);
-    const inside = await collect(['KONTO;NAME\r\n1;A\x1anna\r\n']);
-    expect(inside).toEqual([{ line: 2, record: { KONTO: '1', NAME: 'A\x1anna' } }]);
+    const inside = await collect(['KONTO;NAME\r\n1;Ctrl\x1aZ\r\n2;Bernd\r\n']);
+    expect(inside).toEqual([
+      {
+        line: 2,
+        field: 'NAME',
+        error: 'line 2: field NAME: control character 0x1A at character 5 is not text',
+      },
+      { line: 3, record: { KONTO: '2', NAME: 'Bernd' } },
+    ]);
+  });
+
+  it('refuses C0 control characters in a field, but keeps tabs and the line breaks of a quoted field', async () => {
+    const items = await collect(['A;B\r\n"x\r\ny";a\tb\r\n\x00;1\r\n2;\x1b[0m\r\n']);
+    expect(items).toEqual([
+      { line: 2, record: { A: 'x\ny', B: 'a\tb' } },
+      { line: 4, field: 'A', error: 'line 4: field A: control character 0x00 at character 1 is not text' },
+      { line: 5, field: 'B', error: 'line 5: field B: control character 0x1B at character 1 is not text' },
+    ]);
   });
 
   it('handles multi-byte text split across chunks and a comma delimiter', async () => {

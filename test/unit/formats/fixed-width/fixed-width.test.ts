@@ -240,6 +240,17 @@ describe('fixed-width files as core banking writes them (KTOUMS-TX2)', () => {
     ]);
   });
 
+  it('refuses a control character inside a text field, as CSV does', async () => {
+    const withMark = `${lines[0].slice(0, 105)}\x1a${lines[0].slice(106)}`;
+    const items = await read(latin1(`${withMark}\r\n${lines[1]}\r\n`));
+    expect(items[0]).toEqual({
+      line: 1,
+      field: 'purpose',
+      error: 'line 1: field purpose: control character 0x1A at character 5 is not text at offset 101',
+    });
+    expect(items[1]).toHaveProperty('record');
+  });
+
   it('still refuses an end-of-file mark that is not at the end', async () => {
     const items = await read(latin1(`${lines[0]}\r\n\x1a\r\n${lines[1]}\r\n`));
     expect(items.map((i) => ('error' in i ? i.error : i.line))).toEqual([
