@@ -2,12 +2,22 @@ import type { Session } from './types';
 
 export const API = '/console/api';
 
-/** An answer other than 2xx, with the hub's `{error, message}` and, for 429, when to try again. */
+/** Where the hub found the mistake: the request field and, for a card in YAML, its line. */
+export interface FailureAt {
+  field?: string;
+  line?: number;
+}
+
+/**
+ * An answer other than 2xx, with the hub's `{error, message, field?, line?}` and, for 429, when to try
+ * again.
+ */
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly at: FailureAt = {},
     readonly retryAfterSeconds?: number,
   ) {
     super(message);
@@ -26,6 +36,14 @@ export function setCsrfToken(token: string): void {
 /** Called when a request finds the session gone (expired, logged out elsewhere): show the log-in. */
 export function whenUnauthenticated(handler: () => void): void {
   onUnauthenticated = handler;
+}
+
+/**
+ * Says the session is gone where no request's 401 said so: the live stream's EventSource gives up on a
+ * 401 without telling its status (live.ts asks /session then).
+ */
+export function sessionEnded(): void {
+  onUnauthenticated();
 }
 
 export async function request<T>(
@@ -56,12 +74,22 @@ export async function request<T>(
     body = undefined;
   }
   if (!res.ok) {
-    const failure = (body ?? {}) as { error?: string; message?: string; retryAfterSeconds?: number };
+    const failure = (body ?? {}) as {
+      error?: string;
+      message?: string;
+      field?: unknown;
+      line?: unknown;
+      retryAfterSeconds?: number;
+    };
     const retry = failure.retryAfterSeconds ?? (Number(res.headers.get('retry-after')) || undefined);
     const error = new ApiFailure(
       res.status,
       failure.error ?? `http-${res.status}`,
       failure.message ?? (text.slice(0, 200) || res.statusText),
+      {
+        ...(typeof failure.field === 'string' && failure.field ? { field: failure.field } : {}),
+        ...(typeof failure.line === 'number' ? { line: failure.line } : {}),
+      },
       retry,
     );
     if (res.status === 401 && path !== '/login' && path !== '/session') onUnauthenticated();

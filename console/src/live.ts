@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { API, ApiFailure, request } from './api';
+import { API, ApiFailure, fetchSession, request, sessionEnded } from './api';
 import type { AuditEntry, LiveDecision, PeriodReport, PolicyView } from './types';
 
 export type LiveStatus = 'connecting' | 'connected' | 'offline';
@@ -71,7 +71,14 @@ export function useHubState(active: boolean): HubState {
       if (document.visibilityState === 'visible') void reload();
     }, REFRESH_MS);
     // EventSource reconnects by itself; until then the page says the figures are not live
-    source.onerror = () => setLive(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED) return setLive('connecting');
+      setLive('offline');
+      // It gives up for good on an answer other than 200 and does not say which. A 401 is a session the
+      // hub no longer has (a restart ends them all: they are kept in memory; a log-out elsewhere): back
+      // to the log-in now, also in a hidden tab, which the refresh below skips.
+      void noticeSessionEnd();
+    };
     source.addEventListener('decision', (message: MessageEvent<string>) => {
       const decision = parse<LiveDecision>(message.data);
       if (!decision || counted.current.has(decision.decisionId)) return;
@@ -104,6 +111,15 @@ export function useHubState(active: boolean): HubState {
   }, [active, reload]);
 
   return { policies, error, feed, live, toggles, reload, setEnabled };
+}
+
+/** Asks the hub whether the session is still there; a hub that cannot be reached leaves it at offline. */
+async function noticeSessionEnd(): Promise<void> {
+  try {
+    if (!(await fetchSession())) sessionEnded();
+  } catch {
+    // not reachable, or refused for another reason: the badge already says the figures are not live
+  }
 }
 
 function parse<T>(data: string): T | undefined {

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiFailure, fetchSession, logOut, whenUnauthenticated } from './api';
 import { I18nContext, initialLang, makeI18n, storeLang, useI18n, type MessageKey } from './i18n';
 import { useHubState, type LiveStatus } from './live';
+import { parseHash, ROUTE_REPLACED } from './route';
 import type { Lang, Session } from './types';
 import { AuditView } from './views/audit';
 import { CustomerView } from './views/customer';
@@ -30,9 +31,9 @@ interface Route {
 }
 
 function readRoute(): Route {
-  const [, name = '', ...rest] = window.location.hash.replace(/^#/, '').split('/');
+  const { name, arg } = parseHash(window.location.hash);
   const view = VIEWS.find((v) => v.name === name)?.name ?? 'policies';
-  return { view, arg: decodeURIComponent(rest.join('/')) };
+  return { view, arg };
 }
 
 function useRoute(): Route {
@@ -40,12 +41,20 @@ function useRoute(): Route {
   useEffect(() => {
     const update = () => setRoute(readRoute());
     window.addEventListener('hashchange', update);
-    return () => window.removeEventListener('hashchange', update);
+    window.addEventListener(ROUTE_REPLACED, update);
+    return () => {
+      window.removeEventListener('hashchange', update);
+      window.removeEventListener(ROUTE_REPLACED, update);
+    };
   }, []);
   return route;
 }
 
-type SessionState = { state: 'loading' } | { state: 'login' } | { state: 'ready'; session: Session };
+type SessionState =
+  | { state: 'loading' }
+  /** `ended`: the session went away under the page (a hub restart, a log-out elsewhere) */
+  | { state: 'login'; ended?: boolean }
+  | { state: 'ready'; session: Session };
 
 function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -63,7 +72,7 @@ function App() {
   }, [lang, i18n]);
 
   useEffect(() => {
-    whenUnauthenticated(() => setSession({ state: 'login' }));
+    whenUnauthenticated(() => setSession({ state: 'login', ended: true }));
     fetchSession()
       .then((found) => setSession(found ? { state: 'ready', session: found } : { state: 'login' }))
       .catch((err: unknown) =>
@@ -76,7 +85,10 @@ function App() {
       {session.state === 'ready' ? (
         <Shell session={session.session} onLogout={() => setSession({ state: 'login' })} />
       ) : session.state === 'login' ? (
-        <LoginView onLogin={(s) => setSession({ state: 'ready', session: s })} />
+        <LoginView
+          ended={session.ended === true}
+          onLogin={(s) => setSession({ state: 'ready', session: s })}
+        />
       ) : (
         <main class="boot" aria-busy="true">
           {bootError ? <ErrorNote error={bootError} /> : i18n.t('loading')}
@@ -154,7 +166,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
         </div>
       </header>
       <main id="main" class="main" tabIndex={-1}>
-        {route.view === 'policies' && <PoliciesView hub={hub} />}
+        {route.view === 'policies' && <PoliciesView hub={hub} filter={route.arg} />}
         {route.view === 'dry-run' && <DryRunView policies={hub.policies ?? []} initialPolicy={route.arg} />}
         {route.view === 'explain' && <ExplainView customer={route.arg} />}
         {route.view === 'customer' && <CustomerView customer={route.arg} />}

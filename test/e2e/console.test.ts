@@ -529,6 +529,191 @@ describe('the policy console in Chromium', () => {
     await context.close();
   }, 60000);
 
+  it('an address with a % that starts no escape opens the customer view with it, never a blank page', async () => {
+    const { context, page } = await logIn(MARKETER);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    // a customer ref may hold a '%' of its own, typed into the address as it is
+    await page.goto(`${hub.url}/console/#/customer/crm:100%`);
+    const field = page.getByTestId('customer-customer');
+    await field.waitFor({ timeout: 30000 });
+    expect(await field.inputValue()).toBe('crm:100%');
+    await page.getByText('The hub knows no such customer.').waitFor({ timeout: 30000 });
+    // and on a hash change inside the running page, the route follows
+    await page.evaluate(() => (window.location.hash = '#/explain'));
+    await page.getByTestId('explain-customer').waitFor();
+    await page.evaluate(() => (window.location.hash = '#/customer/crm:%E0%A4%A'));
+    await field.waitFor();
+    expect(await field.inputValue()).toBe('crm:%E0%A4%A');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60000);
+
+  it("the German console says the errors of its own forms in German, keeping a card's line and field", async () => {
+    const { context, page } = await logIn(MARKETER, 'de-DE');
+    await page.getByRole('heading', { name: 'Policies' }).waitFor();
+    // the hub away while a marketer switches
+    const entry = policyEntry(page, PLATINUM);
+    await page.route('**/console/api/policies/*/state', (route) => route.abort());
+    await entry.getByRole('switch').click();
+    expect(await entry.getByRole('alert').textContent()).toBe(
+      'Schalten fehlgeschlagen: Der Hub ist nicht erreichbar. Bitte Verbindung prüfen und erneut versuchen.',
+    );
+    await page.unroute('**/console/api/policies/*/state');
+    expect(await entry.getByRole('switch').getAttribute('aria-checked')).toBe('true');
+
+    await page.getByTestId('nav-dry-run').click();
+    await page.getByTestId('dry-run-policy').selectOption(PLATINUM);
+    const note = page.locator('.note-error');
+    let dryRuns = 0;
+    page.on('request', (request) => {
+      if (request.url().endsWith('/console/api/dry-run')) dryRuns += 1;
+    });
+    // a year of two digits is no year of the 20th century: the console says so and asks the hub nothing
+    await page.getByTestId('dry-run-from').fill('0002-01-01');
+    await page.getByTestId('dry-run-submit').click();
+    await note.waitFor();
+    expect(await note.textContent()).toBe(
+      'Ein Probelauf nimmt Daten ab dem Jahr 1900. Bitte das Jahr prüfen.',
+    );
+    expect(dryRuns).toBe(0);
+    // longer than the hub replays
+    await page.getByTestId('dry-run-from').fill('2020-01-01');
+    await page.getByTestId('dry-run-submit').click();
+    await note.getByText('Ein Probelauf spielt höchstens 93 Tage ab', { exact: false }).waitFor();
+    expect(await note.textContent()).toBe(
+      'Ein Probelauf spielt höchstens 93 Tage ab. Bitte den Zeitraum teilen.',
+    );
+
+    // a draft with a mistake: the frame in German, the line and the field kept
+    await page.getByTestId('dry-run-source-draft').check();
+    await page.getByRole('button', { name: 'Heute' }).click();
+    const card = page.getByTestId('dry-run-card');
+    await card.fill(
+      [
+        'policy: draft-german-errors',
+        'title: { de: "Entwurf", en: "Draft" }',
+        'when: event withdrawal',
+        'then: call-task to sales-rep within 1d',
+        'priority: high',
+      ].join('\n'),
+    );
+    await page.getByTestId('dry-run-submit').click();
+    await note.getByText('Die Karte hat einen Fehler', { exact: false }).waitFor({ timeout: 30000 });
+    expect(await note.textContent()).toMatch(/^Die Karte hat einen Fehler in Zeile 5, Feld „priority“: \S/);
+    // a card larger than a console request may be
+    await card.fill(`# ${'x'.repeat(17000)}\n`);
+    await page.getByTestId('dry-run-submit').click();
+    await note.getByText('zu groß', { exact: false }).waitFor({ timeout: 30000 });
+    expect(await note.textContent()).toBe(
+      'Die Anfrage ist zu groß: Die Konsole nimmt höchstens 16.384 Bytes je Anfrage. Bitte die Karte kürzen.',
+    );
+    await context.close();
+  }, 60000);
+
+  it("the German customer view says the hub's words in German: address type, rule, gaps, a process's status", async () => {
+    const dora = ref('dora');
+    // no birth date, no street: gaps in the data quality
+    await customer(dora, 'gold', 'Dora', 'Berg');
+    const processed = await fetch(`${hub.url}/api/v1/customers/${dora}/processes/${randomUUID()}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'mortgage-application', lastChannel: 'web', step: 'income', data: {} }),
+    });
+    expect(processed.status).toBeLessThan(300);
+    const { context, page } = await logIn(MARKETER, 'de-DE');
+    await page.goto(`${hub.url}/console/#/customer/${encodeURIComponent(dora)}`);
+    await page.getByTestId('customer-name').getByText('Dora Berg').waitFor({ timeout: 30000 });
+    const contact = await page.getByTestId('customer-contact').textContent();
+    expect(contact).toContain('Wohnadresse');
+    expect(contact).not.toMatch(/\bhome\b/);
+    const rules = await page.locator('[data-testid="customer-lineage"] td.rule').allTextContents();
+    expect(rules).toContain('einzige Quelle');
+    expect(rules).not.toContain('sole-source');
+    expect(await page.getByTestId('customer-gaps').textContent()).toContain('Geburtsdatum');
+    expect(await page.getByTestId('customer-processes').textContent()).toContain('(offen)');
+    await context.close();
+  }, 60000);
+
+  it('a session that ended on the hub sends the console back to its log-in with a note, also in a hidden tab', async () => {
+    const { context, page } = await logIn(MARKETER);
+    await page.getByTestId('live-status').and(page.locator('[data-status="connected"]')).waitFor();
+    // a tab in the background: the console's refresh every minute skips it
+    await page.evaluate(() =>
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' }),
+    );
+    // the session ends on the hub, as a restart ends all of them (they are kept in memory)
+    const session = (await (await context.request.get(`${hub.url}/console/api/session`)).json()) as {
+      csrfToken: string;
+    };
+    const loggedOut = await context.request.post(`${hub.url}/console/api/logout`, {
+      headers: { 'x-csrf-token': session.csrfToken },
+    });
+    expect(loggedOut.status()).toBe(204);
+    await page.getByTestId('login-form').waitFor({ timeout: 30000 });
+    expect(await page.getByTestId('login-notice').textContent()).toBe(
+      'Your session has ended (the hub was restarted, or you were logged out). Sign in again.',
+    );
+    await context.close();
+  }, 60000);
+
+  it('a switch keeps the keyboard focus while it switches and takes no second press meanwhile', async () => {
+    const { context, page } = await logIn(MARKETER);
+    const toggle = policyEntry(page, PLATINUM).getByRole('switch');
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let puts = 0;
+    await page.route('**/console/api/policies/*/state', async (route) => {
+      puts += 1;
+      await held;
+      await route.continue();
+    });
+    await toggle.focus();
+    await page.keyboard.press('Space');
+    await policyEntry(page, PLATINUM).locator('[role="switch"][aria-busy="true"]').waitFor();
+    // pressed again while the hub has not answered: nothing more is sent
+    await page.keyboard.press('Space');
+    release();
+    await policyEntry(page, PLATINUM)
+      .locator('[role="switch"][aria-checked="false"]:not([aria-busy])')
+      .waitFor();
+    expect(puts).toBe(1);
+    expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.unroute('**/console/api/policies/*/state');
+    await page.keyboard.press('Space');
+    await policyEntry(page, PLATINUM)
+      .locator('[role="switch"][aria-checked="true"]:not([aria-busy])')
+      .waitFor();
+    expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
+    await context.close();
+  }, 60000);
+
+  it("Back from a card's dry-run finds the policy filter as it was; the customer tab starts empty", async () => {
+    const { context, page } = await logIn(MARKETER);
+    await page.getByTestId('policy-filter').fill('platinum');
+    await page.getByTestId('policy').first().waitFor();
+    await policyEntry(page, PLATINUM)
+      .getByRole('link', { name: /Dry-run/ })
+      .click();
+    await page.getByTestId('dry-run-form').waitFor();
+    await page.goBack();
+    await policyEntry(page, PLATINUM).waitFor();
+    expect(await page.getByTestId('policy-filter').inputValue()).toBe('platinum');
+    const shown = await page.getByTestId('policy').evaluateAll((els) => els.map((e) => e.dataset.policyId));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.filter((id) => !id?.includes('platinum'))).toEqual([]);
+
+    // an unknown customer, then the Customer tab again: an empty field, and no answer about the last one
+    await page.getByTestId('nav-customer').click();
+    await page.getByTestId('customer-customer').fill(ref('nobody'));
+    await page.getByTestId('customer-submit').click();
+    await page.getByText('The hub knows no such customer.').waitFor({ timeout: 30000 });
+    await page.getByTestId('nav-customer').click();
+    await page.locator('.note-error').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('customer-customer').inputValue()).toBe('');
+    await context.close();
+  }, 60000);
+
   /** A Node-RED admin token for the integrator, to deploy a flow as the editor would. */
   async function adminToken(): Promise<string> {
     const res = await fetch(`${hub.url}/auth/token`, {

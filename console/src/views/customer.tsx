@@ -3,6 +3,7 @@ import { request } from '../api';
 import { useI18n, type MessageKey } from '../i18n';
 import { go, href } from '../route';
 import type { CustomerAnswer, CustomerDocument, ProcessView } from '../types';
+import { gapText, term } from '../words';
 import { CustomerField } from './customer-field';
 import { OfferList } from './explain';
 import { useLookup } from './use-lookup';
@@ -150,14 +151,14 @@ function CustomerResult({ answer, asked }: { answer: CustomerAnswer; asked: stri
       </section>
 
       <div class="three-col">
-        <Section title={t('customer.contact')}>
+        <Section title={t('customer.contact')} testId="customer-contact">
           {!doc?.addresses?.length && !doc?.phones?.length && !doc?.emails?.length ? (
             <Empty>{t('customer.none')}</Empty>
           ) : (
             <ul class="plain-list">
               {doc?.addresses?.map((a, i) => (
                 <li key={`a${i}`}>
-                  <span class="muted small">{a.type}</span>
+                  <span class="muted small">{term(i18n, 'address-type', a.type)}</span>
                   {[
                     a.streetLines?.join(', ') ?? [a.street, a.houseNumber].filter(Boolean).join(' '),
                     [a.postalCode, a.city, a.country].filter(Boolean).join(' '),
@@ -170,12 +171,12 @@ function CustomerResult({ answer, asked }: { answer: CustomerAnswer; asked: stri
               ))}
               {doc?.phones?.map((p) => (
                 <li key={p.number}>
-                  <span class="muted small">{p.type}</span> {p.number}
+                  <span class="muted small">{term(i18n, 'phone-type', p.type)}</span> {p.number}
                 </li>
               ))}
               {doc?.emails?.map((e) => (
                 <li key={e.address}>
-                  <span class="muted small">{e.type}</span> {e.address}
+                  <span class="muted small">{term(i18n, 'email-type', e.type)}</span> {e.address}
                 </li>
               ))}
             </ul>
@@ -207,8 +208,9 @@ function CustomerResult({ answer, asked }: { answer: CustomerAnswer; asked: stri
             </ul>
           )}
           {quality && quality.gaps.length > 0 && (
-            <p class="small">
-              <strong>{t('customer.gaps')}:</strong> {quality.gaps.join(', ')}
+            <p class="small" data-testid="customer-gaps">
+              <strong>{t('customer.gaps')}:</strong>{' '}
+              {quality.gaps.map((gap) => gapText(i18n, gap)).join(', ')}
             </p>
           )}
         </Section>
@@ -227,7 +229,10 @@ function CustomerResult({ answer, asked }: { answer: CustomerAnswer; asked: stri
                 <li key={o.offerId ?? `${o.policyId}-${o.offer}`}>
                   <strong>{o.offer}</strong> <span class="muted">· {o.channel ?? o.action}</span>{' '}
                   {o.status && (
-                    <OutcomeBadge outcome={o.status === 'open' ? 'pending' : o.status} label={o.status} />
+                    <OutcomeBadge
+                      outcome={o.status === 'open' ? 'pending' : o.status}
+                      label={term(i18n, 'offer-status', o.status)}
+                    />
                   )}
                   <div class="muted small">
                     {o.policyId}
@@ -238,14 +243,15 @@ function CustomerResult({ answer, asked }: { answer: CustomerAnswer; asked: stri
             </ul>
           )}
         </Section>
-        <Section title={t('customer.processes')}>
+        <Section title={t('customer.processes')} testId="customer-processes">
           {processes.length === 0 ? (
             <Empty>{t('customer.none')}</Empty>
           ) : (
             <ul class="plain-list">
               {processes.map((p) => (
                 <li key={p.processId}>
-                  <strong>{p.kind}</strong> · {p.step} <span class="muted">({p.status})</span>
+                  <strong>{p.kind}</strong> · {p.step}{' '}
+                  <span class="muted">({term(i18n, 'process-status', p.status)})</span>
                   <div class="muted small">
                     {p.lastChannel}
                     {p.updatedAt ? ` · ${i18n.dateTime(p.updatedAt)}` : ''}
@@ -284,7 +290,7 @@ function CustomerResult({ answer, asked }: { answer: CustomerAnswer; asked: stri
                     </code>
                     {l.via && <span class="muted small"> · {l.via}</span>}
                   </td>
-                  <td>{l.rule}</td>
+                  <td class="rule">{term(i18n, 'rule', l.rule)}</td>
                   <td class="nowrap">{i18n.dateTime(l.at)}</td>
                 </tr>
               ))}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api';
+import { dayStart } from '../day';
 import { useI18n, type MessageKey } from '../i18n';
 import { href } from '../route';
 import type { DryRunReport, PolicyView } from '../types';
@@ -27,12 +28,6 @@ function daysAgo(n: number): string {
   return dayInput(d);
 }
 
-/** the start of a local calendar day as an instant; `to` is inclusive, so the day after it ends the period */
-function instant(day: string, plusDays = 0): string {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(y, m - 1, d + plusDays).toISOString();
-}
-
 export function DryRunView({ policies, initialPolicy }: { policies: PolicyView[]; initialPolicy: string }) {
   const i18n = useI18n();
   const { t, pick } = i18n;
@@ -43,6 +38,8 @@ export function DryRunView({ policies, initialPolicy }: { policies: PolicyView[]
   const [to, setTo] = useState(daysAgo(0));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
+  /** what is wrong with the period before the hub is asked */
+  const [problem, setProblem] = useState<MessageKey | undefined>(undefined);
   const [report, setReport] = useState<DryRunReport | undefined>(undefined);
 
   useEffect(() => {
@@ -57,10 +54,18 @@ export function DryRunView({ policies, initialPolicy }: { policies: PolicyView[]
 
   const run = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
+    // `to` is inclusive, so the day after it ends the period
+    const start = dayStart(from);
+    const end = dayStart(to, 1);
+    setProblem(start && end ? undefined : 'error.periodEarly');
     setError(undefined);
+    if (!start || !end) {
+      setReport(undefined);
+      return;
+    }
+    setBusy(true);
     try {
-      const period = { from: instant(from), to: instant(to, 1) };
+      const period = { from: start, to: end };
       const body = source === 'draft' ? { card: draft, ...period } : { policyId, ...period };
       setReport(await request<DryRunReport>('/dry-run', { method: 'POST', body }));
     } catch (err) {
@@ -179,6 +184,11 @@ export function DryRunView({ policies, initialPolicy }: { policies: PolicyView[]
           </div>
         </fieldset>
       </form>
+      {problem && (
+        <p class="note note-error" role="alert">
+          {t(problem)}
+        </p>
+      )}
       {error !== undefined && <ErrorNote error={error} />}
       {report && <DryRunResult report={report} title={titleOf(report.policyId)} />}
     </div>

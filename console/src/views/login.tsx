@@ -1,11 +1,20 @@
 import { useState } from 'preact/hooks';
 import { ApiFailure, logIn } from '../api';
+import { errorText } from '../error-text';
 import { useI18n } from '../i18n';
 import type { Session } from '../types';
 import { LangSwitch } from './lang';
 
-export function LoginView({ onLogin }: { onLogin: (session: Session) => void }) {
-  const { t } = useI18n();
+/** `ended`: the session went away under the page; the log-in says so, not just asks for a password */
+export function LoginView({
+  onLogin,
+  ended = false,
+}: {
+  onLogin: (session: Session) => void;
+  ended?: boolean;
+}) {
+  const i18n = useI18n();
+  const { t } = i18n;
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -24,8 +33,7 @@ export function LoginView({ onLogin }: { onLogin: (session: Session) => void }) 
         setError(
           t('login.tooMany', { minutes: Math.max(1, Math.ceil((failure.retryAfterSeconds ?? 60) / 60)) }),
         );
-      else if (failure?.status === 0) setError(t('error.network'));
-      else setError(t('error.generic', { message: failure?.message ?? String(err) }));
+      else setError(errorText(i18n, err));
       setPassword('');
     } finally {
       setBusy(false);
@@ -47,6 +55,11 @@ export function LoginView({ onLogin }: { onLogin: (session: Session) => void }) 
         <p class="lead" id="login-lead">
           {t('login.lead')}
         </p>
+        {ended && (
+          <p class="note" role="status" data-testid="login-notice">
+            {t('login.sessionEnded')}
+          </p>
+        )}
         <label class="field">
           <span class="field-label">{t('login.username')}</span>
           <input

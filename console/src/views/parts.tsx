@@ -1,23 +1,13 @@
 import type { ComponentChildren } from 'preact';
-import { ApiFailure } from '../api';
+import { errorText } from '../error-text';
 import { useI18n, type MessageKey } from '../i18n';
 
-/** The hub's error, in words a marketer can act on; the hub's own message stays visible. */
+/** The hub's error, in words a marketer can act on, in the console's language (error-text.ts). */
 export function ErrorNote({ error }: { error: unknown }) {
-  const { t } = useI18n();
-  const failure = error instanceof ApiFailure ? error : undefined;
-  // a failure the console knows by its code is said in the console's language; any other keeps the
-  // hub's own (English) message, which names what was wrong
-  const known = failure && (`error.code.${failure.code}` as MessageKey);
-  const text =
-    failure?.status === 0
-      ? t('error.network')
-      : known && t(known) !== known
-        ? t(known)
-        : t('error.generic', { message: failure?.message ?? (error instanceof Error ? error.message : '') });
+  const i18n = useI18n();
   return (
     <p class="note note-error" role="alert">
-      {text}
+      {errorText(i18n, error)}
     </p>
   );
 }

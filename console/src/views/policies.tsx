@@ -1,15 +1,16 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { request } from '../api';
+import { errorText } from '../error-text';
 import { useI18n, type I18n } from '../i18n';
 import type { FeedItem, HubState } from '../live';
-import { href } from '../route';
+import { href, replaceRoute } from '../route';
 import type { PeriodReport, PolicyView, ScheduleNow } from '../types';
 import { DayChart } from './chart';
 import { Empty, ErrorNote, PageHead, Stat, useReasonText } from './parts';
 
-export function PoliciesView({ hub }: { hub: HubState }) {
+/** `filter` is the route's: Back from a card's dry-run link finds the list filtered as it was left */
+export function PoliciesView({ hub, filter }: { hub: HubState; filter: string }) {
   const { t, pick } = useI18n();
-  const [filter, setFilter] = useState('');
   const policies = hub.policies;
   const needle = filter.trim().toLowerCase();
   // by priority, as arbitration ranks them; a fire never reorders the list under the reader's eyes
@@ -39,7 +40,7 @@ export function PoliciesView({ hub }: { hub: HubState }) {
               type="search"
               value={filter}
               placeholder={t('policies.filterPlaceholder')}
-              onInput={(e) => setFilter(e.currentTarget.value)}
+              onInput={(e) => replaceRoute('policies', e.currentTarget.value)}
               data-testid="policy-filter"
             />
           </label>
@@ -74,6 +75,8 @@ function PolicyEntry({
   const { t, pick, lang } = i18n;
   const reasonText = useReasonText();
   const [busy, setBusy] = useState(false);
+  // read by a second press before the re-render that `busy` waits for
+  const switching = useRef(false);
   const [error, setError] = useState<unknown>(undefined);
   const title = pick(policy.title);
   const titleId = `title-${policy.policyId}`;
@@ -87,6 +90,9 @@ function PolicyEntry({
   const idle = policy.enabled && policy.schedule?.active === false;
 
   const toggle = async () => {
+    // while the hub has not answered, a second press would ask for the same state again
+    if (switching.current) return;
+    switching.current = true;
     setBusy(true);
     setError(undefined);
     try {
@@ -94,6 +100,7 @@ function PolicyEntry({
     } catch (err) {
       setError(err);
     } finally {
+      switching.current = false;
       setBusy(false);
     }
   };
@@ -126,7 +133,8 @@ function PolicyEntry({
             aria-checked={policy.enabled ? 'true' : 'false'}
             aria-label={t('policy.switchLabel', { title })}
             aria-busy={busy ? 'true' : undefined}
-            disabled={busy}
+            // not `disabled`: a disabled button loses the keyboard focus, and the marketer's place with it
+            aria-disabled={busy ? 'true' : undefined}
             onClick={toggle}
             data-testid="policy-switch"
           >
@@ -150,7 +158,7 @@ function PolicyEntry({
       )}
       {error !== undefined && (
         <p class="note note-error" role="alert">
-          {t('policy.switchFailed', { message: error instanceof Error ? error.message : String(error) })}
+          {t('policy.switchFailed', { message: errorText(i18n, error) })}
         </p>
       )}
       <div class="policy-body">

@@ -10,7 +10,13 @@ export function useLookup<T>(customer: string, asked: number, load: (customer: s
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    if (!customer) return;
+    if (!customer) {
+      // the view opened again without a customer (its tab): nothing asked, so nothing answered
+      setAnswer(undefined);
+      setError(undefined);
+      setBusy(false);
+      return;
+    }
     let current = true;
     setBusy(true);
     setError(undefined);
