@@ -100,11 +100,22 @@ export interface NextBestOfferContact {
   eventType?: string;
 }
 
-/** The deployed lurking cards a contact wakes, given the customer's golden record. */
 /** A lurking card that would have woken but for its state, as policies/lurking.ts names it. */
 export interface DormantLurkingCard {
   policyId: string;
   state: 'switched-off' | 'out-of-schedule' | 'cooldown' | 'closed' | 'holdout';
+}
+
+/** The lurking cards' answer at a contact, with the cards that stayed dormant and who hears what was shown. */
+export interface LurkingAnswer {
+  offers: ContactOffer[];
+  dormant?: DormantLurkingCard[];
+  /**
+   * Told once, after the ranking and the limit, the woken offers the answer holds ([] for none): only an
+   * offer the channel was shown is a fire of its card and a delivery, and a control-group customer is
+   * one whether or not another offer was shown.
+   */
+  shown?: (offers: readonly ContactOffer[]) => void;
 }
 
 /**
@@ -114,10 +125,7 @@ export interface DormantLurkingCard {
 export type LurkingOffers = (
   customer: Record<string, unknown> | undefined,
   contact: NextBestOfferContact,
-) =>
-  | ContactOffer[]
-  | { offers: ContactOffer[]; dormant?: DormantLurkingCard[] }
-  | Promise<ContactOffer[] | { offers: ContactOffer[]; dormant?: DormantLurkingCard[] }>;
+) => ContactOffer[] | LurkingAnswer | Promise<ContactOffer[] | LurkingAnswer>;
 
 /** What to show when nothing applies, e.g. settings.js `crmHub.defaultOffer`. */
 export interface DefaultOffer {
@@ -528,6 +536,7 @@ export async function nextBestOffer(
 
   let woken: ContactOffer[] = [];
   let dormant: DormantLurkingCard[] = [];
+  let shown: LurkingAnswer['shown'];
   let lurkingFailed: string | undefined;
   const contact: NextBestOfferContact = { customerRef: contactRef, channel };
   if (options.point !== undefined) contact.point = options.point;
@@ -536,7 +545,7 @@ export async function nextBestOffer(
     try {
       const answer = await options.lurking(customer, contact);
       if (Array.isArray(answer)) woken = answer;
-      else ({ offers: woken, dormant = [] } = answer);
+      else ({ offers: woken, dormant = [], shown } = answer);
     } catch (error) {
       // The stored offers still answer; the sentence says what is missing.
       lurkingFailed = error instanceof Error ? error.message : String(error);
@@ -547,6 +556,8 @@ export async function nextBestOffer(
   for (const o of live) ranked.push(fromStored(o));
   for (const o of woken) if (o.offer !== undefined) ranked.push(fromLurking(o));
   ranked.sort(byRank);
+  const answered = ranked.length > limit ? ranked.slice(0, limit) : ranked;
+  shown?.(shownLurking(answered, woken));
   const failedNote = lurkingFailed ? ` (lurking cards not evaluated: ${lurkingFailed})` : '';
   if (ranked.length === 0) {
     const why =
@@ -570,7 +581,7 @@ export async function nextBestOffer(
   return {
     ...head,
     offer: bestStored ?? asStoredOffer(best, contactRef),
-    offers: ranked.length > limit ? ranked.slice(0, limit) : ranked,
+    offers: answered,
     explanation:
       `${best.offer} from ${best.source === 'lurking' ? 'lurking ' : ''}policy ${best.policyId} (priority ${best.priority})` +
       (ranked.length > 1
@@ -582,6 +593,17 @@ export async function nextBestOffer(
 }
 
 const REASONS_SHOWN = 3;
+
+/** The woken offers among those answered, in the answer's order. */
+function shownLurking(answered: readonly RankedOffer[], woken: readonly ContactOffer[]): ContactOffer[] {
+  const shown: ContactOffer[] = [];
+  for (const o of answered) {
+    if (o.source !== 'lurking') continue;
+    const offer = woken.find((w) => w.offerId === o.offerId);
+    if (offer) shown.push(offer);
+  }
+  return shown;
+}
 const DORMANT_WORDS: Record<DormantLurkingCard['state'], string> = {
   'switched-off': 'switched off',
   'out-of-schedule': 'out of its schedule',

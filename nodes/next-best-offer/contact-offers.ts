@@ -1,29 +1,31 @@
-import type { DefaultOffer, LurkingOffers } from '../../records/customer-view';
+import type { ContactOffer, DefaultOffer, LurkingOffers } from '../../records/customer-view';
 import { lurkingOfferId } from '../../policies/lurking';
 import { hubRuntime } from '../shared/hub-runtime';
 import type { RED } from '../shared/red';
 
 /**
  * The deployed policy engines' lurking cards at a channel's contact, for the REST API and the
- * next-best-offer node alike: what they offered and held back is counted (fires, deliveries, the
- * control group), so a lurking campaign's report has its numbers.
+ * next-best-offer node alike. What the answer shows (after the ranking and the limit) and what the
+ * control group held back is counted (fires, deliveries, the control group), so a lurking campaign's
+ * report has its numbers; an offer the ranking left out was never shown and is not.
  */
 export const deployedLurkingOffers: LurkingOffers = async (customer, contact) => {
   const now = new Date();
   const answer = await hubRuntime.policies.lurkingAnswer(customer, contact, now);
-  hubRuntime.policyRegistry.observeLurking({
-    customerRef: contact.customerRef,
-    ...(customer ? { customer } : {}),
-    offers: answer.offers,
-    heldOut: answer.dormant
-      .filter((card) => card.state === 'holdout')
-      .map((card) => ({
-        policyId: card.policyId,
-        actionId: lurkingOfferId(card.policyId, contact.customerRef, now),
-      })),
-    at: now.getTime(),
-  });
-  return answer;
+  const shown = (offers: readonly ContactOffer[]) =>
+    hubRuntime.policyRegistry.observeLurking({
+      customerRef: contact.customerRef,
+      ...(customer ? { customer } : {}),
+      offers: [...offers],
+      heldOut: answer.dormant
+        .filter((card) => card.state === 'holdout')
+        .map((card) => ({
+          policyId: card.policyId,
+          actionId: lurkingOfferId(card.policyId, contact.customerRef, now),
+        })),
+      at: now.getTime(),
+    });
+  return { ...answer, shown };
 };
 
 /** The same cards as the console looks at a customer: no contact, so nothing is counted. */

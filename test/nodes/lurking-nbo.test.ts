@@ -1,6 +1,9 @@
 import request from 'supertest';
 import { compileCard } from '../../policies/card';
+import { inHoldout } from '../../policies/holdout';
 import { hubRuntime } from '../../nodes/shared/hub-runtime';
+import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
+import type { StoredOffer } from '../../records/store';
 import { all, captured, helper, load, nextInput, tempDir, useHelper } from './harness';
 
 useHelper();
@@ -253,5 +256,95 @@ describe('lurking cards wake at the next best offer', () => {
     expect(await offered()).toEqual(['lurking-savings-plan', 'lurking-young-family-mortgage']);
     hubRuntime.policies.detach('eng', 'lurking-savings-plan', 'added-by-test');
     expect(await offered()).toEqual(['lurking-young-family-mortgage']);
+  });
+});
+
+describe('what a channel was shown, and what a switched-off policy left stored', () => {
+  const stored = (ref: string): StoredOffer => ({
+    offerId: `stored-mortgage-${ref}`,
+    customerId: ref,
+    channel: 'web',
+    action: 'web-offer',
+    offer: 'mortgage',
+    policyId: 'address-change-mortgage',
+    eventId: `e-address-${ref}`,
+    // above the lurking card's 60: a page asking for one offer shows the stored one alone
+    priority: 80,
+    createdAt: new Date(Date.now() - 60_000).toISOString(),
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    status: 'open',
+  });
+  const trigger = {
+    ...flow().find((node) => node.id === 'lurk')!,
+    id: 'address',
+    policyId: 'address-change-mortgage',
+    titleEn: 'Address change → mortgage',
+    titleDe: 'Adressänderung → Baufinanzierung',
+    when: 'event address-changed via call-center',
+    condition: '',
+    priority: '80',
+    mode: 'trigger',
+  };
+  const lurkingId = 'lurking-young-family-mortgage';
+  const firedToday = () => hubRuntime.policyRegistry.get(lurkingId)?.counts.today.fired ?? 0;
+  const storeOf = () => (helper.getNode('store') as unknown as HubStoreNode).ready;
+
+  it('counts a lurking offer as fired and delivered only when the answer holds it (REST and node alike)', async () => {
+    await load(all, [...flow(), trigger]);
+    await put(customer('crm:7001', 'young-families'));
+    await (await storeOf()).putOffer(stored('crm:7001'));
+    const before = firedToday();
+    const deliveredBefore =
+      (await hubRuntime.responseLedger.report({ policyIds: [lurkingId] })).get(lurkingId)?.today.delivered ??
+      0;
+
+    // one offer asked for: the stored one is shown, the woken lurking card is not
+    const one = await nbo('crm:7001');
+    expect(one.body.offers.map((o: { policyId: string }) => o.policyId)).toEqual(['address-change-mortgage']);
+    const answer = nextInput<{ payload: { offers: { policyId: string }[] } }>('answer');
+    helper.getNode('nbo').receive({ payload: { customerRef: 'crm:7001', channel: 'web' } });
+    expect((await answer).payload.offers.map((o) => o.policyId)).toEqual(['address-change-mortgage']);
+    await hubRuntime.responseLedger.settled();
+    expect(firedToday()).toBe(before);
+    const report = async () =>
+      (await hubRuntime.responseLedger.report({ policyIds: [lurkingId] })).get(lurkingId)?.today;
+    expect((await report())?.delivered ?? 0).toBe(deliveredBefore);
+
+    // three asked for: now the page shows it, and it counts
+    const three = await request(captured.red!.httpNode).get(
+      '/api/v1/customers/crm:7001/next-best-offer?channel=web&limit=3',
+    );
+    expect(three.body.offers.map((o: { policyId: string }) => o.policyId)).toEqual([
+      'address-change-mortgage',
+      lurkingId,
+    ]);
+    await hubRuntime.responseLedger.settled();
+    expect(firedToday()).toBe(before + 1);
+    expect((await report())?.delivered).toBe(deliveredBefore + 1);
+  });
+
+  it('still counts a control-group customer once a day, shown an offer of another policy or none', async () => {
+    const lurk = { ...flow().find((node) => node.id === 'lurk')!, holdout: '50%', version: 4 };
+    await load(all, [...flow().filter((node) => node.id !== 'lurk'), lurk, trigger]);
+    const held = ['crm:7002', 'crm:7003', 'crm:7004', 'crm:7005', 'crm:7006'].find((ref) =>
+      inHoldout(lurkingId, ref, 50),
+    )!;
+    await put(customer(held, 'young-families'));
+    await (await storeOf()).putOffer(stored(held));
+    const holdoutToday = () => hubRuntime.policyRegistry.get(lurkingId)?.counts.today.suppressed.holdout ?? 0;
+    const before = { fired: firedToday(), holdout: holdoutToday() };
+    for (const limit of [1, 3]) {
+      const res = await request(captured.red!.httpNode).get(
+        `/api/v1/customers/${held}/next-best-offer?channel=web&limit=${limit}`,
+      );
+      expect(res.body.offers.map((o: { policyId: string }) => o.policyId)).toEqual([
+        'address-change-mortgage',
+      ]);
+    }
+    await hubRuntime.responseLedger.settled();
+    expect({ fired: firedToday(), holdout: holdoutToday() }).toEqual({
+      fired: before.fired,
+      holdout: before.holdout + 1,
+    });
   });
 });

@@ -139,6 +139,28 @@ describe('GET /api/v1/customers/{id}/next-best-offer', () => {
     });
   });
 
+  it('tells the lurking cards which of their offers the answer shows, after the ranking and the limit', async () => {
+    const told: string[][] = [];
+    const lurking = () => ({
+      offers: [lurkingOffer('lurk-loan', 80), lurkingOffer('lurk-mortgage', 50)],
+      shown: (shown: readonly ContactOffer[]) => told.push(shown.map((o) => o.offerId)),
+    });
+    const server = app(fakeStore(offers), { lurking });
+    await get(server, 'channel=web');
+    await get(server, 'channel=web&limit=3');
+    await get(server, 'channel=web&limit=10');
+    // the loan (80) leads; the mortgage (50) comes after the stored 60s and shows only with room for it
+    expect(told).toEqual([['l-lurk-loan'], ['l-lurk-loan'], ['l-lurk-loan', 'l-lurk-mortgage']]);
+    // with nothing shown it is told so (the control group still counts); opted out, it is not asked
+    await get(
+      app(fakeStore([]), { lurking: () => ({ offers: [], shown: () => told.push([]) }) }),
+      'channel=web',
+    );
+    const consents = [{ channel: 'web', purpose: 'marketing', status: 'withdrawn' }];
+    await get(app(fakeStore(offers, { consents }), { lurking }), 'channel=web');
+    expect(told.slice(3)).toEqual([[]]);
+  });
+
   it('still answers the stored offers when the lurking cards fail, and says so', async () => {
     const res = await get(
       app(fakeStore(offers), {
