@@ -240,6 +240,14 @@ export class PolicyRegistry {
     return this.deployed.has(policyId);
   }
 
+  /**
+   * A deployed card switched off now: its stored offers are held back at contact time. An id no card
+   * is deployed under has no switch to be off (its switch reads false), so it is not.
+   */
+  isSwitchedOff(policyId: string): boolean {
+    return this.deployed.has(policyId) && !this.switches.isEnabled(policyId);
+  }
+
   /** Every deployed card, by id. */
   /** The compiled card deployed under an id (for a dry-run by policyId). */
   card(policyId: string): CompiledPolicy | undefined {

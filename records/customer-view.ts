@@ -38,8 +38,8 @@ export interface Customer360 {
    * stored for the ref), the golden document in its place
    */
   customer?: VersionedCustomer;
-  /** the open offers; with a golden record, under every member */
-  offers: StoredOffer[];
+  /** the open offers; with a golden record, under every member; `heldBack` when not presented now */
+  offers: ListedOffer[];
   /** the newest interactions; with a golden record, under every member */
   lastInteractions: StoredInteraction[];
   /** the golden record, resolved through the cross-reference; the fields below come with it */
@@ -127,6 +127,19 @@ export type LurkingOffers = (
   contact: NextBestOfferContact,
 ) => ContactOffer[] | LurkingAnswer | Promise<ContactOffer[] | LurkingAnswer>;
 
+/**
+ * Whether a deployed policy is switched off now (the console, the editor button): its stored offers
+ * stay stored but are not presented, and show again once it is switched on while they are still open.
+ * A policy that is not deployed (any more) is not switched off: its offers show as they were decided.
+ */
+export type PolicySwitchedOff = (policyId: string) => boolean;
+
+/** Why a stored offer is listed but not presented: its policy is switched off. */
+export type HeldBack = 'switched-off';
+
+/** An open offer as the customer 360 lists it: held back while its policy is switched off. */
+export type ListedOffer = StoredOffer & { heldBack?: HeldBack };
+
 /** What to show when nothing applies, e.g. settings.js `crmHub.defaultOffer`. */
 export interface DefaultOffer {
   offer: string;
@@ -172,6 +185,8 @@ export interface NextBestOfferOptions {
   /** how many offers to answer: 1 (the default) to NBO_MAX_LIMIT */
   limit?: number;
   lurking?: LurkingOffers;
+  /** the policy switches: a switched-off policy's stored offers are held back */
+  switchedOff?: PolicySwitchedOff;
   defaultOffer?: DefaultOffer;
   now?: Date;
 }
@@ -297,6 +312,7 @@ export async function customer360(
   customerRef: string,
   interactions = 10,
   serviceLevelRules: ServiceLevelRules = DEFAULT_SERVICE_LEVEL_RULES,
+  switchedOff?: PolicySwitchedOff,
 ): Promise<Customer360> {
   const golden = await goldenOf(store, customerRef);
   const byGoldenId = golden !== undefined && isGoldenRef(customerRef);
@@ -319,7 +335,7 @@ export async function customer360(
   const view: Customer360 = {
     customerRef: byGoldenId ? customerRef : ref,
     ...(own ? { customer: own } : {}),
-    offers: uniqueOffers(offers.flat()),
+    offers: listedOffers(uniqueOffers(offers.flat()), switchedOff),
     lastInteractions: history.slice(0, interactions),
     openProcesses: processes
       .flat()
@@ -435,6 +451,13 @@ async function withMembersOffers(
   return uniqueOffers([...own, ...lists.flat()]).sort(compareNewestFirst);
 }
 
+/** The offers with `heldBack` on those of a switched-off policy; the same array when there are none. */
+function listedOffers(offers: StoredOffer[], switchedOff: PolicySwitchedOff | undefined): ListedOffer[] {
+  if (!switchedOff || !offers.some((o) => switchedOff(o.policyId))) return offers;
+  // a copy: the embedded store shares what it read with later reads
+  return offers.map((o) => (switchedOff(o.policyId) ? { ...o, heldBack: 'switched-off' as const } : o));
+}
+
 function uniqueOffers(offers: StoredOffer[]): StoredOffer[] {
   const seen = new Set<string>();
   const unique: StoredOffer[] = [];
@@ -531,8 +554,16 @@ export async function nextBestOffer(
   const nowMs = now.getTime();
   const isLive = (o: StoredOffer) => !o.expiresAt || Date.parse(o.expiresAt) > nowMs;
   // asked at every page view: no copy of the list when nothing in it expired
-  const live = stored.every(isLive) ? stored : stored.filter(isLive);
-  const expired = stored.length - live.length;
+  const open = stored.every(isLive) ? stored : stored.filter(isLive);
+  const expired = stored.length - open.length;
+  // a switched-off policy's offers stay stored, held back until it is switched on again
+  const { switchedOff } = options;
+  let live = open;
+  const heldBack: StoredOffer[] = [];
+  if (switchedOff && open.some((o) => switchedOff(o.policyId))) {
+    live = [];
+    for (const o of open) (switchedOff(o.policyId) ? heldBack : live).push(o);
+  }
 
   let woken: ContactOffer[] = [];
   let dormant: DormantLurkingCard[] = [];
@@ -559,9 +590,13 @@ export async function nextBestOffer(
   const answered = ranked.length > limit ? ranked.slice(0, limit) : ranked;
   shown?.(shownLurking(answered, woken));
   const failedNote = lurkingFailed ? ` (lurking cards not evaluated: ${lurkingFailed})` : '';
+  const heldNote = heldBackNote(heldBack);
   if (ranked.length === 0) {
     const why =
-      `no open offer on ${channel} for ${customerRef}${expired ? ` (${expired} expired)` : ''}` +
+      `no open offer on ${channel} for ${customerRef}` +
+      (expired || heldNote
+        ? ` (${[expired ? `${expired} expired` : '', heldNote].filter(Boolean).join('; ')})`
+        : '') +
       (options.lurking && !lurkingFailed ? dormantCards(dormant) : '') +
       failedNote;
     if (!options.defaultOffer) return { ...head, offers: [], explanation: why };
@@ -588,6 +623,7 @@ export async function nextBestOffer(
         ? ` is the highest of ${ranked.length} open offers on ${channel}`
         : ` is the only open offer on ${channel}`) +
       woke +
+      (heldNote ? ` (${heldNote})` : '') +
       failedNote,
   };
 }
@@ -603,6 +639,15 @@ function shownLurking(answered: readonly RankedOffer[], woken: readonly ContactO
     if (offer) shown.push(offer);
   }
   return shown;
+}
+
+/** "2 held back: p1 switched off; p2 switched off": the stored offers of switched-off policies. */
+function heldBackNote(heldBack: readonly StoredOffer[]): string {
+  if (heldBack.length === 0) return '';
+  const policies = [...new Set(heldBack.map((o) => o.policyId))];
+  const shown = policies.slice(0, REASONS_SHOWN).map((id) => `${id} switched off`);
+  const more = policies.length > REASONS_SHOWN ? `; ${policies.length - REASONS_SHOWN} more` : '';
+  return `${heldBack.length} held back: ${shown.join('; ')}${more}`;
 }
 const DORMANT_WORDS: Record<DormantLurkingCard['state'], string> = {
   'switched-off': 'switched off',

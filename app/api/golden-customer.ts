@@ -1,5 +1,10 @@
 import { isGoldenId } from '../../records/cross-reference';
-import { customer360, shownValue, type Customer360 } from '../../records/customer-view';
+import {
+  customer360,
+  shownValue,
+  type Customer360,
+  type PolicySwitchedOff,
+} from '../../records/customer-view';
 import type { ServiceLevelRules } from '../../records/service-level';
 import type { HubStore } from '../../records/store';
 import { ApiError } from './api-error';
@@ -54,8 +59,9 @@ export async function customerAnswer(
   store: HubStore,
   id: string,
   serviceLevelRules?: ServiceLevelRules,
+  switchedOff?: PolicySwitchedOff,
 ): Promise<CustomerAnswer> {
-  const full = await customer360(store, id, INTERACTIONS, serviceLevelRules);
+  const full = await customer360(store, id, INTERACTIONS, serviceLevelRules, switchedOff);
   const { customer, ...rest } = full;
   const view = isGoldenId(id) ? rest : full;
   if (

@@ -8,6 +8,7 @@ import {
   type DefaultOffer,
   type LurkingOffers,
   type NextBestOfferOptions,
+  type PolicySwitchedOff,
 } from '../../records/customer-view';
 import { CHANNELS, type Channel } from '../../mappings/canonical/types';
 import type { ServiceLevelRules } from '../../records/service-level';
@@ -41,6 +42,11 @@ export interface HubApiContext
   deadLettersAdmin?: RequestHandler;
   /** the deployed lurking cards a contact wakes (the glue passes the policy engines'); none when left out */
   lurking?: LurkingOffers;
+  /**
+   * the deployed policies switched off now: their stored offers are held back from the next best offer
+   * and listed as such in the customer 360; none held back when left out
+   */
+  switchedOff?: PolicySwitchedOff;
   /** the offer to show when nothing applies (settings.js crmHub.defaultOffer); none when left out */
   defaultOffer?: () => DefaultOffer | undefined;
   /** the service level's rules (settings.js crmHub.serviceLevel); the defaults when left out */
@@ -90,6 +96,7 @@ export function createHubApi(context: HubApiContext): Router {
           requireStore(context),
           customerIdParam(req.params.id),
           context.serviceLevelRules?.(),
+          context.switchedOff,
         ),
       );
     }),
@@ -148,7 +155,7 @@ export interface NextBestOfferRequest {
 export function nextBestOfferRequest(
   id: string,
   query: Record<string, unknown>,
-  context: Pick<HubApiContext, 'lurking' | 'defaultOffer'>,
+  context: Pick<HubApiContext, 'lurking' | 'switchedOff' | 'defaultOffer'>,
 ): NextBestOfferRequest {
   // any member's ref, or the golden id (g-…, hub:g-…): the offers of every member
   const customerRef = customerIdParam(id);
@@ -159,6 +166,7 @@ export function nextBestOfferRequest(
   const eventType = optionalParam(query, 'eventType', EVENT_TYPE, 'a kebab-case event type like web-visit');
   if (eventType !== undefined) options.eventType = eventType;
   if (context.lurking) options.lurking = context.lurking;
+  if (context.switchedOff) options.switchedOff = context.switchedOff;
   const defaultOffer = context.defaultOffer?.();
   if (defaultOffer) options.defaultOffer = defaultOffer;
   return { customerRef, channel, options };

@@ -1,6 +1,11 @@
 import * as crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { nextBestOffer, type DefaultOffer, type LurkingOffers } from '../../records/customer-view';
+import {
+  nextBestOffer,
+  type DefaultOffer,
+  type LurkingOffers,
+  type PolicySwitchedOff,
+} from '../../records/customer-view';
 import type { HubStore } from '../../records/store';
 import type { RawHandler } from './fast-path';
 import { nextBestOfferRequest } from './hub-api';
@@ -24,6 +29,7 @@ export { AcceptedCredentials, type RawHandler } from './fast-path';
 export interface NextBestOfferFastPathContext {
   store(): HubStore | undefined;
   lurking?: LurkingOffers;
+  switchedOff?: PolicySwitchedOff;
   defaultOffer?: () => DefaultOffer | undefined;
   /** false for a request that must go through Node-RED's httpNodeAuth first */
   admits(req: IncomingMessage): boolean;

@@ -31,6 +31,7 @@ import {
   type DefaultOffer,
   type LurkingOffers,
   type NextBestOffer,
+  type PolicySwitchedOff,
 } from '../../records/customer-view';
 import { isGoldenId } from '../../records/cross-reference';
 import type { ServiceLevelRules } from '../../records/service-level';
@@ -58,6 +59,8 @@ export interface ConsoleRouterOptions {
   /** tells a hub-store that is deployed but not open from none at all */
   health?: StoreSource<HubStore>['health'];
   lurking?: LurkingOffers;
+  /** the deployed policies switched off now: their stored offers are held back, and listed as such */
+  switchedOff?: PolicySwitchedOff;
   defaultOffer?: () => DefaultOffer | undefined;
   /** the service level's rules (settings.js crmHub.serviceLevel); the defaults when left out */
   serviceLevelRules?: () => ServiceLevelRules;
@@ -320,6 +323,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
         store,
         customerIdParam(req.params.id),
         options.serviceLevelRules?.(),
+        options.switchedOff,
       );
       // a golden id has no channel contact of its own: the offer is asked for by its first source record
       const ref = CUSTOMER_REF.test(req.params.id) ? req.params.id : answer.xrefs?.[0];
@@ -368,6 +372,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
     return nextBestOffer(store, customerRef, 'web', {
       limit: 3,
       ...(options.lurking ? { lurking: options.lurking } : {}),
+      ...(options.switchedOff ? { switchedOff: options.switchedOff } : {}),
       ...(defaultOffer ? { defaultOffer } : {}),
     });
   }

@@ -231,6 +231,8 @@ const en = {
   'customer.complete': 'Complete',
   'customer.processes': 'Open processes',
   'customer.offers': 'Offers',
+  'customer.heldBack':
+    'Not shown on any channel while its policy is switched off; shown again once it is on.',
   'customer.nbo': 'Next best offer',
   'customer.interactions': 'Last interactions',
   'customer.none': 'none',
@@ -566,6 +568,8 @@ const de: Record<MessageKey, string> = {
   'customer.complete': 'Vollständig',
   'customer.processes': 'Offene Vorgänge',
   'customer.offers': 'Angebote',
+  'customer.heldBack':
+    'Wird auf keinem Kanal gezeigt, solange die Policy ausgeschaltet ist; wieder eingeschaltet, wieder gezeigt.',
   'customer.nbo': 'Nächstbestes Angebot',
   'customer.interactions': 'Letzte Kontakte',
   'customer.none': 'keine',

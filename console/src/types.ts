@@ -184,6 +184,8 @@ export interface Offer {
   channel?: string;
   source?: string;
   status?: string;
+  /** 'switched-off': listed in the customer 360 but not presented while its policy is switched off */
+  heldBack?: string;
   createdAt?: string;
   expiresAt?: string;
   title?: Partial<Localized>;

@@ -1,4 +1,9 @@
-import type { ContactOffer, DefaultOffer, LurkingOffers } from '../../records/customer-view';
+import type {
+  ContactOffer,
+  DefaultOffer,
+  LurkingOffers,
+  PolicySwitchedOff,
+} from '../../records/customer-view';
 import { lurkingOfferId } from '../../policies/lurking';
 import { hubRuntime } from '../shared/hub-runtime';
 import type { RED } from '../shared/red';
@@ -27,6 +32,13 @@ export const deployedLurkingOffers: LurkingOffers = async (customer, contact) =>
     });
   return { ...answer, shown };
 };
+
+/**
+ * The deployed policies switched off now: their stored offers are held back at every channel and in
+ * the customer 360. A policy no longer deployed has no switch, so its offers show as decided.
+ */
+export const deployedSwitchedOff: PolicySwitchedOff = (policyId) =>
+  hubRuntime.policyRegistry.isSwitchedOff(policyId);
 
 /** The same cards as the console looks at a customer: no contact, so nothing is counted. */
 export const lurkingOffersUncounted: LurkingOffers = (customer, contact) =>

@@ -1,6 +1,6 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { customer360, nextBestOffer, type NextBestOfferOptions } from '../../records/customer-view';
-import { defaultOfferOf, deployedLurkingOffers } from './contact-offers';
+import { defaultOfferOf, deployedLurkingOffers, deployedSwitchedOff } from './contact-offers';
 import type { HubStoreNode } from '../hub-store/hub-store';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
@@ -54,12 +54,19 @@ export default function (RED: RED) {
       const store = await storeNode.ready;
       let payload: unknown;
       if (config.answer === 'customer-360') {
-        payload = await customer360(store, query.customerRef, undefined, serviceLevelRulesOf(RED));
+        payload = await customer360(
+          store,
+          query.customerRef,
+          undefined,
+          serviceLevelRulesOf(RED),
+          deployedSwitchedOff,
+        );
       } else {
         const channel =
           typeof query.channel === 'string' && query.channel ? query.channel : config.channel || 'web';
         const options: NextBestOfferOptions = {
           lurking: deployedLurkingOffers,
+          switchedOff: deployedSwitchedOff,
           limit: query.limit === undefined ? undefined : Number(query.limit),
         };
         if (typeof query.point === 'string' && query.point) options.point = query.point;

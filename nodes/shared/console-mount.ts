@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { consoleBodyErrors, createConsoleRouter } from '../../app/console/console-router';
 import type { PoliciesBackend } from '../../app/api/policies-api';
-import type { DefaultOffer, LurkingOffers } from '../../records/customer-view';
+import type { DefaultOffer, LurkingOffers, PolicySwitchedOff } from '../../records/customer-view';
 import type { ServiceLevelRules } from '../../records/service-level';
 import type { HubStore } from '../../records/store';
 import { firstTimeFor } from './once';
@@ -13,6 +13,7 @@ export interface ConsoleBackends {
   /** the health probes, which know a deployed hub-store that is not open */
   health: { storeDeployed(): boolean };
   lurking: LurkingOffers;
+  switchedOff: PolicySwitchedOff;
   defaultOffer: () => DefaultOffer | undefined;
   serviceLevelRules: () => ServiceLevelRules;
 }

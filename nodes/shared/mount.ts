@@ -15,6 +15,7 @@ import { ensureConsoleRoutes } from './console-mount';
 import {
   defaultOfferOf,
   deployedLurkingOffers,
+  deployedSwitchedOff,
   lurkingOffersUncounted,
 } from '../next-best-offer/contact-offers';
 import { serviceLevelRulesOf } from './service-level-settings';
@@ -47,6 +48,8 @@ export function ensureHubRoutes(RED: RED): void {
   const nextBestOffer = {
     store: () => hubRuntime.store(),
     lurking: deployedLurkingOffers,
+    // a switched-off policy's stored offers are held back, as its lurking card stays dormant
+    switchedOff: deployedSwitchedOff,
     defaultOffer: () => defaultOfferOf(RED),
     serviceLevelRules: () => serviceLevelRulesOf(RED),
   };

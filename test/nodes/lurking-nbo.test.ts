@@ -347,4 +347,40 @@ describe('what a channel was shown, and what a switched-off policy left stored',
       holdout: before.holdout + 1,
     });
   });
+
+  it("holds back a switched-off policy's stored offers, says why, keeps them, and shows them again when on", async () => {
+    await load(all, [...flow(), trigger]);
+    await put(customer('crm:7001', 'students'));
+    const store = await storeOf();
+    await store.putOffer(stored('crm:7001'));
+    const api = () => request(captured.red!.httpNode);
+    const switchTo = async (enabled: boolean) =>
+      expect(
+        (await api().put('/api/v1/policies/address-change-mortgage/state').send({ enabled })).status,
+      ).toBe(200);
+
+    await switchTo(false);
+    const off = await nbo('crm:7001');
+    expect(off.body.offers).toEqual([]);
+    expect(off.body.offer).toBeUndefined();
+    expect(off.body.explanation).toContain('1 held back: address-change-mortgage switched off');
+    // the node (and so SOAP GetNextBestOffer) answers the same
+    const answer = nextInput<{ payload: { offers: unknown[]; explanation: string } }>('answer');
+    helper.getNode('nbo').receive({ payload: { customerRef: 'crm:7001', channel: 'web' } });
+    expect((await answer).payload.offers).toEqual([]);
+    // still stored; the customer 360 and the console list it, held back
+    expect((await store.listOffers('crm:7001')).map((o) => o.offerId)).toEqual(['stored-mortgage-crm:7001']);
+    const view = await api().get('/api/v1/customers/crm:7001');
+    expect(view.body.offers).toEqual([
+      expect.objectContaining({ offerId: 'stored-mortgage-crm:7001', heldBack: 'switched-off' }),
+    ]);
+    const console = await request(captured.red!.httpAdmin).get('/console/api/customers/crm:7001');
+    expect(console.body.offers[0]).toMatchObject({ heldBack: 'switched-off' });
+    expect(console.body.nextBestOffer.offers).toEqual([]);
+
+    await switchTo(true);
+    const on = await nbo('crm:7001');
+    expect(on.body.offers.map((o: { offerId: string }) => o.offerId)).toEqual(['stored-mortgage-crm:7001']);
+    expect((await api().get('/api/v1/customers/crm:7001')).body.offers[0].heldBack).toBeUndefined();
+  });
 });

@@ -233,11 +233,17 @@ function CustomerResult({ answer, asked }: { answer: CustomerAnswer; asked: stri
                       outcome={o.status === 'open' ? 'pending' : o.status}
                       label={term(i18n, 'offer-status', o.status)}
                     />
-                  )}
+                  )}{' '}
+                  {o.heldBack === 'switched-off' && <OutcomeBadge outcome="switched-off" />}
                   <div class="muted small">
                     {o.policyId}
                     {o.createdAt ? ` · ${i18n.date(o.createdAt)}` : ''}
                   </div>
+                  {o.heldBack === 'switched-off' && (
+                    <div class="muted small" data-testid="offer-held-back">
+                      {t('customer.heldBack')}
+                    </div>
+                  )}
                 </li>
               ))}
             </ul>

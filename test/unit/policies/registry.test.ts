@@ -67,6 +67,20 @@ describe('PolicyRegistry: the deployed cards', () => {
     ]);
   });
 
+  it('names a deployed card switched off as such, and no card that is not deployed', () => {
+    const switches = memorySwitch();
+    const registry = new PolicyRegistry({ switches });
+    registry.declare(mortgage, node('n1'));
+    expect(registry.isSwitchedOff('address-change-mortgage')).toBe(false);
+    switches.states.set('address-change-mortgage', false);
+    switches.states.set('gone', false);
+    expect(registry.isSwitchedOff('address-change-mortgage')).toBe(true);
+    // its offers stay stored and show as decided: there is no switch left to be off
+    expect(registry.isSwitchedOff('gone')).toBe(false);
+    registry.remove('address-change-mortgage', 'n1');
+    expect(registry.isSwitchedOff('address-change-mortgage')).toBe(false);
+  });
+
   it('forgets a card when its node closes, but not when an older node of the same id closes', () => {
     const registry = new PolicyRegistry({ switches: memorySwitch() });
     registry.declare(platinum, node('old'));

@@ -51,6 +51,7 @@ const lurkingOffer: ContactOffer = {
 interface Options {
   store?: HubStore;
   lurking?: LurkingOffers;
+  switchedOff?: (policyId: string) => boolean;
   defaultOffer?: DefaultOffer;
   /** the Authorization header Node-RED's basic auth accepts; none: no httpNodeAuth */
   auth?: string;
@@ -84,6 +85,7 @@ async function start(options: Options): Promise<Running> {
   const context = {
     store: () => options.store,
     ...(options.lurking ? { lurking: options.lurking } : {}),
+    ...(options.switchedOff ? { switchedOff: options.switchedOff } : {}),
     defaultOffer: () => options.defaultOffer,
   };
   const accepted = options.fast ? mountNextBestOfferFastPath(shape.red, context) : undefined;
@@ -160,6 +162,29 @@ describe('next best offer fast path', () => {
       'l-loan',
       'o2',
     ]);
+  });
+
+  it('tells the lurking cards only what it answered, and holds back a switched-off policy’s offers', async () => {
+    const told: string[][] = [];
+    const lurking: LurkingOffers = () => ({
+      offers: [lurkingOffer],
+      shown: (shown) => told.push(shown.map((o) => o.offerId)),
+    });
+    // p-mortgage (60) is switched off: o2 (40) and the lurking loan (50) are left
+    const switchedOff = (policyId: string) => policyId === 'p-mortgage';
+    const fast = await start({ store: working(offers), lurking, switchedOff, fast: true });
+    running.push(fast);
+    const one = JSON.parse((await call(fast.url, `${NBO}?channel=web&limit=1`)).body);
+    expect(one.offers.map((o: { offerId: string }) => o.offerId)).toEqual(['l-loan']);
+    expect(one.explanation).toContain('1 held back: p-mortgage switched off');
+    // the lurking loan ranks below a stored offer of 60 once p-mortgage is on again: not shown, not told
+    const on = await start({ store: working(offers), lurking, fast: true });
+    running.push(on);
+    const first = JSON.parse((await call(on.url, `${NBO}?channel=web`)).body);
+    expect(first.offers.map((o: { offerId: string }) => o.offerId)).toEqual(['o1']);
+    expect(fast.reachedNodeApp).toEqual([]);
+    expect(on.reachedNodeApp).toEqual([]);
+    expect(told).toEqual([['l-loan'], []]);
   });
 
   it('answers the default offer as the route does', async () => {

@@ -161,6 +161,29 @@ describe('GET /api/v1/customers/{id}/next-best-offer', () => {
     expect(told.slice(3)).toEqual([[]]);
   });
 
+  it('holds back the stored offers of a switched-off policy and says so', async () => {
+    const expired = {
+      ...stored('o9', 90, 'old', '2026-01-01T00:00:00.000Z'),
+      expiresAt: '2026-02-01T00:00:00.000Z',
+    };
+    const switchedOff = (policyId: string) => policyId === 'p-savings' || policyId === 'p-insurance';
+    const some = await get(app(fakeStore(offers), { switchedOff }), 'channel=web&limit=3');
+    expect(some.body.offers.map((o: { offerId: string }) => o.offerId)).toEqual(['o1']);
+    expect(some.body.explanation).toBe(
+      'credit-card from policy p-credit-card (priority 40) is the only open offer on web ' +
+        '(2 held back: p-savings switched off; p-insurance switched off)',
+    );
+    const none = await get(
+      app(fakeStore([offers[1], expired]), { switchedOff, lurking: () => [] }),
+      'channel=web',
+    );
+    expect(none.body.offers).toEqual([]);
+    expect(none.body.explanation).toBe(
+      'no open offer on web for crm:4711 (1 expired; 1 held back: p-savings switched off) ' +
+        'and no lurking card matched this contact',
+    );
+  });
+
   it('still answers the stored offers when the lurking cards fail, and says so', async () => {
     const res = await get(
       app(fakeStore(offers), {
