@@ -1,4 +1,5 @@
 import type { SystemSpec } from './mapping-types';
+import { parsePath } from './path';
 import { isPlainObject } from './transform-support';
 
 /**
@@ -12,6 +13,18 @@ export function outboundColumns(spec: SystemSpec, recordKind: string): string[] 
   const columns = [
     ...Object.keys(isPlainObject(mapping.set) ? mapping.set : {}),
     ...(Array.isArray(mapping.fields) ? mapping.fields : []).map((rule) => (rule as { to?: unknown }).to),
-  ].filter((name): name is string => typeof name === 'string');
+  ]
+    .filter((name): name is string => typeof name === 'string')
+    .map(columnName);
   return [...new Set(columns)];
+}
+
+/** A column written as a path: `["Kd-Nr."]` is the column Kd-Nr. (path.ts quotes such keys). */
+function columnName(to: string): string {
+  try {
+    const segments = parsePath(to);
+    return segments.length === 1 && typeof segments[0] === 'string' ? segments[0] : to;
+  } catch {
+    return to;
+  }
 }

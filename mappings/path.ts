@@ -15,21 +15,65 @@ export class PathSyntaxError extends Error {
   }
 }
 
-const KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+/**
+ * A key written plainly: letters of any script (legacy exports say "Straße", "Ort"), digits, `_`, `$`
+ * and `-`. Any other key (a CSV header "Kd-Nr." or "E-Mail Adresse") is written quoted, as a JSON
+ * string in brackets: `["Kd-Nr."]`, `Kunde["Geb. Datum"]`.
+ */
+const PLAIN_KEY = /^[\p{L}_$][\p{L}\p{N}_$-]*$/u;
+
+function checkedKey(path: string, key: string): string {
+  // Never a data field, and writing it would change an object's prototype.
+  if (key === '__proto__') throw new PathSyntaxError(path, '"__proto__" is not allowed');
+  return key;
+}
+
+/** The quoted key `["…"]` at `start` (the bracket) and where it ends. */
+function quotedKey(path: string, start: number): [string, number] {
+  let end = start + 2;
+  while (end < path.length && path[end] !== '"') end += path[end] === '\\' ? 2 : 1;
+  if (path[end + 1] !== ']') throw new PathSyntaxError(path, `a quoted key at ${start} has no closing "]`);
+  let key: unknown;
+  try {
+    key = JSON.parse(path.slice(start + 1, end + 1));
+  } catch {
+    throw new PathSyntaxError(path, `the quoted key at ${start} is no JSON string`);
+  }
+  if (typeof key !== 'string' || key === '' || /\p{Cc}/u.test(key))
+    throw new PathSyntaxError(path, `the quoted key at ${start} is empty or holds control characters`);
+  return [checkedKey(path, key), end + 2];
+}
 
 export function parsePath(path: string): PathSegment[] {
   if (typeof path !== 'string' || path === '')
     throw new PathSyntaxError(String(path), 'must be a non-empty string');
   const segments: PathSegment[] = [];
-  for (const part of path.split('.')) {
-    const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!match) throw new PathSyntaxError(path, `"${part}" is not a key with optional [index] suffixes`);
-    const [, key, indexes] = match;
-    if (!KEY.test(key)) throw new PathSyntaxError(path, `"${key}" is not a valid key`);
-    // Never a data field, and writing it would change an object's prototype.
-    if (key === '__proto__') throw new PathSyntaxError(path, '"__proto__" is not allowed');
-    segments.push(key);
-    for (const index of indexes.matchAll(/\[(\d+)\]/g)) segments.push(Number(index[1]));
+  let at = 0;
+  while (at < path.length) {
+    if (path.startsWith('["', at)) {
+      const [key, next] = quotedKey(path, at);
+      segments.push(key);
+      at = next;
+    } else if (path[at] === '[') {
+      const index = /^\[(\d+)\]/.exec(path.slice(at));
+      if (!index || segments.length === 0)
+        throw new PathSyntaxError(path, `"${path.slice(at)}" is not a key with optional [index] suffixes`);
+      segments.push(Number(index[1]));
+      at += index[0].length;
+    } else {
+      if (segments.length > 0) {
+        if (path[at] !== '.') throw new PathSyntaxError(path, `expected "." or "[" at ${at}`);
+        at += 1;
+      }
+      const key = /^[^.[\]]*/.exec(path.slice(at))?.[0] ?? '';
+      if (!PLAIN_KEY.test(key))
+        throw new PathSyntaxError(
+          path,
+          `"${key}" is not a valid key (write a key with other characters quoted: ["${key}"])`,
+        );
+      segments.push(checkedKey(path, key));
+      at += key.length;
+    }
   }
   return segments;
 }
@@ -38,6 +82,7 @@ export function formatPath(segments: readonly PathSegment[]): string {
   let out = '';
   for (const segment of segments) {
     if (typeof segment === 'number') out += `[${segment}]`;
+    else if (!PLAIN_KEY.test(segment)) out += `[${JSON.stringify(segment)}]`;
     else out += out === '' ? segment : `.${segment}`;
   }
   return out;

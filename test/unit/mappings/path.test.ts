@@ -1,6 +1,12 @@
 /** The generated getters of mappings/path.ts read what the path names and nothing else. */
 import fc from 'fast-check';
-import { compileGetter, compileScopedGetter, PathSyntaxError } from '../../../mappings/path';
+import {
+  compileGetter,
+  compileScopedGetter,
+  formatPath,
+  parsePath,
+  PathSyntaxError,
+} from '../../../mappings/path';
 
 const record = {
   E1KNA1M: {
@@ -21,6 +27,28 @@ describe('compiled getters', () => {
     expect(compileGetter('E1KNA1M.E1KNVVM[1].KDGRP')(record)).toBe('03');
     expect(compileGetter('LIST[1]')(record)).toBe('b');
     expect(compileGetter(['E1KNA1M', 'KUNNR'])(record)).toBe('0000004711');
+  });
+
+  it('read the keys legacy exports have: any letters plainly, anything else quoted', () => {
+    const csv = {
+      'Kd-Nr.': '0004711',
+      Straße: 'Hauptstraße 1',
+      'Geb. Datum': '01.02.1970',
+      Kunde: { 'E-Mail Adresse': 'a@b.de' },
+    };
+    expect(compileGetter('["Kd-Nr."]')(csv)).toBe('0004711');
+    expect(compileGetter('Straße')(csv)).toBe('Hauptstraße 1');
+    expect(compileGetter('["Geb. Datum"]')(csv)).toBe('01.02.1970');
+    expect(compileGetter('Kunde["E-Mail Adresse"]')(csv)).toBe('a@b.de');
+    expect(parsePath('a["b.c"][2].d')).toEqual(['a', 'b.c', 2, 'd']);
+    for (const path of [
+      '["Kd-Nr."]',
+      'Straße',
+      'Kunde["E-Mail Adresse"]',
+      'a["b.c"][2].d',
+      '["say \\"hi\\""]',
+    ])
+      expect(formatPath(parsePath(path))).toBe(path);
   });
 
   it('give undefined when anything on the way is missing or not an object', () => {
@@ -59,7 +87,9 @@ describe('compiled getters', () => {
 
   it('reject paths that are not keys with indexes, and __proto__', () => {
     expect(() => compileGetter('a..b')).toThrow(PathSyntaxError);
-    expect(() => compileGetter('a["x"]')).toThrow(PathSyntaxError);
+    for (const bad of ['a[x]', 'a["x', 'a["x"', 'a[""]', 'a.["x"]', '["a\\u0007"]', '[0]', 'a]', 'a["x"]b'])
+      expect(() => compileGetter(bad)).toThrow(PathSyntaxError);
+    expect(() => compileGetter('["__proto__"].x')).toThrow(/"__proto__" is not allowed/);
     expect(() => compileGetter('constructor.__proto__')).toThrow(/"__proto__" is not allowed/);
     expect(() => compileScopedGetter('x");process.exit(1);("')).toThrow(PathSyntaxError);
   });
