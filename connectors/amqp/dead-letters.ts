@@ -164,8 +164,8 @@ export const DEATH_HEADERS: ReadonlySet<string> = new Set([
   ATTEMPTS_HEADER,
   LAST_ERROR_HEADER,
 ]);
-/** copies put back at the tail are confirmed in batches of this many before their originals are acked */
-const BATCH = 200;
+/** originals held unacked at most: their copies are confirmed, then they are acked (see pass) */
+const WINDOW = 8;
 const TEXTUAL = /^(text\/|application\/([\w.+-]*\+)?(json|xml|x-ndjson|ndjson|csv|x-www-form-urlencoded))/i;
 
 /** --to / {to}: `<exchange>/<routing key>`; an empty exchange (`/queue`) is the default exchange. */
@@ -389,15 +389,23 @@ export class DeadLetterQueue {
         cause: err,
       });
     }
-    let copies: Array<{ original: Message; confirmed: Promise<void> }> = [];
-    const settleCopies = async (): Promise<void> => {
-      const outcomes = await Promise.allSettled(copies.map((c) => c.confirmed));
+    // The originals taken off the head and not yet acked, in order: one to remove, or one whose copy is
+    // on its way to the tail. On a quorum queue every basic.get is a consumer of its own, so every ack
+    // is a command of its own to the queue's leader; once 32 commands of a channel wait for the leader
+    // (RabbitMQ's quorum_commands_soft_limit) the channel holds further acks back and sends them later,
+    // and a channel closed meanwhile drops them: their originals came back beside their copies (50 dead
+    // letters listed five times grew to 169). So at most WINDOW originals are held; they are acked once
+    // their copies are confirmed, and the copies of the next window, confirmed only after those acks
+    // were applied, keep the commands in flight far below the limit.
+    let held: Array<{ original: Message; confirmed?: Promise<void> }> = [];
+    const settleHeld = async (): Promise<void> => {
+      const outcomes = await Promise.allSettled(held.map((h) => h.confirmed));
       if (returned) throw new DeadLetterError('unroutable', `${this.describe()} no longer takes messages`);
       outcomes.forEach((outcome, i) => {
         // A nacked copy leaves its original unacked: the broker gives it back when the channel closes.
-        if (outcome.status === 'fulfilled') ch.ack(copies[i].original);
+        if (outcome.status === 'fulfilled') ch.ack(held[i].original);
       });
-      copies = [];
+      held = [];
     };
     try {
       for (let position = 1; position <= total; position++) {
@@ -406,19 +414,16 @@ export class DeadLetterQueue {
           total = position - 1;
           break;
         }
-        if ((await visit(msg, position)) === 'remove') {
-          ch.ack(msg);
-          continue;
+        if ((await visit(msg, position)) === 'remove') held.push({ original: msg });
+        else {
+          const confirmed = publishConfirmed(ch, '', this.queue, msg, copyProperties(msg));
+          // settleHeld reads the outcome; a nack before then is no unhandled rejection
+          confirmed.catch(() => undefined);
+          held.push({ original: msg, confirmed });
         }
-        copies.push({
-          original: msg,
-          confirmed: publishConfirmed(ch, '', this.queue, msg, copyProperties(msg)),
-        });
-        if (copies.length >= BATCH) await settleCopies();
+        if (held.length >= WINDOW) await settleHeld();
       }
-      await settleCopies();
-      // Acks are not confirmed by the broker; a round trip makes sure it has them before the close.
-      await ch.checkQueue(this.queue);
+      await settleHeld();
     } catch (err) {
       if (err instanceof DeadLetterError) throw err;
       throw new DeadLetterError(
