@@ -77,8 +77,18 @@ export class HealthRegistry {
     this.consumers.delete(id);
   }
 
+  /**
+   * The runtime's flow state: 'starting', 'started', 'stopping' or 'stopped'. Only 'started' is
+   * healthy: while flows stop or start their nodes deregister or have not registered yet, so the lists
+   * are short or empty and say nothing about what a deployed flow needs.
+   */
   setFlowState(state: string): void {
     this.flowState = { state, since: new Date().toISOString() };
+  }
+
+  /** the flow state as /healthz reports it */
+  flows(): { state: string; since: string } {
+    return this.flowState;
   }
 
   async report(): Promise<HealthReport> {

@@ -35,6 +35,12 @@ export interface SoapServerOptions {
   mountPath?: string;
   /** told about handler failures, which reach the client only as a generic server fault */
   onError?: (err: unknown, context: { service: string; operation?: string; callId?: string }) => void;
+  /**
+   * Why no service can answer now (e.g. "the hub is stopping"), or undefined when the registered
+   * services are all there are. Asked only for a service that is not registered: while flows stop or
+   * start a service may be missing only for the moment, and the caller is told to try again.
+   */
+  notServing?: () => string | undefined;
 }
 
 export interface ServiceStats {
@@ -161,6 +167,13 @@ function refusedMediaType(contentType: string): string | undefined {
   return `Content-Type ${type} is not accepted: send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)`;
 }
 
+/** A call a SOAP client made: a SOAP media type or a SOAPAction header. */
+function soapRequest(req: IncomingMessage): boolean {
+  if (req.headers.soapaction !== undefined) return true;
+  const type = header(req, 'content-type').split(';', 1)[0].trim().toLowerCase();
+  return SOAP_MEDIA_TYPES.has(type);
+}
+
 /**
  * Our own small SOAP endpoint: one instance serves every registered service under a mount point
  * (e.g. /soap). It reads and limits the body itself, refuses DTDs before parsing, validates
@@ -239,9 +252,16 @@ export class SoapServer {
       const name = safeDecode(path.replace(/^\/+|\/+$/g, ''));
       service = this.services.get(name);
       if (!service) {
-        sendJson(res, headers, 404, {
-          error: `no SOAP service '${name}' is registered at ${this.mountPath}/${name}`,
-        });
+        const why = this.options.notServing?.();
+        const missing = `no SOAP service '${name}' is registered at ${this.mountPath}/${name}`;
+        // A SOAP client reads faults, not JSON: a call answered as SOAP, anything else as before.
+        if (req.method === 'POST' && (why !== undefined || soapRequest(req))) {
+          throw why === undefined
+            ? new SoapFaultError({ code: 'client', message: missing }, undefined, 404)
+            : new SoapFaultError({ code: 'server', message: `${why}; try again` }, undefined, 503);
+        }
+        if (why === undefined) sendJson(res, headers, 404, { error: missing });
+        else sendJson(res, headers, 503, { error: `${why}; try again` });
         return;
       }
       const wantsWsdl = query !== undefined && [...query.keys()].some((k) => k.toLowerCase() === 'wsdl');

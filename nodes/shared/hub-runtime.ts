@@ -24,6 +24,7 @@ class HubRuntime {
   logError: (message: string) => void = (message) => console.error(message);
   readonly soap = new SoapServer({
     mountPath: '/soap',
+    notServing: () => notServing(this.health.flows().state),
     onError: (err, context) =>
       this.logError(
         `SOAP ${context.service}${context.operation ? ` ${context.operation}` : ''}: ${errorMessage(err)}`,
@@ -133,3 +134,10 @@ class HubRuntime {
 }
 
 export const hubRuntime = new HubRuntime();
+
+/** why no flow serves a SOAP call now, for a service that is not registered; undefined while flows run */
+function notServing(flowState: string): string | undefined {
+  if (flowState === 'started') return undefined;
+  if (flowState === 'starting' || flowState === 'stopping') return `the hub is ${flowState}`;
+  return "the hub's flows are stopped";
+}

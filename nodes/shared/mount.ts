@@ -84,8 +84,10 @@ export function ensureHubRoutes(RED: RED): void {
 
   // The runtime's event emitter outlives HTTP apps (tests create a new app per load): listen once.
   if (firstTimeFor(RED.events, 'flow-state')) {
-    RED.events.on('flows:started', () => hubRuntime.health.setFlowState('started'));
-    RED.events.on('flows:stopped', () => hubRuntime.health.setFlowState('stopped'));
+    // stopping and starting too: a SIGTERM's stop takes as long as the slowest close, and /healthz
+    // answered 200 with empty lists all that time
+    for (const state of ['starting', 'started', 'stopping', 'stopped'])
+      RED.events.on(`flows:${state}`, () => hubRuntime.health.setFlowState(state));
   }
   ensurePolicySwitchRoute(RED);
   ensureConsoleRoutes(RED, {
