@@ -32,6 +32,10 @@ export function outboxRelay(
   let publisher: GoldenPublisher | undefined;
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
+  // The setup waits for the store, which may never open (a database refusing the role retries for
+  // ever); the close ends that wait instead of sitting in Node-RED's 15 s close timeout.
+  let release = (): void => undefined;
+  const closing = new Promise<undefined>((resolve) => (release = () => resolve(undefined)));
 
   const drain = (cause?: GoldenCause) => {
     // while the broker is away the outbox waits; the next 'connected' drains it
@@ -50,7 +54,9 @@ export function outboxRelay(
     node,
     async () => {
       await broker.bus.declareExchange(GOLDEN_EXCHANGE);
-      publisher ??= new GoldenPublisher(await store, broker.bus);
+      const opened = await Promise.race([store, closing]);
+      if (!opened || closed) return;
+      publisher ??= new GoldenPublisher(opened, broker.bus);
       broker.bus.on('state', onState);
       drain();
     },
@@ -64,6 +70,7 @@ export function outboxRelay(
     },
     close(done) {
       closed = true;
+      release();
       unlisten();
       clearTimeout(retry);
       broker.bus.off('state', onState);
