@@ -29,6 +29,38 @@ export interface HealthReport {
 
 export type HealthProbe = () => Promise<ComponentHealth>;
 
+/**
+ * An amqp-in consumer as /healthz lists it. A subscription outlives a lost connection (the bus consumes
+ * again when it reconnects), so it consumes only while its bus is connected.
+ */
+export function consumerHealth(consumer: {
+  id: string;
+  name: string;
+  queue: string;
+  subscribed: boolean;
+  busState: string;
+  /** the last reason the consume failed, while it is not subscribed */
+  consumeError?: string;
+}): ComponentHealth {
+  const { id, name, queue, subscribed, busState, consumeError } = consumer;
+  const base = { id, name, kind: 'amqp-in' };
+  if (!subscribed)
+    return {
+      ...base,
+      ok: false,
+      state: 'waiting',
+      detail: `not consuming ${queue} yet${consumeError ? `: ${consumeError}` : ''}`,
+    };
+  if (busState !== 'connected')
+    return {
+      ...base,
+      ok: false,
+      state: 'disconnected',
+      detail: `not consuming ${queue}: the broker is ${busState}`,
+    };
+  return { ...base, ok: true, state: 'consuming', detail: `consuming ${queue}` };
+}
+
 export class HealthRegistry {
   private readonly buses = new Map<string, HealthProbe>();
   private readonly stores = new Map<string, HealthProbe>();

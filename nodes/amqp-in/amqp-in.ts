@@ -17,6 +17,7 @@ import { IdempotentRepository } from '../../connectors/amqp/idempotent-repositor
 import { admit, complete, inboundProperties } from '../../connectors/amqp/inbound';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import { closeWaitMs, type HubStoreNode } from '../hub-store/hub-store';
+import { consumerHealth } from '../../app/api/health';
 import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
@@ -72,17 +73,16 @@ export default function (RED: RED) {
     let consumeError: string | undefined;
     const queueName = queue || 'a server-named queue';
     hubRuntime.health.addConsumer(this.id, () =>
-      Promise.resolve({
-        id: this.id,
-        name: config.name || queueName,
-        kind: 'amqp-in',
-        ok: subscription !== undefined,
-        state: subscription !== undefined ? 'consuming' : 'waiting',
-        detail:
-          subscription !== undefined
-            ? `consuming ${queueName}`
-            : `not consuming ${queueName} yet${consumeError ? `: ${consumeError}` : ''}`,
-      }),
+      Promise.resolve(
+        consumerHealth({
+          id: this.id,
+          name: config.name || queueName,
+          queue: queueName,
+          subscribed: subscription !== undefined,
+          busState: broker.bus.state(),
+          ...(consumeError !== undefined ? { consumeError } : {}),
+        }),
+      ),
     );
 
     const { report, deadLettered } = settlementReports(RED, this);

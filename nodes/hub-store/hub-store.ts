@@ -44,6 +44,19 @@ export function withPassword(url: string, password: string | undefined): string 
   return parsed.toString();
 }
 
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A driver's words with any of the secrets blanked out, in case one echoes what it was given. */
+function withoutSecret(text: string, secrets: Array<string | undefined>): string {
+  return secrets.reduce<string>((t, secret) => (secret ? t.split(secret).join('***') : t), text);
+}
+
 export default function (RED: RED) {
   ensureHubRoutes(RED);
 
@@ -71,6 +84,8 @@ export default function (RED: RED) {
       this.error(RED._('hub-store.log.unusable', { error: unusable }));
     }
     let closed = false;
+    /** why the last attempt to open failed, for /healthz (driver errors name no password) */
+    let lastOpenError: string | undefined;
     let retryTimer: NodeJS.Timeout | undefined;
     const users = new Set<Node>();
     let lastUserLeft: (() => void) | undefined;
@@ -100,6 +115,10 @@ export default function (RED: RED) {
           () => resolve(this.store),
           (err: unknown) => {
             if (closed) return;
+            lastOpenError = withoutSecret(errorMessage(err), [
+              this.credentials?.password,
+              passwordOf(configuredValue(config.databaseUrl)),
+            ]);
             this.warn(RED._('hub-store.log.retrying', { seconds: delayMs / 1000, error: errorMessage(err) }));
             void this.store.close().catch(() => undefined);
             this.store = makeStore();
@@ -133,7 +152,8 @@ export default function (RED: RED) {
         kind: h.kind,
         ok: h.ok,
         state: h.ok ? 'open' : 'failing',
-        detail: h.detail,
+        detail:
+          h.ok || lastOpenError === undefined ? h.detail : `${h.detail} (last attempt: ${lastOpenError})`,
       };
     };
     // the REST API tells "misconfigured" from "not open yet" by it
