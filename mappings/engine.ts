@@ -31,6 +31,18 @@ const RECORD_MAPPING_KEYS = new Set(['produces', 'description', 'set', 'fields']
 export const SYSTEMS_DIR = path.join(__dirname, 'systems');
 
 /** Reads <SYSTEMS_DIR>/<system>.json. */
+function shippedSystems(): string[] {
+  try {
+    return fs
+      .readdirSync(SYSTEMS_DIR)
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => name.slice(0, -'.json'.length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
 export function loadSystemSpec(system: string): SystemSpec {
   if (typeof system !== 'string' || !SYSTEM_ID.test(system)) {
     throw new MappingSpecError(`system id must be kebab-case, e.g. "crm"; got ${JSON.stringify(system)}`);
@@ -40,7 +52,10 @@ export function loadSystemSpec(system: string): SystemSpec {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new MappingSpecError(`no mapping spec for system "${system}" (looked for ${file})`);
+    // the shipped ids, not the install path: this message reaches the editor and API callers
+    throw new MappingSpecError(
+      `no shipped mapping spec for system "${system}" (shipped: ${shippedSystems().join(', ')}); give the spec as JSON instead`,
+    );
   }
   let spec: unknown;
   try {

@@ -291,7 +291,7 @@ describe('crm-hub map: usage and spec errors exit 2', () => {
     [['--spec', spec('accounts.spec.json'), input, input], /one input file expected, got 2/],
     [
       ['--system', 'no-such-system', input],
-      /--system no-such-system: no mapping spec for system "no-such-system"/,
+      /--system no-such-system: no shipped mapping spec for system "no-such-system"/,
     ],
     [
       ['--spec', join(cliFixtures, 'missing.json'), input],

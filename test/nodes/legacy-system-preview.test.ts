@@ -94,7 +94,7 @@ describe('POST /crm-hub/legacy-system/preview', () => {
       { systemId: 'no-such-system', direction: 'inbound', sample: 'x' },
       404,
       'systemId',
-      'no mapping spec for system "no-such-system"',
+      'no shipped mapping spec for system "no-such-system"',
     ],
     [
       { mapping: accounts, direction: 'inbound', sample: 'x', recordKind: 7 },
