@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { jsonDepth, MAX_JSON_DEPTH, numberOutOfRangeAt } from '../../formats/json-depth';
-import { isStoreUnavailable } from '../../records/store-unavailable';
+import { isStoreUnavailable, STORE_WAIT_MS } from '../../records/store-unavailable';
 import { StoreInputError } from '../../records/store-input';
 import { hasFormType, isWrite } from './local-only';
 
@@ -58,7 +58,7 @@ export function clientBodyError(err: unknown): ApiError | undefined {
 }
 
 /** How long a client waits before asking again while the store is away (the store's own connect bound). */
-export const STORE_RETRY_AFTER_SECONDS = 5;
+export const STORE_RETRY_AFTER_SECONDS = STORE_WAIT_MS / 1000;
 
 /**
  * The 503 for a store that cannot be reached. The driver's message names the database's host and
