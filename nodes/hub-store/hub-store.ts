@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Node, NodeDef } from 'node-red';
 import { createStore } from '../../records/create-store';
 import type { HubStore } from '../../records/store';
+import { StoreOpening } from '../../records/store-opening';
 import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
@@ -17,8 +18,18 @@ export interface HubStoreDef extends NodeDef {
 
 export interface HubStoreNode extends Node<{ password?: string }> {
   store: HubStore;
-  /** resolves once the store is open; every use awaits it */
+  /**
+   * Resolves once the store is open. A queue consumer awaits it: its messages wait for a database
+   * that is not up yet rather than fail. It rejects (code store-unavailable) when the node closes
+   * before the store opened, so a redeploy leaves nobody waiting.
+   */
   ready: Promise<HubStore>;
+  /**
+   * The store for a caller that waits for an answer (a request at contact time): a
+   * StoreUnavailableError (code store-unavailable) at once while the store retries after a failed
+   * open, as the REST API answers 503 then, and after STORE_WAIT_MS while its first open still runs.
+   */
+  readyForCaller(): Promise<HubStore>;
   /**
    * A node that still writes to the store while it closes (amqp-in records the messages it drains)
    * registers, and deregisters once it is done; on a redeploy the store closes only after its last
@@ -76,17 +87,29 @@ export default function (RED: RED) {
     // message vanish without a word; settings it cannot use (a URL of another database) fail each use
     // instead, through `ready`, and /healthz reports the store as failing.
     let unusable: string | undefined;
+    /** why the last attempt to open failed, for /healthz (driver errors name no password) */
+    let lastOpenError: string | undefined;
+    let opening: StoreOpening<HubStore> | undefined;
     try {
-      this.store = makeStore();
+      // A database that is not up yet is retried with backoff (StoreOpening says who waits how long).
+      opening = new StoreOpening({
+        make: () => (this.store = makeStore()),
+        onRetry: (delayMs, err) => {
+          lastOpenError = withoutSecret(errorMessage(err), [
+            this.credentials?.password,
+            passwordOf(configuredValue(config.databaseUrl)),
+          ]);
+          this.warn(RED._('hub-store.log.retrying', { seconds: delayMs / 1000, error: errorMessage(err) }));
+        },
+        notOpen: RED._('hub-store.errors.not-open'),
+        closed: RED._('hub-store.errors.closed'),
+      });
       this.log(RED._('hub-store.log.using', { store: this.store.describe() }));
     } catch (err) {
       unusable = errorMessage(err);
       this.error(RED._('hub-store.log.unusable', { error: unusable }));
     }
     let closed = false;
-    /** why the last attempt to open failed, for /healthz (driver errors name no password) */
-    let lastOpenError: string | undefined;
-    let retryTimer: NodeJS.Timeout | undefined;
     const users = new Set<Node>();
     let lastUserLeft: (() => void) | undefined;
 
@@ -98,36 +121,15 @@ export default function (RED: RED) {
       if (users.size === 0) lastUserLeft?.();
     };
 
-    // A database that is not up yet is retried with backoff; users of the store wait for it instead of
-    // failing (and amqp-in does not spin on redeliveries meanwhile).
-    this.ready = new Promise<HubStore>((resolve, reject) => {
-      if (unusable !== undefined) {
-        reject(
+    this.ready = opening
+      ? opening.ready
+      : Promise.reject(
           new MisconfiguredError(
-            RED._('hub-store.log.unusable', { error: unusable }),
+            RED._('hub-store.log.unusable', { error: unusable ?? '' }),
             RED._('hub-store.status.unusable'),
           ),
         );
-        return;
-      }
-      const attempt = (delayMs: number) => {
-        this.store.open().then(
-          () => resolve(this.store),
-          (err: unknown) => {
-            if (closed) return;
-            lastOpenError = withoutSecret(errorMessage(err), [
-              this.credentials?.password,
-              passwordOf(configuredValue(config.databaseUrl)),
-            ]);
-            this.warn(RED._('hub-store.log.retrying', { seconds: delayMs / 1000, error: errorMessage(err) }));
-            void this.store.close().catch(() => undefined);
-            this.store = makeStore();
-            retryTimer = setTimeout(() => attempt(Math.min(delayMs * 2, 30000)), delayMs);
-          },
-        );
-      };
-      attempt(2000);
-    });
+    this.readyForCaller = () => (opening ? opening.forCaller() : this.ready);
     this.ready.then(
       (store) => {
         // a redeploy may have closed this node while the store was opening
@@ -179,11 +181,12 @@ export default function (RED: RED) {
 
     this.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
-      clearTimeout(retryTimer);
+      // whoever still waits for the store to open (a queued message, a sweep) fails and lets go
+      const store = opening?.close();
       hubRuntime.health.remove(this.id);
       hubRuntime.removeStore(this.id);
       void usersGone()
-        .then(() => (unusable === undefined ? this.store.close() : undefined))
+        .then(() => store?.close())
         .catch(() => undefined)
         .finally(() => done());
     });

@@ -9,6 +9,7 @@ import { serviceLevelRulesOf } from '../shared/service-level-settings';
 import { showThrottled, statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
 import { copyData } from '../../formats/copy-data';
+import { isStoreUnavailable, StoreUnavailableError } from '../../records/store-unavailable';
 
 export interface NextBestOfferDef extends NodeDef {
   store: string;
@@ -45,13 +46,21 @@ export default function (RED: RED) {
       return;
     }
     let answered = 0;
+    // the driver's code (55000, ECONNREFUSED) becomes the one a flow routes on, the driver's error its cause
+    const unreachable = (err: unknown): never => {
+      if (isStoreUnavailable(err) && !(err instanceof StoreUnavailableError)) {
+        throw new StoreUnavailableError(RED._('next-best-offer.errors.store-unavailable'), { cause: err });
+      }
+      throw err;
+    };
 
     onInput(this, async (msg, send) => {
       const query = (msg.payload ?? {}) as Query;
       if (typeof query.customerRef !== 'string' || !query.customerRef) {
         throw new Error(RED._('next-best-offer.errors.no-customer'));
       }
-      const store = await storeNode.ready;
+      // a caller waits for this answer: a store that is not open fails the message in a bounded time
+      const store = await storeNode.readyForCaller();
       let payload: unknown;
       if (config.answer === 'customer-360') {
         payload = await customer360(
@@ -60,7 +69,7 @@ export default function (RED: RED) {
           undefined,
           serviceLevelRulesOf(RED),
           deployedSwitchedOff,
-        );
+        ).catch(unreachable);
       } else {
         const channel =
           typeof query.channel === 'string' && query.channel ? query.channel : config.channel || 'web';
@@ -73,7 +82,7 @@ export default function (RED: RED) {
         if (typeof query.eventType === 'string' && query.eventType) options.eventType = query.eventType;
         const defaultOffer = defaultOfferOf(RED);
         if (defaultOffer) options.defaultOffer = defaultOffer;
-        payload = await nextBestOffer(store, query.customerRef, channel, options);
+        payload = await nextBestOffer(store, query.customerRef, channel, options).catch(unreachable);
       }
       answered += 1;
       showThrottled(this, () => ({

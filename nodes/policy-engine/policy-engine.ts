@@ -86,6 +86,8 @@ export default function (RED: RED) {
         instanceId: `${os.hostname()}:${process.pid}:${this.id}`,
       });
     });
+    // a store closed before it opened rejects: each message and sweep awaits bound and fails with it
+    bound?.catch(() => undefined);
     const customerOf = (ref: string) =>
       customerProfile({ customer: { ref, identifiers: [] } }, undefined, store);
     const sweep = async () => {

@@ -14,7 +14,18 @@ import type { AmqpBrokerNode } from '../../nodes/amqp-broker/amqp-broker';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { isStoreUnavailable } from '../../records/store-unavailable';
 import { createDatabase, dropDatabase, POSTGRES_URL } from '../e2e/hub-process';
-import { all, captured, helper, load, loggedWarnings, RABBIT_URL, tempDir, useHelper } from './harness';
+import {
+  all,
+  captured,
+  core,
+  helper,
+  load,
+  loggedWarnings,
+  nextInput,
+  RABBIT_URL,
+  tempDir,
+  useHelper,
+} from './harness';
 import { sinkNode, whenStatus } from './amqp-test-nodes';
 
 const database = `crm_hub_refusing_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -157,6 +168,38 @@ describe('PostgreSQL refusing connections to the hub database (SQLSTATE 55000)',
       expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
       expect(answer.text).not.toContain(database);
     }
+  });
+});
+
+describe('a next-best-offer node while the open store refuses connections', () => {
+  it('fails the message with code store-unavailable for a Catch node, the driver error as its cause', async () => {
+    await load(
+      [...all, core.catchNode],
+      [
+        { id: 'tab', type: 'tab' },
+        { id: 'store', type: 'hub-store', databaseUrl, directory: tempDir('refusing') },
+        {
+          id: 'nbo',
+          type: 'next-best-offer',
+          z: 'tab',
+          store: 'store',
+          answer: 'next-best-offer',
+          wires: [[]],
+        },
+        { id: 'catcher', type: 'catch', z: 'tab', scope: ['nbo'], uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper', z: 'tab' },
+      ],
+    );
+    await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    await refuseConnections();
+    const caught = nextInput<{ error: { code?: string; message: string; cause?: { code?: string } } }>(
+      'caught',
+    );
+    helper.getNode('nbo').receive({ payload: { customerRef: 'crm:4713', channel: 'web' } });
+    const { error } = await caught;
+    expect(error.code).toBe('store-unavailable');
+    expect(error.message).toContain('next-best-offer.errors.store-unavailable');
+    expect(error.cause?.code).toBe('55000');
   });
 });
 
