@@ -42,8 +42,8 @@ export function route(handler: (req: Request, res: Response) => Promise<void>): 
 }
 
 /**
- * The body parser's other refusals (an unknown charset or encoding, an aborted upload) are the
- * client's fault and keep their 4xx status.
+ * The body parser's other refusals (an unknown charset or encoding, bytes that are no UTF-8, an aborted
+ * upload) are the client's fault and keep their 4xx status.
  */
 export function clientBodyError(err: unknown): ApiError | undefined {
   const e = err as { status?: unknown; type?: unknown; message?: unknown } | null;
@@ -53,6 +53,8 @@ export function clientBodyError(err: unknown): ApiError | undefined {
   if (e.type === 'charset.unsupported') {
     return new ApiError(415, 'unsupported-media-type', `${String(e.message)}: send JSON in UTF-8`);
   }
+  // bytes that are no UTF-8 (json-body.ts), which a lenient decoder would have stored as U+FFFD
+  if (e.type === 'encoding.invalid') return new ApiError(400, 'invalid-encoding', String(e.message));
   const code = e.status === 415 ? 'unsupported-media-type' : 'invalid-body';
   return new ApiError(e.status, code, typeof e.message === 'string' ? e.message : e.type);
 }

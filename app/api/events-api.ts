@@ -8,6 +8,7 @@ import { compileValidator } from '../../mappings/validate';
 import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
 import { withUnpaddedSapNumbers } from '../../mappings/canonical/sap-numbers';
 import { batchItems } from './batch-body';
+import { strictJsonBody } from './json-body';
 import { errorMessage } from '../../formats/error-message';
 
 /** the content-derived id an event without eventId gets (batch-body.ts), for clients and tests */
@@ -43,7 +44,7 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
   const maxBatch = context.maxBatch ?? DEFAULT_MAX_BATCH;
   const validate = compileValidator('interaction-event');
   // the hub API parses bodies before this router; this parser serves the router on its own
-  api.use('/events', express.json({ limit: '256kb' }));
+  api.use('/events', strictJsonBody({ limit: '256kb' }));
 
   api.post(
     '/events',

@@ -26,6 +26,7 @@ import {
   storeUnreachableError,
 } from './api-error';
 import type { HealthRegistry } from './health';
+import { strictJsonBody } from './json-body';
 import { createEventsApi, type EventsApiContext } from './events-api';
 import { createPoliciesApi, type PoliciesApiContext } from './policies-api';
 import { createDeadLettersApi } from './dead-letters-api';
@@ -65,10 +66,10 @@ export { ApiError } from './api-error';
 
 export function createHubApi(context: HubApiContext): Router {
   const api = express.Router();
-  // a write with a body sends JSON; one nested past reason is refused before a route walks it
+  // a write with a body sends JSON, in UTF-8; one nested past reason is refused before a route walks it
   api.use(
     jsonBodiesOnly,
-    express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }),
+    strictJsonBody({ limit: '256kb', type: ['application/json', 'application/*+json'] }),
     jsonDepthLimit,
     jsonNumbersInRange,
   );

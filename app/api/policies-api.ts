@@ -34,6 +34,7 @@ import {
 } from './api-error';
 import { batchItems } from './batch-body';
 import { CUSTOMER_REF } from './golden-customer';
+import { strictJsonBody } from './json-body';
 
 /**
  * The policies as the marketers' console sees them, under /api/v1:
@@ -88,9 +89,9 @@ const LOOPBACK = new Set(['127.0.0.1', '::1']);
 export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
   const api = express.Router();
   // the hub API parses bodies before this router; this parser serves the router on its own
-  api.use('/policies/dry-run', express.json({ limit: '64kb' }));
-  api.use('/policies', express.json({ limit: '1kb' }));
-  api.use('/responses', express.json({ limit: '256kb' }));
+  api.use('/policies/dry-run', strictJsonBody({ limit: '64kb' }));
+  api.use('/policies', strictJsonBody({ limit: '1kb' }));
+  api.use('/responses', strictJsonBody({ limit: '256kb' }));
   const backend = (): PoliciesBackend => {
     const found = context.policies?.();
     if (!found) throw new ApiError(503, 'no-policies', 'the policy runtime is not loaded');

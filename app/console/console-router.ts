@@ -8,6 +8,7 @@ import express, {
   type Router,
 } from 'express';
 import { CUSTOMER_REF, customerAnswer, customerIdParam } from '../api/golden-customer';
+import { strictJsonBody } from '../api/json-body';
 import { isLoopbackRequest } from '../api/local-only';
 import {
   ApiError,
@@ -152,7 +153,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
 
   const api = express.Router();
   router.use('/api', api);
-  api.use(noStore, bodyLimit, express.json({ limit: CONSOLE_BODY_LIMIT }));
+  api.use(noStore, bodyLimit, strictJsonBody({ limit: CONSOLE_BODY_LIMIT }));
   api.use((_req, _res, next) => {
     if (usersProblem) return next(new ApiError(503, 'console-misconfigured', usersProblem));
     next();

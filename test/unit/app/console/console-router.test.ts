@@ -464,6 +464,27 @@ describe('console log-in and session', () => {
     expect(broken.status).toBe(400);
     expect(broken.body.error).toBe('invalid-json');
   });
+
+  it('refuses a body that is no UTF-8, or UTF-16, instead of reading a user name with U+FFFD in it', async () => {
+    const { app } = await setup();
+    const latin1 = await request(app)
+      .post('/console/api/login')
+      .set('Content-Type', 'application/json')
+      .serialize((body: unknown) => body as string)
+      .send(Buffer.from('{"username":"J\xfcrgen","password":"x"}', 'latin1'));
+    expect(latin1.status).toBe(400);
+    expect(latin1.body).toEqual({
+      error: 'invalid-encoding',
+      message: expect.stringContaining('byte 14 (0xFC)'),
+    });
+    const utf16 = await request(app)
+      .post('/console/api/login')
+      .set('Content-Type', 'application/json; charset=utf-16le')
+      .serialize((body: unknown) => body as string)
+      .send(Buffer.from('{"username":"anna","password":"anna-secret"}', 'utf16le'));
+    expect(utf16.status).toBe(415);
+    expect(utf16.body.error).toBe('unsupported-media-type');
+  });
 });
 
 describe('console without users (loopback development)', () => {
