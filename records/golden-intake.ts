@@ -21,7 +21,7 @@
  * joins a golden record that its lane changes at the same moment, the store's revision check makes the
  * later writer read again (golden-operations.ts).
  */
-import { withUnpaddedSapNumbers } from '../mappings/canonical/sap-numbers';
+import { withCanonicalKeys } from '../mappings/canonical/event-id';
 import { compileMappingValidator } from '../mappings/validate';
 import type { Customer, InteractionEvent } from '../mappings/canonical/types';
 import { EVENT_READERS } from './event-sources';
@@ -390,8 +390,9 @@ export async function applyWithGoldenRecord(
     }
   }
   // an event another flow published with SAP's number as SAP shows it (sap:0000104711) is about the
-  // customer the hub keys as sap:104711, as the REST and SOAP intakes and the DEBMAS mapping key it
-  const keyed = customer ? doc : withUnpaddedSapNumbers(doc as InteractionEvent);
+  // customer the hub keys as sap:104711, as the REST and SOAP intakes and the DEBMAS mapping key it; its
+  // eventId in capitals is the UUID the ledgers hold in lower case
+  const keyed = customer ? doc : withCanonicalKeys(doc as InteractionEvent);
   try {
     const result = await applyToGoldenRecord(store, keyed);
     if (customer) return { ...result, golden: await intake.takeCustomer(customer) };

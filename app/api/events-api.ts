@@ -6,7 +6,7 @@ import { childTraceparent, continueTrace, TRACEPARENT } from '../../connectors/h
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import { compileValidator } from '../../mappings/validate';
 import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
-import { withUnpaddedSapNumbers } from '../../mappings/canonical/sap-numbers';
+import { withCanonicalKeys } from '../../mappings/canonical/event-id';
 import { batchItems } from './batch-body';
 import { strictJsonBody } from './json-body';
 import { errorMessage } from '../../formats/error-message';
@@ -64,8 +64,9 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
           'no amqp-broker is deployed, so the events cannot be published; nothing was accepted',
         );
       }
-      // SAP's number as SAP shows it (sap:0000104711) reaches the customer the hub keys as sap:104711
-      const typed = (events as unknown as InteractionEvent[]).map(withUnpaddedSapNumbers);
+      // SAP's number as SAP shows it (sap:0000104711) reaches the customer the hub keys as sap:104711,
+      // and an eventId in capitals is the same UUID as in lower case, so a replay in capitals is one event
+      const typed = (events as unknown as InteractionEvent[]).map(withCanonicalKeys);
       const eventIds = typed.map((event) => event.eventId);
       // the client's W3C trace (a new one without it); each publish is a child of it
       const trace = continueTrace(req.get(TRACEPARENT));

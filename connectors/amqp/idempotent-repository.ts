@@ -47,12 +47,12 @@ export class IdempotentRepository {
 
   /** Was this key processed? Asked before the flow runs; a yes means: acknowledge and skip. */
   async contains(key: string): Promise<boolean> {
-    return (await this.ledger).wasProcessed(this.consumer, key);
+    return (await this.ledger).wasProcessed(this.consumer, ledgerKey(key));
   }
 
   /** Records the key once the flow finished with it; false when it was recorded already. */
   async add(key: string): Promise<boolean> {
-    return (await this.ledger).markProcessed(this.consumer, key);
+    return (await this.ledger).markProcessed(this.consumer, ledgerKey(key));
   }
 
   /**
@@ -67,4 +67,15 @@ export class IdempotentRepository {
    * non-eager mode a failed flow never added its key, so there is nothing to remove.
    */
   async remove(_key: string): Promise<void> {}
+}
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * A message id that is a UUID in lower case: UUIDs compare case-insensitively (RFC 9562), and a
+ * publisher that writes them in capitals must not make a redelivery a new message. Other ids, which
+ * may tell cases apart, are kept as they are.
+ */
+function ledgerKey(key: string): string {
+  return /[A-F]/.test(key) && UUID.test(key) ? key.toLowerCase() : key;
 }

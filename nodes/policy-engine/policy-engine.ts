@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
-import { withUnpaddedSapNumbers } from '../../mappings/canonical/sap-numbers';
+import { withCanonicalKeys } from '../../mappings/canonical/event-id';
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import { checkArbitrationOptions, type ArbitrationOptions } from '../../policies/arbitration';
 import type { PolicyState } from '../../policies/policy-state';
@@ -120,8 +120,9 @@ export default function (RED: RED) {
       if (!payload || typeof payload !== 'object' || typeof payload.type !== 'string') {
         throw new Error(RED._('policy-engine.errors.not-an-event'));
       }
-      // SAP's number as SAP shows it (sap:0000104711) is the customer the hub keys as sap:104711
-      const event = withUnpaddedSapNumbers(payload);
+      // SAP's number as SAP shows it (sap:0000104711) is the customer the hub keys as sap:104711, and an
+      // eventId in capitals the UUID its history and caps hold in lower case
+      const event = withCanonicalKeys(payload);
       await bound;
       const customer = await customerProfile(event, msg.customer, store);
       const result = await hubRuntime.policies.evaluate(this.id, event, customer, msg);

@@ -295,6 +295,26 @@ describe('policy-engine with customer profiles from the store', () => {
   });
 });
 
+describe('policy-engine and event ids', () => {
+  it('judges an event id in capitals as the same UUID in lower case, so its history, caps and offers key on one id', async () => {
+    await load(all, platinumOnStore('profiles-case'));
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    await store.putCustomer({
+      customerRef: 'crm:1',
+      document: { customerRef: 'crm:1', kind: 'person', tier: 'platinum' },
+      updatedAt: '2026-11-22T10:00:00Z',
+      sourceSystem: 'crm',
+    });
+    const decided = nextInput<{ payload: Record<string, unknown> }>('decided');
+    const evaluated = nextInput<{ payload: { eventId: string } }>('evaluated');
+    helper
+      .getNode('eng')
+      .receive({ payload: withdrawalEvent('BBBBBBBB-0000-4000-8000-000000000001', 'crm:1', 20000) });
+    expect((await evaluated).payload.eventId).toBe('bbbbbbbb-0000-4000-8000-000000000001');
+    expect((await decided).payload).toMatchObject({ eventId: 'bbbbbbbb-0000-4000-8000-000000000001' });
+  });
+});
+
 describe('policy switches kept in the hub store', () => {
   it('deploys a policy in the state the store kept, whatever its card was deployed with', async () => {
     // switched off earlier, e.g. in the console of another hub instance on the same store

@@ -279,6 +279,15 @@ describe('policies and the next best offer read the golden document', () => {
     expect(view.customer).toMatchObject({ customerRef: 'crm:4711', sourceSystem: 'crm' });
   });
 
+  it('counts an event sent again with its id in capitals once: a UUID is one in either case', async () => {
+    const lower = withdrawalEvent('bbbbbbbb-0000-4000-8000-000000000001', 'crm:4711', 20000);
+    const intake = new GoldenIntake(store);
+    await applyWithGoldenRecord(store, intake, lower);
+    await applyWithGoldenRecord(store, intake, { ...lower, eventId: lower.eventId.toUpperCase() });
+    const view = await customer360(store, 'crm:4711');
+    expect(view.lastInteractions.map((i) => i.eventId)).toEqual(['bbbbbbbb-0000-4000-8000-000000000001']);
+  });
+
   it('answers SAP’s padded number like the number the hub keys: the same record, offers and interactions', async () => {
     await store.recordInteraction({
       customerRef: 'sap:100001',

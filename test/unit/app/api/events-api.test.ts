@@ -102,6 +102,15 @@ describe('POST /api/v1/events', () => {
     expect(stableEventId(reordered)).toBe(first.body.eventIds[0]);
   });
 
+  it('takes an event id in capitals as the same UUID in lower case (RFC 9562), so a replay in capitals is one event', async () => {
+    const { publisher, published } = fakePublisher();
+    const upper = 'BBBBBBBB-0000-4000-8000-00000000000A';
+    const res = await request(app(publisher)).post('/api/v1/events').send(withdrawal(upper, 20000));
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ eventIds: [upper.toLowerCase()] });
+    expect(published.map((e) => e.eventId)).toEqual([upper.toLowerCase()]);
+  });
+
   it('refuses the whole batch with 400 naming the item index and field, and publishes nothing', async () => {
     const { publisher, published } = fakePublisher();
     const bad = { ...withdrawal(ID_2), amount: { value: 5, currency: 'euro' } };

@@ -27,6 +27,16 @@ describe('IdempotentRepository over the embedded hub store', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
+  it('knows a UUID message id in capitals as the one it recorded in lower case (RFC 9562)', async () => {
+    const repository = new IdempotentRepository(fits(store), 'crm.events');
+    expect(await repository.add('bbbbbbbb-0000-4000-8000-000000000001')).toBe(true);
+    expect(await repository.contains('BBBBBBBB-0000-4000-8000-000000000001')).toBe(true);
+    expect(await repository.add('BBBBBBBB-0000-4000-8000-000000000001')).toBe(false);
+    // an id that is no UUID keeps its case: another system's ids may tell cases apart
+    expect(await repository.add('Evt-1')).toBe(true);
+    expect(await repository.contains('evt-1')).toBe(false);
+  });
+
   it('is non-eager: contains is false until the flow finished and add recorded the key', async () => {
     const repository = new IdempotentRepository(fits(store), 'crm.address-changes');
     expect(repository.eager).toBe(false);
