@@ -6,6 +6,7 @@ import type {
   CounterIncrement,
   CounterValue,
   CustomerWriteResult,
+  EventDigest,
   HistoryEntry,
   HubStore,
   InteractionPeriodOptions,
@@ -58,6 +59,7 @@ interface PolicySwitch {
 interface OpenDatabases {
   root: RootDatabase;
   processed: Database<string, string>;
+  eventDigests: Database<string, string>;
   /** key `customerId NUL offerId`, so one customer's offers are one contiguous key range */
   offers: Database<StoredOffer, CompositeKey>;
   /** offerId -> customerId, to find the old index entry when a replaced offer moves to another customer */
@@ -145,6 +147,7 @@ export class EmbeddedStore implements HubStore {
     this.dbs = {
       root,
       processed: root.openDB<string, string>('processed-events', {}),
+      eventDigests: root.openDB<string, string>('event-digests', {}),
       offers: root.openDB<StoredOffer, CompositeKey>('offers', {}),
       offerOwners: root.openDB<string, string>('offer-owners', {}),
       offerListVersions: root.openDB<number, string>('offer-list-versions', {}),
@@ -202,6 +205,25 @@ export class EmbeddedStore implements HubStore {
   async wasProcessed(consumer: string, eventId: string): Promise<boolean> {
     const { processed } = this.require();
     return processed.doesExist(processedKey(consumer, eventId));
+  }
+
+  async recordEventDigests(entries: readonly EventDigest[]): Promise<string[]> {
+    const checked = entries.map((entry, i) => ({
+      eventId: requireId(entry?.eventId, `entries[${i}].eventId`),
+      digest: requireId(entry?.digest, `entries[${i}].digest`),
+    }));
+    if (checked.length === 0) return [];
+    const { root, eventDigests } = this.require();
+    const held = await root.transaction(() =>
+      checked.map(({ eventId, digest }) => {
+        const known = eventDigests.get(eventId);
+        if (known !== undefined) return known;
+        void eventDigests.put(eventId, digest);
+        return digest;
+      }),
+    );
+    await root.flushed;
+    return held;
   }
 
   async putOffer(offer: StoredOffer): Promise<void> {

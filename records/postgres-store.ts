@@ -5,6 +5,7 @@ import type {
   CounterIncrement,
   CounterValue,
   CustomerWriteResult,
+  EventDigest,
   HistoryEntry,
   HubStore,
   InteractionPeriodOptions,
@@ -195,6 +196,25 @@ export class PostgresStore implements HubStore {
       [consumer, eventId],
     );
     return result.rowCount === 1;
+  }
+
+  async recordEventDigests(entries: readonly EventDigest[]): Promise<string[]> {
+    const ids = entries.map((entry, i) => requireId(entry?.eventId, `entries[${i}].eventId`));
+    const digests = entries.map((entry, i) => requireId(entry?.digest, `entries[${i}].digest`));
+    if (ids.length === 0) return [];
+    const pool = this.requirePool();
+    await pool.query(
+      `insert into ${this.table('event_digests')} (event_id, digest)
+       select * from unnest($1::text[], $2::text[]) on conflict do nothing`,
+      [ids, digests],
+    );
+    // a statement of its own: it sees the rows another instance committed while the insert waited on them
+    const held = await pool.query<{ event_id: string; digest: string }>(
+      `select event_id, digest from ${this.table('event_digests')} where event_id = any($1::text[])`,
+      [ids],
+    );
+    const byId = new Map(held.rows.map((row) => [row.event_id, row.digest]));
+    return ids.map((id, i) => byId.get(id) ?? digests[i]);
   }
 
   async putOffer(offer: StoredOffer): Promise<void> {
@@ -681,6 +701,10 @@ export class PostgresStore implements HubStore {
         event_id text not null,
         processed_at timestamptz not null default now(),
         primary key (consumer, event_id))`);
+      await client.query(`create table if not exists ${this.table('event_digests')} (
+        event_id text primary key,
+        digest text not null,
+        recorded_at timestamptz not null default now())`);
       await client.query(`create table if not exists ${this.table('offers')} (
         offer_id text primary key,
         customer_id text not null,

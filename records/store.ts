@@ -9,6 +9,12 @@ import type { GoldenStore } from './golden-store';
 
 export type StoreKind = 'embedded' | 'postgres';
 
+/** An event id and the digest of its event's content (the canonical JSON's SHA-256). */
+export interface EventDigest {
+  eventId: string;
+  digest: string;
+}
+
 /** An action decided for a customer on one channel, e.g. a mortgage offer on the web page. */
 export interface StoredOffer {
   /** deterministic: derived from policy id and event id, so a redelivered event stores nothing twice */
@@ -143,6 +149,14 @@ export interface HubStore extends PolicyStateStore, ProcessStore, CounterStore, 
    */
   markProcessed(consumer: string, eventId: string): Promise<boolean>;
   wasProcessed(consumer: string, eventId: string): Promise<boolean>;
+
+  /**
+   * The event ids the hub took in with a digest of each event's content (the REST API's), so an id
+   * that comes back with other content is refused rather than dropped by the idempotent consumers as
+   * a redelivery. Records each entry's digest under its id unless the id holds one already, atomically
+   * (also across hub instances); answers, per entry, the digest its id holds now (its own when new).
+   */
+  recordEventDigests(entries: readonly EventDigest[]): Promise<string[]>;
 
   /** insert or replace by offerId */
   putOffer(offer: StoredOffer): Promise<void>;

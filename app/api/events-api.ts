@@ -5,7 +5,17 @@ import { publicationOf } from '../../connectors/amqp/outbound';
 import { childTraceparent, continueTrace, TRACEPARENT } from '../../connectors/http/trace-context';
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import { compileValidator } from '../../mappings/validate';
-import { ApiError, apiErrors, methodNotAllowed, route } from './api-error';
+import { contentDigest } from '../../records/content-hash';
+import type { EventDigest, HubStore } from '../../records/store';
+import {
+  ApiError,
+  apiErrors,
+  methodNotAllowed,
+  route,
+  storeMisconfigured,
+  storeNotOpen,
+  storeUnreachableError,
+} from './api-error';
 import { withCanonicalKeys } from '../../mappings/canonical/event-id';
 import { batchItems } from './batch-body';
 import { strictJsonBody } from './json-body';
@@ -35,6 +45,13 @@ export interface EventsApiContext {
   maxBatch?: number;
   /** told a failed publish's own error, which the caller learns only by its kind; console.error by default */
   logError?: (message: string) => void;
+  /**
+   * where the event ids taken are recorded with their content's digest, so one that comes back with
+   * other content is a 409; without a hub-store no id is known, and none is refused as reused
+   */
+  store?: () => Pick<HubStore, 'recordEventDigests'> | undefined;
+  /** whether a hub-store is deployed that is not open yet (or cannot open): then events wait (503) */
+  health?: { storeDeployed(): boolean; storeMisconfigured?(): boolean };
 }
 
 const DEFAULT_MAX_BATCH = 100;
@@ -68,6 +85,7 @@ export function createEventsApi(context: EventsApiContext = {}): Router {
       // and an eventId in capitals is the same UUID as in lower case, so a replay in capitals is one event
       const typed = (events as unknown as InteractionEvent[]).map(withCanonicalKeys);
       const eventIds = typed.map((event) => event.eventId);
+      await refuseReusedIds(typed, eventIds, context);
       // the client's W3C trace (a new one without it); each publish is a child of it
       const trace = continueTrace(req.get(TRACEPARENT));
       const outcomes = await Promise.allSettled(
@@ -127,6 +145,66 @@ export function busEventPublisher(bus: Bus, exchange = DEFAULT_EXCHANGE): EventP
       });
     },
   };
+}
+
+/**
+ * An event id names one event (Stripe's idempotency keys work alike): the same event again, a retry, is
+ * taken and published again for the idempotent consumers to skip; an id that comes with other content
+ * is refused, since every consumer would drop that event silently as a redelivery. Within the request a
+ * 400 (the batch contradicts itself), against the ids taken before a 409. The digest is of the event as
+ * the hub keys it (SAP number unpadded, id in lower case), so the retry of either spelling is the same.
+ */
+async function refuseReusedIds(
+  events: readonly InteractionEvent[],
+  eventIds: readonly string[],
+  context: EventsApiContext,
+): Promise<void> {
+  const entries: EventDigest[] = [];
+  const firstOf = new Map<string, number>();
+  for (const [index, event] of events.entries()) {
+    const digest = contentDigest(event);
+    const first = firstOf.get(event.eventId);
+    if (first === undefined) {
+      firstOf.set(event.eventId, entries.length);
+      entries.push({ eventId: event.eventId, digest });
+    } else if (entries[first].digest !== digest) {
+      const earlier = eventIds.indexOf(event.eventId);
+      const message = `event ${index}: eventId ${event.eventId} is event ${earlier}'s too, with other content; give each event its own id`;
+      throw new ApiError(400, 'invalid-event', message, undefined, {
+        index,
+        field: 'eventId',
+        errors: [{ index, field: 'eventId', message: `is event ${earlier}'s too, with other content` }],
+      });
+    }
+  }
+  const ledger = digestLedger(context);
+  if (!ledger) return;
+  let held: string[];
+  try {
+    held = await ledger.recordEventDigests(entries);
+  } catch (err) {
+    throw storeUnreachableError(err) ?? err;
+  }
+  const reused = entries.findIndex((entry, i) => held[i] !== entry.digest);
+  if (reused < 0) return;
+  const { eventId } = entries[reused];
+  const index = eventIds.indexOf(eventId);
+  throw new ApiError(
+    409,
+    'event-id-reused',
+    `event ${index}: eventId ${eventId} was taken before with other content; an event id names one event, so give this one its own id (or leave eventId out for one made from its content). Nothing of this request was published`,
+    'eventId',
+    { index, eventId },
+  );
+}
+
+/** The store that knows the ids taken; undefined without a hub-store, a 503 while the deployed one is not open. */
+function digestLedger(context: EventsApiContext): Pick<HubStore, 'recordEventDigests'> | undefined {
+  const store = context.store?.();
+  if (store) return store;
+  if (context.health?.storeMisconfigured?.()) throw storeMisconfigured();
+  if (context.health?.storeDeployed()) throw storeNotOpen();
+  return undefined;
 }
 
 /** the caller learns the kind of failure, never the broker's address (the bus logs that) */

@@ -95,6 +95,35 @@ export function describeStoreContract(
       expect(results.filter((r) => r)).toHaveLength(1);
     });
 
+    it('records an event id with its digest the first time, and answers the digest it holds after', async () => {
+      expect(
+        await store.recordEventDigests([
+          { eventId: 'evt-1', digest: 'aaa' },
+          { eventId: 'evt-2', digest: 'bbb' },
+        ]),
+      ).toEqual(['aaa', 'bbb']);
+      // an id that comes back answers the digest it came with first, whatever it carries now
+      expect(
+        await store.recordEventDigests([
+          { eventId: 'evt-2', digest: 'ccc' },
+          { eventId: 'evt-1', digest: 'aaa' },
+          { eventId: 'evt-3', digest: 'ddd' },
+        ]),
+      ).toEqual(['bbb', 'aaa', 'ddd']);
+      expect(await store.recordEventDigests([])).toEqual([]);
+      await expect(store.recordEventDigests([{ eventId: '', digest: 'x' }])).rejects.toThrow(/eventId/);
+    });
+
+    it('lets one digest win when 20 calls record one event id at once', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.recordEventDigests([{ eventId: 'evt-race', digest: `d${i}` }]),
+        ),
+      );
+      const held = results.map(([digest]) => digest);
+      expect(new Set(held).size).toBe(1);
+    });
+
     it('rejects empty ids with an error naming the field', async () => {
       await expect(store.markProcessed('', 'evt-1')).rejects.toThrow(/consumer/);
       await expect(store.markProcessed('c', '')).rejects.toThrow(/eventId/);

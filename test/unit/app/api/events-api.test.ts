@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import {
@@ -9,6 +12,7 @@ import {
 import { BusError, EmbeddedBus, type Delivery } from '../../../../connectors/amqp';
 import { traceIdOf } from '../../../../connectors/http/trace-context';
 import type { InteractionEvent } from '../../../../mappings/canonical/types';
+import { EmbeddedStore } from '../../../../records/embedded-store';
 
 const withdrawal = (eventId?: string, value = 12000) => ({
   ...(eventId ? { eventId } : {}),
@@ -193,6 +197,111 @@ describe('POST /api/v1/events', () => {
     const res = await request(app(undefined)).post('/api/v1/events').send(withdrawal(ID_1));
     expect(res.status).toBe(503);
     expect(res.body.error).toBe('no-bus');
+  });
+});
+
+describe('POST /api/v1/events: an event id names one event', () => {
+  let directory = '';
+  let store: EmbeddedStore;
+  let deployed: 'open' | 'opening' | 'none';
+
+  beforeEach(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'crm-hub-event-ids-'));
+    store = new EmbeddedStore({ directory });
+    await store.open();
+    deployed = 'open';
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  function withStore(publisher: EventPublisher) {
+    const server = express();
+    server.use(
+      '/api/v1',
+      createEventsApi({
+        events: () => publisher,
+        store: () => (deployed === 'open' ? store : undefined),
+        health: { storeDeployed: () => deployed !== 'none' },
+      }),
+    );
+    return server;
+  }
+
+  const webVisit = (eventId: string) => ({
+    ...withdrawal(eventId),
+    type: 'web-visit',
+    channel: 'web',
+    amount: undefined,
+    data: { page: '/mortgage' },
+  });
+
+  it('takes the same event again (a retry) with 202 and publishes it again, for the consumers to deduplicate', async () => {
+    const { publisher, published } = fakePublisher();
+    const first = await request(withStore(publisher)).post('/api/v1/events').send(withdrawal(ID_1));
+    // the same event: its keys in another order, its id in capitals
+    const again = Object.fromEntries(Object.entries(withdrawal(ID_1.toUpperCase())).reverse());
+    const retry = await request(withStore(publisher)).post('/api/v1/events').send(again);
+    expect([first.status, retry.status]).toEqual([202, 202]);
+    expect(retry.body).toEqual({ eventIds: [ID_1] });
+    expect(published.map((e) => e.eventId)).toEqual([ID_1, ID_1]);
+  });
+
+  it('refuses an event id that comes back with other content with 409 event-id-reused, and publishes nothing', async () => {
+    const { publisher, published } = fakePublisher();
+    expect((await request(withStore(publisher)).post('/api/v1/events').send(webVisit(ID_1))).status).toBe(
+      202,
+    );
+    for (const id of [ID_1, ID_1.toUpperCase()]) {
+      const reused = await request(withStore(publisher))
+        .post('/api/v1/events')
+        .send([withdrawal(ID_2), withdrawal(id, 50000)]);
+      expect(reused.status).toBe(409);
+      expect(reused.body).toEqual({
+        error: 'event-id-reused',
+        message: expect.stringContaining(`event 1: eventId ${ID_1} was taken before with other content`),
+        field: 'eventId',
+        index: 1,
+        eventId: ID_1,
+      });
+    }
+    expect(published.map((e) => e.type)).toEqual(['web-visit']);
+  });
+
+  it('refuses a batch that gives two different events one id with 400 naming the second, and records neither', async () => {
+    const { publisher, published } = fakePublisher();
+    const res = await request(withStore(publisher))
+      .post('/api/v1/events')
+      .send([webVisit(ID_1), withdrawal(ID_2), withdrawal(ID_1.toUpperCase(), 50000)]);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid-event', index: 2, field: 'eventId' });
+    expect(res.body.message).toContain(`event 2: eventId ${ID_1} is event 0's too, with other content`);
+    expect(published).toEqual([]);
+    // nothing of the refused batch was taken: the withdrawal alone is a new event
+    expect(
+      (await request(withStore(publisher)).post('/api/v1/events').send(withdrawal(ID_1, 50000))).status,
+    ).toBe(202);
+    // one event twice in a batch is the same event
+    const twice = await request(withStore(publisher))
+      .post('/api/v1/events')
+      .send([webVisit(ID_2), webVisit(ID_2)]);
+    expect(twice.status).toBe(202);
+  });
+
+  it('answers 503 while the hub store is deployed but not open, as it cannot tell a reused id', async () => {
+    const { publisher, published } = fakePublisher();
+    deployed = 'opening';
+    const res = await request(withStore(publisher)).post('/api/v1/events').send(withdrawal(ID_1));
+    expect(res.status).toBe(503);
+    expect(res.body.error).toBe('store-unavailable');
+    expect(published).toEqual([]);
+    // without any hub-store there is no record of past ids, and the events go on as before
+    deployed = 'none';
+    expect((await request(withStore(publisher)).post('/api/v1/events').send(withdrawal(ID_1))).status).toBe(
+      202,
+    );
   });
 });
 
