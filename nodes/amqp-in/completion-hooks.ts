@@ -14,14 +14,6 @@ export function completionTracker(RED: RED): CompletionTracker {
   RED.hooks.add('onSend.crm-hub-amqp-in', (events) => {
     for (const event of events) if (event.msg._msgid) tracker.sent(event.msg._msgid, 1);
   });
-  // A node whose input handler takes no `done` (Node-RED 4.1's core switch and filter nodes among
-  // them) never completes a message, so amqp-in would wait for it until its timeout and dead-letter
-  // a message the flow handled. Such a node is done once its handler returned; what it sent by then
-  // is counted already (onSend), and what it sends later, after the message was acknowledged, is not
-  // waited for.
-  RED.hooks.add('postReceive.crm-hub-amqp-in', (event) => {
-    if (event.msg._msgid && declaresNoDone(event.destination.node)) tracker.completed(event.msg._msgid);
-  });
   RED.hooks.add('onComplete.crm-hub-amqp-in', (event) => {
     if (event.msg._msgid)
       tracker.completed(
@@ -31,12 +23,6 @@ export function completionTracker(RED: RED): CompletionTracker {
       );
   });
   return tracker;
-}
-
-/** Node-RED counts the input handlers that take `done`; a node with none completes nothing. */
-function declaresNoDone(node: unknown): boolean {
-  const count = (node as { _expectedDoneCount?: unknown } | undefined)?._expectedDoneCount;
-  return count === 0;
 }
 
 /**

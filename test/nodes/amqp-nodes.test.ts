@@ -200,38 +200,6 @@ describe.each(buses)('amqp-in / amqp-out on the %s', (_name, url) => {
     expect(seen).toEqual(['e-dup', 'e-after']);
   });
 
-  it('acknowledges a message that ends in a node without done (a core switch), without waiting for the timeout', async () => {
-    // prefetch 1 and a timeout longer than the test's: the second message comes only once the first
-    // was acknowledged, and a message the switch held would never be
-    const route = {
-      id: 'route',
-      type: 'switch',
-      property: 'payload.eventId',
-      propertyType: 'msg',
-      rules: [{ t: 'neq', v: 'never', vt: 'str' }],
-      checkall: 'true',
-      repair: false,
-      outputs: 1,
-      wires: [['got']],
-    };
-    const nodesOfFlow = flow([route], ['route']).map((n) =>
-      n.id === 'in' ? { ...n, prefetch: '1', timeout: '600000' } : n,
-    );
-    await load([...nodes, core.switchNode], nodesOfFlow);
-    await whenConsuming();
-    const seen: string[] = [];
-    const twoSeen = new Promise<void>((resolve) =>
-      helper.getNode('got').on('input', (msg: NodeMessage) => {
-        if (seen.push((msg.payload as { eventId: string }).eventId) === 2) resolve();
-      }),
-    );
-    const out = helper.getNode('out');
-    for (const id of ['e-switch-1', 'e-switch-2']) out.receive({ payload: event(id) });
-    await twoSeen;
-    expect(seen).toEqual(['e-switch-1', 'e-switch-2']);
-    expect(loggedWarnings('in').join('\n')).not.toContain('dead-lettered');
-  });
-
   it('gives a message back to the queue when the store was away while the flow ran, and it comes again', async () => {
     // the first delivery meets a database that refuses connections, the second one gets through
     const flaky = { id: 'flaky', type: 'store-outage-test', wires: [['got']] };

@@ -46,7 +46,6 @@ export const nodes = {
 export const core = {
   fn: require('@node-red/nodes/core/function/10-function.js'),
   catchNode: require('@node-red/nodes/core/common/25-catch.js'),
-  switchNode: require('@node-red/nodes/core/function/10-switch.js'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
