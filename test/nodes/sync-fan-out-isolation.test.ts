@@ -68,8 +68,8 @@ function shippedFanOut(): FlowNode[] {
   const flow = sync
     .filter((n) => ids.has(n.id))
     .map(({ x: _x, y: _y, z: _z, ...node }) =>
-      // the debug nodes (and the Demo tab's switch before its own) become sinks: core nodes are not loaded
-      node.type === 'debug' || node.type === 'switch'
+      // the debug nodes (and the Demo tab's filter before its own) become sinks: core nodes are not loaded
+      node.type === 'debug' || node.id === 'sync-demo-sap'
         ? { id: node.id, type: 'amqp-test-sink' }
         : (node as FlowNode),
     );

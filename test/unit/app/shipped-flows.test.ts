@@ -5,6 +5,18 @@ const root = path.resolve(__dirname, '..', '..', '..');
 const read = (file: string) =>
   JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')) as Record<string, unknown>[];
 
+/** flows/hub.json and every example, by file */
+const shippedFlows = (): Record<string, Record<string, unknown>[]> =>
+  Object.fromEntries(
+    [
+      'flows/hub.json',
+      ...fs
+        .readdirSync(path.join(root, 'examples'))
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => `examples/${name}`),
+    ].map((file) => [file, read(file)]),
+  );
+
 describe('shipped flows', () => {
   const hub = read('flows/hub.json');
 
@@ -57,16 +69,36 @@ describe('shipped flows', () => {
     // a sync of thousands of customers must not flood the sidebar: a filter sits before it
     const [filter, ...others] = feeding(debug?.id);
     expect(others).toEqual([]);
-    expect(filter).toMatchObject({ type: 'switch', property: 'messageId', propertyType: 'msg' });
+    // a function node: a switch never reports completion, and the golden change would not be acknowledged
+    expect(filter).toMatchObject({ type: 'function' });
     expect(feeding(filter.id).map((n) => n.id)).toEqual(['sync-out-sap']);
-    const [rule] = filter.rules as { t: string; v: string }[];
-    expect(rule.t).toBe('regex');
     // the demo's SAP customer is KUNNR 0000080042; the sync's message id ends with the target record
     const demoKunnr = /<KUNNR>0*(\d+)</.exec(String(hub.find((n) => n.id === 'demo-sync-sap')?.payload))?.[1];
     expect(demoKunnr).toBe('80042');
-    expect(new RegExp(rule.v).test('2f0c6a1e-0000-4000-8000-000000000001:sap:80042')).toBe(true);
-    expect(new RegExp(rule.v).test('2f0c6a1e-0000-4000-8000-000000000001:sap:800421')).toBe(false);
-    expect(new RegExp(rule.v).test('2f0c6a1e-0000-4000-8000-000000000001:sap:4711')).toBe(false);
+    const passes = (messageId: string) => new Function('msg', String(filter.func))({ messageId }) !== null;
+    expect(passes('2f0c6a1e-0000-4000-8000-000000000001:sap:80042')).toBe(true);
+    expect(passes('2f0c6a1e-0000-4000-8000-000000000001:sap:800421')).toBe(false);
+    expect(passes('2f0c6a1e-0000-4000-8000-000000000001:sap:4711')).toBe(false);
+  });
+
+  it('puts no node that never reports completion (switch, filter) after an amqp-in', () => {
+    // amqp-in acknowledges a message once every node it reached called done; these two never do
+    const noDone = new Set(['switch', 'rbe']);
+    const offenders: string[] = [];
+    for (const [file, nodes] of Object.entries(shippedFlows())) {
+      const byId = new Map(nodes.map((n) => [n.id as string, n]));
+      const seen = new Set<string>();
+      const next = nodes.filter((n) => n.type === 'amqp-in').map((n) => n.id as string);
+      while (next.length > 0) {
+        const id = next.pop() as string;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const node = byId.get(id);
+        if (noDone.has(String(node?.type))) offenders.push(`${file}: ${id} (${String(node?.type)})`);
+        for (const port of (node?.wires ?? []) as string[][]) next.push(...port);
+      }
+    }
+    expect(offenders).toEqual([]);
   });
 
   it('uses only node types that Node-RED core or this package provides', () => {
