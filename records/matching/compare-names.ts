@@ -76,13 +76,3 @@ export function compareGivenNames(
 ): Compared<LevelOf<'givenName'>> | undefined {
   return a && b ? compared(givenLevel(a, b), a, b, showName) : undefined;
 }
-
-/**
- * Given names the levels call different that still look like one name badly typed: the same first
- * letter and alike by Jaro-Winkler ("Feix" / "Felixx", "Mpnika" / "Monika"). They weigh as different,
- * but are no conflict: no cap at review, no block on the golden record.
- */
-export function looksMisspelled(a: NormalizedNamePart, b: NormalizedNamePart): boolean {
-  return a.key[0] === b.key[0] && jaroWinklerSimilarity(a.key, b.key) >= MISSPELLED_SIMILARITY;
-}
-const MISSPELLED_SIMILARITY = 0.7;

@@ -15,7 +15,7 @@ import type { Compared } from './compared';
 import { compareAddresses } from './compare-addresses';
 import { compareBirthDates } from './compare-birth-dates';
 import { compareEmails, compareNationalIds, comparePhones } from './compare-contacts';
-import { compareFamilyNames, compareGivenNames, looksMisspelled } from './compare-names';
+import { compareFamilyNames, compareGivenNames } from './compare-names';
 import { emailRule, identifierRules, type RuleResult } from './deterministic-rules';
 import type { MatchConfig } from './match-config';
 import type { ComparisonEvidence, MatchDecision, MatchExplanation, MatchOutcome } from './match-decision';
@@ -51,8 +51,6 @@ export interface FieldScore {
   weight: number;
   /** the u a common name's agreement took instead of the level's (name-frequencies.ts) */
   u?: number;
-  /** given names that differ by the levels but look like one name misspelled (compare-names.ts) */
-  misspelled?: true;
 }
 
 export interface PairScore {
@@ -77,8 +75,6 @@ function nameScore(
 ): FieldScore {
   const compared = field === 'familyName' ? compareFamilyNames(a, b) : compareGivenNames(a, b);
   const score = fieldScore(weights, field, compared);
-  if (field === 'givenName' && compared?.level === 'differ' && a && b && looksMisspelled(a, b))
-    score.misspelled = true;
   if (frequencies === undefined || compared?.level !== 'exact' || a === undefined || b === undefined)
     return score;
   const { m, u } = config.levels[field].exact;
@@ -155,11 +151,7 @@ export function scorePair(
   let totalWeight = 0;
   for (const score of fields) {
     totalWeight += score.weight;
-    if (
-      (score.field === 'givenName' || score.field === 'birthDate') &&
-      levelOf(score) === 'differ' &&
-      !score.misspelled
-    )
+    if ((score.field === 'givenName' || score.field === 'birthDate') && levelOf(score) === 'differ')
       conflicts.push(score.field);
   }
   return { nameOrder: names.nameOrder, fields, conflicts, totalWeight };
