@@ -146,9 +146,10 @@ export class LegacyFormat {
       records.forEach((record, i) => items.push(this.kinded(`record ${i}`, record, messageType)));
       return items;
     }
-    // amqp-in hands text on only when its bytes were UTF-8, so this gives back the bytes as they came
+    // Text has no bytes of its own: written out as UTF-8 it is read as UTF-8, whatever the spec's
+    // encoding or an XML declaration say (amqp-in hands text on only when its bytes were UTF-8).
     const input = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const charset = charsetOf(options.contentType);
+    const charset = typeof body === 'string' ? 'utf-8' : charsetOf(options.contentType);
     const source = charset ? { ...this.source, charset } : this.source;
     try {
       for await (const item of readRecords([input], source as RecordSourceOptions)) {

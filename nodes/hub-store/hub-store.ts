@@ -99,7 +99,7 @@ export default function (RED: RED) {
             this.credentials?.password,
             passwordOf(configuredValue(config.databaseUrl)),
           ]);
-          this.warn(RED._('hub-store.log.retrying', { seconds: delayMs / 1000, error: errorMessage(err) }));
+          this.warn(RED._('hub-store.log.retrying', { seconds: delayMs / 1000, error: lastOpenError }));
         },
         notOpen: RED._('hub-store.errors.not-open'),
         closed: RED._('hub-store.errors.closed'),

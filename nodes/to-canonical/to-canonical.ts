@@ -18,7 +18,7 @@ export interface ToCanonicalDef extends NodeDef {
   record: string;
 }
 
-type ToCanonicalMessage = SoapMessage & { recordRef?: unknown };
+type ToCanonicalMessage = SoapMessage & { recordRef?: unknown; amqp?: { contentType?: unknown } };
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
@@ -43,10 +43,17 @@ export default function (RED: RED) {
       let records: DecodedRecord[];
       try {
         const format = system.legacyFormat();
-        records = await format.decode(body(format, msg.payload as Buffer | string), named(msg));
+        const contentType = typeof msg.amqp?.contentType === 'string' ? msg.amqp.contentType : undefined;
+        // two are enough to say "several": a large document is not read whole to be refused
+        records = await format.decode(body(format, msg.payload as Buffer | string), named(msg), {
+          contentType,
+          maxRecords: 1,
+        });
       } catch (err) {
         return refused(errorMessage(err));
       }
+      if (records.some((r) => 'limit' in r))
+        return refused(RED._('to-canonical.errors.several-records', { count: '2+' }));
       const failed = records.find((r) => 'error' in r);
       if (failed && 'error' in failed) return refused(failed.error, failed.ref);
       const [first] = records;

@@ -187,6 +187,12 @@ describe('LegacyFormat: the bytes decide, whatever the content type', () => {
     expect(item).toMatchObject({ record: { E1KNA1M: { NAME1: 'Zürcher Käserei AG', ORT01: 'Zürich' } } });
   });
 
+  it("reads text (a string, no bytes of its own) as the text it is, whatever the spec's encoding", async () => {
+    // a function node's string, or amqp-in's for a body labelled UTF-8: no content type reaches decode
+    const items = await new LegacyFormat(oldCrm).decode(header + row('1001'), 'Kunde');
+    expect(recordsOf(items)).toEqual([expect.objectContaining({ Nachname: 'Schäfer', Ort: 'Köln' })]);
+  });
+
   it("takes the message's charset parameter before the spec's encoding", async () => {
     const utf8 = Buffer.from(header + row('1001'));
     const type = 'text/csv; charset=utf-8';
