@@ -133,15 +133,20 @@ export class PolicyState {
           continue;
         }
         const pending = pendingOf(wait);
-        // Fresh: the B that would cancel the wait may have reached another instance.
-        await this.history.load(wait.customerRef, nowMs, { fresh: true });
+        // The absence is judged over (trigger, trigger + T] whenever the sweep runs, so the view reaches
+        // back to the trigger, not only T back from now.
+        const history = await this.history.viewSince(
+          wait.customerRef,
+          Date.parse(pending.triggeredAt),
+          nowMs,
+        );
         const customer = await options.customerOf?.(wait.customerRef);
         const evaluation = await this.confirmed(() =>
           this.engine.settle(pending, {
             customer,
             isEnabled: options.isEnabled,
             now: new Date(nowMs),
-            history: this.history.view(wait.customerRef),
+            history,
             explain: options.explain,
           }),
         );

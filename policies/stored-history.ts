@@ -84,6 +84,28 @@ export class StoredHistory {
     if (this.hot.has(customerRef)) await this.load(customerRef, nowMs, { fresh: true });
   }
 
+  /**
+   * A view for judging a "no B within T" wait that started at triggeredAtMs, read fresh from the store
+   * (the B that cancels it may have reached another instance). The hot copy keeps each type only T back
+   * from now, so a B early in the wait is gone from it by the time a sweep that runs late (or after the
+   * hub was down) judges the wait; this view keeps every kept type back to the trigger as well. It is
+   * the wait's own copy: the hot one is refreshed beside it, trimmed as usual.
+   */
+  async viewSince(customerRef: string, triggeredAtMs: number, nowMs: number): Promise<HistoryView> {
+    const entries = await this.entriesSince(customerRef, Math.min(triggeredAtMs, this.longestBack(nowMs)));
+    const retention = this.retentionOf();
+    const records = entries.map((entry) => recordOf(entry, this.kinds));
+    const log = logWith(EMPTY_LOG, this.kinds, records, (kind, atMs) => {
+      const ms = retention(kind.type);
+      return ms !== undefined && (atMs > nowMs - ms || atMs > triggeredAtMs);
+    });
+    this.hot.set(
+      this.hot.has(customerRef) ? customerRef : detachedString(customerRef),
+      logWith(EMPTY_LOG, this.kinds, records, this.keptAt(nowMs)),
+    );
+    return new EventLogView(this.kinds, () => log);
+  }
+
   /** drops the hot copy, e.g. when the customer's shard moved to another instance */
   forget(customerRef: string): void {
     this.hot.delete(customerRef);
@@ -161,18 +183,29 @@ export class StoredHistory {
   }
 
   private async read(customerRef: string, nowMs: number): Promise<EventLog> {
-    const needs = this.needs();
-    const retention = this.retentionOf();
-    const longest = Math.max(0, this.responseRetentionMs(), ...Object.values(needs.retentionMs));
-    const since = new Date(nowMs - longest).toISOString();
-    const records = (await this.store.listHistory(customerRef, since)).map((entry) =>
+    const records = (await this.entriesSince(customerRef, this.longestBack(nowMs))).map((entry) =>
       recordOf(entry, this.kinds),
     );
-    const keep: KeepRecord = (kind, atMs) => {
+    return logWith(EMPTY_LOG, this.kinds, records, this.keptAt(nowMs));
+  }
+
+  private entriesSince(customerRef: string, sinceMs: number): Promise<HistoryEntry[]> {
+    return this.store.listHistory(customerRef, new Date(sinceMs).toISOString());
+  }
+
+  /** the earliest time any kept type still reaches back to at nowMs */
+  private longestBack(nowMs: number): number {
+    const needs = this.needs();
+    return nowMs - Math.max(0, this.responseRetentionMs(), ...Object.values(needs.retentionMs));
+  }
+
+  /** what a freshly read hot copy keeps: each type only its own retention back from nowMs */
+  private keptAt(nowMs: number): KeepRecord {
+    const retention = this.retentionOf();
+    return (kind, atMs) => {
       const ms = retention(kind.type);
       return ms !== undefined && atMs > nowMs - ms;
     };
-    return logWith(EMPTY_LOG, this.kinds, records, keep);
   }
 
   /** how long each type is kept now: what the cards read, and answers for the longest cooldown */

@@ -86,4 +86,20 @@ describe('PolicyState shared by two hub instances on PostgreSQL', () => {
     const again = await Promise.all(hubs.map((hub) => hub.sweep(allOn)));
     expect(again.flatMap((s) => s.settled)).toEqual([]);
   });
+
+  it('does not fire a wait answered early on the other instance when the sweep comes late', async () => {
+    const start = T0 + 10 * DAY;
+    now = start;
+    await hubs[0].evaluate(event('complaint', 'crm:answered', now), allOn);
+    now = start + 500;
+    await hubs[1].evaluate(event('complaint-answered', 'crm:answered', now), allOn);
+    // a minute past due: the answer is further back than the card's 2d from now
+    now = start + 2 * DAY + 60_000;
+    const { settled, failed } = await hubs[0].sweep(allOn);
+    expect(failed).toEqual([]);
+    expect(settled.flatMap((e) => e.decisions)).toEqual([]);
+    expect(settled.map((e) => e.explanations[0].reason)).toEqual([
+      'not matched: no complaint-answered within 2d (actual: 1)',
+    ]);
+  });
 });

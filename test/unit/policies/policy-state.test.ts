@@ -154,6 +154,87 @@ describe('PolicyState on the embedded store', () => {
     );
   });
 
+  describe('"no B within T" judges the B in the T after the trigger, whenever the sweep runs', () => {
+    const HOUR = 3_600_000;
+
+    /** complaint at T0, then the given events, then one sweep at sweepAt: what it decided */
+    async function judged(
+      others: [string, number][],
+      sweepAt: number,
+      options: { restartBeforeSweep?: boolean } = {},
+    ): Promise<{ fired: number; reason: string | undefined; checks: unknown }> {
+      let state = await start([unanswered]);
+      for (const [type, at] of others.filter(([, at]) => at < T0)) {
+        now = at;
+        await state.evaluate(event(type, at), allOn);
+      }
+      now = T0;
+      expect((await state.evaluate(event('complaint', T0), allOn)).pending).toHaveLength(1);
+      for (const [type, at] of others.filter(([, at]) => at >= T0)) {
+        now = at;
+        await state.evaluate(event(type, at), allOn);
+      }
+      if (options.restartBeforeSweep) {
+        await restart();
+        state = await start([unanswered], 'hub-b');
+      }
+      now = sweepAt;
+      const result = await state.sweep(allOn);
+      expect(result.failed).toEqual([]);
+      expect(result.settled).toHaveLength(1);
+      const [evaluation] = result.settled;
+      return {
+        fired: evaluation.decisions.length,
+        reason: evaluation.explanations[0]?.reason,
+        checks: evaluation.explanations[0]?.checks,
+      };
+    }
+
+    it('a B shortly after the trigger stops the card at a sweep later than due', async () => {
+      const outcome = await judged([['complaint-answered', T0 + 500]], T0 + 2 * DAY + 1_000);
+      expect(outcome.fired).toBe(0);
+      expect(outcome.reason).toBe('not matched: no complaint-answered within 2d (actual: 1)');
+    });
+
+    it('a B shortly after the trigger stops the card although later events of the type came', async () => {
+      const outcome = await judged(
+        [
+          ['complaint-answered', T0 + 500],
+          ['complaint-answered', T0 + 3 * DAY],
+        ],
+        T0 + 5 * DAY,
+      );
+      expect(outcome.fired).toBe(0);
+      expect(outcome.checks).toEqual([
+        { condition: 'no complaint-answered within 2d', held: false, actual: 1 },
+      ]);
+    });
+
+    it('a B six hours after the trigger stops the card swept after a long downtime', async () => {
+      const outcome = await judged([['complaint-answered', T0 + 6 * HOUR]], T0 + 2.5 * DAY, {
+        restartBeforeSweep: true,
+      });
+      expect(outcome.fired).toBe(0);
+      expect(outcome.reason).toBe('not matched: no complaint-answered within 2d (actual: 1)');
+    });
+
+    it('a B after trigger + T does not count: the card fires', async () => {
+      const outcome = await judged([['complaint-answered', T0 + 2 * DAY + 1]], T0 + 2 * DAY + 1_000);
+      expect(outcome.fired).toBe(1);
+      expect(outcome.checks).toEqual([
+        { condition: 'no complaint-answered within 2d', held: true, actual: 0 },
+      ]);
+    });
+
+    it('a B before the trigger does not count: the card fires', async () => {
+      const outcome = await judged([['complaint-answered', T0 - HOUR]], T0 + 2 * DAY + 1_000);
+      expect(outcome.fired).toBe(1);
+      expect(outcome.checks).toEqual([
+        { condition: 'no complaint-answered within 2d', held: true, actual: 0 },
+      ]);
+    });
+  });
+
   it('leaves a wait whose hand-over failed to the next sweep after the lease, which fires it', async () => {
     const state = await start([unanswered]);
     await state.evaluate(event('complaint', T0), allOn);
