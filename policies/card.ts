@@ -246,6 +246,7 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
   const description =
     card.description === undefined ? undefined : compileTexts('description', card.description, false, fail);
 
+  if (card.priority === undefined) fail('priority', 'is required: a whole number from 0 to 1000');
   if (
     typeof card.priority !== 'number' ||
     !Number.isInteger(card.priority) ||

@@ -66,7 +66,8 @@ export function cardFromConfig(config: PolicyDef): PolicyCard {
     then: config.then,
     escalation: config.escalation?.trim() || undefined,
     limits: Object.keys(limits).length ? limits : undefined,
-    priority: Number(config.priority) || 50,
+    // as YAML reads it: 0 stays 0; empty or text is refused by the compiler, naming priority
+    priority: scalar(config.priority) as number,
     mode: config.mode || 'trigger',
   };
   const optional: Partial<PolicyCard> = {

@@ -26,4 +26,10 @@ export const migrations: Migration[] = [
   { version: 3, up: (config) => ({ escalation: '', ...config }) },
   // 4: the rest of the card vocabulary; empty is "not on the card", so a saved card stays the same card
   { version: 4, up: (config) => ({ ...CARD_FIELDS_V4, ...config }) },
+  // 5: an empty priority is refused like a card file without one; a card saved before ran with 50
+  { version: 5, up: (config) => (emptyText(config.priority) ? { ...config, priority: '50' } : config) },
 ];
+
+function emptyText(value: unknown): boolean {
+  return value === undefined || value === null || String(value).trim() === '';
+}

@@ -373,7 +373,7 @@ describe('policy and policy-engine config versions', () => {
       history: '',
       escalation: '',
       ...EMPTY_V4_FIELDS,
-      version: 4,
+      version: 5,
     });
     await load(all, [
       { ...engine, wires: [['evaluated']] },
@@ -453,7 +453,7 @@ holdout: 5%
       scheduleHours: 'Mon-Fri 08:00-20:00, Sat 10:00-14:00',
       scheduleTimeZone: 'Europe/Berlin',
       holdout: '5%',
-      version: 4,
+      version: 5,
       ...extra,
     } as Partial<PolicyDef>);
 
@@ -493,6 +493,26 @@ holdout: 5%
     expect(bare.version.hash).toBe(fromYaml.version.hash);
   });
 
+  it('keeps priority 0 as 0, the same version as the YAML card with priority 0', () => {
+    const zero = compileCard(cardFromConfig(delayNode({ priority: '0' }) as PolicyDef));
+    expect(zero.priority).toBe(0);
+    expect(zero.version.hash).toBe(
+      parseCardYaml(DELAY_YAML.replace('priority: 70', 'priority: 0')).version.hash,
+    );
+  });
+
+  it('gives a card saved at version 4 with an empty priority the 50 it ran with', () => {
+    const saved = delayNode({ priority: '', version: 4 } as Partial<PolicyDef>);
+    const migrated = migrate<PolicyDef>(saved, policyMigrations);
+    expect(migrated).toEqual({ ...saved, priority: '50', version: 5 });
+    expect(compileCard(cardFromConfig(migrated)).priority).toBe(50);
+    // a priority that was filled in stays as it was
+    expect(
+      migrate<PolicyDef>(delayNode({ priority: '0', version: 4 } as Partial<PolicyDef>), policyMigrations)
+        .priority,
+    ).toBe('0');
+  });
+
   it('gives a card saved at version 3 the new fields empty, and the same card as before', () => {
     const saved = {
       ...policyNode('p3', { perCustomer: '1 per 7d' }),
@@ -501,7 +521,7 @@ holdout: 5%
       version: 3,
     };
     const migrated = migrate<PolicyDef>(saved, policyMigrations);
-    expect(migrated).toEqual({ ...saved, ...EMPTY_V4_FIELDS, version: 4 });
+    expect(migrated).toEqual({ ...saved, ...EMPTY_V4_FIELDS, version: 5 });
     expect(cardFromConfig(migrated)).toEqual(cardFromConfig(saved as unknown as PolicyDef));
   });
 
@@ -516,6 +536,9 @@ holdout: 5%
     ['scheduleTimeZone', 'Mars/Olympus', 'schedule.time-zone'],
     ['scheduleHours', 'Mon-Fri 9-18', 'schedule.hours'],
     ['cardVersion', '2.5', 'version'],
+    ['priority', 'high', 'priority'],
+    ['priority', '', 'priority'],
+    ['priority', '1001', 'priority'],
   ] as const)('refuses %s "%s", naming %s on the status and in the log', async (field, value, named) => {
     const config = delayNode({ [field]: value } as Partial<PolicyDef>);
     expect(() => compileCard(cardFromConfig(config as PolicyDef))).toThrow(
@@ -581,6 +604,7 @@ describe('the policy node editor checks the card fields as the hub reads them', 
     ['scheduleTimeZone', ['Europe/Berlin', 'UTC', ''], ['Europe Berlin']],
     ['cardVersion', ['1', '12', ''], ['0', '2.5']],
     ['perCustomer', ['1 per 7d', ''], ['once a week']],
+    ['priority', ['0', '50', '1000'], ['', 'high', '1001', '2.5', '-1']],
   ] as const)('%s', (field, valid, invalid) => {
     const validate = definition()[field].validate!;
     for (const value of valid) expect([value, validate.call(node, value, {})]).toEqual([value, true]);
@@ -589,11 +613,11 @@ describe('the policy node editor checks the card fields as the hub reads them', 
     }
   });
 
-  it('saves new nodes at version 4 with the new fields empty', () => {
+  it('saves new nodes at version 5 with the fields version 4 added empty', () => {
     const defaults = definition();
     for (const field of Object.keys(EMPTY_V4_FIELDS))
       expect([field, defaults[field]?.value]).toEqual([field, '']);
-    expect(defaults.version.value).toBe(4);
+    expect(defaults.version.value).toBe(5);
   });
 });
 
