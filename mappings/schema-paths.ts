@@ -5,7 +5,7 @@
 import { MappingSpecError } from './mapping-types';
 import { formatPath, parsePath, PathSyntaxError, type PathSegment } from './path';
 import { isPlainObject } from './transform-support';
-import { resolveCanonicalRef } from './validate';
+import { loadCanonicalSchema, resolveCanonicalRef } from './validate';
 
 /** The schema allows anything below this point. */
 export const OPEN = Symbol('open');
@@ -43,6 +43,25 @@ export function checkSchemaPath(
     position = next;
   }
   return position;
+}
+
+/**
+ * The sub-schema at a path of a canonical schema, its $ref followed; undefined when the schema does not
+ * know the path or allows anything there.
+ */
+export function fieldSchema(
+  schemaName: string,
+  segments: readonly PathSegment[],
+): Record<string, unknown> | undefined {
+  let position: SchemaPosition;
+  try {
+    const root = loadCanonicalSchema(schemaName);
+    position = resolveRef(checkSchemaPath(schemaName, { root, node: root }, segments));
+  } catch (error) {
+    if (error instanceof MappingSpecError) return undefined;
+    throw error;
+  }
+  return isPlainObject(position.node) ? position.node : undefined;
 }
 
 /** The position of one item of the array at `at`. */

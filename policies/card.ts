@@ -26,6 +26,7 @@ import {
   type CompiledEscalation,
   type EscalationSpec,
 } from './escalation-card';
+import { EVENT_SCHEMA, IF_SCHEMAS, impossibleComparison, type SchemaOf } from './condition-types';
 import { allOf, compileCondition, ExpressionError, type CompiledCondition } from './expression';
 import {
   compileHistoryCondition,
@@ -401,6 +402,7 @@ function compileWhen(when: unknown, mode: PolicyMode, fail: Fail): Trigger {
   if (whereText !== undefined) {
     result.where = compileConditionField('when (where)', whereText, fail);
     checkRoots('when (where)', result.where, INTERACTION_EVENT_FIELDS, fail);
+    checkTypes('when (where)', result.where, EVENT_SCHEMA, fail);
   }
   return result;
 }
@@ -427,6 +429,7 @@ function compileIf(value: unknown, fail: Fail): CompiledCondition | undefined {
   const conditions = items.map(([field, text]) => {
     const condition = compileConditionField(field, text, fail);
     checkRoots(field, condition, IF_ROOTS, fail);
+    checkTypes(field, condition, IF_SCHEMAS, fail);
     return condition;
   });
   return allOf(conditions);
@@ -473,6 +476,11 @@ function checkRoots(field: string, condition: CompiledCondition, roots: readonly
     const root = /^[^.[]+/.exec(path)?.[0] ?? path;
     if (!roots.includes(root)) fail(field, `"${path}" must start with one of: ${roots.join(', ')}`);
   }
+}
+
+function checkTypes(field: string, condition: CompiledCondition, schemaOf: SchemaOf, fail: Fail): void {
+  const problem = impossibleComparison(condition.comparisons, schemaOf);
+  if (problem !== undefined) fail(field, problem);
 }
 
 function compileThen(then: unknown, fail: Fail): PolicyAction[] {

@@ -478,7 +478,7 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
   if (!held) {
     const failed = checks
       .filter((check) => !check.held)
-      .map((check) => `${check.condition} (actual: ${show(check.actual)})`);
+      .map((check) => `${check.condition} (actual: ${check.missing ? 'missing' : show(check.actual)})`);
     return explainAs('not-matched', `not matched: ${failed.join('; ')}`, checks);
   }
 

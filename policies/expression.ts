@@ -15,6 +15,8 @@ export interface Check {
   held: boolean;
   /** the value found at the path (for money objects compared with a number: their value) */
   actual: unknown;
+  /** the field was not there (actual is then null): explanations say "missing" */
+  missing?: true;
 }
 
 export interface ConditionResult {
@@ -44,6 +46,8 @@ export interface CompiledCondition {
    * the top level is an `or`). The policy index picks its key among them.
    */
   terms: Term[];
+  /** every comparison, also those under an `or`, for checking them against the schema at compile time */
+  comparisons: Term[];
 }
 
 export class ExpressionError extends Error {
@@ -320,7 +324,19 @@ export function compileCondition(source: string): CompiledCondition {
     const checks: Check[] = [];
     return { held: root.explain(scope, checks), checks };
   };
-  return Object.assign(evaluate, { test: root.test, source, paths, terms: necessaryTerms(ast) });
+  return Object.assign(evaluate, {
+    test: root.test,
+    source,
+    paths,
+    terms: necessaryTerms(ast),
+    comparisons: allTerms(ast),
+  });
+}
+
+function allTerms(node: Node): Term[] {
+  if (node.kind === 'compare')
+    return [{ path: node.path, op: node.op, literal: node.literal, text: node.text }];
+  return [...allTerms(node.left), ...allTerms(node.right)];
 }
 
 function necessaryTerms(node: Node): Term[] {
@@ -352,6 +368,7 @@ export function allOf(conditions: readonly CompiledCondition[]): CompiledConditi
     source: conditions.map((condition) => `(${condition.source})`).join(' and '),
     paths: conditions.flatMap((condition) => condition.paths),
     terms: conditions.flatMap((condition) => condition.terms),
+    comparisons: conditions.flatMap((condition) => condition.comparisons),
   });
 }
 
@@ -371,7 +388,11 @@ function compileComparison(source: string, node: Extract<Node, { kind: 'compare'
     test: (scope) => compare(get(scope)),
     check: (scope) => {
       const actual = get(scope);
-      return { condition, held: compare(actual), actual };
+      const held = compare(actual);
+      // null, not undefined: an explanation sent as JSON would otherwise drop what was compared
+      return actual === undefined
+        ? { condition, held, actual: null, missing: true }
+        : { condition, held, actual };
     },
   };
 }

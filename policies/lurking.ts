@@ -218,7 +218,7 @@ export function evaluateLurking(
       if (!explaining) continue;
       const failed = checks
         .filter((check) => !check.held)
-        .map((check) => `${check.condition} (actual: ${show(check.actual)})`);
+        .map((check) => `${check.condition} (actual: ${check.missing ? 'missing' : show(check.actual)})`);
       explain(policy, 'not-matched', `not matched: ${failed.join('; ')}`, checks);
       continue;
     }

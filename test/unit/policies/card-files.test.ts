@@ -95,6 +95,19 @@ describe('cards as YAML files', () => {
         'policy',
         /kebab-case/,
       ],
+      // a comparison that can never hold is a typo that would switch the card off silently
+      [
+        DESIGN_CARD.replace('amount > 10000', 'amount > "10000"'),
+        3,
+        'when (where)',
+        /"amount" is money, compared by its value: ">" needs a number, got "10000"/,
+      ],
+      [
+        DESIGN_CARD.replace('"platinum"', '"Platinum"'),
+        4,
+        'if',
+        /"customer.tier" is one of "basic", "silver", "gold", "platinum"; "Platinum" is none of them/,
+      ],
     ];
     for (const [text, line, field, problem] of cases) {
       const error = errorOf(text, 'platinum.yaml');

@@ -122,4 +122,27 @@ describe('policy cards', () => {
       /^policy "platinum-large-withdrawal": if: expected a field path/,
     );
   });
+
+  it('refuses comparisons the canonical schema says can never hold, and keeps those that can', () => {
+    const refused: [Partial<PolicyCard>, string, RegExp][] = [
+      [{ when: 'event withdrawal where amount > "10000"' }, 'when (where)', /"amount" is money/],
+      [{ when: 'event withdrawal where amount == "big"' }, 'when (where)', /"==" needs a number/],
+      [{ if: 'customer.tier == "Platinum"' }, 'if', /one of "basic", "silver", "gold", "platinum"/],
+      [{ if: ['customer.segment != "staff"', 'customer.tier in ["gold", "vip"]'] }, 'if[2]', /"vip"/],
+      [{ if: 'customer.tier != "premium" or customer.tier == "gold"' }, 'if', /"premium"/],
+      [{ if: 'event.amount >= "5"' }, 'if', /"event.amount" is money/],
+      [{ if: 'customer.birthDate < 1990' }, 'if', /"customer.birthDate" is text: "<" needs a text/],
+    ];
+    for (const [change, field, problem] of refused) {
+      const error = errorOf({ ...platinumCard, ...change });
+      expect([change, error.field, error.problem]).toEqual([change, field, expect.stringMatching(problem)]);
+    }
+    const kept: Partial<PolicyCard>[] = [
+      { when: 'event withdrawal where amount > 10_000 and amount.currency == "EUR"' },
+      { if: 'customer.tier == null or customer.tier in ["gold", "platinum"]' },
+      { if: 'customer.birthDate < "1990-01-01" and customer.clv > 100 and customer.tags contains "vip"' },
+      { when: 'event withdrawal where data.anything == "x" and source.system == "sap"' },
+    ];
+    for (const change of kept) expect(() => compileCard({ ...platinumCard, ...change })).not.toThrow();
+  });
 });

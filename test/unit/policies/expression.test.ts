@@ -118,13 +118,21 @@ describe('policy condition expressions', () => {
       checks: [
         { condition: 'a == 1', held: false, actual: 2 },
         { condition: 'b == 2', held: true, actual: 2 },
-        { condition: 'c == 3', held: false, actual: undefined },
+        { condition: 'c == 3', held: false, actual: null, missing: true },
       ],
     });
     expect([both.source, both.paths, both.terms.map((term) => term.text)]).toEqual([
       '(a == 1) and (b == 2 or c == 3)',
       ['a', 'b', 'c'],
       ['a == 1'],
+    ]);
+  });
+
+  it('explains a missing field with actual null, so the explanation says what was compared', () => {
+    const staff = compileCondition('customer.segment != "staff"');
+    const { checks } = staff({ customer: { tier: 'gold' } });
+    expect(JSON.parse(JSON.stringify(checks))).toStrictEqual([
+      { condition: 'customer.segment != "staff"', held: true, actual: null, missing: true },
     ]);
   });
 });
