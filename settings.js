@@ -83,12 +83,22 @@ function consoleUsers() {
   return users;
 }
 
+// Node-RED's own check for `{ user, pass }` refuses in plain text; the REST API and /healthz answer
+// their refusals as JSON like every other error (app/api/api-auth.ts), with the same challenge. The mark
+// tells the fast paths (nodes/shared/fast-path-mount.ts) that it accepts what Node-RED's check accepts.
 function apiAuth() {
   const user = process.env.CRM_HUB_API_USER || '';
   const password = process.env.CRM_HUB_API_PASSWORD || '';
   const hash = process.env.CRM_HUB_API_PASSWORD_HASH || '';
   if (!user || !(password || hash)) return undefined;
-  return { user, pass: bcryptHash(password, hash, 'API') };
+  const pass = bcryptHash(password, hash, 'API');
+  let check;
+  function apiUser(req, res, next) {
+    check = check || hubModule('app/api/api-auth').apiBasicAuth(user, pass);
+    return check(req, res, next);
+  }
+  apiUser.hubBasicAuth = true;
+  return apiUser;
 }
 
 // The editor and its admin API sit at /, so Node-RED walks every admin route before it reaches the

@@ -48,8 +48,7 @@ export function jsonPermission(check: RequestHandler, what: string): RequestHand
             : new ApiError(
                 401,
                 'unauthenticated',
-                `${what} needs an admin's token: Authorization: Bearer <token>, or ?access_token=<token> ` +
-                  `percent-encoded (+ as %2B) when the Authorization header carries the API user's Basic credentials`,
+                tokenAdvice(req.headers.authorization, what),
                 undefined,
                 {},
                 challenge ? { 'WWW-Authenticate': challenge } : {},
@@ -60,4 +59,17 @@ export function jsonPermission(check: RequestHandler, what: string): RequestHand
     });
     check(req, refusal, next);
   };
+}
+
+/**
+ * Where the admin's token goes. A request that reached the route with Basic credentials came past the
+ * API user's check (settings.js httpNodeAuth), which wants them in the Authorization header: the token
+ * can only go in the query then, and advising a Bearer header would have the API user refused.
+ */
+function tokenAdvice(authorization: string | undefined, what: string): string {
+  const query = '?access_token=<token>, percent-encoded (+ as %2B)';
+  if (/^\s*basic\s/i.test(authorization ?? '')) {
+    return `${what} needs an admin's token: the Authorization header carries Basic credentials (the API user's), so send the token beside them as ${query}`;
+  }
+  return `${what} needs an admin's token: Authorization: Bearer <token>, or ${query}; with an API user configured (CRM_HUB_API_USER) only the query, as the Authorization header carries the API user's Basic credentials`;
 }

@@ -45,8 +45,9 @@ const API_PREFIX = '/api/v1/';
  * - the node endpoints sit at `/`, and settings.js's httpAdminMiddleware sends the hub's endpoints past
  *   the editor's admin app (it marks itself `passesHubEndpoints`), so of that app only its CORS handler
  *   applies: `Access-Control-Allow-Origin: *`, which the fast path adds;
- * - no deprecated httpAdminAuth; httpNodeAuth is none, or Node-RED's basic auth (`{ user, pass }`),
- *   whose accepted headers the route reports (`credentialsAccepted`); a custom auth function keeps every
+ * - no deprecated httpAdminAuth; httpNodeAuth is none, Node-RED's basic auth (`{ user, pass }`) or
+ *   settings.js's API user check, which accepts the same headers (marked `hubBasicAuth`), whose
+ *   accepted headers the route reports (`credentialsAccepted`); a custom auth function keeps every
  *   request on the long way;
  * - express's defaults for what `res.json` writes (weak ETag, no JSON spacing or replacer, no
  *   X-Powered-By).
@@ -142,7 +143,14 @@ function refusal(
     return "httpAdminMiddleware is not settings.js's, which passes the hub's endpoints on";
   }
   const auth = settings.httpNodeAuth;
-  if (auth !== undefined && (typeof auth !== 'object' || auth === null || Array.isArray(auth))) {
+  // settings.js's API user check (app/api/api-auth.ts) accepts what Node-RED's basic auth accepts
+  const hubBasicAuth =
+    typeof auth === 'function' && (auth as { hubBasicAuth?: unknown }).hubBasicAuth === true;
+  if (
+    auth !== undefined &&
+    !hubBasicAuth &&
+    (typeof auth !== 'object' || auth === null || Array.isArray(auth))
+  ) {
     return 'httpNodeAuth is a function of its own';
   }
   const apps = settings.httpAdminRoot === '/' && admin ? [root, admin, node] : [root, node];

@@ -42,6 +42,12 @@ describe('hub with credentials: endpoints and admin API stay protected', () => {
         headers: { authorization: `Basic ${Buffer.from('api-user:nope').toString('base64')}` },
       });
       expect(wrong.status).toBe(401);
+      for (const refused of [anonymous, wrong]) {
+        expect(refused.headers.get('www-authenticate')).toBe('Basic realm="Authorization Required"');
+        // the REST API and /healthz answer every error as JSON; SOAP keeps Node-RED's refusal
+        if (endpoint.startsWith('/soap')) expect(refused.headers.get('content-type')).toMatch(/^text\/plain/);
+        else expect(await refused.json()).toMatchObject({ error: 'unauthenticated' });
+      }
       const allowed = await fetch(`${hub.url}${endpoint}`, { headers: { authorization: api } });
       expect(allowed.status).toBe(200);
     },
@@ -112,6 +118,37 @@ describe('hub with credentials: endpoints and admin API stay protected', () => {
     expect(fault.headers[0]).toBe('Content-Type: text/xml; charset=utf-8');
     expect((await post()).status).toBe(401);
     expect((await post(`Basic ${Buffer.from('api-user:nope').toString('base64')}`)).status).toBe(401);
+  });
+
+  it("asks an admin route for the token beside the API user's Basic credentials, and takes it there", async () => {
+    const login = await fetch(`${hub.url}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: 'node-red-admin',
+        grant_type: 'password',
+        scope: '*',
+        username: 'admin',
+        password: 'admin-secret',
+      }),
+    });
+    const token = ((await login.json()) as { access_token: string }).access_token;
+    const noToken = await fetch(`${hub.url}/api/v1/reviews`, { headers: { authorization: api } });
+    expect(noToken.status).toBe(401);
+    const advice = (await noToken.json()) as { error: string; message: string };
+    expect(advice.error).toBe('unauthenticated');
+    expect(advice.message).toContain('?access_token=');
+    // the bearer header alone is refused by the API user's check, in JSON, saying where the token goes
+    const bearer = await fetch(`${hub.url}/api/v1/reviews`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(bearer.status).toBe(401);
+    expect(((await bearer.json()) as { message: string }).message).toContain('?access_token=');
+    const both = await fetch(`${hub.url}/api/v1/reviews?access_token=${encodeURIComponent(token)}`, {
+      headers: { authorization: api },
+    });
+    expect(both.status).not.toBe(401);
+    expect(both.status).not.toBe(403);
   });
 
   it('keeps the admin API behind its token and still serves the editor', async () => {

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
+import express from 'express';
+import request from 'supertest';
 
 const settingsFile = path.resolve(__dirname, '..', '..', '..', 'settings.js');
 
@@ -135,6 +137,37 @@ describe('settings.js', () => {
       '/crm-hub/policies/p/enabled',
     ])
       expect(routeOf(url)).toBeUndefined();
+  });
+
+  it("answers the API user's refusal on /api/v1 and /healthz as JSON, and marks its check for the fast paths", async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { CRM_HUB_API_USER: 'api', CRM_HUB_API_PASSWORD: 'secret' });
+    let auth: express.RequestHandler & { hubBasicAuth?: boolean };
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        auth = (require(settingsFile) as { httpNodeAuth: typeof auth }).httpNodeAuth;
+      });
+    } finally {
+      process.env = saved;
+    }
+    expect(auth!.hubBasicAuth).toBe(true);
+    const app = express().use(auth!, (_req: express.Request, res: express.Response) => {
+      res.json({ ok: true });
+    });
+    for (const path of ['/api/v1/dead-letters', '/healthz']) {
+      const refused = await request(app).get(path);
+      expect({ status: refused.status, type: refused.type, error: refused.body.error }).toEqual({
+        status: 401,
+        type: 'application/json',
+        error: 'unauthenticated',
+      });
+      expect(refused.headers['www-authenticate']).toMatch(/^Basic /);
+    }
+    const allowed = await request(app)
+      .get('/api/v1/dead-letters')
+      .set({ authorization: `Basic ${Buffer.from('api:secret').toString('base64')}` });
+    expect(allowed.status).toBe(200);
   });
 });
 

@@ -71,6 +71,19 @@ describe('admin routes behind Node-RED permissions answer JSON', () => {
     expect({ status: admin.status, error: admin.body.error }).toEqual({ status: 503, error: 'no-store' });
   });
 
+  it('with Basic credentials in the header (the API user), names the one way a token still fits: ?access_token', async () => {
+    const res = await request(appWith())
+      .get('/api/v1/reviews')
+      .set({ authorization: `Basic ${Buffer.from('api:pw').toString('base64')}` });
+    expect({ status: res.status, error: res.body.error }).toEqual({ status: 401, error: 'unauthenticated' });
+    expect(res.body.message).toContain('?access_token=<token>');
+    expect(res.body.message).not.toContain('Bearer');
+    const tokenInQuery = await request(appWith())
+      .get(`/api/v1/reviews?access_token=${encodeURIComponent(adminToken)}`)
+      .set({ authorization: `Basic ${Buffer.from('api:pw').toString('base64')}` });
+    expect(tokenInQuery.status).toBe(503);
+  });
+
   it('an anonymous visitor with default read permissions is asked to log in (401), not refused as a user', async () => {
     const res = await request(appWith('read')).get('/api/v1/reviews');
     expect({ status: res.status, error: res.body.error }).toEqual({ status: 401, error: 'unauthenticated' });

@@ -302,6 +302,13 @@ describe('next best offer fast path', () => {
     expect(app.reachedNodeApp).toHaveLength(1);
   });
 
+  it("is on with settings.js's API user check, which accepts what Node-RED's basic auth accepts", async () => {
+    const apiUser = Object.assign(() => undefined, { hubBasicAuth: true });
+    const app = await start({ store: working(offers), fast: true, settings: { httpNodeAuth: apiUser } });
+    running.push(app);
+    expect(app.installed).toBe(true);
+  });
+
   it('stays off when express would write the JSON otherwise', () => {
     const installs = (setting?: [string, unknown]) => {
       const root = express();
