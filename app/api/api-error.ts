@@ -205,10 +205,18 @@ export const jsonNumbersInRange: RequestHandler = (req, _res, next) => {
   );
 };
 
-/** After a resource's routes: any other method is a JSON 405 naming the ones it takes (RFC 9110). */
-export function methodNotAllowed(allow: string): RequestHandler {
-  return (req, res, next) => {
+/**
+ * After a resource's routes: any other method is a JSON 405 naming the ones it takes (RFC 9110), and
+ * OPTIONS a 204 naming the same. The handler carries the list as `allow`, for an OPTIONS answered
+ * before the routes (allowed-methods.ts).
+ */
+export function methodNotAllowed(allow: string): RequestHandler & { allow: string } {
+  const handler: RequestHandler = (req, res, next) => {
     res.set('Allow', allow);
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
     next(
       new ApiError(
         405,
@@ -217,6 +225,7 @@ export function methodNotAllowed(allow: string): RequestHandler {
       ),
     );
   };
+  return Object.assign(handler, { allow });
 }
 
 /** The last route of a router: a path no route took is a JSON 404. */

@@ -17,7 +17,7 @@ const API_CREDENTIALS = 'CRM_HUB_API_USER and CRM_HUB_API_PASSWORD (settings.js 
 /** The hub's own endpoints under Node-RED's httpNodeRoot, as express would route them (case-insensitive). */
 function hubEndpoint(nodeRoot: string, names: string): RegExp {
   const prefix = nodeRoot.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${prefix}/(${names})(?:[/?]|$)`, 'i');
+  return new RegExp(`^(${prefix})/(${names})(?:[/?]|$)`, 'i');
 }
 
 export interface CrossOriginOptions {
@@ -26,7 +26,16 @@ export interface CrossOriginOptions {
    * machine and take no write a page of another site sent (app/api/local-only.ts)
    */
   localOnly?: boolean;
+  /**
+   * The methods the REST API or /healthz takes at a path below the node root (allowed-methods.ts reads
+   * them from the routes), undefined where no route is: an OPTIONS there is a 404 like any other method.
+   * Left out, an OPTIONS is answered without Allow.
+   */
+  allow?: (path: string) => string | undefined;
 }
+
+/** What the SOAP endpoints take (connectors/soap/soap-server.ts answers any other method 405 with it). */
+const SOAP_ALLOW = 'GET, POST';
 
 /**
  * No other site's script may use the hub's REST, SOAP or health endpoints from a browser. Node-RED's
@@ -48,16 +57,12 @@ export function withoutCrossOrigin(nodeRoot = '/', options: CrossOriginOptions =
   return (req, res, next) => {
     const url = req.url ?? '';
     if (!endpoint.test(url)) return next();
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, { Allow: 'GET, HEAD, POST, PUT, DELETE', 'Content-Length': '0' });
-      res.end();
-      return;
-    }
-    const kind = guarded?.exec(url)?.[1].toLowerCase();
+    if (req.method === 'OPTIONS') return answerOptions(endpoint, url, res, options.allow);
+    const kind = guarded?.exec(url)?.[2].toLowerCase();
     if (kind && refuseUnlessLocal(kind === 'soap' ? 'soap' : 'api', req, res)) return;
     // with credentials too: a page of another site may hold a browser's Basic log-in, and a body with
     // no Content-Type (fetch with a Blob) needs no preflight; the endpoints take no CORS writes anyway
-    const written = !guarded && isWrite(req.method) ? writes.exec(url)?.[1].toLowerCase() : undefined;
+    const written = !guarded && isWrite(req.method) ? writes.exec(url)?.[2].toLowerCase() : undefined;
     const origin = written ? foreignOrigin(req) : undefined;
     if (written && origin !== undefined) {
       const refusal: LocalOnlyRefusal = {
@@ -75,6 +80,34 @@ export function withoutCrossOrigin(nodeRoot = '/', options: CrossOriginOptions =
     };
     next();
   };
+}
+
+/**
+ * An OPTIONS to a hub endpoint, answered here so the editor's CORS handler does not: the methods the
+ * resource takes (the list its 405 gives), or the API's 404 where there is none.
+ */
+function answerOptions(
+  endpoint: RegExp,
+  url: string,
+  res: ServerResponse,
+  allowAt: CrossOriginOptions['allow'],
+): void {
+  const match = endpoint.exec(url);
+  const kind = match?.[2].toLowerCase();
+  // the path below the node root, as the node endpoints' app routes it
+  const below = url.slice(match?.[1].length ?? 0);
+  const allow = kind === 'soap' ? SOAP_ALLOW : allowAt ? allowAt(below) : '';
+  if (allow === undefined) {
+    const path = below.split('?', 1)[0];
+    sendJsonRefusal(res, {
+      status: 404,
+      code: 'not-found',
+      message: `no API resource at OPTIONS ${path}`,
+    });
+    return;
+  }
+  res.writeHead(204, allow ? { Allow: allow, 'Content-Length': '0' } : { 'Content-Length': '0' });
+  res.end();
 }
 
 /**

@@ -106,7 +106,10 @@ export function localOnlyRefusal(
 }
 
 /** Answers a refusal as the REST API answers its errors (app/api/api-error.ts). */
-export function sendJsonRefusal(res: ServerResponse, refusal: LocalOnlyRefusal): void {
+export function sendJsonRefusal(
+  res: ServerResponse,
+  refusal: Pick<LocalOnlyRefusal, 'message'> & { status: number; code: string },
+): void {
   const body = JSON.stringify({ error: refusal.code, message: refusal.message });
   res.writeHead(refusal.status, {
     'Content-Type': 'application/json; charset=utf-8',

@@ -6,6 +6,7 @@ import {
 } from '../../app/api/next-best-offer-fast-path';
 import { SOAP_FAST_PATH_PREFIX, soapFastPath, type SoapFastPathContext } from '../../app/api/soap-fast-path';
 import { withoutCrossOrigin } from '../../app/api/cross-origin';
+import { allowedMethods, type RoutedApp } from '../../app/api/allowed-methods';
 import { errorsWithoutStack } from '../../app/api/api-error';
 import type { ErrorRequestHandler } from 'express';
 import type { RED } from './red';
@@ -107,7 +108,10 @@ export function mountWithoutCrossOrigin(RED: RED): boolean {
   const settings = RED.settings as unknown as NodeRedHttpSettings;
   const nodeRoot = settings.httpNodeRoot ?? '/';
   if (root === (RED.httpNode as unknown as ExpressApp) || !stack || nodeRoot === false) return false;
-  root.use(withoutCrossOrigin(nodeRoot, { localOnly: !settings.httpNodeAuth }));
+  const node = RED.httpNode as unknown as RoutedApp;
+  // an OPTIONS names what the routes take, read from them when it comes (flows add http-in routes)
+  const allow = (path: string) => allowedMethods(node, path);
+  root.use(withoutCrossOrigin(nodeRoot, { localOnly: !settings.httpNodeAuth, allow }));
   stack.unshift(stack.pop());
   return true;
 }
