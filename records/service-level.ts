@@ -4,8 +4,8 @@
  * three things the hub holds, and the answer says which of them decided it:
  *
  * - the tier of the golden record: platinum is served at premium, gold at priority, the rest standard;
- * - the value: what the customer moved in the last 365 days, the amounts of their interactions in the
- *   hub's currency (EUR), under every member of the golden record. 25,000 raises to priority, 100,000
+ * - the value: what the customer moved in the last 365 days (from the start of that UTC day), the
+ *   amounts of their interactions in the hub's currency (EUR), under every member of the golden record. 25,000 raises to priority, 100,000
  *   to premium;
  * - open complaints: complaints of the last 90 days that no `complaint-answered` came after. Any raise
  *   the level one step (at most to premium): an unhappy customer is the one to serve first.
@@ -169,7 +169,9 @@ export function serviceLevelOf(
     reasons.push(`tier ${tier}: ${level}`);
   }
 
-  const since = new Date(now.getTime() - rules.value.days * DAY).toISOString();
+  // from the start of that UTC day: a window to the millisecond changed the answer (and its ETag) with
+  // every request, so no client could revalidate a customer 360
+  const since = new Date(Math.floor(now.getTime() / DAY) * DAY - rules.value.days * DAY).toISOString();
   let amount = 0;
   for (const i of interactions) if (i.occurredAt >= since) amount += amountOf(i, rules.value.currency);
   const byValue: ServiceLevel =

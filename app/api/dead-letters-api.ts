@@ -15,6 +15,7 @@ import {
 import { errorMessage } from '../../formats/error-message';
 import { jsonPermission, refuseWhileAdminAuthConfigured } from './admin-only';
 import { ApiError, jsonErrors, methodNotAllowed, notFound } from './api-error';
+import { personalData } from './personal-data';
 
 /**
  * /api/v1/dead-letters: the dead-letter queue over HTTP, for admins only (the same operations as
@@ -59,7 +60,7 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
     'the dead-letter API is for admins, and this hub has no admin check wired for it; use `crm-hub dead-letters`',
   );
   api.use(options.adminOnly ? jsonPermission(options.adminOnly, 'the dead-letter API') : fallback);
-  api.use(express.json({ limit: '16kb' }));
+  api.use(express.json({ limit: '16kb' }), personalData);
 
   // Every request makes a pass over the queue: each message off the head, a copy back at the tail.
   // Two passes at once see each other's copies and list a dead letter twice or miss it, so within this

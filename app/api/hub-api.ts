@@ -33,6 +33,7 @@ import { createDeadLettersApi } from './dead-letters-api';
 import { customerAnswer, customerIdParam, shown } from './golden-customer';
 import { createProcessesApi, type ProcessesApiContext } from './processes-api';
 import { createReviewsApi, type ReviewsApiContext } from './reviews-api';
+import { PERSONAL_DATA_CACHING } from './personal-data';
 
 /** The REST API under /api/v1 and the health endpoint. Errors are always JSON with a clear reason. */
 export interface HubApiContext
@@ -84,6 +85,7 @@ export function createHubApi(context: HubApiContext): Router {
       const channel = asked === undefined ? undefined : channelParam(asked);
       // every member's, as the customer 360 and the next best offer see them
       const offers = await customerOffers(requireStore(context), customerId, channel);
+      res.set('Cache-Control', PERSONAL_DATA_CACHING);
       res.json({ customerId, channel: channel ?? null, offers });
     }),
   );
@@ -92,6 +94,7 @@ export function createHubApi(context: HubApiContext): Router {
   api.get(
     '/customers/:id',
     route(async (req, res) => {
+      res.set('Cache-Control', PERSONAL_DATA_CACHING);
       res.json(
         await customerAnswer(
           requireStore(context),

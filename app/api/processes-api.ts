@@ -13,6 +13,7 @@ import { sourceRef } from '../../records/source-versions';
 import { compareProcessesLatestFirst, type HubStore, type StoredProcess } from '../../records/store';
 import { ApiError, apiErrors, methodNotAllowed, requireStore, route, type StoreSource } from './api-error';
 import { customerIdParam, sourceRefParam } from './golden-customer';
+import { personalData } from './personal-data';
 
 /**
  * Process state for the channels (records/process-drafts.ts): a draft saved on one channel, shown in
@@ -161,6 +162,7 @@ function unknownProcess(customerId: string, processId: string): ApiError {
 export function createProcessesApi(context: ProcessesApiContext): Router {
   const api = express.Router();
   const store = () => requireStore(context, 'no hub-store is deployed, so no process can be kept');
+  api.use('/customers/:id/processes', personalData);
 
   api.put(
     '/customers/:id/processes/:processId',

@@ -19,6 +19,7 @@ import {
   route,
   type StoreSource,
 } from './api-error';
+import { personalData } from './personal-data';
 
 /**
  * The data steward's side of the golden record, for admins (integrators) only:
@@ -58,6 +59,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       );
   const store = () => requireStore(context, 'no hub-store is deployed, so there is nothing to read');
   const options = () => context.goldenOptions?.() ?? {};
+  api.use(['/reviews', '/customers/:id/unmerge'], personalData);
 
   api.get(
     '/reviews',

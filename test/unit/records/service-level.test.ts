@@ -37,6 +37,16 @@ describe('service level', () => {
     });
   });
 
+  it('starts the value window at the start of a UTC day, so an answer stays the same all day (its ETag too)', () => {
+    const morning = serviceLevelOf('gold', [], new Date('2026-12-01T00:00:01Z'));
+    const evening = serviceLevelOf('gold', [], new Date('2026-12-01T23:59:59.999Z'));
+    expect(morning.value.since).toBe('2025-12-01T00:00:00.000Z');
+    expect(evening).toEqual(morning);
+    // an amount on the window's first day counts, one the day before does not
+    const edge = [interaction('withdrawal', 365.5, 30000), interaction('withdrawal', 366, 99999)];
+    expect(serviceLevelOf(undefined, edge, NOW).value.amount).toBe(30000);
+  });
+
   it('raises a customer whose last year moved enough, counting only the window and the currency', () => {
     const year = [
       interaction('withdrawal', 10, 12_000),

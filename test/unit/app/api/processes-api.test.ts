@@ -266,3 +266,30 @@ describe('PUT /api/v1/customers/{id}/processes/{processId}', () => {
     expect((await request(server).get('/api/v1/customers/crm:4711/processes?status=done')).status).toBe(400);
   });
 });
+
+describe('caching of answers that carry personal data', () => {
+  it('keeps the customer 360 ETag while nothing changed, so If-None-Match gets 304', async () => {
+    const first = await request(server).get('/api/v1/customers/crm:4711');
+    const again = await request(server).get('/api/v1/customers/crm:4711');
+    expect(first.status).toBe(200);
+    expect(again.headers.etag).toBe(first.headers.etag);
+    const revalidated = await request(server)
+      .get('/api/v1/customers/crm:4711')
+      .set('If-None-Match', first.headers.etag as string);
+    expect(revalidated.status).toBe(304);
+  });
+
+  it('lets no shared cache keep them and has every client revalidate: private, no-cache', async () => {
+    await request(server).put(path('web:77')).send(draft);
+    for (const url of [
+      '/api/v1/customers/crm:4711',
+      '/api/v1/customers/crm:4711/offers',
+      '/api/v1/customers/crm:4711/processes',
+      path('crm:4711'),
+      '/api/v1/reviews',
+    ]) {
+      const res = await request(server).get(url);
+      expect([url, res.status, res.headers['cache-control']]).toEqual([url, 200, 'private, no-cache']);
+    }
+  });
+});
