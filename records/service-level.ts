@@ -5,8 +5,8 @@
  *
  * - the tier of the golden record: platinum is served at premium, gold at priority, the rest standard;
  * - the value: what the customer moved in the last 365 days (from the start of that UTC day), the
- *   amounts of their interactions in the hub's currency (EUR), under every member of the golden record. 25,000 raises to priority, 100,000
- *   to premium;
+ *   amounts of their interactions in the hub's currency (EUR), under every member of the golden record.
+ *   25,000 raises to priority, 100,000 to premium;
  * - open complaints: complaints of the last 90 days that no `complaint-answered` came after. Any raise
  *   the level one step (at most to premium): an unhappy customer is the one to serve first.
  *
