@@ -20,6 +20,7 @@
  * the same golden record may save it (the call center under crm:4711 resumes what the web started
  * under web:77 once the two are one customer).
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { ProcessState } from '../mappings/canonical/types';
 import { compileValidator, type FieldError } from '../mappings/validate';
 import type { GoldenStore } from './golden-store';
@@ -56,7 +57,33 @@ export type SaveOutcome =
   /** a save naming a revision of a process that is not stored (the first save names none) */
   | { outcome: 'not-stored' }
   /** completed or abandoned: it changes no more */
-  | { outcome: 'closed'; current: StoredProcess };
+  | { outcome: 'closed'; current: StoredProcess }
+  /** closed, and the save would change nothing (a retry of the save that closed it): nothing stored */
+  | { outcome: 'unchanged'; current: StoredProcess };
+
+/**
+ * The revisions a save was made on (HTTP If-Match, RFC 9110): one, a list of them, or `*`, any revision
+ * stored; undefined when it names none (a first save).
+ */
+export type RevisionMatch = number | readonly number[] | '*' | undefined;
+
+function matches(ifMatch: Exclude<RevisionMatch, undefined>, revision: number): boolean {
+  if (ifMatch === '*') return true;
+  return typeof ifMatch === 'number' ? ifMatch === revision : ifMatch.includes(revision);
+}
+
+/** Whether a save states what is stored already; ids, who and when are the hub's and not compared. */
+function changesNothing(save: ProcessSave, stored: ProcessState): boolean {
+  const expires = (at: string | undefined) => (at === undefined ? undefined : Date.parse(at));
+  return (
+    save.kind === stored.kind &&
+    save.lastChannel === stored.lastChannel &&
+    save.step === stored.step &&
+    (save.status ?? 'open') === stored.status &&
+    expires(save.expiresAt) === expires(stored.expiresAt) &&
+    isDeepStrictEqual(save.data, stored.data)
+  );
+}
 
 /** The statuses after which a process changes no more. */
 export const CLOSED_PROCESS_STATUSES: readonly ProcessState['status'][] = ['completed', 'abandoned'];
@@ -127,14 +154,14 @@ async function sameCustomer(store: ProcessDraftStore, a: string, b: string): Pro
 
 /**
  * A channel's save of process `processId` for `customerRef` (a `<system>:<id>` ref), naming the
- * revision it read (`ifMatch`), or none for a new one.
+ * revision it read (`ifMatch`: one, a list, or `*` for any stored), or none for a new one.
  */
 export async function saveProcess(
   store: ProcessDraftStore,
   customerRef: string,
   processId: string,
   save: ProcessSave,
-  ifMatch: number | undefined,
+  ifMatch: RevisionMatch,
   now: Date = new Date(),
 ): Promise<SaveOutcome> {
   const at = now.toISOString();
@@ -162,16 +189,20 @@ export async function saveProcess(
     return { outcome: 'other-customer' };
   if (ifMatch === undefined) return { outcome: 'revision-required', current: stored };
   if (save.kind !== stored.process.kind) return { outcome: 'kind-differs', current: stored };
-  if (ifMatch !== stored.revision) return { outcome: 'conflict', current: stored };
-  if (isClosed(stored.process)) return { outcome: 'closed', current: stored };
+  if (!matches(ifMatch, stored.revision)) return { outcome: 'conflict', current: stored };
+  if (isClosed(stored.process)) {
+    // a retry of the save that closed it, or one made on the closed state, asks for what is there
+    const outcome = changesNothing(save, stored.process) ? 'unchanged' : 'closed';
+    return { outcome, current: stored };
+  }
   // never before what is stored: an app whose clock runs ahead stamped it, and an older report of it
   // redelivered later must not win over this save (reportProcess keeps the newest)
   const after = new Date(Math.max(now.getTime(), Date.parse(stored.process.updatedAt) + 1)).toISOString();
   const state = stateOf(save, stored.process, after);
   const errors = check(state);
   if (errors.length > 0) return { outcome: 'invalid', errors };
-  if (await store.updateProcess(state, ifMatch))
-    return { outcome: 'updated', stored: await asStored(store, state, ifMatch + 1) };
+  if (await store.updateProcess(state, stored.revision))
+    return { outcome: 'updated', stored: await asStored(store, state, stored.revision + 1) };
   const current = await store.getProcess(processId);
   return current ? { outcome: 'conflict', current } : { outcome: 'other-customer' };
 }

@@ -6,6 +6,7 @@ import {
   saveProcess,
   unknownSaveFields,
   type ProcessSave,
+  type RevisionMatch,
   type SaveOutcome,
 } from '../../records/process-drafts';
 import { goldenOf, memberRefOf } from '../../records/customer-view';
@@ -26,14 +27,17 @@ import { personalData } from './personal-data';
  *                                               golden record, last updated first
  *
  * A save that names an older revision gets 412 with the state now, one that names none 428: two
- * channels cannot overwrite each other without having seen what the other saved. A completed or
- * abandoned process changes no more: 409 with its state.
+ * channels cannot overwrite each other without having seen what the other saved. If-Match is RFC
+ * 9110's: one tag, a list ("2", "3"), or * for whatever revision is stored. A completed or abandoned
+ * process changes no more: 409 with its state; the same save again (a retry) is answered 200 with it.
  */
 export type ProcessesApiContext = StoreSource<HubStore>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** "3" as the ETag gave it, or a bare 3; a weak tag (W/"3") is no match for If-Match (RFC 9110) */
 const REVISION_TAG = /^"?([1-9]\d{0,9})"?$/;
+/** RFC 9110's If-Match: `*`, or a list of tags, each as above, separated by commas */
+const ANY = '*';
 
 const etag = (stored: StoredProcess) => `"${stored.revision}"`;
 const body = (stored: StoredProcess) => ({ process: stored.process, revision: stored.revision });
@@ -43,19 +47,20 @@ function processIdParam(id: string): string {
   throw new ApiError(400, 'invalid-process-id', `process id '${id}' is not a UUID`, 'processId');
 }
 
-function ifMatchOf(req: Request): number | undefined {
+function ifMatchOf(req: Request): RevisionMatch {
   const header = req.get('if-match');
   if (header === undefined) return undefined;
-  const revision = REVISION_TAG.exec(header.trim())?.[1];
-  if (revision === undefined) {
+  if (header.trim() === ANY) return ANY;
+  const revisions = header.split(',').map((tag) => REVISION_TAG.exec(tag.trim())?.[1]);
+  if (revisions.some((revision) => revision === undefined)) {
     throw new ApiError(
       400,
       'invalid-if-match',
-      `If-Match must name one revision as the ETag gave it ("3"), got '${header}'`,
+      `If-Match must name revisions as the ETag gave them ("3", or "2", "3"), or be *, got '${header}'`,
       'If-Match',
     );
   }
-  return Number(revision);
+  return revisions.map(Number);
 }
 
 function saveOf(raw: unknown): ProcessSave {
@@ -96,6 +101,10 @@ function answer(
       return;
     case 'updated':
       res.status(200).set('ETag', etag(outcome.stored)).json(body(outcome.stored));
+      return;
+    case 'unchanged':
+      // closed already as the save says: its state, as the save that closed it was answered
+      res.status(200).json(body(outcome.current));
       return;
     case 'not-stored':
       throw new ApiError(

@@ -148,6 +148,62 @@ describe('PUT /api/v1/customers/{id}/processes/{processId}', () => {
     }
   });
 
+  it('takes If-Match as RFC 9110 defines it: * for whatever is stored, or a list of revisions', async () => {
+    const star = await request(server).put(path('web:77')).set('If-Match', '*').send(draft);
+    // * matches only a stored process
+    expect({ status: star.status, error: star.body.error }).toEqual({ status: 412, error: 'not-stored' });
+    await request(server).put(path('web:77')).send(draft);
+    const any = await request(server)
+      .put(path('web:77'))
+      .set('If-Match', '*')
+      .send({ ...draft, step: 'documents' });
+    expect({ status: any.status, etag: any.headers.etag }).toEqual({ status: 200, etag: '"2"' });
+    const listed = await request(server)
+      .put(path('web:77'))
+      .set('If-Match', '"1", "2"')
+      .send({ ...draft, step: 'signing' });
+    expect({ status: listed.status, etag: listed.headers.etag }).toEqual({ status: 200, etag: '"3"' });
+    const stale = await request(server)
+      .put(path('web:77'))
+      .set('If-Match', '"1","2"')
+      .send({ ...draft, step: 'stale' });
+    expect({ status: stale.status, error: stale.body.error }).toEqual({
+      status: 412,
+      error: 'revision-conflict',
+    });
+  });
+
+  it('answers a closed process saved again unchanged with 200 and its state (a retry), not 409', async () => {
+    await request(server).put(path('web:77')).send(draft);
+    const done = {
+      ...draft,
+      lastChannel: 'app',
+      step: 'done',
+      status: 'completed',
+      expiresAt: '2027-01-01T00:00:00Z',
+    };
+    const closing = await request(server).put(path('web:77')).set('If-Match', '"1"').send(done);
+    expect(closing.status).toBe(200);
+    // the client's retry of the same save, data keys in another order
+    const retry = await request(server)
+      .put(path('web:77'))
+      .set('If-Match', '"2"')
+      .send({ ...done, data: { propertyType: 'flat', loanAmount: 250000 } });
+    expect({ status: retry.status, etag: retry.headers.etag, body: retry.body }).toEqual({
+      status: 200,
+      etag: '"2"',
+      body: closing.body,
+    });
+    const changed = await request(server)
+      .put(path('web:77'))
+      .set('If-Match', '"2"')
+      .send({ ...done, step: 'after' });
+    expect({ status: changed.status, error: changed.body.error }).toEqual({
+      status: 409,
+      error: 'process-closed',
+    });
+  });
+
   it('asks for the revision (428) when a stored process is saved without If-Match', async () => {
     await request(server).put(path('web:77')).send(draft);
     const blind = await request(server)
@@ -180,7 +236,7 @@ describe('PUT /api/v1/customers/{id}/processes/{processId}', () => {
       ],
       [
         'If-Match',
-        request(server).put(path('web:77')).set('If-Match', '*').send(draft),
+        request(server).put(path('web:77')).set('If-Match', 'revision one').send(draft),
         400,
         'invalid-if-match',
       ],
