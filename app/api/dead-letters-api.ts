@@ -162,12 +162,18 @@ function serially(): (task: () => Promise<void>) => Promise<void> {
   };
 }
 
-function queryCount(req: Request, name: string): number | undefined {
+/** The limit of a list, 1 to MAX_LIMIT, answered as the API's other lists answer it (invalid-limit). */
+const MAX_LIMIT = 1000;
+
+function queryCount(req: Request, name: 'limit' | 'offset'): number | undefined {
   const value = req.query[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d+$/.test(value))
-    throw new ApiError(400, 'invalid-query', `${name} must be a whole number`, name);
-  return Number(value);
+  const count = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (name === 'limit' && !(count >= 1 && count <= MAX_LIMIT))
+    throw new ApiError(400, 'invalid-limit', `limit must be a whole number from 1 to ${MAX_LIMIT}`, 'limit');
+  if (!Number.isSafeInteger(count))
+    throw new ApiError(400, 'invalid-offset', 'offset must be a whole number from 0', 'offset');
+  return count;
 }
 
 /** {"to": "<exchange>/<routing key>"} or {"to": {"exchange": …, "routingKey": …}}, or ?to=… */
@@ -199,8 +205,11 @@ function destination(req: Request): Destination | undefined {
   );
 }
 
-/** The queue's own errors, with the status their code stands for. */
+/**
+ * The queue's own errors, with the status their code stands for, in their brief words: the broker's
+ * address, virtual host and user are the operator's (the CLI names them), not an HTTP client's.
+ */
 function deadLetterError(err: unknown): ApiError | undefined {
   if (!(err instanceof DeadLetterError)) return undefined;
-  return new ApiError(STATUS[err.code] ?? 500, err.code, err.message, err.field);
+  return new ApiError(STATUS[err.code] ?? 500, err.code, err.brief, err.field);
 }

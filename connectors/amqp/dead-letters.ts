@@ -60,15 +60,21 @@ export class DeadLetterError extends Error {
   constructor(
     readonly code: DeadLetterErrorCode,
     message: string,
-    options: { cause?: unknown; field?: string } = {},
+    options: { cause?: unknown; field?: string; brief?: string } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DeadLetterError';
     if (options.field !== undefined) this.field = options.field;
+    this.brief = options.brief ?? message;
   }
 
   /** the argument at fault, for invalid-argument */
   readonly field?: string;
+  /**
+   * The message without the broker's address, virtual host and user: for an answer to an HTTP client,
+   * while the message (the CLI's, the log's) names them for the operator.
+   */
+  readonly brief: string;
 }
 
 /** One dead letter as `list` shows it. */
@@ -203,6 +209,11 @@ export class DeadLetterQueue {
     this.queue = options.queue ?? DEAD_LETTER_QUEUE;
   }
 
+  /** The queue alone, as an error's `brief` names it. */
+  private named(): string {
+    return `queue '${this.queue}'`;
+  }
+
   /** Where it reads, without credentials. */
   describe(): string {
     const { where, user } = describeBrokerUrl(this.urls[0]);
@@ -312,6 +323,7 @@ export class DeadLetterQueue {
       if (replyCodeOf(err) === 404) throw this.noQueue(err);
       throw new DeadLetterError('refused', `cannot purge ${this.describe()}: ${errorMessage(err)}`, {
         cause: err,
+        brief: `cannot purge ${this.named()}: ${errorMessage(err)}`,
       });
     } finally {
       await ch.close().catch(() => undefined);
@@ -319,7 +331,9 @@ export class DeadLetterQueue {
   }
 
   private notFound(id: string): DeadLetterError {
-    return new DeadLetterError('not-found', `no dead letter with id '${id}' in ${this.describe()}`);
+    return new DeadLetterError('not-found', `no dead letter with id '${id}' in ${this.describe()}`, {
+      brief: `no dead letter with id '${id}' in ${this.named()}`,
+    });
   }
 
   /**
@@ -334,13 +348,18 @@ export class DeadLetterQueue {
       'not-found',
       `queue '${this.queue}' does not exist in virtual host '${virtualHostOf(url)}' on RabbitMQ ${where} ` +
         `(user ${user}); check the queue name and the virtual host in the broker URL`,
-      { cause, field: 'queue' },
+      {
+        cause,
+        field: 'queue',
+        brief: `${this.named()} does not exist in the broker's virtual host; check the queue name and the virtual host in the broker URL`,
+      },
     );
   }
 
   private async connection(): Promise<ChannelModel> {
     if (this.model) return this.model;
     const failures: string[] = [];
+    const reasons: string[] = [];
     for (const url of this.urls) {
       try {
         const model = await amqp.connect(url, {
@@ -360,9 +379,12 @@ export class DeadLetterQueue {
         return model;
       } catch (err) {
         failures.push(`${describeBrokerUrl(url).where}: ${connectFailure(err, url)}`);
+        reasons.push(errorMessage(err));
       }
     }
-    throw new DeadLetterError('not-connected', `cannot connect to RabbitMQ (${failures.join('; ')})`);
+    throw new DeadLetterError('not-connected', `cannot connect to RabbitMQ (${failures.join('; ')})`, {
+      brief: `cannot connect to RabbitMQ (${reasons.join('; ')}); \`crm-hub dead-letters list\` names the broker`,
+    });
   }
 
   /**
@@ -387,6 +409,7 @@ export class DeadLetterQueue {
       if (replyCodeOf(err) === 404) throw this.noQueue(err);
       throw new DeadLetterError('refused', `cannot read ${this.describe()}: ${errorMessage(err)}`, {
         cause: err,
+        brief: `cannot read ${this.named()}: ${errorMessage(err)}`,
       });
     }
     // The originals taken off the head and not yet acked, in order: one to remove, or one whose copy is
@@ -400,7 +423,11 @@ export class DeadLetterQueue {
     let held: Array<{ original: Message; confirmed?: Promise<void> }> = [];
     const settleHeld = async (): Promise<void> => {
       const outcomes = await Promise.allSettled(held.map((h) => h.confirmed));
-      if (returned) throw new DeadLetterError('unroutable', `${this.describe()} no longer takes messages`);
+      if (returned) {
+        throw new DeadLetterError('unroutable', `${this.describe()} no longer takes messages`, {
+          brief: `${this.named()} no longer takes messages`,
+        });
+      }
       outcomes.forEach((outcome, i) => {
         // A nacked copy leaves its original unacked: the broker gives it back when the channel closes.
         if (outcome.status === 'fulfilled') ch.ack(held[i].original);
@@ -429,7 +456,10 @@ export class DeadLetterQueue {
       throw new DeadLetterError(
         'refused',
         `reading ${this.describe()} failed: ${errorMessage(channelError ?? err)}; unfinished messages stay in the queue`,
-        { cause: err },
+        {
+          cause: err,
+          brief: `reading ${this.named()} failed: ${errorMessage(channelError ?? err)}; unfinished messages stay in the queue`,
+        },
       );
     } finally {
       // Whatever is still unacked (only after a failure) goes back to the queue.
@@ -653,7 +683,7 @@ function summarize(msg: Message, position: number): DeadLetterSummary {
     exchange: from?.exchange ?? null,
     routingKey: from?.routingKey ?? null,
     queue: str(headers[ORIGINAL_QUEUE_HEADER]) ?? str(death?.queue),
-    reason: hubReason ?? deathReason ?? 'unknown (no x-crmhub-reason or x-death header)',
+    reason: withoutErrorPrefix(hubReason ?? deathReason ?? 'unknown (no x-crmhub-reason or x-death header)'),
     hubReason,
     deathReason,
     count: Math.max(counted, 1),
@@ -697,4 +727,12 @@ function textBody(msg: Message): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000e-\u001f]/.test(text)) return undefined;
   return text;
+}
+
+/**
+ * A reason as a flow's catch often hands it over, String(err): "Error: " says nothing and pushes the
+ * reason itself out of a narrow column. Other names (TypeError) say something and stay.
+ */
+function withoutErrorPrefix(reason: string): string {
+  return reason.replace(/^Error: (?=\S)/, '');
 }
