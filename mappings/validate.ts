@@ -287,6 +287,29 @@ const FORMAT_MESSAGES: Record<string, string> = {
   date: 'must be a date, e.g. 2026-12-05',
 };
 
+// RFC 3339's shape with a zone, any digits: what then fails is the calendar or the clock
+const DATE_TIME_SHAPE =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Why a date-time with a zone is none all the same: "must be a date-time with a zone" sent a client
+ * whose time had one looking for the wrong mistake. A leap second (23:59:60) is RFC 3339, but neither
+ * JavaScript's Date nor the stores hold one, so it is refused, saying so. Undefined: the general message.
+ */
+function dateTimeProblem(value: unknown): string | undefined {
+  const parts = typeof value === 'string' ? DATE_TIME_SHAPE.exec(value) : null;
+  if (!parts) return undefined;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7);
+  const date = `${year}-${month}-${day}`;
+  if (!isDateTime(`${date}T00:00:00Z`)) return `is not a calendar date/time: the calendar has no ${date}`;
+  const time = `${hour}:${minute}:${second}`;
+  if (Number(hour) <= 23 && Number(minute) <= 59 && second === '60') {
+    return `is a leap second (${time}), which the hub does not take: JavaScript dates and the stores have no second 60; send ${hour}:${minute}:59.999 of that minute`;
+  }
+  if (!isDateTime(`${date}T${time}Z`)) return `is not a calendar date/time: the clock has no ${time}`;
+  return undefined;
+}
+
 // Not maxLength: a value too long may well be the right kind ("must be an e-mail address" would mislead).
 const VALUE_KEYWORDS = new Set(['pattern', 'format', 'type', 'minLength']);
 
@@ -323,7 +346,10 @@ function toFieldError(error: ErrorObject): FieldError {
     case 'format':
       return {
         field: parent,
-        message: FORMAT_MESSAGES[String(params.format)] ?? `must be a valid ${String(params.format)}`,
+        message:
+          (params.format === 'date-time' ? dateTimeProblem(error.data) : undefined) ??
+          FORMAT_MESSAGES[String(params.format)] ??
+          `must be a valid ${String(params.format)}`,
         rule: 'format',
       };
     case 'false schema':

@@ -146,10 +146,15 @@ function pathDecodeError(err: unknown): ApiError | undefined {
   );
 }
 
-/** An id or a value the store cannot keep (a NUL character, an id of neither form) is the caller's. */
-function storeInputError(err: unknown): ApiError | undefined {
+/**
+ * An id or a value the store cannot keep (a NUL character, an id of neither form) is the caller's,
+ * with the field its message starts with (`store: process.data.note must not …`) as `field`.
+ */
+export function storeInputError(err: unknown, fieldOf = (field: string) => field): ApiError | undefined {
   if (!(err instanceof StoreInputError)) return undefined;
-  return new ApiError(400, 'invalid-input', err.message.replace(/^store: /, ''));
+  const message = err.message.replace(/^store: /, '');
+  const field = /^([\w$-]+(?:\[\d+\]|\.[\w$-]+)*) (?:must|has|is)\b/.exec(message)?.[1];
+  return new ApiError(400, 'invalid-input', message, field === undefined ? undefined : fieldOf(field));
 }
 
 /**
@@ -260,7 +265,12 @@ export function jsonErrors(translate?: (err: unknown) => ApiError | undefined): 
     }
     const e = err as { type?: string; message?: string };
     if (e.type === 'entity.too.large') {
-      res.status(413).json({ error: 'too-large', message: 'request body exceeds the size limit' });
+      const limit = (err as { limit?: unknown }).limit;
+      const stated = typeof limit === 'number' ? ` of ${Math.floor(limit / 1024)} kB (${limit} bytes)` : '';
+      res.status(413).json({
+        error: 'too-large',
+        message: `the request body exceeds the size limit${stated}`,
+      });
     } else if (e.type === 'entity.parse.failed') {
       // the strict parser takes objects and arrays only: null, 5 and "x" are JSON, but no body here
       const scalar = /^\s*(null|true|false|-?\d|")/.test((err as { body?: string }).body ?? '');

@@ -12,7 +12,15 @@ import {
 import { goldenOf, memberRefOf } from '../../records/customer-view';
 import { sourceRef } from '../../records/source-versions';
 import { compareProcessesLatestFirst, type HubStore, type StoredProcess } from '../../records/store';
-import { ApiError, apiErrors, methodNotAllowed, requireStore, route, type StoreSource } from './api-error';
+import {
+  ApiError,
+  apiErrors,
+  methodNotAllowed,
+  requireStore,
+  route,
+  storeInputError,
+  type StoreSource,
+} from './api-error';
 import { customerIdParam, sourceRefParam } from './golden-customer';
 import { personalData } from './personal-data';
 
@@ -184,7 +192,11 @@ export function createProcessesApi(context: ProcessesApiContext): Router {
       const s = store();
       // SAP's padded number is the member the hub keys without the zeros
       const customerId = await memberRefOf(s, asked);
-      answer(req, res, await saveProcess(s, customerId, processId, save, ifMatch), customerId, processId);
+      const outcome = await saveProcess(s, customerId, processId, save, ifMatch).catch((err: unknown) => {
+        // the store names the process's fields (process.data.note); the body's are data.note
+        throw storeInputError(err, (field) => field.replace(/^process\./, '')) ?? err;
+      });
+      answer(req, res, outcome, customerId, processId);
     }),
   );
 

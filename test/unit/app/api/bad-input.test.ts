@@ -160,7 +160,7 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
       .put(`/api/v1/customers/crm:4711/processes/${PROCESS}`)
       .send({ ...draft, data: { note: 'a\u0000b' } });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: 'invalid-input' });
+    expect(res.body).toMatchObject({ error: 'invalid-input', field: 'data.note' });
     expect(res.body.message).toContain('process.data.note must not contain a NUL character');
   });
 
@@ -170,8 +170,20 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ ...draft, data: { x: '\ud800' } }));
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: 'invalid-input' });
+    expect(res.body).toMatchObject({ error: 'invalid-input', field: 'data.x' });
     expect(res.body.message).toContain('process.data.x must not contain a lone surrogate');
+  });
+
+  it('states the size limit in a 413', async () => {
+    const res = await request(server)
+      .put(`/api/v1/customers/crm:4711/processes/${PROCESS}`)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ ...draft, data: { note: 'x'.repeat(300 * 1024) } }));
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({
+      error: 'too-large',
+      message: 'the request body exceeds the size limit of 256 kB (262144 bytes)',
+    });
   });
 
   it('refuses a number out of range with 400 naming the field, not as null', async () => {

@@ -114,16 +114,23 @@ describe('canonical interaction event types', () => {
     ];
     for (const text of good) expect([text, isDateTime(text)]).toEqual([text, true]);
     for (const text of bad) expect([text, isDateTime(text)]).toEqual([text, false]);
-    expect(validate({ ...full, occurredAt: '2025-02-30T10:00:00Z' })).toEqual({
-      ok: false,
-      errors: [
-        {
-          field: 'occurredAt',
-          message: 'must be a date-time with a zone (Z or ±hh:mm), e.g. 2026-12-05T10:00:00Z',
-          rule: 'format',
-        },
-      ],
-    });
+    // the message says what is wrong: a zone only where the zone is missing
+    const messageFor = (occurredAt: string) => {
+      const result = validate({ ...full, occurredAt });
+      return result.ok ? undefined : result.errors.map((e) => `${e.field} ${e.message}`).join('; ');
+    };
+    expect(messageFor('2025-01-31T10:00:00')).toBe(
+      'occurredAt must be a date-time with a zone (Z or ±hh:mm), e.g. 2026-12-05T10:00:00Z',
+    );
+    expect(messageFor('2025-02-30T10:00:00Z')).toBe(
+      'occurredAt is not a calendar date/time: the calendar has no 2025-02-30',
+    );
+    expect(messageFor('2025-01-31T24:00:00Z')).toBe(
+      'occurredAt is not a calendar date/time: the clock has no 24:00:00',
+    );
+    expect(messageFor('2016-12-31T23:59:60Z')).toBe(
+      'occurredAt is a leap second (23:59:60), which the hub does not take: JavaScript dates and the stores have no second 60; send 23:59:59.999 of that minute',
+    );
     expect(validate({ ...full, eventId: '4711' })).toEqual({
       ok: false,
       errors: [{ field: 'eventId', message: 'must be a valid uuid', rule: 'format' }],
