@@ -151,6 +151,23 @@ describe('hub with credentials: endpoints and admin API stay protected', () => {
     expect(both.status).not.toBe(403);
   });
 
+  it("answers OPTIONS with each resource's own methods, and 404 where there is none", async () => {
+    const allow = async (path: string) => {
+      const res = await fetch(`${hub.url}${path}`, { method: 'OPTIONS' });
+      return { status: res.status, allow: res.headers.get('allow') };
+    };
+    const process = '/api/v1/customers/crm:1/processes/3f2e1d0c-9b8a-4765-a432-10fedcba9876';
+    expect(await allow(process)).toEqual({ status: 204, allow: 'GET, HEAD, PUT' });
+    expect(await allow('/api/v1/events')).toEqual({ status: 204, allow: 'POST' });
+    expect(await allow('/api/v1/dead-letters/x')).toEqual({ status: 204, allow: 'GET, HEAD, DELETE' });
+    expect(await allow('/healthz')).toEqual({ status: 204, allow: 'GET, HEAD' });
+    const unknown = await fetch(`${hub.url}/api/v1/nonexistent`, { method: 'OPTIONS' });
+    expect({ status: unknown.status, body: await unknown.json() }).toMatchObject({
+      status: 404,
+      body: { error: 'not-found' },
+    });
+  });
+
   it('keeps the admin API behind its token and still serves the editor', async () => {
     expect((await fetch(`${hub.url}/flows`)).status).toBe(401);
     expect((await fetch(`${hub.url}/flows`, { headers: { authorization: api } })).status).toBe(401);
