@@ -20,10 +20,10 @@
  * the same golden record may save it (the call center under crm:4711 resumes what the web started
  * under web:77 once the two are one customer).
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { ProcessState } from '../mappings/canonical/types';
 import { compileValidator, type FieldError } from '../mappings/validate';
 import type { GoldenStore } from './golden-store';
+import { canonicalJson } from './content-hash';
 import type { ProcessStore, StoredProcess } from './store';
 import { requireInstant } from './store-input';
 
@@ -81,7 +81,8 @@ function changesNothing(save: ProcessSave, stored: ProcessState): boolean {
     save.step === stored.step &&
     (save.status ?? 'open') === stored.status &&
     expires(save.expiresAt) === expires(stored.expiresAt) &&
-    isDeepStrictEqual(save.data, stored.data)
+    // by value: a stored document may come back as a null-prototype object or frozen, and key order is no change
+    canonicalJson(save.data) === canonicalJson(stored.data)
   );
 }
 
