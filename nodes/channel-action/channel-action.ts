@@ -2,10 +2,11 @@ import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { continueTrace } from '../../connectors/http/trace-context';
 import { actionToOffer, storedOfferOf, type DecisionLike } from '../../policies/actions';
 import { contactChannelOf } from '../../policies/contact/consent';
+import type { ContactVerdict } from '../../policies/contact/contact-policy';
 import { isOfferResponse, recordOfferResponse } from '../../policies/contact/responses';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import type { HubStoreNode } from '../hub-store/hub-store';
-import { contactGate, contactOf, ContactRefusedError, type ContactMessage } from '../shared/contact-gate';
+import { contactGate, contactOf, type ContactMessage } from '../shared/contact-gate';
 import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
@@ -24,8 +25,9 @@ export interface ChannelActionDef extends NodeDef {
 
 /**
  * Carries out a decision on its channel. Every action passes the contact policy first (consent,
- * opt-out, quiet hours, cooldown, caps); a refused one goes to Catch with msg.error.code
- * "contact-policy". A web offer is stored, so the customer's page finds it through
+ * opt-out, quiet hours, cooldown, caps); a refused one is suppressed: it leaves on the second output
+ * with msg.suppressed {reason, detail} and the msg completes without an error (a suppression is a
+ * business outcome, not bad input). A web offer is stored, so the customer's page finds it through
  * GET /api/v1/customers/{id}/offers; the stored id derives from policy and event, so a redelivered
  * event stores nothing twice. With a broker, the action is published on crm.actions as
  * `action.<channel>` (message id = decision id) and confirmed before it goes on. Every action also
@@ -61,11 +63,6 @@ export default function (RED: RED) {
         const fill = counts.failed || counts.refused ? 'yellow' : 'green';
         return { fill, shape: 'dot', text: words(`channel-action.status.${key}`, { ...counts }) };
       });
-    const refused = (verdict: { reason?: string; detail: string }) =>
-      RED._('channel-action.errors.contact-refused', {
-        reason: verdict.reason ?? '',
-        detail: verdict.detail,
-      });
 
     onInput<ContactMessage>(
       this,
@@ -79,10 +76,20 @@ export default function (RED: RED) {
         const offer = actionToOffer(msg.payload as DecisionLike, new Date());
         const channel = contactChannelOf(offer.action) ? offer.action : offer.channel;
         const request = contactOf(msg, { channel, id: offer.offerId, customerRef: offer.customerId });
-        const verdict = request ? await gate.enforce(msg, request, store, refused) : undefined;
+        const verdict = request ? await gate.check(msg, request, store) : undefined;
+        const ids = actionIds(msg.payload, offer, continueTrace(traceparentOf(msg)));
+        if (verdict && !verdict.allowed) {
+          // suppressed, not failed: the msg completes, so amqp-in acknowledges the event instead of
+          // dead-lettering it; the second output, the status and the response ledger show it
+          counts.refused += 1;
+          show();
+          const suppressed = suppressionOf(verdict);
+          this.debug(RED._('channel-action.log.suppressed', suppressed));
+          send([null, { ...msg, ...ids, suppressed, payload: offer } as NodeMessage]);
+          return;
+        }
         if (offer.channel === 'web' || offer.action === 'web-offer')
           await store.putOffer(storedOfferOf(offer));
-        const ids = actionIds(msg.payload, offer, continueTrace(traceparentOf(msg)));
         const amqp = publisher
           ? await publisher.publish(actionPublication(msg.payload, offer, verdict, ids))
           : undefined;
@@ -92,9 +99,8 @@ export default function (RED: RED) {
       },
       {
         errorStatus: false,
-        onError: (err) => {
-          if (err instanceof ContactRefusedError) counts.refused += 1;
-          else counts.failed += 1;
+        onError: () => {
+          counts.failed += 1;
           show();
         },
       },
@@ -107,4 +113,17 @@ export default function (RED: RED) {
   }
 
   RED.nodes.registerType('channel-action', ChannelAction);
+}
+
+/** What a suppressed msg carries as msg.suppressed: the contact policy's reason and why. */
+export function suppressionOf(verdict: ContactVerdict): {
+  reason: string;
+  detail: string;
+  retryAfter?: string;
+} {
+  return {
+    reason: verdict.reason ?? 'consent',
+    detail: verdict.detail,
+    ...(verdict.retryAfter ? { retryAfter: verdict.retryAfter } : {}),
+  };
 }

@@ -44,7 +44,9 @@ export function contactOf(msg: ContactMessage, known: DeclaredContact = {}): Con
 /**
  * The contact policy in front of a node that sends something out. It is the hub's one policy
  * (hubRuntime.contactGate), configured from settings.js `crmHub.contactPolicy`; nothing on the node
- * can switch it off. A refusal reaches a Catch node with msg.error.code "contact-policy" and the
+ * can switch it off. check() returns the verdict (channel-action suppresses a refused action and
+ * completes the msg: a suppression is a business outcome, which amqp-in must not dead-letter);
+ * enforce() turns a refusal into an error for Catch, with msg.error.code "contact-policy" and the
  * reason (consent, opt-out, quiet-hours, cooldown, cap) in msg.contactPolicy.reason.
  */
 export function contactGate(RED: RED, node: Node) {
@@ -66,15 +68,15 @@ export function contactGate(RED: RED, node: Node) {
       return storeNode ? storeNode.ready : undefined;
     },
     /**
-     * Judges the contact; a refusal throws ContactRefusedError (after setting msg.contactPolicy), a
-     * pass sets msg.contactPolicy and msg.contact, so a node further on checks the same contact again
-     * under the same id (a cap counts it once).
+     * Judges the contact and returns the verdict, refused or not, without throwing: a suppression is
+     * a normal outcome of the contact policy, not a failure of the message. Sets msg.contactPolicy,
+     * and on a pass msg.contact, so a node further on checks the same contact again under the same id
+     * (a cap counts it once).
      */
-    async enforce(
+    async check(
       msg: ContactMessage,
       request: ContactRequest,
       store: ContactStore | undefined,
-      refused: (verdict: ContactVerdict) => string,
     ): Promise<ContactVerdict> {
       const verdict = await hubRuntime.contactGate.judge(request, {
         store,
@@ -82,8 +84,21 @@ export function contactGate(RED: RED, node: Node) {
         action: msg.payload,
       });
       msg.contactPolicy = verdict;
+      if (verdict.allowed) msg.contact = passedContact(msg.contact, verdict);
+      return verdict;
+    },
+    /**
+     * Judges the contact like check(); a refusal throws ContactRefusedError, for a node whose one job
+     * (a request) cannot be done without the contact.
+     */
+    async enforce(
+      msg: ContactMessage,
+      request: ContactRequest,
+      store: ContactStore | undefined,
+      refused: (verdict: ContactVerdict) => string,
+    ): Promise<ContactVerdict> {
+      const verdict = await this.check(msg, request, store);
       if (!verdict.allowed) throw new ContactRefusedError(refused(verdict), verdict);
-      msg.contact = passedContact(msg.contact, verdict);
       return verdict;
     },
   };

@@ -12,7 +12,9 @@ import { watchStatus } from './node-status';
 
 const soapClient = (red: RED) => soapClientModule(red);
 const soapRequest = (red: RED) => soapRequestModule(red);
-const modules = [...all, soapClient, soapRequest, core.catchNode];
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const completeNode = require('@node-red/nodes/core/common/24-complete.js');
+const modules = [...all, soapClient, soapRequest, core.catchNode, completeNode];
 
 useHelper();
 
@@ -62,43 +64,73 @@ const smsDecision = (customerRef: string, eventId: string) => ({
   title: { en: 'Credit card', de: 'Kreditkarte' },
 });
 
+type Suppressed = Caught & {
+  suppressed: { reason: string; detail: string; retryAfter?: string };
+  policyId?: string;
+  decisionId?: string;
+};
+
 describe('contact policy at channel-action', () => {
   const flow = (): FlowNode[] => [
     { id: 'tab', type: 'tab' },
     { id: 'store', type: 'hub-store', z: 'tab', databaseUrl: '', directory: tempDir('contact') },
-    { id: 'act', type: 'channel-action', z: 'tab', store: 'store', wires: [['out']] },
+    { id: 'act', type: 'channel-action', z: 'tab', store: 'store', wires: [['out'], ['held']] },
     { id: 'out', type: 'helper', z: 'tab' },
+    { id: 'held', type: 'helper', z: 'tab' },
     { id: 'catcher', type: 'catch', z: 'tab', scope: ['act'], uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: 'tab' },
+    { id: 'completer', type: 'complete', z: 'tab', scope: ['act'], uncaught: false, wires: [['completed']] },
+    { id: 'completed', type: 'helper', z: 'tab' },
   ];
 
-  it('refuses an SMS to a customer who withdrew SMS marketing: Catch gets code "contact-policy" and the reason', async () => {
+  it('suppresses an SMS to a customer who withdrew SMS marketing: the msg completes (no error, no Catch) and leaves on the second output with the reason', async () => {
     await load(modules, flow());
     await withCustomer('crm:2001', [consent('sms', 'marketing', 'withdrawn')]);
     const sent: unknown[] = [];
+    const caughtAll: unknown[] = [];
     helper.getNode('out').on('input', (msg: unknown) => sent.push(msg));
+    helper.getNode('caught').on('input', (msg: unknown) => caughtAll.push(msg));
     const status = watchStatus('act');
-    const caught = nextInput<Caught>('caught');
+    const held = nextInput<Suppressed>('held');
+    const completed = nextInput<{ _msgid: string }>('completed');
     helper.getNode('act').receive({ payload: smsDecision('crm:2001', 'e-1') } as never);
-    const { error, contactPolicy } = await caught;
-    expect(error.code).toBe('contact-policy');
-    expect(error.source.id).toBe('act');
-    expect(error.message).toContain('channel-action.errors.contact-refused');
-    expect(contactPolicy).toMatchObject({ allowed: false, reason: 'opt-out', channel: 'sms' });
-    expect(contactPolicy.detail).toContain('withdrew marketing on sms');
+    const msg = await held;
+    await completed;
+    expect(msg.suppressed).toMatchObject({ reason: 'opt-out' });
+    expect(msg.suppressed.detail).toContain('withdrew marketing on sms');
+    expect(msg.contactPolicy).toMatchObject({ allowed: false, reason: 'opt-out', channel: 'sms' });
+    expect(msg.payload).toMatchObject({ offerId: 'd-e-1', action: 'sms', customerId: 'crm:2001' });
+    expect(msg.policyId).toBe('platinum-credit-card-sms');
     expect(sent).toEqual([]);
+    expect(caughtAll).toEqual([]);
     expect(status.all).toEqual([
       { fill: 'yellow', shape: 'dot', text: 'channel-action.status.counted-refused' },
     ]);
     expect(hubRuntime.contactPolicy.counts().total.suppressed['opt-out']).toBeGreaterThanOrEqual(1);
   });
 
+  it('suppresses an SMS to a customer who never gave SMS consent, without an error', async () => {
+    await load(modules, flow());
+    await withCustomer('crm:2004', []);
+    const errors: unknown[] = [];
+    helper.getNode('caught').on('input', (msg: unknown) => errors.push(msg));
+    const held = nextInput<Suppressed>('held');
+    const completed = nextInput('completed');
+    helper.getNode('act').receive({ payload: smsDecision('crm:2004', 'e-5') } as never);
+    expect((await held).suppressed).toMatchObject({ reason: 'consent' });
+    await completed;
+    expect(errors).toEqual([]);
+  });
+
   it('sends the SMS to a customer who granted it, with the checked contact on the msg', async () => {
     await load(modules, flow());
     await withCustomer('crm:2002', [consent('sms', 'marketing', 'granted')]);
-    const out = nextInput<{ payload: Record<string, unknown>; contact: unknown; contactPolicy: unknown }>(
-      'out',
-    );
+    const out = nextInput<{
+      payload: Record<string, unknown>;
+      contact: unknown;
+      contactPolicy: unknown;
+      suppressed?: unknown;
+    }>('out');
     helper.getNode('act').receive({ payload: smsDecision('crm:2002', 'e-2') } as never);
     const msg = await out;
     expect(msg.payload).toMatchObject({ offerId: 'd-e-2', action: 'sms', customerId: 'crm:2002' });
@@ -111,15 +143,18 @@ describe('contact policy at channel-action', () => {
       id: 'd-e-2',
     });
     expect(msg.contactPolicy).toMatchObject({ allowed: true });
+    expect(msg.suppressed).toBeUndefined();
   });
 
   it('holds the SMS back at night in the customer zone, and records a decline for the cooldown', async () => {
     await load(modules, flow());
     await withCustomer('crm:2003', [consent('sms', 'marketing', 'granted')]);
     hubRuntime.contactPolicy.clock = () => Date.parse('2026-01-14T22:30:00Z'); // 23:30 in Berlin
-    const night = nextInput<Caught>('caught');
+    const night = nextInput<Suppressed>('held');
     helper.getNode('act').receive({ payload: smsDecision('crm:2003', 'e-3') } as never);
-    expect((await night).contactPolicy).toMatchObject({
+    const quiet = await night;
+    expect(quiet.suppressed).toMatchObject({ reason: 'quiet-hours', retryAfter: '2026-01-15T07:00:00.000Z' });
+    expect(quiet.contactPolicy).toMatchObject({
       reason: 'quiet-hours',
       retryAfter: '2026-01-15T07:00:00.000Z',
     });
@@ -139,9 +174,9 @@ describe('contact policy at channel-action', () => {
       },
     } as never);
     await recorded;
-    const cooled = nextInput<Caught>('caught');
+    const cooled = nextInput<Suppressed>('held');
     helper.getNode('act').receive({ payload: smsDecision('crm:2003', 'e-4') } as never);
-    expect((await cooled).contactPolicy).toMatchObject({ reason: 'cooldown' });
+    expect((await cooled).suppressed).toMatchObject({ reason: 'cooldown' });
   });
 });
 

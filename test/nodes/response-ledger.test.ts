@@ -10,10 +10,9 @@ const WEB_DECISION = 'a1'.repeat(16);
 const flow = (): FlowNode[] => [
   { id: 'tab', type: 'tab' },
   { id: 'store', type: 'hub-store', z: 'tab', databaseUrl: '', directory: tempDir('ledger') },
-  { id: 'act', type: 'channel-action', z: 'tab', store: 'store', wires: [['out']] },
+  { id: 'act', type: 'channel-action', z: 'tab', store: 'store', wires: [['out'], ['held']] },
   { id: 'out', type: 'helper', z: 'tab' },
-  { id: 'catcher', type: 'catch', z: 'tab', scope: ['act'], uncaught: false, wires: [['caught']] },
-  { id: 'caught', type: 'helper', z: 'tab' },
+  { id: 'held', type: 'helper', z: 'tab' },
 ];
 
 async function customer(ref: string, document: Record<string, unknown>): Promise<void> {
@@ -58,7 +57,7 @@ describe('the response ledger behind channel-action and the REST API', () => {
       }),
     } as never);
     await out;
-    const caught = nextInput<{ contactPolicy: { reason: string } }>('caught');
+    const caught = nextInput<{ contactPolicy: { reason: string } }>('held');
     helper.getNode('act').receive({
       payload: decision({
         decisionId: 'b2'.repeat(16),
