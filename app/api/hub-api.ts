@@ -6,6 +6,7 @@ import {
   nextBestOffer,
   NBO_MAX_LIMIT,
   type DefaultOffer,
+  type ListedOffer,
   type LurkingOffers,
   type NextBestOfferOptions,
   type PolicySwitchedOff,
@@ -46,7 +47,8 @@ export interface HubApiContext
   lurking?: LurkingOffers;
   /**
    * the deployed policies switched off now: their stored offers are held back from the next best offer
-   * and listed as such in the customer 360; none held back when left out
+   * and from the open offers of /customers/{id}/offers (listed apart there), and listed as such in the
+   * customer 360; none held back when left out
    */
   switchedOff?: PolicySwitchedOff;
   /** the offer to show when nothing applies (settings.js crmHub.defaultOffer); none when left out */
@@ -84,9 +86,17 @@ export function createHubApi(context: HubApiContext): Router {
       // one of the channels, checked as the next best offer checks it; left out, every channel's offers
       const channel = asked === undefined ? undefined : channelParam(asked);
       // every member's, as the customer 360 and the next best offer see them
-      const offers = await customerOffers(requireStore(context), customerId, channel);
+      const stored = await customerOffers(requireStore(context), customerId, channel);
+      // a switched-off policy's offers are not shown (as the next best offer holds them back), but
+      // listed apart, so a page that shows `offers` as they come shows none of them
+      const { switchedOff } = context;
+      const offers: ListedOffer[] = [];
+      const heldBack: ListedOffer[] = [];
+      for (const o of stored)
+        if (switchedOff?.(o.policyId)) heldBack.push({ ...o, heldBack: 'switched-off' });
+        else offers.push(o);
       res.set('Cache-Control', PERSONAL_DATA_CACHING);
-      res.json({ customerId, channel: channel ?? null, offers });
+      res.json({ customerId, channel: channel ?? null, offers, heldBack });
     }),
   );
 

@@ -248,3 +248,29 @@ describe('GET /api/v1/customers/{id}/next-best-offer', () => {
     expect(badId.body.field).toBe('id');
   });
 });
+
+describe('GET /api/v1/customers/{id}/offers with a switched-off policy', () => {
+  const offers = [
+    stored('o1', 40, 'credit-card', '2026-11-22T10:00:00.000Z'),
+    stored('o2', 60, 'savings', '2026-11-20T10:00:00.000Z'),
+  ];
+  const offersOf = (server: express.Express) =>
+    request(server).get('/api/v1/customers/crm:4711/offers?channel=web');
+
+  it('leaves its offers out of the open offers to show and lists them apart with heldBack "switched-off"', async () => {
+    const switchedOff = (policyId: string) => policyId === 'p-savings';
+    const res = await offersOf(app(fakeStore(offers), { switchedOff }));
+    expect(res.status).toBe(200);
+    expect(res.body.offers.map((o: StoredOffer) => o.offerId)).toEqual(['o1']);
+    expect(res.body.offers[0].heldBack).toBeUndefined();
+    expect(res.body.heldBack).toEqual([
+      expect.objectContaining({ offerId: 'o2', status: 'open', heldBack: 'switched-off' }),
+    ]);
+  });
+
+  it('lists every offer as open while no policy is switched off', async () => {
+    const res = await offersOf(app(fakeStore(offers), { switchedOff: () => false }));
+    expect(res.body.offers.map((o: StoredOffer) => o.offerId)).toEqual(['o1', 'o2']);
+    expect(res.body.heldBack).toEqual([]);
+  });
+});
