@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { withCanonicalKeys } from '../../mappings/canonical/event-id';
+import { describeProblems, eventProblems, InvalidEventError } from '../../mappings/canonical/event-check';
 import type { InteractionEvent } from '../../mappings/canonical/types';
 import { checkArbitrationOptions, type ArbitrationOptions } from '../../policies/arbitration';
 import type { PolicyState } from '../../policies/policy-state';
@@ -119,6 +120,16 @@ export default function (RED: RED) {
       const payload = msg.payload as InteractionEvent | null;
       if (!payload || typeof payload !== 'object' || typeof payload.type !== 'string') {
         throw new Error(RED._('policy-engine.errors.not-an-event'));
+      }
+      // an event published straight to crm.events gets the check REST gives it: a malformed amount
+      // must not fire a card (or silently fire none); the failed msg is amqp-in's dead letter
+      const problems = eventProblems(payload);
+      if (problems.length > 0) {
+        const reason = describeProblems(problems);
+        throw new InvalidEventError(
+          RED._('policy-engine.errors.invalid-event', { reason }),
+          problems[0].field,
+        );
       }
       // SAP's number as SAP shows it (sap:0000104711) is the customer the hub keys as sap:104711, and an
       // eventId in capitals the UUID its history and caps hold in lower case

@@ -86,13 +86,13 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     const decided = nextCopy('ct-act');
     const action = nextCopy('ct-is-call');
     const created = nextInput<Msg & { soap: Record<string, unknown>; idempotencyKey: string }>('ct-created');
-    send(withdrawalEvent('evt-1001', 'crm:1001', 12000));
+    send(withdrawalEvent('00000000-0000-4000-8000-000000001001', 'crm:1001', 12000));
 
     const decision = (await decided).payload;
     const record = (await action).payload;
     const result = await created;
 
-    const offerId = offerIdFor(POLICY_ID, 'evt-1001');
+    const offerId = offerIdFor(POLICY_ID, '00000000-0000-4000-8000-000000001001');
     expect(decision).toMatchObject({ decisionId: offerId, action: 'call-task', channel: 'sales-rep' });
     // "within 1d"
     expect(Date.parse(String(decision.expiresAt)) - Date.parse(String(decision.decidedAt))).toBe(86_400_000);
@@ -100,7 +100,7 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
       offerId,
       customerId: 'crm:1001',
       action: 'call-task',
-      eventId: 'evt-1001',
+      eventId: '00000000-0000-4000-8000-000000001001',
     });
 
     expect(result.payload).toEqual({ activityId: 'ACT-1' });
@@ -132,7 +132,7 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     await withCustomers({ 'crm:1002': 'platinum' });
     const created = nextInput<Msg>('ct-created');
     const first = nextInput<Evaluated>('ct-trace');
-    send(withdrawalEvent('evt-1002', 'crm:1002', 12000));
+    send(withdrawalEvent('00000000-0000-4000-8000-000000001002', 'crm:1002', 12000));
     const firstTrace = await first;
     expect(firstTrace.decisions).toHaveLength(1);
     await created;
@@ -140,7 +140,7 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     // at-least-once: the bus redelivers the event; its own cap hit does not refuse it
     const createdAgain = nextInput<Msg>('ct-created');
     const again = nextInput<Evaluated>('ct-trace');
-    send(withdrawalEvent('evt-1002', 'crm:1002', 12000));
+    send(withdrawalEvent('00000000-0000-4000-8000-000000001002', 'crm:1002', 12000));
     const trace = await again;
     expect(trace.decisions).toHaveLength(1);
     expect(trace.decisions[0].decisionId).toBe(firstTrace.decisions[0].decisionId);
@@ -150,7 +150,7 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
 
     // a new withdrawal of the same customer within the week is capped
     const third = nextInput<Evaluated>('ct-trace');
-    send(withdrawalEvent('evt-1002b', 'crm:1002', 12000));
+    send(withdrawalEvent('00000000-0000-4000-8000-00000001002b', 'crm:1002', 12000));
     const capped = await third;
     expect(capped.decisions).toEqual([]);
     expect(capped.explanations[0]).toMatchObject({ outcome: 'capped' });
@@ -162,7 +162,7 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     await withCustomers({ 'crm:1003': 'platinum' });
     const action = nextCopy('ct-is-call');
     const first = nextInput<Msg & { soap: { messageId: string } }>('ct-created');
-    send(withdrawalEvent('evt-1003', 'crm:1003', 12000));
+    send(withdrawalEvent('00000000-0000-4000-8000-000000001003', 'crm:1003', 12000));
     const output = await action;
     const firstResult = await first;
 
@@ -185,14 +185,16 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     await load(modules, runnable(uncapped));
     await withCustomers({ 'crm:1004': 'platinum' });
     const first = nextInput<Msg & { soap: { messageId: string } }>('ct-created');
-    send(withdrawalEvent('evt-1004', 'crm:1004', 12000));
+    send(withdrawalEvent('00000000-0000-4000-8000-000000001004', 'crm:1004', 12000));
     const firstResult = await first;
     const second = nextInput<Msg & { soap: { messageId: string } }>('ct-created');
-    send(withdrawalEvent('evt-1004', 'crm:1004', 12000));
+    send(withdrawalEvent('00000000-0000-4000-8000-000000001004', 'crm:1004', 12000));
     const secondResult = await second;
 
     expect(server().posts).toBe(2);
-    expect(secondResult.soap.messageId).toBe(messageIdFor(offerIdFor(POLICY_ID, 'evt-1004')));
+    expect(secondResult.soap.messageId).toBe(
+      messageIdFor(offerIdFor(POLICY_ID, '00000000-0000-4000-8000-000000001004')),
+    );
     expect(secondResult.soap.messageId).toBe(firstResult.soap.messageId);
     expect(server().activities).toEqual([
       expect.objectContaining({ activityId: 'ACT-1', customerRef: 'crm:1004' }),
@@ -204,21 +206,21 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
     await withCustomers({ 'crm:1005': 'platinum', 'crm:1006': 'gold', 'crm:1007': 'platinum' });
 
     const small = nextInput<Evaluated>('ct-trace');
-    send(withdrawalEvent('evt-1005', 'crm:1005', 5000));
+    send(withdrawalEvent('00000000-0000-4000-8000-000000001005', 'crm:1005', 5000));
     const smallTrace = await small;
     expect(smallTrace.decisions).toEqual([]);
     expect(smallTrace.explanations[0]).toMatchObject({ outcome: 'not-matched' });
     expect(smallTrace.explanations[0].reason).toContain('5000');
 
     const gold = nextInput<Evaluated>('ct-trace');
-    send(withdrawalEvent('evt-1006', 'crm:1006', 12000));
+    send(withdrawalEvent('00000000-0000-4000-8000-000000001006', 'crm:1006', 12000));
     const goldTrace = await gold;
     expect(goldTrace.decisions).toEqual([]);
     expect(goldTrace.explanations[0].reason).toContain('"gold"');
 
     // a qualifying event afterwards goes through: the flow works, and only it reached the CRM
     const created = nextInput<Msg>('ct-created');
-    send(withdrawalEvent('evt-1007', 'crm:1007', 12000));
+    send(withdrawalEvent('00000000-0000-4000-8000-000000001007', 'crm:1007', 12000));
     await created;
     expect(server().posts).toBe(1);
     expect(server().activities.map((a) => a.customerRef)).toEqual(['crm:1007']);
@@ -234,7 +236,7 @@ describe('example: call task from a policy → CreateActivity in the SOAP CRM', 
       error: { message: string; source: { id: string } };
       callTask: Record<string, unknown>;
     }>('ct-failed');
-    send(withdrawalEvent('evt-1008', 'crm:anna', 12000));
+    send(withdrawalEvent('00000000-0000-4000-8000-000000001008', 'crm:anna', 12000));
     const msg = await failed;
 
     expect(msg.fault).toEqual({

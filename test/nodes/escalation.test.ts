@@ -61,10 +61,13 @@ describe('policy node with an escalation ladder', () => {
       return evaluated;
     };
 
-    await send(event('c-1', 'complaint', t0 - DAY));
+    await send(event('00000000-0000-4000-8000-0000000000c1', 'complaint', t0 - DAY));
     expect(decided).toEqual([]);
-    await send(event('c-2', 'complaint', t0));
-    const processId = escalationProcessId('second-complaint-escalation', 'c-2');
+    await send(event('00000000-0000-4000-8000-0000000000c2', 'complaint', t0));
+    const processId = escalationProcessId(
+      'second-complaint-escalation',
+      '00000000-0000-4000-8000-0000000000c2',
+    );
     expect(decided.map((msg) => msg.payload)).toMatchObject([
       {
         policyId: 'second-complaint-escalation',
@@ -86,16 +89,16 @@ describe('policy node with an escalation ladder', () => {
           policyId: 'second-complaint-escalation',
           action: 'escalation',
           channel: 'regional-manager',
-          eventId: 'c-2',
+          eventId: '00000000-0000-4000-8000-0000000000c2',
           expiresAt: new Date(t0 + 4 * DAY + HOUR).toISOString(),
           escalation: { processId, level: 1 },
         },
-        event: { eventId: 'c-2', type: 'complaint' },
+        event: { eventId: '00000000-0000-4000-8000-0000000000c2', type: 'complaint' },
       },
     ]);
 
     // the answer closes the case: the head of service never hears of it
-    await send(event('a-1', 'complaint-answered', t0 + 3 * DAY));
+    await send(event('00000000-0000-4000-8000-0000000000a1', 'complaint-answered', t0 + 3 * DAY));
     const later = await hubRuntime.policies.sweep('eng', { now: t0 + 10 * DAY });
     expect(later.settled.flatMap((evaluation) => evaluation.explanations)).toMatchObject([
       {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -135,6 +136,37 @@ describe('policy-engine and policy', () => {
     helper.getNode('eng').receive({ payload: { hello: 'world' } });
     expect(await err).toContain('policy-engine.errors.not-an-event');
   });
+
+  it.each([
+    ['an amount as text', { value: '10001', currency: 'EUR' }, 'amount.value'],
+    ['an amount in German notation', { value: '10.001,00' }, 'amount.currency'],
+    ['an amount without its currency', { value: 10001 }, 'amount.currency'],
+    ['a bare number', 10001, 'amount'],
+  ])(
+    'fails an event with %s, naming the field, decides nothing, and evaluates the next one',
+    async (_what, amount, field) => {
+      await load(all, flow);
+      const decisions: unknown[] = [];
+      helper.getNode('decided').on('input', (msg: unknown) => decisions.push(msg));
+      const err = new Promise<{ message: string; code?: string; field?: string }>((resolve) =>
+        helper
+          .getNode('eng')
+          .once('call:error', (c: { args: unknown[] }) => resolve(c.args[0] as { message: string })),
+      );
+      helper.getNode('eng').receive({ payload: { ...addressChanged('call-center'), amount } });
+      const error = await err;
+      expect(error.message).toContain('policy-engine.errors.invalid-event');
+      expect(error.code).toBe('invalid-event');
+      expect(error.field).toBe(field);
+      const evaluated = nextInput<{ payload: unknown }>('evaluated');
+      const next = { ...addressChanged('call-center'), eventId: randomUUID() };
+      helper.getNode('eng').receive({ payload: next });
+      // the stream goes on: the next event is evaluated, and no decision came from the invalid one
+      expect(await evaluated).toMatchObject({ payload: { eventId: next.eventId } });
+      for (const msg of decisions as { payload: { eventId: string } }[])
+        expect(msg.payload.eventId).toBe(next.eventId);
+    },
+  );
 
   it('reports an invalid card at deploy time with the reason', async () => {
     await load(all, [

@@ -65,12 +65,12 @@ describe('example: policy decision → SMS through a REST gateway', () => {
     const sent = nextInput<{ payload: unknown; statusCode: number; rest: { idempotencyKey: string } }>(
       'sms-sent',
     );
-    helper
-      .getNode('sms-engine')
-      .receive({ payload: withdrawalEvent('evt-2001', 'crm:2001', 12000) } as never);
+    helper.getNode('sms-engine').receive({
+      payload: withdrawalEvent('00000000-0000-4000-8000-000000002001', 'crm:2001', 12000),
+    } as never);
     const msg = await sent;
 
-    const decisionId = offerIdFor(POLICY_ID, 'evt-2001');
+    const decisionId = offerIdFor(POLICY_ID, '00000000-0000-4000-8000-000000002001');
     expect(msg.statusCode).toBe(200);
     expect(msg.payload).toEqual({ messageId: 'm-1' });
     expect(msg.rest.idempotencyKey).toBe(decisionId);
@@ -98,18 +98,18 @@ describe('example: policy decision → SMS through a REST gateway', () => {
     await withCustomer('crm:2003', 'platinum');
     gateway().script = [{ status: 503, headers: { 'retry-after': '0' } }];
     const sent = nextInput('sms-sent');
-    helper
-      .getNode('sms-engine')
-      .receive({ payload: withdrawalEvent('evt-2002', 'crm:2002', 15000) } as never);
+    helper.getNode('sms-engine').receive({
+      payload: withdrawalEvent('00000000-0000-4000-8000-000000002002', 'crm:2002', 15000),
+    } as never);
     await sent;
-    const key = offerIdFor(POLICY_ID, 'evt-2002');
+    const key = offerIdFor(POLICY_ID, '00000000-0000-4000-8000-000000002002');
     expect(gateway().seen.map((s) => s.headers['idempotency-key'])).toEqual([key, key]);
 
     gateway().script = [{ status: 400, body: { error: 'unknown recipient' } }];
     const failed = nextInput<{ error: { code: string }; statusCode: number }>('sms-failed');
-    helper
-      .getNode('sms-engine')
-      .receive({ payload: withdrawalEvent('evt-2003', 'crm:2003', 15000) } as never);
+    helper.getNode('sms-engine').receive({
+      payload: withdrawalEvent('00000000-0000-4000-8000-000000002003', 'crm:2003', 15000),
+    } as never);
     const msg = await failed;
     expect(msg.error.code).toBe('http');
     expect(msg.statusCode).toBe(400);
