@@ -28,10 +28,18 @@ export interface BatchProblem extends FieldError {
   index: number;
 }
 
+const JSON_TYPE = /^\s*application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
 /** The request's documents, each with its id; an ApiError (415, 400, 413) for a body that does not fit. */
 export function batchItems(req: Request, rules: BatchRules): unknown[] {
   const { noun, max } = rules;
   const plural = `${noun}s`;
+  // a JSON type with nothing sent: what is missing is the body, not another type (req.is knows no type
+  // without a body, and the JSON parser makes an empty one {})
+  const noBody =
+    req.headers['transfer-encoding'] === undefined && Number(req.headers['content-length'] ?? 0) === 0;
+  if (noBody && JSON_TYPE.test(req.get('content-type') ?? ''))
+    throw new ApiError(400, 'empty-body', `the body is empty: send the ${plural} as JSON`);
   if (!req.is(['application/json', 'application/*+json'])) {
     throw new ApiError(415, 'unsupported-media-type', `send the ${plural} as application/json`);
   }

@@ -170,6 +170,14 @@ describe('POST /api/v1/events', () => {
     expect(empty.body.error).toBe('empty-batch');
     const text = await request(app(publisher)).post('/api/v1/events').type('text/plain').send('hello');
     expect(text.status).toBe(415);
+    // a JSON type and no body at all: what is missing is the body, not another type
+    const nothing = await request(app(publisher))
+      .post('/api/v1/events')
+      .set('Content-Type', 'application/json');
+    expect({ status: nothing.status, error: nothing.body.error }).toEqual({
+      status: 400,
+      error: 'empty-body',
+    });
     expect(published).toEqual([]);
   });
 
