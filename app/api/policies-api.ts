@@ -1,3 +1,4 @@
+import { canonicalUuid } from '../../mappings/canonical/event-id';
 import express, { type Request, type Response, type Router } from 'express';
 import { errorMessage } from '../../formats/error-message';
 import {
@@ -231,7 +232,12 @@ export function createPoliciesApi(context: PoliciesApiContext = {}): Router {
       });
       const found = backend();
       if (!found.recordResponse) throw new ApiError(503, 'no-responses', 'the hub records no responses here');
-      const typed = responses as unknown as OfferResponse[];
+      // UUIDs compare without case (RFC 9562): a retry in capitals is the response already recorded
+      const typed = (responses as unknown as OfferResponse[]).map((response) => ({
+        ...response,
+        responseId: canonicalUuid(response.responseId),
+        ...(typeof response.offerId === 'string' ? { offerId: canonicalUuid(response.offerId) } : {}),
+      }));
       const results = [];
       for (const [index, response] of typed.entries()) {
         try {

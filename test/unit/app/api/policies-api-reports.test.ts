@@ -170,6 +170,14 @@ describe('POST /api/v1/responses', () => {
     const batch = await request(server).post('/api/v1/responses').send([answer(), withoutId]);
     expect(batch.status).toBe(202);
     expect(batch.body.responses.map((r: { new: boolean }) => r.new)).toEqual([false, true]);
+    // the same response with its UUID in capitals is the one recorded (RFC 9562: no case)
+    const shouted = answer();
+    const upper = await request(server)
+      .post('/api/v1/responses')
+      .send({ ...shouted, responseId: shouted.responseId.toUpperCase() });
+    expect(upper.body.responses).toEqual([
+      expect.objectContaining({ responseId: shouted.responseId, new: false }),
+    ]);
     expect(batch.body.responseIds[1]).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
