@@ -445,6 +445,8 @@ const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+
 function periodOf(body: Record<string, unknown>): { from: string; to: string } {
   const at = (field: 'from' | 'to'): number => {
     const value = body[field];
+    if (value === undefined || value === null || value === '')
+      throw new ApiError(400, 'invalid-period', `${field} is required: a date such as 2025-01-01`, field);
     const instant = typeof value === 'string' ? INSTANT.exec(value) : null;
     if (instant) {
       const [y, m, d] = instant.slice(1, 4).map(Number);

@@ -136,6 +136,11 @@ describe('POST /api/v1/policies/dry-run', () => {
       error: 'invalid-period',
       field: 'from',
     });
+    expect((await post({ policyId: platinum.id, to: PERIOD.to })).body).toMatchObject({
+      error: 'invalid-period',
+      field: 'from',
+      message: 'from is required: a date such as 2025-01-01',
+    });
     expect((await post({ policyId: platinum.id, from: PERIOD.to, to: PERIOD.from })).body).toMatchObject({
       error: 'invalid-period',
       field: 'to',
