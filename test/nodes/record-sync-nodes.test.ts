@@ -87,28 +87,35 @@ const config = (): FlowNode[] => [
   { id: 'sys-sap', type: 'legacy-system', systemId: 'sap', mapping: '', version: 2 },
 ];
 
+/** The Record sync tab's inbound path for one legacy system: amqp-in → legacy-decode → to-canonical → golden-record. */
+const inboundChain = (
+  system: string,
+  amqpIn: Partial<FlowNode> = {},
+  decode: Partial<FlowNode> = {},
+): FlowNode[] => [
+  {
+    id: 'in',
+    type: 'amqp-in',
+    broker: 'broker',
+    queue: 'crm.hub.inbound',
+    bindings: 'crm.inbound #',
+    prefetch: '5',
+    ack: 'flow',
+    timeout: '10000',
+    store: 'store',
+    topology: 'sync-inbound',
+    wires: [['decode']],
+    version: 2,
+    ...amqpIn,
+  },
+  { id: 'decode', type: 'legacy-decode', system, wires: [['map']], version: 1, ...decode },
+  { id: 'map', type: 'to-canonical', system, record: '', wires: [['golden'], []], version: 1 },
+  { id: 'golden', type: 'golden-record', store: 'store', wires: [['got']], version: 2 },
+  { id: 'got', type: 'amqp-test-sink' },
+];
+
 describe('record sync inbound: amqp-in (sync-inbound) → legacy decode → to-canonical → golden record', () => {
-  const flow = (): FlowNode[] => [
-    ...config(),
-    {
-      id: 'in',
-      type: 'amqp-in',
-      broker: 'broker',
-      queue: 'crm.hub.inbound',
-      bindings: 'crm.inbound #',
-      prefetch: '5',
-      ack: 'flow',
-      timeout: '10000',
-      store: 'store',
-      topology: 'sync-inbound',
-      wires: [['decode']],
-      version: 2,
-    },
-    { id: 'decode', type: 'legacy-decode', system: 'sys-sap', wires: [['map']], version: 1 },
-    { id: 'map', type: 'to-canonical', system: 'sys-sap', record: '', wires: [['golden'], []], version: 1 },
-    { id: 'golden', type: 'golden-record', store: 'store', wires: [['got']], version: 2 },
-    { id: 'got', type: 'amqp-test-sink' },
-  ];
+  const flow = (): FlowNode[] => [...config(), ...inboundChain('sys-sap')];
 
   it('takes a DEBMAS07 IDoc from crm.inbound into the golden record, then acknowledges it', async () => {
     await load(nodes, flow());
@@ -195,25 +202,7 @@ describe('record sync inbound: a CSV system (windows-1252) on crm.inbound', () =
   const flow = (maxRecords = ''): FlowNode[] => [
     ...config(),
     { id: 'sys-old', type: 'legacy-system', systemId: 'old-crm', mapping: spec, version: 2 },
-    {
-      id: 'in',
-      type: 'amqp-in',
-      broker: 'broker',
-      queue: 'crm.hub.inbound',
-      bindings: 'crm.inbound #',
-      prefetch: '5',
-      ack: 'flow',
-      timeout: '10000',
-      store: 'store',
-      topology: 'sync-inbound',
-      output: 'auto',
-      wires: [['decode']],
-      version: 4,
-    },
-    { id: 'decode', type: 'legacy-decode', system: 'sys-old', maxRecords, wires: [['map']], version: 2 },
-    { id: 'map', type: 'to-canonical', system: 'sys-old', record: '', wires: [['golden'], []], version: 1 },
-    { id: 'golden', type: 'golden-record', store: 'store', wires: [['got']], version: 2 },
-    { id: 'got', type: 'amqp-test-sink' },
+    ...inboundChain('sys-old', { output: 'auto', version: 4 }, { maxRecords, version: 2 }),
   ];
 
   /** The next `n` messages the golden record stored or judged. */
