@@ -8,7 +8,7 @@ import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { configuredValue, errorMessage, type RED } from '../shared/red';
 import { MisconfiguredError } from '../shared/misconfigured';
-import { savedInFlow, urlHoldsSecret } from '../shared/secrets-in-flow';
+import { passwordOf, savedInFlow, urlHoldsSecret, withoutSecret } from '../shared/secrets-in-flow';
 import { migrations } from './migrations';
 
 export interface HubStoreDef extends NodeDef {
@@ -53,19 +53,6 @@ export function withPassword(url: string, password: string | undefined): string 
   const parsed = new URL(url);
   parsed.password = encodeURIComponent(password);
   return parsed.toString();
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A driver's words with any of the secrets blanked out, in case one echoes what it was given. */
-function withoutSecret(text: string, secrets: Array<string | undefined>): string {
-  return secrets.reduce<string>((t, secret) => (secret ? t.split(secret).join('***') : t), text);
 }
 
 export default function (RED: RED) {

@@ -72,3 +72,17 @@ export function savedInFlow(value: string | undefined, env: NodeJS.ProcessEnv = 
   if (text === '' || Object.values(env).some((v) => v !== undefined && v.trim() === text)) return '';
   return text;
 }
+
+/** The password a URL holds, decoded; undefined without one or for no URL. */
+export function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A driver's words with any of the secrets blanked out, in case one echoes what it was given. */
+export function withoutSecret(text: string, secrets: Array<string | undefined>): string {
+  return secrets.reduce<string>((t, secret) => (secret ? t.split(secret).join('***') : t), text);
+}
