@@ -6,6 +6,7 @@ const HUB_ENDPOINT = /^\/(?:soap\/|api\/v1\/|healthz(?:[/?]|$))/;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const host = process.env.HOST || '127.0.0.1';
 const port = portFrom(process.env.PORT);
+const logLevel = logLevelFrom(process.env.CRM_HUB_LOG_LEVEL);
 const adminUser = process.env.CRM_HUB_ADMIN_USER || '';
 const adminPassword = process.env.CRM_HUB_ADMIN_PASSWORD || '';
 const adminPasswordHash = process.env.CRM_HUB_ADMIN_PASSWORD_HASH || '';
@@ -23,6 +24,17 @@ function portFrom(value) {
     throw new Error(`PORT must be a whole number from 1 to 65535, got ${JSON.stringify(value)}`);
   }
   return parsed;
+}
+
+// Node-RED takes an unknown level silently as info: an operator who asked for `debug` would look for
+// lines that never come, and one who typed `warning` would still get every info line.
+function logLevelFrom(value) {
+  if (!value) return 'info';
+  const levels = ['off', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+  if (!levels.includes(value)) {
+    throw new Error(`CRM_HUB_LOG_LEVEL must be one of ${levels.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 // Half a pair would otherwise leave its user out without a word: the editor or the REST and SOAP
@@ -171,7 +183,7 @@ module.exports = {
   diagnostics: { enabled: true, ui: false },
   runtimeState: { enabled: false, ui: false },
   telemetry: { enabled: false },
-  logging: { console: { level: process.env.CRM_HUB_LOG_LEVEL || 'info', metrics: false, audit: false } },
+  logging: { console: { level: logLevel, metrics: false, audit: false } },
   exportGlobalContextKeys: false,
   externalModules: { autoInstall: false, palette: { allowInstall: false }, modules: { allowInstall: false } },
   functionExternalModules: false,

@@ -40,9 +40,22 @@ function prepareUserDir(settings) {
   const flowFile = path.join(settings.userDir, settings.flowFile || 'flows.json');
   const shipped = process.env.CRM_HUB_FLOWS || path.join(root, 'flows', 'hub.json');
   // The shipped flows are copied once; afterwards the user's deployed edits are theirs to keep.
-  if (!fs.existsSync(flowFile) || process.argv.includes('--reset-flows')) {
+  const exists = fs.existsSync(flowFile);
+  if (exists && !process.argv.includes('--reset-flows')) return;
+  const from = path.relative(process.cwd(), shipped) || shipped;
+  if (exists) {
+    // A reset replaces what the integrator deployed; Node-RED's own .backup keeps only the deploy
+    // before the last one, so the flows replaced are kept beside it under a name of their own.
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const kept = `${flowFile}.${stamp}.before-reset`;
+    fs.copyFileSync(flowFile, kept);
     fs.copyFileSync(shipped, flowFile);
-    console.log(`CRM Hub: deployed ${path.relative(process.cwd(), shipped) || shipped} to ${flowFile}`);
+    console.log(
+      `CRM Hub: --reset-flows: deployed ${from} to ${flowFile}; the flows it replaced are in ${kept}`,
+    );
+  } else {
+    fs.copyFileSync(shipped, flowFile);
+    console.log(`CRM Hub: deployed ${from} to ${flowFile}`);
   }
 }
 
@@ -60,7 +73,15 @@ function banner(settings) {
   );
 }
 
+const START_OPTIONS = ['--reset-flows'];
+
 function start() {
+  // A mistyped option (`--reset-flow`) would otherwise start the hub as if it had not been given.
+  const unknown = process.argv.slice(3).filter((arg) => !START_OPTIONS.includes(arg));
+  if (unknown.length > 0) {
+    console.error(`crm-hub start: unknown option '${unknown[0]}' (it takes ${START_OPTIONS.join(', ')})`);
+    process.exit(2);
+  }
   const settingsFile = path.join(root, 'settings.js');
   // First, so that settings it cannot use (settings.js throws) stop it before it builds or deploys
   // anything, with exit code 1 and the reason.

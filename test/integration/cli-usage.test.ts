@@ -1,6 +1,14 @@
 /** `crm-hub` without a command says what it does instead of starting a hub beside the running one. */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,6 +28,13 @@ describe('crm-hub usage', () => {
     const unknown = run('serve');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("crm-hub: unknown command 'serve'");
+  });
+
+  it('refuses a mistyped start option with exit code 2 instead of starting without it', () => {
+    const typo = run('start', '--reset-flow');
+    expect(typo.status).toBe(2);
+    expect(typo.stderr.trim()).toBe("crm-hub start: unknown option '--reset-flow' (it takes --reset-flows)");
+    expect(typo.stdout).toBe('');
   });
 });
 
@@ -47,6 +62,10 @@ describe('crm-hub start with settings it cannot use', () => {
     [{ PORT: 'abc' }, 'CRM Hub: PORT must be a whole number from 1 to 65535, got "abc"'],
     [{ PORT: '70000' }, 'CRM Hub: PORT must be a whole number from 1 to 65535, got "70000"'],
     [
+      { CRM_HUB_LOG_LEVEL: 'loud' },
+      'CRM Hub: CRM_HUB_LOG_LEVEL must be one of off, fatal, error, warn, info, debug, trace, got "loud"',
+    ],
+    [
       { CRM_HUB_API_USER: 'api', CRM_HUB_API_PASSWORD_HASH: 'secret' },
       'CRM Hub: CRM_HUB_API_PASSWORD_HASH must be a bcrypt hash such as $2b$10$…; to give a plain password use CRM_HUB_API_PASSWORD',
     ],
@@ -58,4 +77,43 @@ describe('crm-hub start with settings it cannot use', () => {
     expect(started.stdout).toBe('');
     expect(existsSync(started.userDir)).toBe(false);
   });
+});
+
+describe('crm-hub start --reset-flows', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-hub-reset-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the deployed flows it replaces beside them and says where', async () => {
+    const userDir = join(dir, 'user');
+    mkdirSync(userDir);
+    const deployed = JSON.stringify([{ id: 'mine', type: 'tab', label: 'my own tab' }]);
+    writeFileSync(join(userDir, 'flows.json'), deployed);
+    const shipped = join(dir, 'shipped.json');
+    writeFileSync(shipped, '[]');
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !k.startsWith('CRM_HUB_') && !['HOST', 'AMQP_URL', 'DATABASE_URL'].includes(k),
+      ),
+    );
+    // port 0 is refused by settings.js, so a free one is picked from the process id
+    const port = String(20000 + (process.pid % 20000));
+    const child = spawn(process.execPath, [bin, 'start', '--reset-flows'], {
+      env: { ...clean, PORT: port, CRM_HUB_USER_DIR: userDir, CRM_HUB_FLOWS: shipped },
+    });
+    let out = '';
+    const said = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const line = /CRM Hub: --reset-flows: .*/.exec(out);
+        if (line) resolve(line[0]);
+      });
+      child.on('exit', () => reject(new Error(`exited before it reset the flows: ${out}`)));
+    }).finally(() => child.kill('SIGKILL'));
+    const kept = readdirSync(userDir).filter((f) => f.endsWith('.before-reset'));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(join(userDir, kept[0]), 'utf8')).toBe(deployed);
+    expect(readFileSync(join(userDir, 'flows.json'), 'utf8')).toBe('[]');
+    expect(said).toContain(`the flows it replaced are in ${join(userDir, kept[0])}`);
+    // a start may first build dist/ when the sources are newer
+  }, 120_000);
 });
