@@ -22,6 +22,8 @@ describe('crm-hub dead-letters: options (no broker needed)', () => {
     [['peek'], "unknown command 'peek'"],
     [['list', 'x'], 'list takes no id'],
     [['list', '--limit', 'ten'], "--limit needs a whole number, got 'ten'"],
+    [['list', '--limit', '-1'], "--limit needs a whole number, got '-1'"],
+    [['list', '--offset', '-5', '--json'], "--offset needs a whole number, got '-5'"],
     [['show'], 'show needs one <id>'],
     [['replay'], 'replay needs either an <id> or --all'],
     [['replay', 'a', '--all'], 'replay needs either an <id> or --all'],
