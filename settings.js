@@ -177,7 +177,8 @@ module.exports = {
   editorTheme: {
     page: { title: 'CRM Hub' },
     header: { title: 'CRM Hub' },
-    projects: { enabled: false },
+    // Projects stay off (Node-RED's default); `enabled: false` would only add a warning to every start.
+    projects: {},
     tours: false,
   },
   diagnostics: { enabled: true, ui: false },
