@@ -190,6 +190,8 @@ module.exports = {
   functionExternalModules: false,
   crmHub: {
     soapMaxBytes: Number(process.env.CRM_HUB_SOAP_MAX_BYTES || 1024 * 1024),
+    // days a processed event id and an event digest are kept; a hub-store's own field wins
+    idempotencyRetentionDays: process.env.CRM_HUB_IDEMPOTENCY_RETENTION_DAYS || 30,
     consoleUsers: consoleUsers(),
   },
 };

@@ -8,6 +8,7 @@ import type {
   CustomerWriteResult,
   EventDigest,
   HistoryEntry,
+  IdempotencyPruned,
   HubStore,
   InteractionPeriodOptions,
   OfferOutcome,
@@ -41,6 +42,7 @@ import {
   requireId,
   requireLimit,
   requireOfferOutcome,
+  requirePruneLimit,
   validateOffer,
 } from './store-input';
 import { errorMessage } from '../formats/error-message';
@@ -58,8 +60,15 @@ interface PolicySwitch {
 
 interface OpenDatabases {
   root: RootDatabase;
+  /** `consumer NUL eventId` -> when it was recorded */
   processed: Database<string, string>;
+  /** key `[recordedAt, consumer, eventId]`: the retention reads the oldest first, one range */
+  processedByTime: Database<true, CompositeKey>;
   eventDigests: Database<string, string>;
+  /** key `[recordedAt, eventId]`, as processedByTime */
+  eventDigestsByTime: Database<true, CompositeKey>;
+  /** how far the time indexes above were filled from entries written before they existed */
+  idempotencyIndexed: Database<string, string>;
   /** key `customerId NUL offerId`, so one customer's offers are one contiguous key range */
   offers: Database<StoredOffer, CompositeKey>;
   /** offerId -> customerId, to find the old index entry when a replaced offer moves to another customer */
@@ -122,15 +131,18 @@ const SEP = '\u0000';
 export class EmbeddedStore implements HubStore {
   readonly kind = 'embedded' as const;
   private readonly directory: string;
+  private readonly now: () => number;
   private dbs: OpenDatabases | undefined;
   /** each customer's offers, newest first: the next best offer reads them at every page view */
   private offerLists = new SettledReadCache<{ version: number; offers: StoredOffer[] }>();
 
-  constructor(options: { directory: string }) {
+  /** `now`: the clock idempotency entries are stamped with (ms since the epoch); Date.now by default */
+  constructor(options: { directory: string; now?: () => number }) {
     if (typeof options?.directory !== 'string' || options.directory.trim() === '') {
       throw new Error('EmbeddedStore: directory must be a non-empty path');
     }
     this.directory = options.directory;
+    this.now = options.now ?? Date.now;
   }
 
   describe(): string {
@@ -147,7 +159,10 @@ export class EmbeddedStore implements HubStore {
     this.dbs = {
       root,
       processed: root.openDB<string, string>('processed-events', {}),
+      processedByTime: root.openDB<true, CompositeKey>('processed-events-by-time', {}),
       eventDigests: root.openDB<string, string>('event-digests', {}),
+      eventDigestsByTime: root.openDB<true, CompositeKey>('event-digests-by-time', {}),
+      idempotencyIndexed: root.openDB<string, string>('idempotency-indexed', {}),
       offers: root.openDB<StoredOffer, CompositeKey>('offers', {}),
       offerOwners: root.openDB<string, string>('offer-owners', {}),
       offerListVersions: root.openDB<number, string>('offer-list-versions', {}),
@@ -169,6 +184,7 @@ export class EmbeddedStore implements HubStore {
       golden: new EmbeddedGolden(root),
     };
     await indexInteractionTimes(this.dbs);
+    await indexIdempotencyTimes(this.dbs, new Date(this.now()).toISOString());
     await this.dbs.golden.indexRevisions();
   }
 
@@ -192,11 +208,13 @@ export class EmbeddedStore implements HubStore {
   }
 
   async markProcessed(consumer: string, eventId: string): Promise<boolean> {
-    const { root, processed } = this.require();
+    const { root, processed, processedByTime } = this.require();
     const key = processedKey(consumer, eventId);
+    const at = new Date(this.now()).toISOString();
     // Checked and written inside LMDB's single writer, so concurrent callers cannot both win.
     const inserted = await processed.ifNoExists(key, () => {
-      void processed.put(key, new Date().toISOString());
+      void processed.put(key, at);
+      void processedByTime.put([at, consumer, eventId], true);
     });
     await root.flushed;
     return inserted;
@@ -213,17 +231,49 @@ export class EmbeddedStore implements HubStore {
       digest: requireId(entry?.digest, `entries[${i}].digest`),
     }));
     if (checked.length === 0) return [];
-    const { root, eventDigests } = this.require();
+    const { root, eventDigests, eventDigestsByTime } = this.require();
+    const at = new Date(this.now()).toISOString();
     const held = await root.transaction(() =>
       checked.map(({ eventId, digest }) => {
         const known = eventDigests.get(eventId);
         if (known !== undefined) return known;
         void eventDigests.put(eventId, digest);
+        void eventDigestsByTime.put([at, eventId], true);
         return digest;
       }),
     );
     await root.flushed;
     return held;
+  }
+
+  async pruneIdempotency(before: string, limit: number): Promise<IdempotencyPruned> {
+    const cutoff = requireInstant(before, 'before');
+    requirePruneLimit(limit);
+    const { root, processed, processedByTime, eventDigests, eventDigestsByTime } = this.require();
+    // One small write transaction per table: LMDB has one writer, and a long one would hold up every
+    // event the hub is taking meanwhile. `end: [cutoff]` closes the range before the first entry
+    // stamped at the cutoff.
+    const processedRemoved = await root.transaction(() => {
+      // read first, then remove: a cursor does not walk over its own deletions
+      const doomed = [...processedByTime.getKeys({ end: [cutoff], limit })];
+      for (const key of doomed) {
+        const [at, consumer, eventId] = key;
+        void processedByTime.remove(key);
+        const entry = consumer + SEP + eventId;
+        if (processed.get(entry) === at) void processed.remove(entry);
+      }
+      return doomed.length;
+    });
+    const digestsRemoved = await root.transaction(() => {
+      const doomed = [...eventDigestsByTime.getKeys({ end: [cutoff], limit })];
+      for (const key of doomed) {
+        void eventDigestsByTime.remove(key);
+        void eventDigests.remove(key[1]);
+      }
+      return doomed.length;
+    });
+    await root.flushed;
+    return { processed: processedRemoved, digests: digestsRemoved };
   }
 
   async putOffer(offer: StoredOffer): Promise<void> {
@@ -746,6 +796,62 @@ async function indexInteractionTimes(dbs: OpenDatabases): Promise<void> {
     }
   });
   await root.flushed;
+}
+
+/** entries indexed per write transaction when the time indexes are filled from older files */
+const INDEX_BATCH = 1000;
+
+/**
+ * Files written before the retention have processed ids and digests without the time indexes. They
+ * are indexed once, in batches (a progress mark after each, so a crash resumes where it stopped): a
+ * processed id by the time it holds, a digest, which holds none, as recorded at the first open with
+ * the index, so it is kept a whole window from the upgrade.
+ */
+async function indexIdempotencyTimes(dbs: OpenDatabases, openedAt: string): Promise<void> {
+  const { root, processed, processedByTime, eventDigests, eventDigestsByTime, idempotencyIndexed } = dbs;
+  const fill = async (
+    name: string,
+    source: Database<string, string>,
+    index: (key: string, value: string) => void,
+  ): Promise<void> => {
+    for (;;) {
+      const after = idempotencyIndexed.get(name);
+      if (after === DONE) return;
+      const done = await root.transaction(() => {
+        let n = 0;
+        let last: string | undefined;
+        for (const { key, value } of source.getRange({
+          ...(after === undefined ? {} : { start: after }),
+          limit: INDEX_BATCH + 1,
+        })) {
+          if (key === after) continue;
+          index(key, value);
+          last = key;
+          n += 1;
+          if (n === INDEX_BATCH) break;
+        }
+        void idempotencyIndexed.put(name, last === undefined ? DONE : last);
+        return last === undefined;
+      });
+      if (done) break;
+    }
+    await root.flushed;
+  };
+  await fill('processed', processed, (key, at) => {
+    const [consumer, eventId] = splitProcessedKey(key);
+    void processedByTime.put([at, consumer, eventId], true);
+  });
+  await fill('digests', eventDigests, (eventId) => {
+    void eventDigestsByTime.put([openedAt, eventId], true);
+  });
+}
+
+/** the progress mark of an index that is complete: sorts before no key, and no key is empty */
+const DONE = '';
+
+function splitProcessedKey(key: string): [string, string] {
+  const sep = key.indexOf(SEP);
+  return [key.slice(0, sep), key.slice(sep + 1)];
 }
 
 function hasAny(db: Database<unknown, CompositeKey>): boolean {

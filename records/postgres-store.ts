@@ -7,6 +7,7 @@ import type {
   CustomerWriteResult,
   EventDigest,
   HistoryEntry,
+  IdempotencyPruned,
   HubStore,
   InteractionPeriodOptions,
   OfferOutcome,
@@ -40,6 +41,7 @@ import {
   requireId,
   requireLimit,
   requireOfferOutcome,
+  requirePruneLimit,
   validateOffer,
 } from './store-input';
 import { errorMessage } from '../formats/error-message';
@@ -61,6 +63,12 @@ export interface PostgresStoreOptions {
    * `?statement_timeout=` and `?query_timeout=` take precedence (node-postgres reads them from the URL).
    */
   statementTimeoutMs?: number;
+  /**
+   * the clock idempotency entries are stamped with (ms since the epoch); Date.now by default. The
+   * hub's clock rather than the server's now(), so the retention's cutoff and the stamps it compares
+   * come from one clock.
+   */
+  now?: () => number;
 }
 
 const HEALTH_TIMEOUT_MS = 2000;
@@ -84,6 +92,7 @@ export class PostgresStore implements HubStore {
   private readonly schema: string;
   private readonly poolSize: number;
   private readonly statementTimeoutMs: number;
+  private readonly now: () => number;
   private readonly location: string;
   private pool: Pool | undefined;
   private lastPoolError: string | undefined;
@@ -99,6 +108,7 @@ export class PostgresStore implements HubStore {
       schema = 'crm_hub',
       poolSize = 10,
       statementTimeoutMs = STATEMENT_TIMEOUT_MS,
+      now = Date.now,
     } = options ?? {};
     if (typeof connectionString !== 'string' || connectionString.trim() === '') {
       throw new Error('PostgresStore: connectionString must be a non-empty postgres:// URL');
@@ -121,6 +131,7 @@ export class PostgresStore implements HubStore {
     this.schema = schema;
     this.poolSize = poolSize;
     this.statementTimeoutMs = statementTimeoutMs;
+    this.now = now;
   }
 
   describe(): string {
@@ -181,9 +192,9 @@ export class PostgresStore implements HubStore {
     requireId(consumer, 'consumer');
     requireId(eventId, 'eventId');
     const result = await this.requirePool().query(
-      `insert into ${this.table('processed_events')} (consumer, event_id) values ($1, $2)
+      `insert into ${this.table('processed_events')} (consumer, event_id, processed_at) values ($1, $2, $3)
        on conflict do nothing`,
-      [consumer, eventId],
+      [consumer, eventId, new Date(this.now()).toISOString()],
     );
     return result.rowCount === 1;
   }
@@ -204,9 +215,9 @@ export class PostgresStore implements HubStore {
     if (ids.length === 0) return [];
     const pool = this.requirePool();
     await pool.query(
-      `insert into ${this.table('event_digests')} (event_id, digest)
-       select * from unnest($1::text[], $2::text[]) on conflict do nothing`,
-      [ids, digests],
+      `insert into ${this.table('event_digests')} (event_id, digest, recorded_at)
+       select id, digest, $3 from unnest($1::text[], $2::text[]) as e(id, digest) on conflict do nothing`,
+      [ids, digests, new Date(this.now()).toISOString()],
     );
     // a statement of its own: it sees the rows another instance committed while the insert waited on them
     const held = await pool.query<{ event_id: string; digest: string }>(
@@ -215,6 +226,30 @@ export class PostgresStore implements HubStore {
     );
     const byId = new Map(held.rows.map((row) => [row.event_id, row.digest]));
     return ids.map((id, i) => byId.get(id) ?? digests[i]);
+  }
+
+  async pruneIdempotency(before: string, limit: number): Promise<IdempotencyPruned> {
+    const cutoff = requireInstant(before, 'before');
+    requirePruneLimit(limit);
+    const pool = this.requirePool();
+    // A bounded delete per statement, oldest first by the time index, each its own short transaction:
+    // no long lock on the tables the consumers write. SKIP LOCKED: another instance pruning at the
+    // same moment takes other rows instead of waiting for these.
+    const processed = await pool.query(
+      `delete from ${this.table('processed_events')} p
+       using (select consumer, event_id from ${this.table('processed_events')}
+              where processed_at < $1 order by processed_at limit $2 for update skip locked) old
+       where p.consumer = old.consumer and p.event_id = old.event_id`,
+      [cutoff, limit],
+    );
+    const digests = await pool.query(
+      `delete from ${this.table('event_digests')} d
+       using (select event_id from ${this.table('event_digests')}
+              where recorded_at < $1 order by recorded_at limit $2 for update skip locked) old
+       where d.event_id = old.event_id`,
+      [cutoff, limit],
+    );
+    return { processed: processed.rowCount ?? 0, digests: digests.rowCount ?? 0 };
   }
 
   async putOffer(offer: StoredOffer): Promise<void> {
@@ -705,6 +740,16 @@ export class PostgresStore implements HubStore {
         event_id text primary key,
         digest text not null,
         recorded_at timestamptz not null default now())`);
+      // the retention reads the oldest entries first; on a large table of an older hub the first start
+      // builds these once (measured in docs/store.md)
+      await client.query(
+        `create index if not exists processed_events_processed_at
+         on ${this.table('processed_events')} (processed_at)`,
+      );
+      await client.query(
+        `create index if not exists event_digests_recorded_at
+         on ${this.table('event_digests')} (recorded_at)`,
+      );
       await client.query(`create table if not exists ${this.table('offers')} (
         offer_id text primary key,
         customer_id text not null,

@@ -364,6 +364,18 @@ export function compareHistoryOldestFirst(a: HistoryEntry, b: HistoryEntry): num
   return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }
 
+/** most idempotency entries of each kind one pruneIdempotency call removes */
+export const MAX_PRUNE_LIMIT = 10_000;
+
+export function requirePruneLimit(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PRUNE_LIMIT) {
+    throw new StoreInputError(
+      `store: limit must be an integer from 1 to ${MAX_PRUNE_LIMIT}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
 export function requirePositiveInteger(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new StoreInputError(`store: ${field} must be a positive integer, got ${JSON.stringify(value)}`);

@@ -15,6 +15,14 @@ export interface EventDigest {
   digest: string;
 }
 
+/** What one pruneIdempotency call removed. */
+export interface IdempotencyPruned {
+  /** processed-event ledger entries (consumer and event id) */
+  processed: number;
+  /** event ids with their digest */
+  digests: number;
+}
+
 /** An action decided for a customer on one channel, e.g. a mortgage offer on the web page. */
 export interface StoredOffer {
   /** deterministic: derived from policy id and event id, so a redelivered event stores nothing twice */
@@ -157,6 +165,15 @@ export interface HubStore extends PolicyStateStore, ProcessStore, CounterStore, 
    * (also across hub instances); answers, per entry, the digest its id holds now (its own when new).
    */
   recordEventDigests(entries: readonly EventDigest[]): Promise<string[]>;
+
+  /**
+   * The idempotency retention (records/idempotency-retention.ts runs it): removes the oldest entries
+   * of the processed-event ledger and of the event digests recorded before `before` (an instant; an
+   * entry recorded at it stays), at most `limit` of each per call, so no call holds a lock or an LMDB
+   * write transaction for long. Answers how many of each it removed: fewer than `limit` means none
+   * older is left. After that, a redelivery of a removed id counts as new.
+   */
+  pruneIdempotency(before: string, limit: number): Promise<IdempotencyPruned>;
 
   /** insert or replace by offerId */
   putOffer(offer: StoredOffer): Promise<void>;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Node, NodeDef } from 'node-red';
 import { createStore } from '../../records/create-store';
+import { IdempotencyRetention, retentionDays } from '../../records/idempotency-retention';
 import type { HubStore } from '../../records/store';
 import { StoreOpening } from '../../records/store-opening';
 import { hubRuntime } from '../shared/hub-runtime';
@@ -14,6 +15,8 @@ import { migrations } from './migrations';
 export interface HubStoreDef extends NodeDef {
   databaseUrl: string;
   directory: string;
+  /** days the idempotency entries are kept; empty: settings.js crmHub.idempotencyRetentionDays */
+  retentionDays?: string;
 }
 
 export interface HubStoreNode extends Node<{ password?: string }> {
@@ -35,6 +38,8 @@ export interface HubStoreNode extends Node<{ password?: string }> {
    * registers, and deregisters once it is done; on a redeploy the store closes only after its last
    * user left (bounded by closeWaitMs), like Node-RED's mqtt-broker with its clients.
    */
+  /** the sweep of the idempotency tables, once the store is open; none while its window is invalid */
+  retention?: IdempotencyRetention;
   register(user: Node): void;
   deregister(user: Node): void;
 }
@@ -97,6 +102,15 @@ export default function (RED: RED) {
       this.error(RED._('hub-store.log.unusable', { error: unusable }));
     }
     let closed = false;
+    let days: number | undefined;
+    try {
+      const setting = (RED.settings as unknown as { crmHub?: { idempotencyRetentionDays?: unknown } }).crmHub
+        ?.idempotencyRetentionDays;
+      days = retentionDays(config.retentionDays, setting);
+    } catch (err) {
+      // guessing a shorter window could forget ids a replay still needs: nothing is pruned until fixed
+      this.error(RED._('hub-store.log.retention-invalid', { error: errorMessage(err) }));
+    }
     const users = new Set<Node>();
     let lastUserLeft: (() => void) | undefined;
 
@@ -120,7 +134,16 @@ export default function (RED: RED) {
     this.ready.then(
       (store) => {
         // a redeploy may have closed this node while the store was opening
-        if (!closed) hubRuntime.addStore(this.id, store);
+        if (closed) return;
+        hubRuntime.addStore(this.id, store);
+        if (days === undefined) return;
+        const retention = (this.retention = new IdempotencyRetention(store, { days }));
+        retention.start((result) => {
+          if (result instanceof Error)
+            this.warn(RED._('hub-store.log.prune-failed', { error: errorMessage(result) }));
+          else if (result.processed + result.digests > 0)
+            this.log(RED._('hub-store.log.pruned', { ...result, days }));
+        });
       },
       () => undefined, // each user awaits ready and fails with the reason itself
     );
@@ -173,6 +196,7 @@ export default function (RED: RED) {
       hubRuntime.health.remove(this.id);
       hubRuntime.removeStore(this.id);
       void usersGone()
+        .then(() => this.retention?.stop())
         .then(() => store?.close())
         .catch(() => undefined)
         .finally(() => done());

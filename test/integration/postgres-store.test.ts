@@ -9,13 +9,17 @@ let testNumber = 0;
 let schema = '';
 
 // A fresh schema per test, so the contract's "first time" assertions never see another test's rows.
-describeStoreContract('PostgresStore', () => new PostgresStore({ connectionString: DATABASE_URL, schema }), {
-  beforeEach: () => {
-    testNumber += 1;
-    schema = `${RUN}_${testNumber}`;
+describeStoreContract(
+  'PostgresStore',
+  (options) => new PostgresStore({ connectionString: DATABASE_URL, schema, ...options }),
+  {
+    beforeEach: () => {
+      testNumber += 1;
+      schema = `${RUN}_${testNumber}`;
+    },
+    afterEach: () => dropSchema(schema),
   },
-  afterEach: () => dropSchema(schema),
-});
+);
 
 describe('PostgresStore with several hub instances', () => {
   const shared = `${RUN}_shared`;

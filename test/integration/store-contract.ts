@@ -10,21 +10,26 @@ import type {
 import { offerIdFor } from '../../policies/decision-id';
 import { describeGoldenStoreContract } from './golden-store-contract';
 
+/** What the suite may set on a store it makes: the clock it stamps entries with (ms since the epoch). */
+export interface ContractStoreOptions {
+  now?: () => number;
+}
+
 /**
  * One behavioural suite for every HubStore backend. `makeStore` returns a fresh, unopened store; called
  * again within the same test it must return a new instance on the same data (directory or schema).
  */
 export function describeStoreContract(
   name: string,
-  makeStore: () => HubStore,
+  makeStore: (options?: ContractStoreOptions) => HubStore,
   lifecycle: { beforeEach?: () => Promise<void> | void; afterEach?: () => Promise<void> | void } = {},
 ): void {
   describe(`${name}: HubStore contract`, () => {
     let store: HubStore;
     const opened: HubStore[] = [];
 
-    async function openStore(): Promise<HubStore> {
-      const s = makeStore();
+    async function openStore(options?: ContractStoreOptions): Promise<HubStore> {
+      const s = makeStore(options);
       await s.open();
       opened.push(s);
       return s;
@@ -122,6 +127,85 @@ export function describeStoreContract(
       );
       const held = results.map(([digest]) => digest);
       expect(new Set(held).size).toBe(1);
+    });
+
+    describe('idempotency retention', () => {
+      const DAY = 24 * 60 * 60 * 1000;
+      const iso = (ms: number) => new Date(ms).toISOString();
+
+      /** a store whose clock the test moves: entries are stamped with it */
+      async function storeAt(start: string): Promise<{ s: HubStore; clock: { now: number } }> {
+        const clock = { now: Date.parse(start) };
+        return { s: await openStore({ now: () => clock.now }), clock };
+      }
+
+      it('removes what was recorded before the cutoff, oldest first and in batches, and keeps the rest', async () => {
+        const { s, clock } = await storeAt('2025-01-01T00:00:00.000Z');
+        await s.markProcessed('crm-hub.policy-engine', 'evt-old-1');
+        await s.markProcessed('crm-hub.golden-record', 'evt-old-1');
+        await s.recordEventDigests([{ eventId: 'evt-old-1', digest: 'a1' }]);
+        clock.now += DAY;
+        await s.markProcessed('crm-hub.policy-engine', 'evt-old-2');
+        await s.recordEventDigests([{ eventId: 'evt-old-2', digest: 'a2' }]);
+        clock.now += 30 * DAY;
+        await s.markProcessed('crm-hub.policy-engine', 'evt-new');
+        await s.recordEventDigests([{ eventId: 'evt-new', digest: 'n1' }]);
+        const cutoff = iso(clock.now - 30 * DAY); // 2025-01-02: evt-old-2 was recorded at it and stays
+
+        expect(await s.pruneIdempotency(cutoff, 1)).toEqual({ processed: 1, digests: 1 });
+        expect(await s.pruneIdempotency(cutoff, 1)).toEqual({ processed: 1, digests: 0 });
+        expect(await s.pruneIdempotency(cutoff, 1)).toEqual({ processed: 0, digests: 0 });
+        expect(await s.wasProcessed('crm-hub.policy-engine', 'evt-old-1')).toBe(false);
+        expect(await s.wasProcessed('crm-hub.golden-record', 'evt-old-1')).toBe(false);
+        expect(await s.wasProcessed('crm-hub.policy-engine', 'evt-old-2')).toBe(true);
+        expect(await s.wasProcessed('crm-hub.policy-engine', 'evt-new')).toBe(true);
+
+        // inside the window the ledger and the digests still hold
+        expect(await s.markProcessed('crm-hub.policy-engine', 'evt-new')).toBe(false);
+        expect(await s.recordEventDigests([{ eventId: 'evt-new', digest: 'other' }])).toEqual(['n1']);
+        expect(await s.recordEventDigests([{ eventId: 'evt-old-2', digest: 'other' }])).toEqual(['a2']);
+        // past it an id is new again: that is the trade-off the window's length decides
+        expect(await s.recordEventDigests([{ eventId: 'evt-old-1', digest: 'b1' }])).toEqual(['b1']);
+        expect(await s.markProcessed('crm-hub.policy-engine', 'evt-old-1')).toBe(true);
+
+        // what was stamped again is judged by its new stamp: only evt-old-2 is older than it
+        clock.now += 30 * DAY;
+        expect(await s.pruneIdempotency(iso(clock.now - 30 * DAY), 100)).toEqual({
+          processed: 1,
+          digests: 1,
+        });
+        expect(await s.wasProcessed('crm-hub.policy-engine', 'evt-old-1')).toBe(true);
+        expect(await s.recordEventDigests([{ eventId: 'evt-old-1', digest: 'c1' }])).toEqual(['b1']);
+      });
+
+      it('removes each entry once when two instances prune at the same time', async () => {
+        const { s, clock } = await storeAt('2025-01-01T00:00:00.000Z');
+        const ids = Array.from({ length: 30 }, (_, i) => `evt-${i}`);
+        for (const id of ids) await s.markProcessed('q', id);
+        await s.recordEventDigests(ids.map((eventId) => ({ eventId, digest: `d-${eventId}` })));
+        clock.now += 40 * DAY;
+        const other = await openStore({ now: () => clock.now });
+        const cutoff = iso(clock.now - 30 * DAY);
+        const pruneAll = async (on: HubStore) => {
+          const total = { processed: 0, digests: 0 };
+          for (;;) {
+            const got = await on.pruneIdempotency(cutoff, 4);
+            total.processed += got.processed;
+            total.digests += got.digests;
+            if (got.processed < 4 && got.digests < 4) return total;
+          }
+        };
+        const [a, b] = await Promise.all([pruneAll(s), pruneAll(other)]);
+        expect(a.processed + b.processed).toBe(30);
+        expect(a.digests + b.digests).toBe(30);
+        for (const id of ids) expect(await other.wasProcessed('q', id)).toBe(false);
+      });
+
+      it('refuses a cutoff that is no instant and a limit that is no positive integer, naming them', async () => {
+        await expect(store.pruneIdempotency('30 days ago', 10)).rejects.toThrow(/before/);
+        await expect(store.pruneIdempotency('2025-01-01T00:00:00Z', 0)).rejects.toThrow(/limit/);
+        await expect(store.pruneIdempotency('2025-01-01T00:00:00Z', 10_001)).rejects.toThrow(/limit/);
+      });
     });
 
     it('rejects empty ids with an error naming the field', async () => {

@@ -3,6 +3,7 @@ import { migrations } from '../../nodes/hub-store/migrations';
 import { withPassword, type HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { migrate } from '../../nodes/shared/migrate';
 import { applyWithGoldenRecord, GoldenIntake } from '../../records/golden-intake';
+import { EmbeddedStore } from '../../records/embedded-store';
 import type { HubStore } from '../../records/store';
 import { annaSchmidt } from '../fixtures/anna-schmidt';
 import { all, captured, helper, tempDir, useHelper, load } from './harness';
@@ -103,11 +104,67 @@ describe('hub-store config versions', () => {
       databaseUrl: '',
       directory: tempDir('saved'),
     };
-    expect(migrate(saved, migrations)).toEqual({ ...saved, version: 1 });
+    expect(migrate(saved, migrations)).toEqual({ ...saved, retentionDays: '', version: 2 });
     await load(all, [saved]);
     const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
     expect(store.kind).toBe('embedded');
     const res = await request(captured.red!.httpNode).get('/healthz');
     expect(res.body.store).toEqual([expect.objectContaining({ name: 'hub store', ok: true })]);
+  });
+});
+
+describe('hub-store idempotency retention', () => {
+  afterEach(() => helper.settings({}));
+
+  /** a store directory holding ids processed 40 days ago and one processed now */
+  async function seeded(): Promise<string> {
+    const directory = tempDir('retention');
+    const old = new EmbeddedStore({ directory, now: () => Date.now() - 40 * 24 * 60 * 60 * 1000 });
+    await old.open();
+    await old.markProcessed('crm-hub.policy-engine', 'evt-old');
+    await old.recordEventDigests([{ eventId: 'evt-old', digest: 'd-old' }]);
+    await old.close();
+    const recent = new EmbeddedStore({ directory });
+    await recent.open();
+    await recent.markProcessed('crm-hub.policy-engine', 'evt-new');
+    await recent.close();
+    return directory;
+  }
+
+  it('sweeps what is older than the window the setting gives, and keeps the rest', async () => {
+    const settings: Record<string, unknown> = { crmHub: { idempotencyRetentionDays: '30' } };
+    helper.settings(settings);
+    const directory = await seeded();
+    await load(all, [{ id: 'store', type: 'hub-store', databaseUrl: '', directory }]);
+    const node = helper.getNode('store') as unknown as HubStoreNode;
+    const store = await node.ready;
+    // joins the sweep the node started at open (or runs one more): either way it is done after this
+    await node.retention!.sweep();
+    expect(await store.wasProcessed('crm-hub.policy-engine', 'evt-old')).toBe(false);
+    expect(await store.wasProcessed('crm-hub.policy-engine', 'evt-new')).toBe(true);
+    expect(await store.recordEventDigests([{ eventId: 'evt-old', digest: 'd-new' }])).toEqual(['d-new']);
+  });
+
+  it('keeps everything inside a longer window set on the node', async () => {
+    const settings: Record<string, unknown> = { crmHub: { idempotencyRetentionDays: '30' } };
+    helper.settings(settings);
+    const directory = await seeded();
+    await load(all, [{ id: 'store', type: 'hub-store', databaseUrl: '', directory, retentionDays: '60' }]);
+    const node = helper.getNode('store') as unknown as HubStoreNode;
+    const store = await node.ready;
+    await node.retention!.sweep();
+    expect(await store.wasProcessed('crm-hub.policy-engine', 'evt-old')).toBe(true);
+    expect(await store.recordEventDigests([{ eventId: 'evt-old', digest: 'd-new' }])).toEqual(['d-old']);
+  });
+
+  it('prunes nothing and says why when the window is no whole number of days', async () => {
+    const directory = await seeded();
+    await load(all, [{ id: 'store', type: 'hub-store', databaseUrl: '', directory, retentionDays: '30d' }]);
+    const node = helper.getNode('store') as unknown as HubStoreNode;
+    const store = await node.ready;
+    expect(node.retention).toBeUndefined();
+    const said = (helper.log().args as [{ msg?: unknown }][]).map(([entry]) => String(entry?.msg));
+    expect(said).toContain('hub-store.log.retention-invalid');
+    expect(await store.wasProcessed('crm-hub.policy-engine', 'evt-old')).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ import { describeStoreContract } from '../../integration/store-contract';
 
 let directory = '';
 
-describeStoreContract('EmbeddedStore', () => new EmbeddedStore({ directory }), {
+describeStoreContract('EmbeddedStore', (options) => new EmbeddedStore({ directory, ...options }), {
   beforeEach: () => {
     directory = mkdtempSync(join(tmpdir(), 'crm-hub-store-'));
   },
@@ -31,6 +31,49 @@ async function storeWithAnna(dir: string): Promise<EmbeddedStore> {
   await intake.takeCustomer(annaSchmidt('crm', '4711', 'Ring', 1));
   return store;
 }
+
+describe('EmbeddedStore idempotency retention on files of an older hub', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'crm-hub-store-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('indexes the processed ids by their time and the digests as recorded at the upgrade, then prunes them', async () => {
+    // the layout before the retention: no time indexes, a digest without a time
+    const old = open({ path: dir, compression: false, maxDbs: 64 });
+    const processed = old.openDB<string, string>('processed-events', {});
+    const digests = old.openDB<string, string>('event-digests', {});
+    await old.transaction(() => {
+      for (let i = 0; i < 2500; i++) {
+        const at = i < 2400 ? '2024-06-01T00:00:00.000Z' : '2025-01-10T00:00:00.000Z';
+        void processed.put(`crm-hub.policy-engine\u0000evt-${String(i).padStart(4, '0')}`, at);
+      }
+      for (let i = 0; i < 3; i++) void digests.put(`evt-${i}`, `digest-${i}`);
+    });
+    await old.close();
+
+    const clock = { now: Date.parse('2025-01-20T00:00:00.000Z') };
+    const store = new EmbeddedStore({ directory: dir, now: () => clock.now });
+    await store.open();
+    try {
+      expect(await store.pruneIdempotency('2025-01-01T00:00:00.000Z', 10_000)).toEqual({
+        processed: 2400,
+        digests: 0,
+      });
+      expect(await store.wasProcessed('crm-hub.policy-engine', 'evt-0000')).toBe(false);
+      expect(await store.wasProcessed('crm-hub.policy-engine', 'evt-2499')).toBe(true);
+      expect(await store.recordEventDigests([{ eventId: 'evt-1', digest: 'other' }])).toEqual(['digest-1']);
+      // the digests count from the first open with the index: a window after it they go too
+      expect(await store.pruneIdempotency('2025-01-20T00:00:00.001Z', 10_000)).toEqual({
+        processed: 100,
+        digests: 3,
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe('EmbeddedStore', () => {
   it('describes itself with its directory', () => {
