@@ -27,6 +27,7 @@ import type { Customer, InteractionEvent } from '../mappings/canonical/types';
 import { EVENT_READERS } from './event-sources';
 import { applyToGoldenRecord, type GoldenRecordResult } from './golden-record';
 import { isProcessState } from './process-drafts';
+import { canonicalEventOf, claimEventId } from './event-id-claim';
 import {
   applySourceEvent,
   linkSourceRecord,
@@ -393,6 +394,10 @@ export async function applyWithGoldenRecord(
   // customer the hub keys as sap:104711, as the REST and SOAP intakes and the DEBMAS mapping key it; its
   // eventId in capitals is the UUID the ledgers hold in lower case
   const keyed = customer ? doc : withCanonicalKeys(doc as InteractionEvent);
+  // a canonical event whose id another event's content holds is refused (event-id-reused), neither
+  // taken as a repeat nor applied over the first
+  const event = customer ? undefined : canonicalEventOf(keyed);
+  if (event) await claimEventId(store, event);
   try {
     const result = await applyToGoldenRecord(store, keyed);
     if (customer) return { ...result, golden: await intake.takeCustomer(customer) };

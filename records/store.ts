@@ -159,9 +159,10 @@ export interface HubStore extends PolicyStateStore, ProcessStore, CounterStore, 
   wasProcessed(consumer: string, eventId: string): Promise<boolean>;
 
   /**
-   * The event ids the hub took in with a digest of each event's content (the REST API's), so an id
-   * that comes back with other content is refused rather than dropped by the idempotent consumers as
-   * a redelivery. Records each entry's digest under its id unless the id holds one already, atomically
+   * The event ids the hub took in with a digest of each event's content (the REST API's, and every
+   * canonical event's off the bus: records/event-id-claim.ts), so an id that comes back with other
+   * content is refused (409, or a dead letter) rather than dropped by the idempotent consumers as a
+   * redelivery. Records each entry's digest under its id unless the id holds one already, atomically
    * (also across hub instances); answers, per entry, the digest its id holds now (its own when new).
    */
   recordEventDigests(entries: readonly EventDigest[]): Promise<string[]>;

@@ -13,21 +13,47 @@ export type Admission =
   /** processed before (a redelivery): acknowledged and skipped */
   | { kind: 'duplicate' }
   /** the body cannot be read: dead-lettered, since no redelivery will make it readable */
-  | { kind: 'undecodable'; reason: string };
+  | { kind: 'undecodable'; reason: string }
+  /** the screen refused the payload: dead-lettered with its reason */
+  | { kind: 'refused'; reason: string };
+
+/**
+ * A check of the decoded payload before the duplicate check settles anything: a reason refuses the
+ * message (it is dead-lettered with it), undefined lets it on. It sees redeliveries too, since a known
+ * message id is only a redelivery when it carries what it carried before; a rejection is a failure
+ * to check (the store away), and the caller gives the message back to the queue.
+ */
+export type Screen = (payload: unknown) => Promise<string | undefined>;
 
 export async function admit(
   delivery: Delivery,
   repository?: IdempotentRepository,
   output: PayloadOutput = 'auto',
+  screen?: Screen,
 ): Promise<Admission> {
-  if (repository && delivery.messageId && (await repository.contains(delivery.messageId))) {
+  const duplicate = !!(repository && delivery.messageId && (await repository.contains(delivery.messageId)));
+  if (duplicate && !screen) {
     delivery.ack();
     return { kind: 'duplicate' };
   }
   const decoded = decodeBody(delivery, output);
   if (!decoded.ok) {
+    // a redelivery of what was processed before is skipped, readable or not, as without a screen
+    if (duplicate) {
+      delivery.ack();
+      return { kind: 'duplicate' };
+    }
     await delivery.deadLetter(decoded.reason);
     return { kind: 'undecodable', reason: decoded.reason };
+  }
+  const refusal = screen ? await screen(decoded.value) : undefined;
+  if (refusal !== undefined) {
+    await delivery.deadLetter(refusal);
+    return { kind: 'refused', reason: refusal };
+  }
+  if (duplicate) {
+    delivery.ack();
+    return { kind: 'duplicate' };
   }
   return { kind: 'accepted', payload: decoded.value };
 }

@@ -14,7 +14,8 @@ import {
 import { requeuePauseMs } from '../../connectors/amqp/requeue-pause';
 import { DEFAULT_INBOUND_QUEUE, SyncTopology } from '../../connectors/amqp/sync-topology';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
-import { admit, complete, inboundProperties } from '../../connectors/amqp/inbound';
+import { admit, complete, inboundProperties, type Screen } from '../../connectors/amqp/inbound';
+import { reusedEventIdScreen } from '../../records/event-id-claim';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import { closeWaitMs, type HubStoreNode } from '../hub-store/hub-store';
 import { consumerHealth } from '../../app/api/health';
@@ -65,6 +66,9 @@ export default function (RED: RED) {
     // hold its messages; what is unsettled at the bound goes back to the queue instead.
     const drainMs = Math.min(timeoutMs, closeWaitMs(RED));
     const repository = storeNode ? new IdempotentRepository(storeNode.ready, queue) : undefined;
+    // with a store, a canonical event whose id another event's content holds is a dead letter, not a
+    // redelivery to skip (records/event-id-claim.ts)
+    const screen: Screen | undefined = storeNode ? reusedEventIdScreen(() => storeNode.ready) : undefined;
     // The drain records what it settles in the store, so the store stays open until this node left it.
     storeNode?.register(this);
     let subscription: Subscription | undefined;
@@ -115,10 +119,10 @@ export default function (RED: RED) {
     };
 
     const onDelivery = async (delivery: Delivery) => {
-      const admitted = await admit(delivery, repository, output);
+      const admitted = await admit(delivery, repository, output, screen);
       // The flow is being stopped: a message not yet in it goes back to the queue.
       if (closing && admitted.kind === 'accepted') return delivery.requeue();
-      if (admitted.kind === 'undecodable')
+      if (admitted.kind === 'undecodable' || admitted.kind === 'refused')
         this.warn(RED._('amqp-in.errors.undecodable', { reason: admitted.reason }));
       if (admitted.kind !== 'accepted') return;
       const msgId = RED.util.generateId();

@@ -6,6 +6,7 @@ import type { InteractionEvent } from '../../mappings/canonical/types';
 import { checkArbitrationOptions, type ArbitrationOptions } from '../../policies/arbitration';
 import type { PolicyState } from '../../policies/policy-state';
 import { customerProfile } from '../../policies/profile';
+import { claimEventId } from '../../records/event-id-claim';
 import type { HubStoreNode } from '../hub-store/hub-store';
 import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
@@ -135,6 +136,8 @@ export default function (RED: RED) {
       // eventId in capitals the UUID its history and caps hold in lower case
       const event = withCanonicalKeys(payload);
       await bound;
+      // an id another event's content holds fails (event-id-reused), so amqp-in dead-letters it
+      if (storeNode) await claimEventId(await storeNode.ready, event);
       const customer = await customerProfile(event, msg.customer, store);
       const result = await hubRuntime.policies.evaluate(this.id, event, customer, msg);
       // the profile the engine judged gives the ledger the customer's segment without a store read

@@ -14,7 +14,17 @@ import { hubRuntime } from '../../nodes/shared/hub-runtime';
 import { migrate } from '../../nodes/shared/migrate';
 import { EmbeddedStore } from '../../records/embedded-store';
 import { withdrawalEvent } from '../unit/policies/fixtures';
-import { all, captured, helper, loggedErrors, nextInput, tempDir, useHelper, load } from './harness';
+import {
+  all,
+  captured,
+  helper,
+  loggedErrors,
+  nextError,
+  nextInput,
+  tempDir,
+  useHelper,
+  load,
+} from './harness';
 import { reports, statusesSoFar, watchStatus } from './node-status';
 
 useHelper();
@@ -344,6 +354,32 @@ describe('policy-engine and event ids', () => {
       .receive({ payload: withdrawalEvent('BBBBBBBB-0000-4000-8000-000000000001', 'crm:1', 20000) });
     expect((await evaluated).payload.eventId).toBe('bbbbbbbb-0000-4000-8000-000000000001');
     expect((await decided).payload).toMatchObject({ eventId: 'bbbbbbbb-0000-4000-8000-000000000001' });
+  });
+});
+
+describe('policy-engine and a reused event id', () => {
+  it('refuses an event whose id another event holds (event-id-reused), and takes the same event again', async () => {
+    await load(all, platinumOnStore('reused-id'));
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    await store.putCustomer({
+      customerRef: 'crm:1',
+      document: { customerRef: 'crm:1', kind: 'person', tier: 'platinum' },
+      updatedAt: '2026-11-22T10:00:00Z',
+      sourceSystem: 'crm',
+    });
+    const id = '5b8f9a4e-1c2d-4e5f-8a9b-0c1d2e3f4a99';
+    const first = nextInput<{ decisions: unknown[] }>('evaluated');
+    helper.getNode('eng').receive({ payload: withdrawalEvent(id, 'crm:1', 20000) });
+    expect((await first).decisions).toHaveLength(1);
+
+    const refused = nextError('eng');
+    helper.getNode('eng').receive({ payload: withdrawalEvent(id, 'crm:1', 90000) });
+    expect(await refused).toContain(`event-id-reused: eventId ${id} `);
+
+    // the same event again (in capitals, as a redelivery may spell it) is no reuse
+    const again = nextInput<{ payload: { eventId: string } }>('evaluated');
+    helper.getNode('eng').receive({ payload: withdrawalEvent(id.toUpperCase(), 'crm:1', 20000) });
+    expect((await again).payload.eventId).toBe(id);
   });
 });
 

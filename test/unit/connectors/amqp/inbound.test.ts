@@ -86,6 +86,57 @@ describe('inbound deliveries: the idempotent consumer and the dead letter channe
     expect(bus.queueDepth('q')).toBe(0);
   });
 
+  describe('with a screen (amqp-in with a store: a reused event id)', () => {
+    const refuseB = async (payload: unknown) =>
+      (payload as { v?: string }).v === 'b' ? 'event-id-reused: eventId evt-s' : undefined;
+
+    it('dead-letters a known message id that carries other content, with the reason, and records nothing', async () => {
+      await repository.add('evt-s');
+      await bus.publish('ex', 'event.a', json({ v: 'b' }), {
+        messageId: 'evt-s',
+        contentType: 'application/json',
+      });
+      expect(await admit(await inbox.next(), repository, 'auto', refuseB)).toEqual({
+        kind: 'refused',
+        reason: 'event-id-reused: eventId evt-s',
+      });
+      expect((await dead.next()).headers[REASON_HEADER]).toBe('event-id-reused: eventId evt-s');
+    });
+
+    it('still skips a redelivery whose content the screen lets on, and one whose body cannot be read', async () => {
+      await repository.add('evt-s');
+      await bus.publish('ex', 'event.a', json({ v: 'a' }), {
+        messageId: 'evt-s',
+        contentType: 'application/json',
+      });
+      await bus.publish('ex', 'event.a', Buffer.from('{oops'), {
+        messageId: 'evt-s',
+        contentType: 'application/json',
+      });
+      expect(await admit(await inbox.next(), repository, 'auto', refuseB)).toEqual({ kind: 'duplicate' });
+      expect(await admit(await inbox.next(), repository, 'auto', refuseB)).toEqual({ kind: 'duplicate' });
+      await bus.close();
+      expect(bus.queueDepth('q')).toBe(0);
+      expect(bus.queueDepth('dead')).toBe(0);
+    });
+
+    it('refuses a new message the screen refuses, and admits one it lets on', async () => {
+      await bus.publish('ex', 'event.a', json({ v: 'b' }), {
+        messageId: 'evt-t',
+        contentType: 'application/json',
+      });
+      await bus.publish('ex', 'event.a', json({ v: 'a' }), {
+        messageId: 'evt-u',
+        contentType: 'application/json',
+      });
+      expect(await admit(await inbox.next(), repository, 'auto', refuseB)).toMatchObject({ kind: 'refused' });
+      expect(await admit(await inbox.next(), repository, 'auto', refuseB)).toEqual({
+        kind: 'accepted',
+        payload: { v: 'a' },
+      });
+    });
+  });
+
   it('dead-letters a body that claims to be JSON and is not, without recording it', async () => {
     await bus.publish('ex', 'event.bad', Buffer.from('{oops'), {
       messageId: 'evt-3',
