@@ -91,6 +91,8 @@ function parseNumber(option: unknown): TransformFn {
  * "0004711" -> "4711", "000" -> "0", the way /^0+(?=.)/ would replace: a zero stays when only a line
  * break (which "." does not match) or nothing follows the zeros.
  */
+const ALL_DIGITS = /^\d+$/;
+
 function stripLeadingZeros(text: string): string {
   let zeros = 0;
   while (zeros < text.length && text.charCodeAt(zeros) === 48) zeros++;
@@ -257,6 +259,20 @@ export const transforms: Record<string, TransformDefinition> = {
     create: (option) => {
       noOption('stripLeadingZeros', option);
       return (value) => stripLeadingZeros(asText('stripLeadingZeros', value).trim());
+    },
+  },
+  alphaOutput: {
+    usage:
+      '"alphaOutput": SAP ALPHA output conversion, the reverse of zeroPad: "0000004711" becomes "4711", "00ABC-1" stays as it is (SAP pads only numbers)',
+    needsOption: false,
+    create: (option) => {
+      noOption('alphaOutput', option);
+      return (value) => {
+        const text = asText('alphaOutput', value).trim();
+        // An alphanumeric number is SAP's as typed: its zeros are part of it, and stripping them would
+        // key "00ABC-1" as "ABC-1", a customer no lookup and no outbound IDoc would find again.
+        return ALL_DIGITS.test(text) ? stripLeadingZeros(text) : text;
+      };
     },
   },
   zeroPad: {

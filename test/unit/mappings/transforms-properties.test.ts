@@ -18,6 +18,7 @@ const INSTANCES: [string, unknown][] = [
   ['prefix', 'crm:'],
   ['suffix', '-x'],
   ['stripLeadingZeros', undefined],
+  ['alphaOutput', undefined],
   ['zeroPad', 10],
   ['padStart', { length: 8, char: '0' }],
   ['padEnd', { length: 8 }],
@@ -107,6 +108,13 @@ describe('round trips', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^\d{10}$/), (kunnr) => {
         expect(pad(strip(kunnr))).toBe(kunnr);
+      }),
+    );
+    // alphaOutput undoes zeroPad for every customer number SAP keeps, alphanumeric ones included
+    const alpha = make('alphaOutput');
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9A-Z-]{1,10}$/), (kunnr) => {
+        expect(pad(alpha(kunnr))).toBe(pad(kunnr));
       }),
     );
   });

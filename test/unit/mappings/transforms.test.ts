@@ -28,6 +28,9 @@ describe('transforms: keys and padding', () => {
     expect(make('zeroPad', 10)('CPD-1')).toBe('CPD-1');
     expect(make('stripLeadingZeros')('0000004711')).toBe('4711');
     expect(make('stripLeadingZeros')('0000000000')).toBe('0');
+    expect(make('alphaOutput')('0000004711')).toBe('4711');
+    expect(make('alphaOutput')(' 0000000000 ')).toBe('0');
+    expect(make('alphaOutput')('00ABC-1')).toBe('00ABC-1');
     failsWith(() => make('zeroPad', 4)('47110'), 'zeroPad', /"47110" is longer than 4 characters/);
   });
 

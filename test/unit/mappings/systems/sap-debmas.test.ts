@@ -191,6 +191,16 @@ describe('canonical customer back to SAP DEBMAS (outbound)', () => {
     });
   });
 
+  it('keeps the zeros of an alphanumeric customer number both ways, as SAP pads only numbers', () => {
+    const customer = inbound.map(debmas({ KUNNR: '00ABC-1' }));
+    if (!customer.ok) throw new Error(customer.error.message);
+    const value = customer.value as unknown as Customer;
+    expect(value.customerRef).toBe('sap:00ABC-1');
+    expect(value.identifiers[0]).toMatchObject({ system: 'sap', id: '00ABC-1' });
+    const back = outbound.map(value, { recordRef: 'customer sap:00ABC-1' });
+    expect(back.ok && (back.value.E1KNA1M as Record<string, unknown>).KUNNR).toBe('00ABC-1');
+  });
+
   it('writes the work number to TELF1, never a mobile that comes first, and no TELF1 without one', () => {
     const customer = inbound.map(debmas());
     if (!customer.ok) throw new Error(customer.error.message);
