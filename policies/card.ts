@@ -7,7 +7,7 @@
  *   version: 2
  *   title: { de: "...", en: "..." }
  *   mode: trigger                                   # or lurking
- *   when: event address-changed via call-center [where <conditions>]
+ *   when: event address-changed via call-center [where <conditions>]   # where amount > 10000 [EUR]
  *   if: customer.tier == "platinum"
  *   history: [count complaint within 30d >= 2, no complaint-answered within 2d]
  *   then: web-offer mortgage to web within 30d; call-task to sales-rep within 1d
@@ -37,6 +37,7 @@ import {
   type ResponseOutcome,
 } from './history';
 import { parseHoldout } from './holdout';
+import { baseCurrencyOf } from './money';
 import { compileSchedule, ScheduleError, type CompiledSchedule, type ScheduleSpec } from './schedule';
 import { compileScore, ScoreError, type CompiledScore, type ScoreSpec } from './score';
 import { contentHash, type CardVersion } from './version';
@@ -116,8 +117,18 @@ export interface Cooldown {
 /** `event` cards list their types; `contact` cards take any event, marked by this type. */
 export const ANY_EVENT = '*';
 
+export interface CompileCardOptions {
+  /**
+   * the currency of a money threshold that names none (`amount > 10000`); CRM_HUB_BASE_CURRENCY, else
+   * EUR, when left out
+   */
+  baseCurrency?: string;
+}
+
 export interface CompiledPolicy {
   id: string;
+  /** the currency the card's money thresholds without a currency of their own are in */
+  baseCurrency: string;
   version: CardVersion;
   title: { de: string; en: string };
   description?: { de?: string; en?: string };
@@ -218,7 +229,7 @@ const OUTCOME_WORDS: Record<string, ResponseOutcome> = {
 
 type Fail = (field: string, problem: string) => never;
 
-export function compileCard(card: PolicyCard): CompiledPolicy {
+export function compileCard(card: PolicyCard, options: CompileCardOptions = {}): CompiledPolicy {
   if (typeof card !== 'object' || card === null || Array.isArray(card)) {
     throw new PolicyCardError(undefined, 'card', 'must be an object');
   }
@@ -232,6 +243,14 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
   const fail: Fail = (field, problem) => {
     throw new PolicyCardError(id, field, problem);
   };
+  let baseCurrency = options.baseCurrency;
+  if (baseCurrency === undefined) {
+    try {
+      baseCurrency = baseCurrencyOf();
+    } catch (error) {
+      return fail('base currency', (error as Error).message);
+    }
+  }
 
   for (const key of Object.keys(card)) {
     if (!(CARD_FIELDS as readonly string[]).includes(key)) {
@@ -260,9 +279,9 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
   if (mode !== 'trigger' && mode !== 'lurking')
     fail('mode', `must be "trigger" or "lurking", got ${JSON.stringify(mode)}`);
 
-  const trigger = compileWhen(card.when, mode, fail);
-  const condition = compileIf(card.if, fail);
-  const { history, deferred } = compileHistory(card.history, mode, fail);
+  const trigger = compileWhen(card.when, mode, baseCurrency, fail);
+  const condition = compileIf(card.if, baseCurrency, fail);
+  const { history, deferred } = compileHistory(card.history, mode, baseCurrency, fail);
   const actions = compileThen(card.then, fail);
   const limits = compileLimits(card.limits, actions, fail);
   const escalation = compileLadder(card.escalation, actions, trigger.eventTypes, mode, fail);
@@ -274,6 +293,7 @@ export function compileCard(card: PolicyCard): CompiledPolicy {
   const policy: CompiledPolicy = {
     id,
     version: { number: versionNumber, hash: contentHash(hashedContent(card, escalation, holdout)) },
+    baseCurrency,
     title,
     priority: card.priority,
     mode,
@@ -372,7 +392,7 @@ function compileTexts(
 
 type Trigger = Pick<CompiledPolicy, 'eventType' | 'eventTypes' | 'channel' | 'channels' | 'where'>;
 
-function compileWhen(when: unknown, mode: PolicyMode, fail: Fail): Trigger {
+function compileWhen(when: unknown, mode: PolicyMode, baseCurrency: string, fail: Fail): Trigger {
   // A lurking card without `when` answers any contact on any channel.
   if (when === undefined && mode === 'lurking') return { eventType: ANY_EVENT, eventTypes: [] };
   const text = typeof when === 'string' ? when.trim() : '';
@@ -400,7 +420,7 @@ function compileWhen(when: unknown, mode: PolicyMode, fail: Fail): Trigger {
     if (channels.length === 1) result.channel = channels[0] as Channel;
   }
   if (whereText !== undefined) {
-    result.where = compileConditionField('when (where)', whereText, fail);
+    result.where = compileConditionField('when (where)', whereText, baseCurrency, fail);
     checkRoots('when (where)', result.where, INTERACTION_EVENT_FIELDS, fail);
     checkTypes('when (where)', result.where, EVENT_SCHEMA, fail);
   }
@@ -423,11 +443,11 @@ function textItems(field: string, value: unknown, example: string, fail: Fail): 
   });
 }
 
-function compileIf(value: unknown, fail: Fail): CompiledCondition | undefined {
+function compileIf(value: unknown, baseCurrency: string, fail: Fail): CompiledCondition | undefined {
   const items = textItems('if', value, 'customer.tier == "platinum"', fail);
   if (items.length === 0) return undefined;
   const conditions = items.map(([field, text]) => {
-    const condition = compileConditionField(field, text, fail);
+    const condition = compileConditionField(field, text, baseCurrency, fail);
     checkRoots(field, condition, IF_ROOTS, fail);
     checkTypes(field, condition, IF_SCHEMAS, fail);
     return condition;
@@ -438,6 +458,7 @@ function compileIf(value: unknown, fail: Fail): CompiledCondition | undefined {
 function compileHistory(
   value: unknown,
   mode: PolicyMode,
+  baseCurrency: string,
   fail: Fail,
 ): { history: CompiledHistoryCondition[]; deferred: CompiledHistoryCondition[] } {
   const history: CompiledHistoryCondition[] = [];
@@ -445,7 +466,7 @@ function compileHistory(
   for (const [field, text] of textItems('history', value, 'count complaint within 30d >= 2', fail)) {
     let condition: CompiledHistoryCondition;
     try {
-      condition = compileHistoryCondition(text);
+      condition = compileHistoryCondition(text, { baseCurrency });
     } catch (error) {
       if (error instanceof HistoryConditionError) return fail(field, error.message);
       throw error;
@@ -462,9 +483,14 @@ function compileHistory(
   return { history, deferred };
 }
 
-function compileConditionField(field: string, text: string, fail: Fail): CompiledCondition {
+function compileConditionField(
+  field: string,
+  text: string,
+  baseCurrency: string,
+  fail: Fail,
+): CompiledCondition {
   try {
-    return compileCondition(text);
+    return compileCondition(text, { baseCurrency });
   } catch (error) {
     if (error instanceof ExpressionError) return fail(field, `${error.message} in "${text}"`);
     throw error;

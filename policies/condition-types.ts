@@ -45,6 +45,9 @@ export function impossibleComparison(comparisons: readonly Term[], schemaOf: Sch
       }
       continue;
     }
+    if (term.currency !== undefined && !isMoney(node) && !isMoneyValue(at.schema, at.segments)) {
+      return `"${term.path}" is no money, so "${term.text}" cannot name a currency`;
+    }
     const kind = kindOf(node);
     if (!kind) continue;
     const wrong = values.find((value) => literalKind(value) !== kind);
@@ -61,6 +64,13 @@ function kindOf(node: Record<string, unknown>): Kind | undefined {
   if (node.type === 'string') return 'text';
   if (node.type === 'boolean') return 'boolean';
   return undefined;
+}
+
+/** `amount.value`: the number of a money object, compared in its currency */
+function isMoneyValue(schema: string, segments: PathSegment[]): boolean {
+  if (segments.length < 2 || segments[segments.length - 1] !== 'value') return false;
+  const parent = fieldSchema(schema, segments.slice(0, -1));
+  return parent !== undefined && isMoney(parent);
 }
 
 function isMoney(node: Record<string, unknown>): boolean {

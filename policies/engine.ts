@@ -19,7 +19,7 @@ import {
 import { offerIdFor } from './decision-id';
 import { capHitIdFor, InMemoryCapCounter, type CapCounter } from './caps';
 import { compileCard, type CompiledPolicy, type Limit, type PolicyCard } from './card';
-import type { Check } from './expression';
+import { describeActual, type Check } from './expression';
 import { InMemoryHistory, type HistoryView } from './history';
 import { inHoldout } from './holdout';
 import { evaluateLurking, type Contact, type LurkingContext, type LurkingEvaluation } from './lurking';
@@ -478,7 +478,7 @@ function considerPolicy(entry: RegisteredPolicy, run: Run): void {
   if (!held) {
     const failed = checks
       .filter((check) => !check.held)
-      .map((check) => `${check.condition} (actual: ${check.missing ? 'missing' : show(check.actual)})`);
+      .map((check) => `${check.condition} (actual: ${describeActual(check, show)})`);
     return explainAs('not-matched', `not matched: ${failed.join('; ')}`, checks);
   }
 

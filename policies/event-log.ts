@@ -15,7 +15,7 @@
  */
 import type { HistoryEntry } from '../records/store';
 import { idHash } from './compact-ids';
-import type { HistoryView, ResponseOutcome } from './history';
+import type { HistoryView, ResponseOutcome, SumCurrency } from './history';
 
 export type EventLog = readonly number[];
 
@@ -150,17 +150,53 @@ export class EventLogView implements HistoryView {
     return n;
   }
 
-  sum(type: string, field: string, afterMs: number, untilMs: number): number {
+  /**
+   * Values are kept under the field (no currency stated: the base currency) or `<field>@<currency>`
+   * (stored-history.ts); a record holds one of them per field.
+   */
+  sum(type: string, field: string, afterMs: number, untilMs: number, within?: SumCurrency): number {
     const { kinds } = this;
     const log = this.current();
+    const inCurrency = within ? `${field}@${within.currency}` : undefined;
+    const plain = !within || within.currency === within.base;
+    const prefix = `${field}@`;
     let total = 0;
     for (let i = 0; i < log.length && log[i + AT] <= untilMs; i += kinds.width(log[i + KIND])) {
       const kind = kinds.get(log[i + KIND]);
       if (log[i + AT] <= afterMs || kind.type !== type) continue;
-      const index = kind.fields.indexOf(field);
-      if (index >= 0) total += log[i + HEADER + index];
+      const { fields } = kind;
+      for (let f = 0; f < fields.length; f++) {
+        const name = fields[f];
+        const counts =
+          name === field ? plain : inCurrency === undefined ? name.startsWith(prefix) : name === inCurrency;
+        if (counts) total += log[i + HEADER + f];
+      }
     }
     return total;
+  }
+
+  leftOut(
+    type: string,
+    field: string,
+    afterMs: number,
+    untilMs: number,
+    within: SumCurrency,
+  ): Record<string, number> {
+    const { kinds } = this;
+    const log = this.current();
+    const prefix = `${field}@`;
+    const out: Record<string, number> = {};
+    for (let i = 0; i < log.length && log[i + AT] <= untilMs; i += kinds.width(log[i + KIND])) {
+      const kind = kinds.get(log[i + KIND]);
+      if (log[i + AT] <= afterMs || kind.type !== type) continue;
+      kind.fields.forEach((name, f) => {
+        const currency =
+          name === field ? within.base : name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
+        if (currency !== undefined && currency !== within.currency)
+          out[currency] = (out[currency] ?? 0) + log[i + HEADER + f];
+      });
+    }
+    return out;
   }
 
   times(type: string, afterMs: number, untilMs: number): number[] {

@@ -2,9 +2,14 @@
  * The condition language of policy cards: `<path> <op> <literal>` joined by `and` / `or`, with
  * parentheses. Parsed once into closures; evaluation never looks at the text again.
  *
- *   amount.value > 10_000 and (customer.tier == "platinum" or customer.tags contains 'vip')
+ *   amount > 10_000 and (customer.tier == "platinum" or customer.tags contains 'vip')
+ *   amount >= 500 CHF
+ *
+ * A number compared with money is a threshold in a currency: the ISO 4217 code written after it, else
+ * the base currency (money.ts). Money in another currency never meets it.
  */
-import { compileGetter, parsePath } from '../mappings/path';
+import { compileGetter, parsePath, type Getter } from '../mappings/path';
+import { DEFAULT_BASE_CURRENCY, isCurrencyCode, moneyNote, type MoneyCheck } from './money';
 
 export type Operator = '==' | '!=' | '>' | '>=' | '<' | '<=' | 'in' | 'contains';
 export type Literal = string | number | boolean | null | Literal[];
@@ -17,6 +22,8 @@ export interface Check {
   actual: unknown;
   /** the field was not there (actual is then null): explanations say "missing" */
   missing?: true;
+  /** a money threshold or sum: the currencies it judged (a mismatch never holds) */
+  money?: MoneyCheck;
 }
 
 export interface ConditionResult {
@@ -29,8 +36,15 @@ export interface Term {
   path: string;
   op: Operator;
   literal: Literal;
+  /** the ISO 4217 code written after a number, e.g. "JPY" in `amount > 10000 JPY` */
+  currency?: string;
   /** as written, e.g. `customer.tier == "platinum"` */
   text: string;
+}
+
+export interface CompileConditionOptions {
+  /** the currency of a number threshold that names none; EUR when left out */
+  baseCurrency?: string;
 }
 
 export interface CompiledCondition {
@@ -136,7 +150,15 @@ function tokenize(source: string): Token[] {
 
 type Node =
   | { kind: 'and' | 'or'; left: Node; right: Node }
-  | { kind: 'compare'; path: string; op: Operator; literal: Literal; text: string; start: number };
+  | {
+      kind: 'compare';
+      path: string;
+      op: Operator;
+      literal: Literal;
+      currency?: string;
+      text: string;
+      start: number;
+    };
 
 class Parser {
   private index = 0;
@@ -195,6 +217,7 @@ class Parser {
     const op = opToken.text as Operator;
     const literalStart = this.peek();
     const literal = this.parseLiteral();
+    const currency = typeof literal === 'number' ? this.parseCurrency() : undefined;
     const end = this.tokens[this.index - 1].end;
     if (op === 'in' && !Array.isArray(literal)) {
       throw new ExpressionError(
@@ -217,9 +240,27 @@ class Parser {
       path: token.text,
       op,
       literal,
+      ...(currency === undefined ? {} : { currency }),
       text: this.source.slice(token.start, end),
       start: token.start,
     };
+  }
+
+  /** the currency code after a number, e.g. `10000 JPY`; a three-letter word that is none is refused */
+  private parseCurrency(): string | undefined {
+    const token = this.peek();
+    if (token.kind !== 'path' || !/^[A-Za-z]{3}$/.test(token.text) || ['and', 'or'].includes(token.text))
+      return undefined;
+    if (!isCurrencyCode(token.text)) {
+      throw new ExpressionError(
+        this.source,
+        token.start + 1,
+        token.text,
+        `unknown currency "${token.text}": expected an ISO 4217 code in capitals like EUR, USD, JPY`,
+      );
+    }
+    this.index++;
+    return token.text;
   }
 
   private parseLiteral(): Literal {
@@ -278,15 +319,16 @@ interface Leaf {
   check(scope: unknown): Check;
 }
 
-export function compileCondition(source: string): CompiledCondition {
+export function compileCondition(source: string, options: CompileConditionOptions = {}): CompiledCondition {
   if (typeof source !== 'string') throw new ExpressionError(String(source), 1, '', 'condition must be text');
   const ast = new Parser(source, tokenize(source)).parse();
   const paths: string[] = [];
+  const baseCurrency = options.baseCurrency ?? DEFAULT_BASE_CURRENCY;
 
   type Pair = { test: (scope: unknown) => boolean; explain: (scope: unknown, checks: Check[]) => boolean };
   const build = (node: Node): Pair => {
     if (node.kind === 'compare') {
-      const leaf = compileComparison(source, node);
+      const leaf = compileComparison(source, node, baseCurrency);
       paths.push(node.path);
       return {
         test: leaf.test,
@@ -333,15 +375,18 @@ export function compileCondition(source: string): CompiledCondition {
   });
 }
 
+function termOf(node: Extract<Node, { kind: 'compare' }>): Term {
+  const { path, op, literal, currency, text } = node;
+  return currency === undefined ? { path, op, literal, text } : { path, op, literal, currency, text };
+}
+
 function allTerms(node: Node): Term[] {
-  if (node.kind === 'compare')
-    return [{ path: node.path, op: node.op, literal: node.literal, text: node.text }];
+  if (node.kind === 'compare') return [termOf(node)];
   return [...allTerms(node.left), ...allTerms(node.right)];
 }
 
 function necessaryTerms(node: Node): Term[] {
-  if (node.kind === 'compare')
-    return [{ path: node.path, op: node.op, literal: node.literal, text: node.text }];
+  if (node.kind === 'compare') return [termOf(node)];
   if (node.kind === 'and') return [...necessaryTerms(node.left), ...necessaryTerms(node.right)];
   return [];
 }
@@ -372,22 +417,31 @@ export function allOf(conditions: readonly CompiledCondition[]): CompiledConditi
   });
 }
 
-function compileComparison(source: string, node: Extract<Node, { kind: 'compare' }>): Leaf {
-  let raw: (scope: unknown) => unknown;
+function compileComparison(
+  source: string,
+  node: Extract<Node, { kind: 'compare' }>,
+  baseCurrency: string,
+): Leaf {
+  let raw: Getter;
+  let segments;
   try {
-    raw = compileGetter(parsePath(node.path));
+    segments = parsePath(node.path);
+    raw = compileGetter(segments);
   } catch (error) {
     throw new ExpressionError(source, node.start + 1, node.path, (error as Error).message);
   }
-  // Marketers write `amount > 10000` and mean the money's value, so a {value: number} object compared
-  // with a number reads as its value.
-  const get = typeof node.literal === 'number' ? (scope: unknown) => moneyValue(raw(scope)) : raw;
   const compare = comparator(node.op, node.literal);
   const condition = node.text;
+  if (typeof node.literal === 'number') {
+    // `amount.value > 10000` reads the same money as `amount > 10000`: its currency counts too.
+    const last = segments.length > 1 ? segments[segments.length - 1] : undefined;
+    const parent = last === 'value' ? compileGetter(segments.slice(0, -1)) : undefined;
+    return moneyComparison(condition, raw, parent, compare, node.currency, baseCurrency);
+  }
   return {
-    test: (scope) => compare(get(scope)),
+    test: (scope) => compare(raw(scope)),
     check: (scope) => {
-      const actual = get(scope);
+      const actual = raw(scope);
       const held = compare(actual);
       // null, not undefined: an explanation sent as JSON would otherwise drop what was compared
       return actual === undefined
@@ -395,6 +449,70 @@ function compileComparison(source: string, node: Extract<Node, { kind: 'compare'
         : { condition, held, actual };
     },
   };
+}
+
+/**
+ * A number literal: marketers write `amount > 10000` and mean the money's value, so a {value: number}
+ * object reads as its value, in its currency. Money (or a plain number, taken in the base currency) in
+ * another currency than the threshold's does not hold, whatever the operator. Plain numbers against a
+ * threshold without a currency (`data.delayMinutes >= 120`) compare as they always did.
+ */
+function moneyComparison(
+  condition: string,
+  raw: Getter,
+  parent: Getter | undefined,
+  compare: (actual: unknown) => boolean,
+  written: string | undefined,
+  baseCurrency: string,
+): Leaf {
+  const threshold = written ?? baseCurrency;
+  /** the money object the value belongs to, if it is money */
+  const moneyOf = (scope: unknown, value: unknown): object | undefined => {
+    if (typeof value === 'object' && value !== null) {
+      return typeof (value as { value?: unknown }).value === 'number' ? value : undefined;
+    }
+    if (parent === undefined || typeof value !== 'number') return undefined;
+    const container = parent(scope);
+    return typeof container === 'object' && container !== null ? container : undefined;
+  };
+  const currencyOf = (money: object | undefined): string | undefined => {
+    const currency = (money as { currency?: unknown } | undefined)?.currency;
+    return typeof currency === 'string' && currency !== '' ? currency : undefined;
+  };
+  const valueOf = (value: unknown): unknown =>
+    typeof value === 'object' && value !== null && typeof (value as { value?: unknown }).value === 'number'
+      ? (value as { value: number }).value
+      : value;
+  return {
+    test: (scope) => {
+      const value = raw(scope);
+      const currency = currencyOf(moneyOf(scope, value)) ?? baseCurrency;
+      return currency === threshold && compare(valueOf(value));
+    },
+    check: (scope) => {
+      const value = raw(scope);
+      const money = moneyOf(scope, value);
+      const stated = currencyOf(money);
+      const currency = stated ?? baseCurrency;
+      const actual = valueOf(value);
+      const held = currency === threshold && compare(actual);
+      if (value === undefined) return { condition, held, actual: null, missing: true };
+      // Only money, or a threshold that names its currency, speaks of currencies: minutes do not.
+      const numeric = typeof actual === 'number';
+      if (!numeric || (money === undefined && written === undefined)) return { condition, held, actual };
+      const check: Check = { condition, held, actual, money: { currency, threshold } };
+      if (stated === undefined && check.money) check.money.assumed = true;
+      return check;
+    },
+  };
+}
+
+/** The value a check saw, with the currency it was judged in and why that failed, for a sentence. */
+export function describeActual(check: Check, show: (value: unknown) => string): string {
+  if (check.missing) return 'missing';
+  if (!check.money) return show(check.actual);
+  const note = moneyNote(check.money);
+  return `${show(check.actual)} ${check.money.currency}${note ? `; ${note}` : ''}`;
 }
 
 /** A money object's value; anything else as it is. */

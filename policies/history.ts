@@ -2,7 +2,9 @@
  * History conditions: what the customer did before, over rolling windows.
  *
  *   count complaint within 30d >= 2            how many events of a type in the last 30 days
- *   sum withdrawal.amount within 7d > 20000    the total of a field over them (money counts as its value)
+ *   sum withdrawal.amount within 7d > 20000    the total of a field over them (money counts as its value,
+ *                                              only in the threshold's currency: `> 20000 CHF`, else the
+ *                                              base currency; amounts in others are left out, named)
  *   address-changed then web-visit within 7d   an A and, at most 7 days later, a B; the B in the last 7d
  *   no complaint-answered within 2d            after the triggering event, no B for 2 days: the card
  *                                              waits, and fires when the time has passed
@@ -13,8 +15,10 @@
  */
 import { compileGetter, parsePath } from '../mappings/path';
 import { INTERACTION_EVENT_FIELDS, RESPONSE_OUTCOMES } from '../mappings/canonical/types';
+import { fieldSchema } from '../mappings/schema-paths';
 import { parseDuration } from './duration';
-import { moneyValue, type Check } from './expression';
+import type { Check } from './expression';
+import { amountOf, DEFAULT_BASE_CURRENCY, isCurrencyCode, type MoneyCheck } from './money';
 
 export type ResponseOutcome = (typeof RESPONSE_OUTCOMES)[number];
 
@@ -23,10 +27,27 @@ export type ResponseOutcome = (typeof RESPONSE_OUTCOMES)[number];
  * layer writes an event before the engine evaluates it), so "the second complaint within 30 days" is
  * `count complaint within 30d >= 2` on the second complaint. Ranges are (afterMs, untilMs].
  */
+/** Which amounts a sum adds: those in `currency`, where one without a currency is in `base`. */
+export interface SumCurrency {
+  currency: string;
+  base: string;
+}
+
 export interface HistoryView {
   count(type: string, afterMs: number, untilMs: number): number;
-  /** the numeric field summed over the events of the range; a money object counts as its value */
-  sum(type: string, field: string, afterMs: number, untilMs: number): number;
+  /**
+   * The numeric field summed over the events of the range; a money object counts as its value. With
+   * `in`, only the amounts in that currency; without, every one (a field that is no money).
+   */
+  sum(type: string, field: string, afterMs: number, untilMs: number, within?: SumCurrency): number;
+  /** the amounts of the range a sum in `within.currency` leaves out, totalled per currency */
+  leftOut(
+    type: string,
+    field: string,
+    afterMs: number,
+    untilMs: number,
+    within: SumCurrency,
+  ): Record<string, number>;
   /** the times of the events of the range, oldest first (for sequences) */
   times(type: string, afterMs: number, untilMs: number): readonly number[];
   /** the time of the latest event of the type at or before untilMs */
@@ -37,7 +58,8 @@ export interface HistoryView {
 
 export type HistoryRequirement =
   | { kind: 'count'; eventType: string; windowMs: number }
-  | { kind: 'sum'; eventType: string; field: string; windowMs: number }
+  /** currency: the threshold's, as written or the base currency */
+  | { kind: 'sum'; eventType: string; field: string; windowMs: number; currency: string }
   /** both types are needed for up to 2 × windowMs: the A may precede a B at the window's far edge */
   | { kind: 'sequence'; first: string; then: string; windowMs: number }
   /** measured from the triggering event forward, not backward from now */
@@ -76,20 +98,31 @@ export class HistoryConditionError extends Error {
 
 const TYPE = '[a-z0-9]+(?:-[a-z0-9]+)*';
 const WITHIN = 'within\\s+(.+?)';
-const COMPARE = '(>=|<=|==|!=|>|<)\\s*(-?\\d[\\d_]*(?:\\.\\d+)?)';
+const COMPARE = '(>=|<=|==|!=|>|<)\\s*(-?\\d[\\d_]*(?:\\.\\d+)?)(?:\\s+([A-Za-z]{3}))?';
 const COUNT = new RegExp(`^count\\s+(${TYPE})\\s+${WITHIN}\\s+${COMPARE}$`);
 const SUM = new RegExp(`^sum\\s+(${TYPE})\\.(\\S+)\\s+${WITHIN}\\s+${COMPARE}$`);
 const SEQUENCE = new RegExp(`^(${TYPE})\\s+then\\s+(${TYPE})\\s+${WITHIN}$`);
 const ABSENCE = new RegExp(`^no\\s+(${TYPE})\\s+${WITHIN}$`);
 const FORMS =
-  '"count <type> within <T> >= <n>", "sum <type>.<field> within <T> > <n>", ' +
+  '"count <type> within <T> >= <n>", "sum <type>.<field> within <T> > <n> [<currency>]", ' +
   '"<type> then <type> within <T>" or "no <type> within <T>"';
 
-export function compileHistoryCondition(text: string): CompiledHistoryCondition {
+export interface HistoryConditionOptions {
+  /** the currency of a sum's threshold that names none; EUR when left out */
+  baseCurrency?: string;
+}
+
+export function compileHistoryCondition(
+  text: string,
+  options: HistoryConditionOptions = {},
+): CompiledHistoryCondition {
   const source = String(text).trim().replace(/\s+/g, ' ');
+  const base = options.baseCurrency ?? DEFAULT_BASE_CURRENCY;
   let match = COUNT.exec(source);
   if (match) {
-    const [, eventType, within, op, number] = match;
+    const [, eventType, within, op, number, currency] = match;
+    if (currency !== undefined)
+      throw new HistoryConditionError(`"${source}": a count is a number of events, it takes no currency`);
     const windowMs = duration(within);
     const limit = threshold(number);
     return aggregate(source, { kind: 'count', eventType, windowMs }, op as Comparison, limit, (view, now) =>
@@ -98,17 +131,31 @@ export function compileHistoryCondition(text: string): CompiledHistoryCondition 
   }
   match = SUM.exec(source);
   if (match) {
-    const [, eventType, field, within, op, number] = match;
+    const [, eventType, field, within, op, number, written] = match;
     checkField(field);
     const windowMs = duration(within);
     const limit = threshold(number);
-    return aggregate(
+    const currency = written === undefined ? base : currencyCode(written);
+    const sumCurrency: SumCurrency = { currency, base };
+    const compiled = aggregate(
       source,
-      { kind: 'sum', eventType, field, windowMs },
+      { kind: 'sum', eventType, field, windowMs, currency },
       op as Comparison,
       limit,
-      (view, now) => view.sum(eventType, field, now - windowMs, now),
+      (view, now) => view.sum(eventType, field, now - windowMs, now, sumCurrency),
     );
+    // Money speaks of its currency in an explanation, and so does a threshold that names one.
+    const speaks = written !== undefined || isMoneyField(field);
+    return {
+      ...compiled,
+      check: (view, nowMs) => {
+        const check = compiled.check(view, nowMs);
+        const leftOut = view.leftOut(eventType, field, nowMs - windowMs, nowMs, sumCurrency);
+        const money: MoneyCheck = { currency, threshold: currency };
+        if (Object.keys(leftOut).length > 0) money.leftOut = leftOut;
+        return speaks || money.leftOut ? { ...check, money } : check;
+      },
+    };
   }
   match = SEQUENCE.exec(source);
   if (match) {
@@ -159,6 +206,21 @@ function duration(text: string): number {
 function threshold(text: string): number {
   if (/_$|__|_\./.test(text)) throw new HistoryConditionError(`misplaced "_" in number ${text}`);
   return Number(text.replace(/_/g, ''));
+}
+
+function currencyCode(code: string): string {
+  if (!isCurrencyCode(code))
+    throw new HistoryConditionError(
+      `unknown currency "${code}": expected an ISO 4217 code in capitals like EUR, USD, JPY`,
+    );
+  return code;
+}
+
+/** whether the canonical event schema says the field is money ({value, currency}) */
+function isMoneyField(field: string): boolean {
+  const node = fieldSchema('interaction-event', parsePath(field));
+  const properties = node?.properties as Record<string, unknown> | undefined;
+  return node?.type === 'object' && properties?.value !== undefined && properties.currency !== undefined;
 }
 
 function checkField(field: string): void {
@@ -328,14 +390,26 @@ export class InMemoryHistory {
       );
     return {
       count: (type, afterMs, untilMs) => of(type, afterMs, untilMs).length,
-      sum: (type, field, afterMs, untilMs) => {
+      sum: (type, field, afterMs, untilMs, within) => {
         const get = this.getter(field);
         let total = 0;
         for (const item of of(type, afterMs, untilMs)) {
-          const value = moneyValue(get(item.event));
-          if (typeof value === 'number' && Number.isFinite(value)) total += value;
+          const amount = amountOf(get(item.event));
+          if (!amount || !Number.isFinite(amount.value)) continue;
+          if (!within || (amount.currency ?? within.base) === within.currency) total += amount.value;
         }
         return total;
+      },
+      leftOut: (type, field, afterMs, untilMs, within) => {
+        const get = this.getter(field);
+        const out: Record<string, number> = {};
+        for (const item of of(type, afterMs, untilMs)) {
+          const amount = amountOf(get(item.event));
+          if (!amount || !Number.isFinite(amount.value)) continue;
+          const currency = amount.currency ?? within.base;
+          if (currency !== within.currency) out[currency] = (out[currency] ?? 0) + amount.value;
+        }
+        return out;
       },
       times: (type, afterMs, untilMs) => of(type, afterMs, untilMs).map((item) => item.at),
       lastAt: (type, untilMs) => of(type, -Infinity, untilMs).at(-1)?.at,

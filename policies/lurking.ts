@@ -14,7 +14,7 @@ import type { Channel, InteractionEvent } from '../mappings/canonical/types';
 import { ANY_EVENT, type CompiledPolicy, type Cooldown, type PolicyAction } from './card';
 import { offerIdFor } from './decision-id';
 import type { Explanation, Outcome, RegisteredPolicy } from './engine';
-import type { Check } from './expression';
+import { describeActual, type Check } from './expression';
 import type { HistoryView } from './history';
 import { inHoldout } from './holdout';
 import { DEFAULT_PRIOR_STRENGTH, learnedPropensity, segmentOf, type PropensitySource } from './propensity';
@@ -218,7 +218,7 @@ export function evaluateLurking(
       if (!explaining) continue;
       const failed = checks
         .filter((check) => !check.held)
-        .map((check) => `${check.condition} (actual: ${check.missing ? 'missing' : show(check.actual)})`);
+        .map((check) => `${check.condition} (actual: ${describeActual(check, show)})`);
       explain(policy, 'not-matched', `not matched: ${failed.join('; ')}`, checks);
       continue;
     }

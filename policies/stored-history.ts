@@ -7,6 +7,10 @@
  * The hot copy holds, per customer, only what some card reads: the types, the summed values, and only
  * as long as the longest window over each type, packed into one array of numbers (event-log.ts). The
  * event ids stay in the store; the hot copy tells a redelivered event by a hash of its id.
+ *
+ * A summed value in a currency is kept under `<field>@<currency>` (`amount@JPY`), so sums add only
+ * amounts of one currency; a value that states none (and every value kept before currencies were) is
+ * kept under the field's name and read in the base currency.
  */
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { compileGetter } from '../mappings/path';
@@ -22,8 +26,8 @@ import {
   type EventLog,
   type KeepRecord,
 } from './event-log';
-import { moneyValue } from './expression';
 import type { HistoryNeeds, HistoryView, ResponseOutcome } from './history';
+import { amountOf } from './money';
 
 export const RESPONSE_TYPE = 'response';
 
@@ -129,8 +133,9 @@ export class StoredHistory {
     };
     const values: Record<string, number> = {};
     for (const field of needs.sumFields[event.type] ?? []) {
-      const value = moneyValue(this.getter(field)(event));
-      if (typeof value === 'number' && Number.isFinite(value)) values[field] = value;
+      const amount = amountOf(this.getter(field)(event));
+      if (!amount || !Number.isFinite(amount.value)) continue;
+      values[amount.currency === undefined ? field : currencyKey(field, amount.currency)] = amount.value;
     }
     if (Object.keys(values).length > 0) entry.values = values;
     return this.append(entry, nowMs);
@@ -223,4 +228,9 @@ export class StoredHistory {
     }
     return get;
   }
+}
+
+/** the key of a summed value in a currency, e.g. `amount@JPY` (paths never hold an `@`) */
+export function currencyKey(field: string, currency: string): string {
+  return `${field}@${currency}`;
 }

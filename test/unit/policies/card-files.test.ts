@@ -54,7 +54,7 @@ describe('cards as YAML files', () => {
       },
     ]);
     const small = engine.evaluate(withdrawalEvent('e-2', 'crm:2', 10_000) as InteractionEvent, context);
-    expect(small.explanations[0].reason).toBe('not matched: amount > 10000 (actual: 10000)');
+    expect(small.explanations[0].reason).toBe('not matched: amount > 10000 (actual: 10000 EUR)');
   });
 
   it('names the line and the field of a card error', () => {

@@ -73,7 +73,7 @@ describe('the card vocabulary', () => {
     expect(policy.channel).toBeUndefined();
     expect(policy.history.map((item) => item.requirement)).toEqual([
       { kind: 'count', eventType: 'complaint', windowMs: 30 * DAY },
-      { kind: 'sum', eventType: 'withdrawal', field: 'amount', windowMs: 7 * DAY },
+      { kind: 'sum', eventType: 'withdrawal', field: 'amount', windowMs: 7 * DAY, currency: 'EUR' },
       { kind: 'sequence', first: 'address-changed', then: 'complaint', windowMs: 14 * DAY },
     ]);
     expect(policy.deferred.map((item) => item.requirement)).toEqual([

@@ -98,7 +98,7 @@ describe('policy engine', () => {
       customer: platinum,
     });
     expect(small.decisions).toEqual([]);
-    expect(small.explanations[0].reason).toBe('not matched: amount.value > 10000 (actual: 9000)');
+    expect(small.explanations[0].reason).toBe('not matched: amount.value > 10000 (actual: 9000 EUR)');
 
     const noCustomer = engine.evaluate(event('withdrawal', big), allOn);
     expect(noCustomer.explanations[0].reason).toBe(

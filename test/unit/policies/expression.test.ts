@@ -5,11 +5,26 @@ describe('policy condition expressions', () => {
     const condition = compileCondition('amount.value > 10_000');
     expect(condition({ amount: { value: 15000 } })).toEqual({
       held: true,
-      checks: [{ condition: 'amount.value > 10_000', held: true, actual: 15000 }],
+      // money that states no currency is taken in the base currency, and the check says so
+      checks: [
+        {
+          condition: 'amount.value > 10_000',
+          held: true,
+          actual: 15000,
+          money: { currency: 'EUR', threshold: 'EUR', assumed: true },
+        },
+      ],
     });
     expect(condition({ amount: { value: 500 } })).toEqual({
       held: false,
-      checks: [{ condition: 'amount.value > 10_000', held: false, actual: 500 }],
+      checks: [
+        {
+          condition: 'amount.value > 10_000',
+          held: false,
+          actual: 500,
+          money: { currency: 'EUR', threshold: 'EUR', assumed: true },
+        },
+      ],
     });
     expect(condition.test({ amount: { value: 10001 } })).toBe(true);
     expect(condition.test({})).toBe(false);
@@ -20,7 +35,14 @@ describe('policy condition expressions', () => {
     const condition = compileCondition('amount > 10000');
     expect(condition({ amount: { value: 20000, currency: 'EUR' } })).toEqual({
       held: true,
-      checks: [{ condition: 'amount > 10000', held: true, actual: 20000 }],
+      checks: [
+        {
+          condition: 'amount > 10000',
+          held: true,
+          actual: 20000,
+          money: { currency: 'EUR', threshold: 'EUR' },
+        },
+      ],
     });
   });
 
@@ -57,7 +79,12 @@ describe('policy condition expressions', () => {
     expect(result.held).toBe(false);
     expect(result.checks).toEqual([
       { condition: 'customer.tier == "platinum"', held: false, actual: 'gold' },
-      { condition: 'amount.value > 10000', held: true, actual: 20000 },
+      {
+        condition: 'amount.value > 10000',
+        held: true,
+        actual: 20000,
+        money: { currency: 'EUR', threshold: 'EUR', assumed: true },
+      },
       { condition: 'customer.vip == true', held: false, actual: false },
     ]);
     // "and" binds tighter than "or"

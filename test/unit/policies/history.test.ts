@@ -114,7 +114,7 @@ describe('history conditions', () => {
         'sum withdrawal.amount within 7d > 1',
         'sum withdrawal.data.fee within 1d > 1',
         'login then withdrawal within 1h',
-      ].map(compileHistoryCondition),
+      ].map((text) => compileHistoryCondition(text)),
     );
     expect(needs).toEqual({
       retentionMs: { complaint: 90 * DAY, withdrawal: 7 * DAY, login: 2 * 3_600_000 },

@@ -78,7 +78,12 @@ describe('PolicyState on the embedded store', () => {
     const after = await start([savings]);
     const result = await after.evaluate(third, allOn);
     expect(result.explanations[0].checks).toEqual([
-      { condition: 'sum withdrawal.amount within 7d > 20000', held: true, actual: 21_500 },
+      {
+        condition: 'sum withdrawal.amount within 7d > 20000',
+        held: true,
+        actual: 21_500,
+        money: { currency: 'EUR', threshold: 'EUR' },
+      },
       { condition: 'count withdrawal within 7d >= 3', held: true, actual: 3 },
     ]);
     expect(result.decisions).toMatchObject([

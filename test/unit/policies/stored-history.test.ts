@@ -177,7 +177,7 @@ describe('StoredHistory', () => {
       'deposit then transfer within 1d',
       'transfer then transfer within 12h',
       'no deposit within 1d',
-    ].map(compileHistoryCondition);
+    ].map((text) => compileHistoryCondition(text));
     const history = new StoredHistory({
       store: historyStore(),
       needs: () => historyNeeds(conditions),
