@@ -2,8 +2,11 @@
  * A policy card in plain German or English, for marketers who never read the card grammar:
  *
  *   when: event withdrawal where amount > 10000 / if: customer.tier == "platinum" / then: call-task to sales-rep within 1d
- *   -> "When a platinum customer withdraws more than 10,000, a sales rep calls the customer within 1 day."
- *   -> "Wenn ein Platin-Kunde mehr als 10.000 abhebt, ruft ein Vertriebsmitarbeiter den Kunden innerhalb eines Tages an."
+ *   -> "When a platinum customer withdraws more than 10,000 EUR, a sales rep calls the customer within 1 day."
+ *   -> "Wenn ein Platin-Kunde mehr als 10.000 EUR abhebt, ruft ein Vertriebsmitarbeiter den Kunden innerhalb eines Tages an."
+ *
+ * An amount always shows its currency: the one written after it, else the base currency the card is
+ * compiled with (money.ts).
  *
  * It reads the card as written, not compiled, so a card still being edited renders too. Whatever the
  * small dictionaries below do not know is shown as the raw term in quotes, and nothing here throws for
@@ -11,6 +14,7 @@
  */
 import type { CompiledPolicy, PolicyCard, PolicyLimits } from './card';
 import type { EscalationSpec } from './escalation-card';
+import { baseCurrencyOf, DEFAULT_BASE_CURRENCY } from './money';
 import type { ScheduleSpec } from './schedule';
 import type { ScoreSpec } from './score';
 
@@ -446,7 +450,7 @@ function texts(value: string | string[] | undefined): string[] {
 type Value = string | number | boolean | null | Value[];
 type Cond =
   | { kind: 'and' | 'or'; items: Cond[] }
-  | { kind: 'compare'; path: string; op: string; value: Value }
+  | { kind: 'compare'; path: string; op: string; value: Value; currency?: string }
   | { kind: 'raw'; text: string };
 
 const TOKEN =
@@ -522,7 +526,13 @@ function parseCondition(source: string): Cond {
     if (!op || !(op.kind === 'op' || (op.kind === 'word' && (op.text === 'in' || op.text === 'contains')))) {
       return fail();
     }
-    return { kind: 'compare', path: path.text, op: op.text, value: literal() };
+    const value = literal();
+    const code = toks[i];
+    if (typeof value === 'number' && code?.kind === 'word' && /^[A-Z]{3}$/.test(code.text)) {
+      i++;
+      return { kind: 'compare', path: path.text, op: op.text, value, currency: code.text };
+    }
+    return { kind: 'compare', path: path.text, op: op.text, value };
   };
   const chain = (kind: 'and' | 'or', next: () => Cond): Cond => {
     const items = [next()];
@@ -542,6 +552,17 @@ function parseCondition(source: string): Cond {
   }
 }
 
+/** an amount compared with a bare number is in the base currency: the sentence says which */
+function withBaseCurrency(cond: Cond, base: string): Cond {
+  if (cond.kind === 'raw') return cond;
+  if (cond.kind !== 'compare')
+    return { ...cond, items: cond.items.map((item) => withBaseCurrency(item, base)) };
+  const amount = AMOUNT_PATHS.includes(cond.path.replace(/^event\./, ''));
+  return amount && typeof cond.value === 'number' && cond.currency === undefined
+    ? { ...cond, currency: base }
+    : cond;
+}
+
 /** the top-level and-chain of a list of condition texts */
 function conjuncts(sources: string[]): Cond[] {
   const out: Cond[] = [];
@@ -553,7 +574,7 @@ function conjuncts(sources: string[]): Cond[] {
   return out;
 }
 
-function valueWords(lang: Lang, field: FieldWords, value: Value): string {
+function valueWords(lang: Lang, field: FieldWords, value: Value, currency?: string): string {
   if (Array.isArray(value))
     return list(
       lang,
@@ -564,6 +585,7 @@ function valueWords(lang: Lang, field: FieldWords, value: Value): string {
   if (typeof value === 'boolean') return lang === 'en' ? (value ? 'yes' : 'no') : value ? 'ja' : 'nein';
   if (typeof value === 'number') {
     const text = number(lang, value);
+    if (currency !== undefined) return `${text} ${currency}`;
     return field.unit ? `${text} ${field.unit[lang]}` : text;
   }
   return field.values?.(lang, value) ?? quote(lang, value);
@@ -590,9 +612,9 @@ const DE_OPS: Record<string, string> = {
 };
 
 /** one comparison as a clause; de is verb-final for the subordinate clause it ends up in */
-function compareWords(lang: Lang, path: string, op: string, value: Value): string {
+function compareWords(lang: Lang, path: string, op: string, value: Value, currency?: string): string {
   const field = fieldWords(path);
-  const v = valueWords(lang, field, value);
+  const v = valueWords(lang, field, value, currency);
   if (lang === 'en') {
     const verb = field.plural
       ? (EN_OPS[op] ?? op).replace(/^is/, 'are').replace(/^contains/, 'contain')
@@ -611,7 +633,7 @@ function compareWords(lang: Lang, path: string, op: string, value: Value): strin
 function condWords(lang: Lang, cond: Cond, nested = false): string {
   if (cond.kind === 'raw')
     return lang === 'en' ? `${quote('en', cond.text)} holds` : `${quote('de', cond.text)} gilt`;
-  if (cond.kind === 'compare') return compareWords(lang, cond.path, cond.op, cond.value);
+  if (cond.kind === 'compare') return compareWords(lang, cond.path, cond.op, cond.value, cond.currency);
   const text = list(
     lang,
     cond.items.map((item) => condWords(lang, item, true)),
@@ -621,8 +643,8 @@ function condWords(lang: Lang, cond: Cond, nested = false): string {
 }
 
 /** the "amount" comparison folded into "withdraws more than 10,000" */
-function amountWords(lang: Lang, op: string, value: number): string | undefined {
-  const n = number(lang, value);
+function amountWords(lang: Lang, op: string, value: number, currency?: string): string | undefined {
+  const n = currency === undefined ? number(lang, value) : `${number(lang, value)} ${currency}`;
   const en: Record<string, string> = {
     '>': 'more than',
     '>=': 'at least',
@@ -684,13 +706,13 @@ const HISTORY_COUNT = new RegExp(
   `^count\\s+(${TYPE})\\s+within\\s+(.+?)\\s+(>=|<=|==|!=|>|<)\\s*(-?\\d[\\d_]*(?:\\.\\d+)?)$`,
 );
 const HISTORY_SUM = new RegExp(
-  `^sum\\s+(${TYPE})\\.(\\S+)\\s+within\\s+(.+?)\\s+(>=|<=|==|!=|>|<)\\s*(-?\\d[\\d_]*(?:\\.\\d+)?)$`,
+  `^sum\\s+(${TYPE})\\.(\\S+)\\s+within\\s+(.+?)\\s+(>=|<=|==|!=|>|<)\\s*(-?\\d[\\d_]*(?:\\.\\d+)?)(?:\\s+([A-Z]{3}))?$`,
 );
 const HISTORY_SEQUENCE = new RegExp(`^(${TYPE})\\s+then\\s+(${TYPE})\\s+within\\s+(.+?)$`);
 const HISTORY_ABSENCE = new RegExp(`^no\\s+(${TYPE})\\s+within\\s+(.+?)$`);
 
 /** one history condition as a clause joined with "and"; de verb-final */
-function historyWords(lang: Lang, text: string): string {
+function historyWords(lang: Lang, text: string, base: string): string {
   const source = text.trim().replace(/\s+/g, ' ');
   let m = HISTORY_COUNT.exec(source);
   if (m) {
@@ -704,13 +726,14 @@ function historyWords(lang: Lang, text: string): string {
   }
   m = HISTORY_SUM.exec(source);
   if (m) {
-    const [, type, path, window, op, n] = m;
+    const [, type, path, window, op, n, written] = m;
     const noun = eventWords(type).noun;
     const field = fieldWords(path);
     const cmp = COMPARE_WORDS[op][lang];
-    const value = number(lang, Number(n.replace(/_/g, '')));
     // the amount is what a sum usually adds up; other fields are named
     const named = !AMOUNT_PATHS.includes(path);
+    const currency = written ?? (named ? undefined : base);
+    const value = `${number(lang, Number(n.replace(/_/g, '')))}${currency ? ` ${currency}` : ''}`;
     if (lang === 'en') {
       const of = named ? `${field.en.replace(/^the /, '')} of the` : 'of the';
       return `the total ${of} customer's ${noun.enPlural} ${within('en', window)} is ${cmp} ${value}`;
@@ -859,10 +882,11 @@ function triggerOf(when: string | undefined): Trigger {
   };
 }
 
-function sentence(card: PolicyCard, lang: Lang): string {
+function sentence(card: PolicyCard, lang: Lang, base: string): string {
   const lurking = card.mode === 'lurking';
-  const trigger = triggerOf(card.when);
-  const customer = conjuncts(texts(card.if));
+  const parsed = triggerOf(card.when);
+  const trigger = { ...parsed, where: parsed.where.map((c) => withBaseCurrency(c, base)) };
+  const customer = conjuncts(texts(card.if)).map((c) => withBaseCurrency(c, base));
 
   // The subject: "a platinum customer", when a tier condition allows it.
   let subject = lang === 'en' ? 'a customer' : 'ein Kunde';
@@ -892,7 +916,7 @@ function sentence(card: PolicyCard, lang: Lang): string {
       : -1;
     if (single?.amount && amountIndex >= 0) {
       const c = where[amountIndex] as Extract<Cond, { kind: 'compare' }>;
-      doing = single.amount[lang](amountWords(lang, c.op, c.value as number) as string);
+      doing = single.amount[lang](amountWords(lang, c.op, c.value as number, c.currency) as string);
       where = where.filter((_, index) => index !== amountIndex);
     } else {
       doing = list(
@@ -916,7 +940,7 @@ function sentence(card: PolicyCard, lang: Lang): string {
     // an or-group joined by "and" needs brackets to keep its meaning
     ...where.map((c) => condWords(lang, c, c.kind === 'or')),
     ...customer.map((c) => condWords(lang, c, c.kind === 'or')),
-    ...texts(card.history).map((h) => historyWords(lang, h)),
+    ...texts(card.history).map((h) => historyWords(lang, h, base)),
   ];
 
   const actions = actionsOf(card.then).map(actionWords);
@@ -1153,13 +1177,35 @@ function cardOf(input: PolicyCard | CompiledPolicy): PolicyCard {
   return maybe.card && typeof maybe.card === 'object' ? maybe.card : (input as PolicyCard);
 }
 
+/** The currency a bare amount of the card is in: the compiled policy's, else the hub's. */
+function baseOf(input: PolicyCard | CompiledPolicy, given: string | undefined): string {
+  if (given !== undefined) return given;
+  const compiled = (input as Partial<CompiledPolicy>).baseCurrency;
+  if (typeof compiled === 'string') return compiled;
+  try {
+    return baseCurrencyOf();
+  } catch {
+    // a wrong setting is the compiler's to report; the sentence still reads
+    return DEFAULT_BASE_CURRENCY;
+  }
+}
+
+export interface DescribeOptions {
+  /** the currency of an amount without one; the compiled policy's, else CRM_HUB_BASE_CURRENCY, else EUR */
+  baseCurrency?: string;
+}
+
 /** A card (or a compiled policy, through its card) in plain German or English. Never throws for a valid card. */
-export function describeCard(card: PolicyCard | CompiledPolicy, lang: PlainLanguage): PlainCard {
+export function describeCard(
+  card: PolicyCard | CompiledPolicy,
+  lang: PlainLanguage,
+  options: DescribeOptions = {},
+): PlainCard {
   const source = cardOf(card);
   const title = source.title?.[lang] || source.title?.[lang === 'de' ? 'en' : 'de'] || source.policy;
   let text: string;
   try {
-    text = sentence(source, lang);
+    text = sentence(source, lang, baseOf(card, options.baseCurrency));
   } catch {
     // A construct this module does not foresee: the marketer still sees the card's own words.
     text = capitalize(`${source.when ?? ''} ${texts(source.if).join(' ')} ${String(source.then)}`.trim());
@@ -1173,6 +1219,9 @@ export function describeCard(card: PolicyCard | CompiledPolicy, lang: PlainLangu
   return { title, sentence: text, details: lines };
 }
 
-export function describeCardBoth(card: PolicyCard | CompiledPolicy): { de: PlainCard; en: PlainCard } {
-  return { de: describeCard(card, 'de'), en: describeCard(card, 'en') };
+export function describeCardBoth(
+  card: PolicyCard | CompiledPolicy,
+  options: DescribeOptions = {},
+): { de: PlainCard; en: PlainCard } {
+  return { de: describeCard(card, 'de', options), en: describeCard(card, 'en', options) };
 }

@@ -144,6 +144,13 @@ export interface Check {
   condition: string;
   held: boolean;
   actual: unknown;
+  /** a money threshold or sum: the currencies it judged (policies/money.ts MoneyCheck) */
+  money?: {
+    currency: string;
+    threshold: string;
+    assumed?: true;
+    leftOut?: Record<string, number>;
+  };
 }
 
 export interface RankedDecision {

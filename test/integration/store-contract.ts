@@ -752,10 +752,11 @@ export function describeStoreContract(
       it('appends a history entry once per customer and event, and lists those after T oldest first', async () => {
         const early = entry({ eventId: 'w1', occurredAt: iso(T0 - 10 * DAY), values: { amount: 12_000 } });
         const atT = entry({ eventId: 'w2', occurredAt: iso(T0 - 7 * DAY), values: { amount: 5 } });
+        // a summed amount in a currency is kept under <field>@<currency> (policies/stored-history.ts)
         const late = entry({
           eventId: 'w3',
           occurredAt: '2025-03-01T14:00:00+02:00',
-          values: { amount: 0.5 },
+          values: { amount: 0.5, 'amount@JPY': 10_001 },
         });
         const answer = entry({
           eventId: 'r1',

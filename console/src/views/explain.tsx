@@ -6,7 +6,7 @@ import type { CustomerAnswer, Evaluation, ExplainAnswer, NextBestOffer } from '.
 import { CustomerField } from './customer-field';
 import { useLookup } from './use-lookup';
 import { ConsentStatus, Empty, ErrorNote, OutcomeBadge, PageHead, Section, formatValue } from './parts';
-import { arbitrationSummary, evaluationReason } from './reason-text';
+import { arbitrationSummary, evaluationReason, moneyNotes } from './reason-text';
 
 export function ExplainView({ customer }: { customer: string }) {
   const { t } = useI18n();
@@ -179,6 +179,17 @@ function EvaluationDetail({ evaluation, showOutcome }: { evaluation: Evaluation;
                 </td>
                 <td>
                   <code data-testid="check-actual">{formatValue(c.actual)}</code>
+                  {c.money && (
+                    <>
+                      {' '}
+                      <code data-testid="check-currency">{c.money.currency}</code>
+                      {moneyNotes(i18n, c.money).map((note) => (
+                        <div key={note} class="muted small" data-testid="check-money-note">
+                          {note}
+                        </div>
+                      ))}
+                    </>
+                  )}
                 </td>
                 <td>
                   <span class={c.held ? 'mark mark-yes' : 'mark mark-no'}>

@@ -1,5 +1,5 @@
 import type { I18n, MessageKey } from '../i18n';
-import type { DryRunReport, DryRunSample, Evaluation } from '../types';
+import type { Check, DryRunReport, DryRunSample, Evaluation } from '../types';
 
 /**
  * The engine's reasons, said in the console's language. The hub's own sentences are English (the
@@ -25,6 +25,21 @@ export function evaluationReason(i18n: I18n, evaluation: Evaluation): string {
     default:
       return evaluation.reason;
   }
+}
+
+/** Why a money comparison or sum saw what it saw: another currency, none, amounts left out. */
+export function moneyNotes(i18n: I18n, money: NonNullable<Check['money']>): string[] {
+  const { t } = i18n;
+  const notes: string[] = [];
+  if (money.currency !== money.threshold)
+    notes.push(t('explain.currencyMismatch', { currency: money.currency, threshold: money.threshold }));
+  else if (money.assumed) notes.push(t('explain.currencyAssumed', { currency: money.currency }));
+  const leftOut = Object.entries(money.leftOut ?? {});
+  if (leftOut.length > 0) {
+    const amounts = leftOut.map(([currency, total]) => `${i18n.number(total)} ${currency}`).join(', ');
+    notes.push(t('explain.leftOut', { threshold: money.threshold, amounts }));
+  }
+  return notes;
 }
 
 type Arbitration = NonNullable<Evaluation['arbitration']>;

@@ -38,10 +38,10 @@ describe('describeCard', () => {
   it('tells the platinum-withdrawal card in both languages', () => {
     const both = describeCardBoth(platinum);
     expect(both.en.sentence).toBe(
-      'When a platinum customer withdraws more than 10,000, a sales rep calls the customer within 1 day.',
+      'When a platinum customer withdraws more than 10,000 EUR, a sales rep calls the customer within 1 day.',
     );
     expect(both.de.sentence).toBe(
-      'Wenn ein Platin-Kunde mehr als 10.000 abhebt, ruft ein Vertriebsmitarbeiter den Kunden innerhalb eines Tages an.',
+      'Wenn ein Platin-Kunde mehr als 10.000 EUR abhebt, ruft ein Vertriebsmitarbeiter den Kunden innerhalb eines Tages an.',
     );
     // the compiler reads where-paths from the event; a draft that writes event.amount reads the same
     const draft = { ...platinum, when: 'event withdrawal where event.amount.value > 10_000' };
@@ -112,10 +112,10 @@ describe('describeCard', () => {
     compileCard(card);
     const both = describeCardBoth(card);
     expect(both.en.sentence).toBe(
-      'When a customer complains via the app or the website and the customer has had a complaint at least twice within 30 days and no answer to the complaint follows within 2 days and the total of the customer\'s withdrawals within 7 days is more than 20,000 and the customer had an address change followed by a website visit within 7 days, the case goes to the branch manager, who must answer within 2 days and the customer gets the offer "apology-letter" by e-mail.',
+      'When a customer complains via the app or the website and the customer has had a complaint at least twice within 30 days and no answer to the complaint follows within 2 days and the total of the customer\'s withdrawals within 7 days is more than 20,000 EUR and the customer had an address change followed by a website visit within 7 days, the case goes to the branch manager, who must answer within 2 days and the customer gets the offer "apology-letter" by e-mail.',
     );
     expect(both.de.sentence).toBe(
-      'Wenn ein Kunde sich über die App oder die Webseite beschwert und der Kunde innerhalb von 30 Tagen mindestens zweimal eine Beschwerde hatte und innerhalb von 2 Tagen danach keine Antwort auf die Beschwerde folgt und die Summe der Abhebungen innerhalb von 7 Tagen mehr als 20.000 ist und der Kunde erst eine Adressänderung und innerhalb von 7 Tagen danach einen Webseitenbesuch hatte, geht der Fall an die Filialleitung (Antwort innerhalb von 2 Tagen) und der Kunde erhält das Angebot „apology-letter“ per E-Mail.',
+      'Wenn ein Kunde sich über die App oder die Webseite beschwert und der Kunde innerhalb von 30 Tagen mindestens zweimal eine Beschwerde hatte und innerhalb von 2 Tagen danach keine Antwort auf die Beschwerde folgt und die Summe der Abhebungen innerhalb von 7 Tagen mehr als 20.000 EUR ist und der Kunde erst eine Adressänderung und innerhalb von 7 Tagen danach einen Webseitenbesuch hatte, geht der Fall an die Filialleitung (Antwort innerhalb von 2 Tagen) und der Kunde erhält das Angebot „apology-letter“ per E-Mail.',
     );
     expect(both.en.details).toContain(
       'Escalation: the branch manager (within 2 days), then the regional manager (within 1 day), then the head of service; stops once the customer gets an answer to a complaint',
@@ -169,7 +169,7 @@ describe('describeCard', () => {
       'Version 3',
     ]);
     expect(describeCard(card, 'de').sentence).toBe(
-      'Wenn ein Platin-Kunde mehr als 10.000 abhebt, erhält der Kunde innerhalb von 2 Stunden eine Entschuldigung per SMS.',
+      'Wenn ein Platin-Kunde mehr als 10.000 EUR abhebt, erhält der Kunde innerhalb von 2 Stunden eine Entschuldigung per SMS.',
     );
   });
 
@@ -215,7 +215,7 @@ describe('describeCard', () => {
       }),
     );
     expect(sentences['platinum-large-withdrawal'].en.sentence).toBe(
-      'When a platinum customer withdraws more than 10,000, a sales rep calls the customer within 1 day.',
+      'When a platinum customer withdraws more than 10,000 EUR, a sales rep calls the customer within 1 day.',
     );
     expect(sentences['address-change-mortgage'].de.sentence).toBe(
       'Wenn ein Kunde über das Call-Center seine Adresse ändert, sieht der Kunde 30 Tage lang ein Hypothekenangebot auf der Webseite.',
@@ -236,7 +236,7 @@ describe('describeCard', () => {
 
   it('tells the unit-test fixture cards', () => {
     expect(describeCard(platinumCard, 'en').sentence).toBe(
-      'When a platinum customer withdraws more than 10,000, a sales rep calls the customer within 1 day.',
+      'When a platinum customer withdraws more than 10,000 EUR, a sales rep calls the customer within 1 day.',
     );
     expect(describeCard(addressChangeCard, 'en').sentence).toMatch(/^When a customer changes their address/);
     expect(describeCardBoth(unansweredComplaintCard)).toMatchObject({
@@ -279,5 +279,30 @@ describe('describeCard', () => {
       'Priority: 5',
       'Version 1',
     ]);
+  });
+
+  it('names the currency of every amount: the one written, else the base currency', () => {
+    const yen = { ...platinum, when: 'event withdrawal where amount > 10000 JPY' };
+    expect(describeCard(yen, 'en').sentence).toBe(
+      'When a platinum customer withdraws more than 10,000 JPY, a sales rep calls the customer within 1 day.',
+    );
+    expect(describeCard(yen, 'de').sentence).toBe(
+      'Wenn ein Platin-Kunde mehr als 10.000 JPY abhebt, ruft ein Vertriebsmitarbeiter den Kunden innerhalb eines Tages an.',
+    );
+    // a bare threshold: the options', else the compiled policy's base currency
+    expect(describeCard(platinum, 'en', { baseCurrency: 'CHF' }).sentence).toContain('more than 10,000 CHF');
+    const compiled = compileCard(platinum, { baseCurrency: 'USD' });
+    expect(describeCard(compiled, 'en').sentence).toContain('more than 10,000 USD');
+    const sums = {
+      ...platinum,
+      when: 'event withdrawal',
+      if: 'event.data.fee > 5 GBP',
+      history: ['sum withdrawal.amount within 7d > 500 USD', 'sum purchase.data.points within 30d >= 100'],
+    };
+    const en = describeCard(sums, 'en').sentence;
+    expect(en).toContain('the field "event.data.fee" is more than 5 GBP');
+    expect(en).toContain("the total of the customer's withdrawals within 7 days is more than 500 USD");
+    // points are no money: no currency
+    expect(en).toContain('within 30 days is at least 100, a sales rep');
   });
 });

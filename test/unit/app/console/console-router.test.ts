@@ -58,7 +58,7 @@ interface Setup {
   registry: PolicyRegistry;
   store: EmbeddedStore;
   reportsAsked: { policyIds: string[]; days?: number }[];
-  evaluate(eventId: string, ref: string, tier: string): void;
+  evaluate(eventId: string, ref: string, tier: string, currency?: string): void;
 }
 
 async function setup(options: Partial<ConsoleRouterOptions> & { built?: boolean } = {}): Promise<Setup> {
@@ -115,8 +115,8 @@ async function setup(options: Partial<ConsoleRouterOptions> & { built?: boolean 
     registry,
     store,
     reportsAsked,
-    evaluate: (eventId, ref, tier) => {
-      const event = withdrawalEvent(eventId, ref, 12000) as never;
+    evaluate: (eventId, ref, tier, currency = 'EUR') => {
+      const event = { ...withdrawalEvent(eventId, ref, 12000), amount: { value: 12000, currency } } as never;
       const result = engine.evaluate(event, {
         customer: { tier },
         isEnabled: (id) => states.get(id) ?? true,
@@ -830,6 +830,56 @@ describe('console dry-run, explain and customer view', () => {
       .set('Cookie', cookie)
       .send({ policyId: platinum.id, ...period });
     expect(noToken.status).toBe(403);
+  });
+
+  it('dry-runs and explains a withdrawal in another currency as not meeting the threshold, saying why', async () => {
+    const { app, store, evaluate } = await setup();
+    for (const [eventId, currency] of [
+      ['w-eur', 'EUR'],
+      ['w-jpy', 'JPY'],
+    ]) {
+      await store.recordInteraction({
+        eventId,
+        customerRef: 'crm:1',
+        type: 'withdrawal',
+        channel: 'branch',
+        occurredAt: eventId === 'w-eur' ? '2025-01-06T10:00:00.000Z' : '2025-01-20T10:00:00.000Z',
+        summary: { amount: { value: 12000, currency } },
+      });
+    }
+    await store.putCustomer({
+      customerRef: 'crm:1',
+      document: { tier: 'platinum' },
+      updatedAt: '2025-01-01T00:00:00.000Z',
+      sourceSystem: 'crm',
+    });
+    const { cookie, csrf } = await logIn(app);
+    const dry = await request(app)
+      .post('/console/api/dry-run')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrf)
+      .send({ policyId: platinum.id, from: '2025-01-01', to: '2025-02-01' });
+    expect(dry.status).toBe(200);
+    // 12,000 JPY is about 70 EUR: only the euro withdrawal would fire
+    expect(dry.body).toMatchObject({ events: 2, wouldFire: 1, notMatched: 1 });
+
+    evaluate('e-jpy', 'crm:1', 'platinum', 'JPY');
+    const res = await request(app).get('/console/api/explain?customer=crm:1').set('Cookie', cookie);
+    const [checked] = res.body.policies;
+    expect(checked.plain.en).toContain('withdraws more than 10,000 EUR');
+    expect(checked.plain.de).toContain('mehr als 10.000 EUR abhebt');
+    expect(checked.evaluations[0]).toMatchObject({
+      outcome: 'not-matched',
+      reason: expect.stringContaining('amount.value > 10000 (actual: 12000 JPY; currency JPY ≠ EUR)'),
+      checks: expect.arrayContaining([
+        {
+          condition: 'amount.value > 10000',
+          held: false,
+          actual: 12000,
+          money: { currency: 'JPY', threshold: 'EUR' },
+        },
+      ]),
+    });
   });
 
   it('explains every deployed policy for a customer, with the next best offer on the web', async () => {
