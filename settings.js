@@ -7,6 +7,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const host = process.env.HOST || '127.0.0.1';
 const port = portFrom(process.env.PORT);
 const logLevel = logLevelFrom(process.env.CRM_HUB_LOG_LEVEL);
+const baseCurrency = currencyFrom(process.env.CRM_HUB_BASE_CURRENCY);
 const adminUser = process.env.CRM_HUB_ADMIN_USER || '';
 const adminPassword = process.env.CRM_HUB_ADMIN_PASSWORD || '';
 const adminPasswordHash = process.env.CRM_HUB_ADMIN_PASSWORD_HASH || '';
@@ -35,6 +36,19 @@ function logLevelFrom(value) {
     throw new Error(`CRM_HUB_LOG_LEVEL must be one of ${levels.join(', ')}, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+// The currency of a policy card's money threshold that names none (policies/money.ts reads the same
+// variable): refused at start, or every card would fail to compile with it.
+function currencyFrom(value) {
+  const code = (value || '').trim();
+  if (!code) return 'EUR';
+  if (!Intl.supportedValuesOf('currency').includes(code)) {
+    throw new Error(
+      `CRM_HUB_BASE_CURRENCY must be an ISO 4217 currency code such as EUR, CHF or USD, got ${JSON.stringify(value)}`,
+    );
+  }
+  return code;
 }
 
 // Half a pair would otherwise leave its user out without a word: the editor or the REST and SOAP
@@ -192,6 +206,7 @@ module.exports = {
     soapMaxBytes: Number(process.env.CRM_HUB_SOAP_MAX_BYTES || 1024 * 1024),
     // days a processed event id and an event digest are kept; a hub-store's own field wins
     idempotencyRetentionDays: process.env.CRM_HUB_IDEMPOTENCY_RETENTION_DAYS || 30,
+    baseCurrency,
     consoleUsers: consoleUsers(),
   },
 };

@@ -62,6 +62,21 @@ describe('settings.js', () => {
     expect(JSON.parse(load({ PORT: '1' }).out)).toMatchObject({ port: 1 });
   });
 
+  it('takes CRM_HUB_BASE_CURRENCY (EUR by default) and refuses a code that is no ISO 4217 currency', () => {
+    const currency = (env: Record<string, string>) =>
+      spawnSync(
+        process.execPath,
+        ['-e', `console.log(require(${JSON.stringify(settingsFile)}).crmHub.baseCurrency)`],
+        { env: { ...process.env, CRM_HUB_BASE_CURRENCY: '', ...env }, encoding: 'utf8' },
+      );
+    expect(currency({}).stdout.trim()).toBe('EUR');
+    expect(currency({ CRM_HUB_BASE_CURRENCY: 'CHF' }).stdout.trim()).toBe('CHF');
+    const euro = load({ CRM_HUB_BASE_CURRENCY: 'EURO' });
+    expect(euro.ok).toBe(false);
+    expect(euro.out).toContain('CRM_HUB_BASE_CURRENCY must be an ISO 4217 currency code');
+    expect(euro.out).toContain('"EURO"');
+  });
+
   it('refuses a _PASSWORD_HASH that is not a bcrypt hash, naming the variable and never echoing it', () => {
     for (const [userVar, role] of [
       ['CRM_HUB_ADMIN_USER', 'ADMIN'],
