@@ -110,6 +110,11 @@ export interface DryRunReport {
   /** events the card judged: those of its types (and waits that ended within the period) */
   evaluated: number;
   notMatched: number;
+  /**
+   * events whose amount was in another currency than a threshold of the card, so not compared (the hub
+   * keeps no exchange rates), by that currency; most are among notMatched
+   */
+  otherCurrencies: Record<string, number>;
   /** "no B within T" waits still open at the end of the period */
   pending: number;
   wouldFire: number;
@@ -146,6 +151,15 @@ export function compileDryRunCard(card: CompiledPolicy | PolicyCard | string): C
   if (typeof card === 'string') return parseCardYaml(card, 'card');
   if (isCompiled(card)) return card;
   return compileCard(card);
+}
+
+/** an event counts once per currency its amounts were in that a threshold of the card was not */
+function countOtherCurrencies(explanation: Explanation, counts: Record<string, number>): void {
+  const seen = new Set<string>();
+  for (const { money } of explanation.checks) {
+    if (money && money.currency !== money.threshold) seen.add(money.currency);
+  }
+  for (const currency of seen) counts[currency] = (counts[currency] ?? 0) + 1;
 }
 
 const PAGE = 10_000;
@@ -193,6 +207,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunReport> {
     truncated: false,
     evaluated: 0,
     notMatched: 0,
+    otherCurrencies: {},
     pending: 0,
     wouldFire: 0,
     stopped: {},
@@ -214,6 +229,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunReport> {
       if (explanation.policyId !== policy.id) continue;
       if (explanation.outcome === 'pending') continue;
       report.evaluated += 1;
+      countOtherCurrencies(explanation, report.otherCurrencies);
       if (explanation.outcome === 'not-matched' || explanation.outcome === 'switched-off') {
         report.notMatched += 1;
         continue;

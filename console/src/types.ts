@@ -128,6 +128,8 @@ export interface DryRunReport {
   truncated: boolean;
   evaluated: number;
   notMatched: number;
+  /** events with an amount in another currency than the card's threshold (not compared), by currency */
+  otherCurrencies?: Record<string, number>;
   pending: number;
   wouldFire: number;
   stopped: Record<string, number>;

@@ -5,7 +5,7 @@ import { useI18n, type MessageKey } from '../i18n';
 import { href } from '../route';
 import type { DryRunReport, PolicyView } from '../types';
 import { Empty, ErrorNote, OutcomeBadge, PageHead, Section, Stat, useReasonText } from './parts';
-import { dryRunNotes, sampleWhy } from './reason-text';
+import { dryRunNotes, otherCurrenciesText, sampleWhy } from './reason-text';
 
 const DRAFT_EXAMPLE = `policy: draft-platinum-large-withdrawal
 title: { de: "Platin-Kunde hebt mehr als 10.000 ab", en: "Platinum customer withdraws over 10,000" }
@@ -226,6 +226,7 @@ function DryRunResult({ report, title }: { report: DryRunReport; title: string }
         <Stat
           label={t('dry.notMatched')}
           value={i18n.number(report.notMatched)}
+          detail={otherCurrenciesText(i18n, report.otherCurrencies)}
           testId="dry-run-not-matched"
         />
         <Stat

@@ -42,6 +42,17 @@ export function moneyNotes(i18n: I18n, money: NonNullable<Check['money']>): stri
   return notes;
 }
 
+/** A dry-run's events with amounts in other currencies, e.g. "… not compared: 3 × JPY, 1 × USD". */
+export function otherCurrenciesText(
+  i18n: I18n,
+  counts: Record<string, number> | undefined,
+): string | undefined {
+  const entries = Object.entries(counts ?? {});
+  if (entries.length === 0) return undefined;
+  const list = entries.map(([currency, n]) => `${i18n.number(n)} × ${currency}`).join(', ');
+  return i18n.t('dry.otherCurrencies', { list });
+}
+
 type Arbitration = NonNullable<Evaluation['arbitration']>;
 
 /** The arbitration's rule and tally: by what it ranked, how many per channel, who won and lost. */

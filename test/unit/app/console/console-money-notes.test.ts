@@ -1,5 +1,5 @@
 import { makeI18n } from '../../../../console/src/i18n';
-import { moneyNotes } from '../../../../console/src/views/reason-text';
+import { moneyNotes, otherCurrenciesText } from '../../../../console/src/views/reason-text';
 
 const en = makeI18n('en', () => undefined);
 const de = makeI18n('de', () => undefined);
@@ -19,5 +19,13 @@ describe("the console's notes on a money check", () => {
     expect(moneyNotes(en, sum)).toEqual(['left out (currency ≠ EUR): 1,000,000 JPY, 250.5 USD']);
     expect(moneyNotes(de, sum)).toEqual(['nicht mitgezählt (Währung ≠ EUR): 1.000.000 JPY, 250,5 USD']);
     expect(moneyNotes(en, { currency: 'EUR', threshold: 'EUR' })).toEqual([]);
+  });
+
+  it("says under a dry-run's not-matched count how many events were in other currencies", () => {
+    expect(otherCurrenciesText(de, { JPY: 1200, USD: 1 })).toBe(
+      'Beträge in einer anderen Währung als der der Karte, nicht verglichen: 1.200 × JPY, 1 × USD',
+    );
+    expect(otherCurrenciesText(en, {})).toBeUndefined();
+    expect(otherCurrenciesText(en, undefined)).toBeUndefined();
   });
 });

@@ -861,7 +861,7 @@ describe('console dry-run, explain and customer view', () => {
       .send({ policyId: platinum.id, from: '2025-01-01', to: '2025-02-01' });
     expect(dry.status).toBe(200);
     // 12,000 JPY is about 70 EUR: only the euro withdrawal would fire
-    expect(dry.body).toMatchObject({ events: 2, wouldFire: 1, notMatched: 1 });
+    expect(dry.body).toMatchObject({ events: 2, wouldFire: 1, notMatched: 1, otherCurrencies: { JPY: 1 } });
 
     evaluate('e-jpy', 'crm:1', 'platinum', 'JPY');
     const res = await request(app).get('/console/api/explain?customer=crm:1').set('Cookie', cookie);
