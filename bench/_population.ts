@@ -69,6 +69,11 @@ export interface GeneratedRecord {
   personId: number;
   system: System;
   input: MatchInput;
+  /**
+   * What the writer did to this record beyond its system's spelling ("nickname", "typo-given",
+   * "moved", ...), for the benchmark's --explain; recorded only, it draws no random numbers.
+   */
+  notes: string[];
 }
 
 export interface Population {
@@ -344,19 +349,46 @@ class RecordWriter {
     return `${system}:${system === 'sap' ? String(n).padStart(10, '0') : n}`;
   }
 
-  private name(person: Person, habits: SystemHabits, old: boolean): [string | undefined, string] {
+  private name(
+    person: Person,
+    habits: SystemHabits,
+    old: boolean,
+    notes: string[],
+  ): [string | undefined, string] {
     const random = this.random;
     let given = person.givenName;
     const nicknames = NICKNAMES[given];
-    if (nicknames && random.chance(0.12)) given = random.pick(nicknames);
+    if (nicknames && random.chance(0.12)) {
+      given = random.pick(nicknames);
+      notes.push('nickname');
+    }
     const variants = person.origin.variants;
-    if (variants?.[given] && random.chance(0.35)) given = random.pick(variants[given]);
-    if (person.middleName && random.chance(0.5)) given = `${given} ${person.middleName}`;
+    if (variants?.[given] && random.chance(0.35)) {
+      given = random.pick(variants[given]);
+      notes.push('variant-given');
+    }
+    if (person.middleName && random.chance(0.5)) {
+      given = `${given} ${person.middleName}`;
+      notes.push('middle-name');
+    }
     let family = old && person.maidenName ? person.maidenName : person.familyName;
-    if (variants?.[family] && random.chance(0.35)) family = random.pick(variants[family]);
-    if (!old && person.maidenName && random.chance(0.2)) family = `${family}-${person.maidenName}`;
-    if (random.chance(0.05)) family = typo(random, family);
-    if (random.chance(0.05)) given = typo(random, given);
+    if (family !== person.familyName) notes.push('maiden-name');
+    if (variants?.[family] && random.chance(0.35)) {
+      family = random.pick(variants[family]);
+      notes.push('variant-family');
+    }
+    if (!old && person.maidenName && random.chance(0.2)) {
+      family = `${family}-${person.maidenName}`;
+      notes.push('double-name');
+    }
+    if (random.chance(0.05)) {
+      family = typo(random, family);
+      notes.push('typo-family');
+    }
+    if (random.chance(0.05)) {
+      given = typo(random, given);
+      notes.push('typo-given');
+    }
     const lose = random.next();
     if (lose < habits.umlautsLost) {
       family = random.chance(0.6) ? umlautsWrittenOut(family) : diacriticsDropped(family);
@@ -366,11 +398,22 @@ class RecordWriter {
       family = family.toUpperCase();
       given = given.toUpperCase();
     }
-    if (random.chance(0.03))
+    if (random.chance(0.03)) {
       given = `${random.pick(['Dr.', 'Prof. Dr.', person.female ? 'Frau' : 'Herr'])} ${given}`;
-    if (random.chance(0.02)) return [undefined, family];
-    if (random.chance(0.02)) given = `${given[0]}.`;
-    if (random.chance(0.03)) return [family, given];
+      notes.push('title');
+    }
+    if (random.chance(0.02)) {
+      notes.push('given-missing');
+      return [undefined, family];
+    }
+    if (random.chance(0.02)) {
+      given = `${given[0]}.`;
+      notes.push('initial');
+    }
+    if (random.chance(0.03)) {
+      notes.push('swapped-names');
+      return [family, given];
+    }
     return [given, family];
   }
 
@@ -414,7 +457,7 @@ class RecordWriter {
     return email;
   }
 
-  private phone(person: Person, system: System): string | undefined {
+  private phone(person: Person, system: System, notes: string[]): string | undefined {
     const random = this.random;
     const options: [string, string][] = [];
     if (person.mobile) options.push(person.mobile);
@@ -423,6 +466,9 @@ class RecordWriter {
     if (options.length === 0) return undefined;
     const [prefix, subscriber] = random.pick(options);
     const written = random.chance(0.02) ? transposeDigits(random, subscriber) : subscriber;
+    if (written !== subscriber) notes.push('phone-transposed');
+    if (prefix === person.home.landline?.[0] && subscriber === person.home.landline[1])
+      notes.push('landline');
     return formatGermanPhone(random, prefix, written);
   }
 
@@ -432,27 +478,35 @@ class RecordWriter {
     const old = (system === 'sap' || system === 'core-banking') && random.chance(0.6);
     const ref = this.nextRef(system);
     const input: MatchInput = { ref };
-    const [given, family] = this.name(person, habits, old);
+    const notes: string[] = [];
+    const [given, family] = this.name(person, habits, old, notes);
     if (given !== undefined) input.givenName = given;
     input.familyName = family;
     if (random.chance(habits.birthDate)) {
       const birth = random.chance(0.05) ? corruptDay(random, person.birth) : person.birth;
+      if (birth !== person.birth && birth.month === person.birth.day && birth.day === person.birth.month)
+        notes.push('date-day-month-swapped');
+      else if (birth !== person.birth) notes.push('date-digits');
       const style =
         person.origin.name === 'english' && system === 'web' && random.chance(0.5)
           ? 'us'
           : random.pick(habits.dateStyles);
       input.birthDate = formatDay(birth, style);
-    }
+      if (style === 'german-short') notes.push('date-two-digit-year');
+      if (style === 'us') notes.push('date-us');
+    } else notes.push('no-birth-date');
     if (random.chance(habits.address)) {
       const home = person.previousHome && (old || random.chance(0.3)) ? person.previousHome : person.home;
+      if (home !== person.home) notes.push('moved');
       input.addresses = [this.address(home, habits)];
-    }
+    } else notes.push('no-address');
     if (random.chance(habits.email)) {
       const email = this.email(person);
       if (email) input.emails = [email];
+      if (email && email.toLowerCase() === person.home.mailbox) notes.push('family-mailbox');
     }
     if (random.chance(habits.phone)) {
-      const phone = this.phone(person, system);
+      const phone = this.phone(person, system, notes);
       if (phone) input.phones = [phone];
     }
     if (crmRef && (system === 'sap' ? random.chance(0.25) : system === 'web' && random.chance(0.1))) {
@@ -464,6 +518,7 @@ class RecordWriter {
       (system === 'core-banking' ? random.chance(0.7) : system === 'sap' && random.chance(0.05))
     ) {
       const value = random.chance(0.03) ? transposeDigits(random, person.taxId) : person.taxId;
+      notes.push(value === person.taxId ? 'tax-id' : 'tax-id-transposed');
       input.nationalIds = [
         {
           scheme: 'de-tax-id',
@@ -473,7 +528,7 @@ class RecordWriter {
         },
       ];
     }
-    this.records.push({ personId: person.id, system, input });
+    this.records.push({ personId: person.id, system, input, notes });
     return ref;
   }
 }

@@ -12,10 +12,12 @@
  * Then the scale part (_matching-scale.ts), in a process of its own: records/s and RSS of matching
  * one record at a time, as the golden intake does, until the hub holds the golden records of
  * MATCH_BENCH_SCALE people (default 1,000,000, as the goal asks; about 2.2 million records, some
- * minutes and several GiB; 0 leaves the part out). `--check` leaves it out too.
+ * minutes and several GiB; 0 leaves the part out). `--check` leaves it out too. `--explain` lists the
+ * missed true pairs and the wrong links by cause (_matching-explain.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { candidatePairs, normalizeRecord } from '../records/matching';
+import { candidatePairs, DEFAULT_MATCH_CONFIG, normalizeRecord } from '../records/matching';
+import { explainLinkage } from './_matching-explain';
 import { formatQuality, linkageQuality } from './_linkage-quality';
 import {
   anchorLink,
@@ -80,6 +82,8 @@ function main(): void {
     `blocking: ${candidates.length} candidate pairs, pair completeness ${(covered / oursQuality.truePairs).toFixed(4)} ` +
       `(${covered} of ${oursQuality.truePairs} true pairs)`,
   );
+  if (process.argv.includes('--explain'))
+    for (const line of explainLinkage(population, records, DEFAULT_MATCH_CONFIG).lines) console.log(line);
   if (process.argv.includes('--check')) return;
 
   // Whole runs, alternating, after the first run of each above; the median run counts.
