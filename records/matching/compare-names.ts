@@ -56,6 +56,9 @@ function givenLevel(a: NormalizedNamePart, b: NormalizedNamePart): LevelOf<'give
   if (shareNicknameGroup(a.nicknames, b.nicknames)) return 'nickname';
   if (closeSpelling(a.key, b.key) || closeSpelling(a.keyPlain, b.keyPlain) || closeRunTogether(a, b))
     return 'close-spelling';
+  // a typo in a name of the nickname table: "Heinrcih" / "Heinz", "Thomaas" / "Tom"
+  if (shareNicknameGroup(a.nicknamesNear, b.nicknames) || shareNicknameGroup(a.nicknames, b.nicknamesNear))
+    return 'nickname';
   if (samePhonetic(a, b)) return 'phonetic';
   if (shareWord(a, b)) return 'other-given-name';
   return 'differ';

@@ -137,6 +137,42 @@ export function nicknameGroups(foldedGivenName: string): readonly number[] {
   return GROUPS_OF.get(foldedGivenName) ?? [];
 }
 
+/**
+ * Names of the table this long or longer may be found one typo away: among short names one edit
+ * reaches other real names (Tom / Tim, Lena / Lina), so a typo there is no evidence.
+ */
+export const MIN_TYPO_NICKNAME_LENGTH = 5;
+
+/** Each table name and each of its one-letter deletions, to the table names it comes from. */
+const NEAR = new Map<string, string[]>();
+const deletions = (name: string) => [...name].map((_, i) => name.slice(0, i) + name.slice(i + 1));
+for (const name of GROUPS_OF.keys()) {
+  if (name.length < MIN_TYPO_NICKNAME_LENGTH) continue;
+  for (const key of [name, ...deletions(name)]) {
+    const list = NEAR.get(key);
+    if (list === undefined) NEAR.set(key, [name]);
+    else if (!list.includes(name)) list.push(name);
+  }
+}
+
+/**
+ * The nickname groups of the table names one typo (Damerau edit) from a given name the table does
+ * not hold: "Heinrcih" reaches Heinrich's group, and with it Heinz. A name the table holds is a name,
+ * not a typo, and gets none (Hannes is not "Hanne" mistyped). `isTypo` checks the edit.
+ */
+export function nicknameGroupsNear(
+  foldedGivenName: string,
+  isTypo: (a: string, b: string) => boolean,
+): readonly number[] {
+  if (GROUPS_OF.has(foldedGivenName) || foldedGivenName.length < MIN_TYPO_NICKNAME_LENGTH - 1) return [];
+  const groups: number[] = [];
+  for (const key of [foldedGivenName, ...deletions(foldedGivenName)])
+    for (const name of NEAR.get(key) ?? [])
+      if (isTypo(foldedGivenName, name))
+        for (const group of GROUPS_OF.get(name) ?? []) if (!groups.includes(group)) groups.push(group);
+  return groups;
+}
+
 export function shareNicknameGroup(a: readonly number[], b: readonly number[]): boolean {
   for (const group of a) if (b.includes(group)) return true;
   return false;

@@ -4,8 +4,10 @@
  * name's core, and the codes the comparators and blocking keys need computed once per record.
  */
 import { foldText } from './fold';
-import { nicknameGroups } from './nicknames';
-import { colognePhonetic } from './string-metrics';
+import { nicknameGroups, nicknameGroupsNear } from './nicknames';
+import { colognePhonetic, editDistanceWithin } from './string-metrics';
+
+const oneTypo = (a: string, b: string) => editDistanceWithin(1, a, b) <= 1;
 
 export interface NormalizedNamePart {
   /** words of the folded name (German transliteration), e.g. "anna maria", "mueller schmidt" */
@@ -21,6 +23,11 @@ export interface NormalizedNamePart {
   words: readonly string[];
   /** nickname groups of the first word (given names only) */
   nicknames: readonly number[];
+  /**
+   * nickname groups of the table name one typo from the first word, when the table does not hold
+   * the word itself (given names only; nicknames.ts)
+   */
+  nicknamesNear: readonly number[];
   /** a lone letter such as "A." */
   initial: boolean;
 }
@@ -139,6 +146,7 @@ function part(raw: string | undefined, kind: 'given' | 'family'): NormalizedName
     phonetic: colognePhonetic(key),
     words,
     nicknames: kind === 'given' ? nicknameGroups(words[0]) : [],
+    nicknamesNear: kind === 'given' ? nicknameGroupsNear(words[0], oneTypo) : [],
     initial: key.length === 1,
   };
 }

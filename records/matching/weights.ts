@@ -42,7 +42,9 @@ export const GIVEN_NAME_LEVELS = {
   nickname: {
     m: 0.05,
     u: 0.002,
-    why: 'the nickname table holds both (Hans/Johannes, Bill/William); less than exact, since families reuse names',
+    why:
+      'the nickname table holds both (Hans/Johannes, Bill/William), or one is a typo of a table name of five ' +
+      'letters or more (Heinrcih/Heinz); less than exact, since families reuse names',
   },
   'close-spelling': { m: 0.04, u: 0.003, why: 'one typo or Jaro-Winkler ≥ 0.94' },
   phonetic: { m: 0.02, u: 0.01, why: 'same Kölner Phonetik code (Christoph/Kristof)' },

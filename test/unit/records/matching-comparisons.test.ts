@@ -94,6 +94,28 @@ describe('given name levels', () => {
     expect(given('Hüseyin', 'Hasan')).toBe('differ');
   });
 
+  it.each([
+    ['Heinrcih', 'Heinz'],
+    ['Thomaas', 'Tom'],
+    ['Floriwn', 'Flo'],
+    ['Max', 'Maximolian'],
+  ])('takes %s for a nickname of %s: a typo in a name of the nickname table', (a, b) => {
+    expect(given(a, b)).toBe('nickname');
+    expect(given(b, a)).toBe('nickname');
+  });
+
+  it.each([
+    // Hannes is a name of the table, not "Hanne" (Johanna's) mistyped: a brother and his sister
+    ['Hannes', 'Johanna'],
+    // Lina is one letter from Lisa (Elisabeth's), but among names that short one edit reaches other names
+    ['Lina', 'Elisabeth'],
+    // a typo of Heinrich is no nickname of another group's name
+    ['Heinrcih', 'Wilhelm'],
+  ])('does not take %s for a mistyped nickname of %s', (a, b) => {
+    expect(given(a, b)).toBe('differ');
+    expect(given(b, a)).toBe('differ');
+  });
+
   it('does not chain nicknames: Christian and Christina share "Chris" but are not equivalent', () => {
     expect(given('Chris', 'Christian')).toBe('nickname');
     expect(given('Chris', 'Christina')).toBe('nickname');

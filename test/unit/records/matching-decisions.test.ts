@@ -293,6 +293,24 @@ describe('conflict guards', () => {
     }
   });
 
+  it('links a mistyped formal name with its nickname, and still holds back twins whose names are both in the table', () => {
+    const becker = (ref: string, givenName: string) =>
+      record({
+        ref,
+        givenName,
+        familyName: 'Becker',
+        birthDate: '2001-04-05',
+        addresses: home,
+        phones: phone,
+      });
+    const typo = decidePair(DEFAULT_MATCH_CONFIG, becker('crm:1', 'Heinrcih'), becker('sap:1', 'Heinz'));
+    expect(typo.outcome).toBe('link');
+    expect(typo.explanation.conflicts).toEqual([]);
+    const twins = decidePair(DEFAULT_MATCH_CONFIG, becker('crm:1', 'Hannes'), becker('crm:2', 'Johanna'));
+    expect(twins.outcome).toBe('review');
+    expect(twins.explanation.conflicts).toEqual(['givenName']);
+  });
+
   it('keeps spouses (given name and birth date both differ) apart', () => {
     const a = record({
       ref: 'crm:1',
