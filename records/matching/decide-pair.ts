@@ -110,19 +110,34 @@ function scoreNames(
   // both sides: a lone family name against a lone given name is no evidence of a swap.
   const complete = (r: MatchRecord) => r.name.given !== undefined && r.name.family !== undefined;
   if (straight < weights.familyName['close-spelling'] && complete(a) && complete(b)) {
-    // Of the two crosswise pairs, the one whose family name sorts first is read as the family
-    // names, so that the pair scores the same whichever of its records came first.
-    const [x, y] =
-      (a.name.family as NormalizedNamePart).key <= (b.name.family as NormalizedNamePart).key
-        ? [a, b]
-        : [b, a];
-    const crosswise = [
-      nameScore(config, weights, 'familyName', x.name.family, y.name.given, frequencies),
-      nameScore(config, weights, 'givenName', x.name.given, y.name.family, frequencies),
-    ];
-    const swapped = crosswise[0].weight + crosswise[1].weight;
-    if (swapped > straight && crosswise.every((s) => levelOf(s) !== 'differ'))
-      return { nameOrder: 'swapped', fields: crosswise };
+    // Which record swapped its fields is unknown, and it decides which crosswise pair holds the
+    // given names (compared with nicknames and initials): "Hans Müller" against given "Müller",
+    // family "Johannes" has them in the pair "Hans" / "Johannes". Both readings are scored and the
+    // better counts; at a tie, the one that reads the family name sorting first as a family name, so
+    // that the pair scores and reads the same whichever of its records came first.
+    const first = (a.name.family as NormalizedNamePart).key <= (b.name.family as NormalizedNamePart).key;
+    let best: FieldScore[] | undefined;
+    let bestWeight = straight;
+    for (const [x, y] of first
+      ? [
+          [a, b],
+          [b, a],
+        ]
+      : [
+          [b, a],
+          [a, b],
+        ]) {
+      const crosswise = [
+        nameScore(config, weights, 'familyName', x.name.family, y.name.given, frequencies),
+        nameScore(config, weights, 'givenName', x.name.given, y.name.family, frequencies),
+      ];
+      const swapped = crosswise[0].weight + crosswise[1].weight;
+      if (swapped > bestWeight && crosswise.every((s) => levelOf(s) !== 'differ')) {
+        best = crosswise;
+        bestWeight = swapped;
+      }
+    }
+    if (best) return { nameOrder: 'swapped', fields: best };
   }
   return { nameOrder: 'as-given', fields: asGiven };
 }

@@ -21,11 +21,11 @@ export interface NormalizedNamePart {
   phonetic: string;
   /** words of the transliterated form, for double names and middle names */
   words: readonly string[];
-  /** nickname groups of the first word (given names only) */
+  /** nickname groups of the first word */
   nicknames: readonly number[];
   /**
    * nickname groups of the table name one typo from the first word, when the table does not hold
-   * the word itself (given names only; nicknames.ts)
+   * the word itself (nicknames.ts)
    */
   nicknamesNear: readonly number[];
   /** a lone letter such as "A." */
@@ -145,8 +145,9 @@ function part(raw: string | undefined, kind: 'given' | 'family'): NormalizedName
     keyPlain,
     phonetic: colognePhonetic(key),
     words,
-    nicknames: kind === 'given' ? nicknameGroups(words[0]) : [],
-    nicknamesNear: kind === 'given' ? nicknameGroupsNear(words[0], oneTypo) : [],
+    // of family names too: a source that swapped the fields holds the given name there
+    nicknames: nicknameGroups(words[0]),
+    nicknamesNear: nicknameGroupsNear(words[0], oneTypo),
     initial: key.length === 1,
   };
 }

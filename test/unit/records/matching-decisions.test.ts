@@ -338,8 +338,9 @@ describe('conflict guards', () => {
     const decision = decidePair(DEFAULT_MATCH_CONFIG, a, b);
     expect(decision.outcome).toBe('link');
     expect(decision.explanation.nameOrder).toBe('swapped');
-    // Crosswise, the pair whose family name sorts first ("thomas", as SAP wrote it) is read as the
-    // family names, so the decision is the same whichever record came first.
+    // Crosswise, both readings agree as well; at such a tie the pair whose family name sorts first
+    // ("thomas", as SAP wrote it) is read as the family names, so the decision is the same whichever
+    // record came first.
     expect(decision.explanation.comparisons.slice(0, 2)).toMatchObject([
       { field: 'familyName', level: 'exact', values: ['thomas', 'thomas'] },
       { field: 'givenName', level: 'exact', values: ['weber', 'weber'] },
@@ -348,6 +349,58 @@ describe('conflict guards', () => {
     expect(reversed.totalWeight).toBe(decision.explanation.totalWeight);
     expect(reversed.comparisons.map((c) => c.level)).toEqual(
       decision.explanation.comparisons.map((c) => c.level),
+    );
+  });
+});
+
+describe('names crosswise, with a nickname or an initial', () => {
+  const home = [{ street: 'Lindenweg 12', postalCode: '04109', city: 'Leipzig', country: 'DE' }];
+  const mueller = record({
+    ref: 'crm:1',
+    givenName: 'Hans',
+    familyName: 'Müller',
+    birthDate: '1966-07-21',
+    addresses: home,
+  });
+
+  it.each([
+    ['Johannes', 'nickname'],
+    ['H.', 'initial'],
+  ])(
+    'links "Hans Müller" with a source that wrote "Müller" as given and "%s" as family name',
+    (family, level) => {
+      const swapped = record({
+        ref: 'sap:1',
+        givenName: 'MUELLER',
+        familyName: family,
+        birthDate: '19660721',
+        addresses: home,
+      });
+      for (const [x, y] of [
+        [mueller, swapped],
+        [swapped, mueller],
+      ]) {
+        const decision = decidePair(DEFAULT_MATCH_CONFIG, x, y);
+        expect(decision.outcome).toBe('link');
+        expect(decision.explanation.nameOrder).toBe('swapped');
+        expect(decision.explanation.comparisons.slice(0, 2).map((c) => c.level)).toEqual(['exact', level]);
+      }
+    },
+  );
+
+  it('reads no other person into a swap: "Müller" / "Peter" against Hans Müller stays a conflict', () => {
+    const peter = record({
+      ref: 'sap:2',
+      givenName: 'MUELLER',
+      familyName: 'Peter',
+      birthDate: '19660721',
+      addresses: home,
+    });
+    const decision = decidePair(DEFAULT_MATCH_CONFIG, mueller, peter);
+    expect(decision.outcome).not.toBe('link');
+    expect(decision.explanation.conflicts).toEqual(['givenName']);
+    expect(decidePair(DEFAULT_MATCH_CONFIG, peter, mueller).explanation.totalWeight).toBe(
+      decision.explanation.totalWeight,
     );
   });
 });
