@@ -59,9 +59,15 @@ function prepareUserDir(settings) {
   }
 }
 
+// AMQP_URL may list several brokers (comma or new line, connectors/amqp/broker-urls.ts): every
+// password goes, also one with an empty user name.
+function redactPasswords(urls) {
+  return urls.replace(/\/\/([^:@/\s,]*):[^@/]*@/g, '//$1:***@');
+}
+
 function banner(settings) {
   const bus = process.env.AMQP_URL
-    ? `RabbitMQ (AMQP_URL ${process.env.AMQP_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')})`
+    ? `RabbitMQ (AMQP_URL ${redactPasswords(process.env.AMQP_URL)})`
     : 'embedded in-process bus (set AMQP_URL to use RabbitMQ)';
   const store = process.env.DATABASE_URL
     ? 'PostgreSQL (DATABASE_URL)'
@@ -148,20 +154,26 @@ const USAGE = `usage: crm-hub <command>
   map --help              map a legacy file with a system's spec
   dead-letters --help     list, show, replay and purge the dead letters on RabbitMQ`;
 
+// required (by the tests for banner()) it runs no command
+if (require.main === module) main();
+else module.exports = { banner };
+
 // No command prints the usage rather than starting a hub: with AMQP_URL exported for the dead-letters
-// command, a bare \`crm-hub\` would otherwise add a second consumer with a store of its own.
-const command = process.argv[2];
-try {
-  if (command === 'start') start();
-  else if (command === 'build') buildIfNeeded();
-  else if (command === 'map') map();
-  else if (command === 'dead-letters') deadLetters();
-  else if (command === '--help' || command === '-h' || command === 'help') console.log(USAGE);
-  else {
-    console.error(command === undefined ? USAGE : `crm-hub: unknown command '${command}'\n${USAGE}`);
-    process.exit(2);
+// command, a bare `crm-hub` would otherwise add a second consumer with a store of its own.
+function main() {
+  const command = process.argv[2];
+  try {
+    if (command === 'start') start();
+    else if (command === 'build') buildIfNeeded();
+    else if (command === 'map') map();
+    else if (command === 'dead-letters') deadLetters();
+    else if (command === '--help' || command === '-h' || command === 'help') console.log(USAGE);
+    else {
+      console.error(command === undefined ? USAGE : `crm-hub: unknown command '${command}'\n${USAGE}`);
+      process.exit(2);
+    }
+  } catch (err) {
+    console.error(`CRM Hub: ${err.message}`);
+    process.exit(1);
   }
-} catch (err) {
-  console.error(`CRM Hub: ${err.message}`);
-  process.exit(1);
 }
