@@ -68,6 +68,7 @@ if (halfPairs.length > 0) throw new Error(halfPairs.join('. '));
 
 // $2$, $2a$, $2b$ and $2y$ are the versions bcryptjs (which Node-RED compares with) reads.
 const BCRYPT_HASH = /^\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}$/;
+const BCRYPT_MAX_BYTES = 72;
 
 // Node-RED compares against a bcrypt hash; hashing a plain password here keeps the env simple. A
 // _HASH variable holding anything else would match no password and lock its user out in silence, so
@@ -77,6 +78,14 @@ function bcryptHash(password, hash, role) {
     throw new Error(
       `CRM_HUB_${role}_PASSWORD_HASH must be a bcrypt hash such as $2b$10$…; ` +
         `to give a plain password use CRM_HUB_${role}_PASSWORD`,
+    );
+  }
+  // bcrypt reads the first 72 bytes only: a longer password would be taken with any tail at all
+  const bytes = Buffer.byteLength(password);
+  if (!hash && bytes > BCRYPT_MAX_BYTES) {
+    throw new Error(
+      `CRM_HUB_${role}_PASSWORD is ${bytes} bytes long (UTF-8), but bcrypt reads only the first ` +
+        `${BCRYPT_MAX_BYTES}, so any text after them would be accepted; use a password of at most ${BCRYPT_MAX_BYTES} bytes`,
     );
   }
   return hash || require('bcryptjs').hashSync(password, 10);

@@ -98,6 +98,26 @@ describe('settings.js', () => {
     expect(cut.ok).toBe(false);
   });
 
+  it('refuses a plain password over 72 bytes, which bcrypt would cut, naming the variable and never echoing it', () => {
+    const long = `${'p'.repeat(72)}-secret-tail`;
+    for (const [userVar, role] of [
+      ['CRM_HUB_ADMIN_USER', 'ADMIN'],
+      ['CRM_HUB_MARKETER_USER', 'MARKETER'],
+      ['CRM_HUB_API_USER', 'API'],
+    ]) {
+      const cut = load({ [userVar]: 'someone', [`CRM_HUB_${role}_PASSWORD`]: long });
+      expect(cut.ok).toBe(false);
+      expect(cut.out).toContain(
+        `CRM_HUB_${role}_PASSWORD is 84 bytes long (UTF-8), but bcrypt reads only the first 72`,
+      );
+      expect(cut.out).not.toContain('secret-tail');
+    }
+    // bytes, not characters: 37 two-byte letters are 74 bytes
+    expect(load({ CRM_HUB_API_USER: 'api', CRM_HUB_API_PASSWORD: 'ä'.repeat(37) }).ok).toBe(false);
+    expect(load({ CRM_HUB_API_USER: 'api', CRM_HUB_API_PASSWORD: 'ä'.repeat(36) }).ok).toBe(true);
+    expect(load({ CRM_HUB_API_USER: 'api', CRM_HUB_API_PASSWORD: 'p'.repeat(72) }).ok).toBe(true);
+  });
+
   it('refuses half a credential pair, naming the missing variable, instead of starting open', () => {
     for (const role of ['ADMIN', 'MARKETER', 'API']) {
       const userOnly = load({ [`CRM_HUB_${role}_USER`]: 'someone' });
