@@ -8,6 +8,10 @@ const host = process.env.HOST || '127.0.0.1';
 const port = portFrom(process.env.PORT);
 const logLevel = logLevelFrom(process.env.CRM_HUB_LOG_LEVEL);
 const baseCurrency = currencyFrom(process.env.CRM_HUB_BASE_CURRENCY);
+const bodyMaxBytes = bodyMaxBytesFrom(process.env.CRM_HUB_BODY_MAX_BYTES);
+// a log-in (Node-RED's /auth/token, the console's) and the console's writes are a few hundred bytes
+const SMALL_BODY_PATH = /^\/(?:console|auth)(?:[/?]|$)/i;
+const SMALL_BODY_BYTES = 16 * 1024;
 const adminUser = process.env.CRM_HUB_ADMIN_USER || '';
 const adminPassword = process.env.CRM_HUB_ADMIN_PASSWORD || '';
 const adminPasswordHash = process.env.CRM_HUB_ADMIN_PASSWORD_HASH || '';
@@ -49,6 +53,19 @@ function currencyFrom(value) {
     );
   }
   return code;
+}
+
+// The largest body the editor's admin API (a deploy: the shipped flows are 60 KB) and a flow's `http in`
+// endpoints take (Node-RED's apiMaxLength, 5 MB by its default).
+function bodyMaxBytesFrom(value) {
+  if (!value) return 1024 * 1024;
+  const parsed = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!(parsed >= 1024)) {
+    throw new Error(
+      `CRM_HUB_BODY_MAX_BYTES must be a whole number of bytes, at least 1024, got ${JSON.stringify(value)}`,
+    );
+  }
+  return parsed;
 }
 
 // Half a pair would otherwise leave its user out without a word: the editor or the REST and SOAP
@@ -142,12 +159,32 @@ function apiAuth() {
 // (nodes/shared/fast-path-mount.ts) that of the admin app only its CORS header applies to them.
 // Without adminAuth anyone who reaches the editor runs code on this machine, so it serves this machine
 // only and takes no write from another site's page (app/api/local-only.ts, as the console does).
+// Node-RED's admin app parses bodies after this and before any credential is checked, so their size,
+// encoding and nesting are checked here first (app/api/body-guard.ts).
 function passHubEndpoints(req, res, next) {
   if (HUB_ENDPOINT.test(req.url)) return next('router');
-  if (auth) return next();
-  return hubModule('app/api/local-only').adminLocalOnly(req, res, next);
+  const guarded = (err) => (err === undefined ? guardAdminBodies(req, res, next) : next(err));
+  if (auth) return guarded();
+  return hubModule('app/api/local-only').adminLocalOnly(req, res, guarded);
 }
 passHubEndpoints.passesHubEndpoints = true;
+
+let adminBodies;
+function guardAdminBodies(req, res, next) {
+  adminBodies =
+    adminBodies ||
+    hubModule('app/api/body-guard').guardBodies({
+      limitFor: (r) => (SMALL_BODY_PATH.test(r.url) ? SMALL_BODY_BYTES : bodyMaxBytes),
+    });
+  return adminBodies(req, res, next);
+}
+
+// Each `http in` node parses its body as the admin app does, after httpNodeAuth (if any): the same check.
+let nodeBodies;
+function guardNodeBodies(req, res, next) {
+  nodeBodies = nodeBodies || hubModule('app/api/body-guard').guardBodies({ limitFor: () => bodyMaxBytes });
+  return nodeBodies(req, res, next);
+}
 
 // A module of the hub's, from the sources where a TypeScript loader resolves them (the tests), else from
 // dist/. Not at load time: `crm-hub start` reads this file before it builds dist/.
@@ -185,8 +222,9 @@ module.exports = {
   credentialSecret: process.env.CRM_HUB_CREDENTIAL_SECRET || undefined,
   adminAuth: auth,
   httpNodeAuth: nodeAuth,
-  apiMaxLength: '5mb',
+  apiMaxLength: bodyMaxBytes,
   httpAdminMiddleware: passHubEndpoints,
+  httpNodeMiddleware: guardNodeBodies,
   paletteCategories: [
     'CRM Hub',
     'subflows',

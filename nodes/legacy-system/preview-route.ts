@@ -11,7 +11,7 @@ const tooLarge = (res: Response) =>
   res.status(413).json({ error: 'too-large', message: 'the preview body is limited to 256 kB' });
 
 /**
- * Node-RED's admin app parses JSON itself (up to apiMaxLength, 5 MB by default) before any route,
+ * Node-RED's admin app parses JSON itself (up to apiMaxLength, settings.js: 1 MiB by default) before any route,
  * so the limit is checked here on the declared length and on what was parsed, not only by express.json.
  */
 function limitBody(req: Request, res: Response, next: NextFunction): void {

@@ -118,6 +118,26 @@ describe('settings.js', () => {
     expect(load({ CRM_HUB_API_USER: 'api', CRM_HUB_API_PASSWORD: 'p'.repeat(72) }).ok).toBe(true);
   });
 
+  it('takes CRM_HUB_BODY_MAX_BYTES as the body limit of the admin API and http in, refusing nonsense at start', () => {
+    const limit = (env: Record<string, string>) => {
+      const run = spawnSync(
+        process.execPath,
+        ['-e', `console.log(require(${JSON.stringify(settingsFile)}).apiMaxLength)`],
+        { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' },
+      );
+      return { ok: run.status === 0, out: run.stdout.trim() + run.stderr };
+    };
+    expect(limit({})).toEqual({ ok: true, out: String(1024 * 1024) });
+    expect(limit({ CRM_HUB_BODY_MAX_BYTES: '5242880' })).toEqual({ ok: true, out: '5242880' });
+    for (const bad of ['5mb', '100', '-1', '1e6']) {
+      const refused = limit({ CRM_HUB_BODY_MAX_BYTES: bad });
+      expect(refused.ok).toBe(false);
+      expect(refused.out).toContain(
+        `CRM_HUB_BODY_MAX_BYTES must be a whole number of bytes, at least 1024, got ${JSON.stringify(bad)}`,
+      );
+    }
+  });
+
   it('refuses half a credential pair, naming the missing variable, instead of starting open', () => {
     for (const role of ['ADMIN', 'MARKETER', 'API']) {
       const userOnly = load({ [`CRM_HUB_${role}_USER`]: 'someone' });
