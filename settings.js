@@ -9,6 +9,7 @@ const port = portFrom(process.env.PORT);
 const logLevel = logLevelFrom(process.env.CRM_HUB_LOG_LEVEL);
 const baseCurrency = currencyFrom(process.env.CRM_HUB_BASE_CURRENCY);
 const bodyMaxBytes = bodyMaxBytesFrom(process.env.CRM_HUB_BODY_MAX_BYTES);
+const trustProxy = trustProxyFrom(process.env.CRM_HUB_TRUST_PROXY);
 // a log-in (Node-RED's /auth/token, the console's) and the console's writes are a few hundred bytes
 const SMALL_BODY_PATH = /^\/(?:console|auth)(?:[/?]|$)/i;
 const SMALL_BODY_BYTES = 16 * 1024;
@@ -66,6 +67,22 @@ function bodyMaxBytesFrom(value) {
     );
   }
   return parsed;
+}
+
+// Behind a reverse proxy every client comes from the proxy's address, so the log-in limits
+// (app/console/login-limiter.ts) would count them all as one. Express's `trust proxy` then takes the
+// client's address from X-Forwarded-For: a number of proxies, or their addresses and subnets; never
+// `true`, which would let any client name its own address and escape the limits.
+function trustProxyFrom(value) {
+  if (!value) return undefined;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const parts = value.split(',').map((part) => part.trim());
+  if (parts.every((part) => /^(?:loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(?:\/\d{1,3})?)$/.test(part)))
+    return parts.join(',');
+  throw new Error(
+    'CRM_HUB_TRUST_PROXY must be the number of reverse proxies in front of the hub, or their addresses ' +
+      `or subnets separated by commas (loopback, 10.0.0.0/8), got ${JSON.stringify(value)}`,
+  );
 }
 
 // Half a pair would otherwise leave its user out without a word: the editor or the REST and SOAP
@@ -223,6 +240,7 @@ module.exports = {
   adminAuth: auth,
   httpNodeAuth: nodeAuth,
   apiMaxLength: bodyMaxBytes,
+  httpServerOptions: trustProxy === undefined ? undefined : { 'trust proxy': trustProxy },
   httpAdminMiddleware: passHubEndpoints,
   httpNodeMiddleware: guardNodeBodies,
   paletteCategories: [

@@ -1,32 +1,52 @@
-/** Failed log-ins allowed per client address and per user name within the window. */
+/** Failed log-ins allowed per client address and user name within the window. */
 export const MAX_LOGIN_FAILURES = 5;
+/** Failed log-ins allowed from one client address, whatever the names (one address trying many). */
+export const MAX_ADDRESS_FAILURES = 20;
+/**
+ * Failed log-ins allowed for one user name from all addresses (many addresses guessing one password);
+ * past it only the addresses the user logged in from lately get in.
+ */
+export const MAX_USER_FAILURES = 100;
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+/** how long an address the user logged in from stays exempt from the user's own bound */
+export const KNOWN_ADDRESS_MS = 30 * 24 * 60 * 60 * 1000;
 const DEFAULT_MAX_KEYS = 50_000;
 
 export interface LoginLimiterOptions {
   clock?: () => number;
   maxFailures?: number;
+  maxAddressFailures?: number;
+  maxUserFailures?: number;
   windowMs?: number;
-  /** tracked addresses and names; the oldest go first beyond this, so a spray cannot fill the memory */
+  /** tracked keys (and, apart, known addresses); the oldest go first beyond this, so a spray cannot fill the memory */
   maxKeys?: number;
 }
 
 /**
- * Rate-limits log-in attempts: after `maxFailures` failures within `windowMs` from one client address,
- * or for one user name from anywhere, further attempts are refused until the oldest failure leaves the
- * window. Refused attempts are not counted (they never reach the password check), so a locked-out
- * user is let in again on time however often an attacker keeps knocking.
+ * Rate-limits log-in attempts. A lock-out falls on the one who fails, not on the user they name: after
+ * `maxFailures` failures within `windowMs` for one user name from one client address, that pair waits
+ * until the oldest failure leaves the window, and the user logs in from any other address meanwhile.
+ * Against spraying, one address gets `maxAddressFailures` for all names together, and one name
+ * `maxUserFailures` from all addresses together; past the latter, addresses the user logged in from in
+ * the last 30 days are still let in. Refused attempts are not counted (they never reach the password
+ * check), so a locked-out pair is let in again on time however often an attacker keeps knocking.
  */
 export class LoginLimiter {
   private readonly failures = new Map<string, number[]>();
+  /** (address, user) pairs that logged in, and when */
+  private readonly known = new Map<string, number>();
   private readonly clock: () => number;
   private readonly maxFailures: number;
+  private readonly maxAddressFailures: number;
+  private readonly maxUserFailures: number;
   private readonly windowMs: number;
   private readonly maxKeys: number;
 
   constructor(options: LoginLimiterOptions = {}) {
     this.clock = options.clock ?? Date.now;
     this.maxFailures = options.maxFailures ?? MAX_LOGIN_FAILURES;
+    this.maxAddressFailures = options.maxAddressFailures ?? MAX_ADDRESS_FAILURES;
+    this.maxUserFailures = options.maxUserFailures ?? MAX_USER_FAILURES;
     this.windowMs = options.windowMs ?? LOGIN_WINDOW_MS;
     this.maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
   }
@@ -34,14 +54,22 @@ export class LoginLimiter {
   /** Seconds until an attempt from this address for this user may be made; 0 when it may be made now. */
   retryAfterSeconds(address: string, username: string): number {
     const now = this.clock();
-    const waitMs = Math.max(this.waitFor(addressKey(address), now), this.waitFor(userKey(username), now));
+    const pair = pairKey(address, username);
+    const knownAt = this.known.get(pair);
+    const known = knownAt !== undefined && now - knownAt < KNOWN_ADDRESS_MS;
+    const waitMs = Math.max(
+      this.waitFor(pair, this.maxFailures, now),
+      this.waitFor(addressKey(address), this.maxAddressFailures, now),
+      known ? 0 : this.waitFor(userKey(username), this.maxUserFailures, now),
+    );
     return waitMs > 0 ? Math.ceil(waitMs / 1000) : 0;
   }
 
   failed(address: string, username: string): void {
     const now = this.clock();
-    this.note(addressKey(address), now);
-    this.note(userKey(username), now);
+    this.note(pairKey(address, username), this.maxFailures, now);
+    this.note(addressKey(address), this.maxAddressFailures, now);
+    this.note(userKey(username), this.maxUserFailures, now);
   }
 
   /**
@@ -57,22 +85,35 @@ export class LoginLimiter {
   }
 
   /**
-   * A correct password clears the user's failures and takes back the count begin() made for it from
-   * the address. The address's other failures stay: an attacker who owns one account must not reset
-   * the count of the addresses they guess other accounts from.
+   * A correct password clears the pair's failures, takes back the count begin() made for it from the
+   * address and the user, and makes the address a known one of the user's. The address's other
+   * failures stay: an attacker who owns one account must not reset the count of the addresses they
+   * guess other accounts from.
    */
   succeeded(username: string, address?: string): void {
-    this.failures.delete(userKey(username));
-    if (address === undefined) return;
-    const kept = this.failures.get(addressKey(address));
-    kept?.pop();
-    if (kept?.length === 0) this.failures.delete(addressKey(address));
+    if (address === undefined) {
+      this.failures.delete(userKey(username));
+      return;
+    }
+    const pair = pairKey(address, username);
+    this.failures.delete(pair);
+    this.takeBack(addressKey(address));
+    this.takeBack(userKey(username));
+    this.known.delete(pair);
+    this.known.set(pair, this.clock());
+    while (this.known.size > this.maxKeys) this.known.delete(this.known.keys().next().value as string);
   }
 
-  private waitFor(key: string, now: number): number {
+  private takeBack(key: string): void {
+    const kept = this.failures.get(key);
+    kept?.pop();
+    if (kept?.length === 0) this.failures.delete(key);
+  }
+
+  private waitFor(key: string, max: number, now: number): number {
     const recent = this.recent(key, now);
-    if (recent.length < this.maxFailures) return 0;
-    return recent[recent.length - this.maxFailures] + this.windowMs - now;
+    if (recent.length < max) return 0;
+    return recent[recent.length - max] + this.windowMs - now;
   }
 
   private recent(key: string, now: number): number[] {
@@ -84,11 +125,11 @@ export class LoginLimiter {
     return live;
   }
 
-  private note(key: string, now: number): void {
+  private note(key: string, max: number, now: number): void {
     const live = this.recent(key, now);
     live.push(now);
-    // only the last maxFailures matter for the wait
-    if (live.length > this.maxFailures) live.splice(0, live.length - this.maxFailures);
+    // only the last `max` matter for the wait
+    if (live.length > max) live.splice(0, live.length - max);
     this.failures.delete(key);
     this.failures.set(key, live);
     while (this.failures.size > this.maxKeys) {
@@ -125,5 +166,13 @@ export function ipv6Prefix64(address: string): string {
 
 // variants of one name ("Anna", "anna ") count together, so case games do not multiply the attempts
 function userKey(username: string): string {
-  return `u:${username.trim().toLowerCase()}`;
+  return `u:${normalName(username)}`;
+}
+
+function pairKey(address: string, username: string): string {
+  return `p:${addressKey(address)}|${normalName(username)}`;
+}
+
+function normalName(username: string): string {
+  return username.trim().toLowerCase();
 }

@@ -138,6 +138,28 @@ describe('settings.js', () => {
     }
   });
 
+  it('takes CRM_HUB_TRUST_PROXY as express trust proxy, for the log-in limits behind a reverse proxy', () => {
+    const trust = (value: string) => {
+      const run = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `console.log(JSON.stringify(require(${JSON.stringify(settingsFile)}).httpServerOptions ?? null))`,
+        ],
+        { env: { PATH: process.env.PATH ?? '', CRM_HUB_TRUST_PROXY: value }, encoding: 'utf8' },
+      );
+      return { ok: run.status === 0, out: run.stdout.trim() + run.stderr };
+    };
+    expect(trust('')).toEqual({ ok: true, out: 'null' });
+    expect(trust('1')).toEqual({ ok: true, out: '{"trust proxy":1}' });
+    expect(trust('loopback, 10.0.0.0/8')).toEqual({ ok: true, out: '{"trust proxy":"loopback,10.0.0.0/8"}' });
+    for (const bad of ['true', '*', 'proxy.example']) {
+      const refused = trust(bad);
+      expect(refused.ok).toBe(false);
+      expect(refused.out).toContain('CRM_HUB_TRUST_PROXY must be the number of reverse proxies');
+    }
+  });
+
   it('refuses half a credential pair, naming the missing variable, instead of starting open', () => {
     for (const role of ['ADMIN', 'MARKETER', 'API']) {
       const userOnly = load({ [`CRM_HUB_${role}_USER`]: 'someone' });

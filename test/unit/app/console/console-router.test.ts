@@ -311,13 +311,13 @@ describe('console log-in and session', () => {
     expect(res.body.error).toBe('unsupported-media-type');
   });
 
-  it('rate-limits after 5 failures per address: 429 with Retry-After, even for the right password', async () => {
+  it('rate-limits after 5 failures for a user from an address: 429 with Retry-After there, even for the right password', async () => {
     const { app } = await setup();
     for (let i = 0; i < 5; i++) {
       const res = await request(app)
         .post('/console/api/login')
         .set('X-Forwarded-For', '10.1.1.1')
-        .send({ username: `guess${i}`, password: 'x' });
+        .send({ username: 'anna', password: `guess${i}` });
       expect(res.status).toBe(401);
     }
     const refused = await request(app)
@@ -333,32 +333,45 @@ describe('console log-in and session', () => {
     expect(Number(refused.headers['retry-after'])).toBe(refused.body.retryAfterSeconds);
     expect(refused.body.retryAfterSeconds).toBeGreaterThan(14 * 60);
     expect(refused.body.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
-    // another address is not affected
-    const other = await request(app)
-      .post('/console/api/login')
-      .set('X-Forwarded-For', '10.1.1.2')
-      .send({ username: 'anna', password: 'anna-secret' });
-    expect(other.status).toBe(200);
+    // the attacker locked out only himself: anna logs in from her own address, ivo from his
+    for (const [address, username] of [
+      ['10.1.1.2', 'anna'],
+      ['10.1.1.1', 'ivo'],
+    ]) {
+      const other = await request(app)
+        .post('/console/api/login')
+        .set('X-Forwarded-For', address)
+        .send({ username, password: `${username}-secret` });
+      expect([address, username, other.status]).toEqual([address, username, 200]);
+    }
   });
 
-  it('rate-limits after 5 failures per user name, from any address', async () => {
+  it('rate-limits one address after 20 failures over any names', async () => {
     const { app } = await setup({ limiter: new LoginLimiter() });
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 20; i++) {
       await request(app)
         .post('/console/api/login')
-        .set('X-Forwarded-For', `10.2.0.${i}`)
-        .send({ username: 'anna', password: `guess${i}` });
+        .set('X-Forwarded-For', '10.2.0.1')
+        .send({ username: `guess${i}`, password: 'x' });
     }
     const refused = await request(app)
       .post('/console/api/login')
-      .set('X-Forwarded-For', '10.2.0.99')
-      .send({ username: 'anna', password: 'anna-secret' });
-    expect(refused.status).toBe(429);
-    const ivo = await request(app)
-      .post('/console/api/login')
-      .set('X-Forwarded-For', '10.2.0.99')
+      .set('X-Forwarded-For', '10.2.0.1')
       .send({ username: 'ivo', password: 'ivo-secret' });
-    expect(ivo.status).toBe(200);
+    expect(refused.status).toBe(429);
+  });
+
+  it('bounds the failures for one user from all addresses, but lets her in from an address she used', async () => {
+    const { app } = await setup({ limiter: new LoginLimiter({ maxUserFailures: 10 }) });
+    const logIn = (address: string, password: string) =>
+      request(app)
+        .post('/console/api/login')
+        .set('X-Forwarded-For', address)
+        .send({ username: 'anna', password });
+    expect((await logIn('10.3.9.9', 'anna-secret')).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await logIn(`10.3.0.${i}`, `guess${i}`)).status).toBe(401);
+    expect((await logIn('10.3.1.1', 'anna-secret')).status).toBe(429);
+    expect((await logIn('10.3.9.9', 'anna-secret')).status).toBe(200);
   });
 
   it('refuses bodies over 16 kB with 413', async () => {
@@ -394,7 +407,7 @@ describe('console log-in and session', () => {
       Array.from({ length: 12 }, (_, i) =>
         request(app)
           .post('/console/api/login')
-          .set('X-Forwarded-For', '10.3.0.1')
+          .set('X-Forwarded-For', '10.5.0.1')
           .send({ username: 'anna', password: `guess${i}` }),
       ),
     );

@@ -1,34 +1,55 @@
 import { ipv6Prefix64, LOGIN_WINDOW_MS, LoginLimiter } from '../../../../app/console/login-limiter';
 
 describe('LoginLimiter', () => {
-  it('refuses after 5 failures from one address within 15 minutes, until the oldest leaves the window', () => {
+  it('refuses after 5 failures for a user from one address within 15 minutes, until the oldest leaves the window', () => {
     let now = 0;
     const limiter = new LoginLimiter({ clock: () => now });
     for (let i = 0; i < 5; i++) {
-      expect(limiter.retryAfterSeconds('10.0.0.1', `user${i}`)).toBe(0);
-      limiter.failed('10.0.0.1', `user${i}`);
+      expect(limiter.retryAfterSeconds('10.0.0.1', 'anna')).toBe(0);
+      limiter.failed('10.0.0.1', i % 2 ? 'Anna' : ' anna');
       now += 60_000;
     }
-    // first failure at 0, now 5 min: 10 min to go
-    expect(limiter.retryAfterSeconds('10.0.0.1', 'someone')).toBe(600);
-    expect(limiter.retryAfterSeconds('10.0.0.2', 'someone')).toBe(0);
+    // first failure at 0, now 5 min: 10 min to go, for that pair only
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'anna')).toBe(600);
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'ben')).toBe(0);
+    expect(limiter.retryAfterSeconds('10.0.0.2', 'anna')).toBe(0);
     now = LOGIN_WINDOW_MS;
-    expect(limiter.retryAfterSeconds('10.0.0.1', 'someone')).toBe(0);
-  });
-
-  it('refuses after 5 failures for one user name from any addresses, in any case or padding', () => {
-    const now = 0;
-    const limiter = new LoginLimiter({ clock: () => now });
-    for (let i = 0; i < 5; i++) limiter.failed(`10.0.0.${i}`, i % 2 ? 'Anna' : ' anna');
-    expect(limiter.retryAfterSeconds('10.9.9.9', 'anna')).toBe(LOGIN_WINDOW_MS / 1000);
-    expect(limiter.retryAfterSeconds('10.9.9.9', 'ben')).toBe(0);
-  });
-
-  it('allows four failures, and a success clears the user but not the address', () => {
-    const limiter = new LoginLimiter({ clock: () => 0 });
-    for (let i = 0; i < 4; i++) limiter.failed('10.0.0.1', 'anna');
     expect(limiter.retryAfterSeconds('10.0.0.1', 'anna')).toBe(0);
-    limiter.succeeded('anna');
+  });
+
+  it('refuses an address after 20 failures over any names', () => {
+    const limiter = new LoginLimiter({ clock: () => 0 });
+    for (let i = 0; i < 19; i++) limiter.failed('10.0.0.1', `user${i}`);
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'someone')).toBe(0);
+    limiter.failed('10.0.0.1', 'user19');
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'someone')).toBe(LOGIN_WINDOW_MS / 1000);
+    expect(limiter.retryAfterSeconds('10.0.0.2', 'someone')).toBe(0);
+  });
+
+  it('refuses a user after 100 failures from all addresses, except from addresses she logged in from', () => {
+    let now = 0;
+    const limiter = new LoginLimiter({ clock: () => now });
+    expect(limiter.begin('10.9.0.1', 'anna')).toBe(0);
+    limiter.succeeded('anna', '10.9.0.1');
+    for (let i = 0; i < 100; i++) limiter.failed(`10.${i >> 8}.${i & 255}.1`, 'anna');
+    expect(limiter.retryAfterSeconds('10.8.0.1', 'anna')).toBe(LOGIN_WINDOW_MS / 1000);
+    expect(limiter.retryAfterSeconds('10.8.0.1', 'ben')).toBe(0);
+    expect(limiter.retryAfterSeconds('10.9.0.1', 'anna')).toBe(0);
+    // a known address is known for 30 days
+    now = 29 * 24 * 60 * 60 * 1000;
+    for (let i = 0; i < 100; i++) limiter.failed(`10.${i >> 8}.${i & 255}.2`, 'anna');
+    expect(limiter.retryAfterSeconds('10.9.0.1', 'anna')).toBe(0);
+    now = 31 * 24 * 60 * 60 * 1000;
+    for (let i = 0; i < 100; i++) limiter.failed(`10.${i >> 8}.${i & 255}.3`, 'anna');
+    expect(limiter.retryAfterSeconds('10.9.0.1', 'anna')).toBeGreaterThan(0);
+  });
+
+  it('allows four failures, and a success clears the pair but not the address', () => {
+    const limiter = new LoginLimiter({ clock: () => 0, maxAddressFailures: 5 });
+    for (let i = 0; i < 4; i++) limiter.failed('10.0.0.1', 'anna');
+    expect(limiter.begin('10.0.0.1', 'anna')).toBe(0);
+    limiter.succeeded('anna', '10.0.0.1');
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'anna')).toBe(0);
     limiter.failed('10.0.0.1', 'ben');
     expect(limiter.retryAfterSeconds('10.0.0.1', 'anna')).toBeGreaterThan(0);
     expect(limiter.retryAfterSeconds('10.0.0.2', 'anna')).toBe(0);
@@ -36,9 +57,9 @@ describe('LoginLimiter', () => {
 
   it('begin counts an attempt at once, and a success takes its count back from the address', () => {
     const limiter = new LoginLimiter({ clock: () => 0 });
-    // five attempts started before any is checked: the sixth has to wait
-    for (let i = 0; i < 5; i++) expect(limiter.begin('10.0.0.1', `user${i}`)).toBe(0);
-    expect(limiter.begin('10.0.0.1', 'user5')).toBe(LOGIN_WINDOW_MS / 1000);
+    // twenty attempts started before any is checked: the next one has to wait
+    for (let i = 0; i < 20; i++) expect(limiter.begin('10.0.0.1', `user${i}`)).toBe(0);
+    expect(limiter.begin('10.0.0.1', 'user20')).toBe(LOGIN_WINDOW_MS / 1000);
     // four of them had the right password
     for (let i = 0; i < 4; i++) limiter.succeeded(`user${i}`, '10.0.0.1');
     expect(limiter.begin('10.0.0.1', 'user6')).toBe(0);
@@ -52,7 +73,7 @@ describe('LoginLimiter', () => {
     expect(ipv6Prefix64('::1')).toBe('0:0:0:0::/64');
     expect(ipv6Prefix64('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
     const limiter = new LoginLimiter({ clock: () => 0 });
-    for (let i = 1; i <= 5; i++) limiter.failed(`2001:db8:1:2::${i.toString(16)}`, `user${i}`);
+    for (let i = 1; i <= 20; i++) limiter.failed(`2001:db8:1:2::${i.toString(16)}`, `user${i}`);
     expect(limiter.retryAfterSeconds('2001:db8:1:2:ffff::9', 'someone')).toBeGreaterThan(0);
     expect(limiter.retryAfterSeconds('2001:db8:1:3::1', 'someone')).toBe(0);
   });
@@ -60,8 +81,9 @@ describe('LoginLimiter', () => {
   it('keeps a bounded number of keys', () => {
     const limiter = new LoginLimiter({ clock: () => 0, maxKeys: 4 });
     for (let i = 0; i < 5; i++) limiter.failed('10.0.0.1', 'anna');
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'anna')).toBeGreaterThan(0);
     for (let i = 0; i < 10; i++) limiter.failed(`10.1.0.${i}`, `u${i}`);
-    // the first address's failures were pushed out by the spray
-    expect(limiter.retryAfterSeconds('10.0.0.1', 'x')).toBe(0);
+    // the first pair's failures were pushed out by the spray
+    expect(limiter.retryAfterSeconds('10.0.0.1', 'anna')).toBe(0);
   });
 });
