@@ -1,5 +1,7 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { NextFunction, Request, Response } from 'express';
+import { LoginLimiter } from '../console/login-limiter';
 
 /**
  * The API user's check (settings.js httpNodeAuth): what Node-RED's own basic auth for
@@ -28,22 +30,40 @@ export function basicCredentials(header: string | undefined): { name: string; pa
   return pair ? { name: pair[1], pass: pair[2] } : undefined;
 }
 
-/** `hash`: a bcrypt hash (settings.js makes one of a plain password). */
-export function apiBasicAuth(user: string, hash: string): ApiBasicAuth {
+export interface ApiBasicAuthOptions {
+  /** counts the failures (default: one of its own, as the console's log-in) */
+  limiter?: LoginLimiter;
+}
+
+/** bcrypt compares the first 72 bytes only; a longer password given is no password of the user's */
+const BCRYPT_MAX_BYTES = 72;
+
+/**
+ * `hash`: a bcrypt hash (settings.js makes one of a plain password). The compare runs asynchronously
+ * (bcryptjs's sync compare held the event loop some 100 ms per guess: 200 guesses in parallel delayed
+ * every other request by seconds); a name that is not the API user's is compared against a decoy hash
+ * of the same cost, so the answer takes as long (3 ms against 120 ms told the user name); and failures
+ * are limited as the console's log-ins are (app/console/login-limiter.ts): per client address and user
+ * name, with bounds per address and per name, answered 429 with Retry-After.
+ */
+export function apiBasicAuth(user: string, hash: string, options: ApiBasicAuthOptions = {}): ApiBasicAuth {
+  const limiter = options.limiter ?? new LoginLimiter();
   // the password cannot change while the hub runs: Node-RED caches the one it checked last, and so
-  // does this (bcrypt costs some 50 ms a request)
-  let checked: string | undefined;
-  const passwordIs = (pass: string): boolean => {
-    if (checked === pass) return true;
-    const ok = bcrypt.compareSync(pass, hash);
-    if (ok) checked = pass;
-    return ok;
+  // does this (bcrypt costs some 50 ms a request), as a digest compared in constant time
+  let checked: Buffer | undefined;
+  let decoy: Promise<string> | undefined;
+  const decoyHash = (): Promise<string> =>
+    (decoy ??= bcrypt.genSalt(bcrypt.getRounds(hash)).then((salt) => bcrypt.hash('decoy', salt)));
+  const known = (pass: string): boolean => {
+    const digest = sha256(pass);
+    return checked !== undefined && timingSafeEqual(checked, digest);
   };
-  const check = (req: Request, res: Response, next: NextFunction): void => {
-    // a preflight carries no credentials; Node-RED lets it through too
-    if (req.method === 'OPTIONS') return next();
-    const given = basicCredentials(req.headers.authorization);
-    if (given && given.name === user && passwordIs(given.pass)) return next();
+  const passwordIs = async (name: string, pass: string): Promise<boolean> => {
+    const isUser = name === user;
+    const ok = await bcrypt.compare(pass, isUser ? hash : await decoyHash());
+    return ok && isUser && Buffer.byteLength(pass) <= BCRYPT_MAX_BYTES;
+  };
+  const refuse = (req: Request, res: Response, gaveBasic: boolean): void => {
     res.set('WWW-Authenticate', CHALLENGE);
     if (!JSON_ENDPOINT.test(req.url)) {
       res.sendStatus(401);
@@ -52,9 +72,55 @@ export function apiBasicAuth(user: string, hash: string): ApiBasicAuth {
     res
       .status(401)
       .set('Cache-Control', 'no-store')
-      .json({ error: 'unauthenticated', message: refusal(req, given !== undefined) });
+      .json({ error: 'unauthenticated', message: refusal(req, gaveBasic) });
+  };
+  const check = (req: Request, res: Response, next: NextFunction): void => {
+    // a preflight carries no credentials; Node-RED lets it through too
+    if (req.method === 'OPTIONS') return next();
+    const given = basicCredentials(req.headers.authorization);
+    if (!given) return refuse(req, res, false);
+    if (given.name === user && known(given.pass)) return next();
+    const address = clientAddress(req);
+    // counted before the compare, so guesses sent in parallel cannot all pass while it runs
+    const wait = limiter.begin(address, given.name);
+    if (wait > 0) return tooMany(req, res, wait);
+    passwordIs(given.name, given.pass).then(
+      (ok) => {
+        if (!ok) return refuse(req, res, true);
+        limiter.succeeded(given.name, address);
+        checked = sha256(given.pass);
+        next();
+      },
+      (err: unknown) => next(err),
+    );
   };
   return Object.assign(check, { hubBasicAuth: true as const });
+}
+
+function tooMany(req: Request, res: Response, wait: number): void {
+  res.set('Retry-After', String(wait));
+  if (!JSON_ENDPOINT.test(req.url)) {
+    res.sendStatus(429);
+    return;
+  }
+  res
+    .status(429)
+    .set('Cache-Control', 'no-store')
+    .json({
+      error: 'too-many-attempts',
+      message: `too many failed log-ins from this address; try again in ${Math.ceil(wait / 60)} minute(s)`,
+      retryAfterSeconds: wait,
+    });
+}
+
+/** the client's address: req.ip follows settings.js's trust proxy (CRM_HUB_TRUST_PROXY) behind a proxy */
+function clientAddress(req: Request): string {
+  const raw = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+  return raw.startsWith('::ffff:') ? raw.slice('::ffff:'.length) : raw;
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 function refusal(req: Request, gaveBasic: boolean): string {

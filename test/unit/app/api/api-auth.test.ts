@@ -2,6 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import bcrypt from 'bcryptjs';
 import { apiBasicAuth, basicCredentials } from '../../../../app/api/api-auth';
+import { LoginLimiter } from '../../../../app/console/login-limiter';
 
 /**
  * The API user's check in front of the node endpoints (settings.js httpNodeAuth): Node-RED's basic
@@ -86,5 +87,73 @@ describe('apiBasicAuth', () => {
         theirs ? { name: theirs.name, pass: theirs.pass } : undefined,
       ]);
     }
+  });
+
+  /** the check behind trust proxy, so a test can come from several addresses (X-Forwarded-For) */
+  function fromAddresses(hash: string, limiter = new LoginLimiter()): express.Express {
+    const a = express();
+    a.set('trust proxy', true);
+    a.use(apiBasicAuth('api-user', hash, { limiter }));
+    a.all('*', (_req, res) => void res.json({ ok: true }));
+    return a;
+  }
+
+  it('compares asynchronously, and a name that is not the API user against a decoy hash of the same cost', async () => {
+    const hash = bcrypt.hashSync('api-secret', 5);
+    const sync = jest.spyOn(bcrypt, 'compareSync');
+    const compare = jest.spyOn(bcrypt, 'compare');
+    try {
+      const server = fromAddresses(hash);
+      for (const pair of ['nobody:x', 'api-user:x', 'api-user:api-secret']) {
+        const res = await request(server)
+          .get('/api/v1/x')
+          .set({ authorization: basic(pair) });
+        expect([pair, res.status]).toEqual([pair, pair === 'api-user:api-secret' ? 200 : 401]);
+      }
+      expect(sync).not.toHaveBeenCalled();
+      const hashes = compare.mock.calls.map(([, against]) => String(against));
+      expect(hashes).toHaveLength(3);
+      // the unknown name: a hash other than the user's, of the same cost
+      expect(hashes[0]).not.toBe(hash);
+      expect(bcrypt.getRounds(hashes[0])).toBe(5);
+      expect(hashes.slice(1)).toEqual([hash, hash]);
+    } finally {
+      sync.mockRestore();
+      compare.mockRestore();
+    }
+  });
+
+  it('answers 429 with Retry-After after 5 failures from an address, there only, even for the right password', async () => {
+    const server = fromAddresses(bcrypt.hashSync('api-secret', 4), new LoginLimiter({ clock: () => 0 }));
+    const from = (address: string, pair: string, path = '/api/v1/x') =>
+      request(server)
+        .get(path)
+        .set({ authorization: basic(pair), 'x-forwarded-for': address });
+    for (let i = 0; i < 5; i++) expect((await from('10.0.0.1', `api-user:guess${i}`)).status).toBe(401);
+    const refused = await from('10.0.0.1', 'api-user:api-secret');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({
+      error: 'too-many-attempts',
+      message: expect.any(String),
+      retryAfterSeconds: 900,
+    });
+    expect(refused.headers['retry-after']).toBe('900');
+    expect((await from('10.0.0.1', 'api-user:x', '/soap/crm')).status).toBe(429);
+    // the API user's own client, at another address, is not locked out by the attacker
+    expect((await from('10.0.0.2', 'api-user:api-secret')).status).toBe(200);
+  });
+
+  it('counts unknown names as it counts the API user, and takes no password over 72 bytes', async () => {
+    const long = 'p'.repeat(72);
+    const server = fromAddresses(bcrypt.hashSync(long, 4));
+    const from = (address: string, pair: string) =>
+      request(server)
+        .get('/api/v1/x')
+        .set({ authorization: basic(pair), 'x-forwarded-for': address });
+    // bcrypt would take any tail after the 72nd byte
+    expect((await from('10.1.0.1', `api-user:${long}WRONG`)).status).toBe(401);
+    expect((await from('10.1.0.1', `api-user:${long}`)).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await from('10.1.0.2', 'nobody:x')).status).toBe(401);
+    expect((await from('10.1.0.2', 'nobody:x')).status).toBe(429);
   });
 });
