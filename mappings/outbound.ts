@@ -7,7 +7,7 @@ import { compileBlock, RuleFailure, type CompiledBlock } from './block';
 import { failure, fromRuleFailure, specSystem } from './mapping-errors';
 import { MappingSpecError, type MapContext, type MapResult, type SystemSpec } from './mapping-types';
 import { isPlainObject } from './transform-support';
-import { compileValidator, loadCanonicalSchema } from './validate';
+import { compileMappingValidator, loadCanonicalSchema } from './validate';
 
 /** Nested objects and lists whose leaves are text, as legacy encoders take them. */
 export type LegacyRecord = Record<string, unknown>;
@@ -43,7 +43,9 @@ export function compileOutbound(spec: SystemSpec, recordKind: string): CompiledO
   } catch (error) {
     throw new MappingSpecError(`${where}: "consumes": ${(error as Error).message}`);
   }
-  const validate = compileValidator(consumes);
+  // Every sync target projects each golden change (its echo check) and from-canonical maps it again:
+  // the verdict-first validator gives the same verdict and, for a refused document, the same errors.
+  const validate = compileMappingValidator(consumes);
   const block: CompiledBlock = compileBlock({
     where,
     direction: 'outbound',
