@@ -92,18 +92,21 @@ export class GoldenFanOut {
     const result: FanOutResult = { sent: [], skipped: [] };
     for (const key of held) {
       // the shared, frozen document: the projection only reads it
-      const projected = this.project(targetView(golden.document, key));
-      const digest = projected.ok ? digestOf(projected.value) : undefined;
+      const view = targetView(golden.document, key);
+      const projected = this.project(view);
+      // the canonical JSON compares projections; its hash only where it is kept or compared with one kept
+      const json = projected.ok ? canonicalJson(projected.value) : undefined;
       const ref = sourceRef(key);
       const last = this.lastSent.get(ref);
+      let digest: string | undefined;
       let echo = false;
       if (!projected.ok) {
         const own = await this.heldProjection(key);
-        echo = own !== undefined && own.digest === undefined && own.error === projected.error.message;
-      } else if (last === undefined || last === digest) {
+        echo = own !== undefined && own.json === undefined && own.error === projected.error.message;
+      } else if (json !== undefined && (last === undefined || last === (digest = digestOf(json)))) {
         // (with another last update outstanding the golden values go out whatever the target holds)
         const own = await this.heldProjection(key);
-        echo = own?.digest === digest;
+        echo = own?.json === json;
         // the target reported what it was sent last: it applied it, no update of ours is outstanding,
         // and its own later changes are echoes again
         if (echo && last !== undefined) this.lastSent.delete(ref);
@@ -112,7 +115,7 @@ export class GoldenFanOut {
         result.skipped.push({ reason: 'echo', key });
         continue;
       }
-      this.remember(ref, digest);
+      this.remember(ref, json === undefined ? undefined : (digest ??= digestOf(json)));
       result.sent.push({
         target: this.target,
         key,
@@ -121,18 +124,18 @@ export class GoldenFanOut {
         eventId: event.eventId,
         messageId: `${event.eventId}:${this.target}:${key.sourceId}`,
         // a copy of its own for what is sent: flows may change what they get
-        view: copyData(targetView(golden.document, key)),
+        view: copyData(view),
       });
     }
     return result;
   }
 
-  /** The target's held version of the record as its outbound mapping makes it, or why it cannot. */
-  private async heldProjection(key: SourceKey): Promise<{ digest?: string; error?: string } | undefined> {
+  /** The target's held version of the record as its outbound mapping makes it (canonical JSON), or why it cannot. */
+  private async heldProjection(key: SourceKey): Promise<{ json?: string; error?: string } | undefined> {
     const held = await this.store.getSourceRecord(key);
     if (!held) return undefined;
     const own = this.project(targetView(held.document as Customer, key));
-    return own.ok ? { digest: digestOf(own.value) } : { error: own.error.message };
+    return own.ok ? { json: canonicalJson(own.value) } : { error: own.error.message };
   }
 
   private remember(ref: string, digest: string | undefined): void {
@@ -166,7 +169,7 @@ function isChange(event: unknown): event is GoldenChangedEvent {
   );
 }
 
-/** Key order does not count: the same values are the same projection. */
-function digestOf(value: unknown): string {
-  return sha256(canonicalJson(value)).toString('base64');
+/** Of a projection's canonical JSON, in which key order does not count: the same values, the same digest. */
+function digestOf(json: string): string {
+  return sha256(json).toString('base64');
 }
