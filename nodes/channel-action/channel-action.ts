@@ -2,11 +2,10 @@ import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { continueTrace } from '../../connectors/http/trace-context';
 import { actionToOffer, storedOfferOf, type DecisionLike } from '../../policies/actions';
 import { contactChannelOf } from '../../policies/contact/consent';
-import type { ContactVerdict } from '../../policies/contact/contact-policy';
 import { isOfferResponse, recordOfferResponse } from '../../policies/contact/responses';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import type { HubStoreNode } from '../hub-store/hub-store';
-import { contactGate, contactOf, type ContactMessage } from '../shared/contact-gate';
+import { contactGate, contactOf, suppressionOf, type ContactMessage } from '../shared/contact-gate';
 import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
@@ -84,7 +83,7 @@ export default function (RED: RED) {
           counts.refused += 1;
           show();
           const suppressed = suppressionOf(verdict);
-          this.debug(RED._('channel-action.log.suppressed', suppressed));
+          this.debug(RED._('channel-action.log.suppressed', { ...suppressed }));
           send([null, { ...msg, ...ids, suppressed, payload: offer } as NodeMessage]);
           return;
         }
@@ -113,17 +112,4 @@ export default function (RED: RED) {
   }
 
   RED.nodes.registerType('channel-action', ChannelAction);
-}
-
-/** What a suppressed msg carries as msg.suppressed: the contact policy's reason and why. */
-export function suppressionOf(verdict: ContactVerdict): {
-  reason: string;
-  detail: string;
-  retryAfter?: string;
-} {
-  return {
-    reason: verdict.reason ?? 'consent',
-    detail: verdict.detail,
-    ...(verdict.retryAfter ? { retryAfter: verdict.retryAfter } : {}),
-  };
 }

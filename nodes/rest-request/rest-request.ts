@@ -2,7 +2,7 @@ import type { Node } from 'node-red';
 import type { SharedRestClient } from '../../connectors/http';
 import { CIRCUIT_STATUS, followState, refuseInvalidConfig } from '../shared/circuit-status';
 import { useClient, type ClientUse } from '../shared/client-owner';
-import { contactGate, contactOf, refusedWithStatus, type ContactMessage } from '../shared/contact-gate';
+import { contactGate, contactOf, suppressedWithStatus, type ContactMessage } from '../shared/contact-gate';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
@@ -38,13 +38,19 @@ export default function (RED: RED) {
 
     // an SMS or e-mail is a customer contact: every msg that declares one (msg.contact) is judged
     const gate = contactGate(RED, this);
-    const refused = refusedWithStatus(RED, this, 'rest-request', words);
+    const suppress = suppressedWithStatus(RED, this, 'rest-request', words);
 
     onInput<RestMessage & ContactMessage>(
       this,
       async (msg, send) => {
         const contact = contactOf(msg);
-        if (contact) await gate.enforce(msg, contact, await gate.store(), refused);
+        const verdict = contact ? await gate.check(msg, contact, await gate.store()) : undefined;
+        if (verdict && !verdict.allowed) {
+          // suppressed, not failed: the msg completes, so an amqp-in before it acknowledges the event
+          // instead of dead-lettering it; the second output and the status show it
+          send([null, { ...msg, suppressed: suppress(verdict) }]);
+          return;
+        }
         const idempotencyKey = idempotencyKeyOf(msg);
         try {
           const res = await shared.request({

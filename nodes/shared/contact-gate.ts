@@ -1,6 +1,5 @@
 import type { Node, NodeMessage } from 'node-red';
 import {
-  ContactRefusedError,
   contactRequestOf,
   passedContact,
   type ContactGateSettings,
@@ -10,8 +9,6 @@ import type { ContactRequest, ContactStore, ContactVerdict } from '../../policie
 import type { HubStoreNode } from '../hub-store/hub-store';
 import { hubRuntime } from './hub-runtime';
 import type { RED, StatusWords } from './red';
-
-export { ContactRefusedError };
 
 /** msg.contact declares a customer contact, e.g. msg.contact = { channel: 'sms', purpose: 'marketing' }. */
 export type ContactMessage = NodeMessage & {
@@ -44,10 +41,10 @@ export function contactOf(msg: ContactMessage, known: DeclaredContact = {}): Con
 /**
  * The contact policy in front of a node that sends something out. It is the hub's one policy
  * (hubRuntime.contactGate), configured from settings.js `crmHub.contactPolicy`; nothing on the node
- * can switch it off. check() returns the verdict (channel-action suppresses a refused action and
- * completes the msg: a suppression is a business outcome, which amqp-in must not dead-letter);
- * enforce() turns a refusal into an error for Catch, with msg.error.code "contact-policy" and the
- * reason (consent, opt-out, quiet-hours, cooldown, cap) in msg.contactPolicy.reason.
+ * can switch it off. check() returns the verdict. Every node that sends something out (channel-action,
+ * soap-request, rest-request) suppresses a refused contact and completes the msg: a suppression is a
+ * business outcome, which an amqp-in before it must acknowledge, not dead-letter. The msg leaves on the
+ * node's second output with msg.suppressed (suppressionOf) and the verdict in msg.contactPolicy.
  */
 export function contactGate(RED: RED, node: Node) {
   const settings = (RED.settings as unknown as { crmHub?: ContactGateSettings }).crmHub;
@@ -87,31 +84,41 @@ export function contactGate(RED: RED, node: Node) {
       if (verdict.allowed) msg.contact = passedContact(msg.contact, verdict);
       return verdict;
     },
-    /**
-     * Judges the contact like check(); a refusal throws ContactRefusedError, for a node whose one job
-     * (a request) cannot be done without the contact.
-     */
-    async enforce(
-      msg: ContactMessage,
-      request: ContactRequest,
-      store: ContactStore | undefined,
-      refused: (verdict: ContactVerdict) => string,
-    ): Promise<ContactVerdict> {
-      const verdict = await this.check(msg, request, store);
-      if (!verdict.allowed) throw new ContactRefusedError(refused(verdict), verdict);
-      return verdict;
-    },
+  };
+}
+
+/** What a suppressed msg carries as msg.suppressed: the contact policy's reason and why. */
+export interface Suppression {
+  reason: string;
+  detail: string;
+  /** quiet hours and cooldowns: when the contact would pass, for a flow that prefers to delay */
+  retryAfter?: string;
+}
+
+export function suppressionOf(verdict: ContactVerdict): Suppression {
+  return {
+    reason: verdict.reason ?? 'consent',
+    detail: verdict.detail,
+    ...(verdict.retryAfter ? { retryAfter: verdict.retryAfter } : {}),
   };
 }
 
 /**
- * The refusal of a node that shows its own status: `<type>.status.refused` on the node, and the
- * message `<type>.errors.contact-refused` for the error, both with the verdict's reason and detail.
+ * The suppression of a node that shows its own status (soap-request, rest-request, whose status
+ * follows their client's circuit): `<type>.status.suppressed` with the count and the latest reason on
+ * the node, and `<type>.log.suppressed` at debug level; returns what goes on msg.suppressed.
  */
-export function refusedWithStatus(RED: RED, node: Node, type: string, words: StatusWords) {
-  return (verdict: ContactVerdict): string => {
-    const values = { reason: verdict.reason ?? '', detail: verdict.detail };
-    node.status({ fill: 'yellow', shape: 'ring', text: words(`${type}.status.refused`, values) });
-    return RED._(`${type}.errors.contact-refused`, values);
+export function suppressedWithStatus(RED: RED, node: Node, type: string, words: StatusWords) {
+  let count = 0;
+  return (verdict: ContactVerdict): Suppression => {
+    const suppressed = suppressionOf(verdict);
+    count += 1;
+    node.status({
+      fill: 'yellow',
+      shape: 'ring',
+      text: words(`${type}.status.suppressed`, { count, reason: suppressed.reason }),
+    });
+    node.debug(RED._(`${type}.log.suppressed`, { ...suppressed }));
+    return suppressed;
   };
 }

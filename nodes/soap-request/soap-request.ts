@@ -3,7 +3,7 @@ import { SoapCallError, type CallPolicy } from '../../connectors/soap/client';
 import { idempotencyKeyOf } from '../../connectors/soap/idempotency';
 import type { SharedSoapClient, SoapClientState } from '../../connectors/soap/shared-client';
 import { CIRCUIT_STATUS, followState, refuseInvalidConfig, type StatusLook } from '../shared/circuit-status';
-import { contactGate, contactOf, refusedWithStatus, type ContactMessage } from '../shared/contact-gate';
+import { contactGate, contactOf, suppressedWithStatus, type ContactMessage } from '../shared/contact-gate';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
@@ -52,7 +52,7 @@ export default function (RED: RED) {
     const { counts, show, stop } = followState(this, 'soap-request', shared, STATUS, words);
     // the contact policy judges every msg that declares a customer contact (msg.contact)
     const gate = contactGate(RED, this);
-    const refused = refusedWithStatus(RED, this, 'soap-request', words);
+    const suppress = suppressedWithStatus(RED, this, 'soap-request', words);
 
     onInput<RequestMessage & ContactMessage>(
       this,
@@ -61,7 +61,13 @@ export default function (RED: RED) {
         if (!operation)
           throw new SoapCallError(RED._('soap-request.errors.no-operation'), 'operation', false);
         const contact = contactOf(msg);
-        if (contact) await gate.enforce(msg, contact, await gate.store(), refused);
+        const verdict = contact ? await gate.check(msg, contact, await gate.store()) : undefined;
+        if (verdict && !verdict.allowed) {
+          // suppressed, not failed: the msg completes, so an amqp-in before it acknowledges the event
+          // instead of dead-lettering it; the second output and the status show it
+          send([null, { ...msg, suppressed: suppress(verdict) }]);
+          return;
+        }
         try {
           const outcome = await shared.call(operation, msg.payload, {
             ...policy,

@@ -206,11 +206,14 @@ describe('contact policy at soap-request, sent straight from a flow (no engine)'
       retries: '0',
       retryDelay: '5',
       version: 2,
-      wires: [['out']],
+      wires: [['out'], ['held']],
     },
     { id: 'out', type: 'helper', z: 'tab' },
+    { id: 'held', type: 'helper', z: 'tab' },
     { id: 'catcher', type: 'catch', z: 'tab', scope: ['req'], uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: 'tab' },
+    { id: 'completer', type: 'complete', z: 'tab', scope: ['req'], uncaught: false, wires: [['completed']] },
+    { id: 'completed', type: 'helper', z: 'tab' },
   ];
 
   const callTask = (customerRef: string, contact: Record<string, unknown>) => ({
@@ -219,28 +222,52 @@ describe('contact policy at soap-request, sent straight from a flow (no engine)'
     idempotencyKey: `call-${customerRef}`,
   });
 
-  it('does not call the CRM for a customer without consent, and says why', async () => {
+  it('suppresses the call for a customer without consent: no call, the msg completes without an error and leaves on the second output with the reason', async () => {
     // this deployment wants prior consent for marketing calls, as German law does for consumers
     hubRuntime.contactPolicy.configure({ requireConsent: { phone: ['marketing'] } });
     await load(modules, flow());
     await withCustomer('crm:3001', []);
-    const caught = nextInput<Caught>('caught');
+    const sent: unknown[] = [];
+    const caughtAll: unknown[] = [];
+    helper.getNode('out').on('input', (msg: unknown) => sent.push(msg));
+    helper.getNode('caught').on('input', (msg: unknown) => caughtAll.push(msg));
+    const status = watchStatus('req');
+    const held = nextInput<Suppressed>('held');
+    const completed = nextInput<{ error?: unknown }>('completed');
     helper.getNode('req').receive(callTask('crm:3001', { channel: 'phone', purpose: 'marketing' }) as never);
-    const { error, contactPolicy } = await caught;
-    expect(error.code).toBe('contact-policy');
-    expect(error.source.id).toBe('req');
-    expect(contactPolicy).toMatchObject({ allowed: false, reason: 'consent', customerRef: 'crm:3001' });
+    const msg = await held;
+    expect((await completed).error).toBeUndefined();
+    expect(msg.suppressed).toMatchObject({ reason: 'consent' });
+    expect(msg.suppressed.detail).toEqual(expect.any(String));
+    expect(msg.contactPolicy).toMatchObject({ allowed: false, reason: 'consent', customerRef: 'crm:3001' });
+    // the request as it came, for a flow that wants to record or delay it
+    expect(msg.payload).toMatchObject({ customerRef: 'crm:3001', subject: 'Call about the premium card' });
+    expect(sent).toEqual([]);
+    expect(caughtAll).toEqual([]);
+    expect(status.all).toContainEqual({
+      fill: 'yellow',
+      shape: 'ring',
+      text: 'soap-request.status.suppressed',
+    });
+    expect(hubRuntime.contactPolicy.counts().total.suppressed.consent).toBeGreaterThanOrEqual(1);
     expect(server().posts).toBe(0);
     expect(server().activities).toEqual([]);
   });
 
-  it('does not call for a customer (msg.customerRef) who withdrew phone marketing, the purpose left to its default', async () => {
+  it('suppresses the call for a customer (msg.customerRef) who withdrew phone marketing, the purpose left to its default', async () => {
     await load(modules, flow());
     await withCustomer('crm:3002', [consent('phone', 'marketing', 'withdrawn')]);
-    const caught = nextInput<Caught>('caught');
+    const caughtAll: unknown[] = [];
+    helper.getNode('caught').on('input', (msg: unknown) => caughtAll.push(msg));
+    const held = nextInput<Suppressed>('held');
+    const completed = nextInput('completed');
     const msg = { ...callTask('crm:9999', { channel: 'call-task' }), customerRef: 'crm:3002' };
     helper.getNode('req').receive(msg as never);
-    expect((await caught).contactPolicy).toMatchObject({ reason: 'opt-out', purpose: 'marketing' });
+    const suppressed = await held;
+    await completed;
+    expect(suppressed.suppressed).toMatchObject({ reason: 'opt-out' });
+    expect(suppressed.contactPolicy).toMatchObject({ reason: 'opt-out', purpose: 'marketing' });
+    expect(caughtAll).toEqual([]);
     expect(server().posts).toBe(0);
     expect(server().activities).toEqual([]);
   });
@@ -261,14 +288,16 @@ describe('contact policy at soap-request, sent straight from a flow (no engine)'
     expect(server().activities.map((a) => a.customerRef)).toEqual(['crm:3003', 'crm:3004']);
   });
 
-  it('refuses without a store to read consents from (fails closed)', async () => {
+  it('suppresses without a store to read consents from (fails closed: no call)', async () => {
     await load(
       modules,
       flow().filter((n) => n.type !== 'hub-store'),
     );
-    const caught = nextInput<Caught>('caught');
+    const held = nextInput<Suppressed>('held');
     helper.getNode('req').receive(callTask('crm:3005', { channel: 'phone', purpose: 'service' }) as never);
-    expect((await caught).contactPolicy).toMatchObject({ reason: 'consent' });
+    const msg = await held;
+    expect(msg.suppressed).toMatchObject({ reason: 'consent' });
+    expect(msg.contactPolicy).toMatchObject({ reason: 'consent' });
     expect(server().posts).toBe(0);
   });
 });
@@ -280,6 +309,7 @@ describe('contact policy at rest-request (an SMS gateway called straight from a 
     (red: RED) => restClientModule(red),
     (red: RED) => restRequestModule(red),
     core.catchNode,
+    completeNode,
   ];
   const flow = (): FlowNode[] => [
     { id: 'tab', type: 'tab' },
@@ -306,26 +336,41 @@ describe('contact policy at rest-request (an SMS gateway called straight from a 
       method: 'POST',
       path: '/sms',
       version: 1,
-      wires: [['out']],
+      wires: [['out'], ['held']],
     },
     { id: 'out', type: 'helper', z: 'tab' },
+    { id: 'held', type: 'helper', z: 'tab' },
     { id: 'catcher', type: 'catch', z: 'tab', scope: ['req'], uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: 'tab' },
+    { id: 'completer', type: 'complete', z: 'tab', scope: ['req'], uncaught: false, wires: [['completed']] },
+    { id: 'completed', type: 'helper', z: 'tab' },
   ];
   const sms = (customerRef: string) => ({
     payload: { to: '+491701234567', text: 'Ihr Angebot wartet', decisionId: `d-${customerRef}` },
     contact: { channel: 'sms', purpose: 'marketing', customerRef },
   });
 
-  it('does not call the gateway for a customer without SMS consent, and sends for one with it', async () => {
+  it('suppresses the SMS for a customer without SMS consent (no call, no error, second output), and sends for one with it', async () => {
     await load(restModules, flow());
     await withCustomer('crm:4001', []);
     await withCustomer('crm:4002', [consent('sms', 'marketing', 'granted')]);
-    const caught = nextInput<Caught>('caught');
+    const caughtAll: unknown[] = [];
+    helper.getNode('caught').on('input', (msg: unknown) => caughtAll.push(msg));
+    const status = watchStatus('req');
+    const held = nextInput<Suppressed>('held');
+    const completed = nextInput<{ error?: unknown }>('completed');
     helper.getNode('req').receive(sms('crm:4001') as never);
-    const { error, contactPolicy } = await caught;
-    expect(error.code).toBe('contact-policy');
+    const { suppressed, contactPolicy, payload } = await held;
+    expect((await completed).error).toBeUndefined();
+    expect(suppressed).toMatchObject({ reason: 'consent' });
     expect(contactPolicy).toMatchObject({ allowed: false, reason: 'consent' });
+    expect(payload).toMatchObject({ to: '+491701234567', decisionId: 'd-crm:4001' });
+    expect(caughtAll).toEqual([]);
+    expect(status.all).toContainEqual({
+      fill: 'yellow',
+      shape: 'ring',
+      text: 'rest-request.status.suppressed',
+    });
     expect(gateway().seen).toEqual([]);
     const sent = nextInput('out');
     helper.getNode('req').receive(sms('crm:4002') as never);
