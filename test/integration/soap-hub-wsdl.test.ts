@@ -50,6 +50,16 @@ const replies: Record<string, Record<string, unknown>> = {
       { ...mortgage, offerId: 'o-2', offer: 'Credit card', priority: 10, expiresAt: undefined },
     ],
     lastInteractions: [{ type: 'withdrawal', channel: 'branch', occurredAt: '2030-01-02T03:04:05Z' }],
+    // what the flow answers to withHeldBack: a switched-off policy's offer, listed apart
+    heldBack: [
+      {
+        ...mortgage,
+        offerId: 'o-3',
+        offer: 'Mortgage 3.1%',
+        policyId: 'address-change-mortgage',
+        heldBack: 'switched-off',
+      },
+    ],
   },
   GetNextBestOffer: {
     offer: mortgage,
@@ -155,7 +165,7 @@ out["ReportInteraction"] = svc.ReportInteraction(
     type="withdrawal", channel="branch", customerRef="crm:4711",
     occurredAt=datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=utc), amount=decimal.Decimal("12000.50"),
     currency="EUR", details=[{"key": "atm", "value": "A-17"}, {"key": "branch", "value": "Munich"}])
-out["GetCustomer360"] = svc.GetCustomer360(customerRef="crm:4711")
+out["GetCustomer360"] = svc.GetCustomer360(customerRef="crm:4711", withHeldBack=True)
 out["GetNextBestOffer"] = svc.GetNextBestOffer(customerRef="crm:4711", channel="web", point="home", limit=3)
 # as callers written before point and limit existed ask
 out["NoOffer"] = svc.GetNextBestOffer(customerRef="crm:0", channel="web")
@@ -171,6 +181,7 @@ print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
       customer: Record<string, unknown>;
       offers: Record<string, unknown>[];
       lastInteractions: Record<string, unknown>[];
+      heldBack: Record<string, unknown>[];
     };
     expect(c360.customer).toMatchObject({
       customerRef: 'crm:4711',
@@ -185,6 +196,18 @@ print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
     ]);
     expect(c360.lastInteractions).toEqual([
       { type: 'withdrawal', channel: 'branch', occurredAt: '2030-01-02 03:04:05+00:00' },
+    ]);
+    expect(c360.heldBack).toEqual([
+      {
+        offerId: 'o-3',
+        offer: 'Mortgage 3.1%',
+        channel: 'web',
+        action: 'web-offer',
+        priority: 80,
+        expiresAt: '2030-02-01 00:00:00+00:00',
+        policyId: 'address-change-mortgage',
+        heldBack: 'switched-off',
+      },
     ]);
     expect(out.GetNextBestOffer).toMatchObject({
       offer: { offerId: 'o-1', action: 'web-offer' },
@@ -374,7 +397,10 @@ describe('hub.wsdl schema and tools', () => {
           '<h:occurredAt>2030-01-02T03:04:05Z</h:occurredAt><h:amount>10.5</h:amount><h:currency>EUR</h:currency>' +
           '<h:details><h:key>k</h:key><h:value>v</h:value></h:details>',
       ),
-      GetCustomer360: requestInstance('GetCustomer360', '<h:customerRef>crm:4711</h:customerRef>'),
+      GetCustomer360: requestInstance(
+        'GetCustomer360',
+        '<h:customerRef>crm:4711</h:customerRef><h:withHeldBack>true</h:withHeldBack>',
+      ),
       GetNextBestOffer: requestInstance(
         'GetNextBestOffer',
         '<h:customerRef>crm:4711</h:customerRef><h:channel>web</h:channel><h:point>home</h:point><h:limit>3</h:limit>',

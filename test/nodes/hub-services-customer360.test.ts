@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import * as soap from 'soap';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
 import { applyWithGoldenRecord, GoldenIntake } from '../../records/golden-intake';
+import { hubRuntime } from '../../nodes/shared/hub-runtime';
 import { all, captured, core, helper, load, tempDir, useHelper, type FlowNode } from './harness';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
@@ -18,6 +19,8 @@ const run = promisify(execFile);
 const root = path.join(__dirname, '..', '..');
 /** hub.wsdl as clients built before the golden record cached it */
 const OLD_WSDL = path.join(root, 'test', 'fixtures', 'wsdl-history', 'hub-v1-before-golden.wsdl');
+/** hub.wsdl as clients built before GetCustomer360 listed held-back offers cached it */
+const BEFORE_HELD_BACK = path.join(root, 'test', 'fixtures', 'wsdl-history', 'hub-v2-before-held-back.wsdl');
 
 useHelper();
 
@@ -324,6 +327,78 @@ print(json.dumps(out, default=str))
     // where REST answers 404, a fault; it says that a customer accepted moments ago may not be stored yet
     expect(out.unknown).toMatch(/^soap:Client\|.*field 'customerRef': the hub knows no customer crm:4712/);
     expect(out.unknown).toMatch(/accepted moments ago may not be stored yet/);
+  });
+
+  it("lists a switched-off policy's offers apart under heldBack when asked (zeep), and never as offers, for clients of every WSDL", async () => {
+    await load(modules, shippedPath(tempDir('c360-held-back')));
+    const store = await (helper.getNode('cfg-store') as unknown as HubStoreNode).ready;
+    await store.putCustomer({
+      customerRef: 'crm:4711',
+      document: { customerRef: 'crm:4711', kind: 'person', person: { familyName: 'Schmidt' }, tier: 'gold' },
+      updatedAt: '2026-11-21T10:00:00Z',
+      sourceSystem: 'crm',
+    });
+    const offer = (offerId: string, policyId: string, createdAt: string) => ({
+      offerId,
+      customerId: 'crm:4711',
+      channel: 'web',
+      action: 'web-offer',
+      offer: policyId,
+      policyId,
+      eventId: moved.eventId,
+      priority: 60,
+      createdAt,
+      status: 'open' as const,
+    });
+    await store.putOffer(offer('o-card', 'platinum-card', '2026-11-22T09:00:01.000Z'));
+    await store.putOffer(offer('o-mortgage', 'address-change-mortgage', '2026-11-22T09:00:02.000Z'));
+    // the marketer switched the mortgage card off (the registry answers for deployed policy nodes)
+    const switchedOff = jest
+      .spyOn(hubRuntime.policyRegistry, 'isSwitchedOff')
+      .mockImplementation((policyId: string) => policyId === 'address-change-mortgage');
+    try {
+      const base = await serve();
+      const script = `
+import json, sys, zeep
+from zeep.helpers import serialize_object
+new = zeep.Client(sys.argv[1] + "?wsdl").service
+def old(wsdl):
+    return zeep.Client(wsdl).create_service("{urn:crm-hub:hub:v1}CrmHubSoapBinding", sys.argv[1])
+out = {
+    "asked": new.GetCustomer360(customerRef="crm:4711", withHeldBack=True),
+    "notAsked": new.GetCustomer360(customerRef="crm:4711"),
+    "beforeHeldBack": old(sys.argv[2]).GetCustomer360(customerRef="crm:4711", withStanding=True),
+    "beforeGolden": old(sys.argv[3]).GetCustomer360(customerRef="crm:4711"),
+}
+print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
+`;
+      const { stdout } = await run('/usr/bin/python3', ['-c', script, base, BEFORE_HELD_BACK, OLD_WSDL]);
+      const out = JSON.parse(stdout) as Record<string, Record<string, unknown>>;
+      const offerIds = (o: Record<string, unknown>) =>
+        (o.offers as { offerId: string }[]).map((x) => x.offerId);
+      expect(offerIds(out.asked)).toEqual(['o-card']);
+      expect(out.asked.heldBack).toEqual([
+        {
+          offerId: 'o-mortgage',
+          offer: 'address-change-mortgage',
+          channel: 'web',
+          action: 'web-offer',
+          priority: 60,
+          expiresAt: null,
+          policyId: 'address-change-mortgage',
+          heldBack: 'switched-off',
+        },
+      ]);
+      expect(offerIds(out.notAsked)).toEqual(['o-card']);
+      expect(out.notAsked.heldBack).toEqual([]);
+      // strict zeep clients of the earlier WSDLs get no element they do not know, and no held-back offer
+      expect(offerIds(out.beforeHeldBack)).toEqual(['o-card']);
+      expect(Object.keys(out.beforeHeldBack)).not.toContain('heldBack');
+      expect(Object.keys(out.beforeGolden)).toEqual(['customer', 'offers', 'lastInteractions']);
+      expect(offerIds(out.beforeGolden)).toEqual(['o-card']);
+    } finally {
+      switchedOff.mockRestore();
+    }
   });
 
   it('answers node-soap for an SAP number with its zeros, and refuses an id of neither form', async () => {

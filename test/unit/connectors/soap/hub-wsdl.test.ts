@@ -132,4 +132,56 @@ describe('hub.wsdl', () => {
     expect(xml).toContain('<tns:occurredAt>2030-01-02T00:00:00.000Z</tns:occurredAt>');
     expect(xml).toContain('<tns:priority>80</tns:priority>');
   });
+  it('lists held-back offers apart in GetCustomer360, optional on both sides so clients of the earlier WSDL still validate', () => {
+    const request = op('GetCustomer360').input.decl;
+    expect(field(request, 'withHeldBack')).toMatchObject({ min: 0, max: 1 });
+    expect(simple(field(request, 'withHeldBack')).builtin).toBe('boolean');
+    // a request of the earlier WSDL, without the flag, is as valid as before
+    expect(validateAgainst(request, { customerRef: 'crm:4711' })).toEqual([]);
+    const response = op('GetCustomer360').output.decl;
+    const heldBack = field(response, 'heldBack');
+    expect(heldBack).toMatchObject({ min: 0, max: Infinity, repeated: true });
+    // last, after everything an earlier client knows
+    expect(
+      slots(response)
+        .map((s) => s.decl.name)
+        .slice(-3),
+    ).toEqual(['serviceLevel', 'openProcesses', 'heldBack']);
+    expect(slots(heldBack.decl).map((s) => s.decl.name)).toEqual([
+      'offerId',
+      'offer',
+      'channel',
+      'action',
+      'priority',
+      'expiresAt',
+      'policyId',
+      'heldBack',
+    ]);
+    const offer = { offerId: 'o1', offer: 'Mortgage', channel: 'web', action: 'web-offer', priority: 80 };
+    const xml = renderResponse(
+      def,
+      op('GetCustomer360'),
+      {
+        customer: { customerRef: 'crm:4711', sourceSystem: 'crm', sourceId: '4711' },
+        offers: [offer],
+        heldBack: [
+          { ...offer, offerId: 'o2', policyId: 'address-change-mortgage', heldBack: 'switched-off' },
+        ],
+      },
+      '1.1',
+    );
+    expect(xml.indexOf('<tns:offers>')).toBeLessThan(xml.indexOf('<tns:heldBack>'));
+    expect(xml).toMatch(
+      /<tns:heldBack><tns:offerId>o2<\/tns:offerId>[\s\S]*<tns:heldBack>switched-off<\/tns:heldBack><\/tns:heldBack>/,
+    );
+    // an answer without it (the flag left out) renders as before
+    expect(
+      renderResponse(
+        def,
+        op('GetCustomer360'),
+        { customer: { customerRef: 'crm:4711', sourceSystem: 'crm', sourceId: '4711' }, offers: [offer] },
+        '1.1',
+      ),
+    ).not.toContain('heldBack');
+  });
 });
