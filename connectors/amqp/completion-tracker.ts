@@ -14,6 +14,12 @@ export interface Settler {
    * not at fault and should come again; without this, it is a failure like any other
    */
   retry?(reason: string): void;
+  /**
+   * a copy of the message went to a node that is stopped (a full stop or a redeploy stops the nodes
+   * under it), and Node-RED drops what reaches a stopped node: the message can never complete, so
+   * nothing waits for it any longer; without this, it waits for the time-out as before
+   */
+  dropped?(reason: string): void;
 }
 
 /** the most errors one reason names; a packet of thousands of bad records names these and a count */
@@ -86,6 +92,19 @@ export class CompletionTracker {
     }
     entry.pending -= 1;
     if (entry.pending <= 0) this.finish(id, reasonOf(entry));
+  }
+
+  /**
+   * A copy of the message reached (or was routed to) a node that is stopped: it will never report
+   * done, so the message is given up at once, unsettled by the flow (`Settler.dropped`), and whatever
+   * else reports on it later is ignored. A settler without `dropped` keeps waiting for its time-out.
+   */
+  dropped(id: string, reason: string): void {
+    const entry = this.entries.get(id);
+    if (!entry?.settle.dropped) return;
+    this.entries.delete(id);
+    clearTimeout(entry.timer);
+    entry.settle.dropped(reason);
   }
 
   /** Called right after the source node emitted: a message that went nowhere (no wires) is done. */

@@ -102,6 +102,11 @@ export default function (RED: RED) {
           : void complete(delivery, repository, reason).then(deadLettered(delivery, reason)),
       // The bus or the store was away while the flow ran: the message comes again once it is back.
       retry: (reason: string) => requeueLater(delivery, 'amqp-in.errors.passing', reason),
+      // It went to a node that is stopped: not acked, it comes back from the broker (at least once).
+      // Closing, at once, so the drain does not wait for it; else (a redeploy of the nodes after this
+      // one) after a pause, as for a passing failure.
+      dropped: (reason: string) =>
+        closing ? delivery.requeue() : requeueLater(delivery, 'amqp-in.errors.requeued', reason),
     });
 
     // a message waiting out its pause is handed back at once when the node closes: the drain would

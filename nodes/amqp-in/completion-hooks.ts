@@ -22,6 +22,22 @@ export function completionTracker(RED: RED): CompletionTracker {
         isPassingFailure(event.error),
       );
   });
+  // A full stop or a redeploy stops every node at once: what a node still sends then, or what was on
+  // its way, reaches a node that is stopped, and Node-RED drops it without a done. Such a message
+  // can never complete; its amqp-in must not wait for it (it waited up to its drain bound, 14 s).
+  const stopped = (id: string, node: string) =>
+    tracker.dropped(id, RED._('amqp-in.errors.dropped', { node }));
+  RED.hooks.add('preRoute.crm-hub-amqp-in', (event) => {
+    const id = event.msg._msgid;
+    // Node-RED looks the destination up next and drops the message when it is gone
+    if (id && tracker.has(id) && !RED.nodes.getNode(event.destination.id)) stopped(id, event.destination.id);
+  });
+  RED.hooks.add('onReceive.crm-hub-amqp-in', (event) => {
+    const id = event.msg._msgid;
+    // routed before the stop, delivered after it: a stopped node may no longer have an input handler
+    if (id && tracker.has(id) && RED.nodes.getNode(event.destination.id) !== event.destination.node)
+      stopped(id, event.destination.id);
+  });
   return tracker;
 }
 

@@ -72,6 +72,38 @@ function recorderNode(RED: NodeAPI): void {
   });
 }
 
+interface RelayDef extends NodeDef {
+  /** on close, send the held messages on at once (to a node stopping with it) or a turn later (to one gone) */
+  sendOnClose: 'at-once' | 'next-turn';
+}
+
+/**
+ * A node in the middle of a flow that holds every message until it is stopped, then sends it on and
+ * says done, as a node finishing its work during a full stop does: the node after it is stopped too
+ * (or about to be), so Node-RED drops what it sends.
+ */
+function relayNode(RED: NodeAPI): void {
+  RED.nodes.registerType('amqp-test-relay', function (this: Node, config: RelayDef) {
+    RED.nodes.createNode(this, config);
+    const held: { msg: NodeMessage; send: (m: NodeMessage) => void; done: () => void }[] = [];
+    this.on('input', (msg: NodeMessage, send: (m: NodeMessage) => void, done: () => void) => {
+      held.push({ msg, send, done });
+      events.emit('relayed', held.length);
+    });
+    this.on('close', (_removed: boolean, done: () => void) => {
+      const release = () => {
+        for (const h of held.splice(0)) {
+          h.send(h.msg);
+          h.done();
+        }
+        done();
+      };
+      if (config.sendOnClose === 'at-once') release();
+      else setImmediate(release);
+    });
+  });
+}
+
 function until(event: string, predicate: (...args: unknown[]) => boolean): Promise<void> {
   return new Promise((resolve) => {
     const listener = (...args: unknown[]) => {
@@ -307,4 +339,75 @@ describe('amqp-in on redeploy (RabbitMQ)', () => {
     expect(handled.get('capped-1')).toEqual([{ deployment: 'new', redelivered: true }]);
     expect(await settledQueue(queue)).toMatchObject({ messageCount: 0, consumerCount: 0 });
   });
+  // A full stop (SIGTERM, flows stopped) stops every node at once: what a node still sends then goes
+  // to a node that is stopped, and Node-RED drops it, so it never completes. The drain must not wait
+  // for those (it waited up to its bound, 14 s by default): they are not acked and come back.
+  it.each(['at-once', 'next-turn'] as const)(
+    'stops at once on a full stop when messages went to nodes already stopped (sent %s), and loses none',
+    async (sendOnClose) => {
+      const queue = `test.drain.${run}.stop-${sendOnClose}`;
+      queues.push(queue);
+      const ids = Array.from({ length: 12 }, (_, i) => `stop-${sendOnClose}-${i}`);
+      // handling timeout and nodeCloseTimeout of 10 minutes: the drain bound alone would hold the stop
+      // for 599 s, so only the mechanism (nothing waits for a message Node-RED dropped) lets it end now
+      const settings: Record<string, unknown> = { nodeCloseTimeout: 600_000 };
+      helper.settings(settings);
+      try {
+        await load([...all, recorderNode, relayNode], [
+          { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
+          {
+            id: 'in',
+            type: 'amqp-in',
+            broker: 'broker',
+            queue,
+            bindings: `${exchange} stop.${sendOnClose}`,
+            prefetch: '5',
+            ack: 'flow',
+            timeout: '600000',
+            store: '',
+            singleActive: false,
+            wires: [['relay']],
+            version: 1,
+          },
+          { id: 'relay', type: 'amqp-test-relay', sendOnClose, wires: [['rec']] },
+          { id: 'rec', type: 'amqp-test-recorder', deployment: 'old', hold: false, onClose: 'finish' },
+        ] as FlowNode[]);
+        await whenStatus('in', 'amqp-in.status.consuming');
+        const fiveHeld = until('relayed', (count) => count === 5);
+        const ch = await admin.createConfirmChannel();
+        for (const id of ids)
+          ch.publish(exchange, `stop.${sendOnClose}`, Buffer.from(JSON.stringify({ id })), { messageId: id });
+        await ch.waitForConfirms();
+        await ch.close();
+        await fiveHeld;
+
+        // a generous bound: the stop takes well under a second; the drain before waited 599 s here
+        const bound = new Promise<'still draining'>((resolve) =>
+          setTimeout(() => resolve('still draining'), 20_000).unref(),
+        );
+        const stopped = helper.clearFlows().then(() => 'stopped' as const);
+        expect(await Promise.race([stopped, bound])).toBe('stopped');
+        expect(loggedErrors('in').filter((e) => /stopping-error|timed out/i.test(e))).toEqual([]);
+        // nothing reached the stopped recorder
+        expect(handled.size).toBe(0);
+      } finally {
+        helper.settings({});
+      }
+      // not one lost: the five the stop cut off are back in the queue, redelivered, with the seven others;
+      // none was acked or dead-lettered
+      expect(await settledQueue(queue)).toMatchObject({ messageCount: ids.length, consumerCount: 0 });
+      const ch = await admin.createChannel();
+      const back: { id: string; redelivered: boolean }[] = [];
+      for (let got = await ch.get(queue); got; got = await ch.get(queue)) {
+        back.push({ id: String(got.properties.messageId), redelivered: got.fields.redelivered });
+        ch.ack(got);
+      }
+      await ch.close();
+      expect(back.map((m) => m.id).sort()).toEqual([...ids].sort());
+      // the five at least (handed back before the broker saw the consumer cancelled, a message can
+      // come once more to the closing node, which hands it back again)
+      expect(back.filter((m) => m.redelivered).length).toBeGreaterThanOrEqual(5);
+    },
+    60_000,
+  );
 });

@@ -154,4 +154,31 @@ describe('CompletionTracker', () => {
     expect(() => t.sent('dup', -1)).toThrow('destinations must be a non-negative integer, got -1');
     t.clear();
   });
+  it('gives a message that went to a stopped node up at once, never acks it, and ignores what comes after', () => {
+    const t = new CompletionTracker();
+    const s = { ...settler(), dropped: jest.fn() };
+    t.track('m1', s, 60_000);
+    t.sent('m1', 2);
+    t.completed('m1');
+    t.dropped('m1', 'node n2 stopped');
+    expect(s.dropped).toHaveBeenCalledWith('node n2 stopped');
+    expect(t.has('m1')).toBe(false);
+    // the other branch finishing later must not ack a message whose copy was lost
+    t.completed('m1');
+    t.dropped('m1', 'again');
+    expect(s.ack).not.toHaveBeenCalled();
+    expect(s.fail).not.toHaveBeenCalled();
+    expect(s.dropped).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps waiting (for its time-out) when the settler cannot be told of a drop', () => {
+    const t = new CompletionTracker();
+    const s = settler();
+    t.track('m1', s, 60_000);
+    t.sent('m1', 1);
+    t.dropped('m1', 'node n2 stopped');
+    expect(t.has('m1')).toBe(true);
+    t.completed('m1');
+    expect(s.ack).toHaveBeenCalledTimes(1);
+  });
 });
