@@ -32,7 +32,6 @@ import {
   validateCapClaims,
   windowStart,
   capSpanEnd,
-  sameJsonDocument,
   compareInteractionsNewestFirst,
   compareNewestFirst,
   normalizeCustomer,
@@ -46,6 +45,7 @@ import {
   validateOffer,
 } from './store-input';
 import { errorMessage } from '../formats/error-message';
+import { customerSupersedes } from './customer-order';
 import { EmbeddedGolden } from './embedded-golden';
 import { DOCUMENTS } from './lmdb-documents';
 import { SettledReadCache } from './settled-read-cache';
@@ -373,7 +373,8 @@ export class EmbeddedStore implements HubStore {
         void customers.put(next.customerRef, { ...next, version: 1 });
         return { created: true, changed: true, version: 1 };
       }
-      if (!supersedes(next, stored)) return { created: false, changed: false, version: stored.version };
+      if (!customerSupersedes(next, stored))
+        return { created: false, changed: false, version: stored.version };
       const version = stored.version + 1;
       void customers.put(next.customerRef, { ...next, version });
       return { created: false, changed: true, version };
@@ -875,12 +876,6 @@ function offerKey(customerId: string, offerId: string): CompositeKey {
 function interactionKey(interaction: StoredInteraction): CompositeKey {
   // Normalised UTC timestamps all have one length, so key order is time order.
   return [interaction.customerRef, interaction.occurredAt, interaction.eventId];
-}
-
-/** the same rule as the PostgreSQL upsert: newer wins; at the same instant only a real difference counts */
-function supersedes(next: StoredCustomer, stored: StoredCustomer): boolean {
-  if (next.updatedAt !== stored.updatedAt) return next.updatedAt > stored.updatedAt;
-  return next.sourceSystem !== stored.sourceSystem || !sameJsonDocument(next.document, stored.document);
 }
 
 /** Inside the write transaction: the customer's cached offer list, in any instance, is out of date. */

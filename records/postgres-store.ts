@@ -47,6 +47,7 @@ import {
 import { errorMessage } from '../formats/error-message';
 import { withTimeout } from '../formats/with-timeout';
 import { createGoldenTables, PostgresGolden } from './postgres-golden';
+import { customerSupersedes } from './customer-order';
 import { inTransaction } from './postgres-transaction';
 import type * as Golden from './golden-store';
 import type { SourceKey, SourceRecord } from './source-versions';
@@ -294,32 +295,36 @@ export class PostgresStore implements HubStore {
 
   async putCustomer(customer: StoredCustomer): Promise<CustomerWriteResult> {
     const next = normalizeCustomer(customer);
-    const pool = this.requirePool();
-    // One statement, so concurrent writers (also from other hub instances) serialise on the row. The WHERE
-    // is the ordering rule: newer wins; at the same instant only a real difference counts (jsonb equality
-    // ignores key order).
-    const upserted = await pool.query<{ version: number }>(
-      `insert into ${this.table('customers')} as c (customer_ref, version, updated_at, source_system, doc)
-       values ($1, 1, $2, $3, $4)
-       on conflict (customer_ref) do update set version = c.version + 1, updated_at = excluded.updated_at,
-         source_system = excluded.source_system, doc = excluded.doc
-       where excluded.updated_at > c.updated_at
-         or (excluded.updated_at = c.updated_at
-             and (excluded.doc <> c.doc or excluded.source_system <> c.source_system))
-       returning version`,
-      [next.customerRef, next.updatedAt, next.sourceSystem, JSON.stringify(next.document)],
-    );
-    const applied = upserted.rows[0];
-    if (applied) {
-      // Only the insert yields version 1: every update adds one to a version of at least 1.
-      return { created: applied.version === 1, changed: true, version: applied.version };
-    }
-    // Ignored: the row exists and rows are never deleted, so a fresh read finds it.
-    const stored = await pool.query<{ version: number }>(
-      `select version from ${this.table('customers')} where customer_ref = $1`,
-      [next.customerRef],
-    );
-    return { created: false, changed: false, version: stored.rows[0].version };
+    // The order is the golden record's (customerSupersedes: the system's sequence, then time, then a
+    // digest), decided here rather than in SQL; the row lock serialises concurrent writers, also those
+    // of other hub instances, between the read and the write.
+    return inTransaction(this.requirePool(), async (client) => {
+      const inserted = await client.query(
+        `insert into ${this.table('customers')} (customer_ref, version, updated_at, source_system, doc)
+         values ($1, 1, $2, $3, $4) on conflict (customer_ref) do nothing`,
+        [next.customerRef, next.updatedAt, next.sourceSystem, JSON.stringify(next.document)],
+      );
+      if (inserted.rowCount === 1) return { created: true, changed: true, version: 1 };
+      const held = await client.query<CustomerRow>(
+        `select customer_ref, version, updated_at, source_system, doc
+         from ${this.table('customers')} where customer_ref = $1 for update`,
+        [next.customerRef],
+      );
+      const row = held.rows[0];
+      const stored: StoredCustomer = {
+        customerRef: row.customer_ref,
+        document: row.doc,
+        updatedAt: row.updated_at.toISOString(),
+        sourceSystem: row.source_system,
+      };
+      if (!customerSupersedes(next, stored)) return { created: false, changed: false, version: row.version };
+      const updated = await client.query<{ version: number }>(
+        `update ${this.table('customers')} set version = version + 1, updated_at = $2, source_system = $3, doc = $4
+         where customer_ref = $1 returning version`,
+        [next.customerRef, next.updatedAt, next.sourceSystem, JSON.stringify(next.document)],
+      );
+      return { created: false, changed: true, version: updated.rows[0].version };
+    });
   }
 
   async getCustomer(customerRef: string): Promise<VersionedCustomer | undefined> {

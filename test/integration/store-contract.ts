@@ -329,10 +329,44 @@ export function describeStoreContract(
 
       const second = customer({ document: { tier: 'platinum' }, updatedAt: '2025-01-02T10:00:00.000Z' });
       expect(await store.putCustomer(second)).toEqual({ created: false, changed: true, version: 2 });
-      // Same instant, another source with another document: still a change.
-      const third = { ...second, sourceSystem: 'sap', document: { tier: 'silver' } };
+      const third = { ...second, updatedAt: '2025-01-03T10:00:00.000Z', document: { tier: 'silver' } };
       expect(await store.putCustomer(third)).toEqual({ created: false, changed: true, version: 3 });
       expect(await store.getCustomer('crm:4711')).toEqual({ ...third, version: 3 });
+    });
+
+    it("orders a customer's versions by the system's sequence (source.version) before updatedAt", async () => {
+      // two IDocs of one second: DOCNUM 3002 was made after 3001, whatever order they arrive in
+      const at = '2025-12-01T12:00:00.000Z';
+      const newer = customer({
+        updatedAt: at,
+        document: { street: 'Neuer Weg 2', source: { version: 3002 } },
+      });
+      const older = customer({
+        updatedAt: at,
+        document: { street: 'Alter Weg 1', source: { version: 3001 } },
+      });
+      await store.putCustomer(newer);
+      expect(await store.putCustomer(older)).toEqual({ created: false, changed: false, version: 1 });
+      expect((await store.getCustomer('crm:4711'))?.document).toEqual(newer.document);
+      // the sequence decides over time too, as in the golden record
+      const later = customer({
+        updatedAt: '2025-12-01T12:00:05.000Z',
+        document: { street: 'Alter Weg 1', source: { version: 3000 } },
+      });
+      expect(await store.putCustomer(later)).toEqual({ created: false, changed: false, version: 1 });
+    });
+
+    it('ends two versions of one instant without a sequence the same in either arrival order', async () => {
+      const a = customer({ customerRef: 'crm:1', document: { tier: 'silver' } });
+      const b = customer({ customerRef: 'crm:1', document: { tier: 'platinum' } });
+      await store.putCustomer(a);
+      await store.putCustomer(b);
+      const c = { ...a, customerRef: 'crm:2' };
+      const d = { ...b, customerRef: 'crm:2' };
+      await store.putCustomer(d);
+      await store.putCustomer(c);
+      const [first, second] = [await store.getCustomer('crm:1'), await store.getCustomer('crm:2')];
+      expect(first?.document).toEqual(second?.document);
     });
 
     it('ignores a customer write older than the stored one, and an exact repeat', async () => {
