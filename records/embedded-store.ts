@@ -384,8 +384,7 @@ export class EmbeddedStore implements HubStore {
   }
 
   async getCustomer(customerRef: string): Promise<VersionedCustomer | undefined> {
-    requireId(customerRef, 'customerRef');
-    return this.require().customers.get(customerRef);
+    return this.require().customers.get(requireId(customerRef, 'customerRef').normalize('NFC'));
   }
 
   async recordInteraction(interaction: StoredInteraction): Promise<boolean> {

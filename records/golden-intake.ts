@@ -95,16 +95,20 @@ interface Found {
 
 /** Which record of which system a canonical customer is: `source.system` and its id there. */
 export function sourceKeyOf(customer: Partial<Customer>): SourceKey {
-  const system = customer.source?.system;
-  if (typeof system !== 'string' || system.trim() === '') {
+  const given = customer.source?.system;
+  if (typeof given !== 'string' || given.trim() === '') {
     throw new Error('golden record: a customer needs source.system to say which system it comes from');
   }
-  const ref = typeof customer.customerRef === 'string' ? customer.customerRef : '';
+  // ids in NFC: the composed and the decomposed form of one id are one source record
+  const system = given.normalize('NFC');
+  const ref = typeof customer.customerRef === 'string' ? customer.customerRef.normalize('NFC') : '';
   if (ref.startsWith(`${system}:`) && ref.length > system.length + 1) {
     return { system, sourceId: ref.slice(system.length + 1) };
   }
-  const own = (customer.identifiers ?? []).find((i) => i?.system === system && typeof i.id === 'string');
-  if (own && own.id !== '') return { system, sourceId: own.id };
+  const own = (customer.identifiers ?? []).find(
+    (i) => i?.system?.normalize('NFC') === system && typeof i.id === 'string',
+  );
+  if (own && own.id !== '') return { system, sourceId: own.id.normalize('NFC') };
   throw new Error(
     `golden record: customer ${JSON.stringify(ref)} from ${system} has neither a customerRef "${system}:<id>" nor an identifier of ${system}`,
   );
@@ -377,7 +381,7 @@ export async function applyWithGoldenRecord(
   intake: GoldenIntake,
   doc: unknown,
 ): Promise<GoldenPathResult> {
-  const customer = isCustomer(doc) ? doc : undefined;
+  const customer = isCustomer(doc) ? withNfcRef(doc) : undefined;
   if (customer) {
     const key = sourceRecordOf(customer);
     // A flow may wire anything into the golden record; what the survivorship builds from must be a
@@ -393,7 +397,7 @@ export async function applyWithGoldenRecord(
   // an event another flow published with SAP's number as SAP shows it (sap:0000104711) is about the
   // customer the hub keys as sap:104711, as the REST and SOAP intakes and the DEBMAS mapping key it; its
   // eventId in capitals is the UUID the ledgers hold in lower case
-  const keyed = customer ? doc : withCanonicalKeys(doc as InteractionEvent);
+  const keyed = customer ?? withCanonicalKeys(doc as InteractionEvent);
   // a canonical event whose id another event's content holds is refused (event-id-reused), neither
   // taken as a repeat nor applied over the first
   const event = customer ? undefined : canonicalEventOf(keyed);
@@ -415,6 +419,13 @@ export async function applyWithGoldenRecord(
     }
     throw err;
   }
+}
+
+/** The customer with its customerRef in NFC, as the store and the cross-reference key it. */
+function withNfcRef(customer: Partial<Customer>): Partial<Customer> {
+  const ref = customer.customerRef as string;
+  const nfc = ref.normalize('NFC');
+  return nfc === ref ? customer : { ...customer, customerRef: nfc };
 }
 
 function isCustomer(doc: unknown): doc is Partial<Customer> {

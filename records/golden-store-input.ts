@@ -55,9 +55,10 @@ export function requireSourceKey(value: unknown, field: string): SourceKey {
   if (typeof value !== 'object' || value === null)
     throw new StoreInputError(`store: ${field} must be { system, sourceId }`);
   const key = value as Partial<SourceKey>;
+  // the cross-reference keys ids in NFC, so the composed and the decomposed form of one id are one record
   return {
-    system: requireSystemId(key.system, `${field}.system`),
-    sourceId: requireId(key.sourceId, `${field}.sourceId`),
+    system: requireSystemId(key.system, `${field}.system`).normalize('NFC'),
+    sourceId: requireId(key.sourceId, `${field}.sourceId`).normalize('NFC'),
   };
 }
 

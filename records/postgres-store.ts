@@ -328,11 +328,11 @@ export class PostgresStore implements HubStore {
   }
 
   async getCustomer(customerRef: string): Promise<VersionedCustomer | undefined> {
-    requireId(customerRef, 'customerRef');
+    const ref = requireId(customerRef, 'customerRef').normalize('NFC');
     const result = await this.requirePool().query<CustomerRow>(
       `select customer_ref, version, updated_at, source_system, doc
        from ${this.table('customers')} where customer_ref = $1`,
-      [customerRef],
+      [ref],
     );
     const row = result.rows[0];
     if (!row) return undefined;

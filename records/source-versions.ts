@@ -49,7 +49,9 @@ export function parseSourceRef(ref: string): SourceKey {
       `source ref must be "<system>:<source id>" such as "crm:4711", got ${JSON.stringify(ref)}`,
     );
   }
-  return { system: ref.slice(0, colon), sourceId: ref.slice(colon + 1) };
+  // one id, one key: "Ü" typed as one code point (NFC) or as U + combining diaeresis (NFD)
+  const nfc = ref.normalize('NFC');
+  return { system: nfc.slice(0, colon), sourceId: nfc.slice(colon + 1) };
 }
 
 export function compareSourceKeys(a: SourceKey, b: SourceKey): number {

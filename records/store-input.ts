@@ -213,7 +213,8 @@ export function normalizeCustomer(customer: StoredCustomer): StoredCustomer {
     throw new StoreInputError('store: customer must be an object');
   }
   return {
-    customerRef: requireId(customer.customerRef, 'customer.customerRef'),
+    // NFC, as the cross-reference keys it: a decomposed ü is the same customer
+    customerRef: requireId(customer.customerRef, 'customer.customerRef').normalize('NFC'),
     document: requireJsonObject(customer.document, 'customer.document'),
     updatedAt: requireInstant(customer.updatedAt, 'customer.updatedAt'),
     sourceSystem: requireId(customer.sourceSystem, 'customer.sourceSystem'),

@@ -32,7 +32,8 @@ export function customerIdParam(id: string): string {
   if (isGoldenId(id.toLowerCase())) return id.toLowerCase();
   const hub = HUB_GOLDEN_REF.exec(id);
   if (hub && isGoldenId(hub[1].toLowerCase())) return `hub:${hub[1].toLowerCase()}`;
-  if (CUSTOMER_REF.test(id)) return id;
+  // NFC, as the cross-reference keys source ids: a decomposed ü names the same customer
+  if (CUSTOMER_REF.test(id)) return id.normalize('NFC');
   throw new ApiError(
     400,
     'invalid-customer-id',
@@ -43,7 +44,7 @@ export function customerIdParam(id: string): string {
 
 /** "<system>:<source id>" only; a 400 for anything else, `why` saying what needs one. */
 export function sourceRefParam(id: string, why = ''): string {
-  if (CUSTOMER_REF.test(id)) return id;
+  if (CUSTOMER_REF.test(id)) return id.normalize('NFC');
   throw new ApiError(
     400,
     'invalid-customer-id',

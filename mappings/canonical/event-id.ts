@@ -23,8 +23,16 @@ export function withCanonicalEventId(event: InteractionEvent): InteractionEvent 
 
 /**
  * An event as the hub keys it wherever it comes in (REST, the golden record, the policy engine): its
- * eventId in lower case and SAP's number without the zeros SAP pads it with.
+ * eventId in lower case, SAP's number without the zeros SAP pads it with, and the ref in Unicode NFC.
  */
 export function withCanonicalKeys(event: InteractionEvent): InteractionEvent {
-  return withCanonicalEventId(withUnpaddedSapNumbers(event));
+  return withCanonicalEventId(withUnpaddedSapNumbers(withNfcRef(event)));
+}
+
+/** The event with its customer's ref in NFC, as the cross-reference keys source ids; else itself. */
+function withNfcRef(event: InteractionEvent): InteractionEvent {
+  const customer = (event as Partial<InteractionEvent> | null)?.customer;
+  if (!customer || typeof customer.ref !== 'string') return event;
+  const ref = customer.ref.normalize('NFC');
+  return ref === customer.ref ? event : { ...event, customer: { ...customer, ref } };
 }
