@@ -28,6 +28,7 @@ import {
 } from './source-versions';
 import { acceptVersion } from './source-versions';
 import { reviewPair } from './golden-store-input';
+import { DEFAULT_MATCH_CONFIG } from './matching/match-config';
 import type { TrustConfig, TrustLookup } from './trust';
 
 export interface GoldenOperationOptions {
@@ -270,37 +271,99 @@ async function keptApartAcross(
   return undefined;
 }
 
-/** Splits `split` off the golden record of `idOrRef`; each part is recomputed from its own records. */
+/**
+ * Splits `split` off the golden record of `idOrRef`; each part is recomputed from its own records.
+ * The split is a steward's "not the same customer": the pairs across it that were linked (or open) are
+ * decided "keep apart" by `by`, or, where none was, one pair of the two parts' smallest refs, so
+ * matching never joins the parts again by itself and a link through a third record answers kept-apart.
+ */
 export async function unmergeGoldenRecord(
   store: GoldenStore,
   idOrRef: string,
   split: readonly SourceKey[],
-  options: GoldenOperationOptions = {},
+  options: GoldenOperationOptions & { by?: string } = {},
 ): Promise<{ parts: { goldenId: string; sources: SourceKey[] }[]; events: GoldenEvent[] }> {
-  return untilApplied<{ parts: { goldenId: string; sources: SourceKey[] }[]; events: GoldenEvent[] }>(
-    options,
-    `unmerging ${idOrRef}`,
-    async () => {
-      const from = await store.resolveGoldenId(idOrRef);
-      if (from === undefined) throw new Error(`golden record: no golden record ${JSON.stringify(idOrRef)}`);
-      const context = await store.readGoldenContext([from]);
-      const xref = crossReferenceOf(context);
-      const { parts, events } = xref.unmerge(from, split, options.at);
-      // the part that gets its old id back: that id's revision (it was retired) is part of the change
-      const revived = await store.readGoldenContext(parts.map((p) => p.goldenId).filter((id) => id !== from));
-      const lookup = lookupOf(context);
-      const result = await store.applyUnmerge({
-        from,
-        parts,
-        events,
-        expected: [...expectationsOf(context), ...expectationsOf(revived)],
-        goldens: parts.map((part) => recompute(xref, part.goldenId, lookup, options.trust)),
-        ...(options.at ? { at: options.at } : {}),
-      });
-      if (result.applied) return { done: { parts, events: result.events } };
-      return conflictOf(result) ?? { retry: `unexpected ${result.reason}` };
-    },
-  );
+  const done = await untilApplied<{
+    parts: { goldenId: string; sources: SourceKey[] }[];
+    events: GoldenEvent[];
+    rest: SourceKey[];
+  }>(options, `unmerging ${idOrRef}`, async () => {
+    const from = await store.resolveGoldenId(idOrRef);
+    if (from === undefined) throw new Error(`golden record: no golden record ${JSON.stringify(idOrRef)}`);
+    const context = await store.readGoldenContext([from]);
+    const xref = crossReferenceOf(context);
+    const { parts, events } = xref.unmerge(from, split, options.at);
+    // the part that gets its old id back: that id's revision (it was retired) is part of the change
+    const revived = await store.readGoldenContext(parts.map((p) => p.goldenId).filter((id) => id !== from));
+    const lookup = lookupOf(context);
+    const result = await store.applyUnmerge({
+      from,
+      parts,
+      events,
+      expected: [...expectationsOf(context), ...expectationsOf(revived)],
+      goldens: parts.map((part) => recompute(xref, part.goldenId, lookup, options.trust)),
+      ...(options.at ? { at: options.at } : {}),
+    });
+    const splitRefs = new Set(split.map(sourceRef));
+    const rest = parts
+      .filter((p) => !p.sources.some((k) => splitRefs.has(sourceRef(k))))
+      .flatMap((p) => p.sources);
+    if (result.applied) return { done: { parts, events: result.events, rest } };
+    return conflictOf(result) ?? { retry: `unexpected ${result.reason}` };
+  });
+  await keepApartAfterUnmerge(store, split, done.rest, options.by ?? 'unmerge', options.at);
+  return { parts: done.parts, events: done.events };
+}
+
+/** The pairs across an unmerge decided "keep apart" (unmergeGoldenRecord). */
+async function keepApartAfterUnmerge(
+  store: GoldenStore,
+  split: readonly SourceKey[],
+  rest: readonly SourceKey[],
+  by: string,
+  at: string | undefined,
+): Promise<void> {
+  const across: ReviewItem[] = [];
+  for (const x of split) {
+    for (const y of rest) {
+      const item = await store.getReview(reviewPair(sourceRef(x), sourceRef(y)).reviewId);
+      if (item) across.push(item);
+    }
+  }
+  const decided = across.filter((item) => item.status !== 'kept-apart');
+  // a steward kept the parts apart already, and nothing across says otherwise
+  if (decided.length === 0 && across.length > 0) return;
+  const now = at ?? new Date().toISOString();
+  const pairs =
+    decided.length > 0
+      ? decided.map((item) => ({ a: item.a, b: item.b, score: item.score, explanation: item.explanation }))
+      : [
+          {
+            a: sourceRef(split[0]),
+            b: sourceRef(rest[0]),
+            score: 0,
+            explanation: unmergeExplanation(by, now),
+          },
+        ];
+  for (const pair of pairs) {
+    // a linked pair is proposed again (its link kept in `earlier`), then closed as kept apart
+    const proposed = await store.proposeReview({ ...pair, proposedAt: now });
+    if (proposed.item.status === 'open')
+      await store.resolveReview(proposed.item.reviewId, 'keep-apart', by, now);
+  }
+}
+
+function unmergeExplanation(by: string, at: string): ReviewItem['explanation'] {
+  const { linkThreshold, reviewThreshold } = DEFAULT_MATCH_CONFIG;
+  return {
+    rule: 'weights',
+    summary: `split by an unmerge (${by}, ${at}): kept apart`,
+    comparisons: [],
+    nameOrder: 'as-given',
+    conflicts: [],
+    totalWeight: 0,
+    thresholds: { link: linkThreshold, review: reviewThreshold },
+  };
 }
 
 /** Computes a golden record again from what is stored (after a trust change, or when recomputeNeeded). */

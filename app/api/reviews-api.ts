@@ -27,7 +27,8 @@ import { personalData } from './personal-data';
  *   GET  /reviews?status=open&limit=100        the review band, oldest first
  *   POST /reviews/{id}  {"decision":"link"}     merges the two golden records (resolving the item with it)
  *   POST /reviews/{id}  {"decision":"keep-apart"}  closes it; matching does not propose the pair again
- *   POST /customers/{goldenId}/unmerge  {"sources":["sap:80042"]}  splits those records off
+ *   POST /customers/{goldenId}/unmerge  {"sources":["sap:80042"]}  splits those records off and keeps
+ *        them apart from the rest (the pairs across decided "keep-apart")
  *
  * Linking and unmerging change golden records every system is fed from, so the routes sit behind the
  * same admin check as the dead-letter API (the glue passes Node-RED's needsPermission).
@@ -161,7 +162,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
           'sources',
         );
       }
-      const unmerged = await unmergeGoldenRecord(s, goldenId, sources, options());
+      const unmerged = await unmergeGoldenRecord(s, goldenId, sources, { ...options(), by: stewardOf(req) });
       if (unmerged.events.length > 0) context.goldenOutboxChanged?.();
       res.json(unmerged);
     }),

@@ -289,6 +289,10 @@ describe('golden-record over REST', () => {
     expect(split.status).toBe(200);
     expect(split.body.parts).toHaveLength(2);
     expect((await api().get('/api/v1/customers/web:u-9')).body.xrefs).toEqual(['web:u-9']);
+    // the split is a decision: the pair linked before is kept apart now, the link in its trail
+    expect((await api().get('/api/v1/reviews?status=kept-apart')).body.reviews).toMatchObject([
+      { reviewId: reviews[0], status: 'kept-apart', earlier: [{ status: 'linked' }] },
+    ]);
     const foreign = await api()
       .post(`/api/v1/customers/${goldenId}/unmerge`)
       .send({ sources: ['sap:1'] });
@@ -303,7 +307,10 @@ describe('golden-record over REST', () => {
     const open = await api().get('/api/v1/reviews');
     expect(open.body.reviews.map((r: { reviewId: string }) => r.reviewId)).toEqual([proposed[1]]);
     const apart = await api().get('/api/v1/reviews?status=kept-apart');
-    expect(apart.body.reviews.map((r: { reviewId: string }) => r.reviewId)).toEqual([proposed[0]]);
+    expect(apart.body.reviews.map((r: { reviewId: string }) => r.reviewId)).toEqual([
+      reviews[0],
+      proposed[0],
+    ]);
     expect((await api().get('/api/v1/reviews?status=bogus')).status).toBe(400);
   });
 });

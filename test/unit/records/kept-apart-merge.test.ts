@@ -8,7 +8,7 @@ import { HealthRegistry } from '../../../app/api/health';
 import { createHubApi } from '../../../app/api/hub-api';
 import type { Customer } from '../../../mappings/canonical/types';
 import { EmbeddedStore } from '../../../records/embedded-store';
-import { mergeGoldenRecords } from '../../../records/golden-operations';
+import { mergeGoldenRecords, unmergeGoldenRecord } from '../../../records/golden-operations';
 import { applyWithGoldenRecord, GoldenIntake } from '../../../records/golden-intake';
 import type { ReviewProposal } from '../../../records/golden-store';
 
@@ -93,5 +93,38 @@ describe('linking across a kept-apart pair', () => {
       .send({ decision: 'link', force: true });
     expect(forced.status).toBe(200);
     expect((await store.getReview(open.item.reviewId))?.status).toBe('linked');
+  });
+});
+
+describe('an unmerge keeps the parts apart', () => {
+  it('turns the linked review across the split into kept-apart, so a link through a third record is refused', async () => {
+    const item = await store.proposeReview(proposal('crm:4711', 'web:9003'));
+    await applyWithGoldenRecord(store, new GoldenIntake(store), person('web:9003', 'Hans'));
+    const linked = await mergeGoldenRecords(store, 'crm:4711', 'web:9003', {
+      review: { reviewId: item.item.reviewId, by: 'steward-ute' },
+    });
+    expect(linked.status).toBe('applied');
+    const goldenId = (await store.resolveGoldenId('crm:4711')) as string;
+    await unmergeGoldenRecord(store, goldenId, [{ system: 'web', sourceId: '9003' }], { by: 'steward-max' });
+
+    expect(await store.getReview(item.item.reviewId)).toMatchObject({
+      status: 'kept-apart',
+      resolvedBy: 'steward-max',
+      earlier: [{ status: 'linked', resolvedBy: 'steward-ute' }],
+    });
+    // web:9004 joins web:9003's golden record; linking it with crm:4711 would join the split pair again
+    await applyWithGoldenRecord(store, new GoldenIntake(store), person('web:9004', 'Hans'));
+    await mergeGoldenRecords(store, 'web:9003', 'web:9004');
+    const again = await mergeGoldenRecords(store, 'crm:4711', 'web:9004');
+    expect(again).toMatchObject({ status: 'kept-apart', review: { reviewId: item.item.reviewId } });
+    expect(await store.resolveGoldenId('web:9004')).not.toBe(await store.resolveGoldenId('crm:4711'));
+  });
+
+  it('records a kept-apart pair when no review led to the merge', async () => {
+    const goldenId = (await store.resolveGoldenId('web:9001')) as string;
+    const unmerged = await unmergeGoldenRecord(store, goldenId, [{ system: 'web', sourceId: '9002' }]);
+    expect(unmerged.parts).toHaveLength(2);
+    expect(await store.isKeptApart('web:9001', 'web:9002')).toBe(true);
+    expect((await mergeGoldenRecords(store, 'web:9001', 'web:9002')).status).toBe('kept-apart');
   });
 });
