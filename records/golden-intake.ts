@@ -31,6 +31,7 @@ import { canonicalEventOf, claimEventId } from './event-id-claim';
 import {
   applySourceEvent,
   linkSourceRecord,
+  reviewsAcross,
   type EventOutcome,
   type GoldenOperationOptions,
 } from './golden-operations';
@@ -250,12 +251,11 @@ export class GoldenIntake {
       // what it matches in another golden record goes to review; it does not move by itself
       const rematched = this.index.update(matchRecordOf(record));
       const moved = 'a new version of a record held does not move to another golden record by itself';
-      for (const decision of [
+      for (const id of await this.proposeAll(ref, intake.goldenId, [
         ...(rematched?.links ?? []).map((l) => asReview(l, moved)),
         ...(rematched?.reviews ?? []),
-      ]) {
-        const id = await this.propose(ref, intake.goldenId, decision);
-        if (id && !intake.reviews.includes(id)) intake.reviews.push(id);
+      ])) {
+        if (!intake.reviews.includes(id)) intake.reviews.push(id);
       }
       return intake;
     }
@@ -276,11 +276,7 @@ export class GoldenIntake {
     if (outcome.status === 'stale') {
       return { status: 'stale', key, stale: outcome.stale, ...(held ? { goldenId: held } : {}) };
     }
-    const reviews: string[] = [];
-    for (const decision of decided.reviews) {
-      const id = await this.propose(ref, outcome.goldenId, decision);
-      if (id) reviews.push(id);
-    }
+    const reviews = await this.proposeAll(ref, outcome.goldenId, decided.reviews);
     return {
       status: 'applied',
       key,
@@ -329,24 +325,58 @@ export class GoldenIntake {
     return { ...(chosen ? { into: chosen } : {}), reviews: toReview };
   }
 
-  private async propose(ref: string, goldenId: string, decision: MatchDecision): Promise<string | undefined> {
-    const partner = decision.a === ref ? decision.b : decision.a;
-    const partnerGolden = await this.store.resolveGoldenId(partner);
-    if (partnerGolden === undefined || partnerGolden === goldenId) return undefined;
-    if (await this.store.isKeptApart(ref, partner)) return undefined;
-    const result = await this.store.proposeReview({
-      a: ref,
-      b: partner,
-      score: decision.explanation.totalWeight,
-      explanation: decision.explanation,
-      proposedAt: new Date().toISOString(),
-    });
-    return result.item.status === 'open' ? result.item.reviewId : undefined;
+  /**
+   * One review item per other golden record, not per member pair: of the pairs `ref` forms with the
+   * members of one golden record, the one with the strongest evidence (strongerEvidence) is proposed, unless an item between the two golden
+   * records is open already (its id is returned) or a steward kept them apart (nothing is proposed).
+   */
+  private async proposeAll(
+    ref: string,
+    goldenId: string,
+    decisions: readonly MatchDecision[],
+  ): Promise<string[]> {
+    const best = new Map<string, MatchDecision>();
+    for (const decision of decisions) {
+      const partner = decision.a === ref ? decision.b : decision.a;
+      const partnerGolden = await this.store.resolveGoldenId(partner);
+      if (partnerGolden === undefined || partnerGolden === goldenId) continue;
+      const held = best.get(partnerGolden);
+      if (!held || strongerEvidence(decision, held) > 0) best.set(partnerGolden, decision);
+    }
+    const ids: string[] = [];
+    for (const [partnerGolden, decision] of best) {
+      const partner = decision.a === ref ? decision.b : decision.a;
+      const across = await reviewsAcross(this.store, goldenId, partnerGolden);
+      if (across.some((item) => item.status === 'kept-apart')) continue;
+      const open = across.find((item) => item.status === 'open');
+      if (open) {
+        ids.push(open.reviewId);
+        continue;
+      }
+      const result = await this.store.proposeReview({
+        a: ref,
+        b: partner,
+        score: decision.explanation.totalWeight,
+        explanation: decision.explanation,
+        proposedAt: new Date().toISOString(),
+      });
+      if (result.item.status === 'open') ids.push(result.item.reviewId);
+    }
+    return ids;
   }
 
   private operationOptions(): GoldenOperationOptions {
     return this.options.trust ? { trust: this.options.trust } : {};
   }
+}
+
+/**
+ * Which pair a golden record's review item shows: one with a conflict (a different birth date or given
+ * name) first, as the steward must see what speaks against joining; then the higher weight.
+ */
+function strongerEvidence(x: MatchDecision, y: MatchDecision): number {
+  const conflicts = Number(x.explanation.conflicts.length > 0) - Number(y.explanation.conflicts.length > 0);
+  return conflicts || x.explanation.totalWeight - y.explanation.totalWeight;
 }
 
 /** A link the hub did not follow, as a review item that says why. */

@@ -250,6 +250,26 @@ export async function mergeGoldenRecords(
   });
 }
 
+/**
+ * The review items between a member of one golden record and a member of the other (current golden
+ * ids): the decisions and proposals that cover the pair of golden records.
+ */
+export async function reviewsAcross(
+  store: GoldenStore,
+  first: string,
+  second: string,
+): Promise<ReviewItem[]> {
+  const [mine, theirs] = [await store.listGoldenMembers(first), await store.listGoldenMembers(second)];
+  const found: ReviewItem[] = [];
+  for (const x of mine) {
+    for (const y of theirs) {
+      const item = await store.getReview(reviewPair(sourceRef(x), sourceRef(y)).reviewId);
+      if (item) found.push(item);
+    }
+  }
+  return found;
+}
+
 /** The first review a steward decided "keep apart" between a member of `first` and one of `second`. */
 async function keptApartAcross(
   store: GoldenStore,

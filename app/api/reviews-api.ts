@@ -2,10 +2,11 @@ import express, { type Request, type RequestHandler, type Router } from 'express
 import { isGoldenId } from '../../records/cross-reference';
 import {
   mergeGoldenRecords,
+  reviewsAcross,
   unmergeGoldenRecord,
   type GoldenOperationOptions,
 } from '../../records/golden-operations';
-import type { ReviewStatus } from '../../records/golden-store';
+import type { GoldenStore, ReviewItem, ReviewStatus } from '../../records/golden-store';
 import { unpaddedSapRef } from '../../mappings/canonical/sap-numbers';
 import { parseSourceRef, sourceRef, type SourceKey } from '../../records/source-versions';
 import type { HubStore } from '../../records/store';
@@ -74,8 +75,9 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
         throw new ApiError(400, 'invalid-limit', 'limit must be a whole number from 1 to 1000', 'limit');
       }
-      const reviews = await store().listReviews({ status: status as ReviewStatus, limit });
-      res.json({ status, reviews });
+      const s = store();
+      const reviews = await s.listReviews({ status: status as ReviewStatus, limit });
+      res.json({ status, reviews: await Promise.all(reviews.map((item) => withGoldenIds(s, item))) });
     }),
   );
 
@@ -102,10 +104,13 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         );
       }
       const by = stewardOf(req);
+      // the decision covers the two golden records: the other items open between them close with it
+      const alike = await openAlike(s, item);
       if (decision === 'keep-apart') {
         const resolved = await s.resolveReview(item.reviewId, 'keep-apart', by);
         if (resolved.outcome !== 'resolved') throw closed(item.reviewId);
-        res.json({ review: resolved.item });
+        for (const other of alike) await s.resolveReview(other, 'keep-apart', by);
+        res.json({ review: await withGoldenIds(s, resolved.item), alsoDecided: alike });
         return;
       }
       const force = (req.body as { force?: unknown }).force === true;
@@ -127,7 +132,14 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         );
       }
       const goldenId = merged.status === 'applied' ? merged.survivor : merged.goldenId;
-      res.json({ review: await s.getReview(item.reviewId), goldenId, merge: merged });
+      for (const other of alike) await s.resolveReview(other, 'link', by);
+      const review = await s.getReview(item.reviewId);
+      res.json({
+        review: review && (await withGoldenIds(s, review)),
+        goldenId,
+        merge: merged,
+        alsoDecided: alike,
+      });
     }),
   );
 
@@ -173,6 +185,24 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
   api.all('/customers/:id/unmerge', methodNotAllowed('POST'));
   api.use(apiErrors);
   return api;
+}
+
+/** The item with the golden ids its two sides belong to now (`goldenA` for `a`, `goldenB` for `b`). */
+async function withGoldenIds(
+  store: GoldenStore,
+  item: ReviewItem,
+): Promise<ReviewItem & { goldenA?: string; goldenB?: string }> {
+  const [goldenA, goldenB] = [await store.resolveGoldenId(item.a), await store.resolveGoldenId(item.b)];
+  return { ...item, ...(goldenA ? { goldenA } : {}), ...(goldenB ? { goldenB } : {}) };
+}
+
+/** The other open items between the golden records of the item's two sides. */
+async function openAlike(store: GoldenStore, item: ReviewItem): Promise<string[]> {
+  const [a, b] = [await store.resolveGoldenId(item.a), await store.resolveGoldenId(item.b)];
+  if (a === undefined || b === undefined || a === b) return [];
+  return (await reviewsAcross(store, a, b))
+    .filter((other) => other.status === 'open' && other.reviewId !== item.reviewId)
+    .map((other) => other.reviewId);
 }
 
 function closed(reviewId: string): ApiError {
