@@ -13,6 +13,32 @@ import type { Customer } from '../mappings/canonical/types';
 import { splitStreet } from '../mappings/names';
 import { instant } from './source-versions';
 
+/**
+ * The event type by which a system says it deleted its record (SAP's DEBMAS with MSGFN 003). It changes
+ * no attribute, but is kept about that record: the record stays a member of its golden record (the hub
+ * erases nothing because one system dropped its view), and no more changes are sent to that system for
+ * it, until a newer version of the record arrives (isDeletedInSource).
+ */
+export const SOURCE_DELETION = 'customer-deleted';
+
+/**
+ * Whether the system deleted its record after the version held: a deletion by the record's own system
+ * at or after the held version's updatedAt.
+ */
+export function isDeletedInSource(
+  key: { system: string },
+  held: { updatedAt: string } | undefined,
+  events: readonly InteractionEvent[],
+): boolean {
+  const since = held ? instant(held.updatedAt, 'updatedAt') : -Infinity;
+  return events.some(
+    (e) =>
+      e.type === SOURCE_DELETION &&
+      e.source?.system === key.system &&
+      instant(e.occurredAt, `occurredAt of ${e.eventId}`) >= since,
+  );
+}
+
 /** An event read as a source of customer attributes. */
 export interface EventContribution {
   system: string;

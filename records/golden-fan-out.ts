@@ -27,6 +27,7 @@ import type { Customer, CustomerIdentifier } from '../mappings/canonical/types';
 import type { MapResult } from '../mappings/mapping-types';
 import { canonicalJson, sha256 } from './content-hash';
 import type { GoldenChangedEvent, GoldenStore } from './golden-store';
+import { isDeletedInSource, SOURCE_DELETION } from './event-sources';
 import { KeyedLanes } from './keyed-lanes';
 import { setBounded } from './bounded-map';
 import { copyData } from '../formats/copy-data';
@@ -57,7 +58,9 @@ export type SkipReason =
   /** the golden record holds no record of the target: the target does not know this customer */
   | 'not-held'
   /** the target holds these values already */
-  | 'echo';
+  | 'echo'
+  /** the target deleted its record (SAP MSGFN 003) after the version held: it is sent nothing more */
+  | 'deleted-in-source';
 
 export type FanOutResult = { sent: TargetUpdate[]; skipped: { reason: SkipReason; key?: SourceKey }[] };
 
@@ -91,6 +94,10 @@ export class GoldenFanOut {
     if (held.length === 0) return { sent: [], skipped: [{ reason: 'not-held' }] };
     const result: FanOutResult = { sent: [], skipped: [] };
     for (const key of held) {
+      if (await this.deletedInSource(key)) {
+        result.skipped.push({ reason: 'deleted-in-source', key });
+        continue;
+      }
       // the shared, frozen document: the projection only reads it
       const view = targetView(golden.document, key);
       const projected = this.project(view);
@@ -128,6 +135,12 @@ export class GoldenFanOut {
       });
     }
     return result;
+  }
+
+  private async deletedInSource(key: SourceKey): Promise<boolean> {
+    const events = await this.store.listSourceEvents(key);
+    if (!events.some((e) => e.type === SOURCE_DELETION)) return false;
+    return isDeletedInSource(key, await this.store.getSourceRecord(key), events);
   }
 
   /** The target's held version of the record as its outbound mapping makes it (canonical JSON), or why it cannot. */

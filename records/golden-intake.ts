@@ -24,7 +24,7 @@
 import { withCanonicalKeys } from '../mappings/canonical/event-id';
 import { compileMappingValidator } from '../mappings/validate';
 import type { Customer, InteractionEvent } from '../mappings/canonical/types';
-import { EVENT_READERS } from './event-sources';
+import { EVENT_READERS, SOURCE_DELETION } from './event-sources';
 import { applyToGoldenRecord, type GoldenRecordResult } from './golden-record';
 import { isProcessState } from './process-drafts';
 import { canonicalEventOf, claimEventId } from './event-id-claim';
@@ -172,7 +172,9 @@ export class GoldenIntake {
 
   takeEvent(event: InteractionEvent): Promise<EventIntake> {
     const reader = EVENT_READERS[event.type];
-    if (!reader?.(event.data)) return Promise.resolve({ status: 'ignored' });
+    // a system's deletion of its record is kept about it: that system is sent no more changes of it
+    if (!reader?.(event.data) && event.type !== SOURCE_DELETION)
+      return Promise.resolve({ status: 'ignored' });
     if (typeof event.source?.system !== 'string' || event.source.system === '') {
       throw new Error(
         `golden record: event ${event.eventId} reports customer data but has no source.system to weigh it by`,

@@ -8,7 +8,7 @@
  */
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { CrossReference, recompute, type CrossReferenceEntry, type SourceLookup } from './cross-reference';
-import { eventContribution } from './event-sources';
+import { eventContribution, SOURCE_DELETION } from './event-sources';
 import type {
   GoldenApplyResult,
   GoldenContext,
@@ -168,7 +168,7 @@ export async function applySourceEvent(
   event: InteractionEvent,
   options: GoldenOperationOptions = {},
 ): Promise<EventOutcome> {
-  if (!eventContribution(event)) return { status: 'ignored' };
+  if (!eventContribution(event) && event.type !== SOURCE_DELETION) return { status: 'ignored' };
   const key = parseSourceRef(event.customer.ref);
   return untilApplied<EventOutcome>(options, `applying event ${event.eventId}`, async () => {
     const context = await store.readGoldenContext([], [key]);

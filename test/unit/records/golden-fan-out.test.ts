@@ -9,6 +9,7 @@ import { GoldenFanOut } from '../../../records/golden-fan-out';
 import { annaSchmidt } from '../../fixtures/anna-schmidt';
 import { GoldenIntake } from '../../../records/golden-intake';
 import type { GoldenChangedEvent, GoldenEvent } from '../../../records/golden-store';
+import type { InteractionEvent } from '../../../mappings/canonical/types';
 
 /**
  * One target's side of the record sync (records/golden-fan-out.ts) on the embedded store: which golden
@@ -159,5 +160,32 @@ describe('GoldenFanOut', () => {
       identifiers: [{ system: 'crm', id: '4711' }],
     });
     expect((await fanOut.take(crm)).skipped).toEqual([{ reason: 'not-held' }]);
+  });
+
+  it('sends SAP nothing more for a record SAP deleted (MSGFN 003), until SAP sends a newer version', async () => {
+    await take(customer('sap', '80042', 'Ring', 0));
+    const deletion: InteractionEvent = {
+      schemaVersion: '1.0',
+      eventId: '6f1d2c3b-0000-4000-8000-000000000003',
+      type: 'customer-deleted',
+      channel: 'erp',
+      occurredAt: '2026-03-01T09:10:00Z',
+      customer: { ref: 'sap:80042', identifiers: [{ system: 'sap', id: '80042' }] },
+      source: { system: 'sap', operation: 'DEBMAS' },
+      data: {},
+    } as InteractionEvent;
+    expect(await intake.takeEvent(deletion)).toMatchObject({ status: 'applied' });
+    const siebel = await take(customer('siebel', '1-A', 'Leopoldstraße', 20));
+    // still a member: the hub erases nothing because one system dropped its view
+    expect(await store.resolveGoldenId('sap:80042')).toBe(siebel.goldenId);
+    expect(await fanOut.take(siebel)).toEqual({
+      sent: [],
+      skipped: [{ reason: 'deleted-in-source', key: { system: 'sap', sourceId: '80042' } }],
+    });
+
+    // SAP creates it again: a newer version than the deletion, and the golden values go out again
+    await take(customer('sap', '80042', 'Ring', 30));
+    const again = await take(customer('siebel', '1-A', 'Maximilianstraße', 40));
+    expect((await fanOut.take(again)).sent).toHaveLength(1);
   });
 });
