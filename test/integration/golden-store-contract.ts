@@ -646,12 +646,12 @@ export function describeGoldenStoreContract(
           resolvedBy: 'steward-1',
         });
 
-        await unmergeGoldenRecord(store, G_CRM, [sap], { trust });
-        // after the unmerge the pair may come up again: a link is no keep-apart
-        const again = await store.proposeReview(proposal('crm:4711', 'sap:80042', '2025-05-01T00:00:00Z'));
-        expect(again).toMatchObject({ stored: true, item: { status: 'open' } });
-        // the link before stays on the item: the steward's trail
-        expect((await store.getReview(item.reviewId))?.earlier).toEqual([
+        // the unmerge proposes the linked pair again and keeps it apart: the link before stays on the
+        // item, the steward's trail
+        await unmergeGoldenRecord(store, G_CRM, [sap], { trust, by: 'steward-2' });
+        const split = await store.getReview(item.reviewId);
+        expect(split).toMatchObject({ status: 'kept-apart', resolvedBy: 'steward-2' });
+        expect(split?.earlier).toEqual([
           {
             status: 'linked',
             proposedAt: item.proposedAt,
@@ -659,7 +659,9 @@ export function describeGoldenStoreContract(
             resolvedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
           },
         ]);
-        await store.resolveReview(item.reviewId, 'keep-apart', 'steward-2');
+        // kept apart: not proposed again
+        const again = await store.proposeReview(proposal('crm:4711', 'sap:80042', '2025-05-01T00:00:00Z'));
+        expect(again).toMatchObject({ stored: false, item: { status: 'kept-apart' } });
         expect(await mergeGoldenRecords(store, item.a, item.b, { trust, review })).toMatchObject({
           status: 'review-closed',
           review: { status: 'kept-apart' },
