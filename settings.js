@@ -2,7 +2,7 @@
 // file holds no secrets and is the same on every machine. See the configuration table in README.md.
 const path = require('node:path');
 
-const HUB_ENDPOINT = /^\/(?:soap\/|api\/v1\/|healthz(?:[/?]|$))/;
+const HUB_ENDPOINT = /^\/(?:soap\/|api\/v1\/|(?:healthz|readyz|livez|metrics)(?:[/?]|$))/;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const host = process.env.HOST || '127.0.0.1';
 const port = portFrom(process.env.PORT);
@@ -222,7 +222,7 @@ if (!LOOPBACK.has(host) && (!auth || !nodeAuth)) {
   // endpoints serve customer data.
   throw new Error(
     `CRM Hub refuses to listen on ${host} without credentials. Set CRM_HUB_ADMIN_USER and ` +
-      'CRM_HUB_ADMIN_PASSWORD (editor) and CRM_HUB_API_USER and CRM_HUB_API_PASSWORD (REST, SOAP, /healthz), ' +
+      'CRM_HUB_ADMIN_PASSWORD (editor) and CRM_HUB_API_USER and CRM_HUB_API_PASSWORD (REST, SOAP, probes, /metrics), ' +
       'or use HOST=127.0.0.1.',
   );
 }

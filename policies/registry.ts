@@ -188,6 +188,8 @@ export class PolicyRegistry {
   private readonly deployed = new Map<string, Deployed>();
   /** per policy: counts per UTC day number, at most WEEK_DAYS + 1 days */
   private readonly days = new Map<string, Map<number, OutcomeCounts>>();
+  /** per policy since the process started, never forgotten: what a monitoring system scrapes */
+  private readonly sinceStart = new Map<string, OutcomeCounts>();
   /** the lurking offers and held-back cards counted today by this process (observeLurking) */
   private readonly lurkingSeen = new Set<string>();
   private lurkingDay = -1;
@@ -544,6 +546,17 @@ export class PolicyRegistry {
       for (const known of days.keys()) if (known <= day - WEEK_DAYS) days.delete(known);
     }
     add(counts, outcome);
+    let total = this.sinceStart.get(policyId);
+    if (!total) {
+      total = emptyCounts();
+      this.sinceStart.set(policyId, total);
+    }
+    add(total, outcome);
+  }
+
+  /** Per policy that was evaluated, its counts since the process started (GET /metrics reads them). */
+  totals(): ReadonlyMap<string, Readonly<OutcomeCounts>> {
+    return this.sinceStart;
   }
 
   private counts(policyId: string): PolicyCounts {

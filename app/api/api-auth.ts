@@ -7,8 +7,8 @@ import { LoginLimiter } from '../console/login-limiter';
  * The API user's check (settings.js httpNodeAuth): what Node-RED's own basic auth for
  * `httpNodeAuth: { user, pass }` does (red.js basicAuthMiddleware with the `basic-auth` parser), so
  * the fast paths may keep admitting a header it let through once (nodes/shared/fast-path-mount.ts),
- * with one difference: Node-RED refuses in plain text ("Unauthorized"), while the REST API and
- * /healthz answer every error as JSON. Their refusal is `{"error": "unauthenticated", "message"}`
+ * with one difference: Node-RED refuses in plain text ("Unauthorized"), while the REST API,
+ * /healthz, /readyz, /livez and /metrics answer every error as JSON. Their refusal is `{"error": "unauthenticated", "message"}`
  * with the same challenge; the SOAP endpoints and a flow's own `http in` endpoints keep Node-RED's.
  */
 export interface ApiBasicAuth {
@@ -21,7 +21,9 @@ export interface ApiBasicAuth {
 const CREDENTIALS = /^ *(?:[Bb][Aa][Ss][Ii][Cc]) +([A-Za-z0-9._~+/-]+=*) *$/;
 const USER_PASS = /^([^:]*):(.*)$/;
 /** the hub's JSON endpoints below the node root (express strips the mount path) */
-const JSON_ENDPOINT = /^\/(?:api\/v1|healthz)(?:[/?]|$)/i;
+const JSON_ENDPOINT = /^\/(?:api\/v1|healthz|readyz|livez|metrics)(?:[/?]|$)/i;
+/** the probes and /metrics, named in a refusal */
+const PROBE = /^\/(healthz|readyz|livez|metrics)(?:[/?]|$)/i;
 const CHALLENGE = 'Basic realm="Authorization Required"';
 
 export function basicCredentials(header: string | undefined): { name: string; pass: string } | undefined {
@@ -124,7 +126,8 @@ function sha256(text: string): Buffer {
 }
 
 function refusal(req: Request, gaveBasic: boolean): string {
-  const what = /^\/healthz/i.test(req.url) ? '/healthz' : "the hub's REST API";
+  const probe = PROBE.exec(req.url)?.[1];
+  const what = probe ? `/${probe.toLowerCase()}` : "the hub's REST API";
   const needs = `${what} needs the API user's credentials (CRM_HUB_API_USER), sent as HTTP Basic: Authorization: Basic <base64 of user:password>`;
   if (gaveBasic) return `these Basic credentials are not the API user's: ${needs}`;
   const scheme = /^\s*(\S+)/.exec(req.headers.authorization ?? '')?.[1];

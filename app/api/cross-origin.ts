@@ -51,7 +51,7 @@ const SOAP_ALLOW = 'GET, POST';
  * stops: a client beyond this machine, a page under a rebound host name, and a form's write.
  */
 export function withoutCrossOrigin(nodeRoot = '/', options: CrossOriginOptions = {}): RawHandler {
-  const endpoint = hubEndpoint(nodeRoot, 'soap|api/v1|healthz');
+  const endpoint = hubEndpoint(nodeRoot, 'soap|api/v1|healthz|readyz|livez|metrics');
   const writes = hubEndpoint(nodeRoot, 'soap|api/v1');
   const guarded = options.localOnly ? writes : undefined;
   return (req, res, next) => {

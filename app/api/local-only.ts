@@ -14,7 +14,7 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** the types an HTML form (or a script, without a CORS preflight) sends to another site */
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
 /** the console and the hub's endpoints (in any spelling express routes to them) keep rules of their own */
-const OWN_RULES = /^\/(?:console|soap|api\/v1|healthz)(?:[/?]|$)/i;
+const OWN_RULES = /^\/(?:console|soap|api\/v1|healthz|readyz|livez|metrics)(?:[/?]|$)/i;
 /**
  * The editor's page and Node-RED's admin API (editor-api, and the admin routes of the core nodes and
  * of CRM Hub's): with the admin and node roots both at /, every request passes the admin app first, so

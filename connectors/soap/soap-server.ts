@@ -59,6 +59,21 @@ export interface ServiceStats {
   secured: boolean;
 }
 
+/** Calls and faults of one operation of a service; `unknown` for faults before an operation was read. */
+export interface OperationCounts {
+  service: string;
+  operation: string;
+  calls: number;
+  clientFaults: number;
+  serverFaults: number;
+}
+
+/** How far a call got: the version to answer a fault in, and the operation once it is known. */
+interface Progress {
+  version: SoapVersion;
+  operation?: string;
+}
+
 interface Service {
   name: string;
   def: WsdlDefinition;
@@ -181,6 +196,8 @@ function soapRequest(req: IncomingMessage): boolean {
  */
 export class SoapServer {
   private readonly services = new Map<string, Service>();
+  /** per service and operation since the server started; kept across a redeploy, so never a reset */
+  private readonly operations = new Map<string, OperationCounts>();
   private readonly mountPath: string;
 
   constructor(private readonly options: SoapServerOptions = {}) {
@@ -221,6 +238,21 @@ export class SoapServer {
     });
   }
 
+  /** Calls and faults per service and operation (GET /metrics reads them). */
+  operationCounts(): OperationCounts[] {
+    return [...this.operations.values()].map((counts) => ({ ...counts }));
+  }
+
+  private countsOf(service: string, operation = 'unknown'): OperationCounts {
+    const key = `${service}\u0000${operation}`;
+    let counts = this.operations.get(key);
+    if (!counts) {
+      counts = { service, operation, calls: 0, clientFaults: 0, serverFaults: 0 };
+      this.operations.set(key, counts);
+    }
+    return counts;
+  }
+
   removeService(name: string): boolean {
     return this.services.delete(name);
   }
@@ -239,7 +271,9 @@ export class SoapServer {
    */
   async handle(req: IncomingMessage, res: ServerResponse, headers: readonly string[] = []): Promise<void> {
     let service: Service | undefined;
-    let version: SoapVersion = /application\/soap\+xml/i.test(header(req, 'content-type')) ? '1.2' : '1.1';
+    const progress: Progress = {
+      version: /application\/soap\+xml/i.test(header(req, 'content-type')) ? '1.2' : '1.1',
+    };
     try {
       // a split, not new URL(): this runs on every call, and only ?wsdl and ?xsd= need the query parsed
       const raw = req.url ?? '/';
@@ -276,16 +310,20 @@ export class SoapServer {
         });
         return;
       }
-      await this.handlePost(req, res, headers, service, (v) => (version = v));
+      await this.handlePost(req, res, headers, service, progress);
     } catch (err) {
       const fault =
         err instanceof SoapFaultError
           ? err
           : new SoapFaultError({ code: 'server', message: 'internal error in the SOAP endpoint' });
       if (!(err instanceof SoapFaultError)) this.options.onError?.(err, { service: service?.name ?? '' });
-      if (service) service.stats[fault.fault.code === 'server' ? 'serverFaults' : 'clientFaults']++;
+      if (service) {
+        const code = fault.fault.code === 'server' ? 'serverFaults' : 'clientFaults';
+        service.stats[code]++;
+        this.countsOf(service.name, progress.operation)[code]++;
+      }
       const head = err instanceof BodyLeftUnread ? [...headers, 'Connection', 'close'] : headers;
-      const answered = fault.version ?? version;
+      const answered = fault.version ?? progress.version;
       sendFault(res, head, fault.fault, answered, fault.httpStatus ?? faultHttpStatus(fault.fault, answered));
     }
   }
@@ -295,7 +333,7 @@ export class SoapServer {
     res: ServerResponse,
     answerHeaders: readonly string[],
     service: Service,
-    setVersion: (v: SoapVersion) => void,
+    progress: Progress,
   ): Promise<void> {
     const charset = charsetOf(header(req, 'content-type'));
     let raw: Buffer;
@@ -317,7 +355,7 @@ export class SoapServer {
     // a Latin code page is decoded as the charset or the XML declaration names it; bytes that are no
     // UTF-8 where UTF-8 is meant are a fault, never stored as U+FFFD
     const envelope = parseEnvelope(raw, { maxBytes: service.maxBytes, ...(charset ? { charset } : {}) });
-    setVersion(envelope.version);
+    progress.version = envelope.version;
     if (!service.def.versions.includes(envelope.version)) {
       throw clientFault(
         `SOAP ${envelope.version} is not offered by service '${service.name}'`,
@@ -334,6 +372,8 @@ export class SoapServer {
       envelope.namespace,
       requestedAction(req),
     );
+    progress.operation = op.name;
+    this.countsOf(service.name, op.name).calls++;
     const notUnderstood = headersNotUnderstood(envelope.headerElement, envelope.version, op, service);
     if (notUnderstood.length > 0) {
       throw new SoapFaultError(

@@ -19,6 +19,7 @@ import { reusedEventIdScreen } from '../../records/event-id-claim';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import { closeWaitMs, type HubStoreNode } from '../hub-store/hub-store';
 import { consumerHealth } from '../../app/api/health';
+import { hubMetrics } from '../../app/metrics/hub-metrics';
 import { hubRuntime } from '../shared/hub-runtime';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
@@ -89,31 +90,50 @@ export default function (RED: RED) {
       ),
     );
 
-    const { report, deadLettered } = settlementReports(RED, this);
+    const meter = hubMetrics.amqpIn(queueName, config.name || this.id);
+    const { report, deadLettered } = settlementReports(RED, this, meter);
+    // each way out of the flow ends the message's time in flight
     const settler = (delivery: Delivery) => ({
-      ack: () => void complete(delivery, repository).then(report),
-      fail: (reason: string) =>
-        void complete(delivery, repository, reason).then(deadLettered(delivery, reason)),
+      ack: () => {
+        meter.inFlight--;
+        void complete(delivery, repository).then(report);
+      },
+      fail: (reason: string) => {
+        meter.inFlight--;
+        void complete(delivery, repository, reason).then(deadLettered(delivery, reason, 'flow-error'));
+      },
       // A redeploy tore the flow down under the message (Node-RED drops messages between stopped
       // nodes): the new deployment gets it again instead of the dead-letter queue.
-      timedOut: (reason: string) =>
-        closing
-          ? delivery.requeue()
-          : void complete(delivery, repository, reason).then(deadLettered(delivery, reason)),
+      timedOut: (reason: string) => {
+        meter.inFlight--;
+        if (closing) return requeueNow(delivery);
+        void complete(delivery, repository, reason).then(deadLettered(delivery, reason, 'timeout'));
+      },
       // The bus or the store was away while the flow ran: the message comes again once it is back.
-      retry: (reason: string) => requeueLater(delivery, 'amqp-in.errors.passing', reason),
+      retry: (reason: string) => {
+        meter.inFlight--;
+        requeueLater(delivery, 'amqp-in.errors.passing', reason);
+      },
       // It went to a node that is stopped: not acked, it comes back from the broker (at least once).
       // Closing, at once, so the drain does not wait for it; else (a redeploy of the nodes after this
       // one) after a pause, as for a passing failure.
-      dropped: (reason: string) =>
-        closing ? delivery.requeue() : requeueLater(delivery, 'amqp-in.errors.requeued', reason),
+      dropped: (reason: string) => {
+        meter.inFlight--;
+        if (closing) return requeueNow(delivery);
+        requeueLater(delivery, 'amqp-in.errors.requeued', reason);
+      },
     });
 
     // a message waiting out its pause is handed back at once when the node closes: the drain would
     // otherwise wait for it (up to 30 s) and hold the redeploy
     const pausing = new Map<NodeJS.Timeout, Delivery>();
+    const requeueNow = (delivery: Delivery) => {
+      meter.requeued += 1;
+      delivery.requeue();
+    };
     const requeueLater = (delivery: Delivery, key: string, error: string) => {
-      if (closing) return delivery.requeue();
+      if (closing) return requeueNow(delivery);
+      meter.requeued += 1;
       const pauseMs = requeuePauseMs(delivery);
       this.warn(RED._(key, { error, seconds: pauseMs / 1000 }));
       const timer = setTimeout(() => {
@@ -124,9 +144,11 @@ export default function (RED: RED) {
     };
 
     const onDelivery = async (delivery: Delivery) => {
+      meter.received += 1;
       const admitted = await admit(delivery, repository, output, screen);
+      meter.admitted(admitted.kind);
       // The flow is being stopped: a message not yet in it goes back to the queue.
-      if (closing && admitted.kind === 'accepted') return delivery.requeue();
+      if (closing && admitted.kind === 'accepted') return requeueNow(delivery);
       if (admitted.kind === 'undecodable' || admitted.kind === 'refused')
         this.warn(RED._('amqp-in.errors.undecodable', { reason: admitted.reason }));
       if (admitted.kind !== 'accepted') return;
@@ -134,10 +156,12 @@ export default function (RED: RED) {
       const amqp = inboundProperties(delivery, queue);
       const msg = { _msgid: msgId, topic: delivery.routingKey, payload: admitted.payload, amqp };
       if (config.ack === 'receipt') {
+        meter.acked += 1;
         delivery.ack();
         this.send(msg as NodeMessage);
         return;
       }
+      meter.inFlight += 1;
       tracker.track(msgId, settler(delivery), timeoutMs);
       this.send(msg as NodeMessage);
       // Nothing wired: no onSend event will come, so the message is handled already.

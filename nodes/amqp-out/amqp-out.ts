@@ -8,6 +8,7 @@ import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { traceparentOf, withTraceHeader } from '../shared/trace';
 import { ensureHubRoutes } from '../shared/mount';
+import { hubMetrics } from '../../app/metrics/hub-metrics';
 import { countStatus, countText, errorMessage, type RED } from '../shared/red';
 import { migrations } from './migrations';
 
@@ -46,6 +47,8 @@ export default function (RED: RED) {
     const toQueue = config.destination === 'queue';
     const exchange = toQueue ? '' : config.exchange || DEFAULT_EXCHANGE;
     const counts = { ok: 0, failed: 0 };
+    // by queue when publishing straight into one (the default exchange, named '' by AMQP)
+    const meter = hubMetrics.amqpOut(toQueue ? '(AMQP default)' : exchange, config.name || this.id);
     // Set up on first use and again after a failure, so a broker that comes up after the hub is used.
     let ready: Promise<void> | undefined;
     const ensureReady = () =>
@@ -100,14 +103,16 @@ export default function (RED: RED) {
           headers: withTraceHeader(msg.headers, trace && childTraceparent(trace)),
         });
         counts.ok += 1;
+        meter.published += 1;
         countStatus(this, counts, published);
         const amqp = { exchange, routingKey: out.routingKey, messageId: out.messageId, confirmed: true };
         send({ ...msg, amqp } as NodeMessage);
       },
       {
         errorStatus: false,
-        onError: () => {
+        onError: (err) => {
           counts.failed += 1;
+          meter.fail((err as { kind?: unknown }).kind);
           countStatus(this, counts, published);
         },
       },

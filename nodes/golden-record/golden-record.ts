@@ -2,6 +2,7 @@ import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { applyWithGoldenRecord, GoldenIntake } from '../../records/golden-intake';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import type { HubStoreNode } from '../hub-store/hub-store';
+import { hubMetrics } from '../../app/metrics/hub-metrics';
 import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
@@ -56,6 +57,7 @@ export default function (RED: RED) {
         counts.ok += 1;
         countStatus(this, counts, text);
         const golden = result.golden;
+        hubMetrics.goldenIntake(golden);
         if (relay && golden && golden.status === 'applied') relay.changed(msg, golden.events);
         send({ ...msg, goldenRecord: result } as NodeMessage);
       },

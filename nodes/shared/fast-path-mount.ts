@@ -117,6 +117,22 @@ export function mountWithoutCrossOrigin(RED: RED): boolean {
 }
 
 /**
+ * Puts a handler first in the Node-RED server's stack (ahead of the fast paths and the editor's app);
+ * where the node endpoints are in no server of their own, first of what is mounted on them from now.
+ */
+export function mountFirst(RED: RED, handler: RawHandler): void {
+  const node = RED.httpNode as unknown as ExpressApp;
+  const root = rootOf(node);
+  const stack = root._router?.stack;
+  if (root === node || !stack) {
+    node.use(handler);
+    return;
+  }
+  root.use(handler);
+  stack.unshift(stack.pop());
+}
+
+/**
  * Puts app/api/api-error.ts's errorsWithoutStack last in the Node-RED server's stack, after the editor's
  * and the node endpoints' apps (red.js mounts them before it loads any node): no error reaches a client
  * with its stack. False when the node endpoints are not in a server of their own.

@@ -1,5 +1,7 @@
 import type { Node, NodeMessage } from 'node-red';
 import { errorMessage } from '../../formats/error-message';
+import { hubMetrics } from '../../app/metrics/hub-metrics';
+import { isStoreUnavailable } from '../../records/store-unavailable';
 import type { Done, Send } from './red';
 
 export type InputHandler<M extends NodeMessage> = (msg: M, send: Send) => void | Promise<void>;
@@ -67,6 +69,7 @@ export function onInput<M extends NodeMessage = NodeMessage>(
 ): void {
   const fail = (err: unknown, done: Done) => {
     const error = asError(err);
+    if (isStoreUnavailable(error)) hubMetrics.storeUnavailable += 1;
     options.onError?.(error);
     if (options.errorStatus !== false) node.status({ fill: 'red', shape: 'ring', text: statusTextOf(error) });
     done(error);

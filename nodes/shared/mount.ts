@@ -6,7 +6,12 @@ import type { ContactPolicySettings } from '../../policies/contact/contact-polic
 import { hubRuntime } from './hub-runtime';
 import type { RED } from './red';
 import { firstTimeFor } from './once';
-import { mountErrorsWithoutStack, mountHubFastPaths, mountWithoutCrossOrigin } from './fast-path-mount';
+import {
+  mountErrorsWithoutStack,
+  mountFirst,
+  mountHubFastPaths,
+  mountWithoutCrossOrigin,
+} from './fast-path-mount';
 import { soapRoute } from '../../app/api/soap-fast-path';
 import { localOnlyEndpoint } from '../../app/api/cross-origin';
 import { deployedEventPublisher } from '../policy-engine/event-publisher';
@@ -19,9 +24,12 @@ import {
   lurkingOffersUncounted,
 } from '../next-best-offer/contact-offers';
 import { serviceLevelRulesOf } from './service-level-settings';
+import { hubMetrics } from '../../app/metrics/hub-metrics';
+import { countApiRequests, createLivenessHandler, createMetricsHandler } from '../../app/metrics/endpoints';
 
 /**
- * Mounts the hub's HTTP surface once per Node-RED process: /healthz, /api/v1, /soap on the node
+ * Mounts the hub's HTTP surface once per Node-RED process: /healthz, /readyz, /livez, /metrics,
+ * /api/v1, /soap on the node
  * server, and the audited policy switch on the admin API (behind the editor's own auth). Called by every
  * CRM Hub node module at load time, so it also works when the package sits in a stock Node-RED.
  */
@@ -31,6 +39,18 @@ export function ensureHubRoutes(RED: RED): void {
 
   hubRuntime.logError = (message) => RED.log.error(message);
   app.get('/healthz', createHealthHandler(hubRuntime.health));
+  // Kubernetes' probes: ready is what /healthz decides, live asks no dependency (README, Metrics and probes)
+  app.get('/readyz', createHealthHandler(hubRuntime.health));
+  app.get('/livez', createLivenessHandler());
+  hubMetrics.use({
+    components: async () => {
+      const report = await hubRuntime.health.report();
+      return { bus: report.bus, store: report.store };
+    },
+    policies: () => hubRuntime.policyRegistry.totals(),
+    soap: () => hubRuntime.soap.operationCounts(),
+  });
+  app.get('/metrics', createMetricsHandler(hubMetrics));
   // POST /api/v1/events publishes where the deployed flows publish their canonical events
   hubRuntime.eventPublisher = () => deployedEventPublisher(RED);
   const policies = {
@@ -62,6 +82,8 @@ export function ensureHubRoutes(RED: RED): void {
     app.use('/api/v1', localOnlyEndpoint('api'));
     app.use('/soap', localOnlyEndpoint('soap'));
   }
+  // first of all, so the fast paths' answers and the refusals ahead of the routes are counted too
+  mountFirst(RED, countApiRequests(hubMetrics));
   app.use(
     '/api/v1',
     createHubApi({

@@ -470,6 +470,35 @@ describe('SoapServer with real clients', () => {
     expect(crm?.serverFaults).toBeGreaterThan(0);
   });
 
+  it('counts calls and faults per operation for /metrics, a fault before any operation as unknown', async () => {
+    const counts = () => soapServer.operationCounts().filter((c) => c.service === 'crm-counted');
+    soapServer.addService('crm-counted', def, crmHandler, { maxBytes: MAX_BYTES });
+    const url = base.replace('/soap/crm', '/soap/crm-counted');
+    expect((await post(envelope11(requestElement(goodRequest)), {}, url)).status).toBe(200);
+    const locked = { ...goodRequest, customerNumber: '7777777777' };
+    expect((await post(envelope11(requestElement(locked)), {}, url)).status).toBe(500);
+    const down = { ...goodRequest, customerNumber: '9999999999' };
+    expect((await post(envelope11(requestElement(down)), {}, url)).status).toBe(500);
+    expect((await post('<not-soap/>', {}, url)).status).toBeGreaterThanOrEqual(400);
+    expect(counts()).toEqual(
+      expect.arrayContaining([
+        {
+          service: 'crm-counted',
+          operation: 'ReportAddressChange',
+          calls: 3,
+          clientFaults: 1,
+          serverFaults: 1,
+        },
+        { service: 'crm-counted', operation: 'unknown', calls: 0, clientFaults: 1, serverFaults: 0 },
+      ]),
+    );
+    expect(counts()).toHaveLength(2);
+    // a redeploy registers the service again: its counts go on
+    soapServer.removeService('crm-counted');
+    soapServer.addService('crm-counted', def, crmHandler, { maxBytes: MAX_BYTES });
+    expect(counts().find((c) => c.operation === 'ReportAddressChange')?.calls).toBe(3);
+  });
+
   it('answers python zeep over SOAP 1.1 and SOAP 1.2', async () => {
     const script = [
       'import json, sys, zeep',
