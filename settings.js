@@ -272,6 +272,8 @@ module.exports = {
     // days a processed event id and an event digest are kept; a hub-store's own field wins
     idempotencyRetentionDays: process.env.CRM_HUB_IDEMPOTENCY_RETENTION_DAYS || 30,
     baseCurrency,
+    // amqp-in: how long a node without done (core switch …) may take to send a message on before it counts as dropped
+    doneLessGraceMs: Number(process.env.CRM_HUB_DONELESS_GRACE_MS || 1000),
     consoleUsers: consoleUsers(),
   },
 };

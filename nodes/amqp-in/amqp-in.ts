@@ -26,6 +26,7 @@ import { ensureHubRoutes } from '../shared/mount';
 import { errorMessage, type RED } from '../shared/red';
 import type { AmqpInDef } from './amqp-in-config';
 import { completionTracker } from './completion-hooks';
+import { doneLessDownstream } from './done-less';
 import { settlementReports } from './settlement-reports';
 import { migrations } from './migrations';
 
@@ -207,11 +208,19 @@ export default function (RED: RED) {
       this.warn(RED._('amqp-in.errors.consume', { queue, error: errorMessage(err) }));
     });
 
+    // once every node of the deployment exists: name those that cannot report completion
+    const namesDoneLess = () => {
+      const found = doneLessDownstream(RED, this);
+      if (found.length > 0) this.warn(RED._('amqp-in.warnings.done-less', { nodes: found.join(', ') }));
+    };
+    RED.events.once('flows:started', namesDoneLess);
+
     // Drain on redeploy: the consumer is cancelled first, then the messages already in the flow are
     // settled (up to drainMs) on the channel that can still ack them, and only then it closes. Only
     // then this node leaves the broker and the store, which wait for it.
     this.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      RED.events.off('flows:started', namesDoneLess);
       for (const [timer, delivery] of pausing) {
         clearTimeout(timer);
         delivery.requeue();

@@ -1,18 +1,37 @@
 import { isBusError } from '../../connectors/amqp/bus-error';
 import { CompletionTracker } from '../../connectors/amqp/completion-tracker';
+import { HeldReceipts } from '../../connectors/amqp/held-receipts';
 import { isStoreUnavailable } from '../../records/store-unavailable';
 import { errorMessage, type RED } from '../shared/red';
+
+/** how long a node that cannot report completion may take to send a message on (see HeldReceipts) */
+export const DEFAULT_DONE_LESS_GRACE_MS = 1000;
 
 /**
  * One tracker for the process: Node-RED's onSend and onComplete hooks see every node's messages, so
  * amqp-in learns when the whole flow is done with a message it sent (at least once, not ack-on-send).
+ * A node whose input handler takes no `done` never completes; its receipt is held until it sends the
+ * message on or, having sent nothing within the grace, dropped it (connectors/amqp/held-receipts.ts).
  */
 export function completionTracker(RED: RED): CompletionTracker {
   const tracker = new CompletionTracker();
+  const held = new HeldReceipts((id) => tracker.completed(id), doneLessGraceMs(RED));
   // A reload of the module (tests, a restarted runtime) must replace the hooks, not stack them.
   RED.hooks.remove('*.crm-hub-amqp-in');
   RED.hooks.add('onSend.crm-hub-amqp-in', (events) => {
-    for (const event of events) if (event.msg._msgid) tracker.sent(event.msg._msgid, 1);
+    const ids = new Set<string>();
+    for (const event of events)
+      if (event.msg._msgid) {
+        tracker.sent(event.msg._msgid, 1);
+        ids.add(event.msg._msgid);
+      }
+    // the onward copies are counted above, before the holding node's receipt is released
+    const source = events[0]?.source;
+    if (source && cannotComplete(source.node)) for (const id of ids) held.sent(source.id, id);
+  });
+  RED.hooks.add('onReceive.crm-hub-amqp-in', (event) => {
+    const id = event.msg._msgid;
+    if (id && tracker.has(id) && cannotComplete(event.destination.node)) held.hold(event.destination.id, id);
   });
   RED.hooks.add('onComplete.crm-hub-amqp-in', (event) => {
     if (event.msg._msgid)
@@ -39,6 +58,22 @@ export function completionTracker(RED: RED): CompletionTracker {
       stopped(id, event.destination.id);
   });
   return tracker;
+}
+
+/**
+ * Node-RED counts a node's input handlers that take `done` (Node.prototype.on: `callback.length`);
+ * with none, the runtime never calls onComplete for what the node received.
+ */
+export function cannotComplete(node: unknown): boolean {
+  const count = (node as { _expectedDoneCount?: unknown } | undefined)?._expectedDoneCount;
+  return count === 0;
+}
+
+function doneLessGraceMs(RED: RED): number {
+  const setting = (RED.settings as unknown as { crmHub?: { doneLessGraceMs?: unknown } }).crmHub
+    ?.doneLessGraceMs;
+  const ms = Number(setting);
+  return setting !== undefined && Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_DONE_LESS_GRACE_MS;
 }
 
 /**
