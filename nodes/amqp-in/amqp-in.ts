@@ -28,7 +28,7 @@ import type { AmqpInDef } from './amqp-in-config';
 import { completionTracker } from './completion-hooks';
 import { doneLessDownstream } from './done-less';
 import { settlementReports } from './settlement-reports';
-import { migrations } from './migrations';
+import { migrations, unprotectedAfterMigration } from './migrations';
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
@@ -63,6 +63,9 @@ export default function (RED: RED) {
     const storeNode = config.store ? (RED.nodes.getNode(config.store) as HubStoreNode | null) : null;
     const syncInbound = config.topology === 'sync-inbound';
     const queue = (config.queue || '').trim() || (syncInbound ? DEFAULT_INBOUND_QUEUE : '');
+    // a config from before the poison-message options keeps its queue's arguments; say what that costs
+    if (unprotectedAfterMigration(saved, config, deliveryLimit))
+      this.warn(RED._('amqp-in.warnings.unprotected', { queue: queue || 'a server-named queue' }));
     const timeoutMs = Number(config.timeout) || 60000;
     // Past nodeCloseTimeout Node-RED logs "Close timed out" and goes on while this consumer would still
     // hold its messages; what is unsettled at the bound goes back to the queue instead.

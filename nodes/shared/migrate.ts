@@ -10,6 +10,36 @@ export interface Migration {
   /** the version this step produces; steps are listed in ascending order, starting at 1 */
   version: number;
   up: (config: SavedConfig) => SavedConfig;
+  /** what the step means for a config saved before it; the log says so when a deployment migrates one */
+  note?: string;
+}
+
+/**
+ * Where migrations are told (the runtime's log, set when a node module loads): an operator who
+ * upgraded learns which saved nodes changed and what that means. Each node's migration is told once
+ * per process, not at every redeploy of the same flow.
+ */
+let migrationLog: ((line: string) => void) | undefined;
+const told = new Set<string>();
+
+export function logMigrationsWith(log: (line: string) => void): void {
+  migrationLog = log;
+}
+
+function tell(config: SavedConfig, from: number, migrations: readonly Migration[]): void {
+  const current = currentVersion(migrations);
+  const id = typeof config.id === 'string' ? config.id : '';
+  if (!migrationLog || !id || from >= current) return;
+  const key = `${id}:${from}:${current}`;
+  if (told.has(key)) return;
+  told.add(key);
+  const type = typeof config.type === 'string' ? config.type : 'node';
+  const name = typeof config.name === 'string' && config.name ? config.name : id;
+  const notes = migrations.filter((m) => m.version > from && m.note).map((m) => `v${m.version}: ${m.note}`);
+  migrationLog(
+    `CRM Hub: ${type} "${name}" (${id}) was saved by an older version: its config is read as version ` +
+      `${current} (was ${from})${notes.length ? `. ${notes.join('; ')}` : ''}`,
+  );
 }
 
 /** The first version of every node: nothing changed but that the config now says which version it is. */
@@ -43,6 +73,7 @@ export function migrate<C extends object>(config: C | SavedConfig, migrations: r
     out = { ...step.up(out), version: step.version };
   }
   keepHidden(config as SavedConfig, out);
+  tell(out, from, migrations);
   return out as C;
 }
 

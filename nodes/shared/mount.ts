@@ -5,6 +5,7 @@ import type { OfferResponse } from '../../mappings/canonical/types';
 import type { ContactPolicySettings } from '../../policies/contact/contact-policy';
 import { hubRuntime } from './hub-runtime';
 import type { RED } from './red';
+import { logMigrationsWith } from './migrate';
 import { firstTimeFor } from './once';
 import {
   mountErrorsWithoutStack,
@@ -34,6 +35,7 @@ import { countApiRequests, createLivenessHandler, createMetricsHandler } from '.
  * CRM Hub node module at load time, so it also works when the package sits in a stock Node-RED.
  */
 export function ensureHubRoutes(RED: RED): void {
+  logMigrationsWith((line) => RED.log.info(line));
   const app = RED.httpNode;
   if (!app || !firstTimeFor(app, 'hub-routes')) return;
 
