@@ -148,11 +148,35 @@ function deadLetters() {
   );
 }
 
+// `queues upgrade` re-creates hub queues whose arguments differ after an upgrade (app/cli/queues-command.ts).
+function queues() {
+  let command;
+  if (require.extensions['.ts']) command = require(path.join(root, 'app', 'cli', 'queues-command.ts'));
+  else {
+    try {
+      buildIfNeeded(console.error);
+    } catch (err) {
+      console.error(`CRM Hub: ${err.message}`);
+      process.exit(2);
+    }
+    command = require(path.join(root, 'dist', 'app', 'cli', 'queues-command.js'));
+  }
+  const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: root };
+  command.runQueuesCommand(process.argv.slice(3), io).then(
+    (code) => (process.exitCode = code),
+    (err) => {
+      console.error(`crm-hub queues: ${err.stack || err.message}`);
+      process.exitCode = 2;
+    },
+  );
+}
+
 const USAGE = `usage: crm-hub <command>
   start [--reset-flows]   run the hub (Node-RED with the hub's settings and flows), as npm start does
   build                   build dist/ if it is missing or older than the sources
   map --help              map a legacy file with a system's spec
-  dead-letters --help     list, show, replay and purge the dead letters on RabbitMQ`;
+  dead-letters --help     list, show, replay and purge the dead letters on RabbitMQ
+  queues upgrade          re-create the hub queues whose arguments differ after an upgrade (--help)`;
 
 // required (by the tests for banner()) it runs no command
 if (require.main === module) main();
@@ -167,6 +191,7 @@ function main() {
     else if (command === 'build') buildIfNeeded();
     else if (command === 'map') map();
     else if (command === 'dead-letters') deadLetters();
+    else if (command === 'queues') queues();
     else if (command === '--help' || command === '-h' || command === 'help') console.log(USAGE);
     else {
       console.error(command === undefined ? USAGE : `crm-hub: unknown command '${command}'\n${USAGE}`);

@@ -11,6 +11,7 @@ import {
   typedQueueOptions,
   type PayloadOutput,
 } from '../../connectors/amqp/consume-config';
+import { inequivalentArgument } from '../../connectors/amqp/queue-upgrade';
 import { requeuePauseMs } from '../../connectors/amqp/requeue-pause';
 import { DEFAULT_INBOUND_QUEUE, SyncTopology } from '../../connectors/amqp/sync-topology';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
@@ -207,6 +208,13 @@ export default function (RED: RED) {
     const stopTrying = broker.whenConnected(this, consume, (err) => {
       // retried when the bus connects; until then the status says why nothing is consumed
       consumeError = errorMessage(err);
+      // a queue an older version declared with other arguments: say which, and the way out
+      const arg = inequivalentArgument(consumeError);
+      if (arg !== undefined) {
+        this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.inequivalent', { arg }) });
+        this.warn(RED._('amqp-in.errors.inequivalent', { queue, arg, error: consumeError }));
+        return;
+      }
       this.status({ fill: 'red', shape: 'ring', text: errorMessage(err) });
       this.warn(RED._('amqp-in.errors.consume', { queue, error: errorMessage(err) }));
     });

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import amqplib from 'amqplib';
+import { all, load, loggedWarnings, RABBIT_URL, useHelper } from './harness';
+import { sinkNode, whenStatus } from './amqp-test-nodes';
+
+useHelper();
+
+describe('amqp-in on a queue an older version declared with other arguments', () => {
+  const queue = `test.inequivalent.${randomUUID().slice(0, 8)}`;
+  const exchange = queue;
+  let conn: amqplib.ChannelModel;
+
+  beforeAll(async () => {
+    conn = await amqplib.connect(RABBIT_URL);
+    const ch = await conn.createChannel();
+    await ch.assertQueue(queue, {
+      durable: true,
+      arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': 'crm.dlx' },
+    });
+    await ch.close();
+  });
+  afterAll(async () => {
+    const ch = await conn.createChannel();
+    await ch.deleteQueue(queue);
+    await ch.deleteExchange(exchange);
+    await conn.close();
+  });
+
+  it('names the differing argument and the upgrade command in its status and log', async () => {
+    await load(
+      [...all, sinkNode],
+      [
+        { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
+        {
+          id: 'in',
+          type: 'amqp-in',
+          broker: 'broker',
+          queue,
+          bindings: `${exchange} event.#`,
+          prefetch: '5',
+          ack: 'flow',
+          timeout: '5000',
+          store: '',
+          topology: '',
+          output: 'auto',
+          deliveryLimit: '20',
+          atLeastOnce: true,
+          wires: [['got']],
+          version: 4,
+        },
+        { id: 'got', type: 'amqp-test-sink' },
+      ],
+    );
+    await whenStatus('in', 'amqp-in.status.inequivalent');
+    expect(loggedWarnings('in')).toContain('amqp-in.errors.inequivalent');
+    expect(loggedWarnings('in')).not.toContain('amqp-in.errors.consume');
+  });
+});
