@@ -33,13 +33,13 @@ export interface HubStoreNode extends Node<{ password?: string }> {
    * open, as the REST API answers 503 then, and after STORE_WAIT_MS while its first open still runs.
    */
   readyForCaller(): Promise<HubStore>;
+  /** the sweep of the idempotency tables, once the store is open; none while its window is invalid */
+  retention?: IdempotencyRetention;
   /**
    * A node that still writes to the store while it closes (amqp-in records the messages it drains)
    * registers, and deregisters once it is done; on a redeploy the store closes only after its last
    * user left (bounded by closeWaitMs), like Node-RED's mqtt-broker with its clients.
    */
-  /** the sweep of the idempotency tables, once the store is open; none while its window is invalid */
-  retention?: IdempotencyRetention;
   register(user: Node): void;
   deregister(user: Node): void;
 }
