@@ -37,7 +37,7 @@ import {
   type ResponseOutcome,
 } from './history';
 import { parseHoldout } from './holdout';
-import { baseCurrencyOf } from './money';
+import { baseCurrencyOf, DEFAULT_BASE_CURRENCY } from './money';
 import { compileSchedule, ScheduleError, type CompiledSchedule, type ScheduleSpec } from './schedule';
 import { compileScore, ScoreError, type CompiledScore, type ScoreSpec } from './score';
 import { contentHash, type CardVersion } from './version';
@@ -292,7 +292,10 @@ export function compileCard(card: PolicyCard, options: CompileCardOptions = {}):
 
   const policy: CompiledPolicy = {
     id,
-    version: { number: versionNumber, hash: contentHash(hashedContent(card, escalation, holdout)) },
+    version: {
+      number: versionNumber,
+      hash: contentHash(hashedContent(card, escalation, holdout, baseCurrency)),
+    },
     baseCurrency,
     title,
     priority: card.priority,
@@ -326,8 +329,12 @@ function hashedContent(
   card: PolicyCard,
   escalation: CompiledEscalation | undefined,
   holdout: number,
+  baseCurrency: string,
 ): object {
   const content: Record<string, unknown> = { ...card };
+  // A bare threshold (`amount > 10000`) means the base currency: another one decides otherwise, so it
+  // is another version. The default leaves the hash as it was before currencies were judged.
+  if (baseCurrency !== DEFAULT_BASE_CURRENCY) content.baseCurrency = baseCurrency;
   if (escalation) content.escalation = escalation.canonical;
   if (content.mode === 'trigger') delete content.mode;
   for (const key of ['if', 'history', 'then'] as const) {

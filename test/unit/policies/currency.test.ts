@@ -12,7 +12,7 @@ import {
 } from '../../../policies/history';
 import { baseCurrencyOf, isCurrencyCode } from '../../../policies/money';
 import { StoredHistory } from '../../../policies/stored-history';
-import { DAY, T0, eventFactory } from './fixtures';
+import { DAY, T0, eventFactory, platinumCard } from './fixtures';
 
 /** The mission's example card, as the README writes it: a bare threshold. */
 const platinum: PolicyCard = {
@@ -138,6 +138,16 @@ describe('money thresholds and currencies', () => {
     expect(() => compileCard(notMoney)).toThrow(/"source.version" is no money/);
     // "and" after a number is still the conjunction
     expect(compileCondition('amount > 1 and channel == "web"').terms).toHaveLength(2);
+  });
+
+  it('makes another base currency another card version, and leaves the default one as it hashed before', () => {
+    const [eur, chf, none] = [
+      compileCard(platinumCard, { baseCurrency: 'EUR' }),
+      compileCard(platinumCard, { baseCurrency: 'CHF' }),
+      compileCard(platinumCard),
+    ];
+    expect(chf.version.hash).not.toBe(eur.version.hash);
+    expect(none.version.hash).toBe(eur.version.hash);
   });
 
   it('reads the base currency from CRM_HUB_BASE_CURRENCY, EUR by default, and refuses an unknown one', () => {
