@@ -13,6 +13,7 @@ const trustProxy = trustProxyFrom(process.env.CRM_HUB_TRUST_PROXY);
 // a log-in (Node-RED's /auth/token, the console's) and the console's writes are a few hundred bytes
 const SMALL_BODY_PATH = /^\/(?:console|auth)(?:[/?]|$)/i;
 const SMALL_BODY_BYTES = 16 * 1024;
+maxFutureFrom(process.env.CRM_HUB_MAX_FUTURE_SECONDS);
 const adminUser = process.env.CRM_HUB_ADMIN_USER || '';
 const adminPassword = process.env.CRM_HUB_ADMIN_PASSWORD || '';
 const adminPasswordHash = process.env.CRM_HUB_ADMIN_PASSWORD_HASH || '';
@@ -83,6 +84,19 @@ function trustProxyFrom(value) {
     'CRM_HUB_TRUST_PROXY must be the number of reverse proxies in front of the hub, or their addresses ' +
       `or subnets separated by commas (loopback, 10.0.0.0/8), got ${JSON.stringify(value)}`,
   );
+}
+
+// How far an event's occurredAt may lie ahead of the clock (mappings/canonical/event-check.ts reads
+// the same variable): refused at start, or a typo would silently fall back to the default.
+function maxFutureFrom(value) {
+  const text = (value || '').trim();
+  if (!text) return 300;
+  if (!/^\d{1,9}$/.test(text)) {
+    throw new Error(
+      `CRM_HUB_MAX_FUTURE_SECONDS must be a whole number of seconds (0 or more), got ${JSON.stringify(value)}`,
+    );
+  }
+  return Number(text);
 }
 
 // Half a pair would otherwise leave its user out without a word: the editor or the REST and SOAP

@@ -14,6 +14,7 @@ import type { CanonicalDocument } from './canonical/types';
 import { MappingSpecError, type MapContext, type MapResult, type SystemSpec } from './mapping-types';
 import { isPlainObject } from './transform-support';
 import { compileMappingValidator, loadCanonicalSchema } from './validate';
+import { refusingFuture } from './canonical/event-check';
 
 export * from './mapping-types';
 export { compileOutbound, type CompiledOutbound, type LegacyRecord } from './outbound';
@@ -90,7 +91,12 @@ export function compileMapping(spec: SystemSpec, recordKind: string): CompiledMa
   } catch (error) {
     throw new MappingSpecError(`${where}: "produces": ${(error as Error).message}`);
   }
-  const validate = compileMappingValidator(produces);
+  // an event dated ahead of the hub's clock would win every recency contest until then (SOAP
+  // ReportInteraction answers it with a fault, a mapped app event goes to the error output)
+  const validate =
+    produces === 'interaction-event'
+      ? refusingFuture(compileMappingValidator(produces))
+      : compileMappingValidator(produces);
   const links: SourceLink[] = [];
   const block = compileBlock({
     where,

@@ -47,6 +47,7 @@ import {
   type MatchRecord,
 } from './matching';
 import { KeyedLanes } from './keyed-lanes';
+import { refuseFutureEvent, takenAsOfNow } from './future-dated';
 import { instant, sourceRef, type SourceKey, type SourceRecord, type StaleVersion } from './source-versions';
 import { StoreInputError } from './store-input';
 import type { HubStore } from './store';
@@ -413,7 +414,9 @@ export async function applyWithGoldenRecord(
   intake: GoldenIntake,
   doc: unknown,
 ): Promise<GoldenPathResult> {
-  const customer = isCustomer(doc) ? withNfcRef(doc) : undefined;
+  // a record dated ahead of the clock counts as of now (future-dated.ts); an event so dated is refused
+  const customer = isCustomer(doc) ? withNfcRef(takenAsOfNow(doc)) : undefined;
+  if (!customer) refuseFutureEvent(doc as { eventId?: unknown; occurredAt?: unknown });
   if (customer) {
     const key = sourceRecordOf(customer);
     // A flow may wire anything into the golden record; what the survivorship builds from must be a

@@ -173,7 +173,11 @@ export function serviceLevelOf(
   // every request, so no client could revalidate a customer 360
   const since = new Date(Math.floor(now.getTime() / DAY) * DAY - rules.value.days * DAY).toISOString();
   let amount = 0;
-  for (const i of interactions) if (i.occurredAt >= since) amount += amountOf(i, rules.value.currency);
+  // one dated ahead (stored before such events were refused) has not happened yet and counts nothing
+  const until = now.toISOString();
+  for (const i of interactions) {
+    if (i.occurredAt >= since && i.occurredAt <= until) amount += amountOf(i, rules.value.currency);
+  }
   const byValue: ServiceLevel =
     amount >= rules.value.premium ? 'premium' : amount >= rules.value.priority ? 'priority' : 'standard';
   if (byValue !== 'standard') {

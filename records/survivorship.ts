@@ -557,6 +557,11 @@ export function computeGolden(input: SurvivorshipInput): GoldenRecord {
   document.updatedAt = new Date(Math.max(...[...records, ...events].map((c) => c.ms))).toISOString();
   document.source = { system: 'hub', operation: 'golden-record', recordId: goldenId };
   document.dataQuality = assessDataQuality(document);
+  // a steward should see which source claimed a time ahead of the clock: it was weighed as of its arrival
+  const futureDated = records
+    .filter((r) => typeof r.document.source?.statedUpdatedAt === 'string')
+    .map((r) => `${r.key.system}:${r.key.sourceId}`);
+  if (futureDated.length > 0) document.dataQuality.futureDated = futureDated;
 
   return {
     goldenId,

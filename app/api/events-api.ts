@@ -17,6 +17,7 @@ import {
   storeUnreachableError,
 } from './api-error';
 import { withCanonicalKeys } from '../../mappings/canonical/event-id';
+import { refusingFuture } from '../../mappings/canonical/event-check';
 import { batchItems } from './batch-body';
 import { strictJsonBody } from './json-body';
 import { errorMessage } from '../../formats/error-message';
@@ -59,7 +60,9 @@ const DEFAULT_MAX_BATCH = 100;
 export function createEventsApi(context: EventsApiContext = {}): Router {
   const api = express.Router();
   const maxBatch = context.maxBatch ?? DEFAULT_MAX_BATCH;
-  const validate = compileValidator('interaction-event');
+  // an event dated more than CRM_HUB_MAX_FUTURE_SECONDS ahead would win every recency contest (the
+  // golden address, a service level's window) until then: 400 naming occurredAt
+  const validate = refusingFuture(compileValidator('interaction-event'));
   // the hub API parses bodies before this router; this parser serves the router on its own
   api.use('/events', strictJsonBody({ limit: '256kb' }));
 

@@ -27,6 +27,11 @@ export interface EventSource {
   recordId?: string;
   /** the system's own sequence for the record (an IDoc number): higher is newer */
   version?: number;
+  /**
+   * the updatedAt the system stated when it lay in the future: the hub took the record as of the time
+   * it arrived (updatedAt), and the golden record's dataQuality names it in futureDated
+   */
+  statedUpdatedAt?: string;
 }
 
 export interface CustomerIdentifier {
@@ -227,6 +232,8 @@ export interface DataQuality {
   gaps: string[];
   /** 0..1, the weighted share of the checks met */
   score: number;
+  /** source refs whose record stated an updatedAt in the future (source.statedUpdatedAt); absent when none */
+  futureDated?: string[];
 }
 
 // ---- account.schema.json ----

@@ -30,7 +30,13 @@ type Complete<T> = T extends readonly (infer U)[]
     ? { [K in keyof T]-?: Complete<T[K]> }
     : T;
 
-const source = { system: 'crm', operation: 'UpdateCustomer', recordId: 'r-88', version: 88 };
+const source = {
+  system: 'crm',
+  operation: 'UpdateCustomer',
+  recordId: 'r-88',
+  version: 88,
+  statedUpdatedAt: '2031-03-01T09:30:00Z',
+};
 
 const person: Customer = {
   schemaVersion: '1.0',
@@ -67,7 +73,13 @@ const person: Customer = {
       purpose: 'marketing',
       status: 'granted',
       at: '2024-11-02T08:15:00Z',
-      source: { system: 'web', operation: 'newsletter-signup', recordId: 'f-1', version: 3 },
+      source: {
+        system: 'web',
+        operation: 'newsletter-signup',
+        recordId: 'f-1',
+        version: 3,
+        statedUpdatedAt: '2031-11-02T08:15:00Z',
+      },
     },
   ],
   identifiers: [
@@ -95,7 +107,7 @@ const organization: Customer = {
 const completeCustomer: Complete<Customer> = {
   ...(person as Complete<Customer>),
   organization: { legalName: 'x', nameLines: ['x'] },
-  dataQuality: { complete: false, gaps: ['contact'], score: 0.9 },
+  dataQuality: { complete: false, gaps: ['contact'], score: 0.9, futureDated: ['sap:200001'] },
 };
 
 const account: Complete<Account> = {
@@ -111,7 +123,13 @@ const account: Complete<Account> = {
   status: 'closed',
   identifiers: [{ system: 'core-banking', id: '0012345678' }],
   updatedAt: '2025-03-01T09:30:00Z',
-  source: { system: 'core-banking', operation: 'daily-export', recordId: 'line-17', version: 17 },
+  source: {
+    system: 'core-banking',
+    operation: 'daily-export',
+    recordId: 'line-17',
+    version: 17,
+    statedUpdatedAt: '2031-03-01T09:30:00Z',
+  },
 };
 
 const event: Complete<InteractionEvent> = {
@@ -120,7 +138,13 @@ const event: Complete<InteractionEvent> = {
   type: 'address-changed',
   occurredAt: '2025-01-31T10:00:00Z',
   channel: 'call-center',
-  source: { system: 'crm', operation: 'ReportAddressChange', recordId: 'r-1', version: 4815402 },
+  source: {
+    system: 'crm',
+    operation: 'ReportAddressChange',
+    recordId: 'r-1',
+    version: 4815402,
+    statedUpdatedAt: '2031-01-31T10:00:00Z',
+  },
   customer: { ref: 'crm:4711', identifiers: [{ system: 'crm', id: '4711' }] },
   account: { ref: 'core-banking:0012345678', type: 'savings' },
   amount: { value: 15000, currency: 'EUR' },
