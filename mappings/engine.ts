@@ -70,6 +70,40 @@ export function loadSystemSpec(system: string): SystemSpec {
   return spec as unknown as SystemSpec;
 }
 
+/**
+ * A spec given as an override of a shipped one: `{ "extends": "sap", "outbound": { "DEBMAS": { "set":
+ * { "EDI_DC40.RCVPRN": "PE1CLNT100" } } } }` is sap.json with those values, so a site states its
+ * partner, port and client without copying the whole spec. Objects merge key by key; a list or a value
+ * replaces the shipped one. A spec without `extends` is taken as it is.
+ */
+export function resolveSpecOverride(given: Record<string, unknown>): SystemSpec {
+  const { extends: base, ...override } = given;
+  if (base === undefined) return given as unknown as SystemSpec;
+  if (typeof base !== 'string') {
+    throw new MappingSpecError(
+      `"extends" must name a shipped system, e.g. "sap"; got ${JSON.stringify(base)}`,
+    );
+  }
+  const merged = mergeSpec(loadSystemSpec(base) as unknown as Record<string, unknown>, override);
+  if (merged.system !== base) {
+    throw new MappingSpecError(`a spec that extends "${base}" cannot change its "system"`);
+  }
+  return merged as unknown as SystemSpec;
+}
+
+function mergeSpec(
+  base: Record<string, unknown>,
+  override: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    if (key === '__proto__') throw new MappingSpecError('a spec cannot contain the key "__proto__"');
+    const held = merged[key];
+    merged[key] = isPlainObject(held) && isPlainObject(value) ? mergeSpec(held, value) : value;
+  }
+  return merged;
+}
+
 export function compileMapping(spec: SystemSpec, recordKind: string): CompiledMapping {
   const system = specSystem(spec);
   const where = `mapping ${system}/${recordKind}`;

@@ -98,8 +98,12 @@ export class GoldenFanOut {
         result.skipped.push({ reason: 'deleted-in-source', key });
         continue;
       }
+      // the sales area a tier is kept in is the target record's own key (its copy of the tier goes
+      // back where the system keeps it), read only when there is a tier to send
+      const ownRecord =
+        golden.document.tier === undefined ? undefined : (await this.store.getSourceRecord(key))?.document;
       // the shared, frozen document: the projection only reads it
-      const view = targetView(golden.document, key);
+      const view = targetView(golden.document, key, ownRecord as Partial<Customer> | undefined);
       const projected = this.project(view);
       // the canonical JSON compares projections; its hash only where it is kept or compared with one kept
       const json = projected.ok ? canonicalJson(projected.value) : undefined;
@@ -163,12 +167,16 @@ export class GoldenFanOut {
  * The golden document as one target record's view, the shape the outbound mappings read: that record
  * is customerRef and identifiers[0]; the other identifiers follow.
  */
-export function targetView(document: Partial<Customer>, key: SourceKey): Customer {
+export function targetView(document: Partial<Customer>, key: SourceKey, held?: Partial<Customer>): Customer {
   const own: CustomerIdentifier = { system: key.system, id: key.sourceId };
   const others = (document.identifiers ?? []).filter(
     (i) => !(i.system === key.system && i.id === key.sourceId),
   );
-  return { ...document, customerRef: sourceRef(key), identifiers: [own, ...others] } as Customer;
+  const view = { ...document, customerRef: sourceRef(key), identifiers: [own, ...others] } as Customer;
+  // the target record's own keys, which the golden record does not merge (held: its stored record)
+  const salesArea = document.salesArea ?? held?.salesArea;
+  if (salesArea) view.salesArea = salesArea;
+  return view;
 }
 
 function isChange(event: unknown): event is GoldenChangedEvent {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { IdocError, type IdocDocument, type IdocSegment } from './idoc';
 import { CONTROL_RECORD } from './idoc-catalogue';
 
@@ -57,4 +58,26 @@ export function recordToIdoc(record: unknown, idocType?: string): IdocDocument {
     else throw new IdocError('IDOC', `${name} must be a segment object or an array of segments`);
   }
   return { idocType: type, control: control as Record<string, string>, segments };
+}
+
+/**
+ * A 16-digit IDoc number (EDI_DC40.DOCNUM) for the message `id` names: the same id gives the same
+ * number, so a redelivered update is the same IDoc to SAP, and two updates (another golden change, or
+ * another record of the target) get two numbers. Derived from a SHA-256 of the id: 10^16 numbers, so
+ * a collision among a million IDocs has a chance of about 1 in 20,000,000.
+ */
+export function documentNumberOf(id: string): string {
+  const digest = createHash('sha256').update(id, 'utf8').digest();
+  return (digest.readBigUInt64BE(0) % 10_000_000_000_000_000n).toString().padStart(16, '0');
+}
+
+/**
+ * The record with EDI_DC40.DOCNUM set from `id` when it has a control record without one; any
+ * other record as it is. SAP's inbound needs the number to tell IDocs apart (and to refuse a repeat).
+ */
+export function withDocumentNumber<T>(record: T, id: string): T {
+  if (!isObject(record)) return record;
+  const control = record[CONTROL_RECORD];
+  if (!isObject(control) || typeof control.DOCNUM === 'string') return record;
+  return { ...record, [CONTROL_RECORD]: { ...control, DOCNUM: documentNumberOf(id) } };
 }

@@ -211,6 +211,8 @@ export interface Customer {
   /** full-date; persons only */
   birthDate?: string;
   tier?: CustomerTier;
+  /** the ERP sales area the tier is kept in (SAP VKORG/VTWEG/SPART); a source record's own key */
+  salesArea?: SalesArea;
   /** kebab-case, e.g. "young-professionals" */
   segment?: string;
   addresses?: CustomerAddress[];
@@ -223,6 +225,15 @@ export interface Customer {
   dataQuality?: DataQuality;
   updatedAt: string;
   source: Source;
+}
+
+export interface SalesArea {
+  /** SAP VKORG */
+  salesOrg: string;
+  /** SAP VTWEG */
+  distributionChannel: string;
+  /** SAP SPART */
+  division: string;
 }
 
 export interface DataQuality {

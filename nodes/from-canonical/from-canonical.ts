@@ -1,4 +1,5 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
+import { withDocumentNumber } from '../../formats/idoc/idoc-record';
 import { RecordEncodeError } from '../../formats/record-streams/record-sink';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import { onMappingInput } from '../shared/mapping-node';
@@ -18,7 +19,15 @@ export interface FromCanonicalDef extends NodeDef {
   output: 'record' | 'document';
 }
 
-type FromCanonicalMessage = NodeMessage & { recordKind?: unknown; contentType?: unknown };
+type FromCanonicalMessage = NodeMessage & {
+  recordKind?: unknown;
+  contentType?: unknown;
+  messageId?: unknown;
+};
+
+/** what names this update: sync-target's messageId (stable across redeliveries), else the msg's own id */
+const documentIdOf = (msg: FromCanonicalMessage): string =>
+  typeof msg.messageId === 'string' && msg.messageId !== '' ? msg.messageId : String(msg._msgid);
 
 /** The reverse of to-canonical: a canonical document to the record tree a legacy system receives. */
 export default function (RED: RED) {
@@ -53,7 +62,11 @@ export default function (RED: RED) {
         };
       },
       map: (msg, recordKind) => {
-        const mapped = system.outbound(recordKind).map(msg.payload, { recordRef: recordKind });
+        const result = system.outbound(recordKind).map(msg.payload, { recordRef: recordKind });
+        // an IDoc gets its number from the update's message id (sync-target: one per change and record)
+        const mapped = result.ok
+          ? { ...result, value: withDocumentNumber(result.value, documentIdOf(msg)) }
+          : result;
         if (!mapped.ok || !document) return mapped;
         let written;
         try {

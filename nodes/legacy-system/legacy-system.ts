@@ -1,6 +1,7 @@
 import type { Node, NodeDef } from 'node-red';
 import {
   loadSystemSpec,
+  resolveSpecOverride,
   type CompiledMapping,
   type CompiledOutbound,
   type MapResult,
@@ -99,7 +100,8 @@ export default function (RED: RED) {
     const spec: unknown = JSON.parse(mapping);
     if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
       throw new Error('the mapping must be a JSON object, a mapping spec');
-    return spec as SystemSpec;
+    // `"extends": "sap"` states only what the site changes of the shipped spec (partners, client)
+    return resolveSpecOverride(spec as Record<string, unknown>);
   }
 
   /**

@@ -1,6 +1,11 @@
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { loadSystemSpec, MappingSpecError, type SystemSpec } from '../../mappings/engine';
+import {
+  loadSystemSpec,
+  MappingSpecError,
+  resolveSpecOverride,
+  type SystemSpec,
+} from '../../mappings/engine';
 import { previewMapping, type Direction } from '../../app/preview/preview';
 import type { RED } from '../shared/red';
 import { firstTimeFor } from '../shared/once';
@@ -35,10 +40,18 @@ class BadPreview extends Error {
 function specFrom(body: Record<string, unknown>): SystemSpec {
   const { systemId, mapping } = body;
   if (typeof mapping === 'string' && mapping.trim() !== '') {
+    let given: unknown;
     try {
-      return JSON.parse(mapping) as SystemSpec;
+      given = JSON.parse(mapping);
     } catch (err) {
       throw new BadPreview(400, 'mapping', `mapping is not valid JSON: ${(err as Error).message}`);
+    }
+    // the runtime's reading: `"extends": "sap"` is the shipped spec with the site's changes
+    if (given === null || typeof given !== 'object' || Array.isArray(given)) return given as SystemSpec;
+    try {
+      return resolveSpecOverride(given as Record<string, unknown>);
+    } catch (err) {
+      throw new BadPreview(400, 'mapping', (err as Error).message);
     }
   }
   if (typeof systemId !== 'string' || systemId.trim() === '') {

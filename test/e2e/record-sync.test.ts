@@ -544,14 +544,19 @@ describe('record sync on the real hub (RabbitMQ, PostgreSQL, shipped flow)', () 
                 message(target, c.ids[target], own[target].get(c.ids[target]) as PersonVersion),
               ),
             ).body;
-        expect([c.crmId, target, holds]).toEqual([
+        // the IDoc number is the update's own (from-canonical), not part of the values
+        expect([c.crmId, target, withoutDocnum(holds)]).toEqual([
           c.crmId,
           target,
-          formats[target].encode(expected.value).body,
+          withoutDocnum(formats[target].encode(expected.value).body),
         ]);
       }
     }
   }, 300000);
+
+  function withoutDocnum(body: unknown): unknown {
+    return typeof body === 'string' ? body.replace(/\s*<DOCNUM>\d*<\/DOCNUM>/, '') : body;
+  }
 
   /** A target's own report in its outbound terms: decoded, mapped in, as its view, mapped out. */
   async function ownView(target: Target, m: { body: string }): Promise<object> {

@@ -118,6 +118,32 @@ function mappingFlow(mapping: string, record = '', output = 'record', systemId =
   ];
 }
 
+describe('from-canonical to SAP', () => {
+  it('numbers each IDoc from the update\'s messageId, and takes a site\'s partners from "extends": "sap"', async () => {
+    const site = { extends: 'sap', outbound: { DEBMAS: { set: { 'EDI_DC40.RCVPRN': 'PE1CLNT100' } } } };
+    await load(all, mappingFlow(JSON.stringify(site), '', 'document', 'sap'));
+    const sapCustomer = {
+      ...customer,
+      customerRef: 'sap:4711',
+      identifiers: [{ system: 'sap', id: '4711' }],
+      source: { system: 'sap' },
+    };
+    const first = nextInput<{ payload: string }>('ok');
+    helper.getNode('map').receive({ payload: sapCustomer, messageId: 'evt-1:sap:4711' });
+    const again = (await first).payload;
+    expect(again).toMatch(/<DOCNUM>\d{16}<\/DOCNUM>/);
+    expect(again).toContain('<RCVPRN>PE1CLNT100</RCVPRN>');
+    expect(again).toContain('<SNDPRN>CRMHUB</SNDPRN>');
+    const redelivered = nextInput<{ payload: string }>('ok');
+    helper.getNode('map').receive({ payload: sapCustomer, messageId: 'evt-1:sap:4711' });
+    expect((await redelivered).payload).toBe(again);
+    const next = nextInput<{ payload: string }>('ok');
+    helper.getNode('map').receive({ payload: sapCustomer, messageId: 'evt-2:sap:4711' });
+    const docnum = (xml: string) => /<DOCNUM>(\d+)<\/DOCNUM>/.exec(xml)?.[1];
+    expect(docnum((await next).payload)).not.toBe(docnum(again));
+  });
+});
+
 describe('from-canonical without a record kind on the node or the message', () => {
   it("produces the spec's only outbound record kind", async () => {
     const oldCrm = { ...spec, system: 'old-crm', outbound: { Kunde: spec.outbound.AddressUpdate } };

@@ -96,6 +96,7 @@ const organization: Customer = {
   kind: 'organization',
   organization: { legalName: 'Muster Bau GmbH', nameLines: ['Muster Bau GmbH', 'Niederlassung Süd'] },
   tier: 'gold',
+  salesArea: { salesOrg: '1000', distributionChannel: '10', division: '00' },
   addresses: [
     { type: 'billing', streetLines: ['Postfach 12 34'], postalCode: '80001', city: 'München', country: 'DE' },
   ],
@@ -107,6 +108,7 @@ const organization: Customer = {
 const completeCustomer: Complete<Customer> = {
   ...(person as Complete<Customer>),
   organization: { legalName: 'x', nameLines: ['x'] },
+  salesArea: { salesOrg: '1000', distributionChannel: '10', division: '00' },
   dataQuality: { complete: false, gaps: ['contact'], score: 0.9, futureDated: ['sap:200001'] },
 };
 

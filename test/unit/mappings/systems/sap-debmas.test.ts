@@ -170,7 +170,19 @@ describe('canonical customer back to SAP DEBMAS (outbound)', () => {
     expect(outbound.map(customer.value, { recordRef: 'customer sap:4711' })).toEqual({
       ok: true,
       value: {
-        EDI_DC40: { TABNAM: 'EDI_DC40', DIRECT: '2', MESTYP: 'DEBMAS', IDOCTYP: 'DEBMAS07' },
+        EDI_DC40: {
+          TABNAM: 'EDI_DC40',
+          DIRECT: '2',
+          MESTYP: 'DEBMAS',
+          IDOCTYP: 'DEBMAS07',
+          MANDT: '100',
+          SNDPOR: 'CRMHUB',
+          SNDPRT: 'LS',
+          SNDPRN: 'CRMHUB',
+          RCVPOR: 'SAP',
+          RCVPRT: 'LS',
+          RCVPRN: 'SAP',
+        },
         E1KNA1M: {
           MSGFN: '004',
           KUNNR: '0000004711',
@@ -185,7 +197,7 @@ describe('canonical customer back to SAP DEBMAS (outbound)', () => {
           REGIO: '11',
           STKZN: 'X',
           TELF1: '+49301234567',
-          E1KNVVM: [{ KDGRP: '01' }],
+          // the IDoc named VKORG without VTWEG and SPART: no sales area to post KDGRP in
         },
       },
     });
