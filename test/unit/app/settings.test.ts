@@ -77,6 +77,14 @@ describe('settings.js', () => {
     expect(euro.out).toContain('"EURO"');
   });
 
+  it('takes CRM_HUB_MAX_FUTURE_SECONDS as whole seconds and refuses anything else at start', () => {
+    expect(load({ CRM_HUB_MAX_FUTURE_SECONDS: '600' }).ok).toBe(true);
+    const minutes = load({ CRM_HUB_MAX_FUTURE_SECONDS: '5m' });
+    expect(minutes.ok).toBe(false);
+    expect(minutes.out).toContain('CRM_HUB_MAX_FUTURE_SECONDS must be a whole number of seconds');
+    expect(minutes.out).toContain('"5m"');
+  });
+
   it('refuses a _PASSWORD_HASH that is not a bcrypt hash, naming the variable and never echoing it', () => {
     for (const [userVar, role] of [
       ['CRM_HUB_ADMIN_USER', 'ADMIN'],
