@@ -35,8 +35,48 @@ function buildIfNeeded(log = console.log) {
   if (built) process.stderr.write(built);
 }
 
+// The user directory holds the editor's live bearer tokens (.sessions.json), the key to the
+// encrypted credentials (.config.runtime.json), flows_cred.json and the embedded store's customer
+// data: no other local user may read it. A directory made before this rule is tightened, saying so.
+const PRIVATE_DIR = 0o700;
+const PRIVATE_FILES = [
+  '.sessions.json',
+  '.config.runtime.json',
+  '.config.users.json',
+  '.config.nodes.json',
+  'flows_cred.json',
+  'crm-hub-store/data.mdb',
+  'crm-hub-store/lock.mdb',
+];
+
+function tightenUserDir(userDir) {
+  const tightened = [];
+  const tighten = (file, mode) => {
+    let stat;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      return;
+    }
+    if ((stat.mode & 0o077) === 0) return;
+    fs.chmodSync(file, mode);
+    tightened.push(
+      `${path.relative(userDir, file) || '.'} ${(stat.mode & 0o777).toString(8)} → ${mode.toString(8)}`,
+    );
+  };
+  tighten(userDir, PRIVATE_DIR);
+  tighten(path.join(userDir, 'crm-hub-store'), PRIVATE_DIR);
+  for (const name of PRIVATE_FILES) tighten(path.join(userDir, name), 0o600);
+  if (tightened.length > 0) {
+    console.log(
+      `CRM Hub: the user directory ${userDir} was readable by other users; tightened ${tightened.join(', ')}`,
+    );
+  }
+}
+
 function prepareUserDir(settings) {
-  fs.mkdirSync(settings.userDir, { recursive: true });
+  fs.mkdirSync(settings.userDir, { recursive: true, mode: PRIVATE_DIR });
+  tightenUserDir(settings.userDir);
   const flowFile = path.join(settings.userDir, settings.flowFile || 'flows.json');
   const shipped = process.env.CRM_HUB_FLOWS || path.join(root, 'flows', 'hub.json');
   // The shipped flows are copied once; afterwards the user's deployed edits are theirs to keep.
@@ -93,6 +133,9 @@ function start() {
   // anything, with exit code 1 and the reason.
   const settings = require(settingsFile);
   buildIfNeeded();
+  // Whatever Node-RED and the nodes write from here on (sessions, credentials, the store, backups)
+  // is the hub user's alone.
+  process.umask(0o077);
   prepareUserDir(settings);
   banner(settings);
   let red;

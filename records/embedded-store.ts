@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
 import type {
   CapClaim,
   CapTakeResult,
@@ -124,6 +124,11 @@ type CompositeKey = string[];
 const END = '\uffff';
 const SEP = '\u0000';
 
+/** lmdb-js reads the files' mode at open (its src/env.cpp, 0664 by default); its types omit it. */
+interface PrivateRootOptions extends RootDatabaseOptionsWithPath {
+  permissionsMode: number;
+}
+
 /**
  * The store without a server: LMDB files under the Node-RED user directory. A write resolves only after
  * LMDB reports it flushed, so a resolved write survives kill -9 and power loss alike.
@@ -153,9 +158,16 @@ export class EmbeddedStore implements HubStore {
     if (this.dbs) return;
     // a store opened again may find other files than it cached from
     this.offerLists = new SettledReadCache<{ version: number; offers: StoredOffer[] }>();
-    mkdirSync(this.directory, { recursive: true });
+    // customer data: the store's files are its owner's alone (LMDB's default is 0664)
+    mkdirSync(this.directory, { recursive: true, mode: 0o700 });
     // LMDB's default of 12 named databases is too few; the number only sizes a table, so headroom is free.
-    const root = open({ path: this.directory, compression: false, maxDbs: 64 });
+    const options: PrivateRootOptions = {
+      path: this.directory,
+      compression: false,
+      maxDbs: 64,
+      permissionsMode: 0o600,
+    };
+    const root = open(options);
     this.dbs = {
       root,
       processed: root.openDB<string, string>('processed-events', {}),

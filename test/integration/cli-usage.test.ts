@@ -7,6 +7,8 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
+  chmodSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,5 +117,44 @@ describe('crm-hub start --reset-flows', () => {
     expect(readFileSync(join(userDir, 'flows.json'), 'utf8')).toBe('[]');
     expect(said).toContain(`the flows it replaced are in ${join(userDir, kept[0])}`);
     // a start may first build dist/ when the sources are newer
+  }, 120_000);
+});
+
+describe('crm-hub start and the user directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-hub-modes-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('tightens a directory other users could read, says so, and writes its own files for the hub user only', async () => {
+    const userDir = join(dir, 'user');
+    mkdirSync(userDir);
+    chmodSync(userDir, 0o755);
+    writeFileSync(join(userDir, '.sessions.json'), '{"sessions":[]}');
+    chmodSync(join(userDir, '.sessions.json'), 0o644);
+    writeFileSync(join(userDir, 'flows.json'), '[]');
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !k.startsWith('CRM_HUB_') && !['HOST', 'AMQP_URL', 'DATABASE_URL'].includes(k),
+      ),
+    );
+    const port = String(20000 + ((process.pid + 7) % 20000));
+    const child = spawn(process.execPath, [bin, 'start'], {
+      env: { ...clean, PORT: port, CRM_HUB_USER_DIR: userDir },
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        // Node-RED writes .config.runtime.json (the credential key) before it starts the flows
+        if (/Started flows/.test(out)) resolve();
+      });
+      child.on('exit', () => reject(new Error(`exited before it started: ${out}`)));
+    }).finally(() => child.kill('SIGKILL'));
+    const mode = (name: string) => (statSync(join(userDir, name)).mode & 0o777).toString(8);
+    expect(out).toContain(
+      `CRM Hub: the user directory ${userDir} was readable by other users; tightened . 755 → 700, .sessions.json 644 → 600`,
+    );
+    expect(mode('.')).toBe('700');
+    expect(mode('.sessions.json')).toBe('600');
+    expect(mode('.config.runtime.json')).toBe('600');
   }, 120_000);
 });

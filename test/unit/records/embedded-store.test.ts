@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
@@ -76,6 +76,24 @@ describe('EmbeddedStore idempotency retention on files of an older hub', () => {
 });
 
 describe('EmbeddedStore', () => {
+  it('keeps its directory and files from other local users, whatever the umask', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'crm-hub-store-mode-'));
+    const dir = join(parent, 'crm-hub-store');
+    const umask = process.umask(0o022);
+    try {
+      const store = await storeWithAnna(dir);
+      await store.close();
+    } finally {
+      process.umask(umask);
+    }
+    const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
+    expect(mode(dir)).toBe('700');
+    const files = readdirSync(dir);
+    expect(files).toEqual(expect.arrayContaining(['data.mdb', 'lock.mdb']));
+    expect(files.map((f) => [f, mode(join(dir, f))])).toEqual(files.map((f) => [f, '600']));
+    rmSync(parent, { recursive: true, force: true });
+  });
+
   it('describes itself with its directory', () => {
     expect(new EmbeddedStore({ directory: '/data/crm-hub-store' }).describe()).toBe(
       'embedded LMDB store at /data/crm-hub-store',
