@@ -1,7 +1,8 @@
+import fs from 'node:fs';
 import type { Request, Response } from 'express';
 import { checkSoapUrls, listWsdlOperations, type OperationInfo } from '../../connectors/soap/client';
 import type { SharedSoapClient } from '../../connectors/soap/shared-client';
-import { resolveWsdlLocation } from '../../connectors/soap/wsdl-location';
+import { isWsdlUrl, resolveLookupWsdlLocation } from '../../connectors/soap/wsdl-location';
 import type { SoapClientNode } from '../soap-client/soap-client';
 import { firstTimeFor } from '../shared/once';
 import { errorMessage, type RED } from '../shared/red';
@@ -29,8 +30,9 @@ export function mountOperationsRoute(RED: RED, userDir: () => string): void {
     (req: Request, res: Response) => {
       const param = (name: string) => (typeof req.query[name] === 'string' ? String(req.query[name]) : '');
       let listing: Promise<OperationInfo[]>;
+      let wsdl = '';
       try {
-        const wsdl = resolveWsdlLocation(param('wsdl'), userDir());
+        wsdl = resolveLookupWsdlLocation(param('wsdl'), userDir());
         checkSoapUrls({ wsdl });
         const shared = deployed(param('client')) ?? deployed(param('node'));
         listing =
@@ -42,8 +44,22 @@ export function mountOperationsRoute(RED: RED, userDir: () => string): void {
       listing.then(
         (operations) => res.json({ wsdl: param('wsdl'), operations }),
         (err: unknown) =>
-          res.status(502).json({ error: 'wsdl-load-failed', field: 'wsdl', message: errorMessage(err) }),
+          res.status(502).json({
+            error: 'wsdl-load-failed',
+            field: 'wsdl',
+            message: loadFailure(wsdl, param('wsdl'), err),
+          }),
       );
     },
   );
+}
+
+/**
+ * Why a WSDL did not load, for the editor: a URL's own error; for a file, whether it is there and that
+ * it is no WSDL, never the parser's words, which quote the file (a line, a column, a character).
+ */
+function loadFailure(location: string, given: string, err: unknown): string {
+  if (isWsdlUrl(location)) return errorMessage(err);
+  if (!fs.existsSync(location)) return `cannot load WSDL ${given}: no such file`;
+  return `cannot load WSDL ${given}: the file is not a WSDL the hub reads (is it XML, with wsdl:definitions?)`;
 }

@@ -218,12 +218,28 @@ describe('soap-request', () => {
       .get('/crm-hub/soap-request/operations')
       .query({ wsdl: server().wsdlUrl });
     expect(without.status).toBe(502);
-    const bad = await request(captured.red!.httpAdmin)
-      .get('/crm-hub/soap-request/operations')
-      .query({ wsdl: '/nonexistent/crm.wsdl' });
-    expect(bad.status).toBe(502);
-    expect(bad.body).toMatchObject({ error: 'wsdl-load-failed', field: 'wsdl' });
-    expect(bad.body.message).toContain('/nonexistent/crm.wsdl');
+    const lookup = (wsdl: string) =>
+      request(captured.red!.httpAdmin).get('/crm-hub/soap-request/operations').query({ wsdl });
+    // the user directory (here the working directory) is where it looks for files, and only there
+    const missing = await lookup('wsdl/no-such.wsdl');
+    expect(missing.status).toBe(502);
+    expect(missing.body).toEqual({
+      error: 'wsdl-load-failed',
+      field: 'wsdl',
+      message: 'cannot load WSDL wsdl/no-such.wsdl: no such file',
+    });
+    // a file that is no WSDL: its contents (the parser's line, column and character) stay out
+    const notWsdl = await lookup('package.json');
+    expect(notWsdl.status).toBe(502);
+    expect(notWsdl.body.message).toBe(
+      'cannot load WSDL package.json: the file is not a WSDL the hub reads (is it XML, with wsdl:definitions?)',
+    );
+    for (const outside of ['/etc/passwd', '/nonexistent/crm.wsdl', '../crm.wsdl']) {
+      const refused = await lookup(outside);
+      expect([outside, refused.status, refused.body.error]).toEqual([outside, 400, 'invalid-wsdl']);
+      expect(refused.body.message).not.toMatch(/root:|Line|Char/);
+    }
+    expect((await lookup('builtin:crm')).status).toBe(200);
     const empty = await request(captured.red!.httpAdmin).get('/crm-hub/soap-request/operations');
     expect(empty.status).toBe(400);
   });
