@@ -39,8 +39,8 @@ const SOAP_ALLOW = 'GET, POST';
 
 /**
  * No other site's script may use the hub's REST, SOAP or health endpoints from a browser. Node-RED's
- * editor app sits at / and answers every request with `Access-Control-Allow-Origin: *` (its admin API
- * needs a bearer token, so that is harmless there), and ends every preflight with a 204 that allows
+ * editor app sits at / and answers every request with `Access-Control-Allow-Origin: *` (with adminAuth its
+ * admin API needs a bearer token; without, app/api/local-only.ts keeps the header off), and ends every preflight with a 204 that allows
  * GET, PUT, POST and DELETE with any header: a page on another site, opened on the machine the hub
  * listens on, could read a customer 360 or unmerge a golden record. Put first in the server's stack,
  * this answers a preflight for the hub's endpoints itself, without CORS headers (so the browser sends

@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { RawHandler } from './fast-path';
 
 /**
  * What a part of the hub without credentials of its own serves: browsers and programs on this machine
@@ -18,7 +20,8 @@ const OWN_RULES = /^\/(?:console|soap|api\/v1|healthz|readyz|livez|metrics)(?:[/
 /**
  * The editor's page and Node-RED's admin API (editor-api, and the admin routes of the core nodes and
  * of CRM Hub's): with the admin and node roots both at /, every request passes the admin app first, so
- * only these are judged as the editor's; a flow's own `http in` endpoints keep what their flow does.
+ * only these are judged as the editor's; a flow's own endpoints have a rule of their own
+ * (flowEndpointRefusal).
  */
 const ADMIN_PATH =
   /^\/(?:$|[?#]|(?:auth|settings|plugins|nodes|flows?|library|credentials|context|diagnostics|comms|icons|locales|theme|red|vendor|core|types|debug|inject|projects|crm-hub|favicon\.ico)(?:[/?#]|$))/i;
@@ -31,9 +34,13 @@ const ADMIN_PATH =
 export function isLoopbackRequest(req: IncomingMessage): boolean {
   const raw = req.socket?.remoteAddress ?? '';
   const address = raw.startsWith('::ffff:') ? raw.slice('::ffff:'.length) : raw;
-  const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
   const proxied = PROXY_HEADERS.some((name) => req.headers[name] !== undefined);
-  return !proxied && LOOPBACK_ADDRESSES.has(address) && LOOPBACK_HOSTS.has(host);
+  return !proxied && LOOPBACK_ADDRESSES.has(address) && hasLoopbackHost(req);
+}
+
+/** The Host a request came to is a loopback name: a page under a rebound host name sends its own. */
+export function hasLoopbackHost(req: IncomingMessage): boolean {
+  return LOOPBACK_HOSTS.has((req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase());
 }
 
 /**
@@ -121,9 +128,10 @@ export function sendJsonRefusal(
 
 /**
  * For settings.js's httpAdminMiddleware while the editor has no adminAuth: the editor and its admin
- * API serve this machine only, take no write a page of another site sent, and no write of a form's
- * type unless the editor's own page sent it (its debug sidebar posts a form to /debug/enable; a
- * browser names the page's origin on every POST, PUT and DELETE). Other paths (ADMIN_PATH) pass.
+ * API serve this machine only, no page of another site (reads included, and without the CORS header
+ * the editor's app adds to every answer), and no write of a form's type unless the editor's own page
+ * sent it (its debug sidebar posts a form to /debug/enable; a browser names the page's origin on every
+ * POST, PUT and DELETE). Other paths (ADMIN_PATH) pass.
  */
 export function adminLocalOnly(
   req: IncomingMessage,
@@ -133,11 +141,7 @@ export function adminLocalOnly(
   const url = req.url ?? '';
   if (OWN_RULES.test(url) || !ADMIN_PATH.test(url)) return next();
   const refusal =
-    localOnlyRefusal(
-      req,
-      "the editor's admin API",
-      'CRM_HUB_ADMIN_USER and CRM_HUB_ADMIN_PASSWORD (settings.js adminAuth)',
-    ) ??
+    editorRefusal(req) ??
     (isWrite(req.method) && hasFormType(req) && req.headers.origin === undefined
       ? ({
           status: 415,
@@ -145,6 +149,128 @@ export function adminLocalOnly(
           message: 'send the body as application/json',
         } as const)
       : undefined);
+  withoutCorsHeaders(res);
   if (refusal) return sendJsonRefusal(res, refusal);
   next();
+}
+
+const EDITOR = "the editor's admin API";
+const EDITOR_CREDENTIALS = 'CRM_HUB_ADMIN_USER and CRM_HUB_ADMIN_PASSWORD (settings.js adminAuth)';
+
+/**
+ * The editor without adminAuth serves no page of another site at all, reads and its WebSocket
+ * included: its answers (flows, diagnostics, policies) and its debug stream carry customer data.
+ */
+function editorRefusal(req: IncomingMessage): LocalOnlyRefusal | undefined {
+  const refusal = localOnlyRefusal(req, EDITOR, EDITOR_CREDENTIALS);
+  if (refusal) return refusal;
+  const origin = foreignOrigin(req);
+  if (origin === undefined) return undefined;
+  return {
+    status: 403,
+    code: 'cross-origin',
+    message:
+      `${EDITOR} has no credentials, so it serves no page of another site (Origin ${origin}); ` +
+      `to use it from elsewhere, set ${EDITOR_CREDENTIALS}`,
+  };
+}
+
+/**
+ * A flow's own endpoints (`http in`, `websocket in`) without httpNodeAuth: served under a loopback
+ * host name only (the hub listens on loopback without credentials, so a page under a rebound name is
+ * the only other way in), and to no page of another site unless settings give them CORS of their own.
+ * A proxy on this machine may still call them, as webhooks come that way.
+ */
+function flowEndpointRefusal(req: IncomingMessage, flowCors: boolean): LocalOnlyRefusal | undefined {
+  const configure = 'CRM_HUB_API_USER and CRM_HUB_API_PASSWORD (settings.js httpNodeAuth)';
+  if (!hasLoopbackHost(req)) {
+    return {
+      status: 403,
+      code: 'loopback-only',
+      message:
+        `the flows' own endpoints have no credentials, so they answer only under the host names ` +
+        `127.0.0.1, localhost and [::1]; to serve others, set ${configure}`,
+    };
+  }
+  const origin = flowCors ? undefined : foreignOrigin(req);
+  if (origin === undefined) return undefined;
+  return {
+    status: 403,
+    code: 'cross-origin',
+    message:
+      `the flows' own endpoints have no credentials, so they serve no page of another site ` +
+      `(Origin ${origin}); to call them from one, set ${configure} and call them through that site's backend`,
+  };
+}
+
+/** Which parts of the hub have no credentials, so that their local-only rules apply. */
+export interface LocalOnlyParts {
+  /** no adminAuth: the editor, its admin API and its WebSocket (/comms) */
+  editor: boolean;
+  /** no httpNodeAuth: the flows' `http in` and `websocket in` endpoints */
+  flows: boolean;
+  /** settings give the flows' endpoints CORS of their own (httpNodeCors): another site may call them */
+  flowCors: boolean;
+}
+
+function refusalFor(req: IncomingMessage, parts: LocalOnlyParts): LocalOnlyRefusal | undefined {
+  const url = req.url ?? '';
+  if (OWN_RULES.test(url)) return undefined;
+  if (ADMIN_PATH.test(url)) return parts.editor ? editorRefusal(req) : undefined;
+  return parts.flows ? flowEndpointRefusal(req, parts.flowCors) : undefined;
+}
+
+/**
+ * First in the Node-RED server's stack (with the editor and the node endpoints both at /), ahead of
+ * the editor's CORS handler, which answers every request with `Access-Control-Allow-Origin: *` and
+ * ends every preflight with "allowed": the editor's and the flows' paths without credentials answer
+ * no page of another site and no rebound host name, and carry no CORS header. The console and the
+ * hub's endpoints keep their own rules (app/api/cross-origin.ts).
+ */
+export function localOnlyPages(parts: LocalOnlyParts): RawHandler {
+  return (req, res, next) => {
+    const url = req.url ?? '';
+    if (OWN_RULES.test(url)) return next();
+    const editor = ADMIN_PATH.test(url);
+    if (editor ? !parts.editor : !parts.flows) return next();
+    const refusal = refusalFor(req, parts);
+    if (refusal) return sendJsonRefusal(res, refusal);
+    if (editor || !parts.flowCors) withoutCorsHeaders(res);
+    next();
+  };
+}
+
+/** What a refused upgrade's path becomes: no listener after this one (Node-RED's comms, a websocket node) matches it. */
+const REFUSED_UPGRADE = '/ refused-upgrade';
+
+/**
+ * The same rules for WebSocket upgrades, which no express middleware sees: Node-RED's editor streams
+ * debug messages and every node's status on /comms, and a `websocket in` node listens on the server.
+ * Put before their listeners (prependListener), it answers a refused upgrade itself and renames its
+ * path so that they leave it alone.
+ */
+export function refuseForeignUpgrades(req: IncomingMessage, socket: Duplex, parts: LocalOnlyParts): boolean {
+  const refusal = refusalFor(req, parts);
+  if (!refusal) return false;
+  req.url = REFUSED_UPGRADE;
+  const body = JSON.stringify({ error: refusal.code, message: refusal.message });
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+  return true;
+}
+
+const CORS_HEADER = /^access-control-/i;
+
+/** Keeps every CORS header off an answer: those the editor's handler set before, and any set later. */
+function withoutCorsHeaders(res: ServerResponse): void {
+  for (const name of res.getHeaderNames()) if (CORS_HEADER.test(name)) res.removeHeader(name);
+  const setHeader = res.setHeader;
+  res.setHeader = function (this: ServerResponse, name: string, value: number | string | readonly string[]) {
+    return CORS_HEADER.test(name) ? this : setHeader.call(this, name, value);
+  };
 }

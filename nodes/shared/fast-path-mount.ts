@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { AcceptedCredentials, type RawHandler } from '../../app/api/fast-path';
 import {
   nextBestOfferFastPath,
@@ -6,6 +7,7 @@ import {
 } from '../../app/api/next-best-offer-fast-path';
 import { SOAP_FAST_PATH_PREFIX, soapFastPath, type SoapFastPathContext } from '../../app/api/soap-fast-path';
 import { withoutCrossOrigin } from '../../app/api/cross-origin';
+import { localOnlyPages, refuseForeignUpgrades, type LocalOnlyParts } from '../../app/api/local-only';
 import { allowedMethods, type RoutedApp } from '../../app/api/allowed-methods';
 import { errorsWithoutStack } from '../../app/api/api-error';
 import type { ErrorRequestHandler } from 'express';
@@ -21,6 +23,8 @@ interface ExpressApp {
 }
 
 interface NodeRedHttpSettings {
+  adminAuth?: unknown;
+  httpNodeCors?: unknown;
   httpNodeRoot?: string | false;
   httpAdminRoot?: string | false;
   httpAdminAuth?: unknown;
@@ -130,6 +134,34 @@ export function mountFirst(RED: RED, handler: RawHandler): void {
   }
   root.use(handler);
   stack.unshift(stack.pop());
+}
+
+/**
+ * Under CRM Hub's own settings.js (its httpAdminMiddleware marks itself `passesHubEndpoints`), with the
+ * editor and the node endpoints at /: app/api/local-only.ts's localOnlyPages first in the server's
+ * stack and its upgrade check before every other upgrade listener, for the parts without
+ * credentials. A stock Node-RED the package is installed into keeps its own rules. False when not
+ * installed.
+ */
+export function mountLocalOnlyPages(RED: RED): boolean {
+  const root = rootOf(RED.httpNode as unknown as ExpressApp);
+  const stack = root._router?.stack;
+  const settings = RED.settings as unknown as NodeRedHttpSettings;
+  if (root === (RED.httpNode as unknown as ExpressApp) || !stack) return false;
+  if (settings.httpAdminMiddleware?.passesHubEndpoints !== true) return false;
+  if ((settings.httpAdminRoot ?? '/') !== '/' || (settings.httpNodeRoot ?? '/') !== '/') return false;
+  const parts: LocalOnlyParts = {
+    editor: !settings.adminAuth,
+    flows: !settings.httpNodeAuth,
+    flowCors: Boolean(settings.httpNodeCors),
+  };
+  if (!parts.editor && !parts.flows) return false;
+  root.use(localOnlyPages(parts));
+  stack.unshift(stack.pop());
+  RED.server?.prependListener('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    refuseForeignUpgrades(req, socket, parts);
+  });
+  return true;
 }
 
 /**

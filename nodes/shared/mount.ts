@@ -11,6 +11,7 @@ import {
   mountErrorsWithoutStack,
   mountFirst,
   mountHubFastPaths,
+  mountLocalOnlyPages,
   mountWithoutCrossOrigin,
 } from './fast-path-mount';
 import { soapRoute } from '../../app/api/soap-fast-path';
@@ -80,6 +81,8 @@ export function ensureHubRoutes(RED: RED): void {
   const credentialsAccepted = mountHubFastPaths(RED, { nextBestOffer, soap: hubRuntime.soap });
   // after the fast paths, so it goes first: no other site's script uses the hub's endpoints; where it
   // cannot go first, the rule without credentials goes ahead of the routes
+  // the editor's and the flows' paths without credentials: no other site's page, no rebound host name
+  mountLocalOnlyPages(RED);
   if (!mountWithoutCrossOrigin(RED) && !RED.settings.httpNodeAuth) {
     app.use('/api/v1', localOnlyEndpoint('api'));
     app.use('/soap', localOnlyEndpoint('soap'));
