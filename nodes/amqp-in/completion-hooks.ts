@@ -29,10 +29,6 @@ export function completionTracker(RED: RED): CompletionTracker {
     const source = events[0]?.source;
     if (source && cannotComplete(source.node)) for (const id of ids) held.sent(source.id, id);
   });
-  RED.hooks.add('onReceive.crm-hub-amqp-in', (event) => {
-    const id = event.msg._msgid;
-    if (id && tracker.has(id) && cannotComplete(event.destination.node)) held.hold(event.destination.id, id);
-  });
   RED.hooks.add('onComplete.crm-hub-amqp-in', (event) => {
     if (event.msg._msgid)
       tracker.completed(
@@ -51,11 +47,13 @@ export function completionTracker(RED: RED): CompletionTracker {
     // Node-RED looks the destination up next and drops the message when it is gone
     if (id && tracker.has(id) && !RED.nodes.getNode(event.destination.id)) stopped(id, event.destination.id);
   });
+  // one hook per name and event: Node-RED refuses a second 'onReceive.crm-hub-amqp-in'
   RED.hooks.add('onReceive.crm-hub-amqp-in', (event) => {
     const id = event.msg._msgid;
+    if (!id || !tracker.has(id)) return;
     // routed before the stop, delivered after it: a stopped node may no longer have an input handler
-    if (id && tracker.has(id) && RED.nodes.getNode(event.destination.id) !== event.destination.node)
-      stopped(id, event.destination.id);
+    if (RED.nodes.getNode(event.destination.id) !== event.destination.node) stopped(id, event.destination.id);
+    else if (cannotComplete(event.destination.node)) held.hold(event.destination.id, id);
   });
   return tracker;
 }
