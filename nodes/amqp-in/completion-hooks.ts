@@ -3,9 +3,14 @@ import { CompletionTracker } from '../../connectors/amqp/completion-tracker';
 import { HeldReceipts } from '../../connectors/amqp/held-receipts';
 import { isStoreUnavailable } from '../../records/store-unavailable';
 import { errorMessage, type RED } from '../shared/red';
+import { DisabledNodes } from './disabled-nodes';
 
 /** how long a node that cannot report completion may take to send a message on (see HeldReceipts) */
 export const DEFAULT_DONE_LESS_GRACE_MS = 1000;
+
+/** the listener of the last module load, replaced (not stacked) by the next one */
+let forgetDisabled: (() => void) | undefined;
+const CONFIG_CHANGES = ['flows:stopping', 'flows:started'] as const;
 
 /**
  * One tracker for the process: Node-RED's onSend and onComplete hooks see every node's messages, so
@@ -42,10 +47,20 @@ export function completionTracker(RED: RED): CompletionTracker {
   // can never complete; its amqp-in must not wait for it (it waited up to its drain bound, 14 s).
   const stopped = (id: string, node: string) =>
     tracker.dropped(id, RED._('amqp-in.errors.dropped', { node }));
+  const disabled = new DisabledNodes((visit) => RED.nodes.eachNode(visit));
+  const forget = () => disabled.forget();
+  for (const name of CONFIG_CHANGES) {
+    if (forgetDisabled) RED.events.off(name, forgetDisabled);
+    RED.events.on(name, forget);
+  }
+  forgetDisabled = forget;
   RED.hooks.add('preRoute.crm-hub-amqp-in', (event) => {
     const id = event.msg._msgid;
     // Node-RED looks the destination up next and drops the message when it is gone
-    if (id && tracker.has(id) && !RED.nodes.getNode(event.destination.id)) stopped(id, event.destination.id);
+    if (!id || !tracker.has(id) || RED.nodes.getNode(event.destination.id)) return;
+    // never started, by design (the wires to it stay): that copy is done, as one a filter dropped
+    if (disabled.has(event.destination.id)) tracker.completed(id);
+    else stopped(id, event.destination.id);
   });
   // one hook per name and event: Node-RED refuses a second 'onReceive.crm-hub-amqp-in'
   RED.hooks.add('onReceive.crm-hub-amqp-in', (event) => {

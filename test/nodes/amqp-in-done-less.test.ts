@@ -183,6 +183,47 @@ describe('amqp-in with a core switch after it, on RabbitMQ', () => {
     expect((await ch.checkQueue(deadQueue)).messageCount).toBe(0);
   });
 
+  it('acknowledges each message once when one of its branches ends at a disabled node', async () => {
+    const total = 5;
+    const seen = new Map<number, number>();
+    await load(nodes, [
+      broker,
+      inNode(['check', 'off']),
+      { id: 'check', type: 'function', func: 'return msg;', wires: [['route']] },
+      // a done-less switch before a disabled node: its receipt is released when it sends the copy on
+      {
+        id: 'route',
+        type: 'switch',
+        property: 'payload.n',
+        propertyType: 'msg',
+        rules: [{ t: 'gte', v: '0', vt: 'num' }],
+        checkall: 'true',
+        repair: false,
+        outputs: 1,
+        wires: [['got', 'off-after-switch']],
+      },
+      { id: 'got', type: 'amqp-test-sink' },
+      // Node-RED never starts a disabled node and drops what is routed to it, by design
+      { id: 'off', type: 'amqp-test-sink', d: true },
+      { id: 'off-after-switch', type: 'amqp-test-sink', d: true },
+    ]);
+    await whenStatus('in', 'amqp-in.status.consuming');
+    const all = new Promise<void>((resolve) =>
+      helper.getNode('got').on('input', (msg: NodeMessage) => {
+        const n = (msg.payload as { n: number }).n;
+        seen.set(n, (seen.get(n) ?? 0) + 1);
+        if (seen.size === total) resolve();
+      }),
+    );
+    for (let n = 0; n < total; n++) await publish(n, { n });
+    await all;
+    expect([...seen.values()]).toEqual(Array.from({ length: total }, () => 1));
+    expect(loggedWarnings('in').join('\n')).not.toMatch(/requeued|back to the queue|dead-lettered/);
+    // a message given back to the queue instead of acknowledged would still be on it after the drain
+    expect(await leftOnQueue()).toBe(0);
+    expect((await ch.checkQueue(deadQueue)).messageCount).toBe(0);
+  });
+
   it('names the switch at deploy as a node that cannot report completion', async () => {
     await load(nodes, [
       broker,
