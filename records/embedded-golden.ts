@@ -65,6 +65,7 @@ import { acceptVersion, compareSourceKeys, type SourceKey } from './source-versi
 import { setBounded } from './bounded-map';
 import { requireId } from './store-input';
 import { copyData } from '../formats/copy-data';
+import { maySourceDeletionBeKnown } from './event-sources';
 
 type Key = string[];
 // Sorts after every id we store, so [prefix, END] closes a range (as in embedded-store.ts).
@@ -77,6 +78,10 @@ const copyKeys = (keys: readonly SourceKey[]): SourceKey[] => keys.map((k) => ({
 
 /** a row of a golden id in use, with its record: the only rows the read cache keeps */
 type CurrentRow = GoldenRow & { current: true; record: NonNullable<GoldenRow['record']> };
+
+function deletionPossible(row: CurrentRow): boolean {
+  return maySourceDeletionBeKnown(row.record.ignoredEvents, row.recomputeNeeded);
+}
 
 interface Writes {
   touched: string[];
@@ -232,7 +237,12 @@ export class EmbeddedGolden implements GoldenStore {
     const parsed = parseIdOrRef(idOrRef, 'idOrRef');
     const kept = this.keptById(parsed);
     if (kept)
-      return { goldenId: kept.goldenId, revision: kept.row.revision, document: kept.row.record.document };
+      return {
+        goldenId: kept.goldenId,
+        revision: kept.row.revision,
+        document: kept.row.record.document,
+        sourceDeletionPossible: deletionPossible(kept.row),
+      };
     const key = 'key' in parsed ? keyOf(parsed.key) : this.issued.get(parsed.goldenId);
     const goldenId = key && this.xref.get(key);
     if (!goldenId) return undefined;
@@ -243,7 +253,12 @@ export class EmbeddedGolden implements GoldenStore {
       row = this.rows.keep(goldenId, { ...stored, current: true, record: stored.record });
     }
     const { revision, record } = row;
-    const read: GoldenDocumentRead = { goldenId, revision, document: record.document };
+    const read: GoldenDocumentRead = {
+      goldenId,
+      revision,
+      document: record.document,
+      sourceDeletionPossible: deletionPossible(row),
+    };
     if ('key' in parsed) read.key = parsed.key;
     return read;
   }

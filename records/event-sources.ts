@@ -21,6 +21,24 @@ import { instant } from './source-versions';
  */
 export const SOURCE_DELETION = 'customer-deleted';
 
+/** Why survivorship sets an event of this type aside (a golden record's ignoredEvents). */
+export function noAttributesReason(type: string): string {
+  return `a ${type} event carries no customer attributes`;
+}
+
+/**
+ * Whether a golden record may know of a source deletion of one of its records: one is listed among its
+ * ignoredEvents, or an event was stored since it was computed (a recompute is due), which may be one.
+ * When not, no member's event history needs to be read to know that none of them was deleted.
+ */
+export function maySourceDeletionBeKnown(
+  ignoredEvents: readonly { reason: string }[],
+  recomputeNeeded: boolean,
+): boolean {
+  const reason = noAttributesReason(SOURCE_DELETION);
+  return recomputeNeeded || ignoredEvents.some((e) => e.reason === reason);
+}
+
 /**
  * Whether the system deleted its record after the version held: a deletion by the record's own system
  * at or after the held version's updatedAt.

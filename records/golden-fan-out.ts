@@ -26,7 +26,7 @@
 import type { Customer, CustomerIdentifier } from '../mappings/canonical/types';
 import type { MapResult } from '../mappings/mapping-types';
 import { canonicalJson, sha256 } from './content-hash';
-import type { GoldenChangedEvent, GoldenStore } from './golden-store';
+import type { GoldenChangedEvent, GoldenStore, StoredSourceRecord } from './golden-store';
 import { isDeletedInSource, SOURCE_DELETION } from './event-sources';
 import { KeyedLanes } from './keyed-lanes';
 import { setBounded } from './bounded-map';
@@ -94,7 +94,11 @@ export class GoldenFanOut {
     if (held.length === 0) return { sent: [], skipped: [{ reason: 'not-held' }] };
     const result: FanOutResult = { sent: [], skipped: [] };
     for (const key of held) {
-      if (await this.deletedInSource(key)) {
+      // the held version, read once for the deletion and the echo check, and only when one needs it
+      let record: Promise<StoredSourceRecord | undefined> | undefined;
+      const heldRecord = (): Promise<StoredSourceRecord | undefined> =>
+        (record ??= this.store.getSourceRecord(key));
+      if (golden.sourceDeletionPossible && (await this.deletedInSource(key, heldRecord))) {
         result.skipped.push({ reason: 'deleted-in-source', key });
         continue;
       }
@@ -112,11 +116,11 @@ export class GoldenFanOut {
       let digest: string | undefined;
       let echo = false;
       if (!projected.ok) {
-        const own = await this.heldProjection(key);
+        const own = await this.heldProjection(key, heldRecord);
         echo = own !== undefined && own.json === undefined && own.error === projected.error.message;
       } else if (json !== undefined && (last === undefined || last === (digest = digestOf(json)))) {
         // (with another last update outstanding the golden values go out whatever the target holds)
-        const own = await this.heldProjection(key);
+        const own = await this.heldProjection(key, heldRecord);
         echo = own?.json === json;
         // the target reported what it was sent last: it applied it, no update of ours is outstanding,
         // and its own later changes are echoes again
@@ -141,15 +145,22 @@ export class GoldenFanOut {
     return result;
   }
 
-  private async deletedInSource(key: SourceKey): Promise<boolean> {
+  /** Only asked when the golden record may know of a deletion: the record's event history grows. */
+  private async deletedInSource(
+    key: SourceKey,
+    heldRecord: () => Promise<StoredSourceRecord | undefined>,
+  ): Promise<boolean> {
     const events = await this.store.listSourceEvents(key);
     if (!events.some((e) => e.type === SOURCE_DELETION)) return false;
-    return isDeletedInSource(key, await this.store.getSourceRecord(key), events);
+    return isDeletedInSource(key, await heldRecord(), events);
   }
 
   /** The target's held version of the record as its outbound mapping makes it (canonical JSON), or why it cannot. */
-  private async heldProjection(key: SourceKey): Promise<{ json?: string; error?: string } | undefined> {
-    const held = await this.store.getSourceRecord(key);
+  private async heldProjection(
+    key: SourceKey,
+    heldRecord: () => Promise<StoredSourceRecord | undefined>,
+  ): Promise<{ json?: string; error?: string } | undefined> {
+    const held = await heldRecord();
     if (!held) return undefined;
     const own = this.project(targetView(held.document as Customer, key));
     return own.ok ? { json: canonicalJson(own.value) } : { error: own.error.message };

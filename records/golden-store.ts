@@ -77,6 +77,11 @@ export interface GoldenDocumentRead {
   document: GoldenRecord['document'];
   /** the source record asked for ("<system>:<source id>"), a member of the golden record; absent for a golden id */
   key?: SourceKey;
+  /**
+   * false when no member's record can be deleted in its source (maySourceDeletionBeKnown): the sync
+   * targets then read no event history; true says only that one may be
+   */
+  sourceDeletionPossible: boolean;
 }
 
 export interface GoldenExpectation {

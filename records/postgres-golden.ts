@@ -64,6 +64,7 @@ import {
 import { inTransaction, withClient } from './postgres-transaction';
 import { acceptVersion, type SourceRecord, type SourceKey } from './source-versions';
 import { requireId } from './store-input';
+import { maySourceDeletionBeKnown } from './event-sources';
 import type { GoldenRecord } from './survivorship';
 
 type Table = (name: string) => string;
@@ -243,14 +244,24 @@ export class PostgresGolden implements GoldenStore {
     const goldenId = await this.resolveGoldenId(idOrRef);
     if (goldenId === undefined) return undefined;
     // the document only: the lineage, sources and events stay in the database
-    const found = await this.pool().query<{ revision: number; document: GoldenDocumentRead['document'] }>(
-      `select revision, record->'document' as document from ${this.table('goldens')}
-       where golden_id = $1 and current and record is not null`,
+    const found = await this.pool().query<{
+      revision: number;
+      document: GoldenDocumentRead['document'];
+      ignored: GoldenRecord['ignoredEvents'] | null;
+      recompute_needed: boolean;
+    }>(
+      `select revision, record->'document' as document, record->'ignoredEvents' as ignored, recompute_needed
+       from ${this.table('goldens')} where golden_id = $1 and current and record is not null`,
       [goldenId],
     );
     const row = found.rows[0];
     if (!row?.document) return undefined;
-    const read: GoldenDocumentRead = { goldenId, revision: row.revision, document: row.document };
+    const read: GoldenDocumentRead = {
+      goldenId,
+      revision: row.revision,
+      document: row.document,
+      sourceDeletionPossible: maySourceDeletionBeKnown(row.ignored ?? [], row.recompute_needed),
+    };
     if ('key' in parsed) read.key = parsed.key;
     return read;
   }

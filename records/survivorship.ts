@@ -28,7 +28,7 @@ import type {
 import { EMAIL_TYPES, PHONE_TYPES } from '../mappings/canonical/types';
 import { canonicalJson, contentDigest } from './content-hash';
 import { assessDataQuality } from './data-quality';
-import { eventContribution } from './event-sources';
+import { eventContribution, noAttributesReason } from './event-sources';
 import {
   compareSourceKeys,
   compareText,
@@ -478,7 +478,7 @@ function contributorsOf(
     if (!contribution) {
       ignoredEvents.push({
         eventId: event.eventId,
-        reason: `a ${event.type} event carries no customer attributes`,
+        reason: noAttributesReason(event.type),
       });
       continue;
     }

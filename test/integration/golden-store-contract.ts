@@ -497,6 +497,36 @@ export function describeGoldenStoreContract(
     });
 
     describe('events per source record', () => {
+      it('says with the golden document whether a member may be deleted in its source', async () => {
+        const possible = async () => (await store.getGoldenDocument(G_SAP))?.sourceDeletionPossible;
+        await linkSourceRecord(store, anne, undefined, { trust });
+        expect(await possible()).toBe(false);
+        // an event stored without a change of the golden record: a recompute is due, it may be a deletion
+        const moved = addressChanged(
+          '6f9619ff-8b86-4d01-b42d-00cf4fc96401',
+          'sap:80042',
+          '2025-03-01T00:00:00Z',
+          'Ring 2',
+        );
+        expect(await store.putSourceEvent(moved)).toBe(true);
+        expect(await possible()).toBe(true);
+        await recomputeGoldenRecord(store, G_SAP, { trust });
+        expect(await possible()).toBe(false);
+        const deletion: InteractionEvent = {
+          ...addressChanged('6f9619ff-8b86-4d01-b42d-00cf4fc96403', 'sap:80042', '2025-03-02T00:00:00Z', ''),
+          type: 'customer-deleted',
+          channel: 'erp',
+          source: { system: 'sap', operation: 'DEBMAS' },
+          data: {},
+        };
+        expect(await store.putSourceEvent(deletion)).toBe(true);
+        expect(await possible()).toBe(true);
+        // computed again, the golden record lists the deletion among its ignored events
+        await recomputeGoldenRecord(store, G_SAP, { trust });
+        expect((await store.getGolden(G_SAP))?.recomputeNeeded).toBe(false);
+        expect(await possible()).toBe(true);
+      });
+
       it('keeps an event until its record arrives, then applies it, with lineage "reported via call-center"', async () => {
         const moved = addressChanged(
           '6f9619ff-8b86-4d01-b42d-00cf4fc964ff',

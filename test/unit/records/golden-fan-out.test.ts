@@ -162,6 +162,52 @@ describe('GoldenFanOut', () => {
     expect((await fanOut.take(crm)).skipped).toEqual([{ reason: 'not-held' }]);
   });
 
+  function sapDeletion(occurredAt: string): InteractionEvent {
+    return {
+      schemaVersion: '1.0',
+      eventId: '6f1d2c3b-0000-4000-8000-000000000003',
+      type: 'customer-deleted',
+      channel: 'erp',
+      occurredAt,
+      customer: { ref: 'sap:80042', identifiers: [{ system: 'sap', id: '80042' }] },
+      source: { system: 'sap', operation: 'DEBMAS' },
+      data: {},
+    } as InteractionEvent;
+  }
+
+  it("reads no record's event history on a change when the golden record lists no deletion, and the held version once", async () => {
+    await take(customer('sap', '80042', 'Ring', 0));
+    const siebel = await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
+    const events = jest.spyOn(store, 'listSourceEvents');
+    const records = jest.spyOn(store, 'getSourceRecord');
+    expect((await fanOut.take(siebel)).sent).toHaveLength(1);
+    expect(events).not.toHaveBeenCalled();
+    // SAP's held version, for the echo check
+    expect(records).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads a record SAP deleted once per change, for the deletion and the echo check alike', async () => {
+    await take(customer('sap', '80042', 'Ring', 0));
+    expect(await intake.takeEvent(sapDeletion('2026-03-01T09:10:00Z'))).toMatchObject({ status: 'applied' });
+    await take(customer('sap', '80042', 'Ring', 30));
+    const again = await take(customer('siebel', '1-A', 'Maximilianstraße', 40));
+    const events = jest.spyOn(store, 'listSourceEvents');
+    const records = jest.spyOn(store, 'getSourceRecord');
+    expect((await fanOut.take(again)).sent).toHaveLength(1);
+    expect(events).toHaveBeenCalledTimes(1);
+    expect(records).toHaveBeenCalledTimes(1);
+  });
+
+  it('sees a deletion stored since the golden document was computed (a recompute is due)', async () => {
+    const own = await take(customer('sap', '80042', 'Ring', 0));
+    // kept about the record without a change of the golden record: its document does not list it yet
+    expect(await store.putSourceEvent(sapDeletion('2026-03-01T09:10:00Z'))).toBe(true);
+    expect(await fanOut.take(own)).toEqual({
+      sent: [],
+      skipped: [{ reason: 'deleted-in-source', key: { system: 'sap', sourceId: '80042' } }],
+    });
+  });
+
   it('sends SAP nothing more for a record SAP deleted (MSGFN 003), until SAP sends a newer version', async () => {
     await take(customer('sap', '80042', 'Ring', 0));
     const deletion: InteractionEvent = {
