@@ -43,14 +43,15 @@ export function sourceRef(key: SourceKey): string {
 
 /** Splits "<system>:<sourceId>" at the first colon (source ids may contain colons). */
 export function parseSourceRef(ref: string): SourceKey {
-  const colon = ref.indexOf(':');
-  if (colon <= 0 || colon === ref.length - 1) {
+  // one id, one key: "Ü" typed as one code point (NFC) or as U + combining diaeresis (NFD); split
+  // after normalising, where the colon may sit earlier than in the ref as typed
+  const nfc = ref.normalize('NFC');
+  const colon = nfc.indexOf(':');
+  if (colon <= 0 || colon === nfc.length - 1) {
     throw new Error(
       `source ref must be "<system>:<source id>" such as "crm:4711", got ${JSON.stringify(ref)}`,
     );
   }
-  // one id, one key: "Ü" typed as one code point (NFC) or as U + combining diaeresis (NFD)
-  const nfc = ref.normalize('NFC');
   return { system: nfc.slice(0, colon), sourceId: nfc.slice(colon + 1) };
 }
 

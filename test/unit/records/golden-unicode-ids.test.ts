@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Customer } from '../../../mappings/canonical/types';
 import { EmbeddedStore } from '../../../records/embedded-store';
 import { applyWithGoldenRecord, GoldenIntake } from '../../../records/golden-intake';
+import { parseSourceRef } from '../../../records/source-versions';
 
 const NFC = 'Kd/Ünï ß:01'.normalize('NFC');
 const NFD = NFC.normalize('NFD');
@@ -55,5 +56,17 @@ describe('golden record: Unicode forms of one source id', () => {
     expect((await store.getCustomer(`crm:${NFC}`))?.document).toMatchObject({
       addresses: [{ street: 'Neue Straße 2' }],
     });
+  });
+});
+
+describe('parseSourceRef', () => {
+  it('splits a ref whose system is in NFD at its colon, keyed in NFC', () => {
+    const system = 'Bürosystem'.normalize('NFD');
+    expect(system.length).toBe('Bürosystem'.length + 1);
+    expect(parseSourceRef(`${system}:4711`)).toEqual({
+      system: 'Bürosystem'.normalize('NFC'),
+      sourceId: '4711',
+    });
+    expect(parseSourceRef(`crm:${NFD}`)).toEqual({ system: 'crm', sourceId: NFC });
   });
 });
