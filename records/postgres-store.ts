@@ -215,18 +215,26 @@ export class PostgresStore implements HubStore {
     const digests = entries.map((entry, i) => requireId(entry?.digest, `entries[${i}].digest`));
     if (ids.length === 0) return [];
     const pool = this.requirePool();
+    const heldOf = async (wanted: string[]): Promise<Map<string, string>> => {
+      const held = await pool.query<{ event_id: string; digest: string }>(
+        `select event_id, digest from ${this.table('event_digests')} where event_id = any($1::text[])`,
+        [wanted],
+      );
+      return new Map(held.rows.map((row) => [row.event_id, row.digest]));
+    };
+    // Every consumer of an event claims its id (records/event-id-claim.ts): after the first, the ids are
+    // known, and one read answers. A digest once recorded only changes by the retention removing it.
+    const known = await heldOf(ids);
+    const missing = ids.flatMap((id, i) => (known.has(id) ? [] : [i]));
+    if (missing.length === 0) return ids.map((id) => known.get(id) as string);
     await pool.query(
       `insert into ${this.table('event_digests')} (event_id, digest, recorded_at)
        select id, digest, $3 from unnest($1::text[], $2::text[]) as e(id, digest) on conflict do nothing`,
-      [ids, digests, new Date(this.now()).toISOString()],
+      [missing.map((i) => ids[i]), missing.map((i) => digests[i]), new Date(this.now()).toISOString()],
     );
     // a statement of its own: it sees the rows another instance committed while the insert waited on them
-    const held = await pool.query<{ event_id: string; digest: string }>(
-      `select event_id, digest from ${this.table('event_digests')} where event_id = any($1::text[])`,
-      [ids],
-    );
-    const byId = new Map(held.rows.map((row) => [row.event_id, row.digest]));
-    return ids.map((id, i) => byId.get(id) ?? digests[i]);
+    const now = await heldOf(missing.map((i) => ids[i]));
+    return ids.map((id, i) => known.get(id) ?? now.get(id) ?? digests[i]);
   }
 
   async pruneIdempotency(before: string, limit: number): Promise<IdempotencyPruned> {

@@ -1,4 +1,5 @@
 import { PostgresStore } from '../../records/postgres-store';
+import { Pool } from 'pg';
 import { linkSourceRecord, mergeGoldenRecords } from '../../records/golden-operations';
 import type { SourceRecord } from '../../records/source-versions';
 import { DATABASE_URL, dropSchema, uniqueSchema } from './postgres-schema';
@@ -122,5 +123,59 @@ describe('PostgresStore with several hub instances', () => {
     });
     await expect(store.open()).rejects.toThrow(/PostgreSQL store at 127\.0\.0\.1:1\/test/);
     expect((await store.health()).ok).toBe(false);
+  });
+});
+
+describe('PostgresStore event id claims', () => {
+  const schema = `${RUN}_claims`;
+  const stores: PostgresStore[] = [];
+
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    await dropSchema(schema);
+  });
+
+  it('answers an id it holds with one read, and writes only the ids not held yet', async () => {
+    for (let i = 0; i < 2; i++) stores.push(new PostgresStore({ connectionString: DATABASE_URL, schema }));
+    await Promise.all(stores.map((s) => s.open()));
+    const [store] = stores;
+    await store.recordEventDigests([{ eventId: 'evt-held', digest: 'h' }]);
+
+    const query = jest.spyOn(Pool.prototype, 'query');
+    // the first word of each statement on the digests
+    const statements = () =>
+      query.mock.calls
+        .map(([sql]) => String(sql))
+        .filter((sql) => sql.includes('event_digests'))
+        .map((sql) => sql.trim().split(/\s+/)[0]);
+    try {
+      // each consumer of an event claims its id again: one select
+      expect(await store.recordEventDigests([{ eventId: 'evt-held', digest: 'other' }])).toEqual(['h']);
+      expect(statements()).toEqual(['select']);
+      query.mockClear();
+      expect(
+        await store.recordEventDigests([
+          { eventId: 'evt-held', digest: 'h' },
+          { eventId: 'evt-new', digest: 'n' },
+        ]),
+      ).toEqual(['h', 'n']);
+      expect(statements()).toEqual(['select', 'insert', 'select']);
+    } finally {
+      query.mockRestore();
+    }
+  });
+
+  it('lets one digest win per id when two instances record overlapping batches at once', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `evt-race-${i}`);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        stores[i % stores.length].recordEventDigests(
+          ids.slice(i % 3).map((eventId) => ({ eventId, digest: `${eventId}-${i}` })),
+        ),
+      ),
+    );
+    const held = await stores[0].recordEventDigests(ids.map((eventId) => ({ eventId, digest: 'late' })));
+    expect(held.every((digest, i) => digest.startsWith(`${ids[i]}-`))).toBe(true);
+    for (const [i, answer] of results.entries()) expect(answer).toEqual(held.slice(i % 3));
   });
 });
