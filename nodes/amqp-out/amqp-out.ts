@@ -6,6 +6,7 @@ import { childTraceparent } from '../../connectors/http/trace-context';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
+import { refuseMessages } from '../shared/misconfigured';
 import { traceparentOf, withTraceHeader } from '../shared/trace';
 import { ensureHubRoutes } from '../shared/mount';
 import { hubMetrics } from '../../app/metrics/hub-metrics';
@@ -40,8 +41,7 @@ export default function (RED: RED) {
     RED.nodes.createNode(this, config);
     const broker = RED.nodes.getNode(config.broker) as AmqpBrokerNode | null;
     if (!broker) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-out.status.no-broker') });
-      this.error(RED._('amqp-out.errors.no-broker'));
+      refuseMessages(this, RED._('amqp-out.errors.no-broker'), RED._('amqp-out.status.no-broker'));
       return;
     }
     const toQueue = config.destination === 'queue';

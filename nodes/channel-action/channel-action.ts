@@ -9,6 +9,7 @@ import { contactGate, contactOf, suppressionOf, type ContactMessage } from '../s
 import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
+import { refuseMessages } from '../shared/misconfigured';
 import { ensureHubRoutes } from '../shared/mount';
 import { showThrottled, statusWords, type RED } from '../shared/red';
 import { traceparentOf } from '../shared/trace';
@@ -43,14 +44,16 @@ export default function (RED: RED) {
     const config = migrate<ChannelActionDef>(saved, migrations);
     const storeNode = RED.nodes.getNode(config.store) as HubStoreNode | null;
     if (!storeNode) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('channel-action.status.no-store') });
-      this.error(RED._('channel-action.errors.no-store'));
+      refuseMessages(this, RED._('channel-action.errors.no-store'), RED._('channel-action.status.no-store'));
       return;
     }
     const broker = config.broker ? (RED.nodes.getNode(config.broker) as AmqpBrokerNode | null) : null;
     if (config.broker && !broker) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('channel-action.status.no-broker') });
-      this.error(RED._('channel-action.errors.no-broker'));
+      refuseMessages(
+        this,
+        RED._('channel-action.errors.no-broker'),
+        RED._('channel-action.status.no-broker'),
+      );
       return;
     }
     const publisher = broker ? actionPublisher(RED, this, broker) : undefined;

@@ -4,6 +4,7 @@ import { RecordEncodeError } from '../../formats/record-streams/record-sink';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import { onMappingInput } from '../shared/mapping-node';
 import { migrate } from '../shared/migrate';
+import { refuseMessages } from '../shared/misconfigured';
 import { ensureHubRoutes } from '../shared/mount';
 import { countText, type RED } from '../shared/red';
 import { migrations } from './migrations';
@@ -38,8 +39,11 @@ export default function (RED: RED) {
     const config = migrate<FromCanonicalDef>(saved, migrations);
     const system = RED.nodes.getNode(config.system) as LegacySystemNode | null;
     if (!system) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('from-canonical.status.no-system') });
-      this.error(RED._('from-canonical.errors.no-system'));
+      refuseMessages(
+        this,
+        RED._('from-canonical.errors.no-system'),
+        RED._('from-canonical.status.no-system'),
+      );
       return;
     }
     const document = config.output === 'document';

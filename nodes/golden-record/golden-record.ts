@@ -6,6 +6,7 @@ import { hubMetrics } from '../../app/metrics/hub-metrics';
 import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
+import { refuseMessages } from '../shared/misconfigured';
 import { ensureHubRoutes } from '../shared/mount';
 import { countStatus, countText, type RED } from '../shared/red';
 import { migrations } from './migrations';
@@ -30,14 +31,12 @@ export default function (RED: RED) {
     const config = migrate<GoldenRecordDef>(saved, migrations);
     const storeNode = RED.nodes.getNode(config.store) as HubStoreNode | null;
     if (!storeNode) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('golden-record.status.no-store') });
-      this.error(RED._('golden-record.errors.no-store'));
+      refuseMessages(this, RED._('golden-record.errors.no-store'), RED._('golden-record.status.no-store'));
       return;
     }
     const broker = config.broker ? (RED.nodes.getNode(config.broker) as AmqpBrokerNode | null) : null;
     if (config.broker && !broker) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('golden-record.status.no-broker') });
-      this.error(RED._('golden-record.errors.no-broker'));
+      refuseMessages(this, RED._('golden-record.errors.no-broker'), RED._('golden-record.status.no-broker'));
       return;
     }
     // survivorship weighs each system as its deployed legacy-system node states (source trust)

@@ -4,6 +4,7 @@ import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import { onInput } from '../shared/input';
 import { specStatusText } from '../shared/mapping-node';
 import { migrate } from '../shared/migrate';
+import { refuseMessages } from '../shared/misconfigured';
 import { ensureHubRoutes } from '../shared/mount';
 import { countStatus, countText, errorMessage, type RED } from '../shared/red';
 import { RecordLimitError, UndecodableRecordError, undecodableRecords } from './decode-errors';
@@ -31,8 +32,7 @@ export default function (RED: RED) {
     const config = migrate<LegacyDecodeDef>(saved, migrations);
     const system = RED.nodes.getNode(config.system) as LegacySystemNode | null;
     if (!system) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('legacy-decode.status.no-system') });
-      this.error(RED._('legacy-decode.errors.no-system'));
+      refuseMessages(this, RED._('legacy-decode.errors.no-system'), RED._('legacy-decode.status.no-system'));
       return;
     }
     let format: LegacyFormat | undefined;

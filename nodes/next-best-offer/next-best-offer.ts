@@ -4,6 +4,7 @@ import { defaultOfferOf, deployedLurkingOffers, deployedSwitchedOff } from './co
 import type { HubStoreNode } from '../hub-store/hub-store';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
+import { refuseMessages } from '../shared/misconfigured';
 import { ensureHubRoutes } from '../shared/mount';
 import { serviceLevelRulesOf } from '../shared/service-level-settings';
 import { showThrottled, statusWords, type RED } from '../shared/red';
@@ -41,8 +42,11 @@ export default function (RED: RED) {
     const config = migrate<NextBestOfferDef>(saved, migrations);
     const storeNode = RED.nodes.getNode(config.store) as HubStoreNode | null;
     if (!storeNode) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('next-best-offer.status.no-store') });
-      this.error(RED._('next-best-offer.errors.no-store'));
+      refuseMessages(
+        this,
+        RED._('next-best-offer.errors.no-store'),
+        RED._('next-best-offer.status.no-store'),
+      );
       return;
     }
     let answered = 0;

@@ -5,6 +5,7 @@ import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import type { SoapMessage } from '../soap-in/soap-in';
 import { onMappingInput } from '../shared/mapping-node';
 import { migrate } from '../shared/migrate';
+import { refuseMessages } from '../shared/misconfigured';
 import { ensureHubRoutes } from '../shared/mount';
 import { countText, errorMessage, type RED } from '../shared/red';
 import { migrations } from './migrations';
@@ -28,8 +29,7 @@ export default function (RED: RED) {
     const config = migrate<ToCanonicalDef>(saved, migrations);
     const system = RED.nodes.getNode(config.system) as LegacySystemNode | null;
     if (!system) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('to-canonical.status.no-system') });
-      this.error(RED._('to-canonical.errors.no-system'));
+      refuseMessages(this, RED._('to-canonical.errors.no-system'), RED._('to-canonical.status.no-system'));
       return;
     }
 
