@@ -64,9 +64,15 @@ export default function (RED: RED) {
     const storeNode = config.store ? (RED.nodes.getNode(config.store) as HubStoreNode | null) : null;
     const syncInbound = config.topology === 'sync-inbound';
     const queue = (config.queue || '').trim() || (syncInbound ? DEFAULT_INBOUND_QUEUE : '');
+    if (!queue) {
+      // the bus consumes named queues only; said once here, not at every connect
+      this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.no-queue') });
+      this.error(RED._('amqp-in.errors.no-queue'));
+      return;
+    }
     // a config from before the poison-message options keeps its queue's arguments; say what that costs
     if (unprotectedAfterMigration(saved, config, deliveryLimit))
-      this.warn(RED._('amqp-in.warnings.unprotected', { queue: queue || 'a server-named queue' }));
+      this.warn(RED._('amqp-in.warnings.unprotected', { queue }));
     const timeoutMs = Number(config.timeout) || 60000;
     // Past nodeCloseTimeout Node-RED logs "Close timed out" and goes on while this consumer would still
     // hold its messages; what is unsettled at the bound goes back to the queue instead.
@@ -81,13 +87,12 @@ export default function (RED: RED) {
     let closing = false;
     // /healthz: not ready until the queue is bound and consumed, with the last reason it is not
     let consumeError: string | undefined;
-    const queueName = queue || 'a server-named queue';
     hubRuntime.health.addConsumer(this.id, () =>
       Promise.resolve(
         consumerHealth({
           id: this.id,
-          name: config.name || queueName,
-          queue: queueName,
+          name: config.name || queue,
+          queue,
           subscribed: subscription !== undefined,
           busState: broker.bus.state(),
           ...(consumeError !== undefined ? { consumeError } : {}),
