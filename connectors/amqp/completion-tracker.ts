@@ -28,6 +28,8 @@ const MAX_REASONS = 10;
 interface Entry {
   settle: Settler;
   pending: number;
+  /** sends whose delivery has not arrived yet; a receive beyond these came without a send */
+  undelivered: number;
   /** the distinct errors that say something about the message, in the order they came */
   errors: string[];
   /** errors past MAX_REASONS */
@@ -63,7 +65,7 @@ export class CompletionTracker {
     const timer = setTimeout(() => this.finish(id, `not completed within ${timeoutMs} ms`, true), timeoutMs);
     // A stuck flow must not keep the process alive on shutdown.
     timer.unref();
-    this.entries.set(id, { settle, pending: 0, errors: [], more: 0, timer });
+    this.entries.set(id, { settle, pending: 0, undelivered: 0, errors: [], more: 0, timer });
   }
 
   sent(id: string, destinations: number): void {
@@ -75,6 +77,20 @@ export class CompletionTracker {
       );
     }
     entry.pending += destinations;
+    entry.undelivered += destinations;
+  }
+
+  /**
+   * A node got the message. Most deliveries follow a send already counted; a node handed the message
+   * directly (a link call to its link in, a link out to its link ins, a Catch or Complete node) was
+   * not sent it and still calls done(), so that delivery counts now, or the message would be settled
+   * while those nodes still work on it.
+   */
+  received(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    if (entry.undelivered > 0) entry.undelivered -= 1;
+    else entry.pending += 1;
   }
 
   /** `transient`: the error says nothing about the message (the bus was away while the flow ran) */

@@ -34,6 +34,10 @@ export function completionTracker(RED: RED): CompletionTracker {
     const source = events[0]?.source;
     if (source && cannotComplete(source.node)) for (const id of ids) held.sent(source.id, id);
   });
+  // link call, link out and Catch hand a message to a node with receive(), which no onSend reports
+  RED.hooks.add('onReceive.crm-hub-amqp-in', (event) => {
+    if (event.msg._msgid) tracker.received(event.msg._msgid);
+  });
   RED.hooks.add('onComplete.crm-hub-amqp-in', (event) => {
     if (event.msg._msgid)
       tracker.completed(
