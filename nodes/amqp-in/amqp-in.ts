@@ -100,7 +100,7 @@ export default function (RED: RED) {
       ),
     );
 
-    const meter = hubMetrics.amqpIn(queueName, config.name || this.id);
+    const meter = hubMetrics.amqpIn(queue, config.name || this.id);
     const { report, deadLettered } = settlementReports(RED, this, meter);
     // each way out of the flow ends the message's time in flight
     const settler = (delivery: Delivery) => ({

@@ -34,10 +34,6 @@ export function completionTracker(RED: RED): CompletionTracker {
     const source = events[0]?.source;
     if (source && cannotComplete(source.node)) for (const id of ids) held.sent(source.id, id);
   });
-  // link call, link out and Catch hand a message to a node with receive(), which no onSend reports
-  RED.hooks.add('onReceive.crm-hub-amqp-in', (event) => {
-    if (event.msg._msgid) tracker.received(event.msg._msgid);
-  });
   RED.hooks.add('onComplete.crm-hub-amqp-in', (event) => {
     if (event.msg._msgid)
       tracker.completed(
@@ -63,13 +59,18 @@ export function completionTracker(RED: RED): CompletionTracker {
     // Node-RED looks the destination up next and drops the message when it is gone
     if (!id || !tracker.has(id) || RED.nodes.getNode(event.destination.id)) return;
     // never started, by design (the wires to it stay): that copy is done, as one a filter dropped
-    if (disabled.has(event.destination.id)) tracker.completed(id);
-    else stopped(id, event.destination.id);
+    if (disabled.has(event.destination.id)) {
+      // counted as delivered too, so a later direct hand-over (link call) is not taken for this copy
+      tracker.received(id);
+      tracker.completed(id);
+    } else stopped(id, event.destination.id);
   });
   // one hook per name and event: Node-RED refuses a second 'onReceive.crm-hub-amqp-in'
   RED.hooks.add('onReceive.crm-hub-amqp-in', (event) => {
     const id = event.msg._msgid;
     if (!id || !tracker.has(id)) return;
+    // link call, link out and Catch hand a message to a node with receive(), which no onSend reports
+    tracker.received(id);
     // routed before the stop, delivered after it: a stopped node may no longer have an input handler
     if (RED.nodes.getNode(event.destination.id) !== event.destination.node) stopped(id, event.destination.id);
     else if (cannotComplete(event.destination.node)) held.hold(event.destination.id, id);

@@ -8,16 +8,27 @@ import { completionTracker } from '../../../nodes/amqp-in/completion-hooks';
  * the link out (return) answers. The tracker must not settle while any node still holds the message.
  */
 describe('amqp-in completion through nodes handed a message without a send', () => {
-  const tracker = completionTracker({ hooks } as unknown as RED);
+  // the parts of RED completionTracker reads; hooks.trigger is Node-RED's, missing from its types
+  const red = {
+    hooks,
+    settings: {},
+    events: { on: () => undefined, off: () => undefined },
+    nodes: { getNode: () => null, eachNode: () => undefined },
+    _: (key: string) => key,
+  };
+  const tracker = completionTracker(red as unknown as RED);
+  const trigger = (
+    hooks as unknown as { trigger: (name: string, payload: unknown, done: () => void) => void }
+  ).trigger;
   const msg = { _msgid: 'm-link' };
   const send = (n = 1) =>
-    hooks.trigger(
+    trigger(
       'onSend',
       Array.from({ length: n }, () => ({ msg })),
       () => undefined,
     );
-  const receive = () => hooks.trigger('onReceive', { msg }, () => undefined);
-  const complete = () => hooks.trigger('onComplete', { msg }, () => undefined);
+  const receive = () => trigger('onReceive', { msg }, () => undefined);
+  const complete = () => trigger('onComplete', { msg }, () => undefined);
 
   afterAll(() => hooks.remove('*.crm-hub-amqp-in'));
 
@@ -48,12 +59,12 @@ describe('amqp-in completion through nodes handed a message without a send', () 
     const settled: string[] = [];
     tracker.track('m-catch', { ack: () => settled.push('ack'), fail: (r) => settled.push(r) }, 60000);
     const m = { _msgid: 'm-catch' };
-    hooks.trigger('onSend', [{ msg: m }], () => undefined); // amqp-in → failing node
-    hooks.trigger('onReceive', { msg: m }, () => undefined);
-    hooks.trigger('onReceive', { msg: m }, () => undefined); // its done(err) hands the error to Catch
-    hooks.trigger('onComplete', { msg: m }, () => undefined); // Catch (nothing wired) is done
+    trigger('onSend', [{ msg: m }], () => undefined); // amqp-in → failing node
+    trigger('onReceive', { msg: m }, () => undefined);
+    trigger('onReceive', { msg: m }, () => undefined); // its done(err) hands the error to Catch
+    trigger('onComplete', { msg: m }, () => undefined); // Catch (nothing wired) is done
     expect(settled).toEqual([]);
-    hooks.trigger('onComplete', { msg: m, error: new Error('boom') }, () => undefined);
+    trigger('onComplete', { msg: m, error: new Error('boom') }, () => undefined);
     expect(settled).toEqual(['boom']);
   });
 });
