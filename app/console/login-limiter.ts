@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Failed log-ins allowed per client address and user name within the window. */
 export const MAX_LOGIN_FAILURES = 5;
 /** Failed log-ins allowed from one client address, whatever the names (one address trying many). */
@@ -173,6 +175,8 @@ function pairKey(address: string, username: string): string {
   return `p:${addressKey(address)}|${normalName(username)}`;
 }
 
+// a digest, not the name: a name may be some 16 KB (a Basic header, a console log-in's body), and
+// 50,000 keys of those held about 1 GB; a digest keeps every key under 100 bytes
 function normalName(username: string): string {
-  return username.trim().toLowerCase();
+  return createHash('sha256').update(username.trim().toLowerCase()).digest('base64');
 }

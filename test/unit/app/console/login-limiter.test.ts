@@ -86,4 +86,19 @@ describe('LoginLimiter', () => {
     // the first pair's failures were pushed out by the spray
     expect(limiter.retryAfterSeconds('10.0.0.1', 'anna')).toBe(0);
   });
+
+  it('keeps its keys short whatever the length of the user name (a 16 KB name in a Basic header)', () => {
+    const limiter = new LoginLimiter({ clock: () => 0 });
+    const long = 'x'.repeat(16 * 1024);
+    expect(limiter.begin('10.0.0.1', long)).toBe(0);
+    limiter.succeeded(long, '10.0.0.1');
+    limiter.failed('10.0.0.1', long);
+    const keys = [...limiter['failures'].keys(), ...limiter['known'].keys()];
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    for (const key of keys) expect(key.length).toBeLessThanOrEqual(128);
+    // the name still counts as itself, its variants together, and apart from other names
+    for (let i = 0; i < 4; i++) limiter.failed('10.0.0.1', i % 2 ? long.toUpperCase() : ` ${long}`);
+    expect(limiter.retryAfterSeconds('10.0.0.1', long)).toBe(LOGIN_WINDOW_MS / 1000);
+    expect(limiter.retryAfterSeconds('10.0.0.1', `${long}y`)).toBe(0);
+  });
 });
