@@ -8,8 +8,9 @@ import { LoginLimiter } from '../console/login-limiter';
  * `httpNodeAuth: { user, pass }` does (red.js basicAuthMiddleware with the `basic-auth` parser), so
  * the fast paths may keep admitting a header it let through once (nodes/shared/fast-path-mount.ts),
  * with one difference: Node-RED refuses in plain text ("Unauthorized"), while the REST API,
- * /healthz, /readyz, /livez and /metrics answer every error as JSON. Their refusal is `{"error": "unauthenticated", "message"}`
+ * /healthz, /readyz and /metrics answer every error as JSON. Their refusal is `{"error": "unauthenticated", "message"}`
  * with the same challenge; the SOAP endpoints and a flow's own `http in` endpoints keep Node-RED's.
+ * GET and HEAD /livez pass unchecked (LIVENESS_PROBE).
  */
 export interface ApiBasicAuth {
   (req: Request, res: Response, next: NextFunction): void;
@@ -24,6 +25,13 @@ const USER_PASS = /^([^:]*):(.*)$/;
 const JSON_ENDPOINT = /^\/(?:api\/v1|healthz|readyz|livez|metrics)(?:[/?]|$)/i;
 /** the probes and /metrics, named in a refusal */
 const PROBE = /^\/(healthz|readyz|livez|metrics)(?:[/?]|$)/i;
+/**
+ * Kubernetes' liveness probe, exactly as its route (nodes/shared/mount.ts) takes it: a password spray
+ * against the API user made it answer 429 to the kubelet, which restarted the hub, whose restart
+ * cleared the limiter's memory, and again. It tells only that the process answers ({status,
+ * uptimeSeconds}), so it needs no credentials and never reaches the limiter.
+ */
+const LIVENESS_PROBE = /^\/livez\/?(?:\?|$)/i;
 const CHALLENGE = 'Basic realm="Authorization Required"';
 
 export function basicCredentials(header: string | undefined): { name: string; pass: string } | undefined {
@@ -79,6 +87,7 @@ export function apiBasicAuth(user: string, hash: string, options: ApiBasicAuthOp
   const check = (req: Request, res: Response, next: NextFunction): void => {
     // a preflight carries no credentials; Node-RED lets it through too
     if (req.method === 'OPTIONS') return next();
+    if ((req.method === 'GET' || req.method === 'HEAD') && LIVENESS_PROBE.test(req.url)) return next();
     const given = basicCredentials(req.headers.authorization);
     if (!given) return refuse(req, res, false);
     if (given.name === user && known(given.pass)) return next();

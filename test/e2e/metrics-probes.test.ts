@@ -59,17 +59,23 @@ describe('metrics and probes on the real hub', () => {
   const value = (samples: Map<string, number>, name: string, labels?: Record<string, string>) =>
     samples.get(key(name, labels));
 
-  it.each(['/metrics', '/livez', '/readyz'])(
-    '%s answers 401 without the API user, as /healthz does',
-    async (path) => {
-      for (const authorization of [undefined, `Basic ${Buffer.from('api-user:nope').toString('base64')}`]) {
-        const refused = await get(path, authorization);
-        expect(refused.status).toBe(401);
-        expect(refused.headers.get('www-authenticate')).toBe('Basic realm="Authorization Required"');
-        expect(await refused.json()).toMatchObject({ error: 'unauthenticated' });
-      }
-    },
-  );
+  it.each(['/metrics', '/readyz'])('%s answers 401 without the API user, as /healthz does', async (path) => {
+    for (const authorization of [undefined, `Basic ${Buffer.from('api-user:nope').toString('base64')}`]) {
+      const refused = await get(path, authorization);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe('Basic realm="Authorization Required"');
+      expect(await refused.json()).toMatchObject({ error: 'unauthenticated' });
+    }
+  });
+
+  it('answers /livez without credentials, and with wrong ones: a lock-out must not fail the liveness probe', async () => {
+    for (const authorization of [undefined, `Basic ${Buffer.from('api-user:nope').toString('base64')}`]) {
+      const live = await get('/livez', authorization);
+      expect(live.status).toBe(200);
+      expect(live.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(Object.keys((await live.json()) as object).sort()).toEqual(['status', 'uptimeSeconds']);
+    }
+  });
 
   it('answers /livez and /readyz with the API user; /readyz decides as /healthz', async () => {
     const live = await get('/livez', api);

@@ -156,4 +156,38 @@ describe('apiBasicAuth', () => {
     for (let i = 0; i < 5; i++) expect((await from('10.1.0.2', 'nobody:x')).status).toBe(401);
     expect((await from('10.1.0.2', 'nobody:x')).status).toBe(429);
   });
+
+  it('lets GET and HEAD /livez through without credentials or the limiter, even while a spray locks the API user out', async () => {
+    const limiter = new LoginLimiter({ clock: () => 0 });
+    const begin = jest.spyOn(limiter, 'begin');
+    const server = fromAddresses(bcrypt.hashSync('api-secret', 4), limiter);
+    const from = (address: string, path: string, authorization?: string) =>
+      request(server)
+        .get(path)
+        .set({ 'x-forwarded-for': address, ...(authorization ? { authorization } : {}) });
+    // a password spray from 100 addresses reaches the user-wide bound
+    for (let i = 0; i < 100; i++) limiter.failed(`10.2.${i}.1`, 'api-user');
+    expect((await from('10.3.0.1', '/readyz', basic('api-user:api-secret'))).status).toBe(429);
+    begin.mockClear();
+    // the kubelet, with or without the API user's credentials, right or stale
+    for (const authorization of [undefined, basic('api-user:api-secret'), basic('api-user:old')]) {
+      for (const path of ['/livez', '/livez/', '/LIVEZ?verbose=1']) {
+        const res = await from('10.3.0.2', path, authorization);
+        expect({ path, status: res.status, body: res.body }).toEqual({
+          path,
+          status: 200,
+          body: { ok: true },
+        });
+      }
+    }
+    const head = await request(server).head('/livez').set({ 'x-forwarded-for': '10.3.0.2' });
+    expect(head.status).toBe(200);
+    expect(begin).not.toHaveBeenCalled();
+    // only the probe itself: other methods, paths below it and the other probes keep the check
+    expect((await request(server).post('/livez')).status).toBe(401);
+    expect((await request(server).delete('/livez')).status).toBe(401);
+    for (const path of ['/livez/x', '/livezz', '/readyz', '/healthz', '/metrics', '/api/v1/livez']) {
+      expect({ path, status: (await from('10.3.0.3', path)).status }).toEqual({ path, status: 401 });
+    }
+  });
 });
