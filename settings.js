@@ -206,6 +206,8 @@ function guardAdminBodies(req, res, next) {
     adminBodies ||
     hubModule('app/api/body-guard').guardBodies({
       limitFor: (r) => (SMALL_BODY_PATH.test(r.url) ? SMALL_BODY_BYTES : bodyMaxBytes),
+      // Node-RED's parsers after the guard take bodyMaxBytes: a chunked log-in form must be counted here
+      strictFor: (r) => SMALL_BODY_PATH.test(r.url),
     });
   return adminBodies(req, res, next);
 }

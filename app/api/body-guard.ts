@@ -5,6 +5,12 @@ import { ApiError, jsonErrors } from './api-error';
 export interface BodyGuardOptions {
   /** the largest body, in bytes, this request may send */
   limitFor(req: Request): number;
+  /**
+   * Whether the limit is below what the parsers after the guard take (the log-ins: 16 KB before
+   * Node-RED's 1 MiB): a form is then read and parsed here too, under the limit, and a body of another
+   * type sent without a Content-Length is a 411, as nothing here can count it for those parsers.
+   */
+  strictFor?(req: Request): boolean;
 }
 
 /**
@@ -20,18 +26,30 @@ export interface BodyGuardOptions {
  * - a JSON body (the type Node-RED's parser takes) is read up to the limit, its nesting counted on the
  *   bytes (a 400 past MAX_JSON_DEPTH, unparsed), and only then parsed, with the options of Node-RED's
  *   parser, which then finds it parsed and leaves it (body-parser skips a request marked `_body`).
+ * - where the limit is below the parsers' after it (`strictFor`), a form is read and parsed the same
+ *   way, and a body of another type must declare its length.
  * Other types go on to Node-RED's parsers, which apiMaxLength limits. These refusals are JSON
  * (`{"error", "message"}`), as the hub's other endpoints answer; JSON that does not parse goes on as
  * Node-RED's parser's error would have.
  */
 export function guardBodies(options: BodyGuardOptions): RequestHandler {
   const parsers = new Map<number, RequestHandler>();
+  const formParsers = new Map<number, RequestHandler>();
   const render = jsonErrors();
   const parserFor = (limit: number): RequestHandler => {
     let parser = parsers.get(limit);
     if (!parser) {
       parser = express.json({ limit, inflate: false, verify: (_req, _res, bytes) => refuseDeepJson(bytes) });
       parsers.set(limit, parser);
+    }
+    return parser;
+  };
+  // Node-RED's form parser's options (editor-api's and the http in node's), but inflating nothing
+  const formParserFor = (limit: number): RequestHandler => {
+    let parser = formParsers.get(limit);
+    if (!parser) {
+      parser = express.urlencoded({ limit, extended: true, inflate: false });
+      formParsers.set(limit, parser);
     }
     return parser;
   };
@@ -50,8 +68,20 @@ export function guardBodies(options: BodyGuardOptions): RequestHandler {
     }
     const limit = options.limitFor(req);
     if (Number(req.headers['content-length']) > limit) return refuse(tooLarge(limit));
-    if (!req.is('application/json')) return next();
-    parserFor(limit)(req, res, (err?: unknown) => {
+    const json = Boolean(req.is('application/json'));
+    const strict = options.strictFor?.(req) === true;
+    const form = strict && !json && Boolean(req.is('application/x-www-form-urlencoded'));
+    if (strict && !json && !form && Number.isNaN(Number(req.headers['content-length']))) {
+      return refuse(
+        new ApiError(
+          411,
+          'length-required',
+          `a body of this type needs a Content-Length here (at most ${limit} bytes)`,
+        ),
+      );
+    }
+    if (!json && !form) return next();
+    (json ? parserFor(limit) : formParserFor(limit))(req, res, (err?: unknown) => {
       if (err === undefined) return next();
       if (err instanceof TooDeepError) return refuse(err.apiError());
       if ((err as { type?: unknown }).type === 'entity.too.large') return refuse(tooLarge(limit));

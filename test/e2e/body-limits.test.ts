@@ -68,6 +68,22 @@ describe('request bodies on the real hub, before any credential is checked', () 
       'content-type': 'application/x-www-form-urlencoded',
     });
     expect(token.status).toBe(413);
+    // chunked, with no length to judge by: counted as it comes, not left to Node-RED's 1 MiB form parser
+    const chunks = [`username=admin&password=${'x'.repeat(17_000)}`, '&scope=*'];
+    const chunked = await fetch(`${hub.url}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next === undefined) controller.close();
+          else controller.enqueue(new TextEncoder().encode(next));
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' });
+    expect(chunked.status).toBe(413);
+    expect(await chunked.json()).toMatchObject({ error: 'too-large', limit: 16 * 1024 });
     // Node-RED's answer without a token would be 401: the nesting is refused before that, unparsed
     const deep = await post('/flows', nested(5000));
     expect(deep.status).toBe(400);

@@ -14,7 +14,12 @@ const LIMIT = 64 * 1024;
 function app(): { server: express.Express; bodies: unknown[] } {
   const bodies: unknown[] = [];
   const server = express();
-  server.use(guardBodies({ limitFor: (req) => (req.url.startsWith('/small') ? 100 : LIMIT) }));
+  server.use(
+    guardBodies({
+      limitFor: (req) => (req.url.startsWith('/small') ? 100 : LIMIT),
+      strictFor: (req) => req.url.startsWith('/small'),
+    }),
+  );
   server.use(express.json({ limit: '5mb' }), express.urlencoded({ limit: '5mb', extended: true }));
   server.post(/.*/, (req: Request, res: Response) => {
     bodies.push(req.body);
@@ -85,6 +90,35 @@ describe('guardBodies', () => {
     const res2 = await chunked;
     expect(res2.status).toBe(413);
     expect(bodies).toEqual([]);
+  });
+
+  it('holds a strict limit for a body of any type sent chunked: a form is read here, another type needs a length', async () => {
+    const { server, bodies } = app();
+    // the editor's log-in is a form: Node-RED's parser after the guard would take it up to its own limit
+    const chunked = request(server).post('/small/auth/token').type('form');
+    chunked.write(`username=admin&password=${'x'.repeat(100)}`);
+    chunked.write('&scope=*');
+    const refused = await chunked;
+    expect(refused.status).toBe(413);
+    expect(refused.body).toMatchObject({ error: 'too-large', limit: 100 });
+    const text = request(server).post('/small/auth/token').type('text/plain');
+    text.write('x');
+    const unmeasured = await text;
+    expect(unmeasured.status).toBe(411);
+    expect(unmeasured.body).toMatchObject({ error: 'length-required' });
+    expect(bodies).toEqual([]);
+    // a form within the limit, chunked or not, is parsed once, as Node-RED's parser would
+    const small = request(server).post('/small/auth/token').type('form');
+    small.write('username=admin&pass');
+    small.write('word=a%26b');
+    expect((await small).status).toBe(200);
+    const login = await request(server).post('/small/auth/token').type('form').send('username=admin&scope=*');
+    expect(login.status).toBe(200);
+    // elsewhere a chunked body of another type is left to the parsers, which hold the same limit
+    const other = request(server).post('/x').type('text/plain');
+    other.write('x');
+    expect((await other).status).toBe(200);
+    expect(bodies).toEqual([{ username: 'admin', password: 'a&b' }, { username: 'admin', scope: '*' }, {}]);
   });
 
   it('refuses JSON nested deeper than 100 with 400 before parsing it', async () => {
