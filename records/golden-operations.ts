@@ -259,10 +259,14 @@ export async function reviewsAcross(
   first: string,
   second: string,
 ): Promise<ReviewItem[]> {
+  // Under concurrent intake (PostgreSQL, several consumers) the partner may have been merged into this
+  // golden record, or a member read in both lists while it moves: a record is no pair with itself.
+  if (first === second) return [];
   const [mine, theirs] = [await store.listGoldenMembers(first), await store.listGoldenMembers(second)];
   const found: ReviewItem[] = [];
   for (const x of mine) {
     for (const y of theirs) {
+      if (sourceRef(x) === sourceRef(y)) continue;
       const item = await store.getReview(reviewPair(sourceRef(x), sourceRef(y)).reviewId);
       if (item) found.push(item);
     }
