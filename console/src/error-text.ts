@@ -47,7 +47,9 @@ export function errorText(i18n: I18n, error: unknown): string {
         return t('error.periodField', { field: t(at.field === 'from' ? 'dry.from' : 'dry.to') });
       return t('error.code.invalid-period');
     case 'too-large': {
-      const bytes = /at most (\d+) bytes/.exec(message)?.[1];
+      // the console's own limit ("at most N bytes") or the body guard's in front of it ("(N bytes)")
+      const said = /at most (\d+) bytes|\((\d+) bytes\)/.exec(message);
+      const bytes = said?.[1] ?? said?.[2];
       return bytes ? t('error.tooLargeAt', { bytes: i18n.number(Number(bytes)) }) : t('error.code.too-large');
     }
     case 'invalid-credentials':

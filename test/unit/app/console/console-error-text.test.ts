@@ -65,6 +65,15 @@ describe("the hub's errors in the console's language", () => {
     expect(errorText(de, large)).toBe(
       'Die Anfrage ist zu groß: Die Konsole nimmt höchstens 16.384 Bytes je Anfrage. Bitte die Karte kürzen.',
     );
+    // the body guard in front of the console (app/api/body-guard.ts) names it its own way
+    const guarded = new ApiFailure(
+      413,
+      'too-large',
+      'the request body exceeds the size limit of 16 kB (16384 bytes) here',
+    );
+    expect(errorText(de, guarded)).toBe(
+      'Die Anfrage ist zu groß: Die Konsole nimmt höchstens 16.384 Bytes je Anfrage. Bitte die Karte kürzen.',
+    );
     // the parser's own refusal names no limit
     expect(errorText(de, new ApiFailure(413, 'too-large', 'request body exceeds the size limit'))).toBe(
       'Die Anfrage ist zu groß für die Konsole. Bitte die Karte kürzen.',
