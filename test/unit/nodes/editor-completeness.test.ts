@@ -250,7 +250,7 @@ describe('every CRM Hub node is complete in the editor', () => {
         .map((file) => readText(path.join(folderOf(type), file)))
         .join('\n');
       expect(source).toMatch(
-        /\.status\(|countStatus|followState|refuseInvalidConfig|onMappingInput|register\(this\)/,
+        /\.status\(|countStatus|followState|refuseInvalidConfig|refuseMessages|onMappingInput|register\(this\)/,
       );
     });
 
