@@ -168,50 +168,39 @@ function map() {
   );
 }
 
-// `dead-letters` works on the RabbitMQ dead-letter queue (app/cli/dead-letters-command.ts). Under a
-// TypeScript loader (the tests' register-ts.js) it runs from the sources and builds nothing.
-function deadLetters() {
-  let command;
-  if (require.extensions['.ts']) command = require(path.join(root, 'app', 'cli', 'dead-letters-command.ts'));
-  else {
-    try {
-      buildIfNeeded(console.error);
-    } catch (err) {
-      console.error(`CRM Hub: ${err.message}`);
-      process.exit(2);
-    }
-    command = require(path.join(root, 'dist', 'app', 'cli', 'dead-letters-command.js'));
+// A command module of app/cli: under a TypeScript loader (the tests' register-ts.js) it runs from the
+// sources and builds nothing; else from dist/, built first if it is missing or stale.
+function cliModule(name) {
+  if (require.extensions['.ts']) return require(path.join(root, 'app', 'cli', `${name}.ts`));
+  try {
+    buildIfNeeded(console.error);
+  } catch (err) {
+    console.error(`CRM Hub: ${err.message}`);
+    process.exit(2);
   }
-  command.runDeadLettersCommand(process.argv.slice(3)).then(
+  return require(path.join(root, 'dist', 'app', 'cli', `${name}.js`));
+}
+
+/** Runs a command's promise of an exit code; a failure it did not expect is exit code 2. */
+function exitWith(label, running) {
+  running.then(
     (code) => (process.exitCode = code),
     (err) => {
-      console.error(`crm-hub dead-letters: ${err.stack || err.message}`);
+      console.error(`crm-hub ${label}: ${err.stack || err.message}`);
       process.exitCode = 2;
     },
   );
 }
 
+// `dead-letters` works on the RabbitMQ dead-letter queue (app/cli/dead-letters-command.ts).
+function deadLetters() {
+  exitWith('dead-letters', cliModule('dead-letters-command').runDeadLettersCommand(process.argv.slice(3)));
+}
+
 // `queues upgrade` re-creates hub queues whose arguments differ after an upgrade (app/cli/queues-command.ts).
 function queues() {
-  let command;
-  if (require.extensions['.ts']) command = require(path.join(root, 'app', 'cli', 'queues-command.ts'));
-  else {
-    try {
-      buildIfNeeded(console.error);
-    } catch (err) {
-      console.error(`CRM Hub: ${err.message}`);
-      process.exit(2);
-    }
-    command = require(path.join(root, 'dist', 'app', 'cli', 'queues-command.js'));
-  }
   const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: root };
-  command.runQueuesCommand(process.argv.slice(3), io).then(
-    (code) => (process.exitCode = code),
-    (err) => {
-      console.error(`crm-hub queues: ${err.stack || err.message}`);
-      process.exitCode = 2;
-    },
-  );
+  exitWith('queues', cliModule('queues-command').runQueuesCommand(process.argv.slice(3), io));
 }
 
 const USAGE = `usage: crm-hub <command>
