@@ -140,6 +140,11 @@ const EXPRESSION = `
     "organization": $not($person) ? { "legalName": $join($lines, ' '), "nameLines": [$lines] },
     "segment": $k.KTOKD ? $accountGroup($k.KTOKD),
     "tier": $k.E1KNVVM[0].KDGRP ? $tier($k.E1KNVVM[0].KDGRP),
+    "salesArea": ($k.E1KNVVM[0].VKORG and $k.E1KNVVM[0].VTWEG and $k.E1KNVVM[0].SPART) ? {
+      "salesOrg": $trim($k.E1KNVVM[0].VKORG),
+      "distributionChannel": $trim($k.E1KNVVM[0].VTWEG),
+      "division": $trim($k.E1KNVVM[0].SPART)
+    },
     "addresses": [{
       "type": "postal",
       "street": $street.street,
@@ -250,6 +255,12 @@ function handWritten(record: Record<string, unknown>): Record<string, unknown> {
   } else doc.organization = { legalName: lines.join(' '), nameLines: lines };
   if (k.KTOKD) doc.segment = fn.accountGroup(k.KTOKD);
   if (sales?.KDGRP) doc.tier = fn.tier(sales.KDGRP);
+  if (sales?.VKORG && sales.VTWEG && sales.SPART)
+    doc.salesArea = {
+      salesOrg: trim(sales.VKORG),
+      distributionChannel: trim(sales.VTWEG),
+      division: trim(sales.SPART),
+    };
   const address: Record<string, unknown> = { type: 'postal' };
   put(address, 'street', street?.street);
   put(address, 'houseNumber', street?.houseNumber);
