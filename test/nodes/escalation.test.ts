@@ -5,6 +5,16 @@ import { all, helper, load, nextInput, tempDir, useHelper } from './harness';
 
 useHelper();
 
+// The ladder's story runs ten days ahead of the clock (events dated days ahead, sweeps at their times):
+// the hub refuses events dated after its clock beyond CRM_HUB_MAX_FUTURE_SECONDS (event-check.ts), so
+// this test allows a year.
+const allowedFuture = process.env.CRM_HUB_MAX_FUTURE_SECONDS;
+beforeAll(() => (process.env.CRM_HUB_MAX_FUTURE_SECONDS = String(365 * 86_400)));
+afterAll(() => {
+  if (allowedFuture === undefined) delete process.env.CRM_HUB_MAX_FUTURE_SECONDS;
+  else process.env.CRM_HUB_MAX_FUTURE_SECONDS = allowedFuture;
+});
+
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
