@@ -16,8 +16,9 @@ import { describeCharacter, iconvName, unencodableIn } from '../charset';
  * positions (a copybook's position 1 is offset 0). Every decoded value is a string:
  * X → text without trailing blanks; 9 / S9 → a plain decimal like "-1234.50" (scale = implied
  * decimals; S9 is signed zoned decimal with an overpunched last digit); date → "YYYY-MM-DD".
- * An all-blank numeric or date field, and a date of zeros, decode to "" (no value). A C0 control
- * character other than tab in an X field is an error, as it is in a CSV field.
+ * An all-blank numeric or date field, and a date of zeros, decode to "" (no value); trailing NULs
+ * (COBOL LOW-VALUES) pad as blanks do. Any other C0 control character but tab in an X field is an
+ * error, as it is in a CSV field.
  */
 export type FixedWidthType = 'X' | '9' | 'S9' | 'date';
 
@@ -148,15 +149,26 @@ function decodeDate(text: string, format: 'YYYYMMDD' | 'DDMMYYYY'): string {
   return `${y}-${m}-${d}`;
 }
 
-function decodeField(field: Required<FixedWidthField>, text: string): string {
+/**
+ * COBOL's LOW-VALUES: a program that never moved a value to a field writes its bytes as NULs, and
+ * one that moved a shorter text may leave NULs (or NULs and blanks) after it. That is padding, as
+ * trailing blanks are; a NUL between the characters of a value stays damage.
+ */
+function withoutTrailingPadding(text: string): string {
+  return text.replace(/[\0\s]+$/, '');
+}
+
+function decodeField(field: Required<FixedWidthField>, raw: string): string {
+  const text = withoutTrailingPadding(raw);
   if (field.type === 'X') {
     const control = controlCharacterReason(text);
     if (control) throw new ZonedDecimalError(control);
-    return text.trimEnd();
+    return text;
   }
-  if (field.type === 'date') return decodeDate(text, field.format);
-  if (text.trim() === '') return '';
-  return field.type === '9' ? decodeUnsigned(text, field.scale) : decodeZoned(text, field.scale);
+  if (text === '') return '';
+  // a number or date is read whole: a blank or NUL after its digits is not padding but a cut value
+  if (field.type === 'date') return decodeDate(raw, field.format);
+  return field.type === '9' ? decodeUnsigned(raw, field.scale) : decodeZoned(raw, field.scale);
 }
 
 /**

@@ -251,6 +251,40 @@ describe('fixed-width files as core banking writes them (KTOUMS-TX2)', () => {
     expect(items[1]).toHaveProperty('record');
   });
 
+  describe('LOW-VALUES (NUL bytes), which COBOL programs leave in fields they never moved a value to', () => {
+    const small = compileLayout({
+      name: 'LOWVAL',
+      fields: [
+        { name: 'name', offset: 0, length: 8, type: 'X' },
+        { name: 'amount', offset: 8, length: 5, type: '9', scale: 2 },
+        { name: 'born', offset: 13, length: 8, type: 'date' },
+      ],
+    });
+
+    it('reads NUL padding after a text value, and all-NUL fields, as no value', () => {
+      expect(decodeFixedWidthRecord(small, `MEIER\x00 \x00${'\x00'.repeat(5)}${'\x00'.repeat(8)}`)).toEqual({
+        name: 'MEIER',
+        amount: '',
+        born: '',
+      });
+      expect(decodeFixedWidthRecord(small, `${'\x00'.repeat(8)}00150  \x00\x00\x00\x00\x00\x00`)).toEqual({
+        name: '',
+        amount: '1.50',
+        born: '',
+      });
+    });
+
+    it('still refuses a NUL between the characters of a value, which is damage, not padding', () => {
+      expect(() => decodeFixedWidthRecord(small, `ME\x00ER   00150${'\x00'.repeat(8)}`)).toThrow(
+        'field name: control character 0x00 at character 3 is not text at offset 0',
+      );
+      expect(() => decodeFixedWidthRecord(small, `MEIER   0\x00150${'\x00'.repeat(8)}`)).toThrow(
+        /field amount/,
+      );
+      expect(() => decodeFixedWidthRecord(small, `MEIER   00150198\x00\x00101`)).toThrow(/field born/);
+    });
+  });
+
   it('still refuses an end-of-file mark that is not at the end', async () => {
     const items = await read(latin1(`${lines[0]}\r\n\x1a\r\n${lines[1]}\r\n`));
     expect(items.map((i) => ('error' in i ? i.error : i.line))).toEqual([
