@@ -11,11 +11,9 @@ import {
   typedQueueOptions,
   type PayloadOutput,
 } from '../../connectors/amqp/consume-config';
-import { inequivalentArgument } from '../../connectors/amqp/queue-upgrade';
-import { requeuePauseMs } from '../../connectors/amqp/requeue-pause';
 import { DEFAULT_INBOUND_QUEUE, SyncTopology } from '../../connectors/amqp/sync-topology';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
-import { admit, complete, inboundProperties, type Screen } from '../../connectors/amqp/inbound';
+import { admit, inboundProperties, type Screen } from '../../connectors/amqp/inbound';
 import { reusedEventIdScreen } from '../../records/event-id-claim';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import { closeWaitMs, type HubStoreNode } from '../hub-store/hub-store';
@@ -27,9 +25,11 @@ import { ensureHubRoutes } from '../shared/mount';
 import { errorMessage, type RED } from '../shared/red';
 import type { AmqpInDef } from './amqp-in-config';
 import { completionTracker } from './completion-hooks';
+import { consumerStatus } from './consumer-status';
 import { doneLessDownstream } from './done-less';
-import { settlementReports } from './settlement-reports';
-import { migrations, unprotectedAfterMigration } from './migrations';
+import { flowSettlement } from './flow-settlement';
+import { migrations } from './migrations';
+import { warnConsumeFailed, warnIfUnprotected } from './queue-warnings';
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
@@ -39,40 +39,25 @@ export default function (RED: RED) {
     const config = migrate<AmqpInDef>(saved, migrations);
     RED.nodes.createNode(this, config);
     const broker = RED.nodes.getNode(config.broker) as AmqpBrokerNode | null;
-    if (!broker) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.no-broker') });
-      this.error(RED._('amqp-in.errors.no-broker'));
-      return;
-    }
-    // a setting the runtime cannot use: red status, the reason in the log, nothing consumed
-    const refuse = (status: string, err: unknown): void => {
-      this.status({ fill: 'red', shape: 'ring', text: RED._(status) });
-      this.error(RED._('amqp-in.errors.bad-output', { error: errorMessage(err) }));
-    };
+    const status = consumerStatus(RED, this);
+    if (!broker) return status.noBroker();
     let output: PayloadOutput;
     let deliveryLimit: number | undefined;
     try {
       output = payloadOutputOf(config.output);
     } catch (err) {
-      return refuse('amqp-in.status.bad-output', err);
+      return status.badSetting('amqp-in.status.bad-output', err);
     }
     try {
       deliveryLimit = deliveryLimitOf(config.deliveryLimit);
     } catch (err) {
-      return refuse('amqp-in.status.bad-delivery-limit', err);
+      return status.badSetting('amqp-in.status.bad-delivery-limit', err);
     }
     const storeNode = config.store ? (RED.nodes.getNode(config.store) as HubStoreNode | null) : null;
     const syncInbound = config.topology === 'sync-inbound';
     const queue = (config.queue || '').trim() || (syncInbound ? DEFAULT_INBOUND_QUEUE : '');
-    if (!queue) {
-      // the bus consumes named queues only; said once here, not at every connect
-      this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.no-queue') });
-      this.error(RED._('amqp-in.errors.no-queue'));
-      return;
-    }
-    // a config from before the poison-message options keeps its queue's arguments; say what that costs
-    if (unprotectedAfterMigration(saved, config, deliveryLimit))
-      this.warn(RED._('amqp-in.warnings.unprotected', { queue }));
+    if (!queue) return status.noQueue();
+    warnIfUnprotected(RED, this, queue, saved, config, deliveryLimit);
     const timeoutMs = Number(config.timeout) || 60000;
     // Past nodeCloseTimeout Node-RED logs "Close timed out" and goes on while this consumer would still
     // hold its messages; what is unsettled at the bound goes back to the queue instead.
@@ -101,57 +86,13 @@ export default function (RED: RED) {
     );
 
     const meter = hubMetrics.amqpIn(queue, config.name || this.id);
-    const { report, deadLettered } = settlementReports(RED, this, meter);
-    // each way out of the flow ends the message's time in flight
-    const settler = (delivery: Delivery) => ({
-      ack: () => {
-        meter.inFlight--;
-        void complete(delivery, repository).then(report);
-      },
-      fail: (reason: string) => {
-        meter.inFlight--;
-        void complete(delivery, repository, reason).then(deadLettered(delivery, reason, 'flow-error'));
-      },
-      // A redeploy tore the flow down under the message (Node-RED drops messages between stopped
-      // nodes): the new deployment gets it again instead of the dead-letter queue.
-      timedOut: (reason: string) => {
-        meter.inFlight--;
-        if (closing) return requeueNow(delivery);
-        void complete(delivery, repository, reason).then(deadLettered(delivery, reason, 'timeout'));
-      },
-      // The bus or the store was away while the flow ran: the message comes again once it is back.
-      retry: (reason: string) => {
-        meter.inFlight--;
-        requeueLater(delivery, 'amqp-in.errors.passing', reason);
-      },
-      // It went to a node that is stopped: not acked, it comes back from the broker (at least once).
-      // Closing, at once, so the drain does not wait for it; else (a redeploy of the nodes after this
-      // one) after a pause, as for a passing failure.
-      dropped: (reason: string) => {
-        meter.inFlight--;
-        if (closing) return requeueNow(delivery);
-        requeueLater(delivery, 'amqp-in.errors.requeued', reason);
-      },
-    });
-
-    // a message waiting out its pause is handed back at once when the node closes: the drain would
-    // otherwise wait for it (up to 30 s) and hold the redeploy
-    const pausing = new Map<NodeJS.Timeout, Delivery>();
-    const requeueNow = (delivery: Delivery) => {
-      meter.requeued += 1;
-      delivery.requeue();
-    };
-    const requeueLater = (delivery: Delivery, key: string, error: string) => {
-      if (closing) return requeueNow(delivery);
-      meter.requeued += 1;
-      const pauseMs = requeuePauseMs(delivery);
-      this.warn(RED._(key, { error, seconds: pauseMs / 1000 }));
-      const timer = setTimeout(() => {
-        pausing.delete(timer);
-        delivery.requeue();
-      }, pauseMs).unref();
-      pausing.set(timer, delivery);
-    };
+    const { settler, requeueNow, requeueLater, requeuePaused } = flowSettlement(
+      RED,
+      this,
+      meter,
+      repository,
+      () => closing,
+    );
 
     const onDelivery = async (delivery: Delivery) => {
       meter.received += 1;
@@ -208,20 +149,12 @@ export default function (RED: RED) {
           requeueLater(delivery, 'amqp-in.errors.delivery', errorMessage(err)),
         );
       });
-      this.status({ fill: 'green', shape: 'dot', text: RED._('amqp-in.status.consuming', { queue }) });
+      status.consuming(queue);
     };
     const stopTrying = broker.whenConnected(this, consume, (err) => {
       // retried when the bus connects; until then the status says why nothing is consumed
       consumeError = errorMessage(err);
-      // a queue an older version declared with other arguments: say which, and the way out
-      const arg = inequivalentArgument(consumeError);
-      if (arg !== undefined) {
-        this.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.inequivalent', { arg }) });
-        this.warn(RED._('amqp-in.errors.inequivalent', { queue, arg, error: consumeError }));
-        return;
-      }
-      this.status({ fill: 'red', shape: 'ring', text: errorMessage(err) });
-      this.warn(RED._('amqp-in.errors.consume', { queue, error: errorMessage(err) }));
+      warnConsumeFailed(RED, this, queue, err);
     });
 
     // once every node of the deployment exists: name those that cannot report completion
@@ -237,11 +170,7 @@ export default function (RED: RED) {
     this.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
       RED.events.off('flows:started', namesDoneLess);
-      for (const [timer, delivery] of pausing) {
-        clearTimeout(timer);
-        delivery.requeue();
-      }
-      pausing.clear();
+      requeuePaused();
       hubRuntime.health.remove(this.id);
       stopTrying()
         .then(() => subscription?.cancel())

@@ -1,0 +1,34 @@
+import type { Node } from 'node-red';
+import { inequivalentArgument } from '../../connectors/amqp/queue-upgrade';
+import { errorMessage, type RED } from '../shared/red';
+import { unprotectedAfterMigration } from './migrations';
+
+/** a config from before the poison-message options keeps its queue's arguments; say what that costs */
+export function warnIfUnprotected(
+  RED: RED,
+  node: Node,
+  queue: string,
+  saved: object,
+  config: { topology?: string; atLeastOnce?: boolean },
+  deliveryLimit: number | undefined,
+): void {
+  if (unprotectedAfterMigration(saved, config, deliveryLimit))
+    node.warn(RED._('amqp-in.warnings.unprotected', { queue }));
+}
+
+/**
+ * Why the queue is not consumed (retried when the bus connects), in the status and the log; a queue
+ * an older version declared with other arguments (PRECONDITION_FAILED) names the differing one and
+ * the way out.
+ */
+export function warnConsumeFailed(RED: RED, node: Node, queue: string, err: unknown): void {
+  const consumeError = errorMessage(err);
+  const arg = inequivalentArgument(consumeError);
+  if (arg !== undefined) {
+    node.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.inequivalent', { arg }) });
+    node.warn(RED._('amqp-in.errors.inequivalent', { queue, arg, error: consumeError }));
+    return;
+  }
+  node.status({ fill: 'red', shape: 'ring', text: errorMessage(err) });
+  node.warn(RED._('amqp-in.errors.consume', { queue, error: errorMessage(err) }));
+}
