@@ -16,7 +16,8 @@ import { IdempotentRepository } from '../../connectors/amqp/idempotent-repositor
 import { admit, inboundProperties, type Screen } from '../../connectors/amqp/inbound';
 import { reusedEventIdScreen } from '../../records/event-id-claim';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
-import { closeWaitMs, type HubStoreNode } from '../hub-store/hub-store';
+import type { HubStoreNode } from '../hub-store/hub-store';
+import { closeWaitMs } from '../hub-store/store-users';
 import { consumerHealth } from '../../app/api/health';
 import { hubMetrics } from '../../app/metrics/hub-metrics';
 import { hubRuntime } from '../shared/hub-runtime';

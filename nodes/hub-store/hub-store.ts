@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Node, NodeDef } from 'node-red';
 import { createStore } from '../../records/create-store';
-import { IdempotencyRetention, retentionDays } from '../../records/idempotency-retention';
+import type { IdempotencyRetention } from '../../records/idempotency-retention';
 import type { HubStore } from '../../records/store';
 import { StoreOpening } from '../../records/store-opening';
 import { hubRuntime } from '../shared/hub-runtime';
@@ -10,7 +10,9 @@ import { ensureHubRoutes } from '../shared/mount';
 import { configuredValue, errorMessage, type RED } from '../shared/red';
 import { MisconfiguredError } from '../shared/misconfigured';
 import { passwordOf, savedInFlow, urlHoldsSecret, withoutSecret } from '../shared/secrets-in-flow';
+import { idempotencyWindowDays, startIdempotencySweep } from './idempotency-sweep';
 import { migrations } from './migrations';
+import { storeUsers } from './store-users';
 
 export interface HubStoreDef extends NodeDef {
   databaseUrl: string;
@@ -42,15 +44,6 @@ export interface HubStoreNode extends Node<{ password?: string }> {
    */
   register(user: Node): void;
   deregister(user: Node): void;
-}
-
-/**
- * How long a closing node may wait for others: Node-RED gives every node nodeCloseTimeout (15 s by
- * default) to close, then logs "Close timed out" and goes on; a second less leaves time to finish.
- */
-export function closeWaitMs(RED: RED): number {
-  const nodeCloseTimeout = Number((RED.settings as { nodeCloseTimeout?: number }).nodeCloseTimeout) || 15000;
-  return Math.max(nodeCloseTimeout - 1000, 0);
 }
 
 export function withPassword(url: string, password: string | undefined): string {
@@ -102,25 +95,10 @@ export default function (RED: RED) {
       this.error(RED._('hub-store.log.unusable', { error: unusable }));
     }
     let closed = false;
-    let days: number | undefined;
-    try {
-      const setting = (RED.settings as unknown as { crmHub?: { idempotencyRetentionDays?: unknown } }).crmHub
-        ?.idempotencyRetentionDays;
-      days = retentionDays(config.retentionDays, setting);
-    } catch (err) {
-      // guessing a shorter window could forget ids a replay still needs: nothing is pruned until fixed
-      this.error(RED._('hub-store.log.retention-invalid', { error: errorMessage(err) }));
-    }
-    const users = new Set<Node>();
-    let lastUserLeft: (() => void) | undefined;
-
-    this.register = (user) => {
-      users.add(user);
-    };
-    this.deregister = (user) => {
-      users.delete(user);
-      if (users.size === 0) lastUserLeft?.();
-    };
+    const days = idempotencyWindowDays(RED, this, config.retentionDays);
+    const users = storeUsers(RED, this);
+    this.register = users.register;
+    this.deregister = users.deregister;
 
     this.ready = opening
       ? opening.ready
@@ -137,13 +115,7 @@ export default function (RED: RED) {
         if (closed) return;
         hubRuntime.addStore(this.id, store);
         if (days === undefined) return;
-        const retention = (this.retention = new IdempotencyRetention(store, { days }));
-        retention.start((result) => {
-          if (result instanceof Error)
-            this.warn(RED._('hub-store.log.prune-failed', { error: errorMessage(result) }));
-          else if (result.processed + result.digests > 0)
-            this.log(RED._('hub-store.log.pruned', { ...result, days }));
-        });
+        startIdempotencySweep(RED, this, store, days);
       },
       () => undefined, // each user awaits ready and fails with the reason itself
     );
@@ -171,31 +143,15 @@ export default function (RED: RED) {
     // the REST API tells "misconfigured" from "not open yet" by it
     hubRuntime.health.addStore(this.id, probe, { unusable: unusable !== undefined });
 
-    // A redeploy closes this node together with its users. amqp-in still records the messages it
-    // drains; closing the store under it would leave them unrecorded, and the new deployment would
-    // handle them again. So the store waits for its registered users, but no longer than closeWaitMs:
-    // a stuck user must not hold up the redeploy.
-    const usersGone = (): Promise<void> => {
-      if (users.size === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.warn(RED._('hub-store.log.users-still-open', { count: users.size }));
-          resolve();
-        }, closeWaitMs(RED));
-        lastUserLeft = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    };
-
     this.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
       // whoever still waits for the store to open (a queued message, a sweep) fails and lets go
       const store = opening?.close();
       hubRuntime.health.remove(this.id);
       hubRuntime.removeStore(this.id);
-      void usersGone()
+      // the store closes after its registered users (store-users.ts), bounded by closeWaitMs
+      void users
+        .gone()
         .then(() => this.retention?.stop())
         .then(() => store?.close())
         .catch(() => undefined)
