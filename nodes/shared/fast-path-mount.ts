@@ -1,36 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { AcceptedCredentials, type RawHandler } from '../../app/api/fast-path';
 import {
   nextBestOfferFastPath,
   type NextBestOfferFastPathContext,
 } from '../../app/api/next-best-offer-fast-path';
 import { SOAP_FAST_PATH_PREFIX, soapFastPath, type SoapFastPathContext } from '../../app/api/soap-fast-path';
-import { withoutCrossOrigin } from '../../app/api/cross-origin';
-import { localOnlyPages, refuseForeignUpgrades, type LocalOnlyParts } from '../../app/api/local-only';
-import { allowedMethods, type RoutedApp } from '../../app/api/allowed-methods';
 import { errorsWithoutStack } from '../../app/api/api-error';
-import type { ErrorRequestHandler } from 'express';
 import type { RED } from './red';
-
-/** The parts of an express app (Node-RED's own copies of express) the mount reads. */
-interface ExpressApp {
-  parent?: ExpressApp;
-  _router?: { stack: unknown[] };
-  use(handler: RawHandler | ErrorRequestHandler): unknown;
-  enabled(setting: string): boolean;
-  get(setting: string): unknown;
-}
-
-interface NodeRedHttpSettings {
-  adminAuth?: unknown;
-  httpNodeCors?: unknown;
-  httpNodeRoot?: string | false;
-  httpAdminRoot?: string | false;
-  httpAdminAuth?: unknown;
-  httpAdminMiddleware?: { passesHubEndpoints?: boolean };
-  httpNodeAuth?: unknown;
-}
+import { rootOf, type ExpressApp, type NodeRedHttpSettings } from './server-stack';
 
 export type FastPathContext = Omit<NextBestOfferFastPathContext, 'admits' | 'headers'>;
 
@@ -74,7 +51,7 @@ export function mountHubFastPaths(
   const credentials = new AcceptedCredentials();
   const auth = settings.httpNodeAuth;
   const admits = (req: IncomingMessage) => auth === undefined || credentials.has(req.headers.authorization);
-  // the editor's CORS header never reaches the hub's endpoints (mountWithoutCrossOrigin)
+  // the editor's CORS header never reaches the hub's endpoints (mountWithoutCrossOrigin, local-only-mount.ts)
   const headers: Record<string, string> = {};
   const nextBestOffer = paths.nextBestOffer
     ? nextBestOfferFastPath({ ...paths.nextBestOffer, admits, headers })
@@ -102,25 +79,6 @@ export function mountNextBestOfferFastPath(
 }
 
 /**
- * Puts app/api/cross-origin.ts first in the Node-RED server's stack: no CORS for the hub's endpoints,
- * whatever the editor's app at / adds, and without httpNodeAuth none of them for clients beyond this
- * machine or for another site's writes. False when the node endpoints are not in a server of their own.
- */
-export function mountWithoutCrossOrigin(RED: RED): boolean {
-  const root = rootOf(RED.httpNode as unknown as ExpressApp);
-  const stack = root._router?.stack;
-  const settings = RED.settings as unknown as NodeRedHttpSettings;
-  const nodeRoot = settings.httpNodeRoot ?? '/';
-  if (root === (RED.httpNode as unknown as ExpressApp) || !stack || nodeRoot === false) return false;
-  const node = RED.httpNode as unknown as RoutedApp;
-  // an OPTIONS names what the routes take, read from them when it comes (flows add http-in routes)
-  const allow = (path: string) => allowedMethods(node, path);
-  root.use(withoutCrossOrigin(nodeRoot, { localOnly: !settings.httpNodeAuth, allow }));
-  stack.unshift(stack.pop());
-  return true;
-}
-
-/**
  * Puts a handler first in the Node-RED server's stack (ahead of the fast paths and the editor's app);
  * where the node endpoints are in no server of their own, first of what is mounted on them from now.
  */
@@ -137,34 +95,6 @@ export function mountFirst(RED: RED, handler: RawHandler): void {
 }
 
 /**
- * Under CRM Hub's own settings.js (its httpAdminMiddleware marks itself `passesHubEndpoints`), with the
- * editor and the node endpoints at /: app/api/local-only.ts's localOnlyPages first in the server's
- * stack and its upgrade check before every other upgrade listener, for the parts without
- * credentials. A stock Node-RED the package is installed into keeps its own rules. False when not
- * installed.
- */
-export function mountLocalOnlyPages(RED: RED): boolean {
-  const root = rootOf(RED.httpNode as unknown as ExpressApp);
-  const stack = root._router?.stack;
-  const settings = RED.settings as unknown as NodeRedHttpSettings;
-  if (root === (RED.httpNode as unknown as ExpressApp) || !stack) return false;
-  if (settings.httpAdminMiddleware?.passesHubEndpoints !== true) return false;
-  if ((settings.httpAdminRoot ?? '/') !== '/' || (settings.httpNodeRoot ?? '/') !== '/') return false;
-  const parts: LocalOnlyParts = {
-    editor: !settings.adminAuth,
-    flows: !settings.httpNodeAuth,
-    flowCors: Boolean(settings.httpNodeCors),
-  };
-  if (!parts.editor && !parts.flows) return false;
-  root.use(localOnlyPages(parts));
-  stack.unshift(stack.pop());
-  RED.server?.prependListener('upgrade', (req: IncomingMessage, socket: Duplex) => {
-    refuseForeignUpgrades(req, socket, parts);
-  });
-  return true;
-}
-
-/**
  * Puts app/api/api-error.ts's errorsWithoutStack last in the Node-RED server's stack, after the editor's
  * and the node endpoints' apps (red.js mounts them before it loads any node): no error reaches a client
  * with its stack. False when the node endpoints are not in a server of their own.
@@ -174,12 +104,6 @@ export function mountErrorsWithoutStack(RED: RED): boolean {
   if (root === (RED.httpNode as unknown as ExpressApp) || !root._router) return false;
   root.use(errorsWithoutStack((message) => RED.log.error(message)));
   return true;
-}
-
-function rootOf(app: ExpressApp): ExpressApp {
-  let root = app;
-  while (root.parent) root = root.parent;
-  return root;
 }
 
 function refusal(

@@ -7,13 +7,8 @@ import { hubRuntime } from './hub-runtime';
 import type { RED } from './red';
 import { logMigrationsWith } from './migrate';
 import { firstTimeFor } from './once';
-import {
-  mountErrorsWithoutStack,
-  mountFirst,
-  mountHubFastPaths,
-  mountLocalOnlyPages,
-  mountWithoutCrossOrigin,
-} from './fast-path-mount';
+import { mountErrorsWithoutStack, mountFirst, mountHubFastPaths } from './fast-path-mount';
+import { mountLocalOnlyPages, mountWithoutCrossOrigin } from './local-only-mount';
 import { soapRoute } from '../../app/api/soap-fast-path';
 import { localOnlyEndpoint } from '../../app/api/cross-origin';
 import { deployedEventPublisher } from '../policy-engine/event-publisher';

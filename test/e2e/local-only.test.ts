@@ -1,7 +1,7 @@
 /**
  * The real hub without credentials (loopback, embedded bus and store): the editor, its WebSocket and
  * the flows' own endpoints serve no page of another site and no rebound host name
- * (app/api/local-only.ts, mounted by nodes/shared/fast-path-mount.ts).
+ * (app/api/local-only.ts, mounted by nodes/shared/local-only-mount.ts).
  */
 import http from 'node:http';
 import { startHub, type RunningHub } from './hub-process';

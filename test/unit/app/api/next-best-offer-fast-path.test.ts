@@ -4,10 +4,8 @@ import { HealthRegistry } from '../../../../app/api/health';
 import { createHubApi } from '../../../../app/api/hub-api';
 import type { ContactOffer, DefaultOffer, LurkingOffers } from '../../../../records/customer-view';
 import type { HubStore, StoredOffer } from '../../../../records/store';
-import {
-  mountNextBestOfferFastPath,
-  mountWithoutCrossOrigin,
-} from '../../../../nodes/shared/fast-path-mount';
+import { mountNextBestOfferFastPath } from '../../../../nodes/shared/fast-path-mount';
+import { mountWithoutCrossOrigin } from '../../../../nodes/shared/local-only-mount';
 import type { RED } from '../../../../nodes/shared/red';
 import { nodeRedShape, stackOf, type Answer } from './node-red-shape';
 
