@@ -48,7 +48,7 @@ import { errorMessage } from '../formats/error-message';
 import { withTimeout } from '../formats/with-timeout';
 import { createGoldenTables, PostgresGolden } from './postgres-golden';
 import { customerSupersedes } from './customer-order';
-import { inTransaction } from './postgres-transaction';
+import { inTransaction, listenToEveryClient } from './postgres-transaction';
 import type * as Golden from './golden-store';
 import type { SourceKey, SourceRecord } from './source-versions';
 import type { InteractionEvent } from '../mappings/canonical/types';
@@ -154,6 +154,9 @@ export class PostgresStore implements HubStore {
     });
     // Without a listener an idle client's network error would crash the process; the pool drops that client.
     pool.on('error', (err) => {
+      this.lastPoolError = err.message;
+    });
+    listenToEveryClient(pool, (err) => {
       this.lastPoolError = err.message;
     });
     try {

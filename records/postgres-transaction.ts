@@ -51,3 +51,14 @@ export async function inTransaction<T>(
     }
   });
 }
+
+/**
+ * Listens to every client the pool opens, for its whole life. pg-pool listens only while a client is
+ * idle, and hands a client it takes back at once to the next caller, who listens (withClient) one
+ * microtask later: an error the server sends in the same read as the last answer (pg_terminate_backend,
+ * a server shutting down) falls in between and would stop the process. The client is then not
+ * queryable, so its next query fails and pg-pool discards it when it comes back.
+ */
+export function listenToEveryClient(pool: Pool, onError: (err: Error) => void): void {
+  pool.on('connect', (client: PoolClient) => client.on('error', onError));
+}

@@ -1,7 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Client, Pool } from 'pg';
-import { inTransaction } from '../../records/postgres-transaction';
+import { inTransaction, listenToEveryClient, withClient } from '../../records/postgres-transaction';
 import { PostgresStore } from '../../records/postgres-store';
 import { DATABASE_URL, dropSchema, uniqueSchema } from './postgres-schema';
 
@@ -129,6 +129,39 @@ describe('inTransaction', () => {
       expect(pool.totalCount).toBe(1);
       expect(pool.idleCount).toBe(1);
     } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe('a connection the server ends between two uses', () => {
+  // pg_terminate_backend's ErrorResponse can arrive in the same read as the ReadyForQuery of the last
+  // query: pg-pool then hands the client to the next caller and the error is emitted before that caller
+  // could listen. A hub on PostgreSQL died of it (uncaught 'error') at the first pg_terminate_backend.
+  it('is discarded without an unhandled error when it fails right after it was handed out', async () => {
+    const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
+    pool.on('error', () => undefined);
+    listenToEveryClient(pool, () => undefined);
+    const thrown: unknown[] = [];
+    // the moment of the race, made certain: after pg-pool stopped listening, before withClient listens
+    pool.once('acquire', (client) =>
+      process.nextTick(() => {
+        const socket = (client as unknown as { connection: { stream: Socket } }).connection.stream;
+        socket.destroy(new Error('terminating connection due to administrator command'));
+      }),
+    );
+    const caught = (err: unknown) => thrown.push(err);
+    process.prependListener('uncaughtException', caught);
+    try {
+      await expect(withClient(pool, (client) => client.query('select 1'))).rejects.toThrow(
+        /terminat|not queryable/,
+      );
+      expect(thrown).toEqual([]);
+      expect(pool.totalCount).toBe(0);
+      const answer = await withClient(pool, (client) => client.query('select 1 as one'));
+      expect(answer.rows).toEqual([{ one: 1 }]);
+    } finally {
+      process.removeListener('uncaughtException', caught);
       await pool.end();
     }
   });
