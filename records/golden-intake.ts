@@ -42,6 +42,7 @@ import {
   MatchIndex,
   matchInputFromCustomer,
   normalizeRecord,
+  type AddResult,
   type MatchConfig,
   type MatchDecision,
   type MatchRecord,
@@ -131,6 +132,16 @@ export function sourceRecordOf(customer: Partial<Customer>): SourceRecord {
   };
 }
 
+/** What matching said of the record `ref` as it was added: its partners, strongest link first. */
+function foundOf(ref: string, added: AddResult): Found {
+  const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
+  return {
+    links: added.links.filter((d) => other(d) !== ref).sort(byStrength),
+    reviews: added.reviews.filter((d) => other(d) !== ref),
+    contradicted: added.contradictions.map(([a, b]) => (a === ref ? b : a)),
+  };
+}
+
 /** A source record as matching reads it, under its source ref. */
 function matchRecordOf(record: SourceRecord): MatchRecord {
   const ref = sourceRef(record);
@@ -144,6 +155,11 @@ export class GoldenIntake {
   private readonly lanes = new KeyedLanes();
   /** newcomers matched but not yet stored, by ref: settled once their link is written (or failed) */
   private readonly arriving = new Map<string, Promise<void>>();
+  /**
+   * newcomers the match index took whose first write failed (the store away): the index knows them,
+   * the store does not, so when they come back they are matched again instead of joining nothing
+   */
+  private readonly unstored = new Set<string>();
 
   constructor(
     private readonly store: GoldenStore,
@@ -235,18 +251,20 @@ export class GoldenIntake {
   private remember(record: SourceRecord): Found | undefined {
     const ref = sourceRef(record);
     if (this.index.numberOf(ref) !== undefined) return undefined;
-    const added = this.index.add(matchRecordOf(record));
-    const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
-    return {
-      links: added.links.filter((d) => other(d) !== ref).sort(byStrength),
-      reviews: added.reviews.filter((d) => other(d) !== ref),
-      contradicted: added.contradictions.map(([a, b]) => (a === ref ? b : a)),
-    };
+    return foundOf(ref, this.index.add(matchRecordOf(record)));
+  }
+
+  /** What matching says now of a record the index holds already, as if it were new. */
+  private rematch(record: SourceRecord): Found | undefined {
+    const added = this.index.update(matchRecordOf(record));
+    return added && foundOf(sourceRef(record), added);
   }
 
   private async link(record: SourceRecord, held: string | undefined): Promise<CustomerIntake> {
     const ref = sourceRef(record);
-    const found = this.remember(record);
+    const found =
+      this.remember(record) ??
+      (held === undefined && this.unstored.has(ref) ? this.rematch(record) : undefined);
     if (held !== undefined || !found) {
       const intake = await this.join(record, held, { reviews: [] });
       if (intake.status === 'stale') return intake;
@@ -264,7 +282,12 @@ export class GoldenIntake {
     }
     const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
     const partners = [...found.links.map(other), ...found.reviews.map(other), ...found.contradicted];
-    return this.arrive(ref, partners, async () => this.join(record, held, await this.choose(ref, found)));
+    this.unstored.add(ref);
+    const intake = await this.arrive(ref, partners, async () =>
+      this.join(record, held, await this.choose(ref, found)),
+    );
+    this.unstored.delete(ref);
+    return intake;
   }
 
   /** Writes the record into the golden record `decided` chose (or its own), then the reviews. */
