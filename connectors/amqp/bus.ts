@@ -107,6 +107,8 @@ export interface Bus extends EventEmitter {
   /** human description for logs and /healthz; never contains credentials */
   describe(): string;
   state(): BusState;
+  /** why the broker blocks the connection (a resource alarm), while it does; a bus that is never blocked has none */
+  blockedBy?(): string | undefined;
   start(): Promise<void>;
   close(): Promise<void>;
   /** durable topic exchange; idempotent */

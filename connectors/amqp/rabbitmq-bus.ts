@@ -155,6 +155,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   /** the batched acknowledgements of each consumer channel */
   private readonly ackBatches = new WeakMap<Channel, AckBatch>();
   private connectionError?: string;
+  private blockedReason?: string;
 
   constructor(private readonly options: RabbitMqBusOptions) {
     super();
@@ -204,6 +205,14 @@ export class RabbitMqBus extends EventEmitter implements Bus {
 
   state(): BusState {
     return this.current;
+  }
+
+  /**
+   * The broker's reason while it blocks this connection (a memory or disk alarm): it reads nothing the
+   * bus sends, so every publish waits for its confirm until the alarm clears or the confirm times out.
+   */
+  blockedBy(): string | undefined {
+    return this.blockedReason;
   }
 
   /**
@@ -371,8 +380,14 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       if (this.model === model || !this.model) this.connectionError = errorMessage(err);
     });
     model.on('close', (err?: unknown) => this.onConnectionLost(model, err));
-    model.on('blocked', (reason: unknown) => this.emit('blocked', String(reason)));
-    model.on('unblocked', () => this.emit('unblocked'));
+    model.on('blocked', (reason: unknown) => {
+      if (this.model === model) this.blockedReason = String(reason);
+      this.emit('blocked', String(reason));
+    });
+    model.on('unblocked', () => {
+      if (this.model === model) this.blockedReason = undefined;
+      this.emit('unblocked');
+    });
     coalesceSocketWrites(model);
     this.model = model;
     this.connectionError = undefined;
@@ -451,6 +466,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   private onConnectionLost(model: ChannelModel, err: unknown): void {
     if (this.model !== model) return;
     this.model = undefined;
+    this.blockedReason = undefined;
     this.pubChannel = undefined;
     this.failUnsettledPublishes();
     for (const rec of this.consumers) {

@@ -91,13 +91,18 @@ export default function (RED: RED) {
 
     hubRuntime.health.addBus(this.id, async () => {
       const state = this.bus.state();
+      // a blocked connection takes no publish: SOAP and REST callers would wait for confirms that do not come
+      const blocked = state === 'connected' ? this.bus.blockedBy?.() : undefined;
       return {
         id: this.id,
         name: config.name || this.bus.kind,
         kind: this.bus.kind,
-        ok: state === 'connected',
-        state,
-        detail: this.bus.describe(),
+        ok: state === 'connected' && blocked === undefined,
+        state: blocked === undefined ? state : 'blocked',
+        detail:
+          blocked === undefined
+            ? this.bus.describe()
+            : `${this.bus.describe()}: blocked by the broker (${blocked})`,
       };
     });
 

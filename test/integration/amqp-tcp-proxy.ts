@@ -18,6 +18,9 @@ export class TcpProxy {
   /** connections whose broker has sent connection.open-ok, from which on replies are held */
   private readonly opened = new Set<Pair>();
   private readonly held = new Map<Pair, Buffer[]>();
+  private blocking = false;
+  /** what clients sent while blocked, not read by the broker yet */
+  private readonly unread = new Map<Pair, Buffer[]>();
 
   private constructor(
     private readonly server: net.Server,
@@ -57,6 +60,25 @@ export class TcpProxy {
   /** New connections are answered again; held replies stay held. */
   answerNewConnections(): void {
     this.holdingAfterOpen = false;
+  }
+
+  /**
+   * What RabbitMQ does under a memory or disk alarm: it sends each connection connection.blocked with
+   * the reason and stops reading what the client sends (held here until unblock()).
+   */
+  block(reason: string): void {
+    this.blocking = true;
+    for (const pair of this.pairs) pair.client.write(connectionBlockedFrame(reason));
+  }
+
+  /** The alarm cleared: connection.unblocked, and what the clients sent meanwhile reaches the broker. */
+  unblock(): void {
+    this.blocking = false;
+    for (const pair of this.pairs) {
+      pair.client.write(connectionUnblockedFrame());
+      for (const chunk of this.unread.get(pair) ?? []) pair.upstream.write(chunk);
+    }
+    this.unread.clear();
   }
 
   /** From now on every chunk the broker sends reaches the client `ms` later, in order: a slow link. */
@@ -102,7 +124,10 @@ export class TcpProxy {
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    client.on('data', (chunk: Buffer) => upstream.write(chunk));
+    client.on('data', (chunk: Buffer) => {
+      if (this.blocking) this.unread.set(pair, [...(this.unread.get(pair) ?? []), chunk]);
+      else upstream.write(chunk);
+    });
     const holdAfterOpen = this.holdingAfterOpen;
     upstream.on('data', (chunk: Buffer) => {
       if (holdAfterOpen && !this.opened.has(pair)) {
@@ -134,4 +159,25 @@ function openOkEnd(chunk: Buffer): number | undefined {
     return at + 7 + chunk.readUInt32BE(at + 3) + 1;
   }
   return undefined;
+}
+
+/** An AMQP 0-9-1 method frame on channel 0 (type 1, size, class and method ids, arguments, 0xCE). */
+function connectionMethodFrame(methodId: number, args: Buffer): Buffer {
+  const payload = Buffer.concat([Buffer.from([0, 10, 0, methodId]), args]);
+  const header = Buffer.alloc(7);
+  header.writeUInt8(1, 0);
+  header.writeUInt16BE(0, 1);
+  header.writeUInt32BE(payload.length, 3);
+  return Buffer.concat([header, payload, Buffer.from([0xce])]);
+}
+
+/** connection.blocked (10, 60) with its reason as a short string */
+function connectionBlockedFrame(reason: string): Buffer {
+  const text = Buffer.from(reason, 'utf8');
+  return connectionMethodFrame(60, Buffer.concat([Buffer.from([text.length]), text]));
+}
+
+/** connection.unblocked (10, 61) */
+function connectionUnblockedFrame(): Buffer {
+  return connectionMethodFrame(61, Buffer.alloc(0));
 }

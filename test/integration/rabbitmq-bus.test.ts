@@ -163,6 +163,27 @@ describe('RabbitMqBus against RabbitMQ', () => {
     await drainDeadLetterCopies(key);
   });
 
+  it('says the broker blocked it (a memory or disk alarm) until the broker unblocks it', async () => {
+    const proxy = await TcpProxy.start();
+    const netBus = new RabbitMqBus({ url: proxy.url(), connectionName: `${run}.blocked` });
+    try {
+      await netBus.start();
+      expect(netBus.blockedBy()).toBeUndefined();
+      const blocked = new Promise((resolve) => netBus.once('blocked', resolve));
+      proxy.block('low on memory');
+      await blocked;
+      expect(netBus.blockedBy()).toBe('low on memory');
+      expect(netBus.state()).toBe('connected');
+      const unblocked = new Promise((resolve) => netBus.once('unblocked', resolve));
+      proxy.unblock();
+      await unblocked;
+      expect(netBus.blockedBy()).toBeUndefined();
+    } finally {
+      await netBus.close();
+      await proxy.close();
+    }
+  });
+
   it('keeps consuming after the network drops the connection, and publishes wait for the reconnect', async () => {
     // the bus reaches RabbitMQ through a TCP hop this test cuts, as a failed network would
     const proxy = await TcpProxy.start();
