@@ -96,12 +96,23 @@ export default function (RED: RED) {
         });
         const trace = traceparentOf(msg);
         // Resolves only after the broker confirmed; an unroutable message (mandatory) rejects.
-        await broker.bus.publish(exchange, out.routingKey, out.body, {
-          contentType: out.contentType,
-          messageId: out.messageId,
-          // the msg's W3C trace goes on as the header traceparent, a child of it (docs/policies.md, Trace)
-          headers: withTraceHeader(msg.headers, trace && childTraceparent(trace)),
-        });
+        const publish = () =>
+          broker.bus.publish(exchange, out.routingKey, out.body, {
+            contentType: out.contentType,
+            messageId: out.messageId,
+            // the msg's W3C trace goes on as the header traceparent, a child of it (docs/policies.md, Trace)
+            headers: withTraceHeader(msg.headers, trace && childTraceparent(trace)),
+          });
+        try {
+          await publish();
+        } catch (err) {
+          // a target queue deleted while the hub runs: the broker returned the message, so it is declared
+          // again and the message sent once more, rather than every update to it dead-lettered
+          if (!queue || !declared.has(queue) || (err as { kind?: unknown }).kind !== 'unroutable') throw err;
+          declared.delete(queue);
+          await ensureQueue(queue);
+          await publish();
+        }
         counts.ok += 1;
         meter.published += 1;
         countStatus(this, counts, published);

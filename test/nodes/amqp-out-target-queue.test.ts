@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import amqplib from 'amqplib';
+import { createVhost, deleteVhost, eventually } from '../e2e/hub-process';
+import { all, helper, load, nextError, nextInput, useHelper, type FlowNode } from './harness';
+import { sinkNode } from './amqp-test-nodes';
+
+/**
+ * amqp-out declares a record-sync target queue (crm.out.<system>) once. A queue deleted under the
+ * running hub (an operator's delete_queue, a vhost restored without it) made every later update for
+ * that target come back unroutable and go to the dead letters, until the hub restarted: 20 of 20
+ * SAP updates for Siebel in a run that deleted crm.out.siebel.
+ */
+useHelper();
+const nodes = [...all, sinkNode];
+
+let vhost = '';
+let url = '';
+beforeEach(() => {
+  vhost = `crm-hub-out-target-${randomUUID().slice(0, 8)}`;
+  url = createVhost(vhost);
+});
+afterEach(() => deleteVhost(vhost));
+
+const flow = (): FlowNode[] => [
+  { id: 'broker', type: 'amqp-broker', urls: url, heartbeat: '30', version: 2 },
+  {
+    id: 'out',
+    type: 'amqp-out',
+    broker: 'broker',
+    exchange: '',
+    routingKey: '',
+    destination: 'queue',
+    queue: 'crm.out.siebel',
+    wires: [['sent']],
+    version: 2,
+  },
+  { id: 'sent', type: 'amqp-test-sink' },
+];
+
+it('declares a deleted target queue again and delivers into it, instead of dead-lettering as unroutable', async () => {
+  await load(nodes, flow());
+  const out = helper.getNode('out');
+  const send = (messageId: string) => {
+    const sent = nextInput<{ amqp: { messageId: string } }>('sent');
+    const failed = nextError('out').then((error) => ({ error }));
+    out.receive({ payload: `<Contact>${messageId}</Contact>`, messageId } as never);
+    return Promise.race([sent, failed]);
+  };
+  expect(await send('update-1')).toMatchObject({ amqp: { messageId: 'update-1' } });
+
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteQueue('crm.out.siebel');
+
+    expect(await send('update-2')).toMatchObject({ amqp: { messageId: 'update-2' } });
+    const m = await eventually(async () => (await channel.get('crm.out.siebel')) || undefined, 'the update');
+    expect(m.properties.messageId).toBe('update-2');
+    await channel.checkQueue('crm.out.siebel.retry.5s');
+  } finally {
+    await connection.close();
+  }
+}, 30000);
