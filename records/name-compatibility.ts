@@ -6,26 +6,7 @@
  * record still lends what it has.
  */
 import { compareFamilyNames, compareGivenNames } from './matching/compare-names';
-import { normalizeName, type NormalizedName } from './matching/normalize-name';
-import { setBounded } from './bounded-map';
-
-/**
- * Every golden computation normalizes each source's name (twice, for the crosswise reading), and a
- * record sync recomputes the same golden records over and over: normalizing (folding, phonetic codes,
- * nickname groups) took about 5 % of the hub's busy time. The parts are only read, never changed.
- */
-const NORMALIZED_NAMES_KEPT = 20_000;
-const normalizedNames = new Map<string, NormalizedName>();
-
-function normalized(givenName: string | undefined, familyName: string | undefined): NormalizedName {
-  const key = `${givenName ?? '\u0001'}\u0000${familyName ?? '\u0001'}`;
-  let name = normalizedNames.get(key);
-  if (name === undefined) {
-    name = normalizeName(givenName, familyName);
-    setBounded(normalizedNames, key, name, NORMALIZED_NAMES_KEPT);
-  }
-  return name;
-}
+import { normalizedName as normalized, type NormalizedName } from './matching/normalize-name';
 
 /**
  * Names of one golden computation, each source's normalized once. Family names agree unless the

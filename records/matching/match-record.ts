@@ -13,7 +13,7 @@ import {
   type NormalizedBirthDate,
 } from './normalize-birth-date';
 import { normalizeEmail, type NormalizedEmail } from './normalize-email';
-import { normalizeName, type NormalizedName } from './normalize-name';
+import { normalizedName, type NormalizedName } from './normalize-name';
 import { normalizeNationalId, type NormalizedNationalId } from './normalize-national-id';
 import { normalizePhone } from './normalize-phone';
 
@@ -107,7 +107,8 @@ export function normalizeRecord(
 
   const record: MatchRecord = {
     ref: input.ref,
-    name: normalizeName(input.givenName, input.familyName),
+    // shared with survivorship's reading of the same names; a match record is only read
+    name: normalizedName(input.givenName, input.familyName),
     emails,
     phones,
     addresses,
