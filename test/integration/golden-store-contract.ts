@@ -299,6 +299,39 @@ export function describeGoldenStoreContract(
         expect(await other.listGoldenMembers(G_CRM)).toEqual([crm, sap, web]);
       });
 
+      it('reads the source records and events another instance on the same data wrote since', async () => {
+        await linkSourceRecord(store, anna, undefined, { trust });
+        await linkSourceRecord(store, anne, 'crm:4711', { trust });
+        // this instance read (and may keep) both members' records and events at this revision
+        expect((await store.readGoldenContext([G_CRM])).records.map((r) => r.updatedAt)).toEqual([
+          anna.updatedAt,
+          anne.updatedAt,
+        ]);
+        expect((await store.getSourceRecord(sap))?.updatedAt).toBe(anne.updatedAt);
+        const other = await openStore();
+        const newer = { ...anne, updatedAt: '2025-02-01T10:00:00.000Z' };
+        expect(await linkSourceRecord(other, newer, undefined, { trust })).toMatchObject({
+          status: 'applied',
+        });
+        const moved = addressChanged(
+          '2f1e6a52-3b0c-4b53-9c51-7a2c1f0e9d11',
+          'crm:4711',
+          '2025-02-02T10:00:00Z',
+          'Leopoldstraße 9',
+        );
+        expect(await applySourceEvent(other, moved, { trust })).toMatchObject({ status: 'applied' });
+        const context = await store.readGoldenContext([G_CRM]);
+        expect(context.records.map((r) => r.updatedAt)).toEqual([anna.updatedAt, newer.updatedAt]);
+        expect(context.events.map((e) => e.eventId)).toEqual([moved.eventId]);
+        expect((await store.getSourceRecord(sap))?.updatedAt).toBe(newer.updatedAt);
+        // a version between the two is older than the one the other instance stored
+        const between = { ...anne, updatedAt: '2025-01-15T10:00:00.000Z' };
+        expect(await linkSourceRecord(store, between, undefined, { trust })).toMatchObject({
+          status: 'stale',
+          stale: { kind: 'older' },
+        });
+      });
+
       it("leaves the events a change hands back the caller's own: changing them changes no read", async () => {
         const linked = await linkSourceRecord(store, anna, undefined, { trust });
         if (linked.status !== 'applied') throw new Error('not applied');
