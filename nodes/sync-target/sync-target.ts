@@ -8,6 +8,7 @@ import type { HubStoreNode } from '../hub-store/hub-store';
 import { systemSpecOf } from '../legacy-decode/system-spec';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import { onInput } from '../shared/input';
+import { withFields } from '../shared/message';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { countStatus, errorMessage, statusWords, type RED } from '../shared/red';
@@ -78,16 +79,17 @@ export default function (RED: RED) {
         showCounts();
         const eventId = msg.amqp?.headers?.[EVENT_ID_HEADER];
         for (const update of result.sent) {
-          send({
-            ...msg,
-            payload: update.view satisfies Customer,
-            recordKind,
-            target: update.target,
-            goldenId: update.goldenId,
-            queue: targetQueue(update.target),
-            messageId: update.messageId,
-            headers: { [EVENT_ID_HEADER]: typeof eventId === 'string' ? eventId : update.eventId },
-          } as NodeMessage);
+          send(
+            withFields(msg, {
+              payload: update.view satisfies Customer,
+              recordKind,
+              target: update.target,
+              goldenId: update.goldenId,
+              queue: targetQueue(update.target),
+              messageId: update.messageId,
+              headers: { [EVENT_ID_HEADER]: typeof eventId === 'string' ? eventId : update.eventId },
+            }) as NodeMessage,
+          );
         }
       },
       {
