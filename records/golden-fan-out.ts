@@ -94,7 +94,8 @@ export class GoldenFanOut {
     if (held.length === 0) return { sent: [], skipped: [{ reason: 'not-held' }] };
     const result: FanOutResult = { sent: [], skipped: [] };
     for (const key of held) {
-      // the held version, read once for the deletion and the echo check, and only when one needs it
+      // the held version, read once for the deletion, the sales area and the echo check, and only when
+      // one of them needs it
       let record: Promise<StoredSourceRecord | undefined> | undefined;
       const heldRecord = (): Promise<StoredSourceRecord | undefined> =>
         (record ??= this.store.getSourceRecord(key));
@@ -104,8 +105,7 @@ export class GoldenFanOut {
       }
       // the sales area a tier is kept in is the target record's own key (its copy of the tier goes
       // back where the system keeps it), read only when there is a tier to send
-      const ownRecord =
-        golden.document.tier === undefined ? undefined : (await this.store.getSourceRecord(key))?.document;
+      const ownRecord = golden.document.tier === undefined ? undefined : (await heldRecord())?.document;
       // the shared, frozen document: the projection only reads it
       const view = targetView(golden.document, key, ownRecord as Partial<Customer> | undefined);
       const projected = this.project(view);

@@ -186,6 +186,18 @@ describe('GoldenFanOut', () => {
     expect(records).toHaveBeenCalledTimes(1);
   });
 
+  it("reads SAP's held version once for a golden record with a tier: its sales area and the echo check alike", async () => {
+    const salesArea = { salesOrg: '1000', distributionChannel: '10', division: '00' };
+    await take(customer('sap', '80042', 'Ring', 0, { tier: 'gold', salesArea }));
+    const siebel = await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
+    const records = jest.spyOn(store, 'getSourceRecord');
+    const result = await fanOut.take(siebel);
+    expect(result.sent).toHaveLength(1);
+    // the tier goes back into SAP's own sales area, which the golden record does not merge
+    expect(result.sent[0].view).toMatchObject({ tier: 'gold', salesArea });
+    expect(records).toHaveBeenCalledTimes(1);
+  });
+
   it('reads a record SAP deleted once per change, for the deletion and the echo check alike', async () => {
     await take(customer('sap', '80042', 'Ring', 0));
     expect(await intake.takeEvent(sapDeletion('2026-03-01T09:10:00Z'))).toMatchObject({ status: 'applied' });
