@@ -1,5 +1,6 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { goldenEventOf } from '../../connectors/amqp/golden-message';
+import { withFields } from '../../formats/with-fields';
 import { EVENT_ID_HEADER } from '../../connectors/amqp/hop-headers';
 import { targetQueue } from '../../connectors/amqp/sync-topology';
 import { GoldenFanOut } from '../../records/golden-fan-out';
@@ -8,7 +9,6 @@ import type { HubStoreNode } from '../hub-store/hub-store';
 import { systemSpecOf } from '../legacy-decode/system-spec';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import { onInput } from '../shared/input';
-import { withFields } from '../shared/message';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
 import { countStatus, errorMessage, statusWords, type RED } from '../shared/red';

@@ -5,7 +5,7 @@ import type { Customer } from '../../../mappings/canonical/types';
 import { compileOutbound, loadSystemSpec } from '../../../mappings/engine';
 import { goldenIdFor } from '../../../records/cross-reference';
 import { EmbeddedStore } from '../../../records/embedded-store';
-import { GoldenFanOut } from '../../../records/golden-fan-out';
+import { GoldenFanOut, targetView } from '../../../records/golden-fan-out';
 import { annaSchmidt } from '../../fixtures/anna-schmidt';
 import { GoldenIntake } from '../../../records/golden-intake';
 import type { GoldenChangedEvent, GoldenEvent } from '../../../records/golden-store';
@@ -245,5 +245,28 @@ describe('GoldenFanOut', () => {
     await take(customer('sap', '80042', 'Ring', 30));
     const again = await take(customer('siebel', '1-A', 'Maximilianstraße', 40));
     expect((await fanOut.take(again)).sent).toHaveLength(1);
+  });
+
+  it("makes a target's view of a frozen golden document: its record first, the document's keys in their order", () => {
+    const document = Object.freeze({
+      ...customer('crm', '4711', 'Ring', 0),
+      identifiers: Object.freeze([
+        { system: 'crm', id: '4711' },
+        { system: 'sap', id: '80042' },
+        { system: 'siebel', id: '1-A' },
+      ]),
+    }) as Customer;
+    const view = targetView(document, { system: 'sap', sourceId: '80042' });
+    expect(view.customerRef).toBe('sap:80042');
+    expect(view.identifiers).toEqual([
+      { system: 'sap', id: '80042' },
+      { system: 'crm', id: '4711' },
+      { system: 'siebel', id: '1-A' },
+    ]);
+    expect(Object.keys(view)).toEqual(Object.keys(document));
+    expect({ ...view, customerRef: document.customerRef, identifiers: document.identifiers }).toEqual(
+      document,
+    );
+    expect(Object.isFrozen(view)).toBe(false);
   });
 });

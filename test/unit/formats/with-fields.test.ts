@@ -1,6 +1,6 @@
-import { withFields } from '../../../nodes/shared/message';
+import { withFields } from '../../../formats/with-fields';
 
-describe('withFields: a message with fields set, as spread makes it', () => {
+describe('withFields: an object with fields set, as spread makes it', () => {
   it('keeps the other fields, sets the new ones over the old and leaves the message alone', () => {
     const tag = Symbol('tag');
     const msg = { _msgid: 'm1', payload: Buffer.from('x'), amqp: { routingKey: 'k' }, [tag]: 1 };
