@@ -34,6 +34,13 @@ export class GoldenPublisher {
   private running: Promise<number> | undefined;
   private again = false;
   private readonly causes = new Map<string, GoldenCause>();
+  /** seqs confirmed by the broker whose mark in the store is not written yet */
+  private readonly marking = new Set<number>();
+  /** the marks written one after the other; settles when the last one asked for is written */
+  private marked: Promise<void> = Promise.resolve();
+  private markFailure: unknown;
+  /** ends the loop's wait for its marks when a change asks for a drain meanwhile */
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly store: GoldenStore,
@@ -46,6 +53,7 @@ export class GoldenPublisher {
     if (cause) for (const eventId of cause.golden) setBounded(this.causes, eventId, cause, this.causeLimit);
     if (this.running) {
       this.again = true;
+      this.wake?.();
       return this.running;
     }
     const running = this.loop();
@@ -58,10 +66,21 @@ export class GoldenPublisher {
     try {
       for (;;) {
         this.again = false;
-        const entries = await this.store.listGoldenOutbox(PAGE);
-        if (entries.length === 0 && !this.again) return published;
-        published += await this.publishPage(entries);
-        if (entries.length < PAGE && !this.again) return published;
+        this.throwMarkFailure();
+        const listed = await this.store.listGoldenOutbox(PAGE);
+        // entries confirmed already whose mark is still being written are not sent twice
+        const entries = listed.filter((e) => !this.marking.has(e.seq));
+        if (entries.length > 0) published += await this.publishPage(entries);
+        else if (listed.length === PAGE) await this.marked;
+        if (listed.length < PAGE && !this.again) {
+          // drain resolves once what it sent is marked; a change committed meanwhile is sent first
+          await Promise.race([this.marked, new Promise<void>((resolve) => (this.wake = resolve))]);
+          this.wake = undefined;
+          if (!this.again) {
+            this.throwMarkFailure();
+            return published;
+          }
+        }
       }
     } finally {
       // Given up in the same step as the decision to stop: a `.finally()` on the promise would run a
@@ -76,10 +95,43 @@ export class GoldenPublisher {
     const results = await Promise.allSettled(entries.map((entry) => this.publish(entry)));
     const failed = results.findIndex((r) => r.status === 'rejected');
     const done = failed === -1 ? entries : entries.slice(0, failed);
-    if (done.length > 0) await this.store.markGoldenPublished(done.map((e) => e.seq));
-    for (const entry of done) this.causes.delete(entry.event.eventId);
-    if (failed !== -1) throw (results[failed] as PromiseRejectedResult).reason;
+    if (done.length > 0) this.mark(done);
+    if (failed !== -1) {
+      // what stays is sent again from the first unconfirmed entry on, after the marks before it
+      await this.marked;
+      throw (results[failed] as PromiseRejectedResult).reason;
+    }
     return done.length;
+  }
+
+  /**
+   * Marks confirmed entries published in the background, one write after the other in the order they
+   * were confirmed. The next page goes out meanwhile: a change committed while a page waited for its
+   * confirms no longer waits for the mark's durable store write too. A mark that is lost (a crash, a
+   * failed write) only sends its entries again, as the same messages.
+   */
+  private mark(done: GoldenOutboxEntry[]): void {
+    const seqs = done.map((e) => e.seq);
+    for (const seq of seqs) this.marking.add(seq);
+    this.marked = this.marked
+      .then(() => this.store.markGoldenPublished(seqs))
+      .then(
+        () => {
+          for (const entry of done) this.causes.delete(entry.event.eventId);
+        },
+        (err: unknown) => {
+          this.markFailure ??= err;
+        },
+      )
+      .finally(() => {
+        for (const seq of seqs) this.marking.delete(seq);
+      });
+  }
+
+  private throwMarkFailure(): void {
+    const err = this.markFailure;
+    this.markFailure = undefined;
+    if (err !== undefined) throw err;
   }
 
   private publish(entry: GoldenOutboxEntry): Promise<void> {

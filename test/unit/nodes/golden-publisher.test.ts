@@ -137,4 +137,45 @@ describe('GoldenPublisher', () => {
     expect(headers.get('ev-1')?.traceparent).toBeUndefined();
     expect(String(headers.get('ev-5')?.traceparent)).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-/);
   });
+  it('sends a change committed meanwhile while the mark of the page before is still being written', async () => {
+    const outbox = new MemoryOutbox();
+    const store = outbox.store();
+    const marks: { seqs: readonly number[]; write: () => void }[] = [];
+    const mark = store.markGoldenPublished.bind(store);
+    store.markGoldenPublished = (seqs) =>
+      new Promise<number>((resolve) => marks.push({ seqs, write: () => void mark(seqs).then(resolve) }));
+    const { bus, published } = recordingBus();
+    const publisher = new GoldenPublisher(store, bus);
+    outbox.add('g1');
+    const first = publisher.drain();
+    await settle();
+    expect(marks.map((m) => m.seqs)).toEqual([[1]]);
+    outbox.add('g2');
+    void publisher.drain();
+    await settle();
+    // ev-1 is not sent twice though its mark is not written; ev-2 does not wait for that write
+    expect(published).toEqual(['ev-1', 'ev-2']);
+    for (let i = 0; i < 2; i++) {
+      marks[i].write();
+      await settle();
+    }
+    await expect(first).resolves.toBe(2);
+    expect(outbox.entries).toEqual([]);
+  });
+
+  it('sends again what a failed mark left in the outbox', async () => {
+    const outbox = new MemoryOutbox();
+    const store = outbox.store();
+    const mark = store.markGoldenPublished.bind(store);
+    let fail = true;
+    store.markGoldenPublished = (seqs) => (fail ? Promise.reject(new Error('disk full')) : mark(seqs));
+    const { bus, published } = recordingBus();
+    const publisher = new GoldenPublisher(store, bus);
+    outbox.add('g');
+    await expect(publisher.drain()).rejects.toThrow('disk full');
+    fail = false;
+    await expect(publisher.drain()).resolves.toBe(1);
+    expect(published).toEqual(['ev-1', 'ev-1']);
+    expect(outbox.entries).toEqual([]);
+  });
 });
