@@ -20,6 +20,7 @@ import {
 } from './golden-change-plan';
 import type {
   GoldenApplyResult,
+  GoldenCause,
   GoldenContext,
   GoldenDocumentRead,
   GoldenOutboxEntry,
@@ -98,6 +99,8 @@ interface MemberList {
 interface OutboxValue {
   goldenId: string;
   event: GoldenEvent;
+  /** absent in entries written before causes were kept, and for changes without one */
+  cause?: GoldenCause;
 }
 
 export class EmbeddedGolden implements GoldenStore {

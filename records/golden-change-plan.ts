@@ -12,6 +12,7 @@ import { goldenIdFor, type GoldenMergedEvent, type GoldenUnmergedEvent } from '.
 import { uuidFromName } from './content-hash';
 import type {
   GoldenApplyResult,
+  GoldenCause,
   GoldenEvent,
   GoldenExpectation,
   LinkChange,
@@ -53,6 +54,7 @@ interface ChangeBase {
   expected: Map<string, number>;
   goldens: GoldenRecord[];
   at?: string;
+  cause?: GoldenCause;
 }
 
 export type CheckedChange =
@@ -100,7 +102,7 @@ export interface GoldenWritePlan {
   xref: { key: SourceKey; goldenId: string }[];
   /** the new row of every expected id; a current one with its members after the change */
   rows: { goldenId: string; row: GoldenRow; members?: SourceKey[] }[];
-  outbox: { goldenId: string; event: GoldenEvent }[];
+  outbox: { goldenId: string; event: GoldenEvent; cause?: GoldenCause }[];
   review?: ReviewItem;
   revisions: GoldenExpectation[];
 }
@@ -144,7 +146,15 @@ function checkBase(change: LinkChange | MergeChange | UnmergeChange, what: strin
   });
   const base: ChangeBase = { expected: new Map([...expected].sort(([a], [b]) => (a < b ? -1 : 1))), goldens };
   if (change.at !== undefined) base.at = requireInstant(change.at, `${what}.at`);
+  if (change.cause !== undefined) base.cause = checkCause(change.cause, `${what}.cause`);
   return base;
+}
+
+function checkCause(cause: GoldenCause, field: string): GoldenCause {
+  requireObject(cause, field);
+  const checked: GoldenCause = { traceparent: requireId(cause.traceparent, `${field}.traceparent`) };
+  if (cause.eventId !== undefined) checked.eventId = requireId(cause.eventId, `${field}.eventId`);
+  return checked;
 }
 
 function checkEvents<T extends { type: string; eventId: string }>(
@@ -514,7 +524,10 @@ export function planChange(change: CheckedChange, state: PlanState, now: string)
       change.kind === 'link' ? change.sourceEvents.map((event) => ({ event, key: change.key })) : [],
     xref: moves.xref,
     rows,
-    outbox: [...identity, ...changed],
+    // every entry of the change carries its cause: each is published on its own
+    outbox: change.cause
+      ? [...identity, ...changed].map((entry) => ({ ...entry, cause: change.cause }))
+      : [...identity, ...changed],
     revisions,
   };
   if (record) plan.record = record;

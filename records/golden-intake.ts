@@ -35,7 +35,7 @@ import {
   type EventOutcome,
   type GoldenOperationOptions,
 } from './golden-operations';
-import type { GoldenEvent, GoldenStore, StoredSourceRecord } from './golden-store';
+import type { GoldenCause, GoldenEvent, GoldenStore, StoredSourceRecord } from './golden-store';
 import { byStrength } from './matching/clusters';
 import {
   DEFAULT_MATCH_CONFIG,
@@ -182,12 +182,13 @@ export class GoldenIntake {
     return this.filled;
   }
 
-  takeCustomer(customer: Partial<Customer>): Promise<CustomerIntake> {
+  /** `cause`: the message it came in, kept with the golden events the change writes */
+  takeCustomer(customer: Partial<Customer>, cause?: GoldenCause): Promise<CustomerIntake> {
     const record = sourceRecordOf(customer);
-    return this.take(sourceRef(record), (held) => this.link(record, held));
+    return this.take(sourceRef(record), (held) => this.link(record, held, cause));
   }
 
-  takeEvent(event: InteractionEvent): Promise<EventIntake> {
+  takeEvent(event: InteractionEvent, cause?: GoldenCause): Promise<EventIntake> {
     const reader = EVENT_READERS[event.type];
     // a system's deletion of its record is kept about it: that system is sent no more changes of it
     if (!reader?.(event.data) && event.type !== SOURCE_DELETION)
@@ -199,7 +200,7 @@ export class GoldenIntake {
     }
     // a malformed ref holds no golden record: applySourceEvent refuses it
     const ref = typeof event.customer?.ref === 'string' ? event.customer.ref : '';
-    return this.take(ref, () => applySourceEvent(this.store, event, this.operationOptions()));
+    return this.take(ref, () => applySourceEvent(this.store, event, this.operationOptions(cause)));
   }
 
   /**
@@ -260,13 +261,17 @@ export class GoldenIntake {
     return added && foundOf(sourceRef(record), added);
   }
 
-  private async link(record: SourceRecord, held: string | undefined): Promise<CustomerIntake> {
+  private async link(
+    record: SourceRecord,
+    held: string | undefined,
+    cause: GoldenCause | undefined,
+  ): Promise<CustomerIntake> {
     const ref = sourceRef(record);
     const found =
       this.remember(record) ??
       (held === undefined && this.unstored.has(ref) ? this.rematch(record) : undefined);
     if (held !== undefined || !found) {
-      const intake = await this.join(record, held, { reviews: [] });
+      const intake = await this.join(record, held, { reviews: [] }, cause);
       if (intake.status === 'stale') return intake;
       // a version the store took: the records that come later match against what it holds now, and
       // what it matches in another golden record goes to review; it does not move by itself
@@ -284,7 +289,7 @@ export class GoldenIntake {
     const partners = [...found.links.map(other), ...found.reviews.map(other), ...found.contradicted];
     this.unstored.add(ref);
     const intake = await this.arrive(ref, partners, async () =>
-      this.join(record, held, await this.choose(ref, found)),
+      this.join(record, held, await this.choose(ref, found), cause),
     );
     this.unstored.delete(ref);
     return intake;
@@ -295,10 +300,16 @@ export class GoldenIntake {
     record: SourceRecord,
     held: string | undefined,
     decided: { into?: MatchedWith; reviews: MatchDecision[] },
+    cause: GoldenCause | undefined,
   ): Promise<CustomerIntake> {
     const key: SourceKey = { system: record.system, sourceId: record.sourceId };
     const ref = sourceRef(key);
-    const outcome = await linkSourceRecord(this.store, record, decided.into?.ref, this.operationOptions());
+    const outcome = await linkSourceRecord(
+      this.store,
+      record,
+      decided.into?.ref,
+      this.operationOptions(cause),
+    );
     if (outcome.status === 'stale') {
       return { status: 'stale', key, stale: outcome.stale, ...(held ? { goldenId: held } : {}) };
     }
@@ -391,8 +402,11 @@ export class GoldenIntake {
     return ids;
   }
 
-  private operationOptions(): GoldenOperationOptions {
-    return this.options.trust ? { trust: this.options.trust } : {};
+  private operationOptions(cause: GoldenCause | undefined): GoldenOperationOptions {
+    return {
+      ...(this.options.trust ? { trust: this.options.trust } : {}),
+      ...(cause ? { cause } : {}),
+    };
   }
 }
 
@@ -431,11 +445,13 @@ export type GoldenPathResult = GoldenRecordResult & { golden?: CustomerIntake | 
  * customerRef that the next best offer, the policies and the customer 360 read today
  * (applyToGoldenRecord), and the golden record. A customer is checked for its source key and
  * updatedAt before anything is written, so a record the golden record cannot take is refused whole.
+ * `cause` (the message it came in) is kept with the golden events the change puts in the outbox.
  */
 export async function applyWithGoldenRecord(
   store: HubStore,
   intake: GoldenIntake,
   doc: unknown,
+  cause?: GoldenCause,
 ): Promise<GoldenPathResult> {
   // a record dated ahead of the clock counts as of now (future-dated.ts); an event so dated is refused
   const customer = isCustomer(doc) ? withNfcRef(takenAsOfNow(doc)) : undefined;
@@ -462,9 +478,9 @@ export async function applyWithGoldenRecord(
   if (event) await claimEventId(store, event);
   try {
     const result = await applyToGoldenRecord(store, keyed);
-    if (customer) return { ...result, golden: await intake.takeCustomer(customer) };
+    if (customer) return { ...result, golden: await intake.takeCustomer(customer, cause) };
     if (result.kind === 'interaction') {
-      return { ...result, golden: await intake.takeEvent(keyed as InteractionEvent) };
+      return { ...result, golden: await intake.takeEvent(keyed as InteractionEvent, cause) };
     }
     return result;
   } catch (err) {

@@ -11,6 +11,7 @@ import { CrossReference, recompute, type CrossReferenceEntry, type SourceLookup 
 import { eventContribution, SOURCE_DELETION } from './event-sources';
 import type {
   GoldenApplyResult,
+  GoldenCause,
   GoldenContext,
   GoldenEvent,
   GoldenExpectation,
@@ -38,6 +39,8 @@ export interface GoldenOperationOptions {
   at?: string;
   /** reads after losing to another writer before giving up; default 8 */
   attempts?: number;
+  /** the message that caused the change: kept with its outbox entries, for the trace they go out on */
+  cause?: GoldenCause;
 }
 
 export type LinkOutcome =
@@ -150,6 +153,7 @@ export async function linkSourceRecord(
       expected: expectationsOf(context),
       goldens: [golden],
       ...(options.at ? { at: options.at } : {}),
+      ...(options.cause ? { cause: options.cause } : {}),
     });
     if (result.applied)
       return { done: { status: 'applied', goldenId: attached.goldenId, events: result.events } };
@@ -187,6 +191,7 @@ export async function applySourceEvent(
       expected: expectationsOf(context),
       goldens: [golden],
       ...(options.at ? { at: options.at } : {}),
+      ...(options.cause ? { cause: options.cause } : {}),
     });
     if (result.applied) return { done: { status: 'applied', goldenId: holder, events: result.events } };
     return conflictOf(result) ?? { retry: `unexpected ${result.reason}` };
@@ -241,6 +246,7 @@ export async function mergeGoldenRecords(
       goldens: [golden],
       ...(options.review ? { review: options.review } : {}),
       ...(options.at ? { at: options.at } : {}),
+      ...(options.cause ? { cause: options.cause } : {}),
     });
     if (result.applied) return { done: { status: 'applied', survivor, retired, events: result.events } };
     if (result.reason === 'review-closed') {
@@ -327,6 +333,7 @@ export async function unmergeGoldenRecord(
       expected: [...expectationsOf(context), ...expectationsOf(revived)],
       goldens: parts.map((part) => recompute(xref, part.goldenId, lookup, options.trust)),
       ...(options.at ? { at: options.at } : {}),
+      ...(options.cause ? { cause: options.cause } : {}),
     });
     const splitRefs = new Set(split.map(sourceRef));
     const rest = parts
@@ -414,6 +421,7 @@ export async function recomputeGoldenRecord(
         expected: expectationsOf(context),
         goldens: [recompute(xref, goldenId, lookupOf(context), options.trust)],
         ...(options.at ? { at: options.at } : {}),
+        ...(options.cause ? { cause: options.cause } : {}),
       });
       if (result.applied) return { done: { goldenId, events: result.events } };
       return conflictOf(result) ?? { retry: `unexpected ${result.reason}` };

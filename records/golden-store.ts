@@ -90,7 +90,19 @@ export interface GoldenExpectation {
   revision: number;
 }
 
+/**
+ * The message that caused a change: its W3C trace and the id of the first event of the chain. Kept
+ * with each outbox entry the change writes, so the publisher, whichever drain or hub instance lists
+ * the entry, sends the golden event on that trace.
+ */
+export interface GoldenCause {
+  traceparent: string;
+  eventId?: string;
+}
+
 interface GoldenChangeBase {
+  /** the message that caused the change, kept with every outbox entry it writes */
+  cause?: GoldenCause;
   /** every golden id the change reads or writes, at the revision read */
   expected: readonly GoldenExpectation[];
   /** the recomputed golden records of the ids the change leaves current (survivorship) */
@@ -159,6 +171,8 @@ export interface GoldenOutboxEntry {
   /** the golden id it concerns (survivor, the id split, or the changed one): the routing and ordering key */
   goldenId: string;
   event: GoldenEvent;
+  /** as the change was written with; absent for a change without one (a steward's, an older entry) */
+  cause?: GoldenCause;
 }
 
 /** A pair matching put between the two thresholds, for a data steward. */

@@ -19,6 +19,7 @@ import {
 } from './golden-change-plan';
 import type {
   GoldenApplyResult,
+  GoldenCause,
   GoldenContext,
   GoldenDocumentRead,
   GoldenEvent,
@@ -124,6 +125,8 @@ export async function createGoldenTables(client: PoolClient, table: Table): Prom
     golden_id text not null,
     event jsonb not null,
     created_at timestamptz not null default now())`);
+  // added after the table: a database made before keeps its entries, which then have no cause
+  await client.query(`alter table ${table('golden_outbox')} add column if not exists cause jsonb`);
 }
 
 interface GoldenDbRow {
@@ -436,11 +439,21 @@ export class PostgresGolden implements GoldenStore {
 
   async listGoldenOutbox(limit?: number): Promise<GoldenOutboxEntry[]> {
     const max = requireOutboxLimit(limit);
-    const result = await this.pool().query<{ seq: string; golden_id: string; event: GoldenEvent }>(
-      `select seq::text as seq, golden_id, event from ${this.table('golden_outbox')} order by seq limit $1`,
+    const result = await this.pool().query<{
+      seq: string;
+      golden_id: string;
+      event: GoldenEvent;
+      cause: GoldenCause | null;
+    }>(
+      `select seq::text as seq, golden_id, event, cause from ${this.table('golden_outbox')} order by seq limit $1`,
       [max],
     );
-    return result.rows.map((row) => ({ seq: Number(row.seq), goldenId: row.golden_id, event: row.event }));
+    return result.rows.map((row) => ({
+      seq: Number(row.seq),
+      goldenId: row.golden_id,
+      event: row.event,
+      ...(row.cause ? { cause: row.cause } : {}),
+    }));
   }
 
   async markGoldenPublished(seqs: readonly number[]): Promise<number> {
@@ -552,10 +565,10 @@ export class PostgresGolden implements GoldenStore {
       );
     }
     for (const entry of plan.outbox) {
-      await client.query(`insert into ${this.table('golden_outbox')} (golden_id, event) values ($1, $2)`, [
-        entry.goldenId,
-        JSON.stringify(entry.event),
-      ]);
+      await client.query(
+        `insert into ${this.table('golden_outbox')} (golden_id, event, cause) values ($1, $2, $3)`,
+        [entry.goldenId, JSON.stringify(entry.event), entry.cause ? JSON.stringify(entry.cause) : null],
+      );
     }
     if (plan.review) {
       await client.query(

@@ -759,8 +759,36 @@ export function describeGoldenStoreContract(
         await expect(store.markGoldenPublished([0])).rejects.toThrow(/seqs/);
       });
 
+      it('keeps with each entry the cause it was written with, and none for an entry written without', async () => {
+        // the publisher reads the trace from the entry: a cause held anywhere else can miss a drain
+        const cause = {
+          traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+          eventId: 'f3a1c2d4-0b1e-4c5d-9e8f-7a6b5c4d3e2f',
+        };
+        await linkSourceRecord(store, anna, undefined, { trust, cause });
+        await linkSourceRecord(store, anne, undefined, { trust });
+        await mergeGoldenRecords(store, G_CRM, G_SAP, {
+          trust,
+          cause: { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' },
+        });
+        const outbox = await store.listGoldenOutbox();
+        expect(outbox.map((e) => [e.event.type, e.cause])).toEqual([
+          ['golden.changed', cause],
+          ['golden.changed', undefined],
+          ['golden.merged', { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' }],
+          ['golden.changed', { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' }],
+        ]);
+        expect(outbox[1]).not.toHaveProperty('cause');
+        await expect(
+          linkSourceRecord(store, shopper, undefined, { trust, cause: { traceparent: '' } }),
+        ).rejects.toThrow(/cause\.traceparent/);
+      });
+
       it('keeps records, cross-reference, golden records, events, reviews and outbox when closed and opened again', async () => {
-        await linkSourceRecord(store, anna, undefined, { trust });
+        await linkSourceRecord(store, anna, undefined, {
+          trust,
+          cause: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', eventId: 'e-1' },
+        });
         await linkSourceRecord(store, anne, 'crm:4711', { trust });
         await applySourceEvent(
           store,
