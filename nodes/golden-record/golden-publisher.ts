@@ -2,23 +2,9 @@ import { GOLDEN_EXCHANGE, type Bus } from '../../connectors/amqp/bus';
 import { GOLDEN_ID_HEADER } from '../../connectors/amqp/golden-message';
 import { EVENT_ID_HEADER } from '../../connectors/amqp/hop-headers';
 import { childTraceparent, TRACEPARENT } from '../../connectors/http/trace-context';
-import { setBounded } from '../../records/bounded-map';
 import type { GoldenOutboxEntry, GoldenStore } from '../../records/golden-store';
 
-/** The message that caused golden changes: its trace and the id of the first event of the chain. */
-export interface GoldenCause {
-  traceparent: string;
-  eventId?: string;
-  /** the golden events this message caused; others drained with them get no cause */
-  golden: readonly string[];
-}
-
 const PAGE = 100;
-/**
- * Causes kept for changes not published yet. While the broker is away every change adds one, so the
- * oldest make room: their changes still go out, with their own event id and a trace of their own.
- */
-const CAUSE_LIMIT = 100_000;
 
 /**
  * Drains the store's golden outbox onto crm.golden: routing key = the event type (`golden.changed`,
@@ -27,13 +13,17 @@ const CAUSE_LIMIT = 100_000;
  * the first one the broker did not confirm, so a failure never lets a later change overtake an earlier
  * one; what stays is sent again on the next drain (at least once).
  *
+ * Each entry goes out on the trace of the message that caused it (its `cause`, written with it in the
+ * same transaction): a child of that traceparent, and that message's event id as x-crm-event-id. An
+ * entry without one (a steward's change, an entry from before causes were kept) carries its own event
+ * id and starts no trace here.
+ *
  * Not mandatory: crm.golden is a broadcast, and a change no target subscribes to yet is not an error
  * that should stop the outbox.
  */
 export class GoldenPublisher {
   private running: Promise<number> | undefined;
   private again = false;
-  private readonly causes = new Map<string, GoldenCause>();
   /** seqs confirmed by the broker whose mark in the store is not written yet */
   private readonly marking = new Set<number>();
   /** the marks written one after the other; settles when the last one asked for is written */
@@ -45,12 +35,10 @@ export class GoldenPublisher {
   constructor(
     private readonly store: GoldenStore,
     private readonly bus: Bus,
-    private readonly causeLimit = CAUSE_LIMIT,
   ) {}
 
   /** Publishes everything waiting; resolves with how many were published, rejects on a failed publish. */
-  drain(cause?: GoldenCause): Promise<number> {
-    if (cause) for (const eventId of cause.golden) setBounded(this.causes, eventId, cause, this.causeLimit);
+  drain(): Promise<number> {
     if (this.running) {
       this.again = true;
       this.wake?.();
@@ -110,15 +98,13 @@ export class GoldenPublisher {
    * confirms no longer waits for the mark's durable store write too. A mark that is lost (a crash, a
    * failed write) only sends its entries again, as the same messages.
    */
-  private mark(done: GoldenOutboxEntry[]): void {
+  private mark(done: readonly GoldenOutboxEntry[]): void {
     const seqs = done.map((e) => e.seq);
     for (const seq of seqs) this.marking.add(seq);
     this.marked = this.marked
       .then(() => this.store.markGoldenPublished(seqs))
       .then(
-        () => {
-          for (const entry of done) this.causes.delete(entry.event.eventId);
-        },
+        () => undefined,
         (err: unknown) => {
           this.markFailure ??= err;
         },
@@ -135,7 +121,7 @@ export class GoldenPublisher {
   }
 
   private publish(entry: GoldenOutboxEntry): Promise<void> {
-    const cause = this.causes.get(entry.event.eventId);
+    const cause = entry.cause;
     const headers: Record<string, unknown> = {
       [GOLDEN_ID_HEADER]: entry.goldenId,
       [EVENT_ID_HEADER]: cause?.eventId ?? entry.event.eventId,

@@ -10,6 +10,7 @@ import { refuseMessages } from '../shared/misconfigured';
 import { ensureHubRoutes } from '../shared/mount';
 import { countStatus, countText, type RED } from '../shared/red';
 import { migrations } from './migrations';
+import { causeOf } from './message-cause';
 import { outboxRelay } from './outbox-relay';
 
 export interface GoldenRecordDef extends NodeDef {
@@ -52,12 +53,14 @@ export default function (RED: RED) {
     onInput(
       this,
       async (msg, send) => {
-        const result = await applyWithGoldenRecord(await storeNode.ready, await intake, msg.payload);
+        // the cause is written with the golden events, so they go out on this message's trace
+        const store = await storeNode.ready;
+        const result = await applyWithGoldenRecord(store, await intake, msg.payload, causeOf(msg));
         counts.ok += 1;
         countStatus(this, counts, text);
         const golden = result.golden;
         hubMetrics.goldenIntake(golden);
-        if (relay && golden && golden.status === 'applied') relay.changed(msg, golden.events);
+        if (relay && golden && golden.status === 'applied') relay.changed(golden.events);
         send({ ...msg, goldenRecord: result } as NodeMessage);
       },
       {

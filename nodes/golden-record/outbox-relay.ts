@@ -1,19 +1,19 @@
-import type { Node, NodeMessage } from 'node-red';
+import type { Node } from 'node-red';
 import { GOLDEN_EXCHANGE, type BusState } from '../../connectors/amqp/bus';
-import { EVENT_ID_HEADER } from '../../connectors/amqp/hop-headers';
-import { continueTrace } from '../../connectors/http/trace-context';
 import type { GoldenEvent, GoldenStore } from '../../records/golden-store';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import { hubRuntime } from '../shared/hub-runtime';
 import { errorMessage, type RED } from '../shared/red';
-import { traceparentOf } from '../shared/trace';
-import { GoldenPublisher, type GoldenCause } from './golden-publisher';
+import { GoldenPublisher } from './golden-publisher';
 
 const RETRY_MS = 5000;
 
 export interface OutboxRelay {
-  /** publishes what the message changed (and whatever else waits), in the background */
-  changed(msg: NodeMessage, events: readonly GoldenEvent[]): void;
+  /**
+   * publishes what a message changed (and whatever else waits), in the background; the events carry
+   * their cause in the outbox, so a drain running already may send them first, on the right trace
+   */
+  changed(events: readonly GoldenEvent[]): void;
   close(done: () => void): void;
 }
 
@@ -37,10 +37,10 @@ export function outboxRelay(
   let release = (): void => undefined;
   const closing = new Promise<undefined>((resolve) => (release = () => resolve(undefined)));
 
-  const drain = (cause?: GoldenCause) => {
+  const drain = () => {
     // while the broker is away the outbox waits; the next 'connected' drains it
     if (closed || !publisher || broker.bus.state() !== 'connected') return;
-    publisher.drain(cause).catch((err: unknown) => {
+    publisher.drain().catch((err: unknown) => {
       node.warn(RED._('golden-record.errors.publish', { error: errorMessage(err) }));
       if (!closed && !retry) retry = setTimeout(() => ((retry = undefined), drain()), RETRY_MS);
     });
@@ -64,9 +64,8 @@ export function outboxRelay(
   );
 
   return {
-    changed(msg, events) {
-      if (events.length === 0) return;
-      drain({ ...causeOf(msg), golden: events.map((e) => e.eventId) });
+    changed(events) {
+      if (events.length > 0) drain();
     },
     close(done) {
       closed = true;
@@ -79,14 +78,4 @@ export function outboxRelay(
         .finally(() => done());
     },
   };
-}
-
-function causeOf(msg: NodeMessage): Omit<GoldenCause, 'golden'> {
-  const m = msg as { amqp?: { headers?: Record<string, unknown>; messageId?: unknown }; payload?: unknown };
-  const header = m.amqp?.headers?.[EVENT_ID_HEADER];
-  const payloadEventId = (m.payload as { eventId?: unknown } | undefined)?.eventId;
-  const eventId = [header, payloadEventId, m.amqp?.messageId].find(
-    (v): v is string => typeof v === 'string' && v !== '',
-  );
-  return { traceparent: continueTrace(traceparentOf(msg)), ...(eventId ? { eventId } : {}) };
 }

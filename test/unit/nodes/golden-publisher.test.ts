@@ -9,10 +9,10 @@ class MemoryOutbox {
   private seq = 0;
   afterList: ((listed: GoldenOutboxEntry[], settled: Promise<GoldenOutboxEntry[]>) => void) | undefined;
 
-  add(goldenId: string): void {
+  add(goldenId: string, cause?: GoldenOutboxEntry['cause']): void {
     this.seq += 1;
     const event = { type: 'golden.changed', eventId: `ev-${this.seq}`, goldenId } as unknown as GoldenEvent;
-    this.entries.push({ seq: this.seq, goldenId, event });
+    this.entries.push({ seq: this.seq, goldenId, event, ...(cause ? { cause } : {}) });
   }
 
   store(): GoldenStore {
@@ -106,37 +106,44 @@ describe('GoldenPublisher', () => {
     expect(outbox.entries).toEqual([]);
   });
 
-  it('keeps the causes of the newest changes only while the broker is away; the older ones still go out', async () => {
+  it("carries each entry's own cause, with nothing registered beforehand; an entry without one gets its own id", async () => {
+    // the cause is written with the entry, so a drain that lists it before anyone tells the
+    // publisher about the message still publishes it on the message's trace
     const outbox = new MemoryOutbox();
     const headers = new Map<string, Record<string, unknown>>();
-    let away = true;
+    const bodies = new Map<string, string>();
     const bus = Object.assign(new EventEmitter(), {
       publish: (
         _e: string,
         _k: string,
-        _b: Buffer,
+        body: Buffer,
         options?: { messageId?: string; headers?: Record<string, unknown> },
       ) => {
-        if (away) return Promise.reject(new Error('not connected'));
         headers.set(options?.messageId ?? '?', options?.headers ?? {});
+        bodies.set(options?.messageId ?? '?', body.toString());
         return Promise.resolve();
       },
     }) as unknown as Bus;
-    const publisher = new GoldenPublisher(outbox.store(), bus, 3);
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    for (let i = 1; i <= 5; i++) {
-      outbox.add('g');
-      await expect(
-        publisher.drain({ traceparent, eventId: `cause-${i}`, golden: [`ev-${i}`] }),
-      ).rejects.toThrow('not connected');
-    }
-    away = false;
-    await expect(publisher.drain()).resolves.toBe(5);
-    const carried = [1, 2, 3, 4, 5].map((i) => headers.get(`ev-${i}`)?.['x-crm-event-id']);
-    expect(carried).toEqual(['ev-1', 'ev-2', 'cause-3', 'cause-4', 'cause-5']);
-    expect(headers.get('ev-1')?.traceparent).toBeUndefined();
-    expect(String(headers.get('ev-5')?.traceparent)).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-/);
+    outbox.add('g', { traceparent, eventId: 'cause-1' });
+    outbox.add('g');
+    outbox.add('g', { traceparent });
+    await expect(new GoldenPublisher(outbox.store(), bus).drain()).resolves.toBe(3);
+    const carried = [1, 2, 3].map((i) => headers.get(`ev-${i}`)?.['x-crm-event-id']);
+    expect(carried).toEqual(['cause-1', 'ev-2', 'ev-3']);
+    const child = String(headers.get('ev-1')?.traceparent);
+    expect(child).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect(child).not.toBe(traceparent);
+    expect(headers.get('ev-2')?.traceparent).toBeUndefined();
+    expect(String(headers.get('ev-3')?.traceparent)).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-/);
+    // the body is the event alone, whatever its cause
+    expect(JSON.parse(bodies.get('ev-1') ?? '')).toEqual({
+      type: 'golden.changed',
+      eventId: 'ev-1',
+      goldenId: 'g',
+    });
   });
+
   it('sends a change committed meanwhile while the mark of the page before is still being written', async () => {
     const outbox = new MemoryOutbox();
     const store = outbox.store();
