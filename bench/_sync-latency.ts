@@ -28,17 +28,16 @@ import {
   TargetLedger,
   waitUntil,
 } from './_sync-rig';
+import { percentile as percentileOf } from './_measure';
 
 const traceIdOf = (msg: ConsumeMessage): string | undefined => {
   const value = (msg.properties.headers as Record<string, unknown> | undefined)?.traceparent;
   return typeof value === 'string' ? value.split('-')[1] : undefined;
 };
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
+// the sync benchmark's own percentile, so both drivers' p99 mean the same; none of nothing
+const percentile = (values: number[], p: number): number =>
+  values.length === 0 ? NaN : percentileOf(values, p);
 
 const fmt = (values: number[]) =>
   `p50 ${percentile(values, 50).toFixed(1)} p90 ${percentile(values, 90).toFixed(1)} p99 ${percentile(values, 99).toFixed(1)} max ${Math.max(...values).toFixed(1)}`;
