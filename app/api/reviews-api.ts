@@ -21,6 +21,8 @@ import {
   type StoreSource,
 } from './api-error';
 import { personalData } from './personal-data';
+import { continueTrace, TRACEPARENT } from '../../connectors/http/trace-context';
+import type { GoldenCause } from '../../records/golden-store';
 
 /**
  * The data steward's side of the golden record, for admins (integrators) only:
@@ -116,6 +118,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       const force = (req.body as { force?: unknown }).force === true;
       const merged = await mergeGoldenRecords(s, item.a, item.b, {
         ...options(),
+        cause: stewardCause(req),
         review: { reviewId: item.reviewId, by },
         force,
       });
@@ -174,7 +177,11 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
           'sources',
         );
       }
-      const unmerged = await unmergeGoldenRecord(s, goldenId, sources, { ...options(), by: stewardOf(req) });
+      const unmerged = await unmergeGoldenRecord(s, goldenId, sources, {
+        ...options(),
+        cause: stewardCause(req),
+        by: stewardOf(req),
+      });
       if (unmerged.events.length > 0) context.goldenOutboxChanged?.();
       res.json(unmerged);
     }),
@@ -188,6 +195,14 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
 }
 
 /** The item with the golden ids its two sides belong to now (`goldenA` for `a`, `goldenB` for `b`). */
+/**
+ * The steward's request as the cause of the golden events it makes: they go out on crm.golden on the
+ * request's W3C trace (a new one without it), as an event a channel reports does.
+ */
+function stewardCause(req: Request): GoldenCause {
+  return { traceparent: continueTrace(req.get(TRACEPARENT)) };
+}
+
 async function withGoldenIds(
   store: GoldenStore,
   item: ReviewItem,

@@ -14,9 +14,9 @@ const PAGE = 100;
  * one; what stays is sent again on the next drain (at least once).
  *
  * Each entry goes out on the trace of the message that caused it (its `cause`, written with it in the
- * same transaction): a child of that traceparent, and that message's event id as x-crm-event-id. An
- * entry without one (a steward's change, an entry from before causes were kept) carries its own event
- * id and starts no trace here.
+ * same transaction): a child of that traceparent, and that message's event id as x-crm-event-id (a
+ * steward's merge or unmerge over REST: the request's trace). An entry without one (written before
+ * causes were kept) carries its own event id and starts no trace here.
  *
  * Not mandatory: crm.golden is a broadcast, and a change no target subscribes to yet is not an error
  * that should stop the outbox.
