@@ -59,6 +59,7 @@ describe('readCsv memory', () => {
     expect(records).toBe(rows - expectedErrors);
     expect(lastLine).toBe(rows + 1);
     expect(peak - baseline).toBeLessThan(MAX_RSS_GROWTH);
-    // writing and reading 50 MB takes 20 s or more on two busy cores; the test measures memory, not time
-  }, 180000);
+    // writing and reading 50 MB took 118 to over 180 s in full CI runs on two busy cores (jest's other
+    // worker running the e2e suites); the test measures memory, not time, so its bound is far off
+  }, 600000);
 });
