@@ -15,7 +15,7 @@ import {
   type Subscription,
 } from './bus';
 import { AckBatch } from './ack-batch';
-import { BusError, connectFailure, replyCodeOf } from './bus-error';
+import { BusError, connectFailure, isBusError, replyCodeOf } from './bus-error';
 import { describeBrokerUrl, parseBrokerUrls } from './broker-urls';
 import { amqplibSocket } from './amqplib-socket';
 import { coalesceSocketWrites } from './coalesce-writes';
@@ -79,6 +79,11 @@ interface Broker {
 interface SetupStep {
   readonly key: unknown;
   run(model: ChannelModel): Promise<void>;
+  /**
+   * Declares what the step declares again, on a connection that has it already (a consumer's queue and
+   * bindings without a second consumer): the topology after the broker lost part of it under the bus.
+   */
+  declare(model: ChannelModel): Promise<void>;
   /** a step that fails while reconnecting is reported and retried on its own; the others go on */
   failed(err: unknown, model: ChannelModel): void;
 }
@@ -156,6 +161,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   private readonly ackBatches = new WeakMap<Channel, AckBatch>();
   private connectionError?: string;
   private blockedReason?: string;
+  private redeclaring?: Promise<void>;
 
   constructor(private readonly options: RabbitMqBusOptions) {
     super();
@@ -261,7 +267,12 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     await declare(await this.connectedModel());
     // The broker refused a redeclaration with other options above, so an existing step is this one.
     if (this.setups.some((s) => s.key === key)) return;
-    this.setups.push({ key, run: declare, failed: (err) => this.emit('topology-error', err) });
+    this.setups.push({
+      key,
+      run: declare,
+      declare,
+      failed: (err) => this.emit('topology-error', err),
+    });
   }
 
   async publish(
@@ -289,6 +300,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     this.setups.push({
       key: rec,
       run: (m) => this.openConsumer(rec, m),
+      declare: (m) => this.assertQueue(m, rec.options),
       failed: (err, m) => {
         this.emit('consumer-error', err, checked.queue);
         this.scheduleConsumerReopen(rec, m);
@@ -988,6 +1000,42 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     }
   }
 
+  /**
+   * The dead-letter exchange deleted under the running bus (404), or its queue with its binding
+   * (unroutable): the topology is declared again and the dead letter published once more. Rejecting
+   * it onto the queue's own dead-lettering instead would hold it, with at-least-once dead-lettering,
+   * in the source queue where no consumer sees it, until the next reconnect replayed the setup list.
+   */
+  private async publishDeadLetter(routingKey: string, body: Buffer, options: PublishOptions): Promise<void> {
+    try {
+      await this.confirmedPublish(true, DEAD_LETTER_EXCHANGE, routingKey, body, options);
+    } catch (err) {
+      const lost = (isBusError(err, 'refused') && err.replyCode === 404) || isBusError(err, 'unroutable');
+      if (!lost) throw err;
+      await this.redeclareTopology();
+      await this.confirmedPublish(true, DEAD_LETTER_EXCHANGE, routingKey, body, options);
+    }
+  }
+
+  /**
+   * Every declaration of the setup list, again, on the connection in use: a deleted exchange took its
+   * bindings with it (a flow's own queue on crm.dlx too). Dead letters failing together share one
+   * round; a step the broker refuses is reported and the others go on, as on a reconnect.
+   */
+  private redeclareTopology(): Promise<void> {
+    this.redeclaring ??= (async () => {
+      const model = await this.connectedModel(true);
+      await this.assertQueue(model, checkQueueDeclaration({ queue: DEAD_LETTER_QUEUE, bindings: [] }));
+      for (const step of [...this.setups]) {
+        if (this.model !== model) return;
+        await step.declare(model).catch((err: unknown) => this.emit('topology-error', err));
+      }
+    })().finally(() => {
+      this.redeclaring = undefined;
+    });
+    return this.redeclaring;
+  }
+
   private async deadLetter(
     ch: Channel,
     acks: AckBatch,
@@ -997,7 +1045,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     queue: string,
   ): Promise<void> {
     try {
-      await this.confirmedPublish(true, DEAD_LETTER_EXCHANGE, msg.fields.routingKey, msg.content, {
+      await this.publishDeadLetter(msg.fields.routingKey, msg.content, {
         headers,
         messageId: delivery.messageId,
         correlationId: delivery.correlationId,
