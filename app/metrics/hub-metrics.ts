@@ -24,6 +24,7 @@ export const PUBLISH_FAILURES = [
   'closed',
   'refused',
   'misconfigured',
+  'blocked',
   'other',
 ] as const;
 export type PublishFailure = (typeof PUBLISH_FAILURES)[number];
@@ -71,6 +72,7 @@ export class OutboundMeter {
     closed: 0,
     refused: 0,
     misconfigured: 0,
+    blocked: 0,
     other: 0,
   };
 
@@ -250,7 +252,7 @@ export class HubMetrics {
     counter(
       registers,
       'crm_hub_amqp_out_failed_total',
-      'Publishes of amqp-out that failed, by kind: nacked, unroutable, outcome-unknown (no confirm), not-connected, closed, refused, misconfigured, other.',
+      'Publishes of amqp-out that failed, by kind: nacked, unroutable, outcome-unknown (no confirm), not-connected, closed, refused, misconfigured, blocked, other.',
       ['exchange', 'node', 'kind'],
       (c) => {
         for (const { exchange, node, meter } of outbound())

@@ -17,9 +17,18 @@ import { userOf, virtualHostOf } from './broker-urls';
  *   differ from the existing queue's, access refused); `replyCode` says which.
  * - `misconfigured`: the broker's settings cannot be used (a URL that is no amqp:// URL); nothing was
  *   sent, and nothing will be until the settings are fixed.
+ * - `blocked`: the broker blocks the connection (a memory or disk alarm, connection.blocked); nothing
+ *   was sent, publishing it again once the alarm cleared will do.
  */
 export type BusErrorKind =
-  'nacked' | 'unroutable' | 'outcome-unknown' | 'not-connected' | 'closed' | 'refused' | 'misconfigured';
+  | 'nacked'
+  | 'unroutable'
+  | 'outcome-unknown'
+  | 'not-connected'
+  | 'closed'
+  | 'refused'
+  | 'misconfigured'
+  | 'blocked';
 
 export class BusError extends Error {
   /**
@@ -61,6 +70,8 @@ const FOR_CALLERS: Record<BusErrorKind, string> = {
   closed: 'the message bus is being redeployed or shut down; nothing was taken, try again',
   refused: 'the message bus refused the operation; nothing was taken',
   misconfigured: "the hub's message bus settings cannot be used; nothing was taken",
+  blocked:
+    'the message bus is short of memory or disk and takes no messages for now; nothing was taken, try again later',
 };
 
 /**

@@ -215,7 +215,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
 
   /**
    * The broker's reason while it blocks this connection (a memory or disk alarm): it reads nothing the
-   * bus sends, so every publish waits for its confirm until the alarm clears or the confirm times out.
+   * bus publishes, so a publish is refused at once (`blocked`) rather than left to wait for a confirm.
    */
   blockedBy(): string | undefined {
     return this.blockedReason;
@@ -640,6 +640,19 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     body: Buffer,
     options: PublishOptions,
   ): Promise<void> {
+    // A publish under the alarm would wait publishTimeoutMs for its confirm, and hold a SOAP or REST
+    // caller that long; it would also make the broker stop reading the whole connection, consumers'
+    // acks included. Dead letters (whileClosing) still go out: their message is in hand, and their
+    // fallback, a reject, would lose the reason.
+    const blocked = whileClosing ? undefined : this.blockedReason;
+    if (blocked !== undefined) {
+      return Promise.reject(
+        new BusError(
+          'blocked',
+          `${this.describe()} blocks publishing (${blocked}): nothing was sent to exchange '${exchange}' with routing key '${routingKey}'; publish it again once the broker's alarm cleared`,
+        ),
+      );
+    }
     return new Promise<void>((resolve, reject) => {
       const entry: UnsettledPublish = {
         startedAt: Date.now(),

@@ -96,12 +96,16 @@ function doneLessGraceMs(RED: RED): number {
 
 /**
  * The bus went away while the flow ran (a broker restart, a lost connection, a redeploy closing the
- * bus): the message is fine and must come again, not go to the dead-letter queue as if it were poison.
- * A nacked or unroutable publish, or a refusal, says something about the message or the topology.
+ * bus, a memory or disk alarm blocking it): the message is fine and must come again, not go to the
+ * dead-letter queue as if it were poison. A nacked or unroutable publish, or a refusal, says
+ * something about the message or the topology.
  */
 export function isTransientBusFailure(error: unknown): boolean {
   return (
-    isBusError(error, 'outcome-unknown') || isBusError(error, 'not-connected') || isBusError(error, 'closed')
+    isBusError(error, 'outcome-unknown') ||
+    isBusError(error, 'not-connected') ||
+    isBusError(error, 'closed') ||
+    isBusError(error, 'blocked')
   );
 }
 

@@ -184,6 +184,49 @@ describe('RabbitMqBus against RabbitMQ', () => {
     }
   });
 
+  it('refuses a publish at once while the broker blocks it, and a publish sent before the block is confirmed', async () => {
+    // Before, a publish under the alarm waited publishTimeoutMs (30 s) for a confirm, and a SOAP or
+    // REST caller with it: the test's 30 s ran out with 10 of 10 still waiting.
+    const proxy = await TcpProxy.start();
+    const netBus = new RabbitMqBus({ url: proxy.url(), connectionName: `${run}.blocked-publish` });
+    const queue = queueName('blocked');
+    try {
+      await netBus.start();
+      const c = collector((d) => d.ack());
+      await netBus.consume({ queue, bindings: [{ exchange: EXCHANGE, pattern: 'blocked.*' }] }, c.handler);
+      const blocked = new Promise((resolve) => netBus.once('blocked', resolve));
+      const before = netBus.publish(EXCHANGE, 'blocked.before', Buffer.from('before'), { messageId: 'b-0' });
+      proxy.block('low on disk');
+      await blocked;
+
+      const startedAt = Date.now();
+      const refused = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          netBus.publish(EXCHANGE, 'blocked.during', Buffer.from(`during ${i}`), { messageId: `b-${i + 1}` }),
+        ),
+      );
+      expect(Date.now() - startedAt).toBeLessThan(1000);
+      for (const outcome of refused) {
+        expect(outcome).toMatchObject({ status: 'rejected', reason: { kind: 'blocked', code: 'blocked' } });
+      }
+      expect(String((refused[0] as PromiseRejectedResult).reason)).toMatch(
+        /blocks publishing \(low on disk\): nothing was sent/,
+      );
+
+      const unblocked = new Promise((resolve) => netBus.once('unblocked', resolve));
+      proxy.unblock();
+      await unblocked;
+      await before;
+      await netBus.publish(EXCHANGE, 'blocked.after', Buffer.from('after'), { messageId: 'b-after' });
+      const got = await c.next(2);
+      // nothing refused reached the queue: only the publish before the block and the one after it
+      expect(got.map((d) => d.messageId)).toEqual(['b-0', 'b-after']);
+    } finally {
+      await netBus.close();
+      await proxy.close();
+    }
+  });
+
   it('keeps consuming after the network drops the connection, and publishes wait for the reconnect', async () => {
     // the bus reaches RabbitMQ through a TCP hop this test cuts, as a failed network would
     const proxy = await TcpProxy.start();

@@ -4,7 +4,7 @@ import { isPassingFailure, isTransientBusFailure } from '../../../nodes/amqp-in/
 import { isStoreUnavailable } from '../../../records/store-unavailable';
 
 describe('amqp-in: which flow failures send the message back to the queue', () => {
-  it.each(['outcome-unknown', 'not-connected', 'closed'] as const)(
+  it.each(['outcome-unknown', 'not-connected', 'closed', 'blocked'] as const)(
     '%s: the bus was away, so retry',
     (kind) => {
       expect(isTransientBusFailure(new BusError(kind, 'bus away'))).toBe(true);
