@@ -210,7 +210,12 @@ export class GoldenIntake {
   private take<T>(ref: string, work: (held: string | undefined) => Promise<T>): Promise<T> {
     return this.lanes.run(`ref ${ref}`, async () => {
       await this.fill();
-      const held = await this.store.resolveGoldenId(ref).catch(() => undefined);
+      // Only a ref the store refuses (malformed) is held by none; a store that cannot answer must fail
+      // the change, or it would run beside its golden record's other changes and match as a newcomer.
+      const held = await this.store.resolveGoldenId(ref).catch((err: unknown) => {
+        if (err instanceof StoreInputError) return undefined;
+        throw err;
+      });
       return held === undefined ? work(undefined) : this.lanes.run(`golden ${held}`, () => work(held));
     });
   }
