@@ -26,6 +26,12 @@ export class GoldenPublisher {
   private again = false;
   /** seqs confirmed by the broker whose mark in the store is not written yet */
   private readonly marking = new Set<number>();
+  /**
+   * seqs whose mark was written, with the count of marks written by then: a listing that started
+   * before that write (PostgreSQL reads a statement as of its start) may still hold them
+   */
+  private readonly markedRecently = new Map<number, number>();
+  private marksWritten = 0;
   /** the marks written one after the other; settles when the last one asked for is written */
   private marked: Promise<void> = Promise.resolve();
   private markFailure: unknown;
@@ -55,9 +61,13 @@ export class GoldenPublisher {
       for (;;) {
         this.again = false;
         this.throwMarkFailure();
+        const marksBefore = this.marksWritten;
         const listed = await this.store.listGoldenOutbox(PAGE);
-        // entries confirmed already whose mark is still being written are not sent twice
-        const entries = listed.filter((e) => !this.marking.has(e.seq));
+        // entries confirmed already whose mark is still being written, or was written after this
+        // listing started, are not sent twice
+        const entries = listed.filter((e) => !this.marking.has(e.seq) && !this.markedRecently.has(e.seq));
+        // no listing from now on can hold what was marked before this one started
+        for (const [seq, at] of this.markedRecently) if (at <= marksBefore) this.markedRecently.delete(seq);
         if (entries.length > 0) published += await this.publishPage(entries);
         else if (listed.length === PAGE) await this.marked;
         if (listed.length < PAGE && !this.again) {
@@ -104,7 +114,10 @@ export class GoldenPublisher {
     this.marked = this.marked
       .then(() => this.store.markGoldenPublished(seqs))
       .then(
-        () => undefined,
+        () => {
+          this.marksWritten += 1;
+          for (const seq of seqs) this.markedRecently.set(seq, this.marksWritten);
+        },
         (err: unknown) => {
           this.markFailure ??= err;
         },

@@ -170,6 +170,50 @@ describe('GoldenPublisher', () => {
     expect(outbox.entries).toEqual([]);
   });
 
+  it('does not send an entry again whose mark committed while a listing from before the commit was on its way', async () => {
+    // PostgreSQL reads a listing as of the moment it started: a mark's delete that commits meanwhile
+    // is not in it, and the entry came back after its seq had left the marks in flight: ev-1 went to
+    // crm.golden twice, under the same message id.
+    const outbox = new MemoryOutbox();
+    const store = outbox.store();
+    const marks: { write: () => Promise<void> }[] = [];
+    const mark = store.markGoldenPublished.bind(store);
+    store.markGoldenPublished = (seqs) =>
+      new Promise<number>((resolve) =>
+        marks.push({ write: () => mark(seqs).then((n) => resolve(n)) as Promise<void> }),
+      );
+    const list = store.listGoldenOutbox.bind(store);
+    let holdNext = false;
+    let release: (() => void) | undefined;
+    store.listGoldenOutbox = async (limit) => {
+      const asOfNow = await list(limit);
+      if (!holdNext) return asOfNow;
+      holdNext = false;
+      return new Promise((resolve) => (release = () => resolve(asOfNow)));
+    };
+    const { bus, published } = recordingBus();
+    const publisher = new GoldenPublisher(store, bus);
+    outbox.add('g1');
+    const first = publisher.drain();
+    await settle();
+    expect(marks).toHaveLength(1);
+    holdNext = true;
+    outbox.add('g2');
+    void publisher.drain();
+    await settle();
+    expect(release).toBeDefined();
+    // the listing has ev-1 in it; now its mark commits, then the listing arrives
+    await marks[0].write();
+    await settle();
+    release!();
+    await settle();
+    for (const m of marks.slice(1)) await m.write();
+    await settle();
+    await expect(first).resolves.toBe(2);
+    expect(published).toEqual(['ev-1', 'ev-2']);
+    expect(outbox.entries).toEqual([]);
+  });
+
   it('sends again what a failed mark left in the outbox', async () => {
     const outbox = new MemoryOutbox();
     const store = outbox.store();
