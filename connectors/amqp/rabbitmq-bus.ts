@@ -111,6 +111,8 @@ interface UnsettledPublish {
   readonly where: string;
   /** the broker's answer came; what is left (the return check) settles it in a microtask */
   answered: boolean;
+  /** a dead letter: its message is in hand, and its fallback (a reject) would lose the reason */
+  readonly deadLetter: boolean;
   fail(err: unknown): void;
 }
 
@@ -393,7 +395,10 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     });
     model.on('close', (err?: unknown) => this.onConnectionLost(model, err));
     model.on('blocked', (reason: unknown) => {
-      if (this.model === model) this.blockedReason = String(reason);
+      if (this.model === model) {
+        this.blockedReason = String(reason);
+        this.failBlockedPublishes(String(reason));
+      }
       this.emit('blocked', String(reason));
     });
     model.on('unblocked', () => {
@@ -658,6 +663,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
         startedAt: Date.now(),
         where: `exchange '${exchange}' with routing key '${routingKey}'`,
         answered: false,
+        deadLetter: whileClosing,
         fail: (err) => {
           if (!this.unsettledPublishes.delete(entry)) return;
           this.stopSweepWhenIdle();
@@ -699,6 +705,24 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     if (this.unsettledPublishes.size > 0 || !this.publishSweep) return;
     clearInterval(this.publishSweep);
     this.publishSweep = undefined;
+  }
+
+  /**
+   * RabbitMQ says connection.blocked only once the connection publishes under the alarm (3.10 here:
+   * 8 ms after the first publish), and then reads nothing more from it: the publishes on their way
+   * would wait publishTimeoutMs for their confirm. They fail now, as they would then; the broker may
+   * still take them once the alarm clears, and a caller that publishes again keeps the message id.
+   */
+  private failBlockedPublishes(reason: string): void {
+    for (const entry of this.unsettledPublishes) {
+      if (entry.answered || entry.deadLetter) continue;
+      entry.fail(
+        new BusError(
+          'outcome-unknown',
+          `${this.describe()} blocked the connection (${reason}) before it confirmed the message to ${entry.where}; it may or may not be delivered once the alarm clears`,
+        ),
+      );
+    }
   }
 
   /** Every publish not settled yet may have gone out on the lost connection: its outcome is unknown. */

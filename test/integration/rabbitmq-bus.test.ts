@@ -184,7 +184,7 @@ describe('RabbitMqBus against RabbitMQ', () => {
     }
   });
 
-  it('refuses a publish at once while the broker blocks it, and a publish sent before the block is confirmed', async () => {
+  it('refuses a publish at once while the broker blocks it, and takes publishes again once it unblocks', async () => {
     // Before, a publish under the alarm waited publishTimeoutMs (30 s) for a confirm, and a SOAP or
     // REST caller with it: the test's 30 s ran out with 10 of 10 still waiting.
     const proxy = await TcpProxy.start();
@@ -194,8 +194,8 @@ describe('RabbitMqBus against RabbitMQ', () => {
       await netBus.start();
       const c = collector((d) => d.ack());
       await netBus.consume({ queue, bindings: [{ exchange: EXCHANGE, pattern: 'blocked.*' }] }, c.handler);
+      await netBus.publish(EXCHANGE, 'blocked.before', Buffer.from('before'), { messageId: 'b-0' });
       const blocked = new Promise((resolve) => netBus.once('blocked', resolve));
-      const before = netBus.publish(EXCHANGE, 'blocked.before', Buffer.from('before'), { messageId: 'b-0' });
       proxy.block('low on disk');
       await blocked;
 
@@ -216,11 +216,34 @@ describe('RabbitMqBus against RabbitMQ', () => {
       const unblocked = new Promise((resolve) => netBus.once('unblocked', resolve));
       proxy.unblock();
       await unblocked;
-      await before;
       await netBus.publish(EXCHANGE, 'blocked.after', Buffer.from('after'), { messageId: 'b-after' });
       const got = await c.next(2);
       // nothing refused reached the queue: only the publish before the block and the one after it
       expect(got.map((d) => d.messageId)).toEqual(['b-0', 'b-after']);
+    } finally {
+      await netBus.close();
+      await proxy.close();
+    }
+  });
+
+  it('fails a publish on its way when the broker blocks the connection at once, as outcome-unknown', async () => {
+    // RabbitMQ blocks a connection when it publishes under the alarm and reads nothing more from it:
+    // the publish that ran into the alarm waited the full publishTimeoutMs (30 s) for its confirm.
+    const proxy = await TcpProxy.start();
+    const netBus = new RabbitMqBus({ url: proxy.url(), connectionName: `${run}.blocked-in-flight` });
+    try {
+      await netBus.start();
+      // the broker takes it, but its confirm does not come back before the block
+      proxy.holdReplies();
+      const onItsWay = netBus.publish(EXCHANGE, 'blocked.none', Buffer.from('x'), { mandatory: false });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const startedAt = Date.now();
+      proxy.block('low on memory');
+      await expect(onItsWay).rejects.toMatchObject({
+        kind: 'outcome-unknown',
+        message: expect.stringMatching(/blocked the connection \(low on memory\) before it confirmed/),
+      });
+      expect(Date.now() - startedAt).toBeLessThan(1000);
     } finally {
       await netBus.close();
       await proxy.close();
