@@ -132,7 +132,75 @@ describe('the editor in Chromium', () => {
     await page.screenshot({ path: path.join(shots, 'editor-amqp-in-output.png') });
     await page.close();
   }, 60000);
+
+  it('lays every tab out so each node and comment can be read: inside the canvas, none on another', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await page.goto(hub.url, { waitUntil: 'domcontentloaded' });
+    await page.locator('#red-ui-palette-base-category-CRM_Hub').waitFor({ timeout: 30000 });
+    const problems: string[] = [];
+    for (const tab of await page.evaluate(() => {
+      const tabs: string[] = [];
+      (window as unknown as EditorWindow).RED.nodes.eachWorkspace((w) => tabs.push(w.id));
+      return tabs;
+    })) {
+      // Node-RED sizes a node from its label only once its tab is drawn
+      await page.evaluate((id) => (window as unknown as EditorWindow).RED.workspaces.show(id), tab);
+      await page.waitForTimeout(300);
+      const boxes = await page.evaluate((id) => {
+        const found: { id: string; l: number; r: number; t: number; b: number }[] = [];
+        const { RED } = window as unknown as EditorWindow;
+        RED.nodes.eachNode((n) => {
+          if (n.z === id && n.w !== undefined && n.h !== undefined) {
+            // an inject's or debug's button is drawn 25 px out of the node, on the side of its icon
+            const type = RED.nodes.getType(n.type);
+            const left = type?.button && type.align !== 'right' ? 25 : 0;
+            const right = type?.button && type.align === 'right' ? 25 : 0;
+            const [l, r, t, b] = [n.x - n.w / 2 - left, n.x + n.w / 2 + right, n.y - n.h / 2, n.y + n.h / 2];
+            found.push({ id: n.id, l, r, t, b });
+          }
+        });
+        return found;
+      }, tab);
+      for (const box of boxes) {
+        // the editor scrolls no further left or up than 0: what lies beyond is cut off for good
+        if (box.l < 0 || box.t < 0) problems.push(`${tab}: ${box.id} starts at ${box.l}, ${box.t}`);
+      }
+      // ports reach 5 px out of a node: closer than 10 px, two nodes' ports and labels collide
+      const gap = 10;
+      boxes.forEach((a, i) =>
+        boxes.slice(i + 1).forEach((c) => {
+          if (a.l - gap < c.r && c.l - gap < a.r && a.t - gap < c.b && c.t - gap < a.b) {
+            problems.push(`${tab}: ${a.id} and ${c.id} are less than ${gap} px apart`);
+          }
+        }),
+      );
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60000);
 });
+
+/** The part of the editor's global RED that the layout check reads. */
+interface EditorWindow {
+  RED: {
+    nodes: {
+      eachWorkspace(fn: (w: { id: string }) => void): void;
+      eachNode(
+        fn: (n: {
+          id: string;
+          type: string;
+          z?: string;
+          x: number;
+          y: number;
+          w?: number;
+          h?: number;
+        }) => void,
+      ): void;
+      getType(type: string): { button?: unknown; align?: string } | undefined;
+    };
+    workspaces: { show(id: string): void };
+  };
+}
 
 /** The element's text once it contains `part` (polled, bounded), for results that arrive over HTTP. */
 async function textWith(locator: Locator, part: string): Promise<string> {
