@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import jsonata from 'jsonata';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const read = (file: string) =>
@@ -79,6 +80,42 @@ describe('shipped flows', () => {
     expect(passes('2f0c6a1e-0000-4000-8000-000000000001:sap:80042')).toBe(true);
     expect(passes('2f0c6a1e-0000-4000-8000-000000000001:sap:800421')).toBe(false);
     expect(passes('2f0c6a1e-0000-4000-8000-000000000001:sap:4711')).toBe(false);
+  });
+
+  it('shows under "golden record" the golden record the Demo tab\'s sync made, not SAP\'s own record', async () => {
+    const debug = hub.find((n) => n.id === 'demo-sync-golden');
+    expect(debug).toMatchObject({ name: 'golden record', targetType: 'jsonata' });
+    const shown = (payload: unknown) => jsonata(String(debug?.complete)).evaluate({ payload });
+    // the customer 360 of sap:80042 after both buttons, cut to what the sidebar is about
+    const golden = {
+      schemaVersion: '1.0',
+      customerRef: 'hub:g-9w2g6pwtjvrtkrw9yrnzmsbemg',
+      kind: 'person',
+      addresses: [{ type: 'home', street: 'Leopoldstraße', city: 'München', country: 'DE' }],
+      dataQuality: { complete: false, gaps: ['birthDate'], score: 0.83 },
+    };
+    const lineage = {
+      'addresses[0]': { source: { system: 'siebel', sourceId: '1-DEMO42' }, rule: 'recency' },
+    };
+    const answer = {
+      customerRef: 'sap:80042',
+      customer: { customerRef: 'sap:80042', document: { addresses: [{ street: 'Sendlinger Straße' }] } },
+      offers: [],
+      lastInteractions: [],
+      goldenId: 'g-9w2g6pwtjvrtkrw9yrnzmsbemg',
+      xrefs: ['sap:80042', 'siebel:1-DEMO42'],
+      document: golden,
+      lineage,
+    };
+    expect(await shown(answer)).toEqual({
+      goldenId: 'g-9w2g6pwtjvrtkrw9yrnzmsbemg',
+      xrefs: ['sap:80042', 'siebel:1-DEMO42'],
+      document: golden,
+      lineage,
+    });
+    // clicked before the hub took the IDoc in: the answer's error, as it came
+    const unknown = { error: 'unknown-customer', message: 'the hub knows nothing about customer sap:80042' };
+    expect(await shown(unknown)).toEqual(unknown);
   });
 
   it('puts no node that never reports completion (switch, filter) after an amqp-in', () => {
