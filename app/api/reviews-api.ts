@@ -94,6 +94,18 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       const s = store();
       const item = await s.getReview(req.params.id);
       if (!item) throw new ApiError(404, 'unknown-review', `no review item ${req.params.id}`, 'id');
+      // the same decision again is a client's retry of a lost answer: it is answered as taken, not refused
+      const taken = decision === 'link' ? 'linked' : 'kept-apart';
+      if (item.status === taken) {
+        const goldenId = decision === 'link' ? await s.resolveGoldenId(item.a) : undefined;
+        res.json({
+          review: await withGoldenIds(s, item),
+          ...(goldenId ? { goldenId } : {}),
+          alsoDecided: [],
+          changed: false,
+        });
+        return;
+      }
       if (item.status !== 'open') {
         throw new ApiError(
           409,
@@ -112,7 +124,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         const resolved = await s.resolveReview(item.reviewId, 'keep-apart', by);
         if (resolved.outcome !== 'resolved') throw closed(item.reviewId);
         for (const other of alike) await s.resolveReview(other, 'keep-apart', by);
-        res.json({ review: await withGoldenIds(s, resolved.item), alsoDecided: alike });
+        res.json({ review: await withGoldenIds(s, resolved.item), alsoDecided: alike, changed: true });
         return;
       }
       const force = (req.body as { force?: unknown }).force === true;
@@ -142,6 +154,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         goldenId,
         merge: merged,
         alsoDecided: alike,
+        changed: true,
       });
     }),
   );
@@ -194,7 +207,6 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
   return api;
 }
 
-/** The item with the golden ids its two sides belong to now (`goldenA` for `a`, `goldenB` for `b`). */
 /**
  * The steward's request as the cause of the golden events it makes: they go out on crm.golden on the
  * request's W3C trace (a new one without it), as an event a channel reports does.
@@ -203,6 +215,7 @@ function stewardCause(req: Request): GoldenCause {
   return { traceparent: continueTrace(req.get(TRACEPARENT)) };
 }
 
+/** The item with the golden ids its two sides belong to now (`goldenA` for `a`, `goldenB` for `b`). */
 async function withGoldenIds(
   store: GoldenStore,
   item: ReviewItem,

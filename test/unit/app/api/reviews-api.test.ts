@@ -1,0 +1,71 @@
+/** The steward's review band over REST: a decision sent again, as a client retries, is no conflict. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import request from 'supertest';
+import { HealthRegistry } from '../../../../app/api/health';
+import { createHubApi } from '../../../../app/api/hub-api';
+import { EmbeddedStore } from '../../../../records/embedded-store';
+import { applyWithGoldenRecord, GoldenIntake } from '../../../../records/golden-intake';
+import { annaSchmidt } from '../../../fixtures/anna-schmidt';
+
+let directory = '';
+let store: EmbeddedStore;
+let server: express.Express;
+let reviewId = '';
+
+/** Anna Schmidt in `system`, at the same address, born on `birthDate`, sharing no identifier. */
+const twin = (system: string, id: string, birthDate: string) =>
+  annaSchmidt(system, id, 'Leopoldstraße', 0, { extra: { identifiers: [{ system, id }], birthDate } });
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'crm-hub-reviews-api-'));
+  store = new EmbeddedStore({ directory });
+  await store.open();
+  // the same name and address with other birth dates: twins or a typo, for a steward to decide
+  const intake = new GoldenIntake(store);
+  await applyWithGoldenRecord(store, intake, twin('web', '77', '1970-01-01'));
+  await applyWithGoldenRecord(store, intake, twin('shop', '5', '1972-03-04'));
+  server = express();
+  server.use('/api/v1', createHubApi({ store: () => store, health: new HealthRegistry() }));
+  const open = await request(server).get('/api/v1/reviews');
+  expect(open.body.reviews).toMatchObject([{ a: 'shop:5', b: 'web:77', status: 'open' }]);
+  reviewId = open.body.reviews[0].reviewId as string;
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('POST /api/v1/reviews/{id}', () => {
+  it('answers a keep-apart sent again with the decision as taken, changing nothing', async () => {
+    const kept = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'keep-apart' });
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({ review: { status: 'kept-apart' }, changed: true });
+
+    // the answer was lost on the way back, and the steward's client sends the same decision again
+    const again = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'keep-apart' });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ...kept.body, alsoDecided: [], changed: false });
+  });
+
+  it('answers a link sent again with the golden record it made', async () => {
+    const linked = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'link' });
+    expect(linked.status).toBe(200);
+    const goldenId = linked.body.goldenId as string;
+    expect((await request(server).get('/api/v1/customers/web:77')).body.xrefs).toEqual(['shop:5', 'web:77']);
+
+    const again = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'link' });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ review: linked.body.review, goldenId, alsoDecided: [], changed: false });
+  });
+
+  it('still refuses the other decision on an item decided', async () => {
+    await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'keep-apart' });
+    const other = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'link' });
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ error: 'review-closed', review: { status: 'kept-apart' } });
+  });
+});
