@@ -331,8 +331,13 @@ export class DeadLetterQueue {
   }
 
   private notFound(id: string): DeadLetterError {
-    return new DeadLetterError('not-found', `no dead letter with id '${id}' in ${this.describe()}`, {
-      brief: `no dead letter with id '${id}' in ${this.named()}`,
+    // list numbers its lines (#1, #2, …), so a whole number is most likely one of those positions; they
+    // shift as letters come and go, so they are not taken as ids but pointed out
+    const place = /^[1-9]\d*$/.test(id)
+      ? `: ${id} is a position in the list (#${id}); a dead letter is named by the id listed with it`
+      : '';
+    return new DeadLetterError('not-found', `no dead letter with id '${id}' in ${this.describe()}${place}`, {
+      brief: `no dead letter with id '${id}' in ${this.named()}${place}`,
     });
   }
 

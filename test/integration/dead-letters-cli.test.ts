@@ -52,6 +52,20 @@ describe('crm-hub dead-letters (child process)', () => {
     });
   });
 
+  it('tells a position in the list from an id: `show 2` names the id to give', async () => {
+    const byPlace = await crmHub(['show', '2'], { AMQP_URL: url });
+    expect(byPlace.code).toBe(1);
+    expect(byPlace.stderr).toContain(
+      "no dead letter with id '2' in queue 'crm.dead-letter' on RabbitMQ amqp://127.0.0.1:5672/",
+    );
+    expect(byPlace.stderr).toContain(
+      '2 is a position in the list (#2); a dead letter is named by the id listed with it',
+    );
+    // an id that is no whole number cannot be a position: the message stays as it was
+    const missing = await crmHub(['show', 'cli-9'], { AMQP_URL: url });
+    expect(missing.stderr).not.toContain('position in the list');
+  });
+
   it('shows one, refuses to purge without --yes, keeps one whose replay fails, replays and purges', async () => {
     const show = await crmHub(['show', 'cli-1'], { AMQP_URL: url });
     expect(show.code).toBe(0);
