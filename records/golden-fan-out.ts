@@ -60,6 +60,12 @@ export type SkipReason =
   | 'not-held'
   /** the target holds these values already */
   | 'echo'
+  /**
+   * the golden values cannot be written in the target's format for the reason its own record cannot
+   * either (a Siebel contact without a last name): sent, it would only be refused; the change may carry
+   * other values the target lacks, so it is no echo
+   */
+  | 'target-gap'
   /** the target deleted its record (SAP MSGFN 003) after the version held: it is sent nothing more */
   | 'deleted-in-source';
 
@@ -118,7 +124,10 @@ export class GoldenFanOut {
       let echo = false;
       if (!projected.ok) {
         const own = await this.heldProjection(key, heldRecord);
-        echo = own !== undefined && own.json === undefined && own.error === projected.error.message;
+        if (own !== undefined && own.json === undefined && own.error === projected.error.message) {
+          result.skipped.push({ reason: 'target-gap', key });
+          continue;
+        }
       } else if (json !== undefined && (last === undefined || last === (digest = digestOf(json)))) {
         // (with another last update outstanding the golden values go out whatever the target holds)
         const own = await this.heldProjection(key, heldRecord);

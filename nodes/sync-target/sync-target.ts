@@ -60,12 +60,15 @@ export default function (RED: RED) {
       fanOut = undefined;
       this.error(RED._('sync-target.errors.setup', { error: errorMessage(err) }));
     });
-    const counts = { sent: 0, echo: 0, failed: 0 };
+    const counts = { sent: 0, echo: 0, gap: 0, failed: 0 };
+    // changes held back for a gap the target shares are named apart: they are no echoes, and what
+    // else they carry does not reach the target until another system fills the gap
     const showCounts = () =>
       countStatus(this, { ok: counts.sent, failed: counts.failed }, ({ failed }) =>
-        words(failed ? 'sync-target.status.counted-failed' : 'sync-target.status.counted', {
+        words(`sync-target.status.counted${counts.gap ? '-gap' : ''}${failed ? '-failed' : ''}`, {
           sent: counts.sent,
           echo: counts.echo,
+          gap: counts.gap,
           failed,
         }),
       );
@@ -76,6 +79,7 @@ export default function (RED: RED) {
         const result = await (await ready()).take(goldenEventOf(msg.payload, msg.amqp));
         counts.sent += result.sent.length;
         counts.echo += result.skipped.filter((s) => s.reason === 'echo').length;
+        counts.gap += result.skipped.filter((s) => s.reason === 'target-gap').length;
         showCounts();
         const eventId = msg.amqp?.headers?.[EVENT_ID_HEADER];
         for (const update of result.sent) {

@@ -124,9 +124,10 @@ describe('GoldenFanOut', () => {
     // Siebel sent a contact without a last name, which its own outbound mapping requires
     const { person: _person, ...nameless } = customer('siebel', '1-5AA003', 'Leopoldstraße', 0);
     const gap = await take({ ...nameless, person: { givenName: 'Anna' } } as Customer);
+    // no echo: the change may well carry values Siebel lacks; it is held back for the gap Siebel shares
     expect(await siebelFanOut.take(gap)).toEqual({
       sent: [],
-      skipped: [{ reason: 'echo', key: { system: 'siebel', sourceId: '1-5AA003' } }],
+      skipped: [{ reason: 'target-gap', key: { system: 'siebel', sourceId: '1-5AA003' } }],
     });
     // once another system supplies the name, Siebel gets it
     const sap = await take(customer('sap', '80042', 'Leopoldstraße', 5));
