@@ -41,22 +41,34 @@ describe('the status a failure shows', () => {
 
 /**
  * A count under a node stands before a word that needs no plural ("1 mapped", "3 published"): the
- * legacy-decode node's showed "1 records" for the Demo tab's one IDoc.
+ * legacy-decode and golden-record nodes showed "1 records" for the Demo tab's one IDoc.
  */
-describe('the count a legacy-decode status shows', () => {
+describe.each([
+  [
+    'legacy-decode',
+    ['1 read', '1 read, 1 rejected', '2 read'],
+    ['1 gelesen', '1 gelesen, 1 abgewiesen', '2 gelesen'],
+  ],
+  [
+    'golden-record',
+    ['1 taken in', '1 taken in, 1 rejected', '2 taken in'],
+    ['1 übernommen', '1 übernommen, 1 abgewiesen', '2 übernommen'],
+  ],
+])('the count a %s status shows', (type, english, german) => {
   const texts = (lang: string) => {
-    const file = path.resolve(__dirname, '../../../nodes/legacy-decode/locales', lang, 'legacy-decode.json');
-    const catalog = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-      'legacy-decode': { status: Record<string, string> };
-    };
-    const { counted, 'counted-rejected': rejected } = catalog['legacy-decode'].status;
+    const file = path.resolve(__dirname, '../../../nodes', type, 'locales', lang, `${type}.json`);
+    const catalog = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<
+      string,
+      { status: Record<string, string> }
+    >;
+    const { counted, 'counted-rejected': rejected } = catalog[type].status;
     const fill = (text: string, ok: number, failed: number) =>
       text.replace('__ok__', String(ok)).replace('__failed__', String(failed));
     return [fill(counted, 1, 0), fill(rejected, 1, 1), fill(counted, 2, 0)];
   };
 
   it('reads as well for one record as for several, in English and German', () => {
-    expect(texts('en-US')).toEqual(['1 read', '1 read, 1 rejected', '2 read']);
-    expect(texts('de')).toEqual(['1 gelesen', '1 gelesen, 1 abgewiesen', '2 gelesen']);
+    expect(texts('en-US')).toEqual(english);
+    expect(texts('de')).toEqual(german);
   });
 });
