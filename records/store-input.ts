@@ -31,20 +31,28 @@ const MAX_LIST_LIMIT = 1000;
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 export function requireId(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new StoreInputError(`store: ${field} must be a non-empty string`);
-  }
+  const problem = idProblem(value, field);
+  if (problem !== undefined) throw new StoreInputError(problem);
+  return value as string;
+}
+
+/**
+ * Whether requireId would take the value: for callers that pass over an id the store could not keep,
+ * on every message, where a thrown error's stack trace cost more than the check itself.
+ */
+export function isStoreId(value: unknown): value is string {
+  return idProblem(value, 'id') === undefined;
+}
+
+function idProblem(value: unknown, field: string): string | undefined {
+  if (typeof value !== 'string' || value === '') return `store: ${field} must be a non-empty string`;
   // The embedded store uses NUL as the separator inside composite keys.
-  if (value.includes('\u0000')) {
-    throw new StoreInputError(`store: ${field} must not contain a NUL character`);
-  }
-  rejectLoneSurrogate(value, field);
-  if (value.length > MAX_ID_LENGTH) {
-    throw new StoreInputError(
-      `store: ${field} must be at most ${MAX_ID_LENGTH} characters, got ${value.length}`,
-    );
-  }
-  return value;
+  if (value.includes('\u0000')) return `store: ${field} must not contain a NUL character`;
+  const lone = loneSurrogateIn(value);
+  if (lone) return `store: ${field} must not contain a lone surrogate (${lone})`;
+  if (value.length > MAX_ID_LENGTH)
+    return `store: ${field} must be at most ${MAX_ID_LENGTH} characters, got ${value.length}`;
+  return undefined;
 }
 
 function requireTimestamp(value: unknown, field: string): void {

@@ -3,7 +3,7 @@ import { EVENT_ID_HEADER } from '../../connectors/amqp/hop-headers';
 import { continueTrace } from '../../connectors/http/trace-context';
 import { traceparentOf } from '../shared/trace';
 import type { GoldenCause } from '../../records/golden-store';
-import { requireId } from '../../records/store-input';
+import { isStoreId } from '../../records/store-input';
 
 /**
  * The cause the golden changes of a message are written with: its trace (a new one when it carries
@@ -15,15 +15,6 @@ export function causeOf(msg: NodeMessage): GoldenCause {
   const header = m.amqp?.headers?.[EVENT_ID_HEADER];
   const payloadEventId = (m.payload as { eventId?: unknown } | undefined)?.eventId;
   // an id the store could not keep (a stray header) is passed over: a trace never refuses the record
-  const eventId = [header, payloadEventId, m.amqp?.messageId].find(storable);
+  const eventId = [header, payloadEventId, m.amqp?.messageId].find(isStoreId);
   return { traceparent: continueTrace(traceparentOf(msg)), ...(eventId ? { eventId } : {}) };
-}
-
-function storable(value: unknown): value is string {
-  try {
-    requireId(value, 'eventId');
-    return true;
-  } catch {
-    return false;
-  }
 }
