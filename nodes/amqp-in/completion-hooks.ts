@@ -23,25 +23,6 @@ export function completionTracker(RED: RED): CompletionTracker {
   const held = new HeldReceipts((id) => tracker.completed(id), doneLessGraceMs(RED));
   // A reload of the module (tests, a restarted runtime) must replace the hooks, not stack them.
   RED.hooks.remove('*.crm-hub-amqp-in');
-  RED.hooks.add('onSend.crm-hub-amqp-in', (events) => {
-    const ids = new Set<string>();
-    for (const event of events)
-      if (event.msg._msgid) {
-        tracker.sent(event.msg._msgid, 1);
-        ids.add(event.msg._msgid);
-      }
-    // the onward copies are counted above, before the holding node's receipt is released
-    const source = events[0]?.source;
-    if (source && cannotComplete(source.node)) for (const id of ids) held.sent(source.id, id);
-  });
-  RED.hooks.add('onComplete.crm-hub-amqp-in', (event) => {
-    if (event.msg._msgid)
-      tracker.completed(
-        event.msg._msgid,
-        event.error ? errorMessage(event.error) : undefined,
-        isPassingFailure(event.error),
-      );
-  });
   // A full stop or a redeploy stops every node at once: what a node still sends then, or what was on
   // its way, reaches a node that is stopped, and Node-RED drops it without a done. Such a message
   // can never complete; its amqp-in must not wait for it (it waited up to its drain bound, 14 s).
@@ -54,16 +35,36 @@ export function completionTracker(RED: RED): CompletionTracker {
     RED.events.on(name, forget);
   }
   forgetDisabled = forget;
-  RED.hooks.add('preRoute.crm-hub-amqp-in', (event) => {
-    const id = event.msg._msgid;
-    // Node-RED looks the destination up next and drops the message when it is gone
-    if (!id || !tracker.has(id) || RED.nodes.getNode(event.destination.id)) return;
+  const arriving = (id: string | undefined, destination: string) => {
+    if (!id || !tracker.has(id) || RED.nodes.getNode(destination)) return;
     // never started, by design (the wires to it stay): that copy is done, as one a filter dropped
-    if (disabled.has(event.destination.id)) {
+    if (disabled.has(destination)) {
       // counted as delivered too, so a later direct hand-over (link call) is not taken for this copy
       tracker.received(id);
       tracker.completed(id);
-    } else stopped(id, event.destination.id);
+    } else stopped(id, destination);
+  };
+  RED.hooks.add('onSend.crm-hub-amqp-in', (events) => {
+    const ids = new Set<string>();
+    for (const event of events)
+      if (event.msg._msgid) {
+        tracker.sent(event.msg._msgid, 1);
+        ids.add(event.msg._msgid);
+      }
+    // the onward copies are counted above, before the holding node's receipt is released
+    const source = events[0]?.source;
+    if (source && cannotComplete(source.node)) for (const id of ids) held.sent(source.id, id);
+    // Node-RED routes each copy right after this hook, in the same turn, and drops one whose
+    // destination is gone: looked at here, not in a preRoute hook, which cost a hook call per copy
+    for (const event of events) arriving(event.msg._msgid, event.destination.id);
+  });
+  RED.hooks.add('onComplete.crm-hub-amqp-in', (event) => {
+    if (event.msg._msgid)
+      tracker.completed(
+        event.msg._msgid,
+        event.error ? errorMessage(event.error) : undefined,
+        isPassingFailure(event.error),
+      );
   });
   // one hook per name and event: Node-RED refuses a second 'onReceive.crm-hub-amqp-in'
   RED.hooks.add('onReceive.crm-hub-amqp-in', (event) => {

@@ -13,7 +13,8 @@ describe('amqp-in completion through nodes handed a message without a send', () 
     hooks,
     settings: {},
     events: { on: () => undefined, off: () => undefined },
-    nodes: { getNode: () => null, eachNode: () => undefined },
+    // every node of these tests is running but 'gone', which a redeploy stopped
+    nodes: { getNode: (id: string) => (id === 'gone' ? null : { id }), eachNode: () => undefined },
     _: (key: string) => key,
   };
   const tracker = completionTracker(red as unknown as RED);
@@ -24,7 +25,7 @@ describe('amqp-in completion through nodes handed a message without a send', () 
   const send = (n = 1) =>
     trigger(
       'onSend',
-      Array.from({ length: n }, () => ({ msg })),
+      Array.from({ length: n }, () => ({ msg, destination: { id: 'next' } })),
       () => undefined,
     );
   const receive = () => trigger('onReceive', { msg }, () => undefined);
@@ -59,12 +60,23 @@ describe('amqp-in completion through nodes handed a message without a send', () 
     const settled: string[] = [];
     tracker.track('m-catch', { ack: () => settled.push('ack'), fail: (r) => settled.push(r) }, 60000);
     const m = { _msgid: 'm-catch' };
-    trigger('onSend', [{ msg: m }], () => undefined); // amqp-in → failing node
+    trigger('onSend', [{ msg: m, destination: { id: 'failing' } }], () => undefined); // amqp-in → failing node
     trigger('onReceive', { msg: m }, () => undefined);
     trigger('onReceive', { msg: m }, () => undefined); // its done(err) hands the error to Catch
     trigger('onComplete', { msg: m }, () => undefined); // Catch (nothing wired) is done
     expect(settled).toEqual([]);
     trigger('onComplete', { msg: m, error: new Error('boom') }, () => undefined);
     expect(settled).toEqual(['boom']);
+  });
+
+  it('a copy sent to a node that is gone settles the message at once, seen in onSend alone', () => {
+    const settled: string[] = [];
+    const settle = { ack: () => settled.push('ack'), fail: (r: string) => settled.push(r) };
+    tracker.track('m-gone', { ...settle, dropped: (r) => settled.push(`dropped: ${r}`) }, 60000);
+    const m = { _msgid: 'm-gone' };
+    trigger('onSend', [{ msg: m, destination: { id: 'gone' } }], () => undefined);
+    expect(settled).toEqual(['dropped: amqp-in.errors.dropped']);
+    // no preRoute hook: Node-RED skips the whole hook stage for every copy when none is registered
+    expect(hooks.has('preRoute')).toBe(false);
   });
 });
