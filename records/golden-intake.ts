@@ -25,7 +25,7 @@ import { withCanonicalKeys } from '../mappings/canonical/event-id';
 import { compileMappingValidator } from '../mappings/validate';
 import type { Customer, InteractionEvent } from '../mappings/canonical/types';
 import { EVENT_READERS, SOURCE_DELETION } from './event-sources';
-import { applyToGoldenRecord, customerRowOf, type GoldenRecordResult } from './golden-record';
+import { applyToGoldenRecord, type GoldenRecordResult } from './golden-record';
 import { isProcessState } from './process-drafts';
 import { canonicalEventOf, claimEventId } from './event-id-claim';
 import {
@@ -50,8 +50,8 @@ import {
 import { KeyedLanes } from './keyed-lanes';
 import { refuseFutureEvent, takenAsOfNow } from './future-dated';
 import { instant, sourceRef, type SourceKey, type SourceRecord, type StaleVersion } from './source-versions';
-import { normalizeCustomer, StoreInputError } from './store-input';
-import type { CustomerWriteResult, HubStore, StoredCustomer } from './store';
+import { StoreInputError } from './store-input';
+import type { HubStore } from './store';
 import type { TrustConfig, TrustLookup } from './trust';
 
 export interface GoldenIntakeOptions {
@@ -86,13 +86,6 @@ export type CustomerIntake =
   | { status: 'stale'; key: SourceKey; goldenId?: string; stale: StaleVersion };
 
 export type EventIntake = EventOutcome;
-
-/** A customer taken in, and how the record per customerRef it carried was written with its link. */
-export interface Linked {
-  intake: CustomerIntake;
-  /** absent when the link wrote no row: none was given, or the version was stale */
-  write?: CustomerWriteResult;
-}
 
 /** What matching said about a record when it was indexed, its own ref left out. */
 interface Found {
@@ -190,22 +183,9 @@ export class GoldenIntake {
   }
 
   /** `cause`: the message it came in, kept with the golden events the change writes */
-  async takeCustomer(customer: Partial<Customer>, cause?: GoldenCause): Promise<CustomerIntake> {
-    return (await this.takeCustomerWithRow(customer, undefined, cause)).intake;
-  }
-
-  /**
-   * takeCustomer, writing `row` (the record per customerRef, putCustomer's) in the link's transaction:
-   * `write` says how, and is absent when no link was written (a stale version), for the caller to
-   * write the row by itself.
-   */
-  takeCustomerWithRow(
-    customer: Partial<Customer>,
-    row: StoredCustomer | undefined,
-    cause?: GoldenCause,
-  ): Promise<Linked> {
+  takeCustomer(customer: Partial<Customer>, cause?: GoldenCause): Promise<CustomerIntake> {
     const record = sourceRecordOf(customer);
-    return this.take(sourceRef(record), (held) => this.link(record, held, cause, row));
+    return this.take(sourceRef(record), (held) => this.link(record, held, cause));
   }
 
   takeEvent(event: InteractionEvent, cause?: GoldenCause): Promise<EventIntake> {
@@ -290,16 +270,14 @@ export class GoldenIntake {
     record: SourceRecord,
     held: string | undefined,
     cause: GoldenCause | undefined,
-    row: StoredCustomer | undefined,
-  ): Promise<Linked> {
+  ): Promise<CustomerIntake> {
     const ref = sourceRef(record);
     const found =
       this.remember(record) ??
       (held === undefined && this.unstored.has(ref) ? this.rematch(record) : undefined);
     if (held !== undefined || !found) {
-      const linked = await this.join(record, held, { reviews: [] }, cause, row);
-      const { intake } = linked;
-      if (intake.status === 'stale') return linked;
+      const intake = await this.join(record, held, { reviews: [] }, cause);
+      if (intake.status === 'stale') return intake;
       // a version the store took: the records that come later match against what it holds now, and
       // what it matches in another golden record goes to review; it does not move by itself
       const rematched = this.index.update(matchRecordOf(record));
@@ -310,16 +288,16 @@ export class GoldenIntake {
       ])) {
         if (!intake.reviews.includes(id)) intake.reviews.push(id);
       }
-      return linked;
+      return intake;
     }
     const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
     const partners = [...found.links.map(other), ...found.reviews.map(other), ...found.contradicted];
     this.unstored.add(ref);
-    const linked = await this.arrive(ref, partners, async () =>
-      this.join(record, held, await this.choose(ref, found), cause, row),
+    const intake = await this.arrive(ref, partners, async () =>
+      this.join(record, held, await this.choose(ref, found), cause),
     );
     this.unstored.delete(ref);
-    return linked;
+    return intake;
   }
 
   /** Writes the record into the golden record `decided` chose (or its own), then the reviews. */
@@ -328,30 +306,26 @@ export class GoldenIntake {
     held: string | undefined,
     decided: { into?: MatchedWith; reviews: MatchDecision[] },
     cause: GoldenCause | undefined,
-    row: StoredCustomer | undefined,
-  ): Promise<Linked> {
+  ): Promise<CustomerIntake> {
     const key: SourceKey = { system: record.system, sourceId: record.sourceId };
     const ref = sourceRef(key);
-    const outcome = await linkSourceRecord(this.store, record, decided.into?.ref, {
-      ...this.operationOptions(cause),
-      ...(row ? { customer: row } : {}),
-    });
+    const outcome = await linkSourceRecord(
+      this.store,
+      record,
+      decided.into?.ref,
+      this.operationOptions(cause),
+    );
     if (outcome.status === 'stale') {
-      return {
-        intake: { status: 'stale', key, stale: outcome.stale, ...(held ? { goldenId: held } : {}) },
-      };
+      return { status: 'stale', key, stale: outcome.stale, ...(held ? { goldenId: held } : {}) };
     }
     const reviews = await this.proposeAll(ref, outcome.goldenId, decided.reviews);
     return {
-      intake: {
-        status: 'applied',
-        key,
-        goldenId: outcome.goldenId,
-        ...(decided.into ? { matched: decided.into } : {}),
-        reviews,
-        events: outcome.events,
-      },
-      ...(outcome.customer ? { write: outcome.customer } : {}),
+      status: 'applied',
+      key,
+      goldenId: outcome.goldenId,
+      ...(decided.into ? { matched: decided.into } : {}),
+      reviews,
+      events: outcome.events,
     };
   }
 
@@ -508,14 +482,8 @@ export async function applyWithGoldenRecord(
   const event = customer ? undefined : canonicalEventOf(keyed);
   if (event) await claimEventId(store, event);
   try {
-    if (customer) {
-      const customerRef = customer.customerRef as string;
-      // checked before anything is written, then written in the link's transaction: one durable commit
-      const row = normalizeCustomer(customerRowOf(customerRef, customer));
-      const { intake: golden, write } = await intake.takeCustomerWithRow(customer, row, cause);
-      return { kind: 'customer', customerRef, write: write ?? (await store.putCustomer(row)), golden };
-    }
     const result = await applyToGoldenRecord(store, keyed);
+    if (customer) return { ...result, golden: await intake.takeCustomer(customer, cause) };
     if (result.kind === 'interaction') {
       return { ...result, golden: await intake.takeEvent(keyed as InteractionEvent, cause) };
     }

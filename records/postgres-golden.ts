@@ -17,7 +17,6 @@ import {
   type GoldenWritePlan,
   type PlanState,
 } from './golden-change-plan';
-import { upsertCustomer } from './postgres-customers';
 import type {
   GoldenApplyResult,
   GoldenCause,
@@ -474,13 +473,7 @@ export class PostgresGolden implements GoldenStore {
           const outcome = planChange(change, await this.planState(client, change), now);
           if ('refused' in outcome) return outcome.refused;
           await this.writePlan(client, outcome.plan, [...change.expected.keys()]);
-          // last, after the golden rows: every transaction that locks both takes them in this order, so
-          // none waits for a golden row while holding a customer row
-          const { customer } = outcome.plan;
-          return appliedResult(
-            outcome.plan,
-            customer && (await upsertCustomer(client, this.table('customers'), customer)),
-          );
+          return appliedResult(outcome.plan);
         },
         (result) => result.applied,
       );
