@@ -219,6 +219,12 @@ describe('record sync under faults: 10,000 records in flight (real RabbitMQ, rea
       expect(c.unreadable).toBe(0);
       // nothing applied twice: at most one application per version of each record
       expect(c.applied).toBeLessThanOrEqual(RECORDS);
+      // and no version sent again under a new message id: a target that keeps only the message ids
+      // it handled (as the idempotent amqp-in does) would apply such a repeat a second time
+      expect({ target: c.target, repeatedVersions: c.repeatedVersions }).toEqual({
+        target: c.target,
+        repeatedVersions: 0,
+      });
     }
     for (const l of r.ledgers) {
       for (const [id, versions] of l.applied) {
