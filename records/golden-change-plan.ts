@@ -384,6 +384,11 @@ function unmergeMoves(change: Extract<CheckedChange, { kind: 'unmerge' }>, state
   return { current, retired: current.has(from) ? [] : [from], xref, eventIds: [from] };
 }
 
+/** The id of the golden.changed event of a golden record's revision: the same change, the same id. */
+export function goldenChangedEventId(goldenId: string, revision: number): string {
+  return uuidFromName(`golden.changed|${goldenId}|${revision}`);
+}
+
 function goldenChanged(
   goldenId: string,
   revision: number,
@@ -393,7 +398,7 @@ function goldenChanged(
 ): GoldenEvent {
   return {
     type: 'golden.changed',
-    eventId: uuidFromName(`golden.changed|${goldenId}|${revision}`),
+    eventId: goldenChangedEventId(goldenId, revision),
     goldenId,
     revision,
     document: record.document,

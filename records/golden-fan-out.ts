@@ -33,6 +33,7 @@ import { setBounded } from './bounded-map';
 import { copyData } from '../formats/copy-data';
 import { withFields } from '../formats/with-fields';
 import { sourceRef, type SourceKey } from './source-versions';
+import { goldenChangedEventId } from './golden-change-plan';
 
 /** The target's outbound mapping of a canonical customer (from-canonical's, compiled once). */
 export type TargetProjection = (view: Customer) => MapResult<unknown>;
@@ -45,7 +46,13 @@ export interface TargetUpdate {
   revision: number;
   /** the golden event that caused it */
   eventId: string;
-  /** `<eventId>:<target>:<source id>`: the same change redelivered is the same message to the target */
+  /**
+   * `<golden event id>:<target>:<source id>`, the event id of the revision the view was read at, which
+   * is not always the handled event's: the view is read when the change is handled, so two changes
+   * handled after the golden record reached one revision send the same values, and the target's
+   * idempotent consumer must see them as one message (under each event's own id they went out twice).
+   * The same change redelivered is the same message too, unless the golden record has moved on since.
+   */
   messageId: string;
   /** the golden document as the target's view: customerRef and identifiers[0] are the target's record */
   view: Customer;
@@ -147,7 +154,7 @@ export class GoldenFanOut {
         goldenId: golden.goldenId,
         revision: golden.revision,
         eventId: event.eventId,
-        messageId: `${event.eventId}:${this.target}:${key.sourceId}`,
+        messageId: `${goldenChangedEventId(golden.goldenId, golden.revision)}:${this.target}:${key.sourceId}`,
         // a copy of its own for what is sent: flows may change what they get
         view: copyData(view),
       });

@@ -79,6 +79,19 @@ describe('GoldenFanOut', () => {
     expect((await fanOut.take(siebel)).sent[0].messageId).toBe(update.messageId);
   });
 
+  it('sends the values of one golden revision under one message id, whichever change it handles', async () => {
+    await take(customer('sap', '80042', 'Ring', 0));
+    const first = await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
+    const second = await take(customer('siebel', '1-A', 'Hauptstraße', 6));
+    // both changes handled after the golden record reached the second one's revision: the view is read
+    // then, so both send Hauptstraße, and the target must be able to tell that it is one message
+    const early = await fanOut.take(first);
+    const late = await fanOut.take(second);
+    expect(early.sent[0].view.addresses?.[0]).toMatchObject({ street: 'Hauptstraße' });
+    expect(early.sent[0].messageId).toBe(`${second.eventId}:sap:80042`);
+    expect(late.sent.map((u) => u.messageId)).toEqual([early.sent[0].messageId]);
+  });
+
   it('sends the golden values again when the last update SAP was handed carried others', async () => {
     await take(customer('sap', '80042', 'Ring', 0));
     const siebel = await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
