@@ -4,6 +4,7 @@
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { DOCUMENTS } from './lmdb-documents';
+import { durable } from './lmdb-durable';
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { goldenIdFor } from './cross-reference';
 import { SettledReadCache } from './settled-read-cache';
@@ -163,10 +164,12 @@ export class EmbeddedGolden implements GoldenStore {
     let any = false;
     for (const _ of this.goldens.getKeys({ limit: 1 })) any = true;
     if (!any) return;
-    await this.root.transaction(() => {
-      for (const { key, value } of this.goldens.getRange({})) void this.revisions.put(key, value.revision);
-    });
-    await this.root.flushed;
+    await durable(
+      this.root,
+      this.root.transaction(() => {
+        for (const { key, value } of this.goldens.getRange({})) void this.revisions.put(key, value.revision);
+      }),
+    );
   }
 
   async putSourceRecord(record: Parameters<GoldenStore['putSourceRecord']>[0]): Promise<SourceRecordWrite> {
@@ -561,32 +564,34 @@ export class EmbeddedGolden implements GoldenStore {
   /** One write transaction, resolved once LMDB has flushed it (so it survives kill -9). */
   private async write<T>(body: () => T): Promise<T> {
     const writes: Writes = { touched: [], rows: new Map(), members: new Map() };
-    let durable = false;
+    let flushed = false;
     try {
-      const result = await this.root.transaction(() => {
-        this.writes = writes;
-        try {
-          return body();
-        } finally {
-          this.writes = undefined;
-        }
-      });
-      await this.root.flushed;
-      durable = true;
+      const result = await durable(
+        this.root,
+        this.root.transaction(() => {
+          this.writes = writes;
+          try {
+            return body();
+          } finally {
+            this.writes = undefined;
+          }
+        }),
+      );
+      flushed = true;
       return result;
     } finally {
       // The new row is kept as written: the record sync, the policies and the next best offer read its
       // document right after each change, the next change its row, and decoding it again cost more
       // than this copy (a copy, because the caller holds the written record in the events it gets back).
       const written = new Map<string, { token: symbol; value: CurrentRow }>();
-      if (durable)
+      if (flushed)
         for (const [goldenId, { token, row }] of writes.rows)
           if (row.current && row.record)
             written.set(goldenId, { token, value: copyData({ ...row, current: true, record: row.record }) });
       this.rows.settled(writes.touched, written);
       // the fan-out of each target reads the members right after the change: a revision committed is
       // a member list known (a list of an older revision that settles later is simply never used)
-      if (durable)
+      if (flushed)
         for (const [goldenId, { revision, members }] of writes.members)
           this.keepMembers(goldenId, revision, members);
     }

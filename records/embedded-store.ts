@@ -48,6 +48,7 @@ import { errorMessage } from '../formats/error-message';
 import { customerSupersedes } from './customer-order';
 import { EmbeddedGolden } from './embedded-golden';
 import { DOCUMENTS } from './lmdb-documents';
+import { durable } from './lmdb-durable';
 import { SettledReadCache } from './settled-read-cache';
 import type * as Golden from './golden-store';
 import type { SourceKey, SourceRecord } from './source-versions';
@@ -224,12 +225,13 @@ export class EmbeddedStore implements HubStore {
     const key = processedKey(consumer, eventId);
     const at = new Date(this.now()).toISOString();
     // Checked and written inside LMDB's single writer, so concurrent callers cannot both win.
-    const inserted = await processed.ifNoExists(key, () => {
-      void processed.put(key, at);
-      void processedByTime.put([at, consumer, eventId], true);
-    });
-    await root.flushed;
-    return inserted;
+    return durable(
+      root,
+      processed.ifNoExists(key, () => {
+        void processed.put(key, at);
+        void processedByTime.put([at, consumer, eventId], true);
+      }),
+    );
   }
 
   async wasProcessed(consumer: string, eventId: string): Promise<boolean> {
@@ -250,16 +252,18 @@ export class EmbeddedStore implements HubStore {
     const known = checked.map(({ eventId }) => eventDigests.get(eventId));
     if (known.every((digest) => digest !== undefined)) return known as string[];
     const at = new Date(this.now()).toISOString();
-    const held = await root.transaction(() =>
-      checked.map(({ eventId, digest }) => {
-        const known = eventDigests.get(eventId);
-        if (known !== undefined) return known;
-        void eventDigests.put(eventId, digest);
-        void eventDigestsByTime.put([at, eventId], true);
-        return digest;
-      }),
+    const held = await durable(
+      root,
+      root.transaction(() =>
+        checked.map(({ eventId, digest }) => {
+          const known = eventDigests.get(eventId);
+          if (known !== undefined) return known;
+          void eventDigests.put(eventId, digest);
+          void eventDigestsByTime.put([at, eventId], true);
+          return digest;
+        }),
+      ),
     );
-    await root.flushed;
     return held;
   }
 
@@ -281,15 +285,17 @@ export class EmbeddedStore implements HubStore {
       }
       return doomed.length;
     });
-    const digestsRemoved = await root.transaction(() => {
-      const doomed = [...eventDigestsByTime.getKeys({ end: [cutoff], limit })];
-      for (const key of doomed) {
-        void eventDigestsByTime.remove(key);
-        void eventDigests.remove(key[1]);
-      }
-      return doomed.length;
-    });
-    await root.flushed;
+    const digestsRemoved = await durable(
+      root,
+      root.transaction(() => {
+        const doomed = [...eventDigestsByTime.getKeys({ end: [cutoff], limit })];
+        for (const key of doomed) {
+          void eventDigestsByTime.remove(key);
+          void eventDigests.remove(key[1]);
+        }
+        return doomed.length;
+      }),
+    );
     return { processed: processedRemoved, digests: digestsRemoved };
   }
 
@@ -362,14 +368,15 @@ export class EmbeddedStore implements HubStore {
     const touched = [...customerIds];
     for (const id of touched) this.offerLists.writing(id);
     try {
-      const result = await write((id) => {
-        this.offerLists.writing(id);
-        touched.push(id);
-        offerListChanged(offerListVersions, id);
-      });
       // the root the write began on: a close meanwhile must not fail a write that committed
-      await root.flushed;
-      return result;
+      return await durable(
+        root,
+        write((id) => {
+          this.offerLists.writing(id);
+          touched.push(id);
+          offerListChanged(offerListVersions, id);
+        }),
+      );
     } finally {
       this.offerLists.settled(touched);
     }
@@ -379,19 +386,21 @@ export class EmbeddedStore implements HubStore {
     const next = normalizeCustomer(customer);
     const { root, customers } = this.require();
     // Read and write in one LMDB write transaction: concurrent writers are serialised, none is lost.
-    const result = await root.transaction((): CustomerWriteResult => {
-      const stored = customers.get(next.customerRef);
-      if (stored === undefined) {
-        void customers.put(next.customerRef, { ...next, version: 1 });
-        return { created: true, changed: true, version: 1 };
-      }
-      if (!customerSupersedes(next, stored))
-        return { created: false, changed: false, version: stored.version };
-      const version = stored.version + 1;
-      void customers.put(next.customerRef, { ...next, version });
-      return { created: false, changed: true, version };
-    });
-    await root.flushed;
+    const result = await durable(
+      root,
+      root.transaction((): CustomerWriteResult => {
+        const stored = customers.get(next.customerRef);
+        if (stored === undefined) {
+          void customers.put(next.customerRef, { ...next, version: 1 });
+          return { created: true, changed: true, version: 1 };
+        }
+        if (!customerSupersedes(next, stored))
+          return { created: false, changed: false, version: stored.version };
+        const version = stored.version + 1;
+        void customers.put(next.customerRef, { ...next, version });
+        return { created: false, changed: true, version };
+      }),
+    );
     return result;
   }
 
@@ -403,14 +412,16 @@ export class EmbeddedStore implements HubStore {
     const doc = normalizeInteraction(interaction);
     const { root, interactions, interactionKeys, interactionTimes } = this.require();
     const key = interactionKey(doc);
-    const inserted = await root.transaction(() => {
-      if (interactionKeys.doesExist(doc.eventId)) return false;
-      void interactions.put(key, doc);
-      void interactionKeys.put(doc.eventId, key);
-      void interactionTimes.put([doc.occurredAt, doc.eventId], doc.customerRef);
-      return true;
-    });
-    await root.flushed;
+    const inserted = await durable(
+      root,
+      root.transaction(() => {
+        if (interactionKeys.doesExist(doc.eventId)) return false;
+        void interactions.put(key, doc);
+        void interactionKeys.put(doc.eventId, key);
+        void interactionTimes.put([doc.occurredAt, doc.eventId], doc.customerRef);
+        return true;
+      }),
+    );
     return inserted;
   }
 
@@ -466,21 +477,22 @@ export class EmbeddedStore implements HubStore {
     requireId(policyId, 'policyId');
     requireEnabledFlag(enabled);
     const { root, policies } = this.require();
-    await policies.put(policyId, { enabled, updatedAt: new Date().toISOString() });
-    await root.flushed;
+    await durable(root, policies.put(policyId, { enabled, updatedAt: new Date().toISOString() }));
   }
 
   async appendHistory(entry: HistoryEntry): Promise<boolean> {
     const doc = normalizeHistoryEntry(entry);
     const { root, history, historyIds } = this.require();
-    const inserted = await root.transaction(() => {
-      const idKey = [doc.customerRef, doc.eventId];
-      if (historyIds.doesExist(idKey)) return false;
-      void history.put([doc.customerRef, doc.occurredAt, doc.eventId], doc);
-      void historyIds.put(idKey, doc.occurredAt);
-      return true;
-    });
-    await root.flushed;
+    const inserted = await durable(
+      root,
+      root.transaction(() => {
+        const idKey = [doc.customerRef, doc.eventId];
+        if (historyIds.doesExist(idKey)) return false;
+        void history.put([doc.customerRef, doc.occurredAt, doc.eventId], doc);
+        void historyIds.put(idKey, doc.occurredAt);
+        return true;
+      }),
+    );
     return inserted;
   }
 
@@ -504,23 +516,25 @@ export class EmbeddedStore implements HubStore {
     const when = requireInstant(at, 'at');
     const { root, capHits, capHitIds } = this.require();
     // One LMDB write transaction: the single writer serialises takers, so a cap of 1 lets one through.
-    const result = await root.transaction((): CapTakeResult => {
-      // (when - window, when + window): a hit another instance stamped later counts too (capSpanEnd)
-      const counts = claims.map((claim) =>
-        countHits(capHits, claim.key, claim.windowMs, when, [claim.key, capSpanEnd(when, claim.windowMs)]),
-      );
-      const fresh = claims.map((claim) => !capHitIds.doesExist([claim.key, hitId]));
-      const refused = claims.findIndex((claim, i) => fresh[i] && counts[i] >= claim.limit);
-      if (refused >= 0) return { granted: false, counts, refused };
-      claims.forEach((claim, i) => {
-        if (!fresh[i]) return;
-        void capHits.put([claim.key, when, hitId], 1);
-        void capHitIds.put([claim.key, hitId], when);
-        counts[i] += 1;
-      });
-      return { granted: true, counts };
-    });
-    await root.flushed;
+    const result = await durable(
+      root,
+      root.transaction((): CapTakeResult => {
+        // (when - window, when + window): a hit another instance stamped later counts too (capSpanEnd)
+        const counts = claims.map((claim) =>
+          countHits(capHits, claim.key, claim.windowMs, when, [claim.key, capSpanEnd(when, claim.windowMs)]),
+        );
+        const fresh = claims.map((claim) => !capHitIds.doesExist([claim.key, hitId]));
+        const refused = claims.findIndex((claim, i) => fresh[i] && counts[i] >= claim.limit);
+        if (refused >= 0) return { granted: false, counts, refused };
+        claims.forEach((claim, i) => {
+          if (!fresh[i]) return;
+          void capHits.put([claim.key, when, hitId], 1);
+          void capHitIds.put([claim.key, hitId], when);
+          counts[i] += 1;
+        });
+        return { granted: true, counts };
+      }),
+    );
     return result;
   }
 
@@ -528,15 +542,17 @@ export class EmbeddedStore implements HubStore {
     keys.forEach((key, i) => requireId(key, `keys[${i}]`));
     requireId(hitId, 'hitId');
     const { root, capHits, capHitIds } = this.require();
-    await root.transaction(() => {
-      for (const key of keys) {
-        const at = capHitIds.get([key, hitId]);
-        if (at === undefined) continue;
-        void capHits.remove([key, at, hitId]);
-        void capHitIds.remove([key, hitId]);
-      }
-    });
-    await root.flushed;
+    await durable(
+      root,
+      root.transaction(() => {
+        for (const key of keys) {
+          const at = capHitIds.get([key, hitId]);
+          if (at === undefined) continue;
+          void capHits.remove([key, at, hitId]);
+          void capHitIds.remove([key, hitId]);
+        }
+      }),
+    );
   }
 
   async countCap(key: string, windowMs: number, at: string): Promise<number> {
@@ -548,13 +564,15 @@ export class EmbeddedStore implements HubStore {
   async putWait(wait: PendingWait): Promise<boolean> {
     const doc = normalizeWait(wait);
     const { root, waits, waitsDue } = this.require();
-    const inserted = await root.transaction(() => {
-      if (waits.doesExist(doc.waitId)) return false;
-      void waits.put(doc.waitId, { wait: doc });
-      void waitsDue.put([doc.dueAt, doc.waitId], doc.waitId);
-      return true;
-    });
-    await root.flushed;
+    const inserted = await durable(
+      root,
+      root.transaction(() => {
+        if (waits.doesExist(doc.waitId)) return false;
+        void waits.put(doc.waitId, { wait: doc });
+        void waitsDue.put([doc.dueAt, doc.waitId], doc.waitId);
+        return true;
+      }),
+    );
     return inserted;
   }
 
@@ -564,20 +582,22 @@ export class EmbeddedStore implements HubStore {
     const until = new Date(Date.parse(at) + requirePositiveInteger(leaseMs, 'leaseMs')).toISOString();
     requirePositiveInteger(limit, 'limit');
     const { root, waits, waitsDue } = this.require();
-    const claimed = await root.transaction((): PendingWait[] => {
-      const taken: PendingWait[] = [];
-      const due = [...waitsDue.getRange({ end: [at, END] })].map(({ value }) => value);
-      for (const waitId of due) {
-        if (taken.length >= limit) break;
-        const record = waits.get(waitId);
-        if (!record || record.doneAt !== undefined) continue;
-        if (record.claimedUntil !== undefined && record.claimedUntil > at) continue;
-        void waits.put(waitId, { ...record, claimedBy: owner, claimedUntil: until });
-        taken.push(record.wait);
-      }
-      return taken;
-    });
-    await root.flushed;
+    const claimed = await durable(
+      root,
+      root.transaction((): PendingWait[] => {
+        const taken: PendingWait[] = [];
+        const due = [...waitsDue.getRange({ end: [at, END] })].map(({ value }) => value);
+        for (const waitId of due) {
+          if (taken.length >= limit) break;
+          const record = waits.get(waitId);
+          if (!record || record.doneAt !== undefined) continue;
+          if (record.claimedUntil !== undefined && record.claimedUntil > at) continue;
+          void waits.put(waitId, { ...record, claimedBy: owner, claimedUntil: until });
+          taken.push(record.wait);
+        }
+        return taken;
+      }),
+    );
     return claimed;
   }
 
@@ -586,28 +606,32 @@ export class EmbeddedStore implements HubStore {
     requireId(owner, 'owner');
     const at = requireInstant(now, 'now');
     const { root, waits, waitsDue } = this.require();
-    const completed = await root.transaction(() => {
-      const record = waits.get(waitId);
-      if (!record || record.doneAt !== undefined || record.claimedBy !== owner) return false;
-      // The record stays, so the same wait stored again (a redelivered event) is refused by putWait.
-      void waits.put(waitId, { ...record, doneAt: at });
-      void waitsDue.remove([record.wait.dueAt, waitId]);
-      return true;
-    });
-    await root.flushed;
+    const completed = await durable(
+      root,
+      root.transaction(() => {
+        const record = waits.get(waitId);
+        if (!record || record.doneAt !== undefined || record.claimedBy !== owner) return false;
+        // The record stays, so the same wait stored again (a redelivered event) is refused by putWait.
+        void waits.put(waitId, { ...record, doneAt: at });
+        void waitsDue.remove([record.wait.dueAt, waitId]);
+        return true;
+      }),
+    );
     return completed;
   }
 
   async putProcess(process: ProcessState): Promise<boolean> {
     const doc = normalizeProcess(process);
     const { root, processes, processesByCustomer } = this.require();
-    const inserted = await root.transaction(() => {
-      if (processes.doesExist(doc.processId)) return false;
-      void processes.put(doc.processId, { process: doc, revision: 1 });
-      void processesByCustomer.put([doc.customerRef, doc.processId], doc.processId);
-      return true;
-    });
-    await root.flushed;
+    const inserted = await durable(
+      root,
+      root.transaction(() => {
+        if (processes.doesExist(doc.processId)) return false;
+        void processes.put(doc.processId, { process: doc, revision: 1 });
+        void processesByCustomer.put([doc.customerRef, doc.processId], doc.processId);
+        return true;
+      }),
+    );
     return inserted;
   }
 
@@ -621,18 +645,20 @@ export class EmbeddedStore implements HubStore {
     requirePositiveInteger(revision, 'revision');
     const { root, processes } = this.require();
     // One write transaction: of two updates naming the same revision, the second finds it moved on.
-    const updated = await root.transaction(() => {
-      const stored = processes.get(doc.processId);
-      if (!stored || stored.revision !== revision) return false;
-      if (stored.process.customerRef !== doc.customerRef) {
-        throw new Error(
-          `store: process.customerRef cannot change (process ${doc.processId} is ${stored.process.customerRef}'s)`,
-        );
-      }
-      void processes.put(doc.processId, { process: doc, revision: revision + 1 });
-      return true;
-    });
-    await root.flushed;
+    const updated = await durable(
+      root,
+      root.transaction(() => {
+        const stored = processes.get(doc.processId);
+        if (!stored || stored.revision !== revision) return false;
+        if (stored.process.customerRef !== doc.customerRef) {
+          throw new Error(
+            `store: process.customerRef cannot change (process ${doc.processId} is ${stored.process.customerRef}'s)`,
+          );
+        }
+        void processes.put(doc.processId, { process: doc, revision: revision + 1 });
+        return true;
+      }),
+    );
     return updated;
   }
 
@@ -656,15 +682,17 @@ export class EmbeddedStore implements HubStore {
     const changes = counterIncrements(id, increments);
     const { root, counters, counterIds } = this.require();
     // Read, add and mark inside LMDB's single writer: two writers of one id cannot both apply it.
-    const applied = await root.transaction(() => {
-      if (counterIds.doesExist(id)) return false;
-      for (const { key, day, n } of changes) {
-        void counters.put([key, day], (counters.get([key, day]) ?? 0) + n);
-      }
-      void counterIds.put(id, new Date().toISOString());
-      return true;
-    });
-    await root.flushed;
+    const applied = await durable(
+      root,
+      root.transaction(() => {
+        if (counterIds.doesExist(id)) return false;
+        for (const { key, day, n } of changes) {
+          void counters.put([key, day], (counters.get([key, day]) ?? 0) + n);
+        }
+        void counterIds.put(id, new Date().toISOString());
+        return true;
+      }),
+    );
     return applied;
   }
 
@@ -807,12 +835,14 @@ function countHits(
 async function indexInteractionTimes(dbs: OpenDatabases): Promise<void> {
   const { root, interactions, interactionTimes } = dbs;
   if (hasAny(interactionTimes) || !hasAny(interactions)) return;
-  await root.transaction(() => {
-    for (const { value } of interactions.getRange({})) {
-      void interactionTimes.put([value.occurredAt, value.eventId], value.customerRef);
-    }
-  });
-  await root.flushed;
+  await durable(
+    root,
+    root.transaction(() => {
+      for (const { value } of interactions.getRange({})) {
+        void interactionTimes.put([value.occurredAt, value.eventId], value.customerRef);
+      }
+    }),
+  );
 }
 
 /** entries indexed per write transaction when the time indexes are filled from older files */
