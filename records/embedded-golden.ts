@@ -5,6 +5,8 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { DOCUMENTS } from './lmdb-documents';
 import { durable } from './lmdb-durable';
+import { writeCustomer } from './embedded-customers';
+import type { VersionedCustomer } from './store';
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { goldenIdFor } from './cross-reference';
 import { SettledReadCache } from './settled-read-cache';
@@ -140,7 +142,14 @@ export class EmbeddedGolden implements GoldenStore {
   private readonly outbox: Database<OutboxValue, number>;
   private readonly counters: Database<number, string>;
 
-  constructor(private readonly root: RootDatabase) {
+  /**
+   * `customers`: EmbeddedStore's records per customerRef, which a link carrying one (LinkChange.customer)
+   * writes in its transaction
+   */
+  constructor(
+    private readonly root: RootDatabase,
+    private readonly customers: Database<VersionedCustomer, string>,
+  ) {
     this.records = root.openDB('golden-source-records', DOCUMENTS);
     this.events = root.openDB('golden-source-events', DOCUMENTS);
     this.eventIds = root.openDB('golden-source-event-ids', {});
@@ -398,7 +407,8 @@ export class EmbeddedGolden implements GoldenStore {
       const outcome = planChange(change, this.planState(change), now);
       if ('refused' in outcome) return outcome.refused;
       this.writePlan(outcome.plan);
-      return appliedResult(outcome.plan);
+      const { customer } = outcome.plan;
+      return appliedResult(outcome.plan, customer && writeCustomer(this.customers, customer));
     });
   }
 

@@ -45,7 +45,7 @@ import {
   validateOffer,
 } from './store-input';
 import { errorMessage } from '../formats/error-message';
-import { customerSupersedes } from './customer-order';
+import { writeCustomer } from './embedded-customers';
 import { EmbeddedGolden } from './embedded-golden';
 import { DOCUMENTS } from './lmdb-documents';
 import { durable } from './lmdb-durable';
@@ -169,6 +169,7 @@ export class EmbeddedStore implements HubStore {
       permissionsMode: 0o600,
     };
     const root = open(options);
+    const customers = root.openDB<VersionedCustomer, string>('customers', DOCUMENTS);
     this.dbs = {
       root,
       processed: root.openDB<string, string>('processed-events', {}),
@@ -180,7 +181,7 @@ export class EmbeddedStore implements HubStore {
       offerOwners: root.openDB<string, string>('offer-owners', {}),
       offerListVersions: root.openDB<number, string>('offer-list-versions', {}),
       policies: root.openDB<PolicySwitch, string>('policy-switches', {}),
-      customers: root.openDB<VersionedCustomer, string>('customers', DOCUMENTS),
+      customers,
       interactions: root.openDB<StoredInteraction, CompositeKey>('interactions', {}),
       interactionKeys: root.openDB<CompositeKey, string>('interaction-keys', {}),
       interactionTimes: root.openDB<string, CompositeKey>('interactions-by-time', {}),
@@ -194,7 +195,7 @@ export class EmbeddedStore implements HubStore {
       counterIds: root.openDB<string, string>('counter-ids', {}),
       processes: root.openDB<StoredProcess, string>('processes', {}),
       processesByCustomer: root.openDB<string, CompositeKey>('processes-by-customer', {}),
-      golden: new EmbeddedGolden(root),
+      golden: new EmbeddedGolden(root, customers),
     };
     await indexInteractionTimes(this.dbs);
     await indexIdempotencyTimes(this.dbs, new Date(this.now()).toISOString());
@@ -386,22 +387,10 @@ export class EmbeddedStore implements HubStore {
     const next = normalizeCustomer(customer);
     const { root, customers } = this.require();
     // Read and write in one LMDB write transaction: concurrent writers are serialised, none is lost.
-    const result = await durable(
+    return durable(
       root,
-      root.transaction((): CustomerWriteResult => {
-        const stored = customers.get(next.customerRef);
-        if (stored === undefined) {
-          void customers.put(next.customerRef, { ...next, version: 1 });
-          return { created: true, changed: true, version: 1 };
-        }
-        if (!customerSupersedes(next, stored))
-          return { created: false, changed: false, version: stored.version };
-        const version = stored.version + 1;
-        void customers.put(next.customerRef, { ...next, version });
-        return { created: false, changed: true, version };
-      }),
+      root.transaction(() => writeCustomer(customers, next)),
     );
-    return result;
   }
 
   async getCustomer(customerRef: string): Promise<VersionedCustomer | undefined> {

@@ -37,7 +37,8 @@ import {
   type SourceKey,
   type SourceRecord,
 } from './source-versions';
-import { requireId, requireInstant, requireObject, sameJsonDocument } from './store-input';
+import { normalizeCustomer, requireId, requireInstant, requireObject, sameJsonDocument } from './store-input';
+import type { CustomerWriteResult, StoredCustomer } from './store';
 import type { GoldenRecord } from './survivorship';
 
 /** A golden id's row as both backends keep it. */
@@ -65,6 +66,7 @@ export type CheckedChange =
       events: GoldenMergedEvent[];
       record?: { record: SourceRecord; contentHash: string };
       sourceEvents: InteractionEvent[];
+      customer?: StoredCustomer;
     })
   | (ChangeBase & {
       kind: 'merge';
@@ -104,6 +106,8 @@ export interface GoldenWritePlan {
   rows: { goldenId: string; row: GoldenRow; members?: SourceKey[] }[];
   outbox: { goldenId: string; event: GoldenEvent; cause?: GoldenCause }[];
   review?: ReviewItem;
+  /** the link's record per customerRef, written by its own rule (putCustomer's) */
+  customer?: StoredCustomer;
   revisions: GoldenExpectation[];
 }
 
@@ -201,6 +205,7 @@ export function checkLink(change: LinkChange): CheckedChange {
     }
     checked.record = record;
   }
+  if (change.customer !== undefined) checked.customer = normalizeCustomer(change.customer);
   return checked;
 }
 
@@ -537,9 +542,16 @@ export function planChange(change: CheckedChange, state: PlanState, now: string)
   };
   if (record) plan.record = record;
   if (review) plan.review = review;
+  if (change.kind === 'link' && change.customer) plan.customer = change.customer;
   return { plan };
 }
 
-export function appliedResult(plan: GoldenWritePlan): GoldenApplyResult {
-  return { applied: true, revisions: plan.revisions, events: plan.outbox.map((o) => o.event) };
+/** `customer`: how the backend wrote the plan's customer, if it carried one */
+export function appliedResult(plan: GoldenWritePlan, customer?: CustomerWriteResult): GoldenApplyResult {
+  return {
+    applied: true,
+    revisions: plan.revisions,
+    events: plan.outbox.map((o) => o.event),
+    ...(customer ? { customer } : {}),
+  };
 }

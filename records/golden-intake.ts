@@ -25,7 +25,7 @@ import { withCanonicalKeys } from '../mappings/canonical/event-id';
 import { compileMappingValidator } from '../mappings/validate';
 import type { Customer, InteractionEvent } from '../mappings/canonical/types';
 import { EVENT_READERS, SOURCE_DELETION } from './event-sources';
-import { applyToGoldenRecord, type GoldenRecordResult } from './golden-record';
+import { applyToGoldenRecord, customerRowOf, type GoldenRecordResult } from './golden-record';
 import { isProcessState } from './process-drafts';
 import { canonicalEventOf, claimEventId } from './event-id-claim';
 import {
@@ -50,8 +50,8 @@ import {
 import { KeyedLanes } from './keyed-lanes';
 import { refuseFutureEvent, takenAsOfNow } from './future-dated';
 import { instant, sourceRef, type SourceKey, type SourceRecord, type StaleVersion } from './source-versions';
-import { StoreInputError } from './store-input';
-import type { HubStore } from './store';
+import { normalizeCustomer, StoreInputError } from './store-input';
+import type { CustomerWriteResult, HubStore, StoredCustomer } from './store';
 import type { TrustConfig, TrustLookup } from './trust';
 
 export interface GoldenIntakeOptions {
@@ -86,6 +86,13 @@ export type CustomerIntake =
   | { status: 'stale'; key: SourceKey; goldenId?: string; stale: StaleVersion };
 
 export type EventIntake = EventOutcome;
+
+/** A customer taken in, and how the record per customerRef it carried was written with its link. */
+export interface Linked {
+  intake: CustomerIntake;
+  /** absent when the link wrote no row: none was given, or the version was stale */
+  write?: CustomerWriteResult;
+}
 
 /** What matching said about a record when it was indexed, its own ref left out. */
 interface Found {
@@ -183,9 +190,22 @@ export class GoldenIntake {
   }
 
   /** `cause`: the message it came in, kept with the golden events the change writes */
-  takeCustomer(customer: Partial<Customer>, cause?: GoldenCause): Promise<CustomerIntake> {
+  async takeCustomer(customer: Partial<Customer>, cause?: GoldenCause): Promise<CustomerIntake> {
+    return (await this.takeCustomerWithRow(customer, undefined, cause)).intake;
+  }
+
+  /**
+   * takeCustomer, writing `row` (the record per customerRef, putCustomer's) in the link's transaction:
+   * `write` says how, and is absent when no link was written (a stale version), for the caller to
+   * write the row by itself.
+   */
+  takeCustomerWithRow(
+    customer: Partial<Customer>,
+    row: StoredCustomer | undefined,
+    cause?: GoldenCause,
+  ): Promise<Linked> {
     const record = sourceRecordOf(customer);
-    return this.take(sourceRef(record), (held) => this.link(record, held, cause));
+    return this.take(sourceRef(record), (held) => this.link(record, held, cause, row));
   }
 
   takeEvent(event: InteractionEvent, cause?: GoldenCause): Promise<EventIntake> {
@@ -270,14 +290,16 @@ export class GoldenIntake {
     record: SourceRecord,
     held: string | undefined,
     cause: GoldenCause | undefined,
-  ): Promise<CustomerIntake> {
+    row: StoredCustomer | undefined,
+  ): Promise<Linked> {
     const ref = sourceRef(record);
     const found =
       this.remember(record) ??
       (held === undefined && this.unstored.has(ref) ? this.rematch(record) : undefined);
     if (held !== undefined || !found) {
-      const intake = await this.join(record, held, { reviews: [] }, cause);
-      if (intake.status === 'stale') return intake;
+      const linked = await this.join(record, held, { reviews: [] }, cause, row);
+      const { intake } = linked;
+      if (intake.status === 'stale') return linked;
       // a version the store took: the records that come later match against what it holds now, and
       // what it matches in another golden record goes to review; it does not move by itself
       const rematched = this.index.update(matchRecordOf(record));
@@ -288,16 +310,16 @@ export class GoldenIntake {
       ])) {
         if (!intake.reviews.includes(id)) intake.reviews.push(id);
       }
-      return intake;
+      return linked;
     }
     const other = (d: MatchDecision) => (d.a === ref ? d.b : d.a);
     const partners = [...found.links.map(other), ...found.reviews.map(other), ...found.contradicted];
     this.unstored.add(ref);
-    const intake = await this.arrive(ref, partners, async () =>
-      this.join(record, held, await this.choose(ref, found), cause),
+    const linked = await this.arrive(ref, partners, async () =>
+      this.join(record, held, await this.choose(ref, found), cause, row),
     );
     this.unstored.delete(ref);
-    return intake;
+    return linked;
   }
 
   /** Writes the record into the golden record `decided` chose (or its own), then the reviews. */
@@ -306,26 +328,30 @@ export class GoldenIntake {
     held: string | undefined,
     decided: { into?: MatchedWith; reviews: MatchDecision[] },
     cause: GoldenCause | undefined,
-  ): Promise<CustomerIntake> {
+    row: StoredCustomer | undefined,
+  ): Promise<Linked> {
     const key: SourceKey = { system: record.system, sourceId: record.sourceId };
     const ref = sourceRef(key);
-    const outcome = await linkSourceRecord(
-      this.store,
-      record,
-      decided.into?.ref,
-      this.operationOptions(cause),
-    );
+    const outcome = await linkSourceRecord(this.store, record, decided.into?.ref, {
+      ...this.operationOptions(cause),
+      ...(row ? { customer: row } : {}),
+    });
     if (outcome.status === 'stale') {
-      return { status: 'stale', key, stale: outcome.stale, ...(held ? { goldenId: held } : {}) };
+      return {
+        intake: { status: 'stale', key, stale: outcome.stale, ...(held ? { goldenId: held } : {}) },
+      };
     }
     const reviews = await this.proposeAll(ref, outcome.goldenId, decided.reviews);
     return {
-      status: 'applied',
-      key,
-      goldenId: outcome.goldenId,
-      ...(decided.into ? { matched: decided.into } : {}),
-      reviews,
-      events: outcome.events,
+      intake: {
+        status: 'applied',
+        key,
+        goldenId: outcome.goldenId,
+        ...(decided.into ? { matched: decided.into } : {}),
+        reviews,
+        events: outcome.events,
+      },
+      ...(outcome.customer ? { write: outcome.customer } : {}),
     };
   }
 
@@ -482,8 +508,14 @@ export async function applyWithGoldenRecord(
   const event = customer ? undefined : canonicalEventOf(keyed);
   if (event) await claimEventId(store, event);
   try {
+    if (customer) {
+      const customerRef = customer.customerRef as string;
+      // checked before anything is written, then written in the link's transaction: one durable commit
+      const row = normalizeCustomer(customerRowOf(customerRef, customer));
+      const { intake: golden, write } = await intake.takeCustomerWithRow(customer, row, cause);
+      return { kind: 'customer', customerRef, write: write ?? (await store.putCustomer(row)), golden };
+    }
     const result = await applyToGoldenRecord(store, keyed);
-    if (customer) return { ...result, golden: await intake.takeCustomer(customer, cause) };
     if (result.kind === 'interaction') {
       return { ...result, golden: await intake.takeEvent(keyed as InteractionEvent, cause) };
     }

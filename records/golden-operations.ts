@@ -31,6 +31,7 @@ import { acceptVersion } from './source-versions';
 import { reviewPair } from './golden-store-input';
 import { DEFAULT_MATCH_CONFIG } from './matching/match-config';
 import type { TrustConfig, TrustLookup } from './trust';
+import type { CustomerWriteResult, StoredCustomer } from './store';
 
 export interface GoldenOperationOptions {
   /** source trust per attribute, from the legacy-system nodes */
@@ -44,7 +45,13 @@ export interface GoldenOperationOptions {
 }
 
 export type LinkOutcome =
-  | { status: 'applied'; goldenId: string; events: GoldenEvent[] }
+  | {
+      status: 'applied';
+      goldenId: string;
+      events: GoldenEvent[];
+      /** how the `customer` given was written with the link */
+      customer?: CustomerWriteResult;
+    }
   /** older than, or a repeat of, the version held: nothing changed */
   | { status: 'stale'; stale: StaleVersion; held: StoredSourceRecord };
 
@@ -125,12 +132,14 @@ function conflictOf(result: GoldenApplyResult): { retry: string } | undefined {
 /**
  * Stores a version of a source record and recomputes the golden record it belongs to: the one that
  * holds it, or `into` (matching linked it there; a golden id or a member's ref), or a new one.
+ * `customer`, the record per customerRef the message carried, is written in the link's transaction
+ * (one durable commit instead of two); a stale version writes no link, and the caller writes it then.
  */
 export async function linkSourceRecord(
   store: GoldenStore,
   record: SourceRecord,
   into?: string,
-  options: GoldenOperationOptions = {},
+  options: GoldenOperationOptions & { customer?: StoredCustomer } = {},
 ): Promise<LinkOutcome> {
   const key: SourceKey = { system: record.system, sourceId: record.sourceId };
   return untilApplied<LinkOutcome>(options, `linking ${sourceRef(key)}`, async () => {
@@ -154,9 +163,14 @@ export async function linkSourceRecord(
       goldens: [golden],
       ...(options.at ? { at: options.at } : {}),
       ...(options.cause ? { cause: options.cause } : {}),
+      ...(options.customer ? { customer: options.customer } : {}),
     });
-    if (result.applied)
-      return { done: { status: 'applied', goldenId: attached.goldenId, events: result.events } };
+    if (result.applied) {
+      const { events, customer } = result;
+      return {
+        done: { status: 'applied', goldenId: attached.goldenId, events, ...(customer ? { customer } : {}) },
+      };
+    }
     if (result.reason === 'stale')
       return { done: { status: 'stale', stale: result.stale, held: result.held } };
     return conflictOf(result) ?? { retry: `unexpected ${result.reason}` };

@@ -1,6 +1,6 @@
 import type { Customer, InteractionEvent, ProcessState } from '../mappings/canonical/types';
 import { isProcessState, reportProcess, type ReportOutcome } from './process-drafts';
-import type { CustomerWriteResult, HubStore } from './store';
+import type { CustomerWriteResult, HubStore, StoredCustomer } from './store';
 
 /**
  * The first cut of the golden record: canonical customers are kept per customerRef, newest updatedAt
@@ -31,12 +31,7 @@ export async function applyToGoldenRecord(store: HubStore, doc: unknown): Promis
   }
   const customer = doc as Arriving<Customer>;
   if (typeof customer.customerRef === 'string' && typeof customer.kind === 'string') {
-    const write = await store.putCustomer({
-      customerRef: customer.customerRef,
-      document: doc as Record<string, unknown>,
-      updatedAt: String(customer.updatedAt ?? ''),
-      sourceSystem: String(customer.source?.system ?? ''),
-    });
+    const write = await store.putCustomer(customerRowOf(customer.customerRef, customer));
     return { kind: 'customer', customerRef: customer.customerRef, write };
   }
   const event = doc as Arriving<InteractionEvent>;
@@ -55,4 +50,14 @@ export async function applyToGoldenRecord(store: HubStore, doc: unknown): Promis
   throw new Error(
     'golden record: msg.payload is neither a canonical customer (customerRef, kind), an event (eventId, type) nor a process state (processId, status)',
   );
+}
+
+/** What the store keeps per customerRef of a canonical customer (putCustomer). */
+export function customerRowOf(customerRef: string, customer: Arriving<Customer>): StoredCustomer {
+  return {
+    customerRef,
+    document: customer as Record<string, unknown>,
+    updatedAt: String(customer.updatedAt ?? ''),
+    sourceSystem: String(customer.source?.system ?? ''),
+  };
 }

@@ -17,6 +17,7 @@ import type { MatchExplanation } from './matching/match-decision';
 import type { GoldenMergedEvent, GoldenIdentityEvent, GoldenUnmergedEvent } from './cross-reference';
 import type { SourceKey, SourceRecord, StaleVersion } from './source-versions';
 import type { AttributeLineage, GoldenRecord } from './survivorship';
+import type { CustomerWriteResult, StoredCustomer } from './store';
 
 /** The version of a source record the store holds: the newest accepted. */
 export interface StoredSourceRecord extends SourceRecord {
@@ -122,6 +123,11 @@ export interface LinkChange extends GoldenChangeBase {
   record?: SourceRecord;
   /** events about this record (e.g. address-changed), stored in the same transaction */
   sourceEvents?: readonly InteractionEvent[];
+  /**
+   * the record per customerRef (HubStore.putCustomer, by its rule) written in the same transaction
+   * when the change is applied; a refused change writes it no more than the rest
+   */
+  customer?: StoredCustomer;
 }
 
 /** CrossReference.merge persisted. */
@@ -156,7 +162,13 @@ export interface GoldenChangedEvent {
 export type GoldenEvent = GoldenIdentityEvent | GoldenChangedEvent;
 
 export type GoldenApplyResult =
-  | { applied: true; revisions: GoldenExpectation[]; events: GoldenEvent[] }
+  | {
+      applied: true;
+      revisions: GoldenExpectation[];
+      events: GoldenEvent[];
+      /** how the link's `customer` was written, as putCustomer answers */
+      customer?: CustomerWriteResult;
+    }
   /** another writer came first: read again and decide again */
   | { applied: false; reason: 'conflict'; message: string }
   /** the carried record is older than (or repeats) the held version */

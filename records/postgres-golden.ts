@@ -17,6 +17,7 @@ import {
   type GoldenWritePlan,
   type PlanState,
 } from './golden-change-plan';
+import { upsertCustomer } from './postgres-customers';
 import type {
   GoldenApplyResult,
   GoldenCause,
@@ -473,7 +474,13 @@ export class PostgresGolden implements GoldenStore {
           const outcome = planChange(change, await this.planState(client, change), now);
           if ('refused' in outcome) return outcome.refused;
           await this.writePlan(client, outcome.plan, [...change.expected.keys()]);
-          return appliedResult(outcome.plan);
+          // last, after the golden rows: every transaction that locks both takes them in this order, so
+          // none waits for a golden row while holding a customer row
+          const { customer } = outcome.plan;
+          return appliedResult(
+            outcome.plan,
+            customer && (await upsertCustomer(client, this.table('customers'), customer)),
+          );
         },
         (result) => result.applied,
       );

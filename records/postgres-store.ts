@@ -47,7 +47,7 @@ import {
 import { errorMessage } from '../formats/error-message';
 import { withTimeout } from '../formats/with-timeout';
 import { createGoldenTables, PostgresGolden } from './postgres-golden';
-import { customerSupersedes } from './customer-order';
+import { upsertCustomer, type CustomerRow } from './postgres-customers';
 import { inTransaction, listenToEveryClient } from './postgres-transaction';
 import type * as Golden from './golden-store';
 import type { SourceKey, SourceRecord } from './source-versions';
@@ -306,36 +306,9 @@ export class PostgresStore implements HubStore {
 
   async putCustomer(customer: StoredCustomer): Promise<CustomerWriteResult> {
     const next = normalizeCustomer(customer);
-    // The order is the golden record's (customerSupersedes: the system's sequence, then time, then a
-    // digest), decided here rather than in SQL; the row lock serialises concurrent writers, also those
-    // of other hub instances, between the read and the write.
-    return inTransaction(this.requirePool(), async (client) => {
-      const inserted = await client.query(
-        `insert into ${this.table('customers')} (customer_ref, version, updated_at, source_system, doc)
-         values ($1, 1, $2, $3, $4) on conflict (customer_ref) do nothing`,
-        [next.customerRef, next.updatedAt, next.sourceSystem, JSON.stringify(next.document)],
-      );
-      if (inserted.rowCount === 1) return { created: true, changed: true, version: 1 };
-      const held = await client.query<CustomerRow>(
-        `select customer_ref, version, updated_at, source_system, doc
-         from ${this.table('customers')} where customer_ref = $1 for update`,
-        [next.customerRef],
-      );
-      const row = held.rows[0];
-      const stored: StoredCustomer = {
-        customerRef: row.customer_ref,
-        document: row.doc,
-        updatedAt: row.updated_at.toISOString(),
-        sourceSystem: row.source_system,
-      };
-      if (!customerSupersedes(next, stored)) return { created: false, changed: false, version: row.version };
-      const updated = await client.query<{ version: number }>(
-        `update ${this.table('customers')} set version = version + 1, updated_at = $2, source_system = $3, doc = $4
-         where customer_ref = $1 returning version`,
-        [next.customerRef, next.updatedAt, next.sourceSystem, JSON.stringify(next.document)],
-      );
-      return { created: false, changed: true, version: updated.rows[0].version };
-    });
+    return inTransaction(this.requirePool(), (client) =>
+      upsertCustomer(client, this.table('customers'), next),
+    );
   }
 
   async getCustomer(customerRef: string): Promise<VersionedCustomer | undefined> {
@@ -861,14 +834,6 @@ export class PostgresStore implements HubStore {
     if (!this.pool) throw new Error(`${this.describe()} is not open; call open() first`);
     return this.pool;
   }
-}
-
-interface CustomerRow {
-  customer_ref: string;
-  version: number;
-  updated_at: Date;
-  source_system: string;
-  doc: Record<string, unknown>;
 }
 
 interface InteractionRow {

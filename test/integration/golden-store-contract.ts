@@ -472,6 +472,65 @@ export function describeGoldenStoreContract(
         expect((await store.getGolden(G_SAP))?.record.document.tier).toBe('gold');
       });
 
+      it("writes the customer a link carries in the link's transaction, by putCustomer's rule, and none with a refused one", async () => {
+        const hub = current();
+        const row = (updatedAt: string, tier?: string) => ({
+          customerRef: 'crm:4711',
+          document: { customerRef: 'crm:4711', kind: 'person', ...(tier ? { tier } : {}) },
+          updatedAt,
+          sourceSystem: 'crm',
+        });
+        const first = await linkSourceRecord(store, anna, undefined, {
+          trust,
+          customer: row('2025-01-01T10:00:00Z', 'silver'),
+        });
+        expect(first).toMatchObject({
+          status: 'applied',
+          customer: { created: true, changed: true, version: 1 },
+        });
+        expect(await hub.getCustomer('crm:4711')).toMatchObject({ version: 1, document: { tier: 'silver' } });
+
+        // another writer came first: the change is refused, and the customer it carried is not written
+        const context = await store.readGoldenContext([], [crm]);
+        const refused = await store.applyLink({
+          key: crm,
+          goldenId: G_CRM,
+          events: [],
+          expected: [{ goldenId: G_CRM, revision: context.goldens[0].revision - 1 }],
+          goldens: [recompute(crossReferenceOf(context), G_CRM, lookupOf(context), trust)],
+          customer: row('2025-01-02T10:00:00Z', 'gold'),
+        });
+        expect(refused).toMatchObject({ applied: false, reason: 'conflict' });
+        expect(await hub.getCustomer('crm:4711')).toMatchObject({ version: 1, document: { tier: 'silver' } });
+
+        // a newer source version with an older customer: the link applies, the customer stays
+        const later = (updatedAt: string) => ({ ...anna, updatedAt });
+        expect(
+          await linkSourceRecord(store, later('2025-01-03T10:00:00Z'), undefined, {
+            trust,
+            customer: row('2024-12-31T10:00:00Z', 'bronze'),
+          }),
+        ).toMatchObject({ status: 'applied', customer: { created: false, changed: false, version: 1 } });
+        expect(
+          await linkSourceRecord(store, later('2025-01-04T10:00:00Z'), undefined, {
+            trust,
+            customer: row('2025-01-04T10:00:00Z', 'gold'),
+          }),
+        ).toMatchObject({ status: 'applied', customer: { created: false, changed: true, version: 2 } });
+        expect(await hub.getCustomer('crm:4711')).toMatchObject({ version: 2, document: { tier: 'gold' } });
+
+        // a customer the store cannot take fails the change before anything is written
+        const revision = (await store.getGolden(G_CRM))?.revision;
+        await expect(
+          linkSourceRecord(store, later('2025-01-05T10:00:00Z'), undefined, {
+            trust,
+            customer: row('yesterday'),
+          }),
+        ).rejects.toThrow(/store: customer\.updatedAt must be an ISO 8601 timestamp/);
+        expect((await store.getGolden(G_CRM))?.revision).toBe(revision);
+        expect((await store.getSourceRecord(crm))?.updatedAt).toBe('2025-01-04T10:00:00.000Z');
+      });
+
       it('marks a golden record for recompute when a member gets a version outside a change', async () => {
         await linkSourceRecord(store, anna, undefined, { trust });
         const before = await store.getGolden(G_CRM);

@@ -4,13 +4,9 @@ import { join } from 'node:path';
 import * as lmdb from 'lmdb';
 import type { RootDatabase } from 'lmdb';
 import { EmbeddedStore } from '../../../records/embedded-store';
+import { applyWithGoldenRecord, GoldenIntake } from '../../../records/golden-intake';
+import { annaSchmidt } from '../../fixtures/anna-schmidt';
 
-/**
- * A write resolves once the commit holding it is flushed, not once whatever another writer queued
- * after that commit is flushed too. The other writer here queues 20 MB the moment the customer's
- * commit is reported, which takes far longer to commit than the customer's own flush: waiting for it
- * shows in the order.
- */
 describe('EmbeddedStore write durability', () => {
   let directory: string;
   let root: RootDatabase | undefined;
@@ -33,6 +29,8 @@ describe('EmbeddedStore write durability', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
+  // The other writer queues 20 MB the moment the customer's commit is reported, which takes far longer
+  // to commit than the customer's own flush: a write waiting for it shows in the order.
   it('resolves a write with the flush of its own commit, not of a later writer queued meanwhile', async () => {
     const env = root as RootDatabase;
     const scratch = env.openDB<Buffer, string>('scratch', { encoding: 'binary' });
@@ -59,5 +57,36 @@ describe('EmbeddedStore write durability', () => {
 
     expect(write).toEqual({ created: true, changed: true, version: 1 });
     expect(order).toEqual(['customer durable', 'other writer committed']);
+  });
+
+  it('takes a customer in with one durable commit: the record per customerRef goes with its golden link', async () => {
+    const env = root as RootDatabase;
+    const intake = new GoldenIntake(store);
+    await intake.fill();
+    const commits = jest.spyOn(env, 'transaction');
+
+    const sap = annaSchmidt('sap', '80042', 'Ring', 0);
+    const taken = await applyWithGoldenRecord(store, intake, sap);
+    expect(commits).toHaveBeenCalledTimes(1);
+    expect(taken).toMatchObject({
+      kind: 'customer',
+      write: { created: true, changed: true, version: 1 },
+      golden: { status: 'applied' },
+    });
+    const crm = annaSchmidt('crm', '4711', 'Ring', 1);
+    expect(await applyWithGoldenRecord(store, intake, crm)).toMatchObject({
+      write: { created: true, changed: true, version: 1 },
+      golden: { status: 'applied', matched: { ref: 'sap:80042' } },
+    });
+    expect(commits).toHaveBeenCalledTimes(2);
+    expect(await store.getCustomer('crm:4711')).toMatchObject({ version: 1, document: crm });
+    expect((await store.getGolden('crm:4711'))?.members).toHaveLength(2);
+
+    // a repeat links nothing: the record per customerRef is written (as unchanged) on its own
+    expect(await applyWithGoldenRecord(store, intake, sap)).toMatchObject({
+      write: { created: false, changed: false, version: 1 },
+      golden: { status: 'stale' },
+    });
+    expect(commits).toHaveBeenCalledTimes(3);
   });
 });
