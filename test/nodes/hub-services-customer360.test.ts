@@ -21,6 +21,14 @@ const root = path.join(__dirname, '..', '..');
 const OLD_WSDL = path.join(root, 'test', 'fixtures', 'wsdl-history', 'hub-v1-before-golden.wsdl');
 /** hub.wsdl as clients built before GetCustomer360 listed held-back offers cached it */
 const BEFORE_HELD_BACK = path.join(root, 'test', 'fixtures', 'wsdl-history', 'hub-v2-before-held-back.wsdl');
+/** hub.wsdl as clients built before GetCustomer360 answered the golden record's data quality cached it */
+const BEFORE_DATA_QUALITY = path.join(
+  root,
+  'test',
+  'fixtures',
+  'wsdl-history',
+  'hub-v3-before-data-quality.wsdl',
+);
 
 useHelper();
 
@@ -399,6 +407,53 @@ print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
     } finally {
       switchedOff.mockRestore();
     }
+  });
+
+  it("answers the golden record's gaps under dataQuality when asked (zeep), and nothing new to clients of earlier WSDLs", async () => {
+    await deployWithAnna();
+    const store = await (helper.getNode('cfg-store') as unknown as HubStoreNode).ready;
+    // a legacy record as SAP holds thousands: a street without a city, no given name, no contact
+    await applyWithGoldenRecord(store, new GoldenIntake(store), {
+      schemaVersion: '1.0',
+      customerRef: 'sap:100002',
+      kind: 'person',
+      person: { familyName: 'Huber' },
+      addresses: [{ type: 'postal', street: 'Ringstraße 7', country: 'DE' }],
+      identifiers: [{ system: 'sap', id: '100002' }],
+      updatedAt: '2026-11-20T10:00:00Z',
+      source: { system: 'sap', operation: 'DEBMAS' },
+    });
+    const held = (await store.getGolden('sap:100002'))?.record.document.dataQuality;
+    expect(held?.gaps).toEqual(expect.arrayContaining(['person.givenName', 'addresses[0].city', 'contact']));
+    const base = await serve();
+    const script = `
+import json, sys, zeep
+from zeep.helpers import serialize_object
+new = zeep.Client(sys.argv[1] + "?wsdl").service
+old = zeep.Client(sys.argv[2]).create_service("{urn:crm-hub:hub:v1}CrmHubSoapBinding", sys.argv[1])
+out = {
+    "gaps": new.GetCustomer360(customerRef="sap:100002", withDataQuality=True),
+    "anna": new.GetCustomer360(customerRef="crm:4711", withDataQuality=True),
+    "notAsked": new.GetCustomer360(customerRef="sap:100002"),
+    "beforeDataQuality": old.GetCustomer360(customerRef="sap:100002", withHeldBack=True),
+}
+print(json.dumps({k: serialize_object(v) for k, v in out.items()}, default=str))
+`;
+    const { stdout } = await run('/usr/bin/python3', ['-c', script, base, BEFORE_DATA_QUALITY]);
+    const out = JSON.parse(stdout) as Record<string, Record<string, unknown>>;
+    expect(out.gaps.customer).toMatchObject({ familyName: 'Huber', street: 'Ringstraße 7', city: null });
+    expect(out.gaps.dataQuality).toEqual({
+      complete: false,
+      score: String(held!.score),
+      gap: held!.gaps,
+      futureDated: [],
+    });
+    const anna = (await store.getGolden('crm:4711'))!.record.document.dataQuality!;
+    expect(out.anna.dataQuality).toMatchObject({ complete: anna.complete, gap: anna.gaps });
+    expect(out.notAsked.dataQuality).toBeNull();
+    // a strict zeep client of the earlier WSDL gets no element it does not know
+    expect(Object.keys(out.beforeDataQuality)).not.toContain('dataQuality');
+    expect(out.beforeDataQuality.customer).toMatchObject({ familyName: 'Huber' });
   });
 
   it('answers node-soap for an SAP number with its zeros, and refuses an id of neither form', async () => {

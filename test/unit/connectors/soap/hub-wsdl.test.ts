@@ -145,7 +145,7 @@ describe('hub.wsdl', () => {
     expect(
       slots(response)
         .map((s) => s.decl.name)
-        .slice(-3),
+        .slice(-4, -1),
     ).toEqual(['serviceLevel', 'openProcesses', 'heldBack']);
     expect(slots(heldBack.decl).map((s) => s.decl.name)).toEqual([
       'offerId',
@@ -183,5 +183,31 @@ describe('hub.wsdl', () => {
         '1.1',
       ),
     ).not.toContain('heldBack');
+  });
+  it("answers the golden record's data quality last in GetCustomer360, only when asked", () => {
+    const request = op('GetCustomer360').input.decl;
+    expect(field(request, 'withDataQuality')).toMatchObject({ min: 0, max: 1 });
+    expect(simple(field(request, 'withDataQuality')).builtin).toBe('boolean');
+    const response = op('GetCustomer360').output.decl;
+    const quality = field(response, 'dataQuality');
+    expect(quality).toMatchObject({ min: 0, max: 1 });
+    expect(slots(response).at(-1)?.decl.name).toBe('dataQuality');
+    const xml = renderResponse(
+      def,
+      op('GetCustomer360'),
+      {
+        customer: { customerRef: 'sap:100002', sourceSystem: 'sap', sourceId: '100002' },
+        dataQuality: {
+          complete: false,
+          score: 0.55,
+          gap: ['person.givenName', 'addresses[0].city'],
+          futureDated: [],
+        },
+      },
+      '1.1',
+    );
+    expect(xml).toMatch(
+      /<tns:dataQuality><tns:complete>false<\/tns:complete><tns:score>0.55<\/tns:score><tns:gap>person.givenName<\/tns:gap><tns:gap>addresses\[0\].city<\/tns:gap><\/tns:dataQuality>/,
+    );
   });
 });
