@@ -42,8 +42,13 @@ import { personalData } from './personal-data';
 export type ProcessesApiContext = StoreSource<HubStore>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** "3" as the ETag gave it, or a bare 3; a weak tag (W/"3") is no match for If-Match (RFC 9110) */
+/** "3" as the ETag gave it, or a bare 3 */
 const REVISION_TAG = /^"?([1-9]\d{0,9})"?$/;
+/**
+ * W/"3": a valid tag that If-Match's strong comparison never matches (RFC 9110 13.1.1), so a save
+ * that names only weak tags is answered 412 with the state now, not refused as malformed
+ */
+const WEAK_TAG = /^W\/"[^"]*"$/;
 /** RFC 9110's If-Match: `*`, or a list of tags, each as above, separated by commas */
 const ANY = '*';
 
@@ -59,7 +64,11 @@ function ifMatchOf(req: Request): RevisionMatch {
   const header = req.get('if-match');
   if (header === undefined) return undefined;
   if (header.trim() === ANY) return ANY;
-  const revisions = header.split(',').map((tag) => REVISION_TAG.exec(tag.trim())?.[1]);
+  const tags = header
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter((tag) => !WEAK_TAG.test(tag));
+  const revisions = tags.map((tag) => REVISION_TAG.exec(tag)?.[1]);
   if (revisions.some((revision) => revision === undefined)) {
     throw new ApiError(
       400,

@@ -278,7 +278,14 @@ describe('PUT /api/v1/customers/{id}/processes/{processId}', () => {
     const unknown = await request(server).put(path('web:77')).set('If-Match', '"3"').send(draft);
     expect(unknown.status).toBe(412);
     expect(unknown.body.error).toBe('not-stored');
-    expect((await request(server).put(path('web:77')).set('If-Match', 'W/"1"').send(draft)).status).toBe(400);
+    const other = path('web:77', '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e');
+    expect((await request(server).put(other).send(draft)).status).toBe(201);
+    // a weak tag is well formed but never matches under If-Match's strong comparison (RFC 9110): 412, not 400
+    const weak = await request(server).put(other).set('If-Match', 'W/"1"').send(draft);
+    expect(weak.status).toBe(412);
+    expect(weak.body).toMatchObject({ error: 'revision-conflict', revision: 1 });
+    const mixed = await request(server).put(other).set('If-Match', 'W/"1", "1"').send(draft);
+    expect(mixed.status).toBe(200);
     const time = await request(server)
       .put(path('web:77'))
       .send({ ...draft, expiresAt: '2026-12-31 10:00:00Z' });
