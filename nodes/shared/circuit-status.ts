@@ -41,8 +41,10 @@ export function followState<S extends string>(
   words: StatusWords,
 ): StateStatus<S> {
   const counts = { ok: 0, failed: 0 };
+  // "ok · 0 ok, 0 failed" before the first call read like a verdict on calls that never happened
+  const wordsFor = (state: S) => (state === 'closed' && counts.ok + counts.failed === 0 ? 'ready' : state);
   const show = (state: S = source.state) =>
-    node.status({ ...looks[state], text: words(`${type}.status.${state}`, { ...counts }) });
+    node.status({ ...looks[state], text: words(`${type}.status.${wordsFor(state)}`, { ...counts }) });
   source.on('state', show);
   show();
   return { counts, show, stop: () => source.off('state', show) };
