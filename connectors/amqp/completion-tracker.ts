@@ -39,6 +39,8 @@ interface Entry {
   /** the first error was transient */
   transient?: boolean;
   timer: NodeJS.Timeout;
+  /** told how the message ended: acked (true) or not (false) */
+  listeners?: ((acked: boolean) => void)[];
 }
 
 function reasonOf(entry: Entry): string | undefined {
@@ -121,12 +123,25 @@ export class CompletionTracker {
     this.entries.delete(id);
     clearTimeout(entry.timer);
     entry.settle.dropped(reason);
+    tell(entry, false);
   }
 
   /** Called right after the source node emitted: a message that went nowhere (no wires) is done. */
   settleIfIdle(id: string): void {
     const entry = this.entries.get(id);
     if (entry && entry.pending <= 0) this.finish(id, reasonOf(entry));
+  }
+
+  /**
+   * `listener(true)` once the message is acked, `false` once it ends any other way (failed, timed out,
+   * retried, dropped, forgotten on shutdown): a node that handed something on for it learns whether
+   * that reached its end. False when the message is not tracked (the listener is never called).
+   */
+  whenSettled(id: string, listener: (acked: boolean) => void): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    (entry.listeners ??= []).push(listener);
+    return true;
   }
 
   has(id: string): boolean {
@@ -139,8 +154,12 @@ export class CompletionTracker {
 
   /** Shutdown: forget everything without settling; unacked messages go back to the broker's queue. */
   clear(): void {
-    for (const entry of this.entries.values()) clearTimeout(entry.timer);
+    const entries = [...this.entries.values()];
     this.entries.clear();
+    for (const entry of entries) {
+      clearTimeout(entry.timer);
+      tell(entry, false);
+    }
   }
 
   private finish(id: string, error: string | undefined, timedOut = false): void {
@@ -152,5 +171,10 @@ export class CompletionTracker {
     else if (timedOut && entry.settle.timedOut) entry.settle.timedOut(error);
     else if (entry.transient && entry.settle.retry) entry.settle.retry(error);
     else entry.settle.fail(error);
+    tell(entry, error === undefined);
   }
+}
+
+function tell(entry: Entry, acked: boolean): void {
+  for (const listener of entry.listeners ?? []) listener(acked);
 }

@@ -10,6 +10,8 @@ export const DEFAULT_DONE_LESS_GRACE_MS = 1000;
 
 /** the listener of the last module load, replaced (not stacked) by the next one */
 let forgetDisabled: (() => void) | undefined;
+/** the tracker of the last module load, for nodes that ask how a message they handled ended */
+let current: CompletionTracker | undefined;
 const CONFIG_CHANGES = ['flows:stopping', 'flows:started'] as const;
 
 /**
@@ -20,6 +22,7 @@ const CONFIG_CHANGES = ['flows:stopping', 'flows:started'] as const;
  */
 export function completionTracker(RED: RED): CompletionTracker {
   const tracker = new CompletionTracker();
+  current = tracker;
   const held = new HeldReceipts((id) => tracker.completed(id), doneLessGraceMs(RED));
   // A reload of the module (tests, a restarted runtime) must replace the hooks, not stack them.
   RED.hooks.remove('*.crm-hub-amqp-in');
@@ -77,6 +80,18 @@ export function completionTracker(RED: RED): CompletionTracker {
     else if (cannotComplete(event.destination.node)) held.hold(event.destination.id, id);
   });
   return tracker;
+}
+
+/**
+ * How the amqp-in delivery a message came from ends: true once it is acked (the whole flow completed
+ * without error, so whatever publish downstream was confirmed), false once it is settled any other
+ * way. Undefined when no amqp-in waits for the flow to complete this message (another source, or
+ * ack on receipt): then nothing will ever say that what was sent for it arrived.
+ */
+export function settlementOf(msgId: unknown): Promise<boolean> | undefined {
+  if (typeof msgId !== 'string' || !current?.has(msgId)) return undefined;
+  const tracker = current;
+  return new Promise((resolve) => tracker.whenSettled(msgId, resolve));
 }
 
 /**

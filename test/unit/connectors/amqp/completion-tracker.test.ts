@@ -181,4 +181,28 @@ describe('CompletionTracker', () => {
     t.completed('m1');
     expect(s.ack).toHaveBeenCalledTimes(1);
   });
+  it('tells a node that handed something on for a message whether it was acked, however it ended', () => {
+    const t = new CompletionTracker();
+    const ends: Record<string, boolean[]> = {};
+    const listen = (id: string) => t.whenSettled(id, (acked) => (ends[id] ??= []).push(acked));
+    expect(listen('untracked')).toBe(false);
+    for (const id of ['acked', 'failed', 'retried', 'dropped', 'cleared'])
+      t.track(id, { ...settler(), retry: jest.fn(), dropped: jest.fn() }, 1000);
+    for (const id of ['acked', 'failed', 'retried', 'dropped', 'cleared']) expect(listen(id)).toBe(true);
+    t.sent('acked', 1);
+    t.completed('acked');
+    t.sent('failed', 1);
+    t.completed('failed', 'refused');
+    t.sent('retried', 1);
+    t.completed('retried', 'not connected', true);
+    t.dropped('dropped', 'stopped');
+    t.clear();
+    expect(ends).toEqual({
+      acked: [true],
+      failed: [false],
+      retried: [false],
+      dropped: [false],
+      cleared: [false],
+    });
+  });
 });
