@@ -18,6 +18,23 @@
  * report, so the golden values are sent once more. Once the target reports back what it was sent last,
  * it has applied it, and its own later changes are echoes again.
  *
+ * Sent already. Until the target reports back, its held version is older than what it was sent, so
+ * every further golden change that leaves the target's view as it was (another system's change of
+ * values the target does not carry) differed from the held version and went out again, each under its
+ * own golden revision's message id: SAP got one customer's identical DEBMAS three times. A change
+ * whose view equals the update last handed out for the record, while the target has reported nothing
+ * since (its held version is still the one it was when that update went out), is not sent again.
+ * That may only count an update that is known to have reached the target's queue: the fan-out runs
+ * before from-canonical and amqp-out, and a publish that fails sends the golden message back to its
+ * queue to come again. So an update counts only once the crm.golden message that handed it out is
+ * acked, which amqp-in does only when the whole flow, the confirmed publish included, completed
+ * without error; a message settled any other way (failed, requeued, dropped, timed out) forgets it.
+ * Until then a change of the same view waits for that outcome (a publish takes milliseconds; bounded
+ * all the same), and a redelivered message is never skipped as sent already. Where no such outcome
+ * can be known (no amqp-in acking after the flow), nothing is skipped as sent already. A change that
+ * goes A→B→A sends A again (the last update handed out is B), and a restart starts with no memory:
+ * the first change after it is sent again (at least once).
+ *
  * A record the target holds with a gap its own format requires (a Siebel contact without a last name)
  * cannot be mapped back either; when the target's held version fails the outbound mapping as the golden
  * view does, the target holds that gap already, and nothing is sent: a change of the golden record is
@@ -68,6 +85,10 @@ export type SkipReason =
   /** the target holds these values already */
   | 'echo'
   /**
+   * the target was sent these values last, that update is published, and it has reported nothing since
+   */
+  | 'sent-already'
+  /**
    * the golden values cannot be written in the target's format for the reason its own record cannot
    * either (a Siebel contact without a last name): sent, it would only be refused; the change may carry
    * other values the target lacks, so it is no echo
@@ -78,13 +99,42 @@ export type SkipReason =
 
 export type FanOutResult = { sent: TargetUpdate[]; skipped: { reason: SkipReason; key?: SourceKey }[] };
 
+/** What the sync-target node knows of the crm.golden message a change came in. */
+export interface Handling {
+  /** the broker delivered it before: what it handed out then may never have been published */
+  redelivered?: boolean;
+  /**
+   * true once everything the message handed out is published (its delivery is acked after the whole
+   * flow), false when it is settled otherwise; undefined when that can never be known. Asked only when
+   * an update is handed out.
+   */
+  settled?: () => Promise<boolean> | undefined;
+}
+
+/** The update last handed out for one target record. */
+interface Handout {
+  /** of its projection's canonical JSON */
+  digest: string;
+  /** the target's held version it went out over (heldVersionOf) */
+  held: string;
+  /** whether its golden message was acked; undefined: never known */
+  outcome?: Promise<boolean>;
+  published: boolean;
+}
+
 const LAST_SENT_LIMIT = 100_000;
+/**
+ * How long a change waits for the outcome of an update of the same values still on its way (its lane
+ * waits with it). A publish is confirmed in milliseconds; the bound only keeps a flow that never
+ * settles from holding the customer's changes: past it the update is sent again.
+ */
+export const PENDING_WAIT_MS = 5_000;
 
 export class GoldenFanOut {
   /** one golden id's events in arrival order, different golden ids side by side */
   private readonly lanes = new KeyedLanes();
-  /** digest of the projection last handed out per target record ref, newest last (bounded) */
-  private readonly lastSent = new Map<string, string>();
+  /** the update last handed out per target record ref, newest last (bounded) */
+  private readonly lastSent = new Map<string, Handout>();
 
   constructor(
     private readonly store: GoldenStore,
@@ -93,12 +143,12 @@ export class GoldenFanOut {
   ) {}
 
   /** The updates one crm.golden message gives this target; events of one golden id in arrival order. */
-  take(event: unknown): Promise<FanOutResult> {
+  take(event: unknown, handling: Handling = {}): Promise<FanOutResult> {
     if (!isChange(event)) return Promise.resolve({ sent: [], skipped: [{ reason: 'not-a-change' }] });
-    return this.lanes.run(event.goldenId, () => this.fanOut(event));
+    return this.lanes.run(event.goldenId, () => this.fanOut(event, handling));
   }
 
-  private async fanOut(event: GoldenChangedEvent): Promise<FanOutResult> {
+  private async fanOut(event: GoldenChangedEvent, handling: Handling): Promise<FanOutResult> {
     // the document alone (the embedded store keeps it decoded), not the whole stored record with its
     // lineage, sources and events, which every target of every change decoded again
     const golden = await this.store.getGoldenDocument(event.goldenId);
@@ -107,6 +157,9 @@ export class GoldenFanOut {
     const held = members.filter((m) => m.system === this.target);
     if (held.length === 0) return { sent: [], skipped: [{ reason: 'not-held' }] };
     const result: FanOutResult = { sent: [], skipped: [] };
+    // one outcome per message, however many of the target's records it updates
+    let outcome: Promise<boolean> | undefined | null = null;
+    const settled = () => (outcome === null ? (outcome = handling.settled?.()) : outcome);
     for (const key of held) {
       // the held version, read once for the deletion, the sales area and the echo check, and only when
       // one of them needs it
@@ -128,26 +181,37 @@ export class GoldenFanOut {
       const ref = sourceRef(key);
       const last = this.lastSent.get(ref);
       let digest: string | undefined;
-      let echo = false;
+      let skip: SkipReason | undefined;
       if (!projected.ok) {
-        const own = await this.heldProjection(key, heldRecord);
+        const own = this.heldProjection(key, await heldRecord());
         if (own !== undefined && own.json === undefined && own.error === projected.error.message) {
           result.skipped.push({ reason: 'target-gap', key });
           continue;
         }
-      } else if (json !== undefined && (last === undefined || last === (digest = digestOf(json)))) {
+      } else if (json !== undefined && (last === undefined || last.digest === (digest = digestOf(json)))) {
         // (with another last update outstanding the golden values go out whatever the target holds)
-        const own = await this.heldProjection(key, heldRecord);
-        echo = own?.json === json;
-        // the target reported what it was sent last: it applied it, no update of ours is outstanding,
-        // and its own later changes are echoes again
-        if (echo && last !== undefined) this.lastSent.delete(ref);
+        const current = await heldRecord();
+        const own = this.heldProjection(key, current);
+        if (own?.json === json) {
+          skip = 'echo';
+          // the target reported what it was sent last: it applied it, no update of ours is outstanding,
+          // and its own later changes are echoes again
+          if (last !== undefined) this.lastSent.delete(ref);
+        } else if (
+          last !== undefined &&
+          !handling.redelivered &&
+          last.held === heldVersionOf(current) &&
+          (await this.published(ref, last))
+        )
+          skip = 'sent-already';
       }
-      if (echo) {
-        result.skipped.push({ reason: 'echo', key });
+      if (skip) {
+        result.skipped.push({ reason: skip, key });
         continue;
       }
-      this.remember(ref, json === undefined ? undefined : (digest ??= digestOf(json)));
+      if (json !== undefined)
+        this.remember(ref, (digest ??= digestOf(json)), heldVersionOf(await heldRecord()), settled);
+      else this.lastSent.delete(ref);
       result.sent.push({
         target: this.target,
         key,
@@ -173,22 +237,57 @@ export class GoldenFanOut {
   }
 
   /** The target's held version of the record as its outbound mapping makes it (canonical JSON), or why it cannot. */
-  private async heldProjection(
+  private heldProjection(
     key: SourceKey,
-    heldRecord: () => Promise<StoredSourceRecord | undefined>,
-  ): Promise<{ json?: string; error?: string } | undefined> {
-    const held = await heldRecord();
+    held: StoredSourceRecord | undefined,
+  ): { json?: string; error?: string } | undefined {
     if (!held) return undefined;
     const own = this.project(targetView(held.document as Customer, key));
     return own.ok ? { json: canonicalJson(own.value) } : { error: own.error.message };
   }
 
-  private remember(ref: string, digest: string | undefined): void {
-    this.lastSent.delete(ref);
-    // a projection that failed is sent for from-canonical to reject with the reason; nothing to compare
-    if (digest === undefined) return;
-    setBounded(this.lastSent, ref, digest, LAST_SENT_LIMIT);
+  /**
+   * Whether the update last handed out is published; one whose golden message is still in the flow is
+   * waited for (bounded), and one whose message ended otherwise is forgotten.
+   */
+  private async published(ref: string, last: Handout): Promise<boolean> {
+    if (!last.published && last.outcome) {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), PENDING_WAIT_MS);
+        timer.unref();
+      });
+      await Promise.race([last.outcome, bound]);
+      clearTimeout(timer);
+    }
+    return last.published && this.lastSent.get(ref) === last;
   }
+
+  private remember(
+    ref: string,
+    digest: string,
+    held: string,
+    settled: () => Promise<boolean> | undefined,
+  ): void {
+    const last = this.lastSent.get(ref);
+    // the same values over the same held version, published already (only a redelivery sends them
+    // again): that stays known whatever becomes of this copy
+    if (last?.published && last.digest === digest && last.held === held) return;
+    const outcome = settled();
+    const handout: Handout = { digest, held, published: false, ...(outcome ? { outcome } : {}) };
+    void outcome?.then((acked) => {
+      if (acked) handout.published = true;
+      // not published: a later change of these values must send them (this message comes again, or
+      // is a dead letter now)
+      else if (this.lastSent.get(ref) === handout) this.lastSent.delete(ref);
+    });
+    setBounded(this.lastSent, ref, handout, LAST_SENT_LIMIT);
+  }
+}
+
+/** Which version of its record the target holds: a new one once the target reports (back) anything. */
+function heldVersionOf(held: StoredSourceRecord | undefined): string {
+  return held ? `${held.storedAt} ${held.contentHash}` : '';
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Customer } from '../../mappings/canonical/types';
 import type { HubStoreNode } from '../hub-store/hub-store';
 import { systemSpecOf } from '../legacy-decode/system-spec';
 import type { LegacySystemNode } from '../legacy-system/legacy-system';
+import { settlementOf } from '../amqp-in/completion-hooks';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { ensureHubRoutes } from '../shared/mount';
@@ -23,7 +24,12 @@ export interface SyncTargetDef extends NodeDef {
 }
 
 type GoldenMessage = NodeMessage & {
-  amqp?: { routingKey?: unknown; messageId?: unknown; headers?: Record<string, unknown> };
+  amqp?: {
+    routingKey?: unknown;
+    messageId?: unknown;
+    headers?: Record<string, unknown>;
+    redelivered?: unknown;
+  };
 };
 
 /**
@@ -60,26 +66,33 @@ export default function (RED: RED) {
       fanOut = undefined;
       this.error(RED._('sync-target.errors.setup', { error: errorMessage(err) }));
     });
-    const counts = { sent: 0, echo: 0, gap: 0, failed: 0 };
+    const counts = { sent: 0, echo: 0, again: 0, gap: 0, failed: 0 };
     // changes held back for a gap the target shares are named apart: they are no echoes, and what
     // else they carry does not reach the target until another system fills the gap
     const showCounts = () =>
       countStatus(this, { ok: counts.sent, failed: counts.failed }, ({ failed }) =>
-        words(`sync-target.status.counted${counts.gap ? '-gap' : ''}${failed ? '-failed' : ''}`, {
-          sent: counts.sent,
-          echo: counts.echo,
-          gap: counts.gap,
-          failed,
-        }),
+        words(
+          `sync-target.status.counted${counts.again ? '-again' : ''}${counts.gap ? '-gap' : ''}${failed ? '-failed' : ''}`,
+          { sent: counts.sent, echo: counts.echo, again: counts.again, gap: counts.gap, failed },
+        ),
       );
 
     onInput<GoldenMessage>(
       this,
       async (msg, send) => {
-        const result = await (await ready()).take(goldenEventOf(msg.payload, msg.amqp));
+        // An update counts as sent for a later change only once amqp-in acks this message, i.e. the
+        // whole flow after this node (from-canonical, the confirmed publish of amqp-out) completed: what
+        // a failed publish handed out comes again with the message (records/golden-fan-out.ts).
+        const target = await ready();
+        const result = await target.take(goldenEventOf(msg.payload, msg.amqp), {
+          redelivered: msg.amqp?.redelivered === true,
+          settled: () => settlementOf(msg._msgid),
+        });
         counts.sent += result.sent.length;
-        counts.echo += result.skipped.filter((s) => s.reason === 'echo').length;
-        counts.gap += result.skipped.filter((s) => s.reason === 'target-gap').length;
+        for (const { reason } of result.skipped)
+          if (reason === 'echo') counts.echo += 1;
+          else if (reason === 'sent-already') counts.again += 1;
+          else if (reason === 'target-gap') counts.gap += 1;
         showCounts();
         const eventId = msg.amqp?.headers?.[EVENT_ID_HEADER];
         for (const update of result.sent) {

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { BusError } from '../../connectors/amqp/bus-error';
 import { helper } from './harness';
 
 /** The end of a test flow: it says done for every message, as real nodes do, so amqp-in can ack. */
@@ -26,6 +27,22 @@ export function flakyStoreNode(RED: NodeAPI): void {
         return;
       }
       send({ ...msg, seen } as NodeMessage);
+      done();
+    });
+  });
+}
+
+/**
+ * A stand-in for amqp-out while the broker is away: the first message it gets fails as amqp-out's
+ * publish does then (BusError not-connected), every later one passes on.
+ */
+export function publishOutageNode(RED: NodeAPI): void {
+  RED.nodes.registerType('publish-outage-test', function (this: Node, config: NodeDef) {
+    RED.nodes.createNode(this, config);
+    let seen = 0;
+    this.on('input', (msg: unknown, send: (m: NodeMessage) => void, done: (e?: Error) => void) => {
+      if (++seen === 1) return done(new BusError('not-connected', 'the bus is not connected'));
+      send(msg as NodeMessage);
       done();
     });
   });

@@ -22,7 +22,7 @@ import { createVhost, deleteVhost, eventually, queueDepth } from '../e2e/hub-pro
 import { debmas, type PersonVersion } from '../e2e/sync-fixtures';
 import { all, helper, load, nextInput, tempDir, useHelper, type FlowNode } from './harness';
 import { annaSchmidt } from '../fixtures/anna-schmidt';
-import { sinkNode, whenStatus } from './amqp-test-nodes';
+import { publishOutageNode, sinkNode, whenStatus } from './amqp-test-nodes';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'legacy');
 
@@ -44,7 +44,7 @@ const syncTarget = wrap(require('../../nodes/sync-target/sync-target'));
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 useHelper();
-const nodes = [...all, legacyDecode, syncTarget, sinkNode];
+const nodes = [...all, legacyDecode, syncTarget, sinkNode, publishOutageNode];
 
 const anna: PersonVersion = {
   given: 'Anna',
@@ -419,6 +419,108 @@ describe('record sync fan-out: sync target → from-canonical (document) → amq
     } finally {
       await connection.close();
     }
+  }, 30000);
+});
+
+describe('record sync fan-out from crm.golden: amqp-in → sync target → from-canonical → amqp-out', () => {
+  const flow = (): FlowNode[] => [
+    ...config(),
+    {
+      id: 'golden-in',
+      type: 'amqp-in',
+      broker: 'broker',
+      queue: 'crm-hub.sync-out.sap',
+      bindings: 'crm.golden golden.changed',
+      prefetch: '10',
+      ack: 'flow',
+      timeout: '10000',
+      store: 'store',
+      output: 'buffer',
+      deliveryLimit: '20',
+      atLeastOnce: true,
+      wires: [['target']],
+      version: 4,
+    },
+    {
+      id: 'target',
+      type: 'sync-target',
+      store: 'store',
+      system: 'sys-sap',
+      record: '',
+      wires: [['encode']],
+      version: 1,
+    },
+    {
+      id: 'encode',
+      type: 'from-canonical',
+      system: 'sys-sap',
+      record: '',
+      output: 'document',
+      wires: [['outage'], []],
+      version: 2,
+    },
+    { id: 'outage', type: 'publish-outage-test', wires: [['out']] },
+    {
+      id: 'out',
+      type: 'amqp-out',
+      broker: 'broker',
+      exchange: '',
+      routingKey: '',
+      destination: 'queue',
+      queue: '',
+      wires: [['sent']],
+      version: 2,
+    },
+    { id: 'sent', type: 'amqp-test-sink' },
+  ];
+
+  it('sends an update whose publish failed again with the redelivered change, and an unchanged view once', async () => {
+    await load(nodes, flow());
+    await whenStatus('golden-in', 'amqp-in.status.consuming');
+    const broker = helper.getNode('broker') as unknown as AmqpBrokerNode;
+    const store = await (helper.getNode('store') as unknown as HubStoreNode).ready;
+    const intake = new GoldenIntake(store);
+    const doc = (system: string, id: string, minute: number, extra: Partial<Customer> = {}) =>
+      annaSchmidt(system, id, 'Leopoldstraße', minute, { sapId: '4713', extra });
+    const changed = async (customer: Customer) => {
+      const r = await intake.takeCustomer(customer);
+      if (r.status !== 'applied') throw new Error(r.status);
+      return r.events
+        .filter((e): e is GoldenChangedEvent => e.type === 'golden.changed')
+        .at(-1) as GoldenChangedEvent;
+    };
+    // as the golden publisher sends a change on crm.golden
+    const publish = (e: GoldenChangedEvent) =>
+      broker.bus.publish('crm.golden', 'golden.changed', Buffer.from(JSON.stringify(e)), {
+        messageId: e.eventId,
+        headers: { 'x-crm-golden-id': e.goldenId },
+      });
+    const updates = async (): Promise<string[]> => {
+      const connection = await amqplib.connect(url);
+      try {
+        const channel = await connection.createChannel();
+        const streets: string[] = [];
+        for (let m = await channel.get('crm.out.sap'); m; m = await channel.get('crm.out.sap'))
+          streets.push(String(parseIdocXml(m.content)[0].segments.E1KNA1M[0].STRAS));
+        return streets;
+      } finally {
+        await connection.close();
+      }
+    };
+    await changed(annaSchmidt('sap', '4713', 'Ring', 0, { sapId: '4713' }));
+    const sent = nextInput('sent');
+    // the first publish fails (the bus is away): the change goes back to its queue and comes again,
+    // and the update it handed out must go out then, not count as sent
+    await publish(await changed(doc('crm', '97', 5)));
+    await sent;
+    await eventually(async () => (depth('crm-hub.sync-out.sap') === 0 ? true : undefined), 'the ack', 100);
+    // the call center changes what DEBMAS does not carry: SAP's view is what it was sent
+    await publish(
+      await changed(doc('crm', '97', 6, { emails: [{ address: 'anna@example.org', type: 'home' }] })),
+    );
+    await whenStatus('target', 'sync-target.status.counted-again');
+    await eventually(async () => (depth('crm-hub.sync-out.sap') === 0 ? true : undefined), 'the ack', 100);
+    expect(await updates()).toEqual(['Leopoldstraße 12']);
   }, 30000);
 });
 

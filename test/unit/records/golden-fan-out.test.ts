@@ -131,6 +131,97 @@ describe('GoldenFanOut', () => {
     }
   });
 
+  /** a golden message's handling whose updates are published (its delivery acked after the flow) */
+  const published = { settled: () => Promise.resolve(true) };
+  const sap = { system: 'sap', sourceId: '80042' };
+  const email = (address: string): Partial<Customer> => ({ emails: [{ address, type: 'home' }] });
+
+  it('does not send SAP the same view again while SAP has not reported back (sent already)', async () => {
+    await take(customer('sap', '80042', 'Ring', 0));
+    const siebel = await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
+    expect((await fanOut.take(siebel, published)).sent).toHaveLength(1);
+    // Siebel's later changes of what DEBMAS does not carry: SAP's view stays what it was sent, and SAP
+    // has reported nothing since, so they are not sent again (each went out under its own revision)
+    for (const [address, minute] of [
+      ['anna@example.org', 6],
+      ['anna.schmidt@example.org', 7],
+    ] as const) {
+      const other = await take(customer('siebel', '1-A', 'Leopoldstraße', minute, email(address)));
+      expect(await fanOut.take(other, published)).toEqual({
+        sent: [],
+        skipped: [{ reason: 'sent-already', key: sap }],
+      });
+    }
+    // a process started anew knows of nothing sent: at least once
+    const fresh = new GoldenFanOut(store, 'sap', (view) => sapOut.map(view));
+    expect((await fresh.take(siebel, published)).sent).toHaveLength(1);
+  });
+
+  it('sends SAP the view again once SAP reported anything else since, and a change A→B→A sends A', async () => {
+    await take(customer('sap', '80042', 'Ring', 0));
+    const siebel = await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
+    expect((await fanOut.take(siebel, published)).sent).toHaveLength(1);
+    // SAP reports an older change of its own that loses: the golden view stays, but SAP holds another
+    // street now, and it must get the golden one
+    const lost = await take(customer('sap', '80042', 'Am Hof', 3));
+    const again = await fanOut.take(lost, published);
+    expect(again.sent.map((u) => u.view.addresses?.[0]?.street)).toEqual(['Leopoldstraße']);
+    // B, then A again: the last update handed out is B, so A goes out
+    const b = await take(customer('siebel', '1-A', 'Hauptstraße', 8));
+    expect((await fanOut.take(b, published)).sent.map((u) => u.view.addresses?.[0]?.street)).toEqual([
+      'Hauptstraße',
+    ]);
+    const a = await take(customer('siebel', '1-A', 'Leopoldstraße', 9));
+    expect((await fanOut.take(a, published)).sent.map((u) => u.view.addresses?.[0]?.street)).toEqual([
+      'Leopoldstraße',
+    ]);
+  });
+
+  it('sends an update again whose publish failed: on redelivery and for any later change of the same view', async () => {
+    await take(customer('sap', '80042', 'Ring', 0));
+    const siebel = await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
+    // the publish failed: the golden message is settled otherwise than acked and comes again
+    const failed = await fanOut.take(siebel, { settled: () => Promise.resolve(false) });
+    expect(failed.sent).toHaveLength(1);
+    await Promise.resolve();
+    const later = await take(customer('siebel', '1-A', 'Leopoldstraße', 6, email('anna@example.org')));
+    expect((await fanOut.take(later, published)).sent).toHaveLength(1);
+    // the failed message redelivered: never skipped as sent already, even with the view published since
+    const redelivered = await fanOut.take(siebel, { ...published, redelivered: true });
+    expect(redelivered.sent.map((u) => u.messageId)).toEqual([`${later.eventId}:sap:80042`]);
+    // that copy is not needed to know the view published: a later change is not sent again
+    const more = await take(customer('siebel', '1-A', 'Leopoldstraße', 7, email('anna.s@example.org')));
+    expect((await fanOut.take(more, published)).skipped).toEqual([{ reason: 'sent-already', key: sap }]);
+    // where nothing tells whether an update arrived (no amqp-in acking after the flow), each is sent
+    const blind = new GoldenFanOut(store, 'sap', (view) => sapOut.map(view));
+    expect((await blind.take(later)).sent).toHaveLength(1);
+    expect((await blind.take(more)).sent).toHaveLength(1);
+  });
+
+  it('waits for an update of the same view still on its way: skipped once it is published, sent when it failed', async () => {
+    await take(customer('sap', '80042', 'Ring', 0));
+    const siebel = await take(customer('siebel', '1-A', 'Leopoldstraße', 5));
+    const outcome = (): { settled: () => Promise<boolean>; end: (acked: boolean) => void } => {
+      let end: (acked: boolean) => void = () => undefined;
+      const settled = new Promise<boolean>((resolve) => (end = resolve));
+      return { settled: () => settled, end };
+    };
+    const first = outcome();
+    expect((await fanOut.take(siebel, first)).sent).toHaveLength(1);
+    const other = await take(customer('siebel', '1-A', 'Leopoldstraße', 6, email('anna@example.org')));
+    const waiting = fanOut.take(other, published);
+    first.end(true);
+    expect((await waiting).skipped).toEqual([{ reason: 'sent-already', key: sap }]);
+
+    const b = await take(customer('siebel', '1-A', 'Hauptstraße', 7));
+    const second = outcome();
+    expect((await fanOut.take(b, second)).sent).toHaveLength(1);
+    const same = await take(customer('siebel', '1-A', 'Hauptstraße', 8, email('anna@example.org')));
+    const behind = fanOut.take(same, published);
+    second.end(false);
+    expect((await behind).sent.map((u) => u.view.addresses?.[0]?.street)).toEqual(['Hauptstraße']);
+  });
+
   it('sends nothing for a gap the target holds itself, where its own format requires the value', async () => {
     const siebelOut = compileOutbound(loadSystemSpec('siebel'), 'Contact');
     const siebelFanOut = new GoldenFanOut(store, 'siebel', (view) => siebelOut.map(view));
