@@ -53,7 +53,7 @@ export function isDeletedInSource(
     (e) =>
       e.type === SOURCE_DELETION &&
       e.source?.system === key.system &&
-      instant(e.occurredAt, `occurredAt of ${e.eventId}`) >= since,
+      instant(e.occurredAt, () => `occurredAt of ${e.eventId}`) >= since,
   );
 }
 
@@ -107,7 +107,7 @@ export function eventContribution(event: InteractionEvent): EventContribution | 
   if (!reader) return undefined;
   const document = reader(event.data);
   if (!document) return undefined;
-  instant(event.occurredAt, `occurredAt of event ${event.eventId}`);
+  instant(event.occurredAt, () => `occurredAt of event ${event.eventId}`);
   return {
     system: event.source.system,
     sourceId: event.eventId,

@@ -127,7 +127,7 @@ export function sourceKeyOf(customer: Partial<Customer>): SourceKey {
 /** A canonical customer as a source record of its system. */
 export function sourceRecordOf(customer: Partial<Customer>): SourceRecord {
   const key = sourceKeyOf(customer);
-  instant(customer.updatedAt, `updatedAt of customer ${sourceRef(key)}`);
+  instant(customer.updatedAt, () => `updatedAt of customer ${sourceRef(key)}`);
   const version = customer.source?.version;
   // the system's sequence orders two versions of one moment (two IDocs of one second) by the order
   // the system made them, not by their content

@@ -65,11 +65,32 @@ export function compareText(a: string, b: string): number {
 }
 
 /** Milliseconds of an RFC 3339 time; a clear error for anything else. */
-export function instant(text: unknown, what: string): number {
-  const ms = typeof text === 'string' && /^\d{4}-\d\d-\d\dT/.test(text) ? Date.parse(text) : NaN;
+export function instant(text: unknown, what: string | (() => string)): number {
+  const ms = parsedInstant(text);
   if (Number.isNaN(ms)) {
-    throw new Error(`${what} must be an RFC 3339 date-time with a zone, got ${JSON.stringify(text)}`);
+    const name = typeof what === 'string' ? what : what();
+    throw new Error(`${name} must be an RFC 3339 date-time with a zone, got ${JSON.stringify(text)}`);
   }
+  return ms;
+}
+
+/**
+ * One record's updatedAt is parsed several times per change (each acceptVersion, the store's input
+ * checks, survivorship's newest versions), and the regex and Date.parse cost more than a lookup of the
+ * same text: parsed once while it is among the recent ones. Cleared whole when full, which is cheaper
+ * than ordering entries by use and leaves only a few parses to do again.
+ */
+const instants = new Map<string, number>();
+const INSTANT_LIMIT = 20_000;
+
+function parsedInstant(text: unknown): number {
+  if (typeof text !== 'string') return NaN;
+  const known = instants.get(text);
+  if (known !== undefined) return known;
+  const ms = /^\d{4}-\d\d-\d\dT/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(ms)) return ms;
+  if (instants.size >= INSTANT_LIMIT) instants.clear();
+  instants.set(text, ms);
   return ms;
 }
 
@@ -83,24 +104,29 @@ function checkVersion(record: SourceRecord): number | undefined {
   return version;
 }
 
-interface Mark {
-  record: SourceRecord;
-  ms: number;
-  version: number | undefined;
+/**
+ * A version's order marks. A class: its lazy digest is a getter on the prototype, where an object
+ * literal with a getter made a closure and a map of its own for every version compared.
+ */
+class Mark {
+  private contentDigest?: string;
+
+  constructor(
+    readonly record: SourceRecord,
+    readonly ms: number,
+    readonly version: number | undefined,
+  ) {}
+
   /** computed on first use: only equal marks need it */
-  readonly digest: string;
+  get digest(): string {
+    return (this.contentDigest ??= contentDigest(this.record.document));
+  }
 }
 
 function markOf(record: SourceRecord): Mark {
-  let digest: string | undefined;
-  return {
-    record,
-    ms: instant(record.updatedAt, `updatedAt of ${sourceRef(record)}`),
-    version: checkVersion(record),
-    get digest() {
-      return (digest ??= contentDigest(record.document));
-    },
-  };
+  // the subject of the error only when there is one: no ref built for every version compared
+  const ms = instant(record.updatedAt, () => `updatedAt of ${sourceRef(record)}`);
+  return new Mark(record, ms, checkVersion(record));
 }
 
 function compareMarks(a: Mark, b: Mark, bySequence: boolean): number {

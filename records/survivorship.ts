@@ -402,7 +402,7 @@ function consents(s: Survivorship): Consent[] {
       )
       .map((c) => ({
         ...c,
-        ms: instant(c.value.at, `consent ${key} of ${c.from.key.system}:${c.from.key.sourceId}`),
+        ms: instant(c.value.at, () => `consent ${key} of ${c.from.key.system}:${c.from.key.sourceId}`),
       }));
     const choice = choose(candidates, true);
     if (choice) placed.push({ value: { ...choice.winner.value }, choice });
@@ -455,7 +455,7 @@ function contributorsOf(
     origin: 'record',
     key: { system: r.system, sourceId: r.sourceId },
     document: r.document,
-    ms: instant(r.updatedAt, `updatedAt of ${r.system}:${r.sourceId}`),
+    ms: instant(r.updatedAt, () => `updatedAt of ${r.system}:${r.sourceId}`),
   }));
   const ignoredEvents: GoldenRecord['ignoredEvents'] = [];
   const byId = new Map<string, InteractionEvent>();
@@ -486,7 +486,7 @@ function contributorsOf(
       origin: 'event',
       key: { system: contribution.system, sourceId: contribution.sourceId },
       document: contribution.document,
-      ms: instant(contribution.updatedAt, `occurredAt of event ${event.eventId}`),
+      ms: instant(contribution.updatedAt, () => `occurredAt of event ${event.eventId}`),
       channel: contribution.channel,
     });
   }
