@@ -47,4 +47,38 @@ describe('canonicalJson', () => {
     expect(contentDigest({ b: 1, a: 2 })).toBe(contentDigest({ a: 2, b: 1 }));
     expect(contentDigest({ a: 2, b: 1 })).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('sorts keys by UTF-16 code unit, integer-like keys as text, and quotes them as JSON does', () => {
+    const tricky: Record<string, unknown> = {
+      '10': 1,
+      '9': 2,
+      ü: 3,
+      z: 4,
+      '😀': 5,
+      '\uffff': 6,
+      'a"b': 7,
+      '\n': 8,
+      '\ud800': 9,
+    };
+    // an own __proto__ key, as JSON.parse makes one
+    Object.defineProperty(tricky, '__proto__', { value: { b: 1, a: 2 }, enumerable: true, writable: true });
+    // the text the implementation before this one wrote for it
+    const text =
+      '{"\\n":8,"10":1,"9":2,"__proto__":{"a":2,"b":1},"a\\"b":7,"z":4,"ü":3,"\\ud800":9,"😀":5,"\uffff":6}';
+    expect(canonicalJson(tricky)).toBe(text);
+    // twice: a key's quoted form is kept after its first use
+    expect(canonicalJson(tricky)).toBe(text);
+  });
+
+  it('sorts objects of many keys the same way', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `k${(i * 7) % 40}`);
+    const many = Object.fromEntries(keys.map((k) => [k, { [k]: k, a: undefined }]));
+    expect(canonicalJson(many)).toBe(JSON.stringify(sortedDeep(many)));
+    expect(canonicalJson(many)).toBe(
+      `{${[...keys]
+        .sort()
+        .map((k) => `"${k}":{"${k}":"${k}"}`)
+        .join(',')}}`,
+    );
+  });
 });
