@@ -68,7 +68,7 @@ import {
 import { acceptVersion, compareSourceKeys, type SourceKey } from './source-versions';
 import { setBounded } from './bounded-map';
 import { requireId } from './store-input';
-import { copyData } from '../formats/copy-data';
+import { frozenCopyData } from '../formats/copy-data';
 import { maySourceDeletionBeKnown } from './event-sources';
 
 type Key = string[];
@@ -592,12 +592,16 @@ export class EmbeddedGolden implements GoldenStore {
     } finally {
       // The new row is kept as written: the record sync, the policies and the next best offer read its
       // document right after each change, the next change its row, and decoding it again cost more
-      // than this copy (a copy, because the caller holds the written record in the events it gets back).
+      // than this copy (a copy, because the caller holds the written record in the events it gets back;
+      // frozen as it is made, since the cache freezes what it keeps).
       const written = new Map<string, { token: symbol; value: CurrentRow }>();
       if (flushed)
         for (const [goldenId, { token, row }] of writes.rows)
           if (row.current && row.record)
-            written.set(goldenId, { token, value: copyData({ ...row, current: true, record: row.record }) });
+            written.set(goldenId, {
+              token,
+              value: frozenCopyData({ ...row, current: true, record: row.record }),
+            });
       this.rows.settled(writes.touched, written);
       // the fan-out of each target reads the members right after the change: a revision committed is
       // a member list known (a list of an older revision that settles later is simply never used)

@@ -1,4 +1,4 @@
-import { copyData } from '../../../formats/copy-data';
+import { copyData, frozenCopyData } from '../../../formats/copy-data';
 
 describe('copyData', () => {
   it('copies plain data deeply: the copy shares nothing, is not frozen, and equals what structuredClone gives', () => {
@@ -38,5 +38,44 @@ describe('copyData', () => {
     const copy = copyData(node) as { next: { name: string } };
     expect(copy).not.toBe(node);
     expect(copy.next.name).toBe('loop');
+  });
+});
+
+/** every object and array reachable from the value is frozen (a cycle is followed once) */
+function frozenThroughout(value: unknown, seen = new Set<unknown>()): boolean {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return true;
+  seen.add(value);
+  return Object.isFrozen(value) && Object.values(value).every((v) => frozenThroughout(v, seen));
+}
+
+describe('frozenCopyData', () => {
+  it('copies plain data deeply and freezes the copy throughout, leaving the source as it was', () => {
+    const source = {
+      customerRef: 'sap:4711',
+      name: { given: 'Anna', family: 'Müller' },
+      identifiers: [{ system: 'sap', id: '4711' }],
+      tags: ['a', null, 3, true],
+      missing: undefined,
+    };
+    const copy = frozenCopyData(source);
+    expect(copy).toEqual(copyData(source));
+    expect(Object.keys(copy)).toEqual(Object.keys(source));
+    expect(copy.identifiers[0]).not.toBe(source.identifiers[0]);
+    expect(frozenThroughout(copy)).toBe(true);
+    expect(Object.isFrozen(source) || Object.isFrozen(source.name) || Object.isFrozen(source.tags)).toBe(
+      false,
+    );
+    source.name.given = 'Anne';
+    expect(copy.name.given).toBe('Anna');
+  });
+
+  it('freezes what structuredClone copies for it, and a cycle below its depth limit', () => {
+    const node: { next?: unknown; name: string; at: Date } = { name: 'loop', at: new Date(0) };
+    node.next = node;
+    const copy = frozenCopyData({ node }) as { node: { next: { name: string }; at: Date } };
+    expect(copy.node.next.name).toBe('loop');
+    expect(Object.isFrozen(copy.node.at)).toBe(true);
+    expect(frozenThroughout(copy)).toBe(true);
+    expect(Object.isFrozen(node)).toBe(false);
   });
 });
