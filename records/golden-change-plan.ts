@@ -205,8 +205,24 @@ export function checkLink(change: LinkChange): CheckedChange {
     }
     checked.record = record;
   }
-  if (change.customer !== undefined) checked.customer = normalizeCustomer(change.customer);
+  if (change.customer !== undefined)
+    checked.customer = normalizeCustomer(change.customer, sharedDocument(change, checked.record));
   return checked;
+}
+
+/**
+ * The golden record's intake hands the record per customerRef and the source record the same
+ * document: the store's copy of it, made for the record, serves the customer too. Neither copy leaves
+ * the store or is changed in it (both are written as they are), so sharing one is safe.
+ */
+function sharedDocument(
+  change: LinkChange,
+  record: { record: SourceRecord } | undefined,
+): Record<string, unknown> | undefined {
+  const given = change.customer?.document;
+  return record && given !== undefined && given === change.record?.document
+    ? (record.record.document as Record<string, unknown>)
+    : undefined;
 }
 
 export function checkMerge(change: MergeChange): CheckedChange {

@@ -512,7 +512,12 @@ export async function applyWithGoldenRecord(
       const customerRef = customer.customerRef as string;
       // checked before anything is written, then written in the link's transaction: one durable commit
       const row = normalizeCustomer(customerRowOf(customerRef, customer));
-      const { intake: golden, write } = await intake.takeCustomerWithRow(customer, row, cause);
+      // the row's checked copy is the source record's document too: the store copies it once for both
+      const { intake: golden, write } = await intake.takeCustomerWithRow(
+        row.document as Partial<Customer>,
+        row,
+        cause,
+      );
       return { kind: 'customer', customerRef, write: write ?? (await store.putCustomer(row)), golden };
     }
     const result = await applyToGoldenRecord(store, keyed);

@@ -215,15 +215,25 @@ export function rejectNul(value: unknown, path: string): void {
   }
 }
 
-/** the checked customer as both backends store it: a plain copy with updatedAt in UTC */
-export function normalizeCustomer(customer: StoredCustomer): StoredCustomer {
+/**
+ * The checked customer as both backends store it: a plain copy with updatedAt in UTC. `copied`, when
+ * given, is the store's own checked copy of this very document, made for another part of the same
+ * write (a golden link's source record), so the document is not walked and copied a second time.
+ */
+export function normalizeCustomer(
+  customer: StoredCustomer,
+  copied?: Record<string, unknown>,
+): StoredCustomer {
   if (typeof customer !== 'object' || customer === null) {
     throw new StoreInputError('store: customer must be an object');
   }
   return {
     // NFC, as the cross-reference keys it: a decomposed ü is the same customer
     customerRef: requireId(customer.customerRef, 'customer.customerRef').normalize('NFC'),
-    document: requireJsonObject(customer.document, 'customer.document'),
+    document:
+      copied === undefined
+        ? requireJsonObject(customer.document, 'customer.document')
+        : requireObject(copied, 'customer.document'),
     updatedAt: requireInstant(customer.updatedAt, 'customer.updatedAt'),
     sourceSystem: requireId(customer.sourceSystem, 'customer.sourceSystem'),
   };

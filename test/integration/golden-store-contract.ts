@@ -531,6 +531,32 @@ export function describeGoldenStoreContract(
         expect((await store.getSourceRecord(crm))?.updatedAt).toBe('2025-01-04T10:00:00.000Z');
       });
 
+      it("keeps a link's record and customer as they were when one document serves both and the caller changes it after the call", async () => {
+        const hub = current();
+        const document = structuredClone(anna.document);
+        const linked = { ...anna, document };
+        const context = await store.readGoldenContext([], [crm]);
+        const xref = crossReferenceOf(context);
+        const attached = xref.attach(crm, undefined);
+        const applying = store.applyLink({
+          key: crm,
+          goldenId: attached.goldenId,
+          events: attached.events,
+          record: linked,
+          expected: context.goldens.map((g) => ({ goldenId: g.goldenId, revision: g.revision })),
+          goldens: [recompute(xref, attached.goldenId, lookupOf(context, [linked]), trust)],
+          customer: { customerRef: 'crm:4711', document, updatedAt: anna.updatedAt, sourceSystem: 'crm' },
+        });
+        // a flow changes the message's customer while the write is on its way
+        (document.person as { givenName: string }).givenName = 'Changed by a flow';
+        document.tier = 'gold';
+        expect(await applying).toMatchObject({ applied: true, customer: { created: true } });
+        const stored = await store.getSourceRecord(crm);
+        expect(stored?.document).toEqual(anna.document);
+        expect(stored?.contentHash).toBe(contentDigest(anna.document));
+        expect((await hub.getCustomer('crm:4711'))?.document).toEqual(anna.document);
+      });
+
       it('marks a golden record for recompute when a member gets a version outside a change', async () => {
         await linkSourceRecord(store, anna, undefined, { trust });
         const before = await store.getGolden(G_CRM);

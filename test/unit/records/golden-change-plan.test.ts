@@ -1,0 +1,44 @@
+import { goldenIdFor } from '../../../records/cross-reference';
+import { checkLink } from '../../../records/golden-change-plan';
+import type { SourceKey } from '../../../records/source-versions';
+
+const crm: SourceKey = { system: 'crm', sourceId: '4711' };
+const G_CRM = goldenIdFor(crm);
+
+function linkOf(recordDocument: Record<string, unknown>, customerDocument: Record<string, unknown>) {
+  return {
+    key: crm,
+    goldenId: G_CRM,
+    events: [],
+    expected: [{ goldenId: G_CRM, revision: 0 }],
+    goldens: [],
+    record: { ...crm, document: recordDocument, updatedAt: '2025-01-01T10:00:00Z' },
+    customer: {
+      customerRef: 'crm:4711',
+      document: customerDocument,
+      updatedAt: '2025-01-01T10:00:00Z',
+      sourceSystem: 'crm',
+    },
+  };
+}
+
+describe('checkLink', () => {
+  it("copies a document that is both the record's and the customer's once, for both, and none of it is the caller's", () => {
+    const document = { customerRef: 'crm:4711', kind: 'person', person: { givenName: 'Anna' } };
+    const checked = checkLink(linkOf(document, document));
+    if (checked.kind !== 'link') throw new Error('not a link');
+    const copy = checked.record?.record.document;
+    expect(copy).toEqual(document);
+    expect(copy).not.toBe(document);
+    expect(copy?.person).not.toBe(document.person);
+    expect(checked.customer?.document).toBe(copy);
+  });
+
+  it('copies two documents of equal content each on its own', () => {
+    const document = { customerRef: 'crm:4711', kind: 'person' };
+    const checked = checkLink(linkOf(document, { ...document }));
+    if (checked.kind !== 'link') throw new Error('not a link');
+    expect(checked.customer?.document).toEqual(checked.record?.record.document);
+    expect(checked.customer?.document).not.toBe(checked.record?.record.document);
+  });
+});
