@@ -9,6 +9,7 @@
  */
 import type { InteractionEvent } from '../mappings/canonical/types';
 import { goldenIdFor, type GoldenMergedEvent, type GoldenUnmergedEvent } from './cross-reference';
+import { setBounded } from './bounded-map';
 import { uuidFromName } from './content-hash';
 import type {
   GoldenApplyResult,
@@ -407,8 +408,19 @@ function unmergeMoves(change: Extract<CheckedChange, { kind: 'unmerge' }>, state
 
 /** The id of the golden.changed event of a golden record's revision: the same change, the same id. */
 export function goldenChangedEventId(goldenId: string, revision: number): string {
-  return uuidFromName(`golden.changed|${goldenId}|${revision}`);
+  const known = changedEventIds.get(goldenId);
+  if (known?.revision === revision) return known.eventId;
+  const eventId = uuidFromName(`golden.changed|${goldenId}|${revision}`);
+  setBounded(changedEventIds, goldenId, { revision, eventId }, CHANGED_EVENT_IDS_KEPT);
+  return eventId;
 }
+
+/**
+ * Per golden id, the id of the revision asked last: the change names it, then every sync target's
+ * fan-out of that revision names its update by it again, and each was a SHA-256 of its own.
+ */
+const changedEventIds = new Map<string, { revision: number; eventId: string }>();
+const CHANGED_EVENT_IDS_KEPT = 10_000;
 
 function goldenChanged(
   goldenId: string,

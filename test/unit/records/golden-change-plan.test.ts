@@ -1,5 +1,6 @@
 import { goldenIdFor } from '../../../records/cross-reference';
-import { checkLink } from '../../../records/golden-change-plan';
+import { uuidFromName } from '../../../records/content-hash';
+import { checkLink, goldenChangedEventId } from '../../../records/golden-change-plan';
 import type { SourceKey } from '../../../records/source-versions';
 
 const crm: SourceKey = { system: 'crm', sourceId: '4711' };
@@ -40,5 +41,28 @@ describe('checkLink', () => {
     if (checked.kind !== 'link') throw new Error('not a link');
     expect(checked.customer?.document).toEqual(checked.record?.record.document);
     expect(checked.customer?.document).not.toBe(checked.record?.record.document);
+  });
+});
+
+describe('goldenChangedEventId', () => {
+  it("names each golden id's revision by the same id, whichever revision was asked before", () => {
+    const other = goldenIdFor({ system: 'sap', sourceId: '80042' });
+    const asked: [string, number][] = [
+      [G_CRM, 1],
+      [G_CRM, 1],
+      [G_CRM, 2],
+      [other, 2],
+      [G_CRM, 1],
+      [G_CRM, 2],
+      [other, 2],
+    ];
+    for (const [goldenId, revision] of asked) {
+      expect(goldenChangedEventId(goldenId, revision)).toBe(
+        uuidFromName(`golden.changed|${goldenId}|${revision}`),
+      );
+    }
+    expect(goldenChangedEventId(G_CRM, 1)).not.toBe(goldenChangedEventId(G_CRM, 2));
+    // as stored outboxes and targets' message ids already hold it
+    expect(goldenChangedEventId(G_CRM, 1)).toBe('524d9abd-28f3-527e-8186-94eb8023ff26');
   });
 });
