@@ -165,7 +165,7 @@ function plainJsonCopy(value: unknown, depth: number): unknown {
       const out: Record<string, unknown> = {};
       for (const key in source) {
         if (!Object.hasOwn(source, key)) continue;
-        if (key === '__proto__' || key.includes('\u0000') || LONE_SURROGATE.test(key)) return NOT_PLAIN;
+        if (!isPlainKey(key)) return NOT_PLAIN;
         const item = plainJsonCopy(source[key], depth + 1);
         if (item === NOT_PLAIN) return NOT_PLAIN;
         out[key] = item;
@@ -175,6 +175,21 @@ function plainJsonCopy(value: unknown, depth: number): unknown {
     default:
       return NOT_PLAIN;
   }
+}
+
+/**
+ * Keys that passed isPlainKey's checks: documents of one schema repeat the same few keys in every
+ * record, and the surrogate test of each was a good part of copying one. Ids used as keys are seen
+ * once, so the set stops growing at a bound rather than keep every id.
+ */
+const plainKeys = new Set<string>();
+const MAX_PLAIN_KEYS = 4096;
+
+function isPlainKey(key: string): boolean {
+  if (plainKeys.has(key)) return true;
+  if (key === '__proto__' || key.includes('\u0000') || LONE_SURROGATE.test(key)) return false;
+  if (plainKeys.size < MAX_PLAIN_KEYS) plainKeys.add(key);
+  return true;
 }
 
 /**

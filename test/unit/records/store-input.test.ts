@@ -119,6 +119,21 @@ describe('normalizeCustomer: the stored document', () => {
     expect(stored({ emoji: 'An\ud83d\ude00na' }).document).toEqual({ emoji: 'An\ud83d\ude00na' });
   });
 
+  it('checks every key each time: one refused stays refused, after many keys were taken', () => {
+    const ids = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`id-${i}`, i]));
+    expect(stored(ids).document).toEqual(ids);
+    expect(stored(ids).document).toEqual(ids);
+    for (let i = 0; i < 2; i++) {
+      expect(stored({ inner: { 'k\u0000': 1 } }).error).toBe(
+        'store: customer.document.inner has a key with a NUL character',
+      );
+      expect(stored({ inner: { 'k\udc00': 1 } }).error).toBe(
+        'store: customer.document.inner has a key with a lone surrogate (\\udc00)',
+      );
+      expect(Object.getPrototypeOf(stored(withProtoKey).document)).toBe(Object.prototype);
+    }
+  });
+
   it('refuses what JSON cannot hold, as before', () => {
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
