@@ -382,9 +382,21 @@ export class EmbeddedGolden implements GoldenStore {
     return this.reviews.get(reviewPair(a, b).reviewId)?.status === 'kept-apart';
   }
 
-  async listGoldenOutbox(limit?: number): Promise<GoldenOutboxEntry[]> {
+  async listGoldenOutbox(limit?: number, except?: readonly number[]): Promise<GoldenOutboxEntry[]> {
     const max = requireOutboxLimit(limit);
-    return [...this.outbox.getRange({ limit: max })].map(({ key, value }) => ({ seq: key, ...value }));
+    const left = new Set(except === undefined ? [] : requireSeqs(except));
+    if (left.size === 0)
+      return [...this.outbox.getRange({ limit: max })].map(({ key, value }) => ({ seq: key, ...value }));
+    // keys first, so an entry left out is never decoded
+    const entries: GoldenOutboxEntry[] = [];
+    for (const seq of this.outbox.getKeys()) {
+      if (left.has(seq)) continue;
+      // gone since the keys were read: it was marked published meanwhile
+      const value = this.outbox.get(seq);
+      if (value) entries.push({ seq, ...value });
+      if (entries.length === max) break;
+    }
+    return entries;
   }
 
   async markGoldenPublished(seqs: readonly number[]): Promise<number> {

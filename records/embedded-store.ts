@@ -780,8 +780,8 @@ export class EmbeddedStore implements HubStore {
     return this.golden().isKeptApart(a, b);
   }
 
-  async listGoldenOutbox(limit?: number): Promise<Golden.GoldenOutboxEntry[]> {
-    return this.golden().listGoldenOutbox(limit);
+  async listGoldenOutbox(limit?: number, except?: readonly number[]): Promise<Golden.GoldenOutboxEntry[]> {
+    return this.golden().listGoldenOutbox(limit, except);
   }
 
   async markGoldenPublished(seqs: readonly number[]): Promise<number> {

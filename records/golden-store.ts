@@ -306,8 +306,12 @@ export interface GoldenStore {
   /**
    * Events of applied changes not yet published, oldest first (limit 1 to 1000, default 100). A
    * publisher sends them, then marks them; a crash in between sends them again (at least once).
+   *
+   * `except`: seqs left out, the limit counting only the entries returned. A publisher names the ones
+   * it has sent whose marks are not written yet: under load they are most of the outbox's head, and
+   * reading them only to drop them again cost more than the listing of the new ones.
    */
-  listGoldenOutbox(limit?: number): Promise<GoldenOutboxEntry[]>;
+  listGoldenOutbox(limit?: number, except?: readonly number[]): Promise<GoldenOutboxEntry[]>;
   /** removes published entries; returns how many were still there */
   markGoldenPublished(seqs: readonly number[]): Promise<number>;
 }

@@ -438,16 +438,18 @@ export class PostgresGolden implements GoldenStore {
     return (await this.getReview(reviewPair(a, b).reviewId))?.status === 'kept-apart';
   }
 
-  async listGoldenOutbox(limit?: number): Promise<GoldenOutboxEntry[]> {
+  async listGoldenOutbox(limit?: number, except?: readonly number[]): Promise<GoldenOutboxEntry[]> {
     const max = requireOutboxLimit(limit);
+    const left = except === undefined ? [] : requireSeqs(except);
     const result = await this.pool().query<{
       seq: string;
       golden_id: string;
       event: GoldenEvent;
       cause: GoldenCause | null;
     }>(
-      `select seq::text as seq, golden_id, event, cause from ${this.table('golden_outbox')} order by seq limit $1`,
-      [max],
+      `select seq::text as seq, golden_id, event, cause from ${this.table('golden_outbox')}
+       where seq <> all($2::bigint[]) order by seq limit $1`,
+      [max, left],
     );
     return result.rows.map((row) => ({
       seq: Number(row.seq),

@@ -707,8 +707,8 @@ export class PostgresStore implements HubStore {
     return this.golden.isKeptApart(a, b);
   }
 
-  async listGoldenOutbox(limit?: number): Promise<Golden.GoldenOutboxEntry[]> {
-    return this.golden.listGoldenOutbox(limit);
+  async listGoldenOutbox(limit?: number, except?: readonly number[]): Promise<Golden.GoldenOutboxEntry[]> {
+    return this.golden.listGoldenOutbox(limit, except);
   }
 
   async markGoldenPublished(seqs: readonly number[]): Promise<number> {

@@ -844,6 +844,21 @@ export function describeGoldenStoreContract(
         await expect(store.markGoldenPublished([0])).rejects.toThrow(/seqs/);
       });
 
+      it('lists past the seqs a publisher holds, the limit counting only what it returns', async () => {
+        await linkSourceRecord(store, anna, undefined, { trust });
+        await linkSourceRecord(store, anne, undefined, { trust });
+        await mergeGoldenRecords(store, G_CRM, G_SAP, { trust });
+        const outbox = await store.listGoldenOutbox();
+        const [first, second, third, fourth] = outbox.map((e) => e.seq);
+        expect(await store.listGoldenOutbox(2, [first, second])).toEqual(outbox.slice(2));
+        expect(await store.listGoldenOutbox(100, [second, fourth])).toEqual([outbox[0], outbox[2]]);
+        expect(await store.listGoldenOutbox(1, [first, third])).toEqual([outbox[1]]);
+        // a seq no longer (or never) in the outbox is simply not there to leave out
+        expect(await store.listGoldenOutbox(100, [fourth + 1000])).toEqual(outbox);
+        expect(await store.listGoldenOutbox(100, [])).toEqual(outbox);
+        await expect(store.listGoldenOutbox(100, [0])).rejects.toThrow(/seqs/);
+      });
+
       it('keeps with each entry the cause it was written with, and none for an entry written without', async () => {
         // the publisher reads the trace from the entry: a cause held anywhere else can miss a drain
         const cause = {
