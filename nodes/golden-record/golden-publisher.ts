@@ -62,9 +62,10 @@ export class GoldenPublisher {
         this.again = false;
         this.throwMarkFailure();
         const marksBefore = this.marksWritten;
-        const listed = await this.store.listGoldenOutbox(PAGE);
         // entries confirmed already whose mark is still being written, or was written after this
-        // listing started, are not sent twice
+        // listing started, are not sent twice: the store leaves them out, and under load they are most
+        // of the outbox's head; the filter keeps them out whatever a store returns
+        const listed = await this.store.listGoldenOutbox(PAGE, this.inHand());
         const entries = listed.filter((e) => !this.marking.has(e.seq) && !this.markedRecently.has(e.seq));
         // no listing from now on can hold what was marked before this one started
         for (const [seq, at] of this.markedRecently) if (at <= marksBefore) this.markedRecently.delete(seq);
@@ -125,6 +126,11 @@ export class GoldenPublisher {
       .finally(() => {
         for (const seq of seqs) this.marking.delete(seq);
       });
+  }
+
+  /** the seqs sent and confirmed whose entries a listing may still hold */
+  private inHand(): number[] {
+    return [...this.marking, ...this.markedRecently.keys()];
   }
 
   private throwMarkFailure(): void {

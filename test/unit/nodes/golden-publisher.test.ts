@@ -6,6 +6,8 @@ import { GoldenPublisher } from '../../../nodes/golden-record/golden-publisher';
 /** An outbox in memory, with a hook that runs when a listing has been handed to the publisher. */
 class MemoryOutbox {
   entries: GoldenOutboxEntry[] = [];
+  /** how many listings handed out each seq */
+  readonly listedTimes = new Map<number, number>();
   private seq = 0;
   afterList: ((listed: GoldenOutboxEntry[], settled: Promise<GoldenOutboxEntry[]>) => void) | undefined;
 
@@ -17,8 +19,9 @@ class MemoryOutbox {
 
   store(): GoldenStore {
     return {
-      listGoldenOutbox: (limit = 100) => {
-        const listed = this.entries.slice(0, limit);
+      listGoldenOutbox: (limit = 100, except: readonly number[] = []) => {
+        const listed = this.entries.filter((e) => !except.includes(e.seq)).slice(0, limit);
+        for (const { seq } of listed) this.listedTimes.set(seq, (this.listedTimes.get(seq) ?? 0) + 1);
         const settled = Promise.resolve(listed);
         const hook = this.afterList;
         this.afterList = undefined;
@@ -168,6 +171,31 @@ describe('GoldenPublisher', () => {
     }
     await expect(first).resolves.toBe(2);
     expect(outbox.entries).toEqual([]);
+  });
+
+  it('does not list again the entries whose marks are still being written', async () => {
+    const outbox = new MemoryOutbox();
+    const store = outbox.store();
+    const marks: (() => void)[] = [];
+    const mark = store.markGoldenPublished.bind(store);
+    store.markGoldenPublished = (seqs) =>
+      new Promise<number>((resolve) => marks.push(() => void mark(seqs).then(resolve)));
+    const { bus, published } = recordingBus();
+    const publisher = new GoldenPublisher(store, bus);
+    const drains: Promise<number>[] = [];
+    for (let i = 0; i < 5; i++) {
+      outbox.add(`g${i}`);
+      drains.push(publisher.drain());
+      await settle();
+    }
+    expect(published).toEqual(['ev-1', 'ev-2', 'ev-3', 'ev-4', 'ev-5']);
+    while (marks.length > 0) {
+      marks.shift()!();
+      await settle();
+    }
+    await Promise.all(drains);
+    expect(outbox.entries).toEqual([]);
+    expect([...outbox.listedTimes.values()]).toEqual([1, 1, 1, 1, 1]);
   });
 
   it('does not send an entry again whose mark committed while a listing from before the commit was on its way', async () => {
