@@ -76,6 +76,7 @@ type Key = string[];
 const END = '\uffff';
 const OUTBOX_SEQ = 'golden-outbox-seq';
 const MEMBER_LISTS_KEPT = 10_000;
+const OUTBOX_ENTRIES_KEPT = 10_000;
 
 const keyOf = (key: SourceKey): Key => [key.system, key.sourceId];
 const copyKeys = (keys: readonly SourceKey[]): SourceKey[] => keys.map((k) => ({ ...k }));
@@ -92,6 +93,8 @@ interface Writes {
   rows: Map<string, { token: symbol; row: GoldenRow }>;
   /** the members of the current rows written, at their new revisions */
   members: Map<string, MemberList>;
+  /** the outbox entries written */
+  outbox: { seq: number; value: OutboxValue }[];
 }
 
 interface MemberList {
@@ -140,6 +143,13 @@ export class EmbeddedGolden implements GoldenStore {
   /** [status, proposedAt, reviewId]: the band of one status in listing order */
   private readonly reviewsByStatus: Database<string, Key>;
   private readonly outbox: Database<OutboxValue, number>;
+  /**
+   * golden.changed entries this instance wrote, by seq, frozen: the publisher lists each one right after
+   * its change, and decoding it again (a document with its lineage) cost more than building it of the
+   * frozen row copy the write keeps anyway. An entry never changes once written and its seq is never
+   * issued again, so a kept one is the stored one for as long as its key is there.
+   */
+  private readonly outboxKept = new Map<number, GoldenOutboxEntry>();
   private readonly counters: Database<number, string>;
 
   /**
@@ -385,22 +395,27 @@ export class EmbeddedGolden implements GoldenStore {
   async listGoldenOutbox(limit?: number, except?: readonly number[]): Promise<GoldenOutboxEntry[]> {
     const max = requireOutboxLimit(limit);
     const left = new Set(except === undefined ? [] : requireSeqs(except));
-    if (left.size === 0)
-      return [...this.outbox.getRange({ limit: max })].map(({ key, value }) => ({ seq: key, ...value }));
-    // keys first, so an entry left out is never decoded
+    // keys first, so an entry left out or kept is never decoded
     const entries: GoldenOutboxEntry[] = [];
     for (const seq of this.outbox.getKeys()) {
       if (left.has(seq)) continue;
-      // gone since the keys were read: it was marked published meanwhile
-      const value = this.outbox.get(seq);
-      if (value) entries.push({ seq, ...value });
+      const entry = this.outboxKept.get(seq) ?? this.readOutboxEntry(seq);
+      if (entry) entries.push(entry);
       if (entries.length === max) break;
     }
     return entries;
   }
 
+  private readOutboxEntry(seq: number): GoldenOutboxEntry | undefined {
+    const value = this.outbox.get(seq);
+    // gone since the keys were read: it was marked published meanwhile
+    return value && { seq, ...value };
+  }
+
   async markGoldenPublished(seqs: readonly number[]): Promise<number> {
     const checked = requireSeqs(seqs);
+    // a mark that fails leaves the entries stored, and the listing decodes them again
+    for (const seq of checked) this.outboxKept.delete(seq);
     return this.write(() => {
       let removed = 0;
       for (const seq of checked) {
@@ -475,7 +490,10 @@ export class EmbeddedGolden implements GoldenStore {
       if (members) this.writes?.members.set(goldenId, { revision: row.revision, members });
     }
     let seq = this.counters.get(OUTBOX_SEQ) ?? 0;
-    for (const entry of plan.outbox) void this.outbox.put(++seq, entry);
+    for (const entry of plan.outbox) {
+      void this.outbox.put(++seq, entry);
+      this.writes?.outbox.push({ seq, value: entry });
+    }
     void this.counters.put(OUTBOX_SEQ, seq);
     if (plan.review) this.putReview(plan.review, this.reviews.get(plan.review.reviewId));
   }
@@ -585,7 +603,7 @@ export class EmbeddedGolden implements GoldenStore {
 
   /** One write transaction, resolved once LMDB has flushed it (so it survives kill -9). */
   private async write<T>(body: () => T): Promise<T> {
-    const writes: Writes = { touched: [], rows: new Map(), members: new Map() };
+    const writes: Writes = { touched: [], rows: new Map(), members: new Map(), outbox: [] };
     let flushed = false;
     try {
       const result = await durable(
@@ -620,6 +638,38 @@ export class EmbeddedGolden implements GoldenStore {
       if (flushed)
         for (const [goldenId, { revision, members }] of writes.members)
           this.keepMembers(goldenId, revision, members);
+      if (flushed) this.keepOutboxEntries(writes.outbox, written);
+    }
+  }
+
+  /**
+   * Keeps the golden.changed entries whose row the write kept frozen at their revision (the row
+   * cache froze it when this write was the newest on it): the entry shares its document and lineage,
+   * so keeping it costs no copy of them. The rest are decoded when listed.
+   */
+  private keepOutboxEntries(
+    entries: Writes['outbox'],
+    written: ReadonlyMap<string, { value: CurrentRow }>,
+  ): void {
+    for (const { seq, value } of entries) {
+      const { event } = value;
+      if (event.type !== 'golden.changed') continue;
+      const row = written.get(event.goldenId)?.value;
+      if (row?.revision !== event.revision || !Object.isFrozen(row)) continue;
+      const members: SourceKey[] = event.members.map((key) => Object.freeze({ ...key }));
+      Object.freeze(members);
+      const kept: GoldenOutboxEntry = {
+        seq,
+        goldenId: value.goldenId,
+        event: Object.freeze({
+          ...event,
+          document: row.record.document,
+          lineage: row.record.lineage,
+          members,
+        }),
+        ...(value.cause ? { cause: Object.freeze({ ...value.cause }) } : {}),
+      };
+      setBounded(this.outboxKept, seq, Object.freeze(kept), OUTBOX_ENTRIES_KEPT);
     }
   }
 }

@@ -15,7 +15,12 @@ import {
   recomputeGoldenRecord,
   unmergeGoldenRecord,
 } from '../../records/golden-operations';
-import type { GoldenApplyResult, GoldenStore, ReviewProposal } from '../../records/golden-store';
+import type {
+  GoldenApplyResult,
+  GoldenChangedEvent,
+  GoldenStore,
+  ReviewProposal,
+} from '../../records/golden-store';
 import { recompute } from '../../records/cross-reference';
 import type { SourceKey, SourceRecord } from '../../records/source-versions';
 import type { HubStore } from '../../records/store';
@@ -857,6 +862,33 @@ export function describeGoldenStoreContract(
         expect(await store.listGoldenOutbox(100, [fourth + 1000])).toEqual(outbox);
         expect(await store.listGoldenOutbox(100, [])).toEqual(outbox);
         await expect(store.listGoldenOutbox(100, [0])).rejects.toThrow(/seqs/);
+      });
+
+      it('lists an entry as it was written, whatever is done to the events its change returned', async () => {
+        // the change's events go on to flows, which may change them; the outbox must not follow
+        const linked = await linkSourceRecord(store, anna, undefined, { trust });
+        const before = await store.listGoldenOutbox();
+        expect(linked).toMatchObject({ status: 'applied' });
+        const [event] = (linked as { events: GoldenChangedEvent[] }).events;
+        event.document.person = { givenName: 'Changed' };
+        event.lineage = {};
+        event.members.push(sap);
+        const listed = await store.listGoldenOutbox();
+        expect(listed).toEqual(before);
+        expect(listed[0].event).toMatchObject({
+          document: { person: { givenName: 'Anna', familyName: 'Schmidt' } },
+          members: [crm],
+        });
+      });
+
+      it('does not list what another instance on the same data marked published', async () => {
+        await linkSourceRecord(store, anna, undefined, { trust });
+        await linkSourceRecord(store, anne, undefined, { trust });
+        const outbox = await store.listGoldenOutbox();
+        const other = await openStore();
+        expect(await other.listGoldenOutbox()).toEqual(outbox);
+        expect(await other.markGoldenPublished([outbox[0].seq])).toBe(1);
+        expect(await store.listGoldenOutbox()).toEqual(outbox.slice(1));
       });
 
       it('keeps with each entry the cause it was written with, and none for an entry written without', async () => {
