@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import request from 'supertest';
 import type { HubStoreNode } from '../../nodes/hub-store/hub-store';
+import { createVhost, deleteVhost } from '../e2e/hub-process';
 import type { GoldenChangedEvent, GoldenStore } from '../../records/golden-store';
 import {
   all,
@@ -10,11 +12,19 @@ import {
   type FlowNode,
   nextError,
   nextInput,
-  RABBIT_URL,
   tempDir,
   useHelper,
 } from './harness';
 import { whenStatus } from './amqp-test-nodes';
+
+// a virtual host of its own: other suites running beside it publish golden changes on crm.golden too
+const vhost = `crm-hub-golden-sync-${randomUUID().slice(0, 8)}`;
+let brokerUrl = '';
+
+beforeAll(() => {
+  brokerUrl = createVhost(vhost);
+});
+afterAll(() => deleteVhost(vhost));
 
 useHelper();
 
@@ -325,7 +335,7 @@ describe('golden-record on real RabbitMQ', () => {
   });
 
   it('publishes the golden outbox on crm.golden, confirmed, and empties the outbox', async () => {
-    connection = await amqp.connect(RABBIT_URL);
+    connection = await amqp.connect(brokerUrl);
     const channel = await connection.createChannel();
     await channel.assertExchange('crm.golden', 'topic', { durable: true });
     await channel.assertQueue(queue, { exclusive: true, autoDelete: true });
@@ -341,7 +351,7 @@ describe('golden-record on real RabbitMQ', () => {
     });
 
     await load(all, [
-      { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
+      { id: 'broker', type: 'amqp-broker', urls: brokerUrl, heartbeat: '30', version: 2 },
       ...flow([], 'broker'),
     ]);
     await whenStatus('golden', 'node-red:common.status.connected');
@@ -366,7 +376,7 @@ describe('golden-record on real RabbitMQ', () => {
 
   it('publishes what a REST unmerge wrote to the outbox at once, without waiting for another change', async () => {
     const unmergeQueue = `${queue}.unmerge`;
-    connection = await amqp.connect(RABBIT_URL);
+    connection = await amqp.connect(brokerUrl);
     const channel = await connection.createChannel();
     await channel.assertExchange('crm.golden', 'topic', { durable: true });
     await channel.assertQueue(unmergeQueue, { exclusive: true, autoDelete: true });
@@ -378,7 +388,7 @@ describe('golden-record on real RabbitMQ', () => {
       channel.ack(m);
     });
     await load(all, [
-      { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
+      { id: 'broker', type: 'amqp-broker', urls: brokerUrl, heartbeat: '30', version: 2 },
       ...flow([], 'broker'),
     ]);
     await whenStatus('golden', 'node-red:common.status.connected');

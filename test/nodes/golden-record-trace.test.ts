@@ -11,17 +11,25 @@ import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import amqp from 'amqplib';
 import type { GoldenChangedEvent } from '../../records/golden-store';
-import { createDatabase, dropDatabase } from '../e2e/hub-process';
+import { createDatabase, createVhost, deleteVhost, dropDatabase } from '../e2e/hub-process';
 import { whenStatus } from './amqp-test-nodes';
-import { all, helper, load, RABBIT_URL, tempDir, useHelper } from './harness';
+import { all, helper, load, tempDir, useHelper } from './harness';
 
 const database = `crm_hub_trace_${process.pid}_${randomBytes(4).toString('hex')}`;
 let databaseUrl = '';
 
+// a virtual host of its own: other suites running beside it publish golden changes on crm.golden too
+const vhost = `crm-hub-golden-trace-${randomBytes(4).toString('hex')}`;
+let brokerUrl = '';
+
 beforeAll(async () => {
+  brokerUrl = createVhost(vhost);
   databaseUrl = await createDatabase(database);
 });
-afterAll(() => dropDatabase(database));
+afterAll(async () => {
+  deleteVhost(vhost);
+  await dropDatabase(database);
+});
 
 useHelper();
 
@@ -71,7 +79,7 @@ describe.each([
 
   it('publishes every golden change of many records in flight on the trace and event id of its inbound message', async () => {
     const queue = `test.golden.traced.${process.pid}.${randomBytes(3).toString('hex')}`;
-    connection = await amqp.connect(RABBIT_URL);
+    connection = await amqp.connect(brokerUrl);
     const channel = await connection.createChannel();
     await channel.assertExchange('crm.golden', 'topic', { durable: true });
     await channel.assertQueue(queue, { exclusive: true, autoDelete: true });
@@ -83,7 +91,7 @@ describe.each([
       channel.ack(m);
     });
     await load(all, [
-      { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
+      { id: 'broker', type: 'amqp-broker', urls: brokerUrl, heartbeat: '30', version: 2 },
       { id: 'store', type: 'hub-store', databaseUrl: url(), directory: tempDir('golden-trace') },
       {
         id: 'golden',
