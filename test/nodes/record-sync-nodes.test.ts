@@ -114,6 +114,22 @@ const inboundChain = (
   { id: 'got', type: 'amqp-test-sink' },
 ];
 
+/** amqp-out to the queue the from-canonical message names (crm.out.<system>), into a sink */
+const toTargetQueue = (): FlowNode[] => [
+  {
+    id: 'out',
+    type: 'amqp-out',
+    broker: 'broker',
+    exchange: '',
+    routingKey: '',
+    destination: 'queue',
+    queue: '',
+    wires: [['sent']],
+    version: 2,
+  },
+  { id: 'sent', type: 'amqp-test-sink' },
+];
+
 describe('record sync inbound: amqp-in (sync-inbound) → legacy decode → to-canonical → golden record', () => {
   const flow = (): FlowNode[] => [...config(), ...inboundChain('sys-sap')];
 
@@ -322,18 +338,7 @@ describe('record sync fan-out: sync target → from-canonical (document) → amq
       wires: [['out'], []],
       version: 2,
     },
-    {
-      id: 'out',
-      type: 'amqp-out',
-      broker: 'broker',
-      exchange: '',
-      routingKey: '',
-      destination: 'queue',
-      queue: '',
-      wires: [['sent']],
-      version: 2,
-    },
-    { id: 'sent', type: 'amqp-test-sink' },
+    ...toTargetQueue(),
   ];
 
   it("sends SAP a DEBMAS07 update of another system's change and declares crm.out.sap as the topology does", async () => {
@@ -460,18 +465,7 @@ describe('record sync fan-out from crm.golden: amqp-in → sync target → from-
       version: 2,
     },
     { id: 'outage', type: 'publish-outage-test', wires: [['out']] },
-    {
-      id: 'out',
-      type: 'amqp-out',
-      broker: 'broker',
-      exchange: '',
-      routingKey: '',
-      destination: 'queue',
-      queue: '',
-      wires: [['sent']],
-      version: 2,
-    },
-    { id: 'sent', type: 'amqp-test-sink' },
+    ...toTargetQueue(),
   ];
 
   it('sends an update whose publish failed again with the redelivered change, and an unchanged view once', async () => {
