@@ -114,6 +114,28 @@ const inboundChain = (
   { id: 'got', type: 'amqp-test-sink' },
 ];
 
+/** SAP's sync target and its outbound mapping (DEBMAS07 documents), wired on to `next` */
+const sapUpdates = (next: string): FlowNode[] => [
+  {
+    id: 'target',
+    type: 'sync-target',
+    store: 'store',
+    system: 'sys-sap',
+    record: '',
+    wires: [['encode']],
+    version: 1,
+  },
+  {
+    id: 'encode',
+    type: 'from-canonical',
+    system: 'sys-sap',
+    record: '',
+    output: 'document',
+    wires: [[next], []],
+    version: 2,
+  },
+];
+
 /** amqp-out to the queue the from-canonical message names (crm.out.<system>), into a sink */
 const toTargetQueue = (): FlowNode[] => [
   {
@@ -318,28 +340,7 @@ describe('record sync inbound: a CSV system (windows-1252) on crm.inbound', () =
 });
 
 describe('record sync fan-out: sync target → from-canonical (document) → amqp-out into crm.out.sap', () => {
-  const flow = (): FlowNode[] => [
-    ...config(),
-    {
-      id: 'target',
-      type: 'sync-target',
-      store: 'store',
-      system: 'sys-sap',
-      record: '',
-      wires: [['encode']],
-      version: 1,
-    },
-    {
-      id: 'encode',
-      type: 'from-canonical',
-      system: 'sys-sap',
-      record: '',
-      output: 'document',
-      wires: [['out'], []],
-      version: 2,
-    },
-    ...toTargetQueue(),
-  ];
+  const flow = (): FlowNode[] => [...config(), ...sapUpdates('out'), ...toTargetQueue()];
 
   it("sends SAP a DEBMAS07 update of another system's change and declares crm.out.sap as the topology does", async () => {
     await load(nodes, flow());
@@ -446,24 +447,7 @@ describe('record sync fan-out from crm.golden: amqp-in → sync target → from-
       wires: [['target']],
       version: 4,
     },
-    {
-      id: 'target',
-      type: 'sync-target',
-      store: 'store',
-      system: 'sys-sap',
-      record: '',
-      wires: [['encode']],
-      version: 1,
-    },
-    {
-      id: 'encode',
-      type: 'from-canonical',
-      system: 'sys-sap',
-      record: '',
-      output: 'document',
-      wires: [['outage'], []],
-      version: 2,
-    },
+    ...sapUpdates('outage'),
     { id: 'outage', type: 'publish-outage-test', wires: [['out']] },
     ...toTargetQueue(),
   ];
