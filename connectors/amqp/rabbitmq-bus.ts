@@ -793,7 +793,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       }
       // Classified only now: amqplib fails the confirm callbacks while it closes the channels, before
       // the connection's own 'close' event says the connection is gone.
-      throw this.publishFailure(channel, model, where, err);
+      throw this.publishFailure(channel, model, exchange, where, err);
     } finally {
       if (mandatory) this.forgetReturn(messageId, pending);
     }
@@ -829,12 +829,23 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   private publishFailure(
     channel: ConfirmChannel,
     model: ChannelModel | undefined,
+    exchange: string,
     where: string,
     err: unknown,
   ): BusError {
     const text = errorMessage(err);
     if (text === 'message nacked') return new BusError('nacked', `the broker nacked the message to ${where}`);
     const channelError = this.channelErrors.get(channel);
+    const culprit = channelError && refusedExchangeOf(channelError);
+    if (culprit !== undefined && culprit !== exchange) {
+      // The channel is shared: one publish to a missing or forbidden exchange closes it under every
+      // publish in flight on it. Those were not refused; requeued, they go out again on the next channel.
+      return new BusError(
+        'outcome-unknown',
+        `publish to ${where} failed: the broker closed the channel under it for another publish (${errorMessage(channelError)}); it may or may not have been delivered`,
+        { cause: channelError },
+      );
+    }
     if (channelError) {
       return new BusError('refused', `publish to ${where} failed: ${errorMessage(channelError)}`, {
         replyCode: replyCodeOf(channelError),
@@ -1121,4 +1132,12 @@ async function closeWithin(model: ChannelModel, ms: number): Promise<void> {
     ms,
     () => new Error(`no answer to the close handshake within ${ms} ms`),
   ).catch((err: unknown) => destroySocket(model, errorMessage(err)));
+}
+
+/**
+ * The exchange a channel error names ("NOT_FOUND - no exchange 'x' in vhost '/'", "ACCESS_REFUSED -
+ * access to exchange 'x' ..."): the publish to it closed the channel; undefined when it names none.
+ */
+function refusedExchangeOf(channelError: unknown): string | undefined {
+  return /\bexchange '([^']*)'/.exec(errorMessage(channelError))?.[1];
 }

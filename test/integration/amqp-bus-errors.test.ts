@@ -92,6 +92,34 @@ describe('RabbitMqBus publish failures by kind', () => {
     expect(await depth(classic)).toBe(1);
   });
 
+  it('a publish to a missing exchange is refused; the others it closed the shared channel under are not (outcome-unknown, sent again)', async () => {
+    const queue = await watchQueue('bystanders', 'bystander');
+    const settle = (p: Promise<unknown>) =>
+      p.then(
+        () => 'delivered',
+        (e: unknown) => (e instanceof BusError ? e : new BusError('refused', String(e))),
+      );
+    const before = Array.from({ length: 50 }, () =>
+      settle(bus.publish(EXCHANGE, 'bystander', Buffer.from('b'))),
+    );
+    const missing = settle(bus.publish(`${run}.gone`, 'k', Buffer.from('x')));
+    const after = Array.from({ length: 50 }, () =>
+      settle(bus.publish(EXCHANGE, 'bystander', Buffer.from('a'))),
+    );
+    const culprit = await missing;
+    expect(culprit).toBeInstanceOf(BusError);
+    expectKind(culprit as BusError, 'refused');
+    expect((culprit as BusError).replyCode).toBe(404);
+    const bystanders = await Promise.all([...before, ...after]);
+    const failed = bystanders.filter((b): b is BusError => b instanceof BusError);
+    // the publishes behind it went out on the channel the broker closed: their outcome is unknown
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.filter((e) => e.kind === 'refused').map((e) => e.message)).toEqual([]);
+    for (const e of failed) expect(['outcome-unknown', 'not-connected']).toContain(e.kind);
+    // and none of them is lost by being said to be refused: what reached the queue is what succeeded, or more
+    expect(await depth(queue)).toBeGreaterThanOrEqual(bystanders.length - failed.length);
+  });
+
   it('closed: nothing is sent once the bus is closed', async () => {
     const closing = new RabbitMqBus({ url: URL, connectionName: `${run}.closed` });
     await closing.start();
