@@ -29,8 +29,10 @@
  * queue to come again. So an update counts only once the crm.golden message that handed it out is
  * acked, which amqp-in does only when the whole flow, the confirmed publish included, completed
  * without error; a message settled any other way (failed, requeued, dropped, timed out) forgets it.
- * Until then a change of the same view waits for that outcome (a publish takes milliseconds; bounded
- * all the same), and a redelivered message is never skipped as sent already. Where no such outcome
+ * Until then a change of the same view is sent: waiting for that outcome in the customer's lane chained
+ * the waits of a burst of one customer's changes (ten in a prefetch window) past amqp-in's handling
+ * timeout when a broker restart held the publishes, and the fault suite dead-lettered a whole window.
+ * A redelivered message is never skipped as sent already. Where no such outcome
  * can be known (no amqp-in acking after the flow), nothing is skipped as sent already. A change that
  * goes A→B→A sends A again (the last update handed out is B), and a restart starts with no memory:
  * the first change after it is sent again (at least once).
@@ -129,12 +131,6 @@ interface Handout {
 type HeldVersion = Pick<StoredSourceRecord, 'storedAt' | 'contentHash'>;
 
 const LAST_SENT_LIMIT = 100_000;
-/**
- * How long a change waits for the outcome of an update of the same values still on its way (its lane
- * waits with it). A publish is confirmed in milliseconds; the bound only keeps a flow that never
- * settles from holding the customer's changes: past it the update is sent again.
- */
-export const PENDING_WAIT_MS = 5_000;
 
 export class GoldenFanOut {
   /** one golden id's events in arrival order, different golden ids side by side */
@@ -201,7 +197,7 @@ export class GoldenFanOut {
           last !== undefined &&
           !handling.redelivered &&
           sameVersion(last.held, current) &&
-          (await this.published(ref, last))
+          this.published(ref, last)
         )
           // asked first: it needs no mapping of the held version, which this change finds as the last
           // one did
@@ -262,19 +258,11 @@ export class GoldenFanOut {
   }
 
   /**
-   * Whether the update last handed out is published; one whose golden message is still in the flow is
-   * waited for (bounded), and one whose message ended otherwise is forgotten.
+   * Whether the update last handed out is known to be published now; one whose golden message is still
+   * in the flow is not (never waited for: see "Sent already"), and one whose message ended otherwise is
+   * forgotten.
    */
-  private async published(ref: string, last: Handout): Promise<boolean> {
-    if (!last.published && last.outcome) {
-      let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), PENDING_WAIT_MS);
-        timer.unref();
-      });
-      await Promise.race([last.outcome, bound]);
-      clearTimeout(timer);
-    }
+  private published(ref: string, last: Handout): boolean {
     return last.published && this.lastSent.get(ref) === last;
   }
 
