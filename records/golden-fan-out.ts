@@ -119,8 +119,7 @@ interface Handout {
   digest: string;
   /** the target's held version it went out over; undefined: not known */
   held: HeldVersion | undefined;
-  /** whether its golden message was acked; undefined: never known */
-  outcome?: Promise<boolean>;
+  /** set once its golden message is acked (the confirmed publish included); never, where not known */
   published: boolean;
 }
 
@@ -277,7 +276,7 @@ export class GoldenFanOut {
     // again): that stays known whatever becomes of this copy
     if (last?.published && last.digest === digest && sameVersion(last.held, held)) return;
     const outcome = settled();
-    const handout: Handout = { digest, held, published: false, ...(outcome ? { outcome } : {}) };
+    const handout: Handout = { digest, held, published: false };
     void outcome?.then((acked) => {
       if (acked) handout.published = true;
       // not published: a later change of these values must send them (this message comes again, or
