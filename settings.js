@@ -194,11 +194,24 @@ function apiAuth() {
 // encoding and nesting are checked here first (app/api/body-guard.ts).
 function passHubEndpoints(req, res, next) {
   if (HUB_ENDPOINT.test(req.url)) return next('router');
+  if (editorLogin) return guardAdminBodies(req, res, (err) => editorLogin(req, res, next, err));
   const guarded = (err) => (err === undefined ? guardAdminBodies(req, res, next) : next(err));
   if (auth) return guarded();
   return hubModule('app/api/local-only').adminLocalOnly(req, res, guarded);
 }
 passHubEndpoints.passesHubEndpoints = true;
+
+// With adminAuth the hub answers the editor's log-in, POST /auth/token, itself (after the body guard,
+// before Node-RED's route): Node-RED refuses the 6th attempt for a user name from anywhere within 10
+// minutes, so anyone could keep the admin out of the editor. See nodes/shared/editor-login-mount.ts.
+let editorLogin;
+function adminMiddleware() {
+  // Loaded when Node-RED reads httpAdminMiddleware to set up its admin app (after `crm-hub start` built
+  // dist/, and with Node-RED's token store loaded): a store that cannot be found stops the start.
+  if (auth && !editorLogin)
+    editorLogin = hubModule('nodes/shared/editor-login-mount').nodeRedEditorLogin(auth);
+  return passHubEndpoints;
+}
 
 let adminBodies;
 function guardAdminBodies(req, res, next) {
@@ -257,7 +270,9 @@ module.exports = {
   httpNodeAuth: nodeAuth,
   apiMaxLength: bodyMaxBytes,
   httpServerOptions: trustProxy === undefined ? undefined : { 'trust proxy': trustProxy },
-  httpAdminMiddleware: passHubEndpoints,
+  get httpAdminMiddleware() {
+    return adminMiddleware();
+  },
   httpNodeMiddleware: guardNodeBodies,
   paletteCategories: [
     'CRM Hub',
