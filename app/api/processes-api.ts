@@ -80,16 +80,35 @@ function ifMatchOf(req: Request): RevisionMatch {
   return revisions.map(Number);
 }
 
+/** What a stored process carries that no save may set: its ids, times and revision are the hub's. */
+const HUB_SET_FIELDS: ReadonlySet<string> = new Set([
+  'schemaVersion',
+  'processId',
+  'customerRef',
+  'startedAt',
+  'updatedAt',
+  'revision',
+]);
+
 function saveOf(raw: unknown): ProcessSave {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ApiError(400, 'invalid-body', 'the body must be a JSON object: the process state now');
   }
   const unknown = unknownSaveFields(raw as Record<string, unknown>);
   if (unknown.length > 0) {
+    // a client echoing a stored process back and one with a misspelt field need different advice
+    const hubSet = unknown.filter((field) => HUB_SET_FIELDS.has(field));
+    const foreign = unknown.filter((field) => !HUB_SET_FIELDS.has(field));
+    const why = [
+      ...(hubSet.length > 0 ? [`the hub sets ${hubSet.join(', ')} itself`] : []),
+      ...(foreign.length > 0
+        ? [`a process state has no field ${foreign.map((field) => `'${field}'`).join(', ')}`]
+        : []),
+    ];
     throw new ApiError(
       400,
       'unknown-field',
-      `the hub sets ${unknown.join(', ')} itself; send kind, lastChannel, step, data and optionally status, expiresAt, startedOn`,
+      `${why.join('; ')}; send kind, lastChannel, step, data and optionally status, expiresAt, startedOn`,
       unknown[0],
     );
   }

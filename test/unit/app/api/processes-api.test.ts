@@ -252,6 +252,24 @@ describe('PUT /api/v1/customers/{id}/processes/{processId}', () => {
     expect(await store.getProcess(PROCESS)).toBeUndefined();
   });
 
+  it('tells a misspelt field from one the hub sets itself', async () => {
+    const typo = await request(server)
+      .put(path('web:77'))
+      .send({ ...draft, stepp: 'documents' });
+    expect(typo.status).toBe(400);
+    expect(typo.body).toMatchObject({ error: 'unknown-field', field: 'stepp' });
+    expect(typo.body.message).toMatch(/^a process state has no field 'stepp'; send kind, lastChannel/);
+    expect(typo.body.message).not.toMatch(/the hub sets/);
+    const echoed = await request(server)
+      .put(path('web:77'))
+      .send({ ...draft, customerRef: 'web:77', colour: 'red' });
+    expect(echoed.body).toMatchObject({ error: 'unknown-field', field: 'customerRef' });
+    expect(echoed.body.message).toMatch(
+      /^the hub sets customerRef itself; a process state has no field 'colour'; send kind/,
+    );
+    expect(await store.getProcess(PROCESS)).toBeUndefined();
+  });
+
   it('answers SAP’s padded number as the member the hub keys, and refuses the golden record’s own ref', async () => {
     await applyWithGoldenRecord(
       store,
