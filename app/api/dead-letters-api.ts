@@ -9,6 +9,7 @@ import {
   DeadLetterError,
   DeadLetterQueue,
   parseDestination,
+  replayResultBrief,
   type DeadLetterErrorCode,
   type Destination,
 } from '../../connectors/amqp/dead-letters';
@@ -95,7 +96,7 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
   api.post(
     '/replay',
     withQueue(async (dlq, req, res) => {
-      const result = await dlq.replay({ all: true }, { to: destination(req) });
+      const result = replayResultBrief(await dlq.replay({ all: true }, { to: destination(req) }));
       if (result.failed.length > 0) {
         throw new ApiError(
           409,
@@ -123,7 +124,7 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
   api.post(
     '/:id/replay',
     withQueue(async (dlq, req, res) => {
-      const result = await dlq.replay({ id: req.params.id }, { to: destination(req) });
+      const result = replayResultBrief(await dlq.replay({ id: req.params.id }, { to: destination(req) }));
       if (result.failed.length > 0) {
         const first = result.failed[0];
         throw new ApiError(

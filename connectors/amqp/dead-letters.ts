@@ -175,6 +175,22 @@ const WINDOW = 8;
 const TEXTUAL = /^(text\/|application\/([\w.+-]*\+)?(json|xml|x-ndjson|ndjson|csv|x-www-form-urlencoded))/i;
 
 /** --to / {to}: `<exchange>/<routing key>`; an empty exchange (`/queue`) is the default exchange. */
+/**
+ * A replay's outcome for an HTTP client: RabbitMQ's refusals name the virtual host and the user
+ * ("NOT_FOUND - no exchange 'x' in vhost 'prod'", "… refused for user 'hub'"), which are the
+ * operator's, as the CLI's messages are, not the client's.
+ */
+export function replayResultBrief(result: ReplayResult): ReplayResult {
+  return {
+    replayed: result.replayed,
+    failed: result.failed.map((f) => ({ ...f, error: withoutBrokerAccount(f.error) })),
+  };
+}
+
+function withoutBrokerAccount(text: string): string {
+  return text.replace(/ in vhost '[^']*'/g, '').replace(/ for user '[^']*'/g, '');
+}
+
 export function parseDestination(text: string): Destination {
   const slash = text.indexOf('/');
   if (slash < 0 || text.slice(slash + 1) === '') {

@@ -194,6 +194,16 @@ describe('/api/v1/dead-letters', () => {
       replayed: [],
       failed: [{ id: 'api-1', code: 'refused' }],
     });
+    // the broker's words name the virtual host; an HTTP client is told the queue, never the vhost
+    expect(JSON.stringify(failed.body)).not.toContain(vhost);
+    expect(JSON.stringify(failed.body)).not.toContain('vhost');
+    const failedAll = await request(app)
+      .post('/api/v1/dead-letters/replay')
+      .set(as(adminToken))
+      .send({ to: 'no.such.exchange/x' });
+    expect(failedAll.status).toBe(409);
+    expect(failedAll.body.failed[0].error).toContain("no exchange 'no.such.exchange'");
+    expect(JSON.stringify(failedAll.body)).not.toContain(vhost);
     const badTo = await request(app)
       .post('/api/v1/dead-letters/api-1/replay')
       .set(as(adminToken))
