@@ -55,12 +55,16 @@ const MAX_SOURCES = 100;
 
 export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.ProcessEnv = process.env): Router {
   const api = express.Router();
-  const admin = context.reviewsAdmin
-    ? jsonPermission(context.reviewsAdmin, 'the review API')
-    : refuseWhileAdminAuthConfigured(
-        env,
-        'the review API is for admins, and this hub has no admin check wired for it',
-      );
+  // a refusal names the route asked for: a steward unmerging was told about "the review API"
+  const adminFor = (what: string) =>
+    context.reviewsAdmin
+      ? jsonPermission(context.reviewsAdmin, what)
+      : refuseWhileAdminAuthConfigured(
+          env,
+          `${what} is for admins, and this hub has no admin check wired for it`,
+        );
+  const admin = adminFor('the review API');
+  const unmergeAdmin = adminFor('the unmerge API');
   const store = () => requireStore(context, 'no hub-store is deployed, so there is nothing to read');
   const options = () => context.goldenOptions?.() ?? {};
   api.use(['/reviews', '/customers/:id/unmerge'], personalData);
@@ -161,11 +165,20 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
 
   api.post(
     '/customers/:id/unmerge',
-    admin,
+    unmergeAdmin,
     route(async (req, res) => {
       const goldenId = req.params.id;
       if (!isGoldenId(goldenId)) {
-        throw new ApiError(400, 'invalid-customer-id', `'${goldenId}' is not a golden id (g-…)`, 'id');
+        // a member's ref is the likely slip: the customer 360 answers its goldenId
+        const hint = goldenId.includes(':')
+          ? `; GET /api/v1/customers/${goldenId} answers the golden record it belongs to as goldenId`
+          : '';
+        throw new ApiError(
+          400,
+          'invalid-customer-id',
+          `'${goldenId}' is not a golden id (g- and 26 letters and digits, as the customer 360 answers it)${hint}`,
+          'id',
+        );
       }
       const asked = sourcesParam((req.body as { sources?: unknown } | undefined)?.sources);
       const s = store();

@@ -84,6 +84,14 @@ describe('admin routes behind Node-RED permissions answer JSON', () => {
     expect(tokenInQuery.status).toBe(503);
   });
 
+  it('names the unmerge API, not the review API, when a steward unmerges without a token', async () => {
+    const res = await request(appWith())
+      .post('/api/v1/customers/g-0000000000000000000000000a/unmerge')
+      .send({ sources: ['sap:1'] });
+    expect({ status: res.status, error: res.body.error }).toEqual({ status: 401, error: 'unauthenticated' });
+    expect(res.body.message).toMatch(/^the unmerge API needs an admin's token/);
+  });
+
   it('an anonymous visitor with default read permissions is asked to log in (401), not refused as a user', async () => {
     const res = await request(appWith('read')).get('/api/v1/reviews');
     expect({ status: res.status, error: res.body.error }).toEqual({ status: 401, error: 'unauthenticated' });

@@ -69,3 +69,20 @@ describe('POST /api/v1/reviews/{id}', () => {
     expect(other.body).toMatchObject({ error: 'review-closed', review: { status: 'kept-apart' } });
   });
 });
+
+describe('POST /api/v1/customers/{goldenId}/unmerge', () => {
+  it('answers a member ref or a malformed golden id with what a golden id is and where to find it', async () => {
+    const byMember = await request(server)
+      .post('/api/v1/customers/web:77/unmerge')
+      .send({ sources: ['web:77'] });
+    expect(byMember.status).toBe(400);
+    expect(byMember.body).toMatchObject({ error: 'invalid-customer-id', field: 'id' });
+    expect(byMember.body.message).toContain('GET /api/v1/customers/web:77 answers the golden record');
+    const malformed = await request(server)
+      .post('/api/v1/customers/g-nonexistent/unmerge')
+      .send({ sources: ['web:77'] });
+    expect(malformed.body.message).toBe(
+      "'g-nonexistent' is not a golden id (g- and 26 letters and digits, as the customer 360 answers it)",
+    );
+  });
+});
