@@ -37,9 +37,20 @@ export function customerIdParam(id: string): string {
   throw new ApiError(
     400,
     'invalid-customer-id',
-    `customer id '${shown(id)}' is neither a golden id (g-…) nor of the form <system>:<id>`,
+    `customer id '${shown(id)}' is neither a golden id (g-…) nor of the form <system>:<id>${caseHint(id)}`,
     'id',
   );
+}
+
+/**
+ * The hub's system ids are lower case, and "SAP:4711" read as unknown would send the caller looking
+ * for a wrong number; the hint names the ref as the hub keys it.
+ */
+function caseHint(id: string): string {
+  const colon = id.indexOf(':');
+  if (colon <= 0) return '';
+  const lower = `${id.slice(0, colon).toLowerCase()}${id.slice(colon)}`;
+  return lower !== id && CUSTOMER_REF.test(lower) ? `; system ids are lower case: '${shown(lower)}'` : '';
 }
 
 /** "<system>:<source id>" only; a 400 for anything else, `why` saying what needs one. */
@@ -48,7 +59,7 @@ export function sourceRefParam(id: string, why = ''): string {
   throw new ApiError(
     400,
     'invalid-customer-id',
-    `customer id '${shown(id)}' is not of the form <system>:<id>${why ? `: ${why}` : ''}`,
+    `customer id '${shown(id)}' is not of the form <system>:<id>${caseHint(id)}${why ? `: ${why}` : ''}`,
     'id',
   );
 }

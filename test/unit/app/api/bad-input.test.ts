@@ -54,6 +54,23 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
     }
   });
 
+  it('names the ref as the hub keys it when only the system id is in capitals', async () => {
+    for (const [path, hint] of [
+      ['/api/v1/customers/SAP:4711', "; system ids are lower case: 'sap:4711'"],
+      [`/api/v1/customers/Crm:4711/processes/${PROCESS}`, "; system ids are lower case: 'crm:4711'"],
+      ['/api/v1/customers/nocolon', ''],
+    ]) {
+      const res = await request(server).get(path);
+      expect({ path, status: res.status, error: res.body.error }).toEqual({
+        path,
+        status: 400,
+        error: 'invalid-customer-id',
+      });
+      if (hint) expect(res.body.message).toContain(hint);
+      else expect(res.body.message).not.toContain('lower case');
+    }
+  });
+
   it('reads every id the hub takes in: slashes, blanks and #, a golden id in capitals, over every route', async () => {
     const golden = await store.getGolden('crm:A/B C#1');
     const ref = encodeURIComponent('crm:A/B C#1');
