@@ -84,6 +84,8 @@ export class EmbeddedBus extends EventEmitter implements Bus {
 
   constructor() {
     super();
+    // one state listener per node using the broker, as on RabbitMQ: any number is no leak
+    this.setMaxListeners(0);
     this.exchanges.set(DEAD_LETTER_EXCHANGE, []);
     const deadLetters = checkQueueDeclaration({ queue: DEAD_LETTER_QUEUE, bindings: [] });
     this.bind(this.queueFor(deadLetters), DEAD_LETTER_EXCHANGE, '#');

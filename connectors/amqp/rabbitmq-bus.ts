@@ -167,6 +167,9 @@ export class RabbitMqBus extends EventEmitter implements Bus {
 
   constructor(private readonly options: RabbitMqBusOptions) {
     super();
+    // every node using the broker follows its state until it is set up: a flow with more than ten
+    // such nodes is no leak, and Node's warning made integrators hunt for one
+    this.setMaxListeners(0);
     if (typeof options !== 'object' || options === null)
       throw new TypeError('RabbitMqBus options must be an object');
     const given: unknown = options.url;
