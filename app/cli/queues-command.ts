@@ -15,6 +15,7 @@ import {
   upgradeQueue,
   type WantedQueue,
 } from '../../connectors/amqp/queue-upgrade';
+import { targetSystemOf } from '../../connectors/amqp/sync-topology';
 import { checkQueueDeclaration } from '../../connectors/amqp/validate';
 import { errorMessage } from '../../formats/error-message';
 import { parseCommandArgs } from './args';
@@ -51,6 +52,14 @@ export function wantedQueues(flows: unknown): { wanted: WantedQueue[]; skipped: 
       skipped.push(`${queue || 'crm.hub.inbound'} (record sync topology: declared as the topology says)`);
       continue;
     }
+    // Re-created with an amqp-in's arguments, a target queue would lose its dead-letter routing key,
+    // and the hub's next update for that target would be refused as inequivalent (PRECONDITION_FAILED).
+    if (isSyncTargetQueue(queue)) {
+      skipped.push(
+        `${queue} (record sync topology: a target queue, declared as the topology says; an amqp-in cannot consume it with its own arguments)`,
+      );
+      continue;
+    }
     if (!queue || wanted.has(queue)) continue;
     const options = typedQueueOptions({
       queue,
@@ -69,6 +78,12 @@ export function wantedQueues(flows: unknown): { wanted: WantedQueue[]; skipped: 
     });
   }
   return { wanted: [...wanted.values()], skipped };
+}
+
+/** crm.out.<system> and its retry queues crm.out.<system>.retry.<delay>, which SyncTopology declares. */
+function isSyncTargetQueue(queue: string): boolean {
+  const retry = queue.indexOf('.retry.');
+  return targetSystemOf(retry < 0 ? queue : queue.slice(0, retry)) !== undefined;
 }
 
 class UsageError extends Error {}
