@@ -1,5 +1,6 @@
 import type { Node } from 'node-red';
 import { inequivalentArgument } from '../../connectors/amqp/queue-upgrade';
+import { targetSystemOf } from '../../connectors/amqp/sync-topology';
 import { errorMessage, type RED } from '../shared/red';
 import { unprotectedAfterMigration } from './migrations';
 
@@ -24,6 +25,14 @@ export function warnIfUnprotected(
 export function warnConsumeFailed(RED: RED, node: Node, queue: string, err: unknown): void {
   const consumeError = errorMessage(err);
   const arg = inequivalentArgument(consumeError);
+  // crm.out.<system> differs because the record-sync topology declared it, not an older version:
+  // `queues upgrade` is no way out there, it would take the topology's arguments away
+  const system = arg === undefined ? undefined : targetSystemOf(queue);
+  if (arg !== undefined && system !== undefined) {
+    node.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.sync-target', { arg }) });
+    node.warn(RED._('amqp-in.errors.sync-target', { queue, system, arg, error: consumeError }));
+    return;
+  }
   if (arg !== undefined) {
     node.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.inequivalent', { arg }) });
     node.warn(RED._('amqp-in.errors.inequivalent', { queue, arg, error: consumeError }));

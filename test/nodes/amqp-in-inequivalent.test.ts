@@ -56,3 +56,63 @@ describe('amqp-in on a queue an older version declared with other arguments', ()
     expect(loggedWarnings('in')).not.toContain('amqp-in.errors.consume');
   });
 });
+
+describe('amqp-in on a record-sync target queue (crm.out.<system>), which the topology declared', () => {
+  const system = `t-${randomUUID().slice(0, 8)}`;
+  const queue = `crm.out.${system}`;
+  let conn: amqplib.ChannelModel;
+
+  beforeAll(async () => {
+    conn = await amqplib.connect(RABBIT_URL);
+    const ch = await conn.createChannel();
+    // as SyncTopology.targetDeclaration declares it
+    await ch.assertQueue(queue, {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-dead-letter-exchange': 'crm.dlx',
+        'x-dead-letter-routing-key': queue,
+        'x-delivery-limit': 20,
+        'x-overflow': 'reject-publish',
+        'x-dead-letter-strategy': 'at-least-once',
+      },
+    });
+    await ch.close();
+  });
+  afterAll(async () => {
+    const ch = await conn.createChannel();
+    await ch.deleteQueue(queue);
+    await ch.deleteExchange(queue);
+    await conn.close();
+  });
+
+  it("says the queue is the topology's, not an older version's, and does not send the integrator to queues upgrade", async () => {
+    await load(
+      [...all, sinkNode],
+      [
+        { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
+        {
+          id: 'in',
+          type: 'amqp-in',
+          broker: 'broker',
+          queue,
+          bindings: `${queue} none`,
+          prefetch: '5',
+          ack: 'flow',
+          timeout: '5000',
+          store: '',
+          topology: '',
+          output: 'auto',
+          deliveryLimit: '20',
+          atLeastOnce: true,
+          wires: [['got']],
+          version: 4,
+        },
+        { id: 'got', type: 'amqp-test-sink' },
+      ],
+    );
+    await whenStatus('in', 'amqp-in.status.sync-target');
+    expect(loggedWarnings('in')).toContain('amqp-in.errors.sync-target');
+    expect(loggedWarnings('in')).not.toContain('amqp-in.errors.inequivalent');
+  });
+});
