@@ -56,7 +56,8 @@ function compileFieldKind(spec: SystemSpec, known: string[]): RecordKindResolver
         field: '',
         sourceField: from.field,
         rule: 'recordKind',
-        message: `${spec.system}: source field "${from.field}" is ${JSON.stringify(raw ?? null)}, not a known record kind (known: ${listed.join(', ')})`,
+        // "is null" for a field the record does not have sent integrators looking for a null
+        message: `${spec.system}: source field "${from.field}" ${raw === undefined ? 'is missing' : `is ${JSON.stringify(raw)}`}, not a known record kind (known: ${listed.join(', ')})`,
         ...(recordRef === undefined ? {} : { record: recordRef }),
       },
     };

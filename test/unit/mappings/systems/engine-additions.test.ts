@@ -115,5 +115,19 @@ describe('engine additions for the system specs', () => {
         record: 'records[3]',
       },
     });
+    const strict = compileRecordKind({
+      system: 'probe',
+      title: 'probe',
+      format: { kind: 'json', recordKindFrom: { field: 'type' } },
+      inbound,
+    });
+    const missing = strict({ kind: 'B' });
+    expect(!missing.ok && missing.error.message).toBe(
+      'probe: source field "type" is missing, not a known record kind (known: A, B)',
+    );
+    const nulled = strict({ type: null });
+    expect(!nulled.ok && nulled.error.message).toBe(
+      'probe: source field "type" is null, not a known record kind (known: A, B)',
+    );
   });
 });
