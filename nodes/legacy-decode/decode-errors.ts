@@ -48,7 +48,11 @@ export function undecodableRecords(
     .slice(0, NAMED_FAILURES)
     .map((f) => `${f.ref}: ${withoutPrefix(f.error, system, f.ref)}`);
   const more = failures.length > NAMED_FAILURES ? `; and ${failures.length - NAMED_FAILURES} more` : '';
-  const summary = `${failures.length} of ${failures.length + taken} records cannot be read, the other ${taken} went on`;
+  // "the other 0 went on" read as if something had been taken
+  const summary =
+    taken === 0
+      ? `none of the ${failures.length} records can be read, nothing went on`
+      : `${failures.length} of ${failures.length + taken} records cannot be read, the other ${taken} went on`;
   return new UndecodableRecordError(system, first.ref, `${summary}: ${named.join('; ')}${more}`, true);
 }
 
