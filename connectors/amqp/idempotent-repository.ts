@@ -18,6 +18,9 @@
  * other redelivery.
  */
 
+import { hash } from 'node:crypto';
+import { DERIVED_ID_PREFIX } from './message-id';
+
 /**
  * What the repository needs from a store: the hub store's processed-event ledger (records/store.ts
  * HubStore) has exactly this shape. Declared here because connectors/ sit below records/.
@@ -35,14 +38,22 @@ export class IdempotentRepository {
   /**
    * @param ledger the store, or a promise of it (a store node that is still opening)
    * @param consumer whose ledger this is: the queue, so two queues fed the same event each handle it
+   * @param keyedBy what names one message: its id, or (legacy messages, see messageKey) its id and body
    */
   constructor(
     private readonly ledger: ProcessedLedger | PromiseLike<ProcessedLedger>,
     readonly consumer: string,
+    readonly keyedBy: 'message-id' | 'message-id-and-body' = 'message-id',
   ) {
     if (typeof consumer !== 'string' || consumer === '') {
       throw new TypeError('IdempotentRepository: consumer must be a non-empty string');
     }
+  }
+
+  /** The key a delivery is checked and recorded under; undefined for one without a message id. */
+  keyOf(delivery: { messageId?: string; body: Uint8Array }): string | undefined {
+    if (!delivery.messageId) return undefined;
+    return this.keyedBy === 'message-id' ? delivery.messageId : messageKey(delivery.messageId, delivery.body);
   }
 
   /** Was this key processed? Asked before the flow runs; a yes means: acknowledge and skip. */
@@ -78,4 +89,18 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
  */
 function ledgerKey(key: string): string {
   return /[A-F]/.test(key) && UUID.test(key) ? key.toLowerCase() : key;
+}
+
+/**
+ * A legacy message's key: its message id with a digest of its body. Legacy publishers reuse ids (a
+ * counter that starts again, one id per batch file); keyed by the id alone, another record under a
+ * recorded id was acked and skipped as a redelivery, lost without a word. With the body in the key a
+ * redelivery (the same bytes) is still skipped, and another message under the same id is handled (the
+ * golden record takes a repeat of a record as no change). Canonical events keep their id alone: an
+ * event id names one event, and one reused with other content is a dead letter
+ * (records/event-id-claim.ts). An id the bus derived from the body is that digest already.
+ */
+export function messageKey(messageId: string, body: Uint8Array): string {
+  if (messageId.startsWith(DERIVED_ID_PREFIX)) return messageId;
+  return `${ledgerKey(messageId)} ${hash('sha256', body, 'base64url')}`;
 }

@@ -31,7 +31,8 @@ export async function admit(
   output: PayloadOutput = 'auto',
   screen?: Screen,
 ): Promise<Admission> {
-  const duplicate = !!(repository && delivery.messageId && (await repository.contains(delivery.messageId)));
+  const key = repository && keyOf(delivery, repository);
+  const duplicate = !!(repository && key && (await repository.contains(key)));
   if (duplicate && !screen) {
     delivery.ack();
     return { kind: 'duplicate' };
@@ -81,7 +82,7 @@ export async function complete(
   repository: IdempotentRepository | undefined,
   failure?: string,
 ): Promise<Settlement> {
-  const key = delivery.messageId;
+  const key = repository && keyOf(delivery, repository);
   if (failure !== undefined) {
     try {
       if (repository && key) await repository.remove(key);
@@ -103,6 +104,18 @@ export async function complete(
   }
   delivery.ack();
   return { outcome: 'acked' };
+}
+
+const keys = new WeakMap<Delivery, string>();
+
+/** the delivery's ledger key, made once for its check and its record (it may hash the body) */
+function keyOf(delivery: Delivery, repository: IdempotentRepository): string | undefined {
+  let key = keys.get(delivery);
+  if (key === undefined) {
+    key = repository.keyOf(delivery);
+    if (key !== undefined) keys.set(delivery, key);
+  }
+  return key;
 }
 
 /** What a flow learns about where a message came from (msg.amqp). */

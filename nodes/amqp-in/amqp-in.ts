@@ -63,7 +63,9 @@ export default function (RED: RED) {
     // Past nodeCloseTimeout Node-RED logs "Close timed out" and goes on while this consumer would still
     // hold its messages; what is unsettled at the bound goes back to the queue instead.
     const drainMs = Math.min(timeoutMs, closeWaitMs(RED));
-    const repository = storeNode ? new IdempotentRepository(storeNode.ready, queue) : undefined;
+    // legacy records on crm.inbound are known by id and body: their publishers reuse ids
+    const keyedBy = syncInbound ? 'message-id-and-body' : 'message-id';
+    const repository = storeNode ? new IdempotentRepository(storeNode.ready, queue, keyedBy) : undefined;
     // with a store, a canonical event whose id another event's content holds is a dead letter, not a
     // redelivery to skip (records/event-id-claim.ts)
     const screen: Screen | undefined = storeNode ? reusedEventIdScreen(() => storeNode.ready) : undefined;

@@ -343,6 +343,36 @@ describe('record sync on the real hub (RabbitMQ, PostgreSQL, shipped flow)', () 
     expect((await golden(`sap:${kunnr}`))?.revision).toBe(g.revision);
   }, 120000);
 
+  it('two IDocs a legacy system sends under one message id are both taken in; the same bytes again are a redelivery', async () => {
+    const first = String(200000 + Math.floor(Math.random() * 99999));
+    const second = String(Number(first) + 1);
+    const at = new Date('2026-02-02T08:00:00Z');
+    const address = { street: 'Lindenweg 3', postalCode: '04109', city: 'Leipzig', country: 'DE', at };
+    // a counter that started again after the sender's restart: the id repeats, the records differ
+    const messageId = `IDOC-${first}`;
+    // amqp-publish sets no message id, so a plain amqplib client, with nothing of the hub's but the id
+    const publish = async (kunnr: string, family: string) => {
+      const body = debmas(kunnr, { given: 'Greta', family, ...address });
+      publisher.publish('crm.inbound', 'sap.DEBMAS', Buffer.from(body), {
+        contentType: 'application/xml',
+        persistent: true,
+        messageId,
+      });
+      await publisher.waitForConfirms();
+    };
+    await publish(first, 'Vogelsang');
+    const one = await eventually(() => golden(`sap:${first}`), `golden record of sap:${first}`, 300);
+    await publish(second, 'Quandtmeyer');
+    // keyed by the id alone, this one was acked and skipped as a redelivery of the first
+    const two = await eventually(() => golden(`sap:${second}`), `golden record of sap:${second}`, 300);
+    expect(two.document).toMatchObject({ person: { familyName: 'Quandtmeyer' } });
+    expect(two.goldenId).not.toBe(one.goldenId);
+    // the first one's bytes under its id again: skipped, nothing changes
+    await publish(first, 'Vogelsang');
+    await settled();
+    expect((await golden(`sap:${first}`))?.revision).toBe(one.revision);
+  }, 120000);
+
   it("the app's application_started via amqp-publish is a process state the 360 shows; the call center resumes it over REST", async () => {
     const processId = randomUUID();
     const customer = String(500000 + Math.floor(Math.random() * 99999));

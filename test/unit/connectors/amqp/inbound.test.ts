@@ -86,6 +86,27 @@ describe('inbound deliveries: the idempotent consumer and the dead letter channe
     expect(bus.queueDepth('q')).toBe(0);
   });
 
+  it('keyed by id and body (legacy records): another body under a processed id is admitted, the same bytes are not', async () => {
+    const legacy = new IdempotentRepository(store, 'legacy', 'message-id-and-body');
+    const body = Buffer.from('<IDOC>4741</IDOC>');
+    await bus.publish('ex', 'sap.DEBMAS', body, { messageId: 'IDOC-1', contentType: 'application/xml' });
+    const first = await inbox.next();
+    expect(await admit(first, legacy, 'string')).toMatchObject({ kind: 'accepted' });
+    expect(await complete(first, legacy)).toEqual({ outcome: 'acked' });
+    await bus.publish('ex', 'sap.DEBMAS', Buffer.from('<IDOC>4742</IDOC>'), {
+      messageId: 'IDOC-1',
+      contentType: 'application/xml',
+    });
+    await bus.publish('ex', 'sap.DEBMAS', body, { messageId: 'IDOC-1', contentType: 'application/xml' });
+    expect(await admit(await inbox.next(), legacy, 'string')).toEqual({
+      kind: 'accepted',
+      payload: '<IDOC>4742</IDOC>',
+    });
+    expect(await admit(await inbox.next(), legacy, 'string')).toEqual({ kind: 'duplicate' });
+    // the id alone is not what was recorded
+    expect(await legacy.contains('IDOC-1')).toBe(false);
+  });
+
   describe('with a screen (amqp-in with a store: a reused event id)', () => {
     const refuseB = async (payload: unknown) =>
       (payload as { v?: string }).v === 'b' ? 'event-id-reused: eventId evt-s' : undefined;
