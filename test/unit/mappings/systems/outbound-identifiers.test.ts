@@ -79,3 +79,29 @@ describe.each([
     expect(mapped(system, 'Contact', view)).toMatchObject({ Id: ownId });
   });
 });
+
+describe.each([
+  ['siebel', 'Contact', 'M_slhM'],
+  ['salesforce', 'Contact', 'Salutation'],
+])("%s Contact outbound writes the salutation as its picklist's value", (system, recordKind, field) => {
+  const salutationOf = (salutation: string | undefined) =>
+    mapped(system, recordKind, { ...customer, person: { ...customer.person, salutation } } as Customer)[
+      field
+    ];
+
+  it.each([
+    ['Frau', 'Ms.'],
+    ['Herr', 'Mr.'],
+    ['Herr Dr.', 'Mr.'],
+    ['Mrs', 'Mrs.'],
+    ['Ms.', 'Ms.'],
+    ['Dr.', 'Dr.'],
+  ])('%s → %s', (salutation, value) => {
+    expect(salutationOf(salutation)).toBe(value);
+  });
+
+  it('leaves out a salutation the picklist lacks, so the system keeps its own', () => {
+    expect(salutationOf('Firma')).toBeUndefined();
+    expect(salutationOf(undefined)).toBeUndefined();
+  });
+});
