@@ -3,6 +3,7 @@
  * forms of normalize-name.ts; the first that holds is the level.
  */
 import { compared, type Compared } from './compared';
+import { genderedCounterparts } from './gendered-names';
 import type { NormalizedNamePart } from './normalize-name';
 import { shareNicknameGroup } from './nicknames';
 import { editDistanceWithin, jaroWinklerSimilarity } from './string-metrics';
@@ -49,11 +50,23 @@ function closeRunTogether(a: NormalizedNamePart, b: NormalizedNamePart): boolean
   return closeSpelling(a.words.join(''), b.words.join(''));
 }
 
-function givenLevel(a: NormalizedNamePart, b: NormalizedNamePart): LevelOf<'givenName'> {
+/** Peter / Petra, Paul / Paula (gendered-names.ts): a brother and sister, however close the spelling. */
+function maleAndFemaleForms(a: NormalizedNamePart, b: NormalizedNamePart): boolean {
+  return genderedCounterparts(a.key, b.key) || genderedCounterparts(a.keyPlain, b.keyPlain);
+}
+
+function givenLevel(
+  a: NormalizedNamePart,
+  b: NormalizedNamePart,
+  salutations: SalutationSexes,
+): LevelOf<'givenName'> {
   // Before the exact test: two equal initials are as weak as one.
   if (a.initial || b.initial) return a.key[0] === b.key[0] ? 'initial' : 'differ';
   if (sameKey(a, b)) return 'exact';
   if (shareNicknameGroup(a.nicknames, b.nicknames)) return 'nickname';
+  // Before the spelling tests, which take one letter added (Paul / Paula) for a typo. Unless both
+  // salutations state one sex: then one of the two is a typo ("Frau Daniel" is Daniela).
+  if (salutations !== 'same' && maleAndFemaleForms(a, b)) return 'differ';
   if (closeSpelling(a.key, b.key) || closeSpelling(a.keyPlain, b.keyPlain) || closeRunTogether(a, b))
     return 'close-spelling';
   // a typo in a name of the nickname table: "Heinrcih" / "Heinz", "Thomaas" / "Tom"
@@ -73,9 +86,29 @@ export function compareFamilyNames(
   return a && b ? compared(familyLevel(a, b), a, b, showName) : undefined;
 }
 
+const FORMS_NOTE = 'the male and female form of one name: a brother and sister, not a typo';
+const SALUTATIONS_NOTE =
+  'the salutations are of opposite sex: only the same given name agrees (a salutation mistyped), no likeness';
+
+/**
+ * What the two records' salutations say of their sexes, when both state one (gendered-names.ts).
+ * Opposite (Herr / Frau): a name that is only alike (a nickname, a typo, a sound, an initial, a
+ * middle name) is another name, a brother's and a sister's; the same name still agrees, since a
+ * source that got the salutation wrong is likelier than twins of one given name. The same: a male and
+ * female form of one name is a typo in one of them.
+ */
+export type SalutationSexes = 'same' | 'opposite' | undefined;
+
 export function compareGivenNames(
   a: NormalizedNamePart | undefined,
   b: NormalizedNamePart | undefined,
+  salutations?: SalutationSexes,
 ): Compared<LevelOf<'givenName'>> | undefined {
-  return a && b ? compared(givenLevel(a, b), a, b, showName) : undefined;
+  if (!a || !b) return undefined;
+  const level = givenLevel(a, b, salutations);
+  if (level === 'differ' && salutations !== 'same' && maleAndFemaleForms(a, b))
+    return compared(level, a, b, showName, FORMS_NOTE);
+  if (salutations === 'opposite' && level !== 'exact' && level !== 'differ')
+    return compared('differ', a, b, showName, SALUTATIONS_NOTE);
+  return compared(level, a, b, showName);
 }

@@ -5,6 +5,8 @@
  */
 export interface Compared<L extends string> {
   readonly level: L;
+  /** why the level is not what the spellings alone suggest, for the steward */
+  readonly note?: string;
   values(): [string, string];
 }
 
@@ -14,6 +16,7 @@ class ComparedValues<L extends string, T> implements Compared<L> {
     private readonly a: T,
     private readonly b: T,
     private readonly show: (value: T) => string,
+    readonly note?: string,
   ) {}
 
   values(): [string, string] {
@@ -21,8 +24,14 @@ class ComparedValues<L extends string, T> implements Compared<L> {
   }
 }
 
-export function compared<L extends string, T>(level: L, a: T, b: T, show: (value: T) => string): Compared<L> {
-  return new ComparedValues(level, a, b, show);
+export function compared<L extends string, T>(
+  level: L,
+  a: T,
+  b: T,
+  show: (value: T) => string,
+  note?: string,
+): Compared<L> {
+  return new ComparedValues(level, a, b, show, note);
 }
 
 /**

@@ -15,7 +15,7 @@ import type { Compared } from './compared';
 import { compareAddresses } from './compare-addresses';
 import { compareBirthDates } from './compare-birth-dates';
 import { compareEmails, compareNationalIds, comparePhones } from './compare-contacts';
-import { compareFamilyNames, compareGivenNames } from './compare-names';
+import { compareFamilyNames, compareGivenNames, type SalutationSexes } from './compare-names';
 import { emailRule, identifierRules, type RuleResult } from './deterministic-rules';
 import type { MatchConfig } from './match-config';
 import type { ComparisonEvidence, MatchDecision, MatchExplanation, MatchOutcome } from './match-decision';
@@ -72,8 +72,9 @@ function nameScore(
   a: NormalizedNamePart | undefined,
   b: NormalizedNamePart | undefined,
   frequencies: NameFrequencies | undefined,
+  salutations?: SalutationSexes,
 ): FieldScore {
-  const compared = field === 'familyName' ? compareFamilyNames(a, b) : compareGivenNames(a, b);
+  const compared = field === 'familyName' ? compareFamilyNames(a, b) : compareGivenNames(a, b, salutations);
   const score = fieldScore(weights, field, compared);
   if (frequencies === undefined || compared?.level !== 'exact' || a === undefined || b === undefined)
     return score;
@@ -101,9 +102,12 @@ function scoreNames(
   b: MatchRecord,
   frequencies: NameFrequencies | undefined,
 ): Pick<PairScore, 'nameOrder' | 'fields'> {
+  // whichever way round the fields are read, the salutations belong to the records
+  const salutations: SalutationSexes =
+    a.sex === undefined || b.sex === undefined ? undefined : a.sex === b.sex ? 'same' : 'opposite';
   const asGiven = [
     nameScore(config, weights, 'familyName', a.name.family, b.name.family, frequencies),
-    nameScore(config, weights, 'givenName', a.name.given, b.name.given, frequencies),
+    nameScore(config, weights, 'givenName', a.name.given, b.name.given, frequencies, salutations),
   ];
   const straight = asGiven[0].weight + asGiven[1].weight;
   // Only worth a look when as written the names do not agree already, and only with both names on
@@ -129,7 +133,7 @@ function scoreNames(
         ]) {
       const crosswise = [
         nameScore(config, weights, 'familyName', x.name.family, y.name.given, frequencies),
-        nameScore(config, weights, 'givenName', x.name.given, y.name.family, frequencies),
+        nameScore(config, weights, 'givenName', x.name.given, y.name.family, frequencies, salutations),
       ];
       const swapped = crosswise[0].weight + crosswise[1].weight;
       if (swapped > bestWeight && crosswise.every((s) => levelOf(s) !== 'differ')) {
@@ -233,7 +237,16 @@ function evidence(config: MatchConfig, score: FieldScore): ComparisonEvidence {
   const { field, compared, weight } = score;
   if (compared === undefined) return { field, level: 'missing', weight: 0 };
   const { m, u } = (config.levels[field] as Record<string, LevelProbability>)[compared.level];
-  return { field, level: compared.level, m, u: score.u ?? u, weight, values: compared.values() };
+  const shown: ComparisonEvidence = {
+    field,
+    level: compared.level,
+    m,
+    u: score.u ?? u,
+    weight,
+    values: compared.values(),
+  };
+  if (compared.note !== undefined) shown.note = compared.note;
+  return shown;
 }
 
 function decision(

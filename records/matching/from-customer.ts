@@ -2,7 +2,8 @@
  * A canonical customer as a match input. The canonical model keeps tax and national ids among the
  * identifiers, under a system named after the scheme ({ system: "de-tax-id", id: "86095742719" });
  * those systems are read as national ids, every other identifier as a source-system id.
- * An organisation is matched on its legal name in place of the family name.
+ * An organisation is matched on its legal name in place of the family name. A person's salutation
+ * goes along: one of opposite sex tells a brother from his sister (gendered-names.ts).
  */
 import type { Customer } from '../../mappings/canonical/types';
 import type { MatchInput } from './match-record';
@@ -24,7 +25,8 @@ export function matchInputFromCustomer(
     addresses: customer.addresses ?? [],
   };
   if (customer.person) {
-    const { givenName, middleNames, familyName } = customer.person;
+    const { salutation, givenName, middleNames, familyName } = customer.person;
+    if (salutation !== undefined) input.salutation = salutation;
     if (givenName !== undefined) input.givenName = [givenName, ...(middleNames ?? [])].join(' ');
     input.familyName = familyName;
   } else if (customer.organization) {

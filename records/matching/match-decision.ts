@@ -13,6 +13,8 @@ export interface ComparisonEvidence {
   weight: number;
   /** the values compared, as normalised; national ids masked */
   values?: [string, string];
+  /** why the level is not what the spellings alone suggest ("the male and female form of one name") */
+  note?: string;
 }
 
 export type DecisionRule =

@@ -12,6 +12,7 @@ import {
   type BirthDateOptions,
   type NormalizedBirthDate,
 } from './normalize-birth-date';
+import { sexOfSalutation, type Sex } from './gendered-names';
 import { normalizeEmail, type NormalizedEmail } from './normalize-email';
 import { normalizedName, type NormalizedName } from './normalize-name';
 import { normalizeNationalId, type NormalizedNationalId } from './normalize-national-id';
@@ -20,6 +21,8 @@ import { normalizePhone } from './normalize-phone';
 export interface MatchInput {
   /** the record's own reference, "<system>:<id>", e.g. "crm:4711" */
   ref: string;
+  /** "Herr", "Frau", "Mr.", "Ms."; a sex ("male", "female") where a system keeps that instead */
+  salutation?: string;
   givenName?: string;
   familyName?: string;
   birthDate?: string;
@@ -35,6 +38,11 @@ export interface MatchInput {
 export interface MatchRecord {
   ref: string;
   name: NormalizedName;
+  /**
+   * the sex the salutation states, else one written into a name field ("Frau Anna"); undefined for
+   * "Dr.", a couple ("Herr und Frau") or none
+   */
+  sex?: Sex;
   birthDate?: NormalizedBirthDate;
   emails: NormalizedEmail[];
   /** E.164 */
@@ -116,6 +124,11 @@ export function normalizeRecord(
     nationalIds,
     unreadable,
   };
+  const sex =
+    sexOfSalutation(input.salutation) ??
+    record.name.given?.salutationSex ??
+    record.name.family?.salutationSex;
+  if (sex) record.sex = sex;
   const birthDate =
     read('birthDate', input.birthDate, normalizeBirthDate(input.birthDate, options)) ??
     birthDateAsWritten(input.birthDate, options);

@@ -4,11 +4,14 @@
  * name's core, and the codes the comparators and blocking keys need computed once per record.
  */
 import { foldText } from './fold';
+import { genderedCounterparts, sexOfSalutationWords, type Sex } from './gendered-names';
 import { nicknameGroups, nicknameGroupsNear } from './nicknames';
 import { colognePhonetic, editDistanceWithin } from './string-metrics';
 import { setBounded } from '../bounded-map';
 
-const oneTypo = (a: string, b: string) => editDistanceWithin(1, a, b) <= 1;
+// A female form is no typo of the male name (Andrea / Andreas, Michaela / Michael): it must not take
+// the male name's nicknames (Andre, Mike).
+const oneTypo = (a: string, b: string) => editDistanceWithin(1, a, b) <= 1 && !genderedCounterparts(a, b);
 
 export interface NormalizedNamePart {
   /** words of the folded name (German transliteration), e.g. "anna maria", "mueller schmidt" */
@@ -31,6 +34,8 @@ export interface NormalizedNamePart {
   nicknamesNear: readonly number[];
   /** a lone letter such as "A." */
   initial: boolean;
+  /** the sex of a salutation taken off the ends ("Frau Anna"), when it states one */
+  salutationSex?: Sex;
 }
 
 export interface NormalizedName {
@@ -139,7 +144,8 @@ function part(raw: string | undefined, kind: 'given' | 'family'): NormalizedName
   }
   const key = words.slice(keyIndex, keyIndex + keyCount).join('');
   const keyPlain = plainWords.slice(keyIndex, keyIndex + keyCount).join('');
-  return {
+  const salutationSex = sexOfSalutationWords([...allWords.slice(0, start), ...allWords.slice(end)]);
+  const normalized: NormalizedNamePart = {
     transliterated: words.join(' '),
     plain: plainWords.join(' '),
     key,
@@ -151,6 +157,8 @@ function part(raw: string | undefined, kind: 'given' | 'family'): NormalizedName
     nicknamesNear: nicknameGroupsNear(words[0], oneTypo),
     initial: key.length === 1,
   };
+  if (salutationSex !== undefined) normalized.salutationSex = salutationSex;
+  return normalized;
 }
 
 export function normalizeName(givenName: string | undefined, familyName: string | undefined): NormalizedName {

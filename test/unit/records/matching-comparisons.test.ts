@@ -116,6 +116,39 @@ describe('given name levels', () => {
     expect(given(b, a)).toBe('differ');
   });
 
+  it.each([
+    ['Peter', 'Petra'],
+    ['Paul', 'Paula'],
+    ['Jan', 'Jana'],
+    ['Johann', 'Johanna'],
+    ['Christian', 'Christiane'],
+    ['Stefan', 'Stefanie'],
+    ['René', 'Renée'],
+    ['Mario', 'Maria'],
+  ])('takes %s and %s for two names, the male and female form, not for a typo or a sound', (a, b) => {
+    expect(given(a, b)).toBe('differ');
+    expect(given(b, a)).toBe('differ');
+  });
+
+  it.each([
+    ['Andrea', 'Andre'],
+    ['Michaela', 'Mike'],
+  ])(
+    'gives a female form none of the male name’s nicknames: %s is no typo of a name %s is short for',
+    (a, b) => {
+      expect(given(a, b)).toBe('differ');
+      expect(given(b, a)).toBe('differ');
+    },
+  );
+
+  it('keeps the nickname table as it was: Johannes / Hannes, and a sister Johanna apart from both', () => {
+    expect(given('Hannes', 'Johannes')).toBe('nickname');
+    expect(given('Johannes', 'Johanna')).toBe('differ');
+    expect(given('Hannes', 'Johanna')).toBe('differ');
+    expect(given('Alex', 'Alexandra')).toBe('nickname');
+    expect(given('Alex', 'Alexander')).toBe('nickname');
+  });
+
   it('does not chain nicknames: Christian and Christina share "Chris" but are not equivalent', () => {
     expect(given('Chris', 'Christian')).toBe('nickname');
     expect(given('Chris', 'Christina')).toBe('nickname');

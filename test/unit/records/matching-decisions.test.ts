@@ -311,6 +311,120 @@ describe('conflict guards', () => {
     expect(twins.explanation.conflicts).toEqual(['givenName']);
   });
 
+  describe('opposite-sex twins whose names are the male and female form of one name', () => {
+    // found by a steward on the real hub: one birth date, one address, their own e-mail addresses
+    const twin = (ref: string, givenName: string, familyName: string, extra: Partial<MatchInput> = {}) =>
+      record({
+        ref,
+        givenName,
+        familyName,
+        birthDate: '1994-08-17',
+        addresses: [{ street: 'Rosenstraße 14', postalCode: '90402', city: 'Nürnberg', country: 'DE' }],
+        emails: [`${givenName.toLowerCase()}.${familyName.toLowerCase()}@example.de`],
+        ...extra,
+      });
+
+    it.each([
+      ['Peter', 'Petra', 'Meyer'],
+      ['Paul', 'Paula', 'Berger'],
+      ['Jan', 'Jana', 'Schulz'],
+      ['Daniel', 'Daniela', 'Koch'],
+      ['Michael', 'Michaela', 'Wolf'],
+      ['Christian', 'Christina', 'Lang'],
+      ['Christian', 'Christiane', 'Lang'],
+      ['Andreas', 'Andrea', 'Roth'],
+      ['Stefan', 'Stefanie', 'Vogel'],
+      ['Alexander', 'Alexandra', 'Horn'],
+      ['Ulrich', 'Ulrike', 'Engel'],
+    ])('%s and %s %s (no salutation): a conflict, held back to review, never linked', (he, she, family) => {
+      for (const [x, y] of [
+        [twin('crm:1', he, family), twin('crm:2', she, family)],
+        [twin('crm:2', she, family), twin('crm:1', he, family)],
+      ]) {
+        const decision = decidePair(DEFAULT_MATCH_CONFIG, x, y);
+        expect(decision.explanation.totalWeight).toBeGreaterThan(DEFAULT_MATCH_CONFIG.linkThreshold);
+        expect(decision.outcome).toBe('review');
+        expect(decision.explanation.conflicts).toEqual(['givenName']);
+        expect(decision.explanation.comparisons[1]).toMatchObject({ field: 'givenName', level: 'differ' });
+        expect(decision.explanation.comparisons[1].note).toContain('male and female form');
+      }
+    });
+
+    it('keeps them apart when their birth dates differ too (a brother and sister, not twins)', () => {
+      const decision = decidePair(
+        DEFAULT_MATCH_CONFIG,
+        twin('crm:1', 'Peter', 'Meyer'),
+        twin('crm:2', 'Petra', 'Meyer', { birthDate: '1991-02-03' }),
+      );
+      expect(decision.outcome).toBe('apart');
+    });
+
+    it.each([
+      ['Herr', 'Frau'],
+      ['Mr.', 'Ms.'],
+      ['Mr', 'Mrs'],
+      ['male', 'female'],
+    ])('with the salutations %s and %s: review, even where no table knows the names', (his, hers) => {
+      const peter = twin('crm:1', 'Peter', 'Meyer', { salutation: his });
+      const petra = twin('sap:2', 'Petra', 'Meyer', { salutation: hers });
+      expect(decidePair(DEFAULT_MATCH_CONFIG, peter, petra)).toMatchObject({
+        outcome: 'review',
+        explanation: { conflicts: ['givenName'] },
+      });
+      // one typo apart, and the table knows neither name as the other's form: the salutations tell
+      const kai = twin('crm:3', 'Kai', 'Meyer', { salutation: his });
+      const kaja = twin('sap:4', 'Kaja', 'Meyer', { salutation: hers });
+      expect(decidePair(DEFAULT_MATCH_CONFIG, kai, twin('sap:5', 'Kaja', 'Meyer')).outcome).toBe('link');
+      const decision = decidePair(DEFAULT_MATCH_CONFIG, kai, kaja);
+      expect(decision).toMatchObject({ outcome: 'review', explanation: { conflicts: ['givenName'] } });
+      expect(decision.explanation.comparisons[1].note).toContain('salutations');
+    });
+
+    it('reads a salutation written into the given name field ("Frau Petra")', () => {
+      const decision = decidePair(
+        DEFAULT_MATCH_CONFIG,
+        twin('crm:3', 'Herr Kai', 'Meyer'),
+        twin('sap:4', 'Frau Kaja', 'Meyer'),
+      );
+      expect(decision.outcome).toBe('review');
+    });
+
+    it('still links one person whose salutation a source got wrong: the same given name agrees', () => {
+      const decision = decidePair(
+        DEFAULT_MATCH_CONFIG,
+        twin('crm:1', 'Petra', 'Meyer', { salutation: 'Frau' }),
+        twin('sap:2', 'Petra', 'Meyer', { salutation: 'Herr' }),
+      );
+      expect(decision.outcome).toBe('link');
+    });
+
+    it('links the male and female form when both salutations state one sex: one is a typo', () => {
+      const decision = decidePair(
+        DEFAULT_MATCH_CONFIG,
+        twin('crm:1', 'Daniel', 'Koch', { salutation: 'Frau' }),
+        twin('sap:2', 'Daniela', 'Koch', { salutation: 'Frau' }),
+      );
+      expect(decision.outcome).toBe('link');
+      expect(decision.explanation.comparisons[1].level).toBe('close-spelling');
+    });
+
+    it('still links a nickname, a typo and a name with no sex in its salutation (Dr.)', () => {
+      for (const [x, y] of [
+        ['Hans', 'Johannes'],
+        ['Heinrcih', 'Heinz'],
+        ['Petra', 'Petar'],
+        ['Paula', 'Paulla'],
+      ]) {
+        const decision = decidePair(
+          DEFAULT_MATCH_CONFIG,
+          twin('crm:1', x, 'Meyer', { salutation: 'Dr.' }),
+          twin('sap:2', y, 'Meyer', { salutation: 'Frau' }),
+        );
+        expect({ x, y, outcome: decision.outcome }).toEqual({ x, y, outcome: 'link' });
+      }
+    });
+  });
+
   it('keeps spouses (given name and birth date both differ) apart', () => {
     const a = record({
       ref: 'crm:1',
@@ -478,7 +592,13 @@ describe('matchInputFromCustomer', () => {
       schemaVersion: '1.0',
       customerRef: 'sap:0000080042',
       kind: 'person',
-      person: { title: 'Dr.', givenName: 'Anna', middleNames: ['Maria'], familyName: 'Schmidt' },
+      person: {
+        salutation: 'Frau',
+        title: 'Dr.',
+        givenName: 'Anna',
+        middleNames: ['Maria'],
+        familyName: 'Schmidt',
+      },
       birthDate: '1985-03-12',
       addresses: [
         {
@@ -503,6 +623,7 @@ describe('matchInputFromCustomer', () => {
     const input = matchInputFromCustomer(customer);
     expect(input).toMatchObject({
       ref: 'sap:0000080042',
+      salutation: 'Frau',
       givenName: 'Anna Maria',
       familyName: 'Schmidt',
       identifiers: [

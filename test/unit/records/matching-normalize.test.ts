@@ -191,6 +191,27 @@ describe('normalizeRecord', () => {
     expect(record.unreadable).toEqual(['email "not-an-address"', 'birthDate "30.02.1985"']);
   });
 
+  it('reads the sex a salutation states, from its field or off the given name; none from "Dr." or a couple', () => {
+    const sex = (input: { salutation?: string; givenName?: string; familyName?: string }) =>
+      normalizeRecord({ ref: 'x:1', givenName: 'Kim', familyName: 'Meyer', ...input }).sex;
+    expect(sex({ salutation: 'Herr' })).toBe('male');
+    expect(sex({ salutation: 'Frau Dr.' })).toBe('female');
+    expect(sex({ salutation: 'Mr.' })).toBe('male');
+    expect(sex({ salutation: 'Ms.' })).toBe('female');
+    expect(sex({ salutation: 'Mrs' })).toBe('female');
+    expect(sex({ salutation: 'female' })).toBe('female');
+    expect(sex({ givenName: 'Frau Kim' })).toBe('female');
+    expect(sex({ givenName: 'Herr Dr. Kim' })).toBe('male');
+    // the field comes first: a name field holding a salutation is the less careful source
+    expect(sex({ salutation: 'Herr', givenName: 'Frau Kim' })).toBe('male');
+    expect(sex({ salutation: 'Dr.' })).toBeUndefined();
+    expect(sex({ salutation: 'Firma' })).toBeUndefined();
+    expect(sex({ salutation: 'Herr und Frau' })).toBeUndefined();
+    expect(sex({})).toBeUndefined();
+    // a family called Herr is a name, not a salutation
+    expect(sex({ givenName: 'Kim', familyName: 'Herr' })).toBeUndefined();
+  });
+
   it('keeps impossible dates as written, compared digit by digit; not the "no date" spellings', () => {
     const written = (birthDate: string) =>
       normalizeRecord({ ref: 'x:1', birthDate }, { ...DATES, defaultCountry: 'DE' });
