@@ -35,6 +35,11 @@ export class InboundMeter {
   acked = 0;
   /** handed back to the queue: a closing flow, a bus or store away for the moment, a dead letter refused */
   requeued = 0;
+  /**
+   * a record-sync target's failure sent down the retry ladder: in a retry queue, back after its delay
+   * (the last step's failure counts as a dead letter instead)
+   */
+  retried = 0;
   /** in the flow, not settled yet */
   inFlight = 0;
   readonly deadLettered: Record<DeadLetterReason, number> = {
@@ -229,6 +234,15 @@ export class HubMetrics {
       ['queue', 'node'],
       (c) => {
         for (const { queue, node, meter } of inbound()) c.inc({ queue, node }, meter.requeued);
+      },
+    );
+    counter(
+      registers,
+      'crm_hub_amqp_in_retried_total',
+      'Messages of a record-sync target queue (crm.out.<system>) amqp-in sent to the next retry queue after the flow failed, to come back after its delay.',
+      ['queue', 'node'],
+      (c) => {
+        for (const { queue, node, meter } of inbound()) c.inc({ queue, node }, meter.retried);
       },
     );
     gauge(

@@ -18,6 +18,7 @@ describe('the hub metrics registry', () => {
     meter.inFlight += 1;
     meter.settled('dead-lettered', 'timeout');
     meter.settled('requeued', 'flow-error');
+    meter.retried += 2;
     // a redeployed node with the same queue and name goes on counting
     expect(metrics.amqpIn('crm-hub.policy-engine', 'canonical events')).toBe(meter);
     const lines = await samples(metrics);
@@ -27,6 +28,7 @@ describe('the hub metrics registry', () => {
         `crm_hub_amqp_in_received_total{${labels}} 3`,
         `crm_hub_amqp_in_acked_total{${labels}} 1`,
         `crm_hub_amqp_in_requeued_total{${labels}} 1`,
+        `crm_hub_amqp_in_retried_total{${labels}} 2`,
         `crm_hub_amqp_in_in_flight{${labels}} 1`,
         `crm_hub_amqp_in_dead_lettered_total{${labels},reason="undecodable"} 1`,
         `crm_hub_amqp_in_dead_lettered_total{${labels},reason="refused"} 0`,
