@@ -21,9 +21,10 @@ export interface AmqpInDef extends NodeDef {
   /**
    * "": the queue and bindings typed in; "sync-inbound": the hub's queue on crm.inbound exactly as the
    * record-sync topology declares it (crm.hub.inbound unless a queue is typed in), ids derived from the
-   * body for messages that come without one
+   * body for messages that come without one; "sync-target": a target's queue crm.out.<system> as the
+   * topology declares it, a failed flow's message sent down the target's retry ladder
    */
-  topology: '' | 'sync-inbound';
+  topology: '' | 'sync-inbound' | 'sync-target';
   /** msg.payload: "auto" decodes by content type; "buffer" or "string" hand the body on as it came */
   output: PayloadOutput;
   /**

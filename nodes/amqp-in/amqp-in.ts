@@ -31,6 +31,7 @@ import { doneLessDownstream } from './done-less';
 import { flowSettlement } from './flow-settlement';
 import { migrations } from './migrations';
 import { warnConsumeFailed, warnIfUnprotected } from './queue-warnings';
+import { syncTargetOf } from './target-retries';
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
@@ -57,6 +58,9 @@ export default function (RED: RED) {
     const storeNode = config.store ? (RED.nodes.getNode(config.store) as HubStoreNode | null) : null;
     const syncInbound = config.topology === 'sync-inbound';
     const queue = (config.queue || '').trim() || (syncInbound ? DEFAULT_INBOUND_QUEUE : '');
+    // crm.out.<system> as the topology declares it, failures down its retry ladder
+    const target = config.topology === 'sync-target' ? syncTargetOf(broker.bus, queue) : undefined;
+    if (config.topology === 'sync-target' && !target) return status.notTarget(queue);
     if (!queue) return status.noQueue();
     warnIfUnprotected(RED, this, queue, saved, config, deliveryLimit);
     const timeoutMs = Number(config.timeout) || 60000;
@@ -95,6 +99,7 @@ export default function (RED: RED) {
       meter,
       repository,
       () => closing,
+      target,
     );
 
     const onDelivery = async (delivery: Delivery) => {
@@ -124,6 +129,7 @@ export default function (RED: RED) {
 
     const consumeOptions = (): ConsumeOptions => {
       const prefetch = Number(config.prefetch) || 10;
+      if (target) return target.topology.targetConsumeOptions(target.system, { prefetch, drainMs });
       // the topology's own arguments, so every declaration of the queue (tools, tests) is equivalent
       if (syncInbound)
         return new SyncTopology(broker.bus, { targets: [], inboundQueue: queue }).inboundConsumeOptions({
@@ -146,6 +152,8 @@ export default function (RED: RED) {
       const exchanges = new Set(options.bindings.map((b) => b.exchange));
       if (syncInbound) exchanges.add(INBOUND_EXCHANGE);
       for (const exchange of exchanges) await broker.bus.declareExchange(exchange);
+      // the retry queues too, as amqp-out declares them: a failure's copy must have somewhere to wait
+      if (target) await target.topology.declareTarget(target.system);
       subscription = await broker.bus.consume(options, (delivery) => {
         // admit reads the idempotent store: one that cannot be reached now may answer in a moment
         onDelivery(delivery).catch((err: unknown) =>

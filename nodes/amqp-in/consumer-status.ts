@@ -14,6 +14,9 @@ export function consumerStatus(RED: RED, node: Node) {
       refused(status, 'amqp-in.errors.bad-output', { error: errorMessage(err) }),
     // the bus consumes named queues only; said once here, not at every connect
     noQueue: () => refused('amqp-in.status.no-queue', 'amqp-in.errors.no-queue'),
+    // topology "record sync: a target's queue" consumes crm.out.<system> only
+    notTarget: (queue: string) =>
+      refused('amqp-in.status.not-target', 'amqp-in.errors.not-target', { queue }),
     consuming: (queue: string) =>
       node.status({ fill: 'green', shape: 'dot', text: RED._('amqp-in.status.consuming', { queue }) }),
   };

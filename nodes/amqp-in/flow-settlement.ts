@@ -3,14 +3,16 @@ import type { Delivery } from '../../connectors/amqp/bus';
 import type { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
 import { complete } from '../../connectors/amqp/inbound';
 import { requeuePauseMs } from '../../connectors/amqp/requeue-pause';
-import type { InboundMeter } from '../../app/metrics/hub-metrics';
+import type { DeadLetterReason, InboundMeter } from '../../app/metrics/hub-metrics';
 import type { RED } from '../shared/red';
 import { settlementReports } from './settlement-reports';
+import { targetRetries, type SyncTarget } from './target-retries';
 
 /**
  * How amqp-in settles a delivery once the flow is done with it (the at-least-once path: ack, dead
  * letter, or back to the queue), each way counted in the node's meter. `closing` is read at settle
- * time: once the node closes, whatever would wait goes back to the queue at once.
+ * time: once the node closes, whatever would wait goes back to the queue at once. On a record-sync
+ * target's queue a failed flow sends the message down the target's retry ladder instead.
  */
 export function flowSettlement(
   RED: RED,
@@ -18,8 +20,15 @@ export function flowSettlement(
   meter: InboundMeter,
   repository: IdempotentRepository | undefined,
   closing: () => boolean,
+  target?: SyncTarget,
 ) {
-  const { report, deadLettered } = settlementReports(RED, node, meter);
+  const reports = settlementReports(RED, node, meter);
+  const { report, deadLettered } = reports;
+  const retries = target && targetRetries(RED, node, meter, target, reports);
+  const failed = (delivery: Delivery, reason: string, reasonClass: DeadLetterReason) => {
+    if (retries) return retries(delivery, reason, reasonClass);
+    void complete(delivery, repository, reason).then(deadLettered(delivery, reason, reasonClass));
+  };
   // each way out of the flow ends the message's time in flight
   const settler = (delivery: Delivery) => ({
     ack: () => {
@@ -28,14 +37,14 @@ export function flowSettlement(
     },
     fail: (reason: string) => {
       meter.inFlight--;
-      void complete(delivery, repository, reason).then(deadLettered(delivery, reason, 'flow-error'));
+      failed(delivery, reason, 'flow-error');
     },
     // A redeploy tore the flow down under the message (Node-RED drops messages between stopped
     // nodes): the new deployment gets it again instead of the dead-letter queue.
     timedOut: (reason: string) => {
       meter.inFlight--;
       if (closing()) return requeueNow(delivery);
-      void complete(delivery, repository, reason).then(deadLettered(delivery, reason, 'timeout'));
+      failed(delivery, reason, 'timeout');
     },
     // The bus or the store was away while the flow ran: the message comes again once it is back.
     retry: (reason: string) => {

@@ -39,7 +39,7 @@ export function unprotectedAfterMigration(
 ): boolean {
   return (
     savedVersion(saved as SavedConfig) < 4 &&
-    config.topology !== 'sync-inbound' &&
+    !config.topology &&
     deliveryLimit === undefined &&
     !config.atLeastOnce
   );
