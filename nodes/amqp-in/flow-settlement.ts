@@ -26,7 +26,7 @@ export function flowSettlement(
   const { report, deadLettered } = reports;
   const retries = target && targetRetries(RED, node, meter, target, reports);
   const failed = (delivery: Delivery, reason: string, reasonClass: DeadLetterReason) => {
-    if (retries) return retries(delivery, reason, reasonClass);
+    if (retries) return void retries(delivery, reason, reasonClass);
     void complete(delivery, repository, reason).then(deadLettered(delivery, reason, reasonClass));
   };
   // each way out of the flow ends the message's time in flight

@@ -79,14 +79,15 @@ export function targetRetries(
     };
   };
 
-  return (delivery: Delivery, reason: string, reasonClass: DeadLetterReason): void => {
+  // resolves once the delivery is settled and reported; it never rejects
+  return (delivery: Delivery, reason: string, reasonClass: DeadLetterReason): Promise<void> =>
     target.topology
       .retry(target.system, delivery, reason)
-      .then(settled(delivery, reason, reasonClass))
-      // dead-lettering after the last step failed: the bus rejected the message, and the broker
-      // dead-letters it without the reason (the same outcome as amqp-in's own dead letters)
-      .catch((error: unknown) => report({ outcome: 'requeued', stage: 'dead-letter', error }));
-  };
+      .then(settled(delivery, reason, reasonClass), (error: unknown) =>
+        // dead-lettering after the last step failed: the bus rejected the message, and the broker
+        // dead-letters it without the reason (as when amqp-in's own dead-lettering fails)
+        report({ outcome: 'requeued', stage: 'dead-letter', error }),
+      );
 }
 
 function clip(reason: string): string {
