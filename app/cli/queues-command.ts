@@ -52,11 +52,16 @@ export function wantedQueues(flows: unknown): { wanted: WantedQueue[]; skipped: 
       skipped.push(`${queue || 'crm.hub.inbound'} (record sync topology: declared as the topology says)`);
       continue;
     }
+    // such a node consumes only crm.out.<system>, and refuses any other name at deploy
+    if (node.topology === 'sync-target') {
+      skipped.push(`${queue} (record sync topology: a target queue, declared as the topology says)`);
+      continue;
+    }
     // Re-created with an amqp-in's arguments, a target queue would lose its dead-letter routing key,
     // and the hub's next update for that target would be refused as inequivalent (PRECONDITION_FAILED).
     if (isSyncTargetQueue(queue)) {
       skipped.push(
-        `${queue} (record sync topology: a target queue, declared as the topology says; an amqp-in cannot consume it with its own arguments)`,
+        `${queue} (record sync topology: a target queue, declared as the topology says; an amqp-in consumes it with topology "record sync: a target's queue", not with its own arguments)`,
       );
       continue;
     }

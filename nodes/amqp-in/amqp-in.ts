@@ -165,7 +165,7 @@ export default function (RED: RED) {
     const stopTrying = broker.whenConnected(this, consume, (err) => {
       // retried when the bus connects; until then the status says why nothing is consumed
       consumeError = errorMessage(err);
-      warnConsumeFailed(RED, this, queue, err);
+      warnConsumeFailed(RED, this, queue, err, config.topology);
     });
 
     // once every node of the deployment exists: name those that cannot report completion

@@ -22,12 +22,24 @@ export function warnIfUnprotected(
  * an older version declared with other arguments (PRECONDITION_FAILED) names the differing one and
  * the way out.
  */
-export function warnConsumeFailed(RED: RED, node: Node, queue: string, err: unknown): void {
+export function warnConsumeFailed(
+  RED: RED,
+  node: Node,
+  queue: string,
+  err: unknown,
+  topology?: string,
+): void {
   const consumeError = errorMessage(err);
   const arg = inequivalentArgument(consumeError);
   // crm.out.<system> differs because the record-sync topology declared it, not an older version:
   // `queues upgrade` is no way out there, it would take the topology's arguments away
   const system = arg === undefined ? undefined : targetSystemOf(queue);
+  // this node declares it as the topology does: something else declared it first, with other arguments
+  if (arg !== undefined && system !== undefined && topology === 'sync-target') {
+    node.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.target-inequivalent', { arg }) });
+    node.warn(RED._('amqp-in.errors.target-inequivalent', { queue, arg, error: consumeError }));
+    return;
+  }
   if (arg !== undefined && system !== undefined) {
     node.status({ fill: 'red', shape: 'ring', text: RED._('amqp-in.status.sync-target', { arg }) });
     node.warn(RED._('amqp-in.errors.sync-target', { queue, system, arg, error: consumeError }));

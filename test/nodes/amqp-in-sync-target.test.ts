@@ -201,3 +201,27 @@ it.each([['sap.out'], ['crm.out.SAP'], ['']])(
     );
   },
 );
+
+it('says so when crm.out.sap was declared with other arguments first (an amqp-in with the queue typed in)', async () => {
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    // as an amqp-in with the queue typed in declares it: no dead-letter routing key
+    await channel.assertQueue('crm.out.sap', {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-dead-letter-exchange': 'crm.dlx',
+        'x-delivery-limit': 20,
+        'x-overflow': 'reject-publish',
+        'x-dead-letter-strategy': 'at-least-once',
+      },
+    });
+  } finally {
+    await connection.close();
+  }
+  await load(nodes, [...config(), amqpIn('declared-otherwise', 'crm.out.sap', { wires: [[]] })]);
+  await whenStatus('in', 'amqp-in.status.target-inequivalent');
+  expect(loggedWarnings('in')).toContain('amqp-in.errors.target-inequivalent');
+  expect(loggedWarnings('in')).not.toContain('amqp-in.errors.sync-target');
+});

@@ -32,6 +32,19 @@ describe('wantedQueues', () => {
     ]);
   });
 
+  it('leaves an amqp-in with topology "record sync: a target\'s queue" to the topology, whatever its queue', () => {
+    const { wanted, skipped } = wantedQueues([
+      amqpIn('target', 'crm.out.sap', { topology: 'sync-target' }),
+      // refused by the node at deploy: nothing to re-create either
+      amqpIn('typo', 'crm.out.SAP', { topology: 'sync-target' }),
+    ]);
+    expect(wanted).toEqual([]);
+    expect(skipped).toEqual([
+      'crm.out.sap (record sync topology: a target queue, declared as the topology says)',
+      'crm.out.SAP (record sync topology: a target queue, declared as the topology says)',
+    ]);
+  });
+
   it('still takes a queue that only looks like a target queue', () => {
     const { wanted } = wantedQueues([amqpIn('q', 'crm.out.SAP'), amqpIn('r', 'crm.outbox')]);
     expect(wanted.map((w) => w.queue)).toEqual(['crm.out.SAP', 'crm.outbox']);
