@@ -47,8 +47,12 @@ export function flowSettlement(
       failed(delivery, reason, 'timeout');
     },
     // The bus or the store was away while the flow ran: the message comes again once it is back.
+    // On a target's queue a refused or reset connection is mostly the target system itself being
+    // away, which is what the ladder's broker-side waits (5 s, 30 s, 5 min) are for; a pause in
+    // memory would spend the queue's delivery limit within a minute or two of a target's restart.
     retry: (reason: string) => {
       meter.inFlight--;
+      if (retries && !closing()) return void retries(delivery, reason, 'flow-error');
       requeueLater(delivery, 'amqp-in.errors.passing', reason);
     },
     // It went to a node that is stopped: not acked, it comes back from the broker (at least once).

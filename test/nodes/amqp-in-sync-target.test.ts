@@ -148,6 +148,38 @@ it('retries a message the flow failed through crm.out.sap.retry.5s, then acks it
   }
 }, 60000);
 
+it('sends a message whose call found the target refusing connections (ECONNREFUSED) down the ladder, not back to the queue', async () => {
+  const name = `sap-refused-${randomUUID().slice(0, 8)}`;
+  const refusing: FlowNode = {
+    id: 'sap',
+    type: 'function',
+    // as Node-RED's http request fails when SAP's gateway is down
+    func: "node.done(Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:8000'), { code: 'ECONNREFUSED' }));",
+    outputs: 1,
+    wires: [[]],
+  };
+  await load(nodes, [...config(), amqpIn(name, 'crm.out.sap'), refusing]);
+  await whenStatus('in', 'amqp-in.status.consuming');
+  const meter = hubMetrics.amqpIn('crm.out.sap', name);
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createConfirmChannel();
+    channel.sendToQueue('crm.out.sap', Buffer.from('<DEBMAS07>4712</DEBMAS07>'), {
+      messageId: 'update-2',
+      contentType: 'application/xml',
+      persistent: true,
+    });
+    await channel.waitForConfirms();
+    await until(() => meter.retried === 1, 'the retry');
+    expect((await channel.checkQueue('crm.out.sap.retry.5s')).messageCount).toBe(1);
+    // not paused in memory and given back to crm.out.sap, which spent the delivery limit in minutes
+    expect(meter.requeued).toBe(0);
+    expect(loggedWarnings('in')).not.toContain('amqp-in.errors.passing');
+  } finally {
+    await connection.close();
+  }
+}, 60000);
+
 it("consumes crm.out.sap that amqp-out declared first, with the topology's arguments, without PRECONDITION_FAILED", async () => {
   await load(nodes, [
     ...config(),
