@@ -108,12 +108,19 @@ interface PendingPublish {
 /** A publish not settled yet, failed from outside when its connection is lost or its time is up. */
 interface UnsettledPublish {
   readonly startedAt: number;
-  readonly where: string;
-  /** the broker's answer came; what is left (the return check) settles it in a microtask */
+  readonly exchange: string;
+  readonly routingKey: string;
+  /** the broker's answer came; a failure it brought is classified in a microtask */
   answered: boolean;
   /** a dead letter: its message is in hand, and its fallback (a reject) would lose the reason */
   readonly deadLetter: boolean;
+  confirmed(): void;
   fail(err: unknown): void;
+}
+
+/** Where a publish went, for its errors: built only when one is, not for every publish. */
+function whereOf(entry: UnsettledPublish): string {
+  return `exchange '${entry.exchange}' with routing key '${entry.routingKey}'`;
 }
 
 interface Waiter {
@@ -280,13 +287,13 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     });
   }
 
-  async publish(
-    exchange: string,
-    routingKey: string,
-    body: Buffer,
-    options: PublishOptions = {},
-  ): Promise<void> {
-    checkPublishArgs(exchange, routingKey, body, options);
+  publish(exchange: string, routingKey: string, body: Buffer, options: PublishOptions = {}): Promise<void> {
+    // not an async function: its own promise around confirmedPublish's cost a microtask per publish
+    try {
+      checkPublishArgs(exchange, routingKey, body, options);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(errorMessage(err)));
+    }
     return this.confirmedPublish(false, exchange, routingKey, body, options);
   }
 
@@ -611,9 +618,17 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     ch.on('close', () => this.closedChannels.add(ch));
   }
 
+  /** The publish channel when it is open and may be used now; undefined when it has to be opened. */
+  private openPublishChannelFor(whileClosing: boolean): ConfirmChannel | undefined {
+    const channel = this.pubChannel;
+    return channel && !this.closedChannels.has(channel) && (whileClosing || !this.closing)
+      ? channel
+      : undefined;
+  }
+
   private async publishChannel(whileClosing: boolean): Promise<ConfirmChannel> {
-    if (this.pubChannel && !this.closedChannels.has(this.pubChannel) && (whileClosing || !this.closing))
-      return this.pubChannel;
+    const open = this.openPublishChannelFor(whileClosing);
+    if (open) return open;
     const model = await this.connectedModel(whileClosing);
     if (!this.pubChannelOpening) {
       this.pubChannelOpening = this.openPublishChannel(model).finally(() => {
@@ -664,50 +679,50 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     return new Promise<void>((resolve, reject) => {
       const entry: UnsettledPublish = {
         startedAt: Date.now(),
-        where: `exchange '${exchange}' with routing key '${routingKey}'`,
+        exchange,
+        routingKey,
         answered: false,
         deadLetter: whileClosing,
+        confirmed: () => {
+          if (this.unsettledPublishes.delete(entry)) resolve();
+        },
         fail: (err) => {
-          if (!this.unsettledPublishes.delete(entry)) return;
-          this.stopSweepWhenIdle();
-          reject(err);
+          if (this.unsettledPublishes.delete(entry)) reject(err);
         },
       };
       this.unsettledPublishes.add(entry);
+      // Kept while publishes come (the sweep stops it once none is left): started and stopped around
+      // every publish, it cost two timer operations per message whenever publishes did not overlap.
       if (!this.publishSweep) {
         this.publishSweep = setInterval(() => this.sweepPublishes(), Math.min(this.publishTimeoutMs, 1000));
         this.publishSweep.unref();
       }
-      this.publishChannel(whileClosing)
-        .then((channel) => this.publishOn(channel, exchange, routingKey, body, options, entry))
-        .then(
-          () => {
-            if (!this.unsettledPublishes.delete(entry)) return;
-            this.stopSweepWhenIdle();
-            resolve();
-          },
+      const channel = this.openPublishChannelFor(whileClosing);
+      if (channel) this.publishOn(channel, body, options, entry);
+      else
+        this.publishChannel(whileClosing).then(
+          (opened) => this.publishOn(opened, body, options, entry),
           (err: unknown) => entry.fail(err),
         );
     });
   }
 
   private sweepPublishes(): void {
+    if (this.unsettledPublishes.size === 0 && this.publishSweep) {
+      clearInterval(this.publishSweep);
+      this.publishSweep = undefined;
+      return;
+    }
     const due = Date.now() - this.publishTimeoutMs;
     for (const entry of this.unsettledPublishes) {
       if (entry.startedAt > due || entry.answered) continue;
       entry.fail(
         new BusError(
           'outcome-unknown',
-          `no confirm from ${this.describe()} for the message to ${entry.where} within ${this.publishTimeoutMs} ms; it may or may not have been delivered`,
+          `no confirm from ${this.describe()} for the message to ${whereOf(entry)} within ${this.publishTimeoutMs} ms; it may or may not have been delivered`,
         ),
       );
     }
-  }
-
-  private stopSweepWhenIdle(): void {
-    if (this.unsettledPublishes.size > 0 || !this.publishSweep) return;
-    clearInterval(this.publishSweep);
-    this.publishSweep = undefined;
   }
 
   /**
@@ -722,7 +737,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       entry.fail(
         new BusError(
           'outcome-unknown',
-          `${this.describe()} blocked the connection (${reason}) before it confirmed the message to ${entry.where}; it may or may not be delivered once the alarm clears`,
+          `${this.describe()} blocked the connection (${reason}) before it confirmed the message to ${whereOf(entry)}; it may or may not be delivered once the alarm clears`,
         ),
       );
     }
@@ -736,78 +751,83 @@ export class RabbitMqBus extends EventEmitter implements Bus {
       entry.fail(
         new BusError(
           'outcome-unknown',
-          `connection to ${this.describe()} lost before the broker confirmed the message to ${entry.where}; it may or may not have been delivered`,
+          `connection to ${this.describe()} lost before the broker confirmed the message to ${whereOf(entry)}; it may or may not have been delivered`,
         ),
       );
     }
   }
 
-  private async publishOn(
+  /**
+   * Sends on the channel and settles `unsettled` from amqplib's confirm callback itself: a promise of
+   * its own around the callback, awaited, cost several microtasks per message. A return arrives
+   * before its confirm (the broker sends basic.return first, and amqplib emits it as it reads it), so
+   * the confirm callback sees whether the message was returned.
+   */
+  private publishOn(
     channel: ConfirmChannel,
-    exchange: string,
-    routingKey: string,
     body: Buffer,
     options: PublishOptions,
     unsettled: UnsettledPublish,
-  ): Promise<void> {
+  ): void {
     // The connection it goes out on: if that is gone when the publish fails, the outcome is unknown.
     const model = this.model;
+    const { exchange, routingKey } = unsettled;
     const messageId = options.messageId ?? randomUUID();
     const mandatory = options.mandatory !== false;
     const pending: PendingPublish = {};
-    if (mandatory)
-      this.pendingReturns.set(messageId, [...(this.pendingReturns.get(messageId) ?? []), pending]);
-    const where = unsettled.where;
-    let sent = false;
+    if (mandatory) this.expectReturn(messageId, pending);
+    // Failures are classified a microtask later: amqplib fails the confirm callbacks while it closes
+    // the channels, before the connection's own 'close' event says the connection is gone.
+    const failLater = (failure: () => unknown) =>
+      void Promise.resolve().then(() => unsettled.fail(failure()));
     try {
-      await new Promise<void>((resolve, reject) => {
-        try {
-          channel.publish(
-            exchange,
-            routingKey,
-            body,
-            {
-              persistent: options.persistent !== false,
-              mandatory,
-              messageId,
-              correlationId: options.correlationId,
-              contentType: options.contentType,
-              headers: options.headers,
-              timestamp: Math.floor(Date.now() / 1000),
-            },
-            (err: unknown) => {
-              if (err) return reject(err);
-              unsettled.answered = true;
-              resolve();
-            },
+      channel.publish(
+        exchange,
+        routingKey,
+        body,
+        {
+          persistent: options.persistent !== false,
+          mandatory,
+          messageId,
+          correlationId: options.correlationId,
+          contentType: options.contentType,
+          headers: options.headers,
+          timestamp: Math.floor(Date.now() / 1000),
+        },
+        (err: unknown) => {
+          if (mandatory) this.forgetReturn(messageId, pending);
+          if (err)
+            return failLater(() => this.publishFailure(channel, model, exchange, whereOf(unsettled), err));
+          unsettled.answered = true;
+          const returned = pending.returned;
+          if (returned === undefined) return unsettled.confirmed();
+          unsettled.fail(
+            new BusError(
+              'unroutable',
+              `message to ${whereOf(unsettled)} is unroutable: the broker returned it (${String(returned.code)} ${returned.text})`,
+              { replyCode: returned.code },
+            ),
           );
-          sent = true;
-        } catch (err) {
-          reject(err);
-        }
-      });
+        },
+      );
     } catch (err) {
-      if (!sent) {
-        // amqplib refuses at once when the channel is already closed: nothing went out.
-        if (!this.closedChannels.has(channel)) throw err;
-        throw new BusError('not-connected', `publish to ${where} failed: ${errorMessage(err)}`, {
-          cause: err,
-        });
-      }
-      // Classified only now: amqplib fails the confirm callbacks while it closes the channels, before
-      // the connection's own 'close' event says the connection is gone.
-      throw this.publishFailure(channel, model, exchange, where, err);
-    } finally {
       if (mandatory) this.forgetReturn(messageId, pending);
-    }
-    if (pending.returned !== undefined) {
-      const { code, text } = pending.returned;
-      throw new BusError(
-        'unroutable',
-        `message to ${where} is unroutable: the broker returned it (${String(code)} ${text})`,
-        { replyCode: code },
+      // amqplib refuses at once when the channel is already closed: nothing went out.
+      failLater(() =>
+        this.closedChannels.has(channel)
+          ? new BusError('not-connected', `publish to ${whereOf(unsettled)} failed: ${errorMessage(err)}`, {
+              cause: err,
+            })
+          : err,
       );
     }
+  }
+
+  /** Lists the publish for its return; most ids have one publish on its way, some (a retry) two. */
+  private expectReturn(messageId: string, pending: PendingPublish): void {
+    const list = this.pendingReturns.get(messageId);
+    if (list) list.push(pending);
+    else this.pendingReturns.set(messageId, [pending]);
   }
 
   private onReturn(msg: Message): void {
@@ -824,9 +844,11 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   }
 
   private forgetReturn(messageId: string, pending: PendingPublish): void {
-    const rest = (this.pendingReturns.get(messageId) ?? []).filter((p) => p !== pending);
-    if (rest.length > 0) this.pendingReturns.set(messageId, rest);
-    else this.pendingReturns.delete(messageId);
+    const list = this.pendingReturns.get(messageId);
+    if (!list) return;
+    const at = list.indexOf(pending);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) this.pendingReturns.delete(messageId);
   }
 
   private publishFailure(

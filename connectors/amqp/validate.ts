@@ -10,7 +10,8 @@ const MAX_NAME_BYTES = 255;
 function checkName(what: string, value: unknown, allowEmpty: boolean): string {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${typeof value}`);
   if (!allowEmpty && value === '') throw new Error(`${what} must not be empty`);
-  if (Buffer.byteLength(value) > MAX_NAME_BYTES) {
+  // a UTF-16 code unit is at most 3 bytes of UTF-8: a short name needs no counting (checked per publish)
+  if (value.length * 3 > MAX_NAME_BYTES && Buffer.byteLength(value) > MAX_NAME_BYTES) {
     throw new Error(`${what} is longer than ${MAX_NAME_BYTES} bytes (AMQP short string limit)`);
   }
   return value;
