@@ -16,15 +16,17 @@ export function traceparentOf(msg: unknown): string | undefined {
     amqp?: { headers?: Record<string, unknown> };
     req?: { headers?: Record<string, unknown> };
   };
-  const candidates = [
-    m.traceparent,
-    m.payload && typeof m.payload === 'object'
-      ? (m.payload as { traceparent?: unknown }).traceparent
-      : undefined,
-    m.amqp?.headers?.[TRACEPARENT],
-    m.req?.headers?.[TRACEPARENT],
-  ];
-  return candidates.find((value): value is string => parseTraceparent(value) !== undefined);
+  // one place after the other, stopping at the first that holds one (amqp-out asks for every message)
+  if (parseTraceparent(m.traceparent)) return m.traceparent as string;
+  const payload = m.payload;
+  if (payload && typeof payload === 'object') {
+    const own = (payload as { traceparent?: unknown }).traceparent;
+    if (parseTraceparent(own)) return own as string;
+  }
+  const received = m.amqp?.headers?.[TRACEPARENT];
+  if (parseTraceparent(received)) return received as string;
+  const requested = m.req?.headers?.[TRACEPARENT];
+  return parseTraceparent(requested) ? (requested as string) : undefined;
 }
 
 /**
