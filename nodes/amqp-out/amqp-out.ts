@@ -51,28 +51,51 @@ export default function (RED: RED) {
     const meter = hubMetrics.amqpOut(toQueue ? '(AMQP default)' : exchange, config.name || this.id);
     // Set up on first use and again after a failure, so a broker that comes up after the hub is used.
     let ready: Promise<void> | undefined;
+    // Once set up, a message goes straight to the publish: awaiting a settled promise per message
+    // cost a microtask each, for the set-up and for the target queue's declaration.
+    let readyNow = false;
     const ensureReady = () =>
       (ready ??= broker
         .register(this)
         .then(() => (toQueue ? undefined : broker.bus.declareExchange(exchange)))
-        .catch((err: unknown) => {
-          ready = undefined;
-          throw err;
-        }));
+        .then(
+          () => {
+            readyNow = true;
+          },
+          (err: unknown) => {
+            ready = undefined;
+            throw err;
+          },
+        ));
     ensureReady().catch((err: unknown) =>
       this.warn(RED._('amqp-out.errors.connect', { error: errorMessage(err) })),
     );
     // A record-sync target queue is declared as the topology declares it (retry ladder, crm.dlx), once;
     // any other queue must exist, or the publish comes back unroutable.
     const declared = new Map<string, Promise<void>>();
+    /** the target queues whose declaration in `declared` has finished */
+    const declaredNow = new Set<string>();
+    const forget = (queue: string) => {
+      declared.delete(queue);
+      declaredNow.delete(queue);
+    };
     const ensureQueue = (queue: string): Promise<void> | undefined => {
+      if (declaredNow.has(queue)) return undefined;
       const system = targetSystemOf(queue);
       if (!system) return undefined;
       let done = declared.get(queue);
       if (!done) {
-        done = new SyncTopology(broker.bus, { targets: [system] }).declareTarget(system);
-        done.catch(() => declared.delete(queue));
-        declared.set(queue, done);
+        const declaring = new SyncTopology(broker.bus, { targets: [system] }).declareTarget(system);
+        declaring.then(
+          () => {
+            if (declared.get(queue) === declaring) declaredNow.add(queue);
+          },
+          () => {
+            if (declared.get(queue) === declaring) forget(queue);
+          },
+        );
+        declared.set(queue, declaring);
+        done = declaring;
       }
       return done;
     };
@@ -87,9 +110,10 @@ export default function (RED: RED) {
     onInput<OutMessage>(
       this,
       async (msg, send) => {
-        await ensureReady();
+        if (!readyNow) await ensureReady();
         const queue = toQueue ? queueOf(msg) : undefined;
-        if (queue) await ensureQueue(queue);
+        const declaring = queue === undefined ? undefined : ensureQueue(queue);
+        if (declaring) await declaring;
         const out = publicationOf(msg.payload, toQueue ? '' : config.routingKey, queue ?? msg.routingKey, {
           messageId: msg.messageId,
           contentType: msg.contentType,
@@ -109,7 +133,7 @@ export default function (RED: RED) {
           // a target queue deleted while the hub runs: the broker returned the message, so it is declared
           // again and the message sent once more, rather than every update to it dead-lettered
           if (!queue || !declared.has(queue) || (err as { kind?: unknown }).kind !== 'unroutable') throw err;
-          declared.delete(queue);
+          forget(queue);
           await ensureQueue(queue);
           await publish();
         }
