@@ -6,6 +6,7 @@ import {
   type Subscription,
 } from '../../connectors/amqp/bus';
 import {
+  decodeBody,
   deliveryLimitOf,
   payloadOutputOf,
   typedQueueOptions,
@@ -13,7 +14,7 @@ import {
 } from '../../connectors/amqp/consume-config';
 import { DEFAULT_INBOUND_QUEUE, SyncTopology } from '../../connectors/amqp/sync-topology';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
-import { admit, inboundProperties, type Screen } from '../../connectors/amqp/inbound';
+import { admit, inboundProperties, type Admission, type Screen } from '../../connectors/amqp/inbound';
 import { reusedEventIdScreen } from '../../records/event-id-claim';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import type { HubStoreNode } from '../hub-store/hub-store';
@@ -102,9 +103,18 @@ export default function (RED: RED) {
       target,
     );
 
-    const onDelivery = async (delivery: Delivery) => {
+    const onDelivery = (delivery: Delivery): void | Promise<void> => {
       meter.received += 1;
-      const admitted = await admit(delivery, repository, output, screen);
+      // Without a store there is nothing to look up before the flow: a readable body goes in at once,
+      // as admit() would let it, without a promise and its microtasks per message.
+      if (repository === undefined && screen === undefined) {
+        const decoded = decodeBody(delivery, output);
+        if (decoded.ok) return handle(delivery, { kind: 'accepted', payload: decoded.value });
+      }
+      return admit(delivery, repository, output, screen).then((admitted) => handle(delivery, admitted));
+    };
+
+    const handle = (delivery: Delivery, admitted: Admission): void => {
       meter.admitted(admitted.kind);
       // The flow is being stopped: a message not yet in it goes back to the queue.
       if (closing && admitted.kind === 'accepted') return requeueNow(delivery);
@@ -156,9 +166,12 @@ export default function (RED: RED) {
       if (target) await target.topology.declareTarget(target.system);
       subscription = await broker.bus.consume(options, (delivery) => {
         // admit reads the idempotent store: one that cannot be reached now may answer in a moment
-        onDelivery(delivery).catch((err: unknown) =>
-          requeueLater(delivery, 'amqp-in.errors.delivery', errorMessage(err)),
-        );
+        const failed = (err: unknown) => requeueLater(delivery, 'amqp-in.errors.delivery', errorMessage(err));
+        try {
+          onDelivery(delivery)?.catch(failed);
+        } catch (err) {
+          failed(err);
+        }
       });
       status.consuming(queue);
     };

@@ -48,15 +48,14 @@ export function completionTracker(RED: RED): CompletionTracker {
     } else stopped(id, destination);
   };
   RED.hooks.add('onSend.crm-hub-amqp-in', (events) => {
-    const ids = new Set<string>();
-    for (const event of events)
-      if (event.msg._msgid) {
-        tracker.sent(event.msg._msgid, 1);
-        ids.add(event.msg._msgid);
-      }
+    for (const event of events) if (event.msg._msgid) tracker.sent(event.msg._msgid, 1);
     // the onward copies are counted above, before the holding node's receipt is released
     const source = events[0]?.source;
-    if (source && cannotComplete(source.node)) for (const id of ids) held.sent(source.id, id);
+    if (source && cannotComplete(source.node)) {
+      const ids = new Set<string>();
+      for (const event of events) if (event.msg._msgid) ids.add(event.msg._msgid);
+      for (const id of ids) held.sent(source.id, id);
+    }
     // Node-RED routes each copy right after this hook, in the same turn, and drops one whose
     // destination is gone: looked at here, not in a preRoute hook, which cost a hook call per copy
     for (const event of events) arriving(event.msg._msgid, event.destination.id);

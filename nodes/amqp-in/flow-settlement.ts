@@ -1,12 +1,14 @@
 import type { Node } from 'node-red';
 import type { Delivery } from '../../connectors/amqp/bus';
 import type { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
-import { complete } from '../../connectors/amqp/inbound';
+import { complete, type Settlement } from '../../connectors/amqp/inbound';
 import { requeuePauseMs } from '../../connectors/amqp/requeue-pause';
 import type { DeadLetterReason, InboundMeter } from '../../app/metrics/hub-metrics';
 import type { RED } from '../shared/red';
 import { settlementReports } from './settlement-reports';
 import { targetRetries, type SyncTarget } from './target-retries';
+
+const ACKED: Settlement = { outcome: 'acked' };
 
 /**
  * How amqp-in settles a delivery once the flow is done with it (the at-least-once path: ack, dead
@@ -33,6 +35,11 @@ export function flowSettlement(
   const settler = (delivery: Delivery) => ({
     ack: () => {
       meter.inFlight--;
+      // with no ledger to record the key in, complete() only acks: done here without its promise
+      if (repository === undefined) {
+        delivery.ack();
+        return report(ACKED);
+      }
       void complete(delivery, repository).then(report);
     },
     fail: (reason: string) => {
