@@ -102,6 +102,7 @@ interface ConsumerRecord {
 }
 
 interface PendingPublish {
+  readonly messageId: string;
   returned?: { code: number | undefined; text: string };
 }
 
@@ -162,7 +163,11 @@ export class RabbitMqBus extends EventEmitter implements Bus {
   private waiters: Waiter[] = [];
   private setups: SetupStep[] = [];
   private readonly consumers = new Set<ConsumerRecord>();
-  private readonly pendingReturns = new Map<string, PendingPublish[]>();
+  /**
+   * The mandatory publishes on their way, in publish order. Kept by object, not by message id: a
+   * map by id hashed every new id twice, and a return (rare) can look through these instead.
+   */
+  private readonly pendingReturns = new Set<PendingPublish>();
   /** why the broker closed a channel; amqplib only tells the publish callback "channel closed" */
   private readonly channelErrors = new WeakMap<Channel, Error>();
   private readonly closedChannels = new WeakSet<Channel>();
@@ -774,8 +779,8 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     const { exchange, routingKey } = unsettled;
     const messageId = options.messageId ?? randomUUID();
     const mandatory = options.mandatory !== false;
-    const pending: PendingPublish = {};
-    if (mandatory) this.expectReturn(messageId, pending);
+    const pending: PendingPublish = { messageId };
+    if (mandatory) this.pendingReturns.add(pending);
     // Failures are classified a microtask later: amqplib fails the confirm callbacks while it closes
     // the channels, before the connection's own 'close' event says the connection is gone.
     const failLater = (failure: () => unknown) =>
@@ -795,7 +800,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
           timestamp: Math.floor(Date.now() / 1000),
         },
         (err: unknown) => {
-          if (mandatory) this.forgetReturn(messageId, pending);
+          if (mandatory) this.pendingReturns.delete(pending);
           if (err)
             return failLater(() => this.publishFailure(channel, model, exchange, whereOf(unsettled), err));
           unsettled.answered = true;
@@ -811,7 +816,7 @@ export class RabbitMqBus extends EventEmitter implements Bus {
         },
       );
     } catch (err) {
-      if (mandatory) this.forgetReturn(messageId, pending);
+      if (mandatory) this.pendingReturns.delete(pending);
       // amqplib refuses at once when the channel is already closed: nothing went out.
       failLater(() =>
         this.closedChannels.has(channel)
@@ -823,32 +828,22 @@ export class RabbitMqBus extends EventEmitter implements Bus {
     }
   }
 
-  /** Lists the publish for its return; most ids have one publish on its way, some (a retry) two. */
-  private expectReturn(messageId: string, pending: PendingPublish): void {
-    const list = this.pendingReturns.get(messageId);
-    if (list) list.push(pending);
-    else this.pendingReturns.set(messageId, [pending]);
-  }
-
   private onReturn(msg: Message): void {
     const id: unknown = msg.properties.messageId;
     if (typeof id !== 'string') return;
     // Returns arrive in publish order, before the confirm, so the oldest unreturned publish is the one.
-    const pending = this.pendingReturns.get(id)?.find((p) => p.returned === undefined);
+    let pending: PendingPublish | undefined;
+    for (const p of this.pendingReturns)
+      if (p.messageId === id && p.returned === undefined) {
+        pending = p;
+        break;
+      }
     // basic.return carries replyCode/replyText, which the amqplib typings leave out of MessageFields.
     const fields = msg.fields as unknown as { replyCode?: unknown; replyText?: unknown };
     if (pending) {
       const code = typeof fields.replyCode === 'number' ? fields.replyCode : undefined;
       pending.returned = { code, text: String(fields.replyText) };
     }
-  }
-
-  private forgetReturn(messageId: string, pending: PendingPublish): void {
-    const list = this.pendingReturns.get(messageId);
-    if (!list) return;
-    const at = list.indexOf(pending);
-    if (at >= 0) list.splice(at, 1);
-    if (list.length === 0) this.pendingReturns.delete(messageId);
   }
 
   private publishFailure(
