@@ -58,7 +58,12 @@ export function continueTrace(value: unknown): string {
 /** What an outgoing call carries: the same trace id and flags, a new parent id; a new trace without one. */
 export function childTraceparent(value: unknown): string {
   const trace = parseTraceparent(value);
-  return trace ? formatTraceparent({ ...trace, parentId: randomHex(8) }) : newTraceparent();
+  return trace ? childOf(trace) : newTraceparent();
+}
+
+/** childTraceparent of a trace already read (amqp-out reads the msg's for every publish). */
+export function childOf(trace: TraceParent): string {
+  return formatTraceparent({ ...trace, parentId: randomHex(8) });
 }
 
 export function traceIdOf(value: unknown): string | undefined {

@@ -2,12 +2,12 @@ import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { DEFAULT_EXCHANGE } from '../../connectors/amqp/bus';
 import { publicationOf } from '../../connectors/amqp/outbound';
 import { SyncTopology, targetSystemOf } from '../../connectors/amqp/sync-topology';
-import { childTraceparent } from '../../connectors/http/trace-context';
+import { childOf } from '../../connectors/http/trace-context';
 import type { AmqpBrokerNode } from '../amqp-broker/amqp-broker';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { refuseMessages } from '../shared/misconfigured';
-import { traceparentOf, withTraceHeader } from '../shared/trace';
+import { traceOf, withTraceHeader } from '../shared/trace';
 import { ensureHubRoutes } from '../shared/mount';
 import { hubMetrics } from '../../app/metrics/hub-metrics';
 import { countStatus, countText, errorMessage, type RED } from '../shared/red';
@@ -118,14 +118,14 @@ export default function (RED: RED) {
           messageId: msg.messageId,
           contentType: msg.contentType,
         });
-        const trace = traceparentOf(msg);
+        const trace = traceOf(msg);
         // Resolves only after the broker confirmed; an unroutable message (mandatory) rejects.
         const publish = () =>
           broker.bus.publish(exchange, out.routingKey, out.body, {
             contentType: out.contentType,
             messageId: out.messageId,
             // the msg's W3C trace goes on as the header traceparent, a child of it (docs/policies.md, Trace)
-            headers: withTraceHeader(msg.headers, trace && childTraceparent(trace)),
+            headers: withTraceHeader(msg.headers, trace && childOf(trace)),
           });
         try {
           await publish();

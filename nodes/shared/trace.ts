@@ -1,4 +1,4 @@
-import { parseTraceparent, TRACEPARENT } from '../../connectors/http/trace-context';
+import { parseTraceparent, TRACEPARENT, type TraceParent } from '../../connectors/http/trace-context';
 
 /**
  * Where a msg carries its W3C trace context, first match wins:
@@ -9,6 +9,15 @@ import { parseTraceparent, TRACEPARENT } from '../../connectors/http/trace-conte
  * Values that are no valid traceparent are passed over.
  */
 export function traceparentOf(msg: unknown): string | undefined {
+  return found(msg)?.value;
+}
+
+/** The trace traceparentOf finds, read: for a child of it without reading the value twice. */
+export function traceOf(msg: unknown): TraceParent | undefined {
+  return found(msg)?.trace;
+}
+
+function found(msg: unknown): { value: string; trace: TraceParent } | undefined {
   if (!msg || typeof msg !== 'object') return undefined;
   const m = msg as {
     traceparent?: unknown;
@@ -17,16 +26,20 @@ export function traceparentOf(msg: unknown): string | undefined {
     req?: { headers?: Record<string, unknown> };
   };
   // one place after the other, stopping at the first that holds one (amqp-out asks for every message)
-  if (parseTraceparent(m.traceparent)) return m.traceparent as string;
   const payload = m.payload;
-  if (payload && typeof payload === 'object') {
-    const own = (payload as { traceparent?: unknown }).traceparent;
-    if (parseTraceparent(own)) return own as string;
-  }
-  const received = m.amqp?.headers?.[TRACEPARENT];
-  if (parseTraceparent(received)) return received as string;
-  const requested = m.req?.headers?.[TRACEPARENT];
-  return parseTraceparent(requested) ? (requested as string) : undefined;
+  return (
+    read(m.traceparent) ??
+    (payload && typeof payload === 'object'
+      ? read((payload as { traceparent?: unknown }).traceparent)
+      : undefined) ??
+    read(m.amqp?.headers?.[TRACEPARENT]) ??
+    read(m.req?.headers?.[TRACEPARENT])
+  );
+}
+
+function read(value: unknown): { value: string; trace: TraceParent } | undefined {
+  const trace = parseTraceparent(value);
+  return trace && { value: value as string, trace };
 }
 
 /**
