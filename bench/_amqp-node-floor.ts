@@ -11,7 +11,7 @@
  * The hub's consumer is stopped and started by deploying the flow with amqp-in disabled and enabled
  * again (a "nodes" deployment restarts only that node).
  *
- *   npm run build && node dist/bench/_amqp-node-floor.js [--messages 20000] [--rounds 4] [--profile hub.cpuprofile]
+ *   npm run build && node dist/bench/_amqp-node-floor.js [--messages 20000] [--warm 1] [--rounds 4] [--profile hub.cpuprofile]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -242,11 +242,13 @@ async function main(): Promise<void> {
     options: {
       messages: { type: 'string', default: '20000' },
       rounds: { type: 'string', default: '4' },
+      warm: { type: 'string', default: '1' },
       profile: { type: 'string' },
     },
   });
   const count = Number(values.messages);
-  const rounds = Number(values.rounds);
+  const warm = Number(values.warm);
+  const rounds = warm + Number(values.rounds);
   const profile = values.profile ? path.resolve(values.profile) : undefined;
   if (profile) for (const end of ['', '.start', '.stop', '.done']) fs.rmSync(profile + end, { force: true });
   const vhost = `crm-hub-node-floor-${randomUUID().slice(0, 8)}`;
@@ -302,7 +304,7 @@ async function main(): Promise<void> {
         arrived = 0;
         marks = [];
         pid = pids[side];
-        const profiled = profile !== undefined && side === 'hub' && round === 1;
+        const profiled = profile !== undefined && side === 'hub' && round === warm;
         if (profiled) {
           fs.writeFileSync(`${profile}.start`, '');
           await new Promise((r) => setTimeout(r, 300));
@@ -321,20 +323,25 @@ async function main(): Promise<void> {
         const [from, to] = marks;
         const n = Math.round(count * 0.9) - Math.round(count * 0.1);
         const micros = (to.cpu - from.cpu) / n;
-        results[side].push(micros);
+        // the first rounds run while V8 still compiles the hot paths: shown, not counted
+        if (round >= warm) results[side].push(micros);
         console.log(
-          `round ${round + 1} ${side}: ${Math.round((n * 1000) / (to.at - from.at))} msg/s, CPU ${micros.toFixed(1)} µs/message`,
+          `round ${round + 1}${round < warm ? ' (warm-up)' : ''} ${side}: ${Math.round((n * 1000) / (to.at - from.at))} msg/s, CPU ${micros.toFixed(1)} µs/message`,
         );
       }
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const median = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const mid = sorted.length / 2;
+      return Number.isInteger(mid) ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[Math.floor(mid)];
+    };
     console.log(
       `median CPU per message: hub ${median(results.hub).toFixed(1)} µs, raw amqplib ${median(results.raw).toFixed(1)} µs (load ${os.loadavg()[0].toFixed(2)})`,
     );
     if (profile) {
       for (let i = 0; i < 100 && !fs.existsSync(`${profile}.done`); i++)
         await new Promise((r) => setTimeout(r, 200));
-      console.log(`profile of round 2 (hub): ${profile}`);
+      console.log(`profile of round ${warm + 1} (hub): ${profile}`);
     }
   } finally {
     await connection.close().catch(() => undefined);
