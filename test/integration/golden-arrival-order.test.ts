@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Customer, InteractionEvent } from '../../mappings/canonical/types';
-import { EmbeddedStore } from '../../records/embedded-store';
 import { GoldenIntake } from '../../records/golden-intake';
-import { PostgresStore } from '../../records/postgres-store';
 import type { HubStore } from '../../records/store';
 import { seeded, shuffled } from '../e2e/sync-fixtures';
-import { DATABASE_URL, dropSchema, uniqueSchema } from './postgres-schema';
+import { storeBackends } from './store-backends';
 
 /**
  * "50 random arrival orders of the same updates converge to the same golden record, lineage included",
@@ -121,44 +116,7 @@ async function arriveTogether(store: HubStore, order: Update[]): Promise<void> {
   );
 }
 
-const backends: [string, () => { open(): Promise<HubStore>; cleanup(): Promise<void> }][] = [
-  [
-    'embedded LMDB',
-    () => {
-      const directory = mkdtempSync(join(tmpdir(), 'crm-hub-arrival-'));
-      let store: EmbeddedStore | undefined;
-      return {
-        open: async () => {
-          store = new EmbeddedStore({ directory });
-          await store.open();
-          return store;
-        },
-        cleanup: async () => {
-          await store?.close();
-          rmSync(directory, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-  [
-    'PostgreSQL',
-    () => {
-      const schema = uniqueSchema('arrival');
-      let store: PostgresStore | undefined;
-      return {
-        open: async () => {
-          store = new PostgresStore({ connectionString: DATABASE_URL, schema, poolSize: 2 });
-          await store.open();
-          return store;
-        },
-        cleanup: async () => {
-          await store?.close();
-          await dropSchema(schema);
-        },
-      };
-    },
-  ],
-];
+const backends = storeBackends('arrival');
 
 describe.each(backends)('golden record, %s: random arrival orders converge', (_name, backend) => {
   it(`gives the same golden records, lineage included, in ${RUNS} seeded orders`, async () => {

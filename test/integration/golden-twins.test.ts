@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Customer, PersonName } from '../../mappings/canonical/types';
-import { EmbeddedStore } from '../../records/embedded-store';
 import { GoldenIntake } from '../../records/golden-intake';
-import { PostgresStore } from '../../records/postgres-store';
 import type { HubStore } from '../../records/store';
-import { DATABASE_URL, dropSchema, uniqueSchema } from './postgres-schema';
+import { storeBackends } from './store-backends';
 
 /**
  * Opposite-sex twins, as a steward found them merged on the real hub: Peter and Petra Meyer, Paul
@@ -45,44 +40,7 @@ const twin = (ref: string, person: PersonName, updatedAt: string): Customer => {
   };
 };
 
-const backends: [string, () => { open(): Promise<HubStore>; cleanup(): Promise<void> }][] = [
-  [
-    'embedded LMDB',
-    () => {
-      const directory = mkdtempSync(join(tmpdir(), 'crm-hub-twins-'));
-      let store: EmbeddedStore | undefined;
-      return {
-        open: async () => {
-          store = new EmbeddedStore({ directory });
-          await store.open();
-          return store;
-        },
-        cleanup: async () => {
-          await store?.close();
-          rmSync(directory, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-  [
-    'PostgreSQL',
-    () => {
-      const schema = uniqueSchema('twins');
-      let store: PostgresStore | undefined;
-      return {
-        open: async () => {
-          store = new PostgresStore({ connectionString: DATABASE_URL, schema, poolSize: 2 });
-          await store.open();
-          return store;
-        },
-        cleanup: async () => {
-          await store?.close();
-          await dropSchema(schema);
-        },
-      };
-    },
-  ],
-];
+const backends = storeBackends('twins');
 
 describe.each(backends)('golden intake, %s: opposite-sex twins', (_name, backend) => {
   let place: ReturnType<typeof backend>;
