@@ -1,18 +1,12 @@
 import type { Node, NodeMessage } from 'node-red';
-import {
-  INBOUND_EXCHANGE,
-  type ConsumeOptions,
-  type Delivery,
-  type Subscription,
-} from '../../connectors/amqp/bus';
+import type { Delivery, Subscription } from '../../connectors/amqp/bus';
 import {
   decodeBody,
   deliveryLimitOf,
   payloadOutputOf,
-  typedQueueOptions,
   type PayloadOutput,
 } from '../../connectors/amqp/consume-config';
-import { DEFAULT_INBOUND_QUEUE, SyncTopology } from '../../connectors/amqp/sync-topology';
+import { DEFAULT_INBOUND_QUEUE } from '../../connectors/amqp/sync-topology';
 import { IdempotentRepository } from '../../connectors/amqp/idempotent-repository';
 import { admit, inboundProperties, type Admission, type Screen } from '../../connectors/amqp/inbound';
 import { reusedEventIdScreen } from '../../records/event-id-claim';
@@ -27,6 +21,7 @@ import { ensureHubRoutes } from '../shared/mount';
 import { errorMessage, type RED } from '../shared/red';
 import type { AmqpInDef } from './amqp-in-config';
 import { completionTracker } from './completion-hooks';
+import { consumePlan } from './consume-plan';
 import { consumerStatus } from './consumer-status';
 import { doneLessDownstream } from './done-less';
 import { flowSettlement } from './flow-settlement';
@@ -137,33 +132,10 @@ export default function (RED: RED) {
       tracker.settleIfIdle(msgId);
     };
 
-    const consumeOptions = (): ConsumeOptions => {
-      const prefetch = Number(config.prefetch) || 10;
-      if (target) return target.topology.targetConsumeOptions(target.system, { prefetch, drainMs });
-      // the topology's own arguments, so every declaration of the queue (tools, tests) is equivalent
-      if (syncInbound)
-        return new SyncTopology(broker.bus, { targets: [], inboundQueue: queue }).inboundConsumeOptions({
-          prefetch,
-          drainMs,
-        });
-      return typedQueueOptions({
-        queue,
-        bindings: config.bindings,
-        prefetch,
-        singleActive: !!config.singleActive,
-        drainMs,
-        deliveryLimit,
-        atLeastOnce: !!config.atLeastOnce,
-      });
-    };
+    const plan = consumePlan(broker.bus, config, queue, { syncInbound, target, drainMs, deliveryLimit });
     const consume = async () => {
-      const options = consumeOptions();
-      // The bus binds only to exchanges that exist; declaring ours is idempotent.
-      const exchanges = new Set(options.bindings.map((b) => b.exchange));
-      if (syncInbound) exchanges.add(INBOUND_EXCHANGE);
-      for (const exchange of exchanges) await broker.bus.declareExchange(exchange);
-      // the retry queues too, as amqp-out declares them: a failure's copy must have somewhere to wait
-      if (target) await target.topology.declareTarget(target.system);
+      const options = plan.options();
+      await plan.prepare(options);
       subscription = await broker.bus.consume(options, (delivery) => {
         // admit reads the idempotent store: one that cannot be reached now may answer in a moment
         const failed = (err: unknown) => requeueLater(delivery, 'amqp-in.errors.delivery', errorMessage(err));
