@@ -51,6 +51,8 @@ export interface ReviewsApiContext extends StoreSource<HubStore> {
 }
 
 const STATUSES: readonly ReviewStatus[] = ['open', 'linked', 'kept-apart'];
+/** what a review decision reads (README: POST /api/v1/reviews/{id}) */
+const DECISION_FIELDS: ReadonlySet<string> = new Set(['decision', 'force']);
 const MAX_SOURCES = 100;
 
 export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.ProcessEnv = process.env): Router {
@@ -91,7 +93,9 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
     '/reviews/:id',
     admin,
     route(async (req, res) => {
-      const decision = (req.body as { decision?: unknown } | undefined)?.decision;
+      const body = req.body as Record<string, unknown> | undefined;
+      refuseUnknownFields(body);
+      const decision = body?.decision;
       if (decision !== 'link' && decision !== 'keep-apart') {
         throw new ApiError(400, 'invalid-decision', "decision must be 'link' or 'keep-apart'", 'decision');
       }
@@ -131,7 +135,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         res.json({ review: await withGoldenIds(s, resolved.item), alsoDecided: alike, changed: true });
         return;
       }
-      const force = (req.body as { force?: unknown }).force === true;
+      const force = body?.force === true;
       const merged = await mergeGoldenRecords(s, item.a, item.b, {
         ...options(),
         cause: stewardCause(req),
@@ -244,6 +248,24 @@ async function openAlike(store: GoldenStore, item: ReviewItem): Promise<string[]
   return (await reviewsAcross(store, a, b))
     .filter((other) => other.status === 'open' && other.reviewId !== item.reviewId)
     .map((other) => other.reviewId);
+}
+
+/**
+ * A field a decision does not read is refused, as the processes API refuses one: a client that sends
+ * "by" or a misspelt "forse" would otherwise believe it was taken.
+ */
+function refuseUnknownFields(body: Record<string, unknown> | undefined): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const unknown = Object.keys(body).filter((field) => !DECISION_FIELDS.has(field));
+  if (unknown.length === 0) return;
+  // the steward is who authenticated, never a field: a "by" would be a claim anyone could make
+  const by = unknown.includes('by') ? '; the hub records who decided from the request’s credentials' : '';
+  throw new ApiError(
+    400,
+    'unknown-field',
+    `a review decision has no field ${unknown.map((field) => `'${field}'`).join(', ')}; send decision ('link' or 'keep-apart') and optionally force${by}`,
+    unknown[0],
+  );
 }
 
 function closed(reviewId: string): ApiError {

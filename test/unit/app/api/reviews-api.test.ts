@@ -70,6 +70,33 @@ describe('POST /api/v1/reviews/{id}', () => {
   });
 });
 
+describe('POST /api/v1/reviews/{id} with a field it does not read', () => {
+  it('refuses it, naming the field, and decides nothing', async () => {
+    const res = await request(server)
+      .post(`/api/v1/reviews/${reviewId}`)
+      .send({ decision: 'keep-apart', by: 'anna' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'unknown-field', field: 'by' });
+    expect(res.body.message).toContain("no field 'by'");
+    expect(res.body.message).toContain('credentials');
+    expect((await store.getReview(reviewId))?.status).toBe('open');
+  });
+
+  it('names a misspelt decision as the field it is, not as a missing decision', async () => {
+    const res = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decison: 'link' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'unknown-field', field: 'decison' });
+  });
+
+  it('takes the documented fields, decision and force', async () => {
+    const res = await request(server)
+      .post(`/api/v1/reviews/${reviewId}`)
+      .send({ decision: 'link', force: false });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ review: { status: 'linked' }, changed: true });
+  });
+});
+
 describe('POST /api/v1/customers/{goldenId}/unmerge', () => {
   it('answers a member ref or a malformed golden id with what a golden id is and where to find it', async () => {
     const byMember = await request(server)
