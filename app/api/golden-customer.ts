@@ -5,6 +5,7 @@ import {
   type Customer360,
   type PolicySwitchedOff,
 } from '../../records/customer-view';
+import { unpaddedSapRef } from '../../mappings/canonical/sap-numbers';
 import type { ServiceLevelRules } from '../../records/service-level';
 import type { HubStore } from '../../records/store';
 import { ApiError } from './api-error';
@@ -40,6 +41,15 @@ export function customerIdParam(id: string): string {
     `customer id '${shown(id)}' is neither a golden id (g-…) nor of the form <system>:<id>${caseHint(id)}`,
     'id',
   );
+}
+
+/**
+ * customerIdParam as the hub keys the customer: SAP's padded number without its leading zeros
+ * (sap:0000104711 is sap:104711, as the customer 360 names the member), so an answer that echoes the
+ * id names the customer every other route and the stored offers know; another system's zeros stay.
+ */
+export function customerKeyParam(id: string): string {
+  return unpaddedSapRef(customerIdParam(id));
 }
 
 /**

@@ -31,7 +31,7 @@ import { strictJsonBody } from './json-body';
 import { createEventsApi, type EventsApiContext } from './events-api';
 import { createPoliciesApi, type PoliciesApiContext } from './policies-api';
 import { createDeadLettersApi } from './dead-letters-api';
-import { customerAnswer, customerIdParam, shown } from './golden-customer';
+import { customerAnswer, customerIdParam, customerKeyParam, shown } from './golden-customer';
 import { createProcessesApi, type ProcessesApiContext } from './processes-api';
 import { createReviewsApi, type ReviewsApiContext } from './reviews-api';
 import { PERSONAL_DATA_CACHING } from './personal-data';
@@ -81,7 +81,7 @@ export function createHubApi(context: HubApiContext): Router {
     '/customers/:id/offers',
     route(async (req, res) => {
       // a golden id too: the offers under every member
-      const customerId = customerIdParam(req.params.id);
+      const customerId = customerKeyParam(req.params.id);
       const asked = req.query.channel;
       // one of the channels, checked as the next best offer checks it; left out, every channel's offers
       const channel = asked === undefined ? undefined : channelParam(asked);
@@ -172,7 +172,7 @@ export function nextBestOfferRequest(
   context: Pick<HubApiContext, 'lurking' | 'switchedOff' | 'defaultOffer'>,
 ): NextBestOfferRequest {
   // any member's ref, or the golden id (g-…, hub:g-…): the offers of every member
-  const customerRef = customerIdParam(id);
+  const customerRef = customerKeyParam(id);
   const channel = channelParam(query.channel);
   const options: NextBestOfferOptions = { limit: limitParam(query.limit) };
   const point = optionalParam(query, 'point', POINT, 'a contact point like home');

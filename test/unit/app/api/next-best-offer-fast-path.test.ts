@@ -142,12 +142,16 @@ describe('next best offer fast path', () => {
       `${NBO}?channel=web`,
       `${NBO}?limit=2&eventType=web-visit&channel=web`,
       '/api/v1/customers/crm%3A4711/next-best-offer?channel=web',
+      // SAP's padded number: both answer the customer as the hub keys it, sap:4711
+      '/api/v1/customers/sap:0000004711/next-best-offer?channel=web',
     ]) {
       const expected = await call(slow.url, target);
       expect(expected.status).toBe(200);
       expect(await call(fast.url, target)).toEqual(expected);
     }
     expect(fast.reachedNodeApp).toEqual([]);
+    const padded = await call(fast.url, '/api/v1/customers/sap:0000004711/next-best-offer?channel=web');
+    expect(JSON.parse(padded.body).customerRef).toBe('sap:4711');
     const answer = await call(fast.url, `${NBO}?channel=web&limit=3`);
     // no CORS header: the editor's never reaches the hub's endpoints (app/api/cross-origin.ts)
     expect(answer.headers.slice(0, 3)).toEqual([

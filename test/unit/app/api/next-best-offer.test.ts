@@ -274,3 +274,32 @@ describe('GET /api/v1/customers/{id}/offers with a switched-off policy', () => {
     expect(res.body.heldBack).toEqual([]);
   });
 });
+
+describe('SAP’s padded number on the offers routes', () => {
+  /** a fakeStore that notes the refs the offers are read under */
+  const noting = (asked: string[]): HubStore =>
+    ({
+      getCustomer: async (ref: string) => ({ customerRef: ref, version: 1, document: { tier: 'gold' } }),
+      listOffers: async (ref: string) => {
+        asked.push(ref);
+        return [{ ...stored('o1', 40, 'savings', '2026-11-22T10:00:00.000Z'), customerId: ref }];
+      },
+    }) as unknown as HubStore;
+
+  it('names the customer as the hub keys it, without the zeros, in /offers and the next best offer', async () => {
+    const asked: string[] = [];
+    const server = app(noting(asked));
+    const offers = await request(server).get('/api/v1/customers/sap:0000004711/offers');
+    expect(offers.status).toBe(200);
+    expect(offers.body).toMatchObject({ customerId: 'sap:4711', offers: [{ customerId: 'sap:4711' }] });
+    const best = await request(server).get('/api/v1/customers/sap:0000004711/next-best-offer?channel=web');
+    expect(best.status).toBe(200);
+    expect(best.body).toMatchObject({ customerRef: 'sap:4711', offers: [{ offerId: 'o1' }] });
+    expect(new Set(asked)).toEqual(new Set(['sap:4711']));
+  });
+
+  it('keeps another system’s zeros: crm:0004711 is not crm:4711', async () => {
+    const offers = await request(app(noting([]))).get('/api/v1/customers/crm:0004711/offers');
+    expect(offers.body.customerId).toBe('crm:0004711');
+  });
+});
