@@ -21,6 +21,7 @@ import type {
 } from './golden-store';
 import {
   compareSourceKeys,
+  compareText,
   parseSourceRef,
   sourceRef,
   type SourceKey,
@@ -398,17 +399,97 @@ async function keepApartAfterUnmerge(
   }
 }
 
+/** how an unmerge's own keep-apart item begins its summary (unmergedBefore reads it) */
+const UNMERGE_SUMMARY = 'split by an unmerge (';
+
 function unmergeExplanation(by: string, at: string): ReviewItem['explanation'] {
   const { linkThreshold, reviewThreshold } = DEFAULT_MATCH_CONFIG;
   return {
     rule: 'weights',
-    summary: `split by an unmerge (${by}, ${at}): kept apart`,
+    summary: `${UNMERGE_SUMMARY}${by}, ${at}): kept apart`,
     comparisons: [],
     nameOrder: 'as-given',
     conflicts: [],
     totalWeight: 0,
     thresholds: { link: linkThreshold, review: reviewThreshold },
   };
+}
+
+/**
+ * The golden records as they are now, when an unmerge of `split` from the golden record of `idOrRef`
+ * was applied before and nothing of it is left to do: a client's retry of a lost answer. Undefined
+ * when the sources never belonged to it (or belong to it still), so the caller refuses as before.
+ *
+ * An unmerge leaves no record of itself but its keep-apart items (keepApartAfterUnmerge), so "was split
+ * off" reads as: the sources are held by other golden records, each kept apart from this one by an
+ * item that shows the two were one record (a link the split undid, or the unmerge's own item). A pair
+ * a steward only kept apart, never linked, was never one record: that stays a refusal.
+ * When the split took the record's own id along (its smallest ref), the rest moved to an id the
+ * request does not name: the kept-apart items are read to find it.
+ */
+export async function unmergedBefore(
+  store: GoldenStore,
+  idOrRef: string,
+  split: readonly SourceKey[],
+): Promise<{ goldenId: string; sources: SourceKey[] }[] | undefined> {
+  const from = await store.resolveGoldenId(idOrRef);
+  if (from === undefined || split.length === 0) return undefined;
+  const members = await store.listGoldenMembers(from);
+  const held = new Set(members.map(sourceRef));
+  const asked = new Set(split.map(sourceRef));
+  let others: Set<string>;
+  if ([...asked].every((ref) => !held.has(ref))) {
+    others = new Set<string>();
+    for (const ref of asked) {
+      const now = await store.resolveGoldenId(ref);
+      if (now === undefined || now === from) return undefined;
+      others.add(now);
+    }
+    for (const other of others) {
+      const across = await reviewsAcross(store, other, from);
+      if (!across.some(splitByUnmerge)) return undefined;
+    }
+  } else if (asked.size === held.size && [...asked].every((ref) => held.has(ref))) {
+    others = await splitOffFrom(store, from, held);
+    if (others.size === 0) return undefined;
+  } else {
+    return undefined;
+  }
+  const parts = [{ goldenId: from, sources: members }];
+  for (const goldenId of others) parts.push({ goldenId, sources: await store.listGoldenMembers(goldenId) });
+  return parts.sort((x, y) => compareText(x.goldenId, y.goldenId));
+}
+
+/** A kept-apart item between two records that were one: linked before, or written by an unmerge. */
+function splitByUnmerge(item: ReviewItem): boolean {
+  if (item.status !== 'kept-apart') return false;
+  return (
+    item.earlier?.some((e) => e.status === 'linked') === true ||
+    item.explanation.summary.startsWith(UNMERGE_SUMMARY)
+  );
+}
+
+/** The golden records an unmerge split off from `held` (by its kept-apart items), other than `from`. */
+async function splitOffFrom(
+  store: GoldenStore,
+  from: string,
+  held: ReadonlySet<string>,
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  // no index by member: the kept-apart band is read a page at a time (a steward's decisions, not many)
+  const limit = 1000;
+  let after: { proposedAt: string; reviewId: string } | undefined;
+  for (;;) {
+    const page = await store.listReviews({ status: 'kept-apart', limit, ...(after ? { after } : {}) });
+    for (const item of page) {
+      if (held.has(item.a) === held.has(item.b) || !splitByUnmerge(item)) continue;
+      const other = await store.resolveGoldenId(held.has(item.a) ? item.b : item.a);
+      if (other !== undefined && other !== from) found.add(other);
+    }
+    if (page.length < limit) return found;
+    const last = page[page.length - 1];
+    after = { proposedAt: last.proposedAt, reviewId: last.reviewId };
+  }
 }
 
 /** Computes a golden record again from what is stored (after a trust change, or when recomputeNeeded). */

@@ -3,6 +3,7 @@ import { isGoldenId } from '../../records/cross-reference';
 import {
   mergeGoldenRecords,
   reviewsAcross,
+  unmergedBefore,
   unmergeGoldenRecord,
   type GoldenOperationOptions,
 } from '../../records/golden-operations';
@@ -198,6 +199,19 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       });
       const foreign = sources.filter((k) => !held.has(sourceRef(k)));
       if (foreign.length > 0 || sources.length >= members.length) {
+        // split off before, and the answer lost: answered as done, as a review decision sent again is
+        const keys = await Promise.all(
+          sources.map(async (k) =>
+            held.has(sourceRef(k)) || (await s.resolveGoldenId(sourceRef(k))) !== undefined
+              ? k
+              : parseSourceRef(unpaddedSapRef(sourceRef(k))),
+          ),
+        );
+        const parts = await unmergedBefore(s, goldenId, keys);
+        if (parts) {
+          res.json({ parts, events: [], changed: false });
+          return;
+        }
         throw new ApiError(
           400,
           'invalid-sources',
@@ -213,7 +227,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         by: stewardOf(req),
       });
       if (unmerged.events.length > 0) context.goldenOutboxChanged?.();
-      res.json(unmerged);
+      res.json({ ...unmerged, changed: true });
     }),
   );
 

@@ -13,6 +13,7 @@ import {
   lookupOf,
   mergeGoldenRecords,
   recomputeGoldenRecord,
+  unmergedBefore,
   unmergeGoldenRecord,
 } from '../../records/golden-operations';
 import type {
@@ -374,6 +375,34 @@ export function describeGoldenStoreContract(
         expect(after.map((g) => g?.members)).toEqual([[crm], [sap]]);
         // each id moved on through merge and unmerge, so a change computed before them is refused
         expect(after.map((g) => g?.revision)).toEqual(before.map((g) => (g?.revision ?? 0) + 2));
+      });
+
+      it('tells an unmerge applied before from sources that never belonged, for a retry', async () => {
+        await linkSourceRecord(store, anna, undefined, { trust });
+        await linkSourceRecord(store, anne, undefined, { trust });
+        await linkSourceRecord(store, shopper, undefined, { trust });
+        const byId = (x: { goldenId: string }, y: { goldenId: string }) => (x.goldenId < y.goldenId ? -1 : 1);
+        // merged without a review item: the unmerge's own keep-apart item is what is left of it
+        await mergeGoldenRecords(store, 'sap:80042', G_CRM, { trust });
+        expect(await unmergedBefore(store, G_CRM, [sap])).toBeUndefined();
+        const split = await unmergeGoldenRecord(store, G_CRM, [sap], { trust });
+        expect(await unmergedBefore(store, G_CRM, [sap])).toEqual(split.parts);
+        expect(await unmergedBefore(store, G_SAP, [crm])).toEqual(split.parts);
+        // never one record with G_CRM: web, on its own, and a ref the hub never saw
+        expect(await unmergedBefore(store, G_CRM, [web])).toBeUndefined();
+        expect(await unmergedBefore(store, G_CRM, [{ system: 'crm', sourceId: '1' }])).toBeUndefined();
+        expect(await unmergedBefore(store, G_CRM, [sap, web])).toBeUndefined();
+        // the split took G_CRM's own ref along: the rest is found under the id it has now
+        await mergeGoldenRecords(store, G_SAP, G_CRM, { trust, force: true });
+        const again = await unmergeGoldenRecord(store, G_CRM, [crm], { trust });
+        expect(again.parts).toEqual(
+          [
+            { goldenId: G_CRM, sources: [crm] },
+            { goldenId: G_SAP, sources: [sap] },
+          ].sort(byId),
+        );
+        expect(await unmergedBefore(store, G_CRM, [crm])).toEqual(again.parts);
+        expect(await unmergedBefore(store, G_WEB, [web])).toBeUndefined();
       });
 
       it('refuses a change computed from a revision that moved on, and writes nothing of it', async () => {

@@ -6,6 +6,7 @@ import express from 'express';
 import request from 'supertest';
 import { HealthRegistry } from '../../../../app/api/health';
 import { createHubApi } from '../../../../app/api/hub-api';
+import { goldenIdFor } from '../../../../records/cross-reference';
 import { EmbeddedStore } from '../../../../records/embedded-store';
 import { applyWithGoldenRecord, GoldenIntake } from '../../../../records/golden-intake';
 import { annaSchmidt } from '../../../fixtures/anna-schmidt';
@@ -111,5 +112,53 @@ describe('POST /api/v1/customers/{goldenId}/unmerge', () => {
     expect(malformed.body.message).toBe(
       "'g-nonexistent' is not a golden id (g- and 26 letters and digits, as the customer 360 answers it)",
     );
+  });
+
+  // linked by the steward: one golden record under shop:5's id, the smaller ref
+  const linked = async (): Promise<string> => {
+    const res = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'link' });
+    expect(res.body.goldenId).toBe(goldenIdFor({ system: 'shop', sourceId: '5' }));
+    return res.body.goldenId as string;
+  };
+  const unmerge = (goldenId: string, sources: string[]) =>
+    request(server).post(`/api/v1/customers/${goldenId}/unmerge`).send({ sources });
+
+  it('answers an unmerge sent again as done, changing nothing', async () => {
+    const goldenId = await linked();
+    const first = await unmerge(goldenId, ['web:77']);
+    expect(first.status).toBe(200);
+    expect(first.body.changed).toBe(true);
+    expect(first.body.events.length).toBeGreaterThan(0);
+
+    // the answer was lost on the way back, and the steward's client sends the same unmerge again
+    const again = await unmerge(goldenId, ['web:77']);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ parts: first.body.parts, events: [], changed: false });
+    expect((await request(server).get('/api/v1/customers/web:77')).body.xrefs).toEqual(['web:77']);
+  });
+
+  it('answers it as done when the split took the golden id along and the rest has another', async () => {
+    const goldenId = await linked();
+    const first = await unmerge(goldenId, ['shop:5']);
+    expect(first.status).toBe(200);
+    const again = await unmerge(goldenId, ['shop:5']);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ parts: first.body.parts, events: [], changed: false });
+  });
+
+  it('still refuses a member that never belonged to the golden record', async () => {
+    const goldenId = await linked();
+    await unmerge(goldenId, ['web:77']);
+    const never = await unmerge(goldenId, ['crm:1']);
+    expect(never.status).toBe(400);
+    expect(never.body).toMatchObject({ error: 'invalid-sources', field: 'sources' });
+    expect(never.body.message).toBe(`crm:1 is not a member of ${goldenId}`);
+  });
+
+  it('still refuses a record a steward kept apart without their ever being one', async () => {
+    await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'keep-apart' });
+    const shop = goldenIdFor({ system: 'shop', sourceId: '5' });
+    expect((await unmerge(shop, ['web:77'])).status).toBe(400);
+    expect((await unmerge(shop, ['shop:5'])).status).toBe(400);
   });
 });
