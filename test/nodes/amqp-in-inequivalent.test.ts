@@ -5,6 +5,34 @@ import { sinkNode, whenStatus } from './amqp-test-nodes';
 
 useHelper();
 
+/** an amqp-in with the queue and bindings typed in (no topology), as an integrator sets one up */
+function loadTypedIn(queue: string, bindings: string): Promise<void> {
+  return load(
+    [...all, sinkNode],
+    [
+      { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
+      {
+        id: 'in',
+        type: 'amqp-in',
+        broker: 'broker',
+        queue,
+        bindings,
+        prefetch: '5',
+        ack: 'flow',
+        timeout: '5000',
+        store: '',
+        topology: '',
+        output: 'auto',
+        deliveryLimit: '20',
+        atLeastOnce: true,
+        wires: [['got']],
+        version: 4,
+      },
+      { id: 'got', type: 'amqp-test-sink' },
+    ],
+  );
+}
+
 describe('amqp-in on a queue an older version declared with other arguments', () => {
   const queue = `test.inequivalent.${randomUUID().slice(0, 8)}`;
   const exchange = queue;
@@ -27,30 +55,7 @@ describe('amqp-in on a queue an older version declared with other arguments', ()
   });
 
   it('names the differing argument and the upgrade command in its status and log', async () => {
-    await load(
-      [...all, sinkNode],
-      [
-        { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
-        {
-          id: 'in',
-          type: 'amqp-in',
-          broker: 'broker',
-          queue,
-          bindings: `${exchange} event.#`,
-          prefetch: '5',
-          ack: 'flow',
-          timeout: '5000',
-          store: '',
-          topology: '',
-          output: 'auto',
-          deliveryLimit: '20',
-          atLeastOnce: true,
-          wires: [['got']],
-          version: 4,
-        },
-        { id: 'got', type: 'amqp-test-sink' },
-      ],
-    );
+    await loadTypedIn(queue, `${exchange} event.#`);
     await whenStatus('in', 'amqp-in.status.inequivalent');
     expect(loggedWarnings('in')).toContain('amqp-in.errors.inequivalent');
     expect(loggedWarnings('in')).not.toContain('amqp-in.errors.consume');
@@ -87,30 +92,7 @@ describe('amqp-in on a record-sync target queue (crm.out.<system>), which the to
   });
 
   it("says the queue is the topology's, not an older version's, and does not send the integrator to queues upgrade", async () => {
-    await load(
-      [...all, sinkNode],
-      [
-        { id: 'broker', type: 'amqp-broker', urls: RABBIT_URL, heartbeat: '30', version: 2 },
-        {
-          id: 'in',
-          type: 'amqp-in',
-          broker: 'broker',
-          queue,
-          bindings: `${queue} none`,
-          prefetch: '5',
-          ack: 'flow',
-          timeout: '5000',
-          store: '',
-          topology: '',
-          output: 'auto',
-          deliveryLimit: '20',
-          atLeastOnce: true,
-          wires: [['got']],
-          version: 4,
-        },
-        { id: 'got', type: 'amqp-test-sink' },
-      ],
-    );
+    await loadTypedIn(queue, `${queue} none`);
     await whenStatus('in', 'amqp-in.status.sync-target');
     expect(loggedWarnings('in')).toContain('amqp-in.errors.sync-target');
     expect(loggedWarnings('in')).not.toContain('amqp-in.errors.inequivalent');
