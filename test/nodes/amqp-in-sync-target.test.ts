@@ -16,7 +16,7 @@ import {
   useHelper,
   type FlowNode,
 } from './harness';
-import { sinkNode, whenStatus } from './amqp-test-nodes';
+import { amqpOutToQueue, sinkNode, whenStatus } from './amqp-test-nodes';
 
 /**
  * amqp-in with topology "record sync: a target's queue" on crm.out.sap, as an integrator wires the
@@ -181,21 +181,7 @@ it('sends a message whose call found the target refusing connections (ECONNREFUS
 }, 60000);
 
 it("consumes crm.out.sap that amqp-out declared first, with the topology's arguments, without PRECONDITION_FAILED", async () => {
-  await load(nodes, [
-    ...config(),
-    {
-      id: 'out',
-      type: 'amqp-out',
-      broker: 'broker',
-      exchange: '',
-      routingKey: '',
-      destination: 'queue',
-      queue: 'crm.out.sap',
-      wires: [['sent']],
-      version: 2,
-    },
-    { id: 'sent', type: 'amqp-test-sink' },
-  ]);
+  await load(nodes, [...config(), ...amqpOutToQueue('crm.out.sap')]);
   const sent = new Promise((resolve) => helper.getNode('sent').once('input', resolve));
   helper.getNode('out').receive({
     payload: '<DEBMAS07>4712</DEBMAS07>',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import { createVhost, deleteVhost, eventually } from '../e2e/hub-process';
 import { all, helper, load, nextError, nextInput, useHelper, type FlowNode } from './harness';
-import { sinkNode } from './amqp-test-nodes';
+import { amqpOutToQueue, sinkNode } from './amqp-test-nodes';
 
 /**
  * amqp-out declares a record-sync target queue (crm.out.<system>) once. A queue deleted under the
@@ -23,18 +23,7 @@ afterEach(() => deleteVhost(vhost));
 
 const flow = (): FlowNode[] => [
   { id: 'broker', type: 'amqp-broker', urls: url, heartbeat: '30', version: 2 },
-  {
-    id: 'out',
-    type: 'amqp-out',
-    broker: 'broker',
-    exchange: '',
-    routingKey: '',
-    destination: 'queue',
-    queue: 'crm.out.siebel',
-    wires: [['sent']],
-    version: 2,
-  },
-  { id: 'sent', type: 'amqp-test-sink' },
+  ...amqpOutToQueue('crm.out.siebel'),
 ];
 
 it('declares a deleted target queue again and delivers into it, instead of dead-lettering as unroutable', async () => {

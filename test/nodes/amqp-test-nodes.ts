@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { BusError } from '../../connectors/amqp/bus-error';
-import { helper } from './harness';
+import { helper, type FlowNode } from './harness';
 
 /** The end of a test flow: it says done for every message, as real nodes do, so amqp-in can ack. */
 export function sinkNode(RED: NodeAPI): void {
@@ -74,4 +74,25 @@ export function whenStatus(nodeId: string, text: string): Promise<void> {
     };
     (node as unknown as EventEmitter).on('call:status', listener);
   });
+}
+
+/**
+ * amqp-out on broker node 'broker' straight to a queue (`queue` empty: the one msg.queue names, as
+ * from-canonical's message does), into the sink 'sent'.
+ */
+export function amqpOutToQueue(queue: string): FlowNode[] {
+  return [
+    {
+      id: 'out',
+      type: 'amqp-out',
+      broker: 'broker',
+      exchange: '',
+      routingKey: '',
+      destination: 'queue',
+      queue,
+      wires: [['sent']],
+      version: 2,
+    },
+    { id: 'sent', type: 'amqp-test-sink' },
+  ];
 }

@@ -22,7 +22,7 @@ import { createVhost, deleteVhost, eventually, queueDepth } from '../e2e/hub-pro
 import { debmas, type PersonVersion } from '../e2e/sync-fixtures';
 import { all, helper, load, nextInput, tempDir, useHelper, type FlowNode } from './harness';
 import { annaSchmidt } from '../fixtures/anna-schmidt';
-import { publishOutageNode, sinkNode, whenStatus } from './amqp-test-nodes';
+import { amqpOutToQueue, publishOutageNode, sinkNode, whenStatus } from './amqp-test-nodes';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'legacy');
 
@@ -137,20 +137,7 @@ const sapUpdates = (next: string): FlowNode[] => [
 ];
 
 /** amqp-out to the queue the from-canonical message names (crm.out.<system>), into a sink */
-const toTargetQueue = (): FlowNode[] => [
-  {
-    id: 'out',
-    type: 'amqp-out',
-    broker: 'broker',
-    exchange: '',
-    routingKey: '',
-    destination: 'queue',
-    queue: '',
-    wires: [['sent']],
-    version: 2,
-  },
-  { id: 'sent', type: 'amqp-test-sink' },
-];
+const toTargetQueue = (): FlowNode[] => amqpOutToQueue('');
 
 describe('record sync inbound: amqp-in (sync-inbound) → legacy decode → to-canonical → golden record', () => {
   const flow = (): FlowNode[] => [...config(), ...inboundChain('sys-sap')];
