@@ -25,6 +25,7 @@
  * Latency: SAP publishes at a paced 1,000 records/s; each record's time from its publish to the arrival
  * of its update in each target queue's consumer; p50, p99, max (goal p99 ≤ 50 ms).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +50,8 @@ import { median, medianRound, percentile, result, startAnchorProcess, stopAll } 
 import { FLOOR_INBOUND, FLOOR_TARGETS } from './_golden-floor';
 import { ROOT } from '../test/e2e/hub-process';
 import { processCpuMicros } from './_process-cpu';
+import { brokerPid, cpuBudget, formatBudget, type CpuShares } from './_sync-cpu-budget';
+import type { GoldenIntakeCpu } from './_golden-intake-cpu';
 
 const CHECK_RECORDS = 300;
 const ROUND_RECORDS = 3000;
@@ -192,6 +195,8 @@ interface OursRound {
   hubCpuPerRecord: number;
   /** that CPU over the round's wall time: 1.0 is one core busy the whole round */
   hubCores: number;
+  /** the broker's and this process's (SAP's publisher, the target consumers) CPU per record, µs */
+  others: CpuShares;
 }
 
 /** One round of ours: records/s from the first publish to the last update applied at a target. */
@@ -203,6 +208,7 @@ async function oursRound(
   const run = await targets(rig);
   try {
     const cpuBefore = processCpuMicros(rig.hub.process.pid);
+    const othersBefore = othersCpu();
     const start = performance.now();
     await publishAll(await rig.publisher(), sapMessages(customers, version), CONFIRM_WINDOW);
     const done = await waitUntil(rig, allApplied(run, customers, version), deliveries(run), {
@@ -214,11 +220,13 @@ async function oursRound(
     const last = Math.max(...run.ledgers.flatMap((l) => [...l.arrivals.values()]));
     // read when the round is seen complete (at most one 200 ms look after the last arrival)
     const hubCpu = processCpuMicros(rig.hub.process.pid) - cpuBefore;
+    const others = othersCpu(othersBefore, customers.length);
     const wallMs = performance.now() - start;
     return {
       recordsPerSecond: customers.length / ((last - start) / 1000),
       hubCpuPerRecord: hubCpu / customers.length,
       hubCores: hubCpu / 1000 / wallMs,
+      others,
     };
   } finally {
     await run.stop();
@@ -320,8 +328,14 @@ async function within(done: Promise<void>, what: string): Promise<void> {
 
 const RAW_QUEUE = 'bench.raw-amqplib';
 
-/** One round of the anchor: `count` 1 KB messages published (confirmed) and consumed; msgs/s. */
-async function rawRound(rig: SyncRig, count: number, body: Buffer): Promise<number> {
+interface RawRound {
+  messagesPerSecond: number;
+  /** the broker's and this process's CPU per message, µs */
+  others: CpuShares;
+}
+
+/** One round of the anchor: `count` 1 KB messages published (confirmed) and consumed. */
+async function rawRound(rig: SyncRig, count: number, body: Buffer): Promise<RawRound> {
   const connection = await rig.amqp();
   const publisher: ConfirmChannel = await connection.createConfirmChannel();
   const consumer = await connection.createChannel();
@@ -341,6 +355,7 @@ async function rawRound(rig: SyncRig, count: number, body: Buffer): Promise<numb
     }
   });
   try {
+    const othersBefore = othersCpu();
     const start = performance.now();
     const messages = Array.from({ length: count }, () => ({
       exchange: '',
@@ -350,7 +365,7 @@ async function rawRound(rig: SyncRig, count: number, body: Buffer): Promise<numb
     }));
     await publishAll(publisher, messages, CONFIRM_WINDOW);
     await within(finished, 'raw round timed out');
-    return count / ((last - start) / 1000);
+    return { messagesPerSecond: count / ((last - start) / 1000), others: othersCpu(othersBefore, count) };
   } finally {
     await consumer.cancel(consumerTag).catch(() => undefined);
     await consumer.close().catch(() => undefined);
@@ -419,7 +434,7 @@ async function main(): Promise<void> {
     let version = 1;
     const perRecord = await check(rig, customers.slice(0, CHECK_RECORDS), version++);
     const body = sapDebmas(customers[0], 0);
-    const raw = await rawRound(rig, Math.round(CHECK_RECORDS * perRecord), body);
+    const raw = (await rawRound(rig, Math.round(CHECK_RECORDS * perRecord), body)).messagesPerSecond;
     console.log(
       `check: raw amqplib moved ${Math.round(CHECK_RECORDS * perRecord)} messages of ${body.length} bytes through a quorum queue`,
     );
@@ -445,14 +460,22 @@ async function main(): Promise<void> {
     const ours: number[] = [];
     const anchor: number[] = [];
     const floors: FloorRound[] = [];
+    const oursOthers: CpuShares[] = [];
+    const rawOthers: CpuShares[] = [];
+    const hubCpu: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const round = await oursRound(rig, roundCustomers, version++);
       ours.push(round.recordsPerSecond);
-      anchor.push(await rawRound(rig, Math.round(ROUND_RECORDS * perRecord), body));
+      oursOthers.push(round.others);
+      hubCpu.push(round.hubCpuPerRecord);
+      const rawRun = await rawRound(rig, Math.round(ROUND_RECORDS * perRecord), body);
+      anchor.push(rawRun.messagesPerSecond);
+      rawOthers.push(rawRun.others);
       floors.push(await floorRound(rig, floor, roundCustomers, version++));
       console.log(
         `round ${r + 1}: ours ${Math.round(ours[r])} records/s (${Math.round(ours[r] * perRecord)} broker msgs/s; ` +
-          `hub CPU ${Math.round(round.hubCpuPerRecord)} µs per record, ${round.hubCores.toFixed(2)} cores busy), ` +
+          `hub CPU ${Math.round(round.hubCpuPerRecord)} µs per record, ${round.hubCores.toFixed(2)} cores busy; ` +
+          `broker ${Math.round(round.others.broker)} µs, SAP and the targets ${Math.round(round.others.clients)} µs per record), ` +
           `raw amqplib ${Math.round(anchor[r])} msgs/s, contract floor ${Math.round(floors[r].recordsPerSecond)} ` +
           `records/s (${Math.round(floors[r].cpuPerRecord)} µs of its CPU per record)`,
       );
@@ -495,6 +518,15 @@ async function main(): Promise<void> {
         `${Math.round(floorMedian.cpuPerRecord)} µs of its CPU per record; its hop efficiency ` +
         `${((floorMedian.recordsPerSecond * FLOOR_MESSAGES) / rawPerSecond).toFixed(2)}`,
     );
+    const intake = goldenIntakeAlone();
+    const budget = cpuBudget({
+      cores: os.cpus().length,
+      goalRecordsPerSecond: (GOAL_RATIO * rawPerSecond) / perRecord,
+      others: medianRound(oursOthers),
+      rawOthers: medianRound(rawOthers),
+      perRecord,
+    });
+    console.log(formatBudget(budget, { hub: median(hubCpu), goldenIntake: intake.cpuPerRecord }));
     console.log(
       result('sync-vs-contract-floor', recordsPerSecond, floorMedian.recordsPerSecond, 'records/s'),
     );
@@ -503,6 +535,30 @@ async function main(): Promise<void> {
     await stopAll(stops);
   }
 }
+
+/** The broker's and this process's CPU so far (µs), or, given a start and a count, per item since then. */
+function othersCpu(): CpuShares;
+function othersCpu(since: CpuShares, count: number): CpuShares;
+function othersCpu(since?: CpuShares, count = 1): CpuShares {
+  const own = process.cpuUsage();
+  const now = { broker: processCpuMicros(BROKER_PID), clients: own.user + own.system };
+  if (!since) return now;
+  return { broker: (now.broker - since.broker) / count, clients: (now.clients - since.clients) / count };
+}
+
+/** bench/_golden-intake-cpu.ts in a process of its own, so the CPU it reads is the intake's alone. */
+function goldenIntakeAlone(): GoldenIntakeCpu {
+  const out = execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'dist/bench/_golden-intake-cpu.js'), '--json'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as GoldenIntakeCpu;
+}
+
+const BROKER_PID = brokerPid();
 
 main().catch((err: unknown) => {
   console.error(err);
