@@ -53,6 +53,15 @@ export function cpuBudget(input: {
   return { cores: input.cores, goalRecordsPerSecond: input.goalRecordsPerSecond, broker, clients, hub };
 }
 
+/**
+ * The cores the whole path takes at `rate` records/s (the latency goal's 1,000), each part at its CPU
+ * per record in the hub's rounds: above the machine's cores, the rate is more than the machine does,
+ * and a backlog (seconds of latency) is all a run can show.
+ */
+export function coresAt(rate: number, perRecord: CpuShares & { hub: number }): number {
+  return (rate * (perRecord.broker + perRecord.clients + perRecord.hub)) / 1e6;
+}
+
 export function formatBudget(budget: CpuBudget, spent: { hub: number; goldenIntake: number }): string {
   const us = (n: number) =>
     Number.isFinite(n) ? `${Math.round(n)} µs` : 'unknown (no broker process to read)';

@@ -50,7 +50,7 @@ import { median, medianRound, percentile, result, startAnchorProcess, stopAll } 
 import { FLOOR_INBOUND, FLOOR_TARGETS } from './_golden-floor';
 import { ROOT } from '../test/e2e/hub-process';
 import { processCpuMicros } from './_process-cpu';
-import { brokerPid, cpuBudget, formatBudget, type CpuShares } from './_sync-cpu-budget';
+import { brokerPid, coresAt, cpuBudget, formatBudget, type CpuShares } from './_sync-cpu-budget';
 import type { GoldenIntakeCpu } from './_golden-intake-cpu';
 
 const CHECK_RECORDS = 300;
@@ -527,6 +527,12 @@ async function main(): Promise<void> {
       perRecord,
     });
     console.log(formatBudget(budget, { hub: median(hubCpu), goldenIntake: intake.cpuPerRecord }));
+    const oursMedian = medianRound(oursOthers);
+    console.log(
+      `at ${RATE} records/s the path takes ${coresAt(RATE, { ...oursMedian, hub: median(hubCpu) }).toFixed(2)} of ` +
+        `${os.cpus().length} cores (hub ${Math.round(median(hubCpu))} µs, broker ${Math.round(oursMedian.broker)} µs, ` +
+        `SAP and the targets ${Math.round(oursMedian.clients)} µs per record, as in the rounds above)`,
+    );
     console.log(
       result('sync-vs-contract-floor', recordsPerSecond, floorMedian.recordsPerSecond, 'records/s'),
     );
