@@ -17,36 +17,8 @@ import { parseArgs } from 'node:util';
 import type { Customer } from '../mappings/canonical/types';
 import { EmbeddedStore } from '../records/embedded-store';
 import { applyWithGoldenRecord, GoldenIntake } from '../records/golden-intake';
-import { makeCustomers, type SyncCustomer } from './_sync-rig';
+import { canonicalCustomer, makeCustomers, PREFETCH } from './_sync-rig';
 import { median } from './_measure';
-import { PREFETCH } from './_sync-rig';
-
-type System = 'crm' | 'sap' | 'siebel' | 'salesforce';
-
-const SEED_TIME = Date.parse('2026-01-01T00:00:00Z');
-
-/** `system`'s canonical record of `c` at `version` (the house number), naming the systems in `known`. */
-function customerOf(system: System, c: SyncCustomer, version: number, known: readonly System[]): Customer {
-  return {
-    schemaVersion: '1.0',
-    customerRef: `${system}:${c[system]}`,
-    kind: 'person',
-    person: { givenName: c.given, familyName: c.family },
-    identifiers: known.map((s) => ({ system: s, id: c[s] })),
-    addresses: [
-      {
-        type: 'postal',
-        street: c.street,
-        houseNumber: String(version),
-        postalCode: c.postalCode,
-        city: c.city,
-        country: 'DE',
-      },
-    ],
-    updatedAt: new Date(SEED_TIME + version * 60_000).toISOString(),
-    source: { system },
-  } as Customer;
-}
 
 /** `work` on every item, `width` at a time. */
 async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<unknown>) {
@@ -77,17 +49,17 @@ export async function measureGoldenIntake(customerCount: number, rounds: number)
           throw new Error(`${doc.customerRef} was not applied: ${JSON.stringify(result.golden)}`);
       });
     await inParallel(customers, PREFETCH, (c) =>
-      take(customerOf('crm', c, 0, ['crm', 'sap', 'siebel', 'salesforce'])),
+      take(canonicalCustomer('crm', c, 0, ['crm', 'sap', 'siebel', 'salesforce'])),
     );
-    await inParallel(customers, PREFETCH, (c) => take(customerOf('siebel', c, 0, ['siebel'])));
-    await inParallel(customers, PREFETCH, (c) => take(customerOf('salesforce', c, 0, ['salesforce'])));
+    await inParallel(customers, PREFETCH, (c) => take(canonicalCustomer('siebel', c, 0, ['siebel'])));
+    await inParallel(customers, PREFETCH, (c) => take(canonicalCustomer('salesforce', c, 0, ['salesforce'])));
     const perRecord: number[] = [];
     const perSecond: number[] = [];
     // round 0 warms up (SAP's records are new to the store then); the rounds after it are updates
     for (let version = 1; version <= rounds + 1; version++) {
       const cpu = process.cpuUsage();
       const start = performance.now();
-      await inParallel(customers, PREFETCH, (c) => take(customerOf('sap', c, version, ['sap'])));
+      await inParallel(customers, PREFETCH, (c) => take(canonicalCustomer('sap', c, version, ['sap'])));
       const used = process.cpuUsage(cpu);
       if (version === 1) continue;
       perRecord.push((used.user + used.system) / customers.length);

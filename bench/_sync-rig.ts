@@ -21,6 +21,7 @@ import { RabbitMqBus } from '../connectors/amqp/rabbitmq-bus';
 import { SyncTopology } from '../connectors/amqp/sync-topology';
 import { createVhost, deleteVhost, startHub, type RunningHub } from '../test/e2e/hub-process';
 import { flowPrefetch } from './_flow-prefetch';
+import type { Customer } from '../mappings/canonical/types';
 
 export const TARGETS = ['siebel', 'salesforce'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -81,34 +82,42 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 const timeOf = (version: number) => new Date(SEED_TIME + version * 60_000);
 const street = (c: SyncCustomer, version: number) => `${c.street} ${version}`;
 
+type RigSystem = 'crm' | 'sap' | 'siebel' | 'salesforce';
+
+/**
+ * `system`'s canonical customer `c` at `version` (the house number), naming the numbers of the systems
+ * in `known`.
+ */
+export function canonicalCustomer(
+  system: RigSystem,
+  c: SyncCustomer,
+  version: number,
+  known: readonly RigSystem[],
+): Customer {
+  return {
+    schemaVersion: '1.0',
+    customerRef: `${system}:${c[system]}`,
+    kind: 'person',
+    person: { givenName: c.given, familyName: c.family },
+    identifiers: known.map((s) => ({ system: s, id: c[s] })),
+    addresses: [
+      {
+        type: 'postal',
+        street: c.street,
+        houseNumber: String(version),
+        postalCode: c.postalCode,
+        city: c.city,
+        country: 'DE',
+      },
+    ],
+    updatedAt: timeOf(version).toISOString(),
+    source: { system },
+  } as Customer;
+}
+
 /** The call-center CRM's canonical customer on crm.events: it names every system's number. */
 export function crmCustomer(c: SyncCustomer): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: '1.0',
-      customerRef: `crm:${c.crm}`,
-      kind: 'person',
-      person: { givenName: c.given, familyName: c.family },
-      identifiers: [
-        { system: 'crm', id: c.crm },
-        { system: 'sap', id: c.sap },
-        { system: 'siebel', id: c.siebel },
-        { system: 'salesforce', id: c.salesforce },
-      ],
-      addresses: [
-        {
-          type: 'postal',
-          street: c.street,
-          houseNumber: '0',
-          postalCode: c.postalCode,
-          city: c.city,
-          country: 'DE',
-        },
-      ],
-      updatedAt: timeOf(0).toISOString(),
-      source: { system: 'crm' },
-    }),
-  );
+  return Buffer.from(JSON.stringify(canonicalCustomer('crm', c, 0, ['crm', 'sap', 'siebel', 'salesforce'])));
 }
 
 /** A Siebel ListOfContact holding these customers at version 0. */
