@@ -54,6 +54,8 @@ export interface ReviewsApiContext extends StoreSource<HubStore> {
 const STATUSES: readonly ReviewStatus[] = ['open', 'linked', 'kept-apart'];
 /** what a review decision reads (README: POST /api/v1/reviews/{id}) */
 const DECISION_FIELDS: ReadonlySet<string> = new Set(['decision', 'force']);
+/** what an unmerge reads (README: POST /api/v1/customers/{goldenId}/unmerge) */
+const UNMERGE_FIELDS: ReadonlySet<string> = new Set(['sources']);
 const MAX_SOURCES = 100;
 
 export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.ProcessEnv = process.env): Router {
@@ -95,7 +97,12 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
     admin,
     route(async (req, res) => {
       const body = req.body as Record<string, unknown> | undefined;
-      refuseUnknownFields(body);
+      refuseUnknownFields(
+        body,
+        DECISION_FIELDS,
+        'a review decision',
+        "decision ('link' or 'keep-apart') and optionally force",
+      );
       const decision = body?.decision;
       if (decision !== 'link' && decision !== 'keep-apart') {
         throw new ApiError(400, 'invalid-decision', "decision must be 'link' or 'keep-apart'", 'decision');
@@ -185,7 +192,10 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
           'id',
         );
       }
-      const asked = sourcesParam((req.body as { sources?: unknown } | undefined)?.sources);
+      const body = req.body as Record<string, unknown> | undefined;
+      // a misspelt "source" would otherwise be answered as if sources were missing
+      refuseUnknownFields(body, UNMERGE_FIELDS, 'an unmerge', 'sources (["sap:80042", …])');
+      const asked = sourcesParam(body?.sources);
       const s = store();
       const members = await s.listGoldenMembers(goldenId);
       if (members.length === 0)
@@ -265,19 +275,24 @@ async function openAlike(store: GoldenStore, item: ReviewItem): Promise<string[]
 }
 
 /**
- * A field a decision does not read is refused, as the processes API refuses one: a client that sends
- * "by" or a misspelt "forse" would otherwise believe it was taken.
+ * A field a decision or an unmerge does not read is refused, as the processes API refuses one: a
+ * client that sends "by" or a misspelt "forse" would otherwise believe it was taken.
  */
-function refuseUnknownFields(body: Record<string, unknown> | undefined): void {
+function refuseUnknownFields(
+  body: Record<string, unknown> | undefined,
+  fields: ReadonlySet<string>,
+  what: string,
+  send: string,
+): void {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
-  const unknown = Object.keys(body).filter((field) => !DECISION_FIELDS.has(field));
+  const unknown = Object.keys(body).filter((field) => !fields.has(field));
   if (unknown.length === 0) return;
   // the steward is who authenticated, never a field: a "by" would be a claim anyone could make
   const by = unknown.includes('by') ? '; the hub records who decided from the request’s credentials' : '';
   throw new ApiError(
     400,
     'unknown-field',
-    `a review decision has no field ${unknown.map((field) => `'${field}'`).join(', ')}; send decision ('link' or 'keep-apart') and optionally force${by}`,
+    `${what} has no field ${unknown.map((field) => `'${field}'`).join(', ')}; send ${send}${by}`,
     unknown[0],
   );
 }

@@ -162,3 +162,42 @@ describe('POST /api/v1/customers/{goldenId}/unmerge', () => {
     expect((await unmerge(shop, ['shop:5'])).status).toBe(400);
   });
 });
+
+describe('POST /api/v1/customers/{goldenId}/unmerge with a field it does not read', () => {
+  const linked = async (): Promise<string> => {
+    const res = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'link' });
+    return res.body.goldenId as string;
+  };
+
+  it('names a misspelt sources as the field it is, not as missing sources, and splits nothing', async () => {
+    const goldenId = await linked();
+    const res = await request(server)
+      .post(`/api/v1/customers/${goldenId}/unmerge`)
+      .send({ source: ['web:77'] });
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body).toMatchObject({ error: 'unknown-field', field: 'source' });
+    expect(res.body.message).toBe('an unmerge has no field \'source\'; send sources (["sap:80042", …])');
+    expect(await store.listGoldenMembers(goldenId)).toHaveLength(2);
+  });
+
+  it('refuses a "by" beside sources, pointing at the credentials, and splits nothing', async () => {
+    const goldenId = await linked();
+    const res = await request(server)
+      .post(`/api/v1/customers/${goldenId}/unmerge`)
+      .send({ sources: ['web:77'], by: 'anna' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'unknown-field', field: 'by' });
+    expect(res.body.message).toContain('credentials');
+    expect(await store.listGoldenMembers(goldenId)).toHaveLength(2);
+  });
+
+  it('takes sources alone', async () => {
+    const goldenId = await linked();
+    const res = await request(server)
+      .post(`/api/v1/customers/${goldenId}/unmerge`)
+      .send({ sources: ['web:77'] });
+    expect(res.status).toBe(200);
+    expect(res.body.changed).toBe(true);
+  });
+});
