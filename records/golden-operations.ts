@@ -394,9 +394,20 @@ async function keepApartAfterUnmerge(
   for (const pair of pairs) {
     // a linked pair is proposed again (its link kept in `earlier`), then closed as kept apart
     const proposed = await store.proposeReview({ ...pair, proposedAt: now });
-    if (proposed.item.status === 'open')
-      await store.resolveReview(proposed.item.reviewId, 'keep-apart', by, now);
+    if (proposed.item.status !== 'open') continue;
+    // An item still open across the split keeps matching's explanation and gains no `earlier` link:
+    // only who closed it can tell a retry (unmergedBefore) it was one record, not a steward's
+    // keep-apart between two records that never were one.
+    const closer = proposed.stored ? by : unmergeCloser(by);
+    await store.resolveReview(proposed.item.reviewId, 'keep-apart', closer, now);
   }
+}
+
+/** how an unmerge names itself as the closer of an item that was still open across the split */
+const UNMERGE_CLOSER = ' (unmerge)';
+
+function unmergeCloser(by: string): string {
+  return by.endsWith(UNMERGE_CLOSER) ? by : `${by}${UNMERGE_CLOSER}`;
 }
 
 /** how an unmerge's own keep-apart item begins its summary (unmergedBefore reads it) */
@@ -422,8 +433,9 @@ function unmergeExplanation(by: string, at: string): ReviewItem['explanation'] {
  *
  * An unmerge leaves no record of itself but its keep-apart items (keepApartAfterUnmerge), so "was split
  * off" reads as: the sources are held by other golden records, each kept apart from this one by an
- * item that shows the two were one record (a link the split undid, or the unmerge's own item). A pair
- * a steward only kept apart, never linked, was never one record: that stays a refusal.
+ * item that shows the two were one record (a link the split undid, the unmerge's own item, or one it
+ * closed while still open). A pair a steward only kept apart, never linked, was never one record:
+ * that stays a refusal.
  * When the split took the record's own id along (its smallest ref), the rest moved to an id the
  * request does not name: the kept-apart items are read to find it.
  */
@@ -460,12 +472,16 @@ export async function unmergedBefore(
   return parts.sort((x, y) => compareText(x.goldenId, y.goldenId));
 }
 
-/** A kept-apart item between two records that were one: linked before, or written by an unmerge. */
+/**
+ * A kept-apart item between two records that were one: linked before, written by an unmerge, or
+ * closed by one while still open.
+ */
 function splitByUnmerge(item: ReviewItem): boolean {
   if (item.status !== 'kept-apart') return false;
   return (
     item.earlier?.some((e) => e.status === 'linked') === true ||
-    item.explanation.summary.startsWith(UNMERGE_SUMMARY)
+    item.explanation.summary.startsWith(UNMERGE_SUMMARY) ||
+    item.resolvedBy?.endsWith(UNMERGE_CLOSER) === true
   );
 }
 
