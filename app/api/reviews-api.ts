@@ -107,6 +107,10 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       if (decision !== 'link' && decision !== 'keep-apart') {
         throw new ApiError(400, 'invalid-decision', "decision must be 'link' or 'keep-apart'", 'decision');
       }
+      // "force": "true" read as not forced would be refused as kept-apart, telling to send the force it sent
+      if (body?.force !== undefined && typeof body.force !== 'boolean') {
+        throw new ApiError(400, 'invalid-force', 'force must be true or false', 'force');
+      }
       const s = store();
       const item = await s.getReview(req.params.id);
       if (!item) throw new ApiError(404, 'unknown-review', `no review item ${req.params.id}`, 'id');

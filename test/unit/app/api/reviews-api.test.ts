@@ -201,3 +201,18 @@ describe('POST /api/v1/customers/{goldenId}/unmerge with a field it does not rea
     expect(res.body.changed).toBe(true);
   });
 });
+
+describe('POST /api/v1/reviews/{id} with a force that is no boolean', () => {
+  it('refuses it, naming force, and decides nothing', async () => {
+    const res = await request(server)
+      .post(`/api/v1/reviews/${reviewId}`)
+      .send({ decision: 'link', force: 'true' });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'invalid-force',
+      message: 'force must be true or false',
+      field: 'force',
+    });
+    expect((await store.getReview(reviewId))?.status).toBe('open');
+  });
+});
