@@ -183,7 +183,8 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
     '/customers/:id/unmerge',
     unmergeAdmin,
     route(async (req, res) => {
-      const goldenId = req.params.id;
+      // Crockford's base 32 reads upper and lower case alike, as the customer 360 reads a golden id
+      const goldenId = isGoldenId(req.params.id.toLowerCase()) ? req.params.id.toLowerCase() : req.params.id;
       if (!isGoldenId(goldenId)) {
         // a member's ref is the likely slip: the customer 360 answers its goldenId
         const hint = goldenId.includes(':')

@@ -216,3 +216,17 @@ describe('POST /api/v1/reviews/{id} with a force that is no boolean', () => {
     expect((await store.getReview(reviewId))?.status).toBe('open');
   });
 });
+
+describe('POST /api/v1/customers/{goldenId}/unmerge with the golden id in upper case', () => {
+  it('unmerges as for the id in lower case, as the customer 360 reads it', async () => {
+    const linked = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'link' });
+    const goldenId = linked.body.goldenId as string;
+    expect((await request(server).get(`/api/v1/customers/${goldenId.toUpperCase()}`)).status).toBe(200);
+    const res = await request(server)
+      .post(`/api/v1/customers/${goldenId.toUpperCase()}/unmerge`)
+      .send({ sources: ['web:77'] });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ changed: true });
+    expect(res.body.parts.map((p: { goldenId: string }) => p.goldenId)).toContain(goldenId);
+  });
+});
