@@ -208,10 +208,13 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       const held = new Set(members.map(sourceRef));
       // SAP's padded number names the member the hub keys without the zeros, as on every other route
       // (SAP's only: elsewhere 007 and 7 may be two customers)
-      const sources = asked.map((k) => {
+      const named = asked.map((k) => {
         const unpadded = unpaddedSapRef(sourceRef(k));
         return held.has(sourceRef(k)) || !held.has(unpadded) ? k : parseSourceRef(unpadded);
       });
+      // one member named twice (or padded and not) is one split: counted twice, it would seem to
+      // leave no member behind
+      const sources = [...new Map(named.map((k) => [sourceRef(k), k])).values()];
       const foreign = sources.filter((k) => !held.has(sourceRef(k)));
       if (foreign.length > 0 || sources.length >= members.length) {
         // split off before, and the answer lost: answered as done, as a review decision sent again is

@@ -230,3 +230,17 @@ describe('POST /api/v1/customers/{goldenId}/unmerge with the golden id in upper 
     expect(res.body.parts.map((p: { goldenId: string }) => p.goldenId)).toContain(goldenId);
   });
 });
+
+describe('POST /api/v1/customers/{goldenId}/unmerge naming a member twice', () => {
+  it('splits it off once, leaving the other member behind', async () => {
+    const linked = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'link' });
+    const goldenId = linked.body.goldenId as string;
+    const res = await request(server)
+      .post(`/api/v1/customers/${goldenId}/unmerge`)
+      .send({ sources: ['web:77', 'web:77'] });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ changed: true });
+    expect(await store.listGoldenMembers('web:77')).toEqual([{ system: 'web', sourceId: '77' }]);
+    expect(await store.listGoldenMembers(goldenId)).toEqual([{ system: 'shop', sourceId: '5' }]);
+  });
+});
