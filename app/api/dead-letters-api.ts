@@ -95,6 +95,7 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
   // Before /:id, so "replay" is not taken for an id.
   api.post(
     '/replay',
+    refuseUnknownReplayFields('all'),
     withQueue(async (dlq, req, res) => {
       const result = replayResultBrief(await dlq.replay({ all: true }, { to: destination(req) }));
       if (result.failed.length > 0) {
@@ -123,6 +124,7 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
 
   api.post(
     '/:id/replay',
+    refuseUnknownReplayFields('one'),
     withQueue(async (dlq, req, res) => {
       const result = replayResultBrief(await dlq.replay({ id: req.params.id }, { to: destination(req) }));
       if (result.failed.length > 0) {
@@ -175,6 +177,36 @@ function queryCount(req: Request, name: 'limit' | 'offset'): number | undefined 
   if (!Number.isSafeInteger(count))
     throw new ApiError(400, 'invalid-offset', 'offset must be a whole number from 0', 'offset');
   return count;
+}
+
+/** what a replay reads, in the body or the query; access_token is Node-RED's admin check's */
+const REPLAY_FIELDS: ReadonlySet<string> = new Set(['to']);
+const REPLAY_QUERY: ReadonlySet<string> = new Set(['to', 'access_token']);
+
+/**
+ * A field a replay does not read is refused before the queue is touched, as the review API refuses
+ * one: {"id": "m-1"} sent to /replay would otherwise replay every dead letter, and a misspelt "too"
+ * would send the message back where it failed instead of where the admin meant.
+ */
+function refuseUnknownReplayFields(which: 'one' | 'all'): RequestHandler {
+  return (req, _res, next) => {
+    const body: unknown = req.body;
+    const inBody =
+      body && typeof body === 'object' && !Array.isArray(body)
+        ? Object.keys(body).filter((field) => !REPLAY_FIELDS.has(field))
+        : [];
+    const unknown = [...inBody, ...Object.keys(req.query).filter((field) => !REPLAY_QUERY.has(field))];
+    if (unknown.length === 0) return next();
+    const one = which === 'all' ? '; to replay one dead letter, POST /api/v1/dead-letters/{id}/replay' : '';
+    next(
+      new ApiError(
+        400,
+        'unknown-field',
+        `a replay has no field ${unknown.map((field) => `'${field}'`).join(', ')}; send nothing, or to ("<exchange>/<routing key>")${one}`,
+        unknown[0],
+      ),
+    );
+  };
 }
 
 /** {"to": "<exchange>/<routing key>"} or {"to": {"exchange": …, "routingKey": …}}, or ?to=… */

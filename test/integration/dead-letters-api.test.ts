@@ -182,6 +182,31 @@ describe('/api/v1/dead-letters', () => {
     });
   });
 
+  it('refuses a replay field it does not read, replaying nothing: an id sent to /replay replays no other', async () => {
+    const all = await request(app)
+      .post('/api/v1/dead-letters/replay')
+      .set(as(adminToken))
+      .send({ id: 'api-1' });
+    expect(all.status).toBe(400);
+    expect(all.body).toMatchObject({ error: 'unknown-field', field: 'id' });
+    expect(all.body.message).toContain('POST /api/v1/dead-letters/{id}/replay');
+    const query = await request(app).post('/api/v1/dead-letters/replay?id=api-1').set(as(adminToken));
+    expect(query.body).toMatchObject({ error: 'unknown-field', field: 'id' });
+    // a misspelt "to" would send it back where it failed
+    const one = await request(app)
+      .post('/api/v1/dead-letters/api-1/replay')
+      .set(as(adminToken))
+      .send({ too: 'crm.events/event.x' });
+    expect(one.status).toBe(400);
+    expect(one.body).toEqual({
+      error: 'unknown-field',
+      message: 'a replay has no field \'too\'; send nothing, or to ("<exchange>/<routing key>")',
+      field: 'too',
+    });
+    const list = await request(app).get('/api/v1/dead-letters').set(as(adminToken));
+    expect(list.body.items.map((d: { id: string }) => d.id)).toEqual(['api-1', 'api-2', 'api-3']);
+  });
+
   it('keeps a dead letter whose replay fails and says why; replays one; replays all', async () => {
     const failed = await request(app)
       .post('/api/v1/dead-letters/api-1/replay')
