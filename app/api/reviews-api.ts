@@ -29,6 +29,7 @@ import type { GoldenCause } from '../../records/golden-store';
  * The data steward's side of the golden record, for admins (integrators) only:
  *
  *   GET  /reviews?status=open&limit=100        the review band, oldest first
+ *   GET  /reviews/{id}                          one item, as decided or still open
  *   POST /reviews/{id}  {"decision":"link"}     merges the two golden records (resolving the item with it)
  *   POST /reviews/{id}  {"decision":"keep-apart"}  closes it; matching does not propose the pair again
  *   POST /customers/{goldenId}/unmerge  {"sources":["sap:80042"]}  splits those records off and keeps
@@ -89,6 +90,18 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       const s = store();
       const reviews = await s.listReviews({ status: status as ReviewStatus, limit });
       res.json({ status, reviews: await Promise.all(reviews.map((item) => withGoldenIds(s, item))) });
+    }),
+  );
+
+  // the item a 409 kept-apart or review-closed names, read without paging through the band
+  api.get(
+    '/reviews/:id',
+    admin,
+    route(async (req, res) => {
+      const s = store();
+      const item = await s.getReview(req.params.id);
+      if (!item) throw new ApiError(404, 'unknown-review', `no review item ${req.params.id}`, 'id');
+      res.json({ review: await withGoldenIds(s, item) });
     }),
   );
 
@@ -250,7 +263,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
   );
 
   api.all('/reviews', methodNotAllowed('GET, HEAD'));
-  api.all('/reviews/:id', methodNotAllowed('POST'));
+  api.all('/reviews/:id', methodNotAllowed('GET, HEAD, POST'));
   api.all('/customers/:id/unmerge', methodNotAllowed('POST'));
   api.use(apiErrors);
   return api;

@@ -281,7 +281,7 @@ describe('the REST API answers bad input with a 4xx and a JSON reason', () => {
       ['get', '/api/v1/responses', 'POST'],
       ['delete', '/api/v1/responses', 'POST'],
       ['delete', '/api/v1/reviews', 'GET, HEAD'],
-      ['get', '/api/v1/reviews/r-1', 'POST'],
+      ['delete', '/api/v1/reviews/r-1', 'GET, HEAD, POST'],
       ['get', '/api/v1/customers/crm:4711/unmerge', 'POST'],
     ] as const) {
       const res = await request(server)[method](path);

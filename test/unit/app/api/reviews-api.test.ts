@@ -244,3 +244,27 @@ describe('POST /api/v1/customers/{goldenId}/unmerge naming a member twice', () =
     expect(await store.listGoldenMembers(goldenId)).toEqual([{ system: 'shop', sourceId: '5' }]);
   });
 });
+
+describe('GET /api/v1/reviews/{id}', () => {
+  it('answers one item with the golden ids of its sides, open or decided, and 404 for an unknown one', async () => {
+    const open = await request(server).get(`/api/v1/reviews/${reviewId}`);
+    expect(open.status).toBe(200);
+    expect(open.body).toMatchObject({
+      review: {
+        reviewId,
+        a: 'shop:5',
+        b: 'web:77',
+        status: 'open',
+        goldenA: goldenIdFor({ system: 'shop', sourceId: '5' }),
+        goldenB: goldenIdFor({ system: 'web', sourceId: '77' }),
+      },
+    });
+    const kept = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'keep-apart' });
+    expect((await request(server).get(`/api/v1/reviews/${reviewId}`)).body).toEqual({
+      review: kept.body.review,
+    });
+    const unknown = await request(server).get('/api/v1/reviews/nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ error: 'unknown-review', message: 'no review item nope', field: 'id' });
+  });
+});
