@@ -145,9 +145,8 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
           'review-closed',
           `review item ${item.reviewId} is already ${item.status}`,
           'id',
-          {
-            review: item,
-          },
+          // as every other answer shows an item: with the golden records its sides are in now
+          { review: await withGoldenIds(s, item) },
         );
       }
       const by = stewardOf(req);
@@ -176,7 +175,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
           'kept-apart',
           `linking would join ${kept.a} and ${kept.b}, which ${kept.resolvedBy ?? 'a steward'} kept apart${kept.resolvedAt ? ` at ${kept.resolvedAt}` : ''} (review ${kept.reviewId}); send "force": true to link all the same`,
           'decision',
-          { keptApart: kept },
+          { keptApart: await withGoldenIds(s, kept) },
         );
       }
       const goldenId = merged.status === 'applied' ? merged.survivor : merged.goldenId;

@@ -84,6 +84,12 @@ describe('linking across a kept-apart pair', () => {
       .send({ decision: 'link' });
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ error: 'kept-apart', field: 'decision' });
+    // the kept-apart pair with the golden records its sides are in now, as the review listing shows it
+    expect(res.body.keptApart).toMatchObject({
+      goldenA: await store.resolveGoldenId(res.body.keptApart.a),
+      goldenB: await store.resolveGoldenId(res.body.keptApart.b),
+    });
+    expect(res.body.keptApart.goldenA).toMatch(/^g-/);
     expect(res.body.message).toMatch(
       /would join (crm:4711 and web:9001|web:9001 and crm:4711), which steward-ute kept apart/,
     );

@@ -268,3 +268,16 @@ describe('GET /api/v1/reviews/{id}', () => {
     expect(unknown.body).toEqual({ error: 'unknown-review', message: 'no review item nope', field: 'id' });
   });
 });
+
+describe('POST /api/v1/reviews/{id} refused as review-closed', () => {
+  it('shows the item with the golden ids of its sides, as every other answer does', async () => {
+    await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'keep-apart' });
+    const other = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'link' });
+    expect(other.status).toBe(409);
+    expect(other.body.review).toEqual((await request(server).get(`/api/v1/reviews/${reviewId}`)).body.review);
+    expect(other.body.review).toMatchObject({
+      goldenA: goldenIdFor({ system: 'shop', sourceId: '5' }),
+      goldenB: goldenIdFor({ system: 'web', sourceId: '77' }),
+    });
+  });
+});
