@@ -153,6 +153,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       // the decision covers the two golden records: the other items open between them close with it
       const alike = await openAlike(s, item);
       if (decision === 'keep-apart') {
+        await refuseKeepingOneRecordApart(s, item);
         const resolved = await s.resolveReview(item.reviewId, 'keep-apart', by);
         if (resolved.outcome !== 'resolved') throw closed(item.reviewId);
         for (const other of alike) await s.resolveReview(other, 'keep-apart', by);
@@ -314,6 +315,26 @@ function refuseUnknownFields(
     'unknown-field',
     `${what} has no field ${unknown.map((field) => `'${field}'`).join(', ')}; send ${send}${by}`,
     unknown[0],
+  );
+}
+
+/**
+ * An item left open while its two sides came to be one golden record (before items were per golden
+ * record, or proposed while a link went through): "keep apart" would close it and split nothing,
+ * leaving a kept-apart pair inside one record. Splitting is the unmerge's, which closes the item too.
+ */
+async function refuseKeepingOneRecordApart(store: GoldenStore, item: ReviewItem): Promise<void> {
+  const [goldenA, goldenB] = [await store.resolveGoldenId(item.a), await store.resolveGoldenId(item.b)];
+  if (goldenA === undefined || goldenA !== goldenB) return;
+  // a side may be a golden id, which no unmerge takes as a source
+  const member = [item.b, item.a].find((side) => !isGoldenId(side));
+  const split = member ? ` {"sources": ["${member}"]} to split ${member} off` : ' to split them';
+  throw new ApiError(
+    409,
+    'same-golden-record',
+    `${item.a} and ${item.b} are one golden record (${goldenA}) already, which keeping them apart would not split: send "link" to confirm it, or POST /api/v1/customers/${goldenA}/unmerge${split} (which closes this item as kept apart)`,
+    'decision',
+    { review: await withGoldenIds(store, item) },
   );
 }
 

@@ -9,6 +9,7 @@ import { createHubApi } from '../../../../app/api/hub-api';
 import { goldenIdFor } from '../../../../records/cross-reference';
 import { EmbeddedStore } from '../../../../records/embedded-store';
 import { applyWithGoldenRecord, GoldenIntake } from '../../../../records/golden-intake';
+import { mergeGoldenRecords } from '../../../../records/golden-operations';
 import { annaSchmidt } from '../../../fixtures/anna-schmidt';
 
 let directory = '';
@@ -279,5 +280,41 @@ describe('POST /api/v1/reviews/{id} refused as review-closed', () => {
       goldenA: goldenIdFor({ system: 'shop', sourceId: '5' }),
       goldenB: goldenIdFor({ system: 'web', sourceId: '77' }),
     });
+  });
+});
+
+describe('POST /api/v1/reviews/{id} on an item whose two sides are one golden record already', () => {
+  // joined without deciding this item (as before items were per golden record): it stays open
+  const joined = async (): Promise<string> => {
+    expect((await mergeGoldenRecords(store, 'web:77', 'shop:5')).status).toBe('applied');
+    return (await store.resolveGoldenId('web:77')) as string;
+  };
+
+  it('refuses keep-apart, which would split nothing, and points to the unmerge', async () => {
+    const goldenId = await joined();
+    const res = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'keep-apart' });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({
+      error: 'same-golden-record',
+      field: 'decision',
+      review: { reviewId, status: 'open', goldenA: goldenId, goldenB: goldenId },
+    });
+    expect(res.body.message).toContain(`POST /api/v1/customers/${goldenId}/unmerge`);
+    expect((await store.getReview(reviewId))?.status).toBe('open');
+    expect(await store.listGoldenMembers(goldenId)).toHaveLength(2);
+
+    // the unmerge it points to splits the pair and closes the item
+    const split = await request(server)
+      .post(`/api/v1/customers/${goldenId}/unmerge`)
+      .send({ sources: ['web:77'] });
+    expect(split.status).toBe(200);
+    expect((await store.getReview(reviewId))?.status).toBe('kept-apart');
+  });
+
+  it('takes link, which confirms the record as it is', async () => {
+    const goldenId = await joined();
+    const res = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'link' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ goldenId, review: { status: 'linked' }, changed: true });
   });
 });
