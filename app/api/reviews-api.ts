@@ -28,7 +28,7 @@ import type { GoldenCause } from '../../records/golden-store';
 /**
  * The data steward's side of the golden record, for admins (integrators) only:
  *
- *   GET  /reviews?status=open&limit=100        the review band, oldest first
+ *   GET  /reviews?status=open&limit=100        the review band, oldest first (next page: after=<next>)
  *   GET  /reviews/{id}                          one item, as decided or still open
  *   POST /reviews/{id}  {"decision":"link"}     merges the two golden records (resolving the item with it)
  *   POST /reviews/{id}  {"decision":"keep-apart"}  closes it; matching does not propose the pair again
@@ -88,8 +88,18 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         throw new ApiError(400, 'invalid-limit', 'limit must be a whole number from 1 to 1000', 'limit');
       }
       const s = store();
-      const reviews = await s.listReviews({ status: status as ReviewStatus, limit });
-      res.json({ status, reviews: await Promise.all(reviews.map((item) => withGoldenIds(s, item))) });
+      const after = await pageAfter(s, req.query.after);
+      const reviews = await s.listReviews({
+        status: status as ReviewStatus,
+        limit,
+        ...(after ? { after } : {}),
+      });
+      res.json({
+        status,
+        reviews: await Promise.all(reviews.map((item) => withGoldenIds(s, item))),
+        // a full page may have more behind it: the next one is asked for with after=<this>
+        ...(reviews.length === limit ? { next: reviews[reviews.length - 1].reviewId } : {}),
+      });
     }),
   );
 
@@ -275,6 +285,27 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
  */
 function stewardCause(req: Request): GoldenCause {
   return { traceparent: continueTrace(req.get(TRACEPARENT)) };
+}
+
+/**
+ * Where a page of the band starts: after the item `after` names (the `next` of the page before). The
+ * item's place, not its status, is the cursor: an item decided since still marks where the page ended.
+ */
+async function pageAfter(
+  store: GoldenStore,
+  after: unknown,
+): Promise<{ proposedAt: string; reviewId: string } | undefined> {
+  if (after === undefined) return undefined;
+  const item = typeof after === 'string' && after !== '' ? await store.getReview(after) : undefined;
+  if (!item) {
+    throw new ApiError(
+      400,
+      'invalid-after',
+      'after must be the reviewId of an item, as the page before gives it in next',
+      'after',
+    );
+  }
+  return { proposedAt: item.proposedAt, reviewId: item.reviewId };
 }
 
 /** The item with the golden ids its two sides belong to now (`goldenA` for `a`, `goldenB` for `b`). */

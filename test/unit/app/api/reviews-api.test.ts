@@ -318,3 +318,33 @@ describe('POST /api/v1/reviews/{id} on an item whose two sides are one golden re
     expect(res.body).toMatchObject({ goldenId, review: { status: 'linked' }, changed: true });
   });
 });
+
+describe('GET /api/v1/reviews a page at a time', () => {
+  it('answers next on a full page and the rest after it, each item once, and 400 for an unknown after', async () => {
+    // a third twin: proposed against both golden records, three open items in all
+    await applyWithGoldenRecord(store, new GoldenIntake(store), twin('app', '9', '1975-06-07'));
+    const all = await request(server).get('/api/v1/reviews');
+    expect(all.body.reviews).toHaveLength(3);
+    expect(all.body).not.toHaveProperty('next');
+
+    const first = await request(server).get('/api/v1/reviews?limit=2');
+    expect(first.body.reviews).toHaveLength(2);
+    expect(first.body.next).toBe(first.body.reviews[1].reviewId);
+    // deciding an item of the page read does not move the next page
+    await request(server)
+      .post(`/api/v1/reviews/${first.body.reviews[1].reviewId}`)
+      .send({ decision: 'keep-apart' });
+    const second = await request(server).get(`/api/v1/reviews?limit=2&after=${first.body.next}`);
+    expect(second.status).toBe(200);
+    expect(second.body.reviews.map((r: { reviewId: string }) => r.reviewId)).toEqual([
+      all.body.reviews[2].reviewId,
+    ]);
+    expect(second.body).not.toHaveProperty('next');
+
+    for (const after of ['nope', '']) {
+      const bad = await request(server).get(`/api/v1/reviews?after=${after}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ error: 'invalid-after', field: 'after' });
+    }
+  });
+});
