@@ -11,6 +11,7 @@ import type { GoldenStore, ReviewItem, ReviewStatus } from '../../records/golden
 import { unpaddedSapRef } from '../../mappings/canonical/sap-numbers';
 import { parseSourceRef, sourceRef, type SourceKey } from '../../records/source-versions';
 import type { HubStore } from '../../records/store';
+import { requireId } from '../../records/store-input';
 import { jsonPermission, refuseWhileAdminAuthConfigured } from './admin-only';
 import {
   ApiError,
@@ -383,7 +384,7 @@ function sourcesParam(value: unknown): SourceKey[] {
       'sources',
     );
   }
-  return value.map((entry: unknown) => {
+  const keys = value.map((entry: unknown) => {
     try {
       if (typeof entry === 'string') return parseSourceRef(entry);
       const key = entry as Partial<SourceKey> | null;
@@ -399,6 +400,12 @@ function sourcesParam(value: unknown): SourceKey[] {
       'sources',
     );
   });
+  // checked here, so the 400 names the request's field, not the store argument it would reach
+  keys.forEach((key, i) => {
+    requireId(key.system, `sources[${i}].system`);
+    requireId(key.sourceId, `sources[${i}].sourceId`);
+  });
+  return keys;
 }
 
 /** Who decided: the user another middleware authenticated, else the Basic user, else "api". */

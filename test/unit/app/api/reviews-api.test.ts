@@ -348,3 +348,24 @@ describe('GET /api/v1/reviews a page at a time', () => {
     }
   });
 });
+
+describe('POST /api/v1/customers/{goldenId}/unmerge with a source the store cannot keep', () => {
+  it('names the entry of sources, not the store argument it would reach', async () => {
+    const linked = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'link' });
+    const goldenId = linked.body.goldenId as string;
+    const nul = await request(server)
+      .post(`/api/v1/customers/${goldenId}/unmerge`)
+      .send({ sources: ['web:77', 'web:7\u00007'] });
+    expect(nul.status).toBe(400);
+    expect(nul.body).toEqual({
+      error: 'invalid-input',
+      message: 'sources[1].sourceId must not contain a NUL character',
+      field: 'sources[1].sourceId',
+    });
+    const long = await request(server)
+      .post(`/api/v1/customers/${goldenId}/unmerge`)
+      .send({ sources: [{ system: 'web', sourceId: 'x'.repeat(300) }] });
+    expect(long.body).toMatchObject({ error: 'invalid-input', field: 'sources[0].sourceId' });
+    expect(await store.listGoldenMembers(goldenId)).toHaveLength(2);
+  });
+});
