@@ -491,7 +491,8 @@ async function splitOffFrom(
   from: string,
   held: ReadonlySet<string>,
 ): Promise<Set<string>> {
-  const found = new Set<string>();
+  // each golden record found, with the instant of the latest item that split it off
+  const found = new Map<string, string>();
   // no index by member: the kept-apart band is read a page at a time (a steward's decisions, not many)
   const limit = 1000;
   let after: { proposedAt: string; reviewId: string } | undefined;
@@ -500,12 +501,23 @@ async function splitOffFrom(
     for (const item of page) {
       if (held.has(item.a) === held.has(item.b) || !splitByUnmerge(item)) continue;
       const other = await store.resolveGoldenId(held.has(item.a) ? item.b : item.a);
-      if (other !== undefined && other !== from) found.add(other);
+      const at = item.resolvedAt ?? '';
+      if (other !== undefined && other !== from && (found.get(other) ?? '') <= at) found.set(other, at);
     }
-    if (page.length < limit) return found;
+    if (page.length < limit) return latestOf(found);
     const last = page[page.length - 1];
     after = { proposedAt: last.proposedAt, reviewId: last.reviewId };
   }
+}
+
+/**
+ * The golden records split off by the latest unmerge among those found: every item one unmerge
+ * decides carries its one instant (keepApartAfterUnmerge), and a member split off by an earlier
+ * unmerge is no part of the one sent again.
+ */
+function latestOf(found: ReadonlyMap<string, string>): Set<string> {
+  const latest = [...found.values()].reduce((x, y) => (x > y ? x : y), '');
+  return new Set([...found].filter(([, at]) => at === latest).map(([goldenId]) => goldenId));
 }
 
 /** Computes a golden record again from what is stored (after a trust change, or when recomputeNeeded). */

@@ -9,8 +9,9 @@ import { HealthRegistry } from '../../app/api/health';
 import { createHubApi } from '../../app/api/hub-api';
 import { goldenIdFor } from '../../records/cross-reference';
 import { applyWithGoldenRecord, GoldenIntake } from '../../records/golden-intake';
-import { mergeGoldenRecords } from '../../records/golden-operations';
+import { mergeGoldenRecords, unmergeGoldenRecord } from '../../records/golden-operations';
 import { reviewPair } from '../../records/golden-store-input';
+import type { ReviewItem } from '../../records/golden-store';
 import type { HubStore } from '../../records/store';
 import { annaSchmidt } from '../fixtures/anna-schmidt';
 import { storeBackends } from './store-backends';
@@ -101,5 +102,33 @@ describe.each(storeBackends('unmerge_retry'))('unmerge sent again, %s', (_name, 
       expect(res.body).toMatchObject({ error: 'invalid-sources', field: 'sources' });
       expect(res.body.message).toBe(`${never} is not a member of ${from}`);
     }
+  });
+
+  it('answers the parts of the unmerge sent again, not those of an earlier one on the same member', async () => {
+    // app:9, another person, joins the record too; an item was left open between it and web:77
+    const other = { ...twin('app', '9', '1975-06-07'), person: { givenName: 'Otto', familyName: 'Weber' } };
+    await applyWithGoldenRecord(store, new GoldenIntake(store), other);
+    await store.proposeReview({
+      a: 'app:9',
+      b: 'web:77',
+      score: 14.5,
+      explanation: (await store.getReview(OPEN_ITEM))?.explanation as ReviewItem['explanation'],
+      proposedAt: '2026-01-01T09:00:00.000Z',
+    });
+    expect((await mergeGoldenRecords(store, 'app:9', 'shop:5')).status).toBe('applied');
+    const APP = goldenIdFor({ system: 'app', sourceId: '9' });
+    expect(await store.listGoldenMembers(APP)).toHaveLength(3);
+    // a steward splits web:77 off first (an hour ago), then app:9, which takes the golden id along
+    await unmergeGoldenRecord(store, APP, [{ system: 'web', sourceId: '77' }], {
+      by: 'steward',
+      at: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    const first = await unmerge(APP, ['app:9']);
+    expect(first.status).toBe(200);
+    expect(first.body.parts.map((p: { goldenId: string }) => p.goldenId).sort()).toEqual([APP, SHOP].sort());
+
+    const again = await unmerge(APP, ['app:9']);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ parts: first.body.parts, events: [], changed: false });
   });
 });
