@@ -258,7 +258,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
           400,
           'invalid-sources',
           foreign.length > 0
-            ? `${foreign.map((k) => `${k.system}:${k.sourceId}`).join(', ')} is not a member of ${goldenId}`
+            ? `${foreign.map((k) => `${k.system}:${k.sourceId}`).join(', ')} is not a member of ${goldenId}${caseHint(foreign, held)}`
             : 'sources must leave at least one member behind',
           'sources',
         );
@@ -406,6 +406,17 @@ function sourcesParam(value: unknown): SourceKey[] {
     requireId(key.sourceId, `sources[${i}].sourceId`);
   });
   return keys;
+}
+
+/**
+ * The hub's system ids are lower case: "SAP:80042" read as a stranger would leave the steward
+ * believing the member gone; the hint names the member as the hub keys it, as the customer 360 does.
+ */
+function caseHint(foreign: readonly SourceKey[], held: ReadonlySet<string>): string {
+  const meant = foreign
+    .map((k) => sourceRef({ system: k.system.toLowerCase(), sourceId: k.sourceId }))
+    .filter((ref, i) => ref !== sourceRef(foreign[i]) && held.has(ref));
+  return meant.length > 0 ? `; system ids are lower case: ${meant.map((ref) => `'${ref}'`).join(', ')}` : '';
 }
 
 /** Who decided: the user another middleware authenticated, else the Basic user, else "api". */

@@ -369,3 +369,19 @@ describe('POST /api/v1/customers/{goldenId}/unmerge with a source the store cann
     expect(await store.listGoldenMembers(goldenId)).toHaveLength(2);
   });
 });
+
+describe('POST /api/v1/customers/{goldenId}/unmerge naming a member with its system in upper case', () => {
+  it('refuses it as no member, naming the member as the hub keys it', async () => {
+    const linked = await request(server).post(`/api/v1/reviews/${reviewId}`).send({ decision: 'link' });
+    const goldenId = linked.body.goldenId as string;
+    const res = await request(server)
+      .post(`/api/v1/customers/${goldenId}/unmerge`)
+      .send({ sources: ['WEB:77'] });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'invalid-sources',
+      message: `WEB:77 is not a member of ${goldenId}; system ids are lower case: 'web:77'`,
+      field: 'sources',
+    });
+  });
+});
