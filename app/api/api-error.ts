@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { jsonDepth, MAX_JSON_DEPTH, numberOutOfRangeAt } from '../../formats/json-depth';
@@ -250,10 +251,15 @@ export const apiErrors: ErrorRequestHandler = (err: unknown, _req, res, next) =>
 /**
  * Renders every error as JSON: ApiErrors (and what `translate` makes one of, a library's own errors),
  * the body parser's (too large, not JSON, a charset it cannot read), a path express cannot decode and
- * what the store refuses to keep (400s), and anything else as a 500.
+ * what the store refuses to keep (400s), and anything else as a 500. A 500's own text can name a
+ * database's schema, a host or a file of the install, which is no client's business: the client gets an
+ * incident id, and `log` gets the id with the error, so an operator finds one from the other.
  */
-export function jsonErrors(translate?: (err: unknown) => ApiError | undefined): ErrorRequestHandler {
-  return (err: unknown, _req, res, next) => {
+export function jsonErrors(
+  translate?: (err: unknown) => ApiError | undefined,
+  log: (message: string) => void = (message) => console.error(message),
+): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const known =
       err instanceof ApiError
@@ -279,7 +285,17 @@ export function jsonErrors(translate?: (err: unknown) => ApiError | undefined): 
         message: scalar ? 'the body must be a JSON object' : e.message,
       });
     } else {
-      res.status(500).json({ error: 'internal', message: e.message ?? String(err) });
+      const incident = randomUUID();
+      // the path without its query, which may carry an access_token
+      const stack = (err as { stack?: unknown } | null)?.stack;
+      log(
+        `${req.method} ${req.baseUrl}${req.path}: incident ${incident}: ${String(stack ?? e.message ?? err)}`,
+      );
+      res.status(500).json({
+        error: 'internal',
+        message: `the hub failed on this request; its log names the cause under incident ${incident}`,
+        incident,
+      });
     }
   };
 }

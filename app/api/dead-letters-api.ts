@@ -39,6 +39,8 @@ export interface DeadLettersApiOptions {
   /** default crm.dead-letter */
   queue?: string;
   env?: NodeJS.ProcessEnv;
+  /** where a failure no status fits is logged with the incident id its 500 names; default console.error */
+  logError?: (message: string) => void;
 }
 
 const STATUS: Record<DeadLetterErrorCode, number> = {
@@ -151,7 +153,7 @@ export function createDeadLettersApi(options: DeadLettersApiOptions = {}): Route
   api.all('/:id', methodNotAllowed('GET, HEAD, DELETE'));
   api.all('/:id/replay', methodNotAllowed('POST'));
   api.use(notFound);
-  api.use(jsonErrors(deadLetterError));
+  api.use(jsonErrors(deadLetterError, options.logError));
   return api;
 }
 

@@ -138,13 +138,16 @@ export function createHubApi(context: HubApiContext): Router {
   );
   api.use(
     '/dead-letters',
-    createDeadLettersApi(context.deadLettersAdmin ? { adminOnly: context.deadLettersAdmin } : {}),
+    createDeadLettersApi({
+      ...(context.deadLettersAdmin ? { adminOnly: context.deadLettersAdmin } : {}),
+      ...(context.logError ? { logError: context.logError } : {}),
+    }),
   );
 
   api.use(notFound);
   // past the routers above, an error that is no ApiError came from the store (dead letters answer
   // their own, the broker's, inside their router)
-  api.use(jsonErrors(storeUnreachableError));
+  api.use(jsonErrors(storeUnreachableError, context.logError));
   return api;
 }
 

@@ -353,7 +353,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
 
   api.use(notFound);
   // a database that cannot be reached is a 503 to try again, not a 500 naming its address
-  api.use(jsonErrors(storeUnreachableError));
+  api.use(jsonErrors(storeUnreachableError, options.warn));
 
   /** The golden record's source records as "<system>:<id>", sorted; a 404 when there is none. */
   async function goldenMembers(goldenId: string): Promise<string[]> {
@@ -405,7 +405,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   }
 
   router.use(notFound);
-  router.use(jsonErrors());
+  router.use(jsonErrors(undefined, options.warn));
   return router;
 }
 

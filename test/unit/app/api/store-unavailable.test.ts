@@ -102,3 +102,38 @@ describe('the REST API without an open store', () => {
     expect(answer.body).toMatchObject({ error: 'no-store' });
   });
 });
+
+describe('the REST API when the store fails otherwise', () => {
+  it('answers 500 with an incident id instead of the error text, and logs the text under that id', async () => {
+    const logged: string[] = [];
+    // a store that answers, but fails in a way no status fits: its text names the schema
+    const failing = new Error('relation "crm_hub.golden_rows" does not exist');
+    const store = new Proxy(
+      {},
+      {
+        get: () => () => Promise.reject(failing),
+      },
+    );
+    const server = express().use(
+      '/api/v1',
+      createHubApi({
+        store: () => store as never,
+        health: new HealthRegistry(),
+        logError: (message) => logged.push(message),
+      }),
+    );
+    const answer = await request(server).get('/api/v1/customers/crm:4711?access_token=secret-token');
+    expect(answer.status).toBe(500);
+    expect(answer.body).toEqual({
+      error: 'internal',
+      message: `the hub failed on this request; its log names the cause under incident ${answer.body.incident}`,
+      incident: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(JSON.stringify(answer.body)).not.toContain('crm_hub');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain(`incident ${answer.body.incident}`);
+    expect(logged[0]).toContain('relation "crm_hub.golden_rows" does not exist');
+    expect(logged[0]).toMatch(/^GET \/api\/v1\/customers\/crm:4711: /);
+    expect(logged[0]).not.toContain('secret-token');
+  });
+});
