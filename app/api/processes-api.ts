@@ -80,6 +80,21 @@ function ifMatchOf(req: Request): RevisionMatch {
   return revisions.map(Number);
 }
 
+/**
+ * Why a save's If-Match failed: another channel saved since (the usual case), or the client names
+ * revisions the process never reached (its own count, or another process's), which "moved on" would
+ * misstate.
+ */
+function conflictMessage(processId: string, current: StoredProcess, asked: RevisionMatch): string {
+  const named = typeof asked === 'number' ? [asked] : Array.isArray(asked) ? asked : [];
+  const via = `last saved via ${current.process.lastChannel}`;
+  if (named.length > 0 && named.every((revision) => revision > current.revision)) {
+    const list = named.map((revision) => `"${revision}"`).join(', ');
+    return `If-Match names revision ${list}, but process ${processId} is at revision ${current.revision} (${via}); read it and save again on that`;
+  }
+  return `process ${processId} moved on to revision ${current.revision} (${via}); read it and save again on that`;
+}
+
 /** What a stored process carries that no save may set: its ids, times and revision are the hub's. */
 const HUB_SET_FIELDS: ReadonlySet<string> = new Set([
   'schemaVersion',
@@ -171,7 +186,7 @@ function answer(
       throw new ApiError(
         412,
         'revision-conflict',
-        `process ${processId} moved on to revision ${outcome.current.revision} (last saved via ${outcome.current.process.lastChannel}); read it and save again on that`,
+        conflictMessage(processId, outcome.current, ifMatchOf(req)),
         'If-Match',
         body(outcome.current),
       );

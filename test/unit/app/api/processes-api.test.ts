@@ -113,9 +113,23 @@ describe('PUT /api/v1/customers/{id}/processes/{processId}', () => {
       revision: 2,
       process: { lastChannel: 'app', step: 'property' },
     });
-    expect(stale.body.message).toMatch(/revision 2 \(last saved via app\)/);
+    expect(stale.body.message).toMatch(/moved on to revision 2 \(last saved via app\)/);
     const now = await request(server).get(path('web:77'));
     expect(now.body.process.step).toBe('property');
+  });
+
+  it('says a 412 If-Match names a revision the process never reached, rather than that it moved on', async () => {
+    await request(server).put(path('web:77')).send(draft);
+    const ahead = await request(server)
+      .put(path('web:77'))
+      .set('If-Match', '"7"')
+      .send({ ...draft, step: 'property' });
+    expect(ahead.status).toBe(412);
+    expect(ahead.body).toMatchObject({ error: 'revision-conflict', revision: 1 });
+    expect(ahead.body.message).toMatch(
+      /If-Match names revision "7", but process [0-9a-f-]+ is at revision 1 \(last saved via web\)/,
+    );
+    expect(ahead.body.message).not.toMatch(/moved on/);
   });
 
   it('keeps a completed or abandoned process closed: a save that would change it gets 409 with its state', async () => {
