@@ -16,9 +16,17 @@ export interface AmqpBrokerDef extends NodeDef {
   heartbeat: string;
 }
 
+export interface ClientOptions {
+  /**
+   * The client shows the bus state itself, within a status of its own (golden-record beside its
+   * counts), so the broker does not set the client's status on register and on every change of state.
+   */
+  ownStatus?: boolean;
+}
+
 export interface AmqpBrokerNode extends Node<Credentials> {
   bus: Bus;
-  register(client: Node): Promise<void>;
+  register(client: Node, options?: ClientOptions): Promise<void>;
   deregister(client: Node): Promise<void>;
   /**
    * Registers the client and runs its setup (declare, consume); when the broker is not reachable yet,
@@ -29,6 +37,7 @@ export interface AmqpBrokerNode extends Node<Credentials> {
     client: Node,
     setup: () => Promise<void>,
     onError: (err: unknown) => void,
+    options?: ClientOptions,
   ): () => Promise<void>;
 }
 
@@ -108,10 +117,12 @@ export default function (RED: RED) {
 
     // Connect when the first client registers, like Node-RED's mqtt-broker, so an unused broker
     // config in a flow opens no connection.
-    this.register = async (client: Node) => {
-      clients.add(client);
-      const { fill, text } = statusOf(this.bus.state());
-      client.status({ fill, shape: 'dot', text });
+    this.register = async (client: Node, options: ClientOptions = {}) => {
+      if (!options.ownStatus) {
+        clients.add(client);
+        const { fill, text } = statusOf(this.bus.state());
+        client.status({ fill, shape: 'dot', text });
+      }
       starting ??= this.bus.start().catch((err: unknown) => {
         starting = undefined;
         throw err;
@@ -123,11 +134,11 @@ export default function (RED: RED) {
       clients.delete(client);
     };
 
-    this.whenConnected = (client, setup, onError) =>
+    this.whenConnected = (client, setup, onError, options) =>
       setUpOnConnect(
         this.bus,
         async (stopped) => {
-          await this.register(client);
+          await this.register(client, options);
           if (!stopped()) await setup();
         },
         onError,

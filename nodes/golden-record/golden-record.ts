@@ -8,7 +8,8 @@ import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { refuseMessages } from '../shared/misconfigured';
 import { ensureHubRoutes } from '../shared/mount';
-import { countStatus, countText, type RED } from '../shared/red';
+import type { RED } from '../shared/red';
+import { goldenStatus } from './golden-status';
 import { migrations } from './migrations';
 import { causeOf } from './message-cause';
 import { outboxRelay } from './outbox-relay';
@@ -47,8 +48,7 @@ export default function (RED: RED) {
     // a store that fails to open fails each message (awaited there), not as an unhandled rejection
     intake.catch(() => undefined);
     const relay = broker ? outboxRelay(RED, this, broker, storeNode.ready) : undefined;
-    const counts = { ok: 0, failed: 0 };
-    const text = countText(RED, 'golden-record');
+    const status = goldenStatus(RED, this, storeNode.ready, broker?.bus);
 
     onInput(
       this,
@@ -56,8 +56,8 @@ export default function (RED: RED) {
         // the cause is written with the golden events, so they go out on this message's trace
         const store = await storeNode.ready;
         const result = await applyWithGoldenRecord(store, await intake, msg.payload, causeOf(msg));
-        counts.ok += 1;
-        countStatus(this, counts, text);
+        status.counts.ok += 1;
+        status.counted();
         const golden = result.golden;
         hubMetrics.goldenIntake(golden);
         if (relay && golden && golden.status === 'applied') relay.changed(golden.events);
@@ -66,12 +66,13 @@ export default function (RED: RED) {
       {
         errorStatus: false,
         onError: () => {
-          counts.failed += 1;
-          countStatus(this, counts, text);
+          status.counts.failed += 1;
+          status.counted();
         },
       },
     );
     this.on('close', (_removed: boolean, done: () => void) => {
+      status.stop();
       if (relay) relay.close(done);
       else done();
     });

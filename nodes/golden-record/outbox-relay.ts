@@ -61,6 +61,8 @@ export function outboxRelay(
       drain();
     },
     (err) => node.warn(RED._('golden-record.errors.publish', { error: errorMessage(err) })),
+    // the node shows the bus state beside its counts (golden-status.ts)
+    { ownStatus: true },
   );
 
   return {

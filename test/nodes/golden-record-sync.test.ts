@@ -354,7 +354,7 @@ describe('golden-record on real RabbitMQ', () => {
       { id: 'broker', type: 'amqp-broker', urls: brokerUrl, heartbeat: '30', version: 2 },
       ...flow([], 'broker'),
     ]);
-    await whenStatus('golden', 'node-red:common.status.connected');
+    await whenStatus('golden', 'golden-record.status.ready');
     await send(crmAnna);
     await send(sapAnna);
     await two;
@@ -391,7 +391,7 @@ describe('golden-record on real RabbitMQ', () => {
       { id: 'broker', type: 'amqp-broker', urls: brokerUrl, heartbeat: '30', version: 2 },
       ...flow([], 'broker'),
     ]);
-    await whenStatus('golden', 'node-red:common.status.connected');
+    await whenStatus('golden', 'golden-record.status.ready');
     const { goldenRecord } = await send(crmAnna);
     await send(sapAnna);
     const goldenId = String(goldenRecord.golden.goldenId);

@@ -103,7 +103,7 @@ describe.each([
       },
       { id: 'stored', type: 'helper' },
     ]);
-    await whenStatus('golden', 'node-red:common.status.connected');
+    await whenStatus('golden', 'golden-record.status.ready');
     const numberOf = new Map<string, number>();
     type Output = { goldenRecord: { golden: { reviews: string[] } } };
     /** sends one record of every pair from `system`, all at once; resolves with the node's outputs */
