@@ -307,6 +307,22 @@ describe('the example flows import cleanly', () => {
     },
   );
 
+  it.each(EXAMPLES)('%s: every <placeholder> in a tab or comment text shows in the editor', (file) => {
+    // The info sidebar renders these texts as markdown, which passes HTML through: a bare
+    // crm.out.<system> showed as "crm.out." (a tag <system> with nothing in it). In a code span it shows.
+    const swallowed = readExample(file).flatMap((node) =>
+      typeof node.info !== 'string'
+        ? []
+        : node.info
+            .split(/(```[\s\S]*?```|`[^`\n]*`)/)
+            .filter((_, i) => i % 2 === 0)
+            .flatMap((prose) =>
+              [...prose.matchAll(/\S*<[a-zA-Z][^>]*>\S*/g)].map((m) => `${node.id}: ${m[0]}`),
+            ),
+    );
+    expect(swallowed).toEqual([]);
+  });
+
   it('uses every CRM Hub node in at least one example', () => {
     const used = new Set(EXAMPLES.flatMap((file) => readExample(file).map((node) => node.type)));
     expect(TYPES.filter((type) => !used.has(type))).toEqual([]);
