@@ -11,6 +11,7 @@ import type { LegacySystemNode } from '../legacy-system/legacy-system';
 import { settlementOf } from '../amqp-in/completion-hooks';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
+import { refuseMessages } from '../shared/misconfigured';
 import { ensureHubRoutes } from '../shared/mount';
 import { countStatus, errorMessage, statusWords, type RED } from '../shared/red';
 import { migrations } from './migrations';
@@ -48,8 +49,7 @@ export default function (RED: RED) {
     const system = RED.nodes.getNode(config.system) as LegacySystemNode | null;
     if (!storeNode || !system) {
       const what = storeNode ? 'no-system' : 'no-store';
-      this.status({ fill: 'red', shape: 'ring', text: RED._(`sync-target.status.${what}`) });
-      this.error(RED._(`sync-target.errors.${what}`));
+      refuseMessages(this, RED._(`sync-target.errors.${what}`), RED._(`sync-target.status.${what}`));
       return;
     }
     let recordKind = config.record;

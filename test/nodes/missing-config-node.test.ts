@@ -5,6 +5,10 @@ import { all, core, helper, load, nextInput, useHelper, type FlowNode } from './
 const legacyDecode = require('../../nodes/legacy-decode/legacy-decode') as {
   default: (red: NodeAPI) => void;
 };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const syncTarget = require('../../nodes/sync-target/sync-target') as {
+  default: (red: NodeAPI) => void;
+};
 
 useHelper();
 
@@ -24,6 +28,8 @@ describe('a node whose config node is missing fails every message instead of dro
     ['golden-record', { store: 'gone', broker: '' }],
     ['channel-action', { store: '', broker: '' }],
     ['next-best-offer', { store: '' }],
+    ['sync-target', { store: '', system: '' }],
+    ['sync-target', { store: 'gone', system: 'gone' }],
   ];
 
   it.each(cases)('%s %j', async (type, props) => {
@@ -33,7 +39,7 @@ describe('a node whose config node is missing fails every message instead of dro
       { id: 'catcher', type: 'catch', z: 'tab', scope: ['n'], uncaught: false, wires: [['caught']] },
       { id: 'caught', type: 'helper', z: 'tab' },
     ];
-    await load([...all, legacyDecode.default, core.catchNode], flow);
+    await load([...all, legacyDecode.default, syncTarget.default, core.catchNode], flow);
     const caught = nextInput<{ _msgid: string; error: { code?: string; source: { id: string } } }>('caught');
     helper.getNode('n').receive({ _msgid: 'm1', payload: { any: 'thing' } });
     const msg = await caught;
