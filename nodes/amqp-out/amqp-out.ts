@@ -1,5 +1,6 @@
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import { DEFAULT_EXCHANGE } from '../../connectors/amqp/bus';
+import { isBusError } from '../../connectors/amqp/bus-error';
 import { publicationOf } from '../../connectors/amqp/outbound';
 import { SyncTopology, targetSystemOf } from '../../connectors/amqp/sync-topology';
 import { childOf } from '../../connectors/http/trace-context';
@@ -12,6 +13,7 @@ import { ensureHubRoutes } from '../shared/mount';
 import { hubMetrics } from '../../app/metrics/hub-metrics';
 import { countStatus, countText, errorMessage, type RED } from '../shared/red';
 import { migrations } from './migrations';
+import { noSuchQueue } from './no-such-queue';
 
 export interface AmqpOutDef extends NodeDef {
   broker: string;
@@ -130,9 +132,10 @@ export default function (RED: RED) {
         try {
           await publish();
         } catch (err) {
+          if (!queue || !isBusError(err, 'unroutable')) throw err;
+          if (!declared.has(queue)) throw noSuchQueue(RED, queue, err);
           // a target queue deleted while the hub runs: the broker returned the message, so it is declared
           // again and the message sent once more, rather than every update to it dead-lettered
-          if (!queue || !declared.has(queue) || (err as { kind?: unknown }).kind !== 'unroutable') throw err;
           forget(queue);
           await ensureQueue(queue);
           await publish();

@@ -50,3 +50,18 @@ it('declares a deleted target queue again and delivers into it, instead of dead-
     await connection.close();
   }
 }, 30000);
+
+it('says which queue does not exist and what to do, for a queue typed in that is not there', async () => {
+  await load(nodes, [
+    { id: 'broker', type: 'amqp-broker', urls: url, heartbeat: '30', version: 2 },
+    ...amqpOutToQueue('crm.nothere'),
+  ]);
+  const failed = new Promise<unknown>((resolve) =>
+    helper.getNode('out').once('call:error', (call: { args: unknown[] }) => resolve(call.args[0])),
+  );
+  helper.getNode('out').receive({ payload: { any: 'thing' }, messageId: 'm-1' } as never);
+  const error = await failed;
+  // still an unroutable BusError (msg.error.code), now in the integrator's words: the queue, not exchange ''
+  expect(error).toMatchObject({ name: 'BusError', kind: 'unroutable', code: 'unroutable', replyCode: 312 });
+  expect(String((error as Error).message)).toMatch(/^amqp-out\.errors\.no-such-queue/);
+});
