@@ -1,0 +1,79 @@
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser';
+import { startHub, type RunningHub } from './hub-process';
+
+/**
+ * The record-sync path as an integrator edits it, in the real editor: what each dialog shows for the
+ * choice made in it, and what the canvas says of the golden record before any record came.
+ */
+describe('the record-sync nodes in the editor', () => {
+  let hub: RunningHub;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    hub = await startHub({ AMQP_URL: '', DATABASE_URL: '' });
+    browser = await launchChromium();
+  }, 150000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  /** The editor with the hub flow drawn, on the Record sync tab. */
+  async function syncTab(): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await page.goto(hub.url, { waitUntil: 'domcontentloaded' });
+    await page.locator('#red-ui-palette-base-category-CRM_Hub').waitFor({ timeout: 30000 });
+    await page.locator('#red-ui-workspace-tabs').getByText('Record sync').click();
+    await page.locator('.red-ui-flow-node-group').first().waitFor({ timeout: 30000 });
+    return page;
+  }
+
+  /** Opens the node's edit dialog as a double click does. */
+  async function edit(page: Page, id: string): Promise<void> {
+    await page.evaluate((nodeId) => {
+      const RED = (
+        window as unknown as {
+          RED: { nodes: { node(id: string): unknown }; editor: { edit(n: unknown): void } };
+        }
+      ).RED;
+      RED.editor.edit(RED.nodes.node(nodeId));
+    }, id);
+    await page.locator('.red-ui-tray .form-tips').first().waitFor({ state: 'attached', timeout: 10000 });
+  }
+
+  const visibleTips = (page: Page) =>
+    page
+      .locator('.red-ui-tray .form-tips')
+      .evaluateAll((els) =>
+        els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => e.textContent ?? ''),
+      );
+
+  it('amqp-out to a queue explains the queue, not the routing key it does not use', async () => {
+    const page = await syncTab();
+    await edit(page, 'sync-out-sap');
+    const tips = (await visibleTips(page)).join(' ');
+    expect(tips).toContain('crm.out.<system>');
+    expect(tips).toContain('msg.queue');
+    expect(tips).not.toContain('Routing key template');
+    // to an exchange: the routing key's tip, and not the queue's
+    await page.locator('#node-input-destination').selectOption('exchange');
+    const exchangeTips = (await visibleTips(page)).join(' ');
+    expect(exchangeTips).toContain('Routing key template');
+    expect(exchangeTips).not.toContain('msg.queue');
+    await page.close();
+  });
+
+  it('shows the golden record "ready" before any record came, not the broker\'s "connected"', async () => {
+    const page = await syncTab();
+    const status = await page.evaluate(() => {
+      const RED = (
+        window as unknown as { RED: { nodes: { node(id: string): { status?: { text?: string } } } } }
+      ).RED;
+      return RED.nodes.node('svc-golden').status?.text;
+    });
+    expect(status).toBe('ready');
+    await page.close();
+  });
+});
