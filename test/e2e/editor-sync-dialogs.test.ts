@@ -65,6 +65,39 @@ describe('the record-sync nodes in the editor', () => {
     await page.close();
   });
 
+  it('amqp-in checks the queue against the topology chosen in the dialog, and hides the fields a topology does not use', async () => {
+    const page = await syncTab();
+    await edit(page, 'sync-golden-in-sap');
+    const queue = page.locator('#node-input-queue');
+    const bindings = page.locator('#node-input-bindings');
+    const singleActive = page.locator('#node-input-singleActive');
+    // as typing does: Node-RED checks a field on its change and keyup events
+    const type = async (text: string) => {
+      await queue.fill(text);
+      await queue.dispatchEvent('change');
+    };
+    const invalid = async () =>
+      (await queue.getAttribute('class'))?.split(/\s+/).includes('input-error') ?? false;
+    await bindings.waitFor({ state: 'visible' });
+    expect(await invalid()).toBe(false);
+
+    await page.locator('#node-input-topology').selectOption('sync-target');
+    // the saved queue crm-hub.sync-out.sap is no crm.out.<system>: marked at once, before Done
+    expect(await invalid()).toBe(true);
+    expect(await bindings.isVisible()).toBe(false);
+    expect(await singleActive.isVisible()).toBe(false);
+    await type('crm.out.SAP');
+    expect(await invalid()).toBe(true);
+    await type('crm.out.sap');
+    expect(await invalid()).toBe(false);
+
+    await page.locator('#node-input-topology').selectOption('');
+    await type('crm.out.SAP');
+    expect(await invalid()).toBe(false);
+    expect(await bindings.isVisible()).toBe(true);
+    await page.close();
+  });
+
   it('shows the golden record "ready" before any record came, not the broker\'s "connected"', async () => {
     const page = await syncTab();
     const status = await page.evaluate(() => {

@@ -34,10 +34,14 @@ interface EditorDef {
 const folderOf = (type: string) => path.join(root, 'nodes', type);
 const readText = (file: string) => fs.readFileSync(file, 'utf8');
 
-/** What `$` is while an editor function runs (oneditprepare): a stand-in that records form values. */
-let jquery: (selector: unknown) => unknown = () => {
-  throw new Error('no $ outside an editor function under test');
-};
+/** No edit dialog is open: a selector finds nothing, as in the editor when it checks a loaded node. */
+const NO_DIALOG = () => ({ length: 0 });
+
+/**
+ * What `$` is: while an editor function runs (oneditprepare) a stand-in that records form values,
+ * otherwise NO_DIALOG (a validator may read a field of the open dialog when there is one).
+ */
+let jquery: (selector: unknown) => unknown = NO_DIALOG;
 
 /** The nodes an example holds while its nodes are validated: RED.nodes.node looks them up. */
 let loaded: FlowNode[] = [];
@@ -369,7 +373,11 @@ describe('opening a node saved by an older version', () => {
             : () => chain,
       });
     };
-    def.oneditprepare?.call({ ...node, _def: def, _: (key: string) => key });
+    try {
+      def.oneditprepare?.call({ ...node, _def: def, _: (key: string) => key });
+    } finally {
+      jquery = NO_DIALOG;
+    }
     return Object.fromEntries(Object.keys(def.defaults).map((field) => [field, form[`#${prefix}-${field}`]]));
   }
 
