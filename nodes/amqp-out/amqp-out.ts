@@ -11,7 +11,8 @@ import { refuseMessages } from '../shared/misconfigured';
 import { traceOf, withTraceHeader } from '../shared/trace';
 import { ensureHubRoutes } from '../shared/mount';
 import { hubMetrics } from '../../app/metrics/hub-metrics';
-import { countStatus, countText, errorMessage, type RED } from '../shared/red';
+import { busCountStatus } from '../shared/bus-count-status';
+import { errorMessage, type RED } from '../shared/red';
 import { migrations } from './migrations';
 import { noSuchQueue } from './no-such-queue';
 
@@ -36,7 +37,6 @@ type OutMessage = NodeMessage & {
 
 export default function (RED: RED) {
   ensureHubRoutes(RED);
-  const published = countText(RED, 'amqp-out');
 
   function AmqpOut(this: Node, saved: AmqpOutDef) {
     const config = migrate<AmqpOutDef>(saved, migrations);
@@ -48,7 +48,8 @@ export default function (RED: RED) {
     }
     const toQueue = config.destination === 'queue';
     const exchange = toQueue ? '' : config.exchange || DEFAULT_EXCHANGE;
-    const counts = { ok: 0, failed: 0 };
+    // the broker's state beside the counts, instead of one replacing the other
+    const status = busCountStatus(RED, this, 'amqp-out', { bus: broker.bus });
     // by queue when publishing straight into one (the default exchange, named '' by AMQP)
     const meter = hubMetrics.amqpOut(toQueue ? '(AMQP default)' : exchange, config.name || this.id);
     // Set up on first use and again after a failure, so a broker that comes up after the hub is used.
@@ -58,7 +59,7 @@ export default function (RED: RED) {
     let readyNow = false;
     const ensureReady = () =>
       (ready ??= broker
-        .register(this)
+        .register(this, { ownStatus: true })
         .then(() => (toQueue ? undefined : broker.bus.declareExchange(exchange)))
         .then(
           () => {
@@ -140,23 +141,24 @@ export default function (RED: RED) {
           await ensureQueue(queue);
           await publish();
         }
-        counts.ok += 1;
+        status.counts.ok += 1;
         meter.published += 1;
-        countStatus(this, counts, published);
+        status.counted();
         const amqp = { exchange, routingKey: out.routingKey, messageId: out.messageId, confirmed: true };
         send({ ...msg, amqp } as NodeMessage);
       },
       {
         errorStatus: false,
         onError: (err) => {
-          counts.failed += 1;
+          status.counts.failed += 1;
           meter.fail((err as { kind?: unknown }).kind);
-          countStatus(this, counts, published);
+          status.counted();
         },
       },
     );
 
     this.on('close', (_removed: boolean, done: () => void) => {
+      status.stop();
       void broker.deregister(this).finally(() => done());
     });
   }

@@ -7,9 +7,9 @@ import { hubRuntime } from '../shared/hub-runtime';
 import { onInput } from '../shared/input';
 import { migrate } from '../shared/migrate';
 import { refuseMessages } from '../shared/misconfigured';
+import { busCountStatus } from '../shared/bus-count-status';
 import { ensureHubRoutes } from '../shared/mount';
 import type { RED } from '../shared/red';
-import { goldenStatus } from './golden-status';
 import { migrations } from './migrations';
 import { causeOf } from './message-cause';
 import { outboxRelay } from './outbox-relay';
@@ -48,7 +48,12 @@ export default function (RED: RED) {
     // a store that fails to open fails each message (awaited there), not as an unhandled rejection
     intake.catch(() => undefined);
     const relay = broker ? outboxRelay(RED, this, broker, storeNode.ready) : undefined;
-    const status = goldenStatus(RED, this, storeNode.ready, broker?.bus);
+    // records are stored while the broker is away; their changes wait in the outbox
+    const status = busCountStatus(RED, this, 'golden-record', {
+      store: storeNode.ready,
+      bus: broker?.bus,
+      outbox: true,
+    });
 
     onInput(
       this,

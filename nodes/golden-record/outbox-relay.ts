@@ -61,7 +61,7 @@ export function outboxRelay(
       drain();
     },
     (err) => node.warn(RED._('golden-record.errors.publish', { error: errorMessage(err) })),
-    // the node shows the bus state beside its counts (golden-status.ts)
+    // the node shows the bus state beside its counts (shared/bus-count-status.ts)
     { ownStatus: true },
   );
 

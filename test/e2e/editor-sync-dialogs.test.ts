@@ -98,15 +98,15 @@ describe('the record-sync nodes in the editor', () => {
     await page.close();
   });
 
-  it('shows the golden record "ready" before any record came, not the broker\'s "connected"', async () => {
+  it('shows the golden record and crm.out.sap "ready" before any record came, not the broker\'s "connected"', async () => {
     const page = await syncTab();
-    const status = await page.evaluate(() => {
+    const statuses = await page.evaluate(() => {
       const RED = (
         window as unknown as { RED: { nodes: { node(id: string): { status?: { text?: string } } } } }
       ).RED;
-      return RED.nodes.node('svc-golden').status?.text;
+      return ['svc-golden', 'sync-out-sap'].map((id) => RED.nodes.node(id).status?.text);
     });
-    expect(status).toBe('ready');
+    expect(statuses).toEqual(['ready', 'ready']);
     await page.close();
   });
 });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Node, NodeStatus } from 'node-red';
 import type { Bus, BusState } from '../../../connectors/amqp/bus';
-import { goldenStatus } from '../../../nodes/golden-record/golden-status';
+import { busCountStatus } from '../../../nodes/shared/bus-count-status';
 import type { RED } from '../../../nodes/shared/red';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -15,7 +15,7 @@ function redIn(lang: 'en-US' | 'de'): RED {
       fs.readFileSync(require.resolve(`@node-red/nodes/locales/${lang}/messages.json`), 'utf8'),
     ),
   };
-  for (const type of ['golden-record', 'amqp-broker'])
+  for (const type of ['golden-record', 'amqp-out', 'amqp-broker'])
     catalogs[type] = JSON.parse(
       fs.readFileSync(path.join(root, 'nodes', type, 'locales', lang, `${type}.json`), 'utf8'),
     )[type];
@@ -57,14 +57,16 @@ async function settle(): Promise<void> {
   jest.advanceTimersByTime(200);
 }
 
-describe('golden-record status words', () => {
+describe('the status of a node that counts its work through the bus', () => {
   beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => jest.useRealTimers());
 
   it('reads "opening the store", "ready", then the counts, with no broker', async () => {
     const { node, shown } = fakeNode();
     let open: (v: unknown) => void = () => undefined;
-    const status = goldenStatus(redIn('en-US'), node, new Promise((resolve) => (open = resolve)));
+    const status = busCountStatus(redIn('en-US'), node, 'golden-record', {
+      store: new Promise((resolve) => (open = resolve)),
+    });
     expect(shown).toEqual([{ fill: 'yellow', shape: 'ring', text: 'opening the store' }]);
     open({});
     await settle();
@@ -79,7 +81,11 @@ describe('golden-record status words', () => {
   it('keeps the counts when the broker goes away and comes back, and says so meanwhile', async () => {
     const { node, shown } = fakeNode();
     const { bus, set } = fakeBus('connected');
-    const status = goldenStatus(redIn('en-US'), node, Promise.resolve({}), bus);
+    const status = busCountStatus(redIn('en-US'), node, 'golden-record', {
+      store: Promise.resolve({}),
+      bus,
+      outbox: true,
+    });
     await settle();
     expect(shown.at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'ready' });
     status.counts.ok = 3;
@@ -109,7 +115,11 @@ describe('golden-record status words', () => {
   it('says it in German too', async () => {
     const { node, shown } = fakeNode();
     const { bus, set } = fakeBus('connected');
-    const status = goldenStatus(redIn('de'), node, Promise.resolve({}), bus);
+    const status = busCountStatus(redIn('de'), node, 'golden-record', {
+      store: Promise.resolve({}),
+      bus,
+      outbox: true,
+    });
     await settle();
     expect(shown.at(-1)?.text).toBe('bereit');
     set('disconnected');
@@ -126,8 +136,31 @@ describe('golden-record status words', () => {
     const refused = Object.assign(new Error('the store settings cannot be used: mysql://'), {
       statusText: 'store settings invalid',
     });
-    goldenStatus(redIn('en-US'), node, Promise.reject(refused));
+    busCountStatus(redIn('en-US'), node, 'golden-record', { store: Promise.reject(refused) });
     await settle();
     expect(shown.at(-1)).toEqual({ fill: 'red', shape: 'ring', text: 'store settings invalid' });
+  });
+
+  it('amqp-out: "ready", the published count, and a broker away in red, as nothing is published meanwhile', async () => {
+    const { node, shown } = fakeNode();
+    const { bus, set } = fakeBus('connecting');
+    const status = busCountStatus(redIn('en-US'), node, 'amqp-out', { bus });
+    expect(shown.at(-1)).toEqual({ fill: 'yellow', shape: 'ring', text: '0 published · broker: connecting' });
+    set('connected');
+    await settle();
+    expect(shown.at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'ready' });
+    status.counts.ok = 5;
+    status.counted();
+    set('disconnected', 'Socket closed abruptly');
+    await settle();
+    expect(shown.at(-1)).toEqual({
+      fill: 'red',
+      shape: 'ring',
+      text: '5 published · broker: disconnected: Socket closed abruptly',
+    });
+    status.counts.failed = 1;
+    status.counted();
+    await settle();
+    expect(shown.at(-1)?.text).toBe('5 published, 1 rejected · broker: disconnected: Socket closed abruptly');
   });
 });
