@@ -27,8 +27,11 @@ export const CUSTOMER_REF = /^(?=[^]{3,200}$)(?!hub:)[a-z0-9-]+:\P{Cc}+$/u;
 const HUB_GOLDEN_REF = /^hub:(g-[0-9a-z]+)$/i;
 const INTERACTIONS = 10;
 
-/** A golden id ("g-…") or "<system>:<source id>"; a 400 for anything else. */
-export function customerIdParam(id: string): string {
+/**
+ * A golden id ("g-…") or "<system>:<source id>"; a 400 for anything else, naming `field` (the path's
+ * id, or a body field that names a customer the same way, as a steward's merge does with `with`).
+ */
+export function customerIdParam(id: string, field = 'id'): string {
   // Crockford's base 32 reads upper and lower case alike
   if (isGoldenId(id.toLowerCase())) return id.toLowerCase();
   const hub = HUB_GOLDEN_REF.exec(id);
@@ -39,7 +42,7 @@ export function customerIdParam(id: string): string {
     400,
     'invalid-customer-id',
     `customer id '${shown(id)}' is neither a golden id (g-…) nor of the form <system>:<id>${caseHint(id)}`,
-    'id',
+    field,
   );
 }
 
