@@ -22,7 +22,9 @@ import {
   route,
   type StoreSource,
 } from './api-error';
+import { customerIdParam } from './golden-customer';
 import { personalData } from './personal-data';
+import { goldenOf } from '../../records/customer-view';
 import { continueTrace, TRACEPARENT } from '../../connectors/http/trace-context';
 import type { GoldenCause } from '../../records/golden-store';
 
@@ -35,9 +37,11 @@ import type { GoldenCause } from '../../records/golden-store';
  *   POST /reviews/{id}  {"decision":"keep-apart"}  closes it; matching does not propose the pair again
  *   POST /customers/{goldenId}/unmerge  {"sources":["sap:80042"]}  splits those records off and keeps
  *        them apart from the rest (the pairs across decided "keep-apart")
+ *   POST /customers/{id}/merge  {"with":"sap:80042"}  joins two golden records no open item covers (an
+ *        unmerge or a keep-apart undone: "force": true over the kept-apart pairs)
  *
- * Linking and unmerging change golden records every system is fed from, so the routes sit behind the
- * same admin check as the dead-letter API (the glue passes Node-RED's needsPermission).
+ * Linking, merging and unmerging change golden records every system is fed from, so the routes sit
+ * behind the same admin check as the dead-letter API (the glue passes Node-RED's needsPermission).
  */
 export const REVIEWS_PERMISSION = 'crm-hub.reviews';
 
@@ -58,6 +62,8 @@ const STATUSES: readonly ReviewStatus[] = ['open', 'linked', 'kept-apart'];
 const DECISION_FIELDS: ReadonlySet<string> = new Set(['decision', 'force']);
 /** what an unmerge reads (README: POST /api/v1/customers/{goldenId}/unmerge) */
 const UNMERGE_FIELDS: ReadonlySet<string> = new Set(['sources']);
+/** what a steward's merge reads (README: POST /api/v1/customers/{id}/merge) */
+const MERGE_FIELDS: ReadonlySet<string> = new Set(['with', 'force']);
 const MAX_SOURCES = 100;
 
 export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.ProcessEnv = process.env): Router {
@@ -72,9 +78,10 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         );
   const admin = adminFor('the review API');
   const unmergeAdmin = adminFor('the unmerge API');
+  const mergeAdmin = adminFor('the merge API');
   const store = () => requireStore(context, 'no hub-store is deployed, so there is nothing to read');
   const options = () => context.goldenOptions?.() ?? {};
-  api.use(['/reviews', '/customers/:id/unmerge'], personalData);
+  api.use(['/reviews', '/customers/:id/unmerge', '/customers/:id/merge'], personalData);
 
   api.get(
     '/reviews',
@@ -273,9 +280,94 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
     }),
   );
 
+  // No review item needed: an unmerge done by mistake, or a keep-apart decided wrongly (whose item a
+  // link refuses as review-closed), could otherwise never be undone.
+  api.post(
+    '/customers/:id/merge',
+    mergeAdmin,
+    route(async (req, res) => {
+      // as the customer 360 reads it: a golden id in any case, hub:g-…, or a member's ref
+      const id = customerIdParam(req.params.id);
+      const body = req.body as Record<string, unknown> | undefined;
+      refuseUnknownFields(
+        body,
+        MERGE_FIELDS,
+        'a merge',
+        'with (a golden id or a member such as "sap:80042") and optionally force',
+      );
+      if (typeof body?.with !== 'string') {
+        throw new ApiError(
+          400,
+          'invalid-with',
+          'with must name the other golden record: its golden id or a member such as "sap:80042"',
+          'with',
+        );
+      }
+      const other = customerIdParam(body.with, 'with');
+      // as for a link: "force": "true" read as not forced would refuse with the hint to send it
+      if (body.force !== undefined && typeof body.force !== 'boolean') {
+        throw new ApiError(400, 'invalid-force', 'force must be true or false', 'force');
+      }
+      const s = store();
+      const [first, second] = [await goldenIdNamed(s, id, 'id'), await goldenIdNamed(s, other, 'with')];
+      // the same record twice, or a merge sent again after a lost answer: nothing left to do
+      if (first === second) {
+        res.json({ goldenId: first, changed: false });
+        return;
+      }
+      const by = stewardOf(req);
+      const across = await reviewsAcross(s, first, second);
+      const merged = await mergeGoldenRecords(s, first, second, {
+        ...options(),
+        cause: stewardCause(req),
+        force: body.force === true,
+      });
+      if (merged.status === 'applied') context.goldenOutboxChanged?.();
+      if (merged.status === 'same') {
+        // another request joined them between the read above and the merge
+        res.json({ goldenId: merged.goldenId, changed: false });
+        return;
+      }
+      if (merged.status === 'kept-apart') {
+        const kept = merged.review;
+        throw new ApiError(
+          409,
+          'kept-apart',
+          `merging would join ${kept.a} and ${kept.b}, which ${kept.resolvedBy ?? 'a steward'} kept apart${kept.resolvedAt ? ` at ${kept.resolvedAt}` : ''} (review ${kept.reviewId}); send "force": true to merge all the same`,
+          'with',
+          { keptApart: await withGoldenIds(s, kept) },
+        );
+      }
+      // no review item was named, so the store never answers review-closed: anything else is a bug
+      if (merged.status !== 'applied') throw new Error(`golden record: merge answered ${merged.status}`);
+      // the items open between the two close with the merge, as with a link (a keep-apart on one
+      // would otherwise be refused later as same-golden-record)
+      const alsoDecided: string[] = [];
+      for (const item of across.filter((i) => i.status === 'open')) {
+        if ((await s.resolveReview(item.reviewId, 'link', by)).outcome === 'resolved')
+          alsoDecided.push(item.reviewId);
+      }
+      // The store reopens no decided item: a forced merge leaves the kept-apart items as they were (the
+      // steward's trail), now inside one golden record, where they keep nothing apart (links and merges
+      // check kept-apart pairs across two golden records only). The answer names them, so the band's
+      // "kept-apart" is not read as still holding the two apart.
+      const overruled = await Promise.all(
+        across.filter((i) => i.status === 'kept-apart').map((i) => withGoldenIds(s, i)),
+      );
+      res.json({
+        goldenId: merged.survivor,
+        merge: merged,
+        alsoDecided,
+        ...(overruled.length > 0 ? { overruled } : {}),
+        changed: true,
+      });
+    }),
+  );
+
   api.all('/reviews', methodNotAllowed('GET, HEAD'));
   api.all('/reviews/:id', methodNotAllowed('GET, HEAD, POST'));
   api.all('/customers/:id/unmerge', methodNotAllowed('POST'));
+  api.all('/customers/:id/merge', methodNotAllowed('POST'));
   api.use(apiErrors);
   return api;
 }
@@ -307,6 +399,16 @@ async function pageAfter(
     );
   }
   return { proposedAt: item.proposedAt, reviewId: item.reviewId };
+}
+
+/**
+ * The current golden id of a customer as the customer 360 finds it (hub:g-…, SAP's padded number
+ * without its zeros); a 404 naming `field` when no golden record holds it.
+ */
+async function goldenIdNamed(store: HubStore, id: string, field: string): Promise<string> {
+  const golden = await goldenOf(store, id);
+  if (!golden) throw new ApiError(404, 'unknown-customer', `the hub has no golden record for ${id}`, field);
+  return golden.goldenId;
 }
 
 /** The item with the golden ids its two sides belong to now (`goldenA` for `a`, `goldenB` for `b`). */

@@ -92,6 +92,12 @@ describe('admin routes behind Node-RED permissions answer JSON', () => {
     expect(res.body.message).toMatch(/^the unmerge API needs an admin's token/);
   });
 
+  it("keeps a steward's merge behind the admin check, naming the merge API", async () => {
+    const res = await request(appWith()).post('/api/v1/customers/sap:1/merge').send({ with: 'sap:2' });
+    expect({ status: res.status, error: res.body.error }).toEqual({ status: 401, error: 'unauthenticated' });
+    expect(res.body.message).toMatch(/^the merge API needs an admin's token/);
+  });
+
   it('an anonymous visitor with default read permissions is asked to log in (401), not refused as a user', async () => {
     const res = await request(appWith('read')).get('/api/v1/reviews');
     expect({ status: res.status, error: res.body.error }).toEqual({ status: 401, error: 'unauthenticated' });

@@ -47,6 +47,7 @@ describe('OPTIONS on the hub endpoints', () => {
     '/api/v1/reviews',
     '/api/v1/reviews/r-1',
     '/api/v1/customers/g-1/unmerge',
+    '/api/v1/customers/g-1/merge',
     '/api/v1/dead-letters',
     '/api/v1/dead-letters/replay',
     '/api/v1/dead-letters/m-1',

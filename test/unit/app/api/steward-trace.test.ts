@@ -83,4 +83,20 @@ describe("a steward's change goes out on the request's trace", () => {
     expect(trace).toMatch(/^[0-9a-f]{32}$/);
     expect(trace).not.toBe(TRACE_ID);
   });
+
+  it("keeps the traceparent of a steward's merge with the golden.merged it makes", async () => {
+    await unmerge({});
+    await store.markGoldenPublished((await store.listGoldenOutbox(1000)).map((e) => e.seq));
+    const server = express();
+    server.use('/api/v1', createHubApi({ store: () => store, health: new HealthRegistry() }));
+    // the unmerge kept the two apart: undoing it takes force
+    const answer = await request(server)
+      .post('/api/v1/customers/crm:A1/merge')
+      .set({ traceparent: TRACEPARENT })
+      .send({ with: 'salesforce:S1', force: true });
+    expect(answer.status).toBe(200);
+    const entries = await store.listGoldenOutbox(1000);
+    expect(entries.map((e) => e.event.type)).toContain('golden.merged');
+    for (const entry of entries) expect(entry.cause?.traceparent.split('-')[1]).toBe(TRACE_ID);
+  });
 });
