@@ -460,6 +460,9 @@ export class EmbeddedGolden implements GoldenStore {
       const review = this.reviews.get(change.review.reviewId);
       if (review) state.review = review;
     }
+    if (change.kind === 'merge' && change.overrule) {
+      state.overruled = change.overrule.reviewIds.flatMap((id) => this.reviews.get(id) ?? []);
+    }
     return state;
   }
 
@@ -496,6 +499,7 @@ export class EmbeddedGolden implements GoldenStore {
     }
     void this.counters.put(OUTBOX_SEQ, seq);
     if (plan.review) this.putReview(plan.review, this.reviews.get(plan.review.reviewId));
+    for (const item of plan.overruled ?? []) this.putReview(item, this.reviews.get(item.reviewId));
   }
 
   /** A record's inputs changed outside a change: its golden id's revision moves, and its document is due. */

@@ -27,6 +27,7 @@ import {
   normalizeSourceEvent,
   normalizeSourceRecord,
   requireGoldenId,
+  overruledItem,
   requireSourceKey,
   resolvedItem,
   sortedKeys,
@@ -75,6 +76,7 @@ export type CheckedChange =
       retired: string;
       events: GoldenMergedEvent[];
       review?: { reviewId: string; by: string };
+      overrule?: { reviewIds: string[]; by: string };
     })
   | (ChangeBase & {
       kind: 'unmerge';
@@ -95,6 +97,8 @@ export interface PlanState {
   held?: StoredSourceRecord;
   /** merge resolving a review: the item */
   review?: ReviewItem;
+  /** merge overruling kept-apart items: those found */
+  overruled?: ReviewItem[];
 }
 
 export interface GoldenWritePlan {
@@ -107,6 +111,8 @@ export interface GoldenWritePlan {
   rows: { goldenId: string; row: GoldenRow; members?: SourceKey[] }[];
   outbox: { goldenId: string; event: GoldenEvent; cause?: GoldenCause }[];
   review?: ReviewItem;
+  /** the kept-apart items a forced merge linked */
+  overruled?: ReviewItem[];
   /** the link's record per customerRef, written by its own rule (putCustomer's) */
   customer?: StoredCustomer;
   revisions: GoldenExpectation[];
@@ -240,6 +246,15 @@ export function checkMerge(change: MergeChange): CheckedChange {
     checked.review = {
       reviewId: requireId(change.review.reviewId, 'merge.review.reviewId'),
       by: requireId(change.review.by, 'merge.review.by'),
+    };
+  }
+  if (change.overrule !== undefined && checked.kind === 'merge') {
+    requireObject(change.overrule, 'merge.overrule');
+    if (!Array.isArray(change.overrule.reviewIds))
+      throw new Error('store: merge.overrule.reviewIds must be an array');
+    checked.overrule = {
+      reviewIds: change.overrule.reviewIds.map((id, i) => requireId(id, `merge.overrule.reviewIds[${i}]`)),
+      by: requireId(change.overrule.by, 'merge.overrule.by'),
     };
   }
   return checked;
@@ -484,6 +499,13 @@ export function planChange(change: CheckedChange, state: PlanState, now: string)
     }
     review = resolvedItem(state.review, 'link', change.review.by, at);
   }
+  const overrule = change.kind === 'merge' ? change.overrule : undefined;
+  // decided otherwise meanwhile (linked by a steward): nothing left to overrule
+  const overruled = overrule
+    ? (state.overruled ?? [])
+        .filter((item) => item.status === 'kept-apart')
+        .map((item) => overruledItem(item, overrule.by, at))
+    : [];
 
   const moves =
     change.kind === 'link'
@@ -570,6 +592,7 @@ export function planChange(change: CheckedChange, state: PlanState, now: string)
   };
   if (record) plan.record = record;
   if (review) plan.review = review;
+  if (overruled.length > 0) plan.overruled = overruled;
   if (change.kind === 'link' && change.customer) plan.customer = change.customer;
   return { plan };
 }

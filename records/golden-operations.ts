@@ -215,13 +215,20 @@ export async function applySourceEvent(
 
 /**
  * Joins the golden records of `a` and `b` (golden ids or refs), e.g. when a steward links a review
- * item: pass the item as `review` and it is resolved in the same transaction.
+ * item: pass the item as `review` and it is resolved in the same transaction. A pair a steward kept
+ * apart across the two refuses the merge unless `force`; forced, those items are linked in the same
+ * transaction by the review's steward (or `by`), their keep-apart kept in `earlier`.
  */
 export async function mergeGoldenRecords(
   store: GoldenStore,
   a: string,
   b: string,
-  options: GoldenOperationOptions & { review?: { reviewId: string; by: string }; force?: boolean } = {},
+  options: GoldenOperationOptions & {
+    review?: { reviewId: string; by: string };
+    force?: boolean;
+    /** who forces the merge: the kept-apart items between the two are linked in their name */
+    by?: string;
+  } = {},
 ): Promise<MergeOutcome> {
   return untilApplied<MergeOutcome>(options, `merging ${a} and ${b}`, async () => {
     const [first, second] = [await store.resolveGoldenId(a), await store.resolveGoldenId(b)];
@@ -239,17 +246,22 @@ export async function mergeGoldenRecords(
     const context = await store.readGoldenContext([first as string, second as string]);
     // a steward's "not the same customer" holds for the golden records they are in now: a link through
     // a third record must not join the two behind the decision
-    if (!options.force) {
-      // the item being linked, if closed meanwhile, is the transaction's to refuse (review-closed)
-      const keptApart = await keptApartAcross(
-        store,
-        context,
-        first as string,
-        second as string,
-        options.review?.reviewId,
-      );
-      if (keptApart) return { done: { status: 'kept-apart', review: keptApart } };
-    }
+    // (the item being linked, if closed meanwhile, is the transaction's to refuse: review-closed)
+    const keptApart = await keptApartAcross(
+      store,
+      context,
+      first as string,
+      second as string,
+      options.review?.reviewId,
+      options.force === true,
+    );
+    if (!options.force && keptApart.length > 0)
+      return { done: { status: 'kept-apart', review: keptApart[0] } };
+    // Forced, the decisions it overrules are linked with it: left kept apart inside one record, the
+    // band would show a decision that no longer holds, and a later unmerge would not find the link it
+    // undoes (its retry then answered as a stranger's, unmergedBefore).
+    const by = options.review?.by ?? options.by ?? 'merge';
+    const overrule = keptApart.length > 0 ? { reviewIds: keptApart.map((i) => i.reviewId), by } : undefined;
     const xref = crossReferenceOf(context);
     const { survivor, retired, events } = xref.merge(first as string, second as string, options.at);
     const golden = recompute(xref, survivor, lookupOf(context), options.trust);
@@ -260,6 +272,7 @@ export async function mergeGoldenRecords(
       expected: expectationsOf(context),
       goldens: [golden],
       ...(options.review ? { review: options.review } : {}),
+      ...(overrule ? { overrule } : {}),
       ...(options.at ? { at: options.at } : {}),
       ...(options.cause ? { cause: options.cause } : {}),
     });
@@ -295,25 +308,32 @@ export async function reviewsAcross(
   return found;
 }
 
-/** The first review a steward decided "keep apart" between a member of `first` and one of `second`. */
+/**
+ * The reviews a steward decided "keep apart" between a member of `first` and one of `second`: the
+ * first found, or with `all` every one.
+ */
 async function keptApartAcross(
   store: GoldenStore,
   context: GoldenContext,
   first: string,
   second: string,
   deciding: string | undefined,
-): Promise<ReviewItem | undefined> {
+  all: boolean,
+): Promise<ReviewItem[]> {
   const membersOf = (goldenId: string) =>
     (context.goldens.find((g) => g.goldenId === goldenId)?.members ?? []).map(sourceRef);
+  const found: ReviewItem[] = [];
   for (const x of membersOf(first)) {
     for (const y of membersOf(second)) {
       const { reviewId } = reviewPair(x, y);
       if (reviewId === deciding) continue;
       const review = await store.getReview(reviewId);
-      if (review?.status === 'kept-apart') return review;
+      if (review?.status !== 'kept-apart') continue;
+      found.push(review);
+      if (!all) return found;
     }
   }
-  return undefined;
+  return found;
 }
 
 /**

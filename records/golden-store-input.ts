@@ -258,14 +258,23 @@ export function reviewStatusOf(decision: ReviewDecision): ReviewStatus {
 /** A pair proposed again after it was linked: the new item, with the decision before it kept. */
 export function reproposedItem(item: ReviewItem, held: ReviewItem | undefined): ReviewItem {
   if (!held || held.status !== 'linked') return item;
-  const { status, proposedAt, resolvedBy, resolvedAt } = held;
-  const decided = {
-    status,
-    proposedAt,
-    ...(resolvedBy ? { resolvedBy } : {}),
-    ...(resolvedAt ? { resolvedAt } : {}),
+  return { ...item, earlier: [...(held.earlier ?? []), decisionOf(held)] };
+}
+
+/** A kept-apart item a forced merge overrules: linked now, the keep-apart kept in `earlier`. */
+export function overruledItem(item: ReviewItem, by: string, at: string): ReviewItem {
+  return {
+    ...item,
+    status: 'linked',
+    resolvedBy: by,
+    resolvedAt: at,
+    earlier: [...(item.earlier ?? []), decisionOf(item)],
   };
-  return { ...item, earlier: [...(held.earlier ?? []), decided] };
+}
+
+function decisionOf(item: ReviewItem): NonNullable<ReviewItem['earlier']>[number] {
+  const { status, proposedAt, resolvedBy, resolvedAt } = item;
+  return { status, proposedAt, ...(resolvedBy ? { resolvedBy } : {}), ...(resolvedAt ? { resolvedAt } : {}) };
 }
 
 export function resolvedItem(item: ReviewItem, decision: ReviewDecision, by: string, at: string): ReviewItem {

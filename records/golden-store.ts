@@ -137,6 +137,12 @@ export interface MergeChange extends GoldenChangeBase {
   events: readonly GoldenMergedEvent[];
   /** a review item this merge resolves as "link", in the same transaction */
   review?: { reviewId: string; by: string };
+  /**
+   * kept-apart items between the two a forced merge overrules: linked by `by` in the same transaction,
+   * the keep-apart kept in `earlier`, so the band shows the pair as one record and a later unmerge
+   * finds the link it undoes (an item no longer kept apart is left as it is)
+   */
+  overrule?: { reviewIds: readonly string[]; by: string };
 }
 
 /** CrossReference.unmerge persisted. */
@@ -209,8 +215,9 @@ export interface ReviewItem extends ReviewProposal {
   resolvedBy?: string;
   resolvedAt?: string;
   /**
-   * the decisions on this pair before it came up again (linked, then split by an unmerge), oldest
-   * first: the steward's trail is not overwritten by the new proposal
+   * the decisions on this pair before it came up again (linked, then split by an unmerge) or was
+   * overruled (kept apart, then joined by a forced merge), oldest first: the steward's trail is not
+   * overwritten by the new decision
    */
   earlier?: { status: ReviewStatus; proposedAt: string; resolvedBy?: string; resolvedAt?: string }[];
 }

@@ -533,6 +533,15 @@ export class PostgresGolden implements GoldenStore {
       );
       if (found.rows[0]) state.review = found.rows[0].item;
     }
+    if (change.kind === 'merge' && change.overrule && change.overrule.reviewIds.length > 0) {
+      // locked as the item a link resolves is: a steward deciding one meanwhile waits for this change
+      const found = await client.query<{ item: ReviewItem }>(
+        `select item from ${this.table('golden_reviews')} where review_id = any($1::text[])
+         order by review_id collate "C" for update`,
+        [change.overrule.reviewIds],
+      );
+      state.overruled = found.rows.map((row) => row.item);
+    }
     return state;
   }
 
@@ -579,10 +588,10 @@ export class PostgresGolden implements GoldenStore {
         [entry.goldenId, JSON.stringify(entry.event), entry.cause ? JSON.stringify(entry.cause) : null],
       );
     }
-    if (plan.review) {
+    for (const item of [...(plan.review ? [plan.review] : []), ...(plan.overruled ?? [])]) {
       await client.query(
         `update ${this.table('golden_reviews')} set status = $2, item = $3 where review_id = $1`,
-        [plan.review.reviewId, plan.review.status, JSON.stringify(plan.review)],
+        [item.reviewId, item.status, JSON.stringify(item)],
       );
     }
   }

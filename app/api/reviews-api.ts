@@ -38,7 +38,7 @@ import type { GoldenCause } from '../../records/golden-store';
  *   POST /customers/{goldenId}/unmerge  {"sources":["sap:80042"]}  splits those records off and keeps
  *        them apart from the rest (the pairs across decided "keep-apart")
  *   POST /customers/{id}/merge  {"with":"sap:80042"}  joins two golden records no open item covers (an
- *        unmerge or a keep-apart undone: "force": true over the kept-apart pairs)
+ *        unmerge or a keep-apart undone: "force": true links the kept-apart pairs with it)
  *
  * Linking, merging and unmerging change golden records every system is fed from, so the routes sit
  * behind the same admin check as the dead-letter API (the glue passes Node-RED's needsPermission).
@@ -321,6 +321,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         ...options(),
         cause: stewardCause(req),
         force: body.force === true,
+        by,
       });
       if (merged.status === 'applied') context.goldenOutboxChanged?.();
       if (merged.status === 'same') {
@@ -347,13 +348,13 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         if ((await s.resolveReview(item.reviewId, 'link', by)).outcome === 'resolved')
           alsoDecided.push(item.reviewId);
       }
-      // The store reopens no decided item: a forced merge leaves the kept-apart items as they were (the
-      // steward's trail), now inside one golden record, where they keep nothing apart (links and merges
-      // check kept-apart pairs across two golden records only). The answer names them, so the band's
-      // "kept-apart" is not read as still holding the two apart.
-      const overruled = await Promise.all(
-        across.filter((i) => i.status === 'kept-apart').map((i) => withGoldenIds(s, i)),
-      );
+      // the kept-apart decisions a forced merge overruled, as the merge left them: linked by this
+      // steward, the keep-apart in `earlier`
+      const overruled: ReviewItem[] = [];
+      for (const kept of across.filter((i) => i.status === 'kept-apart')) {
+        const now = await s.getReview(kept.reviewId);
+        if (now) overruled.push(await withGoldenIds(s, now));
+      }
       res.json({
         goldenId: merged.survivor,
         merge: merged,

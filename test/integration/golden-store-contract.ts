@@ -794,6 +794,48 @@ export function describeGoldenStoreContract(
         });
       });
 
+      it('links the kept-apart items a forced merge overrules in its transaction, the keep-apart in earlier', async () => {
+        await linkSourceRecord(store, anna, undefined, { trust });
+        await linkSourceRecord(store, anne, undefined, { trust });
+        await linkSourceRecord(store, shopper, undefined, { trust });
+        const kept = await store.proposeReview(proposal('crm:4711', 'sap:80042'));
+        await store.resolveReview(kept.item.reviewId, 'keep-apart', 'steward-1', '2025-03-02T07:00:00.000Z');
+        // a keep-apart between crm:4711 and a record this merge does not join stays as it is
+        const other = await store.proposeReview(proposal('crm:4711', 'web:u-1'));
+        await store.resolveReview(other.item.reviewId, 'keep-apart', 'steward-1', '2025-03-02T07:00:00.000Z');
+        const refused = await mergeGoldenRecords(store, G_CRM, G_SAP, { trust });
+        expect(refused).toMatchObject({ status: 'kept-apart', review: { reviewId: kept.item.reviewId } });
+
+        const forced = await mergeGoldenRecords(store, G_CRM, G_SAP, {
+          trust,
+          force: true,
+          by: 'steward-2',
+          at: '2025-03-03T07:00:00.000Z',
+        });
+        expect(forced.status).toBe('applied');
+        expect(await store.getReview(kept.item.reviewId)).toEqual({
+          ...kept.item,
+          status: 'linked',
+          resolvedBy: 'steward-2',
+          resolvedAt: '2025-03-03T07:00:00.000Z',
+          earlier: [
+            {
+              status: 'kept-apart',
+              proposedAt: kept.item.proposedAt,
+              resolvedBy: 'steward-1',
+              resolvedAt: '2025-03-02T07:00:00.000Z',
+            },
+          ],
+        });
+        expect(await store.isKeptApart('crm:4711', 'sap:80042')).toBe(false);
+        expect(await store.listReviews({ status: 'kept-apart' })).toEqual([
+          expect.objectContaining({ reviewId: other.item.reviewId }),
+        ]);
+        expect(await store.listReviews({ status: 'linked' })).toEqual([
+          expect.objectContaining({ reviewId: kept.item.reviewId }),
+        ]);
+      });
+
       it('pages the band oldest first and lets one of two stewards deciding at once win', async () => {
         const items = [];
         for (const [i, other] of ['sap:1', 'sap:2', 'sap:3'].entries()) {

@@ -96,10 +96,13 @@ describe.each(storeBackends('steward_merge'))('POST /api/v1/customers/{id}/merge
       alsoDecided: [],
       changed: true,
     });
-    // the decision it overruled stays in the steward's trail, inside the one golden record now
+    // the decision it overruled shows as linked by the steward, the unmerge's keep-apart in the trail
     expect(forced.body.overruled).toMatchObject([
-      { reviewId: ITEM, status: 'kept-apart', goldenA: SHOP, goldenB: SHOP },
+      { reviewId: ITEM, status: 'linked', resolvedBy: 'api', goldenA: SHOP, goldenB: SHOP },
     ]);
+    const item = await store.getReview(ITEM);
+    expect(item?.status).toBe('linked');
+    expect(item?.earlier?.map((e) => e.status)).toEqual(['linked', 'kept-apart']);
     expect(told).toBe(1);
 
     const golden = await store.getGolden('web:77');
@@ -149,8 +152,26 @@ describe.each(storeBackends('steward_merge'))('POST /api/v1/customers/{id}/merge
 
     const forced = await merge('web:77', { with: 'shop:5', force: true });
     expect(forced.status).toBe(200);
-    expect(forced.body).toMatchObject({ goldenId: SHOP, changed: true, overruled: [{ reviewId: ITEM }] });
+    expect(forced.body).toMatchObject({
+      goldenId: SHOP,
+      changed: true,
+      overruled: [
+        { reviewId: ITEM, status: 'linked', earlier: [{ status: 'kept-apart', resolvedBy: 'api' }] },
+      ],
+    });
     expect(await store.listGoldenMembers('web:77')).toHaveLength(2);
+    expect((await request(server).get(`/api/v1/reviews?status=kept-apart`)).body.reviews).toEqual([]);
+
+    // split again later: the unmerge finds the link the merge made, so its retry is answered as done
+    const split = await request(server)
+      .post(`/api/v1/customers/${SHOP}/unmerge`)
+      .send({ sources: ['web:77'] });
+    expect(split.status).toBe(200);
+    const again = await request(server)
+      .post(`/api/v1/customers/${SHOP}/unmerge`)
+      .send({ sources: ['web:77'] });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ parts: split.body.parts, events: [], changed: false });
   });
 
   it('merges two records an open item covers without force, and closes the item as linked', async () => {

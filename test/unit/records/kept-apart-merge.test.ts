@@ -70,9 +70,22 @@ describe('linking across a kept-apart pair', () => {
       review: { status: 'kept-apart', resolvedBy: 'steward-ute' },
     });
     expect(await store.resolveGoldenId('crm:4711')).not.toBe(await store.resolveGoldenId('web:9002'));
-    const forced = await mergeGoldenRecords(store, 'crm:4711', 'web:9002', { force: true });
+    const forced = await mergeGoldenRecords(store, 'crm:4711', 'web:9002', {
+      force: true,
+      by: 'steward-max',
+    });
     expect(forced.status).toBe('applied');
     expect(await store.resolveGoldenId('crm:4711')).toBe(await store.resolveGoldenId('web:9001'));
+    // the decision it overruled is linked with it, the keep-apart in the trail: no kept-apart pair
+    // is left inside the one golden record
+    expect(
+      await store.getReview(refused.status === 'kept-apart' ? refused.review.reviewId : ''),
+    ).toMatchObject({
+      status: 'linked',
+      resolvedBy: 'steward-max',
+      earlier: [{ status: 'kept-apart', resolvedBy: 'steward-ute' }],
+    });
+    expect(await store.listReviews({ status: 'kept-apart' })).toEqual([]);
   });
 
   it('answers a steward’s link over REST with 409 naming the pair and who kept it apart', async () => {
