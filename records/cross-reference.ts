@@ -185,11 +185,17 @@ export class CrossReference {
     return { goldenId, created: false, events: [mergedEvent(goldenId, target, moved, at)] };
   }
 
-  /** Joins two golden records; the survivor is the one whose smallest source ref sorts first. */
+  /**
+   * Joins two golden records; the survivor is the one whose smallest source ref sorts first.
+   * `occurrence` (a store passes the revisions the two records had) tells this merge from the same
+   * merge made again after an unmerge, whose event an idempotent consumer would otherwise drop as the
+   * first one's redelivery.
+   */
   merge(
     a: string,
     b: string,
     at?: string,
+    occurrence?: string,
   ): { survivor: string; retired: string; events: GoldenMergedEvent[] } {
     const [first, second] = [this.requireCurrent(a), this.requireCurrent(b)];
     if (first === second) throw new Error(`cross-reference: cannot merge ${first} with itself`);
@@ -202,17 +208,19 @@ export class CrossReference {
     const moved = this.sourcesOf(retired);
     this.members.delete(retired);
     this.rehome(survivor, survivor, [...all]);
-    return { survivor, retired, events: [mergedEvent(survivor, retired, moved, at)] };
+    return { survivor, retired, events: [mergedEvent(survivor, retired, moved, at, occurrence)] };
   }
 
   /**
    * Splits source records off a golden record. Each part gets the id of its own smallest ref: the
    * part that holds the golden record's smallest ref keeps the id, the other gets its own back.
+   * `occurrence` as for merge: the same split made again after a merge is another event.
    */
   unmerge(
     goldenId: string,
     split: readonly SourceKey[],
     at?: string,
+    occurrence?: string,
   ): { parts: { goldenId: string; sources: SourceKey[] }[]; events: GoldenUnmergedEvent[] } {
     const from = this.requireCurrent(goldenId);
     const members = this.members.get(from) as Set<string>;
@@ -236,6 +244,7 @@ export class CrossReference {
       'golden.unmerged',
       from,
       ...restored.map((p) => `${p.goldenId}=${p.sources.map(sourceRef).join(',')}`),
+      ...(occurrence === undefined ? [] : [occurrence]),
     ];
     const event: GoldenUnmergedEvent = {
       type: 'golden.unmerged',
@@ -272,8 +281,20 @@ export class CrossReference {
   }
 }
 
-function mergedEvent(survivor: string, retired: string, moved: SourceKey[], at?: string): GoldenMergedEvent {
-  const name = ['golden.merged', survivor, retired, ...moved.map(sourceRef)].join('|');
+function mergedEvent(
+  survivor: string,
+  retired: string,
+  moved: SourceKey[],
+  at?: string,
+  occurrence?: string,
+): GoldenMergedEvent {
+  const name = [
+    'golden.merged',
+    survivor,
+    retired,
+    ...moved.map(sourceRef),
+    ...(occurrence === undefined ? [] : [occurrence]),
+  ].join('|');
   const event: GoldenMergedEvent = {
     type: 'golden.merged',
     eventId: uuidFromName(name),

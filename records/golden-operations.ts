@@ -108,6 +108,14 @@ export function lookupOf(
   };
 }
 
+/**
+ * The revisions the golden records a merge or unmerge works on have now: part of its event's id, so
+ * the same merge made again after an unmerge (a steward undoing it) is a new event, while the change's
+ * own retries read the same revisions, and a republished outbox entry keeps its stored id anyway.
+ */
+const occurrenceOf = (context: GoldenContext, goldenIds: readonly string[]): string =>
+  goldenIds.map((id) => `${id}@${context.goldens.find((g) => g.goldenId === id)?.revision ?? 0}`).join(',');
+
 const expectationsOf = (context: GoldenContext): GoldenExpectation[] =>
   context.goldens.map((g) => ({ goldenId: g.goldenId, revision: g.revision }));
 
@@ -263,7 +271,12 @@ export async function mergeGoldenRecords(
     const by = options.review?.by ?? options.by ?? 'merge';
     const overrule = keptApart.length > 0 ? { reviewIds: keptApart.map((i) => i.reviewId), by } : undefined;
     const xref = crossReferenceOf(context);
-    const { survivor, retired, events } = xref.merge(first as string, second as string, options.at);
+    const { survivor, retired, events } = xref.merge(
+      first as string,
+      second as string,
+      options.at,
+      occurrenceOf(context, [first as string, second as string]),
+    );
     const golden = recompute(xref, survivor, lookupOf(context), options.trust);
     const result = await store.applyMerge({
       survivor,
@@ -357,7 +370,7 @@ export async function unmergeGoldenRecord(
     if (from === undefined) throw new Error(`golden record: no golden record ${JSON.stringify(idOrRef)}`);
     const context = await store.readGoldenContext([from]);
     const xref = crossReferenceOf(context);
-    const { parts, events } = xref.unmerge(from, split, options.at);
+    const { parts, events } = xref.unmerge(from, split, options.at, occurrenceOf(context, [from]));
     // the part that gets its old id back: that id's revision (it was retired) is part of the change
     const revived = await store.readGoldenContext(parts.map((p) => p.goldenId).filter((id) => id !== from));
     const lookup = lookupOf(context);

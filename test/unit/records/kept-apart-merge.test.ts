@@ -146,4 +146,31 @@ describe('an unmerge keeps the parts apart', () => {
     expect(await store.isKeptApart('web:9001', 'web:9002')).toBe(true);
     expect((await mergeGoldenRecords(store, 'web:9001', 'web:9002')).status).toBe('kept-apart');
   });
+
+  it('gives the same merge and unmerge made again an event id of their own, so no consumer drops them as repeats', async () => {
+    const web9002 = [{ system: 'web', sourceId: '9002' }];
+    const goldenId = (await store.resolveGoldenId('web:9001')) as string;
+    const mergedEvent = async () => {
+      const outcome = await mergeGoldenRecords(store, 'web:9001', 'web:9002', { force: true });
+      if (outcome.status !== 'applied') throw new Error(`not merged: ${outcome.status}`);
+      expect(outcome.survivor).toBe(goldenId);
+      return outcome.events[0];
+    };
+    const unmergedEvent = async () =>
+      (await unmergeGoldenRecord(store, goldenId, web9002, { by: 'steward-ute' })).events[0];
+    const split = await unmergedEvent();
+    const merged = await mergedEvent();
+    const splitAgain = await unmergedEvent();
+    const mergedAgain = await mergedEvent();
+    // the same golden ids and members each time: only when it happened tells them apart
+    for (const event of [merged, mergedAgain])
+      expect(event).toMatchObject({ type: 'golden.merged', survivor: goldenId, moved: web9002 });
+    for (const event of [split, splitAgain])
+      expect(event).toMatchObject({ type: 'golden.unmerged', from: goldenId });
+    expect(mergedAgain.eventId).not.toBe(merged.eventId);
+    expect(splitAgain.eventId).not.toBe(split.eventId);
+    // all four are in the outbox for crm.golden, each under its own id
+    const outbox = (await store.listGoldenOutbox(1000)).map((entry) => entry.event.eventId);
+    for (const event of [split, merged, splitAgain, mergedAgain]) expect(outbox).toContain(event.eventId);
+  });
 });
