@@ -187,16 +187,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
       });
       if (merged.status === 'applied') context.goldenOutboxChanged?.();
       if (merged.status === 'review-closed') throw closed(item.reviewId);
-      if (merged.status === 'kept-apart') {
-        const kept = merged.review;
-        throw new ApiError(
-          409,
-          'kept-apart',
-          `linking would join ${kept.a} and ${kept.b}, which ${kept.resolvedBy ?? 'a steward'} kept apart${kept.resolvedAt ? ` at ${kept.resolvedAt}` : ''} (review ${kept.reviewId}); send "force": true to link all the same`,
-          'decision',
-          { keptApart: await withGoldenIds(s, kept) },
-        );
-      }
+      if (merged.status === 'kept-apart') throw await keptApart(s, merged.review, 'link', 'decision');
       const goldenId = merged.status === 'applied' ? merged.survivor : merged.goldenId;
       for (const other of alike) await s.resolveReview(other, 'link', by);
       const review = await s.getReview(item.reviewId);
@@ -329,16 +320,7 @@ export function createReviewsApi(context: ReviewsApiContext, env: NodeJS.Process
         res.json({ goldenId: merged.goldenId, changed: false });
         return;
       }
-      if (merged.status === 'kept-apart') {
-        const kept = merged.review;
-        throw new ApiError(
-          409,
-          'kept-apart',
-          `merging would join ${kept.a} and ${kept.b}, which ${kept.resolvedBy ?? 'a steward'} kept apart${kept.resolvedAt ? ` at ${kept.resolvedAt}` : ''} (review ${kept.reviewId}); send "force": true to merge all the same`,
-          'with',
-          { keptApart: await withGoldenIds(s, kept) },
-        );
-      }
+      if (merged.status === 'kept-apart') throw await keptApart(s, merged.review, 'merge', 'with');
       // no review item was named, so the store never answers review-closed: anything else is a bug
       if (merged.status !== 'applied') throw new Error(`golden record: merge answered ${merged.status}`);
       // the items open between the two close with the merge, as with a link (a keep-apart on one
@@ -428,6 +410,23 @@ async function openAlike(store: GoldenStore, item: ReviewItem): Promise<string[]
   return (await reviewsAcross(store, a, b))
     .filter((other) => other.status === 'open' && other.reviewId !== item.reviewId)
     .map((other) => other.reviewId);
+}
+
+/** The 409 for a link or merge that would join a pair a steward kept apart, with the item and the way on. */
+async function keptApart(
+  store: GoldenStore,
+  kept: ReviewItem,
+  action: 'link' | 'merge',
+  field: string,
+): Promise<ApiError> {
+  const when = kept.resolvedAt ? ` at ${kept.resolvedAt}` : '';
+  return new ApiError(
+    409,
+    'kept-apart',
+    `${action === 'link' ? 'linking' : 'merging'} would join ${kept.a} and ${kept.b}, which ${kept.resolvedBy ?? 'a steward'} kept apart${when} (review ${kept.reviewId}); send "force": true to ${action} all the same`,
+    field,
+    { keptApart: await withGoldenIds(store, kept) },
+  );
 }
 
 /**
