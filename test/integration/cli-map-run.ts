@@ -17,10 +17,13 @@ export function buildOnce(): void {
   execFileSync(process.execPath, [bin, 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** The real command, as a user runs it: `node bin/crm-hub.js map ...` (on the built dist/). */
-export function runMap(args: string[], stdin?: string): Promise<Run> {
+/**
+ * The real command, as a user runs it: `node bin/crm-hub.js map ...` (on the built dist/); `nodeOptions`
+ * go to node before the script (a heap limit).
+ */
+export function runMap(args: string[], stdin?: string, nodeOptions: string[] = []): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'map', ...args], { cwd: root });
+    const child = spawn(process.execPath, [...nodeOptions, bin, 'map', ...args], { cwd: root });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
